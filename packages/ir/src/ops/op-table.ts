@@ -1,0 +1,100 @@
+import type { DimBindings } from '../dim.js';
+import { GraphError } from '../errors.js';
+import type { Expr } from '../expr/expr.js';
+import type { Attrs, Node, TensorType } from '../graph/node.js';
+
+/**
+ * How an op may be fused, from the fusion planner's point of view.
+ * - `source`: an input, parameter or constant (no computation).
+ * - `elementwise`: output element i depends on input elements at the same (broadcast) index.
+ * - `injective`: each output element reads one computed location of each input (reshape, permute,
+ *   slice, pad, concat, gather); fusable as an index rewrite.
+ * - `reduction`: reduces over axes (sum, max, ...).
+ * - `matmul`: batched matrix product; accepts elementwise prologues and epilogues.
+ * - `opaque`: needs a kernel of its own (scan, convolution, top-k, extension ops with their own template).
+ */
+export type FusionKind = 'source' | 'elementwise' | 'injective' | 'reduction' | 'matmul' | 'opaque';
+
+/** A tensor of the reference interpreter: float64 data in row-major order with a concrete shape. */
+export interface Tensor64 {
+  readonly shape: readonly number[];
+  readonly dtype: import('../dtype.js').DType;
+  readonly data: Float64Array;
+}
+
+/** What an op's rules know about where they run, for error messages. */
+export interface OpContext {
+  /** The op being built. */
+  readonly op: string;
+  /** Path of the user block being built, if any. */
+  readonly block?: string;
+}
+
+/** Environment of one reference evaluation. */
+export interface EvaluateEnv {
+  /** Values bound to symbolic dims for this run. */
+  readonly dims: DimBindings;
+}
+
+/**
+ * One row of the op table: everything Weft knows about an op. Built-in ops and extension ops
+ * (registered by `@weft/attention`, `@weft/norms`, ...) are described the same way.
+ */
+export interface OpDef {
+  /** Unique op name (extension ops are namespaced: `attention.flash`). */
+  readonly name: string;
+  /** Number of operands, or `variadic`. */
+  readonly arity: number | 'variadic';
+  /** Fusion kind (see {@link FusionKind}). */
+  readonly fusion: FusionKind;
+  /** Shape and dtype rule. Throws a `WeftError` naming the op, operand and dim on invalid input. */
+  infer(inputs: readonly TensorType[], attrs: Attrs, context: OpContext): TensorType;
+  /**
+   * Reference semantics in float64 (the definition of the op). Absent only for ops that
+   * {@link OpDef.decompose} into ops that have it.
+   */
+  evaluate?(inputs: readonly Tensor64[], attrs: Attrs, node: Node, env: EvaluateEnv): Tensor64;
+  /**
+   * For `elementwise` and `injective` ops: the output element at `outputIndex` (one `i32` Expr per
+   * output axis) as an Expr over reads of the operands, written `read('$0', index)`, `read('$1', index)`.
+   * Sizes of symbolic dims appear as `variable('dim:<name>', 'i32')`. This is what fusion substitutes.
+   */
+  lowerElement?(node: Node, outputIndex: readonly Expr[]): Expr;
+  /** Rewrites the node into primitive ops (used for the reference and the unfused baseline). */
+  decompose?(node: Node): Node;
+}
+
+const table = new Map<string, OpDef>();
+
+/**
+ * Adds an op to the op table. Packages call this at module load for their own ops; the IR
+ * package needs no edit to learn new ops. Registering a name twice with a different definition
+ * throws.
+ */
+export function registerOp(def: OpDef): OpDef {
+  const existing = table.get(def.name);
+  if (existing !== undefined && existing !== def) {
+    throw new GraphError(`op "${def.name}" is already registered`, { actual: def.name });
+  }
+  table.set(def.name, def);
+  return def;
+}
+
+/** The op table row for `name`; throws a `GraphError` for unknown ops. */
+export function getOp(name: string): OpDef {
+  const def = table.get(name);
+  if (def === undefined) {
+    throw new GraphError(`unknown op "${name}"`, { expected: 'a registered op', actual: name });
+  }
+  return def;
+}
+
+/** Whether an op of that name is registered. */
+export function hasOp(name: string): boolean {
+  return table.has(name);
+}
+
+/** All registered ops, in registration order. */
+export function listOps(): readonly OpDef[] {
+  return [...table.values()];
+}

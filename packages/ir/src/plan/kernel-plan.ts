@@ -1,0 +1,65 @@
+import type { Graph } from '../graph/graph.js';
+import type { Node } from '../graph/node.js';
+
+/**
+ * Kernel templates the fusion planner can choose. Extension ops name their own template
+ * (`attention.flash`, ...), which a code generator must know.
+ * - `elementwise`: one invocation per output element; a chain of elementwise/injective nodes.
+ * - `row`: one workgroup per row; one or more reductions over the same trailing axes (each may use
+ *   earlier ones, e.g. mean then variance, or max then sum of exp) plus elementwise consumers that
+ *   use the row statistics (softmax, every norm).
+ * - `matmul`: a tiled batched matmul with an elementwise prologue on its operands and an epilogue.
+ * - `opaque`: one node with a kernel of its own (scan, convolution, top-k, gather, extension ops).
+ */
+export type KernelTemplate = 'elementwise' | 'row' | 'matmul' | 'opaque' | (string & {});
+
+/** One fused kernel: a group of graph nodes computed by one dispatch (or one template instance). */
+export interface Kernel {
+  /** Position in the plan (dispatch order). */
+  readonly id: number;
+  /** Template that computes it. */
+  readonly template: KernelTemplate;
+  /** The node that decides the iteration space: the matmul, the last reduction, the opaque op, or the elementwise output. */
+  readonly anchor: Node;
+  /** Every node computed inside the kernel, in topological order. */
+  readonly nodes: readonly Node[];
+  /** Tensors the kernel reads from memory: graph inputs, parameters, constants, or other kernels' outputs. */
+  readonly inputs: readonly Node[];
+  /** Tensors the kernel writes to memory: graph outputs, or values other kernels read. */
+  readonly outputs: readonly Node[];
+}
+
+/** The fusion planner's result: kernels in dispatch order over a graph. */
+export interface KernelPlan {
+  /** The (optimized) graph the plan covers. */
+  readonly graph: Graph;
+  /** Kernels in a valid dispatch order. */
+  readonly kernels: readonly Kernel[];
+}
+
+/** Where one tensor lives in the arena. */
+export interface BufferSlot {
+  /** The tensor. */
+  readonly node: Node;
+  /** Byte offset in the arena (a multiple of the plan's alignment). */
+  readonly offset: number;
+  /** Bytes reserved (for the dims' maxima). */
+  readonly bytes: number;
+  /** Role: graph inputs, parameters (uploaded once), graph outputs, or intermediates (reused). */
+  readonly role: 'input' | 'param' | 'const' | 'output' | 'intermediate';
+  /** Index of the first and last kernel that touch it (liveness interval, inclusive). */
+  readonly liveFrom: number;
+  readonly liveTo: number;
+}
+
+/** The memory planner's result: one arena with liveness-based reuse. */
+export interface MemoryPlan {
+  /** Alignment of every offset, in bytes. */
+  readonly alignment: number;
+  /** Arena size in bytes (the peak of simultaneously live slots, after packing). */
+  readonly arenaBytes: number;
+  /** Sum of all slots' bytes without reuse, for comparison. */
+  readonly unsharedBytes: number;
+  /** One slot per tensor that lives in memory. */
+  readonly slots: ReadonlyMap<Node, BufferSlot>;
+}
