@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The project's test command (README: `pnpm verify`; CI runs it): typecheck, lint, build, every
+// test project (unit, GPU on a real WebGPU device, browser), docs and package checks. Runs every
+// step even after a failure, then prints one line "N passed, N failed" (tests counted by vitest's
+// JSON reporter, failed steps counted as failures) and exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const resultsFile = '.vitest-results.json';
+const steps = [
+  ['typecheck', 'pnpm', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']],
+  ['lint', 'pnpm', ['biome', 'check', '.']],
+  ['build', 'pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only']],
+  ['tests', 'pnpm', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`]],
+  ['docs', 'pnpm', ['docs']],
+  ['packages', 'node', ['tools/check-packages.mjs']],
+];
+
+rmSync(resultsFile, { force: true });
+const failedSteps = [];
+for (const [name, command, args] of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`=== ${name}: ${status === 0 ? 'ok' : `FAILED (exit ${status})`} in ${seconds}s`);
+  if (status !== 0) failedSteps.push(name);
+}
+
+let passed = 0;
+let failed = 0;
+if (existsSync(resultsFile)) {
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  passed = results.numPassedTests;
+  failed = results.numFailedTests;
+  if (results.numTotalTests === 0) failedSteps.push('tests (none ran)');
+} else if (!failedSteps.includes('tests')) {
+  failedSteps.push('tests (no results)');
+}
+const nonTestFailures = failedSteps.filter((name) => name !== 'tests').length;
+if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
+console.log(`\n${passed} passed, ${failed + nonTestFailures} failed`);
+process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);
