@@ -41,7 +41,24 @@ export const DEFAULT_DEVICE_PROFILE: DeviceProfile = {
 /**
  * One binding of a generated kernel, in `@group(0)`. Tensors live in the program's arena; each
  * storage binding is a range of it holding one tensor, or (when a kernel would exceed the device's
- * storage-buffer limit) several read-only tensors packed in one range, addressed by element offsets.
+ * storage-buffer limit) several read-only tensors packed in one range, addressed by offsets.
+ *
+ * How the runtime binds it:
+ * - a storage binding with one tensor: the tensor's arena range (`offset` = its slot's offset,
+ *   `size` = the bytes it occupies for this run or its slot's size);
+ * - a storage binding with several tensors (always `access: 'read'`, WGSL type `array<u32>`): any
+ *   arena range that contains all of them and starts at a multiple of
+ *   `minStorageBufferOffsetAlignment`; the simplest is the whole arena (when it fits
+ *   `maxStorageBufferBindingSize`), or the span from the lowest to the highest of their slots.
+ *   Then pass each tensor's byte offset *relative to the start of that range* to
+ *   {@link GeneratedKernel.uniforms} (`packedOffsets`); the shader reads word
+ *   `offset / 4 + element` (f16: half-word pairs) of the range;
+ * - the `uniform` binding: a buffer of at least `uniforms(...).byteLength` bytes holding the
+ *   words {@link GeneratedKernel.uniforms} returns. It is absent when the kernel reads no
+ *   symbolic dim and packs no tensor.
+ *
+ * Every listed binding is statically used by the entry point, so a pipeline created with
+ * `layout: 'auto'` accepts a bind group with exactly these entries.
  */
 export type KernelBinding =
   | {
@@ -77,7 +94,11 @@ export interface GeneratedKernel {
   workgroups(dims: DimBindings): [number, number, number];
   /**
    * Contents of the `params` uniform for a run with these dim bindings (symbolic dim values, and
-   * packed-tensor element offsets), as 32-bit words; byte length a multiple of 16.
+   * packed-tensor word offsets), as 32-bit words; byte length a multiple of 16.
+   *
+   * @param packedOffsets - for each tensor of a multi-tensor binding, its byte offset (a multiple
+   * of 4) from the start of the range bound to that binding; required when the kernel packs.
+   * @throws InputError when a dim is unbound or out of range, or a packed tensor's offset is missing.
    */
-  uniforms(dims: DimBindings): Uint32Array;
+  uniforms(dims: DimBindings, packedOffsets?: ReadonlyMap<Node, number>): Uint32Array;
 }

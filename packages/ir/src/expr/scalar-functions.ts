@@ -45,24 +45,24 @@ export function isComparison(fn: BinaryFunction): boolean {
 }
 
 /** Gaussian error linear unit, `x · Φ(x) = x/2 · erfc(−x/√2)` (erfc keeps precision for negative x). */
-export function gelu(x: number): number {
+function gelu(x: number): number {
   return 0.5 * x * erfc(-x * Math.SQRT1_2);
 }
 
 /** GELU's tanh approximation, `x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))`. */
-export function geluTanh(x: number): number {
+function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
 }
 
 /** `1 / (1 + e^(−x))`, evaluated without overflow for either sign. */
-export function sigmoid(x: number): number {
+function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
 }
 
 /** `log(1 + e^x)` as `max(x, 0) + log1p(e^(−|x|))`, stable for large |x|. */
-export function softplus(x: number): number {
+function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 

@@ -1,0 +1,47 @@
+import { ShapeError } from '../errors.js';
+import { type Expr, read } from '../expr/expr.js';
+import { makeNode, type Node } from '../graph/node.js';
+import { integersAttr } from './attr-readers.js';
+import { evaluateByLowering } from './evaluate-lowered.js';
+import { type OpDef, registerOp } from './op-table.js';
+import { operandContext } from './operand-checks.js';
+
+/** Reorders axes: output axis `i` is input axis `perm[i]` (NumPy `transpose(x, perm)`). */
+export function permute(x: Node, perm: readonly number[]): Node {
+  return makeNode('permute', [x], { perm: [...perm] });
+}
+
+/** Transposes `x`: reverses its axes, or applies `perm` when given. */
+export function transpose(x: Node, perm?: readonly number[]): Node {
+  return permute(x, perm ?? x.shape.map((_, axis) => x.rank - 1 - axis));
+}
+
+const lowerPermute = (node: Node, outputIndex: readonly Expr[]): Expr => {
+  const perm = node.attrs.perm as number[];
+  const index = new Array<Expr>(perm.length);
+  perm.forEach((sourceAxis, axis) => {
+    index[sourceAxis] = outputIndex[axis]!;
+  });
+  return read('$0', index, node.inputs[0]!.dtype);
+};
+
+/** `permute`: `{ perm }`; output shape `[x.shape[perm[0]], x.shape[perm[1]], ...]`. */
+export const permuteOp: OpDef = registerOp({
+  name: 'permute',
+  arity: 1,
+  fusion: 'injective',
+  infer([x], attrs, context) {
+    const perm = integersAttr(attrs, 'perm', context, x!.rank);
+    const sorted = [...perm].sort((a, b) => a - b);
+    if (!sorted.every((axis, i) => axis === i)) {
+      throw new ShapeError('perm is not a permutation of the axes', {
+        ...operandContext(context, 0),
+        expected: `a permutation of 0..${x!.rank - 1}`,
+        actual: perm,
+      });
+    }
+    return { shape: perm.map((axis) => x!.shape[axis]!), dtype: x!.dtype };
+  },
+  evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerPermute),
+  lowerElement: lowerPermute,
+});

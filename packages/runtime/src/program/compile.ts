@@ -1,0 +1,139 @@
+import {
+  type Graph,
+  InputError,
+  interpret,
+  makeGraph,
+  maxElementCount,
+  type MemoryPlan,
+  type Node,
+  runPipeline,
+  WeftError,
+} from '@weft/ir';
+import { generateProgram } from '@weft/wgsl';
+import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
+import { CpuProgram } from './cpu-program.js';
+import { deviceProfileOf } from './device-profile.js';
+import { withErrorScopes } from './error-scopes.js';
+import { GpuProgram } from './gpu-program.js';
+import { graphSignature, type GraphSignature } from './graph-signature.js';
+import { cachedPipeline } from './pipeline-cache.js';
+import type { Program } from './program.js';
+import { arrayTypeFor, type TensorInput, toTypedArray } from './tensor-data.js';
+
+/** Options of {@link compile}. */
+export interface CompileOptions {
+  /**
+   * Where to run: a device from `requestWeftDevice`, a bare `GPUDevice`, `'cpu'` for the reference
+   * interpreter, or `'auto'`: a WebGPU device when an adapter exists, else the CPU backend (the
+   * program's `fallbackReason` says why).
+   */
+  readonly device: WeftDevice | GPUDevice | 'cpu' | 'auto';
+  /** Values of the graph's parameters (`param` nodes), by name, in row-major order. */
+  readonly params?: Readonly<Record<string, TensorInput>>;
+  /** Fuse operations into shared kernels (default). `false` gives one kernel per op: the unfused baseline. */
+  readonly fuse?: boolean;
+  /** Let kernels use subgroup operations where the device has them. Default true. */
+  readonly subgroups?: boolean;
+  /** Why the CPU backend was chosen, recorded on the program (used by callers that fell back). */
+  readonly fallbackReason?: string;
+}
+
+/**
+ * Compiles a graph into a {@link Program}: runs the IR pipeline (simplification, fusion, memory
+ * planning), generates WGSL for each kernel, creates the pipelines (cached by source hash,
+ * asynchronously and in parallel), allocates one arena from the memory plan and uploads the
+ * parameters once.
+ *
+ * @example
+ * ```ts
+ * const x = input('x', [seq, 64]);
+ * const graph = makeGraph({ y: softmax(x) });
+ * const program = await compile(graph, { device: await requestWeftDevice() });
+ * const { y } = await program.run({ x: data }, { dims: { seq: 10 } });
+ * ```
+ */
+export async function compile(graph: Graph, options: CompileOptions): Promise<Program> {
+  if (options.device === 'auto') {
+    const chosen = await autoDevice();
+    return compile(graph, { ...options, ...chosen });
+  }
+  const signature = graphSignature(graph);
+  const device = options.device === 'cpu' ? undefined : 'device' in options.device ? options.device.device : options.device;
+  const alignment = device?.limits.minStorageBufferOffsetAlignment ?? 256;
+  const { graph: optimized, plan, memory } = runPipeline(graph, { fuse: options.fuse ?? true, alignment });
+  const params = checkParams(signature, options.params ?? {});
+
+  if (device === undefined) {
+    const float64Params = Object.fromEntries(Object.entries(params).map(([name, data]) => [name, Float64Array.from(data)]));
+    return new CpuProgram({
+      graph: optimized,
+      plan,
+      memory,
+      signature,
+      params: float64Params,
+      ...(options.fallbackReason === undefined ? {} : { fallbackReason: options.fallbackReason }),
+    });
+  }
+
+  const profile = deviceProfileOf(device, options.subgroups === undefined ? {} : { subgroups: options.subgroups });
+  const kernels = generateProgram(plan, profile);
+  return withErrorScopes(device, async () => {
+    const pipelines = await Promise.all(kernels.map((kernel) => cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint)));
+    const arena = device.createBuffer({
+      label: 'weft-arena',
+      size: Math.max(16, memory.arenaBytes),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    });
+    uploadConstants(device, arena, memory, params);
+    return new GpuProgram({ device, graph: optimized, plan, memory, kernels, pipelines, arena, signature, outputs: optimized.outputs });
+  });
+}
+
+/** Checks that every parameter is given with the right element count, and no unknown ones. */
+function checkParams(signature: GraphSignature, params: Readonly<Record<string, TensorInput>>): Record<string, ReturnType<typeof toTypedArray>> {
+  for (const name of Object.keys(params)) {
+    if (!signature.params.has(name)) {
+      throw new InputError('unknown parameter', {
+        tensor: name,
+        expected: [...signature.params.keys()].join(', ') || 'no parameters',
+        actual: name,
+      });
+    }
+  }
+  const checked: Record<string, ReturnType<typeof toTypedArray>> = {};
+  for (const [name, node] of signature.params) {
+    const values = params[name];
+    if (values === undefined) throw new InputError('missing parameter', { tensor: name, expected: `${maxElementCount(node.shape)} values` });
+    checked[name] = toTypedArray(name, values, node.dtype, maxElementCount(node.shape));
+  }
+  return checked;
+}
+
+/** Writes parameters and materialized constants into their arena slots, once. */
+function uploadConstants(device: GPUDevice, arena: GPUBuffer, memory: MemoryPlan, params: Record<string, ReturnType<typeof toTypedArray>>): void {
+  for (const slot of memory.slots.values()) {
+    if (slot.role === 'param') {
+      device.queue.writeBuffer(arena, slot.offset, params[String(slot.node.attrs.name)]!);
+    } else if (slot.role === 'const') {
+      device.queue.writeBuffer(arena, slot.offset, constantValues(slot.node));
+    }
+  }
+}
+
+/** A constant node's values at its dims' maxima, computed by the reference interpreter. */
+function constantValues(node: Node): ArrayBufferView<ArrayBuffer> {
+  const dims = Object.fromEntries(node.shape.flatMap((dim) => (typeof dim === 'number' ? [] : [[dim.name, dim.max]])));
+  const { value } = interpret(makeGraph({ value: node }), { inputs: {}, params: {}, dims });
+  const ArrayType = arrayTypeFor(node.dtype);
+  return ArrayType.from(value!.data);
+}
+
+/** A WebGPU device where an adapter exists; otherwise the CPU backend and the reason. */
+async function autoDevice(): Promise<Pick<CompileOptions, 'device' | 'fallbackReason'>> {
+  try {
+    return { device: await requestWeftDevice() };
+  } catch (error) {
+    if (!WeftError.isInstance(error) || error.code !== 'no-webgpu') throw error;
+    return { device: 'cpu', fallbackReason: error.message };
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  elementCount,
+  type Graph,
+  interpret,
+  type KernelPlan,
+  type MemoryPlan,
+  resolveShape,
+  type Tensor64,
+  UnsupportedError,
+} from '@weft/ir';
+import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
+import { arrayTypeFor, type TensorData, type TensorInput, toTypedArray } from './tensor-data.js';
+
+/** What a CPU program is made of; built by `compile`. */
+export interface CpuProgramParts {
+  readonly graph: Graph;
+  readonly plan: KernelPlan;
+  readonly memory: MemoryPlan;
+  readonly signature: GraphSignature;
+  readonly params: Readonly<Record<string, Float64Array>>;
+  readonly fallbackReason?: string;
+}
+
+/**
+ * The embedded default backend: the same {@link Program} API on the float64 reference interpreter,
+ * for machines without a WebGPU adapter. Results are rounded to f32 like the GPU's.
+ */
+export class CpuProgram implements Program {
+  readonly backend = 'cpu' as const;
+  readonly fallbackReason?: string;
+  readonly graph: Graph;
+  readonly plan: KernelPlan;
+  readonly memory: MemoryPlan;
+  readonly kernels = [] as const;
+  readonly stats: ProgramStats;
+  readonly #signature: GraphSignature;
+  readonly #params: Readonly<Record<string, Float64Array>>;
+
+  constructor(parts: CpuProgramParts) {
+    this.graph = parts.graph;
+    this.plan = parts.plan;
+    this.memory = parts.memory;
+    this.#signature = parts.signature;
+    this.#params = parts.params;
+    if (parts.fallbackReason !== undefined) this.fallbackReason = parts.fallbackReason;
+    this.stats = { kernels: parts.plan.kernels.length, dispatchesPerRun: 0, arenaBytes: 0, unsharedBytes: parts.memory.unsharedBytes };
+  }
+
+  async run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorData>> {
+    const dims = checkDims(this.#signature, options.dims);
+    checkInputNames(this.#signature, Object.keys(inputs));
+    const values: Record<string, Float64Array> = {};
+    for (const [name, node] of this.#signature.inputs) {
+      const count = elementCount(resolveShape(node.shape, dims));
+      values[name] = Float64Array.from(toTypedArray(name, inputs[name]!, node.dtype, count));
+    }
+    const outputs = interpret(this.graph, { inputs: values, params: this.#params, dims });
+    return Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, toTensorData(tensor)]));
+  }
+
+  async dispatch(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<void> {
+    await this.run(inputs, options);
+  }
+
+  outputLocation(): GpuTensorLocation {
+    throw new UnsupportedError('outputs of the CPU backend do not live on a GPU', { expected: 'backend webgpu', actual: 'cpu' });
+  }
+
+  async profile(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<ProfileResult> {
+    const started = performance.now();
+    await this.run(inputs, options);
+    return { wallMs: performance.now() - started, gpuTimed: false, dispatches: 0, kernels: [] };
+  }
+
+  destroy(): void {}
+}
+
+function toTensorData(tensor: Tensor64): TensorData {
+  const ArrayType = arrayTypeFor(tensor.dtype);
+  return { data: ArrayType.from(tensor.data), shape: [...tensor.shape], dtype: tensor.dtype };
+}

@@ -1,0 +1,277 @@
+import {
+  type BufferSlot,
+  type DimBindings,
+  elementCount,
+  type Graph,
+  InputError,
+  type KernelPlan,
+  type MemoryPlan,
+  type Node,
+  resolveShape,
+  UnsupportedError,
+  WeftError,
+} from '@weft/ir';
+import type { GeneratedKernel, KernelBinding } from '@weft/wgsl';
+import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
+import { arrayTypeFor, type TensorData, type TensorInput, toTypedArray } from './tensor-data.js';
+import { withErrorScopes } from './error-scopes.js';
+import { timeKernels } from './kernel-timer.js';
+
+/** Everything a GPU program is made of; built by `compile`. */
+export interface GpuProgramParts {
+  readonly device: GPUDevice;
+  readonly graph: Graph;
+  readonly plan: KernelPlan;
+  readonly memory: MemoryPlan;
+  readonly kernels: readonly GeneratedKernel[];
+  readonly pipelines: readonly GPUComputePipeline[];
+  readonly arena: GPUBuffer;
+  readonly signature: GraphSignature;
+  readonly outputs: Readonly<Record<string, Node>>;
+}
+
+interface KernelResources {
+  readonly kernel: GeneratedKernel;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly uniformBuffer: GPUBuffer | undefined;
+}
+
+/** A program on a WebGPU device: one arena, one pipeline and bind group per kernel, one encoder per run. */
+export class GpuProgram implements Program {
+  readonly backend = 'webgpu' as const;
+  readonly graph: Graph;
+  readonly plan: KernelPlan;
+  readonly memory: MemoryPlan;
+  readonly kernels: readonly GeneratedKernel[];
+  readonly stats: ProgramStats;
+
+  readonly #device: GPUDevice;
+  readonly #arena: GPUBuffer;
+  readonly #staging: GPUBuffer;
+  readonly #resources: readonly KernelResources[];
+  readonly #signature: GraphSignature;
+  readonly #outputs: Readonly<Record<string, Node>>;
+  #uniformKey: string | undefined;
+  #lastDims: DimBindings | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #lost: string | undefined;
+  #destroyed = false;
+
+  constructor(parts: GpuProgramParts) {
+    this.graph = parts.graph;
+    this.plan = parts.plan;
+    this.memory = parts.memory;
+    this.kernels = parts.kernels;
+    this.#device = parts.device;
+    this.#arena = parts.arena;
+    this.#signature = parts.signature;
+    this.#outputs = parts.outputs;
+    const stagingBytes = Object.values(parts.outputs).reduce((total, node) => total + align4(this.#slot(node).bytes), 0);
+    this.#staging = parts.device.createBuffer({
+      label: 'weft-readback',
+      size: Math.max(4, stagingBytes),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.#resources = parts.kernels.map((kernel, index) => this.#kernelResources(kernel, parts.pipelines[index]!));
+    this.stats = {
+      kernels: parts.kernels.length,
+      dispatchesPerRun: parts.kernels.length,
+      arenaBytes: parts.memory.arenaBytes,
+      unsharedBytes: parts.memory.unsharedBytes,
+    };
+    void parts.device.lost.then((info) => {
+      this.#lost = `the WebGPU device was lost (${info.reason}): ${info.message}`;
+    });
+  }
+
+  run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorData>> {
+    return this.#serialized(async () => {
+      const dims = this.#encodeAndSubmit(inputs, options, undefined);
+      return this.#readOutputs(dims);
+    });
+  }
+
+  dispatch(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<void> {
+    return this.#serialized(async () => {
+      this.#encodeAndSubmit(inputs, options, undefined);
+      await this.#device.queue.onSubmittedWorkDone();
+    });
+  }
+
+  outputLocation(name: string): GpuTensorLocation {
+    const node = this.#outputs[name];
+    if (node === undefined) {
+      throw new InputError('unknown output', { tensor: name, expected: Object.keys(this.#outputs).join(', '), actual: name });
+    }
+    const shape = resolveShape(node.shape, this.#lastDims ?? {});
+    const slot = this.#slot(node);
+    return { buffer: this.#arena, offset: slot.offset, size: elementCount(shape) * 4, shape };
+  }
+
+  profile(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<ProfileResult> {
+    return this.#serialized(async () => {
+      const started = performance.now();
+      const timer = this.#device.features.has('timestamp-query') ? timeKernels(this.#device, this.#resources.length) : undefined;
+      const dims = this.#encodeAndSubmit(inputs, options, timer);
+      await this.#readOutputs(dims);
+      const gpuTimes = timer === undefined ? undefined : await timer.read();
+      const wallMs = performance.now() - started;
+      const kernels = this.#resources.map(({ kernel }, index) => ({
+        label: kernel.label,
+        template: kernel.kernel.template,
+        ...(gpuTimes === undefined ? {} : { gpuMs: gpuTimes[index]! }),
+      }));
+      return {
+        wallMs,
+        gpuTimed: gpuTimes !== undefined,
+        ...(gpuTimes === undefined ? {} : { gpuMs: gpuTimes.reduce((sum, ms) => sum + ms, 0) }),
+        dispatches: this.#resources.length,
+        kernels,
+      };
+    });
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#arena.destroy();
+    this.#staging.destroy();
+    for (const resource of this.#resources) resource.uniformBuffer?.destroy();
+  }
+
+  /** Runs `work` after every earlier run has finished: runs share the readback buffer. */
+  #serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(() => {
+      if (this.#destroyed) throw new WeftError('destroyed', 'the program was destroyed');
+      if (this.#lost !== undefined) throw new WeftError('device-lost', this.#lost);
+      return withErrorScopes(this.#device, work);
+    });
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  #encodeAndSubmit(
+    inputs: Readonly<Record<string, TensorInput>>,
+    options: RunOptions,
+    timer: ReturnType<typeof timeKernels> | undefined,
+  ): DimBindings {
+    // Everything about the inputs is checked before any GPU work.
+    const dims = checkDims(this.#signature, options.dims);
+    checkInputNames(this.#signature, Object.keys(inputs));
+    const uploads = [...this.#signature.inputs].map(([name, node]) => {
+      const count = elementCount(resolveShape(node.shape, dims));
+      return { node, data: toTypedArray(name, inputs[name]!, node.dtype, count) };
+    });
+    const queue = this.#device.queue;
+    for (const { node, data } of uploads) queue.writeBuffer(this.#arena, this.#slot(node).offset, data);
+    this.#writeUniforms(dims);
+    if (options.poisonOutputs === true) {
+      for (const node of Object.values(this.#outputs)) {
+        const slot = this.#slot(node);
+        if (slot.role === 'output' || slot.role === 'intermediate') {
+          queue.writeBuffer(this.#arena, slot.offset, new Float32Array(slot.bytes / 4).fill(Number.NaN));
+        }
+      }
+    }
+    const encoder = this.#device.createCommandEncoder({ label: 'weft-run' });
+    if (timer === undefined) {
+      const pass = encoder.beginComputePass({ label: 'weft' });
+      for (const resource of this.#resources) this.#encodeKernel(pass, resource, dims);
+      pass.end();
+    } else {
+      this.#resources.forEach((resource, index) => {
+        const pass = encoder.beginComputePass({ label: resource.kernel.label, timestampWrites: timer.writesFor(index) });
+        this.#encodeKernel(pass, resource, dims);
+        pass.end();
+      });
+      timer.resolve(encoder);
+    }
+    let stagingOffset = 0;
+    for (const node of Object.values(this.#outputs)) {
+      const bytes = align4(elementCount(resolveShape(node.shape, dims)) * 4);
+      encoder.copyBufferToBuffer(this.#arena, this.#slot(node).offset, this.#staging, stagingOffset, bytes);
+      stagingOffset += align4(this.#slot(node).bytes);
+    }
+    queue.submit([encoder.finish()]);
+    this.#lastDims = dims;
+    return dims;
+  }
+
+  #encodeKernel(pass: GPUComputePassEncoder, resource: KernelResources, dims: DimBindings): void {
+    const [x, y, z] = resource.kernel.workgroups(dims);
+    if (x === 0 || y === 0 || z === 0) return;
+    pass.setPipeline(resource.pipeline);
+    pass.setBindGroup(0, resource.bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+  }
+
+  #writeUniforms(dims: DimBindings): void {
+    const key = JSON.stringify(dims);
+    if (key === this.#uniformKey) return;
+    for (const { kernel, uniformBuffer } of this.#resources) {
+      if (uniformBuffer !== undefined) this.#device.queue.writeBuffer(uniformBuffer, 0, kernel.uniforms(dims));
+    }
+    this.#uniformKey = key;
+  }
+
+  async #readOutputs(dims: DimBindings): Promise<Record<string, TensorData>> {
+    await this.#staging.mapAsync(GPUMapMode.READ);
+    const results: Record<string, TensorData> = {};
+    try {
+      const bytes = this.#staging.getMappedRange();
+      let offset = 0;
+      for (const [name, node] of Object.entries(this.#outputs)) {
+        const shape = resolveShape(node.shape, dims);
+        const ArrayType = arrayTypeFor(node.dtype);
+        results[name] = { data: new ArrayType(bytes.slice(offset, offset + elementCount(shape) * 4)), shape, dtype: node.dtype };
+        offset += align4(this.#slot(node).bytes);
+      }
+    } finally {
+      this.#staging.unmap();
+    }
+    return results;
+  }
+
+  #slot(node: Node): BufferSlot {
+    const slot = this.memory.slots.get(node);
+    if (slot === undefined) throw new UnsupportedError(`tensor ${node.op} has no buffer in the memory plan`, { tensor: node.hash });
+    return slot;
+  }
+
+  #kernelResources(kernel: GeneratedKernel, pipeline: GPUComputePipeline): KernelResources {
+    let uniformBuffer: GPUBuffer | undefined;
+    const entries: GPUBindGroupEntry[] = kernel.bindings.map((binding: KernelBinding) => {
+      if (binding.kind === 'uniform') {
+        const size = Math.max(16, kernel.uniforms(maxDims(this.#signature)).byteLength);
+        uniformBuffer = this.#device.createBuffer({
+          label: `${kernel.label}-params`,
+          size,
+          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+        });
+        return { binding: binding.binding, resource: { buffer: uniformBuffer } };
+      }
+      if (binding.tensors.length !== 1) {
+        throw new UnsupportedError('packed multi-tensor bindings are not supported by this runtime yet', {
+          block: kernel.label,
+          expected: 'one tensor per binding',
+          actual: binding.tensors.length,
+        });
+      }
+      const slot = this.#slot(binding.tensors[0]!);
+      return { binding: binding.binding, resource: { buffer: this.#arena, offset: slot.offset, size: align4(slot.bytes) } };
+    });
+    const bindGroup = this.#device.createBindGroup({ label: kernel.label, layout: pipeline.getBindGroupLayout(0), entries });
+    return { kernel, pipeline, bindGroup, uniformBuffer };
+  }
+}
+
+function align4(bytes: number): number {
+  return Math.ceil(bytes / 4) * 4;
+}
+
+function maxDims(signature: GraphSignature): DimBindings {
+  return Object.fromEntries([...signature.dims.values()].map((dim) => [dim.name, dim.max]));
+}
+

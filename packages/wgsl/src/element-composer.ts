@@ -1,0 +1,118 @@
+import {
+  binary,
+  cast,
+  type Expr,
+  getOp,
+  type Kernel,
+  type Node,
+  read,
+  select,
+  UnsupportedError,
+  unary,
+  type BinaryFunction,
+  type UnaryFunction,
+} from '@weft/ir';
+import { flatIndexExpr } from './index-exprs.js';
+
+/**
+ * Composes the element of a fused node as one Expr: each node's `lowerElement(node, index)` has its
+ * operand reads `read('$k', ...)` replaced by the operand's own element Expr, recursively, until
+ * the reads reach the kernel's inputs, which become loads `read('#<input position>', [flat index])`.
+ * Nodes in `bound` (row statistics, a matmul accumulator) are replaced by the given Expr.
+ */
+export class ElementComposer {
+  private readonly inputPositions: ReadonlyMap<Node, number>;
+  private readonly members: ReadonlySet<Node>;
+  private readonly memo = new Map<string, Expr>();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly bound: ReadonlyMap<Node, Expr> = new Map(),
+  ) {
+    this.inputPositions = new Map(kernel.inputs.map((node, position) => [node, position]));
+    this.members = new Set(kernel.nodes);
+  }
+
+  /** The element of `node` at `index` (one i32 Expr per axis of `node`). */
+  element(node: Node, index: readonly Expr[]): Expr {
+    const fixed = this.bound.get(node);
+    if (fixed !== undefined) return fixed;
+    const key = `${node.hash}|${index.map((component) => component.key).join(',')}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    const result = this.compute(node, index);
+    this.memo.set(key, result);
+    return result;
+  }
+
+  private compute(node: Node, index: readonly Expr[]): Expr {
+    const position = this.inputPositions.get(node);
+    if (position !== undefined) return read(`#${position}`, [flatIndexExpr(index, node.shape)], node.dtype);
+    if (!this.members.has(node)) {
+      throw new UnsupportedError(`kernel ${this.kernel.id} uses node ${describe(node)}, which it neither computes nor reads`, {
+        expected: 'a kernel member or input',
+        actual: describe(node),
+      });
+    }
+    const lower = getOp(node.op).lowerElement;
+    if (lower === undefined) {
+      throw new UnsupportedError(`op "${node.op}" has no element lowering, so it cannot be fused into a ${this.kernel.template} kernel`, {
+        expected: 'an elementwise or injective op',
+        actual: node.op,
+      });
+    }
+    return this.substitute(node, lower(node, index));
+  }
+
+  /** Replaces `read('$k', index)` in `expr` by operand k's element at that index. */
+  private substitute(node: Node, expr: Expr): Expr {
+    const rewritten = new Map<Expr, Expr>();
+    const visit = (current: Expr): Expr => {
+      const done = rewritten.get(current);
+      if (done !== undefined) return done;
+      const args = current.args.map(visit);
+      let result: Expr;
+      const operand = current.kind === 'read' ? /^\$(\d+)$/.exec(String(current.payload)) : null;
+      if (operand !== null) {
+        const input = node.inputs[Number(operand[1])];
+        if (input === undefined) {
+          throw new UnsupportedError(`lowering of op "${node.op}" reads operand ${operand[0]}, which it does not have`, {
+            expected: `$0..$${node.inputs.length - 1}`,
+            actual: operand[0],
+          });
+        }
+        result = cast(this.element(input, args), current.dtype);
+      } else {
+        result = rebuild(current, args);
+      }
+      rewritten.set(current, result);
+      return result;
+    };
+    return visit(expr);
+  }
+}
+
+/** `expr` with its operands replaced by `args` (the same object when nothing changed). */
+export function rebuild(expr: Expr, args: readonly Expr[]): Expr {
+  if (args.every((argument, position) => argument === expr.args[position])) return expr;
+  switch (expr.kind) {
+    case 'const':
+    case 'var':
+      return expr;
+    case 'read':
+      return read(String(expr.payload), args, expr.dtype);
+    case 'unary':
+      return unary(expr.payload as UnaryFunction, args[0]!);
+    case 'binary':
+      return binary(expr.payload as BinaryFunction, args[0]!, args[1]!);
+    case 'select':
+      return select(args[0]!, args[1]!, args[2]!);
+    case 'cast':
+      return cast(args[0]!, expr.dtype);
+  }
+}
+
+/** `op#hash8` for messages and comments. */
+export function describe(node: Node): string {
+  return `${node.op}#${node.hash.slice(0, 8)}`;
+}

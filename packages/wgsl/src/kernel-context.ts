@@ -1,0 +1,291 @@
+import {
+  type DimBindings,
+  type DType,
+  type Expr,
+  formatShape,
+  InputError,
+  type Kernel,
+  type Node,
+  resolveDim,
+  type SymbolicDim,
+  UnsupportedError,
+} from '@weft/ir';
+import { foldWorkgroups } from './dispatch-grid.js';
+import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
+import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
+import { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
+import { allocateBindings, loadText, storeText, type TensorBindingLayout, tensorLabel } from './tensor-bindings.js';
+import { HelperSet } from './wgsl-helpers.js';
+
+/** What a template hands over to turn its body into a module. */
+export interface EntryPoint {
+  /** `@workgroup_size`. */
+  readonly workgroupSize: readonly [number, number, number];
+  /** Workgroups a run needs, before folding into y/z. */
+  workgroupCount(dims: DimBindings): number;
+  /**
+   * Statements of the entry point, indented by two spaces per level. In scope: `local_index`
+   * (u32), `workgroup_index` (u32, the linear workgroup index), and with subgroups
+   * `subgroup_size` and `subgroup_lane` (u32).
+   */
+  readonly body: readonly string[];
+  /** Whether the body uses subgroup builtins and functions. */
+  readonly subgroups?: boolean;
+}
+
+/**
+ * The state of one kernel being generated: its bindings, the `params` fields it uses, helpers,
+ * enables and workgroup variables. Templates render their Exprs through it, then call
+ * {@link KernelContext.build}.
+ */
+export class KernelContext {
+  /** Storage bindings of the kernel's tensors. */
+  readonly layout: TensorBindingLayout;
+  /** Helper functions the module needs. */
+  readonly helpers = new HelperSet();
+  private readonly enables = new Set<string>();
+  private readonly usedDims = new Map<string, string>();
+  private readonly knownDims = new Map<string, SymbolicDim>();
+  private readonly workgroupVariables: string[] = [];
+
+  constructor(
+    /** The kernel being generated. */
+    readonly kernel: Kernel,
+    /** The device it is generated for. */
+    readonly profile: DeviceProfile,
+  ) {
+    this.layout = allocateBindings(kernel, profile);
+    for (const node of [...kernel.nodes, ...kernel.inputs, ...kernel.outputs]) {
+      for (const dim of node.shape) if (typeof dim !== 'number') this.knownDims.set(dim.name, dim);
+      if (node.dtype === 'f16') this.enables.add('f16');
+    }
+  }
+
+  /** WGSL text (u32) of symbolic dim `name`'s value for this run, from the `params` uniform. */
+  dim(name: string): string {
+    let field = this.usedDims.get(name);
+    if (field === undefined) {
+      field = `dim_${sanitizeIdentifier(name)}`;
+      if ([...this.usedDims.values()].includes(field)) field = `${field}_${this.usedDims.size}`;
+      this.usedDims.set(name, field);
+    }
+    return `params.${field}`;
+  }
+
+  /** The expression environment for `render`: index variables by name, loads of kernel inputs. */
+  environment(variables: Readonly<Record<string, string>>, letPrefix: string): ExprEnvironment {
+    return {
+      helpers: this.helpers,
+      letPrefix,
+      variable: (name: string) => {
+        if (name.startsWith('dim:')) return `i32(${this.dim(name.slice(4))})`;
+        const text = variables[name];
+        if (text === undefined) {
+          throw new UnsupportedError(`kernel ${this.kernel.id}: free variable "${sanitizeComment(name)}" has no value in this template`, {
+            expected: Object.keys(variables).join(', ') || 'no free variables',
+            actual: name,
+          });
+        }
+        return text;
+      },
+      read: (tensor: string, indexTexts: readonly string[]) => {
+        const node = /^#\d+$/.test(tensor) ? this.kernel.inputs[Number(tensor.slice(1))] : undefined;
+        if (node === undefined || indexTexts.length !== 1) {
+          throw new UnsupportedError(`kernel ${this.kernel.id}: read of "${sanitizeComment(tensor)}" is not a kernel input`, {
+            expected: 'reads of kernel inputs only',
+            actual: tensor,
+          });
+        }
+        return this.load(node, indexTexts[0]!);
+      },
+    };
+  }
+
+  /** Renders Exprs with `let` bindings named `<letPrefix>0, 1, ...`. */
+  render(roots: readonly Expr[], variables: Readonly<Record<string, string>> = {}, letPrefix = 'v'): RenderedExprs {
+    return renderExprs(roots, this.environment(variables, letPrefix));
+  }
+
+  /** WGSL text loading element `flat` (i32 text) of kernel input or output `node`. */
+  load(node: Node, flat: string): string {
+    return loadText(this.slot(node), flat);
+  }
+
+  /** WGSL statement storing `value` at element `flat` of kernel output `node`. */
+  store(node: Node, flat: string, value: string): string {
+    return storeText(this.slot(node), flat, value);
+  }
+
+  /** Declares `var<workgroup> <declaration>;`, checking the device's workgroup storage size. */
+  workgroupArray(name: string, elementType: DType | 'u32', length: number): void {
+    this.workgroupVariables.push(`var<workgroup> ${name}: array<${elementType}, ${length}>;`);
+  }
+
+  /** Requires an `enable` directive. */
+  enable(extension: string): void {
+    this.enables.add(extension);
+  }
+
+  /** Assembles the module and the dispatch information. */
+  build(template: string, entry: EntryPoint): GeneratedKernel {
+    if (entry.subgroups === true) this.enable('subgroups');
+    const fields = this.uniformFields();
+    const bindings = this.bindingList(fields.length > 0);
+    const wgsl = [
+      this.header(template),
+      sectionText([...this.enables].sort().map((extension) => `enable ${extension};`)),
+      fields.length > 0 ? paramsStruct(fields.map((field) => field.name)) : '',
+      sectionText(this.bindingDeclarations(fields.length > 0)),
+      sectionText(this.workgroupVariables),
+      this.helpers.code().join('\n\n'),
+      entryText(entry),
+    ]
+      .filter((section) => section !== '')
+      .join('\n\n');
+    const kernel = this.kernel;
+    const maxPerDimension = this.profile.limits.maxComputeWorkgroupsPerDimension;
+    const knownDims = this.knownDims;
+    return {
+      kernel,
+      label: sanitizeIdentifier(`k${kernel.id}_${template}_${kernel.anchor.op}`),
+      wgsl: `${wgsl}\n`,
+      entryPoint: 'main',
+      workgroupSize: [...entry.workgroupSize],
+      bindings,
+      workgroups: (dims) => foldWorkgroups(entry.workgroupCount(dims), maxPerDimension),
+      uniforms: (dims, packedOffsets) => packUniforms(fields, dims, knownDims, packedOffsets),
+    };
+  }
+
+  private slot(node: Node) {
+    const slot = this.layout.slots.get(node);
+    if (slot === undefined) {
+      throw new UnsupportedError(`kernel ${this.kernel.id}: tensor is neither an input nor an output`, {
+        tensor: tensorLabel(node),
+      });
+    }
+    return slot;
+  }
+
+  private uniformFields(): UniformField[] {
+    const dims = [...this.usedDims.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([dim, name]): UniformField => ({ name, dim }));
+    const offsets = [...this.layout.slots.values()]
+      .filter((slot) => slot.offsetField !== undefined)
+      .map((slot): UniformField => ({ name: slot.offsetField!, tensor: slot.node }));
+    return [...dims, ...offsets];
+  }
+
+  private bindingList(withParams: boolean): KernelBinding[] {
+    const list: KernelBinding[] = this.layout.storage.map((storage) => ({
+      binding: storage.binding,
+      kind: 'storage',
+      access: storage.access,
+      tensors: storage.tensors,
+    }));
+    if (withParams) list.push({ binding: this.layout.storage.length, kind: 'uniform', name: 'params' });
+    return list;
+  }
+
+  private bindingDeclarations(withParams: boolean): string[] {
+    const lines = this.layout.storage.map(
+      (storage) =>
+        `@group(0) @binding(${storage.binding}) var<storage, ${storage.access}> ${storage.name}: array<${storage.elementType}>;`,
+    );
+    if (withParams) lines.push(`@group(0) @binding(${this.layout.storage.length}) var<uniform> params: Params;`);
+    return lines;
+  }
+
+  private header(template: string): string {
+    const kernel = this.kernel;
+    const describeTensor = (node: Node, name: string) =>
+      `//   ${name}: ${sanitizeComment(`${node.op}#${node.hash.slice(0, 8)} ${formatShape(node.shape)} ${node.dtype}`)}`;
+    const lines = [
+      `// Weft kernel ${kernel.id}: template ${sanitizeComment(template)}, anchor ${kernel.anchor.op}#${kernel.anchor.hash.slice(0, 8)}`,
+      `// fuses ${kernel.nodes.length} node(s):`,
+      ...kernel.nodes.map((node) => `//   ${sanitizeComment(nodeSummary(node))}`),
+    ];
+    if (this.layout.storage.length > 0) lines.push('// tensors:');
+    for (const storage of this.layout.storage) {
+      for (const node of storage.tensors) lines.push(describeTensor(node, `${storage.name} (${storage.access})`));
+    }
+    return lines.join('\n');
+  }
+}
+
+interface UniformField {
+  readonly name: string;
+  readonly dim?: string;
+  readonly tensor?: Node;
+}
+
+function packUniforms(
+  fields: readonly UniformField[],
+  dims: DimBindings,
+  knownDims: ReadonlyMap<string, SymbolicDim>,
+  packedOffsets: ReadonlyMap<Node, number> | undefined,
+): Uint32Array {
+  const words = new Uint32Array(Math.max(4, Math.ceil(fields.length / 4) * 4));
+  fields.forEach((field, position) => {
+    if (field.dim !== undefined) {
+      const known = knownDims.get(field.dim);
+      const value = known !== undefined ? resolveDim(known, dims) : dims[field.dim];
+      if (value === undefined) throw new InputError('symbolic dim is not bound for this run', { dimension: field.dim });
+      words[position] = value;
+      return;
+    }
+    const tensor = field.tensor!;
+    const offset = packedOffsets?.get(tensor);
+    if (offset === undefined || offset % 4 !== 0 || offset < 0) {
+      throw new InputError('a packed tensor needs a non-negative byte offset, a multiple of 4, in its binding', {
+        tensor: tensorLabel(tensor),
+        expected: 'packedOffsets entry (bytes from the start of the bound range)',
+        actual: offset ?? 'none',
+      });
+    }
+    words[position] = offset / 4;
+  });
+  return words;
+}
+
+function paramsStruct(names: readonly string[]): string {
+  const padded = [...names];
+  for (let pad = 0; padded.length % 4 !== 0; pad++) padded.push(`pad${pad}`);
+  return ['struct Params {', ...padded.map((name) => `  ${name}: u32,`), '}'].join('\n');
+}
+
+function entryText(entry: EntryPoint): string {
+  const [x, y, z] = entry.workgroupSize;
+  const parameters = [
+    '@builtin(local_invocation_index) local_index: u32',
+    '@builtin(workgroup_id) workgroup_id: vec3<u32>',
+    '@builtin(num_workgroups) workgroup_count: vec3<u32>',
+  ];
+  if (entry.subgroups === true) {
+    parameters.push('@builtin(subgroup_size) subgroup_size: u32', '@builtin(subgroup_invocation_id) subgroup_lane: u32');
+  }
+  return [
+    `@compute @workgroup_size(${x}, ${y}, ${z})`,
+    'fn main(',
+    ...parameters.map((parameter) => `  ${parameter},`),
+    ') {',
+    '  let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);',
+    ...entry.body.map((line) => (line === '' ? '' : `  ${line}`)),
+    '}',
+  ].join('\n');
+}
+
+function sectionText(lines: readonly string[]): string {
+  return lines.join('\n');
+}
+
+function nodeSummary(node: Node): string {
+  const details: string[] = [];
+  for (const key of ['fn', 'name', 'axes', 'axis', 'perm']) {
+    const value = node.attrs[key];
+    if (value !== undefined) details.push(`${key}=${JSON.stringify(value)}`);
+  }
+  const suffix = details.length > 0 ? ` ${details.join(' ')}` : '';
+  return `${node.op}#${node.hash.slice(0, 8)}${suffix} -> ${formatShape(node.shape)} ${node.dtype}`;
+}

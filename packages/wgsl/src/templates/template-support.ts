@@ -1,0 +1,61 @@
+import { type DimBindings, type Expr, resolveShape, type Shape, elementCount } from '@weft/ir';
+import type { DeviceProfile } from '../generated-kernel.js';
+import { elementCountExpr, indexVariable } from '../index-exprs.js';
+import type { KernelContext } from '../kernel-context.js';
+
+/** Statements that split flat i32 index `flat` into `<prefix>0..` over `shape` (row-major). */
+export function unflattenLines(context: KernelContext, flat: string, shape: Shape, prefix: string): string[] {
+  const rank = shape.length;
+  if (rank === 0) return [];
+  if (rank === 1) return [`let ${prefix}0 = ${flat};`];
+  const rest = `${prefix}_rest`;
+  const lines = [`var ${rest} = ${flat};`];
+  for (let axis = rank - 1; axis >= 1; axis--) {
+    const dim = shape[axis]!;
+    if (dim === 1) {
+      lines.push(`let ${prefix}${axis} = 0;`);
+      continue;
+    }
+    const size = sizeText(context, dim);
+    lines.push(`let ${prefix}${axis} = ${rest} % ${size};`, `${rest} = ${rest} / ${size};`);
+  }
+  lines.push(`let ${prefix}0 = ${rest};`);
+  return lines;
+}
+
+/** The index variables `<prefix>0..` of a tensor of `rank`, as Exprs. */
+export function indexVariables(prefix: string, rank: number): Expr[] {
+  return Array.from({ length: rank }, (_, axis) => indexVariable(`${prefix}${axis}`));
+}
+
+/** Identity mapping of index-variable names to WGSL names, for `KernelContext.render`. */
+export function variableNames(prefix: string, rank: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: rank }, (_, axis) => [`${prefix}${axis}`, `${prefix}${axis}`]));
+}
+
+/** WGSL i32 text of one dim's size. */
+export function sizeText(context: KernelContext, dim: Shape[number]): string {
+  return typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`;
+}
+
+/** WGSL i32 text of the element count of `shape`. */
+export function countText(context: KernelContext, shape: Shape): string {
+  return context.render([elementCountExpr(shape)]).values[0]!;
+}
+
+/** Element count of `shape` under `dims`. */
+export function countFor(shape: Shape, dims: DimBindings): number {
+  return elementCount(resolveShape(shape, dims));
+}
+
+/** A 1-D workgroup width: `preferred`, capped by the device's invocation and x-size limits. */
+export function workgroupWidth(profile: DeviceProfile, preferred = 256): number {
+  const limits = profile.limits;
+  return Math.min(preferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+}
+
+/** Indents lines by `levels` steps of two spaces (empty lines stay empty). */
+export function indent(lines: readonly string[], levels = 1): string[] {
+  const pad = '  '.repeat(levels);
+  return lines.map((line) => (line === '' ? '' : `${pad}${line}`));
+}
