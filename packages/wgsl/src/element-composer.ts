@@ -1,4 +1,5 @@
 import {
+  type BinaryFunction,
   binary,
   cast,
   type Expr,
@@ -7,10 +8,9 @@ import {
   type Node,
   read,
   select,
+  type UnaryFunction,
   UnsupportedError,
   unary,
-  type BinaryFunction,
-  type UnaryFunction,
 } from '@weft/ir';
 import { flatIndexExpr } from './index-exprs.js';
 
@@ -49,17 +49,23 @@ export class ElementComposer {
     const position = this.inputPositions.get(node);
     if (position !== undefined) return read(`#${position}`, [flatIndexExpr(index, node.shape)], node.dtype);
     if (!this.members.has(node)) {
-      throw new UnsupportedError(`kernel ${this.kernel.id} uses node ${describe(node)}, which it neither computes nor reads`, {
-        expected: 'a kernel member or input',
-        actual: describe(node),
-      });
+      throw new UnsupportedError(
+        `kernel ${this.kernel.id} uses node ${describe(node)}, which it neither computes nor reads`,
+        {
+          expected: 'a kernel member or input',
+          actual: describe(node),
+        },
+      );
     }
     const lower = getOp(node.op).lowerElement;
     if (lower === undefined) {
-      throw new UnsupportedError(`op "${node.op}" has no element lowering, so it cannot be fused into a ${this.kernel.template} kernel`, {
-        expected: 'an elementwise or injective op',
-        actual: node.op,
-      });
+      throw new UnsupportedError(
+        `op "${node.op}" has no element lowering, so it cannot be fused into a ${this.kernel.template} kernel`,
+        {
+          expected: 'an elementwise or injective op',
+          actual: node.op,
+        },
+      );
     }
     return this.substitute(node, lower(node, index));
   }
@@ -76,10 +82,13 @@ export class ElementComposer {
       if (operand !== null) {
         const input = node.inputs[Number(operand[1])];
         if (input === undefined) {
-          throw new UnsupportedError(`lowering of op "${node.op}" reads operand ${operand[0]}, which it does not have`, {
-            expected: `$0..$${node.inputs.length - 1}`,
-            actual: operand[0],
-          });
+          throw new UnsupportedError(
+            `lowering of op "${node.op}" reads operand ${operand[0]}, which it does not have`,
+            {
+              expected: `$0..$${node.inputs.length - 1}`,
+              actual: operand[0],
+            },
+          );
         }
         result = cast(this.element(input, args), current.dtype);
       } else {

@@ -55,7 +55,9 @@ function countUses(roots: readonly Expr[]): Map<Expr, number> {
     if (seen) return;
     // pow(x, 2) prints as x * x: count its base twice so that it gets a name.
     const square = isSquare(expr);
-    expr.args.forEach((argument, position) => visit(argument, square && position === 0 ? 2 : 1));
+    expr.args.forEach((argument, position) => {
+      visit(argument, square && position === 0 ? 2 : 1);
+    });
   };
   for (const root of roots) visit(root, 1);
   return uses;
@@ -63,7 +65,9 @@ function countUses(roots: readonly Expr[]): Map<Expr, number> {
 
 function isSquare(expr: Expr): boolean {
   const exponent = expr.args[1];
-  return expr.kind === 'binary' && expr.payload === 'pow' && exponent?.kind === 'const' && exponent.payload === 2;
+  return (
+    expr.kind === 'binary' && expr.payload === 'pow' && exponent?.kind === 'const' && exponent.payload === 2
+  );
 }
 
 const OPERATORS: Readonly<Record<string, string>> = {
@@ -170,7 +174,9 @@ class Printer {
     const dtype = operand.dtype;
     const typeName = wgslType(dtype);
     if (fn === 'neg') {
-      return dtype === 'u32' ? { text: `0u - ${this.operand(operand)}`, compound: true } : { text: `-${this.operand(operand)}`, compound: true };
+      return dtype === 'u32'
+        ? { text: `0u - ${this.operand(operand)}`, compound: true }
+        : { text: `-${this.operand(operand)}`, compound: true };
     }
     if (fn === 'not') return { text: `!${this.operand(operand)}`, compound: true };
     if (fn === 'isNan') {
@@ -178,11 +184,17 @@ class Printer {
       this.environment.helpers.add('weft_is_nan');
       return { text: `weft_is_nan(${this.asF32(operand)})`, compound: false };
     }
-    if (fn === 'recip') return { text: `${formatLiteral(1, dtype, new Set())} / ${this.operand(operand)}`, compound: true };
-    if (fn === 'relu') return { text: `max(${this.text(operand).text}, ${formatLiteral(0, dtype, new Set())})`, compound: false };
+    if (fn === 'recip')
+      return { text: `${formatLiteral(1, dtype, new Set())} / ${this.operand(operand)}`, compound: true };
+    if (fn === 'relu')
+      return {
+        text: `max(${this.text(operand).text}, ${formatLiteral(0, dtype, new Set())})`,
+        compound: false,
+      };
     if (isInteger(dtype) && (fn === 'floor' || fn === 'ceil' || fn === 'round')) return this.text(operand);
     if (dtype === 'u32' && fn === 'abs') return this.text(operand);
-    if (dtype === 'u32' && fn === 'sign') return { text: `select(0u, 1u, ${this.operand(operand)} > 0u)`, compound: false };
+    if (dtype === 'u32' && fn === 'sign')
+      return { text: `select(0u, 1u, ${this.operand(operand)} > 0u)`, compound: false };
     const builtin = BUILTIN_FUNCTIONS[fn];
     const helper = HELPER_FUNCTIONS[fn];
     if (builtin !== undefined && (isFloat(dtype) || fn === 'abs' || fn === 'sign')) {
@@ -201,8 +213,10 @@ class Printer {
 
   private binary(fn: string, left: Expr, right: Expr, dtype: DType): Printed {
     const operator = OPERATORS[fn];
-    if (operator !== undefined) return { text: `${this.operand(left)} ${operator} ${this.operand(right)}`, compound: true };
-    if (fn === 'min' || fn === 'max') return { text: `${fn}(${this.text(left).text}, ${this.text(right).text})`, compound: false };
+    if (operator !== undefined)
+      return { text: `${this.operand(left)} ${operator} ${this.operand(right)}`, compound: true };
+    if (fn === 'min' || fn === 'max')
+      return { text: `${fn}(${this.text(left).text}, ${this.text(right).text})`, compound: false };
     // pow: exact forms for common constant exponents, else the polyfill.
     if (right.kind === 'const' && isFloat(dtype)) {
       const exponent = Number(right.payload);
@@ -212,7 +226,10 @@ class Printer {
       if (exponent === -0.5) return { text: `inverseSqrt(${this.text(left).text})`, compound: false };
     }
     if (!isFloat(dtype)) {
-      throw new UnsupportedError('pow is defined on float operands only in WGSL', { expected: 'f32 or f16', actual: dtype });
+      throw new UnsupportedError('pow is defined on float operands only in WGSL', {
+        expected: 'f32 or f16',
+        actual: dtype,
+      });
     }
     this.environment.helpers.add('weft_pow');
     const call = `weft_pow(${this.asF32(left)}, ${this.asF32(right)})`;

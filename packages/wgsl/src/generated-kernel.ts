@@ -100,5 +100,5 @@ export interface GeneratedKernel {
    * of 4) from the start of the range bound to that binding; required when the kernel packs.
    * @throws InputError when a dim is unbound or out of range, or a packed tensor's offset is missing.
    */
-  uniforms(dims: DimBindings, packedOffsets?: ReadonlyMap<Node, number>): Uint32Array;
+  uniforms(dims: DimBindings, packedOffsets?: ReadonlyMap<Node, number>): Uint32Array<ArrayBuffer>;
 }

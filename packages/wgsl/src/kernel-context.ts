@@ -1,6 +1,5 @@
 import {
   type DimBindings,
-  type DType,
   type Expr,
   formatShape,
   InputError,
@@ -14,7 +13,13 @@ import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
 import { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
-import { allocateBindings, loadText, storeText, type TensorBindingLayout, tensorLabel } from './tensor-bindings.js';
+import {
+  allocateBindings,
+  loadText,
+  storeText,
+  type TensorBindingLayout,
+  tensorLabel,
+} from './tensor-bindings.js';
 import { HelperSet } from './wgsl-helpers.js';
 
 /** What a template hands over to turn its body into a module. */
@@ -81,20 +86,26 @@ export class KernelContext {
         if (name.startsWith('dim:')) return `i32(${this.dim(name.slice(4))})`;
         const text = variables[name];
         if (text === undefined) {
-          throw new UnsupportedError(`kernel ${this.kernel.id}: free variable "${sanitizeComment(name)}" has no value in this template`, {
-            expected: Object.keys(variables).join(', ') || 'no free variables',
-            actual: name,
-          });
+          throw new UnsupportedError(
+            `kernel ${this.kernel.id}: free variable "${sanitizeComment(name)}" has no value in this template`,
+            {
+              expected: Object.keys(variables).join(', ') || 'no free variables',
+              actual: name,
+            },
+          );
         }
         return text;
       },
       read: (tensor: string, indexTexts: readonly string[]) => {
         const node = /^#\d+$/.test(tensor) ? this.kernel.inputs[Number(tensor.slice(1))] : undefined;
         if (node === undefined || indexTexts.length !== 1) {
-          throw new UnsupportedError(`kernel ${this.kernel.id}: read of "${sanitizeComment(tensor)}" is not a kernel input`, {
-            expected: 'reads of kernel inputs only',
-            actual: tensor,
-          });
+          throw new UnsupportedError(
+            `kernel ${this.kernel.id}: read of "${sanitizeComment(tensor)}" is not a kernel input`,
+            {
+              expected: 'reads of kernel inputs only',
+              actual: tensor,
+            },
+          );
         }
         return this.load(node, indexTexts[0]!);
       },
@@ -102,7 +113,11 @@ export class KernelContext {
   }
 
   /** Renders Exprs with `let` bindings named `<letPrefix>0, 1, ...`. */
-  render(roots: readonly Expr[], variables: Readonly<Record<string, string>> = {}, letPrefix = 'v'): RenderedExprs {
+  render(
+    roots: readonly Expr[],
+    variables: Readonly<Record<string, string>> = {},
+    letPrefix = 'v',
+  ): RenderedExprs {
     return renderExprs(roots, this.environment(variables, letPrefix));
   }
 
@@ -116,8 +131,8 @@ export class KernelContext {
     return storeText(this.slot(node), flat, value);
   }
 
-  /** Declares `var<workgroup> <declaration>;`, checking the device's workgroup storage size. */
-  workgroupArray(name: string, elementType: DType | 'u32', length: number): void {
+  /** Declares `var<workgroup> name: array<elementType, length>;` (templates check the storage size). */
+  workgroupArray(name: string, elementType: string, length: number): void {
     this.workgroupVariables.push(`var<workgroup> ${name}: array<${elementType}, ${length}>;`);
   }
 
@@ -193,7 +208,8 @@ export class KernelContext {
       (storage) =>
         `@group(0) @binding(${storage.binding}) var<storage, ${storage.access}> ${storage.name}: array<${storage.elementType}>;`,
     );
-    if (withParams) lines.push(`@group(0) @binding(${this.layout.storage.length}) var<uniform> params: Params;`);
+    if (withParams)
+      lines.push(`@group(0) @binding(${this.layout.storage.length}) var<uniform> params: Params;`);
     return lines;
   }
 
@@ -208,7 +224,8 @@ export class KernelContext {
     ];
     if (this.layout.storage.length > 0) lines.push('// tensors:');
     for (const storage of this.layout.storage) {
-      for (const node of storage.tensors) lines.push(describeTensor(node, `${storage.name} (${storage.access})`));
+      for (const node of storage.tensors)
+        lines.push(describeTensor(node, `${storage.name} (${storage.access})`));
     }
     return lines.join('\n');
   }
@@ -225,24 +242,28 @@ function packUniforms(
   dims: DimBindings,
   knownDims: ReadonlyMap<string, SymbolicDim>,
   packedOffsets: ReadonlyMap<Node, number> | undefined,
-): Uint32Array {
+): Uint32Array<ArrayBuffer> {
   const words = new Uint32Array(Math.max(4, Math.ceil(fields.length / 4) * 4));
   fields.forEach((field, position) => {
     if (field.dim !== undefined) {
       const known = knownDims.get(field.dim);
       const value = known !== undefined ? resolveDim(known, dims) : dims[field.dim];
-      if (value === undefined) throw new InputError('symbolic dim is not bound for this run', { dimension: field.dim });
+      if (value === undefined)
+        throw new InputError('symbolic dim is not bound for this run', { dimension: field.dim });
       words[position] = value;
       return;
     }
     const tensor = field.tensor!;
     const offset = packedOffsets?.get(tensor);
     if (offset === undefined || offset % 4 !== 0 || offset < 0) {
-      throw new InputError('a packed tensor needs a non-negative byte offset, a multiple of 4, in its binding', {
-        tensor: tensorLabel(tensor),
-        expected: 'packedOffsets entry (bytes from the start of the bound range)',
-        actual: offset ?? 'none',
-      });
+      throw new InputError(
+        'a packed tensor needs a non-negative byte offset, a multiple of 4, in its binding',
+        {
+          tensor: tensorLabel(tensor),
+          expected: 'packedOffsets entry (bytes from the start of the bound range)',
+          actual: offset ?? 'none',
+        },
+      );
     }
     words[position] = offset / 4;
   });
@@ -263,7 +284,10 @@ function entryText(entry: EntryPoint): string {
     '@builtin(num_workgroups) workgroup_count: vec3<u32>',
   ];
   if (entry.subgroups === true) {
-    parameters.push('@builtin(subgroup_size) subgroup_size: u32', '@builtin(subgroup_invocation_id) subgroup_lane: u32');
+    parameters.push(
+      '@builtin(subgroup_size) subgroup_size: u32',
+      '@builtin(subgroup_invocation_id) subgroup_lane: u32',
+    );
   }
   return [
     `@compute @workgroup_size(${x}, ${y}, ${z})`,

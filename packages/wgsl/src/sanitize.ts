@@ -1,8 +1,47 @@
 const WGSL_RESERVED = new Set([
-  'alias', 'array', 'bitcast', 'bool', 'break', 'case', 'const', 'continue', 'continuing', 'default',
-  'diagnostic', 'discard', 'else', 'enable', 'f16', 'f32', 'false', 'fn', 'for', 'i32', 'if', 'let',
-  'loop', 'override', 'ptr', 'requires', 'return', 'sampler', 'struct', 'switch', 'true', 'u32', 'var',
-  'vec2', 'vec3', 'vec4', 'while', 'mat2x2', 'mat3x3', 'mat4x4', 'atomic', 'main', 'params',
+  'alias',
+  'array',
+  'bitcast',
+  'bool',
+  'break',
+  'case',
+  'const',
+  'continue',
+  'continuing',
+  'default',
+  'diagnostic',
+  'discard',
+  'else',
+  'enable',
+  'f16',
+  'f32',
+  'false',
+  'fn',
+  'for',
+  'i32',
+  'if',
+  'let',
+  'loop',
+  'override',
+  'ptr',
+  'requires',
+  'return',
+  'sampler',
+  'struct',
+  'switch',
+  'true',
+  'u32',
+  'var',
+  'vec2',
+  'vec3',
+  'vec4',
+  'while',
+  'mat2x2',
+  'mat3x3',
+  'mat4x4',
+  'atomic',
+  'main',
+  'params',
 ]);
 
 const MAXIMUM_IDENTIFIER_LENGTH = 40;
@@ -36,5 +75,7 @@ export function sanitizeIdentifier(text: string): string {
  */
 export function sanitizeComment(text: string): string {
   const printable = text.replace(/[^\x20-\x7e]/g, '?').replace(/\/\*|\*\/|\/\//g, '??');
-  return printable.length > MAXIMUM_COMMENT_LENGTH ? `${printable.slice(0, MAXIMUM_COMMENT_LENGTH - 3)}...` : printable;
+  return printable.length > MAXIMUM_COMMENT_LENGTH
+    ? `${printable.slice(0, MAXIMUM_COMMENT_LENGTH - 3)}...`
+    : printable;
 }

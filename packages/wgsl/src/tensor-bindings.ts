@@ -1,4 +1,12 @@
-import { byteSize, type DType, formatShape, type Kernel, maxElementCount, type Node, UnsupportedError } from '@weft/ir';
+import {
+  byteSize,
+  type DType,
+  formatShape,
+  type Kernel,
+  maxElementCount,
+  type Node,
+  UnsupportedError,
+} from '@weft/ir';
 import type { DeviceProfile } from './generated-kernel.js';
 import { sanitizeIdentifier } from './sanitize.js';
 import { requireStorableDType, storageType } from './wgsl-types.js';
@@ -55,38 +63,70 @@ export function allocateBindings(kernel: Kernel, profile: DeviceProfile): Tensor
   }
   const pack = kernel.inputs.length + kernel.outputs.length > limits.maxStorageBuffersPerShaderStage;
   if (pack && kernel.outputs.length + 1 > limits.maxStorageBuffersPerShaderStage) {
-    throw new UnsupportedError(`kernel ${kernel.id} writes more tensors than the device has storage bindings`, {
-      expected: `at most ${limits.maxStorageBuffersPerShaderStage - 1} outputs`,
-      actual: kernel.outputs.length,
-    });
+    throw new UnsupportedError(
+      `kernel ${kernel.id} writes more tensors than the device has storage bindings`,
+      {
+        expected: `at most ${limits.maxStorageBuffersPerShaderStage - 1} outputs`,
+        actual: kernel.outputs.length,
+      },
+    );
   }
   const slots = new Map<Node, TensorSlot>();
   const storage: StorageBinding[] = [];
   if (pack && kernel.inputs.length > 0) {
     const alignment = limits.minStorageBufferOffsetAlignment;
-    const packedBytes = kernel.inputs.reduce((total, node) => total + alignUp(maxTensorBytes(node), alignment), 0);
+    const packedBytes = kernel.inputs.reduce(
+      (total, node) => total + alignUp(maxTensorBytes(node), alignment),
+      0,
+    );
     if (packedBytes > limits.maxStorageBufferBindingSize) {
-      throw new UnsupportedError(`kernel ${kernel.id}: its packed inputs exceed the device's maximum storage binding size`, {
-        expected: `<= ${limits.maxStorageBufferBindingSize} bytes`,
-        actual: `${packedBytes} bytes`,
-      });
+      throw new UnsupportedError(
+        `kernel ${kernel.id}: its packed inputs exceed the device's maximum storage binding size`,
+        {
+          expected: `<= ${limits.maxStorageBufferBindingSize} bytes`,
+          actual: `${packedBytes} bytes`,
+        },
+      );
     }
     names.add(PACKED_BINDING_NAME);
-    storage.push({ binding: 0, name: PACKED_BINDING_NAME, access: 'read', elementType: 'u32', tensors: kernel.inputs });
+    storage.push({
+      binding: 0,
+      name: PACKED_BINDING_NAME,
+      access: 'read',
+      elementType: 'u32',
+      tensors: kernel.inputs,
+    });
     for (const node of kernel.inputs) {
-      slots.set(node, { node, binding: 0, name: PACKED_BINDING_NAME, offsetField: unique(`offset_${tensorLabel(node)}`) });
+      slots.set(node, {
+        node,
+        binding: 0,
+        name: PACKED_BINDING_NAME,
+        offsetField: unique(`offset_${tensorLabel(node)}`),
+      });
     }
   } else {
     kernel.inputs.forEach((node, position) => {
       const name = unique(`in_${tensorLabel(node)}`);
-      storage.push({ binding: position, name, access: 'read', elementType: storageType(node.dtype), tensors: [node] });
+      storage.push({
+        binding: position,
+        name,
+        access: 'read',
+        elementType: storageType(node.dtype),
+        tensors: [node],
+      });
       slots.set(node, { node, binding: position, name });
     });
   }
   for (const node of kernel.outputs) {
     const binding = storage.length;
     const name = unique(`out_${tensorLabel(node)}`);
-    storage.push({ binding, name, access: 'read_write', elementType: storageType(node.dtype), tensors: [node] });
+    storage.push({
+      binding,
+      name,
+      access: 'read_write',
+      elementType: storageType(node.dtype),
+      tensors: [node],
+    });
     slots.set(node, { node, binding, name });
   }
   return { slots, storage };
@@ -116,7 +156,8 @@ export function storeText(slot: TensorSlot, flat: string, value: string): string
 /** A short identifier for a tensor: its user name for inputs and parameters, else op and hash. */
 export function tensorLabel(node: Node): string {
   const name = node.attrs.name;
-  if ((node.op === 'input' || node.op === 'param') && typeof name === 'string') return sanitizeIdentifier(name);
+  if ((node.op === 'input' || node.op === 'param') && typeof name === 'string')
+    return sanitizeIdentifier(name);
   return sanitizeIdentifier(`${node.op}_${node.hash.slice(0, 6)}`);
 }
 

@@ -58,7 +58,8 @@ function compileKind(expr: Expr, args: readonly CompiledExpr[]): CompiledExpr {
     case 'read': {
       const tensor = String(expr.payload);
       return (env) => {
-        if (env.read === undefined) throw new SpecError('Expr reads a tensor but no tensors are bound', { tensor });
+        if (env.read === undefined)
+          throw new SpecError('Expr reads a tensor but no tensors are bound', { tensor });
         return env.read(
           tensor,
           args.map((arg) => arg(env)),

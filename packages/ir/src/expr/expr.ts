@@ -98,57 +98,75 @@ export class Expr {
     this.key = key;
   }
 
+  /** `this + other`. */
   add(other: ExprLike): Expr {
     return binary('add', this, other);
   }
+  /** `this − other`. */
   sub(other: ExprLike): Expr {
     return binary('sub', this, other);
   }
+  /** `this × other`. */
   mul(other: ExprLike): Expr {
     return binary('mul', this, other);
   }
+  /** `this / other` (integer division truncates, as in WGSL). */
   div(other: ExprLike): Expr {
     return binary('div', this, other);
   }
+  /** `this % other` (truncated remainder, as in WGSL). */
   mod(other: ExprLike): Expr {
     return binary('mod', this, other);
   }
+  /** `this ^ other`. */
   pow(other: ExprLike): Expr {
     return binary('pow', this, other);
   }
+  /** The smaller of `this` and `other`. */
   min(other: ExprLike): Expr {
     return binary('min', this, other);
   }
+  /** The larger of `this` and `other`. */
   max(other: ExprLike): Expr {
     return binary('max', this, other);
   }
+  /** `this < other` (bool). */
   lt(other: ExprLike): Expr {
     return binary('lt', this, other);
   }
+  /** `this ≤ other` (bool). */
   le(other: ExprLike): Expr {
     return binary('le', this, other);
   }
+  /** `this > other` (bool). */
   gt(other: ExprLike): Expr {
     return binary('gt', this, other);
   }
+  /** `this ≥ other` (bool). */
   ge(other: ExprLike): Expr {
     return binary('ge', this, other);
   }
+  /** `this == other` (bool). */
   eq(other: ExprLike): Expr {
     return binary('eq', this, other);
   }
+  /** `this != other` (bool). */
   ne(other: ExprLike): Expr {
     return binary('ne', this, other);
   }
+  /** Logical and of two bools. */
   and(other: ExprLike): Expr {
     return binary('and', this, other);
   }
+  /** Logical or of two bools. */
   or(other: ExprLike): Expr {
     return binary('or', this, other);
   }
+  /** `−this`. */
   neg(): Expr {
     return unary('neg', this);
   }
+  /** Logical not of a bool. */
   not(): Expr {
     return unary('not', this);
   }
@@ -164,6 +182,7 @@ export class Expr {
   select(ifTrue: ExprLike, ifFalse: ExprLike): Expr {
     return select(this, ifTrue, ifFalse);
   }
+  /** The structural key, for debugging (`formatExpr` prints readable infix text). */
   toString(): string {
     return this.key;
   }
@@ -175,7 +194,13 @@ const registry = new FinalizationRegistry<string>((key) => {
   if (ref !== undefined && ref.deref() === undefined) interned.delete(key);
 });
 
-function intern(kind: ExprKind, dtype: DType, args: readonly Expr[], payload: string | number, key: string): Expr {
+function intern(
+  kind: ExprKind,
+  dtype: DType,
+  args: readonly Expr[],
+  payload: string | number,
+  key: string,
+): Expr {
   const existing = interned.get(key)?.deref();
   if (existing !== undefined) return existing;
   const expr = new Expr(kind, dtype, Object.freeze([...args]), payload, key);

@@ -62,6 +62,12 @@ function format(expr: Expr, parentPrecedence: number): string {
 function formatLiteral(value: number, dtype: Expr['dtype']): string {
   if (dtype === 'bool') return value !== 0 ? 'true' : 'false';
   if (dtype === 'u32') return `${value}u`;
-  if ((dtype === 'f32' || dtype === 'f16') && Number.isInteger(value) && Math.abs(value) < 1e15 && !Object.is(value, -0)) return `${value}.0`;
+  if (
+    (dtype === 'f32' || dtype === 'f16') &&
+    Number.isInteger(value) &&
+    Math.abs(value) < 1e15 &&
+    !Object.is(value, -0)
+  )
+    return `${value}.0`;
   return Object.is(value, -0) ? '-0.0' : String(value);
 }

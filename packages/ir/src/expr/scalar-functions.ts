@@ -95,7 +95,7 @@ const UNARY: Record<UnaryFunction, (x: number) => number> = {
   erf,
   sigmoid,
   softplus,
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => Math.max(x, 0),
   gelu,
   geluTanh,
   silu: (x) => x * sigmoid(x),
@@ -123,7 +123,16 @@ const BINARY: Record<BinaryFunction, (a: number, b: number) => number> = {
   or: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
 };
 
-const COMPARISON_FUNCTIONS: ReadonlySet<BinaryFunction> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or']);
+const COMPARISON_FUNCTIONS: ReadonlySet<BinaryFunction> = new Set([
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'eq',
+  'ne',
+  'and',
+  'or',
+]);
 
 function wrap(value: number, dtype: 'i32' | 'u32'): number {
   return dtype === 'i32' ? value | 0 : value >>> 0;

@@ -1,4 +1,15 @@
-import { type BinaryFunction, binary, cast, constant, type Expr, read, select, type UnaryFunction, unary, variable } from './expr.js';
+import {
+  type BinaryFunction,
+  binary,
+  cast,
+  constant,
+  type Expr,
+  read,
+  select,
+  type UnaryFunction,
+  unary,
+  variable,
+} from './expr.js';
 
 /**
  * Rebuilds `expr` bottom-up, replacing every node for which `replace` returns an Expr (its

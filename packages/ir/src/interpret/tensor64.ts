@@ -24,7 +24,10 @@ export function tensor64(shape: readonly number[], data: ArrayLike<number>, dtyp
 }
 
 /** A tensor of the given shape whose data is zero-filled, to be written by an op's evaluation. */
-export function emptyTensor64(shape: readonly number[], dtype: DType): Tensor64 & { readonly data: Float64Array } {
+export function emptyTensor64(
+  shape: readonly number[],
+  dtype: DType,
+): Tensor64 & { readonly data: Float64Array } {
   return { shape: Object.freeze([...shape]), dtype, data: new Float64Array(elementCount(shape)) };
 }
 
@@ -51,7 +54,10 @@ export function lineLayout(shape: readonly number[], axis: number): LineLayout {
 }
 
 /** Calls `visit(start, stride)` once per line of `layout`: the line's elements are `start + j · stride`. */
-export function forEachLine(layout: LineLayout, visit: (start: number, stride: number, lineNumber: number) => void): void {
+export function forEachLine(
+  layout: LineLayout,
+  visit: (start: number, stride: number, lineNumber: number) => void,
+): void {
   let lineNumber = 0;
   for (let outer = 0; outer < layout.outerCount; outer++) {
     for (let inner = 0; inner < layout.innerCount; inner++) {

@@ -65,7 +65,8 @@ export function choiceAttr<const T extends string>(
 /** Reads a non-empty string attribute. */
 export function stringAttr(attrs: Attrs, key: string, context: OpContext): string {
   const value = attrs[key];
-  if (typeof value !== 'string' || value.length === 0) throw attrError(context, key, 'a non-empty string', value);
+  if (typeof value !== 'string' || value.length === 0)
+    throw attrError(context, key, 'a non-empty string', value);
   return value;
 }
 
@@ -96,7 +97,8 @@ export function attrError(context: OpContext, key: string, expected: string, act
 
 function isDimValue(value: AttrValue): boolean {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 1;
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Expr) return false;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Expr)
+    return false;
   const dim = value as Partial<SymbolicDim>;
   return dim.kind === 'symbolic' && typeof dim.name === 'string' && typeof dim.max === 'number';
 }

@@ -1,6 +1,6 @@
+import { SpecError } from '../errors.js';
 import { BINARY_FUNCTIONS, type BinaryFunction, binary, type Expr, read } from '../expr/expr.js';
 import { makeNode, type Node } from '../graph/node.js';
-import { SpecError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
@@ -51,7 +51,10 @@ export const logicalOr = (a: Operand, b: Operand): Node => elementwiseBinary('or
  */
 export function elementwiseBinary(fn: BinaryFunction, a: Operand, b: Operand): Node {
   if (typeof a === 'number' && typeof b === 'number') {
-    throw new SpecError(`binary ${fn} needs at least one tensor operand`, { expected: 'a Node', actual: [a, b] });
+    throw new SpecError(`binary ${fn} needs at least one tensor operand`, {
+      expected: 'a Node',
+      actual: [a, b],
+    });
   }
   const left = typeof a === 'number' ? full(a, [], (b as Node).dtype) : a;
   const right = typeof b === 'number' ? full(b, [], left.dtype) : b;
@@ -85,7 +88,7 @@ export const binaryOp: OpDef = registerOp({
         : COMPARISON.has(fn) && (fn === 'eq' || fn === 'ne')
           ? (['f32', 'f16', 'i32', 'u32', 'bool'] as const)
           : (['f32', 'f16', 'i32', 'u32'] as const);
-    inputs.forEach((operand, index) => expectDType(operand, index, allowed, named));
+    for (const [index, operand] of inputs.entries()) expectDType(operand, index, allowed, named);
     expectSameDType(inputs, named);
     const shape = broadcastShapes(
       inputs.map((operand) => operand.shape),

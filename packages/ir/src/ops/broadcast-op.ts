@@ -26,7 +26,7 @@ export const broadcastOp: OpDef = registerOp({
   fusion: 'injective',
   infer([x], attrs, context) {
     const shape = dimsAttr(attrs, 'shape', context);
-    const offset = shape.length - x!.rank;
+    const offset = shape.length - x!.shape.length;
     x!.shape.forEach((dim, axis) => {
       const target = shape[axis + offset];
       if (target === undefined || (dim !== 1 && !dimsEqual(dim, target))) {

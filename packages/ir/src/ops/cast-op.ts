@@ -1,4 +1,4 @@
-import { type DType, DTYPES } from '../dtype.js';
+import { DTYPES, type DType } from '../dtype.js';
 import { cast, type Expr, read } from '../expr/expr.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { choiceAttr } from './attr-readers.js';

@@ -17,7 +17,7 @@ export function concat(tensors: readonly Node[], axis = 0): Node {
 const lowerConcat = (node: Node, outputIndex: readonly Expr[]): Expr => {
   const axis = normalizeAxis(node.attrs.axis as number, node.rank);
   const offsets = [0];
-  node.inputs.forEach((operand) => offsets.push(offsets.at(-1)! + (operand.shape[axis] as number)));
+  for (const operand of node.inputs) offsets.push(offsets.at(-1)! + (operand.shape[axis] as number));
   const position = outputIndex[axis]!;
   const readOperand = (k: number): Expr => {
     const operand = node.inputs[k]!;
@@ -40,18 +40,26 @@ export const concatOp: OpDef = registerOp({
   fusion: 'injective',
   infer(inputs, attrs, context) {
     if (inputs.length === 0) {
-      throw new ShapeError('concat needs at least one operand', { tensor: 'concat', expected: '>= 1', actual: 0 });
+      throw new ShapeError('concat needs at least one operand', {
+        tensor: 'concat',
+        expected: '>= 1',
+        actual: 0,
+      });
     }
     const first = inputs[0]!;
-    const axis = normalizeAxis(integerAttr(attrs, 'axis', context), first.rank, operandContext(context, 0));
+    const axis = normalizeAxis(
+      integerAttr(attrs, 'axis', context),
+      first.shape.length,
+      operandContext(context, 0),
+    );
     expectSameDType(inputs, context);
     let total = 0;
     inputs.forEach((operand, k) => {
-      if (operand.rank !== first.rank) {
+      if (operand.shape.length !== first.shape.length) {
         throw new ShapeError('concat operands differ in rank', {
           ...operandContext(context, k),
-          expected: first.rank,
-          actual: operand.rank,
+          expected: first.shape.length,
+          actual: operand.shape.length,
         });
       }
       operand.shape.forEach((dim, d) => {

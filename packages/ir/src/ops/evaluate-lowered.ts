@@ -19,7 +19,12 @@ export function evaluateByLowering(
   lower: (node: Node, outputIndex: readonly Expr[]) => Expr,
 ): Tensor64 {
   const shape = resolveShape(node.shape, env.dims);
-  const body = compileExpr(lower(node, shape.map((_, axis) => variable(`i${axis}`, 'i32'))));
+  const body = compileExpr(
+    lower(
+      node,
+      shape.map((_, axis) => variable(`i${axis}`, 'i32')),
+    ),
+  );
   const variables: Record<string, number> = {};
   for (const [name, value] of Object.entries(env.dims)) variables[`dim:${name}`] = value;
   const inputStrides = inputs.map((input) => stridesOf(input.shape));
@@ -28,7 +33,10 @@ export function evaluateByLowering(
     const input = inputs[operand];
     const strides = inputStrides[operand];
     if (input === undefined || strides === undefined || !tensor.startsWith('$')) {
-      throw new InputError(`op "${node.op}" reads an unknown operand`, { tensor, expected: `$0..$${inputs.length - 1}` });
+      throw new InputError(`op "${node.op}" reads an unknown operand`, {
+        tensor,
+        expected: `$0..$${inputs.length - 1}`,
+      });
     }
     let offset = 0;
     for (let axis = 0; axis < input.shape.length; axis++) {

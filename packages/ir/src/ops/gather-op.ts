@@ -21,7 +21,11 @@ export function gather(table: Node, indices: Node, axis = 0): Node {
 /** Selects entries of `table` along `axis` at the 1-D `indices` (PyTorch `index_select`). */
 export function indexSelect(table: Node, axis: number, indices: Node): Node {
   if (indices.rank !== 1) {
-    throw new ShapeError('indexSelect takes 1-D indices', { tensor: 'gather operand 1', expected: 'rank 1', actual: indices.rank });
+    throw new ShapeError('indexSelect takes 1-D indices', {
+      tensor: 'gather operand 1',
+      expected: 'rank 1',
+      actual: indices.rank,
+    });
   }
   return gather(table, indices, axis);
 }
@@ -44,7 +48,11 @@ export const gatherOp: OpDef = registerOp({
   arity: 2,
   fusion: 'injective',
   infer([table, indices], attrs, context) {
-    const axis = normalizeAxis(integerAttr(attrs, 'axis', context), table!.rank, operandContext(context, 0));
+    const axis = normalizeAxis(
+      integerAttr(attrs, 'axis', context),
+      table!.shape.length,
+      operandContext(context, 0),
+    );
     expectDType(indices!, 1, ['i32', 'u32'], context);
     const shape = [...table!.shape.slice(0, axis), ...indices!.shape, ...table!.shape.slice(axis + 1)];
     return { shape, dtype: table!.dtype };
@@ -55,7 +63,10 @@ export const gatherOp: OpDef = registerOp({
     const inner = table!.shape.slice(axis + 1).reduce((count, dim) => count * dim, 1);
     const outer = table!.shape.slice(0, axis).reduce((count, dim) => count * dim, 1);
     const count = indices!.data.length;
-    const result = emptyTensor64([...table!.shape.slice(0, axis), ...indices!.shape, ...table!.shape.slice(axis + 1)], node.dtype);
+    const result = emptyTensor64(
+      [...table!.shape.slice(0, axis), ...indices!.shape, ...table!.shape.slice(axis + 1)],
+      node.dtype,
+    );
     indices!.data.forEach((position, i) => {
       if (!(Number.isInteger(position) && position >= 0 && position < size)) {
         throw new InputError('gather index out of range', {

@@ -55,7 +55,8 @@ export function modIndex(a: Expr, b: Expr): Expr {
 
 /** Clamps an index into `0..size-1` (so GPU reads stay in bounds even where a select discards them). */
 export function clampIndex(index: Expr, size: Dim): Expr {
-  const lower = index.kind === 'const' && Number(index.payload) >= 0 ? index : binary('max', index, indexConstant(0));
+  const lower =
+    index.kind === 'const' && Number(index.payload) >= 0 ? index : binary('max', index, indexConstant(0));
   return binary('min', lower, subIndex(dimExpr(size), indexConstant(1)));
 }
 
@@ -63,7 +64,11 @@ export function clampIndex(index: Expr, size: Dim): Expr {
  * The index to read from an operand of shape `operandShape` for output element `outputIndex` under
  * NumPy broadcasting: axes are right-aligned and size-1 operand axes read index 0.
  */
-export function broadcastIndex(operandShape: Shape, outputShape: Shape, outputIndex: readonly Expr[]): Expr[] {
+export function broadcastIndex(
+  operandShape: Shape,
+  outputShape: Shape,
+  outputIndex: readonly Expr[],
+): Expr[] {
   const offset = outputShape.length - operandShape.length;
   return operandShape.map((dim, axis) => (dim === 1 ? indexConstant(0) : outputIndex[axis + offset]!));
 }
@@ -82,7 +87,10 @@ export function strideExprs(shape: Shape): Expr[] {
 /** Row-major flat offset of `index` in `shape`. */
 export function flatIndex(index: readonly Expr[], shape: Shape): Expr {
   const strides = strideExprs(shape);
-  return index.reduce<Expr>((sum, component, axis) => addIndex(sum, mulIndex(component, strides[axis]!)), indexConstant(0));
+  return index.reduce<Expr>(
+    (sum, component, axis) => addIndex(sum, mulIndex(component, strides[axis]!)),
+    indexConstant(0),
+  );
 }
 
 /** Splits a row-major flat offset into one index per axis of `shape`. */

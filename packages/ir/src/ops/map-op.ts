@@ -72,7 +72,12 @@ function checkBody(body: Expr, inputs: readonly TensorType[], rank: number, cont
     const operand = OPERAND_VARIABLE.exec(name);
     const axis = INDEX_VARIABLE.exec(name);
     const expectedDType = operand !== null ? inputs[Number(operand[1])]?.dtype : 'i32';
-    const known = operand !== null ? expectedDType !== undefined : axis !== null ? Number(axis[1]) < rank : name.startsWith('dim:');
+    const known =
+      operand !== null
+        ? expectedDType !== undefined
+        : axis !== null
+          ? Number(axis[1]) < rank
+          : name.startsWith('dim:');
     if (!known) {
       throw new SpecError('map body uses an unknown variable', {
         tensor: name,
@@ -81,7 +86,11 @@ function checkBody(body: Expr, inputs: readonly TensorType[], rank: number, cont
     }
     if (expr.dtype !== expectedDType) {
       const where = operand !== null ? operandContext(context, Number(operand[1])) : { tensor: name };
-      throw new DTypeError('map body variable has the wrong dtype', { ...where, expected: expectedDType, actual: expr.dtype });
+      throw new DTypeError('map body variable has the wrong dtype', {
+        ...where,
+        expected: expectedDType,
+        actual: expr.dtype,
+      });
     }
   }
 }

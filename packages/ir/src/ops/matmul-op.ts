@@ -20,7 +20,10 @@ export interface MatmulOptions {
  * `b: [..., K, N]` (both rank >= 2), with NumPy broadcasting of the batch dims `...`.
  */
 export function matmul(a: Node, b: Node, options: MatmulOptions = {}): Node {
-  return makeNode('matmul', [a, b], { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false });
+  return makeNode('matmul', [a, b], {
+    transposeA: options.transposeA ?? false,
+    transposeB: options.transposeB ?? false,
+  });
 }
 
 /** `matmul`: `{ transposeA, transposeB }`, `[..., M, K] × [..., K, N] → [..., M, N]`. */
@@ -42,10 +45,14 @@ export const matmulOp: OpDef = registerOp({
         actual: formatDim(kB),
       });
     }
-    const batch = broadcastShapes([a!.shape.slice(0, -2), b!.shape.slice(0, -2)], operandContext(context, 1, 'batch'));
+    const batch = broadcastShapes(
+      [a!.shape.slice(0, -2), b!.shape.slice(0, -2)],
+      operandContext(context, 1, 'batch'),
+    );
     return { shape: [...batch, m, n], dtype: a!.dtype };
   },
-  evaluate: ([a, b], attrs, node) => evaluateMatmul(a!, b!, attrs.transposeA === true, attrs.transposeB === true, node),
+  evaluate: ([a, b], attrs, node) =>
+    evaluateMatmul(a!, b!, attrs.transposeA === true, attrs.transposeB === true, node),
 });
 
 /** [rows, cols] of the matrix a stored matrix stands for. */
@@ -55,7 +62,13 @@ function matrixDims<T>(shape: readonly T[], transposed: boolean): [T, T] {
   return transposed ? [cols, rows] : [rows, cols];
 }
 
-function evaluateMatmul(a: Tensor64, b: Tensor64, transposeA: boolean, transposeB: boolean, node: Node): Tensor64 {
+function evaluateMatmul(
+  a: Tensor64,
+  b: Tensor64,
+  transposeA: boolean,
+  transposeB: boolean,
+  node: Node,
+): Tensor64 {
   const [m, k] = matrixDims(a.shape, transposeA);
   const n = matrixDims(b.shape, transposeB)[1];
   const batch = broadcastShapes([a.shape.slice(0, -2), b.shape.slice(0, -2)]) as number[];
@@ -63,8 +76,14 @@ function evaluateMatmul(a: Tensor64, b: Tensor64, transposeA: boolean, transpose
   const offsetsA = batchOffsets(a.shape, batch);
   const offsetsB = batchOffsets(b.shape, batch);
   // Element (row, col) of a stored matrix with `cols` columns, optionally transposed.
-  const at = (data: Float64Array, base: number, row: number, col: number, stored: number, t: boolean): number =>
-    data[base + (t ? col * stored + row : row * stored + col)]!;
+  const at = (
+    data: Float64Array,
+    base: number,
+    row: number,
+    col: number,
+    stored: number,
+    t: boolean,
+  ): number => data[base + (t ? col * stored + row : row * stored + col)]!;
   const storedColsA = a.shape[a.shape.length - 1]!;
   const storedColsB = b.shape[b.shape.length - 1]!;
   offsetsA.forEach((baseA, batchIndex) => {
@@ -74,7 +93,9 @@ function evaluateMatmul(a: Tensor64, b: Tensor64, transposeA: boolean, transpose
       for (let col = 0; col < n; col++) {
         let total = 0;
         for (let i = 0; i < k; i++) {
-          total += at(a.data, baseA, row, i, storedColsA, transposeA) * at(b.data, baseB, i, col, storedColsB, transposeB);
+          total +=
+            at(a.data, baseA, row, i, storedColsA, transposeA) *
+            at(b.data, baseB, i, col, storedColsB, transposeB);
         }
         result.data[baseOut + row * n + col] = total;
       }

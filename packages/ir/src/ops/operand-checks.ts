@@ -1,12 +1,16 @@
+import { type Dim, isSymbolic } from '../dim.js';
 import type { DType } from '../dtype.js';
 import { isFloat } from '../dtype.js';
-import { type Dim, isSymbolic } from '../dim.js';
 import { DTypeError, ShapeError, type WeftErrorContext } from '../errors.js';
 import type { TensorType } from '../graph/node.js';
 import type { OpContext } from './op-table.js';
 
 /** Error context naming operand `index` of the op being built: `tensor "matmul operand 1"`. */
-export function operandContext(context: OpContext, index: number, dimension?: number | string): WeftErrorContext {
+export function operandContext(
+  context: OpContext,
+  index: number,
+  dimension?: number | string,
+): WeftErrorContext {
   return {
     ...(context.block === undefined ? {} : { block: context.block }),
     tensor: `${context.op} operand ${index}`,
@@ -15,7 +19,12 @@ export function operandContext(context: OpContext, index: number, dimension?: nu
 }
 
 /** Throws a DTypeError unless operand `index` has one of `allowed`. */
-export function expectDType(input: TensorType, index: number, allowed: readonly DType[], context: OpContext): void {
+export function expectDType(
+  input: TensorType,
+  index: number,
+  allowed: readonly DType[],
+  context: OpContext,
+): void {
   if (!allowed.includes(input.dtype)) {
     throw new DTypeError(`op "${context.op}" does not accept this dtype`, {
       ...operandContext(context, index),
@@ -45,7 +54,13 @@ export function expectSameDType(inputs: readonly TensorType[], context: OpContex
 }
 
 /** Throws a ShapeError unless operand `index` has rank `rank` (or at least `rank` when `atLeast`). */
-export function expectRank(input: TensorType, index: number, rank: number, context: OpContext, atLeast = false): void {
+export function expectRank(
+  input: TensorType,
+  index: number,
+  rank: number,
+  context: OpContext,
+  atLeast = false,
+): void {
   const ok = atLeast ? input.shape.length >= rank : input.shape.length === rank;
   if (!ok) {
     throw new ShapeError(`op "${context.op}" needs another rank`, {

@@ -30,7 +30,9 @@ const lowerPad = (node: Node, outputIndex: readonly Expr[]): Expr => {
     return clampIndex(shifted, dim);
   });
   const value = read('$0', index, source.dtype);
-  return inside === undefined ? value : select(inside, value, constant(node.attrs.value as number, node.dtype));
+  return inside === undefined
+    ? value
+    : select(inside, value, constant(node.attrs.value as number, node.dtype));
 };
 
 /** `pad`: `{ before, after, value }`, constant padding per axis. */
@@ -39,8 +41,8 @@ export const padOp: OpDef = registerOp({
   arity: 1,
   fusion: 'injective',
   infer([x], attrs, context) {
-    const before = integersAttr(attrs, 'before', context, x!.rank);
-    const after = integersAttr(attrs, 'after', context, x!.rank);
+    const before = integersAttr(attrs, 'before', context, x!.shape.length);
+    const after = integersAttr(attrs, 'after', context, x!.shape.length);
     numberAttr(attrs, 'value', context);
     const shape = x!.shape.map((dim, axis) => {
       const front = before[axis]!;

@@ -31,12 +31,12 @@ export const permuteOp: OpDef = registerOp({
   arity: 1,
   fusion: 'injective',
   infer([x], attrs, context) {
-    const perm = integersAttr(attrs, 'perm', context, x!.rank);
+    const perm = integersAttr(attrs, 'perm', context, x!.shape.length);
     const sorted = [...perm].sort((a, b) => a - b);
     if (!sorted.every((axis, i) => axis === i)) {
       throw new ShapeError('perm is not a permutation of the axes', {
         ...operandContext(context, 0),
-        expected: `a permutation of 0..${x!.rank - 1}`,
+        expected: `a permutation of 0..${x!.shape.length - 1}`,
         actual: perm,
       });
     }

@@ -19,29 +19,46 @@ export interface ReduceOptions {
 }
 
 /** Sum over `axes` (default: all axes; negative axes count from the end). */
-export const sum = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node => reduce('sum', x, axes, options);
+export const sum = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
+  reduce('sum', x, axes, options);
 /** Arithmetic mean over `axes` (float only). */
-export const mean = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node => reduce('mean', x, axes, options);
+export const mean = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
+  reduce('mean', x, axes, options);
 /** Maximum over `axes`. */
-export const max = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node => reduce('max', x, axes, options);
+export const max = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
+  reduce('max', x, axes, options);
 /** Minimum over `axes`. */
-export const min = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node => reduce('min', x, axes, options);
+export const min = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
+  reduce('min', x, axes, options);
 /** Product over `axes`. */
-export const prod = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node => reduce('prod', x, axes, options);
+export const prod = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
+  reduce('prod', x, axes, options);
 /** `log Σ e^x` over `axes`, computed as `m + log Σ e^(x−m)` with `m = max x` (float only). */
 export const logsumexp = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
   reduce('logsumexp', x, axes, options);
 
 /** Applies reduction `fn` over `axes` (default all); axes are normalized and sorted. */
-export function reduce(fn: ReduceFunction, x: Node, axes?: number | readonly number[], options: ReduceOptions = {}): Node {
+export function reduce(
+  fn: ReduceFunction,
+  x: Node,
+  axes?: number | readonly number[],
+  options: ReduceOptions = {},
+): Node {
   const list = axes === undefined ? x.shape.map((_, axis) => axis) : typeof axes === 'number' ? [axes] : axes;
   const normalized = list.map((axis) => normalizeAxis(axis, x.rank, { tensor: `reduce ${fn} operand 0` }));
-  return makeNode('reduce', [x], { fn, axes: [...new Set(normalized)].sort((a, b) => a - b), keepDims: options.keepDims ?? false });
+  return makeNode('reduce', [x], {
+    fn,
+    axes: [...new Set(normalized)].sort((a, b) => a - b),
+    keepDims: options.keepDims ?? false,
+  });
 }
 
 /** Index of the first maximum along `axis` (i32). */
 export function argmax(x: Node, axis = -1, options: ReduceOptions = {}): Node {
-  return makeNode('argmax', [x], { axis: normalizeAxis(axis, x.rank, { tensor: 'argmax operand 0' }), keepDims: options.keepDims ?? false });
+  return makeNode('argmax', [x], {
+    axis: normalizeAxis(axis, x.rank, { tensor: 'argmax operand 0' }),
+    keepDims: options.keepDims ?? false,
+  });
 }
 
 /** `reduce`: `{ fn, axes, keepDims }`; reduced axes are removed, or kept as 1. */
@@ -52,7 +69,10 @@ export const reduceOp: OpDef = registerOp({
   infer([x], attrs, context) {
     const fn = choiceAttr(attrs, 'fn', REDUCE_FUNCTIONS, context);
     const floatOnly = fn === 'mean' || fn === 'logsumexp';
-    expectDType(x!, 0, floatOnly ? ['f32', 'f16'] : ['f32', 'f16', 'i32', 'u32'], { ...context, op: `reduce ${fn}` });
+    expectDType(x!, 0, floatOnly ? ['f32', 'f16'] : ['f32', 'f16', 'i32', 'u32'], {
+      ...context,
+      op: `reduce ${fn}`,
+    });
     const axes = reducedAxes(x!, integersAttr(attrs, 'axes', context), context);
     return { shape: reducedShape(x!.shape, axes, booleanAttr(attrs, 'keepDims', context)), dtype: x!.dtype };
   },
@@ -60,17 +80,26 @@ export const reduceOp: OpDef = registerOp({
     const axes = new Set(reducedAxes(x!, attrs.axes as number[], { op: 'reduce' }));
     const keptShape = x!.shape.map((dim, axis) => (axes.has(axis) ? 1 : dim));
     const keptStrides = stridesOf(keptShape);
-    const groups = Array.from({ length: keptShape.reduce((count, dim) => count * dim, 1) }, () => [] as number[]);
+    const groups = Array.from(
+      { length: keptShape.reduce((count, dim) => count * dim, 1) },
+      () => [] as number[],
+    );
     const counter = new Array<number>(x!.shape.length).fill(0);
     x!.data.forEach((value) => {
-      const target = counter.reduce((offset, position, axis) => offset + (axes.has(axis) ? 0 : position * keptStrides[axis]!), 0);
+      const target = counter.reduce(
+        (offset, position, axis) => offset + (axes.has(axis) ? 0 : position * keptStrides[axis]!),
+        0,
+      );
       groups[target]!.push(value);
       for (let axis = counter.length - 1; axis >= 0; axis--) {
         if (++counter[axis]! < x!.shape[axis]!) break;
         counter[axis] = 0;
       }
     });
-    const result = emptyTensor64(reducedShape(x!.shape, [...axes], node.attrs.keepDims as boolean) as number[], node.dtype);
+    const result = emptyTensor64(
+      reducedShape(x!.shape, [...axes], node.attrs.keepDims as boolean) as number[],
+      node.dtype,
+    );
     groups.forEach((values, i) => {
       result.data[i] = REDUCERS[attrs.fn as ReduceFunction](values);
     });
@@ -85,15 +114,23 @@ export const argmaxOp: OpDef = registerOp({
   fusion: 'reduction',
   infer([x], attrs, context) {
     expectDType(x!, 0, ['f32', 'f16', 'i32', 'u32'], context);
-    const axis = normalizeAxis(integerAttr(attrs, 'axis', context), x!.rank, operandContext(context, 0));
+    const axis = normalizeAxis(
+      integerAttr(attrs, 'axis', context),
+      x!.shape.length,
+      operandContext(context, 0),
+    );
     return { shape: reducedShape(x!.shape, [axis], booleanAttr(attrs, 'keepDims', context)), dtype: 'i32' };
   },
   evaluate([x], attrs, node) {
     const axis = normalizeAxis(attrs.axis as number, x!.shape.length);
-    const result = emptyTensor64(reducedShape(x!.shape, [axis], node.attrs.keepDims as boolean) as number[], 'i32');
+    const result = emptyTensor64(
+      reducedShape(x!.shape, [axis], node.attrs.keepDims as boolean) as number[],
+      'i32',
+    );
     forEachLine(lineLayout(x!.shape, axis), (start, stride, line) => {
       let best = 0;
-      for (let j = 1; j < x!.shape[axis]!; j++) if (x!.data[start + j * stride]! > x!.data[start + best * stride]!) best = j;
+      for (let j = 1; j < x!.shape[axis]!; j++)
+        if (x!.data[start + j * stride]! > x!.data[start + best * stride]!) best = j;
       result.data[line] = best;
     });
     return result;
@@ -117,7 +154,11 @@ function reducedAxes(x: TensorType | Tensor64, axes: readonly number[], context:
   const rank = x.shape.length;
   const normalized = axes.map((axis) => normalizeAxis(axis, rank, operandContext(context, 0, axis)));
   if (new Set(normalized).size !== normalized.length) {
-    throw new ShapeError('reduction axes repeat', { ...operandContext(context, 0), expected: 'distinct axes', actual: axes });
+    throw new ShapeError('reduction axes repeat', {
+      ...operandContext(context, 0),
+      expected: 'distinct axes',
+      actual: axes,
+    });
   }
   return normalized;
 }

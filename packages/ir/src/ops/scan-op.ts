@@ -52,7 +52,12 @@ export function cumsum(x: Node, axis = -1, options: { exclusive?: boolean; rever
   return scan(x, { axis, fn: 'sum', ...options });
 }
 
-const IDENTITIES: Record<Exclude<ScanFunction, 'custom'>, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
+const IDENTITIES: Record<Exclude<ScanFunction, 'custom'>, number> = {
+  sum: 0,
+  prod: 1,
+  max: -Infinity,
+  min: Infinity,
+};
 const BUILTIN_COMBINE = { sum: 'add', prod: 'mul', max: 'max', min: 'min' } as const;
 
 /** `scan`: `{ axis, fn, combine?, identity?, exclusive, reverse }`, a cumulative scan. */
@@ -61,7 +66,7 @@ export const scanOp: OpDef = registerOp({
   arity: 1,
   fusion: 'opaque',
   infer([x], attrs, context) {
-    normalizeAxis(integerAttr(attrs, 'axis', context), x!.rank, operandContext(context, 0));
+    normalizeAxis(integerAttr(attrs, 'axis', context), x!.shape.length, operandContext(context, 0));
     const fn = choiceAttr(attrs, 'fn', SCAN_FUNCTIONS, context);
     expectDType(x!, 0, ['f32', 'f16', 'i32', 'u32'], context);
     const exclusive = booleanAttr(attrs, 'exclusive', context);
@@ -79,7 +84,10 @@ export const scanOp: OpDef = registerOp({
         }
       }
       if (exclusive && attrs.identity === undefined) {
-        throw new SpecError('an exclusive custom scan needs an identity', { tensor: 'scan', expected: 'identity' });
+        throw new SpecError('an exclusive custom scan needs an identity', {
+          tensor: 'scan',
+          expected: 'identity',
+        });
       }
     }
     return { shape: x!.shape, dtype: x!.dtype };
@@ -88,7 +96,8 @@ export const scanOp: OpDef = registerOp({
     const axis = normalizeAxis(attrs.axis as number, x!.shape.length);
     const fn = attrs.fn as ScanFunction;
     const combine = combineFunction(node);
-    const identity = (attrs.identity as number | undefined) ?? (fn === 'custom' ? Number.NaN : IDENTITIES[fn]);
+    const identity =
+      (attrs.identity as number | undefined) ?? (fn === 'custom' ? Number.NaN : IDENTITIES[fn]);
     const result = emptyTensor64(x!.shape, node.dtype);
     const length = x!.shape[axis]!;
     forEachLine(lineLayout(x!.shape, axis), (start, stride) => {

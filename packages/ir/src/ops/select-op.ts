@@ -12,7 +12,8 @@ import { full } from './source-ops.js';
  * branch becomes a scalar of the other branch's dtype.
  */
 export function where(condition: Node, ifTrue: Node | number, ifFalse: Node | number): Node {
-  const dtype = typeof ifTrue !== 'number' ? ifTrue.dtype : typeof ifFalse !== 'number' ? ifFalse.dtype : 'f32';
+  const dtype =
+    typeof ifTrue !== 'number' ? ifTrue.dtype : typeof ifFalse !== 'number' ? ifFalse.dtype : 'f32';
   const toNode = (value: Node | number): Node => (typeof value === 'number' ? full(value, [], dtype) : value);
   return makeNode('select', [condition, toNode(ifTrue), toNode(ifFalse)]);
 }

@@ -16,7 +16,12 @@ export const SLICE_END = Number.MAX_SAFE_INTEGER;
  * from the end, out-of-range bounds clamp, negative steps walk backwards. Arrays shorter than the
  * rank leave the remaining axes whole. A symbolic axis can only be kept whole.
  */
-export function slice(x: Node, starts: readonly number[], ends: readonly number[], steps: readonly number[] = []): Node {
+export function slice(
+  x: Node,
+  starts: readonly number[],
+  ends: readonly number[],
+  steps: readonly number[] = [],
+): Node {
   const axes = x.shape.map((_, axis) => axis);
   return makeNode('slice', [x], {
     starts: axes.map((axis) => starts[axis] ?? 0),
@@ -26,7 +31,12 @@ export function slice(x: Node, starts: readonly number[], ends: readonly number[
 }
 
 /** The first source index and element count of a slice of an axis of size `size` (Python `slice.indices`). */
-export function sliceRange(size: number, start: number, end: number, step: number): { start: number; length: number } {
+export function sliceRange(
+  size: number,
+  start: number,
+  end: number,
+  step: number,
+): { start: number; length: number } {
   const normalize = (value: number, low: number, high: number): number =>
     Math.min(Math.max(value < 0 ? value + size : value, low), high);
   if (step > 0) {
@@ -54,20 +64,30 @@ export const sliceOp: OpDef = registerOp({
   arity: 1,
   fusion: 'injective',
   infer([x], attrs, context) {
-    const rank = x!.rank;
+    const rank = x!.shape.length;
     const starts = integersAttr(attrs, 'starts', context, rank);
     const ends = integersAttr(attrs, 'ends', context, rank);
     const steps = integersAttr(attrs, 'steps', context, rank);
-    const shape = x!.shape.map((dim, axis) => slicedDim(dim, axis, starts[axis]!, ends[axis]!, steps[axis]!, context));
+    const shape = x!.shape.map((dim, axis) =>
+      slicedDim(dim, axis, starts[axis]!, ends[axis]!, steps[axis]!, context),
+    );
     return { shape, dtype: x!.dtype };
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerSlice),
   lowerElement: lowerSlice,
 });
 
-function slicedDim(dim: Dim, axis: number, start: number, end: number, step: number, context: OpContext): Dim {
+function slicedDim(
+  dim: Dim,
+  axis: number,
+  start: number,
+  end: number,
+  step: number,
+  context: OpContext,
+): Dim {
   const where = operandContext(context, 0, axis);
-  if (step === 0) throw new ShapeError('slice step cannot be 0', { ...where, expected: 'a non-zero step', actual: 0 });
+  if (step === 0)
+    throw new ShapeError('slice step cannot be 0', { ...where, expected: 'a non-zero step', actual: 0 });
   if (isSymbolic(dim)) {
     if (start === 0 && end >= dim.max && step === 1) return dim;
     throw new ShapeError('a symbolic axis can only be sliced whole', {
@@ -78,7 +98,11 @@ function slicedDim(dim: Dim, axis: number, start: number, end: number, step: num
   }
   const { length } = sliceRange(dim, start, end, step);
   if (length === 0) {
-    throw new ShapeError('slice is empty', { ...where, expected: 'at least one element', actual: { start, end, step } });
+    throw new ShapeError('slice is empty', {
+      ...where,
+      expected: 'at least one element',
+      actual: { start, end, step },
+    });
   }
   return length;
 }

@@ -4,8 +4,8 @@ import { DTYPES } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import { constant } from '../expr/expr.js';
 import { type Attrs, makeNode, type Node } from '../graph/node.js';
-import { resolveShape } from '../shape.js';
 import { emptyTensor64, tensor64 } from '../interpret/tensor64.js';
+import { resolveShape } from '../shape.js';
 import { choiceAttr, dimsAttr, integersAttr, numberAttr, numbersAttr, stringAttr } from './attr-readers.js';
 import { type OpDef, registerOp } from './op-table.js';
 

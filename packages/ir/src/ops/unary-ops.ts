@@ -63,8 +63,23 @@ export function elementwiseUnary(fn: UnaryFunction, x: Node): Node {
 
 /** Functions defined only on floating-point values. */
 const FLOAT_ONLY: ReadonlySet<UnaryFunction> = new Set([
-  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'recip', 'sin', 'cos', 'tanh', 'erf',
-  'sigmoid', 'softplus', 'gelu', 'geluTanh', 'silu', 'isNan',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'rsqrt',
+  'recip',
+  'sin',
+  'cos',
+  'tanh',
+  'erf',
+  'sigmoid',
+  'softplus',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'isNan',
 ]);
 
 const lowerUnary = (node: Node, outputIndex: readonly Expr[]): Expr =>
@@ -77,7 +92,12 @@ export const unaryOp: OpDef = registerOp({
   fusion: 'elementwise',
   infer([x], attrs, context) {
     const fn = choiceAttr(attrs, 'fn', UNARY_FUNCTIONS, context);
-    const allowed = fn === 'not' ? (['bool'] as const) : FLOAT_ONLY.has(fn) ? (['f32', 'f16'] as const) : (['f32', 'f16', 'i32', 'u32'] as const);
+    const allowed =
+      fn === 'not'
+        ? (['bool'] as const)
+        : FLOAT_ONLY.has(fn)
+          ? (['f32', 'f16'] as const)
+          : (['f32', 'f16', 'i32', 'u32'] as const);
     expectDType(x!, 0, allowed, { ...context, op: `unary ${fn}` });
     return { shape: x!.shape, dtype: fn === 'not' || fn === 'isNan' ? 'bool' : x!.dtype };
   },

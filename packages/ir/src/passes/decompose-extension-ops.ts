@@ -20,7 +20,10 @@ export function decomposeExtensionOps(graph: Graph, ops?: readonly string[]): Gr
     if (rule === undefined) return undefined;
     const result = rule(node);
     if (result === node) {
-      throw new GraphError(`op "${node.op}" decomposes into itself`, { tensor: node.op, expected: 'primitive ops' });
+      throw new GraphError(`op "${node.op}" decomposes into itself`, {
+        tensor: node.op,
+        expected: 'primitive ops',
+      });
     }
     return result;
   };

@@ -1,5 +1,5 @@
 import { isSymbolic } from '../dim.js';
-import { roundToDType } from '../dtype.js';
+import { isFloat, roundToDType } from '../dtype.js';
 import { evaluateExpr } from '../expr/evaluate-expr.js';
 import { constant } from '../expr/expr.js';
 import { makeNode, type Node } from '../graph/node.js';
@@ -26,9 +26,13 @@ export function foldConstants(node: Node): Node | undefined {
   const def = getOp(node.op);
   if (def.fusion !== 'elementwise' && def.fusion !== 'injective') return undefined;
   if (def.lowerElement === undefined || node.inputs.length === 0) return undefined;
-  if (!node.inputs.every((operand) => operand.op === 'constant' || operand.op === 'literal')) return undefined;
+  if (!node.inputs.every((operand) => operand.op === 'constant' || operand.op === 'literal'))
+    return undefined;
   if (node.inputs.every((operand) => operand.op === 'constant') && preservesUniform(node)) {
-    const value = evaluateAt(node, node.shape.map(() => 0));
+    const value = evaluateAt(
+      node,
+      node.shape.map(() => 0),
+    );
     if (!Number.isFinite(value)) return undefined;
     return makeNode('constant', [], { value, shape: [...node.shape], dtype: node.dtype });
   }
@@ -61,7 +65,7 @@ function preservesUniform(node: Node): boolean {
   return (fusion === 'elementwise' && node.op !== 'map') || UNIFORM_MOVES.has(node.op);
 }
 
-/** The node's element at a concrete index, rounded to its dtype as the reference does. */
+/** The node's element at a concrete index, rounded as the reference rounds (integer and bool dtypes only). */
 function evaluateAt(node: Node, index: readonly number[]): number {
   const body = getOp(node.op).lowerElement!(
     node,
@@ -77,7 +81,7 @@ function evaluateAt(node: Node, index: readonly number[]): number {
     variables,
     read: (tensor, position) => sourceElement(node.inputs[Number(tensor.slice(1))]!, position),
   });
-  return roundToDType(value, node.dtype);
+  return isFloat(node.dtype) ? value : roundToDType(value, node.dtype);
 }
 
 function sourceElement(source: Node, index: readonly number[]): number {

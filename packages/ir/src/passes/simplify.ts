@@ -3,7 +3,7 @@ import type { Graph } from '../graph/graph.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { shapesEqual } from '../shape.js';
 import { foldConstants } from './fold-constants.js';
-import { type RewriteRule, rewriteGraph, ruleSet } from './rewrite.js';
+import { rewriteGraph, ruleSet } from './rewrite.js';
 
 /**
  * Simplification rules: constant folding ({@link foldConstants}), algebraic identities and
@@ -47,7 +47,8 @@ function binaryIdentity(node: Node): Node | undefined {
       return keep(node, left, isFilledWith(right, 0));
     case 'mul': {
       const zero = isFilledWith(left, 0) || isFilledWith(right, 0);
-      if (zero && !isFloat(node.dtype)) return makeNode('constant', [], { value: 0, shape: [...node.shape], dtype: node.dtype });
+      if (zero && !isFloat(node.dtype))
+        return makeNode('constant', [], { value: 0, shape: [...node.shape], dtype: node.dtype });
       return keep(node, right, isFilledWith(left, 1)) ?? keep(node, left, isFilledWith(right, 1));
     }
     case 'div':
@@ -58,59 +59,69 @@ function binaryIdentity(node: Node): Node | undefined {
   }
 }
 
-const doubleNegation: RewriteRule = (node) => {
+function doubleNegation(node: Node): Node | undefined {
   const operand = node.inputs[0]!;
   if (node.attrs.fn !== 'neg' || operand.op !== 'unary' || operand.attrs.fn !== 'neg') return undefined;
   return operand.inputs[0];
-};
+}
 
-const castToSameDType: RewriteRule = (node) => keep(node, node.inputs[0]!, true);
+function castToSameDType(node: Node): Node | undefined {
+  return keep(node, node.inputs[0]!, true);
+}
 
-const constantCondition: RewriteRule = (node) => {
+function constantCondition(node: Node): Node | undefined {
   const [condition, ifTrue, ifFalse] = node.inputs as [Node, Node, Node];
   if (condition.op !== 'constant') return undefined;
   return keep(node, condition.attrs.value !== 0 ? ifTrue : ifFalse, true);
-};
+}
 
 /** A reshape or broadcast to the operand's own shape. */
-const identityMove: RewriteRule = (node) => keep(node, node.inputs[0]!, true);
+function identityMove(node: Node): Node | undefined {
+  return keep(node, node.inputs[0]!, true);
+}
 
-const reshapeOfReshape: RewriteRule = (node) => {
+function reshapeOfReshape(node: Node): Node | undefined {
   const inner = node.inputs[0]!;
   if (inner.op !== 'reshape') return undefined;
   return makeNode('reshape', [inner.inputs[0]!], node.attrs);
-};
+}
 
-const broadcastOfBroadcast: RewriteRule = (node) => {
+function broadcastOfBroadcast(node: Node): Node | undefined {
   const inner = node.inputs[0]!;
   if (inner.op !== 'broadcast') return undefined;
   // NumPy broadcasting is transitive: what broadcasts to the inner shape broadcasts to the outer one.
   return makeNode('broadcast', [inner.inputs[0]!], node.attrs);
-};
+}
 
-const identityPermute: RewriteRule = (node) => {
+function identityPermute(node: Node): Node | undefined {
   const perm = node.attrs.perm as readonly number[];
-  return keep(node, node.inputs[0]!, perm.every((axis, index) => axis === index));
-};
+  return keep(
+    node,
+    node.inputs[0]!,
+    perm.every((axis, index) => axis === index),
+  );
+}
 
-const permuteOfPermute: RewriteRule = (node) => {
+function permuteOfPermute(node: Node): Node | undefined {
   const inner = node.inputs[0]!;
   if (inner.op !== 'permute') return undefined;
   const outerPerm = node.attrs.perm as readonly number[];
   const innerPerm = inner.attrs.perm as readonly number[];
   // Output axis i is inner axis outerPerm[i], which is source axis innerPerm[outerPerm[i]].
   return makeNode('permute', [inner.inputs[0]!], { perm: outerPerm.map((axis) => innerPerm[axis]!) });
-};
+}
 
 /** `survivor` when `condition` holds and it already has the node's type. */
 function keep(node: Node, survivor: Node, condition: boolean): Node | undefined {
-  if (!condition || survivor.dtype !== node.dtype || !shapesEqual(survivor.shape, node.shape)) return undefined;
+  if (!condition || survivor.dtype !== node.dtype || !shapesEqual(survivor.shape, node.shape))
+    return undefined;
   return survivor;
 }
 
 /** Whether `node` is a tensor with every element equal to `value`. */
 function isFilledWith(node: Node, value: number): boolean {
   if (node.op === 'constant') return node.attrs.value === value;
-  if (node.op === 'literal') return (node.attrs.values as readonly number[]).every((element) => element === value);
+  if (node.op === 'literal')
+    return (node.attrs.values as readonly number[]).every((element) => element === value);
   return false;
 }

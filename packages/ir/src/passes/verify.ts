@@ -21,10 +21,15 @@ import { formatShape, shapesEqual } from '../shape.js';
  */
 export function verify(graph: Graph): void {
   const outputs = Object.entries(graph.outputs);
-  if (outputs.length === 0) throw new GraphError('a graph needs at least one output', { expected: '>= 1 output' });
+  if (outputs.length === 0)
+    throw new GraphError('a graph needs at least one output', { expected: '>= 1 output' });
   for (const [name, node] of outputs) {
     if (!(node instanceof Node)) {
-      throw new GraphError('graph output is not a node', { tensor: name, expected: 'a Node', actual: typeof node });
+      throw new GraphError('graph output is not a node', {
+        tensor: name,
+        expected: 'a Node',
+        actual: typeof node,
+      });
     }
   }
   const order = postOrder(outputs.map(([, node]) => node));
@@ -48,7 +53,10 @@ function postOrder(roots: readonly Node[]): Node[] {
       const top = stack[stack.length - 1]!;
       const inputs: unknown = top.node.inputs;
       if (!Array.isArray(inputs)) {
-        throw new GraphError('node operands are not a list', { tensor: top.node.op, expected: 'an array of nodes' });
+        throw new GraphError('node operands are not a list', {
+          tensor: top.node.op,
+          expected: 'an array of nodes',
+        });
       }
       if (top.next >= inputs.length) {
         state.set(top.node, 'done');
@@ -107,7 +115,11 @@ function checkNode(node: Node, name: string): void {
   }
   const hash = structuralHash(node.op, node.inputs, node.attrs, inferred);
   if (hash !== node.hash) {
-    throw new GraphError('stored hash differs from the structural hash', { tensor: name, expected: hash, actual: node.hash });
+    throw new GraphError('stored hash differs from the structural hash', {
+      tensor: name,
+      expected: hash,
+      actual: node.hash,
+    });
   }
 }
 

@@ -8,10 +8,13 @@ import type { Node } from '../graph/node.js';
  * - `row`: one workgroup per row; one or more reductions over the same trailing axes (each may use
  *   earlier ones, e.g. mean then variance, or max then sum of exp) plus elementwise consumers that
  *   use the row statistics (softmax, every norm).
+ * - `reduce`: one reduction over axes that are not the trailing ones (one invocation per output
+ *   element), with an elementwise prologue on its operand and per-output consumers.
  * - `matmul`: a tiled batched matmul with an elementwise prologue on its operands and an epilogue.
- * - `opaque`: one node with a kernel of its own (scan, convolution, top-k, gather, extension ops).
+ * - `opaque`: one node with a kernel of its own (scan, convolution, top-k, extension ops). The
+ *   fusion planner names such kernels after the op (`scan`, `conv2d`, `attention.flash`).
  */
-export type KernelTemplate = 'elementwise' | 'row' | 'matmul' | 'opaque' | (string & {});
+export type KernelTemplate = 'elementwise' | 'row' | 'reduce' | 'matmul' | 'opaque' | (string & {});
 
 /** One fused kernel: a group of graph nodes computed by one dispatch (or one template instance). */
 export interface Kernel {
@@ -21,9 +24,13 @@ export interface Kernel {
   readonly template: KernelTemplate;
   /** The node that decides the iteration space: the matmul, the last reduction, the opaque op, or the elementwise output. */
   readonly anchor: Node;
-  /** Every node computed inside the kernel, in topological order. */
+  /**
+   * Every node computed inside the kernel, in topological order. Filled `constant` nodes it uses
+   * are listed here (they lower to literals) and never in {@link Kernel.inputs}. A cheap
+   * elementwise node shared by several kernels is recomputed in each (and written by none).
+   */
   readonly nodes: readonly Node[];
-  /** Tensors the kernel reads from memory: graph inputs, parameters, constants, or other kernels' outputs. */
+  /** Tensors the kernel reads from memory: graph inputs, parameters, `literal` constants, or other kernels' outputs. */
   readonly inputs: readonly Node[];
   /** Tensors the kernel writes to memory: graph outputs, or values other kernels read. */
   readonly outputs: readonly Node[];
@@ -60,6 +67,11 @@ export interface MemoryPlan {
   readonly arenaBytes: number;
   /** Sum of all slots' bytes without reuse, for comparison. */
   readonly unsharedBytes: number;
+  /**
+   * The most bytes simultaneously live at any kernel (each slot rounded up to the alignment): a
+   * lower bound of {@link MemoryPlan.arenaBytes}, which packing may exceed through fragmentation.
+   */
+  readonly peakLiveBytes: number;
   /** One slot per tensor that lives in memory. */
   readonly slots: ReadonlyMap<Node, BufferSlot>;
 }

@@ -25,24 +25,35 @@ export interface ReductionDomain {
 export function reductionDomain(node: Node): ReductionDomain | undefined {
   if (getOp(node.op).fusion !== 'reduction' || node.inputs.length !== 1) return undefined;
   const input = node.inputs[0]!.shape;
-  const raw = Array.isArray(node.attrs.axes) ? node.attrs.axes : typeof node.attrs.axis === 'number' ? [node.attrs.axis] : [];
+  const raw = Array.isArray(node.attrs.axes)
+    ? node.attrs.axes
+    : typeof node.attrs.axis === 'number'
+      ? [node.attrs.axis]
+      : [];
   if (raw.length === 0 || !raw.every((axis) => typeof axis === 'number')) return undefined;
-  const axes = [...new Set((raw as number[]).map((axis) => normalizeAxis(axis, input.length, { tensor: node.op })))].sort(
-    (a, b) => a - b,
-  );
+  const axes = [
+    ...new Set((raw as number[]).map((axis) => normalizeAxis(axis, input.length, { tensor: node.op }))),
+  ].sort((a, b) => a - b);
   const trailing = axes.every((axis, index) => axis === input.length - axes.length + index);
   const reduced = new Set(axes);
   return {
     input,
     axes,
     trailing,
-    perRow: [input.filter((_, axis) => !reduced.has(axis)), input.map((dim, axis) => (reduced.has(axis) ? 1 : dim))],
+    perRow: [
+      input.filter((_, axis) => !reduced.has(axis)),
+      input.map((dim, axis) => (reduced.has(axis) ? 1 : dim)),
+    ],
   };
 }
 
 /** Whether two reductions read the same domain and reduce the same axes (they can share a `row` kernel). */
 export function sameDomain(a: ReductionDomain, b: ReductionDomain): boolean {
-  return shapesEqual(a.input, b.input) && a.axes.length === b.axes.length && a.axes.every((axis, i) => axis === b.axes[i]);
+  return (
+    shapesEqual(a.input, b.input) &&
+    a.axes.length === b.axes.length &&
+    a.axes.every((axis, i) => axis === b.axes[i])
+  );
 }
 
 /** Whether `shape` is one of the domain's per-row shapes. */

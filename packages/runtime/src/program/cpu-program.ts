@@ -10,7 +10,7 @@ import {
 } from '@weft/ir';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
-import { arrayTypeFor, type TensorData, type TensorInput, toTypedArray } from './tensor-data.js';
+import { arrayTypeFor, type TensorResult, type TensorInput, toTypedArray } from './tensor-data.js';
 
 /** What a CPU program is made of; built by `compile`. */
 export interface CpuProgramParts {
@@ -47,7 +47,7 @@ export class CpuProgram implements Program {
     this.stats = { kernels: parts.plan.kernels.length, dispatchesPerRun: 0, arenaBytes: 0, unsharedBytes: parts.memory.unsharedBytes };
   }
 
-  async run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorData>> {
+  async run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorResult>> {
     const dims = checkDims(this.#signature, options.dims);
     checkInputNames(this.#signature, Object.keys(inputs));
     const values: Record<string, Float64Array> = {};
@@ -76,7 +76,7 @@ export class CpuProgram implements Program {
   destroy(): void {}
 }
 
-function toTensorData(tensor: Tensor64): TensorData {
+function toTensorData(tensor: Tensor64): TensorResult {
   const ArrayType = arrayTypeFor(tensor.dtype);
   return { data: ArrayType.from(tensor.data), shape: [...tensor.shape], dtype: tensor.dtype };
 }

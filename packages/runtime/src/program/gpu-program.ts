@@ -14,7 +14,7 @@ import {
 import type { GeneratedKernel, KernelBinding } from '@weft/wgsl';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
-import { arrayTypeFor, type TensorData, type TensorInput, toTypedArray } from './tensor-data.js';
+import { arrayTypeFor, type TensorResult, type TensorInput, toTypedArray } from './tensor-data.js';
 import { withErrorScopes } from './error-scopes.js';
 import { timeKernels } from './kernel-timer.js';
 
@@ -86,7 +86,7 @@ export class GpuProgram implements Program {
     });
   }
 
-  run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorData>> {
+  run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorResult>> {
     return this.#serialized(async () => {
       const dims = this.#encodeAndSubmit(inputs, options, undefined);
       return this.#readOutputs(dims);
@@ -216,9 +216,9 @@ export class GpuProgram implements Program {
     this.#uniformKey = key;
   }
 
-  async #readOutputs(dims: DimBindings): Promise<Record<string, TensorData>> {
+  async #readOutputs(dims: DimBindings): Promise<Record<string, TensorResult>> {
     await this.#staging.mapAsync(GPUMapMode.READ);
-    const results: Record<string, TensorData> = {};
+    const results: Record<string, TensorResult> = {};
     try {
       const bytes = this.#staging.getMappedRange();
       let offset = 0;

@@ -4,7 +4,7 @@ import { type DType, InputError } from '@weft/ir';
 export type TypedTensorArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 
 /** A tensor read back from a program: its data, concrete shape and dtype. */
-export interface TensorData {
+export interface TensorResult {
   /** Elements in row-major order (`f32`/`f16` as Float32Array, `i32` as Int32Array, `u32`/`bool` as Uint32Array). */
   readonly data: TypedTensorArray;
   /** Concrete shape for this run (symbolic dims resolved). */

@@ -26,3 +26,4 @@ export function getTestDevice(options: WeftDeviceOptions = {}): Promise<WeftDevi
   }
   return device;
 }
+export * from './expect-matches-reference.js';

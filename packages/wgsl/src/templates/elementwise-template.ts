@@ -1,8 +1,16 @@
 import { type Kernel, shapesEqual, UnsupportedError } from '@weft/ir';
-import { ElementComposer, describe } from '../element-composer.js';
+import { describe, ElementComposer } from '../element-composer.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { KernelContext } from '../kernel-context.js';
-import { countFor, countText, indent, indexVariables, unflattenLines, variableNames, workgroupWidth } from './template-support.js';
+import {
+  countFor,
+  countText,
+  indent,
+  indexVariables,
+  unflattenLines,
+  variableNames,
+  workgroupWidth,
+} from './template-support.js';
 
 /**
  * One invocation per element of the anchor's shape. Every output is the composition of its fused
@@ -15,10 +23,13 @@ export function generateElementwise(kernel: Kernel, profile: DeviceProfile): Gen
   const shape = kernel.anchor.shape;
   for (const output of kernel.outputs) {
     if (!shapesEqual(output.shape, shape)) {
-      throw new UnsupportedError(`elementwise kernel ${kernel.id}: output ${describe(output)} does not have the anchor's shape`, {
-        expected: JSON.stringify(shape),
-        actual: JSON.stringify(output.shape),
-      });
+      throw new UnsupportedError(
+        `elementwise kernel ${kernel.id}: output ${describe(output)} does not have the anchor's shape`,
+        {
+          expected: JSON.stringify(shape),
+          actual: JSON.stringify(output.shape),
+        },
+      );
     }
   }
   const width = workgroupWidth(profile);

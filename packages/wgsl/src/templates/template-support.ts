@@ -1,4 +1,4 @@
-import { type DimBindings, type Expr, resolveShape, type Shape, elementCount } from '@weft/ir';
+import { type DimBindings, type Expr, elementCount, resolveShape, type Shape } from '@weft/ir';
 import type { DeviceProfile } from '../generated-kernel.js';
 import { elementCountExpr, indexVariable } from '../index-exprs.js';
 import type { KernelContext } from '../kernel-context.js';
@@ -30,7 +30,9 @@ export function indexVariables(prefix: string, rank: number): Expr[] {
 
 /** Identity mapping of index-variable names to WGSL names, for `KernelContext.render`. */
 export function variableNames(prefix: string, rank: number): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: rank }, (_, axis) => [`${prefix}${axis}`, `${prefix}${axis}`]));
+  return Object.fromEntries(
+    Array.from({ length: rank }, (_, axis) => [`${prefix}${axis}`, `${prefix}${axis}`]),
+  );
 }
 
 /** WGSL i32 text of one dim's size. */

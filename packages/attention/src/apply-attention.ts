@@ -1,0 +1,59 @@
+import { makeNode, maxDim, type Node, SpecError } from '@weft/ir';
+import { attentionOp } from './op/attention-op.js';
+import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
+import type { AttentionSpec } from './spec/attention-spec.js';
+
+/** The tensors an attention spec is applied to. */
+export interface AttentionInputs {
+  /** Queries `[batch, heads, queries, headDim]`. */
+  readonly query: Node;
+  /** Keys `[batch, kvHeads, keys, headDim]`. */
+  readonly key: Node;
+  /** Values `[batch, kvHeads, keys, valueDim]`. */
+  readonly value: Node;
+  /** Tensors captured by the spec's score mods, masks and normalizer (`tensorRef` names), by name. */
+  readonly tensors?: Readonly<Record<string, Node>>;
+}
+
+/** The nodes an applied attention spec produces. */
+export interface AttentionResult {
+  /** O `[batch, heads, queries, valueDim]`. */
+  readonly output: Node;
+  /** Row log-sum-exp `[batch, heads, queries]`, when the spec asks for it. */
+  readonly logSumExp?: Node;
+}
+
+/**
+ * Applies an attention spec to query, key and value nodes: one `attention` IR node (two when the
+ * log-sum-exp is requested). Throws a `WeftError` naming the block for shape mismatches, a missing
+ * or unused captured tensor, or a captured tensor of the wrong shape.
+ *
+ * @example
+ * ```ts
+ * const q = input('q', [1, 8, seq, 64]);
+ * const { output } = applyAttention(attention({ heads: 8, headDim: 64, mask: causal() }), { query: q, key: k, value: v });
+ * ```
+ */
+export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): AttentionResult {
+  void attentionOp;
+  const keyLength = inputs.key.shape[2];
+  const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
+  const attrs = encodeAttention(spec, maxKeys, 'output');
+  const names = (attrs.tensors as readonly { name: string }[]).map((use) => use.name);
+  const bound = inputs.tensors ?? {};
+  for (const name of names) {
+    if (bound[name] === undefined) {
+      throw new SpecError(`attention "${spec.name}": captured tensor "${name}" is not bound`, { block: spec.name, tensor: name, expected: 'a node in inputs.tensors' });
+    }
+  }
+  for (const name of Object.keys(bound)) {
+    if (!names.includes(name)) {
+      throw new SpecError(`attention "${spec.name}": tensor "${name}" is not read by the spec`, { block: spec.name, tensor: name, expected: names.join(', ') || 'no tensors' });
+    }
+  }
+  const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound[name]!)];
+  const output = makeNode(ATTENTION_OP, operands, attrs, spec.name);
+  if (!spec.outputs.logSumExp) return { output };
+  const logSumExp = makeNode(ATTENTION_OP, operands, { ...attrs, output: 'logSumExp' }, spec.name);
+  return { output, logSumExp };
+}

@@ -1,0 +1,46 @@
+import { SpecError } from '@weft/ir';
+import { makeMask, type Mask } from './mask.js';
+
+/** Keeps a pair when every mask keeps it. Block rule: empty if any part is empty, full if all are full. */
+export function and(...masks: readonly Mask[]): Mask {
+  const [first, ...rest] = requireMasks('and', masks);
+  if (rest.length === 0) return first;
+  const parts = [first, ...rest];
+  return makeMask(
+    `and(${parts.map((mask) => mask.description).join(', ')})`,
+    rest.reduce((predicate, mask) => predicate.and(mask.predicate), first.predicate),
+    {
+      empty: rest.reduce((rule, mask) => rule.or(mask.blockRule.empty), first.blockRule.empty),
+      full: rest.reduce((rule, mask) => rule.and(mask.blockRule.full), first.blockRule.full),
+    },
+    { parts },
+  );
+}
+
+/** Keeps a pair when any mask keeps it. Block rule: empty if all parts are empty, full if any is full. */
+export function or(...masks: readonly Mask[]): Mask {
+  const [first, ...rest] = requireMasks('or', masks);
+  if (rest.length === 0) return first;
+  const parts = [first, ...rest];
+  return makeMask(
+    `or(${parts.map((mask) => mask.description).join(', ')})`,
+    rest.reduce((predicate, mask) => predicate.or(mask.predicate), first.predicate),
+    {
+      empty: rest.reduce((rule, mask) => rule.and(mask.blockRule.empty), first.blockRule.empty),
+      full: rest.reduce((rule, mask) => rule.or(mask.blockRule.full), first.blockRule.full),
+    },
+    { parts },
+  );
+}
+
+/** Keeps exactly the pairs `mask` drops. Block rule: empty where `mask` is full, full where it is empty. */
+export function not(mask: Mask): Mask {
+  return makeMask(`not(${mask.description})`, mask.predicate.not(), { empty: mask.blockRule.full, full: mask.blockRule.empty }, { parts: [mask] });
+}
+
+function requireMasks(name: string, masks: readonly Mask[]): [Mask, ...Mask[]] {
+  if (masks.length === 0 || masks.some((mask) => mask?.kind !== 'mask')) {
+    throw new SpecError(`${name}() combines masks`, { expected: 'one or more masks', actual: masks.length });
+  }
+  return masks as [Mask, ...Mask[]];
+}

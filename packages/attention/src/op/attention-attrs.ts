@@ -1,0 +1,131 @@
+import { type Attrs, type AttrValue, constant, Expr, SpecError } from '@weft/ir';
+import type { AttentionSpec } from '../spec/attention-spec.js';
+import { SCORE } from '../spec/attention-variables.js';
+import { alibiBias, rotaryDims } from '../spec/positions.js';
+import { type AxisRole, mergeTensorUses, type TensorUse, tensorUses } from '../spec/tensor-use.js';
+
+/** The name of the attention op in the op table (and of its fused template). */
+export const ATTENTION_OP = 'attention';
+
+/** What an attention node computes: O, or the row log-sum-exp. */
+export type AttentionOutputKind = 'output' | 'logSumExp';
+
+/** The normalizer as stored on a node: its name and its parameters as Exprs over `h`. */
+export type NormalizerAttrs =
+  | { readonly name: 'softmax'; readonly sink: Expr | null }
+  | { readonly name: 'sigmoid'; readonly bias: Expr }
+  | { readonly name: 'reluSquared' }
+  | { readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
+  | { readonly name: 'entmax'; readonly alpha: Expr };
+
+/** An attention node's attributes, decoded: everything the reference and the kernel need. */
+export interface AttentionAttrs {
+  /** Block path for error messages. */
+  readonly block: string;
+  /** Query heads. */
+  readonly heads: number;
+  /** Key/value heads. */
+  readonly kvHeads: number;
+  /** Query/key head dim. */
+  readonly headDim: number;
+  /** Value head dim. */
+  readonly valueDim: number;
+  /** Rotary settings, or null without RoPE. */
+  readonly rope: { readonly base: number; readonly rotaryDims: number; readonly layout: 'half' | 'interleaved' } | null;
+  /** The final score as an f32 Expr of the raw dot product `score` and the indices. */
+  readonly score: Expr;
+  /** Keep predicate, or null without a mask. */
+  readonly mask: Expr | null;
+  /** Block rule of the mask (null without a mask). */
+  readonly maskEmpty: Expr | null;
+  /** Block rule of the mask (null without a mask). */
+  readonly maskFull: Expr | null;
+  /** Normalizer. */
+  readonly normalizer: NormalizerAttrs;
+  /** What the node computes. */
+  readonly output: AttentionOutputKind;
+  /** Captured tensors in operand order (operand 3 onwards). */
+  readonly tensors: readonly TensorUse[];
+}
+
+/** Encodes `spec` as the attributes of an attention node whose keys have at most `maxKeys` entries. */
+export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: AttentionOutputKind): Attrs {
+  const score = scoreExpr(spec);
+  const normalizer = normalizerAttrs(spec, maxKeys);
+  const mask = spec.mask;
+  const normalizerExprs = Object.values(normalizer).filter((value): value is Expr => value instanceof Expr);
+  const tensors = mergeTensorUses(mask?.tensors ?? [], tensorUses([score, ...normalizerExprs]));
+  const rope = spec.positions.name === 'rope' ? spec.positions.rope : undefined;
+  return {
+    block: spec.name,
+    heads: spec.heads,
+    kvHeads: spec.kvHeads,
+    headDim: spec.headDim,
+    valueDim: spec.valueDim,
+    rope: rope === undefined ? null : { base: rope.base, rotaryDims: rotaryDims(rope, spec.headDim), layout: rope.layout },
+    score,
+    mask: mask?.predicate ?? null,
+    maskEmpty: mask?.blockRule.empty ?? null,
+    maskFull: mask?.blockRule.full ?? null,
+    normalizer: normalizer as AttrValue,
+    output,
+    tensors: tensors.map((use) => ({ name: use.name, rank: use.rank, dtype: use.dtype, roles: use.roles === undefined ? null : [...use.roles] })),
+  };
+}
+
+/** Decodes (and checks the form of) an attention node's attributes. */
+export function decodeAttention(attrs: Attrs): AttentionAttrs {
+  const block = typeof attrs.block === 'string' ? attrs.block : 'attention';
+  const fail = (key: string, expected: string): never => {
+    throw new SpecError(`attention "${block}": attribute "${key}" is invalid`, { block, expected, actual: attrs[key] ?? 'nothing' });
+  };
+  const integer = (key: string) => (typeof attrs[key] === 'number' && Number.isInteger(attrs[key]) ? (attrs[key] as number) : fail(key, 'an integer'));
+  const expr = (key: string, nullable: boolean) => {
+    const value = attrs[key];
+    if (value instanceof Expr || (nullable && value === null)) return value as Expr | null;
+    return fail(key, nullable ? 'an Expr or null' : 'an Expr');
+  };
+  const output = attrs.output === 'output' || attrs.output === 'logSumExp' ? attrs.output : fail('output', "'output' | 'logSumExp'");
+  const tensors = Array.isArray(attrs.tensors) ? (attrs.tensors as unknown as TensorUse[]) : fail('tensors', 'an array');
+  return {
+    block,
+    heads: integer('heads'),
+    kvHeads: integer('kvHeads'),
+    headDim: integer('headDim'),
+    valueDim: integer('valueDim'),
+    rope: (attrs.rope ?? null) as AttentionAttrs['rope'],
+    score: expr('score', false)!,
+    mask: expr('mask', true),
+    maskEmpty: expr('maskEmpty', true),
+    maskFull: expr('maskFull', true),
+    normalizer: attrs.normalizer as unknown as NormalizerAttrs,
+    output,
+    tensors: tensors.map((use) => ({ name: use.name, rank: use.rank, dtype: use.dtype, ...(use.roles === null || use.roles === undefined ? {} : { roles: use.roles as AxisRole[] }) })),
+  };
+}
+
+/** The final score: default scale (unless a mod sets it), the mods in order, then ALiBi. */
+function scoreExpr(spec: AttentionSpec): Expr {
+  let score = spec.score.some((mod) => mod.setsScale) ? SCORE : SCORE.mul(1 / Math.sqrt(spec.headDim));
+  for (const mod of spec.score) score = mod.apply(score);
+  if (spec.positions.name === 'alibi') score = score.add(alibiBias(spec.positions, spec.heads));
+  return score;
+}
+
+function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs {
+  const normalizer = spec.normalizer;
+  switch (normalizer.name) {
+    case 'softmax':
+      return { name: 'softmax', sink: normalizer.sink ?? null };
+    case 'sigmoid':
+      return { name: 'sigmoid', bias: normalizer.bias ?? constant(-Math.log(maxKeys)) };
+    case 'reluSquared':
+      return { name: 'reluSquared' };
+    case 'l1':
+      return { name: 'l1', map: normalizer.map };
+    case 'entmax':
+      return { name: 'entmax', alpha: normalizer.alpha };
+    default:
+      throw new SpecError(`attention "${spec.name}": unknown normalizer`, { block: spec.name, actual: (normalizer as { name: string }).name });
+  }
+}

@@ -1,0 +1,98 @@
+import { type Dim, dimsEqual, DTypeError, formatDim, type OpDef, registerOp, ShapeError, SpecError, type TensorType } from '@weft/ir';
+import type { AxisRole } from '../spec/tensor-use.js';
+import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
+import { decomposeAttention } from './decompose-attention.js';
+import { evaluateAttention } from './evaluate-attention.js';
+
+/**
+ * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hkv, Nk, dk]`, `value [B, Hkv, Nk, dv]`,
+ * then the tensors its score, mask and normalizer read, in the order of its `tensors` attribute.
+ * Result: `O [B, H, Nq, dv]` (f32), or the row log-sum-exp `[B, H, Nq]` when `output` is `logSumExp`.
+ * Opaque for the fusion planner: it runs as its own fused template, `attention`.
+ */
+export const attentionOp: OpDef = registerOp({
+  name: ATTENTION_OP,
+  arity: 'variadic',
+  fusion: 'opaque',
+  infer(inputs, attrs) {
+    const spec = decodeAttention(attrs);
+    return inferAttention(inputs, spec);
+  },
+  evaluate: (inputs, attrs) => evaluateAttention(inputs, decodeAttention(attrs)),
+  decompose: (node) => decomposeAttention(node, decodeAttention(node.attrs)),
+});
+
+/** The attention op's shape rule: names the block, the tensor and the dim of the first mismatch. */
+export function inferAttention(inputs: readonly TensorType[], spec: AttentionAttrs): TensorType {
+  const block = spec.block;
+  const names = ['query', 'key', 'value'];
+  if (inputs.length !== 3 + spec.tensors.length) {
+    throw new SpecError(`attention "${block}": wrong number of operands`, {
+      block,
+      expected: `query, key, value and ${spec.tensors.length} captured tensor(s)`,
+      actual: inputs.length,
+    });
+  }
+  inputs.slice(0, 3).forEach((input, index) => {
+    if (input.shape.length !== 4) {
+      throw new ShapeError(`attention "${block}": ${names[index]} must be [batch, heads, length, dim]`, {
+        block,
+        tensor: names[index]!,
+        expected: 'rank 4',
+        actual: `rank ${input.shape.length}`,
+      });
+    }
+    if (input.dtype !== 'f32') {
+      throw new DTypeError(`attention "${block}": ${names[index]} must be f32`, { block, tensor: names[index]!, expected: 'f32', actual: input.dtype });
+    }
+  });
+  const [query, key, value] = inputs as [TensorType, TensorType, TensorType];
+  const [batch, heads, queries, headDim] = query.shape as [Dim, Dim, Dim, Dim];
+  const [, , keys] = key.shape as [Dim, Dim, Dim];
+  const expectDim = (tensor: string, dimension: number, actual: Dim, expected: Dim, meaning: string) => {
+    if (!dimsEqual(actual, expected)) {
+      throw new ShapeError(`attention "${block}": ${tensor} ${meaning} does not match`, {
+        block,
+        tensor,
+        dimension,
+        expected: formatDim(expected),
+        actual: formatDim(actual),
+      });
+    }
+  };
+  expectDim('query', 1, heads, spec.heads, 'heads');
+  expectDim('query', 3, headDim, spec.headDim, 'head dim');
+  expectDim('key', 0, key.shape[0]!, batch, 'batch (query batch)');
+  expectDim('key', 1, key.shape[1]!, spec.kvHeads, 'kv heads');
+  expectDim('key', 3, key.shape[3]!, headDim, 'head dim (query head dim)');
+  expectDim('value', 0, value.shape[0]!, batch, 'batch (query batch)');
+  expectDim('value', 1, value.shape[1]!, spec.kvHeads, 'kv heads');
+  expectDim('value', 2, value.shape[2]!, keys, 'length (key length)');
+  expectDim('value', 3, value.shape[3]!, spec.valueDim, 'value dim');
+  const sizes: Record<Exclude<AxisRole, number>, Dim> = { batch, heads, queries, keys, one: 1 };
+  spec.tensors.forEach((use, position) => {
+    const tensor = inputs[3 + position]!;
+    if (tensor.shape.length !== use.rank) {
+      throw new ShapeError(`attention "${block}": captured tensor "${use.name}" has the wrong rank`, {
+        block,
+        tensor: use.name,
+        expected: `rank ${use.rank}`,
+        actual: `rank ${tensor.shape.length}`,
+      });
+    }
+    use.roles?.forEach((role, axis) => {
+      const expected = typeof role === 'number' ? role : sizes[role];
+      if (!dimsEqual(tensor.shape[axis]!, expected)) {
+        throw new ShapeError(`attention "${block}": captured tensor "${use.name}" has the wrong shape`, {
+          block,
+          tensor: use.name,
+          dimension: axis,
+          expected: `${formatDim(expected)} (${typeof role === 'number' ? 'static' : role})`,
+          actual: formatDim(tensor.shape[axis]!),
+        });
+      }
+    });
+  });
+  const shape = spec.output === 'logSumExp' ? [batch, heads, queries] : [batch, heads, queries, spec.valueDim];
+  return { shape, dtype: 'f32' };
+}

@@ -1,0 +1,233 @@
+import {
+  add,
+  constant,
+  dimExpr,
+  type Dim,
+  div,
+  equal,
+  exp,
+  type Expr,
+  exprNodes,
+  gather,
+  greaterEqual,
+  isSymbolic,
+  literal,
+  log,
+  mapElements,
+  matmul,
+  max,
+  maximum,
+  mul,
+  type Node,
+  relu,
+  reshape,
+  sigmoid,
+  softplus,
+  sub,
+  substituteExpr,
+  sum,
+  UnsupportedError,
+  variable,
+  where,
+} from '@weft/ir';
+import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
+import type { AttentionAttrs, NormalizerAttrs } from './attention-attrs.js';
+
+/** Bisection steps of the decomposed entmax (float64 halves the bracket each step). */
+const ENTMAX_STEPS = 60;
+
+/**
+ * Rewrites an attention node into primitive ops: RoPE as a map over each element and its pair
+ * partner, GQA as a gather of KV heads, `Q·Kᵀ` as a matmul, score and mask Exprs as maps (tensor
+ * reads become gathers), the normalizer as reductions and maps, and `P·V` as a matmul. This is the
+ * unfused baseline: it materializes the N×N scores. Captured tensors read at computed indices must
+ * be rank 1 or have static shapes.
+ */
+export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
+  let [query, key, value] = node.inputs as [Node, Node, Node];
+  const captured = new Map(attrs.tensors.map((use, position) => [use.name, node.inputs[3 + position]!]));
+  const [, , queries] = query.shape as [Dim, Dim, Dim];
+  const keys = key.shape[2]!;
+  if (attrs.rope !== null) {
+    query = rotate(query, attrs.rope, dimExpr(keys).sub(dimExpr(queries)));
+    key = rotate(key, attrs.rope, constant(0, 'i32'));
+  }
+  if (attrs.kvHeads !== attrs.heads) {
+    const group = attrs.heads / attrs.kvHeads;
+    const heads = literal(Array.from({ length: attrs.heads }, (_, h) => Math.floor(h / group)), [attrs.heads], 'i32');
+    key = gather(key, heads, 1);
+    value = gather(value, heads, 1);
+  }
+  const raw = matmul(query, key, { transposeB: true });
+  const lower = new ScoreLowering(raw, captured, queries, keys);
+  const score = lower.map(attrs.score, raw);
+  const keep = attrs.mask === null ? undefined : lower.map(attrs.mask);
+  const weights = normalize(attrs.normalizer, score, keep, lower, keys);
+  if (attrs.output === 'logSumExp') {
+    if (weights.logSumExp === undefined) throw new UnsupportedError('log-sum-exp exists for softmax only', { expected: 'softmax', actual: attrs.normalizer.name });
+    return reshape(weights.logSumExp, node.shape);
+  }
+  return matmul(weights.probabilities, value);
+}
+
+interface Weights {
+  readonly probabilities: Node;
+  readonly logSumExp?: Node;
+}
+
+function normalize(normalizer: NormalizerAttrs, score: Node, keep: Node | undefined, lower: ScoreLowering, keys: Dim): Weights {
+  const kept = (node: Node, fill: number) => (keep === undefined ? node : where(keep, node, fill));
+  switch (normalizer.name) {
+    case 'softmax': {
+      const masked = kept(score, -Infinity);
+      let rowMax = max(masked, -1, { keepDims: true });
+      const sink = normalizer.sink === null ? undefined : lower.map(normalizer.sink, rowMax);
+      if (sink !== undefined) rowMax = maximum(rowMax, sink);
+      const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
+      const exps = kept(exp(sub(score, safeMax)), 0);
+      let total = sum(exps, -1, { keepDims: true });
+      if (sink !== undefined) total = add(total, exp(sub(sink, safeMax)));
+      const probabilities = div(exps, where(equal(total, 0), 1, total));
+      return { probabilities, logSumExp: add(safeMax, log(total)) };
+    }
+    case 'sigmoid':
+      return { probabilities: kept(sigmoid(add(score, lower.map(normalizer.bias, score))), 0) };
+    case 'reluSquared': {
+      const positive = relu(score);
+      return { probabilities: kept(div(mul(positive, positive), lower.map(dimExpr(keys).cast('f32'), score)), 0) };
+    }
+    case 'l1': {
+      const mapped = kept(normalizer.map === 'relu' ? relu(score) : softplus(score), 0);
+      const total = sum(mapped, -1, { keepDims: true });
+      return { probabilities: div(mapped, where(equal(total, 0), 1, total)) };
+    }
+    case 'entmax':
+      return { probabilities: entmaxWeights(score, keep, lower.map(normalizer.alpha, score)) };
+  }
+}
+
+/** α-entmax by bisection on τ, as graph nodes; empty rows give 0. */
+function entmaxWeights(score: Node, keep: Node | undefined, alphaRaw: Node): Node {
+  const alpha = mapElements([alphaRaw], variable('$0').max(1.01).min(2));
+  const scaled = mul(sub(alpha, 1), score);
+  const masked = keep === undefined ? scaled : where(keep, scaled, -Infinity);
+  const rowMax = max(masked, -1, { keepDims: true });
+  const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
+  const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, { keepDims: true });
+  const power = div(1, sub(alpha, 1));
+  const mass = (tau: Node) => {
+    const p = mapElements([masked, tau, power], variable('$0').sub(variable('$1')).max(0).pow(variable('$2')));
+    return p;
+  };
+  let low = sub(safeMax, 1);
+  // (1/n)^(α−1) with n ≥ 1 (an empty row brackets [max − 1, max − 1]).
+  const alphaRow = max(alpha, -1, { keepDims: true });
+  let high = sub(safeMax, mapElements([maximum(count, 1), alphaRow], constant(1).div(variable('$0')).pow(variable('$1').sub(1))));
+  for (let step = 0; step < ENTMAX_STEPS; step++) {
+    const middle = div(add(low, high), 2);
+    const enough = greaterEqual(sum(mass(middle), -1, { keepDims: true }), 1);
+    low = where(enough, middle, low);
+    high = where(enough, high, middle);
+  }
+  const p = mass(div(add(low, high), 2));
+  const total = sum(p, -1, { keepDims: true });
+  return div(p, where(equal(total, 0), 1, total));
+}
+
+/** RoPE of `[batch, heads, length, dim]` rows: x·cos(pθ) + sign·partner(x)·sin(pθ), positions from `offset`. */
+function rotate(x: Node, rope: NonNullable<AttentionAttrs['rope']>, offset: Expr): Node {
+  const dim = x.shape[3] as number;
+  const half = rope.rotaryDims / 2;
+  const partner: number[] = [];
+  const frequency: number[] = [];
+  const sign: number[] = [];
+  for (let d = 0; d < dim; d++) {
+    if (d >= rope.rotaryDims) {
+      partner.push(d);
+      frequency.push(0);
+      sign.push(0);
+      continue;
+    }
+    const first = rope.layout === 'half' ? d < half : d % 2 === 0;
+    const pair = rope.layout === 'half' ? d % half : Math.floor(d / 2);
+    partner.push(rope.layout === 'half' ? (first ? d + half : d - half) : first ? d + 1 : d - 1);
+    frequency.push(rope.base ** ((-2 * pair) / rope.rotaryDims));
+    sign.push(first ? -1 : 1);
+  }
+  const partnerValues = gather(x, literal(partner, [dim], 'i32'), 3);
+  const angle = variable('i2', 'i32').add(offset).cast('f32').mul(variable('$2'));
+  const body = variable('$0').mul(angle.apply('cos')).add(variable('$1').mul(variable('$3')).mul(angle.apply('sin')));
+  return mapElements([x, partnerValues, literal(frequency, [dim]), literal(sign, [dim])], body);
+}
+
+/**
+ * Turns attention Exprs (over `score`, `b`, `h`, `q`, `k`, the lengths and captured-tensor reads)
+ * into map nodes over the `[B, H, Nq, Nk]` score grid; each distinct read becomes a gathered operand.
+ */
+class ScoreLowering {
+  constructor(
+    private readonly grid: Node,
+    private readonly captured: ReadonlyMap<string, Node>,
+    private readonly queries: Dim,
+    private readonly keys: Dim,
+  ) {}
+
+  /** A node holding `expr` at every grid element; `score` is operand 0 when given. */
+  map(expr: Expr, score?: Node): Node {
+    const operands: Node[] = [score ?? this.grid];
+    const reads = new Map<Expr, Expr>();
+    for (const node of exprNodes(expr)) {
+      if (node.kind !== 'read' || reads.has(node)) continue;
+      operands.push(this.gathered(node));
+      reads.set(node, variable(`$${operands.length - 1}`, node.dtype));
+    }
+    const body = substituteExpr(expr, (node) => {
+      const replaced = reads.get(node);
+      if (replaced !== undefined) return replaced;
+      return node.kind === 'var' ? this.variableFor(String(node.payload), node.dtype) : undefined;
+    });
+    return mapElements(operands, body);
+  }
+
+  private variableFor(name: string, dtype: Expr['dtype']): Expr | undefined {
+    switch (name) {
+      case V.score:
+        return variable('$0', dtype);
+      case V.b:
+        return variable('i0', 'i32');
+      case V.h:
+        return variable('i1', 'i32');
+      case V.q:
+        return variable('i2', 'i32');
+      case V.k:
+        return variable('i3', 'i32');
+      case V.queryLength:
+        return dimExpr(this.queries);
+      case V.keyLength:
+        return dimExpr(this.keys);
+      default:
+        return undefined;
+    }
+  }
+
+  /** The values of one read at every grid element: a gather of the flattened tensor. */
+  private gathered(read: Expr): Node {
+    const name = String(read.payload);
+    const tensor = this.captured.get(name)!;
+    if (tensor.rank > 1 && tensor.shape.some(isSymbolic)) {
+      throw new UnsupportedError('the attention decomposition reads captured tensors of rank > 1 only with static shapes', {
+        tensor: name,
+        expected: 'static shape or rank 1',
+        actual: tensor.shape.map((dim) => (typeof dim === 'number' ? dim : dim.name)).join(', '),
+      });
+    }
+    const flat = tensor.rank === 1 ? tensor : reshape(tensor, [tensor.shape.reduce<number>((count, dim) => count * (dim as number), 1)]);
+    let index: Expr = constant(0, 'i32');
+    read.args.forEach((argument, axis) => {
+      const stride = tensor.shape.slice(axis + 1).reduce<number>((count, dim) => count * (dim as number), 1);
+      index = index.add(argument.cast('i32').mul(constant(stride, 'i32')));
+    });
+    const indexBody = substituteExpr(index, (node) => (node.kind === 'var' ? this.variableFor(String(node.payload), node.dtype) : undefined));
+    return gather(flat, mapElements([this.grid], indexBody), 0);
+  }
+}

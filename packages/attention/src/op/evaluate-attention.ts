@@ -1,0 +1,102 @@
+import { compileExpr, emptyTensor64, InputError, type Tensor64 } from '@weft/ir';
+import type { AttentionAttrs } from './attention-attrs.js';
+import { rowWeights } from './row-weights.js';
+
+/**
+ * The float64 reference of the attention op: for every (batch, head, query) it rotates q and k
+ * (RoPE), computes every score with the score Expr, keeps the pairs the mask keeps, turns the kept
+ * scores into weights with the normalizer and sums the value rows. Direct loops, no tiling: the
+ * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp −∞).
+ */
+export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionAttrs): Tensor64 {
+  const [query, key, value] = inputs as [Tensor64, Tensor64, Tensor64];
+  const [batch, heads, queries, headDim] = query.shape as [number, number, number, number];
+  const [, kvHeads, keys] = key.shape as [number, number, number];
+  const valueDim = value.shape[3]!;
+  const captured = new Map(attrs.tensors.map((use, position) => [use.name, inputs[3 + position]!]));
+  const read = (tensor: string, index: readonly number[]): number => readElement(captured, tensor, index);
+  const score = compileExpr(attrs.score);
+  const keep = attrs.mask === null ? undefined : compileExpr(attrs.mask);
+  const variables: Record<string, number> = { queryLength: queries, keyLength: keys, b: 0, h: 0, q: 0, k: 0, score: 0 };
+  const env = { variables, read };
+  const rotatedQuery = rotate(query, attrs, keys - queries);
+  const rotatedKey = rotate(key, attrs, 0);
+  const lse = attrs.output === 'logSumExp';
+  const result = emptyTensor64(lse ? [batch, heads, queries] : [batch, heads, queries, valueDim], 'f32');
+  const group = heads / kvHeads;
+  const scores: number[] = [];
+  const kept: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < heads; h++) {
+      const kvHead = Math.floor(h / group);
+      variables.b = b;
+      variables.h = h;
+      for (let q = 0; q < queries; q++) {
+        variables.q = q;
+        scores.length = 0;
+        kept.length = 0;
+        const queryRow = ((b * heads + h) * queries + q) * headDim;
+        for (let k = 0; k < keys; k++) {
+          variables.k = k;
+          if (keep !== undefined && keep(env) === 0) continue;
+          const keyRow = ((b * kvHeads + kvHead) * keys + k) * headDim;
+          let dot = 0;
+          for (let d = 0; d < headDim; d++) dot += rotatedQuery[queryRow + d]! * rotatedKey[keyRow + d]!;
+          variables.score = dot;
+          scores.push(score(env));
+          kept.push(k);
+        }
+        const row = rowWeights(attrs.normalizer, scores, { env, keys });
+        if (lse) {
+          result.data[(b * heads + h) * queries + q] = row.logSumExp;
+          continue;
+        }
+        const outputRow = ((b * heads + h) * queries + q) * valueDim;
+        kept.forEach((k, position) => {
+          const weight = row.weights[position]!;
+          if (weight === 0) return;
+          const valueRow = ((b * kvHeads + kvHead) * keys + k) * valueDim;
+          for (let d = 0; d < valueDim; d++) result.data[outputRow + d]! += weight * value.data[valueRow + d]!;
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** Applies RoPE to every row of a `[batch, heads, length, dim]` tensor; positions start at `offset`. */
+function rotate(tensor: Tensor64, attrs: AttentionAttrs, offset: number): Float64Array {
+  const data = Float64Array.from(tensor.data);
+  const rope = attrs.rope;
+  if (rope === null) return data;
+  const [outer, heads, length, dim] = tensor.shape as [number, number, number, number];
+  const half = rope.rotaryDims / 2;
+  for (let row = 0; row < outer * heads * length; row++) {
+    const position = (row % length) + offset;
+    const base = row * dim;
+    for (let i = 0; i < half; i++) {
+      const angle = position * rope.base ** ((-2 * i) / rope.rotaryDims);
+      const [a, b] = rope.layout === 'half' ? [base + i, base + i + half] : [base + 2 * i, base + 2 * i + 1];
+      const x = tensor.data[a]!;
+      const y = tensor.data[b]!;
+      data[a] = x * Math.cos(angle) - y * Math.sin(angle);
+      data[b] = y * Math.cos(angle) + x * Math.sin(angle);
+    }
+  }
+  return data;
+}
+
+function readElement(captured: ReadonlyMap<string, Tensor64>, tensor: string, index: readonly number[]): number {
+  const source = captured.get(tensor);
+  if (source === undefined) throw new InputError('attention reads a tensor that is not bound', { tensor });
+  let flat = 0;
+  for (let axis = 0; axis < source.shape.length; axis++) {
+    const i = index[axis]!;
+    const size = source.shape[axis]!;
+    if (!Number.isInteger(i) || i < 0 || i >= size) {
+      throw new InputError('attention reads a captured tensor out of range', { tensor, dimension: axis, expected: `0..${size - 1}`, actual: i });
+    }
+    flat = flat * size + i;
+  }
+  return source.data[flat]!;
+}

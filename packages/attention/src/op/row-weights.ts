@@ -1,0 +1,96 @@
+import { compileExpr, type ExprEnv } from '@weft/ir';
+import type { NormalizerAttrs } from './attention-attrs.js';
+
+/** Weights of the kept keys of one row, and the row's log-sum-exp (softmax; −∞ elsewhere). */
+export interface RowWeights {
+  /** One weight per kept score, in order. */
+  readonly weights: readonly number[];
+  /** log Σ exp(score) (+ sink), −∞ for an empty row or a non-softmax normalizer. */
+  readonly logSumExp: number;
+}
+
+/** Where a row lives: the Expr environment (for per-head parameters) and the call's key count. */
+export interface RowContext {
+  /** Environment binding `h` (and reads) for parameter Exprs. */
+  readonly env: ExprEnv;
+  /** Keys of the call (Nk). */
+  readonly keys: number;
+}
+
+/** Applies `normalizer` to the kept scores of one row, in float64. Empty rows give no weights. */
+export function rowWeights(normalizer: NormalizerAttrs, scores: readonly number[], context: RowContext): RowWeights {
+  switch (normalizer.name) {
+    case 'softmax':
+      return softmaxRow(scores, normalizer.sink === null ? undefined : compileExpr(normalizer.sink)(context.env));
+    case 'sigmoid': {
+      const bias = compileExpr(normalizer.bias)(context.env);
+      return { weights: scores.map((s) => 1 / (1 + Math.exp(-(s + bias)))), logSumExp: -Infinity };
+    }
+    case 'reluSquared':
+      return { weights: scores.map((s) => Math.max(s, 0) ** 2 / context.keys), logSumExp: -Infinity };
+    case 'l1': {
+      const mapped = scores.map(normalizer.map === 'relu' ? (s: number) => Math.max(s, 0) : softplus);
+      const total = mapped.reduce((sum, x) => sum + x, 0);
+      return { weights: mapped.map((x) => (total > 0 ? x / total : 0)), logSumExp: -Infinity };
+    }
+    case 'entmax': {
+      const alpha = Math.min(Math.max(compileExpr(normalizer.alpha)(context.env), 1.01), 2);
+      return { weights: entmaxRow(scores, alpha), logSumExp: -Infinity };
+    }
+  }
+}
+
+function softmaxRow(scores: readonly number[], sink: number | undefined): RowWeights {
+  if (scores.length === 0) return { weights: [], logSumExp: sink ?? -Infinity };
+  const max = Math.max(...scores, sink ?? -Infinity);
+  const exps = scores.map((s) => Math.exp(s - max));
+  const total = exps.reduce((sum, x) => sum + x, 0) + (sink === undefined ? 0 : Math.exp(sink - max));
+  return { weights: exps.map((x) => x / total), logSumExp: max + Math.log(total) };
+}
+
+/** α-entmax of one row: exact (sort) for α = 2, bisection on τ in float64 otherwise. */
+function entmaxRow(scores: readonly number[], alpha: number): number[] {
+  const n = scores.length;
+  if (n === 0) return [];
+  const x = scores.map((s) => (alpha - 1) * s);
+  const power = 1 / (alpha - 1);
+  const max = Math.max(...x);
+  let tau: number;
+  if (alpha === 2) {
+    tau = sparsemaxThreshold(x);
+  } else {
+    let low = max - 1;
+    let high = max - (1 / n) ** (alpha - 1);
+    for (let iteration = 0; iteration < 200 && high - low > 0; iteration++) {
+      const middle = (low + high) / 2;
+      if (middle === low || middle === high) break;
+      const mass = x.reduce((sum, value) => sum + Math.max(value - middle, 0) ** power, 0);
+      if (mass >= 1) low = middle;
+      else high = middle;
+    }
+    tau = (low + high) / 2;
+  }
+  const p = x.map((value) => Math.max(value - tau, 0) ** power);
+  const total = p.reduce((sum, value) => sum + value, 0);
+  return p.map((value) => value / total);
+}
+
+/** τ of sparsemax (Martins & Astudillo, Algorithm 1): sort, find the support size, average. */
+function sparsemaxThreshold(x: readonly number[]): number {
+  const sorted = [...x].sort((a, b) => b - a);
+  let cumulative = 0;
+  let support = 0;
+  let supportSum = 0;
+  sorted.forEach((value, index) => {
+    cumulative += value;
+    if (1 + (index + 1) * value > cumulative) {
+      support = index + 1;
+      supportSum = cumulative;
+    }
+  });
+  return (supportSum - 1) / support;
+}
+
+function softplus(s: number): number {
+  return Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s)));
+}

@@ -1,0 +1,87 @@
+import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
+import { ATTENTION_INDICES } from './attention-variables.js';
+
+/**
+ * How scores of a row become weights. Every parameter is an Expr over the head index `h` (a
+ * constant, or a read of a `[heads]` tensor), so learned per-head values need no special case.
+ * - `softmax`: exp(s − m)/Σ, optional sink logit added to the denominator (gpt-oss; off-by-one = sink 0).
+ * - `sigmoid`: σ(s + bias), no row statistics (FlashSigmoid).
+ * - `reluSquared`: relu(s)² / Nk (ReLU² attention divided by the key count).
+ * - `l1`: f(s) / Σ f(s) with f = relu or softplus (LSSA without its length scale).
+ * - `entmax`: α-entmax, [(α−1)s − τ]₊^{1/(α−1)} with τ by bisection (α = 2: sparsemax).
+ */
+export type Normalizer =
+  | { readonly kind: 'normalizer'; readonly name: 'softmax'; readonly sink: Expr | undefined }
+  | { readonly kind: 'normalizer'; readonly name: 'sigmoid'; readonly bias: Expr | undefined }
+  | { readonly kind: 'normalizer'; readonly name: 'reluSquared' }
+  | { readonly kind: 'normalizer'; readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
+  | { readonly kind: 'normalizer'; readonly name: 'entmax'; readonly alpha: Expr };
+
+/** A number or a `[heads]` tensor: a per-head parameter. */
+export type HeadParameter = number | TensorRef;
+
+/**
+ * Softmax over keys (online, FlashAttention-2 style). `sink`: a learned sink logit per head (or one
+ * number) added to the denominator only, as in gpt-oss and "off-by-one" softmax (sink 0).
+ */
+export function softmax(options: { sink?: HeadParameter } = {}): Normalizer {
+  return Object.freeze({ kind: 'normalizer', name: 'softmax', sink: options.sink === undefined ? undefined : headParameter(options.sink, 'softmax', 'sink') });
+}
+
+/**
+ * Sigmoid attention (Ramapuram et al., catalog #21): weights σ(s + bias), no normalization.
+ * Default bias −log(n) with n the maximum key length of the graph (Apple's code uses the configured
+ * maximum sequence length, not the keys of one call). Without the bias the output grows with n.
+ */
+export function sigmoid(options: { bias?: HeadParameter } = {}): Normalizer {
+  return Object.freeze({ kind: 'normalizer', name: 'sigmoid', bias: options.bias === undefined ? undefined : headParameter(options.bias, 'sigmoid', 'bias') });
+}
+
+/** ReLU² attention: weights relu(s)² / Nk (Nk = keys of the call). */
+export function reluSquared(): Normalizer {
+  return Object.freeze({ kind: 'normalizer', name: 'reluSquared' });
+}
+
+/** ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0). */
+export function reluNormalized(): Normalizer {
+  return Object.freeze({ kind: 'normalizer', name: 'l1', map: 'relu' });
+}
+
+/**
+ * Softplus with l1 row normalization (LSSA without its length-dependent scale, catalog #113):
+ * softplus(s) / Σ softplus(s).
+ */
+export function softplusNormalized(): Normalizer {
+  return Object.freeze({ kind: 'normalizer', name: 'l1', map: 'softplus' });
+}
+
+/**
+ * α-entmax (Correia et al., catalog #90): p = [(α−1)s − τ]₊^{1/(α−1)}, τ such that Σp = 1, found by
+ * bisection. α in (1, 2]; a number or a learned `[heads]` tensor (values outside (1, 2] are clamped
+ * to [1.01, 2] at run time, like the reference code's `AlphaChooser`).
+ */
+export function entmax(options: { alpha: HeadParameter }): Normalizer {
+  if (typeof options.alpha === 'number' && !(options.alpha > 1 && options.alpha <= 2)) {
+    throw new SpecError('entmax: alpha must lie in (1, 2]', { expected: '1 < alpha <= 2', actual: options.alpha });
+  }
+  return Object.freeze({ kind: 'normalizer', name: 'entmax', alpha: headParameter(options.alpha, 'entmax', 'alpha') });
+}
+
+/** Sparsemax (Martins & Astudillo): α-entmax with α = 2, the Euclidean projection onto the simplex. */
+export function sparsemax(): Normalizer {
+  return entmax({ alpha: 2 });
+}
+
+/** Names of normalizers the catalog lists that this version does not provide yet. */
+export const NORMALIZERS_NOT_YET = ['identityWithNorm', 'nap', 'lssaLengthScale', 'lssaReweighting', 'groupedSoftmax'] as const;
+
+function headParameter(value: HeadParameter, normalizer: string, option: string): Expr {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new SpecError(`${normalizer}: ${option} must be finite`, { actual: value });
+    return constant(value);
+  }
+  if (value.shape.length !== 1) {
+    throw new SpecError(`${normalizer}: ${option} is a number or a [heads] tensor`, { tensor: value.name, expected: 'rank 1', actual: `rank ${value.shape.length}` });
+  }
+  return value.at(value.shape[0] === 1 ? constant(0, 'i32') : ATTENTION_INDICES.h);
+}

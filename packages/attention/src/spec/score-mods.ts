@@ -1,0 +1,65 @@
+import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
+import { ATTENTION_INDICES, type AttentionIndices } from './attention-variables.js';
+
+/**
+ * A pointwise change of the attention score, applied in the order given in the spec's `score`
+ * list (ONNX and Gemma 2 apply softcap before additive biases and masks: list them that way).
+ */
+export interface ScoreMod {
+  /** Discriminant. */
+  readonly kind: 'scoreMod';
+  /** Short description, e.g. `softcap(50)`. */
+  readonly description: string;
+  /** Whether this mod sets the scale, replacing the default 1/√headDim. */
+  readonly setsScale: boolean;
+  /** The new score as an Expr of the previous one. */
+  apply(score: Expr): Expr;
+}
+
+/**
+ * Multiplies the raw score q·k by `value`, replacing the default 1/√headDim: a number, a learned
+ * scalar (`[1]` tensor, QKNorm's g) or a per-head temperature (`[heads]` tensor).
+ */
+export function scale(value: number | TensorRef): ScoreMod {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new SpecError('scale: the scale must be finite', { actual: value });
+    return scoreModOf(`scale(${value})`, (score) => score.mul(value), true);
+  }
+  const rank = value.shape.length;
+  if (rank !== 1) throw new SpecError('scale: a scale tensor is [1] (shared) or [heads]', { tensor: value.name, expected: 'rank 1', actual: `rank ${rank}` });
+  const index = value.shape[0] === 1 ? constant(0, 'i32') : ATTENTION_INDICES.h;
+  return scoreModOf(`scale(${value.name})`, (score) => score.mul(value.at(index)), true);
+}
+
+/** Soft-capping (Gemma 2, Grok): score ← cap · tanh(score / cap). */
+export function softcap(cap: number): ScoreMod {
+  if (!(cap > 0) || !Number.isFinite(cap)) throw new SpecError('softcap: the cap must be a finite number > 0', { actual: cap });
+  return scoreModOf(`softcap(${cap})`, (score) => score.div(cap).apply('tanh').mul(cap));
+}
+
+/** Adds a per-key bias `bias[k]` (`[keys]` tensor), e.g. a log-prior on key segments (Found in the Middle). */
+export function keyBias(bias: TensorRef): ScoreMod {
+  return scoreModOf(`keyBias(${bias.name})`, (score) => score.add(bias.at(ATTENTION_INDICES.k)));
+}
+
+/**
+ * A custom score mod: an Expr of the score and the indices `{ b, h, q, k, queryLength, keyLength }`,
+ * which may read captured tensors (`tensorRef(...).at(...)`).
+ *
+ * @example
+ * ```ts
+ * const slopes = tensorRef('slopes', [8]);
+ * scoreMod((score, { h, q, k }) => score.sub(slopes.at(h).mul(q.sub(k).apply('abs').cast('f32'))));
+ * ```
+ */
+export function scoreMod(build: (score: Expr, indices: AttentionIndices) => Expr, description = 'scoreMod'): ScoreMod {
+  return scoreModOf(description, (score) => {
+    const result = build(score, ATTENTION_INDICES);
+    if (result.dtype !== 'f32') throw new SpecError(`${description}: a score mod must return an f32 Expr`, { expected: 'f32', actual: result.dtype });
+    return result;
+  });
+}
+
+function scoreModOf(description: string, apply: (score: Expr) => Expr, setsScale = false): ScoreMod {
+  return Object.freeze({ kind: 'scoreMod', description, setsScale, apply });
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { type Graph, graphNodes, makeGraph } from '../graph/graph.js';
+import type { Node } from '../graph/node.js';
+import { add, div, mul, sub } from '../ops/binary-ops.js';
+import { broadcastTo } from '../ops/broadcast-op.js';
+import { matmul } from '../ops/matmul-op.js';
+import { max, mean, sum } from '../ops/reduce-ops.js';
+import { reshape } from '../ops/reshape-op.js';
+import { cumsum } from '../ops/scan-op.js';
+import { full, input, param } from '../ops/source-ops.js';
+import { exp, gelu, relu, rsqrt, tanh } from '../ops/unary-ops.js';
+import { planFusion } from './fusion-planner.js';
+import type { KernelPlan } from './kernel-plan.js';
+
+const x = input('x', [8, 16]);
+
+function softmax(value: Node): Node {
+  const shifted = exp(sub(value, max(value, -1, { keepDims: true })));
+  return div(shifted, sum(shifted, -1, { keepDims: true }));
+}
+
+function layerNorm(value: Node): Node {
+  const centered = sub(value, mean(value, -1, { keepDims: true }));
+  const variance = mean(mul(centered, centered), -1, { keepDims: true });
+  return add(mul(mul(centered, rsqrt(add(variance, 1e-5))), param('gamma', [16])), param('beta', [16]));
+}
+
+function summary(plan: KernelPlan): string[] {
+  return plan.kernels.map(
+    (kernel) => `${kernel.template}:${kernel.nodes.filter((node) => node.op !== 'constant').length}`,
+  );
+}
+
+/** Every non-source node is computed, each written once, and reads come from sources or earlier writes. */
+function expectWellFormed(plan: KernelPlan): void {
+  const written = new Set<Node>();
+  for (const kernel of plan.kernels) {
+    for (const input of kernel.inputs) expect(written.has(input) || input.inputs.length === 0).toBe(true);
+    for (const output of kernel.outputs) {
+      expect(written.has(output)).toBe(false);
+      written.add(output);
+    }
+  }
+  const computed = new Set(plan.kernels.flatMap((kernel) => kernel.nodes));
+  for (const node of graphNodes(plan.graph))
+    if (node.inputs.length > 0) expect(computed.has(node)).toBe(true);
+}
+
+function plan(graph: Graph, fuse = true): KernelPlan {
+  const result = planFusion(graph, { fuse });
+  expectWellFormed(result);
+  return result;
+}
+
+describe('planFusion', () => {
+  it('puts a softmax in one row kernel anchored at its last reduction', () => {
+    const result = plan(makeGraph({ y: softmax(x) }));
+    expect(summary(result)).toEqual(['row:5']);
+    expect(result.kernels[0]!.anchor.attrs.fn).toBe('sum');
+    expect(result.kernels[0]!.inputs).toEqual([x]);
+  });
+
+  it('puts a LayerNorm (two reductions, normalize, scale, shift) in one row kernel', () => {
+    const result = plan(makeGraph({ y: layerNorm(x) }));
+    expect(summary(result)).toEqual(['row:9']);
+    expect(result.kernels[0]!.inputs.map((node) => node.attrs.name)).toEqual(['x', 'gamma', 'beta']);
+  });
+
+  it('fuses matmul epilogues (bias, gelu) and gives an MLP two matmul kernels', () => {
+    const hidden = gelu(add(matmul(x, param('w1', [16, 32])), param('b1', [32])));
+    const result = plan(makeGraph({ y: add(matmul(hidden, param('w2', [32, 16])), param('b2', [16])) }));
+    expect(summary(result)).toEqual(['matmul:3', 'matmul:2']);
+    expect(result.kernels[1]!.inputs[0]).toBe(hidden);
+  });
+
+  it('fuses an elementwise prologue whose only consumer is the matmul', () => {
+    const result = plan(makeGraph({ y: matmul(tanh(mul(x, 0.5)), param('w', [16, 4])) }));
+    expect(summary(result)).toEqual(['matmul:3']);
+  });
+
+  it('keeps a softmax feeding a matmul as a row kernel plus a matmul kernel', () => {
+    const result = plan(makeGraph({ y: matmul(softmax(x), param('v', [16, 4])) }));
+    expect(summary(result)).toEqual(['row:5', 'matmul:1']);
+  });
+
+  it('fuses an elementwise chain into one kernel and a reduction with its per-row epilogue', () => {
+    expect(summary(plan(makeGraph({ y: relu(exp(add(x, 1))) })))).toEqual(['elementwise:3']);
+    expect(summary(plan(makeGraph({ y: mul(sum(exp(x), -1), 2) })))).toEqual(['row:3']);
+  });
+
+  it('uses the reduce template for reductions over leading axes, with no per-element consumer', () => {
+    const columnMean = mean(x, 0, { keepDims: true });
+    const result = plan(makeGraph({ y: sub(x, columnMean) }));
+    expect(summary(result)).toEqual(['reduce:1', 'elementwise:1']);
+  });
+
+  it('recomputes a cheap shared producer in each consumer and writes an expensive one once', () => {
+    const bias = broadcastTo(reshape(param('b', [16]), [1, 16]), [8, 16]);
+    const cheap = plan(makeGraph({ p: exp(add(x, bias)), q: tanh(mul(x, bias)) }));
+    expect(summary(cheap)).toEqual(['elementwise:4', 'elementwise:4']);
+    const shared = tanh(exp(tanh(exp(tanh(x)))));
+    const expensive = plan(makeGraph({ p: exp(shared), q: relu(shared) }));
+    expect(summary(expensive)).toEqual(['elementwise:5', 'elementwise:1', 'elementwise:1']);
+  });
+
+  it('writes an intermediate graph output from the kernel that computes it', () => {
+    const hidden = add(x, input('residual', [8, 16]));
+    const result = plan(makeGraph({ hidden, y: layerNorm(hidden) }));
+    expect(summary(result)).toEqual(['row:10']);
+    expect(result.kernels[0]!.outputs.length).toBe(2);
+  });
+
+  it('gives opaque ops a kernel of their own, named after the op', () => {
+    const result = plan(makeGraph({ y: exp(cumsum(mul(x, 2), -1)) }));
+    expect(summary(result)).toEqual(['elementwise:1', 'scan:1', 'elementwise:1']);
+  });
+
+  it('inlines filled constants as literals rather than reading them', () => {
+    const result = plan(makeGraph({ y: mul(add(x, full(1, [8, 16])), 3) }));
+    expect(result.kernels[0]!.inputs).toEqual([x]);
+    expect(result.kernels[0]!.nodes.filter((node) => node.op === 'constant').length).toBe(2);
+  });
+
+  it('plans one kernel per non-source node when fusion is off (the unfused baseline)', () => {
+    const result = plan(makeGraph({ y: layerNorm(x) }), false);
+    expect(result.kernels.length).toBe(9);
+    expect(result.kernels.map((kernel) => kernel.template)).toContain('row');
+  });
+});

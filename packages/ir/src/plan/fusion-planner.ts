@@ -1,0 +1,394 @@
+/**
+ * The fusion planner: groups the nodes of an optimized graph into kernels, each an instance of
+ * one template (`elementwise`, `row`, `reduce`, `matmul`, or an opaque op's own template).
+ *
+ * Algorithm. A node is *realized* when its value is written to memory; a kernel is a realized
+ * node (its root) plus the unrealized nodes it depends on, up to sources and other realized nodes
+ * (which it reads). Realized from the start: graph outputs nobody else reads, opaque nodes and
+ * their operands. Roots are then visited from the last to the first in topological order; each
+ * grows its kernel backwards, visiting candidates in decreasing topological position (so every
+ * user of a candidate that belongs to the kernel is already known), and either takes the
+ * candidate in or realizes it (the kernel reads it, and it roots a kernel of its own later):
+ * 1. `constant` (filled) nodes are taken in: they are literals in the kernel's Exprs, never buffers.
+ *    Other sources and realized nodes are read.
+ * 2. A candidate with a user outside the kernel is taken in (recomputed in each kernel that needs it)
+ *    only if it is cheap: elementwise/injective, with at most {@link CHEAP_CONE_LIMIT} such nodes
+ *    in its unrealized cone; reductions and matmuls at the edge of that cone are realized. Otherwise
+ *    it is realized. A graph output with other users is always realized; one whose users are all
+ *    in the kernel becomes an extra output of the kernel.
+ * 3. Elementwise and injective candidates are taken in (prologues, epilogues, side inputs).
+ * 4. A matmul is taken in when the kernel has no matmul and no reduction, and every kernel node
+ *    that depends on it is elementwise/injective with the matmul's shape (an epilogue). An operand
+ *    whose elementwise chain hides a reduction or matmul is realized, so prologues stay
+ *    elementwise chains whose only consumer is the matmul.
+ * 5. A reduction is taken in when the kernel has no matmul and every kernel node that depends on
+ *    it is per-element or per-row in its domain. A second reduction must reduce the same trailing
+ *    axes of the same shape (softmax: max then sum; LayerNorm: mean then variance); a reduction over
+ *    non-trailing axes (`reduce` template) takes no second one and no per-element consumers.
+ * Kernels are dispatched in the topological order of their roots: a kernel reads only sources and
+ * roots of earlier kernels, so the order is valid. With `fuse: false` every non-source node is
+ * a kernel of its own (the unfused baseline).
+ */
+import { type Graph, graphNodes, usersOf } from '../graph/graph.js';
+import type { Node } from '../graph/node.js';
+import { getOp } from '../ops/op-table.js';
+import { shapesEqual } from '../shape.js';
+import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
+import {
+  isPerElement,
+  isPerRow,
+  type ReductionDomain,
+  reductionDomain,
+  sameDomain,
+} from './reduction-domain.js';
+
+/** Options of {@link planFusion}. */
+export interface FusionOptions {
+  /** `false`: one kernel per non-source node (the unfused baseline). Default `true`. */
+  readonly fuse?: boolean;
+}
+
+/**
+ * Largest elementwise/injective cone a shared value may have and still be recomputed in each
+ * kernel that reads it instead of being written once (a broadcast parameter, a scaled input).
+ */
+export const CHEAP_CONE_LIMIT = 4;
+
+/** Groups the nodes of `graph` into kernels (see the algorithm above). */
+export function planFusion(graph: Graph, options: FusionOptions = {}): KernelPlan {
+  const planner = new FusionPlanner(graph);
+  const kernels = options.fuse === false ? planner.unfused() : planner.fused();
+  return { graph, kernels: kernels.map((kernel, id) => ({ ...kernel, id })) };
+}
+
+/** How the planner treats a node, from its op table row. */
+export type NodeRole = 'source' | 'pointwise' | 'reduction' | 'matmul' | 'opaque';
+
+/**
+ * The planner's view of a node: elementwise and injective ops with a `lowerElement` are
+ * `pointwise`; reductions whose axes it can read are `reduction`; anything else that computes is `opaque`.
+ */
+export function nodeRole(node: Node): NodeRole {
+  const def = getOp(node.op);
+  switch (def.fusion) {
+    case 'source':
+      return 'source';
+    case 'elementwise':
+    case 'injective':
+      return def.lowerElement === undefined ? 'opaque' : 'pointwise';
+    case 'reduction':
+      return reductionDomain(node) === undefined ? 'opaque' : 'reduction';
+    case 'matmul':
+      return 'matmul';
+    case 'opaque':
+      return 'opaque';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+
+type KernelDraft = Omit<Kernel, 'id'>;
+
+/** The kernel being grown around one root. */
+interface Growing {
+  readonly root: Node;
+  readonly members: Set<Node>;
+  matmul: Node | undefined;
+  domain: ReductionDomain | undefined;
+  readonly reductions: Node[];
+}
+
+class FusionPlanner {
+  private readonly nodes: readonly Node[];
+  private readonly position: ReadonlyMap<Node, number>;
+  private readonly users: ReadonlyMap<Node, readonly Node[]>;
+  private readonly outputs: ReadonlySet<Node>;
+  private readonly roles = new Map<Node, NodeRole>();
+  private readonly realized = new Set<Node>();
+
+  constructor(graph: Graph) {
+    this.nodes = graphNodes(graph);
+    this.position = new Map(this.nodes.map((node, index) => [node, index]));
+    this.users = usersOf(this.nodes);
+    this.outputs = new Set(Object.values(graph.outputs));
+  }
+
+  unfused(): KernelDraft[] {
+    return this.nodes
+      .filter((node) => this.role(node) !== 'source')
+      .map((node) => {
+        const constants = node.inputs.filter((operand) => operand.op === 'constant');
+        const reads = node.inputs.filter((operand) => operand.op !== 'constant');
+        const role = this.role(node);
+        const domain = role === 'reduction' ? reductionDomain(node) : undefined;
+        const matmul = role === 'matmul' ? node : undefined;
+        return this.draft(
+          node,
+          [...constants, node],
+          reads,
+          domain === undefined ? [] : [node],
+          matmul,
+          domain,
+        );
+      });
+  }
+
+  fused(): KernelDraft[] {
+    for (const node of this.nodes) {
+      const role = this.role(node);
+      if (role === 'source') continue;
+      if (role === 'opaque') {
+        this.realized.add(node);
+        for (const operand of node.inputs) if (this.role(operand) !== 'source') this.realized.add(operand);
+      }
+      if (this.outputs.has(node) && this.users.get(node)!.length === 0) this.realized.add(node);
+    }
+    const kernels: KernelDraft[] = [];
+    for (let index = this.nodes.length - 1; index >= 0; index--) {
+      const node = this.nodes[index]!;
+      if (this.realized.has(node)) kernels.push(this.grow(node));
+    }
+    return kernels.reverse();
+  }
+
+  private grow(root: Node): KernelDraft {
+    const kernel: Growing = {
+      root,
+      members: new Set([root]),
+      matmul: undefined,
+      domain: undefined,
+      reductions: [],
+    };
+    const reads = new Set<Node>();
+    if (this.role(root) === 'opaque') {
+      for (const operand of root.inputs) (operand.op === 'constant' ? kernel.members : reads).add(operand);
+      return this.finish(kernel, reads);
+    }
+    if (this.role(root) === 'matmul') this.takeMatmul(kernel, root);
+    if (this.role(root) === 'reduction') this.takeReduction(kernel, root, reductionDomain(root)!);
+    const needed = new Set(root.inputs);
+    for (let index = this.position.get(root)! - 1; index >= 0 && needed.size > 0; index--) {
+      const candidate = this.nodes[index]!;
+      if (!needed.delete(candidate)) continue;
+      if (this.admit(kernel, candidate)) {
+        kernel.members.add(candidate);
+        for (const operand of candidate.inputs) needed.add(operand);
+      } else {
+        reads.add(candidate);
+      }
+    }
+    return this.finish(kernel, reads);
+  }
+
+  /** Whether `candidate` joins the kernel; otherwise it is read (a source, or realized now). */
+  private admit(kernel: Growing, candidate: Node): boolean {
+    if (candidate.op === 'constant') return true;
+    const role = this.role(candidate);
+    if (role === 'source' || this.realized.has(candidate)) return false;
+    const sharedOutside = this.users.get(candidate)!.some((user) => !kernel.members.has(user));
+    if (sharedOutside && (this.outputs.has(candidate) || !this.recomputable(candidate)))
+      return this.realize(candidate);
+    if (this.outputs.has(candidate) && !this.canWrite(kernel, candidate)) return this.realize(candidate);
+    switch (role) {
+      case 'pointwise':
+        return true;
+      case 'matmul':
+        return this.fitsMatmul(kernel, candidate)
+          ? this.takeMatmul(kernel, candidate)
+          : this.realize(candidate);
+      case 'reduction': {
+        const domain = reductionDomain(candidate)!;
+        return this.fitsReduction(kernel, candidate, domain)
+          ? this.takeReduction(kernel, candidate, domain)
+          : this.realize(candidate);
+      }
+      default:
+        return this.realize(candidate);
+    }
+  }
+
+  /**
+   * Whether the kernel can write `node` as an extra output: in its matmul's epilogue, in its
+   * reduction domain, or (with neither) in the root's shape. Checked again when a matmul or
+   * reduction joins, for the outputs already taken in.
+   */
+  private canWrite(kernel: Growing, node: Node): boolean {
+    if (kernel.matmul !== undefined) return this.dependents(kernel, kernel.matmul).includes(node);
+    if (kernel.domain !== undefined) return this.inDomain(kernel.domain, node);
+    return shapesEqual(node.shape, kernel.root.shape);
+  }
+
+  private fitsMatmul(kernel: Growing, matmul: Node): boolean {
+    if (kernel.matmul !== undefined || kernel.reductions.length > 0) return false;
+    const epilogue = this.dependents(kernel, matmul);
+    const epilogueFits = epilogue.every(
+      (node) => this.role(node) === 'pointwise' && shapesEqual(node.shape, matmul.shape),
+    );
+    return (
+      epilogueFits && this.writtenMembers(kernel).every((node) => node === matmul || epilogue.includes(node))
+    );
+  }
+
+  private takeMatmul(kernel: Growing, matmul: Node): true {
+    kernel.matmul = matmul;
+    // A prologue is an elementwise chain: realize an operand whose chain hides heavier work.
+    for (const operand of matmul.inputs) {
+      if (this.role(operand) === 'pointwise' && !this.realized.has(operand) && this.hidesHeavyWork(operand)) {
+        this.realized.add(operand);
+      }
+    }
+    return true;
+  }
+
+  private fitsReduction(kernel: Growing, reduction: Node, domain: ReductionDomain): boolean {
+    if (kernel.matmul !== undefined) return false;
+    if (kernel.domain !== undefined && !(kernel.domain.trailing && sameDomain(kernel.domain, domain)))
+      return false;
+    const dependentsFit = this.dependents(kernel, reduction).every(
+      (node) =>
+        (this.role(node) === 'pointwise' || this.role(node) === 'reduction') && this.inDomain(domain, node),
+    );
+    return dependentsFit && this.writtenMembers(kernel).every((node) => this.inDomain(domain, node));
+  }
+
+  /** Per-row, or (for a `row` kernel) per-element in the domain. */
+  private inDomain(domain: ReductionDomain, node: Node): boolean {
+    return isPerRow(domain, node.shape) || (domain.trailing && isPerElement(domain, node.shape));
+  }
+
+  /** Members the kernel writes: its root and the graph outputs among them. */
+  private writtenMembers(kernel: Growing): Node[] {
+    return [...kernel.members].filter((node) => node === kernel.root || this.outputs.has(node));
+  }
+
+  private takeReduction(kernel: Growing, reduction: Node, domain: ReductionDomain): true {
+    kernel.domain ??= domain;
+    kernel.reductions.push(reduction);
+    return true;
+  }
+
+  private realize(node: Node): false {
+    this.realized.add(node);
+    return false;
+  }
+
+  /** Kernel members that depend on `node` (through other members). */
+  private dependents(kernel: Growing, node: Node): Node[] {
+    const found = new Set<Node>();
+    const stack = [node];
+    while (stack.length > 0) {
+      for (const user of this.users.get(stack.pop()!)!) {
+        if (kernel.members.has(user) && !found.has(user)) {
+          found.add(user);
+          stack.push(user);
+        }
+      }
+    }
+    return [...found];
+  }
+
+  /**
+   * Whether a shared node may be recomputed by each kernel that reads it: its unrealized
+   * elementwise/injective cone is small. Reductions and matmuls at the edge of the cone are
+   * realized, so the recomputed part never repeats heavy work.
+   */
+  private recomputable(node: Node): boolean {
+    if (this.role(node) !== 'pointwise') return false;
+    const cone = new Set<Node>([node]);
+    const frontier: Node[] = [];
+    const stack = [node];
+    while (stack.length > 0) {
+      for (const operand of stack.pop()!.inputs) {
+        const role = this.role(operand);
+        if (role === 'source' || this.realized.has(operand) || cone.has(operand)) continue;
+        if (role !== 'pointwise') {
+          frontier.push(operand);
+          continue;
+        }
+        cone.add(operand);
+        if (cone.size > CHEAP_CONE_LIMIT) return false;
+        stack.push(operand);
+      }
+    }
+    for (const heavy of frontier) this.realized.add(heavy);
+    return true;
+  }
+
+  /** Whether the unrealized elementwise cone of `node` reaches a reduction or matmul. */
+  private hidesHeavyWork(node: Node): boolean {
+    const seen = new Set<Node>();
+    const stack = [node];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      const role = this.role(current);
+      if (role === 'source' || this.realized.has(current) || seen.has(current)) continue;
+      if (role !== 'pointwise') return true;
+      seen.add(current);
+      stack.push(...current.inputs);
+    }
+    return false;
+  }
+
+  private finish(kernel: Growing, reads: ReadonlySet<Node>): KernelDraft {
+    const members = this.sorted(kernel.members);
+    const outputs = this.sorted(this.writtenMembers(kernel));
+    const last = kernel.reductions.reduce<Node | undefined>(
+      (latest, node) =>
+        latest === undefined || this.position.get(node)! > this.position.get(latest)! ? node : latest,
+      undefined,
+    );
+    return this.draft(
+      kernel.root,
+      members,
+      this.sorted(reads),
+      last === undefined ? [] : [last],
+      kernel.matmul,
+      kernel.domain,
+      outputs,
+    );
+  }
+
+  private draft(
+    root: Node,
+    nodes: readonly Node[],
+    inputs: readonly Node[],
+    reductions: readonly Node[],
+    matmul: Node | undefined,
+    domain: ReductionDomain | undefined,
+    outputs: readonly Node[] = [root],
+  ): KernelDraft {
+    return {
+      template: templateOf(root, this.role(root), matmul, domain),
+      anchor: matmul ?? reductions[0] ?? root,
+      nodes,
+      inputs,
+      outputs,
+    };
+  }
+
+  private sorted(nodes: Iterable<Node>): Node[] {
+    return [...nodes].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+  }
+
+  private role(node: Node): NodeRole {
+    let role = this.roles.get(node);
+    if (role === undefined) {
+      role = nodeRole(node);
+      this.roles.set(node, role);
+    }
+    return role;
+  }
+}
+
+function templateOf(
+  root: Node,
+  role: NodeRole,
+  matmul: Node | undefined,
+  domain: ReductionDomain | undefined,
+): KernelTemplate {
+  if (role === 'opaque') return root.op;
+  if (matmul !== undefined) return 'matmul';
+  if (domain !== undefined) return domain.trailing ? 'row' : 'reduce';
+  return 'elementwise';
+}

@@ -1,0 +1,19 @@
+import * as v from 'valibot';
+
+/** A JSON number that is a positive safe integer (a count or size). */
+export function positiveInteger() {
+  const message = (issue: v.BaseIssue<unknown>) => `expected a positive integer, got ${issue.received}`;
+  return v.pipe(v.number(message), v.safeInteger(message), v.minValue(1, message));
+}
+
+/** A JSON number that is finite and strictly positive (an epsilon, a base). */
+export function positiveNumber() {
+  const message = (issue: v.BaseIssue<unknown>) => `expected a finite positive number, got ${issue.received}`;
+  return v.pipe(v.number(message), v.finite(message), v.gtValue(0, message));
+}
+
+/** A JSON number in the half-open interval (0, 1]. */
+export function unitFraction() {
+  const message = (issue: v.BaseIssue<unknown>) => `expected a number in (0, 1], got ${issue.received}`;
+  return v.pipe(v.number(message), v.gtValue(0, message), v.maxValue(1, message));
+}

@@ -1,0 +1,441 @@
+import {
+  add,
+  gelu,
+  InputError,
+  input,
+  matmul,
+  mean,
+  mul,
+  param,
+  rsqrt,
+  sub,
+  symbolicDim,
+  UnsupportedError,
+  WeftError,
+} from '@weft/ir';
+import { describe, expect, test } from 'vitest';
+import { F16_PROFILE, makeKernel, SUBGROUP_PROFILE } from '../test/kernel-fixtures.js';
+import { foldWorkgroups } from './dispatch-grid.js';
+import { generateKernel, generateProgram, registerTemplate } from './generate-kernel.js';
+import { DEFAULT_DEVICE_PROFILE, type DeviceProfile } from './generated-kernel.js';
+
+const seq = symbolicDim('seq', { max: 128 });
+
+function broadcastAdd() {
+  const x = input('x', [4, seq, 8]);
+  const bias = param('bias', [8]);
+  return makeKernel('elementwise', [add(x, bias)], [x, bias]);
+}
+
+function layerNorm() {
+  const h = input('h', [seq, 64]);
+  const gamma = param('gamma', [64]);
+  const beta = param('beta', [64]);
+  const centered = sub(h, mean(h, -1, { keepDims: true }));
+  const variance = mean(mul(centered, centered), -1, { keepDims: true });
+  return makeKernel(
+    'row',
+    [add(mul(mul(centered, rsqrt(add(variance, 1e-5))), gamma), beta)],
+    [h, gamma, beta],
+  );
+}
+
+function matmulBiasGelu() {
+  const a = input('a', [seq, 64]);
+  const w = param('w', [64, 96]);
+  const bias = param('b', [96]);
+  const product = matmul(a, w);
+  return makeKernel('matmul', [gelu(add(product, bias))], [a, w, bias], { anchor: product });
+}
+
+describe('generated WGSL of representative kernels', () => {
+  test('elementwise broadcast add', () => {
+    expect(generateKernel(broadcastAdd(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template elementwise, anchor binary#5b83a4e5
+      // fuses 1 node(s):
+      //   binary#5b83a4e5 fn="add" -> [4, seq<=128, 8] f32
+      // tensors:
+      //   in_x (read): input#1e2d2be5 [4, seq<=128, 8] f32
+      //   in_bias (read): param#01acd17b [8] f32
+      //   out_binary_5b83a4 (read_write): binary#5b83a4e5 [4, seq<=128, 8] f32
+
+      struct Params {
+        dim_seq: u32,
+        pad0: u32,
+        pad1: u32,
+        pad2: u32,
+      }
+
+      @group(0) @binding(0) var<storage, read> in_x: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_bias: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_binary_5b83a4: array<f32>;
+      @group(0) @binding(3) var<uniform> params: Params;
+
+      @compute @workgroup_size(256, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let index = i32(workgroup_index * 256u + local_index);
+        if (index >= (4 * i32(params.dim_seq)) * 8) {
+          return;
+        }
+        var i_rest = index;
+        let i2 = i_rest % 8;
+        i_rest = i_rest / 8;
+        let i1 = i_rest % i32(params.dim_seq);
+        i_rest = i_rest / i32(params.dim_seq);
+        let i0 = i_rest;
+        out_binary_5b83a4[index] = in_x[(i0 * (8 * i32(params.dim_seq))) + ((i1 * 8) + i2)] + in_bias[i2];
+      }
+      "
+    `);
+  });
+
+  test('LayerNorm row kernel: two-pass mean and variance', () => {
+    expect(generateKernel(layerNorm(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor binary#8c058751
+      // fuses 10 node(s):
+      //   reduce#50a26386 fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   binary#c4953b25 fn="sub" -> [seq<=128, 64] f32
+      //   binary#eff39756 fn="mul" -> [seq<=128, 64] f32
+      //   reduce#54484a7c fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   constant#f3c2e50c -> [] f32
+      //   binary#b33b4888 fn="add" -> [seq<=128, 1] f32
+      //   unary#26806458 fn="rsqrt" -> [seq<=128, 1] f32
+      //   binary#eb3500ac fn="mul" -> [seq<=128, 64] f32
+      //   binary#ee089313 fn="mul" -> [seq<=128, 64] f32
+      //   binary#8c058751 fn="add" -> [seq<=128, 64] f32
+      // tensors:
+      //   in_h (read): input#b2a6f9b6 [seq<=128, 64] f32
+      //   in_gamma (read): param#7db07071 [64] f32
+      //   in_beta (read): param#4d25d7f6 [64] f32
+      //   out_binary_8c0587 (read_write): binary#8c058751 [seq<=128, 64] f32
+
+      struct Params {
+        dim_seq: u32,
+        pad0: u32,
+        pad1: u32,
+        pad2: u32,
+      }
+
+      @group(0) @binding(0) var<storage, read> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_gamma: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_beta: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_binary_8c0587: array<f32>;
+      @group(0) @binding(4) var<uniform> params: Params;
+
+      var<workgroup> scratch_f32: array<f32, 64>;
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index);
+        if (row >= i32(params.dim_seq)) {
+          return;
+        }
+        let r0 = row;
+
+        // mean over the row (reduce#50a26386)
+        var partial_total0: f32 = 0.0;
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          partial_total0 = partial_total0 + in_h[(r0 * 64) + c0];
+        }
+        scratch_f32[local_index] = partial_total0;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = scratch_f32[local_index] + scratch_f32[local_index + stride];
+          }
+          workgroupBarrier();
+        }
+        let total0 = scratch_f32[0];
+        workgroupBarrier();
+        let stat0: f32 = total0 / f32(64);
+
+        // mean over the row (reduce#54484a7c)
+        var partial_total1: f32 = 0.0;
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+          partial_total1 = partial_total1 + v0 * v0;
+        }
+        scratch_f32[local_index] = partial_total1;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = scratch_f32[local_index] + scratch_f32[local_index + stride];
+          }
+          workgroupBarrier();
+        }
+        let total1 = scratch_f32[0];
+        workgroupBarrier();
+        let stat1: f32 = total1 / f32(64);
+
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          let e0: i32 = (r0 * 64) + c0;
+          let flat = e0;
+          out_binary_8c0587[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+        }
+      }
+      "
+    `);
+  });
+
+  test('matmul with a bias + gelu epilogue', () => {
+    expect(generateKernel(matmulBiasGelu(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#f3eabbfd
+      // fuses 3 node(s):
+      //   matmul#f3eabbfd -> [seq<=128, 96] f32
+      //   binary#3d3ddd53 fn="add" -> [seq<=128, 96] f32
+      //   unary#f1cac215 fn="gelu" -> [seq<=128, 96] f32
+      // tensors:
+      //   in_a (read): input#2afe2284 [seq<=128, 64] f32
+      //   in_w (read): param#fc430a77 [64, 96] f32
+      //   in_b (read): param#ae282f65 [96] f32
+      //   out_unary_f1cac2 (read_write): unary#f1cac215 [seq<=128, 96] f32
+
+      struct Params {
+        dim_seq: u32,
+        pad0: u32,
+        pad1: u32,
+        pad2: u32,
+      }
+
+      @group(0) @binding(0) var<storage, read> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_b: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_f1cac2: array<f32>;
+      @group(0) @binding(4) var<uniform> params: Params;
+
+      var<workgroup> tile_a: array<f32, 512>;
+      var<workgroup> tile_b: array<f32, 512>;
+
+      fn weft_erf(x: f32) -> f32 {
+        let z = clamp(x, -4.0, 4.0);
+        let z2 = z * z;
+        var p = z2 * -2.72614225801306e-10 + 2.77068142495902e-08;
+        p = z2 * p + -2.10102402082508e-06;
+        p = z2 * p + -5.69250639462346e-05;
+        p = z2 * p + -7.34990630326855e-04;
+        p = z2 * p + -2.95459980854025e-03;
+        p = z2 * p + -1.60960333262415e-02;
+        var q = z2 * -1.45660718464996e-05 + -2.13374055278905e-04;
+        q = z2 * q + -1.68282697438203e-03;
+        q = z2 * q + -7.37332916720468e-03;
+        q = z2 * q + -1.42647390514189e-02;
+        return z * p / q;
+      }
+
+      fn weft_gelu(x: f32) -> f32 {
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (96 + 31) / 32;
+        let tiles_m = (i32(params.dim_seq) + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 1) {
+          return;
+        }
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        var acc: array<array<f32, 4>, 4>;
+        for (var k0 = 0; k0 < 64; k0 += 16) {
+          // A tile: 32 rows x 16 columns of input#2afe2284
+          for (var slot = i32(local_index); slot < 512; slot += 64) {
+            let m = tile_m * 32 + slot / 16;
+            let k = k0 + slot % 16;
+            var value = 0.0;
+            if (m < i32(params.dim_seq) && k < 64) {
+              value = in_a[(m * 64) + k];
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 16 rows x 32 columns of param#fc430a77
+          for (var slot = i32(local_index); slot < 512; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 64 && n < 96) {
+              value = in_w[(k * 96) + n];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 16; kk++) {
+            var a_column: array<f32, 4>;
+            var b_row: array<f32, 4>;
+            for (var i = 0; i < 4; i++) {
+              a_column[i] = tile_a[(thread_m * 4 + i) * 16 + kk];
+              b_row[i] = tile_b[kk * 32 + thread_n * 4 + i];
+            }
+            for (var i = 0; i < 4; i++) {
+              for (var j = 0; j < 4; j++) {
+                acc[i][j] = fma(a_column[i], b_row[j], acc[i][j]);
+              }
+            }
+          }
+          workgroupBarrier();
+        }
+        for (var i = 0; i < 4; i++) {
+          for (var j = 0; j < 4; j++) {
+            let m = tile_m * 32 + thread_m * 4 + i;
+            let n = tile_n * 32 + thread_n * 4 + j;
+            if (m < i32(params.dim_seq) && n < 96) {
+              let acc_value = acc[i][j];
+              let flat = (m * 96) + n;
+              out_unary_f1cac2[flat] = weft_gelu(acc_value + in_b[n]);
+            }
+          }
+        }
+      }
+      "
+    `);
+  });
+});
+
+describe('determinism', () => {
+  test('the same kernel gives the same text, bindings and label', () => {
+    for (const build of [broadcastAdd, layerNorm, matmulBiasGelu]) {
+      const first = generateKernel(build(), DEFAULT_DEVICE_PROFILE);
+      const second = generateKernel(build(), DEFAULT_DEVICE_PROFILE);
+      expect(second.wgsl).toBe(first.wgsl);
+      expect(second.label).toBe(first.label);
+      expect(second.bindings.map((binding) => binding.binding)).toEqual(
+        first.bindings.map((binding) => binding.binding),
+      );
+    }
+  });
+
+  test('generateProgram renders every kernel in plan order', () => {
+    const kernels = [broadcastAdd(), { ...layerNorm(), id: 1 }];
+    const program = generateProgram({ graph: { outputs: {} }, kernels }, DEFAULT_DEVICE_PROFILE);
+    expect(program.map((kernel) => kernel.label)).toEqual(['k0_elementwise_binary', 'k1_row_binary']);
+  });
+});
+
+describe('sanitization', () => {
+  test('user names never reach the module unescaped', () => {
+    const hostile = 'x */\n@compute fn evil() {}\n// \u00e9';
+    const x = input(hostile, [3]);
+    const generated = generateKernel(makeKernel('elementwise', [mul(x, 2)], [x]), DEFAULT_DEVICE_PROFILE);
+    const lines = generated.wgsl.split('\n');
+    expect(
+      lines
+        .filter((line) => line.includes('evil'))
+        .every((line) => line.startsWith('//') || /\bin_x_compute_fn_evil\b/.test(line)),
+    ).toBe(true);
+    expect(generated.wgsl).not.toContain('fn evil');
+    expect(generated.wgsl).not.toContain('*/');
+    expect(generated.wgsl).toMatch(/var<storage, read> in_x_compute_fn_evil: array<f32>;/);
+    expect(/^[\x20-\x7e\n]*$/.test(generated.wgsl)).toBe(true);
+  });
+});
+
+describe('device limits', () => {
+  test('large 1-D grids fold into y and z', () => {
+    expect(foldWorkgroups(100, 65535)).toEqual([100, 1, 1]);
+    expect(foldWorkgroups(65535 * 3 + 1, 65535)).toEqual([65535, 4, 1]);
+    expect(foldWorkgroups(65535 * 65535 + 1, 65535)).toEqual([65535, 65535, 2]);
+    const x = input('x', [65535 * 256 + 1]);
+    const generated = generateKernel(makeKernel('elementwise', [mul(x, 3)], [x]), DEFAULT_DEVICE_PROFILE);
+    expect(generated.workgroups({})).toEqual([65535, 2, 1]);
+    expect(generated.wgsl).toContain(
+      'workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z)',
+    );
+  });
+
+  test('a tensor over the maximum binding size fails clearly', () => {
+    const small: DeviceProfile = {
+      ...DEFAULT_DEVICE_PROFILE,
+      limits: { ...DEFAULT_DEVICE_PROFILE.limits, maxStorageBufferBindingSize: 1024 },
+    };
+    const x = input('big', [16, 17]);
+    const kernel = makeKernel('elementwise', [mul(x, 3)], [x]);
+    expect(() => generateKernel(kernel, small)).toThrow(UnsupportedError);
+    expect(() => generateKernel(kernel, small)).toThrow(
+      /tensor "big": tensor exceeds the device's maximum storage binding size \(expected <= 1024 bytes, got 1088 bytes/,
+    );
+  });
+
+  test('inputs beyond the storage-buffer limit share one packed binding addressed through params', () => {
+    const tight: DeviceProfile = {
+      ...DEFAULT_DEVICE_PROFILE,
+      limits: { ...DEFAULT_DEVICE_PROFILE.limits, maxStorageBuffersPerShaderStage: 3 },
+    };
+    const inputs = ['p', 'q', 'r'].map((name) => input(name, [seq, 2]));
+    const kernel = makeKernel('elementwise', [add(add(inputs[0]!, inputs[1]!), inputs[2]!)], inputs);
+    const generated = generateKernel(kernel, tight);
+    expect(
+      generated.bindings.map((binding) =>
+        binding.kind === 'storage' ? binding.tensors.length : binding.name,
+      ),
+    ).toEqual([3, 1, 'params']);
+    expect(generated.wgsl).toContain('var<storage, read> packed_inputs: array<u32>;');
+    expect(generated.wgsl).toContain('bitcast<f32>(packed_inputs[params.offset_q + u32(');
+    const offsets = new Map(inputs.map((node, position) => [node, position * 1024]));
+    expect([...generated.uniforms({ seq: 7 }, offsets)]).toEqual([7, 0, 256, 512]);
+    expect(() => generated.uniforms({ seq: 7 })).toThrow(InputError);
+  });
+
+  test('symbolic dims are checked when packing the uniform', () => {
+    const generated = generateKernel(broadcastAdd(), DEFAULT_DEVICE_PROFILE);
+    expect([...generated.uniforms({ seq: 9 })]).toEqual([9, 0, 0, 0]);
+    expect(generated.workgroups({ seq: 9 })).toEqual([Math.ceil((4 * 9 * 8) / 256), 1, 1]);
+    expect(() => generated.uniforms({ seq: 129 })).toThrow(/seq/);
+  });
+});
+
+describe('features', () => {
+  test('the subgroup path is opt-in and never assumes a subgroup size', () => {
+    const tree = generateKernel(layerNorm(), SUBGROUP_PROFILE).wgsl;
+    expect(tree).not.toContain('subgroupAdd');
+    const fast = generateKernel(layerNorm(), SUBGROUP_PROFILE, { subgroupReductions: true }).wgsl;
+    expect(fast).toContain('enable subgroups;');
+    expect(fast).toContain('subgroupAdd(');
+    expect(fast).not.toMatch(/\b32u?\b.*subgroup|subgroup.*\b32u?\b/);
+    expect(
+      generateKernel(layerNorm(), DEFAULT_DEVICE_PROFILE, { subgroupReductions: true }).wgsl,
+    ).not.toContain('subgroupAdd');
+  });
+
+  test('f16 tensors enable f16 and accumulate in f32', () => {
+    const h = input('h', [seq, 64], 'f16');
+    const kernel = makeKernel('row', [sub(h, mean(h, -1, { keepDims: true }))], [h]);
+    const wgsl = generateKernel(kernel, F16_PROFILE).wgsl;
+    expect(wgsl).toContain('enable f16;');
+    expect(wgsl).toContain('var partial_total0: f32 = 0.0;');
+    expect(wgsl).toContain('let stat0: f16 = f16(total0 / f32(64));');
+    expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(/shader-f16/);
+  });
+});
+
+describe('template registry', () => {
+  test('extension templates are found by name; built-ins cannot be replaced', () => {
+    const kernel = { ...broadcastAdd(), template: 'test.custom' };
+    expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(/no WGSL template "test.custom"/);
+    const generator = (inner: typeof kernel, profile: DeviceProfile) =>
+      generateKernel({ ...inner, template: 'elementwise' }, profile);
+    registerTemplate('test.custom', generator);
+    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE).wgsl).toContain('template elementwise');
+    expect(() => registerTemplate('row', generator)).toThrow(WeftError);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * `@weft/wgsl`: Weft's code generator. A kernel plan from `@weft/ir` becomes deterministic,
+ * readable WGSL modules — fused elementwise maps, row reductions (softmax, norms), tiled matmuls
+ * with prologues and epilogues, reductions, scans, convolutions and top-k — shaped by the
+ * device's limits and features. Pure and GPU-free.
+ *
+ * @packageDocumentation
+ */
+
+export { foldWorkgroups } from './dispatch-grid.js';
+export { ElementComposer } from './element-composer.js';
+export { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
+export {
+  type GenerateOptions,
+  generateKernel,
+  generateProgram,
+  registerTemplate,
+  type TemplateGenerator,
+} from './generate-kernel.js';
+export * from './generated-kernel.js';
+export { type EntryPoint, KernelContext } from './kernel-context.js';
+export { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
+export { generateConv } from './templates/conv-template.js';
+export { generateElementwise } from './templates/elementwise-template.js';
+export { generateMatmul } from './templates/matmul-template.js';
+export { generateReduce } from './templates/reduce-template.js';
+export { generateRow, type RowTemplateOptions } from './templates/row-template.js';
+export { generateScan } from './templates/scan-template.js';
+export { generateTopk } from './templates/topk-template.js';
+export { HelperSet } from './wgsl-helpers.js';
