@@ -1,4 +1,5 @@
 import { makeNode, maxDim, type Node, SpecError } from '@weft/ir';
+import { generateAttention } from './kernel/attention-template.js';
 import { attentionOp } from './op/attention-op.js';
 import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
 import type { AttentionSpec } from './spec/attention-spec.js';
@@ -35,7 +36,8 @@ export interface AttentionResult {
  * ```
  */
 export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): AttentionResult {
-  void attentionOp;
+  // Referencing the op and its template keeps their registration when a bundler prunes modules.
+  if (attentionOp === undefined || generateAttention === undefined) throw new Error('attention op is not registered');
   const keyLength = inputs.key.shape[2];
   const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
   const attrs = encodeAttention(spec, maxKeys, 'output');

@@ -1,4 +1,4 @@
-import { add, mul, type Node } from '@weft/ir';
+import { add, astype, mul, type Node, reshape } from '@weft/ir';
 import { linearChunks } from './conditioning.js';
 import { instanceNorm } from './instance-norm.js';
 import { channelView } from './layer-parameters.js';
@@ -13,7 +13,7 @@ export interface AdaInOptions {
   readonly eps?: number;
   /** `'gamma'` (default): `γ ⊙ x̂ + β`; `'onePlusGamma'`: `(1 + γ) ⊙ x̂ + β`. */
   readonly scale?: StyleScale;
-  /** Valid positions `[B, ...spatial]` of a padded batch (see {@link instanceNorm}). */
+  /** Valid positions `[B, ...spatial]` of a padded batch: statistics over valid positions, padded outputs 0 (see {@link instanceNorm}). */
   readonly mask?: Node;
   /** Layer name: prefixes parameter names and appears in errors. Default `'adaIn'`. */
   readonly name?: string;
@@ -43,7 +43,9 @@ export function adaIn(x: Node, style: Node, options: AdaInOptions = {}): Node {
   const [gamma, beta] = linearChunks(name, `${name}.style`, style, 2, channels) as [Node, Node];
   const normalized = instanceNorm(x, { name, ...(options.eps === undefined ? {} : { eps: options.eps }), ...maskOption(options.mask) });
   const scale = options.scale === 'onePlusGamma' ? add(gamma, 1) : gamma;
-  return add(mul(normalized, channelView(scale, x.rank)), channelView(beta, x.rank));
+  const y = add(mul(normalized, channelView(scale, x.rank)), channelView(beta, x.rank));
+  // Padded positions stay 0, as in the masked instance norm (the shift would otherwise leak into them).
+  return options.mask === undefined ? y : mul(y, reshape(astype(options.mask, x.dtype), [x.shape[0]!, 1, ...x.shape.slice(2)]));
 }
 
 /** Options of {@link styleAdaptiveInstanceNorm}. */

@@ -25,6 +25,7 @@ export class ElementComposer {
   private readonly members: ReadonlySet<Node>;
   private readonly memo = new Map<string, Expr>();
 
+  /** @param bound - values of nodes already computed in the kernel (by node). */
   constructor(
     private readonly kernel: Kernel,
     private readonly bound: ReadonlyMap<Node, Expr> = new Map(),

@@ -1,4 +1,5 @@
 import { getOp, type Kernel, type KernelPlan, UnsupportedError } from '@weft/ir';
+import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
 import { generateConv } from './templates/conv-template.js';
 import { generateElementwise } from './templates/elementwise-template.js';
@@ -7,15 +8,6 @@ import { generateReduce } from './templates/reduce-template.js';
 import { generateRow } from './templates/row-template.js';
 import { generateScan } from './templates/scan-template.js';
 import { generateTopk } from './templates/topk-template.js';
-
-/** Code-generation choices that are not device facts. */
-export interface GenerateOptions {
-  /**
-   * Row reductions combine with subgroup operations when the profile has `subgroups`
-   * (default `false`: the workgroup-memory tree).
-   */
-  readonly subgroupReductions?: boolean;
-}
 
 /** A kernel template: renders one kernel of a plan for a device. Must be pure and deterministic. */
 export type TemplateGenerator = (

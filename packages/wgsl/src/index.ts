@@ -9,6 +9,7 @@
 
 export { foldWorkgroups } from './dispatch-grid.js';
 export { ElementComposer } from './element-composer.js';
+export type { StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
 export { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 export {
   type GenerateOptions,
@@ -24,7 +25,7 @@ export { generateConv } from './templates/conv-template.js';
 export { generateElementwise } from './templates/elementwise-template.js';
 export { generateMatmul } from './templates/matmul-template.js';
 export { generateReduce } from './templates/reduce-template.js';
-export { generateRow, type RowTemplateOptions } from './templates/row-template.js';
+export { generateRow } from './templates/row-template.js';
 export { generateScan } from './templates/scan-template.js';
 export { generateTopk } from './templates/topk-template.js';
 export { HelperSet } from './wgsl-helpers.js';

@@ -11,6 +11,7 @@ import {
 } from '@weft/ir';
 import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
+import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
 import { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
 import {
@@ -53,13 +54,15 @@ export class KernelContext {
   private readonly knownDims = new Map<string, SymbolicDim>();
   private readonly workgroupVariables: string[] = [];
 
+  /** @throws UnsupportedError when a tensor does not fit the device (size, dtype, binding count). */
   constructor(
     /** The kernel being generated. */
     readonly kernel: Kernel,
     /** The device it is generated for. */
     readonly profile: DeviceProfile,
+    options: GenerateOptions = {},
   ) {
-    this.layout = allocateBindings(kernel, profile);
+    this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read');
     for (const node of [...kernel.nodes, ...kernel.inputs, ...kernel.outputs]) {
       for (const dim of node.shape) if (typeof dim !== 'number') this.knownDims.set(dim.name, dim);
       if (node.dtype === 'f16') this.enables.add('f16');

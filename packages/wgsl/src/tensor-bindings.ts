@@ -33,10 +33,15 @@ export interface TensorBindingLayout {
 
 /** One `var<storage>` declaration. */
 export interface StorageBinding {
+  /** Binding number in `@group(0)`. */
   readonly binding: number;
+  /** WGSL name of the array. */
   readonly name: string;
+  /** `read` for inputs, `read_write` for outputs. */
   readonly access: 'read' | 'read_write';
+  /** WGSL element type (`u32` for packed inputs and bools). */
   readonly elementType: string;
+  /** The tensors it holds, in order (several only when packed). */
   readonly tensors: readonly Node[];
 }
 
@@ -44,11 +49,11 @@ export interface StorageBinding {
 export const PACKED_BINDING_NAME = 'packed_inputs';
 
 /**
- * Assigns bindings: inputs first (read), then outputs (read_write). When the kernel needs more
+ * Assigns bindings: inputs first (`inputAccess`), then outputs (read_write). When the kernel needs more
  * storage bindings than `maxStorageBuffersPerShaderStage`, all inputs share one `array<u32>`
  * binding and are addressed by word offsets from the `params` uniform.
  */
-export function allocateBindings(kernel: Kernel, profile: DeviceProfile): TensorBindingLayout {
+export function allocateBindings(kernel: Kernel, profile: DeviceProfile, inputAccess: 'read' | 'read_write'): TensorBindingLayout {
   const limits = profile.limits;
   const names = new Set<string>();
   const unique = (base: string): string => {

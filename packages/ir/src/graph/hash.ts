@@ -19,6 +19,8 @@ function canonicalValue(value: AttrValue): string {
   if (value instanceof Expr) return `expr:${value.key}`;
   if (Array.isArray(value)) return `[${value.map(canonicalValue).join(',')}]`;
   if (value !== null && typeof value === 'object') return `{${canonicalAttrs(value as Attrs)}}`;
+  // JSON would print NaN, ±Infinity as null and -0 as 0: distinct values must hash apart.
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   return JSON.stringify(value);
 }
 

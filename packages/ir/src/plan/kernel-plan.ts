@@ -54,8 +54,9 @@ export interface BufferSlot {
   readonly bytes: number;
   /** Role: graph inputs, parameters (uploaded once), graph outputs, or intermediates (reused). */
   readonly role: 'input' | 'param' | 'const' | 'output' | 'intermediate';
-  /** Index of the first and last kernel that touch it (liveness interval, inclusive). */
+  /** Index of the first kernel that touches it (liveness interval, inclusive). */
   readonly liveFrom: number;
+  /** Index of the last kernel that touches it (liveness interval, inclusive). */
   readonly liveTo: number;
 }
 

@@ -202,20 +202,16 @@ function collectPaths(value: unknown, prefix: Path = []): Path[] {
   return paths;
 }
 
-function applyEdit(document: unknown, path: Path, edit: Edit): void {
-  let parent: unknown = { root: document };
+/** Applies `edit` at `path` and returns the (possibly replaced) document. */
+function applyEdit(document: unknown, path: Path, edit: Edit): unknown {
+  const holder: Record<string, unknown> = { root: document };
+  let container: Record<string, unknown> = holder;
   let key = 'root';
   for (const part of path) {
-    parent = (parent as Record<string, unknown>)[key];
+    const child = container[key];
+    if (typeof child !== 'object' || child === null) return holder.root;
+    container = child as Record<string, unknown>;
     key = part;
-    if (typeof parent !== 'object' || parent === null) return;
-  }
-  const container = parent as Record<string, unknown>;
-  if (key === 'root' && path.length === 0) {
-    if (edit.op === 'insert' && typeof document === 'object' && document !== null) {
-      (document as Record<string, unknown>)[edit.key] = edit.value;
-    }
-    return;
   }
   if (edit.op === 'replace') container[key] = edit.value;
   else if (edit.op === 'delete') delete container[key];
@@ -225,4 +221,5 @@ function applyEdit(document: unknown, path: Path, edit: Edit): void {
       (target as Record<string, unknown>)[edit.key] = edit.value;
     }
   }
+  return holder.root;
 }

@@ -1,5 +1,6 @@
 import { type Expr, type Kernel, type Node, UnsupportedError } from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
@@ -20,8 +21,8 @@ import {
  * group's input channels and the kernel window, skipping padded positions, accumulating in f32,
  * then adds the optional bias. Grouped and depthwise (`groups = Cin`) convolutions included.
  */
-export function generateConv(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
-  const context = new KernelContext(kernel, profile);
+export function generateConv(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+  const context = new KernelContext(kernel, profile, options);
   const conv = kernel.anchor;
   const [x, w, bias] = conv.inputs as [Node, Node, Node | undefined];
   const spatial = x.rank - 2;

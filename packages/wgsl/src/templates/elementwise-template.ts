@@ -1,5 +1,6 @@
 import { type Kernel, shapesEqual, UnsupportedError } from '@weft/ir';
 import { describe, ElementComposer } from '../element-composer.js';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { KernelContext } from '../kernel-context.js';
 import {
@@ -18,8 +19,8 @@ import {
  * the kernel reads each input element it needs straight from memory and writes each output once.
  * Outputs must have the anchor's shape.
  */
-export function generateElementwise(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
-  const context = new KernelContext(kernel, profile);
+export function generateElementwise(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+  const context = new KernelContext(kernel, profile, options);
   const shape = kernel.anchor.shape;
   for (const output of kernel.outputs) {
     if (!shapesEqual(output.shape, shape)) {

@@ -9,6 +9,7 @@ import {
   variable,
 } from '@weft/ir';
 import { describe, ElementComposer } from '../element-composer.js';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
@@ -31,8 +32,8 @@ const THREADS = TILE / BLOCK;
  * not divide the tile (loads outside are zero, stores are bounds-checked). Fused prologue nodes
  * are applied while loading A and B; epilogue nodes (bias, activation, residual) before the store.
  */
-export function generateMatmul(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
-  const context = new KernelContext(kernel, profile);
+export function generateMatmul(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+  const context = new KernelContext(kernel, profile, options);
   const matmul = kernel.anchor;
   const [a, b] = matmul.inputs as [Node, Node];
   const transposeA = matmul.attrs.transposeA === true;

@@ -1,4 +1,5 @@
 import type { Kernel } from '@weft/ir';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { generateReduction } from './reduction-kernel.js';
 
@@ -7,6 +8,6 @@ import { generateReduction } from './reduction-kernel.js';
  * over arbitrary axes (adjacent invocations read adjacent kept elements, which suits reductions
  * over leading axes), with the same fused producers and consumers as the `row` template.
  */
-export function generateReduce(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
-  return generateReduction(kernel, profile, 'reduce', { cooperative: false, subgroups: false });
+export function generateReduce(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+  return generateReduction(kernel, profile, options, 'reduce', { cooperative: false, subgroups: false });
 }

@@ -1,6 +1,7 @@
 import { type DType, type Expr, type Kernel, maxElementCount, UnsupportedError } from '@weft/ir';
 import { powerOfTwoAtMost } from '../dispatch-grid.js';
 import { ElementComposer } from '../element-composer.js';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
@@ -36,11 +37,12 @@ export interface ReductionStrategy {
 export function generateReduction(
   kernel: Kernel,
   profile: DeviceProfile,
+  options: GenerateOptions,
   template: string,
   strategy: ReductionStrategy,
 ): GeneratedKernel {
   const analysis = analyzeReductions(kernel);
-  const context = new KernelContext(kernel, profile);
+  const context = new KernelContext(kernel, profile, options);
   const width = strategy.cooperative
     ? Math.min(
         powerOfTwoAtMost(workgroupWidth(profile)),

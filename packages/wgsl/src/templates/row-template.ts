@@ -1,21 +1,14 @@
 import type { Kernel } from '@weft/ir';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { generateReduction } from './reduction-kernel.js';
-
-/** Options of the `row` template. */
-export interface RowTemplateOptions {
-  /**
-   * Combine partial results with subgroup operations instead of the workgroup-memory tree.
-   * Used only when `profile.subgroups`; works for every subgroup size. Default `false`.
-   */
-  readonly subgroupReductions?: boolean;
-}
 
 /**
  * One workgroup per row: the kernel's reductions (same axes, usually the trailing ones) run in
  * order over the row with the columns split across invocations and combined by a tree in
  * workgroup memory (or by subgroup operations), then the per-element outputs — softmax, every
- * norm — are written. The row length may be symbolic.
+ * norm — are written. The row length may be symbolic. Subgroup combining (any subgroup size) is
+ * used when `options.subgroupReductions` and `profile.subgroups`.
  */
 export function generateRow(
   kernel: Kernel,

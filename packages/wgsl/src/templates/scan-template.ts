@@ -1,5 +1,6 @@
 import { type DType, Expr, type Kernel, normalizeAxis, UnsupportedError } from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
@@ -21,8 +22,8 @@ import {
  * simple and exact in order, but a long single line is serial; a work-efficient parallel scan
  * over workgroups is a later optimization.
  */
-export function generateScan(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
-  const context = new KernelContext(kernel, profile);
+export function generateScan(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+  const context = new KernelContext(kernel, profile, options);
   const scan = kernel.anchor;
   const operand = scan.inputs[0]!;
   const axis = normalizeAxis(scan.attrs.axis as number, operand.rank, { tensor: 'scan operand 0' });

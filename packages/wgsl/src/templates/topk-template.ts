@@ -1,5 +1,6 @@
 import { type Kernel, normalizeAxis } from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
+import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
@@ -20,8 +21,8 @@ import {
  * selection passes, each taking the best element that comes after the previous pick in the
  * order (value, then index). O(k · length) per line with no scratch memory — meant for small k.
  */
-export function generateTopk(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
-  const context = new KernelContext(kernel, profile);
+export function generateTopk(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+  const context = new KernelContext(kernel, profile, options);
   const topk = kernel.anchor;
   const operand = topk.inputs[0]!;
   const axis = normalizeAxis(topk.attrs.axis as number, operand.rank, { tensor: 'topk operand 0' });

@@ -1,0 +1,13 @@
+/** Where the CLI writes: one line per call. */
+export interface CliIo {
+  /** Writes a line of regular output (stdout). */
+  out(line: string): void;
+  /** Writes a line of diagnostics (stderr). */
+  err(line: string): void;
+}
+
+/** The process's stdout and stderr. */
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};

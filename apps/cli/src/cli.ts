@@ -1,0 +1,49 @@
+import { WeftError } from '@weft/ir';
+import { cac } from 'cac';
+import type { CliIo } from './cli-io.js';
+import { registerBenchCommand } from './commands/bench-command.js';
+import { registerPlanCommand } from './commands/plan-command.js';
+import { registerRunCommand } from './commands/run-command.js';
+import { registerZooCommand } from './commands/zoo-command.js';
+import { EXIT } from './exit-codes.js';
+
+/** The version `weft --version` prints. */
+export const CLI_VERSION = '0.1.0';
+
+/**
+ * Runs the `weft` command line on `args` (without the node and script paths) and returns the
+ * exit code: 0 on success, 1 for invalid input (with the error's message, which gives JSON paths
+ * and tensor names), 2 for a wrong command line.
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const cli = cac('weft');
+  registerPlanCommand(cli, io);
+  registerRunCommand(cli, io);
+  registerBenchCommand(cli, io);
+  registerZooCommand(cli, io);
+  cli.help();
+  cli.version(CLI_VERSION);
+  try {
+    cli.parse(['node', 'weft', ...args], { run: false });
+    if (cli.options.help === true || cli.options.version === true) return EXIT.ok;
+    if (cli.matchedCommand === undefined) {
+      io.err(args.length > 0 ? `weft: unknown command "${args[0]}"` : 'weft: no command given');
+      io.err('Run `weft --help` for the commands.');
+      return EXIT.usage;
+    }
+    await cli.runMatchedCommand();
+    return EXIT.ok;
+  } catch (error) {
+    if (WeftError.isInstance(error)) {
+      io.err(`weft: error: ${error.message}`);
+      return EXIT.invalidInput;
+    }
+    if (error instanceof Error && error.name === 'CACError') {
+      io.err(`weft: ${error.message}`);
+      io.err('Run `weft --help` for usage.');
+      return EXIT.usage;
+    }
+    io.err(`weft: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return EXIT.internal;
+  }
+}

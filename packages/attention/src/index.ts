@@ -1,0 +1,32 @@
+/**
+ * `@weft/attention`: attention variants as values — heads (MHA, MQA, GQA), positions (RoPE,
+ * ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors), composable masks
+ * that know their block sparsity, and normalizers (softmax with sinks, sigmoid, ReLU², l1 maps,
+ * α-entmax and sparsemax). A spec becomes one `attention` IR op with a float64 reference, a
+ * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel.
+ *
+ * @example
+ * ```ts
+ * const spec = attention({ heads: 8, kvHeads: 2, headDim: 64, positions: rope(), mask: causal() });
+ * const { output } = applyAttention(spec, { query, key, value });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from './spec/attention-spec.js';
+export * from './spec/attention-variables.js';
+export * from './spec/positions.js';
+export * from './spec/score-mods.js';
+export * from './spec/normalizers.js';
+export type { AxisRole, TensorUse } from './spec/tensor-use.js';
+export * from './masks/mask.js';
+export * from './masks/builtin-masks.js';
+export * from './masks/combine-masks.js';
+export * from './apply-attention.js';
+export { attentionOp, inferAttention } from './op/attention-op.js';
+export { ATTENTION_OP, type AttentionAttrs, type AttentionOutputKind, decodeAttention, type NormalizerAttrs } from './op/attention-attrs.js';
+export { evaluateAttention } from './op/evaluate-attention.js';
+export { decomposeAttention } from './op/decompose-attention.js';
+export { generateAttention } from './kernel/attention-template.js';
+export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
+export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';

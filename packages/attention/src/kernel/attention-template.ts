@@ -1,0 +1,210 @@
+import { type Dim, type Expr, type Kernel, read, resolveDim, strideExprs, substituteExpr, constant, UnsupportedError } from '@weft/ir';
+import { type DeviceProfile, type GeneratedKernel, KernelContext, registerTemplate } from '@weft/wgsl';
+import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
+import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
+import { normalizerCode } from './normalizer-code.js';
+import { attentionTiles } from './tile-sizes.js';
+
+/**
+ * The fused attention kernel (FlashAttention-2 style): one workgroup per (batch·head, block of
+ * queries), one invocation per query row. K and V tiles are staged in workgroup memory; every
+ * invocation keeps its query row and output accumulator in registers and folds each tile into
+ * the normalizer's running state (online softmax: running max, sum and rescaled accumulator;
+ * sigmoid, ReLU² and l1 maps need no running max; α-entmax makes a max pass and bisection
+ * passes over the keys before accumulating). Before each tile, invocation 0 classifies the
+ * (query block, key tile) pair with the mask's block rule: empty tiles are skipped, full tiles run
+ * without the predicate. Lengths come from the `params` uniform, so one pipeline serves every
+ * length up to the maxima; no N×N buffer exists.
+ */
+export function generateAttention(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
+  const node = kernel.anchor;
+  const attrs = decodeAttention(node.attrs);
+  const context = new KernelContext(kernel, profile);
+  const [query, key, value] = node.inputs as [Kernel['anchor'], Kernel['anchor'], Kernel['anchor']];
+  const { queryBlock, keyBlock } = attentionTiles(profile, attrs.headDim, attrs.valueDim);
+  const size = (dim: Dim): string => (typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`);
+  const headDim = attrs.headDim;
+  const valueDim = attrs.valueDim;
+  const group = attrs.heads / attrs.kvHeads;
+  context.workgroupArray('key_tile', 'f32', keyBlock * headDim);
+  context.workgroupArray('value_tile', 'f32', keyBlock * valueDim);
+  context.workgroupArray('tile_class', 'u32', 1);
+
+  const render = (roots: readonly Expr[], prefix: string) => context.render(roots.map((root) => bindReads(root, node, kernel)), VARIABLES, prefix);
+  const score = render([attrs.score], 'score_');
+  const mask = attrs.mask === null ? undefined : render([attrs.mask], 'mask_');
+  const blockRule = attrs.maskEmpty === null || attrs.maskFull === null ? undefined : render([attrs.maskEmpty, attrs.maskFull], 'block_');
+  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
+
+  const rope = attrs.rope;
+  const rotated = (tensor: 'query' | 'key', flatRow: string, d: string, position: string): string[] => {
+    const load = (index: string) => context.load(tensor === 'query' ? query : key, `${flatRow} + ${index}`);
+    if (rope === null) return [`rotated = ${load(d)};`];
+    const half = rope.rotaryDims / 2;
+    const first = rope.layout === 'half' ? `${d} < ${half}` : `${d} % 2 == 0`;
+    const partner = rope.layout === 'half' ? `select(${d} - ${half}, ${d} + ${half}, first)` : `select(${d} - 1, ${d} + 1, first)`;
+    const pair = rope.layout === 'half' ? `${d} % ${half}` : `${d} / 2`;
+    return [
+      `rotated = ${load(d)};`,
+      `if (${d} < ${rope.rotaryDims}) {`,
+      `  let first = ${first};`,
+      `  let angle = f32(${position}) * exp(f32(${pair}) * ${literal((-2 * Math.log(rope.base)) / rope.rotaryDims)});`,
+      `  rotated = rotated * cos(angle) + select(1.0, -1.0, first) * ${load(partner)} * sin(angle);`,
+      '}',
+    ];
+  };
+
+  const keyPass = (withValues: boolean, body: readonly string[]): string[] => [
+    'for (var tile = 0; tile < key_tiles; tile++) {',
+    `  let tile_k0 = tile * ${keyBlock};`,
+    `  let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
+    '  workgroupBarrier();',
+    ...(blockRule === undefined
+      ? ['  if (local_index == 0u) {', '    tile_class[0] = 1u;', '  }']
+      : [
+          '  if (local_index == 0u) {',
+          ...indent(blockRule.lines, 2),
+          `    tile_class[0] = select(select(1u, 2u, ${blockRule.values[1]}), 0u, ${blockRule.values[0]});`,
+          '  }',
+        ]),
+    '  let tile_kind = workgroupUniformLoad(&tile_class[0]);',
+    '  if (tile_kind == 0u) {',
+    '    continue;',
+    '  }',
+    `  for (var index = i32(local_index); index < ${keyBlock * headDim}; index += ${queryBlock}) {`,
+    `    let key_i = tile_k0 + index / ${headDim};`,
+    `    let d = index % ${headDim};`,
+    '    var rotated = 0.0;',
+    '    if (key_i < nk) {',
+    ...indent(rotated('key', `(kv_row + key_i) * ${headDim}`, 'd', 'key_i'), 3),
+    '    }',
+    '    key_tile[index] = rotated;',
+    '  }',
+    ...(withValues
+      ? [
+          `  for (var index = i32(local_index); index < ${keyBlock * valueDim}; index += ${queryBlock}) {`,
+          `    let key_i = tile_k0 + index / ${valueDim};`,
+          '    var loaded = 0.0;',
+          '    if (key_i < nk) {',
+          `      loaded = ${context.load(value, `(kv_row + key_i) * ${valueDim} + index % ${valueDim}`)};`,
+          '    }',
+          '    value_tile[index] = loaded;',
+          '  }',
+        ]
+      : []),
+    '  workgroupBarrier();',
+    '  var kept = 0u;',
+    '  let tile_keys = tile_k1 - tile_k0 + 1;',
+    '  for (var j = 0; j < tile_keys; j++) {',
+    '    let key_i = tile_k0 + j;',
+    '    var raw = 0.0;',
+    `    for (var d = 0; d < ${headDim}; d++) {`,
+    `      raw += query_row[d] * key_tile[j * ${headDim} + d];`,
+    '    }',
+    ...indent(score.lines, 2),
+    `    scores[j] = ${score.values[0]};`,
+    ...(mask === undefined
+      ? ['    kept |= 1u << u32(j);']
+      : ['    var keep = true;', '    if (tile_kind == 1u) {', ...indent(mask.lines, 3), `      keep = ${mask.values[0]};`, '    }', '    if (keep) {', '      kept |= 1u << u32(j);', '    }']),
+    '  }',
+    ...indent(body, 1),
+    '}',
+  ];
+
+  const batchHeads = `${size(query.shape[0]!)} * ${attrs.heads}`;
+  const output = kernel.outputs[0]!;
+  const body = [
+    `let nq = ${size(query.shape[2]!)};`,
+    `let nk = ${size(key.shape[2]!)};`,
+    `let query_blocks = (nq + ${queryBlock - 1}) / ${queryBlock};`,
+    'let block_q = i32(workgroup_index) % query_blocks;',
+    'let bh = i32(workgroup_index) / query_blocks;',
+    `if (bh >= ${batchHeads}) {`,
+    '  return;',
+    '}',
+    `let h_i = bh % ${attrs.heads};`,
+    `let b_i = bh / ${attrs.heads};`,
+    `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
+    `let block_q0 = block_q * ${queryBlock};`,
+    `let block_q1 = min(block_q0 + ${queryBlock}, nq) - 1;`,
+    `let row = block_q0 + i32(local_index);`,
+    '// Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.',
+    'let q_i = min(row, nq - 1);',
+    `let query_flat = (bh * nq + q_i) * ${headDim};`,
+    `var query_row: array<f32, ${headDim}>;`,
+    `for (var d = 0; d < ${headDim}; d++) {`,
+    '  var rotated = 0.0;',
+    ...indent(rotated('query', 'query_flat', 'd', 'q_i + nk - nq'), 1),
+    '  query_row[d] = rotated;',
+    '}',
+    `var acc: array<f32, ${valueDim}>;`,
+    `var scores: array<f32, ${keyBlock}>;`,
+    `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
+    ...normalizer.setup,
+    ...normalizer.passes.flatMap((pass) => [...pass.before, ...keyPass(pass.withValues, pass.tile), ...pass.after]),
+    'if (row < nq) {',
+    ...(attrs.output === 'logSumExp'
+      ? normalizer.logSumExp === undefined
+        ? unsupported(attrs)
+        : [`  ${context.store(output, 'bh * nq + row', normalizer.logSumExp)}`]
+      : [
+          `  let out_flat = (bh * nq + row) * ${valueDim};`,
+          ...indent(normalizer.finish, 1),
+          `  for (var d = 0; d < ${valueDim}; d++) {`,
+          `    ${context.store(output, 'out_flat + d', `acc[d] * ${normalizer.outputScale}`)}`,
+          '  }',
+        ]),
+    '}',
+  ];
+  return context.build(ATTENTION_OP, {
+    workgroupSize: [queryBlock, 1, 1],
+    workgroupCount: (dims) => resolveDim(query.shape[0]!, dims) * attrs.heads * Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock),
+    body,
+  });
+}
+
+registerTemplate(ATTENTION_OP, generateAttention);
+
+/** WGSL names of the attention variables inside the kernel. */
+const VARIABLES: Readonly<Record<string, string>> = {
+  [V.score]: 'raw',
+  [V.b]: 'b_i',
+  [V.h]: 'h_i',
+  [V.q]: 'q_i',
+  [V.k]: 'key_i',
+  [V.queryLength]: 'nq',
+  [V.keyLength]: 'nk',
+  [V.queryStart]: 'block_q0',
+  [V.queryEnd]: 'block_q1',
+  [V.keyStart]: 'tile_k0',
+  [V.keyEnd]: 'tile_k1',
+};
+
+/** Rewrites reads of captured tensors (by name, one index per axis) into flat reads of kernel inputs (`#n`). */
+function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
+  const attrs = decodeAttention(node.attrs);
+  return substituteExpr(expr, (part) => {
+    if (part.kind !== 'read') return undefined;
+    const position = attrs.tensors.findIndex((use) => use.name === part.payload);
+    const tensor = node.inputs[3 + position];
+    const input = tensor === undefined ? -1 : kernel.inputs.indexOf(tensor);
+    if (tensor === undefined || input < 0) {
+      throw new UnsupportedError('attention kernel: a captured tensor is not a kernel input', { tensor: String(part.payload) });
+    }
+    const strides = strideExprs(tensor.shape);
+    const flat = part.args.reduce<Expr>((sum, index, axis) => sum.add(bindReads(index, node, kernel).cast('i32').mul(strides[axis]!)), constant(0, 'i32'));
+    return read(`#${input}`, [flat], part.dtype);
+  });
+}
+
+function unsupported(attrs: AttentionAttrs): never {
+  throw new UnsupportedError(`attention "${attrs.block}": log-sum-exp exists for softmax only`, { expected: 'softmax', actual: attrs.normalizer.name });
+}
+
+function literal(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
+function indent(lines: readonly string[], levels: number): string[] {
+  return lines.map((line) => `${'  '.repeat(levels)}${line}`);
+}

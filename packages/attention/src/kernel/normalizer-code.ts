@@ -1,0 +1,177 @@
+import type { Expr } from '@weft/ir';
+import type { RenderedExprs } from '@weft/wgsl';
+import type { NormalizerAttrs } from '../op/attention-attrs.js';
+
+/** One pass over the key tiles: statements before it, the per-tile body, statements after it. */
+export interface KeyPass {
+  /** Statements before the pass. */
+  readonly before: readonly string[];
+  /** Whether the pass needs V tiles. */
+  readonly withValues: boolean;
+  /** Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile_keys`, `value_tile`, `acc`. */
+  readonly tile: readonly string[];
+  /** Statements after the pass. */
+  readonly after: readonly string[];
+}
+
+/** The WGSL of one normalizer inside the fused kernel. */
+export interface NormalizerCode {
+  /** Per-invocation state, declared before the passes. */
+  readonly setup: readonly string[];
+  /** Passes over the keys, in order. */
+  readonly passes: readonly KeyPass[];
+  /** Statements before the store (in scope: the state). */
+  readonly finish: readonly string[];
+  /** WGSL f32 factor each accumulator entry is multiplied by at the store. */
+  readonly outputScale: string;
+  /** WGSL f32 value of the row log-sum-exp (softmax only). */
+  readonly logSumExp?: string;
+}
+
+/** What the normalizer code needs from the template. */
+export interface NormalizerContext {
+  /** Renders Exprs (over `h` and captured tensors) with `let` names under `prefix`. */
+  render(roots: readonly Expr[], prefix: string): RenderedExprs;
+  /** Keys per tile. */
+  readonly keyBlock: number;
+  /** Value head dim. */
+  readonly valueDim: number;
+}
+
+/** Bisection steps of the in-kernel α-entmax threshold (f32: the bracket shrinks below f32 spacing). */
+export const ENTMAX_KERNEL_STEPS = 30;
+
+/** Largest finite f32, the running max before any key (avoids relying on infinities in shaders). */
+const LOWEST = '-3.4028234e38';
+
+/** The WGSL of `normalizer` (see {@link NormalizerCode}). */
+export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerContext): NormalizerCode {
+  const eachKept = (body: readonly string[]): string[] => [
+    'for (var j = 0; j < tile_keys; j++) {',
+    '  if (((kept >> u32(j)) & 1u) == 0u) {',
+    '    continue;',
+    '  }',
+    '  let s = scores[j];',
+    ...body.map((line) => `  ${line}`),
+    '}',
+  ];
+  const accumulate = (weight: string) => [
+    `for (var d = 0; d < ${context.valueDim}; d++) {`,
+    `  acc[d] += ${weight} * value_tile[j * ${context.valueDim} + d];`,
+    '}',
+  ];
+  const parameter = (expr: Expr, name: string): string[] => {
+    const rendered = context.render([expr], `${name}_`);
+    return [...rendered.lines, `let ${name} = ${rendered.values[0]};`];
+  };
+  switch (normalizer.name) {
+    case 'softmax': {
+      const sink = normalizer.sink;
+      return {
+        // A sink logit starts the running state as one extra key with no value.
+        setup: sink === null ? [`var m_run = ${LOWEST};`, 'var l_run = 0.0;'] : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;'],
+        passes: [
+          {
+            before: [],
+            withValues: true,
+            tile: [
+              'if (kept != 0u) {',
+              '  var tile_max = m_run;',
+              '  for (var j = 0; j < tile_keys; j++) {',
+              '    if (((kept >> u32(j)) & 1u) != 0u) {',
+              '      tile_max = max(tile_max, scores[j]);',
+              '    }',
+              '  }',
+              '  let correction = exp(m_run - tile_max);',
+              '  l_run *= correction;',
+              `  for (var d = 0; d < ${context.valueDim}; d++) {`,
+              '    acc[d] *= correction;',
+              '  }',
+              '  m_run = tile_max;',
+              ...eachKept(['let p = exp(s - m_run);', 'l_run += p;', ...accumulate('p')]).map((line) => `  ${line}`),
+              '}',
+            ],
+            after: [],
+          },
+        ],
+        finish: [],
+        outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
+        logSumExp: 'select(bitcast<f32>(0xff800000u), m_run + log(l_run), l_run > 0.0)',
+      };
+    }
+    case 'sigmoid':
+      return {
+        setup: parameter(normalizer.bias, 'bias'),
+        passes: [
+          {
+            before: [],
+            withValues: true,
+            tile: eachKept(['let x = s + bias;', 'let e = exp(-abs(x));', 'let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);', ...accumulate('w')]),
+            after: [],
+          },
+        ],
+        finish: [],
+        outputScale: '1.0',
+      };
+    case 'reluSquared':
+      return {
+        setup: [],
+        passes: [{ before: [], withValues: true, tile: eachKept(['let r = max(s, 0.0);', ...accumulate('r * r')]), after: [] }],
+        finish: [],
+        outputScale: '(1.0 / f32(nk))',
+      };
+    case 'l1': {
+      const map = normalizer.map === 'relu' ? 'max(s, 0.0)' : 'max(s, 0.0) + log(1.0 + exp(-abs(s)))';
+      return {
+        setup: ['var l_run = 0.0;'],
+        passes: [{ before: [], withValues: true, tile: eachKept([`let w = ${map};`, 'l_run += w;', ...accumulate('w')]), after: [] }],
+        finish: [],
+        outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
+      };
+    }
+    case 'entmax': {
+      const weight = (x: string) => `select(0.0, pow(${x}, inverse_power), ${x} > 0.0)`;
+      return {
+        setup: [
+          ...parameter(normalizer.alpha, 'alpha_raw'),
+          'let alpha_minus_one = clamp(alpha_raw, 1.01, 2.0) - 1.0;',
+          'let inverse_power = 1.0 / alpha_minus_one;',
+          `var m_run = ${LOWEST};`,
+          'var count = 0.0;',
+          'var low = 0.0;',
+          'var high = 0.0;',
+          'var l_run = 0.0;',
+        ],
+        passes: [
+          {
+            before: [],
+            withValues: false,
+            tile: eachKept(['m_run = max(m_run, alpha_minus_one * s);', 'count += 1.0;']),
+            after: [
+              // τ lies in [max − 1, max − (1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0.
+              'if (count > 0.0) {',
+              '  low = m_run - 1.0;',
+              '  high = m_run - pow(1.0 / count, alpha_minus_one);',
+              '}',
+            ],
+          },
+          {
+            // The bisection loop wraps a whole pass over the keys.
+            before: [`for (var step = 0; step < ${ENTMAX_KERNEL_STEPS}; step++) {`, '  let tau = 0.5 * (low + high);', '  var mass = 0.0;'],
+            withValues: false,
+            tile: eachKept([`mass += ${weight('alpha_minus_one * s - tau')};`]),
+            after: ['  if (mass >= 1.0) {', '    low = tau;', '  } else {', '    high = tau;', '  }', '}'],
+          },
+          {
+            before: ['let tau_final = 0.5 * (low + high);'],
+            withValues: true,
+            tile: eachKept([`let w = ${weight('alpha_minus_one * s - tau_final')};`, 'l_run += w;', ...accumulate('w')]),
+            after: [],
+          },
+        ],
+        finish: [],
+        outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
+      };
+    }
+  }
+}
