@@ -43,7 +43,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       io.err('Run `weft --help` for usage.');
       return EXIT.usage;
     }
-    io.err(`weft: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    io.err(
+      `weft: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return EXIT.internal;
   }
 }

@@ -15,12 +15,17 @@ export async function loadSpecFile(path: string): Promise<ModelSpec> {
   try {
     const bytes = await readFile(path);
     if (bytes.length > MAX_SPEC_BYTES) {
-      throw new InputError(`spec file "${path}" is too large`, { expected: `at most ${MAX_SPEC_BYTES} bytes`, actual: bytes.length });
+      throw new InputError(`spec file "${path}" is too large`, {
+        expected: `at most ${MAX_SPEC_BYTES} bytes`,
+        actual: bytes.length,
+      });
     }
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read spec file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(
+      `cannot read spec file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseModelSpecJSON(text);
 }

@@ -16,10 +16,15 @@ export async function loadWeightsFile(path: string): Promise<Map<string, LoadedT
   try {
     size = (await stat(path)).size;
   } catch (error) {
-    throw new InputError(`cannot read weights file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(
+      `cannot read weights file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   if (size > MAX_WEIGHTS_BYTES) {
-    throw new InputError(`weights file "${path}" is too large`, { expected: `at most ${MAX_WEIGHTS_BYTES} bytes`, actual: size });
+    throw new InputError(`weights file "${path}" is too large`, {
+      expected: `at most ${MAX_WEIGHTS_BYTES} bytes`,
+      actual: size,
+    });
   }
   return readSafetensors(await readFile(path));
 }

@@ -29,7 +29,11 @@ export function summarizeSpec(spec: ModelSpec): string[] {
         ? `learned (max ${positions.max})`
         : positions.kind;
   const layout =
-    config.kvHeads === config.heads ? 'MHA' : config.kvHeads === 1 ? 'MQA' : `GQA, ${config.heads / config.kvHeads} per group`;
+    config.kvHeads === config.heads
+      ? 'MHA'
+      : config.kvHeads === 1
+        ? 'MQA'
+        : `GQA, ${config.heads / config.kvHeads} per group`;
   const parameters = countDecoderParameters(config);
   const rows: [string, string][] = [
     ['model', `${spec.kind} (schema v${spec.schemaVersion})`],

@@ -41,11 +41,17 @@ export function adaIn(x: Node, style: Node, options: AdaInOptions = {}): Node {
   const channels = staticDim(name, 'x', x.shape[1]!, 1);
   expectShape(name, 'style', style, [x.shape[0]!, style.shape[1] ?? 1]);
   const [gamma, beta] = linearChunks(name, `${name}.style`, style, 2, channels) as [Node, Node];
-  const normalized = instanceNorm(x, { name, ...(options.eps === undefined ? {} : { eps: options.eps }), ...maskOption(options.mask) });
+  const normalized = instanceNorm(x, {
+    name,
+    ...(options.eps === undefined ? {} : { eps: options.eps }),
+    ...maskOption(options.mask),
+  });
   const scale = options.scale === 'onePlusGamma' ? add(gamma, 1) : gamma;
   const y = add(mul(normalized, channelView(scale, x.rank)), channelView(beta, x.rank));
   // Padded positions stay 0, as in the masked instance norm (the shift would otherwise leak into them).
-  return options.mask === undefined ? y : mul(y, reshape(astype(options.mask, x.dtype), [x.shape[0]!, 1, ...x.shape.slice(2)]));
+  return options.mask === undefined
+    ? y
+    : mul(y, reshape(astype(options.mask, x.dtype), [x.shape[0]!, 1, ...x.shape.slice(2)]));
 }
 
 /** Options of {@link styleAdaptiveInstanceNorm}. */
@@ -71,7 +77,11 @@ export type StyleAdaptiveInstanceNormOptions = AdaInOptions;
  * });
  * ```
  */
-export function styleAdaptiveInstanceNorm(h: Node, style: Node, options: StyleAdaptiveInstanceNormOptions = {}): Node {
+export function styleAdaptiveInstanceNorm(
+  h: Node,
+  style: Node,
+  options: StyleAdaptiveInstanceNormOptions = {},
+): Node {
   return adaIn(h, style, { ...options, name: options.name ?? 'sain' });
 }
 

@@ -1,6 +1,12 @@
 import { add, maximum, minimum, mul, type Node, param, rsqrt, SpecError, sub } from '@weft/ir';
 import { channelView } from './layer-parameters.js';
-import { expectFloatTensor, expectMinimumRank, expectNonNegative, expectShape, staticDim } from './norm-checks.js';
+import {
+  expectFloatTensor,
+  expectMinimumRank,
+  expectNonNegative,
+  expectShape,
+  staticDim,
+} from './norm-checks.js';
 import { moments } from './row-statistics.js';
 
 /** Variance estimator of AdaLIN/ILN: population (`/n`, the paper and TensorFlow original) or unbiased (`/(n−1)`, the PyTorch port's `torch.var`). */
@@ -81,7 +87,10 @@ function mixInstanceAndLayer(name: string, x: Node, options: LayerInstanceMixOpt
   let instanceVariance = instance.variance;
   let layerVariance = layer.variance;
   if (options.variance === 'unbiased') {
-    const perInstance = spatialAxes.reduce((count, axis) => count * staticDim(name, 'x', x.shape[axis]!, axis), 1);
+    const perInstance = spatialAxes.reduce(
+      (count, axis) => count * staticDim(name, 'x', x.shape[axis]!, axis),
+      1,
+    );
     if (perInstance < 2) {
       throw new SpecError('the unbiased variance needs at least 2 spatial positions', {
         block: name,

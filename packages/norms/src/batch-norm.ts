@@ -37,5 +37,8 @@ export function batchNorm(x: Node, options: BatchNormOptions = {}): Node {
   const runningVar = channelParameter(name, `${name}.runningVar`, x);
   const normalized = mul(sub(x, runningMean), rsqrt(add(runningVar, eps)));
   if (options.affine === false) return normalized;
-  return add(mul(normalized, channelParameter(name, `${name}.gamma`, x)), channelParameter(name, `${name}.beta`, x));
+  return add(
+    mul(normalized, channelParameter(name, `${name}.gamma`, x)),
+    channelParameter(name, `${name}.beta`, x),
+  );
 }

@@ -7,7 +7,13 @@ import { staticDim } from './norm-checks.js';
  * `[k·C]`) split into `k` chunks of `C` in order. One matmul for all chunks keeps the conditioning
  * to a single kernel. Returns the chunks, each `[B, C]`.
  */
-export function linearChunks(layer: string, prefix: string, condition: Node, chunks: number, channels: number): Node[] {
+export function linearChunks(
+  layer: string,
+  prefix: string,
+  condition: Node,
+  chunks: number,
+  channels: number,
+): Node[] {
   if (condition.rank !== 2) {
     throw new ShapeError('a conditioning vector must be [B, features]', {
       block: layer,
@@ -20,11 +26,15 @@ export function linearChunks(layer: string, prefix: string, condition: Node, chu
   const weight = param(`${prefix}.weight`, [width, chunks * channels], condition.dtype);
   const bias = param(`${prefix}.bias`, [chunks * channels], condition.dtype);
   const projected = add(matmul(condition, weight), bias);
-  return Array.from({ length: chunks }, (_, chunk) => slice(projected, [0, chunk * channels], [SLICE_END, (chunk + 1) * channels]));
+  return Array.from({ length: chunks }, (_, chunk) =>
+    slice(projected, [0, chunk * channels], [SLICE_END, (chunk + 1) * channels]),
+  );
 }
 
 /** Views per-sample vectors `[B, C]` as `[B, 1, ..., 1, C]` to broadcast over the tokens of a rank-`rank` `[B, ..., C]`. */
 export function tokenView(perSample: Node, rank: number): Node {
   const middle = new Array<number>(rank - 2).fill(1);
-  return middle.length === 0 ? perSample : reshape(perSample, [perSample.shape[0]!, ...middle, perSample.shape[1]!]);
+  return middle.length === 0
+    ? perSample
+    : reshape(perSample, [perSample.shape[0]!, ...middle, perSample.shape[1]!]);
 }

@@ -74,4 +74,3 @@ export function sphericalResidual(h: Node, update: Node, options: SphericalResid
   const towards = unitNormalize(update, axes, eps);
   return unitNormalize(add(from, mul(step, sub(towards, from))), axes, eps);
 }
-

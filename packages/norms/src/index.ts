@@ -10,19 +10,20 @@
  *
  * @packageDocumentation
  */
-export * from './layer-norm.js';
-export * from './rms-norm.js';
-export * from './scale-norm.js';
-export * from './fix-norm.js';
-export * from './group-norm.js';
-export * from './instance-norm.js';
-export * from './batch-norm.js';
-export * from './l2-norm.js';
+
 export * from './ada-in.js';
 export * from './ada-lin.js';
 export * from './ada-ln-zero.js';
-export * from './spade.js';
+export * from './batch-norm.js';
+export * from './fix-norm.js';
+export * from './group-norm.js';
 export * from './hypersphere.js';
-export * from './task-layer-norm.js';
+export * from './instance-norm.js';
+export * from './l2-norm.js';
+export * from './layer-norm.js';
 export * from './norm-catalog.js';
+export * from './rms-norm.js';
 export type { SampleValues } from './sample-values.js';
+export * from './scale-norm.js';
+export * from './spade.js';
+export * from './task-layer-norm.js';

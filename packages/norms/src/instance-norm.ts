@@ -46,15 +46,25 @@ export function instanceNorm(x: Node, options: InstanceNormOptions = {}): Node {
   expectNonNegative(name, 'eps', eps);
   expectMinimumRank(name, 'x', x, 3, 'channels-first [B, C, ...spatial] with at least one spatial axis');
   const axes = x.shape.map((_, axis) => axis).slice(2);
-  const normalized = options.mask === undefined ? standardize(x, axes, eps) : maskedStandardize(name, x, options.mask, axes, eps);
+  const normalized =
+    options.mask === undefined
+      ? standardize(x, axes, eps)
+      : maskedStandardize(name, x, options.mask, axes, eps);
   if (options.affine !== true) return normalized;
-  return add(mul(normalized, channelParameter(name, `${name}.gamma`, x)), channelParameter(name, `${name}.beta`, x));
+  return add(
+    mul(normalized, channelParameter(name, `${name}.gamma`, x)),
+    channelParameter(name, `${name}.beta`, x),
+  );
 }
 
 /** Standardizes over `axes` counting only positions where `mask` is set; padded outputs are 0. */
 function maskedStandardize(name: string, x: Node, mask: Node, axes: readonly number[], eps: number): Node {
   expectShape(name, 'mask', mask, [x.shape[0]!, ...x.shape.slice(2)]);
-  const weight = reshape(mask.dtype === x.dtype ? mask : astype(mask, x.dtype), [x.shape[0]!, 1, ...x.shape.slice(2)]);
+  const weight = reshape(mask.dtype === x.dtype ? mask : astype(mask, x.dtype), [
+    x.shape[0]!,
+    1,
+    ...x.shape.slice(2),
+  ]);
   // Counting over the mask broadcast to x's shape keeps every reduction in one row domain (one kernel).
   // A fully padded instance counts one position: its statistics are 0 and its output stays 0.
   const count = maximum(sum(broadcastTo(weight, x.shape), axes, { keepDims: true }), 1);

@@ -10,7 +10,7 @@ import { instanceNorm } from './instance-norm.js';
 import { l2Norm } from './l2-norm.js';
 import { layerNorm } from './layer-norm.js';
 import { rmsNorm, simpleRmsNorm } from './rms-norm.js';
-import { sampleValues, type SampleValues } from './sample-values.js';
+import { type SampleValues, sampleValues } from './sample-values.js';
 import { scaleNorm } from './scale-norm.js';
 import { spade } from './spade.js';
 import { taskLayerNorm } from './task-layer-norm.js';
@@ -31,32 +31,58 @@ export interface NormCatalogEntry {
   readonly build: () => NormSample;
 }
 
-const sample = (outputs: Record<string, Node>, seed: number, fixed: Parameters<typeof sampleValues>[2] = {}): NormSample => {
+const sample = (
+  outputs: Record<string, Node>,
+  seed: number,
+  fixed: Parameters<typeof sampleValues>[2] = {},
+): NormSample => {
   const graph = makeGraph(outputs);
   return { graph, ...sampleValues(graph, seed, fixed) };
 };
 
 const validFrames = (batch: number, frames: number, valid: readonly number[]): Float32Array =>
-  Float32Array.from({ length: batch * frames }, (_, i) => (i % frames < valid[Math.floor(i / frames)]! ? 1 : 0));
+  Float32Array.from({ length: batch * frames }, (_, i) =>
+    i % frames < valid[Math.floor(i / frames)]! ? 1 : 0,
+  );
 
 /** Every G3 normalization layer of the catalog with a small default instance (what `@weft/zoo` runs). */
 export const NORM_CATALOG: readonly NormCatalogEntry[] = [
   { mechanism: 'LayerNorm', paper: '34', build: () => sample({ y: layerNorm(input('x', [4, 37, 96])) }, 1) },
   { mechanism: 'RMSNorm', paper: '34', build: () => sample({ y: rmsNorm(input('x', [4, 37, 96])) }, 2) },
-  { mechanism: 'Simple RMSNorm', paper: '19', build: () => sample({ y: simpleRmsNorm(input('x', [4, 37, 96])) }, 3) },
+  {
+    mechanism: 'Simple RMSNorm',
+    paper: '19',
+    build: () => sample({ y: simpleRmsNorm(input('x', [4, 37, 96])) }, 3),
+  },
   { mechanism: 'ScaleNorm', paper: '28', build: () => sample({ y: scaleNorm(input('x', [4, 37, 96])) }, 4) },
   { mechanism: 'FixNorm', paper: '28', build: () => sample({ y: fixNorm(input('x', [4, 37, 96])) }, 5) },
-  { mechanism: 'GroupNorm', paper: '61', build: () => sample({ y: groupNorm(input('x', [2, 32, 9, 7]), { groups: 8 }) }, 6) },
+  {
+    mechanism: 'GroupNorm',
+    paper: '61',
+    build: () => sample({ y: groupNorm(input('x', [2, 32, 9, 7]), { groups: 8 }) }, 6),
+  },
   {
     mechanism: 'InstanceNorm (masked)',
     paper: '3, 4',
     build: () =>
-      sample({ y: instanceNorm(input('x', [3, 16, 41]), { mask: input('mask', [3, 41]), affine: true }) }, 7, {
-        mask: validFrames(3, 41, [41, 30, 1]),
-      }),
+      sample(
+        { y: instanceNorm(input('x', [3, 16, 41]), { mask: input('mask', [3, 41]), affine: true }) },
+        7,
+        {
+          mask: validFrames(3, 41, [41, 30, 1]),
+        },
+      ),
   },
-  { mechanism: 'BatchNorm (inference)', paper: '61', build: () => sample({ y: batchNorm(input('x', [2, 16, 9, 7])) }, 8) },
-  { mechanism: 'QKNorm (L2 norm, learned scale)', paper: '12', build: () => sample({ y: l2Norm(input('q', [2, 4, 33, 64]), { scale: 'scalar' }) }, 9) },
+  {
+    mechanism: 'BatchNorm (inference)',
+    paper: '61',
+    build: () => sample({ y: batchNorm(input('x', [2, 16, 9, 7])) }, 8),
+  },
+  {
+    mechanism: 'QKNorm (L2 norm, learned scale)',
+    paper: '12',
+    build: () => sample({ y: l2Norm(input('q', [2, 4, 33, 64]), { scale: 'scalar' }) }, 9),
+  },
   {
     mechanism: 'AdaIN',
     paper: '3, 4',
@@ -66,17 +92,37 @@ export const NORM_CATALOG: readonly NormCatalogEntry[] = [
     mechanism: 'SAIN',
     paper: '3, 4',
     build: () =>
-      sample({ y: styleAdaptiveInstanceNorm(input('h', [3, 16, 41]), input('style', [3, 24]), { mask: input('mask', [3, 41]) }) }, 11, {
-        mask: validFrames(3, 41, [41, 17, 3]),
-      }),
+      sample(
+        {
+          y: styleAdaptiveInstanceNorm(input('h', [3, 16, 41]), input('style', [3, 24]), {
+            mask: input('mask', [3, 41]),
+          }),
+        },
+        11,
+        {
+          mask: validFrames(3, 41, [41, 17, 3]),
+        },
+      ),
   },
   {
     mechanism: 'AdaLIN',
     paper: '1',
     build: () =>
-      sample({ y: adaLin(input('x', [2, 16, 9, 7]), { gamma: input('gamma', [2, 16]), beta: input('beta', [2, 16]) }) }, 12),
+      sample(
+        {
+          y: adaLin(input('x', [2, 16, 9, 7]), {
+            gamma: input('gamma', [2, 16]),
+            beta: input('beta', [2, 16]),
+          }),
+        },
+        12,
+      ),
   },
-  { mechanism: 'ILN', paper: '1', build: () => sample({ y: instanceLayerNorm(input('x', [2, 16, 9, 7])) }, 13) },
+  {
+    mechanism: 'ILN',
+    paper: '1',
+    build: () => sample({ y: instanceLayerNorm(input('x', [2, 16, 9, 7])) }, 13),
+  },
   {
     mechanism: 'adaLN-Zero',
     paper: '5',
@@ -88,9 +134,17 @@ export const NORM_CATALOG: readonly NormCatalogEntry[] = [
   {
     mechanism: 'SPADE',
     paper: '61',
-    build: () => sample({ y: spade(input('x', [1, 8, 8, 8]), input('segmentation', [1, 5, 16, 16]), { hidden: 16 }) }, 15),
+    build: () =>
+      sample(
+        { y: spade(input('x', [1, 8, 8, 8]), input('segmentation', [1, 5, 16, 16]), { hidden: 16 }) },
+        15,
+      ),
   },
-  { mechanism: 'nGPT normalize', paper: '85', build: () => sample({ y: hypersphereNormalize(input('h', [4, 37, 96])) }, 16) },
+  {
+    mechanism: 'nGPT normalize',
+    paper: '85',
+    build: () => sample({ y: hypersphereNormalize(input('h', [4, 37, 96])) }, 16),
+  },
   {
     mechanism: 'nGPT spherical residual',
     paper: '85',

@@ -39,8 +39,11 @@ export function rmsNorm(x: Node, options: RmsNormOptions = {}): Node {
   expectNonNegative(name, 'eps', eps);
   const axes = resolveAxes(name, 'x', x, options.axes ?? [-1]);
   const squares = meanSquare(x, axes);
-  const normalized = options.epsPlacement === 'outside' ? div(x, add(sqrt(squares), eps)) : mul(x, rsqrt(add(squares, eps)));
-  return options.gain === false ? normalized : mul(normalized, normalizedParameter(name, `${name}.gamma`, x, axes));
+  const normalized =
+    options.epsPlacement === 'outside' ? div(x, add(sqrt(squares), eps)) : mul(x, rsqrt(add(squares, eps)));
+  return options.gain === false
+    ? normalized
+    : mul(normalized, normalizedParameter(name, `${name}.gamma`, x, axes));
 }
 
 /** Which paper's simple RMSNorm {@link simpleRmsNorm} reproduces. */

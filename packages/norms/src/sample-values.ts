@@ -13,15 +13,24 @@ export interface SampleValues {
  * running variances in `[0.5, 1.5]`, `rho` mixtures in `[0, 1]`. Inputs named in `fixed` keep the
  * given values (indices, masks).
  */
-export function sampleValues(graph: Graph, seed: number, fixed: Readonly<Record<string, Float32Array | Int32Array>> = {}): SampleValues {
+export function sampleValues(
+  graph: Graph,
+  seed: number,
+  fixed: Readonly<Record<string, Float32Array | Int32Array>> = {},
+): SampleValues {
   const random = mulberry32(seed);
   const inputs: Record<string, Float32Array | Int32Array> = {};
   const params: Record<string, Float32Array> = {};
   for (const node of graphNodes(graph)) {
     if (node.op !== 'input' && node.op !== 'param') continue;
     const name = node.attrs.name as string;
-    if (node.op === 'input') inputs[name] = fixed[name] ?? Float32Array.from({ length: maxElementCount(node.shape) }, () => signed(random));
-    else params[name] = Float32Array.from({ length: maxElementCount(node.shape) }, () => parameterValue(node, random));
+    if (node.op === 'input')
+      inputs[name] =
+        fixed[name] ?? Float32Array.from({ length: maxElementCount(node.shape) }, () => signed(random));
+    else
+      params[name] = Float32Array.from({ length: maxElementCount(node.shape) }, () =>
+        parameterValue(node, random),
+      );
   }
   return { inputs, params };
 }

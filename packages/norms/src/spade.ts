@@ -43,9 +43,18 @@ export function spade(x: Node, segmentation: Node, options: SpadeOptions = {}): 
   const kernelSize = options.kernelSize ?? 3;
   expectFloatTensor(name, 'x', x);
   expectShape(name, 'x', x, [x.shape[0]!, x.shape[1]!, x.shape[2] ?? 1, x.shape[3] ?? 1]);
-  const [channels, height, width] = [1, 2, 3].map((axis) => staticDim(name, 'x', x.shape[axis]!, axis)) as [number, number, number];
+  const [channels, height, width] = [1, 2, 3].map((axis) => staticDim(name, 'x', x.shape[axis]!, axis)) as [
+    number,
+    number,
+    number,
+  ];
   const labels = staticDim(name, 'segmentation', segmentation.shape[1] ?? 1, 1);
-  expectShape(name, 'segmentation', segmentation, [x.shape[0]!, labels, segmentation.shape[2] ?? 1, segmentation.shape[3] ?? 1]);
+  expectShape(name, 'segmentation', segmentation, [
+    x.shape[0]!,
+    labels,
+    segmentation.shape[2] ?? 1,
+    segmentation.shape[3] ?? 1,
+  ]);
   const resized = nearestResize(name, segmentation, height, width);
   const padding = Math.floor(kernelSize / 2);
   const convolve = (input: Node, prefix: string, inputs: number, outputs: number): Node =>
@@ -71,7 +80,11 @@ function nearestResize(name: string, map: Node, height: number, width: number): 
   const sourceHeight = staticDim(name, 'segmentation', map.shape[2]!, 2);
   const sourceWidth = staticDim(name, 'segmentation', map.shape[3]!, 3);
   const rows = (size: number, source: number): Node =>
-    literal(Array.from({ length: size }, (_, i) => Math.floor((i * source) / size)), [size], 'i32');
+    literal(
+      Array.from({ length: size }, (_, i) => Math.floor((i * source) / size)),
+      [size],
+      'i32',
+    );
   const byRow = sourceHeight === height ? map : gather(map, rows(height, sourceHeight), 2);
   return sourceWidth === width ? byRow : gather(byRow, rows(width, sourceWidth), 3);
 }

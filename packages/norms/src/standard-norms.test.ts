@@ -12,7 +12,11 @@ describe('LayerNorm vs the float64 formula', () => {
     const x = values(shape, rows! * 131 + length!, { min: -3, max: 3 });
     const gamma = values([length!], 7);
     const beta = values([length!], 8);
-    const y = run(makeGraph({ y: layerNorm(input('x', shape), { name: 'ln' }) }), { x }, { 'ln.gamma': gamma, 'ln.beta': beta });
+    const y = run(
+      makeGraph({ y: layerNorm(input('x', shape), { name: 'ln' }) }),
+      { x },
+      { 'ln.gamma': gamma, 'ln.beta': beta },
+    );
     expectMatches('LayerNorm', y.data, layerNormReference({ shape, data: x }, 1, 1e-5, gamma, beta));
   });
 
@@ -20,8 +24,14 @@ describe('LayerNorm vs the float64 formula', () => {
     const shape = [3, 5, 7];
     const x = values(shape, 21, { min: -2, max: 4 });
     const gamma = values([5, 7], 22);
-    const graph = makeGraph({ y: layerNorm(input('x', shape), { axes: [-2, -1], bias: false, eps: 1e-3, name: 'ln' }) });
-    expectMatches('LayerNorm', run(graph, { x }, { 'ln.gamma': gamma }).data, layerNormReference({ shape, data: x }, 2, 1e-3, gamma));
+    const graph = makeGraph({
+      y: layerNorm(input('x', shape), { axes: [-2, -1], bias: false, eps: 1e-3, name: 'ln' }),
+    });
+    expectMatches(
+      'LayerNorm',
+      run(graph, { x }, { 'ln.gamma': gamma }).data,
+      layerNormReference({ shape, data: x }, 2, 1e-3, gamma),
+    );
   });
 
   it('without affine parameters', () => {
@@ -35,10 +45,18 @@ describe('LayerNorm vs the float64 formula', () => {
     const [a, b] = [6, 4];
     const x = values([a, b], 24);
     const gamma = values([a], 25);
-    const y = run(makeGraph({ y: layerNorm(input('x', [a, b]), { axes: 0, bias: false, name: 'ln' }) }), { x }, { 'ln.gamma': gamma });
+    const y = run(
+      makeGraph({ y: layerNorm(input('x', [a, b]), { axes: 0, bias: false, name: 'ln' }) }),
+      { x },
+      { 'ln.gamma': gamma },
+    );
     const transposed = Float64Array.from({ length: a * b }, (_, i) => x[(i % a) * b + Math.floor(i / a)]!);
     const expected = layerNormReference({ shape: [b, a], data: transposed }, 1, 1e-5, gamma);
-    expectMatches('LayerNorm', y.data, Float64Array.from({ length: a * b }, (_, i) => expected[(i % b) * a + Math.floor(i / b)]!));
+    expectMatches(
+      'LayerNorm',
+      y.data,
+      Float64Array.from({ length: a * b }, (_, i) => expected[(i % b) * a + Math.floor(i / b)]!),
+    );
   });
 });
 
@@ -47,7 +65,11 @@ describe('RMSNorm vs the float64 formula', () => {
     const shape = [rows!, length!];
     const x = values(shape, rows! * 17 + length!, { min: -3, max: 3 });
     const gain = values([length!], 9);
-    const y = run(makeGraph({ y: rmsNorm(input('x', shape), { name: 'rms' }) }), { x }, { 'rms.gamma': gain });
+    const y = run(
+      makeGraph({ y: rmsNorm(input('x', shape), { name: 'rms' }) }),
+      { x },
+      { 'rms.gamma': gain },
+    );
     expectMatches('RMSNorm', y.data, rmsNormReference({ shape, data: x }, 1e-6, 'inside', gain));
   });
 
@@ -66,7 +88,11 @@ describe('ScaleNorm, FixNorm and L2 normalization vs the float64 formula', () =>
     const shape = [rows!, length!];
     const x = values(shape, rows! * 23 + length!);
     const scale = [Math.sqrt(length!) * 0.9];
-    const y = run(makeGraph({ y: scaleNorm(input('x', shape), { name: 'sn' }) }), { x }, { 'sn.scale': scale });
+    const y = run(
+      makeGraph({ y: scaleNorm(input('x', shape), { name: 'sn' }) }),
+      { x },
+      { 'sn.scale': scale },
+    );
     expectMatches('ScaleNorm', y.data, l2NormReference({ shape, data: x }, 1e-5, scale));
   });
 
@@ -82,9 +108,17 @@ describe('ScaleNorm, FixNorm and L2 normalization vs the float64 formula', () =>
     const x = values(shape, rows! * 31 + length!);
     const scalar = [2.5];
     const vector = values([length!], 33);
-    const yScalar = run(makeGraph({ y: l2Norm(input('x', shape), { scale: 'scalar', name: 'qk' }) }), { x }, { 'qk.scale': scalar });
+    const yScalar = run(
+      makeGraph({ y: l2Norm(input('x', shape), { scale: 'scalar', name: 'qk' }) }),
+      { x },
+      { 'qk.scale': scalar },
+    );
     expectMatches('L2 norm (QKNorm)', yScalar.data, l2NormReference({ shape, data: x }, 1e-12, scalar));
-    const yVector = run(makeGraph({ y: l2Norm(input('x', shape), { scale: 'vector', name: 'qk' }) }), { x }, { 'qk.scale': vector });
+    const yVector = run(
+      makeGraph({ y: l2Norm(input('x', shape), { scale: 'vector', name: 'qk' }) }),
+      { x },
+      { 'qk.scale': vector },
+    );
     expectMatches('L2 norm (QKNorm)', yVector.data, l2NormReference({ shape, data: x }, 1e-12, vector));
   });
 });

@@ -1,6 +1,12 @@
 import { add, gather, mul, type Node, param, SpecError } from '@weft/ir';
 import { tokenView } from './conditioning.js';
-import { expectFloatTensor, expectMinimumRank, expectNonNegative, expectShape, staticDim } from './norm-checks.js';
+import {
+  expectFloatTensor,
+  expectMinimumRank,
+  expectNonNegative,
+  expectShape,
+  staticDim,
+} from './norm-checks.js';
 import { standardize } from './row-statistics.js';
 
 /** Options of {@link taskLayerNorm}. */
@@ -35,7 +41,11 @@ export function taskLayerNorm(x: Node, task: Node, options: TaskLayerNormOptions
   expectNonNegative(name, 'eps', eps);
   expectMinimumRank(name, 'x', x, 2, '[B, ..., D]');
   if (!Number.isInteger(options.tasks) || options.tasks < 1) {
-    throw new SpecError('the task count must be a positive integer', { block: name, expected: '>= 1', actual: options.tasks });
+    throw new SpecError('the task count must be a positive integer', {
+      block: name,
+      expected: '>= 1',
+      actual: options.tasks,
+    });
   }
   expectShape(name, 'task', task, [x.shape[0]!]);
   const width = staticDim(name, 'x', x.shape[x.rank - 1]!, x.rank - 1);

@@ -396,6 +396,16 @@ describe('device limits', () => {
     expect(() => generated.uniforms({ seq: 7 })).toThrow(InputError);
   });
 
+  test('inputs can be declared read_write for a runtime that binds ranges of one arena', () => {
+    const generated = generateKernel(broadcastAdd(), DEFAULT_DEVICE_PROFILE, { inputAccess: 'read_write' });
+    expect(generated.wgsl).toContain('var<storage, read_write> in_x: array<f32>;');
+    expect(
+      generated.bindings
+        .filter((binding) => binding.kind === 'storage')
+        .map((binding) => binding.kind === 'storage' && binding.access),
+    ).toEqual(['read_write', 'read_write', 'read_write']);
+  });
+
   test('symbolic dims are checked when packing the uniform', () => {
     const generated = generateKernel(broadcastAdd(), DEFAULT_DEVICE_PROFILE);
     expect([...generated.uniforms({ seq: 9 })]).toEqual([9, 0, 0, 0]);

@@ -62,19 +62,14 @@ export function registerTemplate(name: string, generator: TemplateGenerator): vo
 }
 
 const BUILT_IN: Readonly<Record<string, TemplateGenerator>> = {
-  elementwise: (kernel, profile) => generateElementwise(kernel, profile),
-  row: (kernel, profile, options) =>
-    generateRow(
-      kernel,
-      profile,
-      options.subgroupReductions === undefined ? {} : { subgroupReductions: options.subgroupReductions },
-    ),
-  reduce: (kernel, profile) => generateReduce(kernel, profile),
-  matmul: (kernel, profile) => generateMatmul(kernel, profile),
-  scan: (kernel, profile) => generateScan(kernel, profile),
-  conv1d: (kernel, profile) => generateConv(kernel, profile),
-  conv2d: (kernel, profile) => generateConv(kernel, profile),
-  topk: (kernel, profile) => generateTopk(kernel, profile),
+  elementwise: generateElementwise,
+  row: generateRow,
+  reduce: generateReduce,
+  matmul: generateMatmul,
+  scan: generateScan,
+  conv1d: generateConv,
+  conv2d: generateConv,
+  topk: generateTopk,
 };
 
 const extensions = new Map<string, TemplateGenerator>();

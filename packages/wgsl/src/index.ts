@@ -9,15 +9,14 @@
 
 export { foldWorkgroups } from './dispatch-grid.js';
 export { ElementComposer } from './element-composer.js';
-export type { StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
 export { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 export {
-  type GenerateOptions,
   generateKernel,
   generateProgram,
   registerTemplate,
   type TemplateGenerator,
 } from './generate-kernel.js';
+export type { GenerateOptions } from './generate-options.js';
 export * from './generated-kernel.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
 export { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
@@ -28,4 +27,5 @@ export { generateReduce } from './templates/reduce-template.js';
 export { generateRow } from './templates/row-template.js';
 export { generateScan } from './templates/scan-template.js';
 export { generateTopk } from './templates/topk-template.js';
+export type { StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
 export { HelperSet } from './wgsl-helpers.js';

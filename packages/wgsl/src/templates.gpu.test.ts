@@ -36,7 +36,6 @@ import {
   symbolicDim,
   tanh,
   topk,
-  transpose,
 } from '@weft/ir';
 import { expectClose, randomIndices, randomTensor } from '@weft/ir/test';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

@@ -53,7 +53,11 @@ export const PACKED_BINDING_NAME = 'packed_inputs';
  * storage bindings than `maxStorageBuffersPerShaderStage`, all inputs share one `array<u32>`
  * binding and are addressed by word offsets from the `params` uniform.
  */
-export function allocateBindings(kernel: Kernel, profile: DeviceProfile, inputAccess: 'read' | 'read_write'): TensorBindingLayout {
+export function allocateBindings(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  inputAccess: 'read' | 'read_write',
+): TensorBindingLayout {
   const limits = profile.limits;
   const names = new Set<string>();
   const unique = (base: string): string => {
@@ -97,7 +101,7 @@ export function allocateBindings(kernel: Kernel, profile: DeviceProfile, inputAc
     storage.push({
       binding: 0,
       name: PACKED_BINDING_NAME,
-      access: 'read',
+      access: inputAccess,
       elementType: 'u32',
       tensors: kernel.inputs,
     });
@@ -115,7 +119,7 @@ export function allocateBindings(kernel: Kernel, profile: DeviceProfile, inputAc
       storage.push({
         binding: position,
         name,
-        access: 'read',
+        access: inputAccess,
         elementType: storageType(node.dtype),
         tensors: [node],
       });

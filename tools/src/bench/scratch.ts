@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8'; setFlagsFromString('--liftoff-only');
 import { create, globals } from 'webgpu';
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
 Object.assign(globalThis, globals);

@@ -7,6 +7,8 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
     .command('bench', 'Benchmark fused vs unfused kernels and other WebGPU runtimes')
     .option('--json <file>', 'Write all results as JSON to this file')
     .action(() => {
-      io.out('weft bench: model benchmarks arrive with model compilation; run `pnpm bench` for the kernel benchmarks');
+      io.out(
+        'weft bench: model benchmarks arrive with model compilation; run `pnpm bench` for the kernel benchmarks',
+      );
     });
 }

@@ -1,8 +1,8 @@
 import { modelSpecToJSON } from '@weft/models';
 import type { CAC } from 'cac';
+import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { summarizeSpec } from '../spec-summary.js';
-import type { CliIo } from '../cli-io.js';
 
 /** Options of `weft plan`. */
 export interface PlanOptions {

@@ -15,13 +15,18 @@ export interface RunOptions {
 export function registerRunCommand(cli: CAC, io: CliIo): void {
   cli
     .command('run <spec>', 'Load a model spec and its weights, and run it')
-    .option('--weights <file>', 'Weights in safetensors format (F32, F16, BF16; PyTorch-style names are mapped)')
+    .option(
+      '--weights <file>',
+      'Weights in safetensors format (F32, F16, BF16; PyTorch-style names are mapped)',
+    )
     .example('weft run examples/small-decoder.json --weights model.safetensors')
     .action(async (specPath: string, options: RunOptions) => {
       const spec = await loadSpecFile(specPath);
+      const weights = options.weights === undefined ? undefined : await loadWeightsFile(options.weights);
       io.out(`spec ${specPath}: valid`);
       for (const line of summarizeSpec(spec)) io.out(`  ${line}`);
-      if (options.weights !== undefined) describeWeights(io, options.weights, await loadWeightsFile(options.weights));
+      if (options.weights !== undefined && weights !== undefined)
+        describeWeights(io, options.weights, weights);
       else io.out('weights: none given (--weights FILE)');
       io.out('execution: not available yet (model compilation arrives with the model blocks)');
     });
@@ -40,6 +45,8 @@ function describeWeights(io: CliIo, path: string, tensors: ReadonlyMap<string, L
   );
   const { unknown } = mapStateDictNames(tensors.keys());
   if (unknown.length > 0) {
-    io.err(`warning: ${unknown.length} weight name(s) match no rename rule: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+    io.err(
+      `warning: ${unknown.length} weight name(s) match no rename rule: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+    );
   }
 }

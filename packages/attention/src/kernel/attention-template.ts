@@ -146,7 +146,7 @@ export function generateAttention(kernel: Kernel, profile: DeviceProfile): Gener
     ...(attrs.output === 'logSumExp'
       ? normalizer.logSumExp === undefined
         ? unsupported(attrs)
-        : [`  ${context.store(output, 'bh * nq + row', normalizer.logSumExp)}`]
+        : [`  ${context.store(output, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))}`]
       : [
           `  let out_flat = (bh * nq + row) * ${valueDim};`,
           ...indent(normalizer.finish, 1),
@@ -195,6 +195,11 @@ function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
     const flat = part.args.reduce<Expr>((sum, index, axis) => sum.add(bindReads(index, node, kernel).cast('i32').mul(strides[axis]!)), constant(0, 'i32'));
     return read(`#${input}`, [flat], part.dtype);
   });
+}
+
+function useInfinity(context: KernelContext, text: string): string {
+  context.helpers.add('weft_inf');
+  return text;
 }
 
 function unsupported(attrs: AttentionAttrs): never {

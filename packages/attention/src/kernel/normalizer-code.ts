@@ -24,7 +24,7 @@ export interface NormalizerCode {
   readonly finish: readonly string[];
   /** WGSL f32 factor each accumulator entry is multiplied by at the store. */
   readonly outputScale: string;
-  /** WGSL f32 value of the row log-sum-exp (softmax only). */
+  /** WGSL f32 value of the row log-sum-exp (softmax only; uses the `weft_inf` helper). */
   readonly logSumExp?: string;
 }
 
@@ -96,7 +96,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         ],
         finish: [],
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
-        logSumExp: 'select(bitcast<f32>(0xff800000u), m_run + log(l_run), l_run > 0.0)',
+        logSumExp: 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)',
       };
     }
     case 'sigmoid':

@@ -127,3 +127,11 @@ describe('planFusion', () => {
     expect(result.kernels.map((kernel) => kernel.template)).toContain('row');
   });
 });
+
+describe('unfused plans', () => {
+  it('read an operand used twice once', () => {
+    const x = input('x', [4]);
+    const plan = planFusion(makeGraph({ y: mul(x, x) }), { fuse: false });
+    expect(plan.kernels[0]!.inputs).toEqual([x]);
+  });
+});

@@ -118,8 +118,10 @@ class FusionPlanner {
     return this.nodes
       .filter((node) => this.role(node) !== 'source')
       .map((node) => {
-        const constants = node.inputs.filter((operand) => operand.op === 'constant');
-        const reads = node.inputs.filter((operand) => operand.op !== 'constant');
+        // An operand used twice (x * x) is one tensor to read, not two.
+        const operands = [...new Set(node.inputs)];
+        const constants = operands.filter((operand) => operand.op === 'constant');
+        const reads = operands.filter((operand) => operand.op !== 'constant');
         const role = this.role(node);
         const domain = role === 'reduction' ? reductionDomain(node) : undefined;
         const matmul = role === 'matmul' ? node : undefined;

@@ -21,7 +21,11 @@ export function rowShapes(seed: number, count = 4): number[][] {
 }
 
 /** A seeded random tensor's values (never near zero). */
-export function values(shape: readonly number[], seed: number, options: Omit<RandomTensorOptions, 'seed'> = {}): Float64Array {
+export function values(
+  shape: readonly number[],
+  seed: number,
+  options: Omit<RandomTensorOptions, 'seed'> = {},
+): Float64Array {
   return randomTensor(shape, { ...options, seed }).data as Float64Array;
 }
 
@@ -52,7 +56,9 @@ export function expectMatches(
   for (let i = 0; i < expected.length; i++) {
     const bound = tolerance.atol + tolerance.rtol * Math.abs(expected[i]!);
     if (!(Math.abs(actual[i]! - expected[i]!) <= bound)) {
-      throw new Error(`${layer}: element ${i} is ${actual[i]}, expected ${expected[i]} (tolerance ${bound.toExponential(2)})`);
+      throw new Error(
+        `${layer}: element ${i} is ${actual[i]}, expected ${expected[i]} (tolerance ${bound.toExponential(2)})`,
+      );
     }
   }
   worstErrors.set(layer, Math.max(worstErrors.get(layer) ?? 0, relativeError(actual, expected)));

@@ -12,7 +12,10 @@ export interface Array64 {
 const product = (dims: readonly number[]): number => dims.reduce((count, dim) => count * dim, 1);
 
 /** Mean and population variance of `values` at `positions` (two passes). */
-function rowMoments(values: ArrayLike<number>, positions: readonly number[]): { mean: number; variance: number } {
+function rowMoments(
+  values: ArrayLike<number>,
+  positions: readonly number[],
+): { mean: number; variance: number } {
   let total = 0;
   for (const p of positions) total += values[p]!;
   const mean = total / positions.length;
@@ -22,14 +25,28 @@ function rowMoments(values: ArrayLike<number>, positions: readonly number[]): { 
 }
 
 /** Calls `visit(row, positions)` for each row of `shape` whose trailing `trailing` axes are reduced. */
-function forEachRow(shape: readonly number[], trailing: number, visit: (row: number, positions: number[]) => void): void {
+function forEachRow(
+  shape: readonly number[],
+  trailing: number,
+  visit: (row: number, positions: number[]) => void,
+): void {
   const length = product(shape.slice(shape.length - trailing));
   const rows = product(shape.slice(0, shape.length - trailing));
-  for (let row = 0; row < rows; row++) visit(row, Array.from({ length }, (_, i) => row * length + i));
+  for (let row = 0; row < rows; row++)
+    visit(
+      row,
+      Array.from({ length }, (_, i) => row * length + i),
+    );
 }
 
 /** LayerNorm over the trailing `trailing` axes: `γ (x − μ)/√(σ² + ε) + β`. */
-export function layerNormReference(x: Array64, trailing: number, eps: number, gamma?: ArrayLike<number>, beta?: ArrayLike<number>): Float64Array {
+export function layerNormReference(
+  x: Array64,
+  trailing: number,
+  eps: number,
+  gamma?: ArrayLike<number>,
+  beta?: ArrayLike<number>,
+): Float64Array {
   const out = new Float64Array(x.data.length);
   forEachRow(x.shape, trailing, (_, positions) => {
     const { mean, variance } = rowMoments(x.data, positions);
@@ -41,7 +58,12 @@ export function layerNormReference(x: Array64, trailing: number, eps: number, ga
 }
 
 /** RMSNorm over the last axis: `g x/√(mean x² + ε)` (inside) or `g x/(√mean x² + ε)` (outside). */
-export function rmsNormReference(x: Array64, eps: number, placement: 'inside' | 'outside', gain?: ArrayLike<number>): Float64Array {
+export function rmsNormReference(
+  x: Array64,
+  eps: number,
+  placement: 'inside' | 'outside',
+  gain?: ArrayLike<number>,
+): Float64Array {
   const out = new Float64Array(x.data.length);
   forEachRow(x.shape, 1, (_, positions) => {
     const meanSquare = positions.reduce((total, p) => total + x.data[p]! ** 2, 0) / positions.length;
@@ -67,7 +89,13 @@ export function l2NormReference(x: Array64, eps: number, scale?: ArrayLike<numbe
 }
 
 /** GroupNorm of `[B, C, ...spatial]` with `groups` groups and per-channel `γ`, `β`. */
-export function groupNormReference(x: Array64, groups: number, eps: number, gamma?: ArrayLike<number>, beta?: ArrayLike<number>): Float64Array {
+export function groupNormReference(
+  x: Array64,
+  groups: number,
+  eps: number,
+  gamma?: ArrayLike<number>,
+  beta?: ArrayLike<number>,
+): Float64Array {
   const [batch, channels] = x.shape as [number, number];
   const spatial = product(x.shape.slice(2));
   const perGroup = (channels / groups) * spatial;
@@ -79,7 +107,9 @@ export function groupNormReference(x: Array64, groups: number, eps: number, gamm
       const { mean, variance } = rowMoments(x.data, positions);
       for (const p of positions) {
         const channel = Math.floor(p / spatial) % channels;
-        out[p] = ((x.data[p]! - mean) / Math.sqrt(variance + eps)) * (gamma?.[channel] ?? 1) + (beta?.[channel] ?? 0);
+        out[p] =
+          ((x.data[p]! - mean) / Math.sqrt(variance + eps)) * (gamma?.[channel] ?? 1) +
+          (beta?.[channel] ?? 0);
       }
     }
   }
@@ -87,17 +117,25 @@ export function groupNormReference(x: Array64, groups: number, eps: number, gamm
 }
 
 /** Per-(b, c) statistics over the spatial positions of `[B, C, ...spatial]`, counting only where `mask[b, s]` ≠ 0. */
-export function instanceMoments(x: Array64, mask?: ArrayLike<number>): { mean: Float64Array; variance: Float64Array } {
+export function instanceMoments(
+  x: Array64,
+  mask?: ArrayLike<number>,
+): { mean: Float64Array; variance: Float64Array } {
   const [batch, channels] = x.shape as [number, number];
   const spatial = product(x.shape.slice(2));
   const mean = new Float64Array(batch * channels);
   const variance = new Float64Array(batch * channels);
   for (let b = 0; b < batch; b++) {
-    const valid = Array.from({ length: spatial }, (_, s) => s).filter((s) => mask === undefined || mask[b * spatial + s] !== 0);
+    const valid = Array.from({ length: spatial }, (_, s) => s).filter(
+      (s) => mask === undefined || mask[b * spatial + s] !== 0,
+    );
     for (let c = 0; c < channels; c++) {
       const row = b * channels + c;
       if (valid.length === 0) continue;
-      const stats = rowMoments(x.data, valid.map((s) => row * spatial + s));
+      const stats = rowMoments(
+        x.data,
+        valid.map((s) => row * spatial + s),
+      );
       mean[row] = stats.mean;
       variance[row] = stats.variance;
     }
@@ -145,12 +183,19 @@ export function batchNormReference(
   const spatial = product(x.shape.slice(2));
   return x.data.map((value, p) => {
     const c = Math.floor(p / spatial) % channels;
-    return ((value - runningMean[c]!) / Math.sqrt(runningVar[c]! + eps)) * (gamma?.[c] ?? 1) + (beta?.[c] ?? 0);
+    return (
+      ((value - runningMean[c]!) / Math.sqrt(runningVar[c]! + eps)) * (gamma?.[c] ?? 1) + (beta?.[c] ?? 0)
+    );
   });
 }
 
 /** `v W + b` for `v: [B, in]`, `W: [in, out]`, `b: [out]`. */
-export function linearReference(v: ArrayLike<number>, batch: number, weight: ArrayLike<number>, bias: ArrayLike<number>): Float64Array {
+export function linearReference(
+  v: ArrayLike<number>,
+  batch: number,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number>,
+): Float64Array {
   const width = bias.length;
   const inputs = weight.length / width;
   const out = new Float64Array(batch * width);
@@ -215,7 +260,9 @@ export function conv2dReference(x: Array64, weight: Array64, bias: ArrayLike<num
                 const r = i + u - pad;
                 const s = j + v - pad;
                 if (r < 0 || r >= height || s < 0 || s >= width) continue;
-                total += x.data[((b * cin + c) * height + r) * width + s]! * weight.data[((o * cin + c) * kh + u) * kw + v]!;
+                total +=
+                  x.data[((b * cin + c) * height + r) * width + s]! *
+                  weight.data[((o * cin + c) * kh + u) * kw + v]!;
               }
           data[((b * cout + o) * oh + i) * ow + j] = total;
         }
@@ -229,7 +276,8 @@ export function nearestResizeReference(x: Array64, height: number, width: number
   for (let bc = 0; bc < batch * channels; bc++)
     for (let i = 0; i < height; i++)
       for (let j = 0; j < width; j++) {
-        data[(bc * height + i) * width + j] = x.data[(bc * sh + Math.floor((i * sh) / height)) * sw + Math.floor((j * sw) / width)]!;
+        data[(bc * height + i) * width + j] =
+          x.data[(bc * sh + Math.floor((i * sh) / height)) * sw + Math.floor((j * sw) / width)]!;
       }
   return { shape: [batch, channels, height, width], data };
 }

@@ -147,7 +147,7 @@ describe('compile + run on a real WebGPU device vs the float64 reference', () =>
     const ids = input('ids', [3], 'i32');
     const graph = makeGraph({
       leading: sum(x, [0, 1]),
-      moved: concat([slice(transpose(x, [2, 0, 1]), [1, 0, 0], [6, 5, 6]), pad(slice(x, [0, 0, 0], [5, 6, 5]), [0, 0, 1], [0, 0, 0], 0.25)], 0),
+      moved: concat([slice(transpose(x, [2, 0, 1]), [1, 0, 0], [6, 5, 6]), pad(slice(x, [0, 0, 0], [5, 5, 5]), [0, 0, 1], [0, 0, 0], 0.25)], 0),
       embedded: gather(table, ids),
       scanned: cumsum(x, -1),
     });

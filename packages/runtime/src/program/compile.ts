@@ -76,7 +76,9 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
   }
 
   const profile = deviceProfileOf(device, options.subgroups === undefined ? {} : { subgroups: options.subgroups });
-  const kernels = generateProgram(plan, profile);
+  // Kernels bind ranges of one arena; WebGPU forbids binding a buffer read-only while writing to
+  // it in the same dispatch, so every arena binding is declared read_write.
+  const kernels = generateProgram(plan, profile, { inputAccess: 'read_write' });
   return withErrorScopes(device, async () => {
     const pipelines = await Promise.all(kernels.map((kernel) => cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint)));
     const arena = device.createBuffer({

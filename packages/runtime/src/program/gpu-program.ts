@@ -36,6 +36,18 @@ interface KernelResources {
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly uniformBuffer: GPUBuffer | undefined;
+  /**
+   * For kernels that pack several inputs into one binding: a side buffer holding copies of them,
+   * and the copies to make before the dispatch. (A range of the arena cannot be bound read-only
+   * while the kernel writes another range of it, and a writable binding must not overlap others.)
+   */
+  readonly packed: PackedInputs | undefined;
+}
+
+interface PackedInputs {
+  readonly buffer: GPUBuffer;
+  readonly copies: readonly { readonly from: number; readonly to: number; readonly bytes: number }[];
+  readonly offsets: ReadonlyMap<Node, number>;
 }
 
 /** A program on a WebGPU device: one arena, one pipeline and bind group per kernel, one encoder per run. */
@@ -138,7 +150,10 @@ export class GpuProgram implements Program {
     this.#destroyed = true;
     this.#arena.destroy();
     this.#staging.destroy();
-    for (const resource of this.#resources) resource.uniformBuffer?.destroy();
+    for (const resource of this.#resources) {
+      resource.uniformBuffer?.destroy();
+      resource.packed?.buffer.destroy();
+    }
   }
 
   /** Runs `work` after every earlier run has finished: runs share the readback buffer. */
@@ -176,18 +191,29 @@ export class GpuProgram implements Program {
       }
     }
     const encoder = this.#device.createCommandEncoder({ label: 'weft-run' });
-    if (timer === undefined) {
-      const pass = encoder.beginComputePass({ label: 'weft' });
-      for (const resource of this.#resources) this.#encodeKernel(pass, resource, dims);
-      pass.end();
-    } else {
-      this.#resources.forEach((resource, index) => {
-        const pass = encoder.beginComputePass({ label: resource.kernel.label, timestampWrites: timer.writesFor(index) });
-        this.#encodeKernel(pass, resource, dims);
-        pass.end();
+    // One compute pass for all kernels; a pass ends only where packed inputs must be copied
+    // first, or where each kernel is timed on its own.
+    let pass: GPUComputePassEncoder | undefined;
+    this.#resources.forEach((resource, index) => {
+      if (resource.packed !== undefined || timer !== undefined) {
+        pass?.end();
+        pass = undefined;
+        for (const copy of resource.packed?.copies ?? []) {
+          encoder.copyBufferToBuffer(this.#arena, copy.from, resource.packed!.buffer, copy.to, copy.bytes);
+        }
+      }
+      pass ??= encoder.beginComputePass({
+        label: timer === undefined ? 'weft' : resource.kernel.label,
+        ...(timer === undefined ? {} : { timestampWrites: timer.writesFor(index) }),
       });
-      timer.resolve(encoder);
-    }
+      this.#encodeKernel(pass, resource, dims);
+      if (timer !== undefined) {
+        pass.end();
+        pass = undefined;
+      }
+    });
+    pass?.end();
+    timer?.resolve(encoder);
     let stagingOffset = 0;
     for (const node of Object.values(this.#outputs)) {
       const bytes = align4(elementCount(resolveShape(node.shape, dims)) * 4);
@@ -210,8 +236,8 @@ export class GpuProgram implements Program {
   #writeUniforms(dims: DimBindings): void {
     const key = JSON.stringify(dims);
     if (key === this.#uniformKey) return;
-    for (const { kernel, uniformBuffer } of this.#resources) {
-      if (uniformBuffer !== undefined) this.#device.queue.writeBuffer(uniformBuffer, 0, kernel.uniforms(dims));
+    for (const { kernel, uniformBuffer, packed } of this.#resources) {
+      if (uniformBuffer !== undefined) this.#device.queue.writeBuffer(uniformBuffer, 0, kernel.uniforms(dims, packed?.offsets));
     }
     this.#uniformKey = key;
   }
@@ -241,29 +267,43 @@ export class GpuProgram implements Program {
   }
 
   #kernelResources(kernel: GeneratedKernel, pipeline: GPUComputePipeline): KernelResources {
+    const packedBinding = kernel.bindings.find((binding) => binding.kind === 'storage' && binding.tensors.length > 1);
+    const packed = packedBinding?.kind === 'storage' ? this.#packedInputs(kernel, packedBinding.tensors) : undefined;
+    const maximumDims = maxDims(this.#signature);
     let uniformBuffer: GPUBuffer | undefined;
     const entries: GPUBindGroupEntry[] = kernel.bindings.map((binding: KernelBinding) => {
       if (binding.kind === 'uniform') {
-        const size = Math.max(16, kernel.uniforms(maxDims(this.#signature)).byteLength);
         uniformBuffer = this.#device.createBuffer({
           label: `${kernel.label}-params`,
-          size,
+          size: Math.max(16, kernel.uniforms(maximumDims, packed?.offsets).byteLength),
           usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
         });
         return { binding: binding.binding, resource: { buffer: uniformBuffer } };
       }
-      if (binding.tensors.length !== 1) {
-        throw new UnsupportedError('packed multi-tensor bindings are not supported by this runtime yet', {
-          block: kernel.label,
-          expected: 'one tensor per binding',
-          actual: binding.tensors.length,
-        });
-      }
+      if (binding.tensors.length > 1) return { binding: binding.binding, resource: { buffer: packed!.buffer } };
       const slot = this.#slot(binding.tensors[0]!);
       return { binding: binding.binding, resource: { buffer: this.#arena, offset: slot.offset, size: align4(slot.bytes) } };
     });
     const bindGroup = this.#device.createBindGroup({ label: kernel.label, layout: pipeline.getBindGroupLayout(0), entries });
-    return { kernel, pipeline, bindGroup, uniformBuffer };
+    return { kernel, pipeline, bindGroup, uniformBuffer, packed };
+  }
+
+  #packedInputs(kernel: GeneratedKernel, tensors: readonly Node[]): PackedInputs {
+    const offsets = new Map<Node, number>();
+    const copies: { from: number; to: number; bytes: number }[] = [];
+    let size = 0;
+    for (const tensor of tensors) {
+      const slot = this.#slot(tensor);
+      offsets.set(tensor, size);
+      copies.push({ from: slot.offset, to: size, bytes: align4(slot.bytes) });
+      size += align4(slot.bytes);
+    }
+    const buffer = this.#device.createBuffer({
+      label: `${kernel.label}-packed`,
+      size: Math.max(16, size),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
+    return { buffer, copies, offsets };
   }
 }
 

@@ -21,7 +21,11 @@ import {
  * group's input channels and the kernel window, skipping padded positions, accumulating in f32,
  * then adds the optional bias. Grouped and depthwise (`groups = Cin`) convolutions included.
  */
-export function generateConv(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateConv(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
   const conv = kernel.anchor;
   const [x, w, bias] = conv.inputs as [Node, Node, Node | undefined];

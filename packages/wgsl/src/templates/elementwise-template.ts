@@ -19,7 +19,11 @@ import {
  * the kernel reads each input element it needs straight from memory and writes each output once.
  * Outputs must have the anchor's shape.
  */
-export function generateElementwise(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateElementwise(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
   const shape = kernel.anchor.shape;
   for (const output of kernel.outputs) {

@@ -32,7 +32,11 @@ const THREADS = TILE / BLOCK;
  * not divide the tile (loads outside are zero, stores are bounds-checked). Fused prologue nodes
  * are applied while loading A and B; epilogue nodes (bias, activation, residual) before the store.
  */
-export function generateMatmul(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateMatmul(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
   const matmul = kernel.anchor;
   const [a, b] = matmul.inputs as [Node, Node];

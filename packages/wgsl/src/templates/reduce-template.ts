@@ -8,6 +8,10 @@ import { generateReduction } from './reduction-kernel.js';
  * over arbitrary axes (adjacent invocations read adjacent kept elements, which suits reductions
  * over leading axes), with the same fused producers and consumers as the `row` template.
  */
-export function generateReduce(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateReduce(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   return generateReduction(kernel, profile, options, 'reduce', { cooperative: false, subgroups: false });
 }

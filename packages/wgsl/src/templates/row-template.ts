@@ -13,8 +13,8 @@ import { generateReduction } from './reduction-kernel.js';
 export function generateRow(
   kernel: Kernel,
   profile: DeviceProfile,
-  options: RowTemplateOptions = {},
+  options: GenerateOptions = {},
 ): GeneratedKernel {
   const subgroups = profile.subgroups && options.subgroupReductions === true;
-  return generateReduction(kernel, profile, 'row', { cooperative: true, subgroups });
+  return generateReduction(kernel, profile, options, 'row', { cooperative: true, subgroups });
 }

@@ -22,7 +22,11 @@ import {
  * simple and exact in order, but a long single line is serial; a work-efficient parallel scan
  * over workgroups is a later optimization.
  */
-export function generateScan(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateScan(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
   const scan = kernel.anchor;
   const operand = scan.inputs[0]!;

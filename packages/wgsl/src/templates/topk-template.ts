@@ -21,7 +21,11 @@ import {
  * selection passes, each taking the best element that comes after the previous pick in the
  * order (value, then index). O(k · length) per line with no scratch memory — meant for small k.
  */
-export function generateTopk(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateTopk(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
   const topk = kernel.anchor;
   const operand = topk.inputs[0]!;

@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSafetensors } from '@weft/models';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from './cli.js';
+
+const bin = fileURLToPath(new URL('../bin/weft.mjs', import.meta.url));
+const example = fileURLToPath(new URL('../examples/small-decoder.json', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs the real `weft` executable (node → tsx → src/main.ts) and captures its output. */
+function weft(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the CLI in this process (faster than spawning), capturing its lines. */
+async function weftInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  // cac prints help and version with console.info.
+  const info = vi.spyOn(console, 'info').mockImplementation((text: string) => out.push(text));
+  try {
+    const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    info.mockRestore();
+  }
+}
+
+function writeScratch(name: string, content: string | Uint8Array): string {
+  const path = join(scratch, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('weft (the executable)', () => {
+  it('--help lists every command', () => {
+    const { code, stdout } = weft('--help');
+    expect(code).toBe(0);
+    for (const command of ['plan <spec>', 'run <spec>', 'bench', 'zoo']) expect(stdout).toContain(command);
+  });
+
+  it('plan prints a summary of a valid spec, with its parameter count', () => {
+    const { code, stdout } = weft('plan', example);
+    expect(code).toBe(0);
+    expect(stdout).toContain('valid');
+    expect(stdout).toContain('8 heads × 16, 2 KV heads (GQA, 4 per group)');
+    // 256·128 embedding + 4 layers × (40960 attention + 3·128·344 MLP + 2·128 gains) + 128 + 256·128 head.
+    const expected = 256 * 128 + 4 * (128 * 16 * (2 * 8 + 2 * 2) + 3 * 128 * 344 + 2 * 128) + 128 + 256 * 128;
+    expect(stdout).toContain(`parameters    ${expected.toLocaleString('en-US')}`);
+  });
+
+  it('a bad spec exits with 1 and gives the JSON path', () => {
+    const spec = readExample();
+    spec.config.kvHeads = 3;
+    const { code, stdout, stderr } = weft('plan', writeScratch('bad.json', JSON.stringify(spec)));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('config.kvHeads: expected a positive integer dividing heads (8), got 3');
+  });
+
+  it('exits with 2 on a wrong command line', () => {
+    const { code, stderr } = weft('frobnicate');
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown command "frobnicate"');
+  });
+});
+
+describe('weft (in process)', () => {
+  it('plan --help and run --help describe their options', async () => {
+    expect((await weftInProcess('plan', '--help')).stdout).toContain('--json');
+    expect((await weftInProcess('run', '--help')).stdout).toContain('--weights <file>');
+  });
+
+  it('plan --json prints the normalized spec, which plans again to the same text', async () => {
+    const first = await weftInProcess('plan', '--json', example);
+    expect(first.code).toBe(0);
+    const again = await weftInProcess('plan', '--json', writeScratch('normalized.json', first.stdout));
+    expect(again.stdout).toBe(first.stdout);
+  });
+
+  it('reports every field problem with its path', async () => {
+    const spec = readExample();
+    spec.config.mlp.kind = 'relu';
+    spec.config.layers = 0;
+    const { code, stderr } = await weftInProcess(
+      'plan',
+      writeScratch('bad-fields.json', JSON.stringify(spec)),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('config.mlp.kind: expected ("swiglu" | "geglu" | "gelu"), got "relu"');
+    expect(stderr).toContain('config.layers: expected a positive integer, got 0');
+  });
+
+  it('exits with 1 on a missing file or text that is not JSON', async () => {
+    const missing = await weftInProcess('plan', join(scratch, 'absent.json'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read spec file ".*absent.json": ENOENT/);
+    const notJson = await weftInProcess('plan', writeScratch('broken.json', '{"schemaVersion": 1,'));
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain('model spec is not valid JSON');
+  });
+
+  it('exits with 2 on missing arguments, unknown options and no command', async () => {
+    expect(await weftInProcess('plan')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('missing required args'),
+    });
+    const bogus = await weftInProcess('plan', '--bogus', example);
+    expect(bogus).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown option `--bogus`') });
+    expect((await weftInProcess()).code).toBe(2);
+  });
+
+  it('run loads safetensors weights and reports names no rule maps', async () => {
+    const weights = writeSafetensors({
+      'model.embed_tokens.weight': { dtype: 'BF16', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+      'model.layers.0.self_attn.q_proj.weight': {
+        dtype: 'F32',
+        shape: [3, 3],
+        data: new Float32Array(9).fill(0.5),
+      },
+      'vision.patch': { dtype: 'F16', shape: [1], data: [1] },
+    });
+    const { code, stdout, stderr } = await weftInProcess(
+      'run',
+      example,
+      '--weights',
+      writeScratch('w.safetensors', weights),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain('3 tensors, 16 values (BF16, F16, F32; 64 B loaded)');
+    expect(stderr).toContain('1 weight name(s) match no rename rule: vision.patch');
+  });
+
+  it('run rejects a malformed weights file with exit code 1 and the tensor named', async () => {
+    const good = writeSafetensors({ w: { dtype: 'F32', shape: [4], data: [1, 2, 3, 4] } });
+    const { code, stderr } = await weftInProcess(
+      'run',
+      example,
+      '--weights',
+      writeScratch('cut.safetensors', good.subarray(0, -4)),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('tensor "w": safetensors: data_offsets reach past the end of the data section');
+  });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the example is edited freely to make it invalid.
+function readExample(): any {
+  return JSON.parse(readFileSync(example, 'utf8'));
+}

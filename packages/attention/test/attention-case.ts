@@ -1,0 +1,76 @@
+import { type Dim, decomposeExtensionOps, input, interpret, makeGraph, type Node, type Tensor64, tensorRef } from '@weft/ir';
+import { randomTensor } from '@weft/ir/test';
+import { type AttentionOptions, type AttentionSpec, applyAttention, attention } from '../src/index.js';
+
+/** Shapes of one attention test case. */
+export interface CaseShape {
+  readonly batch: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly queries: number;
+  readonly keys: number;
+  readonly headDim: number;
+  readonly valueDim: number;
+}
+
+/** A built attention test case: the spec, its graph pieces and seeded inputs. */
+export interface AttentionCase {
+  readonly spec: AttentionSpec;
+  readonly shape: CaseShape;
+  readonly output: Node;
+  readonly logSumExp?: Node;
+  readonly inputs: Record<string, Tensor64>;
+  readonly dims: Record<string, number>;
+}
+
+/** Builds inputs q, k, v (and the given extra tensors) and applies the spec to them. */
+export function buildCase(
+  shape: CaseShape,
+  options: Omit<AttentionOptions, 'heads' | 'kvHeads' | 'headDim' | 'valueDim'>,
+  extra: Record<string, { tensor: Tensor64; shape?: readonly Dim[] }> = {},
+  seed = 1,
+  symbolic?: { queries: Dim; keys: Dim },
+): AttentionCase {
+  const spec = attention({ ...options, heads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim, valueDim: shape.valueDim });
+  const queries = symbolic?.queries ?? shape.queries;
+  const keys = symbolic?.keys ?? shape.keys;
+  const query = input('q', [shape.batch, shape.heads, queries, shape.headDim]);
+  const key = input('k', [shape.batch, shape.kvHeads, keys, shape.headDim]);
+  const value = input('v', [shape.batch, shape.kvHeads, keys, shape.valueDim]);
+  const tensors: Record<string, Node> = {};
+  for (const [name, { tensor, shape: declared }] of Object.entries(extra)) tensors[name] = input(name, declared ?? tensor.shape, tensor.dtype);
+  const result = applyAttention(spec, { query, key, value, tensors });
+  const inputs: Record<string, Tensor64> = {
+    q: randomTensor([shape.batch, shape.heads, shape.queries, shape.headDim], { seed }),
+    k: randomTensor([shape.batch, shape.kvHeads, shape.keys, shape.headDim], { seed: seed + 1 }),
+    v: randomTensor([shape.batch, shape.kvHeads, shape.keys, shape.valueDim], { seed: seed + 2 }),
+    ...Object.fromEntries(Object.entries(extra).map(([name, { tensor }]) => [name, tensor])),
+  };
+  const dims: Record<string, number> = {};
+  if (symbolic !== undefined) {
+    if (typeof symbolic.queries !== 'number') dims[symbolic.queries.name] = shape.queries;
+    if (typeof symbolic.keys !== 'number') dims[symbolic.keys.name] = shape.keys;
+  }
+  return { spec, shape, output: result.output, ...(result.logSumExp === undefined ? {} : { logSumExp: result.logSumExp }), inputs, dims };
+}
+
+/** The float64 reference (the op's `evaluate`) of a case's outputs. */
+export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
+  const outputs: Record<string, Node> = { output: testCase.output };
+  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
+  return interpret(makeGraph(outputs), { inputs: testCase.inputs, dims: testCase.dims });
+}
+
+/** The decomposition into primitive ops, interpreted in float64. */
+export function decomposedOf(testCase: AttentionCase): Record<string, Tensor64> {
+  const outputs: Record<string, Node> = { output: testCase.output };
+  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
+  return interpret(decomposeExtensionOps(makeGraph(outputs)), { inputs: testCase.inputs, dims: testCase.dims });
+}
+
+/** A `[batch]` or `[batch, n]` i32 tensor from rows of values. */
+export function intTensor(shape: readonly number[], values: readonly number[]): Tensor64 {
+  return { shape: [...shape], dtype: 'i32', data: Float64Array.from(values) };
+}
+
+export { tensorRef };

@@ -1,0 +1,119 @@
+/**
+ * A hand-written float64 attention, independent of the IR and its Exprs: the second oracle of the
+ * attention tests. Layout: query [B, H, Nq, dk], key [B, Hkv, Nk, dk], value [B, Hkv, Nk, dv].
+ */
+export interface NaiveAttentionCase {
+  readonly batch: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly queries: number;
+  readonly keys: number;
+  readonly headDim: number;
+  readonly valueDim: number;
+  readonly query: ArrayLike<number>;
+  readonly key: ArrayLike<number>;
+  readonly value: ArrayLike<number>;
+  /** Multiplies q·k (default 1/√dk). */
+  readonly scale?: number;
+  readonly softcap?: number;
+  /** Added after scale and softcap. */
+  readonly bias?: (b: number, h: number, i: number, j: number) => number;
+  /** Keep predicate (default all). */
+  readonly keep?: (b: number, h: number, i: number, j: number) => boolean;
+  readonly normalizer?: 'softmax' | 'sigmoid' | 'reluSquared' | 'relu-l1' | 'softplus-l1' | 'sparsemax' | { entmax: number };
+  readonly sigmoidBias?: number;
+  readonly sink?: number;
+  /** RoPE (half layout, all dims) with this base; query positions i + Nk − Nq. */
+  readonly ropeBase?: number;
+}
+
+/** O `[B, H, Nq, dv]` and the row log-sum-exp `[B, H, Nq]` (softmax; −∞ for empty rows). */
+export function naiveAttention(c: NaiveAttentionCase): { output: Float64Array; logSumExp: Float64Array } {
+  const scale = c.scale ?? 1 / Math.sqrt(c.headDim);
+  const output = new Float64Array(c.batch * c.heads * c.queries * c.valueDim);
+  const logSumExp = new Float64Array(c.batch * c.heads * c.queries);
+  const group = c.heads / c.kvHeads;
+  for (let b = 0; b < c.batch; b++) {
+    for (let h = 0; h < c.heads; h++) {
+      const g = Math.floor(h / group);
+      for (let i = 0; i < c.queries; i++) {
+        const q = row(c.query, ((b * c.heads + h) * c.queries + i) * c.headDim, c.headDim);
+        const qr = c.ropeBase === undefined ? q : ropeRow(q, i + c.keys - c.queries, c.ropeBase);
+        const kept: number[] = [];
+        const scores: number[] = [];
+        for (let j = 0; j < c.keys; j++) {
+          if (c.keep !== undefined && !c.keep(b, h, i, j)) continue;
+          const k = row(c.key, ((b * c.kvHeads + g) * c.keys + j) * c.headDim, c.headDim);
+          const kr = c.ropeBase === undefined ? k : ropeRow(k, j, c.ropeBase);
+          let s = 0;
+          for (let d = 0; d < c.headDim; d++) s += qr[d]! * kr[d]!;
+          s *= scale;
+          if (c.softcap !== undefined) s = c.softcap * Math.tanh(s / c.softcap);
+          if (c.bias !== undefined) s += c.bias(b, h, i, j);
+          kept.push(j);
+          scores.push(s);
+        }
+        const { weights, lse } = normalizeRow(scores, c);
+        logSumExp[(b * c.heads + h) * c.queries + i] = lse;
+        for (let t = 0; t < kept.length; t++) {
+          const v = ((b * c.kvHeads + g) * c.keys + kept[t]!) * c.valueDim;
+          for (let d = 0; d < c.valueDim; d++) output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! += weights[t]! * Number(c.value[v + d]);
+        }
+      }
+    }
+  }
+  return { output, logSumExp };
+}
+
+function normalizeRow(scores: readonly number[], c: NaiveAttentionCase): { weights: number[]; lse: number } {
+  const normalizer = c.normalizer ?? 'softmax';
+  if (normalizer === 'softmax') {
+    const all = c.sink === undefined ? scores : [...scores, c.sink];
+    if (all.length === 0) return { weights: [], lse: -Infinity };
+    const m = Math.max(...all);
+    const z = all.reduce((sum, s) => sum + Math.exp(s - m), 0);
+    return { weights: scores.map((s) => Math.exp(s - m) / z), lse: m + Math.log(z) };
+  }
+  if (normalizer === 'sigmoid') return { weights: scores.map((s) => 1 / (1 + Math.exp(-(s + (c.sigmoidBias ?? 0))))), lse: -Infinity };
+  if (normalizer === 'reluSquared') return { weights: scores.map((s) => Math.max(0, s) ** 2 / c.keys), lse: -Infinity };
+  if (normalizer === 'relu-l1' || normalizer === 'softplus-l1') {
+    const f = scores.map((s) => (normalizer === 'relu-l1' ? Math.max(0, s) : Math.log(1 + Math.exp(s))));
+    const z = f.reduce((a, b) => a + b, 0);
+    return { weights: f.map((x) => (z > 0 ? x / z : 0)), lse: -Infinity };
+  }
+  const alpha = normalizer === 'sparsemax' ? 2 : normalizer.entmax;
+  return { weights: entmaxBySort(scores, alpha), lse: -Infinity };
+}
+
+/** α-entmax by a dense scan over candidate supports (sparsemax exact; other α by 200-step bisection). */
+function entmaxBySort(scores: readonly number[], alpha: number): number[] {
+  if (scores.length === 0) return [];
+  const x = scores.map((s) => (alpha - 1) * s);
+  const power = 1 / (alpha - 1);
+  const mass = (tau: number) => x.reduce((sum, v) => sum + Math.max(0, v - tau) ** power, 0);
+  let lo = Math.min(...x) - 1;
+  let hi = Math.max(...x);
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (mass(mid) >= 1) lo = mid;
+    else hi = mid;
+  }
+  const p = x.map((v) => Math.max(0, v - (lo + hi) / 2) ** power);
+  const z = p.reduce((a, b) => a + b, 0);
+  return p.map((v) => v / z);
+}
+
+function row(data: ArrayLike<number>, start: number, length: number): number[] {
+  return Array.from({ length }, (_, d) => Number(data[start + d]));
+}
+
+function ropeRow(x: readonly number[], position: number, base: number): number[] {
+  const half = x.length / 2;
+  const out = [...x];
+  for (let i = 0; i < half; i++) {
+    const angle = position / base ** ((2 * i) / x.length);
+    out[i] = x[i]! * Math.cos(angle) - x[i + half]! * Math.sin(angle);
+    out[i + half] = x[i + half]! * Math.cos(angle) + x[i]! * Math.sin(angle);
+  }
+  return out;
+}
