@@ -141,3 +141,20 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
     expect(worst).toBeLessThan(ROPE_TOLERANCE);
   });
 });
+
+describe('ATTENTION_CATALOG entries on the device', () => {
+  it('every entry matches the float64 reference', async () => {
+    const { device } = await getTestDevice();
+    const { ATTENTION_CATALOG } = await import('./catalog/attention-catalog.js');
+    const { interpret } = await import('@weft/ir');
+    for (const entry of ATTENTION_CATALOG) {
+      const { graph, params, inputs, dims } = entry.build();
+      const { outputs } = await runKernels(device, graph, { ...inputs, ...params }, dims);
+      const reference = interpret(graph, { inputs, params, dims });
+      for (const name of Object.keys(graph.outputs)) {
+        const error = relativeError(outputs[name]!, reference[name]!);
+        expect(error, `${entry.mechanism} ${name}`).toBeLessThan(ROPE_TOLERANCE);
+      }
+    }
+  });
+});

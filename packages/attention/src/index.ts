@@ -30,3 +30,4 @@ export { decomposeAttention } from './op/decompose-attention.js';
 export { generateAttention } from './kernel/attention-template.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';
+export * from './catalog/attention-catalog.js';

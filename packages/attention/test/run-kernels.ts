@@ -4,7 +4,7 @@ import { generateProgram } from '@weft/wgsl';
 
 /**
  * Runs every kernel of a graph's plan on `device` with one buffer per tensor (outputs filled with
- * NaN first), and returns the graph outputs. A small harness that exercises generated kernels
+ * NaN first; inputs and parameters by name), and returns the graph outputs. A small harness that exercises generated kernels
  * without the runtime's arena.
  */
 export async function runKernels(
@@ -24,7 +24,7 @@ export async function runKernels(
     const count = Math.max(4, maxElementCount(node.shape));
     buffer = device.createBuffer({ size: count * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
     const name = node.attrs.name;
-    const source = node.op === 'input' && typeof name === 'string' ? inputs[name] : undefined;
+    const source = (node.op === 'input' || node.op === 'param') && typeof name === 'string' ? inputs[name] : undefined;
     const data = new (node.dtype === 'i32' ? Int32Array : Float32Array)(count);
     if (source === undefined) data.fill(Number.NaN);
     else data.set(Array.from(source));

@@ -11,6 +11,14 @@ import { EXPECTED_KERNELS } from './test-support/expected-kernels.js';
  * absolute floor of 2e-6 for outputs that cross zero.
  */
 const TOLERANCE = { rtol: 1e-5, atol: 2e-6 } as const;
+/**
+ * SPADE's γ and β come from 3×3 convolutions over the hidden channels: sums of 9·hidden (over a
+ * thousand) products, whose f32 rounding (~1e-7 relative per term) leaves ~5e-6 absolute error on
+ * outputs that cross zero.
+ */
+const TOLERANCE_BY_MECHANISM: Readonly<Record<string, { rtol: number; atol: number }>> = {
+  SPADE: { rtol: 1e-5, atol: 1e-5 },
+};
 
 const worst = new Map<string, { error: number; kernels: number }>();
 afterAll(() => {
@@ -29,7 +37,7 @@ describe('normalization layers on a WebGPU device', () => {
       const { worstRelativeError, program } = await expectMatchesReference(sample.graph, weft, {
         inputs: sample.inputs,
         params: sample.params,
-        ...TOLERANCE,
+        ...(TOLERANCE_BY_MECHANISM[mechanism] ?? TOLERANCE),
         label: mechanism,
       });
       const kernels = program.plan.kernels.length;

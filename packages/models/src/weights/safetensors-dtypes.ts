@@ -2,8 +2,26 @@
  * The dtypes of the safetensors format, with their element sizes, and the subset Weft loads.
  */
 
+/** A dtype name the safetensors format defines. */
+export type SafetensorsDType =
+  | 'BOOL'
+  | 'U8'
+  | 'I8'
+  | 'F8_E5M2'
+  | 'F8_E4M3'
+  | 'I16'
+  | 'U16'
+  | 'F16'
+  | 'BF16'
+  | 'I32'
+  | 'U32'
+  | 'F32'
+  | 'I64'
+  | 'U64'
+  | 'F64';
+
 /** Every dtype the safetensors format defines, with its element size in bytes. */
-export const SAFETENSORS_DTYPE_BYTES = {
+export const SAFETENSORS_DTYPE_BYTES: Readonly<Record<SafetensorsDType, number>> = {
   BOOL: 1,
   U8: 1,
   I8: 1,
@@ -19,10 +37,7 @@ export const SAFETENSORS_DTYPE_BYTES = {
   I64: 8,
   U64: 8,
   F64: 8,
-} as const;
-
-/** A dtype name the safetensors format defines. */
-export type SafetensorsDType = keyof typeof SAFETENSORS_DTYPE_BYTES;
+};
 
 /** Floating-point dtypes Weft reads and writes; they load as float32. */
 export type SafetensorsFloatDType = 'F32' | 'F16' | 'BF16';

@@ -33,6 +33,14 @@ export interface StateDictNameMap {
   readonly unknown: readonly string[];
 }
 
+/** A tensor renamed by {@link renameStateDict}. */
+export interface RenamedTensor<T> {
+  /** The tensor, unchanged. */
+  readonly tensor: T;
+  /** Whether it must be transposed from `[out, in]` to `[in, out]`. */
+  readonly transpose: boolean;
+}
+
 /**
  * The rules for Llama-style decoders (Llama, Mistral, Qwen2, Gemma and others that share the
  * Hugging Face `LlamaForCausalLM` names). Extend it by spreading: `[...LLAMA_STATE_DICT_RULES, rule]`.
@@ -112,14 +120,14 @@ export function mapStateDictNames(
 export function renameStateDict<T>(
   tensors: ReadonlyMap<string, T>,
   rules: readonly StateDictRule[] = LLAMA_STATE_DICT_RULES,
-): Map<string, { readonly tensor: T; readonly transpose: boolean }> {
+): Map<string, RenamedTensor<T>> {
   const { mapped, unknown } = mapStateDictNames(tensors.keys(), rules);
   if (unknown.length > 0) {
     throw new SpecError(`state dict: ${unknown.length} name(s) match no rule: ${unknown.join(', ')}`, {
       expected: 'names matching the rename rules (extend the rules to map them)',
     });
   }
-  const renamed = new Map<string, { readonly tensor: T; readonly transpose: boolean }>();
+  const renamed = new Map<string, RenamedTensor<T>>();
   for (const [source, tensor] of tensors) {
     const { target, transpose } = mapped.get(source)!;
     renamed.set(target, { tensor, transpose });
