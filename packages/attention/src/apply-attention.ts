@@ -1,7 +1,7 @@
 import { makeNode, maxDim, type Node, SpecError } from '@weft/ir';
 import { generateAttention } from './kernel/attention-template.js';
-import { attentionOp } from './op/attention-op.js';
 import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
+import { attentionOp } from './op/attention-op.js';
 import type { AttentionSpec } from './spec/attention-spec.js';
 
 /** The tensors an attention spec is applied to. */
@@ -37,7 +37,8 @@ export interface AttentionResult {
  */
 export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): AttentionResult {
   // Referencing the op and its template keeps their registration when a bundler prunes modules.
-  if (attentionOp === undefined || generateAttention === undefined) throw new Error('attention op is not registered');
+  if (attentionOp === undefined || generateAttention === undefined)
+    throw new Error('attention op is not registered');
   const keyLength = inputs.key.shape[2];
   const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
   const attrs = encodeAttention(spec, maxKeys, 'output');
@@ -45,12 +46,20 @@ export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): At
   const bound = inputs.tensors ?? {};
   for (const name of names) {
     if (bound[name] === undefined) {
-      throw new SpecError(`attention "${spec.name}": captured tensor "${name}" is not bound`, { block: spec.name, tensor: name, expected: 'a node in inputs.tensors' });
+      throw new SpecError(`attention "${spec.name}": captured tensor "${name}" is not bound`, {
+        block: spec.name,
+        tensor: name,
+        expected: 'a node in inputs.tensors',
+      });
     }
   }
   for (const name of Object.keys(bound)) {
     if (!names.includes(name)) {
-      throw new SpecError(`attention "${spec.name}": tensor "${name}" is not read by the spec`, { block: spec.name, tensor: name, expected: names.join(', ') || 'no tensors' });
+      throw new SpecError(`attention "${spec.name}": tensor "${name}" is not read by the spec`, {
+        block: spec.name,
+        tensor: name,
+        expected: names.join(', ') || 'no tensors',
+      });
     }
   }
   const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound[name]!)];

@@ -2,8 +2,15 @@ import { type Dim, makeGraph, symbolicDim } from '@weft/ir';
 import { expectClose, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
+import {
+  type AttentionCase,
+  buildCase,
+  type CaseShape,
+  intTensor,
+  referenceOf,
+  tensorRef,
+} from '../test/attention-case.js';
 import { runKernels } from '../test/run-kernels.js';
-import { type AttentionCase, buildCase, type CaseShape, intTensor, referenceOf, tensorRef } from '../test/attention-case.js';
 import {
   alibi,
   and,
@@ -35,7 +42,9 @@ async function runOnDevice(testCase: AttentionCase, subgroups = true) {
   const { device } = await getTestDevice();
   const outputs: Record<string, AttentionCase['output']> = { output: testCase.output };
   if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
-  const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, tensor]) => [name, tensor.data]));
+  const inputs = Object.fromEntries(
+    Object.entries(testCase.inputs).map(([name, tensor]) => [name, tensor.data]),
+  );
   return runKernels(device, makeGraph(outputs), inputs, testCase.dims, { subgroups });
 }
 
@@ -78,7 +87,10 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
     for (const [maskName, mask] of masks) {
       for (const [normalizerName, normalizer] of normalizers) {
         it(`${shapeName} × ${maskName} × ${normalizerName}`, async () => {
-          await check(`${shapeName} ${maskName} ${normalizerName}`, buildCase(shape, { ...(mask === undefined ? {} : { mask }), normalizer }, {}, 5));
+          await check(
+            `${shapeName} ${maskName} ${normalizerName}`,
+            buildCase(shape, { ...(mask === undefined ? {} : { mask }), normalizer }, {}, 5),
+          );
         });
       }
     }
@@ -86,14 +98,23 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
 
   const shape: CaseShape = { batch: 2, heads: 4, kvHeads: 2, queries: 37, keys: 37, headDim: 8, valueDim: 8 };
   it('key padding, with the lengths read by the block rule', async () => {
-    await check('padding', buildCase(shape, { mask: keyPadding(lengths) }, { lengths: { tensor: intTensor([2], [37, 9]) } }, 7));
+    await check(
+      'padding',
+      buildCase(shape, { mask: keyPadding(lengths) }, { lengths: { tensor: intTensor([2], [37, 9]) } }, 7),
+    );
   });
   it('document mask (sorted segments) with softcap and a per-head custom scale', async () => {
     const ids = Array.from({ length: 74 }, (_, n) => Math.floor(((n % 37) + 3 * Math.floor(n / 37)) / 10));
     const testCase = buildCase(
       shape,
-      { mask: documentMask(segments, { sorted: true }), score: [softcap(2), scoreMod((score, { h }) => score.mul(headScale.at(h)))] },
-      { segments: { tensor: intTensor([2, 37], ids) }, headScale: { tensor: { shape: [4], dtype: 'f32', data: Float64Array.from([1, 0.5, 2, -1]) } } },
+      {
+        mask: documentMask(segments, { sorted: true }),
+        score: [softcap(2), scoreMod((score, { h }) => score.mul(headScale.at(h)))],
+      },
+      {
+        segments: { tensor: intTensor([2, 37], ids) },
+        headScale: { tensor: { shape: [4], dtype: 'f32', data: Float64Array.from([1, 0.5, 2, -1]) } },
+      },
       8,
     );
     await check('document+softcap+custom', testCase);
@@ -116,18 +137,35 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
   it('l1 maps, sparsemax and 1.5-entmax (bisection in the kernel)', async () => {
     await check('relu l1', buildCase(shape, { normalizer: reluNormalized(), mask: causal() }, {}, 11));
     await check('softplus l1', buildCase(shape, { normalizer: softplusNormalized() }, {}, 12));
-    await check('sparsemax', buildCase(shape, { normalizer: sparsemax(), mask: causal(), score: [softcap(20)] }, {}, 13));
-    await check('entmax 1.5', buildCase({ ...shape, queries: 11, keys: 23 }, { normalizer: entmax({ alpha: 1.5 }) }, {}, 14));
+    await check(
+      'sparsemax',
+      buildCase(shape, { normalizer: sparsemax(), mask: causal(), score: [softcap(20)] }, {}, 13),
+    );
+    await check(
+      'entmax 1.5',
+      buildCase({ ...shape, queries: 11, keys: 23 }, { normalizer: entmax({ alpha: 1.5 }) }, {}, 14),
+    );
   });
   it('one program serves every length up to its maximum (symbolic lengths)', async () => {
     const seq: Dim = symbolicDim('seq', { max: 80 });
     for (const length of [1, 17, 80]) {
-      const testCase = buildCase({ ...shape, queries: length, keys: length }, { mask: causal() }, {}, 20 + length, { queries: seq, keys: seq });
+      const testCase = buildCase(
+        { ...shape, queries: length, keys: length },
+        { mask: causal() },
+        {},
+        20 + length,
+        { queries: seq, keys: seq },
+      );
       await check(`symbolic seq=${length}`, testCase);
     }
   });
   it('fully masked rows give 0, never NaN; logits near ±1e4 stay finite', async () => {
-    const testCase = buildCase(shape, { mask: keyPadding(lengths), score: [scoreMod((score) => score.mul(3e4))] }, { lengths: { tensor: intTensor([2], [37, 0]) } }, 30);
+    const testCase = buildCase(
+      shape,
+      { mask: keyPadding(lengths), score: [scoreMod((score) => score.mul(3e4))] },
+      { lengths: { tensor: intTensor([2], [37, 0]) } },
+      30,
+    );
     // keyPadding with length 0 masks every key of batch 1.
     const { outputs } = await runOnDevice(testCase);
     const data = outputs.output!;
@@ -137,7 +175,9 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
   });
   it('measured errors stay within the tolerances', () => {
     const worst = Math.max(...Object.values(errors));
-    console.log(`attention kernel: ${Object.keys(errors).length} comparisons, max relative error ${worst.toExponential(2)}`);
+    console.log(
+      `attention kernel: ${Object.keys(errors).length} comparisons, max relative error ${worst.toExponential(2)}`,
+    );
     expect(worst).toBeLessThan(ROPE_TOLERANCE);
   });
 });

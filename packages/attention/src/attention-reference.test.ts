@@ -1,6 +1,13 @@
 import { expectClose } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
-import { buildCase, type CaseShape, decomposedOf, intTensor, referenceOf, tensorRef } from '../test/attention-case.js';
+import {
+  buildCase,
+  type CaseShape,
+  decomposedOf,
+  intTensor,
+  referenceOf,
+  tensorRef,
+} from '../test/attention-case.js';
 import { naiveAttention } from '../test/naive-attention.js';
 import {
   alibi,
@@ -39,7 +46,10 @@ const lengths = tensorRef('lengths', [2], 'i32');
 const MASKS: Record<string, MaskCase> = {
   none: {},
   causal: { mask: causal(), keep: (_b, _h, i, j, s) => j <= i + s.keys - s.queries },
-  sliding: { mask: and(causal(), slidingWindow(3)), keep: (_b, _h, i, j, s) => j <= i + s.keys - s.queries && i + s.keys - s.queries - j < 3 },
+  sliding: {
+    mask: and(causal(), slidingWindow(3)),
+    keep: (_b, _h, i, j, s) => j <= i + s.keys - s.queries && i + s.keys - s.queries - j < 3,
+  },
   padding: {
     mask: keyPadding(lengths),
     keep: (b, _h, _i, j, s) => j < [s.keys, Math.ceil(s.keys / 2)][b]!,
@@ -48,7 +58,14 @@ const MASKS: Record<string, MaskCase> = {
   document: {
     mask: documentMask(segments, { sorted: true }),
     keep: (b, _h, i, j) => documentIds(b, i) === documentIds(b, j),
-    extra: (s) => ({ segments: { tensor: intTensor([2, s.keys], Array.from({ length: 2 * s.keys }, (_, n) => documentIds(Math.floor(n / s.keys), n % s.keys))) } }),
+    extra: (s) => ({
+      segments: {
+        tensor: intTensor(
+          [2, s.keys],
+          Array.from({ length: 2 * s.keys }, (_, n) => documentIds(Math.floor(n / s.keys), n % s.keys)),
+        ),
+      },
+    }),
   },
 };
 
@@ -57,17 +74,31 @@ function documentIds(b: number, position: number): number {
 }
 
 const slopes = tensorRef('headBias', [4]);
-const SCORES: Record<string, { score?: ScoreMod[]; positions?: ReturnType<typeof alibi>; softcap?: number; bias?: (b: number, h: number, i: number, j: number, s: CaseShape) => number }> = {
+const SCORES: Record<
+  string,
+  {
+    score?: ScoreMod[];
+    positions?: ReturnType<typeof alibi>;
+    softcap?: number;
+    bias?: (b: number, h: number, i: number, j: number, s: CaseShape) => number;
+  }
+> = {
   plain: {},
   softcap: { score: [softcap(0.5)], softcap: 0.5 },
-  alibi: { positions: alibi(), bias: (_b, h, i, j, s) => -(2 ** (-8 * (h + 1) / 4)) * Math.abs(i + s.keys - s.queries - j) },
+  alibi: {
+    positions: alibi(),
+    bias: (_b, h, i, j, s) => -(2 ** ((-8 * (h + 1)) / 4)) * Math.abs(i + s.keys - s.queries - j),
+  },
   custom: {
     score: [scoreMod((score, { h, q, k }) => score.add(slopes.at(h).mul(q.sub(k).cast('f32'))))],
     bias: (_b, h, i, j) => [0.3, -0.2, 0.1, 0.5][h]! * (i - j),
   },
 };
 
-const NORMALIZERS: Record<string, { normalizer: Normalizer; naive: 'softmax' | 'sigmoid' | 'reluSquared'; sigmoidBias?: number }> = {
+const NORMALIZERS: Record<
+  string,
+  { normalizer: Normalizer; naive: 'softmax' | 'sigmoid' | 'reluSquared'; sigmoidBias?: number }
+> = {
   softmax: { normalizer: softmax(), naive: 'softmax' },
   sigmoid: { normalizer: sigmoid({ bias: -1.5 }), naive: 'sigmoid', sigmoidBias: -1.5 },
   reluSquared: { normalizer: reluSquared(), naive: 'reluSquared' },
@@ -84,7 +115,20 @@ describe('attention reference (float64) against a hand-written attention and the
             for (const [queries, keys] of LENGTHS) {
               if (maskName === 'document' && queries !== keys) continue;
               const shape: CaseShape = { batch: 2, heads, kvHeads, queries, keys, headDim: 8, valueDim: 6 };
-              const extra = { ...(maskCase.extra?.(shape) ?? {}), ...(scoreName === 'custom' ? { headBias: { tensor: { shape: [4], dtype: 'f32' as const, data: Float64Array.from([0.3, -0.2, 0.1, 0.5]) } } } : {}) };
+              const extra = {
+                ...(maskCase.extra?.(shape) ?? {}),
+                ...(scoreName === 'custom'
+                  ? {
+                      headBias: {
+                        tensor: {
+                          shape: [4],
+                          dtype: 'f32' as const,
+                          data: Float64Array.from([0.3, -0.2, 0.1, 0.5]),
+                        },
+                      },
+                    }
+                  : {}),
+              };
               const testCase = buildCase(
                 shape,
                 {
@@ -103,15 +147,30 @@ describe('attention reference (float64) against a hand-written attention and the
                 key: testCase.inputs.k!.data,
                 value: testCase.inputs.v!.data,
                 ...(scoreCase.softcap === undefined ? {} : { softcap: scoreCase.softcap }),
-                ...(scoreCase.bias === undefined ? {} : { bias: (b: number, h: number, i: number, j: number) => scoreCase.bias!(b, h, i, j, shape) }),
-                ...(maskCase.keep === undefined ? {} : { keep: (b: number, h: number, i: number, j: number) => maskCase.keep!(b, h, i, j, shape) }),
+                ...(scoreCase.bias === undefined
+                  ? {}
+                  : {
+                      bias: (b: number, h: number, i: number, j: number) =>
+                        scoreCase.bias!(b, h, i, j, shape),
+                    }),
+                ...(maskCase.keep === undefined
+                  ? {}
+                  : {
+                      keep: (b: number, h: number, i: number, j: number) => maskCase.keep!(b, h, i, j, shape),
+                    }),
                 normalizer: normalizerCase.naive,
-                ...(normalizerCase.sigmoidBias === undefined ? {} : { sigmoidBias: normalizerCase.sigmoidBias }),
+                ...(normalizerCase.sigmoidBias === undefined
+                  ? {}
+                  : { sigmoidBias: normalizerCase.sigmoidBias }),
               });
               const label = `${headsName} ${maskName} ${scoreName} ${normalizerName} Nq=${queries} Nk=${keys}`;
               // Both are float64; only summation order differs.
               expectClose(reference, naive.output, { rtol: 1e-10, atol: 1e-12, label });
-              expectClose(decomposedOf(testCase).output!, reference, { rtol: 1e-9, atol: 1e-12, label: `${label} (decomposed)` });
+              expectClose(decomposedOf(testCase).output!, reference, {
+                rtol: 1e-9,
+                atol: 1e-12,
+                label: `${label} (decomposed)`,
+              });
             }
           });
         }
@@ -122,15 +181,33 @@ describe('attention reference (float64) against a hand-written attention and the
   it('applies RoPE (half layout) like the hand-written rotation, queries at the end of the key sequence', () => {
     const shape: CaseShape = { batch: 1, heads: 2, kvHeads: 2, queries: 3, keys: 9, headDim: 8, valueDim: 4 };
     const testCase = buildCase(shape, { positions: rope({ base: 100 }), mask: causal() }, {}, 3);
-    const naive = naiveAttention({ ...shape, query: testCase.inputs.q!.data, key: testCase.inputs.k!.data, value: testCase.inputs.v!.data, ropeBase: 100, keep: (_b, _h, i, j) => j <= i + 6 });
+    const naive = naiveAttention({
+      ...shape,
+      query: testCase.inputs.q!.data,
+      key: testCase.inputs.k!.data,
+      value: testCase.inputs.v!.data,
+      ropeBase: 100,
+      keep: (_b, _h, i, j) => j <= i + 6,
+    });
     expectClose(referenceOf(testCase).output!, naive.output, { rtol: 1e-10, atol: 1e-12 });
     expectClose(decomposedOf(testCase).output!, naive.output, { rtol: 1e-9, atol: 1e-12 });
   });
 
-  it('returns the row log-sum-exp, −∞ on fully masked rows, with softmax sinks counted once', () => {
+  it('returns the row log-sum-exp, with the softmax sink counted once', () => {
     const shape: CaseShape = { batch: 1, heads: 2, kvHeads: 1, queries: 4, keys: 6, headDim: 4, valueDim: 4 };
-    const testCase = buildCase(shape, { mask: causal({ align: 'top-left' }), outputs: { logSumExp: true }, normalizer: softmax({ sink: 0.25 }) });
-    const naive = naiveAttention({ ...shape, query: testCase.inputs.q!.data, key: testCase.inputs.k!.data, value: testCase.inputs.v!.data, keep: (_b, _h, i, j) => j <= i, sink: 0.25 });
+    const testCase = buildCase(shape, {
+      mask: causal({ align: 'top-left' }),
+      outputs: { logSumExp: true },
+      normalizer: softmax({ sink: 0.25 }),
+    });
+    const naive = naiveAttention({
+      ...shape,
+      query: testCase.inputs.q!.data,
+      key: testCase.inputs.k!.data,
+      value: testCase.inputs.v!.data,
+      keep: (_b, _h, i, j) => j <= i,
+      sink: 0.25,
+    });
     const reference = referenceOf(testCase);
     expectClose(reference.output!, naive.output, { rtol: 1e-10, atol: 1e-12 });
     expectClose(reference.logSumExp!, naive.logSumExp, { rtol: 1e-12, atol: 1e-12 });

@@ -1,7 +1,14 @@
 import { input, makeGraph, runPipeline, symbolicDim, WeftError } from '@weft/ir';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildCase, type CaseShape, decomposedOf, intTensor, referenceOf, tensorRef } from '../test/attention-case.js';
+import {
+  buildCase,
+  type CaseShape,
+  decomposedOf,
+  intTensor,
+  referenceOf,
+  tensorRef,
+} from '../test/attention-case.js';
 import { naiveAttention } from '../test/naive-attention.js';
 import {
   and,
@@ -44,15 +51,26 @@ describe('attention spec errors name the block', () => {
     expect(error.message).toContain('kvHeads (3) must divide heads (8)');
   });
   it('an unknown option and an unknown output', () => {
-    expect(errorOf(() => attention({ heads: 2, headDim: 4, scale: 2 } as never)).message).toContain('unknown option "scale"');
-    expect(errorOf(() => attention({ heads: 2, headDim: 4, outputs: { rowMax: true } as never })).message).toContain('unknown output "rowMax"');
-    expect(errorOf(() => attention({ heads: 2, headDim: 4, normalizer: sigmoid(), outputs: { logSumExp: true } })).message).toContain('softmax only');
+    expect(errorOf(() => attention({ heads: 2, headDim: 4, scale: 2 } as never)).message).toContain(
+      'unknown option "scale"',
+    );
+    expect(
+      errorOf(() => attention({ heads: 2, headDim: 4, outputs: { rowMax: true } as never })).message,
+    ).toContain('unknown output "rowMax"');
+    expect(
+      errorOf(() => attention({ heads: 2, headDim: 4, normalizer: sigmoid(), outputs: { logSumExp: true } }))
+        .message,
+    ).toContain('softmax only');
     expect(errorOf(() => entmax({ alpha: 3 })).message).toContain('alpha must lie in (1, 2]');
   });
   it('head-dim mismatch between Q and K', () => {
     const spec = attention({ name: 'enc.attn', heads: 2, headDim: 8 });
     const error = errorOf(() =>
-      applyAttention(spec, { query: input('q', [1, 2, 5, 8]), key: input('k', [1, 2, 5, 4]), value: input('v', [1, 2, 5, 8]) }),
+      applyAttention(spec, {
+        query: input('q', [1, 2, 5, 8]),
+        key: input('k', [1, 2, 5, 4]),
+        value: input('v', [1, 2, 5, 8]),
+      }),
     );
     expect(error.code).toBe('shape');
     expect(error.message).toContain('enc.attn');
@@ -62,8 +80,14 @@ describe('attention spec errors name the block', () => {
   it('a mask reading a tensor of the wrong shape, or an unbound one', () => {
     const lengths = tensorRef('lengths', [2], 'i32');
     const spec = attention({ name: 'dec.attn', heads: 2, headDim: 4, mask: keyPadding(lengths) });
-    const inputs = { query: input('q', [2, 2, 5, 4]), key: input('k', [2, 2, 5, 4]), value: input('v', [2, 2, 5, 4]) };
-    const wrong = errorOf(() => applyAttention(spec, { ...inputs, tensors: { lengths: input('lengths', [3], 'i32') } }));
+    const inputs = {
+      query: input('q', [2, 2, 5, 4]),
+      key: input('k', [2, 2, 5, 4]),
+      value: input('v', [2, 2, 5, 4]),
+    };
+    const wrong = errorOf(() =>
+      applyAttention(spec, { ...inputs, tensors: { lengths: input('lengths', [3], 'i32') } }),
+    );
     expect(wrong.message).toContain('captured tensor "lengths" has the wrong shape');
     expect(wrong.message).toContain('dec.attn');
     expect(errorOf(() => applyAttention(spec, inputs)).message).toContain('"lengths" is not bound');
@@ -85,18 +109,24 @@ describe('masks classify blocks exactly like their predicate', () => {
   for (const [name, mask] of masks) {
     it(`${name}: empty blocks keep nothing, full blocks keep everything`, () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), (queries, keys, qb, kb) => {
-          const exact = customMask(() => mask.predicate);
-          for (let i = 0; i * qb < queries; i++) {
-            for (let j = 0; j * kb < keys; j++) {
-              const analytic = mask.blockSparsity(i, j, { query: qb, key: kb }, { queries, keys });
-              const truth = exact.blockSparsity(i, j, { query: qb, key: kb }, { queries, keys });
-              // Analytic answers may be conservative (partial) but never wrong.
-              if (analytic !== 'partial' && analytic !== truth) return false;
+        fc.property(
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 8 }),
+          fc.integer({ min: 1, max: 8 }),
+          (queries, keys, qb, kb) => {
+            const exact = customMask(() => mask.predicate);
+            for (let i = 0; i * qb < queries; i++) {
+              for (let j = 0; j * kb < keys; j++) {
+                const analytic = mask.blockSparsity(i, j, { query: qb, key: kb }, { queries, keys });
+                const truth = exact.blockSparsity(i, j, { query: qb, key: kb }, { queries, keys });
+                // Analytic answers may be conservative (partial) but never wrong.
+                if (analytic !== 'partial' && analytic !== truth) return false;
+              }
             }
-          }
-          return true;
-        }),
+            return true;
+          },
+        ),
         { numRuns: 40 },
       );
     });
@@ -124,7 +154,11 @@ describe('random combinations: reference = hand-written attention = decompositio
       [causal(), (i, j, s) => j <= i + s.keys - s.queries],
       [slidingWindow(4), (i, j, s) => j <= i + s.keys - s.queries && i + s.keys - s.queries - j < 4],
       [prefixLM(3), (i, j, s) => j < 3 || j <= i + s.keys - s.queries],
-      [and(causal(), chunked(5)), (i, j, s) => j <= i + s.keys - s.queries && Math.floor((i + s.keys - s.queries) / 5) === Math.floor(j / 5)],
+      [
+        and(causal(), chunked(5)),
+        (i, j, s) =>
+          j <= i + s.keys - s.queries && Math.floor((i + s.keys - s.queries) / 5) === Math.floor(j / 5),
+      ],
     ];
     const normalizers = [
       [softmax(), 'softmax'],
@@ -141,10 +175,23 @@ describe('random combinations: reference = hand-written attention = decompositio
         fc.integer({ min: 0, max: 5 }),
         fc.integer({ min: 1, max: 1000 }),
         ([heads, kvHeads], maskIndex, normalizerIndex, queries, extraKeys, seed) => {
-          const shape: CaseShape = { batch: 1, heads: heads!, kvHeads: kvHeads!, queries, keys: queries + extraKeys, headDim: 4, valueDim: 3 };
+          const shape: CaseShape = {
+            batch: 1,
+            heads: heads!,
+            kvHeads: kvHeads!,
+            queries,
+            keys: queries + extraKeys,
+            headDim: 4,
+            valueDim: 3,
+          };
           const [mask, keep] = maskChoices[maskIndex]!;
           const [normalizer, naiveName] = normalizers[normalizerIndex]!;
-          const testCase = buildCase(shape, { ...(mask === undefined ? {} : { mask }), normalizer }, {}, seed);
+          const testCase = buildCase(
+            shape,
+            { ...(mask === undefined ? {} : { mask }), normalizer },
+            {},
+            seed,
+          );
           const reference = referenceOf(testCase).output!;
           const naive = naiveAttention({
             ...shape,
@@ -157,7 +204,10 @@ describe('random combinations: reference = hand-written attention = decompositio
           });
           const close = (a: ArrayLike<number>, b: ArrayLike<number>, tolerance: number) =>
             Array.from(a).every((x, n) => Math.abs(x - b[n]!) <= tolerance * (1 + Math.abs(b[n]!)));
-          return close(reference.data, naive.output, 1e-9) && close(decomposedOf(testCase).output!.data, reference.data, 1e-9);
+          return (
+            close(reference.data, naive.output, 1e-9) &&
+            close(decomposedOf(testCase).output!.data, reference.data, 1e-9)
+          );
         },
       ),
       { numRuns: 60 },
@@ -169,7 +219,11 @@ describe('numerics', () => {
   it('fully masked rows give 0 and log-sum-exp −∞ (reference and decomposition)', () => {
     const lengths = tensorRef('lengths', [2], 'i32');
     const shape: CaseShape = { batch: 2, heads: 2, kvHeads: 2, queries: 3, keys: 4, headDim: 4, valueDim: 4 };
-    const testCase = buildCase(shape, { mask: keyPadding(lengths), outputs: { logSumExp: true } }, { lengths: { tensor: intTensor([2], [4, 0]) } });
+    const testCase = buildCase(
+      shape,
+      { mask: keyPadding(lengths), outputs: { logSumExp: true } },
+      { lengths: { tensor: intTensor([2], [4, 0]) } },
+    );
     for (const result of [referenceOf(testCase), decomposedOf(testCase)]) {
       expect(Array.from(result.output!.data.slice(24)).every((x) => x === 0)).toBe(true);
       expect(Array.from(result.logSumExp!.data.slice(6)).every((x) => x === -Infinity)).toBe(true);
@@ -191,7 +245,11 @@ describe('memory plan', () => {
   it('N = 4096 attention allocates no N×N buffer and one kernel', () => {
     const seq = symbolicDim('seq', { max: 4096 });
     const spec = attention({ heads: 4, headDim: 32, mask: causal() });
-    const { output } = applyAttention(spec, { query: input('q', [1, 4, seq, 32]), key: input('k', [1, 4, seq, 32]), value: input('v', [1, 4, seq, 32]) });
+    const { output } = applyAttention(spec, {
+      query: input('q', [1, 4, seq, 32]),
+      key: input('k', [1, 4, seq, 32]),
+      value: input('v', [1, 4, seq, 32]),
+    });
     const { plan, memory } = runPipeline(makeGraph({ output }));
     expect(plan.kernels.length).toBe(1);
     const largest = Math.max(...[...memory.slots.values()].map((slot) => slot.bytes));

@@ -13,21 +13,28 @@
  *
  * @packageDocumentation
  */
-export * from './spec/attention-spec.js';
-export * from './spec/attention-variables.js';
-export * from './spec/positions.js';
-export * from './spec/score-mods.js';
-export * from './spec/normalizers.js';
-export type { AxisRole, TensorUse } from './spec/tensor-use.js';
-export * from './masks/mask.js';
+
+export * from './apply-attention.js';
+export * from './catalog/attention-catalog.js';
+export { generateAttention } from './kernel/attention-template.js';
+export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';
+export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
-export * from './apply-attention.js';
+export * from './masks/mask.js';
+export {
+  ATTENTION_OP,
+  type AttentionAttrs,
+  type AttentionOutputKind,
+  decodeAttention,
+  type NormalizerAttrs,
+} from './op/attention-attrs.js';
 export { attentionOp, inferAttention } from './op/attention-op.js';
-export { ATTENTION_OP, type AttentionAttrs, type AttentionOutputKind, decodeAttention, type NormalizerAttrs } from './op/attention-attrs.js';
-export { evaluateAttention } from './op/evaluate-attention.js';
 export { decomposeAttention } from './op/decompose-attention.js';
-export { generateAttention } from './kernel/attention-template.js';
-export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
-export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';
-export * from './catalog/attention-catalog.js';
+export { evaluateAttention } from './op/evaluate-attention.js';
+export * from './spec/attention-spec.js';
+export * from './spec/attention-variables.js';
+export * from './spec/normalizers.js';
+export * from './spec/positions.js';
+export * from './spec/score-mods.js';
+export type { AxisRole, TensorUse } from './spec/tensor-use.js';

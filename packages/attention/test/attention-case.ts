@@ -1,4 +1,13 @@
-import { type Dim, decomposeExtensionOps, input, interpret, makeGraph, type Node, type Tensor64, tensorRef } from '@weft/ir';
+import {
+  type Dim,
+  decomposeExtensionOps,
+  input,
+  interpret,
+  makeGraph,
+  type Node,
+  type Tensor64,
+  tensorRef,
+} from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
 import { type AttentionOptions, type AttentionSpec, applyAttention, attention } from '../src/index.js';
 
@@ -31,14 +40,21 @@ export function buildCase(
   seed = 1,
   symbolic?: { queries: Dim; keys: Dim },
 ): AttentionCase {
-  const spec = attention({ ...options, heads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim, valueDim: shape.valueDim });
+  const spec = attention({
+    ...options,
+    heads: shape.heads,
+    kvHeads: shape.kvHeads,
+    headDim: shape.headDim,
+    valueDim: shape.valueDim,
+  });
   const queries = symbolic?.queries ?? shape.queries;
   const keys = symbolic?.keys ?? shape.keys;
   const query = input('q', [shape.batch, shape.heads, queries, shape.headDim]);
   const key = input('k', [shape.batch, shape.kvHeads, keys, shape.headDim]);
   const value = input('v', [shape.batch, shape.kvHeads, keys, shape.valueDim]);
   const tensors: Record<string, Node> = {};
-  for (const [name, { tensor, shape: declared }] of Object.entries(extra)) tensors[name] = input(name, declared ?? tensor.shape, tensor.dtype);
+  for (const [name, { tensor, shape: declared }] of Object.entries(extra))
+    tensors[name] = input(name, declared ?? tensor.shape, tensor.dtype);
   const result = applyAttention(spec, { query, key, value, tensors });
   const inputs: Record<string, Tensor64> = {
     q: randomTensor([shape.batch, shape.heads, shape.queries, shape.headDim], { seed }),
@@ -51,7 +67,14 @@ export function buildCase(
     if (typeof symbolic.queries !== 'number') dims[symbolic.queries.name] = shape.queries;
     if (typeof symbolic.keys !== 'number') dims[symbolic.keys.name] = shape.keys;
   }
-  return { spec, shape, output: result.output, ...(result.logSumExp === undefined ? {} : { logSumExp: result.logSumExp }), inputs, dims };
+  return {
+    spec,
+    shape,
+    output: result.output,
+    ...(result.logSumExp === undefined ? {} : { logSumExp: result.logSumExp }),
+    inputs,
+    dims,
+  };
 }
 
 /** The float64 reference (the op's `evaluate`) of a case's outputs. */
@@ -65,7 +88,10 @@ export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
 export function decomposedOf(testCase: AttentionCase): Record<string, Tensor64> {
   const outputs: Record<string, Node> = { output: testCase.output };
   if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
-  return interpret(decomposeExtensionOps(makeGraph(outputs)), { inputs: testCase.inputs, dims: testCase.dims });
+  return interpret(decomposeExtensionOps(makeGraph(outputs)), {
+    inputs: testCase.inputs,
+    dims: testCase.dims,
+  });
 }
 
 /** A `[batch]` or `[batch, n]` i32 tensor from rows of values. */

@@ -20,7 +20,14 @@ export interface NaiveAttentionCase {
   readonly bias?: (b: number, h: number, i: number, j: number) => number;
   /** Keep predicate (default all). */
   readonly keep?: (b: number, h: number, i: number, j: number) => boolean;
-  readonly normalizer?: 'softmax' | 'sigmoid' | 'reluSquared' | 'relu-l1' | 'softplus-l1' | 'sparsemax' | { entmax: number };
+  readonly normalizer?:
+    | 'softmax'
+    | 'sigmoid'
+    | 'reluSquared'
+    | 'relu-l1'
+    | 'softplus-l1'
+    | 'sparsemax'
+    | { entmax: number };
   readonly sigmoidBias?: number;
   readonly sink?: number;
   /** RoPE (half layout, all dims) with this base; query positions i + Nk − Nq. */
@@ -57,7 +64,9 @@ export function naiveAttention(c: NaiveAttentionCase): { output: Float64Array; l
         logSumExp[(b * c.heads + h) * c.queries + i] = lse;
         for (let t = 0; t < kept.length; t++) {
           const v = ((b * c.kvHeads + g) * c.keys + kept[t]!) * c.valueDim;
-          for (let d = 0; d < c.valueDim; d++) output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! += weights[t]! * Number(c.value[v + d]);
+          for (let d = 0; d < c.valueDim; d++)
+            output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! +=
+              weights[t]! * Number(c.value[v + d]);
         }
       }
     }
@@ -74,8 +83,10 @@ function normalizeRow(scores: readonly number[], c: NaiveAttentionCase): { weigh
     const z = all.reduce((sum, s) => sum + Math.exp(s - m), 0);
     return { weights: scores.map((s) => Math.exp(s - m) / z), lse: m + Math.log(z) };
   }
-  if (normalizer === 'sigmoid') return { weights: scores.map((s) => 1 / (1 + Math.exp(-(s + (c.sigmoidBias ?? 0))))), lse: -Infinity };
-  if (normalizer === 'reluSquared') return { weights: scores.map((s) => Math.max(0, s) ** 2 / c.keys), lse: -Infinity };
+  if (normalizer === 'sigmoid')
+    return { weights: scores.map((s) => 1 / (1 + Math.exp(-(s + (c.sigmoidBias ?? 0))))), lse: -Infinity };
+  if (normalizer === 'reluSquared')
+    return { weights: scores.map((s) => Math.max(0, s) ** 2 / c.keys), lse: -Infinity };
   if (normalizer === 'relu-l1' || normalizer === 'softplus-l1') {
     const f = scores.map((s) => (normalizer === 'relu-l1' ? Math.max(0, s) : Math.log(1 + Math.exp(s))));
     const z = f.reduce((a, b) => a + b, 0);

@@ -8,15 +8,8 @@
 
 export { formatPath } from './spec/format-issues.js';
 export * from './spec/model-spec-json.js';
-export {
-  type DecoderLmConfig,
-  type MlpSpec,
-  MODEL_SPEC_SCHEMA_VERSION,
-  type ModelSpec,
-  type ModelSpecInput,
-  type NormSpec,
-  type PositionsSpec,
-} from './spec/model-spec-schema.js';
+export { MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
+export * from './spec/model-spec-types.js';
 export * from './weights/float-bits.js';
 export * from './weights/random-init.js';
 export * from './weights/safetensors.js';

@@ -11,7 +11,11 @@ describe('ATTENTION_CATALOG', () => {
       const decomposed = interpret(decomposeExtensionOps(graph), { inputs, params, dims });
       for (const name of Object.keys(graph.outputs)) {
         expect(Array.from(reference[name]!.data).every(Number.isFinite)).toBe(true);
-        expectClose(decomposed[name]!, reference[name]!, { rtol: 1e-9, atol: 1e-12, label: `${entry.mechanism} ${name}` });
+        expectClose(decomposed[name]!, reference[name]!, {
+          rtol: 1e-9,
+          atol: 1e-12,
+          label: `${entry.mechanism} ${name}`,
+        });
       }
     });
   }

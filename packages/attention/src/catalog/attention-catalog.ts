@@ -1,6 +1,14 @@
 import { type Graph, input, makeGraph, mul, type Node, param, rsqrt, sum, tensorRef } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
-import { documentMask, fixedSparse, chunked, keyPadding, causal, slidingWindow, stridedSparse } from '../masks/builtin-masks.js';
+import {
+  causal,
+  chunked,
+  documentMask,
+  fixedSparse,
+  keyPadding,
+  slidingWindow,
+  stridedSparse,
+} from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { type AttentionOptions, attention } from '../spec/attention-spec.js';
 import { entmax, sigmoid, softmax } from '../spec/normalizers.js';
@@ -40,28 +48,99 @@ const DIM = 16;
  */
 export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   entry('cross-attention-decoupled-dims', 5, { heads: HEADS, headDim: DIM, valueDim: 8 }, { queries: 10 }),
-  entry('qk-norm', 12, { heads: HEADS, headDim: DIM, score: [scale(tensorRef('qkNorm.gain', [1]))] }, { qkNorm: true, params: { 'qkNorm.gain': [Math.log2(LENGTH * LENGTH - LENGTH)] } }),
+  entry(
+    'qk-norm',
+    12,
+    { heads: HEADS, headDim: DIM, score: [scale(tensorRef('qkNorm.gain', [1]))] },
+    { qkNorm: true, params: { 'qkNorm.gain': [Math.log2(LENGTH * LENGTH - LENGTH)] } },
+  ),
   entry('lse-output', 18, { heads: HEADS, headDim: DIM, outputs: { logSumExp: true } }),
   entry('sigmoid-attention', 21, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: sigmoid() }),
-  entry('rnope-swa', 24, { heads: HEADS, kvHeads: 2, headDim: DIM, positions: rope(), mask: and(causal(), slidingWindow(8)) }),
-  entry('nope-head-temperature', 39, { heads: HEADS, headDim: DIM, positions: nope(), mask: causal(), score: [scale(tensorRef('nope.headScale', [HEADS]))] }, { params: { 'nope.headScale': [0.2, 0.25, 0.3, 0.35] } }),
+  entry('rnope-swa', 24, {
+    heads: HEADS,
+    kvHeads: 2,
+    headDim: DIM,
+    positions: rope(),
+    mask: and(causal(), slidingWindow(8)),
+  }),
+  entry(
+    'nope-head-temperature',
+    39,
+    {
+      heads: HEADS,
+      headDim: DIM,
+      positions: nope(),
+      mask: causal(),
+      score: [scale(tensorRef('nope.headScale', [HEADS]))],
+    },
+    { params: { 'nope.headScale': [0.2, 0.25, 0.3, 0.35] } },
+  ),
   entry('low-rank-bottleneck-head-dims', 40, { heads: 2, headDim: 24, valueDim: 12 }),
-  entry('bam-generalized-gaussian-prior', 41, { heads: HEADS, headDim: DIM, mask: causal(), score: [bamPrior()] }, { params: { 'bam.logScale': [-1, -2, -3, -4], 'bam.shape': [1, 1.5, 2, 1], 'bam.location': [0, 0.5, 0, -0.5] } }),
+  entry(
+    'bam-generalized-gaussian-prior',
+    41,
+    { heads: HEADS, headDim: DIM, mask: causal(), score: [bamPrior()] },
+    {
+      params: {
+        'bam.logScale': [-1, -2, -3, -4],
+        'bam.shape': [1, 1.5, 2, 1],
+        'bam.location': [0, 0.5, 0, -0.5],
+      },
+    },
+  ),
   entry('weighted-gqa', 47, { heads: HEADS, kvHeads: 2, headDim: DIM, mask: causal() }),
   entry('sparse-transformer-strided', 53, { heads: HEADS, headDim: DIM, mask: stridedSparse(5) }),
   entry('multi-query-attention', 54, { heads: HEADS, kvHeads: 1, headDim: DIM, mask: causal() }),
-  entry('document-mask', 60, { heads: HEADS, headDim: DIM, mask: and(causal(), documentMask(tensorRef('segments', [BATCH, LENGTH], 'i32'), { sorted: true })) }, {
-    inputs: { segments: Int32Array.from({ length: LENGTH }, (_, i) => Math.floor(i / 7)) },
-  }),
+  entry(
+    'document-mask',
+    60,
+    {
+      heads: HEADS,
+      headDim: DIM,
+      mask: and(causal(), documentMask(tensorRef('segments', [BATCH, LENGTH], 'i32'), { sorted: true })),
+    },
+    {
+      inputs: { segments: Int32Array.from({ length: LENGTH }, (_, i) => Math.floor(i / 7)) },
+    },
+  ),
   entry('local-chunk-attention', 51, { heads: HEADS, headDim: DIM, mask: chunked(8) }),
-  entry('found-in-the-middle-key-bias', 74, { heads: HEADS, headDim: DIM, score: [scale(1 / Math.sqrt(DIM)), keyBias(tensorRef('keyBias', [LENGTH]))] }, {
-    inputs: { keyBias: Float32Array.from({ length: LENGTH }, (_, i) => Math.log(1 + (i % 5))) },
-  }),
-  entry('faithful-key-mask', 84, { heads: HEADS, headDim: DIM, mask: keyPadding(tensorRef('keep', [BATCH], 'i32')) }, { inputs: { keep: Int32Array.from([17]) } }),
+  entry(
+    'found-in-the-middle-key-bias',
+    74,
+    {
+      heads: HEADS,
+      headDim: DIM,
+      score: [scale(1 / Math.sqrt(DIM)), keyBias(tensorRef('keyBias', [LENGTH]))],
+    },
+    {
+      inputs: { keyBias: Float32Array.from({ length: LENGTH }, (_, i) => Math.log(1 + (i % 5))) },
+    },
+  ),
+  entry(
+    'faithful-key-mask',
+    84,
+    { heads: HEADS, headDim: DIM, mask: keyPadding(tensorRef('keep', [BATCH], 'i32')) },
+    { inputs: { keep: Int32Array.from([17]) } },
+  ),
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
-  entry('star-attention-lse', 99, { heads: HEADS, headDim: DIM, mask: causal(), outputs: { logSumExp: true } }),
-  entry('softmax-sink', 25, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: softmax({ sink: tensorRef('sink', [HEADS]) }) }, { params: { sink: [0, 0.5, 1, -1] } }),
-  entry('adaptive-sparse-entmax', 2, { heads: HEADS, headDim: DIM, normalizer: entmax({ alpha: tensorRef('entmax.alpha', [HEADS]) }) }, { params: { 'entmax.alpha': [1.2, 1.5, 1.8, 2] } }),
+  entry('star-attention-lse', 99, {
+    heads: HEADS,
+    headDim: DIM,
+    mask: causal(),
+    outputs: { logSumExp: true },
+  }),
+  entry(
+    'softmax-sink',
+    25,
+    { heads: HEADS, headDim: DIM, mask: causal(), normalizer: softmax({ sink: tensorRef('sink', [HEADS]) }) },
+    { params: { sink: [0, 0.5, 1, -1] } },
+  ),
+  entry(
+    'adaptive-sparse-entmax',
+    2,
+    { heads: HEADS, headDim: DIM, normalizer: entmax({ alpha: tensorRef('entmax.alpha', [HEADS]) }) },
+    { params: { 'entmax.alpha': [1.2, 1.5, 1.8, 2] } },
+  ),
   entry('entmax-1.5', 90, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: entmax({ alpha: 1.5 }) }),
 ];
 
@@ -79,11 +158,21 @@ function bamPrior() {
   const location = tensorRef('bam.location', [HEADS]);
   return scoreMod((score, { h, q, k }) => {
     const offset = k.sub(q).cast('f32').sub(location.at(h)).apply('abs').add(1e-5);
-    return score.sub(logScale.at(h).apply('exp').mul(offset.pow(shape.at(h))));
+    return score.sub(
+      logScale
+        .at(h)
+        .apply('exp')
+        .mul(offset.pow(shape.at(h))),
+    );
   }, 'bamPrior');
 }
 
-function entry(mechanism: string, paper: number, options: AttentionOptions, extra: EntryOptions = {}): AttentionCatalogEntry {
+function entry(
+  mechanism: string,
+  paper: number,
+  options: AttentionOptions,
+  extra: EntryOptions = {},
+): AttentionCatalogEntry {
   return {
     mechanism,
     paper,
@@ -100,16 +189,23 @@ function entry(mechanism: string, paper: number, options: AttentionOptions, extr
         key = l2(key);
       }
       const tensors: Record<string, Node> = {};
-      for (const [name, values] of Object.entries(extra.params ?? {})) tensors[name] = param(name, [values.length]);
+      for (const [name, values] of Object.entries(extra.params ?? {}))
+        tensors[name] = param(name, [values.length]);
       for (const [name, values] of Object.entries(extra.inputs ?? {})) {
-        tensors[name] = input(name, name === 'segments' ? [BATCH, LENGTH] : [values.length], values instanceof Int32Array ? 'i32' : 'f32');
+        tensors[name] = input(
+          name,
+          name === 'segments' ? [BATCH, LENGTH] : [values.length],
+          values instanceof Int32Array ? 'i32' : 'f32',
+        );
       }
       const result = applyAttention(spec, { query, key, value, tensors });
       const outputs: Record<string, Node> = { output: result.output };
       if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
       return {
         graph: makeGraph(outputs),
-        params: Object.fromEntries(Object.entries(extra.params ?? {}).map(([name, values]) => [name, Float32Array.from(values)])),
+        params: Object.fromEntries(
+          Object.entries(extra.params ?? {}).map(([name, values]) => [name, Float32Array.from(values)]),
+        ),
         inputs: {
           q: seeded(BATCH * spec.heads * queries * spec.headDim, 1),
           k: seeded(BATCH * kvHeads * LENGTH * spec.headDim, 2),
@@ -131,4 +227,3 @@ function seeded(count: number, seed: number): Float32Array {
     return (unit < 0.5 ? -1 : 1) * (0.1 + 0.9 * ((unit * 2) % 1));
   });
 }
-

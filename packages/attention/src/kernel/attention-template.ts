@@ -1,5 +1,15 @@
-import { type Dim, type Expr, type Kernel, read, resolveDim, strideExprs, substituteExpr, constant, UnsupportedError } from '@weft/ir';
-import { type DeviceProfile, type GeneratedKernel, KernelContext, registerTemplate } from '@weft/wgsl';
+import {
+  constant,
+  type Dim,
+  type Expr,
+  type Kernel,
+  read,
+  resolveDim,
+  strideExprs,
+  substituteExpr,
+  UnsupportedError,
+} from '@weft/ir';
+import { type DeviceProfile, type GenerateOptions, type GeneratedKernel, KernelContext, registerTemplate } from '@weft/wgsl';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { normalizerCode } from './normalizer-code.js';
@@ -16,13 +26,14 @@ import { attentionTiles } from './tile-sizes.js';
  * without the predicate. Lengths come from the `params` uniform, so one pipeline serves every
  * length up to the maxima; no N×N buffer exists.
  */
-export function generateAttention(kernel: Kernel, profile: DeviceProfile): GeneratedKernel {
+export function generateAttention(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
   const node = kernel.anchor;
   const attrs = decodeAttention(node.attrs);
-  const context = new KernelContext(kernel, profile);
+  const context = new KernelContext(kernel, profile, options);
   const [query, key, value] = node.inputs as [Kernel['anchor'], Kernel['anchor'], Kernel['anchor']];
   const { queryBlock, keyBlock } = attentionTiles(profile, attrs.headDim, attrs.valueDim);
-  const size = (dim: Dim): string => (typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`);
+  const size = (dim: Dim): string =>
+    typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`;
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
   const group = attrs.heads / attrs.kvHeads;
@@ -30,10 +41,18 @@ export function generateAttention(kernel: Kernel, profile: DeviceProfile): Gener
   context.workgroupArray('value_tile', 'f32', keyBlock * valueDim);
   context.workgroupArray('tile_class', 'u32', 1);
 
-  const render = (roots: readonly Expr[], prefix: string) => context.render(roots.map((root) => bindReads(root, node, kernel)), VARIABLES, prefix);
+  const render = (roots: readonly Expr[], prefix: string) =>
+    context.render(
+      roots.map((root) => bindReads(root, node, kernel)),
+      VARIABLES,
+      prefix,
+    );
   const score = render([attrs.score], 'score_');
   const mask = attrs.mask === null ? undefined : render([attrs.mask], 'mask_');
-  const blockRule = attrs.maskEmpty === null || attrs.maskFull === null ? undefined : render([attrs.maskEmpty, attrs.maskFull], 'block_');
+  const blockRule =
+    attrs.maskEmpty === null || attrs.maskFull === null
+      ? undefined
+      : render([attrs.maskEmpty, attrs.maskFull], 'block_');
   const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
 
   const rope = attrs.rope;
@@ -42,7 +61,10 @@ export function generateAttention(kernel: Kernel, profile: DeviceProfile): Gener
     if (rope === null) return [`rotated = ${load(d)};`];
     const half = rope.rotaryDims / 2;
     const first = rope.layout === 'half' ? `${d} < ${half}` : `${d} % 2 == 0`;
-    const partner = rope.layout === 'half' ? `select(${d} - ${half}, ${d} + ${half}, first)` : `select(${d} - 1, ${d} + 1, first)`;
+    const partner =
+      rope.layout === 'half'
+        ? `select(${d} - ${half}, ${d} + ${half}, first)`
+        : `select(${d} - 1, ${d} + 1, first)`;
     const pair = rope.layout === 'half' ? `${d} % ${half}` : `${d} / 2`;
     return [
       `rotated = ${load(d)};`,
@@ -105,7 +127,16 @@ export function generateAttention(kernel: Kernel, profile: DeviceProfile): Gener
     `    scores[j] = ${score.values[0]};`,
     ...(mask === undefined
       ? ['    kept |= 1u << u32(j);']
-      : ['    var keep = true;', '    if (tile_kind == 1u) {', ...indent(mask.lines, 3), `      keep = ${mask.values[0]};`, '    }', '    if (keep) {', '      kept |= 1u << u32(j);', '    }']),
+      : [
+          '    var keep = true;',
+          '    if (tile_kind == 1u) {',
+          ...indent(mask.lines, 3),
+          `      keep = ${mask.values[0]};`,
+          '    }',
+          '    if (keep) {',
+          '      kept |= 1u << u32(j);',
+          '    }',
+        ]),
     '  }',
     ...indent(body, 1),
     '}',
@@ -141,7 +172,11 @@ export function generateAttention(kernel: Kernel, profile: DeviceProfile): Gener
     `var scores: array<f32, ${keyBlock}>;`,
     `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
     ...normalizer.setup,
-    ...normalizer.passes.flatMap((pass) => [...pass.before, ...keyPass(pass.withValues, pass.tile), ...pass.after]),
+    ...normalizer.passes.flatMap((pass) => [
+      ...pass.before,
+      ...keyPass(pass.withValues, pass.tile),
+      ...pass.after,
+    ]),
     'if (row < nq) {',
     ...(attrs.output === 'logSumExp'
       ? normalizer.logSumExp === undefined
@@ -158,7 +193,10 @@ export function generateAttention(kernel: Kernel, profile: DeviceProfile): Gener
   ];
   return context.build(ATTENTION_OP, {
     workgroupSize: [queryBlock, 1, 1],
-    workgroupCount: (dims) => resolveDim(query.shape[0]!, dims) * attrs.heads * Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock),
+    workgroupCount: (dims) =>
+      resolveDim(query.shape[0]!, dims) *
+      attrs.heads *
+      Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock),
     body,
   });
 }
@@ -189,10 +227,15 @@ function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
     const tensor = node.inputs[3 + position];
     const input = tensor === undefined ? -1 : kernel.inputs.indexOf(tensor);
     if (tensor === undefined || input < 0) {
-      throw new UnsupportedError('attention kernel: a captured tensor is not a kernel input', { tensor: String(part.payload) });
+      throw new UnsupportedError('attention kernel: a captured tensor is not a kernel input', {
+        tensor: String(part.payload),
+      });
     }
     const strides = strideExprs(tensor.shape);
-    const flat = part.args.reduce<Expr>((sum, index, axis) => sum.add(bindReads(index, node, kernel).cast('i32').mul(strides[axis]!)), constant(0, 'i32'));
+    const flat = part.args.reduce<Expr>(
+      (sum, index, axis) => sum.add(bindReads(index, node, kernel).cast('i32').mul(strides[axis]!)),
+      constant(0, 'i32'),
+    );
     return read(`#${input}`, [flat], part.dtype);
   });
 }
@@ -203,7 +246,10 @@ function useInfinity(context: KernelContext, text: string): string {
 }
 
 function unsupported(attrs: AttentionAttrs): never {
-  throw new UnsupportedError(`attention "${attrs.block}": log-sum-exp exists for softmax only`, { expected: 'softmax', actual: attrs.normalizer.name });
+  throw new UnsupportedError(`attention "${attrs.block}": log-sum-exp exists for softmax only`, {
+    expected: 'softmax',
+    actual: attrs.normalizer.name,
+  });
 }
 
 function literal(value: number): string {

@@ -69,7 +69,10 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
       const sink = normalizer.sink;
       return {
         // A sink logit starts the running state as one extra key with no value.
-        setup: sink === null ? [`var m_run = ${LOWEST};`, 'var l_run = 0.0;'] : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;'],
+        setup:
+          sink === null
+            ? [`var m_run = ${LOWEST};`, 'var l_run = 0.0;']
+            : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;'],
         passes: [
           {
             before: [],
@@ -88,7 +91,9 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
               '    acc[d] *= correction;',
               '  }',
               '  m_run = tile_max;',
-              ...eachKept(['let p = exp(s - m_run);', 'l_run += p;', ...accumulate('p')]).map((line) => `  ${line}`),
+              ...eachKept(['let p = exp(s - m_run);', 'l_run += p;', ...accumulate('p')]).map(
+                (line) => `  ${line}`,
+              ),
               '}',
             ],
             after: [],
@@ -106,7 +111,12 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           {
             before: [],
             withValues: true,
-            tile: eachKept(['let x = s + bias;', 'let e = exp(-abs(x));', 'let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);', ...accumulate('w')]),
+            tile: eachKept([
+              'let x = s + bias;',
+              'let e = exp(-abs(x));',
+              'let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);',
+              ...accumulate('w'),
+            ]),
             after: [],
           },
         ],
@@ -116,7 +126,14 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
     case 'reluSquared':
       return {
         setup: [],
-        passes: [{ before: [], withValues: true, tile: eachKept(['let r = max(s, 0.0);', ...accumulate('r * r')]), after: [] }],
+        passes: [
+          {
+            before: [],
+            withValues: true,
+            tile: eachKept(['let r = max(s, 0.0);', ...accumulate('r * r')]),
+            after: [],
+          },
+        ],
         finish: [],
         outputScale: '(1.0 / f32(nk))',
       };
@@ -124,7 +141,14 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
       const map = normalizer.map === 'relu' ? 'max(s, 0.0)' : 'max(s, 0.0) + log(1.0 + exp(-abs(s)))';
       return {
         setup: ['var l_run = 0.0;'],
-        passes: [{ before: [], withValues: true, tile: eachKept([`let w = ${map};`, 'l_run += w;', ...accumulate('w')]), after: [] }],
+        passes: [
+          {
+            before: [],
+            withValues: true,
+            tile: eachKept([`let w = ${map};`, 'l_run += w;', ...accumulate('w')]),
+            after: [],
+          },
+        ],
         finish: [],
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
       };
@@ -157,7 +181,11 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           },
           {
             // The bisection loop wraps a whole pass over the keys.
-            before: [`for (var step = 0; step < ${ENTMAX_KERNEL_STEPS}; step++) {`, '  let tau = 0.5 * (low + high);', '  var mass = 0.0;'],
+            before: [
+              `for (var step = 0; step < ${ENTMAX_KERNEL_STEPS}; step++) {`,
+              '  let tau = 0.5 * (low + high);',
+              '  var mass = 0.0;',
+            ],
             withValues: false,
             tile: eachKept([`mass += ${weight('alpha_minus_one * s - tau')};`]),
             after: ['  if (mass >= 1.0) {', '    low = tau;', '  } else {', '    high = tau;', '  }', '}'],
@@ -165,7 +193,11 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           {
             before: ['let tau_final = 0.5 * (low + high);'],
             withValues: true,
-            tile: eachKept([`let w = ${weight('alpha_minus_one * s - tau_final')};`, 'l_run += w;', ...accumulate('w')]),
+            tile: eachKept([
+              `let w = ${weight('alpha_minus_one * s - tau_final')};`,
+              'l_run += w;',
+              ...accumulate('w'),
+            ]),
             after: [],
           },
         ],

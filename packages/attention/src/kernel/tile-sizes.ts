@@ -22,12 +22,19 @@ export function attentionTiles(profile: DeviceProfile, headDim: number, valueDim
   const queryBlock = Math.min(64, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
   const bytesPerKey = 4 * (headDim + valueDim);
   let keyBlock = 32;
-  while (keyBlock > 1 && keyBlock * bytesPerKey + EXTRA_WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize) keyBlock /= 2;
+  while (
+    keyBlock > 1 &&
+    keyBlock * bytesPerKey + EXTRA_WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize
+  )
+    keyBlock /= 2;
   if (keyBlock * bytesPerKey + EXTRA_WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize) {
-    throw new UnsupportedError('attention: one key and value row exceed the workgroup storage of this device', {
-      expected: `<= ${limits.maxComputeWorkgroupStorageSize} bytes`,
-      actual: `${bytesPerKey} bytes (head dim ${headDim}, value dim ${valueDim})`,
-    });
+    throw new UnsupportedError(
+      'attention: one key and value row exceed the workgroup storage of this device',
+      {
+        expected: `<= ${limits.maxComputeWorkgroupStorageSize} bytes`,
+        actual: `${bytesPerKey} bytes (head dim ${headDim}, value dim ${valueDim})`,
+      },
+    );
   }
   return { queryBlock, keyBlock };
 }

@@ -1,7 +1,10 @@
 import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
-import { ATTENTION_INDICES as I, BLOCK_BOUNDS as B } from '../spec/attention-variables.js';
-import { type AttentionIndices } from '../spec/attention-variables.js';
-import { makeMask, type Mask, UNKNOWN_BLOCK_RULE } from './mask.js';
+import {
+  type AttentionIndices,
+  BLOCK_BOUNDS as B,
+  ATTENTION_INDICES as I,
+} from '../spec/attention-variables.js';
+import { type Mask, makeMask, UNKNOWN_BLOCK_RULE } from './mask.js';
 
 /**
  * Where the causal diagonal sits when there are fewer queries than keys. `bottom-right` (default):
@@ -42,10 +45,18 @@ export function slidingWindow(window: number, options: AlignmentOptions = {}): M
   const align = alignment(options, 'slidingWindow');
   const o = offset(align);
   const position = I.q.add(o);
-  return makeMask(`slidingWindow(${window}, ${align})`, I.k.le(position).and(position.sub(I.k).lt(constant(window, 'i32'))), {
-    empty: B.keyStart.gt(B.queryEnd.add(o)).or(B.queryStart.add(o).sub(B.keyEnd).ge(constant(window, 'i32'))),
-    full: B.keyEnd.le(B.queryStart.add(o)).and(B.queryEnd.add(o).sub(B.keyStart).lt(constant(window, 'i32'))),
-  });
+  return makeMask(
+    `slidingWindow(${window}, ${align})`,
+    I.k.le(position).and(position.sub(I.k).lt(constant(window, 'i32'))),
+    {
+      empty: B.keyStart
+        .gt(B.queryEnd.add(o))
+        .or(B.queryStart.add(o).sub(B.keyEnd).ge(constant(window, 'i32'))),
+      full: B.keyEnd
+        .le(B.queryStart.add(o))
+        .and(B.queryEnd.add(o).sub(B.keyStart).lt(constant(window, 'i32'))),
+    },
+  );
 }
 
 /** Prefix-LM: the first `prefix` keys are visible to every query, the rest causally (k < prefix or k ≤ p). */
@@ -71,7 +82,9 @@ export function chunked(size: number, options: AlignmentOptions = {}): Mask {
   const o = offset(align);
   const chunk = (index: Expr) => index.div(constant(size, 'i32'));
   return makeMask(`chunked(${size}, ${align})`, chunk(I.q.add(o)).eq(chunk(I.k)), {
-    empty: chunk(B.queryEnd.add(o)).lt(chunk(B.keyStart)).or(chunk(B.queryStart.add(o)).gt(chunk(B.keyEnd))),
+    empty: chunk(B.queryEnd.add(o))
+      .lt(chunk(B.keyStart))
+      .or(chunk(B.queryStart.add(o)).gt(chunk(B.keyEnd))),
     full: chunk(B.queryStart.add(o))
       .eq(chunk(B.queryEnd.add(o)))
       .and(chunk(B.keyStart).eq(chunk(B.keyEnd)))
@@ -101,7 +114,12 @@ export function stridedSparse(stride: number, options: AlignmentOptions = {}): M
   const o = offset(align);
   const l = constant(stride, 'i32');
   const p = I.q.add(o);
-  const predicate = I.k.le(p).and(p.sub(I.k).lt(l).or(p.sub(I.k).mod(l).eq(constant(0, 'i32'))));
+  const predicate = I.k.le(p).and(
+    p
+      .sub(I.k)
+      .lt(l)
+      .or(p.sub(I.k).mod(l).eq(constant(0, 'i32'))),
+  );
   return makeMask(`stridedSparse(${stride}, ${align})`, predicate, {
     empty: B.keyStart.gt(B.queryEnd.add(o)),
     full: B.keyEnd.le(B.queryStart.add(o)).and(B.queryEnd.add(o).sub(B.keyStart).lt(l)),
@@ -116,17 +134,28 @@ export function stridedSparse(stride: number, options: AlignmentOptions = {}): M
 export function fixedSparse(stride: number, summary: number, options: AlignmentOptions = {}): Mask {
   positiveInteger(stride, 'fixedSparse', 'stride');
   positiveInteger(summary, 'fixedSparse', 'summary');
-  if (summary > stride) throw new SpecError('fixedSparse: summary must not exceed stride', { expected: `<= ${stride}`, actual: summary });
+  if (summary > stride)
+    throw new SpecError('fixedSparse: summary must not exceed stride', {
+      expected: `<= ${stride}`,
+      actual: summary,
+    });
   const align = alignment(options, 'fixedSparse');
   const o = offset(align);
   const l = constant(stride, 'i32');
   const p = I.q.add(o);
   const sameBlock = I.k.div(l).eq(p.div(l));
   const summaryColumn = I.k.mod(l).ge(constant(stride - summary, 'i32'));
-  return makeMask(`fixedSparse(${stride}, ${summary}, ${align})`, I.k.le(p).and(sameBlock.or(summaryColumn)), {
-    empty: B.keyStart.gt(B.queryEnd.add(o)),
-    full: B.keyEnd.le(B.queryStart.add(o)).and(B.queryStart.add(o).div(l).eq(B.keyStart.div(l))).and(B.queryEnd.add(o).div(l).eq(B.keyStart.div(l))),
-  });
+  return makeMask(
+    `fixedSparse(${stride}, ${summary}, ${align})`,
+    I.k.le(p).and(sameBlock.or(summaryColumn)),
+    {
+      empty: B.keyStart.gt(B.queryEnd.add(o)),
+      full: B.keyEnd
+        .le(B.queryStart.add(o))
+        .and(B.queryStart.add(o).div(l).eq(B.keyStart.div(l)))
+        .and(B.queryEnd.add(o).div(l).eq(B.keyStart.div(l))),
+    },
+  );
 }
 
 /** Options of {@link documentMask}. */
@@ -144,8 +173,12 @@ export interface DocumentMaskOptions {
 export function documentMask(segmentIds: TensorRef, options: DocumentMaskOptions = {}): Mask {
   const keyIds = options.keySegmentIds ?? segmentIds;
   const predicate = segmentIds.at(I.b, I.q).eq(keyIds.at(I.b, I.k));
-  const roles = { [segmentIds.name]: ['batch', 'queries'] as const, [keyIds.name]: ['batch', 'keys'] as const };
-  if (options.sorted !== true) return makeMask(`documentMask(${segmentIds.name})`, predicate, UNKNOWN_BLOCK_RULE, { roles });
+  const roles = {
+    [segmentIds.name]: ['batch', 'queries'] as const,
+    [keyIds.name]: ['batch', 'keys'] as const,
+  };
+  if (options.sorted !== true)
+    return makeMask(`documentMask(${segmentIds.name})`, predicate, UNKNOWN_BLOCK_RULE, { roles });
   const first = segmentIds.at(I.b, B.queryStart);
   const last = segmentIds.at(I.b, B.queryEnd);
   const keyFirst = keyIds.at(I.b, B.keyStart);
@@ -153,7 +186,10 @@ export function documentMask(segmentIds: TensorRef, options: DocumentMaskOptions
   return makeMask(
     `documentMask(${segmentIds.name}, sorted)`,
     predicate,
-    { empty: last.lt(keyFirst).or(first.gt(keyLast)), full: first.eq(last).and(keyFirst.eq(keyLast)).and(first.eq(keyFirst)) },
+    {
+      empty: last.lt(keyFirst).or(first.gt(keyLast)),
+      full: first.eq(last).and(keyFirst.eq(keyLast)).and(first.eq(keyFirst)),
+    },
     { roles },
   );
 }
@@ -176,18 +212,31 @@ export function keyPadding(lengths: TensorRef): Mask {
 export function maskFrom(tensor: TensorRef): Mask {
   const rank = tensor.shape.length;
   if (rank !== 2 && rank !== 4) {
-    throw new SpecError('maskFrom: the mask tensor must be [queries, keys] or [batch, heads, queries, keys]', {
-      tensor: tensor.name,
-      expected: 'rank 2 or 4',
-      actual: `rank ${rank}`,
-    });
+    throw new SpecError(
+      'maskFrom: the mask tensor must be [queries, keys] or [batch, heads, queries, keys]',
+      {
+        tensor: tensor.name,
+        expected: 'rank 2 or 4',
+        actual: `rank ${rank}`,
+      },
+    );
   }
   const zero = constant(0, 'i32');
   const leading = rank === 4 ? [tensor.shape[0] === 1 ? zero : I.b, tensor.shape[1] === 1 ? zero : I.h] : [];
-  const roles = rank === 4 ? [tensor.shape[0] === 1 ? 'one' : 'batch', tensor.shape[1] === 1 ? 'one' : 'heads', 'queries', 'keys'] as const : (['queries', 'keys'] as const);
+  const roles =
+    rank === 4
+      ? ([
+          tensor.shape[0] === 1 ? 'one' : 'batch',
+          tensor.shape[1] === 1 ? 'one' : 'heads',
+          'queries',
+          'keys',
+        ] as const)
+      : (['queries', 'keys'] as const);
   const value = tensor.at(...leading, I.q, I.k);
   const predicate = value.dtype === 'bool' ? value : value.ne(0);
-  return makeMask(`maskFrom(${tensor.name})`, predicate, UNKNOWN_BLOCK_RULE, { roles: { [tensor.name]: roles } });
+  return makeMask(`maskFrom(${tensor.name})`, predicate, UNKNOWN_BLOCK_RULE, {
+    roles: { [tensor.name]: roles },
+  });
 }
 
 /**
@@ -203,7 +252,10 @@ export function maskFrom(tensor: TensorRef): Mask {
 export function customMask(build: (indices: AttentionIndices) => Expr, description = 'customMask'): Mask {
   const predicate = build(I);
   if (predicate.dtype !== 'bool') {
-    throw new SpecError('customMask: the predicate must be a bool Expr (a comparison)', { expected: 'bool', actual: predicate.dtype });
+    throw new SpecError('customMask: the predicate must be a bool Expr (a comparison)', {
+      expected: 'bool',
+      actual: predicate.dtype,
+    });
   }
   return makeMask(description, predicate, UNKNOWN_BLOCK_RULE, { exhaustive: true });
 }
@@ -215,13 +267,19 @@ function offset(align: 'top-left' | 'bottom-right'): Expr {
 function alignment(options: AlignmentOptions, mask: string): 'top-left' | 'bottom-right' {
   const align = options.align ?? 'bottom-right';
   if (align !== 'top-left' && align !== 'bottom-right') {
-    throw new SpecError(`${mask}: unknown alignment`, { expected: "'top-left' | 'bottom-right'", actual: align });
+    throw new SpecError(`${mask}: unknown alignment`, {
+      expected: "'top-left' | 'bottom-right'",
+      actual: align,
+    });
   }
   return align;
 }
 
 function positiveInteger(value: number, mask: string, option: string, minimum = 1): void {
   if (!Number.isInteger(value) || value < minimum) {
-    throw new SpecError(`${mask}: ${option} must be an integer >= ${minimum}`, { expected: `integer >= ${minimum}`, actual: value });
+    throw new SpecError(`${mask}: ${option} must be an integer >= ${minimum}`, {
+      expected: `integer >= ${minimum}`,
+      actual: value,
+    });
   }
 }

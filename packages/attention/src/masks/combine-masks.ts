@@ -1,5 +1,5 @@
 import { SpecError } from '@weft/ir';
-import { makeMask, type Mask } from './mask.js';
+import { type Mask, makeMask } from './mask.js';
 
 /** Keeps a pair when every mask keeps it. Block rule: empty if any part is empty, full if all are full. */
 export function and(...masks: readonly Mask[]): Mask {
@@ -35,7 +35,12 @@ export function or(...masks: readonly Mask[]): Mask {
 
 /** Keeps exactly the pairs `mask` drops. Block rule: empty where `mask` is full, full where it is empty. */
 export function not(mask: Mask): Mask {
-  return makeMask(`not(${mask.description})`, mask.predicate.not(), { empty: mask.blockRule.full, full: mask.blockRule.empty }, { parts: [mask] });
+  return makeMask(
+    `not(${mask.description})`,
+    mask.predicate.not(),
+    { empty: mask.blockRule.full, full: mask.blockRule.empty },
+    { parts: [mask] },
+  );
 }
 
 function requireMasks(name: string, masks: readonly Mask[]): [Mask, ...Mask[]] {

@@ -68,7 +68,13 @@ export interface Mask {
    * `blockSizes` for sequences of `lengths`. Built-in masks answer from their block rule;
    * custom predicates are evaluated over the block and the answer cached.
    */
-  blockSparsity(queryBlock: number, keyBlock: number, blockSizes: BlockSizes, lengths: SequenceLengths, where?: BlockQuery): BlockClass;
+  blockSparsity(
+    queryBlock: number,
+    keyBlock: number,
+    blockSizes: BlockSizes,
+    lengths: SequenceLengths,
+    where?: BlockQuery,
+  ): BlockClass;
 }
 
 const NEVER = constant(0, 'bool');
@@ -87,9 +93,18 @@ export interface MakeMaskOptions {
 }
 
 /** Builds a mask from its predicate and block rule. */
-export function makeMask(description: string, predicate: Expr, blockRule: BlockRule, options: MakeMaskOptions = {}): Mask {
+export function makeMask(
+  description: string,
+  predicate: Expr,
+  blockRule: BlockRule,
+  options: MakeMaskOptions = {},
+): Mask {
   const exhaustive = options.exhaustive ?? false;
-  const roles = Object.fromEntries((options.parts ?? []).flatMap((part) => part.tensors.flatMap((use) => (use.roles === undefined ? [] : [[use.name, use.roles]]))));
+  const roles = Object.fromEntries(
+    (options.parts ?? []).flatMap((part) =>
+      part.tensors.flatMap((use) => (use.roles === undefined ? [] : [[use.name, use.roles]])),
+    ),
+  );
   const tensors = tensorUses([predicate, blockRule.empty, blockRule.full], { ...roles, ...options.roles });
   const rule = { empty: compileExpr(blockRule.empty), full: compileExpr(blockRule.full) };
   const keep = compileExpr(predicate);
@@ -104,7 +119,13 @@ export function makeMask(description: string, predicate: Expr, blockRule: BlockR
       const bounds = blockBounds(queryBlock, keyBlock, blockSizes, lengths);
       if (bounds === undefined) return 'empty';
       if (tensors.length > 0 && where.read === undefined) return 'partial';
-      const variables = { ...bounds, b: where.batch ?? 0, h: where.head ?? 0, queryLength: lengths.queries, keyLength: lengths.keys };
+      const variables = {
+        ...bounds,
+        b: where.batch ?? 0,
+        h: where.head ?? 0,
+        queryLength: lengths.queries,
+        keyLength: lengths.keys,
+      };
       const env = { variables, ...(where.read === undefined ? {} : { read: where.read }) };
       if (!exhaustive) {
         if (rule.empty(env) !== 0) return 'empty';

@@ -31,7 +31,11 @@ export interface AttentionAttrs {
   /** Value head dim. */
   readonly valueDim: number;
   /** Rotary settings, or null without RoPE. */
-  readonly rope: { readonly base: number; readonly rotaryDims: number; readonly layout: 'half' | 'interleaved' } | null;
+  readonly rope: {
+    readonly base: number;
+    readonly rotaryDims: number;
+    readonly layout: 'half' | 'interleaved';
+  } | null;
   /** The final score as an f32 Expr of the raw dot product `score` and the indices. */
   readonly score: Expr;
   /** Keep predicate, or null without a mask. */
@@ -62,14 +66,22 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     kvHeads: spec.kvHeads,
     headDim: spec.headDim,
     valueDim: spec.valueDim,
-    rope: rope === undefined ? null : { base: rope.base, rotaryDims: rotaryDims(rope, spec.headDim), layout: rope.layout },
+    rope:
+      rope === undefined
+        ? null
+        : { base: rope.base, rotaryDims: rotaryDims(rope, spec.headDim), layout: rope.layout },
     score,
     mask: mask?.predicate ?? null,
     maskEmpty: mask?.blockRule.empty ?? null,
     maskFull: mask?.blockRule.full ?? null,
     normalizer: normalizer as AttrValue,
     output,
-    tensors: tensors.map((use) => ({ name: use.name, rank: use.rank, dtype: use.dtype, roles: use.roles === undefined ? null : [...use.roles] })),
+    tensors: tensors.map((use) => ({
+      name: use.name,
+      rank: use.rank,
+      dtype: use.dtype,
+      roles: use.roles === undefined ? null : [...use.roles],
+    })),
   };
 }
 
@@ -77,16 +89,28 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
 export function decodeAttention(attrs: Attrs): AttentionAttrs {
   const block = typeof attrs.block === 'string' ? attrs.block : 'attention';
   const fail = (key: string, expected: string): never => {
-    throw new SpecError(`attention "${block}": attribute "${key}" is invalid`, { block, expected, actual: attrs[key] ?? 'nothing' });
+    throw new SpecError(`attention "${block}": attribute "${key}" is invalid`, {
+      block,
+      expected,
+      actual: attrs[key] ?? 'nothing',
+    });
   };
-  const integer = (key: string) => (typeof attrs[key] === 'number' && Number.isInteger(attrs[key]) ? (attrs[key] as number) : fail(key, 'an integer'));
+  const integer = (key: string) =>
+    typeof attrs[key] === 'number' && Number.isInteger(attrs[key])
+      ? (attrs[key] as number)
+      : fail(key, 'an integer');
   const expr = (key: string, nullable: boolean) => {
     const value = attrs[key];
     if (value instanceof Expr || (nullable && value === null)) return value as Expr | null;
     return fail(key, nullable ? 'an Expr or null' : 'an Expr');
   };
-  const output = attrs.output === 'output' || attrs.output === 'logSumExp' ? attrs.output : fail('output', "'output' | 'logSumExp'");
-  const tensors = Array.isArray(attrs.tensors) ? (attrs.tensors as unknown as TensorUse[]) : fail('tensors', 'an array');
+  const output =
+    attrs.output === 'output' || attrs.output === 'logSumExp'
+      ? attrs.output
+      : fail('output', "'output' | 'logSumExp'");
+  const tensors = Array.isArray(attrs.tensors)
+    ? (attrs.tensors as unknown as TensorUse[])
+    : fail('tensors', 'an array');
   return {
     block,
     heads: integer('heads'),
@@ -100,7 +124,12 @@ export function decodeAttention(attrs: Attrs): AttentionAttrs {
     maskFull: expr('maskFull', true),
     normalizer: attrs.normalizer as unknown as NormalizerAttrs,
     output,
-    tensors: tensors.map((use) => ({ name: use.name, rank: use.rank, dtype: use.dtype, ...(use.roles === null || use.roles === undefined ? {} : { roles: use.roles as AxisRole[] }) })),
+    tensors: tensors.map((use) => ({
+      name: use.name,
+      rank: use.rank,
+      dtype: use.dtype,
+      ...(use.roles === null || use.roles === undefined ? {} : { roles: use.roles as AxisRole[] }),
+    })),
   };
 }
 
@@ -126,6 +155,9 @@ function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs 
     case 'entmax':
       return { name: 'entmax', alpha: normalizer.alpha };
     default:
-      throw new SpecError(`attention "${spec.name}": unknown normalizer`, { block: spec.name, actual: (normalizer as { name: string }).name });
+      throw new SpecError(`attention "${spec.name}": unknown normalizer`, {
+        block: spec.name,
+        actual: (normalizer as { name: string }).name,
+      });
   }
 }

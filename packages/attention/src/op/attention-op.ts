@@ -1,4 +1,14 @@
-import { type Dim, dimsEqual, DTypeError, formatDim, type OpDef, registerOp, ShapeError, SpecError, type TensorType } from '@weft/ir';
+import {
+  type Dim,
+  DTypeError,
+  dimsEqual,
+  formatDim,
+  type OpDef,
+  registerOp,
+  ShapeError,
+  SpecError,
+  type TensorType,
+} from '@weft/ir';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
 import { decomposeAttention } from './decompose-attention.js';
@@ -43,7 +53,12 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
       });
     }
     if (input.dtype !== 'f32') {
-      throw new DTypeError(`attention "${block}": ${names[index]} must be f32`, { block, tensor: names[index]!, expected: 'f32', actual: input.dtype });
+      throw new DTypeError(`attention "${block}": ${names[index]} must be f32`, {
+        block,
+        tensor: names[index]!,
+        expected: 'f32',
+        actual: input.dtype,
+      });
     }
   });
   const [query, key, value] = inputs as [TensorType, TensorType, TensorType];
@@ -93,6 +108,7 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
       }
     });
   });
-  const shape = spec.output === 'logSumExp' ? [batch, heads, queries] : [batch, heads, queries, spec.valueDim];
+  const shape =
+    spec.output === 'logSumExp' ? [batch, heads, queries] : [batch, heads, queries, spec.valueDim];
   return { shape, dtype: 'f32' };
 }

@@ -1,12 +1,12 @@
 import {
   add,
   constant,
-  dimExpr,
   type Dim,
+  dimExpr,
   div,
+  type Expr,
   equal,
   exp,
-  type Expr,
   exprNodes,
   gather,
   greaterEqual,
@@ -54,7 +54,11 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
   }
   if (attrs.kvHeads !== attrs.heads) {
     const group = attrs.heads / attrs.kvHeads;
-    const heads = literal(Array.from({ length: attrs.heads }, (_, h) => Math.floor(h / group)), [attrs.heads], 'i32');
+    const heads = literal(
+      Array.from({ length: attrs.heads }, (_, h) => Math.floor(h / group)),
+      [attrs.heads],
+      'i32',
+    );
     key = gather(key, heads, 1);
     value = gather(value, heads, 1);
   }
@@ -64,7 +68,11 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
   const keep = attrs.mask === null ? undefined : lower.map(attrs.mask);
   const weights = normalize(attrs.normalizer, score, keep, lower, keys);
   if (attrs.output === 'logSumExp') {
-    if (weights.logSumExp === undefined) throw new UnsupportedError('log-sum-exp exists for softmax only', { expected: 'softmax', actual: attrs.normalizer.name });
+    if (weights.logSumExp === undefined)
+      throw new UnsupportedError('log-sum-exp exists for softmax only', {
+        expected: 'softmax',
+        actual: attrs.normalizer.name,
+      });
     return reshape(weights.logSumExp, node.shape);
   }
   return matmul(weights.probabilities, value);
@@ -75,7 +83,13 @@ interface Weights {
   readonly logSumExp?: Node;
 }
 
-function normalize(normalizer: NormalizerAttrs, score: Node, keep: Node | undefined, lower: ScoreLowering, keys: Dim): Weights {
+function normalize(
+  normalizer: NormalizerAttrs,
+  score: Node,
+  keep: Node | undefined,
+  lower: ScoreLowering,
+  keys: Dim,
+): Weights {
   const kept = (node: Node, fill: number) => (keep === undefined ? node : where(keep, node, fill));
   switch (normalizer.name) {
     case 'softmax': {
@@ -94,7 +108,9 @@ function normalize(normalizer: NormalizerAttrs, score: Node, keep: Node | undefi
       return { probabilities: kept(sigmoid(add(score, lower.map(normalizer.bias, score))), 0) };
     case 'reluSquared': {
       const positive = relu(score);
-      return { probabilities: kept(div(mul(positive, positive), lower.map(dimExpr(keys).cast('f32'), score)), 0) };
+      return {
+        probabilities: kept(div(mul(positive, positive), lower.map(dimExpr(keys).cast('f32'), score)), 0),
+      };
     }
     case 'l1': {
       const mapped = kept(normalizer.map === 'relu' ? relu(score) : softplus(score), 0);
@@ -113,16 +129,24 @@ function entmaxWeights(score: Node, keep: Node | undefined, alphaRaw: Node): Nod
   const masked = keep === undefined ? scaled : where(keep, scaled, -Infinity);
   const rowMax = max(masked, -1, { keepDims: true });
   const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
-  const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, { keepDims: true });
+  const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
+    keepDims: true,
+  });
   const power = div(1, sub(alpha, 1));
   const mass = (tau: Node) => {
-    const p = mapElements([masked, tau, power], variable('$0').sub(variable('$1')).max(0).pow(variable('$2')));
+    const p = mapElements(
+      [masked, tau, power],
+      variable('$0').sub(variable('$1')).max(0).pow(variable('$2')),
+    );
     return p;
   };
   let low = sub(safeMax, 1);
   // (1/n)^(α−1) with n ≥ 1 (an empty row brackets [max − 1, max − 1]).
   const alphaRow = max(alpha, -1, { keepDims: true });
-  let high = sub(safeMax, mapElements([maximum(count, 1), alphaRow], constant(1).div(variable('$0')).pow(variable('$1').sub(1))));
+  let high = sub(
+    safeMax,
+    mapElements([maximum(count, 1), alphaRow], constant(1).div(variable('$0')).pow(variable('$1').sub(1))),
+  );
   for (let step = 0; step < ENTMAX_STEPS; step++) {
     const middle = div(add(low, high), 2);
     const enough = greaterEqual(sum(mass(middle), -1, { keepDims: true }), 1);
@@ -156,7 +180,9 @@ function rotate(x: Node, rope: NonNullable<AttentionAttrs['rope']>, offset: Expr
   }
   const partnerValues = gather(x, literal(partner, [dim], 'i32'), 3);
   const angle = variable('i2', 'i32').add(offset).cast('f32').mul(variable('$2'));
-  const body = variable('$0').mul(angle.apply('cos')).add(variable('$1').mul(variable('$3')).mul(angle.apply('sin')));
+  const body = variable('$0')
+    .mul(angle.apply('cos'))
+    .add(variable('$1').mul(variable('$3')).mul(angle.apply('sin')));
   return mapElements([x, partnerValues, literal(frequency, [dim]), literal(sign, [dim])], body);
 }
 
@@ -215,19 +241,27 @@ class ScoreLowering {
     const name = String(read.payload);
     const tensor = this.captured.get(name)!;
     if (tensor.rank > 1 && tensor.shape.some(isSymbolic)) {
-      throw new UnsupportedError('the attention decomposition reads captured tensors of rank > 1 only with static shapes', {
-        tensor: name,
-        expected: 'static shape or rank 1',
-        actual: tensor.shape.map((dim) => (typeof dim === 'number' ? dim : dim.name)).join(', '),
-      });
+      throw new UnsupportedError(
+        'the attention decomposition reads captured tensors of rank > 1 only with static shapes',
+        {
+          tensor: name,
+          expected: 'static shape or rank 1',
+          actual: tensor.shape.map((dim) => (typeof dim === 'number' ? dim : dim.name)).join(', '),
+        },
+      );
     }
-    const flat = tensor.rank === 1 ? tensor : reshape(tensor, [tensor.shape.reduce<number>((count, dim) => count * (dim as number), 1)]);
+    const flat =
+      tensor.rank === 1
+        ? tensor
+        : reshape(tensor, [tensor.shape.reduce<number>((count, dim) => count * (dim as number), 1)]);
     let index: Expr = constant(0, 'i32');
     read.args.forEach((argument, axis) => {
       const stride = tensor.shape.slice(axis + 1).reduce<number>((count, dim) => count * (dim as number), 1);
       index = index.add(argument.cast('i32').mul(constant(stride, 'i32')));
     });
-    const indexBody = substituteExpr(index, (node) => (node.kind === 'var' ? this.variableFor(String(node.payload), node.dtype) : undefined));
+    const indexBody = substituteExpr(index, (node) =>
+      node.kind === 'var' ? this.variableFor(String(node.payload), node.dtype) : undefined,
+    );
     return gather(flat, mapElements([this.grid], indexBody), 0);
   }
 }

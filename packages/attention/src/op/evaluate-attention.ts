@@ -17,7 +17,15 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   const read = (tensor: string, index: readonly number[]): number => readElement(captured, tensor, index);
   const score = compileExpr(attrs.score);
   const keep = attrs.mask === null ? undefined : compileExpr(attrs.mask);
-  const variables: Record<string, number> = { queryLength: queries, keyLength: keys, b: 0, h: 0, q: 0, k: 0, score: 0 };
+  const variables: Record<string, number> = {
+    queryLength: queries,
+    keyLength: keys,
+    b: 0,
+    h: 0,
+    q: 0,
+    k: 0,
+    score: 0,
+  };
   const env = { variables, read };
   const rotatedQuery = rotate(query, attrs, keys - queries);
   const rotatedKey = rotate(key, attrs, 0);
@@ -56,7 +64,8 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
           const weight = row.weights[position]!;
           if (weight === 0) return;
           const valueRow = ((b * kvHeads + kvHead) * keys + k) * valueDim;
-          for (let d = 0; d < valueDim; d++) result.data[outputRow + d]! += weight * value.data[valueRow + d]!;
+          for (let d = 0; d < valueDim; d++)
+            result.data[outputRow + d]! += weight * value.data[valueRow + d]!;
         });
       }
     }
@@ -86,7 +95,11 @@ function rotate(tensor: Tensor64, attrs: AttentionAttrs, offset: number): Float6
   return data;
 }
 
-function readElement(captured: ReadonlyMap<string, Tensor64>, tensor: string, index: readonly number[]): number {
+function readElement(
+  captured: ReadonlyMap<string, Tensor64>,
+  tensor: string,
+  index: readonly number[],
+): number {
   const source = captured.get(tensor);
   if (source === undefined) throw new InputError('attention reads a tensor that is not bound', { tensor });
   let flat = 0;
@@ -94,7 +107,12 @@ function readElement(captured: ReadonlyMap<string, Tensor64>, tensor: string, in
     const i = index[axis]!;
     const size = source.shape[axis]!;
     if (!Number.isInteger(i) || i < 0 || i >= size) {
-      throw new InputError('attention reads a captured tensor out of range', { tensor, dimension: axis, expected: `0..${size - 1}`, actual: i });
+      throw new InputError('attention reads a captured tensor out of range', {
+        tensor,
+        dimension: axis,
+        expected: `0..${size - 1}`,
+        actual: i,
+      });
     }
     flat = flat * size + i;
   }

@@ -18,10 +18,17 @@ export interface RowContext {
 }
 
 /** Applies `normalizer` to the kept scores of one row, in float64. Empty rows give no weights. */
-export function rowWeights(normalizer: NormalizerAttrs, scores: readonly number[], context: RowContext): RowWeights {
+export function rowWeights(
+  normalizer: NormalizerAttrs,
+  scores: readonly number[],
+  context: RowContext,
+): RowWeights {
   switch (normalizer.name) {
     case 'softmax':
-      return softmaxRow(scores, normalizer.sink === null ? undefined : compileExpr(normalizer.sink)(context.env));
+      return softmaxRow(
+        scores,
+        normalizer.sink === null ? undefined : compileExpr(normalizer.sink)(context.env),
+      );
     case 'sigmoid': {
       const bias = compileExpr(normalizer.bias)(context.env);
       return { weights: scores.map((s) => 1 / (1 + Math.exp(-(s + bias)))), logSumExp: -Infinity };

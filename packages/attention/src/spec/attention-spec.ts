@@ -61,7 +61,18 @@ export interface AttentionSpec {
   readonly outputs: Required<AttentionOutputs>;
 }
 
-const KNOWN_OPTIONS = new Set(['heads', 'kvHeads', 'headDim', 'valueDim', 'positions', 'score', 'mask', 'normalizer', 'outputs', 'name']);
+const KNOWN_OPTIONS = new Set([
+  'heads',
+  'kvHeads',
+  'headDim',
+  'valueDim',
+  'positions',
+  'score',
+  'mask',
+  'normalizer',
+  'outputs',
+  'name',
+]);
 
 /**
  * Declares an attention variant from its parts. Throws a `SpecError` naming the block when the
@@ -81,28 +92,51 @@ export function attention(options: AttentionOptions): AttentionSpec {
   const fail = (message: string, expected: unknown, actual: unknown): never => {
     throw new SpecError(`attention "${name}": ${message}`, { block: name, expected, actual });
   };
-  for (const key of Object.keys(options)) if (!KNOWN_OPTIONS.has(key)) fail(`unknown option "${key}"`, [...KNOWN_OPTIONS].join(', '), key);
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key)) fail(`unknown option "${key}"`, [...KNOWN_OPTIONS].join(', '), key);
   const positive = (value: unknown, option: string) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(`${option} must be a positive integer`, 'integer >= 1', value);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+      fail(`${option} must be a positive integer`, 'integer >= 1', value);
   };
   positive(options.heads, 'heads');
   positive(options.headDim, 'headDim');
   const kvHeads = options.kvHeads ?? options.heads;
   positive(kvHeads, 'kvHeads');
-  if (options.heads % kvHeads !== 0) fail(`kvHeads (${kvHeads}) must divide heads (${options.heads})`, `a divisor of ${options.heads}`, kvHeads);
+  if (options.heads % kvHeads !== 0)
+    fail(
+      `kvHeads (${kvHeads}) must divide heads (${options.heads})`,
+      `a divisor of ${options.heads}`,
+      kvHeads,
+    );
   const valueDim = options.valueDim ?? options.headDim;
   positive(valueDim, 'valueDim');
   const positions = options.positions ?? nope();
-  if (positions?.kind !== 'position') fail('positions must come from rope(), alibi() or nope()', 'a Position', positions);
-  const score = options.score === undefined ? [] : Array.isArray(options.score) ? [...options.score] : [options.score as ScoreMod];
-  for (const mod of score) if (mod?.kind !== 'scoreMod') fail('score must hold score mods (scale, softcap, scoreMod, ...)', 'a ScoreMod', mod);
-  if (options.mask !== undefined && options.mask?.kind !== 'mask') fail('mask must come from a mask factory (causal, ...)', 'a Mask', options.mask);
+  if (positions?.kind !== 'position')
+    fail('positions must come from rope(), alibi() or nope()', 'a Position', positions);
+  const score =
+    options.score === undefined
+      ? []
+      : Array.isArray(options.score)
+        ? [...options.score]
+        : [options.score as ScoreMod];
+  for (const mod of score)
+    if (mod?.kind !== 'scoreMod')
+      fail('score must hold score mods (scale, softcap, scoreMod, ...)', 'a ScoreMod', mod);
+  if (options.mask !== undefined && options.mask?.kind !== 'mask')
+    fail('mask must come from a mask factory (causal, ...)', 'a Mask', options.mask);
   const normalizer = options.normalizer ?? softmax();
-  if (normalizer?.kind !== 'normalizer') fail('normalizer must come from a normalizer factory (softmax, sigmoid, ...)', 'a Normalizer', normalizer);
+  if (normalizer?.kind !== 'normalizer')
+    fail(
+      'normalizer must come from a normalizer factory (softmax, sigmoid, ...)',
+      'a Normalizer',
+      normalizer,
+    );
   const outputs = options.outputs ?? {};
-  for (const key of Object.keys(outputs)) if (key !== 'logSumExp') fail(`unknown output "${key}"`, 'logSumExp', key);
+  for (const key of Object.keys(outputs))
+    if (key !== 'logSumExp') fail(`unknown output "${key}"`, 'logSumExp', key);
   const logSumExp = outputs.logSumExp ?? false;
-  if (logSumExp && normalizer.name !== 'softmax') fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
+  if (logSumExp && normalizer.name !== 'softmax')
+    fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
   return Object.freeze({
     kind: 'attention',
     name,

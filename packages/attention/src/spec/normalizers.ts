@@ -25,7 +25,11 @@ export type HeadParameter = number | TensorRef;
  * number) added to the denominator only, as in gpt-oss and "off-by-one" softmax (sink 0).
  */
 export function softmax(options: { sink?: HeadParameter } = {}): Normalizer {
-  return Object.freeze({ kind: 'normalizer', name: 'softmax', sink: options.sink === undefined ? undefined : headParameter(options.sink, 'softmax', 'sink') });
+  return Object.freeze({
+    kind: 'normalizer',
+    name: 'softmax',
+    sink: options.sink === undefined ? undefined : headParameter(options.sink, 'softmax', 'sink'),
+  });
 }
 
 /**
@@ -34,7 +38,11 @@ export function softmax(options: { sink?: HeadParameter } = {}): Normalizer {
  * maximum sequence length, not the keys of one call). Without the bias the output grows with n.
  */
 export function sigmoid(options: { bias?: HeadParameter } = {}): Normalizer {
-  return Object.freeze({ kind: 'normalizer', name: 'sigmoid', bias: options.bias === undefined ? undefined : headParameter(options.bias, 'sigmoid', 'bias') });
+  return Object.freeze({
+    kind: 'normalizer',
+    name: 'sigmoid',
+    bias: options.bias === undefined ? undefined : headParameter(options.bias, 'sigmoid', 'bias'),
+  });
 }
 
 /** ReLU² attention: weights relu(s)² / Nk (Nk = keys of the call). */
@@ -62,9 +70,16 @@ export function softplusNormalized(): Normalizer {
  */
 export function entmax(options: { alpha: HeadParameter }): Normalizer {
   if (typeof options.alpha === 'number' && !(options.alpha > 1 && options.alpha <= 2)) {
-    throw new SpecError('entmax: alpha must lie in (1, 2]', { expected: '1 < alpha <= 2', actual: options.alpha });
+    throw new SpecError('entmax: alpha must lie in (1, 2]', {
+      expected: '1 < alpha <= 2',
+      actual: options.alpha,
+    });
   }
-  return Object.freeze({ kind: 'normalizer', name: 'entmax', alpha: headParameter(options.alpha, 'entmax', 'alpha') });
+  return Object.freeze({
+    kind: 'normalizer',
+    name: 'entmax',
+    alpha: headParameter(options.alpha, 'entmax', 'alpha'),
+  });
 }
 
 /** Sparsemax (Martins & Astudillo): α-entmax with α = 2, the Euclidean projection onto the simplex. */
@@ -73,15 +88,26 @@ export function sparsemax(): Normalizer {
 }
 
 /** Names of normalizers the catalog lists that this version does not provide yet. */
-export const NORMALIZERS_NOT_YET = ['identityWithNorm', 'nap', 'lssaLengthScale', 'lssaReweighting', 'groupedSoftmax'] as const;
+export const NORMALIZERS_NOT_YET = [
+  'identityWithNorm',
+  'nap',
+  'lssaLengthScale',
+  'lssaReweighting',
+  'groupedSoftmax',
+] as const;
 
 function headParameter(value: HeadParameter, normalizer: string, option: string): Expr {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new SpecError(`${normalizer}: ${option} must be finite`, { actual: value });
+    if (!Number.isFinite(value))
+      throw new SpecError(`${normalizer}: ${option} must be finite`, { actual: value });
     return constant(value);
   }
   if (value.shape.length !== 1) {
-    throw new SpecError(`${normalizer}: ${option} is a number or a [heads] tensor`, { tensor: value.name, expected: 'rank 1', actual: `rank ${value.shape.length}` });
+    throw new SpecError(`${normalizer}: ${option} is a number or a [heads] tensor`, {
+      tensor: value.name,
+      expected: 'rank 1',
+      actual: `rank ${value.shape.length}`,
+    });
   }
   return value.at(value.shape[0] === 1 ? constant(0, 'i32') : ATTENTION_INDICES.h);
 }

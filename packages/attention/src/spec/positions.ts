@@ -30,11 +30,20 @@ export type Position =
  * ```
  */
 export function rope(options: Partial<RopeSettings> = {}): Position {
-  const settings: RopeSettings = { base: options.base ?? 10_000, fraction: options.fraction ?? 1, layout: options.layout ?? 'half' };
-  if (!(settings.base > 1) || !Number.isFinite(settings.base)) throw new SpecError('rope: base must be a finite number > 1', { actual: settings.base });
-  if (!(settings.fraction > 0 && settings.fraction <= 1)) throw new SpecError('rope: fraction must lie in (0, 1]', { actual: settings.fraction });
+  const settings: RopeSettings = {
+    base: options.base ?? 10_000,
+    fraction: options.fraction ?? 1,
+    layout: options.layout ?? 'half',
+  };
+  if (!(settings.base > 1) || !Number.isFinite(settings.base))
+    throw new SpecError('rope: base must be a finite number > 1', { actual: settings.base });
+  if (!(settings.fraction > 0 && settings.fraction <= 1))
+    throw new SpecError('rope: fraction must lie in (0, 1]', { actual: settings.fraction });
   if (settings.layout !== 'half' && settings.layout !== 'interleaved') {
-    throw new SpecError('rope: unknown layout', { expected: "'half' | 'interleaved'", actual: settings.layout });
+    throw new SpecError('rope: unknown layout', {
+      expected: "'half' | 'interleaved'",
+      actual: settings.layout,
+    });
   }
   return Object.freeze({ kind: 'position', name: 'rope', rope: Object.freeze(settings) });
 }
@@ -56,7 +65,11 @@ export function nope(): Position {
 /** The number of rotated dims of a head of `headDim` under `settings` (even, at least 2). */
 export function rotaryDims(settings: RopeSettings, headDim: number): number {
   const dims = Math.floor((settings.fraction * headDim) / 2) * 2;
-  if (dims < 2) throw new SpecError('rope: the rotary fraction leaves no dim pair to rotate', { expected: '>= 2 rotated dims', actual: dims });
+  if (dims < 2)
+    throw new SpecError('rope: the rotary fraction leaves no dim pair to rotate', {
+      expected: '>= 2 rotated dims',
+      actual: dims,
+    });
   return dims;
 }
 
@@ -74,6 +87,12 @@ function standardSlope(heads: number): Expr {
   const base = constant(2).pow(h.add(1).mul(-8 / power));
   if (power === heads) return base;
   // Extra heads take every other slope of the 2·power schedule.
-  const extra = constant(2).pow(h.sub(power).mul(2).add(1).mul(-8 / (2 * power)));
+  const extra = constant(2).pow(
+    h
+      .sub(power)
+      .mul(2)
+      .add(1)
+      .mul(-8 / (2 * power)),
+  );
   return I.h.lt(constant(power, 'i32')).select(base, extra);
 }

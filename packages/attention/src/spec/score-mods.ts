@@ -26,14 +26,20 @@ export function scale(value: number | TensorRef): ScoreMod {
     return scoreModOf(`scale(${value})`, (score) => score.mul(value), true);
   }
   const rank = value.shape.length;
-  if (rank !== 1) throw new SpecError('scale: a scale tensor is [1] (shared) or [heads]', { tensor: value.name, expected: 'rank 1', actual: `rank ${rank}` });
+  if (rank !== 1)
+    throw new SpecError('scale: a scale tensor is [1] (shared) or [heads]', {
+      tensor: value.name,
+      expected: 'rank 1',
+      actual: `rank ${rank}`,
+    });
   const index = value.shape[0] === 1 ? constant(0, 'i32') : ATTENTION_INDICES.h;
   return scoreModOf(`scale(${value.name})`, (score) => score.mul(value.at(index)), true);
 }
 
 /** Soft-capping (Gemma 2, Grok): score ← cap · tanh(score / cap). */
 export function softcap(cap: number): ScoreMod {
-  if (!(cap > 0) || !Number.isFinite(cap)) throw new SpecError('softcap: the cap must be a finite number > 0', { actual: cap });
+  if (!(cap > 0) || !Number.isFinite(cap))
+    throw new SpecError('softcap: the cap must be a finite number > 0', { actual: cap });
   return scoreModOf(`softcap(${cap})`, (score) => score.div(cap).apply('tanh').mul(cap));
 }
 
@@ -52,10 +58,17 @@ export function keyBias(bias: TensorRef): ScoreMod {
  * scoreMod((score, { h, q, k }) => score.sub(slopes.at(h).mul(q.sub(k).apply('abs').cast('f32'))));
  * ```
  */
-export function scoreMod(build: (score: Expr, indices: AttentionIndices) => Expr, description = 'scoreMod'): ScoreMod {
+export function scoreMod(
+  build: (score: Expr, indices: AttentionIndices) => Expr,
+  description = 'scoreMod',
+): ScoreMod {
   return scoreModOf(description, (score) => {
     const result = build(score, ATTENTION_INDICES);
-    if (result.dtype !== 'f32') throw new SpecError(`${description}: a score mod must return an f32 Expr`, { expected: 'f32', actual: result.dtype });
+    if (result.dtype !== 'f32')
+      throw new SpecError(`${description}: a score mod must return an f32 Expr`, {
+        expected: 'f32',
+        actual: result.dtype,
+      });
     return result;
   });
 }

@@ -22,7 +22,10 @@ export interface TensorUse {
 }
 
 /** The tensors read in `exprs`, by name in first-seen order, with the roles given for some of them. */
-export function tensorUses(exprs: readonly Expr[], roles: Readonly<Record<string, readonly AxisRole[]>> = {}): TensorUse[] {
+export function tensorUses(
+  exprs: readonly Expr[],
+  roles: Readonly<Record<string, readonly AxisRole[]>> = {},
+): TensorUse[] {
   const found = new Map<string, TensorUse>();
   for (const expr of exprs) {
     for (const node of exprNodes(expr)) {
@@ -30,7 +33,12 @@ export function tensorUses(exprs: readonly Expr[], roles: Readonly<Record<string
       const name = String(node.payload);
       if (found.has(name)) continue;
       const axisRoles = roles[name];
-      found.set(name, { name, rank: node.args.length, dtype: node.dtype, ...(axisRoles === undefined ? {} : { roles: axisRoles }) });
+      found.set(name, {
+        name,
+        rank: node.args.length,
+        dtype: node.dtype,
+        ...(axisRoles === undefined ? {} : { roles: axisRoles }),
+      });
     }
   }
   return [...found.values()];
@@ -39,6 +47,7 @@ export function tensorUses(exprs: readonly Expr[], roles: Readonly<Record<string
 /** Merges tensor uses of several parts, keeping the first use of each name. */
 export function mergeTensorUses(...lists: readonly (readonly TensorUse[])[]): TensorUse[] {
   const merged = new Map<string, TensorUse>();
-  for (const list of lists) for (const use of list) if (!merged.has(use.name) || use.roles !== undefined) merged.set(use.name, use);
+  for (const list of lists)
+    for (const use of list) if (!merged.has(use.name) || use.roles !== undefined) merged.set(use.name, use);
   return [...merged.values()];
 }

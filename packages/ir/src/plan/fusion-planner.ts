@@ -37,6 +37,8 @@ import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
 import {
   isPerElement,
   isPerRow,
+  matmulRowDomain,
+  PROLOGUE_REDUCTIONS,
   type ReductionDomain,
   reductionDomain,
   sameDomain,
@@ -201,7 +203,11 @@ class FusionPlanner {
           : this.realize(candidate);
       case 'reduction': {
         const domain = reductionDomain(candidate)!;
-        return this.fitsReduction(kernel, candidate, domain)
+        const fits =
+          kernel.matmul === undefined
+            ? this.fitsReduction(kernel, candidate, domain)
+            : this.fitsPrologue(kernel, kernel.matmul, candidate, domain);
+        return fits
           ? this.takeReduction(kernel, candidate, domain)
           : this.realize(candidate);
       }
@@ -216,7 +222,11 @@ class FusionPlanner {
    * reduction joins, for the outputs already taken in.
    */
   private canWrite(kernel: Growing, node: Node): boolean {
-    if (kernel.matmul !== undefined) return this.dependents(kernel, kernel.matmul).includes(node);
+    if (kernel.matmul !== undefined) {
+      if (this.dependents(kernel, kernel.matmul).includes(node)) return true;
+      const rows = matmulRowDomain(kernel.matmul);
+      return rows !== undefined && isPerElement(rows, node.shape);
+    }
     if (kernel.domain !== undefined) return this.inDomain(kernel.domain, node);
     return shapesEqual(node.shape, kernel.root.shape);
   }
@@ -234,13 +244,53 @@ class FusionPlanner {
 
   private takeMatmul(kernel: Growing, matmul: Node): true {
     kernel.matmul = matmul;
-    // A prologue is an elementwise chain: realize an operand whose chain hides heavier work.
-    for (const operand of matmul.inputs) {
-      if (this.role(operand) === 'pointwise' && !this.realized.has(operand) && this.hidesHeavyWork(operand)) {
+    // A prologue is an elementwise chain, plus (on A) reductions over A's rows: realize an
+    // operand whose chain hides heavier work.
+    const rows = matmulRowDomain(matmul);
+    matmul.inputs.forEach((operand, position) => {
+      const allowed = (heavy: Node): boolean =>
+        position === 0 && rows !== undefined && this.prologueReduction(heavy, rows);
+      if (
+        this.role(operand) === 'pointwise' &&
+        !this.realized.has(operand) &&
+        this.hidesHeavyWork(operand, allowed)
+      ) {
         this.realized.add(operand);
       }
-    }
+    });
     return true;
+  }
+
+  /** Whether `node` is a reduction a matmul prologue can compute over the rows of `rows`. */
+  private prologueReduction(node: Node, rows: ReductionDomain): boolean {
+    const domain = this.role(node) === 'reduction' ? reductionDomain(node) : undefined;
+    return (
+      domain !== undefined &&
+      node.op === 'reduce' &&
+      PROLOGUE_REDUCTIONS.includes(String(node.attrs.fn)) &&
+      sameDomain(domain, rows)
+    );
+  }
+
+  /**
+   * Whether a reduction joins a matmul kernel as a row statistic of A: it reduces A's rows, and
+   * everything in the kernel that depends on it (short of the matmul) is per-element or per-row
+   * in A's rows and reaches the matmul only through A — never B or the epilogue.
+   */
+  private fitsPrologue(kernel: Growing, matmul: Node, reduction: Node, domain: ReductionDomain): boolean {
+    const rows = matmulRowDomain(matmul);
+    if (rows === undefined || !this.prologueReduction(reduction, rows)) return false;
+    if (kernel.domain !== undefined && !sameDomain(kernel.domain, domain)) return false;
+    const epilogue = new Set(this.dependents(kernel, matmul));
+    const b = matmul.inputs[1];
+    return this.dependents(kernel, reduction, matmul).every(
+      (node) =>
+        node !== matmul &&
+        node !== b &&
+        !epilogue.has(node) &&
+        (this.role(node) === 'pointwise' || kernel.reductions.includes(node)) &&
+        this.inDomain(rows, node),
+    );
   }
 
   private fitsReduction(kernel: Growing, reduction: Node, domain: ReductionDomain): boolean {
@@ -275,12 +325,13 @@ class FusionPlanner {
     return false;
   }
 
-  /** Kernel members that depend on `node` (through other members). */
-  private dependents(kernel: Growing, node: Node): Node[] {
+  /** Kernel members that depend on `node` (through other members; not through `stop`). */
+  private dependents(kernel: Growing, node: Node, stop?: Node): Node[] {
     const found = new Set<Node>();
     const stack = [node];
     while (stack.length > 0) {
       for (const user of this.users.get(stack.pop()!)!) {
+        if (user === stop) continue;
         if (kernel.members.has(user) && !found.has(user)) {
           found.add(user);
           stack.push(user);
@@ -317,16 +368,16 @@ class FusionPlanner {
     return true;
   }
 
-  /** Whether the unrealized elementwise cone of `node` reaches a reduction or matmul. */
-  private hidesHeavyWork(node: Node): boolean {
+  /** Whether the unrealized elementwise cone of `node` reaches a reduction or matmul (other than `allowed` ones). */
+  private hidesHeavyWork(node: Node, allowed: (heavy: Node) => boolean = () => false): boolean {
     const seen = new Set<Node>();
     const stack = [node];
     while (stack.length > 0) {
       const current = stack.pop()!;
       const role = this.role(current);
       if (role === 'source' || this.realized.has(current) || seen.has(current)) continue;
-      if (role !== 'pointwise') return true;
       seen.add(current);
+      if (role !== 'pointwise' && !allowed(current)) return true;
       stack.push(...current.inputs);
     }
     return false;

@@ -65,3 +65,25 @@ export function isPerRow(domain: ReductionDomain, shape: Shape): boolean {
 export function isPerElement(domain: ReductionDomain, shape: Shape): boolean {
   return shapesEqual(domain.input, shape);
 }
+
+/**
+ * The rows of a matmul's A operand as a reduction domain (`[..., M, K]` reduced over K): the
+ * statistics a matmul kernel can compute in its prologue, one per row of its row block. `undefined`
+ * when A is stored transposed (its rows are not contiguous runs of K) or broadcast over the batch
+ * (each batch's workgroups would redo, and rewrite, the same rows).
+ */
+export function matmulRowDomain(matmul: Node): ReductionDomain | undefined {
+  if (getOp(matmul.op).fusion !== 'matmul' || matmul.attrs.transposeA === true) return undefined;
+  const a = matmul.inputs[0]!;
+  if (!shapesEqual(a.shape.slice(0, -2), matmul.shape.slice(0, -2))) return undefined;
+  const rowAxis = a.shape.length - 1;
+  return {
+    input: a.shape,
+    axes: [rowAxis],
+    trailing: true,
+    perRow: [a.shape.slice(0, -1), [...a.shape.slice(0, -1), 1]],
+  };
+}
+
+/** Reduction functions a matmul prologue computes per row (see {@link matmulRowDomain}). */
+export const PROLOGUE_REDUCTIONS: readonly string[] = ['sum', 'mean', 'max', 'min'];

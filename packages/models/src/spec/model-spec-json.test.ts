@@ -2,7 +2,7 @@ import { WeftError } from '@weft/ir';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { modelSpecToJSON, parseModelSpec, parseModelSpecJSON } from './model-spec-json.js';
-import type { ModelSpec, ModelSpecInput } from './model-spec-schema.js';
+import type { ModelSpec, ModelSpecInput } from './model-spec-types.js';
 
 const smallLm: ModelSpecInput = {
   schemaVersion: 1,

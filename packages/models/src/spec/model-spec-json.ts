@@ -1,7 +1,8 @@
 import { SpecError } from '@weft/ir';
 import * as v from 'valibot';
 import { formatIssues } from './format-issues.js';
-import { type ModelSpec, modelSpecSchema } from './model-spec-schema.js';
+import { modelSpecSchema } from './model-spec-schema.js';
+import type { ModelSpec } from './model-spec-types.js';
 
 /**
  * Validates a model spec document (a parsed JSON value) and returns it with defaults filled in.

@@ -221,6 +221,14 @@ describe('malformed files are rejected with a clear error', () => {
       buildFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4], extra: 1 } }, new Uint8Array(4)),
       /tensor "a": safetensors: unknown field "extra"/,
     ],
+    [
+      'a duplicate key aliasing another range (JSON keeps the last one, leaving a hole)',
+      buildFile(
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+        new Uint8Array(8),
+      ),
+      /tensor "a": safetensors: gap in the data section/,
+    ],
     ['metadata not strings', buildFile({ __metadata__: { n: 1 } }), /__metadata__\.n must be a string/],
   ];
 

@@ -14,6 +14,7 @@ import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, wgslType } from '../wgsl-types.js';
+import { MatmulRowStatistics } from './matmul-prologue.js';
 import { countFor, indent, sizeText, unflattenLines, variableNames } from './template-support.js';
 
 /** Output tile edge (rows and columns per workgroup). */
@@ -24,6 +25,8 @@ const TILE_K = 16;
 const BLOCK = 4;
 /** Invocations per tile edge. */
 const THREADS = TILE / BLOCK;
+/** Invocations per A row when a prologue computes row statistics. */
+const STAT_LANES = (THREADS * THREADS) / TILE;
 
 /**
  * Tiled batched matmul `[..., M, K] × [..., K, N]` (either operand transposed, batch dims
@@ -31,6 +34,10 @@ const THREADS = TILE / BLOCK;
  * workgroup memory, each invocation a 4×4 block in registers, accumulating in f32. Sizes need
  * not divide the tile (loads outside are zero, stores are bounds-checked). Fused prologue nodes
  * are applied while loading A and B; epilogue nodes (bias, activation, residual) before the store.
+ * Reductions of A's rows over K (a norm or softmax feeding A) are computed per row block before
+ * the K loop ({@link MatmulRowStatistics}); per-element values of A's prologue that the kernel
+ * must write (a residual sum) are stored while loading A, by the workgroups of the first column
+ * of tiles.
  */
 export function generateMatmul(
   kernel: Kernel,
@@ -46,8 +53,20 @@ export function generateMatmul(
   const batchShape = outputShape.slice(0, -2);
   const [mDim, nDim] = outputShape.slice(-2) as [Dim, Dim];
   const kDim = a.shape[a.shape.length - (transposeA ? 2 : 1)]!;
-  checkLimits(kernel, profile);
-  for (const output of kernel.outputs) {
+  const statistics = new MatmulRowStatistics(kernel);
+  checkLimits(kernel, profile, statistics);
+  const epilogueMembers = dependentsOf(kernel, matmul);
+  const prologueOutputs = kernel.outputs.filter((output) => !epilogueMembers.has(output));
+  const epilogueOutputs = kernel.outputs.filter((output) => epilogueMembers.has(output));
+  for (const output of prologueOutputs) {
+    if (transposeA || !shapesEqual(output.shape, a.shape)) {
+      throw new UnsupportedError(
+        `matmul kernel ${kernel.id}: prologue output ${describe(output)} does not have A's shape`,
+        { expected: JSON.stringify(a.shape), actual: JSON.stringify(output.shape) },
+      );
+    }
+  }
+  for (const output of epilogueOutputs) {
     if (!shapesEqual(output.shape, outputShape)) {
       throw new UnsupportedError(
         `matmul kernel ${kernel.id}: output ${describe(output)} does not have the matmul's shape`,
@@ -71,13 +90,32 @@ export function generateMatmul(
     return [...batchIndex, ...(transpose ? [column, row] : [row, column])];
   };
   const accumulator = variable('acc', matmul.dtype);
-  const composer = new ElementComposer(kernel, new Map([[matmul, accumulator]]));
+  const composer = new ElementComposer(
+    kernel,
+    new Map([[matmul, accumulator], ...statistics.bindings()]),
+  );
   const batchVariables = variableNames('b', batch.length);
-  const aElement = context.render([composer.element(a, operandIndex(a, m, k, transposeA))], {
-    ...batchVariables,
-    m: 'm',
-    k: 'k',
-  });
+  const aIndex = operandIndex(a, m, k, transposeA);
+  const aElement = context.render(
+    [
+      composer.element(a, aIndex),
+      ...prologueOutputs.map((output) => composer.element(output, aIndex)),
+      flatIndexExpr(aIndex, a.shape),
+    ],
+    { ...batchVariables, m: 'm', k: 'k', ...statistics.variables() },
+  );
+  const prologueStores =
+    prologueOutputs.length === 0
+      ? []
+      : [
+          'if (tile_n == 0) {',
+          ...indent(
+            prologueOutputs.map((output, position) =>
+              context.store(output, aElement.values[prologueOutputs.length + 1]!, aElement.values[position + 1]!),
+            ),
+          ),
+          '}',
+        ];
   const bElement = context.render([composer.element(b, operandIndex(b, k, n, transposeB))], {
     ...batchVariables,
     k: 'k',
@@ -86,7 +124,7 @@ export function generateMatmul(
   const outputIndex = [...batch, m, n];
   const epilogue = context.render(
     [
-      ...kernel.outputs.map((output) => composer.element(output, outputIndex)),
+      ...epilogueOutputs.map((output) => composer.element(output, outputIndex)),
       flatIndexExpr(outputIndex, outputShape),
     ],
     { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
@@ -111,6 +149,8 @@ export function generateMatmul(
     column: string,
     bounds: string,
     dtype: string,
+    prelude: readonly string[] = [],
+    stores: readonly string[] = [],
   ): string[] => [
     `for (var slot = i32(local_index); slot < ${TILE * TILE_K}; slot += ${THREADS * THREADS}) {`,
     ...indent([
@@ -119,8 +159,10 @@ export function generateMatmul(
       'var value = 0.0;',
       `if (${bounds}) {`,
       ...indent([
+        ...prelude,
         ...element.lines,
         `value = ${dtype === 'f32' ? element.values[0] : `f32(${element.values[0]})`};`,
+        ...stores,
       ]),
       '}',
       `${tile}[slot] = value;`,
@@ -141,6 +183,15 @@ export function generateMatmul(
     `let thread_n = i32(local_index % ${THREADS}u);`,
     `let thread_m = i32(local_index / ${THREADS}u);`,
     `var acc: array<array<f32, ${BLOCK}>, ${BLOCK}>;`,
+    ...statistics.lines(context, composer, {
+      first: `tile_m * ${TILE}`,
+      rows: TILE,
+      lanes: STAT_LANES,
+      columns: K,
+      bounds: `m < ${M}`,
+      rowIndex: (operand) => operandIndex(operand, m, k, false),
+      variables: { ...batchVariables, m: 'm', k: 'k' },
+    }),
     `for (var k0 = 0; k0 < ${K}; k0 += ${TILE_K}) {`,
     ...indent([
       `// A tile: ${TILE} rows x ${TILE_K} columns of ${describe(a)}${transposeA ? ' (transposed)' : ''}`,
@@ -151,6 +202,8 @@ export function generateMatmul(
         `let k = k0 + slot % ${TILE_K};`,
         `m < ${M} && k < ${K}`,
         wgslType(a.dtype),
+        statistics.loadLines(`slot / ${TILE_K}`),
+        prologueStores,
       ),
       `// B tile: ${TILE_K} rows x ${TILE} columns of ${describe(b)}${transposeB ? ' (transposed)' : ''}`,
       ...load(
@@ -187,8 +240,8 @@ export function generateMatmul(
       [
         `let acc_value = ${matmul.dtype === 'f32' ? 'acc[i][j]' : `${wgslType(matmul.dtype)}(acc[i][j])`};`,
         ...epilogue.lines,
-        `let flat = ${epilogue.values[kernel.outputs.length]};`,
-        ...kernel.outputs.map((output, position) =>
+        `let flat = ${epilogue.values[epilogueOutputs.length]};`,
+        ...epilogueOutputs.map((output, position) =>
           context.store(output, 'flat', epilogue.values[position]!),
         ),
       ],
@@ -208,8 +261,8 @@ export function generateMatmul(
   });
 }
 
-function checkLimits(kernel: Kernel, profile: DeviceProfile): void {
-  const bytes = 2 * TILE * TILE_K * 4;
+function checkLimits(kernel: Kernel, profile: DeviceProfile, statistics: MatmulRowStatistics): void {
+  const bytes = 2 * TILE * TILE_K * 4 + statistics.workgroupBytes(TILE, STAT_LANES);
   const limits = profile.limits;
   if (
     limits.maxComputeInvocationsPerWorkgroup < THREADS * THREADS ||
@@ -220,4 +273,13 @@ function checkLimits(kernel: Kernel, profile: DeviceProfile): void {
       actual: `${limits.maxComputeInvocationsPerWorkgroup} invocations, ${limits.maxComputeWorkgroupStorageSize} bytes`,
     });
   }
+}
+
+/** `node` and the kernel nodes that depend on it (the matmul and its epilogue). */
+function dependentsOf(kernel: Kernel, node: Node): Set<Node> {
+  const found = new Set<Node>([node]);
+  for (const member of kernel.nodes) {
+    if (member.inputs.some((input) => input === node || found.has(input))) found.add(member);
+  }
+  return found;
 }

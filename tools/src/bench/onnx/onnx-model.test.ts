@@ -55,7 +55,8 @@ describe('encodeOnnxModel (run on onnxruntime-node CPU)', () => {
       const mean = h.reduce((a, b) => a + b, 0) / columns;
       const variance = h.reduce((a, b) => a + (b - mean) ** 2, 0) / columns;
       for (let column = 0; column < columns; column++) {
-        const expected = ((h[column]! - mean) / Math.sqrt(variance + epsilon)) * gamma[column]! + beta[column]!;
+        const expected =
+          ((h[column]! - mean) / Math.sqrt(variance + epsilon)) * gamma[column]! + beta[column]!;
         expect(actual[row * columns + column]).toBeCloseTo(expected, 4);
       }
     }
@@ -79,7 +80,8 @@ describe('encodeOnnxModel (run on onnxruntime-node CPU)', () => {
     for (let index = 0; index < count; index++) {
       const value = x[index]! + bias[index % 8]!;
       // Exact GELU through erf, which JS lacks: compare with tanh GELU, within its 1e-3 deviation.
-      const tanhGelu = 0.5 * value * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (value + 0.044715 * value ** 3)));
+      const tanhGelu =
+        0.5 * value * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (value + 0.044715 * value ** 3)));
       expect(Math.abs(actual[index]! - tanhGelu)).toBeLessThan(2e-3);
     }
     await session.release();

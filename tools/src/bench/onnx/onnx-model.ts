@@ -78,14 +78,20 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   const graph = new ProtobufWriter();
   model.nodes.forEach((node, index) => graph.message(GRAPH.node, encodeNode(node, index)));
   graph.string(GRAPH.name, model.name ?? 'weft-bench');
-  for (const initializer of model.initializers ?? []) graph.message(GRAPH.initializer, encodeInitializer(initializer));
+  for (const initializer of model.initializers ?? [])
+    graph.message(GRAPH.initializer, encodeInitializer(initializer));
   for (const input of model.inputs) graph.message(GRAPH.input, encodeValueInfo(input));
   for (const output of model.outputs) graph.message(GRAPH.output, encodeValueInfo(output));
 
-  const proto = new ProtobufWriter().integer(MODEL.irVersion, IR_VERSION).string(MODEL.producerName, 'weft-bench');
+  const proto = new ProtobufWriter()
+    .integer(MODEL.irVersion, IR_VERSION)
+    .string(MODEL.producerName, 'weft-bench');
   proto.message(MODEL.graph, graph);
   for (const [domain, version] of Object.entries(model.opsets ?? { '': 17 })) {
-    proto.message(MODEL.opsetImport, new ProtobufWriter().string(OPSET.domain, domain).integer(OPSET.version, version));
+    proto.message(
+      MODEL.opsetImport,
+      new ProtobufWriter().string(OPSET.domain, domain).integer(OPSET.version, version),
+    );
   }
   return proto.finish();
 }
@@ -124,19 +130,26 @@ function encodeAttribute(name: string, attribute: OnnxAttribute): ProtobufWriter
     if (attribute.int < 0) throw new RangeError(`ONNX attribute ${name}: negative ints are not supported`);
     return writer.integer(ATTRIBUTE.i, attribute.int).integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.int);
   }
-  if ('float' in attribute) return writer.float(ATTRIBUTE.f, attribute.float).integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.float);
+  if ('float' in attribute)
+    return writer.float(ATTRIBUTE.f, attribute.float).integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.float);
   if ('string' in attribute) {
     return writer.string(ATTRIBUTE.s, attribute.string).integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.string);
   }
   if ('ints' in attribute) {
     return writer.packedIntegers(ATTRIBUTE.ints, attribute.ints).integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.ints);
   }
-  return writer.packedFloats(ATTRIBUTE.floats, attribute.floats).integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.floats);
+  return writer
+    .packedFloats(ATTRIBUTE.floats, attribute.floats)
+    .integer(ATTRIBUTE.type, ATTRIBUTE_TYPE.floats);
 }
 
 function encodeInitializer(initializer: OnnxInitializer): ProtobufWriter {
   const dataType: OnnxDataType =
-    initializer.data instanceof Float32Array ? 'float32' : initializer.data instanceof Int32Array ? 'int32' : 'int64';
+    initializer.data instanceof Float32Array
+      ? 'float32'
+      : initializer.data instanceof Int32Array
+        ? 'int32'
+        : 'int64';
   const { data } = initializer;
   // raw_data is little-endian, as typed arrays are on every platform Node and browsers run on.
   const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();

@@ -1,0 +1,153 @@
+import {
+  type DType,
+  type Expr,
+  getOp,
+  type Kernel,
+  type Node,
+  UnsupportedError,
+  variable,
+} from '@weft/ir';
+import type { ElementComposer } from '../element-composer.js';
+import { describe } from '../element-composer.js';
+import type { KernelContext } from '../kernel-context.js';
+import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
+import { indent } from './template-support.js';
+
+/** One row statistic of a matmul prologue: a reduction of A's rows over K. */
+export interface RowStatistic {
+  /** The reduction node. */
+  readonly node: Node;
+  /** `sum`, `mean`, `max` or `min`. */
+  readonly fn: string;
+  /** The variable (`stat<position>`) that holds the statistic of the current row. */
+  readonly result: Expr;
+}
+
+/**
+ * The row statistics of a matmul kernel's prologue (a norm or softmax feeding A): before the K
+ * loop, each workgroup computes the statistics of its block of A rows — `lanes` invocations per
+ * row, the reductions in order so that each may use the earlier ones (two-pass variance: the mean,
+ * then the mean of `(x − mean)²`), accumulating in f32 — and keeps them in workgroup memory, from
+ * which the A-tile loads read the statistics of the row they load.
+ */
+export class MatmulRowStatistics {
+  /** The kernel's reductions, in dispatch order. */
+  readonly statistics: readonly RowStatistic[];
+
+  /** @param kernel - a matmul kernel; its reduction nodes are the statistics. */
+  constructor(kernel: Kernel) {
+    const reductions = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction');
+    this.statistics = reductions.map((node, position) => {
+      const fn = String(node.attrs.fn);
+      if (node.op !== 'reduce' || !['sum', 'mean', 'max', 'min'].includes(fn)) {
+        throw new UnsupportedError(
+          `matmul kernel ${kernel.id}: prologue reduction ${describe(node)} is not a row sum, mean, max or min`,
+          { expected: 'reduce sum, mean, max or min', actual: `${node.op} ${fn}` },
+        );
+      }
+      return { node, fn, result: variable(`stat${position}`, node.dtype) };
+    });
+  }
+
+  /** Reduction nodes bound to their statistic variables, for an {@link ElementComposer}. */
+  bindings(): [Node, Expr][] {
+    return this.statistics.map((statistic) => [statistic.node, statistic.result]);
+  }
+
+  /** Render variables of the statistics (`stat<position>` printed as itself). */
+  variables(): Record<string, string> {
+    return Object.fromEntries(this.statistics.map((_, position) => [`stat${position}`, `stat${position}`]));
+  }
+
+  /** Bytes of workgroup memory the statistics need. */
+  workgroupBytes(rows: number, lanes: number): number {
+    return this.statistics.length === 0 ? 0 : (rows * lanes + rows * this.statistics.length) * 4;
+  }
+
+  /**
+   * Statements computing the statistics of rows `m = first + 0..rows-1` into workgroup memory
+   * (`row_stat<position>`), ending with a barrier. `rowElement(operand)` is the operand's element
+   * at row `m`, column `k`; `bounds` tests `m`, `columns` is K's i32 text.
+   */
+  lines(
+    context: KernelContext,
+    composer: ElementComposer,
+    settings: {
+      readonly first: string;
+      readonly rows: number;
+      readonly lanes: number;
+      readonly columns: string;
+      readonly bounds: string;
+      readonly rowIndex: (operand: Node) => Expr[];
+      readonly variables: Readonly<Record<string, string>>;
+    },
+  ): string[] {
+    if (this.statistics.length === 0) return [];
+    const { rows, lanes, columns } = settings;
+    const accumulator: DType = 'f32';
+    context.workgroupArray('row_partial', accumulator, rows * lanes);
+    const block = [
+      `let stat_row = i32(local_index / ${lanes}u);`,
+      `let stat_lane = i32(local_index % ${lanes}u);`,
+      `let m = ${settings.first} + stat_row;`,
+    ];
+    this.statistics.forEach((statistic, position) => {
+      const operand = statistic.node.inputs[0]!;
+      const element = composer.element(operand, settings.rowIndex(operand));
+      const rendered = context.render([element], { ...settings.variables, ...this.variables() }, `s${position}_`);
+      const combine = statistic.fn === 'mean' ? 'sum' : statistic.fn;
+      const identity = this.identity(context, combine, accumulator);
+      const partial = `partial${position}`;
+      const value = element.dtype === accumulator ? rendered.values[0]! : `f32(${rendered.values[0]!})`;
+      const total = Array.from({ length: lanes }, (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`).reduce(
+        (sum, next) => combineText(combine, sum, next),
+      );
+      const finished = statistic.fn === 'mean' ? `total${position} / f32(${columns})` : `total${position}`;
+      const type = wgslType(statistic.node.dtype);
+      context.workgroupArray(`row_stat${position}`, type, rows);
+      block.push(
+        '',
+        `// ${statistic.fn} over the row (${describe(statistic.node)})`,
+        `var ${partial}: f32 = ${identity};`,
+        `if (${settings.bounds}) {`,
+        `  for (var k = stat_lane; k < ${columns}; k += ${lanes}) {`,
+        ...indent(rendered.lines, 2),
+        `    ${partial} = ${combineText(combine, partial, value)};`,
+        '  }',
+        '}',
+        `row_partial[local_index] = ${partial};`,
+        'workgroupBarrier();',
+        `let total${position} = ${total};`,
+        'workgroupBarrier();',
+        `let stat${position}: ${type} = ${type === 'f32' ? finished : `${type}(${finished})`};`,
+        'if (stat_lane == 0) {',
+        `  row_stat${position}[stat_row] = stat${position};`,
+        '}',
+      );
+    });
+    return [
+      `// Row statistics of A over K (matmul prologue), ${lanes} invocations per row of the block`,
+      '{',
+      ...indent(block),
+      '}',
+      'workgroupBarrier();',
+    ];
+  }
+
+  /** Statements bringing the statistics of block row `row` (i32 text) into scope as `stat<position>`. */
+  loadLines(row: string): string[] {
+    return this.statistics.map((_, position) => `let stat${position} = row_stat${position}[${row}];`);
+  }
+
+  private identity(context: KernelContext, combine: string, accumulator: DType): string {
+    const helpers = new Set<string>();
+    const value = combine === 'sum' ? 0 : combine === 'max' ? -Infinity : Infinity;
+    const text = formatLiteral(value, accumulatorType(accumulator), helpers);
+    for (const helper of helpers) context.helpers.add(helper);
+    return text;
+  }
+}
+
+function combineText(combine: string, a: string, b: string): string {
+  return combine === 'sum' ? `${a} + ${b}` : `${combine}(${a}, ${b})`;
+}

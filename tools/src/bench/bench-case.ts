@@ -1,0 +1,58 @@
+import type { WeftDevice } from '@weft/runtime';
+
+/** The systems a benchmark can compare, in the order the table lists them. */
+export const SYSTEM_NAMES = ['weft-fused', 'weft-unfused', 'tfjs', 'ort-jsep', 'ort-webgpu'] as const;
+
+/**
+ * A system under benchmark: `weft-fused` / `weft-unfused` (Weft with and without fusion),
+ * `tfjs` (tfjs-backend-webgpu), `ort-jsep` (onnxruntime-web/all, its JavaScript WebGPU kernels) and
+ * `ort-webgpu` (onnxruntime-web/webgpu, its C++ WebGPU execution provider).
+ */
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** One system set up for one case: a run from host inputs to host output, and its cleanup. */
+export interface RunnableSystem {
+  /** One complete run: upload inputs, compute, read the output back (the readback makes times real). */
+  run(): Promise<Float32Array>;
+  /** Frees what the system allocated for this case. */
+  dispose(): void | Promise<void>;
+  /** Something the table should say about this system (e.g. a fallback it took). */
+  readonly note?: string;
+}
+
+/** How to set one system up for a case; called only when the system is selected. */
+export type SystemFactory = () => Promise<RunnableSystem>;
+
+/** What a case's setup produces. */
+export interface CaseSetup {
+  /** The float64 reference output, in the layout every system's output has. */
+  readonly reference: Float64Array;
+  /** The systems that implement this case. */
+  readonly systems: Partial<Record<SystemName, SystemFactory>>;
+  /** Floating-point operations of one run, for GFLOP/s; omitted where not meaningful. */
+  readonly flops?: number;
+  /** Largest error (see `maxRelativeError`) a correct float32 result may have. Default 1e-3. */
+  readonly tolerance?: number;
+}
+
+/** What a case's setup receives. */
+export interface CaseContext {
+  /** The Weft device (on the shared Dawn adapter). */
+  readonly weft: WeftDevice;
+  /** The shared Dawn `GPU` the peers also use. */
+  readonly gpu: GPU;
+}
+
+/** One benchmark case, e.g. `matmul-256` or `attention-n512-causal`. */
+export interface BenchCase {
+  /** Unique name; `--only` matches it or its group. */
+  readonly name: string;
+  /** Family the case belongs to, e.g. `matmul`; `--only matmul` selects all of them. */
+  readonly group: string;
+  /** One line saying what is computed, with shapes. */
+  readonly description: string;
+  /** The system the others' times are divided by (default `weft-fused`, else the first that ran right). */
+  readonly referenceSystem?: SystemName;
+  /** Creates the inputs, the float64 reference and the systems. */
+  setup(context: CaseContext): Promise<CaseSetup> | CaseSetup;
+}

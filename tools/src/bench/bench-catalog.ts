@@ -1,0 +1,27 @@
+import type { BenchCase } from './bench-case.js';
+import { attentionCases } from './cases/attention-cases.js';
+import { elementwiseChainCase } from './cases/elementwise-chain-case.js';
+import { layerNormCase } from './cases/layer-norm-case.js';
+import { matmulCases } from './cases/matmul-cases.js';
+
+/** Every benchmark case, at full or `--quick` sizes, in the order they run. */
+export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
+  const { quick } = options;
+  return [
+    ...matmulCases(quick ? [64, 128, 256] : [64, 128, 256, 512]),
+    elementwiseChainCase(512, 512),
+    layerNormCase(512, 256),
+    ...attentionCases(quick ? [128] : [128, 512]),
+  ];
+}
+
+/** The cases `only` selects by name or group (all when `only` is empty); unknown names throw. */
+export function selectCases(cases: readonly BenchCase[], only: readonly string[]): BenchCase[] {
+  if (only.length === 0) return [...cases];
+  const known = new Set(cases.flatMap((benchCase) => [benchCase.name, benchCase.group]));
+  const unknown = only.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  }
+  return cases.filter((benchCase) => only.includes(benchCase.name) || only.includes(benchCase.group));
+}

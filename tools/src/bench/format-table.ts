@@ -1,0 +1,72 @@
+import type { CaseResult, SystemResult } from './run-case.js';
+
+/**
+ * The results as an aligned text table, one row per system and case: median time, ratio to the
+ * case's reference system (`ref` marks it), GFLOP/s, dispatches per run, error vs float64, note.
+ * A wrong result shows its time but no ratio or GFLOP/s, and says WRONG.
+ */
+export function formatResultsTable(results: readonly CaseResult[]): string {
+  const header = [
+    'benchmark',
+    'system',
+    'median ms',
+    'vs ref',
+    'GFLOP/s',
+    'dispatches',
+    'max rel err',
+    'note',
+  ];
+  const rows = results.flatMap((result) =>
+    result.systems.map((system, index) =>
+      row(index === 0 ? result.name : '', system, result.referenceSystem),
+    ),
+  );
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((cells) => cells[column]!.length)),
+  );
+  const numeric = new Set([2, 3, 4, 5, 6]);
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function row(benchmark: string, result: SystemResult, referenceSystem: string | undefined): string[] {
+  const timed = result.timing !== undefined && (result.status === 'ok' || result.status === 'wrong');
+  const ratio =
+    result.system === referenceSystem
+      ? 'ref'
+      : result.ratio === undefined
+        ? ''
+        : `${formatNumber(result.ratio)}×`;
+  return [
+    benchmark,
+    result.system,
+    timed ? formatNumber(result.timing!.medianMs) : '',
+    ratio,
+    result.gflops === undefined ? '' : formatNumber(result.gflops),
+    result.dispatches === undefined ? '' : String(result.dispatches),
+    result.maxRelativeError === undefined ? '' : formatError(result.maxRelativeError),
+    truncate(result.note ?? (result.status === 'ok' ? '' : result.status), 70),
+  ];
+}
+
+/** Three significant digits, without exponent notation for the usual ranges. */
+function formatNumber(value: number): string {
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  if (value >= 1) return value.toFixed(2);
+  return value.toPrecision(3);
+}
+
+function formatError(value: number): string {
+  return Number.isFinite(value) ? value.toExponential(1) : 'inf';
+}
+
+function truncate(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}

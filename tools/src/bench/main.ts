@@ -1,0 +1,90 @@
+// `pnpm bench`: Weft against tfjs-backend-webgpu and onnxruntime-web on one WebGPU adapter.
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { formatAdapter, requestWeftDevice } from '@weft/runtime';
+import { benchCases, selectCases } from './bench-catalog.js';
+import { benchGpu } from './bench-gpu.js';
+import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './bench-options.js';
+import { installDispatchCounter } from './dispatch-counter.js';
+import { formatResultsTable } from './format-table.js';
+import { ortDeviceFeatures } from './peers/onnxruntime-web.js';
+import { type CaseResult, runCase } from './run-case.js';
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseBenchOptions>;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`${error.message}\n\n${BENCH_USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const cases = selectCases(benchCases({ quick: options.quick }), options.only);
+
+  const gpu = await benchGpu();
+  installDispatchCounter();
+  const weft = await requestWeftDevice({ gpu });
+  const adapterLine = formatAdapter(weft.adapter);
+  console.log(`Adapter: ${adapterLine}`);
+  console.log(
+    `Host: ${os.cpus().length} CPU cores, Node ${process.version}; ${options.warmup} warm-up + ${options.repeats} timed runs`,
+  );
+  if (weft.adapter.software) console.log('Software adapter: compare times only as ratios within this run.');
+
+  const results: CaseResult[] = [];
+  const budgetMs = options.quick ? 3_000 : 10_000;
+  for (const benchCase of cases) {
+    console.log(`▸ ${benchCase.name}: ${benchCase.description}`);
+    const result = await runCase(
+      benchCase,
+      { weft, gpu },
+      {
+        warmup: options.warmup,
+        repeats: options.repeats,
+        budgetMs,
+        systems: options.systems,
+        onSystem: (_, system) => {
+          const time = system.timing === undefined ? '' : ` ${system.timing.medianMs.toFixed(2)} ms`;
+          console.log(
+            `    ${system.system}: ${system.status}${time}${system.note === undefined ? '' : ` (${system.note})`}`,
+          );
+        },
+      },
+    );
+    results.push(result);
+  }
+
+  console.log(`\n${formatResultsTable(results)}`);
+  const peerDevices = {
+    'ort-jsep': await ortDeviceFeatures('jsep'),
+    'ort-webgpu': await ortDeviceFeatures('webgpu'),
+  };
+  for (const [system, features] of Object.entries(peerDevices)) {
+    if (features.length > 0) console.log(`${system} device features: ${features.join(', ')}`);
+  }
+  if (options.json !== undefined) {
+    const report = {
+      date: new Date().toISOString(),
+      adapter: { line: adapterLine, ...weft.adapter },
+      host: {
+        cpus: os.cpus().length,
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+      },
+      options,
+      peerDeviceFeatures: peerDevices,
+      results,
+    };
+    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`Wrote ${options.json}`);
+  }
+  weft.destroy();
+  return 0;
+}
+
+// Dawn and onnxruntime-web keep handles open: exit explicitly once the results are out.
+process.exit(await main());

@@ -1,0 +1,159 @@
+import {
+  type BenchCase,
+  type CaseContext,
+  type RunnableSystem,
+  SYSTEM_NAMES,
+  type SystemFactory,
+  type SystemName,
+} from './bench-case.js';
+import { countDispatches } from './dispatch-counter.js';
+import { maxRelativeError } from './max-relative-error.js';
+import { type MeasureOptions, measure, type Timing } from './measure.js';
+
+/** The outcome of one system on one case. */
+export interface SystemResult {
+  /** Which system. */
+  readonly system: SystemName;
+  /**
+   * `ok`: ran and matched the reference; `wrong`: ran but its error exceeds the tolerance (its time
+   * is kept for the record but never compared); `failed`: threw while running; `skipped`: could not
+   * be set up (e.g. a Weft package not available yet).
+   */
+  readonly status: 'ok' | 'wrong' | 'failed' | 'skipped';
+  /** Timing of the timed runs (ok and wrong only). */
+  readonly timing?: Timing;
+  /** Compute dispatches of one run. */
+  readonly dispatches?: number;
+  /** Error against the float64 reference (see `maxRelativeError`). */
+  readonly maxRelativeError?: number;
+  /** The tolerance the error was held to. */
+  readonly tolerance: number;
+  /** GFLOP/s at the median time, for cases that count FLOPs (ok only). */
+  readonly gflops?: number;
+  /** The median over the reference system's median (ok only; > 1 means slower than the reference). */
+  readonly ratio?: number;
+  /** What went wrong, or a remark of the system's. */
+  readonly note?: string;
+}
+
+/** The outcome of one case. */
+export interface CaseResult {
+  /** Case name. */
+  readonly name: string;
+  /** Case family. */
+  readonly group: string;
+  /** What was computed. */
+  readonly description: string;
+  /** The system ratios are taken against, when any ran right. */
+  readonly referenceSystem?: SystemName;
+  /** FLOPs of one run, when counted. */
+  readonly flops?: number;
+  /** One entry per system the case implements and the user selected. */
+  readonly systems: readonly SystemResult[];
+}
+
+/** Options of {@link runCase}. */
+export interface RunCaseOptions extends MeasureOptions {
+  /** Systems to run (others are left out). */
+  readonly systems: readonly SystemName[];
+  /** Called after each system, for progress output. */
+  readonly onSystem?: (benchCase: BenchCase, result: SystemResult) => void;
+}
+
+const DEFAULT_TOLERANCE = 1e-3;
+
+/**
+ * Runs one case on each selected system, one system at a time (each is disposed before the next is
+ * set up): warm-up runs, one checked run (its output is compared with the float64 reference and its
+ * dispatches counted), then the timed runs.
+ */
+export async function runCase(
+  benchCase: BenchCase,
+  context: CaseContext,
+  options: RunCaseOptions,
+): Promise<CaseResult> {
+  const setup = await benchCase.setup(context);
+  const tolerance = setup.tolerance ?? DEFAULT_TOLERANCE;
+  const results: SystemResult[] = [];
+  for (const system of SYSTEM_NAMES) {
+    const factory = setup.systems[system];
+    if (factory === undefined || !options.systems.includes(system)) continue;
+    const result = await runSystem(system, factory, setup.reference, tolerance, options);
+    results.push(result);
+    options.onSystem?.(benchCase, result);
+  }
+  const reference = pickReference(results, benchCase.referenceSystem);
+  const referenceMs = reference?.timing?.medianMs;
+  return {
+    name: benchCase.name,
+    group: benchCase.group,
+    description: benchCase.description,
+    ...(reference === undefined ? {} : { referenceSystem: reference.system }),
+    ...(setup.flops === undefined ? {} : { flops: setup.flops }),
+    systems: results.map((result) => {
+      if (result.status !== 'ok' || result.timing === undefined) return result;
+      const gflops =
+        setup.flops === undefined ? {} : { gflops: setup.flops / (result.timing.medianMs * 1e6) };
+      const ratio = referenceMs === undefined ? {} : { ratio: result.timing.medianMs / referenceMs };
+      return { ...result, ...gflops, ...ratio };
+    }),
+  };
+}
+
+async function runSystem(
+  system: SystemName,
+  factory: SystemFactory,
+  reference: Float64Array,
+  tolerance: number,
+  options: MeasureOptions,
+): Promise<SystemResult> {
+  let runnable: RunnableSystem;
+  try {
+    runnable = await factory();
+  } catch (error) {
+    return { system, status: 'skipped', tolerance, note: `not available: ${describeError(error)}` };
+  }
+  try {
+    for (let index = 0; index < options.warmup; index++) await runnable.run();
+    const checked = await countDispatches(() => runnable.run());
+    const error = maxRelativeError(checked.result, reference);
+    const timing = await measure(() => runnable.run(), { ...options, warmup: 0 });
+    const wrong = !(error <= tolerance);
+    const notes = [
+      wrong ? `WRONG: error ${formatError(error)} > ${formatError(tolerance)}` : undefined,
+      runnable.note,
+    ];
+    if (checked.dispatches === 0) notes.push('no GPU dispatch: ran on the CPU');
+    const note = notes.filter((part) => part !== undefined).join('; ');
+    return {
+      system,
+      status: wrong ? 'wrong' : 'ok',
+      timing,
+      dispatches: checked.dispatches,
+      maxRelativeError: error,
+      tolerance,
+      ...(note === '' ? {} : { note }),
+    };
+  } catch (error) {
+    return { system, status: 'failed', tolerance, note: `failed: ${describeError(error)}` };
+  } finally {
+    await runnable.dispose();
+  }
+}
+
+function pickReference(
+  results: readonly SystemResult[],
+  preferred: SystemName | undefined,
+): SystemResult | undefined {
+  const ok = results.filter((result) => result.status === 'ok');
+  return ok.find((result) => result.system === (preferred ?? 'weft-fused')) ?? ok[0];
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}
+
+function formatError(value: number): string {
+  return Number.isFinite(value) ? value.toExponential(1) : String(value);
+}

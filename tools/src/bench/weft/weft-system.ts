@@ -1,0 +1,56 @@
+import type { Graph } from '@weft/ir';
+import { compile, type WeftDevice } from '@weft/runtime';
+import type { RunnableSystem, SystemFactory } from '../bench-case.js';
+
+/** A Weft implementation of a case: the graph, its parameters, and one run's inputs. */
+export interface WeftCaseProgram {
+  /** The graph to compile. */
+  readonly graph: Graph;
+  /** Values of its `param` nodes, by name. */
+  readonly params?: Readonly<Record<string, Float32Array>>;
+  /** Values of its `input` nodes, by name, uploaded on every run. */
+  readonly inputs: Readonly<Record<string, Float32Array>>;
+  /** Which graph output the case compares. Default: the graph's only output. */
+  readonly output?: string;
+  /** Bindings of the graph's symbolic dims. */
+  readonly dims?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A Weft system: compiles what `build` returns (fused or one kernel per op) on the benchmark's
+ * device. `build` is async so that it can import Weft's block packages lazily: while one is
+ * missing or broken, the system is skipped with the error as its note and the peers still run.
+ */
+export function weftSystem(
+  weft: WeftDevice,
+  fuse: boolean,
+  build: () => Promise<WeftCaseProgram>,
+): SystemFactory {
+  return async (): Promise<RunnableSystem> => {
+    const spec = await build();
+    const program = await compile(spec.graph, {
+      device: weft,
+      ...(spec.params === undefined ? {} : { params: spec.params }),
+      fuse,
+    });
+    const outputName = spec.output ?? onlyOutput(spec.graph);
+    const runOptions = spec.dims === undefined ? {} : { dims: spec.dims };
+    return {
+      async run() {
+        const outputs = await program.run(spec.inputs, runOptions);
+        const output = outputs[outputName];
+        if (output === undefined) throw new Error(`weft: the program has no output "${outputName}"`);
+        return output.data instanceof Float32Array ? output.data : Float32Array.from(output.data);
+      },
+      dispose: () => program.destroy(),
+      note: `${program.stats.kernels} kernel${program.stats.kernels === 1 ? '' : 's'}`,
+    };
+  };
+}
+
+function onlyOutput(graph: Graph): string {
+  const names = Object.keys(graph.outputs);
+  if (names.length !== 1)
+    throw new Error(`weft: the graph has outputs ${names.join(', ')}; name the one to compare`);
+  return names[0]!;
+}
