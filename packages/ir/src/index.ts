@@ -50,6 +50,7 @@ export * from './passes/pipeline.js';
 export * from './passes/rewrite.js';
 export * from './passes/simplify.js';
 export * from './passes/verify.js';
+export * from './plan/epilogue-layout.js';
 export * from './plan/fusion-planner.js';
 export * from './plan/kernel-plan.js';
 export * from './plan/memory-planner.js';

@@ -3,6 +3,7 @@ import { attentionCases } from './cases/attention-cases.js';
 import { elementwiseChainCase } from './cases/elementwise-chain-case.js';
 import { layerNormCase } from './cases/layer-norm-case.js';
 import { matmulCases } from './cases/matmul-cases.js';
+import { transformerBlockCase } from './cases/transformer-block-case.js';
 
 /** Every benchmark case, at full or `--quick` sizes, in the order they run. */
 export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
@@ -12,6 +13,7 @@ export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
     elementwiseChainCase(512, 512),
     layerNormCase(512, 256),
     ...attentionCases(quick ? [128] : [128, 512]),
+    transformerBlockCase({ tokens: 128, width: 128, heads: 4 }),
   ];
 }
 

@@ -60,6 +60,13 @@ export interface OpDef {
    * Sizes of symbolic dims appear as `variable('dim:<name>', 'i32')`. This is what fusion substitutes.
    */
   lowerElement?(node: Node, outputIndex: readonly Expr[]): Expr;
+  /**
+   * For injective ops that are bijections of a single operand (reshape, permute): the output index
+   * at which operand element `operandIndex` lands, the inverse of {@link OpDef.lowerElement}. Lets
+   * a kernel that computes the operand store it straight at its place in the output (a matmul
+   * epilogue that splits heads).
+   */
+  placeElement?(node: Node, operandIndex: readonly Expr[]): Expr[];
   /** Rewrites the node into primitive ops (used for the reference and the unfused baseline). */
   decompose?(node: Node): Node;
 }

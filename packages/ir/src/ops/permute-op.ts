@@ -25,6 +25,9 @@ const lowerPermute = (node: Node, outputIndex: readonly Expr[]): Expr => {
   return read('$0', index, node.inputs[0]!.dtype);
 };
 
+const placePermute = (node: Node, operandIndex: readonly Expr[]): Expr[] =>
+  (node.attrs.perm as number[]).map((sourceAxis) => operandIndex[sourceAxis]!);
+
 /** `permute`: `{ perm }`; output shape `[x.shape[perm[0]], x.shape[perm[1]], ...]`. */
 export const permuteOp: OpDef = registerOp({
   name: 'permute',
@@ -44,4 +47,5 @@ export const permuteOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerPermute),
   lowerElement: lowerPermute,
+  placeElement: placePermute,
 });

@@ -25,6 +25,14 @@ const lowerReshape = (node: Node, outputIndex: readonly Expr[]): Expr => {
   return read('$0', index, source.dtype);
 };
 
+// Row-major order is kept: the operand's flat offset is the output's.
+const placeReshape = (node: Node, operandIndex: readonly Expr[]): Expr[] => {
+  const source = node.inputs[0]!;
+  return shapesEqual(source.shape, node.shape)
+    ? [...operandIndex]
+    : unflattenIndex(flatIndex(operandIndex, source.shape), node.shape);
+};
+
 /** `reshape`: `{ shape }`, row-major; the element count must match. */
 export const reshapeOp: OpDef = registerOp({
   name: 'reshape',
@@ -43,6 +51,7 @@ export const reshapeOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerReshape),
   lowerElement: lowerReshape,
+  placeElement: placeReshape,
 });
 
 /** Element count as text: static product times the sorted symbolic factors. */

@@ -16,6 +16,7 @@ import { where } from '../ops/select-op.js';
 import { full, input, literal, param } from '../ops/source-ops.js';
 import { abs, exp, neg, relu, sigmoid, sin, tanh } from '../ops/unary-ops.js';
 import type { KernelPlan, MemoryPlan } from '../plan/kernel-plan.js';
+import { PROLOGUE_REDUCTIONS } from '../plan/reduction-domain.js';
 import { formatShape } from '../shape.js';
 import { expectClose, randomTensor } from '../testing/index.js';
 import { type PipelineResult, runPipeline } from './pipeline.js';
@@ -186,7 +187,14 @@ function expectTemplatesHold(plan: KernelPlan): void {
         break;
       case 'matmul':
         expect(byFusion('matmul')).toEqual([kernel.anchor]);
-        expect(reductions.length + byFusion('opaque').length).toBe(0);
+        expect(byFusion('opaque').length).toBe(0);
+        // Prologue reductions are row statistics of A: its shape, reduced over K.
+        for (const reduction of reductions) {
+          expect(kernel.anchor.attrs.transposeA).toBe(false);
+          expect(formatShape(reduction.inputs[0]!.shape)).toBe(formatShape(kernel.anchor.inputs[0]!.shape));
+          expect(reduction.attrs.axes).toEqual([kernel.anchor.inputs[0]!.rank - 1]);
+          expect(PROLOGUE_REDUCTIONS).toContain(reduction.attrs.fn);
+        }
         break;
       case 'row':
       case 'reduce':

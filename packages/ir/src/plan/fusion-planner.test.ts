@@ -78,9 +78,10 @@ describe('planFusion', () => {
     expect(summary(result)).toEqual(['matmul:3']);
   });
 
-  it('keeps a softmax feeding a matmul as a row kernel plus a matmul kernel', () => {
+  it('computes the row statistics of a softmax feeding a matmul in the matmul prologue', () => {
     const result = plan(makeGraph({ y: matmul(softmax(x), param('v', [16, 4])) }));
-    expect(summary(result)).toEqual(['row:5', 'matmul:1']);
+    expect(summary(result)).toEqual(['matmul:6']);
+    expect(result.kernels[0]!.inputs.map((node) => node.attrs.name)).toEqual(['x', 'v']);
   });
 
   it('fuses an elementwise chain into one kernel and a reduction with its per-row epilogue', () => {
@@ -125,6 +126,37 @@ describe('planFusion', () => {
     const result = plan(makeGraph({ y: layerNorm(x) }), false);
     expect(result.kernels.length).toBe(9);
     expect(result.kernels.map((kernel) => kernel.template)).toContain('row');
+  });
+});
+
+describe('norm → matmul prologue', () => {
+  const w = param('w', [16, 4]);
+
+  it('fuses LayerNorm (two-pass statistics) and RMSNorm into the matmul that reads them', () => {
+    const layer = plan(makeGraph({ y: gelu(matmul(layerNorm(x), w)) }));
+    expect(summary(layer)).toEqual(['matmul:11']);
+    expect(layer.kernels[0]!.anchor.op).toBe('matmul');
+    const rms = mul(x, rsqrt(add(mean(mul(x, x), -1, { keepDims: true }), 1e-6)));
+    expect(summary(plan(makeGraph({ y: matmul(rms, w) })))).toEqual(['matmul:6']);
+  });
+
+  it('writes a residual sum that is also an output from the matmul kernel', () => {
+    const hidden = add(x, input('residual', [8, 16]));
+    const result = plan(makeGraph({ hidden, y: matmul(layerNorm(hidden), w) }));
+    expect(summary(result)).toEqual(['matmul:11']);
+    expect(result.kernels[0]!.outputs.map((node) => node.op)).toEqual(['binary', 'matmul']);
+  });
+
+  it('keeps the statistics in a row kernel when A is transposed, B needs them, or the epilogue does', () => {
+    const square = input('square', [16, 16]);
+    const transposed = matmul(layerNorm(square), param('t', [16, 4]), { transposeA: true });
+    expect(summary(plan(makeGraph({ y: transposed })))).toEqual(['row:9', 'matmul:1']);
+    const normalized = layerNorm(x);
+    const both = matmul(normalized, normalized, { transposeB: true });
+    expect(summary(plan(makeGraph({ y: both })))).toEqual(['row:9', 'matmul:1']);
+    const rowMean = mean(x, -1, { keepDims: true });
+    const epilogue = add(matmul(sub(x, rowMean), w), rowMean);
+    expect(summary(plan(makeGraph({ y: epilogue })))).toEqual(['row:1', 'matmul:3']);
   });
 });
 

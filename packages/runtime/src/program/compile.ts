@@ -16,6 +16,7 @@ import { deviceProfileOf } from './device-profile.js';
 import { withErrorScopes } from './error-scopes.js';
 import { GpuProgram } from './gpu-program.js';
 import { graphSignature, type GraphSignature } from './graph-signature.js';
+import { checkState } from './program-state.js';
 import { cachedPipeline } from './pipeline-cache.js';
 import type { Program } from './program.js';
 import { arrayTypeFor, type TensorInput, toTypedArray } from './tensor-data.js';
@@ -34,6 +35,12 @@ export interface CompileOptions {
   readonly fuse?: boolean;
   /** Let kernels use subgroup operations where the device has them. Default true. */
   readonly subgroups?: boolean;
+  /**
+   * Persistent tensors, as `{ inputName: outputName }`: the input's buffer lives across runs (it may
+   * be left out of `run`'s inputs, and starts as zeros), and after each run the output's value is
+   * copied into it on the device — a KV cache or a recurrent state that never leaves the GPU.
+   */
+  readonly state?: Readonly<Record<string, string>>;
   /** Why the CPU backend was chosen, recorded on the program (used by callers that fell back). */
   readonly fallbackReason?: string;
 }
@@ -62,6 +69,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
   const alignment = device?.limits.minStorageBufferOffsetAlignment ?? 256;
   const { graph: optimized, plan, memory } = runPipeline(graph, { fuse: options.fuse ?? true, alignment });
   const params = checkParams(signature, options.params ?? {});
+  const state = checkState(signature, optimized.outputs, options.state ?? {});
 
   if (device === undefined) {
     const float64Params = Object.fromEntries(Object.entries(params).map(([name, data]) => [name, Float64Array.from(data)]));
@@ -71,6 +79,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       memory,
       signature,
       params: float64Params,
+      state,
       ...(options.fallbackReason === undefined ? {} : { fallbackReason: options.fallbackReason }),
     });
   }
@@ -87,7 +96,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
     });
     uploadConstants(device, arena, memory, params);
-    return new GpuProgram({ device, graph: optimized, plan, memory, kernels, pipelines, arena, signature, outputs: optimized.outputs });
+    return new GpuProgram({ device, graph: optimized, plan, memory, kernels, pipelines, arena, signature, outputs: optimized.outputs, state });
   });
 }
 

@@ -1,14 +1,17 @@
 import {
   elementCount,
   type Graph,
+  InputError,
   interpret,
   type KernelPlan,
+  maxElementCount,
   type MemoryPlan,
   resolveShape,
   type Tensor64,
   UnsupportedError,
 } from '@weft/ir';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import type { StatePair } from './program-state.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import { arrayTypeFor, type TensorResult, type TensorInput, toTypedArray } from './tensor-data.js';
 
@@ -19,6 +22,7 @@ export interface CpuProgramParts {
   readonly memory: MemoryPlan;
   readonly signature: GraphSignature;
   readonly params: Readonly<Record<string, Float64Array>>;
+  readonly state: readonly StatePair[];
   readonly fallbackReason?: string;
 }
 
@@ -36,6 +40,8 @@ export class CpuProgram implements Program {
   readonly stats: ProgramStats;
   readonly #signature: GraphSignature;
   readonly #params: Readonly<Record<string, Float64Array>>;
+  readonly #state: readonly StatePair[];
+  readonly #stateValues = new Map<string, Float64Array>();
 
   constructor(parts: CpuProgramParts) {
     this.graph = parts.graph;
@@ -43,20 +49,34 @@ export class CpuProgram implements Program {
     this.memory = parts.memory;
     this.#signature = parts.signature;
     this.#params = parts.params;
+    this.#state = parts.state;
+    this.resetState();
     if (parts.fallbackReason !== undefined) this.fallbackReason = parts.fallbackReason;
     this.stats = { kernels: parts.plan.kernels.length, dispatchesPerRun: 0, arenaBytes: 0, unsharedBytes: parts.memory.unsharedBytes };
   }
 
   async run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorResult>> {
     const dims = checkDims(this.#signature, options.dims);
-    checkInputNames(this.#signature, Object.keys(inputs));
+    checkInputNames(this.#signature, Object.keys(inputs), new Set(this.#stateValues.keys()));
+    const selected = options.outputs ?? Object.keys(this.graph.outputs);
+    for (const name of selected) {
+      if (this.graph.outputs[name] === undefined) {
+        throw new InputError('unknown output', { tensor: name, expected: Object.keys(this.graph.outputs).join(', '), actual: name });
+      }
+    }
     const values: Record<string, Float64Array> = {};
     for (const [name, node] of this.#signature.inputs) {
       const count = elementCount(resolveShape(node.shape, dims));
-      values[name] = Float64Array.from(toTypedArray(name, inputs[name]!, node.dtype, count));
+      const given = inputs[name];
+      // A state input keeps its full (maximum-size) buffer, as on the GPU; the run reads its prefix.
+      values[name] =
+        given === undefined
+          ? this.#stateValues.get(name)!.subarray(0, count)
+          : Float64Array.from(toTypedArray(name, given, node.dtype, count));
     }
     const outputs = interpret(this.graph, { inputs: values, params: this.#params, dims });
-    return Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, toTensorData(tensor)]));
+    for (const { input, output } of this.#state) this.#stateValues.get(input)!.set(outputs[output]!.data);
+    return Object.fromEntries(selected.map((name) => [name, toTensorResult(outputs[name]!)]));
   }
 
   async dispatch(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<void> {
@@ -73,10 +93,14 @@ export class CpuProgram implements Program {
     return { wallMs: performance.now() - started, gpuTimed: false, dispatches: 0, kernels: [] };
   }
 
+  resetState(): void {
+    for (const { input, inputNode } of this.#state) this.#stateValues.set(input, new Float64Array(maxElementCount(inputNode.shape)));
+  }
+
   destroy(): void {}
 }
 
-function toTensorData(tensor: Tensor64): TensorResult {
+function toTensorResult(tensor: Tensor64): TensorResult {
   const ArrayType = arrayTypeFor(tensor.dtype);
   return { data: ArrayType.from(tensor.data), shape: [...tensor.shape], dtype: tensor.dtype };
 }

@@ -16,6 +16,7 @@ import { checkDims, checkInputNames, type GraphSignature } from './graph-signatu
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import { arrayTypeFor, type TensorResult, type TensorInput, toTypedArray } from './tensor-data.js';
 import { withErrorScopes } from './error-scopes.js';
+import type { StatePair } from './program-state.js';
 import { timeKernels } from './kernel-timer.js';
 
 /** Everything a GPU program is made of; built by `compile`. */
@@ -29,6 +30,8 @@ export interface GpuProgramParts {
   readonly arena: GPUBuffer;
   readonly signature: GraphSignature;
   readonly outputs: Readonly<Record<string, Node>>;
+  /** Persistent inputs and the outputs copied into them after each run. */
+  readonly state: readonly StatePair[];
 }
 
 interface KernelResources {
@@ -65,6 +68,9 @@ export class GpuProgram implements Program {
   readonly #resources: readonly KernelResources[];
   readonly #signature: GraphSignature;
   readonly #outputs: Readonly<Record<string, Node>>;
+  readonly #state: readonly StatePair[];
+  readonly #stateInputs: ReadonlySet<string>;
+  readonly #stateScratch: GPUBuffer | undefined;
   #uniformKey: string | undefined;
   #lastDims: DimBindings | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -80,6 +86,13 @@ export class GpuProgram implements Program {
     this.#arena = parts.arena;
     this.#signature = parts.signature;
     this.#outputs = parts.outputs;
+    this.#state = parts.state;
+    this.#stateInputs = new Set(parts.state.map((pair) => pair.input));
+    const stateBytes = Math.max(0, ...parts.state.map((pair) => align4(this.#slot(pair.outputNode).bytes)));
+    this.#stateScratch =
+      stateBytes === 0
+        ? undefined
+        : parts.device.createBuffer({ label: 'weft-state', size: stateBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const stagingBytes = Object.values(parts.outputs).reduce((total, node) => total + align4(this.#slot(node).bytes), 0);
     this.#staging = parts.device.createBuffer({
       label: 'weft-readback',
@@ -101,7 +114,7 @@ export class GpuProgram implements Program {
   run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorResult>> {
     return this.#serialized(async () => {
       const dims = this.#encodeAndSubmit(inputs, options, undefined);
-      return this.#readOutputs(dims);
+      return this.#readOutputs(dims, this.#selectedOutputs(options));
     });
   }
 
@@ -127,7 +140,7 @@ export class GpuProgram implements Program {
       const started = performance.now();
       const timer = this.#device.features.has('timestamp-query') ? timeKernels(this.#device, this.#resources.length) : undefined;
       const dims = this.#encodeAndSubmit(inputs, options, timer);
-      await this.#readOutputs(dims);
+      await this.#readOutputs(dims, this.#selectedOutputs(options));
       const gpuTimes = timer === undefined ? undefined : await timer.read();
       const wallMs = performance.now() - started;
       const kernels = this.#resources.map(({ kernel }, index) => ({
@@ -145,11 +158,19 @@ export class GpuProgram implements Program {
     });
   }
 
+  resetState(): void {
+    for (const { inputNode } of this.#state) {
+      const slot = this.#slot(inputNode);
+      this.#device.queue.writeBuffer(this.#arena, slot.offset, new Uint8Array(align4(slot.bytes)));
+    }
+  }
+
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#arena.destroy();
     this.#staging.destroy();
+    this.#stateScratch?.destroy();
     for (const resource of this.#resources) {
       resource.uniformBuffer?.destroy();
       resource.packed?.buffer.destroy();
@@ -174,8 +195,10 @@ export class GpuProgram implements Program {
   ): DimBindings {
     // Everything about the inputs is checked before any GPU work.
     const dims = checkDims(this.#signature, options.dims);
-    checkInputNames(this.#signature, Object.keys(inputs));
-    const uploads = [...this.#signature.inputs].map(([name, node]) => {
+    const selected = this.#selectedOutputs(options);
+    checkInputNames(this.#signature, Object.keys(inputs), this.#stateInputs);
+    const given = [...this.#signature.inputs].filter(([name]) => inputs[name] !== undefined);
+    const uploads = given.map(([name, node]) => {
       const count = elementCount(resolveShape(node.shape, dims));
       return { node, data: toTypedArray(name, inputs[name]!, node.dtype, count) };
     });
@@ -215,10 +238,17 @@ export class GpuProgram implements Program {
     pass?.end();
     timer?.resolve(encoder);
     let stagingOffset = 0;
-    for (const node of Object.values(this.#outputs)) {
+    for (const [name, node] of Object.entries(this.#outputs)) {
       const bytes = align4(elementCount(resolveShape(node.shape, dims)) * 4);
-      encoder.copyBufferToBuffer(this.#arena, this.#slot(node).offset, this.#staging, stagingOffset, bytes);
+      if (selected.has(name)) encoder.copyBufferToBuffer(this.#arena, this.#slot(node).offset, this.#staging, stagingOffset, bytes);
       stagingOffset += align4(this.#slot(node).bytes);
+    }
+    // State outputs become next run's state inputs, entirely on the GPU (through a scratch
+    // buffer: a copy within one buffer is not allowed).
+    for (const { inputNode, outputNode } of this.#state) {
+      const bytes = align4(elementCount(resolveShape(outputNode.shape, dims)) * 4);
+      encoder.copyBufferToBuffer(this.#arena, this.#slot(outputNode).offset, this.#stateScratch!, 0, bytes);
+      encoder.copyBufferToBuffer(this.#stateScratch!, 0, this.#arena, this.#slot(inputNode).offset, bytes);
     }
     queue.submit([encoder.finish()]);
     this.#lastDims = dims;
@@ -242,7 +272,17 @@ export class GpuProgram implements Program {
     this.#uniformKey = key;
   }
 
-  async #readOutputs(dims: DimBindings): Promise<Record<string, TensorResult>> {
+  #selectedOutputs(options: RunOptions): ReadonlySet<string> {
+    const names = options.outputs ?? Object.keys(this.#outputs);
+    for (const name of names) {
+      if (this.#outputs[name] === undefined) {
+        throw new InputError('unknown output', { tensor: name, expected: Object.keys(this.#outputs).join(', '), actual: name });
+      }
+    }
+    return new Set(names);
+  }
+
+  async #readOutputs(dims: DimBindings, selected: ReadonlySet<string>): Promise<Record<string, TensorResult>> {
     await this.#staging.mapAsync(GPUMapMode.READ);
     const results: Record<string, TensorResult> = {};
     try {
@@ -251,7 +291,9 @@ export class GpuProgram implements Program {
       for (const [name, node] of Object.entries(this.#outputs)) {
         const shape = resolveShape(node.shape, dims);
         const ArrayType = arrayTypeFor(node.dtype);
-        results[name] = { data: new ArrayType(bytes.slice(offset, offset + elementCount(shape) * 4)), shape, dtype: node.dtype };
+        if (selected.has(name)) {
+          results[name] = { data: new ArrayType(bytes.slice(offset, offset + elementCount(shape) * 4)), shape, dtype: node.dtype };
+        }
         offset += align4(this.#slot(node).bytes);
       }
     } finally {

@@ -54,8 +54,11 @@ export function checkDims(signature: GraphSignature, dims: DimBindings = {}): Di
   return checked;
 }
 
-/** Checks that a run's inputs are exactly the graph's inputs (by name). */
-export function checkInputNames(signature: GraphSignature, names: readonly string[]): void {
+/**
+ * Checks that a run's inputs are the graph's inputs (by name); inputs in `optional` (persistent
+ * state) may be left out.
+ */
+export function checkInputNames(signature: GraphSignature, names: readonly string[], optional: ReadonlySet<string> = new Set()): void {
   for (const name of names) {
     if (!signature.inputs.has(name)) {
       throw new InputError('unknown input', {
@@ -66,6 +69,6 @@ export function checkInputNames(signature: GraphSignature, names: readonly strin
     }
   }
   for (const name of signature.inputs.keys()) {
-    if (!names.includes(name)) throw new InputError('missing input', { tensor: name });
+    if (!names.includes(name) && !optional.has(name)) throw new InputError('missing input', { tensor: name });
   }
 }

@@ -11,6 +11,11 @@ export interface RunOptions {
    * write shows up as NaN instead of a stale value. For tests; costs one extra write per output.
    */
   readonly poisonOutputs?: boolean;
+  /**
+   * Names of the outputs to read back (default: all). Leaving out large state outputs (a KV cache)
+   * avoids copying them to the CPU.
+   */
+  readonly outputs?: readonly string[];
 }
 
 /** Sizes and counts that describe a compiled program. */
@@ -98,6 +103,8 @@ export interface Program {
   outputLocation(name: string): GpuTensorLocation;
   /** Runs once with per-kernel timing (timestamp queries where available, wall time otherwise). */
   profile(inputs: Readonly<Record<string, TensorInput>>, options?: RunOptions): Promise<ProfileResult>;
+  /** Sets every persistent state input (see `CompileOptions.state`) back to zeros. */
+  resetState(): void;
   /** Frees every GPU buffer of the program. The program cannot run afterwards. */
   destroy(): void;
 }

@@ -100,7 +100,7 @@ export function generateMatmul(
     [
       composer.element(a, aIndex),
       ...prologueOutputs.map((output) => composer.element(output, aIndex)),
-      flatIndexExpr(aIndex, a.shape),
+      ...(prologueOutputs.length === 0 ? [] : [flatIndexExpr(aIndex, a.shape)]),
     ],
     { ...batchVariables, m: 'm', k: 'k', ...statistics.variables() },
   );

@@ -76,7 +76,9 @@ export interface OnnxModel {
  */
 export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   const graph = new ProtobufWriter();
-  model.nodes.forEach((node, index) => graph.message(GRAPH.node, encodeNode(node, index)));
+  model.nodes.forEach((node, index) => {
+    graph.message(GRAPH.node, encodeNode(node, index));
+  });
   graph.string(GRAPH.name, model.name ?? 'weft-bench');
   for (const initializer of model.initializers ?? [])
     graph.message(GRAPH.initializer, encodeInitializer(initializer));

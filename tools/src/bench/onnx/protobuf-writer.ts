@@ -54,7 +54,9 @@ export class ProtobufWriter {
   packedFloats(field: number, values: readonly number[]): this {
     const bytes = new Uint8Array(values.length * 4);
     const view = new DataView(bytes.buffer);
-    values.forEach((value, index) => view.setFloat32(index * 4, value, true));
+    values.forEach((value, index) => {
+      view.setFloat32(index * 4, value, true);
+    });
     return this.bytes(field, bytes);
   }
 
