@@ -4,7 +4,10 @@ import { chromiumWebGpuArgs } from './tools/chromium-flags.js';
 
 // Workspace packages resolve to their TypeScript sources: tests need no build.
 const conditions = ['@weft/source', 'module', 'node', 'import', 'default'];
-const nodeProject = { resolve: { conditions }, ssr: { resolve: { conditions, externalConditions: conditions } } };
+const nodeProject = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+};
 const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export default defineConfig({
@@ -23,7 +26,11 @@ export default defineConfig({
         ...nodeProject,
         test: {
           name: 'gpu',
-          include: ['packages/*/src/**/*.gpu.test.ts', 'apps/*/src/**/*.gpu.test.ts', 'tools/**/*.gpu.test.ts'],
+          include: [
+            'packages/*/src/**/*.gpu.test.ts',
+            'apps/*/src/**/*.gpu.test.ts',
+            'tools/**/*.gpu.test.ts',
+          ],
           // SwiftShader emulates the GPU on the CPU: one file at a time keeps timings sane on 2 cores.
           fileParallelism: false,
           testTimeout: 120_000,
@@ -41,7 +48,10 @@ export default defineConfig({
             enabled: true,
             headless: true,
             provider: playwright({
-              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumWebGpuArgs({ playwright: true }) },
+              launchOptions: {
+                executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+                args: chromiumWebGpuArgs({ playwright: true }),
+              },
             }),
             instances: [{ browser: 'chromium' }],
           },

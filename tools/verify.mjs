@@ -11,7 +11,11 @@ const steps = [
   ['typecheck', 'pnpm', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']],
   ['lint', 'pnpm', ['biome', 'check', '.']],
   ['build', 'pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only']],
-  ['tests', 'pnpm', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`]],
+  [
+    'tests',
+    'pnpm',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`],
+  ],
   ['docs', 'pnpm', ['docs']],
   ['packages', 'node', ['tools/check-packages.mjs']],
 ];

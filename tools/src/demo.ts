@@ -1,6 +1,7 @@
 // The main job: acquire a WebGPU device (or say why none exists) and run a compute check on it.
-import { formatAdapter, requestWeftDevice, runSaxpyCheck } from '@weft/runtime';
+
 import { WeftError } from '@weft/ir';
+import { formatAdapter, requestWeftDevice, runSaxpyCheck } from '@weft/runtime';
 
 async function main(): Promise<void> {
   let weft: Awaited<ReturnType<typeof requestWeftDevice>>;

@@ -12,14 +12,22 @@ export async function runKernels(
   dims: DimBindings,
   options: { subgroups?: boolean } = {},
 ): Promise<{ outputs: Record<string, Float32Array>; kernels: number; wgsl: string[] }> {
-  const paramNames = new Set(graphNodes(graph).flatMap((node) => (node.op === 'param' ? [String(node.attrs.name)] : [])));
+  const paramNames = new Set(
+    graphNodes(graph).flatMap((node) => (node.op === 'param' ? [String(node.attrs.name)] : [])),
+  );
   const params: Record<string, ArrayLike<number>> = {};
   const inputs: Record<string, ArrayLike<number>> = {};
   for (const [name, data] of Object.entries(values)) (paramNames.has(name) ? params : inputs)[name] = data;
-  const program = await compile(graph, { device, params, ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }) });
+  const program = await compile(graph, {
+    device,
+    params,
+    ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
+  });
   try {
     const results = await program.run(inputs, { dims, poisonOutputs: true });
-    const outputs = Object.fromEntries(Object.entries(results).map(([name, result]) => [name, Float32Array.from(result.data)]));
+    const outputs = Object.fromEntries(
+      Object.entries(results).map(([name, result]) => [name, Float32Array.from(result.data)]),
+    );
     return { outputs, kernels: program.stats.kernels, wgsl: program.kernels.map((kernel) => kernel.wgsl) };
   } finally {
     program.destroy();

@@ -70,7 +70,10 @@ export function resolveDim(dim: Dim, bindings: DimBindings): number {
   if (typeof dim === 'number') return dim;
   const value = bindings[dim.name];
   if (value === undefined) {
-    throw new ShapeError('symbolic dim is not bound for this run', { dimension: dim.name, expected: `1..${dim.max}` });
+    throw new ShapeError('symbolic dim is not bound for this run', {
+      dimension: dim.name,
+      expected: `1..${dim.max}`,
+    });
   }
   if (!Number.isInteger(value) || value < 1 || value > dim.max) {
     throw new ShapeError('symbolic dim bound out of range', {

@@ -5,11 +5,11 @@
  * @packageDocumentation
  */
 export * from './device/adapter-description.js';
-export * from './device/request-weft-device.js';
 export { SWIFTSHADER_ICD } from './device/node-gpu.js';
+export * from './device/request-weft-device.js';
 export * from './device/saxpy-check.js';
-export * from './program/program.js';
 export * from './program/compile.js';
-export * from './program/tensor-data.js';
 export { deviceProfileOf } from './program/device-profile.js';
 export { cachedPipelineCount } from './program/pipeline-cache.js';
+export * from './program/program.js';
+export * from './program/tensor-data.js';

@@ -9,7 +9,13 @@ import {
   substituteExpr,
   UnsupportedError,
 } from '@weft/ir';
-import { type DeviceProfile, type GenerateOptions, type GeneratedKernel, KernelContext, registerTemplate } from '@weft/wgsl';
+import {
+  type DeviceProfile,
+  type GeneratedKernel,
+  type GenerateOptions,
+  KernelContext,
+  registerTemplate,
+} from '@weft/wgsl';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { normalizerCode } from './normalizer-code.js';
@@ -26,7 +32,11 @@ import { attentionTiles } from './tile-sizes.js';
  * without the predicate. Lengths come from the `params` uniform, so one pipeline serves every
  * length up to the maxima; no N×N buffer exists.
  */
-export function generateAttention(kernel: Kernel, profile: DeviceProfile, options: GenerateOptions = {}): GeneratedKernel {
+export function generateAttention(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions = {},
+): GeneratedKernel {
   const node = kernel.anchor;
   const attrs = decodeAttention(node.attrs);
   const context = new KernelContext(kernel, profile, options);

@@ -1,5 +1,5 @@
-import type { Attrs, AttrValue, Node, TensorType } from './node.js';
 import { Expr } from '../expr/expr.js';
+import type { Attrs, AttrValue, Node, TensorType } from './node.js';
 
 /** Stable structural hash of a node from its op, operand hashes, attributes and type. */
 export function structuralHash(op: string, inputs: readonly Node[], attrs: Attrs, type: TensorType): string {

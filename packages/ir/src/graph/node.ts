@@ -1,5 +1,5 @@
-import type { DType } from '../dtype.js';
 import type { SymbolicDim } from '../dim.js';
+import type { DType } from '../dtype.js';
 import { GraphError } from '../errors.js';
 import type { Expr } from '../expr/expr.js';
 import { getOp } from '../ops/op-table.js';
@@ -85,7 +85,14 @@ export function makeNode(op: string, inputs: readonly Node[], attrs: Attrs = {},
   const hash = structuralHash(op, inputs, attrs, type);
   const existing = interned.get(hash)?.deref();
   if (existing !== undefined) return existing;
-  const node = new Node(op, Object.freeze([...inputs]), Object.freeze({ ...attrs }), Object.freeze([...type.shape]), type.dtype, hash);
+  const node = new Node(
+    op,
+    Object.freeze([...inputs]),
+    Object.freeze({ ...attrs }),
+    Object.freeze([...type.shape]),
+    type.dtype,
+    hash,
+  );
   interned.set(hash, new WeakRef(node));
   registry.register(node, hash);
   return node;

@@ -27,9 +27,7 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
     const layout = layouts.get(dependent[0]!)!;
     const fits =
       def.fusion === 'elementwise' &&
-      dependent.every(
-        (operand) => layouts.get(operand) === layout && shapesEqual(operand.shape, node.shape),
-      );
+      dependent.every((operand) => layouts.get(operand) === layout && shapesEqual(operand.shape, node.shape));
     if (!fits) return undefined;
     layouts.set(node, layout);
   }

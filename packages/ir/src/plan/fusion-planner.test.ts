@@ -5,7 +5,9 @@ import { add, div, mul, sub } from '../ops/binary-ops.js';
 import { broadcastTo } from '../ops/broadcast-op.js';
 import { matmul } from '../ops/matmul-op.js';
 import { max, mean, sum } from '../ops/reduce-ops.js';
+import { permute } from '../ops/permute-op.js';
 import { reshape } from '../ops/reshape-op.js';
+import { slice } from '../ops/slice-op.js';
 import { cumsum } from '../ops/scan-op.js';
 import { full, input, param } from '../ops/source-ops.js';
 import { exp, gelu, relu, rsqrt, tanh } from '../ops/unary-ops.js';
@@ -157,6 +159,24 @@ describe('norm → matmul prologue', () => {
     const rowMean = mean(x, -1, { keepDims: true });
     const epilogue = add(matmul(sub(x, rowMean), w), rowMean);
     expect(summary(plan(makeGraph({ y: epilogue })))).toEqual(['row:1', 'matmul:3']);
+  });
+});
+
+describe('movement in a matmul epilogue', () => {
+  it('stores a matmul split into heads (reshape + permute) at the permuted place', () => {
+    const projected = add(matmul(x, param('wq', [16, 16])), param('bq', [16]));
+    const heads = permute(reshape(projected, [8, 4, 4]), [1, 0, 2]);
+    expect(summary(plan(makeGraph({ q: mul(heads, 0.5) })))).toEqual(['matmul:5']);
+    const both = plan(makeGraph({ projected, q: heads }));
+    expect(summary(both)).toEqual(['matmul:4']);
+    expect(both.kernels[0]!.outputs).toEqual([projected, heads]);
+  });
+
+  it('ends the epilogue at movement that is not a bijection (slice, broadcast)', () => {
+    const product = matmul(x, param('w', [16, 4]));
+    expect(summary(plan(makeGraph({ y: slice(product, [0, 0], [4, 4]) })))).toEqual(['matmul:1', 'elementwise:1']);
+    const wide = add(product, input('z', [3, 8, 4]));
+    expect(summary(plan(makeGraph({ y: wide })))).toEqual(['matmul:1', 'elementwise:1']);
   });
 });
 

@@ -33,6 +33,7 @@ import { type Graph, graphNodes, usersOf } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import { getOp } from '../ops/op-table.js';
 import { shapesEqual } from '../shape.js';
+import { epilogueLayout } from './epilogue-layout.js';
 import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
 import {
   isPerElement,
@@ -207,9 +208,7 @@ class FusionPlanner {
           kernel.matmul === undefined
             ? this.fitsReduction(kernel, candidate, domain)
             : this.fitsPrologue(kernel, kernel.matmul, candidate, domain);
-        return fits
-          ? this.takeReduction(kernel, candidate, domain)
-          : this.realize(candidate);
+        return fits ? this.takeReduction(kernel, candidate, domain) : this.realize(candidate);
       }
       default:
         return this.realize(candidate);
@@ -233,10 +232,10 @@ class FusionPlanner {
 
   private fitsMatmul(kernel: Growing, matmul: Node): boolean {
     if (kernel.matmul !== undefined || kernel.reductions.length > 0) return false;
-    const epilogue = this.dependents(kernel, matmul);
-    const epilogueFits = epilogue.every(
-      (node) => this.role(node) === 'pointwise' && shapesEqual(node.shape, matmul.shape),
-    );
+    const epilogue = this.sorted(this.dependents(kernel, matmul));
+    const epilogueFits =
+      epilogue.every((node) => this.role(node) === 'pointwise') &&
+      epilogueLayout(matmul, epilogue) !== undefined;
     return (
       epilogueFits && this.writtenMembers(kernel).every((node) => node === matmul || epilogue.includes(node))
     );

@@ -18,7 +18,9 @@ export interface AdapterDescription {
 
 /** A one-line text form: `google swiftshader (software), features: subgroups, timestamp-query`. */
 export function formatAdapter(adapter: AdapterDescription): string {
-  const name = [adapter.vendor, adapter.architecture, adapter.description].filter((part) => part !== '').join(' ');
+  const name = [adapter.vendor, adapter.architecture, adapter.description]
+    .filter((part) => part !== '')
+    .join(' ');
   const kind = adapter.software ? ' (software)' : '';
   return `${name === '' ? 'unknown adapter' : name}${kind} via ${adapter.source}, features: ${adapter.features.join(', ') || 'none'}`;
 }

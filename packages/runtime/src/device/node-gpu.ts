@@ -51,7 +51,8 @@ async function createDawnGpu(): Promise<GPU> {
   }
   // Dawn's binding expects its GPU* classes and enums as globals (as in a browser).
   for (const [name, value] of Object.entries(binding.globals)) {
-    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+    if (!(name in globalThis))
+      Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
   }
   return binding.create([]);
 }

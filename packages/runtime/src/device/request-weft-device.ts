@@ -61,7 +61,9 @@ const DEFAULT_OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query',
  */
 export async function requestWeftDevice(options: WeftDeviceOptions = {}): Promise<WeftDevice> {
   const { gpu, source } = await locateGpu(options.gpu);
-  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  const adapter = await gpu.requestAdapter({
+    powerPreference: options.powerPreference ?? 'high-performance',
+  });
   if (adapter === null) throw noAdapterError(source);
 
   const wanted = options.optionalFeatures ?? DEFAULT_OPTIONAL_FEATURES;
@@ -96,7 +98,9 @@ export async function requestWeftDevice(options: WeftDeviceOptions = {}): Promis
       vendor: info.vendor ?? '',
       architecture,
       description: info.description ?? info.device ?? '',
-      software: architecture === 'swiftshader' || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+      software:
+        architecture === 'swiftshader' ||
+        (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
       features: [...device.features].sort(),
       limits,
     },
@@ -104,7 +108,9 @@ export async function requestWeftDevice(options: WeftDeviceOptions = {}): Promis
   };
 }
 
-async function locateGpu(provided: GPU | undefined): Promise<{ gpu: GPU; source: AdapterDescription['source'] }> {
+async function locateGpu(
+  provided: GPU | undefined,
+): Promise<{ gpu: GPU; source: AdapterDescription['source'] }> {
   if (provided !== undefined) return { gpu: provided, source: 'provided' };
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu !== undefined) return { gpu: browserGpu, source: 'browser' };

@@ -41,7 +41,10 @@ export async function runSaxpyCheck(device: GPUDevice, count = 1024): Promise<Sa
   const start = performance.now();
   const usage = GPUBufferUsage;
   const xBuffer = device.createBuffer({ size: x.byteLength, usage: usage.STORAGE | usage.COPY_DST });
-  const yBuffer = device.createBuffer({ size: y.byteLength, usage: usage.STORAGE | usage.COPY_DST | usage.COPY_SRC });
+  const yBuffer = device.createBuffer({
+    size: y.byteLength,
+    usage: usage.STORAGE | usage.COPY_DST | usage.COPY_SRC,
+  });
   const aBuffer = device.createBuffer({ size: 16, usage: usage.UNIFORM | usage.COPY_DST });
   const readBuffer = device.createBuffer({ size: y.byteLength, usage: usage.MAP_READ | usage.COPY_DST });
   device.queue.writeBuffer(xBuffer, 0, x);

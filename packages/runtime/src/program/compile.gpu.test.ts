@@ -65,7 +65,11 @@ describe('compile + run on a real WebGPU device vs the float64 reference', () =>
       const c = input('c', [rows, 1]);
       const graph = makeGraph({ y: tanh(mul(add(a, b), exp(sub(c, 0.5)))) });
       const result = await expectMatchesReference(graph, device, {
-        inputs: { a: randomTensor([rows, cols], { seed: 1 }), b: randomTensor([1, cols], { seed: 2 }), c: randomTensor([rows, 1], { seed: 3 }) },
+        inputs: {
+          a: randomTensor([rows, cols], { seed: 1 }),
+          b: randomTensor([1, cols], { seed: 2 }),
+          c: randomTensor([rows, 1], { seed: 3 }),
+        },
         ...F32,
         label: `elementwise ${rows}x${cols}`,
       });
@@ -92,7 +96,10 @@ describe('compile + run on a real WebGPU device vs the float64 reference', () =>
         const graph = makeGraph({ y: output });
         const result = await expectMatchesReference(graph, device, {
           inputs: { x: randomTensor([rows, cols], { seed: rows * cols }) },
-          params: name === 'layernorm' ? { gamma: randomTensor([cols], { seed: 9 }), beta: randomTensor([cols], { seed: 10 }) } : {},
+          params:
+            name === 'layernorm'
+              ? { gamma: randomTensor([cols], { seed: 9 }), beta: randomTensor([cols], { seed: 10 }) }
+              : {},
           ...F32,
           label: `${name} ${rows}x${cols}`,
         });
@@ -147,7 +154,13 @@ describe('compile + run on a real WebGPU device vs the float64 reference', () =>
     const ids = input('ids', [3], 'i32');
     const graph = makeGraph({
       leading: sum(x, [0, 1]),
-      moved: concat([slice(transpose(x, [2, 0, 1]), [1, 0, 0], [6, 5, 6]), pad(slice(x, [0, 0, 0], [5, 5, 5]), [0, 0, 1], [0, 0, 0], 0.25)], 0),
+      moved: concat(
+        [
+          slice(transpose(x, [2, 0, 1]), [1, 0, 0], [6, 5, 6]),
+          pad(slice(x, [0, 0, 0], [5, 5, 5]), [0, 0, 1], [0, 0, 0], 0.25),
+        ],
+        0,
+      ),
       embedded: gather(table, ids),
       scanned: cumsum(x, -1),
     });
@@ -196,7 +209,11 @@ describe('compile + run on a real WebGPU device vs the float64 reference', () =>
       ...F32,
     };
     const fused = await expectMatchesReference(graph, device, { ...options, label: 'fused' });
-    const unfused = await expectMatchesReference(graph, device, { ...options, fuse: false, label: 'unfused' });
+    const unfused = await expectMatchesReference(graph, device, {
+      ...options,
+      fuse: false,
+      label: 'unfused',
+    });
     expect(unfused.program.stats.kernels).toBeGreaterThan(fused.program.stats.kernels);
     fused.program.destroy();
     unfused.program.destroy();

@@ -2,9 +2,9 @@ import {
   type Graph,
   InputError,
   interpret,
+  type MemoryPlan,
   makeGraph,
   maxElementCount,
-  type MemoryPlan,
   type Node,
   runPipeline,
   WeftError,
@@ -15,10 +15,10 @@ import { CpuProgram } from './cpu-program.js';
 import { deviceProfileOf } from './device-profile.js';
 import { withErrorScopes } from './error-scopes.js';
 import { GpuProgram } from './gpu-program.js';
-import { graphSignature, type GraphSignature } from './graph-signature.js';
-import { checkState } from './program-state.js';
+import { type GraphSignature, graphSignature } from './graph-signature.js';
 import { cachedPipeline } from './pipeline-cache.js';
 import type { Program } from './program.js';
+import { checkState } from './program-state.js';
 import { arrayTypeFor, type TensorInput, toTypedArray } from './tensor-data.js';
 
 /** Options of {@link compile}. */
@@ -65,14 +65,21 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
     return compile(graph, { ...options, ...chosen });
   }
   const signature = graphSignature(graph);
-  const device = options.device === 'cpu' ? undefined : 'device' in options.device ? options.device.device : options.device;
+  const device =
+    options.device === 'cpu'
+      ? undefined
+      : 'device' in options.device
+        ? options.device.device
+        : options.device;
   const alignment = device?.limits.minStorageBufferOffsetAlignment ?? 256;
   const { graph: optimized, plan, memory } = runPipeline(graph, { fuse: options.fuse ?? true, alignment });
   const params = checkParams(signature, options.params ?? {});
   const state = checkState(signature, optimized.outputs, options.state ?? {});
 
   if (device === undefined) {
-    const float64Params = Object.fromEntries(Object.entries(params).map(([name, data]) => [name, Float64Array.from(data)]));
+    const float64Params = Object.fromEntries(
+      Object.entries(params).map(([name, data]) => [name, Float64Array.from(data)]),
+    );
     return new CpuProgram({
       graph: optimized,
       plan,
@@ -84,24 +91,43 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
     });
   }
 
-  const profile = deviceProfileOf(device, options.subgroups === undefined ? {} : { subgroups: options.subgroups });
+  const profile = deviceProfileOf(
+    device,
+    options.subgroups === undefined ? {} : { subgroups: options.subgroups },
+  );
   // Kernels bind ranges of one arena; WebGPU forbids binding a buffer read-only while writing to
   // it in the same dispatch, so every arena binding is declared read_write.
   const kernels = generateProgram(plan, profile, { inputAccess: 'read_write' });
   return withErrorScopes(device, async () => {
-    const pipelines = await Promise.all(kernels.map((kernel) => cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint)));
+    const pipelines = await Promise.all(
+      kernels.map((kernel) => cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint)),
+    );
     const arena = device.createBuffer({
       label: 'weft-arena',
       size: Math.max(16, memory.arenaBytes),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
     });
     uploadConstants(device, arena, memory, params);
-    return new GpuProgram({ device, graph: optimized, plan, memory, kernels, pipelines, arena, signature, outputs: optimized.outputs, state });
+    return new GpuProgram({
+      device,
+      graph: optimized,
+      plan,
+      memory,
+      kernels,
+      pipelines,
+      arena,
+      signature,
+      outputs: optimized.outputs,
+      state,
+    });
   });
 }
 
 /** Checks that every parameter is given with the right element count, and no unknown ones. */
-function checkParams(signature: GraphSignature, params: Readonly<Record<string, TensorInput>>): Record<string, ReturnType<typeof toTypedArray>> {
+function checkParams(
+  signature: GraphSignature,
+  params: Readonly<Record<string, TensorInput>>,
+): Record<string, ReturnType<typeof toTypedArray>> {
   for (const name of Object.keys(params)) {
     if (!signature.params.has(name)) {
       throw new InputError('unknown parameter', {
@@ -114,14 +140,23 @@ function checkParams(signature: GraphSignature, params: Readonly<Record<string, 
   const checked: Record<string, ReturnType<typeof toTypedArray>> = {};
   for (const [name, node] of signature.params) {
     const values = params[name];
-    if (values === undefined) throw new InputError('missing parameter', { tensor: name, expected: `${maxElementCount(node.shape)} values` });
+    if (values === undefined)
+      throw new InputError('missing parameter', {
+        tensor: name,
+        expected: `${maxElementCount(node.shape)} values`,
+      });
     checked[name] = toTypedArray(name, values, node.dtype, maxElementCount(node.shape));
   }
   return checked;
 }
 
 /** Writes parameters and materialized constants into their arena slots, once. */
-function uploadConstants(device: GPUDevice, arena: GPUBuffer, memory: MemoryPlan, params: Record<string, ReturnType<typeof toTypedArray>>): void {
+function uploadConstants(
+  device: GPUDevice,
+  arena: GPUBuffer,
+  memory: MemoryPlan,
+  params: Record<string, ReturnType<typeof toTypedArray>>,
+): void {
   for (const slot of memory.slots.values()) {
     if (slot.role === 'param') {
       device.queue.writeBuffer(arena, slot.offset, params[String(slot.node.attrs.name)]!);
@@ -133,7 +168,9 @@ function uploadConstants(device: GPUDevice, arena: GPUBuffer, memory: MemoryPlan
 
 /** A constant node's values at its dims' maxima, computed by the reference interpreter. */
 function constantValues(node: Node): ArrayBufferView<ArrayBuffer> {
-  const dims = Object.fromEntries(node.shape.flatMap((dim) => (typeof dim === 'number' ? [] : [[dim.name, dim.max]])));
+  const dims = Object.fromEntries(
+    node.shape.flatMap((dim) => (typeof dim === 'number' ? [] : [[dim.name, dim.max]])),
+  );
   const { value } = interpret(makeGraph({ value: node }), { inputs: {}, params: {}, dims });
   const ArrayType = arrayTypeFor(node.dtype);
   return ArrayType.from(value!.data);

@@ -4,16 +4,16 @@ import {
   InputError,
   interpret,
   type KernelPlan,
-  maxElementCount,
   type MemoryPlan,
+  maxElementCount,
   resolveShape,
   type Tensor64,
   UnsupportedError,
 } from '@weft/ir';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
-import type { StatePair } from './program-state.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
-import { arrayTypeFor, type TensorResult, type TensorInput, toTypedArray } from './tensor-data.js';
+import type { StatePair } from './program-state.js';
+import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
 
 /** What a CPU program is made of; built by `compile`. */
 export interface CpuProgramParts {
@@ -52,16 +52,28 @@ export class CpuProgram implements Program {
     this.#state = parts.state;
     this.resetState();
     if (parts.fallbackReason !== undefined) this.fallbackReason = parts.fallbackReason;
-    this.stats = { kernels: parts.plan.kernels.length, dispatchesPerRun: 0, arenaBytes: 0, unsharedBytes: parts.memory.unsharedBytes };
+    this.stats = {
+      kernels: parts.plan.kernels.length,
+      dispatchesPerRun: 0,
+      arenaBytes: 0,
+      unsharedBytes: parts.memory.unsharedBytes,
+    };
   }
 
-  async run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorResult>> {
+  async run(
+    inputs: Readonly<Record<string, TensorInput>>,
+    options: RunOptions = {},
+  ): Promise<Record<string, TensorResult>> {
     const dims = checkDims(this.#signature, options.dims);
     checkInputNames(this.#signature, Object.keys(inputs), new Set(this.#stateValues.keys()));
     const selected = options.outputs ?? Object.keys(this.graph.outputs);
     for (const name of selected) {
       if (this.graph.outputs[name] === undefined) {
-        throw new InputError('unknown output', { tensor: name, expected: Object.keys(this.graph.outputs).join(', '), actual: name });
+        throw new InputError('unknown output', {
+          tensor: name,
+          expected: Object.keys(this.graph.outputs).join(', '),
+          actual: name,
+        });
       }
     }
     const values: Record<string, Float64Array> = {};
@@ -84,17 +96,24 @@ export class CpuProgram implements Program {
   }
 
   outputLocation(): GpuTensorLocation {
-    throw new UnsupportedError('outputs of the CPU backend do not live on a GPU', { expected: 'backend webgpu', actual: 'cpu' });
+    throw new UnsupportedError('outputs of the CPU backend do not live on a GPU', {
+      expected: 'backend webgpu',
+      actual: 'cpu',
+    });
   }
 
-  async profile(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<ProfileResult> {
+  async profile(
+    inputs: Readonly<Record<string, TensorInput>>,
+    options: RunOptions = {},
+  ): Promise<ProfileResult> {
     const started = performance.now();
     await this.run(inputs, options);
     return { wallMs: performance.now() - started, gpuTimed: false, dispatches: 0, kernels: [] };
   }
 
   resetState(): void {
-    for (const { input, inputNode } of this.#state) this.#stateValues.set(input, new Float64Array(maxElementCount(inputNode.shape)));
+    for (const { input, inputNode } of this.#state)
+      this.#stateValues.set(input, new Float64Array(maxElementCount(inputNode.shape)));
   }
 
   destroy(): void {}

@@ -59,7 +59,9 @@ describe('norm → matmul: the matmul kernel computes the row statistics in its 
   it.each(SIZES)('LayerNorm → matmul, batch %i, M=%i, K=%i, N=%i', async (batch, m, k, n) => {
     const { device } = await getTestDevice();
     const x = input('x', [batch, m, k]);
-    const graph = makeGraph({ y: matmul(layerNorm(x, param('gamma', [k]), param('beta', [k])), param('w', [k, n])) });
+    const graph = makeGraph({
+      y: matmul(layerNorm(x, param('gamma', [k]), param('beta', [k])), param('w', [k, n])),
+    });
     const result = await expectMatchesReference(graph, device, {
       inputs: { x: randomTensor([batch, m, k], { seed: m + k }) },
       params: {

@@ -12,12 +12,12 @@ import {
   WeftError,
 } from '@weft/ir';
 import type { GeneratedKernel, KernelBinding } from '@weft/wgsl';
-import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
-import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
-import { arrayTypeFor, type TensorResult, type TensorInput, toTypedArray } from './tensor-data.js';
 import { withErrorScopes } from './error-scopes.js';
-import type { StatePair } from './program-state.js';
+import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
 import { timeKernels } from './kernel-timer.js';
+import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
+import type { StatePair } from './program-state.js';
+import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
 
 /** Everything a GPU program is made of; built by `compile`. */
 export interface GpuProgramParts {
@@ -92,14 +92,23 @@ export class GpuProgram implements Program {
     this.#stateScratch =
       stateBytes === 0
         ? undefined
-        : parts.device.createBuffer({ label: 'weft-state', size: stateBytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    const stagingBytes = Object.values(parts.outputs).reduce((total, node) => total + align4(this.#slot(node).bytes), 0);
+        : parts.device.createBuffer({
+            label: 'weft-state',
+            size: stateBytes,
+            usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+          });
+    const stagingBytes = Object.values(parts.outputs).reduce(
+      (total, node) => total + align4(this.#slot(node).bytes),
+      0,
+    );
     this.#staging = parts.device.createBuffer({
       label: 'weft-readback',
       size: Math.max(4, stagingBytes),
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
-    this.#resources = parts.kernels.map((kernel, index) => this.#kernelResources(kernel, parts.pipelines[index]!));
+    this.#resources = parts.kernels.map((kernel, index) =>
+      this.#kernelResources(kernel, parts.pipelines[index]!),
+    );
     this.stats = {
       kernels: parts.kernels.length,
       dispatchesPerRun: parts.kernels.length,
@@ -111,7 +120,10 @@ export class GpuProgram implements Program {
     });
   }
 
-  run(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<Record<string, TensorResult>> {
+  run(
+    inputs: Readonly<Record<string, TensorInput>>,
+    options: RunOptions = {},
+  ): Promise<Record<string, TensorResult>> {
     return this.#serialized(async () => {
       const dims = this.#encodeAndSubmit(inputs, options, undefined);
       return this.#readOutputs(dims, this.#selectedOutputs(options));
@@ -128,7 +140,11 @@ export class GpuProgram implements Program {
   outputLocation(name: string): GpuTensorLocation {
     const node = this.#outputs[name];
     if (node === undefined) {
-      throw new InputError('unknown output', { tensor: name, expected: Object.keys(this.#outputs).join(', '), actual: name });
+      throw new InputError('unknown output', {
+        tensor: name,
+        expected: Object.keys(this.#outputs).join(', '),
+        actual: name,
+      });
     }
     const shape = resolveShape(node.shape, this.#lastDims ?? {});
     const slot = this.#slot(node);
@@ -138,7 +154,9 @@ export class GpuProgram implements Program {
   profile(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<ProfileResult> {
     return this.#serialized(async () => {
       const started = performance.now();
-      const timer = this.#device.features.has('timestamp-query') ? timeKernels(this.#device, this.#resources.length) : undefined;
+      const timer = this.#device.features.has('timestamp-query')
+        ? timeKernels(this.#device, this.#resources.length)
+        : undefined;
       const dims = this.#encodeAndSubmit(inputs, options, timer);
       await this.#readOutputs(dims, this.#selectedOutputs(options));
       const gpuTimes = timer === undefined ? undefined : await timer.read();
@@ -240,7 +258,8 @@ export class GpuProgram implements Program {
     let stagingOffset = 0;
     for (const [name, node] of Object.entries(this.#outputs)) {
       const bytes = align4(elementCount(resolveShape(node.shape, dims)) * 4);
-      if (selected.has(name)) encoder.copyBufferToBuffer(this.#arena, this.#slot(node).offset, this.#staging, stagingOffset, bytes);
+      if (selected.has(name))
+        encoder.copyBufferToBuffer(this.#arena, this.#slot(node).offset, this.#staging, stagingOffset, bytes);
       stagingOffset += align4(this.#slot(node).bytes);
     }
     // State outputs become next run's state inputs, entirely on the GPU (through a scratch
@@ -267,7 +286,8 @@ export class GpuProgram implements Program {
     const key = JSON.stringify(dims);
     if (key === this.#uniformKey) return;
     for (const { kernel, uniformBuffer, packed } of this.#resources) {
-      if (uniformBuffer !== undefined) this.#device.queue.writeBuffer(uniformBuffer, 0, kernel.uniforms(dims, packed?.offsets));
+      if (uniformBuffer !== undefined)
+        this.#device.queue.writeBuffer(uniformBuffer, 0, kernel.uniforms(dims, packed?.offsets));
     }
     this.#uniformKey = key;
   }
@@ -276,13 +296,20 @@ export class GpuProgram implements Program {
     const names = options.outputs ?? Object.keys(this.#outputs);
     for (const name of names) {
       if (this.#outputs[name] === undefined) {
-        throw new InputError('unknown output', { tensor: name, expected: Object.keys(this.#outputs).join(', '), actual: name });
+        throw new InputError('unknown output', {
+          tensor: name,
+          expected: Object.keys(this.#outputs).join(', '),
+          actual: name,
+        });
       }
     }
     return new Set(names);
   }
 
-  async #readOutputs(dims: DimBindings, selected: ReadonlySet<string>): Promise<Record<string, TensorResult>> {
+  async #readOutputs(
+    dims: DimBindings,
+    selected: ReadonlySet<string>,
+  ): Promise<Record<string, TensorResult>> {
     await this.#staging.mapAsync(GPUMapMode.READ);
     const results: Record<string, TensorResult> = {};
     try {
@@ -292,7 +319,11 @@ export class GpuProgram implements Program {
         const shape = resolveShape(node.shape, dims);
         const ArrayType = arrayTypeFor(node.dtype);
         if (selected.has(name)) {
-          results[name] = { data: new ArrayType(bytes.slice(offset, offset + elementCount(shape) * 4)), shape, dtype: node.dtype };
+          results[name] = {
+            data: new ArrayType(bytes.slice(offset, offset + elementCount(shape) * 4)),
+            shape,
+            dtype: node.dtype,
+          };
         }
         offset += align4(this.#slot(node).bytes);
       }
@@ -304,13 +335,17 @@ export class GpuProgram implements Program {
 
   #slot(node: Node): BufferSlot {
     const slot = this.memory.slots.get(node);
-    if (slot === undefined) throw new UnsupportedError(`tensor ${node.op} has no buffer in the memory plan`, { tensor: node.hash });
+    if (slot === undefined)
+      throw new UnsupportedError(`tensor ${node.op} has no buffer in the memory plan`, { tensor: node.hash });
     return slot;
   }
 
   #kernelResources(kernel: GeneratedKernel, pipeline: GPUComputePipeline): KernelResources {
-    const packedBinding = kernel.bindings.find((binding) => binding.kind === 'storage' && binding.tensors.length > 1);
-    const packed = packedBinding?.kind === 'storage' ? this.#packedInputs(kernel, packedBinding.tensors) : undefined;
+    const packedBinding = kernel.bindings.find(
+      (binding) => binding.kind === 'storage' && binding.tensors.length > 1,
+    );
+    const packed =
+      packedBinding?.kind === 'storage' ? this.#packedInputs(kernel, packedBinding.tensors) : undefined;
     const maximumDims = maxDims(this.#signature);
     let uniformBuffer: GPUBuffer | undefined;
     const entries: GPUBindGroupEntry[] = kernel.bindings.map((binding: KernelBinding) => {
@@ -322,11 +357,19 @@ export class GpuProgram implements Program {
         });
         return { binding: binding.binding, resource: { buffer: uniformBuffer } };
       }
-      if (binding.tensors.length > 1) return { binding: binding.binding, resource: { buffer: packed!.buffer } };
+      if (binding.tensors.length > 1)
+        return { binding: binding.binding, resource: { buffer: packed!.buffer } };
       const slot = this.#slot(binding.tensors[0]!);
-      return { binding: binding.binding, resource: { buffer: this.#arena, offset: slot.offset, size: align4(slot.bytes) } };
+      return {
+        binding: binding.binding,
+        resource: { buffer: this.#arena, offset: slot.offset, size: align4(slot.bytes) },
+      };
     });
-    const bindGroup = this.#device.createBindGroup({ label: kernel.label, layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.#device.createBindGroup({
+      label: kernel.label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries,
+    });
     return { kernel, pipeline, bindGroup, uniformBuffer, packed };
   }
 
@@ -356,4 +399,3 @@ function align4(bytes: number): number {
 function maxDims(signature: GraphSignature): DimBindings {
   return Object.fromEntries([...signature.dims.values()].map((dim) => [dim.name, dim.max]));
 }
-

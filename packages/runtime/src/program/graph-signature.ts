@@ -58,7 +58,11 @@ export function checkDims(signature: GraphSignature, dims: DimBindings = {}): Di
  * Checks that a run's inputs are the graph's inputs (by name); inputs in `optional` (persistent
  * state) may be left out.
  */
-export function checkInputNames(signature: GraphSignature, names: readonly string[], optional: ReadonlySet<string> = new Set()): void {
+export function checkInputNames(
+  signature: GraphSignature,
+  names: readonly string[],
+  optional: ReadonlySet<string> = new Set(),
+): void {
   for (const name of names) {
     if (!signature.inputs.has(name)) {
       throw new InputError('unknown input', {

@@ -12,10 +12,20 @@ export interface KernelTimer {
 export function timeKernels(device: GPUDevice, count: number): KernelTimer {
   const querySet = device.createQuerySet({ type: 'timestamp', count: Math.max(2, count * 2) });
   const bytes = Math.max(2, count * 2) * 8;
-  const resolveBuffer = device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-  const readBuffer = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const resolveBuffer = device.createBuffer({
+    size: bytes,
+    usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+  });
+  const readBuffer = device.createBuffer({
+    size: bytes,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
   return {
-    writesFor: (index) => ({ querySet, beginningOfPassWriteIndex: index * 2, endOfPassWriteIndex: index * 2 + 1 }),
+    writesFor: (index) => ({
+      querySet,
+      beginningOfPassWriteIndex: index * 2,
+      endOfPassWriteIndex: index * 2 + 1,
+    }),
     resolve(encoder) {
       encoder.resolveQuerySet(querySet, 0, count * 2, resolveBuffer, 0);
       encoder.copyBufferToBuffer(resolveBuffer, 0, readBuffer, 0, bytes);
@@ -26,7 +36,10 @@ export function timeKernels(device: GPUDevice, count: number): KernelTimer {
       readBuffer.unmap();
       for (const resource of [readBuffer, resolveBuffer]) resource.destroy();
       querySet.destroy();
-      return Array.from({ length: count }, (_, index) => Number(stamps[index * 2 + 1]! - stamps[index * 2]!) / 1e6);
+      return Array.from(
+        { length: count },
+        (_, index) => Number(stamps[index * 2 + 1]! - stamps[index * 2]!) / 1e6,
+      );
     },
   };
 }

@@ -7,7 +7,12 @@ const cachesByDevice = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipe
  * two programs (or two compilations of one model) share is compiled once. Creation is asynchronous
  * so that many pipelines compile in parallel.
  */
-export function cachedPipeline(device: GPUDevice, label: string, wgsl: string, entryPoint: string): Promise<GPUComputePipeline> {
+export function cachedPipeline(
+  device: GPUDevice,
+  label: string,
+  wgsl: string,
+  entryPoint: string,
+): Promise<GPUComputePipeline> {
   let cache = cachesByDevice.get(device);
   if (cache === undefined) {
     cache = new Map();

@@ -21,7 +21,11 @@ describe('persistent state (CPU backend)', () => {
   });
 
   it('rejects state entries that do not match', async () => {
-    await expect(compile(graph, { device: 'cpu', state: { nope: 'total' } })).rejects.toThrow(/tensor "nope": a state entry names an unknown input/);
-    await expect(compile(graph, { device: 'cpu', state: { total: 'size' } })).rejects.toThrow(/must have the same dtype and shape/);
+    await expect(compile(graph, { device: 'cpu', state: { nope: 'total' } })).rejects.toThrow(
+      /tensor "nope": a state entry names an unknown input/,
+    );
+    await expect(compile(graph, { device: 'cpu', state: { total: 'size' } })).rejects.toThrow(
+      /must have the same dtype and shape/,
+    );
   });
 });

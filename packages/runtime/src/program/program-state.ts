@@ -25,11 +25,17 @@ export function checkState(
   return Object.entries(state).map(([input, output]) => {
     const inputNode = signature.inputs.get(input);
     if (inputNode === undefined) {
-      throw new InputError('a state entry names an unknown input', { tensor: input, expected: [...signature.inputs.keys()].join(', ') });
+      throw new InputError('a state entry names an unknown input', {
+        tensor: input,
+        expected: [...signature.inputs.keys()].join(', '),
+      });
     }
     const outputNode = outputs[output];
     if (outputNode === undefined) {
-      throw new InputError('a state entry names an unknown output', { tensor: output, expected: Object.keys(outputs).join(', ') });
+      throw new InputError('a state entry names an unknown output', {
+        tensor: output,
+        expected: Object.keys(outputs).join(', '),
+      });
     }
     if (inputNode.dtype !== outputNode.dtype || !shapesEqual(inputNode.shape, outputNode.shape)) {
       throw new InputError('a state input and its output must have the same dtype and shape', {

@@ -1,6 +1,6 @@
 import type { DimBindings, Graph, KernelPlan, MemoryPlan } from '@weft/ir';
 import type { GeneratedKernel } from '@weft/wgsl';
-import type { TensorResult, TensorInput } from './tensor-data.js';
+import type { TensorInput, TensorResult } from './tensor-data.js';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -93,7 +93,10 @@ export interface Program {
   /** Sizes and counts. */
   readonly stats: ProgramStats;
   /** Runs the program and reads every output back. */
-  run(inputs: Readonly<Record<string, TensorInput>>, options?: RunOptions): Promise<Record<string, TensorResult>>;
+  run(
+    inputs: Readonly<Record<string, TensorInput>>,
+    options?: RunOptions,
+  ): Promise<Record<string, TensorResult>>;
   /**
    * Runs the program and leaves the outputs on the GPU (see {@link Program.outputLocation}) for
    * chaining into other GPU work. Resolves when the GPU has finished.

@@ -17,7 +17,9 @@ export interface TensorResult {
 export type TensorInput = ArrayLike<number>;
 
 /** The typed array class that stores `dtype` on the GPU and in results. */
-export function arrayTypeFor(dtype: DType): Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor {
+export function arrayTypeFor(
+  dtype: DType,
+): Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor {
   if (dtype === 'i32') return Int32Array;
   if (dtype === 'u32' || dtype === 'bool') return Uint32Array;
   return Float32Array;
@@ -27,21 +29,39 @@ export function arrayTypeFor(dtype: DType): Float32ArrayConstructor | Int32Array
  * Converts `values` to the typed array for `dtype`, checking the element count. Errors name the
  * tensor and give the expected and actual counts.
  */
-export function toTypedArray(name: string, values: TensorInput, dtype: DType, expectedCount: number): TypedTensorArray {
+export function toTypedArray(
+  name: string,
+  values: TensorInput,
+  dtype: DType,
+  expectedCount: number,
+): TypedTensorArray {
   if (values.length !== expectedCount) {
-    throw new InputError('wrong number of elements', { tensor: name, expected: expectedCount, actual: values.length });
+    throw new InputError('wrong number of elements', {
+      tensor: name,
+      expected: expectedCount,
+      actual: values.length,
+    });
   }
   const ArrayType = arrayTypeFor(dtype);
   // A view on a SharedArrayBuffer is copied: WebGPU uploads take plain ArrayBuffers.
   if (values instanceof ArrayType && values.buffer instanceof ArrayBuffer) return values as TypedTensorArray;
   if (dtype === 'f32' || dtype === 'f16') {
     if (values instanceof Int32Array || values instanceof Uint32Array) {
-      throw new InputError('integer data given for a floating-point tensor', { tensor: name, expected: dtype, actual: values.constructor.name });
+      throw new InputError('integer data given for a floating-point tensor', {
+        tensor: name,
+        expected: dtype,
+        actual: values.constructor.name,
+      });
     }
   } else if (values instanceof Float32Array || values instanceof Float64Array) {
     for (let i = 0; i < values.length; i++) {
       if (!Number.isInteger(values[i])) {
-        throw new InputError('non-integer value for an integer tensor', { tensor: name, dimension: `element ${i}`, expected: dtype, actual: values[i] });
+        throw new InputError('non-integer value for an integer tensor', {
+          tensor: name,
+          dimension: `element ${i}`,
+          expected: dtype,
+          actual: values[i],
+        });
       }
     }
   }

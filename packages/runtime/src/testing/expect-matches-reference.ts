@@ -1,6 +1,6 @@
 import { type DimBindings, type Graph, interpret, type Tensor64 } from '@weft/ir';
 import { type CloseReport, expectClose } from '@weft/ir/test';
-import { compile, type CompileOptions } from '../program/compile.js';
+import { type CompileOptions, compile } from '../program/compile.js';
 import type { Program } from '../program/program.js';
 
 /** Options of {@link expectMatchesReference}. */
@@ -42,12 +42,21 @@ export async function expectMatchesReference(
   device: CompileOptions['device'],
   options: ReferenceCheckOptions,
 ): Promise<ReferenceCheckResult> {
-  const dataOf = (value: Tensor64 | ArrayLike<number>) => ('data' in value && 'shape' in value ? value.data : value);
-  const params = Object.fromEntries(Object.entries(options.params ?? {}).map(([name, value]) => [name, dataOf(value)]));
+  const dataOf = (value: Tensor64 | ArrayLike<number>) =>
+    'data' in value && 'shape' in value ? value.data : value;
+  const params = Object.fromEntries(
+    Object.entries(options.params ?? {}).map(([name, value]) => [name, dataOf(value)]),
+  );
   const program =
-    options.program ?? (await compile(graph, { device, params, ...(options.fuse === undefined ? {} : { fuse: options.fuse }) }));
-  const inputs = Object.fromEntries(Object.entries(options.inputs).map(([name, value]) => [name, dataOf(value)]));
-  const actual = await program.run(inputs, { poisonOutputs: true, ...(options.dims === undefined ? {} : { dims: options.dims }) });
+    options.program ??
+    (await compile(graph, { device, params, ...(options.fuse === undefined ? {} : { fuse: options.fuse }) }));
+  const inputs = Object.fromEntries(
+    Object.entries(options.inputs).map(([name, value]) => [name, dataOf(value)]),
+  );
+  const actual = await program.run(inputs, {
+    poisonOutputs: true,
+    ...(options.dims === undefined ? {} : { dims: options.dims }),
+  });
   const expected = interpret(graph, {
     inputs: options.inputs,
     params: options.params ?? {},
@@ -57,11 +66,15 @@ export async function expectMatchesReference(
   let worstRelativeError = 0;
   for (const [name, reference] of Object.entries(expected)) {
     const result = actual[name]!;
-    const report = expectClose({ shape: result.shape, dtype: result.dtype, data: Float64Array.from(result.data) }, reference, {
-      rtol: options.rtol,
-      atol: options.atol,
-      label: `${options.label ?? 'program'}: output ${name}`,
-    });
+    const report = expectClose(
+      { shape: result.shape, dtype: result.dtype, data: Float64Array.from(result.data) },
+      reference,
+      {
+        rtol: options.rtol,
+        atol: options.atol,
+        label: `${options.label ?? 'program'}: output ${name}`,
+      },
+    );
     reports[name] = report;
     worstRelativeError = Math.max(worstRelativeError, report.relativeError);
   }

@@ -1,12 +1,4 @@
-import {
-  type DType,
-  type Expr,
-  getOp,
-  type Kernel,
-  type Node,
-  UnsupportedError,
-  variable,
-} from '@weft/ir';
+import { type DType, type Expr, getOp, type Kernel, type Node, UnsupportedError, variable } from '@weft/ir';
 import type { ElementComposer } from '../element-composer.js';
 import { describe } from '../element-composer.js';
 import type { KernelContext } from '../kernel-context.js';
@@ -94,14 +86,19 @@ export class MatmulRowStatistics {
     this.statistics.forEach((statistic, position) => {
       const operand = statistic.node.inputs[0]!;
       const element = composer.element(operand, settings.rowIndex(operand));
-      const rendered = context.render([element], { ...settings.variables, ...this.variables() }, `s${position}_`);
+      const rendered = context.render(
+        [element],
+        { ...settings.variables, ...this.variables() },
+        `s${position}_`,
+      );
       const combine = statistic.fn === 'mean' ? 'sum' : statistic.fn;
       const identity = this.identity(context, combine, accumulator);
       const partial = `partial${position}`;
       const value = element.dtype === accumulator ? rendered.values[0]! : `f32(${rendered.values[0]!})`;
-      const total = Array.from({ length: lanes }, (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`).reduce(
-        (sum, next) => combineText(combine, sum, next),
-      );
+      const total = Array.from(
+        { length: lanes },
+        (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`,
+      ).reduce((sum, next) => combineText(combine, sum, next));
       const finished = statistic.fn === 'mean' ? `total${position} / f32(${columns})` : `total${position}`;
       const type = wgslType(statistic.node.dtype);
       context.workgroupArray(`row_stat${position}`, type, rows);

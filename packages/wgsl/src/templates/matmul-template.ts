@@ -2,7 +2,9 @@ import {
   constant,
   type Dim,
   type Expr,
+  epilogueLayout,
   type Kernel,
+  layoutIndices,
   type Node,
   shapesEqual,
   UnsupportedError,
@@ -66,16 +68,21 @@ export function generateMatmul(
       );
     }
   }
-  for (const output of epilogueOutputs) {
-    if (!shapesEqual(output.shape, outputShape)) {
-      throw new UnsupportedError(
-        `matmul kernel ${kernel.id}: output ${describe(output)} does not have the matmul's shape`,
-        {
-          expected: JSON.stringify(outputShape),
-          actual: JSON.stringify(output.shape),
-        },
-      );
-    }
+  const layouts = epilogueLayout(
+    matmul,
+    kernel.nodes.filter((node) => node !== matmul && epilogueMembers.has(node)),
+  );
+  if (layouts === undefined) {
+    throw new UnsupportedError(
+      `matmul kernel ${kernel.id}: the epilogue is not a bijective function of the matmul's elements`,
+      {
+        expected: 'elementwise nodes of one layout, reshapes and permutes',
+        actual: kernel.nodes
+          .filter((node) => epilogueMembers.has(node))
+          .map(describe)
+          .join(', '),
+      },
+    );
   }
   const batch = batchShape.map((_, axis) => indexVariable(`b${axis}`));
   const m = indexVariable('m');
@@ -90,10 +97,7 @@ export function generateMatmul(
     return [...batchIndex, ...(transpose ? [column, row] : [row, column])];
   };
   const accumulator = variable('acc', matmul.dtype);
-  const composer = new ElementComposer(
-    kernel,
-    new Map([[matmul, accumulator], ...statistics.bindings()]),
-  );
+  const composer = new ElementComposer(kernel, new Map([[matmul, accumulator], ...statistics.bindings()]));
   const batchVariables = variableNames('b', batch.length);
   const aIndex = operandIndex(a, m, k, transposeA);
   const aElement = context.render(
@@ -111,7 +115,11 @@ export function generateMatmul(
           'if (tile_n == 0) {',
           ...indent(
             prologueOutputs.map((output, position) =>
-              context.store(output, aElement.values[prologueOutputs.length + 1]!, aElement.values[position + 1]!),
+              context.store(
+                output,
+                aElement.values[prologueOutputs.length + 1]!,
+                aElement.values[position + 1]!,
+              ),
             ),
           ),
           '}',
@@ -122,10 +130,17 @@ export function generateMatmul(
     n: 'n',
   });
   const outputIndex = [...batch, m, n];
+  // Each epilogue output is stored at its place: the matmul element's index through the
+  // reshapes and permutes between them.
+  const layoutIndex = layoutIndices(layouts, matmul, outputIndex);
+  const storedLayouts = [...new Set(epilogueOutputs.map((output) => layouts.get(output)!))];
+  const flatNames = storedLayouts.map((_, position) =>
+    storedLayouts.length === 1 ? 'flat' : `flat${position}`,
+  );
   const epilogue = context.render(
     [
-      ...epilogueOutputs.map((output) => composer.element(output, outputIndex)),
-      flatIndexExpr(outputIndex, outputShape),
+      ...epilogueOutputs.map((output) => composer.element(output, layoutIndex.get(layouts.get(output)!)!)),
+      ...storedLayouts.map((layout) => flatIndexExpr(layoutIndex.get(layout)!, layout.shape)),
     ],
     { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
     'e',
@@ -240,9 +255,15 @@ export function generateMatmul(
       [
         `let acc_value = ${matmul.dtype === 'f32' ? 'acc[i][j]' : `${wgslType(matmul.dtype)}(acc[i][j])`};`,
         ...epilogue.lines,
-        `let flat = ${epilogue.values[epilogueOutputs.length]};`,
+        ...flatNames.map(
+          (name, position) => `let ${name} = ${epilogue.values[epilogueOutputs.length + position]};`,
+        ),
         ...epilogueOutputs.map((output, position) =>
-          context.store(output, 'flat', epilogue.values[position]!),
+          context.store(
+            output,
+            flatNames[storedLayouts.indexOf(layouts.get(output)!)]!,
+            epilogue.values[position]!,
+          ),
         ),
       ],
       3,
