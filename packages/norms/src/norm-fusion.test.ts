@@ -1,7 +1,7 @@
 import { add, type Graph, gelu, input, makeGraph, matmul, param } from '@weft/ir';
 import { compile } from '@weft/runtime';
 import { describe, expect, it } from 'vitest';
-import { layerNorm, NORM_CATALOG } from './index.js';
+import { layerNorm, NORM_CATALOG, rmsNorm } from './index.js';
 import { sampleValues } from './sample-values.js';
 import { EXPECTED_KERNELS } from './test-support/expected-kernels.js';
 
@@ -30,10 +30,16 @@ describe('fused plans of the normalization layers', () => {
     expect(await kernelCount(makeGraph({ y: gelu(layerNorm(input('x', [8, 64]), { name: 'ln' })) }))).toBe(1);
   });
 
-  it('residual + LayerNorm + matmul + GELU: a row kernel and a matmul kernel with the GELU epilogue', async () => {
+  it('residual + LayerNorm + matmul + GELU: one matmul kernel computing the row statistics in its prologue and writing the sum', async () => {
     const sum = add(input('x', [8, 64]), input('residual', [8, 64]));
     const y = gelu(matmul(layerNorm(sum, { name: 'ln' }), param('w', [64, 32])));
-    // Ideal is one matmul kernel whose prologue computes the row statistics; today the normalized rows round-trip through memory.
-    expect(await kernelCount(makeGraph({ sum, y }))).toBeLessThanOrEqual(2);
+    expect(await kernelCount(makeGraph({ sum, y }))).toBe(1);
+  });
+
+  it('LayerNorm → matmul and RMSNorm → matmul are one matmul kernel each', async () => {
+    const x = input('x', [8, 64]);
+    const w = param('w', [64, 32]);
+    expect(await kernelCount(makeGraph({ y: matmul(layerNorm(x, { name: 'ln' }), w) }))).toBe(1);
+    expect(await kernelCount(makeGraph({ y: matmul(rmsNorm(x, { name: 'rms' }), w) }))).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 import { isSymbolic } from '../dim.js';
 import { isFloat, roundToDType } from '../dtype.js';
 import { evaluateExpr } from '../expr/evaluate-expr.js';
-import { constant } from '../expr/expr.js';
+import { constant, type Expr } from '../expr/expr.js';
+import { exprNodes } from '../expr/substitute-expr.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { getOp } from '../ops/op-table.js';
 import { elementCount, stridesOf } from '../shape.js';
@@ -28,6 +29,8 @@ export function foldConstants(node: Node): Node | undefined {
   if (def.lowerElement === undefined || node.inputs.length === 0) return undefined;
   if (!node.inputs.every((operand) => operand.op === 'constant' || operand.op === 'literal'))
     return undefined;
+  // A map body that reads a symbolic dim's size (`dim:seq`) depends on the run, not on its operands.
+  if (node.op === 'map' && readsDimSize(node.attrs.body as Expr)) return undefined;
   if (node.inputs.every((operand) => operand.op === 'constant') && preservesUniform(node)) {
     const value = evaluateAt(
       node,
@@ -82,6 +85,10 @@ function evaluateAt(node: Node, index: readonly number[]): number {
     read: (tensor, position) => sourceElement(node.inputs[Number(tensor.slice(1))]!, position),
   });
   return isFloat(node.dtype) ? value : roundToDType(value, node.dtype);
+}
+
+function readsDimSize(body: Expr): boolean {
+  return exprNodes(body).some((expr) => expr.kind === 'var' && String(expr.payload).startsWith('dim:'));
 }
 
 function sourceElement(source: Node, index: readonly number[]): number {

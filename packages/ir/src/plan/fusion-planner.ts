@@ -38,9 +38,11 @@ import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
 import {
   isPerElement,
   isPerRow,
+  isRowReshape,
   matmulRowDomain,
   PROLOGUE_REDUCTIONS,
   type ReductionDomain,
+  readsOwnRow,
   reductionDomain,
   sameDomain,
 } from './reduction-domain.js';
@@ -282,7 +284,8 @@ class FusionPlanner {
     if (kernel.domain !== undefined && !sameDomain(kernel.domain, domain)) return false;
     const epilogue = new Set(this.dependents(kernel, matmul));
     const b = matmul.inputs[1];
-    return this.dependents(kernel, reduction, matmul).every(
+    const side = this.dependents(kernel, reduction, matmul);
+    return this.ownRows(rows, reduction, side) && side.every(
       (node) =>
         node !== matmul &&
         node !== b &&
@@ -296,16 +299,29 @@ class FusionPlanner {
     if (kernel.matmul !== undefined) return false;
     if (kernel.domain !== undefined && !(kernel.domain.trailing && sameDomain(kernel.domain, domain)))
       return false;
-    const dependentsFit = this.dependents(kernel, reduction).every(
+    const dependents = this.dependents(kernel, reduction);
+    const dependentsFit = dependents.every(
       (node) =>
         (this.role(node) === 'pointwise' || this.role(node) === 'reduction') && this.inDomain(domain, node),
     );
-    return dependentsFit && this.writtenMembers(kernel).every((node) => this.inDomain(domain, node));
+    return (
+      dependentsFit &&
+      this.ownRows(domain, reduction, dependents) &&
+      this.writtenMembers(kernel).every((node) => this.inDomain(domain, node))
+    );
   }
 
-  /** Per-row, or (for a `row` kernel) per-element in the domain. */
+  /** Whether every node that uses the statistics of `reduction` reads those of its own row. */
+  private ownRows(domain: ReductionDomain, reduction: Node, dependents: readonly Node[]): boolean {
+    const carriers = new Set([reduction, ...dependents]);
+    return dependents.every((node) =>
+      node.inputs.every((operand) => !carriers.has(operand) || readsOwnRow(domain, node, operand)),
+    );
+  }
+
+  /** Per-row, or (for a `row` kernel) per-element in the domain, possibly through a row-keeping reshape. */
   private inDomain(domain: ReductionDomain, node: Node): boolean {
-    return isPerRow(domain, node.shape) || (domain.trailing && isPerElement(domain, node.shape));
+    return isPerRow(domain, node.shape) || isRowReshape(domain, node.shape);
   }
 
   /** Members the kernel writes: its root and the graph outputs among them. */

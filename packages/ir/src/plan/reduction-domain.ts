@@ -87,3 +87,43 @@ export function matmulRowDomain(matmul: Node): ReductionDomain | undefined {
 
 /** Reduction functions a matmul prologue computes per row (see {@link matmulRowDomain}). */
 export const PROLOGUE_REDUCTIONS: readonly string[] = ['sum', 'mean', 'max', 'min'];
+
+/**
+ * Whether `shape` is a row-major reshape of a trailing domain's input (the same element count):
+ * reshapes keep the row-major element order, so element `e` of either lies in row
+ * `⌊e / row length⌋` and a `row` kernel computes it at the flat offset of its domain element
+ * (GroupNorm's `[B, G, C/G, H, W]` folded back into `[B, C, H, W]`).
+ */
+export function isRowReshape(domain: ReductionDomain, shape: Shape): boolean {
+  if (!domain.trailing) return false;
+  return shapesEqual(domain.input, shape) || countKey(domain.input) === countKey(shape);
+}
+
+/**
+ * Whether `node`, which uses the domain's statistics through `operand`, reads them for its own row:
+ * an elementwise node reads an operand of its own shape, or per-row statistics kept as size-1 axes
+ * of its rank (a per-row operand without them would broadcast along the columns); a reshape keeps
+ * rows ({@link isRowReshape}). Anything else (a permute, a slice) may move elements across rows.
+ */
+export function readsOwnRow(domain: ReductionDomain, node: Node, operand: Node): boolean {
+  const fusion = getOp(node.op).fusion;
+  if (fusion === 'reduction') return true;
+  if (fusion === 'elementwise') {
+    return (
+      shapesEqual(operand.shape, node.shape) ||
+      (isPerRow(domain, operand.shape) &&
+        operand.shape.length === node.shape.length &&
+        (isPerElement(domain, node.shape) || isPerRow(domain, node.shape)))
+    );
+  }
+  if (node.op !== 'reshape') return false;
+  const rowsKept = isRowReshape(domain, operand.shape) && isRowReshape(domain, node.shape);
+  return rowsKept || (isPerRow(domain, operand.shape) && isPerRow(domain, node.shape));
+}
+
+/** Element count as text: the static product and the sorted symbolic dim names. */
+function countKey(shape: Shape): string {
+  const symbolic = shape.flatMap((dim) => (typeof dim === 'number' ? [] : [dim.name])).sort();
+  const product = shape.reduce<number>((count, dim) => (typeof dim === 'number' ? count * dim : count), 1);
+  return [String(product), ...symbolic].join('*');
+}

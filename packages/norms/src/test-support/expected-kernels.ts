@@ -9,8 +9,7 @@ export const EXPECTED_KERNELS: Readonly<Record<string, { ideal: number; current:
   'Simple RMSNorm': { ideal: 1, current: 1 },
   ScaleNorm: { ideal: 1, current: 1 },
   FixNorm: { ideal: 1, current: 1 },
-  // The final reshape [B, G, C/G, H, W] → [B, C, H, W] is not per-element in the planner's eyes.
-  GroupNorm: { ideal: 1, current: 3 },
+  GroupNorm: { ideal: 1, current: 1 },
   'InstanceNorm (masked)': { ideal: 1, current: 1 },
   'BatchNorm (inference)': { ideal: 1, current: 1 },
   'QKNorm (L2 norm, learned scale)': { ideal: 1, current: 1 },

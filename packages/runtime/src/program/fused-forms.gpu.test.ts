@@ -11,9 +11,12 @@ import {
   mul,
   type Node,
   param,
+  permute,
+  reshape,
   rsqrt,
   sub,
   sum,
+  symbolicDim,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -130,5 +133,58 @@ describe('norm → matmul: the matmul kernel computes the row statistics in its 
     expect(result.program.stats.kernels).toBe(1);
     record('softmax→matmul', result.worstRelativeError);
     result.program.destroy();
+  });
+});
+
+describe('movement in a matmul epilogue: outputs stored at their permuted place', () => {
+  it.each([
+    [5, 3, 4],
+    [33, 2, 7],
+    [40, 4, 16],
+  ] as const)('split heads: N=%i, H=%i, D=%i', async (tokens, heads, headSize) => {
+    const { device } = await getTestDevice();
+    const channels = heads * headSize;
+    const x = input('x', [tokens, channels]);
+    const projected = add(matmul(x, param('w', [channels, channels])), param('b', [channels]));
+    const split = permute(reshape(projected, [tokens, heads, headSize]), [1, 0, 2]);
+    const graph = makeGraph({ q: mul(split, 0.25) });
+    const result = await expectMatchesReference(graph, device, {
+      inputs: { x: randomTensor([tokens, channels], { seed: tokens }) },
+      params: { w: randomTensor([channels, channels], { seed: 21 }), b: randomTensor([channels], { seed: 22 }) },
+      ...F32,
+      label: `split heads ${tokens}x${heads}x${headSize}`,
+    });
+    expect(result.program.stats.kernels).toBe(1);
+    record('matmul→permuted store', result.worstRelativeError);
+    result.program.destroy();
+  });
+
+  it('split heads over a symbolic sequence length, after a LayerNorm prologue', async () => {
+    const { device } = await getTestDevice();
+    const seq = symbolicDim('seq', { max: 40 });
+    const x = input('x', [seq, 24]);
+    const normalized = layerNorm(x, param('gamma', [24]), param('beta', [24]));
+    const split = permute(reshape(matmul(normalized, param('w', [24, 24])), [seq, 3, 8]), [1, 0, 2]);
+    const graph = makeGraph({ q: split });
+    const params = {
+      gamma: randomTensor([24], { seed: 31 }),
+      beta: randomTensor([24], { seed: 32 }),
+      w: randomTensor([24, 24], { seed: 33 }),
+    };
+    let program: Awaited<ReturnType<typeof expectMatchesReference>>['program'] | undefined;
+    for (const length of [1, 17, 40]) {
+      const result = await expectMatchesReference(graph, device, {
+        inputs: { x: randomTensor([length, 24], { seed: length }) },
+        params,
+        dims: { seq: length },
+        ...F32,
+        label: `layernorm→matmul→split heads seq=${length}`,
+        ...(program === undefined ? {} : { program }),
+      });
+      program = result.program;
+      expect(program.stats.kernels).toBe(1);
+      record('matmul→permuted store', result.worstRelativeError);
+    }
+    program?.destroy();
   });
 });

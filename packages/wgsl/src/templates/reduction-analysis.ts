@@ -1,11 +1,15 @@
 import {
   type Expr,
+  flatIndex,
   getOp,
+  isRowReshape,
   type Kernel,
   type Node,
+  reductionDomain,
   type Shape,
   shapesEqual,
   UnsupportedError,
+  unflattenIndex,
   variable,
 } from '@weft/ir';
 import { describe } from '../element-composer.js';
@@ -82,6 +86,7 @@ export function analyzeReductions(kernel: Kernel): ReductionAnalysis {
     const fn = (node.op === 'argmax' ? 'argmax' : node.attrs.fn) as ReductionFunction;
     return { node, fn, operand, result: variable(`stat${position}`, node.dtype) };
   });
+  const domain = reductionDomain(first);
   const reduced = new Set(axes);
   const rowShape = inputShape.filter((_, axis) => !reduced.has(axis));
   const columnShape = inputShape.filter((_, axis) => reduced.has(axis));
@@ -102,6 +107,11 @@ export function analyzeReductions(kernel: Kernel): ReductionAnalysis {
       node.shape.every((dim, axis) => (reduced.has(axis) ? dim === 1 : dim === inputShape[axis]))
     ) {
       return { node, kind: 'row', index: keptIndex };
+    }
+    // A reshape of the input (GroupNorm's groups folded back into channels) shares its row-major
+    // element order: same flat offset, its own index.
+    if (domain !== undefined && isRowReshape(domain, node.shape)) {
+      return { node, kind: 'element', index: unflattenIndex(flatIndex(fullIndex, inputShape), node.shape) };
     }
     throw new UnsupportedError(
       `kernel ${kernel.id}: output ${describe(node)} has neither the reduced nor the full shape`,

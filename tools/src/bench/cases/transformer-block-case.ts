@@ -1,3 +1,4 @@
+import type { Node } from '@weft/ir';
 import type { BenchCase } from '../bench-case.js';
 import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
@@ -95,7 +96,7 @@ export function transformerBlockCase(shape: TransformerBlockShape): BenchCase {
         const { layerNorm } = await import('@weft/norms');
         const { applyAttention, attention, causal } = await import('@weft/attention');
         const { add, gelu, input, matmul, param, permute, reshape, slice } = ir;
-        const linear = (value: ir.Node, name: string, inputs: number, outputs: number, bias: ir.Node) =>
+        const linear = (value: Node, name: string, inputs: number, outputs: number, bias: Node) =>
           add(matmul(value, param(name, [inputs, outputs])), bias);
         const xNode = input('x', dims);
         const h1 = layerNorm(xNode, { name: 'ln1', eps: BLOCK_EPSILON });

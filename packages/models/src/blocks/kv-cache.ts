@@ -1,0 +1,77 @@
+import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask } from '@weft/attention';
+import {
+  constant,
+  dimExpr,
+  gather,
+  literal,
+  mapElements,
+  type Node,
+  reshape,
+  tensorRef,
+  variable,
+  where,
+} from '@weft/ir';
+import { staticDimOf } from './static-dim.js';
+
+/**
+ * A KV cache as the decoder graph sees it. The cache keeps the last `maxSeq` positions
+ * right-aligned: after a step with `seq` new tokens and `past` earlier ones, position `p` of the
+ * sequence sits at slot `maxSeq − (past + seq) + p`, and slots before `maxSeq − (past + seq)` are
+ * empty. Right alignment puts the new queries at the end of the keys, which is exactly the
+ * bottom-right alignment of `causal()` and of RoPE/ALiBi inside the attention op (their query
+ * position is `q + Nk − Nq`); both only depend on the distance between query and key, so the
+ * shifted slots give the same scores as absolute positions.
+ */
+export interface KvCacheOptions {
+  /** Slots per cache: the longest sequence a generation can reach. */
+  readonly maxSeq: number;
+  /** Tokens already in the cache, `[batch]` i32 (a run-time input). */
+  readonly past: Node;
+}
+
+/** Name of the captured `past` tensor read by {@link cacheWindow}. */
+export const PAST_TENSOR = 'past';
+
+/**
+ * The cache after appending `fresh` keys or values: `cache` `[B, Hkv, maxSeq, d]` shifted left by
+ * `seq` slots, with `fresh` `[B, Hkv, seq, d]` written into the last `seq` slots. Two gathers and
+ * a `where` over slot indices (one fused injective kernel on the GPU); `seq` may be symbolic.
+ *
+ * @example
+ * ```ts
+ * const keysNext = appendToCache(input('layers.0.attn.cache.key', [1, 2, 64, 16]), freshKeys);
+ * ```
+ */
+export function appendToCache(cache: Node, fresh: Node): Node {
+  const maxSeq = staticDimOf(cache, 2, 'kv cache');
+  const seq = dimExpr(fresh.shape[2]!);
+  const slot = variable('$0', 'i32');
+  const slots = literal(
+    Array.from({ length: maxSeq }, (_, index) => index),
+    [maxSeq],
+    'i32',
+  );
+  const firstFresh = constant(maxSeq, 'i32').sub(seq);
+  // Slot j takes old slot j + seq, or fresh row j − (maxSeq − seq); both clamped to stay in range.
+  const oldSlot = mapElements([slots], slot.add(seq).min(constant(maxSeq - 1, 'i32')));
+  const freshRow = mapElements([slots], slot.sub(firstFresh).max(constant(0, 'i32')));
+  const isFresh = mapElements([slots], slot.ge(firstFresh));
+  return where(reshape(isFresh, [maxSeq, 1]), gather(fresh, freshRow, 2), gather(cache, oldSlot, 2));
+}
+
+/**
+ * The mask that hides the empty slots of a right-aligned cache: keeps keys `k ≥ Nk − Nq − past[b]`
+ * (`past` is the captured `[batch]` i32 tensor {@link PAST_TENSOR}). Combine it with `causal()`.
+ * Its block rule lets the attention kernel skip the empty leading blocks.
+ */
+export function cacheWindow(): Mask {
+  const past = tensorRef(PAST_TENSOR, [1], 'i32');
+  const { b, k, keyLength, queryLength } = ATTENTION_INDICES;
+  const start = keyLength.sub(queryLength).sub(past.at(b));
+  return makeMask(
+    'cacheWindow(past)',
+    k.ge(start),
+    { empty: BLOCK_BOUNDS.keyEnd.lt(start), full: BLOCK_BOUNDS.keyStart.ge(start) },
+    { roles: { [PAST_TENSOR]: ['batch'] } },
+  );
+}

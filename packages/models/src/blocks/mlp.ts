@@ -1,0 +1,57 @@
+import { gelu, mul, type Node, SpecError, silu } from '@weft/ir';
+import { linear } from './linear.js';
+import { childPath } from './parameter-path.js';
+import { sliceAxis } from './slice-axis.js';
+import { staticDimOf } from './static-dim.js';
+
+/** The feed-forward variants. */
+export type MlpKind = 'gelu' | 'swiglu' | 'geglu';
+
+/** Options of {@link mlp}. */
+export interface MlpOptions {
+  /**
+   * `gelu`: `W_down · gelu(W_up x)` (GPT-2, BERT); `swiglu`: `W_down · (silu(W_gate x) ⊙ W_up x)`
+   * (Shazeer 2020, Llama); `geglu`: the same with GELU (Shazeer 2020, Gemma).
+   */
+  readonly kind: MlpKind;
+  /** Hidden width (free; Llama uses about 8/3 · d rounded). */
+  readonly hidden: number;
+  /** Add biases (`${name}.bUp`, `${name}.bDown`, gated: `${name}.bGateUp`). Default false. */
+  readonly bias?: boolean;
+}
+
+/**
+ * The position-wise feed-forward block. Gated variants compute gate and up projections with one
+ * matmul against `${name}.wGateUp` `[d, 2·hidden]` (gate columns first, then up), so the input is
+ * read once; `gelu` uses `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
+ * `[hidden, d]`.
+ *
+ * Shapes: `x` `[..., d]` → `[..., d]`.
+ *
+ * @example
+ * ```ts
+ * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
+ * ```
+ */
+export function mlp(x: Node, options: MlpOptions, name: string): Node {
+  const width = staticDimOf(x, -1, `mlp "${name}"`);
+  const { kind, hidden } = options;
+  const bias = (part: string) => (options.bias === true ? { bias: childPath(name, part) } : {});
+  let activated: Node;
+  if (kind === 'gelu') {
+    activated = gelu(linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }));
+  } else if (kind === 'swiglu' || kind === 'geglu') {
+    const both = linear(x, { outFeatures: 2 * hidden, weight: childPath(name, 'wGateUp'), ...bias('bGateUp') });
+    const last = x.rank - 1;
+    const gate = sliceAxis(both, last, 0, hidden);
+    const up = sliceAxis(both, last, hidden, 2 * hidden);
+    activated = mul(kind === 'swiglu' ? silu(gate) : gelu(gate), up);
+  } else {
+    throw new SpecError(`mlp "${name}": unknown kind`, {
+      block: name,
+      expected: "'gelu' | 'swiglu' | 'geglu'",
+      actual: kind,
+    });
+  }
+  return linear(activated, { outFeatures: width, weight: childPath(name, 'wDown'), ...bias('bDown') });
+}

@@ -1,0 +1,31 @@
+import type { ZooMeasurement } from '../measure/measure-zoo-entry.js';
+
+const HEADINGS = ['mechanism', 'paper', 'group', 'kernels', 'max rel. error', 'tolerance', 'median ms', ''] as const;
+
+/**
+ * A plain-text table of zoo measurements, one row per entry: mechanism, catalog paper id and group,
+ * kernels, max relative error vs float64, its tolerance, median ms, and `FAIL` where the error
+ * exceeds the tolerance.
+ */
+export function formatZooTable(measurements: readonly ZooMeasurement[]): string {
+  const rows = measurements.map((measurement) => [
+    measurement.mechanism,
+    String(measurement.paper.id),
+    measurement.paper.group,
+    String(measurement.kernels),
+    measurement.maxRelativeError.toExponential(2),
+    measurement.tolerance.toExponential(0),
+    measurement.medianMs.toFixed(3),
+    measurement.passed ? '' : 'FAIL',
+  ]);
+  const widths = HEADINGS.map((heading, column) =>
+    Math.max(heading.length, ...rows.map((row) => row[column]!.length)),
+  );
+  // Text columns align left, numbers right.
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === 0 || column === 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(HEADINGS), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,23 @@
+/**
+ * `@weft/zoo`: ready-made specs of the catalog's published mechanisms, one per mechanism, each
+ * citing its paper — the normalization layers of `@weft/norms` (group G3) and the attention
+ * mechanisms of `@weft/attention` (groups G1 and G2) — with a helper that runs an entry on a device
+ * and measures its kernels, error against the float64 reference and time.
+ *
+ * @example
+ * ```ts
+ * const entry = findZooEntry('layer-norm')!;
+ * const { graph, inputs, params } = entry.build();
+ * const program = await compile(graph, { device: await requestWeftDevice(), params });
+ * const { y } = await program.run(inputs);
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export * from './entries/index.js';
+export { maxRelativeError } from './measure/max-relative-error.js';
+export * from './measure/measure-zoo-entry.js';
+export { DEFAULT_TOLERANCE, ROPE_TOLERANCE } from './tolerances.js';
+export * from './zoo.js';
+export type * from './zoo-entry.js';

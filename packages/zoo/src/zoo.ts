@@ -1,0 +1,97 @@
+import { adaInEntry } from './entries/ada-in.js';
+import { adaLinEntry } from './entries/ada-lin.js';
+import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
+import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
+import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
+import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
+import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
+import { documentMaskEntry } from './entries/document-mask.js';
+import { entmax15Entry } from './entries/entmax-1-5.js';
+import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
+import { fixNormEntry } from './entries/fix-norm.js';
+import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
+import { groupNormEntry } from './entries/group-norm.js';
+import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
+import { layerNormEntry } from './entries/layer-norm.js';
+import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
+import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
+import { lseOutputEntry } from './entries/lse-output.js';
+import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
+import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
+import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
+import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { qkL2NormEntry } from './entries/qk-l2-norm.js';
+import { qkNormEntry } from './entries/qk-norm.js';
+import { rmsNormEntry } from './entries/rms-norm.js';
+import { rnopeSwaEntry } from './entries/rnope-swa.js';
+import { scaleNormEntry } from './entries/scale-norm.js';
+import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
+import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
+import { softmaxSinkEntry } from './entries/softmax-sink.js';
+import { spadeEntry } from './entries/spade.js';
+import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
+import { sparseTransformerStridedEntry } from './entries/sparse-transformer-strided.js';
+import { starAttentionLseEntry } from './entries/star-attention-lse.js';
+import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
+import { taskLayerNormEntry } from './entries/task-layer-norm.js';
+import { weightedGqaEntry } from './entries/weighted-gqa.js';
+import type { ZooEntry } from './zoo-entry.js';
+
+/**
+ * Every zoo entry: the G3 normalization layers of `@weft/norms`, then the G1/G2 attention
+ * mechanisms of `@weft/attention` (and the attention sink of G6), in catalog order of their package.
+ */
+export const ZOO: readonly ZooEntry[] = [
+  layerNormEntry,
+  rmsNormEntry,
+  simpleRmsNormEntry,
+  scaleNormEntry,
+  fixNormEntry,
+  groupNormEntry,
+  maskedInstanceNormEntry,
+  batchNormInferenceEntry,
+  qkL2NormEntry,
+  adaInEntry,
+  styleAdaptiveInstanceNormEntry,
+  adaLinEntry,
+  instanceLayerNormEntry,
+  adaLnZeroEntry,
+  spadeEntry,
+  ngptNormalizeEntry,
+  ngptSphericalResidualEntry,
+  taskLayerNormEntry,
+  crossAttentionDecoupledDimsEntry,
+  qkNormEntry,
+  lseOutputEntry,
+  sigmoidAttentionEntry,
+  rnopeSwaEntry,
+  nopeHeadTemperatureEntry,
+  lowRankBottleneckHeadDimsEntry,
+  bamGeneralizedGaussianPriorEntry,
+  weightedGqaEntry,
+  sparseTransformerStridedEntry,
+  multiQueryAttentionEntry,
+  documentMaskEntry,
+  localChunkAttentionEntry,
+  foundInTheMiddleKeyBiasEntry,
+  faithfulKeyMaskEntry,
+  sparseTransformerFixedEntry,
+  starAttentionLseEntry,
+  softmaxSinkEntry,
+  adaptiveSparseEntmaxEntry,
+  entmax15Entry,
+];
+
+/**
+ * The entry whose id or mechanism name equals `idOrMechanism` (case-insensitive), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * findZooEntry('layer-norm') === findZooEntry('LayerNorm'); // true
+ * ```
+ */
+export function findZooEntry(idOrMechanism: string): ZooEntry | undefined {
+  const wanted = idOrMechanism.toLowerCase();
+  return ZOO.find((entry) => entry.id === wanted || entry.mechanism.toLowerCase() === wanted);
+}
