@@ -1,6 +1,15 @@
 import type { ZooMeasurement } from '../measure/measure-zoo-entry.js';
 
-const HEADINGS = ['mechanism', 'paper', 'group', 'kernels', 'max rel. error', 'tolerance', 'median ms', ''] as const;
+const HEADINGS = [
+  'mechanism',
+  'paper',
+  'group',
+  'kernels',
+  'max rel. error',
+  'tolerance',
+  'median ms',
+  '',
+] as const;
 
 /**
  * A plain-text table of zoo measurements, one row per entry: mechanism, catalog paper id and group,
@@ -24,7 +33,9 @@ export function formatZooTable(measurements: readonly ZooMeasurement[]): string 
   // Text columns align left, numbers right.
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (column === 0 || column === 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .map((cell, column) =>
+        column === 0 || column === 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
       .join('  ')
       .trimEnd();
   return [line(HEADINGS), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');

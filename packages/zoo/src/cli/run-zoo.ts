@@ -1,40 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { measureZooEntry, type ZooMeasurement } from '../measure/measure-zoo-entry.js';
-import { formatZooTable } from './format-zoo-table.js';
-import { parseZooArguments, ZOO_USAGE } from './zoo-arguments.js';
-import { acquireZooDevice } from './zoo-device.js';
-import { selectZooEntries } from './select-zoo-entries.js';
-
-/**
- * `pnpm zoo`: runs the selected zoo entries on the available device, prints the table, writes it as
- * JSON with `--json FILE`, and resolves to the exit status (1 when an entry exceeds its tolerance).
- */
-export async function runZoo(argv: readonly string[]): Promise<number> {
-  const options = parseZooArguments(argv);
-  if (options.help) {
-    console.log(ZOO_USAGE);
-    return 0;
-  }
-  const entries = selectZooEntries(options.only);
-  const zooDevice = await acquireZooDevice(options.cpu);
-  console.log(`${zooDevice.summary}\n${options.warmup} warm-up + ${options.runs} timed runs per entry\n`);
-  const measurements: ZooMeasurement[] = [];
-  for (const entry of entries) {
-    measurements.push(
-      await measureZooEntry(entry, { device: zooDevice.device, warmupRuns: options.warmup, timedRuns: options.runs }),
-    );
-  }
-  if (zooDevice.device !== 'cpu') zooDevice.device.destroy();
-  console.log(formatZooTable(measurements));
-  const failed = measurements.filter((measurement) => !measurement.passed);
-  console.log(`\n${measurements.length - failed.length} of ${measurements.length} entries within tolerance`);
-  if (options.json !== undefined) {
-    const report = { device: zooDevice.summary, adapter: zooDevice.adapter ?? null, entries: measurements };
-    // NaN (an output with NaN) becomes null in JSON.
-    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`wrote ${options.json}`);
-  }
-  return failed.length === 0 ? 0 : 1;
-}
+// Entry point of `pnpm zoo` (see `zoo-command.ts`).
+import { runZoo } from './zoo-command.js';
 
 process.exitCode = await runZoo(process.argv.slice(2));

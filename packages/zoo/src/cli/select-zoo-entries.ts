@@ -12,10 +12,10 @@ export function selectZooEntries(filters: readonly string[]): readonly ZooEntry[
   const selected = new Set<ZooEntry>();
   for (const filter of filters) {
     const exact = findZooEntry(filter);
-    const matches = exact === undefined ? ZOO.filter((entry) => entry.id.includes(filter.toLowerCase())) : [exact];
+    const matches =
+      exact === undefined ? ZOO.filter((entry) => entry.id.includes(filter.toLowerCase())) : [exact];
     if (matches.length === 0) {
-      throw new SpecError('--only names no zoo entry', {
-        block: 'pnpm zoo',
+      throw new SpecError('pnpm zoo: --only names no zoo entry', {
         expected: ZOO.map((entry) => entry.id).join(', '),
         actual: filter,
       });

@@ -59,8 +59,7 @@ export function parseZooArguments(argv: readonly string[]): ZooArguments {
 function countOption(option: string, text: string, minimum: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < minimum) {
-    throw new SpecError(`option --${option} must be an integer ≥ ${minimum}`, {
-      block: 'pnpm zoo',
+    throw new SpecError(`pnpm zoo: option --${option} must be an integer ≥ ${minimum}`, {
       expected: `an integer ≥ ${minimum}`,
       actual: text,
     });

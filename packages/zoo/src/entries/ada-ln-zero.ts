@@ -16,7 +16,12 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const adaLnZeroEntry = normZooEntry({
   id: 'ada-ln-zero',
   mechanism: 'adaLN-Zero',
-  paper: { id: 5, title: 'NViST — cross-attention decoder with adaptive LayerNorm (Jang & Agapito, CVPR 2024)', group: 'G3' },
-  description: 'adaLN-Zero of [2, 33, 64] tokens conditioned on a [2, 48] vector; outputs the modulated tokens and the gate.',
+  paper: {
+    id: 5,
+    title: 'NViST — cross-attention decoder with adaptive LayerNorm (Jang & Agapito, CVPR 2024)',
+    group: 'G3',
+  },
+  description:
+    'adaLN-Zero of [2, 33, 64] tokens conditioned on a [2, 48] vector; outputs the modulated tokens and the gate.',
   tolerance: DEFAULT_TOLERANCE,
 });

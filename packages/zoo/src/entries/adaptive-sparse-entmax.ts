@@ -16,7 +16,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const adaptiveSparseEntmaxEntry = attentionZooEntry({
   id: 'adaptive-sparse-entmax',
   mechanism: 'adaptive-sparse-entmax',
-  paper: { id: 2, title: 'Adaptive Sparse and Monotonic Attention for Transformer ASR (Zhao et al., DSAA 2022)', group: 'G2' },
+  paper: {
+    id: 2,
+    title: 'Adaptive Sparse and Monotonic Attention for Transformer ASR (Zhao et al., DSAA 2022)',
+    group: 'G2',
+  },
   description: 'α-entmax attention with α = 1.2, 1.5, 1.8 and 2 for the 4 heads, 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

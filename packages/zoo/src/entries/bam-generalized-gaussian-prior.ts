@@ -16,7 +16,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const bamGeneralizedGaussianPriorEntry = attentionZooEntry({
   id: 'bam-generalized-gaussian-prior',
   mechanism: 'bam-generalized-gaussian-prior',
-  paper: { id: 41, title: 'BAM — Bayesian Attention Mechanism (Generalized-Gaussian positional prior)', group: 'G1' },
+  paper: {
+    id: 41,
+    title: 'BAM — Bayesian Attention Mechanism (Generalized-Gaussian positional prior)',
+    group: 'G1',
+  },
   description: 'Causal attention with the BAM prior as a score mod, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

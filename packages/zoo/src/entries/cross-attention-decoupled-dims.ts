@@ -16,7 +16,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const crossAttentionDecoupledDimsEntry = attentionZooEntry({
   id: 'cross-attention-decoupled-dims',
   mechanism: 'cross-attention-decoupled-dims',
-  paper: { id: 5, title: 'NViST — cross-attention decoder with adaptive LayerNorm (Jang & Agapito, CVPR 2024)', group: 'G1' },
+  paper: {
+    id: 5,
+    title: 'NViST — cross-attention decoder with adaptive LayerNorm (Jang & Agapito, CVPR 2024)',
+    group: 'G1',
+  },
   description: 'Cross-attention of 10 queries over 24 keys, 4 heads, query/key dim 16, value dim 8.',
   tolerance: DEFAULT_TOLERANCE,
 });

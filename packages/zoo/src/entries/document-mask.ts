@@ -20,7 +20,12 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const documentMaskEntry = attentionZooEntry({
   id: 'document-mask',
   mechanism: 'document-mask',
-  paper: { id: 60, title: 'Long-Context Attention Benchmark (kernel efficiency → context parallelism)', group: 'G1' },
-  description: 'Causal attention within documents of 7 positions (segment ids as an input), 4 heads × 24 positions × dim 16.',
+  paper: {
+    id: 60,
+    title: 'Long-Context Attention Benchmark (kernel efficiency → context parallelism)',
+    group: 'G1',
+  },
+  description:
+    'Causal attention within documents of 7 positions (segment ids as an input), 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

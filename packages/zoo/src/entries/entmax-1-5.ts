@@ -15,7 +15,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const entmax15Entry = attentionZooEntry({
   id: 'entmax-1-5',
   mechanism: 'entmax-1.5',
-  paper: { id: 90, title: 'Adaptively Sparse Transformers — α-entmax (Correia, Niculae, Martins, EMNLP 2019)', group: 'G2' },
+  paper: {
+    id: 90,
+    title: 'Adaptively Sparse Transformers — α-entmax (Correia, Niculae, Martins, EMNLP 2019)',
+    group: 'G2',
+  },
   description: 'Causal 1.5-entmax attention, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

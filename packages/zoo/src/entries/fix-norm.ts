@@ -14,7 +14,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const fixNormEntry = normZooEntry({
   id: 'fix-norm',
   mechanism: 'FixNorm',
-  paper: { id: 28, title: 'Transformers without Tears — ScaleNorm, FixNorm, PreNorm (Nguyen & Salazar 2019)', group: 'G3' },
+  paper: {
+    id: 28,
+    title: 'Transformers without Tears — ScaleNorm, FixNorm, PreNorm (Nguyen & Salazar 2019)',
+    group: 'G3',
+  },
   description: 'FixNorm over the last axis (96) of a [4, 37, 96] tensor.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -14,7 +14,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const layerNormEntry = normZooEntry({
   id: 'layer-norm',
   mechanism: 'LayerNorm',
-  paper: { id: 34, title: 'On the Expressivity Role of LayerNorm in Transformers\' Attention (Brody et al.)', group: 'G3' },
+  paper: {
+    id: 34,
+    title: "On the Expressivity Role of LayerNorm in Transformers' Attention (Brody et al.)",
+    group: 'G3',
+  },
   description: 'LayerNorm over the last axis (96) of a [4, 37, 96] tensor, with learned gain and bias.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -16,7 +16,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const lowRankBottleneckHeadDimsEntry = attentionZooEntry({
   id: 'low-rank-bottleneck-head-dims',
   mechanism: 'low-rank-bottleneck-head-dims',
-  paper: { id: 40, title: 'Low-Rank Bottleneck in Multi-head Attention Models (Bhojanapalli et al., ICML 2020)', group: 'G1' },
+  paper: {
+    id: 40,
+    title: 'Low-Rank Bottleneck in Multi-head Attention Models (Bhojanapalli et al., ICML 2020)',
+    group: 'G1',
+  },
   description: 'Attention with 2 heads of query/key dim 24 and value dim 12 over 24 positions.',
   tolerance: DEFAULT_TOLERANCE,
 });

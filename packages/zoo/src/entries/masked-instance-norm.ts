@@ -15,6 +15,7 @@ export const maskedInstanceNormEntry = normZooEntry({
   id: 'masked-instance-norm',
   mechanism: 'InstanceNorm (masked)',
   paper: { id: 3, title: 'DurIAN-E 2 (Gu et al. 2024) and DurIAN-E (Gu et al. 2023)', group: 'G3' },
-  description: 'InstanceNorm over time of a [3, 16, 41] tensor whose rows have 41, 30 and 1 valid frames, with affine parameters.',
+  description:
+    'InstanceNorm over time of a [3, 16, 41] tensor whose rows have 41, 30 and 1 valid frames, with affine parameters.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -14,7 +14,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const ngptNormalizeEntry = normZooEntry({
   id: 'ngpt-normalize',
   mechanism: 'nGPT normalize',
-  paper: { id: 85, title: 'nGPT: Normalized Transformer on the hypersphere (Loshchilov et al.)', group: 'G3' },
+  paper: {
+    id: 85,
+    title: 'nGPT: Normalized Transformer on the hypersphere (Loshchilov et al.)',
+    group: 'G3',
+  },
   description: 'Hypersphere normalization of a [4, 37, 96] tensor over its last axis.',
   tolerance: DEFAULT_TOLERANCE,
 });

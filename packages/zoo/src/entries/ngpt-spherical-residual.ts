@@ -14,7 +14,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const ngptSphericalResidualEntry = normZooEntry({
   id: 'ngpt-spherical-residual',
   mechanism: 'nGPT spherical residual',
-  paper: { id: 85, title: 'nGPT: Normalized Transformer on the hypersphere (Loshchilov et al.)', group: 'G3' },
+  paper: {
+    id: 85,
+    title: 'nGPT: Normalized Transformer on the hypersphere (Loshchilov et al.)',
+    group: 'G3',
+  },
   description: 'Spherical residual of [4, 37, 96] hidden states and updates.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -17,7 +17,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const nopeHeadTemperatureEntry = attentionZooEntry({
   id: 'nope-head-temperature',
   mechanism: 'nope-head-temperature',
-  paper: { id: 39, title: 'Length Generalization of Causal Transformers without Position Encoding (Wang et al. 2024)', group: 'G1' },
+  paper: {
+    id: 39,
+    title: 'Length Generalization of Causal Transformers without Position Encoding (Wang et al. 2024)',
+    group: 'G1',
+  },
   description: 'Causal NoPE attention with per-head score scales 0.2–0.35, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

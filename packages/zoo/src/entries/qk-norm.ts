@@ -16,6 +16,7 @@ export const qkNormEntry = attentionZooEntry({
   id: 'qk-norm',
   mechanism: 'qk-norm',
   paper: { id: 12, title: 'Query-Key Normalization — QKNorm (Henry et al. 2020)', group: 'G1' },
-  description: 'Attention over ℓ₂-normalized queries and keys, 4 heads × 24 positions × dim 16, gain initialized to log₂(n² − n).',
+  description:
+    'Attention over ℓ₂-normalized queries and keys, 4 heads × 24 positions × dim 16, gain initialized to log₂(n² − n).',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -14,7 +14,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const rmsNormEntry = normZooEntry({
   id: 'rms-norm',
   mechanism: 'RMSNorm',
-  paper: { id: 34, title: 'On the Expressivity Role of LayerNorm in Transformers\' Attention (Brody et al.)', group: 'G3' },
+  paper: {
+    id: 34,
+    title: "On the Expressivity Role of LayerNorm in Transformers' Attention (Brody et al.)",
+    group: 'G3',
+  },
   description: 'RMSNorm over the last axis (96) of a [4, 37, 96] tensor, with a learned gain.',
   tolerance: DEFAULT_TOLERANCE,
 });

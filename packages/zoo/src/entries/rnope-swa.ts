@@ -16,6 +16,7 @@ export const rnopeSwaEntry = attentionZooEntry({
   id: 'rnope-swa',
   mechanism: 'rnope-swa',
   paper: { id: 24, title: 'Rope to Nope and Back Again — RNoPE-SWA (Yang et al., Cohere 2025)', group: 'G1' },
-  description: 'Causal sliding-window (8 keys) attention with RoPE, 4 query heads sharing 2 key/value heads, 24 positions × dim 16.',
+  description:
+    'Causal sliding-window (8 keys) attention with RoPE, 4 query heads sharing 2 key/value heads, 24 positions × dim 16.',
   tolerance: ROPE_TOLERANCE,
 });

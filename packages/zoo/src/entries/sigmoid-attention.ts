@@ -17,7 +17,11 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const sigmoidAttentionEntry = attentionZooEntry({
   id: 'sigmoid-attention',
   mechanism: 'sigmoid-attention',
-  paper: { id: 21, title: 'Theory, Analysis, and Best Practices for Sigmoid Self-Attention (Ramapuram et al., Apple)', group: 'G2' },
+  paper: {
+    id: 21,
+    title: 'Theory, Analysis, and Best Practices for Sigmoid Self-Attention (Ramapuram et al., Apple)',
+    group: 'G2',
+  },
   description: 'Causal sigmoid attention, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

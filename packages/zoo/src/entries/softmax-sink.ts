@@ -16,6 +16,7 @@ export const softmaxSinkEntry = attentionZooEntry({
   id: 'softmax-sink',
   mechanism: 'softmax-sink',
   paper: { id: 25, title: 'Unveiling and Harnessing Hidden Attention Sinks — ACT (Yu et al.)', group: 'G6' },
-  description: 'Causal attention whose softmax has per-head sinks 0, 0.5, 1 and −1, 4 heads × 24 positions × dim 16.',
+  description:
+    'Causal attention whose softmax has per-head sinks 0, 0.5, 1 and −1, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -16,6 +16,7 @@ export const spadeEntry = normZooEntry({
   id: 'spade',
   mechanism: 'SPADE',
   paper: { id: 61, title: 'SPADE — Spatially-Adaptive (De)normalization', group: 'G3' },
-  description: 'SPADE of a [1, 8, 8, 8] tensor from a [1, 5, 16, 16] segmentation map with 16 hidden channels.',
+  description:
+    'SPADE of a [1, 8, 8, 8] tensor from a [1, 5, 16, 16] segmentation map with 16 hidden channels.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -17,6 +17,7 @@ export const sparseTransformerFixedEntry = attentionZooEntry({
   id: 'sparse-transformer-fixed',
   mechanism: 'sparse-transformer-fixed',
   paper: { id: 53, title: 'Sparse Transformer — factorized sparse attention', group: 'G1' },
-  description: 'Fixed sparse attention with blocks of 6 and 2 summary positions, 4 heads × 24 positions × dim 16.',
+  description:
+    'Fixed sparse attention with blocks of 6 and 2 summary positions, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -18,6 +18,7 @@ export const styleAdaptiveInstanceNormEntry = normZooEntry({
   id: 'style-adaptive-instance-norm',
   mechanism: 'SAIN',
   paper: { id: 3, title: 'DurIAN-E 2 (Gu et al. 2024) and DurIAN-E (Gu et al. 2023)', group: 'G3' },
-  description: 'SAIN of a [3, 16, 41] tensor with 41, 17 and 3 valid frames, conditioned on a [3, 24] style vector.',
+  description:
+    'SAIN of a [3, 16, 41] tensor with 41, 17 and 3 valid frames, conditioned on a [3, 24] style vector.',
   tolerance: DEFAULT_TOLERANCE,
 });

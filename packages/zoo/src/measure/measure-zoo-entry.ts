@@ -53,7 +53,10 @@ export interface ZooMeasurement {
  * console.log(result.kernels, result.maxRelativeError, result.medianMs);
  * ```
  */
-export async function measureZooEntry(entry: ZooEntry, options: MeasureZooEntryOptions): Promise<ZooMeasurement> {
+export async function measureZooEntry(
+  entry: ZooEntry,
+  options: MeasureZooEntryOptions,
+): Promise<ZooMeasurement> {
   const { graph, inputs, params, dims } = entry.build();
   const program = await compile(graph, {
     device: options.device,
