@@ -7,6 +7,8 @@ import {
   mean,
   mul,
   param,
+  permute,
+  reshape,
   rsqrt,
   sub,
   symbolicDim,
@@ -46,6 +48,21 @@ function matmulBiasGelu() {
   const bias = param('b', [96]);
   const product = matmul(a, w);
   return makeKernel('matmul', [gelu(add(product, bias))], [a, w, bias], { anchor: product });
+}
+
+function rmsNormMatmulSplitHeads() {
+  const h = input('h', [seq, 64]);
+  const gain = param('gain', [64]);
+  const normalized = mul(mul(h, rsqrt(add(mean(mul(h, h), -1, { keepDims: true }), 1e-6))), gain);
+  const product = matmul(normalized, param('w', [64, 64]));
+  return makeKernel(
+    'matmul',
+    [permute(reshape(product, [seq, 4, 16]), [1, 0, 2])],
+    [h, gain, param('w', [64, 64])],
+    {
+      anchor: product,
+    },
+  );
 }
 
 describe('generated WGSL of representative kernels', () => {
@@ -303,6 +320,144 @@ describe('generated WGSL of representative kernels', () => {
               let acc_value = acc[i][j];
               let flat = (m * 96) + n;
               out_unary_f1cac2[flat] = weft_gelu(acc_value + in_b[n]);
+            }
+          }
+        }
+      }
+      "
+    `);
+  });
+});
+
+describe('generated WGSL of fused prologues and epilogues', () => {
+  test('RMSNorm statistics in the matmul prologue, heads split by the epilogue store', () => {
+    expect(generateKernel(rmsNormMatmulSplitHeads(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#839efd0b
+      // fuses 10 node(s):
+      //   binary#9320efb3 fn="mul" -> [seq<=128, 64] f32
+      //   reduce#360736ad fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   constant#f720ec78 -> [] f32
+      //   binary#df3e48dd fn="add" -> [seq<=128, 1] f32
+      //   unary#1e8d332c fn="rsqrt" -> [seq<=128, 1] f32
+      //   binary#4333f433 fn="mul" -> [seq<=128, 64] f32
+      //   binary#b3e8b6a9 fn="mul" -> [seq<=128, 64] f32
+      //   matmul#839efd0b -> [seq<=128, 64] f32
+      //   reshape#372c0137 -> [seq<=128, 4, 16] f32
+      //   permute#3b95a34e perm=[1,0,2] -> [4, seq<=128, 16] f32
+      // tensors:
+      //   in_h (read): input#b2a6f9b6 [seq<=128, 64] f32
+      //   in_gain (read): param#e73fcb22 [64] f32
+      //   in_w (read): param#0ef15ebb [64, 64] f32
+      //   out_permute_3b95a3 (read_write): permute#3b95a34e [4, seq<=128, 16] f32
+
+      struct Params {
+        dim_seq: u32,
+        pad0: u32,
+        pad1: u32,
+        pad2: u32,
+      }
+
+      @group(0) @binding(0) var<storage, read> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_gain: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_w: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_permute_3b95a3: array<f32>;
+      @group(0) @binding(4) var<uniform> params: Params;
+
+      var<workgroup> tile_a: array<f32, 512>;
+      var<workgroup> tile_b: array<f32, 512>;
+      var<workgroup> row_partial: array<f32, 64>;
+      var<workgroup> row_stat0: array<f32, 32>;
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (64 + 31) / 32;
+        let tiles_m = (i32(params.dim_seq) + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 1) {
+          return;
+        }
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        var acc: array<array<f32, 4>, 4>;
+        // Row statistics of A over K (matmul prologue), 2 invocations per row of the block
+        {
+          let stat_row = i32(local_index / 2u);
+          let stat_lane = i32(local_index % 2u);
+          let m = tile_m * 32 + stat_row;
+
+          // mean over the row (reduce#360736ad)
+          var partial0: f32 = 0.0;
+          if (m < i32(params.dim_seq)) {
+            for (var k = stat_lane; k < 64; k += 2) {
+              let s0_0: f32 = in_h[(m * 64) + k];
+              partial0 = partial0 + s0_0 * s0_0;
+            }
+          }
+          row_partial[local_index] = partial0;
+          workgroupBarrier();
+          let total0 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
+          workgroupBarrier();
+          let stat0: f32 = total0 / f32(64);
+          if (stat_lane == 0) {
+            row_stat0[stat_row] = stat0;
+          }
+        }
+        workgroupBarrier();
+        for (var k0 = 0; k0 < 64; k0 += 16) {
+          // A tile: 32 rows x 16 columns of binary#b3e8b6a9
+          for (var slot = i32(local_index); slot < 512; slot += 64) {
+            let m = tile_m * 32 + slot / 16;
+            let k = k0 + slot % 16;
+            var value = 0.0;
+            if (m < i32(params.dim_seq) && k < 64) {
+              let stat0 = row_stat0[slot / 16];
+              value = (in_h[(m * 64) + k] * inverseSqrt(stat0 + 0.000001)) * in_gain[k];
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 16 rows x 32 columns of param#0ef15ebb
+          for (var slot = i32(local_index); slot < 512; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 64 && n < 64) {
+              value = in_w[(k * 64) + n];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 16; kk++) {
+            var a_column: array<f32, 4>;
+            var b_row: array<f32, 4>;
+            for (var i = 0; i < 4; i++) {
+              a_column[i] = tile_a[(thread_m * 4 + i) * 16 + kk];
+              b_row[i] = tile_b[kk * 32 + thread_n * 4 + i];
+            }
+            for (var i = 0; i < 4; i++) {
+              for (var j = 0; j < 4; j++) {
+                acc[i][j] = fma(a_column[i], b_row[j], acc[i][j]);
+              }
+            }
+          }
+          workgroupBarrier();
+        }
+        for (var i = 0; i < 4; i++) {
+          for (var j = 0; j < 4; j++) {
+            let m = tile_m * 32 + thread_m * 4 + i;
+            let n = tile_n * 32 + thread_n * 4 + j;
+            if (m < i32(params.dim_seq) && n < 64) {
+              let acc_value = acc[i][j];
+              let e0: i32 = (m * 64) + n;
+              let flat = (((e0 / 16) % 4) * (16 * i32(params.dim_seq))) + (((e0 / 64) * 16) + (e0 % 16));
+              out_permute_3b95a3[flat] = acc_value;
             }
           }
         }

@@ -61,14 +61,23 @@ export interface OpDef {
    */
   lowerElement?(node: Node, outputIndex: readonly Expr[]): Expr;
   /**
-   * For injective ops that are bijections of a single operand (reshape, permute): the output index
-   * at which operand element `operandIndex` lands, the inverse of {@link OpDef.lowerElement}. Lets
-   * a kernel that computes the operand store it straight at its place in the output (a matmul
-   * epilogue that splits heads).
+   * For injective ops of a single operand whose output elements each read a distinct operand
+   * element (reshape, permute, slice): where operand element `operandIndex` lands in the output,
+   * the inverse of {@link OpDef.lowerElement}, or `undefined` when the op cannot say (a slice with
+   * a negative step). Lets a kernel that computes the operand store it straight at its place in
+   * the output (a matmul epilogue that splits heads, or writes one chunk of its columns).
    */
-  placeElement?(node: Node, operandIndex: readonly Expr[]): Expr[];
+  placeElement?(node: Node, operandIndex: readonly Expr[]): PlacedIndex | undefined;
   /** Rewrites the node into primitive ops (used for the reference and the unfused baseline). */
   decompose?(node: Node): Node;
+}
+
+/** Where an operand element lands in an op's output (see {@link OpDef.placeElement}). */
+export interface PlacedIndex {
+  /** The output index (one i32 Expr per output axis). */
+  readonly index: readonly Expr[];
+  /** A bool Expr: whether the element lands in the output at all (absent: always, a bijection). */
+  readonly inside?: Expr;
 }
 
 const table = new Map<string, OpDef>();

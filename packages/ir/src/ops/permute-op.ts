@@ -3,7 +3,7 @@ import { type Expr, read } from '../expr/expr.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
-import { type OpDef, registerOp } from './op-table.js';
+import { type OpDef, type PlacedIndex, registerOp } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /** Reorders axes: output axis `i` is input axis `perm[i]` (NumPy `transpose(x, perm)`). */
@@ -25,8 +25,9 @@ const lowerPermute = (node: Node, outputIndex: readonly Expr[]): Expr => {
   return read('$0', index, node.inputs[0]!.dtype);
 };
 
-const placePermute = (node: Node, operandIndex: readonly Expr[]): Expr[] =>
-  (node.attrs.perm as number[]).map((sourceAxis) => operandIndex[sourceAxis]!);
+const placePermute = (node: Node, operandIndex: readonly Expr[]): PlacedIndex => ({
+  index: (node.attrs.perm as number[]).map((sourceAxis) => operandIndex[sourceAxis]!),
+});
 
 /** `permute`: `{ perm }`; output shape `[x.shape[perm[0]], x.shape[perm[1]], ...]`. */
 export const permuteOp: OpDef = registerOp({

@@ -6,7 +6,7 @@ import { formatShape, type Shape, shapesEqual } from '../shape.js';
 import { dimsAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { flatIndex, unflattenIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import { type OpDef, type PlacedIndex, registerOp } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -26,11 +26,13 @@ const lowerReshape = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 // Row-major order is kept: the operand's flat offset is the output's.
-const placeReshape = (node: Node, operandIndex: readonly Expr[]): Expr[] => {
+const placeReshape = (node: Node, operandIndex: readonly Expr[]): PlacedIndex => {
   const source = node.inputs[0]!;
-  return shapesEqual(source.shape, node.shape)
-    ? [...operandIndex]
-    : unflattenIndex(flatIndex(operandIndex, source.shape), node.shape);
+  return {
+    index: shapesEqual(source.shape, node.shape)
+      ? operandIndex
+      : unflattenIndex(flatIndex(operandIndex, source.shape), node.shape),
+  };
 };
 
 /** `reshape`: `{ shape }`, row-major; the element count must match. */

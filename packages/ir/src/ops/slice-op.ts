@@ -1,11 +1,11 @@
 import { type Dim, isSymbolic } from '../dim.js';
 import { ShapeError } from '../errors.js';
-import { type Expr, read } from '../expr/expr.js';
+import { binary, type Expr, read } from '../expr/expr.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
-import { addIndex, indexConstant, mulIndex } from './index-math.js';
-import { type OpContext, type OpDef, registerOp } from './op-table.js';
+import { addIndex, divIndex, indexConstant, modIndex, mulIndex, subIndex } from './index-math.js';
+import { type OpContext, type OpDef, type PlacedIndex, registerOp } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /** An `end` that means "to the end of the axis" whatever its size. */
@@ -58,6 +58,32 @@ const lowerSlice = (node: Node, outputIndex: readonly Expr[]): Expr => {
   return read('$0', index, source.dtype);
 };
 
+// Operand element i of a sliced axis lands at (i − start) / step when it is one of the
+// slice's elements; negative steps are left to a kernel of their own.
+const placeSlice = (node: Node, operandIndex: readonly Expr[]): PlacedIndex | undefined => {
+  const source = node.inputs[0]!;
+  const { starts, ends, steps } = node.attrs as { starts: number[]; ends: number[]; steps: number[] };
+  if (steps.some((step) => step < 0)) return undefined;
+  let inside: Expr | undefined;
+  const index = source.shape.map((dim, axis) => {
+    const position = operandIndex[axis]!;
+    if (isSymbolic(dim)) return position;
+    const { start, length } = sliceRange(dim, starts[axis]!, ends[axis]!, steps[axis]!);
+    if (start === 0 && length === dim) return position;
+    const offset = subIndex(position, indexConstant(start));
+    const tests = [
+      binary('ge', position, indexConstant(start)),
+      binary('lt', position, indexConstant(start + (length - 1) * steps[axis]! + 1)),
+      ...(steps[axis] === 1
+        ? []
+        : [binary('eq', modIndex(offset, indexConstant(steps[axis]!)), indexConstant(0))]),
+    ];
+    for (const test of tests) inside = inside === undefined ? test : binary('and', inside, test);
+    return divIndex(offset, indexConstant(steps[axis]!));
+  });
+  return inside === undefined ? { index } : { index, inside };
+};
+
 /** `slice`: `{ starts, ends, steps }`, one entry per axis. */
 export const sliceOp: OpDef = registerOp({
   name: 'slice',
@@ -75,6 +101,7 @@ export const sliceOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerSlice),
   lowerElement: lowerSlice,
+  placeElement: placeSlice,
 });
 
 function slicedDim(

@@ -1,16 +1,17 @@
-import type { Expr } from '../expr/expr.js';
+import { binary, type Expr, variable } from '../expr/expr.js';
 import type { Node } from '../graph/node.js';
-import { getOp } from '../ops/op-table.js';
+import { getOp, type PlacedIndex } from '../ops/op-table.js';
 import { shapesEqual } from '../shape.js';
 
 /**
  * Where each element of a matmul epilogue comes from: every epilogue node (a kernel member that
  * depends on the matmul) is mapped to its *layout*, the matmul itself or the nearest placing op
- * (reshape, permute: an op with `placeElement`) between it and the matmul. Nodes of one layout
- * share their index, so the kernel computes each epilogue value once per matmul element and stores
- * it at its place in the output. `undefined` when some epilogue node is not a bijective function of
- * the matmul's elements: an elementwise node that broadcasts a matmul-dependent operand, an
- * injective op without `placeElement` (slice, pad, broadcast), or operands of different layouts.
+ * (reshape, permute, slice: an op with `placeElement`) between it and the matmul. Nodes of one
+ * layout share their index, so the kernel computes each epilogue value once per matmul element
+ * and stores it at its place in the output (or not at all, outside a slice). `undefined` when some
+ * epilogue node is not a function of one matmul element: an elementwise node that broadcasts a
+ * matmul-dependent operand, an injective op that cannot place its operand's elements (broadcast,
+ * pad, a reversed slice), or operands of different layouts.
  *
  * @param epilogue - the epilogue nodes, in topological order.
  */
@@ -21,6 +22,8 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
     const def = getOp(node.op);
     if (dependent.length === 0) return undefined;
     if (def.placeElement !== undefined && node.inputs.length === 1) {
+      const probe = node.inputs[0]!.shape.map((_, axis) => variable(`i${axis}`, 'i32'));
+      if (def.placeElement(node, probe) === undefined) return undefined;
       layouts.set(node, node);
       continue;
     }
@@ -35,23 +38,27 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
 }
 
 /**
- * The index of each layout of {@link epilogueLayout} for the matmul element at `matmulIndex`
- * (one i32 Expr per matmul axis), through the placing ops' `placeElement`.
+ * The place of each layout of {@link epilogueLayout} for the matmul element at `matmulIndex` (one
+ * i32 Expr per matmul axis), through the placing ops' `placeElement`: its index, and whether the
+ * element lands there at all (the conjunction of the slices' tests along the way).
  */
 export function layoutIndices(
   layouts: ReadonlyMap<Node, Node>,
   matmul: Node,
   matmulIndex: readonly Expr[],
-): Map<Node, readonly Expr[]> {
-  const indices = new Map<Node, readonly Expr[]>([[matmul, matmulIndex]]);
-  const indexOf = (layout: Node): readonly Expr[] => {
-    const known = indices.get(layout);
+): Map<Node, PlacedIndex> {
+  const places = new Map<Node, PlacedIndex>([[matmul, { index: matmulIndex }]]);
+  const placeOf = (layout: Node): PlacedIndex => {
+    const known = places.get(layout);
     if (known !== undefined) return known;
-    const operand = layout.inputs[0]!;
-    const index = getOp(layout.op).placeElement!(layout, indexOf(layouts.get(operand)!));
-    indices.set(layout, index);
-    return index;
+    const operand = placeOf(layouts.get(layout.inputs[0]!)!);
+    const own = getOp(layout.op).placeElement!(layout, operand.index)!;
+    const tests = [operand.inside, own.inside].filter((test): test is Expr => test !== undefined);
+    const inside = tests.length === 2 ? binary('and', tests[0]!, tests[1]!) : tests[0];
+    const place = inside === undefined ? { index: own.index } : { index: own.index, inside };
+    places.set(layout, place);
+    return place;
   };
-  for (const layout of new Set(layouts.values())) indexOf(layout);
-  return indices;
+  for (const layout of new Set(layouts.values())) placeOf(layout);
+  return places;
 }

@@ -4,11 +4,11 @@ import type { Node } from '../graph/node.js';
 import { add, div, mul, sub } from '../ops/binary-ops.js';
 import { broadcastTo } from '../ops/broadcast-op.js';
 import { matmul } from '../ops/matmul-op.js';
+import { permute, transpose } from '../ops/permute-op.js';
 import { max, mean, sum } from '../ops/reduce-ops.js';
-import { permute } from '../ops/permute-op.js';
 import { reshape } from '../ops/reshape-op.js';
-import { slice } from '../ops/slice-op.js';
 import { cumsum } from '../ops/scan-op.js';
+import { slice } from '../ops/slice-op.js';
 import { full, input, param } from '../ops/source-ops.js';
 import { exp, gelu, relu, rsqrt, tanh } from '../ops/unary-ops.js';
 import { planFusion } from './fusion-planner.js';
@@ -25,6 +25,10 @@ function layerNorm(value: Node): Node {
   const centered = sub(value, mean(value, -1, { keepDims: true }));
   const variance = mean(mul(centered, centered), -1, { keepDims: true });
   return add(mul(mul(centered, rsqrt(add(variance, 1e-5))), param('gamma', [16])), param('beta', [16]));
+}
+
+function reductionAxes(kernel: KernelPlan['kernels'][number]): string[] {
+  return kernel.nodes.filter((node) => node.op === 'reduce').map((node) => String(node.attrs.axes));
 }
 
 function summary(plan: KernelPlan): string[] {
@@ -169,11 +173,75 @@ describe('movement in a matmul epilogue', () => {
     expect(summary(plan(makeGraph({ q: mul(heads, 0.5) })))).toEqual(['matmul:5']);
   });
 
-  it('ends the epilogue at movement that is not a bijection (slice, broadcast)', () => {
+  it('stores a slice inside its window and ends the epilogue at a broadcast', () => {
     const product = matmul(x, param('w', [16, 4]));
-    expect(summary(plan(makeGraph({ y: slice(product, [0, 0], [4, 4]) })))).toEqual(['matmul:1', 'elementwise:1']);
+    expect(summary(plan(makeGraph({ y: slice(product, [1, 0], [8, 4], [2, 1]) })))).toEqual(['matmul:2']);
+    const reversed = slice(product, [7, 0], [-9, 4], [-1, 1]);
+    expect(summary(plan(makeGraph({ y: reversed })))).toEqual(['matmul:1', 'elementwise:1']);
     const wide = add(product, input('z', [3, 8, 4]));
     expect(summary(plan(makeGraph({ y: wide })))).toEqual(['matmul:1', 'elementwise:1']);
+  });
+});
+
+describe('conditioning matmul chunks', () => {
+  it('writes a sliced chunk that is a graph output from the matmul kernel (adaLN-Zero gate)', () => {
+    const condition = input('condition', [2, 8]);
+    const chunks = add(matmul(condition, param('wc', [8, 48])), param('bc', [48]));
+    const view = (start: number) => reshape(slice(chunks, [0, start], [2, start + 16]), [2, 1, 16]);
+    const tokens = input('tokens', [2, 5, 16]);
+    const centered = sub(tokens, mean(tokens, -1, { keepDims: true }));
+    const modulated = add(mul(centered, add(view(16), 1)), view(0));
+    const result = plan(makeGraph({ modulated, gate: view(32) }));
+    expect(summary(result)).toEqual(['matmul:4', 'row:10']);
+    expect(result.kernels[0]!.outputs.map((node) => node.op)).toEqual(['matmul', 'reshape']);
+  });
+});
+
+describe('pre-norm fused QKV projection', () => {
+  it('is one matmul kernel: LayerNorm statistics in the prologue, q, k, v stored by slices + permutes', () => {
+    const qkv = add(matmul(layerNorm(x), param('wqkv', [16, 48])), param('bqkv', [48]));
+    const split = (index: number) =>
+      permute(reshape(slice(qkv, [0, index * 16], [8, (index + 1) * 16]), [8, 4, 4]), [1, 0, 2]);
+    const result = plan(makeGraph({ q: split(0), k: split(1), v: split(2) }));
+    expect(result.kernels.map((kernel) => kernel.template)).toEqual(['matmul']);
+    expect(result.kernels[0]!.outputs.map((node) => node.op)).toEqual(['permute', 'permute', 'permute']);
+  });
+});
+
+describe('row domains', () => {
+  it('computes a reshape of the normalized rows in the row kernel (GroupNorm folding groups back)', () => {
+    const image = input('image', [2, 6, 3, 3]);
+    const grouped = reshape(image, [2, 3, 2, 3, 3]);
+    const centered = sub(grouped, mean(grouped, [2, 3, 4], { keepDims: true }));
+    const variance = mean(mul(centered, centered), [2, 3, 4], { keepDims: true });
+    const folded = reshape(mul(centered, rsqrt(add(variance, 1e-5))), [2, 6, 3, 3]);
+    const result = plan(makeGraph({ y: add(folded, reshape(param('beta', [6]), [6, 1, 1])) }));
+    expect(summary(result)).toEqual(['row:11']);
+  });
+
+  it('never lets a node read the statistics of another row through a permute or a column broadcast', () => {
+    const square = input('square', [16, 16]);
+    expect(summary(plan(makeGraph({ y: transpose(softmax(square)) })))).toEqual(['row:4', 'elementwise:4']);
+    const columnBroadcast = sub(square, mean(square, -1));
+    expect(summary(plan(makeGraph({ y: columnBroadcast })))).toEqual(['row:1', 'elementwise:1']);
+  });
+
+  it('merges row kernels of one domain so one kernel writes several per-row statistics', () => {
+    const image = input('image', [2, 4, 3, 3]);
+    const standardized = (axes: number[]) => {
+      const average = mean(image, axes, { keepDims: true });
+      const centered = sub(image, average);
+      const variance = mean(mul(centered, centered), axes, { keepDims: true });
+      return { average, variance, value: mul(centered, rsqrt(add(variance, 1e-5))) };
+    };
+    const instance = standardized([2, 3]);
+    const layer = standardized([1, 2, 3]);
+    const result = plan(makeGraph({ y: add(mul(instance.value, 0.25), mul(layer.value, 0.75)) }));
+    expect(summary(result)).toEqual(['row:4', 'row:14']);
+    const [statistics, normalize] = [result.kernels[0]!, result.kernels[1]!];
+    expect(reductionAxes(statistics)).toEqual(['2,3', '2,3']);
+    expect(reductionAxes(normalize)).toEqual(['1,2,3', '1,2,3']);
+    expect(statistics.outputs).toEqual([instance.average, instance.variance]);
   });
 });
 

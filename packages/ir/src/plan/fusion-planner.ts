@@ -18,15 +18,32 @@
  *    in the kernel becomes an extra output of the kernel.
  * 3. Elementwise and injective candidates are taken in (prologues, epilogues, side inputs).
  * 4. A matmul is taken in when the kernel has no matmul and no reduction, and every kernel node
- *    that depends on it is elementwise/injective with the matmul's shape (an epilogue). An operand
- *    whose elementwise chain hides a reduction or matmul is realized, so prologues stay
- *    elementwise chains whose only consumer is the matmul.
+ *    that depends on it (its epilogue) is a function of one matmul element: elementwise nodes of the
+ *    matmul's shape, and reshapes, permutes and slices, whose `placeElement` says where the element
+ *    lands, so the kernel stores each output at its place (heads split by the store; a slice
+ *    stored inside its window only). An operand whose elementwise chain hides a matmul, or a
+ *    reduction other than a row statistic of A (rule 6), is realized.
  * 5. A reduction is taken in when the kernel has no matmul and every kernel node that depends on
- *    it is per-element or per-row in its domain. A second reduction must reduce the same trailing
- *    axes of the same shape (softmax: max then sum; LayerNorm: mean then variance); a reduction over
- *    non-trailing axes (`reduce` template) takes no second one and no per-element consumers.
- * Kernels are dispatched in the topological order of their roots: a kernel reads only sources and
- * roots of earlier kernels, so the order is valid. With `fuse: false` every non-source node is
+ *    it is per-element or per-row in its domain (per-element includes any reshape of the domain:
+ *    reshapes keep row-major order, so GroupNorm's groups fold back into channels in the kernel),
+ *    and reads the statistics of its own row: elementwise on its own shape or on per-row values
+ *    kept as size-1 axes, or a reshape (never a permute, slice or column broadcast). A second
+ *    reduction must reduce the same trailing axes of the same shape (softmax: max then sum;
+ *    LayerNorm: mean then variance); a reduction over non-trailing axes (`reduce` template) takes
+ *    no second one and no per-element consumers.
+ * 6. In a matmul kernel, a `sum`/`mean`/`max`/`min` over the last axis of A (not transposed, not
+ *    broadcast over the batch) is taken in as a row statistic of the prologue when everything that
+ *    depends on it reaches the matmul only through A (never B or the epilogue), per-element or
+ *    per-row in A's rows and reading its own row: the matmul kernel computes the statistics of its
+ *    block of rows before the K loop and applies the norm while loading A (LayerNorm, RMSNorm,
+ *    softmax → matmul in one kernel). Per-element values of A's prologue that are graph outputs
+ *    (the sum of residual add + norm) are written by the kernel while loading A.
+ * Two passes then merge kernels: a `row` kernel into the first later kernel that reads it when
+ * that is a `row` kernel of the same domain (one kernel writes several per-row statistics:
+ * AdaLIN's layer mean and variance), and an `elementwise` kernel that reads only sources and one
+ * matmul kernel's outputs into that kernel, as epilogue outputs (adaLN-Zero's gate chunk).
+ * Kernels are dispatched in the topological order of their roots (a merged kernel takes the place
+ * that keeps it valid): a kernel reads only sources and outputs of earlier kernels. With `fuse: false` every non-source node is
  * a kernel of its own (the unfused baseline).
  */
 import { type Graph, graphNodes, usersOf } from '../graph/graph.js';
@@ -35,6 +52,8 @@ import { getOp } from '../ops/op-table.js';
 import { shapesEqual } from '../shape.js';
 import { epilogueLayout } from './epilogue-layout.js';
 import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
+import { mergeEpilogueKernels } from './merge-epilogue-kernels.js';
+import { mergeRowKernels } from './merge-row-kernels.js';
 import {
   isPerElement,
   isPerRow,
@@ -156,7 +175,8 @@ class FusionPlanner {
       const node = this.nodes[index]!;
       if (this.realized.has(node)) kernels.push(this.grow(node));
     }
-    return kernels.reverse();
+    const sort = (nodes: Iterable<Node>): Node[] => this.sorted(nodes);
+    return mergeEpilogueKernels(mergeRowKernels(kernels.reverse(), this.outputs, sort), this.outputs, sort);
   }
 
   private grow(root: Node): KernelDraft {
@@ -192,7 +212,8 @@ class FusionPlanner {
   private admit(kernel: Growing, candidate: Node): boolean {
     if (candidate.op === 'constant') return true;
     const role = this.role(candidate);
-    if (role === 'source' || this.realized.has(candidate)) return false;
+    if (role === 'source') return false;
+    if (this.realized.has(candidate)) return false;
     const sharedOutside = this.users.get(candidate)!.some((user) => !kernel.members.has(user));
     if (sharedOutside && (this.outputs.has(candidate) || !this.recomputable(candidate)))
       return this.realize(candidate);
@@ -285,13 +306,16 @@ class FusionPlanner {
     const epilogue = new Set(this.dependents(kernel, matmul));
     const b = matmul.inputs[1];
     const side = this.dependents(kernel, reduction, matmul);
-    return this.ownRows(rows, reduction, side) && side.every(
-      (node) =>
-        node !== matmul &&
-        node !== b &&
-        !epilogue.has(node) &&
-        (this.role(node) === 'pointwise' || kernel.reductions.includes(node)) &&
-        this.inDomain(rows, node),
+    return (
+      this.ownRows(rows, reduction, side) &&
+      side.every(
+        (node) =>
+          node !== matmul &&
+          node !== b &&
+          !epilogue.has(node) &&
+          (this.role(node) === 'pointwise' || kernel.reductions.includes(node)) &&
+          this.inDomain(rows, node),
+      )
     );
   }
 

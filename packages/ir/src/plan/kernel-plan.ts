@@ -10,7 +10,9 @@ import type { Node } from '../graph/node.js';
  *   use the row statistics (softmax, every norm).
  * - `reduce`: one reduction over axes that are not the trailing ones (one invocation per output
  *   element), with an elementwise prologue on its operand and per-output consumers.
- * - `matmul`: a tiled batched matmul with an elementwise prologue on its operands and an epilogue.
+ * - `matmul`: a tiled batched matmul with an elementwise prologue on its operands (on A, possibly
+ *   using row statistics of A that the kernel computes first: a norm or softmax feeding the matmul)
+ *   and an epilogue whose outputs are stored at their place through reshapes, permutes and slices.
  * - `opaque`: one node with a kernel of its own (scan, convolution, top-k, extension ops). The
  *   fusion planner names such kernels after the op (`scan`, `conv2d`, `attention.flash`).
  */

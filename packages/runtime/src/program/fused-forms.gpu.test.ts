@@ -14,9 +14,12 @@ import {
   permute,
   reshape,
   rsqrt,
+  slice,
   sub,
   sum,
   symbolicDim,
+  tanh,
+  transpose,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -150,7 +153,10 @@ describe('movement in a matmul epilogue: outputs stored at their permuted place'
     const graph = makeGraph({ q: mul(split, 0.25) });
     const result = await expectMatchesReference(graph, device, {
       inputs: { x: randomTensor([tokens, channels], { seed: tokens }) },
-      params: { w: randomTensor([channels, channels], { seed: 21 }), b: randomTensor([channels], { seed: 22 }) },
+      params: {
+        w: randomTensor([channels, channels], { seed: 21 }),
+        b: randomTensor([channels], { seed: 22 }),
+      },
       ...F32,
       label: `split heads ${tokens}x${heads}x${headSize}`,
     });
@@ -187,4 +193,144 @@ describe('movement in a matmul epilogue: outputs stored at their permuted place'
     }
     program?.destroy();
   });
+});
+
+describe('row kernels: reshaped rows, several statistics, rows never crossed', () => {
+  function standardize(x: Node, axes: number[]): Node {
+    const centered = sub(x, mean(x, axes, { keepDims: true }));
+    const variance = mean(mul(centered, centered), axes, { keepDims: true });
+    return mul(centered, rsqrt(add(variance, 1e-5)));
+  }
+
+  it('GroupNorm-style fold of the groups back into channels is one row kernel', async () => {
+    const { device } = await getTestDevice();
+    const image = input('image', [2, 6, 5, 3]);
+    const folded = reshape(standardize(reshape(image, [2, 3, 2, 5, 3]), [2, 3, 4]), [2, 6, 5, 3]);
+    const graph = makeGraph({ y: add(folded, reshape(param('beta', [6]), [6, 1, 1])) });
+    const result = await expectMatchesReference(graph, device, {
+      inputs: { image: randomTensor([2, 6, 5, 3], { seed: 41 }) },
+      params: { beta: randomTensor([6], { seed: 42 }) },
+      ...F32,
+      label: 'group fold',
+    });
+    expect(result.program.stats.kernels).toBe(1);
+    record('row reshape', result.worstRelativeError);
+    result.program.destroy();
+  });
+
+  it('instance and layer statistics: two row kernels, the first writing two per-row values', async () => {
+    const { device } = await getTestDevice();
+    const image = input('image', [2, 4, 3, 5]);
+    const graph = makeGraph({
+      y: add(mul(standardize(image, [2, 3]), 0.25), mul(standardize(image, [1, 2, 3]), 0.75)),
+    });
+    const result = await expectMatchesReference(graph, device, {
+      inputs: { image: randomTensor([2, 4, 3, 5], { seed: 43 }) },
+      ...F32,
+      label: 'instance + layer',
+    });
+    expect(result.program.stats.kernels).toBe(2);
+    record('merged row kernels', result.worstRelativeError);
+    result.program.destroy();
+  });
+
+  it('a transposed softmax of a square matrix reads each row its own statistics', async () => {
+    const { device } = await getTestDevice();
+    const square = input('square', [17, 17]);
+    const graph = makeGraph({ y: transpose(softmax(square)) });
+    const result = await expectMatchesReference(graph, device, {
+      inputs: { square: randomTensor([17, 17], { seed: 44 }) },
+      ...F32,
+      label: 'transposed softmax',
+    });
+    expect(result.program.stats.kernels).toBe(2);
+    record('row guard', result.worstRelativeError);
+    result.program.destroy();
+  });
+});
+
+describe('conditioning matmul chunks: slices stored by the matmul epilogue', () => {
+  it('a strided slice of a matmul is stored inside its window only', async () => {
+    const { device } = await getTestDevice();
+    const x = input('x', [37, 20]);
+    const graph = makeGraph({ y: tanh(slice(matmul(x, param('w', [20, 45])), [3, 1], [36, 44], [2, 3])) });
+    const result = await expectMatchesReference(graph, device, {
+      inputs: { x: randomTensor([37, 20], { seed: 51 }) },
+      params: { w: randomTensor([20, 45], { seed: 52 }) },
+      ...F32,
+      label: 'strided slice epilogue',
+    });
+    expect(result.program.stats.kernels).toBe(1);
+    record('matmul→slice store', result.worstRelativeError);
+    result.program.destroy();
+  });
+
+  it('adaLN-Zero form: shift/scale for the norm kernel and the gate written by the matmul kernel', async () => {
+    const { device } = await getTestDevice();
+    const [batch, tokens, width] = [3, 7, 24];
+    const condition = input('condition', [batch, 10]);
+    const chunks = add(matmul(condition, param('wc', [10, 3 * width])), param('bc', [3 * width]));
+    const view = (chunk: number) =>
+      reshape(slice(chunks, [0, chunk * width], [batch, (chunk + 1) * width]), [batch, 1, width]);
+    const x = input('x', [batch, tokens, width]);
+    const centered = sub(x, mean(x, -1, { keepDims: true }));
+    const normalized = mul(centered, rsqrt(add(mean(mul(centered, centered), -1, { keepDims: true }), 1e-6)));
+    const graph = makeGraph({ modulated: add(mul(normalized, add(view(1), 1)), view(0)), gate: view(2) });
+    const result = await expectMatchesReference(graph, device, {
+      inputs: {
+        condition: randomTensor([batch, 10], { seed: 53 }),
+        x: randomTensor([batch, tokens, width], { seed: 54 }),
+      },
+      params: {
+        wc: randomTensor([10, 3 * width], { seed: 55 }),
+        bc: randomTensor([3 * width], { seed: 56 }),
+      },
+      ...F32,
+      label: 'adaLN-Zero form',
+    });
+    expect(result.program.stats.kernels).toBe(2);
+    record('matmul→slice store', result.worstRelativeError);
+    result.program.destroy();
+  });
+});
+
+describe('pre-norm fused QKV projection: one kernel', () => {
+  it.each([
+    [13, 4, 8],
+    [40, 2, 12],
+  ] as const)(
+    'LayerNorm → [q|k|v] matmul → three head-split outputs, N=%i, H=%i, D=%i',
+    async (tokens, heads, headSize) => {
+      const { device } = await getTestDevice();
+      const width = heads * headSize;
+      const x = input('x', [1, tokens, width]);
+      const normalized = layerNorm(x, param('gamma', [width]), param('beta', [width]));
+      const qkv = add(matmul(normalized, param('wqkv', [width, 3 * width])), param('bqkv', [3 * width]));
+      const split = (index: number) =>
+        permute(
+          reshape(slice(qkv, [0, 0, index * width], [1, tokens, (index + 1) * width]), [
+            1,
+            tokens,
+            heads,
+            headSize,
+          ]),
+          [0, 2, 1, 3],
+        );
+      const graph = makeGraph({ q: split(0), k: split(1), v: split(2) });
+      const result = await expectMatchesReference(graph, device, {
+        inputs: { x: randomTensor([1, tokens, width], { seed: tokens }) },
+        params: {
+          gamma: randomTensor([width], { seed: 61 }),
+          beta: randomTensor([width], { seed: 62 }),
+          wqkv: randomTensor([width, 3 * width], { seed: 63 }),
+          bqkv: randomTensor([3 * width], { seed: 64 }),
+        },
+        ...F32,
+        label: `fused qkv ${tokens}x${heads}x${headSize}`,
+      });
+      expect(result.program.stats.kernels).toBe(1);
+      record('layernorm→qkv matmul→slice+permute stores', result.worstRelativeError);
+      result.program.destroy();
+    },
+  );
 });

@@ -6,6 +6,7 @@ import {
   type Kernel,
   layoutIndices,
   type Node,
+  type PlacedIndex,
   shapesEqual,
   UnsupportedError,
   variable,
@@ -131,19 +132,19 @@ export function generateMatmul(
   });
   const outputIndex = [...batch, m, n];
   // Each epilogue output is stored at its place: the matmul element's index through the
-  // reshapes and permutes between them.
-  const layoutIndex = layoutIndices(layouts, matmul, outputIndex);
-  const storedLayouts = [...new Set(epilogueOutputs.map((output) => layouts.get(output)!))];
-  const flatNames = storedLayouts.map((_, position) =>
-    storedLayouts.length === 1 ? 'flat' : `flat${position}`,
-  );
-  const epilogue = context.render(
-    [
-      ...epilogueOutputs.map((output) => composer.element(output, layoutIndex.get(layouts.get(output)!)!)),
-      ...storedLayouts.map((layout) => flatIndexExpr(layoutIndex.get(layout)!, layout.shape)),
-    ],
-    { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
-    'e',
+  // reshapes, permutes and slices between them (inside a slice's window only).
+  const epilogueLines = epilogueStores(
+    context,
+    composer,
+    epilogueOutputs,
+    layoutIndices(layouts, matmul, outputIndex),
+    layouts,
+    {
+      ...batchVariables,
+      m: 'm',
+      n: 'n',
+      acc: 'acc_value',
+    },
   );
   const [M, N, K] = [sizeText(context, mDim), sizeText(context, nDim), sizeText(context, kDim)];
   const batchCount =
@@ -254,17 +255,7 @@ export function generateMatmul(
     ...indent(
       [
         `let acc_value = ${matmul.dtype === 'f32' ? 'acc[i][j]' : `${wgslType(matmul.dtype)}(acc[i][j])`};`,
-        ...epilogue.lines,
-        ...flatNames.map(
-          (name, position) => `let ${name} = ${epilogue.values[epilogueOutputs.length + position]};`,
-        ),
-        ...epilogueOutputs.map((output, position) =>
-          context.store(
-            output,
-            flatNames[storedLayouts.indexOf(layouts.get(output)!)]!,
-            epilogue.values[position]!,
-          ),
-        ),
+        ...epilogueLines,
       ],
       3,
     ),
@@ -303,4 +294,56 @@ function dependentsOf(kernel: Kernel, node: Node): Set<Node> {
     if (member.inputs.some((input) => input === node || found.has(input))) found.add(member);
   }
   return found;
+}
+
+/**
+ * Statements storing the epilogue outputs of one matmul element: outputs placed everywhere share
+ * one rendering; those behind a slice are computed and stored only inside its window.
+ */
+function epilogueStores(
+  context: KernelContext,
+  composer: ElementComposer,
+  outputs: readonly Node[],
+  places: ReadonlyMap<Node, PlacedIndex>,
+  layouts: ReadonlyMap<Node, Node>,
+  variables: Readonly<Record<string, string>>,
+): string[] {
+  const placeOf = (output: Node): PlacedIndex => places.get(layouts.get(output)!)!;
+  const group = (selected: readonly Node[], prefix: string, flatPrefix: string): string[] => {
+    const stored = [...new Set(selected.map((output) => layouts.get(output)!))];
+    const flatNames = stored.map((_, position) =>
+      stored.length === 1 ? flatPrefix : `${flatPrefix}${position}`,
+    );
+    const rendered = context.render(
+      [
+        ...selected.map((output) => composer.element(output, placeOf(output).index)),
+        ...stored.map((layout) => flatIndexExpr(places.get(layout)!.index, layout.shape)),
+      ],
+      variables,
+      prefix,
+    );
+    return [
+      ...rendered.lines,
+      ...flatNames.map((name, position) => `let ${name} = ${rendered.values[selected.length + position]};`),
+      ...selected.map((output, position) =>
+        context.store(output, flatNames[stored.indexOf(layouts.get(output)!)]!, rendered.values[position]!),
+      ),
+    ];
+  };
+  const everywhere = outputs.filter((output) => placeOf(output).inside === undefined);
+  const windowed = [...new Set(outputs.map((output) => layouts.get(output)!))].filter(
+    (layout) => places.get(layout)!.inside !== undefined,
+  );
+  const lines = everywhere.length === 0 ? [] : group(everywhere, 'e', 'flat');
+  windowed.forEach((layout, position) => {
+    const test = context.render([places.get(layout)!.inside!], variables, `w${position}_`);
+    const selected = outputs.filter((output) => layouts.get(output) === layout);
+    lines.push(
+      ...test.lines,
+      `if (${test.values[0]}) {`,
+      ...indent(group(selected, `p${position}_`, `flat_slice${position}`)),
+      '}',
+    );
+  });
+  return lines;
 }
