@@ -9,7 +9,7 @@ export { SWIFTSHADER_ICD } from './device/node-gpu.js';
 export * from './device/request-weft-device.js';
 export * from './device/saxpy-check.js';
 export * from './program/compile.js';
-export { deviceProfileOf } from './program/device-profile.js';
+export { type DeviceProfileOptions, deviceProfileOf } from './program/device-profile.js';
 export { cachedPipelineCount } from './program/pipeline-cache.js';
 export * from './program/program.js';
 export * from './program/tensor-data.js';

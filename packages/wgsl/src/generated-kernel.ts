@@ -20,6 +20,13 @@ export interface DeviceProfile {
    * SwiftShader's is 4.
    */
   readonly subgroups: boolean;
+  /**
+   * Whether the adapter emulates the GPU on the CPU (SwiftShader, a fallback adapter). There a
+   * workgroup runs on one CPU thread with its invocations as coroutines, so each
+   * `workgroupBarrier()` costs a switch per invocation and cooperative reductions lose to one
+   * invocation per row. Absent means a hardware GPU.
+   */
+  readonly software?: boolean;
 }
 
 /** The WebGPU core defaults: what every adapter offers. */

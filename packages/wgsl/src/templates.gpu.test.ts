@@ -120,6 +120,17 @@ function cases(): Record<string, Case> {
     [scores],
   );
   const argmaxKernel = makeKernel('row', [argmax(scores, -1)], [scores]);
+  // Symbolic, odd row length (5 here); per-element and per-row outputs of two chained reductions.
+  const ragged = input('ragged', [4, seq]);
+  const raggedCentered = sub(ragged, mean(ragged, -1, { keepDims: true }));
+  const raggedStatistics = makeKernel(
+    'row',
+    [raggedCentered, mean(mul(raggedCentered, raggedCentered), -1)],
+    [ragged],
+  );
+  const single = input('single', [3, 1]);
+  const singleExp = exp(sub(single, max(single, -1, { keepDims: true })));
+  const singleSoftmax = makeKernel('row', [div(singleExp, sum(singleExp, -1, { keepDims: true }))], [single]);
 
   const columns = input('columns', [37, 5, 3]);
   const columnSums = makeKernel('reduce', [sum(columns, [0, 2])], [columns]);
@@ -196,6 +207,22 @@ function cases(): Record<string, Case> {
     'row softmax (tree)': { kernel: softmax, rtol: 2e-5, atol: 1e-7 },
     'row softmax (subgroups)': { kernel: softmax, rtol: 2e-5, atol: 1e-7, subgroupReductions: true },
     'row argmax': { kernel: argmaxKernel, rtol: 0 },
+    'row LayerNorm (one invocation per row)': {
+      kernel: layerNorm,
+      dims,
+      rtol: 2e-5,
+      atol: 1e-5,
+      profile: software,
+    },
+    'row softmax (one invocation per row)': { kernel: softmax, rtol: 2e-5, atol: 1e-7, profile: software },
+    'row argmax (one invocation per row)': { kernel: argmaxKernel, rtol: 0, profile: software },
+    'row statistics over a symbolic odd length (one invocation per row)': {
+      kernel: raggedStatistics,
+      dims,
+      rtol: 1e-5,
+      atol: 1e-6,
+    },
+    'row softmax over rows of length 1': { kernel: singleSoftmax, rtol: 1e-6 },
     'reduce over axes 0 and 2': { kernel: columnSums, rtol: 1e-5, atol: 1e-5 },
     'matmul with prologue and bias + gelu epilogue': { kernel: matmulEpilogue, rtol: 1e-4, atol: 1e-5 },
     'matmul batched broadcast, both transposed': { kernel: matmulTransposed, rtol: 1e-4, atol: 1e-5 },
@@ -219,6 +246,11 @@ function cases(): Record<string, Case> {
       profile: (base) => ({ ...base, limits: { ...base.limits, maxComputeWorkgroupsPerDimension: 4 } }),
     },
   };
+}
+
+/** A software adapter's profile: row kernels take the one-invocation-per-row variant. */
+function software(base: DeviceProfile): DeviceProfile {
+  return { ...base, software: true };
 }
 
 function generate(testCase: Case): GeneratedKernel {

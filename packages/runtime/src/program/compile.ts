@@ -91,10 +91,12 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
     });
   }
 
-  const profile = deviceProfileOf(
-    device,
-    options.subgroups === undefined ? {} : { subgroups: options.subgroups },
-  );
+  const profile = deviceProfileOf(device, {
+    ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
+    ...(options.device !== 'cpu' && 'adapter' in options.device
+      ? { software: options.device.adapter.software }
+      : {}),
+  });
   // Kernels bind ranges of one arena; WebGPU forbids binding a buffer read-only while writing to
   // it in the same dispatch, so every arena binding is declared read_write.
   const kernels = generateProgram(plan, profile, { inputAccess: 'read_write' });

@@ -1,7 +1,18 @@
 import type { DeviceProfile } from '@weft/wgsl';
 
+/** Options of {@link deviceProfileOf}. */
+export interface DeviceProfileOptions {
+  /** Let kernels use subgroup operations when the device has the feature (default true). */
+  readonly subgroups?: boolean;
+  /**
+   * Whether the adapter is a CPU emulation (`WeftDevice.adapter.software`). Default: what the
+   * device's `adapterInfo` says (a fallback adapter or SwiftShader), false when it says nothing.
+   */
+  readonly software?: boolean;
+}
+
 /** The code generator's view of a device: the limits that shape kernels, and the features it may use. */
-export function deviceProfileOf(device: GPUDevice, options: { subgroups?: boolean } = {}): DeviceProfile {
+export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions = {}): DeviceProfile {
   const limits = device.limits;
   return {
     limits: {
@@ -16,5 +27,12 @@ export function deviceProfileOf(device: GPUDevice, options: { subgroups?: boolea
     },
     shaderF16: device.features.has('shader-f16'),
     subgroups: (options.subgroups ?? true) && device.features.has('subgroups'),
+    software: options.software ?? isSoftwareAdapter(device),
   };
+}
+
+// `GPUDevice.adapterInfo` is recent; older implementations leave it out.
+function isSoftwareAdapter(device: GPUDevice): boolean {
+  const info = (device as { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  return info?.isFallbackAdapter === true || info?.architecture === 'swiftshader';
 }

@@ -15,17 +15,28 @@ import {
   variableNames,
   workgroupWidth,
 } from './template-support.js';
+import { balancedCombine, unrolledColumnLoop } from './unrolled-loop.js';
 
 /** How a reduction kernel spreads its work. */
 export interface ReductionStrategy {
   /**
    * `true`: one workgroup per row, the row's columns split over the invocations and combined in
    * workgroup memory (the `row` template). `false`: one invocation per row, looping over its
-   * columns (the `reduce` template, for short rows or reductions over leading axes).
+   * columns (the `reduce` template; the `row` template for short rows and on software adapters).
    */
   readonly cooperative: boolean;
   /** Combine with subgroup operations (cooperative only; needs the `subgroups` feature). */
   readonly subgroups: boolean;
+  /**
+   * Invocations per workgroup. Default: cooperative, the row length's next power of two up to the
+   * device's width; otherwise the device's width (256 where allowed).
+   */
+  readonly width?: number;
+  /**
+   * Serial only: columns per loop iteration (default 1), each reduction pass accumulating them
+   * into separate partials; argmax stays one column per iteration (first index wins ties).
+   */
+  readonly unroll?: number;
 }
 
 /**
@@ -43,12 +54,14 @@ export function generateReduction(
 ): GeneratedKernel {
   const analysis = analyzeReductions(kernel);
   const context = new KernelContext(kernel, profile, options);
-  const width = strategy.cooperative
-    ? Math.min(
-        powerOfTwoAtMost(workgroupWidth(profile)),
-        nextPowerOfTwo(maxElementCount(analysis.columnShape)),
-      )
-    : workgroupWidth(profile);
+  const width =
+    strategy.width ??
+    (strategy.cooperative
+      ? Math.min(
+          powerOfTwoAtMost(workgroupWidth(profile)),
+          nextPowerOfTwo(maxElementCount(analysis.columnShape)),
+        )
+      : workgroupWidth(profile));
   const generator = new ReductionBodyWriter(kernel, context, analysis, strategy, width);
   const rowsShape = analysis.rowShape;
   return context.build(template, {
@@ -148,6 +161,19 @@ class ReductionBodyWriter {
     const rendered = this.context.render([element], this.variables);
     const partial = `partial_${result}`;
     const value = transform(cast(rendered.values[0]!, element.dtype, accumulator));
+    const unroll = this.strategy.cooperative ? 1 : (this.strategy.unroll ?? 1);
+    if (unroll > 1) {
+      const lanes = Array.from({ length: unroll }, (_, lane) => `${partial}_${lane}`);
+      return [
+        ...lanes.map((lane) => `var ${lane}: ${accumulator} = ${this.identity(combine, accumulator)};`),
+        ...unrolledColumnLoop(this.columns, unroll, (column, lane) => [
+          ...unflattenLines(this.context, column, this.analysis.columnShape, 'c'),
+          ...rendered.lines,
+          `${lanes[lane]!} = ${combineText(combine, lanes[lane]!, value)};`,
+        ]),
+        `let ${result} = ${balancedCombine(lanes, (a, b) => combineText(combine, a, b))};`,
+      ];
+    }
     const lines = [
       `var ${partial}: ${accumulator} = ${this.identity(combine, accumulator)};`,
       `${this.columnLoop()} {`,
@@ -275,17 +301,19 @@ class ReductionBodyWriter {
       ];
       const rendered = this.context.render(roots, this.variables, 'e');
       const flat = rendered.values[roots.length - 1]!;
+      const write = (column: string) => [
+        ...unflattenLines(this.context, column, this.analysis.columnShape, 'c'),
+        ...rendered.lines,
+        `let flat = ${flat};`,
+        ...elementOutputs.map((output, position) =>
+          this.context.store(output.node, 'flat', rendered.values[position]!),
+        ),
+      ];
+      const unroll = this.strategy.cooperative ? 1 : (this.strategy.unroll ?? 1);
       lines.push(
-        `${this.columnLoop()} {`,
-        ...indent([
-          ...unflattenLines(this.context, 'column', this.analysis.columnShape, 'c'),
-          ...rendered.lines,
-          `let flat = ${flat};`,
-          ...elementOutputs.map((output, position) =>
-            this.context.store(output.node, 'flat', rendered.values[position]!),
-          ),
-        ]),
-        '}',
+        ...(unroll > 1
+          ? unrolledColumnLoop(this.columns, unroll, write)
+          : [`${this.columnLoop()} {`, ...indent(write('column')), '}']),
       );
     }
     return lines;
