@@ -100,23 +100,21 @@ export function transformerBlockCase(shape: TransformerBlockShape): BenchCase {
           add(matmul(value, param(name, [inputs, outputs])), bias);
         const xNode = input('x', dims);
         const h1 = layerNorm(xNode, { name: 'ln1', eps: BLOCK_EPSILON });
-        const bqkv = param('bqkv', [3 * width]);
-        const split = (name: string, index: number) => {
-          const projected = linear(
-            h1,
-            name,
-            width,
-            width,
-            slice(bqkv, [index * width], [(index + 1) * width]),
+        // One [C, 3C] projection for Q, K and V: one matmul (with LN1 in its prologue) whose
+        // epilogue stores each third straight into its heads layout.
+        const qkv = linear(h1, 'wqkv', width, 3 * width, param('bqkv', [3 * width]));
+        const split = (index: number) =>
+          permute(
+            reshape(slice(qkv, [0, 0, index * width], [1, tokens, (index + 1) * width]), [
+              1,
+              tokens,
+              heads,
+              headDim,
+            ]),
+            [0, 2, 1, 3],
           );
-          return permute(reshape(projected, [1, tokens, heads, headDim]), [0, 2, 1, 3]);
-        };
         const spec = attention({ heads, headDim, mask: causal(), name: 'attn' });
-        const { output } = applyAttention(spec, {
-          query: split('wq', 0),
-          key: split('wk', 1),
-          value: split('wv', 2),
-        });
+        const { output } = applyAttention(spec, { query: split(0), key: split(1), value: split(2) });
         const attended = reshape(permute(output, [0, 2, 1, 3]), dims);
         const x2 = add(xNode, linear(attended, 'wo', width, width, param('bo', [width])));
         const h2 = layerNorm(x2, { name: 'ln2', eps: BLOCK_EPSILON });
@@ -125,9 +123,7 @@ export function transformerBlockCase(shape: TransformerBlockShape): BenchCase {
         const params = {
           'ln1.gamma': weights.ln1Gamma,
           'ln1.beta': weights.ln1Beta,
-          wq: weights.wq,
-          wk: weights.wk,
-          wv: weights.wv,
+          wqkv: concatColumns([weights.wq, weights.wk, weights.wv], width),
           bqkv: weights.bqkv,
           wo: weights.wo,
           bo: weights.bo,
@@ -231,4 +227,16 @@ function blockWeights(width: number): TransformerBlockWeights {
     w2: matrix(hidden, width, 73),
     b2: randomValues(width, 74, -0.2, 0.2),
   };
+}
+
+/** Concatenates row-major [rows, width] matrices along their columns: [rows, width · count]. */
+function concatColumns(matrices: readonly Float32Array[], width: number): Float32Array {
+  const rows = matrices[0]!.length / width;
+  const result = new Float32Array(rows * width * matrices.length);
+  for (let row = 0; row < rows; row++) {
+    matrices.forEach((matrix, index) => {
+      result.set(matrix.subarray(row * width, (row + 1) * width), (row * matrices.length + index) * width);
+    });
+  }
+  return result;
 }
