@@ -1,5 +1,9 @@
+import type { ProgressStream } from './progress-bar.js';
+
 /** Where the CLI writes: one line per call. */
 export interface CliIo {
+  /** Where progress bars are drawn (default `process.stderr`; bars appear only on terminals). */
+  readonly progress?: ProgressStream;
   /** Writes a line of regular output (stdout). */
   out(line: string): void;
   /** Writes a line of diagnostics (stderr). */

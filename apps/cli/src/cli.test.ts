@@ -9,6 +9,7 @@ import { runCli } from './cli.js';
 
 const bin = fileURLToPath(new URL('../bin/weft.mjs', import.meta.url));
 const example = fileURLToPath(new URL('../examples/small-decoder.json', import.meta.url));
+const tiny = fileURLToPath(new URL('../examples/tiny-decoder.json', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'weft-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -19,14 +20,21 @@ function weft(...args: string[]): { code: number | null; stdout: string; stderr:
 }
 
 /** Runs the CLI in this process (faster than spawning), capturing its lines. */
-async function weftInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function weftInProcess(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string; progress: string }> {
   const out: string[] = [];
   const err: string[] = [];
+  let progress = '';
   // cac prints help and version with console.info.
   const info = vi.spyOn(console, 'info').mockImplementation((text: string) => out.push(text));
   try {
-    const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+    const code = await runCli(args, {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      progress: { isTTY: true, write: (text) => (progress += text) },
+    });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n'), progress };
   } finally {
     info.mockRestore();
   }
@@ -116,25 +124,64 @@ describe('weft (in process)', () => {
     expect((await weftInProcess()).code).toBe(2);
   });
 
-  it('run loads safetensors weights and reports names no rule maps', async () => {
+  it('plan prints the kernel plan: IR ops -> kernels, bytes, and the WGSL with --wgsl', async () => {
+    const { code, stdout } = await weftInProcess('plan', tiny);
+    expect(code).toBe(0);
+    const summary = /(\d+) IR ops -> (\d+) kernels, (\d+) dispatches per token, arena [\d.]+ KiB/.exec(
+      stdout,
+    );
+    expect(summary).not.toBeNull();
+    const kernels = Number(summary![2]);
+    expect(Number(summary![1])).toBeGreaterThan(kernels);
+    expect(stdout.match(/^ {2}kernel \d+:/gm)).toHaveLength(kernels);
+    const withWgsl = await weftInProcess('plan', '--wgsl', tiny);
+    expect(withWgsl.stdout.match(/@compute @workgroup_size/g)).toHaveLength(kernels);
+  });
+
+  it('run compiles a tiny spec on the CPU and generates, drawing progress bars', async () => {
+    const { code, stdout, progress } = await weftInProcess(
+      'run',
+      tiny,
+      '--device',
+      'cpu',
+      '--prompt',
+      '3 1 4',
+      '--tokens',
+      '5',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain('backend: CPU reference interpreter');
+    const generated = /generated \(5, maxTokens\): ((?:\d+ ?){5})$/m.exec(stdout);
+    expect(generated).not.toBeNull();
+    for (const id of generated![1]!.trim().split(' ')) expect(Number(id)).toBeLessThan(64);
+    expect(progress).toContain('100% compiling');
+    expect(progress).toContain('100% generating');
+    const again = await weftInProcess('run', tiny, '--device', 'cpu', '--prompt', '3 1 4', '--tokens', '5');
+    expect(again.stdout).toBe(stdout.replace(/prefill .*$/m, again.stdout.match(/prefill .*$/m)![0]));
+  });
+
+  it('run rejects weights that do not fit the spec, naming the tensor', async () => {
     const weights = writeSafetensors({
       'model.embed_tokens.weight': { dtype: 'BF16', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
-      'model.layers.0.self_attn.q_proj.weight': {
-        dtype: 'F32',
-        shape: [3, 3],
-        data: new Float32Array(9).fill(0.5),
-      },
       'vision.patch': { dtype: 'F16', shape: [1], data: [1] },
     });
     const { code, stdout, stderr } = await weftInProcess(
       'run',
-      example,
+      tiny,
+      '--device',
+      'cpu',
       '--weights',
       writeScratch('w.safetensors', weights),
     );
-    expect(code).toBe(0);
-    expect(stdout).toContain('3 tensors, 16 values (BF16, F16, F32; 64 B loaded)');
-    expect(stderr).toContain('1 weight name(s) match no rename rule: vision.patch');
+    expect(code).toBe(1);
+    expect(stdout).toContain('2 tensors, 7 values (BF16, F16; 28 B loaded)');
+    expect(stderr).toContain('vision.patch');
+  });
+
+  it('run rejects a prompt outside the vocabulary', async () => {
+    const { code, stderr } = await weftInProcess('run', tiny, '--device', 'cpu', '--prompt', '1 99');
+    expect(code).toBe(1);
+    expect(stderr).toContain('--prompt must list token ids of the vocabulary');
   });
 
   it('run rejects a malformed weights file with exit code 1 and the tensor named', async () => {

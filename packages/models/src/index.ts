@@ -1,16 +1,47 @@
 /**
- * `@weft/models`: the model level of Weft — model specs as typed values and as versioned,
- * schema-validated JSON; weights I/O in the safetensors format with strict header checks; names
- * mapped from PyTorch-style state dicts; seeded parameter initialization for tests and demos.
+ * `@weft/models`: the model level of Weft — blocks (embeddings, attention with a KV cache, MLPs,
+ * transformer blocks with the norm placement as a value, cross-attention, encoder and decoder
+ * stacks, LM head), `compileModel` with prefill + decode generation on the GPU, model specs as
+ * typed values and as versioned, schema-validated JSON; weights I/O in the safetensors format with
+ * strict header checks; names mapped from PyTorch-style state dicts; seeded initialization.
+ *
+ * @example
+ * ```ts
+ * const model = await compileModel(parseModelSpecJSON(text), { device: 'auto', seed: 1 });
+ * const { tokens } = await model.generate([1, 2, 3], { maxTokens: 32, onToken: (t) => console.log(t) });
+ * ```
  *
  * @packageDocumentation
  */
+
+export * from './blocks/cross-attention.js';
+export * from './blocks/heads.js';
+export * from './blocks/kv-cache.js';
+export * from './blocks/linear.js';
+export * from './blocks/lm-head.js';
+export * from './blocks/mlp.js';
+export * from './blocks/norm-layer.js';
+export * from './blocks/parameter-path.js';
+export * from './blocks/residual.js';
+export * from './blocks/self-attention.js';
+export * from './blocks/slice-axis.js';
+export * from './blocks/stacks.js';
+export * from './blocks/static-dim.js';
+export * from './blocks/token-embedding.js';
+export * from './blocks/transformer-block.js';
+export * from './generate/generate-tokens.js';
+export * from './generate/sampling.js';
+export * from './model/compile-model.js';
+export * from './model/decoder-lm-graph.js';
+export * from './model/model-parameters.js';
 
 export { formatPath } from './spec/format-issues.js';
 export * from './spec/model-spec-json.js';
 export { MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
 export * from './spec/model-spec-types.js';
 export * from './weights/float-bits.js';
+export * from './weights/fuse-projections.js';
+export * from './weights/model-weights.js';
 export * from './weights/random-init.js';
 export * from './weights/safetensors.js';
 export * from './weights/safetensors-dtypes.js';

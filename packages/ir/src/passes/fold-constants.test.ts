@@ -10,7 +10,10 @@ import { simplify } from './simplify.js';
 
 describe('foldConstants', () => {
   it('folds a map of literals whose body reads only operands and indices', () => {
-    const node = mapElements([literal([1, 2, 3], [3], 'i32')], variable('$0', 'i32').add(variable('i0', 'i32')));
+    const node = mapElements(
+      [literal([1, 2, 3], [3], 'i32')],
+      variable('$0', 'i32').add(variable('i0', 'i32')),
+    );
     expect(foldConstants(node)).toBe(literal([1, 3, 5], [3], 'i32'));
   });
 

@@ -33,7 +33,11 @@ export function crossAttention(x: Node, memory: Node, options: CrossAttentionOpt
   const { heads, headDim } = options;
   const kvHeads = options.kvHeads ?? heads;
   const spec = attention({ heads, kvHeads, headDim, name });
-  const query = splitHeads(linear(x, { outFeatures: heads * headDim, weight: childPath(name, 'wq') }), heads, headDim);
+  const query = splitHeads(
+    linear(x, { outFeatures: heads * headDim, weight: childPath(name, 'wq') }),
+    heads,
+    headDim,
+  );
   const kv = linear(memory, { outFeatures: 2 * kvHeads * headDim, weight: childPath(name, 'wkv') });
   const last = memory.rank - 1;
   const key = splitHeads(sliceAxis(kv, last, 0, kvHeads * headDim), kvHeads, headDim);

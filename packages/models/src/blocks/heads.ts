@@ -8,6 +8,11 @@ export function splitHeads(x: Node, heads: number, headDim: number): Node {
 
 /** `[B, n, S, d]` → `[B, S, n·d]`: heads side by side again, for the output projection. */
 export function mergeHeads(x: Node): Node {
-  const [batch, heads, seq, headDim] = x.shape as [Node['shape'][number], number, Node['shape'][number], number];
+  const [batch, heads, seq, headDim] = x.shape as [
+    Node['shape'][number],
+    number,
+    Node['shape'][number],
+    number,
+  ];
   return reshape(permute(x, [0, 2, 1, 3]), [batch, seq, heads * headDim]);
 }

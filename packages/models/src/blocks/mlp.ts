@@ -41,7 +41,11 @@ export function mlp(x: Node, options: MlpOptions, name: string): Node {
   if (kind === 'gelu') {
     activated = gelu(linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }));
   } else if (kind === 'swiglu' || kind === 'geglu') {
-    const both = linear(x, { outFeatures: 2 * hidden, weight: childPath(name, 'wGateUp'), ...bias('bGateUp') });
+    const both = linear(x, {
+      outFeatures: 2 * hidden,
+      weight: childPath(name, 'wGateUp'),
+      ...bias('bGateUp'),
+    });
     const last = x.rank - 1;
     const gate = sliceAxis(both, last, 0, hidden);
     const up = sliceAxis(both, last, hidden, 2 * hidden);

@@ -1,5 +1,5 @@
-import { adaLnZero, gatedResidual } from '@weft/norms';
 import { add, mul, type Node, param } from '@weft/ir';
+import { adaLnZero, gatedResidual } from '@weft/norms';
 import { staticDimOf } from './static-dim.js';
 
 /**

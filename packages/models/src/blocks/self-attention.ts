@@ -1,15 +1,7 @@
-import {
-  and,
-  applyAttention,
-  attention,
-  causal,
-  type Mask,
-  nope,
-  type Position,
-} from '@weft/attention';
+import { and, applyAttention, attention, causal, type Mask, nope, type Position } from '@weft/attention';
 import { input, type Node } from '@weft/ir';
-import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { mergeHeads, splitHeads } from './heads.js';
+import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
 import { sliceAxis } from './slice-axis.js';
@@ -91,8 +83,16 @@ export function selfAttention(x: Node, options: SelfAttentionOptions, name: stri
   });
   const last = x.rank - 1;
   const query = splitHeads(sliceAxis(qkv, last, 0, heads * headDim), heads, headDim);
-  const key = splitHeads(sliceAxis(qkv, last, heads * headDim, (heads + kvHeads) * headDim), kvHeads, headDim);
-  const value = splitHeads(sliceAxis(qkv, last, (heads + kvHeads) * headDim, (heads + 2 * kvHeads) * headDim), kvHeads, headDim);
+  const key = splitHeads(
+    sliceAxis(qkv, last, heads * headDim, (heads + kvHeads) * headDim),
+    kvHeads,
+    headDim,
+  );
+  const value = splitHeads(
+    sliceAxis(qkv, last, (heads + kvHeads) * headDim, (heads + 2 * kvHeads) * headDim),
+    kvHeads,
+    headDim,
+  );
   const project = (attended: Node) =>
     linear(mergeHeads(attended), { outFeatures: width, weight: childPath(name, 'wo') });
   const { cache } = options;

@@ -14,7 +14,10 @@ import { childPath } from './parameter-path.js';
 
 /** Absolute positions added to the token embeddings (rotary and ALiBi positions live in attention). */
 export type EmbeddingPositions =
-  | { /** Learned table `${name}.positions` `[max, d]`. */ readonly kind: 'learned'; /** Rows of the table. */ readonly max: number }
+  | {
+      /** Learned table `${name}.positions` `[max, d]`. */ readonly kind: 'learned' /** Rows of the table. */;
+      readonly max: number;
+    }
   | { /** Fixed sinusoids of Vaswani et al. (no parameters). */ readonly kind: 'sinusoidal' };
 
 /** Options of {@link tokenEmbedding}. */
@@ -69,5 +72,8 @@ export function tokenEmbedding(tokens: Node, options: TokenEmbeddingOptions): No
 function sinusoid(position: Expr, channel: Expr, width: number): Expr {
   const pair = channel.div(constant(2, 'i32')).mul(constant(2, 'i32')).cast('f32');
   const angle = position.cast('f32').mul(pair.mul(-Math.log(10_000) / width).apply('exp'));
-  return channel.mod(constant(2, 'i32')).eq(constant(0, 'i32')).select(angle.apply('sin'), angle.apply('cos'));
+  return channel
+    .mod(constant(2, 'i32'))
+    .eq(constant(0, 'i32'))
+    .select(angle.apply('sin'), angle.apply('cos'));
 }

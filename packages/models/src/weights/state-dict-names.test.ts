@@ -35,14 +35,14 @@ describe('mapStateDictNames', () => {
     });
     expect(mapped.get('model.layers.10.mlp.down_proj.weight')?.target).toBe('layers.10.mlp.wDown');
     expect(mapped.get('model.layers.3.input_layernorm.weight')).toEqual({
-      target: 'layers.3.attnNorm.gain',
+      target: 'layers.3.attnNorm.gamma',
       transpose: false,
     });
     expect(mapped.get('model.layers.3.post_attention_layernorm.weight')?.target).toBe(
-      'layers.3.mlpNorm.gain',
+      'layers.3.mlpNorm.gamma',
     );
     expect(mapped.get('model.embed_tokens.weight')?.target).toBe('embedding.tokens');
-    expect(mapped.get('model.norm.weight')?.target).toBe('finalNorm.gain');
+    expect(mapped.get('model.norm.weight')?.target).toBe('finalNorm.gamma');
     expect(mapped.get('lm_head.weight')?.target).toBe('head.weight');
   });
 

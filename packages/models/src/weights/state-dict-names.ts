@@ -48,15 +48,15 @@ export interface RenamedTensor<T> {
 export const LLAMA_STATE_DICT_RULES: readonly StateDictRule[] = [
   { source: 'model.embed_tokens.weight', target: 'embedding.tokens', transpose: false },
   { source: 'lm_head.weight', target: 'head.weight', transpose: false },
-  { source: 'model.norm.weight', target: 'finalNorm.gain', transpose: false },
+  { source: 'model.norm.weight', target: 'finalNorm.gamma', transpose: false },
   {
     source: 'model.layers.{layer}.input_layernorm.weight',
-    target: 'layers.{layer}.attnNorm.gain',
+    target: 'layers.{layer}.attnNorm.gamma',
     transpose: false,
   },
   {
     source: 'model.layers.{layer}.post_attention_layernorm.weight',
-    target: 'layers.{layer}.mlpNorm.gain',
+    target: 'layers.{layer}.mlpNorm.gamma',
     transpose: false,
   },
   ...(['q', 'k', 'v', 'o'] as const).flatMap((projection) => [

@@ -1,0 +1,234 @@
+import { type Graph, InputError, interpret, tensor64, WeftError } from '@weft/ir';
+import { compile, type Program, requestWeftDevice, type WeftDevice } from '@weft/runtime';
+import {
+  type DecodeStepper,
+  type GenerateOptions,
+  type GenerateResult,
+  generateTokens,
+} from '../generate/generate-tokens.js';
+import { parseModelSpec } from '../spec/model-spec-json.js';
+import type { ModelSpec, ModelSpecInput } from '../spec/model-spec-types.js';
+import type { WeightTensor } from '../weights/fuse-projections.js';
+import { type ExpectedParameter, parametersFromWeights } from '../weights/model-weights.js';
+import type { LoadedTensor } from '../weights/safetensors.js';
+import { buildDecoderLmGraph, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-lm-graph.js';
+import { graphParameters, randomParameters } from './model-parameters.js';
+
+/** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
+export type ModelWeights =
+  | ReadonlyMap<string, LoadedTensor | WeightTensor>
+  | Readonly<Record<string, Float32Array>>;
+
+/** A stage of {@link compileModel}, reported to `onProgress`. */
+export interface CompileProgress {
+  /** Stages finished. */
+  readonly done: number;
+  /** Stages in all. */
+  readonly total: number;
+  /** What was just finished. */
+  readonly stage: string;
+}
+
+/** Options of {@link compileModel}. */
+export interface CompileModelOptions {
+  /** A device, `'cpu'` (float64 reference interpreter) or `'auto'` (WebGPU when an adapter exists, else the CPU). */
+  readonly device: WeftDevice | GPUDevice | 'cpu' | 'auto';
+  /** The weights; seeded random parameters when absent. */
+  readonly weights?: ModelWeights;
+  /** Seed of the random parameters. Default 0. */
+  readonly seed?: number;
+  /** Sequences per `run` call. Default 1. */
+  readonly batch?: number;
+  /** Fuse kernels (default) or run one kernel per op. */
+  readonly fuse?: boolean;
+  /** Why `device` is the CPU, when the caller resolved `'auto'` itself (see {@link resolveModelDevice}). */
+  readonly fallbackReason?: string;
+  /** Called after each compile stage (for progress bars). */
+  readonly onProgress?: (progress: CompileProgress) => void;
+}
+
+/** Logits of a full-sequence run. */
+export interface ModelLogits {
+  /** Values, `[batch, seq, vocab]` row-major. */
+  readonly data: Float32Array;
+  /** `[batch, seq, vocab]`. */
+  readonly shape: readonly number[];
+}
+
+/**
+ * A compiled decoder LM: two programs over the same parameters — `decoder` runs generation steps
+ * (prefill and decode) against KV caches kept on the device; the cache-free full-sequence program
+ * behind `run` is compiled on first use.
+ */
+export interface CompiledModel {
+  /** The validated spec. */
+  readonly spec: ModelSpec;
+  /** Where it runs. */
+  readonly backend: 'webgpu' | 'cpu';
+  /** Why it runs on the CPU, when it fell back. */
+  readonly fallbackReason?: string;
+  /** The full-sequence program (`tokens [batch, seq]` → `logits [batch, seq, V]`), compiled on first call. */
+  forwardProgram(): Promise<Program>;
+  /** The cached step program (`tokens [1, seq]`, `past [1]` → last logits, caches as state). */
+  readonly decoder: Program;
+  /** The graphs of both programs (for the reference interpreter and plans). */
+  readonly graphs: { readonly forward: Graph; readonly decoder: Graph };
+  /** The parameter values, by Weft name. */
+  readonly parameters: Readonly<Record<string, Float32Array>>;
+  /** Logits for every position of `tokens` (`batch · seq` ids, row-major). */
+  run(tokens: ArrayLike<number>): Promise<ModelLogits>;
+  /**
+   * Float64 reference logits of the last position of `tokens` (one sequence), from the
+   * cache-free graph on the reference interpreter: the oracle for `step` and `generate`.
+   */
+  referenceLogits(tokens: readonly number[]): Float64Array;
+  /** One decode step: `tokens` after `past` cached tokens → logits of the last one. */
+  step(tokens: ArrayLike<number>, past: number): Promise<Float32Array>;
+  /** Prefill + decode with the KV cache (see `generateTokens`). */
+  generate(prompt: readonly number[], options: GenerateOptions): Promise<GenerateResult>;
+  /** Frees the device buffers of both programs. */
+  destroy(): void;
+}
+
+/**
+ * Compiles a model spec (a typed value or its JSON document) into a {@link CompiledModel}.
+ *
+ * @throws SpecError with the JSON path for an invalid spec; the weight loader's errors for
+ * missing or misshapen weights.
+ *
+ * @example
+ * ```ts
+ * const model = await compileModel(spec, { device: 'auto', seed: 1 });
+ * const { tokens } = await model.generate([1, 2, 3], { maxTokens: 32, sampling: { kind: 'greedy' } });
+ * model.destroy();
+ * ```
+ */
+export async function compileModel(
+  spec: ModelSpec | ModelSpecInput,
+  options: CompileModelOptions,
+): Promise<CompiledModel> {
+  const validated = parseModelSpec(spec);
+  const { config } = validated;
+  const total = 3;
+  const report = (done: number, stage: string) => options.onProgress?.({ done, total, stage });
+  const batch = options.batch ?? 1;
+  const forwardGraph = buildDecoderLmGraph(config, { mode: 'forward', batch });
+  const stepGraph = buildDecoderLmGraph(config, { mode: 'step' });
+  const parameters =
+    options.weights === undefined
+      ? randomParameters(forwardGraph.graph, options.seed ?? 0)
+      : loadParameters(options.weights, graphParameters(forwardGraph.graph));
+  report(1, 'graphs and parameters');
+  const resolved = await resolveModelDevice(options.device);
+  const { device } = resolved;
+  const fallbackReason = resolved.fallbackReason ?? options.fallbackReason;
+  const common = {
+    device,
+    params: parameters,
+    ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
+    ...(fallbackReason === undefined ? {} : { fallbackReason }),
+  };
+  const decoder = await compile(stepGraph.graph, { ...common, state: stepGraph.state });
+  report(2, 'decoder program');
+  let forward: Promise<Program> | undefined;
+  const forwardProgram = () => {
+    forward ??= compile(forwardGraph.graph, common);
+    return forward;
+  };
+  const stepper: DecodeStepper = {
+    maxSeq: config.maxSeq,
+    reset: () => decoder.resetState(),
+    async step(tokens, past) {
+      const { logits } = await decoder.run(
+        { [TOKENS_INPUT]: tokens, [PAST_INPUT]: Int32Array.of(past) },
+        { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits'] },
+      );
+      return logits!.data as Float32Array;
+    },
+  };
+  report(3, 'ready');
+  return {
+    spec: validated,
+    backend: decoder.backend,
+    ...(decoder.fallbackReason === undefined ? {} : { fallbackReason: decoder.fallbackReason }),
+    forwardProgram,
+    decoder,
+    graphs: { forward: forwardGraph.graph, decoder: stepGraph.graph },
+    parameters,
+    async run(tokens) {
+      if (tokens.length === 0 || tokens.length % batch !== 0) {
+        throw new InputError('model.run: tokens must fill whole sequences of the batch', {
+          tensor: TOKENS_INPUT,
+          expected: `a positive multiple of batch ${batch}`,
+          actual: tokens.length,
+        });
+      }
+      const { logits } = await (await forwardProgram()).run(
+        { [TOKENS_INPUT]: Int32Array.from(tokens) },
+        { dims: { [SEQ_DIM]: tokens.length / batch } },
+      );
+      return { data: logits!.data as Float32Array, shape: logits!.shape };
+    },
+    referenceLogits(tokens) {
+      const single = buildDecoderLmGraph(config, { mode: 'forward' }).graph;
+      const { logits } = interpret(single, {
+        inputs: { [TOKENS_INPUT]: tensor64([1, tokens.length], Array.from(tokens), 'i32') },
+        params: parameters,
+        dims: { [SEQ_DIM]: tokens.length },
+      });
+      const vocab = config.vocabSize;
+      return logits!.data.slice((tokens.length - 1) * vocab, tokens.length * vocab);
+    },
+    step: (tokens, past) => stepper.step(Int32Array.from(tokens), past),
+    generate: (prompt, generateOptions) => generateTokens(stepper, prompt, generateOptions),
+    destroy() {
+      decoder.destroy();
+      void forward?.then((program) => program.destroy());
+    },
+  };
+}
+
+/** A device chosen by {@link resolveModelDevice}, and why it is the CPU when it is. */
+export interface ResolvedDevice {
+  /** The device to compile for. */
+  readonly device: WeftDevice | GPUDevice | 'cpu';
+  /** Why the CPU backend was chosen (no adapter), when `'auto'` fell back. */
+  readonly fallbackReason?: string;
+}
+
+/**
+ * Resolves `'auto'` to a WebGPU device when an adapter exists, else to the CPU backend with the
+ * reason; other devices pass through. Lets a caller show the adapter before compiling.
+ *
+ * @example
+ * ```ts
+ * const { device, fallbackReason } = await resolveModelDevice('auto');
+ * ```
+ */
+export async function resolveModelDevice(device: CompileModelOptions['device']): Promise<ResolvedDevice> {
+  if (device !== 'auto') return { device };
+  try {
+    return { device: await requestWeftDevice() };
+  } catch (error) {
+    if (!WeftError.isInstance(error) || error.code !== 'no-webgpu') throw error;
+    return { device: 'cpu', fallbackReason: error.message };
+  }
+}
+
+/** Plain records hold flat arrays under Weft names: they take the shapes the model expects. */
+function loadParameters(
+  weights: ModelWeights,
+  expected: readonly ExpectedParameter[],
+): Record<string, Float32Array> {
+  if (weights instanceof Map) return parametersFromWeights(weights, expected);
+  const shapes = new Map(expected.map((parameter) => [parameter.name, parameter.shape]));
+  const records = Object.entries(weights as Readonly<Record<string, Float32Array>>);
+  const map = new Map<string, WeightTensor>(
+    records.map(([name, data]) => {
+      const shape = shapes.get(name);
+      const fits = shape !== undefined && shape.reduce((product, dim) => product * dim, 1) === data.length;
+      return [name, { shape: fits ? shape : [data.length], data }];
+    }),
+  );
+  return parametersFromWeights(map, expected);
+}
