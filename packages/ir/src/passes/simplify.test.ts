@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { symbolicDim } from '../dim.js';
+import { type Expr, variable } from '../expr/expr.js';
+import { formatExpr } from '../expr/format-expr.js';
 import { type Graph, graphNodes, makeGraph } from '../graph/graph.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { interpret } from '../interpret/interpret.js';
 import { add, div, mul, pow, sub } from '../ops/binary-ops.js';
 import { broadcastTo } from '../ops/broadcast-op.js';
+import { mapElements } from '../ops/map-op.js';
 import { permute } from '../ops/permute-op.js';
 import { reshape } from '../ops/reshape-op.js';
 import { where } from '../ops/select-op.js';
@@ -102,5 +105,21 @@ describe('simplify', () => {
       c: Array.from(randomTensor([2, 3, 4], { seed: 7 }).data),
       x: Array.from(randomTensor([3, 4], { seed: 8 }).data),
     });
+  });
+});
+
+describe('map operands', () => {
+  it('drops operands the body never reads when the shape does not depend on them', () => {
+    const a = input('a', [3, 4]);
+    const unused = input('unused', [4]);
+    const shapeGiver = input('rows', [3, 1]);
+    const mapped = mapElements([unused, a], variable('$1').mul(2));
+    const simplified = simplify(makeGraph({ y: mapped })).outputs.y!;
+    expect(simplified.inputs).toEqual([a]);
+    expect(formatExpr(simplified.attrs.body as Expr)).toBe(formatExpr(variable('$0').mul(2)));
+    // An unread operand that decides the output shape stays.
+    const kept = simplify(makeGraph({ y: mapElements([input('b', [4]), shapeGiver], variable('$0').add(1)) }))
+      .outputs.y!;
+    expect(kept.inputs).toHaveLength(2);
   });
 });

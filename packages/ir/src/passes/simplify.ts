@@ -1,7 +1,9 @@
 import { isFloat } from '../dtype.js';
+import { type Expr, variable } from '../expr/expr.js';
+import { exprVariables, substituteExpr } from '../expr/substitute-expr.js';
 import type { Graph } from '../graph/graph.js';
 import { makeNode, type Node } from '../graph/node.js';
-import { shapesEqual } from '../shape.js';
+import { broadcastShapes, shapesEqual } from '../shape.js';
 import { foldConstants } from './fold-constants.js';
 import { rewriteGraph, ruleSet } from './rewrite.js';
 
@@ -15,7 +17,9 @@ import { rewriteGraph, ruleSet } from './rewrite.js';
  * - `x · 0` → `0` only for integer and bool dtypes: for floats `NaN · 0` and `∞ · 0` are NaN;
  * - `neg(neg(x))` → `x`; a cast to the operand's dtype → the operand; `select` on a constant condition → the branch;
  * - reshape of a reshape → one reshape; permute of a permute → one permute (perms composed);
- *   broadcast of a broadcast → one broadcast; a reshape, permute or broadcast that changes nothing → its operand.
+ *   broadcast of a broadcast → one broadcast; a reshape, permute or broadcast that changes nothing → its operand;
+ * - a `map` drops operands its body never reads, when the others still broadcast to its shape (a
+ *   kernel then neither binds nor loads them).
  * An identity applies only when the surviving operand already has the node's shape and dtype
  * (`x + zeros([n, m])` with `x: [m]` broadcasts, so it stays).
  */
@@ -24,6 +28,7 @@ export const SIMPLIFY_RULES = ruleSet('simplify', {
   unary: [doubleNegation],
   cast: [castToSameDType],
   select: [constantCondition],
+  map: [unreadMapOperands],
   reshape: [identityMove, reshapeOfReshape],
   permute: [identityPermute, permuteOfPermute],
   broadcast: [identityMove, broadcastOfBroadcast],
@@ -124,4 +129,18 @@ function isFilledWith(node: Node, value: number): boolean {
   if (node.op === 'literal')
     return (node.attrs.values as readonly number[]).every((element) => element === value);
   return false;
+}
+
+function unreadMapOperands(node: Node): Node | undefined {
+  const read = exprVariables(node.attrs.body as Expr);
+  const kept = node.inputs.map((_, index) => index).filter((index) => read.has(`$${index}`));
+  if (kept.length === node.inputs.length || kept.length === 0) return undefined;
+  const operands = kept.map((index) => node.inputs[index]!);
+  if (!shapesEqual(broadcastShapes(operands.map((operand) => operand.shape)), node.shape)) return undefined;
+  const renumber = new Map(kept.map((index, position) => [`$${index}`, position]));
+  const body = substituteExpr(node.attrs.body as Expr, (expr) => {
+    const position = expr.kind === 'var' ? renumber.get(String(expr.payload)) : undefined;
+    return position === undefined ? undefined : variable(`$${position}`, expr.dtype);
+  });
+  return makeNode('map', operands, { body });
 }
