@@ -233,8 +233,8 @@ describe('generated WGSL of representative kernels', () => {
       @group(0) @binding(3) var<storage, read_write> out_unary_f1cac2: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
-      var<workgroup> tile_a: array<f32, 512>;
-      var<workgroup> tile_b: array<f32, 512>;
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
 
       fn weft_erf(x: f32) -> f32 {
         let z = clamp(x, -4.0, 4.0);
@@ -256,6 +256,20 @@ describe('generated WGSL of representative kernels', () => {
         return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
       }
 
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= i32(params.dim_seq)) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 96) {
+            let acc_value = values[j];
+            let flat = (m * 96) + n;
+            out_unary_f1cac2[flat] = weft_gelu(acc_value + in_b[n]);
+          }
+        }
+      }
+
       @compute @workgroup_size(64, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -274,20 +288,24 @@ describe('generated WGSL of representative kernels', () => {
         }
         let thread_n = i32(local_index % 8u);
         let thread_m = i32(local_index / 8u);
-        var acc: array<array<f32, 4>, 4>;
-        for (var k0 = 0; k0 < 64; k0 += 16) {
-          // A tile: 32 rows x 16 columns of input#2afe2284
-          for (var slot = i32(local_index); slot < 512; slot += 64) {
-            let m = tile_m * 32 + slot / 16;
-            let k = k0 + slot % 16;
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        for (var k0 = 0; k0 < 64; k0 += 32) {
+          // A tile: 32 rows x 32 columns of input#2afe2284
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
             var value = 0.0;
             if (m < i32(params.dim_seq) && k < 64) {
               value = in_a[(m * 64) + k];
             }
             tile_a[slot] = value;
           }
-          // B tile: 16 rows x 32 columns of param#fc430a77
-          for (var slot = i32(local_index); slot < 512; slot += 64) {
+          // B tile: 32 rows x 32 columns of param#fc430a77
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
             var value = 0.0;
@@ -297,32 +315,23 @@ describe('generated WGSL of representative kernels', () => {
             tile_b[slot] = value;
           }
           workgroupBarrier();
-          for (var kk = 0; kk < 16; kk++) {
-            var a_column: array<f32, 4>;
-            var b_row: array<f32, 4>;
-            for (var i = 0; i < 4; i++) {
-              a_column[i] = tile_a[(thread_m * 4 + i) * 16 + kk];
-              b_row[i] = tile_b[kk * 32 + thread_n * 4 + i];
-            }
-            for (var i = 0; i < 4; i++) {
-              for (var j = 0; j < 4; j++) {
-                acc[i][j] = fma(a_column[i], b_row[j], acc[i][j]);
-              }
-            }
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
           }
           workgroupBarrier();
         }
-        for (var i = 0; i < 4; i++) {
-          for (var j = 0; j < 4; j++) {
-            let m = tile_m * 32 + thread_m * 4 + i;
-            let n = tile_n * 32 + thread_n * 4 + j;
-            if (m < i32(params.dim_seq) && n < 96) {
-              let acc_value = acc[i][j];
-              let flat = (m * 96) + n;
-              out_unary_f1cac2[flat] = weft_gelu(acc_value + in_b[n]);
-            }
-          }
-        }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
       }
       "
     `);
@@ -363,10 +372,25 @@ describe('generated WGSL of fused prologues and epilogues', () => {
       @group(0) @binding(3) var<storage, read_write> out_permute_3b95a3: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
-      var<workgroup> tile_a: array<f32, 512>;
-      var<workgroup> tile_b: array<f32, 512>;
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
       var<workgroup> row_partial: array<f32, 64>;
       var<workgroup> row_stat0: array<f32, 32>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= i32(params.dim_seq)) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 64) {
+            let acc_value = values[j];
+            let e0: i32 = (m * 64) + n;
+            let flat = (((e0 / 16) % 4) * (16 * i32(params.dim_seq))) + (((e0 / 64) * 16) + (e0 % 16));
+            out_permute_3b95a3[flat] = acc_value;
+          }
+        }
+      }
 
       @compute @workgroup_size(64, 1, 1)
       fn main(
@@ -386,7 +410,11 @@ describe('generated WGSL of fused prologues and epilogues', () => {
         }
         let thread_n = i32(local_index % 8u);
         let thread_m = i32(local_index / 8u);
-        var acc: array<array<f32, 4>, 4>;
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
         // Row statistics of A over K (matmul prologue), 2 invocations per row of the block
         {
           let stat_row = i32(local_index / 2u);
@@ -411,20 +439,20 @@ describe('generated WGSL of fused prologues and epilogues', () => {
           }
         }
         workgroupBarrier();
-        for (var k0 = 0; k0 < 64; k0 += 16) {
-          // A tile: 32 rows x 16 columns of binary#b3e8b6a9
-          for (var slot = i32(local_index); slot < 512; slot += 64) {
-            let m = tile_m * 32 + slot / 16;
-            let k = k0 + slot % 16;
+        for (var k0 = 0; k0 < 64; k0 += 32) {
+          // A tile: 32 rows x 32 columns of binary#b3e8b6a9
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
             var value = 0.0;
             if (m < i32(params.dim_seq) && k < 64) {
-              let stat0 = row_stat0[slot / 16];
+              let stat0 = row_stat0[slot / 32];
               value = (in_h[(m * 64) + k] * inverseSqrt(stat0 + 0.000001)) * in_gain[k];
             }
             tile_a[slot] = value;
           }
-          // B tile: 16 rows x 32 columns of param#0ef15ebb
-          for (var slot = i32(local_index); slot < 512; slot += 64) {
+          // B tile: 32 rows x 32 columns of param#0ef15ebb
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
             var value = 0.0;
@@ -434,33 +462,147 @@ describe('generated WGSL of fused prologues and epilogues', () => {
             tile_b[slot] = value;
           }
           workgroupBarrier();
-          for (var kk = 0; kk < 16; kk++) {
-            var a_column: array<f32, 4>;
-            var b_row: array<f32, 4>;
-            for (var i = 0; i < 4; i++) {
-              a_column[i] = tile_a[(thread_m * 4 + i) * 16 + kk];
-              b_row[i] = tile_b[kk * 32 + thread_n * 4 + i];
-            }
-            for (var i = 0; i < 4; i++) {
-              for (var j = 0; j < 4; j++) {
-                acc[i][j] = fma(a_column[i], b_row[j], acc[i][j]);
-              }
-            }
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
           }
           workgroupBarrier();
         }
-        for (var i = 0; i < 4; i++) {
-          for (var j = 0; j < 4; j++) {
-            let m = tile_m * 32 + thread_m * 4 + i;
-            let n = tile_n * 32 + thread_n * 4 + j;
-            if (m < i32(params.dim_seq) && n < 64) {
-              let acc_value = acc[i][j];
-              let e0: i32 = (m * 64) + n;
-              let flat = (((e0 / 16) % 4) * (16 * i32(params.dim_seq))) + (((e0 / 64) * 16) + (e0 % 16));
-              out_permute_3b95a3[flat] = acc_value;
-            }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
+      }
+      "
+    `);
+  });
+});
+
+describe('generated WGSL of the direct matmul (software adapter)', () => {
+  test('RMSNorm statistics per invocation, no workgroup memory, heads split by the store', () => {
+    const software: DeviceProfile = { ...DEFAULT_DEVICE_PROFILE, software: true };
+    expect(generateKernel(rmsNormMatmulSplitHeads(), software).wgsl).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#839efd0b
+      // fuses 10 node(s):
+      //   binary#9320efb3 fn="mul" -> [seq<=128, 64] f32
+      //   reduce#360736ad fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   constant#f720ec78 -> [] f32
+      //   binary#df3e48dd fn="add" -> [seq<=128, 1] f32
+      //   unary#1e8d332c fn="rsqrt" -> [seq<=128, 1] f32
+      //   binary#4333f433 fn="mul" -> [seq<=128, 64] f32
+      //   binary#b3e8b6a9 fn="mul" -> [seq<=128, 64] f32
+      //   matmul#839efd0b -> [seq<=128, 64] f32
+      //   reshape#372c0137 -> [seq<=128, 4, 16] f32
+      //   permute#3b95a34e perm=[1,0,2] -> [4, seq<=128, 16] f32
+      // tensors:
+      //   in_h (read): input#b2a6f9b6 [seq<=128, 64] f32
+      //   in_gain (read): param#e73fcb22 [64] f32
+      //   in_w (read): param#0ef15ebb [64, 64] f32
+      //   out_permute_3b95a3 (read_write): permute#3b95a34e [4, seq<=128, 16] f32
+
+      struct Params {
+        dim_seq: u32,
+        pad0: u32,
+        pad1: u32,
+        pad2: u32,
+      }
+
+      @group(0) @binding(0) var<storage, read> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_gain: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_w: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_permute_3b95a3: array<f32>;
+      @group(0) @binding(4) var<uniform> params: Params;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= i32(params.dim_seq)) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 64) {
+            let acc_value = values[j];
+            let e0: i32 = (m * 64) + n;
+            let flat = (((e0 / 16) % 4) * (16 * i32(params.dim_seq))) + (((e0 / 64) * 16) + (e0 % 16));
+            out_permute_3b95a3[flat] = acc_value;
           }
         }
+      }
+
+      @compute @workgroup_size(16, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let index = i32(workgroup_index) * 16 + i32(local_index);
+        let blocks_n = (64 + 3) / 4;
+        let blocks_m = (i32(params.dim_seq) + 3) / 4;
+        let block_n = index % blocks_n;
+        let block_m = (index / blocks_n) % blocks_m;
+        let batch = index / (blocks_n * blocks_m);
+        if (batch >= 1) {
+          return;
+        }
+        let m0 = block_m * 4;
+        let n0 = block_n * 4;
+        // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
+        let row0 = m0;
+        let row1 = min(m0 + 1, i32(params.dim_seq) - 1);
+        let row2 = min(m0 + 2, i32(params.dim_seq) - 1);
+        let row3 = min(m0 + 3, i32(params.dim_seq) - 1);
+        let column0 = n0;
+        let column1 = min(n0 + 1, 64 - 1);
+        let column2 = min(n0 + 2, 64 - 1);
+        let column3 = min(n0 + 3, 64 - 1);
+        // mean over each row of the block (reduce#360736ad)
+        var partial0_row0: f32 = 0.0;
+        var partial0_row1: f32 = 0.0;
+        var partial0_row2: f32 = 0.0;
+        var partial0_row3: f32 = 0.0;
+        for (var k = 0; k < 64; k++) {
+          let s0_r0_0: f32 = in_h[(row0 * 64) + k];
+          partial0_row0 = partial0_row0 + s0_r0_0 * s0_r0_0;
+          let s0_r1_0: f32 = in_h[(row1 * 64) + k];
+          partial0_row1 = partial0_row1 + s0_r1_0 * s0_r1_0;
+          let s0_r2_0: f32 = in_h[(row2 * 64) + k];
+          partial0_row2 = partial0_row2 + s0_r2_0 * s0_r2_0;
+          let s0_r3_0: f32 = in_h[(row3 * 64) + k];
+          partial0_row3 = partial0_row3 + s0_r3_0 * s0_r3_0;
+        }
+        let stat0_row0: f32 = partial0_row0 / f32(64);
+        let stat0_row1: f32 = partial0_row1 / f32(64);
+        let stat0_row2: f32 = partial0_row2 / f32(64);
+        let stat0_row3: f32 = partial0_row3 / f32(64);
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        for (var k = 0; k < 64; k++) {
+          // Rows of binary#b3e8b6a9
+          let a_row0 = (in_h[(row0 * 64) + k] * inverseSqrt(stat0_row0 + 0.000001)) * in_gain[k];
+          let a_row1 = (in_h[(row1 * 64) + k] * inverseSqrt(stat0_row1 + 0.000001)) * in_gain[k];
+          let a_row2 = (in_h[(row2 * 64) + k] * inverseSqrt(stat0_row2 + 0.000001)) * in_gain[k];
+          let a_row3 = (in_h[(row3 * 64) + k] * inverseSqrt(stat0_row3 + 0.000001)) * in_gain[k];
+          // Columns of param#0ef15ebb
+          let b_row = vec4<f32>(in_w[(k * 64) + column0], in_w[(k * 64) + column1], in_w[(k * 64) + column2], in_w[(k * 64) + column3]);
+          acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+        }
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
       }
       "
     `);

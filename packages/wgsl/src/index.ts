@@ -1,8 +1,8 @@
 /**
  * `@weft/wgsl`: Weft's code generator. A kernel plan from `@weft/ir` becomes deterministic,
- * readable WGSL modules — fused elementwise maps, row reductions (softmax, norms), tiled matmuls
- * with prologues and epilogues, reductions, scans, convolutions and top-k — shaped by the
- * device's limits and features. Pure and GPU-free.
+ * readable WGSL modules — fused elementwise maps, row reductions (softmax, norms), matmuls (tiled,
+ * or read straight from storage on a software adapter) with prologues and epilogues, reductions,
+ * scans, convolutions and top-k — shaped by the device's limits and features. Pure and GPU-free.
  *
  * @packageDocumentation
  */

@@ -37,6 +37,8 @@ export interface EntryPoint {
   readonly body: readonly string[];
   /** Whether the body uses subgroup builtins and functions. */
   readonly subgroups?: boolean;
+  /** Module-scope functions the body calls (complete WGSL declarations), after the helpers. */
+  readonly functions?: readonly string[];
 }
 
 /**
@@ -156,6 +158,7 @@ export class KernelContext {
       sectionText(this.bindingDeclarations(fields.length > 0)),
       sectionText(this.workgroupVariables),
       this.helpers.code().join('\n\n'),
+      (entry.functions ?? []).join('\n\n'),
       entryText(entry),
     ]
       .filter((section) => section !== '')

@@ -25,6 +25,8 @@ import {
   type Node,
   pad,
   param,
+  permute,
+  reshape,
   resolveShape,
   rsqrt,
   scan,
@@ -145,6 +147,24 @@ function cases(): Record<string, Case> {
   const bt = input('bt', [1, 21, 19]);
   const transposed = matmul(at, bt, { transposeA: true, transposeB: true });
   const matmulTransposed = makeKernel('matmul', [transposed], [at, bt]);
+  const rowsOfA = input('rows_of_a', [3, 10, 6]);
+  const wt = param('wt', [9, 6]);
+  const matmulTransposedB = makeKernel('matmul', [matmul(rowsOfA, wt, { transposeB: true })], [rowsOfA, wt]);
+  const column = input('column', [2, 5, 1]);
+  const row = param('row', [1, 7]);
+  const matmulDepthOne = makeKernel('matmul', [matmul(column, row)], [column, row]);
+  // Residual sum and RMSNorm in the prologue (the sum written once), heads split by the store.
+  const hidden = input('hidden', [seq, 24]);
+  const update = input('update', [seq, 24]);
+  const gain = param('gain', [24]);
+  const projection = param('projection', [24, 18]);
+  const residual = add(hidden, update);
+  const rootMeanSquare = rsqrt(add(mean(mul(residual, residual), -1, { keepDims: true }), 1e-5));
+  const normalizedProduct = matmul(mul(mul(residual, rootMeanSquare), gain), projection);
+  const heads = permute(reshape(normalizedProduct, [seq, 3, 6]), [1, 0, 2]);
+  const matmulNormResidual = makeKernel('matmul', [heads, residual], [hidden, update, gain, projection], {
+    anchor: normalizedProduct,
+  });
 
   const lines = input('lines', [4, 50]);
   const cumulative = makeKernel('opaque', [cumsum(lines, 1)], [lines]);
@@ -226,6 +246,40 @@ function cases(): Record<string, Case> {
     'reduce over axes 0 and 2': { kernel: columnSums, rtol: 1e-5, atol: 1e-5 },
     'matmul with prologue and bias + gelu epilogue': { kernel: matmulEpilogue, rtol: 1e-4, atol: 1e-5 },
     'matmul batched broadcast, both transposed': { kernel: matmulTransposed, rtol: 1e-4, atol: 1e-5 },
+    'matmul direct with prologue and bias + gelu epilogue': {
+      kernel: matmulEpilogue,
+      rtol: 1e-4,
+      atol: 1e-5,
+      profile: software,
+    },
+    'matmul direct batched broadcast, both transposed': {
+      kernel: matmulTransposed,
+      rtol: 1e-4,
+      atol: 1e-5,
+      profile: software,
+    },
+    'matmul transposed B, N = 9': { kernel: matmulTransposedB, rtol: 1e-4, atol: 1e-5 },
+    'matmul direct transposed B, N = 9': {
+      kernel: matmulTransposedB,
+      rtol: 1e-4,
+      atol: 1e-5,
+      profile: software,
+    },
+    'matmul K = 1': { kernel: matmulDepthOne, rtol: 1e-6 },
+    'matmul direct K = 1': { kernel: matmulDepthOne, rtol: 1e-6, profile: software },
+    'matmul RMSNorm + residual prologue, permuted epilogue': {
+      kernel: matmulNormResidual,
+      dims: { seq: 11 },
+      rtol: 1e-4,
+      atol: 1e-5,
+    },
+    'matmul direct RMSNorm + residual prologue, permuted epilogue': {
+      kernel: matmulNormResidual,
+      dims: { seq: 11 },
+      rtol: 1e-4,
+      atol: 1e-5,
+      profile: software,
+    },
     'scan cumsum': { kernel: cumulative, rtol: 1e-5, atol: 1e-5 },
     'scan exclusive reversed cumsum': { kernel: reversed, rtol: 1e-5, atol: 1e-6 },
     'scan running max': { kernel: runningMax, rtol: 0 },
@@ -248,7 +302,10 @@ function cases(): Record<string, Case> {
   };
 }
 
-/** A software adapter's profile: row kernels take the one-invocation-per-row variant. */
+/**
+ * A software adapter's profile: row kernels take the one-invocation-per-row variant, matmuls the
+ * direct one.
+ */
 function software(base: DeviceProfile): DeviceProfile {
   return { ...base, software: true };
 }

@@ -16,11 +16,13 @@ export interface RowStatistic {
 }
 
 /**
- * The row statistics of a matmul kernel's prologue (a norm or softmax feeding A): before the K
- * loop, each workgroup computes the statistics of its block of A rows — `lanes` invocations per
- * row, the reductions in order so that each may use the earlier ones (two-pass variance: the mean,
- * then the mean of `(x − mean)²`), accumulating in f32 — and keeps them in workgroup memory, from
- * which the A-tile loads read the statistics of the row they load.
+ * The row statistics of a matmul kernel's prologue (a norm or softmax feeding A), computed before
+ * the K loop, the reductions in order so that each may use the earlier ones (two-pass variance:
+ * the mean, then the mean of `(x − mean)²`), accumulating in f32. The tiled variant computes
+ * those of its tile's rows with `lanes` invocations per row into workgroup memory
+ * ({@link MatmulRowStatistics.lines}), from which the A-tile loads read them
+ * ({@link MatmulRowStatistics.loadLines}); the direct variant computes those of each invocation's
+ * own rows in that invocation ({@link MatmulRowStatistics.blockLines}).
  */
 export class MatmulRowStatistics {
   /** The kernel's reductions, in dispatch order. */
@@ -129,6 +131,62 @@ export class MatmulRowStatistics {
       '}',
       'workgroupBarrier();',
     ];
+  }
+
+  /**
+   * Statements computing, in one invocation, the statistics of each row `rows[r]` (i32 WGSL texts)
+   * into `stat<position>_row<r>` ({@link MatmulRowStatistics.rowVariables}), all rows in one pass
+   * over K per statistic. `rowIndex(operand)` is the operand's index at row `m`, column `k`.
+   */
+  blockLines(
+    context: KernelContext,
+    composer: ElementComposer,
+    settings: {
+      readonly rows: readonly string[];
+      readonly columns: string;
+      readonly rowIndex: (operand: Node) => Expr[];
+      readonly variables: Readonly<Record<string, string>>;
+    },
+  ): string[] {
+    const { rows, columns } = settings;
+    const accumulator: DType = 'f32';
+    const lines: string[] = [];
+    this.statistics.forEach((statistic, position) => {
+      const operand = statistic.node.inputs[0]!;
+      const element = composer.element(operand, settings.rowIndex(operand));
+      const combine = statistic.fn === 'mean' ? 'sum' : statistic.fn;
+      const identity = this.identity(context, combine, accumulator);
+      const type = wgslType(statistic.node.dtype);
+      const partial = (row: number) => `partial${position}_row${row}`;
+      const loop = rows.flatMap((row, index) => {
+        const rendered = context.render(
+          [element],
+          { ...settings.variables, m: row, k: 'k', ...this.rowVariables(index) },
+          `s${position}_r${index}_`,
+        );
+        const value = element.dtype === accumulator ? rendered.values[0]! : `f32(${rendered.values[0]!})`;
+        return [...rendered.lines, `${partial(index)} = ${combineText(combine, partial(index), value)};`];
+      });
+      lines.push(
+        `// ${statistic.fn} over each row of the block (${describe(statistic.node)})`,
+        ...rows.map((_, index) => `var ${partial(index)}: f32 = ${identity};`),
+        `for (var k = 0; k < ${columns}; k++) {`,
+        ...indent(loop),
+        '}',
+        ...rows.map((_, index) => {
+          const finished = statistic.fn === 'mean' ? `${partial(index)} / f32(${columns})` : partial(index);
+          return `let stat${position}_row${index}: ${type} = ${type === 'f32' ? finished : `${type}(${finished})`};`;
+        }),
+      );
+    });
+    return lines;
+  }
+
+  /** Render variables naming the statistics of block row `row` (`stat<position>_row<row>`). */
+  rowVariables(row: number): Record<string, string> {
+    return Object.fromEntries(
+      this.statistics.map((_, position) => [`stat${position}`, `stat${position}_row${row}`]),
+    );
   }
 
   /** Statements bringing the statistics of block row `row` (i32 text) into scope as `stat<position>`. */
