@@ -16,7 +16,7 @@ const steps = [
     'pnpm',
     ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`],
   ],
-  ['docs', 'pnpm', ['docs']],
+  ['docs', 'pnpm', ['run', 'docs']],
   ['packages', 'node', ['tools/check-packages.mjs']],
 ];
 
