@@ -20,7 +20,7 @@ export const MATMUL_TILE_K = 32;
  */
 export const MATMUL_DIRECT_WIDTH = 16;
 
-/** How a matmul kernel spreads its work; see {@link chooseMatmulStrategy}. */
+/** How a matmul kernel spreads its work; see `chooseMatmulStrategy`. */
 export type MatmulStrategy =
   | {
       /** Each invocation reads its rows of A and columns of B straight from storage. */

@@ -28,11 +28,11 @@ import { indent, sizeText, variableNames } from './template-support.js';
  * Batched matmul `[..., M, K] × [..., K, N]` (either operand transposed, batch dims broadcast),
  * accumulating in f32, each invocation a 4×4 output block; how invocations share the work (A and
  * B tiles staged in workgroup memory, or read straight from storage) is
- * {@link chooseMatmulStrategy}'s choice. Sizes need not divide the block or tile (loads outside
+ * `chooseMatmulStrategy`'s choice. Sizes need not divide the block or tile (loads outside
  * are zero or clamped, stores are bounds-checked). Fused prologue nodes are applied while loading
  * A and B; epilogue nodes (bias, activation, residual) before the store, at each output's place
  * through reshapes, permutes and slices. Reductions of A's rows over K (a norm or softmax feeding
- * A) are computed before the K loop ({@link MatmulRowStatistics}); per-element values of A's
+ * A) are computed before the K loop (`MatmulRowStatistics`); per-element values of A's
  * prologue that the kernel must write (a residual sum) are stored while loading A, by the
  * invocations of the first block column.
  */

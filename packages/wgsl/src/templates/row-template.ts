@@ -7,7 +7,7 @@ import { chooseRowStrategy } from './row-strategy.js';
 /**
  * Row reductions: the kernel's reductions (same axes, usually the trailing ones) run in order over
  * each row, then the per-element outputs — softmax, every norm — are written. The row length may
- * be symbolic. {@link chooseRowStrategy} picks the variant from the row length and the device:
+ * be symbolic. `chooseRowStrategy` picks the variant from the row length and the device:
  * one workgroup per row with the columns split across invocations and combined by a tree in
  * workgroup memory (or by subgroup operations of any subgroup size, when
  * `options.subgroupReductions` and `profile.subgroups`), or one invocation per row with no
