@@ -138,6 +138,48 @@ describe('weft (in process)', () => {
     expect(withWgsl.stdout.match(/@compute @workgroup_size/g)).toHaveLength(kernels);
   });
 
+  it('bench measures the model fused and unfused on the CPU backend and writes JSON', async () => {
+    const json = join(scratch, 'bench.json');
+    const { code, stdout } = await weftInProcess(
+      'bench',
+      tiny,
+      '--device',
+      'cpu',
+      '--repeats',
+      '1',
+      '--prompt',
+      '3',
+      '--json',
+      json,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/fused\s+cpu/);
+    expect(stdout).toMatch(/unfused\s+cpu/);
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as { variant: string; prefillMs: number }[];
+    expect(rows.map((row) => row.variant)).toEqual(['fused', 'unfused']);
+    for (const row of rows) expect(row.prefillMs).toBeGreaterThan(0);
+  });
+
+  it('zoo runs the selected entries on the CPU backend', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const { code } = await weftInProcess(
+        'zoo',
+        '--cpu',
+        '--only',
+        'layer-norm',
+        '--runs',
+        '5',
+        '--warmup',
+        '1',
+      );
+      expect(code).toBe(0);
+      expect(log.mock.calls.flat().join('\n')).toMatch(/LayerNorm\s+34/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('run compiles a tiny spec on the CPU and generates, drawing progress bars', async () => {
     const { code, stdout, progress } = await weftInProcess(
       'run',

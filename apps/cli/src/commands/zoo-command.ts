@@ -1,9 +1,44 @@
+import { WeftError } from '@weft/ir';
+import { runZoo } from '@weft/zoo';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 
-/** Registers `weft zoo`: lists the ready-made specs of published mechanisms. */
-export function registerZooCommand(cli: CAC, io: CliIo): void {
-  cli.command('zoo', 'List the ready-made model and attention specs').action(() => {
-    io.out('weft zoo: no entries yet (the zoo package is not part of this build)');
-  });
+/** Options of `weft zoo`, passed on to the zoo runner. */
+export interface ZooOptions {
+  /** Comma-separated ids or mechanisms to run. */
+  readonly only?: string;
+  /** Write the table as JSON to this file. */
+  readonly json?: string;
+  /** Timed runs per entry. */
+  readonly runs?: number;
+  /** Warm-up runs per entry. */
+  readonly warmup?: number;
+  /** Use the CPU reference backend. */
+  readonly cpu?: boolean;
+}
+
+/**
+ * Registers `weft zoo`: runs every ready-made catalog mechanism of `@weft/zoo` on the available
+ * device and prints mechanism, paper, kernels, error vs float64 and median ms.
+ */
+export function registerZooCommand(cli: CAC, _io: CliIo): void {
+  cli
+    .command('zoo', 'Run every catalog mechanism of the zoo and print kernels, error vs float64 and timings')
+    .option('--only <ids>', 'Comma-separated entry ids or mechanisms')
+    .option('--json <file>', 'Write the table as JSON to this file')
+    .option('--runs <n>', 'Timed runs per entry')
+    .option('--warmup <n>', 'Warm-up runs per entry')
+    .option('--cpu', 'Run on the CPU reference backend')
+    .action(async (options: ZooOptions) => {
+      const argv = [
+        ...(options.only === undefined ? [] : ['--only', String(options.only)]),
+        ...(options.json === undefined ? [] : ['--json', options.json]),
+        ...(options.runs === undefined ? [] : ['--runs', String(options.runs)]),
+        ...(options.warmup === undefined ? [] : ['--warmup', String(options.warmup)]),
+        ...(options.cpu === true ? ['--cpu'] : []),
+      ];
+      if ((await runZoo(argv)) !== 0) {
+        throw new WeftError('zoo-tolerance', 'some zoo entries exceed their error tolerance (see the table)');
+      }
+    });
 }
