@@ -2,20 +2,15 @@ import {
   add,
   concat,
   cumsum,
-  div,
   exp,
   gather,
   gelu,
   input,
   makeGraph,
   matmul,
-  max,
-  mean,
   mul,
-  type Node,
   pad,
   param,
-  rsqrt,
   slice,
   sub,
   sum,
@@ -25,6 +20,7 @@ import {
 } from '@weft/ir';
 import { randomIndices, randomTensor } from '@weft/ir/test';
 import { afterAll, describe, expect, it } from 'vitest';
+import { layerNorm, softmax } from '../../test/primitive-graphs.js';
 import { expectMatchesReference, getTestDevice } from '../testing/index.js';
 
 // f32 kernels against the float64 reference: elementwise work rounds once per op (≈1e-7 each);
@@ -38,18 +34,6 @@ afterAll(() => {
 });
 function record(template: string, error: number): void {
   errors[template] = Math.max(errors[template] ?? 0, error);
-}
-
-function softmax(x: Node): Node {
-  const shifted = sub(x, max(x, -1, { keepDims: true }));
-  const e = exp(shifted);
-  return div(e, sum(e, -1, { keepDims: true }));
-}
-
-function layerNorm(x: Node, gamma: Node, beta: Node, eps = 1e-5): Node {
-  const centered = sub(x, mean(x, -1, { keepDims: true }));
-  const variance = mean(mul(centered, centered), -1, { keepDims: true });
-  return add(mul(mul(centered, rsqrt(add(variance, eps))), gamma), beta);
 }
 
 describe('compile + run on a real WebGPU device vs the float64 reference', () => {

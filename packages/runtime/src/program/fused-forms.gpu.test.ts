@@ -1,12 +1,9 @@
 import {
   add,
-  div,
-  exp,
   gelu,
   input,
   makeGraph,
   matmul,
-  max,
   mean,
   mul,
   type Node,
@@ -16,13 +13,13 @@ import {
   rsqrt,
   slice,
   sub,
-  sum,
   symbolicDim,
   tanh,
   transpose,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
 import { afterAll, describe, expect, it } from 'vitest';
+import { layerNorm, rmsNorm, softmax } from '../../test/primitive-graphs.js';
 import { expectMatchesReference, getTestDevice } from '../testing/index.js';
 
 // f32 kernels against the float64 reference. Row statistics and matmuls sum K terms of size O(1):
@@ -36,21 +33,6 @@ afterAll(() => {
 });
 function record(form: string, error: number): void {
   errors[form] = Math.max(errors[form] ?? 0, error);
-}
-
-function layerNorm(x: Node, gamma: Node, beta: Node): Node {
-  const centered = sub(x, mean(x, -1, { keepDims: true }));
-  const variance = mean(mul(centered, centered), -1, { keepDims: true });
-  return add(mul(mul(centered, rsqrt(add(variance, 1e-5))), gamma), beta);
-}
-
-function rmsNorm(x: Node, gain: Node): Node {
-  return mul(mul(x, rsqrt(add(mean(mul(x, x), -1, { keepDims: true }), 1e-6))), gain);
-}
-
-function softmax(x: Node): Node {
-  const e = exp(sub(x, max(x, -1, { keepDims: true })));
-  return div(e, sum(e, -1, { keepDims: true }));
 }
 
 // [batch, M, K, N]: sizes that do not divide the 32×32 tile, rows of length 1, K up to 300.
