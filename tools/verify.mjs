@@ -36,7 +36,11 @@ let failed = 0;
 if (existsSync(resultsFile)) {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   passed = results.numPassedTests;
-  failed = results.numFailedTests;
+  // A test file that fails to load has no failed test in it, but is a failure all the same.
+  const unloadedFiles = results.testResults.filter(
+    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+  ).length;
+  failed = results.numFailedTests + unloadedFiles;
   if (results.numTotalTests === 0) failedSteps.push('tests (none ran)');
 } else if (!failedSteps.includes('tests')) {
   failedSteps.push('tests (no results)');

@@ -15,7 +15,6 @@
  * @packageDocumentation
  */
 
-export { runZoo } from './cli/zoo-command.js';
 export * from './entries/index.js';
 export { maxRelativeError } from './measure/max-relative-error.js';
 export * from './measure/measure-zoo-entry.js';

@@ -1,5 +1,5 @@
 import { WeftError } from '@weft/ir';
-import { runZoo } from '@weft/zoo';
+import { runZoo } from '@weft/zoo/cli';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 
