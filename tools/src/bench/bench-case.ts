@@ -14,10 +14,25 @@ export type SystemName = (typeof SYSTEM_NAMES)[number];
 export interface RunnableSystem {
   /** One complete run: upload inputs, compute, read the output back (the readback makes times real). */
   run(): Promise<Float32Array>;
+  /**
+   * Restores the state every run starts from (e.g. refills a KV cache that the last run advanced).
+   * Called before each run, outside the timed and counted region.
+   */
+  prepare?(): Promise<void>;
+  /** The system's own account of the most GPU memory it held (read after the runs, before `dispose`). */
+  reportedGpuBytes?(): ReportedGpuBytes | undefined;
   /** Frees what the system allocated for this case. */
   dispose(): void | Promise<void>;
   /** Something the table should say about this system (e.g. a fallback it took). */
   readonly note?: string;
+}
+
+/** GPU bytes as a system itself counts them, and where the number comes from. */
+export interface ReportedGpuBytes {
+  /** Bytes. */
+  readonly bytes: number;
+  /** Where the number comes from, e.g. `program.stats.arenaBytes` or `tf.memory().numBytesInGPU`. */
+  readonly source: string;
 }
 
 /** How to set one system up for a case; called only when the system is selected. */
@@ -33,6 +48,8 @@ export interface CaseSetup {
   readonly flops?: number;
   /** Largest error (see `maxRelativeError`) a correct float32 result may have. Default 1e-3. */
   readonly tolerance?: number;
+  /** Systems this case does not implement, each with the reason (listed as skipped). */
+  readonly absent?: Partial<Record<SystemName, string>>;
 }
 
 /** What a case's setup receives. */

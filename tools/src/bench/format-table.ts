@@ -2,7 +2,8 @@ import type { CaseResult, SystemResult } from './run-case.js';
 
 /**
  * The results as an aligned text table, one row per system and case: median time, ratio to the
- * case's reference system (`ref` marks it), GFLOP/s, dispatches per run, error vs float64, note.
+ * case's reference system (`ref` marks it), GFLOP/s, dispatches per run, peak GPU bytes (`n/a`
+ * where a system ran but its bytes could not be tracked), error vs float64, note.
  * A wrong result shows its time but no ratio or GFLOP/s, and says WRONG.
  */
 export function formatResultsTable(results: readonly CaseResult[]): string {
@@ -13,6 +14,7 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
     'vs ref',
     'GFLOP/s',
     'dispatches',
+    'peak GPU',
     'max rel err',
     'note',
   ];
@@ -24,7 +26,7 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((cells) => cells[column]!.length)),
   );
-  const numeric = new Set([2, 3, 4, 5, 6]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7]);
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) =>
@@ -33,6 +35,13 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/** Bytes in binary units: `812 B`, `45.5 KiB`, `3.20 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${formatNumber(bytes / 1024)} KiB`;
+  return `${formatNumber(bytes / (1024 * 1024))} MiB`;
 }
 
 function row(benchmark: string, result: SystemResult, referenceSystem: string | undefined): string[] {
@@ -50,6 +59,7 @@ function row(benchmark: string, result: SystemResult, referenceSystem: string | 
     ratio,
     result.gflops === undefined ? '' : formatNumber(result.gflops),
     result.dispatches === undefined ? '' : String(result.dispatches),
+    result.peakGpuBytes !== undefined ? formatBytes(result.peakGpuBytes) : timed ? 'n/a' : '',
     result.maxRelativeError === undefined ? '' : formatError(result.maxRelativeError),
     truncate(result.note ?? (result.status === 'ok' ? '' : result.status), 70),
   ];

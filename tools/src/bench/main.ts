@@ -7,6 +7,7 @@ import { benchGpu } from './bench-gpu.js';
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './bench-options.js';
 import { installDispatchCounter } from './dispatch-counter.js';
 import { formatResultsTable } from './format-table.js';
+import { installGpuMemoryTracker } from './gpu-memory-tracker.js';
 import { ortDeviceFeatures } from './peers/onnxruntime-web.js';
 import { type CaseResult, runCase } from './run-case.js';
 
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
 
   const gpu = await benchGpu();
   installDispatchCounter();
+  installGpuMemoryTracker();
   const weft = await requestWeftDevice({ gpu });
   const adapterLine = formatAdapter(weft.adapter);
   console.log(`Adapter: ${adapterLine}`);
@@ -76,6 +78,7 @@ async function main(): Promise<number> {
         platform: `${process.platform}-${process.arch}`,
       },
       options,
+      measurement: MEASUREMENT,
       peerDeviceFeatures: peerDevices,
       results,
     };
@@ -85,6 +88,19 @@ async function main(): Promise<number> {
   weft.destroy();
   return 0;
 }
+
+/** What the report's numbers mean, written into the JSON next to them. */
+const MEASUREMENT = {
+  timing:
+    'wall time of one run from host inputs to host output (readback included); median of the timed runs',
+  ratio: "a system's median over the case's reference system's median (> 1: slower)",
+  dispatches: 'compute dispatches of one run, counted on GPUComputePassEncoder for every system',
+  peakGpuBytes:
+    'most GPU buffer bytes a system held at once from its setup to its last run: created and not destroyed, counted on GPUDevice.createBuffer / GPUBuffer.destroy for every system (textures not counted)',
+  reportedGpuBytes:
+    "the system's own count where it has one: Weft program.stats.arenaBytes, tfjs tf.memory().numBytesInGPU",
+  maxRelativeError: 'max |actual − float64 reference| / max |reference|',
+};
 
 // Dawn and onnxruntime-web keep handles open: exit explicitly once the results are out.
 process.exit(await main());

@@ -48,4 +48,18 @@ describe('measure', () => {
     expect(calls).toBe(3);
     expect(timing.minMs).toBeGreaterThanOrEqual(4);
   });
+
+  it('calls before ahead of every run and leaves its time out of the samples', async () => {
+    const events: string[] = [];
+    const timing = await measure(async () => events.push('run'), {
+      warmup: 1,
+      repeats: 2,
+      before: async () => {
+        events.push('before');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      },
+    });
+    expect(events).toEqual(['before', 'run', 'before', 'run', 'before', 'run']);
+    for (const sample of timing.samplesMs) expect(sample).toBeLessThan(25);
+  });
 });

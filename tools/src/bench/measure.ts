@@ -9,6 +9,8 @@ export interface MeasureOptions {
    * were taken, so one slow system cannot eat the whole benchmark's time. Default: no limit.
    */
   readonly budgetMs?: number;
+  /** Called before every run (warm-up and timed) and left out of its time, e.g. to restore a state. */
+  readonly before?: () => Promise<unknown>;
 }
 
 /** Summary of timed runs, in milliseconds. */
@@ -25,13 +27,18 @@ export interface Timing {
 
 /**
  * Times `run` (which must end with a readback or another wait on the GPU, so that the time is the
- * work's and not just its submission): `warmup` untimed runs, then `repeats` timed ones.
+ * work's and not just its submission): `warmup` untimed runs, then `repeats` timed ones, each
+ * after an untimed call of `before` when given.
  */
 export async function measure(run: () => Promise<unknown>, options: MeasureOptions): Promise<Timing> {
-  for (let index = 0; index < options.warmup; index++) await run();
+  for (let index = 0; index < options.warmup; index++) {
+    await options.before?.();
+    await run();
+  }
   const samples: number[] = [];
   let spent = 0;
   for (let index = 0; index < Math.max(1, options.repeats); index++) {
+    await options.before?.();
     const start = performance.now();
     await run();
     const elapsed = performance.now() - start;

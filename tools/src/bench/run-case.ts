@@ -1,12 +1,14 @@
 import {
   type BenchCase,
   type CaseContext,
+  type ReportedGpuBytes,
   type RunnableSystem,
   SYSTEM_NAMES,
   type SystemFactory,
   type SystemName,
 } from './bench-case.js';
 import { countDispatches } from './dispatch-counter.js';
+import { openGpuMemoryWindow } from './gpu-memory-tracker.js';
 import { maxRelativeError } from './max-relative-error.js';
 import { type MeasureOptions, measure, type Timing } from './measure.js';
 
@@ -24,6 +26,14 @@ export interface SystemResult {
   readonly timing?: Timing;
   /** Compute dispatches of one run. */
   readonly dispatches?: number;
+  /**
+   * The most GPU buffer bytes the system held at once, from its setup to its last run: buffers it
+   * created and had not destroyed, counted by the benchmark's buffer tracker (the same measurement
+   * for every system). Absent when the tracker is not installed.
+   */
+  readonly peakGpuBytes?: number;
+  /** The system's own account of its GPU memory, where it gives one. */
+  readonly reportedGpuBytes?: ReportedGpuBytes;
   /** Error against the float64 reference (see `maxRelativeError`). */
   readonly maxRelativeError?: number;
   /** The tolerance the error was held to. */
@@ -65,7 +75,8 @@ const DEFAULT_TOLERANCE = 1e-3;
 /**
  * Runs one case on each selected system, one system at a time (each is disposed before the next is
  * set up): warm-up runs, one checked run (its output is compared with the float64 reference and its
- * dispatches counted), then the timed runs.
+ * dispatches counted), then the timed runs; each run after the system's untimed `prepare`. The
+ * system's peak GPU bytes are tracked from its setup to its last run.
  */
 export async function runCase(
   benchCase: BenchCase,
@@ -76,9 +87,14 @@ export async function runCase(
   const tolerance = setup.tolerance ?? DEFAULT_TOLERANCE;
   const results: SystemResult[] = [];
   for (const system of SYSTEM_NAMES) {
+    if (!options.systems.includes(system)) continue;
     const factory = setup.systems[system];
-    if (factory === undefined || !options.systems.includes(system)) continue;
-    const result = await runSystem(system, factory, setup.reference, tolerance, options);
+    const absence = setup.absent?.[system];
+    if (factory === undefined && absence === undefined) continue;
+    const result =
+      factory === undefined
+        ? ({ system, status: 'skipped', tolerance, note: `absent: ${absence}` } as const)
+        : await runSystem(system, factory, setup.reference, tolerance, options);
     results.push(result);
     options.onSystem?.(benchCase, result);
   }
@@ -107,17 +123,25 @@ async function runSystem(
   tolerance: number,
   options: MeasureOptions,
 ): Promise<SystemResult> {
+  const memory = openGpuMemoryWindow();
   let runnable: RunnableSystem;
   try {
     runnable = await factory();
   } catch (error) {
     return { system, status: 'skipped', tolerance, note: `not available: ${describeError(error)}` };
   }
+  const prepare = () => runnable.prepare?.() ?? Promise.resolve();
   try {
-    for (let index = 0; index < options.warmup; index++) await runnable.run();
+    for (let index = 0; index < options.warmup; index++) {
+      await prepare();
+      await runnable.run();
+    }
+    await prepare();
     const checked = await countDispatches(() => runnable.run());
     const error = maxRelativeError(checked.result, reference);
-    const timing = await measure(() => runnable.run(), { ...options, warmup: 0 });
+    const timing = await measure(() => runnable.run(), { ...options, warmup: 0, before: prepare });
+    const peakGpuBytes = memory?.peakBytes();
+    const reportedGpuBytes = runnable.reportedGpuBytes?.();
     const wrong = !(error <= tolerance);
     const notes = [
       wrong ? `WRONG: error ${formatError(error)} > ${formatError(tolerance)}` : undefined,
@@ -130,6 +154,8 @@ async function runSystem(
       status: wrong ? 'wrong' : 'ok',
       timing,
       dispatches: checked.dispatches,
+      ...(peakGpuBytes === undefined ? {} : { peakGpuBytes }),
+      ...(reportedGpuBytes === undefined ? {} : { reportedGpuBytes }),
       maxRelativeError: error,
       tolerance,
       ...(note === '' ? {} : { note }),

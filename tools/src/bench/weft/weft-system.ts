@@ -1,6 +1,6 @@
 import type { Graph } from '@weft/ir';
-import { compile, type WeftDevice } from '@weft/runtime';
-import type { RunnableSystem, SystemFactory } from '../bench-case.js';
+import { compile, type Program, type WeftDevice } from '@weft/runtime';
+import type { ReportedGpuBytes, RunnableSystem, SystemFactory } from '../bench-case.js';
 
 /** A Weft implementation of a case: the graph, its parameters, and one run's inputs. */
 export interface WeftCaseProgram {
@@ -42,9 +42,21 @@ export function weftSystem(
         if (output === undefined) throw new Error(`weft: the program has no output "${outputName}"`);
         return output.data instanceof Float32Array ? output.data : Float32Array.from(output.data);
       },
+      reportedGpuBytes: () => weftArenaBytes(program),
       dispose: () => program.destroy(),
       note: `${program.stats.kernels} kernel${program.stats.kernels === 1 ? '' : 's'}`,
     };
+  };
+}
+
+/**
+ * Weft's own account of a program's GPU memory: its one arena, which holds the parameters, inputs,
+ * state (KV caches) and every intermediate after liveness-based reuse.
+ */
+export function weftArenaBytes(program: Program): ReportedGpuBytes {
+  return {
+    bytes: program.stats.arenaBytes,
+    source: 'program.stats.arenaBytes (parameters, state and activations)',
   };
 }
 
