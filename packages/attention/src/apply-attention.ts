@@ -22,11 +22,13 @@ export interface AttentionResult {
   readonly output: Node;
   /** Row log-sum-exp `[batch, heads, queries]`, when the spec asks for it. */
   readonly logSumExp?: Node;
+  /** Row max of the kept scores `[batch, heads, queries]`, when the spec asks for it. */
+  readonly rowMax?: Node;
 }
 
 /**
- * Applies an attention spec to query, key and value nodes: one `attention` IR node (two when the
- * log-sum-exp is requested). Throws a `WeftError` naming the block for shape mismatches, a missing
+ * Applies an attention spec to query, key and value nodes: one `attention` IR node (one more for
+ * each requested extra output: log-sum-exp, row max). Throws a `WeftError` naming the block for shape mismatches, a missing
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
@@ -64,7 +66,11 @@ export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): At
   }
   const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound[name]!)];
   const output = makeNode(ATTENTION_OP, operands, attrs, spec.name);
-  if (!spec.outputs.logSumExp) return { output };
-  const logSumExp = makeNode(ATTENTION_OP, operands, { ...attrs, output: 'logSumExp' }, spec.name);
-  return { output, logSumExp };
+  const extra = (kind: 'logSumExp' | 'rowMax') =>
+    makeNode(ATTENTION_OP, operands, { ...attrs, output: kind }, spec.name);
+  return {
+    output,
+    ...(spec.outputs.logSumExp ? { logSumExp: extra('logSumExp') } : {}),
+    ...(spec.outputs.rowMax ? { rowMax: extra('rowMax') } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { type Dim, makeGraph, symbolicDim } from '@weft/ir';
+import { type Dim, symbolicDim } from '@weft/ir';
 import { expectClose, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import {
   type AttentionCase,
   buildCase,
   type CaseShape,
+  graphOf,
   intTensor,
   referenceOf,
   tensorRef,
@@ -21,6 +22,7 @@ import {
   keyPadding,
   type Mask,
   type Normalizer,
+  nap,
   reluNormalized,
   reluSquared,
   rope,
@@ -40,19 +42,19 @@ const ROPE_TOLERANCE = 2e-4;
 
 async function runOnDevice(testCase: AttentionCase, subgroups = true) {
   const { device } = await getTestDevice();
-  const outputs: Record<string, AttentionCase['output']> = { output: testCase.output };
-  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
   const inputs = Object.fromEntries(
     Object.entries(testCase.inputs).map(([name, tensor]) => [name, tensor.data]),
   );
-  return runKernels(device, makeGraph(outputs), inputs, testCase.dims, { subgroups });
+  return runKernels(device, graphOf(testCase), inputs, testCase.dims, { subgroups });
 }
 
 const errors: Record<string, number> = {};
 
 async function check(label: string, testCase: AttentionCase, tolerance = TOLERANCE) {
   const { outputs: result, kernels } = await runOnDevice(testCase);
-  expect(kernels).toBe(testCase.logSumExp === undefined ? 1 : 2);
+  expect(kernels).toBe(
+    1 + (testCase.logSumExp === undefined ? 0 : 1) + (testCase.rowMax === undefined ? 0 : 1),
+  );
   const reference = referenceOf(testCase);
   for (const name of Object.keys(reference)) {
     const actual = result[name]!;
@@ -144,6 +146,41 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
     await check(
       'entmax 1.5',
       buildCase({ ...shape, queries: 11, keys: 23 }, { normalizer: entmax({ alpha: 1.5 }) }, {}, 14),
+    );
+  });
+  it('NAP (statistics pass, then output pass) and the row max output', async () => {
+    const napGain = tensorRef('napGain', [4]);
+    const f32 = (values: number[]) => ({
+      tensor: { shape: [4], dtype: 'f32' as const, data: Float64Array.from(values) },
+    });
+    await check(
+      'nap causal',
+      buildCase(
+        shape,
+        { mask: causal(), normalizer: nap({ gain: napGain, bias: 0.05 }), outputs: { rowMax: true } },
+        { napGain: f32([1, -0.5, 2, 0.75]) },
+        15,
+      ),
+    );
+    await check(
+      'nap padding + offset 100',
+      buildCase(
+        { ...shape, queries: 3, keys: 70 },
+        { mask: keyPadding(lengths), normalizer: nap(), score: [scoreMod((score) => score.add(100))] },
+        { lengths: { tensor: intTensor([2], [70, 33]) } },
+        16,
+      ),
+      // Scores near 100 carry f32 rounding of 4e-6 (half an ulp), against a score σ of about 0.3.
+      2e-4,
+    );
+    await check(
+      'softmax row max + lse',
+      buildCase(
+        shape,
+        { mask: and(causal(), slidingWindow(5)), outputs: { rowMax: true, logSumExp: true } },
+        {},
+        18,
+      ),
     );
   });
   it('one program serves every length up to its maximum (symbolic lengths)', async () => {

@@ -17,6 +17,7 @@ import {
   keyPadding,
   type Mask,
   type Normalizer,
+  nap,
   reluSquared,
   rope,
   type ScoreMod,
@@ -97,11 +98,23 @@ const SCORES: Record<
 
 const NORMALIZERS: Record<
   string,
-  { normalizer: Normalizer; naive: 'softmax' | 'sigmoid' | 'reluSquared'; sigmoidBias?: number }
+  {
+    normalizer: Normalizer;
+    naive:
+      | 'softmax'
+      | 'sigmoid'
+      | 'reluSquared'
+      | { nap: { gain: number[]; bias: number[]; epsilon: number } };
+    sigmoidBias?: number;
+  }
 > = {
   softmax: { normalizer: softmax(), naive: 'softmax' },
   sigmoid: { normalizer: sigmoid({ bias: -1.5 }), naive: 'sigmoid', sigmoidBias: -1.5 },
   reluSquared: { normalizer: reluSquared(), naive: 'reluSquared' },
+  nap: {
+    normalizer: nap({ gain: 1.5, bias: 0.1 }),
+    naive: { nap: { gain: [1.5, 1.5, 1.5, 1.5], bias: [0.1, 0.1, 0.1, 0.1], epsilon: 1e-3 } },
+  },
 };
 
 describe('attention reference (float64) against a hand-written attention and the decomposition', () => {
@@ -213,5 +226,70 @@ describe('attention reference (float64) against a hand-written attention and the
     expectClose(reference.logSumExp!, naive.logSumExp, { rtol: 1e-12, atol: 1e-12 });
     expectClose(decomposedOf(testCase).logSumExp!, naive.logSumExp, { rtol: 1e-9, atol: 1e-12 });
     expect(naive.logSumExp.every(Number.isFinite)).toBe(true);
+  });
+
+  it('returns the row max of the kept scores (−∞ on fully masked rows) for any normalizer', () => {
+    const shape: CaseShape = { batch: 2, heads: 4, kvHeads: 2, queries: 5, keys: 9, headDim: 8, valueDim: 4 };
+    const testCase = buildCase(
+      shape,
+      { mask: keyPadding(lengths), outputs: { rowMax: true }, normalizer: sigmoid() },
+      { lengths: { tensor: intTensor([2], [9, 0]) } },
+      4,
+    );
+    const naive = naiveAttention({
+      ...shape,
+      query: testCase.inputs.q!.data,
+      key: testCase.inputs.k!.data,
+      value: testCase.inputs.v!.data,
+      keep: (b, _h, _i, j) => j < [9, 0][b]!,
+    });
+    const reference = referenceOf(testCase).rowMax!;
+    expectClose(reference, naive.rowMax, { rtol: 1e-12, atol: 1e-12 });
+    expectClose(decomposedOf(testCase).rowMax!, naive.rowMax, { rtol: 1e-12, atol: 1e-12 });
+    expect(Array.from(reference.data.slice(20)).every((x) => x === -Infinity)).toBe(true);
+  });
+
+  it('NAP with learned per-head gain and offset, negative weights and a 1e4 score offset', () => {
+    const shape: CaseShape = {
+      batch: 1,
+      heads: 4,
+      kvHeads: 4,
+      queries: 6,
+      keys: 10,
+      headDim: 8,
+      valueDim: 4,
+    };
+    const gain = tensorRef('napGain', [4]);
+    const offset = tensorRef('napBias', [4]);
+    const gains = [1, -0.5, 2, 0.75];
+    const biases = [0, 0.2, -0.1, 0.05];
+    const f32 = (values: number[]) => ({
+      tensor: { shape: [4], dtype: 'f32' as const, data: Float64Array.from(values) },
+    });
+    for (const shift of [0, 1e4]) {
+      const testCase = buildCase(
+        shape,
+        {
+          mask: causal(),
+          score: [scoreMod((score) => score.add(shift))],
+          normalizer: nap({ gain, bias: offset, epsilon: 1e-3 }),
+        },
+        { napGain: f32(gains), napBias: f32(biases) },
+        17,
+      );
+      const naive = naiveAttention({
+        ...shape,
+        query: testCase.inputs.q!.data,
+        key: testCase.inputs.k!.data,
+        value: testCase.inputs.v!.data,
+        scale: 1 / Math.sqrt(8),
+        bias: () => shift,
+        keep: (_b, _h, i, j) => j <= i + 4,
+        normalizer: { nap: { gain: gains, bias: biases, epsilon: 1e-3 } },
+      });
+      const reference = referenceOf(testCase).output!;
+      expectClose(reference, naive.output, { rtol: 1e-7, atol: 1e-9, label: `nap shift ${shift}` });
+      expectClose(decomposedOf(testCase).output!, reference, { rtol: 1e-7, atol: 1e-9 });
+    }
   });
 });

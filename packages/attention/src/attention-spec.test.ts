@@ -1,4 +1,5 @@
 import { input, makeGraph, runPipeline, symbolicDim, WeftError } from '@weft/ir';
+import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,13 +17,17 @@ import {
   attention,
   blockCausal,
   causal,
+  chooseAttentionStrategy,
   chunked,
   customMask,
+  decodeAttention,
   entmax,
   fixedSparse,
   keyPadding,
   type Mask,
   maskFrom,
+  type Normalizer,
+  nap,
   not,
   or,
   prefixLM,
@@ -55,8 +60,9 @@ describe('attention spec errors name the block', () => {
       'unknown option "scale"',
     );
     expect(
-      errorOf(() => attention({ heads: 2, headDim: 4, outputs: { rowMax: true } as never })).message,
-    ).toContain('unknown output "rowMax"');
+      errorOf(() => attention({ heads: 2, headDim: 4, outputs: { weights: true } as never })).message,
+    ).toContain('unknown output "weights"');
+    expect(errorOf(() => nap({ epsilon: -1 })).message).toContain('nap: epsilon');
     expect(
       errorOf(() => attention({ heads: 2, headDim: 4, normalizer: sigmoid(), outputs: { logSumExp: true } }))
         .message,
@@ -255,5 +261,61 @@ describe('memory plan', () => {
     const largest = Math.max(...[...memory.slots.values()].map((slot) => slot.bytes));
     expect(largest).toBe(4 * 4096 * 32 * 4);
     expect(memory.arenaBytes).toBeLessThan(4096 * 4096 * 4);
+  });
+  it('decoding (Nq = 1, Nk = 4096, GQA) plans no Nq×Nk or Nk×Nk buffer: K, V and O only', () => {
+    const cache = symbolicDim('cache', { max: 4096 });
+    const spec = attention({
+      heads: 8,
+      kvHeads: 2,
+      headDim: 32,
+      mask: causal(),
+      outputs: { logSumExp: true },
+    });
+    const { output, logSumExp } = applyAttention(spec, {
+      query: input('q', [1, 8, 1, 32]),
+      key: input('k', [1, 2, cache, 32]),
+      value: input('v', [1, 2, cache, 32]),
+    });
+    const { plan, memory } = runPipeline(makeGraph({ output, logSumExp: logSumExp! }));
+    expect(plan.kernels.length).toBe(2);
+    const bytes = [...memory.slots.values()].map((slot) => slot.bytes).sort((a, b) => b - a);
+    expect(bytes[0]).toBe(2 * 4096 * 32 * 4);
+    expect(bytes.reduce((sum, b) => sum + b, 0)).toBe(
+      2 * (2 * 4096 * 32 * 4) + 8 * 32 * 4 + 8 * 4 + 8 * 32 * 4,
+    );
+  });
+});
+
+describe('chooseAttentionStrategy', () => {
+  const attrsOf = (normalizer: Normalizer, valueDim = 32) => {
+    const spec = attention({ heads: 4, headDim: 32, valueDim, normalizer });
+    const { output } = applyAttention(spec, {
+      query: input('q', [1, 4, 1, 32]),
+      key: input('k', [1, 4, 8, 32]),
+      value: input('v', [1, 4, 8, valueDim]),
+    });
+    return decodeAttention(output.attrs);
+  };
+  it('splits keys for decoding shapes and splittable normalizers, within the workgroup storage', () => {
+    expect(chooseAttentionStrategy(attrsOf(softmax()), 1, 2048, DEFAULT_DEVICE_PROFILE)).toEqual({
+      kind: 'splitKeys',
+      splits: 64,
+    });
+    expect(chooseAttentionStrategy(attrsOf(sigmoid()), 4, 100, DEFAULT_DEVICE_PROFILE)).toEqual({
+      kind: 'splitKeys',
+      splits: 4,
+    });
+    // 64 chunks × (256 + 3) floats exceed 16 KiB: 8 chunks fit.
+    expect(chooseAttentionStrategy(attrsOf(softmax(), 256), 1, 4096, DEFAULT_DEVICE_PROFILE)).toEqual({
+      kind: 'splitKeys',
+      splits: 8,
+    });
+  });
+  it('stays tiled for prefill, short caches and normalizers that need row statistics first', () => {
+    const tiled = { kind: 'tiled' };
+    expect(chooseAttentionStrategy(attrsOf(softmax()), 5, 2048, DEFAULT_DEVICE_PROFILE)).toEqual(tiled);
+    expect(chooseAttentionStrategy(attrsOf(softmax()), 1, 31, DEFAULT_DEVICE_PROFILE)).toEqual(tiled);
+    expect(chooseAttentionStrategy(attrsOf(nap()), 1, 2048, DEFAULT_DEVICE_PROFILE)).toEqual(tiled);
+    expect(chooseAttentionStrategy(attrsOf(sparsemax()), 1, 2048, DEFAULT_DEVICE_PROFILE)).toEqual(tiled);
   });
 });

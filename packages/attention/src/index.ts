@@ -16,6 +16,13 @@
 
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
+export {
+  type AttentionStrategy,
+  chooseAttentionStrategy,
+  SPLIT_MAX_CHUNKS,
+  SPLIT_MAX_QUERIES,
+  SPLIT_MIN_KEYS_PER_CHUNK,
+} from './kernel/attention-strategy.js';
 export { generateAttention } from './kernel/attention-template.js';
 export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';

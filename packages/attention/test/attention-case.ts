@@ -1,6 +1,7 @@
 import {
   type Dim,
   decomposeExtensionOps,
+  type Graph,
   input,
   interpret,
   makeGraph,
@@ -28,6 +29,7 @@ export interface AttentionCase {
   readonly shape: CaseShape;
   readonly output: Node;
   readonly logSumExp?: Node;
+  readonly rowMax?: Node;
   readonly inputs: Record<string, Tensor64>;
   readonly dims: Record<string, number>;
 }
@@ -72,6 +74,7 @@ export function buildCase(
     shape,
     output: result.output,
     ...(result.logSumExp === undefined ? {} : { logSumExp: result.logSumExp }),
+    ...(result.rowMax === undefined ? {} : { rowMax: result.rowMax }),
     inputs,
     dims,
   };
@@ -81,6 +84,7 @@ export function buildCase(
 export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
   const outputs: Record<string, Node> = { output: testCase.output };
   if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
+  if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
   return interpret(makeGraph(outputs), { inputs: testCase.inputs, dims: testCase.dims });
 }
 
@@ -88,10 +92,19 @@ export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
 export function decomposedOf(testCase: AttentionCase): Record<string, Tensor64> {
   const outputs: Record<string, Node> = { output: testCase.output };
   if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
+  if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
   return interpret(decomposeExtensionOps(makeGraph(outputs)), {
     inputs: testCase.inputs,
     dims: testCase.dims,
   });
+}
+
+/** The graph of a case: O and whichever extra outputs the spec asks for. */
+export function graphOf(testCase: AttentionCase): Graph {
+  const outputs: Record<string, Node> = { output: testCase.output };
+  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
+  if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
+  return makeGraph(outputs);
 }
 
 /** A `[batch]` or `[batch, n]` i32 tensor from rows of values. */

@@ -27,18 +27,24 @@ export interface NaiveAttentionCase {
     | 'relu-l1'
     | 'softplus-l1'
     | 'sparsemax'
-    | { entmax: number };
+    | { entmax: number }
+    | { nap: { gain: readonly number[]; bias: readonly number[]; epsilon: number } };
   readonly sigmoidBias?: number;
   readonly sink?: number;
   /** RoPE (half layout, all dims) with this base; query positions i + Nk − Nq. */
   readonly ropeBase?: number;
 }
 
-/** O `[B, H, Nq, dv]` and the row log-sum-exp `[B, H, Nq]` (softmax; −∞ for empty rows). */
-export function naiveAttention(c: NaiveAttentionCase): { output: Float64Array; logSumExp: Float64Array } {
+/** O `[B, H, Nq, dv]`, the row log-sum-exp (softmax) and row max `[B, H, Nq]` (−∞ for empty rows). */
+export function naiveAttention(c: NaiveAttentionCase): {
+  output: Float64Array;
+  logSumExp: Float64Array;
+  rowMax: Float64Array;
+} {
   const scale = c.scale ?? 1 / Math.sqrt(c.headDim);
   const output = new Float64Array(c.batch * c.heads * c.queries * c.valueDim);
   const logSumExp = new Float64Array(c.batch * c.heads * c.queries);
+  const rowMax = new Float64Array(c.batch * c.heads * c.queries);
   const group = c.heads / c.kvHeads;
   for (let b = 0; b < c.batch; b++) {
     for (let h = 0; h < c.heads; h++) {
@@ -60,8 +66,9 @@ export function naiveAttention(c: NaiveAttentionCase): { output: Float64Array; l
           kept.push(j);
           scores.push(s);
         }
-        const { weights, lse } = normalizeRow(scores, c);
+        const { weights, lse } = normalizeRow(scores, c, h);
         logSumExp[(b * c.heads + h) * c.queries + i] = lse;
+        rowMax[(b * c.heads + h) * c.queries + i] = scores.reduce((m, s) => Math.max(m, s), -Infinity);
         for (let t = 0; t < kept.length; t++) {
           const v = ((b * c.kvHeads + g) * c.keys + kept[t]!) * c.valueDim;
           for (let d = 0; d < c.valueDim; d++)
@@ -71,11 +78,27 @@ export function naiveAttention(c: NaiveAttentionCase): { output: Float64Array; l
       }
     }
   }
-  return { output, logSumExp };
+  return { output, logSumExp, rowMax };
 }
 
-function normalizeRow(scores: readonly number[], c: NaiveAttentionCase): { weights: number[]; lse: number } {
+function normalizeRow(
+  scores: readonly number[],
+  c: NaiveAttentionCase,
+  h: number,
+): { weights: number[]; lse: number } {
   const normalizer = c.normalizer ?? 'softmax';
+  if (typeof normalizer === 'object' && 'nap' in normalizer) {
+    // Two plain passes: mean, then the population variance.
+    const { gain, bias, epsilon } = normalizer.nap;
+    const n = scores.length;
+    let total = 0;
+    for (const s of scores) total += s;
+    const mean = total / n;
+    let squares = 0;
+    for (const s of scores) squares += (s - mean) * (s - mean);
+    const sigma = Math.sqrt(squares / n) + epsilon;
+    return { weights: scores.map((s) => (gain[h]! * (s - mean)) / sigma + bias[h]!), lse: -Infinity };
+  }
   if (normalizer === 'softmax') {
     const all = c.sink === undefined ? scores : [...scores, c.sink];
     if (all.length === 0) return { weights: [], lse: -Infinity };

@@ -18,6 +18,7 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
+import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
@@ -72,6 +73,7 @@ export const ZOO: readonly ZooEntry[] = [
   weightedGqaEntry,
   sparseTransformerStridedEntry,
   multiQueryAttentionEntry,
+  napStandardizedAttentionEntry,
   documentMaskEntry,
   localChunkAttentionEntry,
   foundInTheMiddleKeyBiasEntry,

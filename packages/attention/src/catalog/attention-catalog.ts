@@ -11,7 +11,7 @@ import {
 } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { type AttentionOptions, attention } from '../spec/attention-spec.js';
-import { entmax, sigmoid, softmax } from '../spec/normalizers.js';
+import { entmax, nap, sigmoid, softmax } from '../spec/normalizers.js';
 import { nope, rope } from '../spec/positions.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 
@@ -48,6 +48,18 @@ const DIM = 16;
  */
 export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   entry('cross-attention-decoupled-dims', 5, { heads: HEADS, headDim: DIM, valueDim: 8 }, { queries: 10 }),
+  entry(
+    'nap-standardized-attention',
+    8,
+    {
+      heads: HEADS,
+      headDim: DIM,
+      score: [scale(1)],
+      normalizer: nap({ gain: tensorRef('nap.gain', [HEADS]), bias: tensorRef('nap.bias', [HEADS]) }),
+      outputs: { rowMax: true },
+    },
+    { params: { 'nap.gain': [1, 0.5, -0.75, 1.25], 'nap.bias': [0, 0.1, -0.05, 0.02] } },
+  ),
   entry(
     'qk-norm',
     12,
@@ -201,6 +213,7 @@ function entry(
       const result = applyAttention(spec, { query, key, value, tensors });
       const outputs: Record<string, Node> = { output: result.output };
       if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
+      if (result.rowMax !== undefined) outputs.rowMax = result.rowMax;
       return {
         graph: makeGraph(outputs),
         params: Object.fromEntries(

@@ -18,7 +18,9 @@ import {
 } from '@weft/wgsl';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
+import { chooseAttentionStrategy } from './attention-strategy.js';
 import { normalizerCode } from './normalizer-code.js';
+import { splitKeysKernel } from './split-keys-kernel.js';
 import { attentionTiles } from './tile-sizes.js';
 
 /**
@@ -30,7 +32,8 @@ import { attentionTiles } from './tile-sizes.js';
  * passes over the keys before accumulating). Before each tile, invocation 0 classifies the
  * (query block, key tile) pair with the mask's block rule: empty tiles are skipped, full tiles run
  * without the predicate. Lengths come from the `params` uniform, so one pipeline serves every
- * length up to the maxima; no N×N buffer exists.
+ * length up to the maxima; no N×N buffer exists. Decoding shapes (few queries, many keys) run the
+ * split-keys variant instead (see `chooseAttentionStrategy` and `splitKeysKernel`).
  */
 export function generateAttention(
   kernel: Kernel,
@@ -47,9 +50,6 @@ export function generateAttention(
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
   const group = attrs.heads / attrs.kvHeads;
-  context.workgroupArray('key_tile', 'f32', keyBlock * headDim);
-  context.workgroupArray('value_tile', 'f32', keyBlock * valueDim);
-  context.workgroupArray('tile_class', 'u32', 1);
 
   const render = (roots: readonly Expr[], prefix: string) =>
     context.render(
@@ -63,7 +63,6 @@ export function generateAttention(
     attrs.maskEmpty === null || attrs.maskFull === null
       ? undefined
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
-  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
 
   const rope = attrs.rope;
   const rotated = (tensor: 'query' | 'key', flatRow: string, d: string, position: string): string[] => {
@@ -85,6 +84,30 @@ export function generateAttention(
       '}',
     ];
   };
+
+  const strategy = chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
+  if (strategy.kind === 'splitKeys') {
+    const split = splitKeysKernel({
+      context,
+      attrs,
+      query,
+      key,
+      value,
+      output: kernel.outputs[0]!,
+      size,
+      rotated,
+      score,
+      mask,
+      blockRule,
+      render,
+      splits: strategy.splits,
+    });
+    return context.build(ATTENTION_OP, {
+      workgroupSize: split.workgroupSize,
+      workgroupCount: split.workgroupCount,
+      body: split.body,
+    });
+  }
 
   const keyPass = (withValues: boolean, body: readonly string[]): string[] => [
     'for (var tile = 0; tile < key_tiles; tile++) {',
@@ -152,6 +175,10 @@ export function generateAttention(
     '}',
   ];
 
+  context.workgroupArray('key_tile', 'f32', keyBlock * headDim);
+  context.workgroupArray('value_tile', 'f32', keyBlock * valueDim);
+  context.workgroupArray('tile_class', 'u32', 1);
+  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
   const batchHeads = `${size(query.shape[0]!)} * ${attrs.heads}`;
   const output = kernel.outputs[0]!;
   const body = [
@@ -182,23 +209,31 @@ export function generateAttention(
     `var scores: array<f32, ${keyBlock}>;`,
     `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
     ...normalizer.setup,
-    ...normalizer.passes.flatMap((pass) => [
+    ...(attrs.output === 'rowMax' ? [`var score_max = ${LOWEST};`, 'var any_kept = false;'] : []),
+    ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
-      ...keyPass(pass.withValues, pass.tile),
+      ...keyPass(
+        pass.withValues,
+        index === 0 && attrs.output === 'rowMax' ? [...ROW_MAX, ...pass.tile] : pass.tile,
+      ),
       ...pass.after,
     ]),
     'if (row < nq) {',
-    ...(attrs.output === 'logSumExp'
-      ? normalizer.logSumExp === undefined
-        ? unsupported(attrs)
-        : [`  ${context.store(output, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))}`]
-      : [
-          `  let out_flat = (bh * nq + row) * ${valueDim};`,
-          ...indent(normalizer.finish, 1),
-          `  for (var d = 0; d < ${valueDim}; d++) {`,
-          `    ${context.store(output, 'out_flat + d', `acc[d] * ${normalizer.outputScale}`)}`,
-          '  }',
-        ]),
+    ...(attrs.output === 'rowMax'
+      ? [
+          `  ${context.store(output, 'bh * nq + row', useInfinity(context, 'select(-weft_inf(), score_max, any_kept)'))}`,
+        ]
+      : attrs.output === 'logSumExp'
+        ? normalizer.logSumExp === undefined
+          ? unsupported(attrs)
+          : [`  ${context.store(output, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))}`]
+        : [
+            `  let out_flat = (bh * nq + row) * ${valueDim};`,
+            ...indent(normalizer.finish, 1),
+            `  for (var d = 0; d < ${valueDim}; d++) {`,
+            `    ${context.store(output, 'out_flat + d', `acc[d] * ${normalizer.outputScale}`)}`,
+            '  }',
+          ]),
     '}',
   ];
   return context.build(ATTENTION_OP, {
@@ -212,6 +247,19 @@ export function generateAttention(
 }
 
 registerTemplate(ATTENTION_OP, generateAttention);
+
+/** Largest finite f32 negated: the running max before any key. */
+const LOWEST = '-3.4028234e38';
+
+/** Tracks the max of the kept scores of a tile (the `rowMax` output). */
+const ROW_MAX = [
+  'for (var j = 0; j < tile_keys; j++) {',
+  '  if (((kept >> u32(j)) & 1u) != 0u) {',
+  '    score_max = max(score_max, scores[j]);',
+  '    any_kept = true;',
+  '  }',
+  '}',
+];
 
 /** WGSL names of the attention variables inside the kernel. */
 const VARIABLES: Readonly<Record<string, string>> = {

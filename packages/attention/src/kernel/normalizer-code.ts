@@ -205,5 +205,42 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
       };
     }
+    case 'nap':
+      return {
+        setup: [
+          ...parameter(normalizer.gain, 'gain'),
+          ...parameter(normalizer.bias, 'bias'),
+          'var count = 0.0;',
+          'var mean = 0.0;',
+          'var m2 = 0.0;',
+        ],
+        passes: [
+          {
+            // Welford's update: no cancellation when |μ| ≫ σ.
+            before: [],
+            withValues: false,
+            tile: eachKept([
+              'count += 1.0;',
+              'let delta = s - mean;',
+              'mean += delta / count;',
+              'm2 += delta * (s - mean);',
+            ]),
+            after: [`let deviation = sqrt(m2 / max(count, 1.0)) + ${floatLiteral(normalizer.epsilon)};`],
+          },
+          {
+            before: [],
+            withValues: true,
+            tile: eachKept(['let w = gain * (s - mean) / deviation + bias;', ...accumulate('w')]),
+            after: [],
+          },
+        ],
+        finish: [],
+        outputScale: '1.0',
+      };
   }
+}
+
+function floatLiteral(value: number): string {
+  const text = String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
 }

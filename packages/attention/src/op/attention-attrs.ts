@@ -7,8 +7,8 @@ import { type AxisRole, mergeTensorUses, type TensorUse, tensorUses } from '../s
 /** The name of the attention op in the op table (and of its fused template). */
 export const ATTENTION_OP = 'attention';
 
-/** What an attention node computes: O, or the row log-sum-exp. */
-export type AttentionOutputKind = 'output' | 'logSumExp';
+/** What an attention node computes: O, the row log-sum-exp, or the row max of the kept scores. */
+export type AttentionOutputKind = 'output' | 'logSumExp' | 'rowMax';
 
 /** The normalizer as stored on a node: its name and its parameters as Exprs over `h`. */
 export type NormalizerAttrs =
@@ -16,7 +16,8 @@ export type NormalizerAttrs =
   | { readonly name: 'sigmoid'; readonly bias: Expr }
   | { readonly name: 'reluSquared' }
   | { readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
-  | { readonly name: 'entmax'; readonly alpha: Expr };
+  | { readonly name: 'entmax'; readonly alpha: Expr }
+  | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number };
 
 /** An attention node's attributes, decoded: everything the reference and the kernel need. */
 export interface AttentionAttrs {
@@ -105,9 +106,9 @@ export function decodeAttention(attrs: Attrs): AttentionAttrs {
     return fail(key, nullable ? 'an Expr or null' : 'an Expr');
   };
   const output =
-    attrs.output === 'output' || attrs.output === 'logSumExp'
+    attrs.output === 'output' || attrs.output === 'logSumExp' || attrs.output === 'rowMax'
       ? attrs.output
-      : fail('output', "'output' | 'logSumExp'");
+      : fail('output', "'output' | 'logSumExp' | 'rowMax'");
   const tensors = Array.isArray(attrs.tensors)
     ? (attrs.tensors as unknown as TensorUse[])
     : fail('tensors', 'an array');
@@ -154,6 +155,8 @@ function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs 
       return { name: 'l1', map: normalizer.map };
     case 'entmax':
       return { name: 'entmax', alpha: normalizer.alpha };
+    case 'nap':
+      return { name: 'nap', gain: normalizer.gain, bias: normalizer.bias, epsilon: normalizer.epsilon };
     default:
       throw new SpecError(`attention "${spec.name}": unknown normalizer`, {
         block: spec.name,

@@ -17,7 +17,7 @@ import { evaluateAttention } from './evaluate-attention.js';
 /**
  * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hkv, Nk, dk]`, `value [B, Hkv, Nk, dv]`,
  * then the tensors its score, mask and normalizer read, in the order of its `tensors` attribute.
- * Result: `O [B, H, Nq, dv]` (f32), or the row log-sum-exp `[B, H, Nq]` when `output` is `logSumExp`.
+ * Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`.
  * Opaque for the fusion planner: it runs as its own fused template, `attention`.
  */
 export const attentionOp: OpDef = registerOp({
@@ -108,7 +108,6 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
       }
     });
   });
-  const shape =
-    spec.output === 'logSumExp' ? [batch, heads, queries] : [batch, heads, queries, spec.valueDim];
+  const shape = spec.output === 'output' ? [batch, heads, queries, spec.valueDim] : [batch, heads, queries];
   return { shape, dtype: 'f32' };
 }

@@ -66,6 +66,8 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
   const lower = new ScoreLowering(raw, captured, queries, keys);
   const score = lower.map(attrs.score, raw);
   const keep = attrs.mask === null ? undefined : lower.map(attrs.mask);
+  if (attrs.output === 'rowMax')
+    return reshape(max(keep === undefined ? score : where(keep, score, -Infinity), -1), node.shape);
   const weights = normalize(attrs.normalizer, score, keep, lower, keys);
   if (attrs.output === 'logSumExp') {
     if (weights.logSumExp === undefined)
@@ -119,6 +121,19 @@ function normalize(
     }
     case 'entmax':
       return { probabilities: entmaxWeights(score, keep, lower.map(normalizer.alpha, score)) };
+    case 'nap': {
+      const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
+        keepDims: true,
+      });
+      const safeCount = maximum(count, 1);
+      const mean = div(sum(kept(score, 0), -1, { keepDims: true }), safeCount);
+      const centered = sub(score, mean);
+      const variance = div(sum(kept(mul(centered, centered), 0), -1, { keepDims: true }), safeCount);
+      const deviation = mapElements([variance], variable('$0').apply('sqrt').add(normalizer.epsilon));
+      const gain = lower.map(normalizer.gain, score);
+      const bias = lower.map(normalizer.bias, score);
+      return { probabilities: kept(add(div(mul(gain, centered), deviation), bias), 0) };
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { rowWeights } from './row-weights.js';
  * The float64 reference of the attention op: for every (batch, head, query) it rotates q and k
  * (RoPE), computes every score with the score Expr, keeps the pairs the mask keeps, turns the kept
  * scores into weights with the normalizer and sums the value rows. Direct loops, no tiling: the
- * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp −∞).
+ * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp and row max −∞).
  */
 export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionAttrs): Tensor64 {
   const [query, key, value] = inputs as [Tensor64, Tensor64, Tensor64];
@@ -29,7 +29,7 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   const env = { variables, read };
   const rotatedQuery = rotate(query, attrs, keys - queries);
   const rotatedKey = rotate(key, attrs, 0);
-  const lse = attrs.output === 'logSumExp';
+  const lse = attrs.output !== 'output';
   const result = emptyTensor64(lse ? [batch, heads, queries] : [batch, heads, queries, valueDim], 'f32');
   const group = heads / kvHeads;
   const scores: number[] = [];
@@ -56,7 +56,8 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
         }
         const row = rowWeights(attrs.normalizer, scores, { env, keys });
         if (lse) {
-          result.data[(b * heads + h) * queries + q] = row.logSumExp;
+          result.data[(b * heads + h) * queries + q] =
+            attrs.output === 'logSumExp' ? row.logSumExp : Math.max(-Infinity, ...scores);
           continue;
         }
         const outputRow = ((b * heads + h) * queries + q) * valueDim;

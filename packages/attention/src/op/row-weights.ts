@@ -44,7 +44,21 @@ export function rowWeights(
       const alpha = Math.min(Math.max(compileExpr(normalizer.alpha)(context.env), 1.01), 2);
       return { weights: entmaxRow(scores, alpha), logSumExp: -Infinity };
     }
+    case 'nap': {
+      const gain = compileExpr(normalizer.gain)(context.env);
+      const bias = compileExpr(normalizer.bias)(context.env);
+      return { weights: napRow(scores, gain, bias, normalizer.epsilon), logSumExp: -Infinity };
+    }
   }
+}
+
+/** NAP: g·(s − μ)/σ + b over the kept scores, σ the population standard deviation plus ε. */
+function napRow(scores: readonly number[], gain: number, bias: number, epsilon: number): number[] {
+  const count = scores.length;
+  if (count === 0) return [];
+  const mean = scores.reduce((sum, s) => sum + s, 0) / count;
+  const deviation = Math.sqrt(scores.reduce((sum, s) => sum + (s - mean) ** 2, 0) / count) + epsilon;
+  return scores.map((s) => (gain * (s - mean)) / deviation + bias);
 }
 
 function softmaxRow(scores: readonly number[], sink: number | undefined): RowWeights {

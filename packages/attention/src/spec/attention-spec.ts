@@ -9,6 +9,12 @@ import type { ScoreMod } from './score-mods.js';
 export interface AttentionOutputs {
   /** Also return the row log-sum-exp `[batch, heads, queries]` (softmax only; −∞ on fully masked rows). */
   readonly logSumExp?: boolean;
+  /**
+   * Also return the row max `[batch, heads, queries]`: m_i = max over kept keys of the final score
+   * (any normalizer; −∞ on fully masked rows). With the log-sum-exp it lets callers rescale partial
+   * results over key chunks, as Star Attention's and HyperAttention's merges do.
+   */
+  readonly rowMax?: boolean;
 }
 
 /** Options of {@link attention}: the parts of an attention variant. */
@@ -133,8 +139,9 @@ export function attention(options: AttentionOptions): AttentionSpec {
     );
   const outputs = options.outputs ?? {};
   for (const key of Object.keys(outputs))
-    if (key !== 'logSumExp') fail(`unknown output "${key}"`, 'logSumExp', key);
+    if (key !== 'logSumExp' && key !== 'rowMax') fail(`unknown output "${key}"`, 'logSumExp, rowMax', key);
   const logSumExp = outputs.logSumExp ?? false;
+  const rowMax = outputs.rowMax ?? false;
   if (logSumExp && normalizer.name !== 'softmax')
     fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
   return Object.freeze({
@@ -148,6 +155,6 @@ export function attention(options: AttentionOptions): AttentionSpec {
     score: Object.freeze(score),
     mask: options.mask,
     normalizer,
-    outputs: Object.freeze({ logSumExp }),
+    outputs: Object.freeze({ logSumExp, rowMax }),
   });
 }

@@ -9,13 +9,21 @@ import { ATTENTION_INDICES } from './attention-variables.js';
  * - `reluSquared`: relu(s)² / Nk (ReLU² attention divided by the key count).
  * - `l1`: f(s) / Σ f(s) with f = relu or softplus (LSSA without its length scale).
  * - `entmax`: α-entmax, [(α−1)s − τ]₊^{1/(α−1)} with τ by bisection (α = 2: sparsemax).
+ * - `nap`: standardization of the kept scores, g·(s − μ)/σ + b (NAP).
  */
 export type Normalizer =
   | { readonly kind: 'normalizer'; readonly name: 'softmax'; readonly sink: Expr | undefined }
   | { readonly kind: 'normalizer'; readonly name: 'sigmoid'; readonly bias: Expr | undefined }
   | { readonly kind: 'normalizer'; readonly name: 'reluSquared' }
   | { readonly kind: 'normalizer'; readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
-  | { readonly kind: 'normalizer'; readonly name: 'entmax'; readonly alpha: Expr };
+  | { readonly kind: 'normalizer'; readonly name: 'entmax'; readonly alpha: Expr }
+  | {
+      readonly kind: 'normalizer';
+      readonly name: 'nap';
+      readonly gain: Expr;
+      readonly bias: Expr;
+      readonly epsilon: number;
+    };
 
 /** A number or a `[heads]` tensor: a per-head parameter. */
 export type HeadParameter = number | TensorRef;
@@ -87,10 +95,45 @@ export function sparsemax(): Normalizer {
   return entmax({ alpha: 2 });
 }
 
+/** Options of {@link nap}. */
+export interface NapOptions {
+  /** Per-head gain g_h (number or `[heads]` tensor; default 1, the paper's init). */
+  readonly gain?: HeadParameter;
+  /** Per-head offset b_h (number or `[heads]` tensor; default 0, the paper's init). */
+  readonly bias?: HeadParameter;
+  /** Added to the standard deviation, not the variance (default 1e-3, as in the reference code). */
+  readonly epsilon?: number;
+}
+
+/**
+ * NAP, normalized attention without the probability cage (Richter & Wattenhofer, catalog #8):
+ * the kept scores of a row are standardized, weights
+ * w_ij = g_h·(s_ij − μ_i)/σ_i + b_h with c_i = kept keys, μ_i = Σ s_ij / c_i,
+ * σ_i = √(Σ (s_ij − μ_i)² / c_i) + ε. Weights may be negative; masked keys weigh 0. The kernel
+ * makes a statistics pass over the keys (Welford) before the output pass. The paper uses no
+ * 1/√d: pair it with `score: scale(1)`.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, score: scale(1), normalizer: nap({ gain: tensorRef('g', [8]) }) });
+ * ```
+ */
+export function nap(options: NapOptions = {}): Normalizer {
+  const epsilon = options.epsilon ?? 1e-3;
+  if (!(epsilon >= 0) || !Number.isFinite(epsilon))
+    throw new SpecError('nap: epsilon must be a finite number >= 0', { expected: '>= 0', actual: epsilon });
+  return Object.freeze({
+    kind: 'normalizer',
+    name: 'nap',
+    gain: headParameter(options.gain ?? 1, 'nap', 'gain'),
+    bias: headParameter(options.bias ?? 0, 'nap', 'bias'),
+    epsilon,
+  });
+}
+
 /** Names of normalizers the catalog lists that this version does not provide yet. */
 export const NORMALIZERS_NOT_YET = [
   'identityWithNorm',
-  'nap',
   'lssaLengthScale',
   'lssaReweighting',
   'groupedSoftmax',

@@ -18,6 +18,7 @@ export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
 export * from './masked-instance-norm.js';
 export * from './multi-query-attention.js';
+export * from './nap-standardized-attention.js';
 export * from './ngpt-normalize.js';
 export * from './ngpt-spherical-residual.js';
 export * from './nope-head-temperature.js';

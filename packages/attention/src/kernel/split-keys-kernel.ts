@@ -1,0 +1,197 @@
+import { type DimBindings, type Node, resolveDim } from '@weft/ir';
+import type { KernelContext, RenderedExprs } from '@weft/wgsl';
+import type { AttentionAttrs } from '../op/attention-attrs.js';
+import type { NormalizerContext } from './normalizer-code.js';
+import { splitNormalizerCode } from './split-normalizer-code.js';
+
+/** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
+export interface SplitKeysParts {
+  /** The kernel being generated. */
+  readonly context: KernelContext;
+  /** Decoded attributes. */
+  readonly attrs: AttentionAttrs;
+  /** Query, key and value operands. */
+  readonly query: Node;
+  /** Key operand. */
+  readonly key: Node;
+  /** Value operand. */
+  readonly value: Node;
+  /** The kernel's output. */
+  readonly output: Node;
+  /** WGSL i32 text of a dim. */
+  size(dim: Node['shape'][number]): string;
+  /** Statements setting `rotated` to element `d` of a (RoPE-rotated) query or key row. */
+  rotated(tensor: 'query' | 'key', flatRow: string, d: string, position: string): string[];
+  /** The rendered score. */
+  readonly score: RenderedExprs;
+  /** The rendered mask predicate, if any. */
+  readonly mask: RenderedExprs | undefined;
+  /** The rendered block rule (empty, full), if any. */
+  readonly blockRule: RenderedExprs | undefined;
+  /** Renders normalizer parameters. */
+  readonly render: NormalizerContext['render'];
+  /** Chunks per row (= invocations per workgroup). */
+  readonly splits: number;
+}
+
+/** The body, workgroup size and workgroup count of the split-keys kernel. */
+export interface SplitKeysKernel {
+  /** Entry point statements. */
+  readonly body: readonly string[];
+  /** Invocations per workgroup (one per chunk). */
+  readonly workgroupSize: [number, number, number];
+  /** One workgroup per (batch, head, query). */
+  workgroupCount(dims: DimBindings): number;
+}
+
+/** Largest finite f32 negated: the running max of a chunk before any key. */
+const LOWEST = '-3.4028234e38';
+
+/**
+ * Flash decoding inside one workgroup per (batch·head, query): invocation c folds the keys of
+ * chunk c (contiguous, ⌈Nk/splits⌉ keys, classified by the mask's block rule so empty chunks are
+ * skipped and full ones run without the predicate) into a partial (max, sum, accumulator) in
+ * registers, writes it to workgroup memory, and after one barrier the invocations merge the
+ * partials per value dim: O = Σ_c e^{m_c − M} acc_c / Σ_c e^{m_c − M} l_c (M = max_c m_c) for
+ * softmax, plain sums for the others. K and V rows are read once each, straight from storage.
+ */
+export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
+  const { context, attrs, query, key, value, output, splits } = parts;
+  const headDim = attrs.headDim;
+  const valueDim = attrs.valueDim;
+  const group = attrs.heads / attrs.kvHeads;
+  const normalizer = splitNormalizerCode(
+    attrs.normalizer,
+    { render: parts.render, keyBlock: splits, valueDim },
+    (d) => context.load(value, `(kv_row + key_i) * ${valueDim} + ${d}`),
+  );
+  context.workgroupArray('part_m', 'f32', splits);
+  context.workgroupArray('part_l', 'f32', splits);
+  context.workgroupArray('part_max', 'f32', splits);
+  context.workgroupArray('part_acc', 'f32', splits * valueDim);
+  const factor = (chunk: string) => (normalizer.rescales ? `exp(part_m[${chunk}] - merged_max)` : '1.0');
+  const merge = [
+    `var merged_max = ${LOWEST};`,
+    `for (var c = 0; c < ${splits}; c++) {`,
+    '  merged_max = max(merged_max, part_m[c]);',
+    '}',
+    ...normalizer.mergeMax,
+    `var merged_l = ${normalizer.mergeInitial};`,
+    `for (var c = 0; c < ${splits}; c++) {`,
+    `  merged_l += part_l[c] * ${factor('c')};`,
+    '}',
+  ];
+  let store: string[];
+  if (attrs.output === 'output') {
+    store = [
+      ...merge,
+      `for (var d = i32(local_index); d < ${valueDim}; d += ${splits}) {`,
+      '  var total = 0.0;',
+      `  for (var c = 0; c < ${splits}; c++) {`,
+      `    total += part_acc[c * ${valueDim} + d] * ${factor('c')};`,
+      '  }',
+      `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, `total * ${normalizer.outputScale}`)}`,
+      '}',
+    ];
+  } else {
+    context.helpers.add('weft_inf');
+    const value =
+      attrs.output === 'rowMax'
+        ? 'select(-weft_inf(), row_max, row_max > -3.0e38)'
+        : (normalizer.logSumExp ?? '0.0');
+    store = [
+      'if (local_index == 0u) {',
+      ...merge.map((line) => `  ${line}`),
+      `  var row_max = ${LOWEST};`,
+      `  for (var c = 0; c < ${splits}; c++) {`,
+      '    row_max = max(row_max, part_max[c]);',
+      '  }',
+      `  ${context.store(output, 'bh * nq + q_i', value)}`,
+      '}',
+    ];
+  }
+  const chunkKind =
+    parts.blockRule === undefined
+      ? ['chunk_kind = 1u;']
+      : [
+          'let block_q0 = q_i;',
+          'let block_q1 = q_i;',
+          'let tile_k0 = chunk_k0;',
+          'let tile_k1 = chunk_k1;',
+          ...parts.blockRule.lines,
+          `chunk_kind = select(select(1u, 2u, ${parts.blockRule.values[1]}), 0u, ${parts.blockRule.values[0]});`,
+        ];
+  const body = [
+    `let nq = ${parts.size(query.shape[2]!)};`,
+    `let nk = ${parts.size(key.shape[2]!)};`,
+    'let q_i = i32(workgroup_index) % nq;',
+    'let bh = i32(workgroup_index) / nq;',
+    `if (bh >= ${parts.size(query.shape[0]!)} * ${attrs.heads}) {`,
+    '  return;',
+    '}',
+    `let h_i = bh % ${attrs.heads};`,
+    `let b_i = bh / ${attrs.heads};`,
+    `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
+    `let chunk = (nk + ${splits - 1}) / ${splits};`,
+    'let chunk_k0 = i32(local_index) * chunk;',
+    'let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;',
+    `let query_flat = (bh * nq + q_i) * ${headDim};`,
+    `var query_row: array<f32, ${headDim}>;`,
+    `for (var d = 0; d < ${headDim}; d++) {`,
+    '  var rotated = 0.0;',
+    ...indent(parts.rotated('query', 'query_flat', 'd', 'q_i + nk - nq'), 1),
+    '  query_row[d] = rotated;',
+    '}',
+    `var acc: array<f32, ${valueDim}>;`,
+    `var m_run = ${LOWEST};`,
+    'var l_run = 0.0;',
+    `var score_max = ${LOWEST};`,
+    ...normalizer.setup,
+    'var chunk_kind = 0u;',
+    'if (chunk_k0 <= chunk_k1) {',
+    ...indent(chunkKind, 1),
+    '}',
+    'if (chunk_kind != 0u) {',
+    '  for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {',
+    ...(parts.mask === undefined
+      ? []
+      : [
+          '    if (chunk_kind == 1u) {',
+          ...indent(parts.mask.lines, 3),
+          `      if (!(${parts.mask.values[0]})) {`,
+          '        continue;',
+          '      }',
+          '    }',
+        ]),
+    '    var raw = 0.0;',
+    `    for (var d = 0; d < ${headDim}; d++) {`,
+    '      var rotated = 0.0;',
+    ...indent(parts.rotated('key', `(kv_row + key_i) * ${headDim}`, 'd', 'key_i'), 3),
+    '      raw += query_row[d] * rotated;',
+    '    }',
+    ...indent(parts.score.lines, 2),
+    `    let s = ${parts.score.values[0]};`,
+    '    score_max = max(score_max, s);',
+    ...indent(normalizer.perKey, 2),
+    '  }',
+    '}',
+    'part_m[local_index] = m_run;',
+    'part_l[local_index] = l_run;',
+    'part_max[local_index] = score_max;',
+    `for (var d = 0; d < ${valueDim}; d++) {`,
+    `  part_acc[local_index * ${valueDim}u + u32(d)] = acc[d];`,
+    '}',
+    'workgroupBarrier();',
+    ...store,
+  ];
+  return {
+    body,
+    workgroupSize: [splits, 1, 1],
+    workgroupCount: (dims) =>
+      resolveDim(query.shape[0]!, dims) * attrs.heads * resolveDim(query.shape[2]!, dims),
+  };
+}
+
+function indent(lines: readonly string[], levels: number): string[] {
+  return lines.map((line) => `${'  '.repeat(levels)}${line}`);
+}

@@ -1,0 +1,105 @@
+import { UnsupportedError } from '@weft/ir';
+import type { NormalizerAttrs } from '../op/attention-attrs.js';
+import type { NormalizerContext } from './normalizer-code.js';
+
+/** The WGSL of one normalizer in the split-keys (flash decoding) kernel. */
+export interface SplitNormalizerCode {
+  /** Per-invocation state and parameters (`m_run`, `l_run` and the `acc` array exist already). */
+  readonly setup: readonly string[];
+  /** Folds one kept key into the state; in scope: `s` and `value_at(d)`-style loads via `loadValue`. */
+  readonly perKey: readonly string[];
+  /** Whether partials carry a running max (log-sum-exp merge) rather than adding. */
+  readonly rescales: boolean;
+  /** Statements after the partials' max `merged_max` is found (a sink joins the max here). */
+  readonly mergeMax: readonly string[];
+  /** WGSL f32 start of the merged denominator `merged_l` (a sink's term, else 0). */
+  readonly mergeInitial: string;
+  /** WGSL f32 factor each merged accumulator entry is multiplied by. */
+  readonly outputScale: string;
+  /** WGSL f32 row log-sum-exp (softmax only; uses the `weft_inf` helper). */
+  readonly logSumExp?: string;
+}
+
+/**
+ * The split-keys code of `normalizer`. `loadValue(d)` is the WGSL load of value dim `d` of key
+ * `key_i`. Throws for normalizers that need row statistics before accumulating.
+ */
+export function splitNormalizerCode(
+  normalizer: NormalizerAttrs,
+  context: NormalizerContext,
+  loadValue: (d: string) => string,
+): SplitNormalizerCode {
+  const accumulate = (weight: string) => [
+    `for (var d = 0; d < ${context.valueDim}; d++) {`,
+    `  acc[d] += ${weight} * ${loadValue('d')};`,
+    '}',
+  ];
+  const parameter = (expr: Parameters<NormalizerContext['render']>[0][number], name: string) => {
+    const rendered = context.render([expr], `${name}_`);
+    return [...rendered.lines, `let ${name} = ${rendered.values[0]};`];
+  };
+  switch (normalizer.name) {
+    case 'softmax':
+      return {
+        setup: normalizer.sink === null ? [] : parameter(normalizer.sink, 'sink'),
+        perKey: [
+          'if (s > m_run) {',
+          '  let correction = exp(m_run - s);',
+          '  l_run *= correction;',
+          `  for (var d = 0; d < ${context.valueDim}; d++) {`,
+          '    acc[d] *= correction;',
+          '  }',
+          '  m_run = s;',
+          '}',
+          'let p = exp(s - m_run);',
+          'l_run += p;',
+          ...accumulate('p'),
+        ],
+        rescales: true,
+        // The sink is one extra logit of the whole row: it joins once, at the merge.
+        mergeMax: normalizer.sink === null ? [] : ['merged_max = max(merged_max, sink);'],
+        mergeInitial: normalizer.sink === null ? '0.0' : 'exp(sink - merged_max)',
+        outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
+        logSumExp: 'select(-weft_inf(), merged_max + log(merged_l), merged_l > 0.0)',
+      };
+    case 'sigmoid':
+      return {
+        setup: parameter(normalizer.bias, 'bias'),
+        perKey: [
+          'let x = s + bias;',
+          'let e = exp(-abs(x));',
+          'let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);',
+          ...accumulate('w'),
+        ],
+        rescales: false,
+        mergeMax: [],
+        mergeInitial: '0.0',
+        outputScale: '1.0',
+      };
+    case 'reluSquared':
+      return {
+        setup: [],
+        perKey: ['let r = max(s, 0.0);', ...accumulate('r * r')],
+        rescales: false,
+        mergeMax: [],
+        mergeInitial: '0.0',
+        outputScale: '(1.0 / f32(nk))',
+      };
+    case 'l1': {
+      const map = normalizer.map === 'relu' ? 'max(s, 0.0)' : 'max(s, 0.0) + log(1.0 + exp(-abs(s)))';
+      return {
+        setup: [],
+        perKey: [`let w = ${map};`, 'l_run += w;', ...accumulate('w')],
+        rescales: false,
+        mergeMax: [],
+        mergeInitial: '0.0',
+        outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
+      };
+    }
+    default:
+      throw new UnsupportedError('attention: the split-keys kernel does not support this normalizer', {
+        expected: 'softmax, sigmoid, reluSquared or l1',
+        actual: normalizer.name,
+      });
+  }
+}
