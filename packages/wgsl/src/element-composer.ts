@@ -46,6 +46,11 @@ export class ElementComposer {
     return result;
   }
 
+  /** The element of `node` from its own lowering, even when `node` itself is bound (its operands' bindings still apply). */
+  lowered(node: Node, index: readonly Expr[]): Expr {
+    return this.compute(node, index);
+  }
+
   private compute(node: Node, index: readonly Expr[]): Expr {
     const position = this.inputPositions.get(node);
     if (position !== undefined) return read(`#${position}`, [flatIndexExpr(index, node.shape)], node.dtype);

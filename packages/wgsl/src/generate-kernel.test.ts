@@ -376,6 +376,8 @@ describe('generated WGSL of fused prologues and epilogues', () => {
       var<workgroup> tile_b: array<f32, 1024>;
       var<workgroup> row_partial: array<f32, 64>;
       var<workgroup> row_stat0: array<f32, 32>;
+      var<workgroup> row_stat1: array<f32, 32>;
+      var<workgroup> row_stat2: array<f32, 32>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
         if (m >= i32(params.dim_seq)) {
@@ -437,6 +439,18 @@ describe('generated WGSL of fused prologues and epilogues', () => {
           if (stat_lane == 0) {
             row_stat0[stat_row] = stat0;
           }
+
+          // per-row value (binary#df3e48dd)
+          let stat1: f32 = stat0 + 0.000001;
+          if (stat_lane == 0) {
+            row_stat1[stat_row] = stat1;
+          }
+
+          // per-row value (unary#1e8d332c)
+          let stat2: f32 = inverseSqrt(stat1);
+          if (stat_lane == 0) {
+            row_stat2[stat_row] = stat2;
+          }
         }
         workgroupBarrier();
         for (var k0 = 0; k0 < 64; k0 += 32) {
@@ -447,7 +461,9 @@ describe('generated WGSL of fused prologues and epilogues', () => {
             var value = 0.0;
             if (m < i32(params.dim_seq) && k < 64) {
               let stat0 = row_stat0[slot / 32];
-              value = (in_h[(m * 64) + k] * inverseSqrt(stat0 + 0.000001)) * in_gain[k];
+              let stat1 = row_stat1[slot / 32];
+              let stat2 = row_stat2[slot / 32];
+              value = (in_h[(m * 64) + k] * stat2) * in_gain[k];
             }
             tile_a[slot] = value;
           }
@@ -486,7 +502,7 @@ describe('generated WGSL of fused prologues and epilogues', () => {
 });
 
 describe('generated WGSL of the direct matmul (software adapter)', () => {
-  test('RMSNorm statistics per invocation, no workgroup memory, heads split by the store', () => {
+  test('RMSNorm statistics computed by the workgroup for its block row, heads split by the store', () => {
     const software: DeviceProfile = { ...DEFAULT_DEVICE_PROFILE, software: true };
     expect(generateKernel(rmsNormMatmulSplitHeads(), software).wgsl).toMatchInlineSnapshot(`
       "// Weft kernel 0: template matmul, anchor matmul#839efd0b
@@ -520,6 +536,11 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
       @group(0) @binding(3) var<storage, read_write> out_permute_3b95a3: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
+      var<workgroup> row_partial: array<f32, 16>;
+      var<workgroup> row_stat0: array<f32, 4>;
+      var<workgroup> row_stat1: array<f32, 4>;
+      var<workgroup> row_stat2: array<f32, 4>;
+
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
         if (m >= i32(params.dim_seq)) {
           return;
@@ -542,67 +563,115 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
         @builtin(num_workgroups) workgroup_count: vec3<u32>,
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
-        let index = i32(workgroup_index) * 16 + i32(local_index);
-        let blocks_n = (64 + 3) / 4;
+        let blocks_n = (64 + 7) / 8;
         let blocks_m = (i32(params.dim_seq) + 3) / 4;
-        let block_n = index % blocks_n;
-        let block_m = (index / blocks_n) % blocks_m;
-        let batch = index / (blocks_n * blocks_m);
+        let groups_n = (blocks_n + 15) / 16;
+        let group = i32(workgroup_index);
+        let block_n = (group % groups_n) * 16 + i32(local_index);
+        let block_m = (group / groups_n) % blocks_m;
+        let batch = group / (groups_n * blocks_m);
         if (batch >= 1) {
           return;
         }
         let m0 = block_m * 4;
-        let n0 = block_n * 4;
+        let n0 = block_n * 8;
         // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
         let row0 = m0;
         let row1 = min(m0 + 1, i32(params.dim_seq) - 1);
         let row2 = min(m0 + 2, i32(params.dim_seq) - 1);
         let row3 = min(m0 + 3, i32(params.dim_seq) - 1);
-        let column0 = n0;
+        let column0 = min(n0 + 0, 64 - 1);
         let column1 = min(n0 + 1, 64 - 1);
         let column2 = min(n0 + 2, 64 - 1);
         let column3 = min(n0 + 3, 64 - 1);
-        // mean over each row of the block (reduce#360736ad)
-        var partial0_row0: f32 = 0.0;
-        var partial0_row1: f32 = 0.0;
-        var partial0_row2: f32 = 0.0;
-        var partial0_row3: f32 = 0.0;
-        for (var k = 0; k < 64; k++) {
-          let s0_r0_0: f32 = in_h[(row0 * 64) + k];
-          partial0_row0 = partial0_row0 + s0_r0_0 * s0_r0_0;
-          let s0_r1_0: f32 = in_h[(row1 * 64) + k];
-          partial0_row1 = partial0_row1 + s0_r1_0 * s0_r1_0;
-          let s0_r2_0: f32 = in_h[(row2 * 64) + k];
-          partial0_row2 = partial0_row2 + s0_r2_0 * s0_r2_0;
-          let s0_r3_0: f32 = in_h[(row3 * 64) + k];
-          partial0_row3 = partial0_row3 + s0_r3_0 * s0_r3_0;
+        let column4 = min(n0 + 4, 64 - 1);
+        let column5 = min(n0 + 5, 64 - 1);
+        let column6 = min(n0 + 6, 64 - 1);
+        let column7 = min(n0 + 7, 64 - 1);
+        // Row statistics of A over K (matmul prologue), 4 invocations per row of the block
+        {
+          let stat_row = i32(local_index / 4u);
+          let stat_lane = i32(local_index % 4u);
+          let m = m0 + stat_row;
+
+          // mean over the row (reduce#360736ad)
+          var partial0: f32 = 0.0;
+          if (m < i32(params.dim_seq)) {
+            for (var k = stat_lane; k < 64; k += 4) {
+              let s0_0: f32 = in_h[(m * 64) + k];
+              partial0 = partial0 + s0_0 * s0_0;
+            }
+          }
+          row_partial[local_index] = partial0;
+          workgroupBarrier();
+          let total0 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
+          workgroupBarrier();
+          let stat0: f32 = total0 / f32(64);
+          if (stat_lane == 0) {
+            row_stat0[stat_row] = stat0;
+          }
+
+          // per-row value (binary#df3e48dd)
+          let stat1: f32 = stat0 + 0.000001;
+          if (stat_lane == 0) {
+            row_stat1[stat_row] = stat1;
+          }
+
+          // per-row value (unary#1e8d332c)
+          let stat2: f32 = inverseSqrt(stat1);
+          if (stat_lane == 0) {
+            row_stat2[stat_row] = stat2;
+          }
         }
-        let stat0_row0: f32 = partial0_row0 / f32(64);
-        let stat0_row1: f32 = partial0_row1 / f32(64);
-        let stat0_row2: f32 = partial0_row2 / f32(64);
-        let stat0_row3: f32 = partial0_row3 / f32(64);
-        // acc<r>: row r of the 4x4 output block of this invocation
+        workgroupBarrier();
+        let stat0_row0 = row_stat0[0];
+        let stat1_row0 = row_stat1[0];
+        let stat2_row0 = row_stat2[0];
+        let stat0_row1 = row_stat0[1];
+        let stat1_row1 = row_stat1[1];
+        let stat2_row1 = row_stat2[1];
+        let stat0_row2 = row_stat0[2];
+        let stat1_row2 = row_stat1[2];
+        let stat2_row2 = row_stat2[2];
+        let stat0_row3 = row_stat0[3];
+        let stat1_row3 = row_stat1[3];
+        let stat2_row3 = row_stat2[3];
+        // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
         var acc0 = vec4<f32>();
+        var acc0_1 = vec4<f32>();
         var acc1 = vec4<f32>();
+        var acc1_1 = vec4<f32>();
         var acc2 = vec4<f32>();
+        var acc2_1 = vec4<f32>();
         var acc3 = vec4<f32>();
+        var acc3_1 = vec4<f32>();
         for (var k = 0; k < 64; k++) {
           // Rows of binary#b3e8b6a9
-          let a_row0 = (in_h[(row0 * 64) + k] * inverseSqrt(stat0_row0 + 0.000001)) * in_gain[k];
-          let a_row1 = (in_h[(row1 * 64) + k] * inverseSqrt(stat0_row1 + 0.000001)) * in_gain[k];
-          let a_row2 = (in_h[(row2 * 64) + k] * inverseSqrt(stat0_row2 + 0.000001)) * in_gain[k];
-          let a_row3 = (in_h[(row3 * 64) + k] * inverseSqrt(stat0_row3 + 0.000001)) * in_gain[k];
+          let a_0: f32 = in_gain[k];
+          let a_row0 = (in_h[(row0 * 64) + k] * stat2_row0) * a_0;
+          let a_row1 = (in_h[(row1 * 64) + k] * stat2_row1) * a_0;
+          let a_row2 = (in_h[(row2 * 64) + k] * stat2_row2) * a_0;
+          let a_row3 = (in_h[(row3 * 64) + k] * stat2_row3) * a_0;
           // Columns of param#0ef15ebb
           let b_row = vec4<f32>(in_w[(k * 64) + column0], in_w[(k * 64) + column1], in_w[(k * 64) + column2], in_w[(k * 64) + column3]);
+          let b_row_1 = vec4<f32>(in_w[(k * 64) + column4], in_w[(k * 64) + column5], in_w[(k * 64) + column6], in_w[(k * 64) + column7]);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc1_1 = fma(vec4<f32>(a_row1), b_row_1, acc1_1);
           acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc2_1 = fma(vec4<f32>(a_row2), b_row_1, acc2_1);
           acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+          acc3_1 = fma(vec4<f32>(a_row3), b_row_1, acc3_1);
         }
         store_block_row(m0, n0, acc0);
+        store_block_row(m0, n0 + 4, acc0_1);
         store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 1, n0 + 4, acc1_1);
         store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 2, n0 + 4, acc2_1);
         store_block_row(m0 + 3, n0, acc3);
+        store_block_row(m0 + 3, n0 + 4, acc3_1);
       }
       "
     `);

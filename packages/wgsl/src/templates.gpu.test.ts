@@ -166,6 +166,13 @@ function cases(): Record<string, Case> {
     anchor: normalizedProduct,
   });
 
+  // LayerNorm statistics shared by a workgroup's block row, over several groups of block columns.
+  const normRows = input('norm_rows', [6, 20]);
+  const centeredRows = sub(normRows, mean(normRows, -1, { keepDims: true }));
+  const rowScale = rsqrt(add(mean(mul(centeredRows, centeredRows), -1, { keepDims: true }), 1e-5));
+  const wideProduct = matmul(mul(centeredRows, rowScale), param('wide', [20, 140]));
+  const matmulWideNorm = makeKernel('matmul', [wideProduct], [normRows, wideProduct.inputs[1]!]);
+
   const lines = input('lines', [4, 50]);
   const cumulative = makeKernel('opaque', [cumsum(lines, 1)], [lines]);
   const reversed = makeKernel('opaque', [cumsum(lines, 0, { exclusive: true, reverse: true })], [lines]);
@@ -276,6 +283,12 @@ function cases(): Record<string, Case> {
     'matmul direct RMSNorm + residual prologue, permuted epilogue': {
       kernel: matmulNormResidual,
       dims: { seq: 11 },
+      rtol: 1e-4,
+      atol: 1e-5,
+      profile: software,
+    },
+    'matmul direct LayerNorm prologue, N = 140 (two groups of block columns)': {
+      kernel: matmulWideNorm,
       rtol: 1e-4,
       atol: 1e-5,
       profile: software,

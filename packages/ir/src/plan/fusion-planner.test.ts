@@ -3,6 +3,7 @@ import { type Graph, graphNodes, makeGraph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import { add, div, mul, sub } from '../ops/binary-ops.js';
 import { broadcastTo } from '../ops/broadcast-op.js';
+import { concat } from '../ops/concat-op.js';
 import { matmul } from '../ops/matmul-op.js';
 import { permute, transpose } from '../ops/permute-op.js';
 import { max, mean, sum } from '../ops/reduce-ops.js';
@@ -10,7 +11,7 @@ import { reshape } from '../ops/reshape-op.js';
 import { cumsum } from '../ops/scan-op.js';
 import { slice } from '../ops/slice-op.js';
 import { full, input, param } from '../ops/source-ops.js';
-import { exp, gelu, relu, rsqrt, tanh } from '../ops/unary-ops.js';
+import { exp, gelu, relu, rsqrt, silu, tanh } from '../ops/unary-ops.js';
 import { planFusion } from './fusion-planner.js';
 import type { KernelPlan } from './kernel-plan.js';
 
@@ -104,10 +105,12 @@ describe('planFusion', () => {
   it('recomputes a cheap shared producer in each consumer and writes an expensive one once', () => {
     const bias = broadcastTo(reshape(param('b', [16]), [1, 16]), [8, 16]);
     const cheap = plan(makeGraph({ p: exp(add(x, bias)), q: tanh(mul(x, bias)) }));
-    expect(summary(cheap)).toEqual(['elementwise:4', 'elementwise:4']);
+    // The two consumers share one iteration space: one kernel writes both, computing the bias once.
+    expect(summary(cheap)).toEqual(['elementwise:6']);
+    expect(cheap.kernels[0]!.outputs.length).toBe(2);
     const shared = tanh(exp(tanh(exp(tanh(x)))));
     const expensive = plan(makeGraph({ p: exp(shared), q: relu(shared) }));
-    expect(summary(expensive)).toEqual(['elementwise:5', 'elementwise:1', 'elementwise:1']);
+    expect(summary(expensive)).toEqual(['elementwise:5', 'elementwise:2']);
   });
 
   it('writes an intermediate graph output from the kernel that computes it', () => {
@@ -250,5 +253,65 @@ describe('unfused plans', () => {
     const x = input('x', [4]);
     const plan = planFusion(makeGraph({ y: mul(x, x) }), { fuse: false });
     expect(plan.kernels[0]!.inputs).toEqual([x]);
+  });
+
+  describe('a decoder block step (RMSNorm, KV cache, SwiGLU)', () => {
+    const width = 16;
+    const tokens = 4;
+    const hidden = 32;
+    const rows = [1, tokens, width];
+    const rmsNorm = (value: Node, name: string): Node =>
+      mul(
+        mul(value, rsqrt(add(mean(mul(value, value), -1, { keepDims: true }), 1e-6))),
+        param(name, [width]),
+      );
+    const chunk = (value: Node, index: number, size: number): Node =>
+      slice(value, [0, 0, index * size], [1, tokens, (index + 1) * size]);
+    const tokensIn = input('x', rows);
+    const qkv = matmul(rmsNorm(tokensIn, 'norm1'), param('wqkv', [width, 3 * width]));
+    // Appending the step's keys and values to the caches: two elementwise kernels of one shape.
+    const keys = concat([input('past_k', rows), chunk(qkv, 1, width)], 1);
+    const values = concat([input('past_v', rows), chunk(qkv, 2, width)], 1);
+    const scores = matmul(chunk(qkv, 0, width), keys, { transposeB: true });
+    const attended = matmul(softmax(scores), values);
+    const residual = add(tokensIn, matmul(attended, param('wo', [width, width])));
+    const gateUp = matmul(rmsNorm(residual, 'norm2'), param('wgu', [width, 2 * hidden]));
+    const activated = mul(silu(chunk(gateUp, 0, hidden)), chunk(gateUp, 1, hidden));
+    const y = add(residual, matmul(activated, param('wd', [hidden, width])));
+    const result = plan(makeGraph({ y, keys, values }));
+    const writing = (node: Node) => result.kernels.filter((kernel) => kernel.outputs.includes(node));
+
+    it('writes both cache updates from one kernel', () => {
+      const caches = writing(keys);
+      expect(caches.length).toBe(1);
+      expect(caches[0]!.template).toBe('elementwise');
+      expect(caches[0]!.outputs).toEqual([keys, values]);
+    });
+
+    it('writes the residual sum once, from the out-projection epilogue, and never recomputes it', () => {
+      const [writer] = writing(residual);
+      expect(writer?.template).toBe('matmul');
+      expect(writer?.nodes.some((node) => node.op === 'matmul' && node.inputs[0] === attended)).toBe(true);
+      expect(result.kernels.filter((kernel) => kernel.nodes.includes(residual))).toEqual([writer]);
+    });
+
+    it('computes silu(gate) · up in the down projection prologue from the gate/up output', () => {
+      const down = result.kernels.at(-1)!;
+      expect(down.nodes).toContain(activated);
+      expect(down.inputs).toContain(gateUp);
+      expect(down.outputs).toEqual([y]);
+    });
+
+    it('is 7 kernels: QKV, caches, scores, softmax · V, out-projection, gate/up, down', () => {
+      expect(summary(result).map((entry) => entry.split(':')[0])).toEqual([
+        'matmul',
+        'elementwise',
+        'matmul',
+        'matmul',
+        'matmul',
+        'matmul',
+        'matmul',
+      ]);
+    });
   });
 });

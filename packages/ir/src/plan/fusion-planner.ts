@@ -11,19 +11,33 @@
  * candidate in or realizes it (the kernel reads it, and it roots a kernel of its own later):
  * 1. `constant` (filled) nodes are taken in: they are literals in the kernel's Exprs, never buffers.
  *    Other sources and realized nodes are read.
- * 2. A candidate with a user outside the kernel is taken in (recomputed in each kernel that needs it)
- *    only if it is cheap: elementwise/injective, with at most {@link CHEAP_CONE_LIMIT} such nodes
- *    in its unrealized cone; reductions and matmuls at the edge of that cone are realized. Otherwise
- *    it is realized. A graph output with other users is always realized; one whose users are all
- *    in the kernel becomes an extra output of the kernel.
- * 3. Elementwise and injective candidates are taken in (prologues, epilogues, side inputs).
- * 4. A matmul is taken in when the kernel has no matmul and no reduction, and every kernel node
+ * 2. Cost rule. Recomputing an elementwise value costs a load of each input of its cone at every
+ *    evaluation; writing it costs one store and one load per reader. A kernel evaluates a value
+ *    once per element when only elementwise nodes use it (an elementwise kernel, an epilogue), but
+ *    many times when it feeds a matmul operand (once per output block of the other axis) or a
+ *    reduction (once per statistics pass). So an elementwise candidate that this kernel would
+ *    evaluate many times, and whose cone is the epilogue of one matmul that nothing else reads (the
+ *    residual sum `x + (attn · Wo + bo)` under a norm), is *materialized*: that matmul's kernel
+ *    writes it at the cost of a store and no extra dispatch, and every kernel reads it, so no later
+ *    kernel repeats earlier residual adds. Planning runs again with those decisions known from the
+ *    start until it adds none (a kernel grown earlier may have recomputed the value).
+ * 3. Otherwise a candidate with a user outside the kernel is taken in (recomputed in each kernel that
+ *    needs it) only if it is cheap: elementwise/injective, with at most {@link CHEAP_CONE_LIMIT} such
+ *    nodes in its unrealized cone; reductions and matmuls at the edge of that cone are realized.
+ *    Otherwise it is realized. A graph output with other users is always realized; one whose users
+ *    are all in the kernel becomes an extra output of the kernel.
+ * 4. Elementwise and injective candidates are taken in (prologues, epilogues, side inputs).
+ * 5. A matmul is taken in when the kernel has no matmul and no reduction, and every kernel node
  *    that depends on it (its epilogue) is a function of one matmul element: elementwise nodes of the
  *    matmul's shape, and reshapes, permutes and slices, whose `placeElement` says where the element
  *    lands, so the kernel stores each output at its place (heads split by the store; a slice
  *    stored inside its window only). An operand whose elementwise chain hides a matmul, or a
- *    reduction other than a row statistic of A (rule 6), is realized.
- * 5. A reduction is taken in when the kernel has no matmul and every kernel node that depends on
+ *    reduction other than a row statistic of A (rule 7), is realized, with one exception: a small
+ *    chain (at most {@link CHEAP_CONE_LIMIT} + 1 nodes) on A that only this matmul reads and that
+ *    no epilogue can write (it reads other matmuls' outputs through different layouts: SwiGLU's
+ *    `silu(gate) · up`, two slices of the gate/up matmul) is recomputed in the prologue, sparing a
+ *    dispatch and a round trip; the matmuls it reads are realized.
+ * 6. A reduction is taken in when the kernel has no matmul and every kernel node that depends on
  *    it is per-element or per-row in its domain (per-element includes any reshape of the domain:
  *    reshapes keep row-major order, so GroupNorm's groups fold back into channels in the kernel),
  *    and reads the statistics of its own row: elementwise on its own shape or on per-row values
@@ -31,17 +45,19 @@
  *    reduction must reduce the same trailing axes of the same shape (softmax: max then sum;
  *    LayerNorm: mean then variance); a reduction over non-trailing axes (`reduce` template) takes
  *    no second one and no per-element consumers.
- * 6. In a matmul kernel, a `sum`/`mean`/`max`/`min` over the last axis of A (not transposed, not
+ * 7. In a matmul kernel, a `sum`/`mean`/`max`/`min` over the last axis of A (not transposed, not
  *    broadcast over the batch) is taken in as a row statistic of the prologue when everything that
  *    depends on it reaches the matmul only through A (never B or the epilogue), per-element or
  *    per-row in A's rows and reading its own row: the matmul kernel computes the statistics of its
  *    block of rows before the K loop and applies the norm while loading A (LayerNorm, RMSNorm,
  *    softmax → matmul in one kernel). Per-element values of A's prologue that are graph outputs
  *    (the sum of residual add + norm) are written by the kernel while loading A.
- * Two passes then merge kernels: a `row` kernel into the first later kernel that reads it when
+ * Three passes then merge kernels: a `row` kernel into the first later kernel that reads it when
  * that is a `row` kernel of the same domain (one kernel writes several per-row statistics:
- * AdaLIN's layer mean and variance), and an `elementwise` kernel that reads only sources and one
- * matmul kernel's outputs into that kernel, as epilogue outputs (adaLN-Zero's gate chunk).
+ * AdaLIN's layer mean and variance); an `elementwise` kernel that reads only sources and one
+ * matmul kernel's outputs into that kernel, as epilogue outputs (adaLN-Zero's gate chunk); and
+ * `elementwise` kernels of one iteration space that do not depend on each other into one kernel
+ * with several outputs (a decoder step's K- and V-cache updates).
  * Kernels are dispatched in the topological order of their roots (a merged kernel takes the place
  * that keeps it valid): a kernel reads only sources and outputs of earlier kernels. With `fuse: false` every non-source node is
  * a kernel of its own (the unfused baseline).
@@ -54,6 +70,7 @@ import { epilogueLayout } from './epilogue-layout.js';
 import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
 import { mergeEpilogueKernels } from './merge-epilogue-kernels.js';
 import { mergeRowKernels } from './merge-row-kernels.js';
+import { mergeSiblingKernels } from './merge-sibling-kernels.js';
 import {
   isPerElement,
   isPerRow,
@@ -129,7 +146,9 @@ class FusionPlanner {
   private readonly users: ReadonlyMap<Node, readonly Node[]>;
   private readonly outputs: ReadonlySet<Node>;
   private readonly roles = new Map<Node, NodeRole>();
-  private readonly realized = new Set<Node>();
+  private realized = new Set<Node>();
+  /** Nodes the cost rule decided to write to memory; kept from one planning round to the next. */
+  private readonly materialized = new Set<Node>();
 
   constructor(graph: Graph) {
     this.nodes = graphNodes(graph);
@@ -161,6 +180,17 @@ class FusionPlanner {
   }
 
   fused(): KernelDraft[] {
+    // A kernel grown early may recompute a value that a kernel grown later decides to materialize;
+    // plan again with every such decision known from the start, until none is added.
+    for (;;) {
+      const decided = this.materialized.size;
+      const kernels = this.fusedRound();
+      if (this.materialized.size === decided) return kernels;
+    }
+  }
+
+  private fusedRound(): KernelDraft[] {
+    this.realized = new Set(this.materialized);
     for (const node of this.nodes) {
       const role = this.role(node);
       if (role === 'source') continue;
@@ -176,7 +206,12 @@ class FusionPlanner {
       if (this.realized.has(node)) kernels.push(this.grow(node));
     }
     const sort = (nodes: Iterable<Node>): Node[] => this.sorted(nodes);
-    return mergeEpilogueKernels(mergeRowKernels(kernels.reverse(), this.outputs, sort), this.outputs, sort);
+    const merged = mergeEpilogueKernels(
+      mergeRowKernels(kernels.reverse(), this.outputs, sort),
+      this.outputs,
+      sort,
+    );
+    return mergeSiblingKernels(merged, sort);
   }
 
   private grow(root: Node): KernelDraft {
@@ -214,6 +249,10 @@ class FusionPlanner {
     const role = this.role(candidate);
     if (role === 'source') return false;
     if (this.realized.has(candidate)) return false;
+    if (role === 'pointwise' && this.repeats(kernel, candidate) && this.epilogueOfProducer(candidate)) {
+      this.materialized.add(candidate);
+      return this.realize(candidate);
+    }
     const sharedOutside = this.users.get(candidate)!.some((user) => !kernel.members.has(user));
     if (sharedOutside && (this.outputs.has(candidate) || !this.recomputable(candidate)))
       return this.realize(candidate);
@@ -275,12 +314,107 @@ class FusionPlanner {
       if (
         this.role(operand) === 'pointwise' &&
         !this.realized.has(operand) &&
-        this.hidesHeavyWork(operand, allowed)
+        this.hidesHeavyWork(operand, allowed) &&
+        (this.epilogueOfProducer(operand) ||
+          !(position === 0 && this.fusesIntoPrologue(matmul, operand, allowed)))
       ) {
         this.realized.add(operand);
       }
     });
     return true;
+  }
+
+  /**
+   * Whether a kernel evaluates `candidate` more than once per element: something in it that
+   * depends on the candidate is a matmul (each operand element is loaded once per output block of
+   * the other axis) or a reduction (each element is read by every statistics pass).
+   */
+  private repeats(kernel: Growing, candidate: Node): boolean {
+    return this.dependents(kernel, candidate).some((node) => {
+      const role = this.role(node);
+      return role === 'matmul' || role === 'reduction';
+    });
+  }
+
+  /**
+   * Whether the unrealized elementwise cone of `node` is the epilogue of one matmul that nothing
+   * outside the cone reads: that matmul's kernel can write `node` at the cost of one store, where
+   * recomputing the cone costs a load of each of its inputs at every evaluation.
+   */
+  private epilogueOfProducer(node: Node): boolean {
+    const cone = this.pointwiseCone(node);
+    if (cone === undefined || cone.heavy.length !== 1) return false;
+    const matmul = cone.heavy[0]!;
+    if (this.role(matmul) !== 'matmul') return false;
+    const inside = (user: Node): boolean => cone.nodes.has(user);
+    // Side inputs of the epilogue (a bias, an embedding) may be shared; the epilogue itself not.
+    const epilogue = this.sorted(cone.nodes).filter((member) =>
+      this.hasOperandPath(member, matmul, cone.nodes),
+    );
+    return (
+      this.users.get(matmul)!.every(inside) &&
+      epilogue.every((member) => member === node || this.users.get(member)!.every(inside)) &&
+      epilogueLayout(matmul, epilogue) !== undefined
+    );
+  }
+
+  /**
+   * Whether A's elementwise chain `operand`, which reads another matmul's output, is recomputed in
+   * the prologue instead of written by a kernel of its own: only this matmul reads it, its cone is
+   * small ({@link CHEAP_CONE_LIMIT}), and it reaches no reduction the prologue cannot compute.
+   * (SwiGLU's `silu(gate) · up` reads two slices of one matmul, which no epilogue can place.)
+   */
+  private fusesIntoPrologue(matmul: Node, operand: Node, statistic: (heavy: Node) => boolean): boolean {
+    if (!this.users.get(operand)!.every((user) => user === matmul)) return false;
+    const cone = this.pointwiseCone(operand, statistic);
+    return (
+      cone !== undefined &&
+      cone.nodes.size <= CHEAP_CONE_LIMIT + 1 &&
+      cone.heavy.every((heavy) => this.role(heavy) === 'matmul' || this.realized.has(heavy))
+    );
+  }
+
+  /**
+   * The elementwise nodes `node` is computed from, up to sources, realized values and heavy
+   * (non-elementwise) nodes, which are listed apart; `through` names heavy nodes the cone continues
+   * past (row statistics a prologue computes), not counted. `undefined` past 64 nodes.
+   */
+  private pointwiseCone(
+    node: Node,
+    through: (heavy: Node) => boolean = () => false,
+  ): { nodes: Set<Node>; heavy: Node[] } | undefined {
+    const nodes = new Set<Node>([node]);
+    const heavy = new Set<Node>();
+    const passed = new Set<Node>();
+    const stack = [node];
+    while (stack.length > 0) {
+      for (const operand of stack.pop()!.inputs) {
+        const role = this.role(operand);
+        if (role === 'source' || nodes.has(operand) || passed.has(operand)) continue;
+        if (role !== 'pointwise' && !this.realized.has(operand) && through(operand)) {
+          passed.add(operand);
+          stack.push(operand);
+          continue;
+        }
+        if (role !== 'pointwise') {
+          heavy.add(operand);
+          continue;
+        }
+        if (this.realized.has(operand)) continue;
+        nodes.add(operand);
+        if (nodes.size > 64) return undefined;
+        stack.push(operand);
+      }
+    }
+    return { nodes, heavy: [...heavy] };
+  }
+
+  /** Whether `node` reads `source` through members of `through`. */
+  private hasOperandPath(node: Node, source: Node, through: ReadonlySet<Node>): boolean {
+    return node.inputs.some(
+      (operand) =>
+        operand === source || (through.has(operand) && this.hasOperandPath(operand, source, through)),
+    );
   }
 
   /** Whether `node` is a reduction a matmul prologue can compute over the rows of `rows`. */

@@ -2,16 +2,18 @@ import type { Dim } from '@weft/ir';
 import { describe } from '../element-composer.js';
 import type { EntryPoint } from '../kernel-context.js';
 import type { MatmulParts } from './matmul-parts.js';
-import { MATMUL_BLOCK } from './matmul-strategy.js';
+import { DIRECT_BLOCK_COLUMNS, MATMUL_BLOCK } from './matmul-strategy.js';
 import { countFor, indent, unflattenLines } from './template-support.js';
 
 /**
- * The direct matmul: no workgroup memory and no barriers. Each invocation computes one 4×4 output
- * block into four `vec4<f32>` rows, reading its four rows of A and four columns of B straight
- * from storage at each step of K. Rows and columns past the matrix edge are clamped to the last
- * one (valid reads, no branches in the K loop); their results are never stored. Row statistics
- * are computed by each invocation for its own rows before the K loop; prologue outputs of A are
- * stored by the invocations of the first block column.
+ * The direct matmul: no barriers in the K loop. Each invocation computes one
+ * 4×{@link DIRECT_BLOCK_COLUMNS} output block into `vec4<f32>` row parts, reading its four rows of
+ * A and its columns of B straight from storage at each step of K: the wider block spreads each A
+ * element's prologue (a norm applied while loading) over more outputs. Rows and columns past the
+ * matrix edge are clamped to the last one (valid reads, no branches in the K loop); their results
+ * are never stored. With row statistics, the invocations of a workgroup share one block row and
+ * compute its statistics together in workgroup memory before the K loop (a few barriers, once);
+ * prologue outputs of A are stored by the invocations of the first block column.
  */
 export function directMatmulBody(
   parts: MatmulParts,
@@ -20,14 +22,21 @@ export function directMatmulBody(
 ): EntryPoint {
   const { context, a, b, rows: M, columns: N, depth: K, statistics } = parts;
   const lanes = Array.from({ length: MATMUL_BLOCK }, (_, lane) => lane);
-  const clamped = (name: string, first: string, size: string) =>
-    lanes.map((lane) =>
+  const columnLanes = Array.from({ length: DIRECT_BLOCK_COLUMNS }, (_, lane) => lane);
+  const groups = Array.from({ length: DIRECT_BLOCK_COLUMNS / MATMUL_BLOCK }, (_, group) => group);
+  const clamped = (name: string, first: string, size: string, count: readonly number[]) =>
+    count.map((lane) =>
       lane === 0 ? `let ${name}0 = ${first};` : `let ${name}${lane} = min(${first} + ${lane}, ${size} - 1);`,
     );
-  const aRows = lanes.map((lane) =>
-    parts.aElement(`row${lane}`, 'k', `a${lane}_`, statistics.rowVariables(lane)),
+  const aRows = parts.aBlock(
+    lanes.map((lane) => `row${lane}`),
+    'k',
+    'a_',
+    lanes.map((lane) => statistics.rowVariables(lane)),
   );
-  const bColumns = lanes.map((lane) => parts.bElement('k', `column${lane}`, `b${lane}_`));
+  const bColumns = columnLanes.map((lane) => parts.bElement('k', `column${lane}`, `b${lane}_`));
+  const accumulator = (row: number, group: number) => `acc${row}${group === 0 ? '' : `_${group}`}`;
+  const bRow = (group: number) => `b_row${group === 0 ? '' : `_${group}`}`;
   const prologueStores =
     aRows[0]!.stores.length === 0
       ? []
@@ -40,30 +49,69 @@ export function directMatmulBody(
           ),
           '}',
         ];
+  // With row statistics, a workgroup shares one block row and computes its statistics together
+  // (one barrier-separated pass per statistic) instead of each invocation computing them alone.
+  const sharedRows = statistics.statistics.length > 0 && width % MATMUL_BLOCK === 0;
+  const blocksN = `(${N} + ${DIRECT_BLOCK_COLUMNS - 1}) / ${DIRECT_BLOCK_COLUMNS}`;
+  const blocksM = `(${M} + ${MATMUL_BLOCK - 1}) / ${MATMUL_BLOCK}`;
+  const placement = sharedRows
+    ? [
+        `let blocks_n = ${blocksN};`,
+        `let blocks_m = ${blocksM};`,
+        `let groups_n = (blocks_n + ${width - 1}) / ${width};`,
+        'let group = i32(workgroup_index);',
+        `let block_n = (group % groups_n) * ${width} + i32(local_index);`,
+        'let block_m = (group / groups_n) % blocks_m;',
+        'let batch = group / (groups_n * blocks_m);',
+      ]
+    : [
+        `let index = i32(workgroup_index) * ${width} + i32(local_index);`,
+        `let blocks_n = ${blocksN};`,
+        `let blocks_m = ${blocksM};`,
+        'let block_n = index % blocks_n;',
+        'let block_m = (index / blocks_n) % blocks_m;',
+        'let batch = index / (blocks_n * blocks_m);',
+      ];
+  const rowStatistics = sharedRows
+    ? [
+        ...statistics.lines(context, parts.composer, {
+          first: 'm0',
+          rows: MATMUL_BLOCK,
+          lanes: width / MATMUL_BLOCK,
+          columns: K,
+          bounds: `m < ${M}`,
+          rowIndex: parts.rowIndex,
+          variables: { ...parts.batchVariables, m: 'm', k: 'k' },
+        }),
+        ...lanes.flatMap((lane) =>
+          statistics.statistics.map(
+            (_, position) => `let stat${position}_row${lane} = row_stat${position}[${lane}];`,
+          ),
+        ),
+      ]
+    : statistics.blockLines(context, parts.composer, {
+        rows: lanes.map((lane) => `row${lane}`),
+        columns: K,
+        rowIndex: parts.rowIndex,
+        variables: parts.batchVariables,
+      });
   const body = [
-    `let index = i32(workgroup_index) * ${width} + i32(local_index);`,
-    `let blocks_n = (${N} + ${MATMUL_BLOCK - 1}) / ${MATMUL_BLOCK};`,
-    `let blocks_m = (${M} + ${MATMUL_BLOCK - 1}) / ${MATMUL_BLOCK};`,
-    'let block_n = index % blocks_n;',
-    'let block_m = (index / blocks_n) % blocks_m;',
-    'let batch = index / (blocks_n * blocks_m);',
+    ...placement,
     `if (batch >= ${parts.batchCount}) {`,
     '  return;',
     '}',
     ...unflattenLines(context, 'batch', parts.batchShape, 'b'),
     `let m0 = block_m * ${MATMUL_BLOCK};`,
-    `let n0 = block_n * ${MATMUL_BLOCK};`,
+    `let n0 = block_n * ${DIRECT_BLOCK_COLUMNS};`,
     '// Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)',
-    ...clamped('row', 'm0', M),
-    ...clamped('column', 'n0', N),
-    ...statistics.blockLines(context, parts.composer, {
-      rows: lanes.map((lane) => `row${lane}`),
-      columns: K,
-      rowIndex: parts.rowIndex,
-      variables: parts.batchVariables,
-    }),
-    '// acc<r>: row r of the 4x4 output block of this invocation',
-    ...lanes.map((lane) => `var acc${lane} = vec4<f32>();`),
+    ...clamped('row', 'm0', M, lanes),
+    ...(sharedRows
+      ? // Invocations past the last block column still take part in the statistics: clamp them all.
+        columnLanes.map((lane) => `let column${lane} = min(n0 + ${lane}, ${N} - 1);`)
+      : clamped('column', 'n0', N, columnLanes)),
+    ...rowStatistics,
+    `// acc<r>[_<g>]: row r, columns 4g..4g+3 of the ${MATMUL_BLOCK}x${DIRECT_BLOCK_COLUMNS} output block of this invocation`,
+    ...lanes.flatMap((lane) => groups.map((group) => `var ${accumulator(lane, group)} = vec4<f32>();`)),
     `for (var k = 0; k < ${K}; k++) {`,
     ...indent([
       `// Rows of ${describe(a)}${parts.transposeA ? ' (transposed)' : ''}`,
@@ -71,18 +119,36 @@ export function directMatmulBody(
       ...prologueStores,
       `// Columns of ${describe(b)}${parts.transposeB ? ' (transposed)' : ''}`,
       ...bColumns.flatMap((element) => element.lines),
-      `let b_row = vec4<f32>(${bColumns.map((element) => element.value).join(', ')});`,
-      ...lanes.map((lane) => `acc${lane} = fma(vec4<f32>(a_row${lane}), b_row, acc${lane});`),
+      ...groups.map((group) => {
+        const values = bColumns.slice(group * MATMUL_BLOCK, (group + 1) * MATMUL_BLOCK);
+        return `let ${bRow(group)} = vec4<f32>(${values.map((element) => element.value).join(', ')});`;
+      }),
+      ...lanes.flatMap((lane) =>
+        groups.map(
+          (group) =>
+            `${accumulator(lane, group)} = fma(vec4<f32>(a_row${lane}), ${bRow(group)}, ${accumulator(lane, group)});`,
+        ),
+      ),
     ]),
     '}',
-    ...lanes.map((lane) => parts.storeRow(lane === 0 ? 'm0' : `m0 + ${lane}`, 'n0', `acc${lane}`)),
+    ...lanes.flatMap((lane) =>
+      groups.map((group) =>
+        parts.storeRow(
+          lane === 0 ? 'm0' : `m0 + ${lane}`,
+          group === 0 ? 'n0' : `n0 + ${group * MATMUL_BLOCK}`,
+          accumulator(lane, group),
+        ),
+      ),
+    ),
   ];
   return {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => {
       const [rows, columns] = [mDim, nDim].map((dim) => countFor([dim], dims)) as [number, number];
-      const blocks = Math.ceil(rows / MATMUL_BLOCK) * Math.ceil(columns / MATMUL_BLOCK);
-      return Math.ceil((blocks * countFor(parts.batchShape, dims)) / width);
+      const blocksN = Math.ceil(columns / DIRECT_BLOCK_COLUMNS);
+      const rowBlocks = Math.ceil(rows / MATMUL_BLOCK) * countFor(parts.batchShape, dims);
+      if (sharedRows) return rowBlocks * Math.ceil(blocksN / width);
+      return Math.ceil((rowBlocks * blocksN) / width);
     },
     body,
   };

@@ -53,6 +53,17 @@ export interface MatmulParts {
     prefix: string,
     statistics?: Readonly<Record<string, string>>,
   ): OperandElement;
+  /**
+   * A's elements at rows `rows`, column `k` (i32 WGSL texts), rendered together so that their
+   * shared parts are computed once (the first element carries every `let`); `statistics[r]` renames
+   * the row statistics for row r.
+   */
+  aBlock(
+    rows: readonly string[],
+    k: string,
+    prefix: string,
+    statistics: readonly Readonly<Record<string, string>>[],
+  ): OperandElement[];
   /** B's element at row `k`, column `n` (i32 WGSL texts). */
   bElement(k: string, n: string, prefix: string): OperandElement;
   /** A statement storing one output block row: four values from column `n0` of row `m`. */

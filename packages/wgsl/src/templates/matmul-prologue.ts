@@ -1,15 +1,28 @@
-import { type DType, type Expr, getOp, type Kernel, type Node, UnsupportedError, variable } from '@weft/ir';
+import {
+  constant,
+  type DType,
+  type Expr,
+  getOp,
+  type Kernel,
+  type Node,
+  UnsupportedError,
+  variable,
+} from '@weft/ir';
 import type { ElementComposer } from '../element-composer.js';
 import { describe } from '../element-composer.js';
 import type { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
 import { indent } from './template-support.js';
 
-/** One row statistic of a matmul prologue: a reduction of A's rows over K. */
+/**
+ * One row statistic of a matmul prologue: a reduction of A's rows over K, or a per-row value
+ * computed from earlier statistics and literals only (LayerNorm's `inverseSqrt(variance + eps)`),
+ * computed once per row rather than at every element of A.
+ */
 export interface RowStatistic {
-  /** The reduction node. */
+  /** The reduction node, or the per-row node. */
   readonly node: Node;
-  /** `sum`, `mean`, `max` or `min`. */
+  /** `sum`, `mean`, `max` or `min`; `row` for a per-row value. */
   readonly fn: string;
   /** The variable (`stat<position>`) that holds the statistic of the current row. */
   readonly result: Expr;
@@ -30,8 +43,10 @@ export class MatmulRowStatistics {
 
   /** @param kernel - a matmul kernel; its reduction nodes are the statistics. */
   constructor(kernel: Kernel) {
-    const reductions = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction');
-    this.statistics = reductions.map((node, position) => {
+    const perRow = perRowNodes(kernel);
+    const selected = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction' || perRow.has(node));
+    this.statistics = selected.map((node, position) => {
+      if (perRow.has(node)) return { node, fn: 'row', result: variable(`stat${position}`, node.dtype) };
       const fn = String(node.attrs.fn);
       if (node.op !== 'reduce' || !['sum', 'mean', 'max', 'min'].includes(fn)) {
         throw new UnsupportedError(
@@ -86,6 +101,25 @@ export class MatmulRowStatistics {
       `let m = ${settings.first} + stat_row;`,
     ];
     this.statistics.forEach((statistic, position) => {
+      const type = wgslType(statistic.node.dtype);
+      if (statistic.fn === 'row') {
+        const rendered = context.render(
+          [composer.lowered(statistic.node, rowIndexOf(statistic.node))],
+          { ...settings.variables, ...this.variables() },
+          `s${position}_`,
+        );
+        context.workgroupArray(`row_stat${position}`, type, rows);
+        block.push(
+          '',
+          `// per-row value (${describe(statistic.node)})`,
+          ...rendered.lines,
+          `let stat${position}: ${type} = ${rendered.values[0]!};`,
+          'if (stat_lane == 0) {',
+          `  row_stat${position}[stat_row] = stat${position};`,
+          '}',
+        );
+        return;
+      }
       const operand = statistic.node.inputs[0]!;
       const element = composer.element(operand, settings.rowIndex(operand));
       const rendered = context.render(
@@ -102,7 +136,6 @@ export class MatmulRowStatistics {
         (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`,
       ).reduce((sum, next) => combineText(combine, sum, next));
       const finished = statistic.fn === 'mean' ? `total${position} / f32(${columns})` : `total${position}`;
-      const type = wgslType(statistic.node.dtype);
       context.workgroupArray(`row_stat${position}`, type, rows);
       block.push(
         '',
@@ -152,6 +185,18 @@ export class MatmulRowStatistics {
     const accumulator: DType = 'f32';
     const lines: string[] = [];
     this.statistics.forEach((statistic, position) => {
+      if (statistic.fn === 'row') {
+        lines.push(`// per-row value (${describe(statistic.node)})`);
+        rows.forEach((row, index) => {
+          const rendered = context.render(
+            [composer.lowered(statistic.node, rowIndexOf(statistic.node))],
+            { ...settings.variables, m: row, ...this.rowVariables(index) },
+            `s${position}_r${index}_`,
+          );
+          lines.push(...rendered.lines, `let stat${position}_row${index} = ${rendered.values[0]!};`);
+        });
+        return;
+      }
       const operand = statistic.node.inputs[0]!;
       const element = composer.element(operand, settings.rowIndex(operand));
       const combine = statistic.fn === 'mean' ? 'sum' : statistic.fn;
@@ -201,6 +246,29 @@ export class MatmulRowStatistics {
     for (const helper of helpers) context.helpers.add(helper);
     return text;
   }
+}
+
+/**
+ * Prologue nodes that depend only on row statistics and literals (each operand a reduction, a
+ * filled constant or another such node): one value per row, hoisted out of the loop over K.
+ */
+function perRowNodes(kernel: Kernel): Set<Node> {
+  const found = new Set<Node>();
+  const statistics = new Set(kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction'));
+  for (const node of kernel.nodes) {
+    if (getOp(node.op).fusion !== 'elementwise' || statistics.has(node)) continue;
+    const fromRows = node.inputs.some((input) => statistics.has(input) || found.has(input));
+    const onlyRows = node.inputs.every(
+      (input) => statistics.has(input) || found.has(input) || input.op === 'constant',
+    );
+    if (fromRows && onlyRows) found.add(node);
+  }
+  return found;
+}
+
+/** An index of `node` (per-row: it reads only statistics and literals, so any index will do). */
+function rowIndexOf(node: Node): Expr[] {
+  return node.shape.map(() => constant(0, 'i32'));
 }
 
 function combineText(combine: string, a: string, b: string): string {

@@ -1,8 +1,14 @@
 import type { DeviceProfile } from '../generated-kernel.js';
 import { workgroupWidth } from './template-support.js';
 
-/** Outputs per invocation along each axis (a 4×4 block, held as four `vec4<f32>` rows). */
+/** Output rows per invocation, and columns per `vec4<f32>` accumulator (the tiled variant's 4×4 block). */
 export const MATMUL_BLOCK = 4;
+
+/**
+ * Output columns per invocation of the direct variant (two `vec4<f32>` per row): A's prologue and
+ * row statistics, recomputed by every invocation of a block row, are shared by twice the outputs.
+ */
+export const DIRECT_BLOCK_COLUMNS = 8;
 
 /** Output tile edge (rows and columns per workgroup) of the tiled variant. */
 export const MATMUL_TILE = 32;
@@ -37,16 +43,18 @@ export type MatmulStrategy =
 
 /**
  * How a matmul kernel spreads its work, decided from the device's facts. Both variants compute a
- * {@link MATMUL_BLOCK}² output block per invocation into `vec4<f32>` accumulators (a loop-indexed
+ * block of {@link MATMUL_BLOCK} rows per invocation into `vec4<f32>` accumulators (a loop-indexed
  * private array is spilled to memory by some compilers, SwiftShader's among them, at several
  * times the cost of the arithmetic):
  *
  * - **direct** on a software adapter (`profile.software`): no workgroup memory and no barriers —
- *   each invocation reads its four rows of A and four columns of B straight from storage, where
- *   the CPU's caches do what a staged tile does on a GPU, and each `workgroupBarrier()` would be a
- *   coroutine switch per invocation; {@link MATMUL_DIRECT_WIDTH} invocations per workgroup;
- * - **tiled** otherwise: 64 invocations compute a {@link MATMUL_TILE}² tile from A and B tiles
- *   staged in workgroup memory, {@link MATMUL_TILE_K} columns of K per step (two barriers each).
+ *   each invocation reads its four rows of A and {@link DIRECT_BLOCK_COLUMNS} columns of B
+ *   straight from storage, where the CPU's caches do what a staged tile does on a GPU, and each
+ *   `workgroupBarrier()` would be a coroutine switch per invocation; {@link MATMUL_DIRECT_WIDTH}
+ *   invocations per workgroup;
+ * - **tiled** otherwise: 64 invocations compute a {@link MATMUL_TILE}² tile (4×4 per invocation)
+ *   from A and B tiles staged in workgroup memory, {@link MATMUL_TILE_K} columns of K per step
+ *   (two barriers each).
  */
 export function chooseMatmulStrategy(profile: DeviceProfile): MatmulStrategy {
   if (profile.software === true) {

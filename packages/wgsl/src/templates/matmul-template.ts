@@ -8,6 +8,7 @@ import {
   type Node,
   type PlacedIndex,
   shapesEqual,
+  substituteExpr,
   UnsupportedError,
   variable,
 } from '@weft/ir';
@@ -26,7 +27,7 @@ import { indent, sizeText, variableNames } from './template-support.js';
 
 /**
  * Batched matmul `[..., M, K] × [..., K, N]` (either operand transposed, batch dims broadcast),
- * accumulating in f32, each invocation a 4×4 output block; how invocations share the work (A and
+ * accumulating in f32, each invocation a block of 4 rows (4 or 8 columns); how invocations share the work (A and
  * B tiles staged in workgroup memory, or read straight from storage) is
  * `chooseMatmulStrategy`'s choice. Sizes need not divide the block or tile (loads outside
  * are zero or clamped, stores are bounds-checked). Fused prologue nodes are applied while loading
@@ -151,6 +152,34 @@ export function generateMatmul(
           context.store(output, flat!, rendered.values[position + 1]!),
         ),
       };
+    },
+    aBlock: (rows, column, prefix, rowStatistics): OperandElement[] => {
+      // One rendering for all rows: what they share (a norm's gain and shift at column k) is loaded once.
+      const renamed = (row: number) => (expr: Expr) =>
+        expr.kind === 'var' && (expr.payload === 'm' || String(expr.payload).startsWith('stat'))
+          ? variable(`${String(expr.payload)}__r${row}`, expr.dtype)
+          : undefined;
+      const roots = rows.flatMap((_, row) => aRoots.map((root) => substituteExpr(root, renamed(row))));
+      const names = rows.flatMap((text, row) => [
+        [`m__r${row}`, text],
+        ...Object.entries(rowStatistics[row] ?? {}).map(([name, value]) => [`${name}__r${row}`, value]),
+      ]);
+      const rendered = context.render(
+        roots,
+        { ...batchVariables, k: column, ...Object.fromEntries(names) },
+        prefix,
+      );
+      return rows.map((_, row) => {
+        const values = rendered.values.slice(row * aRoots.length, (row + 1) * aRoots.length);
+        const flat = values[prologueOutputs.length + 1];
+        return {
+          lines: row === 0 ? rendered.lines : [],
+          value: asF32(values[0]!, a),
+          stores: prologueOutputs.map((output, position) =>
+            context.store(output, flat!, values[position + 1]!),
+          ),
+        };
+      });
     },
     bElement: (row, column, prefix): OperandElement => {
       const rendered = context.render(bRoots, { ...batchVariables, k: row, n: column }, prefix);
