@@ -1,4 +1,4 @@
-import { makeNode, maxDim, type Node, SpecError } from '@weft/ir';
+import { makeNode, maxDim, type Node, param, SpecError } from '@weft/ir';
 import { generateAttention } from './kernel/attention-template.js';
 import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
 import { attentionOp } from './op/attention-op.js';
@@ -12,7 +12,11 @@ export interface AttentionInputs {
   readonly key: Node;
   /** Values `[batch, kvHeads, keys, valueDim]`. */
   readonly value: Node;
-  /** Tensors captured by the spec's score mods, masks and normalizer (`tensorRef` names), by name. */
+  /**
+   * Tensors captured by the spec's score mods, masks and normalizer (`tensorRef` names), by name.
+   * The spec's own learned parameters (`${name}.qNorm.gamma`, `${name}.kvWeights`, ...) become
+   * `param` nodes of those names unless given here.
+   */
   readonly tensors?: Readonly<Record<string, Node>>;
 }
 
@@ -44,8 +48,13 @@ export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): At
   const keyLength = inputs.key.shape[2];
   const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
   const attrs = encodeAttention(spec, maxKeys, 'output');
-  const names = (attrs.tensors as readonly { name: string }[]).map((use) => use.name);
-  const bound = inputs.tensors ?? {};
+  const uses = attrs.tensors as readonly { name: string; roles: readonly number[] | null }[];
+  const names = uses.map((use) => use.name);
+  const bound: Record<string, Node> = { ...inputs.tensors };
+  for (const name of ownedParameters(attrs)) {
+    const roles = uses.find((use) => use.name === name)!.roles!;
+    bound[name] ??= param(name, roles);
+  }
   for (const name of names) {
     if (bound[name] === undefined) {
       throw new SpecError(`attention "${spec.name}": captured tensor "${name}" is not bound`, {
@@ -55,7 +64,7 @@ export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): At
       });
     }
   }
-  for (const name of Object.keys(bound)) {
+  for (const name of Object.keys(inputs.tensors ?? {})) {
     if (!names.includes(name)) {
       throw new SpecError(`attention "${spec.name}": tensor "${name}" is not read by the spec`, {
         block: spec.name,
@@ -73,4 +82,14 @@ export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): At
     ...(spec.outputs.logSumExp ? { logSumExp: extra('logSumExp') } : {}),
     ...(spec.outputs.rowMax ? { rowMax: extra('rowMax') } : {}),
   };
+}
+
+/** Names of the learned parameters the spec owns (QK-norm γ and β, weighted-GQA weights). */
+function ownedParameters(attrs: ReturnType<typeof encodeAttention>): string[] {
+  const norm = attrs.qkNorm as {
+    query: Record<string, string | null>;
+    key: Record<string, string | null>;
+  } | null;
+  const names = norm === null ? [] : [norm.query, norm.key].flatMap((side) => Object.values(side));
+  return [...names, attrs.kvWeights].filter((name): name is string => typeof name === 'string');
 }

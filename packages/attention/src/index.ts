@@ -1,13 +1,13 @@
 /**
- * `@weft/attention`: attention variants as values — heads (MHA, MQA, GQA), positions (RoPE,
- * ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors), composable masks
+ * `@weft/attention`: attention variants as values — heads (MHA, MQA, GQA, weighted GQA),
+ * QK normalization, positions (1-D and 2-D RoPE, ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors), composable masks
  * that know their block sparsity, and normalizers (softmax with sinks, sigmoid, ReLU², l1 maps,
  * α-entmax and sparsemax). A spec becomes one `attention` IR op with a float64 reference, a
  * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel.
  *
  * @example
  * ```ts
- * const spec = attention({ heads: 8, kvHeads: 2, headDim: 64, positions: rope(), mask: causal() });
+ * const spec = attention({ heads: 8, kvHeads: 2, headDim: 64, positions: rope(), qkNorm: qkNorm(), mask: causal() });
  * const { output } = applyAttention(spec, { query, key, value });
  * ```
  *
@@ -35,13 +35,18 @@ export {
   type AttentionOutputKind,
   decodeAttention,
   type NormalizerAttrs,
+  type QkNormAttrs,
+  type QkNormSideAttrs,
+  type RopeAttrs,
 } from './op/attention-attrs.js';
 export { attentionOp, inferAttention } from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
 export * from './spec/attention-spec.js';
 export * from './spec/attention-variables.js';
+export * from './spec/heads.js';
 export * from './spec/normalizers.js';
 export * from './spec/positions.js';
+export * from './spec/qk-norm.js';
 export * from './spec/score-mods.js';
 export type { AxisRole, TensorUse } from './spec/tensor-use.js';

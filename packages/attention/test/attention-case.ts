@@ -10,7 +10,13 @@ import {
   tensorRef,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
-import { type AttentionOptions, type AttentionSpec, applyAttention, attention } from '../src/index.js';
+import {
+  type AttentionOptions,
+  type AttentionSpec,
+  applyAttention,
+  attention,
+  type WeightedGqa,
+} from '../src/index.js';
 
 /** Shapes of one attention test case. */
 export interface CaseShape {
@@ -37,15 +43,19 @@ export interface AttentionCase {
 /** Builds inputs q, k, v (and the given extra tensors) and applies the spec to them. */
 export function buildCase(
   shape: CaseShape,
-  options: Omit<AttentionOptions, 'heads' | 'kvHeads' | 'headDim' | 'valueDim'>,
-  extra: Record<string, { tensor: Tensor64; shape?: readonly Dim[] }> = {},
+  options: Omit<AttentionOptions, 'heads' | 'kvHeads' | 'headDim' | 'valueDim'> & {
+    /** A head layout replacing `shape.heads`/`shape.kvHeads` in the spec (weighted GQA). */
+    readonly heads?: WeightedGqa;
+  },
+  extra: Record<string, { tensor: Tensor64; shape?: readonly Dim[]; param?: boolean }> = {},
   seed = 1,
   symbolic?: { queries: Dim; keys: Dim },
 ): AttentionCase {
   const spec = attention({
     ...options,
-    heads: shape.heads,
-    kvHeads: shape.kvHeads,
+    ...(options.heads === undefined
+      ? { heads: shape.heads, kvHeads: shape.kvHeads }
+      : { heads: options.heads }),
     headDim: shape.headDim,
     valueDim: shape.valueDim,
   });
@@ -55,8 +65,9 @@ export function buildCase(
   const key = input('k', [shape.batch, shape.kvHeads, keys, shape.headDim]);
   const value = input('v', [shape.batch, shape.kvHeads, keys, shape.valueDim]);
   const tensors: Record<string, Node> = {};
-  for (const [name, { tensor, shape: declared }] of Object.entries(extra))
-    tensors[name] = input(name, declared ?? tensor.shape, tensor.dtype);
+  // Parameters the spec owns are left unbound: applyAttention makes them `param` nodes.
+  for (const [name, { tensor, shape: declared, param }] of Object.entries(extra))
+    if (param !== true) tensors[name] = input(name, declared ?? tensor.shape, tensor.dtype);
   const result = applyAttention(spec, { query, key, value, tensors });
   const inputs: Record<string, Tensor64> = {
     q: randomTensor([shape.batch, shape.heads, shape.queries, shape.headDim], { seed }),
@@ -85,7 +96,11 @@ export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
   const outputs: Record<string, Node> = { output: testCase.output };
   if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
   if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
-  return interpret(makeGraph(outputs), { inputs: testCase.inputs, dims: testCase.dims });
+  return interpret(makeGraph(outputs), {
+    inputs: testCase.inputs,
+    params: testCase.inputs,
+    dims: testCase.dims,
+  });
 }
 
 /** The decomposition into primitive ops, interpreted in float64. */
@@ -95,6 +110,7 @@ export function decomposedOf(testCase: AttentionCase): Record<string, Tensor64> 
   if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
   return interpret(decomposeExtensionOps(makeGraph(outputs)), {
     inputs: testCase.inputs,
+    params: testCase.inputs,
     dims: testCase.dims,
   });
 }

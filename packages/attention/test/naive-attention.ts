@@ -33,6 +33,19 @@ export interface NaiveAttentionCase {
   readonly sink?: number;
   /** RoPE (half layout, all dims) with this base; query positions i + Nk − Nq. */
   readonly ropeBase?: number;
+  /** 2-D RoPE on this [height, width] grid (with `ropeBase`): first half of the dims by row, second by column. */
+  readonly ropeGrid?: readonly [number, number];
+  /** QK norm before RoPE; γ of length 1 or dk, β of length dk. */
+  readonly qkNorm?: {
+    readonly kind: 'l2' | 'rms' | 'layer';
+    readonly epsilon: number;
+    readonly queryGamma?: readonly number[];
+    readonly keyGamma?: readonly number[];
+    readonly queryBeta?: readonly number[];
+    readonly keyBeta?: readonly number[];
+  };
+  /** Weighted GQA weights `[H, Hkv]` (row-major): head h reads Σ_j w[h, j]·K_j and Σ_j w[h, j]·V_j. */
+  readonly kvWeights?: readonly number[];
 }
 
 /** O `[B, H, Nq, dv]`, the row log-sum-exp (softmax) and row max `[B, H, Nq]` (−∞ for empty rows). */
@@ -50,14 +63,18 @@ export function naiveAttention(c: NaiveAttentionCase): {
     for (let h = 0; h < c.heads; h++) {
       const g = Math.floor(h / group);
       for (let i = 0; i < c.queries; i++) {
-        const q = row(c.query, ((b * c.heads + h) * c.queries + i) * c.headDim, c.headDim);
-        const qr = c.ropeBase === undefined ? q : ropeRow(q, i + c.keys - c.queries, c.ropeBase);
+        const q = normRow(
+          row(c.query, ((b * c.heads + h) * c.queries + i) * c.headDim, c.headDim),
+          c,
+          'query',
+        );
+        const qr = positioned(q, i + c.keys - c.queries, c);
         const kept: number[] = [];
         const scores: number[] = [];
         for (let j = 0; j < c.keys; j++) {
           if (c.keep !== undefined && !c.keep(b, h, i, j)) continue;
-          const k = row(c.key, ((b * c.kvHeads + g) * c.keys + j) * c.headDim, c.headDim);
-          const kr = c.ropeBase === undefined ? k : ropeRow(k, j, c.ropeBase);
+          const k = normRow(headRow(c.key, c, b, h, g, j, c.headDim), c, 'key');
+          const kr = positioned(k, j, c);
           let s = 0;
           for (let d = 0; d < c.headDim; d++) s += qr[d]! * kr[d]!;
           s *= scale;
@@ -70,10 +87,9 @@ export function naiveAttention(c: NaiveAttentionCase): {
         logSumExp[(b * c.heads + h) * c.queries + i] = lse;
         rowMax[(b * c.heads + h) * c.queries + i] = scores.reduce((m, s) => Math.max(m, s), -Infinity);
         for (let t = 0; t < kept.length; t++) {
-          const v = ((b * c.kvHeads + g) * c.keys + kept[t]!) * c.valueDim;
+          const v = headRow(c.value, c, b, h, g, kept[t]!, c.valueDim);
           for (let d = 0; d < c.valueDim; d++)
-            output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! +=
-              weights[t]! * Number(c.value[v + d]);
+            output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! += weights[t]! * v[d]!;
         }
       }
     }
@@ -139,6 +155,55 @@ function entmaxBySort(scores: readonly number[], alpha: number): number[] {
 
 function row(data: ArrayLike<number>, start: number, length: number): number[] {
   return Array.from({ length }, (_, d) => Number(data[start + d]));
+}
+
+/** Key or value row j of query head h: KV head g, or the weighted mix of all KV heads. */
+function headRow(
+  data: ArrayLike<number>,
+  c: NaiveAttentionCase,
+  b: number,
+  h: number,
+  g: number,
+  j: number,
+  dim: number,
+): number[] {
+  const at = (head: number) => row(data, ((b * c.kvHeads + head) * c.keys + j) * dim, dim);
+  if (c.kvWeights === undefined) return at(g);
+  const mixed = new Array<number>(dim).fill(0);
+  for (let head = 0; head < c.kvHeads; head++) {
+    const w = c.kvWeights[h * c.kvHeads + head]!;
+    at(head).forEach((x, d) => {
+      mixed[d]! += w * x;
+    });
+  }
+  return mixed;
+}
+
+function normRow(x: number[], c: NaiveAttentionCase, side: 'query' | 'key'): number[] {
+  const n = c.qkNorm;
+  if (n === undefined) return x;
+  const mean = n.kind === 'layer' ? x.reduce((a, b) => a + b, 0) / x.length : 0;
+  const centered = x.map((v) => v - mean);
+  const norm = Math.sqrt(centered.reduce((a, v) => a + v * v, 0));
+  const divisor =
+    n.kind === 'l2' ? Math.max(norm, n.epsilon) : Math.sqrt((norm * norm) / x.length + n.epsilon);
+  const gamma = side === 'query' ? n.queryGamma : n.keyGamma;
+  const beta = side === 'query' ? n.queryBeta : n.keyBeta;
+  return centered.map(
+    (v, d) =>
+      (v / divisor) * (gamma === undefined ? 1 : gamma[gamma.length === 1 ? 0 : d]!) + (beta?.[d] ?? 0),
+  );
+}
+
+function positioned(x: number[], position: number, c: NaiveAttentionCase): number[] {
+  if (c.ropeBase === undefined) return x;
+  if (c.ropeGrid === undefined) return ropeRow(x, position, c.ropeBase);
+  const half = x.length / 2;
+  const width = c.ropeGrid[1];
+  return [
+    ...ropeRow(x.slice(0, half), Math.floor(position / width), c.ropeBase),
+    ...ropeRow(x.slice(half), position % width, c.ropeBase),
+  ];
 }
 
 function ropeRow(x: readonly number[], position: number, base: number): number[] {

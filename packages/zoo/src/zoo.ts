@@ -26,6 +26,7 @@ import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
+import { rope2dImageGridEntry } from './entries/rope-2d-image-grid.js';
 import { scaleNormEntry } from './entries/scale-norm.js';
 import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
 import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
@@ -63,6 +64,7 @@ export const ZOO: readonly ZooEntry[] = [
   ngptSphericalResidualEntry,
   taskLayerNormEntry,
   crossAttentionDecoupledDimsEntry,
+  rope2dImageGridEntry,
   qkNormEntry,
   lseOutputEntry,
   sigmoidAttentionEntry,

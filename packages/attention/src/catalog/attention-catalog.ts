@@ -1,4 +1,4 @@
-import { type Graph, input, makeGraph, mul, type Node, param, rsqrt, sum, tensorRef } from '@weft/ir';
+import { type Graph, input, makeGraph, type Node, param, tensorRef } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import {
   causal,
@@ -11,8 +11,10 @@ import {
 } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { type AttentionOptions, attention } from '../spec/attention-spec.js';
+import { weightedGqa } from '../spec/heads.js';
 import { entmax, nap, sigmoid, softmax } from '../spec/normalizers.js';
 import { nope, rope } from '../spec/positions.js';
+import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
@@ -63,8 +65,13 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   entry(
     'qk-norm',
     12,
-    { heads: HEADS, headDim: DIM, score: [scale(tensorRef('qkNorm.gain', [1]))] },
-    { qkNorm: true, params: { 'qkNorm.gain': [Math.log2(LENGTH * LENGTH - LENGTH)] } },
+    {
+      heads: HEADS,
+      headDim: DIM,
+      qkNorm: qkNorm({ kind: 'l2', scale: 'none' }),
+      score: [scale(tensorRef('qkNorm.gain', [1]))],
+    },
+    { params: { 'qkNorm.gain': [Math.log2(LENGTH * LENGTH - LENGTH)] } },
   ),
   entry('lse-output', 18, { heads: HEADS, headDim: DIM, outputs: { logSumExp: true } }),
   entry('sigmoid-attention', 21, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: sigmoid() }),
@@ -100,7 +107,29 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       },
     },
   ),
-  entry('weighted-gqa', 47, { heads: HEADS, kvHeads: 2, headDim: DIM, mask: causal() }),
+  entry(
+    'weighted-gqa',
+    47,
+    { heads: weightedGqa({ heads: HEADS, kvHeads: 2, weights: 'learned' }), headDim: DIM, mask: causal() },
+    // Near the GQA grouping (one-hot rows), as after up-training from a mean-pooled start.
+    { ownedParams: { 'weighted-gqa.kvWeights': [0.9, 0.1, 0.8, 0.3, 0.2, 1.1, -0.1, 0.95] } },
+  ),
+  entry(
+    'rope-2d-image-grid',
+    5,
+    {
+      heads: HEADS,
+      headDim: DIM,
+      qkNorm: qkNorm({ kind: 'layer', scale: 'vector' }),
+      positions: rope({ dims: 2, grid: [4, 6], base: 100 }),
+    },
+    {
+      ownedParams: {
+        'rope-2d-image-grid.qNorm.gamma': Array.from({ length: DIM }, (_, d) => 0.6 + 0.03 * (d % 5)),
+        'rope-2d-image-grid.kNorm.gamma': Array.from({ length: DIM }, (_, d) => 0.6 - 0.02 * (d % 3)),
+      },
+    },
+  ),
   entry('sparse-transformer-strided', 53, { heads: HEADS, headDim: DIM, mask: stridedSparse(5) }),
   entry('multi-query-attention', 54, { heads: HEADS, kvHeads: 1, headDim: DIM, mask: causal() }),
   entry(
@@ -158,8 +187,10 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
 
 interface EntryOptions {
   readonly queries?: number;
-  readonly qkNorm?: boolean;
+  /** Parameters bound by name as `[n]` tensors. */
   readonly params?: Readonly<Record<string, readonly number[]>>;
+  /** Values of parameters the spec owns (`param` nodes made by `applyAttention`, any shape). */
+  readonly ownedParams?: Readonly<Record<string, readonly number[]>>;
   readonly inputs?: Readonly<Record<string, Float32Array | Int32Array>>;
 }
 
@@ -192,14 +223,9 @@ function entry(
       const spec = attention({ ...options, name: mechanism });
       const queries = extra.queries ?? LENGTH;
       const kvHeads = spec.kvHeads;
-      let query: Node = input('q', [BATCH, spec.heads, queries, spec.headDim]);
-      let key: Node = input('k', [BATCH, kvHeads, LENGTH, spec.headDim]);
+      const query = input('q', [BATCH, spec.heads, queries, spec.headDim]);
+      const key = input('k', [BATCH, kvHeads, LENGTH, spec.headDim]);
       const value = input('v', [BATCH, kvHeads, LENGTH, spec.valueDim]);
-      if (extra.qkNorm === true) {
-        const l2 = (x: Node) => mul(x, rsqrt(sum(mul(x, x), -1, { keepDims: true })));
-        query = l2(query);
-        key = l2(key);
-      }
       const tensors: Record<string, Node> = {};
       for (const [name, values] of Object.entries(extra.params ?? {}))
         tensors[name] = param(name, [values.length]);
@@ -217,7 +243,10 @@ function entry(
       return {
         graph: makeGraph(outputs),
         params: Object.fromEntries(
-          Object.entries(extra.params ?? {}).map(([name, values]) => [name, Float32Array.from(values)]),
+          Object.entries({ ...extra.params, ...extra.ownedParams }).map(([name, values]) => [
+            name,
+            Float32Array.from(values),
+          ]),
         ),
         inputs: {
           q: seeded(BATCH * spec.heads * queries * spec.headDim, 1),

@@ -20,12 +20,15 @@ import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attent
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
 import { normalizerCode } from './normalizer-code.js';
+import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { attentionTiles } from './tile-sizes.js';
 
 /**
  * The fused attention kernel (FlashAttention-2 style): one workgroup per (batch·head, block of
- * queries), one invocation per query row. K and V tiles are staged in workgroup memory; every
+ * queries), one invocation per query row. Rows are prepared as they are loaded (`rowCode`):
+ * weighted-GQA mixing of the KV heads, QK norm (one invocation per key row of a tile, since the
+ * statistic needs the whole row) and RoPE. K and V tiles are staged in workgroup memory; every
  * invocation keeps its query row and output accumulator in registers and folds each tile into
  * the normalizer's running state (online softmax: running max, sum and rescaled accumulator;
  * sigmoid, ReLU² and l1 maps need no running max; α-entmax makes a max pass and bisection
@@ -43,13 +46,12 @@ export function generateAttention(
   const node = kernel.anchor;
   const attrs = decodeAttention(node.attrs);
   const context = new KernelContext(kernel, profile, options);
-  const [query, key, value] = node.inputs as [Kernel['anchor'], Kernel['anchor'], Kernel['anchor']];
+  const [query, key] = node.inputs as [Kernel['anchor'], Kernel['anchor']];
   const { queryBlock, keyBlock } = attentionTiles(profile, attrs.headDim, attrs.valueDim);
   const size = (dim: Dim): string =>
     typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`;
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
-  const group = attrs.heads / attrs.kvHeads;
 
   const render = (roots: readonly Expr[], prefix: string) =>
     context.render(
@@ -64,26 +66,7 @@ export function generateAttention(
       ? undefined
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
 
-  const rope = attrs.rope;
-  const rotated = (tensor: 'query' | 'key', flatRow: string, d: string, position: string): string[] => {
-    const load = (index: string) => context.load(tensor === 'query' ? query : key, `${flatRow} + ${index}`);
-    if (rope === null) return [`rotated = ${load(d)};`];
-    const half = rope.rotaryDims / 2;
-    const first = rope.layout === 'half' ? `${d} < ${half}` : `${d} % 2 == 0`;
-    const partner =
-      rope.layout === 'half'
-        ? `select(${d} - ${half}, ${d} + ${half}, first)`
-        : `select(${d} - 1, ${d} + 1, first)`;
-    const pair = rope.layout === 'half' ? `${d} % ${half}` : `${d} / 2`;
-    return [
-      `rotated = ${load(d)};`,
-      `if (${d} < ${rope.rotaryDims}) {`,
-      `  let first = ${first};`,
-      `  let angle = f32(${position}) * exp(f32(${pair}) * ${literal((-2 * Math.log(rope.base)) / rope.rotaryDims)});`,
-      `  rotated = rotated * cos(angle) + select(1.0, -1.0, first) * ${load(partner)} * sin(angle);`,
-      '}',
-    ];
-  };
+  const rows = rowCode(context, attrs, node);
 
   const strategy = chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
   if (strategy.kind === 'splitKeys') {
@@ -92,10 +75,9 @@ export function generateAttention(
       attrs,
       query,
       key,
-      value,
       output: kernel.outputs[0]!,
       size,
-      rotated,
+      rows,
       score,
       mask,
       blockRule,
@@ -109,6 +91,35 @@ export function generateAttention(
     });
   }
 
+  const keyLoad = (index: string) => rows.kvLoad('key', 'key_i', index);
+  // With QK norm every key row needs its statistic first: one invocation prepares a whole row.
+  const keyTileLoad = rows.needsWholeRow
+    ? [
+        `for (var j = i32(local_index); j < ${keyBlock}; j += ${queryBlock}) {`,
+        '  let key_i = tile_k0 + j;',
+        '  if (key_i < nk) {',
+        ...indent(
+          rows.fillRow('key', keyLoad, 'key_i', (d) => `key_tile[j * ${headDim} + ${d}]`),
+          2,
+        ),
+        '  } else {',
+        `    for (var d = 0; d < ${headDim}; d++) {`,
+        `      key_tile[j * ${headDim} + d] = 0.0;`,
+        '    }',
+        '  }',
+        '}',
+      ]
+    : [
+        `for (var index = i32(local_index); index < ${keyBlock * headDim}; index += ${queryBlock}) {`,
+        `  let key_i = tile_k0 + index / ${headDim};`,
+        `  let d = index % ${headDim};`,
+        '  var rotated = 0.0;',
+        '  if (key_i < nk) {',
+        ...indent(rows.rotated(keyLoad, 'd', 'key_i'), 2),
+        '  }',
+        '  key_tile[index] = rotated;',
+        '}',
+      ];
   const keyPass = (withValues: boolean, body: readonly string[]): string[] => [
     'for (var tile = 0; tile < key_tiles; tile++) {',
     `  let tile_k0 = tile * ${keyBlock};`,
@@ -126,22 +137,14 @@ export function generateAttention(
     '  if (tile_kind == 0u) {',
     '    continue;',
     '  }',
-    `  for (var index = i32(local_index); index < ${keyBlock * headDim}; index += ${queryBlock}) {`,
-    `    let key_i = tile_k0 + index / ${headDim};`,
-    `    let d = index % ${headDim};`,
-    '    var rotated = 0.0;',
-    '    if (key_i < nk) {',
-    ...indent(rotated('key', `(kv_row + key_i) * ${headDim}`, 'd', 'key_i'), 3),
-    '    }',
-    '    key_tile[index] = rotated;',
-    '  }',
+    ...indent(keyTileLoad, 1),
     ...(withValues
       ? [
           `  for (var index = i32(local_index); index < ${keyBlock * valueDim}; index += ${queryBlock}) {`,
           `    let key_i = tile_k0 + index / ${valueDim};`,
           '    var loaded = 0.0;',
           '    if (key_i < nk) {',
-          `      loaded = ${context.load(value, `(kv_row + key_i) * ${valueDim} + index % ${valueDim}`)};`,
+          `      loaded = ${rows.kvLoad('value', 'key_i', `index % ${valueDim}`)};`,
           '    }',
           '    value_tile[index] = loaded;',
           '  }',
@@ -192,7 +195,7 @@ export function generateAttention(
     '}',
     `let h_i = bh % ${attrs.heads};`,
     `let b_i = bh / ${attrs.heads};`,
-    `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
+    ...rows.header,
     `let block_q0 = block_q * ${queryBlock};`,
     `let block_q1 = min(block_q0 + ${queryBlock}, nq) - 1;`,
     `let row = block_q0 + i32(local_index);`,
@@ -200,11 +203,12 @@ export function generateAttention(
     'let q_i = min(row, nq - 1);',
     `let query_flat = (bh * nq + q_i) * ${headDim};`,
     `var query_row: array<f32, ${headDim}>;`,
-    `for (var d = 0; d < ${headDim}; d++) {`,
-    '  var rotated = 0.0;',
-    ...indent(rotated('query', 'query_flat', 'd', 'q_i + nk - nq'), 1),
-    '  query_row[d] = rotated;',
-    '}',
+    ...rows.fillRow(
+      'query',
+      (index) => context.load(query, `query_flat + ${index}`),
+      'q_i + nk - nq',
+      (d) => `query_row[${d}]`,
+    ),
     `var acc: array<f32, ${valueDim}>;`,
     `var scores: array<f32, ${keyBlock}>;`,
     `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
@@ -308,10 +312,6 @@ function unsupported(attrs: AttentionAttrs): never {
     expected: 'softmax',
     actual: attrs.normalizer.name,
   });
-}
-
-function literal(value: number): string {
-  return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
 function indent(lines: readonly string[], levels: number): string[] {

@@ -2,6 +2,7 @@ import { type DimBindings, type Node, resolveDim } from '@weft/ir';
 import type { KernelContext, RenderedExprs } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
 import type { NormalizerContext } from './normalizer-code.js';
+import type { RowCode } from './row-code.js';
 import { splitNormalizerCode } from './split-normalizer-code.js';
 
 /** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
@@ -10,18 +11,16 @@ export interface SplitKeysParts {
   readonly context: KernelContext;
   /** Decoded attributes. */
   readonly attrs: AttentionAttrs;
-  /** Query, key and value operands. */
+  /** Query operand. */
   readonly query: Node;
   /** Key operand. */
   readonly key: Node;
-  /** Value operand. */
-  readonly value: Node;
   /** The kernel's output. */
   readonly output: Node;
   /** WGSL i32 text of a dim. */
   size(dim: Node['shape'][number]): string;
-  /** Statements setting `rotated` to element `d` of a (RoPE-rotated) query or key row. */
-  rotated(tensor: 'query' | 'key', flatRow: string, d: string, position: string): string[];
+  /** Row loads: weighted-GQA mixing, QK norm and RoPE. */
+  readonly rows: RowCode;
   /** The rendered score. */
   readonly score: RenderedExprs;
   /** The rendered mask predicate, if any. */
@@ -56,19 +55,35 @@ const LOWEST = '-3.4028234e38';
  * softmax, plain sums for the others. K and V rows are read once each, straight from storage.
  */
 export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
-  const { context, attrs, query, key, value, output, splits } = parts;
+  const { context, attrs, query, key, output, splits } = parts;
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
-  const group = attrs.heads / attrs.kvHeads;
   const normalizer = splitNormalizerCode(
     attrs.normalizer,
     { render: parts.render, keyBlock: splits, valueDim },
-    (d) => context.load(value, `(kv_row + key_i) * ${valueDim} + ${d}`),
+    (d) => parts.rows.kvLoad('value', 'key_i', d),
   );
   context.workgroupArray('part_m', 'f32', splits);
   context.workgroupArray('part_l', 'f32', splits);
   context.workgroupArray('part_max', 'f32', splits);
   context.workgroupArray('part_acc', 'f32', splits * valueDim);
+  const keyLoad = (index: string) => parts.rows.kvLoad('key', 'key_i', index);
+  // Without QK norm each key element is rotated as it is read; with it the row is prepared first.
+  const keyDot = parts.rows.needsWholeRow
+    ? [
+        `var key_row: array<f32, ${headDim}>;`,
+        ...parts.rows.fillRow('key', keyLoad, 'key_i', (d) => `key_row[${d}]`),
+        `for (var d = 0; d < ${headDim}; d++) {`,
+        '  raw += query_row[d] * key_row[d];',
+        '}',
+      ]
+    : [
+        `for (var d = 0; d < ${headDim}; d++) {`,
+        '  var rotated = 0.0;',
+        ...indent(parts.rows.rotated(keyLoad, 'd', 'key_i'), 1),
+        '  raw += query_row[d] * rotated;',
+        '}',
+      ];
   const factor = (chunk: string) => (normalizer.rescales ? `exp(part_m[${chunk}] - merged_max)` : '1.0');
   const merge = [
     `var merged_max = ${LOWEST};`,
@@ -131,17 +146,18 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     '}',
     `let h_i = bh % ${attrs.heads};`,
     `let b_i = bh / ${attrs.heads};`,
-    `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
+    ...parts.rows.header,
     `let chunk = (nk + ${splits - 1}) / ${splits};`,
     'let chunk_k0 = i32(local_index) * chunk;',
     'let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;',
     `let query_flat = (bh * nq + q_i) * ${headDim};`,
     `var query_row: array<f32, ${headDim}>;`,
-    `for (var d = 0; d < ${headDim}; d++) {`,
-    '  var rotated = 0.0;',
-    ...indent(parts.rotated('query', 'query_flat', 'd', 'q_i + nk - nq'), 1),
-    '  query_row[d] = rotated;',
-    '}',
+    ...parts.rows.fillRow(
+      'query',
+      (index) => context.load(query, `query_flat + ${index}`),
+      'q_i + nk - nq',
+      (d) => `query_row[${d}]`,
+    ),
     `var acc: array<f32, ${valueDim}>;`,
     `var m_run = ${LOWEST};`,
     'var l_run = 0.0;',
@@ -164,11 +180,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
           '    }',
         ]),
     '    var raw = 0.0;',
-    `    for (var d = 0; d < ${headDim}; d++) {`,
-    '      var rotated = 0.0;',
-    ...indent(parts.rotated('key', `(kv_row + key_i) * ${headDim}`, 'd', 'key_i'), 3),
-    '      raw += query_row[d] * rotated;',
-    '    }',
+    ...indent(keyDot, 2),
     ...indent(parts.score.lines, 2),
     `    let s = ${parts.score.values[0]};`,
     '    score_max = max(score_max, s);',

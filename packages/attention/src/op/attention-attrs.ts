@@ -19,6 +19,38 @@ export type NormalizerAttrs =
   | { readonly name: 'entmax'; readonly alpha: Expr }
   | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number };
 
+/** Rotary settings as stored on a node. */
+export interface RopeAttrs {
+  /** Frequency base θ. */
+  readonly base: number;
+  /** Rotated dims r (both axes together for 2-D). */
+  readonly rotaryDims: number;
+  /** Pairing of rotated dims within each axis block. */
+  readonly layout: 'half' | 'interleaved';
+  /** `[height, width]` of 2-D RoPE, or null for 1-D. */
+  readonly grid: readonly [number, number] | null;
+}
+
+/** The learned parameters of one side (query or key) of a QK norm: captured-tensor names or null. */
+export interface QkNormSideAttrs {
+  /** γ (`[1]` or `[d]`), or null without a scale. */
+  readonly gamma: string | null;
+  /** β (`[d]`), or null without a bias. */
+  readonly beta: string | null;
+}
+
+/** QK normalization as stored on a node. */
+export interface QkNormAttrs {
+  /** Statistic: ℓ₂ norm, RMS, or centered standard deviation. */
+  readonly kind: 'l2' | 'rms' | 'layer';
+  /** ε. */
+  readonly epsilon: number;
+  /** Query parameters. */
+  readonly query: QkNormSideAttrs;
+  /** Key parameters. */
+  readonly key: QkNormSideAttrs;
+}
+
 /** An attention node's attributes, decoded: everything the reference and the kernel need. */
 export interface AttentionAttrs {
   /** Block path for error messages. */
@@ -32,11 +64,11 @@ export interface AttentionAttrs {
   /** Value head dim. */
   readonly valueDim: number;
   /** Rotary settings, or null without RoPE. */
-  readonly rope: {
-    readonly base: number;
-    readonly rotaryDims: number;
-    readonly layout: 'half' | 'interleaved';
-  } | null;
+  readonly rope: RopeAttrs | null;
+  /** QK normalization, or null. */
+  readonly qkNorm: QkNormAttrs | null;
+  /** Captured tensor `[heads, kvHeads]` of weighted-GQA mixing weights, or null for plain heads. */
+  readonly kvWeights: string | null;
   /** The final score as an f32 Expr of the raw dot product `score` and the indices. */
   readonly score: Expr;
   /** Keep predicate, or null without a mask. */
@@ -59,7 +91,12 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
   const normalizer = normalizerAttrs(spec, maxKeys);
   const mask = spec.mask;
   const normalizerExprs = Object.values(normalizer).filter((value): value is Expr => value instanceof Expr);
-  const tensors = mergeTensorUses(mask?.tensors ?? [], tensorUses([score, ...normalizerExprs]));
+  const parameters = parameterUses(spec);
+  const tensors = mergeTensorUses(
+    mask?.tensors ?? [],
+    tensorUses([score, ...normalizerExprs]),
+    parameters.uses,
+  );
   const rope = spec.positions.name === 'rope' ? spec.positions.rope : undefined;
   return {
     block: spec.name,
@@ -70,7 +107,14 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     rope:
       rope === undefined
         ? null
-        : { base: rope.base, rotaryDims: rotaryDims(rope, spec.headDim), layout: rope.layout },
+        : {
+            base: rope.base,
+            rotaryDims: rotaryDims(rope, spec.headDim),
+            layout: rope.layout,
+            grid: rope.grid === null ? null : [...rope.grid],
+          },
+    qkNorm: parameters.qkNorm as AttrValue,
+    kvWeights: parameters.kvWeights,
     score,
     mask: mask?.predicate ?? null,
     maskEmpty: mask?.blockRule.empty ?? null,
@@ -119,6 +163,8 @@ export function decodeAttention(attrs: Attrs): AttentionAttrs {
     headDim: integer('headDim'),
     valueDim: integer('valueDim'),
     rope: (attrs.rope ?? null) as AttentionAttrs['rope'],
+    qkNorm: (attrs.qkNorm ?? null) as AttentionAttrs['qkNorm'],
+    kvWeights: typeof attrs.kvWeights === 'string' ? attrs.kvWeights : null,
     score: expr('score', false)!,
     mask: expr('mask', true),
     maskEmpty: expr('maskEmpty', true),
@@ -140,6 +186,33 @@ function scoreExpr(spec: AttentionSpec): Expr {
   for (const mod of spec.score) score = mod.apply(score);
   if (spec.positions.name === 'alibi') score = score.add(alibiBias(spec.positions, spec.heads));
   return score;
+}
+
+/** The learned parameters a spec owns (QK-norm γ/β, weighted-GQA weights), named after its block. */
+function parameterUses(spec: AttentionSpec): {
+  uses: TensorUse[];
+  qkNorm: QkNormAttrs | null;
+  kvWeights: string | null;
+} {
+  const uses: TensorUse[] = [];
+  const use = (name: string, roles: AxisRole[]) => {
+    uses.push({ name, rank: roles.length, dtype: 'f32', roles });
+    return name;
+  };
+  const norm = spec.qkNorm;
+  const side = (prefix: string): QkNormSideAttrs => ({
+    gamma:
+      norm === undefined || norm.scale === 'none'
+        ? null
+        : use(`${spec.name}.${prefix}.gamma`, [norm.scale === 'scalar' ? 1 : spec.headDim]),
+    beta: norm?.bias === true ? use(`${spec.name}.${prefix}.beta`, [spec.headDim]) : null,
+  });
+  const qkNorm =
+    norm === undefined
+      ? null
+      : { kind: norm.norm, epsilon: norm.epsilon, query: side('qNorm'), key: side('kNorm') };
+  const kvWeights = spec.weightedHeads ? use(`${spec.name}.kvWeights`, [spec.heads, spec.kvHeads]) : null;
+  return { uses, qkNorm, kvWeights };
 }
 
 function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs {

@@ -84,6 +84,13 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
   expectDim('value', 1, value.shape[1]!, spec.kvHeads, 'kv heads');
   expectDim('value', 2, value.shape[2]!, keys, 'length (key length)');
   expectDim('value', 3, value.shape[3]!, spec.valueDim, 'value dim');
+  const grid = spec.rope?.grid;
+  if (grid != null && !dimsEqual(keys, grid[0] * grid[1])) {
+    throw new ShapeError(
+      `attention "${block}": 2-D RoPE grid ${grid[0]}×${grid[1]} does not match the key length`,
+      { block, tensor: 'key', dimension: 2, expected: grid[0] * grid[1], actual: formatDim(keys) },
+    );
+  }
   const sizes: Record<Exclude<AxisRole, number>, Dim> = { batch, heads, queries, keys, one: 1 };
   spec.tensors.forEach((use, position) => {
     const tensor = inputs[3 + position]!;

@@ -21,6 +21,7 @@ import {
   type Node,
   relu,
   reshape,
+  rsqrt,
   sigmoid,
   softplus,
   sub,
@@ -31,13 +32,20 @@ import {
   where,
 } from '@weft/ir';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
-import type { AttentionAttrs, NormalizerAttrs } from './attention-attrs.js';
+import type {
+  AttentionAttrs,
+  NormalizerAttrs,
+  QkNormAttrs,
+  QkNormSideAttrs,
+  RopeAttrs,
+} from './attention-attrs.js';
 
 /** Bisection steps of the decomposed entmax (float64 halves the bracket each step). */
 const ENTMAX_STEPS = 60;
 
 /**
- * Rewrites an attention node into primitive ops: RoPE as a map over each element and its pair
+ * Rewrites an attention node into primitive ops: weighted GQA as a sum of weighted KV heads, QK
+ * norm as reductions and maps over the head dim, RoPE as a map over each element and its pair
  * partner, GQA as a gather of KV heads, `Q·Kᵀ` as a matmul, score and mask Exprs as maps (tensor
  * reads become gathers), the normalizer as reductions and maps, and `P·V` as a matmul. This is the
  * unfused baseline: it materializes the N×N scores. Captured tensors read at computed indices must
@@ -48,11 +56,21 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
   const captured = new Map(attrs.tensors.map((use, position) => [use.name, node.inputs[3 + position]!]));
   const [, , queries] = query.shape as [Dim, Dim, Dim];
   const keys = key.shape[2]!;
+  if (attrs.kvWeights !== null) {
+    const weights = captured.get(attrs.kvWeights)!;
+    key = mixHeads(key, weights, attrs.heads, attrs.kvHeads);
+    value = mixHeads(value, weights, attrs.heads, attrs.kvHeads);
+  }
+  if (attrs.qkNorm !== null) {
+    const parameter = (name: string | null) => (name === null ? undefined : captured.get(name)!);
+    query = normalizeRows(query, attrs.qkNorm, attrs.qkNorm.query, parameter);
+    key = normalizeRows(key, attrs.qkNorm, attrs.qkNorm.key, parameter);
+  }
   if (attrs.rope !== null) {
     query = rotate(query, attrs.rope, dimExpr(keys).sub(dimExpr(queries)));
     key = rotate(key, attrs.rope, constant(0, 'i32'));
   }
-  if (attrs.kvHeads !== attrs.heads) {
+  if (attrs.kvHeads !== attrs.heads && attrs.kvWeights === null) {
     const group = attrs.heads / attrs.kvHeads;
     const heads = literal(
       Array.from({ length: attrs.heads }, (_, h) => Math.floor(h / group)),
@@ -173,32 +191,90 @@ function entmaxWeights(score: Node, keep: Node | undefined, alphaRaw: Node): Nod
   return div(p, where(equal(total, 0), 1, total));
 }
 
-/** RoPE of `[batch, heads, length, dim]` rows: x·cos(pθ) + sign·partner(x)·sin(pθ), positions from `offset`. */
-function rotate(x: Node, rope: NonNullable<AttentionAttrs['rope']>, offset: Expr): Node {
+/** Weighted GQA: head h of the result is Σ_j w[h, j] · x[:, j] (`weights` `[heads, kvHeads]`). */
+function mixHeads(x: Node, weights: Node, heads: number, kvHeads: number): Node {
+  let mixed: Node | undefined;
+  for (let j = 0; j < kvHeads; j++) {
+    const source = gather(x, literal(new Array<number>(heads).fill(j), [heads], 'i32'), 1);
+    const column = reshape(gather(weights, literal([j], [1], 'i32'), 1), [heads, 1, 1]);
+    const term = mul(source, column);
+    mixed = mixed === undefined ? term : add(mixed, term);
+  }
+  return mixed!;
+}
+
+/** QK norm over the last axis: (x − μ)·rsqrt(σ² + ε) (or x / max(‖x‖₂, ε)), then γ and β. */
+function normalizeRows(
+  x: Node,
+  norm: QkNormAttrs,
+  side: QkNormSideAttrs,
+  parameter: (name: string | null) => Node | undefined,
+): Node {
   const dim = x.shape[3] as number;
-  const half = rope.rotaryDims / 2;
+  const centered = norm.kind === 'layer' ? sub(x, div(sum(x, -1, { keepDims: true }), dim)) : x;
+  const squares = sum(mul(centered, centered), -1, { keepDims: true });
+  const inverse =
+    norm.kind === 'l2'
+      ? rsqrt(maximum(squares, norm.epsilon * norm.epsilon))
+      : rsqrt(add(div(squares, dim), norm.epsilon));
+  let result = mul(centered, inverse);
+  const gamma = parameter(side.gamma);
+  if (gamma !== undefined) result = mul(result, gamma);
+  const beta = parameter(side.beta);
+  if (beta !== undefined) result = add(result, beta);
+  return result;
+}
+
+/**
+ * RoPE of `[batch, heads, length, dim]` rows: x·cos(θ) + sign·partner(x)·sin(θ), positions p from
+ * `offset`; θ = p·f for 1-D, ⌊p/W⌋·f_row + (p mod W)·f_column for 2-D (each dim has one of the two).
+ */
+function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
+  const dim = x.shape[3] as number;
+  const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
+  const half = axisDims / 2;
   const partner: number[] = [];
-  const frequency: number[] = [];
+  const rowFrequency: number[] = [];
+  const columnFrequency: number[] = [];
   const sign: number[] = [];
   for (let d = 0; d < dim; d++) {
     if (d >= rope.rotaryDims) {
       partner.push(d);
-      frequency.push(0);
+      rowFrequency.push(0);
+      columnFrequency.push(0);
       sign.push(0);
       continue;
     }
-    const first = rope.layout === 'half' ? d < half : d % 2 === 0;
-    const pair = rope.layout === 'half' ? d % half : Math.floor(d / 2);
-    partner.push(rope.layout === 'half' ? (first ? d + half : d - half) : first ? d + 1 : d - 1);
-    frequency.push(rope.base ** ((-2 * pair) / rope.rotaryDims));
+    const axis = Math.floor(d / axisDims);
+    const local = d % axisDims;
+    const first = rope.layout === 'half' ? local < half : local % 2 === 0;
+    const pair = rope.layout === 'half' ? local % half : Math.floor(local / 2);
+    const localPartner =
+      rope.layout === 'half' ? (first ? local + half : local - half) : first ? local + 1 : local - 1;
+    partner.push(axis * axisDims + localPartner);
+    const frequency = rope.base ** ((-2 * pair) / axisDims);
+    rowFrequency.push(axis === 0 ? frequency : 0);
+    columnFrequency.push(axis === 1 ? frequency : 0);
     sign.push(first ? -1 : 1);
   }
   const partnerValues = gather(x, literal(partner, [dim], 'i32'), 3);
-  const angle = variable('i2', 'i32').add(offset).cast('f32').mul(variable('$2'));
+  const position = variable('i2', 'i32').add(offset);
+  const width = rope.grid?.[1] ?? 1;
+  const angle =
+    rope.grid === null
+      ? position.cast('f32').mul(variable('$2'))
+      : position
+          .div(constant(width, 'i32'))
+          .cast('f32')
+          .mul(variable('$2'))
+          .add(position.mod(constant(width, 'i32')).cast('f32').mul(variable('$4')));
   const body = variable('$0')
     .mul(angle.apply('cos'))
     .add(variable('$1').mul(variable('$3')).mul(angle.apply('sin')));
-  return mapElements([x, partnerValues, literal(frequency, [dim]), literal(sign, [dim])], body);
+  return mapElements(
+    [x, partnerValues, literal(rowFrequency, [dim]), literal(sign, [dim]), literal(columnFrequency, [dim])],
+    body,
+  );
 }
 
 /**

@@ -1,19 +1,24 @@
 import { compileExpr, emptyTensor64, InputError, type Tensor64 } from '@weft/ir';
 import type { AttentionAttrs } from './attention-attrs.js';
+import { mixHeads, normalizeRows, rotateRows } from './prepare-rows.js';
 import { rowWeights } from './row-weights.js';
 
 /**
- * The float64 reference of the attention op: for every (batch, head, query) it rotates q and k
- * (RoPE), computes every score with the score Expr, keeps the pairs the mask keeps, turns the kept
+ * The float64 reference of the attention op: it mixes key and value heads (weighted GQA),
+ * normalizes q and k rows (QK norm), rotates them (RoPE), then for every (batch, head, query) computes every score with the score Expr, keeps the pairs the mask keeps, turns the kept
  * scores into weights with the normalizer and sums the value rows. Direct loops, no tiling: the
  * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp and row max −∞).
  */
 export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionAttrs): Tensor64 {
-  const [query, key, value] = inputs as [Tensor64, Tensor64, Tensor64];
+  let [query, key, value] = inputs as [Tensor64, Tensor64, Tensor64];
+  const captured = new Map(attrs.tensors.map((use, position) => [use.name, inputs[3 + position]!]));
+  if (attrs.kvWeights !== null) {
+    key = mixHeads(key, captured.get(attrs.kvWeights)!);
+    value = mixHeads(value, captured.get(attrs.kvWeights)!);
+  }
   const [batch, heads, queries, headDim] = query.shape as [number, number, number, number];
   const [, kvHeads, keys] = key.shape as [number, number, number];
   const valueDim = value.shape[3]!;
-  const captured = new Map(attrs.tensors.map((use, position) => [use.name, inputs[3 + position]!]));
   const read = (tensor: string, index: readonly number[]): number => readElement(captured, tensor, index);
   const score = compileExpr(attrs.score);
   const keep = attrs.mask === null ? undefined : compileExpr(attrs.mask);
@@ -27,8 +32,15 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
     score: 0,
   };
   const env = { variables, read };
-  const rotatedQuery = rotate(query, attrs, keys - queries);
-  const rotatedKey = rotate(key, attrs, 0);
+  const parameter = (name: string) => captured.get(name)!;
+  const prepare = (tensor: Tensor64, side: 'query' | 'key', offset: number) => {
+    const data = Float64Array.from(tensor.data);
+    if (attrs.qkNorm !== null) normalizeRows(data, headDim, attrs.qkNorm, attrs.qkNorm[side], parameter);
+    if (attrs.rope !== null) rotateRows(data, tensor.shape[2]!, headDim, attrs.rope, offset);
+    return data;
+  };
+  const rotatedQuery = prepare(query, 'query', keys - queries);
+  const rotatedKey = prepare(key, 'key', 0);
   const lse = attrs.output !== 'output';
   const result = emptyTensor64(lse ? [batch, heads, queries] : [batch, heads, queries, valueDim], 'f32');
   const group = heads / kvHeads;
@@ -72,28 +84,6 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
     }
   }
   return result;
-}
-
-/** Applies RoPE to every row of a `[batch, heads, length, dim]` tensor; positions start at `offset`. */
-function rotate(tensor: Tensor64, attrs: AttentionAttrs, offset: number): Float64Array {
-  const data = Float64Array.from(tensor.data);
-  const rope = attrs.rope;
-  if (rope === null) return data;
-  const [outer, heads, length, dim] = tensor.shape as [number, number, number, number];
-  const half = rope.rotaryDims / 2;
-  for (let row = 0; row < outer * heads * length; row++) {
-    const position = (row % length) + offset;
-    const base = row * dim;
-    for (let i = 0; i < half; i++) {
-      const angle = position * rope.base ** ((-2 * i) / rope.rotaryDims);
-      const [a, b] = rope.layout === 'half' ? [base + i, base + i + half] : [base + 2 * i, base + 2 * i + 1];
-      const x = tensor.data[a]!;
-      const y = tensor.data[b]!;
-      data[a] = x * Math.cos(angle) - y * Math.sin(angle);
-      data[b] = y * Math.cos(angle) + x * Math.sin(angle);
-    }
-  }
-  return data;
 }
 
 function readElement(

@@ -1,8 +1,10 @@
 import { SpecError } from '@weft/ir';
 import type { Mask } from '../masks/mask.js';
+import type { WeightedGqa } from './heads.js';
 import type { Normalizer } from './normalizers.js';
 import { softmax } from './normalizers.js';
 import { nope, type Position } from './positions.js';
+import type { QkNorm } from './qk-norm.js';
 import type { ScoreMod } from './score-mods.js';
 
 /** What an attention op returns besides O. */
@@ -19,8 +21,8 @@ export interface AttentionOutputs {
 
 /** Options of {@link attention}: the parts of an attention variant. */
 export interface AttentionOptions {
-  /** Query heads H. */
-  readonly heads: number;
+  /** Query heads H, or a head layout (`weightedGqa(...)`, which also sets the key/value heads). */
+  readonly heads: number | WeightedGqa;
   /** Key/value heads (default H): H = MHA, 1 = MQA, a divisor of H = GQA. Query head h reads KV head ⌊h·kvHeads/H⌋. */
   readonly kvHeads?: number;
   /** Query/key head dim d_k. */
@@ -29,6 +31,8 @@ export interface AttentionOptions {
   readonly valueDim?: number;
   /** Positional encoding (default NoPE). */
   readonly positions?: Position;
+  /** Per-head normalization of queries and keys before RoPE (default none). */
+  readonly qkNorm?: QkNorm;
   /** Score mods in order of application (default: scale 1/√d_k). A `scale` mod replaces the default scale. */
   readonly score?: ScoreMod | readonly ScoreMod[];
   /** Which (query, key) pairs are kept (default: all). */
@@ -51,12 +55,16 @@ export interface AttentionSpec {
   readonly heads: number;
   /** Key/value heads. */
   readonly kvHeads: number;
+  /** Whether query heads read learned mixes of the key/value heads (`weightedGqa`, parameter `${name}.kvWeights`). */
+  readonly weightedHeads: boolean;
   /** Query/key head dim. */
   readonly headDim: number;
   /** Value head dim. */
   readonly valueDim: number;
   /** Positional encoding. */
   readonly positions: Position;
+  /** QK normalization, if any. */
+  readonly qkNorm: QkNorm | undefined;
   /** Score mods in order. */
   readonly score: readonly ScoreMod[];
   /** Mask, if any. */
@@ -73,6 +81,7 @@ const KNOWN_OPTIONS = new Set([
   'headDim',
   'valueDim',
   'positions',
+  'qkNorm',
   'score',
   'mask',
   'normalizer',
@@ -104,21 +113,41 @@ export function attention(options: AttentionOptions): AttentionSpec {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
       fail(`${option} must be a positive integer`, 'integer >= 1', value);
   };
-  positive(options.heads, 'heads');
+  const layout = typeof options.heads === 'object' ? options.heads : undefined;
+  if (layout !== undefined && layout?.kind !== 'heads')
+    fail('heads must be a number or come from weightedGqa()', 'a number or a WeightedGqa', layout);
+  const heads = layout === undefined ? (options.heads as number) : layout.heads;
+  positive(heads, 'heads');
   positive(options.headDim, 'headDim');
-  const kvHeads = options.kvHeads ?? options.heads;
-  positive(kvHeads, 'kvHeads');
-  if (options.heads % kvHeads !== 0)
+  if (layout !== undefined && options.kvHeads !== undefined && options.kvHeads !== layout.kvHeads)
     fail(
-      `kvHeads (${kvHeads}) must divide heads (${options.heads})`,
-      `a divisor of ${options.heads}`,
-      kvHeads,
+      `kvHeads (${options.kvHeads}) disagrees with weightedGqa's kvHeads (${layout.kvHeads})`,
+      layout.kvHeads,
+      options.kvHeads,
     );
+  const kvHeads = layout?.kvHeads ?? options.kvHeads ?? heads;
+  positive(kvHeads, 'kvHeads');
+  // Weighted heads mix every key/value head, so any count works; plain groups must divide.
+  if (layout === undefined && heads % kvHeads !== 0)
+    fail(`kvHeads (${kvHeads}) must divide heads (${heads})`, `a divisor of ${heads}`, kvHeads);
   const valueDim = options.valueDim ?? options.headDim;
   positive(valueDim, 'valueDim');
   const positions = options.positions ?? nope();
   if (positions?.kind !== 'position')
     fail('positions must come from rope(), alibi() or nope()', 'a Position', positions);
+  if (positions.name === 'rope') {
+    // Every position axis needs at least one rotated pair (see rotaryDims).
+    const unit = 2 * positions.rope.dims;
+    const rotated = Math.floor((positions.rope.fraction * options.headDim) / unit) * unit;
+    if (rotated < unit)
+      fail(
+        `rope leaves no dim pair to rotate per axis in head dim ${options.headDim}`,
+        `>= ${unit} rotated dims`,
+        rotated,
+      );
+  }
+  if (options.qkNorm !== undefined && options.qkNorm?.kind !== 'qkNorm')
+    fail('qkNorm must come from qkNorm()', 'a QkNorm', options.qkNorm);
   const score =
     options.score === undefined
       ? []
@@ -147,11 +176,13 @@ export function attention(options: AttentionOptions): AttentionSpec {
   return Object.freeze({
     kind: 'attention',
     name,
-    heads: options.heads,
+    heads,
     kvHeads,
+    weightedHeads: layout !== undefined,
     headDim: options.headDim,
     valueDim,
     positions,
+    qkNorm: options.qkNorm,
     score: Object.freeze(score),
     mask: options.mask,
     normalizer,

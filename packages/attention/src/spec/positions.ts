@@ -9,6 +9,10 @@ export interface RopeSettings {
   readonly fraction: number;
   /** Pairing of rotated dims: `half` pairs i with i + r/2 (GPT-NeoX, Llama HF); `interleaved` pairs 2i with 2i + 1 (RoFormer, GPT-J). */
   readonly layout: 'half' | 'interleaved';
+  /** Position axes: 1 (a sequence) or 2 (an image grid, rows × columns). */
+  readonly dims: 1 | 2;
+  /** The `[height, width]` token grid of 2-D RoPE (row-major tokens; null for 1-D). */
+  readonly grid: readonly [number, number] | null;
 }
 
 /**
@@ -21,19 +25,60 @@ export type Position =
   | { readonly kind: 'position'; readonly name: 'alibi'; readonly slopes: TensorRef | undefined }
   | { readonly kind: 'position'; readonly name: 'nope' };
 
+/** Options of {@link rope}. */
+export interface RopeOptions {
+  /** Frequency base θ (default 10 000). */
+  readonly base?: number;
+  /** Fraction of the head dim that rotates (default 1). */
+  readonly fraction?: number;
+  /** Pairing of rotated dims (default `half`). */
+  readonly layout?: 'half' | 'interleaved';
+  /** 1 (default) or 2 (axial 2-D RoPE for images; needs `grid`). */
+  readonly dims?: 1 | 2;
+  /** `[height, width]` of the token grid (2-D only); the key length must be height·width. */
+  readonly grid?: readonly [number, number];
+}
+
 /**
  * Rotary position embedding (Su et al., RoFormer). Defaults: base 10 000, fraction 1, `half` layout.
+ *
+ * 1-D: token p rotates pair i of the r rotary dims by p·θ^(−2i/r).
+ *
+ * 2-D (`dims: 2`, axial RoPE for images): token p sits at row ⌊p/W⌋, column p mod W of the
+ * `[H, W]` grid. The r rotary dims (r a multiple of 4) split in two halves: dims [0, r/2) rotate
+ * by the row, dims [r/2, r) by the column, each half as a 1-D RoPE of r/2 dims in the chosen
+ * layout, so pair i of a half turns by pos·θ^(−2i/(r/2)). (NViST, catalog paper 5, uses no
+ * rotary positions; this is the axial layout of EVA-02 and FLUX.)
  *
  * @example
  * ```ts
  * attention({ heads: 8, headDim: 64, positions: rope({ base: 500_000, fraction: 0.5 }) });
+ * attention({ heads: 8, headDim: 64, positions: rope({ dims: 2, grid: [14, 18] }) });
  * ```
  */
-export function rope(options: Partial<RopeSettings> = {}): Position {
+export function rope(options: RopeOptions = {}): Position {
+  const dims = options.dims ?? 1;
+  if (dims !== 1 && dims !== 2) throw new SpecError('rope: dims must be 1 or 2', { actual: dims });
+  const grid = options.grid;
+  if (dims === 2) {
+    if (
+      !Array.isArray(grid) ||
+      grid.length !== 2 ||
+      !grid.every((size) => Number.isInteger(size) && size >= 1)
+    )
+      throw new SpecError('rope: 2-D RoPE needs grid: [height, width] of positive integers', {
+        expected: '[height, width]',
+        actual: grid,
+      });
+  } else if (grid !== undefined) {
+    throw new SpecError('rope: a grid exists for dims: 2 only', { expected: 'dims: 2', actual: dims });
+  }
   const settings: RopeSettings = {
     base: options.base ?? 10_000,
     fraction: options.fraction ?? 1,
     layout: options.layout ?? 'half',
+    dims,
+    grid: dims === 2 ? (Object.freeze([grid![0], grid![1]]) as readonly [number, number]) : null,
   };
   if (!(settings.base > 1) || !Number.isFinite(settings.base))
     throw new SpecError('rope: base must be a finite number > 1', { actual: settings.base });
@@ -62,12 +107,13 @@ export function nope(): Position {
   return Object.freeze({ kind: 'position', name: 'nope' });
 }
 
-/** The number of rotated dims of a head of `headDim` under `settings` (even, at least 2). */
+/** The number of rotated dims of a head of `headDim` under `settings` (a multiple of 2 per axis, at least one pair per axis). */
 export function rotaryDims(settings: RopeSettings, headDim: number): number {
-  const dims = Math.floor((settings.fraction * headDim) / 2) * 2;
-  if (dims < 2)
+  const unit = 2 * settings.dims;
+  const dims = Math.floor((settings.fraction * headDim) / unit) * unit;
+  if (dims < unit)
     throw new SpecError('rope: the rotary fraction leaves no dim pair to rotate', {
-      expected: '>= 2 rotated dims',
+      expected: `>= ${unit} rotated dims`,
       actual: dims,
     });
   return dims;

@@ -26,6 +26,7 @@ export * from './qk-l2-norm.js';
 export * from './qk-norm.js';
 export * from './rms-norm.js';
 export * from './rnope-swa.js';
+export * from './rope-2d-image-grid.js';
 export * from './scale-norm.js';
 export * from './sigmoid-attention.js';
 export * from './simple-rms-norm.js';
