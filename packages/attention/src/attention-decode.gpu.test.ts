@@ -17,6 +17,7 @@ import { runKernels } from '../test/run-kernels.js';
 import {
   and,
   causal,
+  identity,
   keyPadding,
   type Mask,
   type Normalizer,
@@ -75,6 +76,8 @@ describe('split-keys (flash decoding) kernel: Nq = 1 against long caches', () =>
     ['reluSquared', reluSquared()],
     ['relu l1', reluNormalized()],
     ['softplus l1', softplusNormalized()],
+    ['identity rms', identity({ outputNorm: 'rms' })],
+    ['identity layer', identity({ outputNorm: 'layer', epsilon: 1e-3 })],
   ];
   for (const keys of [257, 2000]) {
     for (const [maskName, mask] of masks) {
@@ -132,6 +135,17 @@ describe('split-keys (flash decoding) kernel: Nq = 1 against long caches', () =>
       keep: (_b, _h, i, j) => j <= i + shape.keys - shape.queries,
     });
     expect(relativeError(outputs.output!, naive.output)).toBeLessThan(TOLERANCE);
+  });
+  it('identity with an output norm: a fully padded row gives 0, the others match (norm after the merge)', async () => {
+    const testCase = buildCase(
+      gqa(700),
+      { mask: keyPadding(lengths), normalizer: identity({ outputNorm: 'layer', epsilon: 0 }) },
+      { lengths: { tensor: intTensor([2], [700, 0]) } },
+      43,
+    );
+    const outputs = await check('identity layer padded', testCase);
+    const data = outputs.output!;
+    expect(Array.from(data.slice(data.length / 2)).every((x) => x === 0)).toBe(true);
   });
   it('measured errors stay within the tolerances', () => {
     const worst = Math.max(...Object.values(errors));

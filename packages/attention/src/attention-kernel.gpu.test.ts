@@ -19,6 +19,7 @@ import {
   customMask,
   documentMask,
   entmax,
+  identity,
   keyPadding,
   type Mask,
   type Normalizer,
@@ -84,6 +85,8 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
     ['softmax', softmax()],
     ['sigmoid', sigmoid()],
     ['reluSquared', reluSquared()],
+    ['identity rms', identity({ outputNorm: 'rms' })],
+    ['identity layer', identity({ outputNorm: 'layer', epsilon: 1e-3 })],
   ];
   for (const [shapeName, shape] of shapes) {
     for (const [maskName, mask] of masks) {
@@ -209,6 +212,22 @@ describe('fused attention kernel on a real WebGPU device vs the float64 referenc
     const reference = referenceOf(testCase).output!;
     expectClose(data, reference, { rtol: 1e-4, atol: 1e-4, label: 'masked rows and large logits' });
     expect(Array.from(data.slice(data.length / 2)).every((x) => x === 0)).toBe(true);
+  });
+  it('identity with an output norm: fully masked rows give 0, never NaN (ε = 0 too)', async () => {
+    for (const outputNorm of ['rms', 'layer'] as const) {
+      const testCase = buildCase(
+        shape,
+        { mask: keyPadding(lengths), normalizer: identity({ outputNorm, epsilon: 0 }) },
+        { lengths: { tensor: intTensor([2], [23, 0]) } },
+        31,
+      );
+      const { outputs } = await runOnDevice(testCase);
+      const data = outputs.output!;
+      const error = relativeError(data, referenceOf(testCase).output!);
+      errors[`identity ${outputNorm} masked rows`] = error;
+      expect(error, `identity ${outputNorm} masked rows`).toBeLessThan(TOLERANCE);
+      expect(Array.from(data.slice(data.length / 2)).every((x) => x === 0)).toBe(true);
+    }
   });
   it('measured errors stay within the tolerances', () => {
     const worst = Math.max(...Object.values(errors));

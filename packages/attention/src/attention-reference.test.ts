@@ -14,6 +14,7 @@ import {
   and,
   causal,
   documentMask,
+  identity,
   keyPadding,
   type Mask,
   type Normalizer,
@@ -104,7 +105,8 @@ const NORMALIZERS: Record<
       | 'softmax'
       | 'sigmoid'
       | 'reluSquared'
-      | { nap: { gain: number[]; bias: number[]; epsilon: number } };
+      | { nap: { gain: number[]; bias: number[]; epsilon: number } }
+      | { identity: { norm: 'rms' | 'layer'; epsilon: number } };
     sigmoidBias?: number;
   }
 > = {
@@ -114,6 +116,14 @@ const NORMALIZERS: Record<
   nap: {
     normalizer: nap({ gain: 1.5, bias: 0.1 }),
     naive: { nap: { gain: [1.5, 1.5, 1.5, 1.5], bias: [0.1, 0.1, 0.1, 0.1], epsilon: 1e-3 } },
+  },
+  identityRms: {
+    normalizer: identity({ outputNorm: 'rms', epsilon: 1e-5 }),
+    naive: { identity: { norm: 'rms', epsilon: 1e-5 } },
+  },
+  identityLayer: {
+    normalizer: identity({ outputNorm: 'layer', epsilon: 1e-3 }),
+    naive: { identity: { norm: 'layer', epsilon: 1e-3 } },
   },
 };
 
@@ -247,6 +257,50 @@ describe('attention reference (float64) against a hand-written attention and the
     expectClose(reference, naive.rowMax, { rtol: 1e-12, atol: 1e-12 });
     expectClose(decomposedOf(testCase).rowMax!, naive.rowMax, { rtol: 1e-12, atol: 1e-12 });
     expect(Array.from(reference.data.slice(20)).every((x) => x === -Infinity)).toBe(true);
+  });
+
+  it('identity with an output norm: fully masked rows give 0 (also with ε = 0), normalized rows are unit-RMS', () => {
+    const shape: CaseShape = { batch: 2, heads: 4, kvHeads: 2, queries: 5, keys: 9, headDim: 8, valueDim: 6 };
+    for (const [outputNorm, epsilon] of [
+      ['rms', 0],
+      ['layer', 0],
+      ['rms', 1e-5],
+    ] as const) {
+      const testCase = buildCase(
+        shape,
+        { mask: keyPadding(lengths), normalizer: identity({ outputNorm, epsilon }) },
+        { lengths: { tensor: intTensor([2], [9, 0]) } },
+        6,
+      );
+      const naive = naiveAttention({
+        ...shape,
+        query: testCase.inputs.q!.data,
+        key: testCase.inputs.k!.data,
+        value: testCase.inputs.v!.data,
+        keep: (b, _h, _i, j) => j < [9, 0][b]!,
+        normalizer: { identity: { norm: outputNorm, epsilon } },
+      });
+      const reference = referenceOf(testCase).output!;
+      const decomposed = decomposedOf(testCase).output!;
+      const label = `identity ${outputNorm} ε=${epsilon}`;
+      expectClose(reference, naive.output, { rtol: 1e-10, atol: 1e-12, label });
+      expectClose(decomposed, reference, { rtol: 1e-9, atol: 1e-12, label: `${label} (decomposed)` });
+      const half = reference.data.length / 2;
+      expect(Array.from(reference.data.slice(half)).every((x) => x === 0)).toBe(true);
+      expect(Array.from(decomposed.data.slice(half)).every((x) => x === 0)).toBe(true);
+      if (epsilon === 0 && outputNorm === 'rms') {
+        // Every kept row has mean square 1 over the value dim.
+        for (let row = 0; row < half / 6; row++) {
+          const squares = reference.data.slice(row * 6, row * 6 + 6).reduce((a, x) => a + x * x, 0);
+          expect(squares / 6).toBeCloseTo(1, 12);
+        }
+      }
+    }
+  });
+
+  it('identity rejects an unknown output norm and a negative ε', () => {
+    expect(() => identity({ outputNorm: 'batch' as 'rms' })).toThrow(/identity: unknown outputNorm/);
+    expect(() => identity({ epsilon: -1 })).toThrow(/identity: epsilon/);
   });
 
   it('NAP with learned per-head gain and offset, negative weights and a 1e4 score offset', () => {

@@ -23,6 +23,7 @@ import {
   decodeAttention,
   entmax,
   fixedSparse,
+  identity,
   keyPadding,
   type Mask,
   maskFrom,
@@ -171,6 +172,8 @@ describe('random combinations: reference = hand-written attention = decompositio
       [sigmoid({ bias: -1 }), 'sigmoid'],
       [sparsemax(), 'sparsemax'],
       [entmax({ alpha: 1.5 }), { entmax: 1.5 }],
+      [identity({ outputNorm: 'rms' }), { identity: { norm: 'rms', epsilon: 1e-5 } }],
+      [identity({ outputNorm: 'layer', epsilon: 1e-3 }), { identity: { norm: 'layer', epsilon: 1e-3 } }],
     ] as const;
     fc.assert(
       fc.property(
@@ -304,6 +307,10 @@ describe('chooseAttentionStrategy', () => {
     expect(chooseAttentionStrategy(attrsOf(sigmoid()), 4, 100, DEFAULT_DEVICE_PROFILE)).toEqual({
       kind: 'splitKeys',
       splits: 4,
+    });
+    expect(chooseAttentionStrategy(attrsOf(identity()), 1, 2048, DEFAULT_DEVICE_PROFILE)).toEqual({
+      kind: 'splitKeys',
+      splits: 64,
     });
     // 64 chunks × (256 + 3) floats exceed 16 KiB: 8 chunks fit.
     expect(chooseAttentionStrategy(attrsOf(softmax(), 256), 1, 4096, DEFAULT_DEVICE_PROFILE)).toEqual({

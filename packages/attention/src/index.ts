@@ -2,7 +2,7 @@
  * `@weft/attention`: attention variants as values — heads (MHA, MQA, GQA, weighted GQA),
  * QK normalization, positions (1-D and 2-D RoPE, ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors), composable masks
  * that know their block sparsity, and normalizers (softmax with sinks, sigmoid, ReLU², l1 maps,
- * α-entmax and sparsemax). A spec becomes one `attention` IR op with a float64 reference, a
+ * α-entmax, sparsemax, NAP, identity with an output norm). A spec becomes one `attention` IR op with a float64 reference, a
  * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel.
  *
  * @example

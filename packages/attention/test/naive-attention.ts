@@ -28,7 +28,8 @@ export interface NaiveAttentionCase {
     | 'softplus-l1'
     | 'sparsemax'
     | { entmax: number }
-    | { nap: { gain: readonly number[]; bias: readonly number[]; epsilon: number } };
+    | { nap: { gain: readonly number[]; bias: readonly number[]; epsilon: number } }
+    | { identity: { norm: 'rms' | 'layer' | 'none'; epsilon: number } };
   readonly sigmoidBias?: number;
   readonly sink?: number;
   /** RoPE (half layout, all dims) with this base; query positions i + Nk − Nq. */
@@ -91,6 +92,13 @@ export function naiveAttention(c: NaiveAttentionCase): {
           for (let d = 0; d < c.valueDim; d++)
             output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! += weights[t]! * v[d]!;
         }
+        if (typeof c.normalizer === 'object' && 'identity' in c.normalizer)
+          normOutput(
+            output,
+            ((b * c.heads + h) * c.queries + i) * c.valueDim,
+            c.valueDim,
+            c.normalizer.identity,
+          );
       }
     }
   }
@@ -103,6 +111,8 @@ function normalizeRow(
   h: number,
 ): { weights: number[]; lse: number } {
   const normalizer = c.normalizer ?? 'softmax';
+  if (typeof normalizer === 'object' && 'identity' in normalizer)
+    return { weights: [...scores], lse: -Infinity };
   if (typeof normalizer === 'object' && 'nap' in normalizer) {
     // Two plain passes: mean, then the population variance.
     const { gain, bias, epsilon } = normalizer.nap;
@@ -151,6 +161,23 @@ function entmaxBySort(scores: readonly number[], alpha: number): number[] {
   const p = x.map((v) => Math.max(0, v - (lo + hi) / 2) ** power);
   const z = p.reduce((a, b) => a + b, 0);
   return p.map((v) => v / z);
+}
+
+/** Output row norm of the identity normalizer, two plain passes; a zero row stays 0. */
+function normOutput(
+  output: Float64Array,
+  start: number,
+  dim: number,
+  norm: { norm: 'rms' | 'layer' | 'none'; epsilon: number },
+): void {
+  if (norm.norm === 'none') return;
+  const x = row(output, start, dim);
+  const mean = norm.norm === 'layer' ? x.reduce((a, v) => a + v, 0) / dim : 0;
+  const variance = x.reduce((a, v) => a + (v - mean) * (v - mean), 0) / dim;
+  const root = Math.sqrt(variance + norm.epsilon);
+  x.forEach((v, d) => {
+    output[start + d] = root === 0 ? 0 : (v - mean) / root;
+  });
 }
 
 function row(data: ArrayLike<number>, start: number, length: number): number[] {

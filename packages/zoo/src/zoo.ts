@@ -37,6 +37,7 @@ import { sparseTransformerStridedEntry } from './entries/sparse-transformer-stri
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
+import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
 
@@ -85,6 +86,7 @@ export const ZOO: readonly ZooEntry[] = [
   softmaxSinkEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,
+  transnormerNormAttentionEntry,
 ];
 
 /**

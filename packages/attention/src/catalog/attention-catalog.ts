@@ -12,7 +12,7 @@ import {
 import { and } from '../masks/combine-masks.js';
 import { type AttentionOptions, attention } from '../spec/attention-spec.js';
 import { weightedGqa } from '../spec/heads.js';
-import { entmax, nap, sigmoid, softmax } from '../spec/normalizers.js';
+import { entmax, identity, nap, sigmoid, softmax } from '../spec/normalizers.js';
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
@@ -182,6 +182,15 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     { heads: HEADS, headDim: DIM, normalizer: entmax({ alpha: tensorRef('entmax.alpha', [HEADS]) }) },
     { params: { 'entmax.alpha': [1.2, 1.5, 1.8, 2] } },
   ),
+  // NormAttention's quadratic causal form restricted to DiagAttention's diagonal blocks (the
+  // intra-chunk term of the chunked scan): no 1/√d, no denominator, SRMSNorm over the output row.
+  entry('transnormer-norm-attention', 49, {
+    heads: HEADS,
+    headDim: DIM,
+    score: [scale(1)],
+    mask: and(causal(), chunked(8)),
+    normalizer: identity({ outputNorm: 'rms' }),
+  }),
   entry('entmax-1.5', 90, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: entmax({ alpha: 1.5 }) }),
 ];
 

@@ -9,7 +9,7 @@ import type { AttentionAttrs } from '../op/attention-attrs.js';
  * - `splitKeys` (flash decoding): one workgroup per (batch·head, query), the keys split into
  *   `splits` contiguous chunks, one per invocation, each producing a partial state (running max,
  *   sum, accumulator) that the workgroup merges exactly (log-sum-exp merge for softmax, plain sums
- *   for sigmoid, ReLU² and l1 maps).
+ *   for sigmoid, ReLU², l1 maps and identity, whose output norm runs after the merge).
  */
 export type AttentionStrategy =
   | { readonly kind: 'tiled' }
@@ -25,7 +25,7 @@ export const SPLIT_MIN_KEYS_PER_CHUNK = 16;
 export const SPLIT_MAX_CHUNKS = 64;
 
 /** Normalizers whose partial states over key chunks merge exactly in one step. */
-const SPLITTABLE = new Set(['softmax', 'sigmoid', 'reluSquared', 'l1']);
+const SPLITTABLE = new Set(['softmax', 'sigmoid', 'reluSquared', 'l1', 'identity']);
 
 /**
  * Chooses the strategy from the op's shapes (maxima for symbolic lengths) and the device limits:

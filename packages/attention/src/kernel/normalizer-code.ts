@@ -1,6 +1,7 @@
 import type { Expr } from '@weft/ir';
 import type { RenderedExprs } from '@weft/wgsl';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
+import { outputNormCode } from './output-norm-code.js';
 
 /** One pass over the key tiles: statements before it, the per-tile body, statements after it. */
 export interface KeyPass {
@@ -205,6 +206,13 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
       };
     }
+    case 'identity':
+      return {
+        setup: [],
+        passes: [{ before: [], withValues: true, tile: eachKept(accumulate('s')), after: [] }],
+        finish: outputNormCode(normalizer, context.valueDim, 'acc'),
+        outputScale: '1.0',
+      };
     case 'nap':
       return {
         setup: [

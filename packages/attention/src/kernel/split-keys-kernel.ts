@@ -52,7 +52,8 @@ const LOWEST = '-3.4028234e38';
  * skipped and full ones run without the predicate) into a partial (max, sum, accumulator) in
  * registers, writes it to workgroup memory, and after one barrier the invocations merge the
  * partials per value dim: O = Σ_c e^{m_c − M} acc_c / Σ_c e^{m_c − M} l_c (M = max_c m_c) for
- * softmax, plain sums for the others. K and V rows are read once each, straight from storage.
+ * softmax, plain sums for the others (identity's output norm then runs on the merged row). K and V
+ * rows are read once each, straight from storage.
  */
 export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   const { context, attrs, query, key, output, splits } = parts;
@@ -97,7 +98,22 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     '}',
   ];
   let store: string[];
-  if (attrs.output === 'output') {
+  if (attrs.output === 'output' && normalizer.outputNorm !== undefined) {
+    // The norm needs every merged value dim: each invocation merges the whole row, then stores its dims.
+    store = [
+      ...merge,
+      `var merged_row: array<f32, ${valueDim}>;`,
+      `for (var d = 0; d < ${valueDim}; d++) {`,
+      `  for (var c = 0; c < ${splits}; c++) {`,
+      `    merged_row[d] += part_acc[c * ${valueDim} + d] * ${factor('c')};`,
+      '  }',
+      '}',
+      ...normalizer.outputNorm,
+      `for (var d = i32(local_index); d < ${valueDim}; d += ${splits}) {`,
+      `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, `merged_row[d] * ${normalizer.outputScale}`)}`,
+      '}',
+    ];
+  } else if (attrs.output === 'output') {
     store = [
       ...merge,
       `for (var d = i32(local_index); d < ${valueDim}; d += ${splits}) {`,

@@ -1,6 +1,7 @@
 import { UnsupportedError } from '@weft/ir';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
 import type { NormalizerContext } from './normalizer-code.js';
+import { outputNormCode } from './output-norm-code.js';
 
 /** The WGSL of one normalizer in the split-keys (flash decoding) kernel. */
 export interface SplitNormalizerCode {
@@ -18,6 +19,8 @@ export interface SplitNormalizerCode {
   readonly outputScale: string;
   /** WGSL f32 row log-sum-exp (softmax only; uses the `weft_inf` helper). */
   readonly logSumExp?: string;
+  /** Statements normalizing the merged row `merged_row` in place (identity's output norm), if any. */
+  readonly outputNorm?: readonly string[];
 }
 
 /**
@@ -96,9 +99,20 @@ export function splitNormalizerCode(
         outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
       };
     }
+    case 'identity':
+      // Partial sums add; the norm needs the whole merged row, so it runs after the merge.
+      return {
+        setup: [],
+        perKey: accumulate('s'),
+        rescales: false,
+        mergeMax: [],
+        mergeInitial: '0.0',
+        outputScale: '1.0',
+        outputNorm: outputNormCode(normalizer, context.valueDim, 'merged_row'),
+      };
     default:
       throw new UnsupportedError('attention: the split-keys kernel does not support this normalizer', {
-        expected: 'softmax, sigmoid, reluSquared or l1',
+        expected: 'softmax, sigmoid, reluSquared, l1 or identity',
         actual: normalizer.name,
       });
   }

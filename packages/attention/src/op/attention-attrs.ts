@@ -1,6 +1,7 @@
 import { type Attrs, type AttrValue, constant, Expr, SpecError } from '@weft/ir';
 import type { AttentionSpec } from '../spec/attention-spec.js';
 import { SCORE } from '../spec/attention-variables.js';
+import type { OutputNorm } from '../spec/normalizers.js';
 import { alibiBias, rotaryDims } from '../spec/positions.js';
 import { type AxisRole, mergeTensorUses, type TensorUse, tensorUses } from '../spec/tensor-use.js';
 
@@ -17,7 +18,8 @@ export type NormalizerAttrs =
   | { readonly name: 'reluSquared' }
   | { readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
   | { readonly name: 'entmax'; readonly alpha: Expr }
-  | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number };
+  | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number }
+  | { readonly name: 'identity'; readonly outputNorm: OutputNorm; readonly epsilon: number };
 
 /** Rotary settings as stored on a node. */
 export interface RopeAttrs {
@@ -230,6 +232,8 @@ function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs 
       return { name: 'entmax', alpha: normalizer.alpha };
     case 'nap':
       return { name: 'nap', gain: normalizer.gain, bias: normalizer.bias, epsilon: normalizer.epsilon };
+    case 'identity':
+      return { name: 'identity', outputNorm: normalizer.outputNorm, epsilon: normalizer.epsilon };
     default:
       throw new SpecError(`attention "${spec.name}": unknown normalizer`, {
         block: spec.name,

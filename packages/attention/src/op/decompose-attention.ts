@@ -95,7 +95,18 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
       });
     return reshape(weights.logSumExp, node.shape);
   }
-  return matmul(weights.probabilities, value);
+  const output = matmul(weights.probabilities, value);
+  return attrs.normalizer.name === 'identity' ? normalizeOutput(output, attrs.normalizer) : output;
+}
+
+/** The identity normalizer's output norm over the value dim; a zero denominator gives 0. */
+function normalizeOutput(output: Node, normalizer: Extract<NormalizerAttrs, { name: 'identity' }>): Node {
+  if (normalizer.outputNorm === 'none') return output;
+  const dim = output.shape[3] as number;
+  const centered =
+    normalizer.outputNorm === 'layer' ? sub(output, div(sum(output, -1, { keepDims: true }), dim)) : output;
+  const denominator = add(div(sum(mul(centered, centered), -1, { keepDims: true }), dim), normalizer.epsilon);
+  return mul(centered, where(equal(denominator, 0), 0, rsqrt(denominator)));
 }
 
 interface Weights {
@@ -139,6 +150,8 @@ function normalize(
     }
     case 'entmax':
       return { probabilities: entmaxWeights(score, keep, lower.map(normalizer.alpha, score)) };
+    case 'identity':
+      return { probabilities: kept(score, 0) };
     case 'nap': {
       const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
         keepDims: true,

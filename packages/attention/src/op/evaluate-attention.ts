@@ -1,5 +1,6 @@
 import { compileExpr, emptyTensor64, InputError, type Tensor64 } from '@weft/ir';
 import type { AttentionAttrs } from './attention-attrs.js';
+import { normalizeOutputRow } from './normalize-output-row.js';
 import { mixHeads, normalizeRows, rotateRows } from './prepare-rows.js';
 import { rowWeights } from './row-weights.js';
 
@@ -7,7 +8,8 @@ import { rowWeights } from './row-weights.js';
  * The float64 reference of the attention op: it mixes key and value heads (weighted GQA),
  * normalizes q and k rows (QK norm), rotates them (RoPE), then for every (batch, head, query) computes every score with the score Expr, keeps the pairs the mask keeps, turns the kept
  * scores into weights with the normalizer and sums the value rows. Direct loops, no tiling: the
- * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp and row max −∞).
+ * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp and row max −∞);
+ * an identity normalizer's output norm runs over each finished row.
  */
 export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionAttrs): Tensor64 {
   let [query, key, value] = inputs as [Tensor64, Tensor64, Tensor64];
@@ -80,6 +82,7 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
           for (let d = 0; d < valueDim; d++)
             result.data[outputRow + d]! += weight * value.data[valueRow + d]!;
         });
+        normalizeOutputRow(attrs.normalizer, result.data, outputRow, valueDim);
       }
     }
   }

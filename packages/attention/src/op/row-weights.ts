@@ -44,6 +44,9 @@ export function rowWeights(
       const alpha = Math.min(Math.max(compileExpr(normalizer.alpha)(context.env), 1.01), 2);
       return { weights: entmaxRow(scores, alpha), logSumExp: -Infinity };
     }
+    case 'identity':
+      // No division: the output norm (applied to the summed row) fixes the scale.
+      return { weights: [...scores], logSumExp: -Infinity };
     case 'nap': {
       const gain = compileExpr(normalizer.gain)(context.env);
       const bias = compileExpr(normalizer.bias)(context.env);

@@ -10,6 +10,7 @@ import { ATTENTION_INDICES } from './attention-variables.js';
  * - `l1`: f(s) / Σ f(s) with f = relu or softplus (LSSA without its length scale).
  * - `entmax`: α-entmax, [(α−1)s − τ]₊^{1/(α−1)} with τ by bisection (α = 2: sparsemax).
  * - `nap`: standardization of the kept scores, g·(s − μ)/σ + b (NAP).
+ * - `identity`: the scores themselves, no division; the output row is normalized instead (TransNormer).
  */
 export type Normalizer =
   | { readonly kind: 'normalizer'; readonly name: 'softmax'; readonly sink: Expr | undefined }
@@ -23,7 +24,19 @@ export type Normalizer =
       readonly gain: Expr;
       readonly bias: Expr;
       readonly epsilon: number;
+    }
+  | {
+      readonly kind: 'normalizer';
+      readonly name: 'identity';
+      readonly outputNorm: OutputNorm;
+      readonly epsilon: number;
     };
+
+/**
+ * The norm over the value dim of each output row of {@link identity}: `rms` x/√(mean(x²) + ε),
+ * `layer` (x − μ)/√(var(x) + ε) (population variance, no affine), or `none`.
+ */
+export type OutputNorm = 'rms' | 'layer' | 'none';
 
 /** A number or a `[heads]` tensor: a per-head parameter. */
 export type HeadParameter = number | TensorRef;
@@ -131,13 +144,50 @@ export function nap(options: NapOptions = {}): Normalizer {
   });
 }
 
+/** Options of {@link identity}. */
+export interface IdentityOptions {
+  /** Norm of each output row over the value dim (default `rms`, TransNormerLLM's SRMSNorm). */
+  readonly outputNorm?: OutputNorm;
+  /**
+   * ε added to the mean square (variance) under the root. The catalog entries (#49, #63) name none;
+   * the default 1e-5 is LayerNorm's.
+   */
+  readonly epsilon?: number;
+}
+
+/**
+ * Identity normalizer with an output norm: TransNormer's NormAttention (catalog #49) and the
+ * quadratic form of Lightning attention / TransNormerLLM (catalog #63). Weights are the final
+ * (scaled, modded) scores themselves, masked keys weigh 0, and nothing divides the row:
+ * o_i = Σ_{j kept} s_ij v_j. Each output row is then normalized over the value dim,
+ * `rms`: o/√(mean(o²) + ε), `layer`: (o − μ)/√(var(o) + ε), without a learned gain (multiply by
+ * one after the op). A row with no kept key is 0, and the norm of a zero row is defined as 0 (so
+ * ε = 0 gives no NaN). Pair it with `score: scale(1)` and a feature map folded into Q and K for the
+ * paper's φ(Q)φ(K)ᵀ; the causal form uses `causal()`, DiagAttention's block-diagonal form `chunked(w)`.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, score: scale(1), mask: causal(), normalizer: identity({ outputNorm: 'rms' }) });
+ * ```
+ */
+export function identity(options: IdentityOptions = {}): Normalizer {
+  const outputNorm = options.outputNorm ?? 'rms';
+  if (outputNorm !== 'rms' && outputNorm !== 'layer' && outputNorm !== 'none')
+    throw new SpecError('identity: unknown outputNorm', {
+      expected: "'rms' | 'layer' | 'none'",
+      actual: String(outputNorm),
+    });
+  const epsilon = options.epsilon ?? 1e-5;
+  if (!(epsilon >= 0) || !Number.isFinite(epsilon))
+    throw new SpecError('identity: epsilon must be a finite number >= 0', {
+      expected: '>= 0',
+      actual: epsilon,
+    });
+  return Object.freeze({ kind: 'normalizer', name: 'identity', outputNorm, epsilon });
+}
+
 /** Names of normalizers the catalog lists that this version does not provide yet. */
-export const NORMALIZERS_NOT_YET = [
-  'identityWithNorm',
-  'lssaLengthScale',
-  'lssaReweighting',
-  'groupedSoftmax',
-] as const;
+export const NORMALIZERS_NOT_YET = ['lssaLengthScale', 'lssaReweighting', 'groupedSoftmax'] as const;
 
 function headParameter(value: HeadParameter, normalizer: string, option: string): Expr {
   if (typeof value === 'number') {

@@ -37,4 +37,5 @@ export * from './sparse-transformer-strided.js';
 export * from './star-attention-lse.js';
 export * from './style-adaptive-instance-norm.js';
 export * from './task-layer-norm.js';
+export * from './transnormer-norm-attention.js';
 export * from './weighted-gqa.js';
