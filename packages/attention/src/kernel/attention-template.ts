@@ -156,13 +156,9 @@ export function generateAttention(
     '  for (var j = 0; j < tile_keys; j++) {',
     '    let key_i = tile_k0 + j;',
     '    var raw = 0.0;',
-    `    for (var d = 0; d < ${headDim}; d++) {`,
-    `      raw += query_row[d] * key_tile[j * ${headDim} + d];`,
-    '    }',
-    ...indent(score.lines, 2),
-    `    scores[j] = ${score.values[0]};`,
+    // The predicate runs first so that masked keys of a partial tile cost no dot product.
     ...(mask === undefined
-      ? ['    kept |= 1u << u32(j);']
+      ? ['    {']
       : [
           '    var keep = true;',
           '    if (tile_kind == 1u) {',
@@ -170,9 +166,14 @@ export function generateAttention(
           `      keep = ${mask.values[0]};`,
           '    }',
           '    if (keep) {',
-          '      kept |= 1u << u32(j);',
-          '    }',
         ]),
+    `      for (var d = 0; d < ${headDim}; d++) {`,
+    `        raw += query_row[d] * key_tile[j * ${headDim} + d];`,
+    '      }',
+    ...indent(score.lines, 3),
+    `      scores[j] = ${score.values[0]};`,
+    '      kept |= 1u << u32(j);',
+    '    }',
     '  }',
     ...indent(body, 1),
     '}',
