@@ -1,16 +1,12 @@
 import {
-  type BinaryFunction,
-  binary,
   cast,
   type Expr,
   getOp,
   type Kernel,
   type Node,
   read,
-  select,
-  type UnaryFunction,
+  rebuildExpr,
   UnsupportedError,
-  unary,
 } from '@weft/ir';
 import { flatIndexExpr } from './index-exprs.js';
 
@@ -98,32 +94,12 @@ export class ElementComposer {
         }
         result = cast(this.element(input, args), current.dtype);
       } else {
-        result = rebuild(current, args);
+        result = rebuildExpr(current, args);
       }
       rewritten.set(current, result);
       return result;
     };
     return visit(expr);
-  }
-}
-
-/** `expr` with its operands replaced by `args` (the same object when nothing changed). */
-export function rebuild(expr: Expr, args: readonly Expr[]): Expr {
-  if (args.every((argument, position) => argument === expr.args[position])) return expr;
-  switch (expr.kind) {
-    case 'const':
-    case 'var':
-      return expr;
-    case 'read':
-      return read(String(expr.payload), args, expr.dtype);
-    case 'unary':
-      return unary(expr.payload as UnaryFunction, args[0]!);
-    case 'binary':
-      return binary(expr.payload as BinaryFunction, args[0]!, args[1]!);
-    case 'select':
-      return select(args[0]!, args[1]!, args[2]!);
-    case 'cast':
-      return cast(args[0]!, expr.dtype);
   }
 }
 
