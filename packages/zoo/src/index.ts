@@ -18,6 +18,7 @@
 export * from './entries/index.js';
 export { maxRelativeError } from './measure/max-relative-error.js';
 export * from './measure/measure-zoo-entry.js';
+export { median } from './measure/median.js';
 export { DEFAULT_TOLERANCE, ROPE_TOLERANCE } from './tolerances.js';
 export * from './zoo.js';
 export type * from './zoo-entry.js';

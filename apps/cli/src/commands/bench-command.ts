@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { compileModel } from '@weft/models';
+import { median } from '@weft/zoo';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
@@ -104,7 +105,5 @@ async function medianMs(repeats: number, run: () => Promise<unknown>): Promise<n
     await run();
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  const middle = Math.floor(times.length / 2);
-  return times.length % 2 === 1 ? times[middle]! : (times[middle - 1]! + times[middle]!) / 2;
+  return median(times);
 }
