@@ -125,8 +125,8 @@ export class GpuProgram implements Program {
     options: RunOptions = {},
   ): Promise<Record<string, TensorResult>> {
     return this.#serialized(async () => {
-      const dims = this.#encodeAndSubmit(inputs, options, undefined);
-      return this.#readOutputs(dims, this.#selectedOutputs(options));
+      const { dims, selected } = this.#encodeAndSubmit(inputs, options, undefined);
+      return this.#readOutputs(dims, selected);
     });
   }
 
@@ -157,8 +157,8 @@ export class GpuProgram implements Program {
       const timer = this.#device.features.has('timestamp-query')
         ? timeKernels(this.#device, this.#resources.length)
         : undefined;
-      const dims = this.#encodeAndSubmit(inputs, options, timer);
-      await this.#readOutputs(dims, this.#selectedOutputs(options));
+      const { dims, selected } = this.#encodeAndSubmit(inputs, options, timer);
+      await this.#readOutputs(dims, selected);
       const gpuTimes = timer === undefined ? undefined : await timer.read();
       const wallMs = performance.now() - started;
       const kernels = this.#resources.map(({ kernel }, index) => ({
@@ -210,7 +210,7 @@ export class GpuProgram implements Program {
     inputs: Readonly<Record<string, TensorInput>>,
     options: RunOptions,
     timer: ReturnType<typeof timeKernels> | undefined,
-  ): DimBindings {
+  ): { dims: DimBindings; selected: ReadonlySet<string> } {
     // Everything about the inputs is checked before any GPU work.
     const dims = checkDims(this.#signature, options.dims);
     const selected = this.#selectedOutputs(options);
@@ -271,7 +271,7 @@ export class GpuProgram implements Program {
     }
     queue.submit([encoder.finish()]);
     this.#lastDims = dims;
-    return dims;
+    return { dims, selected };
   }
 
   #encodeKernel(pass: GPUComputePassEncoder, resource: KernelResources, dims: DimBindings): void {
