@@ -10,7 +10,7 @@ export interface AttentionInputs {
   readonly query: Node;
   /** Keys `[batch, kvHeads, keys, headDim]`. */
   readonly key: Node;
-  /** Values `[batch, kvHeads, keys, valueDim]`. */
+  /** Values `[batch, valueHeads, keys, valueDim]` (valueHeads = kvHeads unless the spec decouples them). */
   readonly value: Node;
   /**
    * Tensors captured by the spec's score mods, masks and normalizer (`tensorRef` names), by name.

@@ -1,8 +1,9 @@
 /**
- * `@weft/attention`: attention variants as values — heads (MHA, MQA, GQA, weighted GQA),
- * QK normalization, positions (1-D and 2-D RoPE, ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors), composable masks
+ * `@weft/attention`: attention variants as values — heads (MHA, MQA, GQA, weighted GQA,
+ * independent key and value head counts),
+ * QK normalization, positions (1-D and 2-D RoPE, ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors and the per-pair L1 distance), composable masks
  * that know their block sparsity, and normalizers (softmax with sinks, sigmoid, ReLU², l1 maps,
- * α-entmax, sparsemax, NAP, identity with an output norm). A spec becomes one `attention` IR op with a float64 reference, a
+ * α-entmax, sparsemax, NAP, identity with an output norm, LSSA/LSSAR, Fastmax polynomials, Top-θ). A spec becomes one `attention` IR op with a float64 reference, a
  * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel.
  *
  * @example
@@ -16,6 +17,7 @@
 
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
+export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export {
   type AttentionStrategy,
   chooseAttentionStrategy,
@@ -42,11 +44,17 @@ export {
 export { attentionOp, inferAttention } from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
+export * from './soft/newton-schulz-inverse.js';
+export * from './soft/soft-nystrom-attention.js';
 export * from './spec/attention-spec.js';
 export * from './spec/attention-variables.js';
+export * from './spec/gaussian-kernel-score.js';
 export * from './spec/heads.js';
+export * from './spec/lightning-decay.js';
 export * from './spec/normalizers.js';
+export * from './spec/pattern-injected-heads.js';
 export * from './spec/positions.js';
+export * from './spec/probabilistic-attention-score.js';
 export * from './spec/qk-norm.js';
 export * from './spec/score-mods.js';
 export type { AxisRole, TensorUse } from './spec/tensor-use.js';

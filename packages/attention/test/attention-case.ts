@@ -23,6 +23,8 @@ export interface CaseShape {
   readonly batch: number;
   readonly heads: number;
   readonly kvHeads: number;
+  /** Value heads (default kvHeads). */
+  readonly valueHeads?: number;
   readonly queries: number;
   readonly keys: number;
   readonly headDim: number;
@@ -56,6 +58,7 @@ export function buildCase(
     ...(options.heads === undefined
       ? { heads: shape.heads, kvHeads: shape.kvHeads }
       : { heads: options.heads }),
+    ...(shape.valueHeads === undefined ? {} : { valueHeads: shape.valueHeads }),
     headDim: shape.headDim,
     valueDim: shape.valueDim,
   });
@@ -63,7 +66,8 @@ export function buildCase(
   const keys = symbolic?.keys ?? shape.keys;
   const query = input('q', [shape.batch, shape.heads, queries, shape.headDim]);
   const key = input('k', [shape.batch, shape.kvHeads, keys, shape.headDim]);
-  const value = input('v', [shape.batch, shape.kvHeads, keys, shape.valueDim]);
+  const valueHeads = shape.valueHeads ?? shape.kvHeads;
+  const value = input('v', [shape.batch, valueHeads, keys, shape.valueDim]);
   const tensors: Record<string, Node> = {};
   // Parameters the spec owns are left unbound: applyAttention makes them `param` nodes.
   for (const [name, { tensor, shape: declared, param }] of Object.entries(extra))
@@ -72,7 +76,7 @@ export function buildCase(
   const inputs: Record<string, Tensor64> = {
     q: randomTensor([shape.batch, shape.heads, shape.queries, shape.headDim], { seed }),
     k: randomTensor([shape.batch, shape.kvHeads, shape.keys, shape.headDim], { seed: seed + 1 }),
-    v: randomTensor([shape.batch, shape.kvHeads, shape.keys, shape.valueDim], { seed: seed + 2 }),
+    v: randomTensor([shape.batch, valueHeads, shape.keys, shape.valueDim], { seed: seed + 2 }),
     ...Object.fromEntries(Object.entries(extra).map(([name, { tensor }]) => [name, tensor])),
   };
   const dims: Record<string, number> = {};

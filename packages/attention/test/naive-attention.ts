@@ -6,6 +6,8 @@ export interface NaiveAttentionCase {
   readonly batch: number;
   readonly heads: number;
   readonly kvHeads: number;
+  /** Value heads (default kvHeads): query head h reads value head ⌊h·valueHeads/heads⌋. */
+  readonly valueHeads?: number;
   readonly queries: number;
   readonly keys: number;
   readonly headDim: number;
@@ -16,6 +18,8 @@ export interface NaiveAttentionCase {
   /** Multiplies q·k (default 1/√dk). */
   readonly scale?: number;
   readonly softcap?: number;
+  /** Replaces the scaled score s by f(s, Σ_d |q_d − k_d|) of the prepared rows (after softcap, before bias). */
+  readonly withL1Distance?: (score: number, distance: number) => number;
   /** Added after scale and softcap. */
   readonly bias?: (b: number, h: number, i: number, j: number) => number;
   /** Keep predicate (default all). */
@@ -63,6 +67,7 @@ export function naiveAttention(c: NaiveAttentionCase): {
   for (let b = 0; b < c.batch; b++) {
     for (let h = 0; h < c.heads; h++) {
       const g = Math.floor(h / group);
+      const valueGroup = Math.floor((h * (c.valueHeads ?? c.kvHeads)) / c.heads);
       for (let i = 0; i < c.queries; i++) {
         const q = normRow(
           row(c.query, ((b * c.heads + h) * c.queries + i) * c.headDim, c.headDim),
@@ -80,6 +85,11 @@ export function naiveAttention(c: NaiveAttentionCase): {
           for (let d = 0; d < c.headDim; d++) s += qr[d]! * kr[d]!;
           s *= scale;
           if (c.softcap !== undefined) s = c.softcap * Math.tanh(s / c.softcap);
+          if (c.withL1Distance !== undefined) {
+            let distance = 0;
+            for (let d = 0; d < c.headDim; d++) distance += Math.abs(qr[d]! - kr[d]!);
+            s = c.withL1Distance(s, distance);
+          }
           if (c.bias !== undefined) s += c.bias(b, h, i, j);
           kept.push(j);
           scores.push(s);
@@ -88,7 +98,7 @@ export function naiveAttention(c: NaiveAttentionCase): {
         logSumExp[(b * c.heads + h) * c.queries + i] = lse;
         rowMax[(b * c.heads + h) * c.queries + i] = scores.reduce((m, s) => Math.max(m, s), -Infinity);
         for (let t = 0; t < kept.length; t++) {
-          const v = headRow(c.value, c, b, h, g, kept[t]!, c.valueDim);
+          const v = headRow(c.value, c, b, h, g, kept[t]!, c.valueDim, valueGroup);
           for (let d = 0; d < c.valueDim; d++)
             output[((b * c.heads + h) * c.queries + i) * c.valueDim + d]! += weights[t]! * v[d]!;
         }
@@ -193,7 +203,12 @@ function headRow(
   g: number,
   j: number,
   dim: number,
+  valueHead?: number,
 ): number[] {
+  if (valueHead !== undefined && c.kvWeights === undefined) {
+    const heads = c.valueHeads ?? c.kvHeads;
+    return row(data, ((b * heads + valueHead) * c.keys + j) * dim, dim);
+  }
   const at = (head: number) => row(data, ((b * c.kvHeads + head) * c.keys + j) * dim, dim);
   if (c.kvWeights === undefined) return at(g);
   const mixed = new Array<number>(dim).fill(0);

@@ -2,7 +2,8 @@
  * `@weft/norms`: the normalization layers of the catalog (group G3) as typed graph builders —
  * LayerNorm, RMSNorm and simple RMSNorm, ScaleNorm, FixNorm, GroupNorm, InstanceNorm (masked),
  * BatchNorm (inference), ℓ₂/QK normalization, AdaIN and SAIN, AdaLIN and ILN, adaLN-Zero, SPADE,
- * nGPT's hypersphere normalization and spherical residual, and per-task LayerNorm parameter sets.
+ * nGPT's hypersphere normalization and spherical residual, and per-task LayerNorm parameter sets;
+ * also GAAM's Gaussian gating (catalog 69, group G2), a normalization-shaped layer.
  *
  * Each builder decomposes into `@weft/ir` primitives (row reductions with kept dims, then a
  * broadcast elementwise map), which the reference interpreter evaluates in float64 and the fusion
@@ -16,6 +17,7 @@ export * from './ada-lin.js';
 export * from './ada-ln-zero.js';
 export * from './batch-norm.js';
 export * from './fix-norm.js';
+export * from './gaussian-adaptive-attention.js';
 export * from './group-norm.js';
 export * from './hypersphere.js';
 export * from './instance-norm.js';

@@ -4,6 +4,7 @@ import { adaLin, instanceLayerNorm } from './ada-lin.js';
 import { adaLnZero } from './ada-ln-zero.js';
 import { batchNorm } from './batch-norm.js';
 import { fixNorm } from './fix-norm.js';
+import { gaussianAdaptiveAttention } from './gaussian-adaptive-attention.js';
 import { groupNorm } from './group-norm.js';
 import { hypersphereNormalize, sphericalResidual } from './hypersphere.js';
 import { instanceNorm } from './instance-norm.js';
@@ -157,5 +158,18 @@ export const NORM_CATALOG: readonly NormCatalogEntry[] = [
       sample({ y: taskLayerNorm(input('x', [3, 17, 96]), input('task', [3], 'i32'), { tasks: 5 }) }, 18, {
         task: Int32Array.of(4, 0, 2),
       }),
+  },
+  {
+    mechanism: 'GAAM',
+    paper: '69',
+    build: () => {
+      const x = input('x', [4, 37, 96]);
+      const drawn = sample({ y: gaussianAdaptiveAttention(x, { heads: 4, gaussians: 3, name: 'gaam' }) }, 19);
+      // |c| in [0.6, 1.4]: the reference initializes c ~ N(0, 1); a very narrow Gaussian magnifies f32 rounding of z.
+      const scales = drawn.params['gaam.scales']!.map(
+        (value) => Math.sign(value) * (0.5 + Math.abs(value) * 0.9),
+      );
+      return { ...drawn, params: { ...drawn.params, 'gaam.scales': scales } };
+    },
   },
 ];

@@ -4,32 +4,42 @@ import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
+import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { documentMaskEntry } from './entries/document-mask.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
+import { fastmaxEntry } from './entries/fastmax.js';
 import { fixNormEntry } from './entries/fix-norm.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
+import { gaamEntry } from './entries/gaam.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { layerNormEntry } from './entries/layer-norm.js';
+import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
+import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
+import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
 import { rope2dImageGridEntry } from './entries/rope-2d-image-grid.js';
 import { scaleNormEntry } from './entries/scale-norm.js';
+import { sigmaDiffQkvEntry } from './entries/sigma-diff-qkv.js';
 import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
 import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
+import { softGaussianKernelEntry } from './entries/soft-gaussian-kernel.js';
+import { softNystromAttentionEntry } from './entries/soft-nystrom-attention.js';
 import { softmaxSinkEntry } from './entries/softmax-sink.js';
 import { spadeEntry } from './entries/spade.js';
 import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
@@ -37,6 +47,7 @@ import { sparseTransformerStridedEntry } from './entries/sparse-transformer-stri
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
+import { topThetaEntry } from './entries/top-theta.js';
 import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
@@ -64,6 +75,7 @@ export const ZOO: readonly ZooEntry[] = [
   ngptNormalizeEntry,
   ngptSphericalResidualEntry,
   taskLayerNormEntry,
+  gaamEntry,
   crossAttentionDecoupledDimsEntry,
   rope2dImageGridEntry,
   qkNormEntry,
@@ -87,6 +99,16 @@ export const ZOO: readonly ZooEntry[] = [
   adaptiveSparseEntmaxEntry,
   entmax15Entry,
   transnormerNormAttentionEntry,
+  lightningAttentionEntry,
+  patternInjectedHeadsEntry,
+  probabilisticAttentionEntry,
+  softGaussianKernelEntry,
+  softNystromAttentionEntry,
+  lssaSoftplusReweightingEntry,
+  topThetaEntry,
+  fastmaxEntry,
+  sigmaDiffQkvEntry,
+  comateformerQuasiAttentionEntry,
 ];
 
 /**

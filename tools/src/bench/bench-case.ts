@@ -1,10 +1,19 @@
 import type { WeftDevice } from '@weft/runtime';
 
 /** The systems a benchmark can compare, in the order the table lists them. */
-export const SYSTEM_NAMES = ['weft-fused', 'weft-unfused', 'tfjs', 'ort-jsep', 'ort-webgpu'] as const;
+export const SYSTEM_NAMES = [
+  'weft-fused',
+  'weft-hoisted',
+  'weft-unfused',
+  'tfjs',
+  'ort-jsep',
+  'ort-webgpu',
+] as const;
 
 /**
  * A system under benchmark: `weft-fused` / `weft-unfused` (Weft with and without fusion),
+ * `weft-hoisted` (Weft fused, with per-row Q/K transforms such as RoPE and QK norm applied as
+ * separate ops before the attention kernel instead of inside it; only cases that compare the two),
  * `tfjs` (tfjs-backend-webgpu), `ort-jsep` (onnxruntime-web/all, its JavaScript WebGPU kernels) and
  * `ort-webgpu` (onnxruntime-web/webgpu, its C++ WebGPU execution provider).
  */

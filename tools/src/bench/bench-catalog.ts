@@ -1,6 +1,7 @@
 import { DEMO_SPEC } from '../demo/demo-spec.js';
 import type { BenchCase } from './bench-case.js';
 import { attentionCases } from './cases/attention-cases.js';
+import { attentionRopeQkNormCases } from './cases/attention-rope-qknorm-cases.js';
 import { decoderLmCases } from './cases/decoder-lm-cases.js';
 import { elementwiseChainCase } from './cases/elementwise-chain-case.js';
 import { layerNormCase } from './cases/layer-norm-case.js';
@@ -15,6 +16,7 @@ export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
     elementwiseChainCase(512, 512),
     layerNormCase(512, 256),
     ...attentionCases(quick ? [128] : [128, 512]),
+    ...attentionRopeQkNormCases([128, 512]),
     transformerBlockCase({ tokens: 128, width: 128, heads: 4 }),
     ...decoderLmCases({ spec: DEMO_SPEC, promptLength: 32 }),
   ];

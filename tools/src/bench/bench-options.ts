@@ -23,8 +23,8 @@ export const BENCH_USAGE = `Usage: pnpm bench [options]
   --json FILE            write all results to FILE as JSON
   --only NAME[,NAME]     run only these cases or groups (e.g. matmul, layer-norm, attention-n128-causal)
   --systems NAME[,NAME]  run only these systems (${SYSTEM_NAMES.join(', ')})
-  --repeats N            timed runs per system (default 5; 3 with --quick)
-  --warmup N             untimed warm-up runs per system (default 2; 1 with --quick)
+  --repeats N            timed runs per system, in rounds across systems (default 11; 7 with --quick)
+  --warmup N             untimed warm-up runs per system (default 5; 3 with --quick)
   --quick                smaller sizes and fewer runs
   --help                 show this text`;
 
@@ -52,8 +52,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ...(json === undefined ? {} : { json }),
     only: list(values.get('--only')),
     systems: systemList(values.get('--systems')),
-    repeats: count('--repeats', values.get('--repeats'), quick ? 3 : 5, 1),
-    warmup: count('--warmup', values.get('--warmup'), quick ? 1 : 2, 0),
+    repeats: count('--repeats', values.get('--repeats'), quick ? 7 : 11, 1),
+    warmup: count('--warmup', values.get('--warmup'), quick ? 3 : 5, 0),
     quick,
     help: flags.has('--help'),
   };

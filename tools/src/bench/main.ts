@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   const adapterLine = formatAdapter(weft.adapter);
   console.log(`Adapter: ${adapterLine}`);
   console.log(
-    `Host: ${os.cpus().length} CPU cores, Node ${process.version}; ${options.warmup} warm-up + ${options.repeats} timed runs`,
+    `Host: ${os.cpus().length} CPU cores, Node ${process.version}; ${options.warmup} warm-up + ${options.repeats} timed runs per system, timed in rotating rounds across systems`,
   );
   if (weft.adapter.software) console.log('Software adapter: compare times only as ratios within this run.');
 
@@ -92,11 +92,11 @@ async function main(): Promise<number> {
 /** What the report's numbers mean, written into the JSON next to them. */
 const MEASUREMENT = {
   timing:
-    'wall time of one run from host inputs to host output (readback included); median of the timed runs',
+    'wall time of one run from host inputs to host output (readback included); median of the timed runs, taken after every system of the case was warmed up, in rounds that run each system once in an order rotating from round to round',
   ratio: "a system's median over the case's reference system's median (> 1: slower)",
   dispatches: 'compute dispatches of one run, counted on GPUComputePassEncoder for every system',
   peakGpuBytes:
-    'most GPU buffer bytes a system held at once from its setup to its last run: created and not destroyed, counted on GPUDevice.createBuffer / GPUBuffer.destroy for every system (textures not counted)',
+    'most GPU buffer bytes a system held at once from its setup to its checked run (after the warm-up): created and not destroyed, counted on GPUDevice.createBuffer / GPUBuffer.destroy for every system (textures not counted)',
   reportedGpuBytes:
     "the system's own count where it has one: Weft program.stats.arenaBytes, tfjs tf.memory().numBytesInGPU",
   maxRelativeError: 'max |actual − float64 reference| / max |reference|',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measure, summarizeTimes } from './measure.js';
+import { summarizeTimes } from './measure.js';
 
 describe('summarizeTimes', () => {
   it('takes the middle sample of an odd count, whatever the order', () => {
@@ -26,40 +26,5 @@ describe('summarizeTimes', () => {
 
   it('refuses an empty list', () => {
     expect(() => summarizeTimes([])).toThrow(RangeError);
-  });
-});
-
-describe('measure', () => {
-  it('runs warm-up runs untimed, then the timed repeats', async () => {
-    let calls = 0;
-    const timing = await measure(async () => calls++, { warmup: 2, repeats: 5 });
-    expect(calls).toBe(7);
-    expect(timing.samplesMs).toHaveLength(5);
-  });
-
-  it('stops early past its budget, after at least three timed runs', async () => {
-    let calls = 0;
-    const slowRun = async () => {
-      calls++;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    };
-    const timing = await measure(slowRun, { warmup: 0, repeats: 50, budgetMs: 1 });
-    expect(timing.samplesMs).toHaveLength(3);
-    expect(calls).toBe(3);
-    expect(timing.minMs).toBeGreaterThanOrEqual(4);
-  });
-
-  it('calls before ahead of every run and leaves its time out of the samples', async () => {
-    const events: string[] = [];
-    const timing = await measure(async () => events.push('run'), {
-      warmup: 1,
-      repeats: 2,
-      before: async () => {
-        events.push('before');
-        await new Promise((resolve) => setTimeout(resolve, 30));
-      },
-    });
-    expect(events).toEqual(['before', 'run', 'before', 'run', 'before', 'run']);
-    for (const sample of timing.samplesMs) expect(sample).toBeLessThan(25);
   });
 });

@@ -10,7 +10,12 @@ import {
 import { countDispatches } from './dispatch-counter.js';
 import { openGpuMemoryWindow } from './gpu-memory-tracker.js';
 import { maxRelativeError } from './max-relative-error.js';
-import { type MeasureOptions, measure, type Timing } from './measure.js';
+import type { Timing } from './measure.js';
+import {
+  type InterleavedOptions,
+  type InterleavedResult,
+  measureInterleaved,
+} from './measure-interleaved.js';
 
 /** The outcome of one system on one case. */
 export interface SystemResult {
@@ -63,7 +68,9 @@ export interface CaseResult {
 }
 
 /** Options of {@link runCase}. */
-export interface RunCaseOptions extends MeasureOptions {
+export interface RunCaseOptions extends InterleavedOptions {
+  /** Untimed warm-up runs per system before its checked run (pipeline compilation, allocation, caches). */
+  readonly warmup: number;
   /** Systems to run (others are left out). */
   readonly systems: readonly SystemName[];
   /** Called after each system, for progress output. */
@@ -73,10 +80,11 @@ export interface RunCaseOptions extends MeasureOptions {
 const DEFAULT_TOLERANCE = 1e-3;
 
 /**
- * Runs one case on each selected system, one system at a time (each is disposed before the next is
- * set up): warm-up runs, one checked run (its output is compared with the float64 reference and its
- * dispatches counted), then the timed runs; each run after the system's untimed `prepare`. The
- * system's peak GPU bytes are tracked from its setup to its last run.
+ * Runs one case on every selected system. First each system in turn is set up and warmed up, and
+ * makes one checked run (its output is compared with the float64 reference and its dispatches
+ * counted); its peak GPU bytes are tracked over that stretch. Then all of them are timed together
+ * in rotating rounds (see `measureInterleaved`), so that no system is favoured by when it runs, and
+ * finally disposed. Every run follows the system's untimed `prepare`.
  */
 export async function runCase(
   benchCase: BenchCase,
@@ -85,19 +93,36 @@ export async function runCase(
 ): Promise<CaseResult> {
   const setup = await benchCase.setup(context);
   const tolerance = setup.tolerance ?? DEFAULT_TOLERANCE;
-  const results: SystemResult[] = [];
-  for (const system of SYSTEM_NAMES) {
-    if (!options.systems.includes(system)) continue;
-    const factory = setup.systems[system];
-    const absence = setup.absent?.[system];
-    if (factory === undefined && absence === undefined) continue;
-    const result =
-      factory === undefined
-        ? ({ system, status: 'skipped', tolerance, note: `absent: ${absence}` } as const)
-        : await runSystem(system, factory, setup.reference, tolerance, options);
-    results.push(result);
-    options.onSystem?.(benchCase, result);
+  const settled = new Map<SystemName, SystemResult>();
+  const ready: ReadySystem[] = [];
+  try {
+    for (const system of SYSTEM_NAMES) {
+      if (!options.systems.includes(system)) continue;
+      const factory = setup.systems[system];
+      const absence = setup.absent?.[system];
+      if (factory === undefined && absence === undefined) continue;
+      const outcome =
+        factory === undefined
+          ? ({ system, status: 'skipped', tolerance, note: `absent: ${absence}` } as const)
+          : await readySystem(system, factory, setup.reference, tolerance, options.warmup);
+      if ('runnable' in outcome) ready.push(outcome);
+      else settled.set(system, outcome);
+    }
+    const timings = await measureInterleaved(
+      ready.map(({ runnable }) => ({
+        run: () => runnable.run(),
+        before: () => runnable.prepare?.() ?? Promise.resolve(),
+      })),
+      options,
+    );
+    for (const [index, entry] of ready.entries()) {
+      settled.set(entry.system, finishSystem(entry, timings[index]!));
+    }
+  } finally {
+    for (const { runnable } of ready) await runnable.dispose();
   }
+  const results = SYSTEM_NAMES.flatMap((system) => settled.get(system) ?? []);
+  for (const result of results) options.onSystem?.(benchCase, result);
   const reference = pickReference(results, benchCase.referenceSystem);
   const referenceMs = reference?.timing?.medianMs;
   return {
@@ -116,13 +141,23 @@ export async function runCase(
   };
 }
 
-async function runSystem(
+/** A system set up, warmed up and checked, waiting for the timed rounds. */
+interface ReadySystem {
+  readonly system: SystemName;
+  readonly runnable: RunnableSystem;
+  readonly tolerance: number;
+  readonly dispatches: number;
+  readonly error: number;
+  readonly peakGpuBytes: number | undefined;
+}
+
+async function readySystem(
   system: SystemName,
   factory: SystemFactory,
   reference: Float64Array,
   tolerance: number,
-  options: MeasureOptions,
-): Promise<SystemResult> {
+  warmup: number,
+): Promise<ReadySystem | SystemResult> {
   const memory = openGpuMemoryWindow();
   let runnable: RunnableSystem;
   try {
@@ -132,39 +167,50 @@ async function runSystem(
   }
   const prepare = () => runnable.prepare?.() ?? Promise.resolve();
   try {
-    for (let index = 0; index < options.warmup; index++) {
+    for (let index = 0; index < warmup; index++) {
       await prepare();
       await runnable.run();
     }
     await prepare();
     const checked = await countDispatches(() => runnable.run());
-    const error = maxRelativeError(checked.result, reference);
-    const timing = await measure(() => runnable.run(), { ...options, warmup: 0, before: prepare });
-    const peakGpuBytes = memory?.peakBytes();
-    const reportedGpuBytes = runnable.reportedGpuBytes?.();
-    const wrong = !(error <= tolerance);
-    const notes = [
-      wrong ? `WRONG: error ${formatError(error)} > ${formatError(tolerance)}` : undefined,
-      runnable.note,
-    ];
-    if (checked.dispatches === 0) notes.push('no GPU dispatch: ran on the CPU');
-    const note = notes.filter((part) => part !== undefined).join('; ');
     return {
       system,
-      status: wrong ? 'wrong' : 'ok',
-      timing,
-      dispatches: checked.dispatches,
-      ...(peakGpuBytes === undefined ? {} : { peakGpuBytes }),
-      ...(reportedGpuBytes === undefined ? {} : { reportedGpuBytes }),
-      maxRelativeError: error,
+      runnable,
       tolerance,
-      ...(note === '' ? {} : { note }),
+      dispatches: checked.dispatches,
+      error: maxRelativeError(checked.result, reference),
+      peakGpuBytes: memory?.peakBytes(),
     };
   } catch (error) {
-    return { system, status: 'failed', tolerance, note: `failed: ${describeError(error)}` };
-  } finally {
     await runnable.dispose();
+    return { system, status: 'failed', tolerance, note: `failed: ${describeError(error)}` };
   }
+}
+
+function finishSystem(entry: ReadySystem, measured: InterleavedResult): SystemResult {
+  const { system, runnable, tolerance, error, dispatches, peakGpuBytes } = entry;
+  if ('error' in measured) {
+    return { system, status: 'failed', tolerance, note: `failed: ${describeError(measured.error)}` };
+  }
+  const reportedGpuBytes = runnable.reportedGpuBytes?.();
+  const wrong = !(error <= tolerance);
+  const notes = [
+    wrong ? `WRONG: error ${formatError(error)} > ${formatError(tolerance)}` : undefined,
+    runnable.note,
+  ];
+  if (dispatches === 0) notes.push('no GPU dispatch: ran on the CPU');
+  const note = notes.filter((part) => part !== undefined).join('; ');
+  return {
+    system,
+    status: wrong ? 'wrong' : 'ok',
+    timing: measured.timing,
+    dispatches,
+    ...(peakGpuBytes === undefined ? {} : { peakGpuBytes }),
+    ...(reportedGpuBytes === undefined ? {} : { reportedGpuBytes }),
+    maxRelativeError: error,
+    tolerance,
+    ...(note === '' ? {} : { note }),
+  };
 }
 
 function pickReference(

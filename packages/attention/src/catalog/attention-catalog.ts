@@ -12,10 +12,26 @@ import {
 import { and } from '../masks/combine-masks.js';
 import { type AttentionOptions, attention } from '../spec/attention-spec.js';
 import { weightedGqa } from '../spec/heads.js';
-import { entmax, identity, nap, sigmoid, softmax } from '../spec/normalizers.js';
+import {
+  entmax,
+  identity,
+  nap,
+  sigmoid,
+  softmax,
+  softplusNormalized,
+  topTheta,
+} from '../spec/normalizers.js';
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
+import { fastmaxCatalogEntry } from './fastmax-entry.js';
+import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
+import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
+import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
+import { seeded } from './seeded-values.js';
+import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
+import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
 export interface AttentionCatalogInstance {
@@ -192,6 +208,41 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     normalizer: identity({ outputNorm: 'rms' }),
   }),
   entry('entmax-1.5', 90, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: entmax({ alpha: 1.5 }) }),
+  diffQkvCatalogEntry,
+  // Signed weights M = tanh(α·E)·σ(−β·‖q − k‖₁) in (−1, 1), O = M·V: no denominator, no output norm.
+  entry('comateformer-quasi-attention', 23, {
+    heads: HEADS,
+    headDim: DIM,
+    score: [comateformerScore(1, 0.1)],
+    normalizer: identity({ outputNorm: 'none' }),
+  }),
+  // Paper 63's quadratic form, paper 75's pattern heads, paper 76's E-step and paper 83's Gaussian
+  // kernel (ratio 1: the attention op; Nyström: IR ops only), in their own files.
+  lightningAttentionCatalogEntry,
+  patternInjectedHeadsCatalogEntry,
+  probabilisticAttentionCatalogEntry,
+  softGaussianKernelCatalogEntry,
+  softNystromCatalogEntry,
+  // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
+  entry('lssa-softplus-reweighting', 113, {
+    heads: HEADS,
+    headDim: DIM,
+    mask: causal(),
+    normalizer: softplusNormalized({ lengthScale: 'log', reweight: { form: 'power', power: 2 } }),
+  }),
+  // Top-θ (paper 114) with per-head thresholds as a calibrated parameter and V-mean compensation.
+  entry(
+    'top-theta',
+    114,
+    {
+      heads: HEADS,
+      headDim: DIM,
+      mask: causal(),
+      normalizer: topTheta({ threshold: tensorRef('topTheta.theta', [HEADS]), compensation: 'valueMean' }),
+    },
+    { params: { 'topTheta.theta': [-0.1, 0, 0.1, 0.2] } },
+  ),
+  fastmaxCatalogEntry,
 ];
 
 interface EntryOptions {
@@ -219,6 +270,14 @@ function bamPrior() {
   }, 'bamPrior');
 }
 
+/** Comateformer's affinity (catalog #23) on the scaled score s = q·k/√d: tanh(α·s)·σ(−β·‖q − k‖₁). */
+function comateformerScore(alpha: number, beta: number) {
+  return scoreMod(
+    (score, { l1Distance }) => score.mul(alpha).apply('tanh').mul(l1Distance.mul(-beta).apply('sigmoid')),
+    `comateformer(α=${alpha}, β=${beta})`,
+  );
+}
+
 function entry(
   mechanism: string,
   paper: number,
@@ -234,7 +293,7 @@ function entry(
       const kvHeads = spec.kvHeads;
       const query = input('q', [BATCH, spec.heads, queries, spec.headDim]);
       const key = input('k', [BATCH, kvHeads, LENGTH, spec.headDim]);
-      const value = input('v', [BATCH, kvHeads, LENGTH, spec.valueDim]);
+      const value = input('v', [BATCH, spec.valueHeads, LENGTH, spec.valueDim]);
       const tensors: Record<string, Node> = {};
       for (const [name, values] of Object.entries(extra.params ?? {}))
         tensors[name] = param(name, [values.length]);
@@ -260,21 +319,11 @@ function entry(
         inputs: {
           q: seeded(BATCH * spec.heads * queries * spec.headDim, 1),
           k: seeded(BATCH * kvHeads * LENGTH * spec.headDim, 2),
-          v: seeded(BATCH * kvHeads * LENGTH * spec.valueDim, 3),
+          v: seeded(BATCH * spec.valueHeads * LENGTH * spec.valueDim, 3),
           ...extra.inputs,
         },
         dims: {},
       };
     },
   };
-}
-
-/** Seeded values in ±[0.1, 1] (never zero). */
-function seeded(count: number, seed: number): Float32Array {
-  let state = seed * 2654435761;
-  return Float32Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const unit = state / 2147483648;
-    return (unit < 0.5 ? -1 : 1) * (0.1 + 0.9 * ((unit * 2) % 1));
-  });
 }

@@ -28,10 +28,22 @@ export const SPLIT_MAX_CHUNKS = 64;
 const SPLITTABLE = new Set(['softmax', 'sigmoid', 'reluSquared', 'l1', 'identity']);
 
 /**
+ * l1 with LSSA's length scale or re-weighting needs the row's kept-key count before accumulating;
+ * Top-θ merges like softmax except with V-mean compensation (two sums and a value mean more).
+ */
+function splittable(normalizer: AttentionAttrs['normalizer']): boolean {
+  if (normalizer.name === 'l1')
+    return normalizer.lengthBase === undefined && normalizer.reweight === undefined;
+  if (normalizer.name === 'topTheta') return normalizer.compensation !== 'valueMean';
+  return SPLITTABLE.has(normalizer.name);
+}
+
+/**
  * Chooses the strategy from the op's shapes (maxima for symbolic lengths) and the device limits:
  * `splitKeys` when there are at most {@link SPLIT_MAX_QUERIES} queries, at least two chunks of
- * {@link SPLIT_MIN_KEYS_PER_CHUNK} keys, a normalizer whose partials merge in one step (NAP and
- * α-entmax need row statistics first and stay tiled), and the partial states of every chunk fit
+ * {@link SPLIT_MIN_KEYS_PER_CHUNK} keys, a normalizer whose partials merge in one step (NAP,
+ * α-entmax and LSSA with a length scale or re-weighting need row statistics first, Top-θ with
+ * V-mean compensation needs more partial sums, and they stay tiled), and the partial states of every chunk fit
  * the workgroup storage; `tiled` otherwise.
  */
 export function chooseAttentionStrategy(
@@ -40,7 +52,7 @@ export function chooseAttentionStrategy(
   keys: Dim,
   profile: DeviceProfile,
 ): AttentionStrategy {
-  if (maxDim(queries) > SPLIT_MAX_QUERIES || !SPLITTABLE.has(attrs.normalizer.name)) return { kind: 'tiled' };
+  if (maxDim(queries) > SPLIT_MAX_QUERIES || !splittable(attrs.normalizer)) return { kind: 'tiled' };
   const limits = profile.limits;
   // Per chunk: running max, sum, row max and the value accumulator (f32 each).
   const bytesPerChunk = 4 * (attrs.valueDim + 3);

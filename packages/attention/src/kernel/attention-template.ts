@@ -19,6 +19,7 @@ import {
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
+import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
@@ -67,6 +68,7 @@ export function generateAttention(
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
 
   const rows = rowCode(context, attrs, node);
+  const distance = l1DistanceCode(attrs);
 
   const strategy = chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
   if (strategy.kind === 'splitKeys') {
@@ -92,59 +94,83 @@ export function generateAttention(
   }
 
   const keyLoad = (index: string) => rows.kvLoad('key', 'key_i', index);
+  // K rows are staged as vec4s (zero-padded past the head dim) so that each score is
+  // `keyVectors` dot products with the query row's vec4s, all at constant indices.
+  const keyVectors = Math.ceil(headDim / 4);
+  // V rows likewise: `accumulateValueTile` reads them a vec4 at a time.
+  const valueVectors = Math.ceil(valueDim / 4);
   // With QK norm every key row needs its statistic first: one invocation prepares a whole row.
   const keyTileLoad = rows.needsWholeRow
     ? [
         `for (var j = i32(local_index); j < ${keyBlock}; j += ${queryBlock}) {`,
         '  let key_i = tile_k0 + j;',
+        `  for (var v = 0; v < ${keyVectors}; v++) {`,
+        `    key_tile[j * ${keyVectors} + v] = vec4<f32>(0.0);`,
+        '  }',
         '  if (key_i < nk) {',
         ...indent(
-          rows.fillRow('key', keyLoad, 'key_i', (d) => `key_tile[j * ${headDim} + ${d}]`),
+          rows.fillRow(
+            'key',
+            keyLoad,
+            'key_i',
+            (d) => `key_tile[j * ${keyVectors} + (${d}) / 4][(${d}) % 4]`,
+          ),
           2,
         ),
-        '  } else {',
-        `    for (var d = 0; d < ${headDim}; d++) {`,
-        `      key_tile[j * ${headDim} + d] = 0.0;`,
-        '    }',
         '  }',
         '}',
       ]
     : [
-        `for (var index = i32(local_index); index < ${keyBlock * headDim}; index += ${queryBlock}) {`,
-        `  let key_i = tile_k0 + index / ${headDim};`,
-        `  let d = index % ${headDim};`,
-        '  var rotated = 0.0;',
+        `for (var index = i32(local_index); index < ${keyBlock * keyVectors}; index += ${queryBlock}) {`,
+        `  let key_i = tile_k0 + index / ${keyVectors};`,
+        `  let d0 = (index % ${keyVectors}) * 4;`,
+        '  var packed = vec4<f32>(0.0);',
         '  if (key_i < nk) {',
-        ...indent(rows.rotated(keyLoad, 'd', 'key_i'), 2),
+        ...Array.from({ length: 4 }, (_, lane) => [
+          `    if (d0 + ${lane} < ${headDim}) {`,
+          `      let d = d0 + ${lane};`,
+          '      var rotated = 0.0;',
+          ...indent(rows.rotated(keyLoad, 'd', 'key_i'), 3),
+          `      packed[${lane}] = rotated;`,
+          '    }',
+        ]).flat(),
         '  }',
-        '  key_tile[index] = rotated;',
+        '  key_tile[index] = packed;',
         '}',
       ];
+  const queryVector = (vector: number) =>
+    `vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `query_row[${4 * vector + lane}]` : '0.0')).join(', ')})`;
   const keyPass = (withValues: boolean, body: readonly string[]): string[] => [
     'for (var tile = 0; tile < key_tiles; tile++) {',
     `  let tile_k0 = tile * ${keyBlock};`,
     `  let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
     '  workgroupBarrier();',
+    // Without a block rule every tile is partial: no classification, no extra barrier.
     ...(blockRule === undefined
-      ? ['  if (local_index == 0u) {', '    tile_class[0] = 1u;', '  }']
+      ? ['  let tile_kind = 1u;']
       : [
           '  if (local_index == 0u) {',
           ...indent(blockRule.lines, 2),
           `    tile_class[0] = select(select(1u, 2u, ${blockRule.values[1]}), 0u, ${blockRule.values[0]});`,
           '  }',
+          '  let tile_kind = workgroupUniformLoad(&tile_class[0]);',
+          '  if (tile_kind == 0u) {',
+          '    continue;',
+          '  }',
         ]),
-    '  let tile_kind = workgroupUniformLoad(&tile_class[0]);',
-    '  if (tile_kind == 0u) {',
-    '    continue;',
-    '  }',
     ...indent(keyTileLoad, 1),
     ...(withValues
       ? [
-          `  for (var index = i32(local_index); index < ${keyBlock * valueDim}; index += ${queryBlock}) {`,
-          `    let key_i = tile_k0 + index / ${valueDim};`,
-          '    var loaded = 0.0;',
+          `  for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${queryBlock}) {`,
+          `    let key_i = tile_k0 + index / ${valueVectors};`,
+          `    let d0 = (index % ${valueVectors}) * 4;`,
+          '    var loaded = vec4<f32>(0.0);',
           '    if (key_i < nk) {',
-          `      loaded = ${rows.kvLoad('value', 'key_i', `index % ${valueDim}`)};`,
+          ...Array.from({ length: 4 }, (_, lane) => [
+            `      if (d0 + ${lane} < ${valueDim}) {`,
+            `        loaded[${lane}] = ${rows.kvLoad('value', 'key_i', `d0 + ${lane}`)};`,
+            '      }',
+          ]).flat(),
           '    }',
           '    value_tile[index] = loaded;',
           '  }',
@@ -156,6 +182,7 @@ export function generateAttention(
     '  for (var j = 0; j < tile_keys; j++) {',
     '    let key_i = tile_k0 + j;',
     '    var raw = 0.0;',
+    ...indent(distance.declare, 2),
     // The predicate runs first so that masked keys of a partial tile cost no dot product.
     ...(mask === undefined
       ? ['    {']
@@ -167,9 +194,11 @@ export function generateAttention(
           '    }',
           '    if (keep) {',
         ]),
-    `      for (var d = 0; d < ${headDim}; d++) {`,
-    `        raw += query_row[d] * key_tile[j * ${headDim} + d];`,
-    '      }',
+    `      let key_base = j * ${keyVectors};`,
+    `      raw = ${Array.from({ length: keyVectors }, (_, vector) => `dot(query_vec_${vector}, key_tile[key_base + ${vector}])`).join(' + ')};`,
+    ...Array.from({ length: headDim }, (_, d) =>
+      indent(distance.accumulate(`query_row[${d}]`, `key_tile[key_base + ${d >> 2}][${d & 3}]`), 3),
+    ).flat(),
     ...indent(score.lines, 3),
     `      scores[j] = ${score.values[0]};`,
     '      kept |= 1u << u32(j);',
@@ -179,9 +208,9 @@ export function generateAttention(
     '}',
   ];
 
-  context.workgroupArray('key_tile', 'f32', keyBlock * headDim);
-  context.workgroupArray('value_tile', 'f32', keyBlock * valueDim);
-  context.workgroupArray('tile_class', 'u32', 1);
+  context.workgroupArray('key_tile', 'vec4<f32>', keyBlock * keyVectors);
+  context.workgroupArray('value_tile', 'vec4<f32>', keyBlock * valueVectors);
+  if (blockRule !== undefined) context.workgroupArray('tile_class', 'u32', 1);
   const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
   const batchHeads = `${size(query.shape[0]!)} * ${attrs.heads}`;
   const output = kernel.outputs[0]!;
@@ -210,6 +239,7 @@ export function generateAttention(
       'q_i + nk - nq',
       (d) => `query_row[${d}]`,
     ),
+    ...Array.from({ length: keyVectors }, (_, vector) => `let query_vec_${vector} = ${queryVector(vector)};`),
     `var acc: array<f32, ${valueDim}>;`,
     `var scores: array<f32, ${keyBlock}>;`,
     `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
@@ -269,6 +299,7 @@ const ROW_MAX = [
 /** WGSL names of the attention variables inside the kernel. */
 const VARIABLES: Readonly<Record<string, string>> = {
   [V.score]: 'raw',
+  [V.l1Distance]: 'l1_distance',
   [V.b]: 'b_i',
   [V.h]: 'h_i',
   [V.q]: 'q_i',

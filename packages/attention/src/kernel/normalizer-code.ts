@@ -1,7 +1,10 @@
 import type { Expr } from '@weft/ir';
 import type { RenderedExprs } from '@weft/wgsl';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
+import { l1NormalizerCode } from './l1-normalizer-code.js';
 import { outputNormCode } from './output-norm-code.js';
+import { topThetaCode } from './top-theta-code.js';
+import { accumulateValueTile } from './value-tile-code.js';
 
 /** One pass over the key tiles: statements before it, the per-tile body, statements after it. */
 export interface KeyPass {
@@ -9,7 +12,10 @@ export interface KeyPass {
   readonly before: readonly string[];
   /** Whether the pass needs V tiles. */
   readonly withValues: boolean;
-  /** Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile_keys`, `value_tile`, `acc`. */
+  /**
+   * Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile_keys`, `value_tile` (vec4 rows:
+   * read it through `accumulateValueTile`), `acc`.
+   */
   readonly tile: readonly string[];
   /** Statements after the pass. */
   readonly after: readonly string[];
@@ -56,11 +62,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
     ...body.map((line) => `  ${line}`),
     '}',
   ];
-  const accumulate = (weight: string) => [
-    `for (var d = 0; d < ${context.valueDim}; d++) {`,
-    `  acc[d] += ${weight} * value_tile[j * ${context.valueDim} + d];`,
-    '}',
-  ];
+  const accumulate = (weight: string) => accumulateValueTile(weight, context.valueDim);
   const parameter = (expr: Expr, name: string): string[] => {
     const rendered = context.render([expr], `${name}_`);
     return [...rendered.lines, `let ${name} = ${rendered.values[0]};`];
@@ -138,22 +140,10 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         finish: [],
         outputScale: '(1.0 / f32(nk))',
       };
-    case 'l1': {
-      const map = normalizer.map === 'relu' ? 'max(s, 0.0)' : 'max(s, 0.0) + log(1.0 + exp(-abs(s)))';
-      return {
-        setup: ['var l_run = 0.0;'],
-        passes: [
-          {
-            before: [],
-            withValues: true,
-            tile: eachKept([`let w = ${map};`, 'l_run += w;', ...accumulate('w')]),
-            after: [],
-          },
-        ],
-        finish: [],
-        outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
-      };
-    }
+    case 'l1':
+      return l1NormalizerCode(normalizer, context);
+    case 'topTheta':
+      return topThetaCode(normalizer, context);
     case 'entmax': {
       const weight = (x: string) => `select(0.0, pow(${x}, inverse_power), ${x} > 0.0)`;
       return {

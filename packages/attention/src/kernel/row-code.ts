@@ -33,9 +33,18 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
     node.inputs[3 + attrs.tensors.findIndex((use) => use.name === name)]!;
   const weights = attrs.kvWeights === null ? undefined : captured(attrs.kvWeights);
   const group = attrs.heads / attrs.kvHeads;
+  // Decoupled value heads (DiffQKV) index V with their own group: ⌊h·Hv/H⌋ = h / (H/Hv).
+  const valueRow = attrs.valueHeads === attrs.kvHeads ? 'kv_row' : 'value_row';
   const header =
     weights === undefined
-      ? [`let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`]
+      ? [
+          `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
+          ...(valueRow === 'kv_row'
+            ? []
+            : [
+                `let value_row = (b_i * ${attrs.valueHeads} + h_i / ${attrs.heads / attrs.valueHeads}) * nk;`,
+              ]),
+        ]
       : [
           `let kv_batch = b_i * ${attrs.kvHeads};`,
           ...Array.from(
@@ -46,7 +55,8 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
   const kvLoad = (tensor: 'key' | 'value', keyIndex: string, index: string): string => {
     const source = tensor === 'key' ? key : value;
     const dim = tensor === 'key' ? headDim : attrs.valueDim;
-    if (weights === undefined) return context.load(source, `(kv_row + ${keyIndex}) * ${dim} + ${index}`);
+    const row = tensor === 'key' ? 'kv_row' : valueRow;
+    if (weights === undefined) return context.load(source, `(${row} + ${keyIndex}) * ${dim} + ${index}`);
     const terms = Array.from(
       { length: attrs.kvHeads },
       (_, j) =>

@@ -1,6 +1,7 @@
 import { type DimBindings, type Node, resolveDim } from '@weft/ir';
 import type { KernelContext, RenderedExprs } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
+import { l1DistanceCode } from './l1-distance-code.js';
 import type { NormalizerContext } from './normalizer-code.js';
 import type { RowCode } from './row-code.js';
 import { splitNormalizerCode } from './split-normalizer-code.js';
@@ -69,6 +70,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   context.workgroupArray('part_max', 'f32', splits);
   context.workgroupArray('part_acc', 'f32', splits * valueDim);
   const keyLoad = (index: string) => parts.rows.kvLoad('key', 'key_i', index);
+  const distance = l1DistanceCode(attrs);
   // Without QK norm each key element is rotated as it is read; with it the row is prepared first.
   const keyDot = parts.rows.needsWholeRow
     ? [
@@ -76,6 +78,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
         ...parts.rows.fillRow('key', keyLoad, 'key_i', (d) => `key_row[${d}]`),
         `for (var d = 0; d < ${headDim}; d++) {`,
         '  raw += query_row[d] * key_row[d];',
+        ...indent(distance.accumulate('query_row[d]', 'key_row[d]'), 1),
         '}',
       ]
     : [
@@ -83,6 +86,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
         '  var rotated = 0.0;',
         ...indent(parts.rows.rotated(keyLoad, 'd', 'key_i'), 1),
         '  raw += query_row[d] * rotated;',
+        ...indent(distance.accumulate('query_row[d]', 'rotated'), 1),
         '}',
       ];
   const factor = (chunk: string) => (normalizer.rescales ? `exp(part_m[${chunk}] - merged_max)` : '1.0');
@@ -196,6 +200,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
           '    }',
         ]),
     '    var raw = 0.0;',
+    ...indent(distance.declare, 2),
     ...indent(keyDot, 2),
     ...indent(parts.score.lines, 2),
     `    let s = ${parts.score.values[0]};`,

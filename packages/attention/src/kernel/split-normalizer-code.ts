@@ -1,5 +1,6 @@
 import { UnsupportedError } from '@weft/ir';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
+import { mapCode } from './l1-normalizer-code.js';
 import type { NormalizerContext } from './normalizer-code.js';
 import { outputNormCode } from './output-norm-code.js';
 
@@ -89,11 +90,49 @@ export function splitNormalizerCode(
         outputScale: '(1.0 / f32(nk))',
       };
     case 'l1': {
-      const map = normalizer.map === 'relu' ? 'max(s, 0.0)' : 'max(s, 0.0) + log(1.0 + exp(-abs(s)))';
+      if (normalizer.lengthBase !== undefined || normalizer.reweight !== undefined)
+        throw new UnsupportedError('attention: the split-keys kernel needs the kept-key count first', {
+          expected: 'an l1 normalizer without length scale or re-weighting',
+          actual: normalizer.map,
+        });
+      const map = mapCode(normalizer.map, 's');
       return {
         setup: [],
         perKey: [`let w = ${map};`, 'l_run += w;', ...accumulate('w')],
         rescales: false,
+        mergeMax: [],
+        mergeInitial: '0.0',
+        outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
+      };
+    }
+    case 'topTheta': {
+      if (normalizer.compensation === 'valueMean')
+        throw new UnsupportedError('attention: the split-keys kernel does not merge Top-θ value means', {
+          expected: "compensation 'none' or 'denominator'",
+          actual: normalizer.compensation,
+        });
+      // l_run is the denominator of the policy (kept or all visible keys); acc holds kept keys only,
+      // so the partials merge like softmax's.
+      const denominator = normalizer.compensation === 'none' ? ['  l_run += p;'] : [];
+      return {
+        setup: parameter(normalizer.threshold, 'theta'),
+        perKey: [
+          'if (s > m_run) {',
+          '  let correction = exp(m_run - s);',
+          '  l_run *= correction;',
+          `  for (var d = 0; d < ${context.valueDim}; d++) {`,
+          '    acc[d] *= correction;',
+          '  }',
+          '  m_run = s;',
+          '}',
+          'let p = exp(s - m_run);',
+          ...(normalizer.compensation === 'denominator' ? ['l_run += p;'] : []),
+          'if (s >= theta) {',
+          ...denominator,
+          ...accumulate('p').map((line) => `  ${line}`),
+          '}',
+        ],
+        rescales: true,
         mergeMax: [],
         mergeInitial: '0.0',
         outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',

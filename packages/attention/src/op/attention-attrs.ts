@@ -1,7 +1,7 @@
 import { type Attrs, type AttrValue, constant, Expr, SpecError } from '@weft/ir';
 import type { AttentionSpec } from '../spec/attention-spec.js';
-import { SCORE } from '../spec/attention-variables.js';
-import type { OutputNorm } from '../spec/normalizers.js';
+import { ATTENTION_INDICES, SCORE } from '../spec/attention-variables.js';
+import type { L1Map, OutputNorm, Reweight, ThresholdCompensation } from '../spec/normalizers.js';
 import { alibiBias, rotaryDims } from '../spec/positions.js';
 import { type AxisRole, mergeTensorUses, type TensorUse, tensorUses } from '../spec/tensor-use.js';
 
@@ -16,7 +16,21 @@ export type NormalizerAttrs =
   | { readonly name: 'softmax'; readonly sink: Expr | null }
   | { readonly name: 'sigmoid'; readonly bias: Expr }
   | { readonly name: 'reluSquared' }
-  | { readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
+  | {
+      readonly name: 'l1';
+      readonly map: L1Map;
+      /** Log base b of LSSA's row scale c_i = log_b N_i (e for ln); absent without a length scale. */
+      readonly lengthBase?: number;
+      /** LSSAR's re-weighting; absent without one. */
+      readonly reweight?: Reweight;
+    }
+  | {
+      readonly name: 'topTheta';
+      /** θ of the row, an Expr over `h` (and `q` for a `[heads, queries]` threshold). */
+      readonly threshold: Expr;
+      /** How the pruned scores are accounted for. */
+      readonly compensation: ThresholdCompensation;
+    }
   | { readonly name: 'entmax'; readonly alpha: Expr }
   | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number }
   | { readonly name: 'identity'; readonly outputNorm: OutputNorm; readonly epsilon: number };
@@ -59,8 +73,10 @@ export interface AttentionAttrs {
   readonly block: string;
   /** Query heads. */
   readonly heads: number;
-  /** Key/value heads. */
+  /** Key heads: query head h reads key head ⌊h·kvHeads/heads⌋. */
   readonly kvHeads: number;
+  /** Value heads: query head h reads value head ⌊h·valueHeads/heads⌋ (equal to kvHeads unless decoupled). */
+  readonly valueHeads: number;
   /** Query/key head dim. */
   readonly headDim: number;
   /** Value head dim. */
@@ -96,7 +112,7 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
   const parameters = parameterUses(spec);
   const tensors = mergeTensorUses(
     mask?.tensors ?? [],
-    tensorUses([score, ...normalizerExprs]),
+    tensorUses([score, ...normalizerExprs], normalizerRoles(spec)),
     parameters.uses,
   );
   const rope = spec.positions.name === 'rope' ? spec.positions.rope : undefined;
@@ -104,6 +120,7 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     block: spec.name,
     heads: spec.heads,
     kvHeads: spec.kvHeads,
+    valueHeads: spec.valueHeads,
     headDim: spec.headDim,
     valueDim: spec.valueDim,
     rope:
@@ -162,6 +179,7 @@ export function decodeAttention(attrs: Attrs): AttentionAttrs {
     block,
     heads: integer('heads'),
     kvHeads: integer('kvHeads'),
+    valueHeads: attrs.valueHeads === undefined ? integer('kvHeads') : integer('valueHeads'),
     headDim: integer('headDim'),
     valueDim: integer('valueDim'),
     rope: (attrs.rope ?? null) as AttentionAttrs['rope'],
@@ -217,6 +235,14 @@ function parameterUses(spec: AttentionSpec): {
   return { uses, qkNorm, kvWeights };
 }
 
+/** Axis roles of the tensors a normalizer reads (Top-θ's threshold is `[heads]` or `[heads, queries]`). */
+function normalizerRoles(spec: AttentionSpec): Record<string, AxisRole[]> {
+  const normalizer = spec.normalizer;
+  if (normalizer.name !== 'topTheta') return {};
+  const roles: AxisRole[] = normalizer.threshold.shape.length === 1 ? ['heads'] : ['heads', 'queries'];
+  return { [normalizer.threshold.name]: roles };
+}
+
 function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs {
   const normalizer = spec.normalizer;
   switch (normalizer.name) {
@@ -227,7 +253,28 @@ function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs 
     case 'reluSquared':
       return { name: 'reluSquared' };
     case 'l1':
-      return { name: 'l1', map: normalizer.map };
+      return {
+        name: 'l1',
+        map: normalizer.map,
+        ...(normalizer.lengthScale === 'none'
+          ? {}
+          : { lengthBase: normalizer.lengthScale === 'log' ? Math.E : normalizer.lengthScale }),
+        ...(normalizer.reweight === undefined ? {} : { reweight: { ...normalizer.reweight } }),
+      };
+    case 'topTheta': {
+      const threshold = normalizer.threshold;
+      if (threshold.shape[0] !== spec.heads)
+        throw new SpecError(`attention "${spec.name}": topTheta threshold must have one entry per head`, {
+          block: spec.name,
+          tensor: threshold.name,
+          dimension: 0,
+          expected: spec.heads,
+          actual: threshold.shape[0] ?? 'nothing',
+        });
+      const index =
+        threshold.shape.length === 1 ? [ATTENTION_INDICES.h] : [ATTENTION_INDICES.h, ATTENTION_INDICES.q];
+      return { name: 'topTheta', threshold: threshold.at(...index), compensation: normalizer.compensation };
+    }
     case 'entmax':
       return { name: 'entmax', alpha: normalizer.alpha };
     case 'nap':

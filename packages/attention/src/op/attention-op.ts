@@ -15,7 +15,7 @@ import { decomposeAttention } from './decompose-attention.js';
 import { evaluateAttention } from './evaluate-attention.js';
 
 /**
- * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hkv, Nk, dk]`, `value [B, Hkv, Nk, dv]`,
+ * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`,
  * then the tensors its score, mask and normalizer read, in the order of its `tensors` attribute.
  * Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`.
  * Opaque for the fusion planner: it runs as its own fused template, `attention`.
@@ -78,10 +78,10 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
   expectDim('query', 1, heads, spec.heads, 'heads');
   expectDim('query', 3, headDim, spec.headDim, 'head dim');
   expectDim('key', 0, key.shape[0]!, batch, 'batch (query batch)');
-  expectDim('key', 1, key.shape[1]!, spec.kvHeads, 'kv heads');
+  expectDim('key', 1, key.shape[1]!, spec.kvHeads, 'heads (kvHeads)');
   expectDim('key', 3, key.shape[3]!, headDim, 'head dim (query head dim)');
   expectDim('value', 0, value.shape[0]!, batch, 'batch (query batch)');
-  expectDim('value', 1, value.shape[1]!, spec.kvHeads, 'kv heads');
+  expectDim('value', 1, value.shape[1]!, spec.valueHeads, 'heads (valueHeads)');
   expectDim('value', 2, value.shape[2]!, keys, 'length (key length)');
   expectDim('value', 3, value.shape[3]!, spec.valueDim, 'value dim');
   const grid = spec.rope?.grid;

@@ -31,7 +31,7 @@ import {
   variable,
   where,
 } from '@weft/ir';
-import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
+import { readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import type {
   AttentionAttrs,
   NormalizerAttrs,
@@ -46,7 +46,8 @@ const ENTMAX_STEPS = 60;
 /**
  * Rewrites an attention node into primitive ops: weighted GQA as a sum of weighted KV heads, QK
  * norm as reductions and maps over the head dim, RoPE as a map over each element and its pair
- * partner, GQA as a gather of KV heads, `Q·Kᵀ` as a matmul, score and mask Exprs as maps (tensor
+ * partner, GQA as gathers of key heads and of value heads (grouped independently), `Q·Kᵀ` as a
+ * matmul, the L1 distance (when the score reads it) as an N×N×d map and sum, score and mask Exprs as maps (tensor
  * reads become gathers), the normalizer as reductions and maps, and `P·V` as a matmul. This is the
  * unfused baseline: it materializes the N×N scores. Captured tensors read at computed indices must
  * be rank 1 or have static shapes.
@@ -70,18 +71,13 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
     query = rotate(query, attrs.rope, dimExpr(keys).sub(dimExpr(queries)));
     key = rotate(key, attrs.rope, constant(0, 'i32'));
   }
-  if (attrs.kvHeads !== attrs.heads && attrs.kvWeights === null) {
-    const group = attrs.heads / attrs.kvHeads;
-    const heads = literal(
-      Array.from({ length: attrs.heads }, (_, h) => Math.floor(h / group)),
-      [attrs.heads],
-      'i32',
-    );
-    key = gather(key, heads, 1);
-    value = gather(value, heads, 1);
+  if (attrs.kvWeights === null) {
+    key = headsOf(key, attrs.heads, attrs.kvHeads);
+    value = headsOf(value, attrs.heads, attrs.valueHeads);
   }
   const raw = matmul(query, key, { transposeB: true });
-  const lower = new ScoreLowering(raw, captured, queries, keys);
+  const distance = readsL1Distance(attrs.score) ? l1Distance(query, key) : undefined;
+  const lower = new ScoreLowering(raw, captured, queries, keys, distance);
   const score = lower.map(attrs.score, raw);
   const keep = attrs.mask === null ? undefined : lower.map(attrs.mask);
   if (attrs.output === 'rowMax')
@@ -143,11 +139,12 @@ function normalize(
         probabilities: kept(div(mul(positive, positive), lower.map(dimExpr(keys).cast('f32'), score)), 0),
       };
     }
-    case 'l1': {
-      const mapped = kept(normalizer.map === 'relu' ? relu(score) : softplus(score), 0);
-      const total = sum(mapped, -1, { keepDims: true });
-      return { probabilities: div(mapped, where(equal(total, 0), 1, total)) };
-    }
+    case 'l1':
+      return { probabilities: l1Weights(normalizer, score, keep) };
+    case 'topTheta':
+      return {
+        probabilities: topThetaWeights(normalizer, score, keep, lower.map(normalizer.threshold, score)),
+      };
     case 'entmax':
       return { probabilities: entmaxWeights(score, keep, lower.map(normalizer.alpha, score)) };
     case 'identity':
@@ -166,6 +163,70 @@ function normalize(
       return { probabilities: kept(add(div(mul(gain, centered), deviation), bias), 0) };
     }
   }
+}
+
+/** Kept keys per row, `[B, H, Nq, 1]`. */
+function keptCount(score: Node, keep: Node | undefined): Node {
+  return sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
+    keepDims: true,
+  });
+}
+
+/** x / Σ x over the row; a row whose sum is ≤ 0 gives 0. */
+function divideBySum(x: Node): Node {
+  const total = sum(x, -1, { keepDims: true });
+  return where(greaterEqual(0, total), 0, div(x, where(greaterEqual(0, total), 1, total)));
+}
+
+/** l1 maps f(c·s)/Σ f(c·s), c = log_b(kept keys) with a length base, then LSSAR's re-weighting. */
+function l1Weights(
+  normalizer: Extract<NormalizerAttrs, { name: 'l1' }>,
+  score: Node,
+  keep: Node | undefined,
+): Node {
+  const count = keptCount(score, keep);
+  const scaled =
+    normalizer.lengthBase === undefined
+      ? score
+      : mul(score, div(log(maximum(count, 1)), Math.log(normalizer.lengthBase)));
+  const x = variable('$0');
+  const map =
+    normalizer.map === 'relu'
+      ? relu(scaled)
+      : normalizer.map === 'softplus'
+        ? softplus(scaled)
+        : mapElements(
+            [scaled],
+            normalizer.map === 'polynomial1' ? x.add(1) : x.mul(x).mul(0.5).add(x).add(1),
+          );
+  const weights = divideBySum(keep === undefined ? map : where(keep, map, 0));
+  const reweight = normalizer.reweight;
+  if (reweight === undefined) return weights;
+  const base = reweight.form === 'power' ? weights : relu(sub(mul(count, weights), 1));
+  const powered = mapElements([base], x.max(0).pow(reweight.power));
+  return divideBySum(keep === undefined ? powered : where(keep, powered, 0));
+}
+
+/** Top-θ: exps of the visible scores relative to their max, kept where s ≥ θ, and the compensation. */
+function topThetaWeights(
+  normalizer: Extract<NormalizerAttrs, { name: 'topTheta' }>,
+  score: Node,
+  keep: Node | undefined,
+  threshold: Node,
+): Node {
+  const visible = (node: Node) => (keep === undefined ? node : where(keep, node, 0));
+  const rowMax = max(keep === undefined ? score : where(keep, score, -Infinity), -1, { keepDims: true });
+  const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
+  const exps = visible(exp(sub(score, safeMax)));
+  const keptExps = where(greaterEqual(score, threshold), exps, 0);
+  const all = sum(exps, -1, { keepDims: true });
+  const keptSum = sum(keptExps, -1, { keepDims: true });
+  if (normalizer.compensation === 'none') return div(keptExps, where(equal(keptSum, 0), 1, keptSum));
+  const safeAll = where(equal(all, 0), 1, all);
+  const probabilities = div(keptExps, safeAll);
+  if (normalizer.compensation === 'denominator') return probabilities;
+  const missing = div(sub(1, div(keptSum, safeAll)), maximum(keptCount(score, keep), 1));
+  return add(probabilities, visible(mul(missing, mapElements([score], constant(1)))));
 }
 
 /** α-entmax by bisection on τ, as graph nodes; empty rows give 0. */
@@ -202,6 +263,22 @@ function entmaxWeights(score: Node, keep: Node | undefined, alphaRaw: Node): Nod
   const p = mass(div(add(low, high), 2));
   const total = sum(p, -1, { keepDims: true });
   return div(p, where(equal(total, 0), 1, total));
+}
+
+/** Grouped heads: head h of the result is source head ⌊h·sourceHeads/heads⌋ (a gather; none for MHA). */
+function headsOf(x: Node, heads: number, sourceHeads: number): Node {
+  if (sourceHeads === heads) return x;
+  const index = Array.from({ length: heads }, (_, h) => Math.floor((h * sourceHeads) / heads));
+  return gather(x, literal(index, [heads], 'i32'), 1);
+}
+
+/** d_ij = Σ_d |q_id − k_jd| over `[B, H, Nq, 1, d]` against `[B, H, 1, Nk, d]`: the N×N×d grid. */
+function l1Distance(query: Node, key: Node): Node {
+  const [batch, heads, queries, dim] = query.shape as [Dim, Dim, Dim, Dim];
+  const keys = key.shape[2]!;
+  const rows = reshape(query, [batch, heads, queries, 1, dim]);
+  const columns = reshape(key, [batch, heads, 1, keys, dim]);
+  return sum(mapElements([rows, columns], variable('$0').sub(variable('$1')).apply('abs')), -1);
 }
 
 /** Weighted GQA: head h of the result is Σ_j w[h, j] · x[:, j] (`weights` `[heads, kvHeads]`). */
@@ -300,11 +377,14 @@ class ScoreLowering {
     private readonly captured: ReadonlyMap<string, Node>,
     private readonly queries: Dim,
     private readonly keys: Dim,
+    private readonly distance?: Node,
   ) {}
 
-  /** A node holding `expr` at every grid element; `score` is operand 0 when given. */
+  /** A node holding `expr` at every grid element; `score` is operand 0 when given, the L1 distance operand 1 when read. */
   map(expr: Expr, score?: Node): Node {
     const operands: Node[] = [score ?? this.grid];
+    // Only maps that read the distance take it: other operands keep their own (row) shapes.
+    if (this.distance !== undefined && readsL1Distance(expr)) operands.push(this.distance);
     const reads = new Map<Expr, Expr>();
     for (const node of exprNodes(expr)) {
       if (node.kind !== 'read' || reads.has(node)) continue;
@@ -323,6 +403,8 @@ class ScoreLowering {
     switch (name) {
       case V.score:
         return variable('$0', dtype);
+      case V.l1Distance:
+        return this.distance === undefined ? undefined : variable('$1', dtype);
       case V.b:
         return variable('i0', 'i32');
       case V.h:

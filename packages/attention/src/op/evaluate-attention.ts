@@ -1,4 +1,5 @@
 import { compileExpr, emptyTensor64, InputError, type Tensor64 } from '@weft/ir';
+import { readsL1Distance } from '../spec/attention-variables.js';
 import type { AttentionAttrs } from './attention-attrs.js';
 import { normalizeOutputRow } from './normalize-output-row.js';
 import { mixHeads, normalizeRows, rotateRows } from './prepare-rows.js';
@@ -6,7 +7,9 @@ import { rowWeights } from './row-weights.js';
 
 /**
  * The float64 reference of the attention op: it mixes key and value heads (weighted GQA),
- * normalizes q and k rows (QK norm), rotates them (RoPE), then for every (batch, head, query) computes every score with the score Expr, keeps the pairs the mask keeps, turns the kept
+ * normalizes q and k rows (QK norm), rotates them (RoPE), then for every (batch, head, query) —
+ * key head ⌊h·Hk/H⌋, value head ⌊h·Hv/H⌋ — computes every score with the score Expr (from the
+ * dot product and, when the score reads it, the L1 distance of the prepared rows), keeps the pairs the mask keeps, turns the kept
  * scores into weights with the normalizer and sums the value rows. Direct loops, no tiling: the
  * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp and row max −∞);
  * an identity normalizer's output norm runs over each finished row.
@@ -20,7 +23,7 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   }
   const [batch, heads, queries, headDim] = query.shape as [number, number, number, number];
   const [, kvHeads, keys] = key.shape as [number, number, number];
-  const valueDim = value.shape[3]!;
+  const [, valueHeads, , valueDim] = value.shape as [number, number, number, number];
   const read = (tensor: string, index: readonly number[]): number => readElement(captured, tensor, index);
   const score = compileExpr(attrs.score);
   const keep = attrs.mask === null ? undefined : compileExpr(attrs.mask);
@@ -32,7 +35,9 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
     q: 0,
     k: 0,
     score: 0,
+    l1Distance: 0,
   };
+  const withDistance = readsL1Distance(attrs.score);
   const env = { variables, read };
   const parameter = (name: string) => captured.get(name)!;
   const prepare = (tensor: Tensor64, side: 'query' | 'key', offset: number) => {
@@ -45,12 +50,12 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   const rotatedKey = prepare(key, 'key', 0);
   const lse = attrs.output !== 'output';
   const result = emptyTensor64(lse ? [batch, heads, queries] : [batch, heads, queries, valueDim], 'f32');
-  const group = heads / kvHeads;
   const scores: number[] = [];
   const kept: number[] = [];
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < heads; h++) {
-      const kvHead = Math.floor(h / group);
+      const kvHead = Math.floor((h * kvHeads) / heads);
+      const valueHead = Math.floor((h * valueHeads) / heads);
       variables.b = b;
       variables.h = h;
       for (let q = 0; q < queries; q++) {
@@ -63,8 +68,13 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
           if (keep !== undefined && keep(env) === 0) continue;
           const keyRow = ((b * kvHeads + kvHead) * keys + k) * headDim;
           let dot = 0;
-          for (let d = 0; d < headDim; d++) dot += rotatedQuery[queryRow + d]! * rotatedKey[keyRow + d]!;
+          let distance = 0;
+          for (let d = 0; d < headDim; d++) {
+            dot += rotatedQuery[queryRow + d]! * rotatedKey[keyRow + d]!;
+            if (withDistance) distance += Math.abs(rotatedQuery[queryRow + d]! - rotatedKey[keyRow + d]!);
+          }
           variables.score = dot;
+          variables.l1Distance = distance;
           scores.push(score(env));
           kept.push(k);
         }
@@ -78,7 +88,7 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
         kept.forEach((k, position) => {
           const weight = row.weights[position]!;
           if (weight === 0) return;
-          const valueRow = ((b * kvHeads + kvHead) * keys + k) * valueDim;
+          const valueRow = ((b * valueHeads + valueHead) * keys + k) * valueDim;
           for (let d = 0; d < valueDim; d++)
             result.data[outputRow + d]! += weight * value.data[valueRow + d]!;
         });

@@ -1,5 +1,7 @@
 import { compileExpr, type ExprEnv } from '@weft/ir';
 import type { NormalizerAttrs } from './attention-attrs.js';
+import { l1Row } from './l1-row.js';
+import { topThetaRow } from './top-theta-row.js';
 
 /** Weights of the kept keys of one row, and the row's log-sum-exp (softmax; −∞ elsewhere). */
 export interface RowWeights {
@@ -35,10 +37,11 @@ export function rowWeights(
     }
     case 'reluSquared':
       return { weights: scores.map((s) => Math.max(s, 0) ** 2 / context.keys), logSumExp: -Infinity };
-    case 'l1': {
-      const mapped = scores.map(normalizer.map === 'relu' ? (s: number) => Math.max(s, 0) : softplus);
-      const total = mapped.reduce((sum, x) => sum + x, 0);
-      return { weights: mapped.map((x) => (total > 0 ? x / total : 0)), logSumExp: -Infinity };
+    case 'l1':
+      return { weights: l1Row(normalizer, scores), logSumExp: -Infinity };
+    case 'topTheta': {
+      const threshold = compileExpr(normalizer.threshold)(context.env);
+      return { weights: topThetaRow(scores, threshold, normalizer.compensation), logSumExp: -Infinity };
     }
     case 'entmax': {
       const alpha = Math.min(Math.max(compileExpr(normalizer.alpha)(context.env), 1.01), 2);
@@ -113,8 +116,4 @@ function sparsemaxThreshold(x: readonly number[]): number {
     }
   });
   return (supportSum - 1) / support;
-}
-
-function softplus(s: number): number {
-  return Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s)));
 }

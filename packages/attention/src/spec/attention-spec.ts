@@ -1,5 +1,6 @@
 import { SpecError } from '@weft/ir';
 import type { Mask } from '../masks/mask.js';
+import { readsL1Distance } from './attention-variables.js';
 import type { WeightedGqa } from './heads.js';
 import type { Normalizer } from './normalizers.js';
 import { softmax } from './normalizers.js';
@@ -25,6 +26,13 @@ export interface AttentionOptions {
   readonly heads: number | WeightedGqa;
   /** Key/value heads (default H): H = MHA, 1 = MQA, a divisor of H = GQA. Query head h reads KV head ⌊h·kvHeads/H⌋. */
   readonly kvHeads?: number;
+  /**
+   * Value heads n_v (default: the key heads). Keys and values group independently (Sigma's DiffQKV,
+   * catalog #71): query head h reads key head ⌊h·kvHeads/H⌋ and value head ⌊h·valueHeads/H⌋, so
+   * `{ heads: 16, kvHeads: 4, valueHeads: 16 }` shares each key head among 4 query heads and gives
+   * every query head its own value head. Must divide H; with `weightedGqa` it must equal its kvHeads.
+   */
+  readonly valueHeads?: number;
   /** Query/key head dim d_k. */
   readonly headDim: number;
   /** Value head dim d_v (default d_k). */
@@ -53,8 +61,10 @@ export interface AttentionSpec {
   readonly name: string;
   /** Query heads. */
   readonly heads: number;
-  /** Key/value heads. */
+  /** Key heads (and value heads unless `valueHeads` differs). */
   readonly kvHeads: number;
+  /** Value heads: query head h reads value head ⌊h·valueHeads/heads⌋. */
+  readonly valueHeads: number;
   /** Whether query heads read learned mixes of the key/value heads (`weightedGqa`, parameter `${name}.kvWeights`). */
   readonly weightedHeads: boolean;
   /** Query/key head dim. */
@@ -78,6 +88,7 @@ export interface AttentionSpec {
 const KNOWN_OPTIONS = new Set([
   'heads',
   'kvHeads',
+  'valueHeads',
   'headDim',
   'valueDim',
   'positions',
@@ -130,6 +141,16 @@ export function attention(options: AttentionOptions): AttentionSpec {
   // Weighted heads mix every key/value head, so any count works; plain groups must divide.
   if (layout === undefined && heads % kvHeads !== 0)
     fail(`kvHeads (${kvHeads}) must divide heads (${heads})`, `a divisor of ${heads}`, kvHeads);
+  const valueHeads = options.valueHeads ?? kvHeads;
+  positive(valueHeads, 'valueHeads');
+  if (layout !== undefined && valueHeads !== kvHeads)
+    fail(
+      `valueHeads (${valueHeads}) must equal weightedGqa's kvHeads (${kvHeads}): one weight matrix mixes both`,
+      kvHeads,
+      valueHeads,
+    );
+  if (layout === undefined && heads % valueHeads !== 0)
+    fail(`valueHeads (${valueHeads}) must divide heads (${heads})`, `a divisor of ${heads}`, valueHeads);
   const valueDim = options.valueDim ?? options.headDim;
   positive(valueDim, 'valueDim');
   const positions = options.positions ?? nope();
@@ -159,6 +180,12 @@ export function attention(options: AttentionOptions): AttentionSpec {
       fail('score must hold score mods (scale, softcap, scoreMod, ...)', 'a ScoreMod', mod);
   if (options.mask !== undefined && options.mask?.kind !== 'mask')
     fail('mask must come from a mask factory (causal, ...)', 'a Mask', options.mask);
+  if (options.mask !== undefined && readsL1Distance(options.mask.predicate))
+    fail(
+      'a mask cannot read l1Distance (masks run before the pair is scored); use a score mod',
+      'a predicate over b, h, q, k and the lengths',
+      options.mask.description,
+    );
   const normalizer = options.normalizer ?? softmax();
   if (normalizer?.kind !== 'normalizer')
     fail(
@@ -178,6 +205,7 @@ export function attention(options: AttentionOptions): AttentionSpec {
     name,
     heads,
     kvHeads,
+    valueHeads,
     weightedHeads: layout !== undefined,
     headDim: options.headDim,
     valueDim,

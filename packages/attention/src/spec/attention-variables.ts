@@ -1,4 +1,4 @@
-import { type Expr, variable } from '@weft/ir';
+import { type Expr, exprNodes, variable } from '@weft/ir';
 
 /**
  * The free variables of attention Exprs (score mods, mask predicates, block rules). Score and mask
@@ -33,6 +33,7 @@ export const VARIABLE_NAMES = {
   queryEnd: 'queryEnd',
   keyStart: 'keyStart',
   keyEnd: 'keyEnd',
+  l1Distance: 'l1Distance',
 } as const;
 
 /** The index variables handed to score and mask hooks. */
@@ -47,6 +48,30 @@ export const ATTENTION_INDICES: AttentionIndices = Object.freeze({
 
 /** The raw score `q·k` before any score mod (f32). */
 export const SCORE: Expr = variable(VARIABLE_NAMES.score, 'f32');
+
+/**
+ * The L1 distance d_ij = Σ_d |q_d − k_d| of the prepared query and key rows (after weighted-GQA
+ * mixing, QK norm and RoPE; unscaled), f32. Only score mods may read it: the kernels accumulate it
+ * next to the dot product, and only when the score reads it.
+ */
+export const L1_DISTANCE: Expr = variable(VARIABLE_NAMES.l1Distance, 'f32');
+
+/** What a custom score mod receives besides the score: the indices and the per-pair L1 distance. */
+export interface ScoreModVariables extends AttentionIndices {
+  /** {@link L1_DISTANCE}: Σ_d |q_d − k_d| of the prepared rows (f32). */
+  readonly l1Distance: Expr;
+}
+
+/** The variables handed to custom score mods. */
+export const SCORE_MOD_VARIABLES: ScoreModVariables = Object.freeze({
+  ...ATTENTION_INDICES,
+  l1Distance: L1_DISTANCE,
+});
+
+/** Whether `expr` reads the per-pair L1 distance (the kernels compute it only then). */
+export function readsL1Distance(expr: Expr): boolean {
+  return exprNodes(expr).some((node) => node.kind === 'var' && node.payload === VARIABLE_NAMES.l1Distance);
+}
 
 /**
  * Bounds of a (query block, key block) pair, inclusive, for block rules: a rule is an Expr over

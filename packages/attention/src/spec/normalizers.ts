@@ -7,7 +7,11 @@ import { ATTENTION_INDICES } from './attention-variables.js';
  * - `softmax`: exp(s − m)/Σ, optional sink logit added to the denominator (gpt-oss; off-by-one = sink 0).
  * - `sigmoid`: σ(s + bias), no row statistics (FlashSigmoid).
  * - `reluSquared`: relu(s)² / Nk (ReLU² attention divided by the key count).
- * - `l1`: f(s) / Σ f(s) with f = relu or softplus (LSSA without its length scale).
+ * - `l1`: f(c_i·s) / Σ f(c_i·s) with f = relu, softplus or a Taylor polynomial (FAST), an optional
+ *   length scale c_i (LSSA) and an optional re-weighting stage (LSSAR).
+ * - `topTheta`: softmax over the scores at or above a calibrated threshold, with a compensation
+ *   policy; the threshold stays a tensor (`[heads]` or `[heads, queries]`) so that its shape is
+ *   checked against the call.
  * - `entmax`: α-entmax, [(α−1)s − τ]₊^{1/(α−1)} with τ by bisection (α = 2: sparsemax).
  * - `nap`: standardization of the kept scores, g·(s − μ)/σ + b (NAP).
  * - `identity`: the scores themselves, no division; the output row is normalized instead (TransNormer).
@@ -16,7 +20,19 @@ export type Normalizer =
   | { readonly kind: 'normalizer'; readonly name: 'softmax'; readonly sink: Expr | undefined }
   | { readonly kind: 'normalizer'; readonly name: 'sigmoid'; readonly bias: Expr | undefined }
   | { readonly kind: 'normalizer'; readonly name: 'reluSquared' }
-  | { readonly kind: 'normalizer'; readonly name: 'l1'; readonly map: 'relu' | 'softplus' }
+  | {
+      readonly kind: 'normalizer';
+      readonly name: 'l1';
+      readonly map: L1Map;
+      readonly lengthScale: LengthScale;
+      readonly reweight: Reweight | undefined;
+    }
+  | {
+      readonly kind: 'normalizer';
+      readonly name: 'topTheta';
+      readonly threshold: TensorRef;
+      readonly compensation: ThresholdCompensation;
+    }
   | { readonly kind: 'normalizer'; readonly name: 'entmax'; readonly alpha: Expr }
   | {
       readonly kind: 'normalizer';
@@ -73,15 +89,187 @@ export function reluSquared(): Normalizer {
 
 /** ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0). */
 export function reluNormalized(): Normalizer {
-  return Object.freeze({ kind: 'normalizer', name: 'l1', map: 'relu' });
+  return l1Normalizer('relu', 'none', undefined);
 }
 
 /**
- * Softplus with l1 row normalization (LSSA without its length-dependent scale, catalog #113):
- * softplus(s) / Σ softplus(s).
+ * Softplus with l1 row normalization, and optionally LSSA's length scale and LSSAR's re-weighting
+ * (Gao & Spratling, "Softplus Attention with Re-weighting Boosts Length Extrapolation in Large
+ * Language Models", arXiv 2501.13428, catalog #113):
+ *
+ * - LSSA: A_ij = softplus(c_i·s_ij) / Σ_{j' kept} softplus(c_i·s_ij'), where c_i depends on N_i,
+ *   the number of keys row i keeps (i + 1 under `causal()`, counted from the mask in the kernel).
+ * - LSSAR: A'_ij = g(A_ij, N_i) / Σ_{j' kept} g(A_ij', N_i), then O = A'V.
+ *
+ * Without options this is plain softplus(s)/Σ softplus(s). The paper's code is not public, so the
+ * exact c_i and g are unverified (catalog "Known ambiguities"); both are options, see
+ * {@link SoftplusNormalizedOptions}. A row with no kept key, or whose re-weighted row sums to 0,
+ * gives 0. The fused kernel counts N_i in one pass over the keys when the length scale or the
+ * `reluPower` form needs it, and re-weighting adds one more pass (the row sum comes first); such
+ * rows do not use the split-keys decode kernel.
+ *
+ * @example
+ * ```ts
+ * // LSSAR with c_i = ln N_i and g = A^2 (the defaults of the two options)
+ * attention({ heads: 8, headDim: 64, mask: causal(), normalizer: softplusNormalized({ lengthScale: 'log', reweight: {} }) });
+ * ```
  */
-export function softplusNormalized(): Normalizer {
-  return Object.freeze({ kind: 'normalizer', name: 'l1', map: 'softplus' });
+export function softplusNormalized(options: SoftplusNormalizedOptions = {}): Normalizer {
+  const lengthScale = options.lengthScale ?? 'none';
+  if (
+    lengthScale !== 'none' &&
+    lengthScale !== 'log' &&
+    !(typeof lengthScale === 'number' && Number.isFinite(lengthScale) && lengthScale > 1)
+  )
+    throw new SpecError('softplusNormalized: lengthScale is "none", "log" or a log base > 1', {
+      expected: "'none' | 'log' | number > 1",
+      actual: String(lengthScale),
+    });
+  let reweight: Reweight | undefined;
+  if (options.reweight !== undefined) {
+    const form = options.reweight.form ?? 'power';
+    const power = options.reweight.power ?? 2;
+    if (form !== 'power' && form !== 'reluPower')
+      throw new SpecError('softplusNormalized: unknown reweight form', {
+        expected: "'power' | 'reluPower'",
+        actual: String(form),
+      });
+    if (!(power > 0) || !Number.isFinite(power))
+      throw new SpecError('softplusNormalized: reweight power must be a finite number > 0', {
+        expected: '> 0',
+        actual: power,
+      });
+    reweight = Object.freeze({ form, power });
+  }
+  return l1Normalizer('softplus', lengthScale, reweight);
+}
+
+/** Options of {@link softplusNormalized} (LSSA / LSSAR, catalog #113). */
+export interface SoftplusNormalizedOptions {
+  /**
+   * The row scale c_i applied to the scores before softplus. `'none'`: c_i = 1. `'log'`:
+   * c_i = ln N_i, the catalog's reading of "a dynamic scale factor based on invariance entropy"
+   * growing like log N_i. A number b > 1: c_i = log_b N_i = ln N_i / ln b, the entropy-invariant
+   * scale of Su's "log n" attention (b = training length, e.g. 512, gives c_i = 1 at that length).
+   * Default `'none'`. Unverified against the paper's code.
+   */
+  readonly lengthScale?: LengthScale;
+  /** LSSAR's re-weighting stage (default none). */
+  readonly reweight?: Partial<Reweight>;
+}
+
+/** The row scale of LSSA (see {@link SoftplusNormalizedOptions.lengthScale}). */
+export type LengthScale = 'none' | 'log' | number;
+
+/**
+ * LSSAR's re-weighting g(A_ij, N_i), renormalized over the row:
+ * - `power` (default): g = A^p, the power sharpening in the catalog entry's summary;
+ * - `reluPower`: g = ReLU(N_i·A − 1)^p, which keeps only weights above the uniform 1/N_i (the
+ *   catalog entry's other reading; a row whose weights are all uniform, such as a row with a single
+ *   key, gives 0).
+ *
+ * Both forms are unverified against the paper's code.
+ */
+export interface Reweight {
+  /** The form of g (default `power`). */
+  readonly form: 'power' | 'reluPower';
+  /** The power p > 0 (default 2). */
+  readonly power: number;
+}
+
+/** The map f of an l1-normalized normalizer. */
+export type L1Map = 'relu' | 'softplus' | 'polynomial1' | 'polynomial2';
+
+/** Options of {@link polynomialNormalized}. */
+export interface PolynomialNormalizedOptions {
+  /** Degree p of the Taylor polynomial of exp (default 2). */
+  readonly degree?: 1 | 2;
+}
+
+/**
+ * FAST / Fastmax, quadratic form (Gerami et al. 2024, "Fast Attention Sampling Technique",
+ * catalog #26): the Taylor polynomial of exp as the map of an l1 normalization,
+ * A_ij = f(s_ij) / Σ_{l kept} f(s_il), with f(s) = 1 + s (degree 1) or 1 + s + s²/2 (degree 2).
+ * Degree 2 is ≥ 1/2 everywhere; degree 1 is negative for s < −1, which the paper's query/key
+ * normalization prevents (`fastmaxQueryKeyNorm` applies it to Q and K): with it the
+ * paper uses T = 1 (`score: scale(1)`), otherwise T = 8√d (`score: scale(1 / (8 * Math.sqrt(d)))`).
+ * A row whose f-sum is ≤ 0 (or that keeps no key) gives 0. The factorized linear-time form,
+ * Σ_j f(s_ij)v_j = Σ_j v_j + q_iᵀ(Σ_j k_j v_jᵀ)/T + vec(q_iq_iᵀ)ᵀ(Σ_j vec(k_jk_jᵀ)v_jᵀ)/(2T²),
+ * belongs to linear attention (catalog group G4) and is not this normalizer: this one computes the
+ * same weights in the quadratic (FlashAttention-like) form, exactly, for any mask.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, score: scale(1), mask: causal(), normalizer: polynomialNormalized({ degree: 2 }) });
+ * ```
+ */
+export function polynomialNormalized(options: PolynomialNormalizedOptions = {}): Normalizer {
+  const degree = options.degree ?? 2;
+  if (degree !== 1 && degree !== 2)
+    throw new SpecError('polynomialNormalized: degree must be 1 or 2', { expected: '1 | 2', actual: degree });
+  return l1Normalizer(degree === 1 ? 'polynomial1' : 'polynomial2', 'none', undefined);
+}
+
+/**
+ * How Top-θ accounts for the pruned scores (Berestizshevsky et al., catalog #114):
+ * - `none`: softmax over the kept scores only (denominator Σ_kept);
+ * - `denominator` (SDC): the denominator is the full softmax denominator over every visible key,
+ *   so the kept weights sum to less than 1;
+ * - `valueMean` (VMC): full-denominator weights p_ij on the kept keys, plus the missing mass
+ *   (1 − Σ_kept p_ij) times v̄_i, the mean of the visible value rows.
+ */
+export type ThresholdCompensation = 'none' | 'denominator' | 'valueMean';
+
+/** Options of {@link topTheta}. */
+export interface TopThetaOptions {
+  /**
+   * Calibrated thresholds θ: a `[heads]` tensor (one per head) or `[heads, queries]` (one per head
+   * and query row, read at the query index q of the call, as calibrated for causal prefill).
+   */
+  readonly threshold: TensorRef;
+  /** Compensation policy (default `none`). */
+  readonly compensation?: ThresholdCompensation;
+}
+
+/**
+ * Top-θ attention (Berestizshevsky, Andri & Cavigelli, "Top-Theta Attention: Sparsifying
+ * Transformers by Compensated Thresholding", arXiv 2502.08363, catalog #114): a key is kept when
+ * the mask keeps it and s_ij ≥ θ_{h,i}; p_ij = exp(s_ij − m_i)/Z_i over the kept keys, m_i the max
+ * of the visible scores, and `compensation` chooses Z_i and the epilogue (see
+ * {@link ThresholdCompensation}). A row with no visible key gives 0; a row with visible keys but
+ * none above θ gives 0 under `none` and `denominator`, and v̄_i under `valueMean`. One online pass
+ * in the kernel: running max over the visible scores, full and kept sums, kept accumulator and
+ * (VMC) the value sum. θ's shape is checked against the call (heads, queries) when the spec is
+ * applied.
+ *
+ * @example
+ * ```ts
+ * const theta = tensorRef('layer0.theta', [8]);
+ * attention({ heads: 8, headDim: 64, mask: causal(), normalizer: topTheta({ threshold: theta, compensation: 'valueMean' }) });
+ * ```
+ */
+export function topTheta(options: TopThetaOptions): Normalizer {
+  const threshold = options.threshold;
+  if (threshold.shape.length !== 1 && threshold.shape.length !== 2)
+    throw new SpecError('topTheta: threshold is a [heads] or [heads, queries] tensor', {
+      tensor: threshold.name,
+      expected: 'rank 1 or 2',
+      actual: `rank ${threshold.shape.length}`,
+    });
+  if (threshold.dtype !== 'f32')
+    throw new SpecError('topTheta: threshold must be f32', {
+      tensor: threshold.name,
+      expected: 'f32',
+      actual: threshold.dtype,
+    });
+  const compensation = options.compensation ?? 'none';
+  if (compensation !== 'none' && compensation !== 'denominator' && compensation !== 'valueMean')
+    throw new SpecError('topTheta: unknown compensation', {
+      tensor: threshold.name,
+      expected: "'none' | 'denominator' | 'valueMean'",
+      actual: String(compensation),
+    });
+  return Object.freeze({ kind: 'normalizer', name: 'topTheta', threshold, compensation });
 }
 
 /**
@@ -187,7 +375,11 @@ export function identity(options: IdentityOptions = {}): Normalizer {
 }
 
 /** Names of normalizers the catalog lists that this version does not provide yet. */
-export const NORMALIZERS_NOT_YET = ['lssaLengthScale', 'lssaReweighting', 'groupedSoftmax'] as const;
+export const NORMALIZERS_NOT_YET = ['groupedSoftmax'] as const;
+
+function l1Normalizer(map: L1Map, lengthScale: LengthScale, reweight: Reweight | undefined): Normalizer {
+  return Object.freeze({ kind: 'normalizer', name: 'l1', map, lengthScale, reweight });
+}
 
 function headParameter(value: HeadParameter, normalizer: string, option: string): Expr {
   if (typeof value === 'number') {

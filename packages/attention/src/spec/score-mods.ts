@@ -1,5 +1,5 @@
 import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
-import { ATTENTION_INDICES, type AttentionIndices } from './attention-variables.js';
+import { ATTENTION_INDICES, SCORE_MOD_VARIABLES, type ScoreModVariables } from './attention-variables.js';
 
 /**
  * A pointwise change of the attention score, applied in the order given in the spec's `score`
@@ -49,21 +49,26 @@ export function keyBias(bias: TensorRef): ScoreMod {
 }
 
 /**
- * A custom score mod: an Expr of the score and the indices `{ b, h, q, k, queryLength, keyLength }`,
- * which may read captured tensors (`tensorRef(...).at(...)`).
+ * A custom score mod: an Expr of the score, the indices `{ b, h, q, k, queryLength, keyLength }`
+ * and the per-pair L1 distance `l1Distance` = Σ_d |q_d − k_d| of the prepared rows (unscaled),
+ * which may read captured tensors (`tensorRef(...).at(...)`). The kernels compute the L1 distance
+ * only for score mods that read it: it is a scalar |q − k| loop next to the dot product (no matrix
+ * path), so it costs about as much as a second dot product.
  *
  * @example
  * ```ts
  * const slopes = tensorRef('slopes', [8]);
  * scoreMod((score, { h, q, k }) => score.sub(slopes.at(h).mul(q.sub(k).apply('abs').cast('f32'))));
+ * // Comateformer (catalog #23): tanh(α·s)·σ(−β·‖q − k‖₁).
+ * scoreMod((score, { l1Distance }) => score.mul(2).apply('tanh').mul(l1Distance.mul(-0.5).apply('sigmoid')));
  * ```
  */
 export function scoreMod(
-  build: (score: Expr, indices: AttentionIndices) => Expr,
+  build: (score: Expr, variables: ScoreModVariables) => Expr,
   description = 'scoreMod',
 ): ScoreMod {
   return scoreModOf(description, (score) => {
-    const result = build(score, ATTENTION_INDICES);
+    const result = build(score, SCORE_MOD_VARIABLES);
     if (result.dtype !== 'f32')
       throw new SpecError(`${description}: a score mod must return an f32 Expr`, {
         expected: 'f32',

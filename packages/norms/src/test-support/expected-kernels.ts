@@ -26,4 +26,5 @@ export const EXPECTED_KERNELS: Readonly<Record<string, { ideal: number; current:
   'nGPT normalize': { ideal: 1, current: 1 },
   'nGPT spherical residual': { ideal: 1, current: 1 },
   'LayerNorm tuning (per-task sets)': { ideal: 1, current: 1 },
+  GAAM: { ideal: 1, current: 1 },
 };

@@ -1,0 +1,91 @@
+import type { L1Attrs } from '../op/l1-row.js';
+import { eachKeptKey } from './kept-key-code.js';
+import type { KeyPass, NormalizerCode, NormalizerContext } from './normalizer-code.js';
+import { accumulateValueTile } from './value-tile-code.js';
+
+/**
+ * The WGSL of an l1 normalizer in the fused kernel: f(c·s)/Σ f(c·s) in one pass; with LSSA's length
+ * scale (or the `reluPower` re-weighting) a first pass counts the kept keys N (c = log_b N); with
+ * LSSAR's re-weighting a pass computes the row sum Z before the output pass accumulates g(f/Z, N).
+ */
+export function l1NormalizerCode(normalizer: L1Attrs, context: NormalizerContext): NormalizerCode {
+  const reweight = normalizer.reweight;
+  const needsCount = normalizer.lengthBase !== undefined || reweight?.form === 'reluPower';
+  const x = normalizer.lengthBase === undefined ? 's' : '(length_scale * s)';
+  const weight = `let w = ${mapCode(normalizer.map, x)};`;
+  const countPass: KeyPass = {
+    before: [],
+    withValues: false,
+    tile: ['kept_count += f32(countOneBits(kept));'],
+    after:
+      normalizer.lengthBase === undefined
+        ? []
+        : [`let length_scale = log(max(kept_count, 1.0)) * ${float(1 / Math.log(normalizer.lengthBase))};`],
+  };
+  const setup = ['var l_run = 0.0;', ...(needsCount ? ['var kept_count = 0.0;'] : [])];
+  if (reweight === undefined) {
+    return {
+      setup,
+      passes: [
+        ...(needsCount ? [countPass] : []),
+        {
+          before: [],
+          withValues: true,
+          tile: eachKeptKey([weight, 'l_run += w;', ...accumulateValueTile('w', context.valueDim)]),
+          after: [],
+        },
+      ],
+      finish: [],
+      outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
+    };
+  }
+  // g is scaled by N^−p (reluPower: (A − 1/N)^p rather than (N·A − 1)^p) so it stays ≤ 1 in f32;
+  // the constant factor cancels in the renormalization.
+  const sharpened =
+    reweight.form === 'power' ? 'w * inverse_total' : 'w * inverse_total - 1.0 / max(kept_count, 1.0)';
+  return {
+    setup: [...setup, 'var g_run = 0.0;'],
+    passes: [
+      ...(needsCount ? [countPass] : []),
+      {
+        before: [],
+        withValues: false,
+        tile: eachKeptKey([weight, 'l_run += w;']),
+        after: ['let inverse_total = select(0.0, 1.0 / l_run, l_run > 0.0);'],
+      },
+      {
+        before: [],
+        withValues: true,
+        tile: eachKeptKey([
+          weight,
+          `let a = ${sharpened};`,
+          `let g = select(0.0, pow(a, ${float(reweight.power)}), a > 0.0);`,
+          'g_run += g;',
+          ...accumulateValueTile('g', context.valueDim),
+        ]),
+        after: [],
+      },
+    ],
+    finish: [],
+    outputScale: 'select(0.0, 1.0 / g_run, g_run > 0.0)',
+  };
+}
+
+/** WGSL of the map f at `x`. */
+export function mapCode(map: L1Attrs['map'], x: string): string {
+  switch (map) {
+    case 'relu':
+      return `max(${x}, 0.0)`;
+    case 'softplus':
+      return `max(${x}, 0.0) + log(1.0 + exp(-abs(${x})))`;
+    case 'polynomial1':
+      return `1.0 + ${x}`;
+    case 'polynomial2':
+      return `1.0 + ${x} + 0.5 * ${x} * ${x}`;
+  }
+}
+
+function float(value: number): string {
+  const text = String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}

@@ -1,0 +1,56 @@
+import { SpecError, type TensorRef } from '@weft/ir';
+import { type ScoreMod, scale, scoreMod } from './score-mods.js';
+
+/** The per-key and per-query tensors of {@link probabilisticAttentionScore}, each `[batch, heads, length]`. */
+export interface ProbabilisticAttentionTensors {
+  /** Per-key precisions α_j > 0, `[batch, heads, keys]`. */
+  readonly precision: TensorRef;
+  /** Per-key log priors log π_j, `[batch, heads, keys]`. */
+  readonly logPrior: TensorRef;
+  /** ‖q_i‖², `[batch, heads, queries]` (computed by IR ops before the attention op). */
+  readonly queryNormSquared: TensorRef;
+  /** ‖ζ_j‖², `[batch, heads, keys]` (computed by IR ops before the attention op). */
+  readonly keyNormSquared: TensorRef;
+}
+
+/**
+ * The E-step of probabilistic attention (Gabbur et al., "Probabilistic Attention for Interactive
+ * Segmentation", catalog paper 76): tokens are the components of an isotropic Gaussian mixture with
+ * per-key precisions α_j and priors π_j, and the responsibilities are a softmax over keys of
+ *
+ * `log w_ij = −½ α_j ‖q_i − ζ_j‖² + log π_j = α_j q_i·ζ_j − ½ α_j ‖ζ_j‖² − ½ α_j ‖q_i‖² + log π_j`,
+ *
+ * the output v_i = Σ_j w_ij μ_j (μ = the values). Returned as score mods (`scale(1)`, then the
+ * expansion above), with the squared norms read from tensors that IR ops compute before the op. With
+ * a uniform α = 1/√C and the magnitude prior log π_j = ½ α ‖ζ_j‖² it is exactly softmax(q·ζ/√C).
+ * Keys are per query head: use it with `kvHeads` equal to `heads`. Not covered: the online EM key
+ * adaptation ζ_j ← (λ ζ_j + α Σ_i w_ij q_i) / (λ + α Σ_i w_ij) (a column-normalized sum over queries,
+ * a transposed attention) and the value-propagation and positional terms; the reference's ε = 1e-20 in
+ * the softmax denominator is dropped (rows here always keep a key).
+ *
+ * @example
+ * ```ts
+ * const score = probabilisticAttentionScore({
+ *   precision: tensorRef('precision', [1, 4, 24]), logPrior: tensorRef('logPrior', [1, 4, 24]),
+ *   queryNormSquared: tensorRef('queryNormSquared', [1, 4, 24]), keyNormSquared: tensorRef('keyNormSquared', [1, 4, 24]),
+ * });
+ * const spec = attention({ heads: 4, headDim: 16, score });
+ * ```
+ */
+export function probabilisticAttentionScore(tensors: ProbabilisticAttentionTensors): readonly ScoreMod[] {
+  for (const [option, tensor] of Object.entries(tensors) as [string, TensorRef][]) {
+    if (tensor.shape.length !== 3 || tensor.dtype !== 'f32')
+      throw new SpecError(`probabilisticAttentionScore: ${option} must be [batch, heads, length] f32`, {
+        tensor: tensor.name,
+        expected: 'rank 3, f32',
+        actual: `[${tensor.shape.join(', ')}] ${tensor.dtype}`,
+      });
+  }
+  const { precision, logPrior, queryNormSquared, keyNormSquared } = tensors;
+  const logWeight = scoreMod((dotProduct, { b, h, q, k }) => {
+    const alpha = precision.at(b, h, k);
+    const squaredNorms = keyNormSquared.at(b, h, k).add(queryNormSquared.at(b, h, q));
+    return alpha.mul(dotProduct.sub(squaredNorms.mul(0.5))).add(logPrior.at(b, h, k));
+  }, 'probabilisticAttention');
+  return [scale(1), logWeight];
+}
