@@ -3,7 +3,7 @@
  * independent key and value head counts),
  * QK normalization, positions (1-D and 2-D RoPE, ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors and the per-pair L1 distance), composable masks
  * that know their block sparsity, and normalizers (softmax with sinks, sigmoid, ReLU², l1 maps,
- * α-entmax, sparsemax, NAP, identity with an output norm, LSSA/LSSAR, Fastmax polynomials, Top-θ). A spec becomes one `attention` IR op with a float64 reference, a
+ * α-entmax, sparsemax, NAP, identity with an output norm, LSSA/LSSAR, Fastmax polynomials, Top-θ, Landmark grouped softmax). A spec becomes one `attention` IR op with a float64 reference, a
  * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel.
  *
  * @example
@@ -44,6 +44,7 @@ export {
 export { attentionOp, inferAttention } from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
+export { FEATURE_INDEX, type PLaplacianAttrs } from './op/p-laplacian-attrs.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';
 export * from './spec/attention-spec.js';

@@ -15,6 +15,7 @@ import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-
 import { gaamEntry } from './entries/gaam.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
+import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
@@ -27,6 +28,7 @@ import { napStandardizedAttentionEntry } from './entries/nap-standardized-attent
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
@@ -107,6 +109,8 @@ export const ZOO: readonly ZooEntry[] = [
   lssaSoftplusReweightingEntry,
   topThetaEntry,
   fastmaxEntry,
+  landmarkGroupedSoftmaxEntry,
+  pLaplacianAdapterEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
 ];

@@ -26,7 +26,9 @@ import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
+import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
+import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
 import { seeded } from './seeded-values.js';
@@ -243,6 +245,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     { params: { 'topTheta.theta': [-0.1, 0, 0.1, 0.2] } },
   ),
   fastmaxCatalogEntry,
+  landmarkGroupedSoftmaxCatalogEntry,
+  pLaplacianAdapterCatalogEntry,
 ];
 
 interface EntryOptions {

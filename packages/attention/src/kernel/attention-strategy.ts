@@ -25,7 +25,7 @@ export const SPLIT_MIN_KEYS_PER_CHUNK = 16;
 export const SPLIT_MAX_CHUNKS = 64;
 
 /** Normalizers whose partial states over key chunks merge exactly in one step. */
-const SPLITTABLE = new Set(['softmax', 'sigmoid', 'reluSquared', 'l1', 'identity']);
+const SPLITTABLE = new Set(['softmax', 'sigmoid', 'reluSquared', 'l1', 'identity', 'pLaplacian']);
 
 /**
  * l1 with LSSA's length scale or re-weighting needs the row's kept-key count before accumulating;
@@ -43,7 +43,8 @@ function splittable(normalizer: AttentionAttrs['normalizer']): boolean {
  * `splitKeys` when there are at most {@link SPLIT_MAX_QUERIES} queries, at least two chunks of
  * {@link SPLIT_MIN_KEYS_PER_CHUNK} keys, a normalizer whose partials merge in one step (NAP,
  * α-entmax and LSSA with a length scale or re-weighting need row statistics first, Top-θ with
- * V-mean compensation needs more partial sums, and they stay tiled), and the partial states of every chunk fit
+ * V-mean compensation needs more partial sums, the landmark grouped softmax needs its top-level
+ * log-sum-exp first, and they stay tiled), and the partial states of every chunk fit
  * the workgroup storage; `tiled` otherwise.
  */
 export function chooseAttentionStrategy(
@@ -54,8 +55,8 @@ export function chooseAttentionStrategy(
 ): AttentionStrategy {
   if (maxDim(queries) > SPLIT_MAX_QUERIES || !splittable(attrs.normalizer)) return { kind: 'tiled' };
   const limits = profile.limits;
-  // Per chunk: running max, sum, row max and the value accumulator (f32 each).
-  const bytesPerChunk = 4 * (attrs.valueDim + 3);
+  // Per chunk: running max, sum, row max and the value accumulator (f32 each); p-Laplacian adds w.
+  const bytesPerChunk = 4 * (attrs.valueDim + 3 + (attrs.normalizer.name === 'pLaplacian' ? 1 : 0));
   let splits = Math.min(
     SPLIT_MAX_CHUNKS,
     limits.maxComputeInvocationsPerWorkgroup,

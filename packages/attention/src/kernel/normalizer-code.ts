@@ -1,8 +1,10 @@
 import type { Expr } from '@weft/ir';
 import type { RenderedExprs } from '@weft/wgsl';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
+import { groupedSoftmaxCode } from './grouped-softmax-code.js';
 import { l1NormalizerCode } from './l1-normalizer-code.js';
 import { outputNormCode } from './output-norm-code.js';
+import { pLaplacianCode } from './p-laplacian-code.js';
 import { topThetaCode } from './top-theta-code.js';
 import { accumulateValueTile } from './value-tile-code.js';
 
@@ -196,6 +198,10 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
       };
     }
+    case 'groupedSoftmax':
+      return groupedSoftmaxCode(normalizer, context);
+    case 'pLaplacian':
+      return pLaplacianCode(normalizer, context);
     case 'identity':
       return {
         setup: [],

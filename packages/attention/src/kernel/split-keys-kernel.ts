@@ -69,6 +69,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   context.workgroupArray('part_l', 'f32', splits);
   context.workgroupArray('part_max', 'f32', splits);
   context.workgroupArray('part_acc', 'f32', splits * valueDim);
+  if (normalizer.weightedSum === true) context.workgroupArray('part_w', 'f32', splits);
   const keyLoad = (index: string) => parts.rows.kvLoad('key', 'key_i', index);
   const distance = l1DistanceCode(attrs);
   // Without QK norm each key element is rotated as it is read; with it the row is prepared first.
@@ -100,6 +101,14 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     `for (var c = 0; c < ${splits}; c++) {`,
     `  merged_l += part_l[c] * ${factor('c')};`,
     '}',
+    ...(normalizer.weightedSum === true
+      ? [
+          'var merged_w = 0.0;',
+          `for (var c = 0; c < ${splits}; c++) {`,
+          `  merged_w += part_w[c] * ${factor('c')};`,
+          '}',
+        ]
+      : []),
   ];
   let store: string[];
   if (attrs.output === 'output' && normalizer.outputNorm !== undefined) {
@@ -120,12 +129,13 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   } else if (attrs.output === 'output') {
     store = [
       ...merge,
+      ...(normalizer.outputFinish ?? []),
       `for (var d = i32(local_index); d < ${valueDim}; d += ${splits}) {`,
       '  var total = 0.0;',
       `  for (var c = 0; c < ${splits}; c++) {`,
       `    total += part_acc[c * ${valueDim} + d] * ${factor('c')};`,
       '  }',
-      `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, `total * ${normalizer.outputScale}`)}`,
+      `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, normalizer.outputValue?.('total', 'd') ?? `total * ${normalizer.outputScale}`)}`,
       '}',
     ];
   } else {
@@ -210,6 +220,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     '}',
     'part_m[local_index] = m_run;',
     'part_l[local_index] = l_run;',
+    ...(normalizer.weightedSum === true ? ['part_w[local_index] = w_run;'] : []),
     'part_max[local_index] = score_max;',
     `for (var d = 0; d < ${valueDim}; d++) {`,
     `  part_acc[local_index * ${valueDim}u + u32(d)] = acc[d];`,

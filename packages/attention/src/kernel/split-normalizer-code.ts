@@ -3,6 +3,7 @@ import type { NormalizerAttrs } from '../op/attention-attrs.js';
 import { mapCode } from './l1-normalizer-code.js';
 import type { NormalizerContext } from './normalizer-code.js';
 import { outputNormCode } from './output-norm-code.js';
+import { pLaplacianSplitCode } from './p-laplacian-split-code.js';
 
 /** The WGSL of one normalizer in the split-keys (flash decoding) kernel. */
 export interface SplitNormalizerCode {
@@ -22,6 +23,12 @@ export interface SplitNormalizerCode {
   readonly logSumExp?: string;
   /** Statements normalizing the merged row `merged_row` in place (identity's output norm), if any. */
   readonly outputNorm?: readonly string[];
+  /** Whether the state has a second rescaled sum `w_run`, merged like `l_run` into `merged_w`. */
+  readonly weightedSum?: boolean;
+  /** Statements after the merge, before the store (in scope: `merged_l`, `merged_w`). */
+  readonly outputFinish?: readonly string[];
+  /** WGSL f32 stored for value dim `d` from its merged accumulator `total` (default total × outputScale). */
+  readonly outputValue?: (total: string, d: string) => string;
 }
 
 /**
@@ -138,6 +145,8 @@ export function splitNormalizerCode(
         outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
       };
     }
+    case 'pLaplacian':
+      return pLaplacianSplitCode(normalizer, context, loadValue);
     case 'identity':
       // Partial sums add; the norm needs the whole merged row, so it runs after the merge.
       return {

@@ -21,7 +21,7 @@ const EXTRA_WORKGROUP_BYTES = 16;
 
 /**
  * Chooses the tiles for head dims `headDim`/`valueDim` on `profile`: the query block is
- * {@link QUERY_BLOCK} rows (or the device's invocation limit), the key block the largest power of
+ * `QUERY_BLOCK` (32) rows (or the device's invocation limit), the key block the largest power of
  * two ≤ 32 whose K and V tiles (vec4 rows, zero-padded) fit the device's workgroup storage (16 KiB
  * by default, 32 KiB on SwiftShader). Equal blocks make the diagonal tiles the only partial ones
  * under a causal mask.

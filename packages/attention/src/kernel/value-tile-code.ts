@@ -21,3 +21,22 @@ export function accumulateValueTile(weight: string, valueDim: number, target = '
     '}',
   ];
 }
+
+/**
+ * WGSL declaring `result`, the squared distance ‖x − v_j‖² between a row held as vec4s
+ * `${row}_0`, `${row}_1`, … (zero-padded like the tile) and value row `j` of the staged
+ * `value_tile`: one vec4 difference and dot per 4 dims, padding lanes cancel.
+ */
+export function valueTileSquaredDistance(row: string, valueDim: number, result: string): string[] {
+  const vectors = Math.ceil(valueDim / 4);
+  return [
+    `var ${result} = 0.0;`,
+    '{',
+    `  let distance_base = j * ${vectors};`,
+    ...Array.from({ length: vectors }, (_, vector) => [
+      `  let difference_${vector} = value_tile[distance_base + ${vector}] - ${row}_${vector};`,
+      `  ${result} += dot(difference_${vector}, difference_${vector});`,
+    ]).flat(),
+    '}',
+  ];
+}

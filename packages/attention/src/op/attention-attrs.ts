@@ -4,6 +4,7 @@ import { ATTENTION_INDICES, SCORE } from '../spec/attention-variables.js';
 import type { L1Map, OutputNorm, Reweight, ThresholdCompensation } from '../spec/normalizers.js';
 import { alibiBias, rotaryDims } from '../spec/positions.js';
 import { type AxisRole, mergeTensorUses, type TensorUse, tensorUses } from '../spec/tensor-use.js';
+import { type PLaplacianAttrs, pLaplacianAttrs, pLaplacianRoles } from './p-laplacian-attrs.js';
 
 /** The name of the attention op in the op table (and of its fused template). */
 export const ATTENTION_OP = 'attention';
@@ -33,7 +34,13 @@ export type NormalizerAttrs =
     }
   | { readonly name: 'entmax'; readonly alpha: Expr }
   | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number }
-  | { readonly name: 'identity'; readonly outputNorm: OutputNorm; readonly epsilon: number };
+  | { readonly name: 'identity'; readonly outputNorm: OutputNorm; readonly epsilon: number }
+  | {
+      readonly name: 'groupedSoftmax';
+      /** ℓ: regular keys per block, each block closed by one landmark key. */
+      readonly blockSize: number;
+    }
+  | PLaplacianAttrs;
 
 /** Rotary settings as stored on a node. */
 export interface RopeAttrs {
@@ -238,6 +245,7 @@ function parameterUses(spec: AttentionSpec): {
 /** Axis roles of the tensors a normalizer reads (Top-θ's threshold is `[heads]` or `[heads, queries]`). */
 function normalizerRoles(spec: AttentionSpec): Record<string, AxisRole[]> {
   const normalizer = spec.normalizer;
+  if (normalizer.name === 'pLaplacian') return pLaplacianRoles(normalizer, spec.valueDim);
   if (normalizer.name !== 'topTheta') return {};
   const roles: AxisRole[] = normalizer.threshold.shape.length === 1 ? ['heads'] : ['heads', 'queries'];
   return { [normalizer.threshold.name]: roles };
@@ -281,6 +289,16 @@ function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs 
       return { name: 'nap', gain: normalizer.gain, bias: normalizer.bias, epsilon: normalizer.epsilon };
     case 'identity':
       return { name: 'identity', outputNorm: normalizer.outputNorm, epsilon: normalizer.epsilon };
+    case 'pLaplacian':
+      return pLaplacianAttrs(normalizer, spec);
+    case 'groupedSoftmax':
+      if (!Number.isInteger(normalizer.blockSize) || normalizer.blockSize < 1)
+        throw new SpecError(`attention "${spec.name}": groupedSoftmax blockSize must be an integer >= 1`, {
+          block: spec.name,
+          expected: 'integer >= 1',
+          actual: String(normalizer.blockSize),
+        });
+      return { name: 'groupedSoftmax', blockSize: normalizer.blockSize };
     default:
       throw new SpecError(`attention "${spec.name}": unknown normalizer`, {
         block: spec.name,

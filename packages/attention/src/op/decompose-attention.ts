@@ -39,6 +39,8 @@ import type {
   QkNormSideAttrs,
   RopeAttrs,
 } from './attention-attrs.js';
+import { decomposePLaplacian } from './decompose-p-laplacian.js';
+import { groupedSoftmaxWeights } from './grouped-softmax-weights.js';
 
 /** Bisection steps of the decomposed entmax (float64 halves the bracket each step). */
 const ENTMAX_STEPS = 60;
@@ -90,6 +92,17 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
         actual: attrs.normalizer.name,
       });
     return reshape(weights.logSumExp, node.shape);
+  }
+  if (attrs.normalizer.name === 'pLaplacian') {
+    // Parameters over `h` lower onto the score grid; every key of a row holds the same value.
+    const perRow = (expr: Expr) => max(lower.map(expr, score), -1, { keepDims: true });
+    return decomposePLaplacian(attrs.normalizer, {
+      probabilities: weights.probabilities,
+      value,
+      features: captured.get(attrs.normalizer.featuresTensor)!,
+      p: perRow(attrs.normalizer.p),
+      mu: perRow(attrs.normalizer.mu),
+    });
   }
   const output = matmul(weights.probabilities, value);
   return attrs.normalizer.name === 'identity' ? normalizeOutput(output, attrs.normalizer) : output;
@@ -149,6 +162,13 @@ function normalize(
       return { probabilities: entmaxWeights(score, keep, lower.map(normalizer.alpha, score)) };
     case 'identity':
       return { probabilities: kept(score, 0) };
+    case 'pLaplacian':
+      // The softmax weights A; the distance re-weighting needs the value rows (decomposePLaplacian).
+      return normalize({ name: 'softmax', sink: null }, score, keep, lower, keys);
+    case 'groupedSoftmax':
+      return {
+        probabilities: groupedSoftmaxWeights(normalizer, score, keep, keys, (expr) => lower.map(expr)),
+      };
     case 'nap': {
       const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
         keepDims: true,

@@ -78,7 +78,17 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
           scores.push(score(env));
           kept.push(k);
         }
-        const row = rowWeights(attrs.normalizer, scores, { env, keys });
+        const row = rowWeights(attrs.normalizer, scores, {
+          env,
+          keys,
+          keyIndices: kept,
+          queryPosition: q + keys - queries,
+          values: {
+            valueDim,
+            at: (position, d) =>
+              value.data[((b * valueHeads + valueHead) * keys + kept[position]!) * valueDim + d]!,
+          },
+        });
         if (lse) {
           result.data[(b * heads + h) * queries + q] =
             attrs.output === 'logSumExp' ? row.logSumExp : Math.max(-Infinity, ...scores);
@@ -92,6 +102,9 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
           for (let d = 0; d < valueDim; d++)
             result.data[outputRow + d]! += weight * value.data[valueRow + d]!;
         });
+        if (row.selfTerm !== undefined)
+          for (let d = 0; d < valueDim; d++)
+            result.data[outputRow + d]! += row.selfTerm.weight * row.selfTerm.row[d]!;
         normalizeOutputRow(attrs.normalizer, result.data, outputRow, valueDim);
       }
     }

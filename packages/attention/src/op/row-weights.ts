@@ -1,6 +1,8 @@
 import { compileExpr, type ExprEnv } from '@weft/ir';
 import type { NormalizerAttrs } from './attention-attrs.js';
+import { groupedSoftmaxRow } from './grouped-softmax-row.js';
 import { l1Row } from './l1-row.js';
+import { type PLaplacianValues, pLaplacianRow } from './p-laplacian-row.js';
 import { topThetaRow } from './top-theta-row.js';
 
 /** Weights of the kept keys of one row, and the row's log-sum-exp (softmax; −∞ elsewhere). */
@@ -9,6 +11,8 @@ export interface RowWeights {
   readonly weights: readonly number[];
   /** log Σ exp(score) (+ sink), −∞ for an empty row or a non-softmax normalizer. */
   readonly logSumExp: number;
+  /** A row added to the output with a weight (the p-Laplacian feature term β_i·x_i), if any. */
+  readonly selfTerm?: { readonly weight: number; readonly row: readonly number[] };
 }
 
 /** Where a row lives: the Expr environment (for per-head parameters) and the call's key count. */
@@ -17,6 +21,12 @@ export interface RowContext {
   readonly env: ExprEnv;
   /** Keys of the call (Nk). */
   readonly keys: number;
+  /** The kept keys' value rows (the p-Laplacian normalizer's distances read them). */
+  readonly values?: PLaplacianValues;
+  /** Positions of the kept keys, in order (position-aware normalizers: grouped softmax). */
+  readonly keyIndices?: readonly number[];
+  /** Position of the row's query among the keys, i + Nk − Nq. */
+  readonly queryPosition?: number;
 }
 
 /** Applies `normalizer` to the kept scores of one row, in float64. Empty rows give no weights. */
@@ -50,6 +60,24 @@ export function rowWeights(
     case 'identity':
       // No division: the output norm (applied to the summed row) fixes the scale.
       return { weights: [...scores], logSumExp: -Infinity };
+    case 'pLaplacian': {
+      const row = pLaplacianRow(normalizer, scores, context.env, context.values ?? noValues);
+      return {
+        weights: row.weights,
+        logSumExp: -Infinity,
+        selfTerm: { weight: row.selfWeight, row: row.features },
+      };
+    }
+    case 'groupedSoftmax':
+      return {
+        weights: groupedSoftmaxRow(
+          scores,
+          context.keyIndices ?? scores.map((_, j) => j),
+          context.queryPosition ?? context.keys - 1,
+          normalizer.blockSize,
+        ),
+        logSumExp: -Infinity,
+      };
     case 'nap': {
       const gain = compileExpr(normalizer.gain)(context.env);
       const bias = compileExpr(normalizer.bias)(context.env);
@@ -117,3 +145,11 @@ function sparsemaxThreshold(x: readonly number[]): number {
   });
   return (supportSum - 1) / support;
 }
+
+/** Value rows of a context that gives none: reading one is a bug in the caller. */
+const noValues: PLaplacianValues = {
+  valueDim: 0,
+  at: () => {
+    throw new Error('rowWeights: the p-Laplacian normalizer needs the value rows in its context');
+  },
+};

@@ -15,6 +15,9 @@ import { ATTENTION_INDICES } from './attention-variables.js';
  * - `entmax`: α-entmax, [(α−1)s − τ]₊^{1/(α−1)} with τ by bisection (α = 2: sparsemax).
  * - `nap`: standardization of the kept scores, g·(s − μ)/σ + b (NAP).
  * - `identity`: the scores themselves, no division; the output row is normalized instead (TransNormer).
+ * - `groupedSoftmax`: Landmark Attention's grouped softmax (a landmark closes every block of keys).
+ * - `pLaplacian`: softmax weights re-weighted by a power of the distance between a query-side
+ *   feature row and each value row, renormalized with a pull towards the feature row (p-Adapter).
  */
 export type Normalizer =
   | { readonly kind: 'normalizer'; readonly name: 'softmax'; readonly sink: Expr | undefined }
@@ -46,7 +49,17 @@ export type Normalizer =
       readonly name: 'identity';
       readonly outputNorm: OutputNorm;
       readonly epsilon: number;
-    };
+    }
+  | {
+      readonly kind: 'normalizer';
+      readonly name: 'pLaplacian';
+      readonly features: TensorRef;
+      readonly p: Expr;
+      readonly mu: Expr;
+      readonly epsilon: number;
+      readonly anchorScale: PLaplacianAnchorScale;
+    }
+  | { readonly kind: 'normalizer'; readonly name: 'groupedSoftmax'; readonly blockSize: number };
 
 /**
  * The norm over the value dim of each output row of {@link identity}: `rms` x/√(mean(x²) + ε),
@@ -374,8 +387,143 @@ export function identity(options: IdentityOptions = {}): Normalizer {
   return Object.freeze({ kind: 'normalizer', name: 'identity', outputNorm, epsilon });
 }
 
+/**
+ * The coefficient c of the feature term β_i = (c·μ/p)·α_i of {@link pLaplacian}: `2` follows the
+ * pGNN paper's update (and the catalog entry), `4` the released pGNN code (`beta = 4*mu/p * alpha`).
+ */
+export type PLaplacianAnchorScale = 2 | 4;
+
+/** Options of {@link pLaplacian}. */
+export interface PLaplacianOptions {
+  /**
+   * The query-side node features x_i, a `[batch, heads, queries, valueDim]` tensor (p-Adapter uses
+   * the projected queries, which must then live in the value space). Its shape is checked against
+   * the call when the spec is applied.
+   */
+  readonly features: TensorRef;
+  /** The p of the p-Laplacian (number or `[heads]` tensor); p = 2 gives softmax attention mixed with x. */
+  readonly p: HeadParameter;
+  /** The regularization weight μ ≥ 0 pulling each output towards its feature row (number or `[heads]` tensor). */
+  readonly mu: HeadParameter;
+  /**
+   * ε > 0 added to the squared distance, so that p < 2 stays finite at distance 0 (default 1e-6).
+   * pGNN's code uses no ε and sets infinite weights to 0 instead; the ε form is this library's choice.
+   */
+  readonly epsilon?: number;
+  /** c of the feature term (default 2, see {@link PLaplacianAnchorScale}). */
+  readonly anchorScale?: PLaplacianAnchorScale;
+}
+
+/**
+ * p-Laplacian re-weighting of attention (p-Adapter, Wu et al., "p-Laplacian Adaptation for
+ * Generative Pre-trained Vision-Language Models", arXiv 2312.10613, catalog #64), after pGNN's
+ * message passing (Fu et al., arXiv 2111.07337). With A_ij the softmax weights of the kept scores,
+ * x_i the feature row and v_j the value rows:
+ * M_ij = A_ij·(‖x_i − v_j‖² + ε)^{(p−2)/2}, α_i = 1/(Σ_j M_ij + 2μ/p),
+ * o_i = α_i Σ_j M_ij v_j + (c·μ/p)·α_i·x_i, with c = `anchorScale` (2 by default). A row with no
+ * kept key has Σ_j M_ij = 0; a row whose denominator is 0 (μ = 0 and no kept key) gives 0. The
+ * fused kernel needs one online pass: the running max rescales l = Σ e^{s−m}, w = Σ e^{s−m}g_ij and
+ * acc = Σ e^{s−m}g_ij·v_j, and Σ_j M_ij = w/l; the partial states merge like softmax's, so decoding
+ * uses the split-keys kernel. The bottleneck adapter p-Adapter applies afterwards (down-projection,
+ * activation, up-projection, residual) is ordinary graph ops after the attention node.
+ *
+ * Unverified against the p-Adapter code (not located): the graph gradient without pGNN's degree
+ * normalization and √A_ij factor (attention rows are already normalized, and √A_ij inside the norm
+ * would need the row's softmax total before any weight), the ε form and the choice of c.
+ *
+ * @example
+ * ```ts
+ * const projectedQueries = tensorRef('layer0.xq', [1, 8, 77, 64]);
+ * attention({ heads: 8, headDim: 64, normalizer: pLaplacian({ features: projectedQueries, p: 1.5, mu: 0.5 }) });
+ * ```
+ */
+export function pLaplacian(options: PLaplacianOptions): Normalizer {
+  const features = options.features;
+  if (features.shape.length !== 4)
+    throw new SpecError('pLaplacian: features is a [batch, heads, queries, valueDim] tensor', {
+      tensor: features.name,
+      expected: 'rank 4',
+      actual: `rank ${features.shape.length}`,
+    });
+  if (features.dtype !== 'f32')
+    throw new SpecError('pLaplacian: features must be f32', {
+      tensor: features.name,
+      expected: 'f32',
+      actual: features.dtype,
+    });
+  if (typeof options.p === 'number' && !(options.p > 0))
+    throw new SpecError('pLaplacian: p must be > 0', { expected: '> 0', actual: options.p });
+  if (typeof options.mu === 'number' && !(options.mu >= 0))
+    throw new SpecError('pLaplacian: mu must be >= 0', { expected: '>= 0', actual: options.mu });
+  const epsilon = options.epsilon ?? 1e-6;
+  if (!(epsilon > 0) || !Number.isFinite(epsilon))
+    throw new SpecError('pLaplacian: epsilon must be a finite number > 0', {
+      expected: '> 0',
+      actual: epsilon,
+    });
+  const anchorScale = options.anchorScale ?? 2;
+  if (anchorScale !== 2 && anchorScale !== 4)
+    throw new SpecError('pLaplacian: anchorScale is 2 or 4', { expected: '2 | 4', actual: anchorScale });
+  return Object.freeze({
+    kind: 'normalizer',
+    name: 'pLaplacian',
+    features,
+    p: headParameter(options.p, 'pLaplacian', 'p'),
+    mu: headParameter(options.mu, 'pLaplacian', 'mu'),
+    epsilon,
+    anchorScale,
+  });
+}
+
+/** Options of {@link groupedSoftmax}. */
+export interface GroupedSoftmaxOptions {
+  /** ℓ, the regular keys per block; a landmark key follows every ℓ of them (the paper's LM runs use 50). */
+  readonly blockSize: number;
+}
+
+/**
+ * Landmark Attention's grouped softmax (Mohtashami & Jaggi, "Random-Access Infinite Context Length
+ * for Transformers", catalog #66), the training-time form. Keys are laid out in periods of ℓ + 1:
+ * key k is a landmark when (k + 1) mod (ℓ + 1) = 0 and belongs to block g(k) = ⌊k/(ℓ + 1)⌋ (a
+ * block's landmark closes it). Query i sits at position p_i = i + Nk − Nq (the alignment of
+ * `causal()`) in the current block c = g(p_i). The normalizer is causal by itself: keys after p_i
+ * weigh 0 with or without a mask, and a mask further hides keys.
+ *
+ * - The top-level set T_i = {visible landmarks of blocks g < c} ∪ {visible regular keys of block c};
+ *   block c's own landmark is excluded, also when the query is that landmark.
+ *   L_i = log Σ_{j ∈ T_i} exp(s_ij).
+ * - A regular key j of block c weighs exp(s_ij − L_i).
+ * - A regular key j of a previous block g weighs exp(s_i,λ_g − L_i) · softmax_g(s_i)_j, the gate of
+ *   g's landmark λ_g times the softmax over g's visible regular keys. A block whose landmark is
+ *   hidden weighs 0; a block whose regular keys are all hidden gives 0 (the reference's
+ *   "denominator < 0.5 → 0" guard), its gate's mass is lost.
+ * - Landmark keys themselves weigh 0: their values are never mixed in.
+ *
+ * A row with an empty T_i gives 0. The reference (epfml/landmark-attention, `landmark_grouped_softmax`)
+ * takes the current block from the last visible key and flags landmarks by token id; with a causal
+ * mask and landmarks every ℓ tokens both agree with this definition. The fused kernel makes two
+ * passes over the keys in order (the log-sum-exp over T_i, then the gated per-block softmaxes with
+ * one running block state), O(N) memory, any ℓ; it does not use the split-keys decode kernel.
+ * Inference-time retrieval (top-k landmark blocks from a KV cache) is out of scope: this is the
+ * dense form over the keys of the call.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: causal(), normalizer: groupedSoftmax({ blockSize: 50 }) });
+ * ```
+ */
+export function groupedSoftmax(options: GroupedSoftmaxOptions): Normalizer {
+  const blockSize = options.blockSize;
+  if (!Number.isInteger(blockSize) || blockSize < 1)
+    throw new SpecError('groupedSoftmax: blockSize must be an integer >= 1', {
+      expected: 'integer >= 1',
+      actual: String(blockSize),
+    });
+  return Object.freeze({ kind: 'normalizer', name: 'groupedSoftmax', blockSize });
+}
+
 /** Names of normalizers the catalog lists that this version does not provide yet. */
-export const NORMALIZERS_NOT_YET = ['groupedSoftmax'] as const;
+export const NORMALIZERS_NOT_YET: readonly string[] = [];
 
 function l1Normalizer(map: L1Map, lengthScale: LengthScale, reweight: Reweight | undefined): Normalizer {
   return Object.freeze({ kind: 'normalizer', name: 'l1', map, lengthScale, reweight });
