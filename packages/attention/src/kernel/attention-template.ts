@@ -21,6 +21,7 @@ import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
+import { LOWEST_F32 } from './online-tile-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { attentionTiles } from './tile-sizes.js';
@@ -244,7 +245,7 @@ export function generateAttention(
     `var scores: array<f32, ${keyBlock}>;`,
     `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
     ...normalizer.setup,
-    ...(attrs.output === 'rowMax' ? [`var score_max = ${LOWEST};`, 'var any_kept = false;'] : []),
+    ...(attrs.output === 'rowMax' ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
     ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
       ...keyPass(
@@ -282,9 +283,6 @@ export function generateAttention(
 }
 
 registerTemplate(ATTENTION_OP, generateAttention);
-
-/** Largest finite f32 negated: the running max before any key. */
-const LOWEST = '-3.4028234e38';
 
 /** Tracks the max of the kept scores of a tile (the `rowMax` output). */
 const ROW_MAX = [

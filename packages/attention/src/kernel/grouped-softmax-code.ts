@@ -1,10 +1,7 @@
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
-import { eachKeptKey } from './kept-key-code.js';
 import type { NormalizerCode, NormalizerContext } from './normalizer-code.js';
+import { eachKeptKey, LOWEST_F32 } from './online-tile-code.js';
 import { accumulateValueTile } from './value-tile-code.js';
-
-/** Largest finite f32 negated: the running max before any key. */
-const LOWEST = '-3.4028234e38';
 
 /**
  * The WGSL of Landmark Attention's grouped softmax in the fused kernel, two passes over the keys
@@ -35,10 +32,10 @@ export function groupedSoftmaxCode(
     setup: [
       'let query_position = q_i + nk - nq;',
       `let current_block = select(-1, query_position / ${period}, query_position >= 0);`,
-      `var m_top = ${LOWEST};`,
+      `var m_top = ${LOWEST_F32};`,
       'var l_top = 0.0;',
       'var group_block = -1;',
-      `var group_max = ${LOWEST};`,
+      `var group_max = ${LOWEST_F32};`,
       'var group_sum = 0.0;',
       `var group_acc: array<f32, ${valueDim}>;`,
     ],

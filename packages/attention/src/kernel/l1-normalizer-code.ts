@@ -1,6 +1,6 @@
 import type { L1Attrs } from '../op/l1-row.js';
-import { eachKeptKey } from './kept-key-code.js';
 import type { KeyPass, NormalizerCode, NormalizerContext } from './normalizer-code.js';
+import { eachKeptKey } from './online-tile-code.js';
 import { accumulateValueTile } from './value-tile-code.js';
 
 /**

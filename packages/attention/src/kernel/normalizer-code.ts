@@ -3,6 +3,7 @@ import type { RenderedExprs } from '@weft/wgsl';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
 import { groupedSoftmaxCode } from './grouped-softmax-code.js';
 import { l1NormalizerCode } from './l1-normalizer-code.js';
+import { eachKeptKey, LOWEST_F32, onlineSoftmaxTile } from './online-tile-code.js';
 import { outputNormCode } from './output-norm-code.js';
 import { pLaplacianCode } from './p-laplacian-code.js';
 import { topThetaCode } from './top-theta-code.js';
@@ -50,20 +51,8 @@ export interface NormalizerContext {
 /** Bisection steps of the in-kernel α-entmax threshold (f32: the bracket shrinks below f32 spacing). */
 export const ENTMAX_KERNEL_STEPS = 30;
 
-/** Largest finite f32, the running max before any key (avoids relying on infinities in shaders). */
-const LOWEST = '-3.4028234e38';
-
 /** The WGSL of `normalizer` (see {@link NormalizerCode}). */
 export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerContext): NormalizerCode {
-  const eachKept = (body: readonly string[]): string[] => [
-    'for (var j = 0; j < tile_keys; j++) {',
-    '  if (((kept >> u32(j)) & 1u) == 0u) {',
-    '    continue;',
-    '  }',
-    '  let s = scores[j];',
-    ...body.map((line) => `  ${line}`),
-    '}',
-  ];
   const accumulate = (weight: string) => accumulateValueTile(weight, context.valueDim);
   const parameter = (expr: Expr, name: string): string[] => {
     const rendered = context.render([expr], `${name}_`);
@@ -76,31 +65,17 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         // A sink logit starts the running state as one extra key with no value.
         setup:
           sink === null
-            ? [`var m_run = ${LOWEST};`, 'var l_run = 0.0;']
+            ? [`var m_run = ${LOWEST_F32};`, 'var l_run = 0.0;']
             : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;'],
         passes: [
           {
             before: [],
             withValues: true,
-            tile: [
-              'if (kept != 0u) {',
-              '  var tile_max = m_run;',
-              '  for (var j = 0; j < tile_keys; j++) {',
-              '    if (((kept >> u32(j)) & 1u) != 0u) {',
-              '      tile_max = max(tile_max, scores[j]);',
-              '    }',
-              '  }',
-              '  let correction = exp(m_run - tile_max);',
-              '  l_run *= correction;',
-              `  for (var d = 0; d < ${context.valueDim}; d++) {`,
-              '    acc[d] *= correction;',
-              '  }',
-              '  m_run = tile_max;',
-              ...eachKept(['let p = exp(s - m_run);', 'l_run += p;', ...accumulate('p')]).map(
-                (line) => `  ${line}`,
-              ),
-              '}',
-            ],
+            tile: onlineSoftmaxTile(['l_run'], context.valueDim, [
+              'let p = exp(s - m_run);',
+              'l_run += p;',
+              ...accumulate('p'),
+            ]),
             after: [],
           },
         ],
@@ -116,7 +91,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           {
             before: [],
             withValues: true,
-            tile: eachKept([
+            tile: eachKeptKey([
               'let x = s + bias;',
               'let e = exp(-abs(x));',
               'let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);',
@@ -135,7 +110,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           {
             before: [],
             withValues: true,
-            tile: eachKept(['let r = max(s, 0.0);', ...accumulate('r * r')]),
+            tile: eachKeptKey(['let r = max(s, 0.0);', ...accumulate('r * r')]),
             after: [],
           },
         ],
@@ -153,7 +128,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           ...parameter(normalizer.alpha, 'alpha_raw'),
           'let alpha_minus_one = clamp(alpha_raw, 1.01, 2.0) - 1.0;',
           'let inverse_power = 1.0 / alpha_minus_one;',
-          `var m_run = ${LOWEST};`,
+          `var m_run = ${LOWEST_F32};`,
           'var count = 0.0;',
           'var low = 0.0;',
           'var high = 0.0;',
@@ -163,7 +138,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           {
             before: [],
             withValues: false,
-            tile: eachKept(['m_run = max(m_run, alpha_minus_one * s);', 'count += 1.0;']),
+            tile: eachKeptKey(['m_run = max(m_run, alpha_minus_one * s);', 'count += 1.0;']),
             after: [
               // τ lies in [max − 1, max − (1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0.
               'if (count > 0.0) {',
@@ -180,13 +155,13 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
               '  var mass = 0.0;',
             ],
             withValues: false,
-            tile: eachKept([`mass += ${weight('alpha_minus_one * s - tau')};`]),
+            tile: eachKeptKey([`mass += ${weight('alpha_minus_one * s - tau')};`]),
             after: ['  if (mass >= 1.0) {', '    low = tau;', '  } else {', '    high = tau;', '  }', '}'],
           },
           {
             before: ['let tau_final = 0.5 * (low + high);'],
             withValues: true,
-            tile: eachKept([
+            tile: eachKeptKey([
               `let w = ${weight('alpha_minus_one * s - tau_final')};`,
               'l_run += w;',
               ...accumulate('w'),
@@ -205,7 +180,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
     case 'identity':
       return {
         setup: [],
-        passes: [{ before: [], withValues: true, tile: eachKept(accumulate('s')), after: [] }],
+        passes: [{ before: [], withValues: true, tile: eachKeptKey(accumulate('s')), after: [] }],
         finish: outputNormCode(normalizer, context.valueDim, 'acc'),
         outputScale: '1.0',
       };
@@ -223,7 +198,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             // Welford's update: no cancellation when |μ| ≫ σ.
             before: [],
             withValues: false,
-            tile: eachKept([
+            tile: eachKeptKey([
               'count += 1.0;',
               'let delta = s - mean;',
               'mean += delta / count;',
@@ -234,7 +209,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           {
             before: [],
             withValues: true,
-            tile: eachKept(['let w = gain * (s - mean) / deviation + bias;', ...accumulate('w')]),
+            tile: eachKeptKey(['let w = gain * (s - mean) / deviation + bias;', ...accumulate('w')]),
             after: [],
           },
         ],

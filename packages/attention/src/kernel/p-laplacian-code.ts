@@ -1,11 +1,8 @@
 import { constant, type Expr, substituteExpr } from '@weft/ir';
 import { FEATURE_INDEX, type PLaplacianAttrs } from '../op/p-laplacian-attrs.js';
-import { eachKeptKey } from './kept-key-code.js';
 import type { NormalizerCode, NormalizerContext } from './normalizer-code.js';
+import { LOWEST_F32, onlineSoftmaxTile } from './online-tile-code.js';
 import { accumulateValueTile, valueTileSquaredDistance } from './value-tile-code.js';
-
-/** Largest finite f32 negated: the running max before any key. */
-const LOWEST = '-3.4028234e38';
 
 /**
  * The WGSL of the p-Laplacian normalizer in the fused kernel, one online pass: the running max m
@@ -19,7 +16,7 @@ export function pLaplacianCode(normalizer: PLaplacianAttrs, context: NormalizerC
   return {
     setup: [
       ...pLaplacianParameters(normalizer, context),
-      `var m_run = ${LOWEST};`,
+      `var m_run = ${LOWEST_F32};`,
       'var l_run = 0.0;',
       'var w_run = 0.0;',
     ],
@@ -27,26 +24,11 @@ export function pLaplacianCode(normalizer: PLaplacianAttrs, context: NormalizerC
       {
         before: [],
         withValues: true,
-        tile: [
-          'if (kept != 0u) {',
-          '  var tile_max = m_run;',
-          '  for (var j = 0; j < tile_keys; j++) {',
-          '    if (((kept >> u32(j)) & 1u) != 0u) {',
-          '      tile_max = max(tile_max, scores[j]);',
-          '    }',
-          '  }',
-          '  let correction = exp(m_run - tile_max);',
-          '  l_run *= correction;',
-          '  w_run *= correction;',
-          `  for (var d = 0; d < ${valueDim}; d++) {`,
-          '    acc[d] *= correction;',
-          '  }',
-          '  m_run = tile_max;',
-          ...eachKeptKey(pLaplacianKeyCode(normalizer, valueDim, accumulateValueTile)).map(
-            (line) => `  ${line}`,
-          ),
-          '}',
-        ],
+        tile: onlineSoftmaxTile(
+          ['l_run', 'w_run'],
+          valueDim,
+          pLaplacianKeyCode(normalizer, valueDim, accumulateValueTile),
+        ),
         after: [],
       },
     ],

@@ -1,5 +1,6 @@
 import type { PLaplacianAttrs } from '../op/p-laplacian-attrs.js';
 import type { NormalizerContext } from './normalizer-code.js';
+import { onlineSoftmaxKey } from './online-tile-code.js';
 import { pLaplacianFinish, pLaplacianKeyCode, pLaplacianParameters } from './p-laplacian-code.js';
 import type { SplitNormalizerCode } from './split-normalizer-code.js';
 
@@ -38,15 +39,7 @@ export function pLaplacianSplitCode(
       ...Array.from({ length: valueDim }, (_, d) => `feature_row[${d}] = feature_vec_${d >> 2}[${d & 3}];`),
     ],
     perKey: [
-      'if (s > m_run) {',
-      '  let correction = exp(m_run - s);',
-      '  l_run *= correction;',
-      '  w_run *= correction;',
-      `  for (var d = 0; d < ${valueDim}; d++) {`,
-      '    acc[d] *= correction;',
-      '  }',
-      '  m_run = s;',
-      '}',
+      ...onlineSoftmaxKey(['l_run', 'w_run'], valueDim),
       `var value_row: array<f32, ${valueDim}>;`,
       `for (var d = 0; d < ${valueDim}; d++) {`,
       `  value_row[d] = ${loadValue('d')};`,

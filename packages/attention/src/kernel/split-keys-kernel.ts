@@ -3,6 +3,7 @@ import type { KernelContext, RenderedExprs } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import type { NormalizerContext } from './normalizer-code.js';
+import { LOWEST_F32 } from './online-tile-code.js';
 import type { RowCode } from './row-code.js';
 import { splitNormalizerCode } from './split-normalizer-code.js';
 
@@ -43,9 +44,6 @@ export interface SplitKeysKernel {
   /** One workgroup per (batch, head, query). */
   workgroupCount(dims: DimBindings): number;
 }
-
-/** Largest finite f32 negated: the running max of a chunk before any key. */
-const LOWEST = '-3.4028234e38';
 
 /**
  * Flash decoding inside one workgroup per (batch·head, query): invocation c folds the keys of
@@ -92,7 +90,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       ];
   const factor = (chunk: string) => (normalizer.rescales ? `exp(part_m[${chunk}] - merged_max)` : '1.0');
   const merge = [
-    `var merged_max = ${LOWEST};`,
+    `var merged_max = ${LOWEST_F32};`,
     `for (var c = 0; c < ${splits}; c++) {`,
     '  merged_max = max(merged_max, part_m[c]);',
     '}',
@@ -147,7 +145,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     store = [
       'if (local_index == 0u) {',
       ...merge.map((line) => `  ${line}`),
-      `  var row_max = ${LOWEST};`,
+      `  var row_max = ${LOWEST_F32};`,
       `  for (var c = 0; c < ${splits}; c++) {`,
       '    row_max = max(row_max, part_max[c]);',
       '  }',
@@ -189,9 +187,9 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       (d) => `query_row[${d}]`,
     ),
     `var acc: array<f32, ${valueDim}>;`,
-    `var m_run = ${LOWEST};`,
+    `var m_run = ${LOWEST_F32};`,
     'var l_run = 0.0;',
-    `var score_max = ${LOWEST};`,
+    `var score_max = ${LOWEST_F32};`,
     ...normalizer.setup,
     'var chunk_kind = 0u;',
     'if (chunk_k0 <= chunk_k1) {',

@@ -2,6 +2,7 @@ import { UnsupportedError } from '@weft/ir';
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
 import { mapCode } from './l1-normalizer-code.js';
 import type { NormalizerContext } from './normalizer-code.js';
+import { onlineSoftmaxKey } from './online-tile-code.js';
 import { outputNormCode } from './output-norm-code.js';
 import { pLaplacianSplitCode } from './p-laplacian-split-code.js';
 
@@ -54,14 +55,7 @@ export function splitNormalizerCode(
       return {
         setup: normalizer.sink === null ? [] : parameter(normalizer.sink, 'sink'),
         perKey: [
-          'if (s > m_run) {',
-          '  let correction = exp(m_run - s);',
-          '  l_run *= correction;',
-          `  for (var d = 0; d < ${context.valueDim}; d++) {`,
-          '    acc[d] *= correction;',
-          '  }',
-          '  m_run = s;',
-          '}',
+          ...onlineSoftmaxKey(['l_run'], context.valueDim),
           'let p = exp(s - m_run);',
           'l_run += p;',
           ...accumulate('p'),
@@ -124,14 +118,7 @@ export function splitNormalizerCode(
       return {
         setup: parameter(normalizer.threshold, 'theta'),
         perKey: [
-          'if (s > m_run) {',
-          '  let correction = exp(m_run - s);',
-          '  l_run *= correction;',
-          `  for (var d = 0; d < ${context.valueDim}; d++) {`,
-          '    acc[d] *= correction;',
-          '  }',
-          '  m_run = s;',
-          '}',
+          ...onlineSoftmaxKey(['l_run'], context.valueDim),
           'let p = exp(s - m_run);',
           ...(normalizer.compensation === 'denominator' ? ['l_run += p;'] : []),
           'if (s >= theta) {',

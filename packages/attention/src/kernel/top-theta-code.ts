@@ -1,10 +1,7 @@
 import type { NormalizerAttrs } from '../op/attention-attrs.js';
-import { eachKeptKey } from './kept-key-code.js';
 import type { NormalizerCode, NormalizerContext } from './normalizer-code.js';
+import { LOWEST_F32, onlineSoftmaxTile } from './online-tile-code.js';
 import { accumulateValueTile } from './value-tile-code.js';
-
-/** Largest finite f32 negated: the running max before any key. */
-const LOWEST = '-3.4028234e38';
 
 /**
  * The WGSL of Top-θ in the fused kernel, one online pass: the running max m over the visible
@@ -21,7 +18,7 @@ export function topThetaCode(
     setup: [
       ...threshold.lines,
       `let theta = ${threshold.values[0]};`,
-      `var m_run = ${LOWEST};`,
+      `var m_run = ${LOWEST_F32};`,
       'var l_all = 0.0;',
       'var l_kept = 0.0;',
       ...(valueMean ? [`var value_sum: array<f32, ${context.valueDim}>;`, 'var visible_count = 0.0;'] : []),
@@ -30,34 +27,17 @@ export function topThetaCode(
       {
         before: [],
         withValues: true,
-        tile: [
-          'if (kept != 0u) {',
-          '  var tile_max = m_run;',
-          '  for (var j = 0; j < tile_keys; j++) {',
-          '    if (((kept >> u32(j)) & 1u) != 0u) {',
-          '      tile_max = max(tile_max, scores[j]);',
-          '    }',
-          '  }',
-          '  let correction = exp(m_run - tile_max);',
-          '  l_all *= correction;',
-          '  l_kept *= correction;',
-          `  for (var d = 0; d < ${context.valueDim}; d++) {`,
-          '    acc[d] *= correction;',
-          '  }',
-          '  m_run = tile_max;',
-          ...eachKeptKey([
-            'let p = exp(s - m_run);',
-            'l_all += p;',
-            ...(valueMean
-              ? ['visible_count += 1.0;', ...accumulateValueTile('1.0', context.valueDim, 'value_sum')]
-              : []),
-            'if (s >= theta) {',
-            '  l_kept += p;',
-            ...accumulateValueTile('p', context.valueDim).map((line) => `  ${line}`),
-            '}',
-          ]).map((line) => `  ${line}`),
+        tile: onlineSoftmaxTile(['l_all', 'l_kept'], context.valueDim, [
+          'let p = exp(s - m_run);',
+          'l_all += p;',
+          ...(valueMean
+            ? ['visible_count += 1.0;', ...accumulateValueTile('1.0', context.valueDim, 'value_sum')]
+            : []),
+          'if (s >= theta) {',
+          '  l_kept += p;',
+          ...accumulateValueTile('p', context.valueDim).map((line) => `  ${line}`),
           '}',
-        ],
+        ]),
         after: [],
       },
     ],
