@@ -1,4 +1,4 @@
-import { input, makeGraph, runPipeline, symbolicDim, WeftError } from '@weft/ir';
+import { constant, input, makeGraph, runPipeline, symbolicDim, WeftError } from '@weft/ir';
 import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -143,6 +143,14 @@ describe('masks classify blocks exactly like their predicate', () => {
     expect(mask.blockSparsity(0, 1, { query: 4, key: 4 }, { queries: 8, keys: 8 })).toBe('empty');
     expect(mask.blockSparsity(1, 0, { query: 4, key: 4 }, { queries: 8, keys: 8 })).toBe('full');
     expect(mask.blockSparsity(1, 1, { query: 4, key: 4 }, { queries: 8, keys: 8 })).toBe('partial');
+  });
+  it('a custom mask over kvHead is classified per key head', () => {
+    // Key head 0 sees only even keys (every block partial); key head 1 sees every key (full).
+    const mask = customMask(({ k, kvHead }) => kvHead.eq(constant(1, 'i32')).or(k.mod(2).eq(0)));
+    const sizes = { query: 4, key: 4 };
+    const lengths = { queries: 8, keys: 8 };
+    expect(mask.blockSparsity(0, 0, sizes, lengths, { head: 1, kvHead: 0 })).toBe('partial');
+    expect(mask.blockSparsity(0, 0, sizes, lengths, { head: 3, kvHead: 1 })).toBe('full');
   });
   it('maskFrom reads a tensor and classifies with it', () => {
     const table = tensorRef('allowed', [3, 3], 'i32');

@@ -1,7 +1,9 @@
 /**
  * SOFT's Nyström attention in float64, written from the reference code independently of the IR:
  * landmarks by a strided s×s conv of Q̂ = Q/d^(1/4) over the token grid, LayerNorm (ε 1e-5) and
- * exact GELU; A = G(Q̂, Q̃), B = G(Q̃, Q̃); out = A (B + λI)⁻¹ (Aᵀ V) with a Gauss–Jordan inverse.
+ * exact GELU; A = G(Q̂, Q̃), B = G(Q̃, Q̃); out = A (B + λI)⁻¹ (Aᵀ V) with a Gauss–Jordan inverse,
+ * plus (when `valueConv` = k > 0) each head's V grid convolved with its k×k filter
+ * `soft.valueConv.weight` `[heads, 1, k, k]`, zero-padded, as direct sums over the grid neighbours.
  * Layout `[1, heads, N, d]`; returns the output and the inverses, `[heads, m, m]`.
  */
 export function denseSoftNystrom(
@@ -12,6 +14,8 @@ export function denseSoftNystrom(
     dim: number;
     ratio: number;
     regularization: number;
+    /** Kernel size of the depthwise convolution of V (0 or absent: none). */
+    valueConv?: number;
   },
 ): { output: Float64Array; inverse: Float64Array } {
   const { heads, grid, dim, ratio, regularization } = sizes;
@@ -68,6 +72,19 @@ export function denseSoftNystrom(
       );
       for (let c = 0; c < dim; c++)
         output[(h * tokens + n) * dim + c] = weights.reduce((t, w, l) => t + w * landmarkValues[l]![c]!, 0);
+    }
+    const size = sizes.valueConv ?? 0;
+    const filter = values['soft.valueConv.weight'];
+    for (let n = 0; size > 0 && n < tokens; n++) {
+      const [y, x] = [Math.floor(n / width), n % width];
+      for (let dy = 0; dy < size; dy++)
+        for (let dx = 0; dx < size; dx++) {
+          const [sourceY, sourceX] = [y + dy - (size - 1) / 2, x + dx - (size - 1) / 2];
+          if (sourceY < 0 || sourceY >= height || sourceX < 0 || sourceX >= width) continue;
+          const tap = Number(filter![(h * size + dy) * size + dx]);
+          const source = v(sourceY * width + sourceX);
+          for (let c = 0; c < dim; c++) output[(h * tokens + n) * dim + c]! += tap * source[c]!;
+        }
     }
   }
   return { output, inverse: inverses };

@@ -8,14 +8,17 @@ export const SYSTEM_NAMES = [
   'tfjs',
   'ort-jsep',
   'ort-webgpu',
+  'ort-webgpu-nosubgroups',
 ] as const;
 
 /**
  * A system under benchmark: `weft-fused` / `weft-unfused` (Weft with and without fusion),
  * `weft-hoisted` (Weft fused, with per-row Q/K transforms such as RoPE and QK norm applied as
  * separate ops before the attention kernel instead of inside it; only cases that compare the two),
- * `tfjs` (tfjs-backend-webgpu), `ort-jsep` (onnxruntime-web/all, its JavaScript WebGPU kernels) and
- * `ort-webgpu` (onnxruntime-web/webgpu, its C++ WebGPU execution provider).
+ * `tfjs` (tfjs-backend-webgpu), `ort-jsep` (onnxruntime-web/all, its JavaScript WebGPU kernels),
+ * `ort-webgpu` (onnxruntime-web/webgpu, its C++ WebGPU execution provider) and
+ * `ort-webgpu-nosubgroups` (the same on a device of the same adapter without subgroup features;
+ * only cases whose onnxruntime kernels differ with subgroups).
  */
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 

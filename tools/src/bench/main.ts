@@ -8,7 +8,7 @@ import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './bench-options
 import { installDispatchCounter } from './dispatch-counter.js';
 import { formatResultsTable } from './format-table.js';
 import { installGpuMemoryTracker } from './gpu-memory-tracker.js';
-import { ortDeviceFeatures } from './peers/onnxruntime-web.js';
+import { ortDeviceFeatures, ortDeviceWithoutSubgroupsFeatures } from './peers/onnxruntime-web.js';
 import { type CaseResult, runCase } from './run-case.js';
 
 async function main(): Promise<number> {
@@ -64,6 +64,7 @@ async function main(): Promise<number> {
   const peerDevices = {
     'ort-jsep': await ortDeviceFeatures('jsep'),
     'ort-webgpu': await ortDeviceFeatures('webgpu'),
+    'ort-webgpu-nosubgroups': await ortDeviceWithoutSubgroupsFeatures(),
   };
   for (const [system, features] of Object.entries(peerDevices)) {
     if (features.length > 0) console.log(`${system} device features: ${features.join(', ')}`);

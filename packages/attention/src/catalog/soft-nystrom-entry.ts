@@ -8,11 +8,13 @@ const GRID = [6, 6] as const;
 const TOKENS = GRID[0] * GRID[1];
 const DIM = 16;
 const RATIO = 2;
+const VALUE_CONV = 3;
 
 /**
  * Catalog paper 83's Nyström form at 2 heads × a 6×6 token grid × dim 16 with 2×2 landmark pooling
- * (9 landmarks): outputs `output` and `pseudoInverse` (B⁺ by 20 Newton–Schulz steps). LayerNorm
- * gains in [0.3, 0.6] keep the landmarks near the queries, so A is not vanishingly small.
+ * (9 landmarks) and the 3×3 depthwise convolution of V per head: outputs `output` and
+ * `pseudoInverse` (B⁺ by 20 Newton–Schulz steps). LayerNorm gains in [0.3, 0.6] keep the landmarks
+ * near the queries, so A is not vanishingly small; the V filter taps are in ±[0.01, 0.1].
  */
 export const softNystromCatalogEntry: AttentionCatalogEntry = {
   mechanism: 'soft-nystrom-attention',
@@ -22,6 +24,7 @@ export const softNystromCatalogEntry: AttentionCatalogEntry = {
     const { output, pseudoInverse } = softNystromAttention(input('q', shape), input('v', shape), {
       grid: GRID,
       ratio: RATIO,
+      valueConv: VALUE_CONV,
       name: 'soft',
     });
     const count = HEADS * TOKENS * DIM;
@@ -31,6 +34,7 @@ export const softNystromCatalogEntry: AttentionCatalogEntry = {
         'soft.landmarkConv.weight': seeded(DIM * DIM * RATIO * RATIO, 4).map((w) => w / 4),
         'soft.landmarkNorm.gamma': seededInRange(DIM, 5, 0.3, 0.6),
         'soft.landmarkNorm.beta': seeded(DIM, 6).map((b) => b / 10),
+        'soft.valueConv.weight': seeded(HEADS * VALUE_CONV * VALUE_CONV, 7).map((w) => w / 10),
       },
       inputs: { q: seeded(count, 1), v: seeded(count, 3) },
       dims: {},

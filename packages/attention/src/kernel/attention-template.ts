@@ -300,6 +300,8 @@ const VARIABLES: Readonly<Record<string, string>> = {
   [V.l1Distance]: 'l1_distance',
   [V.b]: 'b_i',
   [V.h]: 'h_i',
+  [V.kvHead]: 'kv_head_i',
+  [V.valueHead]: 'value_head_i',
   [V.q]: 'q_i',
   [V.k]: 'key_i',
   [V.queryLength]: 'nq',

@@ -4,7 +4,10 @@ import type { AttentionAttrs, QkNormSideAttrs } from '../op/attention-attrs.js';
 
 /** WGSL of the query/key/value row loads shared by the tiled and split-keys attention kernels. */
 export interface RowCode {
-  /** Statements run once `b_i`, `h_i` and `nk` exist: the KV row base and weighted-GQA weights. */
+  /**
+   * Statements run once `b_i`, `h_i` and `nk` exist: the key and value heads of `h_i` (the
+   * `kvHead`/`valueHead` variables of score mods and masks), the KV row base and weighted-GQA weights.
+   */
   readonly header: readonly string[];
   /** Whether rows need statistics over the head dim (QK norm) before they can be rotated. */
   readonly needsWholeRow: boolean;
@@ -35,8 +38,13 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
   const group = attrs.heads / attrs.kvHeads;
   // Decoupled value heads (DiffQKV) index V with their own group: ⌊h·Hv/H⌋ = h / (H/Hv).
   const valueRow = attrs.valueHeads === attrs.kvHeads ? 'kv_row' : 'value_row';
-  const header =
-    weights === undefined
+  const headIndices = [
+    `let kv_head_i = h_i * ${attrs.kvHeads} / ${attrs.heads};`,
+    `let value_head_i = h_i * ${attrs.valueHeads} / ${attrs.heads};`,
+  ];
+  const header = [
+    ...headIndices,
+    ...(weights === undefined
       ? [
           `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
           ...(valueRow === 'kv_row'
@@ -51,7 +59,8 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
             { length: attrs.kvHeads },
             (_, j) => `let kv_weight_${j} = ${context.load(weights, `h_i * ${attrs.kvHeads} + ${j}`)};`,
           ),
-        ];
+        ]),
+  ];
   const kvLoad = (tensor: 'key' | 'value', keyIndex: string, index: string): string => {
     const source = tensor === 'key' ? key : value;
     const dim = tensor === 'key' ? headDim : attrs.valueDim;

@@ -30,6 +30,10 @@ export interface BlockQuery {
   readonly batch?: number;
   /** Query head index. */
   readonly head?: number;
+  /** Key head of the query head (`kvHead`; default 0, the key head of query head 0). */
+  readonly kvHead?: number;
+  /** Value head of the query head (`valueHead`; default 0). */
+  readonly valueHead?: number;
   /** Element `index` of captured tensor `tensor`. */
   readonly read?: (tensor: string, index: readonly number[]) => number;
 }
@@ -123,6 +127,8 @@ export function makeMask(
         ...bounds,
         b: where.batch ?? 0,
         h: where.head ?? 0,
+        kvHead: where.kvHead ?? 0,
+        valueHead: where.valueHead ?? 0,
         queryLength: lengths.queries,
         keyLength: lengths.keys,
       };

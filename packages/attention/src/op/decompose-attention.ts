@@ -31,7 +31,7 @@ import {
   variable,
   where,
 } from '@weft/ir';
-import { readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
+import { groupHeadOf, readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import type {
   AttentionAttrs,
   NormalizerAttrs,
@@ -79,7 +79,7 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
   }
   const raw = matmul(query, key, { transposeB: true });
   const distance = readsL1Distance(attrs.score) ? l1Distance(query, key) : undefined;
-  const lower = new ScoreLowering(raw, captured, queries, keys, distance);
+  const lower = new ScoreLowering(raw, captured, queries, keys, attrs, distance);
   const score = lower.map(attrs.score, raw);
   const keep = attrs.mask === null ? undefined : lower.map(attrs.mask);
   if (attrs.output === 'rowMax')
@@ -388,7 +388,7 @@ function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
 }
 
 /**
- * Turns attention Exprs (over `score`, `b`, `h`, `q`, `k`, the lengths and captured-tensor reads)
+ * Turns attention Exprs (over `score`, `b`, `h`, `kvHead`, `valueHead`, `q`, `k`, the lengths and captured-tensor reads)
  * into map nodes over the `[B, H, Nq, Nk]` score grid; each distinct read becomes a gathered operand.
  */
 class ScoreLowering {
@@ -397,6 +397,7 @@ class ScoreLowering {
     private readonly captured: ReadonlyMap<string, Node>,
     private readonly queries: Dim,
     private readonly keys: Dim,
+    private readonly headCounts: Pick<AttentionAttrs, 'heads' | 'kvHeads' | 'valueHeads'>,
     private readonly distance?: Node,
   ) {}
 
@@ -429,6 +430,10 @@ class ScoreLowering {
         return variable('i0', 'i32');
       case V.h:
         return variable('i1', 'i32');
+      case V.kvHead:
+        return groupHeadOf(variable('i1', 'i32'), this.headCounts.heads, this.headCounts.kvHeads);
+      case V.valueHead:
+        return groupHeadOf(variable('i1', 'i32'), this.headCounts.heads, this.headCounts.valueHeads);
       case V.q:
         return variable('i2', 'i32');
       case V.k:

@@ -32,6 +32,8 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
     keyLength: keys,
     b: 0,
     h: 0,
+    kvHead: 0,
+    valueHead: 0,
     q: 0,
     k: 0,
     score: 0,
@@ -58,6 +60,9 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
       const valueHead = Math.floor((h * valueHeads) / heads);
       variables.b = b;
       variables.h = h;
+      // The declared head counts: under weighted GQA the mixed rows above no longer carry them.
+      variables.kvHead = Math.floor((h * attrs.kvHeads) / attrs.heads);
+      variables.valueHead = Math.floor((h * attrs.valueHeads) / attrs.heads);
       for (let q = 0; q < queries; q++) {
         variables.q = q;
         scores.length = 0;

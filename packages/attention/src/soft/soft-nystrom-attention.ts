@@ -23,13 +23,23 @@ export interface SoftNystromOptions extends NewtonSchulzOptions {
   readonly grid: readonly [number, number];
   /** Landmark stride s: a s×s convolution with stride s gives (height/s)·(width/s) landmarks. */
   readonly ratio: number;
-  /** Name prefixing the parameters (`${name}.landmarkConv.weight`, `${name}.landmarkNorm.gamma`, `.beta`). Default `'soft'`. */
+  /**
+   * Kernel size k of the depthwise k×k convolution of V added to the output (the reference's
+   * `use_conv`): one filter per head, `${name}.valueConv.weight` `[heads, 1, k, k]`, shared by the
+   * value dims, zero padding (k − 1)/2, no bias. Odd; 0 leaves it out. Default 3, the reference
+   * blocks' `conv_size`.
+   */
+  readonly valueConv?: number;
+  /**
+   * Name prefixing the parameters (`${name}.landmarkConv.weight`, `${name}.landmarkNorm.gamma`,
+   * `.beta`, `${name}.valueConv.weight`). Default `'soft'`.
+   */
   readonly name?: string;
 }
 
 /** The nodes of {@link softNystromAttention}. */
 export interface SoftNystromResult {
-  /** A · B⁺ · (Aᵀ V), `[batch, heads, N, valueDim]`. */
+  /** A · B⁺ · (Aᵀ V) plus the depthwise convolution of V (when on), `[batch, heads, N, valueDim]`. */
   readonly output: Node;
   /** B⁺ by Newton–Schulz, `[batch, heads, m, m]`. */
   readonly pseudoInverse: Node;
@@ -40,9 +50,10 @@ export interface SoftNystromResult {
  * with Linear Complexity", catalog paper 83, `models/softmax_free_transformer.py`), with K tied to Q:
  * Q̂ = Q / d^(1/4); landmarks Q̃ = GELU(LayerNorm(Conv2d_{s×s, stride s}(Q̂ as a d-channel grid)))
  * (no conv bias; LayerNorm over d with ε = 1e-5); G(a, b) = exp(−½‖a − b‖²); A = G(Q̂, Q̃) `[N, m]`,
- * B = G(Q̃, Q̃) `[m, m]`; out = A · B⁺ · (Aᵀ V), with B⁺ from {@link newtonSchulzInverse}. Built
- * from IR ops only (conv, row statistics, batched matmuls): a dozen kernels plus two matmuls per
- * Newton step. Not included: the depthwise convolution on V that SOFT adds to the output.
+ * B = G(Q̃, Q̃) `[m, m]`; out = A · B⁺ · (Aᵀ V) + DWConv_{k×k}(V), with B⁺ from
+ * {@link newtonSchulzInverse} and the depthwise convolution of each head's V over the token grid
+ * (`valueConv`, on by default as in the reference blocks). Built from IR ops only (convs, row
+ * statistics, batched matmuls): a dozen kernels plus two matmuls per Newton step.
  *
  * Shapes: `query` `[batch, heads, N, d]`, `value` `[batch, heads, N, dv]`, N = height·width.
  *
@@ -94,8 +105,52 @@ export function softNystromAttention(
   const queryToLandmark = gaussianKernel(scaled, landmark);
   const pseudoInverse = newtonSchulzInverse(gaussianKernel(landmark, landmark), options);
   const landmarkValues = matmul(queryToLandmark, value, { transposeA: true });
-  const output = matmul(matmul(queryToLandmark, pseudoInverse), landmarkValues);
+  const attended = matmul(matmul(queryToLandmark, pseudoInverse), landmarkValues);
+  const kernelSize = options.valueConv ?? 3;
+  const output =
+    kernelSize === 0 ? attended : add(attended, valueConvolution(value, name, options.grid, kernelSize));
   return { output, pseudoInverse };
+}
+
+/**
+ * SOFT's depthwise convolution of V: each head's `[height, width]` grid of every value dim is
+ * convolved with that head's k×k filter (the reference's `Conv2d(heads, heads, k, groups=heads)` on
+ * V laid out `[batch·dv, heads, height, width]`), zero-padded to keep the grid size.
+ */
+function valueConvolution(
+  value: Node,
+  name: string,
+  grid: readonly [number, number],
+  kernelSize: number,
+): Node {
+  const [height, width] = grid;
+  const [batch, heads, tokens, valueDim] = value.shape as [number, number, number, number];
+  const staticShape = value.rank === 4 && value.shape.every((size) => typeof size === 'number');
+  if (!staticShape || tokens !== height * width)
+    throw new SpecError(
+      `softNystromAttention "${name}": value must be [batch, heads, height·width, dv], static`,
+      {
+        block: name,
+        tensor: 'value',
+        expected: `[batch, heads, ${height * width}, dv]`,
+        actual: `[${value.shape.map(String).join(', ')}]`,
+      },
+    );
+  if (!Number.isInteger(kernelSize) || kernelSize < 1 || kernelSize % 2 === 0)
+    throw new SpecError(`softNystromAttention "${name}": valueConv must be 0 or an odd kernel size`, {
+      block: name,
+      expected: '0 or an odd integer >= 1',
+      actual: kernelSize,
+    });
+  const channels = permute(reshape(value, [batch, heads, height, width, valueDim]), [0, 4, 1, 2, 3]);
+  const convolved = conv2d(
+    reshape(channels, [batch * valueDim, heads, height, width]),
+    param(`${name}.valueConv.weight`, [heads, 1, kernelSize, kernelSize]),
+    undefined,
+    { padding: (kernelSize - 1) / 2, groups: heads },
+  );
+  const headsFirst = permute(reshape(convolved, [batch, valueDim, heads, height, width]), [0, 2, 3, 4, 1]);
+  return reshape(headsFirst, [batch, heads, tokens, valueDim]);
 }
 
 /** G(a, b) = exp(a·bᵀ − ½‖a‖² − ½‖b‖²) for `a` `[..., n, d]`, `b` `[..., m, d]` → `[..., n, m]`. */

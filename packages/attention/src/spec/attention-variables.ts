@@ -10,6 +10,10 @@ export interface AttentionIndices {
   readonly b: Expr;
   /** Query head index (i32). */
   readonly h: Expr;
+  /** Key head that query head h reads, ⌊h·kvHeads/heads⌋ (i32): indexes per-key tensors `[B, kvHeads, Nk]`. */
+  readonly kvHead: Expr;
+  /** Value head that query head h reads, ⌊h·valueHeads/heads⌋ (i32). */
+  readonly valueHead: Expr;
   /** Query index, 0-based within this call (i32). */
   readonly q: Expr;
   /** Key index (i32). */
@@ -25,6 +29,8 @@ export const VARIABLE_NAMES = {
   score: 'score',
   b: 'b',
   h: 'h',
+  kvHead: 'kvHead',
+  valueHead: 'valueHead',
   q: 'q',
   k: 'k',
   queryLength: 'queryLength',
@@ -40,11 +46,21 @@ export const VARIABLE_NAMES = {
 export const ATTENTION_INDICES: AttentionIndices = Object.freeze({
   b: variable(VARIABLE_NAMES.b, 'i32'),
   h: variable(VARIABLE_NAMES.h, 'i32'),
+  kvHead: variable(VARIABLE_NAMES.kvHead, 'i32'),
+  valueHead: variable(VARIABLE_NAMES.valueHead, 'i32'),
   q: variable(VARIABLE_NAMES.q, 'i32'),
   k: variable(VARIABLE_NAMES.k, 'i32'),
   queryLength: variable(VARIABLE_NAMES.queryLength, 'i32'),
   keyLength: variable(VARIABLE_NAMES.keyLength, 'i32'),
 });
+
+/**
+ * The key or value head query head `h` reads, ⌊h·groupHeads/heads⌋ (i32): what the head variables
+ * {@link AttentionIndices.kvHead} and {@link AttentionIndices.valueHead} stand for.
+ */
+export function groupHeadOf(h: Expr, heads: number, groupHeads: number): Expr {
+  return h.mul(groupHeads).div(heads);
+}
 
 /** The raw score `q·k` before any score mod (f32). */
 export const SCORE: Expr = variable(VARIABLE_NAMES.score, 'f32');

@@ -49,7 +49,9 @@ export function keyBias(bias: TensorRef): ScoreMod {
 }
 
 /**
- * A custom score mod: an Expr of the score, the indices `{ b, h, q, k, queryLength, keyLength }`
+ * A custom score mod: an Expr of the score, the indices `{ b, h, q, k, queryLength, keyLength }`,
+ * the key and value heads `kvHead` = ⌊h·kvHeads/heads⌋ and `valueHead` = ⌊h·valueHeads/heads⌋ (for
+ * per-key tensors `[B, kvHeads, Nk]` under GQA)
  * and the per-pair L1 distance `l1Distance` = Σ_d |q_d − k_d| of the prepared rows (unscaled),
  * which may read captured tensors (`tensorRef(...).at(...)`). The kernels compute the L1 distance
  * only for score mods that read it: it is a scalar |q − k| loop next to the dot product (no matrix

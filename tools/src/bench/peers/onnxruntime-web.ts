@@ -1,4 +1,5 @@
 import type { RunnableSystem, SystemFactory } from '../bench-case.js';
+import { requestDeviceWithoutSubgroups } from './request-device-without-subgroups.js';
 
 /**
  * Which onnxruntime-web build: `jsep` is `onnxruntime-web/all` (its JavaScript WebGPU kernels,
@@ -31,6 +32,16 @@ export function loadOrt(build: OrtBuild): Promise<Ort> {
   return loaded;
 }
 
+/** How an onnxruntime-web system gets its GPU device. */
+export interface OrtSystemOptions {
+  /**
+   * Run on a device of the same adapter that has no subgroup feature (see
+   * {@link requestDeviceWithoutSubgroups}) instead of the device the build creates for itself.
+   * Only the `webgpu` build takes a device per session.
+   */
+  readonly hideSubgroups?: boolean;
+}
+
 /**
  * A system running an ONNX model on an onnxruntime-web build's WebGPU execution provider. Each run
  * passes host tensors (uploaded by ORT) and gets the output back on the host.
@@ -40,11 +51,15 @@ export function ortSystem(
   model: Uint8Array,
   feeds: Readonly<Record<string, OrtFeed>>,
   outputName: string,
+  options: OrtSystemOptions = {},
 ): SystemFactory {
   return async (): Promise<RunnableSystem> => {
     const ort = await loadOrt(build);
+    if (options.hideSubgroups === true && build !== 'webgpu')
+      throw new Error(`onnxruntime-web (${build}): only the webgpu build takes a device without subgroups`);
+    const device = options.hideSubgroups === true ? await deviceWithoutSubgroups() : undefined;
     const session = await ort.InferenceSession.create(model, {
-      executionProviders: ['webgpu'],
+      executionProviders: [device === undefined ? 'webgpu' : { name: 'webgpu', device }],
       graphOptimizationLevel: 'all',
     });
     return {
@@ -68,6 +83,12 @@ export function ortSystem(
   };
 }
 
+/** The features of the device without subgroups, once an onnxruntime-web session ran on it. */
+export async function ortDeviceWithoutSubgroupsFeatures(): Promise<readonly string[]> {
+  if (withoutSubgroups === undefined) return [];
+  return [...(await withoutSubgroups).features].sort();
+}
+
 /** The features of the device an onnxruntime-web build created for itself, once it ran a session. */
 export async function ortDeviceFeatures(build: OrtBuild): Promise<readonly string[]> {
   const loaded = builds.get(build);
@@ -78,10 +99,27 @@ export async function ortDeviceFeatures(build: OrtBuild): Promise<readonly strin
 
 const builds = new Map<OrtBuild, Promise<Ort>>();
 
-async function importOrt(build: OrtBuild): Promise<Ort> {
+let withoutSubgroups: Promise<GPUDevice> | undefined;
+
+// One device for every case: the build registers each device it is given once, for the process.
+function deviceWithoutSubgroups(): Promise<GPUDevice> {
+  withoutSubgroups ??= (async () => {
+    const adapter = await benchNavigatorGpu().requestAdapter({ powerPreference: 'high-performance' });
+    if (adapter === null) throw new Error('onnxruntime-web: the benchmark GPU has no adapter');
+    return requestDeviceWithoutSubgroups(adapter, 'ort-webgpu-nosubgroups');
+  })();
+  return withoutSubgroups;
+}
+
+function benchNavigatorGpu(): GPU {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (gpu === undefined)
     throw new Error('onnxruntime-web needs navigator.gpu: create the benchmark GPU first');
+  return gpu;
+}
+
+async function importOrt(build: OrtBuild): Promise<Ort> {
+  const gpu = benchNavigatorGpu();
   const ort: Ort =
     build === 'jsep' ? await import('onnxruntime-web/all') : await import('onnxruntime-web/webgpu');
   // Worker threads would add their own scheduling noise; the GPU does the work here.
