@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { interpret } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +6,16 @@ import { CATALOG_GROUP_PAPERS, CATALOG_PAPER_IDS } from './test-support/catalog-
 import { findZooEntry, ZOO } from './zoo.js';
 
 const ENTRY_FOLDER = fileURLToPath(new URL('./entries/', import.meta.url));
+const ZOO_GUIDE = fileURLToPath(new URL('../../../docs/guides/zoo.md', import.meta.url));
 
 describe('ZOO', () => {
+  it('is listed in the zoo guide, one table row per entry', () => {
+    const rows = readFileSync(ZOO_GUIDE, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.slice(3, line.indexOf('`', 3)));
+    expect(rows.sort()).toEqual(ZOO.map((entry) => entry.id).sort());
+  });
   it('has one entry per file in src/entries, named after its id, with unique ids and mechanisms', () => {
     const files = readdirSync(ENTRY_FOLDER).filter((file) => file !== 'index.ts');
     expect(files.sort()).toEqual(ZOO.map((entry) => `${entry.id}.ts`).sort());

@@ -1,0 +1,13 @@
+import { formatKernelPlan, input, makeGraph, permute, reshape, runPipeline } from '@weft/ir';
+import { applyAttention, attention } from '@weft/attention';
+import { DEFAULT_DEVICE_PROFILE, generateProgram } from '@weft/wgsl';
+const batch = 1, heads = 4, headDim = 32, sequence = 128;
+const dims = [batch, sequence, heads * headDim];
+const spec = attention({ heads, headDim, name: 'mha' });
+const split = (name: string) => permute(reshape(input(name, dims), [batch, sequence, heads, headDim]), [0, 2, 1, 3]);
+const { output } = applyAttention(spec, { query: split('query'), key: split('key'), value: split('value') });
+const merged = reshape(permute(output, [0, 2, 1, 3]), dims);
+const graph = makeGraph({ output: merged });
+const { plan, memory } = runPipeline(graph, { fuse: true });
+console.log(formatKernelPlan(plan, memory));
+if (process.argv[2] === 'wgsl') for (const k of generateProgram(plan, DEFAULT_DEVICE_PROFILE, {})) console.log(k.wgsl);
