@@ -4,8 +4,10 @@ import type { AttentionAttrs } from '../op/attention-attrs.js';
 
 /**
  * How the fused attention kernel spreads its work:
- * - `tiled`: one workgroup per (batch·head, block of queries), one invocation per query row, K/V
- *   tiles shared in workgroup memory (prefill, and every normalizer);
+ * - `tiled`: one workgroup per (batch·head, block of queries), one invocation per query row (plain
+ *   softmax on a software adapter: `rowsPerInvocation` rows, so each K/V read from workgroup
+ *   memory serves several queries), K/V tiles shared in workgroup memory (prefill, and every
+ *   normalizer);
  * - `splitKeys` (flash decoding): one workgroup per (batch·head, query), the keys split into
  *   `splits` contiguous chunks, one per invocation, each producing a partial state (running max,
  *   sum, accumulator) that the workgroup merges exactly (log-sum-exp merge for softmax, plain sums

@@ -1,6 +1,7 @@
 import {
   constant,
   type Dim,
+  type DimBindings,
   type Expr,
   type Kernel,
   read,
@@ -19,6 +20,7 @@ import {
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
+import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
@@ -28,7 +30,8 @@ import { attentionTiles } from './tile-sizes.js';
 
 /**
  * The fused attention kernel (FlashAttention-2 style): one workgroup per (batch·head, block of
- * queries), one invocation per query row. Rows are prepared as they are loaded (`rowCode`):
+ * queries), one invocation per query row (plain softmax on a software adapter: several rows per
+ * invocation, see `blockedSoftmaxCode`). Rows are prepared as they are loaded (`rowCode`):
  * weighted-GQA mixing of the KV heads, QK norm (one invocation per key row of a tile, since the
  * statistic needs the whole row) and RoPE. K and V tiles are staged in workgroup memory; every
  * invocation keeps its query row and output accumulator in registers and folds each tile into
@@ -49,7 +52,11 @@ export function generateAttention(
   const attrs = decodeAttention(node.attrs);
   const context = new KernelContext(kernel, profile, options);
   const [query, key] = node.inputs as [Kernel['anchor'], Kernel['anchor']];
-  const { queryBlock, keyBlock } = attentionTiles(profile, attrs.headDim, attrs.valueDim);
+  const {
+    queryBlock,
+    keyBlock,
+    rowsPerInvocation: blockedRows,
+  } = attentionTiles(profile, attrs.headDim, attrs.valueDim);
   const size = (dim: Dim): string =>
     typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`;
   const headDim = attrs.headDim;
@@ -94,6 +101,16 @@ export function generateAttention(
     });
   }
 
+  // Plain softmax may compute several query rows per invocation (see `blockedSoftmaxCode`).
+  const rowsPerInvocation =
+    attrs.normalizer.name === 'softmax' &&
+    attrs.normalizer.sink === null &&
+    attrs.output === 'output' &&
+    distance.declare.length === 0 &&
+    queryBlock % blockedRows === 0
+      ? blockedRows
+      : 1;
+  const invocations = queryBlock / rowsPerInvocation;
   const keyLoad = (index: string) => rows.kvLoad('key', 'key_i', index);
   // K rows are staged as vec4s (zero-padded past the head dim) so that each score is
   // `keyVectors` dot products with the query row's vec4s, all at constant indices.
@@ -103,7 +120,7 @@ export function generateAttention(
   // With QK norm every key row needs its statistic first: one invocation prepares a whole row.
   const keyTileLoad = rows.needsWholeRow
     ? [
-        `for (var j = i32(local_index); j < ${keyBlock}; j += ${queryBlock}) {`,
+        `for (var j = i32(local_index); j < ${keyBlock}; j += ${invocations}) {`,
         '  let key_i = tile_k0 + j;',
         `  for (var v = 0; v < ${keyVectors}; v++) {`,
         `    key_tile[j * ${keyVectors} + v] = vec4<f32>(0.0);`,
@@ -122,7 +139,7 @@ export function generateAttention(
         '}',
       ]
     : [
-        `for (var index = i32(local_index); index < ${keyBlock * keyVectors}; index += ${queryBlock}) {`,
+        `for (var index = i32(local_index); index < ${keyBlock * keyVectors}; index += ${invocations}) {`,
         `  let key_i = tile_k0 + index / ${keyVectors};`,
         `  let d0 = (index % ${keyVectors}) * 4;`,
         '  var packed = vec4<f32>(0.0);',
@@ -139,9 +156,42 @@ export function generateAttention(
         '  key_tile[index] = packed;',
         '}',
       ];
-  const queryVector = (vector: number) =>
-    `vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `query_row[${4 * vector + lane}]` : '0.0')).join(', ')})`;
-  const keyPass = (withValues: boolean, body: readonly string[]): string[] => [
+  const queryVector = (vector: number, row = 'query_row') =>
+    `vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `${row}[${4 * vector + lane}]` : '0.0')).join(', ')})`;
+  // The score loop of one query row per invocation: `scores[j]` and the `kept` mask of the tile.
+  const singleRowScores = [
+    'var kept = 0u;',
+    'for (var j = 0; j < tile_keys; j++) {',
+    '  let key_i = tile_k0 + j;',
+    '  var raw = 0.0;',
+    ...indent(distance.declare, 1),
+    // The predicate runs first so that masked keys of a partial tile cost no dot product.
+    ...(mask === undefined
+      ? ['  {']
+      : [
+          '  var keep = true;',
+          '  if (tile_kind == 1u) {',
+          ...indent(mask.lines, 2),
+          `    keep = ${mask.values[0]};`,
+          '  }',
+          '  if (keep) {',
+        ]),
+    `    let key_base = j * ${keyVectors};`,
+    `    raw = ${Array.from({ length: keyVectors }, (_, vector) => `dot(query_vec_${vector}, key_tile[key_base + ${vector}])`).join(' + ')};`,
+    ...Array.from({ length: headDim }, (_, d) =>
+      indent(distance.accumulate(`query_row[${d}]`, `key_tile[key_base + ${d >> 2}][${d & 3}]`), 2),
+    ).flat(),
+    ...indent(score.lines, 2),
+    `    scores[j] = ${score.values[0]};`,
+    '    kept |= 1u << u32(j);',
+    '  }',
+    '}',
+  ];
+  const keyPass = (
+    withValues: boolean,
+    body: readonly string[],
+    scoreLoop: readonly string[] = singleRowScores,
+  ): string[] => [
     'for (var tile = 0; tile < key_tiles; tile++) {',
     `  let tile_k0 = tile * ${keyBlock};`,
     `  let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
@@ -162,7 +212,7 @@ export function generateAttention(
     ...indent(keyTileLoad, 1),
     ...(withValues
       ? [
-          `  for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${queryBlock}) {`,
+          `  for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${invocations}) {`,
           `    let key_i = tile_k0 + index / ${valueVectors};`,
           `    let d0 = (index % ${valueVectors}) * 4;`,
           '    var loaded = vec4<f32>(0.0);',
@@ -178,33 +228,8 @@ export function generateAttention(
         ]
       : []),
     '  workgroupBarrier();',
-    '  var kept = 0u;',
     '  let tile_keys = tile_k1 - tile_k0 + 1;',
-    '  for (var j = 0; j < tile_keys; j++) {',
-    '    let key_i = tile_k0 + j;',
-    '    var raw = 0.0;',
-    ...indent(distance.declare, 2),
-    // The predicate runs first so that masked keys of a partial tile cost no dot product.
-    ...(mask === undefined
-      ? ['    {']
-      : [
-          '    var keep = true;',
-          '    if (tile_kind == 1u) {',
-          ...indent(mask.lines, 3),
-          `      keep = ${mask.values[0]};`,
-          '    }',
-          '    if (keep) {',
-        ]),
-    `      let key_base = j * ${keyVectors};`,
-    `      raw = ${Array.from({ length: keyVectors }, (_, vector) => `dot(query_vec_${vector}, key_tile[key_base + ${vector}])`).join(' + ')};`,
-    ...Array.from({ length: headDim }, (_, d) =>
-      indent(distance.accumulate(`query_row[${d}]`, `key_tile[key_base + ${d >> 2}][${d & 3}]`), 3),
-    ).flat(),
-    ...indent(score.lines, 3),
-    `      scores[j] = ${score.values[0]};`,
-    '      kept |= 1u << u32(j);',
-    '    }',
-    '  }',
+    ...indent(scoreLoop, 1),
     ...indent(body, 1),
     '}',
   ];
@@ -215,7 +240,7 @@ export function generateAttention(
   const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
   const batchHeads = `${size(query.shape[0]!)} * ${attrs.heads}`;
   const output = kernel.outputs[0]!;
-  const body = [
+  const prelude = [
     `let nq = ${size(query.shape[2]!)};`,
     `let nk = ${size(key.shape[2]!)};`,
     `let query_blocks = (nq + ${queryBlock - 1}) / ${queryBlock};`,
@@ -229,6 +254,62 @@ export function generateAttention(
     ...rows.header,
     `let block_q0 = block_q * ${queryBlock};`,
     `let block_q1 = min(block_q0 + ${queryBlock}, nq) - 1;`,
+    `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
+  ];
+  const workgroupCount = (dims: DimBindings) =>
+    resolveDim(query.shape[0]!, dims) *
+    attrs.heads *
+    Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock);
+  if (rowsPerInvocation > 1) {
+    const blocked = blockedSoftmaxCode(
+      { rows: rowsPerInvocation, keyVectors, valueDim, score, mask },
+      keyBlock,
+    );
+    const rowIndices = Array.from({ length: rowsPerInvocation }, (_, row) => row);
+    const blockedBody = [
+      ...prelude,
+      ...rowIndices.flatMap((row) => [
+        `let row_${row} = block_q0 + ${row * invocations} + i32(local_index);`,
+        // As in the one-row kernel: rows past the end compute on the last row and store nothing.
+        `let q_i_${row} = min(row_${row}, nq - 1);`,
+        `var query_row_${row}: array<f32, ${headDim}>;`,
+        '{',
+        `  let query_flat = (bh * nq + q_i_${row}) * ${headDim};`,
+        ...indent(
+          rows.fillRow(
+            'query',
+            (index) => context.load(query, `query_flat + ${index}`),
+            `q_i_${row} + nk - nq`,
+            (d) => `query_row_${row}[${d}]`,
+          ),
+          1,
+        ),
+        '}',
+        ...Array.from(
+          { length: keyVectors },
+          (_, vector) => `let query_${row}_vec_${vector} = ${queryVector(vector, `query_row_${row}`)};`,
+        ),
+      ]),
+      ...blocked.setup,
+      ...keyPass(true, blocked.tile, blocked.scores),
+      ...rowIndices.flatMap((row) => [
+        `if (row_${row} < nq) {`,
+        `  let out_flat = (bh * nq + row_${row}) * ${valueDim};`,
+        `  let scale = ${blocked.outputScale(row)};`,
+        `  for (var d = 0; d < ${valueDim}; d++) {`,
+        `    ${context.store(output, 'out_flat + d', `acc_${row}[d] * scale`)}`,
+        '  }',
+        '}',
+      ]),
+    ];
+    return context.build(ATTENTION_OP, {
+      workgroupSize: [invocations, 1, 1],
+      workgroupCount,
+      body: blockedBody,
+    });
+  }
+  const body = [
+    ...prelude,
     `let row = block_q0 + i32(local_index);`,
     '// Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.',
     'let q_i = min(row, nq - 1);',
@@ -243,7 +324,6 @@ export function generateAttention(
     ...Array.from({ length: keyVectors }, (_, vector) => `let query_vec_${vector} = ${queryVector(vector)};`),
     `var acc: array<f32, ${valueDim}>;`,
     `var scores: array<f32, ${keyBlock}>;`,
-    `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
     ...normalizer.setup,
     ...(attrs.output === 'rowMax' ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
     ...normalizer.passes.flatMap((pass, index) => [
@@ -274,10 +354,7 @@ export function generateAttention(
   ];
   return context.build(ATTENTION_OP, {
     workgroupSize: [queryBlock, 1, 1],
-    workgroupCount: (dims) =>
-      resolveDim(query.shape[0]!, dims) *
-      attrs.heads *
-      Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock),
+    workgroupCount,
     body,
   });
 }

@@ -40,3 +40,30 @@ export function valueTileSquaredDistance(row: string, valueDim: number, result: 
     '}',
   ];
 }
+
+/**
+ * WGSL adding `weights[r]` times value row `j` of the staged `value_tile` to the f32 array
+ * `targets[r]`, for several rows at once: each vec4 of the value row is read from workgroup memory
+ * once for all of them (on SwiftShader such a read is a per-lane gather).
+ */
+export function accumulateValueTileRows(
+  weights: readonly string[],
+  valueDim: number,
+  targets: readonly string[],
+): string[] {
+  const vectors = Math.ceil(valueDim / 4);
+  return [
+    '{',
+    `  let value_base = j * ${vectors};`,
+    ...Array.from({ length: vectors }, (_, vector) => [
+      `  let value_${vector} = value_tile[value_base + ${vector}];`,
+      ...Array.from({ length: Math.min(4, valueDim - 4 * vector) }, (_, lane) => {
+        const d = 4 * vector + lane;
+        return targets.map(
+          (target, row) => `  ${target}[${d}] += ${weights[row]} * value_${vector}[${lane}];`,
+        );
+      }).flat(),
+    ]).flat(),
+    '}',
+  ];
+}

@@ -24,7 +24,7 @@ describe('errors of the score parts built from score mods and masks', () => {
         queryNormSquared: rows,
         keyNormSquared: rows,
       }),
-    ).toThrow(/precision must be \[batch, heads, length\] f32/);
+    ).toThrow(/precision must be \[batch, heads or kvHeads, length\] f32/);
     expect(() =>
       gaussianKernelScore({ queryNormSquared: rows, keyNormSquared: tensorRef('k', [1, 4, 24], 'i32') }),
     ).toThrow(/keyNormSquared/);
