@@ -2,6 +2,12 @@ import { makeNode, maxDim, type Node, param, SpecError } from '@weft/ir';
 import { generateAttention } from './kernel/attention-template.js';
 import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
 import { attentionOp } from './op/attention-op.js';
+import {
+  chooseQkTransformPlacement,
+  hasQkTransforms,
+  hoistQkTransforms,
+  type QkTransformPlacement,
+} from './qk-transforms-before-kernel.js';
 import type { AttentionSpec } from './spec/attention-spec.js';
 
 /** The tensors an attention spec is applied to. */
@@ -20,6 +26,15 @@ export interface AttentionInputs {
   readonly tensors?: Readonly<Record<string, Node>>;
 }
 
+/** How {@link applyAttention} lowers a spec. */
+export interface ApplyAttentionOptions {
+  /**
+   * Where QK norm and RoPE (and weighted GQA's head mix before them) run: in the attention kernel
+   * or as ops before it (see {@link QkTransformPlacement}). Default `auto`.
+   */
+  readonly qkTransforms?: QkTransformPlacement;
+}
+
 /** The nodes an applied attention spec produces. */
 export interface AttentionResult {
   /** O `[batch, heads, queries, valueDim]`. */
@@ -32,7 +47,8 @@ export interface AttentionResult {
 
 /**
  * Applies an attention spec to query, key and value nodes: one `attention` IR node (one more for
- * each requested extra output: log-sum-exp, row max). Throws a `WeftError` naming the block for shape mismatches, a missing
+ * each requested extra output: log-sum-exp, row max), after ops that prepare Q and K when
+ * `options.qkTransforms` places QK norm and RoPE before the kernel. Throws a `WeftError` naming the block for shape mismatches, a missing
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
@@ -41,7 +57,11 @@ export interface AttentionResult {
  * const { output } = applyAttention(attention({ heads: 8, headDim: 64, mask: causal() }), { query: q, key: k, value: v });
  * ```
  */
-export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): AttentionResult {
+export function applyAttention(
+  spec: AttentionSpec,
+  inputs: AttentionInputs,
+  options: ApplyAttentionOptions = {},
+): AttentionResult {
   // Referencing the op and its template keeps their registration when a bundler prunes modules.
   if (attentionOp === undefined || generateAttention === undefined)
     throw new Error('attention op is not registered');
@@ -74,7 +94,17 @@ export function applyAttention(spec: AttentionSpec, inputs: AttentionInputs): At
     }
   }
   const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound[name]!)];
+  // Built in either placement: the op checks the shapes and names the block in its errors.
   const output = makeNode(ATTENTION_OP, operands, attrs, spec.name);
+  const requested = options.qkTransforms ?? 'auto';
+  const placement =
+    requested === 'auto'
+      ? chooseQkTransformPlacement(spec, inputs.query.shape[2] ?? 1, keyLength ?? 1)
+      : requested;
+  if (placement === 'beforeKernel' && hasQkTransforms(spec)) {
+    const hoisted = hoistQkTransforms(spec, inputs);
+    return applyAttention(hoisted.spec, hoisted.inputs, { qkTransforms: 'inKernel' });
+  }
   const extra = (kind: 'logSumExp' | 'rowMax') =>
     makeNode(ATTENTION_OP, operands, { ...attrs, output: kind }, spec.name);
   return {

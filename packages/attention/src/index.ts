@@ -45,6 +45,7 @@ export { attentionOp, inferAttention } from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
 export { FEATURE_INDEX, type PLaplacianAttrs } from './op/p-laplacian-attrs.js';
+export * from './qk-transforms-before-kernel.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';
 export * from './spec/attention-spec.js';

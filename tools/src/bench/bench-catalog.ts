@@ -16,7 +16,7 @@ export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
     elementwiseChainCase(512, 512),
     layerNormCase(512, 256),
     ...attentionCases(quick ? [128] : [128, 512]),
-    ...attentionRopeQkNormCases([128, 512]),
+    ...attentionRopeQkNormCases([64, 128, 256, 512]),
     transformerBlockCase({ tokens: 128, width: 128, heads: 4 }),
     ...decoderLmCases({ spec: DEMO_SPEC, promptLength: 32 }),
   ];

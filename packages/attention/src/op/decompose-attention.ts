@@ -302,7 +302,7 @@ function l1Distance(query: Node, key: Node): Node {
 }
 
 /** Weighted GQA: head h of the result is Σ_j w[h, j] · x[:, j] (`weights` `[heads, kvHeads]`). */
-function mixHeads(x: Node, weights: Node, heads: number, kvHeads: number): Node {
+export function mixHeads(x: Node, weights: Node, heads: number, kvHeads: number): Node {
   let mixed: Node | undefined;
   for (let j = 0; j < kvHeads; j++) {
     const source = gather(x, literal(new Array<number>(heads).fill(j), [heads], 'i32'), 1);
@@ -314,7 +314,7 @@ function mixHeads(x: Node, weights: Node, heads: number, kvHeads: number): Node 
 }
 
 /** QK norm over the last axis: (x − μ)·rsqrt(σ² + ε) (or x / max(‖x‖₂, ε)), then γ and β. */
-function normalizeRows(
+export function normalizeRows(
   x: Node,
   norm: QkNormAttrs,
   side: QkNormSideAttrs,
@@ -339,7 +339,7 @@ function normalizeRows(
  * RoPE of `[batch, heads, length, dim]` rows: x·cos(θ) + sign·partner(x)·sin(θ), positions p from
  * `offset`; θ = p·f for 1-D, ⌊p/W⌋·f_row + (p mod W)·f_column for 2-D (each dim has one of the two).
  */
-function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
+export function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
   const dim = x.shape[3] as number;
   const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
   const half = axisDims / 2;

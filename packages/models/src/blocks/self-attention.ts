@@ -102,12 +102,13 @@ export function selfAttention(x: Node, options: SelfAttentionOptions, name: stri
   const valueState = input(childPath(name, 'cache.value'), stateShape);
   const keys = appendToCache(keyState, key);
   const values = appendToCache(valueState, value);
-  const { output } = applyAttention(spec, {
-    query,
-    key: keys,
-    value: values,
-    tensors: { [PAST_TENSOR]: cache.past },
-  });
+  // The cache holds keys before RoPE/QK norm; hoisting them out of the kernel would re-prepare
+  // the whole cache in extra dispatches at every step, so the cached step keeps them in the kernel.
+  const { output } = applyAttention(
+    spec,
+    { query, key: keys, value: values, tensors: { [PAST_TENSOR]: cache.past } },
+    { qkTransforms: 'inKernel' },
+  );
   return {
     output: project(output),
     cache: { key: { input: keyState, output: keys }, value: { input: valueState, output: values } },

@@ -1,4 +1,3 @@
-import type { Node } from '@weft/ir';
 import type { BenchCase } from '../bench-case.js';
 import { randomValues } from '../random-values.js';
 import { attentionReference } from '../reference/attention-reference.js';
@@ -11,9 +10,9 @@ import { type WeftCaseProgram, weftSystem } from '../weft/weft-system.js';
  * on the same inputs, timed in the same rounds:
  * - `weft-fused`: the spec carries `qkNorm()` and `rope()`, so the attention kernel normalizes and
  *   rotates each Q row as it loads it and each K row as it stages a key tile (once per query block);
- * - `weft-hoisted`: the norm and rotation are primitive ops on the projected Q and K (the math of
- *   the attention op's decomposition), which the compiler fuses into their own kernels, and a spec
- *   without them runs in the attention kernel.
+ * - `weft-hoisted`: `applyAttention(..., { qkTransforms: 'beforeKernel' })` makes the norm and
+ *   rotation primitive ops on the projected Q and K (the math of the attention op's decomposition),
+ *   which the compiler fuses into their own kernels, and a spec without them runs in the kernel.
  */
 export function attentionRopeQkNormCases(sequences: readonly number[]): BenchCase[] {
   return sequences.map((sequence) => ropeQkNormCase(sequence));
@@ -90,56 +89,24 @@ export async function ropeQkNormProgram(
       reshape(matmul(source, param(weight, [WIDTH, WIDTH])), [1, sequence, HEADS, HEAD_DIM]),
       [0, 2, 1, 3],
     );
-  let query = heads('wq');
-  let key = heads('wk');
-  if (placement === 'beforeKernel') {
-    query = rotate(ir, normalize(ir, query, param('mha.qNorm.gamma', [HEAD_DIM])));
-    key = rotate(ir, normalize(ir, key, param('mha.kNorm.gamma', [HEAD_DIM])));
-  }
   const spec = attention({
     heads: HEADS,
     headDim: HEAD_DIM,
     mask: causal(),
-    ...(placement === 'inKernel' ? { positions: rope(), qkNorm: qkNorm({ eps: EPSILON }) } : {}),
+    positions: rope(),
+    qkNorm: qkNorm({ eps: EPSILON }),
     name: 'mha',
   });
-  const { output } = applyAttention(spec, { query, key, value: heads('wv') });
+  const { output } = applyAttention(
+    spec,
+    { query: heads('wq'), key: heads('wk'), value: heads('wv') },
+    { qkTransforms: placement },
+  );
   return {
     graph: makeGraph({ output: reshape(permute(output, [0, 2, 1, 3]), dims) }),
     params: data.params,
     inputs: { x: data.x },
   };
-}
-
-type Ir = typeof import('@weft/ir');
-
-/** RMS norm over the head dim with γ: x·rsqrt(mean(x²) + ε)·γ, on `[1, H, N, d]`. */
-function normalize(ir: Ir, x: Node, gamma: Node): Node {
-  const { add, div, mul, rsqrt, sum } = ir;
-  const meanSquare = div(sum(mul(x, x), -1, { keepDims: true }), HEAD_DIM);
-  return mul(mul(x, rsqrt(add(meanSquare, EPSILON))), gamma);
-}
-
-/** 1-D RoPE, `half` layout, on `[1, H, N, d]` (position = row index i2): x·cos θ ± partner·sin θ. */
-function rotate(ir: Ir, x: Node): Node {
-  const { gather, literal, mapElements, variable } = ir;
-  const half = HEAD_DIM / 2;
-  const partner = Array.from({ length: HEAD_DIM }, (_, d) => (d < half ? d + half : d - half));
-  const frequency = Array.from({ length: HEAD_DIM }, (_, d) => ROPE_BASE ** ((-2 * (d % half)) / HEAD_DIM));
-  const sign = Array.from({ length: HEAD_DIM }, (_, d) => (d < half ? -1 : 1));
-  const angle = variable('i2', 'i32').cast('f32').mul(variable('$2'));
-  const body = variable('$0')
-    .mul(angle.apply('cos'))
-    .add(variable('$1').mul(variable('$3')).mul(angle.apply('sin')));
-  return mapElements(
-    [
-      x,
-      gather(x, literal(partner, [HEAD_DIM], 'i32'), 3),
-      literal(frequency, [HEAD_DIM]),
-      literal(sign, [HEAD_DIM]),
-    ],
-    body,
-  );
 }
 
 /** The layer in float64: projections, RMS QK norm with γ, RoPE, then causal attention. */
