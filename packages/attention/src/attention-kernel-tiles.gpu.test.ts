@@ -1,14 +1,7 @@
-import { randomTensor, relativeError } from '@weft/ir/test';
-import { getTestDevice } from '@weft/runtime/test';
+import { randomTensor } from '@weft/ir/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type AttentionCase,
-  buildCase,
-  type CaseShape,
-  graphOf,
-  referenceOf,
-} from '../test/attention-case.js';
-import { runKernels } from '../test/run-kernels.js';
+import { type AttentionCase, buildCase, type CaseShape, referenceOf } from '../test/attention-case.js';
+import { expectWithin, runCase } from '../test/run-case.js';
 import { causal, qkNorm, rope, sigmoid, slidingWindow } from './index.js';
 
 /** f32 kernel vs the float64 reference, normwise relative error (as in the other kernel tests). */
@@ -20,9 +13,7 @@ const errors: Record<string, number> = {};
 
 /** Runs one case on the tiled kernel with NaN-poisoned outputs and checks it against the reference. */
 async function check(label: string, testCase: AttentionCase, tolerance: number) {
-  const { device } = await getTestDevice();
-  const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
-  const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+  const { outputs, wgsl } = await runCase(testCase);
   // The tiled kernel (not split keys), with K and V staged as vec4s.
   for (const text of wgsl) expect(text.includes('part_acc'), label).toBe(false);
   for (const tile of ['key_tile', 'value_tile']) {
@@ -30,13 +21,8 @@ async function check(label: string, testCase: AttentionCase, tolerance: number) 
     expect(staged, `${label} ${tile}`).toBe(true);
   }
   const reference = referenceOf(testCase);
-  for (const name of Object.keys(reference)) {
-    const actual = outputs[name]!;
-    expect(Array.from(actual).some(Number.isNaN), `${label} ${name} has NaN`).toBe(false);
-    const error = relativeError(actual, reference[name]!);
-    errors[`${label} ${name}`] = error;
-    expect(error, `${label} ${name}`).toBeLessThan(tolerance);
-  }
+  for (const name of Object.keys(reference))
+    expectWithin(errors, `${label} ${name}`, outputs[name]!, reference[name]!, tolerance);
 }
 
 const gammas = (block: string, headDim: number) => ({

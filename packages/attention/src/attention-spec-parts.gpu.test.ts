@@ -1,14 +1,7 @@
-import { randomTensor, relativeError } from '@weft/ir/test';
-import { getTestDevice } from '@weft/runtime/test';
+import { randomTensor } from '@weft/ir/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type AttentionCase,
-  buildCase,
-  type CaseShape,
-  graphOf,
-  referenceOf,
-} from '../test/attention-case.js';
-import { runKernels } from '../test/run-kernels.js';
+import { type AttentionCase, buildCase, type CaseShape, referenceOf } from '../test/attention-case.js';
+import { expectWithin, runCase } from '../test/run-case.js';
 import { causal, type QkNormKind, type QkNormScale, qkNorm, rope, sigmoid, weightedGqa } from './index.js';
 
 /** f32 kernels vs the float64 reference, normwise relative error (measured ≤ 5e-7 without RoPE). */
@@ -20,18 +13,11 @@ const errors: Record<string, number> = {};
 
 /** Runs one case with NaN-poisoned outputs; checks the strategy (split keys or tiled) and the error. */
 async function check(label: string, testCase: AttentionCase, split: boolean, tolerance: number) {
-  const { device } = await getTestDevice();
-  const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
-  const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+  const { outputs, wgsl } = await runCase(testCase);
   for (const text of wgsl) expect(text.includes('part_acc'), `${label}: split keys = ${split}`).toBe(split);
   const reference = referenceOf(testCase);
-  for (const name of Object.keys(reference)) {
-    const actual = outputs[name]!;
-    expect(Array.from(actual).some(Number.isNaN), `${label} ${name} has NaN`).toBe(false);
-    const error = relativeError(actual, reference[name]!);
-    errors[`${label} ${name}`] = error;
-    expect(error, `${label} ${name}`).toBeLessThan(tolerance);
-  }
+  for (const name of Object.keys(reference))
+    expectWithin(errors, `${label} ${name}`, outputs[name]!, reference[name]!, tolerance);
 }
 
 /** Prefill (tiled kernel) and decode (split-keys kernel) shapes. */

@@ -1,16 +1,13 @@
-import { relativeError } from '@weft/ir/test';
-import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type AttentionCase,
   buildCase,
   type CaseShape,
-  graphOf,
   intTensor,
   referenceOf,
   tensorRef,
 } from '../test/attention-case.js';
-import { runKernels } from '../test/run-kernels.js';
+import { expectWithin, runCase } from '../test/run-case.js';
 import { causal, groupedSoftmax, keyPadding, type Mask, slidingWindow } from './index.js';
 
 /** f32 kernel vs the float64 reference, normwise relative error. */
@@ -19,21 +16,15 @@ const TOLERANCE = 2e-6;
 const errors: Record<string, number> = {};
 
 async function check(label: string, testCase: AttentionCase) {
-  const { device } = await getTestDevice();
-  const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
   // Outputs start NaN-poisoned: every element must be written.
-  const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+  const { outputs, wgsl } = await runCase(testCase);
   for (const text of wgsl) expect(text.includes('part_acc'), `${label}: stays tiled`).toBe(false);
   const reference = referenceOf(testCase).output!;
-  const actual = outputs.output!;
-  expect(Array.from(actual).some(Number.isNaN), `${label} has NaN`).toBe(false);
   expect(
     reference.data.some((x) => x !== 0),
     `${label}: reference not all zero`,
   ).toBe(true);
-  const error = relativeError(actual, reference);
-  errors[label] = error;
-  expect(error, label).toBeLessThan(TOLERANCE);
+  expectWithin(errors, label, outputs.output!, reference, TOLERANCE);
 }
 
 /** Lengths 1, primes and non-multiples of the tiles; [queries, keys]. */

@@ -1,16 +1,13 @@
 import type { Tensor64 } from '@weft/ir';
-import { relativeError } from '@weft/ir/test';
-import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type AttentionCase,
   buildCase,
   type CaseShape,
-  graphOf,
   referenceOf,
   tensorRef,
 } from '../test/attention-case.js';
-import { runKernels } from '../test/run-kernels.js';
+import { expectWithin, runCase } from '../test/run-case.js';
 import {
   causal,
   type Normalizer,
@@ -28,16 +25,9 @@ const REWEIGHT_TOLERANCE = 1e-5;
 const errors: Record<string, number> = {};
 
 async function check(label: string, testCase: AttentionCase, split: boolean, tolerance: number) {
-  const { device } = await getTestDevice();
-  const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
-  const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+  const { outputs, wgsl } = await runCase(testCase);
   for (const text of wgsl) expect(text.includes('part_acc'), `${label}: split keys = ${split}`).toBe(split);
-  const reference = referenceOf(testCase).output!;
-  const actual = outputs.output!;
-  expect(Array.from(actual).some(Number.isNaN), `${label} has NaN`).toBe(false);
-  const error = relativeError(actual, reference);
-  errors[label] = error;
-  expect(error, label).toBeLessThan(tolerance);
+  expectWithin(errors, label, outputs.output!, referenceOf(testCase).output!, tolerance);
 }
 
 /** Lengths 1, primes and non-multiples of the tiles; [queries, keys]. */

@@ -1,9 +1,7 @@
-import { relativeError } from '@weft/ir/test';
-import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AttentionCase, type CaseShape, graphOf, tensorRef } from '../test/attention-case.js';
+import { type AttentionCase, type CaseShape, tensorRef } from '../test/attention-case.js';
 import { densePLaplacian, type PLaplacianCaseOptions, pLaplacianCase } from '../test/p-laplacian-case.js';
-import { runKernels } from '../test/run-kernels.js';
+import { expectWithin, runCase } from '../test/run-case.js';
 import { causal } from './index.js';
 
 /**
@@ -15,9 +13,7 @@ const TOLERANCE = 2e-6;
 const errors: Record<string, number> = {};
 
 async function check(label: string, testCase: AttentionCase, options: PLaplacianCaseOptions, split: boolean) {
-  const { device } = await getTestDevice();
-  const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
-  const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+  const { outputs, wgsl } = await runCase(testCase);
   for (const text of wgsl) expect(text.includes('part_acc'), `${label}: split keys = ${split}`).toBe(split);
   const { queries, keys } = testCase.shape;
   const values = (parameter: PLaplacianCaseOptions['p'], name: string) => (h: number) =>
@@ -29,11 +25,7 @@ async function check(label: string, testCase: AttentionCase, options: PLaplacian
     anchorScale: options.anchorScale ?? 2,
     ...(options.mask === undefined ? {} : { keep: (_b, _h, i, j) => j <= i + keys - queries }),
   });
-  const actual = outputs.output!;
-  expect(Array.from(actual).some(Number.isNaN), `${label} has NaN`).toBe(false);
-  const error = relativeError(actual, reference);
-  errors[label] = error;
-  expect(error, label).toBeLessThan(TOLERANCE);
+  expectWithin(errors, label, outputs.output!, reference, TOLERANCE);
 }
 
 /** Lengths 1, primes and non-multiples of the tiles, and (5, 3): causal rows 0 and 1 keep no key. */
