@@ -4,6 +4,7 @@ import {
   buildCase,
   type CaseShape,
   decomposedOf,
+  expectReferenceAgrees,
   intTensor,
   referenceOf,
   tensorRef,
@@ -163,7 +164,6 @@ describe('attention reference (float64) against a hand-written attention and the
                 extra,
                 caseSeed,
               );
-              const reference = referenceOf(testCase).output!;
               const naive = naiveAttention({
                 ...shape,
                 query: testCase.inputs.q!.data,
@@ -187,13 +187,7 @@ describe('attention reference (float64) against a hand-written attention and the
                   : { sigmoidBias: normalizerCase.sigmoidBias }),
               });
               const label = `${headsName} ${maskName} ${scoreName} ${normalizerName} Nq=${queries} Nk=${keys}`;
-              // Both are float64; only summation order differs.
-              expectClose(reference, naive.output, { rtol: 1e-10, atol: 1e-12, label });
-              expectClose(decomposedOf(testCase).output!, reference, {
-                rtol: 1e-9,
-                atol: 1e-12,
-                label: `${label} (decomposed)`,
-              });
+              expectReferenceAgrees(testCase, naive.output, label);
             }
           });
         }

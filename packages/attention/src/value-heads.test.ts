@@ -1,7 +1,13 @@
 import { decomposeExtensionOps, input, interpret, makeGraph, ShapeError, SpecError } from '@weft/ir';
 import { expectClose, randomTensor } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
-import { buildCase, type CaseShape, decomposedOf, referenceOf } from '../test/attention-case.js';
+import {
+  buildCase,
+  type CaseShape,
+  decomposedOf,
+  expectReferenceAgrees,
+  referenceOf,
+} from '../test/attention-case.js';
 import { naiveAttention } from '../test/naive-attention.js';
 import { diffQkvCatalogEntry } from './catalog/diff-qkv-entry.js';
 import {
@@ -63,14 +69,7 @@ describe('decoupled value heads (Sigma DiffQKV): reference vs a hand-written att
             ...(sigmoidBias === undefined ? {} : { sigmoidBias }),
           });
           const label = `H=${heads} Hk=${kvHeads} Hv=${valueHeads} Nq=${queries} Nk=${keys}`;
-          const reference = referenceOf(testCase).output!;
-          // Both float64; only the summation order differs.
-          expectClose(reference, naive.output, { rtol: 1e-10, atol: 1e-12, label });
-          expectClose(decomposedOf(testCase).output!, reference, {
-            rtol: 1e-9,
-            atol: 1e-12,
-            label: `${label} (decomposed)`,
-          });
+          expectReferenceAgrees(testCase, naive.output, label);
         }
       });
     }

@@ -9,7 +9,7 @@ import {
   type Tensor64,
   tensorRef,
 } from '@weft/ir';
-import { randomTensor } from '@weft/ir/test';
+import { expectClose, randomTensor } from '@weft/ir/test';
 import {
   type AttentionOptions,
   type AttentionSpec,
@@ -117,6 +117,26 @@ export function decomposedOf(testCase: AttentionCase): Record<string, Tensor64> 
     params: testCase.inputs,
     dims: testCase.dims,
   });
+}
+
+/**
+ * Checks the op's float64 output against `dense`, a hand-written float64 implementation (rtol
+ * 1e-10: only the summation order differs), and the decomposition against the op (rtol 1e-9);
+ * returns the op's output.
+ */
+export function expectReferenceAgrees(
+  testCase: AttentionCase,
+  dense: Tensor64 | ArrayLike<number>,
+  label: string,
+): Tensor64 {
+  const reference = referenceOf(testCase).output!;
+  expectClose(reference, dense, { rtol: 1e-10, atol: 1e-12, label });
+  expectClose(decomposedOf(testCase).output!, reference, {
+    rtol: 1e-9,
+    atol: 1e-12,
+    label: `${label} (decomposed)`,
+  });
+  return reference;
 }
 
 /** The graph of a case: O and whichever extra outputs the spec asks for. */
