@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The project's test command (README: `pnpm verify`; CI runs it): typecheck, lint, build, every
-// test project (unit, GPU on a real WebGPU device, browser), docs and package checks. Runs every
-// step even after a failure, then prints one line "N passed, N failed" (tests counted by vitest's
-// JSON reporter, failed steps counted as failures) and exits non-zero on any failure.
+// test project (unit, GPU on a real WebGPU device, browser), the kernel replay (report-only), docs
+// and package checks. Runs every step even after a failure, then prints one line "N passed, N failed"
+// (tests counted by vitest's JSON reporter, failed steps counted as failures) and exits non-zero on
+// any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -16,6 +17,10 @@ const steps = [
     'pnpm',
     ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`],
   ],
+  // Report-only: lists the kernels whose WGSL differs from the parent commit's (the merge base with
+  // main on a branch), since a commit may change kernels on purpose; fails only when generating the
+  // kernels fails. `pnpm replay` (strict, with diffs) is the check to run before committing.
+  ['replay', 'pnpm', ['replay', '--report', '--no-diffs']],
   ['docs', 'pnpm', ['run', 'docs']],
   ['packages', 'node', ['tools/check-packages.mjs']],
 ];

@@ -72,6 +72,22 @@ export interface CaseContext {
   readonly gpu: GPU;
 }
 
+/**
+ * `compute`, run on the first call and remembered: for a case's float64 reference, which only a
+ * run needs (`pnpm replay` sets cases up to read their Weft graphs and never reads it).
+ */
+export function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
 /** One benchmark case, e.g. `matmul-256` or `attention-n512-causal`. */
 export interface BenchCase {
   /** Unique name; `--only` matches it or its group. */

@@ -9,11 +9,11 @@ import {
   runPipeline,
   WeftError,
 } from '@weft/ir';
-import { generateProgram } from '@weft/wgsl';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
 import { CpuProgram } from './cpu-program.js';
 import { deviceProfileOf } from './device-profile.js';
 import { withErrorScopes } from './error-scopes.js';
+import { generateKernels } from './generate-kernels.js';
 import { GpuProgram } from './gpu-program.js';
 import { type GraphSignature, graphSignature } from './graph-signature.js';
 import { cachedPipeline } from './pipeline-cache.js';
@@ -97,9 +97,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       ? { software: options.device.adapter.software }
       : {}),
   });
-  // Kernels bind ranges of one arena; WebGPU forbids binding a buffer read-only while writing to
-  // it in the same dispatch, so every arena binding is declared read_write.
-  const kernels = generateProgram(plan, profile, { inputAccess: 'read_write' });
+  const kernels = generateKernels(plan, profile);
   return withErrorScopes(device, async () => {
     const pipelines = await Promise.all(
       kernels.map((kernel) => cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint)),

@@ -1,4 +1,4 @@
-import type { BenchCase } from '../bench-case.js';
+import { type BenchCase, once } from '../bench-case.js';
 import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
@@ -77,8 +77,11 @@ function attentionCase(shape: AttentionShape): BenchCase {
         const merged = reshape(permute(output, [0, 2, 1, 3]), dims);
         return { graph: makeGraph({ output: merged }), inputs: { query, key, value } };
       };
+      const computeReference = once(() => attentionReference(query, key, value, shape));
       return {
-        reference: attentionReference(query, key, value, shape),
+        get reference() {
+          return computeReference();
+        },
         flops: (4 * batch * heads * sequence * sequence * headDim) / (causal ? 2 : 1),
         systems: {
           'weft-fused': weftSystem(weft, true, buildWeft),

@@ -1,4 +1,4 @@
-import type { BenchCase } from '../bench-case.js';
+import { type BenchCase, once } from '../bench-case.js';
 import { randomValues } from '../random-values.js';
 import { attentionReference } from '../reference/attention-reference.js';
 import { type WeftCaseProgram, weftSystem } from '../weft/weft-system.js';
@@ -32,8 +32,11 @@ function ropeQkNormCase(sequence: number): BenchCase {
     setup({ weft }) {
       const data = ropeQkNormData(sequence);
       const build = (placement: QkTransformPlacement) => () => ropeQkNormProgram(data, placement);
+      const computeReference = once(() => reference(data));
       return {
-        reference: reference(data),
+        get reference() {
+          return computeReference();
+        },
         flops: 2 * 3 * sequence * WIDTH * WIDTH + (4 * HEADS * sequence * sequence * HEAD_DIM) / 2,
         systems: {
           'weft-fused': weftSystem(weft, true, build('inKernel')),

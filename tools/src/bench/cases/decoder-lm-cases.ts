@@ -38,7 +38,9 @@ export function decoderLmCases(options: DecoderLmCaseOptions): BenchCase[] {
     async setup({ weft }) {
       const lm = await shared();
       return {
-        reference: phase === 'prefill' ? lm.prefillReference : lm.decodeReference,
+        get reference() {
+          return phase === 'prefill' ? lm.prefillReference : lm.decodeReference;
+        },
         // RoPE on f32 sin/cos through four layers: about 3e-4 normwise on SwiftShader.
         tolerance: 2e-3,
         systems: {

@@ -1,4 +1,4 @@
-import type { BenchCase } from '../bench-case.js';
+import { type BenchCase, once } from '../bench-case.js';
 import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
@@ -27,8 +27,11 @@ export function matmulCases(sizes: readonly number[]): BenchCase[] {
         nodes: [{ opType: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] }],
       });
       const feeds = { a: { data: a, dims: [size, size] }, b: { data: b, dims: [size, size] } };
+      const computeReference = once(() => matmulReference(a, b, size, size, size));
       return {
-        reference: matmulReference(a, b, size, size, size),
+        get reference() {
+          return computeReference();
+        },
         flops: 2 * size ** 3,
         systems: {
           'weft-fused': weftSystem(weft, true, async () => {

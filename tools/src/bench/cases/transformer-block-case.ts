@@ -1,5 +1,5 @@
 import type { Node } from '@weft/ir';
-import type { BenchCase } from '../bench-case.js';
+import { type BenchCase, once } from '../bench-case.js';
 import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
@@ -140,8 +140,11 @@ export function transformerBlockCase(shape: TransformerBlockShape): BenchCase {
         2 * tokens * width * width * 4 +
         2 * tokens * width * hidden * 2 +
         (4 * heads * tokens * tokens * headDim) / 2;
+      const computeReference = once(() => transformerBlockReference(x, weights, shape));
       return {
-        reference: transformerBlockReference(x, weights, shape),
+        get reference() {
+          return computeReference();
+        },
         flops,
         systems: {
           'weft-fused': weftSystem(weft, true, buildWeft),

@@ -1,7 +1,7 @@
-import { compileModel } from '@weft/models';
+import { buildDecoderLmGraph, compileModel } from '@weft/models';
 import type { WeftDevice } from '@weft/runtime';
 import type { RunnableSystem, SystemFactory } from '../bench-case.js';
-import { weftArenaBytes } from '../weft/weft-system.js';
+import { weftArenaBytes, withWeftGraph } from '../weft/weft-system.js';
 import type { DecoderLmFixture } from './decoder-lm-fixture.js';
 
 /** Which generation step a decoder LM case times. */
@@ -20,7 +20,7 @@ export function weftDecoderLmSystem(
   phase: DecoderLmPhase,
   fuse: boolean,
 ): SystemFactory {
-  return async (): Promise<RunnableSystem> => {
+  const factory = async (): Promise<RunnableSystem> => {
     const model = await compileModel(fixture.spec, { device: weft, weights: fixture.parameters, fuse });
     const { prompt } = fixture;
     const { stats } = model.decoder;
@@ -36,4 +36,9 @@ export function weftDecoderLmSystem(
       note: `${stats.kernels} kernel${stats.kernels === 1 ? '' : 's'}`,
     };
   };
+  // Prefill and decode both run the step program (`compileModel`'s decoder).
+  return withWeftGraph(factory, async () => ({
+    graph: buildDecoderLmGraph(fixture.spec.config, { mode: 'step' }).graph,
+    fuse,
+  }));
 }

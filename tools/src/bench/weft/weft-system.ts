@@ -26,7 +26,7 @@ export function weftSystem(
   fuse: boolean,
   build: () => Promise<WeftCaseProgram>,
 ): SystemFactory {
-  return async (): Promise<RunnableSystem> => {
+  const factory = async (): Promise<RunnableSystem> => {
     const spec = await build();
     const program = await compile(spec.graph, {
       device: weft,
@@ -47,6 +47,31 @@ export function weftSystem(
       note: `${program.stats.kernels} kernel${program.stats.kernels === 1 ? '' : 's'}`,
     };
   };
+  return withWeftGraph(factory, async () => ({ graph: (await build()).graph, fuse }));
+}
+
+/** The graph a Weft system compiles, and whether it compiles it fused. */
+export interface WeftSystemGraph {
+  /** The graph `compile` receives. */
+  readonly graph: Graph;
+  /** `compile`'s `fuse`. */
+  readonly fuse: boolean;
+}
+
+const weftGraphs = new WeakMap<SystemFactory, () => Promise<WeftSystemGraph>>();
+
+/**
+ * Records how to build the graph that a Weft system factory compiles, so that tools can generate
+ * its kernels without a device (`pnpm replay`); returns `factory`.
+ */
+export function withWeftGraph(factory: SystemFactory, graph: () => Promise<WeftSystemGraph>): SystemFactory {
+  weftGraphs.set(factory, graph);
+  return factory;
+}
+
+/** The graph a factory made by {@link weftSystem} (or marked by {@link withWeftGraph}) compiles; undefined for peers. */
+export function weftSystemGraph(factory: SystemFactory): Promise<WeftSystemGraph> | undefined {
+  return weftGraphs.get(factory)?.();
 }
 
 /**

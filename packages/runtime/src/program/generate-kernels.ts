@@ -1,0 +1,46 @@
+import { type Graph, type KernelPlan, type PipelineResult, runPipeline } from '@weft/ir';
+import { type DeviceProfile, type GeneratedKernel, generateProgram } from '@weft/wgsl';
+
+/** Options of {@link generateGraphKernels}. */
+export interface GenerateGraphKernelsOptions {
+  /** Fuse operations into shared kernels (default), as `compile`'s `fuse`. */
+  readonly fuse?: boolean;
+}
+
+/** What {@link generateGraphKernels} produces: the pipeline's result and the WGSL of each kernel. */
+export interface GraphKernels extends PipelineResult {
+  /** One generated kernel per kernel of the plan, in dispatch order. */
+  readonly kernels: readonly GeneratedKernel[];
+}
+
+/**
+ * The WGSL of every kernel of a plan for a device profile, with the options `compile` uses: kernels
+ * bind ranges of one arena, and WebGPU forbids binding a buffer read-only while writing to it in the
+ * same dispatch, so every arena binding is declared read_write. Pure: no device needed.
+ */
+export function generateKernels(plan: KernelPlan, profile: DeviceProfile): GeneratedKernel[] {
+  return generateProgram(plan, profile, { inputAccess: 'read_write' });
+}
+
+/**
+ * What `compile` would generate for `graph` on a device with `profile`, without a device: the IR
+ * pipeline (simplification, fusion, memory planning at the profile's offset alignment), then
+ * {@link generateKernels}. Used by tools that inspect or compare kernels (`pnpm replay`).
+ *
+ * @example
+ * ```ts
+ * const { kernels } = generateGraphKernels(makeGraph({ y: softmax(input('x', [4, 8])) }), DEFAULT_DEVICE_PROFILE);
+ * console.log(kernels[0]!.wgsl);
+ * ```
+ */
+export function generateGraphKernels(
+  graph: Graph,
+  profile: DeviceProfile,
+  options: GenerateGraphKernelsOptions = {},
+): GraphKernels {
+  const result = runPipeline(graph, {
+    fuse: options.fuse ?? true,
+    alignment: profile.limits.minStorageBufferOffsetAlignment,
+  });
+  return { ...result, kernels: generateKernels(result.plan, profile) };
+}
