@@ -1,0 +1,1256 @@
+// Inline WGSL snapshots of the matmul template: tiled (hardware) and direct (software adapter),
+// with prologues (an elementwise chain, norm statistics over K) and epilogues (bias and activation,
+// a store through reshape and permute). Refresh with
+// `pnpm vitest run --project unit packages/wgsl/src/snapshots -u`.
+import { add, gelu, input, matmul, mean, mul, param, permute, reshape, rsqrt, silu, sub } from '@weft/ir';
+import { describe, expect, test } from 'vitest';
+import { HARDWARE, programWgsl, SOFTWARE } from './snapshot-support.js';
+
+const plain = () => ({ c: matmul(input('a', [4, 8]), param('w', [8, 8])) });
+
+/** Prologue silu(a) on A's loads; epilogue gelu(acc + bias) before the store. */
+const prologueEpilogue = () => ({
+  c: gelu(add(matmul(silu(input('a', [4, 8])), param('w', [8, 8])), param('b', [8]))),
+});
+
+/** LayerNorm over K before the matmul: the kernel computes its rows' mean and variance first. */
+function layerNormPrologue() {
+  const h = input('h', [4, 8]);
+  const centered = sub(h, mean(h, -1, { keepDims: true }));
+  const variance = mean(mul(centered, centered), -1, { keepDims: true });
+  const normalized = add(
+    mul(mul(centered, rsqrt(add(variance, 1e-5))), param('gamma', [8])),
+    param('beta', [8]),
+  );
+  return { c: matmul(normalized, param('w', [8, 8])) };
+}
+
+/** Split heads after the projection: the store writes [heads, rows, headDim] through the index map. */
+const splitHeadsEpilogue = () => ({
+  heads: permute(reshape(matmul(input('a', [4, 8]), param('w', [8, 8])), [4, 2, 4]), [1, 0, 2]),
+});
+
+/** A batched matmul with B transposed. */
+const batchedTransposed = () => ({
+  c: matmul(input('a', [2, 4, 8]), input('b', [2, 4, 8]), { transposeB: true }),
+});
+
+describe('matmul template', () => {
+  test('plain, hardware: tiled', () => {
+    expect(programWgsl(plain(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      // fuses 1 node(s):
+      //   matmul#382eab72 -> [4, 8] f32
+      // tensors:
+      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   out_matmul_382eab (read_write): matmul#382eab72 [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_382eab: array<f32>;
+
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let flat = (m * 8) + n;
+            out_matmul_382eab[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (8 + 31) / 32;
+        let tiles_m = (4 + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 1) {
+          return;
+        }
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        for (var k0 = 0; k0 < 8; k0 += 32) {
+          // A tile: 32 rows x 32 columns of input#1fc3ef47
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
+            var value = 0.0;
+            if (m < 4 && k < 8) {
+              value = in_a[(m * 8) + k];
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 32 rows x 32 columns of param#37425876
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 8 && n < 8) {
+              value = in_w[(k * 8) + n];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
+          }
+          workgroupBarrier();
+        }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
+      }"
+    `);
+  });
+
+  test('plain, software adapter: direct', () => {
+    expect(programWgsl(plain(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      // fuses 1 node(s):
+      //   matmul#382eab72 -> [4, 8] f32
+      // tensors:
+      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   out_matmul_382eab (read_write): matmul#382eab72 [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_382eab: array<f32>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let flat = (m * 8) + n;
+            out_matmul_382eab[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(16, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let index = i32(workgroup_index) * 16 + i32(local_index);
+        let blocks_n = (8 + 7) / 8;
+        let blocks_m = (4 + 3) / 4;
+        let block_n = index % blocks_n;
+        let block_m = (index / blocks_n) % blocks_m;
+        let batch = index / (blocks_n * blocks_m);
+        if (batch >= 1) {
+          return;
+        }
+        let m0 = block_m * 4;
+        let n0 = block_n * 8;
+        // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
+        let row0 = m0;
+        let row1 = min(m0 + 1, 4 - 1);
+        let row2 = min(m0 + 2, 4 - 1);
+        let row3 = min(m0 + 3, 4 - 1);
+        let column0 = n0;
+        let column1 = min(n0 + 1, 8 - 1);
+        let column2 = min(n0 + 2, 8 - 1);
+        let column3 = min(n0 + 3, 8 - 1);
+        let column4 = min(n0 + 4, 8 - 1);
+        let column5 = min(n0 + 5, 8 - 1);
+        let column6 = min(n0 + 6, 8 - 1);
+        let column7 = min(n0 + 7, 8 - 1);
+        // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc0_1 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc1_1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc2_1 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        var acc3_1 = vec4<f32>();
+        for (var k = 0; k < 8; k++) {
+          // Rows of input#1fc3ef47
+          let a_row0 = in_a[(row0 * 8) + k];
+          let a_row1 = in_a[(row1 * 8) + k];
+          let a_row2 = in_a[(row2 * 8) + k];
+          let a_row3 = in_a[(row3 * 8) + k];
+          // Columns of param#37425876
+          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
+          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
+          acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc1_1 = fma(vec4<f32>(a_row1), b_row_1, acc1_1);
+          acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc2_1 = fma(vec4<f32>(a_row2), b_row_1, acc2_1);
+          acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+          acc3_1 = fma(vec4<f32>(a_row3), b_row_1, acc3_1);
+        }
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0, n0 + 4, acc0_1);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 1, n0 + 4, acc1_1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 2, n0 + 4, acc2_1);
+        store_block_row(m0 + 3, n0, acc3);
+        store_block_row(m0 + 3, n0 + 4, acc3_1);
+      }"
+    `);
+  });
+
+  test('elementwise prologue and bias + gelu epilogue, hardware: tiled', () => {
+    expect(programWgsl(prologueEpilogue(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#61ad82fd
+      // fuses 4 node(s):
+      //   unary#06df989d fn="silu" -> [4, 8] f32
+      //   matmul#61ad82fd -> [4, 8] f32
+      //   binary#ac77876a fn="add" -> [4, 8] f32
+      //   unary#0ceaa63f fn="gelu" -> [4, 8] f32
+      // tensors:
+      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   in_b (read_write): param#504f36f4 [8] f32
+      //   out_unary_0ceaa6 (read_write): unary#0ceaa63f [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_0ceaa6: array<f32>;
+
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
+
+      fn weft_erf(x: f32) -> f32 {
+        let z = clamp(x, -4.0, 4.0);
+        let z2 = z * z;
+        var p = z2 * -2.72614225801306e-10 + 2.77068142495902e-08;
+        p = z2 * p + -2.10102402082508e-06;
+        p = z2 * p + -5.69250639462346e-05;
+        p = z2 * p + -7.34990630326855e-04;
+        p = z2 * p + -2.95459980854025e-03;
+        p = z2 * p + -1.60960333262415e-02;
+        var q = z2 * -1.45660718464996e-05 + -2.13374055278905e-04;
+        q = z2 * q + -1.68282697438203e-03;
+        q = z2 * q + -7.37332916720468e-03;
+        q = z2 * q + -1.42647390514189e-02;
+        return z * p / q;
+      }
+
+      fn weft_gelu(x: f32) -> f32 {
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+      }
+
+      fn weft_sigmoid(x: f32) -> f32 {
+        let e = exp(-abs(x));
+        return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+      }
+
+      fn weft_silu(x: f32) -> f32 {
+        return x * weft_sigmoid(x);
+      }
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let flat = (m * 8) + n;
+            out_unary_0ceaa6[flat] = weft_gelu(acc_value + in_b[n]);
+          }
+        }
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (8 + 31) / 32;
+        let tiles_m = (4 + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 1) {
+          return;
+        }
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        for (var k0 = 0; k0 < 8; k0 += 32) {
+          // A tile: 32 rows x 32 columns of unary#06df989d
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
+            var value = 0.0;
+            if (m < 4 && k < 8) {
+              value = weft_silu(in_a[(m * 8) + k]);
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 32 rows x 32 columns of param#37425876
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 8 && n < 8) {
+              value = in_w[(k * 8) + n];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
+          }
+          workgroupBarrier();
+        }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
+      }"
+    `);
+  });
+
+  test('elementwise prologue and bias + gelu epilogue, software adapter: direct', () => {
+    expect(programWgsl(prologueEpilogue(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#61ad82fd
+      // fuses 4 node(s):
+      //   unary#06df989d fn="silu" -> [4, 8] f32
+      //   matmul#61ad82fd -> [4, 8] f32
+      //   binary#ac77876a fn="add" -> [4, 8] f32
+      //   unary#0ceaa63f fn="gelu" -> [4, 8] f32
+      // tensors:
+      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   in_b (read_write): param#504f36f4 [8] f32
+      //   out_unary_0ceaa6 (read_write): unary#0ceaa63f [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_0ceaa6: array<f32>;
+
+      fn weft_erf(x: f32) -> f32 {
+        let z = clamp(x, -4.0, 4.0);
+        let z2 = z * z;
+        var p = z2 * -2.72614225801306e-10 + 2.77068142495902e-08;
+        p = z2 * p + -2.10102402082508e-06;
+        p = z2 * p + -5.69250639462346e-05;
+        p = z2 * p + -7.34990630326855e-04;
+        p = z2 * p + -2.95459980854025e-03;
+        p = z2 * p + -1.60960333262415e-02;
+        var q = z2 * -1.45660718464996e-05 + -2.13374055278905e-04;
+        q = z2 * q + -1.68282697438203e-03;
+        q = z2 * q + -7.37332916720468e-03;
+        q = z2 * q + -1.42647390514189e-02;
+        return z * p / q;
+      }
+
+      fn weft_gelu(x: f32) -> f32 {
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+      }
+
+      fn weft_sigmoid(x: f32) -> f32 {
+        let e = exp(-abs(x));
+        return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+      }
+
+      fn weft_silu(x: f32) -> f32 {
+        return x * weft_sigmoid(x);
+      }
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let flat = (m * 8) + n;
+            out_unary_0ceaa6[flat] = weft_gelu(acc_value + in_b[n]);
+          }
+        }
+      }
+
+      @compute @workgroup_size(16, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let index = i32(workgroup_index) * 16 + i32(local_index);
+        let blocks_n = (8 + 7) / 8;
+        let blocks_m = (4 + 3) / 4;
+        let block_n = index % blocks_n;
+        let block_m = (index / blocks_n) % blocks_m;
+        let batch = index / (blocks_n * blocks_m);
+        if (batch >= 1) {
+          return;
+        }
+        let m0 = block_m * 4;
+        let n0 = block_n * 8;
+        // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
+        let row0 = m0;
+        let row1 = min(m0 + 1, 4 - 1);
+        let row2 = min(m0 + 2, 4 - 1);
+        let row3 = min(m0 + 3, 4 - 1);
+        let column0 = n0;
+        let column1 = min(n0 + 1, 8 - 1);
+        let column2 = min(n0 + 2, 8 - 1);
+        let column3 = min(n0 + 3, 8 - 1);
+        let column4 = min(n0 + 4, 8 - 1);
+        let column5 = min(n0 + 5, 8 - 1);
+        let column6 = min(n0 + 6, 8 - 1);
+        let column7 = min(n0 + 7, 8 - 1);
+        // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc0_1 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc1_1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc2_1 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        var acc3_1 = vec4<f32>();
+        for (var k = 0; k < 8; k++) {
+          // Rows of unary#06df989d
+          let a_row0 = weft_silu(in_a[(row0 * 8) + k]);
+          let a_row1 = weft_silu(in_a[(row1 * 8) + k]);
+          let a_row2 = weft_silu(in_a[(row2 * 8) + k]);
+          let a_row3 = weft_silu(in_a[(row3 * 8) + k]);
+          // Columns of param#37425876
+          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
+          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
+          acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc1_1 = fma(vec4<f32>(a_row1), b_row_1, acc1_1);
+          acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc2_1 = fma(vec4<f32>(a_row2), b_row_1, acc2_1);
+          acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+          acc3_1 = fma(vec4<f32>(a_row3), b_row_1, acc3_1);
+        }
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0, n0 + 4, acc0_1);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 1, n0 + 4, acc1_1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 2, n0 + 4, acc2_1);
+        store_block_row(m0 + 3, n0, acc3);
+        store_block_row(m0 + 3, n0 + 4, acc3_1);
+      }"
+    `);
+  });
+
+  test('layer norm statistics in the prologue, hardware: tiled', () => {
+    expect(programWgsl(layerNormPrologue(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#556b941f
+      // fuses 11 node(s):
+      //   reduce#f61dd3bb fn="mean" axes=[1] -> [4, 1] f32
+      //   binary#2c682a0b fn="sub" -> [4, 8] f32
+      //   binary#8bf0c864 fn="mul" -> [4, 8] f32
+      //   reduce#4297724a fn="mean" axes=[1] -> [4, 1] f32
+      //   constant#f3c2e50c -> [] f32
+      //   binary#97af4490 fn="add" -> [4, 1] f32
+      //   unary#3d630841 fn="rsqrt" -> [4, 1] f32
+      //   binary#b8e2dc5c fn="mul" -> [4, 8] f32
+      //   binary#431fff7c fn="mul" -> [4, 8] f32
+      //   binary#47aeacb0 fn="add" -> [4, 8] f32
+      //   matmul#556b941f -> [4, 8] f32
+      // tensors:
+      //   in_h (read_write): input#49bedc51 [4, 8] f32
+      //   in_gamma (read_write): param#9a9e1b63 [8] f32
+      //   in_beta (read_write): param#4738db8c [8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   out_matmul_556b94 (read_write): matmul#556b941f [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_matmul_556b94: array<f32>;
+
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
+      var<workgroup> row_partial: array<f32, 64>;
+      var<workgroup> row_stat0: array<f32, 32>;
+      var<workgroup> row_stat1: array<f32, 32>;
+      var<workgroup> row_stat2: array<f32, 32>;
+      var<workgroup> row_stat3: array<f32, 32>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let flat = (m * 8) + n;
+            out_matmul_556b94[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (8 + 31) / 32;
+        let tiles_m = (4 + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 1) {
+          return;
+        }
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        // Row statistics of A over K (matmul prologue), 2 invocations per row of the block
+        {
+          let stat_row = i32(local_index / 2u);
+          let stat_lane = i32(local_index % 2u);
+          let m = tile_m * 32 + stat_row;
+
+          // mean over the row (reduce#f61dd3bb)
+          var partial0: f32 = 0.0;
+          if (m < 4) {
+            for (var k = stat_lane; k < 8; k += 2) {
+              partial0 = partial0 + in_h[(m * 8) + k];
+            }
+          }
+          row_partial[local_index] = partial0;
+          workgroupBarrier();
+          let total0 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
+          workgroupBarrier();
+          let stat0: f32 = total0 / f32(8);
+          if (stat_lane == 0) {
+            row_stat0[stat_row] = stat0;
+          }
+
+          // mean over the row (reduce#4297724a)
+          var partial1: f32 = 0.0;
+          if (m < 4) {
+            for (var k = stat_lane; k < 8; k += 2) {
+              let s1_0: f32 = in_h[(m * 8) + k] - stat0;
+              partial1 = partial1 + s1_0 * s1_0;
+            }
+          }
+          row_partial[local_index] = partial1;
+          workgroupBarrier();
+          let total1 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
+          workgroupBarrier();
+          let stat1: f32 = total1 / f32(8);
+          if (stat_lane == 0) {
+            row_stat1[stat_row] = stat1;
+          }
+
+          // per-row value (binary#97af4490)
+          let stat2: f32 = stat1 + 0.00001;
+          if (stat_lane == 0) {
+            row_stat2[stat_row] = stat2;
+          }
+
+          // per-row value (unary#3d630841)
+          let stat3: f32 = inverseSqrt(stat2);
+          if (stat_lane == 0) {
+            row_stat3[stat_row] = stat3;
+          }
+        }
+        workgroupBarrier();
+        for (var k0 = 0; k0 < 8; k0 += 32) {
+          // A tile: 32 rows x 32 columns of binary#47aeacb0
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
+            var value = 0.0;
+            if (m < 4 && k < 8) {
+              let stat0 = row_stat0[slot / 32];
+              let stat1 = row_stat1[slot / 32];
+              let stat2 = row_stat2[slot / 32];
+              let stat3 = row_stat3[slot / 32];
+              value = (((in_h[(m * 8) + k] - stat0) * stat3) * in_gamma[k]) + in_beta[k];
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 32 rows x 32 columns of param#37425876
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 8 && n < 8) {
+              value = in_w[(k * 8) + n];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
+          }
+          workgroupBarrier();
+        }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
+      }"
+    `);
+  });
+
+  test('layer norm statistics in the prologue, software adapter: direct', () => {
+    expect(programWgsl(layerNormPrologue(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#556b941f
+      // fuses 11 node(s):
+      //   reduce#f61dd3bb fn="mean" axes=[1] -> [4, 1] f32
+      //   binary#2c682a0b fn="sub" -> [4, 8] f32
+      //   binary#8bf0c864 fn="mul" -> [4, 8] f32
+      //   reduce#4297724a fn="mean" axes=[1] -> [4, 1] f32
+      //   constant#f3c2e50c -> [] f32
+      //   binary#97af4490 fn="add" -> [4, 1] f32
+      //   unary#3d630841 fn="rsqrt" -> [4, 1] f32
+      //   binary#b8e2dc5c fn="mul" -> [4, 8] f32
+      //   binary#431fff7c fn="mul" -> [4, 8] f32
+      //   binary#47aeacb0 fn="add" -> [4, 8] f32
+      //   matmul#556b941f -> [4, 8] f32
+      // tensors:
+      //   in_h (read_write): input#49bedc51 [4, 8] f32
+      //   in_gamma (read_write): param#9a9e1b63 [8] f32
+      //   in_beta (read_write): param#4738db8c [8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   out_matmul_556b94 (read_write): matmul#556b941f [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_matmul_556b94: array<f32>;
+
+      var<workgroup> row_partial: array<f32, 16>;
+      var<workgroup> row_stat0: array<f32, 4>;
+      var<workgroup> row_stat1: array<f32, 4>;
+      var<workgroup> row_stat2: array<f32, 4>;
+      var<workgroup> row_stat3: array<f32, 4>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let flat = (m * 8) + n;
+            out_matmul_556b94[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(16, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let blocks_n = (8 + 7) / 8;
+        let blocks_m = (4 + 3) / 4;
+        let groups_n = (blocks_n + 15) / 16;
+        let group = i32(workgroup_index);
+        let block_n = (group % groups_n) * 16 + i32(local_index);
+        let block_m = (group / groups_n) % blocks_m;
+        let batch = group / (groups_n * blocks_m);
+        if (batch >= 1) {
+          return;
+        }
+        let m0 = block_m * 4;
+        let n0 = block_n * 8;
+        // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
+        let row0 = m0;
+        let row1 = min(m0 + 1, 4 - 1);
+        let row2 = min(m0 + 2, 4 - 1);
+        let row3 = min(m0 + 3, 4 - 1);
+        let column0 = min(n0 + 0, 8 - 1);
+        let column1 = min(n0 + 1, 8 - 1);
+        let column2 = min(n0 + 2, 8 - 1);
+        let column3 = min(n0 + 3, 8 - 1);
+        let column4 = min(n0 + 4, 8 - 1);
+        let column5 = min(n0 + 5, 8 - 1);
+        let column6 = min(n0 + 6, 8 - 1);
+        let column7 = min(n0 + 7, 8 - 1);
+        // Row statistics of A over K (matmul prologue), 4 invocations per row of the block
+        {
+          let stat_row = i32(local_index / 4u);
+          let stat_lane = i32(local_index % 4u);
+          let m = m0 + stat_row;
+
+          // mean over the row (reduce#f61dd3bb)
+          var partial0: f32 = 0.0;
+          if (m < 4) {
+            for (var k = stat_lane; k < 8; k += 4) {
+              partial0 = partial0 + in_h[(m * 8) + k];
+            }
+          }
+          row_partial[local_index] = partial0;
+          workgroupBarrier();
+          let total0 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
+          workgroupBarrier();
+          let stat0: f32 = total0 / f32(8);
+          if (stat_lane == 0) {
+            row_stat0[stat_row] = stat0;
+          }
+
+          // mean over the row (reduce#4297724a)
+          var partial1: f32 = 0.0;
+          if (m < 4) {
+            for (var k = stat_lane; k < 8; k += 4) {
+              let s1_0: f32 = in_h[(m * 8) + k] - stat0;
+              partial1 = partial1 + s1_0 * s1_0;
+            }
+          }
+          row_partial[local_index] = partial1;
+          workgroupBarrier();
+          let total1 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
+          workgroupBarrier();
+          let stat1: f32 = total1 / f32(8);
+          if (stat_lane == 0) {
+            row_stat1[stat_row] = stat1;
+          }
+
+          // per-row value (binary#97af4490)
+          let stat2: f32 = stat1 + 0.00001;
+          if (stat_lane == 0) {
+            row_stat2[stat_row] = stat2;
+          }
+
+          // per-row value (unary#3d630841)
+          let stat3: f32 = inverseSqrt(stat2);
+          if (stat_lane == 0) {
+            row_stat3[stat_row] = stat3;
+          }
+        }
+        workgroupBarrier();
+        let stat0_row0 = row_stat0[0];
+        let stat1_row0 = row_stat1[0];
+        let stat2_row0 = row_stat2[0];
+        let stat3_row0 = row_stat3[0];
+        let stat0_row1 = row_stat0[1];
+        let stat1_row1 = row_stat1[1];
+        let stat2_row1 = row_stat2[1];
+        let stat3_row1 = row_stat3[1];
+        let stat0_row2 = row_stat0[2];
+        let stat1_row2 = row_stat1[2];
+        let stat2_row2 = row_stat2[2];
+        let stat3_row2 = row_stat3[2];
+        let stat0_row3 = row_stat0[3];
+        let stat1_row3 = row_stat1[3];
+        let stat2_row3 = row_stat2[3];
+        let stat3_row3 = row_stat3[3];
+        // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc0_1 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc1_1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc2_1 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        var acc3_1 = vec4<f32>();
+        for (var k = 0; k < 8; k++) {
+          // Rows of binary#47aeacb0
+          let a_0: f32 = in_gamma[k];
+          let a_1: f32 = in_beta[k];
+          let a_row0 = (((in_h[(row0 * 8) + k] - stat0_row0) * stat3_row0) * a_0) + a_1;
+          let a_row1 = (((in_h[(row1 * 8) + k] - stat0_row1) * stat3_row1) * a_0) + a_1;
+          let a_row2 = (((in_h[(row2 * 8) + k] - stat0_row2) * stat3_row2) * a_0) + a_1;
+          let a_row3 = (((in_h[(row3 * 8) + k] - stat0_row3) * stat3_row3) * a_0) + a_1;
+          // Columns of param#37425876
+          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
+          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
+          acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc1_1 = fma(vec4<f32>(a_row1), b_row_1, acc1_1);
+          acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc2_1 = fma(vec4<f32>(a_row2), b_row_1, acc2_1);
+          acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+          acc3_1 = fma(vec4<f32>(a_row3), b_row_1, acc3_1);
+        }
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0, n0 + 4, acc0_1);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 1, n0 + 4, acc1_1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 2, n0 + 4, acc2_1);
+        store_block_row(m0 + 3, n0, acc3);
+        store_block_row(m0 + 3, n0 + 4, acc3_1);
+      }"
+    `);
+  });
+
+  test('store through reshape and permute (split heads), hardware: tiled', () => {
+    expect(programWgsl(splitHeadsEpilogue(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      // fuses 3 node(s):
+      //   matmul#382eab72 -> [4, 8] f32
+      //   reshape#dbe0c124 -> [4, 2, 4] f32
+      //   permute#8cdcba7c perm=[1,0,2] -> [2, 4, 4] f32
+      // tensors:
+      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   out_permute_8cdcba (read_write): permute#8cdcba7c [2, 4, 4] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_permute_8cdcba: array<f32>;
+
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let e0: i32 = (m * 8) + n;
+            let flat = (((e0 / 4) % 2) * 16) + (((e0 / 8) * 4) + (e0 % 4));
+            out_permute_8cdcba[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (8 + 31) / 32;
+        let tiles_m = (4 + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 1) {
+          return;
+        }
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        for (var k0 = 0; k0 < 8; k0 += 32) {
+          // A tile: 32 rows x 32 columns of input#1fc3ef47
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
+            var value = 0.0;
+            if (m < 4 && k < 8) {
+              value = in_a[(m * 8) + k];
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 32 rows x 32 columns of param#37425876
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 8 && n < 8) {
+              value = in_w[(k * 8) + n];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
+          }
+          workgroupBarrier();
+        }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 3, n0, acc3);
+      }"
+    `);
+  });
+
+  test('store through reshape and permute (split heads), software adapter: direct', () => {
+    expect(programWgsl(splitHeadsEpilogue(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      // fuses 3 node(s):
+      //   matmul#382eab72 -> [4, 8] f32
+      //   reshape#dbe0c124 -> [4, 2, 4] f32
+      //   permute#8cdcba7c perm=[1,0,2] -> [2, 4, 4] f32
+      // tensors:
+      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
+      //   in_w (read_write): param#37425876 [8, 8] f32
+      //   out_permute_8cdcba (read_write): permute#8cdcba7c [2, 4, 4] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_permute_8cdcba: array<f32>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 8) {
+            let acc_value = values[j];
+            let e0: i32 = (m * 8) + n;
+            let flat = (((e0 / 4) % 2) * 16) + (((e0 / 8) * 4) + (e0 % 4));
+            out_permute_8cdcba[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(16, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let index = i32(workgroup_index) * 16 + i32(local_index);
+        let blocks_n = (8 + 7) / 8;
+        let blocks_m = (4 + 3) / 4;
+        let block_n = index % blocks_n;
+        let block_m = (index / blocks_n) % blocks_m;
+        let batch = index / (blocks_n * blocks_m);
+        if (batch >= 1) {
+          return;
+        }
+        let m0 = block_m * 4;
+        let n0 = block_n * 8;
+        // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
+        let row0 = m0;
+        let row1 = min(m0 + 1, 4 - 1);
+        let row2 = min(m0 + 2, 4 - 1);
+        let row3 = min(m0 + 3, 4 - 1);
+        let column0 = n0;
+        let column1 = min(n0 + 1, 8 - 1);
+        let column2 = min(n0 + 2, 8 - 1);
+        let column3 = min(n0 + 3, 8 - 1);
+        let column4 = min(n0 + 4, 8 - 1);
+        let column5 = min(n0 + 5, 8 - 1);
+        let column6 = min(n0 + 6, 8 - 1);
+        let column7 = min(n0 + 7, 8 - 1);
+        // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc0_1 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc1_1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc2_1 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        var acc3_1 = vec4<f32>();
+        for (var k = 0; k < 8; k++) {
+          // Rows of input#1fc3ef47
+          let a_row0 = in_a[(row0 * 8) + k];
+          let a_row1 = in_a[(row1 * 8) + k];
+          let a_row2 = in_a[(row2 * 8) + k];
+          let a_row3 = in_a[(row3 * 8) + k];
+          // Columns of param#37425876
+          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
+          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
+          acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc1_1 = fma(vec4<f32>(a_row1), b_row_1, acc1_1);
+          acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc2_1 = fma(vec4<f32>(a_row2), b_row_1, acc2_1);
+          acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+          acc3_1 = fma(vec4<f32>(a_row3), b_row_1, acc3_1);
+        }
+        store_block_row(m0, n0, acc0);
+        store_block_row(m0, n0 + 4, acc0_1);
+        store_block_row(m0 + 1, n0, acc1);
+        store_block_row(m0 + 1, n0 + 4, acc1_1);
+        store_block_row(m0 + 2, n0, acc2);
+        store_block_row(m0 + 2, n0 + 4, acc2_1);
+        store_block_row(m0 + 3, n0, acc3);
+        store_block_row(m0 + 3, n0 + 4, acc3_1);
+      }"
+    `);
+  });
+
+  test('batched with B transposed, hardware: tiled', () => {
+    expect(programWgsl(batchedTransposed(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#905161fc
+      // fuses 1 node(s):
+      //   matmul#905161fc -> [2, 4, 4] f32
+      // tensors:
+      //   in_a (read_write): input#451ed392 [2, 4, 8] f32
+      //   in_b (read_write): input#a255a963 [2, 4, 8] f32
+      //   out_matmul_905161 (read_write): matmul#905161fc [2, 4, 4] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_b: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_905161: array<f32>;
+
+      var<workgroup> tile_a: array<f32, 1024>;
+      var<workgroup> tile_b: array<f32, 1024>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>, b0: i32) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 4) {
+            let acc_value = values[j];
+            let flat = (b0 * 16) + ((m * 4) + n);
+            out_matmul_905161[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let tiles_n = (4 + 31) / 32;
+        let tiles_m = (4 + 31) / 32;
+        let tile = i32(workgroup_index);
+        let tile_n = tile % tiles_n;
+        let tile_m = (tile / tiles_n) % tiles_m;
+        let batch = tile / (tiles_n * tiles_m);
+        if (batch >= 2) {
+          return;
+        }
+        let b0 = batch;
+        let thread_n = i32(local_index % 8u);
+        let thread_m = i32(local_index / 8u);
+        // acc<r>: row r of the 4x4 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        for (var k0 = 0; k0 < 8; k0 += 32) {
+          // A tile: 32 rows x 32 columns of input#451ed392
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let m = tile_m * 32 + slot / 32;
+            let k = k0 + slot % 32;
+            var value = 0.0;
+            if (m < 4 && k < 8) {
+              value = in_a[(b0 * 32) + ((m * 8) + k)];
+            }
+            tile_a[slot] = value;
+          }
+          // B tile: 32 rows x 32 columns of input#a255a963 (transposed)
+          for (var slot = i32(local_index); slot < 1024; slot += 64) {
+            let k = k0 + slot / 32;
+            let n = tile_n * 32 + slot % 32;
+            var value = 0.0;
+            if (k < 8 && n < 4) {
+              value = in_b[(b0 * 32) + ((n * 8) + k)];
+            }
+            tile_b[slot] = value;
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < 32; kk++) {
+            let a_at = thread_m * 128 + kk;
+            let b_at = kk * 32 + thread_n * 4;
+            let b_row = vec4<f32>(tile_b[b_at], tile_b[b_at + 1], tile_b[b_at + 2], tile_b[b_at + 3]);
+            acc0 = fma(vec4<f32>(tile_a[a_at]), b_row, acc0);
+            acc1 = fma(vec4<f32>(tile_a[a_at + 32]), b_row, acc1);
+            acc2 = fma(vec4<f32>(tile_a[a_at + 64]), b_row, acc2);
+            acc3 = fma(vec4<f32>(tile_a[a_at + 96]), b_row, acc3);
+          }
+          workgroupBarrier();
+        }
+        let m0 = tile_m * 32 + thread_m * 4;
+        let n0 = tile_n * 32 + thread_n * 4;
+        store_block_row(m0, n0, acc0, b0);
+        store_block_row(m0 + 1, n0, acc1, b0);
+        store_block_row(m0 + 2, n0, acc2, b0);
+        store_block_row(m0 + 3, n0, acc3, b0);
+      }"
+    `);
+  });
+
+  test('batched with B transposed, software adapter: direct', () => {
+    expect(programWgsl(batchedTransposed(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template matmul, anchor matmul#905161fc
+      // fuses 1 node(s):
+      //   matmul#905161fc -> [2, 4, 4] f32
+      // tensors:
+      //   in_a (read_write): input#451ed392 [2, 4, 8] f32
+      //   in_b (read_write): input#a255a963 [2, 4, 8] f32
+      //   out_matmul_905161 (read_write): matmul#905161fc [2, 4, 4] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_b: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_905161: array<f32>;
+
+      fn store_block_row(m: i32, n0: i32, values: vec4<f32>, b0: i32) {
+        if (m >= 4) {
+          return;
+        }
+        for (var j = 0; j < 4; j++) {
+          let n = n0 + j;
+          if (n < 4) {
+            let acc_value = values[j];
+            let flat = (b0 * 16) + ((m * 4) + n);
+            out_matmul_905161[flat] = acc_value;
+          }
+        }
+      }
+
+      @compute @workgroup_size(16, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let index = i32(workgroup_index) * 16 + i32(local_index);
+        let blocks_n = (4 + 7) / 8;
+        let blocks_m = (4 + 3) / 4;
+        let block_n = index % blocks_n;
+        let block_m = (index / blocks_n) % blocks_m;
+        let batch = index / (blocks_n * blocks_m);
+        if (batch >= 2) {
+          return;
+        }
+        let b0 = batch;
+        let m0 = block_m * 4;
+        let n0 = block_n * 8;
+        // Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)
+        let row0 = m0;
+        let row1 = min(m0 + 1, 4 - 1);
+        let row2 = min(m0 + 2, 4 - 1);
+        let row3 = min(m0 + 3, 4 - 1);
+        let column0 = n0;
+        let column1 = min(n0 + 1, 4 - 1);
+        let column2 = min(n0 + 2, 4 - 1);
+        let column3 = min(n0 + 3, 4 - 1);
+        let column4 = min(n0 + 4, 4 - 1);
+        let column5 = min(n0 + 5, 4 - 1);
+        let column6 = min(n0 + 6, 4 - 1);
+        let column7 = min(n0 + 7, 4 - 1);
+        // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
+        var acc0 = vec4<f32>();
+        var acc0_1 = vec4<f32>();
+        var acc1 = vec4<f32>();
+        var acc1_1 = vec4<f32>();
+        var acc2 = vec4<f32>();
+        var acc2_1 = vec4<f32>();
+        var acc3 = vec4<f32>();
+        var acc3_1 = vec4<f32>();
+        for (var k = 0; k < 8; k++) {
+          // Rows of input#451ed392
+          let a_0: i32 = b0 * 32;
+          let a_row0 = in_a[a_0 + ((row0 * 8) + k)];
+          let a_row1 = in_a[a_0 + ((row1 * 8) + k)];
+          let a_row2 = in_a[a_0 + ((row2 * 8) + k)];
+          let a_row3 = in_a[a_0 + ((row3 * 8) + k)];
+          // Columns of input#a255a963 (transposed)
+          let b_row = vec4<f32>(in_b[(b0 * 32) + ((column0 * 8) + k)], in_b[(b0 * 32) + ((column1 * 8) + k)], in_b[(b0 * 32) + ((column2 * 8) + k)], in_b[(b0 * 32) + ((column3 * 8) + k)]);
+          let b_row_1 = vec4<f32>(in_b[(b0 * 32) + ((column4 * 8) + k)], in_b[(b0 * 32) + ((column5 * 8) + k)], in_b[(b0 * 32) + ((column6 * 8) + k)], in_b[(b0 * 32) + ((column7 * 8) + k)]);
+          acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
+          acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
+          acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
+          acc1_1 = fma(vec4<f32>(a_row1), b_row_1, acc1_1);
+          acc2 = fma(vec4<f32>(a_row2), b_row, acc2);
+          acc2_1 = fma(vec4<f32>(a_row2), b_row_1, acc2_1);
+          acc3 = fma(vec4<f32>(a_row3), b_row, acc3);
+          acc3_1 = fma(vec4<f32>(a_row3), b_row_1, acc3_1);
+        }
+        store_block_row(m0, n0, acc0, b0);
+        store_block_row(m0, n0 + 4, acc0_1, b0);
+        store_block_row(m0 + 1, n0, acc1, b0);
+        store_block_row(m0 + 1, n0 + 4, acc1_1, b0);
+        store_block_row(m0 + 2, n0, acc2, b0);
+        store_block_row(m0 + 2, n0 + 4, acc2_1, b0);
+        store_block_row(m0 + 3, n0, acc3, b0);
+        store_block_row(m0 + 3, n0 + 4, acc3_1, b0);
+      }"
+    `);
+  });
+});

@@ -1,0 +1,846 @@
+// Inline WGSL snapshots of the row template (reductions over trailing axes and their consumers):
+// the cooperative tree (one workgroup per row) and one invocation per row (software adapters, and
+// short rows everywhere). Refresh with `pnpm vitest run --project unit packages/wgsl/src/snapshots -u`.
+import { add, div, exp, input, max, mean, mul, type Node, param, rsqrt, sub, sum } from '@weft/ir';
+import { describe, expect, test } from 'vitest';
+import { HARDWARE, programWgsl, SOFTWARE } from './snapshot-support.js';
+
+function softmaxRows(x: Node): Node {
+  const shifted = exp(sub(x, max(x, -1, { keepDims: true })));
+  return div(shifted, sum(shifted, -1, { keepDims: true }));
+}
+
+function layerNorm(rows: number, columns: number) {
+  const h = input('h', [rows, columns]);
+  const centered = sub(h, mean(h, -1, { keepDims: true }));
+  const variance = mean(mul(centered, centered), -1, { keepDims: true });
+  const normalized = mul(centered, rsqrt(add(variance, 1e-5)));
+  return { y: add(mul(normalized, param('gamma', [columns])), param('beta', [columns])) };
+}
+
+describe('row template', () => {
+  test('softmax over rows of 64, hardware: cooperative tree', () => {
+    expect(programWgsl({ y: softmaxRows(input('x', [4, 64])) }, HARDWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#75e7dd95
+      // fuses 5 node(s):
+      //   reduce#7281d27e fn="max" axes=[1] -> [4, 1] f32
+      //   binary#c9c28308 fn="sub" -> [4, 64] f32
+      //   unary#ad4ed127 fn="exp" -> [4, 64] f32
+      //   reduce#75e7dd95 fn="sum" axes=[1] -> [4, 1] f32
+      //   binary#fe2ee6ad fn="div" -> [4, 64] f32
+      // tensors:
+      //   in_x (read_write): input#588f36fd [4, 64] f32
+      //   out_binary_fe2ee6 (read_write): binary#fe2ee6ad [4, 64] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_fe2ee6: array<f32>;
+
+      var<workgroup> scratch_f32: array<f32, 64>;
+
+      fn weft_inf() -> f32 {
+        var bits = 0x7f800000u;
+        return bitcast<f32>(bits);
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // max over the row (reduce#7281d27e)
+        var partial_total0: f32 = -weft_inf();
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          partial_total0 = max(partial_total0, in_x[(r0 * 64) + c0]);
+        }
+        scratch_f32[local_index] = partial_total0;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = max(scratch_f32[local_index], scratch_f32[local_index + stride]);
+          }
+          workgroupBarrier();
+        }
+        let total0 = scratch_f32[0];
+        workgroupBarrier();
+        let stat0: f32 = total0;
+
+        // sum over the row (reduce#75e7dd95)
+        var partial_total1: f32 = 0.0;
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          partial_total1 = partial_total1 + exp(in_x[(r0 * 64) + c0] - stat0);
+        }
+        scratch_f32[local_index] = partial_total1;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = scratch_f32[local_index] + scratch_f32[local_index + stride];
+          }
+          workgroupBarrier();
+        }
+        let total1 = scratch_f32[0];
+        workgroupBarrier();
+        let stat1: f32 = total1;
+
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          let e0: i32 = (r0 * 64) + c0;
+          let flat = e0;
+          out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+        }
+      }"
+    `);
+  });
+
+  test('softmax over rows of 64, software adapter: one invocation per row', () => {
+    expect(programWgsl({ y: softmaxRows(input('x', [4, 64])) }, SOFTWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#75e7dd95
+      // fuses 5 node(s):
+      //   reduce#7281d27e fn="max" axes=[1] -> [4, 1] f32
+      //   binary#c9c28308 fn="sub" -> [4, 64] f32
+      //   unary#ad4ed127 fn="exp" -> [4, 64] f32
+      //   reduce#75e7dd95 fn="sum" axes=[1] -> [4, 1] f32
+      //   binary#fe2ee6ad fn="div" -> [4, 64] f32
+      // tensors:
+      //   in_x (read_write): input#588f36fd [4, 64] f32
+      //   out_binary_fe2ee6 (read_write): binary#fe2ee6ad [4, 64] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_fe2ee6: array<f32>;
+
+      fn weft_inf() -> f32 {
+        var bits = 0x7f800000u;
+        return bitcast<f32>(bits);
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index * 64u + local_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // max over the row (reduce#7281d27e)
+        var partial_total0_0: f32 = -weft_inf();
+        var partial_total0_1: f32 = -weft_inf();
+        var partial_total0_2: f32 = -weft_inf();
+        var partial_total0_3: f32 = -weft_inf();
+        {
+          var column = 0;
+          for (; column + 3 < 64; column += 4) {
+            {
+              let c0 = column;
+              partial_total0_0 = max(partial_total0_0, in_x[(r0 * 64) + c0]);
+            }
+            {
+              let c0 = (column + 1);
+              partial_total0_1 = max(partial_total0_1, in_x[(r0 * 64) + c0]);
+            }
+            {
+              let c0 = (column + 2);
+              partial_total0_2 = max(partial_total0_2, in_x[(r0 * 64) + c0]);
+            }
+            {
+              let c0 = (column + 3);
+              partial_total0_3 = max(partial_total0_3, in_x[(r0 * 64) + c0]);
+            }
+          }
+          for (; column < 64; column++) {
+            let c0 = column;
+            partial_total0_0 = max(partial_total0_0, in_x[(r0 * 64) + c0]);
+          }
+        }
+        let total0 = max((max(partial_total0_0, partial_total0_1)), (max(partial_total0_2, partial_total0_3)));
+        let stat0: f32 = total0;
+
+        // sum over the row (reduce#75e7dd95)
+        var partial_total1_0: f32 = 0.0;
+        var partial_total1_1: f32 = 0.0;
+        var partial_total1_2: f32 = 0.0;
+        var partial_total1_3: f32 = 0.0;
+        {
+          var column = 0;
+          for (; column + 3 < 64; column += 4) {
+            {
+              let c0 = column;
+              partial_total1_0 = partial_total1_0 + exp(in_x[(r0 * 64) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 1);
+              partial_total1_1 = partial_total1_1 + exp(in_x[(r0 * 64) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 2);
+              partial_total1_2 = partial_total1_2 + exp(in_x[(r0 * 64) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 3);
+              partial_total1_3 = partial_total1_3 + exp(in_x[(r0 * 64) + c0] - stat0);
+            }
+          }
+          for (; column < 64; column++) {
+            let c0 = column;
+            partial_total1_0 = partial_total1_0 + exp(in_x[(r0 * 64) + c0] - stat0);
+          }
+        }
+        let total1 = (partial_total1_0 + partial_total1_1) + (partial_total1_2 + partial_total1_3);
+        let stat1: f32 = total1;
+
+        {
+          var column = 0;
+          for (; column + 3 < 64; column += 4) {
+            {
+              let c0 = column;
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 1);
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 2);
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 3);
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+          }
+          for (; column < 64; column++) {
+            let c0 = column;
+            let e0: i32 = (r0 * 64) + c0;
+            let flat = e0;
+            out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+          }
+        }
+      }"
+    `);
+  });
+
+  test('softmax over rows of 8, hardware: short rows take one invocation per row', () => {
+    expect(programWgsl({ y: softmaxRows(input('x', [4, 8])) }, HARDWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#161cd923
+      // fuses 5 node(s):
+      //   reduce#e77b9708 fn="max" axes=[1] -> [4, 1] f32
+      //   binary#1908472e fn="sub" -> [4, 8] f32
+      //   unary#271f8dcb fn="exp" -> [4, 8] f32
+      //   reduce#161cd923 fn="sum" axes=[1] -> [4, 1] f32
+      //   binary#c2324813 fn="div" -> [4, 8] f32
+      // tensors:
+      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
+      //   out_binary_c23248 (read_write): binary#c2324813 [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_c23248: array<f32>;
+
+      fn weft_inf() -> f32 {
+        var bits = 0x7f800000u;
+        return bitcast<f32>(bits);
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index * 64u + local_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // max over the row (reduce#e77b9708)
+        var partial_total0_0: f32 = -weft_inf();
+        var partial_total0_1: f32 = -weft_inf();
+        var partial_total0_2: f32 = -weft_inf();
+        var partial_total0_3: f32 = -weft_inf();
+        {
+          var column = 0;
+          for (; column + 3 < 8; column += 4) {
+            {
+              let c0 = column;
+              partial_total0_0 = max(partial_total0_0, in_x[(r0 * 8) + c0]);
+            }
+            {
+              let c0 = (column + 1);
+              partial_total0_1 = max(partial_total0_1, in_x[(r0 * 8) + c0]);
+            }
+            {
+              let c0 = (column + 2);
+              partial_total0_2 = max(partial_total0_2, in_x[(r0 * 8) + c0]);
+            }
+            {
+              let c0 = (column + 3);
+              partial_total0_3 = max(partial_total0_3, in_x[(r0 * 8) + c0]);
+            }
+          }
+          for (; column < 8; column++) {
+            let c0 = column;
+            partial_total0_0 = max(partial_total0_0, in_x[(r0 * 8) + c0]);
+          }
+        }
+        let total0 = max((max(partial_total0_0, partial_total0_1)), (max(partial_total0_2, partial_total0_3)));
+        let stat0: f32 = total0;
+
+        // sum over the row (reduce#161cd923)
+        var partial_total1_0: f32 = 0.0;
+        var partial_total1_1: f32 = 0.0;
+        var partial_total1_2: f32 = 0.0;
+        var partial_total1_3: f32 = 0.0;
+        {
+          var column = 0;
+          for (; column + 3 < 8; column += 4) {
+            {
+              let c0 = column;
+              partial_total1_0 = partial_total1_0 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 1);
+              partial_total1_1 = partial_total1_1 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 2);
+              partial_total1_2 = partial_total1_2 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 3);
+              partial_total1_3 = partial_total1_3 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+          }
+          for (; column < 8; column++) {
+            let c0 = column;
+            partial_total1_0 = partial_total1_0 + exp(in_x[(r0 * 8) + c0] - stat0);
+          }
+        }
+        let total1 = (partial_total1_0 + partial_total1_1) + (partial_total1_2 + partial_total1_3);
+        let stat1: f32 = total1;
+
+        {
+          var column = 0;
+          for (; column + 3 < 8; column += 4) {
+            {
+              let c0 = column;
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 1);
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 2);
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 3);
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+          }
+          for (; column < 8; column++) {
+            let c0 = column;
+            let e0: i32 = (r0 * 8) + c0;
+            let flat = e0;
+            out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+          }
+        }
+      }"
+    `);
+  });
+
+  test('softmax over rows of 8, software adapter', () => {
+    expect(programWgsl({ y: softmaxRows(input('x', [4, 8])) }, SOFTWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#161cd923
+      // fuses 5 node(s):
+      //   reduce#e77b9708 fn="max" axes=[1] -> [4, 1] f32
+      //   binary#1908472e fn="sub" -> [4, 8] f32
+      //   unary#271f8dcb fn="exp" -> [4, 8] f32
+      //   reduce#161cd923 fn="sum" axes=[1] -> [4, 1] f32
+      //   binary#c2324813 fn="div" -> [4, 8] f32
+      // tensors:
+      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
+      //   out_binary_c23248 (read_write): binary#c2324813 [4, 8] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_c23248: array<f32>;
+
+      fn weft_inf() -> f32 {
+        var bits = 0x7f800000u;
+        return bitcast<f32>(bits);
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index * 64u + local_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // max over the row (reduce#e77b9708)
+        var partial_total0_0: f32 = -weft_inf();
+        var partial_total0_1: f32 = -weft_inf();
+        var partial_total0_2: f32 = -weft_inf();
+        var partial_total0_3: f32 = -weft_inf();
+        {
+          var column = 0;
+          for (; column + 3 < 8; column += 4) {
+            {
+              let c0 = column;
+              partial_total0_0 = max(partial_total0_0, in_x[(r0 * 8) + c0]);
+            }
+            {
+              let c0 = (column + 1);
+              partial_total0_1 = max(partial_total0_1, in_x[(r0 * 8) + c0]);
+            }
+            {
+              let c0 = (column + 2);
+              partial_total0_2 = max(partial_total0_2, in_x[(r0 * 8) + c0]);
+            }
+            {
+              let c0 = (column + 3);
+              partial_total0_3 = max(partial_total0_3, in_x[(r0 * 8) + c0]);
+            }
+          }
+          for (; column < 8; column++) {
+            let c0 = column;
+            partial_total0_0 = max(partial_total0_0, in_x[(r0 * 8) + c0]);
+          }
+        }
+        let total0 = max((max(partial_total0_0, partial_total0_1)), (max(partial_total0_2, partial_total0_3)));
+        let stat0: f32 = total0;
+
+        // sum over the row (reduce#161cd923)
+        var partial_total1_0: f32 = 0.0;
+        var partial_total1_1: f32 = 0.0;
+        var partial_total1_2: f32 = 0.0;
+        var partial_total1_3: f32 = 0.0;
+        {
+          var column = 0;
+          for (; column + 3 < 8; column += 4) {
+            {
+              let c0 = column;
+              partial_total1_0 = partial_total1_0 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 1);
+              partial_total1_1 = partial_total1_1 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 2);
+              partial_total1_2 = partial_total1_2 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+            {
+              let c0 = (column + 3);
+              partial_total1_3 = partial_total1_3 + exp(in_x[(r0 * 8) + c0] - stat0);
+            }
+          }
+          for (; column < 8; column++) {
+            let c0 = column;
+            partial_total1_0 = partial_total1_0 + exp(in_x[(r0 * 8) + c0] - stat0);
+          }
+        }
+        let total1 = (partial_total1_0 + partial_total1_1) + (partial_total1_2 + partial_total1_3);
+        let stat1: f32 = total1;
+
+        {
+          var column = 0;
+          for (; column + 3 < 8; column += 4) {
+            {
+              let c0 = column;
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 1);
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 2);
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+            {
+              let c0 = (column + 3);
+              let e0: i32 = (r0 * 8) + c0;
+              let flat = e0;
+              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            }
+          }
+          for (; column < 8; column++) {
+            let c0 = column;
+            let e0: i32 = (r0 * 8) + c0;
+            let flat = e0;
+            out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+          }
+        }
+      }"
+    `);
+  });
+
+  test('layer norm (mean, then variance of x − mean), hardware: cooperative tree', () => {
+    expect(programWgsl(layerNorm(4, 64), HARDWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#1c1805b4
+      // fuses 10 node(s):
+      //   reduce#0908986b fn="mean" axes=[1] -> [4, 1] f32
+      //   binary#25aaa92c fn="sub" -> [4, 64] f32
+      //   binary#88f966a7 fn="mul" -> [4, 64] f32
+      //   reduce#1c1805b4 fn="mean" axes=[1] -> [4, 1] f32
+      //   constant#f3c2e50c -> [] f32
+      //   binary#a59298be fn="add" -> [4, 1] f32
+      //   unary#0c609b0d fn="rsqrt" -> [4, 1] f32
+      //   binary#6243f8c3 fn="mul" -> [4, 64] f32
+      //   binary#e6bcd253 fn="mul" -> [4, 64] f32
+      //   binary#077d99e7 fn="add" -> [4, 64] f32
+      // tensors:
+      //   in_h (read_write): input#9d2a9bd3 [4, 64] f32
+      //   in_gamma (read_write): param#7db07071 [64] f32
+      //   in_beta (read_write): param#4d25d7f6 [64] f32
+      //   out_binary_077d99 (read_write): binary#077d99e7 [4, 64] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_binary_077d99: array<f32>;
+
+      var<workgroup> scratch_f32: array<f32, 64>;
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // mean over the row (reduce#0908986b)
+        var partial_total0: f32 = 0.0;
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          partial_total0 = partial_total0 + in_h[(r0 * 64) + c0];
+        }
+        scratch_f32[local_index] = partial_total0;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = scratch_f32[local_index] + scratch_f32[local_index + stride];
+          }
+          workgroupBarrier();
+        }
+        let total0 = scratch_f32[0];
+        workgroupBarrier();
+        let stat0: f32 = total0 / f32(64);
+
+        // mean over the row (reduce#1c1805b4)
+        var partial_total1: f32 = 0.0;
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+          partial_total1 = partial_total1 + v0 * v0;
+        }
+        scratch_f32[local_index] = partial_total1;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = scratch_f32[local_index] + scratch_f32[local_index + stride];
+          }
+          workgroupBarrier();
+        }
+        let total1 = scratch_f32[0];
+        workgroupBarrier();
+        let stat1: f32 = total1 / f32(64);
+
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          let e0: i32 = (r0 * 64) + c0;
+          let flat = e0;
+          out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+        }
+      }"
+    `);
+  });
+
+  test('layer norm, software adapter: one invocation per row', () => {
+    expect(programWgsl(layerNorm(4, 64), SOFTWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#1c1805b4
+      // fuses 10 node(s):
+      //   reduce#0908986b fn="mean" axes=[1] -> [4, 1] f32
+      //   binary#25aaa92c fn="sub" -> [4, 64] f32
+      //   binary#88f966a7 fn="mul" -> [4, 64] f32
+      //   reduce#1c1805b4 fn="mean" axes=[1] -> [4, 1] f32
+      //   constant#f3c2e50c -> [] f32
+      //   binary#a59298be fn="add" -> [4, 1] f32
+      //   unary#0c609b0d fn="rsqrt" -> [4, 1] f32
+      //   binary#6243f8c3 fn="mul" -> [4, 64] f32
+      //   binary#e6bcd253 fn="mul" -> [4, 64] f32
+      //   binary#077d99e7 fn="add" -> [4, 64] f32
+      // tensors:
+      //   in_h (read_write): input#9d2a9bd3 [4, 64] f32
+      //   in_gamma (read_write): param#7db07071 [64] f32
+      //   in_beta (read_write): param#4d25d7f6 [64] f32
+      //   out_binary_077d99 (read_write): binary#077d99e7 [4, 64] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_binary_077d99: array<f32>;
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index * 64u + local_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // mean over the row (reduce#0908986b)
+        var partial_total0_0: f32 = 0.0;
+        var partial_total0_1: f32 = 0.0;
+        var partial_total0_2: f32 = 0.0;
+        var partial_total0_3: f32 = 0.0;
+        {
+          var column = 0;
+          for (; column + 3 < 64; column += 4) {
+            {
+              let c0 = column;
+              partial_total0_0 = partial_total0_0 + in_h[(r0 * 64) + c0];
+            }
+            {
+              let c0 = (column + 1);
+              partial_total0_1 = partial_total0_1 + in_h[(r0 * 64) + c0];
+            }
+            {
+              let c0 = (column + 2);
+              partial_total0_2 = partial_total0_2 + in_h[(r0 * 64) + c0];
+            }
+            {
+              let c0 = (column + 3);
+              partial_total0_3 = partial_total0_3 + in_h[(r0 * 64) + c0];
+            }
+          }
+          for (; column < 64; column++) {
+            let c0 = column;
+            partial_total0_0 = partial_total0_0 + in_h[(r0 * 64) + c0];
+          }
+        }
+        let total0 = (partial_total0_0 + partial_total0_1) + (partial_total0_2 + partial_total0_3);
+        let stat0: f32 = total0 / f32(64);
+
+        // mean over the row (reduce#1c1805b4)
+        var partial_total1_0: f32 = 0.0;
+        var partial_total1_1: f32 = 0.0;
+        var partial_total1_2: f32 = 0.0;
+        var partial_total1_3: f32 = 0.0;
+        {
+          var column = 0;
+          for (; column + 3 < 64; column += 4) {
+            {
+              let c0 = column;
+              let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+              partial_total1_0 = partial_total1_0 + v0 * v0;
+            }
+            {
+              let c0 = (column + 1);
+              let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+              partial_total1_1 = partial_total1_1 + v0 * v0;
+            }
+            {
+              let c0 = (column + 2);
+              let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+              partial_total1_2 = partial_total1_2 + v0 * v0;
+            }
+            {
+              let c0 = (column + 3);
+              let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+              partial_total1_3 = partial_total1_3 + v0 * v0;
+            }
+          }
+          for (; column < 64; column++) {
+            let c0 = column;
+            let v0: f32 = in_h[(r0 * 64) + c0] - stat0;
+            partial_total1_0 = partial_total1_0 + v0 * v0;
+          }
+        }
+        let total1 = (partial_total1_0 + partial_total1_1) + (partial_total1_2 + partial_total1_3);
+        let stat1: f32 = total1 / f32(64);
+
+        {
+          var column = 0;
+          for (; column + 3 < 64; column += 4) {
+            {
+              let c0 = column;
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+            }
+            {
+              let c0 = (column + 1);
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+            }
+            {
+              let c0 = (column + 2);
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+            }
+            {
+              let c0 = (column + 3);
+              let e0: i32 = (r0 * 64) + c0;
+              let flat = e0;
+              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+            }
+          }
+          for (; column < 64; column++) {
+            let c0 = column;
+            let e0: i32 = (r0 * 64) + c0;
+            let flat = e0;
+            out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+          }
+        }
+      }"
+    `);
+  });
+
+  test('softmax that also writes its row max, hardware', () => {
+    const x = input('x', [4, 64]);
+    const rowMax = max(x, -1, { keepDims: true });
+    const shifted = exp(sub(x, rowMax));
+    const y = div(shifted, sum(shifted, -1, { keepDims: true }));
+    expect(programWgsl({ rowMax, y }, HARDWARE, ['row'])).toMatchInlineSnapshot(`
+      "// Weft kernel 0: template row, anchor reduce#75e7dd95
+      // fuses 5 node(s):
+      //   reduce#7281d27e fn="max" axes=[1] -> [4, 1] f32
+      //   binary#c9c28308 fn="sub" -> [4, 64] f32
+      //   unary#ad4ed127 fn="exp" -> [4, 64] f32
+      //   reduce#75e7dd95 fn="sum" axes=[1] -> [4, 1] f32
+      //   binary#fe2ee6ad fn="div" -> [4, 64] f32
+      // tensors:
+      //   in_x (read_write): input#588f36fd [4, 64] f32
+      //   out_reduce_7281d2 (read_write): reduce#7281d27e [4, 1] f32
+      //   out_binary_fe2ee6 (read_write): binary#fe2ee6ad [4, 64] f32
+
+      @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_7281d2: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_binary_fe2ee6: array<f32>;
+
+      var<workgroup> scratch_f32: array<f32, 64>;
+
+      fn weft_inf() -> f32 {
+        var bits = 0x7f800000u;
+        return bitcast<f32>(bits);
+      }
+
+      @compute @workgroup_size(64, 1, 1)
+      fn main(
+        @builtin(local_invocation_index) local_index: u32,
+        @builtin(workgroup_id) workgroup_id: vec3<u32>,
+        @builtin(num_workgroups) workgroup_count: vec3<u32>,
+      ) {
+        let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
+        let row = i32(workgroup_index);
+        if (row >= 4) {
+          return;
+        }
+        let r0 = row;
+
+        // max over the row (reduce#7281d27e)
+        var partial_total0: f32 = -weft_inf();
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          partial_total0 = max(partial_total0, in_x[(r0 * 64) + c0]);
+        }
+        scratch_f32[local_index] = partial_total0;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = max(scratch_f32[local_index], scratch_f32[local_index + stride]);
+          }
+          workgroupBarrier();
+        }
+        let total0 = scratch_f32[0];
+        workgroupBarrier();
+        let stat0: f32 = total0;
+
+        // sum over the row (reduce#75e7dd95)
+        var partial_total1: f32 = 0.0;
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          partial_total1 = partial_total1 + exp(in_x[(r0 * 64) + c0] - stat0);
+        }
+        scratch_f32[local_index] = partial_total1;
+        workgroupBarrier();
+        for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+          if (local_index < stride) {
+            scratch_f32[local_index] = scratch_f32[local_index] + scratch_f32[local_index + stride];
+          }
+          workgroupBarrier();
+        }
+        let total1 = scratch_f32[0];
+        workgroupBarrier();
+        let stat1: f32 = total1;
+
+        if (local_index == 0u) {
+          out_reduce_7281d2[r0] = stat0;
+        }
+        for (var column = i32(local_index); column < 64; column += 64) {
+          let c0 = column;
+          let e0: i32 = (r0 * 64) + c0;
+          let flat = e0;
+          out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+        }
+      }"
+    `);
+  });
+});
