@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -63,12 +62,17 @@ export interface BaselineOptions {
   readonly log: (line: string) => void;
 }
 
-function hashDirectory(directory: string): string {
+/** The files of the corpus script (`corpus-main.ts` and the `corpus.ts` it imports), by name. */
+function corpusScriptFiles(directory: string): string[] {
+  return readdirSync(directory)
+    .filter((name) => name.startsWith('corpus') && name.endsWith('.ts') && !name.endsWith('.test.ts'))
+    .sort();
+}
+
+function hashCorpusScript(directory: string): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(directory).sort()) {
-    if (name.endsWith('.test.ts')) continue;
+  for (const name of corpusScriptFiles(directory))
     hash.update(name).update(readFileSync(path.join(directory, name)));
-  }
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -123,7 +127,7 @@ export function baselineCorpus(options: BaselineOptions): { corpus: Corpus; cach
   const ownFile = path.join(cache, `${sha}.json`);
   if (existsSync(ownFile)) return { corpus: readCorpus(ownFile), cached: true, file: ownFile };
   const scriptDir = path.join(root, path.dirname(CORPUS_SCRIPT));
-  const borrowedFile = path.join(cache, `${sha}.corpus-${hashDirectory(scriptDir)}.json`);
+  const borrowedFile = path.join(cache, `${sha}.corpus-${hashCorpusScript(scriptDir)}.json`);
   if (existsSync(borrowedFile)) return { corpus: readCorpus(borrowedFile), cached: true, file: borrowedFile };
 
   mkdirSync(cache, { recursive: true });
@@ -171,11 +175,8 @@ export function baselineCorpus(options: BaselineOptions): { corpus: Corpus; cach
       );
       const target = path.join(worktree, path.dirname(CORPUS_SCRIPT));
       mkdirSync(target, { recursive: true });
-      for (const name of readdirSync(scriptDir)) {
-        if (!name.endsWith('.test.ts') && lstatSync(path.join(scriptDir, name)).isFile()) {
-          cpSync(path.join(scriptDir, name), path.join(target, name));
-        }
-      }
+      for (const name of corpusScriptFiles(scriptDir))
+        cpSync(path.join(scriptDir, name), path.join(target, name));
       linkMissingWorkspacePackages(root, worktree);
       file = borrowedFile;
     }

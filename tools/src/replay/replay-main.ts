@@ -8,9 +8,11 @@ import { compareCorpora, formatReport, hasChanges } from './compare.js';
 import { generateCorpus } from './corpus.js';
 import { parseReplayOptions, REPLAY_USAGE, ReplayUsageError } from './replay-options.js';
 
+/** Writes JSON to `file`, relative to where `pnpm replay` was typed (pnpm runs scripts in tools/). */
 async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(file, `${JSON.stringify(value, null, 1)}\n`);
+  const target = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, `${JSON.stringify(value, null, 1)}\n`);
 }
 
 async function main(): Promise<number> {
