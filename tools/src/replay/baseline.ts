@@ -189,6 +189,11 @@ export function baselineCorpus(options: BaselineOptions): { corpus: Corpus; cach
       `generating the corpus of ${sha.slice(0, 12)}`,
     );
     renameSync(partial, file);
+    // Baselines of this commit made with earlier versions of the borrowed script are stale.
+    for (const name of readdirSync(cache)) {
+      if (name.startsWith(`${sha}.corpus-`) && path.join(cache, name) !== file)
+        rmSync(path.join(cache, name));
+    }
     return { corpus: readCorpus(file), cached: false, file };
   } finally {
     git(root, ['worktree', 'remove', '--force', worktree]);
