@@ -48,8 +48,16 @@ export function budgetFamily(entry: ZooEntry, instance: ZooInstance = entry.buil
 
 /** An instance of an entry for one input class, or why the class does not apply. */
 export type BudgetInstance =
-  | { readonly instance: ZooInstance; readonly note: string }
-  | { readonly skipped: string };
+  | {
+      /** The graph and its values for the class. */
+      readonly instance: ZooInstance;
+      /** What the class changed, for the table (`k + 300`). */
+      readonly note: string;
+    }
+  | {
+      /** Why the class does not apply. */
+      readonly skipped: string;
+    };
 
 /** Names of the inputs the `offset` class shifts, in order of preference per family. */
 const NORM_OFFSET_INPUTS = ['x', 'h', 'q', 'update'];
@@ -81,8 +89,9 @@ export function budgetInstance(entry: ZooEntry, inputClass: BudgetInputClass): B
   return long(instance);
 }
 
-/** Queries and keys of the long-position instances: the last queries of an 8k-token context. */
+/** Queries of the long-position instances: the last queries of an 8k-token context. */
 export const LONG_QUERIES = 24;
+/** Keys of the long-position instances: the queries rotate at positions `LONG_KEYS − LONG_QUERIES` onwards. */
 export const LONG_KEYS = 8192;
 
 /**

@@ -23,7 +23,7 @@ export interface MeasureErrorBudgetOptions {
 export type BudgetMeasurement = BudgetResult | BudgetSkipped;
 
 /** Fields of every budget row. */
-interface BudgetRow {
+export interface BudgetRow {
   /** The entry's id. */
   readonly id: string;
   /** The entry's mechanism name. */
@@ -36,6 +36,7 @@ interface BudgetRow {
 
 /** A measured row. */
 export interface BudgetResult extends BudgetRow {
+  /** Measured. */
   readonly status: 'measured';
   /** What the class changed (`k + 300`, `24 queries at positions 8168–8191`). */
   readonly note: string;
@@ -55,6 +56,7 @@ export interface BudgetResult extends BudgetRow {
 
 /** A class that does not apply to the entry, or whose float64 reference is not finite. */
 export interface BudgetSkipped extends BudgetRow {
+  /** Not measured. */
   readonly status: 'skipped';
   /** Why. */
   readonly reason: string;
