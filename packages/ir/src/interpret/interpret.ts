@@ -34,8 +34,9 @@ export interface InterpretOptions {
 /**
  * The float64 reference interpreter: evaluates every output of `graph` and returns them by name.
  * It is the definition of every op and the oracle for every kernel. With `precision: 'f32'` it
- * evaluates the same unfused graph in f32 arithmetic instead (see {@link InterpretOptions.precision}). Each node is computed once
- * with its op's `evaluate` (extension ops without one are evaluated through `decompose`);
+ * evaluates the same unfused graph in f32 arithmetic instead (see {@link InterpretOptions.precision}).
+ * Each node is computed once with its op's `evaluate` (extension ops without one are evaluated
+ * through `decompose`);
  * results of integer and bool nodes are rounded to their dtype, floating-point results stay float64.
  * Throws an {@link InputError} naming an input or parameter that is missing or has the wrong size.
  *
