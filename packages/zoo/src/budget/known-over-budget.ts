@@ -20,14 +20,16 @@ export const KNOWN_OVER_BUDGET: readonly KnownOverBudget[] = [
     id: 'rope-2d-image-grid',
     classes: ['normal', 'offset'],
     reason:
-      'WGSL sin and cos are only about 2^-11 accurate (absolute) on SwiftShader, so the rotated queries and keys ' +
-      'carry errors near 1e-4 where the f32 CPU evaluation, with correctly rounded sine and cosine, stays near 1e-7',
+      "WGSL sin and cos need only be within 2^-11 (absolute) and SwiftShader's are far from correctly rounded, so " +
+      'the rotated queries and keys carry errors near 1e-4 where the f32 CPU evaluation, with correctly rounded ' +
+      'sine and cosine, stays near 1e-7',
   },
   {
     id: 'rnope-swa',
     classes: ['normal', 'offset', 'long'],
     reason:
-      'WGSL sin and cos are only about 2^-11 accurate (absolute) on SwiftShader: about 6.5e-5 at positions below 24, ' +
+      "WGSL sin and cos need only be within 2^-11 (absolute), and SwiftShader's are far from correctly rounded: " +
+      'about 6.5e-5 at positions below 24, ' +
       '1.4e-4 at positions near 8k, and 8.7e-3 with keys offset by 300, whose rotation scales the sine error by |k|',
   },
 ];
