@@ -180,6 +180,19 @@ describe('weft (in process)', () => {
     }
   });
 
+  it('zoo --budget prints the f32 error budget of the selected entries', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const { code } = await weftInProcess('zoo', '--cpu', '--budget', '--only', 'rms-norm');
+      expect(code).toBe(0);
+      const printed = log.mock.calls.flat().join('\n');
+      expect(printed).toMatch(/^norm\s+rms-norm\s+offset\s+y\s/m);
+      expect(printed).toMatch(/2 of 2 measured rows within the budget/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('run compiles a tiny spec on the CPU and generates, drawing progress bars', async () => {
     const { code, stdout, progress } = await weftInProcess(
       'run',

@@ -15,6 +15,10 @@
  * @packageDocumentation
  */
 
+export * from './budget/budget-inputs.js';
+export * from './budget/budget-rule.js';
+export * from './budget/known-over-budget.js';
+export * from './budget/measure-error-budget.js';
 export * from './entries/index.js';
 export { maxRelativeError } from './measure/max-relative-error.js';
 export * from './measure/measure-zoo-entry.js';

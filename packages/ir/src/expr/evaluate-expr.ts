@@ -1,3 +1,4 @@
+import type { DType } from '../dtype.js';
 import { SpecError } from '../errors.js';
 import type { BinaryFunction, Expr, UnaryFunction } from './expr.js';
 import { applyBinary, applyCast, applyUnary } from './scalar-functions.js';
@@ -12,6 +13,17 @@ export interface ExprEnv {
 
 /** An Expr compiled to a JS closure; evaluate it many times with different environments. */
 export type CompiledExpr = (env: ExprEnv) => number;
+
+/** Options of {@link compileExpr}. */
+export interface CompileExprOptions {
+  /**
+   * `f64` (default): every node in float64. `f32`: the result of every f32 (and f16) node — constant,
+   * read, variable, function, cast — is rounded to f32 with `Math.fround`, as an f32 evaluation
+   * of the Expr one operation at a time would produce it. Each function is still computed in
+   * float64 and rounded once: a correctly rounded f32 function, at least as accurate as any f32 library.
+   */
+  readonly precision?: 'f64' | 'f32';
+}
 
 /**
  * Evaluates `expr` in float64 with the reference semantics of every function
@@ -28,15 +40,19 @@ export function evaluateExpr(expr: Expr, env: ExprEnv = {}): number {
 }
 
 /** Compiles `expr` once into a closure tree, for evaluating it at many points (the interpreter's inner loop). */
-export function compileExpr(expr: Expr): CompiledExpr {
-  return compileNode(expr, new Map());
+export function compileExpr(expr: Expr, options: CompileExprOptions = {}): CompiledExpr {
+  return compileNode(expr, new Map(), options.precision === 'f32');
 }
 
-function compileNode(expr: Expr, cache: Map<Expr, CompiledExpr>): CompiledExpr {
+const roundsToF32 = (dtype: DType): boolean => dtype === 'f32' || dtype === 'f16';
+
+function compileNode(expr: Expr, cache: Map<Expr, CompiledExpr>, f32: boolean): CompiledExpr {
   const cached = cache.get(expr);
   if (cached !== undefined) return cached;
-  const args = expr.args.map((arg) => compileNode(arg, cache));
-  const compiled = compileKind(expr, args);
+  const args = expr.args.map((arg) => compileNode(arg, cache, f32));
+  const exact = compileKind(expr, args);
+  const compiled: CompiledExpr =
+    f32 && expr.kind !== 'select' && roundsToF32(expr.dtype) ? (env) => Math.fround(exact(env)) : exact;
   cache.set(expr, compiled);
   return compiled;
 }

@@ -78,6 +78,7 @@ export const binaryOp: OpDef = registerOp({
   name: 'binary',
   arity: 2,
   fusion: 'elementwise',
+  evaluatesF32: true,
   infer(inputs, attrs, context) {
     const fn = choiceAttr(attrs, 'fn', BINARY_FUNCTIONS, context);
     const named = { ...context, op: `binary ${fn}` };

@@ -24,6 +24,7 @@ export const broadcastOp: OpDef = registerOp({
   name: 'broadcast',
   arity: 1,
   fusion: 'injective',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     const shape = dimsAttr(attrs, 'shape', context);
     const offset = shape.length - x!.shape.length;

@@ -21,6 +21,7 @@ export const castOp: OpDef = registerOp({
   name: 'cast',
   arity: 1,
   fusion: 'elementwise',
+  evaluatesF32: true,
   infer: ([x], attrs, context) => ({ shape: x!.shape, dtype: choiceAttr(attrs, 'dtype', DTYPES, context) }),
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerCast),
   lowerElement: lowerCast,

@@ -38,6 +38,7 @@ export const concatOp: OpDef = registerOp({
   name: 'concat',
   arity: 'variadic',
   fusion: 'injective',
+  evaluatesF32: true,
   infer(inputs, attrs, context) {
     if (inputs.length === 0) {
       throw new ShapeError('concat needs at least one operand', {

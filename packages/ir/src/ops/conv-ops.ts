@@ -106,10 +106,18 @@ export const conv1dOp: OpDef = registerOp({
   fusion: 'opaque',
   infer: (inputs, attrs, context) =>
     inferConv(inputs, withoutUnitAxis(conv1dGeometry(attrs, context)), context),
-  evaluate([x, weight, bias], attrs, node) {
+  evaluatesF32: true,
+  evaluate([x, weight, bias], attrs, node, env) {
     // A 1-D convolution is a 2-D one over a unit height.
     const lift = (t: Tensor64): Tensor64 => ({ ...t, shape: [...t.shape.slice(0, 2), 1, t.shape[2]!] });
-    const out = convolve2d(lift(x!), lift(weight!), bias, conv1dGeometry(attrs), node);
+    const out = convolve2d(
+      lift(x!),
+      lift(weight!),
+      bias,
+      conv1dGeometry(attrs),
+      node,
+      env.precision === 'f32',
+    );
     return { ...out, shape: [out.shape[0]!, out.shape[1]!, out.shape[3]!] };
   },
 });
@@ -120,7 +128,9 @@ export const conv2dOp: OpDef = registerOp({
   arity: 'variadic',
   fusion: 'opaque',
   infer: (inputs, attrs, context) => inferConv(inputs, conv2dGeometry(attrs, context), context),
-  evaluate: ([x, weight, bias], attrs, node) => convolve2d(x!, weight!, bias, conv2dGeometry(attrs), node),
+  evaluatesF32: true,
+  evaluate: ([x, weight, bias], attrs, node, env) =>
+    convolve2d(x!, weight!, bias, conv2dGeometry(attrs), node, env.precision === 'f32'),
 });
 
 function convolve2d(
@@ -129,7 +139,10 @@ function convolve2d(
   bias: Tensor64 | undefined,
   geometry: ConvGeometry,
   node: Node,
+  precisionF32: boolean,
 ): Tensor64 {
+  // f32: each product and partial sum rounded, accumulated in loop order from the bias.
+  const f32 = precisionF32 && (node.dtype === 'f32' || node.dtype === 'f16');
   const [batch, inputChannels, height, width] = x.shape as [number, number, number, number];
   const [outputChannels, groupChannels, kernelHeight, kernelWidth] = weight.shape as [
     number,
@@ -165,8 +178,9 @@ function convolve2d(
                 if (xPosition < 0 || xPosition >= width) continue;
                 const input =
                   x.data[((b * inputChannels + firstChannel + c) * height + y) * width + xPosition]!;
-                total +=
+                const product =
                   input * weight.data[((o * groupChannels + c) * kernelHeight + kh) * kernelWidth + kw]!;
+                total = f32 ? Math.fround(total + Math.fround(product)) : total + product;
               }
             }
           }

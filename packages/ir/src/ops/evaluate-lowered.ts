@@ -24,6 +24,7 @@ export function evaluateByLowering(
       node,
       shape.map((_, axis) => variable(`i${axis}`, 'i32')),
     ),
+    { precision: env.precision ?? 'f64' },
   );
   const variables: Record<string, number> = {};
   for (const [name, value] of Object.entries(env.dims)) variables[`dim:${name}`] = value;

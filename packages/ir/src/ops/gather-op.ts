@@ -47,6 +47,7 @@ export const gatherOp: OpDef = registerOp({
   name: 'gather',
   arity: 2,
   fusion: 'injective',
+  evaluatesF32: true,
   infer([table, indices], attrs, context) {
     const axis = normalizeAxis(
       integerAttr(attrs, 'axis', context),

@@ -45,6 +45,7 @@ export const mapOp: OpDef = registerOp({
   name: 'map',
   arity: 'variadic',
   fusion: 'elementwise',
+  evaluatesF32: true,
   infer(inputs, attrs, context) {
     const body = exprAttr(attrs, 'body', context);
     const shape = broadcastShapes(

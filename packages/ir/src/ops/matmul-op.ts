@@ -51,8 +51,16 @@ export const matmulOp: OpDef = registerOp({
     );
     return { shape: [...batch, m, n], dtype: a!.dtype };
   },
-  evaluate: ([a, b], attrs, node) =>
-    evaluateMatmul(a!, b!, attrs.transposeA === true, attrs.transposeB === true, node),
+  evaluatesF32: true,
+  evaluate: ([a, b], attrs, node, env) =>
+    evaluateMatmul(
+      a!,
+      b!,
+      attrs.transposeA === true,
+      attrs.transposeB === true,
+      node,
+      env.precision === 'f32' && (node.dtype === 'f32' || node.dtype === 'f16'),
+    ),
 });
 
 /** [rows, cols] of the matrix a stored matrix stands for. */
@@ -68,6 +76,7 @@ function evaluateMatmul(
   transposeA: boolean,
   transposeB: boolean,
   node: Node,
+  f32: boolean,
 ): Tensor64 {
   const [m, k] = matrixDims(a.shape, transposeA);
   const n = matrixDims(b.shape, transposeB)[1];
@@ -93,9 +102,11 @@ function evaluateMatmul(
       for (let col = 0; col < n; col++) {
         let total = 0;
         for (let i = 0; i < k; i++) {
-          total +=
+          const product =
             at(a.data, baseA, row, i, storedColsA, transposeA) *
             at(b.data, baseB, i, col, storedColsB, transposeB);
+          // f32: the product and each partial sum rounded, accumulated in order (no fused multiply-add).
+          total = f32 ? Math.fround(total + Math.fround(product)) : total + product;
         }
         result.data[baseOut + row * n + col] = total;
       }

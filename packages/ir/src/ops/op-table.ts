@@ -30,10 +30,18 @@ export interface OpContext {
   readonly block?: string;
 }
 
+/**
+ * Arithmetic of a reference evaluation: `f64` (the definition of every op) or `f32`, where every
+ * floating-point result is rounded to f32 as it is produced and reductions accumulate in f32, in order.
+ */
+export type Precision = 'f64' | 'f32';
+
 /** Environment of one reference evaluation. */
 export interface EvaluateEnv {
   /** Values bound to symbolic dims for this run. */
   readonly dims: DimBindings;
+  /** Arithmetic to evaluate in (absent: `f64`); only ops with {@link OpDef.evaluatesF32} read it. */
+  readonly precision?: Precision;
 }
 
 /**
@@ -70,6 +78,13 @@ export interface OpDef {
   placeElement?(node: Node, operandIndex: readonly Expr[]): PlacedIndex | undefined;
   /** Rewrites the node into primitive ops (used for the reference and the unfused baseline). */
   decompose?(node: Node): Node;
+  /**
+   * Whether {@link OpDef.evaluate} honours `env.precision === 'f32'`: rounds each intermediate
+   * result to f32 and accumulates in f32, in order. In f32 mode the interpreter evaluates an op
+   * without it through {@link OpDef.decompose} where it has one, else evaluates it in float64 and
+   * rounds only its result (which understates the f32 error of that op). Every built-in op has it.
+   */
+  readonly evaluatesF32?: boolean;
 }
 
 /** Where an operand element lands in an op's output (see {@link OpDef.placeElement}). */

@@ -40,6 +40,7 @@ export const padOp: OpDef = registerOp({
   name: 'pad',
   arity: 1,
   fusion: 'injective',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     const before = integersAttr(attrs, 'before', context, x!.shape.length);
     const after = integersAttr(attrs, 'after', context, x!.shape.length);

@@ -34,6 +34,7 @@ export const permuteOp: OpDef = registerOp({
   name: 'permute',
   arity: 1,
   fusion: 'injective',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     const perm = integersAttr(attrs, 'perm', context, x!.shape.length);
     const sorted = [...perm].sort((a, b) => a - b);

@@ -76,7 +76,8 @@ export const reduceOp: OpDef = registerOp({
     const axes = reducedAxes(x!, integersAttr(attrs, 'axes', context), context);
     return { shape: reducedShape(x!.shape, axes, booleanAttr(attrs, 'keepDims', context)), dtype: x!.dtype };
   },
-  evaluate([x], attrs, node) {
+  evaluatesF32: true,
+  evaluate([x], attrs, node, env) {
     const axes = new Set(reducedAxes(x!, attrs.axes as number[], { op: 'reduce' }));
     const keptShape = x!.shape.map((dim, axis) => (axes.has(axis) ? 1 : dim));
     const keptStrides = stridesOf(keptShape);
@@ -100,8 +101,11 @@ export const reduceOp: OpDef = registerOp({
       reducedShape(x!.shape, [...axes], node.attrs.keepDims as boolean) as number[],
       node.dtype,
     );
+    const reducer = (
+      env.precision === 'f32' && node.dtype !== 'i32' && node.dtype !== 'u32' ? REDUCERS_F32 : REDUCERS
+    )[attrs.fn as ReduceFunction];
     groups.forEach((values, i) => {
-      result.data[i] = REDUCERS[attrs.fn as ReduceFunction](values);
+      result.data[i] = reducer(values);
     });
     return result;
   },
@@ -121,6 +125,7 @@ export const argmaxOp: OpDef = registerOp({
     );
     return { shape: reducedShape(x!.shape, [axis], booleanAttr(attrs, 'keepDims', context)), dtype: 'i32' };
   },
+  evaluatesF32: true,
   evaluate([x], attrs, node) {
     const axis = normalizeAxis(attrs.axis as number, x!.shape.length);
     const result = emptyTensor64(
@@ -147,6 +152,26 @@ const REDUCERS: Record<ReduceFunction, (values: readonly number[]) => number> = 
     const peak = values.reduce((best, value) => Math.max(best, value), -Infinity);
     if (!Number.isFinite(peak)) return peak;
     return peak + Math.log(values.reduce((total, value) => total + Math.exp(value - peak), 0));
+  },
+};
+
+const f32 = Math.fround;
+
+/**
+ * The reducers in f32: one f32 accumulator, updated in order, every step rounded (what a kernel
+ * that accumulates sequentially in an f32 register computes).
+ */
+const REDUCERS_F32: Record<ReduceFunction, (values: readonly number[]) => number> = {
+  sum: (values) => values.reduce((total, value) => f32(total + value), 0),
+  mean: (values) => f32(REDUCERS_F32.sum(values) / values.length),
+  max: REDUCERS.max,
+  min: REDUCERS.min,
+  prod: (values) => values.reduce((total, value) => f32(total * value), 1),
+  logsumexp: (values) => {
+    const peak = REDUCERS.max(values);
+    if (!Number.isFinite(peak)) return peak;
+    const total = values.reduce((sum, value) => f32(sum + f32(Math.exp(f32(value - peak)))), 0);
+    return f32(peak + f32(Math.log(total)));
   },
 };
 

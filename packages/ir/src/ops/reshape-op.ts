@@ -40,6 +40,7 @@ export const reshapeOp: OpDef = registerOp({
   name: 'reshape',
   arity: 1,
   fusion: 'injective',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     const shape = dimsAttr(attrs, 'shape', context);
     if (countKey(x!.shape) !== countKey(shape)) {

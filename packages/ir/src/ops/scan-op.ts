@@ -92,10 +92,11 @@ export const scanOp: OpDef = registerOp({
     }
     return { shape: x!.shape, dtype: x!.dtype };
   },
-  evaluate([x], attrs, node) {
+  evaluatesF32: true,
+  evaluate([x], attrs, node, env) {
     const axis = normalizeAxis(attrs.axis as number, x!.shape.length);
     const fn = attrs.fn as ScanFunction;
-    const combine = combineFunction(node);
+    const combine = combineFunction(node, env.precision === 'f32');
     const identity =
       (attrs.identity as number | undefined) ?? (fn === 'custom' ? Number.NaN : IDENTITIES[fn]);
     const result = emptyTensor64(x!.shape, node.dtype);
@@ -114,10 +115,15 @@ export const scanOp: OpDef = registerOp({
   },
 });
 
-function combineFunction(node: Node): (a: number, b: number) => number {
+function combineFunction(node: Node, f32: boolean): (a: number, b: number) => number {
   const fn = node.attrs.fn as ScanFunction;
-  if (fn !== 'custom') return (a, b) => applyBinary(BUILTIN_COMBINE[fn], a, b, node.dtype);
-  const compiled = compileExpr(node.attrs.combine as Expr);
+  if (fn !== 'custom') {
+    const round = f32 && (node.dtype === 'f32' || node.dtype === 'f16');
+    return round
+      ? (a, b) => Math.fround(applyBinary(BUILTIN_COMBINE[fn], a, b, node.dtype))
+      : (a, b) => applyBinary(BUILTIN_COMBINE[fn], a, b, node.dtype);
+  }
+  const compiled = compileExpr(node.attrs.combine as Expr, { precision: f32 ? 'f32' : 'f64' });
   const variables = { a: 0, b: 0 };
   const env = { variables };
   return (a, b) => {

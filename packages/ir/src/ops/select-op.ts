@@ -30,6 +30,7 @@ export const selectOp: OpDef = registerOp({
   name: 'select',
   arity: 3,
   fusion: 'elementwise',
+  evaluatesF32: true,
   infer(inputs, _attrs, context) {
     expectDType(inputs[0]!, 0, ['bool'], context);
     expectSameDType(inputs, context, 1);

@@ -89,6 +89,7 @@ export const sliceOp: OpDef = registerOp({
   name: 'slice',
   arity: 1,
   fusion: 'injective',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     const rank = x!.shape.length;
     const starts = integersAttr(attrs, 'starts', context, rank);

@@ -33,6 +33,7 @@ const namedSource = (name: 'input' | 'param'): OpDef => ({
   name,
   arity: 0,
   fusion: 'source',
+  evaluatesF32: true,
   infer(_inputs, attrs, context) {
     stringAttr(attrs, 'name', context);
     return { shape: dimsAttr(attrs, 'shape', context), dtype: dtypeAttr(attrs, context) };
@@ -50,6 +51,7 @@ export const constantOp = registerOp({
   name: 'constant',
   arity: 0,
   fusion: 'source',
+  evaluatesF32: true,
   infer(_inputs, attrs, context) {
     numberAttr(attrs, 'value', context);
     return { shape: dimsAttr(attrs, 'shape', context), dtype: dtypeAttr(attrs, context) };
@@ -67,6 +69,7 @@ export const literalOp = registerOp({
   name: 'literal',
   arity: 0,
   fusion: 'source',
+  evaluatesF32: true,
   infer(_inputs, attrs, context) {
     const values = numbersAttr(attrs, 'values', context);
     const shape = integersAttr(attrs, 'shape', context);

@@ -34,6 +34,7 @@ export const topkOp: OpDef = registerOp({
   name: 'topk',
   arity: 1,
   fusion: 'opaque',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     expectDType(x!, 0, ['f32', 'f16', 'i32', 'u32'], context);
     const axis = normalizeAxis(

@@ -90,6 +90,7 @@ export const unaryOp: OpDef = registerOp({
   name: 'unary',
   arity: 1,
   fusion: 'elementwise',
+  evaluatesF32: true,
   infer([x], attrs, context) {
     const fn = choiceAttr(attrs, 'fn', UNARY_FUNCTIONS, context);
     const allowed =

@@ -11,7 +11,14 @@ import { runZoo } from './zoo-command.js';
 
 describe('parseZooArguments', () => {
   it('defaults to every entry, 2 warm-up and 7 timed runs, no JSON', () => {
-    expect(parseZooArguments([])).toEqual({ only: [], runs: 7, warmup: 2, cpu: false, help: false });
+    expect(parseZooArguments([])).toEqual({
+      only: [],
+      runs: 7,
+      warmup: 2,
+      cpu: false,
+      budget: false,
+      help: false,
+    });
   });
 
   it('reads --json, comma-separated and repeated --only, --runs, --warmup and --cpu', () => {
@@ -27,6 +34,7 @@ describe('parseZooArguments', () => {
       '--warmup',
       '0',
       '--cpu',
+      '--budget',
     ]);
     expect(options).toEqual({
       json: 'zoo.json',
@@ -34,6 +42,7 @@ describe('parseZooArguments', () => {
       runs: 9,
       warmup: 0,
       cpu: true,
+      budget: true,
       help: false,
     });
   });

@@ -1,10 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { isKnownOverBudget } from '../budget/known-over-budget.js';
+import { type BudgetMeasurement, measureErrorBudget } from '../budget/measure-error-budget.js';
 import { measureZooEntry, type ZooMeasurement } from '../measure/measure-zoo-entry.js';
+import type { ZooEntry } from '../zoo-entry.js';
+import { formatBudgetSummary, formatBudgetTable } from './format-budget-table.js';
 import { formatZooTable } from './format-zoo-table.js';
 import { selectZooEntries } from './select-zoo-entries.js';
 import { parseZooArguments, ZOO_USAGE } from './zoo-arguments.js';
-import { acquireZooDevice } from './zoo-device.js';
+import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
 
 /**
  * `pnpm zoo`: runs the selected zoo entries on the available device, prints the table, writes it as
@@ -18,6 +22,7 @@ export async function runZoo(argv: readonly string[]): Promise<number> {
   }
   const entries = selectZooEntries(options.only);
   const zooDevice = await acquireZooDevice(options.cpu);
+  if (options.budget) return runBudget(entries, zooDevice, options.json);
   console.log(`${zooDevice.summary}\n${options.warmup} warm-up + ${options.runs} timed runs per entry\n`);
   const measurements: ZooMeasurement[] = [];
   for (const entry of entries) {
@@ -42,4 +47,30 @@ export async function runZoo(argv: readonly string[]): Promise<number> {
     console.log(`wrote ${file}`);
   }
   return failed.length === 0 ? 0 : 1;
+}
+
+/** `pnpm zoo --budget`: the error-budget table; status 1 when a row exceeds it and is not a known exception. */
+async function runBudget(
+  entries: readonly ZooEntry[],
+  zooDevice: ZooDevice,
+  json: string | undefined,
+): Promise<number> {
+  console.log(`${zooDevice.summary}\nf32 error budget: normal, offset and long-position inputs\n`);
+  const rows: BudgetMeasurement[] = [];
+  for (const entry of entries) rows.push(...(await measureErrorBudget(entry, { device: zooDevice.device })));
+  if (zooDevice.device !== 'cpu') zooDevice.device.destroy();
+  console.log(formatBudgetTable(rows));
+  console.log(`\n${formatBudgetSummary(rows)}`);
+  const unexpected = rows.filter(
+    (row) => row.status === 'measured' && !row.withinBudget && !isKnownOverBudget(row.id, row.inputClass),
+  );
+  for (const row of unexpected)
+    console.log(`over budget and not a known exception: ${row.id} (${row.inputClass})`);
+  if (json !== undefined) {
+    const report = { device: zooDevice.summary, adapter: zooDevice.adapter ?? null, rows };
+    const file = resolve(process.env.INIT_CWD ?? process.cwd(), json);
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  }
+  return unexpected.length === 0 ? 0 : 1;
 }
