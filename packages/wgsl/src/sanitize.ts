@@ -79,3 +79,22 @@ export function sanitizeComment(text: string): string {
     ? `${printable.slice(0, MAXIMUM_COMMENT_LENGTH - 3)}...`
     : printable;
 }
+
+const MAXIMUM_LABEL_LENGTH = 120;
+
+/**
+ * Text safe as a WebGPU object label (pipelines, bind groups, buffers) and in profile rows: any
+ * printable text, unicode included, with control characters and line breaks replaced by `?`, at
+ * most 120 characters.
+ *
+ * @example
+ * ```ts
+ * sanitizeLabel('layers.0.attn\n · attention'); // 'layers.0.attn? · attention'
+ * ```
+ */
+export function sanitizeLabel(text: string): string {
+  const printable = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '?');
+  return printable.length > MAXIMUM_LABEL_LENGTH
+    ? `${printable.slice(0, MAXIMUM_LABEL_LENGTH - 3)}...`
+    : printable;
+}

@@ -70,6 +70,11 @@ export interface OpDef {
   placeElement?(node: Node, operandIndex: readonly Expr[]): PlacedIndex | undefined;
   /** Rewrites the node into primitive ops (used for the reference and the unfused baseline). */
   decompose?(node: Node): Node;
+  /**
+   * The node's main options in a few words, for kernel labels, profiles and plan listings
+   * (`causal, softmax` for attention); absent: the kernel label shows the template alone.
+   */
+  describe?(node: Node): string;
 }
 
 /** Where an operand element lands in an op's output (see {@link OpDef.placeElement}). */
