@@ -9,7 +9,7 @@ import {
   UnsupportedError,
 } from '@weft/ir';
 import { flatIndexExpr } from './index-exprs.js';
-import { sanitizeComment } from './sanitize.js';
+import { sanitizeComment, sanitizeName } from './sanitize.js';
 import { tensorUserName } from './tensor-bindings.js';
 
 /**
@@ -111,5 +111,5 @@ export class ElementComposer {
  */
 export function describe(node: Node): string {
   const name = tensorUserName(node);
-  return sanitizeComment(name === undefined ? node.op : `${node.op} ${JSON.stringify(name)}`);
+  return sanitizeComment(name === undefined ? node.op : `${node.op} "${sanitizeName(name)}"`);
 }

@@ -19,7 +19,7 @@ export {
 export type { GenerateOptions } from './generate-options.js';
 export * from './generated-kernel.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
-export { sanitizeComment, sanitizeIdentifier, sanitizeLabel } from './sanitize.js';
+export { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 export { generateConv } from './templates/conv-template.js';
 export { generateElementwise } from './templates/elementwise-template.js';
 export { generateMatmul } from './templates/matmul-template.js';

@@ -16,7 +16,7 @@ import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
-import { sanitizeComment, sanitizeIdentifier, sanitizeLabel } from './sanitize.js';
+import { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 import {
   allocateBindings,
   loadText,
@@ -232,7 +232,7 @@ export class KernelContext {
     const describeTensor = (node: Node, name: string) =>
       `//   ${name}: ${sanitizeComment(`${nodeName(node)} ${formatShape(node.shape)} ${node.dtype}`)}`;
     const lines = [
-      `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeComment(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`,
+      `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`,
       `// fuses ${kernel.nodes.length} node(s):`,
       ...kernel.nodes.map((node) => `//   ${sanitizeComment(nodeSummary(node))}`),
     ];
@@ -321,7 +321,7 @@ function sectionText(lines: readonly string[]): string {
 /** `op "user name"` (the name of an input or parameter, else its label), or the op alone. */
 function nodeName(node: Node): string {
   const name = tensorUserName(node);
-  return name === undefined ? node.op : `${node.op} ${JSON.stringify(name)}`;
+  return name === undefined ? node.op : `${node.op} "${sanitizeName(name)}"`;
 }
 
 function nodeSummary(node: Node): string {

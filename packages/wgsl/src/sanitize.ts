@@ -98,3 +98,21 @@ export function sanitizeLabel(text: string): string {
     ? `${printable.slice(0, MAXIMUM_LABEL_LENGTH - 3)}...`
     : printable;
 }
+
+const MAXIMUM_NAME_LENGTH = 60;
+
+/**
+ * A user name as WGSL comments quote it: letters, digits and `_ . - :` kept, anything else
+ * (spaces, quotes, comment delimiters, line breaks, unicode) shown as `?`, at most 60 characters.
+ * `layers.0.attn.q` stays as it is.
+ *
+ * @example
+ * ```ts
+ * sanitizeName('layers.0.attn.q'); // 'layers.0.attn.q'
+ * sanitizeName('x; fn evil()'); // 'x??fn?evil??'
+ * ```
+ */
+export function sanitizeName(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9_.:-]/g, '?');
+  return safe.length > MAXIMUM_NAME_LENGTH ? `${safe.slice(0, MAXIMUM_NAME_LENGTH - 3)}...` : safe;
+}

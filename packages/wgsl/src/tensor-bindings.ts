@@ -221,19 +221,18 @@ export function tensorLabel(node: Node): string | undefined {
 }
 
 /**
- * A tensor as error messages and comments name it: its user name (quoted) or op, then its type,
- * e.g. `"layers.0.attn.q" permute f32[1, 4, seq<=32, 8]`. Raw user text: pass it through
- * `sanitizeComment` before printing it into WGSL.
+ * A tensor as error messages name it: its user name ({@link tensorUserName}), or for an
+ * unlabelled intermediate its op and type (`matmul f32[1, seq<=32, 64]`). Raw user text: pass it
+ * through `sanitizeComment` before printing it into WGSL.
  *
  * @example
  * ```ts
- * tensorDescription(input('x', [2, 3])); // '"x" input f32[2, 3]'
+ * tensorDescription(input('x', [2, 3])); // 'x'
+ * tensorDescription(matmul(a, b)); // 'matmul f32[2, 4]'
  * ```
  */
 export function tensorDescription(node: Node): string {
-  const name = tensorUserName(node);
-  const type = `${node.dtype}${formatShape(node.shape)}`;
-  return name === undefined ? `${node.op} ${type}` : `${JSON.stringify(name)} ${node.op} ${type}`;
+  return tensorUserName(node) ?? `${node.op} ${node.dtype}${formatShape(node.shape)}`;
 }
 
 /** Bytes a tensor occupies at its dims' maxima. */
