@@ -150,7 +150,9 @@ function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
   const tensors = [...kernel.inputs, ...kernel.outputs];
   const outputs = new Set(kernel.outputs);
   const prefix = (node: Node) => (outputs.has(node) ? 'out' : pack ? 'offset' : 'in');
-  const assign = (node: Node, base: string) => {
+  const assign = (node: Node, label: string) => {
+    // Always prefixed, so a keyword's escape (`fn_`) is not needed: `in_fn`, then `in_fn_2`.
+    const base = label.replace(/_+$/, '');
     let name = `${prefix(node)}_${base}`;
     for (let suffix = 2; taken.has(name); suffix++) name = `${prefix(node)}_${base}_${suffix}`;
     taken.add(name);

@@ -17,8 +17,8 @@ let scopeLabel: string | undefined;
 /**
  * Runs `build` in a label scope: every node that `makeNode` (and so every op builder) returns
  * inside it, new or found by hash-consing, gets `label` unless it already has one. Scopes nest;
- * the innermost label applies (blocks pass full paths such as `layers.0.attn.q`, not parts).
- * Returns what `build` returns.
+ * the innermost label applies (blocks pass full paths such as `layers.0.attn.q`, not parts). An
+ * empty label opens no scope. Returns what `build` returns.
  *
  * Labels reach the generated WGSL (binding names such as `out_layers_0_attn_q`), kernel labels,
  * GPU pipeline labels, program stats, profile rows and error messages. They are sanitized where
@@ -31,7 +31,7 @@ let scopeLabel: string | undefined;
  * ```
  */
 export function withLabel<T>(label: string, build: () => T): T {
-  return inLabelScope(label, build);
+  return inLabelScope(label === '' ? undefined : label, build);
 }
 
 /**
@@ -57,7 +57,7 @@ export function labelOf(node: Node): string | undefined {
  * ```
  */
 export function setLabel(node: Node, label: string): Node {
-  if (!labels.has(node)) labels.set(node, label);
+  if (label !== '' && !labels.has(node)) labels.set(node, label);
   return node;
 }
 
