@@ -811,7 +811,9 @@ describe('template registry', () => {
     const generator = (inner: typeof kernel, profile: DeviceProfile) =>
       generateKernel({ ...inner, template: 'elementwise' }, profile);
     registerTemplate('test.custom', generator);
-    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE).wgsl).toContain('// Weft kernel 0: elementwise (add)');
+    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE).wgsl).toContain(
+      '// Weft kernel 0: elementwise (add)',
+    );
     expect(() => registerTemplate('row', generator)).toThrow(WeftError);
   });
 });
