@@ -141,7 +141,7 @@ export function allocateBindings(
  * or `out_` (outputs), then the sanitized user name. Names are given in priority order, so a
  * clash never renames an input or parameter: first the tensors the user named (inputs and
  * parameters), then labelled intermediates, then the unlabelled ones, which are numbered by op
- * per kernel (`out_matmul_1`); a `literal` keeps its label with a `_literal` suffix. Clashes
+ * per kernel (`out_matmul_1`, `in_literal_2`). Clashes
  * (names equal after sanitizing, `a.b` and `a_b`) get `_2`, `_3`, ... in binding order.
  */
 function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
@@ -162,7 +162,7 @@ function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
   for (const node of tensors) if (isSource(node)) assign(node, tensorLabel(node) ?? node.op);
   for (const node of tensors) {
     const label = isSource(node) ? undefined : tensorLabel(node);
-    if (label !== undefined) assign(node, node.op === 'literal' ? `${label}_literal` : label);
+    if (label !== undefined) assign(node, label);
   }
   let unnamed = 0;
   for (const node of tensors)

@@ -65,6 +65,14 @@ describe('labels', () => {
     expect(labelOf(second)).toBe('model.a');
   });
 
+  it('leave shared values (constant, literal) unlabelled: every block uses the same node', () => {
+    const x = input('label-test.constants', [3]);
+    const sum = withLabel('layers.0.norm', () => add(x, 1e-5));
+    expect(labelOf(sum)).toBe('layers.0.norm');
+    expect(sum.inputs[1]!.op).toBe('constant');
+    expect(labelOf(sum.inputs[1]!)).toBeUndefined();
+  });
+
   it('setLabel, inheritLabel and nearestLabel', () => {
     const x = input('label-test.set', [3]);
     const y = setLabel(exp(x), 'named');

@@ -15,10 +15,17 @@ const labels = new WeakMap<Node, string>();
 let scopeLabel: string | undefined;
 
 /**
+ * Values, not computations: hash-consing shares one `constant 1e-5` or index `literal` among every
+ * block that uses it, so neither scopes nor rewrites name them after one of those blocks.
+ */
+const SHARED_VALUES = new Set(['constant', 'literal']);
+
+/**
  * Runs `build` in a label scope: every node that `makeNode` (and so every op builder) returns
  * inside it, new or found by hash-consing, gets `label` unless it already has one. Scopes nest;
  * the innermost label applies (blocks pass full paths such as `layers.0.attn.q`, not parts). An
- * empty label opens no scope. Returns what `build` returns.
+ * empty label opens no scope; `constant` and `literal` nodes, shared values, are not labelled.
+ * Returns what `build` returns.
  *
  * Labels reach the generated WGSL (binding names such as `out_layers_0_attn_q`), kernel labels,
  * GPU pipeline labels, program stats, profile rows and error messages. They are sanitized where
@@ -62,8 +69,9 @@ export function setLabel(node: Node, label: string): Node {
 }
 
 /**
- * Copies `from`'s label to `to` when `to` has none: what a pass does when it rewrites a node into
- * another (the replacement keeps the user's name). Returns `to`.
+ * Copies `from`'s label to `to` when `to` has none and is not a shared `constant` or `literal`:
+ * what a pass does when it rewrites a node into another (the replacement keeps the user's name).
+ * Returns `to`.
  *
  * @example
  * ```ts
@@ -72,7 +80,7 @@ export function setLabel(node: Node, label: string): Node {
  */
 export function inheritLabel(to: Node, from: Node): Node {
   const label = labels.get(from);
-  if (label !== undefined && !labels.has(to)) labels.set(to, label);
+  if (label !== undefined && !labels.has(to) && !SHARED_VALUES.has(to.op)) labels.set(to, label);
   return to;
 }
 
@@ -119,5 +127,6 @@ export function inLabelScope<T>(label: string | undefined, build: () => T): T {
 
 /** @internal Called by `makeNode` on every node it returns: applies the scope label. */
 export function labelFromScope(node: Node): void {
-  if (scopeLabel !== undefined && !labels.has(node)) labels.set(node, scopeLabel);
+  if (scopeLabel !== undefined && !labels.has(node) && !SHARED_VALUES.has(node.op))
+    labels.set(node, scopeLabel);
 }
