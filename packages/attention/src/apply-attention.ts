@@ -1,6 +1,7 @@
-import { makeNode, maxDim, type Node, param, SpecError } from '@weft/ir';
+import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
 import { generateAttention } from './kernel/attention-template.js';
 import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
+import { recordMaskDescription } from './op/attention-description.js';
 import { attentionOp } from './op/attention-op.js';
 import {
   chooseQkTransformPlacement,
@@ -48,7 +49,9 @@ export interface AttentionResult {
 /**
  * Applies an attention spec to query, key and value nodes: one `attention` IR node (one more for
  * each requested extra output: log-sum-exp, row max), after ops that prepare Q and K when
- * `options.qkTransforms` places QK norm and RoPE before the kernel. Throws a `WeftError` naming the block for shape mismatches, a missing
+ * `options.qkTransforms` places QK norm and RoPE before the kernel. The nodes it builds are
+ * labelled with the spec's name (see `withLabel` in `@weft/ir`), so its kernel is named after the
+ * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. Throws a `WeftError` naming the block for shape mismatches, a missing
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
@@ -61,6 +64,15 @@ export function applyAttention(
   spec: AttentionSpec,
   inputs: AttentionInputs,
   options: ApplyAttentionOptions = {},
+): AttentionResult {
+  // The nodes built here carry the block's name (`layers.0.attn`) into kernel labels and WGSL.
+  return withLabel(spec.name, () => buildAttention(spec, inputs, options));
+}
+
+function buildAttention(
+  spec: AttentionSpec,
+  inputs: AttentionInputs,
+  options: ApplyAttentionOptions,
 ): AttentionResult {
   // Referencing the op and its template keeps their registration when a bundler prunes modules.
   if (attentionOp === undefined || generateAttention === undefined)
@@ -102,11 +114,15 @@ export function applyAttention(
       ? chooseQkTransformPlacement(spec, inputs.query.shape[2] ?? 1, keyLength ?? 1)
       : requested;
   if (placement === 'beforeKernel' && hasQkTransforms(spec)) {
-    const hoisted = hoistQkTransforms(spec, inputs);
+    const hoisted = withLabel(`${spec.name}.qk`, () => hoistQkTransforms(spec, inputs));
     return applyAttention(hoisted.spec, hoisted.inputs, { qkTransforms: 'inKernel' });
   }
-  const extra = (kind: 'logSumExp' | 'rowMax') =>
-    makeNode(ATTENTION_OP, operands, { ...attrs, output: kind }, spec.name);
+  if (spec.mask !== undefined) recordMaskDescription(output, spec.mask.description);
+  const extra = (kind: 'logSumExp' | 'rowMax') => {
+    const node = makeNode(ATTENTION_OP, operands, { ...attrs, output: kind }, spec.name);
+    if (spec.mask !== undefined) recordMaskDescription(node, spec.mask.description);
+    return node;
+  };
   return {
     output,
     ...(spec.outputs.logSumExp ? { logSumExp: extra('logSumExp') } : {}),

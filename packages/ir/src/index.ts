@@ -16,6 +16,7 @@ export { applyBinary, applyCast, applyUnary, isComparison, roundHalfEven } from 
 export * from './expr/substitute-expr.js';
 export * from './graph/graph.js';
 export { fnv1a64 } from './graph/hash.js';
+export { inheritLabel, labelOf, nearestLabel, setLabel, withLabel } from './graph/label.js';
 export * from './graph/node.js';
 export * from './interpret/interpret.js';
 export { emptyTensor64, forEachLine, type LineLayout, lineLayout, tensor64 } from './interpret/tensor64.js';
@@ -52,6 +53,7 @@ export * from './passes/simplify.js';
 export * from './passes/verify.js';
 export * from './plan/epilogue-layout.js';
 export * from './plan/fusion-planner.js';
+export { kernelBlockLabel, kernelSummary, kernelTitle } from './plan/kernel-label.js';
 export * from './plan/kernel-plan.js';
 export * from './plan/memory-planner.js';
 export * from './plan/reduction-domain.js';

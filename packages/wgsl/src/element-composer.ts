@@ -9,6 +9,8 @@ import {
   UnsupportedError,
 } from '@weft/ir';
 import { flatIndexExpr } from './index-exprs.js';
+import { sanitizeComment, sanitizeName } from './sanitize.js';
+import { tensorUserName } from './tensor-bindings.js';
 
 /**
  * Composes the element of a fused node as one Expr: each node's `lowerElement(node, index)` has its
@@ -103,7 +105,11 @@ export class ElementComposer {
   }
 }
 
-/** `op#hash8` for messages and comments. */
+/**
+ * A node for messages and WGSL comments: its op and user name (input or parameter name, else its
+ * label), e.g. `matmul "layers.0.attn.qkv"`, or the op alone; comment-safe (sanitized).
+ */
 export function describe(node: Node): string {
-  return `${node.op}#${node.hash.slice(0, 8)}`;
+  const name = tensorUserName(node);
+  return sanitizeComment(name === undefined ? node.op : `${node.op} "${sanitizeName(name)}"`);
 }

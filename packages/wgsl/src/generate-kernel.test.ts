@@ -68,13 +68,13 @@ function rmsNormMatmulSplitHeads() {
 describe('generated WGSL of representative kernels', () => {
   test('elementwise broadcast add', () => {
     expect(generateKernel(broadcastAdd(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor binary#5b83a4e5
+      "// Weft kernel 0: elementwise (add)
       // fuses 1 node(s):
-      //   binary#5b83a4e5 fn="add" -> [4, seq<=128, 8] f32
+      //   binary fn="add" -> [4, seq<=128, 8] f32
       // tensors:
-      //   in_x (read): input#1e2d2be5 [4, seq<=128, 8] f32
-      //   in_bias (read): param#01acd17b [8] f32
-      //   out_binary_5b83a4 (read_write): binary#5b83a4e5 [4, seq<=128, 8] f32
+      //   in_x (read): input "x" [4, seq<=128, 8] f32
+      //   in_bias (read): param "bias" [8] f32
+      //   out_binary_1 (read_write): binary [4, seq<=128, 8] f32
 
       struct Params {
         dim_seq: u32,
@@ -85,7 +85,7 @@ describe('generated WGSL of representative kernels', () => {
 
       @group(0) @binding(0) var<storage, read> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read> in_bias: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_binary_5b83a4: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_binary_1: array<f32>;
       @group(0) @binding(3) var<uniform> params: Params;
 
       @compute @workgroup_size(256, 1, 1)
@@ -105,7 +105,7 @@ describe('generated WGSL of representative kernels', () => {
         let i1 = i_rest % i32(params.dim_seq);
         i_rest = i_rest / i32(params.dim_seq);
         let i0 = i_rest;
-        out_binary_5b83a4[index] = in_x[(i0 * (8 * i32(params.dim_seq))) + ((i1 * 8) + i2)] + in_bias[i2];
+        out_binary_1[index] = in_x[(i0 * (8 * i32(params.dim_seq))) + ((i1 * 8) + i2)] + in_bias[i2];
       }
       "
     `);
@@ -113,23 +113,23 @@ describe('generated WGSL of representative kernels', () => {
 
   test('LayerNorm row kernel: two-pass mean and variance', () => {
     expect(generateKernel(layerNorm(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor binary#8c058751
+      "// Weft kernel 0: row (mean)
       // fuses 10 node(s):
-      //   reduce#50a26386 fn="mean" axes=[1] -> [seq<=128, 1] f32
-      //   binary#c4953b25 fn="sub" -> [seq<=128, 64] f32
-      //   binary#eff39756 fn="mul" -> [seq<=128, 64] f32
-      //   reduce#54484a7c fn="mean" axes=[1] -> [seq<=128, 1] f32
-      //   constant#f3c2e50c -> [] f32
-      //   binary#b33b4888 fn="add" -> [seq<=128, 1] f32
-      //   unary#26806458 fn="rsqrt" -> [seq<=128, 1] f32
-      //   binary#eb3500ac fn="mul" -> [seq<=128, 64] f32
-      //   binary#ee089313 fn="mul" -> [seq<=128, 64] f32
-      //   binary#8c058751 fn="add" -> [seq<=128, 64] f32
+      //   reduce fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   binary fn="sub" -> [seq<=128, 64] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   reduce fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [seq<=128, 1] f32
+      //   unary fn="rsqrt" -> [seq<=128, 1] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   binary fn="add" -> [seq<=128, 64] f32
       // tensors:
-      //   in_h (read): input#b2a6f9b6 [seq<=128, 64] f32
-      //   in_gamma (read): param#7db07071 [64] f32
-      //   in_beta (read): param#4d25d7f6 [64] f32
-      //   out_binary_8c0587 (read_write): binary#8c058751 [seq<=128, 64] f32
+      //   in_h (read): input "h" [seq<=128, 64] f32
+      //   in_gamma (read): param "gamma" [64] f32
+      //   in_beta (read): param "beta" [64] f32
+      //   out_binary_1 (read_write): binary [seq<=128, 64] f32
 
       struct Params {
         dim_seq: u32,
@@ -141,7 +141,7 @@ describe('generated WGSL of representative kernels', () => {
       @group(0) @binding(0) var<storage, read> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read> in_gamma: array<f32>;
       @group(0) @binding(2) var<storage, read> in_beta: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_binary_8c0587: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_binary_1: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
       var<workgroup> scratch_f32: array<f32, 64>;
@@ -159,7 +159,7 @@ describe('generated WGSL of representative kernels', () => {
         }
         let r0 = row;
 
-        // mean over the row (reduce#50a26386)
+        // mean over the row (reduce)
         var partial_total0: f32 = 0.0;
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -177,7 +177,7 @@ describe('generated WGSL of representative kernels', () => {
         workgroupBarrier();
         let stat0: f32 = total0 / f32(64);
 
-        // mean over the row (reduce#54484a7c)
+        // mean over the row (reduce)
         var partial_total1: f32 = 0.0;
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -200,7 +200,7 @@ describe('generated WGSL of representative kernels', () => {
           let c0 = column;
           let e0: i32 = (r0 * 64) + c0;
           let flat = e0;
-          out_binary_8c0587[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+          out_binary_1[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
         }
       }
       "
@@ -209,16 +209,16 @@ describe('generated WGSL of representative kernels', () => {
 
   test('matmul with a bias + gelu epilogue', () => {
     expect(generateKernel(matmulBiasGelu(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#f3eabbfd
+      "// Weft kernel 0: matmul
       // fuses 3 node(s):
-      //   matmul#f3eabbfd -> [seq<=128, 96] f32
-      //   binary#3d3ddd53 fn="add" -> [seq<=128, 96] f32
-      //   unary#f1cac215 fn="gelu" -> [seq<=128, 96] f32
+      //   matmul -> [seq<=128, 96] f32
+      //   binary fn="add" -> [seq<=128, 96] f32
+      //   unary fn="gelu" -> [seq<=128, 96] f32
       // tensors:
-      //   in_a (read): input#2afe2284 [seq<=128, 64] f32
-      //   in_w (read): param#fc430a77 [64, 96] f32
-      //   in_b (read): param#ae282f65 [96] f32
-      //   out_unary_f1cac2 (read_write): unary#f1cac215 [seq<=128, 96] f32
+      //   in_a (read): input "a" [seq<=128, 64] f32
+      //   in_w (read): param "w" [64, 96] f32
+      //   in_b (read): param "b" [96] f32
+      //   out_unary_1 (read_write): unary [seq<=128, 96] f32
 
       struct Params {
         dim_seq: u32,
@@ -230,7 +230,7 @@ describe('generated WGSL of representative kernels', () => {
       @group(0) @binding(0) var<storage, read> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_unary_f1cac2: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_1: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
       var<workgroup> tile_a: array<f32, 1024>;
@@ -265,7 +265,7 @@ describe('generated WGSL of representative kernels', () => {
           if (n < 96) {
             let acc_value = values[j];
             let flat = (m * 96) + n;
-            out_unary_f1cac2[flat] = weft_gelu(acc_value + in_b[n]);
+            out_unary_1[flat] = weft_gelu(acc_value + in_b[n]);
           }
         }
       }
@@ -294,7 +294,7 @@ describe('generated WGSL of representative kernels', () => {
         var acc2 = vec4<f32>();
         var acc3 = vec4<f32>();
         for (var k0 = 0; k0 < 64; k0 += 32) {
-          // A tile: 32 rows x 32 columns of input#2afe2284
+          // A tile: 32 rows x 32 columns of input "a"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
@@ -304,7 +304,7 @@ describe('generated WGSL of representative kernels', () => {
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of param#fc430a77
+          // B tile: 32 rows x 32 columns of param "w"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -341,23 +341,23 @@ describe('generated WGSL of representative kernels', () => {
 describe('generated WGSL of fused prologues and epilogues', () => {
   test('RMSNorm statistics in the matmul prologue, heads split by the epilogue store', () => {
     expect(generateKernel(rmsNormMatmulSplitHeads(), DEFAULT_DEVICE_PROFILE).wgsl).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#839efd0b
+      "// Weft kernel 0: matmul
       // fuses 10 node(s):
-      //   binary#9320efb3 fn="mul" -> [seq<=128, 64] f32
-      //   reduce#360736ad fn="mean" axes=[1] -> [seq<=128, 1] f32
-      //   constant#f720ec78 -> [] f32
-      //   binary#df3e48dd fn="add" -> [seq<=128, 1] f32
-      //   unary#1e8d332c fn="rsqrt" -> [seq<=128, 1] f32
-      //   binary#4333f433 fn="mul" -> [seq<=128, 64] f32
-      //   binary#b3e8b6a9 fn="mul" -> [seq<=128, 64] f32
-      //   matmul#839efd0b -> [seq<=128, 64] f32
-      //   reshape#372c0137 -> [seq<=128, 4, 16] f32
-      //   permute#3b95a34e perm=[1,0,2] -> [4, seq<=128, 16] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   reduce fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [seq<=128, 1] f32
+      //   unary fn="rsqrt" -> [seq<=128, 1] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   matmul -> [seq<=128, 64] f32
+      //   reshape -> [seq<=128, 4, 16] f32
+      //   permute perm=[1,0,2] -> [4, seq<=128, 16] f32
       // tensors:
-      //   in_h (read): input#b2a6f9b6 [seq<=128, 64] f32
-      //   in_gain (read): param#e73fcb22 [64] f32
-      //   in_w (read): param#0ef15ebb [64, 64] f32
-      //   out_permute_3b95a3 (read_write): permute#3b95a34e [4, seq<=128, 16] f32
+      //   in_h (read): input "h" [seq<=128, 64] f32
+      //   in_gain (read): param "gain" [64] f32
+      //   in_w (read): param "w" [64, 64] f32
+      //   out_permute_1 (read_write): permute [4, seq<=128, 16] f32
 
       struct Params {
         dim_seq: u32,
@@ -369,7 +369,7 @@ describe('generated WGSL of fused prologues and epilogues', () => {
       @group(0) @binding(0) var<storage, read> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read> in_gain: array<f32>;
       @group(0) @binding(2) var<storage, read> in_w: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_permute_3b95a3: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_permute_1: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
       var<workgroup> tile_a: array<f32, 1024>;
@@ -389,7 +389,7 @@ describe('generated WGSL of fused prologues and epilogues', () => {
             let acc_value = values[j];
             let e0: i32 = (m * 64) + n;
             let flat = (((e0 / 16) % 4) * (16 * i32(params.dim_seq))) + (((e0 / 64) * 16) + (e0 % 16));
-            out_permute_3b95a3[flat] = acc_value;
+            out_permute_1[flat] = acc_value;
           }
         }
       }
@@ -423,7 +423,7 @@ describe('generated WGSL of fused prologues and epilogues', () => {
           let stat_lane = i32(local_index % 2u);
           let m = tile_m * 32 + stat_row;
 
-          // mean over the row (reduce#360736ad)
+          // mean over the row (reduce)
           var partial0: f32 = 0.0;
           if (m < i32(params.dim_seq)) {
             for (var k = stat_lane; k < 64; k += 2) {
@@ -440,13 +440,13 @@ describe('generated WGSL of fused prologues and epilogues', () => {
             row_stat0[stat_row] = stat0;
           }
 
-          // per-row value (binary#df3e48dd)
+          // per-row value (binary)
           let stat1: f32 = stat0 + 0.000001;
           if (stat_lane == 0) {
             row_stat1[stat_row] = stat1;
           }
 
-          // per-row value (unary#1e8d332c)
+          // per-row value (unary)
           let stat2: f32 = inverseSqrt(stat1);
           if (stat_lane == 0) {
             row_stat2[stat_row] = stat2;
@@ -454,7 +454,7 @@ describe('generated WGSL of fused prologues and epilogues', () => {
         }
         workgroupBarrier();
         for (var k0 = 0; k0 < 64; k0 += 32) {
-          // A tile: 32 rows x 32 columns of binary#b3e8b6a9
+          // A tile: 32 rows x 32 columns of binary
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
@@ -467,7 +467,7 @@ describe('generated WGSL of fused prologues and epilogues', () => {
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of param#0ef15ebb
+          // B tile: 32 rows x 32 columns of param "w"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -505,23 +505,23 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
   test('RMSNorm statistics computed by the workgroup for its block row, heads split by the store', () => {
     const software: DeviceProfile = { ...DEFAULT_DEVICE_PROFILE, software: true };
     expect(generateKernel(rmsNormMatmulSplitHeads(), software).wgsl).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#839efd0b
+      "// Weft kernel 0: matmul
       // fuses 10 node(s):
-      //   binary#9320efb3 fn="mul" -> [seq<=128, 64] f32
-      //   reduce#360736ad fn="mean" axes=[1] -> [seq<=128, 1] f32
-      //   constant#f720ec78 -> [] f32
-      //   binary#df3e48dd fn="add" -> [seq<=128, 1] f32
-      //   unary#1e8d332c fn="rsqrt" -> [seq<=128, 1] f32
-      //   binary#4333f433 fn="mul" -> [seq<=128, 64] f32
-      //   binary#b3e8b6a9 fn="mul" -> [seq<=128, 64] f32
-      //   matmul#839efd0b -> [seq<=128, 64] f32
-      //   reshape#372c0137 -> [seq<=128, 4, 16] f32
-      //   permute#3b95a34e perm=[1,0,2] -> [4, seq<=128, 16] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   reduce fn="mean" axes=[1] -> [seq<=128, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [seq<=128, 1] f32
+      //   unary fn="rsqrt" -> [seq<=128, 1] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   binary fn="mul" -> [seq<=128, 64] f32
+      //   matmul -> [seq<=128, 64] f32
+      //   reshape -> [seq<=128, 4, 16] f32
+      //   permute perm=[1,0,2] -> [4, seq<=128, 16] f32
       // tensors:
-      //   in_h (read): input#b2a6f9b6 [seq<=128, 64] f32
-      //   in_gain (read): param#e73fcb22 [64] f32
-      //   in_w (read): param#0ef15ebb [64, 64] f32
-      //   out_permute_3b95a3 (read_write): permute#3b95a34e [4, seq<=128, 16] f32
+      //   in_h (read): input "h" [seq<=128, 64] f32
+      //   in_gain (read): param "gain" [64] f32
+      //   in_w (read): param "w" [64, 64] f32
+      //   out_permute_1 (read_write): permute [4, seq<=128, 16] f32
 
       struct Params {
         dim_seq: u32,
@@ -533,7 +533,7 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
       @group(0) @binding(0) var<storage, read> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read> in_gain: array<f32>;
       @group(0) @binding(2) var<storage, read> in_w: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_permute_3b95a3: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_permute_1: array<f32>;
       @group(0) @binding(4) var<uniform> params: Params;
 
       var<workgroup> row_partial: array<f32, 16>;
@@ -551,7 +551,7 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
             let acc_value = values[j];
             let e0: i32 = (m * 64) + n;
             let flat = (((e0 / 16) % 4) * (16 * i32(params.dim_seq))) + (((e0 / 64) * 16) + (e0 % 16));
-            out_permute_3b95a3[flat] = acc_value;
+            out_permute_1[flat] = acc_value;
           }
         }
       }
@@ -594,7 +594,7 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
           let stat_lane = i32(local_index % 4u);
           let m = m0 + stat_row;
 
-          // mean over the row (reduce#360736ad)
+          // mean over the row (reduce)
           var partial0: f32 = 0.0;
           if (m < i32(params.dim_seq)) {
             for (var k = stat_lane; k < 64; k += 4) {
@@ -611,13 +611,13 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
             row_stat0[stat_row] = stat0;
           }
 
-          // per-row value (binary#df3e48dd)
+          // per-row value (binary)
           let stat1: f32 = stat0 + 0.000001;
           if (stat_lane == 0) {
             row_stat1[stat_row] = stat1;
           }
 
-          // per-row value (unary#1e8d332c)
+          // per-row value (unary)
           let stat2: f32 = inverseSqrt(stat1);
           if (stat_lane == 0) {
             row_stat2[stat_row] = stat2;
@@ -646,13 +646,13 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
         var acc3 = vec4<f32>();
         var acc3_1 = vec4<f32>();
         for (var k = 0; k < 64; k++) {
-          // Rows of binary#b3e8b6a9
+          // Rows of binary
           let a_0: f32 = in_gain[k];
           let a_row0 = (in_h[(row0 * 64) + k] * stat2_row0) * a_0;
           let a_row1 = (in_h[(row1 * 64) + k] * stat2_row1) * a_0;
           let a_row2 = (in_h[(row2 * 64) + k] * stat2_row2) * a_0;
           let a_row3 = (in_h[(row3 * 64) + k] * stat2_row3) * a_0;
-          // Columns of param#0ef15ebb
+          // Columns of param "w"
           let b_row = vec4<f32>(in_w[(k * 64) + column0], in_w[(k * 64) + column1], in_w[(k * 64) + column2], in_w[(k * 64) + column3]);
           let b_row_1 = vec4<f32>(in_w[(k * 64) + column4], in_w[(k * 64) + column5], in_w[(k * 64) + column6], in_w[(k * 64) + column7]);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
@@ -694,7 +694,7 @@ describe('determinism', () => {
   test('generateProgram renders every kernel in plan order', () => {
     const kernels = [broadcastAdd(), { ...layerNorm(), id: 1 }];
     const program = generateProgram({ graph: { outputs: {} }, kernels }, DEFAULT_DEVICE_PROFILE);
-    expect(program.map((kernel) => kernel.label)).toEqual(['k0_elementwise_binary', 'k1_row_binary']);
+    expect(program.map((kernel) => kernel.label)).toEqual(['elementwise (add)', 'row (mean)']);
   });
 });
 
@@ -811,7 +811,9 @@ describe('template registry', () => {
     const generator = (inner: typeof kernel, profile: DeviceProfile) =>
       generateKernel({ ...inner, template: 'elementwise' }, profile);
     registerTemplate('test.custom', generator);
-    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE).wgsl).toContain('template elementwise');
+    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE).wgsl).toContain(
+      '// Weft kernel 0: elementwise (add)',
+    );
     expect(() => registerTemplate('row', generator)).toThrow(WeftError);
   });
 });

@@ -87,8 +87,14 @@ export type KernelBinding =
 export interface GeneratedKernel {
   /** The plan's kernel this renders. */
   readonly kernel: Kernel;
-  /** Human-readable label (used for pipelines and profiling), e.g. `k3_row_layernorm`. */
+  /**
+   * Human-readable label (GPU pipelines and bind groups, program stats, profile rows, errors): the
+   * block's user name, the template and its main options, e.g.
+   * `layers.0.attn · attention (and(causal, cacheWindow), softmax)` (see `kernelTitle` in `@weft/ir`).
+   */
   readonly label: string;
+  /** The user name of the block the kernel computes (`layers.0.mlp.down`), when its nodes carry labels. */
+  readonly block?: string;
   /** The complete WGSL module. */
   readonly wgsl: string;
   /** Entry point name in {@link GeneratedKernel.wgsl}. */

@@ -19,7 +19,7 @@ export {
 export type { GenerateOptions } from './generate-options.js';
 export * from './generated-kernel.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
-export { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
+export { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 export { generateConv } from './templates/conv-template.js';
 export { generateElementwise } from './templates/elementwise-template.js';
 export { generateMatmul } from './templates/matmul-template.js';
@@ -28,4 +28,5 @@ export { generateRow } from './templates/row-template.js';
 export { generateScan } from './templates/scan-template.js';
 export { generateTopk } from './templates/topk-template.js';
 export type { StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
+export { tensorDescription, tensorLabel, tensorUserName } from './tensor-bindings.js';
 export { HelperSet } from './wgsl-helpers.js';

@@ -4,6 +4,9 @@ import {
   formatShape,
   InputError,
   type Kernel,
+  kernelBlockLabel,
+  kernelSummary,
+  kernelTitle,
   type Node,
   resolveDim,
   type SymbolicDim,
@@ -13,13 +16,14 @@ import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
-import { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
+import { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 import {
   allocateBindings,
   loadText,
   storeText,
   type TensorBindingLayout,
-  tensorLabel,
+  tensorDescription,
+  tensorUserName,
 } from './tensor-bindings.js';
 import { HelperSet } from './wgsl-helpers.js';
 
@@ -166,9 +170,11 @@ export class KernelContext {
     const kernel = this.kernel;
     const maxPerDimension = this.profile.limits.maxComputeWorkgroupsPerDimension;
     const knownDims = this.knownDims;
+    const block = kernelBlockLabel(kernel);
     return {
       kernel,
-      label: sanitizeIdentifier(`k${kernel.id}_${template}_${kernel.anchor.op}`),
+      label: sanitizeLabel(kernelTitle(kernel)),
+      ...(block === undefined ? {} : { block }),
       wgsl: `${wgsl}\n`,
       entryPoint: 'main',
       workgroupSize: [...entry.workgroupSize],
@@ -181,9 +187,10 @@ export class KernelContext {
   private slot(node: Node) {
     const slot = this.layout.slots.get(node);
     if (slot === undefined) {
-      throw new UnsupportedError(`kernel ${this.kernel.id}: tensor is neither an input nor an output`, {
-        tensor: tensorLabel(node),
-      });
+      throw new UnsupportedError(
+        `kernel ${this.kernel.id} (${kernelTitle(this.kernel)}): tensor is neither an input nor an output`,
+        { tensor: tensorDescription(node) },
+      );
     }
     return slot;
   }
@@ -221,10 +228,11 @@ export class KernelContext {
 
   private header(template: string): string {
     const kernel = this.kernel;
+    const block = kernelBlockLabel(kernel);
     const describeTensor = (node: Node, name: string) =>
-      `//   ${name}: ${sanitizeComment(`${node.op}#${node.hash.slice(0, 8)} ${formatShape(node.shape)} ${node.dtype}`)}`;
+      `//   ${name}: ${sanitizeComment(`${nodeName(node)} ${formatShape(node.shape)} ${node.dtype}`)}`;
     const lines = [
-      `// Weft kernel ${kernel.id}: template ${sanitizeComment(template)}, anchor ${kernel.anchor.op}#${kernel.anchor.hash.slice(0, 8)}`,
+      `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`,
       `// fuses ${kernel.nodes.length} node(s):`,
       ...kernel.nodes.map((node) => `//   ${sanitizeComment(nodeSummary(node))}`),
     ];
@@ -265,7 +273,7 @@ function packUniforms(
       throw new InputError(
         'a packed tensor needs a non-negative byte offset, a multiple of 4, in its binding',
         {
-          tensor: tensorLabel(tensor),
+          tensor: tensorDescription(tensor),
           expected: 'packedOffsets entry (bytes from the start of the bound range)',
           actual: offset ?? 'none',
         },
@@ -310,12 +318,18 @@ function sectionText(lines: readonly string[]): string {
   return lines.join('\n');
 }
 
+/** `op "user name"` (the name of an input or parameter, else its label), or the op alone. */
+function nodeName(node: Node): string {
+  const name = tensorUserName(node);
+  return name === undefined ? node.op : `${node.op} "${sanitizeName(name)}"`;
+}
+
 function nodeSummary(node: Node): string {
   const details: string[] = [];
-  for (const key of ['fn', 'name', 'axes', 'axis', 'perm']) {
+  for (const key of ['fn', 'axes', 'axis', 'perm']) {
     const value = node.attrs[key];
     if (value !== undefined) details.push(`${key}=${JSON.stringify(value)}`);
   }
   const suffix = details.length > 0 ? ` ${details.join(' ')}` : '';
-  return `${node.op}#${node.hash.slice(0, 8)}${suffix} -> ${formatShape(node.shape)} ${node.dtype}`;
+  return `${nodeName(node)}${suffix} -> ${formatShape(node.shape)} ${node.dtype}`;
 }

@@ -79,3 +79,40 @@ export function sanitizeComment(text: string): string {
     ? `${printable.slice(0, MAXIMUM_COMMENT_LENGTH - 3)}...`
     : printable;
 }
+
+const MAXIMUM_LABEL_LENGTH = 120;
+
+/**
+ * Text safe as a WebGPU object label (pipelines, bind groups, buffers) and in profile rows: any
+ * printable text, unicode included, with control characters and line breaks replaced by `?`, at
+ * most 120 characters.
+ *
+ * @example
+ * ```ts
+ * sanitizeLabel('layers.0.attn\n · attention'); // 'layers.0.attn? · attention'
+ * ```
+ */
+export function sanitizeLabel(text: string): string {
+  const printable = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '?');
+  return printable.length > MAXIMUM_LABEL_LENGTH
+    ? `${printable.slice(0, MAXIMUM_LABEL_LENGTH - 3)}...`
+    : printable;
+}
+
+const MAXIMUM_NAME_LENGTH = 60;
+
+/**
+ * A user name as WGSL comments quote it: letters, digits and `_ . - :` kept, anything else
+ * (spaces, quotes, comment delimiters, line breaks, unicode) shown as `?`, at most 60 characters.
+ * `layers.0.attn.q` stays as it is.
+ *
+ * @example
+ * ```ts
+ * sanitizeName('layers.0.attn.q'); // 'layers.0.attn.q'
+ * sanitizeName('x; fn evil()'); // 'x??fn?evil??'
+ * ```
+ */
+export function sanitizeName(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9_.:-]/g, '?');
+  return safe.length > MAXIMUM_NAME_LENGTH ? `${safe.slice(0, MAXIMUM_NAME_LENGTH - 3)}...` : safe;
+}

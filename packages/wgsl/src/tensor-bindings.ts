@@ -3,6 +3,7 @@ import {
   type DType,
   formatShape,
   type Kernel,
+  labelOf,
   maxElementCount,
   type Node,
   UnsupportedError,
@@ -59,15 +60,8 @@ export function allocateBindings(
   inputAccess: 'read' | 'read_write',
 ): TensorBindingLayout {
   const limits = profile.limits;
-  const names = new Set<string>();
-  const unique = (base: string): string => {
-    let name = base;
-    for (let suffix = 2; names.has(name); suffix++) name = `${base}_${suffix}`;
-    names.add(name);
-    return name;
-  };
   for (const node of [...kernel.inputs, ...kernel.outputs]) {
-    requireStorableDType(node.dtype, profile.shaderF16, tensorLabel(node));
+    requireStorableDType(node.dtype, profile.shaderF16, tensorDescription(node));
     checkSize(node, maxTensorBytes(node), limits.maxStorageBufferBindingSize);
   }
   const pack = kernel.inputs.length + kernel.outputs.length > limits.maxStorageBuffersPerShaderStage;
@@ -80,6 +74,8 @@ export function allocateBindings(
       },
     );
   }
+  const names = bindingNames(kernel, pack);
+  const bindingName = (node: Node): string => names.get(node)!;
   const slots = new Map<Node, TensorSlot>();
   const storage: StorageBinding[] = [];
   if (pack && kernel.inputs.length > 0) {
@@ -97,7 +93,6 @@ export function allocateBindings(
         },
       );
     }
-    names.add(PACKED_BINDING_NAME);
     storage.push({
       binding: 0,
       name: PACKED_BINDING_NAME,
@@ -110,12 +105,12 @@ export function allocateBindings(
         node,
         binding: 0,
         name: PACKED_BINDING_NAME,
-        offsetField: unique(`offset_${tensorLabel(node)}`),
+        offsetField: bindingName(node),
       });
     }
   } else {
     kernel.inputs.forEach((node, position) => {
-      const name = unique(`in_${tensorLabel(node)}`);
+      const name = bindingName(node);
       storage.push({
         binding: position,
         name,
@@ -128,7 +123,7 @@ export function allocateBindings(
   }
   for (const node of kernel.outputs) {
     const binding = storage.length;
-    const name = unique(`out_${tensorLabel(node)}`);
+    const name = bindingName(node);
     storage.push({
       binding,
       name,
@@ -139,6 +134,40 @@ export function allocateBindings(
     slots.set(node, { node, binding, name });
   }
   return { slots, storage };
+}
+
+/**
+ * The WGSL names of a kernel's tensors: `in_` (inputs), `offset_` (packed inputs' `params` fields)
+ * or `out_` (outputs), then the sanitized user name. Names are given in priority order, so a
+ * clash never renames an input or parameter: first the tensors the user named (inputs and
+ * parameters), then labelled intermediates, then the unlabelled ones, which are numbered by op
+ * per kernel (`out_matmul_1`, `in_literal_2`). Clashes
+ * (names equal after sanitizing, `a.b` and `a_b`) get `_2`, `_3`, ... in binding order.
+ */
+function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
+  const taken = new Set<string>(pack ? [PACKED_BINDING_NAME] : []);
+  const names = new Map<Node, string>();
+  const tensors = [...kernel.inputs, ...kernel.outputs];
+  const outputs = new Set(kernel.outputs);
+  const prefix = (node: Node) => (outputs.has(node) ? 'out' : pack ? 'offset' : 'in');
+  const assign = (node: Node, label: string) => {
+    // Always prefixed, so a keyword's escape (`fn_`) is not needed: `in_fn`, then `in_fn_2`.
+    const base = label.replace(/_+$/, '');
+    let name = `${prefix(node)}_${base}`;
+    for (let suffix = 2; taken.has(name); suffix++) name = `${prefix(node)}_${base}_${suffix}`;
+    taken.add(name);
+    names.set(node, name);
+  };
+  const isSource = (node: Node) => node.op === 'input' || node.op === 'param';
+  for (const node of tensors) if (isSource(node)) assign(node, tensorLabel(node) ?? node.op);
+  for (const node of tensors) {
+    const label = isSource(node) ? undefined : tensorLabel(node);
+    if (label !== undefined) assign(node, label);
+  }
+  let unnamed = 0;
+  for (const node of tensors)
+    if (!names.has(node)) assign(node, `${sanitizeIdentifier(node.op)}_${++unnamed}`);
+  return names;
 }
 
 /** WGSL text loading element `flat` (an i32 expression) of `slot`'s tensor as a value of its dtype. */
@@ -162,12 +191,50 @@ export function storeText(slot: TensorSlot, flat: string, value: string): string
   return `${slot.name}[${flat}] = ${stored};`;
 }
 
-/** A short identifier for a tensor: its user name for inputs and parameters, else op and hash. */
-export function tensorLabel(node: Node): string {
+/**
+ * The user's name for a tensor: the name of an input or parameter, else its label (see `withLabel`
+ * in `@weft/ir`); `undefined` for an unlabelled intermediate. Raw text: sanitize before printing it
+ * into WGSL.
+ *
+ * @example
+ * ```ts
+ * tensorUserName(param('layers.0.attn.wqkv', [32, 64])); // 'layers.0.attn.wqkv'
+ * ```
+ */
+export function tensorUserName(node: Node): string | undefined {
   const name = node.attrs.name;
-  if ((node.op === 'input' || node.op === 'param') && typeof name === 'string')
-    return sanitizeIdentifier(name);
-  return sanitizeIdentifier(`${node.op}_${node.hash.slice(0, 6)}`);
+  if ((node.op === 'input' || node.op === 'param') && typeof name === 'string') return name;
+  return labelOf(node);
+}
+
+/**
+ * A WGSL identifier fragment naming a tensor: its user name ({@link tensorUserName}) sanitized,
+ * or `undefined` for an unlabelled intermediate (binding names then number it by op per kernel:
+ * `out_matmul_1`). Never a hash.
+ *
+ * @example
+ * ```ts
+ * tensorLabel(withLabel('layers.0.attn.q', () => permute(x, [0, 2, 1, 3]))); // 'layers_0_attn_q'
+ * ```
+ */
+export function tensorLabel(node: Node): string | undefined {
+  const name = tensorUserName(node);
+  return name === undefined ? undefined : sanitizeIdentifier(name);
+}
+
+/**
+ * A tensor as error messages name it: its user name ({@link tensorUserName}), or for an
+ * unlabelled intermediate its op and type (`matmul f32[1, seq<=32, 64]`). Raw user text: pass it
+ * through `sanitizeComment` before printing it into WGSL.
+ *
+ * @example
+ * ```ts
+ * tensorDescription(input('x', [2, 3])); // 'x'
+ * tensorDescription(matmul(a, b)); // 'matmul f32[2, 4]'
+ * ```
+ */
+export function tensorDescription(node: Node): string {
+  return tensorUserName(node) ?? `${node.op} ${node.dtype}${formatShape(node.shape)}`;
 }
 
 /** Bytes a tensor occupies at its dims' maxima. */
@@ -189,14 +256,14 @@ function packedWordAs(word: string, dtype: DType): string {
 function checkSize(node: Node, bytes: number, limit: number): void {
   if (bytes > limit) {
     throw new UnsupportedError("tensor exceeds the device's maximum storage binding size", {
-      tensor: tensorLabel(node),
+      tensor: tensorDescription(node),
       expected: `<= ${limit} bytes`,
       actual: `${bytes} bytes (shape ${formatShape(node.shape)}, ${node.dtype})`,
     });
   }
   if (maxElementCount(node.shape) > 2 ** 31 - 1) {
     throw new UnsupportedError('tensor has more elements than 32-bit indexing reaches', {
-      tensor: tensorLabel(node),
+      tensor: tensorDescription(node),
       expected: `< ${2 ** 31} elements`,
       actual: maxElementCount(node.shape),
     });

@@ -11,6 +11,7 @@ import {
 } from '@weft/ir';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
+import { describeAttention } from './attention-description.js';
 import { decomposeAttention } from './decompose-attention.js';
 import { evaluateAttention } from './evaluate-attention.js';
 
@@ -30,6 +31,7 @@ export const attentionOp: OpDef = registerOp({
   },
   evaluate: (inputs, attrs) => evaluateAttention(inputs, decodeAttention(attrs)),
   decompose: (node) => decomposeAttention(node, decodeAttention(node.attrs)),
+  describe: describeAttention,
 });
 
 /** The attention op's shape rule: names the block, the tensor and the dim of the first mismatch. */

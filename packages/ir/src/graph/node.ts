@@ -5,6 +5,7 @@ import type { Expr } from '../expr/expr.js';
 import { getOp } from '../ops/op-table.js';
 import type { Shape } from '../shape.js';
 import { structuralHash } from './hash.js';
+import { labelFromScope } from './label.js';
 
 /**
  * Values an op's attributes may hold. Exprs (code holes) and symbolic dims are allowed so that
@@ -35,7 +36,8 @@ export interface TensorType {
  * Nodes are immutable and hash-consed: {@link makeNode} returns the existing node when a
  * structurally equal one is alive, so common subexpressions are shared for free and
  * {@link Node.hash} is a stable structural key (the same graph built twice, in any process,
- * hashes the same).
+ * hashes the same). A node's user name (`layers.0.attn`) is a label kept outside the hash: see
+ * `withLabel` and `labelOf`.
  */
 export class Node implements TensorType {
   /** @internal Use {@link makeNode} or the op builders. */
@@ -84,7 +86,10 @@ export function makeNode(op: string, inputs: readonly Node[], attrs: Attrs = {},
   const type = def.infer(inputs, attrs, block === undefined ? { op } : { op, block });
   const hash = structuralHash(op, inputs, attrs, type);
   const existing = interned.get(hash)?.deref();
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    labelFromScope(existing);
+    return existing;
+  }
   const node = new Node(
     op,
     Object.freeze([...inputs]),
@@ -95,5 +100,6 @@ export function makeNode(op: string, inputs: readonly Node[], attrs: Attrs = {},
   );
   interned.set(hash, new WeakRef(node));
   registry.register(node, hash);
+  labelFromScope(node);
   return node;
 }

@@ -85,6 +85,11 @@ export interface OpDef {
    * rounds only its result (which understates the f32 error of that op). Every built-in op has it.
    */
   readonly evaluatesF32?: boolean;
+  /**
+   * The node's main options in a few words, for kernel labels, profiles and plan listings
+   * (`causal, softmax` for attention); absent: the kernel label shows the template alone.
+   */
+  describe?(node: Node): string;
 }
 
 /** Where an operand element lands in an op's output (see {@link OpDef.placeElement}). */

@@ -1,5 +1,6 @@
 import { GraphError } from '../errors.js';
 import { type Graph, makeGraph, topoSort } from '../graph/graph.js';
+import { inheritLabel, inLabelScope, labelOf } from '../graph/label.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { formatShape, shapesEqual } from '../shape.js';
 
@@ -30,6 +31,8 @@ export function ruleSet(name: string, rules: Readonly<Record<string, readonly Re
  * Rewrites every node reachable from the graph's outputs with `rules`, bottom-up, to a fixpoint:
  * operands first, then the node itself until no rule applies, then the result of each rule again.
  * Each distinct node is rewritten once (nodes are hash-consed, so the memo is by identity).
+ * Labels survive: a rule runs in the label scope of the node it rewrites (the nodes it builds
+ * are named after it), and a replacement without a label inherits the rewritten node's.
  *
  * Throws a {@link GraphError} when a rule set keeps rewriting one node (a non-terminating rule
  * set) or a rule changes a node's shape or dtype.
@@ -101,13 +104,13 @@ class Rewriter {
   private rebuild(node: Node): Node {
     const inputs = node.inputs.map((operand) => this.memo.get(operand) ?? operand);
     if (inputs.every((operand, index) => operand === node.inputs[index])) return node;
-    return makeNode(node.op, inputs, node.attrs);
+    return inLabelScope(labelOf(node), () => makeNode(node.op, inputs, node.attrs));
   }
 
   private applyOnce(node: Node): Node | undefined {
     for (const rule of [...(this.rules.rules[node.op] ?? []), ...(this.rules.rules['*'] ?? [])]) {
-      const result = rule(node);
-      if (result !== undefined && result !== node) return result;
+      const result = inLabelScope(labelOf(node), () => rule(node));
+      if (result !== undefined && result !== node) return inheritLabel(result, node);
     }
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { Node } from '../graph/node.js';
+import { kernelBlockLabel } from '../plan/kernel-label.js';
 import type { BufferSlot, Kernel, KernelPlan, MemoryPlan } from '../plan/kernel-plan.js';
 import { formatType } from './format-graph.js';
 import { nodeNames } from './node-names.js';
@@ -6,7 +7,8 @@ import { nodeNames } from './node-names.js';
 /**
  * A stable text form of a kernel plan: one block per kernel with its template, anchor, the nodes it
  * computes, and the tensors it reads and writes (with their arena placement when `memory` is
- * given), then the arena summary. Nodes are named as in `formatGraph(plan.graph)`.
+ * given), then the arena summary. A kernel whose nodes carry labels names its block
+ * (`block="layers.0.attn"`, see `kernelBlockLabel`). Nodes are named as in `formatGraph(plan.graph)`.
  *
  * ```text
  * kernel 0: row anchor=%5 reduce.mean
@@ -44,8 +46,9 @@ function formatKernel(
       ? `${name(node)} ${formatType(node)}`
       : `${name(node)} ${formatType(node)} ${formatSlot(slot)}`;
   };
+  const block = kernelBlockLabel(kernel);
   return [
-    `kernel ${kernel.id}: ${kernel.template} anchor=${label(kernel.anchor)}`,
+    `kernel ${kernel.id}: ${kernel.template} anchor=${label(kernel.anchor)}${block === undefined ? '' : ` block=${JSON.stringify(block)}`}`,
     `  nodes: ${kernel.nodes.map(label).join(', ')}`,
     `  reads: ${kernel.inputs.length === 0 ? '-' : kernel.inputs.map(tensor).join(', ')}`,
     `  writes: ${kernel.outputs.map(tensor).join(', ')}`,

@@ -1,5 +1,5 @@
 import { applyAttention, attention } from '@weft/attention';
-import type { Node } from '@weft/ir';
+import { type Node, withLabel } from '@weft/ir';
 import { mergeHeads, splitHeads } from './heads.js';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
@@ -21,7 +21,9 @@ export interface CrossAttentionOptions {
  * `${name}.wq` `[d, H·dh]`, keys and values from `memory` through one fused `${name}.wkv`
  * `[d_mem, 2·Hkv·dh]`, no mask and no positions, output projection `${name}.wo` `[H·dh, d]`.
  *
- * Shapes: `x` `[B, S, d]`, `memory` `[B, M, d_mem]` → `[B, S, d]`.
+ * Shapes: `x` `[B, S, d]`, `memory` `[B, M, d_mem]` → `[B, S, d]`. Nodes are labelled under
+ * `name` like {@link selfAttention}'s (`${name}.q`, `${name}.kv`, `${name}.k`, `${name}.v`,
+ * `${name}`, `${name}.out`).
  *
  * @example
  * ```ts
@@ -29,19 +31,26 @@ export interface CrossAttentionOptions {
  * ```
  */
 export function crossAttention(x: Node, memory: Node, options: CrossAttentionOptions, name: string): Node {
+  return withLabel(name, () => buildCrossAttention(x, memory, options, name));
+}
+
+function buildCrossAttention(x: Node, memory: Node, options: CrossAttentionOptions, name: string): Node {
+  const part = <T>(suffix: string, build: () => T): T => withLabel(childPath(name, suffix), build);
   const width = staticDimOf(x, -1, `cross-attention "${name}"`);
   const { heads, headDim } = options;
   const kvHeads = options.kvHeads ?? heads;
   const spec = attention({ heads, kvHeads, headDim, name });
-  const query = splitHeads(
-    linear(x, { outFeatures: heads * headDim, weight: childPath(name, 'wq') }),
-    heads,
-    headDim,
+  const query = part('q', () =>
+    splitHeads(linear(x, { outFeatures: heads * headDim, weight: childPath(name, 'wq') }), heads, headDim),
   );
-  const kv = linear(memory, { outFeatures: 2 * kvHeads * headDim, weight: childPath(name, 'wkv') });
+  const kv = part('kv', () =>
+    linear(memory, { outFeatures: 2 * kvHeads * headDim, weight: childPath(name, 'wkv') }),
+  );
   const last = memory.rank - 1;
-  const key = splitHeads(sliceAxis(kv, last, 0, kvHeads * headDim), kvHeads, headDim);
-  const value = splitHeads(sliceAxis(kv, last, kvHeads * headDim, 2 * kvHeads * headDim), kvHeads, headDim);
+  const key = part('k', () => splitHeads(sliceAxis(kv, last, 0, kvHeads * headDim), kvHeads, headDim));
+  const value = part('v', () =>
+    splitHeads(sliceAxis(kv, last, kvHeads * headDim, 2 * kvHeads * headDim), kvHeads, headDim),
+  );
   const { output } = applyAttention(spec, { query, key, value });
-  return linear(mergeHeads(output), { outFeatures: width, weight: childPath(name, 'wo') });
+  return part('out', () => linear(mergeHeads(output), { outFeatures: width, weight: childPath(name, 'wo') }));
 }

@@ -1,4 +1,4 @@
-import { matmul, type Node, param } from '@weft/ir';
+import { matmul, type Node, param, withLabel } from '@weft/ir';
 import { staticDimOf } from './static-dim.js';
 
 /** Options of {@link lmHead}. */
@@ -16,6 +16,7 @@ export interface LmHeadOptions {
 /**
  * The language-model head: logits `x Wᵀ` with `W` `[V, d]` stored like an embedding table (and
  * like PyTorch's `lm_head.weight`), either its own `head.weight` or the tied token embedding.
+ * The logits node is labelled `lmHead`.
  *
  * Shapes: `x` `[..., d]` → `[..., V]`.
  *
@@ -28,5 +29,7 @@ export function lmHead(x: Node, options: LmHeadOptions): Node {
   const width = staticDimOf(x, -1, 'lm head');
   const weightName =
     options.tied === true ? (options.embeddingName ?? 'embedding.tokens') : (options.name ?? 'head.weight');
-  return matmul(x, param(weightName, [options.vocabSize, width]), { transposeB: true });
+  return withLabel('lmHead', () =>
+    matmul(x, param(weightName, [options.vocabSize, width]), { transposeB: true }),
+  );
 }

@@ -1,4 +1,4 @@
-import { gelu, mul, type Node, SpecError, silu } from '@weft/ir';
+import { gelu, mul, type Node, SpecError, silu, withLabel } from '@weft/ir';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
 import { sliceAxis } from './slice-axis.js';
@@ -28,28 +28,40 @@ export interface MlpOptions {
  *
  * Shapes: `x` `[..., d]` → `[..., d]`.
  *
+ * The nodes are labelled under `name` (see `withLabel` in `@weft/ir`): the up projection
+ * `${name}.up` (gated: `${name}.gateUp`), the activation `${name}.act`, the down projection
+ * `${name}.down`.
+ *
  * @example
  * ```ts
  * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
  * ```
  */
 export function mlp(x: Node, options: MlpOptions, name: string): Node {
+  return withLabel(name, () => buildMlp(x, options, name));
+}
+
+function buildMlp(x: Node, options: MlpOptions, name: string): Node {
+  const part = <T>(suffix: string, build: () => T): T => withLabel(childPath(name, suffix), build);
   const width = staticDimOf(x, -1, `mlp "${name}"`);
   const { kind, hidden } = options;
   const bias = (part: string) => (options.bias === true ? { bias: childPath(name, part) } : {});
   let activated: Node;
   if (kind === 'gelu') {
-    activated = gelu(linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }));
+    const up = part('up', () =>
+      linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }),
+    );
+    activated = part('act', () => gelu(up));
   } else if (kind === 'swiglu' || kind === 'geglu') {
-    const both = linear(x, {
-      outFeatures: 2 * hidden,
-      weight: childPath(name, 'wGateUp'),
-      ...bias('bGateUp'),
-    });
+    const both = part('gateUp', () =>
+      linear(x, { outFeatures: 2 * hidden, weight: childPath(name, 'wGateUp'), ...bias('bGateUp') }),
+    );
     const last = x.rank - 1;
-    const gate = sliceAxis(both, last, 0, hidden);
-    const up = sliceAxis(both, last, hidden, 2 * hidden);
-    activated = mul(kind === 'swiglu' ? silu(gate) : gelu(gate), up);
+    activated = part('act', () => {
+      const gate = sliceAxis(both, last, 0, hidden);
+      const up = sliceAxis(both, last, hidden, 2 * hidden);
+      return mul(kind === 'swiglu' ? silu(gate) : gelu(gate), up);
+    });
   } else {
     throw new SpecError(`mlp "${name}": unknown kind`, {
       block: name,
@@ -57,5 +69,7 @@ export function mlp(x: Node, options: MlpOptions, name: string): Node {
       actual: kind,
     });
   }
-  return linear(activated, { outFeatures: width, weight: childPath(name, 'wDown'), ...bias('bDown') });
+  return part('down', () =>
+    linear(activated, { outFeatures: width, weight: childPath(name, 'wDown'), ...bias('bDown') }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { Node } from '@weft/ir';
+import { type Node, withLabel } from '@weft/ir';
 import { layerNorm, rmsNorm } from '@weft/norms';
 
 /** Which normalization a block uses: RMSNorm (gain `${name}.gamma`) or LayerNorm (`.gamma`, `.beta`). */
@@ -11,7 +11,7 @@ export interface NormLayerOptions {
 
 /**
  * Normalizes `x` over its last axis with the chosen layer, its parameters named under `name`
- * (`${name}.gamma`, and `${name}.beta` for LayerNorm). One fused row kernel.
+ * (`${name}.gamma`, and `${name}.beta` for LayerNorm), its nodes labelled `name`. One fused row kernel.
  *
  * @example
  * ```ts
@@ -20,5 +20,7 @@ export interface NormLayerOptions {
  */
 export function normLayer(x: Node, options: NormLayerOptions, name: string): Node {
   const eps = options.eps ?? 1e-5;
-  return options.kind === 'rmsnorm' ? rmsNorm(x, { eps, name }) : layerNorm(x, { eps, name });
+  return withLabel(name, () =>
+    options.kind === 'rmsnorm' ? rmsNorm(x, { eps, name }) : layerNorm(x, { eps, name }),
+  );
 }

@@ -1,4 +1,4 @@
-import { add, mul, type Node, param } from '@weft/ir';
+import { add, mul, type Node, param, withLabel } from '@weft/ir';
 import { adaLnZero, gatedResidual } from '@weft/norms';
 import { staticDimOf } from './static-dim.js';
 
@@ -26,7 +26,8 @@ export type Sublayer = (normalized: Node) => Node;
 /**
  * Applies `sublayer` to the normalized stream and adds it back with `residual`'s rule. `norm`
  * normalizes the input (pre-norm); with `adaLnZero` the modulated LayerNorm takes its place.
- * Parameters sit under `name` (`${name}.scale`, `${name}.modulation.weight`, ...).
+ * Parameters sit under `name` (`${name}.scale`, `${name}.modulation.weight`, ...); the residual
+ * add (and modulation) is labelled `name`.
  *
  * @example
  * ```ts
@@ -36,6 +37,14 @@ export type Sublayer = (normalized: Node) => Node;
  * ```
  */
 export function residualBranch(
+  x: Node,
+  sublayer: Sublayer,
+  options: { readonly residual: ResidualKind; readonly norm: (x: Node) => Node; readonly name: string },
+): Node {
+  return withLabel(options.name, () => buildResidualBranch(x, sublayer, options));
+}
+
+function buildResidualBranch(
   x: Node,
   sublayer: Sublayer,
   options: { readonly residual: ResidualKind; readonly norm: (x: Node) => Node; readonly name: string },

@@ -1,5 +1,5 @@
 import { and, applyAttention, attention, causal, type Mask, nope, type Position } from '@weft/attention';
-import { input, type Node } from '@weft/ir';
+import { input, type Node, withLabel } from '@weft/ir';
 import { mergeHeads, splitHeads } from './heads.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
@@ -54,12 +54,20 @@ export interface SelfAttentionResult {
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
+ * The nodes are labelled under `name` (see `withLabel` in `@weft/ir`): `${name}.qkv`, the heads
+ * `${name}.q`, `${name}.k`, `${name}.v`, the cache updates `${name}.cache.key` and
+ * `${name}.cache.value`, the attention `${name}` and the projection `${name}.out`.
+ *
  * @example
  * ```ts
  * const { output } = selfAttention(x, { heads: 8, kvHeads: 2, headDim: 16, positions: rope() }, 'layers.0.attn');
  * ```
  */
 export function selfAttention(x: Node, options: SelfAttentionOptions, name: string): SelfAttentionResult {
+  return withLabel(name, () => buildSelfAttention(x, options, name));
+}
+
+function buildSelfAttention(x: Node, options: SelfAttentionOptions, name: string): SelfAttentionResult {
   const width = staticDimOf(x, -1, `attention "${name}"`);
   const { heads, headDim } = options;
   const kvHeads = options.kvHeads ?? heads;
@@ -76,32 +84,35 @@ export function selfAttention(x: Node, options: SelfAttentionOptions, name: stri
     ...(masks.length === 0 ? {} : { mask: and(...masks) }),
     name,
   });
-  const qkv = linear(x, {
-    outFeatures: (heads + 2 * kvHeads) * headDim,
-    weight: childPath(name, 'wqkv'),
-    ...(options.bias === true ? { bias: childPath(name, 'bqkv') } : {}),
-  });
-  const last = x.rank - 1;
-  const query = splitHeads(sliceAxis(qkv, last, 0, heads * headDim), heads, headDim);
-  const key = splitHeads(
-    sliceAxis(qkv, last, heads * headDim, (heads + kvHeads) * headDim),
-    kvHeads,
-    headDim,
+  const part = <T>(suffix: string, build: () => T): T => withLabel(childPath(name, suffix), build);
+  const qkv = part('qkv', () =>
+    linear(x, {
+      outFeatures: (heads + 2 * kvHeads) * headDim,
+      weight: childPath(name, 'wqkv'),
+      ...(options.bias === true ? { bias: childPath(name, 'bqkv') } : {}),
+    }),
   );
-  const value = splitHeads(
-    sliceAxis(qkv, last, (heads + kvHeads) * headDim, (heads + 2 * kvHeads) * headDim),
-    kvHeads,
-    headDim,
+  const last = x.rank - 1;
+  const query = part('q', () => splitHeads(sliceAxis(qkv, last, 0, heads * headDim), heads, headDim));
+  const key = part('k', () =>
+    splitHeads(sliceAxis(qkv, last, heads * headDim, (heads + kvHeads) * headDim), kvHeads, headDim),
+  );
+  const value = part('v', () =>
+    splitHeads(
+      sliceAxis(qkv, last, (heads + kvHeads) * headDim, (heads + 2 * kvHeads) * headDim),
+      kvHeads,
+      headDim,
+    ),
   );
   const project = (attended: Node) =>
-    linear(mergeHeads(attended), { outFeatures: width, weight: childPath(name, 'wo') });
+    part('out', () => linear(mergeHeads(attended), { outFeatures: width, weight: childPath(name, 'wo') }));
   const { cache } = options;
   if (cache === undefined) return { output: project(applyAttention(spec, { query, key, value }).output) };
   const stateShape = [x.shape[0]!, kvHeads, cache.maxSeq, headDim];
   const keyState = input(childPath(name, 'cache.key'), stateShape);
   const valueState = input(childPath(name, 'cache.value'), stateShape);
-  const keys = appendToCache(keyState, key);
-  const values = appendToCache(valueState, value);
+  const keys = part('cache.key', () => appendToCache(keyState, key));
+  const values = part('cache.value', () => appendToCache(valueState, value));
   // The cache holds keys before RoPE/QK norm; hoisting them out of the kernel would re-prepare
   // the whole cache in extra dispatches at every step, so the cached step keeps them in the kernel.
   const { output } = applyAttention(

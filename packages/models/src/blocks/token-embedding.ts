@@ -9,6 +9,7 @@ import {
   reshape,
   SpecError,
   variable,
+  withLabel,
 } from '@weft/ir';
 import { childPath } from './parameter-path.js';
 
@@ -39,7 +40,7 @@ export interface TokenEmbeddingOptions {
  * (`${name}.positions[positionIds]`) or sinusoidal absolute positions
  * (`PE(p, 2i) = sin(p / 10000^(2i/d))`, `PE(p, 2i+1) = cos(p / 10000^(2i/d))`).
  *
- * Shapes: `tokens` `[batch, seq]` (i32) → `[batch, seq, d]`.
+ * Shapes: `tokens` `[batch, seq]` (i32) → `[batch, seq, d]`. Its nodes are labelled `name`.
  *
  * @example
  * ```ts
@@ -48,6 +49,10 @@ export interface TokenEmbeddingOptions {
  * ```
  */
 export function tokenEmbedding(tokens: Node, options: TokenEmbeddingOptions): Node {
+  return withLabel(options.name ?? 'embedding', () => buildTokenEmbedding(tokens, options));
+}
+
+function buildTokenEmbedding(tokens: Node, options: TokenEmbeddingOptions): Node {
   const name = options.name ?? 'embedding';
   const { vocabSize, dModel, positions } = options;
   const embedded = gather(param(childPath(name, 'tokens'), [vocabSize, dModel]), tokens);

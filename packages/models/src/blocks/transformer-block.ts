@@ -1,4 +1,4 @@
-import { type Node, SpecError } from '@weft/ir';
+import { type Node, SpecError, withLabel } from '@weft/ir';
 import { sphericalResidual } from '@weft/norms';
 import { type CrossAttentionOptions, crossAttention } from './cross-attention.js';
 import type { KvCacheOptions } from './kv-cache.js';
@@ -65,6 +65,7 @@ export interface TransformerBlockResult {
  * sublayer with the chosen norm placement and residual rule. Parameter names sit under `name`:
  * `${name}.attn.*`, `${name}.mlp.*`, `${name}.attnNorm`, `${name}.mlpNorm` (sandwich adds
  * `${name}.attnPostNorm`, `${name}.mlpPostNorm`; cross-attention `${name}.cross.*`, `${name}.crossNorm`).
+ * Its nodes are labelled the same way (`${name}.attn.q`, `${name}.mlp.down`, `${name}.attnNorm`, ...).
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
@@ -78,6 +79,14 @@ export interface TransformerBlockResult {
  * ```
  */
 export function transformerBlock(
+  x: Node,
+  options: TransformerBlockOptions,
+  name: string,
+): TransformerBlockResult {
+  return withLabel(name, () => buildTransformerBlock(x, options, name));
+}
+
+function buildTransformerBlock(
   x: Node,
   options: TransformerBlockOptions,
   name: string,

@@ -11,6 +11,7 @@ import {
   reshape,
   symbolicDim,
   variable,
+  withLabel,
 } from '@weft/ir';
 import type { KvCacheOptions } from '../blocks/kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
@@ -93,16 +94,18 @@ export function buildDecoderLmGraph(config: DecoderLmConfig, options: DecoderLmG
   const { output, caches } = transformerStack(embedded, config.layers, () => block, 'layers');
   // Step mode reads out the last position only: index seq − 1 along the sequence axis. The body
   // reads `past` (always ≥ 0) so that the kernel binds only tensors it reads.
-  const lastIndex =
-    past === undefined
-      ? undefined
-      : mapElements(
-          [past],
-          variable('$0', 'i32')
-            .ge(constant(0, 'i32'))
-            .select(dimExpr(seq).sub(constant(1, 'i32')), constant(0, 'i32')),
-        );
-  const hidden = lastIndex === undefined ? output : gather(output, lastIndex, 1);
+  const hidden = withLabel('lastToken', () => {
+    const lastIndex =
+      past === undefined
+        ? undefined
+        : mapElements(
+            [past],
+            variable('$0', 'i32')
+              .ge(constant(0, 'i32'))
+              .select(dimExpr(seq).sub(constant(1, 'i32')), constant(0, 'i32')),
+          );
+    return lastIndex === undefined ? output : gather(output, lastIndex, 1);
+  });
   const normalized = config.norm.placement === 'post' ? hidden : normLayer(hidden, config.norm, 'finalNorm');
   const logits = lmHead(normalized, { vocabSize: config.vocabSize, tied: config.tieEmbeddings });
   const outputs: Record<string, Node> = { logits };

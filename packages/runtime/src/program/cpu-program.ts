@@ -11,6 +11,7 @@ import {
   UnsupportedError,
 } from '@weft/ir';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import { kernelStats } from './kernel-stats.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
 import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
@@ -57,6 +58,7 @@ export class CpuProgram implements Program {
       dispatchesPerRun: 0,
       arenaBytes: 0,
       unsharedBytes: parts.memory.unsharedBytes,
+      perKernel: parts.plan.kernels.map(kernelStats),
     };
   }
 

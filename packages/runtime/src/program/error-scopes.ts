@@ -16,8 +16,14 @@ export async function withErrorScopes<T>(device: GPUDevice, work: () => Promise<
   const outOfMemory = await device.popErrorScope();
   if (outOfMemory !== null)
     throw new WeftError('gpu-out-of-memory', `the GPU ran out of memory: ${outOfMemory.message}`);
-  if (validation !== null)
-    throw new WeftError('gpu-validation', `WebGPU validation error: ${validation.message}`);
+  if (validation !== null) {
+    // A pipeline that failed to compile names its kernel and block: keep that in front.
+    const kernel =
+      !outcome.ok && WeftError.isInstance(outcome.error) && outcome.error.code === 'gpu-pipeline'
+        ? `${outcome.error.message}; `
+        : '';
+    throw new WeftError('gpu-validation', `${kernel}WebGPU validation error: ${validation.message}`);
+  }
   if (!outcome.ok) throw outcome.error;
   return outcome.value;
 }

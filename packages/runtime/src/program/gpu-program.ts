@@ -11,9 +11,10 @@ import {
   UnsupportedError,
   WeftError,
 } from '@weft/ir';
-import type { GeneratedKernel, KernelBinding } from '@weft/wgsl';
+import { type GeneratedKernel, type KernelBinding, tensorDescription } from '@weft/wgsl';
 import { withErrorScopes } from './error-scopes.js';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import { kernelStats } from './kernel-stats.js';
 import { timeKernels } from './kernel-timer.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
@@ -114,6 +115,11 @@ export class GpuProgram implements Program {
       dispatchesPerRun: parts.kernels.length,
       arenaBytes: parts.memory.arenaBytes,
       unsharedBytes: parts.memory.unsharedBytes,
+      perKernel: parts.kernels.map(({ kernel, label, block }) => ({
+        ...kernelStats(kernel),
+        label,
+        ...(block === undefined ? {} : { block }),
+      })),
     };
     void parts.device.lost.then((info) => {
       this.#lost = `the WebGPU device was lost (${info.reason}): ${info.message}`;
@@ -163,6 +169,7 @@ export class GpuProgram implements Program {
       const wallMs = performance.now() - started;
       const kernels = this.#resources.map(({ kernel }, index) => ({
         label: kernel.label,
+        ...(kernel.block === undefined ? {} : { block: kernel.block }),
         template: kernel.kernel.template,
         ...(gpuTimes === undefined ? {} : { gpuMs: gpuTimes[index]! }),
       }));
@@ -336,7 +343,9 @@ export class GpuProgram implements Program {
   #slot(node: Node): BufferSlot {
     const slot = this.memory.slots.get(node);
     if (slot === undefined)
-      throw new UnsupportedError(`tensor ${node.op} has no buffer in the memory plan`, { tensor: node.hash });
+      throw new UnsupportedError(`tensor ${node.op} has no buffer in the memory plan`, {
+        tensor: tensorDescription(node),
+      });
     return slot;
   }
 

@@ -28,12 +28,38 @@ export interface ProgramStats {
   readonly arenaBytes: number;
   /** Bytes the same tensors would take without reuse. */
   readonly unsharedBytes: number;
+  /** One row per kernel of the plan, in dispatch order: its label, block and template. */
+  readonly perKernel: readonly KernelStats[];
+}
+
+/**
+ * One kernel of a compiled program, as {@link ProgramStats.perKernel} lists it.
+ *
+ * @example
+ * ```ts
+ * for (const row of program.stats.perKernel) console.log(row.label); // 'layers.0.attn · attention (...)'
+ * ```
+ */
+export interface KernelStats {
+  /**
+   * The kernel's label: its block's user name, template and main options, e.g.
+   * `layers.0.mlp.down · matmul` (the label of its GPU pipeline and bind group).
+   */
+  readonly label: string;
+  /** The user name of the block it computes (`layers.0.mlp.down`), when its nodes carry labels. */
+  readonly block?: string;
+  /** Its template (`matmul`, `row`, `elementwise`, `attention`, ...). */
+  readonly template: string;
+  /** IR nodes it computes. */
+  readonly nodes: number;
 }
 
 /** Timing of one kernel in a profiled run. */
 export interface KernelTiming {
-  /** The kernel's label (`k3_row_...`). */
+  /** The kernel's label (`layers.0.attn · attention (causal(bottom-right), softmax)`, see {@link KernelStats.label}). */
   readonly label: string;
+  /** The user name of the block it computes, when its nodes carry labels. */
+  readonly block?: string;
   /** Its template. */
   readonly template: string;
   /** GPU time in milliseconds from timestamp queries, when the device has `timestamp-query`. */

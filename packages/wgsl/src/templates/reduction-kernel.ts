@@ -1,6 +1,6 @@
 import { type DType, type Expr, type Kernel, maxElementCount, UnsupportedError } from '@weft/ir';
 import { powerOfTwoAtMost } from '../dispatch-grid.js';
-import { ElementComposer } from '../element-composer.js';
+import { describe, ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { flatIndexExpr } from '../index-exprs.js';
@@ -123,7 +123,7 @@ class ReductionBodyWriter {
     const element = this.composer.element(step.operand, this.analysis.fullIndex);
     const accumulator = accumulatorType(step.operand.dtype);
     const resultType = wgslType(step.node.dtype);
-    const comment = `// ${step.fn} over the row (${step.node.op}#${step.node.hash.slice(0, 8)})`;
+    const comment = `// ${step.fn} over the row (${describe(step.node)})`;
     if (step.fn === 'argmax') return [comment, ...this.argmax(element, accumulator, position)];
     if (step.fn === 'logsumexp') {
       const maximum = this.pass(element, accumulator, 'max', `max${position}`, (value) => value);
