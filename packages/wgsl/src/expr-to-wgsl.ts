@@ -1,4 +1,4 @@
-import { type DType, type Expr, isFloat, isInteger, UnsupportedError } from '@weft/ir';
+import { type DType, type Expr, isFloat, isInteger, simplifyExpr, UnsupportedError } from '@weft/ir';
 import type { HelperSet } from './wgsl-helpers.js';
 import { formatLiteral, wgslType } from './wgsl-types.js';
 
@@ -25,7 +25,8 @@ export interface RenderedExprs {
 /**
  * Prints Exprs as WGSL. Exprs are hash-consed, so identity is structural equality: a
  * non-trivial subexpression used more than once (across all roots) is bound once with `let`,
- * one used once is inlined. Operators nested in operators are parenthesized.
+ * one used once is inlined. Operators nested in operators are parenthesized. Integer index
+ * arithmetic is folded first by `simplifyExpr` (`h * 8 / 8` prints as `h`).
  *
  * @example
  * ```ts
@@ -34,7 +35,8 @@ export interface RenderedExprs {
  * // lines: ['let v0: f32 = x + 1.0;'], values: ['v0 * v0']
  * ```
  */
-export function renderExprs(roots: readonly Expr[], environment: ExprEnvironment): RenderedExprs {
+export function renderExprs(rawRoots: readonly Expr[], environment: ExprEnvironment): RenderedExprs {
+  const roots = rawRoots.map(simplifyExpr);
   const uses = countUses(roots);
   const printer = new Printer(uses, environment);
   const values = roots.map((root) => printer.text(root).text);

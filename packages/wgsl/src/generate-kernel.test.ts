@@ -96,7 +96,7 @@ describe('generated WGSL of representative kernels', () => {
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
         let index = i32(workgroup_index * 256u + local_index);
-        if (index >= (4 * i32(params.dim_seq)) * 8) {
+        if (index >= i32(params.dim_seq) * 32) {
           return;
         }
         var i_rest = index;

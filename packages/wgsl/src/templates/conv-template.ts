@@ -1,8 +1,7 @@
-import { type Expr, type Kernel, type Node, UnsupportedError } from '@weft/ir';
+import { type Expr, flatIndex, indexVariable, type Kernel, type Node, UnsupportedError } from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { wgslType } from '../wgsl-types.js';
 import {
@@ -64,7 +63,7 @@ export function generateConv(
   const finish = context.render(
     [
       ...(bias === undefined ? [] : [composer.element(bias, [output[1]!]).cast('f32')]),
-      flatIndexExpr(output, conv.shape),
+      flatIndex(output, conv.shape),
     ],
     variables,
     'w',

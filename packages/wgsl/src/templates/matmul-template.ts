@@ -3,6 +3,8 @@ import {
   type Dim,
   type Expr,
   epilogueLayout,
+  flatIndex,
+  indexVariable,
   type Kernel,
   layoutIndices,
   type Node,
@@ -15,7 +17,6 @@ import {
 import { describe, ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, wgslType } from '../wgsl-types.js';
 import { directMatmulBody } from './matmul-direct.js';
@@ -105,7 +106,7 @@ export function generateMatmul(
   const aRoots = [
     composer.element(a, aIndex),
     ...prologueOutputs.map((output) => composer.element(output, aIndex)),
-    ...(prologueOutputs.length === 0 ? [] : [flatIndexExpr(aIndex, a.shape)]),
+    ...(prologueOutputs.length === 0 ? [] : [flatIndex(aIndex, a.shape)]),
   ];
   const bRoots = [composer.element(b, operandIndex(b, k, n, transposeB))];
   const asF32 = (value: string, operand: Node) => (operand.dtype === 'f32' ? value : `f32(${value})`);
@@ -260,7 +261,7 @@ function epilogueStores(
     const rendered = context.render(
       [
         ...selected.map((output) => composer.element(output, placeOf(output).index)),
-        ...stored.map((layout) => flatIndexExpr(places.get(layout)!.index, layout.shape)),
+        ...stored.map((layout) => flatIndex(places.get(layout)!.index, layout.shape)),
       ],
       variables,
       prefix,

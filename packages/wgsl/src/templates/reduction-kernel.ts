@@ -1,9 +1,8 @@
-import { type DType, type Expr, type Kernel, maxElementCount, UnsupportedError } from '@weft/ir';
+import { type DType, type Expr, flatIndex, type Kernel, maxElementCount, UnsupportedError } from '@weft/ir';
 import { powerOfTwoAtMost } from '../dispatch-grid.js';
 import { ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
 import { analyzeReductions, type ReductionAnalysis, type ReductionStep } from './reduction-analysis.js';
@@ -281,7 +280,7 @@ class ReductionBodyWriter {
     if (rowOutputs.length > 0) {
       const roots = rowOutputs.flatMap((output) => [
         this.composer.element(output.node, output.index),
-        flatIndexExpr(output.index, output.node.shape),
+        flatIndex(output.index, output.node.shape),
       ]);
       const rendered = this.context.render(roots, this.variables, 'w');
       const stores = rowOutputs.map((output, position) =>
@@ -297,7 +296,7 @@ class ReductionBodyWriter {
     if (elementOutputs.length > 0) {
       const roots = [
         ...elementOutputs.map((output) => this.composer.element(output.node, output.index)),
-        flatIndexExpr(this.analysis.fullIndex, this.analysis.inputShape),
+        flatIndex(this.analysis.fullIndex, this.analysis.inputShape),
       ];
       const rendered = this.context.render(roots, this.variables, 'e');
       const flat = rendered.values[roots.length - 1]!;

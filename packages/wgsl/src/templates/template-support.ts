@@ -1,6 +1,13 @@
-import { type DimBindings, type Expr, elementCount, resolveShape, type Shape } from '@weft/ir';
+import {
+  type DimBindings,
+  type Expr,
+  elementCount,
+  elementCountExpr,
+  indexVariable,
+  resolveShape,
+  type Shape,
+} from '@weft/ir';
 import type { DeviceProfile } from '../generated-kernel.js';
-import { elementCountExpr, indexVariable } from '../index-exprs.js';
 import type { KernelContext } from '../kernel-context.js';
 
 /** Statements that split flat i32 index `flat` into `<prefix>0..` over `shape` (row-major). */
