@@ -16,7 +16,7 @@ export {
   registerTemplate,
   type TemplateGenerator,
 } from './generate-kernel.js';
-export type { GenerateOptions } from './generate-options.js';
+export type { GenerateOptions, InputAccess } from './generate-options.js';
 export * from './generated-kernel.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
 export { sanitizeComment, sanitizeIdentifier } from './sanitize.js';
