@@ -199,8 +199,9 @@ describe('generated WGSL of representative kernels', () => {
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
           let e0: i32 = (r0 * 64) + c0;
+          let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
           let flat = e0;
-          out_binary_8c0587[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+          out_binary_8c0587[flat] = e1 + in_beta[c0];
         }
       }
       "
@@ -375,8 +376,6 @@ describe('generated WGSL of fused prologues and epilogues', () => {
       var<workgroup> tile_a: array<f32, 1024>;
       var<workgroup> tile_b: array<f32, 1024>;
       var<workgroup> row_partial: array<f32, 64>;
-      var<workgroup> row_stat0: array<f32, 32>;
-      var<workgroup> row_stat1: array<f32, 32>;
       var<workgroup> row_stat2: array<f32, 32>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
@@ -436,15 +435,9 @@ describe('generated WGSL of fused prologues and epilogues', () => {
           let total0 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
           workgroupBarrier();
           let stat0: f32 = total0 / f32(64);
-          if (stat_lane == 0) {
-            row_stat0[stat_row] = stat0;
-          }
 
           // per-row value (binary#df3e48dd)
           let stat1: f32 = stat0 + 0.000001;
-          if (stat_lane == 0) {
-            row_stat1[stat_row] = stat1;
-          }
 
           // per-row value (unary#1e8d332c)
           let stat2: f32 = inverseSqrt(stat1);
@@ -460,8 +453,6 @@ describe('generated WGSL of fused prologues and epilogues', () => {
             let k = k0 + slot % 32;
             var value = 0.0;
             if (m < i32(params.dim_seq) && k < 64) {
-              let stat0 = row_stat0[slot / 32];
-              let stat1 = row_stat1[slot / 32];
               let stat2 = row_stat2[slot / 32];
               value = (in_h[(m * 64) + k] * stat2) * in_gain[k];
             }
@@ -537,8 +528,6 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
       @group(0) @binding(4) var<uniform> params: Params;
 
       var<workgroup> row_partial: array<f32, 16>;
-      var<workgroup> row_stat0: array<f32, 4>;
-      var<workgroup> row_stat1: array<f32, 4>;
       var<workgroup> row_stat2: array<f32, 4>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
@@ -607,15 +596,9 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
           let total0 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
           workgroupBarrier();
           let stat0: f32 = total0 / f32(64);
-          if (stat_lane == 0) {
-            row_stat0[stat_row] = stat0;
-          }
 
           // per-row value (binary#df3e48dd)
           let stat1: f32 = stat0 + 0.000001;
-          if (stat_lane == 0) {
-            row_stat1[stat_row] = stat1;
-          }
 
           // per-row value (unary#1e8d332c)
           let stat2: f32 = inverseSqrt(stat1);
@@ -624,17 +607,9 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
           }
         }
         workgroupBarrier();
-        let stat0_row0 = row_stat0[0];
-        let stat1_row0 = row_stat1[0];
         let stat2_row0 = row_stat2[0];
-        let stat0_row1 = row_stat0[1];
-        let stat1_row1 = row_stat1[1];
         let stat2_row1 = row_stat2[1];
-        let stat0_row2 = row_stat0[2];
-        let stat1_row2 = row_stat1[2];
         let stat2_row2 = row_stat2[2];
-        let stat0_row3 = row_stat0[3];
-        let stat1_row3 = row_stat1[3];
         let stat2_row3 = row_stat2[3];
         // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
         var acc0 = vec4<f32>();

@@ -3,7 +3,7 @@ import { describe } from '../element-composer.js';
 import type { EntryPoint } from '../kernel-context.js';
 import type { MatmulParts } from './matmul-parts.js';
 import { DIRECT_BLOCK_COLUMNS, MATMUL_BLOCK } from './matmul-strategy.js';
-import { countFor, indent, unflattenLines } from './template-support.js';
+import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
 
 /**
  * The direct matmul: no barriers in the K loop. Each invocation computes one
@@ -84,9 +84,9 @@ export function directMatmulBody(
           variables: { ...parts.batchVariables, m: 'm', k: 'k' },
         }),
         ...lanes.flatMap((lane) =>
-          statistics.statistics.map(
-            (_, position) => `let stat${position}_row${lane} = row_stat${position}[${lane}];`,
-          ),
+          statistics
+            .readPositions()
+            .map((position) => `let stat${position}_row${lane} = row_stat${position}[${lane}];`),
         ),
       ]
     : statistics.blockLines(context, parts.composer, {
@@ -100,7 +100,7 @@ export function directMatmulBody(
     `if (batch >= ${parts.batchCount}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'batch', parts.batchShape, 'b'),
+    BATCH_INDICES,
     `let m0 = block_m * ${MATMUL_BLOCK};`,
     `let n0 = block_n * ${DIRECT_BLOCK_COLUMNS};`,
     '// Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)',
@@ -141,6 +141,13 @@ export function directMatmulBody(
       ),
     ),
   ];
+  // The batch indices the rest of the body reads.
+  const at = body.indexOf(BATCH_INDICES);
+  body.splice(
+    at,
+    1,
+    ...unflattenLines(context, 'batch', parts.batchShape, 'b', body.slice(at + 1).join('\n')),
+  );
   return {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => {

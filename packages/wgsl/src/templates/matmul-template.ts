@@ -108,22 +108,30 @@ export function generateMatmul(
     ...prologueOutputs.map((output) => composer.element(output, aIndex)),
     ...(prologueOutputs.length === 0 ? [] : [flatIndex(aIndex, a.shape)]),
   ];
+  statistics.readBy(aRoots);
   const bRoots = [composer.element(b, operandIndex(b, k, n, transposeB))];
   const asF32 = (value: string, operand: Node) => (operand.dtype === 'f32' ? value : `f32(${value})`);
   const [M, N, K] = [sizeText(context, mDim), sizeText(context, nDim), sizeText(context, kDim)];
-  const storeFunction = blockRowStore(
-    epilogueStores(
-      context,
-      composer,
-      epilogueOutputs,
-      // Each epilogue output is stored at its place: the matmul element's index through the
-      // reshapes, permutes and slices between them (inside a slice's window only).
-      layoutIndices(layouts, matmul, [...batch, m, n]),
-      layouts,
-      { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
-    ),
-    { rows: M, columns: N, batchNames: Object.keys(batchVariables), dtype: wgslType(matmul.dtype) },
+  const epilogueLines = epilogueStores(
+    context,
+    composer,
+    epilogueOutputs,
+    // Each epilogue output is stored at its place: the matmul element's index through the
+    // reshapes, permutes and slices between them (inside a slice's window only).
+    layoutIndices(layouts, matmul, [...batch, m, n]),
+    layouts,
+    { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
   );
+  // store_block_row takes the batch indices its epilogue reads (none when every batch axis has size 1).
+  const storeBatch = Object.keys(batchVariables).filter((name) =>
+    epilogueLines.some((line) => new RegExp(`\\b${name}\\b`).test(line)),
+  );
+  const storeFunction = blockRowStore(epilogueLines, {
+    rows: M,
+    columns: N,
+    batchNames: storeBatch,
+    dtype: wgslType(matmul.dtype),
+  });
   const parts: MatmulParts = {
     context,
     composer,
@@ -187,7 +195,7 @@ export function generateMatmul(
       return { lines: rendered.lines, value: asF32(rendered.values[0]!, b), stores: [] };
     },
     storeRow: (row, firstColumn, values) =>
-      `store_block_row(${[row, firstColumn, values, ...Object.keys(batchVariables)].join(', ')});`,
+      `store_block_row(${[row, firstColumn, values, ...storeBatch].join(', ')});`,
   };
   const entry =
     strategy.variant === 'direct'
