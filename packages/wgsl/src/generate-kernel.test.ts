@@ -593,7 +593,10 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
           }
           row_partial[local_index] = partial0;
           workgroupBarrier();
-          let total0 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
+          var total0 = row_partial[stat_row * 4];
+          for (var lane = 1; lane < 4; lane++) {
+            total0 = total0 + row_partial[stat_row * 4 + lane];
+          }
           workgroupBarrier();
           let stat0: f32 = total0 / f32(64);
 
@@ -628,8 +631,16 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
           let a_row2 = (in_h[(row2 * 64) + k] * stat2_row2) * a_0;
           let a_row3 = (in_h[(row3 * 64) + k] * stat2_row3) * a_0;
           // Columns of param#0ef15ebb
-          let b_row = vec4<f32>(in_w[(k * 64) + column0], in_w[(k * 64) + column1], in_w[(k * 64) + column2], in_w[(k * 64) + column3]);
-          let b_row_1 = vec4<f32>(in_w[(k * 64) + column4], in_w[(k * 64) + column5], in_w[(k * 64) + column6], in_w[(k * 64) + column7]);
+          let b_value0 = in_w[(k * 64) + column0];
+          let b_value1 = in_w[(k * 64) + column1];
+          let b_value2 = in_w[(k * 64) + column2];
+          let b_value3 = in_w[(k * 64) + column3];
+          let b_row = vec4<f32>(b_value0, b_value1, b_value2, b_value3);
+          let b_value4 = in_w[(k * 64) + column4];
+          let b_value5 = in_w[(k * 64) + column5];
+          let b_value6 = in_w[(k * 64) + column6];
+          let b_value7 = in_w[(k * 64) + column7];
+          let b_row_1 = vec4<f32>(b_value4, b_value5, b_value6, b_value7);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
           acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);

@@ -5,6 +5,7 @@ import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { KernelContext } from '../kernel-context.js';
 import { wgslType } from '../wgsl-types.js';
 import {
+  BATCH_INDICES,
   countFor,
   countText,
   indent,
@@ -93,7 +94,7 @@ export function generateConv(
     `if (index >= ${countText(context, conv.shape)}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'index', conv.shape, 'o'),
+    BATCH_INDICES,
     `let group = o1 / ${outputsPerGroup};`,
     'var acc = 0.0;',
     `for (var ci = 0; ci < ${inputsPerGroup}; ci++) {`,
@@ -112,6 +113,9 @@ export function generateConv(
       conv.dtype === 'f32' ? 'acc' : `${wgslType(conv.dtype)}(acc)`,
     ),
   ];
+  // The output indices the rest of the body reads.
+  const at = body.indexOf(BATCH_INDICES);
+  body.splice(at, 1, ...unflattenLines(context, 'index', conv.shape, 'o', body.slice(at + 1).join('\n')));
   return context.build(conv.op, {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => Math.ceil(countFor(conv.shape, dims) / width),

@@ -151,10 +151,18 @@ export class MatmulRowStatistics {
       const identity = this.identity(context, combine, accumulator);
       const partial = `partial${position}`;
       const value = element.dtype === accumulator ? rendered.values[0]! : `f32(${rendered.values[0]!})`;
-      const total = Array.from(
-        { length: lanes },
-        (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`,
-      ).reduce((sum, next) => combineText(combine, sum, next));
+      const terms = Array.from({ length: lanes }, (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`);
+      const sum = terms.reduce((sum, next) => combineText(combine, sum, next));
+      // Four lanes or more are combined in a loop: one line of them would be too long to read.
+      const total =
+        lanes < 4
+          ? [`let total${position} = ${sum};`]
+          : [
+              `var total${position} = row_partial[stat_row * ${lanes}];`,
+              `for (var lane = 1; lane < ${lanes}; lane++) {`,
+              `  total${position} = ${combineText(combine, `total${position}`, `row_partial[stat_row * ${lanes} + lane]`)};`,
+              '}',
+            ];
       const finished = statistic.fn === 'mean' ? `total${position} / f32(${columns})` : `total${position}`;
       block.push(
         '',
@@ -168,7 +176,7 @@ export class MatmulRowStatistics {
         '}',
         `row_partial[local_index] = ${partial};`,
         'workgroupBarrier();',
-        `let total${position} = ${total};`,
+        ...total,
         'workgroupBarrier();',
         `let stat${position}: ${type} = ${type === 'f32' ? finished : `${type}(${finished})`};`,
         ...this.#keep(context, position, type, rows),

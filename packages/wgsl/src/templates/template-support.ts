@@ -49,7 +49,7 @@ export function unflattenLines(
   return [`${divided ? 'var' : 'let'} ${rest} = ${flat};`, ...lines];
 }
 
-/** Placeholder line in a matmul body where the batch indices it reads are bound. */
+/** Placeholder line in a body where the indices that the rest of it reads are bound (see {@link unflattenLines}). */
 export const BATCH_INDICES = '// <batch indices>';
 
 /** The index variables `<prefix>0..` of a tensor of `rank`, as Exprs. */

@@ -228,3 +228,27 @@ function isAssignmentTarget(tokens: readonly Token[], at: number): boolean {
   while (tokens[next]?.text === '[') next = skipBalanced(tokens, next, '[', ']');
   return tokens[next]?.text === '=' && tokens[next + 1]?.text !== '=';
 }
+
+/** A generated kernel, as far as {@link lintKernels} needs it. */
+export interface LintedKernel {
+  readonly label: string;
+  readonly wgsl: string;
+  readonly kernel: { readonly template: string };
+}
+
+/**
+ * Lints every kernel; findings of kernels whose template is in `knownExceptions` are set apart
+ * (`excused`) rather than failing. Each finding reads `<kernel label> line N: message`.
+ */
+export function lintKernels(
+  kernels: readonly LintedKernel[],
+  knownExceptions: ReadonlySet<string> = new Set(),
+): { readonly findings: string[]; readonly excused: string[] } {
+  const findings: string[] = [];
+  const excused: string[] = [];
+  for (const kernel of kernels) {
+    const found = lintWgsl(kernel.wgsl).map((finding) => `${kernel.label} ${finding}`);
+    (knownExceptions.has(kernel.kernel.template) ? excused : findings).push(...found);
+  }
+  return { findings, excused };
+}
