@@ -1,4 +1,5 @@
 import { type DType, type Expr, isFloat, isInteger, simplifyExpr, UnsupportedError } from '@weft/ir';
+import { namedConstant } from './named-constants.js';
 import type { HelperSet } from './wgsl-helpers.js';
 import { formatLiteral, wgslType } from './wgsl-types.js';
 
@@ -191,6 +192,14 @@ class Printer {
   private inline(expr: Expr): Printed {
     switch (expr.kind) {
       case 'const': {
+        const value = Number(expr.payload);
+        const named = isFloat(expr.dtype) ? namedConstant(value) : undefined;
+        if (named !== undefined) {
+          this.environment.helpers.addConstant(named);
+          return value < 0
+            ? { text: `-${named.name}`, compound: true }
+            : { text: named.name, compound: false };
+        }
         const needed = new Set<string>();
         const text = formatLiteral(Number(expr.payload), expr.dtype, needed);
         for (const name of needed) this.environment.helpers.add(name);

@@ -254,7 +254,7 @@ describe('generated WGSL of representative kernels', () => {
       }
 
       fn weft_gelu(x: f32) -> f32 {
-        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476)); // 0.707... = 1/sqrt(2)
       }
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
