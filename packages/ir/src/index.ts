@@ -13,6 +13,7 @@ export * from './expr/evaluate-expr.js';
 export * from './expr/expr.js';
 export * from './expr/format-expr.js';
 export { applyBinary, applyCast, applyUnary, isComparison, roundHalfEven } from './expr/scalar-functions.js';
+export { simplifyExpr, simplifyNode } from './expr/simplify-expr.js';
 export * from './expr/substitute-expr.js';
 export * from './graph/graph.js';
 export { fnv1a64 } from './graph/hash.js';
@@ -29,7 +30,21 @@ export * from './ops/conv-ops.js';
 export type { ConvGeometry } from './ops/conv-shape.js';
 export { evaluateByLowering } from './ops/evaluate-lowered.js';
 export * from './ops/gather-op.js';
-export { broadcastIndex, dimExpr, flatIndex, strideExprs, unflattenIndex } from './ops/index-math.js';
+export {
+  addIndex,
+  broadcastIndex,
+  dimExpr,
+  divIndex,
+  elementCountExpr,
+  flatIndex,
+  indexConstant,
+  indexVariable,
+  modIndex,
+  mulIndex,
+  strideExprs,
+  subIndex,
+  unflattenIndex,
+} from './ops/index-math.js';
 export * from './ops/map-op.js';
 export * from './ops/matmul-op.js';
 export * from './ops/op-table.js';

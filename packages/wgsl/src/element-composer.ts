@@ -1,6 +1,7 @@
 import {
   cast,
   type Expr,
+  flatIndex,
   getOp,
   type Kernel,
   type Node,
@@ -8,7 +9,6 @@ import {
   rebuildExpr,
   UnsupportedError,
 } from '@weft/ir';
-import { flatIndexExpr } from './index-exprs.js';
 import { sanitizeComment, sanitizeName } from './sanitize.js';
 import { tensorUserName } from './tensor-bindings.js';
 
@@ -51,7 +51,7 @@ export class ElementComposer {
 
   private compute(node: Node, index: readonly Expr[]): Expr {
     const position = this.inputPositions.get(node);
-    if (position !== undefined) return read(`#${position}`, [flatIndexExpr(index, node.shape)], node.dtype);
+    if (position !== undefined) return read(`#${position}`, [flatIndex(index, node.shape)], node.dtype);
     if (!this.members.has(node)) {
       throw new UnsupportedError(
         `kernel ${this.kernel.id} uses node ${describe(node)}, which it neither computes nor reads`,

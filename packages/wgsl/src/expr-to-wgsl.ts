@@ -1,4 +1,5 @@
-import { type DType, type Expr, isFloat, isInteger, UnsupportedError } from '@weft/ir';
+import { type DType, type Expr, isFloat, isInteger, simplifyExpr, UnsupportedError } from '@weft/ir';
+import { namedConstant } from './named-constants.js';
 import type { HelperSet } from './wgsl-helpers.js';
 import { formatLiteral, wgslType } from './wgsl-types.js';
 
@@ -25,7 +26,9 @@ export interface RenderedExprs {
 /**
  * Prints Exprs as WGSL. Exprs are hash-consed, so identity is structural equality: a
  * non-trivial subexpression used more than once (across all roots) is bound once with `let`,
- * one used once is inlined. Operators nested in operators are parenthesized.
+ * one used once is inlined, unless an expression would print longer than 80 characters: then its
+ * longest operand is named too, so that generated lines stay under 120 characters. Operators nested in operators are parenthesized. Integer index
+ * arithmetic is folded first by `simplifyExpr` (`h * 8 / 8` prints as `h`).
  *
  * @example
  * ```ts
@@ -34,11 +37,28 @@ export interface RenderedExprs {
  * // lines: ['let v0: f32 = x + 1.0;'], values: ['v0 * v0']
  * ```
  */
-export function renderExprs(roots: readonly Expr[], environment: ExprEnvironment): RenderedExprs {
+export function renderExprs(rawRoots: readonly Expr[], environment: ExprEnvironment): RenderedExprs {
+  const roots = rawRoots.map(simplifyExpr);
   const uses = countUses(roots);
-  const printer = new Printer(uses, environment);
-  const values = roots.map((root) => printer.text(root).text);
-  return { lines: printer.lines, values };
+  // Operands named although used once, so that no statement's expression grows past
+  // LONG_EXPRESSION characters: the longest operand of a long expression, until none is long.
+  const named = new Set<Expr>();
+  for (let attempt = 0; ; attempt++) {
+    const printer = new Printer(uses, environment, named);
+    const values = roots.map((root) => printer.text(root).text);
+    const long = [...new Set([...printer.bound, ...roots])].filter(
+      (expr) => printer.inlineText(expr).length > LONG_EXPRESSION,
+    );
+    let added = false;
+    for (const expr of long) {
+      const operand = printer.longestOperand(expr);
+      if (operand !== undefined && !named.has(operand)) {
+        named.add(operand);
+        added = true;
+      }
+    }
+    if (!added || attempt === 16) return { lines: printer.lines, values };
+  }
 }
 
 interface Printed {
@@ -114,22 +134,48 @@ const BUILTIN_FUNCTIONS: Readonly<Record<string, string>> = {
   sign: 'sign',
 };
 
+/** Characters beyond which an expression has its longest operand bound with `let` (lines stay under 120). */
+const LONG_EXPRESSION = 80;
+
 class Printer {
   readonly lines: string[] = [];
   private readonly printed = new Map<Expr, Printed>();
   private nextLet = 0;
 
+  /** Exprs bound with `let`, in order. */
+  readonly bound: Expr[] = [];
+  private readonly inlined = new Map<Expr, string>();
+
   constructor(
     private readonly uses: ReadonlyMap<Expr, number>,
     private readonly environment: ExprEnvironment,
+    private readonly named: ReadonlySet<Expr>,
   ) {}
+
+  /** The text of `expr` itself, before any `let` name replaced it. */
+  inlineText(expr: Expr): string {
+    return this.inlined.get(expr) ?? '';
+  }
+
+  /** The operand of `expr` with the longest text that is not a literal, variable or name already. */
+  longestOperand(expr: Expr): Expr | undefined {
+    let best: Expr | undefined;
+    for (const operand of expr.args) {
+      if (operand.kind === 'const' || operand.kind === 'var' || this.bound.includes(operand)) continue;
+      if (best === undefined || this.inlineText(operand).length > this.inlineText(best).length)
+        best = operand;
+    }
+    return best;
+  }
 
   text(expr: Expr): Printed {
     const existing = this.printed.get(expr);
     if (existing !== undefined) return existing;
     let result = this.inline(expr);
-    const shared = (this.uses.get(expr) ?? 0) > 1 && expr.kind !== 'const' && expr.kind !== 'var';
-    if (shared) {
+    this.inlined.set(expr, result.text);
+    const shared = (this.uses.get(expr) ?? 0) > 1 || this.named.has(expr);
+    if (shared && expr.kind !== 'const' && expr.kind !== 'var') {
+      this.bound.push(expr);
       const name = `${this.environment.letPrefix}${this.nextLet++}`;
       this.lines.push(`let ${name}: ${wgslType(expr.dtype)} = ${result.text};`);
       result = { text: name, compound: false };
@@ -146,6 +192,14 @@ class Printer {
   private inline(expr: Expr): Printed {
     switch (expr.kind) {
       case 'const': {
+        const value = Number(expr.payload);
+        const named = isFloat(expr.dtype) ? namedConstant(value) : undefined;
+        if (named !== undefined) {
+          this.environment.helpers.addConstant(named);
+          return value < 0
+            ? { text: `-${named.name}`, compound: true }
+            : { text: named.name, compound: false };
+        }
         const needed = new Set<string>();
         const text = formatLiteral(Number(expr.payload), expr.dtype, needed);
         for (const name of needed) this.environment.helpers.add(name);

@@ -1,3 +1,5 @@
+import { isSourceTensor, type Node } from '@weft/ir';
+
 /** Code-generation choices that are not device facts. */
 export interface GenerateOptions {
   /**
@@ -6,10 +8,31 @@ export interface GenerateOptions {
    */
   readonly subgroupReductions?: boolean;
   /**
-   * Access mode declared for input bindings (default `read`). Use `read_write` when inputs and
-   * outputs are ranges of one buffer (an arena): WebGPU rejects a dispatch that binds one buffer
-   * both writable and read-only, while several writable bindings of it are allowed. Inputs are
-   * only ever read either way.
+   * Access mode declared for input bindings (default `read`). Inputs are only ever read; the mode
+   * tells WebGPU how the buffer behind each binding is used in the dispatch:
+   * - `read`: every input in a buffer of its own, or in buffers the dispatch never writes;
+   * - `read_write`: inputs and outputs are ranges of one buffer (an arena). WebGPU rejects a
+   *   dispatch that binds one buffer both writable and read-only (the usage-scope rule), while
+   *   several writable bindings of it are allowed;
+   * - `arena`: `@weft/runtime`'s layout. Source tensors ({@link isSourceTensor}: graph inputs,
+   *   parameters, constants) are in a buffer that kernels only read, so they bind `read`; every
+   *   other input (an intermediate) is a range of the arena that the same dispatch writes its
+   *   outputs to, so it binds `read_write`; packed inputs are copied into a side buffer of their
+   *   own, so the packed binding is `read`.
    */
-  readonly inputAccess?: 'read' | 'read_write';
+  readonly inputAccess?: InputAccess;
+}
+
+/** See {@link GenerateOptions.inputAccess}. */
+export type InputAccess = 'read' | 'read_write' | 'arena';
+
+/** The access mode of input `node`'s own binding under `inputAccess`. */
+export function inputBindingAccess(node: Node, inputAccess: InputAccess): 'read' | 'read_write' {
+  if (inputAccess === 'arena') return isSourceTensor(node) ? 'read' : 'read_write';
+  return inputAccess;
+}
+
+/** The access mode of the binding of packed inputs under `inputAccess`. */
+export function packedBindingAccess(inputAccess: InputAccess): 'read' | 'read_write' {
+  return inputAccess === 'arena' ? 'read' : inputAccess;
 }

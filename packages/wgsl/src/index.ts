@@ -16,9 +16,10 @@ export {
   registerTemplate,
   type TemplateGenerator,
 } from './generate-kernel.js';
-export type { GenerateOptions } from './generate-options.js';
+export type { GenerateOptions, InputAccess } from './generate-options.js';
 export * from './generated-kernel.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
+export { constantDeclaration, type NamedConstant, namedConstant } from './named-constants.js';
 export { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 export { generateConv } from './templates/conv-template.js';
 export { generateElementwise } from './templates/elementwise-template.js';

@@ -8,6 +8,7 @@ import {
   type Node,
   UnsupportedError,
 } from '@weft/ir';
+import { type InputAccess, inputBindingAccess, packedBindingAccess } from './generate-options.js';
 import type { DeviceProfile } from './generated-kernel.js';
 import { sanitizeIdentifier } from './sanitize.js';
 import { requireStorableDType, storageType } from './wgsl-types.js';
@@ -50,14 +51,14 @@ export interface StorageBinding {
 export const PACKED_BINDING_NAME = 'packed_inputs';
 
 /**
- * Assigns bindings: inputs first (`inputAccess`), then outputs (read_write). When the kernel needs more
+ * Assigns bindings: inputs first (access per `inputAccess`), then outputs (read_write). When the kernel needs more
  * storage bindings than `maxStorageBuffersPerShaderStage`, all inputs share one `array<u32>`
  * binding and are addressed by word offsets from the `params` uniform.
  */
 export function allocateBindings(
   kernel: Kernel,
   profile: DeviceProfile,
-  inputAccess: 'read' | 'read_write',
+  inputAccess: InputAccess,
 ): TensorBindingLayout {
   const limits = profile.limits;
   for (const node of [...kernel.inputs, ...kernel.outputs]) {
@@ -96,7 +97,7 @@ export function allocateBindings(
     storage.push({
       binding: 0,
       name: PACKED_BINDING_NAME,
-      access: inputAccess,
+      access: packedBindingAccess(inputAccess),
       elementType: 'u32',
       tensors: kernel.inputs,
     });
@@ -114,7 +115,7 @@ export function allocateBindings(
       storage.push({
         binding: position,
         name,
-        access: inputAccess,
+        access: inputBindingAccess(node, inputAccess),
         elementType: storageType(node.dtype),
         tensors: [node],
       });

@@ -1,3 +1,5 @@
+import { constantDeclaration, type NamedConstant } from './named-constants.js';
+
 /**
  * Polyfills for what WGSL lacks, as `f32` functions (f16 callers convert around them). Each entry
  * lists the helpers it calls, so a module includes everything it needs exactly once.
@@ -59,13 +61,13 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   weft_gelu: {
     requires: ['weft_erf'],
     code: `fn weft_gelu(x: f32) -> f32 {
-  return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+  return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476)); // 0.707... = 1/sqrt(2)
 }`,
   },
   weft_gelu_tanh: {
     requires: ['weft_tanh'],
     code: `fn weft_gelu_tanh(x: f32) -> f32 {
-  let inner = 0.7978845608028654 * (x + 0.044715 * x * x * x);
+  let inner = 0.7978845608028654 * (x + 0.044715 * x * x * x); // 0.797... = sqrt(2/π)
   return 0.5 * x * (1.0 + weft_tanh(inner));
 }`,
   },
@@ -145,6 +147,12 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
 /** The ordered, deduplicated set of helper functions one module needs. */
 export class HelperSet {
   private readonly names: string[] = [];
+  private readonly constants = new Map<string, NamedConstant>();
+
+  /** Declares named constant `constant` in the module (once). */
+  addConstant(constant: NamedConstant): void {
+    this.constants.set(constant.name, constant);
+  }
 
   /** Adds `name` and the helpers it calls (dependencies first). */
   add(name: string): void {
@@ -155,8 +163,12 @@ export class HelperSet {
     this.names.push(name);
   }
 
-  /** The helpers' code, in dependency order then first use. */
+  /** The named constants' declarations (one block), then the helpers' code, in dependency order then first use. */
   code(): string[] {
-    return this.names.map((name) => HELPERS[name]!.code);
+    const constants = [...this.constants.values()].map(constantDeclaration);
+    return [
+      ...(constants.length === 0 ? [] : [constants.join('\n')]),
+      ...this.names.map((name) => HELPERS[name]!.code),
+    ];
   }
 }

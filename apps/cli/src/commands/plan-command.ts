@@ -44,7 +44,7 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
       );
       for (const line of formatKernelPlan(plan, memory).trimEnd().split('\n')) io.out(`  ${line}`);
       if (options.wgsl !== true) return;
-      for (const kernel of generateProgram(plan, DEFAULT_DEVICE_PROFILE, { inputAccess: 'read_write' })) {
+      for (const kernel of generateProgram(plan, DEFAULT_DEVICE_PROFILE, { inputAccess: 'arena' })) {
         io.out('');
         io.out(kernel.wgsl.trimEnd());
       }

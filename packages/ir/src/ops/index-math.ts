@@ -1,10 +1,11 @@
 import type { Dim } from '../dim.js';
 import { binary, constant, type Expr, variable } from '../expr/expr.js';
+import { simplifyNode } from '../expr/simplify-expr.js';
 import type { Shape } from '../shape.js';
 
 /**
- * Small i32 index arithmetic for `lowerElement`: folds constants and drops identities so that
- * lowered Exprs stay readable (`i1 + 2` rather than `i1 * 1 + 0 + 2`).
+ * i32 index arithmetic for `lowerElement` and the code generators: every helper folds through
+ * {@link simplifyExpr}'s rules, so lowered Exprs stay readable (`i1 + 2` rather than `i1 * 1 + 0 + 2`).
  */
 
 /** An i32 index literal. */
@@ -17,40 +18,29 @@ export function dimExpr(dim: Dim): Expr {
   return typeof dim === 'number' ? indexConstant(dim) : variable(`dim:${dim.name}`, 'i32');
 }
 
-/** `a + b` on indices. */
+/** `a + b` on indices, simplified ({@link simplifyNode}). */
 export function addIndex(a: Expr, b: Expr): Expr {
-  if (isLiteral(a, 0)) return b;
-  if (isLiteral(b, 0)) return a;
-  if (a.kind === 'const' && b.kind === 'const') return indexConstant(Number(a.payload) + Number(b.payload));
-  return binary('add', a, b);
+  return simplifyNode(binary('add', a, b));
 }
 
-/** `a - b` on indices. */
+/** `a - b` on indices, simplified. */
 export function subIndex(a: Expr, b: Expr): Expr {
-  if (isLiteral(b, 0)) return a;
-  if (a.kind === 'const' && b.kind === 'const') return indexConstant(Number(a.payload) - Number(b.payload));
-  return binary('sub', a, b);
+  return simplifyNode(binary('sub', a, b));
 }
 
-/** `a * b` on indices. */
+/** `a * b` on indices, simplified. */
 export function mulIndex(a: Expr, b: Expr): Expr {
-  if (isLiteral(a, 1)) return b;
-  if (isLiteral(b, 1)) return a;
-  if (isLiteral(a, 0) || isLiteral(b, 0)) return indexConstant(0);
-  if (a.kind === 'const' && b.kind === 'const') return indexConstant(Number(a.payload) * Number(b.payload));
-  return binary('mul', a, b);
+  return simplifyNode(binary('mul', a, b));
 }
 
-/** `a / b` (truncating) on non-negative indices. */
+/** `a / b` (truncating) on non-negative indices, simplified. */
 export function divIndex(a: Expr, b: Expr): Expr {
-  if (isLiteral(b, 1)) return a;
-  return binary('div', a, b);
+  return simplifyNode(binary('div', a, b));
 }
 
-/** `a % b` on non-negative indices. */
+/** `a % b` on non-negative indices, simplified. */
 export function modIndex(a: Expr, b: Expr): Expr {
-  if (isLiteral(b, 1)) return indexConstant(0);
-  return binary('mod', a, b);
+  return simplifyNode(binary('mod', a, b));
 }
 
 /** Clamps an index into `0..size-1` (so GPU reads stay in bounds even where a select discards them). */
@@ -84,13 +74,28 @@ export function strideExprs(shape: Shape): Expr[] {
   return strides;
 }
 
-/** Row-major flat offset of `index` in `shape`. */
+/**
+ * Row-major flat offset of `index` in `shape`. Size-1 axes contribute nothing whatever their index
+ * (a broadcast read may pass the output's index there), so they are left out.
+ */
 export function flatIndex(index: readonly Expr[], shape: Shape): Expr {
-  const strides = strideExprs(shape);
-  return index.reduce<Expr>(
-    (sum, component, axis) => addIndex(sum, mulIndex(component, strides[axis]!)),
-    indexConstant(0),
-  );
+  let flat = indexConstant(0);
+  let stride = indexConstant(1);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    if (shape[axis] !== 1) flat = addIndex(mulIndex(index[axis]!, stride), flat);
+    stride = mulIndex(stride, dimExpr(shape[axis]!));
+  }
+  return flat;
+}
+
+/** An i32 index variable (printed under the same name). */
+export function indexVariable(name: string): Expr {
+  return variable(name, 'i32');
+}
+
+/** The number of elements of `shape` as an i32 Expr. */
+export function elementCountExpr(shape: Shape): Expr {
+  return shape.reduce<Expr>((count, dim) => mulIndex(count, dimExpr(dim)), indexConstant(1));
 }
 
 /** Splits a row-major flat offset into one index per axis of `shape`. */
@@ -100,8 +105,4 @@ export function unflattenIndex(flat: Expr, shape: Shape): Expr[] {
     const quotient = divIndex(flat, strides[axis]!);
     return axis === 0 ? quotient : modIndex(quotient, dimExpr(dim));
   });
-}
-
-function isLiteral(expr: Expr, value: number): boolean {
-  return expr.kind === 'const' && expr.payload === value;
 }

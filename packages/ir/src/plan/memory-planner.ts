@@ -77,6 +77,16 @@ const SOURCE_ROLES: Readonly<Record<string, BufferSlot['role']>> = {
   constant: 'const',
 };
 
+/**
+ * Whether `node` is a source tensor: a graph input, a parameter or a materialized constant. Sources
+ * live for the whole program, no kernel ever writes them, and {@link planMemory} places them first,
+ * in `[0, top of the sources)`, below every other slot, so a runtime can keep them in a buffer of
+ * their own that kernels bind read-only.
+ */
+export function isSourceTensor(node: Node): boolean {
+  return SOURCE_ROLES[node.op] !== undefined;
+}
+
 /** Each tensor's role, size and live interval, in first-touch order. */
 function collectLifetimes(plan: KernelPlan): Lifetime[] {
   const last = Math.max(plan.kernels.length - 1, 0);

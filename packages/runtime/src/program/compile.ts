@@ -10,6 +10,7 @@ import {
   WeftError,
 } from '@weft/ir';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
+import { bufferLayout } from './buffer-layout.js';
 import { CpuProgram } from './cpu-program.js';
 import { deviceProfileOf } from './device-profile.js';
 import { withErrorScopes } from './error-scopes.js';
@@ -48,8 +49,8 @@ export interface CompileOptions {
 /**
  * Compiles a graph into a {@link Program}: runs the IR pipeline (simplification, fusion, memory
  * planning), generates WGSL for each kernel, creates the pipelines (cached by source hash,
- * asynchronously and in parallel), allocates one arena from the memory plan and uploads the
- * parameters once.
+ * asynchronously and in parallel), allocates a read-only sources buffer and an arena from the memory
+ * plan and uploads the parameters once.
  *
  * @example
  * ```ts
@@ -97,7 +98,10 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       ? { software: options.device.adapter.software }
       : {}),
   });
+  // Two buffers (see `BufferLayout`): source tensors, which kernels only read, bind `read`; the
+  // arena's tensors bind `read_write`, as each dispatch writes its outputs to the arena.
   const kernels = generateKernels(plan, profile);
+  const layout = bufferLayout(memory);
   return withErrorScopes(device, async () => {
     const pipelines = await Promise.all(
       kernels.map((kernel) =>
@@ -111,12 +115,17 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
         }),
       ),
     );
-    const arena = device.createBuffer({
-      label: 'weft-arena',
-      size: Math.max(16, memory.arenaBytes),
+    const sources = device.createBuffer({
+      label: 'weft-sources',
+      size: Math.max(16, layout.sourceBytes),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
     });
-    uploadConstants(device, arena, memory, params);
+    const arena = device.createBuffer({
+      label: 'weft-arena',
+      size: Math.max(16, memory.arenaBytes - layout.arenaBase),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    });
+    uploadConstants(device, sources, memory, params);
     return new GpuProgram({
       device,
       graph: optimized,
@@ -125,6 +134,8 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       kernels,
       pipelines,
       arena,
+      sources,
+      layout,
       signature,
       outputs: optimized.outputs,
       state,
@@ -159,18 +170,18 @@ function checkParams(
   return checked;
 }
 
-/** Writes parameters and materialized constants into their arena slots, once. */
+/** Writes parameters and materialized constants into their slots of the sources buffer, once. */
 function uploadConstants(
   device: GPUDevice,
-  arena: GPUBuffer,
+  sources: GPUBuffer,
   memory: MemoryPlan,
   params: Record<string, ReturnType<typeof toTypedArray>>,
 ): void {
   for (const slot of memory.slots.values()) {
     if (slot.role === 'param') {
-      device.queue.writeBuffer(arena, slot.offset, params[String(slot.node.attrs.name)]!);
+      device.queue.writeBuffer(sources, slot.offset, params[String(slot.node.attrs.name)]!);
     } else if (slot.role === 'const') {
-      device.queue.writeBuffer(arena, slot.offset, constantValues(slot.node));
+      device.queue.writeBuffer(sources, slot.offset, constantValues(slot.node));
     }
   }
 }

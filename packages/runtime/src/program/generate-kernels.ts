@@ -14,12 +14,13 @@ export interface GraphKernels extends PipelineResult {
 }
 
 /**
- * The WGSL of every kernel of a plan for a device profile, with the options `compile` uses: kernels
- * bind ranges of one arena, and WebGPU forbids binding a buffer read-only while writing to it in the
- * same dispatch, so every arena binding is declared read_write. Pure: no device needed.
+ * The WGSL of every kernel of a plan for a device profile, with the options `compile` uses: source
+ * tensors (inputs, parameters, constants) live in a buffer no kernel writes and bind `read`; the
+ * arena's tensors bind `read_write`, since WebGPU forbids binding a buffer read-only while a dispatch
+ * writes to it (see `BufferLayout`). Pure: no device needed.
  */
 export function generateKernels(plan: KernelPlan, profile: DeviceProfile): GeneratedKernel[] {
-  return generateProgram(plan, profile, { inputAccess: 'read_write' });
+  return generateProgram(plan, profile, { inputAccess: 'arena' });
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   elementCount,
   type Graph,
   InputError,
+  isSourceTensor,
   type KernelPlan,
   type MemoryPlan,
   type Node,
@@ -12,6 +13,7 @@ import {
   WeftError,
 } from '@weft/ir';
 import { type GeneratedKernel, type KernelBinding, tensorDescription } from '@weft/wgsl';
+import { type BufferLayout, locate } from './buffer-layout.js';
 import { withErrorScopes } from './error-scopes.js';
 import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
 import { kernelStats } from './kernel-stats.js';
@@ -28,7 +30,11 @@ export interface GpuProgramParts {
   readonly memory: MemoryPlan;
   readonly kernels: readonly GeneratedKernel[];
   readonly pipelines: readonly GPUComputePipeline[];
+  /** Intermediates and outputs (see {@link BufferLayout}). */
   readonly arena: GPUBuffer;
+  /** Graph inputs, parameters and constants: kernels bind them read-only. */
+  readonly sources: GPUBuffer;
+  readonly layout: BufferLayout;
   readonly signature: GraphSignature;
   readonly outputs: Readonly<Record<string, Node>>;
   /** Persistent inputs and the outputs copied into them after each run. */
@@ -42,19 +48,27 @@ interface KernelResources {
   readonly uniformBuffer: GPUBuffer | undefined;
   /**
    * For kernels that pack several inputs into one binding: a side buffer holding copies of them,
-   * and the copies to make before the dispatch. (A range of the arena cannot be bound read-only
-   * while the kernel writes another range of it, and a writable binding must not overlap others.)
+   * and the copies to make before the dispatch. (The packed binding is one `read` binding, and a
+   * range of the arena cannot be bound read-only while the kernel writes another range of it.)
    */
   readonly packed: PackedInputs | undefined;
 }
 
 interface PackedInputs {
   readonly buffer: GPUBuffer;
-  readonly copies: readonly { readonly from: number; readonly to: number; readonly bytes: number }[];
+  readonly copies: readonly {
+    readonly source: GPUBuffer;
+    readonly from: number;
+    readonly to: number;
+    readonly bytes: number;
+  }[];
   readonly offsets: ReadonlyMap<Node, number>;
 }
 
-/** A program on a WebGPU device: one arena, one pipeline and bind group per kernel, one encoder per run. */
+/**
+ * A program on a WebGPU device: a read-only sources buffer and an arena, one pipeline and bind group
+ * per kernel, one encoder per run.
+ */
 export class GpuProgram implements Program {
   readonly backend = 'webgpu' as const;
   readonly graph: Graph;
@@ -65,6 +79,8 @@ export class GpuProgram implements Program {
 
   readonly #device: GPUDevice;
   readonly #arena: GPUBuffer;
+  readonly #sources: GPUBuffer;
+  readonly #layout: BufferLayout;
   readonly #staging: GPUBuffer;
   readonly #resources: readonly KernelResources[];
   readonly #signature: GraphSignature;
@@ -85,11 +101,15 @@ export class GpuProgram implements Program {
     this.kernels = parts.kernels;
     this.#device = parts.device;
     this.#arena = parts.arena;
+    this.#sources = parts.sources;
+    this.#layout = parts.layout;
     this.#signature = parts.signature;
     this.#outputs = parts.outputs;
     this.#state = parts.state;
     this.#stateInputs = new Set(parts.state.map((pair) => pair.input));
-    const stateBytes = Math.max(0, ...parts.state.map((pair) => align4(this.#slot(pair.outputNode).bytes)));
+    // A scratch buffer only for a state output that is itself a source (an input passed through).
+    const sameBuffer = parts.state.filter((pair) => isSourceTensor(pair.outputNode));
+    const stateBytes = Math.max(0, ...sameBuffer.map((pair) => align4(this.#slot(pair.outputNode).bytes)));
     this.#stateScratch =
       stateBytes === 0
         ? undefined
@@ -153,8 +173,8 @@ export class GpuProgram implements Program {
       });
     }
     const shape = resolveShape(node.shape, this.#lastDims ?? {});
-    const slot = this.#slot(node);
-    return { buffer: this.#arena, offset: slot.offset, size: elementCount(shape) * 4, shape };
+    const { buffer, offset } = this.#locate(node);
+    return { buffer, offset, size: elementCount(shape) * 4, shape };
   }
 
   profile(inputs: Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<ProfileResult> {
@@ -185,8 +205,8 @@ export class GpuProgram implements Program {
 
   resetState(): void {
     for (const { inputNode } of this.#state) {
-      const slot = this.#slot(inputNode);
-      this.#device.queue.writeBuffer(this.#arena, slot.offset, new Uint8Array(align4(slot.bytes)));
+      const { buffer, offset } = this.#locate(inputNode);
+      this.#device.queue.writeBuffer(buffer, offset, new Uint8Array(align4(this.#slot(inputNode).bytes)));
     }
   }
 
@@ -194,6 +214,7 @@ export class GpuProgram implements Program {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#arena.destroy();
+    this.#sources.destroy();
     this.#staging.destroy();
     this.#stateScratch?.destroy();
     for (const resource of this.#resources) {
@@ -228,13 +249,17 @@ export class GpuProgram implements Program {
       return { node, data: toTypedArray(name, inputs[name]!, node.dtype, count) };
     });
     const queue = this.#device.queue;
-    for (const { node, data } of uploads) queue.writeBuffer(this.#arena, this.#slot(node).offset, data);
+    for (const { node, data } of uploads) {
+      const { buffer, offset } = this.#locate(node);
+      queue.writeBuffer(buffer, offset, data);
+    }
     this.#writeUniforms(dims);
     if (options.poisonOutputs === true) {
       for (const node of Object.values(this.#outputs)) {
         const slot = this.#slot(node);
         if (slot.role === 'output' || slot.role === 'intermediate') {
-          queue.writeBuffer(this.#arena, slot.offset, new Float32Array(slot.bytes / 4).fill(Number.NaN));
+          const { buffer, offset } = this.#locate(node);
+          queue.writeBuffer(buffer, offset, new Float32Array(slot.bytes / 4).fill(Number.NaN));
         }
       }
     }
@@ -247,7 +272,7 @@ export class GpuProgram implements Program {
         pass?.end();
         pass = undefined;
         for (const copy of resource.packed?.copies ?? []) {
-          encoder.copyBufferToBuffer(this.#arena, copy.from, resource.packed!.buffer, copy.to, copy.bytes);
+          encoder.copyBufferToBuffer(copy.source, copy.from, resource.packed!.buffer, copy.to, copy.bytes);
         }
       }
       pass ??= encoder.beginComputePass({
@@ -265,16 +290,25 @@ export class GpuProgram implements Program {
     let stagingOffset = 0;
     for (const [name, node] of Object.entries(this.#outputs)) {
       const bytes = align4(elementCount(resolveShape(node.shape, dims)) * 4);
-      if (selected.has(name))
-        encoder.copyBufferToBuffer(this.#arena, this.#slot(node).offset, this.#staging, stagingOffset, bytes);
+      if (selected.has(name)) {
+        const { buffer, offset } = this.#locate(node);
+        encoder.copyBufferToBuffer(buffer, offset, this.#staging, stagingOffset, bytes);
+      }
       stagingOffset += align4(this.#slot(node).bytes);
     }
-    // State outputs become next run's state inputs, entirely on the GPU (through a scratch
-    // buffer: a copy within one buffer is not allowed).
+    // State outputs become next run's state inputs, entirely on the GPU: from the arena into the
+    // sources buffer (through a scratch buffer where both are in one buffer, as for an input passed
+    // through as the output: a copy within one buffer is not allowed).
     for (const { inputNode, outputNode } of this.#state) {
       const bytes = align4(elementCount(resolveShape(outputNode.shape, dims)) * 4);
-      encoder.copyBufferToBuffer(this.#arena, this.#slot(outputNode).offset, this.#stateScratch!, 0, bytes);
-      encoder.copyBufferToBuffer(this.#stateScratch!, 0, this.#arena, this.#slot(inputNode).offset, bytes);
+      const from = this.#locate(outputNode);
+      const to = this.#locate(inputNode);
+      if (from.buffer !== to.buffer) {
+        encoder.copyBufferToBuffer(from.buffer, from.offset, to.buffer, to.offset, bytes);
+      } else {
+        encoder.copyBufferToBuffer(from.buffer, from.offset, this.#stateScratch!, 0, bytes);
+        encoder.copyBufferToBuffer(this.#stateScratch!, 0, to.buffer, to.offset, bytes);
+      }
     }
     queue.submit([encoder.finish()]);
     this.#lastDims = dims;
@@ -349,6 +383,11 @@ export class GpuProgram implements Program {
     return slot;
   }
 
+  /** The buffer holding `node` and its offset there. */
+  #locate(node: Node): { readonly buffer: GPUBuffer; readonly offset: number } {
+    return locate(this.#layout, this.#slot(node), { sources: this.#sources, arena: this.#arena });
+  }
+
   #kernelResources(kernel: GeneratedKernel, pipeline: GPUComputePipeline): KernelResources {
     const packedBinding = kernel.bindings.find(
       (binding) => binding.kind === 'storage' && binding.tensors.length > 1,
@@ -368,10 +407,11 @@ export class GpuProgram implements Program {
       }
       if (binding.tensors.length > 1)
         return { binding: binding.binding, resource: { buffer: packed!.buffer } };
-      const slot = this.#slot(binding.tensors[0]!);
+      const tensor = binding.tensors[0]!;
+      const { buffer, offset } = this.#locate(tensor);
       return {
         binding: binding.binding,
-        resource: { buffer: this.#arena, offset: slot.offset, size: align4(slot.bytes) },
+        resource: { buffer, offset, size: align4(this.#slot(tensor).bytes) },
       };
     });
     const bindGroup = this.#device.createBindGroup({
@@ -384,12 +424,13 @@ export class GpuProgram implements Program {
 
   #packedInputs(kernel: GeneratedKernel, tensors: readonly Node[]): PackedInputs {
     const offsets = new Map<Node, number>();
-    const copies: { from: number; to: number; bytes: number }[] = [];
+    const copies: { source: GPUBuffer; from: number; to: number; bytes: number }[] = [];
     let size = 0;
     for (const tensor of tensors) {
       const slot = this.#slot(tensor);
+      const { buffer, offset } = this.#locate(tensor);
       offsets.set(tensor, size);
-      copies.push({ from: slot.offset, to: size, bytes: align4(slot.bytes) });
+      copies.push({ source: buffer, from: offset, to: size, bytes: align4(slot.bytes) });
       size += align4(slot.bytes);
     }
     const buffer = this.#device.createBuffer({

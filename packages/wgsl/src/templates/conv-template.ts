@@ -1,11 +1,11 @@
-import { type Expr, type Kernel, type Node, UnsupportedError } from '@weft/ir';
+import { type Expr, flatIndex, indexVariable, type Kernel, type Node, UnsupportedError } from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { wgslType } from '../wgsl-types.js';
 import {
+  BATCH_INDICES,
   countFor,
   countText,
   indent,
@@ -64,7 +64,7 @@ export function generateConv(
   const finish = context.render(
     [
       ...(bias === undefined ? [] : [composer.element(bias, [output[1]!]).cast('f32')]),
-      flatIndexExpr(output, conv.shape),
+      flatIndex(output, conv.shape),
     ],
     variables,
     'w',
@@ -94,7 +94,7 @@ export function generateConv(
     `if (index >= ${countText(context, conv.shape)}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'index', conv.shape, 'o'),
+    BATCH_INDICES,
     `let group = o1 / ${outputsPerGroup};`,
     'var acc = 0.0;',
     `for (var ci = 0; ci < ${inputsPerGroup}; ci++) {`,
@@ -113,6 +113,9 @@ export function generateConv(
       conv.dtype === 'f32' ? 'acc' : `${wgslType(conv.dtype)}(acc)`,
     ),
   ];
+  // The output indices the rest of the body reads.
+  const at = body.indexOf(BATCH_INDICES);
+  body.splice(at, 1, ...unflattenLines(context, 'index', conv.shape, 'o', body.slice(at + 1).join('\n')));
   return context.build(conv.op, {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => Math.ceil(countFor(conv.shape, dims) / width),

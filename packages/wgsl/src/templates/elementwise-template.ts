@@ -44,14 +44,17 @@ export function generateElementwise(
     kernel.outputs.map((output) => composer.element(output, index)),
     variableNames('i', shape.length),
   );
+  const element = [
+    ...rendered.lines,
+    ...kernel.outputs.map((output, position) => context.store(output, 'index', rendered.values[position]!)),
+  ];
   const body = [
     `let index = i32(workgroup_index * ${width}u + local_index);`,
     `if (index >= ${countText(context, shape)}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'index', shape, 'i'),
-    ...rendered.lines,
-    ...kernel.outputs.map((output, position) => context.store(output, 'index', rendered.values[position]!)),
+    ...unflattenLines(context, 'index', shape, 'i', element.join('\n')),
+    ...element,
   ];
   return context.build('elementwise', {
     workgroupSize: [width, 1, 1],

@@ -1,5 +1,5 @@
 import type { Expr, Shape } from '@weft/ir';
-import { indexVariable } from '../index-exprs.js';
+import { indexVariable } from '@weft/ir';
 
 /** A tensor seen as lines along one axis: the other axes' shape, and the full index of an element. */
 export interface LineLayout {

@@ -3,7 +3,10 @@ import { describe } from '../element-composer.js';
 import type { EntryPoint } from '../kernel-context.js';
 import type { MatmulParts } from './matmul-parts.js';
 import { DIRECT_BLOCK_COLUMNS, MATMUL_BLOCK } from './matmul-strategy.js';
-import { countFor, indent, unflattenLines } from './template-support.js';
+import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
+
+/** Placeholder where the clamped rows that the rest of the body reads are bound. */
+const ROW_INDICES = '// <clamped rows>';
 
 /**
  * The direct matmul: no barriers in the K loop. Each invocation computes one
@@ -84,9 +87,9 @@ export function directMatmulBody(
           variables: { ...parts.batchVariables, m: 'm', k: 'k' },
         }),
         ...lanes.flatMap((lane) =>
-          statistics.statistics.map(
-            (_, position) => `let stat${position}_row${lane} = row_stat${position}[${lane}];`,
-          ),
+          statistics
+            .readPositions()
+            .map((position) => `let stat${position}_row${lane} = row_stat${position}[${lane}];`),
         ),
       ]
     : statistics.blockLines(context, parts.composer, {
@@ -100,11 +103,11 @@ export function directMatmulBody(
     `if (batch >= ${parts.batchCount}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'batch', parts.batchShape, 'b'),
+    BATCH_INDICES,
     `let m0 = block_m * ${MATMUL_BLOCK};`,
     `let n0 = block_n * ${DIRECT_BLOCK_COLUMNS};`,
     '// Rows and columns of the block, clamped into the matrix (repeats at an edge are not stored)',
-    ...clamped('row', 'm0', M, lanes),
+    ROW_INDICES,
     ...(sharedRows
       ? // Invocations past the last block column still take part in the statistics: clamp them all.
         columnLanes.map((lane) => `let column${lane} = min(n0 + ${lane}, ${N} - 1);`)
@@ -119,9 +122,18 @@ export function directMatmulBody(
       ...prologueStores,
       `// Columns of ${describe(b)}${parts.transposeB ? ' (transposed)' : ''}`,
       ...bColumns.flatMap((element) => element.lines),
-      ...groups.map((group) => {
-        const values = bColumns.slice(group * MATMUL_BLOCK, (group + 1) * MATMUL_BLOCK);
-        return `let ${bRow(group)} = vec4<f32>(${values.map((element) => element.value).join(', ')});`;
+      ...groups.flatMap((group) => {
+        const values = bColumns
+          .slice(group * MATMUL_BLOCK, (group + 1) * MATMUL_BLOCK)
+          .map((element) => element.value);
+        const row = `let ${bRow(group)} = vec4<f32>(${values.join(', ')});`;
+        if (row.length <= 96) return [row];
+        // Long loads are named one by one, so that the line stays readable.
+        const names = values.map((_, column) => `b_value${group * MATMUL_BLOCK + column}`);
+        return [
+          ...values.map((value, column) => `let ${names[column]} = ${value};`),
+          `let ${bRow(group)} = vec4<f32>(${names.join(', ')});`,
+        ];
       }),
       ...lanes.flatMap((lane) =>
         groups.map(
@@ -141,6 +153,23 @@ export function directMatmulBody(
       ),
     ),
   ];
+  // The clamped rows the rest of the body reads (an A operand gathered at another row reads none).
+  const rowsAt = body.indexOf(ROW_INDICES);
+  const afterRows = body.slice(rowsAt + 1).join('\n');
+  body.splice(
+    rowsAt,
+    1,
+    ...clamped('row', 'm0', M, lanes).filter((line) =>
+      new RegExp(`\\b${/let (\w+)/.exec(line)![1]}\\b`).test(afterRows),
+    ),
+  );
+  // The batch indices the rest of the body reads.
+  const at = body.indexOf(BATCH_INDICES);
+  body.splice(
+    at,
+    1,
+    ...unflattenLines(context, 'batch', parts.batchShape, 'b', body.slice(at + 1).join('\n')),
+  );
   return {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => {

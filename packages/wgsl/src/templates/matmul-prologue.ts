@@ -2,6 +2,7 @@ import {
   constant,
   type DType,
   type Expr,
+  exprVariables,
   getOp,
   type Kernel,
   type Node,
@@ -40,6 +41,12 @@ export interface RowStatistic {
 export class MatmulRowStatistics {
   /** The kernel's reductions, in dispatch order. */
   readonly statistics: readonly RowStatistic[];
+  /**
+   * Positions of the statistics that the A element reads (set by {@link MatmulRowStatistics.readBy}):
+   * only those are kept in workgroup memory and loaded in the A-tile loop; the others (a mean
+   * that only feeds the variance) stay local to the statistics block.
+   */
+  #read: ReadonlySet<number> | undefined;
 
   /** @param kernel - a matmul kernel; its reduction nodes are the statistics. */
   constructor(kernel: Kernel) {
@@ -58,6 +65,22 @@ export class MatmulRowStatistics {
     });
   }
 
+  /** Records which statistics the A operand's element Exprs `roots` read. */
+  readBy(roots: readonly Expr[]): void {
+    const names = new Set(roots.flatMap((root) => [...exprVariables(root).keys()]));
+    this.#read = new Set(this.statistics.map((_, position) => position).filter((p) => names.has(`stat${p}`)));
+  }
+
+  /** Whether the A element reads statistic `position` (all, before {@link MatmulRowStatistics.readBy}). */
+  isRead(position: number): boolean {
+    return this.#read === undefined || this.#read.has(position);
+  }
+
+  /** Positions of the statistics the A element reads. */
+  readPositions(): number[] {
+    return this.statistics.map((_, position) => position).filter((position) => this.isRead(position));
+  }
+
   /** Reduction nodes bound to their statistic variables, for an {@link ElementComposer}. */
   bindings(): [Node, Expr][] {
     return this.statistics.map((statistic) => [statistic.node, statistic.result]);
@@ -70,7 +93,7 @@ export class MatmulRowStatistics {
 
   /** Bytes of workgroup memory the statistics need. */
   workgroupBytes(rows: number, lanes: number): number {
-    return this.statistics.length === 0 ? 0 : (rows * lanes + rows * this.statistics.length) * 4;
+    return this.statistics.length === 0 ? 0 : (rows * lanes + rows * this.readPositions().length) * 4;
   }
 
   /**
@@ -108,15 +131,12 @@ export class MatmulRowStatistics {
           { ...settings.variables, ...this.variables() },
           `s${position}_`,
         );
-        context.workgroupArray(`row_stat${position}`, type, rows);
         block.push(
           '',
           `// per-row value (${describe(statistic.node)})`,
           ...rendered.lines,
           `let stat${position}: ${type} = ${rendered.values[0]!};`,
-          'if (stat_lane == 0) {',
-          `  row_stat${position}[stat_row] = stat${position};`,
-          '}',
+          ...this.#keep(context, position, type, rows),
         );
         return;
       }
@@ -131,12 +151,19 @@ export class MatmulRowStatistics {
       const identity = this.identity(context, combine, accumulator);
       const partial = `partial${position}`;
       const value = element.dtype === accumulator ? rendered.values[0]! : `f32(${rendered.values[0]!})`;
-      const total = Array.from(
-        { length: lanes },
-        (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`,
-      ).reduce((sum, next) => combineText(combine, sum, next));
+      const terms = Array.from({ length: lanes }, (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`);
+      const sum = terms.reduce((sum, next) => combineText(combine, sum, next));
+      // Four lanes or more are combined in a loop: one line of them would be too long to read.
+      const total =
+        lanes < 4
+          ? [`let total${position} = ${sum};`]
+          : [
+              `var total${position} = row_partial[stat_row * ${lanes}];`,
+              `for (var lane = 1; lane < ${lanes}; lane++) {`,
+              `  total${position} = ${combineText(combine, `total${position}`, `row_partial[stat_row * ${lanes} + lane]`)};`,
+              '}',
+            ];
       const finished = statistic.fn === 'mean' ? `total${position} / f32(${columns})` : `total${position}`;
-      context.workgroupArray(`row_stat${position}`, type, rows);
       block.push(
         '',
         `// ${statistic.fn} over the row (${describe(statistic.node)})`,
@@ -149,12 +176,10 @@ export class MatmulRowStatistics {
         '}',
         `row_partial[local_index] = ${partial};`,
         'workgroupBarrier();',
-        `let total${position} = ${total};`,
+        ...total,
         'workgroupBarrier();',
         `let stat${position}: ${type} = ${type === 'f32' ? finished : `${type}(${finished})`};`,
-        'if (stat_lane == 0) {',
-        `  row_stat${position}[stat_row] = stat${position};`,
-        '}',
+        ...this.#keep(context, position, type, rows),
       );
     });
     return [
@@ -234,9 +259,16 @@ export class MatmulRowStatistics {
     );
   }
 
-  /** Statements bringing the statistics of block row `row` (i32 text) into scope as `stat<position>`. */
+  /** Statements bringing the statistics of block row `row` (i32 text) that the A element reads into scope as `stat<position>`. */
   loadLines(row: string): string[] {
-    return this.statistics.map((_, position) => `let stat${position} = row_stat${position}[${row}];`);
+    return this.readPositions().map((position) => `let stat${position} = row_stat${position}[${row}];`);
+  }
+
+  /** Statements keeping statistic `position` of the row in workgroup memory, when the A element reads it. */
+  #keep(context: KernelContext, position: number, type: string, rows: number): string[] {
+    if (!this.isRead(position)) return [];
+    context.workgroupArray(`row_stat${position}`, type, rows);
+    return ['if (stat_lane == 0) {', `  row_stat${position}[stat_row] = stat${position};`, '}'];
   }
 
   private identity(context: KernelContext, combine: string, accumulator: DType): string {

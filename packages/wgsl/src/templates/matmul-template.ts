@@ -3,6 +3,8 @@ import {
   type Dim,
   type Expr,
   epilogueLayout,
+  flatIndex,
+  indexVariable,
   type Kernel,
   layoutIndices,
   type Node,
@@ -15,7 +17,6 @@ import {
 import { describe, ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, wgslType } from '../wgsl-types.js';
 import { directMatmulBody } from './matmul-direct.js';
@@ -105,24 +106,32 @@ export function generateMatmul(
   const aRoots = [
     composer.element(a, aIndex),
     ...prologueOutputs.map((output) => composer.element(output, aIndex)),
-    ...(prologueOutputs.length === 0 ? [] : [flatIndexExpr(aIndex, a.shape)]),
+    ...(prologueOutputs.length === 0 ? [] : [flatIndex(aIndex, a.shape)]),
   ];
+  statistics.readBy(aRoots);
   const bRoots = [composer.element(b, operandIndex(b, k, n, transposeB))];
   const asF32 = (value: string, operand: Node) => (operand.dtype === 'f32' ? value : `f32(${value})`);
   const [M, N, K] = [sizeText(context, mDim), sizeText(context, nDim), sizeText(context, kDim)];
-  const storeFunction = blockRowStore(
-    epilogueStores(
-      context,
-      composer,
-      epilogueOutputs,
-      // Each epilogue output is stored at its place: the matmul element's index through the
-      // reshapes, permutes and slices between them (inside a slice's window only).
-      layoutIndices(layouts, matmul, [...batch, m, n]),
-      layouts,
-      { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
-    ),
-    { rows: M, columns: N, batchNames: Object.keys(batchVariables), dtype: wgslType(matmul.dtype) },
+  const epilogueLines = epilogueStores(
+    context,
+    composer,
+    epilogueOutputs,
+    // Each epilogue output is stored at its place: the matmul element's index through the
+    // reshapes, permutes and slices between them (inside a slice's window only).
+    layoutIndices(layouts, matmul, [...batch, m, n]),
+    layouts,
+    { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
   );
+  // store_block_row takes the batch indices its epilogue reads (none when every batch axis has size 1).
+  const storeBatch = Object.keys(batchVariables).filter((name) =>
+    epilogueLines.some((line) => new RegExp(`\\b${name}\\b`).test(line)),
+  );
+  const storeFunction = blockRowStore(epilogueLines, {
+    rows: M,
+    columns: N,
+    batchNames: storeBatch,
+    dtype: wgslType(matmul.dtype),
+  });
   const parts: MatmulParts = {
     context,
     composer,
@@ -186,7 +195,7 @@ export function generateMatmul(
       return { lines: rendered.lines, value: asF32(rendered.values[0]!, b), stores: [] };
     },
     storeRow: (row, firstColumn, values) =>
-      `store_block_row(${[row, firstColumn, values, ...Object.keys(batchVariables)].join(', ')});`,
+      `store_block_row(${[row, firstColumn, values, ...storeBatch].join(', ')});`,
   };
   const entry =
     strategy.variant === 'direct'
@@ -260,7 +269,7 @@ function epilogueStores(
     const rendered = context.render(
       [
         ...selected.map((output) => composer.element(output, placeOf(output).index)),
-        ...stored.map((layout) => flatIndexExpr(places.get(layout)!.index, layout.shape)),
+        ...stored.map((layout) => flatIndex(places.get(layout)!.index, layout.shape)),
       ],
       variables,
       prefix,

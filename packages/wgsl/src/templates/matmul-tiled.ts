@@ -3,7 +3,7 @@ import { describe } from '../element-composer.js';
 import type { EntryPoint } from '../kernel-context.js';
 import type { MatmulParts, OperandElement } from './matmul-parts.js';
 import { MATMUL_BLOCK, MATMUL_TILE } from './matmul-strategy.js';
-import { countFor, indent, unflattenLines } from './template-support.js';
+import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
 
 /** Invocations per tile edge. */
 const THREADS = MATMUL_TILE / MATMUL_BLOCK;
@@ -61,7 +61,7 @@ export function tiledMatmulBody(
     `if (batch >= ${parts.batchCount}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'batch', parts.batchShape, 'b'),
+    BATCH_INDICES,
     `let thread_n = i32(local_index % ${THREADS}u);`,
     `let thread_m = i32(local_index / ${THREADS}u);`,
     '// acc<r>: row r of the 4x4 output block of this invocation',
@@ -111,6 +111,13 @@ export function tiledMatmulBody(
     `let n0 = tile_n * ${MATMUL_TILE} + thread_n * ${MATMUL_BLOCK};`,
     ...rowsOfBlock.map((row) => parts.storeRow(row === 0 ? 'm0' : `m0 + ${row}`, 'n0', `acc${row}`)),
   ];
+  // The batch indices the rest of the body reads.
+  const at = body.indexOf(BATCH_INDICES);
+  body.splice(
+    at,
+    1,
+    ...unflattenLines(context, 'batch', parts.batchShape, 'b', body.slice(at + 1).join('\n')),
+  );
   return {
     workgroupSize: [THREADS * THREADS, 1, 1],
     workgroupCount: (dims) => {

@@ -2,6 +2,7 @@ import {
   type Expr,
   flatIndex,
   getOp,
+  indexVariable,
   isRowReshape,
   type Kernel,
   type Node,
@@ -13,7 +14,6 @@ import {
   variable,
 } from '@weft/ir';
 import { describe } from '../element-composer.js';
-import { indexVariable } from '../index-exprs.js';
 
 /** Reduction functions a reduction kernel computes. */
 export type ReductionFunction = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumexp' | 'argmax';

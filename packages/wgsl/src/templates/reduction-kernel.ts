@@ -1,9 +1,8 @@
-import { type DType, type Expr, type Kernel, maxElementCount, UnsupportedError } from '@weft/ir';
+import { type DType, type Expr, flatIndex, type Kernel, maxElementCount, UnsupportedError } from '@weft/ir';
 import { powerOfTwoAtMost } from '../dispatch-grid.js';
 import { describe, ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
 import { analyzeReductions, type ReductionAnalysis, type ReductionStep } from './reduction-analysis.js';
@@ -109,12 +108,17 @@ class ReductionBodyWriter {
       `if (row >= ${countText(this.context, this.analysis.rowShape)}) {`,
       '  return;',
       '}',
-      ...unflattenLines(this.context, 'row', this.analysis.rowShape, 'r'),
     ];
+    const steps: string[] = [];
     this.analysis.steps.forEach((step, position) => {
-      lines.push('', ...this.step(step, position));
+      steps.push('', ...this.step(step, position));
     });
-    lines.push('', ...this.outputs());
+    steps.push('', ...this.outputs());
+    // The row indices the steps and outputs read.
+    lines.push(
+      ...unflattenLines(this.context, 'row', this.analysis.rowShape, 'r', steps.join('\n')),
+      ...steps,
+    );
     this.declareWorkgroupMemory();
     return lines;
   }
@@ -160,15 +164,20 @@ class ReductionBodyWriter {
   ): string[] {
     const rendered = this.context.render([element], this.variables);
     const partial = `partial_${result}`;
-    const value = transform(cast(rendered.values[0]!, element.dtype, accumulator));
+    const transformed = transform(cast(rendered.values[0]!, element.dtype, accumulator));
+    // A long term is named first, so that the accumulating line stays short.
+    const long = transformed.length > LONG_TERM;
+    const termLines = [...rendered.lines, ...(long ? [`let term = ${transformed};`] : [])];
+    const value = long ? 'term' : transformed;
+    const readers = [...termLines, value].join('\n');
     const unroll = this.strategy.cooperative ? 1 : (this.strategy.unroll ?? 1);
     if (unroll > 1) {
       const lanes = Array.from({ length: unroll }, (_, lane) => `${partial}_${lane}`);
       return [
         ...lanes.map((lane) => `var ${lane}: ${accumulator} = ${this.identity(combine, accumulator)};`),
         ...unrolledColumnLoop(this.columns, unroll, (column, lane) => [
-          ...unflattenLines(this.context, column, this.analysis.columnShape, 'c'),
-          ...rendered.lines,
+          ...unflattenLines(this.context, column, this.analysis.columnShape, 'c', readers),
+          ...termLines,
           `${lanes[lane]!} = ${combineText(combine, lanes[lane]!, value)};`,
         ]),
         `let ${result} = ${balancedCombine(lanes, (a, b) => combineText(combine, a, b))};`,
@@ -178,8 +187,8 @@ class ReductionBodyWriter {
       `var ${partial}: ${accumulator} = ${this.identity(combine, accumulator)};`,
       `${this.columnLoop()} {`,
       ...indent([
-        ...unflattenLines(this.context, 'column', this.analysis.columnShape, 'c'),
-        ...rendered.lines,
+        ...unflattenLines(this.context, 'column', this.analysis.columnShape, 'c', readers),
+        ...termLines,
       ]),
       `  ${partial} = ${combineText(combine, partial, value)};`,
       '}',
@@ -237,7 +246,13 @@ class ReductionBodyWriter {
       `var ${bestIndex} = 2147483647;`,
       `${this.columnLoop()} {`,
       ...indent([
-        ...unflattenLines(this.context, 'column', this.analysis.columnShape, 'c'),
+        ...unflattenLines(
+          this.context,
+          'column',
+          this.analysis.columnShape,
+          'c',
+          [...rendered.lines, value].join('\n'),
+        ),
         ...rendered.lines,
       ]),
       `  let candidate = ${value};`,
@@ -281,7 +296,7 @@ class ReductionBodyWriter {
     if (rowOutputs.length > 0) {
       const roots = rowOutputs.flatMap((output) => [
         this.composer.element(output.node, output.index),
-        flatIndexExpr(output.index, output.node.shape),
+        flatIndex(output.index, output.node.shape),
       ]);
       const rendered = this.context.render(roots, this.variables, 'w');
       const stores = rowOutputs.map((output, position) =>
@@ -297,17 +312,20 @@ class ReductionBodyWriter {
     if (elementOutputs.length > 0) {
       const roots = [
         ...elementOutputs.map((output) => this.composer.element(output.node, output.index)),
-        flatIndexExpr(this.analysis.fullIndex, this.analysis.inputShape),
+        flatIndex(this.analysis.fullIndex, this.analysis.inputShape),
       ];
       const rendered = this.context.render(roots, this.variables, 'e');
       const flat = rendered.values[roots.length - 1]!;
-      const write = (column: string) => [
-        ...unflattenLines(this.context, column, this.analysis.columnShape, 'c'),
+      const stores = [
         ...rendered.lines,
         `let flat = ${flat};`,
         ...elementOutputs.map((output, position) =>
           this.context.store(output.node, 'flat', rendered.values[position]!),
         ),
+      ];
+      const write = (column: string) => [
+        ...unflattenLines(this.context, column, this.analysis.columnShape, 'c', stores.join('\n')),
+        ...stores,
       ];
       const unroll = this.strategy.cooperative ? 1 : (this.strategy.unroll ?? 1);
       lines.push(
@@ -362,6 +380,9 @@ class ReductionBodyWriter {
       this.context.workgroupArray('subgroup_slots', 'atomic<u32>', this.subgroupPasses);
   }
 }
+
+/** Characters beyond which an accumulated term is bound with `let term` first. */
+const LONG_TERM = 64;
 
 function combineText(combine: string, a: string, b: string): string {
   switch (combine) {

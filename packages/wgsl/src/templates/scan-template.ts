@@ -1,8 +1,15 @@
-import { type DType, Expr, type Kernel, normalizeAxis, UnsupportedError } from '@weft/ir';
+import {
+  type DType,
+  Expr,
+  flatIndex,
+  indexVariable,
+  type Kernel,
+  normalizeAxis,
+  UnsupportedError,
+} from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
 import { lineLayout } from './line-support.js';
@@ -41,7 +48,7 @@ export function generateScan(
   const composer = new ElementComposer(kernel);
   const variables = { ...variableNames('l', layout.lineShape.length), position: 'position' };
   const element = context.render(
-    [composer.element(operand, layout.index(position)), flatIndexExpr(layout.index(position), scan.shape)],
+    [composer.element(operand, layout.index(position)), flatIndex(layout.index(position), scan.shape)],
     variables,
   );
   const length = sizeText(context, operand.shape[axis]!);

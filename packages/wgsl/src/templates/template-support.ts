@@ -1,27 +1,56 @@
-import { type DimBindings, type Expr, elementCount, resolveShape, type Shape } from '@weft/ir';
+import {
+  type DimBindings,
+  type Expr,
+  elementCount,
+  elementCountExpr,
+  indexVariable,
+  resolveShape,
+  type Shape,
+} from '@weft/ir';
 import type { DeviceProfile } from '../generated-kernel.js';
-import { elementCountExpr, indexVariable } from '../index-exprs.js';
 import type { KernelContext } from '../kernel-context.js';
 
-/** Statements that split flat i32 index `flat` into `<prefix>0..` over `shape` (row-major). */
-export function unflattenLines(context: KernelContext, flat: string, shape: Shape, prefix: string): string[] {
+/**
+ * Statements that split flat i32 index `flat` into `<prefix>0..` over `shape` (row-major). With
+ * `readers` (the WGSL that follows), only the axes it names are bound, and the running quotient
+ * is divided only as far as they need.
+ */
+export function unflattenLines(
+  context: KernelContext,
+  flat: string,
+  shape: Shape,
+  prefix: string,
+  readers?: string,
+): string[] {
   const rank = shape.length;
-  if (rank === 0) return [];
+  const needed = shape.map(
+    (_, axis) => readers === undefined || new RegExp(`\\b${prefix}${axis}\\b`).test(readers),
+  );
+  if (!needed.some(Boolean)) return [];
   if (rank === 1) return [`let ${prefix}0 = ${flat};`];
   const rest = `${prefix}_rest`;
-  const lines = [`var ${rest} = ${flat};`];
+  const lines: string[] = [];
+  let divided = false;
   for (let axis = rank - 1; axis >= 1; axis--) {
+    if (!needed.slice(0, axis + 1).some(Boolean)) break;
     const dim = shape[axis]!;
     if (dim === 1) {
-      lines.push(`let ${prefix}${axis} = 0;`);
+      if (needed[axis]) lines.push(`let ${prefix}${axis} = 0;`);
       continue;
     }
     const size = sizeText(context, dim);
-    lines.push(`let ${prefix}${axis} = ${rest} % ${size};`, `${rest} = ${rest} / ${size};`);
+    if (needed[axis]) lines.push(`let ${prefix}${axis} = ${rest} % ${size};`);
+    if (needed.slice(0, axis).some(Boolean)) {
+      lines.push(`${rest} = ${rest} / ${size};`);
+      divided = true;
+    }
   }
-  lines.push(`let ${prefix}0 = ${rest};`);
-  return lines;
+  if (needed[0]) lines.push(`let ${prefix}0 = ${rest};`);
+  return [`${divided ? 'var' : 'let'} ${rest} = ${flat};`, ...lines];
 }
+
+/** Placeholder line in a body where the indices that the rest of it reads are bound (see {@link unflattenLines}). */
+export const BATCH_INDICES = '// <batch indices>';
 
 /** The index variables `<prefix>0..` of a tensor of `rank`, as Exprs. */
 export function indexVariables(prefix: string, rank: number): Expr[] {

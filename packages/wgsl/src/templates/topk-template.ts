@@ -1,8 +1,7 @@
-import { type Kernel, normalizeAxis } from '@weft/ir';
+import { flatIndex, indexVariable, type Kernel, normalizeAxis } from '@weft/ir';
 import { ElementComposer } from '../element-composer.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
-import { flatIndexExpr, indexVariable } from '../index-exprs.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral } from '../wgsl-types.js';
 import { lineLayout } from './line-support.js';
@@ -43,7 +42,7 @@ export function generateTopk(
     variables,
   );
   const target = context.render(
-    [flatIndexExpr(outputLayout.index(indexVariable('rank')), topk.shape)],
+    [flatIndex(outputLayout.index(indexVariable('rank')), topk.shape)],
     variables,
     'w',
   );
