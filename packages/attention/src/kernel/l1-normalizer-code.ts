@@ -76,8 +76,12 @@ export function mapCode(map: L1Attrs['map'], x: string): string {
   switch (map) {
     case 'relu':
       return `max(${x}, 0.0)`;
-    case 'softplus':
-      return `max(${x}, 0.0) + log(1.0 + exp(-abs(${x})))`;
+    case 'softplus': {
+      // max(x, 0) + log1p(e), e = exp(−|x|): below e = exp(−4) the series e(1 − e/2 + e²/3 − e³/4)
+      // (relative error e⁴/5 < 3e-8), as log(1 + e) loses e below f32 spacing (softplus(−17) = 0).
+      const e = `exp(-abs(${x}))`;
+      return `(max(${x}, 0.0) + select(log(1.0 + ${e}), ${e} * (1.0 - ${e} * (0.5 - ${e} * (0.3333333333 - ${e} * 0.25))), abs(${x}) > 4.0))`;
+    }
     case 'polynomial1':
       return `1.0 + ${x}`;
     case 'polynomial2':
