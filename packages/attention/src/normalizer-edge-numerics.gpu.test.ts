@@ -1,6 +1,7 @@
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildCase, referenceOf } from '../test/attention-case.js';
 import { expectWithin, runCase } from '../test/run-case.js';
+import { sinkCase } from '../test/sink-case.js';
 import { softplusNormalized } from './index.js';
 
 const errors: Record<string, number> = {};
@@ -30,6 +31,22 @@ describe('attention normalizers at the edges on the GPU vs the float64 reference
           1e-5,
         ),
       );
+    }
+  });
+
+  it('softmax with a sink: log-sum-exp of a fully masked row is −∞ (tiled and split-keys kernels)', async () => {
+    for (const queries of [9, 1]) {
+      const testCase = sinkCase(queries);
+      const { outputs } = await runCase(testCase);
+      const reference = referenceOf(testCase).logSumExp!.data;
+      const lse = Array.from(outputs.logSumExp!);
+      expect(lse.slice(0, 2 * queries), `Nq=${queries} masked rows`).toEqual(
+        Array(2 * queries).fill(-Infinity),
+      );
+      const kept = lse.slice(2 * queries);
+      const error = Math.max(...kept.map((value, i) => Math.abs(value - reference[2 * queries + i]!)));
+      errors[`sink lse Nq=${queries} (abs, kept rows)`] = error;
+      expect(error).toBeLessThan(1e-5);
     }
   });
 });

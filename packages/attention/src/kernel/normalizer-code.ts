@@ -66,7 +66,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         setup:
           sink === null
             ? [`var m_run = ${LOWEST_F32};`, 'var l_run = 0.0;']
-            : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;'],
+            : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;', 'var keys_kept = false;'],
         passes: [
           {
             before: [],
@@ -74,6 +74,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             tile: onlineSoftmaxTile(['l_run'], context.valueDim, [
               'let p = exp(s - m_run);',
               'l_run += p;',
+              ...(sink === null ? [] : ['keys_kept = true;']),
               ...accumulate('p'),
             ]),
             after: [],
@@ -81,7 +82,11 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         ],
         finish: [],
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
-        logSumExp: 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)',
+        // −∞ for a row without kept keys, also with a sink.
+        logSumExp:
+          sink === null
+            ? 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)'
+            : 'select(-weft_inf(), m_run + log(l_run), keys_kept)',
       };
     }
     case 'sigmoid':

@@ -135,7 +135,8 @@ function normalize(
   switch (normalizer.name) {
     case 'softmax': {
       const masked = kept(score, -Infinity);
-      let rowMax = max(masked, -1, { keepDims: true });
+      const keyMax = max(masked, -1, { keepDims: true });
+      let rowMax = keyMax;
       const sink = normalizer.sink === null ? undefined : lower.map(normalizer.sink, rowMax);
       if (sink !== undefined) rowMax = maximum(rowMax, sink);
       const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
@@ -143,7 +144,12 @@ function normalize(
       let total = sum(exps, -1, { keepDims: true });
       if (sink !== undefined) total = add(total, exp(sub(sink, safeMax)));
       const probabilities = div(exps, where(equal(total, 0), 1, total));
-      return { probabilities, logSumExp: add(safeMax, log(total)) };
+      // −∞ for a row without kept keys, also with a sink (as the reference).
+      const logSumExp = add(safeMax, log(total));
+      return {
+        probabilities,
+        logSumExp: sink === undefined ? logSumExp : where(equal(keyMax, -Infinity), -Infinity, logSumExp),
+      };
     }
     case 'sigmoid':
       return { probabilities: kept(sigmoid(add(score, lower.map(normalizer.bias, score))), 0) };
