@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildCase, referenceOf } from '../test/attention-case.js';
 import { expectWithin, runCase } from '../test/run-case.js';
 import { sinkCase } from '../test/sink-case.js';
-import { softplusNormalized } from './index.js';
+import { entmax, softplusNormalized, sparsemax } from './index.js';
 
 const errors: Record<string, number> = {};
 
@@ -47,6 +47,27 @@ describe('attention normalizers at the edges on the GPU vs the float64 reference
       const error = Math.max(...kept.map((value, i) => Math.abs(value - reference[2 * queries + i]!)));
       errors[`sink lse Nq=${queries} (abs, kept rows)`] = error;
       expect(error).toBeLessThan(1e-5);
+    }
+  });
+
+  it('sparsemax and 1.5-entmax of scores around 1.3e8 (ties at the max share the weight, not 0)', async () => {
+    for (const [label, normalizer] of [
+      ['sparsemax', sparsemax()],
+      ['1.5-entmax', entmax({ alpha: 1.5 })],
+    ] as const) {
+      const testCase = buildCase(
+        { batch: 1, heads: 2, kvHeads: 2, queries: 3, keys: 11, headDim: 4, valueDim: 8 },
+        { normalizer },
+      );
+      // q = (2^28, 0, 0, 0), k_j = (c_j, 0, 0, 0) with c_j in {1, 0.5, 0.25}: scores 2^27·c_j, exact in f32.
+      const query = testCase.inputs.q!.data;
+      const key = testCase.inputs.k!.data;
+      query.fill(0);
+      key.fill(0);
+      for (let i = 0; i < query.length; i += 4) query[i] = 2 ** 28;
+      for (let j = 0; j < key.length / 4; j++) key[4 * j] = [1, 0.5, 0.25][j % 3]!;
+      const { outputs } = await runCase(testCase);
+      expectWithin(errors, `${label} s≈1.3e8`, outputs.output!, referenceOf(testCase).output!, 1e-6);
     }
   });
 });

@@ -145,10 +145,11 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             withValues: false,
             tile: eachKeptKey(['m_run = max(m_run, alpha_minus_one * s);', 'count += 1.0;']),
             after: [
-              // τ lies in [max − 1, max − (1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0.
+              // τ − max lies in [−1, −(1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0. The
+              // bisection runs on τ − max against (α−1)s − max: around |s| ≥ 1e8 max − 1 rounds to max.
               'if (count > 0.0) {',
-              '  low = m_run - 1.0;',
-              '  high = m_run - pow(1.0 / count, alpha_minus_one);',
+              '  low = -1.0;',
+              '  high = -pow(1.0 / count, alpha_minus_one);',
               '}',
             ],
           },
@@ -160,14 +161,14 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
               '  var mass = 0.0;',
             ],
             withValues: false,
-            tile: eachKeptKey([`mass += ${weight('alpha_minus_one * s - tau')};`]),
+            tile: eachKeptKey([`mass += ${weight('(alpha_minus_one * s - m_run) - tau')};`]),
             after: ['  if (mass >= 1.0) {', '    low = tau;', '  } else {', '    high = tau;', '  }', '}'],
           },
           {
             before: ['let tau_final = 0.5 * (low + high);'],
             withValues: true,
             tile: eachKeptKey([
-              `let w = ${weight('alpha_minus_one * s - tau_final')};`,
+              `let w = ${weight('(alpha_minus_one * s - m_run) - tau_final')};`,
               'l_run += w;',
               ...accumulate('w'),
             ]),
