@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildCase, referenceOf } from '../test/attention-case.js';
 import { expectWithin, runCase } from '../test/run-case.js';
 import { sinkCase } from '../test/sink-case.js';
-import { entmax, softplusNormalized, sparsemax } from './index.js';
+import { entmax, identity, softplusNormalized, sparsemax } from './index.js';
 
 const errors: Record<string, number> = {};
 
@@ -68,6 +68,28 @@ describe('attention normalizers at the edges on the GPU vs the float64 reference
       for (let j = 0; j < key.length / 4; j++) key[4 * j] = [1, 0.5, 0.25][j % 3]!;
       const { outputs } = await runCase(testCase);
       expectWithin(errors, `${label} s≈1.3e8`, outputs.output!, referenceOf(testCase).output!, 1e-6);
+    }
+  });
+
+  it('identity with RMS and LayerNorm output norms of outputs around 1e30 (squares overflow f32)', async () => {
+    for (const outputNorm of ['rms', 'layer'] as const) {
+      const testCase = buildCase(
+        { batch: 1, heads: 2, kvHeads: 2, queries: 5, keys: 9, headDim: 4, valueDim: 8 },
+        { normalizer: identity({ outputNorm }) },
+      );
+      // Scores q·k/2 with q, k around 2^50: about 1e30.
+      const query = testCase.inputs.q!.data;
+      const key = testCase.inputs.k!.data;
+      for (let i = 0; i < query.length; i++) query[i] = 2 ** 50 * (1.5 + 0.5 * Math.sin(i));
+      for (let i = 0; i < key.length; i++) key[i] = 2 ** 50 * (1.5 + 0.5 * Math.cos(3 * i));
+      const { outputs } = await runCase(testCase);
+      expectWithin(
+        errors,
+        `identity ${outputNorm} 1e30`,
+        outputs.output!,
+        referenceOf(testCase).output!,
+        1e-5,
+      );
     }
   });
 });
