@@ -198,19 +198,28 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           'var count = 0.0;',
           'var mean = 0.0;',
           'var m2 = 0.0;',
+          'var m2_scale = 1.0;',
         ],
         passes: [
           {
-            // Welford's update: no cancellation when |μ| ≫ σ.
+            // Welford's update: no cancellation when |μ| ≫ σ. m2 is kept in units of m2_scale², the
+            // largest |s − μ| above 1 so far, so squares of scores near 1e30 do not overflow f32.
             before: [],
             withValues: false,
             tile: eachKeptKey([
               'count += 1.0;',
               'let delta = s - mean;',
+              'if (abs(delta) > m2_scale) {',
+              '  let ratio = m2_scale / abs(delta);',
+              '  m2 *= ratio * ratio;',
+              '  m2_scale = abs(delta);',
+              '}',
               'mean += delta / count;',
-              'm2 += delta * (s - mean);',
+              'm2 += (delta / m2_scale) * ((s - mean) / m2_scale);',
             ]),
-            after: [`let deviation = sqrt(m2 / max(count, 1.0)) + ${floatLiteral(normalizer.epsilon)};`],
+            after: [
+              `let deviation = m2_scale * sqrt(m2 / max(count, 1.0)) + ${floatLiteral(normalizer.epsilon)};`,
+            ],
           },
           {
             before: [],
