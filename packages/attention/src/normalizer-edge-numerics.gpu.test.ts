@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildCase, referenceOf } from '../test/attention-case.js';
 import { expectWithin, runCase } from '../test/run-case.js';
 import { sinkCase } from '../test/sink-case.js';
-import { entmax, identity, nap, softplusNormalized, sparsemax } from './index.js';
+import { entmax, identity, nap, polynomialNormalized, softplusNormalized, sparsemax } from './index.js';
 
 const errors: Record<string, number> = {};
 
@@ -106,5 +106,26 @@ describe('attention normalizers at the edges on the GPU vs the float64 reference
       if (name.endsWith('gain')) testCase.inputs[name]!.data.fill(1);
     const { outputs } = await runCase(testCase);
     expectWithin(errors, 'nap 1e30', outputs.output!, referenceOf(testCase).output!, 1e-5);
+  });
+
+  it('polynomial (degree 2) weights of scores around 1e30 (x² overflows f32 unscaled)', async () => {
+    for (const queries of [5, 1]) {
+      const testCase = buildCase(
+        { batch: 1, heads: 2, kvHeads: 2, queries, keys: 9, headDim: 4, valueDim: 8 },
+        { normalizer: polynomialNormalized({ degree: 2 }) },
+      );
+      const query = testCase.inputs.q!.data;
+      const key = testCase.inputs.k!.data;
+      for (let i = 0; i < query.length; i++) query[i] = 2 ** 50 * (1.5 + 0.5 * Math.sin(i));
+      for (let i = 0; i < key.length; i++) key[i] = 2 ** 50 * Math.cos(3 * i);
+      const { outputs } = await runCase(testCase);
+      expectWithin(
+        errors,
+        `polynomial2 1e30 Nq=${queries}`,
+        outputs.output!,
+        referenceOf(testCase).output!,
+        1e-5,
+      );
+    }
   });
 });

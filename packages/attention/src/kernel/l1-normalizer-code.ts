@@ -85,7 +85,9 @@ export function mapCode(map: L1Attrs['map'], x: string): string {
     case 'polynomial1':
       return `1.0 + ${x}`;
     case 'polynomial2':
-      return `1.0 + ${x} + 0.5 * ${x} * ${x}`;
+      // 2^−101·(1 + x + x²/2) = ((x + 1)·2^−51)² + 2^−102: every use divides by Σ w, so the factor
+      // cancels, and x² no longer overflows f32 beyond |x| ≈ 2.6e19 (now ≈ 4e34).
+      return `((${x} + 1.0) * 4.440892098500626e-16 * ((${x} + 1.0) * 4.440892098500626e-16) + 1.9721522630525295e-31)`;
   }
 }
 
