@@ -83,21 +83,17 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   return x * weft_sigmoid(x);
 }`,
   },
-  // log1p(x) = log(u) * x / (u - 1) with u = 1 + x cancels the rounding of u (Goldberg). Below
-  // |x| = 1e-4 a series instead: compilers that keep 1 + x in a wider register or fold (1 + x) - 1
-  // to x would otherwise return log(1) = 0 there.
+  // log1p by its series below |x| = 0.1 (truncation x^10/10, relative 1e-10), log(1 + x) above
+  // (the rounding of 1 + x is then at most 6e-7 of the result). Goldberg's log(u) * x / (u - 1)
+  // is not used: compilers fold (1 + x) - 1 to x (SwiftShader does), which turns it into log(u).
   weft_log1p: {
     requires: [],
     code: `fn weft_log1p(x: f32) -> f32 {
-  if (abs(x) < 1e-4) {
-    return x * (1.0 - x * (0.5 - x * 0.3333333333333333));
+  if (abs(x) < 0.1) {
+    let series = 0.14285714285714285 - x * (0.125 - x * 0.1111111111111111);
+    return x * (1.0 - x * (0.5 - x * (0.3333333333333333 - x * (0.25 - x * (0.2 - x * (0.16666666666666666 - x * series))))));
   }
-  let u = 1.0 + x;
-  let d = u - 1.0;
-  if (d == x) {
-    return log(u);
-  }
-  return log(u) * (x / d);
+  return log(1.0 + x);
 }`,
   },
   // expm1(x) = (u - 1) * x / log(u) with u = exp(x) (Kahan).
@@ -118,18 +114,12 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   return d * (x / log(u));
 }`,
   },
-  // softplus(x) = max(x, 0) + log1p(e) with e = exp(-|x|): no overflow. For e < 1e-4 (|x| > 9.2)
-  // log1p(e) = e(1 - e/2 + e^2/3) directly, so softplus(-17) = 4.1e-8 and not 0 (log(1 + e) with
-  // 1 + e rounded to 1 underflows on drivers that fold the log1p correction).
+  // softplus(x) = max(x, 0) + log1p(e) with e = exp(-|x|): no overflow, and log1p's series keeps
+  // softplus(-17) = 4.1e-8 (log(1 + e) with 1 + e rounded to 1 gives 0).
   weft_softplus: {
     requires: ['weft_log1p'],
     code: `fn weft_softplus(x: f32) -> f32 {
-  let e = exp(-abs(x));
-  var tail = e * (1.0 - e * (0.5 - e * 0.3333333333333333));
-  if (e >= 1e-4) {
-    tail = weft_log1p(e);
-  }
-  return max(x, 0.0) + tail;
+  return max(x, 0.0) + weft_log1p(exp(-abs(x)));
 }`,
   },
   // sin and cos of r in [-pi/4, pi/4] (Cephes sinf/cosf minimax polynomials, ~1 ulp), turned by
