@@ -1,6 +1,6 @@
 import { add, astype, mul, type Node, reshape } from '@weft/ir';
 import { linearChunks } from './conditioning.js';
-import { instanceNorm } from './instance-norm.js';
+import { instanceNorm, type VarianceKind } from './instance-norm.js';
 import { channelView } from './layer-parameters.js';
 import { expectFloatTensor, expectMinimumRank, expectShape, staticDim } from './norm-checks.js';
 
@@ -13,6 +13,11 @@ export interface AdaInOptions {
   readonly eps?: number;
   /** `'gamma'` (default): `γ ⊙ x̂ + β`; `'onePlusGamma'`: `(1 + γ) ⊙ x̂ + β`. */
   readonly scale?: StyleScale;
+  /**
+   * Instance variance: `'population'` (default, ÷ n, as PyTorch `InstanceNorm` and StyleGAN) or
+   * `'unbiased'` (÷ (n − 1), as the official AdaIN code, which uses `torch.var`).
+   */
+  readonly variance?: VarianceKind;
   /** Valid positions `[B, ...spatial]` of a padded batch: statistics over valid positions, padded outputs 0 (see {@link instanceNorm}). */
   readonly mask?: Node;
   /** Layer name: prefixes parameter names and appears in errors. Default `'adaIn'`. */
@@ -44,6 +49,7 @@ export function adaIn(x: Node, style: Node, options: AdaInOptions = {}): Node {
   const normalized = instanceNorm(x, {
     name,
     ...(options.eps === undefined ? {} : { eps: options.eps }),
+    ...(options.variance === undefined ? {} : { variance: options.variance }),
     ...maskOption(options.mask),
   });
   const scale = options.scale === 'onePlusGamma' ? add(gamma, 1) : gamma;

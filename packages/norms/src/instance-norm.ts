@@ -1,9 +1,25 @@
-import { add, astype, broadcastTo, div, maximum, mul, type Node, reshape, rsqrt, sub, sum } from '@weft/ir';
+import {
+  add,
+  astype,
+  broadcastTo,
+  div,
+  maximum,
+  mul,
+  type Node,
+  reshape,
+  rsqrt,
+  SpecError,
+  sub,
+  sum,
+} from '@weft/ir';
 import { channelParameter } from './layer-parameters.js';
 import { expectFloatTensor, expectMinimumRank, expectNonNegative, expectShape } from './norm-checks.js';
 import { standardize } from './row-statistics.js';
 
 /** Options of {@link instanceNorm}. */
+/** Which variance a norm divides by: population (÷ n) or unbiased (÷ (n − 1)). */
+export type VarianceKind = 'population' | 'unbiased';
+
 export interface InstanceNormOptions {
   /** Added to the variance inside the square root. Default `1e-5` (PyTorch, ONNX). */
   readonly eps?: number;
@@ -15,6 +31,12 @@ export interface InstanceNormOptions {
    * gives 0, never NaN.
    */
   readonly mask?: Node;
+  /**
+   * The variance: `'population'` (default; PyTorch `InstanceNorm`, ONNX) divides the squared
+   * deviations by the count n, `'unbiased'` by n − 1 (the official AdaIN code's `var()`); a single
+   * position (n = 1) divides by 1. Without a mask `'unbiased'` needs static spatial dims.
+   */
+  readonly variance?: VarianceKind;
   /** Layer name: prefixes parameter names and appears in errors. Default `'instanceNorm'`. */
   readonly name?: string;
 }
@@ -46,10 +68,19 @@ export function instanceNorm(x: Node, options: InstanceNormOptions = {}): Node {
   expectNonNegative(name, 'eps', eps);
   expectMinimumRank(name, 'x', x, 3, 'channels-first [B, C, ...spatial] with at least one spatial axis');
   const axes = x.shape.map((_, axis) => axis).slice(2);
+  const variance = options.variance ?? 'population';
+  if (variance !== 'population' && variance !== 'unbiased')
+    throw new SpecError(`${name}: variance must be 'population' or 'unbiased'`, {
+      expected: "'population' | 'unbiased'",
+      actual: variance,
+    });
+  const unbiased = variance === 'unbiased';
   const normalized =
     options.mask === undefined
-      ? standardize(x, axes, eps)
-      : maskedStandardize(name, x, options.mask, axes, eps);
+      ? unbiased
+        ? unbiasedStandardize(name, x, axes, eps)
+        : standardize(x, axes, eps)
+      : maskedStandardize(name, x, options.mask, axes, eps, unbiased);
   if (options.affine !== true) return normalized;
   return add(
     mul(normalized, channelParameter(name, `${name}.gamma`, x)),
@@ -58,7 +89,14 @@ export function instanceNorm(x: Node, options: InstanceNormOptions = {}): Node {
 }
 
 /** Standardizes over `axes` counting only positions where `mask` is set; padded outputs are 0. */
-function maskedStandardize(name: string, x: Node, mask: Node, axes: readonly number[], eps: number): Node {
+function maskedStandardize(
+  name: string,
+  x: Node,
+  mask: Node,
+  axes: readonly number[],
+  eps: number,
+  unbiased: boolean,
+): Node {
   expectShape(name, 'mask', mask, [x.shape[0]!, ...x.shape.slice(2)]);
   const weight = reshape(mask.dtype === x.dtype ? mask : astype(mask, x.dtype), [
     x.shape[0]!,
@@ -70,6 +108,25 @@ function maskedStandardize(name: string, x: Node, mask: Node, axes: readonly num
   const count = maximum(sum(broadcastTo(weight, x.shape), axes, { keepDims: true }), 1);
   const average = div(sum(mul(x, weight), axes, { keepDims: true }), count);
   const deviation = mul(sub(x, average), weight);
-  const variance = div(sum(mul(deviation, deviation), axes, { keepDims: true }), count);
+  const divisor = unbiased ? maximum(sub(count, 1), 1) : count;
+  const variance = div(sum(mul(deviation, deviation), axes, { keepDims: true }), divisor);
   return mul(deviation, rsqrt(add(variance, eps)));
+}
+
+/**
+ * (x − μ)/√(σ²·n/(n − 1) + ε) = √((n − 1)/n) · (x − μ)/√(σ² + ε(n − 1)/n): the population
+ * standardization with a scaled ε, times a constant (n static; n = 1 keeps the population form).
+ */
+function unbiasedStandardize(name: string, x: Node, axes: readonly number[], eps: number): Node {
+  const n = axes.reduce((product, axis) => {
+    const size = x.shape[axis]!;
+    if (typeof size !== 'number')
+      throw new SpecError(`${name}: variance 'unbiased' without a mask needs static spatial dims`, {
+        expected: 'static spatial dims (or a mask)',
+        actual: String(size),
+      });
+    return product * size;
+  }, 1);
+  if (n === 1) return standardize(x, axes, eps);
+  return mul(standardize(x, axes, (eps * (n - 1)) / n), Math.sqrt((n - 1) / n));
 }

@@ -1,7 +1,7 @@
-import { add, div, mul, type Node, rsqrt, sqrt } from '@weft/ir';
+import { add, div, mul, type Node } from '@weft/ir';
 import { normalizedParameter } from './layer-parameters.js';
 import { expectFloatTensor, expectNonNegative, resolveAxes } from './norm-checks.js';
-import { meanSquare } from './row-statistics.js';
+import { rootMeanSquare, scaledInverseRoot } from './row-statistics.js';
 
 /** Where an RMS norm adds ε: under the square root (`√(mean(x²) + ε)`) or to the root (`√mean(x²) + ε`). */
 export type EpsPlacement = 'inside' | 'outside';
@@ -38,9 +38,10 @@ export function rmsNorm(x: Node, options: RmsNormOptions = {}): Node {
   expectFloatTensor(name, 'x', x);
   expectNonNegative(name, 'eps', eps);
   const axes = resolveAxes(name, 'x', x, options.axes ?? [-1]);
-  const squares = meanSquare(x, axes);
   const normalized =
-    options.epsPlacement === 'outside' ? div(x, add(sqrt(squares), eps)) : mul(x, rsqrt(add(squares, eps)));
+    options.epsPlacement === 'outside'
+      ? div(x, add(rootMeanSquare(x, axes), eps))
+      : scaledInverseRoot(x, axes, eps);
   return options.gain === false
     ? normalized
     : mul(normalized, normalizedParameter(name, `${name}.gamma`, x, axes));

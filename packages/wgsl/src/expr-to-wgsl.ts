@@ -117,6 +117,8 @@ const HELPER_FUNCTIONS: Readonly<Record<string, string>> = {
   log1p: 'weft_log1p',
   expm1: 'weft_expm1',
   tanh: 'weft_tanh',
+  sin: 'weft_sin',
+  cos: 'weft_cos',
 };
 
 /** Unary functions that are WGSL builtins of the same meaning. */
@@ -129,8 +131,6 @@ const BUILTIN_FUNCTIONS: Readonly<Record<string, string>> = {
   log: 'log',
   sqrt: 'sqrt',
   rsqrt: 'inverseSqrt',
-  sin: 'sin',
-  cos: 'cos',
   sign: 'sign',
 };
 

@@ -85,19 +85,17 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   return x * weft_sigmoid(x);
 }`,
   },
-  // log1p(x) = log(u) * x / (u - 1) with u = 1 + x cancels the rounding of u (Goldberg).
+  // log1p by its series below |x| = 0.1 (truncation x^10/10, relative 1e-10), log(1 + x) above
+  // (the rounding of 1 + x is then at most 6e-7 of the result). Goldberg's log(u) * x / (u - 1)
+  // is not used: compilers fold (1 + x) - 1 to x (SwiftShader does), which turns it into log(u).
   weft_log1p: {
     requires: [],
     code: `fn weft_log1p(x: f32) -> f32 {
-  let u = 1.0 + x;
-  let d = u - 1.0;
-  if (d == 0.0) {
-    return x;
+  if (abs(x) < 0.1) {
+    let series = 0.14285714285714285 - x * (0.125 - x * 0.1111111111111111);
+    return x * (1.0 - x * (0.5 - x * (0.3333333333333333 - x * (0.25 - x * (0.2 - x * (0.16666666666666666 - x * series))))));
   }
-  if (d == x) {
-    return log(u);
-  }
-  return log(u) * (x / d);
+  return log(1.0 + x);
 }`,
   },
   // expm1(x) = (u - 1) * x / log(u) with u = exp(x) (Kahan).
@@ -118,11 +116,66 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   return d * (x / log(u));
 }`,
   },
-  // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow, accurate for large negative x.
+  // softplus(x) = max(x, 0) + log1p(e) with e = exp(-|x|): no overflow, and log1p's series keeps
+  // softplus(-17) = 4.1e-8 (log(1 + e) with 1 + e rounded to 1 gives 0).
   weft_softplus: {
     requires: ['weft_log1p'],
     code: `fn weft_softplus(x: f32) -> f32 {
   return max(x, 0.0) + weft_log1p(exp(-abs(x)));
+}`,
+  },
+  // sin and cos of r in [-pi/4, pi/4] (Cephes sinf/cosf minimax polynomials, ~1 ulp), turned by
+  // quadrant q (mod 4): (sin, cos) of r + q pi/2. The WGSL builtins are only 2^-11 absolute on
+  // some devices.
+  weft_sin_cos_reduced: {
+    requires: [],
+    code: `fn weft_sin_cos_reduced(r: f32, q: i32) -> vec2<f32> {
+  let z = r * r;
+  let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  let quadrant = q & 3;
+  if (quadrant == 0) {
+    return vec2<f32>(s, c);
+  }
+  if (quadrant == 1) {
+    return vec2<f32>(c, -s);
+  }
+  if (quadrant == 2) {
+    return vec2<f32>(-s, -c);
+  }
+  return vec2<f32>(-c, s);
+}`,
+  },
+  // (sin, cos) of x radians: Cody-Waite reduction by pi/2 in three parts (the first two short, so
+  // k * part is exact for |k| < 2^16), then the polynomials.
+  weft_sin_cos: {
+    requires: ['weft_sin_cos_reduced'],
+    code: `fn weft_sin_cos(x: f32) -> vec2<f32> {
+  let k = round(x * 0.6366197723675814);
+  let r = ((x - k * 1.5703125) - k * 4.837512969970703125e-4) - k * 7.549789948768648e-8;
+  return weft_sin_cos_reduced(r, i32(k));
+}`,
+  },
+  weft_sin: {
+    requires: ['weft_sin_cos'],
+    code: `fn weft_sin(x: f32) -> f32 {
+  return weft_sin_cos(x).x;
+}`,
+  },
+  weft_cos: {
+    requires: ['weft_sin_cos'],
+    code: `fn weft_cos(x: f32) -> f32 {
+  return weft_sin_cos(x).y;
+}`,
+  },
+  // (sin, cos) of 2 pi t for t in turns: the quarter turns are split off exactly (t - q/4 is exact
+  // for |t| < 2^22), so only the remainder's 1/8 turn at most meets the rounding of 2 pi.
+  weft_sin_cos_turns: {
+    requires: ['weft_sin_cos_reduced'],
+    code: `fn weft_sin_cos_turns(t: f32) -> vec2<f32> {
+  let q = round(t * 4.0);
+  let r = (t - q * 0.25) * 6.283185307179586;
+  return weft_sin_cos_reduced(r, i32(q));
 }`,
   },
   // WGSL pow is undefined for negative bases; follow IEEE pow for integral exponents.

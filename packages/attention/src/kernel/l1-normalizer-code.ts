@@ -76,12 +76,24 @@ export function mapCode(map: L1Attrs['map'], x: string): string {
   switch (map) {
     case 'relu':
       return `max(${x}, 0.0)`;
-    case 'softplus':
-      return `max(${x}, 0.0) + log(1.0 + exp(-abs(${x})))`;
+    case 'softplus': {
+      // max(x, 0) + log1p(e), e = exp(−|x|): below e = 0.1 log1p's series to e⁸ (relative error
+      // e⁹/9 < 1.2e-10), as log(1 + e) loses e below f32 spacing (softplus(−17) = 0).
+      const e = `exp(-abs(${x}))`;
+      const series = [
+        0.5, 0.3333333333333333, 0.25, 0.2, 0.16666666666666666, 0.14285714285714285,
+      ].reduceRight(
+        (inner, coefficient) => `(${coefficient} - ${e} * ${inner})`,
+        `(0.125 - ${e} * 0.1111111111111111)`,
+      );
+      return `(max(${x}, 0.0) + select(log(1.0 + ${e}), ${e} * (1.0 - ${e} * ${series}), abs(${x}) > 2.31))`;
+    }
     case 'polynomial1':
       return `1.0 + ${x}`;
     case 'polynomial2':
-      return `1.0 + ${x} + 0.5 * ${x} * ${x}`;
+      // 2^−101·(1 + x + x²/2) = ((x + 1)·2^−51)² + 2^−102: every use divides by Σ w, so the factor
+      // cancels, and x² no longer overflows f32 beyond |x| ≈ 2.6e19 (now ≈ 4e34).
+      return `((${x} + 1.0) * 4.440892098500626e-16 * ((${x} + 1.0) * 4.440892098500626e-16) + 1.9721522630525295e-31)`;
   }
 }
 

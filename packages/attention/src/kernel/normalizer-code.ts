@@ -66,7 +66,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         setup:
           sink === null
             ? [`var m_run = ${LOWEST_F32};`, 'var l_run = 0.0;']
-            : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;'],
+            : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;', 'var keys_kept = false;'],
         passes: [
           {
             before: [],
@@ -74,6 +74,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             tile: onlineSoftmaxTile(['l_run'], context.valueDim, [
               'let p = exp(s - m_run);',
               'l_run += p;',
+              ...(sink === null ? [] : ['keys_kept = true;']),
               ...accumulate('p'),
             ]),
             after: [],
@@ -81,7 +82,11 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         ],
         finish: [],
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
-        logSumExp: 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)',
+        // −∞ for a row without kept keys, also with a sink.
+        logSumExp:
+          sink === null
+            ? 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)'
+            : 'select(-weft_inf(), m_run + log(l_run), keys_kept)',
       };
     }
     case 'sigmoid':
@@ -140,10 +145,11 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             withValues: false,
             tile: eachKeptKey(['m_run = max(m_run, alpha_minus_one * s);', 'count += 1.0;']),
             after: [
-              // τ lies in [max − 1, max − (1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0.
+              // τ − max lies in [−1, −(1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0. The
+              // bisection runs on τ − max against (α−1)s − max: around |s| ≥ 1e8 max − 1 rounds to max.
               'if (count > 0.0) {',
-              '  low = m_run - 1.0;',
-              '  high = m_run - pow(1.0 / count, alpha_minus_one);',
+              '  low = -1.0;',
+              '  high = -pow(1.0 / count, alpha_minus_one);',
               '}',
             ],
           },
@@ -155,14 +161,14 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
               '  var mass = 0.0;',
             ],
             withValues: false,
-            tile: eachKeptKey([`mass += ${weight('alpha_minus_one * s - tau')};`]),
+            tile: eachKeptKey([`mass += ${weight('(alpha_minus_one * s - m_run) - tau')};`]),
             after: ['  if (mass >= 1.0) {', '    low = tau;', '  } else {', '    high = tau;', '  }', '}'],
           },
           {
             before: ['let tau_final = 0.5 * (low + high);'],
             withValues: true,
             tile: eachKeptKey([
-              `let w = ${weight('alpha_minus_one * s - tau_final')};`,
+              `let w = ${weight('(alpha_minus_one * s - m_run) - tau_final')};`,
               'l_run += w;',
               ...accumulate('w'),
             ]),
@@ -192,19 +198,28 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
           'var count = 0.0;',
           'var mean = 0.0;',
           'var m2 = 0.0;',
+          'var m2_scale = 1.0;',
         ],
         passes: [
           {
-            // Welford's update: no cancellation when |μ| ≫ σ.
+            // Welford's update: no cancellation when |μ| ≫ σ. m2 is kept in units of m2_scale², the
+            // largest |s − μ| above 1 so far, so squares of scores near 1e30 do not overflow f32.
             before: [],
             withValues: false,
             tile: eachKeptKey([
               'count += 1.0;',
               'let delta = s - mean;',
+              'if (abs(delta) > m2_scale) {',
+              '  let ratio = m2_scale / abs(delta);',
+              '  m2 *= ratio * ratio;',
+              '  m2_scale = abs(delta);',
+              '}',
               'mean += delta / count;',
-              'm2 += delta * (s - mean);',
+              'm2 += (delta / m2_scale) * ((s - mean) / m2_scale);',
             ]),
-            after: [`let deviation = sqrt(m2 / max(count, 1.0)) + ${floatLiteral(normalizer.epsilon)};`],
+            after: [
+              `let deviation = m2_scale * sqrt(m2 / max(count, 1.0)) + ${floatLiteral(normalizer.epsilon)};`,
+            ],
           },
           {
             before: [],

@@ -1,6 +1,7 @@
 import type { Node } from '@weft/ir';
 import type { KernelContext } from '@weft/wgsl';
 import type { AttentionAttrs, QkNormSideAttrs } from '../op/attention-attrs.js';
+import { ropeTurns } from '../op/rope-turns.js';
 
 /** WGSL of the query/key/value row loads shared by the tiled and split-keys attention kernels. */
 export interface RowCode {
@@ -83,16 +84,28 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
     const first = rope.layout === 'half' ? `${local} < ${half}` : `${local} % 2 == 0`;
     const step = rope.layout === 'half' ? half : 1;
     const pair = rope.layout === 'half' ? `${local} % ${half}` : `${local} / 2`;
+    // 2-D: row ⌊p/W⌋ and column p − W⌊p/W⌋ (floor, also for the negative positions of extra queries).
+    const width = rope.grid?.[1];
     const axisPosition =
-      rope.grid === null
-        ? `(${position})`
-        : `select((${position}) % ${rope.grid[1]}, (${position}) / ${rope.grid[1]}, ${d} < ${axisDims})`;
+      width === undefined
+        ? `i32(${position})`
+        : `select(((i32(${position}) % ${width}) + ${width}) % ${width}, (i32(${position}) - ((i32(${position}) % ${width}) + ${width}) % ${width}) / ${width}, ${d} < ${axisDims})`;
+    // The angle in turns from the split float64 frequencies (see ropeTurns), sin and cos by polynomial.
+    context.helpers.add('weft_sin_cos_turns');
+    const turns = ropeTurns(rope);
+    const table = (values: readonly number[]) =>
+      `array<f32, ${values.length}>(${values.map((value) => literal(value)).join(', ')})`;
     return [
       `rotated = ${load(d)};`,
       `if (${d} < ${rope.rotaryDims}) {`,
       `  let first = ${first};`,
-      `  let angle = f32(${axisPosition}) * exp(f32(${pair}) * ${literal((-2 * Math.log(rope.base)) / axisDims)});`,
-      `  rotated = rotated * cos(angle) + select(1.0, -1.0, first) * ${load(`select(${d} - ${step}, ${d} + ${step}, first)`)} * sin(angle);`,
+      `  let rope_pair = ${pair};`,
+      `  let rope_position = f32(${axisPosition});`,
+      `  let rope_hi = rope_position * ${table(turns.hi)}[rope_pair];`,
+      `  let rope_mid = rope_position * ${table(turns.mid)}[rope_pair];`,
+      `  let rope_turns = (rope_hi - round(rope_hi)) + (rope_mid - round(rope_mid)) + rope_position * ${table(turns.lo)}[rope_pair];`,
+      '  let rope_sin_cos = weft_sin_cos_turns(rope_turns);',
+      `  rotated = rotated * rope_sin_cos.y + select(1.0, -1.0, first) * ${load(`select(${d} - ${step}, ${d} + ${step}, first)`)} * rope_sin_cos.x;`,
       '}',
     ];
   };

@@ -62,10 +62,17 @@ export function splitNormalizerCode(
         ],
         rescales: true,
         // The sink is one extra logit of the whole row: it joins once, at the merge.
-        mergeMax: normalizer.sink === null ? [] : ['merged_max = max(merged_max, sink);'],
+        mergeMax:
+          normalizer.sink === null
+            ? []
+            : ['let keys_kept = merged_max > -3.0e38;', 'merged_max = max(merged_max, sink);'],
         mergeInitial: normalizer.sink === null ? '0.0' : 'exp(sink - merged_max)',
         outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
-        logSumExp: 'select(-weft_inf(), merged_max + log(merged_l), merged_l > 0.0)',
+        // −∞ for a row without kept keys, also with a sink.
+        logSumExp:
+          normalizer.sink === null
+            ? 'select(-weft_inf(), merged_max + log(merged_l), merged_l > 0.0)'
+            : 'select(-weft_inf(), merged_max + log(merged_l), keys_kept)',
       };
     case 'sigmoid':
       return {

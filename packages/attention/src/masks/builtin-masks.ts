@@ -40,8 +40,8 @@ export function causal(options: AlignmentOptions = {}): Mask {
  * Causal sliding window of `window` keys *including the query itself*: keeps p − window < k ≤ p
  * (Mistral and ONNX Runtime count this way; some code uses window + 1).
  */
-export function slidingWindow(window: number, options: AlignmentOptions = {}): Mask {
-  positiveInteger(window, 'slidingWindow', 'window');
+export function slidingWindow(requested: number, options: AlignmentOptions = {}): Mask {
+  const window = i32Size(requested, 'slidingWindow', 'window');
   const align = alignment(options, 'slidingWindow');
   const o = offset(align);
   const position = I.q.add(o);
@@ -60,8 +60,8 @@ export function slidingWindow(window: number, options: AlignmentOptions = {}): M
 }
 
 /** Prefix-LM: the first `prefix` keys are visible to every query, the rest causally (k < prefix or k ≤ p). */
-export function prefixLM(prefix: number, options: AlignmentOptions = {}): Mask {
-  positiveInteger(prefix, 'prefixLM', 'prefix', 0);
+export function prefixLM(requested: number, options: AlignmentOptions = {}): Mask {
+  const prefix = i32Size(requested, 'prefixLM', 'prefix', 0);
   const align = alignment(options, 'prefixLM');
   const o = offset(align);
   const n = constant(prefix, 'i32');
@@ -76,8 +76,8 @@ export function prefixLM(prefix: number, options: AlignmentOptions = {}): Mask {
  * the same chunk of `size` positions (⌊p/size⌋ = ⌊k/size⌋). Combine with {@link causal} for
  * block-local causal attention (Llama 4's chunked attention, TransNormer's DiagAttention).
  */
-export function chunked(size: number, options: AlignmentOptions = {}): Mask {
-  positiveInteger(size, 'chunked', 'size');
+export function chunked(requested: number, options: AlignmentOptions = {}): Mask {
+  const size = i32Size(requested, 'chunked', 'size');
   const align = alignment(options, 'chunked');
   const o = offset(align);
   const chunk = (index: Expr) => index.div(constant(size, 'i32'));
@@ -93,8 +93,8 @@ export function chunked(size: number, options: AlignmentOptions = {}): Mask {
 }
 
 /** Block-causal: key k is visible from query position p when ⌊k/size⌋ ≤ ⌊p/size⌋ (whole chunks at a time). */
-export function blockCausal(size: number, options: AlignmentOptions = {}): Mask {
-  positiveInteger(size, 'blockCausal', 'size');
+export function blockCausal(requested: number, options: AlignmentOptions = {}): Mask {
+  const size = i32Size(requested, 'blockCausal', 'size');
   const align = alignment(options, 'blockCausal');
   const o = offset(align);
   const chunk = (index: Expr) => index.div(constant(size, 'i32'));
@@ -108,8 +108,8 @@ export function blockCausal(size: number, options: AlignmentOptions = {}): Mask 
  * Sparse Transformer strided pattern (Child et al. 2019, catalog #53), causal: the union of the
  * local band p − stride < k ≤ p and the columns with (p − k) mod stride = 0.
  */
-export function stridedSparse(stride: number, options: AlignmentOptions = {}): Mask {
-  positiveInteger(stride, 'stridedSparse', 'stride');
+export function stridedSparse(requested: number, options: AlignmentOptions = {}): Mask {
+  const stride = i32Size(requested, 'stridedSparse', 'stride');
   const align = alignment(options, 'stridedSparse');
   const o = offset(align);
   const l = constant(stride, 'i32');
@@ -134,6 +134,12 @@ export function stridedSparse(stride: number, options: AlignmentOptions = {}): M
 export function fixedSparse(stride: number, summary: number, options: AlignmentOptions = {}): Mask {
   positiveInteger(stride, 'fixedSparse', 'stride');
   positiveInteger(summary, 'fixedSparse', 'summary');
+  // k mod stride ≥ stride − summary has no equivalent smaller stride: reject what i32 cannot hold.
+  if (stride > I32_MAX)
+    throw new SpecError(`fixedSparse: stride must be at most ${I32_MAX} (i32 positions)`, {
+      expected: `<= ${I32_MAX}`,
+      actual: stride,
+    });
   if (summary > stride)
     throw new SpecError('fixedSparse: summary must not exceed stride', {
       expected: `<= ${stride}`,
@@ -273,6 +279,19 @@ function alignment(options: AlignmentOptions, mask: string): 'top-left' | 'botto
     });
   }
   return align;
+}
+
+/** The largest i32: masks compare i32 positions, which never reach it. */
+const I32_MAX = 2_147_483_647;
+
+/**
+ * Checks a size option and clamps it to {@link I32_MAX}: positions and lengths are i32 below it, so
+ * a window, prefix, chunk or stride that large already covers every position, as any larger one
+ * (the i32 constant would otherwise wrap, e.g. `slidingWindow(2 ** 31)` to an empty window).
+ */
+function i32Size(value: number, mask: string, option: string, minimum = 1): number {
+  positiveInteger(value, mask, option, minimum);
+  return Math.min(value, I32_MAX);
 }
 
 function positiveInteger(value: number, mask: string, option: string, minimum = 1): void {

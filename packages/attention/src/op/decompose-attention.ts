@@ -41,6 +41,7 @@ import type {
 } from './attention-attrs.js';
 import { decomposePLaplacian } from './decompose-p-laplacian.js';
 import { groupedSoftmaxWeights } from './grouped-softmax-weights.js';
+import { ropeTurns } from './rope-turns.js';
 
 /** Bisection steps of the decomposed entmax (float64 halves the bracket each step). */
 const ENTMAX_STEPS = 60;
@@ -134,7 +135,8 @@ function normalize(
   switch (normalizer.name) {
     case 'softmax': {
       const masked = kept(score, -Infinity);
-      let rowMax = max(masked, -1, { keepDims: true });
+      const keyMax = max(masked, -1, { keepDims: true });
+      let rowMax = keyMax;
       const sink = normalizer.sink === null ? undefined : lower.map(normalizer.sink, rowMax);
       if (sink !== undefined) rowMax = maximum(rowMax, sink);
       const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
@@ -142,7 +144,12 @@ function normalize(
       let total = sum(exps, -1, { keepDims: true });
       if (sink !== undefined) total = add(total, exp(sub(sink, safeMax)));
       const probabilities = div(exps, where(equal(total, 0), 1, total));
-      return { probabilities, logSumExp: add(safeMax, log(total)) };
+      // −∞ for a row without kept keys, also with a sink (as the reference).
+      const logSumExp = add(safeMax, log(total));
+      return {
+        probabilities,
+        logSumExp: sink === undefined ? logSumExp : where(equal(keyMax, -Infinity), -Infinity, logSumExp),
+      };
     }
     case 'sigmoid':
       return { probabilities: kept(sigmoid(add(score, lower.map(normalizer.bias, score))), 0) };
@@ -337,21 +344,28 @@ export function normalizeRows(
 
 /**
  * RoPE of `[batch, heads, length, dim]` rows: x·cos(θ) + sign·partner(x)·sin(θ), positions p from
- * `offset`; θ = p·f for 1-D, ⌊p/W⌋·f_row + (p mod W)·f_column for 2-D (each dim has one of the two).
+ * `offset`; θ = p·f for 1-D, ⌊p/W⌋·f_row + (p − W⌊p/W⌋)·f_column for 2-D (each dim has one of the
+ * two). The angle is taken modulo one turn from the split frequencies of {@link ropeTurns}
+ * (2π(frac(p·hi) + frac(p·mid) + p·lo)), so f32 kernels keep ~1e-7 of it at large positions.
  */
 export function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
   const dim = x.shape[3] as number;
   const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
   const half = axisDims / 2;
+  const turns = ropeTurns(rope);
   const partner: number[] = [];
-  const rowFrequency: number[] = [];
-  const columnFrequency: number[] = [];
+  const hi: number[] = [];
+  const mid: number[] = [];
+  const lo: number[] = [];
+  const column: number[] = [];
   const sign: number[] = [];
   for (let d = 0; d < dim; d++) {
     if (d >= rope.rotaryDims) {
       partner.push(d);
-      rowFrequency.push(0);
-      columnFrequency.push(0);
+      hi.push(0);
+      mid.push(0);
+      lo.push(0);
+      column.push(0);
       sign.push(0);
       continue;
     }
@@ -362,27 +376,40 @@ export function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
     const localPartner =
       rope.layout === 'half' ? (first ? local + half : local - half) : first ? local + 1 : local - 1;
     partner.push(axis * axisDims + localPartner);
-    const frequency = rope.base ** ((-2 * pair) / axisDims);
-    rowFrequency.push(axis === 0 ? frequency : 0);
-    columnFrequency.push(axis === 1 ? frequency : 0);
+    hi.push(turns.hi[pair]!);
+    mid.push(turns.mid[pair]!);
+    lo.push(turns.lo[pair]!);
+    column.push(axis);
     sign.push(first ? -1 : 1);
   }
   const partnerValues = gather(x, literal(partner, [dim], 'i32'), 3);
   const position = variable('i2', 'i32').add(offset);
-  const width = rope.grid?.[1] ?? 1;
-  const angle =
-    rope.grid === null
-      ? position.cast('f32').mul(variable('$2'))
-      : position
-          .div(constant(width, 'i32'))
-          .cast('f32')
-          .mul(variable('$2'))
-          .add(position.mod(constant(width, 'i32')).cast('f32').mul(variable('$4')));
+  let axisPosition = position;
+  if (rope.grid !== null) {
+    const width = constant(rope.grid[1], 'i32');
+    const columnIndex = position.mod(width).add(width).mod(width);
+    const rowIndex = position.sub(columnIndex).div(width);
+    axisPosition = variable('$6', 'i32').eq(constant(1, 'i32')).select(columnIndex, rowIndex);
+  }
+  const p = axisPosition.cast('f32');
+  const fraction = (part: Expr) => part.sub(part.apply('round'));
+  const angle = fraction(p.mul(variable('$3')))
+    .add(fraction(p.mul(variable('$4'))))
+    .add(p.mul(variable('$5')))
+    .mul(2 * Math.PI);
   const body = variable('$0')
     .mul(angle.apply('cos'))
-    .add(variable('$1').mul(variable('$3')).mul(angle.apply('sin')));
+    .add(variable('$1').mul(variable('$2')).mul(angle.apply('sin')));
   return mapElements(
-    [x, partnerValues, literal(rowFrequency, [dim]), literal(sign, [dim]), literal(columnFrequency, [dim])],
+    [
+      x,
+      partnerValues,
+      literal(sign, [dim]),
+      literal(hi, [dim]),
+      literal(mid, [dim]),
+      literal(lo, [dim]),
+      ...(rope.grid === null ? [] : [literal(column, [dim], 'i32')]),
+    ],
     body,
   );
 }

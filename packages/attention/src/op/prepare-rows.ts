@@ -1,5 +1,6 @@
 import type { Tensor64 } from '@weft/ir';
 import type { QkNormAttrs, QkNormSideAttrs, RopeAttrs } from './attention-attrs.js';
+import { gridPosition } from './rope-turns.js';
 
 /**
  * Float64 rows `[batch, heads, length, dim]` of the reference, mixed over heads for weighted GQA:
@@ -62,8 +63,7 @@ export function rotateRows(
   const half = axisDims / 2;
   for (let start = 0, row = 0; start < data.length; start += dim, row++) {
     const position = (row % length) + offset;
-    const axisPositions =
-      rope.grid === null ? [position] : [Math.floor(position / rope.grid[1]), position % rope.grid[1]];
+    const axisPositions = rope.grid === null ? [position] : gridPosition(position, rope.grid[1]);
     axisPositions.forEach((axisPosition, axis) => {
       const base = start + axis * axisDims;
       for (let i = 0; i < half; i++) {

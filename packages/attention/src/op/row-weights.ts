@@ -96,7 +96,8 @@ function napRow(scores: readonly number[], gain: number, bias: number, epsilon: 
 }
 
 function softmaxRow(scores: readonly number[], sink: number | undefined): RowWeights {
-  if (scores.length === 0) return { weights: [], logSumExp: sink ?? -Infinity };
+  // No kept key: −∞ also with a sink (the sink alone is no log-sum-exp of the row's keys).
+  if (scores.length === 0) return { weights: [], logSumExp: -Infinity };
   const max = Math.max(...scores, sink ?? -Infinity);
   const exps = scores.map((s) => Math.exp(s - max));
   const total = exps.reduce((sum, x) => sum + x, 0) + (sink === undefined ? 0 : Math.exp(sink - max));

@@ -22,7 +22,13 @@ export interface RopeSettings {
  */
 export type Position =
   | { readonly kind: 'position'; readonly name: 'rope'; readonly rope: RopeSettings }
-  | { readonly kind: 'position'; readonly name: 'alibi'; readonly slopes: TensorRef | undefined }
+  | {
+      readonly kind: 'position';
+      readonly name: 'alibi';
+      readonly slopes: TensorRef | undefined;
+      /** The bias form (see {@link AlibiOptions.form}). */
+      readonly form: AlibiForm;
+    }
   | { readonly kind: 'position'; readonly name: 'nope' };
 
 /** Options of {@link rope}. */
@@ -94,12 +100,31 @@ export function rope(options: RopeOptions = {}): Position {
 }
 
 /**
- * ALiBi (Press et al.): adds −slope_h·|p − k| to every score, with the standard geometric slopes
- * 2^(−8(h+1)/H) (interpolated as in the reference code when H is not a power of two), or the
- * given `[heads]` slope tensor.
+ * The ALiBi bias form: `symmetric` −m·|p − k| (every key, before or after the query, is penalized
+ * by its distance), `causal` m·(k − p), the form of the original ALiBi code (equal to the symmetric
+ * one for keys k ≤ p, so identical under a causal mask; keys after the query get a positive bias).
  */
-export function alibi(options: { slopes?: TensorRef } = {}): Position {
-  return Object.freeze({ kind: 'position', name: 'alibi', slopes: options.slopes });
+export type AlibiForm = 'symmetric' | 'causal';
+
+/** Options of {@link alibi}. */
+export interface AlibiOptions {
+  /** A `[heads]` slope tensor (default: the standard geometric slopes). */
+  readonly slopes?: TensorRef;
+  /** The bias form: `symmetric` −m·|p − k| (default) or `causal` m·(k − p) (the original ALiBi code). */
+  readonly form?: AlibiForm;
+}
+
+/**
+ * ALiBi (Press et al.): adds −slope_h·|p − k| to every score (`form: 'symmetric'`, the default), or
+ * slope_h·(k − p) (`form: 'causal'`, as the original ALiBi code; the same under a causal mask),
+ * with the standard geometric slopes 2^(−8(h+1)/H) (interpolated as in the reference code when H
+ * is not a power of two), or the given `[heads]` slope tensor.
+ */
+export function alibi(options: AlibiOptions = {}): Position {
+  const form = options.form ?? 'symmetric';
+  if (form !== 'symmetric' && form !== 'causal')
+    throw new SpecError('alibi: unknown form', { expected: "'symmetric' | 'causal'", actual: form });
+  return Object.freeze({ kind: 'position', name: 'alibi', slopes: options.slopes, form });
 }
 
 /** No positional encoding (NoPE). */
@@ -119,11 +144,12 @@ export function rotaryDims(settings: RopeSettings, headDim: number): number {
   return dims;
 }
 
-/** The ALiBi bias Expr for `heads` query heads: −slope_h · |p − k| with p = q + Nk − Nq. */
+/** The ALiBi bias Expr for `heads` query heads: −slope_h · |p − k| (or slope_h · (k − p), `causal` form) with p = q + Nk − Nq. */
 export function alibiBias(position: Extract<Position, { name: 'alibi' }>, heads: number): Expr {
   const slope = position.slopes === undefined ? standardSlope(heads) : position.slopes.at(I.h);
-  const distance = I.q.add(I.keyLength.sub(I.queryLength)).sub(I.k).apply('abs').cast('f32');
-  return slope.mul(distance).neg();
+  const offset = I.q.add(I.keyLength.sub(I.queryLength)).sub(I.k);
+  if (position.form === 'causal') return slope.mul(offset.cast('f32')).neg();
+  return slope.mul(offset.apply('abs').cast('f32')).neg();
 }
 
 /** The standard ALiBi slope of head `h` as an Expr (Press et al.'s `get_slopes`). */

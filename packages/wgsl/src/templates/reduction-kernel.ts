@@ -131,18 +131,22 @@ class ReductionBodyWriter {
     if (step.fn === 'argmax') return [comment, ...this.argmax(element, accumulator, position)];
     if (step.fn === 'logsumexp') {
       const maximum = this.pass(element, accumulator, 'max', `max${position}`, (value) => value);
+      // An infinite max is the result (as in the reference): a row of −∞ would give exp(−∞ − (−∞)) = NaN.
+      const infinite = `abs(max${position}) > 3.4028234e38`;
+      const shift = `shift${position}`;
       const sum = this.pass(
         element,
         accumulator,
         'sum',
         `sum${position}`,
-        (value) => `exp(${value} - max${position})`,
+        (value) => `exp(${value} - ${shift})`,
       );
       return [
         comment,
         ...maximum,
+        `let ${shift} = select(max${position}, ${accumulator}(0.0), ${infinite});`,
         ...sum,
-        `let stat${position}: ${resultType} = ${resultType}(max${position} + log(sum${position}));`,
+        `let stat${position}: ${resultType} = ${resultType}(select(${shift} + log(sum${position}), max${position}, ${infinite}));`,
       ];
     }
     const combine = step.fn === 'mean' ? 'sum' : step.fn;
