@@ -80,7 +80,10 @@ export interface AttentionRecipe {
         readonly base: number;
         readonly grid: readonly [number, number] | null;
       };
-  readonly qkNorm: { readonly kind: 'l2' | 'rms' | 'layer'; readonly scale: 'none' | 'scalar' | 'vector' } | null;
+  readonly qkNorm: {
+    readonly kind: 'l2' | 'rms' | 'layer';
+    readonly scale: 'none' | 'scalar' | 'vector';
+  } | null;
   readonly score: readonly (
     | { readonly kind: 'scale'; readonly value: number }
     | { readonly kind: 'temperature' }
@@ -95,7 +98,11 @@ export interface AttentionRecipe {
     | { readonly kind: 'sigmoid'; readonly bias: number | null }
     | { readonly kind: 'reluSquared' }
     | { readonly kind: 'reluNormalized' }
-    | { readonly kind: 'softplusNormalized'; readonly lengthScale: 'none' | 'log'; readonly reweight: boolean }
+    | {
+        readonly kind: 'softplusNormalized';
+        readonly lengthScale: 'none' | 'log';
+        readonly reweight: boolean;
+      }
     | { readonly kind: 'polynomialNormalized'; readonly degree: 1 | 2 }
     | { readonly kind: 'topTheta'; readonly compensation: 'none' | 'denominator' | 'valueMean' }
     | { readonly kind: 'entmax'; readonly alpha: number | 'tensor' }
@@ -171,8 +178,7 @@ export function attentionRecipe(seed: number): CaseRecipe {
   if (r.chance(0.2)) score.push({ kind: 'keyBias' });
   if (r.chance(0.1)) score.push({ kind: 'distancePenalty', weight: r.pick([0.01, 0.1]) });
   const mask = r.chance(0.25) ? null : drawMask(r, 0, queries, keys);
-  const logSumExp =
-    (normalizer.kind === 'softmax' || normalizer.kind === 'sink') && r.chance(0.3) ? true : false;
+  const logSumExp = (normalizer.kind === 'softmax' || normalizer.kind === 'sink') && r.chance(0.3);
   const recipe: AttentionRecipe = {
     batch: r.pick([1, 1, 2]),
     heads,
@@ -225,7 +231,8 @@ function familyOf(normalizer: AttentionRecipe['normalizer']): string {
 }
 
 function maskTags(mask: MaskRecipe): string[] {
-  if (mask.kind === 'and' || mask.kind === 'or') return [`mask:${mask.kind}`, ...mask.masks.flatMap(maskTags)];
+  if (mask.kind === 'and' || mask.kind === 'or')
+    return [`mask:${mask.kind}`, ...mask.masks.flatMap(maskTags)];
   if (mask.kind === 'not') return ['mask:not', ...maskTags(mask.mask)];
   return [`mask:${mask.kind}`];
 }
@@ -276,8 +283,20 @@ function drawMask(r: Prng, depth: number, queries: number, keys: number): MaskRe
     depth >= 2
       ? []
       : [
-          [2, () => ({ kind: 'and', masks: [drawMask(r, depth + 1, queries, keys), drawMask(r, depth + 1, queries, keys)] })],
-          [1, () => ({ kind: 'or', masks: [drawMask(r, depth + 1, queries, keys), drawMask(r, depth + 1, queries, keys)] })],
+          [
+            2,
+            () => ({
+              kind: 'and',
+              masks: [drawMask(r, depth + 1, queries, keys), drawMask(r, depth + 1, queries, keys)],
+            }),
+          ],
+          [
+            1,
+            () => ({
+              kind: 'or',
+              masks: [drawMask(r, depth + 1, queries, keys), drawMask(r, depth + 1, queries, keys)],
+            }),
+          ],
           [0.5, () => ({ kind: 'not', mask: drawMask(r, depth + 1, queries, keys) })],
         ];
   return r.weighted([...leaves, ...combinators])();
@@ -324,6 +343,8 @@ export function buildAttentionCase(recipe: CaseRecipe): BuiltCase {
           (s, { q, k }) => s.sub(k.sub(q).apply('abs').cast('f32').mul(mod.weight)),
           `distancePenalty(${mod.weight})`,
         );
+      default:
+        throw new Error(`unknown score mod ${JSON.stringify(mod)}`);
     }
   });
 
@@ -362,7 +383,14 @@ export function buildAttentionCase(recipe: CaseRecipe): BuiltCase {
         });
       }
       case 'keyPadding':
-        return keyPadding(ref('lengths', [B], Array.from({ length: B }, () => r.int(0, Nk)), 'i32'));
+        return keyPadding(
+          ref(
+            'lengths',
+            [B],
+            Array.from({ length: B }, () => r.int(0, Nk)),
+            'i32',
+          ),
+        );
       case 'customModulo':
         return customMask(({ q, k }) => q.sub(k).mod(m.modulus).eq(0), `(q-k) mod ${m.modulus} == 0`);
       case 'and':
@@ -403,7 +431,11 @@ export function buildAttentionCase(recipe: CaseRecipe): BuiltCase {
       break;
     case 'topTheta':
       normalizer = topTheta({
-        threshold: ref('theta', [H], Float64Array.from({ length: H }, () => r.float(-0.5, 0.2))),
+        threshold: ref(
+          'theta',
+          [H],
+          Float64Array.from({ length: H }, () => r.float(-0.5, 0.2)),
+        ),
         compensation: n.compensation,
       });
       break;
@@ -414,7 +446,10 @@ export function buildAttentionCase(recipe: CaseRecipe): BuiltCase {
       normalizer = sparsemax();
       break;
     case 'nap':
-      normalizer = nap({ gain: ref('napGain', [H], r.signed(H)), bias: ref('napBias', [H], r.signed(H, 0.3)) });
+      normalizer = nap({
+        gain: ref('napGain', [H], r.signed(H)),
+        bias: ref('napBias', [H], r.signed(H, 0.3)),
+      });
       break;
     case 'identity':
       normalizer = identity({ outputNorm: n.outputNorm });
@@ -464,7 +499,11 @@ export function buildAttentionCase(recipe: CaseRecipe): BuiltCase {
 }
 
 /** Values in ±[0.1, 1] (never zero) for every `param` node of `graph` (static shapes). */
-export function randomParams(graph: ReturnType<typeof makeGraph>, r: Prng, magnitude = 1): Record<string, Tensor64> {
+export function randomParams(
+  graph: ReturnType<typeof makeGraph>,
+  r: Prng,
+  magnitude = 1,
+): Record<string, Tensor64> {
   const params: Record<string, Tensor64> = {};
   for (const node of graphNodes(graph)) {
     if (node.op !== 'param') continue;

@@ -25,7 +25,16 @@ export interface FuzzOptions {
 }
 
 export function parseFuzzOptions(argv: readonly string[]): FuzzOptions {
-  const options = { cases: 100, seed: 1, invalid: 1000, only: undefined as DeviceCaseKind | undefined, replay: undefined as number | undefined, json: undefined as string | undefined, minutes: undefined as number | undefined, help: false };
+  const options = {
+    cases: 100,
+    seed: 1,
+    invalid: 1000,
+    only: undefined as DeviceCaseKind | undefined,
+    replay: undefined as number | undefined,
+    json: undefined as string | undefined,
+    minutes: undefined as number | undefined,
+    help: false,
+  };
   const integer = (flag: string, text: string | undefined) => {
     const value = Number(text);
     if (text === undefined || !Number.isSafeInteger(value) || value < 0)

@@ -1,4 +1,4 @@
-import { type InvalidResult } from './invalid-specs.js';
+import type { InvalidResult } from './invalid-specs.js';
 import { KNOWN_DEVICE_ISSUES, KNOWN_INVALID_ISSUES, knownIssueOf } from './known-issues.js';
 import type { CaseResult, Outcome } from './run-device-case.js';
 
@@ -28,15 +28,21 @@ export function deviceTable(results: readonly CaseResult[]): string {
     .map(([family, list]) => {
       const measured = list.filter((result) => result.error !== undefined);
       const worst = measured.reduce<CaseResult | undefined>(
-        (best, result) =>
-          best === undefined || !(result.error! <= best.error!) ? result : best,
+        (best, result) => (best === undefined || !(result.error! <= best.error!) ? result : best),
         undefined,
       );
       return [
         family,
         String(list.length),
         ...OUTCOMES.map((outcome) => String(list.filter((result) => result.outcome === outcome).length)),
-        String(list.filter((result) => result.outcome !== 'ok' && result.outcome !== 'rejected' && knownIssueOf(KNOWN_DEVICE_ISSUES, result)).length),
+        String(
+          list.filter(
+            (result) =>
+              result.outcome !== 'ok' &&
+              result.outcome !== 'rejected' &&
+              knownIssueOf(KNOWN_DEVICE_ISSUES, result),
+          ).length,
+        ),
         list[0]!.recipe.budget.toExponential(0),
         formatError(worst?.error),
         worst === undefined ? '—' : String(worst.recipe.seed),
@@ -46,7 +52,14 @@ export function deviceTable(results: readonly CaseResult[]): string {
     'TOTAL',
     String(results.length),
     ...OUTCOMES.map((outcome) => String(results.filter((result) => result.outcome === outcome).length)),
-    String(results.filter((result) => result.outcome !== 'ok' && result.outcome !== 'rejected' && knownIssueOf(KNOWN_DEVICE_ISSUES, result)).length),
+    String(
+      results.filter(
+        (result) =>
+          result.outcome !== 'ok' &&
+          result.outcome !== 'rejected' &&
+          knownIssueOf(KNOWN_DEVICE_ISSUES, result),
+      ).length,
+    ),
     '',
     '',
     '',
@@ -63,7 +76,9 @@ export function formatDeviceFailure(result: CaseResult): string {
   const known = knownIssueOf(KNOWN_DEVICE_ISSUES, result);
   const lines = [
     `✗ ${result.outcome} [${result.recipe.family}] seed ${result.recipe.seed}` +
-      (result.error === undefined ? '' : ` error ${formatError(result.error)} (budget ${result.recipe.budget.toExponential(0)})`) +
+      (result.error === undefined
+        ? ''
+        : ` error ${formatError(result.error)} (budget ${result.recipe.budget.toExponential(0)})`) +
       (result.stage === undefined ? '' : ` at ${result.stage}`) +
       (known === undefined ? '' : ` — known issue ${known.kind}`),
     `  tags: ${result.recipe.tags.join(' ')}`,
@@ -79,7 +94,8 @@ export function invalidSummary(results: readonly InvalidResult[]): string {
   const lines: string[] = [];
   for (const source of ['json-model', 'attention-options'] as const) {
     const list = results.filter((result) => result.source === source);
-    const count = (outcome: InvalidResult['outcome']) => list.filter((result) => result.outcome === outcome).length;
+    const count = (outcome: InvalidResult['outcome']) =>
+      list.filter((result) => result.outcome === outcome).length;
     lines.push(
       `${source}: ${list.length} cases, ${count('typed')} WeftError, ${count('untyped')} untyped error, ${count('accepted')} accepted`,
     );

@@ -8,11 +8,15 @@ const SEED = 20_261_206;
 const CASES = 300;
 
 describe('invalid specs (junk JSON model specs and attention options) give a WeftError', () => {
-  const results = Array.from({ length: CASES }, (_, index) => runInvalidCase(invalidCase(caseSeed(SEED, index))));
+  const results = Array.from({ length: CASES }, (_, index) =>
+    runInvalidCase(invalidCase(caseSeed(SEED, index))),
+  );
 
   it('draws both sources and mostly gets typed errors', () => {
     expect(results.filter((result) => result.source === 'json-model').length).toBeGreaterThan(CASES / 4);
-    expect(results.filter((result) => result.source === 'attention-options').length).toBeGreaterThan(CASES / 4);
+    expect(results.filter((result) => result.source === 'attention-options').length).toBeGreaterThan(
+      CASES / 4,
+    );
     expect(results.filter((result) => result.outcome === 'typed').length).toBeGreaterThan(CASES / 2);
   });
 
@@ -23,7 +27,9 @@ describe('invalid specs (junk JSON model specs and attention options) give a Wef
     const known = results.filter((result) => result.outcome !== 'typed').length - unexplained.length;
     if (known > 0) console.info(`invalid specs: ${known} of ${CASES} cases fail with a known issue`);
     expect(
-      unexplained.map((result) => `${result.outcome} ${result.mutation} (seed ${result.seed}): ${result.message ?? ''}`),
+      unexplained.map(
+        (result) => `${result.outcome} ${result.mutation} (seed ${result.seed}): ${result.message ?? ''}`,
+      ),
     ).toEqual([]);
   });
 

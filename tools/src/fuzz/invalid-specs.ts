@@ -100,7 +100,10 @@ const MODEL_NUMBER_FIELDS: readonly (readonly [path: string, invalid: (junk: Jun
   ['config.kvHeads', () => true],
   ['config.headDim', () => true],
   ['config.mlp.hidden', () => true],
-  ['config.norm.eps', (j) => j.kind !== 'zero' && j.kind !== 'fraction' && j.kind !== 'huge-int' && j.kind !== 'huge'],
+  [
+    'config.norm.eps',
+    (j) => j.kind !== 'zero' && j.kind !== 'fraction' && j.kind !== 'huge-int' && j.kind !== 'huge',
+  ],
   ['config.positions.base', (j) => j.kind !== 'fraction' && j.kind !== 'huge-int' && j.kind !== 'huge'],
   ['config.positions.fraction', (j) => j.kind !== 'fraction'],
   ['config.maxSeq', () => true],
@@ -141,18 +144,45 @@ function jsonModelCase(seed: number): InvalidCase {
       const [path, invalid] = r.pick(MODEL_NUMBER_FIELDS);
       const junk = r.pick(NUMBER_JUNK.filter(invalid));
       setPath(document, path, junk.value);
-      return { source: 'json-model', seed, mutation: `${path} = ${junk.label}`, junk: junk.kind, run: build(document) };
+      return {
+        source: 'json-model',
+        seed,
+        mutation: `${path} = ${junk.label}`,
+        junk: junk.kind,
+        run: build(document),
+      };
     }
     case 'string': {
       const path = r.pick(MODEL_STRING_FIELDS);
       const junk = r.pick(STRING_JUNK);
       setPath(document, path, junk.value);
-      return { source: 'json-model', seed, mutation: `${path} = ${junk.label}`, junk: junk.kind, run: build(document) };
+      return {
+        source: 'json-model',
+        seed,
+        mutation: `${path} = ${junk.label}`,
+        junk: junk.kind,
+        run: build(document),
+      };
     }
     case 'remove': {
-      const path = r.pick(['schemaVersion', 'kind', 'config', 'config.heads', 'config.mlp', 'config.norm', 'config.positions', 'config.maxSeq']);
+      const path = r.pick([
+        'schemaVersion',
+        'kind',
+        'config',
+        'config.heads',
+        'config.mlp',
+        'config.norm',
+        'config.positions',
+        'config.maxSeq',
+      ]);
       setPath(document, path, undefined, true);
-      return { source: 'json-model', seed, mutation: `delete ${path}`, junk: 'missing', run: build(document) };
+      return {
+        source: 'json-model',
+        seed,
+        mutation: `delete ${path}`,
+        junk: 'missing',
+        run: build(document),
+      };
     }
     case 'proto-key': {
       const key = r.pick(['__proto__', 'constructor', 'prototype', 'hasOwnProperty']);
@@ -185,7 +215,18 @@ function jsonModelCase(seed: number): InvalidCase {
       return { source: 'json-model', seed, mutation: broken[0], junk: 'relation', run: build(document) };
     }
     case 'text': {
-      const text = r.pick(['', '{', 'null', '[]', '42', '"spec"', '{"schemaVersion":1}', 'NaN', '{"a":1}}', '\u0000']);
+      const text = r.pick([
+        '',
+        '{',
+        'null',
+        '[]',
+        '42',
+        '"spec"',
+        '{"schemaVersion":1}',
+        'NaN',
+        '{"a":1}}',
+        '\u0000',
+      ]);
       return {
         source: 'json-model',
         seed,
@@ -205,7 +246,13 @@ function jsonModelCase(seed: number): InvalidCase {
         { label: 'Object.create(null)', kind: 'object', value: Object.create(null) },
         { label: 'a cyclic object', kind: 'cyclic', value: cyclic() },
       ]);
-      return { source: 'json-model', seed, mutation: `document = ${junk.label}`, junk: junk.kind, run: build(junk.value) };
+      return {
+        source: 'json-model',
+        seed,
+        mutation: `document = ${junk.label}`,
+        junk: junk.kind,
+        run: build(junk.value),
+      };
     }
   }
 }
@@ -222,7 +269,15 @@ const BUILD_LIMIT = 1 << 16;
 
 function buildParsed(spec: ModelSpec): void {
   const c = spec.config;
-  const sizes = { vocabSize: c.vocabSize, dModel: c.dModel, layers: c.layers, heads: c.heads, headDim: c.headDim, hidden: c.mlp.hidden, maxSeq: c.maxSeq };
+  const sizes = {
+    vocabSize: c.vocabSize,
+    dModel: c.dModel,
+    layers: c.layers,
+    heads: c.heads,
+    headDim: c.headDim,
+    hidden: c.mlp.hidden,
+    maxSeq: c.maxSeq,
+  };
   const huge = Object.entries(sizes).filter(([, size]) => !(size <= BUILD_LIMIT));
   if (huge.length > 0)
     throw new NotBuilt(`parsed, not built: ${huge.map(([name, size]) => `${name} = ${size}`).join(', ')}`);
@@ -260,6 +315,18 @@ function applyWith(options: Record<string, unknown>, extra: Record<string, Node>
 
 const BASE_OPTIONS = { heads: 4, kvHeads: 2, headDim: 8 } as const;
 
+/** Spec-part constructors called with `null` for their options object. */
+const NULL_ARGUMENT_CALLS: Record<string, () => unknown> = {
+  rope: () => A.rope(null as never),
+  alibi: () => A.alibi(null as never),
+  causal: () => A.causal(null as never),
+  softmax: () => A.softmax(null as never),
+  qkNorm: () => A.qkNorm(null as never),
+  sigmoid: () => A.sigmoid(null as never),
+  nap: () => A.nap(null as never),
+  identity: () => A.identity(null as never),
+};
+
 /** Constructor calls with junk arguments (each must throw a WeftError, at construction or when applied). */
 function constructorJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } {
   const n = r.pick(NUMBER_JUNK);
@@ -271,46 +338,158 @@ function constructorJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } 
     // [mutation, junk, thunk, whether the junk is invalid for this call]
     [`slidingWindow(${n.label})`, n, mask(() => A.slidingWindow(asAny(n.value))), true],
     [`chunked(${n.label})`, n, mask(() => A.chunked(asAny(n.value))), true],
-    [`prefixLM(${n.label})`, n, mask(() => A.prefixLM(asAny(n.value))), n.kind !== 'zero' && n.kind !== 'huge-int'],
+    [
+      `prefixLM(${n.label})`,
+      n,
+      mask(() => A.prefixLM(asAny(n.value))),
+      n.kind !== 'zero' && n.kind !== 'huge-int',
+    ],
     [`blockCausal(${n.label})`, n, mask(() => A.blockCausal(asAny(n.value))), true],
     [`stridedSparse(${n.label})`, n, mask(() => A.stridedSparse(asAny(n.value))), true],
     [`fixedSparse(8, ${n.label})`, n, mask(() => A.fixedSparse(8, asAny(n.value))), true],
     [`causal({ align: ${s.label} })`, s, mask(() => A.causal({ align: asAny(s.value) })), true],
-    [`softcap(${n.label})`, n, () => applyWith({ ...BASE_OPTIONS, score: A.softcap(asAny(n.value)) }), !['fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`scale(${n.label})`, n, () => applyWith({ ...BASE_OPTIONS, score: A.scale(asAny(n.value)) }), !['zero', 'negative', 'fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`rope({ base: ${n.label} })`, n, () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ base: asAny(n.value) }) }), !['fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`rope({ fraction: ${n.label} })`, n, () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ fraction: asAny(n.value) }) }), true],
-    [`rope({ layout: ${s.label} })`, s, () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ layout: asAny(s.value) }) }), true],
-    [`rope({ dims: 2, grid: [${n.label}, 2] })`, n, () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ dims: 2, grid: asAny([n.value, 2]) }) }), true],
-    [`softmax({ sink: ${n.label} })`, n, norm(() => A.softmax({ sink: asAny(n.value) })), !['zero', 'negative', 'fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`sigmoid({ bias: ${n.label} })`, n, norm(() => A.sigmoid({ bias: asAny(n.value) })), !['zero', 'negative', 'fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`entmax({ alpha: ${n.label} })`, n, norm(() => A.entmax({ alpha: asAny(n.value) })), !['fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`nap({ epsilon: ${n.label} })`, n, norm(() => A.nap({ epsilon: asAny(n.value) })), !['zero', 'fraction', 'huge-int', 'huge'].includes(n.kind)],
+    [
+      `softcap(${n.label})`,
+      n,
+      () => applyWith({ ...BASE_OPTIONS, score: A.softcap(asAny(n.value)) }),
+      !['fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `scale(${n.label})`,
+      n,
+      () => applyWith({ ...BASE_OPTIONS, score: A.scale(asAny(n.value)) }),
+      !['zero', 'negative', 'fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `rope({ base: ${n.label} })`,
+      n,
+      () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ base: asAny(n.value) }) }),
+      !['fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `rope({ fraction: ${n.label} })`,
+      n,
+      () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ fraction: asAny(n.value) }) }),
+      true,
+    ],
+    [
+      `rope({ layout: ${s.label} })`,
+      s,
+      () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ layout: asAny(s.value) }) }),
+      true,
+    ],
+    [
+      `rope({ dims: 2, grid: [${n.label}, 2] })`,
+      n,
+      () => applyWith({ ...BASE_OPTIONS, positions: A.rope({ dims: 2, grid: asAny([n.value, 2]) }) }),
+      true,
+    ],
+    [
+      `softmax({ sink: ${n.label} })`,
+      n,
+      norm(() => A.softmax({ sink: asAny(n.value) })),
+      !['zero', 'negative', 'fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `sigmoid({ bias: ${n.label} })`,
+      n,
+      norm(() => A.sigmoid({ bias: asAny(n.value) })),
+      !['zero', 'negative', 'fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `entmax({ alpha: ${n.label} })`,
+      n,
+      norm(() => A.entmax({ alpha: asAny(n.value) })),
+      !['fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `nap({ epsilon: ${n.label} })`,
+      n,
+      norm(() => A.nap({ epsilon: asAny(n.value) })),
+      !['zero', 'fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
     [`identity({ outputNorm: ${s.label} })`, s, norm(() => A.identity({ outputNorm: asAny(s.value) })), true],
-    [`groupedSoftmax({ blockSize: ${n.label} })`, n, norm(() => A.groupedSoftmax({ blockSize: asAny(n.value) })), true],
-    [`polynomialNormalized({ degree: ${n.label} })`, n, norm(() => A.polynomialNormalized({ degree: asAny(n.value) })), true],
-    [`softplusNormalized({ lengthScale: ${n.label} })`, n, norm(() => A.softplusNormalized({ lengthScale: asAny(n.value) })), !['fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`topTheta({ compensation: ${s.label} })`, s, norm(() => A.topTheta({ threshold: tensorRef('theta', [4]), compensation: asAny(s.value) })), true],
-    [`qkNorm({ kind: ${s.label} })`, s, () => applyWith({ ...BASE_OPTIONS, qkNorm: A.qkNorm({ kind: asAny(s.value) }) }), true],
-    [`qkNorm({ eps: ${n.label} })`, n, () => applyWith({ ...BASE_OPTIONS, qkNorm: A.qkNorm({ eps: asAny(n.value) }) }), !['zero', 'fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`weightedGqa({ heads: 4, kvHeads: ${n.label} })`, n, () => applyWith({ ...BASE_OPTIONS, heads: A.weightedGqa({ heads: 4, kvHeads: asAny(n.value), weights: 'learned' }) }), true],
-    [`pLaplacian({ p: ${n.label} })`, n, norm(() => A.pLaplacian({ features: tensorRef('x', [1, 4, 6, 8]), p: asAny(n.value), mu: 0.5 })), !['fraction', 'huge-int', 'huge'].includes(n.kind)],
-    [`keyBias(tensorRef(${s.label}, [6]))`, s, () => {
-      const name = s.value as string;
-      const tensors: Record<string, Node> = {};
-      Object.defineProperty(tensors, String(name), { value: input(String(name), [6]), enumerable: true });
-      applyWith({ ...BASE_OPTIONS, score: A.keyBias(tensorRef(name, [6])) }, tensors);
-    }, s.kind !== 'unknown-name' && s.kind !== 'proto-key'],
-    [`${r.pick(['rope', 'alibi', 'causal', 'softmax', 'qkNorm', 'sigmoid', 'nap', 'identity'])}(null)`, { label: 'null', kind: 'null', value: null }, () => {}, true],
+    [
+      `groupedSoftmax({ blockSize: ${n.label} })`,
+      n,
+      norm(() => A.groupedSoftmax({ blockSize: asAny(n.value) })),
+      true,
+    ],
+    [
+      `polynomialNormalized({ degree: ${n.label} })`,
+      n,
+      norm(() => A.polynomialNormalized({ degree: asAny(n.value) })),
+      true,
+    ],
+    [
+      `softplusNormalized({ lengthScale: ${n.label} })`,
+      n,
+      norm(() => A.softplusNormalized({ lengthScale: asAny(n.value) })),
+      !['fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `topTheta({ compensation: ${s.label} })`,
+      s,
+      norm(() => A.topTheta({ threshold: tensorRef('theta', [4]), compensation: asAny(s.value) })),
+      true,
+    ],
+    [
+      `qkNorm({ kind: ${s.label} })`,
+      s,
+      () => applyWith({ ...BASE_OPTIONS, qkNorm: A.qkNorm({ kind: asAny(s.value) }) }),
+      true,
+    ],
+    [
+      `qkNorm({ eps: ${n.label} })`,
+      n,
+      () => applyWith({ ...BASE_OPTIONS, qkNorm: A.qkNorm({ eps: asAny(n.value) }) }),
+      !['zero', 'fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `weightedGqa({ heads: 4, kvHeads: ${n.label} })`,
+      n,
+      () =>
+        applyWith({
+          ...BASE_OPTIONS,
+          heads: A.weightedGqa({ heads: 4, kvHeads: asAny(n.value), weights: 'learned' }),
+        }),
+      true,
+    ],
+    [
+      `pLaplacian({ p: ${n.label} })`,
+      n,
+      norm(() => A.pLaplacian({ features: tensorRef('x', [1, 4, 6, 8]), p: asAny(n.value), mu: 0.5 })),
+      !['fraction', 'huge-int', 'huge'].includes(n.kind),
+    ],
+    [
+      `keyBias(tensorRef(${s.label}, [6]))`,
+      s,
+      () => {
+        const name = s.value as string;
+        const tensors: Record<string, Node> = {};
+        Object.defineProperty(tensors, String(name), { value: input(String(name), [6]), enumerable: true });
+        applyWith({ ...BASE_OPTIONS, score: A.keyBias(tensorRef(name, [6])) }, tensors);
+      },
+      s.kind !== 'unknown-name' && s.kind !== 'proto-key',
+    ],
+    [
+      `${r.pick(['rope', 'alibi', 'causal', 'softmax', 'qkNorm', 'sigmoid', 'nap', 'identity'])}(null)`,
+      { label: 'null', kind: 'null', value: null },
+      () => {},
+      true,
+    ],
   ];
   // null for an optional option reads as "absent" (like undefined): not junk there.
-  const optional = /^(causal|rope|softmax|sigmoid|nap|identity|softplusNormalized|polynomialNormalized|topTheta|qkNorm)\(\{/;
+  const optional =
+    /^(causal|rope|softmax|sigmoid|nap|identity|softplusNormalized|polynomialNormalized|topTheta|qkNorm)\(\{/;
   const [mutation, junk, run, invalid] = r.pick(
-    choices.filter(([mutation, junk, , invalid]) => invalid && !(junk.kind === 'null' && optional.test(mutation))),
+    choices.filter(
+      ([mutation, junk, , invalid]) => invalid && !(junk.kind === 'null' && optional.test(mutation)),
+    ),
   );
   if (mutation.endsWith('(null)')) {
-    const name = mutation.slice(0, -6) as 'rope';
-    return { mutation, junk, run: () => applyWith({ ...BASE_OPTIONS, positions: (A[name] as (o: unknown) => A.Position)(null) }) };
+    const build = NULL_ARGUMENT_CALLS[mutation.slice(0, -6)]!;
+    return { mutation, junk, run: () => applyWith({ ...BASE_OPTIONS, positions: build() }) };
   }
   void invalid;
   return { mutation, junk, run };
@@ -318,7 +497,21 @@ function constructorJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } 
 
 /** Fields of the attention options, with junk that is invalid for each. */
 function optionJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } {
-  const field = r.pick(['heads', 'kvHeads', 'valueHeads', 'headDim', 'valueDim', 'positions', 'qkNorm', 'score', 'mask', 'normalizer', 'outputs', 'name', 'options']);
+  const field = r.pick([
+    'heads',
+    'kvHeads',
+    'valueHeads',
+    'headDim',
+    'valueDim',
+    'positions',
+    'qkNorm',
+    'score',
+    'mask',
+    'normalizer',
+    'outputs',
+    'name',
+    'options',
+  ]);
   if (field === 'options') {
     const junk = r.pick<Junk>([
       { label: 'null', kind: 'null', value: null },
@@ -326,7 +519,11 @@ function optionJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } {
       { label: '{}', kind: 'object', value: {} },
       { label: '"attention"', kind: 'string', value: 'attention' },
     ]);
-    return { mutation: `attention(${junk.label})`, junk, run: () => applyWith(junk.value as Record<string, unknown>) };
+    return {
+      mutation: `attention(${junk.label})`,
+      junk,
+      run: () => applyWith(junk.value as Record<string, unknown>),
+    };
   }
   let junk: Junk;
   if (field === 'name') junk = r.pick(STRING_JUNK.filter((j) => ['number', 'object'].includes(j.kind)));
@@ -356,7 +553,10 @@ function optionJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } {
   else {
     const allowed =
       field === 'kvHeads' || field === 'valueHeads'
-        ? [...NUMBER_JUNK.filter((j) => j.kind !== 'null'), { label: '3 (does not divide 4)', kind: 'relation', value: 3 }]
+        ? [
+            ...NUMBER_JUNK.filter((j) => j.kind !== 'null'),
+            { label: '3 (does not divide 4)', kind: 'relation', value: 3 },
+          ]
         : NUMBER_JUNK.filter((j) => j.kind !== 'null');
     junk = r.pick(allowed);
   }
@@ -378,11 +578,17 @@ export function invalidCase(seed: number): InvalidCase {
 
 /** Runs one invalid case: it must throw a `WeftError`. */
 export function runInvalidCase(testCase: InvalidCase): InvalidResult {
-  const base = { source: testCase.source, seed: testCase.seed, mutation: testCase.mutation, junk: testCase.junk };
+  const base = {
+    source: testCase.source,
+    seed: testCase.seed,
+    mutation: testCase.mutation,
+    junk: testCase.junk,
+  };
   try {
     testCase.run();
   } catch (error) {
-    if (WeftError.isInstance(error)) return { ...base, outcome: 'typed', message: `${error.name}: ${error.message}` };
+    if (WeftError.isInstance(error))
+      return { ...base, outcome: 'typed', message: `${error.name}: ${error.message}` };
     if (error instanceof NotBuilt) return { ...base, outcome: 'accepted', message: error.message };
     const message = error instanceof Error ? `${error.name}: ${error.message}` : `thrown ${String(error)}`;
     return { ...base, outcome: 'untyped', message: message.slice(0, 300) };

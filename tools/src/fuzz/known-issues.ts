@@ -17,7 +17,8 @@ export interface KnownIssue<T> {
   readonly matches: (result: T) => boolean;
 }
 
-const tagged = (result: CaseResult, prefix: string) => result.recipe.tags.some((tag) => tag.startsWith(prefix));
+const tagged = (result: CaseResult, prefix: string) =>
+  result.recipe.tags.some((tag) => tag.startsWith(prefix));
 
 /** Known device-case failures. */
 export const KNOWN_DEVICE_ISSUES: readonly KnownIssue<CaseResult>[] = [
@@ -25,7 +26,7 @@ export const KNOWN_DEVICE_ISSUES: readonly KnownIssue<CaseResult>[] = [
     kind: 'rope-sincos',
     status: 'fixing',
     reason:
-      "f32 sin/cos of RoPE angles on SwiftShader are off by ~1e-4..8.7e-4 relative (fix in progress); errors up to 1e-3 on RoPE families",
+      'f32 sin/cos of RoPE angles on SwiftShader are off by ~1e-4..8.7e-4 relative (fix in progress); errors up to 1e-3 on RoPE families',
     matches: (result) =>
       result.outcome === 'mismatch' &&
       (result.recipe.family.endsWith('+rope') || tagged(result, 'positions:rope')) &&
@@ -45,7 +46,8 @@ export const KNOWN_DEVICE_ISSUES: readonly KnownIssue<CaseResult>[] = [
     kind: 'softplus-underflow',
     status: 'fixing',
     reason: 'softplusNormalized: softplus underflows in f32 for very negative scores (fix in progress)',
-    matches: (result) => result.outcome === 'mismatch' && result.recipe.tags.includes('normalizer:softplusNormalized'),
+    matches: (result) =>
+      result.outcome === 'mismatch' && result.recipe.tags.includes('normalizer:softplusNormalized'),
   },
 ];
 
@@ -105,7 +107,8 @@ export const KNOWN_INVALID_ISSUES: readonly KnownIssue<InvalidResult>[] = [
     reason:
       'values of the wrong type are accepted: rope({ fraction: true }) (true ≤ 1), name: 7 or {}, outputs: 42, tensorRef(7, ...)',
     matches: (result) =>
-      result.outcome === 'accepted' && ['boolean', 'string', 'array', 'number', 'object'].includes(result.junk),
+      result.outcome === 'accepted' &&
+      ['boolean', 'string', 'array', 'number', 'object'].includes(result.junk),
   },
 ];
 

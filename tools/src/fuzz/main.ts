@@ -3,8 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
-import { deviceTable, formatDeviceFailure, invalidSummary } from './fuzz-report.js';
 import { FUZZ_USAGE, FuzzUsageError, parseFuzzOptions } from './fuzz-options.js';
+import { deviceTable, formatDeviceFailure, invalidSummary } from './fuzz-report.js';
 import { type InvalidResult, invalidCase, runInvalidCase } from './invalid-specs.js';
 import { caseSeed } from './prng.js';
 import { type CaseResult, deviceRecipe, runDeviceCase } from './run-device-case.js';
@@ -32,7 +32,9 @@ async function main(): Promise<number> {
       process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const weft = await requestWeftDevice();
     console.log(`Adapter: ${formatAdapter(weft.adapter)}`);
-    console.log(`Device cases: ${seeds.length} (seed ${options.seed}${options.only === undefined ? '' : `, only ${options.only}`})`);
+    console.log(
+      `Device cases: ${seeds.length} (seed ${options.seed}${options.only === undefined ? '' : `, only ${options.only}`})`,
+    );
     const started = performance.now();
     for (const [index, seed] of seeds.entries()) {
       if (options.minutes !== undefined && performance.now() - started > options.minutes * 60_000) {
@@ -58,11 +60,15 @@ async function main(): Promise<number> {
     if (rejected.length > 0) {
       const reasons = new Map<string, number>();
       for (const result of rejected) {
-        const reason = (result.message ?? '').replace(/fuzz\.\d+/g, 'fuzz.N').replace(/\d+/g, 'N').slice(0, 150);
+        const reason = (result.message ?? '')
+          .replace(/fuzz\.\d+/g, 'fuzz.N')
+          .replace(/\d+/g, 'N')
+          .slice(0, 150);
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
       console.log(`\nTyped rejections (${rejected.length}), by message:`);
-      for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1])) console.log(`  ×${count} ${reason}`);
+      for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1]))
+        console.log(`  ×${count} ${reason}`);
     }
   }
   const invalid: InvalidResult[] = [];

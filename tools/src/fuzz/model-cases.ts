@@ -51,7 +51,11 @@ export function modelRecipe(seed: number): CaseRecipe {
     seed,
     family: 'model:decoder-lm',
     budget: BUDGETS.model,
-    tags: [`positions:${positionsKind}`, `mlp:${document.config.mlp.kind}`, `norm:${document.config.norm.kind}`],
+    tags: [
+      `positions:${positionsKind}`,
+      `mlp:${document.config.mlp.kind}`,
+      `norm:${document.config.norm.kind}`,
+    ],
     spec: recipe as unknown as Record<string, unknown>,
   };
 }

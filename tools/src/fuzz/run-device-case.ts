@@ -40,7 +40,11 @@ export function deviceRecipe(seed: number, only?: DeviceCaseKind): CaseRecipe {
       [3, 'norm'],
       [2, 'model'],
     ]);
-  return kind === 'attention' ? attentionRecipe(seed) : kind === 'norm' ? normRecipe(seed) : modelRecipe(seed);
+  return kind === 'attention'
+    ? attentionRecipe(seed)
+    : kind === 'norm'
+      ? normRecipe(seed)
+      : modelRecipe(seed);
 }
 
 export function buildCase(recipe: CaseRecipe): BuiltCase {
@@ -88,7 +92,12 @@ function isShaderError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'GPUPipelineError' || /WGSL|shader/i.test(error.message));
 }
 
-function classify(recipe: CaseRecipe, stage: CaseResult['stage'], error: unknown, start: number): CaseResult {
+function classify(
+  recipe: CaseRecipe,
+  stage: NonNullable<CaseResult['stage']>,
+  error: unknown,
+  start: number,
+): CaseResult {
   const outcome: Outcome = isShaderError(error)
     ? 'invalid-wgsl'
     : WeftError.isInstance(error)
@@ -110,7 +119,9 @@ export async function runDeviceCase(recipe: CaseRecipe, device: WeftDevice): Pro
     return classify(recipe, 'build', error, start);
   }
   const data = (record: BuiltCase['inputs']) =>
-    Object.fromEntries(Object.entries(record).map(([name, tensor]) => [name, Float32Array.from(tensor.data)]));
+    Object.fromEntries(
+      Object.entries(record).map(([name, tensor]) => [name, Float32Array.from(tensor.data)]),
+    );
   const intData = (record: BuiltCase['inputs']) =>
     Object.fromEntries(
       Object.entries(record).map(([name, tensor]) => [
@@ -141,7 +152,8 @@ export async function runDeviceCase(recipe: CaseRecipe, device: WeftDevice): Pro
   let worst = 0;
   for (const [name, reference] of Object.entries(expected)) {
     const result = actual[name];
-    const error = result === undefined ? Number.POSITIVE_INFINITY : normwiseError(result.data, reference.data);
+    const error =
+      result === undefined ? Number.POSITIVE_INFINITY : normwiseError(result.data, reference.data);
     worst = Math.max(worst, Number.isNaN(error) ? Number.POSITIVE_INFINITY : error);
   }
   return {

@@ -8,7 +8,13 @@ import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
 import { randomParams } from '../fuzz/attention-cases.js';
 import { Prng } from '../fuzz/prng.js';
-import { canCollect, GpuBufferCounter, type ResourceSample, sampleResources, staysFlat } from './resource-sampler.js';
+import {
+  canCollect,
+  GpuBufferCounter,
+  type ResourceSample,
+  sampleResources,
+  staysFlat,
+} from './resource-sampler.js';
 
 const USAGE = `Usage: pnpm soak [--cycles N] [--generations N] [--quick]
 
@@ -41,7 +47,8 @@ function parse(argv: readonly string[]): { cycles: number; generations: number; 
     const flag = argv[i]!;
     const count = () => {
       const value = Number(argv[++i]);
-      if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${flag} needs a non-negative integer\n\n${USAGE}`);
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new Error(`${flag} needs a non-negative integer\n\n${USAGE}`);
       return value;
     };
     if (flag === '--') continue;
@@ -57,7 +64,13 @@ function parse(argv: readonly string[]): { cycles: number; generations: number; 
 /** Small graphs the cycles rotate through (attention, norms), with their inputs. */
 function smallPrograms() {
   const attentionGraph = () => {
-    const spec = attention({ heads: 4, kvHeads: 2, headDim: 8, positions: rope(), mask: and(causal(), slidingWindow(5)) });
+    const spec = attention({
+      heads: 4,
+      kvHeads: 2,
+      headDim: 8,
+      positions: rope(),
+      mask: and(causal(), slidingWindow(5)),
+    });
     const { output } = applyAttention(spec, {
       query: input('q', [1, 4, 9, 8]),
       key: input('k', [1, 2, 9, 8]),
@@ -69,13 +82,20 @@ function smallPrograms() {
   const withParams = <T extends { graph: Graph }>(entry: T) => ({
     ...entry,
     params: Object.fromEntries(
-      Object.entries(randomParams(entry.graph, new Prng(3))).map(([name, tensor]) => [name, Float32Array.from(tensor.data)]),
+      Object.entries(randomParams(entry.graph, new Prng(3))).map(([name, tensor]) => [
+        name,
+        Float32Array.from(tensor.data),
+      ]),
     ),
   });
   return [
     { name: 'attention', graph: attentionGraph(), inputs: { q: fill(288), k: fill(144), v: fill(144) } },
     { name: 'layerNorm', graph: makeGraph({ y: layerNorm(input('x', [3, 33])) }), inputs: { x: fill(99) } },
-    { name: 'rmsNorm→mul', graph: makeGraph({ y: mul(rmsNorm(input('x', [5, 16])), input('s', [5, 16])) }), inputs: { x: fill(80), s: fill(80) } },
+    {
+      name: 'rmsNorm→mul',
+      graph: makeGraph({ y: mul(rmsNorm(input('x', [5, 16])), input('s', [5, 16])) }),
+      inputs: { x: fill(80), s: fill(80) },
+    },
   ].map(withParams);
 }
 
@@ -87,14 +107,23 @@ function report(phase: string, start: ResourceSample, end: ResourceSample): bool
   const rows: [string, number, number, string, boolean][] = [
     ['JS heap', start.heapUsed, end.heapUsed, 'MiB', staysFlat(start.heapUsed, end.heapUsed)],
     ['RSS', start.rss, end.rss, 'MiB', staysFlat(start.rss, end.rss)],
-    ['live GPU buffers', start.gpuBuffers, end.gpuBuffers, 'count', staysFlat(start.gpuBuffers, end.gpuBuffers)],
+    [
+      'live GPU buffers',
+      start.gpuBuffers,
+      end.gpuBuffers,
+      'count',
+      staysFlat(start.gpuBuffers, end.gpuBuffers),
+    ],
     ['live GPU bytes', start.gpuBytes, end.gpuBytes, 'MiB', staysFlat(start.gpuBytes, end.gpuBytes)],
   ];
   console.log(`\n${phase}:`);
   for (const [label, a, b, unit, flat] of rows) {
     const show = (value: number) => (unit === 'MiB' ? mib(value) : String(value));
-    const change = a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
-    console.log(`  ${label.padEnd(17)} start ${show(a).padStart(10)}  end ${show(b).padStart(10)}  ${change.padStart(7)}  ${flat ? 'flat (within 10%)' : 'GREW more than 10%'}`);
+    const change =
+      a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
+    console.log(
+      `  ${label.padEnd(17)} start ${show(a).padStart(10)}  end ${show(b).padStart(10)}  ${change.padStart(7)}  ${flat ? 'flat (within 10%)' : 'GREW more than 10%'}`,
+    );
   }
   return rows.every(([, , , , flat]) => flat);
 }
@@ -116,7 +145,9 @@ async function main(): Promise<number> {
   const weft = await requestWeftDevice();
   const counter = new GpuBufferCounter(weft.device);
   console.log(`Adapter: ${formatAdapter(weft.adapter)}`);
-  console.log(`Cycles ${options.cycles}, generations ${options.generations}; heap after GC: ${canCollect ? 'yes' : 'no (run node with --expose-gc)'}`);
+  console.log(
+    `Cycles ${options.cycles}, generations ${options.generations}; heap after GC: ${canCollect ? 'yes' : 'no (run node with --expose-gc)'}`,
+  );
   let flat = true;
 
   if (options.cycles > 0) {
@@ -135,10 +166,17 @@ async function main(): Promise<number> {
     for (let i = 0; i < options.cycles; i++) {
       await cycle(i);
       if ((i + 1) % Math.max(1, Math.floor(options.cycles / 5)) === 0)
-        console.log(`  cycle ${i + 1}/${options.cycles} (${((performance.now() - began) / 1000).toFixed(0)} s), live GPU buffers ${counter.live}, heap ${mib(process.memoryUsage().heapUsed)}`);
+        console.log(
+          `  cycle ${i + 1}/${options.cycles} (${((performance.now() - began) / 1000).toFixed(0)} s), live GPU buffers ${counter.live}, heap ${mib(process.memoryUsage().heapUsed)}`,
+        );
     }
     const end = await sampleResources(counter);
-    flat = report(`compile/run/destroy cycles (${options.cycles}; ${counter.created} buffers created in all; cached pipelines ${pipelinesAtStart} → ${cachedPipelineCount(weft.device)})`, start, end) && flat;
+    flat =
+      report(
+        `compile/run/destroy cycles (${options.cycles}; ${counter.created} buffers created in all; cached pipelines ${pipelinesAtStart} → ${cachedPipelineCount(weft.device)})`,
+        start,
+        end,
+      ) && flat;
   }
 
   if (options.generations > 0) {
@@ -153,10 +191,17 @@ async function main(): Promise<number> {
       const result = await generate();
       same &&= result.tokens.join() === first.tokens.join();
       if ((i + 1) % Math.max(1, Math.floor(options.generations / 5)) === 0)
-        console.log(`  generation ${i + 1}/${options.generations} (${((performance.now() - began) / 1000).toFixed(0)} s), live GPU buffers ${counter.live}, heap ${mib(process.memoryUsage().heapUsed)}`);
+        console.log(
+          `  generation ${i + 1}/${options.generations} (${((performance.now() - began) / 1000).toFixed(0)} s), live GPU buffers ${counter.live}, heap ${mib(process.memoryUsage().heapUsed)}`,
+        );
     }
     const end = await sampleResources(counter);
-    flat = report(`generations of a tiny decoder LM (${options.generations} × 4 tokens; every generation gave the same tokens: ${same ? 'yes' : 'NO'})`, start, end) && flat;
+    flat =
+      report(
+        `generations of a tiny decoder LM (${options.generations} × 4 tokens; every generation gave the same tokens: ${same ? 'yes' : 'NO'})`,
+        start,
+        end,
+      ) && flat;
     model.destroy();
     const after = await sampleResources(counter);
     console.log(`  after model.destroy(): live GPU buffers ${after.gpuBuffers} (${mib(after.gpuBytes)})`);

@@ -68,7 +68,12 @@ export async function sampleResources(counter: GpuBufferCounter): Promise<Resour
     gc();
   }
   const memory = process.memoryUsage();
-  return { heapUsed: memory.heapUsed, rss: memory.rss, gpuBuffers: counter.live, gpuBytes: counter.liveBytes };
+  return {
+    heapUsed: memory.heapUsed,
+    rss: memory.rss,
+    gpuBuffers: counter.live,
+    gpuBytes: counter.liveBytes,
+  };
 }
 
 /** Whether `end` stayed within `tolerance` (relative) of `start`; small absolute slack for tiny values. */
