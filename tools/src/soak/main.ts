@@ -165,10 +165,12 @@ async function main(): Promise<number> {
     const began = performance.now();
     for (let i = 0; i < options.cycles; i++) {
       await cycle(i);
-      if ((i + 1) % Math.max(1, Math.floor(options.cycles / 5)) === 0)
+      if ((i + 1) % Math.max(1, Math.floor(options.cycles / 5)) === 0) {
+        const now = await sampleResources(counter);
         console.log(
-          `  cycle ${i + 1}/${options.cycles} (${((performance.now() - began) / 1000).toFixed(0)} s), live GPU buffers ${counter.live}, heap ${mib(process.memoryUsage().heapUsed)}`,
+          `  cycle ${i + 1}/${options.cycles} (${((performance.now() - began) / 1000).toFixed(0)} s): live GPU buffers ${now.gpuBuffers}, heap after GC ${mib(now.heapUsed)}, RSS ${mib(now.rss)}`,
         );
+      }
     }
     const end = await sampleResources(counter);
     flat =
@@ -190,10 +192,12 @@ async function main(): Promise<number> {
     for (let i = 0; i < options.generations; i++) {
       const result = await generate();
       same &&= result.tokens.join() === first.tokens.join();
-      if ((i + 1) % Math.max(1, Math.floor(options.generations / 5)) === 0)
+      if ((i + 1) % Math.max(1, Math.floor(options.generations / 5)) === 0) {
+        const now = await sampleResources(counter);
         console.log(
-          `  generation ${i + 1}/${options.generations} (${((performance.now() - began) / 1000).toFixed(0)} s), live GPU buffers ${counter.live}, heap ${mib(process.memoryUsage().heapUsed)}`,
+          `  generation ${i + 1}/${options.generations} (${((performance.now() - began) / 1000).toFixed(0)} s): live GPU buffers ${now.gpuBuffers}, heap after GC ${mib(now.heapUsed)}, RSS ${mib(now.rss)}`,
         );
+      }
     }
     const end = await sampleResources(counter);
     flat =
