@@ -1,0 +1,224 @@
+// `pnpm soak`: compile/run/destroy cycles of small programs and generations of a tiny model,
+// checking that the JS heap, RSS and live GPU buffers stay flat.
+import { and, applyAttention, attention, causal, rope, slidingWindow } from '@weft/attention';
+import { type Graph, input, makeGraph, mul } from '@weft/ir';
+import { compileModel, type ModelSpecInput } from '@weft/models';
+import { layerNorm, rmsNorm } from '@weft/norms';
+import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '@weft/runtime';
+import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
+import { randomParams } from '../fuzz/attention-cases.js';
+import { Prng } from '../fuzz/prng.js';
+import {
+  canCollect,
+  GpuBufferCounter,
+  type ResourceSample,
+  sampleResources,
+  staysFlat,
+} from './resource-sampler.js';
+
+const USAGE = `Usage: pnpm soak [--cycles N] [--generations N] [--quick]
+
+  --cycles N       compile/run/destroy cycles of small programs (default 2000)
+  --generations N  generations of a tiny decoder LM, 4 new tokens each (default 500)
+  --quick          200 cycles and 50 generations
+Heap figures are after a full GC only when node runs with --expose-gc (the pnpm script does).`;
+
+/** A tiny Llama-style decoder (GQA, RoPE, RMSNorm, SwiGLU). */
+const TINY_MODEL: ModelSpecInput = {
+  schemaVersion: 1,
+  kind: 'decoder-lm',
+  config: {
+    vocabSize: 48,
+    dModel: 32,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 8,
+    mlp: { kind: 'swiglu', hidden: 48 },
+    norm: { kind: 'rmsnorm', eps: 1e-6 },
+    positions: { kind: 'rope' },
+    maxSeq: 16,
+  },
+};
+
+function parse(argv: readonly string[]): { cycles: number; generations: number; help: boolean } {
+  const options = { cycles: 2000, generations: 500, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const count = () => {
+      const value = Number(argv[++i]);
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new Error(`${flag} needs a non-negative integer\n\n${USAGE}`);
+      return value;
+    };
+    if (flag === '--') continue;
+    else if (flag === '--cycles') options.cycles = count();
+    else if (flag === '--generations') options.generations = count();
+    else if (flag === '--quick') Object.assign(options, { cycles: 200, generations: 50 });
+    else if (flag === '--help' || flag === '-h') options.help = true;
+    else throw new Error(`unknown option ${flag}\n\n${USAGE}`);
+  }
+  return options;
+}
+
+/** Small graphs the cycles rotate through (attention, norms), with their inputs. */
+function smallPrograms() {
+  const attentionGraph = () => {
+    const spec = attention({
+      heads: 4,
+      kvHeads: 2,
+      headDim: 8,
+      positions: rope(),
+      mask: and(causal(), slidingWindow(5)),
+    });
+    const { output } = applyAttention(spec, {
+      query: input('q', [1, 4, 9, 8]),
+      key: input('k', [1, 2, 9, 8]),
+      value: input('v', [1, 2, 9, 8]),
+    });
+    return makeGraph({ output });
+  };
+  const fill = (length: number) => Float32Array.from({ length }, (_, i) => Math.sin(i + 1));
+  const withParams = <T extends { graph: Graph }>(entry: T) => ({
+    ...entry,
+    params: Object.fromEntries(
+      Object.entries(randomParams(entry.graph, new Prng(3))).map(([name, tensor]) => [
+        name,
+        Float32Array.from(tensor.data),
+      ]),
+    ),
+  });
+  return [
+    { name: 'attention', graph: attentionGraph(), inputs: { q: fill(288), k: fill(144), v: fill(144) } },
+    { name: 'layerNorm', graph: makeGraph({ y: layerNorm(input('x', [3, 33])) }), inputs: { x: fill(99) } },
+    {
+      name: 'rmsNorm→mul',
+      graph: makeGraph({ y: mul(rmsNorm(input('x', [5, 16])), input('s', [5, 16])) }),
+      inputs: { x: fill(80), s: fill(80) },
+    },
+  ].map(withParams);
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function report(phase: string, start: ResourceSample, end: ResourceSample): boolean {
+  const rows: [string, number, number, string, boolean][] = [
+    ['JS heap', start.heapUsed, end.heapUsed, 'MiB', staysFlat(start.heapUsed, end.heapUsed)],
+    ['RSS', start.rss, end.rss, 'MiB', staysFlat(start.rss, end.rss)],
+    [
+      'live GPU buffers',
+      start.gpuBuffers,
+      end.gpuBuffers,
+      'count',
+      staysFlat(start.gpuBuffers, end.gpuBuffers),
+    ],
+    ['live GPU bytes', start.gpuBytes, end.gpuBytes, 'MiB', staysFlat(start.gpuBytes, end.gpuBytes)],
+  ];
+  console.log(`\n${phase}:`);
+  for (const [label, a, b, unit, flat] of rows) {
+    const show = (value: number) => (unit === 'MiB' ? mib(value) : String(value));
+    const change =
+      a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
+    console.log(
+      `  ${label.padEnd(17)} start ${show(a).padStart(10)}  end ${show(b).padStart(10)}  ${change.padStart(7)}  ${flat ? 'flat (within 10%)' : 'GREW more than 10%'}`,
+    );
+  }
+  return rows.every(([, , , , flat]) => flat);
+}
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parse>;
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (process.env.VK_ICD_FILENAMES === undefined && process.env.VK_DRIVER_FILES === undefined)
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const weft = await requestWeftDevice();
+  const counter = new GpuBufferCounter(weft.device);
+  console.log(`Adapter: ${formatAdapter(weft.adapter)}`);
+  console.log(
+    `Cycles ${options.cycles}, generations ${options.generations}; heap after GC: ${canCollect ? 'yes' : 'no (run node with --expose-gc)'}`,
+  );
+  let flat = true;
+
+  if (options.cycles > 0) {
+    const programs = smallPrograms();
+    const cycle = async (index: number) => {
+      const { graph, inputs, params } = programs[index % programs.length]!;
+      const program = await compile(graph, { device: weft, params });
+      await program.run(inputs);
+      program.destroy();
+    };
+    // Warm-up: one round of every program (pipelines cached, first-use allocations), then the baseline.
+    for (let i = 0; i < programs.length; i++) await cycle(i);
+    const start = await sampleResources(counter);
+    const pipelinesAtStart = cachedPipelineCount(weft.device);
+    const began = performance.now();
+    for (let i = 0; i < options.cycles; i++) {
+      await cycle(i);
+      if ((i + 1) % Math.max(1, Math.floor(options.cycles / 5)) === 0) {
+        const now = await sampleResources(counter);
+        console.log(
+          `  cycle ${i + 1}/${options.cycles} (${((performance.now() - began) / 1000).toFixed(0)} s): live GPU buffers ${now.gpuBuffers}, heap after GC ${mib(now.heapUsed)}, RSS ${mib(now.rss)}`,
+        );
+      }
+    }
+    const end = await sampleResources(counter);
+    flat =
+      report(
+        `compile/run/destroy cycles (${options.cycles}; ${counter.created} buffers created in all; cached pipelines ${pipelinesAtStart} → ${cachedPipelineCount(weft.device)})`,
+        start,
+        end,
+      ) && flat;
+  }
+
+  if (options.generations > 0) {
+    const model = await compileModel(TINY_MODEL, { device: weft, seed: 7 });
+    const prompt = [5, 17, 2, 40];
+    const generate = () => model.generate(prompt, { maxTokens: 4 });
+    const first = await generate();
+    const start = await sampleResources(counter);
+    const began = performance.now();
+    let same = true;
+    for (let i = 0; i < options.generations; i++) {
+      const result = await generate();
+      same &&= result.tokens.join() === first.tokens.join();
+      if ((i + 1) % Math.max(1, Math.floor(options.generations / 5)) === 0) {
+        const now = await sampleResources(counter);
+        console.log(
+          `  generation ${i + 1}/${options.generations} (${((performance.now() - began) / 1000).toFixed(0)} s): live GPU buffers ${now.gpuBuffers}, heap after GC ${mib(now.heapUsed)}, RSS ${mib(now.rss)}`,
+        );
+      }
+    }
+    const end = await sampleResources(counter);
+    flat =
+      report(
+        `generations of a tiny decoder LM (${options.generations} × 4 tokens; every generation gave the same tokens: ${same ? 'yes' : 'NO'})`,
+        start,
+        end,
+      ) && flat;
+    model.destroy();
+    const after = await sampleResources(counter);
+    console.log(`  after model.destroy(): live GPU buffers ${after.gpuBuffers} (${mib(after.gpuBytes)})`);
+  }
+  console.log(`\n${flat ? 'All figures stayed flat within 10%.' : 'Some figures grew by more than 10%.'}`);
+  weft.destroy();
+  return flat ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
