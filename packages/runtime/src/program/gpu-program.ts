@@ -13,7 +13,7 @@ import {
 } from '@weft/ir';
 import type { GeneratedKernel, KernelBinding } from '@weft/wgsl';
 import { withErrorScopes } from './error-scopes.js';
-import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } from './graph-signature.js';
 import { timeKernels } from './kernel-timer.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
@@ -176,11 +176,19 @@ export class GpuProgram implements Program {
     });
   }
 
+  /**
+   * Zeroes the state in call order with the runs: after every run queued before it, before every
+   * run queued after it (a reset cannot land in the middle of another caller's run).
+   */
   resetState(): void {
-    for (const { inputNode } of this.#state) {
-      const slot = this.#slot(inputNode);
-      this.#device.queue.writeBuffer(this.#arena, slot.offset, new Uint8Array(align4(slot.bytes)));
-    }
+    this.#checkDestroyed('resetState');
+    this.#queue = this.#queue.then(() => {
+      if (this.#destroyed || this.#lost !== undefined) return;
+      for (const { inputNode } of this.#state) {
+        const slot = this.#slot(inputNode);
+        this.#device.queue.writeBuffer(this.#arena, slot.offset, new Uint8Array(align4(slot.bytes)));
+      }
+    });
   }
 
   destroy(): void {
@@ -193,6 +201,14 @@ export class GpuProgram implements Program {
       resource.uniformBuffer?.destroy();
       resource.packed?.buffer.destroy();
     }
+  }
+
+  #checkDestroyed(what: string): void {
+    if (this.#destroyed)
+      throw new WeftError('destroyed', `program.${what}: the program was destroyed`, {
+        expected: 'a live program',
+        actual: 'destroyed',
+      });
   }
 
   /** Runs `work` after every earlier run has finished: runs share the readback buffer. */
@@ -218,7 +234,9 @@ export class GpuProgram implements Program {
     const given = [...this.#signature.inputs].filter(([name]) => inputs[name] !== undefined);
     const uploads = given.map(([name, node]) => {
       const count = elementCount(resolveShape(node.shape, dims));
-      return { node, data: toTypedArray(name, inputs[name]!, node.dtype, count) };
+      const data = toTypedArray(name, inputs[name]!, node.dtype, count);
+      checkIndexValues(this.#signature, name, data, dims);
+      return { node, data };
     });
     const queue = this.#device.queue;
     for (const { node, data } of uploads) queue.writeBuffer(this.#arena, this.#slot(node).offset, data);
