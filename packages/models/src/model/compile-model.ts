@@ -13,6 +13,7 @@ import type { WeightTensor } from '../weights/fuse-projections.js';
 import { type ExpectedParameter, parametersFromWeights } from '../weights/model-weights.js';
 import type { LoadedTensor } from '../weights/safetensors.js';
 import { buildDecoderLmGraph, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-lm-graph.js';
+import { checkModelMemory, estimateModelMemory, memoryLimitsOf } from './memory-estimate.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
 
 /** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
@@ -109,8 +110,10 @@ export interface CompiledModel {
 /**
  * Compiles a model spec (a typed value or its JSON document) into a {@link CompiledModel}.
  *
- * @throws SpecError with the JSON path for an invalid spec; the weight loader's errors for
- * missing or misshapen weights.
+ * @throws SpecError with the JSON path for an invalid spec; MemoryLimitError when the estimated
+ * memory (see `estimateModelMemory`) exceeds the device's `maxBufferSize` or
+ * `maxStorageBufferBindingSize` (or `CPU_MODEL_BYTES_LIMIT` on the CPU), before anything is
+ * allocated; the weight loader's errors for missing or misshapen weights.
  *
  * @example
  * ```ts
@@ -128,6 +131,17 @@ export async function compileModel(
   const total = 3;
   const report = (done: number, stage: string) => options.onProgress?.({ done, total, stage });
   const batch = options.batch ?? 1;
+  if (!(Number.isSafeInteger(batch) && batch >= 1)) {
+    throw new InputError('compileModel: batch must be a positive integer', {
+      expected: 'a positive integer',
+      actual: batch,
+    });
+  }
+  const resolved = await resolveModelDevice(options.device);
+  const { device } = resolved;
+  // Refuse a model the device cannot hold before building graphs or generating weights.
+  const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
+  checkModelMemory(estimateModelMemory(config, batch), memoryLimitsOf(gpuDevice));
   const forwardGraph = buildDecoderLmGraph(config, { mode: 'forward', batch });
   const stepGraph = buildDecoderLmGraph(config, { mode: 'step' });
   const parameters =
@@ -135,8 +149,6 @@ export async function compileModel(
       ? randomParameters(forwardGraph.graph, options.seed ?? 0)
       : loadParameters(options.weights, graphParameters(forwardGraph.graph));
   report(1, 'graphs and parameters');
-  const resolved = await resolveModelDevice(options.device);
-  const { device } = resolved;
   const fallbackReason = resolved.fallbackReason ?? options.fallbackReason;
   const common = {
     device,
