@@ -12,6 +12,7 @@ import {
   WeftError,
 } from '@weft/ir';
 import type { GeneratedKernel, KernelBinding } from '@weft/wgsl';
+import { type DeviceLossState, deviceLossOf } from './device-loss.js';
 import { withErrorScopes } from './error-scopes.js';
 import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } from './graph-signature.js';
 import { timeKernels } from './kernel-timer.js';
@@ -74,7 +75,7 @@ export class GpuProgram implements Program {
   #uniformKey: string | undefined;
   #lastDims: DimBindings | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  #lost: string | undefined;
+  readonly #loss: DeviceLossState;
   #destroyed = false;
 
   constructor(parts: GpuProgramParts) {
@@ -115,9 +116,7 @@ export class GpuProgram implements Program {
       arenaBytes: parts.memory.arenaBytes,
       unsharedBytes: parts.memory.unsharedBytes,
     };
-    void parts.device.lost.then((info) => {
-      this.#lost = `the WebGPU device was lost (${info.reason}): ${info.message}`;
-    });
+    this.#loss = deviceLossOf(parts.device);
   }
 
   run(
@@ -183,7 +182,7 @@ export class GpuProgram implements Program {
   resetState(): void {
     this.#checkDestroyed('resetState');
     this.#queue = this.#queue.then(() => {
-      if (this.#destroyed || this.#lost !== undefined) return;
+      if (this.#destroyed || this.#loss.lost !== undefined) return;
       for (const { inputNode } of this.#state) {
         const slot = this.#slot(inputNode);
         this.#device.queue.writeBuffer(this.#arena, slot.offset, new Uint8Array(align4(slot.bytes)));
@@ -213,13 +212,40 @@ export class GpuProgram implements Program {
 
   /** Runs `work` after every earlier run has finished: runs share the readback buffer. */
   #serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(() => {
+    const result = this.#queue.then(async () => {
       if (this.#destroyed) throw new WeftError('destroyed', 'the program was destroyed');
-      if (this.#lost !== undefined) throw new WeftError('device-lost', this.#lost);
-      return withErrorScopes(this.#device, work);
+      if (this.#loss.lost !== undefined) throw new WeftError('device-lost', this.#loss.lost);
+      try {
+        return await withErrorScopes(this.#device, work);
+      } catch (error) {
+        throw WeftError.isInstance(error) ? error : this.#gpuFailure(error);
+      }
     });
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A WebGPU rejection of a run (a `mapAsync` aborted because the device was lost: a DOMException
+   * `AbortError`, often with an empty message) as a WeftError that says what happened.
+   */
+  #gpuFailure(error: unknown): WeftError {
+    const name = error instanceof Error ? error.name : typeof error;
+    const message = error instanceof Error && error.message !== '' ? error.message : 'no message';
+    if (this.#loss.lost !== undefined || name === 'AbortError') {
+      return new WeftError(
+        'device-lost',
+        `the run was aborted: ${this.#loss.lost ?? 'the WebGPU device was lost or destroyed'} (${name}: ${message})`,
+        {},
+        { cause: error },
+      );
+    }
+    return new WeftError(
+      'gpu-error',
+      `the run failed on the device (${name}: ${message})`,
+      {},
+      { cause: error },
+    );
   }
 
   #encodeAndSubmit(
