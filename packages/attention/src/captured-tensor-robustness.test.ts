@@ -32,3 +32,21 @@ describe('captured tensors are checked against their reads when the graph is bui
     ).not.toThrow();
   });
 });
+
+describe('captured tensors must have the dtype their reads declare', () => {
+  it('an i32 segment-id tensor bound to an f32 node is a DTypeError', async () => {
+    const { customMask } = await import('./index.js');
+    const { DTypeError } = await import('@weft/ir');
+    const ids = tensorRef('ids', [16], 'i32');
+    const spec = attention({ heads: 2, headDim: 8, mask: customMask(({ q, k }) => ids.at(q).eq(ids.at(k))) });
+    const build = (dtype: 'f32' | 'i32') =>
+      applyAttention(spec, {
+        ...qkv(16),
+        query: input('q', [1, 2, 16, 8]),
+        tensors: { ids: input('ids', [16], dtype) },
+      });
+    expect(() => build('f32')).toThrow(DTypeError);
+    expect(() => build('f32')).toThrow(/tensor "ids".*expected i32.*got f32/);
+    expect(() => build('i32')).not.toThrow();
+  });
+});

@@ -8,6 +8,8 @@ export interface FakeDevice {
   readonly lostListeners: () => number;
   /** Resolves `device.lost`, as a real loss would. */
   readonly lose: (message?: string) => void;
+  /** Makes every later `mapAsync` reject with an empty `AbortError`, as Dawn does on device loss. */
+  readonly abortMaps: () => void;
 }
 
 export function fakeDevice(): FakeDevice {
@@ -20,9 +22,10 @@ export function fakeDevice(): FakeDevice {
       return new Promise(() => undefined);
     },
   };
+  let abort = false;
   const buffer = () => ({
     destroy() {},
-    mapAsync: () => Promise.resolve(),
+    mapAsync: () => (abort ? Promise.reject(new DOMException('', 'AbortError')) : Promise.resolve()),
     getMappedRange: () => new ArrayBuffer(1 << 16),
     unmap() {},
   });
@@ -60,6 +63,9 @@ export function fakeDevice(): FakeDevice {
   return {
     device: device as unknown as GPUDevice,
     lostListeners: () => listeners.length,
+    abortMaps: () => {
+      abort = true;
+    },
     lose: (message = 'gone') => {
       for (const listener of listeners) listener({ reason: 'unknown', message } as GPUDeviceLostInfo);
     },

@@ -105,6 +105,14 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
         actual: `rank ${tensor.shape.length}`,
       });
     }
+    if (tensor.dtype !== use.dtype) {
+      throw new DTypeError(`attention "${block}": captured tensor "${use.name}" has the wrong dtype`, {
+        block,
+        tensor: use.name,
+        expected: `${use.dtype} (the dtype its reads declare)`,
+        actual: tensor.dtype,
+      });
+    }
     use.roles?.forEach((role, axis) => {
       const expected = typeof role === 'number' ? role : sizes[role];
       if (!dimsEqual(tensor.shape[axis]!, expected)) {

@@ -139,9 +139,9 @@ function checkParams(
       });
     }
   }
-  const checked: Record<string, ReturnType<typeof toTypedArray>> = {};
+  const checked: Record<string, ReturnType<typeof toTypedArray>> = Object.create(null);
   for (const [name, node] of signature.params) {
-    const values = params[name];
+    const values = Object.hasOwn(params, name) ? params[name] : undefined;
     if (values === undefined)
       throw new InputError('missing parameter', {
         tensor: name,

@@ -14,7 +14,13 @@ import {
 import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } from './graph-signature.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
-import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
+import {
+  arrayTypeFor,
+  checkInputRecord,
+  type TensorInput,
+  type TensorResult,
+  toTypedArray,
+} from './tensor-data.js';
 
 /** What a CPU program is made of; built by `compile`. */
 export interface CpuProgramParts {
@@ -67,6 +73,7 @@ export class CpuProgram implements Program {
     options: RunOptions = {},
   ): Promise<Record<string, TensorResult>> {
     this.#checkLive('run');
+    checkInputRecord(inputs);
     const dims = checkDims(this.#signature, options.dims);
     checkInputNames(this.#signature, Object.keys(inputs), new Set(this.#stateValues.keys()));
     const selected = options.outputs ?? Object.keys(this.graph.outputs);
@@ -79,10 +86,10 @@ export class CpuProgram implements Program {
         });
       }
     }
-    const values: Record<string, Float64Array> = {};
+    const values: Record<string, Float64Array> = Object.create(null);
     for (const [name, node] of this.#signature.inputs) {
       const count = elementCount(resolveShape(node.shape, dims));
-      const given = inputs[name];
+      const given = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
       // A state input keeps its full (maximum-size) buffer, as on the GPU; the run reads its prefix.
       if (given === undefined) {
         values[name] = this.#stateValues.get(name)!.subarray(0, count);

@@ -18,7 +18,13 @@ import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } fro
 import { timeKernels } from './kernel-timer.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
-import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
+import {
+  arrayTypeFor,
+  checkInputRecord,
+  type TensorInput,
+  type TensorResult,
+  toTypedArray,
+} from './tensor-data.js';
 
 /** Everything a GPU program is made of; built by `compile`. */
 export interface GpuProgramParts {
@@ -254,10 +260,13 @@ export class GpuProgram implements Program {
     timer: ReturnType<typeof timeKernels> | undefined,
   ): { dims: DimBindings; selected: ReadonlySet<string> } {
     // Everything about the inputs is checked before any GPU work.
+    checkInputRecord(inputs);
     const dims = checkDims(this.#signature, options.dims);
     const selected = this.#selectedOutputs(options);
     checkInputNames(this.#signature, Object.keys(inputs), this.#stateInputs);
-    const given = [...this.#signature.inputs].filter(([name]) => inputs[name] !== undefined);
+    const given = [...this.#signature.inputs].filter(
+      ([name]) => Object.hasOwn(inputs, name) && inputs[name] !== undefined,
+    );
     const uploads = given.map(([name, node]) => {
       const count = elementCount(resolveShape(node.shape, dims));
       const data = toTypedArray(name, inputs[name]!, node.dtype, count);
@@ -355,7 +364,7 @@ export class GpuProgram implements Program {
     selected: ReadonlySet<string>,
   ): Promise<Record<string, TensorResult>> {
     await this.#staging.mapAsync(GPUMapMode.READ);
-    const results: Record<string, TensorResult> = {};
+    const results: Record<string, TensorResult> = Object.create(null);
     try {
       const bytes = this.#staging.getMappedRange();
       let offset = 0;

@@ -103,7 +103,7 @@ export function checkDims(signature: GraphSignature, dims: DimBindings = {}): Di
       });
     }
   }
-  const checked: Record<string, number> = {};
+  const checked: Record<string, number> = Object.create(null);
   for (const dim of signature.dims.values()) {
     // resolveShape validates range and presence with a message naming the dim.
     checked[dim.name] = resolveShape([dim], dims)[0]!;
