@@ -72,7 +72,18 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
         ? options.device.device
         : options.device;
   const alignment = device?.limits.minStorageBufferOffsetAlignment ?? 256;
-  const { graph: optimized, plan, memory } = runPipeline(graph, { fuse: options.fuse ?? true, alignment });
+  // Each output takes a storage binding; one more holds the (possibly packed) inputs.
+  const maxKernelOutputs =
+    device === undefined ? undefined : Math.max(1, device.limits.maxStorageBuffersPerShaderStage - 1);
+  const {
+    graph: optimized,
+    plan,
+    memory,
+  } = runPipeline(graph, {
+    fuse: options.fuse ?? true,
+    alignment,
+    ...(maxKernelOutputs === undefined ? {} : { maxKernelOutputs }),
+  });
   const params = checkParams(signature, options.params ?? {});
   const state = checkState(signature, optimized.outputs, options.state ?? {});
 
