@@ -27,8 +27,9 @@ describe('captured tensors are checked against their reads when the graph is bui
     expect(() =>
       applyAttention(spec, { ...qkv(16), tensors: { keyBias: param('keyBias', [16]) } }),
     ).not.toThrow();
+    const wide = attention({ heads: 2, headDim: 8, score: [keyBias(tensorRef('keyBias', [32]))] });
     expect(() =>
-      applyAttention(spec, { ...qkv(seq), tensors: { keyBias: input('keyBias', [seq]) } }),
+      applyAttention(wide, { ...qkv(seq), tensors: { keyBias: input('keyBias', [seq]) } }),
     ).not.toThrow();
   });
 });
@@ -48,5 +49,23 @@ describe('captured tensors must have the dtype their reads declare', () => {
     expect(() => build('f32')).toThrow(DTypeError);
     expect(() => build('f32')).toThrow(/tensor "ids".*expected i32.*got f32/);
     expect(() => build('i32')).not.toThrow();
+  });
+});
+
+describe('captured tensors must have the shape their tensorRef declares', () => {
+  it('a [16] tensorRef bound to a [17] tensor is a ShapeError; [16] and seq<=16 pass', () => {
+    const bias = tensorRef('bias', [16]);
+    const spec = attention({ heads: 2, headDim: 8, score: [keyBias(bias)] });
+    const build = (node: ReturnType<typeof param>) =>
+      applyAttention(spec, { ...qkv(16), tensors: { bias: node } });
+    expect(() => build(param('bias', [17]))).toThrow(ShapeError);
+    expect(() => build(param('bias', [17]))).toThrow(
+      /tensor "bias".*declared shape.*expected \[16\].*got \[17\]/,
+    );
+    expect(() => build(param('bias', [16]))).not.toThrow();
+    const seq = symbolicDim('seq', { max: 16 });
+    expect(() =>
+      applyAttention(spec, { ...qkv(seq), tensors: { bias: input('bias', [seq]) } }),
+    ).not.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import {
   type Dim,
   DTypeError,
+  declaredReadShape,
   dimsEqual,
   type Expr,
   exprNodes,
@@ -160,6 +161,19 @@ function checkCapturedReads(
       const position = positions.get(String(node.payload));
       if (position === undefined) continue;
       const tensor = tensors[position]!;
+      const declared = declaredReadShape(node);
+      if (declared !== undefined && !fitsDeclared(tensor.shape, declared)) {
+        const name = String(node.payload);
+        throw new ShapeError(
+          `attention "${spec.block}": captured tensor "${name}" does not have its declared shape`,
+          {
+            block: spec.block,
+            tensor: name,
+            expected: `[${declared.join(', ')}] (its tensorRef)`,
+            actual: `[${tensor.shape.map(formatDim).join(', ')}]`,
+          },
+        );
+      }
       node.args.forEach((index, axis) => {
         if (index.kind !== 'var' || !Object.hasOwn(ranges, index.payload)) return;
         const needed = ranges[index.payload as string]!;
@@ -180,6 +194,15 @@ function checkCapturedReads(
       });
     }
   }
+}
+
+/**
+ * A bound shape fits a tensorRef's when it has its rank and no axis is larger than declared (a
+ * smaller one is fine as long as the reads stay inside it, which `checkCapturedReads` checks).
+ */
+function fitsDeclared(shape: readonly Dim[], declared: readonly number[]): boolean {
+  if (shape.length !== declared.length) return false;
+  return shape.every((dim, axis) => maxDim(dim) <= declared[axis]!);
 }
 
 function isExpr(value: unknown): value is Expr {
