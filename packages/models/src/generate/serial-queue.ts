@@ -1,11 +1,10 @@
 /**
  * Runs async tasks one at a time, in the order they were queued: a mutex for the state of one
- * model (its KV caches), so that concurrent generations and steps never interleave.
+ * model (its KV caches), so that concurrent generations and steps never interleave. Calling it
+ * with `task` runs `task` after every task queued before it has settled, and resolves or rejects
+ * as `task` does.
  */
-export interface SerialQueue {
-  /** Runs `task` after every task queued before it has settled; resolves or rejects as it does. */
-  <T>(task: () => Promise<T> | T): Promise<T>;
-}
+export type SerialQueue = <T>(task: () => Promise<T> | T) => Promise<T>;
 
 /** A new, empty {@link SerialQueue}. A failed task does not stop the tasks queued after it. */
 export function createSerialQueue(): SerialQueue {

@@ -18,7 +18,9 @@ describe('robustness on the device', () => {
     const [a, b] = await Promise.all([gpu.run({ x }), cpu.run({ x })]);
     for (let i = 0; i < 16; i++) {
       const name = `z${i}`;
-      a[name]!.data.forEach((v, j) => expect(v).toBeCloseTo(b[name]!.data[j]!, 4));
+      a[name]!.data.forEach((v, j) => {
+        expect(v).toBeCloseTo(b[name]!.data[j]!, 4);
+      });
     }
     gpu.destroy();
   });
