@@ -82,13 +82,15 @@ function buildAttention(
   const attrs = encodeAttention(spec, maxKeys, 'output');
   const uses = attrs.tensors as readonly { name: string; roles: readonly number[] | null }[];
   const names = uses.map((use) => use.name);
-  const bound: Record<string, Node> = { ...inputs.tensors };
+  // A Map: tensors named `constructor`, `toString` or `__proto__` are ordinary names.
+  const given = inputs.tensors ?? {};
+  const bound = new Map<string, Node>(Object.entries(given));
   for (const name of ownedParameters(attrs)) {
     const roles = uses.find((use) => use.name === name)!.roles!;
-    bound[name] ??= param(name, roles);
+    if (!bound.has(name)) bound.set(name, param(name, roles));
   }
   for (const name of names) {
-    if (bound[name] === undefined) {
+    if (bound.get(name) === undefined) {
       throw new SpecError(`attention "${spec.name}": captured tensor "${name}" is not bound`, {
         block: spec.name,
         tensor: name,
@@ -96,7 +98,8 @@ function buildAttention(
       });
     }
   }
-  for (const name of Object.keys(inputs.tensors ?? {})) {
+  for (const name of bound.keys()) {
+    if (ownedParameters(attrs).includes(name)) continue;
     if (!names.includes(name)) {
       throw new SpecError(`attention "${spec.name}": tensor "${name}" is not read by the spec`, {
         block: spec.name,
@@ -105,7 +108,7 @@ function buildAttention(
       });
     }
   }
-  const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound[name]!)];
+  const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound.get(name)!)];
   // Built in either placement: the op checks the shapes and names the block in its errors.
   const output = makeNode(ATTENTION_OP, operands, attrs, spec.name);
   const requested = options.qkTransforms ?? 'auto';

@@ -81,7 +81,11 @@ export function hoistQkTransforms(spec: AttentionSpec, inputs: AttentionInputs):
     if (name === null) return undefined;
     // The spec's own parameters have static sizes as their roles (`[headDim]`, `[heads, kvHeads]`).
     const roles = attrs.tensors.find((use) => use.name === name)?.roles ?? [];
-    return inputs.tensors?.[name] ?? param(name, roles as readonly number[]);
+    return (
+      (inputs.tensors !== undefined && Object.hasOwn(inputs.tensors, name)
+        ? inputs.tensors[name]
+        : undefined) ?? param(name, roles as readonly number[])
+    );
   };
   if (attrs.kvWeights !== null && readsGroupHeads(attrs)) {
     throw new UnsupportedError(

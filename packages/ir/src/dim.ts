@@ -68,7 +68,8 @@ export function formatDim(dim: Dim): string {
  */
 export function resolveDim(dim: Dim, bindings: DimBindings): number {
   if (typeof dim === 'number') return dim;
-  const value = bindings[dim.name];
+  // Own properties only: a dim named `constructor` or `__proto__` is an ordinary name.
+  const value = Object.hasOwn(bindings, dim.name) ? bindings[dim.name] : undefined;
   if (value === undefined) {
     throw new ShapeError('symbolic dim is not bound for this run', {
       dimension: dim.name,

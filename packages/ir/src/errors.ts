@@ -84,6 +84,13 @@ export class UnsupportedError extends WeftError {
   }
 }
 
+/** A model or program would need more memory than the device (or the CPU backend) allows. */
+export class MemoryLimitError extends WeftError {
+  constructor(message: string, context: WeftErrorContext = {}) {
+    super('memory-limit', message, context);
+  }
+}
+
 function formatMessage(message: string, context: WeftErrorContext): string {
   const where: string[] = [];
   if (context.block !== undefined) where.push(`block "${context.block}"`);
@@ -96,10 +103,20 @@ function formatMessage(message: string, context: WeftErrorContext): string {
   return detail.length > 0 ? `${prefix}${message} (${detail.join(', ')})` : `${prefix}${message}`;
 }
 
+const RAW = '\u{1F}weft-raw:';
+
 function show(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   try {
-    return JSON.stringify(value) ?? String(value);
+    // JSON would print NaN and ±Infinity as null and cannot print a BigInt: print them as JS does.
+    const json = JSON.stringify(value, (_key, item: unknown) =>
+      (typeof item === 'number' && !Number.isFinite(item)) || typeof item === 'bigint'
+        ? `${RAW}${String(item)}`
+        : item,
+    );
+    if (json === undefined) return String(value);
+    return json.replace(/"\\u001fweft-raw:([^"]*)"/g, (_match, raw: string) => raw);
   } catch {
     return String(value);
   }

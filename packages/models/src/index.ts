@@ -33,11 +33,12 @@ export * from './generate/generate-tokens.js';
 export * from './generate/sampling.js';
 export * from './model/compile-model.js';
 export * from './model/decoder-lm-graph.js';
+export * from './model/memory-estimate.js';
 export * from './model/model-parameters.js';
 
 export { formatPath } from './spec/format-issues.js';
 export * from './spec/model-spec-json.js';
-export { MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
+export { MODEL_SPEC_LIMITS, MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
 export * from './spec/model-spec-types.js';
 export * from './weights/float-bits.js';
 export * from './weights/fuse-projections.js';

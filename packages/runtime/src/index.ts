@@ -11,6 +11,6 @@ export * from './device/saxpy-check.js';
 export * from './program/compile.js';
 export { type DeviceProfileOptions, deviceProfileOf } from './program/device-profile.js';
 export * from './program/generate-kernels.js';
-export { cachedPipelineCount } from './program/pipeline-cache.js';
+export { cachedPipelineCount, PIPELINE_CACHE_SIZE } from './program/pipeline-cache.js';
 export * from './program/program.js';
 export * from './program/tensor-data.js';

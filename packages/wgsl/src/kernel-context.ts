@@ -79,8 +79,12 @@ export class KernelContext {
   dim(name: string): string {
     let field = this.usedDims.get(name);
     if (field === undefined) {
-      field = `dim_${sanitizeIdentifier(name)}`;
-      if ([...this.usedDims.values()].includes(field)) field = `${field}_${this.usedDims.size}`;
+      // Sanitizing is not injective (`a__b` and `a_b` both give `a_b`), and a suffixed field may
+      // equal another dim's plain one (`a_b` + `_2` = `a_b_2`): take the first free suffix.
+      const base = `dim_${sanitizeIdentifier(name)}`;
+      const taken = new Set(this.usedDims.values());
+      field = base;
+      for (let suffix = 1; taken.has(field); suffix++) field = `${base}_${suffix}`;
       this.usedDims.set(name, field);
     }
     return `params.${field}`;

@@ -2,6 +2,7 @@ import {
   constant,
   type Dim,
   type DimBindings,
+  dimExpr,
   type Expr,
   type Kernel,
   read,
@@ -403,8 +404,15 @@ function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
       });
     }
     const strides = strideExprs(tensor.shape);
+    // An index computed on the device is clamped into its axis (like `gather`): a read past the
+    // end gives the edge element, never another tensor's memory. Bare index variables are checked
+    // against the tensor's size when the graph is built (`inferAttention`).
     const flat = part.args.reduce<Expr>(
-      (sum, index, axis) => sum.add(bindReads(index, node, kernel).cast('i32').mul(strides[axis]!)),
+      (sum, index, axis) => {
+        const last = dimExpr(tensor.shape[axis]!).sub(constant(1, 'i32'));
+        const clamped = bindReads(index, node, kernel).cast('i32').max(constant(0, 'i32')).min(last);
+        return sum.add(clamped.mul(strides[axis]!));
+      },
       constant(0, 'i32'),
     );
     return read(`#${input}`, [flat], part.dtype);

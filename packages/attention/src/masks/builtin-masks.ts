@@ -256,7 +256,18 @@ export function maskFrom(tensor: TensorRef): Mask {
  * ```
  */
 export function customMask(build: (indices: AttentionIndices) => Expr, description = 'customMask'): Mask {
-  const predicate = build(I);
+  const predicate = build(I) as Expr | undefined;
+  if (
+    typeof predicate !== 'object' ||
+    predicate === null ||
+    !('dtype' in predicate) ||
+    !('kind' in predicate)
+  ) {
+    throw new SpecError(`${description}: the mask function must return a bool Expr (a comparison)`, {
+      expected: 'a bool Expr, e.g. k.le(q)',
+      actual: predicate === undefined ? 'undefined (did the function forget to return?)' : typeof predicate,
+    });
+  }
   if (predicate.dtype !== 'bool') {
     throw new SpecError('customMask: the predicate must be a bool Expr (a comparison)', {
       expected: 'bool',

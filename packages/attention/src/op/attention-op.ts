@@ -1,8 +1,12 @@
 import {
   type Dim,
   DTypeError,
+  declaredReadShape,
   dimsEqual,
+  type Expr,
+  exprNodes,
   formatDim,
+  maxDim,
   type OpDef,
   registerOp,
   ShapeError,
@@ -104,6 +108,14 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
         actual: `rank ${tensor.shape.length}`,
       });
     }
+    if (tensor.dtype !== use.dtype) {
+      throw new DTypeError(`attention "${block}": captured tensor "${use.name}" has the wrong dtype`, {
+        block,
+        tensor: use.name,
+        expected: `${use.dtype} (the dtype its reads declare)`,
+        actual: tensor.dtype,
+      });
+    }
     use.roles?.forEach((role, axis) => {
       const expected = typeof role === 'number' ? role : sizes[role];
       if (!dimsEqual(tensor.shape[axis]!, expected)) {
@@ -117,6 +129,84 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
       }
     });
   });
+  checkCapturedReads(spec, inputs.slice(3), {
+    b: maxDim(batch),
+    h: maxDim(heads),
+    kvHead: spec.kvHeads,
+    valueHead: spec.valueHeads,
+    q: maxDim(queries),
+    k: maxDim(keys),
+  });
   const shape = spec.output === 'output' ? [batch, heads, queries, spec.valueDim] : [batch, heads, queries];
   return { shape, dtype: 'f32' };
+}
+
+/**
+ * A captured tensor read at a bare index variable (`bias.at(k)`) must be at least as long on that
+ * axis as the variable's range (the keys, the heads...): a shorter one would be read out of bounds
+ * (the reference throws, a GPU kernel would read another tensor's memory). Checked when the graph
+ * is built, naming the tensor, the axis and both sizes.
+ */
+function checkCapturedReads(
+  spec: AttentionAttrs,
+  tensors: readonly TensorType[],
+  ranges: Readonly<Record<string, number>>,
+): void {
+  const exprs: Expr[] = [spec.score, spec.mask, spec.maskEmpty, spec.maskFull].filter(
+    (expr): expr is Expr => expr !== null,
+  );
+  for (const value of Object.values(spec.normalizer)) if (isExpr(value)) exprs.push(value);
+  const positions = new Map(spec.tensors.map((use, position) => [use.name, position]));
+  for (const expr of exprs) {
+    for (const node of exprNodes(expr)) {
+      if (node.kind !== 'read') continue;
+      const position = positions.get(String(node.payload));
+      if (position === undefined) continue;
+      const tensor = tensors[position]!;
+      const declared = declaredReadShape(node);
+      if (declared !== undefined && !fitsDeclared(tensor.shape, declared)) {
+        const name = String(node.payload);
+        throw new ShapeError(
+          `attention "${spec.block}": captured tensor "${name}" does not have its declared shape`,
+          {
+            block: spec.block,
+            tensor: name,
+            expected: `[${declared.join(', ')}] (its tensorRef)`,
+            actual: `[${tensor.shape.map(formatDim).join(', ')}]`,
+          },
+        );
+      }
+      node.args.forEach((index, axis) => {
+        if (index.kind !== 'var' || !Object.hasOwn(ranges, index.payload)) return;
+        const needed = ranges[index.payload as string]!;
+        const size = tensor.shape[axis];
+        if (size !== undefined && maxDim(size) < needed) {
+          const name = String(node.payload);
+          throw new ShapeError(
+            `attention "${spec.block}": captured tensor "${name}" is read at ${String(index.payload)} up to ${needed - 1}, beyond its size`,
+            {
+              block: spec.block,
+              tensor: name,
+              dimension: axis,
+              expected: `at least ${needed} (the range of ${String(index.payload)})`,
+              actual: formatDim(size),
+            },
+          );
+        }
+      });
+    }
+  }
+}
+
+/**
+ * A bound shape fits a tensorRef's when it has its rank and no axis is larger than declared (a
+ * smaller one is fine as long as the reads stay inside it, which `checkCapturedReads` checks).
+ */
+function fitsDeclared(shape: readonly Dim[], declared: readonly number[]): boolean {
+  if (shape.length !== declared.length) return false;
+  return shape.every((dim, axis) => maxDim(dim) <= declared[axis]!);
+}
+
+function isExpr(value: unknown): value is Expr {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'args' in value && 'key' in value;
 }

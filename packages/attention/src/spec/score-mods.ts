@@ -70,7 +70,13 @@ export function scoreMod(
   description = 'scoreMod',
 ): ScoreMod {
   return scoreModOf(description, (score) => {
-    const result = build(score, SCORE_MOD_VARIABLES);
+    const result = build(score, SCORE_MOD_VARIABLES) as Expr | undefined;
+    if (typeof result !== 'object' || result === null || !('dtype' in result) || !('kind' in result)) {
+      throw new SpecError(`${description}: a score mod must return an f32 Expr`, {
+        expected: 'an f32 Expr, e.g. score.add(bias.at(k))',
+        actual: result === undefined ? 'undefined (did the function forget to return?)' : typeof result,
+      });
+    }
     if (result.dtype !== 'f32')
       throw new SpecError(`${description}: a score mod must return an f32 Expr`, {
         expected: 'f32',

@@ -32,7 +32,8 @@ export function tensorUses(
       if (node.kind !== 'read') continue;
       const name = String(node.payload);
       if (found.has(name)) continue;
-      const axisRoles = roles[name];
+      // Own properties only: a tensor named `constructor` or `toString` has no inherited roles.
+      const axisRoles = Object.hasOwn(roles, name) ? roles[name] : undefined;
       found.set(name, {
         name,
         rank: node.args.length,

@@ -286,12 +286,27 @@ export interface TensorRef {
   at(...index: ExprLike[]): Expr;
 }
 
+const declaredShapes = new WeakMap<Expr, readonly number[]>();
+
 /** Declares a captured tensor for use inside expressions. */
 export function tensorRef(name: string, shape: readonly number[], dtype: DType = 'f32'): TensorRef {
+  const frozen = Object.freeze([...shape]);
   return Object.freeze({
     name,
-    shape: Object.freeze([...shape]),
+    shape: frozen,
     dtype,
-    at: (...index: ExprLike[]) => read(name, index, dtype),
+    at: (...index: ExprLike[]) => {
+      const expr = read(name, index, dtype);
+      declaredShapes.set(expr, frozen);
+      return expr;
+    },
   });
+}
+
+/**
+ * The shape declared by the {@link tensorRef} whose `at` built this `read` Expr, when known (not
+ * after a JSON round trip): lets an op check that the tensor bound to the name has that shape.
+ */
+export function declaredReadShape(expr: Expr): readonly number[] | undefined {
+  return declaredShapes.get(expr);
 }

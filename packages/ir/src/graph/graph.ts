@@ -1,5 +1,5 @@
 import { GraphError } from '../errors.js';
-import type { Node } from './node.js';
+import { Node } from './node.js';
 
 /**
  * A computation: named output nodes, and the nodes they depend on. Inputs (`input` ops) and
@@ -12,10 +12,40 @@ export interface Graph {
 
 /** Builds a graph from its named outputs. */
 export function makeGraph(outputs: Readonly<Record<string, Node>>): Graph {
-  if (Object.keys(outputs).length === 0) {
+  if (typeof outputs !== 'object' || outputs === null) {
+    throw new GraphError('makeGraph takes an object of output nodes by name', {
+      expected: '{ [output name]: Node }',
+      actual: outputs === null ? 'null' : typeof outputs,
+    });
+  }
+  const names = Object.keys(outputs);
+  if (names.length === 0) {
     throw new GraphError('a graph needs at least one output', { expected: '>= 1 output', actual: 0 });
   }
-  return Object.freeze({ outputs: Object.freeze({ ...outputs }) });
+  // A null-prototype record: an output named `__proto__` or `constructor` is an ordinary name.
+  const record: Record<string, Node> = Object.create(null);
+  for (const name of names) {
+    const node = outputs[name];
+    if (!isNodeLike(node)) {
+      throw new GraphError(
+        'a graph output must be a tensor node (built by an op such as input, add, matmul)',
+        {
+          tensor: name,
+          expected: 'a Node',
+          actual:
+            node === null
+              ? 'null'
+              : Array.isArray(node)
+                ? 'an array'
+                : typeof node === 'object'
+                  ? 'an object'
+                  : String(node),
+        },
+      );
+    }
+    record[name] = node;
+  }
+  return Object.freeze({ outputs: Object.freeze(record) });
 }
 
 /** All nodes reachable from the outputs, operands before users, in a deterministic order. */
@@ -55,4 +85,12 @@ export function usersOf(nodes: readonly Node[]): Map<Node, Node[]> {
     for (const operand of new Set(node.inputs)) users.get(operand)?.push(node);
   }
   return users;
+}
+
+/** A Node of this or another copy of the package (checked by shape, not only by class). */
+function isNodeLike(value: unknown): value is Node {
+  if (value instanceof Node) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const node = value as { op?: unknown; inputs?: unknown; shape?: unknown };
+  return typeof node.op === 'string' && Array.isArray(node.inputs) && Array.isArray(node.shape);
 }

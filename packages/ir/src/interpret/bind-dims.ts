@@ -9,10 +9,13 @@ import type { InterpretOptions } from './interpret.js';
  * against its declared maximum (a `ShapeError` names the dim).
  */
 export function bindDims(nodes: readonly Node[], options: InterpretOptions): DimBindings {
-  const bindings: Record<string, number> = { ...options.dims };
+  // Null prototype: a dim named `__proto__` can be bound like any other.
+  const bindings: Record<string, number> = Object.assign(Object.create(null), options.dims);
   for (const node of nodes) {
     if (node.op !== 'input' && node.op !== 'param') continue;
-    const data = (node.op === 'input' ? options.inputs : options.params)?.[node.attrs.name as string];
+    const table = node.op === 'input' ? options.inputs : options.params;
+    const name = node.attrs.name as string;
+    const data = table !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
     if (data === undefined || !('shape' in data) || (data as Tensor64).shape.length !== node.rank) continue;
     node.shape.forEach((dim, axis) => {
       if (isSymbolic(dim) && bindings[dim.name] === undefined)

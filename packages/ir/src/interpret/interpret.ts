@@ -52,7 +52,7 @@ export function interpret(graph: Graph, options: InterpretOptions = {}): Record<
   const env: EvaluateEnv = { dims: bindDims(nodes, options), precision: options.precision ?? 'f64' };
   const values = new Map<Node, Tensor64>();
   for (const node of nodes) evaluateNode(node, values, env, options);
-  const results: Record<string, Tensor64> = {};
+  const results: Record<string, Tensor64> = Object.create(null);
   for (const [name, node] of Object.entries(graph.outputs)) results[name] = values.get(node)!;
   return results;
 }
@@ -91,7 +91,7 @@ function evaluateNode(
 function sourceTensor(node: Node, table: InterpretOptions['inputs'], dims: DimBindings): Tensor64 {
   const name = node.attrs.name as string;
   const kind = node.op === 'input' ? 'input' : 'parameter';
-  const data = table?.[name];
+  const data = table !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
   const shape = resolveShape(node.shape, dims);
   const count = elementCount(shape);
   if (data === undefined) {

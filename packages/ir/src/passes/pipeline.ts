@@ -20,6 +20,8 @@ export interface PipelineOptions {
   readonly fuse?: boolean;
   /** Byte alignment of every arena offset, a power of two. Default 256. */
   readonly alignment?: number;
+  /** Most outputs one kernel may write (see `FusionOptions.maxKernelOutputs`). Default 7. */
+  readonly maxKernelOutputs?: number;
 }
 
 /** One step of the pipeline, as logged. */
@@ -92,7 +94,10 @@ export function runPipeline(graph: Graph, options: PipelineOptions = {}): Pipeli
   const live = eliminateDeadCode(current, graph);
   step('eliminate-dead-code', 'report the inputs the simplified graph no longer reads', () => live.graph);
 
-  const plan = planFusion(current, { fuse: options.fuse ?? true });
+  const plan = planFusion(current, {
+    fuse: options.fuse ?? true,
+    ...(options.maxKernelOutputs === undefined ? {} : { maxKernelOutputs: options.maxKernelOutputs }),
+  });
   log.push({
     step: 'plan-fusion',
     reason: 'group nodes into template kernels: fewer dispatches, fewer round trips to memory',

@@ -39,7 +39,8 @@ export function ruleSet(name: string, rules: Readonly<Record<string, readonly Re
  */
 export function rewriteGraph(graph: Graph, rules: RuleSet): Graph {
   const rewriter = new Rewriter(rules);
-  const outputs: Record<string, Node> = {};
+  // Null prototype: an output named `__proto__` stays an output.
+  const outputs: Record<string, Node> = Object.create(null);
   for (const [name, node] of Object.entries(graph.outputs)) outputs[name] = rewriter.rewrite(node);
   return makeGraph(outputs);
 }

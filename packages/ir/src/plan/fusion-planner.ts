@@ -82,11 +82,18 @@ import {
   reductionDomain,
   sameDomain,
 } from './reduction-domain.js';
+import { DEFAULT_MAX_KERNEL_OUTPUTS, splitWideKernels } from './split-wide-kernels.js';
 
 /** Options of {@link planFusion}. */
 export interface FusionOptions {
   /** `false`: one kernel per non-source node (the unfused baseline). Default `true`. */
   readonly fuse?: boolean;
+  /**
+   * Most outputs one kernel may write: wider elementwise kernels are split (each output takes a
+   * storage binding; a device has `maxStorageBuffersPerShaderStage`). Default
+   * {@link DEFAULT_MAX_KERNEL_OUTPUTS}.
+   */
+  readonly maxKernelOutputs?: number;
 }
 
 /**
@@ -98,7 +105,8 @@ export const CHEAP_CONE_LIMIT = 4;
 /** Groups the nodes of `graph` into kernels (see the algorithm above). */
 export function planFusion(graph: Graph, options: FusionOptions = {}): KernelPlan {
   const planner = new FusionPlanner(graph);
-  const kernels = options.fuse === false ? planner.unfused() : planner.fused();
+  const planned = options.fuse === false ? planner.unfused() : planner.fused();
+  const kernels = splitWideKernels(planned, options.maxKernelOutputs ?? DEFAULT_MAX_KERNEL_OUTPUTS);
   return { graph, kernels: kernels.map((kernel, id) => ({ ...kernel, id })) };
 }
 

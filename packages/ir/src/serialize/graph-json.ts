@@ -7,6 +7,13 @@ import { registerBuiltinOps } from '../ops/builtin-ops.js';
 import { type ExprJSON, ExprTableWriter, exprTableFromJSON } from './expr-json.js';
 import { isTaggedNumber, jsonError, type NumberJSON, numberFromJSON, numberToJSON } from './json-number.js';
 
+/**
+ * Deepest nesting of attribute values (arrays and records inside attributes) that
+ * {@link graphFromJSON} reads; deeper documents are refused with a `SpecError` rather than
+ * overflowing the stack. Real graphs nest a few levels.
+ */
+export const MAX_ATTR_DEPTH = 64;
+
 /** Version of the graph JSON schema written by {@link graphToJSON}. */
 export const GRAPH_SCHEMA_VERSION = 1;
 
@@ -116,22 +123,29 @@ function nodeFromJSON(entry: unknown, built: readonly Node[], exprs: readonly Ex
   }
 }
 
-function decodeRecord(value: unknown, exprs: readonly Expr[], path: string): Attrs {
+function decodeRecord(value: unknown, exprs: readonly Expr[], path: string, depth = 0): Attrs {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw jsonError(path, 'an attribute object', value);
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, decodeAttr(item, exprs, `${path}.${key}`)]),
+    Object.entries(value).map(([key, item]) => [key, decodeAttr(item, exprs, `${path}.${key}`, depth + 1)]),
   );
 }
 
-function decodeAttr(value: unknown, exprs: readonly Expr[], path: string): AttrValue {
+function decodeAttr(value: unknown, exprs: readonly Expr[], path: string, depth: number): AttrValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number')
     return value;
-  if (Array.isArray(value)) return value.map((item, i) => decodeAttr(item, exprs, `${path}[${i}]`));
+  if (depth > MAX_ATTR_DEPTH)
+    throw jsonError(
+      path.length > 200 ? `${path.slice(0, 120)}...` : path,
+      `attributes nested at most ${MAX_ATTR_DEPTH} deep`,
+      `deeper nesting`,
+    );
+  if (Array.isArray(value))
+    return value.map((item, i) => decodeAttr(item, exprs, `${path}[${i}]`, depth + 1));
   if (typeof value !== 'object') throw jsonError(path, 'an attribute value', value);
   if (isTaggedNumber(value)) return numberFromJSON(value, path);
   if ('$expr' in value) return lookup(exprs, value.$expr, `${path}.$expr`);
-  if ('$record' in value) return decodeRecord(value.$record, exprs, `${path}.$record`);
+  if ('$record' in value) return decodeRecord(value.$record, exprs, `${path}.$record`, depth + 1);
   if ('$dim' in value) {
     const dim = value.$dim as { name?: unknown; max?: unknown } | null;
     if (typeof dim?.name !== 'string' || typeof dim.max !== 'number')

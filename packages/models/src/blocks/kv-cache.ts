@@ -2,8 +2,8 @@ import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask } from '@weft/atte
 import {
   constant,
   dimExpr,
+  full,
   gather,
-  literal,
   mapElements,
   type Node,
   reshape,
@@ -45,12 +45,10 @@ export const PAST_TENSOR = 'past';
 export function appendToCache(cache: Node, fresh: Node): Node {
   const maxSeq = staticDimOf(cache, 2, 'kv cache');
   const seq = dimExpr(fresh.shape[2]!);
-  const slot = variable('$0', 'i32');
-  const slots = literal(
-    Array.from({ length: maxSeq }, (_, index) => index),
-    [maxSeq],
-    'i32',
-  );
+  // The slot index is the element's own index (`i0`) over a filled `[maxSeq]` tensor: an iota
+  // computed in the kernel, never a host array of maxSeq numbers.
+  const slot = variable('i0', 'i32');
+  const slots = full(0, [maxSeq], 'i32');
   const firstFresh = constant(maxSeq, 'i32').sub(seq);
   // Slot j takes old slot j + seq, or fresh row j − (maxSeq − seq); both clamped to stay in range.
   const oldSlot = mapElements([slots], slot.add(seq).min(constant(maxSeq - 1, 'i32')));

@@ -47,7 +47,8 @@ export interface GenerateResult {
  * with only that token as input, sampling each token from the last position's logits. Ends at
  * `maxTokens`, a stop token, a callback returning `false`, or when the caches are full.
  *
- * @throws InputError for an empty prompt or one longer than the caches.
+ * @throws InputError for an empty prompt or one longer than the caches, a non-integer token, or
+ * a `maxTokens` that is negative or not an integer.
  *
  * @example
  * ```ts
@@ -65,6 +66,23 @@ export async function generateTokens(
       expected: `1..${stepper.maxSeq} tokens`,
       actual: prompt.length,
     });
+  }
+  if (!(Number.isSafeInteger(options.maxTokens) && options.maxTokens >= 0)) {
+    throw new InputError('generate: maxTokens must be a non-negative integer', {
+      tensor: 'maxTokens',
+      expected: 'an integer ≥ 0',
+      actual: options.maxTokens,
+    });
+  }
+  for (const [index, token] of prompt.entries()) {
+    if (!Number.isInteger(token)) {
+      throw new InputError('generate: prompt tokens must be integer ids', {
+        tensor: 'prompt',
+        dimension: `element ${index}`,
+        expected: 'an integer token id',
+        actual: token,
+      });
+    }
   }
   const sampler = createSampler(options.sampling ?? { kind: 'greedy' });
   const stop = new Set(options.stop ?? []);

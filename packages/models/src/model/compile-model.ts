@@ -6,12 +6,14 @@ import {
   type GenerateResult,
   generateTokens,
 } from '../generate/generate-tokens.js';
+import { createSerialQueue } from '../generate/serial-queue.js';
 import { parseModelSpec } from '../spec/model-spec-json.js';
 import type { ModelSpec, ModelSpecInput } from '../spec/model-spec-types.js';
 import type { WeightTensor } from '../weights/fuse-projections.js';
 import { type ExpectedParameter, parametersFromWeights } from '../weights/model-weights.js';
 import type { LoadedTensor } from '../weights/safetensors.js';
 import { buildDecoderLmGraph, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-lm-graph.js';
+import { checkModelMemory, estimateModelMemory, memoryLimitsOf } from './memory-estimate.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
 
 /** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
@@ -59,6 +61,15 @@ export interface ModelLogits {
  * A compiled decoder LM: two programs over the same parameters — `decoder` runs generation steps
  * (prefill and decode) against KV caches kept on the device; the cache-free full-sequence program
  * behind `run` is compiled on first use.
+ *
+ * **Sharing.** A model holds one set of KV caches. Its `generate` and `step` calls are queued on a
+ * per-model mutex and run one at a time, in call order, so one model may be shared by concurrent
+ * callers: each `generate` sees only its own prompt and tokens (they wait for each other rather
+ * than run in parallel). `run` and `referenceLogits` hold no state and need no queue. A `step`
+ * continues whatever the caches hold at its turn, so a caller that interleaves its own `step`s
+ * with other callers' work must own the model. Calling `decoder.run`/`decoder.resetState`
+ * directly bypasses the queue. For parallel generations, compile one model per caller (pipelines
+ * are cached per device, so the second compile is cheap).
  */
 export interface CompiledModel {
   /** The validated spec. */
@@ -82,9 +93,15 @@ export interface CompiledModel {
    * cache-free graph on the reference interpreter: the oracle for `step` and `generate`.
    */
   referenceLogits(tokens: readonly number[]): Float64Array;
-  /** One decode step: `tokens` after `past` cached tokens → logits of the last one. */
+  /**
+   * One decode step: `tokens` after `past` cached tokens → logits of the last one. Queued behind
+   * the model's other steps and generations (see the sharing note above).
+   */
   step(tokens: ArrayLike<number>, past: number): Promise<Float32Array>;
-  /** Prefill + decode with the KV cache (see `generateTokens`). */
+  /**
+   * Prefill + decode with the KV cache (see `generateTokens`). Concurrent calls on one model run
+   * one after another, each from empty caches, and give the same tokens as sequential calls.
+   */
   generate(prompt: readonly number[], options: GenerateOptions): Promise<GenerateResult>;
   /** Frees the device buffers of both programs. */
   destroy(): void;
@@ -93,8 +110,10 @@ export interface CompiledModel {
 /**
  * Compiles a model spec (a typed value or its JSON document) into a {@link CompiledModel}.
  *
- * @throws SpecError with the JSON path for an invalid spec; the weight loader's errors for
- * missing or misshapen weights.
+ * @throws SpecError with the JSON path for an invalid spec; MemoryLimitError when the estimated
+ * memory (see `estimateModelMemory`) exceeds the device's `maxBufferSize` or
+ * `maxStorageBufferBindingSize` (or `CPU_MODEL_BYTES_LIMIT` on the CPU), before anything is
+ * allocated; the weight loader's errors for missing or misshapen weights.
  *
  * @example
  * ```ts
@@ -112,6 +131,17 @@ export async function compileModel(
   const total = 3;
   const report = (done: number, stage: string) => options.onProgress?.({ done, total, stage });
   const batch = options.batch ?? 1;
+  if (!(Number.isSafeInteger(batch) && batch >= 1)) {
+    throw new InputError('compileModel: batch must be a positive integer', {
+      expected: 'a positive integer',
+      actual: batch,
+    });
+  }
+  const resolved = await resolveModelDevice(options.device);
+  const { device } = resolved;
+  // Refuse a model the device cannot hold before building graphs or generating weights.
+  const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
+  checkModelMemory(estimateModelMemory(config, batch), memoryLimitsOf(gpuDevice));
   const forwardGraph = buildDecoderLmGraph(config, { mode: 'forward', batch });
   const stepGraph = buildDecoderLmGraph(config, { mode: 'step' });
   const parameters =
@@ -119,8 +149,6 @@ export async function compileModel(
       ? randomParameters(forwardGraph.graph, options.seed ?? 0)
       : loadParameters(options.weights, graphParameters(forwardGraph.graph));
   report(1, 'graphs and parameters');
-  const resolved = await resolveModelDevice(options.device);
-  const { device } = resolved;
   const fallbackReason = resolved.fallbackReason ?? options.fallbackReason;
   const common = {
     device,
@@ -139,12 +167,33 @@ export async function compileModel(
     maxSeq: config.maxSeq,
     reset: () => decoder.resetState(),
     async step(tokens, past) {
+      // `past` is read on the device (RoPE angles, the cache window): check it on the host.
+      if (!(Number.isInteger(past) && past >= 0 && past + tokens.length <= config.maxSeq)) {
+        throw new InputError(
+          'model.step: past must be a whole number of cached tokens that leaves room for tokens',
+          {
+            tensor: PAST_INPUT,
+            expected: `an integer in 0..${config.maxSeq - tokens.length} (maxSeq ${config.maxSeq} − ${tokens.length} new tokens)`,
+            actual: past,
+          },
+        );
+      }
       const { logits } = await decoder.run(
         { [TOKENS_INPUT]: tokens, [PAST_INPUT]: Int32Array.of(past) },
         { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits'] },
       );
       return logits!.data as Float32Array;
     },
+  };
+  // One generation or step at a time: they share the decoder's KV caches.
+  const exclusive = createSerialQueue();
+  let destroyed = false;
+  const checkLive = (what: string) => {
+    if (destroyed)
+      throw new WeftError('destroyed', `model.${what}: the model was destroyed`, {
+        expected: 'a live model',
+        actual: 'destroyed',
+      });
   };
   report(3, 'ready');
   return {
@@ -179,9 +228,25 @@ export async function compileModel(
       const vocab = config.vocabSize;
       return logits!.data.slice((tokens.length - 1) * vocab, tokens.length * vocab);
     },
-    step: (tokens, past) => stepper.step(Int32Array.from(tokens), past),
-    generate: (prompt, generateOptions) => generateTokens(stepper, prompt, generateOptions),
+    step: (tokens, past) =>
+      exclusive(() => {
+        checkLive('step');
+        if (tokens.length === 0) {
+          throw new InputError('model.step: tokens must hold at least one token', {
+            tensor: TOKENS_INPUT,
+            expected: `1..${config.maxSeq} tokens`,
+            actual: 0,
+          });
+        }
+        return stepper.step(Int32Array.from(tokens), past);
+      }),
+    generate: (prompt, generateOptions) =>
+      exclusive(() => {
+        checkLive('generate');
+        return generateTokens(stepper, prompt, generateOptions);
+      }),
     destroy() {
+      destroyed = true;
       decoder.destroy();
       void forward?.then((program) => program.destroy());
     },

@@ -5,10 +5,27 @@ import { positiveInteger, positiveNumber, unitFraction } from './number-schemas.
 /** The JSON schema version this package reads and writes. */
 export const MODEL_SPEC_SCHEMA_VERSION = 1;
 
+/**
+ * Upper bounds of every size in a model spec. Generous for real models (a 4M-token vocabulary, a
+ * million positions); a spec within them may still be too large for a device, which
+ * `compileModel` checks against the device's limits before allocating anything.
+ */
+export const MODEL_SPEC_LIMITS = Object.freeze({
+  vocabSize: 2 ** 22,
+  dModel: 2 ** 16,
+  layers: 1024,
+  heads: 1024,
+  kvHeads: 1024,
+  headDim: 4096,
+  mlpHidden: 2 ** 20,
+  maxSeq: 2 ** 20,
+  learnedPositions: 2 ** 21,
+});
+
 /** The feed-forward block: GELU MLP, or a gated one (SwiGLU, GeGLU) with `hidden` units. */
 const mlpSpecSchema = v.strictObject({
   kind: v.picklist(['swiglu', 'geglu', 'gelu']),
-  hidden: positiveInteger(),
+  hidden: positiveInteger(MODEL_SPEC_LIMITS.mlpHidden),
 });
 
 /** The normalization layer, its epsilon and its placement. */
@@ -27,7 +44,7 @@ const positionsSpecSchema = v.variant('kind', [
   }),
   v.strictObject({
     kind: v.literal('learned'),
-    max: positiveInteger(),
+    max: positiveInteger(MODEL_SPEC_LIMITS.learnedPositions),
   }),
   v.strictObject({
     kind: v.literal('sinusoidal'),
@@ -43,16 +60,16 @@ const positionsSpecSchema = v.variant('kind', [
 /** The configuration of a decoder-only language model, with its cross-field rules. */
 const decoderLmConfigSchema = v.pipe(
   v.strictObject({
-    vocabSize: positiveInteger(),
-    dModel: positiveInteger(),
-    layers: positiveInteger(),
-    heads: positiveInteger(),
-    kvHeads: positiveInteger(),
-    headDim: positiveInteger(),
+    vocabSize: positiveInteger(MODEL_SPEC_LIMITS.vocabSize),
+    dModel: positiveInteger(MODEL_SPEC_LIMITS.dModel),
+    layers: positiveInteger(MODEL_SPEC_LIMITS.layers),
+    heads: positiveInteger(MODEL_SPEC_LIMITS.heads),
+    kvHeads: positiveInteger(MODEL_SPEC_LIMITS.kvHeads),
+    headDim: positiveInteger(MODEL_SPEC_LIMITS.headDim),
     mlp: mlpSpecSchema,
     norm: normSpecSchema,
     positions: positionsSpecSchema,
-    maxSeq: positiveInteger(),
+    maxSeq: positiveInteger(MODEL_SPEC_LIMITS.maxSeq),
     tieEmbeddings: v.optional(v.boolean(), false),
   }),
   v.forward(

@@ -1,9 +1,14 @@
 import * as v from 'valibot';
 
-/** A JSON number that is a positive safe integer (a count or size). */
-export function positiveInteger() {
+/**
+ * A JSON number that is a positive safe integer (a count or size), at most `max`: every size of a
+ * spec is bounded, so that a schema-valid spec cannot ask for an absurd allocation.
+ */
+export function positiveInteger(max: number = Number.MAX_SAFE_INTEGER) {
   const message = (issue: v.BaseIssue<unknown>) => `expected a positive integer, got ${issue.received}`;
-  return v.pipe(v.number(message), v.safeInteger(message), v.minValue(1, message));
+  const tooLarge = (issue: v.BaseIssue<unknown>) =>
+    `expected a positive integer at most ${max}, got ${issue.received}`;
+  return v.pipe(v.number(message), v.safeInteger(message), v.minValue(1, message), v.maxValue(max, tooLarge));
 }
 
 /** A JSON number that is finite and strictly positive (an epsilon, a base). */

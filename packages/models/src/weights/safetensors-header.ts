@@ -32,6 +32,9 @@ export interface SafetensorsHeader {
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
 
 const METADATA_KEY = '__metadata__';
+
+/** Deepest JSON nesting a safetensors header may have (entries need 3 levels: header, entry, shape). */
+export const SAFETENSORS_MAX_HEADER_DEPTH = 16;
 const ENTRY_FIELDS = ['dtype', 'shape', 'data_offsets'];
 
 /**
@@ -104,6 +107,13 @@ function decodeHeaderJson(headerBytes: Uint8Array): Record<string, unknown> {
       actual: JSON.stringify(text.slice(0, 16)),
     });
   }
+  const depth = jsonNestingDepth(text);
+  if (depth > SAFETENSORS_MAX_HEADER_DEPTH) {
+    throw new InputError('safetensors: header JSON is nested too deeply', {
+      expected: `at most ${SAFETENSORS_MAX_HEADER_DEPTH} levels (tensor entries need 3)`,
+      actual: `${depth} levels`,
+    });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -116,14 +126,50 @@ function decodeHeaderJson(headerBytes: Uint8Array): Record<string, unknown> {
 
 function checkMetadata(value: unknown): Record<string, string> {
   if (!isPlainObject(value)) {
-    throw new SpecError('safetensors: __metadata__ must be an object of strings', { actual: value });
+    throw new SpecError('safetensors: __metadata__ must be an object of strings', { actual: kindOf(value) });
   }
+  // A null-prototype copy: a key such as `__proto__` stays an ordinary entry.
+  const metadata: Record<string, string> = Object.create(null);
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== 'string') {
-      throw new SpecError(`safetensors: __metadata__.${key} must be a string`, { actual: entry });
+      throw new SpecError(`safetensors: __metadata__.${key} must be a string`, { actual: kindOf(entry) });
+    }
+    metadata[key] = entry;
+  }
+  return metadata;
+}
+
+/** A short description of a JSON value for messages: the value itself only when it is a scalar. */
+function kindOf(value: unknown): unknown {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return value;
+}
+
+/**
+ * Deepest nesting of objects and arrays in a JSON text, scanned without recursion (strings are
+ * skipped), so that a hostile header is refused before `JSON.parse` and the checks walk it.
+ */
+function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c)
+        i += 1; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth -= 1;
     }
   }
-  return value as Record<string, string>;
+  return deepest;
 }
 
 function checkEntry(name: string, value: unknown, dataOffset: number, dataLength: number): SafetensorsEntry {

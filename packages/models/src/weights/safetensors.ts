@@ -76,6 +76,13 @@ export function readSafetensors(
   options: ReadSafetensorsOptions = {},
 ): Map<string, LoadedTensor> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_LOADED_BYTES;
+  // NaN would compare false against every size and disable the cap.
+  if (typeof maxBytes !== 'number' || Number.isNaN(maxBytes) || maxBytes < 0) {
+    throw new InputError('readSafetensors: maxBytes must be a non-negative number of bytes', {
+      expected: 'a number ≥ 0 (Infinity for no cap)',
+      actual: maxBytes,
+    });
+  }
   const header = parseSafetensorsHeader(bytes);
   let totalBytes = 0;
   for (const entry of header.entries) {
@@ -121,10 +128,19 @@ export function writeSafetensors(
     ([nameA, a], [nameB, b]) =>
       SAFETENSORS_DTYPE_BYTES[b.dtype] - SAFETENSORS_DTYPE_BYTES[a.dtype] || (nameA < nameB ? -1 : 1),
   );
-  const header: Record<string, unknown> = {};
-  if (metadata !== undefined) header.__metadata__ = { ...metadata };
+  // Null prototype: a tensor named `__proto__` or `constructor` is an ordinary key of the header.
+  const header: Record<string, unknown> = Object.create(null);
+  if (metadata !== undefined) header.__metadata__ = Object.assign(Object.create(null), metadata);
   let dataLength = 0;
   for (const [name, tensor] of named) {
+    if (name === '__metadata__') {
+      throw new SpecError(
+        'safetensors: a tensor cannot be named __metadata__ (the key of the metadata map)',
+        {
+          tensor: name,
+        },
+      );
+    }
     checkTensorToWrite(name, tensor);
     const byteLength = tensor.data.length * SAFETENSORS_DTYPE_BYTES[tensor.dtype];
     header[name] = {

@@ -73,7 +73,18 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
         ? options.device.device
         : options.device;
   const alignment = device?.limits.minStorageBufferOffsetAlignment ?? 256;
-  const { graph: optimized, plan, memory } = runPipeline(graph, { fuse: options.fuse ?? true, alignment });
+  // Each output takes a storage binding; one more holds the (possibly packed) inputs.
+  const maxKernelOutputs =
+    device === undefined ? undefined : Math.max(1, device.limits.maxStorageBuffersPerShaderStage - 1);
+  const {
+    graph: optimized,
+    plan,
+    memory,
+  } = runPipeline(graph, {
+    fuse: options.fuse ?? true,
+    alignment,
+    ...(maxKernelOutputs === undefined ? {} : { maxKernelOutputs }),
+  });
   const params = checkParams(signature, options.params ?? {});
   const state = checkState(signature, optimized.outputs, options.state ?? {});
 
@@ -157,9 +168,9 @@ function checkParams(
       });
     }
   }
-  const checked: Record<string, ReturnType<typeof toTypedArray>> = {};
+  const checked: Record<string, ReturnType<typeof toTypedArray>> = Object.create(null);
   for (const [name, node] of signature.params) {
-    const values = params[name];
+    const values = Object.hasOwn(params, name) ? params[name] : undefined;
     if (values === undefined)
       throw new InputError('missing parameter', {
         tensor: name,

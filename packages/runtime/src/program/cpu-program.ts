@@ -9,12 +9,19 @@ import {
   resolveShape,
   type Tensor64,
   UnsupportedError,
+  WeftError,
 } from '@weft/ir';
-import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } from './graph-signature.js';
 import { kernelStats } from './kernel-stats.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
-import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
+import {
+  arrayTypeFor,
+  checkInputRecord,
+  type TensorInput,
+  type TensorResult,
+  toTypedArray,
+} from './tensor-data.js';
 
 /** What a CPU program is made of; built by `compile`. */
 export interface CpuProgramParts {
@@ -43,6 +50,7 @@ export class CpuProgram implements Program {
   readonly #params: Readonly<Record<string, Float64Array>>;
   readonly #state: readonly StatePair[];
   readonly #stateValues = new Map<string, Float64Array>();
+  #destroyed = false;
 
   constructor(parts: CpuProgramParts) {
     this.graph = parts.graph;
@@ -66,6 +74,8 @@ export class CpuProgram implements Program {
     inputs: Readonly<Record<string, TensorInput>>,
     options: RunOptions = {},
   ): Promise<Record<string, TensorResult>> {
+    this.#checkLive('run');
+    checkInputRecord(inputs);
     const dims = checkDims(this.#signature, options.dims);
     checkInputNames(this.#signature, Object.keys(inputs), new Set(this.#stateValues.keys()));
     const selected = options.outputs ?? Object.keys(this.graph.outputs);
@@ -78,15 +88,18 @@ export class CpuProgram implements Program {
         });
       }
     }
-    const values: Record<string, Float64Array> = {};
+    const values: Record<string, Float64Array> = Object.create(null);
     for (const [name, node] of this.#signature.inputs) {
       const count = elementCount(resolveShape(node.shape, dims));
-      const given = inputs[name];
+      const given = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
       // A state input keeps its full (maximum-size) buffer, as on the GPU; the run reads its prefix.
-      values[name] =
-        given === undefined
-          ? this.#stateValues.get(name)!.subarray(0, count)
-          : Float64Array.from(toTypedArray(name, given, node.dtype, count));
+      if (given === undefined) {
+        values[name] = this.#stateValues.get(name)!.subarray(0, count);
+      } else {
+        const data = toTypedArray(name, given, node.dtype, count);
+        checkIndexValues(this.#signature, name, data, dims);
+        values[name] = Float64Array.from(data);
+      }
     }
     const outputs = interpret(this.graph, { inputs: values, params: this.#params, dims });
     for (const { input, output } of this.#state) this.#stateValues.get(input)!.set(outputs[output]!.data);
@@ -114,11 +127,23 @@ export class CpuProgram implements Program {
   }
 
   resetState(): void {
+    this.#checkLive('resetState');
     for (const { input, inputNode } of this.#state)
       this.#stateValues.set(input, new Float64Array(maxElementCount(inputNode.shape)));
   }
 
-  destroy(): void {}
+  destroy(): void {
+    this.#destroyed = true;
+    this.#stateValues.clear();
+  }
+
+  #checkLive(what: string): void {
+    if (this.#destroyed)
+      throw new WeftError('destroyed', `program.${what}: the program was destroyed`, {
+        expected: 'a live program',
+        actual: 'destroyed',
+      });
+  }
 }
 
 function toTensorResult(tensor: Tensor64): TensorResult {

@@ -14,13 +14,20 @@ import {
 } from '@weft/ir';
 import { type GeneratedKernel, type KernelBinding, tensorDescription } from '@weft/wgsl';
 import { type BufferLayout, locate } from './buffer-layout.js';
+import { type DeviceLossState, deviceLossOf } from './device-loss.js';
 import { withErrorScopes } from './error-scopes.js';
-import { checkDims, checkInputNames, type GraphSignature } from './graph-signature.js';
+import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } from './graph-signature.js';
 import { kernelStats } from './kernel-stats.js';
 import { timeKernels } from './kernel-timer.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
-import { arrayTypeFor, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
+import {
+  arrayTypeFor,
+  checkInputRecord,
+  type TensorInput,
+  type TensorResult,
+  toTypedArray,
+} from './tensor-data.js';
 
 /** Everything a GPU program is made of; built by `compile`. */
 export interface GpuProgramParts {
@@ -91,7 +98,7 @@ export class GpuProgram implements Program {
   #uniformKey: string | undefined;
   #lastDims: DimBindings | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  #lost: string | undefined;
+  readonly #loss: DeviceLossState;
   #destroyed = false;
 
   constructor(parts: GpuProgramParts) {
@@ -141,9 +148,7 @@ export class GpuProgram implements Program {
         ...(block === undefined ? {} : { block }),
       })),
     };
-    void parts.device.lost.then((info) => {
-      this.#lost = `the WebGPU device was lost (${info.reason}): ${info.message}`;
-    });
+    this.#loss = deviceLossOf(parts.device);
   }
 
   run(
@@ -203,11 +208,19 @@ export class GpuProgram implements Program {
     });
   }
 
+  /**
+   * Zeroes the state in call order with the runs: after every run queued before it, before every
+   * run queued after it (a reset cannot land in the middle of another caller's run).
+   */
   resetState(): void {
-    for (const { inputNode } of this.#state) {
-      const { buffer, offset } = this.#locate(inputNode);
-      this.#device.queue.writeBuffer(buffer, offset, new Uint8Array(align4(this.#slot(inputNode).bytes)));
-    }
+    this.#checkDestroyed('resetState');
+    this.#queue = this.#queue.then(() => {
+      if (this.#destroyed || this.#loss.lost !== undefined) return;
+      for (const { inputNode } of this.#state) {
+        const { buffer, offset } = this.#locate(inputNode);
+        this.#device.queue.writeBuffer(buffer, offset, new Uint8Array(align4(this.#slot(inputNode).bytes)));
+      }
+    });
   }
 
   destroy(): void {
@@ -223,15 +236,50 @@ export class GpuProgram implements Program {
     }
   }
 
+  #checkDestroyed(what: string): void {
+    if (this.#destroyed)
+      throw new WeftError('destroyed', `program.${what}: the program was destroyed`, {
+        expected: 'a live program',
+        actual: 'destroyed',
+      });
+  }
+
   /** Runs `work` after every earlier run has finished: runs share the readback buffer. */
   #serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(() => {
+    const result = this.#queue.then(async () => {
       if (this.#destroyed) throw new WeftError('destroyed', 'the program was destroyed');
-      if (this.#lost !== undefined) throw new WeftError('device-lost', this.#lost);
-      return withErrorScopes(this.#device, work);
+      if (this.#loss.lost !== undefined) throw new WeftError('device-lost', this.#loss.lost);
+      try {
+        return await withErrorScopes(this.#device, work);
+      } catch (error) {
+        throw WeftError.isInstance(error) ? error : this.#gpuFailure(error);
+      }
     });
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A WebGPU rejection of a run (a `mapAsync` aborted because the device was lost: a DOMException
+   * `AbortError`, often with an empty message) as a WeftError that says what happened.
+   */
+  #gpuFailure(error: unknown): WeftError {
+    const name = error instanceof Error ? error.name : typeof error;
+    const message = error instanceof Error && error.message !== '' ? error.message : 'no message';
+    if (this.#loss.lost !== undefined || name === 'AbortError') {
+      return new WeftError(
+        'device-lost',
+        `the run was aborted: ${this.#loss.lost ?? 'the WebGPU device was lost or destroyed'} (${name}: ${message})`,
+        {},
+        { cause: error },
+      );
+    }
+    return new WeftError(
+      'gpu-error',
+      `the run failed on the device (${name}: ${message})`,
+      {},
+      { cause: error },
+    );
   }
 
   #encodeAndSubmit(
@@ -240,13 +288,18 @@ export class GpuProgram implements Program {
     timer: ReturnType<typeof timeKernels> | undefined,
   ): { dims: DimBindings; selected: ReadonlySet<string> } {
     // Everything about the inputs is checked before any GPU work.
+    checkInputRecord(inputs);
     const dims = checkDims(this.#signature, options.dims);
     const selected = this.#selectedOutputs(options);
     checkInputNames(this.#signature, Object.keys(inputs), this.#stateInputs);
-    const given = [...this.#signature.inputs].filter(([name]) => inputs[name] !== undefined);
+    const given = [...this.#signature.inputs].filter(
+      ([name]) => Object.hasOwn(inputs, name) && inputs[name] !== undefined,
+    );
     const uploads = given.map(([name, node]) => {
       const count = elementCount(resolveShape(node.shape, dims));
-      return { node, data: toTypedArray(name, inputs[name]!, node.dtype, count) };
+      const data = toTypedArray(name, inputs[name]!, node.dtype, count);
+      checkIndexValues(this.#signature, name, data, dims);
+      return { node, data };
     });
     const queue = this.#device.queue;
     for (const { node, data } of uploads) {
@@ -352,7 +405,7 @@ export class GpuProgram implements Program {
     selected: ReadonlySet<string>,
   ): Promise<Record<string, TensorResult>> {
     await this.#staging.mapAsync(GPUMapMode.READ);
-    const results: Record<string, TensorResult> = {};
+    const results: Record<string, TensorResult> = Object.create(null);
     try {
       const bytes = this.#staging.getMappedRange();
       let offset = 0;

@@ -1,4 +1,5 @@
 import {
+  type Dim,
   type DimBindings,
   type Graph,
   graphNodes,
@@ -17,6 +18,19 @@ export interface GraphSignature {
   readonly params: ReadonlyMap<string, Node>;
   /** Symbolic dims used anywhere in the graph, by name. */
   readonly dims: ReadonlyMap<string, SymbolicDim>;
+  /**
+   * Inputs whose values index a table (the indices of a `gather`, directly or through reshapes),
+   * with the size of each indexed axis: their values are checked on the host before a run.
+   */
+  readonly indexBounds: ReadonlyMap<string, readonly IndexBound[]>;
+}
+
+/** The axis an input's values index: values must lie in `0..size-1`. */
+export interface IndexBound {
+  /** Size of the indexed axis (symbolic dims resolve per run). */
+  readonly size: Dim;
+  /** What is indexed, for messages: `gather from "embedding.tokens" axis 0`. */
+  readonly what: string;
 }
 
 /** Collects a graph's inputs, parameters and symbolic dims. */
@@ -24,12 +38,55 @@ export function graphSignature(graph: Graph): GraphSignature {
   const inputs = new Map<string, Node>();
   const params = new Map<string, Node>();
   const dims = new Map<string, SymbolicDim>();
+  const indexBounds = new Map<string, IndexBound[]>();
   for (const node of graphNodes(graph)) {
     for (const dim of node.shape) if (isSymbolic(dim)) dims.set(dim.name, dim);
     if (node.op === 'input') inputs.set(String(node.attrs.name), node);
     if (node.op === 'param') params.set(String(node.attrs.name), node);
+    if (node.op === 'gather') {
+      const [table, indices] = node.inputs as [Node, Node];
+      let source = indices;
+      while (source.op === 'reshape') source = source.inputs[0]!;
+      if (source.op !== 'input') continue;
+      const rank = table.shape.length;
+      const axis = (((node.attrs.axis as number) % rank) + rank) % rank;
+      const tableName = table.op === 'param' || table.op === 'input' ? ` "${String(table.attrs.name)}"` : '';
+      const name = String(source.attrs.name);
+      const bounds = indexBounds.get(name) ?? [];
+      bounds.push({ size: table.shape[axis]!, what: `gather from${tableName} ${table.op} axis ${axis}` });
+      indexBounds.set(name, bounds);
+    }
   }
-  return { inputs, params, dims };
+  return { inputs, params, dims, indexBounds };
+}
+
+/**
+ * Checks the values of an index input (see {@link GraphSignature.indexBounds}) on the host, before
+ * any dispatch: a GPU kernel would clamp an out-of-range index and compute a wrong row silently.
+ * Throws an {@link InputError} naming the input, the element, the value and the bound.
+ */
+export function checkIndexValues(
+  signature: GraphSignature,
+  name: string,
+  values: ArrayLike<number>,
+  dims: DimBindings,
+): void {
+  const bounds = signature.indexBounds.get(name);
+  if (bounds === undefined) return;
+  for (const bound of bounds) {
+    const size = resolveShape([bound.size], dims)[0]!;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      if (!(Number.isInteger(value) && value >= 0 && value < size)) {
+        throw new InputError(`index out of range (${bound.what})`, {
+          tensor: name,
+          dimension: `element ${i}`,
+          expected: `an integer index in 0..${size - 1}`,
+          actual: value,
+        });
+      }
+    }
+  }
 }
 
 /**
@@ -46,7 +103,7 @@ export function checkDims(signature: GraphSignature, dims: DimBindings = {}): Di
       });
     }
   }
-  const checked: Record<string, number> = {};
+  const checked: Record<string, number> = Object.create(null);
   for (const dim of signature.dims.values()) {
     // resolveShape validates range and presence with a message naming the dim.
     checked[dim.name] = resolveShape([dim], dims)[0]!;

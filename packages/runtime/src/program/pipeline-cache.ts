@@ -1,11 +1,19 @@
 import { fnv1a64 } from '@weft/ir';
 
+/**
+ * Most compute pipelines kept per device. The least recently used one is dropped beyond it (a
+ * program holds its own pipelines, so dropping one from the cache only means a later program with
+ * the same kernel compiles it again). 256 pipelines cover the kernels of several models.
+ */
+export const PIPELINE_CACHE_SIZE = 256;
+
 const cachesByDevice = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
 /**
  * Compute pipelines by the hash of their WGSL source and entry point, per device: a kernel that
  * two programs (or two compilations of one model) share is compiled once. Creation is asynchronous
- * so that many pipelines compile in parallel.
+ * so that many pipelines compile in parallel. The cache is a least-recently-used map of at most
+ * {@link PIPELINE_CACHE_SIZE} pipelines per device.
  */
 export function cachedPipeline(
   device: GPUDevice,
@@ -20,13 +28,26 @@ export function cachedPipeline(
   }
   const key = `${fnv1a64(wgsl)}:${entryPoint}`;
   let pipeline = cache.get(key);
-  if (pipeline === undefined) {
-    const module = device.createShaderModule({ label, code: wgsl });
-    pipeline = device.createComputePipelineAsync({ label, layout: 'auto', compute: { module, entryPoint } });
-    // A failed compilation must not poison the cache for a later, fixed attempt.
-    pipeline.catch(() => cache.delete(key));
+  if (pipeline !== undefined) {
+    // Most recently used last: Map iteration follows insertion order.
+    cache.delete(key);
     cache.set(key, pipeline);
+    return pipeline;
   }
+  const module = device.createShaderModule({ label, code: wgsl });
+  const created = device.createComputePipelineAsync({
+    label,
+    layout: 'auto',
+    compute: { module, entryPoint },
+  });
+  pipeline = created;
+  // A failed compilation must not poison the cache for a later, fixed attempt.
+  const owner = cache;
+  created.catch(() => {
+    if (owner.get(key) === created) owner.delete(key);
+  });
+  cache.set(key, created);
+  while (cache.size > PIPELINE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return pipeline;
 }
 

@@ -132,8 +132,15 @@ export interface Program {
   outputLocation(name: string): GpuTensorLocation;
   /** Runs once with per-kernel timing (timestamp queries where available, wall time otherwise). */
   profile(inputs: Readonly<Record<string, TensorInput>>, options?: RunOptions): Promise<ProfileResult>;
-  /** Sets every persistent state input (see `CompileOptions.state`) back to zeros. */
+  /**
+   * Sets every persistent state input (see `CompileOptions.state`) back to zeros, in call order
+   * with the program's runs (after the runs queued before it). Each run is atomic, but a sequence
+   * of runs is not: callers that share a stateful program must serialize their sequences
+   * themselves (`CompiledModel.generate` does).
+   *
+   * @throws WeftError `destroyed` after {@link Program.destroy}.
+   */
   resetState(): void;
-  /** Frees every GPU buffer of the program. The program cannot run afterwards. */
+  /** Frees every GPU buffer of the program. Later `run`, `dispatch`, `profile` and `resetState` calls throw a `WeftError` (`destroyed`). */
   destroy(): void;
 }

@@ -35,6 +35,7 @@ export function toTypedArray(
   dtype: DType,
   expectedCount: number,
 ): TypedTensorArray {
+  checkArrayLike(name, values);
   if (values.length !== expectedCount) {
     throw new InputError('wrong number of elements', {
       tensor: name,
@@ -66,4 +67,39 @@ export function toTypedArray(
     }
   }
   return ArrayType.from(values) as TypedTensorArray;
+}
+
+/**
+ * Checks that `inputs` (what `run` was given) is an object of tensors by name: `run(null)` and
+ * `run(42)` are input errors, not `TypeError`s from deep inside.
+ */
+export function checkInputRecord(inputs: unknown): asserts inputs is Readonly<Record<string, TensorInput>> {
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+    throw new InputError('run: inputs must be an object of tensors by name', {
+      expected: '{ [input name]: typed array or number[] }',
+      actual: inputs === null ? 'null' : Array.isArray(inputs) ? 'an array' : typeof inputs,
+    });
+  }
+}
+
+/** A tensor's data must be a typed array or an array of numbers (BigInt arrays are not accepted). */
+function checkArrayLike(name: string, values: unknown): asserts values is TensorInput {
+  if (
+    typeof values !== 'object' ||
+    values === null ||
+    typeof (values as { length?: unknown }).length !== 'number'
+  ) {
+    throw new InputError('tensor data must be a typed array or an array of numbers', {
+      tensor: name,
+      expected: 'Float32Array, Int32Array, Uint32Array or number[]',
+      actual: values === null ? 'null' : typeof values,
+    });
+  }
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    throw new InputError('BigInt tensor data is not supported: convert it to an Int32Array or Uint32Array', {
+      tensor: name,
+      expected: 'Float32Array, Int32Array, Uint32Array or number[]',
+      actual: values.constructor.name,
+    });
+  }
 }

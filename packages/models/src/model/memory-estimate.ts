@@ -1,0 +1,123 @@
+import { MemoryLimitError } from '@weft/ir';
+import type { DecoderLmConfig } from '../spec/model-spec-types.js';
+
+/**
+ * Bytes a model may take on the CPU reference backend (which also holds every parameter as
+ * float64): 2 GiB of f32 tensors by this estimate.
+ */
+export const CPU_MODEL_BYTES_LIMIT = 2 ** 31;
+
+/** What a decoder LM needs, estimated from its config alone (nothing built or allocated). */
+export interface ModelMemoryEstimate {
+  /** Parameters, f32. */
+  readonly parameterBytes: number;
+  /** KV caches of the step program and their next values (two copies), f32. */
+  readonly cacheBytes: number;
+  /** Activations of a run at `maxSeq` tokens per sequence (an upper estimate; buffers are reused). */
+  readonly activationBytes: number;
+  /** The largest single tensor (one storage binding): an embedding table, the logits, a cache. */
+  readonly largestTensorBytes: number;
+  /** The largest program's arena: parameters + caches + activations. */
+  readonly totalBytes: number;
+}
+
+/** Memory limits a model must fit, in bytes. */
+export interface MemoryLimits {
+  /** Largest buffer (a program's arena): WebGPU `maxBufferSize`. */
+  readonly maxBufferSize: number;
+  /** Largest range bound to one kernel (one tensor): WebGPU `maxStorageBufferBindingSize`. */
+  readonly maxStorageBufferBindingSize: number;
+  /** Where the limits come from, for messages. */
+  readonly source: string;
+}
+
+/**
+ * Estimates the memory of a decoder LM from its config, in f32 bytes: parameters (embeddings,
+ * per-layer projections, MLP, norms, head), the KV caches, and the activations of `batch`
+ * sequences of `maxSeq` tokens. Cheap: arithmetic on the sizes, nothing is built.
+ *
+ * @example
+ * ```ts
+ * const { totalBytes } = estimateModelMemory(spec.config, 1);
+ * ```
+ */
+export function estimateModelMemory(config: DecoderLmConfig, batch = 1): ModelMemoryEstimate {
+  const { vocabSize: V, dModel: d, layers, heads, kvHeads, headDim, maxSeq } = config;
+  const hidden = config.mlp.hidden;
+  const attention =
+    d * (heads + 2 * kvHeads) * headDim + heads * headDim * d + (heads + 2 * kvHeads) * headDim;
+  const mlp = (config.mlp.kind === 'gelu' ? 2 : 3) * d * hidden + hidden + d;
+  const norms = 3 * 2 * d;
+  const embedding = V * d + (config.positions.kind === 'learned' ? config.positions.max * d : 0);
+  const head = config.tieEmbeddings ? 0 : V * d;
+  const parameters = embedding + head + layers * (attention + mlp + norms) + 2 * d;
+  const cacheElements = layers * 2 * kvHeads * maxSeq * headDim;
+  const rows = batch * maxSeq;
+  const rowWidth = V + 2 * hidden + 3 * (heads + 2 * kvHeads) * headDim + 4 * d;
+  const activations = rows * rowWidth;
+  const largest = Math.max(V * d, rows * V, rows * hidden, kvHeads * maxSeq * headDim);
+  const parameterBytes = parameters * 4;
+  const cacheBytes = cacheElements * 2 * 4;
+  const activationBytes = activations * 4;
+  return {
+    parameterBytes,
+    cacheBytes,
+    activationBytes,
+    largestTensorBytes: largest * 4,
+    totalBytes: parameterBytes + cacheBytes + activationBytes,
+  };
+}
+
+/** The limits of a WebGPU device, or of the CPU backend (see {@link CPU_MODEL_BYTES_LIMIT}). */
+export function memoryLimitsOf(device: GPUDevice | undefined): MemoryLimits {
+  if (device === undefined) {
+    return {
+      maxBufferSize: CPU_MODEL_BYTES_LIMIT,
+      maxStorageBufferBindingSize: CPU_MODEL_BYTES_LIMIT,
+      source: 'the CPU backend',
+    };
+  }
+  return {
+    maxBufferSize: device.limits.maxBufferSize,
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    source: 'the WebGPU device',
+  };
+}
+
+/**
+ * Refuses a model whose estimate exceeds the limits, before anything is allocated or any random
+ * weight generated: a {@link MemoryLimitError} giving the estimate and the limit it breaks.
+ */
+export function checkModelMemory(estimate: ModelMemoryEstimate, limits: MemoryLimits, block = 'model'): void {
+  const breakdown = `parameters ${formatBytes(estimate.parameterBytes)} + KV caches ${formatBytes(
+    estimate.cacheBytes,
+  )} + activations ${formatBytes(estimate.activationBytes)}`;
+  if (estimate.totalBytes > limits.maxBufferSize) {
+    throw new MemoryLimitError(
+      `the model needs about ${formatBytes(estimate.totalBytes)} (${breakdown}), more than ${limits.source} allows in one buffer (maxBufferSize)`,
+      { block, expected: `at most ${limits.maxBufferSize} bytes`, actual: `${estimate.totalBytes} bytes` },
+    );
+  }
+  if (estimate.largestTensorBytes > limits.maxStorageBufferBindingSize) {
+    throw new MemoryLimitError(
+      `the model's largest tensor needs about ${formatBytes(estimate.largestTensorBytes)}, more than ${limits.source} can bind (maxStorageBufferBindingSize)`,
+      {
+        block,
+        expected: `at most ${limits.maxStorageBufferBindingSize} bytes`,
+        actual: `${estimate.largestTensorBytes} bytes`,
+      },
+    );
+  }
+}
+
+/** `1.5 GiB`, `320 MiB`, `12 KiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
