@@ -20,7 +20,7 @@ export function groupedSoftmaxCode(
   const period = normalizer.blockSize + 1;
   const valueDim = context.valueDim;
   const classify = [
-    'let key_position = tile_k0 + j;',
+    'let key_position = tile.k0 + j;',
     // The normalizer is causal by itself: keys after the query's position weigh 0.
     'if (key_position > query_position) {',
     '  continue;',

@@ -16,7 +16,7 @@ export interface KeyPass {
   /** Whether the pass needs V tiles. */
   readonly withValues: boolean;
   /**
-   * Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile_keys`, `value_tile` (vec4 rows:
+   * Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile` (`tile.keys` keys from `tile.k0`), `value_tile` (vec4 rows:
    * read it through `accumulateValueTile`), `acc`.
    */
   readonly tile: readonly string[];

@@ -1,6 +1,7 @@
 import type { Node } from '@weft/ir';
 import type { KernelContext } from '@weft/wgsl';
 import type { AttentionAttrs, QkNormSideAttrs } from '../op/attention-attrs.js';
+import type { KernelFunctions } from './wgsl-functions.js';
 
 /** WGSL of the query/key/value row loads shared by the tiled and split-keys attention kernels. */
 export interface RowCode {
@@ -9,12 +10,14 @@ export interface RowCode {
    * `kvHead`/`valueHead` variables of score mods and masks), the KV row base and weighted-GQA weights.
    */
   readonly header: readonly string[];
+  /** Whether rows are rotated (RoPE). */
+  readonly rotates: boolean;
   /** Whether rows need statistics over the head dim (QK norm) before they can be rotated. */
   readonly needsWholeRow: boolean;
   /** WGSL f32 of element `index` of key `key`'s key or value row (mixed over KV heads for weighted GQA). */
   kvLoad(tensor: 'key' | 'value', key: string, index: string): string;
-  /** Statements setting `rotated` to element `d` of the RoPE-rotated row read by `load` (no QK norm). */
-  rotated(load: (index: string) => string, d: string, position: string): string[];
+  /** WGSL f32 of element `d` of the RoPE-rotated row read by `load` (no QK norm). */
+  rotated(load: (index: string) => string, d: string, position: string): string;
   /** Statements setting `target(d)` for every d to the normalized, scaled and rotated row read by `load`. */
   fillRow(
     side: 'query' | 'key',
@@ -29,35 +32,38 @@ export interface RowCode {
  * (K_h = Σ_j w[h, j]·K_j), QK norm computes the row's statistic over d when the row is loaded,
  * then γ, β and RoPE (1-D, or 2-D by row and column of the token grid) apply in that order.
  */
-export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Node): RowCode {
+export function rowCode(
+  context: KernelContext,
+  attrs: AttentionAttrs,
+  node: Node,
+  functions: KernelFunctions,
+): RowCode {
   const [, key, value] = node.inputs as [Node, Node, Node];
   const headDim = attrs.headDim;
   const captured = (name: string): Node =>
     node.inputs[3 + attrs.tensors.findIndex((use) => use.name === name)]!;
   const weights = attrs.kvWeights === null ? undefined : captured(attrs.kvWeights);
   const group = attrs.heads / attrs.kvHeads;
+  const valueGroup = attrs.heads / attrs.valueHeads;
   // Decoupled value heads (DiffQKV) index V with their own group: ⌊h·Hv/H⌋ = h / (H/Hv).
   const valueRow = attrs.valueHeads === attrs.kvHeads ? 'kv_row' : 'value_row';
-  const headIndices = [
-    `let kv_head_i = h_i * ${attrs.kvHeads} / ${attrs.heads};`,
-    `let value_head_i = h_i * ${attrs.valueHeads} / ${attrs.heads};`,
-  ];
+  // Row base of head `head` of `heads`: (b·heads + head)·nk, or bh·nk where that head is h itself.
+  const rowBase = (heads: number, head: string) =>
+    heads === attrs.heads ? 'bh * nk' : `(b_i * ${heads} + ${head}) * nk`;
   const header = [
-    ...headIndices,
+    `let kv_head_i = ${group === 1 ? 'h_i' : `h_i / ${group}`};`,
+    `let value_head_i = ${valueGroup === 1 ? 'h_i' : `h_i / ${valueGroup}`};`,
     ...(weights === undefined
       ? [
-          `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
-          ...(valueRow === 'kv_row'
-            ? []
-            : [
-                `let value_row = (b_i * ${attrs.valueHeads} + h_i / ${attrs.heads / attrs.valueHeads}) * nk;`,
-              ]),
+          `let kv_row = ${rowBase(attrs.kvHeads, 'kv_head_i')};`,
+          ...(valueRow === 'kv_row' ? [] : [`let value_row = ${rowBase(attrs.valueHeads, 'value_head_i')};`]),
         ]
       : [
           `let kv_batch = b_i * ${attrs.kvHeads};`,
           ...Array.from(
             { length: attrs.kvHeads },
-            (_, j) => `let kv_weight_${j} = ${context.load(weights, `h_i * ${attrs.kvHeads} + ${j}`)};`,
+            (_, j) =>
+              `let kv_weight_${j} = ${context.load(weights, `h_i * ${attrs.kvHeads}${j === 0 ? '' : ` + ${j}`}`)};`,
           ),
         ]),
   ];
@@ -69,33 +75,15 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
     const terms = Array.from(
       { length: attrs.kvHeads },
       (_, j) =>
-        `kv_weight_${j} * ${context.load(source, `((kv_batch + ${j}) * nk + ${keyIndex}) * ${dim} + ${index}`)}`,
+        `kv_weight_${j} * ${context.load(source, `((kv_batch${j === 0 ? '' : ` + ${j}`}) * nk + ${keyIndex}) * ${dim} + ${index}`)}`,
     );
     return `(${terms.join(' + ')})`;
   };
 
   const rope = attrs.rope;
-  const rotated = (load: (index: string) => string, d: string, position: string): string[] => {
-    if (rope === null) return [`rotated = ${load(d)};`];
-    const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
-    const half = axisDims / 2;
-    const local = rope.grid === null ? d : `(${d} % ${axisDims})`;
-    const first = rope.layout === 'half' ? `${local} < ${half}` : `${local} % 2 == 0`;
-    const step = rope.layout === 'half' ? half : 1;
-    const pair = rope.layout === 'half' ? `${local} % ${half}` : `${local} / 2`;
-    const axisPosition =
-      rope.grid === null
-        ? `(${position})`
-        : `select((${position}) % ${rope.grid[1]}, (${position}) / ${rope.grid[1]}, ${d} < ${axisDims})`;
-    return [
-      `rotated = ${load(d)};`,
-      `if (${d} < ${rope.rotaryDims}) {`,
-      `  let first = ${first};`,
-      `  let angle = f32(${axisPosition}) * exp(f32(${pair}) * ${literal((-2 * Math.log(rope.base)) / axisDims)});`,
-      `  rotated = rotated * cos(angle) + select(1.0, -1.0, first) * ${load(`select(${d} - ${step}, ${d} + ${step}, first)`)} * sin(angle);`,
-      '}',
-    ];
-  };
+  if (rope !== null) functions.add(ropeFunctions(rope, headDim));
+  const rotated = (load: (index: string) => string, d: string, position: string): string =>
+    rope === null ? load(d) : `rope_rotate(${load(d)}, ${load(`rope_partner(${d})`)}, ${d}, ${position})`;
 
   const norm = attrs.qkNorm;
   const fillRow = (
@@ -106,9 +94,7 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
   ): string[] => {
     const rotate = (source: (index: string) => string) => [
       `for (var d = 0; d < ${headDim}; d++) {`,
-      '  var rotated = 0.0;',
-      ...indent(rotated(source, 'd', position), 1),
-      `  ${target('d')} = rotated;`,
+      `  ${target('d')} = ${rotated(source, 'd', position)};`,
       '}',
     ];
     if (norm === null) return rotate(load);
@@ -147,7 +133,47 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
       '}',
     ];
   };
-  return { header, needsWholeRow: norm !== null, kvLoad, rotated, fillRow };
+  return { header, rotates: rope !== null, needsWholeRow: norm !== null, kvLoad, rotated, fillRow };
+}
+
+/**
+ * The RoPE helpers: `rope_partner(d)` is the dim that element d rotates with (d ± half for the
+ * half layout, the neighbour for the interleaved one; d itself past the rotary dims), and
+ * `rope_rotate(x, partner, d, position)` rotates x by the angle of its pair at `position` (2-D
+ * RoPE: the token's row for the first half of the rotary dims, its column for the second).
+ */
+function ropeFunctions(rope: NonNullable<AttentionAttrs['rope']>, headDim: number): string[] {
+  const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
+  const half = axisDims / 2;
+  const partial = rope.rotaryDims < headDim;
+  const local = rope.grid === null ? 'd' : `d % ${axisDims}`;
+  const first = rope.layout === 'half' ? `local < ${half}` : 'local % 2 == 0';
+  const step = rope.layout === 'half' ? half : 1;
+  const pair = rope.layout === 'half' ? `local % ${half}` : 'local / 2';
+  const axisPosition =
+    rope.grid === null
+      ? 'position'
+      : `select(position % ${rope.grid[1]}, position / ${rope.grid[1]}, d < ${axisDims})`;
+  const pass = partial ? [`  if (d >= ${rope.rotaryDims}) {`, '    return d;', '  }'] : [];
+  return [
+    `// RoPE (${rope.layout} layout${rope.grid === null ? '' : `, 2-D over a ${rope.grid[0]}×${rope.grid[1]} grid`}):`,
+    '// the dim element d of a row rotates with.',
+    'fn rope_partner(d: i32) -> i32 {',
+    ...pass,
+    `  let local = ${local};`,
+    `  return select(d - ${step}, d + ${step}, ${first});`,
+    '}',
+    '',
+    '// Element d of a row at token `position`, rotated with its partner element by the angle of its pair.',
+    'fn rope_rotate(x: f32, partner: f32, d: i32, position: i32) -> f32 {',
+    ...(partial ? [`  if (d >= ${rope.rotaryDims}) {`, '    return x;', '  }'] : []),
+    `  let local = ${local};`,
+    `  let first = ${first};`,
+    `  // -2·ln(base) / ${axisDims}: pair i turns by position · base^(-2i / ${axisDims}) (base ${rope.base})`,
+    `  let angle = f32(${axisPosition}) * exp(f32(${pair}) * ${literal((-2 * Math.log(rope.base)) / axisDims)});`,
+    '  return x * cos(angle) + select(1.0, -1.0, first) * partner * sin(angle);',
+    '}',
+  ];
 }
 
 function literal(value: number): string {
