@@ -276,10 +276,11 @@ export function generateAttention(
     attrs.heads *
     Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock);
   // The loop over key tiles: each staged in workgroup memory, then `body`.
-  const keyPass = (withValues: boolean, body: readonly string[]): string[] => [
+  // (The one-row kernel scores nothing in a skipped tile: no `continue` needed.)
+  const keyPass = (withValues: boolean, body: readonly string[], skip = true): string[] => [
     'for (var tile_index = 0; tile_index < key_tiles; tile_index++) {',
     `  let tile = ${withValues ? tiles.loadTile() : tiles.loadKeyTile()};`,
-    ...(blockRule === undefined ? [] : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
+    ...(blockRule === undefined || !skip ? [] : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
     ...indent(body, 1),
     '}',
   ];
@@ -322,6 +323,7 @@ export function generateAttention(
     ],
     returns: 'u32',
     body: [
+      ...(blockRule === undefined ? [] : ['if (tile.kind == 0u) {', '  return 0u;', '}']),
       'var kept = 0u;',
       'for (var j = 0; j < tile.keys; j++) {',
       `  let score = ${scoreKey({ key_i: 'tile.k0 + j', key: `${tiles.stagedKey}(j)`, ...TILE_ARGS })};`,
@@ -333,7 +335,7 @@ export function generateAttention(
       'return kept;',
     ],
   });
-  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
+  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim, functions });
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   const body = [
     'let row = block_q0 + i32(local_index);',
@@ -351,6 +353,7 @@ export function generateAttention(
         keyPass(
           pass.withValues,
           tileBody(index === 0 && attrs.output === 'rowMax' ? [...ROW_MAX, ...pass.tile] : pass.tile),
+          false,
         ),
         openBraces(pass.before),
       ),
@@ -417,7 +420,10 @@ function buildKernel(
   body: readonly string[],
   entry: { workgroupSize: [number, number, number]; workgroupCount: (dims: DimBindings) => number },
 ): GeneratedKernel {
-  if (body.some((line) => line.includes('accumulate_value_tile('))) {
+  if (
+    functions.calls('accumulate_value_tile') ||
+    body.some((line) => line.includes('accumulate_value_tile('))
+  ) {
     const valueDim = decodeAttention(context.kernel.anchor.attrs).valueDim;
     functions.add(accumulateValueTileFunction(valueDim));
   }

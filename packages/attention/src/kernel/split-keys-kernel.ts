@@ -61,7 +61,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   const valueDim = attrs.valueDim;
   const normalizer = splitNormalizerCode(
     attrs.normalizer,
-    { render: parts.render, keyBlock: splits, valueDim },
+    { render: parts.render, keyBlock: splits, valueDim, functions: parts.functions },
     (d) => parts.rows.kvLoad('value', 'key_i', d),
   );
   context.workgroupArray('part_m', 'f32', splits);

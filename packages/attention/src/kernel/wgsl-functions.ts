@@ -74,6 +74,11 @@ export class KernelFunctions {
     this.functions.push({ comment: '', lines });
   }
 
+  /** Whether some helper calls function `name`. */
+  calls(name: string): boolean {
+    return this.functions.some(({ lines }) => lines.some((line) => line.includes(`${name}(`)));
+  }
+
   /** Whether any helper reads the `Block` struct. */
   get needsBlock(): boolean {
     return this.used.size > 0;
