@@ -37,6 +37,8 @@ export interface AttentionWgslCase {
   readonly heads?: number;
   readonly kvHeads?: number;
   readonly headDim?: number;
+  /** A fixed length (default: symbolic, up to 512). */
+  readonly length?: number;
   /** Queries (1 for decoding shapes: the split-keys kernel). */
   readonly queries?: number;
   /** Extra tensors (name → shape and dtype) the options capture. */
@@ -51,6 +53,11 @@ export const ATTENTION_WGSL_CASES: readonly AttentionWgslCase[] = [
   { name: 'softmax', options: {} },
   { name: 'softmax causal GQA RoPE', options: { mask: causal(), positions: rope() }, heads: 8, kvHeads: 2 },
   { name: 'softmax RoPE half d=30', options: { positions: rope() }, headDim: 30 },
+  {
+    name: 'softmax partial interleaved RoPE',
+    options: { positions: rope({ fraction: 0.5, layout: 'interleaved' }), mask: causal() },
+  },
+  { name: 'softmax 2-D RoPE', options: { positions: rope({ dims: 2, grid: [8, 16] }) }, length: 128 },
   { name: 'softmax ALiBi sliding window', options: { positions: alibi(), mask: slidingWindow(16) } },
   {
     name: 'softmax key padding',
@@ -113,17 +120,22 @@ export function attentionWgsl(testCase: AttentionWgslCase, profile: DeviceProfil
       : { heads, kvHeads }),
     headDim,
   });
-  const keys = symbolicDim('keys', { max: 512 });
+  const keys = testCase.length ?? symbolicDim('keys', { max: 512 });
   const queries = testCase.queries === 1 ? 1 : keys;
   const tensors: Record<string, Node> = {};
   for (const [name, [shape, dtype]] of Object.entries(testCase.tensors ?? {}))
     tensors[name] = input(name, shape, dtype);
-  const result = applyAttention(spec, {
-    query: input('q', [1, heads, queries, headDim]),
-    key: input('k', [1, kvHeads, keys, headDim]),
-    value: input('v', [1, kvHeads, keys, headDim]),
-    tensors,
-  });
+  const result = applyAttention(
+    spec,
+    {
+      query: input('q', [1, heads, queries, headDim]),
+      key: input('k', [1, kvHeads, keys, headDim]),
+      value: input('v', [1, kvHeads, keys, headDim]),
+      tensors,
+    },
+    // The kernel prepares Q and K rows itself (long symbolic lengths would hoist them before it).
+    { qkTransforms: 'inKernel' },
+  );
   const outputs: Record<string, Node> = { output: result.output };
   if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
   const { plan } = runPipeline(makeGraph(outputs));

@@ -78,16 +78,19 @@ export function tileFunctions(context: TileContext): TileFunctions {
           ]),
     ],
   });
-  const keyElement = functions.define({
-    name: 'key_element',
-    comment: `Element d of key row key_i${rows.rotates ? ', rotated (RoPE)' : ''}.`,
-    params: [
-      ['key_i', 'i32'],
-      ['d', 'i32'],
-    ],
-    returns: 'f32',
-    body: [`return ${rows.rotated((index) => rows.kvLoad('key', 'key_i', index), 'd', 'key_i')};`],
-  });
+  let keyElementCall: ((args?: Readonly<Record<string, string>>) => string) | undefined;
+  // Defined on first use: a kernel with QK norm prepares whole key rows instead.
+  const keyElement = () =>
+    (keyElementCall ??= functions.define({
+      name: 'key_element',
+      comment: `Element d of key row key_i${rows.rotates ? ', rotated (RoPE)' : ''}.`,
+      params: [
+        ['key_i', 'i32'],
+        ['d', 'i32'],
+      ],
+      returns: 'f32',
+      body: [`return ${rows.rotated((index) => rows.kvLoad('key', 'key_i', index), 'd', 'key_i')};`],
+    }));
   const valueElement = functions.define({
     name: 'value_element',
     comment: 'Element d of value row key_i.',
@@ -140,7 +143,7 @@ export function tileFunctions(context: TileContext): TileFunctions {
         `  let d0 = (index % ${keyVectors}) * 4;`,
         '  var packed = vec4<f32>(0.0);',
         '  if (key_i < nk) {',
-        ...packed('packed', headDim, (d) => keyElement({ d })).map((line) => `    ${line}`),
+        ...packed('packed', headDim, (d) => keyElement()({ d })).map((line) => `    ${line}`),
         '  }',
         '  key_tile[index] = packed;',
         '}',
