@@ -146,10 +146,12 @@ function ropeFunctions(rope: NonNullable<AttentionAttrs['rope']>, headDim: numbe
   const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
   const half = axisDims / 2;
   const partial = rope.rotaryDims < headDim;
-  const local = rope.grid === null ? 'd' : `d % ${axisDims}`;
-  const first = rope.layout === 'half' ? `local < ${half}` : 'local % 2 == 0';
+  // The dim within its axis (2-D RoPE rotates each half of the rotary dims by its own axis).
+  const local = rope.grid === null ? 'd' : 'local';
+  const localLet = rope.grid === null ? [] : [`  let local = d % ${axisDims};`];
+  const first = rope.layout === 'half' ? `${local} < ${half}` : `${local} % 2 == 0`;
   const step = rope.layout === 'half' ? half : 1;
-  const pair = rope.layout === 'half' ? `local % ${half}` : 'local / 2';
+  const pair = rope.layout === 'half' ? `${local} % ${half}` : `${local} / 2`;
   const axisPosition =
     rope.grid === null
       ? 'position'
@@ -157,17 +159,17 @@ function ropeFunctions(rope: NonNullable<AttentionAttrs['rope']>, headDim: numbe
   const pass = partial ? [`  if (d >= ${rope.rotaryDims}) {`, '    return d;', '  }'] : [];
   return [
     `// RoPE (${rope.layout} layout${rope.grid === null ? '' : `, 2-D over a ${rope.grid[0]}×${rope.grid[1]} grid`}):`,
-    '// the dim element d of a row rotates with.',
+    '// the dim that element d of a row rotates with.',
     'fn rope_partner(d: i32) -> i32 {',
     ...pass,
-    `  let local = ${local};`,
+    ...localLet,
     `  return select(d - ${step}, d + ${step}, ${first});`,
     '}',
     '',
     '// Element d of a row at token `position`, rotated with its partner element by the angle of its pair.',
     'fn rope_rotate(x: f32, partner: f32, d: i32, position: i32) -> f32 {',
     ...(partial ? [`  if (d >= ${rope.rotaryDims}) {`, '    return x;', '  }'] : []),
-    `  let local = ${local};`,
+    ...localLet,
     `  let first = ${first};`,
     `  // -2·ln(base) / ${axisDims}: pair i turns by position · base^(-2i / ${axisDims}) (base ${rope.base})`,
     `  let angle = f32(${axisPosition}) * exp(f32(${pair}) * ${literal((-2 * Math.log(rope.base)) / axisDims)});`,
