@@ -27,7 +27,19 @@ import { normalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
+import { tileFunctions } from './tile-code.js';
 import { attentionTiles } from './tile-sizes.js';
+import { accumulateValueTileFunction } from './value-tile-code.js';
+import {
+  type BlockField,
+  constantNotes,
+  dropUnusedLets,
+  indent,
+  KernelFunctions,
+  mentions,
+  wrapLine,
+  wrapSum,
+} from './wgsl-functions.js';
 
 /**
  * The fused attention kernel (FlashAttention-2 style): one workgroup per (batch·head, block of
@@ -76,29 +88,83 @@ export function generateAttention(
       ? undefined
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
 
-  const rows = rowCode(context, attrs, node);
+  const strategy = chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
+  const heads = attrs.heads;
+  const batchHeads =
+    typeof query.shape[0] === 'number'
+      ? String(query.shape[0] * heads)
+      : `${size(query.shape[0]!)} * ${heads}`;
+  // The per-workgroup values every variant starts from (lets of the entry; helpers read them via `Block`).
+  const header = (rowLets: readonly string[], split: boolean): string[] => [
+    `let nq = ${size(query.shape[2]!)};`,
+    `let nk = ${size(key.shape[2]!)};`,
+    ...(split
+      ? ['let q_i = i32(workgroup_index) % nq;', 'let bh = i32(workgroup_index) / nq;']
+      : [
+          `let query_blocks = (nq + ${queryBlock - 1}) / ${queryBlock};`,
+          'let block_q = i32(workgroup_index) % query_blocks;',
+          'let bh = i32(workgroup_index) / query_blocks;',
+        ]),
+    `if (bh >= ${batchHeads}) {`,
+    '  return;',
+    '}',
+    `let h_i = bh % ${heads};`,
+    `let b_i = bh / ${heads};`,
+    ...rowLets,
+    ...(split
+      ? []
+      : [
+          `let block_q0 = block_q * ${queryBlock};`,
+          `let block_q1 = min(block_q0 + ${queryBlock}, nq) - 1;`,
+          `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
+        ]),
+  ];
+  // The fields of `Block`: the header's lets that helpers may read.
+  const fieldNames = [
+    'nq',
+    'nk',
+    'bh',
+    'b_i',
+    'h_i',
+    'kv_head_i',
+    'value_head_i',
+    'kv_row',
+    'value_row',
+    'kv_batch',
+  ];
+  const fields: BlockField[] = [
+    ...fieldNames.map((name) => ({ name, type: 'i32' })),
+    ...Array.from({ length: attrs.kvHeads }, (_, j) => ({ name: `kv_weight_${j}`, type: 'f32' })),
+    { name: 'q_i', type: 'i32' },
+    { name: 'block_q0', type: 'i32' },
+    { name: 'block_q1', type: 'i32' },
+  ];
+  const declared = (lines: readonly string[]) =>
+    fields.filter((field) => lines.some((line) => line.startsWith(`let ${field.name} = `)));
+  const rowFunctions = new KernelFunctions([]);
+  const rows = rowCode(context, attrs, node, rowFunctions);
   const distance = l1DistanceCode(attrs);
 
-  const strategy = chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
   if (strategy.kind === 'splitKeys') {
+    const prologue = header(rows.header, true);
+    const functions = new KernelFunctions(declared(prologue), rowFunctions);
     const split = splitKeysKernel({
       context,
       attrs,
       query,
       key,
       output: kernel.outputs[0]!,
-      size,
       rows,
       score,
       mask,
       blockRule,
       render,
       splits: strategy.splits,
+      functions,
     });
-    return context.build(ATTENTION_OP, {
+    return buildKernel(context, functions, prologue, split.body, {
       workgroupSize: split.workgroupSize,
       workgroupCount: split.workgroupCount,
-      body: split.body,
     });
   }
 
@@ -112,226 +178,185 @@ export function generateAttention(
       ? blockedRows
       : 1;
   const invocations = queryBlock / rowsPerInvocation;
-  const keyLoad = (index: string) => rows.kvLoad('key', 'key_i', index);
+  const prologue = header(rows.header, false);
+  const functions = new KernelFunctions(declared(prologue), rowFunctions);
   // K rows are staged as vec4s (zero-padded past the head dim) so that each score is
   // `keyVectors` dot products with the query row's vec4s, all at constant indices.
   const keyVectors = Math.ceil(headDim / 4);
-  // V rows likewise: `accumulateValueTile` reads them a vec4 at a time.
+  // V rows likewise: `accumulate_value_tile` reads them a vec4 at a time.
   const valueVectors = Math.ceil(valueDim / 4);
-  // With QK norm every key row needs its statistic first: one invocation prepares a whole row.
-  const keyTileLoad = rows.needsWholeRow
-    ? [
-        `for (var j = i32(local_index); j < ${keyBlock}; j += ${invocations}) {`,
-        '  let key_i = tile_k0 + j;',
-        `  for (var v = 0; v < ${keyVectors}; v++) {`,
-        `    key_tile[j * ${keyVectors} + v] = vec4<f32>(0.0);`,
-        '  }',
-        '  if (key_i < nk) {',
-        ...indent(
-          rows.fillRow(
-            'key',
-            keyLoad,
-            'key_i',
-            (d) => `key_tile[j * ${keyVectors} + (${d}) / 4][(${d}) % 4]`,
-          ),
-          2,
-        ),
-        '  }',
-        '}',
-      ]
-    : [
-        `for (var index = i32(local_index); index < ${keyBlock * keyVectors}; index += ${invocations}) {`,
-        `  let key_i = tile_k0 + index / ${keyVectors};`,
-        `  let d0 = (index % ${keyVectors}) * 4;`,
-        '  var packed = vec4<f32>(0.0);',
-        '  if (key_i < nk) {',
-        ...Array.from({ length: 4 }, (_, lane) => [
-          `    if (d0 + ${lane} < ${headDim}) {`,
-          `      let d = d0 + ${lane};`,
-          '      var rotated = 0.0;',
-          ...indent(rows.rotated(keyLoad, 'd', 'key_i'), 3),
-          `      packed[${lane}] = rotated;`,
-          '    }',
-        ]).flat(),
-        '  }',
-        '  key_tile[index] = packed;',
-        '}',
-      ];
-  const queryVector = (vector: number, row = 'query_row') =>
-    `vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `${row}[${4 * vector + lane}]` : '0.0')).join(', ')})`;
-  // The score loop of one query row per invocation: `scores[j]` and the `kept` mask of the tile.
-  const singleRowScores = [
-    'var kept = 0u;',
-    'for (var j = 0; j < tile_keys; j++) {',
-    '  let key_i = tile_k0 + j;',
-    '  var raw = 0.0;',
-    ...indent(distance.declare, 1),
-    // The predicate runs first so that masked keys of a partial tile cost no dot product.
-    ...(mask === undefined
-      ? ['  {']
-      : [
-          '  var keep = true;',
-          '  if (tile_kind == 1u) {',
-          ...indent(mask.lines, 2),
-          `    keep = ${mask.values[0]};`,
-          '  }',
-          '  if (keep) {',
-        ]),
-    `    let key_base = j * ${keyVectors};`,
-    `    raw = ${Array.from({ length: keyVectors }, (_, vector) => `dot(query_vec_${vector}, key_tile[key_base + ${vector}])`).join(' + ')};`,
-    ...Array.from({ length: headDim }, (_, d) =>
-      indent(distance.accumulate(`query_row[${d}]`, `key_tile[key_base + ${d >> 2}][${d & 3}]`), 2),
-    ).flat(),
-    ...indent(score.lines, 2),
-    `    scores[j] = ${score.values[0]};`,
-    '    kept |= 1u << u32(j);',
-    '  }',
-    '}',
-  ];
-  const keyPass = (
-    withValues: boolean,
-    body: readonly string[],
-    scoreLoop: readonly string[] = singleRowScores,
-  ): string[] => [
-    'for (var tile = 0; tile < key_tiles; tile++) {',
-    `  let tile_k0 = tile * ${keyBlock};`,
-    `  let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
-    '  workgroupBarrier();',
-    // Without a block rule every tile is partial: no classification, no extra barrier.
-    ...(blockRule === undefined
-      ? ['  let tile_kind = 1u;']
-      : [
-          '  if (local_index == 0u) {',
-          ...indent(blockRule.lines, 2),
-          `    tile_class[0] = select(select(1u, 2u, ${blockRule.values[1]}), 0u, ${blockRule.values[0]});`,
-          '  }',
-          '  let tile_kind = workgroupUniformLoad(&tile_class[0]);',
-          '  if (tile_kind == 0u) {',
-          '    continue;',
-          '  }',
-        ]),
-    ...indent(keyTileLoad, 1),
-    ...(withValues
-      ? [
-          `  for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${invocations}) {`,
-          `    let key_i = tile_k0 + index / ${valueVectors};`,
-          `    let d0 = (index % ${valueVectors}) * 4;`,
-          '    var loaded = vec4<f32>(0.0);',
-          '    if (key_i < nk) {',
-          ...Array.from({ length: 4 }, (_, lane) => [
-            `      if (d0 + ${lane} < ${valueDim}) {`,
-            `        loaded[${lane}] = ${rows.kvLoad('value', 'key_i', `d0 + ${lane}`)};`,
-            '      }',
-          ]).flat(),
-          '    }',
-          '    value_tile[index] = loaded;',
-          '  }',
-        ]
-      : []),
-    '  workgroupBarrier();',
-    '  let tile_keys = tile_k1 - tile_k0 + 1;',
-    ...indent(scoreLoop, 1),
-    ...indent(body, 1),
-    '}',
-  ];
-
+  const keyArray = `array<vec4<f32>, ${keyVectors}>`;
   context.workgroupArray('key_tile', 'vec4<f32>', keyBlock * keyVectors);
   context.workgroupArray('value_tile', 'vec4<f32>', keyBlock * valueVectors);
   if (blockRule !== undefined) context.workgroupArray('tile_class', 'u32', 1);
-  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim });
-  const batchHeads = `${size(query.shape[0]!)} * ${attrs.heads}`;
-  const output = kernel.outputs[0]!;
-  const prelude = [
-    `let nq = ${size(query.shape[2]!)};`,
-    `let nk = ${size(key.shape[2]!)};`,
-    `let query_blocks = (nq + ${queryBlock - 1}) / ${queryBlock};`,
-    'let block_q = i32(workgroup_index) % query_blocks;',
-    'let bh = i32(workgroup_index) / query_blocks;',
-    `if (bh >= ${batchHeads}) {`,
-    '  return;',
+
+  const tiles = tileFunctions({
+    functions,
+    rows,
+    blockRule,
+    keyBlock,
+    keyVectors,
+    valueVectors,
+    headDim,
+    valueDim,
+    invocations,
+  });
+  const loadQueryRow = functions.define({
+    name: 'load_query_row',
+    comment: 'Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).',
+    params: [['q_i', 'i32']],
+    returns: keyArray,
+    body: [
+      `let query_flat = (bh * nq + q_i) * ${headDim};`,
+      `var row: array<f32, ${headDim}>;`,
+      ...rows.fillRow(
+        'query',
+        (index) => context.load(query, `query_flat + ${index}`),
+        'q_i + nk - nq',
+        (d) => `row[${d}]`,
+      ),
+      `return ${keyArray}(`,
+      ...Array.from(
+        { length: keyVectors },
+        (_, vector) =>
+          `  vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `row[${4 * vector + lane}]` : '0.0')).join(', ')}),`,
+      ),
+      ');',
+    ],
+  });
+  functions.add([
+    '// A score and whether the mask keeps it.',
+    'struct Score {',
+    '  value: f32,',
+    '  kept: bool,',
     '}',
-    `let h_i = bh % ${attrs.heads};`,
-    `let b_i = bh / ${attrs.heads};`,
-    ...rows.header,
-    `let block_q0 = block_q * ${queryBlock};`,
-    `let block_q1 = min(block_q0 + ${queryBlock}, nq) - 1;`,
-    `let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
-  ];
+  ]);
+  const scoreKey = functions.define({
+    name: 'score_key',
+    comment:
+      'The score of query q_i (vec4s `query`) against key key_i (vec4s `key`), and whether the mask keeps\n' +
+      'the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).',
+    params: [
+      ['q_i', 'i32'],
+      ['query', keyArray],
+      ['key_i', 'i32'],
+      ['key', keyArray],
+      ['tile_kind', 'u32'],
+      ['tile_k0', 'i32'],
+      ['tile_k1', 'i32'],
+    ],
+    returns: 'Score',
+    body: [
+      ...(mask === undefined
+        ? []
+        : [
+            // The predicate runs first so that masked keys cost no dot product.
+            'if (tile_kind == 1u) {',
+            ...indent(mask.lines, 1),
+            `  if (!(${mask.values[0]})) {`,
+            '    return Score(0.0, false);',
+            '  }',
+            '}',
+          ]),
+      ...distance.declare,
+      ...Array.from({ length: headDim }, (_, d) =>
+        distance.accumulate(`query[${d >> 2}][${d & 3}]`, `key[${d >> 2}][${d & 3}]`),
+      ).flat(),
+      ...constantNotes(score.lines.concat(score.values), headDim),
+      ...wrapSum(
+        'let raw = ',
+        Array.from({ length: keyVectors }, (_, vector) => `dot(query[${vector}], key[${vector}])`),
+      ),
+      ...score.lines,
+      `return Score(${score.values[0]}, true);`,
+    ],
+  });
+  const output = kernel.outputs[0]!;
   const workgroupCount = (dims: DimBindings) =>
     resolveDim(query.shape[0]!, dims) *
     attrs.heads *
     Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock);
+  // The loop over key tiles: each staged in workgroup memory, then `body`.
+  // (The one-row kernel scores nothing in a skipped tile: no `continue` needed.)
+  const keyPass = (withValues: boolean, body: readonly string[], skip = true): string[] => [
+    'for (var tile_index = 0; tile_index < key_tiles; tile_index++) {',
+    `  let tile = ${withValues ? tiles.loadTile() : tiles.loadKeyTile()};`,
+    ...(blockRule === undefined || !skip ? [] : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
+    ...indent(body, 1),
+    '}',
+  ];
+
   if (rowsPerInvocation > 1) {
-    const blocked = blockedSoftmaxCode(
-      { rows: rowsPerInvocation, keyVectors, valueDim, score, mask },
+    const blocked = blockedSoftmaxCode({
+      functions,
+      rows: rowsPerInvocation,
+      invocations,
       keyBlock,
-    );
-    const rowIndices = Array.from({ length: rowsPerInvocation }, (_, row) => row);
-    const blockedBody = [
-      ...prelude,
-      ...rowIndices.flatMap((row) => [
-        `let row_${row} = block_q0 + ${row * invocations} + i32(local_index);`,
-        // As in the one-row kernel: rows past the end compute on the last row and store nothing.
-        `let q_i_${row} = min(row_${row}, nq - 1);`,
-        `var query_row_${row}: array<f32, ${headDim}>;`,
-        '{',
-        `  let query_flat = (bh * nq + q_i_${row}) * ${headDim};`,
-        ...indent(
-          rows.fillRow(
-            'query',
-            (index) => context.load(query, `query_flat + ${index}`),
-            `q_i_${row} + nk - nq`,
-            (d) => `query_row_${row}[${d}]`,
-          ),
-          1,
-        ),
-        '}',
-        ...Array.from(
-          { length: keyVectors },
-          (_, vector) => `let query_${row}_vec_${vector} = ${queryVector(vector, `query_row_${row}`)};`,
-        ),
-      ]),
-      ...blocked.setup,
-      ...keyPass(true, blocked.tile, blocked.scores),
-      ...rowIndices.flatMap((row) => [
-        `if (row_${row} < nq) {`,
-        `  let out_flat = (bh * nq + row_${row}) * ${valueDim};`,
-        `  let scale = ${blocked.outputScale(row)};`,
-        `  for (var d = 0; d < ${valueDim}; d++) {`,
-        `    ${context.store(output, 'out_flat + d', `acc_${row}[d] * scale`)}`,
-        '  }',
-        '}',
-      ]),
+      keyVectors,
+      valueVectors,
+      valueDim,
+      loadQueryRow,
+      scoreKey,
+      stagedKey: tiles.stagedKey,
+      store: (flat, value) => context.store(output, flat, value),
+    });
+    const body = [
+      'let first_row = block_q0 + i32(local_index);',
+      `${blocked.start};`,
+      ...keyPass(true, [`${blocked.scoreTile};`, `${blocked.softmaxStep};`]),
+      `${blocked.store};`,
     ];
-    return context.build(ATTENTION_OP, {
+    return buildKernel(context, functions, prologue, body, {
       workgroupSize: [invocations, 1, 1],
       workgroupCount,
-      body: blockedBody,
     });
   }
+
+  const scoreTile = functions.define({
+    name: 'score_tile',
+    comment:
+      'Scores query q_i against every key of the staged tile: `scores[j]`, and the bitmask of kept keys.',
+    params: [
+      ['q_i', 'i32'],
+      ['query', keyArray],
+      ['tile', 'Tile'],
+      ['scores', `ptr<function, array<f32, ${keyBlock}>>`],
+    ],
+    returns: 'u32',
+    body: [
+      ...(blockRule === undefined ? [] : ['if (tile.kind == 0u) {', '  return 0u;', '}']),
+      'var kept = 0u;',
+      'for (var j = 0; j < tile.keys; j++) {',
+      `  let score = ${scoreKey({ key_i: 'tile.k0 + j', key: `${tiles.stagedKey}(j)`, ...TILE_ARGS })};`,
+      '  if (score.kept) {',
+      '    (*scores)[j] = score.value;',
+      '    kept |= 1u << u32(j);',
+      '  }',
+      '}',
+      'return kept;',
+    ],
+  });
+  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim, functions });
+  const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   const body = [
-    ...prelude,
-    `let row = block_q0 + i32(local_index);`,
-    '// Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.',
+    'let row = block_q0 + i32(local_index);',
+    '// Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.',
     'let q_i = min(row, nq - 1);',
-    `let query_flat = (bh * nq + q_i) * ${headDim};`,
-    `var query_row: array<f32, ${headDim}>;`,
-    ...rows.fillRow(
-      'query',
-      (index) => context.load(query, `query_flat + ${index}`),
-      'q_i + nk - nq',
-      (d) => `query_row[${d}]`,
-    ),
-    ...Array.from({ length: keyVectors }, (_, vector) => `let query_vec_${vector} = ${queryVector(vector)};`),
+    `let query = ${loadQueryRow()};`,
     `var acc: array<f32, ${valueDim}>;`,
     `var scores: array<f32, ${keyBlock}>;`,
     ...normalizer.setup,
     ...(attrs.output === 'rowMax' ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
     ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
-      ...keyPass(
-        pass.withValues,
-        index === 0 && attrs.output === 'rowMax' ? [...ROW_MAX, ...pass.tile] : pass.tile,
+      // A pass may run inside a loop its `before` opens (α-entmax's bisection).
+      ...indent(
+        keyPass(
+          pass.withValues,
+          tileBody(index === 0 && attrs.output === 'rowMax' ? [...ROW_MAX, ...pass.tile] : pass.tile),
+          false,
+        ),
+        openBraces(pass.before),
       ),
       ...pass.after,
     ]),
@@ -353,18 +378,111 @@ export function generateAttention(
           ]),
     '}',
   ];
-  return context.build(ATTENTION_OP, {
+  if (attrs.output === 'output' && normalizer.finish.length === 0) {
+    // The plain store, as a helper: the entry ends with one call.
+    const storeRow = functions.define({
+      name: 'store_output_row',
+      comment: 'Stores query row `row` (when in range): its accumulator times `scale`.',
+      params: [
+        ['row', 'i32'],
+        ['acc', `ptr<function, array<f32, ${valueDim}>>`],
+        ['scale', 'f32'],
+      ],
+      body: [
+        'if (row >= nq) {',
+        '  return;',
+        '}',
+        `let out_flat = (bh * nq + row) * ${valueDim};`,
+        `for (var d = 0; d < ${valueDim}; d++) {`,
+        `  ${context.store(output, 'out_flat + d', '(*acc)[d] * scale')}`,
+        '}',
+      ],
+    });
+    body.splice(
+      body.lastIndexOf('if (row < nq) {'),
+      Number.POSITIVE_INFINITY,
+      `${storeRow({ acc: '&acc', scale: normalizer.outputScale })};`,
+    );
+  }
+  return buildKernel(context, functions, prologue, body, {
     workgroupSize: [queryBlock, 1, 1],
     workgroupCount,
-    body,
   });
+}
+
+/**
+ * Assembles the module: the helpers the body calls (`accumulate_value_tile` where a normalizer
+ * uses it), the entry's header lets it reads, and the `Block` value the helpers read.
+ */
+function buildKernel(
+  context: KernelContext,
+  functions: KernelFunctions,
+  prologue: readonly string[],
+  body: readonly string[],
+  entry: { workgroupSize: [number, number, number]; workgroupCount: (dims: DimBindings) => number },
+): GeneratedKernel {
+  if (
+    functions.calls('accumulate_value_tile') ||
+    body.some((line) => line.includes('accumulate_value_tile('))
+  ) {
+    const valueDim = decodeAttention(context.kernel.anchor.attrs).valueDim;
+    functions.add(accumulateValueTileFunction(valueDim));
+  }
+  const { functions: declarations, blockValue } = functions.declarations();
+  const lines = dropUnusedLets([...prologue, ...blockValue, ...body]).flatMap((line) => wrapLine(line, 116));
+  const constants = [...declarations, ...lines].some((text) => mentions(text, LOWEST_F32))
+    ? [
+        `// The most negative finite f32: a running max before any key (no reliance on infinities).\nconst ${LOWEST_F32} = -3.4028234e38;`,
+      ]
+    : [];
+  const generated = context.build(ATTENTION_OP, {
+    workgroupSize: entry.workgroupSize,
+    workgroupCount: entry.workgroupCount,
+    functions: [...constants, ...declarations],
+    body: lines,
+  });
+  return { ...generated, wgsl: withSectionComments(generated.wgsl) };
+}
+
+/**
+ * Heads the module's sections with a comment, in their fixed order: params, bindings, workgroup
+ * memory, helpers (constants, per-invocation state, structs and functions), entry point.
+ */
+function withSectionComments(wgsl: string): string {
+  const lines = wgsl.split('\n');
+  const sections: [(line: string) => boolean, string][] = [
+    [(line) => line.startsWith('struct Params {'), '// ---- params: run-time lengths (uniform) ----'],
+    [(line) => line.startsWith('@group('), '// ---- bindings ----'],
+    [(line) => line.startsWith('var<workgroup>'), '// ---- workgroup memory ----'],
+    [
+      (line) => /^(?:\/\/ |const |var<private>|struct |fn )/.test(line) && !line.startsWith('fn main('),
+      '// ---- helpers ----',
+    ],
+    [(line) => line.startsWith('@compute'), '// ---- entry point ----'],
+  ];
+  const header = lines.findIndex((line) => line === '');
+  const out = lines.slice(0, header);
+  let next = 0;
+  for (const [index, line] of lines.entries()) {
+    if (index < header) continue;
+    const section = sections.findIndex(([starts], position) => position >= next && starts(line));
+    if (section >= 0 && (index === 0 || lines[index - 1] === '')) {
+      out.push(sections[section]![1]);
+      next = section + 1;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }
 
 registerTemplate(ATTENTION_OP, generateAttention);
 
+/** Arguments of `score_key` from the current `tile`. */
+const TILE_ARGS = { tile_kind: 'tile.kind', tile_k0: 'tile.k0', tile_k1: 'tile.k1' };
+
 /** Tracks the max of the kept scores of a tile (the `rowMax` output). */
 const ROW_MAX = [
-  'for (var j = 0; j < tile_keys; j++) {',
+  'for (var j = 0; j < tile.keys; j++) {',
   '  if (((kept >> u32(j)) & 1u) != 0u) {',
   '    score_max = max(score_max, scores[j]);',
   '    any_kept = true;',
@@ -419,6 +537,12 @@ function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
   });
 }
 
+/** How many more braces `lines` open than close. */
+function openBraces(lines: readonly string[]): number {
+  const text = lines.join('\n');
+  return Math.max(0, (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0));
+}
+
 function useInfinity(context: KernelContext, text: string): string {
   context.helpers.add('weft_inf');
   return text;
@@ -429,8 +553,4 @@ function unsupported(attrs: AttentionAttrs): never {
     expected: 'softmax',
     actual: attrs.normalizer.name,
   });
-}
-
-function indent(lines: readonly string[], levels: number): string[] {
-  return lines.map((line) => `${'  '.repeat(levels)}${line}`);
 }

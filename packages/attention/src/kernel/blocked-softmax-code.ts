@@ -1,120 +1,183 @@
-import type { RenderedExprs } from '@weft/wgsl';
 import { LOWEST_F32 } from './online-tile-code.js';
-import { accumulateValueTileRows } from './value-tile-code.js';
+import type { KernelFunctions } from './wgsl-functions.js';
 
 /** What {@link blockedSoftmaxCode} needs from the template. */
 export interface BlockedSoftmaxContext {
+  readonly functions: KernelFunctions;
   /** Query rows each invocation computes. */
   readonly rows: number;
+  /** Invocations per workgroup: row r of an invocation is `first_row + r · invocations`. */
+  readonly invocations: number;
+  readonly keyBlock: number;
   /** vec4s per staged key row. */
   readonly keyVectors: number;
+  /** vec4s per staged value row. */
+  readonly valueVectors: number;
   /** Value head dim. */
   readonly valueDim: number;
-  /** The rendered score (over `raw`, `q_i`, `key_i`, …). */
-  readonly score: RenderedExprs;
-  /** The rendered mask predicate, if any. */
-  readonly mask: RenderedExprs | undefined;
+  /** Call of `load_query_row` (argument `q_i`). */
+  loadQueryRow(args: Readonly<Record<string, string>>): string;
+  /** Call of `score_key` (arguments `q_i`, `query`, `key_i`, `key`, `tile_kind`). */
+  scoreKey(args: Readonly<Record<string, string>>): string;
+  /** Name of the helper returning staged key row j. */
+  readonly stagedKey: string;
+  /** WGSL statement storing `value` at element `flat` of the output. */
+  store(flat: string, value: string): string;
 }
 
-/** The WGSL of the softmax kernel with several query rows per invocation. */
+/** Calls of the blocked softmax helpers, in the order the entry point makes them. */
 export interface BlockedSoftmaxCode {
-  /** Per-row state, declared before the key tiles. */
-  readonly setup: readonly string[];
-  /** The score loop of one key tile (after the tiles are staged). */
-  readonly scores: readonly string[];
-  /** The online-softmax step of one key tile, after the score loop. */
-  readonly tile: readonly string[];
-  /** WGSL f32 factor the accumulator of row `row` is multiplied by at the store. */
-  outputScale(row: number): string;
+  /** Loads the invocation's query rows and starts their running state (`first_row` in scope). */
+  readonly start: string;
+  /** Scores the staged tile (`tile` in scope) for every row. */
+  readonly scoreTile: string;
+  /** Folds the scored tile into every row's running state. */
+  readonly softmaxStep: string;
+  /** Stores every row in range. */
+  readonly store: string;
 }
 
 /**
  * Softmax attention with `rows` query rows per invocation (register blocking): every K and V vec4
  * read from workgroup memory serves all of them (on SwiftShader each such read is a per-lane
- * gather; see `SOFTWARE_ROWS_PER_INVOCATION` for the measured gain). Row `r` of an invocation
- * has its query vec4s in `query_${r}_vec_*` and its index in `q_i_${r}` (both set by the template),
- * and its own running max `m_${r}`, sum `l_${r}`, accumulator `acc_${r}`, scores `scores_${r}`,
- * tile max `tile_max_${r}` and kept-key mask `kept_${r}`. The mask and score are rendered once per
- * row, in a block where `q_i` is that row's index.
+ * gather; see `SOFTWARE_ROWS_PER_INVOCATION` for the measured gain). The rows' state lives in
+ * module-scope `var<private>` arrays, always indexed by constant row numbers (the helpers unroll
+ * over rows) so that it stays in registers.
  */
-export function blockedSoftmaxCode(context: BlockedSoftmaxContext, keyBlock: number): BlockedSoftmaxCode {
-  const { keyVectors, valueDim, score, mask } = context;
-  const rows = Array.from({ length: context.rows }, (_, row) => row);
-  const setup = rows.flatMap((row) => [
-    `var acc_${row}: array<f32, ${valueDim}>;`,
-    `var scores_${row}: array<f32, ${keyBlock}>;`,
-    `var m_${row} = ${LOWEST_F32};`,
-    `var l_${row} = 0.0;`,
+export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftmaxCode {
+  const { functions, keyBlock, keyVectors, valueVectors, valueDim } = context;
+  const count = context.rows;
+  const rows = Array.from({ length: count }, (_, row) => row);
+  const rowOf = (row: number) => (row === 0 ? 'first_row' : `first_row + ${row * context.invocations}`);
+  functions.state([
+    `// Per-invocation state of its ${count} query rows (row r: first_row + ${context.invocations}·r): query index`,
+    '// and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.',
+    `var<private> query_index: array<i32, ${count}>;`,
+    `var<private> query_vectors: array<array<vec4<f32>, ${keyVectors}>, ${count}>;`,
+    `var<private> m_run: array<f32, ${count}>;`,
+    `var<private> l_run: array<f32, ${count}>;`,
+    `var<private> acc: array<array<vec4<f32>, ${valueVectors}>, ${count}>;`,
+    `var<private> scores: array<array<f32, ${keyBlock}>, ${count}>;`,
+    `var<private> tile_max: array<f32, ${count}>;`,
+    `var<private> kept: array<u32, ${count}>;`,
   ]);
-  const rowScore = (row: number): string[] => [
-    '{',
-    `  let q_i = q_i_${row};`,
-    '  var raw = 0.0;',
-    ...(mask === undefined
-      ? ['  {']
-      : [
-          '  var keep = true;',
-          '  if (tile_kind == 1u) {',
-          ...mask.lines.map((line) => `    ${line}`),
-          `    keep = ${mask.values[0]};`,
-          '  }',
-          '  if (keep) {',
-        ]),
-    `    raw = ${Array.from({ length: keyVectors }, (_, vector) => `dot(query_${row}_vec_${vector}, key_${vector})`).join(' + ')};`,
-    ...score.lines.map((line) => `    ${line}`),
-    `    let score = ${score.values[0]};`,
-    `    scores_${row}[j] = score;`,
-    `    tile_max_${row} = max(tile_max_${row}, score);`,
-    `    kept_${row} |= 1u << u32(j);`,
-    '  }',
-    '}',
-  ];
-  const scores = [
-    ...rows.map((row) => `var kept_${row} = 0u;`),
-    ...rows.map((row) => `var tile_max_${row} = m_${row};`),
-    'for (var j = 0; j < tile_keys; j++) {',
-    '  let key_i = tile_k0 + j;',
-    `  let key_base = j * ${keyVectors};`,
-    ...Array.from(
-      { length: keyVectors },
-      (_, vector) => `  let key_${vector} = key_tile[key_base + ${vector}];`,
-    ),
-    ...rows.flatMap(rowScore).map((line) => `  ${line}`),
-    '}',
-  ];
-  const anyKept = rows.map((row) => `kept_${row}`).join(' | ');
-  const tile = [
-    `if ((${anyKept}) != 0u) {`,
-    ...rows.flatMap((row) => [
-      `  let correction_${row} = exp(m_${row} - tile_max_${row});`,
-      `  l_${row} *= correction_${row};`,
-      `  m_${row} = tile_max_${row};`,
-    ]),
-    `  for (var d = 0; d < ${valueDim}; d++) {`,
-    ...rows.map((row) => `    acc_${row}[d] *= correction_${row};`),
-    '  }',
-    '  for (var j = 0; j < tile_keys; j++) {',
-    '    let bit = 1u << u32(j);',
-    `    if (((${anyKept}) & bit) == 0u) {`,
-    '      continue;',
-    '    }',
-    // A row that masks this key adds nothing (its score slot may be stale, hence select, not exp).
-    ...rows.flatMap((row) => [
-      `    let p_${row} = select(0.0, exp(scores_${row}[j] - m_${row}), (kept_${row} & bit) != 0u);`,
-      `    l_${row} += p_${row};`,
-    ]),
-    ...accumulateValueTileRows(
-      rows.map((row) => `p_${row}`),
-      valueDim,
-      rows.map((row) => `acc_${row}`),
-    ).map((line) => `    ${line}`),
-    '  }',
-    '}',
-  ];
-  return {
-    setup,
-    scores,
-    tile,
-    outputScale: (row) => `select(0.0, 1.0 / l_${row}, l_${row} > 0.0)`,
-  };
+  const start = functions.define({
+    name: 'start_rows',
+    comment:
+      'Loads the query rows of the invocation. Rows past the end compute on the last row (loads in\n' +
+      'bounds, barriers uniform) and store nothing.',
+    params: [['first_row', 'i32']],
+    body: [
+      ...rows.flatMap((row) => [
+        `query_index[${row}] = min(${rowOf(row)}, nq - 1);`,
+        `query_vectors[${row}] = ${context.loadQueryRow({ q_i: `query_index[${row}]` })};`,
+      ]),
+      ...rows.map((row) => `m_run[${row}] = ${LOWEST_F32};`),
+    ],
+  });
+  const scoreTile = functions.define({
+    name: 'score_tile',
+    comment:
+      "Scores every row against the staged tile: scores, the tile's max (from the running max), kept keys.",
+    params: [['tile', 'Tile']],
+    body: [
+      ...rows.flatMap((row) => [`kept[${row}] = 0u;`, `tile_max[${row}] = m_run[${row}];`]),
+      'for (var j = 0; j < tile.keys; j++) {',
+      '  let key_i = tile.k0 + j;',
+      `  let key = ${context.stagedKey}(j);`,
+      '  let bit = 1u << u32(j);',
+      ...rows.flatMap((row) => [
+        `  let score_${row} = ${context.scoreKey({
+          q_i: `query_index[${row}]`,
+          query: `query_vectors[${row}]`,
+          tile_kind: 'tile.kind',
+          tile_k0: 'tile.k0',
+          tile_k1: 'tile.k1',
+        })};`,
+        `  if (score_${row}.kept) {`,
+        `    scores[${row}][j] = score_${row}.value;`,
+        `    tile_max[${row}] = max(tile_max[${row}], score_${row}.value);`,
+        `    kept[${row}] |= bit;`,
+        '  }',
+      ]),
+      '}',
+    ],
+  });
+  const accumulate = functions.define({
+    name: 'accumulate_value_rows',
+    comment: 'acc[r] += p[r] · value row j of the staged tile, for every row: one read of each value vec4.',
+    params: [
+      ['j', 'i32'],
+      ['p', `array<f32, ${count}>`],
+    ],
+    body: [
+      ...(valueVectors === 1 ? [] : [`let value_base = j * ${valueVectors};`]),
+      ...Array.from({ length: valueVectors }, (_, vector) => [
+        `let value_${vector} = value_tile[${valueVectors === 1 ? 'j' : vector === 0 ? 'value_base' : `value_base + ${vector}`}];`,
+        ...rows.map((row) => `acc[${row}][${vector}] += p[${row}] * value_${vector};`),
+      ]).flat(),
+    ],
+  });
+  const softmaxStep = functions.define({
+    name: 'online_softmax_step',
+    comment:
+      "Online softmax over the scored tile: each row's running max rises to the tile's, rescaling its sum\n" +
+      'and accumulator by exp(old − new), then every kept key adds exp(s − max) and its weighted value row.',
+    params: [['tile', 'Tile']],
+    body: [
+      `let any_kept = ${rows.map((row) => `kept[${row}]`).join(' | ')};`,
+      'if (any_kept == 0u) {',
+      '  return;',
+      '}',
+      ...rows.flatMap((row) => [
+        `let correction_${row} = exp(m_run[${row}] - tile_max[${row}]);`,
+        `l_run[${row}] *= correction_${row};`,
+        `m_run[${row}] = tile_max[${row}];`,
+      ]),
+      `for (var v = 0; v < ${valueVectors}; v++) {`,
+      ...rows.map((row) => `  acc[${row}][v] *= correction_${row};`),
+      '}',
+      'for (var j = 0; j < tile.keys; j++) {',
+      '  let bit = 1u << u32(j);',
+      '  if ((any_kept & bit) == 0u) {',
+      '    continue;',
+      '  }',
+      // A row that masks this key adds nothing (its score slot may be stale, hence select, not exp).
+      '  // A row that masks key j adds nothing (its score slot may be stale: select, not exp).',
+      ...rows.flatMap((row) => [
+        `  let p_${row} = select(0.0, exp(scores[${row}][j] - m_run[${row}]), (kept[${row}] & bit) != 0u);`,
+        `  l_run[${row}] += p_${row};`,
+      ]),
+      `  ${accumulate({ p: `array<f32, ${count}>(${rows.map((row) => `p_${row}`).join(', ')})` })};`,
+      '}',
+    ],
+  });
+  const storeRow = functions.define({
+    name: 'store_output_row',
+    comment: 'Stores query row `row` (when in range): its accumulator over its sum.',
+    params: [
+      ['row', 'i32'],
+      ['acc_row', `array<vec4<f32>, ${valueVectors}>`],
+      ['l', 'f32'],
+    ],
+    body: [
+      'if (row >= nq) {',
+      '  return;',
+      '}',
+      `let out_flat = (bh * nq + row) * ${valueDim};`,
+      'let scale = select(0.0, 1.0 / l, l > 0.0);',
+      // The accumulator is a copy here: a dynamic index into it reads memory once per dim.
+      `var row_values = acc_row;`,
+      `for (var d = 0; d < ${valueDim}; d++) {`,
+      `  ${context.store('out_flat + d', 'row_values[d / 4][d % 4] * scale')}`,
+      '}',
+    ],
+  });
+  const store = functions.define({
+    name: 'store_rows',
+    comment: 'Stores the rows of the invocation.',
+    params: [['first_row', 'i32']],
+    body: rows.map((row) => `${storeRow({ row: rowOf(row), acc_row: `acc[${row}]`, l: `l_run[${row}]` })};`),
+  });
+  return { start: start(), scoreTile: scoreTile(), softmaxStep: softmaxStep(), store: store() };
 }

@@ -20,7 +20,7 @@ export function groupedSoftmaxCode(
   const period = normalizer.blockSize + 1;
   const valueDim = context.valueDim;
   const classify = [
-    'let key_position = tile_k0 + j;',
+    'let key_position = tile.k0 + j;',
     // The normalizer is causal by itself: keys after the query's position weigh 0.
     'if (key_position > query_position) {',
     '  continue;',
@@ -28,16 +28,78 @@ export function groupedSoftmaxCode(
     `let key_block = key_position / ${period};`,
     `let landmark = (key_position + 1) % ${period} == 0;`,
   ];
+  const functions = context.functions;
+  functions.add([
+    '// The running softmax state of one previous block: max, sum and accumulator of its regular keys.',
+    'struct Group {',
+    '  block: i32,',
+    '  max: f32,',
+    '  sum: f32,',
+    `  acc: array<f32, ${valueDim}>,`,
+    '}',
+  ]);
+  const addToGroup = functions.define({
+    name: 'add_to_group',
+    comment:
+      'Folds regular key j (score s) of block key_block into the group state, which restarts when a new\n' +
+      'block begins; a larger score rescales the state by exp(old max − s).',
+    params: [
+      ['group', 'ptr<function, Group>'],
+      ['key_block', 'i32'],
+      ['s', 'f32'],
+      ['j', 'i32'],
+    ],
+    body: [
+      'if (key_block != (*group).block) {',
+      '  (*group).block = key_block;',
+      '  (*group).max = s;',
+      '  (*group).sum = 0.0;',
+      `  for (var d = 0; d < ${valueDim}; d++) {`,
+      '    (*group).acc[d] = 0.0;',
+      '  }',
+      '}',
+      'if (s > (*group).max) {',
+      '  let correction = exp((*group).max - s);',
+      '  (*group).sum *= correction;',
+      `  for (var d = 0; d < ${valueDim}; d++) {`,
+      '    (*group).acc[d] *= correction;',
+      '  }',
+      '  (*group).max = s;',
+      '}',
+      'let p = exp(s - (*group).max);',
+      '(*group).sum += p;',
+      ...accumulateValueTile('p', valueDim, '(*group).acc'),
+    ],
+  });
+  const addGroup = functions.define({
+    name: 'add_group',
+    comment:
+      "At block key_block's landmark (score s): adds the group state with gate exp(s − log_top) / sum\n" +
+      "(the reference's guard: a block whose sum is < 0.5, only an empty one, gives 0).",
+    params: [
+      ['acc', `ptr<function, array<f32, ${valueDim}>>`],
+      ['group', 'ptr<function, Group>'],
+      ['key_block', 'i32'],
+      ['current_block', 'i32'],
+      ['s', 'f32'],
+      ['log_top', 'f32'],
+    ],
+    body: [
+      'if (key_block < current_block && key_block == (*group).block && (*group).sum >= 0.5) {',
+      '  let gate = exp(s - log_top) / (*group).sum;',
+      `  for (var d = 0; d < ${valueDim}; d++) {`,
+      '    (*acc)[d] += gate * (*group).acc[d];',
+      '  }',
+      '}',
+    ],
+  });
   return {
     setup: [
       'let query_position = q_i + nk - nq;',
       `let current_block = select(-1, query_position / ${period}, query_position >= 0);`,
       `var m_top = ${LOWEST_F32};`,
       'var l_top = 0.0;',
-      'var group_block = -1;',
-      `var group_max = ${LOWEST_F32};`,
-      'var group_sum = 0.0;',
-      `var group_acc: array<f32, ${valueDim}>;`,
+      `var group = Group(-1, ${LOWEST_F32}, 0.0, array<f32, ${valueDim}>());`,
     ],
     passes: [
       {
@@ -61,38 +123,12 @@ export function groupedSoftmaxCode(
         tile: eachKeptKey([
           ...classify,
           'if (landmark) {',
-          // The reference's guard: a block whose sum is < 0.5 (only an empty one) gives 0.
-          '  if (key_block < current_block && key_block == group_block && group_sum >= 0.5) {',
-          '    let gate = exp(s - log_top) / group_sum;',
-          `    for (var d = 0; d < ${valueDim}; d++) {`,
-          '      acc[d] += gate * group_acc[d];',
-          '    }',
-          '  }',
-          '  continue;',
-          '}',
-          'if (key_block == current_block) {',
+          `  ${addGroup({ acc: '&acc', group: '&group' })};`,
+          '} else if (key_block == current_block) {',
           ...accumulateValueTile('exp(s - log_top)', valueDim).map((line) => `  ${line}`),
-          '  continue;',
+          '} else {',
+          `  ${addToGroup({ group: '&group' })};`,
           '}',
-          'if (key_block != group_block) {',
-          '  group_block = key_block;',
-          '  group_max = s;',
-          '  group_sum = 0.0;',
-          `  for (var d = 0; d < ${valueDim}; d++) {`,
-          '    group_acc[d] = 0.0;',
-          '  }',
-          '}',
-          'if (s > group_max) {',
-          '  let correction = exp(group_max - s);',
-          '  group_sum *= correction;',
-          `  for (var d = 0; d < ${valueDim}; d++) {`,
-          '    group_acc[d] *= correction;',
-          '  }',
-          '  group_max = s;',
-          '}',
-          'let p = exp(s - group_max);',
-          'group_sum += p;',
-          ...accumulateValueTile('p', valueDim, 'group_acc'),
         ]),
         after: [],
       },

@@ -8,6 +8,7 @@ import { outputNormCode } from './output-norm-code.js';
 import { pLaplacianCode } from './p-laplacian-code.js';
 import { topThetaCode } from './top-theta-code.js';
 import { accumulateValueTile } from './value-tile-code.js';
+import type { KernelFunctions } from './wgsl-functions.js';
 
 /** One pass over the key tiles: statements before it, the per-tile body, statements after it. */
 export interface KeyPass {
@@ -16,7 +17,7 @@ export interface KeyPass {
   /** Whether the pass needs V tiles. */
   readonly withValues: boolean;
   /**
-   * Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile_keys`, `value_tile` (vec4 rows:
+   * Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile` (`tile.keys` keys from `tile.k0`), `value_tile` (vec4 rows:
    * read it through `accumulateValueTile`), `acc`.
    */
   readonly tile: readonly string[];
@@ -46,6 +47,8 @@ export interface NormalizerContext {
   readonly keyBlock: number;
   /** Value head dim. */
   readonly valueDim: number;
+  /** The kernel's helper functions (normalizers with state of their own define helpers there). */
+  readonly functions: KernelFunctions;
 }
 
 /** Bisection steps of the in-kernel α-entmax threshold (f32: the bracket shrinks below f32 spacing). */

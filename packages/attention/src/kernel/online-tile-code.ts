@@ -1,10 +1,13 @@
-/** The most negative finite f32: the running max before any key (shaders need not rely on infinities). */
-export const LOWEST_F32 = '-3.4028234e38';
+/**
+ * WGSL name of the most negative finite f32, the running max before any key (shaders need not rely
+ * on infinities): a module-scope `const` the attention template declares where it is read.
+ */
+export const LOWEST_F32 = 'lowest_f32';
 
 /** WGSL that runs `body` for every kept key of the current tile, with `s` its score. */
 export function eachKeptKey(body: readonly string[]): string[] {
   return [
-    'for (var j = 0; j < tile_keys; j++) {',
+    'for (var j = 0; j < tile.keys; j++) {',
     '  if (((kept >> u32(j)) & 1u) == 0u) {',
     '    continue;',
     '  }',
@@ -28,7 +31,7 @@ export function onlineSoftmaxTile(
   return [
     'if (kept != 0u) {',
     '  var tile_max = m_run;',
-    '  for (var j = 0; j < tile_keys; j++) {',
+    '  for (var j = 0; j < tile.keys; j++) {',
     '    if (((kept >> u32(j)) & 1u) != 0u) {',
     '      tile_max = max(tile_max, scores[j]);',
     '    }',

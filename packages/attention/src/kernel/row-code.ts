@@ -2,6 +2,7 @@ import type { Node } from '@weft/ir';
 import type { KernelContext } from '@weft/wgsl';
 import type { AttentionAttrs, QkNormSideAttrs } from '../op/attention-attrs.js';
 import { ropeTurns } from '../op/rope-turns.js';
+import type { KernelFunctions } from './wgsl-functions.js';
 
 /** WGSL of the query/key/value row loads shared by the tiled and split-keys attention kernels. */
 export interface RowCode {
@@ -10,12 +11,14 @@ export interface RowCode {
    * `kvHead`/`valueHead` variables of score mods and masks), the KV row base and weighted-GQA weights.
    */
   readonly header: readonly string[];
+  /** Whether rows are rotated (RoPE). */
+  readonly rotates: boolean;
   /** Whether rows need statistics over the head dim (QK norm) before they can be rotated. */
   readonly needsWholeRow: boolean;
   /** WGSL f32 of element `index` of key `key`'s key or value row (mixed over KV heads for weighted GQA). */
   kvLoad(tensor: 'key' | 'value', key: string, index: string): string;
-  /** Statements setting `rotated` to element `d` of the RoPE-rotated row read by `load` (no QK norm). */
-  rotated(load: (index: string) => string, d: string, position: string): string[];
+  /** WGSL f32 of element `d` of the RoPE-rotated row read by `load` (no QK norm). */
+  rotated(load: (index: string) => string, d: string, position: string): string;
   /** Statements setting `target(d)` for every d to the normalized, scaled and rotated row read by `load`. */
   fillRow(
     side: 'query' | 'key',
@@ -30,35 +33,38 @@ export interface RowCode {
  * (K_h = Σ_j w[h, j]·K_j), QK norm computes the row's statistic over d when the row is loaded,
  * then γ, β and RoPE (1-D, or 2-D by row and column of the token grid) apply in that order.
  */
-export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Node): RowCode {
+export function rowCode(
+  context: KernelContext,
+  attrs: AttentionAttrs,
+  node: Node,
+  functions: KernelFunctions,
+): RowCode {
   const [, key, value] = node.inputs as [Node, Node, Node];
   const headDim = attrs.headDim;
   const captured = (name: string): Node =>
     node.inputs[3 + attrs.tensors.findIndex((use) => use.name === name)]!;
   const weights = attrs.kvWeights === null ? undefined : captured(attrs.kvWeights);
   const group = attrs.heads / attrs.kvHeads;
+  const valueGroup = attrs.heads / attrs.valueHeads;
   // Decoupled value heads (DiffQKV) index V with their own group: ⌊h·Hv/H⌋ = h / (H/Hv).
   const valueRow = attrs.valueHeads === attrs.kvHeads ? 'kv_row' : 'value_row';
-  const headIndices = [
-    `let kv_head_i = h_i * ${attrs.kvHeads} / ${attrs.heads};`,
-    `let value_head_i = h_i * ${attrs.valueHeads} / ${attrs.heads};`,
-  ];
+  // Row base of head `head` of `heads`: (b·heads + head)·nk, or bh·nk where that head is h itself.
+  const rowBase = (heads: number, head: string) =>
+    heads === attrs.heads ? 'bh * nk' : `(b_i * ${heads} + ${head}) * nk`;
   const header = [
-    ...headIndices,
+    `let kv_head_i = ${group === 1 ? 'h_i' : `h_i / ${group}`};`,
+    `let value_head_i = ${valueGroup === 1 ? 'h_i' : `h_i / ${valueGroup}`};`,
     ...(weights === undefined
       ? [
-          `let kv_row = (b_i * ${attrs.kvHeads} + h_i / ${group}) * nk;`,
-          ...(valueRow === 'kv_row'
-            ? []
-            : [
-                `let value_row = (b_i * ${attrs.valueHeads} + h_i / ${attrs.heads / attrs.valueHeads}) * nk;`,
-              ]),
+          `let kv_row = ${rowBase(attrs.kvHeads, 'kv_head_i')};`,
+          ...(valueRow === 'kv_row' ? [] : [`let value_row = ${rowBase(attrs.valueHeads, 'value_head_i')};`]),
         ]
       : [
           `let kv_batch = b_i * ${attrs.kvHeads};`,
           ...Array.from(
             { length: attrs.kvHeads },
-            (_, j) => `let kv_weight_${j} = ${context.load(weights, `h_i * ${attrs.kvHeads} + ${j}`)};`,
+            (_, j) =>
+              `let kv_weight_${j} = ${context.load(weights, `h_i * ${attrs.kvHeads}${j === 0 ? '' : ` + ${j}`}`)};`,
           ),
         ]),
   ];
@@ -70,45 +76,18 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
     const terms = Array.from(
       { length: attrs.kvHeads },
       (_, j) =>
-        `kv_weight_${j} * ${context.load(source, `((kv_batch + ${j}) * nk + ${keyIndex}) * ${dim} + ${index}`)}`,
+        `kv_weight_${j} * ${context.load(source, `((kv_batch${j === 0 ? '' : ` + ${j}`}) * nk + ${keyIndex}) * ${dim} + ${index}`)}`,
     );
     return `(${terms.join(' + ')})`;
   };
 
   const rope = attrs.rope;
-  const rotated = (load: (index: string) => string, d: string, position: string): string[] => {
-    if (rope === null) return [`rotated = ${load(d)};`];
-    const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
-    const half = axisDims / 2;
-    const local = rope.grid === null ? d : `(${d} % ${axisDims})`;
-    const first = rope.layout === 'half' ? `${local} < ${half}` : `${local} % 2 == 0`;
-    const step = rope.layout === 'half' ? half : 1;
-    const pair = rope.layout === 'half' ? `${local} % ${half}` : `${local} / 2`;
-    // 2-D: row ⌊p/W⌋ and column p − W⌊p/W⌋ (floor, also for the negative positions of extra queries).
-    const width = rope.grid?.[1];
-    const axisPosition =
-      width === undefined
-        ? `i32(${position})`
-        : `select(((i32(${position}) % ${width}) + ${width}) % ${width}, (i32(${position}) - ((i32(${position}) % ${width}) + ${width}) % ${width}) / ${width}, ${d} < ${axisDims})`;
-    // The angle in turns from the split float64 frequencies (see ropeTurns), sin and cos by polynomial.
+  if (rope !== null) {
     context.helpers.add('weft_sin_cos_turns');
-    const turns = ropeTurns(rope);
-    const table = (values: readonly number[]) =>
-      `array<f32, ${values.length}>(${values.map((value) => literal(value)).join(', ')})`;
-    return [
-      `rotated = ${load(d)};`,
-      `if (${d} < ${rope.rotaryDims}) {`,
-      `  let first = ${first};`,
-      `  let rope_pair = ${pair};`,
-      `  let rope_position = f32(${axisPosition});`,
-      `  let rope_hi = rope_position * ${table(turns.hi)}[rope_pair];`,
-      `  let rope_mid = rope_position * ${table(turns.mid)}[rope_pair];`,
-      `  let rope_turns = (rope_hi - round(rope_hi)) + (rope_mid - round(rope_mid)) + rope_position * ${table(turns.lo)}[rope_pair];`,
-      '  let rope_sin_cos = weft_sin_cos_turns(rope_turns);',
-      `  rotated = rotated * rope_sin_cos.y + select(1.0, -1.0, first) * ${load(`select(${d} - ${step}, ${d} + ${step}, first)`)} * rope_sin_cos.x;`,
-      '}',
-    ];
-  };
+    functions.add(ropeFunctions(rope, headDim));
+  }
+  const rotated = (load: (index: string) => string, d: string, position: string): string =>
+    rope === null ? load(d) : `rope_rotate(${load(d)}, ${load(`rope_partner(${d})`)}, ${d}, ${position})`;
 
   const norm = attrs.qkNorm;
   const fillRow = (
@@ -119,9 +98,7 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
   ): string[] => {
     const rotate = (source: (index: string) => string) => [
       `for (var d = 0; d < ${headDim}; d++) {`,
-      '  var rotated = 0.0;',
-      ...indent(rotated(source, 'd', position), 1),
-      `  ${target('d')} = rotated;`,
+      `  ${target('d')} = ${rotated(source, 'd', position)};`,
       '}',
     ];
     if (norm === null) return rotate(load);
@@ -160,7 +137,75 @@ export function rowCode(context: KernelContext, attrs: AttentionAttrs, node: Nod
       '}',
     ];
   };
-  return { header, needsWholeRow: norm !== null, kvLoad, rotated, fillRow };
+  return { header, rotates: rope !== null, needsWholeRow: norm !== null, kvLoad, rotated, fillRow };
+}
+
+/**
+ * The RoPE helpers: `rope_partner(d)` is the dim that element d rotates with (d ± half for the
+ * half layout, the neighbour for the interleaved one; d itself past the rotary dims), and
+ * `rope_rotate(x, partner, d, position)` rotates x by the angle of its pair at `position` (2-D
+ * RoPE: the token's row for the first half of the rotary dims, its column for the second).
+ */
+function ropeFunctions(rope: NonNullable<AttentionAttrs['rope']>, headDim: number): string[] {
+  const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
+  const half = axisDims / 2;
+  const partial = rope.rotaryDims < headDim;
+  // The dim within its axis (2-D RoPE rotates each half of the rotary dims by its own axis).
+  const local = rope.grid === null ? 'd' : 'local';
+  const localLet = rope.grid === null ? [] : [`  let local = d % ${axisDims};`];
+  const first = rope.layout === 'half' ? `${local} < ${half}` : `${local} % 2 == 0`;
+  const step = rope.layout === 'half' ? half : 1;
+  const pair = rope.layout === 'half' ? `${local} % ${half}` : `${local} / 2`;
+  // 2-D: row ⌊p/W⌋ and column p − W⌊p/W⌋ (floor, also for the negative positions of extra queries).
+  const width = rope.grid?.[1];
+  const gridLets =
+    width === undefined
+      ? []
+      : [
+          `  let column = ((position % ${width}) + ${width}) % ${width};`,
+          `  let axis_position = select(column, (position - column) / ${width}, d < ${axisDims});`,
+        ];
+  const axisPosition = width === undefined ? 'position' : 'axis_position';
+  const pass = partial ? [`  if (d >= ${rope.rotaryDims}) {`, '    return d;', '  }'] : [];
+  const turns = ropeTurns(rope);
+  const table = (name: string, values: readonly number[]): string[] => {
+    const texts = values.map((value) => literal(value));
+    const rows = Array.from({ length: Math.ceil(texts.length / 6) }, (_, row) =>
+      texts.slice(row * 6, row * 6 + 6).join(', '),
+    );
+    return [`const ${name} = array<f32, ${values.length}>(`, ...rows.map((row) => `  ${row},`), ');'];
+  };
+  return [
+    `// RoPE (${rope.layout} layout${rope.grid === null ? '' : `, 2-D over a ${rope.grid[0]}×${rope.grid[1]} grid`}):`,
+    `// pair i turns by base^(-2i / ${axisDims}) / 2π per position (base ${rope.base}), split in float64 into`,
+    '// hi + mid + lo: hi and mid have 8 significant bits, so position · hi and position · mid are exact',
+    '// in f32 and the angle modulo one turn keeps ~1e-7 turns up to position 65 535.',
+    ...table('rope_turns_hi', turns.hi),
+    ...table('rope_turns_mid', turns.mid),
+    ...table('rope_turns_lo', turns.lo),
+    '',
+    '// The dim that element d of a row rotates with.',
+    'fn rope_partner(d: i32) -> i32 {',
+    ...pass,
+    ...localLet,
+    `  return select(d - ${step}, d + ${step}, ${first});`,
+    '}',
+    '',
+    '// Element d of a row at token `position`, rotated with its partner element by the angle of its pair.',
+    'fn rope_rotate(x: f32, partner: f32, d: i32, position: i32) -> f32 {',
+    ...(partial ? [`  if (d >= ${rope.rotaryDims}) {`, '    return x;', '  }'] : []),
+    ...localLet,
+    ...gridLets,
+    `  let first = ${first};`,
+    `  let pair = ${pair};`,
+    `  let p = f32(${axisPosition});`,
+    '  let hi = p * rope_turns_hi[pair];',
+    '  let mid = p * rope_turns_mid[pair];',
+    '  let turns = (hi - round(hi)) + (mid - round(mid)) + p * rope_turns_lo[pair];',
+    '  let sin_cos = weft_sin_cos_turns(turns);',
+    '  return x * sin_cos.y + select(1.0, -1.0, first) * partner * sin_cos.x;',
+    '}',
+  ];
 }
 
 function literal(value: number): string {

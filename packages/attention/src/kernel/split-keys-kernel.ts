@@ -6,6 +6,7 @@ import type { NormalizerContext } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
 import type { RowCode } from './row-code.js';
 import { splitNormalizerCode } from './split-normalizer-code.js';
+import { constantNotes, indent, type KernelFunctions } from './wgsl-functions.js';
 
 /** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
 export interface SplitKeysParts {
@@ -19,8 +20,6 @@ export interface SplitKeysParts {
   readonly key: Node;
   /** The kernel's output. */
   readonly output: Node;
-  /** WGSL i32 text of a dim. */
-  size(dim: Node['shape'][number]): string;
   /** Row loads: weighted-GQA mixing, QK norm and RoPE. */
   readonly rows: RowCode;
   /** The rendered score. */
@@ -33,11 +32,13 @@ export interface SplitKeysParts {
   readonly render: NormalizerContext['render'];
   /** Chunks per row (= invocations per workgroup). */
   readonly splits: number;
+  /** The module's helpers. */
+  readonly functions: KernelFunctions;
 }
 
 /** The body, workgroup size and workgroup count of the split-keys kernel. */
 export interface SplitKeysKernel {
-  /** Entry point statements. */
+  /** Entry point statements (after the header lets: nq, nk, q_i, bh, h_i, b_i and the K/V rows). */
   readonly body: readonly string[];
   /** Invocations per workgroup (one per chunk). */
   readonly workgroupSize: [number, number, number];
@@ -55,12 +56,12 @@ export interface SplitKeysKernel {
  * rows are read once each, straight from storage.
  */
 export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
-  const { context, attrs, query, key, output, splits } = parts;
+  const { context, attrs, query, output, splits } = parts;
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
   const normalizer = splitNormalizerCode(
     attrs.normalizer,
-    { render: parts.render, keyBlock: splits, valueDim },
+    { render: parts.render, keyBlock: splits, valueDim, functions: parts.functions },
     (d) => parts.rows.kvLoad('value', 'key_i', d),
   );
   context.workgroupArray('part_m', 'f32', splits);
@@ -70,10 +71,28 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   if (normalizer.weightedSum === true) context.workgroupArray('part_w', 'f32', splits);
   const keyLoad = (index: string) => parts.rows.kvLoad('key', 'key_i', index);
   const distance = l1DistanceCode(attrs);
+  const functions = parts.functions;
+  const rowArray = `array<f32, ${headDim}>`;
+  const loadQueryRow = functions.define({
+    name: 'load_query_row',
+    comment: 'Query row q_i, prepared (QK norm, RoPE).',
+    returns: rowArray,
+    body: [
+      `let query_flat = (bh * nq + q_i) * ${headDim};`,
+      `var row: ${rowArray};`,
+      ...parts.rows.fillRow(
+        'query',
+        (index) => context.load(query, `query_flat + ${index}`),
+        'q_i + nk - nq',
+        (d) => `row[${d}]`,
+      ),
+      'return row;',
+    ],
+  });
   // Without QK norm each key element is rotated as it is read; with it the row is prepared first.
   const keyDot = parts.rows.needsWholeRow
     ? [
-        `var key_row: array<f32, ${headDim}>;`,
+        `var key_row: ${rowArray};`,
         ...parts.rows.fillRow('key', keyLoad, 'key_i', (d) => `key_row[${d}]`),
         `for (var d = 0; d < ${headDim}; d++) {`,
         '  raw += query_row[d] * key_row[d];',
@@ -82,12 +101,74 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       ]
     : [
         `for (var d = 0; d < ${headDim}; d++) {`,
-        '  var rotated = 0.0;',
-        ...indent(parts.rows.rotated(keyLoad, 'd', 'key_i'), 1),
-        '  raw += query_row[d] * rotated;',
-        ...indent(distance.accumulate('query_row[d]', 'rotated'), 1),
+        `  let key_element = ${parts.rows.rotated(keyLoad, 'd', 'key_i')};`,
+        '  raw += query_row[d] * key_element;',
+        ...indent(distance.accumulate('query_row[d]', 'key_element'), 1),
         '}',
       ];
+  functions.add([
+    '// A score and whether the mask keeps it.',
+    'struct Score {',
+    '  value: f32,',
+    '  kept: bool,',
+    '}',
+  ]);
+  const scoreKey = functions.define({
+    name: 'score_key',
+    comment:
+      'The score of the query row against key key_i, and whether the mask keeps the pair\n' +
+      '(chunk_kind 1: a partial chunk, where the mask runs; 2: every pair of the chunk is kept).',
+    params: [
+      ['query_row', rowArray],
+      ['key_i', 'i32'],
+      ['chunk_kind', 'u32'],
+    ],
+    returns: 'Score',
+    body: [
+      ...(parts.mask === undefined
+        ? []
+        : [
+            'if (chunk_kind == 1u) {',
+            ...indent(parts.mask.lines, 1),
+            `  if (!(${parts.mask.values[0]})) {`,
+            '    return Score(0.0, false);',
+            '  }',
+            '}',
+          ]),
+      'var raw = 0.0;',
+      ...distance.declare,
+      ...keyDot,
+      ...constantNotes(parts.score.lines.concat(parts.score.values), headDim),
+      ...parts.score.lines,
+      `return Score(${parts.score.values[0]}, true);`,
+    ],
+  });
+  const classify = functions.define({
+    name: 'classify_chunk',
+    comment:
+      'The kind of the key chunk [chunk_k0, chunk_k1] under the mask block rule (0: every pair masked).',
+    params: [
+      ['chunk_k0', 'i32'],
+      ['chunk_k1', 'i32'],
+    ],
+    returns: 'u32',
+    body:
+      parts.blockRule === undefined
+        ? ['return select(0u, 1u, chunk_k0 <= chunk_k1);']
+        : [
+            'if (chunk_k0 > chunk_k1) {',
+            '  return 0u;',
+            '}',
+            'let block_q0 = q_i;',
+            'let block_q1 = q_i;',
+            'let tile_k0 = chunk_k0;',
+            'let tile_k1 = chunk_k1;',
+            ...parts.blockRule.lines,
+            `let full = ${parts.blockRule.values[1]};`,
+            `let empty = ${parts.blockRule.values[0]};`,
+            'return select(select(1u, 2u, full), 0u, empty);',
+          ],
+  });
   const factor = (chunk: string) => (normalizer.rescales ? `exp(part_m[${chunk}] - merged_max)` : '1.0');
   const merge = [
     `var merged_max = ${LOWEST_F32};`,
@@ -153,65 +234,24 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       '}',
     ];
   }
-  const chunkKind =
-    parts.blockRule === undefined
-      ? ['chunk_kind = 1u;']
-      : [
-          'let block_q0 = q_i;',
-          'let block_q1 = q_i;',
-          'let tile_k0 = chunk_k0;',
-          'let tile_k1 = chunk_k1;',
-          ...parts.blockRule.lines,
-          `chunk_kind = select(select(1u, 2u, ${parts.blockRule.values[1]}), 0u, ${parts.blockRule.values[0]});`,
-        ];
   const body = [
-    `let nq = ${parts.size(query.shape[2]!)};`,
-    `let nk = ${parts.size(key.shape[2]!)};`,
-    'let q_i = i32(workgroup_index) % nq;',
-    'let bh = i32(workgroup_index) / nq;',
-    `if (bh >= ${parts.size(query.shape[0]!)} * ${attrs.heads}) {`,
-    '  return;',
-    '}',
-    `let h_i = bh % ${attrs.heads};`,
-    `let b_i = bh / ${attrs.heads};`,
-    ...parts.rows.header,
     `let chunk = (nk + ${splits - 1}) / ${splits};`,
     'let chunk_k0 = i32(local_index) * chunk;',
     'let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;',
-    `let query_flat = (bh * nq + q_i) * ${headDim};`,
-    `var query_row: array<f32, ${headDim}>;`,
-    ...parts.rows.fillRow(
-      'query',
-      (index) => context.load(query, `query_flat + ${index}`),
-      'q_i + nk - nq',
-      (d) => `query_row[${d}]`,
-    ),
+    `let query_row = ${loadQueryRow()};`,
     `var acc: array<f32, ${valueDim}>;`,
     `var m_run = ${LOWEST_F32};`,
     'var l_run = 0.0;',
     `var score_max = ${LOWEST_F32};`,
     ...normalizer.setup,
-    'var chunk_kind = 0u;',
-    'if (chunk_k0 <= chunk_k1) {',
-    ...indent(chunkKind, 1),
-    '}',
+    `let chunk_kind = ${classify()};`,
     'if (chunk_kind != 0u) {',
     '  for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {',
-    ...(parts.mask === undefined
-      ? []
-      : [
-          '    if (chunk_kind == 1u) {',
-          ...indent(parts.mask.lines, 3),
-          `      if (!(${parts.mask.values[0]})) {`,
-          '        continue;',
-          '      }',
-          '    }',
-        ]),
-    '    var raw = 0.0;',
-    ...indent(distance.declare, 2),
-    ...indent(keyDot, 2),
-    ...indent(parts.score.lines, 2),
-    `    let s = ${parts.score.values[0]};`,
+    `    let score = ${scoreKey()};`,
+    '    if (!score.kept) {',
+    '      continue;',
+    '    }',
+    '    let s = score.value;',
     '    score_max = max(score_max, s);',
     ...indent(normalizer.perKey, 2),
     '  }',
@@ -232,8 +272,4 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     workgroupCount: (dims) =>
       resolveDim(query.shape[0]!, dims) * attrs.heads * resolveDim(query.shape[2]!, dims),
   };
-}
-
-function indent(lines: readonly string[], levels: number): string[] {
-  return lines.map((line) => `${'  '.repeat(levels)}${line}`);
 }

@@ -1,0 +1,230 @@
+import type { RenderedExprs } from '@weft/wgsl';
+import type { RowCode } from './row-code.js';
+import type { KernelFunctions } from './wgsl-functions.js';
+
+/** What {@link tileFunctions} needs from the template. */
+export interface TileContext {
+  readonly functions: KernelFunctions;
+  readonly rows: RowCode;
+  /** The rendered block rule (empty, full), if any. */
+  readonly blockRule: RenderedExprs | undefined;
+  readonly keyBlock: number;
+  /** vec4s per staged key row. */
+  readonly keyVectors: number;
+  /** vec4s per staged value row. */
+  readonly valueVectors: number;
+  readonly headDim: number;
+  readonly valueDim: number;
+  /** Invocations per workgroup (they stage a tile together). */
+  readonly invocations: number;
+}
+
+/** Calls of the key-tile helpers (see {@link tileFunctions}). */
+export interface TileFunctions {
+  /** `begin_tile(…)`: a `Tile` (after a barrier; classified by the block rule). */
+  beginTile(): string;
+  /** `load_tile(…)`: the next tile, its K and V rows staged (unless the tile is skipped). */
+  loadTile(): string;
+  /** `load_key_tile(…)`: the next tile, its K rows staged (unless the tile is skipped). */
+  loadKeyTile(): string;
+  /** Name of the helper returning staged key row j as vec4s. */
+  readonly stagedKey: string;
+}
+
+/**
+ * The helpers of the tiled kernel's loop over key tiles: `begin_tile` (bounds and block-rule class
+ * of a tile), `stage_key_tile` / `stage_value_tile` (K and V rows into workgroup memory as
+ * zero-padded vec4s; K rows are prepared: weighted-GQA mixing, QK norm, RoPE) and `staged_key`.
+ */
+export function tileFunctions(context: TileContext): TileFunctions {
+  const { functions, rows, blockRule, keyBlock, keyVectors, valueVectors, headDim, valueDim } = context;
+  const inv = context.invocations;
+  functions.add([
+    '// Key tile bounds [k0, k1], its key count and its kind under the mask block rule',
+    '// (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).',
+    'struct Tile {',
+    '  k0: i32,',
+    '  k1: i32,',
+    '  keys: i32,',
+    '  kind: u32,',
+    '}',
+  ]);
+  const beginTile = functions.define({
+    name: 'begin_tile',
+    comment:
+      'Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of\n' +
+      'its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)',
+    params: [
+      ['tile_index', 'i32'],
+      ['local_index', 'u32'],
+      ['nk', 'i32'],
+    ],
+    returns: 'Tile',
+    body: [
+      `let tile_k0 = tile_index * ${keyBlock};`,
+      `let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
+      'workgroupBarrier();',
+      // Without a block rule every tile is partial: no classification, no extra barrier.
+      ...(blockRule === undefined
+        ? ['return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);']
+        : [
+            'if (local_index == 0u) {',
+            ...blockRule.lines.map((line) => `  ${line}`),
+            `  let full = ${blockRule.values[1]};`,
+            `  let empty = ${blockRule.values[0]};`,
+            '  tile_class[0] = select(select(1u, 2u, full), 0u, empty);',
+            '}',
+            'return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));',
+          ]),
+    ],
+  });
+  let keyElementCall: ((args?: Readonly<Record<string, string>>) => string) | undefined;
+  // Defined on first use: a kernel with QK norm prepares whole key rows instead.
+  const keyElement = () =>
+    (keyElementCall ??= functions.define({
+      name: 'key_element',
+      comment: `Element d of key row key_i${rows.rotates ? ', rotated (RoPE)' : ''}.`,
+      params: [
+        ['key_i', 'i32'],
+        ['d', 'i32'],
+      ],
+      returns: 'f32',
+      body: [`return ${rows.rotated((index) => rows.kvLoad('key', 'key_i', index), 'd', 'key_i')};`],
+    }));
+  const valueElement = functions.define({
+    name: 'value_element',
+    comment: 'Element d of value row key_i.',
+    params: [
+      ['key_i', 'i32'],
+      ['d', 'i32'],
+    ],
+    returns: 'f32',
+    body: [`return ${rows.kvLoad('value', 'key_i', 'd')};`],
+  });
+  // One vec4 of a row, its lanes past `dim` zero.
+  const packed = (target: string, dim: number, element: (d: string) => string): string[] => {
+    const lane = (index: number) => (index === 0 ? 'd0' : `d0 + ${index}`);
+    if (dim % 4 === 0) {
+      return [
+        `${target} = vec4<f32>(`,
+        ...Array.from({ length: 4 }, (_, index) => `  ${element(lane(index))},`),
+        ');',
+      ];
+    }
+    return Array.from({ length: 4 }, (_, index) => [
+      `if (${lane(index)} < ${dim}) {`,
+      `  ${target}[${index}] = ${element(lane(index))};`,
+      '}',
+    ]).flat();
+  };
+  // With QK norm every key row needs its statistic first: one invocation prepares a whole row.
+  const keyBody = rows.needsWholeRow
+    ? [
+        `for (var j = i32(local_index); j < ${keyBlock}; j += ${inv}) {`,
+        '  let key_i = tile_k0 + j;',
+        `  for (var v = 0; v < ${keyVectors}; v++) {`,
+        `    key_tile[j * ${keyVectors} + v] = vec4<f32>(0.0);`,
+        '  }',
+        '  if (key_i < nk) {',
+        ...rows
+          .fillRow(
+            'key',
+            (index) => rows.kvLoad('key', 'key_i', index),
+            'key_i',
+            (d) => `key_tile[j * ${keyVectors} + ${d} / 4][${d} % 4]`,
+          )
+          .map((line) => `    ${line}`),
+        '  }',
+        '}',
+      ]
+    : [
+        `for (var index = i32(local_index); index < ${keyBlock * keyVectors}; index += ${inv}) {`,
+        `  let key_i = tile_k0 + index / ${keyVectors};`,
+        `  let d0 = (index % ${keyVectors}) * 4;`,
+        '  var packed = vec4<f32>(0.0);',
+        '  if (key_i < nk) {',
+        ...packed('packed', headDim, (d) => keyElement()({ d })).map((line) => `    ${line}`),
+        '  }',
+        '  key_tile[index] = packed;',
+        '}',
+      ];
+  const stageKeys = functions.define({
+    name: 'stage_key_tile',
+    comment: `Stages the K rows of the tile from tile_k0 in key_tile (${keyVectors} vec4s per key, prepared).`,
+    params: [
+      ['tile_k0', 'i32'],
+      ['local_index', 'u32'],
+    ],
+    body: keyBody,
+  });
+  const stageValues = functions.define({
+    name: 'stage_value_tile',
+    comment: `Stages the V rows of the tile from tile_k0 in value_tile (${valueVectors} vec4s per key).`,
+    params: [
+      ['tile_k0', 'i32'],
+      ['local_index', 'u32'],
+    ],
+    body: [
+      `for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${inv}) {`,
+      `  let key_i = tile_k0 + index / ${valueVectors};`,
+      `  let d0 = (index % ${valueVectors}) * 4;`,
+      '  var loaded = vec4<f32>(0.0);',
+      '  if (key_i < nk) {',
+      ...packed('loaded', valueDim, (d) => valueElement({ d })).map((line) => `    ${line}`),
+      '  }',
+      '  value_tile[index] = loaded;',
+      '}',
+    ],
+  });
+  const keyArray = `array<vec4<f32>, ${keyVectors}>`;
+  functions.define({
+    name: 'staged_key',
+    comment: 'Key row j of the staged tile.',
+    params: [['j', 'i32']],
+    returns: keyArray,
+    body: [
+      ...(keyVectors === 1 ? [] : [`let key_base = j * ${keyVectors};`]),
+      `return ${keyArray}(`,
+      ...Array.from({ length: keyVectors }, (_, vector) =>
+        keyVectors === 1 ? `  key_tile[j],` : `  key_tile[key_base${vector === 0 ? '' : ` + ${vector}`}],`,
+      ),
+      ');',
+    ],
+  });
+  const load = (values: boolean) =>
+    functions.define({
+      name: values ? 'load_tile' : 'load_key_tile',
+      comment: `Key tile tile_index with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
+      params: [
+        ['tile_index', 'i32'],
+        ['local_index', 'u32'],
+        ['nk', 'i32'],
+      ],
+      returns: 'Tile',
+      body: [
+        `let tile = ${beginTile()};`,
+        ...(blockRule === undefined ? [] : ['if (tile.kind != 0u) {']),
+        ...[
+          `${stageKeys({ tile_k0: 'tile.k0' })};`,
+          ...(values ? [`${stageValues({ tile_k0: 'tile.k0' })};`] : []),
+          'workgroupBarrier();',
+        ].map((line) => (blockRule === undefined ? line : `  ${line}`)),
+        ...(blockRule === undefined ? [] : ['}']),
+        'return tile;',
+      ],
+    });
+  let loadTile: ReturnType<typeof load> | undefined;
+  let loadKeyTile: ReturnType<typeof load> | undefined;
+  return {
+    beginTile: () => beginTile(),
+    loadTile: () => {
+      loadTile ??= load(true);
+      return loadTile();
+    },
+    loadKeyTile: () => {
+      loadKeyTile ??= load(false);
+      return loadKeyTile();
+    },
+    stagedKey: 'staged_key',
+  };
+}
