@@ -235,8 +235,10 @@ export class KernelContext {
     const block = kernelBlockLabel(kernel);
     const describeTensor = (node: Node, name: string) =>
       `//   ${name}: ${sanitizeComment(`${nodeName(node)} ${formatShape(node.shape)} ${node.dtype}`)}`;
+    const title = `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`;
     const lines = [
-      `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`,
+      // Generated lines stay under 120 characters; a long title (a combined mask) is cut.
+      title.length > 120 ? `${title.slice(0, 117)}...` : title,
       `// fuses ${kernel.nodes.length} node(s):`,
       ...kernel.nodes.map((node) => `//   ${sanitizeComment(nodeSummary(node))}`),
     ];

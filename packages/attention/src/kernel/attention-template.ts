@@ -336,7 +336,13 @@ export function generateAttention(
       'return kept;',
     ],
   });
-  const normalizer = normalizerCode(attrs.normalizer, { render, keyBlock, valueDim, functions });
+  const normalizer = normalizerCode(attrs.normalizer, {
+    render,
+    keyBlock,
+    valueDim,
+    functions,
+    logSumExp: attrs.output === 'logSumExp',
+  });
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   const body = [
     'let row = block_q0 + i32(local_index);',

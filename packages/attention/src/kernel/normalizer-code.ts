@@ -49,6 +49,8 @@ export interface NormalizerContext {
   readonly valueDim: number;
   /** The kernel's helper functions (normalizers with state of their own define helpers there). */
   readonly functions: KernelFunctions;
+  /** Whether the kernel writes the row log-sum-exp (state only it reads is kept only then). */
+  readonly logSumExp?: boolean;
 }
 
 /** Bisection steps of the in-kernel α-entmax threshold (f32: the bracket shrinks below f32 spacing). */
@@ -64,12 +66,19 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
   switch (normalizer.name) {
     case 'softmax': {
       const sink = normalizer.sink;
+      // With a sink, l_run > 0 even for a row without kept keys; its log-sum-exp is −∞ all the same.
+      const trackKept = sink !== null && context.logSumExp === true;
       return {
         // A sink logit starts the running state as one extra key with no value.
         setup:
           sink === null
             ? [`var m_run = ${LOWEST_F32};`, 'var l_run = 0.0;']
-            : [...parameter(sink, 'sink'), 'var m_run = sink;', 'var l_run = 1.0;', 'var keys_kept = false;'],
+            : [
+                ...parameter(sink, 'sink'),
+                'var m_run = sink;',
+                'var l_run = 1.0;',
+                ...(trackKept ? ['var keys_kept = false;'] : []),
+              ],
         passes: [
           {
             before: [],
@@ -77,7 +86,7 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             tile: onlineSoftmaxTile(['l_run'], context.valueDim, [
               'let p = exp(s - m_run);',
               'l_run += p;',
-              ...(sink === null ? [] : ['keys_kept = true;']),
+              ...(trackKept ? ['keys_kept = true;'] : []),
               ...accumulate('p'),
             ]),
             after: [],
@@ -86,10 +95,9 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
         finish: [],
         outputScale: 'select(0.0, 1.0 / l_run, l_run > 0.0)',
         // −∞ for a row without kept keys, also with a sink.
-        logSumExp:
-          sink === null
-            ? 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)'
-            : 'select(-weft_inf(), m_run + log(l_run), keys_kept)',
+        logSumExp: trackKept
+          ? 'select(-weft_inf(), m_run + log(l_run), keys_kept)'
+          : 'select(-weft_inf(), m_run + log(l_run), l_run > 0.0)',
       };
     }
     case 'sigmoid':
@@ -150,10 +158,8 @@ export function normalizerCode(normalizer: NormalizerAttrs, context: NormalizerC
             after: [
               // τ − max lies in [−1, −(1/n)^(α−1)] (Correia et al.); an empty row keeps both at 0. The
               // bisection runs on τ − max against (α−1)s − max: around |s| ≥ 1e8 max − 1 rounds to max.
-              'if (count > 0.0) {',
-              '  low = -1.0;',
-              '  high = -pow(1.0 / count, alpha_minus_one);',
-              '}',
+              'low = select(0.0, -1.0, count > 0.0);',
+              'high = select(0.0, -pow(1.0 / count, alpha_minus_one), count > 0.0);',
             ],
           },
           {
