@@ -10,7 +10,6 @@ import {
   tensorRef,
 } from '../test/attention-case.js';
 import { attention, causal, groupedSoftmax, keyPadding, type Mask, slidingWindow, softmax } from './index.js';
-import { encodeAttention } from './op/attention-attrs.js';
 
 /** Dense weights of one row: `scores` has one entry per key, −∞ where the mask hides it. */
 type DenseRow = (scores: readonly number[], position: number, blockSize: number) => number[];
@@ -235,14 +234,15 @@ describe('Landmark grouped softmax (catalog #66): reference and decomposition vs
     for (const blockSize of [0, -2, 2.5, Number.NaN])
       expect(() => groupedSoftmax({ blockSize })).toThrow(SpecError);
     expect(() => groupedSoftmax({ blockSize: 0 })).toThrow(/blockSize must be an integer >= 1/);
-    const spec = attention({
-      name: 'layer3.attention',
-      heads: 2,
-      headDim: 8,
-      normalizer: { kind: 'normalizer', name: 'groupedSoftmax', blockSize: 1.5 },
-    });
-    expect(() => encodeAttention(spec, 16, 'output')).toThrow(
-      /attention "layer3.attention": groupedSoftmax blockSize/,
-    );
+    expect(() => groupedSoftmax({ blockSize: 2 ** 31 })).toThrow(SpecError);
+    // A hand-made normalizer object never reaches the attrs: attention() refuses it, naming the block.
+    expect(() =>
+      attention({
+        name: 'layer3.attention',
+        heads: 2,
+        headDim: 8,
+        normalizer: { kind: 'normalizer', name: 'groupedSoftmax', blockSize: 1.5 } as never,
+      }),
+    ).toThrow(/attention "layer3.attention": normalizer must come from a normalizer factory/);
   });
 });

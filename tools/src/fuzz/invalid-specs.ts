@@ -327,6 +327,9 @@ const NULL_ARGUMENT_CALLS: Record<string, () => unknown> = {
   identity: () => A.identity(null as never),
 };
 
+/** An integer at or beyond 2^31 (mask sizes clamp these to the i32 max). */
+const beyondI32 = (junk: Junk) => junk.kind === 'huge-int' || junk.kind === 'huge';
+
 /** Constructor calls with junk arguments (each must throw a WeftError, at construction or when applied). */
 function constructorJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } {
   const n = r.pick(NUMBER_JUNK);
@@ -336,16 +339,13 @@ function constructorJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } 
   const norm = (m: () => A.Normalizer) => () => applyWith({ ...BASE_OPTIONS, normalizer: m() });
   const choices: [string, Junk, Thunk, boolean][] = [
     // [mutation, junk, thunk, whether the junk is invalid for this call]
-    [`slidingWindow(${n.label})`, n, mask(() => A.slidingWindow(asAny(n.value))), true],
-    [`chunked(${n.label})`, n, mask(() => A.chunked(asAny(n.value))), true],
-    [
-      `prefixLM(${n.label})`,
-      n,
-      mask(() => A.prefixLM(asAny(n.value))),
-      n.kind !== 'zero' && n.kind !== 'huge-int',
-    ],
-    [`blockCausal(${n.label})`, n, mask(() => A.blockCausal(asAny(n.value))), true],
-    [`stridedSparse(${n.label})`, n, mask(() => A.stridedSparse(asAny(n.value))), true],
+    // Integer mask sizes beyond i32 clamp to the i32 max (a window, prefix, chunk or stride covering
+    // every position): valid, not junk.
+    [`slidingWindow(${n.label})`, n, mask(() => A.slidingWindow(asAny(n.value))), !beyondI32(n)],
+    [`chunked(${n.label})`, n, mask(() => A.chunked(asAny(n.value))), !beyondI32(n)],
+    [`prefixLM(${n.label})`, n, mask(() => A.prefixLM(asAny(n.value))), n.kind !== 'zero' && !beyondI32(n)],
+    [`blockCausal(${n.label})`, n, mask(() => A.blockCausal(asAny(n.value))), !beyondI32(n)],
+    [`stridedSparse(${n.label})`, n, mask(() => A.stridedSparse(asAny(n.value))), !beyondI32(n)],
     [`fixedSparse(8, ${n.label})`, n, mask(() => A.fixedSparse(8, asAny(n.value))), true],
     [`causal({ align: ${s.label} })`, s, mask(() => A.causal({ align: asAny(s.value) })), true],
     [
@@ -487,10 +487,10 @@ function constructorJunk(r: Prng): { mutation: string; junk: Junk; run: Thunk } 
       ([mutation, junk, , invalid]) => invalid && !(junk.kind === 'null' && optional.test(mutation)),
     ),
   );
-  if (mutation.endsWith('(null)')) {
-    const build = NULL_ARGUMENT_CALLS[mutation.slice(0, -6)]!;
+  // Only the options-object calls of NULL_ARGUMENT_CALLS (`slidingWindow(null)` runs its own thunk).
+  const build = mutation.endsWith('(null)') ? NULL_ARGUMENT_CALLS[mutation.slice(0, -6)] : undefined;
+  if (build !== undefined)
     return { mutation, junk, run: () => applyWith({ ...BASE_OPTIONS, positions: build() }) };
-  }
   void invalid;
   return { mutation, junk, run };
 }

@@ -64,62 +64,20 @@ export const KNOWN_DEVICE_ISSUES: readonly KnownIssue<CaseResult>[] = [
 /** Known invalid-spec failures (untyped errors or accepted junk). */
 export const KNOWN_INVALID_ISSUES: readonly KnownIssue<InvalidResult>[] = [
   {
-    kind: 'null-inputs',
-    status: 'fixing',
-    reason: 'null where an object is expected throws a TypeError instead of a SpecError (fix in progress)',
-    matches: (result) => result.outcome === 'untyped' && result.junk === 'null',
-  },
-  {
     kind: 'prototype-key-names',
     status: 'fixing',
     reason: "names like '__proto__' / 'constructor' are looked up on plain objects (fix in progress)",
     matches: (result) => result.outcome !== 'typed' && result.junk === 'proto-key',
   },
   {
-    kind: 'int-mask-size-2^31',
-    status: 'fixing',
-    reason: 'integer mask sizes >= 2^31 overflow i32 instead of being refused (fix in progress)',
-    matches: (result) =>
-      result.outcome !== 'typed' &&
-      (result.junk === 'huge-int' || result.junk === 'huge') &&
-      /^(slidingWindow|chunked|prefixLM|blockCausal|stridedSparse|fixedSparse)\(/.test(result.mutation),
-  },
-  {
     kind: 'sizes-2^31-accepted',
     status: 'new',
     reason:
-      'the JSON model schema has no upper bound on sizes (maxSeq, layers, heads, dModel, headDim = 2^31 parse; building then hangs or overflows), nor groupedSoftmax on blockSize',
+      'the JSON model schema has no upper bound on sizes (maxSeq, layers, heads, dModel, headDim = 2^31 parse; building then hangs or overflows)',
     matches: (result) =>
       result.outcome === 'accepted' &&
-      ((result.source === 'json-model' && (result.message ?? '').startsWith('parsed, not built')) ||
-        /^groupedSoftmax\(\{ blockSize: (2\*\*|1e308)/.test(result.mutation)),
-  },
-  {
-    kind: 'forged-spec-parts',
-    status: 'new',
-    reason:
-      "attention() trusts objects that carry a part's `kind` (a forged { kind: 'mask' | 'scoreMod' | 'position' | 'qkNorm' }): accepted or a TypeError later, instead of a SpecError",
-    matches: (result) => result.outcome !== 'typed' && result.junk === 'forged',
-  },
-  {
-    kind: 'head-parameter-wrong-type',
-    status: 'new',
-    reason:
-      'a head parameter (scale, sink, sigmoid bias, entmax alpha, pLaplacian p) that is neither a number nor a tensorRef (string, boolean, array, object) throws a TypeError',
-    matches: (result) =>
-      result.outcome === 'untyped' &&
-      ['string', 'boolean', 'array', 'object'].includes(result.junk) &&
-      /^(scale|softmax|sigmoid|entmax|pLaplacian|nap)\(/.test(result.mutation),
-  },
-  {
-    kind: 'wrong-type-accepted',
-    status: 'new',
-    reason:
-      'values of the wrong type are accepted: rope({ fraction: true }) (true ≤ 1), name: 7 or {}, outputs: 42, tensorRef(7 or null, ...)',
-    matches: (result) =>
-      result.outcome === 'accepted' &&
-      (['boolean', 'string', 'array', 'number', 'object'].includes(result.junk) ||
-        (result.junk === 'null' && result.mutation.startsWith('keyBias(tensorRef('))),
+      result.source === 'json-model' &&
+      (result.message ?? '').startsWith('parsed, not built'),
   },
 ];
 

@@ -4,6 +4,7 @@ import {
   BLOCK_BOUNDS as B,
   ATTENTION_INDICES as I,
 } from '../spec/attention-variables.js';
+import { checkBoolean, checkOptions, checkTensorRef, describeValue } from '../spec/validate.js';
 import { type Mask, makeMask, UNKNOWN_BLOCK_RULE } from './mask.js';
 
 /**
@@ -177,6 +178,11 @@ export interface DocumentMaskOptions {
 
 /** Document (segment) mask for packed sequences: keeps pairs whose segment ids are equal. `segmentIds`: `[batch, queries]` i32. */
 export function documentMask(segmentIds: TensorRef, options: DocumentMaskOptions = {}): Mask {
+  checkTensorRef('documentMask', 'the segment ids', segmentIds);
+  checkOptions('documentMask', options, ['keySegmentIds', 'sorted']);
+  if (options.keySegmentIds !== undefined)
+    checkTensorRef('documentMask', 'option "keySegmentIds"', options.keySegmentIds);
+  if (options.sorted !== undefined) checkBoolean('documentMask', 'option "sorted"', options.sorted);
   const keyIds = options.keySegmentIds ?? segmentIds;
   const predicate = segmentIds.at(I.b, I.q).eq(keyIds.at(I.b, I.k));
   const roles = {
@@ -202,6 +208,7 @@ export function documentMask(segmentIds: TensorRef, options: DocumentMaskOptions
 
 /** Key padding: batch b keeps keys k < lengths[b]. `lengths`: `[batch]` i32. */
 export function keyPadding(lengths: TensorRef): Mask {
+  checkTensorRef('keyPadding', 'the lengths', lengths);
   const length = lengths.at(I.b);
   return makeMask(
     `keyPadding(${lengths.name})`,
@@ -216,6 +223,7 @@ export function keyPadding(lengths: TensorRef): Mask {
  * or `[batch | 1, heads | 1, queries, keys]` (size-1 axes broadcast).
  */
 export function maskFrom(tensor: TensorRef): Mask {
+  checkTensorRef('maskFrom', 'the mask tensor', tensor);
   const rank = tensor.shape.length;
   if (rank !== 2 && rank !== 4) {
     throw new SpecError(
@@ -256,6 +264,14 @@ export function maskFrom(tensor: TensorRef): Mask {
  * ```
  */
 export function customMask(build: (indices: AttentionIndices) => Expr, description = 'customMask'): Mask {
+  if (typeof build !== 'function')
+    throw new SpecError(`customMask: the predicate must be a function`, {
+      actual: describeValue(build),
+    });
+  if (typeof description !== 'string')
+    throw new SpecError(`customMask: the description must be a string`, {
+      actual: describeValue(description),
+    });
   const predicate = build(I) as Expr | undefined;
   if (
     typeof predicate !== 'object' ||
@@ -282,11 +298,12 @@ function offset(align: 'top-left' | 'bottom-right'): Expr {
 }
 
 function alignment(options: AlignmentOptions, mask: string): 'top-left' | 'bottom-right' {
+  checkOptions(mask, options, ['align']);
   const align = options.align ?? 'bottom-right';
   if (align !== 'top-left' && align !== 'bottom-right') {
     throw new SpecError(`${mask}: unknown alignment`, {
       expected: "'top-left' | 'bottom-right'",
-      actual: align,
+      actual: describeValue(align),
     });
   }
   return align;
@@ -309,7 +326,7 @@ function positiveInteger(value: number, mask: string, option: string, minimum = 
   if (!Number.isInteger(value) || value < minimum) {
     throw new SpecError(`${mask}: ${option} must be an integer >= ${minimum}`, {
       expected: `integer >= ${minimum}`,
-      actual: value,
+      actual: describeValue(value),
     });
   }
 }

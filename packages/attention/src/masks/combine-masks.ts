@@ -1,4 +1,5 @@
 import { SpecError } from '@weft/ir';
+import { checkPart } from '../spec/validate.js';
 import { type Mask, makeMask } from './mask.js';
 
 /** Keeps a pair when every mask keeps it. Block rule: empty if any part is empty, full if all are full. */
@@ -35,6 +36,7 @@ export function or(...masks: readonly Mask[]): Mask {
 
 /** Keeps exactly the pairs `mask` drops. Block rule: empty where `mask` is full, full where it is empty. */
 export function not(mask: Mask): Mask {
+  checkPart<Mask>('not', 'the mask', mask, 'mask', 'a mask factory (causal, slidingWindow, ...)');
   return makeMask(
     `not(${mask.description})`,
     mask.predicate.not(),
@@ -44,8 +46,10 @@ export function not(mask: Mask): Mask {
 }
 
 function requireMasks(name: string, masks: readonly Mask[]): [Mask, ...Mask[]] {
-  if (masks.length === 0 || masks.some((mask) => mask?.kind !== 'mask')) {
+  if (masks.length === 0)
     throw new SpecError(`${name}() combines masks`, { expected: 'one or more masks', actual: masks.length });
-  }
+  masks.forEach((mask, index) => {
+    checkPart<Mask>(name, `mask ${index + 1}`, mask, 'mask', 'a mask factory (causal, slidingWindow, ...)');
+  });
   return masks as [Mask, ...Mask[]];
 }

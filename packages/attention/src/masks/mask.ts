@@ -1,6 +1,7 @@
 import { compileExpr, constant, type Expr } from '@weft/ir';
 import { ATTENTION_INDICES, type AttentionIndices } from '../spec/attention-variables.js';
 import { type AxisRole, type TensorUse, tensorUses } from '../spec/tensor-use.js';
+import { genuinePart } from '../spec/validate.js';
 
 /** How a (query block, key block) pair relates to a mask: no pair kept, every pair kept, or some. */
 export type BlockClass = 'empty' | 'full' | 'partial';
@@ -113,38 +114,40 @@ export function makeMask(
   const rule = { empty: compileExpr(blockRule.empty), full: compileExpr(blockRule.full) };
   const keep = compileExpr(predicate);
   const cache = new Map<string, BlockClass>();
-  return Object.freeze({
-    kind: 'mask',
-    description,
-    predicate,
-    blockRule,
-    tensors,
-    blockSparsity(queryBlock, keyBlock, blockSizes, lengths, where = {}) {
-      const bounds = blockBounds(queryBlock, keyBlock, blockSizes, lengths);
-      if (bounds === undefined) return 'empty';
-      if (tensors.length > 0 && where.read === undefined) return 'partial';
-      const variables = {
-        ...bounds,
-        b: where.batch ?? 0,
-        h: where.head ?? 0,
-        kvHead: where.kvHead ?? 0,
-        valueHead: where.valueHead ?? 0,
-        queryLength: lengths.queries,
-        keyLength: lengths.keys,
-      };
-      const env = { variables, ...(where.read === undefined ? {} : { read: where.read }) };
-      if (!exhaustive) {
-        if (rule.empty(env) !== 0) return 'empty';
-        return rule.full(env) !== 0 ? 'full' : 'partial';
-      }
-      const key = `${JSON.stringify(variables)}`;
-      const cached = tensors.length === 0 ? cache.get(key) : undefined;
-      if (cached !== undefined) return cached;
-      const answer = evaluateBlock(keep, variables, env.read);
-      if (tensors.length === 0) cache.set(key, answer);
-      return answer;
-    },
-  } satisfies Mask);
+  return genuinePart(
+    Object.freeze({
+      kind: 'mask',
+      description,
+      predicate,
+      blockRule,
+      tensors,
+      blockSparsity(queryBlock, keyBlock, blockSizes, lengths, where = {}) {
+        const bounds = blockBounds(queryBlock, keyBlock, blockSizes, lengths);
+        if (bounds === undefined) return 'empty';
+        if (tensors.length > 0 && where.read === undefined) return 'partial';
+        const variables = {
+          ...bounds,
+          b: where.batch ?? 0,
+          h: where.head ?? 0,
+          kvHead: where.kvHead ?? 0,
+          valueHead: where.valueHead ?? 0,
+          queryLength: lengths.queries,
+          keyLength: lengths.keys,
+        };
+        const env = { variables, ...(where.read === undefined ? {} : { read: where.read }) };
+        if (!exhaustive) {
+          if (rule.empty(env) !== 0) return 'empty';
+          return rule.full(env) !== 0 ? 'full' : 'partial';
+        }
+        const key = `${JSON.stringify(variables)}`;
+        const cached = tensors.length === 0 ? cache.get(key) : undefined;
+        if (cached !== undefined) return cached;
+        const answer = evaluateBlock(keep, variables, env.read);
+        if (tensors.length === 0) cache.set(key, answer);
+        return answer;
+      },
+    } satisfies Mask),
+  );
 }
 
 /** A mask from a predicate written over the attention indices. */

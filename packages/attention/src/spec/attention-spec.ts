@@ -7,6 +7,7 @@ import { softmax } from './normalizers.js';
 import { nope, type Position } from './positions.js';
 import type { QkNorm } from './qk-norm.js';
 import type { ScoreMod } from './score-mods.js';
+import { checkBoolean, checkOptions, checkPart, describeValue, I32_MAX } from './validate.js';
 
 /** What an attention op returns besides O. */
 export interface AttentionOutputs {
@@ -114,22 +115,32 @@ const KNOWN_OPTIONS = new Set([
  * ```
  */
 export function attention(options: AttentionOptions): AttentionSpec {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new SpecError(`attention: the options must be an object`, {
+      actual: describeValue(options),
+    });
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+    throw new SpecError(`attention: option "name" must be a non-empty string`, {
+      actual: describeValue(options.name),
+    });
   const name = options.name ?? 'attention';
+  const builder = `attention "${name}"`;
   const fail = (message: string, expected: unknown, actual: unknown): never => {
-    throw new SpecError(`attention "${name}": ${message}`, { block: name, expected, actual });
+    throw new SpecError(`${builder}: ${message}`, { block: name, expected, actual });
   };
-  for (const key of Object.keys(options))
-    if (!KNOWN_OPTIONS.has(key)) fail(`unknown option "${key}"`, [...KNOWN_OPTIONS].join(', '), key);
+  checkOptions(builder, options, [...KNOWN_OPTIONS]);
   const positive = (value: unknown, option: string) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-      fail(`${option} must be a positive integer`, 'integer >= 1', value);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > I32_MAX)
+      fail(`${option} must be a positive integer`, `integer in [1, ${I32_MAX}]`, describeValue(value));
   };
-  const layout = typeof options.heads === 'object' ? options.heads : undefined;
-  if (layout !== undefined && layout?.kind !== 'heads')
-    fail('heads must be a number or come from weightedGqa()', 'a number or a WeightedGqa', layout);
+  const layout =
+    typeof options.heads === 'object'
+      ? checkPart<WeightedGqa>(builder, 'heads', options.heads, 'heads', 'weightedGqa() (or be a number)')
+      : undefined;
   const heads = layout === undefined ? (options.heads as number) : layout.heads;
   positive(heads, 'heads');
   positive(options.headDim, 'headDim');
+  if (options.kvHeads !== undefined) positive(options.kvHeads, 'kvHeads');
   if (layout !== undefined && options.kvHeads !== undefined && options.kvHeads !== layout.kvHeads)
     fail(
       `kvHeads (${options.kvHeads}) disagrees with weightedGqa's kvHeads (${layout.kvHeads})`,
@@ -153,9 +164,10 @@ export function attention(options: AttentionOptions): AttentionSpec {
     fail(`valueHeads (${valueHeads}) must divide heads (${heads})`, `a divisor of ${heads}`, valueHeads);
   const valueDim = options.valueDim ?? options.headDim;
   positive(valueDim, 'valueDim');
-  const positions = options.positions ?? nope();
-  if (positions?.kind !== 'position')
-    fail('positions must come from rope(), alibi() or nope()', 'a Position', positions);
+  const positions =
+    options.positions === undefined
+      ? nope()
+      : checkPart<Position>(builder, 'positions', options.positions, 'position', 'rope(), alibi() or nope()');
   if (positions.name === 'rope') {
     // Every position axis needs at least one rotated pair (see rotaryDims).
     const unit = 2 * positions.rope.dims;
@@ -167,37 +179,54 @@ export function attention(options: AttentionOptions): AttentionSpec {
         rotated,
       );
   }
-  if (options.qkNorm !== undefined && options.qkNorm?.kind !== 'qkNorm')
-    fail('qkNorm must come from qkNorm()', 'a QkNorm', options.qkNorm);
+  const qkNormPart =
+    options.qkNorm === undefined
+      ? undefined
+      : checkPart<QkNorm>(builder, 'qkNorm', options.qkNorm, 'qkNorm', 'qkNorm()');
   const score =
     options.score === undefined
       ? []
       : Array.isArray(options.score)
         ? [...options.score]
         : [options.score as ScoreMod];
-  for (const mod of score)
-    if (mod?.kind !== 'scoreMod')
-      fail('score must hold score mods (scale, softcap, scoreMod, ...)', 'a ScoreMod', mod);
-  if (options.mask !== undefined && options.mask?.kind !== 'mask')
-    fail('mask must come from a mask factory (causal, ...)', 'a Mask', options.mask);
-  if (options.mask !== undefined && readsL1Distance(options.mask.predicate))
+  score.forEach((mod, index) => {
+    checkPart<ScoreMod>(
+      builder,
+      Array.isArray(options.score) ? `score[${index}]` : 'score',
+      mod,
+      'scoreMod',
+      'a score mod builder (scale, softcap, scoreMod, ...)',
+    );
+  });
+  const mask =
+    options.mask === undefined
+      ? undefined
+      : checkPart<Mask>(builder, 'mask', options.mask, 'mask', 'a mask factory (causal, slidingWindow, ...)');
+  if (mask !== undefined && readsL1Distance(mask.predicate))
     fail(
       'a mask cannot read l1Distance (masks run before the pair is scored); use a score mod',
       'a predicate over b, h, q, k and the lengths',
-      options.mask.description,
+      mask.description,
     );
-  const normalizer = options.normalizer ?? softmax();
-  if (normalizer?.kind !== 'normalizer')
-    fail(
-      'normalizer must come from a normalizer factory (softmax, sigmoid, ...)',
-      'a Normalizer',
-      normalizer,
-    );
+  const normalizer =
+    options.normalizer === undefined
+      ? softmax()
+      : checkPart<Normalizer>(
+          builder,
+          'normalizer',
+          options.normalizer,
+          'normalizer',
+          'a normalizer factory (softmax, sigmoid, ...)',
+        );
   const outputs = options.outputs ?? {};
+  if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs))
+    fail('outputs must be an object', '{ logSumExp?: boolean, rowMax?: boolean }', describeValue(outputs));
   for (const key of Object.keys(outputs))
     if (key !== 'logSumExp' && key !== 'rowMax') fail(`unknown output "${key}"`, 'logSumExp, rowMax', key);
-  const logSumExp = outputs.logSumExp ?? false;
-  const rowMax = outputs.rowMax ?? false;
+  const logSumExp =
+    outputs.logSumExp === undefined ? false : checkBoolean(builder, 'outputs.logSumExp', outputs.logSumExp);
+  const rowMax =
+    outputs.rowMax === undefined ? false : checkBoolean(builder, 'outputs.rowMax', outputs.rowMax);
   if (logSumExp && normalizer.name !== 'softmax')
     fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
   return Object.freeze({
@@ -210,9 +239,9 @@ export function attention(options: AttentionOptions): AttentionSpec {
     headDim: options.headDim,
     valueDim,
     positions,
-    qkNorm: options.qkNorm,
+    qkNorm: qkNormPart,
     score: Object.freeze(score),
-    mask: options.mask,
+    mask,
     normalizer,
     outputs: Object.freeze({ logSumExp, rowMax }),
   });

@@ -1,5 +1,6 @@
 import { SpecError, type TensorRef } from '@weft/ir';
 import { type ScoreMod, scale, scoreMod } from './score-mods.js';
+import { checkOptions, checkTensorRef } from './validate.js';
 
 /** The squared-norm tensors of {@link gaussianKernelScore}, each `[batch, heads, length]`. */
 export interface GaussianKernelTensors {
@@ -28,6 +29,9 @@ export interface GaussianKernelTensors {
  * ```
  */
 export function gaussianKernelScore(tensors: GaussianKernelTensors): readonly ScoreMod[] {
+  const keys = ['queryNormSquared', 'keyNormSquared'] as const;
+  checkOptions('gaussianKernelScore', tensors, keys, true);
+  for (const key of keys) checkTensorRef('gaussianKernelScore', `option "${key}"`, tensors[key]);
   for (const [option, tensor] of Object.entries(tensors) as [string, TensorRef][]) {
     if (tensor.shape.length !== 3 || tensor.dtype !== 'f32')
       throw new SpecError(`gaussianKernelScore: ${option} must be [batch, heads, length] f32`, {

@@ -1,5 +1,6 @@
 import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
 import { ATTENTION_INDICES } from './attention-variables.js';
+import { describeValue, isTensorRef } from './validate.js';
 
 /** A number or a `[heads]` tensor: a per-head parameter. */
 export type HeadParameter = number | TensorRef;
@@ -11,6 +12,10 @@ export function headParameter(value: HeadParameter, normalizer: string, option: 
       throw new SpecError(`${normalizer}: ${option} must be finite`, { actual: value });
     return constant(value);
   }
+  if (!isTensorRef(value))
+    throw new SpecError(`${normalizer}: option "${option}" must be a number or a tensor reference`, {
+      actual: describeValue(value),
+    });
   if (value.shape.length !== 1) {
     throw new SpecError(`${normalizer}: ${option} is a number or a [heads] tensor`, {
       tensor: value.name,

@@ -1,4 +1,5 @@
 import { SpecError } from '@weft/ir';
+import { checkOptions, describeValue, genuinePart, I32_MAX } from './validate.js';
 
 /** Options of {@link weightedGqa}. */
 export interface WeightedGqaOptions {
@@ -41,21 +42,27 @@ export interface WeightedGqa {
  * ```
  */
 export function weightedGqa(options: WeightedGqaOptions): WeightedGqa {
+  checkOptions('weightedGqa', options, ['heads', 'kvHeads', 'weights'], true);
   for (const key of ['heads', 'kvHeads'] as const) {
     const value = options[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > I32_MAX)
       throw new SpecError(`weightedGqa: ${key} must be a positive integer`, {
         expected: 'integer >= 1',
-        actual: value,
+        actual: describeValue(value),
       });
   }
   if (options.weights !== 'learned')
-    throw new SpecError('weightedGqa: unknown weights', { expected: "'learned'", actual: options.weights });
-  return Object.freeze({
-    kind: 'heads',
-    name: 'weightedGqa',
-    heads: options.heads,
-    kvHeads: options.kvHeads,
-    weights: 'learned',
-  });
+    throw new SpecError('weightedGqa: unknown weights', {
+      expected: "'learned'",
+      actual: describeValue(options.weights),
+    });
+  return genuinePart(
+    Object.freeze({
+      kind: 'heads',
+      name: 'weightedGqa',
+      heads: options.heads,
+      kvHeads: options.kvHeads,
+      weights: 'learned',
+    }),
+  );
 }

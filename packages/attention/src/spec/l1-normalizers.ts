@@ -1,10 +1,13 @@
 import { SpecError } from '@weft/ir';
 import type { Normalizer } from './normalizers.js';
+import { checkOptions, genuinePart } from './validate.js';
 
 /** ReLU² attention: weights relu(s)² / Nk (Nk = keys of the call). */
 export function reluSquared(): Normalizer {
-  return Object.freeze({ kind: 'normalizer', name: 'reluSquared' });
+  return RELU_SQUARED;
 }
+
+const RELU_SQUARED: Normalizer = genuinePart(Object.freeze({ kind: 'normalizer', name: 'reluSquared' }));
 
 /** ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0). */
 export function reluNormalized(): Normalizer {
@@ -34,6 +37,7 @@ export function reluNormalized(): Normalizer {
  * ```
  */
 export function softplusNormalized(options: SoftplusNormalizedOptions = {}): Normalizer {
+  checkOptions('softplusNormalized', options, ['lengthScale', 'reweight']);
   const lengthScale = options.lengthScale ?? 'none';
   if (
     lengthScale !== 'none' &&
@@ -46,6 +50,7 @@ export function softplusNormalized(options: SoftplusNormalizedOptions = {}): Nor
     });
   let reweight: Reweight | undefined;
   if (options.reweight !== undefined) {
+    checkOptions('softplusNormalized', options.reweight, ['form', 'power'], true);
     const form = options.reweight.form ?? 'power';
     const power = options.reweight.power ?? 2;
     if (form !== 'power' && form !== 'reluPower')
@@ -123,6 +128,7 @@ export interface PolynomialNormalizedOptions {
  * ```
  */
 export function polynomialNormalized(options: PolynomialNormalizedOptions = {}): Normalizer {
+  checkOptions('polynomialNormalized', options, ['degree']);
   const degree = options.degree ?? 2;
   if (degree !== 1 && degree !== 2)
     throw new SpecError('polynomialNormalized: degree must be 1 or 2', { expected: '1 | 2', actual: degree });
@@ -130,5 +136,5 @@ export function polynomialNormalized(options: PolynomialNormalizedOptions = {}):
 }
 
 function l1Normalizer(map: L1Map, lengthScale: LengthScale, reweight: Reweight | undefined): Normalizer {
-  return Object.freeze({ kind: 'normalizer', name: 'l1', map, lengthScale, reweight });
+  return genuinePart(Object.freeze({ kind: 'normalizer', name: 'l1', map, lengthScale, reweight }));
 }

@@ -1,5 +1,6 @@
 import { SpecError, type TensorRef } from '@weft/ir';
 import { type ScoreMod, scoreMod } from './score-mods.js';
+import { checkTensorRef } from './validate.js';
 
 /**
  * Lightning attention's decay (Qin et al., "Various Lengths, Constant Speed: Efficient Language
@@ -22,6 +23,7 @@ import { type ScoreMod, scoreMod } from './score-mods.js';
  * ```
  */
 export function lightningDecay(slopes: TensorRef): ScoreMod {
+  checkTensorRef('lightningDecay', 'the slopes', slopes);
   if (slopes.shape.length !== 1 || slopes.dtype !== 'f32')
     throw new SpecError('lightningDecay: slopes must be a [heads] f32 tensor', {
       tensor: slopes.name,

@@ -3,6 +3,7 @@ import { customMask } from '../masks/builtin-masks.js';
 import type { Mask } from '../masks/mask.js';
 import { ATTENTION_INDICES as I } from './attention-variables.js';
 import { type ScoreMod, scoreMod } from './score-mods.js';
+import { checkOptions, checkTensorRef, describeValue } from './validate.js';
 
 /**
  * What one head attends with: `learned` keeps its softmax(QKᵀ/√d) weights; the other kinds replace
@@ -48,7 +49,12 @@ export interface PatternInjectedHeads {
  * ```
  */
 export function patternInjectedHeads(options: PatternInjectedHeadsOptions): PatternInjectedHeads {
+  checkOptions('patternInjectedHeads', options, ['patterns', 'tokenIds', 'sentenceIds'], true);
   const { patterns } = options;
+  if (!Array.isArray(patterns))
+    throw new SpecError('patternInjectedHeads: option "patterns" must be an array of head patterns', {
+      actual: describeValue(patterns),
+    });
   if (patterns.length === 0)
     throw new SpecError('patternInjectedHeads: give one pattern per head', {
       expected: '>= 1 pattern',
@@ -100,6 +106,7 @@ function requiredIds(ids: TensorRef | undefined, option: string, pattern: HeadPa
       expected: 'a [batch, keys] i32 tensorRef',
       actual: 'undefined',
     });
+  checkTensorRef('patternInjectedHeads', `option "${option}"`, ids);
   if (ids.shape.length !== 2 || ids.dtype !== 'i32')
     throw new SpecError(`patternInjectedHeads: ${option} must be [batch, keys] i32`, {
       tensor: ids.name,

@@ -1,5 +1,6 @@
 import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
 import { ATTENTION_INDICES as I } from './attention-variables.js';
+import { checkNumber, checkOptions, checkTensorRef, genuinePart, I32_MAX } from './validate.js';
 
 /** Rotary embedding settings, resolved against the head dim. */
 export interface RopeSettings {
@@ -63,6 +64,9 @@ export interface RopeOptions {
  * ```
  */
 export function rope(options: RopeOptions = {}): Position {
+  checkOptions('rope', options, ['base', 'fraction', 'layout', 'dims', 'grid']);
+  if (options.fraction !== undefined)
+    checkNumber('rope', 'option "fraction"', options.fraction, { above: 0, max: 1 });
   const dims = options.dims ?? 1;
   if (dims !== 1 && dims !== 2) throw new SpecError('rope: dims must be 1 or 2', { actual: dims });
   const grid = options.grid;
@@ -70,7 +74,7 @@ export function rope(options: RopeOptions = {}): Position {
     if (
       !Array.isArray(grid) ||
       grid.length !== 2 ||
-      !grid.every((size) => Number.isInteger(size) && size >= 1)
+      !grid.every((size) => Number.isInteger(size) && size >= 1 && size <= I32_MAX)
     )
       throw new SpecError('rope: 2-D RoPE needs grid: [height, width] of positive integers', {
         expected: '[height, width]',
@@ -96,7 +100,7 @@ export function rope(options: RopeOptions = {}): Position {
       actual: settings.layout,
     });
   }
-  return Object.freeze({ kind: 'position', name: 'rope', rope: Object.freeze(settings) });
+  return genuinePart(Object.freeze({ kind: 'position', name: 'rope', rope: Object.freeze(settings) }));
 }
 
 /**
@@ -121,16 +125,20 @@ export interface AlibiOptions {
  * is not a power of two), or the given `[heads]` slope tensor.
  */
 export function alibi(options: AlibiOptions = {}): Position {
+  checkOptions('alibi', options, ['slopes', 'form']);
+  if (options.slopes !== undefined) checkTensorRef('alibi', 'option "slopes"', options.slopes);
   const form = options.form ?? 'symmetric';
   if (form !== 'symmetric' && form !== 'causal')
     throw new SpecError('alibi: unknown form', { expected: "'symmetric' | 'causal'", actual: form });
-  return Object.freeze({ kind: 'position', name: 'alibi', slopes: options.slopes, form });
+  return genuinePart(Object.freeze({ kind: 'position', name: 'alibi', slopes: options.slopes, form }));
 }
 
 /** No positional encoding (NoPE). */
 export function nope(): Position {
-  return Object.freeze({ kind: 'position', name: 'nope' });
+  return NOPE;
 }
+
+const NOPE: Position = genuinePart(Object.freeze({ kind: 'position', name: 'nope' }));
 
 /** The number of rotated dims of a head of `headDim` under `settings` (a multiple of 2 per axis, at least one pair per axis). */
 export function rotaryDims(settings: RopeSettings, headDim: number): number {

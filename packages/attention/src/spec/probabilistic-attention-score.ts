@@ -1,5 +1,6 @@
 import { SpecError, type TensorRef } from '@weft/ir';
 import { type ScoreMod, scale, scoreMod } from './score-mods.js';
+import { checkOptions, checkTensorRef } from './validate.js';
 
 /**
  * The per-key and per-query tensors of {@link probabilisticAttentionScore}: per-key tensors are
@@ -44,6 +45,9 @@ export interface ProbabilisticAttentionTensors {
  * ```
  */
 export function probabilisticAttentionScore(tensors: ProbabilisticAttentionTensors): readonly ScoreMod[] {
+  const keys = ['precision', 'logPrior', 'queryNormSquared', 'keyNormSquared'] as const;
+  checkOptions('probabilisticAttentionScore', tensors, keys, true);
+  for (const key of keys) checkTensorRef('probabilisticAttentionScore', `option "${key}"`, tensors[key]);
   for (const [option, tensor] of Object.entries(tensors) as [string, TensorRef][]) {
     if (tensor.shape.length !== 3 || tensor.dtype !== 'f32')
       throw new SpecError(

@@ -1,4 +1,5 @@
 import { SpecError } from '@weft/ir';
+import { checkBoolean, checkOptions, genuinePart } from './validate.js';
 
 /** The statistic a QK norm divides by: ℓ₂ norm, root mean square, or centered standard deviation. */
 export type QkNormKind = 'l2' | 'rms' | 'layer';
@@ -51,13 +52,18 @@ export interface QkNorm {
  * ```
  */
 export function qkNorm(options: QkNormOptions = {}): QkNorm {
+  checkOptions('qkNorm', options, ['kind', 'scale', 'eps', 'bias']);
+  if (options.bias !== undefined) checkBoolean('qkNorm', 'option "bias"', options.bias);
   const norm = options.kind ?? 'rms';
   const scale = options.scale ?? 'vector';
   const bias = options.bias ?? false;
   if (norm !== 'l2' && norm !== 'rms' && norm !== 'layer')
-    throw new SpecError('qkNorm: unknown kind', { expected: "'l2' | 'rms' | 'layer'", actual: norm });
+    throw new SpecError('qkNorm: unknown kind', { expected: "'l2' | 'rms' | 'layer'", actual: String(norm) });
   if (scale !== 'none' && scale !== 'scalar' && scale !== 'vector')
-    throw new SpecError('qkNorm: unknown scale', { expected: "'none' | 'scalar' | 'vector'", actual: scale });
+    throw new SpecError('qkNorm: unknown scale', {
+      expected: "'none' | 'scalar' | 'vector'",
+      actual: String(scale),
+    });
   const epsilon = options.eps ?? DEFAULT_EPSILON[norm];
   if (!(epsilon >= 0) || !Number.isFinite(epsilon))
     throw new SpecError('qkNorm: eps must be a finite number >= 0', { actual: epsilon });
@@ -66,7 +72,7 @@ export function qkNorm(options: QkNormOptions = {}): QkNorm {
       expected: "kind 'layer', scale 'vector'",
       actual: `kind '${norm}', scale '${scale}'`,
     });
-  return Object.freeze({ kind: 'qkNorm', norm, scale, epsilon, bias });
+  return genuinePart(Object.freeze({ kind: 'qkNorm', norm, scale, epsilon, bias }));
 }
 
 const DEFAULT_EPSILON: Readonly<Record<QkNormKind, number>> = { l2: 1e-12, rms: 1e-6, layer: 1e-5 };

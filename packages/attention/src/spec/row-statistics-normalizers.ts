@@ -1,6 +1,7 @@
 import { SpecError } from '@weft/ir';
 import { type HeadParameter, headParameter } from './head-parameter.js';
 import type { Normalizer } from './normalizers.js';
+import { checkOptions, genuinePart } from './validate.js';
 
 /**
  * The norm over the value dim of each output row of {@link identity}: `rms` x/√(mean(x²) + ε),
@@ -14,17 +15,15 @@ export type OutputNorm = 'rms' | 'layer' | 'none';
  * to [1.01, 2] at run time, like the reference code's `AlphaChooser`).
  */
 export function entmax(options: { alpha: HeadParameter }): Normalizer {
+  checkOptions('entmax', options, ['alpha'], true);
+  const alpha = headParameter(options.alpha, 'entmax', 'alpha');
   if (typeof options.alpha === 'number' && !(options.alpha > 1 && options.alpha <= 2)) {
     throw new SpecError('entmax: alpha must lie in (1, 2]', {
       expected: '1 < alpha <= 2',
       actual: options.alpha,
     });
   }
-  return Object.freeze({
-    kind: 'normalizer',
-    name: 'entmax',
-    alpha: headParameter(options.alpha, 'entmax', 'alpha'),
-  });
+  return genuinePart(Object.freeze({ kind: 'normalizer', name: 'entmax', alpha }));
 }
 
 /** Sparsemax (Martins & Astudillo): α-entmax with α = 2, the Euclidean projection onto the simplex. */
@@ -56,16 +55,19 @@ export interface NapOptions {
  * ```
  */
 export function nap(options: NapOptions = {}): Normalizer {
+  checkOptions('nap', options, ['gain', 'bias', 'epsilon']);
   const epsilon = options.epsilon ?? 1e-3;
   if (!(epsilon >= 0) || !Number.isFinite(epsilon))
     throw new SpecError('nap: epsilon must be a finite number >= 0', { expected: '>= 0', actual: epsilon });
-  return Object.freeze({
-    kind: 'normalizer',
-    name: 'nap',
-    gain: headParameter(options.gain ?? 1, 'nap', 'gain'),
-    bias: headParameter(options.bias ?? 0, 'nap', 'bias'),
-    epsilon,
-  });
+  return genuinePart(
+    Object.freeze({
+      kind: 'normalizer',
+      name: 'nap',
+      gain: headParameter(options.gain ?? 1, 'nap', 'gain'),
+      bias: headParameter(options.bias ?? 0, 'nap', 'bias'),
+      epsilon,
+    }),
+  );
 }
 
 /** Options of {@link identity}. */
@@ -95,6 +97,7 @@ export interface IdentityOptions {
  * ```
  */
 export function identity(options: IdentityOptions = {}): Normalizer {
+  checkOptions('identity', options, ['outputNorm', 'epsilon']);
   const outputNorm = options.outputNorm ?? 'rms';
   if (outputNorm !== 'rms' && outputNorm !== 'layer' && outputNorm !== 'none')
     throw new SpecError('identity: unknown outputNorm', {
@@ -107,5 +110,5 @@ export function identity(options: IdentityOptions = {}): Normalizer {
       expected: '>= 0',
       actual: epsilon,
     });
-  return Object.freeze({ kind: 'normalizer', name: 'identity', outputNorm, epsilon });
+  return genuinePart(Object.freeze({ kind: 'normalizer', name: 'identity', outputNorm, epsilon }));
 }

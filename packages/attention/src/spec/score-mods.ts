@@ -1,5 +1,6 @@
 import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
 import { ATTENTION_INDICES, SCORE_MOD_VARIABLES, type ScoreModVariables } from './attention-variables.js';
+import { checkNumber, checkTensorRef, describeValue, genuinePart } from './validate.js';
 
 /**
  * A pointwise change of the attention score, applied in the order given in the spec's `score`
@@ -25,6 +26,7 @@ export function scale(value: number | TensorRef): ScoreMod {
     if (!Number.isFinite(value)) throw new SpecError('scale: the scale must be finite', { actual: value });
     return scoreModOf(`scale(${value})`, (score) => score.mul(value), true);
   }
+  checkTensorRef('scale', 'the scale', value);
   const rank = value.shape.length;
   if (rank !== 1)
     throw new SpecError('scale: a scale tensor is [1] (shared) or [heads]', {
@@ -38,6 +40,7 @@ export function scale(value: number | TensorRef): ScoreMod {
 
 /** Soft-capping (Gemma 2, Grok): score ← cap · tanh(score / cap). */
 export function softcap(cap: number): ScoreMod {
+  checkNumber('softcap', 'the cap', cap, { above: 0 });
   if (!(cap > 0) || !Number.isFinite(cap))
     throw new SpecError('softcap: the cap must be a finite number > 0', { actual: cap });
   return scoreModOf(`softcap(${cap})`, (score) => score.div(cap).apply('tanh').mul(cap));
@@ -45,6 +48,7 @@ export function softcap(cap: number): ScoreMod {
 
 /** Adds a per-key bias `bias[k]` (`[keys]` tensor), e.g. a log-prior on key segments (Found in the Middle). */
 export function keyBias(bias: TensorRef): ScoreMod {
+  checkTensorRef('keyBias', 'the bias', bias);
   return scoreModOf(`keyBias(${bias.name})`, (score) => score.add(bias.at(ATTENTION_INDICES.k)));
 }
 
@@ -69,6 +73,14 @@ export function scoreMod(
   build: (score: Expr, variables: ScoreModVariables) => Expr,
   description = 'scoreMod',
 ): ScoreMod {
+  if (typeof build !== 'function')
+    throw new SpecError(`scoreMod: the score mod must be a function`, {
+      actual: describeValue(build),
+    });
+  if (typeof description !== 'string')
+    throw new SpecError(`scoreMod: the description must be a string`, {
+      actual: describeValue(description),
+    });
   return scoreModOf(description, (score) => {
     const result = build(score, SCORE_MOD_VARIABLES) as Expr | undefined;
     if (typeof result !== 'object' || result === null || !('dtype' in result) || !('kind' in result)) {
@@ -87,5 +99,5 @@ export function scoreMod(
 }
 
 function scoreModOf(description: string, apply: (score: Expr) => Expr, setsScale = false): ScoreMod {
-  return Object.freeze({ kind: 'scoreMod', description, setsScale, apply });
+  return genuinePart(Object.freeze({ kind: 'scoreMod', description, setsScale, apply }));
 }

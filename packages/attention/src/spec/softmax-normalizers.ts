@@ -1,17 +1,21 @@
 import { SpecError, type TensorRef } from '@weft/ir';
 import { type HeadParameter, headParameter } from './head-parameter.js';
 import type { Normalizer } from './normalizers.js';
+import { checkOptions, checkTensorRef, describeValue, genuinePart, I32_MAX } from './validate.js';
 
 /**
  * Softmax over keys (online, FlashAttention-2 style). `sink`: a learned sink logit per head (or one
  * number) added to the denominator only, as in gpt-oss and "off-by-one" softmax (sink 0).
  */
 export function softmax(options: { sink?: HeadParameter } = {}): Normalizer {
-  return Object.freeze({
-    kind: 'normalizer',
-    name: 'softmax',
-    sink: options.sink === undefined ? undefined : headParameter(options.sink, 'softmax', 'sink'),
-  });
+  checkOptions('softmax', options, ['sink']);
+  return genuinePart(
+    Object.freeze({
+      kind: 'normalizer',
+      name: 'softmax',
+      sink: options.sink === undefined ? undefined : headParameter(options.sink, 'softmax', 'sink'),
+    }),
+  );
 }
 
 /**
@@ -20,11 +24,14 @@ export function softmax(options: { sink?: HeadParameter } = {}): Normalizer {
  * maximum sequence length, not the keys of one call). Without the bias the output grows with n.
  */
 export function sigmoid(options: { bias?: HeadParameter } = {}): Normalizer {
-  return Object.freeze({
-    kind: 'normalizer',
-    name: 'sigmoid',
-    bias: options.bias === undefined ? undefined : headParameter(options.bias, 'sigmoid', 'bias'),
-  });
+  checkOptions('sigmoid', options, ['bias']);
+  return genuinePart(
+    Object.freeze({
+      kind: 'normalizer',
+      name: 'sigmoid',
+      bias: options.bias === undefined ? undefined : headParameter(options.bias, 'sigmoid', 'bias'),
+    }),
+  );
 }
 
 /**
@@ -66,7 +73,8 @@ export interface TopThetaOptions {
  * ```
  */
 export function topTheta(options: TopThetaOptions): Normalizer {
-  const threshold = options.threshold;
+  checkOptions('topTheta', options, ['threshold', 'compensation'], true);
+  const threshold = checkTensorRef('topTheta', 'option "threshold"', options.threshold);
   if (threshold.shape.length !== 1 && threshold.shape.length !== 2)
     throw new SpecError('topTheta: threshold is a [heads] or [heads, queries] tensor', {
       tensor: threshold.name,
@@ -86,7 +94,7 @@ export function topTheta(options: TopThetaOptions): Normalizer {
       expected: "'none' | 'denominator' | 'valueMean'",
       actual: String(compensation),
     });
-  return Object.freeze({ kind: 'normalizer', name: 'topTheta', threshold, compensation });
+  return genuinePart(Object.freeze({ kind: 'normalizer', name: 'topTheta', threshold, compensation }));
 }
 
 /**
@@ -140,7 +148,8 @@ export interface PLaplacianOptions {
  * ```
  */
 export function pLaplacian(options: PLaplacianOptions): Normalizer {
-  const features = options.features;
+  checkOptions('pLaplacian', options, ['features', 'p', 'mu', 'epsilon', 'anchorScale'], true);
+  const features = checkTensorRef('pLaplacian', 'option "features"', options.features);
   if (features.shape.length !== 4)
     throw new SpecError('pLaplacian: features is a [batch, heads, queries, valueDim] tensor', {
       tensor: features.name,
@@ -153,6 +162,9 @@ export function pLaplacian(options: PLaplacianOptions): Normalizer {
       expected: 'f32',
       actual: features.dtype,
     });
+  // Type checks (a number or a tensor reference) before the range checks of numbers.
+  const p = headParameter(options.p, 'pLaplacian', 'p');
+  const mu = headParameter(options.mu, 'pLaplacian', 'mu');
   if (typeof options.p === 'number' && !(options.p > 0))
     throw new SpecError('pLaplacian: p must be > 0', { expected: '> 0', actual: options.p });
   if (typeof options.mu === 'number' && !(options.mu >= 0))
@@ -165,16 +177,13 @@ export function pLaplacian(options: PLaplacianOptions): Normalizer {
     });
   const anchorScale = options.anchorScale ?? 2;
   if (anchorScale !== 2 && anchorScale !== 4)
-    throw new SpecError('pLaplacian: anchorScale is 2 or 4', { expected: '2 | 4', actual: anchorScale });
-  return Object.freeze({
-    kind: 'normalizer',
-    name: 'pLaplacian',
-    features,
-    p: headParameter(options.p, 'pLaplacian', 'p'),
-    mu: headParameter(options.mu, 'pLaplacian', 'mu'),
-    epsilon,
-    anchorScale,
-  });
+    throw new SpecError('pLaplacian: anchorScale is 2 or 4', {
+      expected: '2 | 4',
+      actual: describeValue(anchorScale),
+    });
+  return genuinePart(
+    Object.freeze({ kind: 'normalizer', name: 'pLaplacian', features, p, mu, epsilon, anchorScale }),
+  );
 }
 
 /** Options of {@link groupedSoftmax}. */
@@ -215,11 +224,13 @@ export interface GroupedSoftmaxOptions {
  * ```
  */
 export function groupedSoftmax(options: GroupedSoftmaxOptions): Normalizer {
+  checkOptions('groupedSoftmax', options, ['blockSize'], true);
   const blockSize = options.blockSize;
-  if (!Number.isInteger(blockSize) || blockSize < 1)
-    throw new SpecError('groupedSoftmax: blockSize must be an integer >= 1', {
-      expected: 'integer >= 1',
-      actual: String(blockSize),
-    });
-  return Object.freeze({ kind: 'normalizer', name: 'groupedSoftmax', blockSize });
+  // Keys are laid out in periods of blockSize + 1 i32 positions.
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > I32_MAX - 1)
+    throw new SpecError(
+      `groupedSoftmax: blockSize must be an integer >= 1 and <= ${I32_MAX - 1} (a period of blockSize + 1 keys is an i32)`,
+      { actual: describeValue(blockSize) },
+    );
+  return genuinePart(Object.freeze({ kind: 'normalizer', name: 'groupedSoftmax', blockSize }));
 }

@@ -1,4 +1,5 @@
-import type { DType } from '../dtype.js';
+import { DTYPES, type DType } from '../dtype.js';
+import { SpecError } from '../errors.js';
 
 /** Unary scalar functions of the Expr language. Reference semantics live in `evaluate-expr.ts`. */
 export const UNARY_FUNCTIONS = [
@@ -290,6 +291,21 @@ const declaredShapes = new WeakMap<Expr, readonly number[]>();
 
 /** Declares a captured tensor for use inside expressions. */
 export function tensorRef(name: string, shape: readonly number[], dtype: DType = 'f32'): TensorRef {
+  if (typeof name !== 'string' || name === '')
+    throw new SpecError(`tensorRef: the name must be a non-empty string`, {
+      actual: typeName(name),
+    });
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0))
+    throw new SpecError(`tensorRef "${name}": the shape must be an array of integers >= 0`, {
+      tensor: name,
+      actual: Array.isArray(shape) ? `[${shape.map(String).join(', ')}]` : typeName(shape),
+    });
+  if (!DTYPES.includes(dtype))
+    throw new SpecError(`tensorRef "${name}": unknown dtype`, {
+      tensor: name,
+      expected: DTYPES.join(' | '),
+      actual: typeof dtype === 'string' ? dtype : typeName(dtype),
+    });
   const frozen = Object.freeze([...shape]);
   return Object.freeze({
     name,
@@ -309,4 +325,13 @@ export function tensorRef(name: string, shape: readonly number[], dtype: DType =
  */
 export function declaredReadShape(expr: Expr): readonly number[] | undefined {
   return declaredShapes.get(expr);
+}
+
+/** A value's type for messages: `null`, `an array`, `number 7`, ... */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
 }
