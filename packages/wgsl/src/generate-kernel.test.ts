@@ -201,7 +201,7 @@ describe('generated WGSL of representative kernels', () => {
           let e0: i32 = (r0 * 64) + c0;
           let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
           let flat = e0;
-          out_binary_8c0587[flat] = e1 + in_beta[c0];
+          out_binary_1[flat] = e1 + in_beta[c0];
         }
       }
       "
@@ -630,7 +630,7 @@ describe('generated WGSL of the direct matmul (software adapter)', () => {
           let a_row1 = (in_h[(row1 * 64) + k] * stat2_row1) * a_0;
           let a_row2 = (in_h[(row2 * 64) + k] * stat2_row2) * a_0;
           let a_row3 = (in_h[(row3 * 64) + k] * stat2_row3) * a_0;
-          // Columns of param#0ef15ebb
+          // Columns of param "w"
           let b_value0 = in_w[(k * 64) + column0];
           let b_value1 = in_w[(k * 64) + column1];
           let b_value2 = in_w[(k * 64) + column2];

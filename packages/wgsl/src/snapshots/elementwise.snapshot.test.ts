@@ -24,21 +24,21 @@ function symbolic() {
 describe('elementwise template', () => {
   test('chain with a broadcast bias, hardware', () => {
     expect(programWgsl(chain(), HARDWARE, ['elementwise'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor unary#f34c6de6
+      "// Weft kernel 0: elementwise (gelu)
       // fuses 3 node(s):
-      //   binary#cfa1aa0e fn="mul" -> [4, 8] f32
-      //   binary#5cfde9c4 fn="add" -> [4, 8] f32
-      //   unary#f34c6de6 fn="gelu" -> [4, 8] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   binary fn="add" -> [4, 8] f32
+      //   unary fn="gelu" -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   in_y (read_write): input#0f9f33cf [4, 8] f32
-      //   in_bias (read_write): param#01acd17b [8] f32
-      //   out_unary_f34c6d (read_write): unary#f34c6de6 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   in_y (read_write): input "y" [4, 8] f32
+      //   in_bias (read_write): param "bias" [8] f32
+      //   out_unary_1 (read_write): unary [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_y: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_bias: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_unary_f34c6d: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_1: array<f32>;
 
       fn weft_erf(x: f32) -> f32 {
         let z = clamp(x, -4.0, 4.0);
@@ -57,7 +57,7 @@ describe('elementwise template', () => {
       }
 
       fn weft_gelu(x: f32) -> f32 {
-        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476)); // 0.707... = 1/sqrt(2)
       }
 
       @compute @workgroup_size(256, 1, 1)
@@ -76,28 +76,28 @@ describe('elementwise template', () => {
         i_rest = i_rest / 8;
         let i0 = i_rest;
         let v0: i32 = (i0 * 8) + i1;
-        out_unary_f34c6d[index] = weft_gelu((in_x[v0] * in_y[v0]) + in_bias[i1]);
+        out_unary_1[index] = weft_gelu((in_x[v0] * in_y[v0]) + in_bias[i1]);
       }"
     `);
   });
 
   test('chain with a broadcast bias, software adapter', () => {
     expect(programWgsl(chain(), SOFTWARE, ['elementwise'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor unary#f34c6de6
+      "// Weft kernel 0: elementwise (gelu)
       // fuses 3 node(s):
-      //   binary#cfa1aa0e fn="mul" -> [4, 8] f32
-      //   binary#5cfde9c4 fn="add" -> [4, 8] f32
-      //   unary#f34c6de6 fn="gelu" -> [4, 8] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   binary fn="add" -> [4, 8] f32
+      //   unary fn="gelu" -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   in_y (read_write): input#0f9f33cf [4, 8] f32
-      //   in_bias (read_write): param#01acd17b [8] f32
-      //   out_unary_f34c6d (read_write): unary#f34c6de6 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   in_y (read_write): input "y" [4, 8] f32
+      //   in_bias (read_write): param "bias" [8] f32
+      //   out_unary_1 (read_write): unary [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_y: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_bias: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_unary_f34c6d: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_1: array<f32>;
 
       fn weft_erf(x: f32) -> f32 {
         let z = clamp(x, -4.0, 4.0);
@@ -116,7 +116,7 @@ describe('elementwise template', () => {
       }
 
       fn weft_gelu(x: f32) -> f32 {
-        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476)); // 0.707... = 1/sqrt(2)
       }
 
       @compute @workgroup_size(256, 1, 1)
@@ -135,25 +135,25 @@ describe('elementwise template', () => {
         i_rest = i_rest / 8;
         let i0 = i_rest;
         let v0: i32 = (i0 * 8) + i1;
-        out_unary_f34c6d[index] = weft_gelu((in_x[v0] * in_y[v0]) + in_bias[i1]);
+        out_unary_1[index] = weft_gelu((in_x[v0] * in_y[v0]) + in_bias[i1]);
       }"
     `);
   });
 
   test('reshape, permute and slice as index maps, hardware', () => {
     expect(programWgsl(injective(), HARDWARE, ['elementwise'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor unary#4c13c71f
+      "// Weft kernel 0: elementwise (exp)
       // fuses 4 node(s):
-      //   reshape#43728d12 -> [4, 2, 4] f32
-      //   permute#2503e74f perm=[1,0,2] -> [2, 4, 4] f32
-      //   slice#a436dc2d -> [2, 4, 3] f32
-      //   unary#4c13c71f fn="exp" -> [2, 4, 3] f32
+      //   reshape -> [4, 2, 4] f32
+      //   permute perm=[1,0,2] -> [2, 4, 4] f32
+      //   slice -> [2, 4, 3] f32
+      //   unary fn="exp" -> [2, 4, 3] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_unary_4c13c7 (read_write): unary#4c13c71f [2, 4, 3] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_unary_1 (read_write): unary [2, 4, 3] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_unary_4c13c7: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_unary_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -172,26 +172,26 @@ describe('elementwise template', () => {
         let i1 = i_rest % 4;
         i_rest = i_rest / 4;
         let i0 = i_rest;
-        let v0: i32 = ((i1 * 8) + (i0 * 4)) + (1 + i2);
-        out_unary_4c13c7[index] = exp(in_x[((v0 / 8) * 8) + (v0 % 8)]);
+        let v0: i32 = (i1 * 8) + ((i0 * 4) + (1 + i2));
+        out_unary_1[index] = exp(in_x[((v0 / 8) * 8) + (v0 % 8)]);
       }"
     `);
   });
 
   test('reshape, permute and slice as index maps, software adapter', () => {
     expect(programWgsl(injective(), SOFTWARE, ['elementwise'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor unary#4c13c71f
+      "// Weft kernel 0: elementwise (exp)
       // fuses 4 node(s):
-      //   reshape#43728d12 -> [4, 2, 4] f32
-      //   permute#2503e74f perm=[1,0,2] -> [2, 4, 4] f32
-      //   slice#a436dc2d -> [2, 4, 3] f32
-      //   unary#4c13c71f fn="exp" -> [2, 4, 3] f32
+      //   reshape -> [4, 2, 4] f32
+      //   permute perm=[1,0,2] -> [2, 4, 4] f32
+      //   slice -> [2, 4, 3] f32
+      //   unary fn="exp" -> [2, 4, 3] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_unary_4c13c7 (read_write): unary#4c13c71f [2, 4, 3] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_unary_1 (read_write): unary [2, 4, 3] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_unary_4c13c7: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_unary_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -210,21 +210,21 @@ describe('elementwise template', () => {
         let i1 = i_rest % 4;
         i_rest = i_rest / 4;
         let i0 = i_rest;
-        let v0: i32 = ((i1 * 8) + (i0 * 4)) + (1 + i2);
-        out_unary_4c13c7[index] = exp(in_x[((v0 / 8) * 8) + (v0 % 8)]);
+        let v0: i32 = (i1 * 8) + ((i0 * 4) + (1 + i2));
+        out_unary_1[index] = exp(in_x[((v0 / 8) * 8) + (v0 % 8)]);
       }"
     `);
   });
 
   test('symbolic row count, hardware', () => {
     expect(programWgsl(symbolic(), HARDWARE, ['elementwise'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor binary#34bb32dc
+      "// Weft kernel 0: elementwise (add)
       // fuses 1 node(s):
-      //   binary#34bb32dc fn="add" -> [rows<=16, 8] f32
+      //   binary fn="add" -> [rows<=16, 8] f32
       // tensors:
-      //   in_x (read_write): input#75f747aa [rows<=16, 8] f32
-      //   in_bias (read_write): param#01acd17b [8] f32
-      //   out_binary_34bb32 (read_write): binary#34bb32dc [rows<=16, 8] f32
+      //   in_x (read_write): input "x" [rows<=16, 8] f32
+      //   in_bias (read_write): param "bias" [8] f32
+      //   out_binary_1 (read_write): binary [rows<=16, 8] f32
 
       struct Params {
         dim_rows: u32,
@@ -235,7 +235,7 @@ describe('elementwise template', () => {
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_bias: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_binary_34bb32: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_binary_1: array<f32>;
       @group(0) @binding(3) var<uniform> params: Params;
 
       @compute @workgroup_size(256, 1, 1)
@@ -253,20 +253,20 @@ describe('elementwise template', () => {
         let i1 = i_rest % 8;
         i_rest = i_rest / 8;
         let i0 = i_rest;
-        out_binary_34bb32[index] = in_x[(i0 * 8) + i1] + in_bias[i1];
+        out_binary_1[index] = in_x[(i0 * 8) + i1] + in_bias[i1];
       }"
     `);
   });
 
   test('symbolic row count, software adapter', () => {
     expect(programWgsl(symbolic(), SOFTWARE, ['elementwise'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template elementwise, anchor binary#34bb32dc
+      "// Weft kernel 0: elementwise (add)
       // fuses 1 node(s):
-      //   binary#34bb32dc fn="add" -> [rows<=16, 8] f32
+      //   binary fn="add" -> [rows<=16, 8] f32
       // tensors:
-      //   in_x (read_write): input#75f747aa [rows<=16, 8] f32
-      //   in_bias (read_write): param#01acd17b [8] f32
-      //   out_binary_34bb32 (read_write): binary#34bb32dc [rows<=16, 8] f32
+      //   in_x (read_write): input "x" [rows<=16, 8] f32
+      //   in_bias (read_write): param "bias" [8] f32
+      //   out_binary_1 (read_write): binary [rows<=16, 8] f32
 
       struct Params {
         dim_rows: u32,
@@ -277,7 +277,7 @@ describe('elementwise template', () => {
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_bias: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_binary_34bb32: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_binary_1: array<f32>;
       @group(0) @binding(3) var<uniform> params: Params;
 
       @compute @workgroup_size(256, 1, 1)
@@ -295,7 +295,7 @@ describe('elementwise template', () => {
         let i1 = i_rest % 8;
         i_rest = i_rest / 8;
         let i0 = i_rest;
-        out_binary_34bb32[index] = in_x[(i0 * 8) + i1] + in_bias[i1];
+        out_binary_1[index] = in_x[(i0 * 8) + i1] + in_bias[i1];
       }"
     `);
   });

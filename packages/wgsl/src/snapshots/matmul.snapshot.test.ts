@@ -38,17 +38,17 @@ const batchedTransposed = () => ({
 describe('matmul template', () => {
   test('plain, hardware: tiled', () => {
     expect(programWgsl(plain(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      "// Weft kernel 0: matmul
       // fuses 1 node(s):
-      //   matmul#382eab72 -> [4, 8] f32
+      //   matmul -> [4, 8] f32
       // tensors:
-      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   out_matmul_382eab (read_write): matmul#382eab72 [4, 8] f32
+      //   in_a (read_write): input "a" [4, 8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   out_matmul_1 (read_write): matmul [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_matmul_382eab: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_1: array<f32>;
 
       var<workgroup> tile_a: array<f32, 1024>;
       var<workgroup> tile_b: array<f32, 1024>;
@@ -62,7 +62,7 @@ describe('matmul template', () => {
           if (n < 8) {
             let acc_value = values[j];
             let flat = (m * 8) + n;
-            out_matmul_382eab[flat] = acc_value;
+            out_matmul_1[flat] = acc_value;
           }
         }
       }
@@ -91,7 +91,7 @@ describe('matmul template', () => {
         var acc2 = vec4<f32>();
         var acc3 = vec4<f32>();
         for (var k0 = 0; k0 < 8; k0 += 32) {
-          // A tile: 32 rows x 32 columns of input#1fc3ef47
+          // A tile: 32 rows x 32 columns of input "a"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
@@ -101,7 +101,7 @@ describe('matmul template', () => {
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of param#37425876
+          // B tile: 32 rows x 32 columns of param "w"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -135,17 +135,17 @@ describe('matmul template', () => {
 
   test('plain, software adapter: direct', () => {
     expect(programWgsl(plain(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      "// Weft kernel 0: matmul
       // fuses 1 node(s):
-      //   matmul#382eab72 -> [4, 8] f32
+      //   matmul -> [4, 8] f32
       // tensors:
-      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   out_matmul_382eab (read_write): matmul#382eab72 [4, 8] f32
+      //   in_a (read_write): input "a" [4, 8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   out_matmul_1 (read_write): matmul [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_matmul_382eab: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_1: array<f32>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
         if (m >= 4) {
@@ -156,7 +156,7 @@ describe('matmul template', () => {
           if (n < 8) {
             let acc_value = values[j];
             let flat = (m * 8) + n;
-            out_matmul_382eab[flat] = acc_value;
+            out_matmul_1[flat] = acc_value;
           }
         }
       }
@@ -202,14 +202,22 @@ describe('matmul template', () => {
         var acc3 = vec4<f32>();
         var acc3_1 = vec4<f32>();
         for (var k = 0; k < 8; k++) {
-          // Rows of input#1fc3ef47
+          // Rows of input "a"
           let a_row0 = in_a[(row0 * 8) + k];
           let a_row1 = in_a[(row1 * 8) + k];
           let a_row2 = in_a[(row2 * 8) + k];
           let a_row3 = in_a[(row3 * 8) + k];
-          // Columns of param#37425876
-          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
-          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          // Columns of param "w"
+          let b_value0 = in_w[(k * 8) + column0];
+          let b_value1 = in_w[(k * 8) + column1];
+          let b_value2 = in_w[(k * 8) + column2];
+          let b_value3 = in_w[(k * 8) + column3];
+          let b_row = vec4<f32>(b_value0, b_value1, b_value2, b_value3);
+          let b_value4 = in_w[(k * 8) + column4];
+          let b_value5 = in_w[(k * 8) + column5];
+          let b_value6 = in_w[(k * 8) + column6];
+          let b_value7 = in_w[(k * 8) + column7];
+          let b_row_1 = vec4<f32>(b_value4, b_value5, b_value6, b_value7);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
           acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
@@ -233,22 +241,22 @@ describe('matmul template', () => {
 
   test('elementwise prologue and bias + gelu epilogue, hardware: tiled', () => {
     expect(programWgsl(prologueEpilogue(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#61ad82fd
+      "// Weft kernel 0: matmul
       // fuses 4 node(s):
-      //   unary#06df989d fn="silu" -> [4, 8] f32
-      //   matmul#61ad82fd -> [4, 8] f32
-      //   binary#ac77876a fn="add" -> [4, 8] f32
-      //   unary#0ceaa63f fn="gelu" -> [4, 8] f32
+      //   unary fn="silu" -> [4, 8] f32
+      //   matmul -> [4, 8] f32
+      //   binary fn="add" -> [4, 8] f32
+      //   unary fn="gelu" -> [4, 8] f32
       // tensors:
-      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   in_b (read_write): param#504f36f4 [8] f32
-      //   out_unary_0ceaa6 (read_write): unary#0ceaa63f [4, 8] f32
+      //   in_a (read_write): input "a" [4, 8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   in_b (read_write): param "b" [8] f32
+      //   out_unary_1 (read_write): unary [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_unary_0ceaa6: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_1: array<f32>;
 
       var<workgroup> tile_a: array<f32, 1024>;
       var<workgroup> tile_b: array<f32, 1024>;
@@ -270,7 +278,7 @@ describe('matmul template', () => {
       }
 
       fn weft_gelu(x: f32) -> f32 {
-        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476)); // 0.707... = 1/sqrt(2)
       }
 
       fn weft_sigmoid(x: f32) -> f32 {
@@ -291,7 +299,7 @@ describe('matmul template', () => {
           if (n < 8) {
             let acc_value = values[j];
             let flat = (m * 8) + n;
-            out_unary_0ceaa6[flat] = weft_gelu(acc_value + in_b[n]);
+            out_unary_1[flat] = weft_gelu(acc_value + in_b[n]);
           }
         }
       }
@@ -320,7 +328,7 @@ describe('matmul template', () => {
         var acc2 = vec4<f32>();
         var acc3 = vec4<f32>();
         for (var k0 = 0; k0 < 8; k0 += 32) {
-          // A tile: 32 rows x 32 columns of unary#06df989d
+          // A tile: 32 rows x 32 columns of unary
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
@@ -330,7 +338,7 @@ describe('matmul template', () => {
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of param#37425876
+          // B tile: 32 rows x 32 columns of param "w"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -364,22 +372,22 @@ describe('matmul template', () => {
 
   test('elementwise prologue and bias + gelu epilogue, software adapter: direct', () => {
     expect(programWgsl(prologueEpilogue(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#61ad82fd
+      "// Weft kernel 0: matmul
       // fuses 4 node(s):
-      //   unary#06df989d fn="silu" -> [4, 8] f32
-      //   matmul#61ad82fd -> [4, 8] f32
-      //   binary#ac77876a fn="add" -> [4, 8] f32
-      //   unary#0ceaa63f fn="gelu" -> [4, 8] f32
+      //   unary fn="silu" -> [4, 8] f32
+      //   matmul -> [4, 8] f32
+      //   binary fn="add" -> [4, 8] f32
+      //   unary fn="gelu" -> [4, 8] f32
       // tensors:
-      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   in_b (read_write): param#504f36f4 [8] f32
-      //   out_unary_0ceaa6 (read_write): unary#0ceaa63f [4, 8] f32
+      //   in_a (read_write): input "a" [4, 8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   in_b (read_write): param "b" [8] f32
+      //   out_unary_1 (read_write): unary [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_unary_0ceaa6: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_unary_1: array<f32>;
 
       fn weft_erf(x: f32) -> f32 {
         let z = clamp(x, -4.0, 4.0);
@@ -398,7 +406,7 @@ describe('matmul template', () => {
       }
 
       fn weft_gelu(x: f32) -> f32 {
-        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476));
+        return 0.5 * x * (1.0 + weft_erf(x * 0.7071067811865476)); // 0.707... = 1/sqrt(2)
       }
 
       fn weft_sigmoid(x: f32) -> f32 {
@@ -419,7 +427,7 @@ describe('matmul template', () => {
           if (n < 8) {
             let acc_value = values[j];
             let flat = (m * 8) + n;
-            out_unary_0ceaa6[flat] = weft_gelu(acc_value + in_b[n]);
+            out_unary_1[flat] = weft_gelu(acc_value + in_b[n]);
           }
         }
       }
@@ -465,14 +473,22 @@ describe('matmul template', () => {
         var acc3 = vec4<f32>();
         var acc3_1 = vec4<f32>();
         for (var k = 0; k < 8; k++) {
-          // Rows of unary#06df989d
+          // Rows of unary
           let a_row0 = weft_silu(in_a[(row0 * 8) + k]);
           let a_row1 = weft_silu(in_a[(row1 * 8) + k]);
           let a_row2 = weft_silu(in_a[(row2 * 8) + k]);
           let a_row3 = weft_silu(in_a[(row3 * 8) + k]);
-          // Columns of param#37425876
-          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
-          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          // Columns of param "w"
+          let b_value0 = in_w[(k * 8) + column0];
+          let b_value1 = in_w[(k * 8) + column1];
+          let b_value2 = in_w[(k * 8) + column2];
+          let b_value3 = in_w[(k * 8) + column3];
+          let b_row = vec4<f32>(b_value0, b_value1, b_value2, b_value3);
+          let b_value4 = in_w[(k * 8) + column4];
+          let b_value5 = in_w[(k * 8) + column5];
+          let b_value6 = in_w[(k * 8) + column6];
+          let b_value7 = in_w[(k * 8) + column7];
+          let b_row_1 = vec4<f32>(b_value4, b_value5, b_value6, b_value7);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
           acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
@@ -496,38 +512,36 @@ describe('matmul template', () => {
 
   test('layer norm statistics in the prologue, hardware: tiled', () => {
     expect(programWgsl(layerNormPrologue(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#556b941f
+      "// Weft kernel 0: matmul
       // fuses 11 node(s):
-      //   reduce#f61dd3bb fn="mean" axes=[1] -> [4, 1] f32
-      //   binary#2c682a0b fn="sub" -> [4, 8] f32
-      //   binary#8bf0c864 fn="mul" -> [4, 8] f32
-      //   reduce#4297724a fn="mean" axes=[1] -> [4, 1] f32
-      //   constant#f3c2e50c -> [] f32
-      //   binary#97af4490 fn="add" -> [4, 1] f32
-      //   unary#3d630841 fn="rsqrt" -> [4, 1] f32
-      //   binary#b8e2dc5c fn="mul" -> [4, 8] f32
-      //   binary#431fff7c fn="mul" -> [4, 8] f32
-      //   binary#47aeacb0 fn="add" -> [4, 8] f32
-      //   matmul#556b941f -> [4, 8] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 8] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [4, 1] f32
+      //   unary fn="rsqrt" -> [4, 1] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   binary fn="add" -> [4, 8] f32
+      //   matmul -> [4, 8] f32
       // tensors:
-      //   in_h (read_write): input#49bedc51 [4, 8] f32
-      //   in_gamma (read_write): param#9a9e1b63 [8] f32
-      //   in_beta (read_write): param#4738db8c [8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   out_matmul_556b94 (read_write): matmul#556b941f [4, 8] f32
+      //   in_h (read_write): input "h" [4, 8] f32
+      //   in_gamma (read_write): param "gamma" [8] f32
+      //   in_beta (read_write): param "beta" [8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   out_matmul_1 (read_write): matmul [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
       @group(0) @binding(3) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(4) var<storage, read_write> out_matmul_556b94: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_matmul_1: array<f32>;
 
       var<workgroup> tile_a: array<f32, 1024>;
       var<workgroup> tile_b: array<f32, 1024>;
       var<workgroup> row_partial: array<f32, 64>;
       var<workgroup> row_stat0: array<f32, 32>;
-      var<workgroup> row_stat1: array<f32, 32>;
-      var<workgroup> row_stat2: array<f32, 32>;
       var<workgroup> row_stat3: array<f32, 32>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
@@ -539,7 +553,7 @@ describe('matmul template', () => {
           if (n < 8) {
             let acc_value = values[j];
             let flat = (m * 8) + n;
-            out_matmul_556b94[flat] = acc_value;
+            out_matmul_1[flat] = acc_value;
           }
         }
       }
@@ -573,7 +587,7 @@ describe('matmul template', () => {
           let stat_lane = i32(local_index % 2u);
           let m = tile_m * 32 + stat_row;
 
-          // mean over the row (reduce#f61dd3bb)
+          // mean over the row (reduce)
           var partial0: f32 = 0.0;
           if (m < 4) {
             for (var k = stat_lane; k < 8; k += 2) {
@@ -589,7 +603,7 @@ describe('matmul template', () => {
             row_stat0[stat_row] = stat0;
           }
 
-          // mean over the row (reduce#4297724a)
+          // mean over the row (reduce)
           var partial1: f32 = 0.0;
           if (m < 4) {
             for (var k = stat_lane; k < 8; k += 2) {
@@ -602,17 +616,11 @@ describe('matmul template', () => {
           let total1 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
           workgroupBarrier();
           let stat1: f32 = total1 / f32(8);
-          if (stat_lane == 0) {
-            row_stat1[stat_row] = stat1;
-          }
 
-          // per-row value (binary#97af4490)
+          // per-row value (binary)
           let stat2: f32 = stat1 + 0.00001;
-          if (stat_lane == 0) {
-            row_stat2[stat_row] = stat2;
-          }
 
-          // per-row value (unary#3d630841)
+          // per-row value (unary)
           let stat3: f32 = inverseSqrt(stat2);
           if (stat_lane == 0) {
             row_stat3[stat_row] = stat3;
@@ -620,21 +628,19 @@ describe('matmul template', () => {
         }
         workgroupBarrier();
         for (var k0 = 0; k0 < 8; k0 += 32) {
-          // A tile: 32 rows x 32 columns of binary#47aeacb0
+          // A tile: 32 rows x 32 columns of binary
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
             var value = 0.0;
             if (m < 4 && k < 8) {
               let stat0 = row_stat0[slot / 32];
-              let stat1 = row_stat1[slot / 32];
-              let stat2 = row_stat2[slot / 32];
               let stat3 = row_stat3[slot / 32];
               value = (((in_h[(m * 8) + k] - stat0) * stat3) * in_gamma[k]) + in_beta[k];
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of param#37425876
+          // B tile: 32 rows x 32 columns of param "w"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -668,36 +674,34 @@ describe('matmul template', () => {
 
   test('layer norm statistics in the prologue, software adapter: direct', () => {
     expect(programWgsl(layerNormPrologue(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#556b941f
+      "// Weft kernel 0: matmul
       // fuses 11 node(s):
-      //   reduce#f61dd3bb fn="mean" axes=[1] -> [4, 1] f32
-      //   binary#2c682a0b fn="sub" -> [4, 8] f32
-      //   binary#8bf0c864 fn="mul" -> [4, 8] f32
-      //   reduce#4297724a fn="mean" axes=[1] -> [4, 1] f32
-      //   constant#f3c2e50c -> [] f32
-      //   binary#97af4490 fn="add" -> [4, 1] f32
-      //   unary#3d630841 fn="rsqrt" -> [4, 1] f32
-      //   binary#b8e2dc5c fn="mul" -> [4, 8] f32
-      //   binary#431fff7c fn="mul" -> [4, 8] f32
-      //   binary#47aeacb0 fn="add" -> [4, 8] f32
-      //   matmul#556b941f -> [4, 8] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 8] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [4, 1] f32
+      //   unary fn="rsqrt" -> [4, 1] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   binary fn="mul" -> [4, 8] f32
+      //   binary fn="add" -> [4, 8] f32
+      //   matmul -> [4, 8] f32
       // tensors:
-      //   in_h (read_write): input#49bedc51 [4, 8] f32
-      //   in_gamma (read_write): param#9a9e1b63 [8] f32
-      //   in_beta (read_write): param#4738db8c [8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   out_matmul_556b94 (read_write): matmul#556b941f [4, 8] f32
+      //   in_h (read_write): input "h" [4, 8] f32
+      //   in_gamma (read_write): param "gamma" [8] f32
+      //   in_beta (read_write): param "beta" [8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   out_matmul_1 (read_write): matmul [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
       @group(0) @binding(3) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(4) var<storage, read_write> out_matmul_556b94: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_matmul_1: array<f32>;
 
       var<workgroup> row_partial: array<f32, 16>;
       var<workgroup> row_stat0: array<f32, 4>;
-      var<workgroup> row_stat1: array<f32, 4>;
-      var<workgroup> row_stat2: array<f32, 4>;
       var<workgroup> row_stat3: array<f32, 4>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
@@ -709,7 +713,7 @@ describe('matmul template', () => {
           if (n < 8) {
             let acc_value = values[j];
             let flat = (m * 8) + n;
-            out_matmul_556b94[flat] = acc_value;
+            out_matmul_1[flat] = acc_value;
           }
         }
       }
@@ -752,7 +756,7 @@ describe('matmul template', () => {
           let stat_lane = i32(local_index % 4u);
           let m = m0 + stat_row;
 
-          // mean over the row (reduce#f61dd3bb)
+          // mean over the row (reduce)
           var partial0: f32 = 0.0;
           if (m < 4) {
             for (var k = stat_lane; k < 8; k += 4) {
@@ -761,14 +765,17 @@ describe('matmul template', () => {
           }
           row_partial[local_index] = partial0;
           workgroupBarrier();
-          let total0 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
+          var total0 = row_partial[stat_row * 4];
+          for (var lane = 1; lane < 4; lane++) {
+            total0 = total0 + row_partial[stat_row * 4 + lane];
+          }
           workgroupBarrier();
           let stat0: f32 = total0 / f32(8);
           if (stat_lane == 0) {
             row_stat0[stat_row] = stat0;
           }
 
-          // mean over the row (reduce#4297724a)
+          // mean over the row (reduce)
           var partial1: f32 = 0.0;
           if (m < 4) {
             for (var k = stat_lane; k < 8; k += 4) {
@@ -778,20 +785,17 @@ describe('matmul template', () => {
           }
           row_partial[local_index] = partial1;
           workgroupBarrier();
-          let total1 = row_partial[stat_row * 4 + 0] + row_partial[stat_row * 4 + 1] + row_partial[stat_row * 4 + 2] + row_partial[stat_row * 4 + 3];
+          var total1 = row_partial[stat_row * 4];
+          for (var lane = 1; lane < 4; lane++) {
+            total1 = total1 + row_partial[stat_row * 4 + lane];
+          }
           workgroupBarrier();
           let stat1: f32 = total1 / f32(8);
-          if (stat_lane == 0) {
-            row_stat1[stat_row] = stat1;
-          }
 
-          // per-row value (binary#97af4490)
+          // per-row value (binary)
           let stat2: f32 = stat1 + 0.00001;
-          if (stat_lane == 0) {
-            row_stat2[stat_row] = stat2;
-          }
 
-          // per-row value (unary#3d630841)
+          // per-row value (unary)
           let stat3: f32 = inverseSqrt(stat2);
           if (stat_lane == 0) {
             row_stat3[stat_row] = stat3;
@@ -799,20 +803,12 @@ describe('matmul template', () => {
         }
         workgroupBarrier();
         let stat0_row0 = row_stat0[0];
-        let stat1_row0 = row_stat1[0];
-        let stat2_row0 = row_stat2[0];
         let stat3_row0 = row_stat3[0];
         let stat0_row1 = row_stat0[1];
-        let stat1_row1 = row_stat1[1];
-        let stat2_row1 = row_stat2[1];
         let stat3_row1 = row_stat3[1];
         let stat0_row2 = row_stat0[2];
-        let stat1_row2 = row_stat1[2];
-        let stat2_row2 = row_stat2[2];
         let stat3_row2 = row_stat3[2];
         let stat0_row3 = row_stat0[3];
-        let stat1_row3 = row_stat1[3];
-        let stat2_row3 = row_stat2[3];
         let stat3_row3 = row_stat3[3];
         // acc<r>[_<g>]: row r, columns 4g..4g+3 of the 4x8 output block of this invocation
         var acc0 = vec4<f32>();
@@ -824,16 +820,24 @@ describe('matmul template', () => {
         var acc3 = vec4<f32>();
         var acc3_1 = vec4<f32>();
         for (var k = 0; k < 8; k++) {
-          // Rows of binary#47aeacb0
+          // Rows of binary
           let a_0: f32 = in_gamma[k];
           let a_1: f32 = in_beta[k];
           let a_row0 = (((in_h[(row0 * 8) + k] - stat0_row0) * stat3_row0) * a_0) + a_1;
           let a_row1 = (((in_h[(row1 * 8) + k] - stat0_row1) * stat3_row1) * a_0) + a_1;
           let a_row2 = (((in_h[(row2 * 8) + k] - stat0_row2) * stat3_row2) * a_0) + a_1;
           let a_row3 = (((in_h[(row3 * 8) + k] - stat0_row3) * stat3_row3) * a_0) + a_1;
-          // Columns of param#37425876
-          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
-          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          // Columns of param "w"
+          let b_value0 = in_w[(k * 8) + column0];
+          let b_value1 = in_w[(k * 8) + column1];
+          let b_value2 = in_w[(k * 8) + column2];
+          let b_value3 = in_w[(k * 8) + column3];
+          let b_row = vec4<f32>(b_value0, b_value1, b_value2, b_value3);
+          let b_value4 = in_w[(k * 8) + column4];
+          let b_value5 = in_w[(k * 8) + column5];
+          let b_value6 = in_w[(k * 8) + column6];
+          let b_value7 = in_w[(k * 8) + column7];
+          let b_row_1 = vec4<f32>(b_value4, b_value5, b_value6, b_value7);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
           acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
@@ -857,19 +861,19 @@ describe('matmul template', () => {
 
   test('store through reshape and permute (split heads), hardware: tiled', () => {
     expect(programWgsl(splitHeadsEpilogue(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      "// Weft kernel 0: matmul
       // fuses 3 node(s):
-      //   matmul#382eab72 -> [4, 8] f32
-      //   reshape#dbe0c124 -> [4, 2, 4] f32
-      //   permute#8cdcba7c perm=[1,0,2] -> [2, 4, 4] f32
+      //   matmul -> [4, 8] f32
+      //   reshape -> [4, 2, 4] f32
+      //   permute perm=[1,0,2] -> [2, 4, 4] f32
       // tensors:
-      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   out_permute_8cdcba (read_write): permute#8cdcba7c [2, 4, 4] f32
+      //   in_a (read_write): input "a" [4, 8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   out_permute_1 (read_write): permute [2, 4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_permute_8cdcba: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_permute_1: array<f32>;
 
       var<workgroup> tile_a: array<f32, 1024>;
       var<workgroup> tile_b: array<f32, 1024>;
@@ -884,7 +888,7 @@ describe('matmul template', () => {
             let acc_value = values[j];
             let e0: i32 = (m * 8) + n;
             let flat = (((e0 / 4) % 2) * 16) + (((e0 / 8) * 4) + (e0 % 4));
-            out_permute_8cdcba[flat] = acc_value;
+            out_permute_1[flat] = acc_value;
           }
         }
       }
@@ -913,7 +917,7 @@ describe('matmul template', () => {
         var acc2 = vec4<f32>();
         var acc3 = vec4<f32>();
         for (var k0 = 0; k0 < 8; k0 += 32) {
-          // A tile: 32 rows x 32 columns of input#1fc3ef47
+          // A tile: 32 rows x 32 columns of input "a"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
@@ -923,7 +927,7 @@ describe('matmul template', () => {
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of param#37425876
+          // B tile: 32 rows x 32 columns of param "w"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -957,19 +961,19 @@ describe('matmul template', () => {
 
   test('store through reshape and permute (split heads), software adapter: direct', () => {
     expect(programWgsl(splitHeadsEpilogue(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#382eab72
+      "// Weft kernel 0: matmul
       // fuses 3 node(s):
-      //   matmul#382eab72 -> [4, 8] f32
-      //   reshape#dbe0c124 -> [4, 2, 4] f32
-      //   permute#8cdcba7c perm=[1,0,2] -> [2, 4, 4] f32
+      //   matmul -> [4, 8] f32
+      //   reshape -> [4, 2, 4] f32
+      //   permute perm=[1,0,2] -> [2, 4, 4] f32
       // tensors:
-      //   in_a (read_write): input#1fc3ef47 [4, 8] f32
-      //   in_w (read_write): param#37425876 [8, 8] f32
-      //   out_permute_8cdcba (read_write): permute#8cdcba7c [2, 4, 4] f32
+      //   in_a (read_write): input "a" [4, 8] f32
+      //   in_w (read_write): param "w" [8, 8] f32
+      //   out_permute_1 (read_write): permute [2, 4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_permute_8cdcba: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_permute_1: array<f32>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>) {
         if (m >= 4) {
@@ -981,7 +985,7 @@ describe('matmul template', () => {
             let acc_value = values[j];
             let e0: i32 = (m * 8) + n;
             let flat = (((e0 / 4) % 2) * 16) + (((e0 / 8) * 4) + (e0 % 4));
-            out_permute_8cdcba[flat] = acc_value;
+            out_permute_1[flat] = acc_value;
           }
         }
       }
@@ -1027,14 +1031,22 @@ describe('matmul template', () => {
         var acc3 = vec4<f32>();
         var acc3_1 = vec4<f32>();
         for (var k = 0; k < 8; k++) {
-          // Rows of input#1fc3ef47
+          // Rows of input "a"
           let a_row0 = in_a[(row0 * 8) + k];
           let a_row1 = in_a[(row1 * 8) + k];
           let a_row2 = in_a[(row2 * 8) + k];
           let a_row3 = in_a[(row3 * 8) + k];
-          // Columns of param#37425876
-          let b_row = vec4<f32>(in_w[(k * 8) + column0], in_w[(k * 8) + column1], in_w[(k * 8) + column2], in_w[(k * 8) + column3]);
-          let b_row_1 = vec4<f32>(in_w[(k * 8) + column4], in_w[(k * 8) + column5], in_w[(k * 8) + column6], in_w[(k * 8) + column7]);
+          // Columns of param "w"
+          let b_value0 = in_w[(k * 8) + column0];
+          let b_value1 = in_w[(k * 8) + column1];
+          let b_value2 = in_w[(k * 8) + column2];
+          let b_value3 = in_w[(k * 8) + column3];
+          let b_row = vec4<f32>(b_value0, b_value1, b_value2, b_value3);
+          let b_value4 = in_w[(k * 8) + column4];
+          let b_value5 = in_w[(k * 8) + column5];
+          let b_value6 = in_w[(k * 8) + column6];
+          let b_value7 = in_w[(k * 8) + column7];
+          let b_row_1 = vec4<f32>(b_value4, b_value5, b_value6, b_value7);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
           acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);
@@ -1058,17 +1070,17 @@ describe('matmul template', () => {
 
   test('batched with B transposed, hardware: tiled', () => {
     expect(programWgsl(batchedTransposed(), HARDWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#905161fc
+      "// Weft kernel 0: matmul (transposeB)
       // fuses 1 node(s):
-      //   matmul#905161fc -> [2, 4, 4] f32
+      //   matmul -> [2, 4, 4] f32
       // tensors:
-      //   in_a (read_write): input#451ed392 [2, 4, 8] f32
-      //   in_b (read_write): input#a255a963 [2, 4, 8] f32
-      //   out_matmul_905161 (read_write): matmul#905161fc [2, 4, 4] f32
+      //   in_a (read_write): input "a" [2, 4, 8] f32
+      //   in_b (read_write): input "b" [2, 4, 8] f32
+      //   out_matmul_1 (read_write): matmul [2, 4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_matmul_905161: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_1: array<f32>;
 
       var<workgroup> tile_a: array<f32, 1024>;
       var<workgroup> tile_b: array<f32, 1024>;
@@ -1082,7 +1094,7 @@ describe('matmul template', () => {
           if (n < 4) {
             let acc_value = values[j];
             let flat = (b0 * 16) + ((m * 4) + n);
-            out_matmul_905161[flat] = acc_value;
+            out_matmul_1[flat] = acc_value;
           }
         }
       }
@@ -1112,7 +1124,7 @@ describe('matmul template', () => {
         var acc2 = vec4<f32>();
         var acc3 = vec4<f32>();
         for (var k0 = 0; k0 < 8; k0 += 32) {
-          // A tile: 32 rows x 32 columns of input#451ed392
+          // A tile: 32 rows x 32 columns of input "a"
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let m = tile_m * 32 + slot / 32;
             let k = k0 + slot % 32;
@@ -1122,7 +1134,7 @@ describe('matmul template', () => {
             }
             tile_a[slot] = value;
           }
-          // B tile: 32 rows x 32 columns of input#a255a963 (transposed)
+          // B tile: 32 rows x 32 columns of input "b" (transposed)
           for (var slot = i32(local_index); slot < 1024; slot += 64) {
             let k = k0 + slot / 32;
             let n = tile_n * 32 + slot % 32;
@@ -1156,17 +1168,17 @@ describe('matmul template', () => {
 
   test('batched with B transposed, software adapter: direct', () => {
     expect(programWgsl(batchedTransposed(), SOFTWARE, ['matmul'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template matmul, anchor matmul#905161fc
+      "// Weft kernel 0: matmul (transposeB)
       // fuses 1 node(s):
-      //   matmul#905161fc -> [2, 4, 4] f32
+      //   matmul -> [2, 4, 4] f32
       // tensors:
-      //   in_a (read_write): input#451ed392 [2, 4, 8] f32
-      //   in_b (read_write): input#a255a963 [2, 4, 8] f32
-      //   out_matmul_905161 (read_write): matmul#905161fc [2, 4, 4] f32
+      //   in_a (read_write): input "a" [2, 4, 8] f32
+      //   in_b (read_write): input "b" [2, 4, 8] f32
+      //   out_matmul_1 (read_write): matmul [2, 4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_a: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_matmul_905161: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_matmul_1: array<f32>;
 
       fn store_block_row(m: i32, n0: i32, values: vec4<f32>, b0: i32) {
         if (m >= 4) {
@@ -1177,7 +1189,7 @@ describe('matmul template', () => {
           if (n < 4) {
             let acc_value = values[j];
             let flat = (b0 * 16) + ((m * 4) + n);
-            out_matmul_905161[flat] = acc_value;
+            out_matmul_1[flat] = acc_value;
           }
         }
       }
@@ -1224,15 +1236,23 @@ describe('matmul template', () => {
         var acc3 = vec4<f32>();
         var acc3_1 = vec4<f32>();
         for (var k = 0; k < 8; k++) {
-          // Rows of input#451ed392
+          // Rows of input "a"
           let a_0: i32 = b0 * 32;
           let a_row0 = in_a[a_0 + ((row0 * 8) + k)];
           let a_row1 = in_a[a_0 + ((row1 * 8) + k)];
           let a_row2 = in_a[a_0 + ((row2 * 8) + k)];
           let a_row3 = in_a[a_0 + ((row3 * 8) + k)];
-          // Columns of input#a255a963 (transposed)
-          let b_row = vec4<f32>(in_b[(b0 * 32) + ((column0 * 8) + k)], in_b[(b0 * 32) + ((column1 * 8) + k)], in_b[(b0 * 32) + ((column2 * 8) + k)], in_b[(b0 * 32) + ((column3 * 8) + k)]);
-          let b_row_1 = vec4<f32>(in_b[(b0 * 32) + ((column4 * 8) + k)], in_b[(b0 * 32) + ((column5 * 8) + k)], in_b[(b0 * 32) + ((column6 * 8) + k)], in_b[(b0 * 32) + ((column7 * 8) + k)]);
+          // Columns of input "b" (transposed)
+          let b_value0 = in_b[(b0 * 32) + ((column0 * 8) + k)];
+          let b_value1 = in_b[(b0 * 32) + ((column1 * 8) + k)];
+          let b_value2 = in_b[(b0 * 32) + ((column2 * 8) + k)];
+          let b_value3 = in_b[(b0 * 32) + ((column3 * 8) + k)];
+          let b_row = vec4<f32>(b_value0, b_value1, b_value2, b_value3);
+          let b_value4 = in_b[(b0 * 32) + ((column4 * 8) + k)];
+          let b_value5 = in_b[(b0 * 32) + ((column5 * 8) + k)];
+          let b_value6 = in_b[(b0 * 32) + ((column6 * 8) + k)];
+          let b_value7 = in_b[(b0 * 32) + ((column7 * 8) + k)];
+          let b_row_1 = vec4<f32>(b_value4, b_value5, b_value6, b_value7);
           acc0 = fma(vec4<f32>(a_row0), b_row, acc0);
           acc0_1 = fma(vec4<f32>(a_row0), b_row_1, acc0_1);
           acc1 = fma(vec4<f32>(a_row1), b_row, acc1);

@@ -10,15 +10,15 @@ const middleMean = () => ({ y: mean(exp(input('x', [4, 8, 4])), 1) });
 describe('reduce template', () => {
   test('sum over the leading axis, hardware', () => {
     expect(programWgsl(columnSum(), HARDWARE, ['reduce'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template reduce, anchor reduce#6e01ca5a
+      "// Weft kernel 0: reduce (sum)
       // fuses 1 node(s):
-      //   reduce#6e01ca5a fn="sum" axes=[0] -> [4] f32
+      //   reduce fn="sum" axes=[0] -> [4] f32
       // tensors:
-      //   in_x (read_write): input#2b2cb747 [8, 4] f32
-      //   out_reduce_6e01ca (read_write): reduce#6e01ca5a [4] f32
+      //   in_x (read_write): input "x" [8, 4] f32
+      //   out_reduce_1 (read_write): reduce [4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_reduce_6e01ca: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -33,7 +33,7 @@ describe('reduce template', () => {
         }
         let r0 = row;
 
-        // sum over the row (reduce#6e01ca5a)
+        // sum over the row (reduce)
         var partial_total0: f32 = 0.0;
         for (var column = 0; column < 8; column++) {
           let c0 = column;
@@ -42,22 +42,22 @@ describe('reduce template', () => {
         let total0 = partial_total0;
         let stat0: f32 = total0;
 
-        out_reduce_6e01ca[r0] = stat0;
+        out_reduce_1[r0] = stat0;
       }"
     `);
   });
 
   test('sum over the leading axis, software adapter', () => {
     expect(programWgsl(columnSum(), SOFTWARE, ['reduce'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template reduce, anchor reduce#6e01ca5a
+      "// Weft kernel 0: reduce (sum)
       // fuses 1 node(s):
-      //   reduce#6e01ca5a fn="sum" axes=[0] -> [4] f32
+      //   reduce fn="sum" axes=[0] -> [4] f32
       // tensors:
-      //   in_x (read_write): input#2b2cb747 [8, 4] f32
-      //   out_reduce_6e01ca (read_write): reduce#6e01ca5a [4] f32
+      //   in_x (read_write): input "x" [8, 4] f32
+      //   out_reduce_1 (read_write): reduce [4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_reduce_6e01ca: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -72,7 +72,7 @@ describe('reduce template', () => {
         }
         let r0 = row;
 
-        // sum over the row (reduce#6e01ca5a)
+        // sum over the row (reduce)
         var partial_total0: f32 = 0.0;
         for (var column = 0; column < 8; column++) {
           let c0 = column;
@@ -81,23 +81,23 @@ describe('reduce template', () => {
         let total0 = partial_total0;
         let stat0: f32 = total0;
 
-        out_reduce_6e01ca[r0] = stat0;
+        out_reduce_1[r0] = stat0;
       }"
     `);
   });
 
   test('mean over a middle axis of a fused exp, hardware', () => {
     expect(programWgsl(middleMean(), HARDWARE, ['reduce'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template reduce, anchor reduce#43a2d7dd
+      "// Weft kernel 0: reduce (mean)
       // fuses 2 node(s):
-      //   unary#ad793902 fn="exp" -> [4, 8, 4] f32
-      //   reduce#43a2d7dd fn="mean" axes=[1] -> [4, 4] f32
+      //   unary fn="exp" -> [4, 8, 4] f32
+      //   reduce fn="mean" axes=[1] -> [4, 4] f32
       // tensors:
-      //   in_x (read_write): input#8c3c6036 [4, 8, 4] f32
-      //   out_reduce_43a2d7 (read_write): reduce#43a2d7dd [4, 4] f32
+      //   in_x (read_write): input "x" [4, 8, 4] f32
+      //   out_reduce_1 (read_write): reduce [4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_reduce_43a2d7: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -115,7 +115,7 @@ describe('reduce template', () => {
         r_rest = r_rest / 4;
         let r0 = r_rest;
 
-        // mean over the row (reduce#43a2d7dd)
+        // mean over the row (reduce)
         var partial_total0: f32 = 0.0;
         for (var column = 0; column < 8; column++) {
           let c0 = column;
@@ -124,23 +124,23 @@ describe('reduce template', () => {
         let total0 = partial_total0;
         let stat0: f32 = total0 / f32(8);
 
-        out_reduce_43a2d7[(r0 * 4) + r1] = stat0;
+        out_reduce_1[(r0 * 4) + r1] = stat0;
       }"
     `);
   });
 
   test('mean over a middle axis of a fused exp, software adapter', () => {
     expect(programWgsl(middleMean(), SOFTWARE, ['reduce'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template reduce, anchor reduce#43a2d7dd
+      "// Weft kernel 0: reduce (mean)
       // fuses 2 node(s):
-      //   unary#ad793902 fn="exp" -> [4, 8, 4] f32
-      //   reduce#43a2d7dd fn="mean" axes=[1] -> [4, 4] f32
+      //   unary fn="exp" -> [4, 8, 4] f32
+      //   reduce fn="mean" axes=[1] -> [4, 4] f32
       // tensors:
-      //   in_x (read_write): input#8c3c6036 [4, 8, 4] f32
-      //   out_reduce_43a2d7 (read_write): reduce#43a2d7dd [4, 4] f32
+      //   in_x (read_write): input "x" [4, 8, 4] f32
+      //   out_reduce_1 (read_write): reduce [4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_reduce_43a2d7: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -158,7 +158,7 @@ describe('reduce template', () => {
         r_rest = r_rest / 4;
         let r0 = r_rest;
 
-        // mean over the row (reduce#43a2d7dd)
+        // mean over the row (reduce)
         var partial_total0: f32 = 0.0;
         for (var column = 0; column < 8; column++) {
           let c0 = column;
@@ -167,7 +167,7 @@ describe('reduce template', () => {
         let total0 = partial_total0;
         let stat0: f32 = total0 / f32(8);
 
-        out_reduce_43a2d7[(r0 * 4) + r1] = stat0;
+        out_reduce_1[(r0 * 4) + r1] = stat0;
       }"
     `);
   });
@@ -176,15 +176,15 @@ describe('reduce template', () => {
     expect(
       programWgsl({ y: max(input('x', [8, 4]), 0, { keepDims: true }) }, HARDWARE, ['reduce']),
     ).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template reduce, anchor reduce#7576b49e
+      "// Weft kernel 0: reduce (max)
       // fuses 1 node(s):
-      //   reduce#7576b49e fn="max" axes=[0] -> [1, 4] f32
+      //   reduce fn="max" axes=[0] -> [1, 4] f32
       // tensors:
-      //   in_x (read_write): input#2b2cb747 [8, 4] f32
-      //   out_reduce_7576b4 (read_write): reduce#7576b49e [1, 4] f32
+      //   in_x (read_write): input "x" [8, 4] f32
+      //   out_reduce_1 (read_write): reduce [1, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_reduce_7576b4: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_1: array<f32>;
 
       fn weft_inf() -> f32 {
         var bits = 0x7f800000u;
@@ -204,7 +204,7 @@ describe('reduce template', () => {
         }
         let r0 = row;
 
-        // max over the row (reduce#7576b49e)
+        // max over the row (reduce)
         var partial_total0: f32 = -weft_inf();
         for (var column = 0; column < 8; column++) {
           let c0 = column;
@@ -213,7 +213,7 @@ describe('reduce template', () => {
         let total0 = partial_total0;
         let stat0: f32 = total0;
 
-        out_reduce_7576b4[r0] = stat0;
+        out_reduce_1[r0] = stat0;
       }"
     `);
   });

@@ -21,19 +21,19 @@ function layerNorm(rows: number, columns: number) {
 describe('row template', () => {
   test('softmax over rows of 64, hardware: cooperative tree', () => {
     expect(programWgsl({ y: softmaxRows(input('x', [4, 64])) }, HARDWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#75e7dd95
+      "// Weft kernel 0: row (max, sum)
       // fuses 5 node(s):
-      //   reduce#7281d27e fn="max" axes=[1] -> [4, 1] f32
-      //   binary#c9c28308 fn="sub" -> [4, 64] f32
-      //   unary#ad4ed127 fn="exp" -> [4, 64] f32
-      //   reduce#75e7dd95 fn="sum" axes=[1] -> [4, 1] f32
-      //   binary#fe2ee6ad fn="div" -> [4, 64] f32
+      //   reduce fn="max" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 64] f32
+      //   unary fn="exp" -> [4, 64] f32
+      //   reduce fn="sum" axes=[1] -> [4, 1] f32
+      //   binary fn="div" -> [4, 64] f32
       // tensors:
-      //   in_x (read_write): input#588f36fd [4, 64] f32
-      //   out_binary_fe2ee6 (read_write): binary#fe2ee6ad [4, 64] f32
+      //   in_x (read_write): input "x" [4, 64] f32
+      //   out_binary_1 (read_write): binary [4, 64] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_binary_fe2ee6: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_1: array<f32>;
 
       var<workgroup> scratch_f32: array<f32, 64>;
 
@@ -55,7 +55,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // max over the row (reduce#7281d27e)
+        // max over the row (reduce)
         var partial_total0: f32 = -weft_inf();
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -73,7 +73,7 @@ describe('row template', () => {
         workgroupBarrier();
         let stat0: f32 = total0;
 
-        // sum over the row (reduce#75e7dd95)
+        // sum over the row (reduce)
         var partial_total1: f32 = 0.0;
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -95,7 +95,7 @@ describe('row template', () => {
           let c0 = column;
           let e0: i32 = (r0 * 64) + c0;
           let flat = e0;
-          out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+          out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
         }
       }"
     `);
@@ -103,19 +103,19 @@ describe('row template', () => {
 
   test('softmax over rows of 64, software adapter: one invocation per row', () => {
     expect(programWgsl({ y: softmaxRows(input('x', [4, 64])) }, SOFTWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#75e7dd95
+      "// Weft kernel 0: row (max, sum)
       // fuses 5 node(s):
-      //   reduce#7281d27e fn="max" axes=[1] -> [4, 1] f32
-      //   binary#c9c28308 fn="sub" -> [4, 64] f32
-      //   unary#ad4ed127 fn="exp" -> [4, 64] f32
-      //   reduce#75e7dd95 fn="sum" axes=[1] -> [4, 1] f32
-      //   binary#fe2ee6ad fn="div" -> [4, 64] f32
+      //   reduce fn="max" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 64] f32
+      //   unary fn="exp" -> [4, 64] f32
+      //   reduce fn="sum" axes=[1] -> [4, 1] f32
+      //   binary fn="div" -> [4, 64] f32
       // tensors:
-      //   in_x (read_write): input#588f36fd [4, 64] f32
-      //   out_binary_fe2ee6 (read_write): binary#fe2ee6ad [4, 64] f32
+      //   in_x (read_write): input "x" [4, 64] f32
+      //   out_binary_1 (read_write): binary [4, 64] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_binary_fe2ee6: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_1: array<f32>;
 
       fn weft_inf() -> f32 {
         var bits = 0x7f800000u;
@@ -135,7 +135,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // max over the row (reduce#7281d27e)
+        // max over the row (reduce)
         var partial_total0_0: f32 = -weft_inf();
         var partial_total0_1: f32 = -weft_inf();
         var partial_total0_2: f32 = -weft_inf();
@@ -168,7 +168,7 @@ describe('row template', () => {
         let total0 = max((max(partial_total0_0, partial_total0_1)), (max(partial_total0_2, partial_total0_3)));
         let stat0: f32 = total0;
 
-        // sum over the row (reduce#75e7dd95)
+        // sum over the row (reduce)
         var partial_total1_0: f32 = 0.0;
         var partial_total1_1: f32 = 0.0;
         var partial_total1_2: f32 = 0.0;
@@ -208,32 +208,32 @@ describe('row template', () => {
               let c0 = column;
               let e0: i32 = (r0 * 64) + c0;
               let flat = e0;
-              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 1);
               let e0: i32 = (r0 * 64) + c0;
               let flat = e0;
-              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 2);
               let e0: i32 = (r0 * 64) + c0;
               let flat = e0;
-              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 3);
               let e0: i32 = (r0 * 64) + c0;
               let flat = e0;
-              out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
           }
           for (; column < 64; column++) {
             let c0 = column;
             let e0: i32 = (r0 * 64) + c0;
             let flat = e0;
-            out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+            out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
           }
         }
       }"
@@ -242,19 +242,19 @@ describe('row template', () => {
 
   test('softmax over rows of 8, hardware: short rows take one invocation per row', () => {
     expect(programWgsl({ y: softmaxRows(input('x', [4, 8])) }, HARDWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#161cd923
+      "// Weft kernel 0: row (max, sum)
       // fuses 5 node(s):
-      //   reduce#e77b9708 fn="max" axes=[1] -> [4, 1] f32
-      //   binary#1908472e fn="sub" -> [4, 8] f32
-      //   unary#271f8dcb fn="exp" -> [4, 8] f32
-      //   reduce#161cd923 fn="sum" axes=[1] -> [4, 1] f32
-      //   binary#c2324813 fn="div" -> [4, 8] f32
+      //   reduce fn="max" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 8] f32
+      //   unary fn="exp" -> [4, 8] f32
+      //   reduce fn="sum" axes=[1] -> [4, 1] f32
+      //   binary fn="div" -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_binary_c23248 (read_write): binary#c2324813 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_binary_1 (read_write): binary [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_binary_c23248: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_1: array<f32>;
 
       fn weft_inf() -> f32 {
         var bits = 0x7f800000u;
@@ -274,7 +274,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // max over the row (reduce#e77b9708)
+        // max over the row (reduce)
         var partial_total0_0: f32 = -weft_inf();
         var partial_total0_1: f32 = -weft_inf();
         var partial_total0_2: f32 = -weft_inf();
@@ -307,7 +307,7 @@ describe('row template', () => {
         let total0 = max((max(partial_total0_0, partial_total0_1)), (max(partial_total0_2, partial_total0_3)));
         let stat0: f32 = total0;
 
-        // sum over the row (reduce#161cd923)
+        // sum over the row (reduce)
         var partial_total1_0: f32 = 0.0;
         var partial_total1_1: f32 = 0.0;
         var partial_total1_2: f32 = 0.0;
@@ -347,32 +347,32 @@ describe('row template', () => {
               let c0 = column;
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 1);
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 2);
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 3);
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
           }
           for (; column < 8; column++) {
             let c0 = column;
             let e0: i32 = (r0 * 8) + c0;
             let flat = e0;
-            out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
           }
         }
       }"
@@ -381,19 +381,19 @@ describe('row template', () => {
 
   test('softmax over rows of 8, software adapter', () => {
     expect(programWgsl({ y: softmaxRows(input('x', [4, 8])) }, SOFTWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#161cd923
+      "// Weft kernel 0: row (max, sum)
       // fuses 5 node(s):
-      //   reduce#e77b9708 fn="max" axes=[1] -> [4, 1] f32
-      //   binary#1908472e fn="sub" -> [4, 8] f32
-      //   unary#271f8dcb fn="exp" -> [4, 8] f32
-      //   reduce#161cd923 fn="sum" axes=[1] -> [4, 1] f32
-      //   binary#c2324813 fn="div" -> [4, 8] f32
+      //   reduce fn="max" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 8] f32
+      //   unary fn="exp" -> [4, 8] f32
+      //   reduce fn="sum" axes=[1] -> [4, 1] f32
+      //   binary fn="div" -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_binary_c23248 (read_write): binary#c2324813 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_binary_1 (read_write): binary [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_binary_c23248: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_binary_1: array<f32>;
 
       fn weft_inf() -> f32 {
         var bits = 0x7f800000u;
@@ -413,7 +413,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // max over the row (reduce#e77b9708)
+        // max over the row (reduce)
         var partial_total0_0: f32 = -weft_inf();
         var partial_total0_1: f32 = -weft_inf();
         var partial_total0_2: f32 = -weft_inf();
@@ -446,7 +446,7 @@ describe('row template', () => {
         let total0 = max((max(partial_total0_0, partial_total0_1)), (max(partial_total0_2, partial_total0_3)));
         let stat0: f32 = total0;
 
-        // sum over the row (reduce#161cd923)
+        // sum over the row (reduce)
         var partial_total1_0: f32 = 0.0;
         var partial_total1_1: f32 = 0.0;
         var partial_total1_2: f32 = 0.0;
@@ -486,32 +486,32 @@ describe('row template', () => {
               let c0 = column;
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 1);
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 2);
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
             {
               let c0 = (column + 3);
               let e0: i32 = (r0 * 8) + c0;
               let flat = e0;
-              out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+              out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
             }
           }
           for (; column < 8; column++) {
             let c0 = column;
             let e0: i32 = (r0 * 8) + c0;
             let flat = e0;
-            out_binary_c23248[flat] = exp(in_x[e0] - stat0) / stat1;
+            out_binary_1[flat] = exp(in_x[e0] - stat0) / stat1;
           }
         }
       }"
@@ -520,28 +520,28 @@ describe('row template', () => {
 
   test('layer norm (mean, then variance of x − mean), hardware: cooperative tree', () => {
     expect(programWgsl(layerNorm(4, 64), HARDWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#1c1805b4
+      "// Weft kernel 0: row (mean)
       // fuses 10 node(s):
-      //   reduce#0908986b fn="mean" axes=[1] -> [4, 1] f32
-      //   binary#25aaa92c fn="sub" -> [4, 64] f32
-      //   binary#88f966a7 fn="mul" -> [4, 64] f32
-      //   reduce#1c1805b4 fn="mean" axes=[1] -> [4, 1] f32
-      //   constant#f3c2e50c -> [] f32
-      //   binary#a59298be fn="add" -> [4, 1] f32
-      //   unary#0c609b0d fn="rsqrt" -> [4, 1] f32
-      //   binary#6243f8c3 fn="mul" -> [4, 64] f32
-      //   binary#e6bcd253 fn="mul" -> [4, 64] f32
-      //   binary#077d99e7 fn="add" -> [4, 64] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 64] f32
+      //   binary fn="mul" -> [4, 64] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [4, 1] f32
+      //   unary fn="rsqrt" -> [4, 1] f32
+      //   binary fn="mul" -> [4, 64] f32
+      //   binary fn="mul" -> [4, 64] f32
+      //   binary fn="add" -> [4, 64] f32
       // tensors:
-      //   in_h (read_write): input#9d2a9bd3 [4, 64] f32
-      //   in_gamma (read_write): param#7db07071 [64] f32
-      //   in_beta (read_write): param#4d25d7f6 [64] f32
-      //   out_binary_077d99 (read_write): binary#077d99e7 [4, 64] f32
+      //   in_h (read_write): input "h" [4, 64] f32
+      //   in_gamma (read_write): param "gamma" [64] f32
+      //   in_beta (read_write): param "beta" [64] f32
+      //   out_binary_1 (read_write): binary [4, 64] f32
 
       @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_binary_077d99: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_binary_1: array<f32>;
 
       var<workgroup> scratch_f32: array<f32, 64>;
 
@@ -558,7 +558,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // mean over the row (reduce#0908986b)
+        // mean over the row (reduce)
         var partial_total0: f32 = 0.0;
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -576,7 +576,7 @@ describe('row template', () => {
         workgroupBarrier();
         let stat0: f32 = total0 / f32(64);
 
-        // mean over the row (reduce#1c1805b4)
+        // mean over the row (reduce)
         var partial_total1: f32 = 0.0;
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -598,8 +598,9 @@ describe('row template', () => {
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
           let e0: i32 = (r0 * 64) + c0;
+          let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
           let flat = e0;
-          out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+          out_binary_1[flat] = e1 + in_beta[c0];
         }
       }"
     `);
@@ -607,28 +608,28 @@ describe('row template', () => {
 
   test('layer norm, software adapter: one invocation per row', () => {
     expect(programWgsl(layerNorm(4, 64), SOFTWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#1c1805b4
+      "// Weft kernel 0: row (mean)
       // fuses 10 node(s):
-      //   reduce#0908986b fn="mean" axes=[1] -> [4, 1] f32
-      //   binary#25aaa92c fn="sub" -> [4, 64] f32
-      //   binary#88f966a7 fn="mul" -> [4, 64] f32
-      //   reduce#1c1805b4 fn="mean" axes=[1] -> [4, 1] f32
-      //   constant#f3c2e50c -> [] f32
-      //   binary#a59298be fn="add" -> [4, 1] f32
-      //   unary#0c609b0d fn="rsqrt" -> [4, 1] f32
-      //   binary#6243f8c3 fn="mul" -> [4, 64] f32
-      //   binary#e6bcd253 fn="mul" -> [4, 64] f32
-      //   binary#077d99e7 fn="add" -> [4, 64] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 64] f32
+      //   binary fn="mul" -> [4, 64] f32
+      //   reduce fn="mean" axes=[1] -> [4, 1] f32
+      //   constant -> [] f32
+      //   binary fn="add" -> [4, 1] f32
+      //   unary fn="rsqrt" -> [4, 1] f32
+      //   binary fn="mul" -> [4, 64] f32
+      //   binary fn="mul" -> [4, 64] f32
+      //   binary fn="add" -> [4, 64] f32
       // tensors:
-      //   in_h (read_write): input#9d2a9bd3 [4, 64] f32
-      //   in_gamma (read_write): param#7db07071 [64] f32
-      //   in_beta (read_write): param#4d25d7f6 [64] f32
-      //   out_binary_077d99 (read_write): binary#077d99e7 [4, 64] f32
+      //   in_h (read_write): input "h" [4, 64] f32
+      //   in_gamma (read_write): param "gamma" [64] f32
+      //   in_beta (read_write): param "beta" [64] f32
+      //   out_binary_1 (read_write): binary [4, 64] f32
 
       @group(0) @binding(0) var<storage, read_write> in_h: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_gamma: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_beta: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_binary_077d99: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_binary_1: array<f32>;
 
       @compute @workgroup_size(64, 1, 1)
       fn main(
@@ -643,7 +644,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // mean over the row (reduce#0908986b)
+        // mean over the row (reduce)
         var partial_total0_0: f32 = 0.0;
         var partial_total0_1: f32 = 0.0;
         var partial_total0_2: f32 = 0.0;
@@ -676,7 +677,7 @@ describe('row template', () => {
         let total0 = (partial_total0_0 + partial_total0_1) + (partial_total0_2 + partial_total0_3);
         let stat0: f32 = total0 / f32(64);
 
-        // mean over the row (reduce#1c1805b4)
+        // mean over the row (reduce)
         var partial_total1_0: f32 = 0.0;
         var partial_total1_1: f32 = 0.0;
         var partial_total1_2: f32 = 0.0;
@@ -720,33 +721,38 @@ describe('row template', () => {
             {
               let c0 = column;
               let e0: i32 = (r0 * 64) + c0;
+              let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
               let flat = e0;
-              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+              out_binary_1[flat] = e1 + in_beta[c0];
             }
             {
               let c0 = (column + 1);
               let e0: i32 = (r0 * 64) + c0;
+              let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
               let flat = e0;
-              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+              out_binary_1[flat] = e1 + in_beta[c0];
             }
             {
               let c0 = (column + 2);
               let e0: i32 = (r0 * 64) + c0;
+              let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
               let flat = e0;
-              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+              out_binary_1[flat] = e1 + in_beta[c0];
             }
             {
               let c0 = (column + 3);
               let e0: i32 = (r0 * 64) + c0;
+              let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
               let flat = e0;
-              out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+              out_binary_1[flat] = e1 + in_beta[c0];
             }
           }
           for (; column < 64; column++) {
             let c0 = column;
             let e0: i32 = (r0 * 64) + c0;
+            let e1: f32 = ((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0];
             let flat = e0;
-            out_binary_077d99[flat] = (((in_h[e0] - stat0) * inverseSqrt(stat1 + 0.00001)) * in_gamma[c0]) + in_beta[c0];
+            out_binary_1[flat] = e1 + in_beta[c0];
           }
         }
       }"
@@ -759,21 +765,21 @@ describe('row template', () => {
     const shifted = exp(sub(x, rowMax));
     const y = div(shifted, sum(shifted, -1, { keepDims: true }));
     expect(programWgsl({ rowMax, y }, HARDWARE, ['row'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template row, anchor reduce#75e7dd95
+      "// Weft kernel 0: row (max, sum)
       // fuses 5 node(s):
-      //   reduce#7281d27e fn="max" axes=[1] -> [4, 1] f32
-      //   binary#c9c28308 fn="sub" -> [4, 64] f32
-      //   unary#ad4ed127 fn="exp" -> [4, 64] f32
-      //   reduce#75e7dd95 fn="sum" axes=[1] -> [4, 1] f32
-      //   binary#fe2ee6ad fn="div" -> [4, 64] f32
+      //   reduce fn="max" axes=[1] -> [4, 1] f32
+      //   binary fn="sub" -> [4, 64] f32
+      //   unary fn="exp" -> [4, 64] f32
+      //   reduce fn="sum" axes=[1] -> [4, 1] f32
+      //   binary fn="div" -> [4, 64] f32
       // tensors:
-      //   in_x (read_write): input#588f36fd [4, 64] f32
-      //   out_reduce_7281d2 (read_write): reduce#7281d27e [4, 1] f32
-      //   out_binary_fe2ee6 (read_write): binary#fe2ee6ad [4, 64] f32
+      //   in_x (read_write): input "x" [4, 64] f32
+      //   out_reduce_1 (read_write): reduce [4, 1] f32
+      //   out_binary_2 (read_write): binary [4, 64] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_reduce_7281d2: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_binary_fe2ee6: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_reduce_1: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_binary_2: array<f32>;
 
       var<workgroup> scratch_f32: array<f32, 64>;
 
@@ -795,7 +801,7 @@ describe('row template', () => {
         }
         let r0 = row;
 
-        // max over the row (reduce#7281d27e)
+        // max over the row (reduce)
         var partial_total0: f32 = -weft_inf();
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -813,7 +819,7 @@ describe('row template', () => {
         workgroupBarrier();
         let stat0: f32 = total0;
 
-        // sum over the row (reduce#75e7dd95)
+        // sum over the row (reduce)
         var partial_total1: f32 = 0.0;
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
@@ -832,13 +838,13 @@ describe('row template', () => {
         let stat1: f32 = total1;
 
         if (local_index == 0u) {
-          out_reduce_7281d2[r0] = stat0;
+          out_reduce_1[r0] = stat0;
         }
         for (var column = i32(local_index); column < 64; column += 64) {
           let c0 = column;
           let e0: i32 = (r0 * 64) + c0;
           let flat = e0;
-          out_binary_fe2ee6[flat] = exp(in_x[e0] - stat0) / stat1;
+          out_binary_2[flat] = exp(in_x[e0] - stat0) / stat1;
         }
       }"
     `);

@@ -25,15 +25,15 @@ const topTwo = () => {
 describe('scan template', () => {
   test('inclusive cumsum, hardware', () => {
     expect(programWgsl(inclusiveSum(), HARDWARE, ['scan'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template scan, anchor scan#13850865
+      "// Weft kernel 0: scan (sum)
       // fuses 1 node(s):
-      //   scan#13850865 fn="sum" axis=1 -> [4, 8] f32
+      //   scan fn="sum" axis=1 -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_scan_138508 (read_write): scan#13850865 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_scan_1 (read_write): scan [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_scan_138508: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_scan_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -54,7 +54,7 @@ describe('scan template', () => {
           let x = in_x[v0];
           let flat = v0;
           acc = acc + x;
-          out_scan_138508[flat] = acc;
+          out_scan_1[flat] = acc;
         }
       }"
     `);
@@ -62,15 +62,15 @@ describe('scan template', () => {
 
   test('inclusive cumsum, software adapter', () => {
     expect(programWgsl(inclusiveSum(), SOFTWARE, ['scan'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template scan, anchor scan#13850865
+      "// Weft kernel 0: scan (sum)
       // fuses 1 node(s):
-      //   scan#13850865 fn="sum" axis=1 -> [4, 8] f32
+      //   scan fn="sum" axis=1 -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_scan_138508 (read_write): scan#13850865 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_scan_1 (read_write): scan [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_scan_138508: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_scan_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -91,7 +91,7 @@ describe('scan template', () => {
           let x = in_x[v0];
           let flat = v0;
           acc = acc + x;
-          out_scan_138508[flat] = acc;
+          out_scan_1[flat] = acc;
         }
       }"
     `);
@@ -99,15 +99,15 @@ describe('scan template', () => {
 
   test('reverse exclusive running max, hardware', () => {
     expect(programWgsl(reverseExclusiveMax(), HARDWARE, ['scan'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template scan, anchor scan#31302788
+      "// Weft kernel 0: scan (max)
       // fuses 1 node(s):
-      //   scan#31302788 fn="max" axis=1 -> [4, 8] f32
+      //   scan fn="max" axis=1 -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_scan_313027 (read_write): scan#31302788 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_scan_1 (read_write): scan [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_scan_313027: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_scan_1: array<f32>;
 
       fn weft_inf() -> f32 {
         var bits = 0x7f800000u;
@@ -132,7 +132,7 @@ describe('scan template', () => {
           let v0: i32 = (l0 * 8) + position;
           let x = in_x[v0];
           let flat = v0;
-          out_scan_313027[flat] = acc;
+          out_scan_1[flat] = acc;
           acc = max(acc, x);
         }
       }"
@@ -141,15 +141,15 @@ describe('scan template', () => {
 
   test('reverse exclusive running max, software adapter', () => {
     expect(programWgsl(reverseExclusiveMax(), SOFTWARE, ['scan'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template scan, anchor scan#31302788
+      "// Weft kernel 0: scan (max)
       // fuses 1 node(s):
-      //   scan#31302788 fn="max" axis=1 -> [4, 8] f32
+      //   scan fn="max" axis=1 -> [4, 8] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_scan_313027 (read_write): scan#31302788 [4, 8] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_scan_1 (read_write): scan [4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_scan_313027: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_scan_1: array<f32>;
 
       fn weft_inf() -> f32 {
         var bits = 0x7f800000u;
@@ -174,7 +174,7 @@ describe('scan template', () => {
           let v0: i32 = (l0 * 8) + position;
           let x = in_x[v0];
           let flat = v0;
-          out_scan_313027[flat] = acc;
+          out_scan_1[flat] = acc;
           acc = max(acc, x);
         }
       }"
@@ -185,19 +185,19 @@ describe('scan template', () => {
 describe('conv templates', () => {
   test('conv1d, padding 1, with bias, hardware', () => {
     expect(programWgsl(conv1dPadded(), HARDWARE, ['conv1d'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template conv1d, anchor conv1d#b6226c63
+      "// Weft kernel 0: conv1d
       // fuses 1 node(s):
-      //   conv1d#b6226c63 -> [1, 4, 8] f32
+      //   conv1d -> [1, 4, 8] f32
       // tensors:
-      //   in_x (read_write): input#636e6ad5 [1, 4, 8] f32
-      //   in_w (read_write): param#b0f00aa5 [4, 4, 3] f32
-      //   in_b (read_write): param#626f63f0 [4] f32
-      //   out_conv1d_b6226c (read_write): conv1d#b6226c63 [1, 4, 8] f32
+      //   in_x (read_write): input "x" [1, 4, 8] f32
+      //   in_w (read_write): param "w" [4, 4, 3] f32
+      //   in_b (read_write): param "b" [4] f32
+      //   out_conv1d_1 (read_write): conv1d [1, 4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_conv1d_b6226c: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_conv1d_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -214,8 +214,6 @@ describe('conv templates', () => {
         let o2 = o_rest % 8;
         o_rest = o_rest / 8;
         let o1 = o_rest % 4;
-        o_rest = o_rest / 4;
-        let o0 = o_rest;
         let group = o1 / 4;
         var acc = 0.0;
         for (var ci = 0; ci < 4; ci++) {
@@ -229,26 +227,26 @@ describe('conv templates', () => {
           }
         }
         acc += in_b[o1];
-        out_conv1d_b6226c[(o1 * 8) + o2] = acc;
+        out_conv1d_1[(o1 * 8) + o2] = acc;
       }"
     `);
   });
 
   test('conv1d, padding 1, with bias, software adapter', () => {
     expect(programWgsl(conv1dPadded(), SOFTWARE, ['conv1d'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template conv1d, anchor conv1d#b6226c63
+      "// Weft kernel 0: conv1d
       // fuses 1 node(s):
-      //   conv1d#b6226c63 -> [1, 4, 8] f32
+      //   conv1d -> [1, 4, 8] f32
       // tensors:
-      //   in_x (read_write): input#636e6ad5 [1, 4, 8] f32
-      //   in_w (read_write): param#b0f00aa5 [4, 4, 3] f32
-      //   in_b (read_write): param#626f63f0 [4] f32
-      //   out_conv1d_b6226c (read_write): conv1d#b6226c63 [1, 4, 8] f32
+      //   in_x (read_write): input "x" [1, 4, 8] f32
+      //   in_w (read_write): param "w" [4, 4, 3] f32
+      //   in_b (read_write): param "b" [4] f32
+      //   out_conv1d_1 (read_write): conv1d [1, 4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_conv1d_b6226c: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_conv1d_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -265,8 +263,6 @@ describe('conv templates', () => {
         let o2 = o_rest % 8;
         o_rest = o_rest / 8;
         let o1 = o_rest % 4;
-        o_rest = o_rest / 4;
-        let o0 = o_rest;
         let group = o1 / 4;
         var acc = 0.0;
         for (var ci = 0; ci < 4; ci++) {
@@ -280,24 +276,24 @@ describe('conv templates', () => {
           }
         }
         acc += in_b[o1];
-        out_conv1d_b6226c[(o1 * 8) + o2] = acc;
+        out_conv1d_1[(o1 * 8) + o2] = acc;
       }"
     `);
   });
 
   test('conv1d, causal depthwise, hardware', () => {
     expect(programWgsl(conv1dCausalDepthwise(), HARDWARE, ['conv1d'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template conv1d, anchor conv1d#d3e213a8
+      "// Weft kernel 0: conv1d
       // fuses 1 node(s):
-      //   conv1d#d3e213a8 -> [1, 4, 8] f32
+      //   conv1d -> [1, 4, 8] f32
       // tensors:
-      //   in_x (read_write): input#636e6ad5 [1, 4, 8] f32
-      //   in_w (read_write): param#cdd27bc1 [4, 1, 3] f32
-      //   out_conv1d_d3e213 (read_write): conv1d#d3e213a8 [1, 4, 8] f32
+      //   in_x (read_write): input "x" [1, 4, 8] f32
+      //   in_w (read_write): param "w" [4, 1, 3] f32
+      //   out_conv1d_1 (read_write): conv1d [1, 4, 8] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> out_conv1d_d3e213: array<f32>;
+      @group(0) @binding(2) var<storage, read_write> out_conv1d_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -314,8 +310,6 @@ describe('conv templates', () => {
         let o2 = o_rest % 8;
         o_rest = o_rest / 8;
         let o1 = o_rest % 4;
-        o_rest = o_rest / 4;
-        let o0 = o_rest;
         let group = o1 / 1;
         var acc = 0.0;
         for (var ci = 0; ci < 1; ci++) {
@@ -328,26 +322,26 @@ describe('conv templates', () => {
             acc += in_x[(channel * 8) + p0] * in_w[(o1 * 3) + q0];
           }
         }
-        out_conv1d_d3e213[(o1 * 8) + o2] = acc;
+        out_conv1d_1[(o1 * 8) + o2] = acc;
       }"
     `);
   });
 
   test('conv2d, padding 1, with bias, hardware', () => {
     expect(programWgsl(conv2dPadded(), HARDWARE, ['conv2d'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template conv2d, anchor conv2d#18c3c36e
+      "// Weft kernel 0: conv2d
       // fuses 1 node(s):
-      //   conv2d#18c3c36e -> [1, 4, 4, 4] f32
+      //   conv2d -> [1, 4, 4, 4] f32
       // tensors:
-      //   in_x (read_write): input#009d205c [1, 2, 4, 4] f32
-      //   in_w (read_write): param#83f54f8a [4, 2, 3, 3] f32
-      //   in_b (read_write): param#626f63f0 [4] f32
-      //   out_conv2d_18c3c3 (read_write): conv2d#18c3c36e [1, 4, 4, 4] f32
+      //   in_x (read_write): input "x" [1, 2, 4, 4] f32
+      //   in_w (read_write): param "w" [4, 2, 3, 3] f32
+      //   in_b (read_write): param "b" [4] f32
+      //   out_conv2d_1 (read_write): conv2d [1, 4, 4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_conv2d_18c3c3: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_conv2d_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -366,8 +360,6 @@ describe('conv templates', () => {
         let o2 = o_rest % 4;
         o_rest = o_rest / 4;
         let o1 = o_rest % 4;
-        o_rest = o_rest / 4;
-        let o0 = o_rest;
         let group = o1 / 4;
         var acc = 0.0;
         for (var ci = 0; ci < 2; ci++) {
@@ -382,31 +374,32 @@ describe('conv templates', () => {
                 if (p1 < 0 || p1 >= 4) {
                   continue;
                 }
-              acc += in_x[(channel * 16) + ((p0 * 4) + p1)] * in_w[(o1 * 18) + ((ci * 9) + ((q0 * 3) + q1))];
+              let v0: f32 = in_w[(o1 * 18) + ((ci * 9) + ((q0 * 3) + q1))];
+              acc += in_x[(channel * 16) + ((p0 * 4) + p1)] * v0;
               }
           }
         }
         acc += in_b[o1];
-        out_conv2d_18c3c3[(o1 * 16) + ((o2 * 4) + o3)] = acc;
+        out_conv2d_1[(o1 * 16) + ((o2 * 4) + o3)] = acc;
       }"
     `);
   });
 
   test('conv2d, padding 1, with bias, software adapter', () => {
     expect(programWgsl(conv2dPadded(), SOFTWARE, ['conv2d'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template conv2d, anchor conv2d#18c3c36e
+      "// Weft kernel 0: conv2d
       // fuses 1 node(s):
-      //   conv2d#18c3c36e -> [1, 4, 4, 4] f32
+      //   conv2d -> [1, 4, 4, 4] f32
       // tensors:
-      //   in_x (read_write): input#009d205c [1, 2, 4, 4] f32
-      //   in_w (read_write): param#83f54f8a [4, 2, 3, 3] f32
-      //   in_b (read_write): param#626f63f0 [4] f32
-      //   out_conv2d_18c3c3 (read_write): conv2d#18c3c36e [1, 4, 4, 4] f32
+      //   in_x (read_write): input "x" [1, 2, 4, 4] f32
+      //   in_w (read_write): param "w" [4, 2, 3, 3] f32
+      //   in_b (read_write): param "b" [4] f32
+      //   out_conv2d_1 (read_write): conv2d [1, 4, 4, 4] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> in_w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> in_b: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_conv2d_18c3c3: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_conv2d_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -425,8 +418,6 @@ describe('conv templates', () => {
         let o2 = o_rest % 4;
         o_rest = o_rest / 4;
         let o1 = o_rest % 4;
-        o_rest = o_rest / 4;
-        let o0 = o_rest;
         let group = o1 / 4;
         var acc = 0.0;
         for (var ci = 0; ci < 2; ci++) {
@@ -441,12 +432,13 @@ describe('conv templates', () => {
                 if (p1 < 0 || p1 >= 4) {
                   continue;
                 }
-              acc += in_x[(channel * 16) + ((p0 * 4) + p1)] * in_w[(o1 * 18) + ((ci * 9) + ((q0 * 3) + q1))];
+              let v0: f32 = in_w[(o1 * 18) + ((ci * 9) + ((q0 * 3) + q1))];
+              acc += in_x[(channel * 16) + ((p0 * 4) + p1)] * v0;
               }
           }
         }
         acc += in_b[o1];
-        out_conv2d_18c3c3[(o1 * 16) + ((o2 * 4) + o3)] = acc;
+        out_conv2d_1[(o1 * 16) + ((o2 * 4) + o3)] = acc;
       }"
     `);
   });
@@ -456,15 +448,15 @@ describe('top-k template', () => {
   // The values and the indices are two outputs of the op, each written by a top-k kernel.
   test('top 2 values and indices per row, hardware', () => {
     expect(programWgsl(topTwo(), HARDWARE, ['topk', 'topk'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template topk, anchor topk#5a8b017d
+      "// Weft kernel 0: topk
       // fuses 1 node(s):
-      //   topk#5a8b017d axis=1 -> [4, 2] f32
+      //   topk axis=1 -> [4, 2] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_topk_5a8b01 (read_write): topk#5a8b017d [4, 2] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_topk_1 (read_write): topk [4, 2] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_topk_5a8b01: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_topk_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -491,7 +483,7 @@ describe('top-k template', () => {
               best_index = position;
             }
           }
-          out_topk_5a8b01[(l0 * 2) + rank] = best;
+          out_topk_1[(l0 * 2) + rank] = best;
           previous = best;
           previous_index = best_index;
         }
@@ -499,15 +491,15 @@ describe('top-k template', () => {
 
       // ---- next kernel ----
 
-      // Weft kernel 1: template topk, anchor topk#016efd8e
+      // Weft kernel 1: topk
       // fuses 1 node(s):
-      //   topk#016efd8e axis=1 -> [4, 2] i32
+      //   topk axis=1 -> [4, 2] i32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_topk_016efd (read_write): topk#016efd8e [4, 2] i32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_topk_1 (read_write): topk [4, 2] i32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_topk_016efd: array<i32>;
+      @group(0) @binding(1) var<storage, read_write> out_topk_1: array<i32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -534,7 +526,7 @@ describe('top-k template', () => {
               best_index = position;
             }
           }
-          out_topk_016efd[(l0 * 2) + rank] = best_index;
+          out_topk_1[(l0 * 2) + rank] = best_index;
           previous = best;
           previous_index = best_index;
         }
@@ -544,15 +536,15 @@ describe('top-k template', () => {
 
   test('top 2 values and indices per row, software adapter', () => {
     expect(programWgsl(topTwo(), SOFTWARE, ['topk', 'topk'])).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template topk, anchor topk#5a8b017d
+      "// Weft kernel 0: topk
       // fuses 1 node(s):
-      //   topk#5a8b017d axis=1 -> [4, 2] f32
+      //   topk axis=1 -> [4, 2] f32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_topk_5a8b01 (read_write): topk#5a8b017d [4, 2] f32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_topk_1 (read_write): topk [4, 2] f32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_topk_5a8b01: array<f32>;
+      @group(0) @binding(1) var<storage, read_write> out_topk_1: array<f32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -579,7 +571,7 @@ describe('top-k template', () => {
               best_index = position;
             }
           }
-          out_topk_5a8b01[(l0 * 2) + rank] = best;
+          out_topk_1[(l0 * 2) + rank] = best;
           previous = best;
           previous_index = best_index;
         }
@@ -587,15 +579,15 @@ describe('top-k template', () => {
 
       // ---- next kernel ----
 
-      // Weft kernel 1: template topk, anchor topk#016efd8e
+      // Weft kernel 1: topk
       // fuses 1 node(s):
-      //   topk#016efd8e axis=1 -> [4, 2] i32
+      //   topk axis=1 -> [4, 2] i32
       // tensors:
-      //   in_x (read_write): input#5ddb48f4 [4, 8] f32
-      //   out_topk_016efd (read_write): topk#016efd8e [4, 2] i32
+      //   in_x (read_write): input "x" [4, 8] f32
+      //   out_topk_1 (read_write): topk [4, 2] i32
 
       @group(0) @binding(0) var<storage, read_write> in_x: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> out_topk_016efd: array<i32>;
+      @group(0) @binding(1) var<storage, read_write> out_topk_1: array<i32>;
 
       @compute @workgroup_size(256, 1, 1)
       fn main(
@@ -622,7 +614,7 @@ describe('top-k template', () => {
               best_index = position;
             }
           }
-          out_topk_016efd[(l0 * 2) + rank] = best_index;
+          out_topk_1[(l0 * 2) + rank] = best_index;
           previous = best;
           previous_index = best_index;
         }

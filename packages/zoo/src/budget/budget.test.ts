@@ -77,10 +77,11 @@ describe('measureErrorBudget on the CPU backend', () => {
       expect(row.kernelError).toBeLessThan(1e-7);
       expect(row.withinBudget).toBe(true);
     }
-    // At offset 300 the f32 evaluation of the formula loses about 4 more digits than at offset 0.
+    // LayerNorm's graph corrects the mean once (μ₀ + mean(x − μ₀)): evaluated in f32 it stays
+    // accurate at offset 300, where the plain E[x²] − E[x]² form lost about 4 digits (8e-5).
     const [normal, offset] = rows as [Extract<BudgetMeasurement, { status: 'measured' }>, (typeof rows)[0]];
     expect(normal.cpuF32Error).toBeLessThan(1e-6);
-    expect(offset.status === 'measured' && offset.cpuF32Error).toBeGreaterThan(1e-5);
+    expect(offset.status === 'measured' && offset.cpuF32Error).toBeLessThan(1e-6);
   });
 });
 

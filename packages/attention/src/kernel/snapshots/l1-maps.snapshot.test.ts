@@ -30,24 +30,207 @@ const squared = { heads: HEADS, headDim: DIM, normalizer: reluSquared(), name: '
 describe('attention kernel, l1-normalized maps', () => {
   test('relu / Σ relu, causal, hardware', () => {
     expect(attentionWgsl(relu, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#092ecff2
+      "// Weft kernel 0: relu - attention (causal(bottom-right), l1)
       // fuses 1 node(s):
-      //   attention#092ecff2 -> [1, 2, 8, 4] f32
+      //   attention "relu" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_092ecf (read_write): attention#092ecff2 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_relu (read_write): attention "relu" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_092ecf: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_relu: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_relu[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -60,160 +243,242 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             let w = max(s, 0.0);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_092ecf[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('relu / Σ relu, causal, software adapter', () => {
     expect(attentionWgsl(relu, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#092ecff2
+      "// Weft kernel 0: relu - attention (causal(bottom-right), l1)
       // fuses 1 node(s):
-      //   attention#092ecff2 -> [1, 2, 8, 4] f32
+      //   attention "relu" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_092ecf (read_write): attention#092ecff2 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_relu (read_write): attention "relu" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_092ecf: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_relu: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_relu[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -226,160 +491,252 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             let w = max(s, 0.0);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_092ecf[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('softplus with a log length scale and relu-power re-weighting, hardware', () => {
     expect(attentionWgsl(softplus, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#7030b0fd
+      "// Weft kernel 0: lssar - attention (causal(bottom-right), l1)
       // fuses 1 node(s):
-      //   attention#7030b0fd -> [1, 2, 8, 4] f32
+      //   attention "lssar" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_7030b0 (read_write): attention#7030b0fd [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_lssar (read_write): attention "lssar" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_7030b0: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_lssar: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_lssar[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -392,299 +749,297 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         var l_run = 0.0;
         var kept_count = 0.0;
         var g_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
           kept_count += f32(countOneBits(kept));
         }
         let length_scale = log(max(kept_count, 1.0)) * 1.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = max((length_scale * s), 0.0) + log(1.0 + exp(-abs((length_scale * s))));
+            let w = (max((length_scale * s), 0.0)
+                + select(log(1.0 + exp(-abs((length_scale * s)))),
+                    exp(-abs((length_scale * s))) * (1.0
+                        - exp(-abs((length_scale * s))) * (0.5
+                            - exp(-abs((length_scale * s))) * (0.3333333333333333
+                                - exp(-abs((length_scale * s))) * (0.25
+                                    - exp(-abs((length_scale * s))) * (0.2
+                                        - exp(-abs((length_scale * s))) * (0.16666666666666666
+                                            - exp(-abs((length_scale * s))) * (0.14285714285714285
+                                                - exp(-abs((length_scale * s))) * (0.125
+                                                    - exp(-abs((length_scale * s))) * 0.1111111111111111)))))))),
+                    abs((length_scale * s)) > 2.31));
             l_run += w;
           }
         }
         let inverse_total = select(0.0, 1.0 / l_run, l_run > 0.0);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = max((length_scale * s), 0.0) + log(1.0 + exp(-abs((length_scale * s))));
+            let w = (max((length_scale * s), 0.0)
+                + select(log(1.0 + exp(-abs((length_scale * s)))),
+                    exp(-abs((length_scale * s))) * (1.0
+                        - exp(-abs((length_scale * s))) * (0.5
+                            - exp(-abs((length_scale * s))) * (0.3333333333333333
+                                - exp(-abs((length_scale * s))) * (0.25
+                                    - exp(-abs((length_scale * s))) * (0.2
+                                        - exp(-abs((length_scale * s))) * (0.16666666666666666
+                                            - exp(-abs((length_scale * s))) * (0.14285714285714285
+                                                - exp(-abs((length_scale * s))) * (0.125
+                                                    - exp(-abs((length_scale * s))) * 0.1111111111111111)))))))),
+                    abs((length_scale * s)) > 2.31));
             let a = w * inverse_total - 1.0 / max(kept_count, 1.0);
             let g = select(0.0, pow(a, 2.0), a > 0.0);
             g_run += g;
-            {
-              let value_base = j * 1;
-              let value_weight = g;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, g);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_7030b0[out_flat + d] = acc[d] * select(0.0, 1.0 / g_run, g_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / g_run, g_run > 0.0));
       }"
     `);
   });
 
   test('softplus with a log length scale and relu-power re-weighting, software adapter', () => {
     expect(attentionWgsl(softplus, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#7030b0fd
+      "// Weft kernel 0: lssar - attention (causal(bottom-right), l1)
       // fuses 1 node(s):
-      //   attention#7030b0fd -> [1, 2, 8, 4] f32
+      //   attention "lssar" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_7030b0 (read_write): attention#7030b0fd [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_lssar (read_write): attention "lssar" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_7030b0: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_lssar: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_lssar[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -697,298 +1052,261 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         var l_run = 0.0;
         var kept_count = 0.0;
         var g_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
           kept_count += f32(countOneBits(kept));
         }
         let length_scale = log(max(kept_count, 1.0)) * 1.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = max((length_scale * s), 0.0) + log(1.0 + exp(-abs((length_scale * s))));
+            let w = (max((length_scale * s), 0.0)
+                + select(log(1.0 + exp(-abs((length_scale * s)))),
+                    exp(-abs((length_scale * s))) * (1.0
+                        - exp(-abs((length_scale * s))) * (0.5
+                            - exp(-abs((length_scale * s))) * (0.3333333333333333
+                                - exp(-abs((length_scale * s))) * (0.25
+                                    - exp(-abs((length_scale * s))) * (0.2
+                                        - exp(-abs((length_scale * s))) * (0.16666666666666666
+                                            - exp(-abs((length_scale * s))) * (0.14285714285714285
+                                                - exp(-abs((length_scale * s))) * (0.125
+                                                    - exp(-abs((length_scale * s))) * 0.1111111111111111)))))))),
+                    abs((length_scale * s)) > 2.31));
             l_run += w;
           }
         }
         let inverse_total = select(0.0, 1.0 / l_run, l_run > 0.0);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = max((length_scale * s), 0.0) + log(1.0 + exp(-abs((length_scale * s))));
+            let w = (max((length_scale * s), 0.0)
+                + select(log(1.0 + exp(-abs((length_scale * s)))),
+                    exp(-abs((length_scale * s))) * (1.0
+                        - exp(-abs((length_scale * s))) * (0.5
+                            - exp(-abs((length_scale * s))) * (0.3333333333333333
+                                - exp(-abs((length_scale * s))) * (0.25
+                                    - exp(-abs((length_scale * s))) * (0.2
+                                        - exp(-abs((length_scale * s))) * (0.16666666666666666
+                                            - exp(-abs((length_scale * s))) * (0.14285714285714285
+                                                - exp(-abs((length_scale * s))) * (0.125
+                                                    - exp(-abs((length_scale * s))) * 0.1111111111111111)))))))),
+                    abs((length_scale * s)) > 2.31));
             let a = w * inverse_total - 1.0 / max(kept_count, 1.0);
             let g = select(0.0, pow(a, 2.0), a > 0.0);
             g_run += g;
-            {
-              let value_base = j * 1;
-              let value_weight = g;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, g);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_7030b0[out_flat + d] = acc[d] * select(0.0, 1.0 / g_run, g_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / g_run, g_run > 0.0));
       }"
     `);
   });
 
   test('degree-2 Taylor polynomial, hardware', () => {
     expect(attentionWgsl(polynomial, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#4941e796
+      "// Weft kernel 0: fastmax - attention (l1)
       // fuses 1 node(s):
-      //   attention#4941e796 -> [1, 2, 8, 4] f32
+      //   attention "fastmax" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_4941e7 (read_write): attention#4941e796 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_fastmax (read_write): attention "fastmax" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_4941e7: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_fastmax: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_fastmax[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1001,148 +1319,215 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = 1.0 + s + 0.5 * s * s;
+            let w = ((s + 1.0) * 4.440892098500626e-16 * ((s + 1.0) * 4.440892098500626e-16) + 1.9721522630525295e-31);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_4941e7[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('degree-2 Taylor polynomial, software adapter', () => {
     expect(attentionWgsl(polynomial, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#4941e796
+      "// Weft kernel 0: fastmax - attention (l1)
       // fuses 1 node(s):
-      //   attention#4941e796 -> [1, 2, 8, 4] f32
+      //   attention "fastmax" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_4941e7 (read_write): attention#4941e796 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_fastmax (read_write): attention "fastmax" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_4941e7: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_fastmax: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_fastmax[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1155,148 +1540,215 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = 1.0 + s + 0.5 * s * s;
+            let w = ((s + 1.0) * 4.440892098500626e-16 * ((s + 1.0) * 4.440892098500626e-16) + 1.9721522630525295e-31);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_4941e7[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('relu² / keys, hardware', () => {
     expect(attentionWgsl(squared, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#bb7846ac
+      "// Weft kernel 0: relu-squared - attention (reluSquared)
       // fuses 1 node(s):
-      //   attention#bb7846ac -> [1, 2, 8, 4] f32
+      //   attention "relu-squared" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_bb7846 (read_write): attention#bb7846ac [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_relu_squared (read_write): attention "relu-squared" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_bb7846: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_relu_squared: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_relu_squared[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1309,146 +1761,213 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             let r = max(s, 0.0);
-            {
-              let value_base = j * 1;
-              let value_weight = r * r;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, r * r);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_bb7846[out_flat + d] = acc[d] * (1.0 / f32(nk));
-          }
-        }
+        store_output_row(block, row, &acc, (1.0 / f32(nk)));
       }"
     `);
   });
 
   test('relu² / keys, software adapter', () => {
     expect(attentionWgsl(squared, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#bb7846ac
+      "// Weft kernel 0: relu-squared - attention (reluSquared)
       // fuses 1 node(s):
-      //   attention#bb7846ac -> [1, 2, 8, 4] f32
+      //   attention "relu-squared" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_bb7846 (read_write): attention#bb7846ac [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_relu_squared (read_write): attention "relu-squared" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_bb7846: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_relu_squared: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_relu_squared[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1461,123 +1980,32 @@ describe('attention kernel, l1-normalized maps', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             let r = max(s, 0.0);
-            {
-              let value_base = j * 1;
-              let value_weight = r * r;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, r * r);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_bb7846[out_flat + d] = acc[d] * (1.0 / f32(nk));
-          }
-        }
+        store_output_row(block, row, &acc, (1.0 / f32(nk)));
       }"
     `);
   });

@@ -20,24 +20,220 @@ const identitySpec = { heads: HEADS, headDim: DIM, normalizer: identity(), name:
 describe('attention kernel, row-statistics normalizers', () => {
   test('1.5-entmax, causal, hardware', () => {
     expect(attentionWgsl(entmax15, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#78e1ae71
+      "// Weft kernel 0: entmax - attention (causal(bottom-right), entmax)
       // fuses 1 node(s):
-      //   attention#78e1ae71 -> [1, 2, 8, 4] f32
+      //   attention "entmax" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_78e1ae (read_write): attention#78e1ae71 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_entmax (read_write): attention "entmax" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_78e1ae: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_entmax: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_entmax[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -50,100 +246,32 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let alpha_raw = 1.5;
         let alpha_minus_one = clamp(alpha_raw, 1.01, 2.0) - 1.0;
         let inverse_power = 1.0 / alpha_minus_one;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var count = 0.0;
         var low = 0.0;
         var high = 0.0;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
@@ -152,82 +280,23 @@ describe('attention kernel, row-statistics normalizers', () => {
             count += 1.0;
           }
         }
-        if (count > 0.0) {
-          low = m_run - 1.0;
-          high = m_run - pow(1.0 / count, alpha_minus_one);
-        }
+        low = select(0.0, -1.0, count > 0.0);
+        high = select(0.0, -pow(1.0 / count, alpha_minus_one), count > 0.0);
         for (var step = 0; step < 30; step++) {
           let tau = 0.5 * (low + high);
           var mass = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
+          for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+            let tile = load_key_tile(block, tile_index, local_index, nk);
+            let kept = score_tile(block, q_i, query, tile, &scores);
+            for (var j = 0; j < tile.keys; j++) {
+              if (((kept >> u32(j)) & 1u) == 0u) {
+                continue;
               }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
+              let s = scores[j];
+              mass += select(0.0, pow((alpha_minus_one * s - m_run) - tau, inverse_power), (alpha_minus_one * s - m_run)
+                  - tau > 0.0);
             }
           }
-          for (var j = 0; j < tile_keys; j++) {
-            if (((kept >> u32(j)) & 1u) == 0u) {
-              continue;
-            }
-            let s = scores[j];
-            mass += select(0.0, pow(alpha_minus_one * s - tau, inverse_power), alpha_minus_one * s - tau > 0.0);
-          }
-        }
           if (mass >= 1.0) {
             low = tau;
           } else {
@@ -235,135 +304,241 @@ describe('attention kernel, row-statistics normalizers', () => {
           }
         }
         let tau_final = 0.5 * (low + high);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = select(0.0, pow(alpha_minus_one * s - tau_final, inverse_power), alpha_minus_one * s - tau_final > 0.0);
+            let w = select(0.0, pow((alpha_minus_one * s - m_run) - tau_final, inverse_power),
+                (alpha_minus_one * s - m_run) - tau_final > 0.0);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_78e1ae[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('1.5-entmax, causal, software adapter', () => {
     expect(attentionWgsl(entmax15, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#78e1ae71
+      "// Weft kernel 0: entmax - attention (causal(bottom-right), entmax)
       // fuses 1 node(s):
-      //   attention#78e1ae71 -> [1, 2, 8, 4] f32
+      //   attention "entmax" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_78e1ae (read_write): attention#78e1ae71 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_entmax (read_write): attention "entmax" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_78e1ae: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_entmax: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_entmax[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -376,100 +551,32 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let alpha_raw = 1.5;
         let alpha_minus_one = clamp(alpha_raw, 1.01, 2.0) - 1.0;
         let inverse_power = 1.0 / alpha_minus_one;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var count = 0.0;
         var low = 0.0;
         var high = 0.0;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
@@ -478,82 +585,23 @@ describe('attention kernel, row-statistics normalizers', () => {
             count += 1.0;
           }
         }
-        if (count > 0.0) {
-          low = m_run - 1.0;
-          high = m_run - pow(1.0 / count, alpha_minus_one);
-        }
+        low = select(0.0, -1.0, count > 0.0);
+        high = select(0.0, -pow(1.0 / count, alpha_minus_one), count > 0.0);
         for (var step = 0; step < 30; step++) {
           let tau = 0.5 * (low + high);
           var mass = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
+          for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+            let tile = load_key_tile(block, tile_index, local_index, nk);
+            let kept = score_tile(block, q_i, query, tile, &scores);
+            for (var j = 0; j < tile.keys; j++) {
+              if (((kept >> u32(j)) & 1u) == 0u) {
+                continue;
               }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
+              let s = scores[j];
+              mass += select(0.0, pow((alpha_minus_one * s - m_run) - tau, inverse_power), (alpha_minus_one * s - m_run)
+                  - tau > 0.0);
             }
           }
-          for (var j = 0; j < tile_keys; j++) {
-            if (((kept >> u32(j)) & 1u) == 0u) {
-              continue;
-            }
-            let s = scores[j];
-            mass += select(0.0, pow(alpha_minus_one * s - tau, inverse_power), alpha_minus_one * s - tau > 0.0);
-          }
-        }
           if (mass >= 1.0) {
             low = tau;
           } else {
@@ -561,134 +609,213 @@ describe('attention kernel, row-statistics normalizers', () => {
           }
         }
         let tau_final = 0.5 * (low + high);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = select(0.0, pow(alpha_minus_one * s - tau_final, inverse_power), alpha_minus_one * s - tau_final > 0.0);
+            let w = select(0.0, pow((alpha_minus_one * s - m_run) - tau_final, inverse_power),
+                (alpha_minus_one * s - m_run) - tau_final > 0.0);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_78e1ae[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('sparsemax, hardware', () => {
     expect(attentionWgsl(sparse, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#07f9fbe1
+      "// Weft kernel 0: sparsemax - attention (entmax)
       // fuses 1 node(s):
-      //   attention#07f9fbe1 -> [1, 2, 8, 4] f32
+      //   attention "sparsemax" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_07f9fb (read_write): attention#07f9fbe1 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_sparsemax (read_write): attention "sparsemax" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_07f9fb: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_sparsemax: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_sparsemax[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -701,89 +828,31 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let alpha_raw = 2.0;
         let alpha_minus_one = clamp(alpha_raw, 1.01, 2.0) - 1.0;
         let inverse_power = 1.0 / alpha_minus_one;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var count = 0.0;
         var low = 0.0;
         var high = 0.0;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
@@ -792,71 +861,23 @@ describe('attention kernel, row-statistics normalizers', () => {
             count += 1.0;
           }
         }
-        if (count > 0.0) {
-          low = m_run - 1.0;
-          high = m_run - pow(1.0 / count, alpha_minus_one);
-        }
+        low = select(0.0, -1.0, count > 0.0);
+        high = select(0.0, -pow(1.0 / count, alpha_minus_one), count > 0.0);
         for (var step = 0; step < 30; step++) {
           let tau = 0.5 * (low + high);
           var mass = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
+          for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+            let tile = load_key_tile(block, tile_index, local_index, nk);
+            let kept = score_tile(query, tile, &scores);
+            for (var j = 0; j < tile.keys; j++) {
+              if (((kept >> u32(j)) & 1u) == 0u) {
+                continue;
               }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
+              let s = scores[j];
+              mass += select(0.0, pow((alpha_minus_one * s - m_run) - tau, inverse_power), (alpha_minus_one * s - m_run)
+                  - tau > 0.0);
             }
           }
-          for (var j = 0; j < tile_keys; j++) {
-            if (((kept >> u32(j)) & 1u) == 0u) {
-              continue;
-            }
-            let s = scores[j];
-            mass += select(0.0, pow(alpha_minus_one * s - tau, inverse_power), alpha_minus_one * s - tau > 0.0);
-          }
-        }
           if (mass >= 1.0) {
             low = tau;
           } else {
@@ -864,123 +885,213 @@ describe('attention kernel, row-statistics normalizers', () => {
           }
         }
         let tau_final = 0.5 * (low + high);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = select(0.0, pow(alpha_minus_one * s - tau_final, inverse_power), alpha_minus_one * s - tau_final > 0.0);
+            let w = select(0.0, pow((alpha_minus_one * s - m_run) - tau_final, inverse_power),
+                (alpha_minus_one * s - m_run) - tau_final > 0.0);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_07f9fb[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('sparsemax, software adapter', () => {
     expect(attentionWgsl(sparse, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#07f9fbe1
+      "// Weft kernel 0: sparsemax - attention (entmax)
       // fuses 1 node(s):
-      //   attention#07f9fbe1 -> [1, 2, 8, 4] f32
+      //   attention "sparsemax" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_07f9fb (read_write): attention#07f9fbe1 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_sparsemax (read_write): attention "sparsemax" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_07f9fb: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_sparsemax: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_sparsemax[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -993,89 +1104,31 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let alpha_raw = 2.0;
         let alpha_minus_one = clamp(alpha_raw, 1.01, 2.0) - 1.0;
         let inverse_power = 1.0 / alpha_minus_one;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var count = 0.0;
         var low = 0.0;
         var high = 0.0;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
@@ -1084,71 +1137,23 @@ describe('attention kernel, row-statistics normalizers', () => {
             count += 1.0;
           }
         }
-        if (count > 0.0) {
-          low = m_run - 1.0;
-          high = m_run - pow(1.0 / count, alpha_minus_one);
-        }
+        low = select(0.0, -1.0, count > 0.0);
+        high = select(0.0, -pow(1.0 / count, alpha_minus_one), count > 0.0);
         for (var step = 0; step < 30; step++) {
           let tau = 0.5 * (low + high);
           var mass = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
+          for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+            let tile = load_key_tile(block, tile_index, local_index, nk);
+            let kept = score_tile(query, tile, &scores);
+            for (var j = 0; j < tile.keys; j++) {
+              if (((kept >> u32(j)) & 1u) == 0u) {
+                continue;
               }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
+              let s = scores[j];
+              mass += select(0.0, pow((alpha_minus_one * s - m_run) - tau, inverse_power), (alpha_minus_one * s - m_run)
+                  - tau > 0.0);
             }
           }
-          for (var j = 0; j < tile_keys; j++) {
-            if (((kept >> u32(j)) & 1u) == 0u) {
-              continue;
-            }
-            let s = scores[j];
-            mass += select(0.0, pow(alpha_minus_one * s - tau, inverse_power), alpha_minus_one * s - tau > 0.0);
-          }
-        }
           if (mass >= 1.0) {
             low = tau;
           } else {
@@ -1156,124 +1161,238 @@ describe('attention kernel, row-statistics normalizers', () => {
           }
         }
         let tau_final = 0.5 * (low + high);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let w = select(0.0, pow(alpha_minus_one * s - tau_final, inverse_power), alpha_minus_one * s - tau_final > 0.0);
+            let w = select(0.0, pow((alpha_minus_one * s - m_run) - tau_final, inverse_power),
+                (alpha_minus_one * s - m_run) - tau_final > 0.0);
             l_run += w;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_07f9fb[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('NAP standardization, causal, hardware', () => {
     expect(attentionWgsl(napSpec, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#06b800e2
+      "// Weft kernel 0: nap - attention (causal(bottom-right), nap)
       // fuses 1 node(s):
-      //   attention#06b800e2 -> [1, 2, 8, 4] f32
+      //   attention "nap" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_06b800 (read_write): attention#06b800e2 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_nap (read_write): attention "nap" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_06b800: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_nap: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_nap[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1286,28 +1405,18 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let gain = 1.0;
@@ -1315,207 +1424,257 @@ describe('attention kernel, row-statistics normalizers', () => {
         var count = 0.0;
         var mean = 0.0;
         var m2 = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        var m2_scale = 1.0;
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             count += 1.0;
             let delta = s - mean;
+            if (abs(delta) > m2_scale) {
+              let ratio = m2_scale / abs(delta);
+              m2 *= ratio * ratio;
+              m2_scale = abs(delta);
+            }
             mean += delta / count;
-            m2 += delta * (s - mean);
+            m2 += (delta / m2_scale) * ((s - mean) / m2_scale);
           }
         }
-        let deviation = sqrt(m2 / max(count, 1.0)) + 0.001;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        let deviation = m2_scale * sqrt(m2 / max(count, 1.0)) + 0.001;
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             let w = gain * (s - mean) / deviation + bias;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_06b800[out_flat + d] = acc[d] * 1.0;
-          }
-        }
+        store_output_row(block, row, &acc, 1.0);
       }"
     `);
   });
 
   test('NAP standardization, causal, software adapter', () => {
     expect(attentionWgsl(napSpec, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#06b800e2
+      "// Weft kernel 0: nap - attention (causal(bottom-right), nap)
       // fuses 1 node(s):
-      //   attention#06b800e2 -> [1, 2, 8, 4] f32
+      //   attention "nap" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_06b800 (read_write): attention#06b800e2 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_nap (read_write): attention "nap" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_06b800: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_nap: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_nap[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1528,28 +1687,18 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let gain = 1.0;
@@ -1557,206 +1706,208 @@ describe('attention kernel, row-statistics normalizers', () => {
         var count = 0.0;
         var mean = 0.0;
         var m2 = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        var m2_scale = 1.0;
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             count += 1.0;
             let delta = s - mean;
+            if (abs(delta) > m2_scale) {
+              let ratio = m2_scale / abs(delta);
+              m2 *= ratio * ratio;
+              m2_scale = abs(delta);
+            }
             mean += delta / count;
-            m2 += delta * (s - mean);
+            m2 += (delta / m2_scale) * ((s - mean) / m2_scale);
           }
         }
-        let deviation = sqrt(m2 / max(count, 1.0)) + 0.001;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        let deviation = m2_scale * sqrt(m2 / max(count, 1.0)) + 0.001;
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
             let w = gain * (s - mean) / deviation + bias;
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_06b800[out_flat + d] = acc[d] * 1.0;
-          }
-        }
+        store_output_row(block, row, &acc, 1.0);
       }"
     `);
   });
 
   test('identity with the output row normalized, hardware', () => {
     expect(attentionWgsl(identitySpec, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#f0822d08
+      "// Weft kernel 0: transnormer - attention (identity)
       // fuses 1 node(s):
-      //   attention#f0822d08 -> [1, 2, 8, 4] f32
+      //   attention "transnormer" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_f0822d (read_write): attention#f0822d08 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_transnormer (read_write): attention "transnormer" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_f0822d: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_transnormer: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1769,131 +1920,50 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            {
-              let value_base = j * 1;
-              let value_weight = s;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, s);
           }
         }
         if (row < nq) {
           let out_flat = (bh * nq + row) * 4;
           let norm_mean = 0.0;
+          var norm_scale = 0.0;
+          for (var d = 0; d < 4; d++) {
+            norm_scale = max(norm_scale, abs(acc[d] - norm_mean));
+          }
+          let norm_divisor = select(1.0, norm_scale, norm_scale > 1.0);
           var norm_squares = 0.0;
           for (var d = 0; d < 4; d++) {
-            let centered = acc[d] - norm_mean;
+            let centered = (acc[d] - norm_mean) / norm_divisor;
             norm_squares += centered * centered;
           }
-          let norm_denominator = norm_squares / f32(4) + 0.00001;
+          let norm_denominator = norm_squares / f32(4) + 0.00001 / norm_divisor / norm_divisor;
           let norm_inverse = select(0.0, inverseSqrt(norm_denominator), norm_denominator > 0.0);
           for (var d = 0; d < 4; d++) {
-            acc[d] = (acc[d] - norm_mean) * norm_inverse;
+            acc[d] = (acc[d] - norm_mean) / norm_divisor * norm_inverse;
           }
           for (var d = 0; d < 4; d++) {
-            out_attention_f0822d[out_flat + d] = acc[d] * 1.0;
+            out_transnormer[out_flat + d] = acc[d] * 1.0;
           }
         }
       }"
@@ -1902,23 +1972,168 @@ describe('attention kernel, row-statistics normalizers', () => {
 
   test('identity with the output row normalized, software adapter', () => {
     expect(attentionWgsl(identitySpec, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#f0822d08
+      "// Weft kernel 0: transnormer - attention (identity)
       // fuses 1 node(s):
-      //   attention#f0822d08 -> [1, 2, 8, 4] f32
+      //   attention "transnormer" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_f0822d (read_write): attention#f0822d08 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_transnormer (read_write): attention "transnormer" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_f0822d: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_transnormer: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1931,131 +2146,50 @@ describe('attention kernel, row-statistics normalizers', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            {
-              let value_base = j * 1;
-              let value_weight = s;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, s);
           }
         }
         if (row < nq) {
           let out_flat = (bh * nq + row) * 4;
           let norm_mean = 0.0;
+          var norm_scale = 0.0;
+          for (var d = 0; d < 4; d++) {
+            norm_scale = max(norm_scale, abs(acc[d] - norm_mean));
+          }
+          let norm_divisor = select(1.0, norm_scale, norm_scale > 1.0);
           var norm_squares = 0.0;
           for (var d = 0; d < 4; d++) {
-            let centered = acc[d] - norm_mean;
+            let centered = (acc[d] - norm_mean) / norm_divisor;
             norm_squares += centered * centered;
           }
-          let norm_denominator = norm_squares / f32(4) + 0.00001;
+          let norm_denominator = norm_squares / f32(4) + 0.00001 / norm_divisor / norm_divisor;
           let norm_inverse = select(0.0, inverseSqrt(norm_denominator), norm_denominator > 0.0);
           for (var d = 0; d < 4; d++) {
-            acc[d] = (acc[d] - norm_mean) * norm_inverse;
+            acc[d] = (acc[d] - norm_mean) / norm_divisor * norm_inverse;
           }
           for (var d = 0; d < 4; d++) {
-            out_attention_f0822d[out_flat + d] = acc[d] * 1.0;
+            out_transnormer[out_flat + d] = acc[d] * 1.0;
           }
         }
       }"

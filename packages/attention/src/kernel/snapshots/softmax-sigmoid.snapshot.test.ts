@@ -20,23 +20,184 @@ const sigmoidSpec = { heads: HEADS, headDim: DIM, mask: causal(), normalizer: si
 describe('attention kernel, softmax and sigmoid', () => {
   test('softmax, hardware', () => {
     expect(attentionWgsl(plain, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#fc7020f6
+      "// Weft kernel 0: plain - attention (softmax)
       // fuses 1 node(s):
-      //   attention#fc7020f6 -> [1, 2, 8, 4] f32
+      //   attention "plain" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_fc7020 (read_write): attention#fc7020f6 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_plain (read_write): attention "plain" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_fc7020: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_plain: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_plain[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -49,105 +210,27 @@ describe('attention kernel, softmax and sigmoid', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -158,54 +241,387 @@ describe('attention kernel, softmax and sigmoid', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
               let s = scores[j];
               let p = exp(s - m_run);
               l_run += p;
-              {
-                let value_base = j * 1;
-                let value_weight = p;
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&acc, j, p);
             }
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('softmax, software adapter: several query rows per invocation', () => {
     expect(attentionWgsl(plain, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#fc7020f6
+      "// Weft kernel 0: plain - attention (softmax)
       // fuses 1 node(s):
-      //   attention#fc7020f6 -> [1, 2, 8, 4] f32
+      //   attention "plain" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_fc7020 (read_write): attention#fc7020f6 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_plain (read_write): attention "plain" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_fc7020: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_plain: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // Per-invocation state of its 8 query rows (row r: first_row + 4·r): query index
+      // and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.
+      var<private> query_index: array<i32, 8>;
+      var<private> query_vectors: array<array<vec4<f32>, 1>, 8>;
+      var<private> m_run: array<f32, 8>;
+      var<private> l_run: array<f32, 8>;
+      var<private> acc: array<array<vec4<f32>, 1>, 8>;
+      var<private> scores: array<array<f32, 32>, 8>;
+      var<private> tile_max: array<f32, 8>;
+      var<private> kept: array<u32, 8>;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 4) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 4) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Loads the query rows of the invocation. Rows past the end compute on the last row (loads in
+      // bounds, barriers uniform) and store nothing.
+      fn start_rows(block: Block, first_row: i32) {
+        let nq = block.nq;
+        query_index[0] = min(first_row, nq - 1);
+        query_vectors[0] = load_query_row(block, query_index[0]);
+        query_index[1] = min(first_row + 4, nq - 1);
+        query_vectors[1] = load_query_row(block, query_index[1]);
+        query_index[2] = min(first_row + 8, nq - 1);
+        query_vectors[2] = load_query_row(block, query_index[2]);
+        query_index[3] = min(first_row + 12, nq - 1);
+        query_vectors[3] = load_query_row(block, query_index[3]);
+        query_index[4] = min(first_row + 16, nq - 1);
+        query_vectors[4] = load_query_row(block, query_index[4]);
+        query_index[5] = min(first_row + 20, nq - 1);
+        query_vectors[5] = load_query_row(block, query_index[5]);
+        query_index[6] = min(first_row + 24, nq - 1);
+        query_vectors[6] = load_query_row(block, query_index[6]);
+        query_index[7] = min(first_row + 28, nq - 1);
+        query_vectors[7] = load_query_row(block, query_index[7]);
+        m_run[0] = lowest_f32;
+        m_run[1] = lowest_f32;
+        m_run[2] = lowest_f32;
+        m_run[3] = lowest_f32;
+        m_run[4] = lowest_f32;
+        m_run[5] = lowest_f32;
+        m_run[6] = lowest_f32;
+        m_run[7] = lowest_f32;
+      }
+
+      // Scores every row against the staged tile: scores, the tile's max (from the running max), kept keys.
+      fn score_tile(tile: Tile) {
+        kept[0] = 0u;
+        tile_max[0] = m_run[0];
+        kept[1] = 0u;
+        tile_max[1] = m_run[1];
+        kept[2] = 0u;
+        tile_max[2] = m_run[2];
+        kept[3] = 0u;
+        tile_max[3] = m_run[3];
+        kept[4] = 0u;
+        tile_max[4] = m_run[4];
+        kept[5] = 0u;
+        tile_max[5] = m_run[5];
+        kept[6] = 0u;
+        tile_max[6] = m_run[6];
+        kept[7] = 0u;
+        tile_max[7] = m_run[7];
+        for (var j = 0; j < tile.keys; j++) {
+          let key = staged_key(j);
+          let bit = 1u << u32(j);
+          let score_0 = score_key(query_vectors[0], key);
+          if (score_0.kept) {
+            scores[0][j] = score_0.value;
+            tile_max[0] = max(tile_max[0], score_0.value);
+            kept[0] |= bit;
+          }
+          let score_1 = score_key(query_vectors[1], key);
+          if (score_1.kept) {
+            scores[1][j] = score_1.value;
+            tile_max[1] = max(tile_max[1], score_1.value);
+            kept[1] |= bit;
+          }
+          let score_2 = score_key(query_vectors[2], key);
+          if (score_2.kept) {
+            scores[2][j] = score_2.value;
+            tile_max[2] = max(tile_max[2], score_2.value);
+            kept[2] |= bit;
+          }
+          let score_3 = score_key(query_vectors[3], key);
+          if (score_3.kept) {
+            scores[3][j] = score_3.value;
+            tile_max[3] = max(tile_max[3], score_3.value);
+            kept[3] |= bit;
+          }
+          let score_4 = score_key(query_vectors[4], key);
+          if (score_4.kept) {
+            scores[4][j] = score_4.value;
+            tile_max[4] = max(tile_max[4], score_4.value);
+            kept[4] |= bit;
+          }
+          let score_5 = score_key(query_vectors[5], key);
+          if (score_5.kept) {
+            scores[5][j] = score_5.value;
+            tile_max[5] = max(tile_max[5], score_5.value);
+            kept[5] |= bit;
+          }
+          let score_6 = score_key(query_vectors[6], key);
+          if (score_6.kept) {
+            scores[6][j] = score_6.value;
+            tile_max[6] = max(tile_max[6], score_6.value);
+            kept[6] |= bit;
+          }
+          let score_7 = score_key(query_vectors[7], key);
+          if (score_7.kept) {
+            scores[7][j] = score_7.value;
+            tile_max[7] = max(tile_max[7], score_7.value);
+            kept[7] |= bit;
+          }
+        }
+      }
+
+      // acc[r] += p[r] · value row j of the staged tile, for every row: one read of each value vec4.
+      fn accumulate_value_rows(j: i32, p: array<f32, 8>) {
+        let value_0 = value_tile[j];
+        acc[0][0] += p[0] * value_0;
+        acc[1][0] += p[1] * value_0;
+        acc[2][0] += p[2] * value_0;
+        acc[3][0] += p[3] * value_0;
+        acc[4][0] += p[4] * value_0;
+        acc[5][0] += p[5] * value_0;
+        acc[6][0] += p[6] * value_0;
+        acc[7][0] += p[7] * value_0;
+      }
+
+      // Online softmax over the scored tile: each row's running max rises to the tile's, rescaling its sum
+      // and accumulator by exp(old − new), then every kept key adds exp(s − max) and its weighted value row.
+      fn online_softmax_step(tile: Tile) {
+        let any_kept = kept[0] | kept[1] | kept[2] | kept[3] | kept[4] | kept[5] | kept[6] | kept[7];
+        if (any_kept == 0u) {
+          return;
+        }
+        let correction_0 = exp(m_run[0] - tile_max[0]);
+        l_run[0] *= correction_0;
+        m_run[0] = tile_max[0];
+        let correction_1 = exp(m_run[1] - tile_max[1]);
+        l_run[1] *= correction_1;
+        m_run[1] = tile_max[1];
+        let correction_2 = exp(m_run[2] - tile_max[2]);
+        l_run[2] *= correction_2;
+        m_run[2] = tile_max[2];
+        let correction_3 = exp(m_run[3] - tile_max[3]);
+        l_run[3] *= correction_3;
+        m_run[3] = tile_max[3];
+        let correction_4 = exp(m_run[4] - tile_max[4]);
+        l_run[4] *= correction_4;
+        m_run[4] = tile_max[4];
+        let correction_5 = exp(m_run[5] - tile_max[5]);
+        l_run[5] *= correction_5;
+        m_run[5] = tile_max[5];
+        let correction_6 = exp(m_run[6] - tile_max[6]);
+        l_run[6] *= correction_6;
+        m_run[6] = tile_max[6];
+        let correction_7 = exp(m_run[7] - tile_max[7]);
+        l_run[7] *= correction_7;
+        m_run[7] = tile_max[7];
+        for (var v = 0; v < 1; v++) {
+          acc[0][v] *= correction_0;
+          acc[1][v] *= correction_1;
+          acc[2][v] *= correction_2;
+          acc[3][v] *= correction_3;
+          acc[4][v] *= correction_4;
+          acc[5][v] *= correction_5;
+          acc[6][v] *= correction_6;
+          acc[7][v] *= correction_7;
+        }
+        for (var j = 0; j < tile.keys; j++) {
+          let bit = 1u << u32(j);
+          if ((any_kept & bit) == 0u) {
+            continue;
+          }
+          // A row that masks key j adds nothing (its score slot may be stale: select, not exp).
+          let p_0 = select(0.0, exp(scores[0][j] - m_run[0]), (kept[0] & bit) != 0u);
+          l_run[0] += p_0;
+          let p_1 = select(0.0, exp(scores[1][j] - m_run[1]), (kept[1] & bit) != 0u);
+          l_run[1] += p_1;
+          let p_2 = select(0.0, exp(scores[2][j] - m_run[2]), (kept[2] & bit) != 0u);
+          l_run[2] += p_2;
+          let p_3 = select(0.0, exp(scores[3][j] - m_run[3]), (kept[3] & bit) != 0u);
+          l_run[3] += p_3;
+          let p_4 = select(0.0, exp(scores[4][j] - m_run[4]), (kept[4] & bit) != 0u);
+          l_run[4] += p_4;
+          let p_5 = select(0.0, exp(scores[5][j] - m_run[5]), (kept[5] & bit) != 0u);
+          l_run[5] += p_5;
+          let p_6 = select(0.0, exp(scores[6][j] - m_run[6]), (kept[6] & bit) != 0u);
+          l_run[6] += p_6;
+          let p_7 = select(0.0, exp(scores[7][j] - m_run[7]), (kept[7] & bit) != 0u);
+          l_run[7] += p_7;
+          accumulate_value_rows(j, array<f32, 8>(p_0, p_1, p_2, p_3, p_4, p_5, p_6, p_7));
+        }
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator over its sum.
+      fn store_output_row(block: Block, row: i32, acc_row: array<vec4<f32>, 1>, l: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        let scale = select(0.0, 1.0 / l, l > 0.0);
+        var row_values = acc_row;
+        for (var d = 0; d < 4; d++) {
+          out_plain[out_flat + d] = row_values[d / 4][d % 4] * scale;
+        }
+      }
+
+      // Stores the rows of the invocation.
+      fn store_rows(block: Block, first_row: i32) {
+        store_output_row(block, first_row, acc[0], l_run[0]);
+        store_output_row(block, first_row + 4, acc[1], l_run[1]);
+        store_output_row(block, first_row + 8, acc[2], l_run[2]);
+        store_output_row(block, first_row + 12, acc[3], l_run[3]);
+        store_output_row(block, first_row + 16, acc[4], l_run[4]);
+        store_output_row(block, first_row + 20, acc[5], l_run[5]);
+        store_output_row(block, first_row + 24, acc[6], l_run[6]);
+        store_output_row(block, first_row + 28, acc[7], l_run[7]);
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(4, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -218,490 +634,230 @@ describe('attention kernel, softmax and sigmoid', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
-        let row_0 = block_q0 + 0 + i32(local_index);
-        let q_i_0 = min(row_0, nq - 1);
-        var query_row_0: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_0) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_0[d] = rotated;
-          }
+        let block = Block(nq, nk, bh, kv_row);
+        let first_row = block_q0 + i32(local_index);
+        start_rows(block, first_row);
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          score_tile(tile);
+          online_softmax_step(tile);
         }
-        let query_0_vec_0 = vec4<f32>(query_row_0[0], query_row_0[1], query_row_0[2], query_row_0[3]);
-        let row_1 = block_q0 + 4 + i32(local_index);
-        let q_i_1 = min(row_1, nq - 1);
-        var query_row_1: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_1) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_1[d] = rotated;
-          }
-        }
-        let query_1_vec_0 = vec4<f32>(query_row_1[0], query_row_1[1], query_row_1[2], query_row_1[3]);
-        let row_2 = block_q0 + 8 + i32(local_index);
-        let q_i_2 = min(row_2, nq - 1);
-        var query_row_2: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_2) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_2[d] = rotated;
-          }
-        }
-        let query_2_vec_0 = vec4<f32>(query_row_2[0], query_row_2[1], query_row_2[2], query_row_2[3]);
-        let row_3 = block_q0 + 12 + i32(local_index);
-        let q_i_3 = min(row_3, nq - 1);
-        var query_row_3: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_3) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_3[d] = rotated;
-          }
-        }
-        let query_3_vec_0 = vec4<f32>(query_row_3[0], query_row_3[1], query_row_3[2], query_row_3[3]);
-        let row_4 = block_q0 + 16 + i32(local_index);
-        let q_i_4 = min(row_4, nq - 1);
-        var query_row_4: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_4) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_4[d] = rotated;
-          }
-        }
-        let query_4_vec_0 = vec4<f32>(query_row_4[0], query_row_4[1], query_row_4[2], query_row_4[3]);
-        let row_5 = block_q0 + 20 + i32(local_index);
-        let q_i_5 = min(row_5, nq - 1);
-        var query_row_5: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_5) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_5[d] = rotated;
-          }
-        }
-        let query_5_vec_0 = vec4<f32>(query_row_5[0], query_row_5[1], query_row_5[2], query_row_5[3]);
-        let row_6 = block_q0 + 24 + i32(local_index);
-        let q_i_6 = min(row_6, nq - 1);
-        var query_row_6: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_6) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_6[d] = rotated;
-          }
-        }
-        let query_6_vec_0 = vec4<f32>(query_row_6[0], query_row_6[1], query_row_6[2], query_row_6[3]);
-        let row_7 = block_q0 + 28 + i32(local_index);
-        let q_i_7 = min(row_7, nq - 1);
-        var query_row_7: array<f32, 4>;
-        {
-          let query_flat = (bh * nq + q_i_7) * 4;
-          for (var d = 0; d < 4; d++) {
-            var rotated = 0.0;
-            rotated = in_q[query_flat + d];
-            query_row_7[d] = rotated;
-          }
-        }
-        let query_7_vec_0 = vec4<f32>(query_row_7[0], query_row_7[1], query_row_7[2], query_row_7[3]);
-        var acc_0: array<f32, 4>;
-        var scores_0: array<f32, 32>;
-        var m_0 = -3.4028234e38;
-        var l_0 = 0.0;
-        var acc_1: array<f32, 4>;
-        var scores_1: array<f32, 32>;
-        var m_1 = -3.4028234e38;
-        var l_1 = 0.0;
-        var acc_2: array<f32, 4>;
-        var scores_2: array<f32, 32>;
-        var m_2 = -3.4028234e38;
-        var l_2 = 0.0;
-        var acc_3: array<f32, 4>;
-        var scores_3: array<f32, 32>;
-        var m_3 = -3.4028234e38;
-        var l_3 = 0.0;
-        var acc_4: array<f32, 4>;
-        var scores_4: array<f32, 32>;
-        var m_4 = -3.4028234e38;
-        var l_4 = 0.0;
-        var acc_5: array<f32, 4>;
-        var scores_5: array<f32, 32>;
-        var m_5 = -3.4028234e38;
-        var l_5 = 0.0;
-        var acc_6: array<f32, 4>;
-        var scores_6: array<f32, 32>;
-        var m_6 = -3.4028234e38;
-        var l_6 = 0.0;
-        var acc_7: array<f32, 4>;
-        var scores_7: array<f32, 32>;
-        var m_7 = -3.4028234e38;
-        var l_7 = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 4) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 4) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept_0 = 0u;
-          var kept_1 = 0u;
-          var kept_2 = 0u;
-          var kept_3 = 0u;
-          var kept_4 = 0u;
-          var kept_5 = 0u;
-          var kept_6 = 0u;
-          var kept_7 = 0u;
-          var tile_max_0 = m_0;
-          var tile_max_1 = m_1;
-          var tile_max_2 = m_2;
-          var tile_max_3 = m_3;
-          var tile_max_4 = m_4;
-          var tile_max_5 = m_5;
-          var tile_max_6 = m_6;
-          var tile_max_7 = m_7;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            let key_base = j * 1;
-            let key_0 = key_tile[key_base + 0];
-            {
-              let q_i = q_i_0;
-              var raw = 0.0;
-              {
-                raw = dot(query_0_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_0[j] = score;
-                tile_max_0 = max(tile_max_0, score);
-                kept_0 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_1;
-              var raw = 0.0;
-              {
-                raw = dot(query_1_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_1[j] = score;
-                tile_max_1 = max(tile_max_1, score);
-                kept_1 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_2;
-              var raw = 0.0;
-              {
-                raw = dot(query_2_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_2[j] = score;
-                tile_max_2 = max(tile_max_2, score);
-                kept_2 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_3;
-              var raw = 0.0;
-              {
-                raw = dot(query_3_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_3[j] = score;
-                tile_max_3 = max(tile_max_3, score);
-                kept_3 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_4;
-              var raw = 0.0;
-              {
-                raw = dot(query_4_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_4[j] = score;
-                tile_max_4 = max(tile_max_4, score);
-                kept_4 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_5;
-              var raw = 0.0;
-              {
-                raw = dot(query_5_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_5[j] = score;
-                tile_max_5 = max(tile_max_5, score);
-                kept_5 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_6;
-              var raw = 0.0;
-              {
-                raw = dot(query_6_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_6[j] = score;
-                tile_max_6 = max(tile_max_6, score);
-                kept_6 |= 1u << u32(j);
-              }
-            }
-            {
-              let q_i = q_i_7;
-              var raw = 0.0;
-              {
-                raw = dot(query_7_vec_0, key_0);
-                let score = raw * 0.5;
-                scores_7[j] = score;
-                tile_max_7 = max(tile_max_7, score);
-                kept_7 |= 1u << u32(j);
-              }
-            }
-          }
-          if ((kept_0 | kept_1 | kept_2 | kept_3 | kept_4 | kept_5 | kept_6 | kept_7) != 0u) {
-            let correction_0 = exp(m_0 - tile_max_0);
-            l_0 *= correction_0;
-            m_0 = tile_max_0;
-            let correction_1 = exp(m_1 - tile_max_1);
-            l_1 *= correction_1;
-            m_1 = tile_max_1;
-            let correction_2 = exp(m_2 - tile_max_2);
-            l_2 *= correction_2;
-            m_2 = tile_max_2;
-            let correction_3 = exp(m_3 - tile_max_3);
-            l_3 *= correction_3;
-            m_3 = tile_max_3;
-            let correction_4 = exp(m_4 - tile_max_4);
-            l_4 *= correction_4;
-            m_4 = tile_max_4;
-            let correction_5 = exp(m_5 - tile_max_5);
-            l_5 *= correction_5;
-            m_5 = tile_max_5;
-            let correction_6 = exp(m_6 - tile_max_6);
-            l_6 *= correction_6;
-            m_6 = tile_max_6;
-            let correction_7 = exp(m_7 - tile_max_7);
-            l_7 *= correction_7;
-            m_7 = tile_max_7;
-            for (var d = 0; d < 4; d++) {
-              acc_0[d] *= correction_0;
-              acc_1[d] *= correction_1;
-              acc_2[d] *= correction_2;
-              acc_3[d] *= correction_3;
-              acc_4[d] *= correction_4;
-              acc_5[d] *= correction_5;
-              acc_6[d] *= correction_6;
-              acc_7[d] *= correction_7;
-            }
-            for (var j = 0; j < tile_keys; j++) {
-              let bit = 1u << u32(j);
-              if (((kept_0 | kept_1 | kept_2 | kept_3 | kept_4 | kept_5 | kept_6 | kept_7) & bit) == 0u) {
-                continue;
-              }
-              let p_0 = select(0.0, exp(scores_0[j] - m_0), (kept_0 & bit) != 0u);
-              l_0 += p_0;
-              let p_1 = select(0.0, exp(scores_1[j] - m_1), (kept_1 & bit) != 0u);
-              l_1 += p_1;
-              let p_2 = select(0.0, exp(scores_2[j] - m_2), (kept_2 & bit) != 0u);
-              l_2 += p_2;
-              let p_3 = select(0.0, exp(scores_3[j] - m_3), (kept_3 & bit) != 0u);
-              l_3 += p_3;
-              let p_4 = select(0.0, exp(scores_4[j] - m_4), (kept_4 & bit) != 0u);
-              l_4 += p_4;
-              let p_5 = select(0.0, exp(scores_5[j] - m_5), (kept_5 & bit) != 0u);
-              l_5 += p_5;
-              let p_6 = select(0.0, exp(scores_6[j] - m_6), (kept_6 & bit) != 0u);
-              l_6 += p_6;
-              let p_7 = select(0.0, exp(scores_7[j] - m_7), (kept_7 & bit) != 0u);
-              l_7 += p_7;
-              {
-                let value_base = j * 1;
-                let value_0 = value_tile[value_base + 0];
-                acc_0[0] += p_0 * value_0[0];
-                acc_1[0] += p_1 * value_0[0];
-                acc_2[0] += p_2 * value_0[0];
-                acc_3[0] += p_3 * value_0[0];
-                acc_4[0] += p_4 * value_0[0];
-                acc_5[0] += p_5 * value_0[0];
-                acc_6[0] += p_6 * value_0[0];
-                acc_7[0] += p_7 * value_0[0];
-                acc_0[1] += p_0 * value_0[1];
-                acc_1[1] += p_1 * value_0[1];
-                acc_2[1] += p_2 * value_0[1];
-                acc_3[1] += p_3 * value_0[1];
-                acc_4[1] += p_4 * value_0[1];
-                acc_5[1] += p_5 * value_0[1];
-                acc_6[1] += p_6 * value_0[1];
-                acc_7[1] += p_7 * value_0[1];
-                acc_0[2] += p_0 * value_0[2];
-                acc_1[2] += p_1 * value_0[2];
-                acc_2[2] += p_2 * value_0[2];
-                acc_3[2] += p_3 * value_0[2];
-                acc_4[2] += p_4 * value_0[2];
-                acc_5[2] += p_5 * value_0[2];
-                acc_6[2] += p_6 * value_0[2];
-                acc_7[2] += p_7 * value_0[2];
-                acc_0[3] += p_0 * value_0[3];
-                acc_1[3] += p_1 * value_0[3];
-                acc_2[3] += p_2 * value_0[3];
-                acc_3[3] += p_3 * value_0[3];
-                acc_4[3] += p_4 * value_0[3];
-                acc_5[3] += p_5 * value_0[3];
-                acc_6[3] += p_6 * value_0[3];
-                acc_7[3] += p_7 * value_0[3];
-              }
-            }
-          }
-        }
-        if (row_0 < nq) {
-          let out_flat = (bh * nq + row_0) * 4;
-          let scale = select(0.0, 1.0 / l_0, l_0 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_0[d] * scale;
-          }
-        }
-        if (row_1 < nq) {
-          let out_flat = (bh * nq + row_1) * 4;
-          let scale = select(0.0, 1.0 / l_1, l_1 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_1[d] * scale;
-          }
-        }
-        if (row_2 < nq) {
-          let out_flat = (bh * nq + row_2) * 4;
-          let scale = select(0.0, 1.0 / l_2, l_2 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_2[d] * scale;
-          }
-        }
-        if (row_3 < nq) {
-          let out_flat = (bh * nq + row_3) * 4;
-          let scale = select(0.0, 1.0 / l_3, l_3 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_3[d] * scale;
-          }
-        }
-        if (row_4 < nq) {
-          let out_flat = (bh * nq + row_4) * 4;
-          let scale = select(0.0, 1.0 / l_4, l_4 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_4[d] * scale;
-          }
-        }
-        if (row_5 < nq) {
-          let out_flat = (bh * nq + row_5) * 4;
-          let scale = select(0.0, 1.0 / l_5, l_5 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_5[d] * scale;
-          }
-        }
-        if (row_6 < nq) {
-          let out_flat = (bh * nq + row_6) * 4;
-          let scale = select(0.0, 1.0 / l_6, l_6 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_6[d] * scale;
-          }
-        }
-        if (row_7 < nq) {
-          let out_flat = (bh * nq + row_7) * 4;
-          let scale = select(0.0, 1.0 / l_7, l_7 > 0.0);
-          for (var d = 0; d < 4; d++) {
-            out_attention_fc7020[out_flat + d] = acc_7[d] * scale;
-          }
-        }
+        store_rows(block, first_row);
       }"
     `);
   });
 
   test('softmax with a per-head sink, causal, hardware', () => {
     expect(attentionWgsl(sink, HARDWARE, { tensors: sinkTensors })).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#3949fd17
+      "// Weft kernel 0: sink - attention (causal(bottom-right), softmax)
       // fuses 1 node(s):
-      //   attention#3949fd17 -> [1, 2, 8, 4] f32
+      //   attention "sink" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   in_sink (read_write): param#0a1497be [2] f32
-      //   out_attention_3949fd (read_write): attention#3949fd17 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   in_sink (read): param "sink" [2] f32
+      //   out_sink (read_write): attention "sink" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> in_sink: array<f32>;
-      @group(0) @binding(4) var<storage, read_write> out_attention_3949fd: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read> in_sink: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_sink: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_sink[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -714,117 +870,30 @@ describe('attention kernel, softmax and sigmoid', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
         let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let sink = in_sink[0 + (h_i * 1)];
+        let sink = in_sink[min(max(h_i, 0), 1)];
         var m_run = sink;
         var l_run = 1.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -835,57 +904,227 @@ describe('attention kernel, softmax and sigmoid', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
               let s = scores[j];
               let p = exp(s - m_run);
               l_run += p;
-              {
-                let value_base = j * 1;
-                let value_weight = p;
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&acc, j, p);
             }
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_3949fd[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('softmax with a per-head sink, causal, software adapter', () => {
     expect(attentionWgsl(sink, SOFTWARE, { tensors: sinkTensors })).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#3949fd17
+      "// Weft kernel 0: sink - attention (causal(bottom-right), softmax)
       // fuses 1 node(s):
-      //   attention#3949fd17 -> [1, 2, 8, 4] f32
+      //   attention "sink" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   in_sink (read_write): param#0a1497be [2] f32
-      //   out_attention_3949fd (read_write): attention#3949fd17 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   in_sink (read): param "sink" [2] f32
+      //   out_sink (read_write): attention "sink" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> in_sink: array<f32>;
-      @group(0) @binding(4) var<storage, read_write> out_attention_3949fd: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read> in_sink: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_sink: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_sink[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -898,117 +1137,30 @@ describe('attention kernel, softmax and sigmoid', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
         let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let sink = in_sink[0 + (h_i * 1)];
+        let sink = in_sink[min(max(h_i, 0), 1)];
         var m_run = sink;
         var l_run = 1.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -1019,55 +1171,227 @@ describe('attention kernel, softmax and sigmoid', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
               let s = scores[j];
               let p = exp(s - m_run);
               l_run += p;
-              {
-                let value_base = j * 1;
-                let value_weight = p;
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&acc, j, p);
             }
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_3949fd[out_flat + d] = acc[d] * select(0.0, 1.0 / l_run, l_run > 0.0);
-          }
-        }
+        store_output_row(block, row, &acc, select(0.0, 1.0 / l_run, l_run > 0.0));
       }"
     `);
   });
 
   test('sigmoid, causal, hardware', () => {
     expect(attentionWgsl(sigmoidSpec, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#198d3d11
+      "// Weft kernel 0: sigmoid - attention (causal(bottom-right), sigmoid)
       // fuses 1 node(s):
-      //   attention#198d3d11 -> [1, 2, 8, 4] f32
+      //   attention "sigmoid" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_198d3d (read_write): attention#198d3d11 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_sigmoid (read_write): attention "sigmoid" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_198d3d: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_sigmoid: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      const LN_8 = 2.0794415416798357; // ln(8)
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_sigmoid[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1080,113 +1404,25 @@ describe('attention kernel, softmax and sigmoid', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let bias = -2.0794415416798357;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        let bias = -LN_8;
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
@@ -1194,47 +1430,219 @@ describe('attention kernel, softmax and sigmoid', () => {
             let x = s + bias;
             let e = exp(-abs(x));
             let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_198d3d[out_flat + d] = acc[d] * 1.0;
-          }
-        }
+        store_output_row(block, row, &acc, 1.0);
       }"
     `);
   });
 
   test('sigmoid, causal, software adapter', () => {
     expect(attentionWgsl(sigmoidSpec, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#198d3d11
+      "// Weft kernel 0: sigmoid - attention (causal(bottom-right), sigmoid)
       // fuses 1 node(s):
-      //   attention#198d3d11 -> [1, 2, 8, 4] f32
+      //   attention "sigmoid" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_198d3d (read_write): attention#198d3d11 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_sigmoid (read_write): attention "sigmoid" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_198d3d: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_sigmoid: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      const LN_8 = 2.0794415416798357; // ln(8)
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_sigmoid[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1247,113 +1655,25 @@ describe('attention kernel, softmax and sigmoid', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let bias = -2.0794415416798357;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        let bias = -LN_8;
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
@@ -1361,23 +1681,10 @@ describe('attention kernel, softmax and sigmoid', () => {
             let x = s + bias;
             let e = exp(-abs(x));
             let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
-            {
-              let value_base = j * 1;
-              let value_weight = w;
-              let value_0 = value_tile[value_base + 0];
-              acc[0] += value_weight * value_0[0];
-              acc[1] += value_weight * value_0[1];
-              acc[2] += value_weight * value_0[2];
-              acc[3] += value_weight * value_0[3];
-            }
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_198d3d[out_flat + d] = acc[d] * 1.0;
-          }
-        }
+        store_output_row(block, row, &acc, 1.0);
       }"
     `);
   });

@@ -31,24 +31,264 @@ const pLaplacianSpec = {
 describe('attention kernel, softmax variants', () => {
   test('grouped softmax (landmarks every 3 keys), hardware', () => {
     expect(attentionWgsl(grouped, HARDWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#858847f1
+      "// Weft kernel 0: grouped - attention (causal(bottom-right), groupedSoftmax)
       // fuses 1 node(s):
-      //   attention#858847f1 -> [1, 2, 8, 4] f32
+      //   attention "grouped" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_858847 (read_write): attention#858847f1 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_grouped (read_write): attention "grouped" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_858847: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_grouped: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // The running softmax state of one previous block: max, sum and accumulator of its regular keys.
+      struct Group {
+        block: i32,
+        max: f32,
+        sum: f32,
+        acc: array<f32, 4>,
+      }
+
+      // Folds regular key j (score s) of block key_block into the group state, which restarts when a new
+      // block begins; a larger score rescales the state by exp(old max − s).
+      fn add_to_group(group: ptr<function, Group>, key_block: i32, s: f32, j: i32) {
+        if (key_block != (*group).block) {
+          (*group).block = key_block;
+          (*group).max = s;
+          (*group).sum = 0.0;
+          for (var d = 0; d < 4; d++) {
+            (*group).acc[d] = 0.0;
+          }
+        }
+        if (s > (*group).max) {
+          let correction = exp((*group).max - s);
+          (*group).sum *= correction;
+          for (var d = 0; d < 4; d++) {
+            (*group).acc[d] *= correction;
+          }
+          (*group).max = s;
+        }
+        let p = exp(s - (*group).max);
+        (*group).sum += p;
+        accumulate_value_tile(&(*group).acc, j, p);
+      }
+
+      // At block key_block's landmark (score s): adds the group state with gate exp(s − log_top) / sum
+      // (the reference's guard: a block whose sum is < 0.5, only an empty one, gives 0).
+      fn add_group(acc: ptr<function, array<f32, 4>>, group: ptr<function, Group>, key_block: i32, current_block: i32,
+          s: f32, log_top: f32) {
+        if (key_block < current_block && key_block == (*group).block && (*group).sum >= 0.5) {
+          let gate = exp(s - log_top) / (*group).sum;
+          for (var d = 0; d < 4; d++) {
+            (*acc)[d] += gate * (*group).acc[d];
+          }
+        }
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_grouped[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -61,105 +301,34 @@ describe('attention kernel, softmax variants', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let query_position = q_i + nk - nq;
         let current_block = select(-1, query_position / 4, query_position >= 0);
-        var m_top = -3.4028234e38;
+        var m_top = lowest_f32;
         var l_top = 0.0;
-        var group_block = -1;
-        var group_max = -3.4028234e38;
-        var group_sum = 0.0;
-        var group_acc: array<f32, 4>;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        var group = Group(-1, lowest_f32, 0.0, array<f32, 4>());
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let key_position = tile_k0 + j;
+            let key_position = tile.k0 + j;
             if (key_position > query_position) {
               continue;
             }
@@ -175,178 +344,294 @@ describe('attention kernel, softmax variants', () => {
           }
         }
         let log_top = select(0.0, m_top + log(l_top), l_top > 0.0);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let key_position = tile_k0 + j;
+            let key_position = tile.k0 + j;
             if (key_position > query_position) {
               continue;
             }
             let key_block = key_position / 4;
             let landmark = (key_position + 1) % 4 == 0;
             if (landmark) {
-              if (key_block < current_block && key_block == group_block && group_sum >= 0.5) {
-                let gate = exp(s - log_top) / group_sum;
-                for (var d = 0; d < 4; d++) {
-                  acc[d] += gate * group_acc[d];
-                }
-              }
-              continue;
-            }
-            if (key_block == current_block) {
-              {
-                let value_base = j * 1;
-                let value_weight = exp(s - log_top);
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
-              continue;
-            }
-            if (key_block != group_block) {
-              group_block = key_block;
-              group_max = s;
-              group_sum = 0.0;
-              for (var d = 0; d < 4; d++) {
-                group_acc[d] = 0.0;
-              }
-            }
-            if (s > group_max) {
-              let correction = exp(group_max - s);
-              group_sum *= correction;
-              for (var d = 0; d < 4; d++) {
-                group_acc[d] *= correction;
-              }
-              group_max = s;
-            }
-            let p = exp(s - group_max);
-            group_sum += p;
-            {
-              let value_base = j * 1;
-              let value_weight = p;
-              let value_0 = value_tile[value_base + 0];
-              group_acc[0] += value_weight * value_0[0];
-              group_acc[1] += value_weight * value_0[1];
-              group_acc[2] += value_weight * value_0[2];
-              group_acc[3] += value_weight * value_0[3];
+              add_group(&acc, &group, key_block, current_block, s, log_top);
+            } else if (key_block == current_block) {
+              accumulate_value_tile(&acc, j, exp(s - log_top));
+            } else {
+              add_to_group(&group, key_block, s, j);
             }
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_858847[out_flat + d] = acc[d] * 1.0;
-          }
-        }
+        store_output_row(block, row, &acc, 1.0);
       }"
     `);
   });
 
   test('grouped softmax (landmarks every 3 keys), software adapter', () => {
     expect(attentionWgsl(grouped, SOFTWARE)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#858847f1
+      "// Weft kernel 0: grouped - attention (causal(bottom-right), groupedSoftmax)
       // fuses 1 node(s):
-      //   attention#858847f1 -> [1, 2, 8, 4] f32
+      //   attention "grouped" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_858847 (read_write): attention#858847f1 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_grouped (read_write): attention "grouped" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_858847: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_grouped: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // The running softmax state of one previous block: max, sum and accumulator of its regular keys.
+      struct Group {
+        block: i32,
+        max: f32,
+        sum: f32,
+        acc: array<f32, 4>,
+      }
+
+      // Folds regular key j (score s) of block key_block into the group state, which restarts when a new
+      // block begins; a larger score rescales the state by exp(old max − s).
+      fn add_to_group(group: ptr<function, Group>, key_block: i32, s: f32, j: i32) {
+        if (key_block != (*group).block) {
+          (*group).block = key_block;
+          (*group).max = s;
+          (*group).sum = 0.0;
+          for (var d = 0; d < 4; d++) {
+            (*group).acc[d] = 0.0;
+          }
+        }
+        if (s > (*group).max) {
+          let correction = exp((*group).max - s);
+          (*group).sum *= correction;
+          for (var d = 0; d < 4; d++) {
+            (*group).acc[d] *= correction;
+          }
+          (*group).max = s;
+        }
+        let p = exp(s - (*group).max);
+        (*group).sum += p;
+        accumulate_value_tile(&(*group).acc, j, p);
+      }
+
+      // At block key_block's landmark (score s): adds the group state with gate exp(s − log_top) / sum
+      // (the reference's guard: a block whose sum is < 0.5, only an empty one, gives 0).
+      fn add_group(acc: ptr<function, array<f32, 4>>, group: ptr<function, Group>, key_block: i32, current_block: i32,
+          s: f32, log_top: f32) {
+        if (key_block < current_block && key_block == (*group).block && (*group).sum >= 0.5) {
+          let gate = exp(s - log_top) / (*group).sum;
+          for (var d = 0; d < 4; d++) {
+            (*acc)[d] += gate * (*group).acc[d];
+          }
+        }
+      }
+
+      // Key tile tile_index with its K rows staged (unless every pair is masked).
+      fn load_key_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // Stores query row \`row\` (when in range): its accumulator times \`scale\`.
+      fn store_output_row(block: Block, row: i32, acc: ptr<function, array<f32, 4>>, scale: f32) {
+        let nq = block.nq;
+        let bh = block.bh;
+        if (row >= nq) {
+          return;
+        }
+        let out_flat = (bh * nq + row) * 4;
+        for (var d = 0; d < 4; d++) {
+          out_grouped[out_flat + d] = (*acc)[d] * scale;
+        }
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -359,105 +644,34 @@ describe('attention kernel, softmax variants', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
         let query_position = q_i + nk - nq;
         let current_block = select(-1, query_position / 4, query_position >= 0);
-        var m_top = -3.4028234e38;
+        var m_top = lowest_f32;
         var l_top = 0.0;
-        var group_block = -1;
-        var group_max = -3.4028234e38;
-        var group_sum = 0.0;
-        var group_acc: array<f32, 4>;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        var group = Group(-1, lowest_f32, 0.0, array<f32, 4>());
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_key_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let key_position = tile_k0 + j;
+            let key_position = tile.k0 + j;
             if (key_position > query_position) {
               continue;
             }
@@ -473,180 +687,229 @@ describe('attention kernel, softmax variants', () => {
           }
         }
         let log_top = select(0.0, m_top + log(l_top), l_top > 0.0);
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
-          for (var j = 0; j < tile_keys; j++) {
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
+          for (var j = 0; j < tile.keys; j++) {
             if (((kept >> u32(j)) & 1u) == 0u) {
               continue;
             }
             let s = scores[j];
-            let key_position = tile_k0 + j;
+            let key_position = tile.k0 + j;
             if (key_position > query_position) {
               continue;
             }
             let key_block = key_position / 4;
             let landmark = (key_position + 1) % 4 == 0;
             if (landmark) {
-              if (key_block < current_block && key_block == group_block && group_sum >= 0.5) {
-                let gate = exp(s - log_top) / group_sum;
-                for (var d = 0; d < 4; d++) {
-                  acc[d] += gate * group_acc[d];
-                }
-              }
-              continue;
-            }
-            if (key_block == current_block) {
-              {
-                let value_base = j * 1;
-                let value_weight = exp(s - log_top);
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
-              continue;
-            }
-            if (key_block != group_block) {
-              group_block = key_block;
-              group_max = s;
-              group_sum = 0.0;
-              for (var d = 0; d < 4; d++) {
-                group_acc[d] = 0.0;
-              }
-            }
-            if (s > group_max) {
-              let correction = exp(group_max - s);
-              group_sum *= correction;
-              for (var d = 0; d < 4; d++) {
-                group_acc[d] *= correction;
-              }
-              group_max = s;
-            }
-            let p = exp(s - group_max);
-            group_sum += p;
-            {
-              let value_base = j * 1;
-              let value_weight = p;
-              let value_0 = value_tile[value_base + 0];
-              group_acc[0] += value_weight * value_0[0];
-              group_acc[1] += value_weight * value_0[1];
-              group_acc[2] += value_weight * value_0[2];
-              group_acc[3] += value_weight * value_0[3];
+              add_group(&acc, &group, key_block, current_block, s, log_top);
+            } else if (key_block == current_block) {
+              accumulate_value_tile(&acc, j, exp(s - log_top));
+            } else {
+              add_to_group(&group, key_block, s, j);
             }
           }
         }
-        if (row < nq) {
-          let out_flat = (bh * nq + row) * 4;
-          for (var d = 0; d < 4; d++) {
-            out_attention_858847[out_flat + d] = acc[d] * 1.0;
-          }
-        }
+        store_output_row(block, row, &acc, 1.0);
       }"
     `);
   });
 
   test('top-θ with V-mean compensation, hardware', () => {
     expect(attentionWgsl(topThetaSpec, HARDWARE, { tensors: thetaTensors })).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#6ae9bad1
+      "// Weft kernel 0: top-theta - attention (causal(bottom-right), topTheta)
       // fuses 1 node(s):
-      //   attention#6ae9bad1 -> [1, 2, 8, 4] f32
+      //   attention "top-theta" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   in_theta (read_write): param#4118a19c [2] f32
-      //   out_attention_6ae9ba (read_write): attention#6ae9bad1 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   in_theta (read): param "theta" [2] f32
+      //   out_top_theta (read_write): attention "top-theta" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> in_theta: array<f32>;
-      @group(0) @binding(4) var<storage, read_write> out_attention_6ae9ba: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read> in_theta: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_top_theta: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -659,120 +922,33 @@ describe('attention kernel, softmax variants', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
         let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let theta = in_theta[0 + (h_i * 1)];
-        var m_run = -3.4028234e38;
+        let theta = in_theta[min(max(h_i, 0), 1)];
+        var m_run = lowest_f32;
         var l_all = 0.0;
         var l_kept = 0.0;
         var value_sum: array<f32, 4>;
         var visible_count = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -784,7 +960,7 @@ describe('attention kernel, softmax variants', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
@@ -792,26 +968,10 @@ describe('attention kernel, softmax variants', () => {
               let p = exp(s - m_run);
               l_all += p;
               visible_count += 1.0;
-              {
-                let value_base = j * 1;
-                let value_weight = 1.0;
-                let value_0 = value_tile[value_base + 0];
-                value_sum[0] += value_weight * value_0[0];
-                value_sum[1] += value_weight * value_0[1];
-                value_sum[2] += value_weight * value_0[2];
-                value_sum[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&value_sum, j, 1.0);
               if (s >= theta) {
                 l_kept += p;
-                {
-                  let value_base = j * 1;
-                  let value_weight = p;
-                  let value_0 = value_tile[value_base + 0];
-                  acc[0] += value_weight * value_0[0];
-                  acc[1] += value_weight * value_0[1];
-                  acc[2] += value_weight * value_0[2];
-                  acc[3] += value_weight * value_0[3];
-                }
+                accumulate_value_tile(&acc, j, p);
               }
             }
           }
@@ -824,7 +984,7 @@ describe('attention kernel, softmax variants', () => {
             acc[d] = acc[d] * inverse_all + missing * value_sum[d];
           }
           for (var d = 0; d < 4; d++) {
-            out_attention_6ae9ba[out_flat + d] = acc[d] * 1.0;
+            out_top_theta[out_flat + d] = acc[d] * 1.0;
           }
         }
       }"
@@ -833,26 +993,199 @@ describe('attention kernel, softmax variants', () => {
 
   test('top-θ with V-mean compensation, software adapter', () => {
     expect(attentionWgsl(topThetaSpec, SOFTWARE, { tensors: thetaTensors })).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#6ae9bad1
+      "// Weft kernel 0: top-theta - attention (causal(bottom-right), topTheta)
       // fuses 1 node(s):
-      //   attention#6ae9bad1 -> [1, 2, 8, 4] f32
+      //   attention "top-theta" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   in_theta (read_write): param#4118a19c [2] f32
-      //   out_attention_6ae9ba (read_write): attention#6ae9bad1 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   in_theta (read): param "theta" [2] f32
+      //   out_top_theta (read_write): attention "top-theta" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> in_theta: array<f32>;
-      @group(0) @binding(4) var<storage, read_write> out_attention_6ae9ba: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read> in_theta: array<f32>;
+      @group(0) @binding(4) var<storage, read_write> out_top_theta: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
       var<workgroup> tile_class: array<u32, 1>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+        block_q0: i32,
+        block_q1: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let nq = block.nq;
+        let block_q0 = block.block_q0;
+        let block_q1 = block.block_q1;
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        if (local_index == 0u) {
+          let block_0: i32 = nk - nq;
+          let full = tile_k1 <= (block_q0 + block_0);
+          let empty = tile_k0 > (block_q1 + block_0);
+          tile_class[0] = select(select(1u, 2u, full), 0u, empty);
+        }
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(block: Block, q_i: i32, query: array<vec4<f32>, 1>, key_i: i32, key: array<vec4<f32>, 1>,
+          tile_kind: u32) -> Score {
+        let nq = block.nq;
+        let nk = block.nk;
+        if (tile_kind == 1u) {
+          if (!(key_i <= (q_i + (nk - nq)))) {
+            return Score(0.0, false);
+          }
+        }
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(block: Block, q_i: i32, query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32,
+          32>>) -> u32 {
+        if (tile.kind == 0u) {
+          return 0u;
+        }
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(block, q_i, query, tile.k0 + j, staged_key(j), tile.kind);
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(block, tile_index, local_index, nk);
+        if (tile.kind != 0u) {
+          stage_key_tile(block, tile.k0, local_index);
+          stage_value_tile(block, tile.k0, local_index);
+          workgroupBarrier();
+        }
+        return tile;
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -865,120 +1198,33 @@ describe('attention kernel, softmax variants', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
         let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
         let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row, block_q0, block_q1);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let theta = in_theta[0 + (h_i * 1)];
-        var m_run = -3.4028234e38;
+        let theta = in_theta[min(max(h_i, 0), 1)];
+        var m_run = lowest_f32;
         var l_all = 0.0;
         var l_kept = 0.0;
         var value_sum: array<f32, 4>;
         var visible_count = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          if (local_index == 0u) {
-            let block_0: i32 = nk - nq;
-            tile_class[0] = select(select(1u, 2u, tile_k1 <= (block_q0 + block_0)), 0u, tile_k0 > (block_q1 + block_0));
-          }
-          let tile_kind = workgroupUniformLoad(&tile_class[0]);
-          if (tile_kind == 0u) {
-            continue;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            var keep = true;
-            if (tile_kind == 1u) {
-              keep = key_i <= (q_i + (nk - nq));
-            }
-            if (keep) {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(block, q_i, query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -990,7 +1236,7 @@ describe('attention kernel, softmax variants', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
@@ -998,26 +1244,10 @@ describe('attention kernel, softmax variants', () => {
               let p = exp(s - m_run);
               l_all += p;
               visible_count += 1.0;
-              {
-                let value_base = j * 1;
-                let value_weight = 1.0;
-                let value_0 = value_tile[value_base + 0];
-                value_sum[0] += value_weight * value_0[0];
-                value_sum[1] += value_weight * value_0[1];
-                value_sum[2] += value_weight * value_0[2];
-                value_sum[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&value_sum, j, 1.0);
               if (s >= theta) {
                 l_kept += p;
-                {
-                  let value_base = j * 1;
-                  let value_weight = p;
-                  let value_0 = value_tile[value_base + 0];
-                  acc[0] += value_weight * value_0[0];
-                  acc[1] += value_weight * value_0[1];
-                  acc[2] += value_weight * value_0[2];
-                  acc[3] += value_weight * value_0[3];
-                }
+                accumulate_value_tile(&acc, j, p);
               }
             }
           }
@@ -1030,7 +1260,7 @@ describe('attention kernel, softmax variants', () => {
             acc[d] = acc[d] * inverse_all + missing * value_sum[d];
           }
           for (var d = 0; d < 4; d++) {
-            out_attention_6ae9ba[out_flat + d] = acc[d] * 1.0;
+            out_top_theta[out_flat + d] = acc[d] * 1.0;
           }
         }
       }"
@@ -1041,23 +1271,171 @@ describe('attention kernel, softmax variants', () => {
     expect(
       attentionWgsl(pLaplacianSpec, HARDWARE, { tensors: ({ query }) => ({ q: query }) }),
     ).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#7b390015
+      "// Weft kernel 0: p-laplacian - attention (pLaplacian)
       // fuses 1 node(s):
-      //   attention#7b390015 -> [1, 2, 8, 4] f32
+      //   attention "p-laplacian" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_7b3900 (read_write): attention#7b390015 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_p_laplacian (read_write): attention "p-laplacian" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_7b3900: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_p_laplacian: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1070,112 +1448,37 @@ describe('attention kernel, softmax variants', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
         let h_i = bh % 2;
         let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let feature_0: i32 = ((0 + (b_i * 64)) + (h_i * 32)) + (q_i * 4);
-        let feature_vec_0 = vec4<f32>(in_q[feature_0 + (0 * 1)], in_q[feature_0 + (1 * 1)], in_q[feature_0 + (2 * 1)], in_q[feature_0 + (3 * 1)]);
+        let feature_0: i32 = (min(max(b_i, 0), 0) * 64) + (min(max(h_i, 0), 1) * 32);
+        let feature_1: i32 = feature_0 + (min(max(q_i, 0), 7) * 4);
+        let feature_vec_0 = vec4<f32>(in_q[feature_1], in_q[feature_1 + 1], in_q[feature_1 + 2], in_q[feature_1 + 3]);
         let laplacian_p = 1.5;
         let laplacian_mu = 0.5;
         let laplacian_exponent = (laplacian_p - 2.0) * 0.5;
         let laplacian_anchor = 2.0 * laplacian_mu / laplacian_p;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
         var w_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -1187,7 +1490,7 @@ describe('attention kernel, softmax variants', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
@@ -1197,20 +1500,12 @@ describe('attention kernel, softmax variants', () => {
               var squared_distance = 0.0;
               {
                 let distance_base = j * 1;
-                let difference_0 = value_tile[distance_base + 0] - feature_vec_0;
+                let difference_0 = value_tile[distance_base] - feature_vec_0;
                 squared_distance += dot(difference_0, difference_0);
               }
               let distance_weight = e * pow(squared_distance + 0.000001, laplacian_exponent);
               w_run += distance_weight;
-              {
-                let value_base = j * 1;
-                let value_weight = distance_weight;
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&acc, j, distance_weight);
             }
           }
         }
@@ -1226,7 +1521,7 @@ describe('attention kernel, softmax variants', () => {
           acc[2] = acc[2] * key_scale + self_weight * feature_vec_0[2];
           acc[3] = acc[3] * key_scale + self_weight * feature_vec_0[3];
           for (var d = 0; d < 4; d++) {
-            out_attention_7b3900[out_flat + d] = acc[d] * 1.0;
+            out_p_laplacian[out_flat + d] = acc[d] * 1.0;
           }
         }
       }"
@@ -1237,23 +1532,171 @@ describe('attention kernel, softmax variants', () => {
     expect(
       attentionWgsl(pLaplacianSpec, SOFTWARE, { tensors: ({ query }) => ({ q: query }) }),
     ).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#7b390015
+      "// Weft kernel 0: p-laplacian - attention (pLaplacian)
       // fuses 1 node(s):
-      //   attention#7b390015 -> [1, 2, 8, 4] f32
+      //   attention "p-laplacian" -> [1, 2, 8, 4] f32
       // tensors:
-      //   in_q (read_write): input#54194192 [1, 2, 8, 4] f32
-      //   in_k (read_write): input#4da8bf49 [1, 2, 8, 4] f32
-      //   in_v (read_write): input#01419aa8 [1, 2, 8, 4] f32
-      //   out_attention_7b3900 (read_write): attention#7b390015 [1, 2, 8, 4] f32
+      //   in_q (read): input "q" [1, 2, 8, 4] f32
+      //   in_k (read): input "k" [1, 2, 8, 4] f32
+      //   in_v (read): input "v" [1, 2, 8, 4] f32
+      //   out_p_laplacian (read_write): attention "p-laplacian" [1, 2, 8, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_7b3900: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_p_laplacian: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> key_tile: array<vec4<f32>, 32>;
       var<workgroup> value_tile: array<vec4<f32>, 32>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        nk: i32,
+        bh: i32,
+        kv_row: i32,
+      }
+
+      // Key tile bounds [k0, k1], its key count and its kind under the mask block rule
+      // (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).
+      struct Tile {
+        k0: i32,
+        k1: i32,
+        keys: i32,
+        kind: u32,
+      }
+
+      // Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of
+      // its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)
+      fn begin_tile(tile_index: i32, nk: i32) -> Tile {
+        let tile_k0 = tile_index * 32;
+        let tile_k1 = min(tile_k0 + 32, nk) - 1;
+        workgroupBarrier();
+        return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);
+      }
+
+      // Element d of value row key_i.
+      fn value_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_v[(kv_row + key_i) * 4 + d];
+      }
+
+      // Element d of key row key_i.
+      fn key_element(block: Block, key_i: i32, d: i32) -> f32 {
+        let kv_row = block.kv_row;
+        return in_k[(kv_row + key_i) * 4 + d];
+      }
+
+      // Stages the K rows of the tile from tile_k0 in key_tile (1 vec4s per key, prepared).
+      fn stage_key_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var packed = vec4<f32>(0.0);
+          if (key_i < nk) {
+            packed = vec4<f32>(
+              key_element(block, key_i, d0),
+              key_element(block, key_i, d0 + 1),
+              key_element(block, key_i, d0 + 2),
+              key_element(block, key_i, d0 + 3),
+            );
+          }
+          key_tile[index] = packed;
+        }
+      }
+
+      // Stages the V rows of the tile from tile_k0 in value_tile (1 vec4s per key).
+      fn stage_value_tile(block: Block, tile_k0: i32, local_index: u32) {
+        let nk = block.nk;
+        for (var index = i32(local_index); index < 32; index += 32) {
+          let key_i = tile_k0 + index / 1;
+          let d0 = (index % 1) * 4;
+          var loaded = vec4<f32>(0.0);
+          if (key_i < nk) {
+            loaded = vec4<f32>(
+              value_element(block, key_i, d0),
+              value_element(block, key_i, d0 + 1),
+              value_element(block, key_i, d0 + 2),
+              value_element(block, key_i, d0 + 3),
+            );
+          }
+          value_tile[index] = loaded;
+        }
+      }
+
+      // Key row j of the staged tile.
+      fn staged_key(j: i32) -> array<vec4<f32>, 1> {
+        return array<vec4<f32>, 1>(
+          key_tile[j],
+        );
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE) and packed as vec4s (zero past the head dim).
+      fn load_query_row(block: Block, q_i: i32) -> array<vec4<f32>, 1> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return array<vec4<f32>, 1>(
+          vec4<f32>(row[0], row[1], row[2], row[3]),
+        );
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of query q_i (vec4s \`query\`) against key key_i (vec4s \`key\`), and whether the mask keeps
+      // the pair (tile_kind 1: a partial tile, where the mask runs; 2: every pair of the tile is kept).
+      fn score_key(query: array<vec4<f32>, 1>, key: array<vec4<f32>, 1>) -> Score {
+        let raw = dot(query[0], key[0]);
+        return Score(raw * 0.5, true);
+      }
+
+      // Scores query q_i against every key of the staged tile: \`scores[j]\`, and the bitmask of kept keys.
+      fn score_tile(query: array<vec4<f32>, 1>, tile: Tile, scores: ptr<function, array<f32, 32>>) -> u32 {
+        var kept = 0u;
+        for (var j = 0; j < tile.keys; j++) {
+          let score = score_key(query, staged_key(j));
+          if (score.kept) {
+            (*scores)[j] = score.value;
+            kept |= 1u << u32(j);
+          }
+        }
+        return kept;
+      }
+
+      // Key tile tile_index with its K and V rows staged (unless every pair is masked).
+      fn load_tile(block: Block, tile_index: i32, local_index: u32, nk: i32) -> Tile {
+        let tile = begin_tile(tile_index, nk);
+        stage_key_tile(block, tile.k0, local_index);
+        stage_value_tile(block, tile.k0, local_index);
+        workgroupBarrier();
+        return tile;
+      }
+
+      // sums += weight · value row j of the staged tile.
+      fn accumulate_value_tile(sums: ptr<function, array<f32, 4>>, j: i32, weight: f32) {
+        let value_0 = value_tile[j];
+        (*sums)[0] += weight * value_0[0];
+        (*sums)[1] += weight * value_0[1];
+        (*sums)[2] += weight * value_0[2];
+        (*sums)[3] += weight * value_0[3];
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(32, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -1266,112 +1709,37 @@ describe('attention kernel, softmax variants', () => {
         let query_blocks = (nq + 31) / 32;
         let block_q = i32(workgroup_index) % query_blocks;
         let bh = i32(workgroup_index) / query_blocks;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
         let h_i = bh % 2;
         let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
         let block_q0 = block_q * 32;
-        let block_q1 = min(block_q0 + 32, nq) - 1;
         let key_tiles = (nk + 31) / 32;
+        let block = Block(nq, nk, bh, kv_row);
         let row = block_q0 + i32(local_index);
-        // Rows past the end compute on the last row (keeping loads in bounds and barriers uniform) and store nothing.
+        // Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.
         let q_i = min(row, nq - 1);
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
-        let query_vec_0 = vec4<f32>(query_row[0], query_row[1], query_row[2], query_row[3]);
+        let query = load_query_row(block, q_i);
         var acc: array<f32, 4>;
         var scores: array<f32, 32>;
-        let feature_0: i32 = ((0 + (b_i * 64)) + (h_i * 32)) + (q_i * 4);
-        let feature_vec_0 = vec4<f32>(in_q[feature_0 + (0 * 1)], in_q[feature_0 + (1 * 1)], in_q[feature_0 + (2 * 1)], in_q[feature_0 + (3 * 1)]);
+        let feature_0: i32 = (min(max(b_i, 0), 0) * 64) + (min(max(h_i, 0), 1) * 32);
+        let feature_1: i32 = feature_0 + (min(max(q_i, 0), 7) * 4);
+        let feature_vec_0 = vec4<f32>(in_q[feature_1], in_q[feature_1 + 1], in_q[feature_1 + 2], in_q[feature_1 + 3]);
         let laplacian_p = 1.5;
         let laplacian_mu = 0.5;
         let laplacian_exponent = (laplacian_p - 2.0) * 0.5;
         let laplacian_anchor = 2.0 * laplacian_mu / laplacian_p;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
         var w_run = 0.0;
-        for (var tile = 0; tile < key_tiles; tile++) {
-          let tile_k0 = tile * 32;
-          let tile_k1 = min(tile_k0 + 32, nk) - 1;
-          workgroupBarrier();
-          let tile_kind = 1u;
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var packed = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                let d = d0 + 0;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[0] = rotated;
-              }
-              if (d0 + 1 < 4) {
-                let d = d0 + 1;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[1] = rotated;
-              }
-              if (d0 + 2 < 4) {
-                let d = d0 + 2;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[2] = rotated;
-              }
-              if (d0 + 3 < 4) {
-                let d = d0 + 3;
-                var rotated = 0.0;
-                rotated = in_k[(kv_row + key_i) * 4 + d];
-                packed[3] = rotated;
-              }
-            }
-            key_tile[index] = packed;
-          }
-          for (var index = i32(local_index); index < 32; index += 32) {
-            let key_i = tile_k0 + index / 1;
-            let d0 = (index % 1) * 4;
-            var loaded = vec4<f32>(0.0);
-            if (key_i < nk) {
-              if (d0 + 0 < 4) {
-                loaded[0] = in_v[(kv_row + key_i) * 4 + d0 + 0];
-              }
-              if (d0 + 1 < 4) {
-                loaded[1] = in_v[(kv_row + key_i) * 4 + d0 + 1];
-              }
-              if (d0 + 2 < 4) {
-                loaded[2] = in_v[(kv_row + key_i) * 4 + d0 + 2];
-              }
-              if (d0 + 3 < 4) {
-                loaded[3] = in_v[(kv_row + key_i) * 4 + d0 + 3];
-              }
-            }
-            value_tile[index] = loaded;
-          }
-          workgroupBarrier();
-          let tile_keys = tile_k1 - tile_k0 + 1;
-          var kept = 0u;
-          for (var j = 0; j < tile_keys; j++) {
-            let key_i = tile_k0 + j;
-            var raw = 0.0;
-            {
-              let key_base = j * 1;
-              raw = dot(query_vec_0, key_tile[key_base + 0]);
-              scores[j] = raw * 0.5;
-              kept |= 1u << u32(j);
-            }
-          }
+        for (var tile_index = 0; tile_index < key_tiles; tile_index++) {
+          let tile = load_tile(block, tile_index, local_index, nk);
+          let kept = score_tile(query, tile, &scores);
           if (kept != 0u) {
             var tile_max = m_run;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) != 0u) {
                 tile_max = max(tile_max, scores[j]);
               }
@@ -1383,7 +1751,7 @@ describe('attention kernel, softmax variants', () => {
               acc[d] *= correction;
             }
             m_run = tile_max;
-            for (var j = 0; j < tile_keys; j++) {
+            for (var j = 0; j < tile.keys; j++) {
               if (((kept >> u32(j)) & 1u) == 0u) {
                 continue;
               }
@@ -1393,20 +1761,12 @@ describe('attention kernel, softmax variants', () => {
               var squared_distance = 0.0;
               {
                 let distance_base = j * 1;
-                let difference_0 = value_tile[distance_base + 0] - feature_vec_0;
+                let difference_0 = value_tile[distance_base] - feature_vec_0;
                 squared_distance += dot(difference_0, difference_0);
               }
               let distance_weight = e * pow(squared_distance + 0.000001, laplacian_exponent);
               w_run += distance_weight;
-              {
-                let value_base = j * 1;
-                let value_weight = distance_weight;
-                let value_0 = value_tile[value_base + 0];
-                acc[0] += value_weight * value_0[0];
-                acc[1] += value_weight * value_0[1];
-                acc[2] += value_weight * value_0[2];
-                acc[3] += value_weight * value_0[3];
-              }
+              accumulate_value_tile(&acc, j, distance_weight);
             }
           }
         }
@@ -1422,7 +1782,7 @@ describe('attention kernel, softmax variants', () => {
           acc[2] = acc[2] * key_scale + self_weight * feature_vec_0[2];
           acc[3] = acc[3] * key_scale + self_weight * feature_vec_0[3];
           for (var d = 0; d < 4; d++) {
-            out_attention_7b3900[out_flat + d] = acc[d] * 1.0;
+            out_p_laplacian[out_flat + d] = acc[d] * 1.0;
           }
         }
       }"

@@ -15,25 +15,76 @@ describe('attention kernel, split keys (decoding)', () => {
     const wgsl = attentionWgsl(softmaxDecode, HARDWARE, decode);
     expect(wgsl).toContain('part_acc');
     expect(wgsl).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#914a80bc
+      "// Weft kernel 0: decode - attention (softmax)
       // fuses 1 node(s):
-      //   attention#914a80bc -> [1, 2, 1, 4] f32
+      //   attention "decode" -> [1, 2, 1, 4] f32
       // tensors:
-      //   in_q (read_write): input#679c1b4a [1, 2, 1, 4] f32
-      //   in_k (read_write): input#29f7fa7b [1, 2, 64, 4] f32
-      //   in_v (read_write): input#624dce02 [1, 2, 64, 4] f32
-      //   out_attention_914a80 (read_write): attention#914a80bc [1, 2, 1, 4] f32
+      //   in_q (read): input "q" [1, 2, 1, 4] f32
+      //   in_k (read): input "k" [1, 2, 64, 4] f32
+      //   in_v (read): input "v" [1, 2, 64, 4] f32
+      //   out_decode (read_write): attention "decode" [1, 2, 1, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_914a80: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_decode: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> part_m: array<f32, 4>;
       var<workgroup> part_l: array<f32, 4>;
       var<workgroup> part_max: array<f32, 4>;
       var<workgroup> part_acc: array<f32, 16>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        bh: i32,
+        kv_row: i32,
+        q_i: i32,
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE).
+      fn load_query_row(block: Block) -> array<f32, 4> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let q_i = block.q_i;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return row;
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of the query row against key key_i, and whether the mask keeps the pair
+      // (chunk_kind 1: a partial chunk, where the mask runs; 2: every pair of the chunk is kept).
+      fn score_key(block: Block, query_row: array<f32, 4>, key_i: i32) -> Score {
+        let kv_row = block.kv_row;
+        var raw = 0.0;
+        for (var d = 0; d < 4; d++) {
+          let key_element = in_k[(kv_row + key_i) * 4 + d];
+          raw += query_row[d] * key_element;
+        }
+        return Score(raw * 0.5, true);
+      }
+
+      // The kind of the key chunk [chunk_k0, chunk_k1] under the mask block rule (0: every pair masked).
+      fn classify_chunk(chunk_k0: i32, chunk_k1: i32) -> u32 {
+        return select(0u, 1u, chunk_k0 <= chunk_k1);
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(4, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -45,41 +96,27 @@ describe('attention kernel, split keys (decoding)', () => {
         let nk = 64;
         let q_i = i32(workgroup_index) % nq;
         let bh = i32(workgroup_index) / nq;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
+        let block = Block(nq, bh, kv_row, q_i);
         let chunk = (nk + 3) / 4;
         let chunk_k0 = i32(local_index) * chunk;
         let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
+        let query_row = load_query_row(block);
         var acc: array<f32, 4>;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
-        var score_max = -3.4028234e38;
-        var chunk_kind = 0u;
-        if (chunk_k0 <= chunk_k1) {
-          chunk_kind = 1u;
-        }
+        var score_max = lowest_f32;
+        let chunk_kind = classify_chunk(chunk_k0, chunk_k1);
         if (chunk_kind != 0u) {
           for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {
-            var raw = 0.0;
-            for (var d = 0; d < 4; d++) {
-              var rotated = 0.0;
-              rotated = in_k[(kv_row + key_i) * 4 + d];
-              raw += query_row[d] * rotated;
+            let score = score_key(block, query_row, key_i);
+            if (!score.kept) {
+              continue;
             }
-            let s = raw * 0.5;
+            let s = score.value;
             score_max = max(score_max, s);
             if (s > m_run) {
               let correction = exp(m_run - s);
@@ -103,7 +140,7 @@ describe('attention kernel, split keys (decoding)', () => {
           part_acc[local_index * 4u + u32(d)] = acc[d];
         }
         workgroupBarrier();
-        var merged_max = -3.4028234e38;
+        var merged_max = lowest_f32;
         for (var c = 0; c < 4; c++) {
           merged_max = max(merged_max, part_m[c]);
         }
@@ -116,7 +153,7 @@ describe('attention kernel, split keys (decoding)', () => {
           for (var c = 0; c < 4; c++) {
             total += part_acc[c * 4 + d] * exp(part_m[c] - merged_max);
           }
-          out_attention_914a80[(bh * nq + q_i) * 4 + d] = total * select(0.0, 1.0 / merged_l, merged_l > 0.0);
+          out_decode[(bh * nq + q_i) * 4 + d] = total * select(0.0, 1.0 / merged_l, merged_l > 0.0);
         }
       }"
     `);
@@ -124,25 +161,76 @@ describe('attention kernel, split keys (decoding)', () => {
 
   test('softmax, one query, software adapter', () => {
     expect(attentionWgsl(softmaxDecode, SOFTWARE, decode)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#914a80bc
+      "// Weft kernel 0: decode - attention (softmax)
       // fuses 1 node(s):
-      //   attention#914a80bc -> [1, 2, 1, 4] f32
+      //   attention "decode" -> [1, 2, 1, 4] f32
       // tensors:
-      //   in_q (read_write): input#679c1b4a [1, 2, 1, 4] f32
-      //   in_k (read_write): input#29f7fa7b [1, 2, 64, 4] f32
-      //   in_v (read_write): input#624dce02 [1, 2, 64, 4] f32
-      //   out_attention_914a80 (read_write): attention#914a80bc [1, 2, 1, 4] f32
+      //   in_q (read): input "q" [1, 2, 1, 4] f32
+      //   in_k (read): input "k" [1, 2, 64, 4] f32
+      //   in_v (read): input "v" [1, 2, 64, 4] f32
+      //   out_decode (read_write): attention "decode" [1, 2, 1, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_914a80: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_decode: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> part_m: array<f32, 4>;
       var<workgroup> part_l: array<f32, 4>;
       var<workgroup> part_max: array<f32, 4>;
       var<workgroup> part_acc: array<f32, 16>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        bh: i32,
+        kv_row: i32,
+        q_i: i32,
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE).
+      fn load_query_row(block: Block) -> array<f32, 4> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let q_i = block.q_i;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return row;
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of the query row against key key_i, and whether the mask keeps the pair
+      // (chunk_kind 1: a partial chunk, where the mask runs; 2: every pair of the chunk is kept).
+      fn score_key(block: Block, query_row: array<f32, 4>, key_i: i32) -> Score {
+        let kv_row = block.kv_row;
+        var raw = 0.0;
+        for (var d = 0; d < 4; d++) {
+          let key_element = in_k[(kv_row + key_i) * 4 + d];
+          raw += query_row[d] * key_element;
+        }
+        return Score(raw * 0.5, true);
+      }
+
+      // The kind of the key chunk [chunk_k0, chunk_k1] under the mask block rule (0: every pair masked).
+      fn classify_chunk(chunk_k0: i32, chunk_k1: i32) -> u32 {
+        return select(0u, 1u, chunk_k0 <= chunk_k1);
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(4, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -154,41 +242,27 @@ describe('attention kernel, split keys (decoding)', () => {
         let nk = 64;
         let q_i = i32(workgroup_index) % nq;
         let bh = i32(workgroup_index) / nq;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
+        let block = Block(nq, bh, kv_row, q_i);
         let chunk = (nk + 3) / 4;
         let chunk_k0 = i32(local_index) * chunk;
         let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
+        let query_row = load_query_row(block);
         var acc: array<f32, 4>;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
-        var score_max = -3.4028234e38;
-        var chunk_kind = 0u;
-        if (chunk_k0 <= chunk_k1) {
-          chunk_kind = 1u;
-        }
+        var score_max = lowest_f32;
+        let chunk_kind = classify_chunk(chunk_k0, chunk_k1);
         if (chunk_kind != 0u) {
           for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {
-            var raw = 0.0;
-            for (var d = 0; d < 4; d++) {
-              var rotated = 0.0;
-              rotated = in_k[(kv_row + key_i) * 4 + d];
-              raw += query_row[d] * rotated;
+            let score = score_key(block, query_row, key_i);
+            if (!score.kept) {
+              continue;
             }
-            let s = raw * 0.5;
+            let s = score.value;
             score_max = max(score_max, s);
             if (s > m_run) {
               let correction = exp(m_run - s);
@@ -212,7 +286,7 @@ describe('attention kernel, split keys (decoding)', () => {
           part_acc[local_index * 4u + u32(d)] = acc[d];
         }
         workgroupBarrier();
-        var merged_max = -3.4028234e38;
+        var merged_max = lowest_f32;
         for (var c = 0; c < 4; c++) {
           merged_max = max(merged_max, part_m[c]);
         }
@@ -225,7 +299,7 @@ describe('attention kernel, split keys (decoding)', () => {
           for (var c = 0; c < 4; c++) {
             total += part_acc[c * 4 + d] * exp(part_m[c] - merged_max);
           }
-          out_attention_914a80[(bh * nq + q_i) * 4 + d] = total * select(0.0, 1.0 / merged_l, merged_l > 0.0);
+          out_decode[(bh * nq + q_i) * 4 + d] = total * select(0.0, 1.0 / merged_l, merged_l > 0.0);
         }
       }"
     `);
@@ -233,25 +307,76 @@ describe('attention kernel, split keys (decoding)', () => {
 
   test('softmax with grouped KV heads, one query, hardware', () => {
     expect(attentionWgsl(gqaDecode, HARDWARE, decode)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#064bae78
+      "// Weft kernel 0: gqa-decode - attention (softmax)
       // fuses 1 node(s):
-      //   attention#064bae78 -> [1, 4, 1, 4] f32
+      //   attention "gqa-decode" -> [1, 4, 1, 4] f32
       // tensors:
-      //   in_q (read_write): input#8ba6638e [1, 4, 1, 4] f32
-      //   in_k (read_write): input#29f7fa7b [1, 2, 64, 4] f32
-      //   in_v (read_write): input#624dce02 [1, 2, 64, 4] f32
-      //   out_attention_064bae (read_write): attention#064bae78 [1, 4, 1, 4] f32
+      //   in_q (read): input "q" [1, 4, 1, 4] f32
+      //   in_k (read): input "k" [1, 2, 64, 4] f32
+      //   in_v (read): input "v" [1, 2, 64, 4] f32
+      //   out_gqa_decode (read_write): attention "gqa-decode" [1, 4, 1, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_064bae: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_gqa_decode: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> part_m: array<f32, 4>;
       var<workgroup> part_l: array<f32, 4>;
       var<workgroup> part_max: array<f32, 4>;
       var<workgroup> part_acc: array<f32, 16>;
 
+      // ---- helpers ----
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        bh: i32,
+        kv_row: i32,
+        q_i: i32,
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE).
+      fn load_query_row(block: Block) -> array<f32, 4> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let q_i = block.q_i;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return row;
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of the query row against key key_i, and whether the mask keeps the pair
+      // (chunk_kind 1: a partial chunk, where the mask runs; 2: every pair of the chunk is kept).
+      fn score_key(block: Block, query_row: array<f32, 4>, key_i: i32) -> Score {
+        let kv_row = block.kv_row;
+        var raw = 0.0;
+        for (var d = 0; d < 4; d++) {
+          let key_element = in_k[(kv_row + key_i) * 4 + d];
+          raw += query_row[d] * key_element;
+        }
+        return Score(raw * 0.5, true);
+      }
+
+      // The kind of the key chunk [chunk_k0, chunk_k1] under the mask block rule (0: every pair masked).
+      fn classify_chunk(chunk_k0: i32, chunk_k1: i32) -> u32 {
+        return select(0u, 1u, chunk_k0 <= chunk_k1);
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(4, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -263,41 +388,30 @@ describe('attention kernel, split keys (decoding)', () => {
         let nk = 64;
         let q_i = i32(workgroup_index) % nq;
         let bh = i32(workgroup_index) / nq;
-        if (bh >= 1 * 4) {
+        if (bh >= 4) {
           return;
         }
         let h_i = bh % 4;
         let b_i = bh / 4;
-        let kv_head_i = h_i * 2 / 4;
-        let value_head_i = h_i * 2 / 4;
-        let kv_row = (b_i * 2 + h_i / 2) * nk;
+        let kv_head_i = h_i / 2;
+        let kv_row = (b_i * 2 + kv_head_i) * nk;
+        let block = Block(nq, bh, kv_row, q_i);
         let chunk = (nk + 3) / 4;
         let chunk_k0 = i32(local_index) * chunk;
         let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
+        let query_row = load_query_row(block);
         var acc: array<f32, 4>;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
-        var score_max = -3.4028234e38;
-        var chunk_kind = 0u;
-        if (chunk_k0 <= chunk_k1) {
-          chunk_kind = 1u;
-        }
+        var score_max = lowest_f32;
+        let chunk_kind = classify_chunk(chunk_k0, chunk_k1);
         if (chunk_kind != 0u) {
           for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {
-            var raw = 0.0;
-            for (var d = 0; d < 4; d++) {
-              var rotated = 0.0;
-              rotated = in_k[(kv_row + key_i) * 4 + d];
-              raw += query_row[d] * rotated;
+            let score = score_key(block, query_row, key_i);
+            if (!score.kept) {
+              continue;
             }
-            let s = raw * 0.5;
+            let s = score.value;
             score_max = max(score_max, s);
             if (s > m_run) {
               let correction = exp(m_run - s);
@@ -321,7 +435,7 @@ describe('attention kernel, split keys (decoding)', () => {
           part_acc[local_index * 4u + u32(d)] = acc[d];
         }
         workgroupBarrier();
-        var merged_max = -3.4028234e38;
+        var merged_max = lowest_f32;
         for (var c = 0; c < 4; c++) {
           merged_max = max(merged_max, part_m[c]);
         }
@@ -334,7 +448,7 @@ describe('attention kernel, split keys (decoding)', () => {
           for (var c = 0; c < 4; c++) {
             total += part_acc[c * 4 + d] * exp(part_m[c] - merged_max);
           }
-          out_attention_064bae[(bh * nq + q_i) * 4 + d] = total * select(0.0, 1.0 / merged_l, merged_l > 0.0);
+          out_gqa_decode[(bh * nq + q_i) * 4 + d] = total * select(0.0, 1.0 / merged_l, merged_l > 0.0);
         }
       }"
     `);
@@ -342,25 +456,78 @@ describe('attention kernel, split keys (decoding)', () => {
 
   test('sigmoid, one query, hardware', () => {
     expect(attentionWgsl(sigmoidDecode, HARDWARE, decode)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#97e1b629
+      "// Weft kernel 0: sigmoid-decode - attention (sigmoid)
       // fuses 1 node(s):
-      //   attention#97e1b629 -> [1, 2, 1, 4] f32
+      //   attention "sigmoid-decode" -> [1, 2, 1, 4] f32
       // tensors:
-      //   in_q (read_write): input#679c1b4a [1, 2, 1, 4] f32
-      //   in_k (read_write): input#29f7fa7b [1, 2, 64, 4] f32
-      //   in_v (read_write): input#624dce02 [1, 2, 64, 4] f32
-      //   out_attention_97e1b6 (read_write): attention#97e1b629 [1, 2, 1, 4] f32
+      //   in_q (read): input "q" [1, 2, 1, 4] f32
+      //   in_k (read): input "k" [1, 2, 64, 4] f32
+      //   in_v (read): input "v" [1, 2, 64, 4] f32
+      //   out_sigmoid_decode (read_write): attention "sigmoid-decode" [1, 2, 1, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_97e1b6: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_sigmoid_decode: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> part_m: array<f32, 4>;
       var<workgroup> part_l: array<f32, 4>;
       var<workgroup> part_max: array<f32, 4>;
       var<workgroup> part_acc: array<f32, 16>;
 
+      // ---- helpers ----
+      const LN_64 = 4.1588830833596715; // ln(64)
+
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        bh: i32,
+        kv_row: i32,
+        q_i: i32,
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE).
+      fn load_query_row(block: Block) -> array<f32, 4> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let q_i = block.q_i;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return row;
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of the query row against key key_i, and whether the mask keeps the pair
+      // (chunk_kind 1: a partial chunk, where the mask runs; 2: every pair of the chunk is kept).
+      fn score_key(block: Block, query_row: array<f32, 4>, key_i: i32) -> Score {
+        let kv_row = block.kv_row;
+        var raw = 0.0;
+        for (var d = 0; d < 4; d++) {
+          let key_element = in_k[(kv_row + key_i) * 4 + d];
+          raw += query_row[d] * key_element;
+        }
+        return Score(raw * 0.5, true);
+      }
+
+      // The kind of the key chunk [chunk_k0, chunk_k1] under the mask block rule (0: every pair masked).
+      fn classify_chunk(chunk_k0: i32, chunk_k1: i32) -> u32 {
+        return select(0u, 1u, chunk_k0 <= chunk_k1);
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(4, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -372,42 +539,28 @@ describe('attention kernel, split keys (decoding)', () => {
         let nk = 64;
         let q_i = i32(workgroup_index) % nq;
         let bh = i32(workgroup_index) / nq;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
+        let block = Block(nq, bh, kv_row, q_i);
         let chunk = (nk + 3) / 4;
         let chunk_k0 = i32(local_index) * chunk;
         let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
+        let query_row = load_query_row(block);
         var acc: array<f32, 4>;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
-        var score_max = -3.4028234e38;
-        let bias = -4.1588830833596715;
-        var chunk_kind = 0u;
-        if (chunk_k0 <= chunk_k1) {
-          chunk_kind = 1u;
-        }
+        var score_max = lowest_f32;
+        let bias = -LN_64;
+        let chunk_kind = classify_chunk(chunk_k0, chunk_k1);
         if (chunk_kind != 0u) {
           for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {
-            var raw = 0.0;
-            for (var d = 0; d < 4; d++) {
-              var rotated = 0.0;
-              rotated = in_k[(kv_row + key_i) * 4 + d];
-              raw += query_row[d] * rotated;
+            let score = score_key(block, query_row, key_i);
+            if (!score.kept) {
+              continue;
             }
-            let s = raw * 0.5;
+            let s = score.value;
             score_max = max(score_max, s);
             let x = s + bias;
             let e = exp(-abs(x));
@@ -424,7 +577,7 @@ describe('attention kernel, split keys (decoding)', () => {
           part_acc[local_index * 4u + u32(d)] = acc[d];
         }
         workgroupBarrier();
-        var merged_max = -3.4028234e38;
+        var merged_max = lowest_f32;
         for (var c = 0; c < 4; c++) {
           merged_max = max(merged_max, part_m[c]);
         }
@@ -437,7 +590,7 @@ describe('attention kernel, split keys (decoding)', () => {
           for (var c = 0; c < 4; c++) {
             total += part_acc[c * 4 + d] * 1.0;
           }
-          out_attention_97e1b6[(bh * nq + q_i) * 4 + d] = total * 1.0;
+          out_sigmoid_decode[(bh * nq + q_i) * 4 + d] = total * 1.0;
         }
       }"
     `);
@@ -445,25 +598,78 @@ describe('attention kernel, split keys (decoding)', () => {
 
   test('sigmoid, one query, software adapter', () => {
     expect(attentionWgsl(sigmoidDecode, SOFTWARE, decode)).toMatchInlineSnapshot(`
-      "// Weft kernel 0: template attention, anchor attention#97e1b629
+      "// Weft kernel 0: sigmoid-decode - attention (sigmoid)
       // fuses 1 node(s):
-      //   attention#97e1b629 -> [1, 2, 1, 4] f32
+      //   attention "sigmoid-decode" -> [1, 2, 1, 4] f32
       // tensors:
-      //   in_q (read_write): input#679c1b4a [1, 2, 1, 4] f32
-      //   in_k (read_write): input#29f7fa7b [1, 2, 64, 4] f32
-      //   in_v (read_write): input#624dce02 [1, 2, 64, 4] f32
-      //   out_attention_97e1b6 (read_write): attention#97e1b629 [1, 2, 1, 4] f32
+      //   in_q (read): input "q" [1, 2, 1, 4] f32
+      //   in_k (read): input "k" [1, 2, 64, 4] f32
+      //   in_v (read): input "v" [1, 2, 64, 4] f32
+      //   out_sigmoid_decode (read_write): attention "sigmoid-decode" [1, 2, 1, 4] f32
 
-      @group(0) @binding(0) var<storage, read_write> in_q: array<f32>;
-      @group(0) @binding(1) var<storage, read_write> in_k: array<f32>;
-      @group(0) @binding(2) var<storage, read_write> in_v: array<f32>;
-      @group(0) @binding(3) var<storage, read_write> out_attention_97e1b6: array<f32>;
+      // ---- bindings ----
+      @group(0) @binding(0) var<storage, read> in_q: array<f32>;
+      @group(0) @binding(1) var<storage, read> in_k: array<f32>;
+      @group(0) @binding(2) var<storage, read> in_v: array<f32>;
+      @group(0) @binding(3) var<storage, read_write> out_sigmoid_decode: array<f32>;
 
+      // ---- workgroup memory ----
       var<workgroup> part_m: array<f32, 4>;
       var<workgroup> part_l: array<f32, 4>;
       var<workgroup> part_max: array<f32, 4>;
       var<workgroup> part_acc: array<f32, 16>;
 
+      // ---- helpers ----
+      const LN_64 = 4.1588830833596715; // ln(64)
+
+      // The most negative finite f32: a running max before any key (no reliance on infinities).
+      const lowest_f32 = -3.4028234e38;
+
+      // What one workgroup works on: lengths, batch·head, query block and K/V rows.
+      struct Block {
+        nq: i32,
+        bh: i32,
+        kv_row: i32,
+        q_i: i32,
+      }
+
+      // Query row q_i, prepared (QK norm, RoPE).
+      fn load_query_row(block: Block) -> array<f32, 4> {
+        let nq = block.nq;
+        let bh = block.bh;
+        let q_i = block.q_i;
+        let query_flat = (bh * nq + q_i) * 4;
+        var row: array<f32, 4>;
+        for (var d = 0; d < 4; d++) {
+          row[d] = in_q[query_flat + d];
+        }
+        return row;
+      }
+
+      // A score and whether the mask keeps it.
+      struct Score {
+        value: f32,
+        kept: bool,
+      }
+
+      // The score of the query row against key key_i, and whether the mask keeps the pair
+      // (chunk_kind 1: a partial chunk, where the mask runs; 2: every pair of the chunk is kept).
+      fn score_key(block: Block, query_row: array<f32, 4>, key_i: i32) -> Score {
+        let kv_row = block.kv_row;
+        var raw = 0.0;
+        for (var d = 0; d < 4; d++) {
+          let key_element = in_k[(kv_row + key_i) * 4 + d];
+          raw += query_row[d] * key_element;
+        }
+        return Score(raw * 0.5, true);
+      }
+
+      // The kind of the key chunk [chunk_k0, chunk_k1] under the mask block rule (0: every pair masked).
+      fn classify_chunk(chunk_k0: i32, chunk_k1: i32) -> u32 {
+        return select(0u, 1u, chunk_k0 <= chunk_k1);
+      }
+
+      // ---- entry point ----
       @compute @workgroup_size(4, 1, 1)
       fn main(
         @builtin(local_invocation_index) local_index: u32,
@@ -475,42 +681,28 @@ describe('attention kernel, split keys (decoding)', () => {
         let nk = 64;
         let q_i = i32(workgroup_index) % nq;
         let bh = i32(workgroup_index) / nq;
-        if (bh >= 1 * 2) {
+        if (bh >= 2) {
           return;
         }
-        let h_i = bh % 2;
-        let b_i = bh / 2;
-        let kv_head_i = h_i * 2 / 2;
-        let value_head_i = h_i * 2 / 2;
-        let kv_row = (b_i * 2 + h_i / 1) * nk;
+        let kv_row = bh * nk;
+        let block = Block(nq, bh, kv_row, q_i);
         let chunk = (nk + 3) / 4;
         let chunk_k0 = i32(local_index) * chunk;
         let chunk_k1 = min(chunk_k0 + chunk, nk) - 1;
-        let query_flat = (bh * nq + q_i) * 4;
-        var query_row: array<f32, 4>;
-        for (var d = 0; d < 4; d++) {
-          var rotated = 0.0;
-          rotated = in_q[query_flat + d];
-          query_row[d] = rotated;
-        }
+        let query_row = load_query_row(block);
         var acc: array<f32, 4>;
-        var m_run = -3.4028234e38;
+        var m_run = lowest_f32;
         var l_run = 0.0;
-        var score_max = -3.4028234e38;
-        let bias = -4.1588830833596715;
-        var chunk_kind = 0u;
-        if (chunk_k0 <= chunk_k1) {
-          chunk_kind = 1u;
-        }
+        var score_max = lowest_f32;
+        let bias = -LN_64;
+        let chunk_kind = classify_chunk(chunk_k0, chunk_k1);
         if (chunk_kind != 0u) {
           for (var key_i = chunk_k0; key_i <= chunk_k1; key_i++) {
-            var raw = 0.0;
-            for (var d = 0; d < 4; d++) {
-              var rotated = 0.0;
-              rotated = in_k[(kv_row + key_i) * 4 + d];
-              raw += query_row[d] * rotated;
+            let score = score_key(block, query_row, key_i);
+            if (!score.kept) {
+              continue;
             }
-            let s = raw * 0.5;
+            let s = score.value;
             score_max = max(score_max, s);
             let x = s + bias;
             let e = exp(-abs(x));
@@ -527,7 +719,7 @@ describe('attention kernel, split keys (decoding)', () => {
           part_acc[local_index * 4u + u32(d)] = acc[d];
         }
         workgroupBarrier();
-        var merged_max = -3.4028234e38;
+        var merged_max = lowest_f32;
         for (var c = 0; c < 4; c++) {
           merged_max = max(merged_max, part_m[c]);
         }
@@ -540,7 +732,7 @@ describe('attention kernel, split keys (decoding)', () => {
           for (var c = 0; c < 4; c++) {
             total += part_acc[c * 4 + d] * 1.0;
           }
-          out_attention_97e1b6[(bh * nq + q_i) * 4 + d] = total * 1.0;
+          out_sigmoid_decode[(bh * nq + q_i) * 4 + d] = total * 1.0;
         }
       }"
     `);
