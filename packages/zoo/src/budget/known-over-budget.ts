@@ -12,27 +12,11 @@ export interface KnownOverBudget {
 
 /**
  * Entries and input classes whose kernels exceed the f32 error budget today, each with its reason
- * (measured in `docs/guides/error-budget.md`). `pnpm zoo --budget` and the budget's GPU test fail
+ * (none since RoPE reduces its angles modulo one turn and computes sin and cos by polynomial;
+ * measured in `docs/guides/error-budget.md`). `pnpm zoo --budget` and the budget's GPU test fail
  * on any other row over the budget.
  */
-export const KNOWN_OVER_BUDGET: readonly KnownOverBudget[] = [
-  {
-    id: 'rope-2d-image-grid',
-    classes: ['normal', 'offset'],
-    reason:
-      "WGSL sin and cos need only be within 2^-11 (absolute) and SwiftShader's are far from correctly rounded, so " +
-      'the rotated queries and keys carry errors near 1e-4 where the f32 CPU evaluation, with correctly rounded ' +
-      'sine and cosine, stays near 1e-7',
-  },
-  {
-    id: 'rnope-swa',
-    classes: ['normal', 'offset', 'long'],
-    reason:
-      "WGSL sin and cos need only be within 2^-11 (absolute), and SwiftShader's are far from correctly rounded: " +
-      'about 6.5e-5 at positions below 24, ' +
-      '1.4e-4 at positions near 8k, and 8.7e-3 with keys offset by 300, whose rotation scales the sine error by |k|',
-  },
-];
+export const KNOWN_OVER_BUDGET: readonly KnownOverBudget[] = [];
 
 /** Whether the row of `id` on `inputClass` is a known exception to the budget. */
 export function isKnownOverBudget(id: string, inputClass: BudgetInputClass): boolean {
