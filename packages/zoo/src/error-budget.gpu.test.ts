@@ -19,8 +19,9 @@ const CHECKED: readonly (readonly [string, readonly BudgetInputClass[]])[] = [
   ['lse-output', ['normal', 'offset']],
   ['entmax-1-5', ['normal', 'offset']],
   ['sigmoid-attention', ['normal', 'offset']],
-  // On the list of known exceptions (WGSL sine and cosine): measured and reported, not failed.
-  ['rnope-swa', ['normal']],
+  // RoPE: angles modulo one turn from split float64 frequencies, sin and cos by polynomial.
+  ['rnope-swa', ['normal', 'offset']],
+  ['rope-2d-image-grid', ['normal', 'offset']],
 ];
 
 const measured: string[] = [];
@@ -50,7 +51,6 @@ describe('the f32 error budget on a WebGPU device', () => {
   });
 
   it('names a reason for every known exception', () => {
-    expect(KNOWN_OVER_BUDGET.map((known) => known.id)).toEqual(['rope-2d-image-grid', 'rnope-swa']);
-    for (const known of KNOWN_OVER_BUDGET) expect(known.reason).toMatch(/sin/);
+    for (const known of KNOWN_OVER_BUDGET) expect(known.reason.length).toBeGreaterThan(20);
   });
 });
