@@ -72,7 +72,7 @@ export { kernelBlockLabel, kernelSummary, kernelTitle } from './plan/kernel-labe
 export * from './plan/kernel-plan.js';
 export * from './plan/memory-planner.js';
 export * from './plan/reduction-domain.js';
-export { DEFAULT_MAX_KERNEL_OUTPUTS, splitWideKernels } from './plan/split-wide-kernels.js';
+export { DEFAULT_MAX_KERNEL_OUTPUTS } from './plan/split-wide-kernels.js';
 export * from './print/format-graph.js';
 export * from './print/format-kernel-plan.js';
 export * from './print/node-names.js';

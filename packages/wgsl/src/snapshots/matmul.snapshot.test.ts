@@ -74,8 +74,8 @@ describe('matmul template', () => {
         @builtin(num_workgroups) workgroup_count: vec3<u32>,
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
-        let tiles_n = (8 + 31) / 32;
-        let tiles_m = (4 + 31) / 32;
+        let tiles_n = 1;
+        let tiles_m = 1;
         let tile = i32(workgroup_index);
         let tile_n = tile % tiles_n;
         let tile_m = (tile / tiles_n) % tiles_m;
@@ -311,8 +311,8 @@ describe('matmul template', () => {
         @builtin(num_workgroups) workgroup_count: vec3<u32>,
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
-        let tiles_n = (8 + 31) / 32;
-        let tiles_m = (4 + 31) / 32;
+        let tiles_n = 1;
+        let tiles_m = 1;
         let tile = i32(workgroup_index);
         let tile_n = tile % tiles_n;
         let tile_m = (tile / tiles_n) % tiles_m;
@@ -565,8 +565,8 @@ describe('matmul template', () => {
         @builtin(num_workgroups) workgroup_count: vec3<u32>,
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
-        let tiles_n = (8 + 31) / 32;
-        let tiles_m = (4 + 31) / 32;
+        let tiles_n = 1;
+        let tiles_m = 1;
         let tile = i32(workgroup_index);
         let tile_n = tile % tiles_n;
         let tile_m = (tile / tiles_n) % tiles_m;
@@ -596,7 +596,7 @@ describe('matmul template', () => {
           }
           row_partial[local_index] = partial0;
           workgroupBarrier();
-          let total0 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
+          let total0 = row_partial[stat_row * 2] + row_partial[stat_row * 2 + 1];
           workgroupBarrier();
           let stat0: f32 = total0 / f32(8);
           if (stat_lane == 0) {
@@ -613,7 +613,7 @@ describe('matmul template', () => {
           }
           row_partial[local_index] = partial1;
           workgroupBarrier();
-          let total1 = row_partial[stat_row * 2 + 0] + row_partial[stat_row * 2 + 1];
+          let total1 = row_partial[stat_row * 2] + row_partial[stat_row * 2 + 1];
           workgroupBarrier();
           let stat1: f32 = total1 / f32(8);
 
@@ -900,8 +900,8 @@ describe('matmul template', () => {
         @builtin(num_workgroups) workgroup_count: vec3<u32>,
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
-        let tiles_n = (8 + 31) / 32;
-        let tiles_m = (4 + 31) / 32;
+        let tiles_n = 1;
+        let tiles_m = 1;
         let tile = i32(workgroup_index);
         let tile_n = tile % tiles_n;
         let tile_m = (tile / tiles_n) % tiles_m;
@@ -1106,8 +1106,8 @@ describe('matmul template', () => {
         @builtin(num_workgroups) workgroup_count: vec3<u32>,
       ) {
         let workgroup_index = workgroup_id.x + workgroup_count.x * (workgroup_id.y + workgroup_count.y * workgroup_id.z);
-        let tiles_n = (4 + 31) / 32;
-        let tiles_m = (4 + 31) / 32;
+        let tiles_n = 1;
+        let tiles_m = 1;
         let tile = i32(workgroup_index);
         let tile_n = tile % tiles_n;
         let tile_m = (tile / tiles_n) % tiles_m;

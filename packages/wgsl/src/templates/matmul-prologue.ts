@@ -151,7 +151,9 @@ export class MatmulRowStatistics {
       const identity = this.identity(context, combine, accumulator);
       const partial = `partial${position}`;
       const value = element.dtype === accumulator ? rendered.values[0]! : `f32(${rendered.values[0]!})`;
-      const terms = Array.from({ length: lanes }, (_, lane) => `row_partial[stat_row * ${lanes} + ${lane}]`);
+      const terms = Array.from({ length: lanes }, (_, lane) =>
+        lane === 0 ? `row_partial[stat_row * ${lanes}]` : `row_partial[stat_row * ${lanes} + ${lane}]`,
+      );
       const sum = terms.reduce((sum, next) => combineText(combine, sum, next));
       // Four lanes or more are combined in a loop: one line of them would be too long to read.
       const total =

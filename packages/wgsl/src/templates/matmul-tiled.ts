@@ -52,8 +52,8 @@ export function tiledMatmulBody(
   ];
   const rowsOfBlock = Array.from({ length: MATMUL_BLOCK }, (_, row) => row);
   const body = [
-    `let tiles_n = (${N} + ${MATMUL_TILE - 1}) / ${MATMUL_TILE};`,
-    `let tiles_m = (${M} + ${MATMUL_TILE - 1}) / ${MATMUL_TILE};`,
+    `let tiles_n = ${tileCount(N)};`,
+    `let tiles_m = ${tileCount(M)};`,
     'let tile = i32(workgroup_index);',
     'let tile_n = tile % tiles_n;',
     'let tile_m = (tile / tiles_n) % tiles_m;',
@@ -145,4 +145,11 @@ function checkLimits(parts: MatmulParts, tileK: number): void {
       },
     );
   }
+}
+
+/** WGSL of ⌈size / MATMUL_TILE⌉, folded when the size is a number. */
+function tileCount(size: string): string {
+  return /^\d+$/.test(size)
+    ? String(Math.ceil(Number(size) / MATMUL_TILE))
+    : `(${size} + ${MATMUL_TILE - 1}) / ${MATMUL_TILE}`;
 }
