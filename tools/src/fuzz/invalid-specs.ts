@@ -1,6 +1,7 @@
 import * as A from '@weft/attention';
 import { input, makeGraph, type Node, tensorRef, WeftError } from '@weft/ir';
 import { buildDecoderLmGraph, type ModelSpec, parseModelSpec, parseModelSpecJSON } from '@weft/models';
+import { TINY_DECODER_SPEC } from '../tiny-decoder-spec.js';
 import { Prng } from './prng.js';
 
 /** How an invalid-spec case ended. */
@@ -70,21 +71,16 @@ const STRING_JUNK: readonly Junk[] = [
 
 // ---------------------------------------------------------------- JSON model specs
 
+/** A fresh, valid document with every default written out (mutations may target any key). */
 function baseDocument(): Record<string, unknown> {
+  const { config } = TINY_DECODER_SPEC;
   return {
-    schemaVersion: 1,
-    kind: 'decoder-lm',
+    ...TINY_DECODER_SPEC,
     config: {
-      vocabSize: 48,
-      dModel: 32,
-      layers: 2,
-      heads: 4,
-      kvHeads: 2,
-      headDim: 8,
-      mlp: { kind: 'swiglu', hidden: 48 },
-      norm: { kind: 'rmsnorm', eps: 1e-6, placement: 'pre' },
-      positions: { kind: 'rope', base: 10000, fraction: 1 },
-      maxSeq: 16,
+      ...config,
+      mlp: { ...config.mlp },
+      norm: { ...config.norm, placement: 'pre' },
+      positions: { ...config.positions, base: 10000, fraction: 1 },
       tieEmbeddings: false,
     },
   };

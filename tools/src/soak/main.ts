@@ -2,12 +2,13 @@
 // checking that the JS heap, RSS and live GPU buffers stay flat.
 import { and, applyAttention, attention, causal, rope, slidingWindow } from '@weft/attention';
 import { type Graph, input, makeGraph, mul } from '@weft/ir';
-import { compileModel, type ModelSpecInput } from '@weft/models';
+import { compileModel } from '@weft/models';
 import { layerNorm, rmsNorm } from '@weft/norms';
 import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
 import { randomParams } from '../fuzz/attention-cases.js';
 import { Prng } from '../fuzz/prng.js';
+import { TINY_DECODER_SPEC } from '../tiny-decoder-spec.js';
 import {
   canCollect,
   GpuBufferCounter,
@@ -23,24 +24,6 @@ const USAGE = `Usage: pnpm soak [--cycles N] [--generations N] [--quick]
   --quick          200 cycles and 50 generations
 The cycles' baseline is taken after a warm-up of a tenth of the cycles (V8 tier-up).
 Heap figures are after a full GC only when node runs with --expose-gc (the pnpm script does).`;
-
-/** A tiny Llama-style decoder (GQA, RoPE, RMSNorm, SwiGLU). */
-const TINY_MODEL: ModelSpecInput = {
-  schemaVersion: 1,
-  kind: 'decoder-lm',
-  config: {
-    vocabSize: 48,
-    dModel: 32,
-    layers: 2,
-    heads: 4,
-    kvHeads: 2,
-    headDim: 8,
-    mlp: { kind: 'swiglu', hidden: 48 },
-    norm: { kind: 'rmsnorm', eps: 1e-6 },
-    positions: { kind: 'rope' },
-    maxSeq: 16,
-  },
-};
 
 function parse(argv: readonly string[]): { cycles: number; generations: number; help: boolean } {
   const options = { cycles: 2000, generations: 500, help: false };
@@ -187,7 +170,7 @@ async function main(): Promise<number> {
   }
 
   if (options.generations > 0) {
-    const model = await compileModel(TINY_MODEL, { device: weft, seed: 7 });
+    const model = await compileModel(TINY_DECODER_SPEC, { device: weft, seed: 7 });
     const prompt = [5, 17, 2, 40];
     const generate = () => model.generate(prompt, { maxTokens: 4 });
     const first = await generate();
