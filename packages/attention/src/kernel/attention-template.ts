@@ -37,6 +37,7 @@ import {
   indent,
   KernelFunctions,
   mentions,
+  SCORE_STRUCT,
   wrapLine,
   wrapSum,
 } from './wgsl-functions.js';
@@ -224,13 +225,7 @@ export function generateAttention(
       ');',
     ],
   });
-  functions.add([
-    '// A score and whether the mask keeps it.',
-    'struct Score {',
-    '  value: f32,',
-    '  kept: bool,',
-    '}',
-  ]);
+  functions.add(SCORE_STRUCT);
   const scoreKey = functions.define({
     name: 'score_key',
     comment:

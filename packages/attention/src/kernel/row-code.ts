@@ -2,7 +2,7 @@ import type { Node } from '@weft/ir';
 import type { KernelContext } from '@weft/wgsl';
 import type { AttentionAttrs, QkNormSideAttrs } from '../op/attention-attrs.js';
 import { ropeTurns } from '../op/rope-turns.js';
-import type { KernelFunctions } from './wgsl-functions.js';
+import { indent, type KernelFunctions } from './wgsl-functions.js';
 
 /** WGSL of the query/key/value row loads shared by the tiled and split-keys attention kernels. */
 export interface RowCode {
@@ -211,8 +211,4 @@ function ropeFunctions(rope: NonNullable<AttentionAttrs['rope']>, headDim: numbe
 function literal(value: number): string {
   if (Number.isInteger(value)) return `${value}.0`;
   return Math.abs(value) < 1e-6 ? value.toExponential() : String(value);
-}
-
-function indent(lines: readonly string[], levels: number): string[] {
-  return lines.map((line) => `${'  '.repeat(levels)}${line}`);
 }

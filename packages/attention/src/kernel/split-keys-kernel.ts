@@ -6,7 +6,7 @@ import type { NormalizerContext } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
 import type { RowCode } from './row-code.js';
 import { splitNormalizerCode } from './split-normalizer-code.js';
-import { constantNotes, indent, type KernelFunctions } from './wgsl-functions.js';
+import { constantNotes, indent, type KernelFunctions, SCORE_STRUCT } from './wgsl-functions.js';
 
 /** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
 export interface SplitKeysParts {
@@ -106,13 +106,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
         ...indent(distance.accumulate('query_row[d]', 'key_element'), 1),
         '}',
       ];
-  functions.add([
-    '// A score and whether the mask keeps it.',
-    'struct Score {',
-    '  value: f32,',
-    '  kept: bool,',
-    '}',
-  ]);
+  functions.add(SCORE_STRUCT);
   const scoreKey = functions.define({
     name: 'score_key',
     comment:

@@ -226,3 +226,12 @@ export function constantNotes(lines: readonly string[], headDim: number): string
   }
   return [...notes];
 }
+
+/** The `Score` struct both attention kernels' `score_key` returns: a score and whether the mask keeps it. */
+export const SCORE_STRUCT: readonly string[] = [
+  '// A score and whether the mask keeps it.',
+  'struct Score {',
+  '  value: f32,',
+  '  kept: bool,',
+  '}',
+];
