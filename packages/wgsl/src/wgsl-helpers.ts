@@ -32,11 +32,20 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }`,
   },
-  // tanh through exp overflows to NaN on some drivers for large |x|; tanh(15) is 1 in f32.
+  // The builtin tanh is only accurate in absolute terms on some devices (SwiftShader computes it
+  // through exp, losing the relative precision of small |x|) and overflows to NaN for large |x|.
+  // Cephes tanhf: an odd minimax polynomial below |x| = 0.625 (~1 ulp), 1 - 2/(e^(2|x|) + 1)
+  // above it, 1 from |x| = 9 (tanh(9) rounds to 1 in f32).
   weft_tanh: {
     requires: [],
     code: `fn weft_tanh(x: f32) -> f32 {
-  return tanh(clamp(x, -15.0, 15.0));
+  let a = abs(x);
+  if (a < 0.625) {
+    let z = x * x;
+    return ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z + 1.33314422036e-1) * z - 3.33332819422e-1) * z * x + x;
+  }
+  let t = 1.0 - 2.0 / (exp(2.0 * min(a, 9.0)) + 1.0);
+  return select(-t, t, x >= 0.0);
 }`,
   },
   // Rational approximation on [-4, 4] (erf is +-1 in f32 beyond), accurate to a few ulp.

@@ -78,7 +78,8 @@ export function formatDeviceFailure(result: CaseResult): string {
     `✗ ${result.outcome} [${result.recipe.family}] seed ${result.recipe.seed}` +
       (result.error === undefined
         ? ''
-        : ` error ${formatError(result.error)} (budget ${result.recipe.budget.toExponential(0)})`) +
+        : ` error ${formatError(result.error)} (budget ${result.recipe.budget.toExponential(0)}` +
+          (result.cpuF32Error === undefined ? ')' : `, CPU f32 error ${formatError(result.cpuF32Error)})`)) +
       (result.stage === undefined ? '' : ` at ${result.stage}`) +
       (known === undefined ? '' : ` — known issue ${known.kind}`),
     `  tags: ${result.recipe.tags.join(' ')}`,

@@ -44,7 +44,10 @@ async function main(): Promise<number> {
       const recipe = deviceRecipe(seed, options.only);
       const result = await runDeviceCase(recipe, weft);
       device.push(result);
-      const error = result.error === undefined ? '' : ` ${result.error.toExponential(1)}`;
+      const error =
+        result.error === undefined
+          ? ''
+          : ` ${result.error.toExponential(1)}${result.cpuF32Error === undefined ? '' : ` (cpu f32 ${result.cpuF32Error.toExponential(1)})`}`;
       console.log(
         `  ${String(index + 1).padStart(4)}/${seeds.length} ${result.outcome.padEnd(13)} ${recipe.family.padEnd(22)}${error.padEnd(9)} ${(result.milliseconds / 1000).toFixed(1)}s seed ${seed}`,
       );
