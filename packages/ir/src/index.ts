@@ -1,6 +1,6 @@
 /**
- * `@weft/ir`: Weft's tensor IR — dtypes, symbolic shapes, the `Expr` scalar language, the op
- * table, graph passes (simplification, fusion and memory planning) and the float64 reference
+ * `@weft/ir`: Weft's tensor IR — dtypes, symbolic shapes, the `Expr` scalar language, the
+ * built-in ops, graph passes (simplification, fusion and memory planning) and the float64 reference
  * interpreter. It knows nothing of WGSL or GPUs.
  *
  * @packageDocumentation
@@ -29,6 +29,7 @@ export * from './ops/concat-op.js';
 export * from './ops/conv-ops.js';
 export type { ConvGeometry } from './ops/conv-shape.js';
 export { evaluateByLowering } from './ops/evaluate-lowered.js';
+export type { Extension } from './ops/extension.js';
 export * from './ops/gather-op.js';
 export {
   addIndex,
@@ -47,7 +48,15 @@ export {
 } from './ops/index-math.js';
 export * from './ops/map-op.js';
 export * from './ops/matmul-op.js';
-export * from './ops/op-table.js';
+export type {
+  EvaluateEnv,
+  FusionKind,
+  OpContext,
+  OpDef,
+  PlacedIndex,
+  Precision,
+  Tensor64,
+} from './ops/op-table.js';
 export * from './ops/pad-op.js';
 export * from './ops/permute-op.js';
 export * from './ops/reduce-ops.js';

@@ -5,7 +5,7 @@ import { broadcastShapes } from '../shape.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, expectSameDType, operandContext } from './operand-checks.js';
 import { full } from './source-ops.js';
 
@@ -74,7 +74,7 @@ const lowerBinary = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `binary`: `{ fn }` with NumPy broadcasting; comparisons and logic give `bool`. */
-export const binaryOp: OpDef = registerOp({
+export const binaryOp: OpDef = {
   name: 'binary',
   arity: 2,
   fusion: 'elementwise',
@@ -99,4 +99,4 @@ export const binaryOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerBinary),
   lowerElement: lowerBinary,
-});
+};

@@ -3,7 +3,7 @@ import { cast, type Expr, read } from '../expr/expr.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 
 /**
  * Converts `x` to `dtype` elementwise (WGSL rules: float → integer truncates toward zero and
@@ -17,7 +17,7 @@ const lowerCast = (node: Node, outputIndex: readonly Expr[]): Expr =>
   cast(read('$0', outputIndex, node.inputs[0]!.dtype), node.dtype);
 
 /** `cast`: `{ dtype }`, elementwise conversion. */
-export const castOp: OpDef = registerOp({
+export const castOp: OpDef = {
   name: 'cast',
   arity: 1,
   fusion: 'elementwise',
@@ -25,4 +25,4 @@ export const castOp: OpDef = registerOp({
   infer: ([x], attrs, context) => ({ shape: x!.shape, dtype: choiceAttr(attrs, 'dtype', DTYPES, context) }),
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerCast),
   lowerElement: lowerCast,
-});
+};

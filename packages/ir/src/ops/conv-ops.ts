@@ -2,7 +2,7 @@ import { makeNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { integerAttr, integersAttr } from './attr-readers.js';
 import { type ConvGeometry, inferConv } from './conv-shape.js';
-import { type OpDef, registerOp, type Tensor64 } from './op-table.js';
+import type { OpDef, Tensor64 } from './op-table.js';
 
 /** Options of {@link conv1d}. */
 export interface Conv1dOptions {
@@ -100,7 +100,7 @@ const withoutUnitAxis = (geometry: ConvGeometry): ConvGeometry => ({
 });
 
 /** `conv1d`: `{ stride, padding: [left, right], dilation, groups }`. */
-export const conv1dOp: OpDef = registerOp({
+export const conv1dOp: OpDef = {
   name: 'conv1d',
   arity: 'variadic',
   fusion: 'opaque',
@@ -120,10 +120,10 @@ export const conv1dOp: OpDef = registerOp({
     );
     return { ...out, shape: [out.shape[0]!, out.shape[1]!, out.shape[3]!] };
   },
-});
+};
 
 /** `conv2d`: `{ stride: [sh, sw], padding: [top, bottom, left, right], dilation: [dh, dw], groups }`. */
-export const conv2dOp: OpDef = registerOp({
+export const conv2dOp: OpDef = {
   name: 'conv2d',
   arity: 'variadic',
   fusion: 'opaque',
@@ -131,7 +131,7 @@ export const conv2dOp: OpDef = registerOp({
   evaluatesF32: true,
   evaluate: ([x, weight, bias], attrs, node, env) =>
     convolve2d(x!, weight!, bias, conv2dGeometry(attrs), node, env.precision === 'f32'),
-});
+};
 
 function convolve2d(
   x: Tensor64,

@@ -5,7 +5,7 @@ import { emptyTensor64 } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { integerAttr } from './attr-readers.js';
 import { clampIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /**
@@ -43,7 +43,7 @@ const lowerGather = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `gather`: `{ axis }`, `(table, indices: i32|u32)`; see {@link gather}. */
-export const gatherOp: OpDef = registerOp({
+export const gatherOp: OpDef = {
   name: 'gather',
   arity: 2,
   fusion: 'injective',
@@ -85,4 +85,4 @@ export const gatherOp: OpDef = registerOp({
     return result;
   },
   lowerElement: lowerGather,
-});
+};

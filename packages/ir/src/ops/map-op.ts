@@ -6,7 +6,7 @@ import { broadcastShapes } from '../shape.js';
 import { exprAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
-import { type OpContext, type OpDef, registerOp } from './op-table.js';
+import type { OpContext, OpDef } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -41,7 +41,7 @@ const lowerMap = (node: Node, outputIndex: readonly Expr[]): Expr =>
   });
 
 /** `map`: `{ body }`, a custom elementwise Expr over broadcast operands (see {@link mapElements}). */
-export const mapOp: OpDef = registerOp({
+export const mapOp: OpDef = {
   name: 'map',
   arity: 'variadic',
   fusion: 'elementwise',
@@ -57,7 +57,7 @@ export const mapOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerMap),
   lowerElement: lowerMap,
-});
+};
 
 /** Every variable of the body must be an operand, an output index or a dim size, with its dtype. */
 function checkBody(body: Expr, inputs: readonly TensorType[], rank: number, context: OpContext): void {

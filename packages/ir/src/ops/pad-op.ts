@@ -5,7 +5,7 @@ import { makeNode, type Node } from '../graph/node.js';
 import { integersAttr, numberAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { clampIndex, dimExpr, indexConstant, subIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -36,7 +36,7 @@ const lowerPad = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `pad`: `{ before, after, value }`, constant padding per axis. */
-export const padOp: OpDef = registerOp({
+export const padOp: OpDef = {
   name: 'pad',
   arity: 1,
   fusion: 'injective',
@@ -61,4 +61,4 @@ export const padOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerPad),
   lowerElement: lowerPad,
-});
+};

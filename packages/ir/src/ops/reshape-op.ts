@@ -6,7 +6,7 @@ import { formatShape, type Shape, shapesEqual } from '../shape.js';
 import { dimsAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { flatIndex, unflattenIndex } from './index-math.js';
-import { type OpDef, type PlacedIndex, registerOp } from './op-table.js';
+import type { OpDef, PlacedIndex } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -36,7 +36,7 @@ const placeReshape = (node: Node, operandIndex: readonly Expr[]): PlacedIndex =>
 };
 
 /** `reshape`: `{ shape }`, row-major; the element count must match. */
-export const reshapeOp: OpDef = registerOp({
+export const reshapeOp: OpDef = {
   name: 'reshape',
   arity: 1,
   fusion: 'injective',
@@ -55,7 +55,7 @@ export const reshapeOp: OpDef = registerOp({
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerReshape),
   lowerElement: lowerReshape,
   placeElement: placeReshape,
-});
+};
 
 /** Element count as text: static product times the sorted symbolic factors. */
 function countKey(shape: Shape): string {

@@ -7,7 +7,7 @@ import { type Attrs, makeNode, type Node } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { booleanAttr, choiceAttr, exprAttr, integerAttr, numberAttr } from './attr-readers.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /** Combine functions of the `scan` op; `custom` uses the `combine` Expr. */
@@ -61,7 +61,7 @@ const IDENTITIES: Record<Exclude<ScanFunction, 'custom'>, number> = {
 const BUILTIN_COMBINE = { sum: 'add', prod: 'mul', max: 'max', min: 'min' } as const;
 
 /** `scan`: `{ axis, fn, combine?, identity?, exclusive, reverse }`, a cumulative scan. */
-export const scanOp: OpDef = registerOp({
+export const scanOp: OpDef = {
   name: 'scan',
   arity: 1,
   fusion: 'opaque',
@@ -113,7 +113,7 @@ export const scanOp: OpDef = registerOp({
     });
     return result;
   },
-});
+};
 
 function combineFunction(node: Node, f32: boolean): (a: number, b: number) => number {
   const fn = node.attrs.fn as ScanFunction;

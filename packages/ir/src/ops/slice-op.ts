@@ -5,7 +5,7 @@ import { makeNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { addIndex, divIndex, indexConstant, modIndex, mulIndex, subIndex } from './index-math.js';
-import { type OpContext, type OpDef, type PlacedIndex, registerOp } from './op-table.js';
+import type { OpContext, OpDef, PlacedIndex } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /** An `end` that means "to the end of the axis" whatever its size. */
@@ -85,7 +85,7 @@ const placeSlice = (node: Node, operandIndex: readonly Expr[]): PlacedIndex | un
 };
 
 /** `slice`: `{ starts, ends, steps }`, one entry per axis. */
-export const sliceOp: OpDef = registerOp({
+export const sliceOp: OpDef = {
   name: 'slice',
   arity: 1,
   fusion: 'injective',
@@ -103,7 +103,7 @@ export const sliceOp: OpDef = registerOp({
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerSlice),
   lowerElement: lowerSlice,
   placeElement: placeSlice,
-});
+};
 
 function slicedDim(
   dim: Dim,

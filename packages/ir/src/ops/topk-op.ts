@@ -4,7 +4,7 @@ import { makeNode, type Node } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { booleanAttr, choiceAttr, integerAttr } from './attr-readers.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /** Options of {@link topk}. */
@@ -30,7 +30,7 @@ export function topk(x: Node, k: number, options: TopkOptions = {}): { values: N
 }
 
 /** `topk`: `{ k, axis, output: 'values' | 'indices', largest }`. */
-export const topkOp: OpDef = registerOp({
+export const topkOp: OpDef = {
   name: 'topk',
   arity: 1,
   fusion: 'opaque',
@@ -87,4 +87,4 @@ export const topkOp: OpDef = registerOp({
     });
     return result;
   },
-});
+};

@@ -2,7 +2,7 @@ import { type Expr, read, UNARY_FUNCTIONS, type UnaryFunction, unary } from '../
 import { makeNode, type Node } from '../graph/node.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType } from './operand-checks.js';
 
 /** Negation, `−x`. */
@@ -86,7 +86,7 @@ const lowerUnary = (node: Node, outputIndex: readonly Expr[]): Expr =>
   unary(node.attrs.fn as UnaryFunction, read('$0', outputIndex, node.inputs[0]!.dtype));
 
 /** `unary`: `{ fn }` applied elementwise; `not` takes and `isNan` gives `bool`. */
-export const unaryOp: OpDef = registerOp({
+export const unaryOp: OpDef = {
   name: 'unary',
   arity: 1,
   fusion: 'elementwise',
@@ -104,4 +104,4 @@ export const unaryOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerUnary),
   lowerElement: lowerUnary,
-});
+};

@@ -105,7 +105,7 @@ class Rewriter {
   private rebuild(node: Node): Node {
     const inputs = node.inputs.map((operand) => this.memo.get(operand) ?? operand);
     if (inputs.every((operand, index) => operand === node.inputs[index])) return node;
-    return inLabelScope(labelOf(node), () => makeNode(node.op, inputs, node.attrs));
+    return inLabelScope(labelOf(node), () => makeNode(node.def, inputs, node.attrs));
   }
 
   private applyOnce(node: Node): Node | undefined {

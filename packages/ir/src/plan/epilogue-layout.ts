@@ -1,6 +1,6 @@
 import { binary, type Expr, variable } from '../expr/expr.js';
 import type { Node } from '../graph/node.js';
-import { getOp, type PlacedIndex } from '../ops/op-table.js';
+import type { PlacedIndex } from '../ops/op-table.js';
 import { shapesEqual } from '../shape.js';
 
 /**
@@ -19,7 +19,7 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
   const layouts = new Map<Node, Node>([[matmul, matmul]]);
   for (const node of epilogue) {
     const dependent = node.inputs.filter((operand) => layouts.has(operand));
-    const def = getOp(node.op);
+    const def = node.def;
     if (dependent.length === 0) return undefined;
     if (def.placeElement !== undefined && node.inputs.length === 1) {
       const probe = node.inputs[0]!.shape.map((_, axis) => variable(`i${axis}`, 'i32'));
@@ -52,7 +52,7 @@ export function layoutIndices(
     const known = places.get(layout);
     if (known !== undefined) return known;
     const operand = placeOf(layouts.get(layout.inputs[0]!)!);
-    const own = getOp(layout.op).placeElement!(layout, operand.index)!;
+    const own = layout.def.placeElement!(layout, operand.index)!;
     const tests = [operand.inside, own.inside].filter((test): test is Expr => test !== undefined);
     const inside = tests.length === 2 ? binary('and', tests[0]!, tests[1]!) : tests[0];
     const place = inside === undefined ? { index: own.index } : { index: own.index, inside };

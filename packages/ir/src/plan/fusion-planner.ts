@@ -64,7 +64,6 @@
  */
 import { type Graph, graphNodes, usersOf } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
-import { getOp } from '../ops/op-table.js';
 import { shapesEqual } from '../shape.js';
 import { epilogueLayout } from './epilogue-layout.js';
 import type { Kernel, KernelPlan, KernelTemplate } from './kernel-plan.js';
@@ -118,7 +117,7 @@ export type NodeRole = 'source' | 'pointwise' | 'reduction' | 'matmul' | 'opaque
  * `pointwise`; reductions whose axes it can read are `reduction`; anything else that computes is `opaque`.
  */
 export function nodeRole(node: Node): NodeRole {
-  const def = getOp(node.op);
+  const def = node.def;
   switch (def.fusion) {
     case 'source':
       return 'source';

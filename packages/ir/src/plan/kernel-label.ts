@@ -1,5 +1,4 @@
 import { labelOf, nearestLabel } from '../graph/label.js';
-import { getOp } from '../ops/op-table.js';
 import type { Kernel } from './kernel-plan.js';
 
 /**
@@ -58,7 +57,7 @@ export function kernelSummary(kernel: Kernel): string {
 
 function anchorDetails(kernel: Kernel): string {
   const anchor = kernel.anchor;
-  const described = getOp(anchor.op).describe?.(anchor);
+  const described = anchor.def.describe?.(anchor);
   if (described !== undefined) return described;
   if (anchor.op === 'matmul') {
     return ['transposeA', 'transposeB'].filter((flag) => anchor.attrs[flag] === true).join(', ');
