@@ -2,7 +2,6 @@ import {
   cast,
   type Expr,
   flatIndex,
-  getOp,
   type Kernel,
   type Node,
   read,
@@ -61,7 +60,7 @@ export class ElementComposer {
         },
       );
     }
-    const lower = getOp(node.op).lowerElement;
+    const lower = node.def.lowerElement;
     if (lower === undefined) {
       throw new UnsupportedError(
         `op "${node.op}" has no element lowering, so it cannot be fused into a ${this.kernel.template} kernel`,

@@ -3,7 +3,6 @@ import {
   type DType,
   type Expr,
   exprVariables,
-  getOp,
   type Kernel,
   type Node,
   UnsupportedError,
@@ -51,7 +50,7 @@ export class MatmulRowStatistics {
   /** @param kernel - a matmul kernel; its reduction nodes are the statistics. */
   constructor(kernel: Kernel) {
     const perRow = perRowNodes(kernel);
-    const selected = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction' || perRow.has(node));
+    const selected = kernel.nodes.filter((node) => node.def.fusion === 'reduction' || perRow.has(node));
     this.statistics = selected.map((node, position) => {
       if (perRow.has(node)) return { node, fn: 'row', result: variable(`stat${position}`, node.dtype) };
       const fn = String(node.attrs.fn);
@@ -288,9 +287,9 @@ export class MatmulRowStatistics {
  */
 function perRowNodes(kernel: Kernel): Set<Node> {
   const found = new Set<Node>();
-  const statistics = new Set(kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction'));
+  const statistics = new Set(kernel.nodes.filter((node) => node.def.fusion === 'reduction'));
   for (const node of kernel.nodes) {
-    if (getOp(node.op).fusion !== 'elementwise' || statistics.has(node)) continue;
+    if (node.def.fusion !== 'elementwise' || statistics.has(node)) continue;
     const fromRows = node.inputs.some((input) => statistics.has(input) || found.has(input));
     const onlyRows = node.inputs.every(
       (input) => statistics.has(input) || found.has(input) || input.op === 'constant',

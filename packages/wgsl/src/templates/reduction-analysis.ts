@@ -1,7 +1,6 @@
 import {
   type Expr,
   flatIndex,
-  getOp,
   indexVariable,
   isRowReshape,
   type Kernel,
@@ -61,7 +60,7 @@ export interface ReductionAnalysis {
  * classifies its outputs as per-element or per-row.
  */
 export function analyzeReductions(kernel: Kernel): ReductionAnalysis {
-  const reductions = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction');
+  const reductions = kernel.nodes.filter((node) => node.def.fusion === 'reduction');
   if (reductions.length === 0) {
     throw new UnsupportedError(`kernel ${kernel.id}: a reduction template needs a reduction node`, {
       expected: 'reduce or argmax',
