@@ -1,6 +1,5 @@
 import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
-import { generateAttention } from './kernel/attention-template.js';
-import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
+import { encodeAttention } from './op/attention-attrs.js';
 import { recordMaskDescription } from './op/attention-description.js';
 import { attentionOp } from './op/attention-op.js';
 import {
@@ -74,9 +73,6 @@ function buildAttention(
   inputs: AttentionInputs,
   options: ApplyAttentionOptions,
 ): AttentionResult {
-  // Referencing the op and its template keeps their registration when a bundler prunes modules.
-  if (attentionOp === undefined || generateAttention === undefined)
-    throw new Error('attention op is not registered');
   const keyLength = inputs.key.shape[2];
   const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
   const attrs = encodeAttention(spec, maxKeys, 'output');
@@ -110,7 +106,7 @@ function buildAttention(
   }
   const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound.get(name)!)];
   // Built in either placement: the op checks the shapes and names the block in its errors.
-  const output = makeNode(ATTENTION_OP, operands, attrs, spec.name);
+  const output = makeNode(attentionOp, operands, attrs, spec.name);
   const requested = options.qkTransforms ?? 'auto';
   const placement =
     requested === 'auto'
@@ -122,7 +118,7 @@ function buildAttention(
   }
   if (spec.mask !== undefined) recordMaskDescription(output, spec.mask.description);
   const extra = (kind: 'logSumExp' | 'rowMax') => {
-    const node = makeNode(ATTENTION_OP, operands, { ...attrs, output: kind }, spec.name);
+    const node = makeNode(attentionOp, operands, { ...attrs, output: kind }, spec.name);
     if (spec.mask !== undefined) recordMaskDescription(node, spec.mask.description);
     return node;
   };

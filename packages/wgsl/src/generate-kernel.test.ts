@@ -799,7 +799,7 @@ describe('extension templates', () => {
     const kernel = { ...broadcastAdd(), template: 'test.custom' };
     expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(UnsupportedError);
     expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(
-      /no WGSL template for template "test.custom" of kernel 0.*no extensions were given/,
+      /no WGSL template for template "test.custom" of kernel 0 .*no extensions were given/,
     );
     const generator = (inner: typeof kernel, profile: DeviceProfile) =>
       generateKernel({ ...inner, template: 'elementwise' }, profile);
@@ -826,7 +826,7 @@ describe('extension templates', () => {
     const node = withLabel('layers.0.attn', () => makeNode(attentionLike, [x]));
     const kernel = makeKernel('opaque', [node], [x]);
     expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(
-      /no WGSL template for op "attention" of kernel 0 \(layers.0.attn\): pass `extensions: \[attention\]`, with `attention` from '@weft\/attention\/kernels'/,
+      /no WGSL template for op "attention" of kernel 0 "layers.0.attn · opaque": pass `extensions: \[attention\]`, with `attention` from '@weft\/attention\/kernels'/,
     );
   });
 });

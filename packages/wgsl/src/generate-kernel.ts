@@ -1,4 +1,4 @@
-import { type Kernel, type KernelPlan, kernelBlockLabel, UnsupportedError } from '@weft/ir';
+import { type Kernel, type KernelPlan, kernelBlockLabel, kernelTitle, UnsupportedError } from '@weft/ir';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
 import type { KernelExtension } from './kernel-extension.js';
@@ -93,7 +93,7 @@ function missingTemplate(
   extensions: readonly KernelExtension[],
 ): UnsupportedError {
   const block = kernelBlockLabel(kernel);
-  const where = `kernel ${kernel.id}${block === undefined ? '' : ` (${block})`}`;
+  const where = `kernel ${kernel.id} "${kernelTitle(kernel)}"`;
   const fix = Object.hasOwn(KNOWN_EXTENSION_TEMPLATES, name)
     ? KNOWN_EXTENSION_TEMPLATES[name]
     : 'pass the extension that provides it in `extensions`';
@@ -101,7 +101,7 @@ function missingTemplate(
     extensions.length === 0
       ? 'no extensions were given'
       : `extensions given: ${extensions.map((extension) => extension.name).join(', ')}`;
-  const subject = kernel.template === 'opaque' ? `op "${kernel.anchor.op}"` : `template "${name}"`;
+  const subject = name === kernel.anchor.op ? `op "${name}"` : `template "${name}"`;
   return new UnsupportedError(`no WGSL template for ${subject} of ${where}: ${fix} (${given})`, {
     ...(block === undefined ? {} : { block }),
     expected: [

@@ -8,7 +8,6 @@ import {
   formatDim,
   maxDim,
   type OpDef,
-  registerOp,
   ShapeError,
   SpecError,
   type TensorType,
@@ -23,9 +22,10 @@ import { evaluateAttention } from './evaluate-attention.js';
  * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`,
  * then the tensors its score, mask and normalizer read, in the order of its `tensors` attribute.
  * Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`.
- * Opaque for the fusion planner: it runs as its own fused template, `attention`.
+ * Opaque for the fusion planner: it runs as its own fused template, `attention` (see
+ * `@weft/attention/kernels`). A plain value: nodes carry it, so loading this module registers nothing.
  */
-export const attentionOp: OpDef = registerOp({
+export const attentionOp: OpDef = {
   name: ATTENTION_OP,
   arity: 'variadic',
   fusion: 'opaque',
@@ -36,7 +36,7 @@ export const attentionOp: OpDef = registerOp({
   evaluate: (inputs, attrs) => evaluateAttention(inputs, decodeAttention(attrs)),
   decompose: (node) => decomposeAttention(node, decodeAttention(node.attrs)),
   describe: describeAttention,
-});
+};
 
 /** The attention op's shape rule: names the block, the tensor and the dim of the first mismatch. */
 export function inferAttention(inputs: readonly TensorType[], spec: AttentionAttrs): TensorType {
