@@ -15,7 +15,6 @@ import {
   sub,
   symbolicDim,
   UnsupportedError,
-  WeftError,
   withLabel,
 } from '@weft/ir';
 import { describe, expect, test } from 'vitest';
