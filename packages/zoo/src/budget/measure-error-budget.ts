@@ -2,6 +2,7 @@ import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
 import { maxRelativeError } from '../measure/max-relative-error.js';
 import type { ZooEntry } from '../zoo-entry.js';
+import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 import {
   BUDGET_INPUT_CLASSES,
   type BudgetFamily,
@@ -95,7 +96,7 @@ export async function measureErrorBudget(
       continue;
     }
     const single = interpret(graph, { inputs, params, dims, precision: 'f32' });
-    const program = await compile(graph, { device: options.device, params });
+    const program = await compile(graph, { device: options.device, params, extensions: ZOO_EXTENSIONS });
     let worst: BudgetResult | undefined;
     let withinBudget = true;
     try {

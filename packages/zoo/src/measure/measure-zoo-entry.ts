@@ -1,6 +1,7 @@
 import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
 import type { ZooEntry, ZooPaper } from '../zoo-entry.js';
+import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 import { maxRelativeError } from './max-relative-error.js';
 import { median } from './median.js';
 
@@ -61,6 +62,7 @@ export async function measureZooEntry(
   const program = await compile(graph, {
     device: options.device,
     params,
+    extensions: ZOO_EXTENSIONS,
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
   });
   try {
