@@ -56,6 +56,7 @@ export * from './ops/reshape-op.js';
 export * from './ops/scan-op.js';
 export * from './ops/select-op.js';
 export * from './ops/slice-op.js';
+export * from './ops/source-groups.js';
 export * from './ops/source-ops.js';
 export * from './ops/topk-op.js';
 export * from './ops/unary-ops.js';

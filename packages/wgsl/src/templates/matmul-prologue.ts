@@ -8,6 +8,7 @@ import {
   UnsupportedError,
   variable,
 } from '@weft/ir';
+import { PROLOGUE_REDUCTIONS } from '@weft/ir/internal';
 import type { ElementComposer } from '../element-composer.js';
 import { describe } from '../element-composer.js';
 import type { KernelContext } from '../kernel-context.js';
@@ -52,7 +53,7 @@ export class MatmulRowStatistics {
   constructor(kernel: Kernel) {
     this.statistics = matmulScheduleOf(kernel).rowStatistics.map(({ node, fn }, position) => {
       if (fn === 'row') return { node, fn, result: variable(`stat${position}`, node.dtype) };
-      if (node.op !== 'reduce' || !['sum', 'mean', 'max', 'min'].includes(fn)) {
+      if (node.op !== 'reduce' || !PROLOGUE_REDUCTIONS.includes(fn)) {
         throw new UnsupportedError(
           `matmul kernel ${kernel.id}: prologue reduction ${describe(node)} is not a row sum, mean, max or min`,
           { expected: 'reduce sum, mean, max or min', actual: `${node.op} ${fn}` },
