@@ -8,6 +8,7 @@
 
 export { defOf } from './plan/def-of.js';
 export { epilogueLayout } from './plan/epilogue-layout.js';
+export type { KernelDraft } from './plan/kernel-draft.js';
 export { type ScheduledParts, scheduleKernel } from './plan/kernel-schedule.js';
 export { CHEAP_CONE_LIMIT, type NodeRole, nodeRole } from './plan/node-role.js';
 export {

@@ -71,7 +71,8 @@
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import { growKernel, singleNodeKernel } from './grow-kernel.js';
-import type { KernelDraft, KernelPlan } from './kernel-plan.js';
+import type { KernelDraft } from './kernel-draft.js';
+import type { KernelPlan } from './kernel-plan.js';
 import { scheduleKernel } from './kernel-schedule.js';
 import { mergeEpilogueKernels } from './merge-epilogue-kernels.js';
 import { mergeRowKernels } from './merge-row-kernels.js';

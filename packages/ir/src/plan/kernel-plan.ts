@@ -41,9 +41,6 @@ export interface Kernel {
   readonly schedule: KernelSchedule;
 }
 
-/** A kernel while the planner groups and merges nodes: no position and no schedule yet. */
-export type KernelDraft = Omit<Kernel, 'id' | 'schedule'>;
-
 /** The fusion planner's result: kernels in dispatch order over a graph. */
 export interface KernelPlan {
   /** The (optimized) graph the plan covers. */

@@ -12,6 +12,7 @@ export type KernelSchedule = ElementwiseSchedule | ReductionSchedule | MatmulSch
 
 /** Schedule of an `elementwise` kernel: one invocation per element of {@link ElementwiseSchedule.shape}. */
 export interface ElementwiseSchedule {
+  /** Discriminant: an `elementwise` kernel. */
   readonly kind: 'elementwise';
   /** The iteration space: the anchor's shape, which every output has. */
   readonly shape: Shape;
@@ -22,6 +23,7 @@ export interface ElementwiseSchedule {
  * use the earlier ones), and where each output is written.
  */
 export interface ReductionSchedule {
+  /** Discriminant: a `row` kernel (trailing axes) or a `reduce` kernel (other axes). */
   readonly kind: 'row' | 'reduce';
   /** The domain of the first reduction (see `reductionDomain`); `undefined` when it names no axes. */
   readonly domain: ReductionDomain | undefined;
@@ -46,6 +48,7 @@ export interface ReductionOutputPlacement {
 
 /** Schedule of a `matmul` kernel: its prologue statistics and epilogue layouts. */
 export interface MatmulSchedule {
+  /** Discriminant: a `matmul` kernel. */
   readonly kind: 'matmul';
   /** The matmul node (the anchor). */
   readonly matmul: Node;
@@ -78,6 +81,7 @@ export interface RowStatisticSchedule {
 
 /** Schedule of a kernel of one op with its own template (scan, convolution, top-k, extension ops). */
 export interface OpaqueSchedule {
+  /** Discriminant: a kernel of one op with its own template. */
   readonly kind: 'opaque';
   /** The op node. */
   readonly op: Node;

@@ -1,5 +1,5 @@
 import type { Node } from '../graph/node.js';
-import type { KernelDraft } from './kernel-plan.js';
+import type { KernelDraft } from './kernel-draft.js';
 import { readsOwnRow, reductionDomain, sameDomain } from './reduction-domain.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Node } from '../graph/node.js';
-import type { KernelDraft } from './kernel-plan.js';
+import type { KernelDraft } from './kernel-draft.js';
 
 /**
  * Default cap on a kernel's outputs: WebGPU's default `maxStorageBuffersPerShaderStage` (8) less
