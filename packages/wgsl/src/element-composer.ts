@@ -8,6 +8,7 @@ import {
   rebuildExpr,
   UnsupportedError,
 } from '@weft/ir';
+import { defOf } from '@weft/ir/internal';
 import { sanitizeComment, sanitizeName } from './sanitize.js';
 import { tensorUserName } from './tensor-bindings.js';
 
@@ -60,7 +61,7 @@ export class ElementComposer {
         },
       );
     }
-    const lower = node.def.lowerElement;
+    const lower = defOf(node).lowerElement;
     if (lower === undefined) {
       throw new UnsupportedError(
         `op "${node.op}" has no element lowering, so it cannot be fused into a ${this.kernel.template} kernel`,

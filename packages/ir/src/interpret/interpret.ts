@@ -4,6 +4,7 @@ import { InputError, UnsupportedError } from '../errors.js';
 import { type Graph, graphNodes } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import type { EvaluateEnv, Precision, Tensor64 } from '../ops/op-table.js';
+import { isNamedSource } from '../ops/source-groups.js';
 import { elementCount, resolveShape } from '../shape.js';
 import { bindDims } from './bind-dims.js';
 
@@ -65,7 +66,7 @@ function evaluateNode(
   if (known !== undefined) return known;
   let result: Tensor64;
   const f32 = env.precision === 'f32';
-  if (node.op === 'input' || node.op === 'param') {
+  if (isNamedSource(node)) {
     result = sourceTensor(node, node.op === 'input' ? options.inputs : options.params, env.dims);
   } else {
     const def = node.def;

@@ -1,4 +1,5 @@
 import { labelOf, nearestLabel } from '../graph/label.js';
+import { defOf } from './def-of.js';
 import type { Kernel } from './kernel-plan.js';
 
 /**
@@ -57,7 +58,7 @@ export function kernelSummary(kernel: Kernel): string {
 
 function anchorDetails(kernel: Kernel): string {
   const anchor = kernel.anchor;
-  const described = anchor.def.describe?.(anchor);
+  const described = defOf(anchor).describe?.(anchor);
   if (described !== undefined) return described;
   if (anchor.op === 'matmul') {
     return ['transposeA', 'transposeB'].filter((flag) => anchor.attrs[flag] === true).join(', ');
