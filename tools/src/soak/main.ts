@@ -1,7 +1,7 @@
 // `pnpm soak`: compile/run/destroy cycles of small programs and generations of a tiny model,
 // checking that the JS heap, RSS and live GPU buffers stay flat.
 import { and, applyAttention, attention, causal, rope, slidingWindow } from '@weft/attention';
-import { type Graph, input, makeGraph, mul } from '@weft/ir';
+import { formatTable, type Graph, input, makeGraph, mul } from '@weft/ir';
 import { compileModel } from '@weft/models';
 import { layerNorm, rmsNorm } from '@weft/norms';
 import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '@weft/runtime';
@@ -100,15 +100,22 @@ function report(phase: string, start: ResourceSample, end: ResourceSample): bool
     ],
     ['live GPU bytes', start.gpuBytes, end.gpuBytes, 'MiB', staysFlat(start.gpuBytes, end.gpuBytes)],
   ];
-  console.log(`\n${phase}:`);
-  for (const [label, a, b, unit, flat] of rows) {
-    const show = (value: number) => (unit === 'MiB' ? mib(value) : String(value));
-    const change =
-      a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
-    console.log(
-      `  ${label.padEnd(17)} start ${show(a).padStart(10)}  end ${show(b).padStart(10)}  ${change.padStart(7)}  ${flat ? 'flat (within 10%)' : 'GREW more than 10%'}`,
-    );
-  }
+  const show = (value: number, unit: string) => (unit === 'MiB' ? mib(value) : String(value));
+  const change = (a: number, b: number) =>
+    a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
+  const table = formatTable(
+    rows.map(([label, a, b, unit, flat]) => [
+      label,
+      'start',
+      show(a, unit),
+      'end',
+      show(b, unit),
+      change(a, b),
+      flat ? 'flat (within 10%)' : 'GREW more than 10%',
+    ]),
+    { align: ['left', 'left', 'right', 'left', 'right', 'right'] },
+  );
+  console.log(`\n${phase}:\n${table.replace(/^/gm, '  ')}`);
   return rows.every(([, , , , flat]) => flat);
 }
 
