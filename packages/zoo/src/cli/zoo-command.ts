@@ -13,6 +13,7 @@ import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
 /**
  * `pnpm zoo`: runs the selected zoo entries on the available device, prints the table, writes it as
  * JSON with `--json FILE`, and resolves to the exit status (1 when an entry exceeds its tolerance).
+ * A wrong command line throws a `UsageError` (the callers exit with status 2).
  */
 export async function runZoo(argv: readonly string[]): Promise<number> {
   const options = parseZooArguments(argv);
