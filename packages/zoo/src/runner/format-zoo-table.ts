@@ -1,5 +1,5 @@
 import { formatTable } from '@weft/ir';
-import type { ZooMeasurement } from '../measure/measure-zoo-entry.js';
+import type { ZooMeasurement } from './measure-zoo-entry.js';
 
 const HEADINGS = [
   'mechanism',

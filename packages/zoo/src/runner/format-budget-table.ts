@@ -1,7 +1,7 @@
 import { formatTable } from '@weft/ir';
 import type { BudgetFamily } from '../budget/budget-inputs.js';
 import { BUDGET_FACTOR, BUDGET_FLOOR } from '../budget/budget-rule.js';
-import type { BudgetMeasurement } from '../budget/measure-error-budget.js';
+import type { BudgetMeasurement } from './measure-error-budget.js';
 
 const HEADINGS = ['family', 'entry', 'class', 'output', 'kernel err', 'cpu f32 err', 'ratio', ''] as const;
 
