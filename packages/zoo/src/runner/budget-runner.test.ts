@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { BUDGET_FLOOR, budgetVerdict } from '../budget/budget-rule.js';
+import { budgetVerdict } from '../budget/budget-rule.js';
 import { findZooEntry } from '../zoo.js';
 import { formatBudgetTable } from './format-budget-table.js';
 import { type BudgetMeasurement, measureErrorBudget } from './measure-error-budget.js';
