@@ -113,7 +113,10 @@ export function checkLayers(
       let to: Layer | undefined;
       if (specifier.startsWith('@weft/')) {
         if (isTestFile(file.path) && /^@weft\/[\w-]+\/test$/.test(specifier)) continue;
-        to = byName.get(specifier) ?? byName.get(specifier.split('/').slice(0, 2).join('/'));
+        to =
+          byName.get(specifier) ??
+          (specifier === '@weft/zoo/cli' ? byName.get('@weft/zoo/runner') : undefined) ??
+          byName.get(specifier.split('/').slice(0, 2).join('/'));
       } else if (specifier.startsWith('.')) {
         const target =
           resolveImport(file.path, specifier, paths) ?? posix.join(posix.dirname(file.path), specifier);
