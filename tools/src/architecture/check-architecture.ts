@@ -186,3 +186,13 @@ export function findLongFiles(
     }))
     .filter((file) => file.lines > maxLines);
 }
+
+/** Entries of `allowed` whose file is gone or no longer over `maxLines` (remove them). */
+export function staleLongFileEntries(
+  files: readonly SourceFile[],
+  allowed: Readonly<Record<string, string>> = LONG_FILES,
+  maxLines = MAX_LINES,
+): string[] {
+  const long = new Set(findLongFiles(files, {}, maxLines).map((file) => file.path));
+  return Object.keys(allowed).filter((path) => !long.has(path));
+}

@@ -5,7 +5,13 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '@weft/ir';
 import { KNOWN_LAYER_VIOLATIONS, LAYERS, LONG_FILES, MAX_LINES } from './architecture-rules.js';
-import { checkLayers, findImportCycles, findLongFiles, type SourceFile } from './check-architecture.js';
+import {
+  checkLayers,
+  findImportCycles,
+  findLongFiles,
+  type SourceFile,
+  staleLongFileEntries,
+} from './check-architecture.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -53,6 +59,7 @@ console.log(
 const layers = checkLayers(files, KNOWN_LAYER_VIOLATIONS);
 const cycles = findImportCycles(files, packageEntries());
 const long = findLongFiles(files);
+const staleLong = staleLongFileEntries(files);
 console.log(`\n${files.length} files checked`);
 const describe = (v: (typeof layers.violations)[number]) =>
   `  ${v.file}:${v.line}: ${v.from} → ${v.to} ('${v.specifier}')`;
@@ -71,7 +78,10 @@ for (const file of long)
   console.log(
     `\n${file.path}: ${file.lines} lines (limit ${MAX_LINES}; split it, or list it in LONG_FILES with a reason)`,
   );
-const failures = layers.violations.length + layers.stale.length + cycles.length + long.length;
+for (const path of staleLong)
+  console.log(`\nstale LONG_FILES entry (gone or within ${MAX_LINES} lines; remove it): ${path}`);
+const failures =
+  layers.violations.length + layers.stale.length + cycles.length + long.length + staleLong.length;
 console.log(
   `\narchitecture: ${failures === 0 ? 'ok' : `${failures} problem(s)`} — ${layers.violations.length} layer violations ` +
     `(${layers.allowed.length} known), ${cycles.length} import cycles, ${long.length} files over ${MAX_LINES} lines ` +
