@@ -1,7 +1,5 @@
 import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
-import { maxRelativeError } from '../measure/max-relative-error.js';
-import type { ZooEntry } from '../zoo-entry.js';
 import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 import {
   BUDGET_INPUT_CLASSES,
@@ -9,8 +7,10 @@ import {
   type BudgetInputClass,
   budgetFamily,
   budgetInstance,
-} from './budget-inputs.js';
-import { budgetVerdict } from './budget-rule.js';
+} from '../budget/budget-inputs.js';
+import { budgetVerdict } from '../budget/budget-rule.js';
+import { maxRelativeError } from '../measure/max-relative-error.js';
+import type { ZooEntry } from '../zoo-entry.js';
 
 /** Options of {@link measureErrorBudget}. */
 export interface MeasureErrorBudgetOptions {
