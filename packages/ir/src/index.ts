@@ -19,6 +19,7 @@ export * from './expr/substitute-expr.js';
 export * from './graph/graph.js';
 export { fnv1a64 } from './graph/hash.js';
 export { inheritLabel, labelOf, nearestLabel, setLabel, withLabel } from './graph/label.js';
+export { makeNode } from './graph/make-node.js';
 export * from './graph/node.js';
 export * from './interpret/interpret.js';
 export { emptyTensor64, forEachLine, type LineLayout, lineLayout, tensor64 } from './interpret/tensor64.js';

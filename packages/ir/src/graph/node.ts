@@ -2,7 +2,6 @@ import type { SymbolicDim } from '../dim.js';
 import type { DType } from '../dtype.js';
 import { GraphError } from '../errors.js';
 import type { Expr } from '../expr/expr.js';
-import { builtinOp } from '../ops/builtin-op-lookup.js';
 import type { OpDef } from '../ops/op-table.js';
 import type { Shape } from '../shape.js';
 import { structuralHash } from './hash.js';
@@ -75,22 +74,12 @@ const registry = new FinalizationRegistry<string>((hash) => {
 });
 
 /**
- * Builds (or finds) the node for `op(inputs, attrs)`. The op's shape/dtype rule runs here, so an
- * invalid node never exists: a bad operand throws a `WeftError` naming the op, tensor and dim.
+ * Builds (or finds) the node for op `def` applied to `inputs` with `attrs`: what `makeNode` does
+ * once the op is known. Op builders call it with their own definition.
  *
- * @param op - the op's definition, or the name of a built-in op (see `BUILTIN_OPS`); extension
- *   ops are passed as their `OpDef` value.
- * @param block - path of the user block being built, used in error messages.
- * @throws GraphError for an unknown op name, or when a live node of the same structure was built
- *   with a different definition of the op.
+ * @internal Use `makeNode` or the op builders.
  */
-export function makeNode(
-  op: string | OpDef,
-  inputs: readonly Node[],
-  attrs: Attrs = {},
-  block?: string,
-): Node {
-  const def = typeof op === 'string' ? builtinOrThrow(op, block) : op;
+export function internNode(def: OpDef, inputs: readonly Node[], attrs: Attrs = {}, block?: string): Node {
   const name = def.name;
   if (def.arity !== 'variadic' && def.arity !== inputs.length) {
     throw new GraphError(`op "${name}" takes ${def.arity} operand(s)`, {
@@ -126,19 +115,4 @@ export function makeNode(
   registry.register(node, hash);
   labelFromScope(node);
   return node;
-}
-
-function builtinOrThrow(op: string, block: string | undefined): OpDef {
-  const def = builtinOp(op);
-  if (def === undefined) {
-    throw new GraphError(
-      `unknown op "${op}": a name resolves only to a built-in op; pass an extension op's OpDef value`,
-      {
-        ...(block === undefined ? {} : { block }),
-        expected: 'a built-in op name or an OpDef',
-        actual: op,
-      },
-    );
-  }
-  return def;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { variable } from '../expr/expr.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
 import {
   add,
   div,

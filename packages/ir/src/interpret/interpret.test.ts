@@ -3,7 +3,7 @@ import { symbolicDim } from '../dim.js';
 import { InputError, ShapeError } from '../errors.js';
 import { variable } from '../expr/expr.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
 import { add, gather, input, literal, mapElements, mul, param, scan, sum } from '../index.js';
 import type { OpDef } from '../ops/op-table.js';
 import { expectClose, randomTensor } from '../testing/index.js';

@@ -1,7 +1,7 @@
 import { SpecError } from '../errors.js';
 import { BINARY_FUNCTIONS, type BinaryFunction, binary, type Expr, read } from '../expr/expr.js';
 import { isComparison } from '../expr/scalar-functions.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
@@ -59,7 +59,7 @@ export function elementwiseBinary(fn: BinaryFunction, a: Operand, b: Operand): N
   }
   const left = typeof a === 'number' ? full(a, [], (b as Node).dtype) : a;
   const right = typeof b === 'number' ? full(b, [], left.dtype) : b;
-  return makeNode('binary', [left, right], { fn });
+  return internNode(binaryOp, [left, right], { fn });
 }
 
 const LOGIC: ReadonlySet<BinaryFunction> = new Set(['and', 'or']);

@@ -1,7 +1,7 @@
 import { type Dim, dimsEqual, formatDim } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { formatShape } from '../shape.js';
 import { dimsAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
@@ -11,7 +11,7 @@ import { operandContext } from './operand-checks.js';
 
 /** Broadcasts `x` to `shape` by NumPy rules (right-aligned; each dim of `x` equals the target's or is 1). */
 export function broadcastTo(x: Node, shape: readonly Dim[]): Node {
-  return makeNode('broadcast', [x], { shape: [...shape] });
+  return internNode(broadcastOp, [x], { shape: [...shape] });
 }
 
 const lowerBroadcast = (node: Node, outputIndex: readonly Expr[]): Expr => {

@@ -1,6 +1,6 @@
 import { DTYPES, type DType } from '../dtype.js';
 import { cast, type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import type { OpDef } from './op-table.js';
@@ -10,7 +10,7 @@ import type { OpDef } from './op-table.js';
  * saturates; anything → bool is `x != 0`; bool → number is 0 or 1).
  */
 export function astype(x: Node, dtype: DType): Node {
-  return makeNode('cast', [x], { dtype });
+  return internNode(castOp, [x], { dtype });
 }
 
 const lowerCast = (node: Node, outputIndex: readonly Expr[]): Expr =>

@@ -1,7 +1,7 @@
 import { dimsEqual, formatDim } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { binary, type Expr, read, select } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { normalizeAxis } from '../shape.js';
 import { integerAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
@@ -11,7 +11,7 @@ import { expectSameDType, operandContext, staticDim } from './operand-checks.js'
 
 /** Joins tensors along `axis` (negative counts from the end); other dims must agree. */
 export function concat(tensors: readonly Node[], axis = 0): Node {
-  return makeNode('concat', tensors, { axis });
+  return internNode(concatOp, tensors, { axis });
 }
 
 const lowerConcat = (node: Node, outputIndex: readonly Expr[]): Expr => {

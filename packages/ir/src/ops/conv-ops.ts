@@ -1,4 +1,4 @@
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { integerAttr, integersAttr } from './attr-readers.js';
 import { type ConvGeometry, inferConv } from './conv-shape.js';
@@ -43,7 +43,7 @@ export function conv1d(x: Node, weight: Node, bias?: Node, options: Conv1dOption
         ? [options.padding, options.padding]
         : [...(options.padding ?? [0, 0])];
   const attrs = { stride: options.stride ?? 1, padding, dilation, groups: options.groups ?? 1 };
-  return makeNode('conv1d', bias === undefined ? [x, weight] : [x, weight, bias], attrs);
+  return internNode(conv1dOp, bias === undefined ? [x, weight] : [x, weight, bias], attrs);
 }
 
 /** 2-D convolution: input `[B, Cin, H, W]`, weight `[Cout, Cin/groups, KH, KW]`, optional bias `[Cout]`. */
@@ -60,7 +60,7 @@ export function conv2d(x: Node, weight: Node, bias?: Node, options: Conv2dOption
     dilation: pair(options.dilation, 1),
     groups: options.groups ?? 1,
   };
-  return makeNode('conv2d', bias === undefined ? [x, weight] : [x, weight, bias], attrs);
+  return internNode(conv2dOp, bias === undefined ? [x, weight] : [x, weight, bias], attrs);
 }
 
 const conv1dGeometry = (attrs: Node['attrs'], context = { op: 'conv1d' }): ConvGeometry => {

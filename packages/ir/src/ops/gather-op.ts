@@ -1,6 +1,6 @@
 import { InputError, ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { integerAttr } from './attr-readers.js';
@@ -15,7 +15,7 @@ import { expectDType, operandContext } from './operand-checks.js';
  * the reference throws otherwise, GPU kernels clamp.
  */
 export function gather(table: Node, indices: Node, axis = 0): Node {
-  return makeNode('gather', [table, indices], { axis });
+  return internNode(gatherOp, [table, indices], { axis });
 }
 
 /** Selects entries of `table` along `axis` at the 1-D `indices` (PyTorch `index_select`). */

@@ -1,7 +1,7 @@
 import { DTypeError, SpecError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
 import { exprNodes, substituteExpr } from '../expr/substitute-expr.js';
-import { makeNode, type Node, type TensorType } from '../graph/node.js';
+import { internNode, type Node, type TensorType } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { exprAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
@@ -21,7 +21,7 @@ import { operandContext } from './operand-checks.js';
  * ```
  */
 export function mapElements(operands: readonly Node[], body: Expr): Node {
-  return makeNode('map', operands, { body });
+  return internNode(mapOp, operands, { body });
 }
 
 const INDEX_VARIABLE = /^i(\d+)$/;

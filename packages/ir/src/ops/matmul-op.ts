@@ -1,6 +1,6 @@
 import { dimsEqual, formatDim } from '../dim.js';
 import { ShapeError } from '../errors.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { broadcastShapes, stridesOf } from '../shape.js';
 import { booleanAttr } from './attr-readers.js';
@@ -20,7 +20,7 @@ export interface MatmulOptions {
  * `b: [..., K, N]` (both rank >= 2), with NumPy broadcasting of the batch dims `...`.
  */
 export function matmul(a: Node, b: Node, options: MatmulOptions = {}): Node {
-  return makeNode('matmul', [a, b], {
+  return internNode(matmulOp, [a, b], {
     transposeA: options.transposeA ?? false,
     transposeB: options.transposeB ?? false,
   });

@@ -1,6 +1,6 @@
 import { ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import type { OpDef, PlacedIndex } from './op-table.js';
@@ -8,7 +8,7 @@ import { operandContext } from './operand-checks.js';
 
 /** Reorders axes: output axis `i` is input axis `perm[i]` (NumPy `transpose(x, perm)`). */
 export function permute(x: Node, perm: readonly number[]): Node {
-  return makeNode('permute', [x], { perm: [...perm] });
+  return internNode(permuteOp, [x], { perm: [...perm] });
 }
 
 /** Transposes `x`: reverses its axes, or applies `perm` when given. */

@@ -1,6 +1,6 @@
 import type { Dim } from '../dim.js';
 import { ShapeError } from '../errors.js';
-import { makeNode, type Node, type TensorType } from '../graph/node.js';
+import { internNode, type Node, type TensorType } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis, stridesOf } from '../shape.js';
 import { booleanAttr, choiceAttr, integerAttr, integersAttr } from './attr-readers.js';
@@ -46,7 +46,7 @@ export function reduce(
 ): Node {
   const list = axes === undefined ? x.shape.map((_, axis) => axis) : typeof axes === 'number' ? [axes] : axes;
   const normalized = list.map((axis) => normalizeAxis(axis, x.rank, { tensor: `reduce ${fn} operand 0` }));
-  return makeNode('reduce', [x], {
+  return internNode(reduceOp, [x], {
     fn,
     axes: [...new Set(normalized)].sort((a, b) => a - b),
     keepDims: options.keepDims ?? false,
@@ -55,7 +55,7 @@ export function reduce(
 
 /** Index of the first maximum along `axis` (i32). */
 export function argmax(x: Node, axis = -1, options: ReduceOptions = {}): Node {
-  return makeNode('argmax', [x], {
+  return internNode(argmaxOp, [x], {
     axis: normalizeAxis(axis, x.rank, { tensor: 'argmax operand 0' }),
     keepDims: options.keepDims ?? false,
   });

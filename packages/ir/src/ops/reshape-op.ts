@@ -1,7 +1,7 @@
 import { type Dim, formatDim, isSymbolic } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { formatShape, type Shape, shapesEqual } from '../shape.js';
 import { dimsAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
@@ -14,7 +14,7 @@ import { operandContext } from './operand-checks.js';
  * Symbolic dims must appear on both sides (the counts must agree for every binding).
  */
 export function reshape(x: Node, shape: readonly (Dim | -1)[]): Node {
-  return makeNode('reshape', [x], { shape: inferWildcard(x.shape, shape) });
+  return internNode(reshapeOp, [x], { shape: inferWildcard(x.shape, shape) });
 }
 
 const lowerReshape = (node: Node, outputIndex: readonly Expr[]): Expr => {

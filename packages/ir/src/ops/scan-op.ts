@@ -3,7 +3,7 @@ import { compileExpr } from '../expr/evaluate-expr.js';
 import type { Expr } from '../expr/expr.js';
 import { applyBinary } from '../expr/scalar-functions.js';
 import { exprVariables } from '../expr/substitute-expr.js';
-import { type Attrs, makeNode, type Node } from '../graph/node.js';
+import { type Attrs, internNode, type Node } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { booleanAttr, choiceAttr, exprAttr, integerAttr, numberAttr } from './attr-readers.js';
@@ -44,7 +44,7 @@ export function scan(x: Node, options: ScanOptions = {}): Node {
   };
   if (options.combine !== undefined) attrs.combine = options.combine;
   if (options.identity !== undefined) attrs.identity = options.identity;
-  return makeNode('scan', [x], attrs);
+  return internNode(scanOp, [x], attrs);
 }
 
 /** Cumulative sum along `axis` (ONNX `CumSum`, NumPy `cumsum`). */

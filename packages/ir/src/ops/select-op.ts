@@ -1,5 +1,5 @@
 import { type Expr, read, select } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
@@ -15,7 +15,7 @@ export function where(condition: Node, ifTrue: Node | number, ifFalse: Node | nu
   const dtype =
     typeof ifTrue !== 'number' ? ifTrue.dtype : typeof ifFalse !== 'number' ? ifFalse.dtype : 'f32';
   const toNode = (value: Node | number): Node => (typeof value === 'number' ? full(value, [], dtype) : value);
-  return makeNode('select', [condition, toNode(ifTrue), toNode(ifFalse)]);
+  return internNode(selectOp, [condition, toNode(ifTrue), toNode(ifFalse)]);
 }
 
 const lowerSelect = (node: Node, outputIndex: readonly Expr[]): Expr => {

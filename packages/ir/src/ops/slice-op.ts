@@ -1,7 +1,7 @@
 import { type Dim, isSymbolic } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { binary, type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { addIndex, divIndex, indexConstant, modIndex, mulIndex, subIndex } from './index-math.js';
@@ -23,7 +23,7 @@ export function slice(
   steps: readonly number[] = [],
 ): Node {
   const axes = x.shape.map((_, axis) => axis);
-  return makeNode('slice', [x], {
+  return internNode(sliceOp, [x], {
     starts: axes.map((axis) => starts[axis] ?? 0),
     ends: axes.map((axis) => ends[axis] ?? SLICE_END),
     steps: axes.map((axis) => steps[axis] ?? 1),

@@ -3,7 +3,7 @@ import type { DType } from '../dtype.js';
 import { DTYPES } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import { constant } from '../expr/expr.js';
-import { type Attrs, makeNode, type Node } from '../graph/node.js';
+import { type Attrs, internNode, type Node } from '../graph/node.js';
 import { emptyTensor64, tensor64 } from '../interpret/tensor64.js';
 import { resolveShape } from '../shape.js';
 import { choiceAttr, dimsAttr, integersAttr, numberAttr, numbersAttr, stringAttr } from './attr-readers.js';
@@ -11,22 +11,22 @@ import type { OpDef } from './op-table.js';
 
 /** A run-time input tensor, bound by name for each run. Shape may hold symbolic dims. */
 export function input(name: string, shape: readonly Dim[], dtype: DType = 'f32'): Node {
-  return makeNode('input', [], { name, shape: [...shape], dtype });
+  return internNode(inputOp, [], { name, shape: [...shape], dtype });
 }
 
 /** A parameter (weight) tensor, uploaded once and looked up by name. */
 export function param(name: string, shape: readonly Dim[], dtype: DType = 'f32'): Node {
-  return makeNode('param', [], { name, shape: [...shape], dtype });
+  return internNode(paramOp, [], { name, shape: [...shape], dtype });
 }
 
 /** A tensor of `shape` (default scalar `[]`) filled with `value`. */
 export function full(value: number, shape: readonly Dim[] = [], dtype: DType = 'f32'): Node {
-  return makeNode('constant', [], { value, shape: [...shape], dtype });
+  return internNode(constantOp, [], { value, shape: [...shape], dtype });
 }
 
 /** A small constant tensor with the given row-major `values`. */
 export function literal(values: readonly number[], shape: readonly number[], dtype: DType = 'f32'): Node {
-  return makeNode('literal', [], { values: [...values], shape: [...shape], dtype });
+  return internNode(literalOp, [], { values: [...values], shape: [...shape], dtype });
 }
 
 const namedSource = (name: 'input' | 'param'): OpDef => ({

@@ -1,6 +1,6 @@
 import { isSymbolic } from '../dim.js';
 import { InputError, ShapeError } from '../errors.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { booleanAttr, choiceAttr, integerAttr } from './attr-readers.js';
@@ -24,8 +24,8 @@ export function topk(x: Node, k: number, options: TopkOptions = {}): { values: N
   const axis = normalizeAxis(options.axis ?? -1, x.rank, { tensor: 'topk operand 0' });
   const largest = options.largest ?? true;
   return {
-    values: makeNode('topk', [x], { k, axis, output: 'values', largest }),
-    indices: makeNode('topk', [x], { k, axis, output: 'indices', largest }),
+    values: internNode(topkOp, [x], { k, axis, output: 'values', largest }),
+    indices: internNode(topkOp, [x], { k, axis, output: 'indices', largest }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type Expr, read, UNARY_FUNCTIONS, type UnaryFunction, unary } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import type { OpDef } from './op-table.js';
@@ -58,7 +58,7 @@ export const isNan = (x: Node): Node => elementwiseUnary('isNan', x);
 
 /** Applies any unary Expr function elementwise: `elementwiseUnary('exp', x)`. */
 export function elementwiseUnary(fn: UnaryFunction, x: Node): Node {
-  return makeNode('unary', [x], { fn });
+  return internNode(unaryOp, [x], { fn });
 }
 
 /** Functions defined only on floating-point values. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../errors.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
 import { interpret } from '../interpret/interpret.js';
 import { add, mul } from '../ops/binary-ops.js';
 import type { OpDef } from '../ops/op-table.js';

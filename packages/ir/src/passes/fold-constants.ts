@@ -3,7 +3,8 @@ import { isFloat, roundToDType } from '../dtype.js';
 import { evaluateExpr } from '../expr/evaluate-expr.js';
 import { constant, type Expr } from '../expr/expr.js';
 import { exprNodes } from '../expr/substitute-expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
+import type { Node } from '../graph/node.js';
 import { elementCount, stridesOf } from '../shape.js';
 
 /**

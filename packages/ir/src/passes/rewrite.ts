@@ -1,7 +1,8 @@
 import { GraphError } from '../errors.js';
 import { type Graph, makeGraph, topoSort } from '../graph/graph.js';
 import { inheritLabel, inLabelScope, labelOf } from '../graph/label.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
+import type { Node } from '../graph/node.js';
 import { formatShape, shapesEqual } from '../shape.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../errors.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
 import { add, input, mul } from '../index.js';
 import type { Extension } from '../ops/extension.js';
 import type { OpDef } from '../ops/op-table.js';
