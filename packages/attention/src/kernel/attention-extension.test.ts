@@ -2,15 +2,32 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ir from '@weft/ir';
-import { GraphError, graphFromJSON, graphToJSON, input, makeGraph, UnsupportedError } from '@weft/ir';
+import {
+  type Graph,
+  GraphError,
+  graphFromJSON,
+  graphToJSON,
+  input,
+  makeGraph,
+  runPipeline,
+  UnsupportedError,
+} from '@weft/ir';
 import { expectClose, randomTensor } from '@weft/ir/test';
-import { compile, generateGraphKernels } from '@weft/runtime';
 import * as wgsl from '@weft/wgsl';
-import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
+import { DEFAULT_DEVICE_PROFILE, generateProgram, type KernelExtension } from '@weft/wgsl';
 import { describe, expect, it } from 'vitest';
-import { applyAttention, attention, causal } from './index.js';
-import { attention as attentionKernels } from './kernels.js';
-import { attentionOp } from './op/attention-op.js';
+import { applyAttention, attention, causal } from '../index.js';
+import { attention as attentionKernels } from '../kernels.js';
+import { attentionOp } from '../op/attention-op.js';
+
+/** What `compile` generates for a GPU (`generateGraphKernels` of `@weft/runtime`). */
+function generate(graph: Graph, extensions?: readonly KernelExtension[]) {
+  const { plan } = runPipeline(graph);
+  return generateProgram(plan, DEFAULT_DEVICE_PROFILE, {
+    inputAccess: 'arena',
+    ...(extensions === undefined ? {} : { extensions }),
+  });
+}
 
 function attentionGraph() {
   const spec = attention({ name: 'layers.0.attn', heads: 2, headDim: 4, mask: causal() });
@@ -21,32 +38,21 @@ function attentionGraph() {
 describe('the attention extension', () => {
   it('is what code generation needs for attention kernels, and the error without it says so', () => {
     const graph = attentionGraph();
-    expect(() => generateGraphKernels(graph, DEFAULT_DEVICE_PROFILE)).toThrow(UnsupportedError);
-    expect(() => generateGraphKernels(graph, DEFAULT_DEVICE_PROFILE)).toThrow(
+    expect(() => generate(graph)).toThrow(UnsupportedError);
+    expect(() => generate(graph)).toThrow(
       /no WGSL template for op "attention" of kernel \d+ "layers\.0\.attn · attention \(causal.*\)": pass `extensions: \[attention\]`, with `attention` from '@weft\/attention\/kernels'/,
     );
-    const { kernels } = generateGraphKernels(graph, DEFAULT_DEVICE_PROFILE, {
-      extensions: [attentionKernels],
-    });
+    const kernels = generate(graph, [attentionKernels]);
     expect(kernels.map((kernel) => kernel.kernel.anchor.op)).toContain('attention');
   });
 
-  it('is not needed by the CPU backend, which evaluates the op through the node', async () => {
+  it('is not needed by the interpreter (the CPU backend), which evaluates the op through the node', () => {
     const graph = attentionGraph();
     const inputs = Object.fromEntries(
-      ['q', 'k', 'v'].map((name, i) => [
-        `extension.${name}`,
-        randomTensor([1, 2, 5, 4], { seed: i + 1 }).data,
-      ]),
+      ['q', 'k', 'v'].map((name, i) => [`extension.${name}`, randomTensor([1, 2, 5, 4], { seed: i + 1 })]),
     );
-    const program = await compile(graph, { device: 'cpu' });
-    const { output } = await program.run(inputs);
-    expectClose(
-      { shape: output!.shape, dtype: 'f32', data: Float64Array.from(output!.data) },
-      ir.interpret(graph, { inputs }).output!,
-      { rtol: 1e-6, atol: 1e-6 },
-    );
-    program.destroy();
+    const decomposed = ir.interpret(ir.decomposeExtensionOps(graph), { inputs }).output!;
+    expectClose(ir.interpret(graph, { inputs }).output!, decomposed, { rtol: 1e-12, atol: 1e-12 });
   });
 
   it('lets graphFromJSON rebuild attention nodes, which fail clearly without it', () => {
@@ -79,7 +85,7 @@ describe('no module changes shared state when it loads', () => {
   });
 
   it('the spec entry reaches neither the code generator nor the kernel modules', () => {
-    const source = path.dirname(fileURLToPath(import.meta.url));
+    const source = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     const seen = new Set<string>();
     const offending: string[] = [];
     const visit = (file: string) => {
