@@ -1,6 +1,5 @@
 import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
-import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 import {
   BUDGET_INPUT_CLASSES,
   type BudgetFamily,
@@ -11,6 +10,7 @@ import {
 import { budgetVerdict } from '../budget/budget-rule.js';
 import { maxRelativeError } from '../measure/max-relative-error.js';
 import type { ZooEntry } from '../zoo-entry.js';
+import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 
 /** Options of {@link measureErrorBudget}. */
 export interface MeasureErrorBudgetOptions {
