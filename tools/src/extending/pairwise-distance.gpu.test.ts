@@ -7,6 +7,7 @@ import {
   makeGraph,
   mul,
   ShapeError,
+  symbolicDim,
   type Tensor64,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
@@ -55,6 +56,32 @@ describe('a user-defined op with its own template (docs/guides/extending-weft.md
       const data = { x: Float32Array.from(inputs.x.data), y: Float32Array.from(inputs.y.data) };
       const actual = (await program.run(data, { poisonOutputs: true })).out!.data;
       expect(normwiseError(actual, dense(halved, inputs.y))).toBeLessThan(1e-5);
+    } finally {
+      program.destroy();
+    }
+  });
+
+  it('serves every row count up to a symbolic dim maximum from one program', async () => {
+    const rows = symbolicDim('rows', { max: 32 });
+    const program = await compile(
+      makeGraph({ out: pairwiseSquaredDistance(input('x', [rows, D]), input('y', [M, D])) }),
+      {
+        device: await getTestDevice(),
+        extensions: [pairwiseDistance],
+      },
+    );
+    try {
+      for (const count of [N, 1, 32]) {
+        const x = randomTensor([count, D], { seed: 30 + count });
+        const data = { x: Float32Array.from(x.data), y: Float32Array.from(inputs.y.data) };
+        const actual = (await program.run(data, { dims: { rows: count }, poisonOutputs: true })).out!.data;
+        const expected = new Float64Array(count * M);
+        for (let i = 0; i < count; i++)
+          for (let j = 0; j < M; j++)
+            for (let d = 0; d < D; d++)
+              expected[i * M + j]! += (x.data[i * D + d]! - inputs.y.data[j * D + d]!) ** 2;
+        expect(normwiseError(actual, expected)).toBeLessThan(1e-5);
+      }
     } finally {
       program.destroy();
     }

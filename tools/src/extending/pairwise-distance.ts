@@ -3,6 +3,7 @@
 // Gaussian-kernel attention). One file: the op value, its float64 reference, its decomposition
 // into primitive ops (the unfused baseline and the f32 yardstick), and its WGSL template.
 import {
+  type Dim,
   DTypeError,
   emptyTensor64,
   indexVariable,
@@ -12,6 +13,7 @@ import {
   type Node,
   type OpDef,
   reshape,
+  resolveDim,
   ShapeError,
   sub,
   sum,
@@ -107,19 +109,20 @@ export function generatePairwiseDistance(
     j: 'j',
     k: 'k',
   });
-  const n = node.shape[0] as number;
-  const m = node.shape[1] as number;
+  // Row counts may be symbolic dims (`seq`): their values come from the `params` uniform.
+  const [rows, columns] = node.shape as [Dim, Dim];
+  const text = (dim: Dim) => (typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`);
   const width = Math.min(64, profile.limits.maxComputeInvocationsPerWorkgroup);
   return context.build('example.pairwiseSquaredDistance', {
     workgroupSize: [width, 1, 1],
-    workgroupCount: () => Math.ceil((n * m) / width),
+    workgroupCount: (dims) => Math.ceil((resolveDim(rows, dims) * resolveDim(columns, dims)) / width),
     body: [
       `let flat = i32(workgroup_index * ${width}u + local_index);`,
-      `if (flat >= ${n * m}) {`,
+      `if (flat >= ${text(rows)} * ${text(columns)}) {`,
       '  return;',
       '}',
-      `let i = flat / ${m};`,
-      `let j = flat % ${m};`,
+      `let i = flat / ${text(columns)};`,
+      `let j = flat % ${text(columns)};`,
       'var total = 0.0;',
       `for (var k = 0; k < ${x.shape[1]}; k++) {`,
       ...elements.lines.map((line) => `  ${line}`),
