@@ -8,7 +8,7 @@ import { applyAttention, attention, type QkNormOptions, qkNorm } from './index.j
 // scaled before squaring, so f32 does not overflow x² to ∞ and return zeros.
 const SHAPE = [1, 2, 6, 8] as const;
 
-function worstF32Error(kind: QkNormOptions['kind'], magnitude: number): number {
+function worstF32Error(kind: NonNullable<QkNormOptions['kind']>, magnitude: number): number {
   const spec = attention({ heads: 2, kvHeads: 2, headDim: 8, qkNorm: qkNorm({ kind, scale: 'none' }) });
   const graph = makeGraph({
     out: applyAttention(spec, {
