@@ -26,11 +26,14 @@ export {
   SPLIT_MIN_KEYS_PER_CHUNK,
 } from './kernel/attention-strategy.js';
 export { generateAttention } from './kernel/attention-template.js';
-export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
+export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
+export { defineNormalizer } from './normalizers/define-normalizer.js';
+export type * from './normalizers/normalizer-def.js';
+export { BUILTIN_NORMALIZER_TABLE, NormalizerTable } from './normalizers/normalizer-table.js';
 export {
   ATTENTION_OP,
   type AttentionAttrs,

@@ -171,8 +171,7 @@ export function generateAttention(
 
   // Plain softmax may compute several query rows per invocation (see `blockedSoftmaxCode`).
   const rowsPerInvocation =
-    attrs.normalizer.name === 'softmax' &&
-    attrs.normalizer.sink === null &&
+    attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
     attrs.output === 'output' &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
@@ -331,7 +330,7 @@ export function generateAttention(
       'return kept;',
     ],
   });
-  const normalizer = normalizerCode(attrs.normalizer, {
+  const normalizer = normalizerCode(attrs.normalizerDef, attrs.normalizer, {
     render,
     keyBlock,
     valueDim,
@@ -461,7 +460,7 @@ function withSectionComments(wgsl: string): string {
     ],
     [(line) => line.startsWith('@compute'), '// ---- entry point ----'],
   ];
-  const header = lines.findIndex((line) => line === '');
+  const header = lines.indexOf('');
   const out = lines.slice(0, header);
   let next = 0;
   for (const [index, line] of lines.entries()) {
