@@ -34,6 +34,7 @@ export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
 export { defineNormalizer } from './normalizers/define-normalizer.js';
 export type * from './normalizers/normalizer-def.js';
 export { BUILTIN_NORMALIZER_TABLE, NormalizerTable } from './normalizers/normalizer-table.js';
+export { FEATURE_INDEX, type PLaplacianAttrs } from './normalizers/p-laplacian-attrs.js';
 export {
   ATTENTION_OP,
   type AttentionAttrs,
@@ -47,7 +48,6 @@ export {
 export { attentionOp, inferAttention } from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
-export { FEATURE_INDEX, type PLaplacianAttrs } from './op/p-laplacian-attrs.js';
 export * from './qk-transforms-before-kernel.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';

@@ -1,8 +1,8 @@
 import { SpecError } from '@weft/ir';
-import { groupedSoftmaxRow } from '../op/grouped-softmax-row.js';
-import { groupedSoftmaxWeights } from '../op/grouped-softmax-weights.js';
 import { checkOptions, describeValue, I32_MAX } from '../spec/validate.js';
 import { groupedSoftmaxCode } from './grouped-softmax-kernel.js';
+import { groupedSoftmaxRow } from './grouped-softmax-row.js';
+import { groupedSoftmaxWeights } from './grouped-softmax-weights.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
 

@@ -1,7 +1,7 @@
 import { SpecError } from '@weft/ir';
-import { l1Row } from '../op/l1-row.js';
 import { checkOptions } from '../spec/validate.js';
 import { l1NormalizerCode, mapCode } from './l1-kernel.js';
+import { l1Row } from './l1-row.js';
 import { l1Weights } from './l1-weights.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';

@@ -1,6 +1,6 @@
 import { constant, type Expr, substituteExpr } from '@weft/ir';
-import { FEATURE_INDEX, type PLaplacianAttrs } from '../op/p-laplacian-attrs.js';
 import type { KernelHookContext, NormalizerCode, WgslHookContext } from './kernel-hooks.js';
+import { FEATURE_INDEX, type PLaplacianAttrs } from './p-laplacian-attrs.js';
 
 /**
  * The WGSL of the p-Laplacian normalizer in the fused kernel, one online pass: the running max m

@@ -1,5 +1,5 @@
-import type { PLaplacianAttrs } from '../op/p-laplacian-attrs.js';
 import type { SplitHookContext, SplitNormalizerCode } from './kernel-hooks.js';
+import type { PLaplacianAttrs } from './p-laplacian-attrs.js';
 import { pLaplacianFinish, pLaplacianKeyCode, pLaplacianParameters } from './p-laplacian-kernel.js';
 
 /**

@@ -1,12 +1,12 @@
 import { type Expr, max, SpecError, type TensorRef } from '@weft/ir';
-import { decomposePLaplacian } from '../op/decompose-p-laplacian.js';
-import { type PLaplacianAttrs, pLaplacianAttrs } from '../op/p-laplacian-attrs.js';
-import { pLaplacianRow } from '../op/p-laplacian-row.js';
 import { type HeadParameter, headParameter } from '../spec/head-parameter.js';
 import { checkOptions, checkTensorRef, describeValue } from '../spec/validate.js';
+import { decomposePLaplacian } from './decompose-p-laplacian.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
+import { type PLaplacianAttrs, pLaplacianAttrs } from './p-laplacian-attrs.js';
 import { pLaplacianCode } from './p-laplacian-kernel.js';
+import { pLaplacianRow } from './p-laplacian-row.js';
 import { pLaplacianSplitCode } from './p-laplacian-split.js';
 import { softmaxWeights } from './softmax.js';
 

@@ -16,13 +16,13 @@ import {
   type TensorRef,
   where,
 } from '@weft/ir';
-import { topThetaRow } from '../op/top-theta-row.js';
 import { ATTENTION_INDICES } from '../spec/attention-variables.js';
 import { checkOptions, checkTensorRef } from '../spec/validate.js';
 import type { DecomposeContext, Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
 import { keptCount } from './row-count.js';
 import { topThetaCode } from './top-theta-kernel.js';
+import { topThetaRow } from './top-theta-row.js';
 
 /**
  * How Top-θ accounts for the pruned scores (Berestizshevsky et al., catalog #114):

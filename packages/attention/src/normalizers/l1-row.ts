@@ -1,4 +1,4 @@
-import type { L1Attrs } from '../normalizers/l1.js';
+import type { L1Attrs } from './l1.js';
 
 /**
  * Weights of one row under an l1 normalizer, in float64: f(c·s)/Σ f(c·s) with c = log_b N (N the

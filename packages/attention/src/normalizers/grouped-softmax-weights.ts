@@ -18,8 +18,8 @@ import {
   UnsupportedError,
   where,
 } from '@weft/ir';
-import type { GroupedSoftmaxAttrs } from '../normalizers/grouped-softmax.js';
 import { ATTENTION_INDICES as I } from '../spec/attention-variables.js';
+import type { GroupedSoftmaxAttrs } from './grouped-softmax.js';
 
 /**
  * Landmark Attention's grouped softmax as primitive ops over the `[B, H, Nq, Nk]` score grid:

@@ -1,6 +1,6 @@
 import { type Expr, SpecError, variable } from '@weft/ir';
-import type { PLaplacianAnchorScale, PLaplacianSettings } from '../normalizers/p-laplacian.js';
 import { ATTENTION_INDICES } from '../spec/attention-variables.js';
+import type { PLaplacianAnchorScale, PLaplacianSettings } from './p-laplacian.js';
 
 /**
  * The value-dim index of a feature read: the stored features Expr reads element

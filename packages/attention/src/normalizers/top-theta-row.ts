@@ -1,4 +1,4 @@
-import type { ThresholdCompensation } from '../normalizers/top-theta.js';
+import type { ThresholdCompensation } from './top-theta.js';
 
 /**
  * Weights of one row under Top-θ, in float64, one per visible key. p_j = exp(s_j − m)/Z with m the
