@@ -76,10 +76,10 @@ export function generateAttention(
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
 
-  const render = (roots: readonly Expr[], prefix: string) =>
+  const render = (roots: readonly Expr[], prefix: string, variables: Readonly<Record<string, string>> = {}) =>
     context.render(
       roots.map((root) => bindReads(root, node, kernel)),
-      VARIABLES,
+      { ...VARIABLES, ...variables },
       prefix,
     );
   const score = render([attrs.score], 'score_');

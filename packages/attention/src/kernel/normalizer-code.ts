@@ -17,8 +17,8 @@ export type { KeyPass, NormalizerCode, SplitNormalizerCode } from '../normalizer
 
 /** What the normalizer hooks need from the template. */
 export interface NormalizerContext {
-  /** Renders Exprs (over `h` and captured tensors) with `let` names under `prefix`. */
-  render(roots: readonly Expr[], prefix: string): RenderedExprs;
+  /** Renders Exprs (over `h` and captured tensors, and `variables` by their WGSL names) with `let` names under `prefix`. */
+  render(roots: readonly Expr[], prefix: string, variables?: Readonly<Record<string, string>>): RenderedExprs;
   /** Keys per tile (the tiled kernel) or chunks per row (split keys). */
   readonly keyBlock: number;
   /** Value head dim. */
@@ -78,7 +78,7 @@ export function splitsKeys(def: AnyNormalizerDef, normalizer: NormalizerAttrs): 
 
 function wgslHookContext(context: NormalizerContext): WgslHookContext {
   return {
-    render: (roots, prefix) => context.render(roots, prefix),
+    render: (roots, prefix, variables) => context.render(roots, prefix, variables),
     parameter(expr, name) {
       const rendered = context.render([expr], `${name}_`);
       return [...rendered.lines, `let ${name} = ${rendered.values[0]};`];

@@ -82,8 +82,11 @@ export interface WgslFunctions {
 
 /** What both kernels hand a normalizer's hooks. */
 export interface WgslHookContext {
-  /** Renders Exprs over the attention variables (`h`, `q`, lengths, captured reads) with `let` names under `prefix`. */
-  render(roots: readonly Expr[], prefix: string): RenderedWgsl;
+  /**
+   * Renders Exprs over the attention variables (`h`, `q`, lengths, captured reads) with `let` names
+   * under `prefix`; `variables` maps further variable names to WGSL names in scope (`s`, a parameter).
+   */
+  render(roots: readonly Expr[], prefix: string, variables?: Readonly<Record<string, string>>): RenderedWgsl;
   /** `let name = <expr>;` with the statements it needs (a row parameter such as a per-head bias). */
   parameter(expr: Expr, name: string): string[];
   /** Value head dim. */

@@ -1,6 +1,8 @@
-import { dimExpr, div, mul, relu } from '@weft/ir';
+import { constant } from '@weft/ir';
+import { ATTENTION_INDICES } from '../spec/attention-variables.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
+import { rowLocalNormalizer } from './row-local.js';
 
 /** ReLU² as stored on a node (no parameters). */
 export interface ReluSquaredAttrs {
@@ -13,46 +15,14 @@ export function reluSquared(): Normalizer {
   return RELU_SQUARED_PART;
 }
 
-/** The ReLU² normalizer (see {@link reluSquared}). */
-export const RELU_SQUARED: NormalizerDef<undefined, ReluSquaredAttrs> = {
+/** The ReLU² normalizer (see {@link reluSquared}): a row-local weight relu(s)², scaled by 1/Nk. */
+export const RELU_SQUARED: NormalizerDef<undefined, ReluSquaredAttrs> = rowLocalNormalizer({
   name: 'reluSquared',
-  attrs: () => ({ name: 'reluSquared' }),
-  reference: (_, scores, row) => ({
-    weights: scores.map((s) => Math.max(s, 0) ** 2 / row.keys),
-    logSumExp: -Infinity,
-  }),
-  decompose(_, context) {
-    const positive = relu(context.score);
-    return {
-      probabilities: context.kept(
-        div(mul(positive, positive), context.lower(dimExpr(context.keys).cast('f32'), context.score)),
-        0,
-      ),
-    };
+  weight: (score) => {
+    const positive = score.max(0);
+    return positive.mul(positive);
   },
-  kernel: (_, context) => ({
-    setup: [],
-    passes: [
-      {
-        before: [],
-        withValues: true,
-        tile: context.eachKeptKey(['let r = max(s, 0.0);', ...context.accumulate('r * r')]),
-        after: [],
-      },
-    ],
-    finish: [],
-    outputScale: '(1.0 / f32(nk))',
-  }),
-  splitKeys: {
-    code: (_, context) => ({
-      setup: [],
-      perKey: ['let r = max(s, 0.0);', ...context.accumulate('r * r')],
-      rescales: false,
-      mergeMax: [],
-      mergeInitial: '0.0',
-      outputScale: '(1.0 / f32(nk))',
-    }),
-  },
-};
+  scale: () => constant(1).div(ATTENTION_INDICES.keyLength.cast('f32')),
+}) as NormalizerDef<undefined, ReluSquaredAttrs>;
 
 const RELU_SQUARED_PART: Normalizer = normalizerOf(RELU_SQUARED, undefined);

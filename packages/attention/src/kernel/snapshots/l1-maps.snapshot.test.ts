@@ -1782,11 +1782,12 @@ describe('attention kernel, l1-normalized maps', () => {
               continue;
             }
             let s = scores[j];
-            let r = max(s, 0.0);
-            accumulate_value_tile(&acc, j, r * r);
+            let weight_0: f32 = max(s, 0.0);
+            let w = weight_0 * weight_0;
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        store_output_row(block, row, &acc, (1.0 / f32(nk)));
+        store_output_row(block, row, &acc, 1.0 / f32(nk));
       }"
     `);
   });
@@ -2001,11 +2002,12 @@ describe('attention kernel, l1-normalized maps', () => {
               continue;
             }
             let s = scores[j];
-            let r = max(s, 0.0);
-            accumulate_value_tile(&acc, j, r * r);
+            let weight_0: f32 = max(s, 0.0);
+            let w = weight_0 * weight_0;
+            accumulate_value_tile(&acc, j, w);
           }
         }
-        store_output_row(block, row, &acc, (1.0 / f32(nk)));
+        store_output_row(block, row, &acc, 1.0 / f32(nk));
       }"
     `);
   });
