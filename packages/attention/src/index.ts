@@ -35,6 +35,7 @@ export { defineNormalizer } from './normalizers/define-normalizer.js';
 export type * from './normalizers/normalizer-def.js';
 export { BUILTIN_NORMALIZER_TABLE, NormalizerTable } from './normalizers/normalizer-table.js';
 export { FEATURE_INDEX, type PLaplacianAttrs } from './normalizers/p-laplacian-attrs.js';
+export { type RowLocalNormalizerSpec, rowLocalNormalizer } from './normalizers/row-local.js';
 export {
   ATTENTION_OP,
   type AttentionAttrs,
