@@ -46,7 +46,7 @@ export {
   type QkNormSideAttrs,
   type RopeAttrs,
 } from './op/attention-attrs.js';
-export { attentionOp, inferAttention } from './op/attention-op.js';
+export { type AttentionOpDef, attentionOp, attentionOpFor, inferAttention } from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
 export * from './qk-transforms-before-kernel.js';

@@ -18,7 +18,8 @@ import {
   KernelContext,
   registerTemplate,
 } from '@weft/wgsl';
-import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
+import { ATTENTION_OP, type AttentionAttrs } from '../op/attention-attrs.js';
+import { decodeAttentionNode } from '../op/attention-node.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
 import { blockedSoftmaxCode } from './blocked-softmax-code.js';
@@ -63,7 +64,7 @@ export function generateAttention(
   options: GenerateOptions = {},
 ): GeneratedKernel {
   const node = kernel.anchor;
-  const attrs = decodeAttention(node.attrs);
+  const attrs = decodeAttentionNode(node);
   const context = new KernelContext(kernel, profile, options);
   const [query, key] = node.inputs as [Kernel['anchor'], Kernel['anchor']];
   const {
@@ -425,7 +426,7 @@ function buildKernel(
     functions.calls('accumulate_value_tile') ||
     body.some((line) => line.includes('accumulate_value_tile('))
   ) {
-    const valueDim = decodeAttention(context.kernel.anchor.attrs).valueDim;
+    const valueDim = decodeAttentionNode(context.kernel.anchor).valueDim;
     functions.add(accumulateValueTileFunction(valueDim));
   }
   const { functions: declarations, blockValue } = functions.declarations();
@@ -510,7 +511,7 @@ const VARIABLES: Readonly<Record<string, string>> = {
 
 /** Rewrites reads of captured tensors (by name, one index per axis) into flat reads of kernel inputs (`#n`). */
 function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
-  const attrs = decodeAttention(node.attrs);
+  const attrs = decodeAttentionNode(node);
   return substituteExpr(expr, (part) => {
     if (part.kind !== 'read') return undefined;
     const position = attrs.tensors.findIndex((use) => use.name === part.payload);

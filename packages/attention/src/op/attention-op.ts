@@ -1,4 +1,5 @@
 import {
+  type Attrs,
   type Dim,
   DTypeError,
   declaredReadShape,
@@ -13,30 +14,53 @@ import {
   SpecError,
   type TensorType,
 } from '@weft/ir';
+import { type NormalizerTable, normalizerTable } from '../normalizers/normalizer-table.js';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
 import { describeAttention } from './attention-description.js';
 import { decomposeAttention } from './decompose-attention.js';
 import { evaluateAttention } from './evaluate-attention.js';
 
+/** An attention op: the op def of its nodes and the normalizer table they decode with. */
+export interface AttentionOpDef extends OpDef {
+  /** The normalizers its nodes may use, by name. */
+  readonly normalizers: NormalizerTable;
+}
+
 /**
- * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`,
- * then the tensors its score, mask and normalizer read, in the order of its `tensors` attribute.
- * Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`.
- * Opaque for the fusion planner: it runs as its own fused template, `attention`.
+ * The `attention` op whose nodes find their normalizer's def in `normalizers` (a table, or a
+ * function giving the current one). Operands `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`,
+ * `value [B, Hv, Nk, dv]`, then the tensors its score, mask and normalizer read, in the order of
+ * its `tensors` attribute. Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is
+ * `logSumExp` or `rowMax`. Opaque for the fusion planner: it runs as its own fused template, `attention`.
  */
-export const attentionOp: OpDef = registerOp({
-  name: ATTENTION_OP,
-  arity: 'variadic',
-  fusion: 'opaque',
-  infer(inputs, attrs) {
-    const spec = decodeAttention(attrs);
-    return inferAttention(inputs, spec);
-  },
-  evaluate: (inputs, attrs) => evaluateAttention(inputs, decodeAttention(attrs)),
-  decompose: (node) => decomposeAttention(node, decodeAttention(node.attrs)),
-  describe: describeAttention,
-});
+export function attentionOpFor(normalizers: NormalizerTable | (() => NormalizerTable)): AttentionOpDef {
+  const table = () => (typeof normalizers === 'function' ? normalizers() : normalizers);
+  const decode = (attrs: Attrs) => decodeAttention(attrs, table());
+  return {
+    name: ATTENTION_OP,
+    arity: 'variadic',
+    fusion: 'opaque',
+    infer: (inputs, attrs) => inferAttention(inputs, decode(attrs)),
+    evaluate: (inputs, attrs) => evaluateAttention(inputs, decode(attrs)),
+    decompose: (node) => decomposeAttention(node, decode(node.attrs)),
+    describe: describeAttention,
+    get normalizers() {
+      return table();
+    },
+  };
+}
+
+/**
+ * The registered `attention` op (see {@link attentionOpFor}): its nodes decode their normalizer
+ * with the built-ins and every normalizer made by `defineNormalizer`.
+ */
+export const attentionOp: AttentionOpDef = registered(attentionOpFor(normalizerTable));
+
+function registered(op: AttentionOpDef): AttentionOpDef {
+  registerOp(op);
+  return op;
+}
 
 /** The attention op's shape rule: names the block, the tensor and the dim of the first mismatch. */
 export function inferAttention(inputs: readonly TensorType[], spec: AttentionAttrs): TensorType {
