@@ -22,10 +22,10 @@ import { decomposeAttention } from './decompose-attention.js';
 import { evaluateAttention } from './evaluate-attention.js';
 
 /** An attention op: the op def of its nodes and the normalizer table they decode with. */
-export interface AttentionOpDef extends OpDef {
+export type AttentionOpDef = OpDef & {
   /** The normalizers its nodes may use, by name. */
   readonly normalizers: NormalizerTable;
-}
+};
 
 /**
  * The `attention` op whose nodes find their normalizer's def in `normalizers` (a table, or a
