@@ -128,7 +128,8 @@ export function rowLocalNormalizer<Options = undefined, P extends string = never
     return {
       perKey: [...rendered.lines, `let w = ${rendered.values[0]};`],
       setup: scaled?.lines ?? [],
-      outputScale: scaled?.values[0] ?? '1.0',
+      // Parenthesized: the kernels multiply by it (`total * scale`).
+      outputScale: scaled === undefined ? '1.0' : `(${scaled.values[0]})`,
     };
   };
   return {

@@ -1787,7 +1787,7 @@ describe('attention kernel, l1-normalized maps', () => {
             accumulate_value_tile(&acc, j, w);
           }
         }
-        store_output_row(block, row, &acc, 1.0 / f32(nk));
+        store_output_row(block, row, &acc, (1.0 / f32(nk)));
       }"
     `);
   });
@@ -2007,7 +2007,7 @@ describe('attention kernel, l1-normalized maps', () => {
             accumulate_value_tile(&acc, j, w);
           }
         }
-        store_output_row(block, row, &acc, 1.0 / f32(nk));
+        store_output_row(block, row, &acc, (1.0 / f32(nk)));
       }"
     `);
   });
