@@ -14,7 +14,12 @@ import {
   SpecError,
   type TensorType,
 } from '@weft/ir';
-import { type NormalizerTable, normalizerTable } from '../normalizers/normalizer-table.js';
+import type { AnyNormalizerDef } from '../normalizers/normalizer-def.js';
+import {
+  BUILTIN_NORMALIZER_TABLE,
+  type NormalizerTable,
+  normalizerTable,
+} from '../normalizers/normalizer-table.js';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
 import { describeAttention } from './attention-description.js';
@@ -59,6 +64,23 @@ export const attentionOp: AttentionOpDef = registered(attentionOpFor(normalizerT
 
 function registered(op: AttentionOpDef): AttentionOpDef {
   registerOp(op);
+  return op;
+}
+
+/** Attention ops of user-defined normalizers, one per def. */
+const derivedOps = new WeakMap<AnyNormalizerDef, AttentionOpDef>();
+
+/**
+ * The attention op for nodes of normalizer `def`: {@link attentionOp} for the built-ins, else one
+ * op (memoized per def) over the built-ins and `def`.
+ */
+export function attentionOpForNormalizer(def: AnyNormalizerDef): AttentionOpDef {
+  if (BUILTIN_NORMALIZER_TABLE.has(def)) return attentionOp;
+  let op = derivedOps.get(def);
+  if (op === undefined) {
+    op = attentionOpFor(BUILTIN_NORMALIZER_TABLE.with(def));
+    derivedOps.set(def, op);
+  }
   return op;
 }
 
