@@ -1,7 +1,8 @@
 /**
  * `@weft/ir`: Weft's tensor IR — dtypes, symbolic shapes, the `Expr` scalar language, the op
  * table, graph passes (simplification, fusion and memory planning) and the float64 reference
- * interpreter. It knows nothing of WGSL or GPUs.
+ * interpreter. It knows nothing of WGSL or GPUs. The planner's internals (reduction domains,
+ * epilogue layouts, thresholds), which code generators share with it, are in `@weft/ir/internal`.
  *
  * @packageDocumentation
  */
@@ -55,6 +56,7 @@ export * from './ops/reshape-op.js';
 export * from './ops/scan-op.js';
 export * from './ops/select-op.js';
 export * from './ops/slice-op.js';
+export * from './ops/source-groups.js';
 export * from './ops/source-ops.js';
 export * from './ops/topk-op.js';
 export * from './ops/unary-ops.js';
@@ -66,13 +68,20 @@ export * from './passes/pipeline.js';
 export * from './passes/rewrite.js';
 export * from './passes/simplify.js';
 export * from './passes/verify.js';
-export * from './plan/epilogue-layout.js';
-export * from './plan/fusion-planner.js';
+export { type FusionOptions, planFusion } from './plan/fusion-planner.js';
 export { kernelBlockLabel, kernelSummary, kernelTitle } from './plan/kernel-label.js';
 export * from './plan/kernel-plan.js';
+export type {
+  ElementwiseSchedule,
+  KernelSchedule,
+  MatmulSchedule,
+  OpaqueSchedule,
+  ReductionOutputPlacement,
+  ReductionSchedule,
+  RowStatisticSchedule,
+} from './plan/kernel-schedule.js';
 export * from './plan/memory-planner.js';
-export * from './plan/reduction-domain.js';
-export { DEFAULT_MAX_KERNEL_OUTPUTS } from './plan/split-wide-kernels.js';
+export type { ReductionDomain } from './plan/reduction-domain.js';
 export * from './print/format-graph.js';
 export * from './print/format-kernel-plan.js';
 export * from './print/node-names.js';

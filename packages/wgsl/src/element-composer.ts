@@ -2,13 +2,13 @@ import {
   cast,
   type Expr,
   flatIndex,
-  getOp,
   type Kernel,
   type Node,
   read,
   rebuildExpr,
   UnsupportedError,
 } from '@weft/ir';
+import { defOf } from '@weft/ir/internal';
 import { sanitizeComment, sanitizeName } from './sanitize.js';
 import { tensorUserName } from './tensor-bindings.js';
 
@@ -61,7 +61,7 @@ export class ElementComposer {
         },
       );
     }
-    const lower = getOp(node.op).lowerElement;
+    const lower = defOf(node).lowerElement;
     if (lower === undefined) {
       throw new UnsupportedError(
         `op "${node.op}" has no element lowering, so it cannot be fused into a ${this.kernel.template} kernel`,

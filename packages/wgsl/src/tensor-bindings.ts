@@ -2,6 +2,7 @@ import {
   byteSize,
   type DType,
   formatShape,
+  isNamedSource,
   type Kernel,
   labelOf,
   maxElementCount,
@@ -159,10 +160,9 @@ function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
     taken.add(name);
     names.set(node, name);
   };
-  const isSource = (node: Node) => node.op === 'input' || node.op === 'param';
-  for (const node of tensors) if (isSource(node)) assign(node, tensorLabel(node) ?? node.op);
+  for (const node of tensors) if (isNamedSource(node)) assign(node, tensorLabel(node) ?? node.op);
   for (const node of tensors) {
-    const label = isSource(node) ? undefined : tensorLabel(node);
+    const label = isNamedSource(node) ? undefined : tensorLabel(node);
     if (label !== undefined) assign(node, label);
   }
   let unnamed = 0;
@@ -204,7 +204,7 @@ export function storeText(slot: TensorSlot, flat: string, value: string): string
  */
 export function tensorUserName(node: Node): string | undefined {
   const name = node.attrs.name;
-  if ((node.op === 'input' || node.op === 'param') && typeof name === 'string') return name;
+  if (isNamedSource(node) && typeof name === 'string') return name;
   return labelOf(node);
 }
 

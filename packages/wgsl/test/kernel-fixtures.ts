@@ -1,9 +1,11 @@
 import type { Kernel, KernelTemplate, Node } from '@weft/ir';
+import { scheduleKernel } from '@weft/ir/internal';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile } from '../src/generated-kernel.js';
 
 /**
  * A kernel computing `outputs` from `inputs` (everything between them is fused), as the fusion
- * planner would hand it over. The anchor defaults to the last output.
+ * planner would hand it over (with the schedule it would derive). The anchor defaults to the last
+ * output.
  */
 export function makeKernel(
   template: KernelTemplate,
@@ -21,14 +23,9 @@ export function makeKernel(
     nodes.push(node);
   };
   outputs.forEach(visit);
-  return {
-    id: options.id ?? 0,
-    template,
-    anchor: options.anchor ?? outputs[outputs.length - 1]!,
-    nodes,
-    inputs,
-    outputs,
-  };
+  const anchor = options.anchor ?? outputs[outputs.length - 1]!;
+  const schedule = scheduleKernel({ template, anchor, nodes, outputs });
+  return { id: options.id ?? 0, template, anchor, nodes, inputs, outputs, schedule };
 }
 
 /** SwiftShader-like limits with subgroups, for tests of the subgroup path. */

@@ -1,5 +1,6 @@
 import { DTYPES, type DType } from '../dtype.js';
 import { SpecError } from '../errors.js';
+import { isComparison } from './scalar-functions.js';
 
 /** Unary scalar functions of the Expr language. Reference semantics live in `evaluate-expr.ts`. */
 export const UNARY_FUNCTIONS = [
@@ -53,8 +54,6 @@ export const BINARY_FUNCTIONS = [
 ] as const;
 /** A binary scalar function name. */
 export type BinaryFunction = (typeof BINARY_FUNCTIONS)[number];
-
-const COMPARISONS: ReadonlySet<BinaryFunction> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or']);
 
 /** Kinds of Expr node. */
 export type ExprKind = 'const' | 'var' | 'read' | 'unary' | 'binary' | 'select' | 'cast';
@@ -251,7 +250,7 @@ export function binary(fn: BinaryFunction, left: ExprLike, right: ExprLike): Exp
   let b = toExpr(right);
   if (typeof left === 'number' && typeof right !== 'number') a = constant(left, b.dtype);
   if (typeof right === 'number' && typeof left !== 'number') b = constant(right, a.dtype);
-  const dtype: DType = COMPARISONS.has(fn) ? 'bool' : a.dtype;
+  const dtype: DType = isComparison(fn) ? 'bool' : a.dtype;
   return intern('binary', dtype, [a, b], fn, `${fn}(${a.key}, ${b.key})`);
 }
 

@@ -1,3 +1,4 @@
+import { isValueSource } from '../ops/source-groups.js';
 import type { Node } from './node.js';
 
 /**
@@ -13,12 +14,6 @@ const labels = new WeakMap<Node, string>();
 
 /** Label of the innermost {@link withLabel} scope being built, if any. */
 let scopeLabel: string | undefined;
-
-/**
- * Values, not computations: hash-consing shares one `constant 1e-5` or index `literal` among every
- * block that uses it, so neither scopes nor rewrites name them after one of those blocks.
- */
-const SHARED_VALUES = new Set(['constant', 'literal']);
 
 /**
  * Runs `build` in a label scope: every node that `makeNode` (and so every op builder) returns
@@ -80,7 +75,7 @@ export function setLabel(node: Node, label: string): Node {
  */
 export function inheritLabel(to: Node, from: Node): Node {
   const label = labels.get(from);
-  if (label !== undefined && !labels.has(to) && !SHARED_VALUES.has(to.op)) labels.set(to, label);
+  if (label !== undefined && !labels.has(to) && !isValueSource(to)) labels.set(to, label);
   return to;
 }
 
@@ -127,6 +122,5 @@ export function inLabelScope<T>(label: string | undefined, build: () => T): T {
 
 /** @internal Called by `makeNode` on every node it returns: applies the scope label. */
 export function labelFromScope(node: Node): void {
-  if (scopeLabel !== undefined && !labels.has(node) && !SHARED_VALUES.has(node.op))
-    labels.set(node, scopeLabel);
+  if (scopeLabel !== undefined && !labels.has(node) && !isValueSource(node)) labels.set(node, scopeLabel);
 }

@@ -5,6 +5,7 @@ import { type Graph, graphNodes } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import { registerBuiltinOps } from '../ops/builtin-ops.js';
 import { type EvaluateEnv, getOp, type Precision, type Tensor64 } from '../ops/op-table.js';
+import { isNamedSource } from '../ops/source-groups.js';
 import { elementCount, resolveShape } from '../shape.js';
 import { bindDims } from './bind-dims.js';
 
@@ -67,7 +68,7 @@ function evaluateNode(
   if (known !== undefined) return known;
   let result: Tensor64;
   const f32 = env.precision === 'f32';
-  if (node.op === 'input' || node.op === 'param') {
+  if (isNamedSource(node)) {
     result = sourceTensor(node, node.op === 'input' ? options.inputs : options.params, env.dims);
   } else {
     const def = getOp(node.op);

@@ -1,5 +1,6 @@
 import { SpecError } from '../errors.js';
 import { BINARY_FUNCTIONS, type BinaryFunction, binary, type Expr, read } from '../expr/expr.js';
+import { isComparison } from '../expr/scalar-functions.js';
 import { makeNode, type Node } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { choiceAttr } from './attr-readers.js';
@@ -62,7 +63,6 @@ export function elementwiseBinary(fn: BinaryFunction, a: Operand, b: Operand): N
 }
 
 const LOGIC: ReadonlySet<BinaryFunction> = new Set(['and', 'or']);
-const COMPARISON: ReadonlySet<BinaryFunction> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
 const lowerBinary = (node: Node, outputIndex: readonly Expr[]): Expr => {
   const [a, b] = node.inputs as [Node, Node];
@@ -86,7 +86,7 @@ export const binaryOp: OpDef = registerOp({
       ? (['bool'] as const)
       : fn === 'pow'
         ? (['f32', 'f16'] as const)
-        : COMPARISON.has(fn) && (fn === 'eq' || fn === 'ne')
+        : fn === 'eq' || fn === 'ne'
           ? (['f32', 'f16', 'i32', 'u32', 'bool'] as const)
           : (['f32', 'f16', 'i32', 'u32'] as const);
     for (const [index, operand] of inputs.entries()) expectDType(operand, index, allowed, named);
@@ -95,7 +95,7 @@ export const binaryOp: OpDef = registerOp({
       inputs.map((operand) => operand.shape),
       operandContext(named, 1),
     );
-    return { shape, dtype: LOGIC.has(fn) || COMPARISON.has(fn) ? 'bool' : inputs[0]!.dtype };
+    return { shape, dtype: isComparison(fn) ? 'bool' : inputs[0]!.dtype };
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerBinary),
   lowerElement: lowerBinary,

@@ -4,6 +4,7 @@ import type { Graph } from '../graph/graph.js';
 import { structuralHash } from '../graph/hash.js';
 import { Node } from '../graph/node.js';
 import { getOp, hasOp } from '../ops/op-table.js';
+import { isNamedSource } from '../ops/source-groups.js';
 import { formatShape, shapesEqual } from '../shape.js';
 
 /**
@@ -128,7 +129,7 @@ function checkSources(order: readonly Node[], names: ReadonlyMap<Node, string>):
   const sources = new Map<string, Node>();
   const dims = new Map<string, SymbolicDim>();
   for (const node of order) {
-    if (node.op === 'input' || node.op === 'param') {
+    if (isNamedSource(node)) {
       const key = `${node.op}:${String(node.attrs.name)}`;
       const other = sources.get(key);
       if (other !== undefined && other !== node) {

@@ -1,7 +1,7 @@
-import { binary, type Expr, variable } from '../expr/expr.js';
+import { variable } from '../expr/expr.js';
 import type { Node } from '../graph/node.js';
-import { getOp, type PlacedIndex } from '../ops/op-table.js';
 import { shapesEqual } from '../shape.js';
+import { defOf } from './def-of.js';
 
 /**
  * Where each element of a matmul epilogue comes from: every epilogue node (a kernel member that
@@ -19,7 +19,7 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
   const layouts = new Map<Node, Node>([[matmul, matmul]]);
   for (const node of epilogue) {
     const dependent = node.inputs.filter((operand) => layouts.has(operand));
-    const def = getOp(node.op);
+    const def = defOf(node);
     if (dependent.length === 0) return undefined;
     if (def.placeElement !== undefined && node.inputs.length === 1) {
       const probe = node.inputs[0]!.shape.map((_, axis) => variable(`i${axis}`, 'i32'));
@@ -35,30 +35,4 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
     layouts.set(node, layout);
   }
   return layouts;
-}
-
-/**
- * The place of each layout of {@link epilogueLayout} for the matmul element at `matmulIndex` (one
- * i32 Expr per matmul axis), through the placing ops' `placeElement`: its index, and whether the
- * element lands there at all (the conjunction of the slices' tests along the way).
- */
-export function layoutIndices(
-  layouts: ReadonlyMap<Node, Node>,
-  matmul: Node,
-  matmulIndex: readonly Expr[],
-): Map<Node, PlacedIndex> {
-  const places = new Map<Node, PlacedIndex>([[matmul, { index: matmulIndex }]]);
-  const placeOf = (layout: Node): PlacedIndex => {
-    const known = places.get(layout);
-    if (known !== undefined) return known;
-    const operand = placeOf(layouts.get(layout.inputs[0]!)!);
-    const own = getOp(layout.op).placeElement!(layout, operand.index)!;
-    const tests = [operand.inside, own.inside].filter((test): test is Expr => test !== undefined);
-    const inside = tests.length === 2 ? binary('and', tests[0]!, tests[1]!) : tests[0];
-    const place = inside === undefined ? { index: own.index } : { index: own.index, inside };
-    places.set(layout, place);
-    return place;
-  };
-  for (const layout of new Set(layouts.values())) placeOf(layout);
-  return places;
 }

@@ -1,5 +1,5 @@
 import { labelOf, nearestLabel } from '../graph/label.js';
-import { getOp } from '../ops/op-table.js';
+import { defOf } from './def-of.js';
 import type { Kernel } from './kernel-plan.js';
 
 /**
@@ -58,7 +58,7 @@ export function kernelSummary(kernel: Kernel): string {
 
 function anchorDetails(kernel: Kernel): string {
   const anchor = kernel.anchor;
-  const described = getOp(anchor.op).describe?.(anchor);
+  const described = defOf(anchor).describe?.(anchor);
   if (described !== undefined) return described;
   if (anchor.op === 'matmul') {
     return ['transposeA', 'transposeB'].filter((flag) => anchor.attrs[flag] === true).join(', ');

@@ -1,5 +1,6 @@
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import type { KernelSchedule } from './kernel-schedule.js';
 
 /**
  * Kernel templates the fusion planner can choose. Extension ops name their own template
@@ -36,6 +37,8 @@ export interface Kernel {
   readonly inputs: readonly Node[];
   /** Tensors the kernel writes to memory: graph outputs, or values other kernels read. */
   readonly outputs: readonly Node[];
+  /** The planner's decisions its template needs, by template kind (see {@link KernelSchedule}). */
+  readonly schedule: KernelSchedule;
 }
 
 /** The fusion planner's result: kernels in dispatch order over a graph. */

@@ -1,8 +1,6 @@
 import type { Node } from '../graph/node.js';
 import { epilogueLayout } from './epilogue-layout.js';
-import type { Kernel } from './kernel-plan.js';
-
-type KernelDraft = Omit<Kernel, 'id'>;
+import type { KernelDraft } from './kernel-draft.js';
 
 /**
  * Merges an `elementwise` kernel that only reads sources and the outputs of one earlier `matmul`

@@ -1,8 +1,6 @@
 import type { Node } from '../graph/node.js';
-import type { Kernel } from './kernel-plan.js';
+import type { KernelDraft } from './kernel-draft.js';
 import { readsOwnRow, reductionDomain, sameDomain } from './reduction-domain.js';
-
-type KernelDraft = Omit<Kernel, 'id'>;
 
 /**
  * Merges a `row` kernel into the first later kernel that reads it when that kernel is a `row`

@@ -1,8 +1,6 @@
 import type { Node } from '../graph/node.js';
 import { shapesEqual } from '../shape.js';
-import type { Kernel } from './kernel-plan.js';
-
-type KernelDraft = Omit<Kernel, 'id'>;
+import type { KernelDraft } from './kernel-draft.js';
 
 /**
  * Merges `elementwise` kernels of one iteration space (the same anchor shape) that do not depend

@@ -1,6 +1,6 @@
 import type { Node } from '../graph/node.js';
-import { getOp } from '../ops/op-table.js';
 import { normalizeAxis, type Shape, shapesEqual } from '../shape.js';
+import { defOf } from './def-of.js';
 
 /**
  * The iteration space of a reduction as the fusion planner sees it: the shape it reads, the axes it
@@ -23,7 +23,7 @@ export interface ReductionDomain {
  * the planner then gives it a kernel of its own.
  */
 export function reductionDomain(node: Node): ReductionDomain | undefined {
-  if (getOp(node.op).fusion !== 'reduction' || node.inputs.length !== 1) return undefined;
+  if (defOf(node).fusion !== 'reduction' || node.inputs.length !== 1) return undefined;
   const input = node.inputs[0]!.shape;
   const raw = Array.isArray(node.attrs.axes)
     ? node.attrs.axes
@@ -73,7 +73,7 @@ export function isPerElement(domain: ReductionDomain, shape: Shape): boolean {
  * (each batch's workgroups would redo, and rewrite, the same rows).
  */
 export function matmulRowDomain(matmul: Node): ReductionDomain | undefined {
-  if (getOp(matmul.op).fusion !== 'matmul' || matmul.attrs.transposeA === true) return undefined;
+  if (defOf(matmul).fusion !== 'matmul' || matmul.attrs.transposeA === true) return undefined;
   const a = matmul.inputs[0]!;
   if (!shapesEqual(a.shape.slice(0, -2), matmul.shape.slice(0, -2))) return undefined;
   const rowAxis = a.shape.length - 1;
@@ -106,7 +106,7 @@ export function isRowReshape(domain: ReductionDomain, shape: Shape): boolean {
  * rows ({@link isRowReshape}). Anything else (a permute, a slice) may move elements across rows.
  */
 export function readsOwnRow(domain: ReductionDomain, node: Node, operand: Node): boolean {
-  const fusion = getOp(node.op).fusion;
+  const fusion = defOf(node).fusion;
   if (fusion === 'reduction') return true;
   if (fusion === 'elementwise') {
     return (

@@ -1,7 +1,5 @@
 import type { Node } from '../graph/node.js';
-import type { Kernel } from './kernel-plan.js';
-
-type KernelDraft = Omit<Kernel, 'id'>;
+import type { KernelDraft } from './kernel-draft.js';
 
 /**
  * Default cap on a kernel's outputs: WebGPU's default `maxStorageBuffersPerShaderStage` (8) less

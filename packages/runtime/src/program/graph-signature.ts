@@ -4,6 +4,7 @@ import {
   type Graph,
   graphNodes,
   InputError,
+  isNamedSource,
   isSymbolic,
   type Node,
   resolveShape,
@@ -50,7 +51,7 @@ export function graphSignature(graph: Graph): GraphSignature {
       if (source.op !== 'input') continue;
       const rank = table.shape.length;
       const axis = (((node.attrs.axis as number) % rank) + rank) % rank;
-      const tableName = table.op === 'param' || table.op === 'input' ? ` "${String(table.attrs.name)}"` : '';
+      const tableName = isNamedSource(table) ? ` "${String(table.attrs.name)}"` : '';
       const name = String(source.attrs.name);
       const bounds = indexBounds.get(name) ?? [];
       bounds.push({ size: table.shape[axis]!, what: `gather from${tableName} ${table.op} axis ${axis}` });

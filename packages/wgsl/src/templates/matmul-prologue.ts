@@ -3,16 +3,17 @@ import {
   type DType,
   type Expr,
   exprVariables,
-  getOp,
   type Kernel,
   type Node,
   UnsupportedError,
   variable,
 } from '@weft/ir';
+import { PROLOGUE_REDUCTIONS } from '@weft/ir/internal';
 import type { ElementComposer } from '../element-composer.js';
 import { describe } from '../element-composer.js';
 import type { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
+import { matmulScheduleOf } from './kernel-schedules.js';
 import { indent } from './template-support.js';
 
 /**
@@ -48,14 +49,11 @@ export class MatmulRowStatistics {
    */
   #read: ReadonlySet<number> | undefined;
 
-  /** @param kernel - a matmul kernel; its reduction nodes are the statistics. */
+  /** @param kernel - a matmul kernel; its schedule's row statistics are the statistics. */
   constructor(kernel: Kernel) {
-    const perRow = perRowNodes(kernel);
-    const selected = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction' || perRow.has(node));
-    this.statistics = selected.map((node, position) => {
-      if (perRow.has(node)) return { node, fn: 'row', result: variable(`stat${position}`, node.dtype) };
-      const fn = String(node.attrs.fn);
-      if (node.op !== 'reduce' || !['sum', 'mean', 'max', 'min'].includes(fn)) {
+    this.statistics = matmulScheduleOf(kernel).rowStatistics.map(({ node, fn }, position) => {
+      if (fn === 'row') return { node, fn, result: variable(`stat${position}`, node.dtype) };
+      if (node.op !== 'reduce' || !PROLOGUE_REDUCTIONS.includes(fn)) {
         throw new UnsupportedError(
           `matmul kernel ${kernel.id}: prologue reduction ${describe(node)} is not a row sum, mean, max or min`,
           { expected: 'reduce sum, mean, max or min', actual: `${node.op} ${fn}` },
@@ -280,24 +278,6 @@ export class MatmulRowStatistics {
     for (const helper of helpers) context.helpers.add(helper);
     return text;
   }
-}
-
-/**
- * Prologue nodes that depend only on row statistics and literals (each operand a reduction, a
- * filled constant or another such node): one value per row, hoisted out of the loop over K.
- */
-function perRowNodes(kernel: Kernel): Set<Node> {
-  const found = new Set<Node>();
-  const statistics = new Set(kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction'));
-  for (const node of kernel.nodes) {
-    if (getOp(node.op).fusion !== 'elementwise' || statistics.has(node)) continue;
-    const fromRows = node.inputs.some((input) => statistics.has(input) || found.has(input));
-    const onlyRows = node.inputs.every(
-      (input) => statistics.has(input) || found.has(input) || input.op === 'constant',
-    );
-    if (fromRows && onlyRows) found.add(node);
-  }
-  return found;
 }
 
 /** An index of `node` (per-row: it reads only statistics and literals, so any index will do). */

@@ -2,11 +2,9 @@ import {
   constant,
   type Dim,
   type Expr,
-  epilogueLayout,
   flatIndex,
   indexVariable,
   type Kernel,
-  layoutIndices,
   type Node,
   type PlacedIndex,
   shapesEqual,
@@ -19,6 +17,8 @@ import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, wgslType } from '../wgsl-types.js';
+import { epilogueIndices } from './epilogue-indices.js';
+import { matmulScheduleOf } from './kernel-schedules.js';
 import { directMatmulBody } from './matmul-direct.js';
 import type { MatmulParts, OperandElement } from './matmul-parts.js';
 import { MatmulRowStatistics } from './matmul-prologue.js';
@@ -45,7 +45,8 @@ export function generateMatmul(
 ): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
   const strategy = chooseMatmulStrategy(profile);
-  const matmul = kernel.anchor;
+  const schedule = matmulScheduleOf(kernel);
+  const matmul = schedule.matmul;
   const [a, b] = matmul.inputs as [Node, Node];
   const transposeA = matmul.attrs.transposeA === true;
   const transposeB = matmul.attrs.transposeB === true;
@@ -54,9 +55,7 @@ export function generateMatmul(
   const [mDim, nDim] = outputShape.slice(-2) as [Dim, Dim];
   const kDim = a.shape[a.shape.length - (transposeA ? 2 : 1)]!;
   const statistics = new MatmulRowStatistics(kernel);
-  const epilogueMembers = dependentsOf(kernel, matmul);
-  const prologueOutputs = kernel.outputs.filter((output) => !epilogueMembers.has(output));
-  const epilogueOutputs = kernel.outputs.filter((output) => epilogueMembers.has(output));
+  const { prologueOutputs, epilogueOutputs, layouts } = schedule;
   for (const output of prologueOutputs) {
     if (transposeA || !shapesEqual(output.shape, a.shape)) {
       throw new UnsupportedError(
@@ -65,19 +64,12 @@ export function generateMatmul(
       );
     }
   }
-  const layouts = epilogueLayout(
-    matmul,
-    kernel.nodes.filter((node) => node !== matmul && epilogueMembers.has(node)),
-  );
   if (layouts === undefined) {
     throw new UnsupportedError(
       `matmul kernel ${kernel.id}: the epilogue is not a bijective function of the matmul's elements`,
       {
         expected: 'elementwise nodes of one layout, reshapes and permutes',
-        actual: kernel.nodes
-          .filter((node) => epilogueMembers.has(node))
-          .map(describe)
-          .join(', '),
+        actual: [matmul, ...schedule.epilogue].map(describe).join(', '),
       },
     );
   }
@@ -118,7 +110,7 @@ export function generateMatmul(
     epilogueOutputs,
     // Each epilogue output is stored at its place: the matmul element's index through the
     // reshapes, permutes and slices between them (inside a slice's window only).
-    layoutIndices(layouts, matmul, [...batch, m, n]),
+    epilogueIndices(layouts, matmul, [...batch, m, n]),
     layouts,
     { ...batchVariables, m: 'm', n: 'n', acc: 'acc_value' },
   );
@@ -237,15 +229,6 @@ function blockRowStore(
     '  }',
     '}',
   ].join('\n');
-}
-
-/** `node` and the kernel nodes that depend on it (the matmul and its epilogue). */
-function dependentsOf(kernel: Kernel, node: Node): Set<Node> {
-  const found = new Set<Node>([node]);
-  for (const member of kernel.nodes) {
-    if (member.inputs.some((input) => input === node || found.has(input))) found.add(member);
-  }
-  return found;
 }
 
 /**

@@ -1,12 +1,9 @@
 import {
   type Expr,
   flatIndex,
-  getOp,
   indexVariable,
-  isRowReshape,
   type Kernel,
   type Node,
-  reductionDomain,
   type Shape,
   shapesEqual,
   UnsupportedError,
@@ -14,6 +11,7 @@ import {
   variable,
 } from '@weft/ir';
 import { describe } from '../element-composer.js';
+import { reductionScheduleOf } from './kernel-schedules.js';
 
 /** Reduction functions a reduction kernel computes. */
 export type ReductionFunction = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumexp' | 'argmax';
@@ -57,11 +55,12 @@ export interface ReductionAnalysis {
 }
 
 /**
- * Finds the kernel's reductions and checks that they share operand shape and axes, and
- * classifies its outputs as per-element or per-row.
+ * Reads the kernel's reductions from its schedule, checks that they share operand shape and axes,
+ * and indexes its outputs by their placement (per-element or per-row).
  */
 export function analyzeReductions(kernel: Kernel): ReductionAnalysis {
-  const reductions = kernel.nodes.filter((node) => getOp(node.op).fusion === 'reduction');
+  const schedule = reductionScheduleOf(kernel);
+  const reductions = schedule.reductions;
   if (reductions.length === 0) {
     throw new UnsupportedError(`kernel ${kernel.id}: a reduction template needs a reduction node`, {
       expected: 'reduce or argmax',
@@ -86,7 +85,6 @@ export function analyzeReductions(kernel: Kernel): ReductionAnalysis {
     const fn = (node.op === 'argmax' ? 'argmax' : node.attrs.fn) as ReductionFunction;
     return { node, fn, operand, result: variable(`stat${position}`, node.dtype) };
   });
-  const domain = reductionDomain(first);
   const reduced = new Set(axes);
   const rowShape = inputShape.filter((_, axis) => !reduced.has(axis));
   const columnShape = inputShape.filter((_, axis) => reduced.has(axis));
@@ -99,19 +97,18 @@ export function analyzeReductions(kernel: Kernel): ReductionAnalysis {
   const keptIndex = fullIndex.map((component, axis) =>
     reduced.has(axis) ? indexVariable('zero') : component,
   );
-  const outputs = kernel.outputs.map((node): ReductionOutput => {
-    if (shapesEqual(node.shape, inputShape)) return { node, kind: 'element', index: fullIndex };
-    if (shapesEqual(node.shape, rowShape)) return { node, kind: 'row', index: rowIndex };
-    if (
-      node.shape.length === inputShape.length &&
-      node.shape.every((dim, axis) => (reduced.has(axis) ? dim === 1 : dim === inputShape[axis]))
-    ) {
-      return { node, kind: 'row', index: keptIndex };
-    }
-    // A reshape of the input (GroupNorm's groups folded back into channels) shares its row-major
-    // element order: same flat offset, its own index.
-    if (domain !== undefined && isRowReshape(domain, node.shape)) {
-      return { node, kind: 'element', index: unflattenIndex(flatIndex(fullIndex, inputShape), node.shape) };
+  const outputs = schedule.outputs.map(({ node, placement }): ReductionOutput => {
+    switch (placement) {
+      case 'element':
+        return { node, kind: 'element', index: fullIndex };
+      case 'row':
+        return { node, kind: 'row', index: rowIndex };
+      case 'row-kept':
+        return { node, kind: 'row', index: keptIndex };
+      case 'reshaped-element':
+        // A reshape of the input (GroupNorm's groups folded back into channels) shares its
+        // row-major element order: same flat offset, its own index.
+        return { node, kind: 'element', index: unflattenIndex(flatIndex(fullIndex, inputShape), node.shape) };
     }
     throw new UnsupportedError(
       `kernel ${kernel.id}: output ${describe(node)} has neither the reduced nor the full shape`,

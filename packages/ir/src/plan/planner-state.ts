@@ -1,0 +1,78 @@
+import { type Graph, graphNodes, usersOf } from '../graph/graph.js';
+import type { Node } from '../graph/node.js';
+import { type NodeRole, nodeRole } from './node-role.js';
+import type { ReductionDomain } from './reduction-domain.js';
+
+/** The kernel being grown around one root. */
+export interface Growing {
+  readonly root: Node;
+  readonly members: Set<Node>;
+  matmul: Node | undefined;
+  domain: ReductionDomain | undefined;
+  readonly reductions: Node[];
+}
+
+/**
+ * What the admission rules share while one graph is planned: its nodes in topological order, their
+ * users and roles, the graph outputs, and the nodes realized (written to memory) so far.
+ */
+export class PlannerState {
+  readonly nodes: readonly Node[];
+  readonly position: ReadonlyMap<Node, number>;
+  readonly users: ReadonlyMap<Node, readonly Node[]>;
+  readonly outputs: ReadonlySet<Node>;
+  readonly #roles = new Map<Node, NodeRole>();
+  /** Nodes written to memory in the current round. */
+  realized = new Set<Node>();
+  /** Nodes the cost rule decided to write to memory; kept from one planning round to the next. */
+  readonly materialized = new Set<Node>();
+
+  constructor(graph: Graph) {
+    this.nodes = graphNodes(graph);
+    this.position = new Map(this.nodes.map((node, index) => [node, index]));
+    this.users = usersOf(this.nodes);
+    this.outputs = new Set(Object.values(graph.outputs));
+  }
+
+  /** The node's role (cached). */
+  role(node: Node): NodeRole {
+    let role = this.#roles.get(node);
+    if (role === undefined) {
+      role = nodeRole(node);
+      this.#roles.set(node, role);
+    }
+    return role;
+  }
+
+  /** `nodes` in topological order. */
+  sorted(nodes: Iterable<Node>): Node[] {
+    return [...nodes].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+  }
+
+  /** Realizes `node` (a kernel reads it, and it roots a kernel of its own); `false` for `admit`. */
+  realize(node: Node): false {
+    this.realized.add(node);
+    return false;
+  }
+
+  /** Kernel members that depend on `node` (through other members; not through `stop`). */
+  dependents(kernel: Growing, node: Node, stop?: Node): Node[] {
+    const found = new Set<Node>();
+    const stack = [node];
+    while (stack.length > 0) {
+      for (const user of this.users.get(stack.pop()!)!) {
+        if (user === stop) continue;
+        if (kernel.members.has(user) && !found.has(user)) {
+          found.add(user);
+          stack.push(user);
+        }
+      }
+    }
+    return [...found];
+  }
+
+  /** Members the kernel writes: its root and the graph outputs among them. */
+  writtenMembers(kernel: Growing): Node[] {
+    return [...kernel.members].filter((node) => node === kernel.root || this.outputs.has(node));
+  }
+}
