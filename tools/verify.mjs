@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The project's test command (README: `pnpm verify`; CI runs it): typecheck, lint, build, every
+// The project's test command (README: `pnpm verify`; CI runs it): typecheck, lint, the architecture
+// checks (import layers, import cycles, file lengths; tools/src/architecture), build, every
 // test project (unit, GPU on a real WebGPU device, browser), the kernel replay (report-only), docs
 // and package checks. Runs every step even after a failure, then prints one line "N passed, N failed"
 // (tests counted by vitest's JSON reporter, failed steps counted as failures) and exits non-zero on
@@ -11,6 +12,7 @@ const resultsFile = '.vitest-results.json';
 const steps = [
   ['typecheck', 'pnpm', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']],
   ['lint', 'pnpm', ['biome', 'check', '.']],
+  ['architecture', 'pnpm', ['--silent', 'check:architecture']],
   ['build', 'pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only']],
   [
     'tests',

@@ -122,6 +122,10 @@ describe('weft (in process)', () => {
     const bogus = await weftInProcess('plan', '--bogus', example);
     expect(bogus).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown option `--bogus`') });
     expect((await weftInProcess()).code).toBe(2);
+    expect(await weftInProcess('zoo', '--cpu', '--runs', '3')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--runs must be an integer ≥ 5'),
+    });
   });
 
   it('plan prints the kernel plan: IR ops -> kernels, bytes, and the WGSL with --wgsl', async () => {

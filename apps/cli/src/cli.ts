@@ -34,6 +34,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     await cli.runMatchedCommand();
     return EXIT.ok;
   } catch (error) {
+    // A wrong command line of a runner behind a subcommand (`weft zoo --runs 3`).
+    if (WeftError.isInstance(error) && error.code === 'usage') {
+      io.err(`weft: ${error.message}`);
+      return EXIT.usage;
+    }
     if (WeftError.isInstance(error)) {
       io.err(`weft: error: ${error.message}`);
       return EXIT.invalidInput;

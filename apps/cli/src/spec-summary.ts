@@ -1,3 +1,4 @@
+import { formatTable } from '@weft/ir';
 import type { DecoderLmConfig, ModelSpec } from '@weft/models';
 
 /**
@@ -48,8 +49,7 @@ export function summarizeSpec(spec: ModelSpec): string[] {
     ['embeddings', config.tieEmbeddings ? 'tied to the LM head' : 'separate LM head'],
     ['parameters', `${parameters.toLocaleString('en-US')} (${formatBytes(parameters * 4)} as f32)`],
   ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`);
+  return formatTable(rows).split('\n');
 }
 
 /** Formats a byte count with a binary unit, e.g. `2.9 MiB`. */

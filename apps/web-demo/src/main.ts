@@ -1,6 +1,7 @@
 import { SpecError } from '@weft/ir';
 import { type AdapterDescription, requestWeftDevice } from '@weft/runtime';
-import { findZooEntry, measureZooEntry, ZOO, type ZooEntry, type ZooMeasurement } from '@weft/zoo';
+import { findZooEntry, ZOO, type ZooEntry } from '@weft/zoo';
+import { measureZooEntry, type ZooMeasurement } from '@weft/zoo/runner';
 import { renderError, renderResults } from './render-results.js';
 
 /** What the page runs without `?entries=`: a LayerNorm and a causal softmax attention (multi-query). */

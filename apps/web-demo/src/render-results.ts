@@ -1,5 +1,5 @@
 import { type AdapterDescription, formatAdapter } from '@weft/runtime';
-import type { ZooMeasurement } from '@weft/zoo';
+import type { ZooMeasurement } from '@weft/zoo/runner';
 
 const COLUMNS = ['Mechanism', 'Paper', 'Kernels', 'Max relative error', 'Tolerance', 'Median ms'] as const;
 

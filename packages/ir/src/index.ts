@@ -84,6 +84,7 @@ export * from './plan/memory-planner.js';
 export type { ReductionDomain } from './plan/reduction-domain.js';
 export * from './print/format-graph.js';
 export * from './print/format-kernel-plan.js';
+export * from './print/format-table.js';
 export * from './print/node-names.js';
 export type { ExprJSON } from './serialize/expr-json.js';
 export * from './serialize/graph-json.js';

@@ -42,7 +42,11 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   let a = abs(x);
   if (a < 0.625) {
     let z = x * x;
-    return ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z + 1.33314422036e-1) * z - 3.33332819422e-1) * z * x + x;
+    var p = -5.70498872745e-3 * z + 2.06390887954e-2;
+    p = p * z - 5.37397155531e-2;
+    p = p * z + 1.33314422036e-1;
+    p = p * z - 3.33332819422e-1;
+    return p * z * x + x;
   }
   let t = 1.0 - 2.0 / (exp(2.0 * min(a, 9.0)) + 1.0);
   return select(-t, t, x >= 0.0);

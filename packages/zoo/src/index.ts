@@ -1,8 +1,9 @@
 /**
  * `@weft/zoo`: ready-made specs of the catalog's published mechanisms, one per mechanism, each
  * citing its paper — the normalization layers of `@weft/norms` (group G3) and the attention
- * mechanisms of `@weft/attention` (groups G1 and G2) — with a helper that runs an entry on a device
- * and measures its kernels, error against the float64 reference and time.
+ * mechanisms of `@weft/attention` (groups G1 and G2) — and the inputs and rule of the f32 error
+ * budget. The entries build graphs only: running them on a device (`measureZooEntry`,
+ * `measureErrorBudget`) is `@weft/zoo/runner`, next to the `pnpm zoo` command.
  *
  * @example
  * ```ts
@@ -18,10 +19,8 @@
 export * from './budget/budget-inputs.js';
 export * from './budget/budget-rule.js';
 export * from './budget/known-over-budget.js';
-export * from './budget/measure-error-budget.js';
 export * from './entries/index.js';
 export { maxRelativeError } from './measure/max-relative-error.js';
-export * from './measure/measure-zoo-entry.js';
 export { median } from './measure/median.js';
 export { DEFAULT_TOLERANCE, ROPE_TOLERANCE } from './tolerances.js';
 export * from './zoo.js';

@@ -1,3 +1,11 @@
+import {
+  type CommandLineSpec,
+  formatUsage,
+  integerOption,
+  listOption,
+  parseCommandLine,
+  UsageError,
+} from '@weft/zoo/cli';
 import { SYSTEM_NAMES, type SystemName } from './bench-case.js';
 
 /** What `pnpm bench` was asked to do. */
@@ -18,76 +26,69 @@ export interface BenchOptions {
   readonly help: boolean;
 }
 
-/** The usage text of `pnpm bench`. */
-export const BENCH_USAGE = `Usage: pnpm bench [options]
-  --json FILE            write all results to FILE as JSON
-  --only NAME[,NAME]     run only these cases or groups (e.g. matmul, layer-norm, attention-n128-causal)
-  --systems NAME[,NAME]  run only these systems (${SYSTEM_NAMES.join(', ')})
-  --repeats N            timed runs per system, in rounds across systems (default 11; 7 with --quick)
-  --warmup N             untimed warm-up runs per system (default 5; 3 with --quick)
-  --quick                smaller sizes and fewer runs
-  --help                 show this text`;
+const BENCH_COMMAND_LINE: CommandLineSpec = {
+  command: 'pnpm bench',
+  synopsis: 'pnpm bench [options]',
+  options: [
+    { name: 'json', value: 'FILE', description: 'write all results to FILE as JSON' },
+    {
+      name: 'only',
+      value: 'NAME[,NAME]',
+      description: 'run only these cases or groups (e.g. matmul, layer-norm, attention-n128-causal)',
+    },
+    {
+      name: 'systems',
+      value: 'NAME[,NAME]',
+      description: `run only these systems (${SYSTEM_NAMES.join(', ')})`,
+    },
+    {
+      name: 'repeats',
+      value: 'N',
+      description: 'timed runs per system, in rounds across systems (default 11; 7 with --quick)',
+    },
+    {
+      name: 'warmup',
+      value: 'N',
+      description: 'untimed warm-up runs per system (default 5; 3 with --quick)',
+    },
+    { name: 'quick', description: 'smaller sizes and fewer runs' },
+  ],
+};
 
-/** Parses the command line of `pnpm bench` (the arguments after the script name). */
+/** The usage text of `pnpm bench`. */
+export const BENCH_USAGE = formatUsage(BENCH_COMMAND_LINE);
+
+/**
+ * Parses the command line of `pnpm bench` (the arguments after the script name). Throws a
+ * `UsageError` naming the option on an unknown option or a bad value.
+ */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index]!;
-    if (argument === '--') continue;
-    const [name, inline] = argument.split('=', 2) as [string, string | undefined];
-    if (name === '--quick' || name === '--help' || name === '-h') {
-      flags.add(name === '-h' ? '--help' : name);
-    } else if (['--json', '--only', '--systems', '--repeats', '--warmup'].includes(name)) {
-      const value = inline ?? argv[++index];
-      if (value === undefined || value.startsWith('--')) throw new BenchUsageError(`${name} needs a value`);
-      values.set(name, value);
-    } else {
-      throw new BenchUsageError(`unknown option ${argument}`);
-    }
-  }
-  const quick = flags.has('--quick');
-  const json = values.get('--json');
+  const line = parseCommandLine(BENCH_COMMAND_LINE, argv);
+  const quick = line.flag('quick');
+  const json = line.string('json');
+  const count = (name: string, fallback: number, minimum: number) => {
+    const text = line.string(name);
+    return text === undefined ? fallback : integerOption(BENCH_COMMAND_LINE.command, name, text, minimum);
+  };
   return {
     ...(json === undefined ? {} : { json }),
-    only: list(values.get('--only')),
-    systems: systemList(values.get('--systems')),
-    repeats: count('--repeats', values.get('--repeats'), quick ? 7 : 11, 1),
-    warmup: count('--warmup', values.get('--warmup'), quick ? 3 : 5, 0),
+    only: listOption(line.strings('only')),
+    systems: systemList(line.string('systems')),
+    repeats: count('repeats', quick ? 7 : 11, 1),
+    warmup: count('warmup', quick ? 3 : 5, 0),
     quick,
-    help: flags.has('--help'),
+    help: line.flag('help'),
   };
-}
-
-/** A command-line mistake: the message says which option and why. */
-export class BenchUsageError extends Error {
-  override readonly name = 'BenchUsageError';
-}
-
-function list(value: string | undefined): string[] {
-  return value === undefined
-    ? []
-    : value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
 }
 
 function systemList(value: string | undefined): SystemName[] {
   if (value === undefined) return [...SYSTEM_NAMES];
-  return list(value).map((name) => {
+  return listOption([value]).map((name) => {
     if (!(SYSTEM_NAMES as readonly string[]).includes(name)) {
-      throw new BenchUsageError(`unknown system "${name}"; expected one of ${SYSTEM_NAMES.join(', ')}`);
+      throw new UsageError(
+        `pnpm bench: unknown system "${name}"; expected one of ${SYSTEM_NAMES.join(', ')}`,
+      );
     }
     return name as SystemName;
   });
-}
-
-function count(option: string, value: string | undefined, fallback: number, minimum: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < minimum) {
-    throw new BenchUsageError(`${option} expects an integer >= ${minimum}, got "${value}"`);
-  }
-  return parsed;
 }

@@ -1,3 +1,4 @@
+import { formatTable } from '@weft/ir';
 import type { CaseResult, SystemResult } from './run-case.js';
 
 /**
@@ -23,18 +24,10 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
       row(index === 0 ? result.name : '', system, result.referenceSystem),
     ),
   );
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((cells) => cells[column]!.length)),
-  );
-  const numeric = new Set([2, 3, 4, 5, 6, 7]);
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) =>
-        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return formatTable(rows, {
+    header,
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  });
 }
 
 /** Bytes in binary units: `812 B`, `45.5 KiB`, `3.20 MiB`. */

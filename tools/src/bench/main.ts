@@ -2,9 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
+import { UsageError } from '@weft/zoo/cli';
 import { benchCases, selectCases } from './bench-catalog.js';
 import { benchGpu } from './bench-gpu.js';
-import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './bench-options.js';
+import { BENCH_USAGE, parseBenchOptions } from './bench-options.js';
 import { installDispatchCounter } from './dispatch-counter.js';
 import { formatResultsTable } from './format-table.js';
 import { installGpuMemoryTracker } from './gpu-memory-tracker.js';
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
   try {
     options = parseBenchOptions(process.argv.slice(2));
   } catch (error) {
-    if (!(error instanceof BenchUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${BENCH_USAGE}`);
     return 2;
   }

@@ -1,7 +1,8 @@
+import { UsageError } from '@weft/zoo/cli';
 import { describe, expect, it } from 'vitest';
 import { staysFlat } from '../soak/resource-sampler.js';
 import { attentionRecipe } from './attention-cases.js';
-import { FuzzUsageError, parseFuzzOptions } from './fuzz-options.js';
+import { parseFuzzOptions } from './fuzz-options.js';
 import { caseSeed, Prng } from './prng.js';
 import { deviceRecipe, normwiseError } from './run-device-case.js';
 
@@ -37,9 +38,9 @@ describe('fuzz helpers', () => {
       only: 'norm',
       json: 'x.json',
     });
-    expect(() => parseFuzzOptions(['--cases', '-1'])).toThrow(FuzzUsageError);
-    expect(() => parseFuzzOptions(['--only', 'everything'])).toThrow(FuzzUsageError);
-    expect(() => parseFuzzOptions(['--bogus'])).toThrow(FuzzUsageError);
+    expect(() => parseFuzzOptions(['--cases', '-1'])).toThrow(UsageError);
+    expect(() => parseFuzzOptions(['--only', 'everything'])).toThrow(UsageError);
+    expect(() => parseFuzzOptions(['--bogus'])).toThrow(UsageError);
   });
 
   it('calls a figure flat when it grew by at most 10%', () => {

@@ -1,12 +1,9 @@
+import { formatTable } from '@weft/ir';
 import type { InvalidResult } from './invalid-specs.js';
 import { KNOWN_DEVICE_ISSUES, KNOWN_INVALID_ISSUES, knownIssueOf } from './known-issues.js';
 import type { CaseResult, Outcome } from './run-device-case.js';
 
 const OUTCOMES: readonly Outcome[] = ['ok', 'mismatch', 'invalid-wgsl', 'untyped-error', 'rejected'];
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
-}
 
 function formatError(error: number | undefined): string {
   if (error === undefined) return '—';
@@ -64,11 +61,12 @@ export function deviceTable(results: readonly CaseResult[]): string {
     '',
     '',
   ];
-  const all = [header, ...rows, total];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]!.length)));
-  return all
-    .map((row) => row.map((cell, column) => pad(cell, widths[column]!, column > 0)).join('  '))
-    .join('\n');
+  // Every column but the family counts something: numbers align right.
+  return formatTable([...rows, total], {
+    header,
+    align: header.map((_, column) => (column === 0 ? 'left' : 'right')),
+    rule: false,
+  });
 }
 
 /** One failing device case, with its recipe (reproduce with `pnpm fuzz --replay SEED`). */

@@ -2,8 +2,9 @@
 // and invalid-spec fuzzing of the JSON model loader and the attention DSL.
 import { writeFile } from 'node:fs/promises';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
+import { UsageError } from '@weft/zoo/cli';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
-import { FUZZ_USAGE, FuzzUsageError, parseFuzzOptions } from './fuzz-options.js';
+import { FUZZ_USAGE, parseFuzzOptions } from './fuzz-options.js';
 import { deviceTable, formatDeviceFailure, invalidSummary } from './fuzz-report.js';
 import { type InvalidResult, invalidCase, runInvalidCase } from './invalid-specs.js';
 import { caseSeed } from './prng.js';
@@ -14,7 +15,7 @@ async function main(): Promise<number> {
   try {
     options = parseFuzzOptions(process.argv.slice(2));
   } catch (error) {
-    if (!(error instanceof FuzzUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${FUZZ_USAGE}`);
     return 2;
   }

@@ -3,10 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '@weft/zoo/cli';
 import { baselineCorpus, defaultAgainst, NoBaseline, resolveCommit } from './baseline.js';
 import { compareCorpora, formatReport, hasChanges } from './compare.js';
 import { generateCorpus } from './corpus.js';
-import { parseReplayOptions, REPLAY_USAGE, ReplayUsageError } from './replay-options.js';
+import { parseReplayOptions, REPLAY_USAGE } from './replay-options.js';
 
 /** Writes JSON to `file`, relative to where `pnpm replay` was typed (pnpm runs scripts in tools/). */
 async function writeJson(file: string, value: unknown): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
   try {
     options = parseReplayOptions(process.argv.slice(2));
   } catch (error) {
-    if (!(error instanceof ReplayUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${REPLAY_USAGE}`);
     return 2;
   }

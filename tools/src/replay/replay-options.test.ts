@@ -1,5 +1,6 @@
+import { UsageError } from '@weft/zoo/cli';
 import { describe, expect, it } from 'vitest';
-import { parseReplayOptions, ReplayUsageError } from './replay-options.js';
+import { parseReplayOptions } from './replay-options.js';
 
 describe('parseReplayOptions', () => {
   it('defaults to strict mode against the default revision', () => {
@@ -32,7 +33,7 @@ describe('parseReplayOptions', () => {
   });
 
   it('rejects unknown arguments and missing values', () => {
-    expect(() => parseReplayOptions(['--frobnicate'])).toThrow(ReplayUsageError);
+    expect(() => parseReplayOptions(['--frobnicate'])).toThrow(UsageError);
     expect(() => parseReplayOptions(['--against'])).toThrow(/--against needs a value/);
     expect(() => parseReplayOptions(['--json', '--accept'])).toThrow(/--json needs a value/);
   });

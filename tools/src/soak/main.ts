@@ -1,10 +1,11 @@
 // `pnpm soak`: compile/run/destroy cycles of small programs and generations of a tiny model,
 // checking that the JS heap, RSS and live GPU buffers stay flat.
 import { and, applyAttention, attention, causal, rope, slidingWindow } from '@weft/attention';
-import { type Graph, input, makeGraph, mul } from '@weft/ir';
+import { formatTable, type Graph, input, makeGraph, mul } from '@weft/ir';
 import { compileModel } from '@weft/models';
 import { layerNorm, rmsNorm } from '@weft/norms';
 import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '@weft/runtime';
+import { UsageError } from '@weft/zoo/cli';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
 import { randomParams } from '../fuzz/attention-cases.js';
 import { Prng } from '../fuzz/prng.js';
@@ -16,34 +17,7 @@ import {
   sampleResources,
   staysFlat,
 } from './resource-sampler.js';
-
-const USAGE = `Usage: pnpm soak [--cycles N] [--generations N] [--quick]
-
-  --cycles N       compile/run/destroy cycles of small programs (default 2000)
-  --generations N  generations of a tiny decoder LM, 4 new tokens each (default 500)
-  --quick          200 cycles and 50 generations
-The cycles' baseline is taken after a warm-up of a tenth of the cycles (V8 tier-up).
-Heap figures are after a full GC only when node runs with --expose-gc (the pnpm script does).`;
-
-function parse(argv: readonly string[]): { cycles: number; generations: number; help: boolean } {
-  const options = { cycles: 2000, generations: 500, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const count = () => {
-      const value = Number(argv[++i]);
-      if (!Number.isSafeInteger(value) || value < 0)
-        throw new Error(`${flag} needs a non-negative integer\n\n${USAGE}`);
-      return value;
-    };
-    if (flag === '--') continue;
-    else if (flag === '--cycles') options.cycles = count();
-    else if (flag === '--generations') options.generations = count();
-    else if (flag === '--quick') Object.assign(options, { cycles: 200, generations: 50 });
-    else if (flag === '--help' || flag === '-h') options.help = true;
-    else throw new Error(`unknown option ${flag}\n\n${USAGE}`);
-  }
-  return options;
-}
+import { parseSoakOptions, SOAK_USAGE, type SoakOptions } from './soak-options.js';
 
 /** Small graphs the cycles rotate through (attention, norms), with their inputs. */
 function smallPrograms() {
@@ -100,28 +74,36 @@ function report(phase: string, start: ResourceSample, end: ResourceSample): bool
     ],
     ['live GPU bytes', start.gpuBytes, end.gpuBytes, 'MiB', staysFlat(start.gpuBytes, end.gpuBytes)],
   ];
-  console.log(`\n${phase}:`);
-  for (const [label, a, b, unit, flat] of rows) {
-    const show = (value: number) => (unit === 'MiB' ? mib(value) : String(value));
-    const change =
-      a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
-    console.log(
-      `  ${label.padEnd(17)} start ${show(a).padStart(10)}  end ${show(b).padStart(10)}  ${change.padStart(7)}  ${flat ? 'flat (within 10%)' : 'GREW more than 10%'}`,
-    );
-  }
+  const show = (value: number, unit: string) => (unit === 'MiB' ? mib(value) : String(value));
+  const change = (a: number, b: number) =>
+    a === 0 ? (b === 0 ? '±0%' : '+∞') : `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
+  const table = formatTable(
+    rows.map(([label, a, b, unit, flat]) => [
+      label,
+      'start',
+      show(a, unit),
+      'end',
+      show(b, unit),
+      change(a, b),
+      flat ? 'flat (within 10%)' : 'GREW more than 10%',
+    ]),
+    { align: ['left', 'left', 'right', 'left', 'right', 'right'] },
+  );
+  console.log(`\n${phase}:\n${table.replace(/^/gm, '  ')}`);
   return rows.every(([, , , , flat]) => flat);
 }
 
 async function main(): Promise<number> {
-  let options: ReturnType<typeof parse>;
+  let options: SoakOptions;
   try {
-    options = parse(process.argv.slice(2));
+    options = parseSoakOptions(process.argv.slice(2));
   } catch (error) {
-    console.error((error as Error).message);
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${SOAK_USAGE}`);
     return 2;
   }
   if (options.help) {
-    console.log(USAGE);
+    console.log(SOAK_USAGE);
     return 0;
   }
   if (process.env.VK_ICD_FILENAMES === undefined && process.env.VK_DRIVER_FILES === undefined)

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { formatTable } from '@weft/ir';
 import { compileModel } from '@weft/models';
 import { median } from '@weft/zoo';
 import type { CAC } from 'cac';
@@ -80,14 +81,23 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
         }
       }
       io.out(`model: ${specPath}, prompt ${promptLength} tokens, median of ${repeats} runs after a warm-up`);
-      io.out('variant   backend  prefill ms  decode ms/token  dispatches/token  arena');
-      for (const row of results) {
-        io.out(
-          `${row.variant.padEnd(9)} ${row.backend.padEnd(8)} ${row.prefillMs.toFixed(1).padStart(10)}  ${row.decodeMs
-            .toFixed(1)
-            .padStart(15)}  ${String(row.dispatchesPerToken).padStart(16)}  ${formatBytes(row.arenaBytes)}`,
-        );
-      }
+      io.out(
+        formatTable(
+          results.map((row) => [
+            row.variant,
+            row.backend,
+            row.prefillMs.toFixed(1),
+            row.decodeMs.toFixed(1),
+            String(row.dispatchesPerToken),
+            formatBytes(row.arenaBytes),
+          ]),
+          {
+            header: ['variant', 'backend', 'prefill ms', 'decode ms/token', 'dispatches/token', 'arena'],
+            align: ['left', 'left', 'right', 'right', 'right'],
+            rule: false,
+          },
+        ),
+      );
       const [fused, unfused] = results as [ModelBenchResult, ModelBenchResult];
       io.out(
         `fused vs unfused: prefill ${(unfused.prefillMs / fused.prefillMs).toFixed(2)}x, decode ${(unfused.decodeMs / fused.decodeMs).toFixed(2)}x`,

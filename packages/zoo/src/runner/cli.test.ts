@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import type { ZooMeasurement } from '../measure/measure-zoo-entry.js';
 import { ZOO } from '../zoo.js';
+import { UsageError } from './command-line.js';
 import { formatZooTable } from './format-zoo-table.js';
+import type { ZooMeasurement } from './measure-zoo-entry.js';
 import { selectZooEntries } from './select-zoo-entries.js';
 import { parseZooArguments } from './zoo-arguments.js';
 import { runZoo } from './zoo-command.js';
@@ -50,6 +51,8 @@ describe('parseZooArguments', () => {
   it('rejects fewer than 5 timed runs and unknown options', () => {
     expect(() => parseZooArguments(['--runs', '3'])).toThrow(/--runs must be an integer ≥ 5.*got 3\)/s);
     expect(() => parseZooArguments(['--fast'])).toThrow(/--fast/);
+    expect(() => parseZooArguments(['--json'])).toThrow(UsageError);
+    expect(() => parseZooArguments(['layer-norm'])).toThrow(/unexpected argument layer-norm/);
   });
 });
 

@@ -1,10 +1,10 @@
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BudgetInputClass } from './budget/budget-inputs.js';
-import { BUDGET_FACTOR } from './budget/budget-rule.js';
-import { isKnownOverBudget, KNOWN_OVER_BUDGET } from './budget/known-over-budget.js';
-import { measureErrorBudget } from './budget/measure-error-budget.js';
-import { findZooEntry } from './zoo.js';
+import type { BudgetInputClass } from '../budget/budget-inputs.js';
+import { BUDGET_FACTOR } from '../budget/budget-rule.js';
+import { isKnownOverBudget, KNOWN_OVER_BUDGET } from '../budget/known-over-budget.js';
+import { findZooEntry } from '../zoo.js';
+import { measureErrorBudget } from './measure-error-budget.js';
 
 /**
  * A handful of entries that meet the f32 error budget today (docs/guides/error-budget.md), one or

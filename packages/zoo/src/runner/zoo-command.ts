@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isKnownOverBudget } from '../budget/known-over-budget.js';
-import { type BudgetMeasurement, measureErrorBudget } from '../budget/measure-error-budget.js';
-import { measureZooEntry, type ZooMeasurement } from '../measure/measure-zoo-entry.js';
 import type { ZooEntry } from '../zoo-entry.js';
 import { formatBudgetSummary, formatBudgetTable } from './format-budget-table.js';
 import { formatZooTable } from './format-zoo-table.js';
+import { type BudgetMeasurement, measureErrorBudget } from './measure-error-budget.js';
+import { measureZooEntry, type ZooMeasurement } from './measure-zoo-entry.js';
 import { selectZooEntries } from './select-zoo-entries.js';
 import { parseZooArguments, ZOO_USAGE } from './zoo-arguments.js';
 import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
@@ -13,6 +13,7 @@ import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
 /**
  * `pnpm zoo`: runs the selected zoo entries on the available device, prints the table, writes it as
  * JSON with `--json FILE`, and resolves to the exit status (1 when an entry exceeds its tolerance).
+ * A wrong command line throws a `UsageError` (the callers exit with status 2).
  */
 export async function runZoo(argv: readonly string[]): Promise<number> {
   const options = parseZooArguments(argv);

@@ -1,4 +1,5 @@
-import type { ZooMeasurement } from '../measure/measure-zoo-entry.js';
+import { formatTable } from '@weft/ir';
+import type { ZooMeasurement } from './measure-zoo-entry.js';
 
 const HEADINGS = [
   'mechanism',
@@ -27,16 +28,9 @@ export function formatZooTable(measurements: readonly ZooMeasurement[]): string 
     measurement.medianMs.toFixed(3),
     measurement.passed ? '' : 'FAIL',
   ]);
-  const widths = HEADINGS.map((heading, column) =>
-    Math.max(heading.length, ...rows.map((row) => row[column]!.length)),
-  );
   // Text columns align left, numbers right.
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) =>
-        column === 0 || column === 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(HEADINGS), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return formatTable(rows, {
+    header: HEADINGS,
+    align: ['left', 'right', 'left', 'right', 'right', 'right', 'right'],
+  });
 }

@@ -1,8 +1,8 @@
 import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
+import { maxRelativeError } from '../measure/max-relative-error.js';
+import { median } from '../measure/median.js';
 import type { ZooEntry, ZooPaper } from '../zoo-entry.js';
-import { maxRelativeError } from './max-relative-error.js';
-import { median } from './median.js';
 
 /** Options of {@link measureZooEntry}. */
 export interface MeasureZooEntryOptions {

@@ -1,6 +1,7 @@
+import { formatTable } from '@weft/ir';
 import type { BudgetFamily } from '../budget/budget-inputs.js';
 import { BUDGET_FACTOR, BUDGET_FLOOR } from '../budget/budget-rule.js';
-import type { BudgetMeasurement } from '../budget/measure-error-budget.js';
+import type { BudgetMeasurement } from './measure-error-budget.js';
 
 const HEADINGS = ['family', 'entry', 'class', 'output', 'kernel err', 'cpu f32 err', 'ratio', ''] as const;
 
@@ -31,18 +32,10 @@ export function formatBudgetTable(rows: readonly BudgetMeasurement[]): string {
           row.withinBudget ? '' : 'OVER',
         ],
   );
-  const widths = HEADINGS.map((heading, column) =>
-    column === HEADINGS.length - 1 ? 0 : Math.max(heading.length, ...cells.map((row) => row[column]!.length)),
-  );
-  const numeric = new Set([4, 5, 6]);
-  const line = (row: readonly string[]) =>
-    row
-      .map((cell, column) =>
-        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(HEADINGS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+  return formatTable(cells, {
+    header: HEADINGS,
+    align: ['left', 'left', 'left', 'left', 'right', 'right', 'right'],
+  });
 }
 
 /** One line: the rule, the floor, and how many measured rows are within it. */

@@ -1,15 +1,15 @@
 import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
-import { maxRelativeError } from '../measure/max-relative-error.js';
-import type { ZooEntry } from '../zoo-entry.js';
 import {
   BUDGET_INPUT_CLASSES,
   type BudgetFamily,
   type BudgetInputClass,
   budgetFamily,
   budgetInstance,
-} from './budget-inputs.js';
-import { budgetVerdict } from './budget-rule.js';
+} from '../budget/budget-inputs.js';
+import { budgetVerdict } from '../budget/budget-rule.js';
+import { maxRelativeError } from '../measure/max-relative-error.js';
+import type { ZooEntry } from '../zoo-entry.js';
 
 /** Options of {@link measureErrorBudget}. */
 export interface MeasureErrorBudgetOptions {

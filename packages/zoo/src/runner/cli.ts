@@ -1,0 +1,9 @@
+/**
+ * `@weft/zoo/cli`: the `pnpm zoo` command (also `weft zoo`), and the command-line parser that
+ * Weft's scripts share. Node only (it writes files); `@weft/zoo/runner` is the device side.
+ *
+ * @packageDocumentation
+ */
+
+export * from './command-line.js';
+export { runZoo } from './zoo-command.js';

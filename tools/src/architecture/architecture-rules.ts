@@ -1,0 +1,148 @@
+// The rules `pnpm check:architecture` (a step of `pnpm verify`) enforces: the package layers, the
+// known exceptions to them, and the source files allowed over the length limit.
+
+/** One layer of the design: which files belong to it and which layers it may import. */
+export interface Layer {
+  /** The layer's name: the package (or subpath) that exposes it. */
+  readonly name: string;
+  /** Its height: a layer imports only layers of a lower level (same level: neither imports the other). */
+  readonly level: number;
+  /** Path prefixes (from the repository root) of its files; the longest matching prefix wins. */
+  readonly paths: readonly string[];
+  /** The lower layers it may import; absent: every lower layer. */
+  readonly mayImport?: readonly string[];
+}
+
+/**
+ * THE layer table, lowest first. `@weft/attention` is the spec part of packages/attention (it may
+ * import ir and norms only); `@weft/attention/kernels` is its WGSL kernel generation (the kernel/
+ * folder and the future `kernels.ts` entry), which may import wgsl.
+ */
+export const LAYERS: readonly Layer[] = [
+  { name: '@weft/ir', level: 0, paths: ['packages/ir/'], mayImport: [] },
+  { name: '@weft/norms', level: 1, paths: ['packages/norms/'], mayImport: ['@weft/ir'] },
+  { name: '@weft/wgsl', level: 1, paths: ['packages/wgsl/'], mayImport: ['@weft/ir'] },
+  {
+    name: '@weft/attention',
+    level: 2,
+    paths: ['packages/attention/'],
+    mayImport: ['@weft/ir', '@weft/norms'],
+  },
+  {
+    name: '@weft/attention/kernels',
+    level: 3,
+    paths: ['packages/attention/src/kernel/', 'packages/attention/src/kernels.ts'],
+    mayImport: ['@weft/ir', '@weft/norms', '@weft/wgsl', '@weft/attention'],
+  },
+  { name: '@weft/runtime', level: 4, paths: ['packages/runtime/'], mayImport: ['@weft/ir', '@weft/wgsl'] },
+  { name: '@weft/models', level: 5, paths: ['packages/models/'] },
+  // The zoo's entries build graphs only; running them on a device is its runner (src/runner/,
+  // `@weft/zoo/runner` and `@weft/zoo/cli`), the one part of the zoo that may import the runtime.
+  {
+    name: '@weft/zoo',
+    level: 6,
+    paths: ['packages/zoo/'],
+    mayImport: [
+      '@weft/ir',
+      '@weft/norms',
+      '@weft/wgsl',
+      '@weft/attention',
+      '@weft/attention/kernels',
+      '@weft/models',
+    ],
+  },
+  { name: '@weft/zoo/runner', level: 7, paths: ['packages/zoo/src/runner/'] },
+  { name: 'apps', level: 8, paths: ['apps/'] },
+  { name: 'tools', level: 8, paths: ['tools/'] },
+];
+
+/** A known import against the layers, allowed until it is fixed. */
+export interface KnownLayerViolation {
+  /** The importing file, from the repository root. */
+  readonly file: string;
+  /** The layer it imports. */
+  readonly imports: string;
+  /** Why it is there, and what removes it. */
+  readonly reason: string;
+}
+
+/**
+ * Imports that break the layers today. Empty this list as they are fixed: an entry that matches
+ * no import is reported as stale.
+ */
+export const KNOWN_LAYER_VIOLATIONS: readonly KnownLayerViolation[] = [
+  // The spec part of @weft/attention still reaches into kernel/; it moves behind the subpath
+  // `@weft/attention/kernels` (packages/attention/src/kernels.ts).
+  {
+    file: 'packages/attention/src/index.ts',
+    imports: '@weft/attention/kernels',
+    reason: 'exports the kernel generator from the spec entry',
+  },
+  {
+    file: 'packages/attention/src/apply-attention.ts',
+    imports: '@weft/attention/kernels',
+    reason: 'applyAttention registers generateAttention',
+  },
+  {
+    file: 'packages/attention/src/qk-transforms-before-kernel.ts',
+    imports: '@weft/attention/kernels',
+    reason: 'reads the kernel query block size',
+  },
+  // Tests that compile what they test through @weft/runtime's public entry rather than its test
+  // helpers (@weft/runtime/test), and a spec test reading the wgsl device profile.
+  {
+    file: 'packages/attention/src/attention-decode.gpu.test.ts',
+    imports: '@weft/runtime',
+    reason: 'compiles decode steps',
+  },
+  {
+    file: 'packages/attention/src/attention-kernel-rows.gpu.test.ts',
+    imports: '@weft/runtime',
+    reason: 'compiles attention kernels',
+  },
+  {
+    file: 'packages/attention/src/attention-spec.test.ts',
+    imports: '@weft/wgsl',
+    reason: 'reads DEFAULT_DEVICE_PROFILE',
+  },
+  {
+    file: 'packages/attention/src/kernel/snapshots/snapshot-support.ts',
+    imports: '@weft/runtime',
+    reason: 'generates the snapshot kernels with generateGraphKernels',
+  },
+  {
+    file: 'packages/norms/src/norm-fusion.test.ts',
+    imports: '@weft/runtime',
+    reason: 'compiles fused norms',
+  },
+  {
+    file: 'packages/norms/src/norms-edge-numerics.gpu.test.ts',
+    imports: '@weft/runtime',
+    reason: 'compiles norms on the GPU',
+  },
+];
+
+/**
+ * Test files: `*.test.ts`, and helpers only tests use (`test-support/`, `snapshots/` folders).
+ * A test file may import a higher layer's test helpers (`@weft/<package>/test`) — a norm's GPU test
+ * needs the runtime's device fixture — but nothing else above its layer.
+ */
+export function isTestFile(file: string): boolean {
+  return /\.test\.ts$/.test(file) || /\/(test-support|snapshots)\//.test(file);
+}
+
+/** Non-test source files over this many lines are reported unless listed in {@link LONG_FILES}. */
+export const MAX_LINES = 400;
+
+/** Source files allowed over {@link MAX_LINES}, each with why it stays one file. */
+export const LONG_FILES: Readonly<Record<string, string>> = {
+  'packages/attention/src/kernel/attention-template.ts': 'the attention kernel template: one WGSL program',
+  'packages/attention/src/masks/builtin-masks.ts':
+    'every mask constructor shares the alignment helpers; customMask and checkBlockRule could move out',
+  'packages/attention/src/op/decompose-attention.ts': 'the reference decomposition of every normalizer',
+  'packages/runtime/src/program/gpu-program.ts':
+    'the GPU program class: compile, run and destroy share buffers',
+  'packages/wgsl/src/templates/reduction-kernel.ts': 'the reduction kernel template: one WGSL program',
+  'tools/src/fuzz/invalid-specs.ts': 'the junk tables and mutations of the invalid-spec fuzzer',
+  'tools/src/fuzz/attention-cases.ts': 'the attention fuzz recipe: drawing and building share its types',
+};
