@@ -120,11 +120,13 @@ export interface SplitHook<A extends NormalizerAttrs> {
  * @example
  * ```ts
  * // weights relu(s) / Nk, accumulated per key and scaled once at the store
- * const reluAttention = defineNormalizer<Record<string, never>, { name: 'relu' }>({
+ * const reluAttention = defineNormalizer<undefined, { readonly name: 'relu' }>({
  *   name: 'relu',
  *   attrs: () => ({ name: 'relu' }),
  *   reference: (_, scores, row) => ({ weights: scores.map((s) => Math.max(s, 0) / row.keys), logSumExp: -Infinity }),
- *   decompose: (_, c) => ({ probabilities: c.kept(div(relu(c.score), c.lower(keyLength.cast('f32'))), 0) }),
+ *   decompose: (_, c) => ({
+ *     probabilities: c.kept(div(relu(c.score), c.lower(ATTENTION_INDICES.keyLength.cast('f32'))), 0),
+ *   }),
  *   kernel: (_, c) => ({
  *     setup: [],
  *     passes: [{ before: [], withValues: true, tile: c.eachKeptKey(c.accumulate('max(s, 0.0)')), after: [] }],
