@@ -30,21 +30,11 @@ export interface RowLocalNormalizerSpec<Options, P extends string> {
 }
 
 /** WGSL names the kernel's key loop already uses. */
-const RESERVED = new Set([
-  's',
-  'w',
-  'j',
-  'acc',
-  'kept',
-  'scores',
-  'tile',
-  'nk',
-  'nq',
-  'h_i',
-  'q_i',
-  'key_i',
-  'row',
-]);
+const RESERVED = new Set(
+  's w j d acc kept scores tile row query block nk nq bh b_i h_i q_i key_i kv_head_i value_head_i kv_row value_row kv_batch m_run l_run'.split(
+    ' ',
+  ),
+);
 
 /** The variable standing for the score in a row-local weight. */
 const WEIGHT_SCORE = variable('rowLocal:score');
