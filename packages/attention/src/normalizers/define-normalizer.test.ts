@@ -8,7 +8,7 @@ import { BUILTIN_NORMALIZERS } from './builtin-normalizers.js';
 import { defineNormalizer } from './define-normalizer.js';
 import { BUILTIN_NORMALIZER_TABLE } from './normalizer-table.js';
 import { rowLocalNormalizer } from './row-local.js';
-import { SOFTMAX } from './softmax.js';
+import { SOFTMAX, softmax } from './softmax.js';
 
 const halfRelu = rowLocalNormalizer({ name: 'test.halfRelu', weight: (s) => s.max(0).mul(0.5) });
 const halfReluBuilder = defineNormalizer(halfRelu);
@@ -50,6 +50,24 @@ describe('normalizer defs', () => {
     expect(attentionOpForNormalizer(halfRelu).normalizers.get('test.halfRelu')).toBe(halfRelu);
     expect(attentionOpForNormalizer(halfRelu)).toBe(attentionOpForNormalizer(halfRelu));
     expect(attentionOpForNormalizer(SOFTMAX)).toBe(attentionOp);
+  });
+
+  it('stored attributes are checked when a node is decoded, naming the block and the attribute', () => {
+    const spec = attention({ name: 'blk', heads: 1, headDim: 4, normalizer: softmax({ sink: 0 }) });
+    const { output } = applyAttention(spec, {
+      query: input('q', [1, 1, 3, 4]),
+      key: input('k', [1, 1, 3, 4]),
+      value: input('v', [1, 1, 3, 4]),
+    });
+    expect(() => decodeAttention({ ...output.attrs, normalizer: { name: 'softmax', sink: 'zero' } })).toThrow(
+      /attention "blk": softmax attribute "sink" is invalid/,
+    );
+    expect(() =>
+      decodeAttention({ ...output.attrs, normalizer: { name: 'identity', outputNorm: 'l2', epsilon: 0 } }),
+    ).toThrow(/identity attribute "outputNorm" is invalid/);
+    expect(() => decodeAttention({ ...output.attrs, normalizer: { name: 'test.halfRelu', x: 1 } })).toThrow(
+      /test.halfRelu attribute "x" is invalid/,
+    );
   });
 
   it('a row-local parameter must be a free WGSL name', () => {

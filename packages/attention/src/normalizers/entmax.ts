@@ -20,6 +20,7 @@ import { type HeadParameter, headParameter } from '../spec/head-parameter.js';
 import { checkOptions } from '../spec/validate.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /** Bisection steps of the in-kernel α-entmax threshold (f32: the bracket shrinks below f32 spacing). */
 export const ENTMAX_KERNEL_STEPS = 30;
@@ -61,6 +62,7 @@ export interface EntmaxAttrs {
 export const ENTMAX: NormalizerDef<{ readonly alpha: Expr }, EntmaxAttrs> = {
   name: 'entmax',
   attrs: (options) => ({ name: 'entmax', alpha: options.alpha }),
+  decode: (stored, block) => checkStoredAttrs(stored, block, { alpha: 'expr' }),
   reference(attrs, scores, row) {
     const alpha = Math.min(Math.max(row.evaluate(attrs.alpha), 1.01), 2);
     return { weights: entmaxRow(scores, alpha), logSumExp: -Infinity };

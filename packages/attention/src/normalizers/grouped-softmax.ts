@@ -5,6 +5,7 @@ import { groupedSoftmaxRow } from './grouped-softmax-row.js';
 import { groupedSoftmaxWeights } from './grouped-softmax-weights.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /** Options of {@link groupedSoftmax}. */
 export interface GroupedSoftmaxOptions {
@@ -66,6 +67,7 @@ export interface GroupedSoftmaxAttrs {
 /** The grouped softmax (see {@link groupedSoftmax}); its top-level log-sum-exp comes first, so it never splits. */
 export const GROUPED_SOFTMAX: NormalizerDef<{ readonly blockSize: number }, GroupedSoftmaxAttrs> = {
   name: 'groupedSoftmax',
+  decode: (stored, block) => checkStoredAttrs(stored, block, { blockSize: 'integer' }),
   attrs(options, context) {
     if (!Number.isInteger(options.blockSize) || options.blockSize < 1)
       throw new SpecError(`attention "${context.block}": groupedSoftmax blockSize must be an integer >= 1`, {

@@ -3,6 +3,7 @@ import { checkOptions } from '../spec/validate.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
 import { outputNormCode } from './output-norm-kernel.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /**
  * The norm over the value dim of each output row of {@link identity}: `rms` x/√(mean(x²) + ε),
@@ -69,6 +70,8 @@ export const IDENTITY: NormalizerDef<
   IdentityAttrs
 > = {
   name: 'identity',
+  decode: (stored, block) =>
+    checkStoredAttrs(stored, block, { outputNorm: ['rms', 'layer', 'none'], epsilon: 'number' }),
   attrs: (options) => ({ name: 'identity', outputNorm: options.outputNorm, epsilon: options.epsilon }),
   // No division: the output norm (applied to the summed row) fixes the scale.
   reference: (_, scores) => ({ weights: [...scores], logSumExp: -Infinity }),

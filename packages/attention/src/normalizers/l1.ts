@@ -5,6 +5,7 @@ import { l1Row } from './l1-row.js';
 import { l1Weights } from './l1-weights.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /** ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0). */
 export function reluNormalized(): Normalizer {
@@ -161,6 +162,20 @@ export interface L1Attrs {
 /** The l1 normalizers (see {@link reluNormalized}, {@link softplusNormalized}, {@link polynomialNormalized}). */
 export const L1: NormalizerDef<L1Options, L1Attrs> = {
   name: 'l1',
+  decode(stored, block) {
+    const attrs = checkStoredAttrs<L1Attrs>(
+      stored,
+      block,
+      { map: ['relu', 'softplus', 'polynomial1', 'polynomial2'], lengthBase: 'number' },
+      ['lengthBase'],
+    );
+    if (attrs.reweight !== undefined)
+      checkStoredAttrs({ name: 'l1 reweight', ...attrs.reweight }, block, {
+        form: ['power', 'reluPower'],
+        power: 'number',
+      });
+    return attrs;
+  },
   attrs: (options) => ({
     name: 'l1',
     map: options.map,

@@ -4,6 +4,7 @@ import { checkOptions } from '../spec/validate.js';
 import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
 import { keptCount } from './row-count.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 import { floatLiteral } from './wgsl-literal.js';
 
 /** Options of {@link nap}. */
@@ -59,6 +60,8 @@ export const NAP: NormalizerDef<
   NapAttrs
 > = {
   name: 'nap',
+  decode: (stored, block) =>
+    checkStoredAttrs(stored, block, { gain: 'expr', bias: 'expr', epsilon: 'number' }),
   attrs: (options) => ({ name: 'nap', gain: options.gain, bias: options.bias, epsilon: options.epsilon }),
   reference: (attrs, scores, row) => ({
     weights: napRow(scores, row.evaluate(attrs.gain), row.evaluate(attrs.bias), attrs.epsilon),

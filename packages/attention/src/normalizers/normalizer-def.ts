@@ -147,6 +147,11 @@ export interface NormalizerDef<Options = unknown, A extends NormalizerAttrs = No
   options?(options: Options | undefined): Options;
   /** The node attributes of a spec's normalizer (with `name`); errors name `context.block`. */
   attrs(options: Options, context: NormalizerEncodeContext): A;
+  /**
+   * Checks stored attributes (a graph read from a file) and returns them typed; errors name
+   * `block` and the attribute. Without it the attributes are taken as stored.
+   */
+  decode?(stored: NormalizerAttrs, block: string): A;
   /** Axis roles of the captured tensors its Exprs read (checked against the call), by tensor name. */
   roles?(options: Options, context: NormalizerEncodeContext): Readonly<Record<string, readonly AxisRole[]>>;
   /** Whether the node may output the row log-sum-exp (softmax). */

@@ -9,6 +9,7 @@ import { pLaplacianCode } from './p-laplacian-kernel.js';
 import { pLaplacianRow } from './p-laplacian-row.js';
 import { pLaplacianSplitCode } from './p-laplacian-split.js';
 import { softmaxWeights } from './softmax.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /**
  * The coefficient c of the feature term β_i = (c·μ/p)·α_i of {@link pLaplacian}: `2` follows the
@@ -114,6 +115,15 @@ export interface PLaplacianSettings {
 /** The p-Laplacian normalizer (see {@link pLaplacian}): its partials merge like softmax's, plus w. */
 export const P_LAPLACIAN: NormalizerDef<PLaplacianSettings, PLaplacianAttrs> = {
   name: 'pLaplacian',
+  decode: (stored, block) =>
+    checkStoredAttrs(stored, block, {
+      featuresTensor: 'string',
+      features: 'expr',
+      p: 'expr',
+      mu: 'expr',
+      epsilon: 'number',
+      anchorScale: [2, 4],
+    }),
   attrs: (options, context) => pLaplacianAttrs(options, { name: context.block, ...context }),
   // One features row per (batch, head, query), `valueDim` wide.
   roles: (options, context) => ({ [options.features.name]: ['batch', 'heads', 'queries', context.valueDim] }),

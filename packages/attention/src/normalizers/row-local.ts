@@ -2,6 +2,7 @@ import { compileExpr, type Expr, type ExprEnv, mul, SpecError, substituteExpr, v
 import { SCORE } from '../spec/attention-variables.js';
 import type { AxisRole } from '../spec/tensor-use.js';
 import type { NormalizerAttrs, NormalizerDef, NormalizerEncodeContext } from './normalizer-def.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /** What {@link rowLocalNormalizer} needs: a weight per kept score, no row statistics. */
 export interface RowLocalNormalizerSpec<Options, P extends string> {
@@ -137,6 +138,13 @@ export function rowLocalNormalizer<Options = undefined, P extends string = never
       return { name, ...parameters };
     },
     ...(spec.roles === undefined ? {} : { roles: spec.roles }),
+    // Every stored parameter is an Expr.
+    decode: (stored, block) =>
+      checkStoredAttrs(
+        stored,
+        block,
+        Object.fromEntries(Object.keys(parametersOf(stored)).map((key) => [key, 'expr' as const])),
+      ),
     reference(attrs, scores, row) {
       const { weight, scale } = formulas(attrs);
       const values: Record<string, number> = { ...row.env.variables };

@@ -9,6 +9,7 @@ import type {
   RowWeights,
 } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /** Softmax as stored on a node: the sink logit (an Expr over `h`) or null. */
 export interface SoftmaxAttrs {
@@ -64,6 +65,7 @@ export function softmaxRow(scores: readonly number[], sink: number | undefined):
 export const SOFTMAX: NormalizerDef<{ readonly sink: Expr | undefined }, SoftmaxAttrs> = {
   name: 'softmax',
   attrs: (options) => ({ name: 'softmax', sink: options.sink ?? null }),
+  decode: (stored, block) => checkStoredAttrs(stored, block, { sink: 'expr or null' }),
   logSumExp: true,
   reference: (attrs, scores, row) =>
     softmaxRow(scores, attrs.sink === null ? undefined : row.evaluate(attrs.sink)),

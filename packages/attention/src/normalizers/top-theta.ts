@@ -21,6 +21,7 @@ import { checkOptions, checkTensorRef } from '../spec/validate.js';
 import type { DecomposeContext, Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
 import { keptCount } from './row-count.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 import { topThetaCode } from './top-theta-kernel.js';
 import { topThetaRow } from './top-theta-row.js';
 
@@ -103,6 +104,11 @@ export const TOP_THETA: NormalizerDef<
   TopThetaAttrs
 > = {
   name: 'topTheta',
+  decode: (stored, block) =>
+    checkStoredAttrs(stored, block, {
+      threshold: 'expr',
+      compensation: ['none', 'denominator', 'valueMean'],
+    }),
   attrs(options, context) {
     const threshold = options.threshold;
     if (threshold.shape[0] !== context.heads)

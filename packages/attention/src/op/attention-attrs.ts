@@ -156,6 +156,9 @@ export function decodeAttention(attrs: Attrs, table: NormalizerTable = normalize
     attrs.output === 'output' || attrs.output === 'logSumExp' || attrs.output === 'rowMax'
       ? attrs.output
       : fail('output', "'output' | 'logSumExp' | 'rowMax'");
+  const normalizerDef = normalizerDefOf(block, attrs.normalizer, table);
+  const stored = attrs.normalizer as unknown as NormalizerAttrs;
+  const normalizer = normalizerDef.decode?.(stored, block) ?? stored;
   const tensors = Array.isArray(attrs.tensors)
     ? (attrs.tensors as unknown as TensorUse[])
     : fail('tensors', 'an array');
@@ -173,8 +176,8 @@ export function decodeAttention(attrs: Attrs, table: NormalizerTable = normalize
     mask: expr('mask', true),
     maskEmpty: expr('maskEmpty', true),
     maskFull: expr('maskFull', true),
-    normalizer: attrs.normalizer as unknown as NormalizerAttrs,
-    normalizerDef: normalizerDefOf(block, attrs.normalizer, table),
+    normalizer,
+    normalizerDef,
     output,
     tensors: tensors.map((use) => ({
       name: use.name,
