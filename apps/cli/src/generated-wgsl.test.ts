@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { attention } from '@weft/attention/kernels';
 import { runPipeline } from '@weft/ir';
 import { buildDecoderLmGraph, parseModelSpecJSON } from '@weft/models';
 import {
@@ -43,7 +44,10 @@ describe('generated WGSL of the corpus reads cleanly', () => {
       let kernels = 0;
       for (const { name, graph } of corpus()) {
         const { plan } = runPipeline(graph, { fuse: true });
-        const program: GeneratedKernel[] = generateProgram(plan, profile, { inputAccess: 'arena' });
+        const program: GeneratedKernel[] = generateProgram(plan, profile, {
+          inputAccess: 'arena',
+          extensions: [attention],
+        });
         kernels += program.length;
         const result = lintKernels(program, EXCUSED_TEMPLATES);
         findings.push(...result.findings.map((finding) => `${name}: ${finding}`));

@@ -1,8 +1,7 @@
 import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
-import { generateAttention } from './kernel/attention-template.js';
-import { ATTENTION_OP, encodeAttention } from './op/attention-attrs.js';
+import { encodeAttention } from './op/attention-attrs.js';
 import { recordMaskDescription } from './op/attention-description.js';
-import { attentionOp } from './op/attention-op.js';
+import { attentionOpForNormalizer } from './op/attention-op.js';
 import {
   chooseQkTransformPlacement,
   hasQkTransforms,
@@ -74,9 +73,6 @@ function buildAttention(
   inputs: AttentionInputs,
   options: ApplyAttentionOptions,
 ): AttentionResult {
-  // Referencing the op and its template keeps their registration when a bundler prunes modules.
-  if (attentionOp === undefined || generateAttention === undefined)
-    throw new Error('attention op is not registered');
   const keyLength = inputs.key.shape[2];
   const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
   const attrs = encodeAttention(spec, maxKeys, 'output');
@@ -109,8 +105,10 @@ function buildAttention(
     }
   }
   const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound.get(name)!)];
+  // The op knows the normalizer's def: the built-ins' op, or one derived for a user-defined normalizer.
+  const op = attentionOpForNormalizer(spec.normalizer.def);
   // Built in either placement: the op checks the shapes and names the block in its errors.
-  const output = makeNode(ATTENTION_OP, operands, attrs, spec.name);
+  const output = makeNode(op, operands, attrs, spec.name);
   const requested = options.qkTransforms ?? 'auto';
   const placement =
     requested === 'auto'
@@ -122,7 +120,7 @@ function buildAttention(
   }
   if (spec.mask !== undefined) recordMaskDescription(output, spec.mask.description);
   const extra = (kind: 'logSumExp' | 'rowMax') => {
-    const node = makeNode(ATTENTION_OP, operands, { ...attrs, output: kind }, spec.name);
+    const node = makeNode(op, operands, { ...attrs, output: kind }, spec.name);
     if (spec.mask !== undefined) recordMaskDescription(node, spec.mask.description);
     return node;
   };

@@ -29,6 +29,7 @@ import {
   softmax,
   softplusNormalized,
 } from './index.js';
+import { attention as attentionKernels } from './kernels.js';
 
 /** f32 split-keys kernel vs float64 reference, normwise relative error (sums of ~2000 terms). */
 const TOLERANCE = 2e-5;
@@ -177,7 +178,7 @@ describe('decode speed: split keys vs the tiled single-pass kernel (program.prof
       ];
       for (const [variant, queries] of variants) {
         const testCase = buildCase(shape(keys), { mask: causal() }, {}, 60, { queries, keys });
-        const program = await compile(graphOf(testCase), { device });
+        const program = await compile(graphOf(testCase), { device, extensions: [attentionKernels] });
         try {
           const inputs = Object.fromEntries(
             Object.entries(testCase.inputs).map(([name, t]) => [name, Float32Array.from(t.data)]),

@@ -4,6 +4,7 @@ import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCase, type CaseShape, graphOf, referenceOf } from '../test/attention-case.js';
 import { causal, slidingWindow } from './index.js';
+import { attention as attentionKernels } from './kernels.js';
 
 /** f32 kernel vs the float64 reference, normwise relative error (as in the other kernel tests). */
 const TOLERANCE = 1e-5;
@@ -39,6 +40,7 @@ describe('tiled softmax kernel: query rows per invocation (software vs hardware 
         const testCase = buildCase(shape, mask === undefined ? {} : { mask }, {}, 91);
         const program = await compile(graphOf(testCase), {
           device: { ...weft, adapter: { ...weft.adapter, software } },
+          extensions: [attentionKernels],
         });
         try {
           const [kernel] = program.kernels.filter((each) => each.wgsl.includes('key_tile'));

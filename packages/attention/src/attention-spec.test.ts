@@ -17,7 +17,6 @@ import {
   attention,
   blockCausal,
   causal,
-  chooseAttentionStrategy,
   chunked,
   customMask,
   decodeAttention,
@@ -38,6 +37,7 @@ import {
   sparsemax,
   stridedSparse,
 } from './index.js';
+import { chooseAttentionStrategy } from './kernels.js';
 
 function errorOf(run: () => unknown): WeftError {
   try {

@@ -4,7 +4,9 @@
  * QK normalization, positions (1-D and 2-D RoPE, ALiBi, NoPE), score mods (scale, softcap, custom Exprs over captured tensors and the per-pair L1 distance), composable masks
  * that know their block sparsity, and normalizers (softmax with sinks, sigmoid, ReLU², l1 maps,
  * α-entmax, sparsemax, NAP, identity with an output norm, LSSA/LSSAR, Fastmax polynomials, Top-θ, Landmark grouped softmax). A spec becomes one `attention` IR op with a float64 reference, a
- * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel.
+ * decomposition into primitive ops (the unfused baseline) and one fused flash-attention WGSL kernel,
+ * which lives in the `@weft/attention/kernels` entry: pass its `attention` extension to `compile`
+ * (and to `graphFromJSON`). This entry never loads the code generator.
  *
  * @example
  * ```ts
@@ -18,15 +20,6 @@
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
 export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
-export {
-  type AttentionStrategy,
-  chooseAttentionStrategy,
-  SPLIT_MAX_CHUNKS,
-  SPLIT_MAX_QUERIES,
-  SPLIT_MIN_KEYS_PER_CHUNK,
-} from './kernel/attention-strategy.js';
-export { generateAttention } from './kernel/attention-template.js';
-export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
@@ -46,7 +39,13 @@ export {
   type QkNormSideAttrs,
   type RopeAttrs,
 } from './op/attention-attrs.js';
-export { type AttentionOpDef, attentionOp, attentionOpFor, inferAttention } from './op/attention-op.js';
+export {
+  type AttentionOpDef,
+  attentionOp,
+  attentionOpFor,
+  attentionOpForNormalizer,
+  inferAttention,
+} from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
 export * from './qk-transforms-before-kernel.js';

@@ -10,10 +10,10 @@ import {
   UnsupportedError,
 } from '@weft/ir';
 import type { AttentionInputs } from './apply-attention.js';
-import { QUERY_BLOCK } from './kernel/tile-sizes.js';
 import { type AttentionAttrs, decodeAttention, encodeAttention } from './op/attention-attrs.js';
 import { attentionOpForNormalizer } from './op/attention-op.js';
 import { mixHeads, normalizeRows, rotate } from './op/decompose-attention.js';
+import { QUERY_BLOCK } from './query-block.js';
 import type { AttentionSpec } from './spec/attention-spec.js';
 import { VARIABLE_NAMES } from './spec/attention-variables.js';
 import { nope } from './spec/positions.js';

@@ -22,6 +22,7 @@ import {
   topTheta,
   weightedGqa,
 } from '../src/index.js';
+import { attention as attentionKernels } from '../src/kernels.js';
 import { ATTENTION_OP } from '../src/op/attention-attrs.js';
 
 /** The two device profiles attention kernels are generated for. */
@@ -139,7 +140,7 @@ export function attentionWgsl(testCase: AttentionWgslCase, profile: DeviceProfil
   const outputs: Record<string, Node> = { output: result.output };
   if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
   const { plan } = runPipeline(makeGraph(outputs));
-  return generateProgram(plan, profile)
+  return generateProgram(plan, profile, { extensions: [attentionKernels] })
     .filter((kernel) => kernel.kernel.anchor.op === ATTENTION_OP)
     .map((kernel) => kernel.wgsl);
 }

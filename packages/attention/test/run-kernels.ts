@@ -1,5 +1,6 @@
 import { type DimBindings, type Graph, graphNodes } from '@weft/ir';
 import { compile } from '@weft/runtime';
+import { attention } from '../src/kernels.js';
 
 /**
  * Compiles `graph` with the runtime and runs it once on `device` with NaN-poisoned outputs.
@@ -21,6 +22,7 @@ export async function runKernels(
   const program = await compile(graph, {
     device,
     params,
+    extensions: [attention],
     ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
   });
   try {

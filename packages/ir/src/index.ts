@@ -1,6 +1,6 @@
 /**
- * `@weft/ir`: Weft's tensor IR — dtypes, symbolic shapes, the `Expr` scalar language, the op
- * table, graph passes (simplification, fusion and memory planning) and the float64 reference
+ * `@weft/ir`: Weft's tensor IR — dtypes, symbolic shapes, the `Expr` scalar language, the
+ * built-in ops, graph passes (simplification, fusion and memory planning) and the float64 reference
  * interpreter. It knows nothing of WGSL or GPUs. The planner's internals (reduction domains,
  * epilogue layouts, thresholds), which code generators share with it, are in `@weft/ir/internal`.
  *
@@ -19,6 +19,7 @@ export * from './expr/substitute-expr.js';
 export * from './graph/graph.js';
 export { fnv1a64 } from './graph/hash.js';
 export { inheritLabel, labelOf, nearestLabel, setLabel, withLabel } from './graph/label.js';
+export { makeNode } from './graph/make-node.js';
 export * from './graph/node.js';
 export * from './interpret/interpret.js';
 export { emptyTensor64, forEachLine, type LineLayout, lineLayout, tensor64 } from './interpret/tensor64.js';
@@ -30,6 +31,7 @@ export * from './ops/concat-op.js';
 export * from './ops/conv-ops.js';
 export type { ConvGeometry } from './ops/conv-shape.js';
 export { evaluateByLowering } from './ops/evaluate-lowered.js';
+export type { Extension } from './ops/extension.js';
 export * from './ops/gather-op.js';
 export {
   addIndex,
@@ -48,7 +50,15 @@ export {
 } from './ops/index-math.js';
 export * from './ops/map-op.js';
 export * from './ops/matmul-op.js';
-export * from './ops/op-table.js';
+export type {
+  EvaluateEnv,
+  FusionKind,
+  OpContext,
+  OpDef,
+  PlacedIndex,
+  Precision,
+  Tensor64,
+} from './ops/op-table.js';
 export * from './ops/pad-op.js';
 export * from './ops/permute-op.js';
 export * from './ops/reduce-ops.js';

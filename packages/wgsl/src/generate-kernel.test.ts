@@ -3,9 +3,11 @@ import {
   gelu,
   InputError,
   input,
+  makeNode,
   matmul,
   mean,
   mul,
+  type OpDef,
   param,
   permute,
   reshape,
@@ -13,13 +15,14 @@ import {
   sub,
   symbolicDim,
   UnsupportedError,
-  WeftError,
+  withLabel,
 } from '@weft/ir';
 import { describe, expect, test } from 'vitest';
 import { F16_PROFILE, makeKernel, SUBGROUP_PROFILE } from '../test/kernel-fixtures.js';
 import { foldWorkgroups } from './dispatch-grid.js';
-import { generateKernel, generateProgram, registerTemplate } from './generate-kernel.js';
+import { generateKernel, generateProgram } from './generate-kernel.js';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile } from './generated-kernel.js';
+import type { KernelExtension } from './kernel-extension.js';
 
 const seq = symbolicDim('seq', { max: 128 });
 
@@ -790,16 +793,39 @@ describe('features', () => {
   });
 });
 
-describe('template registry', () => {
-  test('extension templates are found by name; built-ins cannot be replaced', () => {
+describe('extension templates', () => {
+  test('are found by name in the given extensions only; built-ins come first', () => {
     const kernel = { ...broadcastAdd(), template: 'test.custom' };
-    expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(/no WGSL template "test.custom"/);
+    expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(UnsupportedError);
+    expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(
+      /no WGSL template for template "test.custom" of kernel 0 .*no extensions were given/,
+    );
     const generator = (inner: typeof kernel, profile: DeviceProfile) =>
       generateKernel({ ...inner, template: 'elementwise' }, profile);
-    registerTemplate('test.custom', generator);
-    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE).wgsl).toContain(
+    const custom: KernelExtension = { name: 'custom', templates: { 'test.custom': generator } };
+    expect(generateKernel(kernel, DEFAULT_DEVICE_PROFILE, { extensions: [custom] }).wgsl).toContain(
       '// Weft kernel 0: elementwise (add)',
     );
-    expect(() => registerTemplate('row', generator)).toThrow(WeftError);
+    const shadowing: KernelExtension = {
+      name: 'shadowing',
+      templates: {
+        elementwise: () => {
+          throw new Error('a built-in template was looked up in an extension');
+        },
+      },
+    };
+    expect(() =>
+      generateKernel(broadcastAdd(), DEFAULT_DEVICE_PROFILE, { extensions: [shadowing] }),
+    ).not.toThrow();
+  });
+
+  test('an opaque kernel of an extension op without its extension names the op, the kernel and the fix', () => {
+    const attentionLike: OpDef = { name: 'attention', arity: 1, fusion: 'opaque', infer: ([x]) => x! };
+    const x = input('x', [4, 8]);
+    const node = withLabel('layers.0.attn', () => makeNode(attentionLike, [x]));
+    const kernel = makeKernel('opaque', [node], [x]);
+    expect(() => generateKernel(kernel, DEFAULT_DEVICE_PROFILE)).toThrow(
+      /no WGSL template for op "attention" of kernel 0 "layers.0.attn · opaque": pass `extensions: \[attention\]`, with `attention` from '@weft\/attention\/kernels'/,
+    );
   });
 });

@@ -1,6 +1,7 @@
-import { getOp, type Kernel, type KernelPlan, UnsupportedError } from '@weft/ir';
+import { type Kernel, type KernelPlan, kernelBlockLabel, kernelTitle, UnsupportedError } from '@weft/ir';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
+import type { KernelExtension } from './kernel-extension.js';
 import { generateConv } from './templates/conv-template.js';
 import { generateElementwise } from './templates/elementwise-template.js';
 import { generateMatmul } from './templates/matmul-template.js';
@@ -18,23 +19,21 @@ export type TemplateGenerator = (
 
 /**
  * Renders one kernel of a plan, choosing the template from `kernel.template` (`opaque` kernels by
- * their anchor's op). Same inputs, same WGSL.
+ * their anchor's op) among the built-in templates, then those of `options.extensions`. Same
+ * inputs, same WGSL.
  *
- * @throws UnsupportedError for a template or op no generator handles, or a kernel beyond the device's limits.
+ * @throws UnsupportedError for a template or op no generator handles (naming the op, the kernel
+ *   and the extension to pass), or a kernel beyond the device's limits.
  */
 export function generateKernel(
   kernel: Kernel,
   profile: DeviceProfile,
   options: GenerateOptions = {},
 ): GeneratedKernel {
-  const name = kernel.template === 'opaque' ? opaqueTemplate(kernel) : kernel.template;
-  const generator = BUILT_IN[name] ?? extensions.get(name);
-  if (generator === undefined) {
-    throw new UnsupportedError(`no WGSL template "${name}" for kernel ${kernel.id}`, {
-      expected: [...Object.keys(BUILT_IN), ...extensions.keys()].join(', '),
-      actual: name,
-    });
-  }
+  const extensions = options.extensions ?? [];
+  const name = kernel.template === 'opaque' ? opaqueTemplate(kernel, extensions) : kernel.template;
+  const generator = builtInTemplate(name) ?? extensionTemplate(name, extensions);
+  if (generator === undefined) throw missingTemplate(kernel, name, extensions);
   return generator(kernel, profile, options);
 }
 
@@ -45,20 +44,6 @@ export function generateProgram(
   options: GenerateOptions = {},
 ): GeneratedKernel[] {
   return plan.kernels.map((kernel) => generateKernel(kernel, profile, options));
-}
-
-/**
- * Adds a template under `name` (for example `attention.flash`), so other packages extend code
- * generation without editing this one. Kernels whose `template` is `name`, and `opaque` kernels
- * whose anchor op is `name`, use it. Registering a built-in name, or a name twice with different
- * generators, throws.
- */
-export function registerTemplate(name: string, generator: TemplateGenerator): void {
-  const existing = BUILT_IN[name] ?? extensions.get(name);
-  if (existing !== undefined && existing !== generator) {
-    throw new UnsupportedError(`WGSL template "${name}" is already registered`, { actual: name });
-  }
-  extensions.set(name, generator);
 }
 
 const BUILT_IN: Readonly<Record<string, TemplateGenerator>> = {
@@ -72,14 +57,57 @@ const BUILT_IN: Readonly<Record<string, TemplateGenerator>> = {
   topk: generateTopk,
 };
 
-const extensions = new Map<string, TemplateGenerator>();
+function builtInTemplate(name: string): TemplateGenerator | undefined {
+  return Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name] : undefined;
+}
+
+function extensionTemplate(
+  name: string,
+  extensions: readonly KernelExtension[],
+): TemplateGenerator | undefined {
+  for (const extension of extensions) {
+    const templates = extension.templates ?? {};
+    if (Object.hasOwn(templates, name)) return templates[name];
+  }
+  return undefined;
+}
 
 /** The template of an `opaque` kernel: its anchor op's own, a reduction, or an index rewrite. */
-function opaqueTemplate(kernel: Kernel): string {
+function opaqueTemplate(kernel: Kernel, extensions: readonly KernelExtension[]): string {
   const op = kernel.anchor.op;
-  if (BUILT_IN[op] !== undefined || extensions.has(op)) return op;
-  const definition = getOp(op);
+  if (builtInTemplate(op) !== undefined || extensionTemplate(op, extensions) !== undefined) return op;
+  const definition = kernel.anchor.def;
   if (definition.fusion === 'reduction') return 'reduce';
   if (definition.lowerElement !== undefined) return 'elementwise';
   return op;
+}
+
+/** Where Weft's own extension templates live, for the hint of a missing-template error. */
+const KNOWN_EXTENSION_TEMPLATES: Readonly<Record<string, string>> = {
+  attention: "pass `extensions: [attention]`, with `attention` from '@weft/attention/kernels'",
+};
+
+function missingTemplate(
+  kernel: Kernel,
+  name: string,
+  extensions: readonly KernelExtension[],
+): UnsupportedError {
+  const block = kernelBlockLabel(kernel);
+  const where = `kernel ${kernel.id} "${kernelTitle(kernel)}"`;
+  const fix = Object.hasOwn(KNOWN_EXTENSION_TEMPLATES, name)
+    ? KNOWN_EXTENSION_TEMPLATES[name]
+    : 'pass the extension that provides it in `extensions`';
+  const given =
+    extensions.length === 0
+      ? 'no extensions were given'
+      : `extensions given: ${extensions.map((extension) => extension.name).join(', ')}`;
+  const subject = name === kernel.anchor.op ? `op "${name}"` : `template "${name}"`;
+  return new UnsupportedError(`no WGSL template for ${subject} of ${where}: ${fix} (${given})`, {
+    ...(block === undefined ? {} : { block }),
+    expected: [
+      ...Object.keys(BUILT_IN),
+      ...extensions.flatMap((extension) => Object.keys(extension.templates ?? {})),
+    ].join(', '),
+    actual: name,
+  });
 }

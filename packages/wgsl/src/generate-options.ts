@@ -1,4 +1,5 @@
 import { isSourceTensor, type Node } from '@weft/ir';
+import type { KernelExtension } from './kernel-extension.js';
 
 /** Code-generation choices that are not device facts. */
 export interface GenerateOptions {
@@ -21,6 +22,11 @@ export interface GenerateOptions {
    *   own, so the packed binding is `read`.
    */
   readonly inputAccess?: InputAccess;
+  /**
+   * Extensions whose templates render the `opaque` kernels of their ops (for example `attention`
+   * from `@weft/attention/kernels`). Built-in templates are used first.
+   */
+  readonly extensions?: readonly KernelExtension[];
 }
 
 /** See {@link GenerateOptions.inputAccess}. */

@@ -13,12 +13,12 @@ export { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to
 export {
   generateKernel,
   generateProgram,
-  registerTemplate,
   type TemplateGenerator,
 } from './generate-kernel.js';
 export type { GenerateOptions, InputAccess } from './generate-options.js';
 export * from './generated-kernel.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
+export type { KernelExtension } from './kernel-extension.js';
 export { constantDeclaration, type NamedConstant, namedConstant } from './named-constants.js';
 export { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 export { generateConv } from './templates/conv-template.js';

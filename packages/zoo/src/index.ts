@@ -9,7 +9,7 @@
  * ```ts
  * const entry = findZooEntry('layer-norm')!;
  * const { graph, inputs, params } = entry.build();
- * const program = await compile(graph, { device: await requestWeftDevice(), params });
+ * const program = await compile(graph, { device: await requestWeftDevice(), params, extensions: ZOO_EXTENSIONS });
  * const { y } = await program.run(inputs);
  * ```
  *
@@ -25,3 +25,4 @@ export { median } from './measure/median.js';
 export { DEFAULT_TOLERANCE, ROPE_TOLERANCE } from './tolerances.js';
 export * from './zoo.js';
 export type * from './zoo-entry.js';
+export * from './zoo-extensions.js';

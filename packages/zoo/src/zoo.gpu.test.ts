@@ -1,6 +1,7 @@
 import { expectMatchesReference, getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ZOO } from './zoo.js';
+import { ZOO_EXTENSIONS } from './zoo-extensions.js';
 
 const measured: string[] = [];
 afterAll(() => {
@@ -19,6 +20,7 @@ describe('every zoo entry on a WebGPU device', () => {
         inputs,
         params,
         dims,
+        extensions: ZOO_EXTENSIONS,
         rtol: entry.tolerance,
         atol: entry.tolerance,
         label: entry.id,

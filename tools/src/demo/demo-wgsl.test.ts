@@ -1,3 +1,4 @@
+import { attention } from '@weft/attention/kernels';
 import { runPipeline } from '@weft/ir';
 import { buildDecoderLmGraph, parseModelSpec } from '@weft/models';
 import { DEFAULT_DEVICE_PROFILE, generateProgram } from '@weft/wgsl';
@@ -17,7 +18,7 @@ describe("the demo decoder's generated WGSL reads cleanly", () => {
         const kernels = generateProgram(
           plan,
           { ...DEFAULT_DEVICE_PROFILE, software },
-          { inputAccess: 'arena' },
+          { inputAccess: 'arena', extensions: [attention] },
         );
         return lintKernels(kernels, EXCUSED_TEMPLATES).findings.map((line) => `${mode}: ${line}`);
       });

@@ -1,5 +1,20 @@
-import { applyAttention, attention, causal, type Normalizer } from '@weft/attention';
-import { decomposeExtensionOps, input, interpret, makeGraph, type Tensor64 } from '@weft/ir';
+import {
+  applyAttention,
+  attention,
+  attentionOpForNormalizer,
+  causal,
+  type Normalizer,
+} from '@weft/attention';
+import { attention as attentionKernels } from '@weft/attention/kernels';
+import {
+  decomposeExtensionOps,
+  graphFromJSON,
+  graphToJSON,
+  input,
+  interpret,
+  makeGraph,
+  type Tensor64,
+} from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
 import { compile, generateGraphKernels } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
@@ -109,15 +124,24 @@ describe.each(NORMALIZERS)('a user-defined normalizer: $name', ({ normalizer, we
       expect(normwiseError(decomposed, expected)).toBeLessThan(1e-12);
     });
 
+    it('its nodes carry their own op, which a saved graph finds again through the extension', () => {
+      const node = graph.outputs.out!;
+      expect(node.def).toBe(attentionOpForNormalizer(normalizer().def));
+      const rebuilt = graphFromJSON(JSON.stringify(graphToJSON(graph)), { extensions: [attentionKernels] });
+      expect(rebuilt.outputs.out!.def).toBe(node.def);
+      expect(normwiseError(interpret(rebuilt, { inputs }).out!.data, expected)).toBeLessThan(1e-12);
+    });
+
     it('generates the kernel its shape calls for', () => {
-      const wgsl = generateGraphKernels(graph, DEFAULT_DEVICE_PROFILE).kernels[0]!.wgsl;
+      const wgsl = generateGraphKernels(graph, DEFAULT_DEVICE_PROFILE, { extensions: [attentionKernels] })
+        .kernels[0]!.wgsl;
       // The split-keys kernel merges partials kept in workgroup memory.
       expect(wgsl.includes('part_acc')).toBe(shape.queries === 1);
     });
 
     it('runs fused on the device within the f32 budget (1e-5 normwise)', async () => {
       const device = await getTestDevice();
-      const program = await compile(graph, { device });
+      const program = await compile(graph, { device, extensions: [attentionKernels] });
       try {
         expect(program.kernels).toHaveLength(1);
         const data = Object.fromEntries(

@@ -1,4 +1,5 @@
 import { applyAttention, attention, checkBlockRule, customMask, type Mask } from '@weft/attention';
+import { attention as attentionKernels } from '@weft/attention/kernels';
 import { input, interpret, makeGraph, type Tensor64 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
 import { compile, generateGraphKernels } from '@weft/runtime';
@@ -67,7 +68,8 @@ describe('a user-defined mask with a block rule (docs/guides/extending-weft.md)'
 
   it('puts the rule in the kernel, where a predicate alone gives none', () => {
     const wgslOf = (under: Mask) =>
-      generateGraphKernels(graphUnder(under), DEFAULT_DEVICE_PROFILE).kernels[0]!.wgsl;
+      generateGraphKernels(graphUnder(under), DEFAULT_DEVICE_PROFILE, { extensions: [attentionKernels] })
+        .kernels[0]!.wgsl;
     // Without a rule every tile is partial: \`let empty = false;\`.
     expect(wgslOf(mask)).toMatch(/let empty = (?!false;)/);
     expect(wgslOf(customMask(() => mask.predicate))).toMatch(/let empty = false;/);
@@ -80,7 +82,7 @@ describe('a user-defined mask with a block rule (docs/guides/extending-weft.md)'
 
   it('runs fused on the device within the f32 budget (1e-5 normwise), the rule in the kernel', async () => {
     const device = await getTestDevice();
-    const program = await compile(graph, { device });
+    const program = await compile(graph, { device, extensions: [attentionKernels] });
     try {
       expect(program.kernels).toHaveLength(1);
       const data = Object.fromEntries(

@@ -1,3 +1,4 @@
+import { attention as attentionKernels } from '@weft/attention/kernels';
 import { interpret, WeftError } from '@weft/ir';
 import { compile, type Program, type WeftDevice } from '@weft/runtime';
 import { attentionRecipe, buildAttentionCase } from './attention-cases.js';
@@ -141,7 +142,11 @@ export async function runDeviceCase(recipe: CaseRecipe, device: WeftDevice): Pro
     );
   let program: Program;
   try {
-    program = await compile(built.graph, { device, params: data(built.params) });
+    program = await compile(built.graph, {
+      device,
+      params: data(built.params),
+      extensions: [attentionKernels],
+    });
   } catch (error) {
     return classify(recipe, 'compile', error, start);
   }

@@ -8,7 +8,12 @@ import type { Graph } from '@weft/ir';
 import { runPipeline } from '@weft/ir';
 import { buildDecoderLmGraph, parseModelSpec } from '@weft/models';
 import * as runtime from '@weft/runtime';
-import { DEFAULT_DEVICE_PROFILE, type DeviceProfile, generateProgram } from '@weft/wgsl';
+import {
+  DEFAULT_DEVICE_PROFILE,
+  type DeviceProfile,
+  generateProgram,
+  type KernelExtension,
+} from '@weft/wgsl';
 import { ZOO } from '@weft/zoo';
 import type { SystemFactory } from '../bench/bench-case.js';
 import { benchCases } from '../bench/bench-catalog.js';
@@ -85,17 +90,36 @@ interface KernelSource {
 type GenerateGraphKernels = (
   graph: Graph,
   profile: DeviceProfile,
-  options?: { fuse?: boolean },
+  options?: { fuse?: boolean; extensions?: readonly KernelExtension[] },
 ) => {
   kernels: readonly { wgsl: string; label: string }[];
   plan: { kernels: readonly { template: string }[] };
 };
 
-function graphKernels(graph: Graph, profile: DeviceProfile, fuse: boolean): KernelSource[] {
+/**
+ * The extensions code generation takes: the attention kernels where this revision has them as a
+ * value (`@weft/attention/kernels`); revisions before that registered their templates on import.
+ */
+async function kernelExtensions(): Promise<readonly KernelExtension[]> {
+  try {
+    const kernelsEntry = '@weft/attention/kernels';
+    const module = (await import(kernelsEntry)) as { attention?: KernelExtension };
+    return module.attention === undefined ? [] : [module.attention];
+  } catch {
+    return [];
+  }
+}
+
+function graphKernels(
+  graph: Graph,
+  profile: DeviceProfile,
+  fuse: boolean,
+  extensions: readonly KernelExtension[],
+): KernelSource[] {
   const generate = (runtime as unknown as { generateGraphKernels?: GenerateGraphKernels })
     .generateGraphKernels;
   if (generate !== undefined) {
-    const { kernels, plan } = generate(graph, profile, { fuse });
+    const { kernels, plan } = generate(graph, profile, { fuse, extensions });
     return kernels.map((kernel, index) => ({
       wgsl: kernel.wgsl,
       label: kernel.label,
@@ -104,7 +128,7 @@ function graphKernels(graph: Graph, profile: DeviceProfile, fuse: boolean): Kern
   }
   // Revisions before `generateGraphKernels`: what their `compile` did.
   const { plan } = runPipeline(graph, { fuse, alignment: profile.limits.minStorageBufferOffsetAlignment });
-  return generateProgram(plan, profile, { inputAccess: 'read_write' }).map((kernel, index) => ({
+  return generateProgram(plan, profile, { inputAccess: 'read_write', extensions }).map((kernel, index) => ({
     wgsl: kernel.wgsl,
     label: kernel.label,
     template: plan.kernels[index]!.template,
@@ -195,6 +219,7 @@ export async function generateCorpus(options: GenerateCorpusOptions = {}): Promi
   const { graphs, skipped } =
     options.graphs === undefined ? await corpusGraphs() : { graphs: options.graphs, skipped: {} };
   const profiles = options.profiles ?? REPLAY_PROFILES;
+  const extensions = await kernelExtensions();
   const kernels: Record<string, string> = {};
   const labels: Record<string, string> = {};
   const entries: string[] = [];
@@ -210,7 +235,7 @@ export async function generateCorpus(options: GenerateCorpusOptions = {}): Promi
     for (const [profileName, profile] of Object.entries(profiles)) {
       let generated: KernelSource[];
       try {
-        generated = graphKernels(graph, profile, true);
+        generated = graphKernels(graph, profile, true, extensions);
       } catch (error) {
         throw new Error(`replay corpus: generating ${entry} for ${profileName} failed: ${String(error)}`, {
           cause: error,

@@ -1,6 +1,7 @@
 // `pnpm soak`: compile/run/destroy cycles of small programs and generations of a tiny model,
 // checking that the JS heap, RSS and live GPU buffers stay flat.
 import { and, applyAttention, attention, causal, rope, slidingWindow } from '@weft/attention';
+import { attention as attentionKernels } from '@weft/attention/kernels';
 import { formatTable, type Graph, input, makeGraph, mul } from '@weft/ir';
 import { compileModel } from '@weft/models';
 import { layerNorm, rmsNorm } from '@weft/norms';
@@ -120,7 +121,7 @@ async function main(): Promise<number> {
     const programs = smallPrograms();
     const cycle = async (index: number) => {
       const { graph, inputs, params } = programs[index % programs.length]!;
-      const program = await compile(graph, { device: weft, params });
+      const program = await compile(graph, { device: weft, params, extensions: [attentionKernels] });
       await program.run(inputs);
       program.destroy();
     };

@@ -1,3 +1,4 @@
+import { attention } from '@weft/attention/kernels';
 import { formatKernelPlan, graphNodes, runPipeline } from '@weft/ir';
 import { buildDecoderLmGraph, modelSpecToJSON } from '@weft/models';
 import { DEFAULT_DEVICE_PROFILE, generateProgram } from '@weft/wgsl';
@@ -44,7 +45,10 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
       );
       for (const line of formatKernelPlan(plan, memory).trimEnd().split('\n')) io.out(`  ${line}`);
       if (options.wgsl !== true) return;
-      for (const kernel of generateProgram(plan, DEFAULT_DEVICE_PROFILE, { inputAccess: 'arena' })) {
+      for (const kernel of generateProgram(plan, DEFAULT_DEVICE_PROFILE, {
+        inputAccess: 'arena',
+        extensions: [attention],
+      })) {
         io.out('');
         io.out(kernel.wgsl.trimEnd());
       }

@@ -11,13 +11,7 @@ import {
   substituteExpr,
   UnsupportedError,
 } from '@weft/ir';
-import {
-  type DeviceProfile,
-  type GeneratedKernel,
-  type GenerateOptions,
-  KernelContext,
-  registerTemplate,
-} from '@weft/wgsl';
+import { type DeviceProfile, type GeneratedKernel, type GenerateOptions, KernelContext } from '@weft/wgsl';
 import { ATTENTION_OP, type AttentionAttrs } from '../op/attention-attrs.js';
 import { decodeAttentionNode } from '../op/attention-node.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
@@ -475,8 +469,6 @@ function withSectionComments(wgsl: string): string {
   }
   return out.join('\n');
 }
-
-registerTemplate(ATTENTION_OP, generateAttention);
 
 /** Arguments of `score_key` from the current `tile`. */
 const TILE_ARGS = { tile_kind: 'tile.kind', tile_k0: 'tile.k0', tile_k1: 'tile.k1' };

@@ -1,5 +1,8 @@
 import { UnsupportedError } from '@weft/ir';
 import type { DeviceProfile } from '@weft/wgsl';
+import { QUERY_BLOCK } from '../query-block.js';
+
+export { QUERY_BLOCK };
 
 /** The tiling of the fused attention kernel. */
 export interface AttentionTiles {
@@ -13,13 +16,6 @@ export interface AttentionTiles {
    */
   readonly rowsPerInvocation: number;
 }
-
-/**
- * Queries per workgroup. Measured on SwiftShader (MHA H=4, d=32, N=128 and 512, causal and not):
- * 32×32 tiles match or beat 64×32 (up to 1.3× on causal N=512: twice the workgroups to spread over
- * the cores, and one partial tile per diagonal instead of two); key blocks of 16 were slower.
- */
-export const QUERY_BLOCK = 32;
 
 /**
  * Query rows per invocation on a software adapter. On SwiftShader every read of a staged K or V

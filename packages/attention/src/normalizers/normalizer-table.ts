@@ -40,8 +40,8 @@ export class NormalizerTable {
 export const BUILTIN_NORMALIZER_TABLE = new NormalizerTable(BUILTIN_NORMALIZERS);
 
 /**
- * The built-ins and every normalizer made by `defineNormalizer` so far: what nodes decode their
- * normalizer with while attention nodes do not carry their own op def.
+ * The built-ins and every normalizer made by `defineNormalizer` so far: how a saved graph's
+ * attention nodes find their normalizer (`graphFromJSON` with the attention extension).
  */
 let knownNormalizers = BUILTIN_NORMALIZER_TABLE;
 
@@ -50,7 +50,7 @@ export function registerNormalizer(def: AnyNormalizerDef): void {
   knownNormalizers = knownNormalizers.with(def);
 }
 
-/** The table attention nodes decode their normalizer with. */
+/** The built-ins and every normalizer made by `defineNormalizer` so far. */
 export function normalizerTable(): NormalizerTable {
   return knownNormalizers;
 }

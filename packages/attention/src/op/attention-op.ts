@@ -9,17 +9,12 @@ import {
   formatDim,
   maxDim,
   type OpDef,
-  registerOp,
   ShapeError,
   SpecError,
   type TensorType,
 } from '@weft/ir';
 import type { AnyNormalizerDef } from '../normalizers/normalizer-def.js';
-import {
-  BUILTIN_NORMALIZER_TABLE,
-  type NormalizerTable,
-  normalizerTable,
-} from '../normalizers/normalizer-table.js';
+import { BUILTIN_NORMALIZER_TABLE, type NormalizerTable } from '../normalizers/normalizer-table.js';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
 import { describeAttention } from './attention-description.js';
@@ -33,15 +28,15 @@ export type AttentionOpDef = OpDef & {
 };
 
 /**
- * The `attention` op whose nodes find their normalizer's def in `normalizers` (a table, or a
- * function giving the current one). Operands `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`,
- * `value [B, Hv, Nk, dv]`, then the tensors its score, mask and normalizer read, in the order of
- * its `tensors` attribute. Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is
- * `logSumExp` or `rowMax`. Opaque for the fusion planner: it runs as its own fused template, `attention`.
+ * The `attention` op whose nodes find their normalizer's def in `normalizers`. Operands
+ * `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`, then the tensors its
+ * score, mask and normalizer read, in the order of its `tensors` attribute. Result:
+ * `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`. Opaque for
+ * the fusion planner: it runs as its own fused template, `attention` (see `@weft/attention/kernels`).
+ * A plain value: nodes carry it, so building one registers nothing.
  */
-export function attentionOpFor(normalizers: NormalizerTable | (() => NormalizerTable)): AttentionOpDef {
-  const table = () => (typeof normalizers === 'function' ? normalizers() : normalizers);
-  const decode = (attrs: Attrs) => decodeAttention(attrs, table());
+export function attentionOpFor(normalizers: NormalizerTable): AttentionOpDef {
+  const decode = (attrs: Attrs) => decodeAttention(attrs, normalizers);
   return {
     name: ATTENTION_OP,
     arity: 'variadic',
@@ -50,22 +45,12 @@ export function attentionOpFor(normalizers: NormalizerTable | (() => NormalizerT
     evaluate: (inputs, attrs) => evaluateAttention(inputs, decode(attrs)),
     decompose: (node) => decomposeAttention(node, decode(node.attrs)),
     describe: describeAttention,
-    get normalizers() {
-      return table();
-    },
+    normalizers,
   };
 }
 
-/**
- * The registered `attention` op (see {@link attentionOpFor}): its nodes decode their normalizer
- * with the built-ins and every normalizer made by `defineNormalizer`.
- */
-export const attentionOp: AttentionOpDef = registered(attentionOpFor(normalizerTable));
-
-function registered(op: AttentionOpDef): AttentionOpDef {
-  registerOp(op);
-  return op;
-}
+/** The `attention` op of the built-in normalizers (see {@link attentionOpFor}). */
+export const attentionOp: AttentionOpDef = attentionOpFor(BUILTIN_NORMALIZER_TABLE);
 
 /** Attention ops of user-defined normalizers, one per def. */
 const derivedOps = new WeakMap<AnyNormalizerDef, AttentionOpDef>();

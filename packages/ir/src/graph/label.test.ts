@@ -9,8 +9,8 @@ import {
   matmul,
   mean,
   mul,
+  type OpDef,
   param,
-  registerOp,
   reshape,
   rsqrt,
   runPipeline,
@@ -21,14 +21,14 @@ import { decomposeExtensionOps } from '../passes/decompose-extension-ops.js';
 import { kernelBlockLabel, kernelTitle } from '../plan/kernel-label.js';
 import { inheritLabel, labelOf, nearestLabel, setLabel, withLabel } from './label.js';
 
-// An extension op known only by its decomposition, as other packages register them.
-registerOp({
+// An extension op known only by its decomposition, as other packages define them.
+const labelledAxpyOp: OpDef = {
   name: 'test.labelled-axpy',
   arity: 3,
   fusion: 'opaque',
   infer: (inputs) => inputs[1]!,
   decompose: (node) => add(mul(node.inputs[0]!, node.inputs[1]!), node.inputs[2]!),
-});
+};
 
 function layerNorm(x: ReturnType<typeof input>, name: string) {
   const centered = sub(x, mean(x, -1, { keepDims: true }));
@@ -94,7 +94,7 @@ describe('labels', () => {
     const flat = withLabel('flat', () => reshape(reshape(tanh(x), [64]), [8, 8]));
     // A decomposed extension op: the primitive nodes it becomes carry its label.
     const axpy = withLabel('axpy', () =>
-      makeNode('test.labelled-axpy', [input('label-test.a', [4, 16]), x, input('label-test.y', [4, 16])]),
+      makeNode(labelledAxpyOp, [input('label-test.a', [4, 16]), x, input('label-test.y', [4, 16])]),
     );
     const { graph } = runPipeline(makeGraph({ scaled, flat, axpy }), { decompose: true });
     expect(graph.outputs.scaled).toBe(activated);

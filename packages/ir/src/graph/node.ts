@@ -2,7 +2,7 @@ import type { SymbolicDim } from '../dim.js';
 import type { DType } from '../dtype.js';
 import { GraphError } from '../errors.js';
 import type { Expr } from '../expr/expr.js';
-import { getOp } from '../ops/op-table.js';
+import type { OpDef } from '../ops/op-table.js';
 import type { Shape } from '../shape.js';
 import { structuralHash } from './hash.js';
 import { labelFromScope } from './label.js';
@@ -42,7 +42,7 @@ export interface TensorType {
 export class Node implements TensorType {
   /** @internal Use {@link makeNode} or the op builders. */
   constructor(
-    /** Name of the op in the op table. */
+    /** Name of the op (`def.name`). */
     readonly op: string,
     /** Operand nodes, in order. */
     readonly inputs: readonly Node[],
@@ -54,6 +54,11 @@ export class Node implements TensorType {
     readonly dtype: DType,
     /** Stable structural hash (hex). */
     readonly hash: string,
+    /**
+     * The op's definition (its `name` is {@link Node.op}). Not part of the hash: the hash names the
+     * op, and `makeNode` refuses two different definitions under one name among live nodes.
+     */
+    readonly def: OpDef,
   ) {}
 
   /** Rank of the node's shape. */
@@ -69,34 +74,42 @@ const registry = new FinalizationRegistry<string>((hash) => {
 });
 
 /**
- * Builds (or finds) the node for `op(inputs, attrs)`. The op's shape/dtype rule runs here, so an
- * invalid node never exists: a bad operand throws a `WeftError` naming the op, tensor and dim.
+ * Builds (or finds) the node for op `def` applied to `inputs` with `attrs`: what `makeNode` does
+ * once the op is known. Op builders call it with their own definition.
  *
- * @param block - path of the user block being built, used in error messages.
+ * @internal Use `makeNode` or the op builders.
  */
-export function makeNode(op: string, inputs: readonly Node[], attrs: Attrs = {}, block?: string): Node {
-  const def = getOp(op);
+export function internNode(def: OpDef, inputs: readonly Node[], attrs: Attrs = {}, block?: string): Node {
+  const name = def.name;
   if (def.arity !== 'variadic' && def.arity !== inputs.length) {
-    throw new GraphError(`op "${op}" takes ${def.arity} operand(s)`, {
+    throw new GraphError(`op "${name}" takes ${def.arity} operand(s)`, {
       ...(block === undefined ? {} : { block }),
       expected: def.arity,
       actual: inputs.length,
     });
   }
-  const type = def.infer(inputs, attrs, block === undefined ? { op } : { op, block });
-  const hash = structuralHash(op, inputs, attrs, type);
+  const type = def.infer(inputs, attrs, block === undefined ? { op: name } : { op: name, block });
+  const hash = structuralHash(name, inputs, attrs, type);
   const existing = interned.get(hash)?.deref();
   if (existing !== undefined) {
+    if (existing.def !== def) {
+      throw new GraphError(`two different definitions of op "${name}" are in use`, {
+        ...(block === undefined ? {} : { block }),
+        expected: 'one OpDef value per op name',
+        actual: name,
+      });
+    }
     labelFromScope(existing);
     return existing;
   }
   const node = new Node(
-    op,
+    name,
     Object.freeze([...inputs]),
     Object.freeze({ ...attrs }),
     Object.freeze([...type.shape]),
     type.dtype,
     hash,
+    def,
   );
   interned.set(hash, new WeakRef(node));
   registry.register(node, hash);

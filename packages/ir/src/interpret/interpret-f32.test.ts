@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { variable } from '../expr/expr.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
 import {
   add,
   div,
@@ -17,7 +17,7 @@ import {
   sub,
   sum,
 } from '../index.js';
-import { registerOp } from '../ops/op-table.js';
+import type { OpDef } from '../ops/op-table.js';
 import { randomTensor } from '../testing/index.js';
 import { interpret } from './interpret.js';
 
@@ -114,25 +114,25 @@ describe("interpret with precision 'f32'", () => {
   it('evaluates an extension op through its decomposition in f32, and rounds the result of one without', () => {
     // Both compute x · (1 + 2⁻³⁰): f32 loses the increment, float64 keeps it.
     const tiny = 2 ** -30;
-    registerOp({
+    const decomposedOp: OpDef = {
       name: 'test.f32-decomposed',
       arity: 1,
       fusion: 'opaque',
       infer: ([a]) => ({ shape: a!.shape, dtype: a!.dtype }),
       evaluate: ([a]) => ({ ...a!, data: a!.data.map((value) => value + value * tiny) }),
       decompose: (node) => add(node.inputs[0]!, mul(node.inputs[0]!, literal([tiny], [1]))),
-    });
-    registerOp({
+    };
+    const opaqueOp: OpDef = {
       name: 'test.f32-opaque',
       arity: 1,
       fusion: 'opaque',
       infer: ([a]) => ({ shape: a!.shape, dtype: a!.dtype }),
       evaluate: ([a]) => ({ ...a!, data: a!.data.map((value) => value * (1 + tiny) * 3) }),
-    });
+    };
     const x = input('x', [1]);
     const graph = makeGraph({
-      decomposed: makeNode('test.f32-decomposed', [x]),
-      opaque: makeNode('test.f32-opaque', [x]),
+      decomposed: makeNode(decomposedOp, [x]),
+      opaque: makeNode(opaqueOp, [x]),
     });
     const exact = interpret(graph, { inputs: { x: [1] } });
     const single = interpret(graph, { inputs: { x: [1] }, precision: 'f32' });

@@ -3,9 +3,9 @@ import { symbolicDim } from '../dim.js';
 import { InputError, ShapeError } from '../errors.js';
 import { variable } from '../expr/expr.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
 import { add, gather, input, literal, mapElements, mul, param, scan, sum } from '../index.js';
-import { registerOp } from '../ops/op-table.js';
+import type { OpDef } from '../ops/op-table.js';
 import { expectClose, randomTensor } from '../testing/index.js';
 import { interpret } from './interpret.js';
 import { tensor64 } from './tensor64.js';
@@ -69,15 +69,15 @@ describe('interpret', () => {
   });
 
   it('evaluates extension ops through their decomposition', () => {
-    registerOp({
+    const axpyOp: OpDef = {
       name: 'test.axpy',
       arity: 2,
       fusion: 'opaque',
       infer: ([a]) => ({ shape: a!.shape, dtype: a!.dtype }),
       decompose: (node) => add(mul(node.inputs[0]!, 2), node.inputs[1]!),
-    });
+    };
     const data = randomTensor([2, 3], { seed: 8 });
-    const y = interpret(makeGraph({ y: makeNode('test.axpy', [x, x]) }), { inputs: { x: data } }).y!;
+    const y = interpret(makeGraph({ y: makeNode(axpyOp, [x, x]) }), { inputs: { x: data } }).y!;
     expectClose(
       y,
       data.data.map((v) => 3 * v),

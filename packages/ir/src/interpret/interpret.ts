@@ -3,8 +3,7 @@ import { isInteger, roundToDType } from '../dtype.js';
 import { InputError, UnsupportedError } from '../errors.js';
 import { type Graph, graphNodes } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
-import { registerBuiltinOps } from '../ops/builtin-ops.js';
-import { type EvaluateEnv, getOp, type Precision, type Tensor64 } from '../ops/op-table.js';
+import type { EvaluateEnv, Precision, Tensor64 } from '../ops/op-table.js';
 import { isNamedSource } from '../ops/source-groups.js';
 import { elementCount, resolveShape } from '../shape.js';
 import { bindDims } from './bind-dims.js';
@@ -48,7 +47,6 @@ export interface InterpretOptions {
  * ```
  */
 export function interpret(graph: Graph, options: InterpretOptions = {}): Record<string, Tensor64> {
-  registerBuiltinOps();
   const nodes = graphNodes(graph);
   const env: EvaluateEnv = { dims: bindDims(nodes, options), precision: options.precision ?? 'f64' };
   const values = new Map<Node, Tensor64>();
@@ -71,7 +69,7 @@ function evaluateNode(
   if (isNamedSource(node)) {
     result = sourceTensor(node, node.op === 'input' ? options.inputs : options.params, env.dims);
   } else {
-    const def = getOp(node.op);
+    const def = node.def;
     const inputs = node.inputs.map((operand) => evaluateNode(operand, values, env, options));
     // In f32, an op that cannot evaluate itself in f32 runs as its decomposition where it has one.
     const decomposeInF32 = f32 && def.evaluatesF32 !== true && def.decompose !== undefined;

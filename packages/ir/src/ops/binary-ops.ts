@@ -1,12 +1,12 @@
 import { SpecError } from '../errors.js';
 import { BINARY_FUNCTIONS, type BinaryFunction, binary, type Expr, read } from '../expr/expr.js';
 import { isComparison } from '../expr/scalar-functions.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, expectSameDType, operandContext } from './operand-checks.js';
 import { full } from './source-ops.js';
 
@@ -59,7 +59,7 @@ export function elementwiseBinary(fn: BinaryFunction, a: Operand, b: Operand): N
   }
   const left = typeof a === 'number' ? full(a, [], (b as Node).dtype) : a;
   const right = typeof b === 'number' ? full(b, [], left.dtype) : b;
-  return makeNode('binary', [left, right], { fn });
+  return internNode(binaryOp, [left, right], { fn });
 }
 
 const LOGIC: ReadonlySet<BinaryFunction> = new Set(['and', 'or']);
@@ -74,7 +74,7 @@ const lowerBinary = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `binary`: `{ fn }` with NumPy broadcasting; comparisons and logic give `bool`. */
-export const binaryOp: OpDef = registerOp({
+export const binaryOp: OpDef = {
   name: 'binary',
   arity: 2,
   fusion: 'elementwise',
@@ -99,4 +99,4 @@ export const binaryOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerBinary),
   lowerElement: lowerBinary,
-});
+};

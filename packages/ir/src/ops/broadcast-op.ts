@@ -1,17 +1,17 @@
 import { type Dim, dimsEqual, formatDim } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { formatShape } from '../shape.js';
 import { dimsAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /** Broadcasts `x` to `shape` by NumPy rules (right-aligned; each dim of `x` equals the target's or is 1). */
 export function broadcastTo(x: Node, shape: readonly Dim[]): Node {
-  return makeNode('broadcast', [x], { shape: [...shape] });
+  return internNode(broadcastOp, [x], { shape: [...shape] });
 }
 
 const lowerBroadcast = (node: Node, outputIndex: readonly Expr[]): Expr => {
@@ -20,7 +20,7 @@ const lowerBroadcast = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `broadcast`: `{ shape }`, NumPy broadcasting of one operand to a target shape. */
-export const broadcastOp: OpDef = registerOp({
+export const broadcastOp: OpDef = {
   name: 'broadcast',
   arity: 1,
   fusion: 'injective',
@@ -42,4 +42,4 @@ export const broadcastOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerBroadcast),
   lowerElement: lowerBroadcast,
-});
+};

@@ -6,7 +6,7 @@ import { conv1dOp, conv2dOp } from './conv-ops.js';
 import { gatherOp } from './gather-op.js';
 import { mapOp } from './map-op.js';
 import { matmulOp } from './matmul-op.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { padOp } from './pad-op.js';
 import { permuteOp } from './permute-op.js';
 import { argmaxOp, reduceOp } from './reduce-ops.js';
@@ -19,11 +19,10 @@ import { topkOp } from './topk-op.js';
 import { unaryOp } from './unary-ops.js';
 
 /**
- * Every built-in op of `@weft/ir`, in table order. Importing this module registers them all;
- * modules that rebuild graphs from data (the interpreter, JSON) depend on it so the table is full
- * even when a bundler drops unused builder modules.
+ * Every built-in op of `@weft/ir`, in table order: the only ops an op name resolves to without an
+ * extension (see {@link builtinOp}). A fixed list: no module adds to it when it loads.
  */
-export const BUILTIN_OPS: readonly OpDef[] = [
+export const BUILTIN_OPS: readonly OpDef[] = Object.freeze([
   inputOp,
   paramOp,
   constantOp,
@@ -47,12 +46,15 @@ export const BUILTIN_OPS: readonly OpDef[] = [
   conv1dOp,
   conv2dOp,
   topkOp,
-];
+]);
+
+const BY_NAME: ReadonlyMap<string, OpDef> = new Map(BUILTIN_OPS.map((def) => [def.name, def]));
 
 /**
- * Makes sure every built-in op is in the op table (idempotent). Code that looks ops up by name
- * without calling a builder (the interpreter, JSON loading) calls it first.
+ * The built-in op named `name`, or `undefined` when no built-in op has that name. Built-in ops are
+ * the only ones a name resolves to on its own; extension ops travel as values (an `OpDef` passed to
+ * `makeNode`, or an `Extension` passed to `graphFromJSON`).
  */
-export function registerBuiltinOps(): void {
-  for (const def of BUILTIN_OPS) registerOp(def);
+export function builtinOp(name: string): OpDef | undefined {
+  return BY_NAME.get(name);
 }

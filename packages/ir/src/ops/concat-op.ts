@@ -1,17 +1,17 @@
 import { dimsEqual, formatDim } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { binary, type Expr, read, select } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { normalizeAxis } from '../shape.js';
 import { integerAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { clampIndex, indexConstant, subIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectSameDType, operandContext, staticDim } from './operand-checks.js';
 
 /** Joins tensors along `axis` (negative counts from the end); other dims must agree. */
 export function concat(tensors: readonly Node[], axis = 0): Node {
-  return makeNode('concat', tensors, { axis });
+  return internNode(concatOp, tensors, { axis });
 }
 
 const lowerConcat = (node: Node, outputIndex: readonly Expr[]): Expr => {
@@ -34,7 +34,7 @@ const lowerConcat = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `concat`: `{ axis }`, variadic; the concatenated axis must be static unless there is one operand. */
-export const concatOp: OpDef = registerOp({
+export const concatOp: OpDef = {
   name: 'concat',
   arity: 'variadic',
   fusion: 'injective',
@@ -80,4 +80,4 @@ export const concatOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerConcat),
   lowerElement: lowerConcat,
-});
+};

@@ -1,8 +1,8 @@
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { integerAttr, integersAttr } from './attr-readers.js';
 import { type ConvGeometry, inferConv } from './conv-shape.js';
-import { type OpDef, registerOp, type Tensor64 } from './op-table.js';
+import type { OpDef, Tensor64 } from './op-table.js';
 
 /** Options of {@link conv1d}. */
 export interface Conv1dOptions {
@@ -43,7 +43,7 @@ export function conv1d(x: Node, weight: Node, bias?: Node, options: Conv1dOption
         ? [options.padding, options.padding]
         : [...(options.padding ?? [0, 0])];
   const attrs = { stride: options.stride ?? 1, padding, dilation, groups: options.groups ?? 1 };
-  return makeNode('conv1d', bias === undefined ? [x, weight] : [x, weight, bias], attrs);
+  return internNode(conv1dOp, bias === undefined ? [x, weight] : [x, weight, bias], attrs);
 }
 
 /** 2-D convolution: input `[B, Cin, H, W]`, weight `[Cout, Cin/groups, KH, KW]`, optional bias `[Cout]`. */
@@ -60,7 +60,7 @@ export function conv2d(x: Node, weight: Node, bias?: Node, options: Conv2dOption
     dilation: pair(options.dilation, 1),
     groups: options.groups ?? 1,
   };
-  return makeNode('conv2d', bias === undefined ? [x, weight] : [x, weight, bias], attrs);
+  return internNode(conv2dOp, bias === undefined ? [x, weight] : [x, weight, bias], attrs);
 }
 
 const conv1dGeometry = (attrs: Node['attrs'], context = { op: 'conv1d' }): ConvGeometry => {
@@ -100,7 +100,7 @@ const withoutUnitAxis = (geometry: ConvGeometry): ConvGeometry => ({
 });
 
 /** `conv1d`: `{ stride, padding: [left, right], dilation, groups }`. */
-export const conv1dOp: OpDef = registerOp({
+export const conv1dOp: OpDef = {
   name: 'conv1d',
   arity: 'variadic',
   fusion: 'opaque',
@@ -120,10 +120,10 @@ export const conv1dOp: OpDef = registerOp({
     );
     return { ...out, shape: [out.shape[0]!, out.shape[1]!, out.shape[3]!] };
   },
-});
+};
 
 /** `conv2d`: `{ stride: [sh, sw], padding: [top, bottom, left, right], dilation: [dh, dw], groups }`. */
-export const conv2dOp: OpDef = registerOp({
+export const conv2dOp: OpDef = {
   name: 'conv2d',
   arity: 'variadic',
   fusion: 'opaque',
@@ -131,7 +131,7 @@ export const conv2dOp: OpDef = registerOp({
   evaluatesF32: true,
   evaluate: ([x, weight, bias], attrs, node, env) =>
     convolve2d(x!, weight!, bias, conv2dGeometry(attrs), node, env.precision === 'f32'),
-});
+};
 
 function convolve2d(
   x: Tensor64,

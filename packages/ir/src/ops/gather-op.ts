@@ -1,11 +1,11 @@
 import { InputError, ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { integerAttr } from './attr-readers.js';
 import { clampIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /**
@@ -15,7 +15,7 @@ import { expectDType, operandContext } from './operand-checks.js';
  * the reference throws otherwise, GPU kernels clamp.
  */
 export function gather(table: Node, indices: Node, axis = 0): Node {
-  return makeNode('gather', [table, indices], { axis });
+  return internNode(gatherOp, [table, indices], { axis });
 }
 
 /** Selects entries of `table` along `axis` at the 1-D `indices` (PyTorch `index_select`). */
@@ -43,7 +43,7 @@ const lowerGather = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `gather`: `{ axis }`, `(table, indices: i32|u32)`; see {@link gather}. */
-export const gatherOp: OpDef = registerOp({
+export const gatherOp: OpDef = {
   name: 'gather',
   arity: 2,
   fusion: 'injective',
@@ -85,4 +85,4 @@ export const gatherOp: OpDef = registerOp({
     return result;
   },
   lowerElement: lowerGather,
-});
+};

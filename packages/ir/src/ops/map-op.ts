@@ -1,12 +1,12 @@
 import { DTypeError, SpecError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
 import { exprNodes, substituteExpr } from '../expr/substitute-expr.js';
-import { makeNode, type Node, type TensorType } from '../graph/node.js';
+import { internNode, type Node, type TensorType } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { exprAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
-import { type OpContext, type OpDef, registerOp } from './op-table.js';
+import type { OpContext, OpDef } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -21,7 +21,7 @@ import { operandContext } from './operand-checks.js';
  * ```
  */
 export function mapElements(operands: readonly Node[], body: Expr): Node {
-  return makeNode('map', operands, { body });
+  return internNode(mapOp, operands, { body });
 }
 
 const INDEX_VARIABLE = /^i(\d+)$/;
@@ -41,7 +41,7 @@ const lowerMap = (node: Node, outputIndex: readonly Expr[]): Expr =>
   });
 
 /** `map`: `{ body }`, a custom elementwise Expr over broadcast operands (see {@link mapElements}). */
-export const mapOp: OpDef = registerOp({
+export const mapOp: OpDef = {
   name: 'map',
   arity: 'variadic',
   fusion: 'elementwise',
@@ -57,7 +57,7 @@ export const mapOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerMap),
   lowerElement: lowerMap,
-});
+};
 
 /** Every variable of the body must be an operand, an output index or a dim size, with its dtype. */
 function checkBody(body: Expr, inputs: readonly TensorType[], rank: number, context: OpContext): void {

@@ -1,10 +1,10 @@
 import { dimsEqual, formatDim } from '../dim.js';
 import { ShapeError } from '../errors.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64 } from '../interpret/tensor64.js';
 import { broadcastShapes, stridesOf } from '../shape.js';
 import { booleanAttr } from './attr-readers.js';
-import { type OpDef, registerOp, type Tensor64 } from './op-table.js';
+import type { OpDef, Tensor64 } from './op-table.js';
 import { expectDType, expectRank, expectSameDType, operandContext } from './operand-checks.js';
 
 /** Options of {@link matmul}. */
@@ -20,14 +20,14 @@ export interface MatmulOptions {
  * `b: [..., K, N]` (both rank >= 2), with NumPy broadcasting of the batch dims `...`.
  */
 export function matmul(a: Node, b: Node, options: MatmulOptions = {}): Node {
-  return makeNode('matmul', [a, b], {
+  return internNode(matmulOp, [a, b], {
     transposeA: options.transposeA ?? false,
     transposeB: options.transposeB ?? false,
   });
 }
 
 /** `matmul`: `{ transposeA, transposeB }`, `[..., M, K] × [..., K, N] → [..., M, N]`. */
-export const matmulOp: OpDef = registerOp({
+export const matmulOp: OpDef = {
   name: 'matmul',
   arity: 2,
   fusion: 'matmul',
@@ -61,7 +61,7 @@ export const matmulOp: OpDef = registerOp({
       node,
       env.precision === 'f32' && (node.dtype === 'f32' || node.dtype === 'f16'),
     ),
-});
+};
 
 /** [rows, cols] of the matrix a stored matrix stands for. */
 function matrixDims<T>(shape: readonly T[], transposed: boolean): [T, T] {

@@ -1,5 +1,4 @@
 import type { DimBindings } from '../dim.js';
-import { GraphError } from '../errors.js';
 import type { Expr } from '../expr/expr.js';
 import type { Attrs, Node, TensorType } from '../graph/node.js';
 
@@ -45,8 +44,9 @@ export interface EvaluateEnv {
 }
 
 /**
- * One row of the op table: everything Weft knows about an op. Built-in ops and extension ops
- * (registered by `@weft/attention`, `@weft/norms`, ...) are described the same way.
+ * Everything Weft knows about an op. Built-in ops (see `BUILTIN_OPS`) and extension ops (such as
+ * `@weft/attention`'s) are described the same way; every node carries its op's definition
+ * ({@link Node.def}), so passes, the interpreter and code generation never look an op up by name.
  */
 export interface OpDef {
   /** Unique op name (extension ops are namespaced: `attention.flash`). */
@@ -98,39 +98,4 @@ export interface PlacedIndex {
   readonly index: readonly Expr[];
   /** A bool Expr: whether the element lands in the output at all (absent: always, a bijection). */
   readonly inside?: Expr;
-}
-
-const table = new Map<string, OpDef>();
-
-/**
- * Adds an op to the op table. Packages call this at module load for their own ops; the IR
- * package needs no edit to learn new ops. Registering a name twice with a different definition
- * throws.
- */
-export function registerOp(def: OpDef): OpDef {
-  const existing = table.get(def.name);
-  if (existing !== undefined && existing !== def) {
-    throw new GraphError(`op "${def.name}" is already registered`, { actual: def.name });
-  }
-  table.set(def.name, def);
-  return def;
-}
-
-/** The op table row for `name`; throws a `GraphError` for unknown ops. */
-export function getOp(name: string): OpDef {
-  const def = table.get(name);
-  if (def === undefined) {
-    throw new GraphError(`unknown op "${name}"`, { expected: 'a registered op', actual: name });
-  }
-  return def;
-}
-
-/** Whether an op of that name is registered. */
-export function hasOp(name: string): boolean {
-  return table.has(name);
-}
-
-/** All registered ops, in registration order. */
-export function listOps(): readonly OpDef[] {
-  return [...table.values()];
 }

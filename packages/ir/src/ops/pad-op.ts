@@ -1,11 +1,11 @@
 import { isSymbolic } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { binary, constant, type Expr, read, select } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { integersAttr, numberAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { clampIndex, dimExpr, indexConstant, subIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -13,7 +13,7 @@ import { operandContext } from './operand-checks.js';
  * (one entry per axis, each >= 0). Output dim `d` is `before[d] + x.shape[d] + after[d]`.
  */
 export function pad(x: Node, before: readonly number[], after: readonly number[], value = 0): Node {
-  return makeNode('pad', [x], { before: [...before], after: [...after], value });
+  return internNode(padOp, [x], { before: [...before], after: [...after], value });
 }
 
 const lowerPad = (node: Node, outputIndex: readonly Expr[]): Expr => {
@@ -36,7 +36,7 @@ const lowerPad = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `pad`: `{ before, after, value }`, constant padding per axis. */
-export const padOp: OpDef = registerOp({
+export const padOp: OpDef = {
   name: 'pad',
   arity: 1,
   fusion: 'injective',
@@ -61,4 +61,4 @@ export const padOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerPad),
   lowerElement: lowerPad,
-});
+};

@@ -1,14 +1,14 @@
 import { ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
-import { type OpDef, type PlacedIndex, registerOp } from './op-table.js';
+import type { OpDef, PlacedIndex } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /** Reorders axes: output axis `i` is input axis `perm[i]` (NumPy `transpose(x, perm)`). */
 export function permute(x: Node, perm: readonly number[]): Node {
-  return makeNode('permute', [x], { perm: [...perm] });
+  return internNode(permuteOp, [x], { perm: [...perm] });
 }
 
 /** Transposes `x`: reverses its axes, or applies `perm` when given. */
@@ -30,7 +30,7 @@ const placePermute = (node: Node, operandIndex: readonly Expr[]): PlacedIndex =>
 });
 
 /** `permute`: `{ perm }`; output shape `[x.shape[perm[0]], x.shape[perm[1]], ...]`. */
-export const permuteOp: OpDef = registerOp({
+export const permuteOp: OpDef = {
   name: 'permute',
   arity: 1,
   fusion: 'injective',
@@ -50,4 +50,4 @@ export const permuteOp: OpDef = registerOp({
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerPermute),
   lowerElement: lowerPermute,
   placeElement: placePermute,
-});
+};

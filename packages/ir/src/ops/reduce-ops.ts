@@ -1,10 +1,10 @@
 import type { Dim } from '../dim.js';
 import { ShapeError } from '../errors.js';
-import { makeNode, type Node, type TensorType } from '../graph/node.js';
+import { internNode, type Node, type TensorType } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis, stridesOf } from '../shape.js';
 import { booleanAttr, choiceAttr, integerAttr, integersAttr } from './attr-readers.js';
-import { type OpContext, type OpDef, registerOp, type Tensor64 } from './op-table.js';
+import type { OpContext, OpDef, Tensor64 } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /** Reduction functions of the `reduce` op. */
@@ -46,7 +46,7 @@ export function reduce(
 ): Node {
   const list = axes === undefined ? x.shape.map((_, axis) => axis) : typeof axes === 'number' ? [axes] : axes;
   const normalized = list.map((axis) => normalizeAxis(axis, x.rank, { tensor: `reduce ${fn} operand 0` }));
-  return makeNode('reduce', [x], {
+  return internNode(reduceOp, [x], {
     fn,
     axes: [...new Set(normalized)].sort((a, b) => a - b),
     keepDims: options.keepDims ?? false,
@@ -55,14 +55,14 @@ export function reduce(
 
 /** Index of the first maximum along `axis` (i32). */
 export function argmax(x: Node, axis = -1, options: ReduceOptions = {}): Node {
-  return makeNode('argmax', [x], {
+  return internNode(argmaxOp, [x], {
     axis: normalizeAxis(axis, x.rank, { tensor: 'argmax operand 0' }),
     keepDims: options.keepDims ?? false,
   });
 }
 
 /** `reduce`: `{ fn, axes, keepDims }`; reduced axes are removed, or kept as 1. */
-export const reduceOp: OpDef = registerOp({
+export const reduceOp: OpDef = {
   name: 'reduce',
   arity: 1,
   fusion: 'reduction',
@@ -109,10 +109,10 @@ export const reduceOp: OpDef = registerOp({
     });
     return result;
   },
-});
+};
 
 /** `argmax`: `{ axis, keepDims }`, i32 index of the first maximum. */
-export const argmaxOp: OpDef = registerOp({
+export const argmaxOp: OpDef = {
   name: 'argmax',
   arity: 1,
   fusion: 'reduction',
@@ -140,7 +140,7 @@ export const argmaxOp: OpDef = registerOp({
     });
     return result;
   },
-});
+};
 
 const REDUCERS: Record<ReduceFunction, (values: readonly number[]) => number> = {
   sum: (values) => values.reduce((total, value) => total + value, 0),

@@ -1,12 +1,12 @@
 import { type Dim, formatDim, isSymbolic } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { formatShape, type Shape, shapesEqual } from '../shape.js';
 import { dimsAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { flatIndex, unflattenIndex } from './index-math.js';
-import { type OpDef, type PlacedIndex, registerOp } from './op-table.js';
+import type { OpDef, PlacedIndex } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /**
@@ -14,7 +14,7 @@ import { operandContext } from './operand-checks.js';
  * Symbolic dims must appear on both sides (the counts must agree for every binding).
  */
 export function reshape(x: Node, shape: readonly (Dim | -1)[]): Node {
-  return makeNode('reshape', [x], { shape: inferWildcard(x.shape, shape) });
+  return internNode(reshapeOp, [x], { shape: inferWildcard(x.shape, shape) });
 }
 
 const lowerReshape = (node: Node, outputIndex: readonly Expr[]): Expr => {
@@ -36,7 +36,7 @@ const placeReshape = (node: Node, operandIndex: readonly Expr[]): PlacedIndex =>
 };
 
 /** `reshape`: `{ shape }`, row-major; the element count must match. */
-export const reshapeOp: OpDef = registerOp({
+export const reshapeOp: OpDef = {
   name: 'reshape',
   arity: 1,
   fusion: 'injective',
@@ -55,7 +55,7 @@ export const reshapeOp: OpDef = registerOp({
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerReshape),
   lowerElement: lowerReshape,
   placeElement: placeReshape,
-});
+};
 
 /** Element count as text: static product times the sorted symbolic factors. */
 function countKey(shape: Shape): string {

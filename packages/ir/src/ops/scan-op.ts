@@ -3,11 +3,11 @@ import { compileExpr } from '../expr/evaluate-expr.js';
 import type { Expr } from '../expr/expr.js';
 import { applyBinary } from '../expr/scalar-functions.js';
 import { exprVariables } from '../expr/substitute-expr.js';
-import { type Attrs, makeNode, type Node } from '../graph/node.js';
+import { type Attrs, internNode, type Node } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { booleanAttr, choiceAttr, exprAttr, integerAttr, numberAttr } from './attr-readers.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /** Combine functions of the `scan` op; `custom` uses the `combine` Expr. */
@@ -44,7 +44,7 @@ export function scan(x: Node, options: ScanOptions = {}): Node {
   };
   if (options.combine !== undefined) attrs.combine = options.combine;
   if (options.identity !== undefined) attrs.identity = options.identity;
-  return makeNode('scan', [x], attrs);
+  return internNode(scanOp, [x], attrs);
 }
 
 /** Cumulative sum along `axis` (ONNX `CumSum`, NumPy `cumsum`). */
@@ -61,7 +61,7 @@ const IDENTITIES: Record<Exclude<ScanFunction, 'custom'>, number> = {
 const BUILTIN_COMBINE = { sum: 'add', prod: 'mul', max: 'max', min: 'min' } as const;
 
 /** `scan`: `{ axis, fn, combine?, identity?, exclusive, reverse }`, a cumulative scan. */
-export const scanOp: OpDef = registerOp({
+export const scanOp: OpDef = {
   name: 'scan',
   arity: 1,
   fusion: 'opaque',
@@ -113,7 +113,7 @@ export const scanOp: OpDef = registerOp({
     });
     return result;
   },
-});
+};
 
 function combineFunction(node: Node, f32: boolean): (a: number, b: number) => number {
   const fn = node.attrs.fn as ScanFunction;

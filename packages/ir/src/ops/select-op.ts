@@ -1,9 +1,9 @@
 import { type Expr, read, select } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { broadcastShapes } from '../shape.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { broadcastIndex } from './index-math.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, expectSameDType, operandContext } from './operand-checks.js';
 import { full } from './source-ops.js';
 
@@ -15,7 +15,7 @@ export function where(condition: Node, ifTrue: Node | number, ifFalse: Node | nu
   const dtype =
     typeof ifTrue !== 'number' ? ifTrue.dtype : typeof ifFalse !== 'number' ? ifFalse.dtype : 'f32';
   const toNode = (value: Node | number): Node => (typeof value === 'number' ? full(value, [], dtype) : value);
-  return makeNode('select', [condition, toNode(ifTrue), toNode(ifFalse)]);
+  return internNode(selectOp, [condition, toNode(ifTrue), toNode(ifFalse)]);
 }
 
 const lowerSelect = (node: Node, outputIndex: readonly Expr[]): Expr => {
@@ -26,7 +26,7 @@ const lowerSelect = (node: Node, outputIndex: readonly Expr[]): Expr => {
 };
 
 /** `select`: `(cond: bool, a, b)` → `cond ? a : b`, broadcasting; `a` and `b` share a dtype. */
-export const selectOp: OpDef = registerOp({
+export const selectOp: OpDef = {
   name: 'select',
   arity: 3,
   fusion: 'elementwise',
@@ -42,4 +42,4 @@ export const selectOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerSelect),
   lowerElement: lowerSelect,
-});
+};

@@ -1,11 +1,11 @@
 import { type Dim, isSymbolic } from '../dim.js';
 import { ShapeError } from '../errors.js';
 import { binary, type Expr, read } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { integersAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
 import { addIndex, divIndex, indexConstant, modIndex, mulIndex, subIndex } from './index-math.js';
-import { type OpContext, type OpDef, type PlacedIndex, registerOp } from './op-table.js';
+import type { OpContext, OpDef, PlacedIndex } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
 /** An `end` that means "to the end of the axis" whatever its size. */
@@ -23,7 +23,7 @@ export function slice(
   steps: readonly number[] = [],
 ): Node {
   const axes = x.shape.map((_, axis) => axis);
-  return makeNode('slice', [x], {
+  return internNode(sliceOp, [x], {
     starts: axes.map((axis) => starts[axis] ?? 0),
     ends: axes.map((axis) => ends[axis] ?? SLICE_END),
     steps: axes.map((axis) => steps[axis] ?? 1),
@@ -85,7 +85,7 @@ const placeSlice = (node: Node, operandIndex: readonly Expr[]): PlacedIndex | un
 };
 
 /** `slice`: `{ starts, ends, steps }`, one entry per axis. */
-export const sliceOp: OpDef = registerOp({
+export const sliceOp: OpDef = {
   name: 'slice',
   arity: 1,
   fusion: 'injective',
@@ -103,7 +103,7 @@ export const sliceOp: OpDef = registerOp({
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerSlice),
   lowerElement: lowerSlice,
   placeElement: placeSlice,
-});
+};
 
 function slicedDim(
   dim: Dim,

@@ -3,30 +3,30 @@ import type { DType } from '../dtype.js';
 import { DTYPES } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import { constant } from '../expr/expr.js';
-import { type Attrs, makeNode, type Node } from '../graph/node.js';
+import { type Attrs, internNode, type Node } from '../graph/node.js';
 import { emptyTensor64, tensor64 } from '../interpret/tensor64.js';
 import { resolveShape } from '../shape.js';
 import { choiceAttr, dimsAttr, integersAttr, numberAttr, numbersAttr, stringAttr } from './attr-readers.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 
 /** A run-time input tensor, bound by name for each run. Shape may hold symbolic dims. */
 export function input(name: string, shape: readonly Dim[], dtype: DType = 'f32'): Node {
-  return makeNode('input', [], { name, shape: [...shape], dtype });
+  return internNode(inputOp, [], { name, shape: [...shape], dtype });
 }
 
 /** A parameter (weight) tensor, uploaded once and looked up by name. */
 export function param(name: string, shape: readonly Dim[], dtype: DType = 'f32'): Node {
-  return makeNode('param', [], { name, shape: [...shape], dtype });
+  return internNode(paramOp, [], { name, shape: [...shape], dtype });
 }
 
 /** A tensor of `shape` (default scalar `[]`) filled with `value`. */
 export function full(value: number, shape: readonly Dim[] = [], dtype: DType = 'f32'): Node {
-  return makeNode('constant', [], { value, shape: [...shape], dtype });
+  return internNode(constantOp, [], { value, shape: [...shape], dtype });
 }
 
 /** A small constant tensor with the given row-major `values`. */
 export function literal(values: readonly number[], shape: readonly number[], dtype: DType = 'f32'): Node {
-  return makeNode('literal', [], { values: [...values], shape: [...shape], dtype });
+  return internNode(literalOp, [], { values: [...values], shape: [...shape], dtype });
 }
 
 const namedSource = (name: 'input' | 'param'): OpDef => ({
@@ -41,13 +41,13 @@ const namedSource = (name: 'input' | 'param'): OpDef => ({
 });
 
 /** `input`: a run-time input (values supplied by the caller of `interpret` or `program.run`). */
-export const inputOp = registerOp(namedSource('input'));
+export const inputOp: OpDef = namedSource('input');
 
 /** `param`: a weight looked up by name (values supplied once). */
-export const paramOp = registerOp(namedSource('param'));
+export const paramOp: OpDef = namedSource('param');
 
 /** `constant`: `shape` filled with `value`. */
-export const constantOp = registerOp({
+export const constantOp: OpDef = {
   name: 'constant',
   arity: 0,
   fusion: 'source',
@@ -62,10 +62,10 @@ export const constantOp = registerOp({
     return result;
   },
   lowerElement: (node) => constant(node.attrs.value as number, node.dtype),
-});
+};
 
 /** `literal`: a small constant tensor with explicit values. */
-export const literalOp = registerOp({
+export const literalOp: OpDef = {
   name: 'literal',
   arity: 0,
   fusion: 'source',
@@ -85,7 +85,7 @@ export const literalOp = registerOp({
     return { shape, dtype: dtypeAttr(attrs, context) };
   },
   evaluate: (_inputs, attrs, node) => tensor64(node.shape as number[], attrs.values as number[], node.dtype),
-});
+};
 
 function dtypeAttr(attrs: Attrs, context: Parameters<OpDef['infer']>[2]): DType {
   return choiceAttr(attrs, 'dtype', DTYPES, context);

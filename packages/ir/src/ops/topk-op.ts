@@ -1,10 +1,10 @@
 import { isSymbolic } from '../dim.js';
 import { InputError, ShapeError } from '../errors.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { emptyTensor64, forEachLine, lineLayout } from '../interpret/tensor64.js';
 import { normalizeAxis } from '../shape.js';
 import { booleanAttr, choiceAttr, integerAttr } from './attr-readers.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType, operandContext } from './operand-checks.js';
 
 /** Options of {@link topk}. */
@@ -24,13 +24,13 @@ export function topk(x: Node, k: number, options: TopkOptions = {}): { values: N
   const axis = normalizeAxis(options.axis ?? -1, x.rank, { tensor: 'topk operand 0' });
   const largest = options.largest ?? true;
   return {
-    values: makeNode('topk', [x], { k, axis, output: 'values', largest }),
-    indices: makeNode('topk', [x], { k, axis, output: 'indices', largest }),
+    values: internNode(topkOp, [x], { k, axis, output: 'values', largest }),
+    indices: internNode(topkOp, [x], { k, axis, output: 'indices', largest }),
   };
 }
 
 /** `topk`: `{ k, axis, output: 'values' | 'indices', largest }`. */
-export const topkOp: OpDef = registerOp({
+export const topkOp: OpDef = {
   name: 'topk',
   arity: 1,
   fusion: 'opaque',
@@ -87,4 +87,4 @@ export const topkOp: OpDef = registerOp({
     });
     return result;
   },
-});
+};

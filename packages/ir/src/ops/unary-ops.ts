@@ -1,8 +1,8 @@
 import { type Expr, read, UNARY_FUNCTIONS, type UnaryFunction, unary } from '../expr/expr.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { internNode, type Node } from '../graph/node.js';
 import { choiceAttr } from './attr-readers.js';
 import { evaluateByLowering } from './evaluate-lowered.js';
-import { type OpDef, registerOp } from './op-table.js';
+import type { OpDef } from './op-table.js';
 import { expectDType } from './operand-checks.js';
 
 /** Negation, `−x`. */
@@ -58,7 +58,7 @@ export const isNan = (x: Node): Node => elementwiseUnary('isNan', x);
 
 /** Applies any unary Expr function elementwise: `elementwiseUnary('exp', x)`. */
 export function elementwiseUnary(fn: UnaryFunction, x: Node): Node {
-  return makeNode('unary', [x], { fn });
+  return internNode(unaryOp, [x], { fn });
 }
 
 /** Functions defined only on floating-point values. */
@@ -86,7 +86,7 @@ const lowerUnary = (node: Node, outputIndex: readonly Expr[]): Expr =>
   unary(node.attrs.fn as UnaryFunction, read('$0', outputIndex, node.inputs[0]!.dtype));
 
 /** `unary`: `{ fn }` applied elementwise; `not` takes and `isNan` gives `bool`. */
-export const unaryOp: OpDef = registerOp({
+export const unaryOp: OpDef = {
   name: 'unary',
   arity: 1,
   fusion: 'elementwise',
@@ -104,4 +104,4 @@ export const unaryOp: OpDef = registerOp({
   },
   evaluate: (inputs, _attrs, node, env) => evaluateByLowering(node, inputs, env, lowerUnary),
   lowerElement: lowerUnary,
-});
+};

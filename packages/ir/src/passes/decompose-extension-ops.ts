@@ -1,7 +1,6 @@
 import { GraphError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
-import { getOp } from '../ops/op-table.js';
 import { rewriteGraph, ruleSet } from './rewrite.js';
 
 /**
@@ -16,7 +15,7 @@ export function decomposeExtensionOps(graph: Graph, ops?: readonly string[]): Gr
   const selected = ops === undefined ? undefined : new Set(ops);
   const decompose = (node: Node): Node | undefined => {
     if (selected !== undefined && !selected.has(node.op)) return undefined;
-    const rule = getOp(node.op).decompose;
+    const rule = node.def.decompose;
     if (rule === undefined) return undefined;
     const result = rule(node);
     if (result === node) {

@@ -3,8 +3,8 @@ import { isFloat, roundToDType } from '../dtype.js';
 import { evaluateExpr } from '../expr/evaluate-expr.js';
 import { constant, type Expr } from '../expr/expr.js';
 import { exprNodes } from '../expr/substitute-expr.js';
-import { makeNode, type Node } from '../graph/node.js';
-import { getOp } from '../ops/op-table.js';
+import { makeNode } from '../graph/make-node.js';
+import type { Node } from '../graph/node.js';
 import { elementCount, stridesOf } from '../shape.js';
 
 /**
@@ -24,7 +24,7 @@ export const LITERAL_FOLD_LIMIT = 256;
  * infinities, and the device keeps its own semantics for them.
  */
 export function foldConstants(node: Node): Node | undefined {
-  const def = getOp(node.op);
+  const def = node.def;
   if (def.fusion !== 'elementwise' && def.fusion !== 'injective') return undefined;
   if (def.lowerElement === undefined || node.inputs.length === 0) return undefined;
   if (!node.inputs.every((operand) => operand.op === 'constant' || operand.op === 'literal'))
@@ -63,14 +63,14 @@ export function foldConstants(node: Node): Node | undefined {
 const UNIFORM_MOVES: ReadonlySet<string> = new Set(['reshape', 'permute', 'broadcast', 'slice']);
 
 function preservesUniform(node: Node): boolean {
-  const fusion = getOp(node.op).fusion;
+  const fusion = node.def.fusion;
   // `map` bodies may read the index variables, so its result need not be uniform.
   return (fusion === 'elementwise' && node.op !== 'map') || UNIFORM_MOVES.has(node.op);
 }
 
 /** The node's element at a concrete index, rounded as the reference rounds (integer and bool dtypes only). */
 function evaluateAt(node: Node, index: readonly number[]): number {
-  const body = getOp(node.op).lowerElement!(
+  const body = node.def.lowerElement!(
     node,
     index.map((position) => constant(position, 'i32')),
   );

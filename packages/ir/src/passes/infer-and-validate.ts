@@ -5,7 +5,7 @@ import { verify } from './verify.js';
 /**
  * The first pass: re-checks every node against its op's shape/dtype rule and the graph-level
  * invariants ({@link verify}), then rebuilds each node through `makeNode`, so a graph assembled
- * elsewhere (deserialized, or built by another copy of the op table) comes out interned and
+ * elsewhere (deserialized, or built by another copy of `@weft/ir`) comes out interned and
  * re-inferred. Throws a `WeftError` naming the node on the first violation.
  */
 export function inferAndValidate(graph: Graph): Graph {

@@ -1,6 +1,5 @@
 import { type Graph, graphNodes } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
-import { registerBuiltinOps } from '../ops/builtin-ops.js';
 import { planFusion } from '../plan/fusion-planner.js';
 import type { KernelPlan, MemoryPlan } from '../plan/kernel-plan.js';
 import { planMemory } from '../plan/memory-planner.js';
@@ -69,7 +68,6 @@ export interface PipelineResult {
  * ```
  */
 export function runPipeline(graph: Graph, options: PipelineOptions = {}): PipelineResult {
-  registerBuiltinOps();
   const log: PipelineLogEntry[] = [];
   let current = graph;
   const step = (name: string, reason: string, pass: (graph: Graph) => Graph) => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../errors.js';
 import { makeGraph } from '../graph/graph.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
+import type { Node } from '../graph/node.js';
 import { add, mul } from '../ops/binary-ops.js';
 import { full, input } from '../ops/source-ops.js';
 import { exp, neg } from '../ops/unary-ops.js';

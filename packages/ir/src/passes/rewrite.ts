@@ -1,7 +1,8 @@
 import { GraphError } from '../errors.js';
 import { type Graph, makeGraph, topoSort } from '../graph/graph.js';
 import { inheritLabel, inLabelScope, labelOf } from '../graph/label.js';
-import { makeNode, type Node } from '../graph/node.js';
+import { makeNode } from '../graph/make-node.js';
+import type { Node } from '../graph/node.js';
 import { formatShape, shapesEqual } from '../shape.js';
 
 /**
@@ -105,7 +106,7 @@ class Rewriter {
   private rebuild(node: Node): Node {
     const inputs = node.inputs.map((operand) => this.memo.get(operand) ?? operand);
     if (inputs.every((operand, index) => operand === node.inputs[index])) return node;
-    return inLabelScope(labelOf(node), () => makeNode(node.op, inputs, node.attrs));
+    return inLabelScope(labelOf(node), () => makeNode(node.def, inputs, node.attrs));
   }
 
   private applyOnce(node: Node): Node | undefined {

@@ -5,8 +5,9 @@ import type { Graph } from '../graph/graph.js';
 import { structuralHash } from '../graph/hash.js';
 import { Node } from '../graph/node.js';
 import { add } from '../ops/binary-ops.js';
+import { builtinOp } from '../ops/builtin-ops.js';
 import { input } from '../ops/source-ops.js';
-import { exp } from '../ops/unary-ops.js';
+import { exp, unaryOp } from '../ops/unary-ops.js';
 import { verify } from './verify.js';
 
 const x = input('x', [2, 3]);
@@ -19,7 +20,15 @@ function rawNode(
   shape: Node['shape'],
   dtype: Node['dtype'],
 ): Node {
-  return new Node(op, inputs, attrs, shape, dtype, structuralHash(op, inputs, attrs, { shape, dtype }));
+  return new Node(
+    op,
+    inputs,
+    attrs,
+    shape,
+    dtype,
+    structuralHash(op, inputs, attrs, { shape, dtype }),
+    builtinOp(op)!,
+  );
 }
 
 function expectGraphError(graph: Graph, message: RegExp): void {
@@ -47,7 +56,7 @@ describe('verify', () => {
   });
 
   it('rejects a stale hash, an unknown op, a wrong arity and a missing operand', () => {
-    const stale = new Node('unary', [x], { fn: 'exp' }, [2, 3], 'f32', 'deadbeefdeadbeef');
+    const stale = new Node('unary', [x], { fn: 'exp' }, [2, 3], 'f32', 'deadbeefdeadbeef', unaryOp);
     expectGraphError({ outputs: { y: stale } }, /stored hash differs/);
     expectGraphError(
       { outputs: { y: rawNode('no.such.op', [x], {}, [2, 3], 'f32') } },
@@ -57,7 +66,15 @@ describe('verify', () => {
       { outputs: { y: rawNode('unary', [x, x], { fn: 'exp' }, [2, 3], 'f32') } },
       /takes 1 operand/,
     );
-    const missing = new Node('unary', [undefined as unknown as Node], { fn: 'exp' }, [2, 3], 'f32', '0');
+    const missing = new Node(
+      'unary',
+      [undefined as unknown as Node],
+      { fn: 'exp' },
+      [2, 3],
+      'f32',
+      '0',
+      unaryOp,
+    );
     expectGraphError({ outputs: { y: missing } }, /operand 0 of a "unary" node does not exist/);
   });
 

@@ -3,7 +3,6 @@ import { GraphError, WeftError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import { structuralHash } from '../graph/hash.js';
 import { Node } from '../graph/node.js';
-import { getOp, hasOp } from '../ops/op-table.js';
 import { isNamedSource } from '../ops/source-groups.js';
 import { formatShape, shapesEqual } from '../shape.js';
 
@@ -91,8 +90,12 @@ function postOrder(roots: readonly Node[]): Node[] {
 }
 
 function checkNode(node: Node, name: string): void {
-  if (!hasOp(node.op)) throw new GraphError(`unknown op "${node.op}"`, { tensor: name, actual: node.op });
-  const def = getOp(node.op);
+  const def = node.def;
+  if (def?.name !== node.op)
+    throw new GraphError(`unknown op "${node.op}": the node carries no definition of it`, {
+      tensor: name,
+      actual: node.op,
+    });
   if (def.arity !== 'variadic' && def.arity !== node.inputs.length) {
     throw new GraphError(`op "${node.op}" takes ${def.arity} operand(s)`, {
       tensor: name,

@@ -2,7 +2,7 @@ import type { Node } from '../graph/node.js';
 import { defOf } from './def-of.js';
 import { reductionDomain } from './reduction-domain.js';
 
-/** How the planner treats a node, from its op table row. */
+/** How the planner treats a node, from its op definition. */
 export type NodeRole = 'source' | 'pointwise' | 'reduction' | 'matmul' | 'opaque';
 
 /**

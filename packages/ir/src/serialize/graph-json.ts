@@ -1,9 +1,12 @@
 import { type SymbolicDim, symbolicDim } from '../dim.js';
-import { WeftError } from '../errors.js';
+import { GraphError, WeftError } from '../errors.js';
 import { Expr } from '../expr/expr.js';
 import { type Graph, graphNodes, makeGraph } from '../graph/graph.js';
-import { type Attrs, type AttrValue, makeNode, type Node } from '../graph/node.js';
-import { registerBuiltinOps } from '../ops/builtin-ops.js';
+import { makeNode } from '../graph/make-node.js';
+import type { Attrs, AttrValue, Node } from '../graph/node.js';
+import { builtinOp } from '../ops/builtin-ops.js';
+import { type Extension, resolveExtensionOp, unknownOpHint } from '../ops/extension.js';
+import type { OpDef } from '../ops/op-table.js';
 import { type ExprJSON, ExprTableWriter, exprTableFromJSON } from './expr-json.js';
 import { isTaggedNumber, jsonError, type NumberJSON, numberFromJSON, numberToJSON } from './json-number.js';
 
@@ -81,13 +84,31 @@ export function graphToJSON(graph: Graph): GraphJSON {
   return { schemaVersion: GRAPH_SCHEMA_VERSION, exprs: exprs.entries, nodes: nodeJSON, outputs };
 }
 
+/** Options of {@link graphFromJSON}. */
+export interface GraphFromJSONOptions {
+  /**
+   * Where ops that are not built in are defined (for example `attention` from
+   * `@weft/attention/kernels`). Op names resolve among the built-in ops first, then in each
+   * extension in order.
+   */
+  readonly extensions?: readonly Extension[];
+}
+
 /**
  * Rebuilds a graph from {@link graphToJSON} output (or its JSON text). Every node goes through
  * `makeNode`, so shape rules run again. Throws a `SpecError` naming the JSON path of the first
- * problem (`$.nodes[3].attrs.axis`), including shape and dtype errors of the rebuilt nodes.
+ * problem (`$.nodes[3].attrs.axis`), including shape and dtype errors of the rebuilt nodes, and a
+ * `GraphError` for an op that neither the built-in ops nor `options.extensions` define, naming
+ * the op and the extension that provides it.
+ *
+ * @example
+ * ```ts
+ * import { attention } from '@weft/attention/kernels';
+ * const graph = graphFromJSON(text, { extensions: [attention] });
+ * ```
  */
-export function graphFromJSON(json: unknown): Graph {
-  registerBuiltinOps();
+export function graphFromJSON(json: unknown, options: GraphFromJSONOptions = {}): Graph {
+  const extensions = options.extensions ?? [];
   const document = typeof json === 'string' ? parseText(json) : json;
   if (typeof document !== 'object' || document === null)
     throw jsonError('$', 'a graph JSON object', document);
@@ -98,7 +119,7 @@ export function graphFromJSON(json: unknown): Graph {
   if (!Array.isArray(nodes)) throw jsonError('$.nodes', 'an array of nodes', nodes);
   const built: Node[] = [];
   nodes.forEach((entry: unknown, i) => {
-    built.push(nodeFromJSON(entry, built, exprTable, `$.nodes[${i}]`));
+    built.push(nodeFromJSON(entry, built, exprTable, extensions, `$.nodes[${i}]`));
   });
   if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs))
     throw jsonError('$.outputs', 'an object', outputs);
@@ -108,19 +129,37 @@ export function graphFromJSON(json: unknown): Graph {
   return makeGraph(named);
 }
 
-function nodeFromJSON(entry: unknown, built: readonly Node[], exprs: readonly Expr[], path: string): Node {
+function nodeFromJSON(
+  entry: unknown,
+  built: readonly Node[],
+  exprs: readonly Expr[],
+  extensions: readonly Extension[],
+  path: string,
+): Node {
   if (typeof entry !== 'object' || entry === null) throw jsonError(path, 'a node object', entry);
   const { op, inputs, attrs } = entry as Record<string, unknown>;
   if (typeof op !== 'string') throw jsonError(`${path}.op`, 'an op name', op);
   if (!Array.isArray(inputs)) throw jsonError(`${path}.inputs`, 'an array of node indices', inputs);
   const operands = inputs.map((id: unknown, k) => lookup(built, id, `${path}.inputs[${k}]`));
   const decoded = decodeRecord(attrs, exprs, `${path}.attrs`);
+  const def = resolveOp(op, decoded, extensions, path);
   try {
-    return makeNode(op, operands, decoded);
+    return makeNode(def, operands, decoded);
   } catch (error) {
     if (!WeftError.isInstance(error)) throw error;
     throw jsonError(path, `a valid "${op}" node`, error.message);
   }
+}
+
+function resolveOp(op: string, attrs: Attrs, extensions: readonly Extension[], path: string): OpDef {
+  const def = builtinOp(op) ?? resolveExtensionOp(op, attrs, extensions);
+  if (def === undefined) {
+    throw new GraphError(`${path}: unknown op "${op}": ${unknownOpHint(op, extensions)}`, {
+      expected: 'a built-in op or an op of the given extensions',
+      actual: op,
+    });
+  }
+  return def;
 }
 
 function decodeRecord(value: unknown, exprs: readonly Expr[], path: string, depth = 0): Attrs {

@@ -1,4 +1,5 @@
 import { alibi, rope } from '@weft/attention';
+import { attention } from '@weft/attention/kernels';
 import { type Graph, input, makeGraph, symbolicDim } from '@weft/ir';
 import { randomIndices, randomTensor } from '@weft/ir/test';
 import { expectMatchesReference, getTestDevice } from '@weft/runtime/test';
@@ -39,6 +40,7 @@ async function check(
     inputs,
     params: randomGraphParams(graph, 11),
     dims: { seq: 6 },
+    extensions: [attention],
     ...tolerance,
     label,
   });

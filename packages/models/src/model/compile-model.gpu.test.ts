@@ -1,3 +1,4 @@
+import { attention } from '@weft/attention/kernels';
 import { tensor64 } from '@weft/ir';
 import { expectMatchesReference, getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,7 @@ describe('compiled models on the device', () => {
       inputs: { tokens: tensor64([1, TOKENS.length], TOKENS, 'i32') },
       params: randomGraphParams(graph, 5),
       dims: { seq: TOKENS.length },
+      extensions: [attention],
       rtol: 1e-3,
       atol: 1e-4,
       label: 'tiny llama',

@@ -1,3 +1,4 @@
+import { attention } from '@weft/attention/kernels';
 import { type Graph, InputError, interpret, tensor64, WeftError } from '@weft/ir';
 import { compile, type Program, requestWeftDevice, type WeftDevice } from '@weft/runtime';
 import {
@@ -153,6 +154,8 @@ export async function compileModel(
   const common = {
     device,
     params: parameters,
+    // The decoder's attention blocks compile with the attention kernels: callers pass nothing.
+    extensions: [attention],
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
   };

@@ -67,8 +67,10 @@ export const TOKENS_INPUT = 'tokens';
  *
  * @example
  * ```ts
+ * import { attention } from '@weft/attention/kernels';
+ *
  * const { graph, state } = buildDecoderLmGraph(spec.config, { mode: 'step' });
- * const program = await compile(graph, { device, params, state });
+ * const program = await compile(graph, { device, params, state, extensions: [attention] });
  * ```
  */
 export function buildDecoderLmGraph(config: DecoderLmConfig, options: DecoderLmGraphOptions): DecoderLmGraph {

@@ -9,6 +9,7 @@ import {
   runPipeline,
   WeftError,
 } from '@weft/ir';
+import type { KernelExtension } from '@weft/wgsl';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
 import { bufferLayout } from './buffer-layout.js';
 import { CpuProgram } from './cpu-program.js';
@@ -42,6 +43,12 @@ export interface CompileOptions {
    * copied into it on the device — a KV cache or a recurrent state that never leaves the GPU.
    */
   readonly state?: Readonly<Record<string, string>>;
+  /**
+   * Extensions whose templates render the kernels of their ops: a graph with `attention` nodes
+   * compiles for a GPU with `extensions: [attention]` (from `@weft/attention/kernels`). The CPU
+   * backend needs none: it evaluates every node through its own op definition.
+   */
+  readonly extensions?: readonly KernelExtension[];
   /** Why the CPU backend was chosen, recorded on the program (used by callers that fell back). */
   readonly fallbackReason?: string;
 }
@@ -111,7 +118,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
   });
   // Two buffers (see `BufferLayout`): source tensors, which kernels only read, bind `read`; the
   // arena's tensors bind `read_write`, as each dispatch writes its outputs to the arena.
-  const kernels = generateKernels(plan, profile);
+  const kernels = generateKernels(plan, profile, options.extensions);
   const layout = bufferLayout(memory);
   return withErrorScopes(device, async () => {
     const pipelines = await Promise.all(

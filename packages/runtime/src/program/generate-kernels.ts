@@ -1,10 +1,12 @@
 import { type Graph, type KernelPlan, type PipelineResult, runPipeline } from '@weft/ir';
-import { type DeviceProfile, type GeneratedKernel, generateProgram } from '@weft/wgsl';
+import { type DeviceProfile, type GeneratedKernel, generateProgram, type KernelExtension } from '@weft/wgsl';
 
 /** Options of {@link generateGraphKernels}. */
 export interface GenerateGraphKernelsOptions {
   /** Fuse operations into shared kernels (default), as `compile`'s `fuse`. */
   readonly fuse?: boolean;
+  /** Extensions whose templates render their ops' kernels, as `compile`'s `extensions`. */
+  readonly extensions?: readonly KernelExtension[];
 }
 
 /** What {@link generateGraphKernels} produces: the pipeline's result and the WGSL of each kernel. */
@@ -17,10 +19,15 @@ export interface GraphKernels extends PipelineResult {
  * The WGSL of every kernel of a plan for a device profile, with the options `compile` uses: source
  * tensors (inputs, parameters, constants) live in a buffer no kernel writes and bind `read`; the
  * arena's tensors bind `read_write`, since WebGPU forbids binding a buffer read-only while a dispatch
- * writes to it (see `BufferLayout`). Pure: no device needed.
+ * writes to it (see `BufferLayout`). Pure: no device needed. `extensions` render the kernels of
+ * extension ops (`attention` from `@weft/attention/kernels`).
  */
-export function generateKernels(plan: KernelPlan, profile: DeviceProfile): GeneratedKernel[] {
-  return generateProgram(plan, profile, { inputAccess: 'arena' });
+export function generateKernels(
+  plan: KernelPlan,
+  profile: DeviceProfile,
+  extensions: readonly KernelExtension[] = [],
+): GeneratedKernel[] {
+  return generateProgram(plan, profile, { inputAccess: 'arena', extensions });
 }
 
 /**
@@ -43,5 +50,5 @@ export function generateGraphKernels(
     fuse: options.fuse ?? true,
     alignment: profile.limits.minStorageBufferOffsetAlignment,
   });
-  return { ...result, kernels: generateKernels(result.plan, profile) };
+  return { ...result, kernels: generateKernels(result.plan, profile, options.extensions) };
 }

@@ -6,32 +6,37 @@ import {
   matmul,
   mean,
   mul,
+  type OpDef,
   param,
-  registerOp,
   rsqrt,
   WeftError,
   withLabel,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
-import { KernelContext, registerTemplate } from '@weft/wgsl';
+import { KernelContext, type KernelExtension } from '@weft/wgsl';
 import { describe, expect, it } from 'vitest';
 import { getTestDevice } from '../testing/index.js';
 import { compile } from './compile.js';
 
 // An op whose template emits WGSL that does not compile: what a broken extension would do.
-registerOp({
+const brokenOp: OpDef = {
   name: 'test.broken-kernel',
   arity: 1,
   fusion: 'opaque',
   infer: (inputs) => inputs[0]!,
-});
-registerTemplate('test.broken-kernel', (kernel, profile) =>
-  new KernelContext(kernel, profile).build('test.broken-kernel', {
-    workgroupSize: [1, 1, 1],
-    workgroupCount: () => 1,
-    body: ['let broken: f32 = no_such_value;'],
-  }),
-);
+};
+const broken: KernelExtension = {
+  name: 'broken',
+  ops: [brokenOp],
+  templates: {
+    'test.broken-kernel': (kernel, profile) =>
+      new KernelContext(kernel, profile).build('test.broken-kernel', {
+        workgroupSize: [1, 1, 1],
+        workgroupCount: () => 1,
+        body: ['let broken: f32 = no_such_value;'],
+      }),
+  },
+};
 
 describe("kernels are named after the user's blocks on a real device", () => {
   it('stats and profile rows name the block of each kernel', async () => {
@@ -54,8 +59,8 @@ describe("kernels are named after the user's blocks on a real device", () => {
 
   it('a kernel that fails to compile is named, with its block, in the error', async () => {
     const weft = await getTestDevice();
-    const broken = withLabel('layers.7.broken', () => makeNode('test.broken-kernel', [input('x', [4])]));
-    const failure = await compile(makeGraph({ y: broken }), { device: weft }).then(
+    const y = withLabel('layers.7.broken', () => makeNode(brokenOp, [input('x', [4])]));
+    const failure = await compile(makeGraph({ y }), { device: weft, extensions: [broken] }).then(
       () => undefined,
       (error: unknown) => error,
     );

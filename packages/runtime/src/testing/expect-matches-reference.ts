@@ -19,6 +19,8 @@ export interface ReferenceCheckOptions {
   readonly fuse?: boolean;
   /** Name for failure messages. */
   readonly label?: string;
+  /** Extensions for `compile` (`attention` from `@weft/attention/kernels` for attention graphs). */
+  readonly extensions?: CompileOptions['extensions'];
   /** A program compiled earlier for the same graph (to test reuse across dims); compiled here otherwise. */
   readonly program?: Program;
 }
@@ -49,7 +51,12 @@ export async function expectMatchesReference(
   );
   const program =
     options.program ??
-    (await compile(graph, { device, params, ...(options.fuse === undefined ? {} : { fuse: options.fuse }) }));
+    (await compile(graph, {
+      device,
+      params,
+      ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
+      ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+    }));
   const inputs = Object.fromEntries(
     Object.entries(options.inputs).map(([name, value]) => [name, dataOf(value)]),
   );

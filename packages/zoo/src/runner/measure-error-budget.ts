@@ -10,6 +10,7 @@ import {
 import { budgetVerdict } from '../budget/budget-rule.js';
 import { maxRelativeError } from '../measure/max-relative-error.js';
 import type { ZooEntry } from '../zoo-entry.js';
+import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 
 /** Options of {@link measureErrorBudget}. */
 export interface MeasureErrorBudgetOptions {
@@ -95,7 +96,7 @@ export async function measureErrorBudget(
       continue;
     }
     const single = interpret(graph, { inputs, params, dims, precision: 'f32' });
-    const program = await compile(graph, { device: options.device, params });
+    const program = await compile(graph, { device: options.device, params, extensions: ZOO_EXTENSIONS });
     let worst: BudgetResult | undefined;
     let withinBudget = true;
     try {

@@ -3,6 +3,7 @@ import { compile, type WeftDevice } from '@weft/runtime';
 import { maxRelativeError } from '../measure/max-relative-error.js';
 import { median } from '../measure/median.js';
 import type { ZooEntry, ZooPaper } from '../zoo-entry.js';
+import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 
 /** Options of {@link measureZooEntry}. */
 export interface MeasureZooEntryOptions {
@@ -61,6 +62,7 @@ export async function measureZooEntry(
   const program = await compile(graph, {
     device: options.device,
     params,
+    extensions: ZOO_EXTENSIONS,
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
   });
   try {

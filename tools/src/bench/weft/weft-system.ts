@@ -1,3 +1,4 @@
+import { attention as attentionKernels } from '@weft/attention/kernels';
 import type { Graph } from '@weft/ir';
 import { compile, type Program, type WeftDevice } from '@weft/runtime';
 import type { ReportedGpuBytes, RunnableSystem, SystemFactory } from '../bench-case.js';
@@ -32,6 +33,7 @@ export function weftSystem(
       device: weft,
       ...(spec.params === undefined ? {} : { params: spec.params }),
       fuse,
+      extensions: [attentionKernels],
     });
     const outputName = spec.output ?? onlyOutput(spec.graph);
     const runOptions = spec.dims === undefined ? {} : { dims: spec.dims };

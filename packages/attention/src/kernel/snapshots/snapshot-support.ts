@@ -4,6 +4,7 @@ import { input, makeGraph, type Node, tensorRef } from '@weft/ir';
 import { generateGraphKernels } from '@weft/runtime';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile } from '@weft/wgsl';
 import { type AttentionOptions, applyAttention, attention } from '../../index.js';
+import { attention as attentionKernels } from '../../kernels.js';
 
 /** A hardware GPU: the WebGPU core limits, no subgroups. */
 export const HARDWARE: DeviceProfile = { ...DEFAULT_DEVICE_PROFILE, subgroups: false };
@@ -50,7 +51,9 @@ export function attentionWgsl(
     value,
     ...(shape.tensors === undefined ? {} : { tensors: shape.tensors({ query }) }),
   });
-  const { plan, kernels } = generateGraphKernels(makeGraph({ output }), profile);
+  const { plan, kernels } = generateGraphKernels(makeGraph({ output }), profile, {
+    extensions: [attentionKernels],
+  });
   const templates = plan.kernels.map((kernel) => kernel.template);
   if (templates.length !== 1)
     throw new Error(`expected one attention kernel, the plan has ${templates.join(', ')}`);

@@ -1,0 +1,8 @@
+import { attention } from '@weft/attention/kernels';
+import type { KernelExtension } from '@weft/wgsl';
+
+/**
+ * The extensions that zoo graphs need to compile (`attention`, from `@weft/attention/kernels`):
+ * pass them to `compile` with an entry's graph, as `pnpm zoo` does.
+ */
+export const ZOO_EXTENSIONS: readonly KernelExtension[] = [attention];
