@@ -25,6 +25,7 @@ export * from './l2-norm.js';
 export * from './layer-norm.js';
 export * from './norm-catalog.js';
 export * from './rms-norm.js';
+export { rootMeanSquare, scaledInverseRoot, standardize, unitNormalize } from './row-statistics.js';
 export type { SampleValues } from './sample-values.js';
 export * from './scale-norm.js';
 export * from './spade.js';

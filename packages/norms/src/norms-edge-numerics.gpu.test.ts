@@ -3,7 +3,7 @@ import { relativeError } from '@weft/ir/test';
 import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layerNorm, rmsNorm } from './index.js';
+import { l2Norm, layerNorm, rmsNorm } from './index.js';
 import { values } from './test-support/cases.js';
 
 const errors: Record<string, number> = {};
@@ -32,6 +32,7 @@ const layer = () => makeGraph({ y: layerNorm(input('x', [ROWS, LENGTH]), { affin
 const rms = () => makeGraph({ y: rmsNorm(input('x', [ROWS, LENGTH]), { gain: false }) });
 const rmsOutside = () =>
   makeGraph({ y: rmsNorm(input('x', [ROWS, LENGTH]), { gain: false, epsPlacement: 'outside' }) });
+const l2 = () => makeGraph({ y: l2Norm(input('x', [ROWS, LENGTH])) });
 const noise = (seed: number, scale: number, offset: number) =>
   values([ROWS, LENGTH], seed, { min: -1, max: 1 }).map((v) => offset + scale * v);
 
@@ -52,6 +53,7 @@ describe('LayerNorm and RMSNorm at the edges on the GPU vs float64', () => {
       .soft(await deviceError('RMSNorm (ε outside) 1e20', rmsOutside(), noise(4, 1e20, 0)))
       .toBeLessThan(1e-5);
     expect.soft(await deviceError('LayerNorm 1e20', layer(), noise(5, 1e20, 0))).toBeLessThan(1e-5);
+    expect.soft(await deviceError('l2Norm 1e20', l2(), noise(9, 1e20, 0))).toBeLessThan(1e-5);
   });
 
   it('RMSNorm and LayerNorm of ordinary and tiny rows stay exact', async () => {

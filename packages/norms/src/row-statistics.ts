@@ -57,17 +57,24 @@ export function scaledInverseRoot(d: Node, axes: readonly number[], eps: number)
   return mul(scaled, rsqrt(add(mean(mul(scaled, scaled), axes, { keepDims: true }), floor)));
 }
 
-/** Euclidean norm `‖x‖₂ = √Σx²` over `axes`, kept as size 1. */
+/**
+ * Euclidean norm `‖x‖₂ = √Σx²` over `axes`, kept as size 1, as s·√Σ(x/s)² with s = max|x| (no
+ * overflow of x² in f32 for rows near 1e20, no underflow for rows near 1e-25).
+ */
 export function euclideanNorm(x: Node, axes: readonly number[]): Node {
-  return sqrt(sum(mul(x, x), axes, { keepDims: true }));
+  return scaledRoot(x, axes, sum);
 }
 
 /** `√mean(x²)` over `axes`, kept as size 1, as s·√mean((x/s)²) with s = max|x| (no overflow of x²). */
 export function rootMeanSquare(x: Node, axes: readonly number[]): Node {
+  return scaledRoot(x, axes, mean);
+}
+
+function scaledRoot(x: Node, axes: readonly number[], reduce: typeof sum): Node {
   const scale = max(abs(x), axes, { keepDims: true });
   const safeScale = where(greater(scale, 0), scale, 1);
   const scaled = div(x, safeScale);
-  return mul(safeScale, sqrt(mean(mul(scaled, scaled), axes, { keepDims: true })));
+  return mul(safeScale, sqrt(reduce(mul(scaled, scaled), axes, { keepDims: true })));
 }
 
 /** Mean of squares `mean(x²)` over `axes`, kept as size 1 (callers place ε inside or outside the root). */

@@ -24,6 +24,7 @@ import {
   variable,
   where,
 } from '@weft/ir';
+import { scaledInverseRoot, standardize, unitNormalize } from '@weft/norms';
 import { groupHeadOf, readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import type { AttentionAttrs, QkNormAttrs, QkNormSideAttrs, RopeAttrs } from './attention-attrs.js';
 import { ropeTurns } from './rope-turns.js';
@@ -116,21 +117,24 @@ export function mixHeads(x: Node, weights: Node, heads: number, kvHeads: number)
   return mixed!;
 }
 
-/** QK norm over the last axis: (x − μ)·rsqrt(σ² + ε) (or x / max(‖x‖₂, ε)), then γ and β. */
+/**
+ * QK norm over the last axis, from `@weft/norms`' statistics steps (the same graphs as its LayerNorm,
+ * RMSNorm and ℓ₂ normalization: mean corrected once, rows scaled before squaring so rows near 1e20
+ * do not overflow in f32), then γ and β.
+ */
 export function normalizeRows(
   x: Node,
   norm: QkNormAttrs,
   side: QkNormSideAttrs,
   parameter: (name: string | null) => Node | undefined,
 ): Node {
-  const dim = x.shape[3] as number;
-  const centered = norm.kind === 'layer' ? sub(x, div(sum(x, -1, { keepDims: true }), dim)) : x;
-  const squares = sum(mul(centered, centered), -1, { keepDims: true });
-  const inverse =
-    norm.kind === 'l2'
-      ? rsqrt(maximum(squares, norm.epsilon * norm.epsilon))
-      : rsqrt(add(div(squares, dim), norm.epsilon));
-  let result = mul(centered, inverse);
+  const axes = [3];
+  let result =
+    norm.kind === 'layer'
+      ? standardize(x, axes, norm.epsilon)
+      : norm.kind === 'rms'
+        ? scaledInverseRoot(x, axes, norm.epsilon)
+        : unitNormalize(x, axes, norm.epsilon);
   const gamma = parameter(side.gamma);
   if (gamma !== undefined) result = mul(result, gamma);
   const beta = parameter(side.beta);

@@ -1,6 +1,7 @@
 import { byteSize } from '../dtype.js';
 import { SpecError } from '../errors.js';
 import type { Node } from '../graph/node.js';
+import { isValueSource } from '../ops/source-groups.js';
 import { maxElementCount } from '../shape.js';
 import type { BufferSlot, KernelPlan, MemoryPlan } from './kernel-plan.js';
 
@@ -70,12 +71,11 @@ export function planMemory(plan: KernelPlan, options: MemoryOptions = {}): Memor
 
 type Lifetime = Omit<BufferSlot, 'offset'>;
 
-const SOURCE_ROLES: Readonly<Record<string, BufferSlot['role']>> = {
-  input: 'input',
-  param: 'param',
-  literal: 'const',
-  constant: 'const',
-};
+/** A source tensor's role: named sources by their op (`input`, `param`), constants `const`. */
+function roleOfSource(node: Node): BufferSlot['role'] | undefined {
+  if (!isSourceTensor(node)) return undefined;
+  return isValueSource(node) ? 'const' : (node.op as 'input' | 'param');
+}
 
 /**
  * Whether `node` is a source tensor: a graph input, a parameter or a materialized constant. Sources
@@ -84,7 +84,7 @@ const SOURCE_ROLES: Readonly<Record<string, BufferSlot['role']>> = {
  * their own that kernels bind read-only.
  */
 export function isSourceTensor(node: Node): boolean {
-  return SOURCE_ROLES[node.op] !== undefined;
+  return node.def.fusion === 'source';
 }
 
 /** Each tensor's role, size and live interval, in first-touch order. */
@@ -109,7 +109,7 @@ function collectLifetimes(plan: KernelPlan): Lifetime[] {
   };
   for (const kernel of plan.kernels) {
     for (const input of kernel.inputs) {
-      const sourceRole = SOURCE_ROLES[input.op];
+      const sourceRole = roleOfSource(input);
       if (sourceRole !== undefined) touch(input, sourceRole, 0, last);
       else touch(input, graphOutputs.has(input) ? 'output' : 'intermediate', kernel.id, kernel.id);
     }
@@ -124,7 +124,7 @@ function collectLifetimes(plan: KernelPlan): Lifetime[] {
   }
   // A graph output that is a source (an input passed through) still needs its bytes.
   for (const output of graphOutputs) {
-    const sourceRole = SOURCE_ROLES[output.op];
+    const sourceRole = roleOfSource(output);
     if (sourceRole !== undefined) touch(output, sourceRole, 0, last);
   }
   return [...lifetimes.values()];
