@@ -1,7 +1,7 @@
 import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
 import { encodeAttention } from './op/attention-attrs.js';
 import { recordMaskDescription } from './op/attention-description.js';
-import { attentionOp } from './op/attention-op.js';
+import { attentionOpForNormalizer } from './op/attention-op.js';
 import {
   chooseQkTransformPlacement,
   hasQkTransforms,
@@ -105,8 +105,10 @@ function buildAttention(
     }
   }
   const operands = [inputs.query, inputs.key, inputs.value, ...names.map((name) => bound.get(name)!)];
+  // The op knows the normalizer's def: the built-ins' op, or one derived for a user-defined normalizer.
+  const op = attentionOpForNormalizer(spec.normalizer.def);
   // Built in either placement: the op checks the shapes and names the block in its errors.
-  const output = makeNode(attentionOp, operands, attrs, spec.name);
+  const output = makeNode(op, operands, attrs, spec.name);
   const requested = options.qkTransforms ?? 'auto';
   const placement =
     requested === 'auto'
@@ -118,7 +120,7 @@ function buildAttention(
   }
   if (spec.mask !== undefined) recordMaskDescription(output, spec.mask.description);
   const extra = (kind: 'logSumExp' | 'rowMax') => {
-    const node = makeNode(attentionOp, operands, { ...attrs, output: kind }, spec.name);
+    const node = makeNode(op, operands, { ...attrs, output: kind }, spec.name);
     if (spec.mask !== undefined) recordMaskDescription(node, spec.mask.description);
     return node;
   };

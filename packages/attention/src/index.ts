@@ -23,6 +23,12 @@ export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
+export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
+export { defineNormalizer } from './normalizers/define-normalizer.js';
+export type * from './normalizers/normalizer-def.js';
+export { BUILTIN_NORMALIZER_TABLE, NormalizerTable } from './normalizers/normalizer-table.js';
+export { FEATURE_INDEX, type PLaplacianAttrs } from './normalizers/p-laplacian-attrs.js';
+export { type RowLocalNormalizerSpec, rowLocalNormalizer } from './normalizers/row-local.js';
 export {
   ATTENTION_OP,
   type AttentionAttrs,
@@ -33,10 +39,15 @@ export {
   type QkNormSideAttrs,
   type RopeAttrs,
 } from './op/attention-attrs.js';
-export { attentionOp, inferAttention } from './op/attention-op.js';
+export {
+  type AttentionOpDef,
+  attentionOp,
+  attentionOpFor,
+  attentionOpForNormalizer,
+  inferAttention,
+} from './op/attention-op.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
-export { FEATURE_INDEX, type PLaplacianAttrs } from './op/p-laplacian-attrs.js';
 export * from './qk-transforms-before-kernel.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';

@@ -18,8 +18,9 @@
 import type { Attrs, OpDef } from '@weft/ir';
 import type { KernelExtension } from '@weft/wgsl';
 import { generateAttention } from './kernel/attention-template.js';
+import { normalizerTable } from './normalizers/normalizer-table.js';
 import { ATTENTION_OP } from './op/attention-attrs.js';
-import { attentionOp } from './op/attention-op.js';
+import { attentionOp, attentionOpForNormalizer } from './op/attention-op.js';
 
 export {
   type AttentionStrategy,
@@ -29,16 +30,18 @@ export {
   SPLIT_MIN_KEYS_PER_CHUNK,
 } from './kernel/attention-strategy.js';
 export { generateAttention } from './kernel/attention-template.js';
-export { ENTMAX_KERNEL_STEPS } from './kernel/normalizer-code.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
+export { ENTMAX_KERNEL_STEPS } from './normalizers/entmax.js';
 
 /**
- * The definition of an `attention` node with attributes `attrs`, or `undefined` for another op.
- * One definition serves every spec today; the attributes are where a spec-dependent one would be
- * chosen.
+ * The definition of an `attention` node with attributes `attrs`, or `undefined` for another op:
+ * the op of its normalizer (a built-in, or one made by `defineNormalizer` in this process).
  */
-function resolveAttentionOp(op: string, _attrs: Attrs): OpDef | undefined {
-  return op === ATTENTION_OP ? attentionOp : undefined;
+function resolveAttentionOp(op: string, attrs: Attrs): OpDef | undefined {
+  if (op !== ATTENTION_OP) return undefined;
+  const name = (attrs.normalizer as { readonly name?: unknown } | null | undefined)?.name;
+  const def = typeof name === 'string' ? normalizerTable().get(name) : undefined;
+  return def === undefined ? attentionOp : attentionOpForNormalizer(def);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '@weft/ir';
 import type { AttentionInputs } from './apply-attention.js';
 import { type AttentionAttrs, decodeAttention, encodeAttention } from './op/attention-attrs.js';
+import { attentionOpForNormalizer } from './op/attention-op.js';
 import { mixHeads, normalizeRows, rotate } from './op/decompose-attention.js';
 import { QUERY_BLOCK } from './query-block.js';
 import type { AttentionSpec } from './spec/attention-spec.js';
@@ -75,7 +76,10 @@ export interface HoistedAttention {
 export function hoistQkTransforms(spec: AttentionSpec, inputs: AttentionInputs): HoistedAttention {
   const [, , queries] = inputs.query.shape as [Dim, Dim, Dim];
   const keys = inputs.key.shape[2] ?? 1;
-  const attrs = decodeAttention(encodeAttention(spec, maxDim(keys), 'output'));
+  const attrs = decodeAttention(
+    encodeAttention(spec, maxDim(keys), 'output'),
+    attentionOpForNormalizer(spec.normalizer.def).normalizers,
+  );
   const owned = ownedParameterNames(attrs);
   const parameter = (name: string | null): Node | undefined => {
     if (name === null) return undefined;

@@ -143,7 +143,6 @@ export const LONG_FILES: Readonly<Record<string, string>> = {
   'packages/attention/src/kernel/attention-template.ts': 'the attention kernel template: one WGSL program',
   'packages/attention/src/masks/builtin-masks.ts':
     'every mask constructor shares the alignment helpers; customMask and checkBlockRule could move out',
-  'packages/attention/src/op/decompose-attention.ts': 'the reference decomposition of every normalizer',
   'packages/runtime/src/program/gpu-program.ts':
     'the GPU program class: compile, run and destroy share buffers',
   'packages/wgsl/src/templates/reduction-kernel.ts': 'the reduction kernel template: one WGSL program',

@@ -1,6 +1,7 @@
 import { type Dim, maxDim } from '@weft/ir';
 import type { DeviceProfile } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
+import { splitsKeys } from './normalizer-code.js';
 
 /**
  * How the fused attention kernel spreads its work:
@@ -26,24 +27,10 @@ export const SPLIT_MIN_KEYS_PER_CHUNK = 16;
 /** Most chunks per row (invocations per workgroup). */
 export const SPLIT_MAX_CHUNKS = 64;
 
-/** Normalizers whose partial states over key chunks merge exactly in one step. */
-const SPLITTABLE = new Set(['softmax', 'sigmoid', 'reluSquared', 'l1', 'identity', 'pLaplacian']);
-
-/**
- * l1 with LSSA's length scale or re-weighting needs the row's kept-key count before accumulating;
- * Top-θ merges like softmax except with V-mean compensation (two sums and a value mean more).
- */
-function splittable(normalizer: AttentionAttrs['normalizer']): boolean {
-  if (normalizer.name === 'l1')
-    return normalizer.lengthBase === undefined && normalizer.reweight === undefined;
-  if (normalizer.name === 'topTheta') return normalizer.compensation !== 'valueMean';
-  return SPLITTABLE.has(normalizer.name);
-}
-
 /**
  * Chooses the strategy from the op's shapes (maxima for symbolic lengths) and the device limits:
  * `splitKeys` when there are at most {@link SPLIT_MAX_QUERIES} queries, at least two chunks of
- * {@link SPLIT_MIN_KEYS_PER_CHUNK} keys, a normalizer whose partials merge in one step (NAP,
+ * {@link SPLIT_MIN_KEYS_PER_CHUNK} keys, a normalizer whose def has a split-keys hook for its attrs (NAP,
  * α-entmax and LSSA with a length scale or re-weighting need row statistics first, Top-θ with
  * V-mean compensation needs more partial sums, the landmark grouped softmax needs its top-level
  * log-sum-exp first, and they stay tiled), and the partial states of every chunk fit
@@ -55,10 +42,12 @@ export function chooseAttentionStrategy(
   keys: Dim,
   profile: DeviceProfile,
 ): AttentionStrategy {
-  if (maxDim(queries) > SPLIT_MAX_QUERIES || !splittable(attrs.normalizer)) return { kind: 'tiled' };
+  if (maxDim(queries) > SPLIT_MAX_QUERIES || !splitsKeys(attrs.normalizerDef, attrs.normalizer))
+    return { kind: 'tiled' };
   const limits = profile.limits;
-  // Per chunk: running max, sum, row max and the value accumulator (f32 each); p-Laplacian adds w.
-  const bytesPerChunk = 4 * (attrs.valueDim + 3 + (attrs.normalizer.name === 'pLaplacian' ? 1 : 0));
+  // Per chunk: running max, sum, row max and the value accumulator (f32 each), and w where the state has it.
+  const bytesPerChunk =
+    4 * (attrs.valueDim + 3 + (attrs.normalizerDef.splitKeys?.weightedSum === true ? 1 : 0));
   let splits = Math.min(
     SPLIT_MAX_CHUNKS,
     limits.maxComputeInvocationsPerWorkgroup,

@@ -12,7 +12,8 @@ import {
   UnsupportedError,
 } from '@weft/ir';
 import { type DeviceProfile, type GeneratedKernel, type GenerateOptions, KernelContext } from '@weft/wgsl';
-import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from '../op/attention-attrs.js';
+import { ATTENTION_OP, type AttentionAttrs } from '../op/attention-attrs.js';
+import { decodeAttentionNode } from '../op/attention-node.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
 import { blockedSoftmaxCode } from './blocked-softmax-code.js';
@@ -57,7 +58,7 @@ export function generateAttention(
   options: GenerateOptions = {},
 ): GeneratedKernel {
   const node = kernel.anchor;
-  const attrs = decodeAttention(node.attrs);
+  const attrs = decodeAttentionNode(node);
   const context = new KernelContext(kernel, profile, options);
   const [query, key] = node.inputs as [Kernel['anchor'], Kernel['anchor']];
   const {
@@ -70,10 +71,10 @@ export function generateAttention(
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
 
-  const render = (roots: readonly Expr[], prefix: string) =>
+  const render = (roots: readonly Expr[], prefix: string, variables: Readonly<Record<string, string>> = {}) =>
     context.render(
       roots.map((root) => bindReads(root, node, kernel)),
-      VARIABLES,
+      { ...VARIABLES, ...variables },
       prefix,
     );
   const score = render([attrs.score], 'score_');
@@ -165,8 +166,7 @@ export function generateAttention(
 
   // Plain softmax may compute several query rows per invocation (see `blockedSoftmaxCode`).
   const rowsPerInvocation =
-    attrs.normalizer.name === 'softmax' &&
-    attrs.normalizer.sink === null &&
+    attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
     attrs.output === 'output' &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
@@ -325,7 +325,7 @@ export function generateAttention(
       'return kept;',
     ],
   });
-  const normalizer = normalizerCode(attrs.normalizer, {
+  const normalizer = normalizerCode(attrs.normalizerDef, attrs.normalizer, {
     render,
     keyBlock,
     valueDim,
@@ -420,7 +420,7 @@ function buildKernel(
     functions.calls('accumulate_value_tile') ||
     body.some((line) => line.includes('accumulate_value_tile('))
   ) {
-    const valueDim = decodeAttention(context.kernel.anchor.attrs).valueDim;
+    const valueDim = decodeAttentionNode(context.kernel.anchor).valueDim;
     functions.add(accumulateValueTileFunction(valueDim));
   }
   const { functions: declarations, blockValue } = functions.declarations();
@@ -455,7 +455,7 @@ function withSectionComments(wgsl: string): string {
     ],
     [(line) => line.startsWith('@compute'), '// ---- entry point ----'],
   ];
-  const header = lines.findIndex((line) => line === '');
+  const header = lines.indexOf('');
   const out = lines.slice(0, header);
   let next = 0;
   for (const [index, line] of lines.entries()) {
@@ -503,7 +503,7 @@ const VARIABLES: Readonly<Record<string, string>> = {
 
 /** Rewrites reads of captured tensors (by name, one index per axis) into flat reads of kernel inputs (`#n`). */
 function bindReads(expr: Expr, node: Kernel['anchor'], kernel: Kernel): Expr {
-  const attrs = decodeAttention(node.attrs);
+  const attrs = decodeAttentionNode(node);
   return substituteExpr(expr, (part) => {
     if (part.kind !== 'read') return undefined;
     const position = attrs.tensors.findIndex((use) => use.name === part.payload);

@@ -2,10 +2,9 @@ import { type DimBindings, type Node, resolveDim } from '@weft/ir';
 import type { KernelContext, RenderedExprs } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
 import { l1DistanceCode } from './l1-distance-code.js';
-import type { NormalizerContext } from './normalizer-code.js';
+import { type NormalizerContext, splitNormalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
 import type { RowCode } from './row-code.js';
-import { splitNormalizerCode } from './split-normalizer-code.js';
 import { constantNotes, indent, type KernelFunctions, SCORE_STRUCT } from './wgsl-functions.js';
 
 /** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
@@ -60,6 +59,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
   const normalizer = splitNormalizerCode(
+    attrs.normalizerDef,
     attrs.normalizer,
     { render: parts.render, keyBlock: splits, valueDim, functions: parts.functions },
     (d) => parts.rows.kvLoad('value', 'key_i', d),

@@ -1,46 +1,18 @@
-import { type Attrs, type AttrValue, constant, Expr, SpecError } from '@weft/ir';
+import { type Attrs, type AttrValue, Expr, SpecError } from '@weft/ir';
+import type { AnyNormalizerDef, NormalizerAttrs } from '../normalizers/normalizer-def.js';
+import { type NormalizerTable, normalizerTable } from '../normalizers/normalizer-table.js';
 import type { AttentionSpec } from '../spec/attention-spec.js';
-import { ATTENTION_INDICES, SCORE } from '../spec/attention-variables.js';
-import type { L1Map, OutputNorm, Reweight, ThresholdCompensation } from '../spec/normalizers.js';
+import { SCORE } from '../spec/attention-variables.js';
 import { alibiBias, rotaryDims } from '../spec/positions.js';
 import { type AxisRole, mergeTensorUses, type TensorUse, tensorUses } from '../spec/tensor-use.js';
-import { type PLaplacianAttrs, pLaplacianAttrs, pLaplacianRoles } from './p-laplacian-attrs.js';
+
+export type { NormalizerAttrs } from '../normalizers/normalizer-def.js';
 
 /** The name of the attention op in the op table (and of its fused template). */
 export const ATTENTION_OP = 'attention';
 
 /** What an attention node computes: O, the row log-sum-exp, or the row max of the kept scores. */
 export type AttentionOutputKind = 'output' | 'logSumExp' | 'rowMax';
-
-/** The normalizer as stored on a node: its name and its parameters as Exprs over `h`. */
-export type NormalizerAttrs =
-  | { readonly name: 'softmax'; readonly sink: Expr | null }
-  | { readonly name: 'sigmoid'; readonly bias: Expr }
-  | { readonly name: 'reluSquared' }
-  | {
-      readonly name: 'l1';
-      readonly map: L1Map;
-      /** Log base b of LSSA's row scale c_i = log_b N_i (e for ln); absent without a length scale. */
-      readonly lengthBase?: number;
-      /** LSSAR's re-weighting; absent without one. */
-      readonly reweight?: Reweight;
-    }
-  | {
-      readonly name: 'topTheta';
-      /** θ of the row, an Expr over `h` (and `q` for a `[heads, queries]` threshold). */
-      readonly threshold: Expr;
-      /** How the pruned scores are accounted for. */
-      readonly compensation: ThresholdCompensation;
-    }
-  | { readonly name: 'entmax'; readonly alpha: Expr }
-  | { readonly name: 'nap'; readonly gain: Expr; readonly bias: Expr; readonly epsilon: number }
-  | { readonly name: 'identity'; readonly outputNorm: OutputNorm; readonly epsilon: number }
-  | {
-      readonly name: 'groupedSoftmax';
-      /** ℓ: regular keys per block, each block closed by one landmark key. */
-      readonly blockSize: number;
-    }
-  | PLaplacianAttrs;
 
 /** Rotary settings as stored on a node. */
 export interface RopeAttrs {
@@ -102,8 +74,10 @@ export interface AttentionAttrs {
   readonly maskEmpty: Expr | null;
   /** Block rule of the mask (null without a mask). */
   readonly maskFull: Expr | null;
-  /** Normalizer. */
+  /** Normalizer, as stored. */
   readonly normalizer: NormalizerAttrs;
+  /** The normalizer's def (found by name in the normalizer table). */
+  readonly normalizerDef: AnyNormalizerDef;
   /** What the node computes. */
   readonly output: AttentionOutputKind;
   /** Captured tensors in operand order (operand 3 onwards). */
@@ -113,13 +87,13 @@ export interface AttentionAttrs {
 /** Encodes `spec` as the attributes of an attention node whose keys have at most `maxKeys` entries. */
 export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: AttentionOutputKind): Attrs {
   const score = scoreExpr(spec);
-  const normalizer = normalizerAttrs(spec, maxKeys);
+  const { attrs: normalizer, roles } = encodeNormalizer(spec, maxKeys);
   const mask = spec.mask;
   const normalizerExprs = Object.values(normalizer).filter((value): value is Expr => value instanceof Expr);
   const parameters = parameterUses(spec);
   const tensors = mergeTensorUses(
     mask?.tensors ?? [],
-    tensorUses([score, ...normalizerExprs], normalizerRoles(spec)),
+    tensorUses([score, ...normalizerExprs], roles),
     parameters.uses,
   );
   const rope = spec.positions.name === 'rope' ? spec.positions.rope : undefined;
@@ -156,8 +130,11 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
   };
 }
 
-/** Decodes (and checks the form of) an attention node's attributes. */
-export function decodeAttention(attrs: Attrs): AttentionAttrs {
+/**
+ * Decodes (and checks the form of) an attention node's attributes; the normalizer's def is looked
+ * up by name in `table` (default: the built-ins and the normalizers made by `defineNormalizer`).
+ */
+export function decodeAttention(attrs: Attrs, table: NormalizerTable = normalizerTable()): AttentionAttrs {
   const block = typeof attrs.block === 'string' ? attrs.block : 'attention';
   const fail = (key: string, expected: string): never => {
     throw new SpecError(`attention "${block}": attribute "${key}" is invalid`, {
@@ -179,6 +156,9 @@ export function decodeAttention(attrs: Attrs): AttentionAttrs {
     attrs.output === 'output' || attrs.output === 'logSumExp' || attrs.output === 'rowMax'
       ? attrs.output
       : fail('output', "'output' | 'logSumExp' | 'rowMax'");
+  const normalizerDef = normalizerDefOf(block, attrs.normalizer, table);
+  const stored = attrs.normalizer as unknown as NormalizerAttrs;
+  const normalizer = normalizerDef.decode?.(stored, block) ?? stored;
   const tensors = Array.isArray(attrs.tensors)
     ? (attrs.tensors as unknown as TensorUse[])
     : fail('tensors', 'an array');
@@ -196,7 +176,8 @@ export function decodeAttention(attrs: Attrs): AttentionAttrs {
     mask: expr('mask', true),
     maskEmpty: expr('maskEmpty', true),
     maskFull: expr('maskFull', true),
-    normalizer: attrs.normalizer as unknown as NormalizerAttrs,
+    normalizer,
+    normalizerDef,
     output,
     tensors: tensors.map((use) => ({
       name: use.name,
@@ -242,67 +223,25 @@ function parameterUses(spec: AttentionSpec): {
   return { uses, qkNorm, kvWeights };
 }
 
-/** Axis roles of the tensors a normalizer reads (Top-θ's threshold is `[heads]` or `[heads, queries]`). */
-function normalizerRoles(spec: AttentionSpec): Record<string, AxisRole[]> {
-  const normalizer = spec.normalizer;
-  if (normalizer.name === 'pLaplacian') return pLaplacianRoles(normalizer, spec.valueDim);
-  if (normalizer.name !== 'topTheta') return {};
-  const roles: AxisRole[] = normalizer.threshold.shape.length === 1 ? ['heads'] : ['heads', 'queries'];
-  return { [normalizer.threshold.name]: roles };
+/** The normalizer's encoding on the node: its def's attrs and the axis roles of the tensors they read. */
+function encodeNormalizer(
+  spec: AttentionSpec,
+  maxKeys: number,
+): { attrs: NormalizerAttrs; roles: Readonly<Record<string, readonly AxisRole[]>> } {
+  const { def, options } = spec.normalizer;
+  const context = { block: spec.name, heads: spec.heads, valueDim: spec.valueDim, maxKeys };
+  return { attrs: def.attrs(options, context), roles: def.roles?.(options, context) ?? {} };
 }
 
-function normalizerAttrs(spec: AttentionSpec, maxKeys: number): NormalizerAttrs {
-  const normalizer = spec.normalizer;
-  switch (normalizer.name) {
-    case 'softmax':
-      return { name: 'softmax', sink: normalizer.sink ?? null };
-    case 'sigmoid':
-      return { name: 'sigmoid', bias: normalizer.bias ?? constant(-Math.log(maxKeys)) };
-    case 'reluSquared':
-      return { name: 'reluSquared' };
-    case 'l1':
-      return {
-        name: 'l1',
-        map: normalizer.map,
-        ...(normalizer.lengthScale === 'none'
-          ? {}
-          : { lengthBase: normalizer.lengthScale === 'log' ? Math.E : normalizer.lengthScale }),
-        ...(normalizer.reweight === undefined ? {} : { reweight: { ...normalizer.reweight } }),
-      };
-    case 'topTheta': {
-      const threshold = normalizer.threshold;
-      if (threshold.shape[0] !== spec.heads)
-        throw new SpecError(`attention "${spec.name}": topTheta threshold must have one entry per head`, {
-          block: spec.name,
-          tensor: threshold.name,
-          dimension: 0,
-          expected: spec.heads,
-          actual: threshold.shape[0] ?? 'nothing',
-        });
-      const index =
-        threshold.shape.length === 1 ? [ATTENTION_INDICES.h] : [ATTENTION_INDICES.h, ATTENTION_INDICES.q];
-      return { name: 'topTheta', threshold: threshold.at(...index), compensation: normalizer.compensation };
-    }
-    case 'entmax':
-      return { name: 'entmax', alpha: normalizer.alpha };
-    case 'nap':
-      return { name: 'nap', gain: normalizer.gain, bias: normalizer.bias, epsilon: normalizer.epsilon };
-    case 'identity':
-      return { name: 'identity', outputNorm: normalizer.outputNorm, epsilon: normalizer.epsilon };
-    case 'pLaplacian':
-      return pLaplacianAttrs(normalizer, spec);
-    case 'groupedSoftmax':
-      if (!Number.isInteger(normalizer.blockSize) || normalizer.blockSize < 1)
-        throw new SpecError(`attention "${spec.name}": groupedSoftmax blockSize must be an integer >= 1`, {
-          block: spec.name,
-          expected: 'integer >= 1',
-          actual: String(normalizer.blockSize),
-        });
-      return { name: 'groupedSoftmax', blockSize: normalizer.blockSize };
-    default:
-      throw new SpecError(`attention "${spec.name}": unknown normalizer`, {
-        block: spec.name,
-        actual: (normalizer as { name: string }).name,
-      });
-  }
+/** The def of a node's `normalizer` attribute, found by name in `table`. */
+function normalizerDefOf(block: string, normalizer: unknown, table: NormalizerTable): AnyNormalizerDef {
+  const name = (normalizer as { name?: unknown } | null)?.name;
+  const def = typeof name === 'string' ? table.get(name) : undefined;
+  if (def === undefined)
+    throw new SpecError(`attention "${block}": unknown normalizer`, {
+      block,
+      expected: 'a built-in normalizer or one made by defineNormalizer',
+      actual: typeof name === 'string' ? name : 'nothing',
+    });
+  return def;
 }

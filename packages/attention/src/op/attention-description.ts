@@ -1,5 +1,5 @@
 import type { Node } from '@weft/ir';
-import { decodeAttention } from './attention-attrs.js';
+import { decodeAttentionNode } from './attention-node.js';
 
 /**
  * Mask descriptions of attention nodes (`causal(bottom-right)`), recorded by `applyAttention`:
@@ -17,7 +17,7 @@ export function recordMaskDescription(node: Node, description: string): void {
  * normalizer and, for the extra outputs, what it computes, e.g. `causal(bottom-right), softmax`.
  */
 export function describeAttention(node: Node): string {
-  const attrs = decodeAttention(node.attrs);
+  const attrs = decodeAttentionNode(node);
   const mask = attrs.mask === null ? undefined : (maskDescriptions.get(node) ?? 'masked');
   return [mask, attrs.normalizer.name, attrs.output === 'output' ? undefined : attrs.output]
     .filter((part): part is string => part !== undefined)

@@ -1,4 +1,5 @@
 import {
+  type Attrs,
   type Dim,
   DTypeError,
   declaredReadShape,
@@ -12,31 +13,61 @@ import {
   SpecError,
   type TensorType,
 } from '@weft/ir';
+import type { AnyNormalizerDef } from '../normalizers/normalizer-def.js';
+import { BUILTIN_NORMALIZER_TABLE, type NormalizerTable } from '../normalizers/normalizer-table.js';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { ATTENTION_OP, type AttentionAttrs, decodeAttention } from './attention-attrs.js';
 import { describeAttention } from './attention-description.js';
 import { decomposeAttention } from './decompose-attention.js';
 import { evaluateAttention } from './evaluate-attention.js';
 
-/**
- * The `attention` op: operands `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`,
- * then the tensors its score, mask and normalizer read, in the order of its `tensors` attribute.
- * Result: `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`.
- * Opaque for the fusion planner: it runs as its own fused template, `attention` (see
- * `@weft/attention/kernels`). A plain value: nodes carry it, so loading this module registers nothing.
- */
-export const attentionOp: OpDef = {
-  name: ATTENTION_OP,
-  arity: 'variadic',
-  fusion: 'opaque',
-  infer(inputs, attrs) {
-    const spec = decodeAttention(attrs);
-    return inferAttention(inputs, spec);
-  },
-  evaluate: (inputs, attrs) => evaluateAttention(inputs, decodeAttention(attrs)),
-  decompose: (node) => decomposeAttention(node, decodeAttention(node.attrs)),
-  describe: describeAttention,
+/** An attention op: the op def of its nodes and the normalizer table they decode with. */
+export type AttentionOpDef = OpDef & {
+  /** The normalizers its nodes may use, by name. */
+  readonly normalizers: NormalizerTable;
 };
+
+/**
+ * The `attention` op whose nodes find their normalizer's def in `normalizers`. Operands
+ * `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`, then the tensors its
+ * score, mask and normalizer read, in the order of its `tensors` attribute. Result:
+ * `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`. Opaque for
+ * the fusion planner: it runs as its own fused template, `attention` (see `@weft/attention/kernels`).
+ * A plain value: nodes carry it, so building one registers nothing.
+ */
+export function attentionOpFor(normalizers: NormalizerTable): AttentionOpDef {
+  const decode = (attrs: Attrs) => decodeAttention(attrs, normalizers);
+  return {
+    name: ATTENTION_OP,
+    arity: 'variadic',
+    fusion: 'opaque',
+    infer: (inputs, attrs) => inferAttention(inputs, decode(attrs)),
+    evaluate: (inputs, attrs) => evaluateAttention(inputs, decode(attrs)),
+    decompose: (node) => decomposeAttention(node, decode(node.attrs)),
+    describe: describeAttention,
+    normalizers,
+  };
+}
+
+/** The `attention` op of the built-in normalizers (see {@link attentionOpFor}). */
+export const attentionOp: AttentionOpDef = attentionOpFor(BUILTIN_NORMALIZER_TABLE);
+
+/** Attention ops of user-defined normalizers, one per def. */
+const derivedOps = new WeakMap<AnyNormalizerDef, AttentionOpDef>();
+
+/**
+ * The attention op for nodes of normalizer `def`: {@link attentionOp} for the built-ins, else one
+ * op (memoized per def) over the built-ins and `def`.
+ */
+export function attentionOpForNormalizer(def: AnyNormalizerDef): AttentionOpDef {
+  if (BUILTIN_NORMALIZER_TABLE.has(def)) return attentionOp;
+  let op = derivedOps.get(def);
+  if (op === undefined) {
+    op = attentionOpFor(BUILTIN_NORMALIZER_TABLE.with(def));
+    derivedOps.set(def, op);
+  }
+  return op;
+}
 
 /** The attention op's shape rule: names the block, the tensor and the dim of the first mismatch. */
 export function inferAttention(inputs: readonly TensorType[], spec: AttentionAttrs): TensorType {

@@ -5,25 +5,18 @@ import {
   dimExpr,
   div,
   type Expr,
-  equal,
-  exp,
   exprNodes,
   gather,
-  greaterEqual,
   isSymbolic,
   literal,
-  log,
   mapElements,
   matmul,
   max,
   maximum,
   mul,
   type Node,
-  relu,
   reshape,
   rsqrt,
-  sigmoid,
-  softplus,
   sub,
   substituteExpr,
   sum,
@@ -33,26 +26,15 @@ import {
 } from '@weft/ir';
 import { scaledInverseRoot, standardize, unitNormalize } from '@weft/norms';
 import { groupHeadOf, readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
-import type {
-  AttentionAttrs,
-  NormalizerAttrs,
-  QkNormAttrs,
-  QkNormSideAttrs,
-  RopeAttrs,
-} from './attention-attrs.js';
-import { decomposePLaplacian } from './decompose-p-laplacian.js';
-import { groupedSoftmaxWeights } from './grouped-softmax-weights.js';
+import type { AttentionAttrs, QkNormAttrs, QkNormSideAttrs, RopeAttrs } from './attention-attrs.js';
 import { ropeTurns } from './rope-turns.js';
-
-/** Bisection steps of the decomposed entmax (float64 halves the bracket each step). */
-const ENTMAX_STEPS = 60;
 
 /**
  * Rewrites an attention node into primitive ops: weighted GQA as a sum of weighted KV heads, QK
  * norm as reductions and maps over the head dim, RoPE as a map over each element and its pair
  * partner, GQA as gathers of key heads and of value heads (grouped independently), `Q·Kᵀ` as a
  * matmul, the L1 distance (when the score reads it) as an N×N×d map and sum, score and mask Exprs as maps (tensor
- * reads become gathers), the normalizer as reductions and maps, and `P·V` as a matmul. This is the
+ * reads become gathers), the normalizer through its def's decomposition, and `P·V` as a matmul. This is the
  * unfused baseline: it materializes the N×N scores. Captured tensors read at computed indices must
  * be rank 1 or have static shapes.
  */
@@ -86,7 +68,16 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
   const keep = attrs.mask === null ? undefined : lower.map(attrs.mask);
   if (attrs.output === 'rowMax')
     return reshape(max(keep === undefined ? score : where(keep, score, -Infinity), -1), node.shape);
-  const weights = normalize(attrs.normalizer, score, keep, lower, keys);
+  const kept = (node: Node, fill: number) => (keep === undefined ? node : where(keep, node, fill));
+  const weights = attrs.normalizerDef.decompose(attrs.normalizer, {
+    score,
+    keep,
+    keys,
+    value,
+    kept,
+    lower: (expr, like) => lower.map(expr, like),
+    tensor: (name) => captured.get(name)!,
+  });
   if (attrs.output === 'logSumExp') {
     if (weights.logSumExp === undefined)
       throw new UnsupportedError('log-sum-exp exists for softmax only', {
@@ -95,202 +86,7 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
       });
     return reshape(weights.logSumExp, node.shape);
   }
-  if (attrs.normalizer.name === 'pLaplacian') {
-    // Parameters over `h` lower onto the score grid; every key of a row holds the same value.
-    const perRow = (expr: Expr) => max(lower.map(expr, score), -1, { keepDims: true });
-    return decomposePLaplacian(attrs.normalizer, {
-      probabilities: weights.probabilities,
-      value,
-      features: captured.get(attrs.normalizer.featuresTensor)!,
-      p: perRow(attrs.normalizer.p),
-      mu: perRow(attrs.normalizer.mu),
-    });
-  }
-  const output = matmul(weights.probabilities, value);
-  return attrs.normalizer.name === 'identity' ? normalizeOutput(output, attrs.normalizer) : output;
-}
-
-/** The identity normalizer's output norm over the value dim; a zero denominator gives 0. */
-function normalizeOutput(output: Node, normalizer: Extract<NormalizerAttrs, { name: 'identity' }>): Node {
-  if (normalizer.outputNorm === 'none') return output;
-  const dim = output.shape[3] as number;
-  const centered =
-    normalizer.outputNorm === 'layer' ? sub(output, div(sum(output, -1, { keepDims: true }), dim)) : output;
-  const denominator = add(div(sum(mul(centered, centered), -1, { keepDims: true }), dim), normalizer.epsilon);
-  return mul(centered, where(equal(denominator, 0), 0, rsqrt(denominator)));
-}
-
-interface Weights {
-  readonly probabilities: Node;
-  readonly logSumExp?: Node;
-}
-
-function normalize(
-  normalizer: NormalizerAttrs,
-  score: Node,
-  keep: Node | undefined,
-  lower: ScoreLowering,
-  keys: Dim,
-): Weights {
-  const kept = (node: Node, fill: number) => (keep === undefined ? node : where(keep, node, fill));
-  switch (normalizer.name) {
-    case 'softmax': {
-      const masked = kept(score, -Infinity);
-      const keyMax = max(masked, -1, { keepDims: true });
-      let rowMax = keyMax;
-      const sink = normalizer.sink === null ? undefined : lower.map(normalizer.sink, rowMax);
-      if (sink !== undefined) rowMax = maximum(rowMax, sink);
-      const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
-      const exps = kept(exp(sub(score, safeMax)), 0);
-      let total = sum(exps, -1, { keepDims: true });
-      if (sink !== undefined) total = add(total, exp(sub(sink, safeMax)));
-      const probabilities = div(exps, where(equal(total, 0), 1, total));
-      // −∞ for a row without kept keys, also with a sink (as the reference).
-      const logSumExp = add(safeMax, log(total));
-      return {
-        probabilities,
-        logSumExp: sink === undefined ? logSumExp : where(equal(keyMax, -Infinity), -Infinity, logSumExp),
-      };
-    }
-    case 'sigmoid':
-      return { probabilities: kept(sigmoid(add(score, lower.map(normalizer.bias, score))), 0) };
-    case 'reluSquared': {
-      const positive = relu(score);
-      return {
-        probabilities: kept(div(mul(positive, positive), lower.map(dimExpr(keys).cast('f32'), score)), 0),
-      };
-    }
-    case 'l1':
-      return { probabilities: l1Weights(normalizer, score, keep) };
-    case 'topTheta':
-      return {
-        probabilities: topThetaWeights(normalizer, score, keep, lower.map(normalizer.threshold, score)),
-      };
-    case 'entmax':
-      return { probabilities: entmaxWeights(score, keep, lower.map(normalizer.alpha, score)) };
-    case 'identity':
-      return { probabilities: kept(score, 0) };
-    case 'pLaplacian':
-      // The softmax weights A; the distance re-weighting needs the value rows (decomposePLaplacian).
-      return normalize({ name: 'softmax', sink: null }, score, keep, lower, keys);
-    case 'groupedSoftmax':
-      return {
-        probabilities: groupedSoftmaxWeights(normalizer, score, keep, keys, (expr) => lower.map(expr)),
-      };
-    case 'nap': {
-      const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
-        keepDims: true,
-      });
-      const safeCount = maximum(count, 1);
-      const mean = div(sum(kept(score, 0), -1, { keepDims: true }), safeCount);
-      const centered = sub(score, mean);
-      const variance = div(sum(kept(mul(centered, centered), 0), -1, { keepDims: true }), safeCount);
-      const deviation = mapElements([variance], variable('$0').apply('sqrt').add(normalizer.epsilon));
-      const gain = lower.map(normalizer.gain, score);
-      const bias = lower.map(normalizer.bias, score);
-      return { probabilities: kept(add(div(mul(gain, centered), deviation), bias), 0) };
-    }
-  }
-}
-
-/** Kept keys per row, `[B, H, Nq, 1]`. */
-function keptCount(score: Node, keep: Node | undefined): Node {
-  return sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
-    keepDims: true,
-  });
-}
-
-/** x / Σ x over the row; a row whose sum is ≤ 0 gives 0. */
-function divideBySum(x: Node): Node {
-  const total = sum(x, -1, { keepDims: true });
-  return where(greaterEqual(0, total), 0, div(x, where(greaterEqual(0, total), 1, total)));
-}
-
-/** l1 maps f(c·s)/Σ f(c·s), c = log_b(kept keys) with a length base, then LSSAR's re-weighting. */
-function l1Weights(
-  normalizer: Extract<NormalizerAttrs, { name: 'l1' }>,
-  score: Node,
-  keep: Node | undefined,
-): Node {
-  const count = keptCount(score, keep);
-  const scaled =
-    normalizer.lengthBase === undefined
-      ? score
-      : mul(score, div(log(maximum(count, 1)), Math.log(normalizer.lengthBase)));
-  const x = variable('$0');
-  const map =
-    normalizer.map === 'relu'
-      ? relu(scaled)
-      : normalizer.map === 'softplus'
-        ? softplus(scaled)
-        : mapElements(
-            [scaled],
-            normalizer.map === 'polynomial1' ? x.add(1) : x.mul(x).mul(0.5).add(x).add(1),
-          );
-  const weights = divideBySum(keep === undefined ? map : where(keep, map, 0));
-  const reweight = normalizer.reweight;
-  if (reweight === undefined) return weights;
-  const base = reweight.form === 'power' ? weights : relu(sub(mul(count, weights), 1));
-  const powered = mapElements([base], x.max(0).pow(reweight.power));
-  return divideBySum(keep === undefined ? powered : where(keep, powered, 0));
-}
-
-/** Top-θ: exps of the visible scores relative to their max, kept where s ≥ θ, and the compensation. */
-function topThetaWeights(
-  normalizer: Extract<NormalizerAttrs, { name: 'topTheta' }>,
-  score: Node,
-  keep: Node | undefined,
-  threshold: Node,
-): Node {
-  const visible = (node: Node) => (keep === undefined ? node : where(keep, node, 0));
-  const rowMax = max(keep === undefined ? score : where(keep, score, -Infinity), -1, { keepDims: true });
-  const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
-  const exps = visible(exp(sub(score, safeMax)));
-  const keptExps = where(greaterEqual(score, threshold), exps, 0);
-  const all = sum(exps, -1, { keepDims: true });
-  const keptSum = sum(keptExps, -1, { keepDims: true });
-  if (normalizer.compensation === 'none') return div(keptExps, where(equal(keptSum, 0), 1, keptSum));
-  const safeAll = where(equal(all, 0), 1, all);
-  const probabilities = div(keptExps, safeAll);
-  if (normalizer.compensation === 'denominator') return probabilities;
-  const missing = div(sub(1, div(keptSum, safeAll)), maximum(keptCount(score, keep), 1));
-  return add(probabilities, visible(mul(missing, mapElements([score], constant(1)))));
-}
-
-/** α-entmax by bisection on τ, as graph nodes; empty rows give 0. */
-function entmaxWeights(score: Node, keep: Node | undefined, alphaRaw: Node): Node {
-  const alpha = mapElements([alphaRaw], variable('$0').max(1.01).min(2));
-  const scaled = mul(sub(alpha, 1), score);
-  const masked = keep === undefined ? scaled : where(keep, scaled, -Infinity);
-  const rowMax = max(masked, -1, { keepDims: true });
-  const safeMax = where(equal(rowMax, -Infinity), 0, rowMax);
-  const count = sum(keep === undefined ? mapElements([score], constant(1)) : where(keep, 1, 0), -1, {
-    keepDims: true,
-  });
-  const power = div(1, sub(alpha, 1));
-  const mass = (tau: Node) => {
-    const p = mapElements(
-      [masked, tau, power],
-      variable('$0').sub(variable('$1')).max(0).pow(variable('$2')),
-    );
-    return p;
-  };
-  let low = sub(safeMax, 1);
-  // (1/n)^(α−1) with n ≥ 1 (an empty row brackets [max − 1, max − 1]).
-  const alphaRow = max(alpha, -1, { keepDims: true });
-  let high = sub(
-    safeMax,
-    mapElements([maximum(count, 1), alphaRow], constant(1).div(variable('$0')).pow(variable('$1').sub(1))),
-  );
-  for (let step = 0; step < ENTMAX_STEPS; step++) {
-    const middle = div(add(low, high), 2);
-    const enough = greaterEqual(sum(mass(middle), -1, { keepDims: true }), 1);
-    low = where(enough, middle, low);
-    high = where(enough, high, middle);
-  }
-  const p = mass(div(add(low, high), 2));
-  const total = sum(p, -1, { keepDims: true });
-  return div(p, where(equal(total, 0), 1, total));
+  return weights.output?.() ?? matmul(weights.probabilities, value);
 }
 
 /** Grouped heads: head h of the result is source head ⌊h·sourceHeads/heads⌋ (a gather; none for MHA). */

@@ -1,9 +1,7 @@
-import { compileExpr, emptyTensor64, InputError, type Tensor64 } from '@weft/ir';
+import { compileExpr, type Expr, emptyTensor64, InputError, type Tensor64 } from '@weft/ir';
 import { readsL1Distance } from '../spec/attention-variables.js';
 import type { AttentionAttrs } from './attention-attrs.js';
-import { normalizeOutputRow } from './normalize-output-row.js';
 import { mixHeads, normalizeRows, rotateRows } from './prepare-rows.js';
-import { rowWeights } from './row-weights.js';
 
 /**
  * The float64 reference of the attention op: it mixes key and value heads (weighted GQA),
@@ -12,7 +10,7 @@ import { rowWeights } from './row-weights.js';
  * dot product and, when the score reads it, the L1 distance of the prepared rows), keeps the pairs the mask keeps, turns the kept
  * scores into weights with the normalizer and sums the value rows. Direct loops, no tiling: the
  * definition the fused kernel is checked against. Fully masked rows give 0 (log-sum-exp and row max −∞);
- * an identity normalizer's output norm runs over each finished row.
+ * a normalizer's `finishRow` (identity's output norm) runs over each finished row.
  */
 export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionAttrs): Tensor64 {
   let [query, key, value] = inputs as [Tensor64, Tensor64, Tensor64];
@@ -41,6 +39,8 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   };
   const withDistance = readsL1Distance(attrs.score);
   const env = { variables, read };
+  const evaluate = (expr: Expr) => compileExpr(expr)(env);
+  const normalizer = attrs.normalizerDef;
   const parameter = (name: string) => captured.get(name)!;
   const prepare = (tensor: Tensor64, side: 'query' | 'key', offset: number) => {
     const data = Float64Array.from(tensor.data);
@@ -83,8 +83,9 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
           scores.push(score(env));
           kept.push(k);
         }
-        const row = rowWeights(attrs.normalizer, scores, {
+        const row = normalizer.reference(attrs.normalizer, scores, {
           env,
+          evaluate,
           keys,
           keyIndices: kept,
           queryPosition: q + keys - queries,
@@ -110,7 +111,7 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
         if (row.selfTerm !== undefined)
           for (let d = 0; d < valueDim; d++)
             result.data[outputRow + d]! += row.selfTerm.weight * row.selfTerm.row[d]!;
-        normalizeOutputRow(attrs.normalizer, result.data, outputRow, valueDim);
+        normalizer.finishRow?.(attrs.normalizer, result.data, outputRow, valueDim);
       }
     }
   }

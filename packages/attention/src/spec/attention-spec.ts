@@ -227,7 +227,7 @@ export function attention(options: AttentionOptions): AttentionSpec {
     outputs.logSumExp === undefined ? false : checkBoolean(builder, 'outputs.logSumExp', outputs.logSumExp);
   const rowMax =
     outputs.rowMax === undefined ? false : checkBoolean(builder, 'outputs.rowMax', outputs.rowMax);
-  if (logSumExp && normalizer.name !== 'softmax')
+  if (logSumExp && normalizer.def.logSumExp !== true)
     fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
   return Object.freeze({
     kind: 'attention',

@@ -1782,8 +1782,9 @@ describe('attention kernel, l1-normalized maps', () => {
               continue;
             }
             let s = scores[j];
-            let r = max(s, 0.0);
-            accumulate_value_tile(&acc, j, r * r);
+            let weight_0: f32 = max(s, 0.0);
+            let w = weight_0 * weight_0;
+            accumulate_value_tile(&acc, j, w);
           }
         }
         store_output_row(block, row, &acc, (1.0 / f32(nk)));
@@ -2001,8 +2002,9 @@ describe('attention kernel, l1-normalized maps', () => {
               continue;
             }
             let s = scores[j];
-            let r = max(s, 0.0);
-            accumulate_value_tile(&acc, j, r * r);
+            let weight_0: f32 = max(s, 0.0);
+            let w = weight_0 * weight_0;
+            accumulate_value_tile(&acc, j, w);
           }
         }
         store_output_row(block, row, &acc, (1.0 / f32(nk)));

@@ -1212,6 +1212,11 @@ describe('attention kernel, softmax and sigmoid', () => {
       // ---- helpers ----
       const LN_8 = 2.0794415416798357; // ln(8)
 
+      fn weft_sigmoid(x: f32) -> f32 {
+        let e = exp(-abs(x));
+        return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+      }
+
       // What one workgroup works on: lengths, batch·head, query block and K/V rows.
       struct Block {
         nq: i32,
@@ -1427,9 +1432,7 @@ describe('attention kernel, softmax and sigmoid', () => {
               continue;
             }
             let s = scores[j];
-            let x = s + bias;
-            let e = exp(-abs(x));
-            let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+            let w = weft_sigmoid(s + bias);
             accumulate_value_tile(&acc, j, w);
           }
         }
@@ -1463,6 +1466,11 @@ describe('attention kernel, softmax and sigmoid', () => {
       // ---- helpers ----
       const LN_8 = 2.0794415416798357; // ln(8)
 
+      fn weft_sigmoid(x: f32) -> f32 {
+        let e = exp(-abs(x));
+        return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+      }
+
       // What one workgroup works on: lengths, batch·head, query block and K/V rows.
       struct Block {
         nq: i32,
@@ -1678,9 +1686,7 @@ describe('attention kernel, softmax and sigmoid', () => {
               continue;
             }
             let s = scores[j];
-            let x = s + bias;
-            let e = exp(-abs(x));
-            let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+            let w = weft_sigmoid(s + bias);
             accumulate_value_tile(&acc, j, w);
           }
         }

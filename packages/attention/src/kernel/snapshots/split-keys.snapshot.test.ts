@@ -480,6 +480,11 @@ describe('attention kernel, split keys (decoding)', () => {
       // ---- helpers ----
       const LN_64 = 4.1588830833596715; // ln(64)
 
+      fn weft_sigmoid(x: f32) -> f32 {
+        let e = exp(-abs(x));
+        return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+      }
+
       // The most negative finite f32: a running max before any key (no reliance on infinities).
       const lowest_f32 = -3.4028234e38;
 
@@ -562,9 +567,7 @@ describe('attention kernel, split keys (decoding)', () => {
             }
             let s = score.value;
             score_max = max(score_max, s);
-            let x = s + bias;
-            let e = exp(-abs(x));
-            let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+            let w = weft_sigmoid(s + bias);
             for (var d = 0; d < 4; d++) {
               acc[d] += w * in_v[(kv_row + key_i) * 4 + d];
             }
@@ -622,6 +625,11 @@ describe('attention kernel, split keys (decoding)', () => {
       // ---- helpers ----
       const LN_64 = 4.1588830833596715; // ln(64)
 
+      fn weft_sigmoid(x: f32) -> f32 {
+        let e = exp(-abs(x));
+        return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+      }
+
       // The most negative finite f32: a running max before any key (no reliance on infinities).
       const lowest_f32 = -3.4028234e38;
 
@@ -704,9 +712,7 @@ describe('attention kernel, split keys (decoding)', () => {
             }
             let s = score.value;
             score_max = max(score_max, s);
-            let x = s + bias;
-            let e = exp(-abs(x));
-            let w = select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+            let w = weft_sigmoid(s + bias);
             for (var d = 0; d < 4; d++) {
               acc[d] += w * in_v[(kv_row + key_i) * 4 + d];
             }

@@ -1,7 +1,4 @@
-import type { NormalizerAttrs } from './attention-attrs.js';
-
-/** The attrs of an l1-normalized normalizer. */
-export type L1Attrs = Extract<NormalizerAttrs, { name: 'l1' }>;
+import type { L1Attrs } from './l1.js';
 
 /**
  * Weights of one row under an l1 normalizer, in float64: f(c·s)/Σ f(c·s) with c = log_b N (N the

@@ -1,19 +1,16 @@
-import type { PLaplacianAttrs } from '../op/p-laplacian-attrs.js';
-import type { NormalizerContext } from './normalizer-code.js';
-import { onlineSoftmaxKey } from './online-tile-code.js';
-import { pLaplacianFinish, pLaplacianKeyCode, pLaplacianParameters } from './p-laplacian-code.js';
-import type { SplitNormalizerCode } from './split-normalizer-code.js';
+import type { SplitHookContext, SplitNormalizerCode } from './kernel-hooks.js';
+import type { PLaplacianAttrs } from './p-laplacian-attrs.js';
+import { pLaplacianFinish, pLaplacianKeyCode, pLaplacianParameters } from './p-laplacian-kernel.js';
 
 /**
  * The p-Laplacian normalizer in the split-keys kernel. Each chunk keeps softmax's (m, l, acc) and
  * w = Σ e^{s−m}·g_j; all three sums rescale by e^{m_c − M} at the merge, exactly like softmax's,
- * and the merged l and w give α and the feature term. `loadValue(d)` loads value dim `d` of `key_i`;
+ * and the merged l and w give α and the feature term. `context.loadValue(d)` loads value dim `d` of `key_i`;
  * each value row is loaded once into registers for both the distance and the accumulation.
  */
 export function pLaplacianSplitCode(
   normalizer: PLaplacianAttrs,
-  context: NormalizerContext,
-  loadValue: (d: string) => string,
+  context: SplitHookContext,
 ): SplitNormalizerCode {
   const valueDim = context.valueDim;
   const vectors = Math.ceil(valueDim / 4);
@@ -39,12 +36,12 @@ export function pLaplacianSplitCode(
       ...Array.from({ length: valueDim }, (_, d) => `feature_row[${d}] = feature_vec_${d >> 2}[${d & 3}];`),
     ],
     perKey: [
-      ...onlineSoftmaxKey(['l_run', 'w_run'], valueDim),
+      ...context.onlineSoftmaxKey(['l_run', 'w_run']),
       `var value_row: array<f32, ${valueDim}>;`,
       `for (var d = 0; d < ${valueDim}; d++) {`,
-      `  value_row[d] = ${loadValue('d')};`,
+      `  value_row[d] = ${context.loadValue('d')};`,
       '}',
-      ...pLaplacianKeyCode(normalizer, valueDim, accumulate, distance),
+      ...pLaplacianKeyCode(normalizer, accumulate, distance),
     ],
     rescales: true,
     mergeMax: [],

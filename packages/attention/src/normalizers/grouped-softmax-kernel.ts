@@ -1,7 +1,5 @@
-import type { NormalizerAttrs } from '../op/attention-attrs.js';
-import type { NormalizerCode, NormalizerContext } from './normalizer-code.js';
-import { eachKeptKey, LOWEST_F32 } from './online-tile-code.js';
-import { accumulateValueTile } from './value-tile-code.js';
+import type { GroupedSoftmaxAttrs } from './grouped-softmax.js';
+import type { KernelHookContext, NormalizerCode } from './kernel-hooks.js';
 
 /**
  * The WGSL of Landmark Attention's grouped softmax in the fused kernel, two passes over the keys
@@ -14,8 +12,8 @@ import { accumulateValueTile } from './value-tile-code.js';
  *    block whose landmark is masked never adds (weight 0), and landmarks add no value row.
  */
 export function groupedSoftmaxCode(
-  normalizer: Extract<NormalizerAttrs, { name: 'groupedSoftmax' }>,
-  context: NormalizerContext,
+  normalizer: GroupedSoftmaxAttrs,
+  context: KernelHookContext,
 ): NormalizerCode {
   const period = normalizer.blockSize + 1;
   const valueDim = context.valueDim;
@@ -68,7 +66,7 @@ export function groupedSoftmaxCode(
       '}',
       'let p = exp(s - (*group).max);',
       '(*group).sum += p;',
-      ...accumulateValueTile('p', valueDim, '(*group).acc'),
+      ...context.accumulate('p', '(*group).acc'),
     ],
   });
   const addGroup = functions.define({
@@ -97,15 +95,15 @@ export function groupedSoftmaxCode(
     setup: [
       'let query_position = q_i + nk - nq;',
       `let current_block = select(-1, query_position / ${period}, query_position >= 0);`,
-      `var m_top = ${LOWEST_F32};`,
+      `var m_top = ${context.lowestF32};`,
       'var l_top = 0.0;',
-      `var group = Group(-1, ${LOWEST_F32}, 0.0, array<f32, ${valueDim}>());`,
+      `var group = Group(-1, ${context.lowestF32}, 0.0, array<f32, ${valueDim}>());`,
     ],
     passes: [
       {
         before: [],
         withValues: false,
-        tile: eachKeptKey([
+        tile: context.eachKeptKey([
           ...classify,
           'if (select(key_block == current_block, key_block < current_block, landmark)) {',
           '  if (s > m_top) {',
@@ -120,12 +118,12 @@ export function groupedSoftmaxCode(
       {
         before: [],
         withValues: true,
-        tile: eachKeptKey([
+        tile: context.eachKeptKey([
           ...classify,
           'if (landmark) {',
           `  ${addGroup({ acc: '&acc', group: '&group' })};`,
           '} else if (key_block == current_block) {',
-          ...accumulateValueTile('exp(s - log_top)', valueDim).map((line) => `  ${line}`),
+          ...context.accumulate('exp(s - log_top)').map((line) => `  ${line}`),
           '} else {',
           `  ${addToGroup({ group: '&group' })};`,
           '}',

@@ -1,14 +1,13 @@
-import type { L1Attrs } from '../op/l1-row.js';
-import type { KeyPass, NormalizerCode, NormalizerContext } from './normalizer-code.js';
-import { eachKeptKey } from './online-tile-code.js';
-import { accumulateValueTile } from './value-tile-code.js';
+import type { KernelHookContext, KeyPass, NormalizerCode } from './kernel-hooks.js';
+import type { L1Attrs } from './l1.js';
+import { floatLiteral } from './wgsl-literal.js';
 
 /**
  * The WGSL of an l1 normalizer in the fused kernel: f(c·s)/Σ f(c·s) in one pass; with LSSA's length
  * scale (or the `reluPower` re-weighting) a first pass counts the kept keys N (c = log_b N); with
  * LSSAR's re-weighting a pass computes the row sum Z before the output pass accumulates g(f/Z, N).
  */
-export function l1NormalizerCode(normalizer: L1Attrs, context: NormalizerContext): NormalizerCode {
+export function l1NormalizerCode(normalizer: L1Attrs, context: KernelHookContext): NormalizerCode {
   const reweight = normalizer.reweight;
   const needsCount = normalizer.lengthBase !== undefined || reweight?.form === 'reluPower';
   const x = normalizer.lengthBase === undefined ? 's' : '(length_scale * s)';
@@ -20,7 +19,9 @@ export function l1NormalizerCode(normalizer: L1Attrs, context: NormalizerContext
     after:
       normalizer.lengthBase === undefined
         ? []
-        : [`let length_scale = log(max(kept_count, 1.0)) * ${float(1 / Math.log(normalizer.lengthBase))};`],
+        : [
+            `let length_scale = log(max(kept_count, 1.0)) * ${floatLiteral(1 / Math.log(normalizer.lengthBase))};`,
+          ],
   };
   const setup = ['var l_run = 0.0;', ...(needsCount ? ['var kept_count = 0.0;'] : [])];
   if (reweight === undefined) {
@@ -31,7 +32,7 @@ export function l1NormalizerCode(normalizer: L1Attrs, context: NormalizerContext
         {
           before: [],
           withValues: true,
-          tile: eachKeptKey([weight, 'l_run += w;', ...accumulateValueTile('w', context.valueDim)]),
+          tile: context.eachKeptKey([weight, 'l_run += w;', ...context.accumulate('w')]),
           after: [],
         },
       ],
@@ -50,18 +51,18 @@ export function l1NormalizerCode(normalizer: L1Attrs, context: NormalizerContext
       {
         before: [],
         withValues: false,
-        tile: eachKeptKey([weight, 'l_run += w;']),
+        tile: context.eachKeptKey([weight, 'l_run += w;']),
         after: ['let inverse_total = select(0.0, 1.0 / l_run, l_run > 0.0);'],
       },
       {
         before: [],
         withValues: true,
-        tile: eachKeptKey([
+        tile: context.eachKeptKey([
           weight,
           `let a = ${sharpened};`,
-          `let g = select(0.0, pow(a, ${float(reweight.power)}), a > 0.0);`,
+          `let g = select(0.0, pow(a, ${floatLiteral(reweight.power)}), a > 0.0);`,
           'g_run += g;',
-          ...accumulateValueTile('g', context.valueDim),
+          ...context.accumulate('g'),
         ]),
         after: [],
       },
@@ -95,9 +96,4 @@ export function mapCode(map: L1Attrs['map'], x: string): string {
       // cancels, and x² no longer overflows f32 beyond |x| ≈ 2.6e19 (now ≈ 4e34).
       return `((${x} + 1.0) * 4.440892098500626e-16 * ((${x} + 1.0) * 4.440892098500626e-16) + 1.9721522630525295e-31)`;
   }
-}
-
-function float(value: number): string {
-  const text = String(value);
-  return /[.e]/.test(text) ? text : `${text}.0`;
 }

@@ -19,7 +19,7 @@ import {
   where,
 } from '@weft/ir';
 import { ATTENTION_INDICES as I } from '../spec/attention-variables.js';
-import type { NormalizerAttrs } from './attention-attrs.js';
+import type { GroupedSoftmaxAttrs } from './grouped-softmax.js';
 
 /**
  * Landmark Attention's grouped softmax as primitive ops over the `[B, H, Nq, Nk]` score grid:
@@ -30,7 +30,7 @@ import type { NormalizerAttrs } from './attention-attrs.js';
  * node over the grid. The key length must be static (the gathers' index tables are literals).
  */
 export function groupedSoftmaxWeights(
-  normalizer: Extract<NormalizerAttrs, { name: 'groupedSoftmax' }>,
+  normalizer: GroupedSoftmaxAttrs,
   score: Node,
   keep: Node | undefined,
   keys: Dim,

@@ -1,24 +1,19 @@
-import type { NormalizerAttrs } from '../op/attention-attrs.js';
-import type { NormalizerCode, NormalizerContext } from './normalizer-code.js';
-import { LOWEST_F32, onlineSoftmaxTile } from './online-tile-code.js';
-import { accumulateValueTile } from './value-tile-code.js';
+import type { KernelHookContext, NormalizerCode } from './kernel-hooks.js';
+import type { TopThetaAttrs } from './top-theta.js';
 
 /**
  * The WGSL of Top-θ in the fused kernel, one online pass: the running max m over the visible
  * scores rescales the full sum `l_all`, the kept sum `l_kept` and the kept accumulator; keys with
  * s ≥ θ add to `l_kept` and `acc`; VMC also sums the visible value rows and counts them.
  */
-export function topThetaCode(
-  normalizer: Extract<NormalizerAttrs, { name: 'topTheta' }>,
-  context: NormalizerContext,
-): NormalizerCode {
+export function topThetaCode(normalizer: TopThetaAttrs, context: KernelHookContext): NormalizerCode {
   const valueMean = normalizer.compensation === 'valueMean';
   const threshold = context.render([normalizer.threshold], 'theta_');
   return {
     setup: [
       ...threshold.lines,
       `let theta = ${threshold.values[0]};`,
-      `var m_run = ${LOWEST_F32};`,
+      `var m_run = ${context.lowestF32};`,
       'var l_all = 0.0;',
       'var l_kept = 0.0;',
       ...(valueMean ? [`var value_sum: array<f32, ${context.valueDim}>;`, 'var visible_count = 0.0;'] : []),
@@ -27,17 +22,18 @@ export function topThetaCode(
       {
         before: [],
         withValues: true,
-        tile: onlineSoftmaxTile(['l_all', 'l_kept'], context.valueDim, [
-          'let p = exp(s - m_run);',
-          'l_all += p;',
-          ...(valueMean
-            ? ['visible_count += 1.0;', ...accumulateValueTile('1.0', context.valueDim, 'value_sum')]
-            : []),
-          'if (s >= theta) {',
-          '  l_kept += p;',
-          ...accumulateValueTile('p', context.valueDim).map((line) => `  ${line}`),
-          '}',
-        ]),
+        tile: context.onlineSoftmaxTile(
+          ['l_all', 'l_kept'],
+          [
+            'let p = exp(s - m_run);',
+            'l_all += p;',
+            ...(valueMean ? ['visible_count += 1.0;', ...context.accumulate('1.0', 'value_sum')] : []),
+            'if (s >= theta) {',
+            '  l_kept += p;',
+            ...context.accumulate('p').map((line) => `  ${line}`),
+            '}',
+          ],
+        ),
         after: [],
       },
     ],

@@ -1,7 +1,6 @@
 import { type Expr, SpecError, variable } from '@weft/ir';
 import { ATTENTION_INDICES } from '../spec/attention-variables.js';
-import type { Normalizer, PLaplacianAnchorScale } from '../spec/normalizers.js';
-import type { AxisRole } from '../spec/tensor-use.js';
+import type { PLaplacianAnchorScale, PLaplacianSettings } from './p-laplacian.js';
 
 /**
  * The value-dim index of a feature read: the stored features Expr reads element
@@ -42,10 +41,7 @@ export interface PLaplacianSpecShape {
  * Encodes a `pLaplacian` normalizer of `spec`, checking the features tensor's heads (dimension 1)
  * and value dim (dimension 3); batch and queries are checked against the call by their roles.
  */
-export function pLaplacianAttrs(
-  normalizer: Extract<Normalizer, { name: 'pLaplacian' }>,
-  spec: PLaplacianSpecShape,
-): PLaplacianAttrs {
+export function pLaplacianAttrs(normalizer: PLaplacianSettings, spec: PLaplacianSpecShape): PLaplacianAttrs {
   const features = normalizer.features;
   const expect = (dimension: number, expected: number, meaning: string) => {
     if (features.shape[dimension] !== expected)
@@ -69,12 +65,4 @@ export function pLaplacianAttrs(
     epsilon: normalizer.epsilon,
     anchorScale: normalizer.anchorScale,
   };
-}
-
-/** Axis roles of the features tensor: one row per (batch, head, query), `valueDim` wide. */
-export function pLaplacianRoles(
-  normalizer: Extract<Normalizer, { name: 'pLaplacian' }>,
-  valueDim: number,
-): Record<string, AxisRole[]> {
-  return { [normalizer.features.name]: ['batch', 'heads', 'queries', valueDim] };
 }

@@ -1,13 +1,13 @@
-import type { NormalizerAttrs } from '../op/attention-attrs.js';
+import type { IdentityAttrs } from './identity.js';
 
 /**
  * WGSL that normalizes the f32 array `row` (`valueDim` entries) in place with the output norm of an
  * `identity` normalizer: `rms` x·rsqrt(mean(x²) + ε), `layer` (x − μ)·rsqrt(var(x) + ε). A zero
- * denominator gives 0, never NaN. Empty for other normalizers and for `none`. The invocation owns the
+ * denominator gives 0, never NaN. Empty for `none`. The invocation owns the
  * whole row, so this runs as an epilogue right before the store.
  */
-export function outputNormCode(normalizer: NormalizerAttrs, valueDim: number, row: string): string[] {
-  if (normalizer.name !== 'identity' || normalizer.outputNorm === 'none') return [];
+export function outputNormCode(normalizer: IdentityAttrs, valueDim: number, row: string): string[] {
+  if (normalizer.outputNorm === 'none') return [];
   // LayerNorm: the mean corrected once (μ₀ + mean(x − μ₀)), as the norms package does.
   const mean =
     normalizer.outputNorm === 'layer'

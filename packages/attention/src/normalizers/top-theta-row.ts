@@ -1,4 +1,4 @@
-import type { ThresholdCompensation } from '../spec/normalizers.js';
+import type { ThresholdCompensation } from './top-theta.js';
 
 /**
  * Weights of one row under Top-θ, in float64, one per visible key. p_j = exp(s_j − m)/Z with m the

@@ -1,13 +1,11 @@
 import { SpecError } from '@weft/ir';
-import type { Normalizer } from './normalizers.js';
-import { checkOptions, genuinePart } from './validate.js';
-
-/** ReLU² attention: weights relu(s)² / Nk (Nk = keys of the call). */
-export function reluSquared(): Normalizer {
-  return RELU_SQUARED;
-}
-
-const RELU_SQUARED: Normalizer = genuinePart(Object.freeze({ kind: 'normalizer', name: 'reluSquared' }));
+import { checkOptions } from '../spec/validate.js';
+import { l1NormalizerCode, mapCode } from './l1-kernel.js';
+import { l1Row } from './l1-row.js';
+import { l1Weights } from './l1-weights.js';
+import type { Normalizer, NormalizerDef } from './normalizer-def.js';
+import { normalizerOf } from './normalizer-value.js';
+import { checkStoredAttrs } from './stored-attrs.js';
 
 /** ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0). */
 export function reluNormalized(): Normalizer {
@@ -136,5 +134,72 @@ export function polynomialNormalized(options: PolynomialNormalizedOptions = {}):
 }
 
 function l1Normalizer(map: L1Map, lengthScale: LengthScale, reweight: Reweight | undefined): Normalizer {
-  return genuinePart(Object.freeze({ kind: 'normalizer', name: 'l1', map, lengthScale, reweight }));
+  return normalizerOf(L1, { map, lengthScale, reweight });
 }
+
+/** An l1 normalizer's options, checked by its builders. */
+export interface L1Options {
+  /** The map f. */
+  readonly map: L1Map;
+  /** LSSA's row scale. */
+  readonly lengthScale: LengthScale;
+  /** LSSAR's re-weighting, if any. */
+  readonly reweight: Reweight | undefined;
+}
+
+/** An l1 normalizer as stored on a node. */
+export interface L1Attrs {
+  /** Discriminant. */
+  readonly name: 'l1';
+  /** The map f. */
+  readonly map: L1Map;
+  /** Log base b of LSSA's row scale c_i = log_b N_i (e for ln); absent without a length scale. */
+  readonly lengthBase?: number;
+  /** LSSAR's re-weighting; absent without one. */
+  readonly reweight?: Reweight;
+}
+
+/** The l1 normalizers (see {@link reluNormalized}, {@link softplusNormalized}, {@link polynomialNormalized}). */
+export const L1: NormalizerDef<L1Options, L1Attrs> = {
+  name: 'l1',
+  decode(stored, block) {
+    const attrs = checkStoredAttrs<L1Attrs>(
+      stored,
+      block,
+      { map: ['relu', 'softplus', 'polynomial1', 'polynomial2'], lengthBase: 'number' },
+      ['lengthBase'],
+    );
+    if (attrs.reweight !== undefined)
+      checkStoredAttrs({ name: 'l1 reweight', ...attrs.reweight }, block, {
+        form: ['power', 'reluPower'],
+        power: 'number',
+      });
+    return attrs;
+  },
+  attrs: (options) => ({
+    name: 'l1',
+    map: options.map,
+    ...(options.lengthScale === 'none'
+      ? {}
+      : { lengthBase: options.lengthScale === 'log' ? Math.E : options.lengthScale }),
+    ...(options.reweight === undefined ? {} : { reweight: { ...options.reweight } }),
+  }),
+  reference: (attrs, scores) => ({ weights: l1Row(attrs, scores), logSumExp: -Infinity }),
+  decompose: (attrs, context) => ({ probabilities: l1Weights(attrs, context.score, context.keep) }),
+  kernel: l1NormalizerCode,
+  splitKeys: {
+    // LSSA's length scale and LSSAR's re-weighting need the row's kept-key count first.
+    supports: (attrs) => attrs.lengthBase === undefined && attrs.reweight === undefined,
+    code(attrs, context) {
+      const map = mapCode(attrs.map, 's');
+      return {
+        setup: [],
+        perKey: [`let w = ${map};`, 'l_run += w;', ...context.accumulate('w')],
+        rescales: false,
+        mergeMax: [],
+        mergeInitial: '0.0',
+        outputScale: 'select(0.0, 1.0 / merged_l, merged_l > 0.0)',
+      };
+    },
+  },
+};

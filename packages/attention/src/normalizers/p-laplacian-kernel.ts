@@ -1,8 +1,6 @@
 import { constant, type Expr, substituteExpr } from '@weft/ir';
-import { FEATURE_INDEX, type PLaplacianAttrs } from '../op/p-laplacian-attrs.js';
-import type { NormalizerCode, NormalizerContext } from './normalizer-code.js';
-import { LOWEST_F32, onlineSoftmaxTile } from './online-tile-code.js';
-import { accumulateValueTile, valueTileSquaredDistance } from './value-tile-code.js';
+import type { KernelHookContext, NormalizerCode, WgslHookContext } from './kernel-hooks.js';
+import { FEATURE_INDEX, type PLaplacianAttrs } from './p-laplacian-attrs.js';
 
 /**
  * The WGSL of the p-Laplacian normalizer in the fused kernel, one online pass: the running max m
@@ -11,12 +9,12 @@ import { accumulateValueTile, valueTileSquaredDistance } from './value-tile-code
  * registers as vec4s). At the store Σ_j M_j = w/l and Σ_j M_j v_j = acc/l, so
  * o = α·acc/l + (c·μ/p)·α·x with α = 1/(w/l + 2μ/p).
  */
-export function pLaplacianCode(normalizer: PLaplacianAttrs, context: NormalizerContext): NormalizerCode {
+export function pLaplacianCode(normalizer: PLaplacianAttrs, context: KernelHookContext): NormalizerCode {
   const valueDim = context.valueDim;
   return {
     setup: [
       ...pLaplacianParameters(normalizer, context),
-      `var m_run = ${LOWEST_F32};`,
+      `var m_run = ${context.lowestF32};`,
       'var l_run = 0.0;',
       'var w_run = 0.0;',
     ],
@@ -24,10 +22,13 @@ export function pLaplacianCode(normalizer: PLaplacianAttrs, context: NormalizerC
       {
         before: [],
         withValues: true,
-        tile: onlineSoftmaxTile(
+        tile: context.onlineSoftmaxTile(
           ['l_run', 'w_run'],
-          valueDim,
-          pLaplacianKeyCode(normalizer, valueDim, accumulateValueTile),
+          pLaplacianKeyCode(
+            normalizer,
+            (weight) => context.accumulate(weight),
+            context.valueTileSquaredDistance('feature_vec', 'squared_distance'),
+          ),
         ),
         after: [],
       },
@@ -45,13 +46,12 @@ export function pLaplacianCode(normalizer: PLaplacianAttrs, context: NormalizerC
 
 /**
  * WGSL folding one kept key (score `s`, running max `m_run`) into l, w and acc, with
- * `accumulate(weight, valueDim)` adding the weighted value row.
+ * `accumulate(weight)` adding the weighted value row and `distance` declaring `squared_distance`.
  */
 export function pLaplacianKeyCode(
   normalizer: PLaplacianAttrs,
-  valueDim: number,
-  accumulate: (weight: string, valueDim: number) => string[],
-  distance: string[] = valueTileSquaredDistance('feature_vec', valueDim, 'squared_distance'),
+  accumulate: (weight: string) => string[],
+  distance: readonly string[],
 ): string[] {
   return [
     'let e = exp(s - m_run);',
@@ -59,7 +59,7 @@ export function pLaplacianKeyCode(
     ...distance,
     `let distance_weight = e * pow(squared_distance + ${floatLiteral(normalizer.epsilon)}, laplacian_exponent);`,
     'w_run += distance_weight;',
-    ...accumulate('distance_weight', valueDim),
+    ...accumulate('distance_weight'),
   ];
 }
 
@@ -85,7 +85,7 @@ export function pLaplacianFinish(
  * WGSL declaring the row's feature vec4s, p, μ, the exponent (p − 2)/2 and the anchor 2μ/p
  * (`laplacian_*`).
  */
-export function pLaplacianParameters(normalizer: PLaplacianAttrs, context: NormalizerContext): string[] {
+export function pLaplacianParameters(normalizer: PLaplacianAttrs, context: WgslHookContext): string[] {
   const parameters = context.render([normalizer.p, normalizer.mu], 'laplacian_');
   return [
     ...featureVectors(normalizer.features, context),
@@ -98,7 +98,7 @@ export function pLaplacianParameters(normalizer: PLaplacianAttrs, context: Norma
 }
 
 /** WGSL declaring `feature_vec_0…`: the row's features as zero-padded vec4s. */
-export function featureVectors(features: Expr, context: NormalizerContext): string[] {
+export function featureVectors(features: Expr, context: WgslHookContext): string[] {
   const valueDim = context.valueDim;
   const exprs = Array.from({ length: valueDim }, (_, d) =>
     substituteExpr(features, (node) =>
