@@ -24,7 +24,7 @@ export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
 export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
-export { defineNormalizer } from './normalizers/define-normalizer.js';
+export { defineNormalizer, type NormalizerBuilder } from './normalizers/define-normalizer.js';
 export type * from './normalizers/normalizer-def.js';
 export { BUILTIN_NORMALIZER_TABLE, NormalizerTable } from './normalizers/normalizer-table.js';
 export { FEATURE_INDEX, type PLaplacianAttrs } from './normalizers/p-laplacian-attrs.js';

@@ -18,7 +18,9 @@
 import type { Attrs, OpDef } from '@weft/ir';
 import type { KernelExtension } from '@weft/wgsl';
 import { generateAttention } from './kernel/attention-template.js';
-import { normalizerTable } from './normalizers/normalizer-table.js';
+import type { NormalizerBuilder } from './normalizers/define-normalizer.js';
+import type { AnyNormalizerDef } from './normalizers/normalizer-def.js';
+import { BUILTIN_NORMALIZER_TABLE, type NormalizerTable } from './normalizers/normalizer-table.js';
 import { ATTENTION_OP } from './op/attention-attrs.js';
 import { attentionOp, attentionOpForNormalizer } from './op/attention-op.js';
 
@@ -33,25 +35,54 @@ export { generateAttention } from './kernel/attention-template.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export { ENTMAX_KERNEL_STEPS } from './normalizers/entmax.js';
 
-/**
- * The definition of an `attention` node with attributes `attrs`, or `undefined` for another op:
- * the op of its normalizer (a built-in, or one made by `defineNormalizer` in this process).
- */
-function resolveAttentionOp(op: string, attrs: Attrs): OpDef | undefined {
-  if (op !== ATTENTION_OP) return undefined;
-  const name = (attrs.normalizer as { readonly name?: unknown } | null | undefined)?.name;
-  const def = typeof name === 'string' ? normalizerTable().get(name) : undefined;
-  return def === undefined ? attentionOp : attentionOpForNormalizer(def);
+/** Options of {@link attentionExtension}. */
+export interface AttentionExtensionOptions {
+  /** Normalizers made by `defineNormalizer` that saved graphs may use (their builders or defs). */
+  readonly normalizers?: readonly (NormalizerBuilder<never> | AnyNormalizerDef)[];
 }
 
 /**
- * The attention extension: the `attention` op and its fused WGSL template. Pass it wherever a
- * graph with attention nodes is compiled or loaded: `compile(graph, { device, extensions: [attention] })`,
+ * The attention extension: the `attention` op and its fused WGSL template, and the normalizers of
+ * your own that graphs read from JSON may use (`graphFromJSON` finds an attention node's normalizer
+ * among the built-ins and these; compiling a graph you built needs none of them, since its nodes
+ * carry their op). Two normalizers of one name are refused with a `SpecError`.
+ *
+ * @example
+ * ```ts
+ * const reluAttention = defineNormalizer(rowLocalNormalizer({ name: 'myorg.relu', weight: (s) => s.max(0) }));
+ * const extension = attentionExtension({ normalizers: [reluAttention] });
+ * const program = await compile(graphFromJSON(saved, { extensions: [extension] }), { device, extensions: [extension] });
+ * ```
+ */
+export function attentionExtension(options: AttentionExtensionOptions = {}): KernelExtension {
+  const table = (options.normalizers ?? []).reduce<NormalizerTable>(
+    (known, normalizer) =>
+      known.with(
+        'def' in normalizer && typeof normalizer === 'function'
+          ? normalizer.def
+          : (normalizer as AnyNormalizerDef),
+      ),
+    BUILTIN_NORMALIZER_TABLE,
+  );
+  return {
+    name: 'attention',
+    ops: [attentionOp],
+    templates: { [ATTENTION_OP]: generateAttention },
+    // An unknown normalizer gets the base op, whose decoding names it and says how to load it.
+    resolveOp(op: string, attrs: Attrs): OpDef | undefined {
+      if (op !== ATTENTION_OP) return undefined;
+      const name = (attrs.normalizer as { readonly name?: unknown } | null | undefined)?.name;
+      const def = typeof name === 'string' ? table.get(name) : undefined;
+      return def === undefined || BUILTIN_NORMALIZER_TABLE.has(def)
+        ? attentionOp
+        : attentionOpForNormalizer(def);
+    },
+  };
+}
+
+/**
+ * The attention extension with the built-in normalizers: pass it wherever a graph with attention
+ * nodes is compiled or loaded: `compile(graph, { device, extensions: [attention] })`,
  * `graphFromJSON(json, { extensions: [attention] })`. `@weft/models` passes it itself.
  */
-export const attention: KernelExtension = {
-  name: 'attention',
-  ops: [attentionOp],
-  templates: { [ATTENTION_OP]: generateAttention },
-  resolveOp: resolveAttentionOp,
-};
+export const attention: KernelExtension = attentionExtension();

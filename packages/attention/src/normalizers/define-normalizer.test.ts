@@ -28,11 +28,13 @@ describe('normalizer defs', () => {
     ]);
   });
 
-  it('refuses a second def under a taken name', () => {
-    expect(() => defineNormalizer({ ...SOFTMAX })).toThrow(SpecError);
-    expect(() => defineNormalizer({ ...halfRelu })).toThrow(/defined twice/);
-    // The same def again is no clash.
+  it('refuses a built-in name, registers nothing, and a table refuses two defs of one name', () => {
+    expect(() => defineNormalizer({ ...SOFTMAX })).toThrow(/name of a built-in normalizer/);
+    // Defining is pure: the same def again, or another of its name, is no clash until one table holds both.
     expect(() => defineNormalizer(halfRelu)).not.toThrow();
+    const twin = defineNormalizer({ ...halfRelu });
+    expect(halfReluBuilder.def).toBe(halfRelu);
+    expect(() => BUILTIN_NORMALIZER_TABLE.with(halfRelu).with(twin.def)).toThrow(/defined twice/);
   });
 
   it('a node of a user normalizer decodes to its def; an unknown name names the block', () => {
@@ -42,11 +44,15 @@ describe('normalizer defs', () => {
       key: input('k', [1, 1, 3, 4]),
       value: input('v', [1, 1, 3, 4]),
     });
-    expect(decodeAttention(output.attrs).normalizerDef).toBe(halfRelu);
+    expect(decodeAttention(output.attrs, BUILTIN_NORMALIZER_TABLE.with(halfRelu)).normalizerDef).toBe(
+      halfRelu,
+    );
+    expect(output.def).toBe(attentionOpForNormalizer(halfRelu));
     expect(() => decodeAttention({ ...output.attrs, normalizer: { name: 'nothing' } })).toThrow(
       /attention "blk": unknown normalizer/,
     );
-    expect(() => decodeAttention(output.attrs, BUILTIN_NORMALIZER_TABLE)).toThrow(SpecError);
+    // Without a table that holds it (the built-ins alone), the name is unknown: nothing was registered.
+    expect(() => decodeAttention(output.attrs)).toThrow(SpecError);
     expect(attentionOpForNormalizer(halfRelu).normalizers.get('test.halfRelu')).toBe(halfRelu);
     expect(attentionOpForNormalizer(halfRelu)).toBe(attentionOpForNormalizer(halfRelu));
     expect(attentionOpForNormalizer(SOFTMAX)).toBe(attentionOp);
@@ -65,9 +71,12 @@ describe('normalizer defs', () => {
     expect(() =>
       decodeAttention({ ...output.attrs, normalizer: { name: 'identity', outputNorm: 'l2', epsilon: 0 } }),
     ).toThrow(/identity attribute "outputNorm" is invalid/);
-    expect(() => decodeAttention({ ...output.attrs, normalizer: { name: 'test.halfRelu', x: 1 } })).toThrow(
-      /test.halfRelu attribute "x" is invalid/,
-    );
+    expect(() =>
+      decodeAttention(
+        { ...output.attrs, normalizer: { name: 'test.halfRelu', x: 1 } },
+        BUILTIN_NORMALIZER_TABLE.with(halfRelu),
+      ),
+    ).toThrow(/test.halfRelu attribute "x" is invalid/);
   });
 
   it('a row-local parameter must be a free WGSL name', () => {

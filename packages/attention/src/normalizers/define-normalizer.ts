@@ -1,12 +1,21 @@
+import { SpecError } from '@weft/ir';
 import type { Normalizer, NormalizerAttrs, NormalizerDef } from './normalizer-def.js';
-import { registerNormalizer } from './normalizer-table.js';
+import { BUILTIN_NORMALIZER_TABLE } from './normalizer-table.js';
 import { normalizerOf } from './normalizer-value.js';
+
+/** A normalizer's builder, as {@link defineNormalizer} returns it: call it for a spec's `normalizer:`. */
+export type NormalizerBuilder<Options = never> = ((options?: Options) => Normalizer) & {
+  /** The def the builder makes normalizers of (what `attentionExtension({ normalizers })` takes). */
+  readonly def: NormalizerDef<Options, NormalizerAttrs>;
+};
 
 /**
  * Makes a normalizer out of `def`: returns its builder, whose value goes in `normalizer:` of an
- * attention spec. The node stores `def.attrs(...)`; its reference, decomposition and fused kernel
- * all come from `def`. Names are unique: a second def under a built-in's or another def's name
- * throws a `SpecError`.
+ * attention spec. The node stores `def.attrs(...)` and carries an attention op derived for `def`, so
+ * its reference, decomposition and fused kernel all come from `def`; nothing is registered. A graph
+ * read back from JSON finds the def through the extension it is loaded with:
+ * `graphFromJSON(json, { extensions: [attentionExtension({ normalizers: [myNormalizer] })] })`
+ * (`@weft/attention/kernels`). A built-in's name is refused with a `SpecError`.
  *
  * @example
  * ```ts
@@ -21,7 +30,13 @@ import { normalizerOf } from './normalizer-value.js';
  */
 export function defineNormalizer<Options, A extends NormalizerAttrs>(
   def: NormalizerDef<Options, A>,
-): (options?: Options) => Normalizer {
-  registerNormalizer(def);
-  return (options?: Options) => normalizerOf(def, def.options === undefined ? options : def.options(options));
+): NormalizerBuilder<Options> {
+  if (BUILTIN_NORMALIZER_TABLE.get(def.name) !== undefined)
+    throw new SpecError(`defineNormalizer: "${def.name}" is the name of a built-in normalizer`, {
+      expected: 'a name of your own, e.g. "myorg.reluAttention"',
+      actual: def.name,
+    });
+  const build = (options?: Options) =>
+    normalizerOf(def, def.options === undefined ? options : def.options(options));
+  return Object.assign(build, { def: def as NormalizerDef<Options, NormalizerAttrs> });
 }

@@ -38,19 +38,3 @@ export class NormalizerTable {
 
 /** The built-in normalizers. */
 export const BUILTIN_NORMALIZER_TABLE = new NormalizerTable(BUILTIN_NORMALIZERS);
-
-/**
- * The built-ins and every normalizer made by `defineNormalizer` so far: how a saved graph's
- * attention nodes find their normalizer (`graphFromJSON` with the attention extension).
- */
-let knownNormalizers = BUILTIN_NORMALIZER_TABLE;
-
-/** Adds a user-defined normalizer to the table nodes decode with (a name clash throws). */
-export function registerNormalizer(def: AnyNormalizerDef): void {
-  knownNormalizers = knownNormalizers.with(def);
-}
-
-/** The built-ins and every normalizer made by `defineNormalizer` so far. */
-export function normalizerTable(): NormalizerTable {
-  return knownNormalizers;
-}

@@ -1,6 +1,6 @@
 import { type Attrs, type AttrValue, Expr, SpecError } from '@weft/ir';
 import type { AnyNormalizerDef, NormalizerAttrs } from '../normalizers/normalizer-def.js';
-import { type NormalizerTable, normalizerTable } from '../normalizers/normalizer-table.js';
+import { BUILTIN_NORMALIZER_TABLE, type NormalizerTable } from '../normalizers/normalizer-table.js';
 import type { AttentionSpec } from '../spec/attention-spec.js';
 import { SCORE } from '../spec/attention-variables.js';
 import { alibiBias, rotaryDims } from '../spec/positions.js';
@@ -132,9 +132,12 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
 
 /**
  * Decodes (and checks the form of) an attention node's attributes; the normalizer's def is looked
- * up by name in `table` (default: the built-ins and the normalizers made by `defineNormalizer`).
+ * up by name in `table` (default: the built-ins).
  */
-export function decodeAttention(attrs: Attrs, table: NormalizerTable = normalizerTable()): AttentionAttrs {
+export function decodeAttention(
+  attrs: Attrs,
+  table: NormalizerTable = BUILTIN_NORMALIZER_TABLE,
+): AttentionAttrs {
   const block = typeof attrs.block === 'string' ? attrs.block : 'attention';
   const fail = (key: string, expected: string): never => {
     throw new SpecError(`attention "${block}": attribute "${key}" is invalid`, {
@@ -240,7 +243,8 @@ function normalizerDefOf(block: string, normalizer: unknown, table: NormalizerTa
   if (def === undefined)
     throw new SpecError(`attention "${block}": unknown normalizer`, {
       block,
-      expected: 'a built-in normalizer or one made by defineNormalizer',
+      expected:
+        'a built-in normalizer; a graph with one made by defineNormalizer loads with attentionExtension({ normalizers: [it] }) from @weft/attention/kernels',
       actual: typeof name === 'string' ? name : 'nothing',
     });
   return def;

@@ -1,5 +1,5 @@
 import type { Node } from '@weft/ir';
-import { normalizerTable } from '../normalizers/normalizer-table.js';
+import { BUILTIN_NORMALIZER_TABLE } from '../normalizers/normalizer-table.js';
 import { type AttentionAttrs, decodeAttention } from './attention-attrs.js';
 import type { AttentionOpDef } from './attention-op.js';
 
@@ -8,6 +8,6 @@ import type { AttentionOpDef } from './attention-op.js';
  * the op the node carries (built-ins, or built-ins and a user-defined normalizer).
  */
 export function decodeAttentionNode(node: Node): AttentionAttrs {
-  const normalizers = (node.def as Partial<AttentionOpDef>).normalizers ?? normalizerTable();
+  const normalizers = (node.def as Partial<AttentionOpDef>).normalizers ?? BUILTIN_NORMALIZER_TABLE;
   return decodeAttention(node.attrs, normalizers);
 }
