@@ -37,7 +37,7 @@ function deviations(x: Node, axes: readonly number[]): { mean: Node; deviation: 
 
 /**
  * `(x − μ) / √(σ² + ε)` over `axes`: the statistics step shared by LayerNorm, InstanceNorm and
- * GroupNorm. μ as in {@link moments}; σ² without overflow (see {@link scaledInverseRoot}).
+ * GroupNorm. μ corrected once (μ₀ + mean(x − μ₀)); σ² without overflow (see {@link scaledInverseRoot}).
  */
 export function standardize(x: Node, axes: readonly number[], eps: number): Node {
   return scaledInverseRoot(deviations(x, axes).deviation, axes, eps);
