@@ -16,11 +16,11 @@ import {
   type Tensor64,
 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
-import { compile, generateGraphKernels } from '@weft/runtime';
-import { getTestDevice } from '@weft/runtime/test';
+import { generateGraphKernels } from '@weft/runtime';
 import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
 import { describe, expect, it } from 'vitest';
 import { normwiseError } from '../fuzz/run-device-case.js';
+import { runFused } from './run-fused.js';
 import { reluAttention, userSoftmax } from './user-normalizers.js';
 
 const [HEADS, HEAD_DIM, VALUE_DIM] = [2, 16, 8];
@@ -144,18 +144,9 @@ describe.each(NORMALIZERS)('a user-defined normalizer: $name', ({ normalizer, we
     });
 
     it('runs fused on the device within the f32 budget (1e-5 normwise)', async () => {
-      const device = await getTestDevice();
-      const program = await compile(graph, { device, extensions: [attentionKernels] });
-      try {
-        expect(program.kernels).toHaveLength(1);
-        const data = Object.fromEntries(
-          Object.entries(inputs).map(([name, t]) => [name, Float32Array.from(t.data)]),
-        );
-        const actual = (await program.run(data, { poisonOutputs: true })).out!.data;
-        expect(normwiseError(actual, expected)).toBeLessThan(1e-5);
-      } finally {
-        program.destroy();
-      }
+      const { out, kernels } = await runFused(graph, inputs, [attentionKernels]);
+      expect(kernels).toBe(1);
+      expect(normwiseError(out, expected)).toBeLessThan(1e-5);
     });
   });
 });

@@ -2,11 +2,11 @@ import { applyAttention, attention, checkBlockRule, customMask, type Mask } from
 import { attention as attentionKernels } from '@weft/attention/kernels';
 import { input, interpret, makeGraph, type Tensor64 } from '@weft/ir';
 import { randomTensor } from '@weft/ir/test';
-import { compile, generateGraphKernels } from '@weft/runtime';
-import { getTestDevice } from '@weft/runtime/test';
+import { generateGraphKernels } from '@weft/runtime';
 import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
 import { describe, expect, it } from 'vitest';
 import { normwiseError } from '../fuzz/run-device-case.js';
+import { runFused } from './run-fused.js';
 import { windowedCausal } from './windowed-causal-mask.js';
 
 const [HEADS, LENGTH, HEAD_DIM, VALUE_DIM, WINDOW] = [2, 37, 16, 8, 8];
@@ -81,17 +81,8 @@ describe('a user-defined mask with a block rule (docs/guides/extending-weft.md)'
   });
 
   it('runs fused on the device within the f32 budget (1e-5 normwise), the rule in the kernel', async () => {
-    const device = await getTestDevice();
-    const program = await compile(graph, { device, extensions: [attentionKernels] });
-    try {
-      expect(program.kernels).toHaveLength(1);
-      const data = Object.fromEntries(
-        Object.entries(inputs).map(([name, t]) => [name, Float32Array.from(t.data)]),
-      );
-      const actual = (await program.run(data, { poisonOutputs: true })).out!.data;
-      expect(normwiseError(actual, denseWindowedCausal(inputs.q, inputs.k, inputs.v))).toBeLessThan(1e-5);
-    } finally {
-      program.destroy();
-    }
+    const { out, kernels } = await runFused(graph, inputs, [attentionKernels]);
+    expect(kernels).toBe(1);
+    expect(normwiseError(out, denseWindowedCausal(inputs.q, inputs.k, inputs.v))).toBeLessThan(1e-5);
   });
 });

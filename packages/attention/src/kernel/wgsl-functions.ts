@@ -1,3 +1,5 @@
+import type { WgslFunctionSpec } from '../normalizers/kernel-hooks.js';
+
 /** Whether WGSL `lines` mention identifier `name`. */
 export function mentions(lines: readonly string[] | string, name: string): boolean {
   const text = typeof lines === 'string' ? lines : lines.join('\n');
@@ -38,13 +40,7 @@ export class KernelFunctions {
    * Adds `fn name(params) -> returns { body }` and returns its call with `args` (a parameter's
    * argument defaults to its own name). The `block` parameter is added when the body reads a field.
    */
-  define(spec: {
-    readonly name: string;
-    readonly comment: string;
-    readonly params?: readonly (readonly [string, string])[];
-    readonly returns?: string;
-    readonly body: readonly string[];
-  }): (args?: Readonly<Record<string, string>>) => string {
+  define(spec: WgslFunctionSpec): (args?: Readonly<Record<string, string>>) => string {
     const body = dropUnusedLets(spec.body);
     const own = (spec.params ?? []).filter(([name]) => mentions(body, name));
     const fromBlock = this.fields.filter(

@@ -63,19 +63,27 @@ export interface RenderedWgsl {
   readonly values: readonly string[];
 }
 
+/** A helper function of a kernel: `fn name(params) -> returns { body }`, with a comment. */
+export interface WgslFunctionSpec {
+  /** Function name. */
+  readonly name: string;
+  /** One-line comment above it. */
+  readonly comment: string;
+  /** Parameters as `[name, type]` (absent: none). */
+  readonly params?: readonly (readonly [string, string])[];
+  /** Return type (absent: none). */
+  readonly returns?: string;
+  /** Statements of the body. */
+  readonly body: readonly string[];
+}
+
 /** The kernel's helper functions, as a normalizer may add to them. */
 export interface WgslFunctions {
   /**
    * Adds `fn name(params) -> returns { body }` and returns its call with `args` (a parameter's
    * argument defaults to its own name).
    */
-  define(spec: {
-    readonly name: string;
-    readonly comment: string;
-    readonly params?: readonly (readonly [string, string])[];
-    readonly returns?: string;
-    readonly body: readonly string[];
-  }): (args?: Readonly<Record<string, string>>) => string;
+  define(spec: WgslFunctionSpec): (args?: Readonly<Record<string, string>>) => string;
   /** Adds a complete function (or struct) written by hand. */
   add(lines: readonly string[]): void;
 }
