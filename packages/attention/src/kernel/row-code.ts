@@ -108,28 +108,59 @@ export function rowCode(
         ? ''
         : ` * ${context.load(captured(parameters.gamma), captured(parameters.gamma).shape[0] === 1 ? '0' : 'd')}`;
     const beta = parameters.beta === null ? '' : ` + ${context.load(captured(parameters.beta), 'd')}`;
-    const inverse =
+    // The statistics of @weft/norms (standardize, scaledInverseRoot, unitNormalize), so the kernel
+    // matches the decomposition: the mean corrected once, rows scaled by max|x| before squaring
+    // (no overflow of x² near 1e20).
+    const epsilon = literal(norm.epsilon);
+    const normalize =
       norm.kind === 'l2'
-        ? `1.0 / max(sqrt(norm_squares), ${literal(norm.epsilon)})`
-        : `inverseSqrt(norm_squares / ${headDim}.0 + ${literal(norm.epsilon)})`;
+        ? [
+            '  let norm_length = norm_safe * sqrt(norm_squares);',
+            `  let norm_inverse = 1.0 / ${norm.epsilon > 0 ? `max(norm_length, ${epsilon})` : 'norm_length'};`,
+            `  for (var d = 0; d < ${headDim}; d++) {`,
+            `    norm_row[d] = norm_row[d] * norm_inverse${gamma}${beta};`,
+            '  }',
+          ]
+        : [
+            `  let norm_floor = select(${epsilon}, ${epsilon} / norm_safe / norm_safe, norm_scale > 1.0);`,
+            `  let norm_inverse = inverseSqrt(norm_squares / ${headDim}.0 + norm_floor);`,
+            `  for (var d = 0; d < ${headDim}; d++) {`,
+            `    norm_row[d] = norm_row[d] / norm_safe * norm_inverse${gamma}${beta};`,
+            '  }',
+          ];
+    // ℓ2 divides by any positive max|x|; RMS and LayerNorm only rows with max|x| > 1 (ε/s² stays finite).
+    const scaleAbove = norm.kind === 'l2' ? '0.0' : '1.0';
     return [
       '{',
       `  var norm_row: array<f32, ${headDim}>;`,
-      '  var norm_mean = 0.0;',
+      ...(norm.kind === 'layer' ? ['  var norm_mean = 0.0;'] : []),
       `  for (var d = 0; d < ${headDim}; d++) {`,
       `    norm_row[d] = ${load('d')};`,
       ...(norm.kind === 'layer' ? ['    norm_mean += norm_row[d];'] : []),
       '  }',
-      ...(norm.kind === 'layer' ? [`  norm_mean = norm_mean / ${headDim}.0;`] : []),
+      ...(norm.kind === 'layer'
+        ? [
+            `  norm_mean = norm_mean / ${headDim}.0;`,
+            '  var norm_correction = 0.0;',
+            `  for (var d = 0; d < ${headDim}; d++) {`,
+            '    norm_row[d] = norm_row[d] - norm_mean;',
+            '    norm_correction += norm_row[d];',
+            '  }',
+            `  norm_correction = norm_correction / ${headDim}.0;`,
+          ]
+        : []),
+      '  var norm_scale = 0.0;',
+      `  for (var d = 0; d < ${headDim}; d++) {`,
+      ...(norm.kind === 'layer' ? ['    norm_row[d] = norm_row[d] - norm_correction;'] : []),
+      '    norm_scale = max(norm_scale, abs(norm_row[d]));',
+      '  }',
+      `  let norm_safe = select(1.0, norm_scale, norm_scale > ${scaleAbove});`,
       '  var norm_squares = 0.0;',
       `  for (var d = 0; d < ${headDim}; d++) {`,
-      '    let centered = norm_row[d] - norm_mean;',
-      '    norm_squares += centered * centered;',
+      '    let scaled = norm_row[d] / norm_safe;',
+      '    norm_squares += scaled * scaled;',
       '  }',
-      `  let norm_inverse = ${inverse};`,
-      `  for (var d = 0; d < ${headDim}; d++) {`,
-      `    norm_row[d] = (norm_row[d] - norm_mean) * norm_inverse${gamma}${beta};`,
-      '  }',
+      ...normalize,
       ...indent(
         rotate((index) => `norm_row[${index}]`),
         1,
