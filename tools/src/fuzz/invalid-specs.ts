@@ -1,7 +1,7 @@
 import * as A from '@weft/attention';
 import { input, makeGraph, type Node, tensorRef, WeftError } from '@weft/ir';
 import { buildDecoderLmGraph, type ModelSpec, parseModelSpec, parseModelSpecJSON } from '@weft/models';
-import { TINY_DECODER_SPEC } from '../tiny-decoder-spec.js';
+import { TINY_LLAMA } from '@weft/models/test';
 import { Prng } from './prng.js';
 
 /** How an invalid-spec case ended. */
@@ -73,9 +73,9 @@ const STRING_JUNK: readonly Junk[] = [
 
 /** A fresh, valid document with every default written out (mutations may target any key). */
 function baseDocument(): Record<string, unknown> {
-  const { config } = TINY_DECODER_SPEC;
+  const { config } = TINY_LLAMA;
   return {
-    ...TINY_DECODER_SPEC,
+    ...TINY_LLAMA,
     config: {
       ...config,
       mlp: { ...config.mlp },

@@ -4,13 +4,13 @@ import { and, applyAttention, attention, causal, rope, slidingWindow } from '@we
 import { attention as attentionKernels } from '@weft/attention/kernels';
 import { formatTable, type Graph, input, makeGraph, mul } from '@weft/ir';
 import { compileModel } from '@weft/models';
+import { TINY_LLAMA } from '@weft/models/test';
 import { layerNorm, rmsNorm } from '@weft/norms';
 import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { UsageError } from '@weft/zoo/cli';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
 import { randomParams } from '../fuzz/attention-cases.js';
 import { Prng } from '../fuzz/prng.js';
-import { TINY_DECODER_SPEC } from '../tiny-decoder-spec.js';
 import {
   canCollect,
   GpuBufferCounter,
@@ -153,7 +153,7 @@ async function main(): Promise<number> {
   }
 
   if (options.generations > 0) {
-    const model = await compileModel(TINY_DECODER_SPEC, { device: weft, seed: 7 });
+    const model = await compileModel(TINY_LLAMA, { device: weft, seed: 7 });
     const prompt = [5, 17, 2, 40];
     const generate = () => model.generate(prompt, { maxTokens: 4 });
     const first = await generate();

@@ -1,6 +1,10 @@
 import type { ModelSpecInput } from '../spec/model-spec-types.js';
 
-/** A tiny Llama-style decoder: GQA, RoPE, RMSNorm, SwiGLU (tests run it on SwiftShader). */
+/**
+ * A tiny Llama-style decoder: GQA, RoPE, RMSNorm, SwiGLU (d_model 32, 2 layers; tests run it on
+ * SwiftShader). Also the model of `pnpm soak`'s generations and the valid base `pnpm fuzz` mutates
+ * into junk specs.
+ */
 export const TINY_LLAMA: ModelSpecInput = {
   schemaVersion: 1,
   kind: 'decoder-lm',
