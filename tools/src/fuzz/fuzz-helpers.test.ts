@@ -1,10 +1,12 @@
+import { interpret } from '@weft/ir';
 import { UsageError } from '@weft/zoo/cli';
 import { describe, expect, it } from 'vitest';
 import { staysFlat } from '../soak/resource-sampler.js';
 import { attentionRecipe } from './attention-cases.js';
+import { cpuF32Error } from './f32-rule.js';
 import { parseFuzzOptions } from './fuzz-options.js';
 import { caseSeed, Prng } from './prng.js';
-import { deviceRecipe, normwiseError } from './run-device-case.js';
+import { buildCase, deviceRecipe, normwiseError, worstError } from './run-device-case.js';
 
 describe('fuzz helpers', () => {
   it('draws the same recipe from the same seed, and different ones from different seeds', () => {
@@ -13,6 +15,28 @@ describe('fuzz helpers', () => {
     expect(caseSeed(1, 3)).not.toBe(caseSeed(2, 3));
     const kinds = new Set(Array.from({ length: 60 }, (_, i) => deviceRecipe(caseSeed(5, i)).kind));
     expect(kinds).toEqual(new Set(['attention', 'norm', 'model']));
+  });
+
+  it('judges by several f32 rounding samples: one sample understates an ill-conditioned row', () => {
+    // ReLU² of an ℓ2-normalized score that cancels to ~3e-4 of its terms (fuzz seed 2655037685):
+    // the f32 evaluation on the given inputs is 3.2e-6 off, the same formula on inputs one unit
+    // roundoff away up to 4e-5, so a kernel 1.45e-5 off is as accurate as f32 allows.
+    const built = buildCase(attentionRecipe(2655037685));
+    const expected = interpret(built.graph, { inputs: built.inputs, params: built.params, dims: built.dims });
+    const single = worstError(
+      interpret(built.graph, {
+        inputs: built.inputs,
+        params: built.params,
+        dims: built.dims,
+        precision: 'f32',
+      }),
+      expected,
+    );
+    const sampled = cpuF32Error(built, expected, 2655037685, worstError);
+    expect(single).toBeLessThan(1e-5);
+    expect(sampled).toBeGreaterThan(2 * single);
+    expect(sampled).toBeGreaterThan(1.45e-5 / 2);
+    expect(cpuF32Error(built, expected, 2655037685, worstError)).toBe(sampled);
   });
 
   it('draws values that are never zero', () => {
