@@ -14,6 +14,9 @@
  * @packageDocumentation
  */
 
+export * from './blocks/attention-part.js';
+export * from './blocks/block-norm.js';
+export * from './blocks/conditional-norm-layers.js';
 export * from './blocks/cross-attention.js';
 export * from './blocks/heads.js';
 export * from './blocks/kv-cache.js';
@@ -21,6 +24,7 @@ export * from './blocks/linear.js';
 export * from './blocks/lm-head.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
+export * from './blocks/norm-layers.js';
 export * from './blocks/parameter-path.js';
 export * from './blocks/residual.js';
 export * from './blocks/self-attention.js';
