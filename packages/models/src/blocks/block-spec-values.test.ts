@@ -6,7 +6,7 @@ import { HYBRID_DECODER } from '../testing/hybrid-decoder.js';
 import { crossAttention } from './cross-attention.js';
 import { linear } from './linear.js';
 import { mlp } from './mlp.js';
-import { transformerStack } from './stacks.js';
+import { decoderStack, encoderStack, transformerStack } from './stacks.js';
 import { type TransformerBlockOptions, transformerBlock } from './transformer-block.js';
 
 const seq = symbolicDim('seq', { max: 16 });
@@ -94,6 +94,15 @@ describe('blocks take attention spec values', () => {
     );
     const rotary = attentionNodes(makeGraph({ output })).map((node) => node.attrs.rope !== null);
     expect(rotary).toEqual([true, true, true, false]);
+  });
+
+  it('encoder stacks make spec values bidirectional; decoder stacks match cross-attention heads', () => {
+    const spec = attention({ heads: 4, kvHeads: 2, headDim: 8, normalizer: sigmoid() });
+    const encoded = encoderStack(x, 1, { ...base, attention: spec }, 'encoder');
+    const [node] = attentionNodes(makeGraph({ encoded }));
+    expect(node!.attrs.mask).toBeNull();
+    const decoded = decoderStack(x, encoded, 1, { ...base, attention: spec }, 'decoder');
+    expect(params(makeGraph({ decoded }))['decoder.0.cross.wkv']).toEqual([32, 2 * 2 * 8]);
   });
 
   it('cross-attention takes a spec value', () => {
