@@ -56,7 +56,15 @@ export const SELF_ATTENTION_PART_KEYS: readonly string[] = [
   'tensors',
 ];
 
-/** Whether a block's attention slot holds a spec value (rather than options). */
+/**
+ * Whether a block's attention slot holds a spec value (rather than options).
+ *
+ * @example
+ * ```ts
+ * isAttentionSpec(attention({ heads: 4, headDim: 16 })); // true
+ * isAttentionSpec({ heads: 4, headDim: 16 }); // false
+ * ```
+ */
 export function isAttentionSpec(value: unknown): value is AttentionSpec {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'attention';
 }

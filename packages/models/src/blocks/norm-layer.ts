@@ -35,7 +35,15 @@ export interface NormLayerOptions {
 /** What {@link normLayer} takes: a norm-layer value or the legacy options. */
 export type NormLayerLike = NormLayer | NormLayerOptions;
 
-/** Whether `value` is a {@link NormLayer} (rather than legacy options). */
+/**
+ * Whether `value` is a {@link NormLayer} (rather than legacy options).
+ *
+ * @example
+ * ```ts
+ * isNormLayer(rmsNormLayer()); // true
+ * isNormLayer({ kind: 'rmsnorm' }); // false
+ * ```
+ */
 export function isNormLayer(value: unknown): value is NormLayer {
   return (
     typeof value === 'object' &&

@@ -34,8 +34,14 @@ export type FixNormLayerOptions = Omit<FixNormOptions, 'name'>;
 export type HypersphereNormLayerOptions = Omit<HypersphereNormalizeOptions, 'name'>;
 
 /**
- * A norm layer over the last axis that reads no condition: `build(x, path)` with the options
- * checked here, exactly (an unknown key names the constructor).
+ * A norm layer over the last axis that reads no condition: `build(x, path, options)` with the
+ * options checked here, exactly against `allowed` (an unknown key names the constructor). The
+ * constructors below are made with it; so can a custom row norm be.
+ *
+ * @example
+ * ```ts
+ * const centered = rowNormLayer('center', {}, [], (x, path) => sub(x, mean(x, [-1], { keepDims: true })));
+ * ```
  */
 export function rowNormLayer<Options extends object>(
   name: string,

@@ -28,6 +28,11 @@ export interface TransformerStackResult {
 /**
  * The options of layer `index` of a stack: `block` called with the index when it is a function,
  * then the attention called with the index when it is one.
+ *
+ * @example
+ * ```ts
+ * const third = layerBlockOptions({ attention: (layer) => specs[layer]!, mlp, norm }, 2); // attention: specs[2]
+ * ```
  */
 export function layerBlockOptions(
   block: StackBlockOptions | ((index: number) => StackBlockOptions),
@@ -37,7 +42,14 @@ export function layerBlockOptions(
   return { ...options, attention: layerAttention(options.attention, index) };
 }
 
-/** The attention of layer `index`: `attention(index)` for a per-layer function, else `attention`. */
+/**
+ * The attention of layer `index`: `attention(index)` for a per-layer function, else `attention`.
+ *
+ * @example
+ * ```ts
+ * layerAttention((layer) => (layer % 2 === 0 ? global : local), 3); // local
+ * ```
+ */
 export function layerAttention(attention: StackAttention, index: number): BlockAttention {
   return typeof attention === 'function' ? attention(index) : attention;
 }
