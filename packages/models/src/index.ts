@@ -14,6 +14,20 @@
  * @packageDocumentation
  */
 
+export {
+  type AttentionBlockSettings,
+  type AttentionParts,
+  attentionOptionsOf,
+  type BlockAttention,
+  isAttentionSpec,
+  type SelfAttentionParts,
+} from './blocks/attention-part.js';
+export type {
+  BlockNorm,
+  HypersphereBlockNorm,
+  NormPlacement,
+} from './blocks/block-norm.js';
+export * from './blocks/conditional-norm-layers.js';
 export * from './blocks/cross-attention.js';
 export * from './blocks/heads.js';
 export * from './blocks/kv-cache.js';
@@ -21,9 +35,31 @@ export * from './blocks/linear.js';
 export * from './blocks/lm-head.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
+export {
+  type FixNormLayerOptions,
+  fixNormLayer,
+  type HypersphereNormLayerOptions,
+  hypersphereNormLayer,
+  type L2NormLayerOptions,
+  type LayerNormLayerOptions,
+  l2NormLayer,
+  layerNormLayer,
+  type RmsNormLayerOptions,
+  rmsNormLayer,
+  rowNormLayer,
+  type ScaleNormLayerOptions,
+  type SimpleRmsNormLayerOptions,
+  scaleNormLayer,
+  simpleRmsNormLayer,
+} from './blocks/norm-layers.js';
 export * from './blocks/parameter-path.js';
 export * from './blocks/residual.js';
-export * from './blocks/self-attention.js';
+export {
+  type CacheState,
+  type SelfAttentionOptions,
+  type SelfAttentionResult,
+  selfAttention,
+} from './blocks/self-attention.js';
 export * from './blocks/slice-axis.js';
 export * from './blocks/stacks.js';
 export * from './blocks/static-dim.js';
