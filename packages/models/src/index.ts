@@ -40,6 +40,7 @@ export { formatPath } from './spec/format-issues.js';
 export * from './spec/model-spec-json.js';
 export { MODEL_SPEC_LIMITS, MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
 export * from './spec/model-spec-types.js';
+export * from './spec/parts/index.js';
 export * from './weights/float-bits.js';
 export * from './weights/fuse-projections.js';
 export * from './weights/model-weights.js';
