@@ -1,4 +1,4 @@
-import { toJsonSchema } from '@valibot/to-json-schema';
+import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
 import {
   attentionMaskSchema,
   attentionSpecSchema,
@@ -30,9 +30,9 @@ export function jsonSchemaFiles(): Readonly<Record<string, string>> {
 }
 
 // JSON has no NaN or infinities, so `finite` needs no JSON Schema keyword; every other action must convert.
-const CONVERSION = { errorMode: 'throw', ignoreActions: ['finite'] } as const;
+const CONVERSION: ConversionConfig = { errorMode: 'throw', ignoreActions: ['finite'] };
 
-function render(title: string, description: string, schema: Record<string, unknown>): string {
+function render(title: string, description: string, schema: JsonSchema): string {
   const { $schema, ...rest } = schema;
   return `${JSON.stringify({ $schema, title, description, ...rest }, null, 2)}\n`;
 }
