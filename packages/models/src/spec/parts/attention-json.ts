@@ -1,12 +1,11 @@
 import { type AttentionSpec, attention, type NormalizerBuilder, qkNorm, weightedGqa } from '@weft/attention';
 import { SpecError } from '@weft/ir';
-import * as v from 'valibot';
-import { formatIssues } from '../format-issues.js';
 import { type AttentionJSON, attentionSchemasFor, attentionSpecSchema } from './attention-json-schema.js';
 import { buildAt, childPath } from './build-at.js';
 import { MASK_KINDS, type MaskFactory, type MaskJSON, maskFromJSON } from './mask-json.js';
 import { NORMALIZER_KINDS, normalizerFromJSON } from './normalizer-json.js';
 import { optionsOf, withoutUndefined } from './options-of.js';
+import { parsePart } from './parse-part.js';
 import { positionFromJSON } from './position-json.js';
 import { SCORE_MOD_KINDS, type ScoreModFactory, scoreModsFromJSON } from './score-json.js';
 
@@ -67,14 +66,8 @@ export function attentionFromJSON(json: unknown, options: AttentionFromJSONOptio
           masks: [...masks.keys()],
           scoreMods: [...scoreMods.keys()],
         }).attention;
-  const result = v.safeParse(schema, json, { abortPipeEarly: true });
-  if (!result.success) {
-    const lines = formatIssues(result.issues, path);
-    throw new SpecError(
-      `invalid attention spec (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`,
-    );
-  }
-  return buildSpec(result.output as AttentionJSON, path, options.name, {
+  const output = parsePart('attention spec', schema, json, path);
+  return buildSpec(output as AttentionJSON, path, options.name, {
     masks: Object.fromEntries(masks),
     scoreMods: Object.fromEntries(scoreMods),
     normalizers,

@@ -1,7 +1,6 @@
-import { SpecError } from '@weft/ir';
 import * as v from 'valibot';
-import { formatIssues } from '../format-issues.js';
 import { nonNegativeNumber, positiveNumber } from '../number-schemas.js';
+import { parsePart } from './parse-part.js';
 import { unknownKindMessage } from './part-kinds.js';
 
 const eps = v.optional(nonNegativeNumber());
@@ -74,10 +73,5 @@ export interface NormLayerFromJSONOptions {
  * ```
  */
 export function normLayerFromJSON(json: unknown, options: NormLayerFromJSONOptions = {}): NormLayerJSON {
-  const result = v.safeParse(normLayerSchema, json, { abortPipeEarly: true });
-  if (result.success) return result.output;
-  const lines = formatIssues(result.issues, options.path ?? '');
-  throw new SpecError(
-    `invalid norm layer (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`,
-  );
+  return parsePart('norm layer', normLayerSchema, json, options.path ?? '');
 }

@@ -1,6 +1,6 @@
 import { type TensorRef, tensorRef } from '@weft/ir';
 import * as v from 'valibot';
-import { nonNegativeInteger } from '../number-schemas.js';
+import { finiteNumber, nonNegativeInteger } from '../number-schemas.js';
 
 /**
  * A tensor the spec reads by name, in JSON: `{ "tensor": "layer0.sink", "shape": [8] }` (dtype
@@ -24,7 +24,7 @@ export type TensorRefJSON = v.InferOutput<typeof tensorRefSchema>;
 
 /** A per-head parameter in JSON: a number, or a `[heads]` (or `[1]`) tensor reference. */
 export const headParameterSchema = v.union(
-  [v.pipe(v.number(), v.finite()), tensorRefSchema],
+  [finiteNumber(), tensorRefSchema],
   (issue) => `expected a finite number or a tensor reference { "tensor", "shape" }, got ${issue.received}`,
 );
 
