@@ -1,9 +1,9 @@
-import { type AttentionSpec, attention, type NormalizerBuilder, qkNorm, weightedGqa } from '@weft/attention';
+import { type AttentionSpec, attention, qkNorm, weightedGqa } from '@weft/attention';
 import { SpecError } from '@weft/ir';
 import { type AttentionJSON, attentionSchemasFor, attentionSpecSchema } from './attention-json-schema.js';
 import { buildAt, childPath } from './build-at.js';
 import { MASK_KINDS, type MaskFactory, type MaskJSON, maskFromJSON } from './mask-json.js';
-import { NORMALIZER_KINDS, normalizerFromJSON } from './normalizer-json.js';
+import { type AnyNormalizerBuilder, NORMALIZER_KINDS, normalizerFromJSON } from './normalizer-json.js';
 import { optionsOf, withoutUndefined } from './options-of.js';
 import { parsePart } from './parse-part.js';
 import { positionFromJSON } from './position-json.js';
@@ -12,7 +12,7 @@ import { SCORE_MOD_KINDS, type ScoreModFactory, scoreModsFromJSON } from './scor
 /** Parts of the user's own that an attention spec in JSON may name by `kind`. */
 export interface AttentionJSONExtensions {
   /** Normalizers made by `defineNormalizer`: `{ "kind": <def name>, ...options }` calls the builder. */
-  readonly normalizers?: readonly NormalizerBuilder<never>[];
+  readonly normalizers?: readonly AnyNormalizerBuilder[];
   /** Mask factories by kind: `{ "kind": "windowedCausal", "window": 64 }` calls `masks.windowedCausal({ window: 64 })`. */
   readonly masks?: Readonly<Record<string, MaskFactory>>;
   /** Score mod factories by kind, called as the mask factories are. */
@@ -77,7 +77,7 @@ export function attentionFromJSON(json: unknown, options: AttentionFromJSONOptio
 interface UserParts {
   readonly masks: Readonly<Record<string, MaskFactory>>;
   readonly scoreMods: Readonly<Record<string, ScoreModFactory>>;
-  readonly normalizers: ReadonlyMap<string, NormalizerBuilder<never>>;
+  readonly normalizers: ReadonlyMap<string, AnyNormalizerBuilder>;
 }
 
 function buildSpec(
@@ -120,10 +120,8 @@ function buildSpec(
   return buildAt(path, () => attention({ heads, headDim: json.headDim, ...parts }));
 }
 
-function userNormalizers(
-  builders: readonly NormalizerBuilder<never>[],
-): Map<string, NormalizerBuilder<never>> {
-  const byName = new Map<string, NormalizerBuilder<never>>();
+function userNormalizers(builders: readonly AnyNormalizerBuilder[]): Map<string, AnyNormalizerBuilder> {
+  const byName = new Map<string, AnyNormalizerBuilder>();
   for (const builder of builders) {
     const name = (builder as { def?: { name?: unknown } } | undefined)?.def?.name;
     if (typeof builder !== 'function' || typeof name !== 'string')

@@ -8,7 +8,7 @@ export {
 } from './attention-json-schema.js';
 export { type LeafMaskJSON, MASK_KINDS, type MaskFactory, type MaskJSON } from './mask-json.js';
 export * from './norm-layer-json.js';
-export { NORMALIZER_KINDS, type NormalizerJSON } from './normalizer-json.js';
+export { type AnyNormalizerBuilder, NORMALIZER_KINDS, type NormalizerJSON } from './normalizer-json.js';
 export { POSITION_KINDS, type PositionJSON, positionSchema } from './position-json.js';
 export {
   type PatternInjectedHeadsJSON,

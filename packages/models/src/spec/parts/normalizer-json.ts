@@ -1,9 +1,9 @@
 import {
+  type AnyNormalizerDef,
   entmax,
   groupedSoftmax,
   identity,
   type Normalizer,
-  type NormalizerBuilder,
   nap,
   pLaplacian,
   polynomialNormalized,
@@ -27,6 +27,9 @@ import {
   tensorRefSchema,
   withTensorRefs,
 } from './tensor-ref-json.js';
+
+/** A normalizer builder made by `defineNormalizer`, whatever its options. */
+export type AnyNormalizerBuilder = ((options?: never) => Normalizer) & { readonly def: AnyNormalizerDef };
 
 const headParameter = headParameterSchema;
 
@@ -100,7 +103,7 @@ export function normalizerSchemaFor(user: readonly string[]) {
 export function normalizerFromJSON(
   json: NormalizerJSON | { readonly kind: string },
   path: string,
-  user: ReadonlyMap<string, NormalizerBuilder<never>>,
+  user: ReadonlyMap<string, AnyNormalizerBuilder>,
 ): Normalizer {
   return buildAt(path, () => {
     const builtin = builtinNormalizer(json as NormalizerJSON);
