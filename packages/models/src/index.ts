@@ -2,8 +2,10 @@
  * `@weft/models`: the model level of Weft — blocks (embeddings, attention with a KV cache, MLPs,
  * transformer blocks with the norm placement as a value, cross-attention, encoder and decoder
  * stacks, LM head), `compileModel` with prefill + decode generation on the GPU, model specs as
- * typed values and as versioned, schema-validated JSON; weights I/O in the safetensors format with
- * strict header checks; names mapped from PyTorch-style state dicts; seeded initialization.
+ * typed values and as versioned, schema-validated JSON; attention specs and norm layers as JSON
+ * (`attentionFromJSON`, `normLayerFromJSON`, with published JSON Schema files); weights I/O in
+ * the safetensors format with strict header checks; names mapped from PyTorch-style state dicts;
+ * seeded initialization.
  *
  * @example
  * ```ts

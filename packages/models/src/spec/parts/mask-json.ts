@@ -25,7 +25,8 @@ import { tensorRefFromJSON, tensorRefSchema, withTensorRefs } from './tensor-ref
 
 const align = v.optional(v.picklist(['top-left', 'bottom-right']));
 
-const builtinLeafMaskSchemas = [
+/** The valibot schemas of the built-in masks but the combinators, one strict object per kind. */
+export const LEAF_MASK_SCHEMAS = [
   v.strictObject({ kind: v.literal('causal'), align }),
   v.strictObject({ kind: v.literal('slidingWindow'), window: positiveInteger(), align }),
   v.strictObject({ kind: v.literal('prefixLM'), prefix: nonNegativeInteger(), align }),
@@ -53,12 +54,12 @@ const COMBINATOR_KINDS = ['and', 'or', 'not'] as const;
 
 /** The built-in mask kinds of the JSON vocabulary, each the `@weft/attention` builder of that name. */
 export const MASK_KINDS = [
-  ...builtinLeafMaskSchemas.map((schema) => schema.entries.kind.literal),
+  ...LEAF_MASK_SCHEMAS.map((schema) => schema.entries.kind.literal),
   ...COMBINATOR_KINDS,
 ];
 
 /** A built-in mask in JSON other than a combinator, e.g. `{ "kind": "slidingWindow", "window": 4096 }`. */
-export type LeafMaskJSON = v.InferOutput<(typeof builtinLeafMaskSchemas)[number]>;
+export type LeafMaskJSON = v.InferOutput<(typeof LEAF_MASK_SCHEMAS)[number]>;
 
 /**
  * A mask in JSON: a built-in mask, a combinator of masks (`{ "kind": "and" | "or", "masks": [...] }`,
@@ -81,7 +82,7 @@ export function maskSchemaFor(user: readonly string[]): v.GenericSchema<MaskJSON
   const mask: v.GenericSchema<MaskJSON> = v.variant(
     'kind',
     [
-      ...builtinLeafMaskSchemas,
+      ...LEAF_MASK_SCHEMAS,
       v.strictObject({
         kind: v.literal('and'),
         masks: v.pipe(v.array(v.lazy(() => mask)), v.minLength(1, 'expected at least one mask')),

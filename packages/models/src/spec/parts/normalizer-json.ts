@@ -33,7 +33,8 @@ export type AnyNormalizerBuilder = ((options?: never) => Normalizer) & { readonl
 
 const headParameter = headParameterSchema;
 
-const builtinNormalizerSchemas = [
+/** The valibot schemas of the built-in normalizers, one strict object per kind. */
+export const NORMALIZER_SCHEMAS = [
   v.strictObject({ kind: v.literal('softmax'), sink: v.optional(headParameter) }),
   v.strictObject({ kind: v.literal('sigmoid'), bias: v.optional(headParameter) }),
   v.strictObject({ kind: v.literal('reluSquared') }),
@@ -82,10 +83,10 @@ const builtinNormalizerSchemas = [
  * The built-in normalizer kinds of the JSON vocabulary, each the `@weft/attention` builder of that
  * name (the l1 normalizer has three builders, α-entmax two).
  */
-export const NORMALIZER_KINDS = builtinNormalizerSchemas.map((schema) => schema.entries.kind.literal);
+export const NORMALIZER_KINDS = NORMALIZER_SCHEMAS.map((schema) => schema.entries.kind.literal);
 
 /** A built-in normalizer in JSON, e.g. `{ "kind": "softmax", "sink": { "tensor": "sink", "shape": [8] } }`. */
-export type NormalizerJSON = v.InferOutput<(typeof builtinNormalizerSchemas)[number]>;
+export type NormalizerJSON = v.InferOutput<(typeof NORMALIZER_SCHEMAS)[number]>;
 
 /**
  * The normalizer schema: the built-in kinds, and the names of the user's `defineNormalizer`
@@ -94,7 +95,7 @@ export type NormalizerJSON = v.InferOutput<(typeof builtinNormalizerSchemas)[num
 export function normalizerSchemaFor(user: readonly string[]) {
   return v.variant(
     'kind',
-    [...builtinNormalizerSchemas, ...user.map((kind) => v.looseObject({ kind: v.literal(kind) }))],
+    [...NORMALIZER_SCHEMAS, ...user.map((kind) => v.looseObject({ kind: v.literal(kind) }))],
     unknownKindMessage('normalizer', [...NORMALIZER_KINDS, ...user]),
   );
 }

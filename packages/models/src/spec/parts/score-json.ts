@@ -30,7 +30,8 @@ export const patternInjectedHeadsSchema = v.strictObject({
 /** `patternInjectedHeads` in JSON (see {@link patternInjectedHeadsSchema}). */
 export type PatternInjectedHeadsJSON = v.InferOutput<typeof patternInjectedHeadsSchema>;
 
-const builtinScoreModSchemas = [
+/** The valibot schemas of the built-in score mods, one strict object per kind. */
+export const SCORE_MOD_SCHEMAS = [
   v.strictObject({ kind: v.literal('scale'), value: v.union([finiteNumber(), tensor]) }),
   v.strictObject({ kind: v.literal('softcap'), cap: positiveNumber() }),
   v.strictObject({ kind: v.literal('keyBias'), bias: tensor }),
@@ -51,10 +52,10 @@ const builtinScoreModSchemas = [
 ] as const;
 
 /** The built-in score mod kinds of the JSON vocabulary, each the `@weft/attention` builder of that name. */
-export const SCORE_MOD_KINDS = builtinScoreModSchemas.map((schema) => schema.entries.kind.literal);
+export const SCORE_MOD_KINDS = SCORE_MOD_SCHEMAS.map((schema) => schema.entries.kind.literal);
 
 /** A built-in score mod in JSON, e.g. `{ "kind": "softcap", "cap": 50 }`. */
-export type ScoreModJSON = v.InferOutput<(typeof builtinScoreModSchemas)[number]>;
+export type ScoreModJSON = v.InferOutput<(typeof SCORE_MOD_SCHEMAS)[number]>;
 
 /** A score mod of the user's own: a factory of score mods, called with the JSON options but `kind`. */
 export type ScoreModFactory = (options: Readonly<Record<string, unknown>>) => ScoreMod | readonly ScoreMod[];
@@ -67,7 +68,7 @@ export function scoreModSchemaFor(user: readonly string[]) {
   const userSchemas = user.map((kind) => v.looseObject({ kind: v.literal(kind) }));
   return v.variant(
     'kind',
-    [...builtinScoreModSchemas, ...userSchemas],
+    [...SCORE_MOD_SCHEMAS, ...userSchemas],
     unknownKindMessage('score mod', [...SCORE_MOD_KINDS, ...user]),
   );
 }
