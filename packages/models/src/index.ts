@@ -2,8 +2,10 @@
  * `@weft/models`: the model level of Weft — blocks (embeddings, attention with a KV cache, MLPs,
  * transformer blocks with the norm placement as a value, cross-attention, encoder and decoder
  * stacks, LM head), `compileModel` with prefill + decode generation on the GPU, model specs as
- * typed values and as versioned, schema-validated JSON; weights I/O in the safetensors format with
- * strict header checks; names mapped from PyTorch-style state dicts; seeded initialization.
+ * typed values and as versioned, schema-validated JSON; attention specs and norm layers as JSON
+ * (`attentionFromJSON`, `normLayerFromJSON`, with published JSON Schema files); weights I/O in
+ * the safetensors format with strict header checks; names mapped from PyTorch-style state dicts;
+ * seeded initialization.
  *
  * @example
  * ```ts
@@ -76,6 +78,7 @@ export { formatPath } from './spec/format-issues.js';
 export * from './spec/model-spec-json.js';
 export { MODEL_SPEC_LIMITS, MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
 export * from './spec/model-spec-types.js';
+export * from './spec/parts/index.js';
 export * from './weights/float-bits.js';
 export * from './weights/fuse-projections.js';
 export * from './weights/model-weights.js';
