@@ -1,4 +1,7 @@
 import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
+import * as v from 'valibot';
+import { modelSpecSchema } from '../src/spec/model-spec-schema.js';
+import { modelSpecV2Schema } from '../src/spec/model-spec-v2-schema.js';
 import {
   attentionMaskSchema,
   attentionSpecSchema,
@@ -25,6 +28,16 @@ export function jsonSchemaFiles(): Readonly<Record<string, string>> {
       'Weft norm layer',
       'A row norm of @weft/norms as JSON, { "kind": "rmsnorm", "eps": 1e-6 }; read by normLayerFromJSON of @weft/models.',
       toJsonSchema(normLayerSchema, CONVERSION),
+    ),
+    'model.schema.json': render(
+      'Weft model spec',
+      'A model spec file for weft plan|run|bench and parseModelSpec of @weft/models: schemaVersion 2 (a decoder LM whose blocks use the attention and norm-layer vocabulary, with per-layer overrides) or schemaVersion 1 (the Llama-style config). Cross-field rules (kvHeads dividing heads, overrides selecting existing layers) are checked by Weft, not by this schema.',
+      toJsonSchema(v.union([modelSpecV2Schema, modelSpecSchema]), {
+        ...CONVERSION,
+        // `check` holds the cross-field rules, which JSON Schema cannot state.
+        ignoreActions: ['finite', 'check'],
+        definitions: { mask: attentionMaskSchema, tensorRef: tensorRefSchema, normLayer: normLayerSchema },
+      }),
     ),
   };
 }

@@ -9,12 +9,13 @@ import {
 } from '../generate/generate-tokens.js';
 import { createSerialQueue } from '../generate/serial-queue.js';
 import { parseModelSpec } from '../spec/model-spec-json.js';
-import type { ModelSpec, ModelSpecInput } from '../spec/model-spec-types.js';
+import type { AnyModelSpec, AnyModelSpecInput } from '../spec/model-spec-v2-types.js';
 import type { WeightTensor } from '../weights/fuse-projections.js';
 import { type ExpectedParameter, parametersFromWeights } from '../weights/model-weights.js';
 import type { LoadedTensor } from '../weights/safetensors.js';
-import { buildDecoderLmGraph, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-lm-graph.js';
-import { checkModelMemory, estimateModelMemory, memoryLimitsOf } from './memory-estimate.js';
+import { buildDecoderGraph, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-graph.js';
+import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
+import { modelDefinitionOf } from './model-definition.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
 
 /** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
@@ -73,8 +74,8 @@ export interface ModelLogits {
  * are cached per device, so the second compile is cheap).
  */
 export interface CompiledModel {
-  /** The validated spec. */
-  readonly spec: ModelSpec;
+  /** The validated spec (version 1 or 2). */
+  readonly spec: AnyModelSpec;
   /** Where it runs. */
   readonly backend: 'webgpu' | 'cpu';
   /** Why it runs on the CPU, when it fell back. */
@@ -109,7 +110,8 @@ export interface CompiledModel {
 }
 
 /**
- * Compiles a model spec (a typed value or its JSON document) into a {@link CompiledModel}.
+ * Compiles a model spec of either version (a typed value or its JSON document) into a
+ * {@link CompiledModel}: v1 configs and v2 decoders with per-layer attention variants alike.
  *
  * @throws SpecError with the JSON path for an invalid spec; MemoryLimitError when the estimated
  * memory (see `estimateModelMemory`) exceeds the device's `maxBufferSize` or
@@ -124,10 +126,10 @@ export interface CompiledModel {
  * ```
  */
 export async function compileModel(
-  spec: ModelSpec | ModelSpecInput,
+  spec: AnyModelSpec | AnyModelSpecInput,
   options: CompileModelOptions,
 ): Promise<CompiledModel> {
-  const validated = parseModelSpec(spec);
+  const validated = parseModelSpec(spec as unknown);
   const { config } = validated;
   const total = 3;
   const report = (done: number, stage: string) => options.onProgress?.({ done, total, stage });
@@ -142,9 +144,10 @@ export async function compileModel(
   const { device } = resolved;
   // Refuse a model the device cannot hold before building graphs or generating weights.
   const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
-  checkModelMemory(estimateModelMemory(config, batch), memoryLimitsOf(gpuDevice));
-  const forwardGraph = buildDecoderLmGraph(config, { mode: 'forward', batch });
-  const stepGraph = buildDecoderLmGraph(config, { mode: 'step' });
+  checkModelMemory(estimateSpecMemory(validated, batch), memoryLimitsOf(gpuDevice));
+  const definition = modelDefinitionOf(validated);
+  const forwardGraph = buildDecoderGraph(definition, { mode: 'forward', batch });
+  const stepGraph = buildDecoderGraph(definition, { mode: 'step' });
   const parameters =
     options.weights === undefined
       ? randomParameters(forwardGraph.graph, options.seed ?? 0)
@@ -222,7 +225,7 @@ export async function compileModel(
       return { data: logits!.data as Float32Array, shape: logits!.shape };
     },
     referenceLogits(tokens) {
-      const single = buildDecoderLmGraph(config, { mode: 'forward' }).graph;
+      const single = buildDecoderGraph(definition, { mode: 'forward' }).graph;
       const { logits } = interpret(single, {
         inputs: { [TOKENS_INPUT]: tensor64([1, tokens.length], Array.from(tokens), 'i32') },
         params: parameters,

@@ -1,5 +1,7 @@
 import { MemoryLimitError } from '@weft/ir';
 import type { DecoderLmConfig } from '../spec/model-spec-types.js';
+import type { AnyModelSpec, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
+import { resolveDecoderLayers } from './decoder-definition-v2.js';
 
 /**
  * Bytes a model may take on the CPU reference backend (which also holds every parameter as
@@ -59,6 +61,59 @@ export function estimateModelMemory(config: DecoderLmConfig, batch = 1): ModelMe
   const parameterBytes = parameters * 4;
   const cacheBytes = cacheElements * 2 * 4;
   const activationBytes = activations * 4;
+  return {
+    parameterBytes,
+    cacheBytes,
+    activationBytes,
+    largestTensorBytes: largest * 4,
+    totalBytes: parameterBytes + cacheBytes + activationBytes,
+  };
+}
+
+/**
+ * {@link estimateModelMemory} for a validated spec of either version. A v2 spec is estimated
+ * layer by layer (each layer's heads, value heads, dims and MLP after the overrides).
+ *
+ * @example
+ * ```ts
+ * const { totalBytes } = estimateSpecMemory(parseModelSpecJSON(text));
+ * ```
+ */
+export function estimateSpecMemory(spec: AnyModelSpec, batch = 1): ModelMemoryEstimate {
+  return spec.schemaVersion === 2
+    ? estimateV2Memory(spec.config, batch)
+    : estimateModelMemory(spec.config, batch);
+}
+
+/** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms counted as an upper bound). */
+function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemoryEstimate {
+  const { vocabSize: V, dModel: d, maxSeq } = config;
+  const rows = batch * maxSeq;
+  let layerParameters = 0;
+  let cacheElements = 0;
+  let rowWidth = 0;
+  let largest = Math.max(V * d, rows * V);
+  for (const { attention, mlp } of resolveDecoderLayers(config)) {
+    const { heads, kvHeads, valueHeads, headDim, valueDim } = attention;
+    const projected = (heads + kvHeads) * headDim + valueHeads * valueDim;
+    const attentionParameters = d * projected + heads * valueDim * d + projected;
+    const mlpParameters =
+      (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
+    layerParameters += attentionParameters + mlpParameters + 3 * 2 * d;
+    cacheElements += (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
+    rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);
+    largest = Math.max(
+      largest,
+      rows * 2 * mlp.hidden,
+      kvHeads * maxSeq * headDim,
+      valueHeads * maxSeq * valueDim,
+    );
+  }
+  const learned = config.positions?.kind === 'learned' ? config.positions.max * d : 0;
+  const head = config.tieEmbeddings ? 0 : V * d;
+  const parameterBytes = (V * d + learned + head + layerParameters + 2 * d) * 4;
+  const cacheBytes = cacheElements * 2 * 4;
+  const activationBytes = rows * rowWidth * 4;
   return {
     parameterBytes,
     cacheBytes,

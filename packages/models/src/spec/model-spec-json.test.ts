@@ -98,7 +98,7 @@ describe('parseModelSpec', () => {
 
   it.each([
     [withConfig({ kvHeads: 3 }), 'config.kvHeads: expected a positive integer dividing heads (8), got 3'],
-    [{ ...smallLm, schemaVersion: 2 }, 'schemaVersion: expected schemaVersion 1'],
+    [{ ...smallLm, schemaVersion: 3 }, 'schemaVersion: expected schemaVersion 1 or 2'],
     [{ ...smallLm, kind: 'encoder' }, 'kind: expected "decoder-lm", got "encoder"'],
     [withConfig({ dModel: 1.5 }), 'config.dModel: expected a positive integer, got 1.5'],
     [withConfig({ layers: 0 }), 'config.layers: expected a positive integer, got 0'],

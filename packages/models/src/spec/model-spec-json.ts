@@ -1,27 +1,52 @@
 import { SpecError } from '@weft/ir';
 import * as v from 'valibot';
+import { resolveDecoderLayers } from '../model/decoder-definition-v2.js';
 import { formatIssues } from './format-issues.js';
 import { modelSpecSchema } from './model-spec-schema.js';
-import type { ModelSpec } from './model-spec-types.js';
+import type { ModelSpec, ModelSpecInput } from './model-spec-types.js';
+import { MODEL_SPEC_V2_SCHEMA_VERSION, modelSpecV2Schema } from './model-spec-v2-schema.js';
+import type { AnyModelSpec, ModelSpecV2, ModelSpecV2Input } from './model-spec-v2-types.js';
+import { expandUnionIssues } from './parts/union-issues.js';
 
 /**
  * Validates a model spec document (a parsed JSON value) and returns it with defaults filled in.
- * Every problem is reported at once, one line each, with its JSON path, e.g.
+ * `"schemaVersion": 1` is the Llama-style decoder config; `"schemaVersion": 2` the decoder whose
+ * blocks use the parts vocabulary (attention specs, norm layers, MLPs, residuals) with per-layer
+ * overrides, checked down to each layer's attention builder. Every schema problem is reported at
+ * once, one line each, with its JSON path, e.g.
  * `config.kvHeads: expected a positive integer dividing heads (8), got 3`.
  *
  * @throws SpecError listing every problem found.
  */
-export function parseModelSpec(document: unknown): ModelSpec {
+export function parseModelSpec(document: ModelSpec | ModelSpecInput): ModelSpec;
+export function parseModelSpec(document: ModelSpecV2 | ModelSpecV2Input): ModelSpecV2;
+export function parseModelSpec(document: unknown): AnyModelSpec;
+export function parseModelSpec(document: unknown): AnyModelSpec {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new SpecError('invalid model spec: the document must be a JSON object', {
       expected: '{ schemaVersion, kind, config }',
       actual: Array.isArray(document) ? 'an array' : document === null ? 'null' : typeof document,
     });
   }
+  if ((document as { schemaVersion?: unknown }).schemaVersion === MODEL_SPEC_V2_SCHEMA_VERSION) {
+    const result = v.safeParse(modelSpecV2Schema, document, { abortPipeEarly: true });
+    if (!result.success) throw invalidSpec(formatIssues(expandUnionIssues(result.issues)));
+    // The builders' own checks (kvHeads dividing heads, a rope leaving no pair) with their paths.
+    try {
+      resolveDecoderLayers(result.output.config);
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      throw invalidSpec([error.message]);
+    }
+    return result.output;
+  }
   const result = v.safeParse(modelSpecSchema, document, { abortPipeEarly: true });
   if (result.success) return result.output;
-  const lines = formatIssues(result.issues);
-  throw new SpecError(
+  throw invalidSpec(formatIssues(result.issues));
+}
+
+function invalidSpec(lines: readonly string[]): SpecError {
+  return new SpecError(
     `invalid model spec (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`,
   );
 }
@@ -31,7 +56,7 @@ export function parseModelSpec(document: unknown): ModelSpec {
  *
  * @throws SpecError when the text is not JSON or the document is not a valid spec.
  */
-export function parseModelSpecJSON(text: string): ModelSpec {
+export function parseModelSpecJSON(text: string): AnyModelSpec {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -48,6 +73,6 @@ export function parseModelSpecJSON(text: string): ModelSpec {
  *
  * @throws SpecError when `spec` is not a valid spec (an invalid one is never written).
  */
-export function modelSpecToJSON(spec: ModelSpec): string {
-  return `${JSON.stringify(parseModelSpec(spec), null, 2)}\n`;
+export function modelSpecToJSON(spec: AnyModelSpec): string {
+  return `${JSON.stringify(parseModelSpec(spec as unknown), null, 2)}\n`;
 }

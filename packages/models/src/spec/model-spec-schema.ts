@@ -106,10 +106,11 @@ const decoderLmConfigSchema = v.pipe(
 /** A versioned model spec document; `kind` selects the model family (`encoder` comes later). */
 export const modelSpecSchema = v.variant('kind', [
   v.strictObject({
+    $schema: v.optional(v.string()),
     schemaVersion: v.literal(
       MODEL_SPEC_SCHEMA_VERSION,
       (issue) =>
-        `expected schemaVersion ${MODEL_SPEC_SCHEMA_VERSION} (the version this Weft reads), got ${issue.received}`,
+        `expected schemaVersion ${MODEL_SPEC_SCHEMA_VERSION} or 2 (the versions this Weft reads), got ${issue.received}`,
     ),
     kind: v.literal('decoder-lm'),
     config: decoderLmConfigSchema,

@@ -6,6 +6,8 @@
 
 /** A validated model spec, with defaults filled in (what `parseModelSpec` returns). */
 export interface ModelSpec {
+  /** The JSON Schema an editor validates the file with (ignored by Weft). */
+  readonly $schema?: string | undefined;
   /** Version of the document format; this package reads version 1. */
   readonly schemaVersion: 1;
   /** The model family: a decoder-only language model (`encoder` comes later). */
@@ -16,6 +18,8 @@ export interface ModelSpec {
 
 /** A model spec as written in JSON: fields with defaults may be omitted. */
 export interface ModelSpecInput {
+  /** The JSON Schema an editor validates the file with (ignored by Weft). */
+  readonly $schema?: string | undefined;
   /** Version of the document format; this package reads version 1. */
   readonly schemaVersion: 1;
   /** The model family: a decoder-only language model. */

@@ -6,5 +6,5 @@
  */
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
-export { HYBRID_DECODER } from './hybrid-decoder.js';
+export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';

@@ -1,0 +1,157 @@
+import type { AttentionSpec } from '@weft/attention';
+import { SpecError } from '@weft/ir';
+import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
+import type { BlockNorm } from '../blocks/block-norm.js';
+import type { MlpOptions } from '../blocks/mlp.js';
+import type { NormLayer } from '../blocks/norm-layer.js';
+import {
+  fixNormLayer,
+  hypersphereNormLayer,
+  l2NormLayer,
+  layerNormLayer,
+  rmsNormLayer,
+  scaleNormLayer,
+  simpleRmsNormLayer,
+} from '../blocks/norm-layers.js';
+import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
+import type { BlockNormJSON, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
+import { attentionFromJSON } from '../spec/parts/attention-json.js';
+import type { NormLayerJSON } from '../spec/parts/norm-layer-json.js';
+import { optionsOf } from '../spec/parts/options-of.js';
+import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.js';
+
+/** One layer of a v2 spec, resolved: its block options and the sizes the memory estimate needs. */
+export interface ResolvedDecoderLayer {
+  /** The transformer block's options. */
+  readonly block: DecoderBlockOptions;
+  /** The attention spec (before the block adds `causal()` and names it). */
+  readonly attention: AttentionSpec;
+  /** The MLP. */
+  readonly mlp: MlpOptions;
+}
+
+/**
+ * Resolves every layer of a v2 config: the overrides merged (see `layerSections`), each layer's
+ * attention built by `attentionFromJSON` (equal sections share one spec), norm layers made by the
+ * `@weft/norms`-backed constructors.
+ *
+ * @throws SpecError with the JSON path of the section whose builder refused it and the layer.
+ */
+export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoderLayer[] {
+  const built = new Map<string, AttentionSpec>();
+  return layerSections(config).map((sections, layer) => {
+    const attention = attentionOf(sections, layer, built);
+    const mlp: MlpOptions = {
+      kind: sections.mlp.kind,
+      hidden: sections.mlp.hidden,
+      ...(sections.mlp.bias === undefined ? {} : { bias: sections.mlp.bias }),
+    };
+    const block: DecoderBlockOptions = {
+      attention: blockAttentionOf(attention, sections),
+      mlp,
+      norm: blockNormOf(sections.norm),
+      ...(sections.residual === undefined ? {} : { residual: { kind: sections.residual.kind } }),
+    };
+    return { block, attention, mlp };
+  });
+}
+
+/**
+ * The {@link DecoderLmDefinition} a v2 config describes (build it with `buildDecoderGraph`). The
+ * final norm is `finalNorm` when given (`null`: none), else the blocks' norm layer unless they are
+ * post-norm or hypersphere blocks.
+ *
+ * @example
+ * ```ts
+ * const spec = parseModelSpecJSON(readFileSync('hybrid-decoder.json', 'utf8'));
+ * if (spec.schemaVersion === 2) buildDecoderGraph(decoderDefinitionOfV2(spec.config), { mode: 'step' });
+ * ```
+ */
+export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefinition {
+  const layers = resolveDecoderLayers(config);
+  const finalNorm = finalNormOf(config);
+  return {
+    vocabSize: config.vocabSize,
+    dModel: config.dModel,
+    layers: config.layers,
+    maxSeq: config.maxSeq,
+    block: (layer) => layers[layer]!.block,
+    ...(finalNorm === undefined ? {} : { finalNorm }),
+    ...(config.positions === undefined ? {} : { embeddingPositions: config.positions }),
+    tieEmbeddings: config.tieEmbeddings,
+  };
+}
+
+/**
+ * The norm layer of a norm layer in JSON: `rmsnorm` → `rmsNormLayer(options)`, `layernorm` →
+ * `layerNormLayer(options)`, and so on for every kind of `normLayerSchema`.
+ *
+ * @example
+ * ```ts
+ * normLayerOfJSON({ kind: 'rmsnorm', eps: 1e-6 }); // rmsNormLayer({ eps: 1e-6 })
+ * ```
+ */
+export function normLayerOfJSON(json: NormLayerJSON): NormLayer {
+  switch (json.kind) {
+    case 'rmsnorm':
+      return rmsNormLayer(optionsOf(json));
+    case 'simplermsnorm':
+      return simpleRmsNormLayer(optionsOf(json));
+    case 'layernorm':
+      return layerNormLayer(optionsOf(json));
+    case 'scalenorm':
+      return scaleNormLayer(optionsOf(json));
+    case 'l2norm':
+      return l2NormLayer(optionsOf(json));
+    case 'fixnorm':
+      return fixNormLayer(optionsOf(json));
+    case 'hypersphere':
+      return hypersphereNormLayer(optionsOf(json));
+  }
+}
+
+function attentionOf(
+  sections: LayerSections,
+  layer: number,
+  built: Map<string, AttentionSpec>,
+): AttentionSpec {
+  const { causal: _causal, bias: _bias, ...parts } = sections.attention;
+  const key = JSON.stringify(parts);
+  const known = built.get(key);
+  if (known !== undefined) return known;
+  try {
+    const spec = attentionFromJSON(parts, { path: sections.attentionPath });
+    built.set(key, spec);
+    return spec;
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    throw new SpecError(`layer ${layer}: ${error.message}`);
+  }
+}
+
+/** The spec value as is (the block's defaults), or its options with the block settings given. */
+function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAttention {
+  const { causal, bias } = sections.attention;
+  if ((causal ?? true) && !(bias ?? false)) return spec;
+  return {
+    ...attentionOptionsOf(spec),
+    ...(causal === undefined ? {} : { causal }),
+    ...(bias === undefined ? {} : { bias }),
+  };
+}
+
+function blockNormOf(norm: BlockNormJSON): BlockNorm {
+  if ('kind' in norm)
+    return norm.alphaScale === undefined
+      ? { kind: 'hypersphere' }
+      : { kind: 'hypersphere', alphaScale: norm.alphaScale };
+  return { layer: normLayerOfJSON(norm.layer), placement: norm.placement ?? 'pre' };
+}
+
+function finalNormOf(config: DecoderLmConfigV2): NormLayer | undefined {
+  if (config.finalNorm === null) return undefined;
+  if (config.finalNorm !== undefined) return normLayerOfJSON(config.finalNorm);
+  const { norm } = config;
+  if ('kind' in norm || norm.placement === 'post') return undefined;
+  return normLayerOfJSON(norm.layer);
+}

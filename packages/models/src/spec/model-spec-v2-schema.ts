@@ -1,0 +1,195 @@
+import * as v from 'valibot';
+import { MODEL_SPEC_LIMITS } from './model-spec-schema.js';
+import { positiveInteger, positiveNumber } from './number-schemas.js';
+import { attentionSpecSchema, weightedGqaSchema } from './parts/attention-json-schema.js';
+import { normLayerSchema } from './parts/norm-layer-json.js';
+
+/** The version of the model spec format with the parts vocabulary and per-layer overrides. */
+export const MODEL_SPEC_V2_SCHEMA_VERSION = 2;
+
+/** Upper bound of the overrides of one spec and of the indices one selector lists. */
+export const MAX_OVERRIDES = 1024;
+
+const { outputs: _outputs, heads: _heads, ...attentionParts } = attentionSpecSchema.entries;
+
+/** Head counts and dims bounded by {@link MODEL_SPEC_LIMITS} (they size projections and KV caches). */
+const boundedHeadEntries = {
+  heads: v.union(
+    [
+      positiveInteger(MODEL_SPEC_LIMITS.heads),
+      v.strictObject({
+        ...weightedGqaSchema.entries,
+        heads: positiveInteger(MODEL_SPEC_LIMITS.heads),
+        kvHeads: positiveInteger(MODEL_SPEC_LIMITS.kvHeads),
+      }),
+    ],
+    (issue) => `expected a positive integer or a weightedGqa head layout, got ${issue.received}`,
+  ),
+  kvHeads: v.optional(positiveInteger(MODEL_SPEC_LIMITS.kvHeads)),
+  valueHeads: v.optional(positiveInteger(MODEL_SPEC_LIMITS.kvHeads)),
+  headDim: positiveInteger(MODEL_SPEC_LIMITS.headDim),
+  valueDim: v.optional(positiveInteger(MODEL_SPEC_LIMITS.headDim)),
+};
+
+/** The block settings beside the attention parts. */
+const attentionBlockEntries = {
+  causal: v.optional(v.boolean()),
+  bias: v.optional(v.boolean()),
+};
+
+const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentionBlockEntries };
+
+/**
+ * A block's self-attention in a v2 spec: the attention spec in JSON of `attentionFromJSON` (every
+ * part `{ "kind": <builder name>, ...options }`; no `outputs`, a block uses the output only) plus
+ * the block settings `causal` (default true) and `bias` (a QKV bias, default false).
+ */
+export const blockAttentionSchema = v.strictObject(attentionEntries);
+
+/** The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units (and optional biases). */
+export const blockMlpSchema = v.strictObject({
+  kind: v.picklist(['gelu', 'relu2', 'swiglu', 'geglu']),
+  hidden: positiveInteger(MODEL_SPEC_LIMITS.mlpHidden),
+  bias: v.optional(v.boolean()),
+});
+
+/**
+ * A block's normalization: a norm layer in JSON (see `normLayerSchema`) and where it sits
+ * (`pre`, default; `post`; `sandwich`), or nGPT's hypersphere block (`{ "kind": "hypersphere" }`).
+ */
+export const blockNormSchema = v.union(
+  [
+    v.strictObject({
+      layer: normLayerSchema,
+      placement: v.optional(v.picklist(['pre', 'post', 'sandwich'])),
+    }),
+    v.strictObject({
+      kind: v.literal('hypersphere'),
+      alphaScale: v.optional(positiveNumber()),
+    }),
+  ],
+  (issue) =>
+    `expected { "layer": <norm layer>, "placement"? } or { "kind": "hypersphere", "alphaScale"? }, got ${issue.received}`,
+);
+
+/** How sublayers join the residual stream: `add` (default) or `layerScale` (a learned per-channel scale). */
+export const blockResidualSchema = v.strictObject({
+  kind: v.picklist(['add', 'layerScale']),
+});
+
+/** Absolute positions added to the token embeddings (RoPE and ALiBi live in the attention part). */
+export const embeddingPositionsSchema = v.variant('kind', [
+  v.strictObject({
+    kind: v.literal('learned'),
+    max: positiveInteger(MODEL_SPEC_LIMITS.learnedPositions),
+  }),
+  v.strictObject({ kind: v.literal('sinusoidal') }),
+]);
+
+const layerIndex = () => {
+  const message = (issue: v.BaseIssue<unknown>) =>
+    `expected a layer index (an integer >= 0), got ${issue.received}`;
+  return v.pipe(
+    v.number(message),
+    v.safeInteger(message),
+    v.minValue(0, message),
+    v.maxValue(MODEL_SPEC_LIMITS.layers - 1, message),
+  );
+};
+
+/**
+ * The layers an override applies to: `"all"`, `"even"`, `"odd"`, a list of layer indices
+ * (`[0, 3]`), or every `every`-th layer from `offset` (`{ "every": 4, "offset": 3 }`: layers 3, 7, ...).
+ */
+export const layerSelectorSchema = v.union(
+  [
+    v.picklist(['all', 'even', 'odd']),
+    v.pipe(v.array(layerIndex()), v.minLength(1), v.maxLength(MAX_OVERRIDES)),
+    v.strictObject({
+      every: positiveInteger(MODEL_SPEC_LIMITS.layers),
+      offset: v.optional(layerIndex()),
+    }),
+  ],
+  (issue) =>
+    `expected "all", "even", "odd", a list of layer indices or { "every", "offset"? }, got ${issue.received}`,
+);
+
+/** The attention keys an override may remove with `null` (the optional ones). */
+const REQUIRED_ATTENTION_KEYS = new Set(['heads', 'headDim']);
+
+const attentionPatchSchema = v.strictObject(
+  Object.fromEntries(
+    Object.entries(attentionEntries).map(([key, schema]) => [
+      key,
+      REQUIRED_ATTENTION_KEYS.has(key)
+        ? v.optional(schema as v.GenericSchema)
+        : v.optional(v.nullable((schema as v.OptionalSchema<v.GenericSchema, undefined>).wrapped)),
+    ]),
+  ) as {
+    [K in keyof typeof attentionEntries]: v.OptionalSchema<
+      K extends 'heads' | 'headDim'
+        ? (typeof attentionEntries)[K]
+        : v.NullableSchema<
+            (typeof attentionEntries)[K] extends v.OptionalSchema<infer W, undefined> ? W : never,
+            undefined
+          >,
+      undefined
+    >;
+  },
+);
+
+const mlpPatchSchema = v.strictObject({
+  kind: v.optional(blockMlpSchema.entries.kind),
+  hidden: v.optional(blockMlpSchema.entries.hidden),
+  bias: v.optional(v.nullable(v.boolean())),
+});
+
+/**
+ * A per-layer override: the layers it selects and the block sections it changes there. `attention`
+ * and `mlp` are merged key by key into the section they override (each key's value replaces the
+ * previous one whole; `null` removes an optional key such as `mask`); `norm` and `residual` are
+ * replaced whole. Overrides apply in order, so a later one wins.
+ */
+export const layerOverrideSchema = v.strictObject({
+  layers: layerSelectorSchema,
+  attention: v.optional(attentionPatchSchema),
+  mlp: v.optional(mlpPatchSchema),
+  norm: v.optional(blockNormSchema),
+  residual: v.optional(blockResidualSchema),
+});
+
+/** The configuration of a v2 decoder-only LM. */
+export const decoderLmConfigV2Schema = v.pipe(
+  v.strictObject({
+    vocabSize: positiveInteger(MODEL_SPEC_LIMITS.vocabSize),
+    dModel: positiveInteger(MODEL_SPEC_LIMITS.dModel),
+    layers: positiveInteger(MODEL_SPEC_LIMITS.layers),
+    maxSeq: positiveInteger(MODEL_SPEC_LIMITS.maxSeq),
+    attention: blockAttentionSchema,
+    mlp: blockMlpSchema,
+    norm: blockNormSchema,
+    residual: v.optional(blockResidualSchema),
+    finalNorm: v.optional(v.nullable(normLayerSchema)),
+    positions: v.optional(embeddingPositionsSchema),
+    tieEmbeddings: v.optional(v.boolean(), false),
+    overrides: v.optional(v.pipe(v.array(layerOverrideSchema), v.maxLength(MAX_OVERRIDES))),
+  }),
+  v.forward(
+    v.check(
+      (config) => config.positions?.kind !== 'learned' || config.positions.max >= config.maxSeq,
+      (issue) =>
+        `expected at least maxSeq (${issue.input.maxSeq}) learned positions, got ${
+          issue.input.positions?.kind === 'learned' ? issue.input.positions.max : ''
+        }`,
+    ),
+    ['positions', 'max'],
+  ),
+);
+
+/** A version-2 model spec document: `{ "$schema"?, "schemaVersion": 2, "kind": "decoder-lm", "config" }`. */
+export const modelSpecV2Schema = v.strictObject({
+  $schema: v.optional(v.string()),
+  schemaVersion: v.literal(MODEL_SPEC_V2_SCHEMA_VERSION),
+  kind: v.literal('decoder-lm'),
+  config: decoderLmConfigV2Schema,
+});
