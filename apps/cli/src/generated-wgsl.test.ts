@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { attention } from '@weft/attention/kernels';
 import { runPipeline } from '@weft/ir';
-import { buildDecoderLmGraph, parseModelSpecJSON } from '@weft/models';
+import { buildModelGraph, parseModelSpecJSON } from '@weft/models';
 import {
   DEFAULT_DEVICE_PROFILE,
   type DeviceProfile,
@@ -20,19 +20,22 @@ const PROFILES: Readonly<Record<string, DeviceProfile>> = {
   software: { ...DEFAULT_DEVICE_PROFILE, software: true },
 };
 
-const tinyDecoder = parseModelSpecJSON(
-  readFileSync(new URL('../examples/tiny-decoder.json', import.meta.url), 'utf8'),
-);
+const example = (file: string) =>
+  parseModelSpecJSON(readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8'));
+const tinyDecoder = example('tiny-decoder.json');
+const hybridDecoder = example('hybrid-decoder.json');
 
-/** The corpus: every zoo entry, and the example decoder's full forward and cached-step graphs. */
-function corpus(): { name: string; graph: ReturnType<typeof buildDecoderLmGraph>['graph'] }[] {
+/** The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs. */
+function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
   return [
     ...ZOO.map((entry) => ({ name: `zoo ${entry.id}`, graph: entry.build().graph })),
     {
       name: 'tiny decoder forward',
-      graph: buildDecoderLmGraph(tinyDecoder.config, { mode: 'forward' }).graph,
+      graph: buildModelGraph(tinyDecoder, { mode: 'forward' }).graph,
     },
-    { name: 'tiny decoder step', graph: buildDecoderLmGraph(tinyDecoder.config, { mode: 'step' }).graph },
+    { name: 'tiny decoder step', graph: buildModelGraph(tinyDecoder, { mode: 'step' }).graph },
+    { name: 'hybrid decoder forward', graph: buildModelGraph(hybridDecoder, { mode: 'forward' }).graph },
+    { name: 'hybrid decoder step', graph: buildModelGraph(hybridDecoder, { mode: 'step' }).graph },
   ];
 }
 

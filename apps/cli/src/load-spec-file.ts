@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '@weft/ir';
-import { type ModelSpec, parseModelSpecJSON } from '@weft/models';
+import { type AnyModelSpec, parseModelSpecJSON } from '@weft/models';
 
 /** Largest spec file read, in bytes: specs are small documents. */
 const MAX_SPEC_BYTES = 10_000_000;
 
 /**
- * Reads and validates a model spec file.
+ * Reads and validates a model spec file (schema version 1 or 2).
  *
  * @throws InputError when the file cannot be read; SpecError (with JSON paths) when it is invalid.
  */
-export async function loadSpecFile(path: string): Promise<ModelSpec> {
+export async function loadSpecFile(path: string): Promise<AnyModelSpec> {
   let text: string;
   try {
     const bytes = await readFile(path);

@@ -1,5 +1,6 @@
 import { formatTable } from '@weft/ir';
-import type { DecoderLmConfig, ModelSpec } from '@weft/models';
+import type { AnyModelSpec, DecoderLmConfig } from '@weft/models';
+import { summarizeSpecV2 } from './spec-summary-v2.js';
 
 /**
  * Counts the parameters a decoder LM spec declares: embeddings, per-layer attention projections
@@ -19,8 +20,9 @@ export function countDecoderParameters(config: DecoderLmConfig): number {
   return vocabSize * dModel + config.layers * perLayer + finalNorm + learnedPositions + head;
 }
 
-/** Describes a model spec in a few aligned lines for the terminal. */
-export function summarizeSpec(spec: ModelSpec): string[] {
+/** Describes a model spec (version 1 or 2) in a few aligned lines for the terminal. */
+export function summarizeSpec(spec: AnyModelSpec): string[] {
+  if (spec.schemaVersion === 2) return summarizeSpecV2(spec);
   const config = spec.config;
   const { positions, norm, mlp } = config;
   const positionText =

@@ -1,6 +1,6 @@
 import { attention } from '@weft/attention/kernels';
 import { formatKernelPlan, graphNodes, runPipeline } from '@weft/ir';
-import { buildDecoderLmGraph, modelSpecToJSON } from '@weft/models';
+import { buildModelGraph, modelSpecToJSON } from '@weft/models';
 import { DEFAULT_DEVICE_PROFILE, generateProgram } from '@weft/wgsl';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
@@ -28,6 +28,7 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
     .option('--json', 'Print the validated spec as normalized JSON, defaults filled in')
     .option('--wgsl', 'Also print the WGSL of every kernel')
     .example('weft plan examples/small-decoder.json --wgsl')
+    .example('weft plan examples/hybrid-decoder.json')
     .action(async (specPath: string, options: PlanOptions) => {
       const spec = await loadSpecFile(specPath);
       if (options.json === true) {
@@ -36,7 +37,7 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
       }
       io.out(`spec ${specPath}: valid`);
       for (const line of summarizeSpec(spec)) io.out(`  ${line}`);
-      const { graph } = buildDecoderLmGraph(spec.config, { mode: 'step' });
+      const { graph } = buildModelGraph(spec, { mode: 'step' });
       const ops = graphNodes(graph).filter((node) => !SOURCES.has(node.op)).length;
       const { plan, memory } = runPipeline(graph, { fuse: true });
       io.out(

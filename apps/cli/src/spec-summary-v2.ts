@@ -1,0 +1,78 @@
+import { formatTable } from '@weft/ir';
+import {
+  type BlockAttentionJSON,
+  buildModelGraph,
+  graphParameters,
+  layerSections,
+  type ModelSpecV2,
+} from '@weft/models';
+import { formatBytes } from './spec-summary.js';
+
+/**
+ * Describes a version-2 model spec in aligned lines: the sizes, each distinct attention with the
+ * layers that use it (after the overrides), the MLP and norm, and the exact parameter count (from
+ * the graph's parameters).
+ */
+export function summarizeSpecV2(spec: ModelSpecV2): string[] {
+  const { config } = spec;
+  const byAttention = new Map<string, number[]>();
+  for (const [layer, sections] of layerSections(config).entries()) {
+    const text = describeAttention(sections.attention);
+    byAttention.set(text, [...(byAttention.get(text) ?? []), layer]);
+  }
+  const attentionRows: [string, string][] = [...byAttention].map(([text, layers]) => [
+    `attention ${layers.length === config.layers ? '(all layers)' : `(layers ${layers.join(', ')})`}`,
+    text,
+  ]);
+  const norm =
+    'kind' in config.norm
+      ? 'hypersphere (nGPT)'
+      : `${describePart(config.norm.layer)}, ${config.norm.placement ?? 'pre'}-norm`;
+  const { graph } = buildModelGraph(spec, { mode: 'forward' });
+  const parameters = graphParameters(graph).reduce(
+    (sum, parameter) => sum + parameter.shape.reduce((product, dim) => product * dim, 1),
+    0,
+  );
+  const rows: [string, string][] = [
+    ['model', `${spec.kind} (schema v${spec.schemaVersion})`],
+    ['vocabulary', `${config.vocabSize} tokens`],
+    ['width', `d=${config.dModel}`],
+    ['layers', String(config.layers)],
+    ...attentionRows,
+    ['mlp', `${config.mlp.kind}, hidden ${config.mlp.hidden}${overridden(spec, 'mlp')}`],
+    ['norm', `${norm}${overridden(spec, 'norm')}`],
+    ['positions', config.positions === undefined ? 'in attention' : describePart(config.positions)],
+    ['max sequence', String(config.maxSeq)],
+    ['embeddings', config.tieEmbeddings ? 'tied to the LM head' : 'separate LM head'],
+    ['parameters', `${parameters.toLocaleString('en-US')} (${formatBytes(parameters * 4)} as f32)`],
+  ];
+  return formatTable(rows).split('\n');
+}
+
+function overridden(spec: ModelSpecV2, section: 'mlp' | 'norm'): string {
+  return (spec.config.overrides ?? []).some((override) => override[section] !== undefined)
+    ? ' (overridden on some layers)'
+    : '';
+}
+
+function describeAttention(attention: BlockAttentionJSON): string {
+  const heads = typeof attention.heads === 'number' ? attention.heads : attention.heads.heads;
+  const kvHeads =
+    typeof attention.heads === 'number' ? (attention.kvHeads ?? heads) : attention.heads.kvHeads;
+  const parts = [`${heads} heads × ${attention.headDim}, ${kvHeads} KV heads`];
+  if (attention.positions !== undefined) parts.push(describePart(attention.positions));
+  const score = attention.score === undefined ? [] : [attention.score].flat();
+  for (const mod of score) parts.push(describePart(mod as { kind: string }));
+  if (attention.mask !== undefined) parts.push(describePart(attention.mask as { kind: string }));
+  parts.push(attention.normalizer === undefined ? 'softmax' : describePart(attention.normalizer));
+  if (attention.causal === false) parts.push('bidirectional');
+  return parts.join(', ');
+}
+
+/** `slidingWindow(window 4)`, `rope`, `rmsnorm(eps 0.000001)`. */
+function describePart(part: { readonly kind: string }): string {
+  const options = Object.entries(part)
+    .filter(([key, value]) => key !== 'kind' && (typeof value === 'number' || typeof value === 'string'))
+    .map(([key, value]) => `${key} ${value}`);
+  return options.length === 0 ? part.kind : `${part.kind}(${options.join(', ')})`;
+}
