@@ -1,6 +1,12 @@
 import * as A from '@weft/attention';
 import { input, makeGraph, type Node, tensorRef, WeftError } from '@weft/ir';
-import { buildDecoderLmGraph, type ModelSpec, parseModelSpec, parseModelSpecJSON } from '@weft/models';
+import {
+  type AnyModelSpec,
+  buildDecoderLmGraph,
+  buildModelGraph,
+  parseModelSpec,
+  parseModelSpecJSON,
+} from '@weft/models';
 import { TINY_LLAMA } from '@weft/models/test';
 import { Prng } from './prng.js';
 
@@ -263,7 +269,16 @@ export class NotBuilt extends Error {
 
 const BUILD_LIMIT = 1 << 16;
 
-function buildParsed(spec: ModelSpec): void {
+function buildParsed(spec: AnyModelSpec): void {
+  if (spec.schemaVersion === 2) {
+    const { vocabSize, dModel, layers, maxSeq } = spec.config;
+    const sizes = { vocabSize, dModel, layers, maxSeq, hidden: spec.config.mlp.hidden };
+    const huge = Object.entries(sizes).filter(([, size]) => !(size <= BUILD_LIMIT));
+    if (huge.length > 0)
+      throw new NotBuilt(`parsed, not built: ${huge.map(([name, size]) => `${name} = ${size}`).join(', ')}`);
+    buildModelGraph(spec, { mode: 'forward' });
+    return;
+  }
   const c = spec.config;
   const sizes = {
     vocabSize: c.vocabSize,
