@@ -227,5 +227,30 @@ describe('encoder–decoder', () => {
     expect(() => buildEncoderDecoderGraph(TINY_ENCODER_DECODER, { mode: 'decode' as never })).toThrow(
       /unknown mode/,
     );
+    expect(() =>
+      buildEncoderDecoderGraph(
+        { ...TINY_ENCODER_DECODER, embeddingPositions: { kind: 'learned', max: 8 } },
+        { mode: 'encode' },
+      ),
+    ).toThrow(/learned positions of 8 rows are fewer than encoder.embedding's 16 tokens/);
+  });
+
+  it('builds with sinusoidal positions and tied embeddings (no position tables, no head matrix)', () => {
+    const definition = {
+      ...TINY_ENCODER_DECODER,
+      embeddingPositions: { kind: 'sinusoidal' as const },
+      tieEmbeddings: true,
+    };
+    const { graph } = buildEncoderDecoderGraph(definition, { mode: 'forward' });
+    const shapes = paramShapes(graph);
+    expect(shapes['decoder.embedding.positions']).toBeUndefined();
+    expect(shapes['head.weight']).toBeUndefined();
+    const params = randomGraphParams(graph, 8);
+    const result = interpret(graph, {
+      inputs: { source: tensor64([1, 3], [1, 2, 3], 'i32'), target: tensor64([1, 2], [4, 5], 'i32') },
+      params,
+      dims: { sourceSeq: 3, seq: 2 },
+    });
+    expect(result.logits!.shape).toEqual([1, 2, 48]);
   });
 });

@@ -23,6 +23,7 @@ import { normLayer } from '../blocks/norm-layer.js';
 import { layerNormLayer } from '../blocks/norm-layers.js';
 import { transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
+import type { ArchitectureGraphOptions } from './encoder.js';
 
 /**
  * A stack of DiT blocks as plain data (Peebles & Xie 2023): tokens (patchified latents) projected
@@ -103,7 +104,7 @@ export function timestepEmbedding(timestep: Node, frequencies: number, maxPeriod
  * });
  * ```
  */
-export function buildDitGraph(definition: DitDefinition, options: { readonly batch?: number } = {}): Graph {
+export function buildDitGraph(definition: DitDefinition, options: ArchitectureGraphOptions = {}): Graph {
   const block = 'dit';
   checkDefinitionKeys(block, definition, DIT_KEYS, ['attention', 'mlp']);
   checkPositiveIntegers(

@@ -69,6 +69,14 @@ export type EncoderDecoderMode =
   /** `memory [1, sourceSeq, d]`, `target [1, seq]`, `past [1]` → `logits [1, 1, V]` of the last position, with self-attention KV caches. */
   | 'step';
 
+/** Options of {@link buildEncoderDecoderGraph}. */
+export interface EncoderDecoderGraphOptions {
+  /** Which program. */
+  readonly mode: EncoderDecoderMode;
+  /** Sequences per run in `forward` and `encode` modes. Default 1 (`step` is always 1). */
+  readonly batch?: number;
+}
+
 /** An encoder–decoder program as a graph, with its persistent state. */
 export interface EncoderDecoderGraph {
   /** The graph. */
@@ -102,9 +110,9 @@ export const SOURCE_SEQ_DIM = 'sourceSeq';
  * `decoder.layers.{i}.attn.cache.key|value`; cross-attention keys and values are recomputed
  * from `memory` at every step). The target length is the symbolic dim `seq`, the source's `sourceSeq`.
  *
- * Parameters: `encoder.embedding.tokens` `[V_src, d]` (`.positions` `[maxSourceSeq, d]` with
+ * Parameters: `encoder.embedding.tokens` `[V_src, d]` (`.positions` `[max, d]` with
  * learned positions), `encoder.layers.{i}.*`, `encoder.finalNorm.*`; `decoder.embedding.tokens`
- * `[V_tgt, d]` (`.positions` `[maxTargetSeq, d]`), `decoder.layers.{i}.attn.*`,
+ * `[V_tgt, d]` (`.positions` `[max, d]`), `decoder.layers.{i}.attn.*`,
  * `decoder.layers.{i}.cross.wq` `[d, H·dk]`, `.wkv` `[d, 2·Hkv·dk]`, `.wo`,
  * `decoder.layers.{i}.crossNorm.*`, `decoder.layers.{i}.mlp.*`, `decoder.finalNorm.*`; `head.weight`
  * `[V_tgt, d]` unless tied.
@@ -123,7 +131,7 @@ export const SOURCE_SEQ_DIM = 'sourceSeq';
  */
 export function buildEncoderDecoderGraph(
   definition: EncoderDecoderDefinition,
-  options: { readonly mode: EncoderDecoderMode; readonly batch?: number },
+  options: EncoderDecoderGraphOptions,
 ): EncoderDecoderGraph {
   const block = 'encoder-decoder';
   checkDefinitionKeys(block, definition, ENCODER_DECODER_KEYS, ['encoderBlock']);
@@ -155,12 +163,21 @@ export function buildEncoderDecoderGraph(
       offset === undefined
         ? mapElements([tokens], step)
         : mapElements([tokens, reshape(offset, [1, 1])], variable('$1', 'i32').add(step));
-    const table = positions?.kind === 'learned' ? { kind: 'learned' as const, max } : positions;
+    if (positions?.kind === 'learned' && !(positions.max >= max)) {
+      throw new SpecError(
+        `${block}: learned positions of ${positions.max} rows are fewer than ${name}'s ${max} tokens`,
+        {
+          block: name,
+          expected: `embeddingPositions.max >= ${max}`,
+          actual: positions.max,
+        },
+      );
+    }
     return tokenEmbedding(tokens, {
       vocabSize,
       dModel,
       name,
-      ...(table === undefined ? {} : { positions: table, positionIds }),
+      ...(positions === undefined ? {} : { positions, positionIds }),
     });
   };
   const finish = (x: Node, name: string) =>

@@ -53,9 +53,9 @@ export interface EncoderDefinition {
   readonly pooler?: boolean;
 }
 
-/** Options of {@link buildEncoderGraph}. */
-export interface EncoderGraphOptions {
-  /** Sequences per run. Default 1. */
+/** Options of {@link buildEncoderGraph}, {@link buildVitGraph} and {@link buildDitGraph}. */
+export interface ArchitectureGraphOptions {
+  /** Samples per run (a static batch size). Default 1. */
   readonly batch?: number;
 }
 
@@ -96,7 +96,10 @@ export const ARCHITECTURE_SEQ_DIM = 'seq';
  * const program = await compile(graph, { device, params, extensions: [attention] });
  * ```
  */
-export function buildEncoderGraph(definition: EncoderDefinition, options: EncoderGraphOptions = {}): Graph {
+export function buildEncoderGraph(
+  definition: EncoderDefinition,
+  options: ArchitectureGraphOptions = {},
+): Graph {
   const block = 'encoder';
   checkDefinitionKeys(block, definition, ENCODER_KEYS, ['attention', 'mlp']);
   checkPositiveIntegers(block, definition, ['vocabSize', 'dModel', 'layers', 'maxSeq'], ['typeVocabSize']);

@@ -22,6 +22,7 @@ import { layerNormLayer } from '../blocks/norm-layers.js';
 import { sliceAxis } from '../blocks/slice-axis.js';
 import { transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
+import type { ArchitectureGraphOptions } from './encoder.js';
 
 /**
  * A Vision Transformer as plain data (Dosovitskiy et al. 2021): a convolutional patch embedding,
@@ -91,7 +92,7 @@ const VIT_KEYS = [
  * });
  * ```
  */
-export function buildVitGraph(definition: VitDefinition, options: { readonly batch?: number } = {}): Graph {
+export function buildVitGraph(definition: VitDefinition, options: ArchitectureGraphOptions = {}): Graph {
   const block = 'vit';
   checkDefinitionKeys(block, definition, VIT_KEYS, ['imageSize', 'attention', 'mlp']);
   checkPositiveIntegers(block, definition, ['patchSize', 'channels', 'dModel', 'layers', 'classes']);
