@@ -5,17 +5,17 @@ import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomGraphParams } from '../testing/random-graph-params.js';
-import { denseDit, denseEncoder, denseEncoderDecoder, denseVit } from './dense-architectures.test-support.js';
-import { buildDitGraph } from './dit.js';
-import { buildEncoderGraph } from './encoder.js';
-import { buildEncoderDecoderGraph } from './encoder-decoder.js';
 import {
   TINY_DIT,
   TINY_ENCODER,
   TINY_ENCODER_DECODER,
   TINY_VIT,
   TINY_VIT_ROPE,
-} from './tiny-architectures.test-support.js';
+} from '../testing/tiny-architectures.js';
+import { denseDit, denseEncoder, denseEncoderDecoder, denseVit } from './dense-architectures.test-support.js';
+import { buildDitGraph } from './dit.js';
+import { buildEncoderGraph } from './encoder.js';
+import { buildEncoderDecoderGraph } from './encoder-decoder.js';
 import { buildVitGraph } from './vit.js';
 
 // The four architectures on the device, from their TS definitions: the f32 budget rule of

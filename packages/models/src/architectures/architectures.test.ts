@@ -3,17 +3,17 @@ import { type Graph, graphNodes, interpret, SpecError, tensor64 } from '@weft/ir
 import { randomIndices, randomTensor } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import { randomGraphParams } from '../testing/random-graph-params.js';
-import { denseDit, denseEncoder, denseEncoderDecoder, denseVit } from './dense-architectures.test-support.js';
-import { buildDitGraph } from './dit.js';
-import { buildEncoderGraph } from './encoder.js';
-import { buildEncoderDecoderGraph } from './encoder-decoder.js';
 import {
   TINY_DIT,
   TINY_ENCODER,
   TINY_ENCODER_DECODER,
   TINY_VIT,
   TINY_VIT_ROPE,
-} from './tiny-architectures.test-support.js';
+} from '../testing/tiny-architectures.js';
+import { denseDit, denseEncoder, denseEncoderDecoder, denseVit } from './dense-architectures.test-support.js';
+import { buildDitGraph } from './dit.js';
+import { buildEncoderGraph } from './encoder.js';
+import { buildEncoderDecoderGraph } from './encoder-decoder.js';
 import { buildVitGraph } from './vit.js';
 
 function paramShapes(graph: Graph): Record<string, number[]> {
