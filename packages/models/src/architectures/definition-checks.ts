@@ -1,11 +1,11 @@
 import { type AttentionSpec, and, type Mask } from '@weft/attention';
 import { SpecError } from '@weft/ir';
-import type { SelfAttentionParts } from '../blocks/attention-part.js';
 import {
   attentionOptionsOf,
   type BlockAttention,
   isAttentionSpec,
   SELF_ATTENTION_PART_KEYS,
+  type SelfAttentionParts,
 } from '../blocks/attention-part.js';
 import { checkExactOptions } from '../blocks/exact-options.js';
 
