@@ -4,4 +4,7 @@
  *
  * @packageDocumentation
  */
+
+export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-llama-forward.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
