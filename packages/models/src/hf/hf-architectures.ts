@@ -204,9 +204,15 @@ function ropeBase(reader: ConfigReader): number {
       parameters,
     );
   }
-  reader.inert('rope_theta');
   if (typeof theta !== 'number' || !(theta > 0))
     throw reader.unsupported('rope_parameters', 'rope_theta must be a positive number', parameters);
+  if (reader.has('rope_theta') && reader.raw('rope_theta') !== theta)
+    throw reader.unsupported(
+      'rope_theta',
+      `it disagrees with rope_parameters.rope_theta (${theta})`,
+      reader.raw('rope_theta'),
+    );
+  reader.inert('rope_theta');
   return theta;
 }
 

@@ -44,7 +44,9 @@ export function huggingFaceTokenizer(
   } catch (cause) {
     throw new SpecError(`${TOKENIZER_FILE}: not a tokenizer this library reads: ${(cause as Error).message}`);
   }
-  const decode = (ids: readonly number[]) => tokenizer.decode([...ids], { skip_special_tokens: true });
+  // The library refuses an empty list; its text is empty.
+  const decode = (ids: readonly number[]) =>
+    ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: true });
   return {
     encode: (text) => tokenizer.encode(text).ids,
     decode,

@@ -8,3 +8,4 @@
 export * from './hugging-face-checkpoint.js';
 export * from './hugging-face-llama-forward.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
+export * from './tiny-tokenizer.js';
