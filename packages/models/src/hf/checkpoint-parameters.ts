@@ -131,15 +131,41 @@ async function assemble(checkpoint: Checkpoint, recipe: ParameterRecipe): Promis
     const data = await checkpoint.readFloat32(part.source);
     // Transposed parts are `[width, rows]`; plain parts `[rows, width]`.
     const width = part.transpose ? part.shape[0]! : part.shape[part.shape.length - 1]!;
-    for (let row = 0; row < rows; row++) {
-      const target = row * columns + firstColumn;
-      if (part.transpose)
-        for (let column = 0; column < width; column++) result[target + column] = data[column * rows + row]!;
-      else result.set(data.subarray(row * width, (row + 1) * width), target);
-    }
+    if (part.transpose) transposeInto(result, columns, firstColumn, data, width, rows);
+    else
+      for (let row = 0; row < rows; row++)
+        result.set(data.subarray(row * width, (row + 1) * width), row * columns + firstColumn);
     firstColumn += width;
   }
   return result;
+}
+
+/** Tile edge of the blocked transpose: both tiles stay in cache. */
+const TILE = 32;
+
+/**
+ * Writes `source` `[width, rows]` transposed into columns `firstColumn ..< firstColumn + width`
+ * of `target` `[rows, columns]`, tile by tile (a plain loop strides through memory on one side).
+ */
+function transposeInto(
+  target: Float32Array,
+  columns: number,
+  firstColumn: number,
+  source: Float32Array,
+  width: number,
+  rows: number,
+): void {
+  for (let column0 = 0; column0 < width; column0 += TILE) {
+    const columnEnd = Math.min(column0 + TILE, width);
+    for (let row0 = 0; row0 < rows; row0 += TILE) {
+      const rowEnd = Math.min(row0 + TILE, rows);
+      for (let column = column0; column < columnEnd; column++) {
+        const from = column * rows;
+        const to = firstColumn + column;
+        for (let row = row0; row < rowEnd; row++) target[row * columns + to] = source[from + row]!;
+      }
+    }
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

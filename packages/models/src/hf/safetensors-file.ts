@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { InputError, UnsupportedError } from '@weft/ir';
-import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../weights/float-bits.js';
+import { float16BitsToFloat32 } from '../weights/float-bits.js';
 import {
   parseSafetensorsHeader,
   readSafetensorsHeaderLength,
@@ -89,9 +89,14 @@ async function readFloat32(
     case 'BF16': {
       const raw = new Uint16Array(byteLength / 2);
       await readInto(handle, new Uint8Array(raw.buffer), byteOffset, path);
-      const widen = dtype === 'F16' ? float16BitsToFloat32 : bfloat16BitsToFloat32;
       const data = new Float32Array(raw.length);
-      for (let i = 0; i < raw.length; i++) data[i] = widen(raw[i]!);
+      if (dtype === 'BF16') {
+        // bfloat16 is the top half of a float32: shift the bits into place (exact, NaNs included).
+        const bits = new Uint32Array(data.buffer);
+        for (let i = 0; i < raw.length; i++) bits[i] = raw[i]! << 16;
+      } else {
+        for (let i = 0; i < raw.length; i++) data[i] = float16BitsToFloat32(raw[i]!);
+      }
       return data;
     }
     default:
