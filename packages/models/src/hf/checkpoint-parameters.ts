@@ -40,7 +40,7 @@ export function llamaCheckpointRecipes(spec: ModelSpec): ParameterRecipe[] {
  * known to be ignorable). Problems are listed with the names used in the file, e.g.
  * `model.layers.1.mlp.up_proj.weight is missing`.
  *
- * @throws SpecError listing every problem found (the first {@link LISTED_PROBLEMS} of them).
+ * @throws SpecError listing every problem found (the first twelve, and how many more).
  *
  * @example
  * ```ts
