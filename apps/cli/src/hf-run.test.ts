@@ -81,6 +81,14 @@ describe('weft run <Hugging Face model dir>', () => {
     expect(stdout).toMatch(/<<( \d+)+>>/);
   });
 
+  it("plan reads a directory's config.json", async () => {
+    const dir = writeModelDir('plan');
+    const { code, stdout } = await weft('plan', dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`spec ${dir}: valid`);
+    expect(stdout).toMatch(/kernel plan \(decode step, KV cache on the device\): \d+ IR ops -> \d+ kernels/);
+  });
+
   it('says clearly what is wrong with a directory or the options', async () => {
     const noConfig = await weft('run', scratch, '--prompt', 'hi', '--device', 'cpu');
     expect(noConfig.code).toBe(1);
