@@ -1,6 +1,12 @@
 import { InputError } from '@weft/ir';
-import { compileModel } from '@weft/models';
-import { type HuggingFaceModel, loadHuggingFaceModel } from '@weft/models/hf';
+import {
+  checkModelMemory,
+  compileModel,
+  estimateModelMemory,
+  memoryLimitsOf,
+  resolveModelDevice,
+} from '@weft/models';
+import { type HuggingFaceModel, loadHuggingFaceModel, readHuggingFaceConfig } from '@weft/models/hf';
 import type { CliIo } from '../cli-io.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { formatBytes, summarizeSpec } from '../spec-summary.js';
@@ -31,8 +37,12 @@ export async function runHuggingFaceDirectory(dir: string, options: RunOptions, 
     throw new InputError('--prompt is required with a model directory', { expected: '--prompt "some text"' });
   const maxTokens = positiveInteger(options.tokens ?? 16, '--tokens');
   const maxSeq = positiveInteger(options.maxSeq ?? 2048, '--max-seq');
-  const device = deviceOption(options);
   const stream = streamOption(io.progress);
+  // Refuse a model the device cannot hold before reading its weights.
+  const { spec } = await readHuggingFaceConfig(dir, { maxSeq });
+  const { device, fallbackReason } = await resolveModelDevice(deviceOption(options));
+  const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
+  checkModelMemory(estimateModelMemory(spec.config), memoryLimitsOf(gpuDevice));
   let loadBar: ProgressBar | undefined;
   const hf = await loadHuggingFaceModel(dir, {
     maxSeq,
@@ -60,6 +70,7 @@ export async function runHuggingFaceDirectory(dir: string, options: RunOptions, 
   const model = await compileModel(hf.spec, {
     device,
     weights: hf.weights,
+    ...(fallbackReason === undefined ? {} : { fallbackReason }),
     onProgress: ({ done }) => compileBar.update(done),
   });
   compileBar.finish();

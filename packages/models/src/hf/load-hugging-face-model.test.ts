@@ -87,6 +87,32 @@ describe('loadHuggingFaceModel: checks before reading data', () => {
     );
   });
 
+  it("skips the tensors that hold nothing the model reads: inv_freq buffers, a tied head's copy", async () => {
+    const checkpoint = tinyHuggingFaceLlama({
+      config: { model_type: 'mistral', sliding_window: 4096, tie_word_embeddings: true },
+    });
+    const tensors = new Map(
+      [...checkpoint.tensors].map(([name, tensor]) => [name, { dtype: 'F32' as const, ...tensor }]),
+    );
+    tensors.set('lm_head.weight', { dtype: 'F32', ...checkpoint.tensors.get('model.embed_tokens.weight')! });
+    tensors.set('model.layers.0.self_attn.rotary_emb.inv_freq', {
+      dtype: 'F32',
+      shape: [4],
+      data: new Float64Array(4),
+    });
+    const dir = await writeCheckpoint({
+      ...checkpoint,
+      files: {
+        'config.json': checkpoint.files['config.json']!,
+        'model.safetensors': writeSafetensors(tensors),
+      },
+    });
+    const hf = await loadHuggingFaceModel(dir);
+    expect(hf.modelType).toBe('mistral');
+    expect(Object.keys(hf.weights)).not.toContain('head.weight');
+    expect(hf.spec.config.tieEmbeddings).toBe(true);
+  });
+
   it('checks shapes against config.json', async () => {
     const checkpoint = tinyHuggingFaceLlama();
     const { 'config.json': config, ...weights } = checkpoint.files;
