@@ -36,6 +36,27 @@ describe('modelSpecFromHuggingFaceConfig', () => {
     });
   });
 
+  it('knows the fields that leave the logits unchanged (a SmolLM2-style config)', () => {
+    const smolLm2 = {
+      ...llama,
+      attention_bias: false,
+      mlp_bias: false,
+      rope_scaling: null,
+      pretraining_tp: 1,
+      is_llama_config: true,
+      rope_interleaved: false,
+      'transformers.js_config': { kv_cache_dtype: { q4f16: 'float16' } },
+      use_cache: true,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.42.3',
+      initializer_range: 0.041666666666666664,
+      bos_token_id: 0,
+      eos_token_id: 0,
+      pad_token_id: 2,
+    };
+    expect(modelSpecFromHuggingFaceConfig(smolLm2).eosTokenIds).toEqual([0]);
+  });
+
   it('caps maxSeq, reads head_dim, gelu gates and transformers 5 rope_parameters', () => {
     const { spec } = modelSpecFromHuggingFaceConfig(
       {
@@ -73,7 +94,9 @@ describe('modelSpecFromHuggingFaceConfig', () => {
       { rope_parameters: { rope_type: 'yarn', rope_theta: 1e4, factor: 4 } },
       /"rope_parameters" is not supported/,
     );
-    rejects({ rope_interleaved: true }, /unknown field\(s\) "rope_interleaved"/);
+    rejects({ rope_interleaved: true }, /"rope_interleaved" is not supported: interleaved RoPE/);
+    rejects({ pruned_heads: { 0: [1] } }, /"pruned_heads" is not supported/);
+    rejects({ some_new_knob: 3 }, /unknown field\(s\) "some_new_knob"/);
     rejects({ quantization_config: { bits: 4 } }, /unknown field\(s\) "quantization_config"/);
     rejects(
       { hidden_size: 30 },

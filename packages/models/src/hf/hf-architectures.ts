@@ -2,6 +2,7 @@ import { SpecError, UnsupportedError } from '@weft/ir';
 import { parseModelSpec } from '../spec/model-spec-json.js';
 import type { ModelSpec } from '../spec/model-spec-types.js';
 import { ConfigReader } from './config-reader.js';
+import { INERT_CONFIG_FIELDS } from './inert-config-fields.js';
 
 /** The `model_type`s Weft loads: Llama-style decoders with Hugging Face's `LlamaForCausalLM` names. */
 export const SUPPORTED_HF_MODEL_TYPES = ['llama', 'mistral'] as const;
@@ -100,32 +101,29 @@ export function modelSpecFromHuggingFaceConfig(
   return { modelType: modelType as SupportedHfModelType, spec, eosTokenIds };
 }
 
-/** Fields of any Hugging Face config that leave the forward pass unchanged. */
-const INERT_FIELDS = [
-  'model_type',
-  'architectures',
-  'transformers_version',
-  'torch_dtype',
-  'dtype',
-  '_name_or_path',
-  'initializer_range',
-  'use_cache',
-  'bos_token_id',
-  'pad_token_id',
-  'attention_dropout',
-  // Llama's tensor-parallel slicing of the projections: the same math, summed in slices.
-  'pretraining_tp',
-  'tokenizer_class',
-  'output_attentions',
-  'output_hidden_states',
-  'return_dict',
-  'torchscript',
-  'id2label',
-  'label2id',
-];
-
 function llamaStyleSpec(reader: ConfigReader, maxSeqCap: number): ModelSpec {
-  reader.inert(...INERT_FIELDS);
+  reader.inert(...INERT_CONFIG_FIELDS);
+  reader.requireNeutral('is_encoder_decoder', (value) => value === false, 'version-1 specs are decoder-only');
+  reader.requireNeutral(
+    'add_cross_attention',
+    (value) => value === false,
+    'version-1 decoder-lm specs have no cross-attention',
+  );
+  reader.requireNeutral(
+    'tie_encoder_decoder',
+    (value) => value === false,
+    'version-1 specs are decoder-only',
+  );
+  reader.requireNeutral(
+    'pruned_heads',
+    (value) => typeof value === 'object' && value !== null && Object.keys(value).length === 0,
+    'pruned heads leave layers with fewer heads than config.json says',
+  );
+  reader.requireNeutral(
+    'rope_interleaved',
+    (value) => value === false,
+    'interleaved RoPE pairs are not expressible in a version-1 spec (it rotates halves, as Hugging Face Llama does)',
+  );
   const dModel = reader.positiveInteger('hidden_size');
   const heads = reader.positiveInteger('num_attention_heads');
   const kvHeads = reader.positiveInteger('num_key_value_heads', heads);

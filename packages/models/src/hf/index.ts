@@ -19,6 +19,7 @@ export * from './checkpoint-files.js';
 export * from './checkpoint-parameters.js';
 export * from './hf-architectures.js';
 export * from './hf-tokenizer.js';
+export * from './inert-config-fields.js';
 export * from './llama-tensor-names.js';
 export * from './load-hugging-face-model.js';
 export * from './safetensors-file.js';

@@ -107,8 +107,10 @@ describe('loadHuggingFaceModel: checks before reading data', () => {
         'model.safetensors': writeSafetensors(tensors),
       },
     });
+    await writeFile(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [2, 5] }));
     const hf = await loadHuggingFaceModel(dir);
     expect(hf.modelType).toBe('mistral');
+    expect(hf.eosTokenIds).toEqual([2, 5]);
     expect(Object.keys(hf.weights)).not.toContain('head.weight');
     expect(hf.spec.config.tieEmbeddings).toBe(true);
   });

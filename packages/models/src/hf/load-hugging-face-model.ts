@@ -38,7 +38,7 @@ export interface HuggingFaceModel {
   readonly weights: Record<string, Float32Array>;
   /** The tokenizer, when the directory has a `tokenizer.json` (and it was asked for). */
   readonly tokenizer?: HuggingFaceTokenizer;
-  /** End-of-sequence ids from `config.json` (stop tokens for `generate`). */
+  /** End-of-sequence ids of `config.json` and `generation_config.json` (stop tokens for `generate`). */
   readonly eosTokenIds: readonly number[];
 }
 
@@ -47,7 +47,7 @@ export interface HuggingFaceModel {
  * `modelSpecFromHuggingFaceConfig` for what is supported), the weights from `model.safetensors`
  * or the shards of `model.safetensors.index.json` (F32/F16/BF16, read tensor by tensor and
  * widened to float32; names, shapes and dtypes checked against the spec before any data is read),
- * and `tokenizer.json` when present.
+ * `tokenizer.json` when present, and the stop tokens of `config.json` and `generation_config.json`.
  *
  * @throws InputError when the directory or a file is missing or unreadable; UnsupportedError for
  * an architecture or config field Weft cannot express; SpecError for malformed files and for
@@ -79,7 +79,31 @@ export async function loadHuggingFaceModel(
     options.tokenizer === false || !(await isFile(join(dir, TOKENIZER_FILE)))
       ? undefined
       : await loadHuggingFaceTokenizer(dir);
-  return { dir, ...architecture, weights, ...(tokenizer === undefined ? {} : { tokenizer }) };
+  const eosTokenIds = [...new Set([...architecture.eosTokenIds, ...(await generationEosIds(dir))])];
+  return { dir, ...architecture, eosTokenIds, weights, ...(tokenizer === undefined ? {} : { tokenizer }) };
+}
+
+/** The generation defaults file, whose `eos_token_id` may list more stop tokens (chat models). */
+export const HF_GENERATION_CONFIG_FILE = 'generation_config.json';
+
+/** `eos_token_id` of `generation_config.json` (one id or a list); none when the file is absent. */
+async function generationEosIds(dir: string): Promise<number[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, HF_GENERATION_CONFIG_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  let ids: unknown;
+  try {
+    ids = (JSON.parse(text) as { eos_token_id?: unknown } | null)?.eos_token_id;
+  } catch (cause) {
+    throw new InputError(
+      `"${join(dir, HF_GENERATION_CONFIG_FILE)}" is not JSON: ${(cause as Error).message}`,
+    );
+  }
+  const list = Array.isArray(ids) ? ids : [ids];
+  return list.filter((id): id is number => Number.isSafeInteger(id) && (id as number) >= 0);
 }
 
 /**
