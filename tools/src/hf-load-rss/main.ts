@@ -2,17 +2,25 @@
  * Peak memory of loading a Hugging Face checkpoint: `generate <dir> [F32|BF16]` writes a Llama
  * checkpoint of about 200 MB (in a process of its own), `load <dir>` loads it with
  * `loadHuggingFaceModel` and prints the process's peak RSS before and after, next to the file and
- * parameter sizes. Run: `pnpm --filter @weft/tools hf-load-rss generate /tmp/ckpt BF16`, then
+ * parameter sizes (`load-whole-file <dir>`: the same through `readSafetensors` of the whole file
+ * and `parametersFromWeights`, for comparison). Run: `pnpm --filter @weft/tools hf-load-rss generate /tmp/ckpt BF16`, then
  * `pnpm --filter @weft/tools hf-load-rss load /tmp/ckpt`.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TensorToWrite, writeSafetensors } from '@weft/models';
-import { loadHuggingFaceModel } from '@weft/models/hf';
+import {
+  buildDecoderLmGraph,
+  graphParameters,
+  parametersFromWeights,
+  readSafetensors,
+  type TensorToWrite,
+  writeSafetensors,
+} from '@weft/models';
+import { loadHuggingFaceModel, readHuggingFaceConfig } from '@weft/models/hf';
 
 const [command, dir, dtypeArgument] = process.argv.slice(2);
-if (dir === undefined || (command !== 'generate' && command !== 'load')) {
-  console.error('usage: hf-load-rss generate <dir> [F32|BF16] | load <dir>');
+if (dir === undefined || !['generate', 'load', 'load-whole-file'].includes(command ?? '')) {
+  console.error('usage: hf-load-rss generate <dir> [F32|BF16] | load <dir> | load-whole-file <dir>');
   process.exit(2);
 }
 
@@ -72,6 +80,14 @@ function generate(target: string, dtype: 'F32' | 'BF16'): void {
   writeFileSync(join(target, 'model.safetensors'), writeSafetensors(tensors));
 }
 
+/** The older path: the whole file in one buffer, then renamed, transposed and fused copies. */
+async function loadWholeFile(target: string) {
+  const { spec } = await readHuggingFaceConfig(target);
+  const tensors = readSafetensors(readFileSync(join(target, 'model.safetensors')));
+  const expected = graphParameters(buildDecoderLmGraph(spec.config, { mode: 'forward' }).graph);
+  return { weights: parametersFromWeights(tensors, expected) };
+}
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 if (command === 'generate') {
@@ -80,7 +96,8 @@ if (command === 'generate') {
 } else {
   const before = process.resourceUsage().maxRSS * 1024;
   const started = performance.now();
-  const model = await loadHuggingFaceModel(dir, { tokenizer: false });
+  const model =
+    command === 'load' ? await loadHuggingFaceModel(dir, { tokenizer: false }) : await loadWholeFile(dir);
   const seconds = (performance.now() - started) / 1000;
   const peak = process.resourceUsage().maxRSS * 1024;
   const parameters = Object.values(model.weights).reduce((total, data) => total + data.byteLength, 0);
