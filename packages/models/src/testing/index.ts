@@ -6,5 +6,8 @@
  */
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
+export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER } from './hybrid-decoder.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
+export * from './tiny-tokenizer.js';
