@@ -50,7 +50,7 @@ describe('weft (the executable)', () => {
   it('--help lists every command', () => {
     const { code, stdout } = weft('--help');
     expect(code).toBe(0);
-    for (const command of ['plan <spec>', 'run <spec>', 'bench', 'zoo']) expect(stdout).toContain(command);
+    for (const command of ['plan <spec>', 'run <model>', 'bench', 'zoo']) expect(stdout).toContain(command);
   });
 
   it('plan prints a summary of a valid spec, with its parameter count', () => {

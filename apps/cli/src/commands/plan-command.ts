@@ -24,7 +24,10 @@ const SOURCES = new Set(['input', 'param', 'constant', 'literal']);
  */
 export function registerPlanCommand(cli: CAC, io: CliIo): void {
   cli
-    .command('plan <spec>', 'Validate a model spec (JSON) and print its kernel plan')
+    .command(
+      'plan <spec>',
+      'Validate a model spec (JSON, or a Hugging Face model directory) and print its kernel plan',
+    )
     .option('--json', 'Print the validated spec as normalized JSON, defaults filled in')
     .option('--wgsl', 'Also print the WGSL of every kernel')
     .example('weft plan examples/small-decoder.json --wgsl')

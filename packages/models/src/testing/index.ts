@@ -6,6 +6,8 @@
  */
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
+export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER } from './hybrid-decoder.js';
 export {
   TINY_DIT,
@@ -15,3 +17,4 @@ export {
   TINY_VIT_ROPE,
 } from './tiny-architectures.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
+export * from './tiny-tokenizer.js';
