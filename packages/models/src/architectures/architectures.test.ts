@@ -47,6 +47,7 @@ describe('encoder (BERT style)', () => {
     expect(shapes['embedding.norm.gamma']).toEqual([32]);
     expect(shapes['layers.1.attn.wqkv']).toEqual([32, 96]);
     expect(shapes['layers.1.attn.bqkv']).toEqual([96]);
+    expect(shapes['layers.1.attn.bo']).toEqual([32]);
     expect(shapes['layers.1.attnNorm.beta']).toEqual([32]);
     expect(shapes['layers.1.mlp.wUp']).toEqual([32, 64]);
     expect(shapes['layers.1.mlpNorm.gamma']).toEqual([32]);

@@ -125,7 +125,7 @@ export function columns(x: ArrayLike<number>, rows: number, start: number, end: 
 export const rowsOf = (x: Float64Array, width: number, start: number, end: number): Float64Array =>
   x.slice(start * width, end * width);
 
-/** Self-attention block `${name}` (fused `wqkv` [+ `bqkv`], `wo`) over `[S, d]`, equal heads and kv heads. */
+/** Self-attention block `${name}` (fused `wqkv` [+ `bqkv`], `wo` [+ `bo`]) over `[S, d]`, equal heads and kv heads. */
 export function selfAttention(
   p: Params,
   name: string,
@@ -143,7 +143,7 @@ export function selfAttention(
     Float64Array,
   ];
   const attended = attend(q, k, v, { queries: rows, keys: rows, heads, headDim }, keep);
-  return linear(attended, rows, p[`${name}.wo`]!);
+  return linear(attended, rows, p[`${name}.wo`]!, p[`${name}.bo`]);
 }
 
 /** Cross-attention `${name}` (`wq`, fused `wkv`, `wo`): queries from `x` `[S, d]`, keys and values from `memory` `[T, d]`. */

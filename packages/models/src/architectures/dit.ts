@@ -99,7 +99,7 @@ export function timestepEmbedding(timestep: Node, frequencies: number, maxPeriod
  * ```ts
  * const graph = buildDitGraph({
  *   inFeatures: 16, tokens: 256, dModel: 384, layers: 12, outFeatures: 32,
- *   attention: { heads: 6, headDim: 64, bias: true },
+ *   attention: { heads: 6, headDim: 64, bias: true, outputBias: true },
  *   mlp: { kind: 'gelu', hidden: 1536, bias: true },
  * });
  * ```

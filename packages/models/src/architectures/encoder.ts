@@ -39,7 +39,7 @@ export interface EncoderDefinition {
   /** Longest sequence (rows of the learned position table). */
   readonly maxSeq: number;
   /**
-   * Every block's attention (`attention({...})` or its options; `bias: true` for BERT's QKV bias).
+   * Every block's attention (`attention({...})` or its options; BERT: `bias: true, outputBias: true`).
    * Made bidirectional; the key padding mask is added after the attention's own mask.
    */
   readonly attention: BlockAttention;
@@ -83,14 +83,14 @@ export const ARCHITECTURE_SEQ_DIM = 'seq';
  *
  * Parameters: `embedding.tokens` `[V, d]`, `embedding.positions` `[maxSeq, d]`,
  * `embedding.tokenTypes` `[typeVocabSize, d]`, `embedding.norm.*`; per block `layers.{i}.attn.wqkv`
- * (`.bqkv` with `bias`), `layers.{i}.attn.wo`, `layers.{i}.attnNorm.*`, `layers.{i}.mlp.*`,
+ * (`.bqkv` with `bias`), `layers.{i}.attn.wo` (`.bo` with `outputBias`), `layers.{i}.attnNorm.*`, `layers.{i}.mlp.*`,
  * `layers.{i}.mlpNorm.*`; `pooler.weight` `[d, d]`, `pooler.bias` `[d]`.
  *
  * @example
  * ```ts
  * const graph = buildEncoderGraph({
  *   vocabSize: 30522, dModel: 768, layers: 12, maxSeq: 512, typeVocabSize: 2,
- *   attention: { heads: 12, headDim: 64, bias: true },
+ *   attention: { heads: 12, headDim: 64, bias: true, outputBias: true },
  *   mlp: { kind: 'gelu', hidden: 3072, bias: true },
  * });
  * const program = await compile(graph, { device, params, extensions: [attention] });

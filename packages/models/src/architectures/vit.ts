@@ -42,7 +42,7 @@ export interface VitDefinition {
   readonly layers: number;
   /** Number of classes of the head. */
   readonly classes: number;
-  /** Every block's attention (`attention({...})` or its options; ViT uses `bias: true`). Made bidirectional. */
+  /** Every block's attention (`attention({...})` or its options; ViT: `bias: true, outputBias: true`). Made bidirectional. */
   readonly attention: BlockAttention;
   /** Every block's MLP (ViT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
   readonly mlp: MlpOptions;
@@ -87,7 +87,7 @@ const VIT_KEYS = [
  * ```ts
  * const graph = buildVitGraph({
  *   imageSize: 224, patchSize: 16, channels: 3, dModel: 768, layers: 12, classes: 1000,
- *   attention: { heads: 12, headDim: 64, bias: true },
+ *   attention: { heads: 12, headDim: 64, bias: true, outputBias: true },
  *   mlp: { kind: 'gelu', hidden: 3072, bias: true },
  * });
  * ```

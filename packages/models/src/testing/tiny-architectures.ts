@@ -11,7 +11,7 @@ export const TINY_ENCODER: EncoderDefinition = {
   layers: 2,
   maxSeq: 16,
   typeVocabSize: 2,
-  attention: { heads: 4, headDim: 8, bias: true },
+  attention: { heads: 4, headDim: 8, bias: true, outputBias: true },
   mlp: { kind: 'gelu', hidden: 64, bias: true },
 };
 
@@ -23,7 +23,7 @@ export const TINY_VIT: VitDefinition = {
   dModel: 32,
   layers: 2,
   classes: 10,
-  attention: { heads: 4, headDim: 8, bias: true },
+  attention: { heads: 4, headDim: 8, bias: true, outputBias: true },
   mlp: { kind: 'gelu', hidden: 64, bias: true },
 };
 
@@ -37,7 +37,7 @@ export const TINY_DIT: DitDefinition = {
   dModel: 32,
   layers: 2,
   outFeatures: 16,
-  attention: { heads: 4, headDim: 8, bias: true },
+  attention: { heads: 4, headDim: 8, bias: true, outputBias: true },
   mlp: { kind: 'gelu', hidden: 64, bias: true },
   timestepFrequencies: 16,
 };
