@@ -142,12 +142,14 @@ export function generateLinearAttention(
     'workgroupBarrier();',
   ];
   // One query row `row` (flat over (bh, position)): φ(q) in registers, the state read into `acc`.
+  // Explicit initializers: a `var` declared in a loop without one is not zeroed again on every
+  // iteration by every WebGPU implementation (SwiftShader keeps the previous chunk's sums).
   const readState = (row: string) => [
-    `var phi_q: array<f32, ${dk}>;`,
+    `var phi_q = array<f32, ${dk}>();`,
     `for (var d = 0; d < ${dk}; d++) {`,
     `  phi_q[d] = feature_map(${context.load(query, `${row} * ${dk} + d`)});`,
     '}',
-    `var acc: array<f32, ${vs}>;`,
+    `var acc = array<f32, ${vs}>();`,
     'var den = 0.0;',
     `for (var d = 0; d < ${dk}; d++) {`,
     '  let qd = phi_q[d];',

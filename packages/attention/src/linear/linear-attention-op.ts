@@ -28,7 +28,7 @@ export const linearAttentionOp: OpDef = {
     return [
       attrs.causal ? `causal, chunk ${attrs.chunkSize}` : 'non-causal',
       attrs.featureMap.name,
-      attrs.epsilon === null ? 'no denominator' : `ε ${attrs.epsilon}`,
+      attrs.epsilon === null ? 'no denominator' : `eps ${attrs.epsilon}`,
       ...(attrs.decay === null ? [] : ['decay']),
       ...(attrs.withState ? ['from state'] : []),
     ].join(', ');
