@@ -28,4 +28,5 @@ export {
 } from './linear/linear-attention-attrs.js';
 export { linearAttentionOp, linearStateOp } from './linear/linear-attention-op.js';
 export * from './linear/linear-attention-spec.js';
+export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
 export * from './linear/linear-decay.js';
