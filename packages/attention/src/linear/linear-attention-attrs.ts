@@ -10,16 +10,23 @@ export const LINEAR_STATE_OP = 'linearAttention.state';
 
 /** The attributes of a `linearAttention` node, decoded (JSON form: the same with φ's name). */
 export interface LinearAttentionAttrs {
+  /** Block name. */
   readonly block: string;
+  /** Heads. */
   readonly heads: number;
+  /** d_k. */
   readonly headDim: number;
+  /** d_v. */
   readonly valueDim: number;
+  /** φ. */
   readonly featureMap: FeatureMap;
   /** ε of the denominator, or `null` for none. */
   readonly epsilon: number | null;
   /** γ_h per head, or `null` for none. */
   readonly decay: readonly number[] | null;
+  /** Whether query i sees only keys j ≤ i. */
   readonly causal: boolean;
+  /** Positions per chunk of the causal sweep. */
   readonly chunkSize: number;
   /** Whether the node reads a state before its first position (operands 3 and, with ε, 4). */
   readonly withState: boolean;
@@ -27,11 +34,17 @@ export interface LinearAttentionAttrs {
 
 /** The attributes of a `linearAttention.state` node, decoded. */
 export interface LinearStateAttrs {
+  /** Block name. */
   readonly block: string;
+  /** Heads. */
   readonly heads: number;
+  /** d_k. */
   readonly headDim: number;
+  /** d_v. */
   readonly valueDim: number;
+  /** φ. */
   readonly featureMap: FeatureMap;
+  /** γ_h per head, or `null` for none. */
   readonly decay: readonly number[] | null;
   /** `values`: S = Σ γ^(T−1−t) φ(k_t) v_tᵀ `[B, H, d_k, d_v]`; `keys`: z = Σ γ^(T−1−t) φ(k_t) `[B, H, d_k]`. */
   readonly part: 'values' | 'keys';

@@ -32,15 +32,25 @@ export interface LinearAttentionOptions {
 
 /** A validated linear-attention spec (see {@link linearAttention}). */
 export interface LinearAttentionSpec {
+  /** Discriminant. */
   readonly kind: 'linear-attention';
+  /** Block name (errors, kernel labels). */
   readonly name: string;
+  /** Heads of queries, keys and values. */
   readonly heads: number;
+  /** d_k. */
   readonly headDim: number;
+  /** d_v. */
   readonly valueDim: number;
+  /** φ. */
   readonly featureMap: FeatureMap;
+  /** The denominator, or `null` for none. */
   readonly denominator: LinearDenominator | null;
+  /** The decay, or `null` for none. */
   readonly decay: LinearDecay | null;
+  /** Whether query i sees only keys j ≤ i. */
   readonly causal: boolean;
+  /** Positions per chunk of the causal sweep. */
   readonly chunkSize: number;
 }
 
