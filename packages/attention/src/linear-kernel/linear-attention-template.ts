@@ -1,12 +1,12 @@
 import { type DimBindings, type Kernel, type Node, resolveDim } from '@weft/ir';
 import { type DeviceProfile, type GeneratedKernel, type GenerateOptions, KernelContext } from '@weft/wgsl';
 import { decodeLinearAttention, LINEAR_ATTENTION_OP } from '../linear/linear-attention-attrs.js';
+import { decayPowerTable } from './decay-power-table.js';
 import {
   dimText,
   f32Literal,
   featureMapFunction,
   LINEAR_WORKGROUP,
-  logRateLines,
   staticDim,
 } from './linear-kernel-support.js';
 import { linearTiles } from './linear-tiles.js';
@@ -70,10 +70,13 @@ export function generateLinearAttention(
     `let j0 = slice * ${vs};`,
     `let nq = ${nq};`,
     `let nk = ${nk};`,
-    ...logRateLines(decay),
     ...(decay === null
       ? []
-      : [`for (var m = li; m <= ${chunk}; m += ${W}) {`, '  decay_pow[m] = exp(log_rate * f32(m));', '}']),
+      : [
+          `for (var m = li; m <= ${chunk}; m += ${W}) {`,
+          `  decay_pow[m] = decay_powers[h_i * ${chunk + 1} + m];`,
+          '}',
+        ]),
     `for (var e = li; e < ${dk * vs}; e += ${W}) {`,
     ...(state === undefined
       ? ['  state_s[e] = 0.0;']
@@ -223,7 +226,10 @@ export function generateLinearAttention(
   return context.build(LINEAR_ATTENTION_OP, {
     workgroupSize: [W, 1, 1],
     workgroupCount: (dims: DimBindings) => resolveDim(batch, dims) * heads * slices,
-    functions: [featureMapFunction(context, attrs.featureMap)],
+    functions: [
+      ...(decay === null ? [] : [decayPowerTable(decay, chunk)]),
+      featureMapFunction(context, attrs.featureMap),
+    ],
     body: [...setup, ...(attrs.causal ? causalSweep : nonCausalSweep)],
   });
 }

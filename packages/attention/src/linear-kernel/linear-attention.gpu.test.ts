@@ -1,4 +1,4 @@
-import { input, makeGraph } from '@weft/ir';
+import { input, makeGraph, symbolicDim } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -244,5 +244,37 @@ describe(`linear attention kernels on a WebGPU device (seed ${SEED})`, () => {
     const error = relativeError(continued, expected.output);
     measured.push(`  prefill state + chunk of 6: ${error.toExponential(2)}`);
     expect(error).toBeLessThan(TOLERANCE);
+  });
+
+  it('one program serves every length up to a symbolic maximum (decay powers of the state by exp)', async () => {
+    const { device } = await getTestDevice();
+    const test = CASES[2]!;
+    const spec = specOf(test);
+    const { batch: b, heads: h, headDim: dk, valueDim: dv } = test.sizes;
+    const seq = symbolicDim('seq', { max: 300 });
+    const applied = applyLinearAttention(spec, {
+      query: input('q', [b, h, seq, dk]),
+      key: input('k', [b, h, seq, dk]),
+      value: input('v', [b, h, seq, dv]),
+      returnState: true,
+    });
+    const program = await compileLinear(
+      device,
+      makeGraph({ output: applied.output, state: applied.state!.values }),
+    );
+    for (const n of [23, 9, 300]) {
+      const sized = { ...test, sizes: { ...test.sizes, queries: n, keys: n } };
+      const data = values(sized, SEED + n);
+      const result = await program.run(data, { dims: { seq: n }, poisonOutputs: true });
+      const expected = dense(sized, data);
+      const output = relativeError(Float64Array.from(result.output!.data), expected.output);
+      const state = relativeError(Float64Array.from(result.state!.data), expected.state);
+      measured.push(
+        `  symbolic length ${n}: output ${output.toExponential(2)}, state ${state.toExponential(2)}`,
+      );
+      expect(output).toBeLessThan(TOLERANCE);
+      expect(state).toBeLessThan(TOLERANCE);
+    }
+    program.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import { type DimBindings, type Kernel, type Node, resolveDim } from '@weft/ir';
 import { type DeviceProfile, type GeneratedKernel, type GenerateOptions, KernelContext } from '@weft/wgsl';
 import { decodeLinearState, LINEAR_STATE_OP } from '../linear/linear-attention-attrs.js';
+import { decayPowerTable } from './decay-power-table.js';
 import {
   dimText,
   featureMapFunction,
@@ -10,11 +11,13 @@ import {
 } from './linear-kernel-support.js';
 
 const W = LINEAR_WORKGROUP;
+/** Longest static length whose decay powers come from a table (longer or symbolic: exp). */
+const MAX_TABLE_LENGTH = 256;
 
 /**
  * The `linearAttention.state` kernel: one invocation per state element (b, h, i[, j]), summing
  * γ^(T−1−t) φ(k_t,i) v_t,j over the T positions of its operands and adding γ^T times the previous
- * state. A decode step (T = 1) costs O(d_k·d_v) in all, whatever the past length.
+ * state. Decay powers come from a float64 table when T is static and at most 256, else from exp. A decode step (T = 1) costs O(d_k·d_v) in all, whatever the past length.
  */
 export function generateLinearState(
   kernel: Kernel,
@@ -32,7 +35,14 @@ export function generateLinearState(
   const heads = attrs.heads;
   const batch = key.shape[0]!;
   const batchText = dimText(context, batch);
-  const decayed = (exponent: string) => (attrs.decay === null ? '' : ` * exp(log_rate * f32(${exponent}))`);
+  const length = key.shape[2]!;
+  const tabled = attrs.decay !== null && typeof length === 'number' && length <= MAX_TABLE_LENGTH;
+  const decayed = (exponent: string) =>
+    attrs.decay === null
+      ? ''
+      : tabled
+        ? ` * decay_powers[h_i * ${(length as number) + 1} + ${exponent}]`
+        : ` * exp(log_rate * f32(${exponent}))`;
   const body = [
     `let flat = i32(workgroup_index * ${W}u + local_index);`,
     `if (flat >= ${batchText} * ${heads * dk * dv}) {`,
@@ -43,7 +53,7 @@ export function generateLinearState(
     `let bh = flat / ${dk * dv};`,
     `let h_i = bh % ${heads};`,
     `let n = ${dimText(context, key.shape[2]!)};`,
-    ...logRateLines(attrs.decay),
+    ...(tabled ? [] : logRateLines(attrs.decay)),
     'var total = 0.0;',
     'for (var t = 0; t < n; t++) {',
     `  let feature = feature_map(${context.load(key, `(bh * n + t) * ${dk} + d`)});`,
@@ -57,7 +67,10 @@ export function generateLinearState(
   return context.build(LINEAR_STATE_OP, {
     workgroupSize: [W, 1, 1],
     workgroupCount: (dims: DimBindings) => Math.ceil((resolveDim(batch, dims) * heads * dk * dv) / W),
-    functions: [featureMapFunction(context, attrs.featureMap)],
+    functions: [
+      ...(tabled ? [decayPowerTable(attrs.decay!, length as number)] : []),
+      featureMapFunction(context, attrs.featureMap),
+    ],
     body,
   });
 }
