@@ -39,8 +39,13 @@ export function generateLinearAttention(
   const dv = staticDim(kernel, attrs.block, 'value', value.shape[3]!, 3);
   const heads = attrs.heads;
   // Non-causal chunks only stage keys; the chunk size there is the kernel's own.
-  const chunk = attrs.causal ? attrs.chunkSize : W;
-  const { valueSlice: vs } = linearTiles(profile, attrs.block, dk, dv, chunk);
+  const { chunk, valueSlice: vs } = linearTiles(
+    profile,
+    attrs.block,
+    dk,
+    dv,
+    attrs.causal ? attrs.chunkSize : W,
+  );
   const slices = Math.ceil(dv / vs);
   const decay = attrs.decay;
   const denominator = attrs.epsilon !== null;

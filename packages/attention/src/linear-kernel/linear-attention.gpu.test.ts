@@ -277,4 +277,32 @@ describe(`linear attention kernels on a WebGPU device (seed ${SEED})`, () => {
     }
     program.destroy();
   });
+
+  it.each([
+    ['non-causal, d_k 64, d_v 64 (key chunks lowered to fit)', false, 64, 64, 70, 64],
+    ['causal, d_k 128, d_v 16, chunkSize 32 (lowered to fit)', true, 128, 16, 20, 32],
+  ] as const)('%s matches float64', async (label, causal, headDim, valueDim, n, chunkSize) => {
+    const { device } = await getTestDevice();
+    const test: Case = {
+      label,
+      featureMap: elu1(),
+      epsilon: 1e-6,
+      decay: null,
+      causal,
+      chunkSize,
+      sizes: { batch: 1, heads: 1, queries: n, keys: n, headDim, valueDim },
+    };
+    const { output } = applyLinearAttention(specOf(test), {
+      query: input('q', [1, 1, n, headDim]),
+      key: input('k', [1, 1, n, headDim]),
+      value: input('v', [1, 1, n, valueDim]),
+    });
+    const program = await compileLinear(device, makeGraph({ output }));
+    const data = values(test, SEED + 41);
+    const result = await runLinear(program, data);
+    program.destroy();
+    const error = relativeError(result.output!, dense(test, data).output);
+    measured.push(`  ${label}: ${error.toExponential(2)}`);
+    expect(error).toBeLessThan(TOLERANCE);
+  });
 });

@@ -3,6 +3,8 @@ import type { DeviceProfile } from '@weft/wgsl';
 
 /** How the linear-attention kernel splits its work. */
 export interface LinearTiles {
+  /** Positions per chunk of the sweep (the spec's chunk size, lowered until it fits). */
+  readonly chunk: number;
   /** Value columns per workgroup (d_v is split into ⌈d_v / valueSlice⌉ workgroups per (b, h)). */
   readonly valueSlice: number;
   /** Bytes of workgroup memory. */
@@ -11,32 +13,37 @@ export interface LinearTiles {
 
 /** Largest value slice (the Lightning kernel's BLOCK_MODEL): per-invocation accumulators stay small. */
 export const MAX_VALUE_SLICE = 32;
+/** Smallest value slice before the chunk is lowered instead. */
+const MIN_VALUE_SLICE = 8;
 
 /**
- * The value slice for d_k, d_v and chunk size C: the largest ≤ min(d_v, 32), halved until the
- * workgroup memory (state d_k × slice, key sums d_k, φ(K) chunk C × d_k, V chunk C × slice, decay
- * powers C + 1) fits the device.
+ * The chunk and value slice for d_k, d_v and a requested chunk size: workgroup memory holds the
+ * state (d_k × slice), the key sums (d_k), the chunk's φ(K) (chunk × d_k) and V (chunk × slice) and
+ * the decay powers (chunk + 1). The slice starts at min(d_v, 32) and halves down to 8, then the
+ * chunk halves (the result does not depend on the chunk size), then the slice again, until they
+ * fit the device. An `UnsupportedError` names the block when even a chunk of 1 does not fit.
  */
 export function linearTiles(
   profile: DeviceProfile,
   block: string,
   headDim: number,
   valueDim: number,
-  chunk: number,
+  requestedChunk: number,
 ): LinearTiles {
-  const bytesFor = (slice: number) =>
+  const bytesFor = (chunk: number, slice: number) =>
     4 * (headDim * slice + headDim + chunk * headDim + chunk * slice + chunk + 1);
-  let valueSlice = Math.min(valueDim, MAX_VALUE_SLICE);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
-  while (valueSlice > 1 && bytesFor(valueSlice) > limit) valueSlice = Math.ceil(valueSlice / 2);
-  if (bytesFor(valueSlice) > limit)
-    throw new UnsupportedError(
-      `linear attention "${block}": a chunk of ${chunk} keys of dim ${headDim} does not fit workgroup memory`,
-      {
-        block,
-        expected: `<= ${limit} bytes (use a smaller chunkSize)`,
-        actual: `${bytesFor(valueSlice)} bytes`,
-      },
-    );
-  return { valueSlice, bytes: bytesFor(valueSlice) };
+  let chunk = requestedChunk;
+  let valueSlice = Math.min(valueDim, MAX_VALUE_SLICE);
+  while (bytesFor(chunk, valueSlice) > limit) {
+    if (valueSlice > MIN_VALUE_SLICE) valueSlice = Math.ceil(valueSlice / 2);
+    else if (chunk > 1) chunk = Math.ceil(chunk / 2);
+    else if (valueSlice > 1) valueSlice = Math.ceil(valueSlice / 2);
+    else
+      throw new UnsupportedError(
+        `linear attention "${block}": a head dim of ${headDim} does not fit workgroup memory`,
+        { block, expected: `<= ${limit} bytes`, actual: `${bytesFor(1, 1)} bytes` },
+      );
+  }
+  return { chunk, valueSlice, bytes: bytesFor(chunk, valueSlice) };
 }

@@ -24,7 +24,10 @@ export interface LinearAttentionOptions {
   readonly decay?: LinearDecay;
   /** Query i sees keys j ≤ i (default false: every key). */
   readonly causal?: boolean;
-  /** Positions per chunk of the causal kernel's sweep (1–64, default 32). */
+  /**
+   * Positions per chunk of the causal kernel's sweep (1–64, default 32); the kernel lowers it where
+   * the chunk's keys do not fit workgroup memory (large d_k). The result does not depend on it.
+   */
   readonly chunkSize?: number;
   /** Block name for errors and kernel labels (default `linear-attention`). */
   readonly name?: string;
