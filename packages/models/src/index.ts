@@ -2,8 +2,10 @@
  * `@weft/models`: the model level of Weft — blocks (embeddings, attention with a KV cache, MLPs,
  * transformer blocks with the norm placement as a value, cross-attention, encoder and decoder
  * stacks, LM head), `compileModel` with prefill + decode generation on the GPU, model specs as
- * typed values and as versioned, schema-validated JSON; weights I/O in the safetensors format with
- * strict header checks; names mapped from PyTorch-style state dicts; seeded initialization.
+ * typed values and as versioned, schema-validated JSON; attention specs and norm layers as JSON
+ * (`attentionFromJSON`, `normLayerFromJSON`, with published JSON Schema files); weights I/O in
+ * the safetensors format with strict header checks; names mapped from PyTorch-style state dicts;
+ * seeded initialization.
  *
  * @example
  * ```ts
@@ -14,6 +16,20 @@
  * @packageDocumentation
  */
 
+export {
+  type AttentionBlockSettings,
+  type AttentionParts,
+  attentionOptionsOf,
+  type BlockAttention,
+  isAttentionSpec,
+  type SelfAttentionParts,
+} from './blocks/attention-part.js';
+export type {
+  BlockNorm,
+  HypersphereBlockNorm,
+  NormPlacement,
+} from './blocks/block-norm.js';
+export * from './blocks/conditional-norm-layers.js';
 export * from './blocks/cross-attention.js';
 export * from './blocks/heads.js';
 export * from './blocks/kv-cache.js';
@@ -21,9 +37,31 @@ export * from './blocks/linear.js';
 export * from './blocks/lm-head.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
+export {
+  type FixNormLayerOptions,
+  fixNormLayer,
+  type HypersphereNormLayerOptions,
+  hypersphereNormLayer,
+  type L2NormLayerOptions,
+  type LayerNormLayerOptions,
+  l2NormLayer,
+  layerNormLayer,
+  type RmsNormLayerOptions,
+  rmsNormLayer,
+  rowNormLayer,
+  type ScaleNormLayerOptions,
+  type SimpleRmsNormLayerOptions,
+  scaleNormLayer,
+  simpleRmsNormLayer,
+} from './blocks/norm-layers.js';
 export * from './blocks/parameter-path.js';
 export * from './blocks/residual.js';
-export * from './blocks/self-attention.js';
+export {
+  type CacheState,
+  type SelfAttentionOptions,
+  type SelfAttentionResult,
+  selfAttention,
+} from './blocks/self-attention.js';
 export * from './blocks/slice-axis.js';
 export * from './blocks/stacks.js';
 export * from './blocks/static-dim.js';
@@ -40,6 +78,7 @@ export { formatPath } from './spec/format-issues.js';
 export * from './spec/model-spec-json.js';
 export { MODEL_SPEC_LIMITS, MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
 export * from './spec/model-spec-types.js';
+export * from './spec/parts/index.js';
 export * from './weights/float-bits.js';
 export * from './weights/fuse-projections.js';
 export * from './weights/model-weights.js';

@@ -5,7 +5,7 @@ import {
   chunked,
   documentMask,
   fixedSparse,
-  keyPadding,
+  overlappingChunks,
   slidingWindow,
   stridedSparse,
 } from '../masks/builtin-masks.js';
@@ -25,6 +25,7 @@ import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
+import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
@@ -162,7 +163,14 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       inputs: { segments: Int32Array.from({ length: LENGTH }, (_, i) => Math.floor(i / 7)) },
     },
   ),
-  entry('local-chunk-attention', 51, { heads: HEADS, headDim: DIM, mask: chunked(8) }),
+  // TKL's own chunking: chunks of 40 with 5 positions of overlap on each side, over 100 positions
+  // (the last chunk is partial).
+  entry(
+    'local-chunk-attention',
+    51,
+    { heads: HEADS, headDim: DIM, mask: overlappingChunks(40, 5) },
+    { length: 100 },
+  ),
   entry(
     'found-in-the-middle-key-bias',
     74,
@@ -175,12 +183,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       inputs: { keyBias: Float32Array.from({ length: LENGTH }, (_, i) => Math.log(1 + (i % 5))) },
     },
   ),
-  entry(
-    'faithful-key-mask',
-    84,
-    { heads: HEADS, headDim: DIM, mask: keyPadding(tensorRef('keep', [BATCH], 'i32')) },
-    { inputs: { keep: Int32Array.from([17]) } },
-  ),
+  faithfulKeyMaskCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   entry('star-attention-lse', 99, {
     heads: HEADS,
@@ -251,6 +254,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
 
 interface EntryOptions {
   readonly queries?: number;
+  /** Key positions (and queries, unless `queries` is set). Default 24. */
+  readonly length?: number;
   /** Parameters bound by name as `[n]` tensors. */
   readonly params?: Readonly<Record<string, readonly number[]>>;
   /** Values of parameters the spec owns (`param` nodes made by `applyAttention`, any shape). */
@@ -293,18 +298,19 @@ function entry(
     paper,
     build() {
       const spec = attention({ ...options, name: mechanism });
-      const queries = extra.queries ?? LENGTH;
+      const length = extra.length ?? LENGTH;
+      const queries = extra.queries ?? length;
       const kvHeads = spec.kvHeads;
       const query = input('q', [BATCH, spec.heads, queries, spec.headDim]);
-      const key = input('k', [BATCH, kvHeads, LENGTH, spec.headDim]);
-      const value = input('v', [BATCH, spec.valueHeads, LENGTH, spec.valueDim]);
+      const key = input('k', [BATCH, kvHeads, length, spec.headDim]);
+      const value = input('v', [BATCH, spec.valueHeads, length, spec.valueDim]);
       const tensors: Record<string, Node> = {};
       for (const [name, values] of Object.entries(extra.params ?? {}))
         tensors[name] = param(name, [values.length]);
       for (const [name, values] of Object.entries(extra.inputs ?? {})) {
         tensors[name] = input(
           name,
-          name === 'segments' ? [BATCH, LENGTH] : [values.length],
+          name === 'segments' ? [BATCH, length] : [values.length],
           values instanceof Int32Array ? 'i32' : 'f32',
         );
       }
@@ -322,8 +328,8 @@ function entry(
         ),
         inputs: {
           q: seeded(BATCH * spec.heads * queries * spec.headDim, 1),
-          k: seeded(BATCH * kvHeads * LENGTH * spec.headDim, 2),
-          v: seeded(BATCH * spec.valueHeads * LENGTH * spec.valueDim, 3),
+          k: seeded(BATCH * kvHeads * length * spec.headDim, 2),
+          v: seeded(BATCH * spec.valueHeads * length * spec.valueDim, 3),
           ...extra.inputs,
         },
         dims: {},

@@ -100,6 +100,44 @@ export function chunked(requested: number, options: AlignmentOptions = {}): Mask
   });
 }
 
+/**
+ * Overlapping chunks (TKL, Hofstätter et al. 2020, catalog #51): positions are split into chunks of
+ * `size`; a query in chunk c = ⌊p/size⌋ sees the keys of its chunk extended by `overlap` on each side,
+ * c·size − overlap ≤ k < (c + 1)·size + overlap (bidirectional). TKL contextualizes each extended
+ * chunk of 50 (size 40, overlap 5) independently and keeps the 40 core outputs: for one attention
+ * layer that is exactly this mask. With `overlap` 0 it is {@link chunked}.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 4, headDim: 64, mask: overlappingChunks(40, 5) }); // TKL's chunking
+ * ```
+ */
+export function overlappingChunks(requested: number, overlap: number, options: AlignmentOptions = {}): Mask {
+  const size = i32Size(requested, 'overlappingChunks', 'size');
+  positiveInteger(overlap, 'overlappingChunks', 'overlap', 0);
+  // Both bounds are compared as offsets from the chunk start, so no i32 sum can wrap.
+  const before = Math.min(overlap, I32_MAX);
+  const after = Math.min(size + overlap, I32_MAX);
+  const align = alignment(options, 'overlappingChunks');
+  const o = offset(align);
+  const s = constant(size, 'i32');
+  const chunkStart = (position: Expr) => position.div(s).mul(s);
+  const inWindow = (key: Expr, start: Expr) =>
+    key
+      .sub(start)
+      .ge(constant(-before, 'i32'))
+      .and(key.sub(start).lt(constant(after, 'i32')));
+  const firstStart = chunkStart(B.queryStart.add(o));
+  const lastStart = chunkStart(B.queryEnd.add(o));
+  return makeMask(`overlappingChunks(${size}, ${overlap}, ${align})`, inWindow(I.k, chunkStart(I.q.add(o))), {
+    empty: B.keyEnd
+      .sub(firstStart)
+      .lt(constant(-before, 'i32'))
+      .or(B.keyStart.sub(lastStart).ge(constant(after, 'i32'))),
+    full: firstStart.eq(lastStart).and(inWindow(B.keyStart, firstStart)).and(inWindow(B.keyEnd, firstStart)),
+  });
+}
+
 /** Block-causal: key k is visible from query position p when ⌊k/size⌋ ≤ ⌊p/size⌋ (whole chunks at a time). */
 export function blockCausal(requested: number, options: AlignmentOptions = {}): Mask {
   const size = i32Size(requested, 'blockCausal', 'size');
@@ -222,6 +260,47 @@ export function keyPadding(lengths: TensorRef): Mask {
     I.k.lt(length),
     { empty: B.keyStart.ge(length), full: B.keyEnd.lt(length) },
     { roles: { [lengths.name]: ['batch'] } },
+  );
+}
+
+/** Options of {@link keySelection}. */
+export interface KeySelectionOptions {
+  /** The first `prefix` keys are always kept, selected or not (iFAM's CLS and register tokens). Default 0. */
+  readonly prefix?: number;
+}
+
+/**
+ * A per-sample key selection (iFAM, Aniraj et al., catalog #84): every query of sample b keeps key k
+ * where `selected[b, k]` is non-zero, M_ij = m_j, plus the first `prefix` keys. `selected`:
+ * `[batch | 1, keys]` (any dtype; i32 0/1 as iFAM's binary part selection). Unlike
+ * {@link keyPadding} the kept keys need not form a prefix. A row with no kept key outputs 0.
+ *
+ * @example
+ * ```ts
+ * // 1 CLS + 4 registers always kept, patches by the stage-1 selection m.
+ * attention({ heads: 6, headDim: 64, mask: keySelection(tensorRef('m', [batch, 1 + 4 + 196], 'i32'), { prefix: 5 }) });
+ * ```
+ */
+export function keySelection(selected: TensorRef, options: KeySelectionOptions = {}): Mask {
+  checkTensorRef('keySelection', 'the selection', selected);
+  checkOptions('keySelection', options, ['prefix']);
+  if (selected.shape.length !== 2)
+    throw new SpecError('keySelection: the selection must be [batch, keys]', {
+      tensor: selected.name,
+      expected: 'rank 2',
+      actual: `rank ${selected.shape.length}`,
+    });
+  const prefix = i32Size(options.prefix ?? 0, 'keySelection', 'prefix', 0);
+  const batchAxis = selected.shape[0] === 1 ? 'one' : 'batch';
+  const value = selected.at(batchAxis === 'one' ? constant(0, 'i32') : I.b, I.k);
+  const picked = value.dtype === 'bool' ? value : value.ne(0);
+  const inPrefix = I.k.lt(constant(prefix, 'i32'));
+  return makeMask(
+    `keySelection(${selected.name}, prefix ${prefix})`,
+    prefix === 0 ? picked : inPrefix.or(picked),
+    // Which keys are selected is known only on the device: tiles past the prefix stay partial.
+    { empty: UNKNOWN_BLOCK_RULE.empty, full: B.keyEnd.lt(constant(prefix, 'i32')) },
+    { roles: { [selected.name]: [batchAxis, 'keys'] } },
   );
 }
 

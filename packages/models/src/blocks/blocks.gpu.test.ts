@@ -1,13 +1,23 @@
-import { alibi, rope } from '@weft/attention';
+import {
+  alibi,
+  attention as attentionSpec,
+  qkNorm,
+  rope,
+  sigmoid,
+  slidingWindow,
+  softcap,
+} from '@weft/attention';
 import { attention } from '@weft/attention/kernels';
 import { type Graph, input, makeGraph, symbolicDim } from '@weft/ir';
 import { randomIndices, randomTensor } from '@weft/ir/test';
 import { expectMatchesReference, getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
 import { randomGraphParams } from '../testing/random-graph-params.js';
+import { adaptiveLayerNorm } from './conditional-norm-layers.js';
 import { crossAttention } from './cross-attention.js';
 import { lmHead } from './lm-head.js';
 import { mlp } from './mlp.js';
+import { scaleNormLayer } from './norm-layers.js';
 import { decoderStack, encoderStack } from './stacks.js';
 import { tokenEmbedding } from './token-embedding.js';
 import { type TransformerBlockOptions, transformerBlock } from './transformer-block.js';
@@ -102,6 +112,37 @@ describe('transformer blocks on the device vs the float64 reference', () => {
     });
   });
 
+  it('a spec value: sigmoid + ALiBi + softcap + QK norm, decoupled value heads, ScaleNorm sandwich', async () => {
+    const spec = attentionSpec({
+      heads: 4,
+      kvHeads: 2,
+      valueHeads: 4,
+      headDim: 8,
+      valueDim: 4,
+      positions: alibi(),
+      qkNorm: qkNorm(),
+      score: softcap(5),
+      normalizer: sigmoid(),
+      mask: slidingWindow(3),
+    });
+    const options: TransformerBlockOptions = {
+      ...base,
+      attention: spec,
+      mlp: { kind: 'relu2', hidden: 40 },
+      norm: { layer: scaleNormLayer(), placement: 'sandwich' },
+    };
+    await check('spec value', makeGraph({ y: transformerBlock(x, options, 'layers.0').output }), {
+      x: xData,
+    });
+  });
+
+  it('adaptive LayerNorm fed by the block condition', async () => {
+    const condition = input('c', [1, 16]);
+    const options: TransformerBlockOptions = { ...base, norm: adaptiveLayerNorm(), condition };
+    const graph = makeGraph({ y: transformerBlock(x, options, 'blocks.0').output });
+    await check('adaLN', graph, { x: xData, c: randomTensor([1, 16], { seed: 6 }) });
+  });
+
   it('adaLN-Zero gated residuals conditioned on a vector', async () => {
     const condition = input('c', [1, 16]);
     const options: TransformerBlockOptions = { ...base, residual: { kind: 'adaLnZero', condition } };
@@ -140,6 +181,7 @@ describe('embeddings, MLPs, cross-attention, stacks and heads on the device', ()
       gelu: mlp(x, { kind: 'gelu', hidden: 40, bias: true }, 'a'),
       swiglu: mlp(x, { kind: 'swiglu', hidden: 24, bias: true }, 'b'),
       geglu: mlp(x, { kind: 'geglu', hidden: 24 }, 'c'),
+      relu2: mlp(x, { kind: 'relu2', hidden: 40, bias: true }, 'd'),
     });
     await check('mlps', graph, { x: xData });
   });

@@ -1,17 +1,19 @@
-import { gelu, mul, type Node, SpecError, silu, withLabel } from '@weft/ir';
+import { gelu, mul, type Node, relu, SpecError, silu, withLabel } from '@weft/ir';
+import { checkExactOptions } from './exact-options.js';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
 import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
 
 /** The feed-forward variants. */
-export type MlpKind = 'gelu' | 'swiglu' | 'geglu';
+export type MlpKind = 'gelu' | 'relu2' | 'swiglu' | 'geglu';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
   /**
-   * `gelu`: `W_down · gelu(W_up x)` (GPT-2, BERT); `swiglu`: `W_down · (silu(W_gate x) ⊙ W_up x)`
-   * (Shazeer 2020, Llama); `geglu`: the same with GELU (Shazeer 2020, Gemma).
+   * `gelu`: `W_down · gelu(W_up x)` (GPT-2, BERT); `relu2`: `W_down · relu(W_up x)²` (So et al.
+   * 2021, Primer); `swiglu`: `W_down · (silu(W_gate x) ⊙ W_up x)` (Shazeer 2020, Llama); `geglu`:
+   * the same with GELU (Shazeer 2020, Gemma).
    */
   readonly kind: MlpKind;
   /** Hidden width (free; Llama uses about 8/3 · d rounded). */
@@ -20,10 +22,12 @@ export interface MlpOptions {
   readonly bias?: boolean;
 }
 
+const MLP_OPTIONS = ['kind', 'hidden', 'bias'];
+
 /**
  * The position-wise feed-forward block. Gated variants compute gate and up projections with one
  * matmul against `${name}.wGateUp` `[d, 2·hidden]` (gate columns first, then up), so the input is
- * read once; `gelu` uses `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
+ * read once; `gelu` and `relu2` use `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
  * `[hidden, d]`.
  *
  * Shapes: `x` `[..., d]` → `[..., d]`.
@@ -35,6 +39,7 @@ export interface MlpOptions {
  * @example
  * ```ts
  * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
+ * const z = mlp(x, { kind: 'relu2', hidden: 512 }, 'layers.1.mlp'); // Primer's squared ReLU
  * ```
  */
 export function mlp(x: Node, options: MlpOptions, name: string): Node {
@@ -43,15 +48,20 @@ export function mlp(x: Node, options: MlpOptions, name: string): Node {
 
 function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   const part = <T>(suffix: string, build: () => T): T => withLabel(childPath(name, suffix), build);
+  checkExactOptions(`mlp "${name}"`, name, options, MLP_OPTIONS);
   const width = staticDimOf(x, -1, `mlp "${name}"`);
   const { kind, hidden } = options;
   const bias = (part: string) => (options.bias === true ? { bias: childPath(name, part) } : {});
   let activated: Node;
-  if (kind === 'gelu') {
+  if (kind === 'gelu' || kind === 'relu2') {
     const up = part('up', () =>
       linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }),
     );
-    activated = part('act', () => gelu(up));
+    activated = part('act', () => {
+      if (kind === 'gelu') return gelu(up);
+      const rectified = relu(up);
+      return mul(rectified, rectified);
+    });
   } else if (kind === 'swiglu' || kind === 'geglu') {
     const both = part('gateUp', () =>
       linear(x, { outFeatures: 2 * hidden, weight: childPath(name, 'wGateUp'), ...bias('bGateUp') }),
@@ -65,7 +75,7 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   } else {
     throw new SpecError(`mlp "${name}": unknown kind`, {
       block: name,
-      expected: "'gelu' | 'swiglu' | 'geglu'",
+      expected: "'gelu' | 'relu2' | 'swiglu' | 'geglu'",
       actual: kind,
     });
   }

@@ -1,4 +1,4 @@
-import { add, mul, type Node, param, withLabel } from '@weft/ir';
+import { add, mul, type Node, param, SpecError, withLabel } from '@weft/ir';
 import { adaLnZero, gatedResidual } from '@weft/norms';
 import { staticDimOf } from './static-dim.js';
 
@@ -16,8 +16,11 @@ export type ResidualKind =
   | {
       /** Conditioned shift, scale and gate. */
       readonly kind: 'adaLnZero';
-      /** The conditioning vector `[B, d_c]` (e.g. a timestep or class embedding). */
-      readonly condition: Node;
+      /**
+       * The conditioning vector `[B, d_c]` (e.g. a timestep or class embedding). Default: the
+       * transformer block's `condition`.
+       */
+      readonly condition?: Node;
     };
 
 /** A sublayer: its input is given, its output is added to the stream. */
@@ -51,6 +54,14 @@ function buildResidualBranch(
 ): Node {
   const { residual, name } = options;
   if (residual.kind === 'adaLnZero') {
+    if (residual.condition === undefined) {
+      throw new SpecError(`residual "${name}": adaLnZero needs a conditioning vector`, {
+        block: name,
+        tensor: 'condition',
+        expected: "residual.condition or the block's condition, [B, d_c]",
+        actual: 'none',
+      });
+    }
     const { modulated, gate } = adaLnZero(x, residual.condition, { name });
     return gatedResidual(x, gate, sublayer(modulated));
   }

@@ -1,5 +1,6 @@
-import { and, applyAttention, attention, causal, type Mask, nope, type Position } from '@weft/attention';
-import { input, type Node, withLabel } from '@weft/ir';
+import { applyAttention } from '@weft/attention';
+import { input, type Node, SpecError, withLabel } from '@weft/ir';
+import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } from './attention-part.js';
 import { mergeHeads, splitHeads } from './heads.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
@@ -7,25 +8,15 @@ import { childPath } from './parameter-path.js';
 import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
 
-/** Options of {@link selfAttention}. */
-export interface SelfAttentionOptions {
-  /** Query heads H. */
-  readonly heads: number;
-  /** Key/value heads (default H): H = MHA, 1 = MQA, a divisor of H = GQA. */
-  readonly kvHeads?: number;
-  /** Width of each head. */
-  readonly headDim: number;
-  /** RoPE, ALiBi or NoPE (default NoPE), applied inside the attention op. */
-  readonly positions?: Position;
-  /** Causal (decoder) or bidirectional (encoder). Default true. */
-  readonly causal?: boolean;
-  /** An extra mask, combined with the causal one by `and`. */
-  readonly mask?: Mask;
-  /** Learn a QKV bias `${name}.bqkv` (Qwen2, GPT-2). Default false. */
-  readonly bias?: boolean;
+/**
+ * Options of {@link selfAttention}: the attention spec's parts (every option of `attention()`
+ * from `@weft/attention` but `name` and `outputs`), the block settings `causal`, `bias` and
+ * `tensors` (see `AttentionBlockSettings`), and an optional KV cache.
+ */
+export type SelfAttentionOptions = SelfAttentionParts & {
   /** Decode against a KV cache kept as persistent state (see {@link KvCacheOptions}). */
   readonly cache?: KvCacheOptions;
-}
+};
 
 /** One persistent tensor of a cached block: the input that holds it and the output that replaces it. */
 export interface CacheState {
@@ -44,13 +35,18 @@ export interface SelfAttentionResult {
 }
 
 /**
- * Multi-head self-attention: one fused QKV projection `${name}.wqkv` `[d, (H + 2·Hkv)·dh]`
- * (query columns, then key, then value), slices into heads, one `attention` op (positions, mask
- * and GQA inside it), and the output projection `${name}.wo` `[H·dh, d]`.
+ * Multi-head self-attention: one fused QKV projection `${name}.wqkv`
+ * `[d, H·dk + Hkv·dk + Hv·dv]` (query columns, then key, then value), slices into heads, one
+ * `attention` op carrying every part of the spec (positions, QK norm, score mods, masks,
+ * normalizer, GQA and decoupled value heads inside it), and the output projection `${name}.wo`
+ * `[H·dv, d]`.
  *
- * With `cache`, the new keys and values are appended to state inputs `${name}.cache.key` and
- * `${name}.cache.value` (`[B, Hkv, maxSeq, dh]`) and the queries attend over the whole cache,
- * masked by `causal()` and {@link cacheWindow}.
+ * `attention` is the value `attention({...})` returns or its options (with the block settings
+ * `causal`, `bias`, `tensors`); the block renames the spec `name` and combines `causal()`
+ * (unless `causal: false`) with the spec's mask. With `cache`, the new keys and values are
+ * appended to state inputs `${name}.cache.key` `[B, Hkv, maxSeq, dk]` and `${name}.cache.value`
+ * `[B, Hv, maxSeq, dv]`, and the queries attend over the whole cache, masked by `causal()`, the
+ * spec's mask and {@link cacheWindow}.
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
@@ -61,63 +57,105 @@ export interface SelfAttentionResult {
  * @example
  * ```ts
  * const { output } = selfAttention(x, { heads: 8, kvHeads: 2, headDim: 16, positions: rope() }, 'layers.0.attn');
+ * const sigmoidAlibi = attention({ heads: 8, headDim: 16, positions: alibi(), normalizer: sigmoid() });
+ * const other = selfAttention(x, sigmoidAlibi, 'layers.1.attn');
  * ```
  */
-export function selfAttention(x: Node, options: SelfAttentionOptions, name: string): SelfAttentionResult {
+export function selfAttention(
+  x: Node,
+  options: BlockAttention | SelfAttentionOptions,
+  name: string,
+): SelfAttentionResult {
   return withLabel(name, () => buildSelfAttention(x, options, name));
 }
 
-function buildSelfAttention(x: Node, options: SelfAttentionOptions, name: string): SelfAttentionResult {
+/** {@link selfAttention} with the cache given apart from the attention (how transformer blocks call it). */
+export function selfAttentionWithCache(
+  x: Node,
+  part: BlockAttention,
+  cache: KvCacheOptions | undefined,
+  name: string,
+  where = '',
+  block = `self-attention "${name}"`,
+): SelfAttentionResult {
+  return withLabel(name, () => buildCachedAttention(x, part, cache, name, where, block));
+}
+
+function buildSelfAttention(
+  x: Node,
+  options: BlockAttention | SelfAttentionOptions,
+  name: string,
+): SelfAttentionResult {
+  if (typeof options === 'object' && options !== null && 'cache' in options) {
+    const { cache, ...part } = options as SelfAttentionOptions;
+    return buildCachedAttention(x, part, cache, name, '', `self-attention "${name}"`);
+  }
+  return buildCachedAttention(x, options, undefined, name, '', `self-attention "${name}"`);
+}
+
+function buildCachedAttention(
+  x: Node,
+  slot: BlockAttention,
+  cache: KvCacheOptions | undefined,
+  name: string,
+  where: string,
+  block: string,
+): SelfAttentionResult {
   const width = staticDimOf(x, -1, `attention "${name}"`);
-  const { heads, headDim } = options;
-  const kvHeads = options.kvHeads ?? heads;
-  const masks = [
-    ...(options.causal === false ? [] : [causal()]),
-    ...(options.mask === undefined ? [] : [options.mask]),
-    ...(options.cache === undefined ? [] : [cacheWindow()]),
-  ];
-  const spec = attention({
-    heads,
-    kvHeads,
-    headDim,
-    positions: options.positions ?? nope(),
-    ...(masks.length === 0 ? {} : { mask: and(...masks) }),
-    name,
+  const { spec, bias, tensors } = resolveBlockAttention(slot, {
+    block,
+    path: name,
+    where,
+    causalByDefault: true,
+    ...(cache === undefined ? {} : { extraMasks: [cacheWindow()] }),
   });
+  const { heads, kvHeads, valueHeads, headDim, valueDim } = spec;
+  const queryWidth = heads * headDim;
+  const keyWidth = kvHeads * headDim;
+  const valueWidth = valueHeads * valueDim;
   const part = <T>(suffix: string, build: () => T): T => withLabel(childPath(name, suffix), build);
   const qkv = part('qkv', () =>
     linear(x, {
-      outFeatures: (heads + 2 * kvHeads) * headDim,
+      outFeatures: queryWidth + keyWidth + valueWidth,
       weight: childPath(name, 'wqkv'),
-      ...(options.bias === true ? { bias: childPath(name, 'bqkv') } : {}),
+      ...(bias ? { bias: childPath(name, 'bqkv') } : {}),
     }),
   );
   const last = x.rank - 1;
-  const query = part('q', () => splitHeads(sliceAxis(qkv, last, 0, heads * headDim), heads, headDim));
+  const query = part('q', () => splitHeads(sliceAxis(qkv, last, 0, queryWidth), heads, headDim));
   const key = part('k', () =>
-    splitHeads(sliceAxis(qkv, last, heads * headDim, (heads + kvHeads) * headDim), kvHeads, headDim),
+    splitHeads(sliceAxis(qkv, last, queryWidth, queryWidth + keyWidth), kvHeads, headDim),
   );
   const value = part('v', () =>
     splitHeads(
-      sliceAxis(qkv, last, (heads + kvHeads) * headDim, (heads + 2 * kvHeads) * headDim),
-      kvHeads,
-      headDim,
+      sliceAxis(qkv, last, queryWidth + keyWidth, queryWidth + keyWidth + valueWidth),
+      valueHeads,
+      valueDim,
     ),
   );
   const project = (attended: Node) =>
     part('out', () => linear(mergeHeads(attended), { outFeatures: width, weight: childPath(name, 'wo') }));
-  const { cache } = options;
-  if (cache === undefined) return { output: project(applyAttention(spec, { query, key, value }).output) };
-  const stateShape = [x.shape[0]!, kvHeads, cache.maxSeq, headDim];
-  const keyState = input(childPath(name, 'cache.key'), stateShape);
-  const valueState = input(childPath(name, 'cache.value'), stateShape);
+  if (cache === undefined) {
+    const inputs = { query, key, value, ...(Object.keys(tensors).length === 0 ? {} : { tensors }) };
+    return { output: project(applyAttention(spec, inputs).output) };
+  }
+  if (PAST_TENSOR in tensors) {
+    throw new SpecError(`${block}: captured tensor "${PAST_TENSOR}" is the KV cache's; rename yours`, {
+      block: name,
+      tensor: PAST_TENSOR,
+      expected: `a name other than "${PAST_TENSOR}"`,
+    });
+  }
+  const batch = x.shape[0]!;
+  const keyState = input(childPath(name, 'cache.key'), [batch, kvHeads, cache.maxSeq, headDim]);
+  const valueState = input(childPath(name, 'cache.value'), [batch, valueHeads, cache.maxSeq, valueDim]);
   const keys = part('cache.key', () => appendToCache(keyState, key));
   const values = part('cache.value', () => appendToCache(valueState, value));
   // The cache holds keys before RoPE/QK norm; hoisting them out of the kernel would re-prepare
   // the whole cache in extra dispatches at every step, so the cached step keeps them in the kernel.
   const { output } = applyAttention(
     spec,
-    { query, key: keys, value: values, tensors: { [PAST_TENSOR]: cache.past } },
+    { query, key: keys, value: values, tensors: { ...tensors, [PAST_TENSOR]: cache.past } },
     { qkTransforms: 'inKernel' },
   );
   return {

@@ -1,10 +1,21 @@
-import type { Node } from '@weft/ir';
+import type { AttentionSpec } from '@weft/attention';
+import { type Node, SpecError } from '@weft/ir';
+import { attentionOptionsOf, type BlockAttention, isAttentionSpec } from './attention-part.js';
 import { childPath } from './parameter-path.js';
 import {
   type TransformerBlockOptions,
   type TransformerBlockResult,
   transformerBlock,
 } from './transformer-block.js';
+
+/** A block's attention in a stack: one for every layer, or a function of the layer index (per-layer hybrids). */
+export type StackAttention = BlockAttention | ((layer: number) => BlockAttention);
+
+/** Options of each block of a stack: {@link TransformerBlockOptions}, whose attention may depend on the layer. */
+export type StackBlockOptions = Omit<TransformerBlockOptions, 'attention'> & {
+  /** The attention of every layer, or `(layer) => attention` for per-layer variants. */
+  readonly attention: StackAttention;
+};
 
 /** What {@link transformerStack} returns. */
 export interface TransformerStackResult {
@@ -15,51 +26,99 @@ export interface TransformerStackResult {
 }
 
 /**
- * `layers` transformer blocks in sequence, named `${name}.0`, `${name}.1`, ... `block(index)`
- * gives each layer's options (the same options for every layer, or per-layer variants).
+ * The options of layer `index` of a stack: `block` called with the index when it is a function,
+ * then the attention called with the index when it is one.
  *
  * @example
  * ```ts
- * const { output } = transformerStack(x, 4, () => blockOptions, 'layers');
+ * const third = layerBlockOptions({ attention: (layer) => specs[layer]!, mlp, norm }, 2); // attention: specs[2]
+ * ```
+ */
+export function layerBlockOptions(
+  block: StackBlockOptions | ((index: number) => StackBlockOptions),
+  index: number,
+): TransformerBlockOptions {
+  const options = typeof block === 'function' ? block(index) : block;
+  return { ...options, attention: layerAttention(options.attention, index) };
+}
+
+/**
+ * The attention of layer `index`: `attention(index)` for a per-layer function, else `attention`.
+ *
+ * @example
+ * ```ts
+ * layerAttention((layer) => (layer % 2 === 0 ? global : local), 3); // local
+ * ```
+ */
+export function layerAttention(attention: StackAttention, index: number): BlockAttention {
+  return typeof attention === 'function' ? attention(index) : attention;
+}
+
+/**
+ * `layers` transformer blocks in sequence, named `${name}.0`, `${name}.1`, ... `block` gives every
+ * layer's options, or is a function of the layer index; the attention inside may also be a
+ * function of the layer index, for hybrids such as sliding-window RoPE layers between global NoPE ones.
+ *
+ * @example
+ * ```ts
+ * const { output } = transformerStack(x, 4, {
+ *   attention: (layer) =>
+ *     layer % 4 === 3
+ *       ? attention({ heads: 8, headDim: 16 })
+ *       : attention({ heads: 8, headDim: 16, positions: rope(), mask: slidingWindow(128) }),
+ *   mlp: { kind: 'swiglu', hidden: 344 },
+ *   norm: rmsNormLayer(),
+ * }, 'layers');
  * ```
  */
 export function transformerStack(
   x: Node,
   layers: number,
-  block: (index: number) => TransformerBlockOptions,
+  block: StackBlockOptions | ((index: number) => StackBlockOptions),
   name: string,
 ): TransformerStackResult {
+  if (!Number.isInteger(layers) || layers < 0) {
+    throw new SpecError(`transformer stack "${name}": layers must be a whole number`, {
+      block: name,
+      expected: 'integer >= 0',
+      actual: layers,
+    });
+  }
   let stream = x;
   const caches: NonNullable<TransformerBlockResult['cache']>[] = [];
   for (let index = 0; index < layers; index++) {
-    const result = transformerBlock(stream, block(index), childPath(name, String(index)));
+    const result = transformerBlock(stream, layerBlockOptions(block, index), childPath(name, String(index)));
     stream = result.output;
     if (result.cache !== undefined) caches.push(result.cache);
   }
   return { output: stream, caches };
 }
 
+/** Options of a block of {@link encoderStack} or {@link decoderStack}: no cache, no cross-attention of its own. */
+export type EncoderDecoderBlockOptions = Omit<StackBlockOptions, 'cache' | 'crossAttention'>;
+
 /**
- * An encoder stack: bidirectional blocks (`causal: false`) over `x`.
+ * An encoder stack: bidirectional blocks (`causal: false`, also for spec values) over `x`.
  *
  * @example
  * ```ts
  * const memory = encoderStack(source, 2, { attention: { heads: 4, headDim: 16 }, mlp, norm }, 'encoder');
  * ```
  */
-export function encoderStack(
-  x: Node,
-  layers: number,
-  block: Omit<TransformerBlockOptions, 'cache' | 'crossAttention'>,
-  name: string,
-): Node {
-  const options = { ...block, attention: { ...block.attention, causal: false } };
-  return transformerStack(x, layers, () => options, name).output;
+export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlockOptions, name: string): Node {
+  const bidirectional = (layer: number): BlockAttention => {
+    const attention = layerAttention(block.attention, layer);
+    return isAttentionSpec(attention)
+      ? { ...attentionOptionsOf(attention), causal: false }
+      : { ...attention, causal: false };
+  };
+  const options = { ...block, attention: bidirectional };
+  return transformerStack(x, layers, options, name).output;
 }
 
 /**
  * A decoder stack of an encoder-decoder model: causal self-attention, cross-attention to
- * `memory`, then the MLP, in every block.
+ * `memory` (with the self-attention's heads and head dim), then the MLP, in every block.
  *
  * @example
  * ```ts
@@ -70,10 +129,34 @@ export function decoderStack(
   x: Node,
   memory: Node,
   layers: number,
-  block: Omit<TransformerBlockOptions, 'cache' | 'crossAttention'>,
+  block: EncoderDecoderBlockOptions,
   name: string,
 ): Node {
-  const { heads, kvHeads, headDim } = block.attention;
-  const crossAttention = { heads, headDim, memory, ...(kvHeads === undefined ? {} : { kvHeads }) };
-  return transformerStack(x, layers, () => ({ ...block, crossAttention }), name).output;
+  return transformerStack(
+    x,
+    layers,
+    (layer) => {
+      const attention = layerAttention(block.attention, layer);
+      return { ...block, attention, crossAttention: { memory, ...crossHeadsOf(attention) } };
+    },
+    name,
+  ).output;
+}
+
+/** The head layout of a cross-attention matching a self-attention: heads, key/value heads, head dim. */
+function crossHeadsOf(attention: BlockAttention): { heads: number; headDim: number; kvHeads?: number } {
+  const spec: Pick<AttentionSpec, 'heads' | 'headDim'> & { kvHeads?: number | undefined } = isAttentionSpec(
+    attention,
+  )
+    ? attention
+    : {
+        heads: typeof attention.heads === 'number' ? attention.heads : attention.heads.heads,
+        headDim: attention.headDim,
+        kvHeads: typeof attention.heads === 'number' ? attention.kvHeads : attention.heads.kvHeads,
+      };
+  return {
+    heads: spec.heads,
+    headDim: spec.headDim,
+    ...(spec.kvHeads === undefined ? {} : { kvHeads: spec.kvHeads }),
+  };
 }

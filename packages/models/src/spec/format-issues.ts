@@ -3,12 +3,19 @@ import type * as v from 'valibot';
 /**
  * Formats schema issues as one line each, `path: expected …, got …`, with the path written the
  * way JavaScript would reach the value (`config.layers`, `config.positions.fraction`, `items[2]`).
+ * `base` is the path of the validated value inside a larger document (`layers[3].attention`).
  */
-export function formatIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
+export function formatIssues(issues: readonly v.BaseIssue<unknown>[], base = ''): string[] {
   return issues.map((issue) => {
-    const path = formatPath(issue.path ?? []);
+    const path = joinPath(base, formatPath(issue.path ?? []));
     return `${path === '' ? '(document)' : path}: ${describeIssue(issue)}`;
   });
+}
+
+/** Appends a formatted path (`a.b`, `[2].c`) to a base path (`layers[3]`). */
+export function joinPath(base: string, path: string): string {
+  if (base === '' || path === '') return base + path;
+  return path.startsWith('[') ? `${base}${path}` : `${base}.${path}`;
 }
 
 /** Writes an issue path as `a.b[2].c`; keys that are not identifiers are quoted (`a["x y"]`). */

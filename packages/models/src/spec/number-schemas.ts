@@ -22,3 +22,28 @@ export function unitFraction() {
   const message = (issue: v.BaseIssue<unknown>) => `expected a number in (0, 1], got ${issue.received}`;
   return v.pipe(v.number(message), v.gtValue(0, message), v.maxValue(1, message));
 }
+
+/** A JSON number that is finite (any sign): a scale, a bias. */
+export function finiteNumber() {
+  const message = (issue: v.BaseIssue<unknown>) => `expected a finite number, got ${issue.received}`;
+  return v.pipe(v.number(message), v.finite(message));
+}
+
+/** A JSON number that is finite and at least 0 (an epsilon that may be zero). */
+export function nonNegativeNumber() {
+  const message = (issue: v.BaseIssue<unknown>) => `expected a finite number >= 0, got ${issue.received}`;
+  return v.pipe(v.number(message), v.finite(message), v.minValue(0, message));
+}
+
+/** A JSON number that is finite and strictly above `bound` (a RoPE base > 1). */
+export function numberAbove(bound: number) {
+  const message = (issue: v.BaseIssue<unknown>) =>
+    `expected a finite number > ${bound}, got ${issue.received}`;
+  return v.pipe(v.number(message), v.finite(message), v.gtValue(bound, message));
+}
+
+/** A JSON number that is a safe integer at least 0 (a prefix length that may be empty). */
+export function nonNegativeInteger() {
+  const message = (issue: v.BaseIssue<unknown>) => `expected an integer >= 0, got ${issue.received}`;
+  return v.pipe(v.number(message), v.safeInteger(message), v.minValue(0, message));
+}

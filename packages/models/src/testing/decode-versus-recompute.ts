@@ -1,3 +1,4 @@
+import type { Program } from '@weft/runtime';
 import type { CompiledModel } from '../model/compile-model.js';
 
 /**
@@ -20,6 +21,54 @@ export async function decodeVersusRecompute(
         : await model.step([tokens[length - 1]!], length - 1);
     const full = await model.run(tokens.slice(0, length));
     const last = full.data.subarray((length - 1) * vocab, length * vocab);
+    let difference = 0;
+    let scale = 0;
+    for (let index = 0; index < vocab; index++) {
+      difference = Math.max(difference, Math.abs(stepLogits[index]! - last[index]!));
+      scale = Math.max(scale, Math.abs(last[index]!));
+    }
+    errors.push(difference / scale);
+  }
+  return errors;
+}
+
+/** The two programs of a decoder graph pair (see `buildDecoderGraph`) and its vocabulary size. */
+export interface DecoderPrograms {
+  /** The cached step program (`tokens`, `past` → last logits, caches as state). */
+  readonly step: Program;
+  /** The cache-free full-sequence program (`tokens` → logits of every position). */
+  readonly forward: Program;
+  /** Vocabulary size V. */
+  readonly vocabSize: number;
+}
+
+/**
+ * {@link decodeVersusRecompute} for programs compiled from graphs (models without a v1 spec):
+ * prefill `promptLength` tokens, then decode one token per step, and return per step the normwise
+ * error of the step logits against the forward program's logits for the same prefix. Outputs are
+ * poisoned before every run, so a kernel that skips a write cannot pass.
+ */
+export async function decodeVersusRecomputePrograms(
+  programs: DecoderPrograms,
+  tokens: readonly number[],
+  promptLength: number,
+): Promise<number[]> {
+  const { step, forward, vocabSize: vocab } = programs;
+  const errors: number[] = [];
+  step.resetState();
+  for (let length = promptLength; length <= tokens.length; length++) {
+    const fresh = length === promptLength ? tokens.slice(0, promptLength) : [tokens[length - 1]!];
+    const past = length - fresh.length;
+    const stepRun = await step.run(
+      { tokens: Int32Array.from(fresh), past: Int32Array.of(past) },
+      { dims: { seq: fresh.length }, outputs: ['logits'], poisonOutputs: true },
+    );
+    const stepLogits = stepRun.logits!.data;
+    const full = await forward.run(
+      { tokens: Int32Array.from(tokens.slice(0, length)) },
+      { dims: { seq: length }, poisonOutputs: true },
+    );
+    const last = full.logits!.data.subarray((length - 1) * vocab, length * vocab);
     let difference = 0;
     let scale = 0;
     for (let index = 0; index < vocab; index++) {

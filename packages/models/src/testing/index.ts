@@ -4,4 +4,7 @@
  *
  * @packageDocumentation
  */
+
+export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
+export { HYBRID_DECODER } from './hybrid-decoder.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';

@@ -1,0 +1,38 @@
+import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
+import {
+  attentionMaskSchema,
+  attentionSpecSchema,
+  normLayerSchema,
+  tensorRefSchema,
+} from '../src/spec/parts/index.js';
+
+/**
+ * The JSON Schema files this package publishes, generated from the valibot schemas that
+ * validate the same documents (`schema/<file>`). `pnpm --filter @weft/models schemas` writes
+ * them; a unit test fails when a checked-in file differs from a fresh generation.
+ */
+export function jsonSchemaFiles(): Readonly<Record<string, string>> {
+  return {
+    'attention.schema.json': render(
+      'Weft attention spec',
+      'An attention variant as JSON: the options of attention() of @weft/attention, each part { "kind": <builder name>, ...options }; read by attentionFromJSON of @weft/models.',
+      toJsonSchema(attentionSpecSchema, {
+        ...CONVERSION,
+        definitions: { mask: attentionMaskSchema, tensorRef: tensorRefSchema },
+      }),
+    ),
+    'norm-layer.schema.json': render(
+      'Weft norm layer',
+      'A row norm of @weft/norms as JSON, { "kind": "rmsnorm", "eps": 1e-6 }; read by normLayerFromJSON of @weft/models.',
+      toJsonSchema(normLayerSchema, CONVERSION),
+    ),
+  };
+}
+
+// JSON has no NaN or infinities, so `finite` needs no JSON Schema keyword; every other action must convert.
+const CONVERSION: ConversionConfig = { errorMode: 'throw', ignoreActions: ['finite'] };
+
+function render(title: string, description: string, schema: JsonSchema): string {
+  const { $schema, ...rest } = schema;
+  return `${JSON.stringify({ $schema, title, description, ...rest }, null, 2)}\n`;
+}

@@ -1,0 +1,179 @@
+import {
+  constant,
+  dimExpr,
+  type Graph,
+  gather,
+  input,
+  makeGraph,
+  mapElements,
+  type Node,
+  reshape,
+  SpecError,
+  symbolicDim,
+  variable,
+  withLabel,
+} from '@weft/ir';
+import { checkExactOptions } from '../blocks/exact-options.js';
+import type { KvCacheOptions } from '../blocks/kv-cache.js';
+import { lmHead } from '../blocks/lm-head.js';
+import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
+import { layerBlockOptions, type StackBlockOptions, transformerStack } from '../blocks/stacks.js';
+import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';
+
+/** Which program of a decoder LM to build. */
+export type DecoderGraphMode =
+  /** All positions at once, no cache: `tokens [batch, seq]` → `logits [batch, seq, V]`. */
+  | 'forward'
+  /** One generation step against the KV caches: `tokens [1, seq]`, `past [1]` → `logits [1, 1, V]` of the last position. */
+  | 'step';
+
+/** Options of {@link buildDecoderLmGraph} and {@link buildDecoderGraph}. */
+export interface DecoderLmGraphOptions {
+  /** Which program. */
+  readonly mode: DecoderGraphMode;
+  /** Sequences per run in `forward` mode. Default 1 (`step` is always 1). */
+  readonly batch?: number;
+}
+
+/** A decoder LM as a graph, with what compiling it needs. */
+export interface DecoderLmGraph {
+  /** The graph: output `logits`, plus the next cache states in `step` mode. */
+  readonly graph: Graph;
+  /** Persistent state `{ cacheInput: cacheOutput }` (empty in `forward` mode). */
+  readonly state: Readonly<Record<string, string>>;
+  /** Name of the symbolic sequence dim (bound per run). */
+  readonly seqDim: string;
+}
+
+/** The symbolic dim of new tokens per run. */
+export const SEQ_DIM = 'seq';
+
+/** Name of the input holding the number of cached tokens, `[1]` i32 (step mode). */
+export const PAST_INPUT = 'past';
+
+/** Name of the token input, `[batch, seq]` i32. */
+export const TOKENS_INPUT = 'tokens';
+
+/** A block of a decoder LM definition: stack block options, without the cache (the step program adds it). */
+export type DecoderBlockOptions = Omit<StackBlockOptions, 'cache'>;
+
+/**
+ * A decoder-only LM as a TypeScript value: any blocks the block builders take — every attention
+ * variant of `@weft/attention` (per layer when `attention` or `block` is a function of the layer
+ * index), any norm layer, the MLP variants and residual forms. Exact: an unknown key is an error.
+ */
+export interface DecoderLmDefinition {
+  /** Number of tokens in the vocabulary. */
+  readonly vocabSize: number;
+  /** Width of the residual stream. */
+  readonly dModel: number;
+  /** Number of transformer layers (`layers.{i}`). */
+  readonly layers: number;
+  /** Longest sequence (the KV caches' slots). */
+  readonly maxSeq: number;
+  /** Every layer's block options, or a function of the layer index. */
+  readonly block: DecoderBlockOptions | ((layer: number) => DecoderBlockOptions);
+  /** The norm before the LM head (`finalNorm`); none when absent (post-norm models). */
+  readonly finalNorm?: NormLayerLike;
+  /** Absolute positions added to the token embeddings; none by default (RoPE and ALiBi live in attention). */
+  readonly embeddingPositions?: EmbeddingPositions;
+  /** Reuse the token embedding as the LM head. Default false. */
+  readonly tieEmbeddings?: boolean;
+}
+
+const DEFINITION_OPTIONS = [
+  'vocabSize',
+  'dModel',
+  'layers',
+  'maxSeq',
+  'block',
+  'finalNorm',
+  'embeddingPositions',
+  'tieEmbeddings',
+];
+
+/**
+ * Builds a decoder-only LM from a {@link DecoderLmDefinition}: token embedding (+ learned or
+ * sinusoidal positions), `layers` transformer blocks (`layers.{i}`), the final norm
+ * (`finalNorm`) and the LM head (`head.weight`, or tied to `embedding.tokens`).
+ *
+ * In `step` mode every attention appends its new keys and values to caches of `maxSeq` slots
+ * (state inputs `layers.{i}.attn.cache.key|value`, outputs with `.next` appended) and only the
+ * last position goes through the head.
+ *
+ * @example
+ * ```ts
+ * const { graph, state } = buildDecoderGraph(HYBRID_DECODER, { mode: 'step' });
+ * const program = await compile(graph, { device, params, state, extensions: [attention] });
+ * ```
+ */
+export function buildDecoderGraph(
+  definition: DecoderLmDefinition,
+  options: DecoderLmGraphOptions,
+): DecoderLmGraph {
+  checkExactOptions('decoder', 'decoder', definition, DEFINITION_OPTIONS);
+  for (const key of ['vocabSize', 'dModel', 'layers', 'maxSeq'] as const) {
+    const value = definition[key];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new SpecError(`decoder: option "${key}" must be a positive integer`, {
+        block: 'decoder',
+        expected: 'integer >= 1',
+        actual: value,
+      });
+    }
+  }
+  const step = options.mode === 'step';
+  const batch = step ? 1 : (options.batch ?? 1);
+  const seq = symbolicDim(SEQ_DIM, { max: definition.maxSeq });
+  const tokens = input(TOKENS_INPUT, [batch, seq], 'i32');
+  const past = step ? input(PAST_INPUT, [1], 'i32') : undefined;
+  // Position of token (b, i): i, plus the cached tokens when stepping.
+  const tokenPosition = variable('i1', 'i32');
+  const positionIds =
+    past === undefined
+      ? mapElements([tokens], tokenPosition)
+      : mapElements([tokens, reshape(past, [1, 1])], variable('$1', 'i32').add(tokenPosition));
+  const embeddingPositions = definition.embeddingPositions;
+  const embedded = tokenEmbedding(tokens, {
+    vocabSize: definition.vocabSize,
+    dModel: definition.dModel,
+    ...(embeddingPositions === undefined ? {} : { positions: embeddingPositions, positionIds }),
+  });
+  const cache: KvCacheOptions | undefined =
+    past === undefined ? undefined : { maxSeq: definition.maxSeq, past };
+  const blockOf = (layer: number) => {
+    const options = layerBlockOptions(definition.block, layer);
+    return cache === undefined ? options : { ...options, cache };
+  };
+  const { output, caches } = transformerStack(embedded, definition.layers, blockOf, 'layers');
+  // Step mode reads out the last position only: index seq − 1 along the sequence axis. The body
+  // reads `past` (always ≥ 0) so that the kernel binds only tensors it reads.
+  const hidden = withLabel('lastToken', () => {
+    const lastIndex =
+      past === undefined
+        ? undefined
+        : mapElements(
+            [past],
+            variable('$0', 'i32')
+              .ge(constant(0, 'i32'))
+              .select(dimExpr(seq).sub(constant(1, 'i32')), constant(0, 'i32')),
+          );
+    return lastIndex === undefined ? output : gather(output, lastIndex, 1);
+  });
+  const normalized =
+    definition.finalNorm === undefined ? hidden : normLayer(hidden, definition.finalNorm, 'finalNorm');
+  const logits = lmHead(normalized, {
+    vocabSize: definition.vocabSize,
+    tied: definition.tieEmbeddings ?? false,
+  });
+  const outputs: Record<string, Node> = { logits };
+  const state: Record<string, string> = {};
+  for (const { key, value } of caches) {
+    for (const entry of [key, value]) {
+      const inputName = String(entry.input.attrs.name);
+      outputs[`${inputName}.next`] = entry.output;
+      state[inputName] = `${inputName}.next`;
+    }
+  }
+  return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
+}

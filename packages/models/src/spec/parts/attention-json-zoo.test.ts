@@ -1,0 +1,196 @@
+import { ATTENTION_CATALOG, ATTENTION_OP, applyAttention } from '@weft/attention';
+import { graphNodes, type Node } from '@weft/ir';
+import { describe, expect, it } from 'vitest';
+import { attentionFromJSON } from './attention-json.js';
+
+// The zoo's attention entries build these catalog instances (batch 1, 4 heads, 24 positions, dim 16).
+const t = (tensor: string, shape: number[], dtype?: 'i32') => ({
+  tensor,
+  shape,
+  ...(dtype ? { dtype } : {}),
+});
+const base = { heads: 4, headDim: 16 };
+const causal = { kind: 'causal' };
+const perPosition = [1, 4, 24];
+
+/** Each catalog mechanism's spec in JSON, or why it has none. */
+const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: string }>> = {
+  'cross-attention-decoupled-dims': { ...base, valueDim: 8 },
+  'nap-standardized-attention': {
+    ...base,
+    score: [{ kind: 'scale', value: 1 }],
+    normalizer: { kind: 'nap', gain: t('nap.gain', [4]), bias: t('nap.bias', [4]) },
+    outputs: { rowMax: true },
+  },
+  'qk-norm': {
+    ...base,
+    qkNorm: { kind: 'l2', scale: 'none' },
+    score: [{ kind: 'scale', value: t('qkNorm.gain', [1]) }],
+  },
+  'lse-output': { ...base, outputs: { logSumExp: true } },
+  'sigmoid-attention': { ...base, mask: causal, normalizer: { kind: 'sigmoid' } },
+  'rnope-swa': {
+    ...base,
+    kvHeads: 2,
+    positions: { kind: 'rope' },
+    mask: { kind: 'and', masks: [causal, { kind: 'slidingWindow', window: 8 }] },
+  },
+  'nope-head-temperature': {
+    ...base,
+    positions: { kind: 'nope' },
+    mask: causal,
+    score: [{ kind: 'scale', value: t('nope.headScale', [4]) }],
+  },
+  'low-rank-bottleneck-head-dims': { heads: 2, headDim: 24, valueDim: 12 },
+  'bam-generalized-gaussian-prior': {
+    notExpressible: 'its prior −exp(σ_h)·|k − q − μ_h|^β_h is a scoreMod function (an Expr written in code)',
+  },
+  'weighted-gqa': {
+    heads: { kind: 'weightedGqa', heads: 4, kvHeads: 2, weights: 'learned' },
+    headDim: 16,
+    mask: causal,
+  },
+  'rope-2d-image-grid': {
+    ...base,
+    qkNorm: { kind: 'layer', scale: 'vector' },
+    positions: { kind: 'rope', dims: 2, grid: [4, 6], base: 100 },
+  },
+  'sparse-transformer-strided': { ...base, mask: { kind: 'stridedSparse', stride: 5 } },
+  'multi-query-attention': { ...base, kvHeads: 1, mask: causal },
+  'document-mask': {
+    ...base,
+    mask: {
+      kind: 'and',
+      masks: [causal, { kind: 'documentMask', segmentIds: t('segments', [1, 24], 'i32'), sorted: true }],
+    },
+  },
+  'local-chunk-attention': { ...base, mask: { kind: 'chunked', size: 8 } },
+  'found-in-the-middle-key-bias': {
+    ...base,
+    score: [
+      { kind: 'scale', value: 0.25 },
+      { kind: 'keyBias', bias: t('keyBias', [24]) },
+    ],
+  },
+  'faithful-key-mask': { ...base, mask: { kind: 'keyPadding', lengths: t('keep', [1], 'i32') } },
+  'sparse-transformer-fixed': { ...base, mask: { kind: 'fixedSparse', stride: 6, summary: 2 } },
+  'star-attention-lse': { ...base, mask: causal, outputs: { logSumExp: true } },
+  'softmax-sink': { ...base, mask: causal, normalizer: { kind: 'softmax', sink: t('sink', [4]) } },
+  'adaptive-sparse-entmax': { ...base, normalizer: { kind: 'entmax', alpha: t('entmax.alpha', [4]) } },
+  'transnormer-norm-attention': {
+    ...base,
+    score: [{ kind: 'scale', value: 1 }],
+    mask: { kind: 'and', masks: [causal, { kind: 'chunked', size: 8 }] },
+    normalizer: { kind: 'identity', outputNorm: 'rms' },
+  },
+  'entmax-1.5': { ...base, mask: causal, normalizer: { kind: 'entmax', alpha: 1.5 } },
+  'sigma-diff-qkv': {
+    heads: 4,
+    kvHeads: 2,
+    valueHeads: 4,
+    headDim: 8,
+    valueDim: 16,
+    score: { kind: 'scale', value: 0.25 },
+    mask: causal,
+  },
+  'comateformer-quasi-attention': {
+    notExpressible: 'its affinity tanh(α·s)·σ(−β·‖q − k‖₁) is a scoreMod function over l1Distance',
+  },
+  'lightning-attention': {
+    ...base,
+    score: [
+      { kind: 'scale', value: 1 },
+      { kind: 'lightningDecay', slopes: t('lightning.slopes', [4]) },
+    ],
+    mask: causal,
+    normalizer: { kind: 'identity', outputNorm: 'none' },
+  },
+  'pattern-injected-heads': (() => {
+    const pattern = {
+      kind: 'patternInjectedHeads',
+      patterns: ['matchingToken', 'intraSentence', 'positional', 'learned'],
+      tokenIds: t('tokenIds', [1, 24], 'i32'),
+      sentenceIds: t('sentenceIds', [1, 24], 'i32'),
+    };
+    return { ...base, score: pattern, mask: pattern };
+  })(),
+  'probabilistic-attention': {
+    ...base,
+    score: {
+      kind: 'probabilisticAttentionScore',
+      precision: t('precision', perPosition),
+      logPrior: t('logPrior', perPosition),
+      queryNormSquared: t('queryNormSquared', perPosition),
+      keyNormSquared: t('keyNormSquared', perPosition),
+    },
+  },
+  'soft-gaussian-kernel': {
+    ...base,
+    score: {
+      kind: 'gaussianKernelScore',
+      queryNormSquared: t('normSquared', perPosition),
+      keyNormSquared: t('normSquared', perPosition),
+    },
+    normalizer: { kind: 'identity', outputNorm: 'none' },
+  },
+  'soft-nystrom-attention': {
+    notExpressible: 'the Nyström form is a chain of IR ops around a pseudo-inverse, not an attention op',
+  },
+  'lssa-softplus-reweighting': {
+    ...base,
+    mask: causal,
+    normalizer: { kind: 'softplusNormalized', lengthScale: 'log', reweight: { form: 'power', power: 2 } },
+  },
+  'top-theta': {
+    ...base,
+    mask: causal,
+    normalizer: { kind: 'topTheta', threshold: t('topTheta.theta', [4]), compensation: 'valueMean' },
+  },
+  fastmax: {
+    ...base,
+    score: [{ kind: 'scale', value: 1 }],
+    mask: causal,
+    normalizer: { kind: 'polynomialNormalized', degree: 2 },
+  },
+  'landmark-grouped-softmax': { ...base, mask: causal, normalizer: { kind: 'groupedSoftmax', blockSize: 5 } },
+  'p-laplacian-adapter': {
+    ...base,
+    normalizer: { kind: 'pLaplacian', features: t('q', [1, 4, 24, 16]), p: 1.5, mu: 0.5 },
+  },
+};
+
+/** The catalog graph's attention node (the `output` one) rebuilt from the JSON spec, on the same operands. */
+function rebuiltFromJSON(node: Node, json: object, name: string): Node {
+  const names = (node.attrs.tensors as readonly { readonly name: string }[]).map((use) => use.name);
+  const spec = attentionFromJSON(JSON.parse(JSON.stringify(json)), { name });
+  const [query, key, value, ...captured] = node.inputs;
+  return applyAttention(spec, {
+    query: query!,
+    key: key!,
+    value: value!,
+    tensors: Object.fromEntries(names.map((tensor, index) => [tensor, captured[index]!])),
+  }).output;
+}
+
+describe('the attention zoo in JSON', () => {
+  it('has a JSON spec, or a reason why not, for every catalog mechanism', () => {
+    expect(Object.keys(ZOO_JSON).sort()).toEqual(ATTENTION_CATALOG.map((entry) => entry.mechanism).sort());
+  });
+
+  it.each(
+    ATTENTION_CATALOG.filter((entry) => !('notExpressible' in ZOO_JSON[entry.mechanism]!)).map(
+      (entry) => [entry.mechanism, entry] as const,
+    ),
+  )('%s: its JSON spec builds the same attention node', (mechanism, entry) => {
+    const nodes = graphNodes(entry.build().graph).filter(
+      (node) => node.op === ATTENTION_OP && node.attrs.output === 'output',
+    );
+    expect(nodes).toHaveLength(1);
+    expect(rebuiltFromJSON(nodes[0]!, ZOO_JSON[mechanism]!, mechanism).hash).toBe(nodes[0]!.hash);
+  });
+
+  it('expresses 32 of the 35 mechanisms (the other three need code)', () => {
+    const expressible = Object.values(ZOO_JSON).filter((json) => !('notExpressible' in json));
+    expect([expressible.length, ATTENTION_CATALOG.length]).toEqual([32, 35]);
+  });
+});
