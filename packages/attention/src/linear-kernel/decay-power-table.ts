@@ -8,9 +8,17 @@ import { f32Literal } from './linear-kernel-support.js';
  */
 export function decayPowerTable(decay: readonly number[], chunk: number): string {
   const values = decay.flatMap((rate) => Array.from({ length: chunk + 1 }, (_, m) => f32Literal(rate ** m)));
+  // Lines of the generated module stay under 120 characters.
   const rows: string[] = [];
-  for (let start = 0; start < values.length; start += 6)
-    rows.push(`  ${values.slice(start, start + 6).join(', ')},`);
+  let row = '';
+  for (const value of values) {
+    if (row.length > 0 && row.length + value.length + 2 > 110) {
+      rows.push(`  ${row},`);
+      row = '';
+    }
+    row = row.length === 0 ? value : `${row}, ${value}`;
+  }
+  rows.push(`  ${row},`);
   return [
     `// γ_h^m, h = 0 … ${decay.length - 1}, m = 0 … ${chunk}`,
     `var<private> decay_powers: array<f32, ${values.length}> = array<f32, ${values.length}>(`,
