@@ -70,6 +70,7 @@
  */
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import { type FusionCostModel, HARDWARE_FUSION_COSTS } from './cost/fusion-cost-model.js';
 import { growKernel, singleNodeKernel } from './grow-kernel.js';
 import type { KernelDraft } from './kernel-draft.js';
 import type { KernelPlan } from './kernel-plan.js';
@@ -89,16 +90,22 @@ export interface FusionOptions {
    * storage binding; a device has `maxStorageBuffersPerShaderStage`). Default 7.
    */
   readonly maxKernelOutputs?: number;
+  /**
+   * What work costs on the adapter the plan is for; the planner fuses a matmul prologue only where
+   * it pays on it (see `decideMatmulPrologue`). Default {@link HARDWARE_FUSION_COSTS}.
+   */
+  readonly costs?: FusionCostModel;
 }
 
 /** Groups the nodes of `graph` into kernels (see the algorithm above). */
 export function planFusion(graph: Graph, options: FusionOptions = {}): KernelPlan {
-  const state = new PlannerState(graph);
+  const state = new PlannerState(graph, options.costs ?? HARDWARE_FUSION_COSTS);
   const planned = options.fuse === false ? unfused(state) : fused(state);
   const kernels = splitWideKernels(planned, options.maxKernelOutputs ?? DEFAULT_MAX_KERNEL_OUTPUTS);
   return {
     graph,
     kernels: kernels.map((kernel, id) => ({ ...kernel, id, schedule: scheduleKernel(kernel) })),
+    decisions: state.decisions,
   };
 }
 
@@ -120,6 +127,7 @@ function fused(state: PlannerState): KernelDraft[] {
 
 function fusedRound(state: PlannerState): KernelDraft[] {
   state.realized = new Set(state.materialized);
+  state.decisions = [];
   for (const node of state.nodes) {
     const role = state.role(node);
     if (role === 'source') continue;
