@@ -50,7 +50,7 @@ describe('weft (the executable)', () => {
   it('--help lists every command', () => {
     const { code, stdout } = weft('--help');
     expect(code).toBe(0);
-    for (const command of ['plan <spec>', 'run <spec>', 'bench', 'zoo']) expect(stdout).toContain(command);
+    for (const command of ['plan <spec>', 'run <model>', 'bench', 'zoo']) expect(stdout).toContain(command);
   });
 
   it('plan prints a summary of a valid spec, with its parameter count', () => {
@@ -146,6 +146,24 @@ describe('weft (in process)', () => {
     for (const name of ['in_layers_0_attn_q', 'out_layers_0_attn', 'out_layers_0_mlp_gateUp'])
       expect(withWgsl.stdout).toContain(`${name}: array<f32>;`);
     expect(withWgsl.stdout).not.toMatch(/#[0-9a-f]{6}|_[0-9a-f]{6}\b/);
+  });
+
+  it('plan --explain prints the cost model decisions for the adapter --adapter names', async () => {
+    const software = await weftInProcess('plan', '--explain', '--adapter', 'software', example);
+    expect(software.code).toBe(0);
+    expect(software.stdout).toMatch(/fusion decisions \(cost model "software"\): \d+ matmul prologue\(s\)/);
+    expect(software.stdout).toMatch(
+      /matmul block="layers\.0\.attn\.qkv" A = .*: (fused|split): recomputing it/,
+    );
+    // A software adapter gives some prologues a kernel of their own; a hardware GPU fuses them.
+    expect(software.stdout).toContain('split: recomputing it');
+    const hardware = await weftInProcess('plan', '--explain', example);
+    expect(hardware.stdout).toContain('fusion decisions (cost model "hardware")');
+    expect(hardware.stdout).not.toContain('split: recomputing it');
+    expect(await weftInProcess('plan', '--adapter', 'bogus', example)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--adapter must be hardware or software'),
+    });
   });
 
   it('bench measures the model fused and unfused on the CPU backend and writes JSON', async () => {

@@ -9,7 +9,7 @@ import {
   generateProgram,
 } from '@weft/wgsl';
 import { lintKernels } from '@weft/wgsl/test';
-import { ZOO } from '@weft/zoo';
+import { ZOO, ZOO_EXTENSIONS } from '@weft/zoo';
 import { describe, expect, test } from 'vitest';
 
 /** Templates excused from the lint: none. Every kernel of the corpus passes it. */
@@ -49,7 +49,7 @@ describe('generated WGSL of the corpus reads cleanly', () => {
         const { plan } = runPipeline(graph, { fuse: true });
         const program: GeneratedKernel[] = generateProgram(plan, profile, {
           inputAccess: 'arena',
-          extensions: [attention],
+          extensions: [...ZOO_EXTENSIONS, attention],
         });
         kernels += program.length;
         const result = lintKernels(program, EXCUSED_TEMPLATES);

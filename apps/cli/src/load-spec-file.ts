@@ -1,16 +1,23 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '@weft/ir';
 import { type AnyModelSpec, parseModelSpecJSON } from '@weft/models';
+import { readHuggingFaceConfig } from '@weft/models/hf';
 
 /** Largest spec file read, in bytes: specs are small documents. */
 const MAX_SPEC_BYTES = 10_000_000;
 
 /**
- * Reads and validates a model spec file (schema version 1 or 2).
+ * Reads and validates a model spec file (schema version 1 or 2), or maps the `config.json` of a
+ * Hugging Face model directory onto a spec (weights are not read).
  *
- * @throws InputError when the file cannot be read; SpecError (with JSON paths) when it is invalid.
+ * @throws InputError when the file cannot be read; SpecError (with JSON paths) when it is invalid;
+ * the Hugging Face mapping's errors for a directory.
  */
-export async function loadSpecFile(path: string): Promise<AnyModelSpec> {
+export async function loadSpecFile(
+  path: string,
+  options: { readonly maxSeq?: number } = {},
+): Promise<AnyModelSpec> {
+  if (await isDirectory(path)) return (await readHuggingFaceConfig(path, options)).spec;
   let text: string;
   try {
     const bytes = await readFile(path);
@@ -28,4 +35,12 @@ export async function loadSpecFile(path: string): Promise<AnyModelSpec> {
     );
   }
   return parseModelSpecJSON(text);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -78,6 +78,9 @@ export * from './passes/pipeline.js';
 export * from './passes/rewrite.js';
 export * from './passes/simplify.js';
 export * from './passes/verify.js';
+export { EXPR_OP_UNITS } from './plan/cost/element-cost.js';
+export * from './plan/cost/fusion-cost-model.js';
+export type { FusionDecision } from './plan/cost/fusion-decision.js';
 export { type FusionOptions, planFusion } from './plan/fusion-planner.js';
 export { kernelBlockLabel, kernelSummary, kernelTitle } from './plan/kernel-label.js';
 export * from './plan/kernel-plan.js';
@@ -92,6 +95,7 @@ export type {
 } from './plan/kernel-schedule.js';
 export * from './plan/memory-planner.js';
 export type { ReductionDomain } from './plan/reduction-domain.js';
+export * from './print/format-fusion-decisions.js';
 export * from './print/format-graph.js';
 export * from './print/format-kernel-plan.js';
 export * from './print/format-table.js';

@@ -16,6 +16,10 @@
  * @packageDocumentation
  */
 
+export * from './architectures/dit.js';
+export * from './architectures/encoder.js';
+export * from './architectures/encoder-decoder.js';
+export * from './architectures/vit.js';
 export {
   type AttentionBlockSettings,
   type AttentionParts,

@@ -10,6 +10,7 @@
 export { foldWorkgroups } from './dispatch-grid.js';
 export { ElementComposer } from './element-composer.js';
 export { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
+export { fusionCostModelOf } from './fusion-costs.js';
 export {
   generateKernel,
   generateProgram,

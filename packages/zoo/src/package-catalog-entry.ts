@@ -1,4 +1,5 @@
 import { ATTENTION_CATALOG } from '@weft/attention';
+import { LINEAR_ATTENTION_CATALOG } from '@weft/attention/linear';
 import { SpecError } from '@weft/ir';
 import { NORM_CATALOG } from '@weft/norms';
 import type { ZooEntry } from './zoo-entry.js';
@@ -30,6 +31,16 @@ export function normZooEntry(facts: ZooEntryFacts): ZooEntry {
 export function attentionZooEntry(facts: ZooEntryFacts): ZooEntry {
   const source = ATTENTION_CATALOG.find((entry) => entry.mechanism === facts.mechanism);
   if (source === undefined) throw missingMechanism('@weft/attention', facts, ATTENTION_CATALOG);
+  return { ...facts, build: () => source.build() };
+}
+
+/**
+ * A zoo entry that builds `@weft/attention/linear`'s catalog instance of `facts.mechanism`. Throws a
+ * `SpecError` when that catalog has no such mechanism.
+ */
+export function linearAttentionZooEntry(facts: ZooEntryFacts): ZooEntry {
+  const source = LINEAR_ATTENTION_CATALOG.find((entry) => entry.mechanism === facts.mechanism);
+  if (source === undefined) throw missingMechanism('@weft/attention/linear', facts, LINEAR_ATTENTION_CATALOG);
   return { ...facts, build: () => source.build() };
 }
 

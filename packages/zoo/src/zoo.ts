@@ -18,6 +18,10 @@ import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
+import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
+import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
+import { linearTransformerElu1CausalEntry } from './entries/linear-transformer-elu1-causal.js';
+import { linearTransformerElu1DecodeEntry } from './entries/linear-transformer-elu1-decode.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
@@ -33,6 +37,7 @@ import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
+import { retentionDecayStandInEntry } from './entries/retention-decay-stand-in.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
 import { rope2dImageGridEntry } from './entries/rope-2d-image-grid.js';
@@ -56,7 +61,8 @@ import type { ZooEntry } from './zoo-entry.js';
 
 /**
  * Every zoo entry: the G3 normalization layers of `@weft/norms`, then the G1/G2 attention
- * mechanisms of `@weft/attention` (and the attention sink of G6), in catalog order of their package.
+ * mechanisms of `@weft/attention` (and the attention sink of G6), in catalog order of their package,
+ * then the G4 linear attention of `@weft/attention/linear`.
  */
 export const ZOO: readonly ZooEntry[] = [
   layerNormEntry,
@@ -113,6 +119,11 @@ export const ZOO: readonly ZooEntry[] = [
   pLaplacianAdapterEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
+  linearTransformerElu1Entry,
+  linearTransformerElu1CausalEntry,
+  linearTransformerElu1DecodeEntry,
+  lightningAttentionChunkedEntry,
+  retentionDecayStandInEntry,
 ];
 
 /**

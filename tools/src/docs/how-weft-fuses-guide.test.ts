@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   add,
+  formatFusionDecisions,
   formatGraph,
   formatKernelPlan,
   gelu,
@@ -11,10 +12,12 @@ import {
   runPipeline,
   withLabel,
 } from '@weft/ir';
+import { buildDecoderLmGraph, parseModelSpec } from '@weft/models';
 import { layerNorm } from '@weft/norms';
 import { generateGraphKernels } from '@weft/runtime';
-import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
+import { DEFAULT_DEVICE_PROFILE, fusionCostModelOf } from '@weft/wgsl';
 import { describe, expect, it } from 'vitest';
+import { DEMO_SPEC } from '../demo/demo-spec.js';
 
 // The guide "How Weft fuses" quotes real output for the graph it builds; these tests keep the quotes
 // true: the printed graph and kernel plan verbatim, and every line of the WGSL excerpt (elisions
@@ -65,5 +68,21 @@ describe('the guide "How Weft fuses" quotes what Weft prints', () => {
       expect(found, `"${line}" (after line ${at} of the kernel)`).toBeGreaterThanOrEqual(0);
       at = found + 1;
     }
+  });
+
+  it("quotes the cost model's decisions for the demo decoder's step on a software adapter", () => {
+    const quoted = blocks.filter((block) => block.language === 'text')[2]!.body;
+    const { config } = parseModelSpec(DEMO_SPEC);
+    const software = fusionCostModelOf({ ...DEFAULT_DEVICE_PROFILE, software: true });
+    const { plan } = runPipeline(buildDecoderLmGraph(config, { mode: 'step' }).graph, {
+      fusionCosts: software,
+    });
+    const printed = formatFusionDecisions(plan).split('\n');
+    for (const line of quoted.split('\n')) expect(printed).toContain(line);
+    // The guide's own graph: fused on a GPU (the plan it prints), its norm apart on a software adapter.
+    const templates = runPipeline(guideGraph(), { fusionCosts: software }).plan.kernels.map(
+      (kernel) => kernel.template,
+    );
+    expect(templates).toEqual(['row', 'matmul']);
   });
 });

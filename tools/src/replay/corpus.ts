@@ -98,16 +98,22 @@ type GenerateGraphKernels = (
 
 /**
  * The extensions code generation takes: the attention kernels where this revision has them as a
- * value (`@weft/attention/kernels`); revisions before that registered their templates on import.
+ * value (`@weft/attention/kernels`; revisions before that registered their templates on import),
+ * and the linear-attention kernels where it has them (`@weft/attention/linear-kernels`).
  */
 async function kernelExtensions(): Promise<readonly KernelExtension[]> {
-  try {
-    const kernelsEntry = '@weft/attention/kernels';
-    const module = (await import(kernelsEntry)) as { attention?: KernelExtension };
-    return module.attention === undefined ? [] : [module.attention];
-  } catch {
-    return [];
-  }
+  const load = async (entry: string, name: string): Promise<KernelExtension[]> => {
+    try {
+      const module = (await import(entry)) as Record<string, KernelExtension | undefined>;
+      return module[name] === undefined ? [] : [module[name]!];
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...(await load('@weft/attention/kernels', 'attention')),
+    ...(await load('@weft/attention/linear-kernels', 'linearAttentionExtension')),
+  ];
 }
 
 function graphKernels(

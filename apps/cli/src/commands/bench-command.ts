@@ -42,7 +42,10 @@ export interface ModelBenchResult {
  */
 export function registerBenchCommand(cli: CAC, io: CliIo): void {
   cli
-    .command('bench <spec>', 'Benchmark a model: prefill and decode, fused vs one kernel per op')
+    .command(
+      'bench <spec>',
+      'Benchmark a model (JSON spec or Hugging Face model directory): prefill and decode, fused vs one kernel per op',
+    )
     .option('--prompt <n>', 'Prompt length of the prefill', { default: 8 })
     .option('--repeats <n>', 'Timed repetitions after one warm-up', { default: 5 })
     .option('--device <device>', 'auto (WebGPU when an adapter exists, else the CPU) or cpu', {

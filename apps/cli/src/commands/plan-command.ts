@@ -1,7 +1,7 @@
 import { attention } from '@weft/attention/kernels';
-import { formatKernelPlan, graphNodes, runPipeline } from '@weft/ir';
+import { formatFusionDecisions, formatKernelPlan, graphNodes, InputError, runPipeline } from '@weft/ir';
 import { buildModelGraph, modelSpecToJSON } from '@weft/models';
-import { DEFAULT_DEVICE_PROFILE, generateProgram } from '@weft/wgsl';
+import { DEFAULT_DEVICE_PROFILE, type DeviceProfile, fusionCostModelOf, generateProgram } from '@weft/wgsl';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
@@ -13,23 +13,49 @@ export interface PlanOptions {
   readonly json?: boolean;
   /** Also print the generated WGSL of every kernel. */
   readonly wgsl?: boolean;
+  /** Also print the fusion cost model's decisions, one line each, with the estimates they compared. */
+  readonly explain?: boolean;
+  /** The adapter to plan for: `hardware` (a GPU with the core limits, default) or `software` (SwiftShader). */
+  readonly adapter?: string;
 }
+
+/** The device profiles `weft plan --adapter` plans for. */
+const ADAPTER_PROFILES: Readonly<Record<string, DeviceProfile>> = {
+  hardware: DEFAULT_DEVICE_PROFILE,
+  software: { ...DEFAULT_DEVICE_PROFILE, software: true },
+};
 
 const SOURCES = new Set(['input', 'param', 'constant', 'literal']);
 
 /**
  * Registers `weft plan <spec.json>`: validates a spec and prints the kernel plan of its decode
- * step program (IR ops → fused kernels, the tensors each reads and writes, arena bytes), and with
- * `--wgsl` the generated WGSL (for a default device profile; no GPU needed).
+ * step program (IR ops → fused kernels, the tensors each reads and writes, arena bytes), with
+ * `--explain` the fusion cost model's decisions, and with `--wgsl` the generated WGSL, for the
+ * adapter `--adapter` names (no GPU needed).
  */
 export function registerPlanCommand(cli: CAC, io: CliIo): void {
   cli
-    .command('plan <spec>', 'Validate a model spec (JSON) and print its kernel plan')
+    .command(
+      'plan <spec>',
+      'Validate a model spec (JSON, or a Hugging Face model directory) and print its kernel plan',
+    )
     .option('--json', 'Print the validated spec as normalized JSON, defaults filled in')
     .option('--wgsl', 'Also print the WGSL of every kernel')
+    .option('--explain', "Also print the fusion cost model's decisions and why")
+    .option('--adapter <kind>', 'Plan for a hardware GPU or a software adapter (SwiftShader)', {
+      default: 'hardware',
+    })
     .example('weft plan examples/small-decoder.json --wgsl')
     .example('weft plan examples/hybrid-decoder.json')
+    .example('weft plan examples/small-decoder.json --explain --adapter software')
     .action(async (specPath: string, options: PlanOptions) => {
+      const profile = ADAPTER_PROFILES[options.adapter ?? 'hardware'];
+      if (profile === undefined) {
+        throw new InputError('--adapter must be hardware or software', {
+          expected: Object.keys(ADAPTER_PROFILES).join(' | '),
+          actual: options.adapter,
+        });
+      }
       const spec = await loadSpecFile(specPath);
       if (options.json === true) {
         io.out(modelSpecToJSON(spec).trimEnd());
@@ -39,14 +65,20 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
       for (const line of summarizeSpec(spec)) io.out(`  ${line}`);
       const { graph } = buildModelGraph(spec, { mode: 'step' });
       const ops = graphNodes(graph).filter((node) => !SOURCES.has(node.op)).length;
-      const { plan, memory } = runPipeline(graph, { fuse: true });
+      const costs = fusionCostModelOf(profile);
+      const { plan, memory } = runPipeline(graph, { fuse: true, fusionCosts: costs });
       io.out(
         `kernel plan (decode step, KV cache on the device): ${ops} IR ops -> ${plan.kernels.length} kernels, ` +
           `${plan.kernels.length} dispatches per token, arena ${formatBytes(memory.arenaBytes)}`,
       );
       for (const line of formatKernelPlan(plan, memory).trimEnd().split('\n')) io.out(`  ${line}`);
+      if (options.explain === true) {
+        const decisions = plan.decisions ?? [];
+        io.out(`fusion decisions (cost model "${costs.name}"): ${decisions.length} matmul prologue(s)`);
+        for (const line of formatFusionDecisions(plan).split('\n').filter(Boolean)) io.out(`  ${line}`);
+      }
       if (options.wgsl !== true) return;
-      for (const kernel of generateProgram(plan, DEFAULT_DEVICE_PROFILE, {
+      for (const kernel of generateProgram(plan, profile, {
         inputAccess: 'arena',
         extensions: [attention],
       })) {

@@ -1,18 +1,30 @@
-import { InputError } from '@weft/ir';
-import { compileModel, type LoadedTensor, type Sampling } from '@weft/models';
+import { stat } from 'node:fs/promises';
+import { compileModel, type LoadedTensor } from '@weft/models';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
-import { createProgressBar, type ProgressStream } from '../progress-bar.js';
+import { createProgressBar } from '../progress-bar.js';
 import { formatBytes, summarizeSpec } from '../spec-summary.js';
+import {
+  backendLine,
+  deviceOption,
+  parsePrompt,
+  positiveInteger,
+  samplingOf,
+  streamOption,
+  timingLine,
+} from './run-helpers.js';
+import { runHuggingFaceDirectory } from './run-hugging-face.js';
 
 /** Options of `weft run`. */
 export interface RunOptions {
   /** Path of a safetensors file with the model's weights (seeded random weights otherwise). */
   readonly weights?: string;
-  /** Prompt token ids separated by spaces or commas. */
+  /** Prompt token ids separated by spaces or commas; text for a model directory with a tokenizer. */
   readonly prompt?: string;
+  /** Longest sequence to compile a model directory for (caps `max_position_embeddings`). */
+  readonly maxSeq?: number;
   /** Tokens to generate. */
   readonly tokens?: number;
   /** Seed of the random weights. */
@@ -30,18 +42,27 @@ export interface RunOptions {
 }
 
 /**
- * Registers `weft run <spec.json>`: compiles the model (its weights, or seeded random ones) on
- * WebGPU or the CPU fallback and generates from a prompt, with progress bars on stderr.
+ * Registers `weft run <spec.json | model-dir>`: compiles the model (a JSON spec with its weights
+ * or seeded random ones, or a Hugging Face model directory) on WebGPU or the CPU fallback and
+ * generates from a prompt, with progress bars on stderr. A directory's prompt is text when it has
+ * a `tokenizer.json`, and the generated text is printed as it is produced.
  */
 export function registerRunCommand(cli: CAC, io: CliIo): void {
   const progressStream = io.progress;
   cli
-    .command('run <spec>', 'Compile a model spec and generate tokens from a prompt')
+    .command(
+      'run <model>',
+      'Compile a model spec (JSON) or a Hugging Face model directory and generate from a prompt',
+    )
     .option(
       '--weights <file>',
       'Weights in safetensors format (F32, F16, BF16; PyTorch-style names are mapped)',
     )
-    .option('--prompt <ids>', 'Prompt token ids, e.g. "1 2 3"', { default: '1' })
+    .option(
+      '--prompt <prompt>',
+      'Prompt token ids, e.g. "1 2 3" (default 1); text for a model directory with a tokenizer.json',
+    )
+    .option('--max-seq <n>', 'Longest sequence to compile a model directory for', { default: 2048 })
     .option('--tokens <n>', 'Tokens to generate', { default: 16 })
     .option('--seed <n>', 'Seed of the random weights when no --weights are given', { default: 0 })
     .option('--device <device>', 'auto (WebGPU when an adapter exists, else the CPU) or cpu', {
@@ -52,13 +73,13 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .option('--top-p <p>', 'Sample from the smallest set with this probability')
     .option('--sample-seed <n>', 'Seed of the sampler', { default: 0 })
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
+    .example('weft run ./SmolLM-135M --prompt "The capital of France is" --tokens 20')
     .action(async (specPath: string, options: RunOptions) => {
+      if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, io);
       const spec = await loadSpecFile(specPath);
       const prompt = parsePrompt(options.prompt ?? '1', spec.config.vocabSize);
       const maxTokens = positiveInteger(options.tokens ?? 16, '--tokens');
-      const device = options.device ?? 'auto';
-      if (device !== 'auto' && device !== 'cpu')
-        throw new InputError('--device must be auto or cpu', { expected: 'auto | cpu', actual: device });
+      const device = deviceOption(options);
       const weights = options.weights === undefined ? undefined : await loadWeightsFile(options.weights);
       io.out(`spec ${specPath}: valid`);
       for (const line of summarizeSpec(spec)) io.out(`  ${line}`);
@@ -75,11 +96,7 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
       });
       compileBar.finish();
       try {
-        io.out(
-          model.backend === 'cpu'
-            ? `backend: CPU reference interpreter${model.fallbackReason === undefined ? '' : ` (no WebGPU: ${model.fallbackReason})`}`
-            : `backend: WebGPU, ${model.decoder.stats.kernels} kernels, ${model.decoder.stats.dispatchesPerRun} dispatches per token`,
-        );
+        io.out(backendLine(model));
         const generationBar = createProgressBar({
           total: maxTokens,
           label: 'generating',
@@ -93,51 +110,19 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
         generationBar.finish();
         io.out(`prompt: ${prompt.join(' ')}`);
         io.out(`generated (${result.tokens.length}, ${result.stopReason}): ${result.tokens.join(' ')}`);
-        const perToken = result.decodeSteps === 0 ? 0 : result.decodeMs / result.decodeSteps;
-        io.out(`prefill ${result.prefillMs.toFixed(1)} ms, ${perToken.toFixed(1)} ms per token`);
+        io.out(timingLine(result));
       } finally {
         model.destroy();
       }
     });
 }
 
-function samplingOf(options: RunOptions): Sampling {
-  if (options.temperature === undefined && options.topK === undefined && options.topP === undefined)
-    return { kind: 'greedy' };
-  return {
-    kind: 'random',
-    ...(options.temperature === undefined ? {} : { temperature: Number(options.temperature) }),
-    ...(options.topK === undefined ? {} : { topK: Number(options.topK) }),
-    ...(options.topP === undefined ? {} : { topP: Number(options.topP) }),
-    seed: Number(options.sampleSeed ?? 0),
-  };
-}
-
-function parsePrompt(text: string, vocabSize: number): number[] {
-  const ids = String(text)
-    .split(/[\s,]+/)
-    .filter((part) => part !== '')
-    .map(Number);
-  const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
-  if (ids.length === 0 || bad !== undefined) {
-    throw new InputError('--prompt must list token ids of the vocabulary', {
-      tensor: 'prompt',
-      expected: `integers in 0..${vocabSize - 1}`,
-      actual: bad ?? 'no ids',
-    });
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
-  return ids;
-}
-
-function positiveInteger(value: number, option: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new InputError(`${option} must be a positive integer`, { expected: 'integer >= 1', actual: value });
-  return number;
-}
-
-function streamOption(stream: ProgressStream | undefined): { stream?: ProgressStream } {
-  return stream === undefined ? {} : { stream };
 }
 
 function describeWeights(io: CliIo, path: string, tensors: ReadonlyMap<string, LoadedTensor>): void {

@@ -10,8 +10,8 @@ import { checkTensorRef } from './validate.js';
  * {@link lightningSlopes}). With `scale(1)`, `causal()` and `identity({ outputNorm: 'none' })` the
  * op computes the quadratic form O = [(QKᵀ) ⊙ D] V, D_pk = λ_h^{p−k} for k ≤ p, 0 otherwise, with no
  * normalizer (TransNormerLLM normalizes the output afterwards). The chunked linear (intra-block
- * quadratic + inter-block KV state) and recurrent decode forms are a linear-attention lowering, not
- * this op.
+ * quadratic + inter-block KV state) and recurrent decode forms are `@weft/attention/linear`'s, with
+ * `lightningLinearDecay`.
  *
  * @example
  * ```ts

@@ -44,6 +44,9 @@ export function resolveExtensionOp(
 /** Where the ops Weft's own packages define live, for the hint of an unknown-op error. */
 const KNOWN_EXTENSION_OPS: Readonly<Record<string, string>> = {
   attention: "pass `extensions: [attention]`, with `attention` from '@weft/attention/kernels'",
+  linearAttention: "pass `extensions: [linearAttentionExtension]`, from '@weft/attention/linear-kernels'",
+  'linearAttention.state':
+    "pass `extensions: [linearAttentionExtension]`, from '@weft/attention/linear-kernels'",
 };
 
 /** How to make op `op` known, for error messages: the extension that defines it, when Weft knows it. */

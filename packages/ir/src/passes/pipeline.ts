@@ -1,5 +1,6 @@
 import { type Graph, graphNodes } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import type { FusionCostModel } from '../plan/cost/fusion-cost-model.js';
 import { planFusion } from '../plan/fusion-planner.js';
 import type { KernelPlan, MemoryPlan } from '../plan/kernel-plan.js';
 import { planMemory } from '../plan/memory-planner.js';
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   readonly alignment?: number;
   /** Most outputs one kernel may write (see `FusionOptions.maxKernelOutputs`). Default 7. */
   readonly maxKernelOutputs?: number;
+  /** What work costs on the target adapter (see `FusionOptions.costs`). Default `HARDWARE_FUSION_COSTS`. */
+  readonly fusionCosts?: FusionCostModel;
 }
 
 /** One step of the pipeline, as logged. */
@@ -95,6 +98,7 @@ export function runPipeline(graph: Graph, options: PipelineOptions = {}): Pipeli
   const plan = planFusion(current, {
     fuse: options.fuse ?? true,
     ...(options.maxKernelOutputs === undefined ? {} : { maxKernelOutputs: options.maxKernelOutputs }),
+    ...(options.fusionCosts === undefined ? {} : { costs: options.fusionCosts }),
   });
   log.push({
     step: 'plan-fusion',

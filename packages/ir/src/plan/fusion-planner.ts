@@ -52,6 +52,12 @@
  *    block of rows before the K loop and applies the norm while loading A (LayerNorm, RMSNorm,
  *    softmax → matmul in one kernel). Per-element values of A's prologue that are graph outputs
  *    (the sum of residual add + norm) are written by the kernel while loading A.
+ * 8. Cost model. Every other prologue (rules 5 and 7) is priced when its matmul is taken in
+ *    (`cost/prologue-cost.ts`): the kernel evaluates it once per block of output columns (A) or
+ *    rows (B), and computes A's row statistics once per workgroup; where that costs more on the
+ *    adapter ({@link FusionOptions.costs}) than a kernel of its own (a dispatch and a round trip of
+ *    the operand), the operand is realized — a norm becomes a `row` kernel, a view or activation an
+ *    `elementwise` one. Each decision, with its estimates, is kept in `KernelPlan.decisions`.
  * Three passes then merge kernels: a `row` kernel into the first later kernel that reads it when
  * that is a `row` kernel of the same domain (one kernel writes several per-row statistics:
  * AdaLIN's layer mean and variance); an `elementwise` kernel that reads only sources and one
@@ -65,11 +71,13 @@
  *
  * Code. The rules live in `admit/`, one module per rule: `admit.ts` applies them in order (1, 3,
  * 4 and graph outputs), `materialize.ts` (2), `matmul-epilogue.ts` (5), `matmul-prologue.ts` (5's
- * prologues and 7), `reduction-row.ts` (6), over the cones of `cones.ts`; `grow-kernel.ts` grows
- * one kernel, `planner-state.ts` holds what one planning round knows.
+ * prologues and 7), `reduction-row.ts` (6), over the cones of `cones.ts`; the cost model (8) and
+ * its tables are in `cost/`; `grow-kernel.ts` grows one kernel, `planner-state.ts` holds what one
+ * planning round knows.
  */
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import { type FusionCostModel, HARDWARE_FUSION_COSTS } from './cost/fusion-cost-model.js';
 import { growKernel, singleNodeKernel } from './grow-kernel.js';
 import type { KernelDraft } from './kernel-draft.js';
 import type { KernelPlan } from './kernel-plan.js';
@@ -89,16 +97,22 @@ export interface FusionOptions {
    * storage binding; a device has `maxStorageBuffersPerShaderStage`). Default 7.
    */
   readonly maxKernelOutputs?: number;
+  /**
+   * What work costs on the adapter the plan is for; the planner fuses a matmul prologue only where
+   * it pays on it (see `decideMatmulPrologue`). Default {@link HARDWARE_FUSION_COSTS}.
+   */
+  readonly costs?: FusionCostModel;
 }
 
 /** Groups the nodes of `graph` into kernels (see the algorithm above). */
 export function planFusion(graph: Graph, options: FusionOptions = {}): KernelPlan {
-  const state = new PlannerState(graph);
+  const state = new PlannerState(graph, options.costs ?? HARDWARE_FUSION_COSTS);
   const planned = options.fuse === false ? unfused(state) : fused(state);
   const kernels = splitWideKernels(planned, options.maxKernelOutputs ?? DEFAULT_MAX_KERNEL_OUTPUTS);
   return {
     graph,
     kernels: kernels.map((kernel, id) => ({ ...kernel, id, schedule: scheduleKernel(kernel) })),
+    decisions: state.decisions,
   };
 }
 
@@ -120,6 +134,7 @@ function fused(state: PlannerState): KernelDraft[] {
 
 function fusedRound(state: PlannerState): KernelDraft[] {
   state.realized = new Set(state.materialized);
+  state.decisions = [];
   for (const node of state.nodes) {
     const role = state.role(node);
     if (role === 'source') continue;

@@ -1,5 +1,6 @@
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import type { FusionDecision } from './cost/fusion-decision.js';
 import type { KernelSchedule } from './kernel-schedule.js';
 
 /**
@@ -47,6 +48,12 @@ export interface KernelPlan {
   readonly graph: Graph;
   /** Kernels in a valid dispatch order. */
   readonly kernels: readonly Kernel[];
+  /**
+   * The cost model's decisions, one per matmul operand with a prologue (fused or given a kernel of
+   * its own), in the order the planner made them; empty for an unfused plan. `formatFusionDecisions`
+   * prints them.
+   */
+  readonly decisions?: readonly FusionDecision[];
 }
 
 /** Where one tensor lives in the arena. */

@@ -1,5 +1,7 @@
 import { type Graph, graphNodes, usersOf } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import { type FusionCostModel, HARDWARE_FUSION_COSTS } from './cost/fusion-cost-model.js';
+import type { FusionDecision } from './cost/fusion-decision.js';
 import { type NodeRole, nodeRole } from './node-role.js';
 import type { ReductionDomain } from './reduction-domain.js';
 
@@ -26,8 +28,14 @@ export class PlannerState {
   realized = new Set<Node>();
   /** Nodes the cost rule decided to write to memory; kept from one planning round to the next. */
   readonly materialized = new Set<Node>();
+  /** The cost model's decisions of the current round. */
+  decisions: FusionDecision[] = [];
 
-  constructor(graph: Graph) {
+  constructor(
+    graph: Graph,
+    /** What work costs on the adapter the plan is for. */
+    readonly costs: FusionCostModel = HARDWARE_FUSION_COSTS,
+  ) {
     this.nodes = graphNodes(graph);
     this.position = new Map(this.nodes.map((node, index) => [node, index]));
     this.users = usersOf(this.nodes);

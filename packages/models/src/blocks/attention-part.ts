@@ -24,6 +24,8 @@ export interface AttentionBlockSettings {
   readonly causal?: boolean;
   /** Learn a QKV bias `${name}.bqkv` (Qwen2, GPT-2). Default false. */
   readonly bias?: boolean;
+  /** Learn a bias `${name}.bo` of the output projection (GPT-2, BERT, ViT, DiT; not Qwen2). Default false. */
+  readonly outputBias?: boolean;
   /** Tensors captured by the spec's score mods, masks or normalizer (`tensorRef` names), by name. */
   readonly tensors?: Readonly<Record<string, Node>>;
 }
@@ -53,6 +55,7 @@ export const SELF_ATTENTION_PART_KEYS: readonly string[] = [
   'normalizer',
   'causal',
   'bias',
+  'outputBias',
   'tensors',
 ];
 
@@ -110,6 +113,8 @@ export interface ResolvedAttention {
   readonly spec: AttentionSpec;
   /** Learn a QKV bias. */
   readonly bias: boolean;
+  /** Learn an output projection bias. */
+  readonly outputBias: boolean;
   /** Captured tensors given by the caller. */
   readonly tensors: Readonly<Record<string, Node>>;
 }
@@ -144,11 +149,12 @@ export function resolveBlockAttention(
     parts = attentionOptionsOf(part, path);
   } else {
     checkExactOptions(block, path, part, SELF_ATTENTION_PART_KEYS, where);
-    const { causal: isCausal, bias, tensors, ...rest } = part;
+    const { causal: isCausal, bias, outputBias, tensors, ...rest } = part;
     parts = rest;
     settings = {
       ...(isCausal === undefined ? {} : { causal: isCausal }),
       ...(bias === undefined ? {} : { bias }),
+      ...(outputBias === undefined ? {} : { outputBias }),
       ...(tensors === undefined ? {} : { tensors }),
     };
   }
@@ -173,5 +179,10 @@ export function resolveBlockAttention(
   ];
   const { mask: _ignored, ...unmasked } = parts;
   const spec = attention({ ...unmasked, ...(masks.length === 0 ? {} : { mask: and(...masks) }), name: path });
-  return { spec, bias: settings.bias ?? false, tensors: settings.tensors ?? {} };
+  return {
+    spec,
+    bias: settings.bias ?? false,
+    outputBias: settings.outputBias ?? false,
+    tensors: settings.tensors ?? {},
+  };
 }

@@ -42,12 +42,14 @@ export function crossAttention(x: Node, memory: Node, options: CrossAttentionOpt
 
 function buildCrossAttention(x: Node, memory: Node, options: CrossAttentionOptions, name: string): Node {
   const block = `cross-attention "${name}"`;
-  if (!isAttentionSpec(options) && typeof options === 'object' && options !== null && 'bias' in options) {
-    throw new SpecError(`${block}: unknown option "bias"`, {
-      block: name,
-      expected: 'no QKV bias option in cross-attention',
-      actual: 'bias',
-    });
+  for (const key of ['bias', 'outputBias']) {
+    if (!isAttentionSpec(options) && typeof options === 'object' && options !== null && key in options) {
+      throw new SpecError(`${block}: unknown option "${key}"`, {
+        block: name,
+        expected: 'no bias options in cross-attention',
+        actual: key,
+      });
+    }
   }
   const part = <T>(suffix: string, build: () => T): T => withLabel(childPath(name, suffix), build);
   const width = staticDimOf(x, -1, `cross-attention "${name}"`);

@@ -39,10 +39,10 @@ export interface SelfAttentionResult {
  * `[d, H·dk + Hkv·dk + Hv·dv]` (query columns, then key, then value), slices into heads, one
  * `attention` op carrying every part of the spec (positions, QK norm, score mods, masks,
  * normalizer, GQA and decoupled value heads inside it), and the output projection `${name}.wo`
- * `[H·dv, d]`.
+ * `[H·dv, d]` (with its bias `${name}.bo` when `outputBias`).
  *
  * `attention` is the value `attention({...})` returns or its options (with the block settings
- * `causal`, `bias`, `tensors`); the block renames the spec `name` and combines `causal()`
+ * `causal`, `bias`, `outputBias`, `tensors`); the block renames the spec `name` and combines `causal()`
  * (unless `causal: false`) with the spec's mask. With `cache`, the new keys and values are
  * appended to state inputs `${name}.cache.key` `[B, Hkv, maxSeq, dk]` and `${name}.cache.value`
  * `[B, Hv, maxSeq, dv]`, and the queries attend over the whole cache, masked by `causal()`, the
@@ -102,7 +102,7 @@ function buildCachedAttention(
   block: string,
 ): SelfAttentionResult {
   const width = staticDimOf(x, -1, `attention "${name}"`);
-  const { spec, bias, tensors } = resolveBlockAttention(slot, {
+  const { spec, bias, outputBias, tensors } = resolveBlockAttention(slot, {
     block,
     path: name,
     where,
@@ -134,7 +134,13 @@ function buildCachedAttention(
     ),
   );
   const project = (attended: Node) =>
-    part('out', () => linear(mergeHeads(attended), { outFeatures: width, weight: childPath(name, 'wo') }));
+    part('out', () =>
+      linear(mergeHeads(attended), {
+        outFeatures: width,
+        weight: childPath(name, 'wo'),
+        ...(outputBias ? { bias: childPath(name, 'bo') } : {}),
+      }),
+    );
   if (cache === undefined) {
     const inputs = { query, key, value, ...(Object.keys(tensors).length === 0 ? {} : { tensors }) };
     return { output: project(applyAttention(spec, inputs).output) };

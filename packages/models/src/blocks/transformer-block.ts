@@ -178,7 +178,10 @@ function splitCrossAttention(
     checkExactOptions(block, name, cross, ['memory', 'attention'], 'crossAttention');
     return cross;
   }
-  const allowed = [...SELF_ATTENTION_PART_KEYS.filter((key) => key !== 'bias'), 'memory'];
+  const allowed = [
+    ...SELF_ATTENTION_PART_KEYS.filter((key) => key !== 'bias' && key !== 'outputBias'),
+    'memory',
+  ];
   checkExactOptions(block, name, cross, allowed, 'crossAttention');
   const { memory, ...attention } = cross;
   return { memory, attention };

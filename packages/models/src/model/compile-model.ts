@@ -1,5 +1,5 @@
 import { attention } from '@weft/attention/kernels';
-import { type Graph, InputError, interpret, tensor64, WeftError } from '@weft/ir';
+import { type FusionCostOverrides, type Graph, InputError, interpret, tensor64, WeftError } from '@weft/ir';
 import { compile, type Program, requestWeftDevice, type WeftDevice } from '@weft/runtime';
 import {
   type DecodeStepper,
@@ -45,6 +45,8 @@ export interface CompileModelOptions {
   readonly batch?: number;
   /** Fuse kernels (default) or run one kernel per op. */
   readonly fuse?: boolean;
+  /** Costs measured on the adapter for the fusion planner's cost model (`compile`'s `fusionCosts`). */
+  readonly fusionCosts?: FusionCostOverrides;
   /** Why `device` is the CPU, when the caller resolved `'auto'` itself (see {@link resolveModelDevice}). */
   readonly fallbackReason?: string;
   /** Called after each compile stage (for progress bars). */
@@ -160,6 +162,7 @@ export async function compileModel(
     // The decoder's attention blocks compile with the attention kernels: callers pass nothing.
     extensions: [attention],
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
+    ...(options.fusionCosts === undefined ? {} : { fusionCosts: options.fusionCosts }),
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
   };
   const decoder = await compile(stepGraph.graph, { ...common, state: stepGraph.state });

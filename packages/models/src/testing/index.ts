@@ -1,10 +1,20 @@
 /**
- * Test helpers of `@weft/models` (`@weft/models/test`): tiny model specs small enough for the
- * software adapter.
+ * Test helpers of `@weft/models` (`@weft/models/test`): tiny model specs and architecture
+ * definitions small enough for the software adapter.
  *
  * @packageDocumentation
  */
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
+export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
+export {
+  TINY_DIT,
+  TINY_ENCODER,
+  TINY_ENCODER_DECODER,
+  TINY_VIT,
+  TINY_VIT_ROPE,
+} from './tiny-architectures.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
+export * from './tiny-tokenizer.js';

@@ -48,15 +48,28 @@ const ENTRY_FIELDS = ['dtype', 'shape', 'data_offsets'];
  * what the reference implementation enforces. It also defeats aliasing through duplicate JSON
  * keys: `JSON.parse` keeps only the last of two equal keys, which leaves a hole.
  *
+ * To check a file without reading its tensors, pass only its leading bytes (at least the 8-byte
+ * length and the header it declares, see {@link readSafetensorsHeaderLength}) and the file's
+ * length in bytes as `fileLength`.
+ *
  * @throws InputError when the bytes are not a safetensors file (too short, header length beyond
  * the file or the cap, header not UTF-8 JSON).
  * @throws SpecError when the header's declarations are invalid (unknown dtype, bad shape or
  * offsets, size not matching the shape, overlapping tensors, gaps).
  */
-export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
-  const headerLength = readHeaderLength(bytes);
+export function parseSafetensorsHeader(
+  bytes: Uint8Array,
+  fileLength: number = bytes.length,
+): SafetensorsHeader {
+  const headerLength = readSafetensorsHeaderLength(bytes, fileLength);
   const dataOffset = 8 + headerLength;
-  const dataLength = bytes.length - dataOffset;
+  if (bytes.length < dataOffset) {
+    throw new InputError('safetensors: the bytes given hold only part of the header', {
+      expected: `at least ${dataOffset} bytes`,
+      actual: `${bytes.length} bytes`,
+    });
+  }
+  const dataLength = fileLength - dataOffset;
   const json = decodeHeaderJson(bytes.subarray(8, dataOffset));
 
   let metadata: Record<string, string> = {};
@@ -66,15 +79,26 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     else entries.push(checkEntry(name, value, dataOffset, dataLength));
   }
   entries.sort((a, b) => a.byteOffset - b.byteOffset || a.byteLength - b.byteLength);
-  checkTiling(entries, dataOffset, bytes.length);
+  checkTiling(entries, dataOffset, fileLength);
   return { entries, metadata, dataOffset };
 }
 
-function readHeaderLength(bytes: Uint8Array): number {
-  if (bytes.length < 8) {
+/**
+ * The header length a safetensors file declares in its first 8 bytes, checked against the cap
+ * and the file's length (`fileLength`, default `bytes.length`).
+ *
+ * @throws InputError when fewer than 8 bytes are given, or the length exceeds the cap or the file.
+ *
+ * @example
+ * ```ts
+ * const headerLength = readSafetensorsHeaderLength(firstEightBytes, fileSize);
+ * ```
+ */
+export function readSafetensorsHeaderLength(bytes: Uint8Array, fileLength: number = bytes.length): number {
+  if (bytes.length < 8 || fileLength < 8) {
     throw new InputError('safetensors: file is shorter than its 8-byte header length', {
       expected: 'at least 8 bytes',
-      actual: `${bytes.length} bytes`,
+      actual: `${Math.min(bytes.length, fileLength)} bytes`,
     });
   }
   const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
@@ -85,9 +109,9 @@ function readHeaderLength(bytes: Uint8Array): number {
     });
   }
   const length = Number(declared);
-  if (8 + length > bytes.length) {
+  if (8 + length > fileLength) {
     throw new InputError('safetensors: header length is larger than the file', {
-      expected: `at most ${bytes.length - 8} bytes`,
+      expected: `at most ${fileLength - 8} bytes`,
       actual: `${length} bytes`,
     });
   }

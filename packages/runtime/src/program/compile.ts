@@ -1,4 +1,5 @@
 import {
+  type FusionCostOverrides,
   type Graph,
   InputError,
   interpret,
@@ -9,7 +10,7 @@ import {
   runPipeline,
   WeftError,
 } from '@weft/ir';
-import type { KernelExtension } from '@weft/wgsl';
+import { fusionCostModelOf, type KernelExtension } from '@weft/wgsl';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
 import { bufferLayout } from './buffer-layout.js';
 import { CpuProgram } from './cpu-program.js';
@@ -51,6 +52,12 @@ export interface CompileOptions {
   readonly extensions?: readonly KernelExtension[];
   /** Why the CPU backend was chosen, recorded on the program (used by callers that fell back). */
   readonly fallbackReason?: string;
+  /**
+   * Costs of this adapter measured by the caller (a dispatch, a byte, an op unit), replacing those
+   * of the default table for a software or hardware adapter in the fusion planner's cost model
+   * (see `fusionCostModelOf`). The program's `plan.decisions` show what the model decided.
+   */
+  readonly fusionCosts?: FusionCostOverrides;
 }
 
 /**
@@ -83,6 +90,15 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
   // Each output takes a storage binding; one more holds the (possibly packed) inputs.
   const maxKernelOutputs =
     device === undefined ? undefined : Math.max(1, device.limits.maxStorageBuffersPerShaderStage - 1);
+  const profile =
+    device === undefined
+      ? undefined
+      : deviceProfileOf(device, {
+          ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
+          ...(options.device !== 'cpu' && 'adapter' in options.device
+            ? { software: options.device.adapter.software }
+            : {}),
+        });
   const {
     graph: optimized,
     plan,
@@ -91,6 +107,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
     fuse: options.fuse ?? true,
     alignment,
     ...(maxKernelOutputs === undefined ? {} : { maxKernelOutputs }),
+    ...(profile === undefined ? {} : { fusionCosts: fusionCostModelOf(profile, options.fusionCosts) }),
   });
   const params = checkParams(signature, options.params ?? {});
   const state = checkState(signature, optimized.outputs, options.state ?? {});
@@ -110,15 +127,9 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
     });
   }
 
-  const profile = deviceProfileOf(device, {
-    ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
-    ...(options.device !== 'cpu' && 'adapter' in options.device
-      ? { software: options.device.adapter.software }
-      : {}),
-  });
   // Two buffers (see `BufferLayout`): source tensors, which kernels only read, bind `read`; the
   // arena's tensors bind `read_write`, as each dispatch writes its outputs to the arena.
-  const kernels = generateKernels(plan, profile, options.extensions);
+  const kernels = generateKernels(plan, profile!, options.extensions);
   const layout = bufferLayout(memory);
   return withErrorScopes(device, async () => {
     const pipelines = await Promise.all(

@@ -1,5 +1,6 @@
 import {
   add,
+  FUSE_EVERY_PROLOGUE,
   gelu,
   input,
   makeGraph,
@@ -26,6 +27,10 @@ import { expectMatchesReference, getTestDevice } from '../testing/index.js';
 // their absolute error grows like √K·2^-24 per output (≈1e-6 at K = 300), and outputs near zero
 // make a relative bound alone meaningless, so the absolute tolerance is 1e-5.
 const F32 = { rtol: 1e-5, atol: 1e-5 };
+// These tests pin the fused forms themselves: recomputing a prologue is made free, so the cost
+// model fuses it on every adapter (on a software one it would give a large prologue a kernel of
+// its own; `fusion-costs.gpu.test.ts` checks that form).
+const FUSED_FORM = { ...F32, fusionCosts: FUSE_EVERY_PROLOGUE };
 
 const errors: Record<string, number> = {};
 afterAll(() => {
@@ -57,7 +62,7 @@ describe('norm → matmul: the matmul kernel computes the row statistics in its 
         beta: randomTensor([k], { seed: 2 }),
         w: randomTensor([k, n], { seed: 3 }),
       },
-      ...F32,
+      ...FUSED_FORM,
       label: `layernorm→matmul ${batch}x${m}x${k}x${n}`,
     });
     expect(result.program.stats.kernels).toBe(1);
@@ -72,7 +77,7 @@ describe('norm → matmul: the matmul kernel computes the row statistics in its 
     const result = await expectMatchesReference(graph, device, {
       inputs: { x: randomTensor([batch, m, k], { seed: 7 * m + k }) },
       params: { gain: randomTensor([k], { seed: 4 }), w: randomTensor([k, n], { seed: 5 }) },
-      ...F32,
+      ...FUSED_FORM,
       label: `rmsnorm→matmul ${batch}x${m}x${k}x${n}`,
     });
     expect(result.program.stats.kernels).toBe(1);
@@ -97,7 +102,7 @@ describe('norm → matmul: the matmul kernel computes the row statistics in its 
           beta: randomTensor([k], { seed: 7 }),
           w: randomTensor([k, n], { seed: 8 }),
         },
-        ...F32,
+        ...FUSED_FORM,
         label: `residual+layernorm→matmul ${batch}x${m}x${k}x${n}`,
       });
       expect(result.program.stats.kernels).toBe(1);
@@ -112,7 +117,7 @@ describe('norm → matmul: the matmul kernel computes the row statistics in its 
     const result = await expectMatchesReference(graph, device, {
       inputs: { x: randomTensor([batch, m, k], { seed: 17 * m + k }) },
       params: { v: randomTensor([k, n], { seed: 9 }) },
-      ...F32,
+      ...FUSED_FORM,
       label: `softmax→matmul ${batch}x${m}x${k}x${n}`,
     });
     expect(result.program.stats.kernels).toBe(1);
@@ -139,7 +144,7 @@ describe('movement in a matmul epilogue: outputs stored at their permuted place'
         w: randomTensor([channels, channels], { seed: 21 }),
         b: randomTensor([channels], { seed: 22 }),
       },
-      ...F32,
+      ...FUSED_FORM,
       label: `split heads ${tokens}x${heads}x${headSize}`,
     });
     expect(result.program.stats.kernels).toBe(1);
@@ -165,7 +170,7 @@ describe('movement in a matmul epilogue: outputs stored at their permuted place'
         inputs: { x: randomTensor([length, 24], { seed: length }) },
         params,
         dims: { seq: length },
-        ...F32,
+        ...FUSED_FORM,
         label: `layernorm→matmul→split heads seq=${length}`,
         ...(program === undefined ? {} : { program }),
       });
@@ -192,7 +197,7 @@ describe('row kernels: reshaped rows, several statistics, rows never crossed', (
     const result = await expectMatchesReference(graph, device, {
       inputs: { image: randomTensor([2, 6, 5, 3], { seed: 41 }) },
       params: { beta: randomTensor([6], { seed: 42 }) },
-      ...F32,
+      ...FUSED_FORM,
       label: 'group fold',
     });
     expect(result.program.stats.kernels).toBe(1);
@@ -208,7 +213,7 @@ describe('row kernels: reshaped rows, several statistics, rows never crossed', (
     });
     const result = await expectMatchesReference(graph, device, {
       inputs: { image: randomTensor([2, 4, 3, 5], { seed: 43 }) },
-      ...F32,
+      ...FUSED_FORM,
       label: 'instance + layer',
     });
     expect(result.program.stats.kernels).toBe(2);
@@ -222,7 +227,7 @@ describe('row kernels: reshaped rows, several statistics, rows never crossed', (
     const graph = makeGraph({ y: transpose(softmax(square)) });
     const result = await expectMatchesReference(graph, device, {
       inputs: { square: randomTensor([17, 17], { seed: 44 }) },
-      ...F32,
+      ...FUSED_FORM,
       label: 'transposed softmax',
     });
     expect(result.program.stats.kernels).toBe(2);
@@ -239,7 +244,7 @@ describe('conditioning matmul chunks: slices stored by the matmul epilogue', () 
     const result = await expectMatchesReference(graph, device, {
       inputs: { x: randomTensor([37, 20], { seed: 51 }) },
       params: { w: randomTensor([20, 45], { seed: 52 }) },
-      ...F32,
+      ...FUSED_FORM,
       label: 'strided slice epilogue',
     });
     expect(result.program.stats.kernels).toBe(1);
@@ -267,7 +272,7 @@ describe('conditioning matmul chunks: slices stored by the matmul epilogue', () 
         wc: randomTensor([10, 3 * width], { seed: 55 }),
         bc: randomTensor([3 * width], { seed: 56 }),
       },
-      ...F32,
+      ...FUSED_FORM,
       label: 'adaLN-Zero form',
     });
     expect(result.program.stats.kernels).toBe(2);
@@ -307,7 +312,7 @@ describe('pre-norm fused QKV projection: one kernel', () => {
           wqkv: randomTensor([width, 3 * width], { seed: 63 }),
           bqkv: randomTensor([3 * width], { seed: 64 }),
         },
-        ...F32,
+        ...FUSED_FORM,
         label: `fused qkv ${tokens}x${heads}x${headSize}`,
       });
       expect(result.program.stats.kernels).toBe(1);

@@ -1,5 +1,17 @@
-import { type Graph, type KernelPlan, type PipelineResult, runPipeline } from '@weft/ir';
-import { type DeviceProfile, type GeneratedKernel, generateProgram, type KernelExtension } from '@weft/wgsl';
+import {
+  type FusionCostOverrides,
+  type Graph,
+  type KernelPlan,
+  type PipelineResult,
+  runPipeline,
+} from '@weft/ir';
+import {
+  type DeviceProfile,
+  fusionCostModelOf,
+  type GeneratedKernel,
+  generateProgram,
+  type KernelExtension,
+} from '@weft/wgsl';
 
 /** Options of {@link generateGraphKernels}. */
 export interface GenerateGraphKernelsOptions {
@@ -7,6 +19,8 @@ export interface GenerateGraphKernelsOptions {
   readonly fuse?: boolean;
   /** Extensions whose templates render their ops' kernels, as `compile`'s `extensions`. */
   readonly extensions?: readonly KernelExtension[];
+  /** Measured costs of the adapter, as `compile`'s `fusionCosts`. */
+  readonly fusionCosts?: FusionCostOverrides;
 }
 
 /** What {@link generateGraphKernels} produces: the pipeline's result and the WGSL of each kernel. */
@@ -32,7 +46,8 @@ export function generateKernels(
 
 /**
  * What `compile` would generate for `graph` on a device with `profile`, without a device: the IR
- * pipeline (simplification, fusion, memory planning at the profile's offset alignment), then
+ * pipeline (simplification, fusion priced by the profile's cost model, memory planning at the
+ * profile's offset alignment), then
  * {@link generateKernels}. Used by tools that inspect or compare kernels (`pnpm replay`).
  *
  * @example
@@ -49,6 +64,7 @@ export function generateGraphKernels(
   const result = runPipeline(graph, {
     fuse: options.fuse ?? true,
     alignment: profile.limits.minStorageBufferOffsetAlignment,
+    fusionCosts: fusionCostModelOf(profile, options.fusionCosts),
   });
   return { ...result, kernels: generateKernels(result.plan, profile, options.extensions) };
 }

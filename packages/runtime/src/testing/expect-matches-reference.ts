@@ -21,6 +21,8 @@ export interface ReferenceCheckOptions {
   readonly label?: string;
   /** Extensions for `compile` (`attention` from `@weft/attention/kernels` for attention graphs). */
   readonly extensions?: CompileOptions['extensions'];
+  /** Measured costs for the fusion planner, as `compile`'s `fusionCosts` (`FUSE_EVERY_PROLOGUE` to test fused prologues). */
+  readonly fusionCosts?: CompileOptions['fusionCosts'];
   /** A program compiled earlier for the same graph (to test reuse across dims); compiled here otherwise. */
   readonly program?: Program;
 }
@@ -56,6 +58,7 @@ export async function expectMatchesReference(
       params,
       ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
       ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+      ...(options.fusionCosts === undefined ? {} : { fusionCosts: options.fusionCosts }),
     }));
   const inputs = Object.fromEntries(
     Object.entries(options.inputs).map(([name, value]) => [name, dataOf(value)]),

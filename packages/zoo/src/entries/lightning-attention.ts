@@ -4,7 +4,7 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 /**
  * Lightning attention's quadratic form O = [(QKᵀ) ⊙ D] V, D_ts = λ_h^(t−s) for t ≥ s, with
  * TransNormerLLM's per-head decay λ_h = exp(−slope_h) (ALiBi slopes times the layer factor) and no
- * normalizer. The chunked linear and recurrent forms are not included.
+ * normalizer. The chunked linear and recurrent forms are `lightning-attention-chunked`'s.
  *
  * Catalog paper 63: Lightning Attention + TransNormerLLM (TNL).
  *

@@ -19,6 +19,9 @@ const CHECKED: readonly (readonly [string, readonly BudgetInputClass[]])[] = [
   ['lse-output', ['normal', 'offset']],
   ['entmax-1-5', ['normal', 'offset']],
   ['sigmoid-attention', ['normal', 'offset']],
+  // Linear attention: the chunk sweep with decay powers from a float64 table.
+  ['linear-transformer-elu1-causal', ['normal', 'offset']],
+  ['retention-decay-stand-in', ['normal', 'offset']],
   // RoPE: angles modulo one turn from split float64 frequencies, sin and cos by polynomial.
   ['rnope-swa', ['normal', 'offset']],
   ['rope-2d-image-grid', ['normal', 'offset']],

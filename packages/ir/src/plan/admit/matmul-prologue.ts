@@ -1,4 +1,5 @@
 import type { Node } from '../../graph/node.js';
+import { decideMatmulPrologue } from '../cost/prologue-cost.js';
 import { CHEAP_CONE_LIMIT } from '../node-role.js';
 import type { Growing, PlannerState } from '../planner-state.js';
 import {
@@ -15,7 +16,9 @@ import { inDomain, ownRows } from './reduction-row.js';
 /**
  * Takes `matmul` into the kernel and decides its prologues: a prologue is an elementwise chain,
  * plus (on A) reductions over A's rows; an operand whose chain hides heavier work is realized,
- * unless it is a small chain on A that the prologue recomputes ({@link fusesIntoPrologue}).
+ * unless it is a small chain on A that the prologue recomputes ({@link fusesIntoPrologue}). Any
+ * other prologue is fused only where the cost model says that recomputing it per block of output
+ * costs less than a kernel of its own (`decideMatmulPrologue`); the decision is recorded.
  */
 export function takeMatmul(state: PlannerState, kernel: Growing, matmul: Node): true {
   kernel.matmul = matmul;
@@ -23,15 +26,25 @@ export function takeMatmul(state: PlannerState, kernel: Growing, matmul: Node): 
   matmul.inputs.forEach((operand, position) => {
     const allowed = (heavy: Node): boolean =>
       position === 0 && rows !== undefined && prologueReduction(state, heavy, rows);
+    if (state.role(operand) !== 'pointwise' || state.realized.has(operand)) return;
     if (
-      state.role(operand) === 'pointwise' &&
-      !state.realized.has(operand) &&
       hidesHeavyWork(state, operand, allowed) &&
       (epilogueOfProducer(state, operand) ||
         !(position === 0 && fusesIntoPrologue(state, matmul, operand, allowed)))
     ) {
       state.realized.add(operand);
+      return;
     }
+    const decision = decideMatmulPrologue(
+      state,
+      state.costs,
+      matmul,
+      position === 0 ? 0 : 1,
+      operand,
+      allowed,
+    );
+    state.decisions.push(decision);
+    if (!decision.fused) state.realized.add(operand);
   });
   return true;
 }

@@ -64,7 +64,7 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
       masks: [causal, { kind: 'documentMask', segmentIds: t('segments', [1, 24], 'i32'), sorted: true }],
     },
   },
-  'local-chunk-attention': { ...base, mask: { kind: 'chunked', size: 8 } },
+  'local-chunk-attention': { ...base, mask: { kind: 'overlappingChunks', size: 40, overlap: 5 } },
   'found-in-the-middle-key-bias': {
     ...base,
     score: [
@@ -72,7 +72,10 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
       { kind: 'keyBias', bias: t('keyBias', [24]) },
     ],
   },
-  'faithful-key-mask': { ...base, mask: { kind: 'keyPadding', lengths: t('keep', [1], 'i32') } },
+  'faithful-key-mask': {
+    ...base,
+    mask: { kind: 'keySelection', selected: t('selection', [2, 24], 'i32'), prefix: 5 },
+  },
   'sparse-transformer-fixed': { ...base, mask: { kind: 'fixedSparse', stride: 6, summary: 2 } },
   'star-attention-lse': { ...base, mask: causal, outputs: { logSumExp: true } },
   'softmax-sink': { ...base, mask: causal, normalizer: { kind: 'softmax', sink: t('sink', [4]) } },

@@ -16,12 +16,14 @@ import {
   identity,
   keyBias,
   keyPadding,
+  keySelection,
   lightningDecay,
   maskFrom,
   nap,
   nope,
   not,
   or,
+  overlappingChunks,
   patternInjectedHeads,
   pLaplacian,
   polynomialNormalized,
@@ -75,6 +77,7 @@ const segments = tensor('segments', [batch, N], 'i32');
 const keySegments = tensor('keySegments', [batch, N], 'i32');
 const lengths = tensor('lengths', [batch], 'i32');
 const keep = tensor('keep', [N, N]);
+const selected = tensor('selected', [batch, N], 'i32');
 const theta = tensor('theta', [H]);
 const alpha = tensor('alpha', [H]);
 const napGain = tensor('napGain', [H]);
@@ -242,7 +245,7 @@ const CASES: readonly Case[] = [
     options: { ...base, mask: causal({ align: 'top-left' }) },
   },
   {
-    name: 'slidingWindow, prefixLM, chunked, blockCausal, stridedSparse, fixedSparse under or/and/not',
+    name: 'slidingWindow, prefixLM, chunked, blockCausal, stridedSparse, fixedSparse, overlappingChunks under or/and/not',
     json: {
       ...base,
       mask: {
@@ -259,6 +262,7 @@ const CASES: readonly Case[] = [
           { kind: 'blockCausal', size: 6 },
           { kind: 'stridedSparse', stride: 4 },
           { kind: 'fixedSparse', stride: 6, summary: 2, align: 'bottom-right' },
+          { kind: 'overlappingChunks', size: 5, overlap: 2, align: 'top-left' },
         ],
       },
     },
@@ -270,11 +274,12 @@ const CASES: readonly Case[] = [
         blockCausal(6),
         stridedSparse(4),
         fixedSparse(6, 2, { align: 'bottom-right' }),
+        overlappingChunks(5, 2, { align: 'top-left' }),
       ),
     },
   },
   {
-    name: 'documentMask, keyPadding, maskFrom',
+    name: 'documentMask, keyPadding, maskFrom, keySelection',
     json: {
       ...base,
       mask: {
@@ -284,6 +289,7 @@ const CASES: readonly Case[] = [
           { kind: 'documentMask', segmentIds: segments.json },
           { kind: 'keyPadding', lengths: lengths.json },
           { kind: 'maskFrom', tensor: keep.json },
+          { kind: 'keySelection', selected: selected.json, prefix: 2 },
         ],
       },
     },
@@ -294,9 +300,10 @@ const CASES: readonly Case[] = [
         documentMask(segments.ref),
         keyPadding(lengths.ref),
         maskFrom(keep.ref),
+        keySelection(selected.ref, { prefix: 2 }),
       ),
     },
-    tensors: [segments, keySegments, lengths, keep],
+    tensors: [segments, keySegments, lengths, keep, selected],
   },
   {
     name: 'softmax with a sink, log-sum-exp and row max',

@@ -6,10 +6,12 @@ import {
   documentMask,
   fixedSparse,
   keyPadding,
+  keySelection,
   type Mask,
   maskFrom,
   not,
   or,
+  overlappingChunks,
   patternInjectedHeads,
   prefixLM,
   slidingWindow,
@@ -31,6 +33,12 @@ export const LEAF_MASK_SCHEMAS = [
   v.strictObject({ kind: v.literal('slidingWindow'), window: positiveInteger(), align }),
   v.strictObject({ kind: v.literal('prefixLM'), prefix: nonNegativeInteger(), align }),
   v.strictObject({ kind: v.literal('chunked'), size: positiveInteger(), align }),
+  v.strictObject({
+    kind: v.literal('overlappingChunks'),
+    size: positiveInteger(),
+    overlap: nonNegativeInteger(),
+    align,
+  }),
   v.strictObject({ kind: v.literal('blockCausal'), size: positiveInteger(), align }),
   v.strictObject({ kind: v.literal('stridedSparse'), stride: positiveInteger(), align }),
   v.strictObject({
@@ -46,6 +54,11 @@ export const LEAF_MASK_SCHEMAS = [
     sorted: v.optional(v.boolean()),
   }),
   v.strictObject({ kind: v.literal('keyPadding'), lengths: tensorRefSchema }),
+  v.strictObject({
+    kind: v.literal('keySelection'),
+    selected: tensorRefSchema,
+    prefix: v.optional(nonNegativeInteger()),
+  }),
   v.strictObject({ kind: v.literal('maskFrom'), tensor: tensorRefSchema }),
   patternInjectedHeadsSchema,
 ] as const;
@@ -139,6 +152,10 @@ function builtinMask(json: LeafMaskJSON): Mask | undefined {
       const { size, ...options } = optionsOf(json);
       return chunked(size, options);
     }
+    case 'overlappingChunks': {
+      const { size, overlap, ...options } = optionsOf(json);
+      return overlappingChunks(size, overlap, options);
+    }
     case 'blockCausal': {
       const { size, ...options } = optionsOf(json);
       return blockCausal(size, options);
@@ -158,6 +175,11 @@ function builtinMask(json: LeafMaskJSON): Mask | undefined {
       });
     case 'keyPadding':
       return keyPadding(tensorRefFromJSON(json.lengths));
+    case 'keySelection':
+      return keySelection(
+        tensorRefFromJSON(json.selected),
+        json.prefix === undefined ? {} : { prefix: json.prefix },
+      );
     case 'maskFrom':
       return maskFrom(tensorRefFromJSON(json.tensor));
     case 'patternInjectedHeads':

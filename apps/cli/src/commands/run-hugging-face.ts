@@ -1,0 +1,111 @@
+import { InputError } from '@weft/ir';
+import {
+  checkModelMemory,
+  compileModel,
+  estimateModelMemory,
+  memoryLimitsOf,
+  resolveModelDevice,
+} from '@weft/models';
+import { type HuggingFaceModel, loadHuggingFaceModel, readHuggingFaceConfig } from '@weft/models/hf';
+import type { CliIo } from '../cli-io.js';
+import { createProgressBar, type ProgressBar } from '../progress-bar.js';
+import { formatBytes, summarizeSpec } from '../spec-summary.js';
+import type { RunOptions } from './run-command.js';
+import {
+  backendLine,
+  deviceOption,
+  parsePrompt,
+  positiveInteger,
+  samplingOf,
+  streamOption,
+  timingLine,
+} from './run-helpers.js';
+
+/**
+ * `weft run <model-dir>`: loads a Hugging Face model directory (config, weights, tokenizer),
+ * compiles it and generates from the prompt, printing the text as tokens arrive. Without a
+ * `tokenizer.json` the prompt is token ids and the output token ids.
+ */
+export async function runHuggingFaceDirectory(dir: string, options: RunOptions, io: CliIo): Promise<void> {
+  if (options.weights !== undefined) {
+    throw new InputError('--weights does not go with a model directory: its weights are read from it', {
+      expected: 'a JSON spec with --weights, or a model directory alone',
+      actual: options.weights,
+    });
+  }
+  if (options.prompt === undefined)
+    throw new InputError('--prompt is required with a model directory', { expected: '--prompt "some text"' });
+  const maxTokens = positiveInteger(options.tokens ?? 16, '--tokens');
+  const maxSeq = positiveInteger(options.maxSeq ?? 2048, '--max-seq');
+  const stream = streamOption(io.progress);
+  // Refuse a model the device cannot hold before reading its weights.
+  const { spec } = await readHuggingFaceConfig(dir, { maxSeq });
+  const { device, fallbackReason } = await resolveModelDevice(deviceOption(options));
+  const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
+  checkModelMemory(estimateModelMemory(spec.config), memoryLimitsOf(gpuDevice));
+  let loadBar: ProgressBar | undefined;
+  const hf = await loadHuggingFaceModel(dir, {
+    maxSeq,
+    onProgress: (done, total) => {
+      loadBar ??= createProgressBar({ total, label: 'loading', ...stream });
+      loadBar.update(done);
+    },
+  });
+  loadBar?.finish();
+  describeModel(io, dir, hf);
+  const tokenizer = hf.tokenizer;
+  const prompt =
+    tokenizer === undefined
+      ? parsePrompt(options.prompt, hf.spec.config.vocabSize)
+      : tokenizer.encode(String(options.prompt));
+  const outside = prompt.find((id) => id >= hf.spec.config.vocabSize);
+  if (outside !== undefined) {
+    throw new InputError('the tokenizer gave a token id outside the model vocabulary', {
+      tensor: 'prompt',
+      expected: `ids below ${hf.spec.config.vocabSize}`,
+      actual: outside,
+    });
+  }
+  const compileBar = createProgressBar({ total: 3, label: 'compiling', ...stream });
+  const model = await compileModel(hf.spec, {
+    device,
+    weights: hf.weights,
+    ...(fallbackReason === undefined ? {} : { fallbackReason }),
+    onProgress: ({ done }) => compileBar.update(done),
+  });
+  compileBar.finish();
+  try {
+    io.out(backendLine(model));
+    io.out(`prompt: ${prompt.length} tokens${tokenizer === undefined ? '' : ` (${prompt.join(' ')})`}`);
+    const text = tokenizer?.createStream();
+    let collected = '';
+    const emit = (piece: string) => {
+      if (piece === '') return;
+      if (io.write === undefined) collected += piece;
+      else io.write(piece);
+    };
+    emit(tokenizer === undefined ? '' : String(options.prompt));
+    const result = await model.generate(prompt, {
+      maxTokens,
+      sampling: samplingOf(options),
+      stop: hf.eosTokenIds,
+      onToken: (token) => emit(text === undefined ? ` ${token}` : text.push(token)),
+    });
+    if (text !== undefined) emit(text.flush());
+    if (io.write === undefined) io.out(collected);
+    else io.write('\n');
+    io.out(`generated ${result.tokens.length} tokens (${result.stopReason}); ${timingLine(result)}`);
+  } finally {
+    model.destroy();
+  }
+}
+
+function describeModel(io: CliIo, dir: string, hf: HuggingFaceModel): void {
+  io.out(`model ${dir}: ${hf.modelType} (config.json)`);
+  for (const line of summarizeSpec(hf.spec)) io.out(`  ${line}`);
+  const values = Object.values(hf.weights).reduce((total, data) => total + data.length, 0);
+  io.out(
+    `weights: ${Object.keys(hf.weights).length} parameters, ${values.toLocaleString('en-US')} values (${formatBytes(values * 4)} as float32)` +
+      (hf.tokenizer === undefined ? '; no tokenizer.json: the prompt is token ids' : '; tokenizer.json'),
+  );
+}

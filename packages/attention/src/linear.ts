@@ -1,0 +1,32 @@
+/**
+ * `@weft/attention/linear`: linear attention as values — feature maps φ, the denominator, a
+ * constant decay per head, causal or not — and its two ops, `linearAttention` (the output, with a
+ * float64 O(N²) reference and a decomposition into built-in ops) and `linearAttention.state` (the
+ * recurrent state for decoding). The kernels are in `@weft/attention/linear-kernels`.
+ *
+ * @example
+ * ```ts
+ * import { applyLinearAttention, elu1, linearAttention } from '@weft/attention/linear';
+ * import { linearAttentionExtension } from '@weft/attention/linear-kernels';
+ * const spec = linearAttention({ heads: 4, headDim: 16, featureMap: elu1(), causal: true });
+ * const { output } = applyLinearAttention(spec, { query, key, value });
+ * const program = await compile(makeGraph({ output }), { device, extensions: [linearAttentionExtension] });
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export * from './linear/apply-linear-attention.js';
+export * from './linear/feature-maps.js';
+export {
+  decodeLinearAttention,
+  decodeLinearState,
+  LINEAR_ATTENTION_OP,
+  LINEAR_STATE_OP,
+  type LinearAttentionAttrs,
+  type LinearStateAttrs,
+} from './linear/linear-attention-attrs.js';
+export { linearAttentionOp, linearStateOp } from './linear/linear-attention-op.js';
+export * from './linear/linear-attention-spec.js';
+export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
+export * from './linear/linear-decay.js';

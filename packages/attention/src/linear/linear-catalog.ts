@@ -1,0 +1,109 @@
+import { input, makeGraph, type Node } from '@weft/ir';
+import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
+import { seeded, seededInRange } from '../catalog/seeded-values.js';
+import { applyLinearAttention } from './apply-linear-attention.js';
+import { elu1, identity } from './feature-maps.js';
+import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
+import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
+
+const HEADS = 4;
+const LENGTH = 24;
+const DIM = 16;
+const CHUNK = 8;
+
+/** q, k, v `[1, 4, 24, 16]` seeded 1, 2, 3 (the attention catalog's seeds), and the output. */
+function sequenceEntry(mechanism: string, paper: number, spec: LinearAttentionSpec): AttentionCatalogEntry {
+  return {
+    mechanism,
+    paper,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const operand = (name: string): Node => input(name, shape);
+      const { output } = applyLinearAttention(spec, {
+        query: operand('q'),
+        key: operand('k'),
+        value: operand('v'),
+      });
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: {},
+        inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },
+        dims: {},
+      };
+    },
+  };
+}
+
+const elu1Spec = (causal: boolean, name: string) =>
+  linearAttention({ heads: HEADS, headDim: DIM, featureMap: elu1(), causal, chunkSize: CHUNK, name });
+
+/**
+ * The G4 instances of `@weft/attention/linear` for the zoo (batch 1, 4 heads, 24 positions, dim
+ * 16, chunks of 8): the linear transformer's ELU+1 attention with a denominator (non-causal, causal,
+ * and one decode step on a seeded state), Lightning attention's chunked form, and retention's
+ * decay (RetNet's γ_h) without its GroupNorm.
+ */
+export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
+  sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
+  sequenceEntry('linear-transformer-elu1-causal', 78, elu1Spec(true, 'linear-transformer-elu1-causal')),
+  {
+    mechanism: 'linear-transformer-elu1-decode',
+    paper: 78,
+    build() {
+      const spec = elu1Spec(true, 'linear-transformer-elu1-decode');
+      const row = [1, HEADS, 1, DIM];
+      const state = {
+        values: input('state', [1, HEADS, DIM, DIM]),
+        keys: input('keyState', [1, HEADS, DIM]),
+      };
+      const step = applyLinearAttention(spec, {
+        query: input('q', row),
+        key: input('k', row),
+        value: input('v', row),
+        state,
+      });
+      return {
+        graph: makeGraph({ output: step.output, state: step.state!.values, keyState: step.state!.keys! }),
+        params: {},
+        inputs: {
+          q: seeded(HEADS * DIM, 1),
+          k: seeded(HEADS * DIM, 2),
+          v: seeded(HEADS * DIM, 3),
+          // A state after a few positions: S any sign, z = Σ φ(k) > 0.
+          state: seeded(HEADS * DIM * DIM, 4),
+          keyState: seededInRange(HEADS * DIM, 5, 0.5, 3),
+        },
+        dims: {},
+      };
+    },
+  },
+  sequenceEntry(
+    'lightning-attention-chunked',
+    63,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      denominator: false,
+      decay: lightningLinearDecay(HEADS, 2, 6),
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'lightning-attention-chunked',
+    }),
+  ),
+  sequenceEntry(
+    'retention-decay-stand-in',
+    19,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      denominator: false,
+      decay: retentionDecay(HEADS),
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'retention-decay-stand-in',
+    }),
+  ),
+];

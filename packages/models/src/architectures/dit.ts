@@ -1,0 +1,168 @@
+import {
+  add,
+  concat,
+  cos,
+  type Graph,
+  input,
+  literal,
+  makeGraph,
+  mul,
+  type Node,
+  param,
+  reshape,
+  SpecError,
+  silu,
+  sin,
+  withLabel,
+} from '@weft/ir';
+import type { BlockAttention } from '../blocks/attention-part.js';
+import { adaptiveLayerNorm } from '../blocks/conditional-norm-layers.js';
+import { linear } from '../blocks/linear.js';
+import type { MlpOptions } from '../blocks/mlp.js';
+import { normLayer } from '../blocks/norm-layer.js';
+import { layerNormLayer } from '../blocks/norm-layers.js';
+import { transformerStack } from '../blocks/stacks.js';
+import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
+import type { ArchitectureGraphOptions } from './encoder.js';
+
+/**
+ * A stack of DiT blocks as plain data (Peebles & Xie 2023): tokens (patchified latents) projected
+ * to the stream with learned positions; a timestep embedding (sinusoids → MLP) conditions every
+ * block through adaLN-Zero (per-block shift, scale and gate of each sublayer); DiT's final layer
+ * (adaptive LayerNorm, then a linear projection).
+ */
+export interface DitDefinition {
+  /** Features per input token (e.g. p²·C of a patchified latent). */
+  readonly inFeatures: number;
+  /** Tokens per sample (fixed: the learned position table's rows). */
+  readonly tokens: number;
+  /** Width of the residual stream and of the conditioning vector. */
+  readonly dModel: number;
+  /** Number of DiT blocks (`layers.{i}`). */
+  readonly layers: number;
+  /** Features per output token (DiT: p²·2C with the learned variance). */
+  readonly outFeatures: number;
+  /** Every block's attention (`attention({...})` or its options). Made bidirectional. */
+  readonly attention: BlockAttention;
+  /** Every block's MLP (DiT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
+  readonly mlp: MlpOptions;
+  /** Sinusoid channels of the timestep embedding (even). Default 256. */
+  readonly timestepFrequencies?: number;
+  /** The longest period of the timestep sinusoids. Default 10 000. */
+  readonly maxPeriod?: number;
+}
+
+const DIT_KEYS = [
+  'inFeatures',
+  'tokens',
+  'dModel',
+  'layers',
+  'outFeatures',
+  'attention',
+  'mlp',
+  'timestepFrequencies',
+  'maxPeriod',
+];
+
+/**
+ * The sinusoidal timestep embedding of DiT (and of ADM / Stable Diffusion with `flip_sin_to_cos`):
+ * with half = F/2 and `f_i = maxPeriod^(−i/half)`, `emb(t) = [cos(t·f), sin(t·f)]`, `[B]` → `[B, F]`.
+ *
+ * @example
+ * ```ts
+ * const embedded = timestepEmbedding(input('timestep', [2]), 256); // [2, 256]
+ * ```
+ */
+export function timestepEmbedding(timestep: Node, frequencies: number, maxPeriod = 10_000): Node {
+  const half = frequencies / 2;
+  const rates = Array.from({ length: half }, (_, i) => Math.exp((-Math.log(maxPeriod) * i) / half));
+  const batch = timestep.shape[0]!;
+  const angles = mul(reshape(timestep, [batch, 1]), literal(rates, [1, half]));
+  return concat([cos(angles), sin(angles)], 1);
+}
+
+/**
+ * Builds a DiT graph from a {@link DitDefinition}.
+ *
+ * Inputs: `x` `[batch, tokens, inFeatures]` and `timestep` `[batch]` (f32). Output: `output`
+ * `[batch, tokens, outFeatures]`.
+ *
+ * Parameters: `inputProj.weight` `[inFeatures, d]`, `inputProj.bias`, `positions` `[tokens, d]`;
+ * the timestep MLP `timestep.fc1.weight` `[F, d]`, `timestep.fc1.bias`, `timestep.fc2.weight`
+ * `[d, d]`, `timestep.fc2.bias`; per block the adaLN-Zero modulations
+ * `layers.{i}.attnResidual.modulation.weight` `[d, 3d]` (shift, scale, gate columns) and
+ * `.bias` `[3d]`, the same under `layers.{i}.mlpResidual`, and `layers.{i}.attn.*`,
+ * `layers.{i}.mlp.*`; the final layer `finalNorm.modulation.weight` `[d, 2d]` (shift, scale),
+ * `finalNorm.modulation.bias`, `head.weight` `[d, outFeatures]`, `head.bias`.
+ *
+ * @example
+ * ```ts
+ * const graph = buildDitGraph({
+ *   inFeatures: 16, tokens: 256, dModel: 384, layers: 12, outFeatures: 32,
+ *   attention: { heads: 6, headDim: 64, bias: true, outputBias: true },
+ *   mlp: { kind: 'gelu', hidden: 1536, bias: true },
+ * });
+ * ```
+ */
+export function buildDitGraph(definition: DitDefinition, options: ArchitectureGraphOptions = {}): Graph {
+  const block = 'dit';
+  checkDefinitionKeys(block, definition, DIT_KEYS, ['attention', 'mlp']);
+  checkPositiveIntegers(
+    block,
+    definition,
+    ['inFeatures', 'tokens', 'dModel', 'layers', 'outFeatures'],
+    ['timestepFrequencies'],
+  );
+  const batch = options.batch ?? 1;
+  checkPositiveIntegers(block, { batch }, ['batch']);
+  const { inFeatures, tokens, dModel, outFeatures } = definition;
+  const frequencies = definition.timestepFrequencies ?? 256;
+  if (frequencies % 2 !== 0) {
+    throw new SpecError(`${block}: option "timestepFrequencies" must be even (cos and sin halves)`, {
+      block,
+      expected: 'an even integer',
+      actual: frequencies,
+    });
+  }
+  const maxPeriod = definition.maxPeriod ?? 10_000;
+  if (!(maxPeriod > 1) || !Number.isFinite(maxPeriod))
+    throw new SpecError(`${block}: option "maxPeriod" must be a finite number > 1`, {
+      block,
+      actual: maxPeriod,
+    });
+
+  const x = input('x', [batch, tokens, inFeatures]);
+  const timestep = input('timestep', [batch]);
+  const stream = withLabel('inputProj', () =>
+    add(
+      linear(x, { outFeatures: dModel, weight: 'inputProj.weight', bias: 'inputProj.bias' }),
+      param('positions', [tokens, dModel]),
+    ),
+  );
+  const condition = withLabel('timestep', () => {
+    const embedded = timestepEmbedding(timestep, frequencies, maxPeriod);
+    const hidden = silu(
+      linear(embedded, { outFeatures: dModel, weight: 'timestep.fc1.weight', bias: 'timestep.fc1.bias' }),
+    );
+    return linear(hidden, { outFeatures: dModel, weight: 'timestep.fc2.weight', bias: 'timestep.fc2.bias' });
+  });
+  const attention = attentionWith(definition.attention, block, {});
+  const { output } = transformerStack(
+    stream,
+    definition.layers,
+    {
+      attention: { ...attention, causal: false },
+      mlp: definition.mlp,
+      // adaLN-Zero replaces the pre-norm by the modulated LayerNorm: this layer makes no parameters.
+      norm: layerNormLayer({ affine: false, eps: 1e-6 }),
+      residual: { kind: 'adaLnZero' },
+      condition,
+    },
+    'layers',
+  );
+  const modulated = normLayer(output, adaptiveLayerNorm(), 'finalNorm', condition);
+  const result = withLabel('head', () =>
+    linear(modulated, { outFeatures, weight: 'head.weight', bias: 'head.bias' }),
+  );
+  return makeGraph({ output: result });
+}

@@ -1,0 +1,177 @@
+import { SpecError } from '@weft/ir';
+import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
+import { graphParameters } from '../model/model-parameters.js';
+import type { ModelSpec } from '../spec/model-spec-types.js';
+import type { SafetensorsDType } from '../weights/safetensors-dtypes.js';
+import type { Checkpoint } from './checkpoint-files.js';
+import { ignoredLlamaTensor, llamaParameterRecipe, type ParameterRecipe } from './llama-tensor-names.js';
+
+/** What the checks need of a stored tensor: its dtype and shape. */
+export interface StoredTensorInfo {
+  /** The dtype in the file. */
+  readonly dtype: SafetensorsDType;
+  /** The shape in the file. */
+  readonly shape: readonly number[];
+}
+
+/** The dtypes that load as float32. */
+const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F16', 'BF16'];
+
+/** Most problems one error lists (the rest are counted). */
+const LISTED_PROBLEMS = 12;
+
+/**
+ * How every parameter of `spec`'s model is built from a Llama-style Hugging Face checkpoint (see
+ * `llamaParameterRecipe`), in the order of the model's parameters.
+ *
+ * @example
+ * ```ts
+ * for (const recipe of llamaCheckpointRecipes(spec)) console.log(recipe.name, recipe.parts.map((p) => p.source));
+ * ```
+ */
+export function llamaCheckpointRecipes(spec: ModelSpec): ParameterRecipe[] {
+  const { graph } = buildDecoderLmGraph(spec.config, { mode: 'forward' });
+  return graphParameters(graph).map((parameter) => llamaParameterRecipe(parameter, spec.config));
+}
+
+/**
+ * Checks a checkpoint's tensors against the recipes before any data is read: every tensor a
+ * recipe needs is present with its shape and a float dtype, and every stored tensor is used (or
+ * known to be ignorable). Problems are listed with the names used in the file, e.g.
+ * `model.layers.1.mlp.up_proj.weight is missing`.
+ *
+ * @throws SpecError listing every problem found (the first twelve, and how many more).
+ *
+ * @example
+ * ```ts
+ * checkCheckpointTensors(new Map([['model.norm.weight', { dtype: 'F32', shape: [64] }]]), recipes, () => false);
+ * ```
+ */
+export function checkCheckpointTensors(
+  stored: ReadonlyMap<string, StoredTensorInfo>,
+  recipes: readonly ParameterRecipe[],
+  ignored: (name: string) => boolean,
+): void {
+  const problems: string[] = [];
+  const used = new Set<string>();
+  for (const recipe of recipes) {
+    for (const part of recipe.parts) {
+      used.add(part.source);
+      const tensor = stored.get(part.source);
+      if (tensor === undefined) {
+        problems.push(`${part.source} is missing`);
+      } else if (!sameShape(tensor.shape, part.shape)) {
+        problems.push(
+          `${part.source} has shape [${tensor.shape.join(', ')}], expected [${part.shape.join(', ')}]`,
+        );
+      } else if (!FLOAT_DTYPES.includes(tensor.dtype)) {
+        problems.push(`${part.source} is ${tensor.dtype}, expected F32, F16 or BF16`);
+      }
+    }
+  }
+  for (const name of stored.keys()) {
+    if (!used.has(name) && !ignored(name))
+      problems.push(`${name} is not a tensor of this model (unexpected)`);
+  }
+  if (problems.length === 0) return;
+  const listed = problems.slice(0, LISTED_PROBLEMS);
+  const more = problems.length - listed.length;
+  throw new SpecError(
+    `checkpoint does not fit the model (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
+    { tensor: firstTensorOf(problems[0]!), expected: 'the tensors config.json describes' },
+  );
+}
+
+/** Options of {@link readCheckpointParameters}. */
+export interface ReadCheckpointOptions {
+  /** Called after each parameter is read, with how many are done of how many. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Reads the parameters of `spec`'s model from a Llama-style checkpoint, one tensor at a time:
+ * after the checks of {@link checkCheckpointTensors}, each parameter is read from its file,
+ * widened to float32 and transposed or concatenated straight into its own array, so memory holds
+ * the float32 parameters plus one tensor in flight, never a second copy of the checkpoint.
+ *
+ * @throws SpecError from the checks; InputError when a file cannot be read.
+ *
+ * @example
+ * ```ts
+ * const checkpoint = await openCheckpoint(dir);
+ * const weights = await readCheckpointParameters(checkpoint, spec);
+ * await checkpoint.close();
+ * ```
+ */
+export async function readCheckpointParameters(
+  checkpoint: Checkpoint,
+  spec: ModelSpec,
+  options: ReadCheckpointOptions = {},
+): Promise<Record<string, Float32Array>> {
+  const recipes = llamaCheckpointRecipes(spec);
+  const stored = new Map([...checkpoint.tensors].map(([name, { entry }]) => [name, entry]));
+  checkCheckpointTensors(stored, recipes, (name) => ignoredLlamaTensor(name, spec.config));
+  const parameters: Record<string, Float32Array> = {};
+  for (const [index, recipe] of recipes.entries()) {
+    parameters[recipe.name] = await assemble(checkpoint, recipe);
+    options.onProgress?.(index + 1, recipes.length);
+  }
+  return parameters;
+}
+
+async function assemble(checkpoint: Checkpoint, recipe: ParameterRecipe): Promise<Float32Array> {
+  const [only] = recipe.parts;
+  if (recipe.parts.length === 1 && only !== undefined && !only.transpose)
+    return checkpoint.readFloat32(only.source);
+  const columns = recipe.shape[recipe.shape.length - 1]!;
+  const rows = recipe.shape.slice(0, -1).reduce((product, dim) => product * dim, 1);
+  const result = new Float32Array(rows * columns);
+  let firstColumn = 0;
+  for (const part of recipe.parts) {
+    const data = await checkpoint.readFloat32(part.source);
+    // Transposed parts are `[width, rows]`; plain parts `[rows, width]`.
+    const width = part.transpose ? part.shape[0]! : part.shape[part.shape.length - 1]!;
+    if (part.transpose) transposeInto(result, columns, firstColumn, data, width, rows);
+    else
+      for (let row = 0; row < rows; row++)
+        result.set(data.subarray(row * width, (row + 1) * width), row * columns + firstColumn);
+    firstColumn += width;
+  }
+  return result;
+}
+
+/** Tile edge of the blocked transpose: both tiles stay in cache. */
+const TILE = 32;
+
+/**
+ * Writes `source` `[width, rows]` transposed into columns `firstColumn ..< firstColumn + width`
+ * of `target` `[rows, columns]`, tile by tile (a plain loop strides through memory on one side).
+ */
+function transposeInto(
+  target: Float32Array,
+  columns: number,
+  firstColumn: number,
+  source: Float32Array,
+  width: number,
+  rows: number,
+): void {
+  for (let column0 = 0; column0 < width; column0 += TILE) {
+    const columnEnd = Math.min(column0 + TILE, width);
+    for (let row0 = 0; row0 < rows; row0 += TILE) {
+      const rowEnd = Math.min(row0 + TILE, rows);
+      for (let column = column0; column < columnEnd; column++) {
+        const from = column * rows;
+        const to = firstColumn + column;
+        for (let row = row0; row < rowEnd; row++) target[row * columns + to] = source[from + row]!;
+      }
+    }
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dim, axis) => dim === b[axis]);
+}
+
+function firstTensorOf(problem: string): string {
+  return problem.split(' ')[0]!;
+}

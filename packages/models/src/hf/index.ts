@@ -1,0 +1,26 @@
+/**
+ * `@weft/models/hf`: Hugging Face model directories in Node — `config.json` mapped onto a Weft
+ * model spec, safetensors checkpoints (single or sharded, F32/F16/BF16) read tensor by tensor,
+ * and `tokenizer.json` tokenizers with incremental decoding for streaming.
+ *
+ * @example
+ * ```ts
+ * import { compileModel } from '@weft/models';
+ * import { loadHuggingFaceModel } from '@weft/models/hf';
+ *
+ * const hf = await loadHuggingFaceModel('./SmolLM-135M', { maxSeq: 512 });
+ * const model = await compileModel(hf.spec, { device: 'auto', weights: hf.weights });
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export * from './checkpoint-files.js';
+export * from './checkpoint-parameters.js';
+export * from './hf-architectures.js';
+export * from './hf-tokenizer.js';
+export * from './inert-config-fields.js';
+export * from './llama-tensor-names.js';
+export * from './load-hugging-face-model.js';
+export * from './safetensors-file.js';
+export * from './text-stream.js';
