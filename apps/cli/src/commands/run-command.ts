@@ -71,7 +71,7 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .option('--device <device>', 'auto (WebGPU when an adapter exists, else the CPU) or cpu', {
       default: 'auto',
     })
-    .option('--temperature <t>', 'Sample at this temperature (t ≥ 0; 0 and the default decode greedily)')
+    .option('--temperature <t>', 'Sample at this temperature instead of greedy decoding (t ≥ 0; 0 is greedy)')
     .option('--top-k <k>', 'Sample among the k most likely tokens (k ≥ 1)')
     .option('--top-p <p>', 'Sample from the smallest set with this probability (0 < p ≤ 1)')
     .option('--sample-seed <n>', 'Seed of the sampler (an integer ≥ 0)', { default: 0 })
