@@ -264,7 +264,7 @@ describe('weft (in process)', () => {
   it('run rejects a prompt outside the vocabulary', async () => {
     const { code, stderr } = await weftInProcess('run', tiny, '--device', 'cpu', '--prompt', '1 99');
     expect(code).toBe(1);
-    expect(stderr).toContain('--prompt must list token ids of the vocabulary');
+    expect(stderr).toContain('--prompt: token 2 (99) is outside the vocabulary: ids are 0..63');
   });
 
   it('run rejects a malformed weights file with exit code 1 and the tensor named', async () => {

@@ -6,6 +6,7 @@ import { registerPlanCommand } from './commands/plan-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerZooCommand } from './commands/zoo-command.js';
 import { EXIT } from './exit-codes.js';
+import { joinNegativeOptionValues } from './negative-option-values.js';
 
 /** The version `weft --version` prints. */
 export const CLI_VERSION = '0.1.0';
@@ -24,7 +25,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   cli.help();
   cli.version(CLI_VERSION);
   try {
-    cli.parse(['node', 'weft', ...args], { run: false });
+    cli.parse(['node', 'weft', ...joinNegativeOptionValues(cli, args)], { run: false });
     if (cli.options.help === true || cli.options.version === true) return EXIT.ok;
     if (cli.matchedCommand === undefined) {
       io.err(args.length > 0 ? `weft: unknown command "${args[0]}"` : 'weft: no command given');
@@ -36,11 +37,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     // A wrong command line of a runner behind a subcommand (`weft zoo --runs 3`).
     if (WeftError.isInstance(error) && error.code === 'usage') {
-      io.err(`weft: ${error.message}`);
+      io.err(namingTheCommand(error.message, 'weft: '));
       return EXIT.usage;
     }
     if (WeftError.isInstance(error)) {
-      io.err(`weft: error: ${error.message}`);
+      io.err(namingTheCommand(error.message, 'weft: error: '));
       return EXIT.invalidInput;
     }
     if (error instanceof Error && error.name === 'CACError') {
@@ -53,4 +54,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     );
     return EXIT.internal;
   }
+}
+
+/** `message` after `prefix`, unless the message names the command itself (`weft zoo: --runs …`). */
+function namingTheCommand(message: string, prefix: string): string {
+  return message.startsWith('weft ') ? message : `${prefix}${message}`;
 }

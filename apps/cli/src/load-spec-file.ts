@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '@weft/ir';
 import { type AnyModelSpec, parseModelSpecJSON } from '@weft/models';
 import { readHuggingFaceConfig } from '@weft/models/hf';
+import { refuseBinarySpec } from './refuse-binary-spec.js';
 
 /** Largest spec file read, in bytes: specs are small documents. */
 const MAX_SPEC_BYTES = 10_000_000;
@@ -21,6 +22,7 @@ export async function loadSpecFile(
   let text: string;
   try {
     const bytes = await readFile(path);
+    refuseBinarySpec(path, bytes);
     if (bytes.length > MAX_SPEC_BYTES) {
       throw new InputError(`spec file "${path}" is too large`, {
         expected: `at most ${MAX_SPEC_BYTES} bytes`,

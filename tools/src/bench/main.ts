@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
-import { UsageError } from '@weft/zoo/cli';
+import { UsageError, usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { benchCases, selectCases } from './bench-catalog.js';
 import { benchGpu } from './bench-gpu.js';
 import { BENCH_USAGE, parseBenchOptions } from './bench-options.js';
@@ -105,4 +105,7 @@ const MEASUREMENT = {
 };
 
 // Dawn and onnxruntime-web keep handles open: exit explicitly once the results are out.
+// Before the WebGPU binding loads: without XDG_RUNTIME_DIR, Dawn's Vulkan loader prints a harmless
+// "XDG_RUNTIME_DIR is invalid or not set" error twice per run.
+usePrivateRuntimeDir();
 process.exit(await main());

@@ -2,7 +2,7 @@
 // and invalid-spec fuzzing of the JSON model loader and the attention DSL.
 import { writeFile } from 'node:fs/promises';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
-import { UsageError } from '@weft/zoo/cli';
+import { UsageError, usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
 import { FUZZ_USAGE, parseFuzzOptions } from './fuzz-options.js';
 import { deviceTable, formatDeviceFailure, invalidSummary } from './fuzz-report.js';
@@ -95,6 +95,9 @@ async function main(): Promise<number> {
   return bad ? 1 : 0;
 }
 
+// Before the WebGPU binding loads: without XDG_RUNTIME_DIR, Dawn's Vulkan loader prints a harmless
+// "XDG_RUNTIME_DIR is invalid or not set" error twice per run.
+usePrivateRuntimeDir();
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

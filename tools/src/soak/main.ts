@@ -7,7 +7,7 @@ import { compileModel } from '@weft/models';
 import { TINY_LLAMA } from '@weft/models/test';
 import { layerNorm, rmsNorm } from '@weft/norms';
 import { cachedPipelineCount, compile, formatAdapter, requestWeftDevice } from '@weft/runtime';
-import { UsageError } from '@weft/zoo/cli';
+import { UsageError, usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { SWIFTSHADER_ICD } from '../bench/bench-gpu.js';
 import { randomParams } from '../fuzz/attention-cases.js';
 import { Prng } from '../fuzz/prng.js';
@@ -186,6 +186,9 @@ async function main(): Promise<number> {
   return flat ? 0 : 1;
 }
 
+// Before the WebGPU binding loads: without XDG_RUNTIME_DIR, Dawn's Vulkan loader prints a harmless
+// "XDG_RUNTIME_DIR is invalid or not set" error twice per run.
+usePrivateRuntimeDir();
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -6,6 +6,7 @@ import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { formatBytes } from '../spec-summary.js';
+import { checkBenchOptions } from './check-command-options.js';
 
 /** Options of `weft bench`. */
 export interface BenchOptions {
@@ -46,14 +47,15 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
       'bench <spec>',
       'Benchmark a model (JSON spec or Hugging Face model directory): prefill and decode, fused vs one kernel per op',
     )
-    .option('--prompt <n>', 'Prompt length of the prefill', { default: 8 })
-    .option('--repeats <n>', 'Timed repetitions after one warm-up', { default: 5 })
+    .option('--prompt <n>', 'Prompt length of the prefill (n ≥ 1)', { default: 8 })
+    .option('--repeats <n>', 'Timed repetitions after one warm-up (n ≥ 1)', { default: 5 })
     .option('--device <device>', 'auto (WebGPU when an adapter exists, else the CPU) or cpu', {
       default: 'auto',
     })
     .option('--json <file>', 'Write the results as JSON to this file')
     .example('weft bench examples/tiny-decoder.json --repeats 3')
-    .action(async (specPath: string, options: BenchOptions) => {
+    .action(async (specPath: string, givenOptions: BenchOptions) => {
+      const options = checkBenchOptions(givenOptions);
       const spec = await loadSpecFile(specPath);
       const promptLength = Math.min(Number(options.prompt ?? 8), spec.config.maxSeq - 1);
       const repeats = Math.max(1, Number(options.repeats ?? 5));

@@ -6,6 +6,7 @@ import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
 import { createProgressBar } from '../progress-bar.js';
 import { formatBytes, summarizeSpec } from '../spec-summary.js';
+import { checkRunOptions } from './check-command-options.js';
 import {
   backendLine,
   deviceOption,
@@ -63,18 +64,21 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
       'Prompt token ids, e.g. "1 2 3" (default 1); text for a model directory with a tokenizer.json',
     )
     .option('--max-seq <n>', 'Longest sequence to compile a model directory for', { default: 2048 })
-    .option('--tokens <n>', 'Tokens to generate', { default: 16 })
-    .option('--seed <n>', 'Seed of the random weights when no --weights are given', { default: 0 })
+    .option('--tokens <n>', 'Tokens to generate (n ≥ 1)', { default: 16 })
+    .option('--seed <n>', 'Seed of the random weights when no --weights are given (an integer ≥ 0)', {
+      default: 0,
+    })
     .option('--device <device>', 'auto (WebGPU when an adapter exists, else the CPU) or cpu', {
       default: 'auto',
     })
-    .option('--temperature <t>', 'Sample at this temperature instead of greedy decoding')
-    .option('--top-k <k>', 'Sample among the k most likely tokens')
-    .option('--top-p <p>', 'Sample from the smallest set with this probability')
-    .option('--sample-seed <n>', 'Seed of the sampler', { default: 0 })
+    .option('--temperature <t>', 'Sample at this temperature instead of greedy decoding (t ≥ 0; 0 is greedy)')
+    .option('--top-k <k>', 'Sample among the k most likely tokens (k ≥ 1)')
+    .option('--top-p <p>', 'Sample from the smallest set with this probability (0 < p ≤ 1)')
+    .option('--sample-seed <n>', 'Seed of the sampler (an integer ≥ 0)', { default: 0 })
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
     .example('weft run ./SmolLM-135M --prompt "The capital of France is" --tokens 20')
-    .action(async (specPath: string, options: RunOptions) => {
+    .action(async (specPath: string, givenOptions: RunOptions) => {
+      const options = checkRunOptions(givenOptions);
       if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, io);
       const spec = await loadSpecFile(specPath);
       const prompt = parsePrompt(options.prompt ?? '1', spec.config.vocabSize);

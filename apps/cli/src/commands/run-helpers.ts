@@ -3,34 +3,48 @@ import type { CompiledModel, Sampling } from '@weft/models';
 import type { ProgressStream } from '../progress-bar.js';
 import type { RunOptions } from './run-command.js';
 
-/** The sampling the options ask for: greedy unless a temperature, top-k or top-p is given. */
+/**
+ * The sampling the options ask for: greedy unless a temperature above 0, a top-k or a top-p is
+ * given (temperature 0 is greedy, as elsewhere).
+ */
 export function samplingOf(options: RunOptions): Sampling {
-  if (options.temperature === undefined && options.topK === undefined && options.topP === undefined)
+  const { temperature, topK, topP } = options;
+  if (Number(temperature) === 0 || (temperature === undefined && topK === undefined && topP === undefined))
     return { kind: 'greedy' };
   return {
     kind: 'random',
-    ...(options.temperature === undefined ? {} : { temperature: Number(options.temperature) }),
-    ...(options.topK === undefined ? {} : { topK: Number(options.topK) }),
-    ...(options.topP === undefined ? {} : { topP: Number(options.topP) }),
+    ...(temperature === undefined ? {} : { temperature: Number(temperature) }),
+    ...(topK === undefined ? {} : { topK: Number(topK) }),
+    ...(topP === undefined ? {} : { topP: Number(topP) }),
     seed: Number(options.sampleSeed ?? 0),
   };
 }
 
-/** Prompt token ids from `text` ("1 2 3" or "1,2,3"), each in the vocabulary. */
+/**
+ * Prompt token ids from `text` ("1 2 3" or "1,2,3"), each in the vocabulary.
+ *
+ * @throws InputError naming the first bad token and its position (`--prompt: token 2 "two" is not
+ * an integer token id; …`).
+ */
 export function parsePrompt(text: string, vocabSize: number): number[] {
-  const ids = String(text)
+  const tokens = String(text)
     .split(/[\s,]+/)
-    .filter((part) => part !== '')
-    .map(Number);
-  const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
-  if (ids.length === 0 || bad !== undefined) {
-    throw new InputError('--prompt must list token ids of the vocabulary', {
-      tensor: 'prompt',
-      expected: `integers in 0..${vocabSize - 1}`,
-      actual: bad ?? 'no ids',
-    });
-  }
-  return ids;
+    .filter((part) => part !== '');
+  if (tokens.length === 0) throw new InputError('--prompt has no token ids (give them as "1 2 3")');
+  return tokens.map((token, index) => {
+    const id = Number(token);
+    if (!Number.isSafeInteger(id)) {
+      throw new InputError(
+        `--prompt: token ${index + 1} "${token}" is not an integer token id; pass text with a tokenizer directory (weft run ./model-dir --prompt "text")`,
+      );
+    }
+    if (id < 0 || id >= vocabSize) {
+      throw new InputError(
+        `--prompt: token ${index + 1} (${token}) is outside the vocabulary: ids are 0..${vocabSize - 1}`,
+      );
+    }
+    return id;
+  });
 }
 
 /** `value` as a positive integer. @throws InputError naming `option` otherwise. */

@@ -44,7 +44,7 @@ export function registerZooCommand(cli: CAC, _io: CliIo): void {
         ...(options.cpu === true ? ['--cpu'] : []),
         ...(options.budget === true ? ['--budget'] : []),
       ];
-      if ((await runZoo(argv)) !== 0) {
+      if ((await runZoo(argv, { command: 'weft zoo' })) !== 0) {
         throw new WeftError(
           'zoo-tolerance',
           options.budget === true

@@ -51,6 +51,9 @@ describe('parseZooArguments', () => {
   it('rejects fewer than 5 timed runs and unknown options', () => {
     expect(() => parseZooArguments(['--runs', '3'])).toThrow(/--runs must be an integer ≥ 5.*got 3\)/s);
     expect(() => parseZooArguments(['--fast'])).toThrow(/--fast/);
+    expect(() => parseZooArguments(['--warmup', '-1'], 'weft zoo')).toThrow(
+      'weft zoo: --warmup must be an integer ≥ 0 (got -1)',
+    );
     expect(() => parseZooArguments(['--json'])).toThrow(UsageError);
     expect(() => parseZooArguments(['layer-norm'])).toThrow(/unexpected argument layer-norm/);
   });
@@ -66,8 +69,13 @@ describe('selectZooEntries', () => {
     expect(ids).toEqual(['layer-norm', 'adaptive-sparse-entmax', 'entmax-1-5']);
   });
 
-  it('names the filter that selects nothing', () => {
-    expect(() => selectZooEntries(['no-such-thing'])).toThrow(/--only names no zoo entry.*no-such-thing/s);
+  it('names the command, the filter that selects nothing, the closest ids and every id', () => {
+    expect(() => selectZooEntries(['no-such-thing'])).toThrow(
+      /^pnpm zoo: --only "no-such-thing" names no zoo entry\nthe \d+ zoo ids:\n {2}layer-norm, /,
+    );
+    expect(() => selectZooEntries(['entmx'], 'weft zoo')).toThrow(
+      /^weft zoo: --only "entmx" names no zoo entry; did you mean "adaptive-sparse-entmax", "entmax-1-5"\?\n/,
+    );
   });
 });
 

@@ -6,4 +6,5 @@
  */
 
 export * from './command-line.js';
-export { runZoo } from './zoo-command.js';
+export { usePrivateRuntimeDir } from './private-runtime-dir.js';
+export { type RunZooOptions, runZoo } from './zoo-command.js';

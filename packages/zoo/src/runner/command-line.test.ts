@@ -28,6 +28,11 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(SPEC, ['--name', '--loud'])).toThrow(/--name needs a value/);
     expect(() => parseCommandLine(SPEC, ['x'])).toThrow(/unexpected argument x/);
   });
+
+  it('reads a negative number after an option as its value, not as an option', () => {
+    expect(parseCommandLine(SPEC, ['--name', '-3']).string('name')).toBe('-3');
+    expect(parseCommandLine(SPEC, ['--name', '-.5', '--loud']).string('name')).toBe('-.5');
+  });
 });
 
 describe('formatUsage', () => {

@@ -50,6 +50,8 @@ export class UsageError extends WeftError {
 
 /** Prefixed to values so that cac keeps them as text (no number parses with it). */
 const TEXT_MARK = '\u0000';
+/** A negative number (`-3`, `-0.5`): the value of an option, not an option of its own. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 const HELP: CommandOption = { name: 'help', short: 'h', description: 'show this text' };
 
 /**
@@ -63,13 +65,14 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
   const options = [...spec.options, HELP];
   // cac reads a missing value as `true`, and a numeric-looking value as a number (`007` → 7): find
   // missing values first, as cac would (the option is last, or the next argument starts with a
-  // dash), and mark every value as text for cac (TEXT_MARK, removed again below).
+  // dash and is not a negative number, which the option's check then rejects with its range), and
+  // mark every value as text for cac (TEXT_MARK, removed again below).
   const valueOption = (argument: string | undefined) =>
     options.find((option) => option.value !== undefined && argument === `--${option.name}`);
   const marked = args.map((argument, index) => {
     const option = valueOption(argument);
     const next = args[index + 1];
-    if (option !== undefined && (next === undefined || next.startsWith('-')))
+    if (option !== undefined && (next === undefined || (next.startsWith('-') && !NEGATIVE_NUMBER.test(next))))
       throw new UsageError(`${spec.command}: --${option.name} needs a value`);
     if (valueOption(args[index - 1]) !== undefined) return `${TEXT_MARK}${argument}`;
     const inline = argument.indexOf('=');

@@ -55,13 +55,14 @@ export const ZOO_USAGE = formatUsage(ZOO_COMMAND_LINE);
 
 /**
  * Parses `pnpm zoo`'s command line (without the node and script paths). Throws a `UsageError`
- * naming the option on an unknown option or a bad value.
+ * naming the option, and `command` (the command as the user typed it: `pnpm zoo`, `weft zoo`), on
+ * an unknown option or a bad value.
  */
-export function parseZooArguments(argv: readonly string[]): ZooArguments {
-  const line = parseCommandLine(ZOO_COMMAND_LINE, argv);
+export function parseZooArguments(argv: readonly string[], command = ZOO_COMMAND_LINE.command): ZooArguments {
+  const line = parseCommandLine({ ...ZOO_COMMAND_LINE, command }, argv);
   const json = line.string('json');
   const count = (name: string, fallback: string, minimum: number) =>
-    integerOption(ZOO_COMMAND_LINE.command, name, line.string(name) ?? fallback, minimum);
+    integerOption(command, name, line.string(name) ?? fallback, minimum);
   return {
     ...(json === undefined ? {} : { json }),
     only: listOption(line.strings('only')),

@@ -10,18 +10,25 @@ import { selectZooEntries } from './select-zoo-entries.js';
 import { parseZooArguments, ZOO_USAGE } from './zoo-arguments.js';
 import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
 
+/** Options of {@link runZoo}. */
+export interface RunZooOptions {
+  /** The command as the user typed it, named in errors (default `pnpm zoo`; `weft zoo` from the CLI). */
+  readonly command?: string;
+}
+
 /**
  * `pnpm zoo`: runs the selected zoo entries on the available device, prints the table, writes it as
  * JSON with `--json FILE`, and resolves to the exit status (1 when an entry exceeds its tolerance).
- * A wrong command line throws a `UsageError` (the callers exit with status 2).
+ * A wrong command line throws a `UsageError` (the callers exit with status 2); an `--only` filter
+ * that selects nothing, a `SpecError` (status 1).
  */
-export async function runZoo(argv: readonly string[]): Promise<number> {
-  const options = parseZooArguments(argv);
+export async function runZoo(argv: readonly string[], runOptions: RunZooOptions = {}): Promise<number> {
+  const options = parseZooArguments(argv, runOptions.command);
   if (options.help) {
     console.log(ZOO_USAGE);
     return 0;
   }
-  const entries = selectZooEntries(options.only);
+  const entries = selectZooEntries(options.only, runOptions.command);
   const zooDevice = await acquireZooDevice(options.cpu);
   if (options.budget) return runBudget(entries, zooDevice, options.json);
   console.log(`${zooDevice.summary}\n${options.warmup} warm-up + ${options.runs} timed runs per entry\n`);
