@@ -6,7 +6,7 @@ import {
   layerSections,
   type ModelSpecV2,
 } from '@weft/models';
-import { formatBytes } from './spec-summary.js';
+import { formatBytes } from './format-bytes.js';
 
 /**
  * Describes a version-2 model spec in aligned lines: the sizes, each distinct attention with the

@@ -1,5 +1,6 @@
 import { formatTable } from '@weft/ir';
 import type { AnyModelSpec, DecoderLmConfig } from '@weft/models';
+import { formatBytes } from './format-bytes.js';
 import { summarizeSpecV2 } from './spec-summary-v2.js';
 
 /**
@@ -52,16 +53,4 @@ export function summarizeSpec(spec: AnyModelSpec): string[] {
     ['parameters', `${parameters.toLocaleString('en-US')} (${formatBytes(parameters * 4)} as f32)`],
   ];
   return formatTable(rows).split('\n');
-}
-
-/** Formats a byte count with a binary unit, e.g. `2.9 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

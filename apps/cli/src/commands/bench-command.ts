@@ -4,8 +4,8 @@ import { compileModel } from '@weft/models';
 import { median } from '@weft/zoo';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
+import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
-import { formatBytes } from '../spec-summary.js';
 import { checkBenchOptions } from './check-command-options.js';
 
 /** Options of `weft bench`. */

@@ -4,8 +4,9 @@ import { buildModelGraph, modelSpecToJSON } from '@weft/models';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile, fusionCostModelOf, generateProgram } from '@weft/wgsl';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
+import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
-import { formatBytes, summarizeSpec } from '../spec-summary.js';
+import { summarizeSpec } from '../spec-summary.js';
 
 /** Options of `weft plan`. */
 export interface PlanOptions {

@@ -2,10 +2,11 @@ import { stat } from 'node:fs/promises';
 import { compileModel, type LoadedTensor } from '@weft/models';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
+import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
 import { createProgressBar } from '../progress-bar.js';
-import { formatBytes, summarizeSpec } from '../spec-summary.js';
+import { summarizeSpec } from '../spec-summary.js';
 import { checkRunOptions } from './check-command-options.js';
 import {
   backendLine,

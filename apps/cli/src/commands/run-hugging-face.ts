@@ -8,8 +8,9 @@ import {
 } from '@weft/models';
 import { type HuggingFaceModel, loadHuggingFaceModel, readHuggingFaceConfig } from '@weft/models/hf';
 import type { CliIo } from '../cli-io.js';
+import { formatBytes } from '../format-bytes.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
-import { formatBytes, summarizeSpec } from '../spec-summary.js';
+import { summarizeSpec } from '../spec-summary.js';
 import type { RunOptions } from './run-command.js';
 import {
   backendLine,

@@ -1,6 +1,6 @@
 import { attention } from '@weft/attention/kernels';
 import { type Graph, graphNodes, interpret, type Tensor64, tensor64 } from '@weft/ir';
-import { randomIndices, randomTensor } from '@weft/ir/test';
+import { randomIndices, randomTensor, relativeError } from '@weft/ir/test';
 import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,16 +26,6 @@ import { buildVitGraph } from './vit.js';
 const FLOOR = 1.2e-7;
 const rows: string[] = [];
 afterAll(() => console.info(`architectures on the device:\n${rows.join('\n')}`));
-
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return difference / scale;
-}
 
 const f32 = (params: Record<string, Tensor64>) =>
   Object.fromEntries(Object.entries(params).map(([name, t]) => [name, Float32Array.from(t.data)]));
@@ -72,10 +62,10 @@ async function checkOnDevice(check: Check): Promise<void> {
     const result = await program.run(feeds, { dims, poisonOutputs: true });
     for (const output of Object.keys(graph.outputs)) {
       const actual = result[output]!.data;
-      const kernel = normwise(actual, exact[output]!.data);
-      const cpu = normwise(single[output]!.data, exact[output]!.data);
+      const kernel = relativeError(actual, exact[output]!.data);
+      const cpu = relativeError(single[output]!.data, exact[output]!.data);
       const dense = check.dense?.[output];
-      const independent = dense === undefined ? undefined : normwise(actual, dense);
+      const independent = dense === undefined ? undefined : relativeError(actual, dense);
       rows.push(
         `${check.label} ${output}: ${program.kernels.length} kernels, vs float64 ${kernel.toExponential(2)} (CPU f32 ${cpu.toExponential(2)})` +
           (independent === undefined ? '' : `, vs dense float64 ${independent.toExponential(2)}`),
@@ -206,7 +196,7 @@ describe('architectures on the device within the f32 budget rule', () => {
           { dims: { sourceSeq: 10, seq: length }, poisonOutputs: true },
         );
         const last = full.logits!.data.subarray((length - 1) * vocab, length * vocab);
-        errors.push(normwise(stepped.logits!.data, last));
+        errors.push(relativeError(stepped.logits!.data, last));
       }
       rows.push(
         `encoder-decoder step: ${stepProgram.kernels.length} kernels per step (encode ${encodeProgram.kernels.length}), step vs recompute max ${Math.max(...errors).toExponential(2)}`,

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interpret, tensor64 } from '@weft/ir';
+import { relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
@@ -13,16 +14,6 @@ import { loadHuggingFaceModel } from './load-hugging-face-model.js';
 // Llama forward written out in float64: the f32 budget rule of docs/guides/error-budget.md
 // (device error ≤ 2 × the error of the same graph evaluated in f32 on the CPU, floor 1.2e-7).
 const PROMPT = [3, 17, 5, 29, 1, 38, 12, 7, 22, 0, 31, 9];
-
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return difference / scale;
-}
 
 function argmax(values: ArrayLike<number>, from: number, count: number): number {
   let best = 0;
@@ -54,8 +45,8 @@ describe('a Hugging Face checkpoint on the device', () => {
         dims: { seq: PROMPT.length },
         precision: 'f32',
       }).logits!.data;
-      const device = normwise(data, exact);
-      const cpu = normwise(single, exact);
+      const device = relativeError(data, exact);
+      const cpu = relativeError(single, exact);
       console.info(
         `HF tiny Llama: device err ${device.toExponential(2)}, CPU f32 err ${cpu.toExponential(2)}, ratio ${(device / Math.max(cpu, 1.2e-7)).toFixed(2)}`,
       );

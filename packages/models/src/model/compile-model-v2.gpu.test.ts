@@ -1,5 +1,5 @@
 import { interpret, tensor64 } from '@weft/ir';
-import { randomIndices } from '@weft/ir/test';
+import { randomIndices, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from '../spec/model-spec-json.js';
@@ -17,16 +17,6 @@ const spec = parseModelSpec(HYBRID_DECODER_SPEC);
 const { vocabSize } = spec.config;
 const TOKENS = Array.from(randomIndices([16], vocabSize, 7).data);
 const PROMPT = 5;
-
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return difference / scale;
-}
 
 describe('compileModel of a v2 spec on the device (the hybrid decoder as JSON)', () => {
   const forward = buildModelGraph(spec, { mode: 'forward' });
@@ -49,8 +39,8 @@ describe('compileModel of a v2 spec on the device (the hybrid decoder as JSON)',
       const exact = interpret(forward.graph, { inputs, params, dims }).logits!.data;
       const single = interpret(forward.graph, { inputs, params, dims, precision: 'f32' }).logits!.data;
       const actual = (await model.run(TOKENS)).data;
-      const kernel = normwise(actual, exact);
-      const cpu = normwise(single, exact);
+      const kernel = relativeError(actual, exact);
+      const cpu = relativeError(single, exact);
       console.info(`hybrid v2: kernel err ${kernel.toExponential(2)}, CPU f32 err ${cpu.toExponential(2)}`);
       expect(kernel).toBeLessThanOrEqual(2 * Math.max(cpu, 1.2e-7));
 

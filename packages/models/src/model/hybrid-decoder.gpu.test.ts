@@ -1,6 +1,6 @@
 import { attention } from '@weft/attention/kernels';
 import { interpret, tensor64 } from '@weft/ir';
-import { randomIndices } from '@weft/ir/test';
+import { randomIndices, relativeError } from '@weft/ir/test';
 import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
@@ -18,16 +18,6 @@ import { buildDecoderGraph } from './decoder-graph.js';
 const { vocabSize } = HYBRID_DECODER;
 const TOKENS = Array.from(randomIndices([16], vocabSize, 2026).data);
 const PROMPT = 5;
-
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return difference / scale;
-}
 
 describe('the hybrid decoder on the device', () => {
   const forward = buildDecoderGraph(HYBRID_DECODER, { mode: 'forward' });
@@ -50,8 +40,8 @@ describe('the hybrid decoder on the device', () => {
     try {
       const actual = (await program.run({ tokens: Int32Array.from(TOKENS) }, { dims, poisonOutputs: true }))
         .logits!.data;
-      const kernel = normwise(actual, exact);
-      const cpu = normwise(single, exact);
+      const kernel = relativeError(actual, exact);
+      const cpu = relativeError(single, exact);
       console.info(
         `hybrid decoder: ${program.kernels.length} kernels, kernel err ${kernel.toExponential(2)}, CPU f32 err ${cpu.toExponential(2)}`,
       );

@@ -1,5 +1,6 @@
 import { attention } from '@weft/attention/kernels';
 import { interpret, tensor64 } from '@weft/ir';
+import { relativeError } from '@weft/ir/test';
 import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
@@ -12,16 +13,6 @@ import { buildDecoderLmGraph } from './decoder-lm-graph.js';
 // device is at most 2× the error of the same graph evaluated in f32 on the CPU (floor 1.2e-7),
 // both against float64 — forward pass over 16 tokens, parameters randomGraphParams(graph, 5).
 const TOKENS = [5, 17, 2, 40, 11, 9, 33, 1, 46, 20, 3, 28, 14, 7, 39, 22];
-
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return difference / scale;
-}
 
 describe('whole models within the f32 budget rule', () => {
   for (const [label, spec] of [
@@ -45,8 +36,8 @@ describe('whole models within the f32 budget rule', () => {
       try {
         const actual = (await program.run({ tokens: Int32Array.from(TOKENS) }, { dims, poisonOutputs: true }))
           .logits!.data;
-        const kernel = normwise(actual, exact);
-        const cpu = normwise(single, exact);
+        const kernel = relativeError(actual, exact);
+        const cpu = relativeError(single, exact);
         console.info(
           `${label}: ${program.kernels.length} kernels, kernel err ${kernel.toExponential(2)}, CPU f32 err ${cpu.toExponential(2)}, ratio ${(kernel / Math.max(cpu, 1.2e-7)).toFixed(2)}`,
         );

@@ -18,6 +18,7 @@ export const faithfulKeyMaskEntry = attentionZooEntry({
   id: 'faithful-key-mask',
   mechanism: 'faithful-key-mask',
   paper: { id: 84, title: 'Inherently Faithful Attention Maps for ViTs — iFAM (Aniraj et al.)', group: 'G1' },
-  description: 'A per-sample key selection (2 samples, 24 tokens, CLS + 4 registers always kept), 4 heads × dim 16.',
+  description:
+    'A per-sample key selection (2 samples, 24 tokens, CLS + 4 registers always kept), 4 heads × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

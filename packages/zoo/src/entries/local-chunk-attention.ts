@@ -18,6 +18,7 @@ export const localChunkAttentionEntry = attentionZooEntry({
   id: 'local-chunk-attention',
   mechanism: 'local-chunk-attention',
   paper: { id: 51, title: 'TKL — Local Self-Attention over Long Text for document retrieval', group: 'G1' },
-  description: 'Overlapping chunks of 40 with 5 positions of overlap per side, 4 heads × 100 positions × dim 16.',
+  description:
+    'Overlapping chunks of 40 with 5 positions of overlap per side, 4 heads × 100 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });
