@@ -9,6 +9,7 @@
 
 export * from './dim.js';
 export * from './dtype.js';
+export * from './edit-distance.js';
 export * from './errors.js';
 export * from './expr/evaluate-expr.js';
 export * from './expr/expr.js';

@@ -1,3 +1,4 @@
+import { editDistance } from '@weft/ir';
 /**
  * The names nearest to `given` (edit distance, case ignored), closest first, at most `count`:
  * those that it, or one of their dash-separated parts, is near enough to be a typo of (a third of
@@ -32,18 +33,4 @@ export function wrapList(items: readonly string[], width = 100, indent = '  '): 
   }
   if (line !== '') lines.push(`${indent}${line}`);
   return lines.join('\n');
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), one row at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,3 +1,4 @@
+import { editDistance } from '@weft/ir';
 import type * as v from 'valibot';
 
 /**
@@ -28,18 +29,4 @@ export function closestKind(given: string, known: readonly string[]): string | u
   }
   // A third of the name, at least 2 edits: "casual" → "causal", "slidingwindow" → "slidingWindow".
   return bestDistance <= Math.max(2, Math.floor(given.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), one row at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

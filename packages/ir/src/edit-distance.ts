@@ -1,0 +1,21 @@
+/**
+ * Levenshtein distance (insertions, deletions, substitutions), one row at a time: what "did you
+ * mean …?" suggestions in error messages rank names by.
+ *
+ * @example
+ * ```ts
+ * editDistance('casual', 'causal'); // 2
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
