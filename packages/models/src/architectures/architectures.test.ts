@@ -10,7 +10,13 @@ import {
   TINY_VIT,
   TINY_VIT_ROPE,
 } from '../testing/tiny-architectures.js';
-import { denseDit, denseEncoder, denseEncoderDecoder, denseVit } from './dense-architectures.test-support.js';
+import {
+  denseDit,
+  denseEncoder,
+  denseEncoderDecoder,
+  denseVit,
+  denseVitBackbone,
+} from './dense-architectures.test-support.js';
 import { buildDitGraph } from './dit.js';
 import { buildEncoderGraph } from './encoder.js';
 import { buildEncoderDecoderGraph } from './encoder-decoder.js';
@@ -111,6 +117,27 @@ describe('ViT', () => {
     const result = interpret(graph, { inputs: { pixels }, params });
     const dense = denseVit(TINY_VIT, dataOf(params), pixels.data, 2);
     expect(relativeError(result.logits!.data, dense)).toBeLessThan(1e-12);
+  });
+
+  it('without classes is a backbone: final-normed tokens and the pooled class token (ViTModel)', () => {
+    const { classes: _classes, ...backbone } = TINY_VIT;
+    const definition = { ...backbone, pooler: true };
+    const built = buildVitGraph(definition, { batch: 2 });
+    const shapes = paramShapes(built);
+    expect(shapes['head.weight']).toBeUndefined();
+    expect(shapes['pooler.weight']).toEqual([32, 32]);
+    expect(Object.keys(built.outputs).sort()).toEqual(['hidden', 'pooled']);
+    expect(built.outputs.hidden!.shape).toEqual([2, 7, 32]);
+    const params = randomGraphParams(built, 6);
+    const pixels = randomTensor([2, 3, 8, 12], { seed: 10, min: -1, max: 1 });
+    const result = interpret(built, { inputs: { pixels }, params });
+    const dense = denseVitBackbone(definition, dataOf(params), pixels.data, 2);
+    expect(relativeError(result.hidden!.data, dense.hidden)).toBeLessThan(1e-12);
+    expect(relativeError(result.pooled!.data, dense.pooled)).toBeLessThan(1e-12);
+    expect(() => buildVitGraph({ ...TINY_VIT_ROPE, pooler: true })).toThrow(
+      /vit: the pooler reads the class token/,
+    );
+    expect(() => buildVitGraph({ ...TINY_VIT, pooler: 1 as never })).toThrow(/vit: option "pooler"/);
   });
 
   it('uses 2-D RoPE on the patch grid with mean pooling', () => {

@@ -54,13 +54,47 @@ export function denseEncoder(
 
 /** The ViT (`buildVitGraph`, learned positions, class token) densely: logits `[B·classes]`. */
 export function denseVit(def: VitDefinition, p: Params, pixels: ArrayLike<number>, batch: number): number[] {
+  const d = def.dModel;
+  const logits: number[] = [];
+  for (const normed of denseVitTokens(def, p, pixels, batch))
+    logits.push(...linear(normed.slice(0, d), 1, p['head.weight']!, p['head.bias']));
+  return logits;
+}
+
+/**
+ * The ViT backbone (no `classes`, `pooler: true`) densely: `hidden` `[B·tokens·d]` (final-normed)
+ * and `pooled` `[B·d]`, `tanh(W h_CLS + b)`.
+ */
+export function denseVitBackbone(
+  def: VitDefinition,
+  p: Params,
+  pixels: ArrayLike<number>,
+  batch: number,
+): { hidden: number[]; pooled: number[] } {
+  const d = def.dModel;
+  const hidden: number[] = [];
+  const pooled: number[] = [];
+  for (const normed of denseVitTokens(def, p, pixels, batch)) {
+    hidden.push(...normed);
+    pooled.push(...linear(normed.slice(0, d), 1, p['pooler.weight']!, p['pooler.bias']).map(Math.tanh));
+  }
+  return { hidden, pooled };
+}
+
+/** The final-normed tokens `[tokens·d]` of each image (class token first). */
+function denseVitTokens(
+  def: VitDefinition,
+  p: Params,
+  pixels: ArrayLike<number>,
+  batch: number,
+): Float64Array[] {
   const [height, width] = typeof def.imageSize === 'number' ? [def.imageSize, def.imageSize] : def.imageSize;
   const { patchSize: P, channels: C, dModel: d } = def;
   const { heads, headDim } = headsOf(def.attention);
   const rows = height! / P;
   const cols = width! / P;
   const s = rows * cols + 1;
-  const logits: number[] = [];
+  const images: Float64Array[] = [];
   for (let b = 0; b < batch; b++) {
     const h = new Float64Array(s * d);
     for (let c = 0; c < d; c++) h[c] = p.cls![c]!;
@@ -85,10 +119,9 @@ export function denseVit(def: VitDefinition, p: Params, pixels: ArrayLike<number
       );
       addInto(h, geluMlp(p, `layers.${l}.mlp`, namedLayerNorm(p, `layers.${l}.mlpNorm`, h, d, 1e-6), s));
     }
-    const cls = namedLayerNorm(p, 'finalNorm', h, d, 1e-6).slice(0, d);
-    logits.push(...linear(cls, 1, p['head.weight']!, p['head.bias']));
+    images.push(namedLayerNorm(p, 'finalNorm', h, d, 1e-6));
   }
-  return logits;
+  return images;
 }
 
 /** DiT (`buildDitGraph`) densely: output `[B·tokens·outFeatures]`. */

@@ -8,9 +8,11 @@ import {
   input,
   makeGraph,
   mean,
+  type Node,
   param,
   reshape,
   SpecError,
+  tanh,
   transpose,
   withLabel,
 } from '@weft/ir';
@@ -27,7 +29,9 @@ import type { ArchitectureGraphOptions } from './encoder.js';
 /**
  * A Vision Transformer as plain data (Dosovitskiy et al. 2021): a convolutional patch embedding,
  * a class token, learned positions or axial 2-D RoPE, pre-norm bidirectional blocks, a final norm
- * and a classification head on the class token (or on the mean of the patch tokens).
+ * and a classification head on the class token (or on the mean of the patch tokens). Without
+ * `classes` it is a backbone: the final-normed tokens are the output `hidden`, and `pooler` adds
+ * Hugging Face `ViTModel`'s pooled output.
  */
 export interface VitDefinition {
   /** Image height and width in pixels (one number for a square image). */
@@ -40,8 +44,8 @@ export interface VitDefinition {
   readonly dModel: number;
   /** Number of blocks (`layers.{i}`). */
   readonly layers: number;
-  /** Number of classes of the head. */
-  readonly classes: number;
+  /** Number of classes of the head (output `logits`). Absent: no head, the output is `hidden`. */
+  readonly classes?: number;
   /** Every block's attention (`attention({...})` or its options; ViT: `bias: true, outputBias: true`). Made bidirectional. */
   readonly attention: BlockAttention;
   /** Every block's MLP (ViT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
@@ -56,6 +60,11 @@ export interface VitDefinition {
   readonly positions?: 'learned' | 'rope2d';
   /** What the head reads: the class token `cls` (default) or the mean of the patch tokens (no class token). */
   readonly pool?: 'cls' | 'mean';
+  /**
+   * Compute the pooled output `pooled = tanh(W h_CLS + b)` on the final-normed class token
+   * (Hugging Face `ViTPooler`; needs `pool: 'cls'`). Default false.
+   */
+  readonly pooler?: boolean;
 }
 
 const VIT_KEYS = [
@@ -70,18 +79,22 @@ const VIT_KEYS = [
   'norm',
   'positions',
   'pool',
+  'pooler',
 ];
 
 /**
  * Builds a ViT graph from a {@link VitDefinition}.
  *
- * Input: `pixels` `[batch, channels, height, width]`. Output: `logits` `[batch, classes]`.
+ * Input: `pixels` `[batch, channels, height, width]`. Outputs: `logits` `[batch, classes]` with
+ * `classes`, otherwise `hidden` `[batch, tokens, d]` (the final-normed tokens); `pooled`
+ * `[batch, d]` with `pooler`.
  *
  * Parameters: `patch.weight` `[d, channels, P, P]` and `patch.bias` `[d]` (a stride-P `conv2d`),
  * `cls` `[1, 1, d]` (with `pool: 'cls'`), `positions` `[tokens, d]` (learned positions; tokens =
  * patches + 1 with the class token), per block `layers.{i}.attnNorm.*`, `layers.{i}.attn.*`,
- * `layers.{i}.mlpNorm.*`, `layers.{i}.mlp.*`, then `finalNorm.*`, `head.weight` `[d, classes]`,
- * `head.bias` `[classes]`.
+ * `layers.{i}.mlpNorm.*`, `layers.{i}.mlp.*`, then `finalNorm.*`, `head.weight` `[d, classes]` and
+ * `head.bias` `[classes]` (with `classes`), `pooler.weight` `[d, d]` and `pooler.bias` `[d]` (with
+ * `pooler`).
  *
  * @example
  * ```ts
@@ -95,10 +108,17 @@ const VIT_KEYS = [
 export function buildVitGraph(definition: VitDefinition, options: ArchitectureGraphOptions = {}): Graph {
   const block = 'vit';
   checkDefinitionKeys(block, definition, VIT_KEYS, ['imageSize', 'attention', 'mlp']);
-  checkPositiveIntegers(block, definition, ['patchSize', 'channels', 'dModel', 'layers', 'classes']);
+  checkPositiveIntegers(block, definition, ['patchSize', 'channels', 'dModel', 'layers'], ['classes']);
   const batch = options.batch ?? 1;
   checkPositiveIntegers(block, { batch }, ['batch']);
   const { patchSize, channels, dModel, classes } = definition;
+  const pooler = definition.pooler ?? false;
+  if (typeof pooler !== 'boolean')
+    throw new SpecError(`${block}: option "pooler" must be true or false`, {
+      block,
+      expected: 'boolean',
+      actual: String(pooler),
+    });
   const [height, width] =
     typeof definition.imageSize === 'number'
       ? [definition.imageSize, definition.imageSize]
@@ -140,6 +160,13 @@ export function buildVitGraph(definition: VitDefinition, options: ArchitectureGr
         actual: "pool: 'cls'",
       },
     );
+  }
+  if (pooler && pool !== 'cls') {
+    throw new SpecError(`${block}: the pooler reads the class token; pool 'mean' has none`, {
+      block,
+      expected: "pool: 'cls' with pooler: true",
+      actual: `pool: '${pool}'`,
+    });
   }
   const rows = height! / patchSize;
   const columns = width! / patchSize;
@@ -187,11 +214,19 @@ export function buildVitGraph(definition: VitDefinition, options: ArchitectureGr
     'layers',
   );
   const normalized = normLayer(output, norm, 'finalNorm');
-  const pooled = withLabel('pool', () =>
-    pool === 'cls' ? reshape(sliceAxis(normalized, 1, 0, 1), [batch, dModel]) : mean(normalized, [1]),
-  );
-  const logits = withLabel('head', () =>
-    linear(pooled, { outFeatures: classes, weight: 'head.weight', bias: 'head.bias' }),
-  );
-  return makeGraph({ logits });
+  const classToken = () => reshape(sliceAxis(normalized, 1, 0, 1), [batch, dModel]);
+  const outputs: Record<string, Node> = {};
+  if (classes === undefined) outputs.hidden = normalized;
+  else {
+    const pooled = withLabel('pool', () => (pool === 'cls' ? classToken() : mean(normalized, [1])));
+    outputs.logits = withLabel('head', () =>
+      linear(pooled, { outFeatures: classes, weight: 'head.weight', bias: 'head.bias' }),
+    );
+  }
+  if (pooler) {
+    outputs.pooled = withLabel('pooler', () =>
+      tanh(linear(classToken(), { outFeatures: dModel, weight: 'pooler.weight', bias: 'pooler.bias' })),
+    );
+  }
+  return makeGraph(outputs);
 }
