@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { SpecError } from '@weft/ir';
 import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
 import { graphParameters } from '../model/model-parameters.js';
@@ -12,6 +13,8 @@ export interface StoredTensorInfo {
   readonly dtype: SafetensorsDType;
   /** The shape in the file. */
   readonly shape: readonly number[];
+  /** The file that holds it (named in the problems listed). */
+  readonly file?: string;
 }
 
 /** The dtypes that load as float32. */
@@ -62,16 +65,16 @@ export function checkCheckpointTensors(
         problems.push(`${part.source} is missing`);
       } else if (!sameShape(tensor.shape, part.shape)) {
         problems.push(
-          `${part.source} has shape [${tensor.shape.join(', ')}], expected [${part.shape.join(', ')}]`,
+          `${part.source} has shape [${tensor.shape.join(', ')}], expected [${part.shape.join(', ')}]${inFile(tensor)}`,
         );
       } else if (!FLOAT_DTYPES.includes(tensor.dtype)) {
-        problems.push(`${part.source} is ${tensor.dtype}, expected F32, F16 or BF16`);
+        problems.push(`${part.source} is ${tensor.dtype}, expected F32, F16 or BF16${inFile(tensor)}`);
       }
     }
   }
-  for (const name of stored.keys()) {
+  for (const [name, tensor] of stored) {
     if (!used.has(name) && !ignored(name))
-      problems.push(`${name} is not a tensor of this model (unexpected)`);
+      problems.push(`${name} is not a tensor of this model (unexpected)${inFile(tensor)}`);
   }
   if (problems.length === 0) return;
   const listed = problems.slice(0, LISTED_PROBLEMS);
@@ -108,9 +111,40 @@ export async function readCheckpointParameters(
   spec: ModelSpec,
   options: ReadCheckpointOptions = {},
 ): Promise<Record<string, Float32Array>> {
-  const recipes = llamaCheckpointRecipes(spec);
-  const stored = new Map([...checkpoint.tensors].map(([name, { entry }]) => [name, entry]));
-  checkCheckpointTensors(stored, recipes, (name) => ignoredLlamaTensor(name, spec.config));
+  return readRecipeParameters(
+    checkpoint,
+    llamaCheckpointRecipes(spec),
+    (name) => ignoredLlamaTensor(name, spec.config),
+    options,
+  );
+}
+
+/**
+ * Reads parameters from a checkpoint by their recipes, whatever the architecture: the checks of
+ * {@link checkCheckpointTensors} on the headers first, then one tensor at a time as
+ * {@link readCheckpointParameters} does.
+ *
+ * @param ignored Stored tensors the model does not read but may be present (buffers, task heads).
+ * @throws SpecError from the checks; InputError when a file cannot be read.
+ *
+ * @example
+ * ```ts
+ * const weights = await readRecipeParameters(checkpoint, recipes, (name) => name.endsWith('.position_ids'));
+ * ```
+ */
+export async function readRecipeParameters(
+  checkpoint: Checkpoint,
+  recipes: readonly ParameterRecipe[],
+  ignored: (name: string) => boolean,
+  options: ReadCheckpointOptions = {},
+): Promise<Record<string, Float32Array>> {
+  const stored = new Map(
+    [...checkpoint.tensors].map(([name, { entry, file }]) => [
+      name,
+      { dtype: entry.dtype, shape: entry.shape, file: basename(file.path) },
+    ]),
+  );
+  checkCheckpointTensors(stored, recipes, ignored);
   const parameters: Record<string, Float32Array> = {};
   for (const [index, recipe] of recipes.entries()) {
     parameters[recipe.name] = await assemble(checkpoint, recipe);
@@ -166,6 +200,10 @@ function transposeInto(
       }
     }
   }
+}
+
+function inFile(tensor: StoredTensorInfo): string {
+  return tensor.file === undefined ? '' : `, in ${tensor.file}`;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -24,8 +24,8 @@ export const UNSUPPORTED_HF_MODEL_TYPES: Readonly<Record<string, string>> = {
     'it needs logit softcapping, sliding-window layers and sandwich norms, which version-1 specs do not express (they come with the new blocks)',
   gemma:
     'it scales embeddings by √d and stores RMSNorm gains as (1 + w), which version-1 specs do not express',
-  bert: 'it is an encoder; version-1 specs describe decoder-only language models',
-  vit: 'it is an image encoder; version-1 specs describe decoder-only language models',
+  bert: 'it is an encoder: load it with loadHuggingFaceEncoder',
+  vit: 'it is an image encoder: load it with loadHuggingFaceEncoder',
 };
 
 /** Options of {@link modelSpecFromHuggingFaceConfig}. */

@@ -1,7 +1,8 @@
 /**
  * `@weft/models/hf`: Hugging Face model directories in Node — `config.json` mapped onto a Weft
- * model spec, safetensors checkpoints (single or sharded, F32/F16/BF16) read tensor by tensor,
- * and `tokenizer.json` tokenizers with incremental decoding for streaming.
+ * model spec (decoders, `loadHuggingFaceModel`) or an encoder / ViT definition (BERT and ViT,
+ * `loadHuggingFaceEncoder`), safetensors checkpoints (single or sharded, F32/F16/BF16) read tensor
+ * by tensor, and `tokenizer.json` tokenizers with incremental decoding for streaming.
  *
  * @example
  * ```ts
@@ -18,9 +19,12 @@
 export * from './checkpoint-files.js';
 export * from './checkpoint-parameters.js';
 export * from './hf-architectures.js';
+export * from './hf-encoder-architecture.js';
+export { HF_ENCODER_MODEL_TYPES, type HuggingFaceEncoderModelType } from './hf-encoder-families.js';
 export * from './hf-tokenizer.js';
 export * from './inert-config-fields.js';
 export * from './llama-tensor-names.js';
+export * from './load-hugging-face-encoder.js';
 export * from './load-hugging-face-model.js';
 export * from './safetensors-file.js';
 export * from './text-stream.js';
