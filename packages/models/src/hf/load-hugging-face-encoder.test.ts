@@ -8,11 +8,13 @@ import { compile } from '@weft/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bertModelForwardFloat64,
+  TINY_WORD_PIECE_VOCAB_SIZE,
   type TinyBertHfConfig,
   type TinyHuggingFaceEncoderOptions,
   type TinyVitHfConfig,
   tinyHuggingFaceBert,
   tinyHuggingFaceVit,
+  tinyWordPieceTokenizerJson,
   vitModelForwardFloat64,
 } from '../testing/index.js';
 import { writeSafetensors } from '../weights/safetensors.js';
@@ -186,35 +188,38 @@ describe('loadHuggingFaceEncoder: checks before reading data', () => {
   });
 
   it('lists missing, unexpected and misshapen tensors with the names and files of the checkpoint', async () => {
-    const checkpoint = tinyHuggingFaceBert({ shards: 2 });
-    const index = JSON.parse(checkpoint.files['model.safetensors.index.json'] as string) as {
-      weight_map: Record<string, string>;
-    };
-    const shardOf = index.weight_map;
-    const tensors = new Map(
+    const checkpoint = tinyHuggingFaceBert();
+    const first = new Map(
       [...checkpoint.tensors]
         .filter(([name]) => name !== 'encoder.layer.1.intermediate.dense.bias')
         .map(([name, tensor]) => [name, { dtype: 'F32' as const, ...tensor }]),
     );
-    tensors.set('encoder.layer.0.attention.self.rotary.weight', {
-      dtype: 'F32',
-      shape: [4],
-      data: new Float64Array(4),
-    });
-    tensors.set('pooler.dense.weight', { dtype: 'F32', shape: [32, 16], data: new Float64Array(512) });
+    first.set('pooler.dense.weight', { dtype: 'F32', shape: [32, 16], data: new Float64Array(512) });
+    const second = new Map([
+      [
+        'encoder.layer.0.attention.self.rotary.weight',
+        { dtype: 'F32' as const, shape: [4], data: new Float64Array(4) },
+      ],
+    ]);
+    const [one, two] = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+    const weightMap = Object.fromEntries([
+      ...[...first.keys()].map((name) => [name, one]),
+      ...[...second.keys()].map((name) => [name, two]),
+    ]);
     const dir = await writeDirectory({
       'config.json': checkpoint.files['config.json']!,
-      'model.safetensors': writeSafetensors(tensors),
+      [one!]: writeSafetensors(first),
+      [two!]: writeSafetensors(second),
+      'model.safetensors.index.json': JSON.stringify({ weight_map: weightMap }),
     });
     const failure = loadHuggingFaceEncoder(dir);
     await expect(failure).rejects.toThrow('encoder.layer.1.intermediate.dense.bias is missing');
     await expect(failure).rejects.toThrow(
-      'encoder.layer.0.attention.self.rotary.weight is not a tensor of this model (unexpected), in model.safetensors',
+      `encoder.layer.0.attention.self.rotary.weight is not a tensor of this model (unexpected), in ${two}`,
     );
     await expect(failure).rejects.toThrow(
-      'pooler.dense.weight has shape [32, 16], expected [32, 32], in model.safetensors',
+      `pooler.dense.weight has shape [32, 16], expected [32, 32], in ${one}`,
     );
-    expect(Object.values(shardOf)).toContain('model-00002-of-00002.safetensors');
   });
 
   it('refuses config fields that change the math, and unknown ones, naming the field', async () => {
@@ -254,6 +259,23 @@ describe('loadHuggingFaceEncoder: checks before reading data', () => {
     await expect(vitWith({ image_size: [8, 16] })).rejects.toThrow(
       'embeddings.position_embeddings has shape [1, 7, 32], expected [1, 9, 32]',
     );
+  });
+
+  it('reads a WordPiece tokenizer.json beside a BERT checkpoint', async () => {
+    const dir = await writeDirectory({
+      ...tinyHuggingFaceBert().files,
+      'tokenizer.json': JSON.stringify(tinyWordPieceTokenizerJson()),
+    });
+    const hf = await loadHuggingFaceEncoder(dir);
+    const tokenizer = hf.tokenizer!;
+    // [CLS] hello , the cat ##s un ##believ ##able ! [UNK] [SEP]
+    const ids = tokenizer.encode('Hello, the CATS unbelievable! dog');
+    expect(ids).toEqual([2, 5, 13, 7, 11, 12, 8, 9, 10, 14, 1, 3]);
+    expect(ids.every((id) => id < TINY_WORD_PIECE_VOCAB_SIZE)).toBe(true);
+    expect(tokenizer.decode(ids.filter((id) => id !== 1))).toBe('hello, the cats unbelievable!');
+    expect(tokenizer.tokenId('[MASK]')).toBe(4);
+    const noTokenizer = await loadHuggingFaceEncoder(dir, { tokenizer: false });
+    expect(noTokenizer.tokenizer).toBeUndefined();
   });
 
   it('sends decoders and encoders each to their own loader', async () => {

@@ -20,3 +20,4 @@ export {
 } from './tiny-architectures.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
 export * from './tiny-tokenizer.js';
+export * from './tiny-word-piece-tokenizer.js';
