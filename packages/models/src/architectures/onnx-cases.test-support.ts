@@ -50,7 +50,10 @@ function encoderCase(seed: number): OnnxCase {
   const [batch, seq] = [2, 12];
   const graph = buildEncoderGraph(TINY_ENCODER, { batch });
   const params = f32Params(graph, seed);
-  const tokenIds = [...tokenRow(seq, TINY_ENCODER.vocabSize, seed), ...tokenRow(seq, TINY_ENCODER.vocabSize, seed + 1)];
+  const tokenIds = [
+    ...tokenRow(seq, TINY_ENCODER.vocabSize, seed),
+    ...tokenRow(seq, TINY_ENCODER.vocabSize, seed + 1),
+  ];
   const typeIds = tokenIds.map((_, i) => (i % seq < 7 ? 0 : 1));
   const tokens = indexInput([batch, seq], tokenIds);
   const tokenTypes = indexInput([batch, seq], typeIds);
@@ -103,11 +106,17 @@ function encoderDecoderCase(seed: number): OnnxCase {
   const params = f32Params(graph, seed);
   const source = indexInput(
     [batch, sourceSeq],
-    [...tokenRow(sourceSeq, definition.sourceVocabSize, seed), ...tokenRow(sourceSeq, definition.sourceVocabSize, seed + 1)],
+    [
+      ...tokenRow(sourceSeq, definition.sourceVocabSize, seed),
+      ...tokenRow(sourceSeq, definition.sourceVocabSize, seed + 1),
+    ],
   );
   const target = indexInput(
     [batch, targetSeq],
-    [...tokenRow(targetSeq, definition.targetVocabSize, seed + 2), ...tokenRow(targetSeq, definition.targetVocabSize, seed + 3)],
+    [
+      ...tokenRow(targetSeq, definition.targetVocabSize, seed + 2),
+      ...tokenRow(targetSeq, definition.targetVocabSize, seed + 3),
+    ],
   );
   return {
     graph,
@@ -124,8 +133,14 @@ function encoderDecoderCase(seed: number): OnnxCase {
 /** The cases by label, each with its own seed (weights and inputs drawn fresh from it). */
 export const ONNX_CASES: readonly { readonly label: string; readonly build: () => OnnxCase }[] = [
   { label: 'decoder LM (tiny Llama: RoPE, GQA, RMSNorm, SwiGLU)', build: () => decoderCase(TINY_LLAMA, 41) },
-  { label: 'decoder LM (tiny GPT: learned positions, LayerNorm, GELU, tied head)', build: () => decoderCase(TINY_GPT, 42) },
-  { label: 'encoder (BERT style: post-norm, padding mask, token types, pooler)', build: () => encoderCase(43) },
+  {
+    label: 'decoder LM (tiny GPT: learned positions, LayerNorm, GELU, tied head)',
+    build: () => decoderCase(TINY_GPT, 42),
+  },
+  {
+    label: 'encoder (BERT style: post-norm, padding mask, token types, pooler)',
+    build: () => encoderCase(43),
+  },
   { label: 'ViT (conv patches, class token, learned positions)', build: () => vitCase(44) },
   { label: 'DiT blocks (timestep embedding, adaLN-Zero, final adaLN)', build: () => ditCase(45) },
   { label: 'encoder–decoder (teacher forcing, cross-attention)', build: () => encoderDecoderCase(46) },

@@ -10,7 +10,7 @@
  * rounded to f32) within it plus one rounding.
  */
 import { type Graph, interpret, type Tensor64, tensor64 } from '@weft/ir';
-import { type OnnxModelSpec, encodeOnnxModel, relativeError } from '@weft/ir/test';
+import { encodeOnnxModel, type OnnxModelSpec, relativeError } from '@weft/ir/test';
 import * as ort from 'onnxruntime-node';
 import { randomGraphParams } from '../testing/random-graph-params.js';
 
@@ -35,7 +35,11 @@ export interface ComparisonInputs {
 export function indexInput(shape: number[], values: readonly number[]): { weft: Tensor64; onnx: ort.Tensor } {
   return {
     weft: tensor64(shape, values, 'i32'),
-    onnx: new ort.Tensor('int64', BigInt64Array.from(values, (value) => BigInt(value)), shape),
+    onnx: new ort.Tensor(
+      'int64',
+      BigInt64Array.from(values, (value) => BigInt(value)),
+      shape,
+    ),
   };
 }
 
@@ -79,7 +83,11 @@ export interface Yardsticks {
 }
 
 /** Evaluates `graph` in float64 and in f32 with the reference interpreter. */
-export function yardsticks(graph: Graph, params: Record<string, Float32Array>, inputs: ComparisonInputs): Yardsticks {
+export function yardsticks(
+  graph: Graph,
+  params: Record<string, Float32Array>,
+  inputs: ComparisonInputs,
+): Yardsticks {
   const tensors = Object.fromEntries(
     Object.entries(params).map(([name, data]) => [name, Float64Array.from(data)]),
   );
@@ -122,7 +130,12 @@ export function compareOutputs(
 }
 
 /** One line of a comparison for the test log. */
-export function describeComparison(label: string, backend: string, row: OutputComparison, ms: number): string {
+export function describeComparison(
+  label: string,
+  backend: string,
+  row: OutputComparison,
+  ms: number,
+): string {
   return (
     `${label} ${row.output}: Weft ${backend} vs onnxruntime ${row.weftVersusOnnx.toExponential(2)}` +
     ` (Weft vs float64 ${row.weftVersusExact.toExponential(2)}, onnxruntime vs float64 ${row.onnxVersusExact.toExponential(2)},` +

@@ -1,3 +1,4 @@
+import { UnsupportedError } from '@weft/ir';
 import type { OnnxModelSpec } from '@weft/ir/test';
 import type { DecoderLmConfig } from '../../spec/model-spec-types.js';
 import { OnnxGraphBuilder, type OnnxWeights } from './onnx-graph-builder.js';
@@ -27,7 +28,9 @@ import {
  */
 export function decoderLmOnnx(config: DecoderLmConfig, weights: OnnxWeights, seq: number): OnnxModelSpec {
   if (config.norm.placement !== 'pre')
-    throw new Error(`decoder ONNX model: norm placement ${config.norm.placement} is not written out`);
+    throw new UnsupportedError(
+      `decoder ONNX model: norm placement ${config.norm.placement} is not written out`,
+    );
   const { vocabSize, dModel, heads, kvHeads, headDim } = config;
   const graph = new OnnxGraphBuilder(weights);
   const norm = (x: string, name: string) =>
@@ -40,9 +43,10 @@ export function decoderLmOnnx(config: DecoderLmConfig, weights: OnnxWeights, seq
     const table = graph.weight('embedding.positions', [config.positions.max, dModel]);
     hidden = graph.op('Add', [hidden, onnxSlice(graph, table, 0, 0, seq)]);
   }
-  const rotate = config.positions.kind === 'rope' ? ropeHalf(graph, seq, headDim, config.positions) : undefined;
+  const rotate =
+    config.positions.kind === 'rope' ? ropeHalf(graph, seq, headDim, config.positions) : undefined;
   if (config.positions.kind !== 'rope' && config.positions.kind !== 'learned')
-    throw new Error(`decoder ONNX model: positions ${config.positions.kind} are not written out`);
+    throw new UnsupportedError(`decoder ONNX model: positions ${config.positions.kind} are not written out`);
 
   const mask = onnxCausalMask(graph, seq);
   for (let layer = 0; layer < config.layers; layer++) {
@@ -69,7 +73,10 @@ export function decoderLmOnnx(config: DecoderLmConfig, weights: OnnxWeights, seq
         string,
         string,
       ];
-      const activated = graph.op('Mul', [kind === 'swiglu' ? onnxSilu(graph, gate) : onnxGelu(graph, gate), up]);
+      const activated = graph.op('Mul', [
+        kind === 'swiglu' ? onnxSilu(graph, gate) : onnxGelu(graph, gate),
+        up,
+      ]);
       mlp = onnxLinear(graph, activated, `${name}.mlp.wDown`, [width, dModel]);
     }
     hidden = graph.op('Add', [hidden, mlp]);
@@ -91,7 +98,7 @@ function ropeHalf(
   positions: { readonly base?: number; readonly fraction?: number },
 ): (heads: string) => string {
   if ((positions.fraction ?? 1) !== 1)
-    throw new Error('decoder ONNX model: partial RoPE (fraction < 1) is not written out');
+    throw new UnsupportedError('decoder ONNX model: partial RoPE (fraction < 1) is not written out');
   const base = positions.base ?? 10_000;
   const half = headDim / 2;
   const cos: number[] = [];

@@ -1,6 +1,6 @@
 import type { OnnxModelSpec } from '@weft/ir/test';
 import type { DitDefinition } from '../../architectures/dit.js';
-import { geluMlpOf, plainAttention } from './encoder-onnx.js';
+import { geluMlpOf, plainAttention } from './definition-parts.js';
 import { OnnxGraphBuilder, type OnnxWeights } from './onnx-graph-builder.js';
 import { onnxGeluMlp, onnxLayerNorm, onnxLinear, onnxSelfAttention, onnxSilu } from './onnx-layers.js';
 
@@ -39,7 +39,10 @@ export function ditOnnx(definition: DitDefinition, weights: OnnxWeights, batch: 
   });
   const condition = onnxLinear(
     graph,
-    onnxSilu(graph, onnxLinear(graph, sinusoids, 'timestep.fc1.weight', [frequencies, dModel], 'timestep.fc1.bias')),
+    onnxSilu(
+      graph,
+      onnxLinear(graph, sinusoids, 'timestep.fc1.weight', [frequencies, dModel], 'timestep.fc1.bias'),
+    ),
     'timestep.fc2.weight',
     [dModel, dModel],
     'timestep.fc2.bias',
@@ -77,7 +80,13 @@ export function ditOnnx(definition: DitDefinition, weights: OnnxWeights, batch: 
     }
   }
   const [shift, scale] = modulation('finalNorm', 2) as [string, string];
-  const output = onnxLinear(graph, modulate(hidden, shift, scale), 'head.weight', [dModel, outFeatures], 'head.bias');
+  const output = onnxLinear(
+    graph,
+    modulate(hidden, shift, scale),
+    'head.weight',
+    [dModel, outFeatures],
+    'head.bias',
+  );
   return graph.model(
     [
       { name: 'x', type: 'float', shape: [batch, tokens, inFeatures] },

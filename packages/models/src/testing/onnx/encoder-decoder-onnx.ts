@@ -1,6 +1,7 @@
+import { UnsupportedError } from '@weft/ir';
 import type { OnnxModelSpec } from '@weft/ir/test';
 import type { EncoderDecoderDefinition } from '../../architectures/encoder-decoder.js';
-import { geluMlpOf, plainAttention } from './encoder-onnx.js';
+import { geluMlpOf, plainAttention } from './definition-parts.js';
 import { OnnxGraphBuilder, type OnnxWeights } from './onnx-graph-builder.js';
 import {
   onnxAttention,
@@ -40,10 +41,18 @@ export function encoderDecoderOnnx(
   const { dModel } = definition;
   const { batch, sourceSeq, targetSeq } = shape;
   const positions = definition.embeddingPositions;
-  if (positions?.kind !== 'learned' || definition.tieEmbeddings === true || definition.finalNorm === undefined)
-    throw new Error('encoder-decoder ONNX model: written out with learned positions, final norms and a head');
+  if (
+    positions?.kind !== 'learned' ||
+    definition.tieEmbeddings === true ||
+    definition.finalNorm === undefined
+  )
+    throw new UnsupportedError(
+      'encoder-decoder ONNX model: written out with learned positions, final norms and a head',
+    );
   if (definition.decoderBlock !== undefined)
-    throw new Error('encoder-decoder ONNX model: written out with the encoder block in both stacks');
+    throw new UnsupportedError(
+      'encoder-decoder ONNX model: written out with the encoder block in both stacks',
+    );
   const attention = plainAttention(definition.encoderBlock.attention, 'encoder-decoder');
   const mlp = geluMlpOf(definition.encoderBlock.mlp, 'encoder-decoder');
   const graph = new OnnxGraphBuilder(weights);
@@ -101,12 +110,21 @@ export function encoderDecoderOnnx(
   }
   const final = norm(hidden, 'decoder.finalNorm');
   const vocab = definition.targetVocabSize;
-  const head = graph.op('Transpose', [graph.weight('head.weight', [vocab, dModel])], { perm: { ints: [1, 0] } });
+  const head = graph.op('Transpose', [graph.weight('head.weight', [vocab, dModel])], {
+    perm: { ints: [1, 0] },
+  });
   return graph.model(
     [
       { name: 'source', type: 'int64', shape: [batch, sourceSeq] },
       { name: 'target', type: 'int64', shape: [batch, targetSeq] },
     ],
-    [{ name: 'logits', type: 'float', shape: [batch, targetSeq, vocab], value: graph.op('MatMul', [final, head]) }],
+    [
+      {
+        name: 'logits',
+        type: 'float',
+        shape: [batch, targetSeq, vocab],
+        value: graph.op('MatMul', [final, head]),
+      },
+    ],
   );
 }

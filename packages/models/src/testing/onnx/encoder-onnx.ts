@@ -1,31 +1,9 @@
+import { UnsupportedError } from '@weft/ir';
 import type { OnnxModelSpec } from '@weft/ir/test';
 import type { EncoderDefinition } from '../../architectures/encoder.js';
-import type { MlpOptions } from '../../blocks/mlp.js';
+import { geluMlpOf, plainAttention } from './definition-parts.js';
 import { OnnxGraphBuilder, type OnnxWeights } from './onnx-graph-builder.js';
 import { onnxGeluMlp, onnxLayerNorm, onnxLinear, onnxSelfAttention, onnxSlice } from './onnx-layers.js';
-
-/** The plain multi-head attention options the ONNX models write out (`heads`, `headDim`, biases). */
-export interface PlainAttention {
-  readonly heads: number;
-  readonly headDim: number;
-  readonly bias?: boolean;
-  readonly outputBias?: boolean;
-}
-
-/** The attention options of a definition, refused unless plain MHA (no positions, masks or score mods). */
-export function plainAttention(options: unknown, where: string): PlainAttention {
-  const known = new Set(['heads', 'headDim', 'bias', 'outputBias']);
-  const keys = Object.keys(options as object);
-  const extra = keys.filter((key) => !known.has(key));
-  if (extra.length > 0) throw new Error(`${where} ONNX model: attention options ${extra} are not written out`);
-  return options as PlainAttention;
-}
-
-/** A GELU MLP of a definition, refused otherwise. */
-export function geluMlpOf(options: MlpOptions, where: string): { hidden: number; bias: boolean } {
-  if (options.kind !== 'gelu') throw new Error(`${where} ONNX model: MLP ${options.kind} is not written out`);
-  return { hidden: options.hidden, bias: options.bias ?? false };
-}
 
 /**
  * A BERT-style encoder (Devlin et al. 2019) as an ONNX graph of standard operators: token, learned
@@ -44,7 +22,8 @@ export function encoderOnnx(
   seq: number,
 ): OnnxModelSpec {
   const { vocabSize, dModel, maxSeq, typeVocabSize } = definition;
-  if (typeVocabSize === undefined) throw new Error('encoder ONNX model: written out with token types');
+  if (typeVocabSize === undefined)
+    throw new UnsupportedError('encoder ONNX model: written out with token types');
   const attention = plainAttention(definition.attention, 'encoder');
   const mlp = geluMlpOf(definition.mlp, 'encoder');
   const graph = new OnnxGraphBuilder(weights);

@@ -1,3 +1,4 @@
+import { SpecError } from '@weft/ir';
 import type {
   OnnxAttribute,
   OnnxElementType,
@@ -25,7 +26,7 @@ export class OnnxGraphBuilder {
   readonly #nodes: OnnxNode[] = [];
   readonly #initializers: OnnxInitializer[] = [];
   readonly #weights: OnnxWeights;
-  readonly #weightNames = new Map<string, string>();
+  readonly #weightsAdded = new Set<string>();
   #count = 0;
 
   /** @param weights the model's weights by parameter name, read by {@link OnnxGraphBuilder.weight}. */
@@ -69,15 +70,17 @@ export class OnnxGraphBuilder {
 
   /** The weight `name` of the model as an f32 initializer of `shape` (added once). */
   weight(name: string, shape: readonly number[]): string {
-    const known = this.#weightNames.get(name);
-    if (known !== undefined) return known;
+    if (this.#weightsAdded.has(name)) return name;
     const values = this.#weights[name];
-    if (values === undefined) throw new Error(`ONNX model: no weight "${name}"`);
+    if (values === undefined) throw new SpecError(`ONNX model: no weight "${name}"`, { tensor: name });
     const expected = shape.reduce((product, size) => product * size, 1);
     if (values.length !== expected)
-      throw new Error(`ONNX model: weight "${name}" has ${values.length} values, [${shape}] needs ${expected}`);
+      throw new SpecError(
+        `ONNX model: weight "${name}" has ${values.length} values, [${shape}] needs ${expected}`,
+        { tensor: name, expected: shape, actual: values.length },
+      );
     this.#initializers.push({ name, type: 'float', shape, values: Array.from(values) });
-    this.#weightNames.set(name, name);
+    this.#weightsAdded.add(name);
     return name;
   }
 

@@ -26,7 +26,9 @@ export function onnxLayerNorm(
   name?: string,
 ): string {
   const scale =
-    name === undefined ? graph.constant(Array(width).fill(1), [width]) : graph.weight(`${name}.gamma`, [width]);
+    name === undefined
+      ? graph.constant(Array(width).fill(1), [width])
+      : graph.weight(`${name}.gamma`, [width]);
   const inputs = name === undefined ? [x, scale] : [x, scale, graph.weight(`${name}.beta`, [width])];
   return graph.op('LayerNormalization', inputs, { axis: { int: -1 }, epsilon: { float: epsilon } });
 }
@@ -56,7 +58,13 @@ export function onnxGelu(graph: OnnxGraphBuilder, x: string): string {
 }
 
 /** Elements [start, end) of `axis`. */
-export function onnxSlice(graph: OnnxGraphBuilder, x: string, axis: number, start: number, end: number): string {
+export function onnxSlice(
+  graph: OnnxGraphBuilder,
+  x: string,
+  axis: number,
+  start: number,
+  end: number,
+): string {
   return graph.op('Slice', [x, graph.ints([start]), graph.ints([end]), graph.ints([axis])]);
 }
 
@@ -197,5 +205,11 @@ export function onnxGeluMlp(
   bias = false,
 ): string {
   const up = onnxLinear(graph, x, `${name}.wUp`, [dModel, hidden], bias ? `${name}.bUp` : undefined);
-  return onnxLinear(graph, onnxGelu(graph, up), `${name}.wDown`, [hidden, dModel], bias ? `${name}.bDown` : undefined);
+  return onnxLinear(
+    graph,
+    onnxGelu(graph, up),
+    `${name}.wDown`,
+    [hidden, dModel],
+    bias ? `${name}.bDown` : undefined,
+  );
 }

@@ -1,8 +1,16 @@
+import { UnsupportedError } from '@weft/ir';
 import type { OnnxModelSpec } from '@weft/ir/test';
 import type { VitDefinition } from '../../architectures/vit.js';
-import { geluMlpOf, plainAttention } from './encoder-onnx.js';
+import { geluMlpOf, plainAttention } from './definition-parts.js';
 import { OnnxGraphBuilder, type OnnxWeights } from './onnx-graph-builder.js';
-import { onnxGeluMlp, onnxLayerNorm, onnxLinear, onnxReshape, onnxSelfAttention, onnxSlice } from './onnx-layers.js';
+import {
+  onnxGeluMlp,
+  onnxLayerNorm,
+  onnxLinear,
+  onnxReshape,
+  onnxSelfAttention,
+  onnxSlice,
+} from './onnx-layers.js';
 
 /**
  * A Vision Transformer (Dosovitskiy et al. 2021) as an ONNX graph of standard operators: the patch
@@ -16,7 +24,7 @@ import { onnxGeluMlp, onnxLayerNorm, onnxLinear, onnxReshape, onnxSelfAttention,
  */
 export function vitOnnx(definition: VitDefinition, weights: OnnxWeights, batch: number): OnnxModelSpec {
   if ((definition.positions ?? 'learned') !== 'learned' || (definition.pool ?? 'cls') !== 'cls')
-    throw new Error('ViT ONNX model: written out with learned positions and a class token');
+    throw new UnsupportedError('ViT ONNX model: written out with learned positions and a class token');
   const { patchSize, channels, dModel, classes } = definition;
   const [height, width] =
     typeof definition.imageSize === 'number'
@@ -55,7 +63,10 @@ export function vitOnnx(definition: VitDefinition, weights: OnnxWeights, batch: 
       onnxSelfAttention(graph, normed, `${name}.attn`, { dModel, batch, length: tokens, ...attention }),
     ]);
     const normed2 = onnxLayerNorm(graph, hidden, dModel, eps, `${name}.mlpNorm`);
-    hidden = graph.op('Add', [hidden, onnxGeluMlp(graph, normed2, `${name}.mlp`, dModel, mlp.hidden, mlp.bias)]);
+    hidden = graph.op('Add', [
+      hidden,
+      onnxGeluMlp(graph, normed2, `${name}.mlp`, dModel, mlp.hidden, mlp.bias),
+    ]);
   }
   const final = onnxLayerNorm(graph, hidden, dModel, eps, 'finalNorm');
   const token = graph.op('Squeeze', [onnxSlice(graph, final, 1, 0, 1), graph.ints([1])]);
