@@ -17,12 +17,14 @@ import {
 // f32 budget: each f32 result — the device's and onnxruntime's — within 2 × max(e_f32, 1.2e-7) of
 // float64 (the rule of docs/guides/error-budget.md), e_f32 the normwise relative error of the same
 // Weft graph evaluated in f32 on the CPU; so the device within 4 × max(e_f32, 1.2e-7) of onnxruntime.
+// SwiftShader compiles and runs 11–41 kernels per case: up to a minute, more on a loaded machine.
+const LOADED_MACHINE_TIMEOUT_MS = 300_000;
 const rows: string[] = [];
 afterAll(() => console.info(`architectures vs onnxruntime-node, Weft on the device:\n${rows.join('\n')}`));
 
 describe('architectures against onnxruntime-node on the device', () => {
   for (const { label, build } of ONNX_CASES) {
-    it(label, async () => {
+    it(label, { timeout: LOADED_MACHINE_TIMEOUT_MS }, async () => {
       const started = performance.now();
       const { graph, params, inputs, onnx } = build();
       const reference = yardsticks(graph, params, inputs);

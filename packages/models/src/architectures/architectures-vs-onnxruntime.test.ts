@@ -17,12 +17,14 @@ import {
 // f32 budget: onnxruntime within 2 × max(e_f32, 1.2e-7) of float64, e_f32 the normwise relative
 // error of the same Weft graph evaluated in f32 on the CPU; Weft's CPU output within that plus
 // 1.2e-7 (its own rounding to f32) of onnxruntime's.
+// Three CPU evaluations and onnxruntime per case: seconds, but far more on a loaded machine.
+const LOADED_MACHINE_TIMEOUT_MS = 120_000;
 const rows: string[] = [];
 afterAll(() => console.info(`architectures vs onnxruntime-node, Weft CPU backend:\n${rows.join('\n')}`));
 
 describe('architectures against onnxruntime-node on the CPU backend', () => {
   for (const { label, build } of ONNX_CASES) {
-    it(label, async () => {
+    it(label, { timeout: LOADED_MACHINE_TIMEOUT_MS }, async () => {
       const started = performance.now();
       const { graph, params, inputs, onnx } = build();
       const reference = yardsticks(graph, params, inputs);

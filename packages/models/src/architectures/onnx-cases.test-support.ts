@@ -5,13 +5,16 @@
  */
 import type { Graph } from '@weft/ir';
 import { type OnnxModelSpec, randomIndices, randomTensor } from '@weft/ir/test';
+import { buildDecoderGraph } from '../model/decoder-graph.js';
 import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
 import { parseModelSpec } from '../spec/model-spec-json.js';
 import type { ModelSpecInput } from '../spec/model-spec-types.js';
+import { HYBRID_DECODER } from '../testing/hybrid-decoder.js';
 import { decoderLmOnnx } from '../testing/onnx/decoder-lm-onnx.js';
 import { ditOnnx } from '../testing/onnx/dit-onnx.js';
 import { encoderDecoderOnnx } from '../testing/onnx/encoder-decoder-onnx.js';
 import { encoderOnnx } from '../testing/onnx/encoder-onnx.js';
+import { hybridDecoderOnnx } from '../testing/onnx/hybrid-decoder-onnx.js';
 import { vitOnnx } from '../testing/onnx/vit-onnx.js';
 import { TINY_DIT, TINY_ENCODER, TINY_ENCODER_DECODER, TINY_VIT } from '../testing/tiny-architectures.js';
 import { TINY_GPT, TINY_LLAMA } from '../testing/tiny-specs.js';
@@ -43,6 +46,34 @@ function decoderCase(spec: ModelSpecInput, seed: number): OnnxCase {
     params,
     inputs: { weft: { tokens: tokens.weft }, dims: { seq }, onnx: { tokens: tokens.onnx } },
     onnx: decoderLmOnnx(config, params, seq),
+  };
+}
+
+/** HYBRID_DECODER; its ONNX model takes the definition's numbers, written out here. */
+function hybridDecoderCase(seed: number): OnnxCase {
+  const { graph } = buildDecoderGraph(HYBRID_DECODER, { mode: 'forward' });
+  const params = f32Params(graph, seed);
+  const { vocabSize, dModel, layers, maxSeq } = HYBRID_DECODER;
+  const seq = maxSeq;
+  const tokens = indexInput([1, seq], tokenRow(seq, vocabSize, seed));
+  const shape = {
+    vocabSize,
+    dModel,
+    layers,
+    maxSeq,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 8,
+    hidden: 48,
+    eps: 1e-6,
+    softcap: 20,
+    window: 4,
+  };
+  return {
+    graph,
+    params,
+    inputs: { weft: { tokens: tokens.weft }, dims: { seq }, onnx: { tokens: tokens.onnx } },
+    onnx: hybridDecoderOnnx(shape, params, seq),
   };
 }
 
@@ -136,6 +167,10 @@ export const ONNX_CASES: readonly { readonly label: string; readonly build: () =
   {
     label: 'decoder LM (tiny GPT: learned positions, LayerNorm, GELU, tied head)',
     build: () => decoderCase(TINY_GPT, 42),
+  },
+  {
+    label: 'decoder LM (HYBRID_DECODER: sigmoid + ALiBi / softmax + RoPE + sliding window, softcap, GQA)',
+    build: () => hybridDecoderCase(47),
   },
   {
     label: 'encoder (BERT style: post-norm, padding mask, token types, pooler)',

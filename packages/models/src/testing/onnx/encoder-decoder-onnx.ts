@@ -69,7 +69,7 @@ export function encoderDecoderOnnx(
       batch,
       length,
       ...attention,
-      ...(mask === undefined ? {} : { mask }),
+      ...(mask === undefined ? {} : { scoring: { mask } }),
     });
     return graph.op('Add', [x, attended]);
   };

@@ -54,7 +54,7 @@ export function encoderOnnx(
       batch,
       length: seq,
       ...attention,
-      mask,
+      scoring: { mask },
     });
     hidden = onnxLayerNorm(graph, graph.op('Add', [hidden, attended]), dModel, eps, `${name}.attnNorm`);
     const transformed = onnxGeluMlp(graph, hidden, `${name}.mlp`, dModel, mlp.hidden, mlp.bias);

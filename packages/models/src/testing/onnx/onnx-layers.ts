@@ -98,11 +98,21 @@ export function onnxSplitHeads(
   });
 }
 
+/** How scores become weights in {@link onnxAttention}. */
+export interface OnnxScoring {
+  /** An additive mask broadcast to `[B, H, S, T]`: 0 keeps a key, −∞ drops it. */
+  readonly mask?: string;
+  /** Applied to the scaled scores before the mask (softcap, ALiBi). */
+  readonly scores?: (scores: string) => string;
+  /** Scores to weights over the keys. Default Softmax over the last axis. */
+  readonly weights?: (scores: string) => string;
+}
+
 /**
  * Scaled dot-product attention (Vaswani et al. 2017) over heads already split: queries
  * `[B, H, S, dk]`, keys and values `[B, Hkv, T, dk]` (repeated to H heads for GQA), scores
- * `q kᵀ / √dk` plus the additive `mask` (broadcast to `[B, H, S, T]`; −∞ drops a key), Softmax
- * over the keys, times the values; the heads merged back to `[B, S, H·dk]`.
+ * `q kᵀ / √dk`, then `scoring.scores`, plus the additive mask, Softmax over the keys (or
+ * `scoring.weights`), times the values; the heads merged back to `[B, S, H·dk]`.
  */
 export function onnxAttention(
   graph: OnnxGraphBuilder,
@@ -110,7 +120,7 @@ export function onnxAttention(
   key: string,
   value: string,
   shape: OnnxAttentionShape,
-  mask?: string,
+  scoring: OnnxScoring = {},
 ): string {
   const { batch, queries, keys, heads, headDim } = shape;
   const kvHeads = shape.kvHeads ?? heads;
@@ -128,8 +138,12 @@ export function onnxAttention(
         );
   const keysT = graph.op('Transpose', [repeat(key)], { perm: { ints: [0, 1, 3, 2] } });
   let scores = graph.op('Mul', [graph.op('MatMul', [query, keysT]), graph.scalar(1 / Math.sqrt(headDim))]);
-  if (mask !== undefined) scores = graph.op('Add', [scores, mask]);
-  const weights = graph.op('Softmax', [scores], { axis: { int: -1 } });
+  if (scoring.scores !== undefined) scores = scoring.scores(scores);
+  if (scoring.mask !== undefined) scores = graph.op('Add', [scores, scoring.mask]);
+  const weights =
+    scoring.weights === undefined
+      ? graph.op('Softmax', [scores], { axis: { int: -1 } })
+      : scoring.weights(scores);
   const attended = graph.op('MatMul', [weights, repeat(value)]);
   const merged = graph.op('Transpose', [attended], { perm: { ints: [0, 2, 1, 3] } });
   return onnxReshape(graph, merged, [batch, queries, heads * headDim]);
@@ -160,7 +174,7 @@ export function onnxSelfAttention(
     readonly headDim: number;
     readonly bias?: boolean;
     readonly outputBias?: boolean;
-    readonly mask?: string;
+    readonly scoring?: OnnxScoring;
     readonly transform?: (heads: string) => string;
   },
 ): string {
@@ -184,7 +198,7 @@ export function onnxSelfAttention(
     transform(onnxSplitHeads(graph, k, batch, length, kvHeads, headDim)),
     onnxSplitHeads(graph, v, batch, length, kvHeads, headDim),
     { batch, queries: length, keys: length, heads, kvHeads, headDim },
-    options.mask,
+    options.scoring,
   );
   return onnxLinear(
     graph,
@@ -212,4 +226,56 @@ export function onnxGeluMlp(
     [hidden, dModel],
     bias ? `${name}.bDown` : undefined,
   );
+}
+
+/**
+ * RoPE (Su et al. 2021) in the `half` layout of GPT-NeoX and Hugging Face Llama over heads
+ * `[B, H, seq, dk]` at positions 0..seq−1: dim i pairs with i + dk/2 at angle `pos · base^(−2i/dk)`,
+ * `x·cos + rotate_half(x)·sin` with `rotate_half(x) = [−x₂, x₁]` (Slice, Neg, Concat); the cos and
+ * sin tables are computed in float64.
+ */
+export function onnxRopeHalf(
+  graph: OnnxGraphBuilder,
+  seq: number,
+  headDim: number,
+  base: number,
+): (heads: string) => string {
+  const half = headDim / 2;
+  const cos: number[] = [];
+  const sin: number[] = [];
+  for (let position = 0; position < seq; position++)
+    for (let dim = 0; dim < headDim; dim++) {
+      const angle = position * base ** (-(2 * (dim % half)) / headDim);
+      cos.push(Math.cos(angle));
+      sin.push(Math.sin(angle));
+    }
+  const cosTable = graph.constant(cos, [seq, headDim]);
+  const sinTable = graph.constant(sin, [seq, headDim]);
+  return (x) => {
+    const first = onnxSlice(graph, x, 3, 0, half);
+    const second = onnxSlice(graph, x, 3, half, headDim);
+    const rotated = graph.op('Concat', [graph.op('Neg', [second]), first], { axis: { int: 3 } });
+    return graph.op('Add', [graph.op('Mul', [x, cosTable]), graph.op('Mul', [rotated, sinTable])]);
+  };
+}
+
+/**
+ * A gated MLP (Shazeer 2020): `name.wGateUp` `[d, 2·hidden]` (gate columns, then up), Split,
+ * `act(gate) ⊙ up` with SiLU (SwiGLU) or GELU (GeGLU), then `name.wDown`.
+ */
+export function onnxGatedMlp(
+  graph: OnnxGraphBuilder,
+  x: string,
+  name: string,
+  dModel: number,
+  hidden: number,
+  kind: 'swiglu' | 'geglu',
+): string {
+  const both = onnxLinear(graph, x, `${name}.wGateUp`, [dModel, 2 * hidden]);
+  const [gate, up] = graph.ops('Split', [both, graph.ints([hidden, hidden])], 2, { axis: { int: -1 } }) as [
+    string,
+    string,
+  ];
+  const activated = graph.op('Mul', [kind === 'swiglu' ? onnxSilu(graph, gate) : onnxGelu(graph, gate), up]);
+  return onnxLinear(graph, activated, `${name}.wDown`, [hidden, dModel]);
 }
