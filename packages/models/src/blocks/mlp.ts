@@ -1,4 +1,4 @@
-import { gelu, mul, type Node, relu, SpecError, silu, withLabel } from '@weft/ir';
+import { gelu, geluTanh, mul, type Node, relu, SpecError, silu, withLabel } from '@weft/ir';
 import { checkExactOptions } from './exact-options.js';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
@@ -6,12 +6,14 @@ import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
 
 /** The feed-forward variants. */
-export type MlpKind = 'gelu' | 'relu2' | 'swiglu' | 'geglu';
+export type MlpKind = 'gelu' | 'geluTanh' | 'relu2' | 'swiglu' | 'geglu';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
   /**
-   * `gelu`: `W_down · gelu(W_up x)` (GPT-2, BERT); `relu2`: `W_down · relu(W_up x)²` (So et al.
+   * `gelu`: `W_down · gelu(W_up x)` with the exact (erf) GELU (BERT); `geluTanh`: the same with
+   * GELU's tanh approximation `x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))` (GPT-2's `gelu_new`);
+   * `relu2`: `W_down · relu(W_up x)²` (So et al.
    * 2021, Primer); `swiglu`: `W_down · (silu(W_gate x) ⊙ W_up x)` (Shazeer 2020, Llama); `geglu`:
    * the same with GELU (Shazeer 2020, Gemma).
    */
@@ -27,7 +29,7 @@ const MLP_OPTIONS = ['kind', 'hidden', 'bias'];
 /**
  * The position-wise feed-forward block. Gated variants compute gate and up projections with one
  * matmul against `${name}.wGateUp` `[d, 2·hidden]` (gate columns first, then up), so the input is
- * read once; `gelu` and `relu2` use `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
+ * read once; `gelu`, `geluTanh` and `relu2` use `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
  * `[hidden, d]`.
  *
  * Shapes: `x` `[..., d]` → `[..., d]`.
@@ -53,12 +55,13 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   const { kind, hidden } = options;
   const bias = (part: string) => (options.bias === true ? { bias: childPath(name, part) } : {});
   let activated: Node;
-  if (kind === 'gelu' || kind === 'relu2') {
+  if (kind === 'gelu' || kind === 'geluTanh' || kind === 'relu2') {
     const up = part('up', () =>
       linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }),
     );
     activated = part('act', () => {
       if (kind === 'gelu') return gelu(up);
+      if (kind === 'geluTanh') return geluTanh(up);
       const rectified = relu(up);
       return mul(rectified, rectified);
     });
@@ -75,7 +78,7 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   } else {
     throw new SpecError(`mlp "${name}": unknown kind`, {
       block: name,
-      expected: "'gelu' | 'relu2' | 'swiglu' | 'geglu'",
+      expected: "'gelu' | 'geluTanh' | 'relu2' | 'swiglu' | 'geglu'",
       actual: kind,
     });
   }

@@ -115,7 +115,7 @@ function attentionOf(
   layer: number,
   built: Map<string, AttentionSpec>,
 ): AttentionSpec {
-  const { causal: _causal, bias: _bias, ...parts } = sections.attention;
+  const { causal: _causal, bias: _bias, outputBias: _outputBias, ...parts } = sections.attention;
   const key = JSON.stringify(parts);
   const known = built.get(key);
   if (known !== undefined) return known;
@@ -131,12 +131,13 @@ function attentionOf(
 
 /** The spec value as is (the block's defaults), or its options with the block settings given. */
 function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAttention {
-  const { causal, bias } = sections.attention;
-  if ((causal ?? true) && !(bias ?? false)) return spec;
+  const { causal, bias, outputBias } = sections.attention;
+  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false)) return spec;
   return {
     ...attentionOptionsOf(spec),
     ...(causal === undefined ? {} : { causal }),
     ...(bias === undefined ? {} : { bias }),
+    ...(outputBias === undefined ? {} : { outputBias }),
   };
 }
 

@@ -35,6 +35,7 @@ const boundedHeadEntries = {
 const attentionBlockEntries = {
   causal: v.optional(v.boolean()),
   bias: v.optional(v.boolean()),
+  outputBias: v.optional(v.boolean()),
 };
 
 const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentionBlockEntries };
@@ -42,13 +43,17 @@ const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentio
 /**
  * A block's self-attention in a v2 spec: the attention spec in JSON of `attentionFromJSON` (every
  * part `{ "kind": <builder name>, ...options }`; no `outputs`, a block uses the output only) plus
- * the block settings `causal` (default true) and `bias` (a QKV bias, default false).
+ * the block settings `causal` (default true), `bias` (a QKV bias, default false) and `outputBias`
+ * (a bias of the output projection, default false).
  */
 export const blockAttentionSchema = v.strictObject(attentionEntries);
 
-/** The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units (and optional biases). */
+/**
+ * The feed-forward block: `gelu` (exact, erf), `geluTanh` (GELU's tanh approximation, GPT-2's
+ * `gelu_new`), `relu2`, `swiglu` or `geglu` with `hidden` units (and optional biases).
+ */
 export const blockMlpSchema = v.strictObject({
-  kind: v.picklist(['gelu', 'relu2', 'swiglu', 'geglu']),
+  kind: v.picklist(['gelu', 'geluTanh', 'relu2', 'swiglu', 'geglu']),
   hidden: positiveInteger(MODEL_SPEC_LIMITS.mlpHidden),
   bias: v.optional(v.boolean()),
 });
