@@ -6,14 +6,19 @@ import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
 
 /** The feed-forward variants. */
-export type MlpKind = 'gelu' | 'geluTanh' | 'relu2' | 'swiglu' | 'geglu';
+export type MlpKind = 'gelu' | 'relu2' | 'swiglu' | 'geglu';
+
+/**
+ * Which GELU the `gelu` and `geglu` kinds use, named as PyTorch's `nn.GELU(approximate=...)`:
+ * `none`, the exact `x · Φ(x)`; `tanh`, `x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))` (GPT-2's
+ * `gelu_new`, Gemma's `gelu_pytorch_tanh`).
+ */
+export type GeluApproximation = 'none' | 'tanh';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
   /**
-   * `gelu`: `W_down · gelu(W_up x)` with the exact (erf) GELU (BERT); `geluTanh`: the same with
-   * GELU's tanh approximation `x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))` (GPT-2's `gelu_new`);
-   * `relu2`: `W_down · relu(W_up x)²` (So et al.
+   * `gelu`: `W_down · gelu(W_up x)` (GPT-2, BERT); `relu2`: `W_down · relu(W_up x)²` (So et al.
    * 2021, Primer); `swiglu`: `W_down · (silu(W_gate x) ⊙ W_up x)` (Shazeer 2020, Llama); `geglu`:
    * the same with GELU (Shazeer 2020, Gemma).
    */
@@ -22,14 +27,17 @@ export interface MlpOptions {
   readonly hidden: number;
   /** Add biases (`${name}.bUp`, `${name}.bDown`, gated: `${name}.bGateUp`). Default false. */
   readonly bias?: boolean;
+  /** The GELU of the `gelu` and `geglu` kinds (see {@link GeluApproximation}). Default `none`. */
+  readonly approximate?: GeluApproximation;
 }
 
-const MLP_OPTIONS = ['kind', 'hidden', 'bias'];
+/** The option names of {@link MlpOptions}, for exactness checks. */
+export const MLP_OPTIONS: readonly string[] = ['kind', 'hidden', 'bias', 'approximate'];
 
 /**
  * The position-wise feed-forward block. Gated variants compute gate and up projections with one
  * matmul against `${name}.wGateUp` `[d, 2·hidden]` (gate columns first, then up), so the input is
- * read once; `gelu`, `geluTanh` and `relu2` use `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
+ * read once; `gelu` and `relu2` use `${name}.wUp` `[d, hidden]`. The down projection is `${name}.wDown`
  * `[hidden, d]`.
  *
  * Shapes: `x` `[..., d]` → `[..., d]`.
@@ -42,6 +50,7 @@ const MLP_OPTIONS = ['kind', 'hidden', 'bias'];
  * ```ts
  * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
  * const z = mlp(x, { kind: 'relu2', hidden: 512 }, 'layers.1.mlp'); // Primer's squared ReLU
+ * const g = mlp(x, { kind: 'geglu', hidden: 512, approximate: 'tanh' }, 'layers.2.mlp'); // Gemma 2
  * ```
  */
 export function mlp(x: Node, options: MlpOptions, name: string): Node {
@@ -53,15 +62,15 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   checkExactOptions(`mlp "${name}"`, name, options, MLP_OPTIONS);
   const width = staticDimOf(x, -1, `mlp "${name}"`);
   const { kind, hidden } = options;
+  const geluOf = geluFunction(options, name);
   const bias = (part: string) => (options.bias === true ? { bias: childPath(name, part) } : {});
   let activated: Node;
-  if (kind === 'gelu' || kind === 'geluTanh' || kind === 'relu2') {
+  if (kind === 'gelu' || kind === 'relu2') {
     const up = part('up', () =>
       linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }),
     );
     activated = part('act', () => {
-      if (kind === 'gelu') return gelu(up);
-      if (kind === 'geluTanh') return geluTanh(up);
+      if (kind === 'gelu') return geluOf(up);
       const rectified = relu(up);
       return mul(rectified, rectified);
     });
@@ -73,16 +82,36 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
     activated = part('act', () => {
       const gate = sliceAxis(both, last, 0, hidden);
       const up = sliceAxis(both, last, hidden, 2 * hidden);
-      return mul(kind === 'swiglu' ? silu(gate) : gelu(gate), up);
+      return mul(kind === 'swiglu' ? silu(gate) : geluOf(gate), up);
     });
   } else {
     throw new SpecError(`mlp "${name}": unknown kind`, {
       block: name,
-      expected: "'gelu' | 'geluTanh' | 'relu2' | 'swiglu' | 'geglu'",
+      expected: "'gelu' | 'relu2' | 'swiglu' | 'geglu'",
       actual: kind,
     });
   }
   return part('down', () =>
     linear(activated, { outFeatures: width, weight: childPath(name, 'wDown'), ...bias('bDown') }),
   );
+}
+
+/** The GELU `options.approximate` names; refused for kinds without a GELU. */
+function geluFunction(options: MlpOptions, name: string): (x: Node) => Node {
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new SpecError(`mlp "${name}": unknown option value approximate`, {
+      block: name,
+      expected: "'none' | 'tanh'",
+      actual: String(approximate),
+    });
+  }
+  if (approximate === 'tanh' && options.kind !== 'gelu' && options.kind !== 'geglu') {
+    throw new SpecError(`mlp "${name}": approximate 'tanh' is for the gelu and geglu kinds`, {
+      block: name,
+      expected: "kind 'gelu' or 'geglu'",
+      actual: options.kind,
+    });
+  }
+  return approximate === 'tanh' ? geluTanh : gelu;
 }

@@ -99,9 +99,7 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
     const outputBias = (block.attention as { readonly outputBias?: boolean }).outputBias === true ? d : 0;
     const attentionParameters = d * projected + heads * valueDim * d + projected + outputBias;
     const mlpParameters =
-      (mlp.kind === 'gelu' || mlp.kind === 'geluTanh' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden +
-      mlp.hidden +
-      d;
+      (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
     layerParameters += attentionParameters + mlpParameters + 3 * 2 * d;
     cacheElements += (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
     rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);

@@ -49,13 +49,15 @@ const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentio
 export const blockAttentionSchema = v.strictObject(attentionEntries);
 
 /**
- * The feed-forward block: `gelu` (exact, erf), `geluTanh` (GELU's tanh approximation, GPT-2's
- * `gelu_new`), `relu2`, `swiglu` or `geglu` with `hidden` units (and optional biases).
+ * The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units, optional
+ * biases, and for `gelu`/`geglu` the GELU form (`approximate`: `"none"`, the exact GELU, default;
+ * `"tanh"`, its tanh approximation).
  */
 export const blockMlpSchema = v.strictObject({
-  kind: v.picklist(['gelu', 'geluTanh', 'relu2', 'swiglu', 'geglu']),
+  kind: v.picklist(['gelu', 'relu2', 'swiglu', 'geglu']),
   hidden: positiveInteger(MODEL_SPEC_LIMITS.mlpHidden),
   bias: v.optional(v.boolean()),
+  approximate: v.optional(v.picklist(['none', 'tanh'])),
 });
 
 /**
@@ -147,6 +149,7 @@ const mlpPatchSchema = v.strictObject({
   kind: v.optional(blockMlpSchema.entries.kind),
   hidden: v.optional(blockMlpSchema.entries.hidden),
   bias: v.optional(v.nullable(v.boolean())),
+  approximate: v.optional(v.nullable(blockMlpSchema.entries.approximate.wrapped)),
 });
 
 /**

@@ -173,7 +173,7 @@ describe('model spec v2', () => {
   });
 
   describe('GPT-2 vocabulary: tanh GELU MLP, QKV and output biases, LayerNorm with bias', () => {
-    const gpt2Style = (mlpKind: 'gelu' | 'geluTanh', outputBias: boolean): ModelSpecV2Input => ({
+    const gpt2Style = (approximate: 'none' | 'tanh', outputBias: boolean): ModelSpecV2Input => ({
       schemaVersion: 2,
       kind: 'decoder-lm',
       config: {
@@ -182,7 +182,7 @@ describe('model spec v2', () => {
         layers: 1,
         maxSeq: 8,
         attention: { heads: 2, headDim: 8, positions: { kind: 'nope' }, bias: true, outputBias },
-        mlp: { kind: mlpKind, hidden: 32, bias: true },
+        mlp: { kind: 'gelu', hidden: 32, bias: true, approximate },
         norm: { layer: { kind: 'layernorm', eps: 1e-5 } },
         positions: { kind: 'learned', max: 8 },
         tieEmbeddings: true,
@@ -190,7 +190,7 @@ describe('model spec v2', () => {
     });
 
     it('names the biases and the LayerNorm shifts as parameters', () => {
-      const { graph } = buildModelGraph(parseModelSpec(gpt2Style('geluTanh', true)), { mode: 'forward' });
+      const { graph } = buildModelGraph(parseModelSpec(gpt2Style('tanh', true)), { mode: 'forward' });
       expect(graphParameters(graph).map(({ name, shape }) => `${name} [${shape.join(', ')}]`)).toEqual([
         'embedding.positions [8, 16]',
         'embedding.tokens [24, 16]',
@@ -209,24 +209,24 @@ describe('model spec v2', () => {
         'layers.0.mlpNorm.beta [16]',
         'layers.0.mlpNorm.gamma [16]',
       ]);
-      const withoutBias = buildModelGraph(parseModelSpec(gpt2Style('geluTanh', false)), { mode: 'forward' });
+      const withoutBias = buildModelGraph(parseModelSpec(gpt2Style('tanh', false)), { mode: 'forward' });
       expect(graphParameters(withoutBias.graph).map(({ name }) => name)).not.toContain('layers.0.attn.bo');
     });
 
-    it('geluTanh is the tanh approximation: the MLP differs from exact GELU by its (small) error', () => {
-      const build = (kind: 'gelu' | 'geluTanh') =>
+    it('approximate "tanh" is the tanh approximation: the MLP differs from exact GELU by its (small) error', () => {
+      const build = (kind: 'none' | 'tanh') =>
         buildModelGraph(parseModelSpec(gpt2Style(kind, true)), { mode: 'forward' }).graph;
-      const tanhGraph = build('geluTanh');
+      const tanhGraph = build('tanh');
       const usesTanhGelu = (graph: typeof tanhGraph) =>
         graphNodes(graph).some((node) => node.attrs.fn === 'geluTanh');
       expect(usesTanhGelu(tanhGraph)).toBe(true);
-      expect(usesTanhGelu(build('gelu'))).toBe(false);
+      expect(usesTanhGelu(build('none'))).toBe(false);
       const params = randomGraphParams(tanhGraph, 5);
       const inputs = { tokens: tensor64([1, 4], [3, 1, 20, 7], 'i32') };
       const run = (graph: typeof tanhGraph) =>
         interpret(graph, { inputs, params, dims: { seq: 4 } }).logits!.data;
       const tanhLogits = run(tanhGraph);
-      const exactLogits = run(build('gelu'));
+      const exactLogits = run(build('none'));
       let difference = 0;
       for (let i = 0; i < tanhLogits.length; i++)
         difference = Math.max(difference, Math.abs(tanhLogits[i]! - exactLogits[i]!));
@@ -235,11 +235,14 @@ describe('model spec v2', () => {
       expect(difference).toBeLessThan(0.05);
     });
 
-    it('refuses an unknown MLP kind and a non-boolean outputBias with their paths', () => {
-      const spec = gpt2Style('geluTanh', true) as { config: Record<string, unknown> };
+    it('refuses an unknown GELU form and a non-boolean outputBias with their paths', () => {
+      const spec = gpt2Style('tanh', true) as { config: Record<string, unknown> };
       expect(
-        messageOf({ ...spec, config: { ...spec.config, mlp: { kind: 'gelu_new', hidden: 32 } } }),
-      ).toContain('config.mlp.kind');
+        messageOf({
+          ...spec,
+          config: { ...spec.config, mlp: { kind: 'gelu', hidden: 32, approximate: 'gelu_new' } },
+        }),
+      ).toContain('config.mlp.approximate');
       const attention = { heads: 2, headDim: 8, outputBias: 'yes' };
       expect(messageOf({ ...spec, config: { ...spec.config, attention } })).toContain(
         'config.attention.outputBias',
@@ -247,7 +250,7 @@ describe('model spec v2', () => {
     });
 
     it('a per-layer override turns outputBias off', () => {
-      const base = gpt2Style('geluTanh', true) as { config: Record<string, unknown> };
+      const base = gpt2Style('tanh', true) as { config: Record<string, unknown> };
       const document = {
         ...base,
         config: { ...base.config, layers: 2, overrides: [{ layers: [1], attention: { outputBias: null } }] },
