@@ -1,6 +1,6 @@
 /**
  * `@weft/models/hf`: Hugging Face model directories in Node — `config.json` mapped onto a Weft
- * model spec, safetensors checkpoints (single or sharded, F32/F16/BF16) read tensor by tensor,
+ * model spec (Llama, Mistral, GPT-2), safetensors checkpoints (single or sharded, F32/F16/BF16) read tensor by tensor,
  * and `tokenizer.json` tokenizers with incremental decoding for streaming.
  *
  * @example
@@ -17,9 +17,13 @@
 
 export * from './checkpoint-files.js';
 export * from './checkpoint-parameters.js';
+export * from './gpt2.js';
+export * from './gpt2-tensor-names.js';
 export * from './hf-architectures.js';
+export * from './hf-mapping.js';
 export * from './hf-tokenizer.js';
 export * from './inert-config-fields.js';
+export * from './llama.js';
 export * from './llama-tensor-names.js';
 export * from './load-hugging-face-model.js';
 export * from './safetensors-file.js';

@@ -113,7 +113,12 @@ export function tinyHuggingFaceLlama(options: TinyHuggingFaceLlamaOptions = {}):
   };
 }
 
-function safetensorsFiles(
+/**
+ * The safetensors files of a Hugging Face checkpoint holding `tensors` in `dtype`: one
+ * `model.safetensors`, or `shards` files `model-0000i-of-0000n.safetensors` (tensors dealt round
+ * robin) with their `model.safetensors.index.json`.
+ */
+export function safetensorsFiles(
   tensors: ReadonlyMap<string, { shape: number[]; data: Float64Array }>,
   dtype: SafetensorsFloatDType,
   shards: number,
@@ -135,7 +140,7 @@ function safetensorsFiles(
 }
 
 /** The value `dtype` stores for `value` (what a loader reads back). */
-function roundTo(dtype: SafetensorsFloatDType, value: number): number {
+export function roundTo(dtype: SafetensorsFloatDType, value: number): number {
   if (dtype === 'F16') return float16BitsToFloat32(float32ToFloat16Bits(value));
   if (dtype === 'BF16') return bfloat16BitsToFloat32(float32ToBfloat16Bits(value));
   return Math.fround(value);

@@ -7,6 +7,8 @@
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
 export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-gpt2-checkpoint.js';
+export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
@@ -16,5 +18,6 @@ export {
   TINY_VIT,
   TINY_VIT_ROPE,
 } from './tiny-architectures.js';
+export * from './tiny-gpt2-tokenizer.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
 export * from './tiny-tokenizer.js';
