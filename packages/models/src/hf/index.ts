@@ -17,6 +17,7 @@
 
 export * from './checkpoint-files.js';
 export * from './checkpoint-parameters.js';
+export * from './config-reader.js';
 export * from './gpt2.js';
 export * from './gpt2-tensor-names.js';
 export * from './hf-architectures.js';
