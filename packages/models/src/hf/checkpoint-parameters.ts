@@ -1,11 +1,9 @@
 import { basename } from 'node:path';
 import { SpecError } from '@weft/ir';
-import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
-import { graphParameters } from '../model/model-parameters.js';
-import type { ModelSpec } from '../spec/model-spec-types.js';
 import type { SafetensorsDType } from '../weights/safetensors-dtypes.js';
 import type { Checkpoint } from './checkpoint-files.js';
-import { ignoredLlamaTensor, llamaParameterRecipe, type ParameterRecipe } from './llama-tensor-names.js';
+import { type HuggingFaceArchitecture, huggingFaceMapping } from './hf-architectures.js';
+import type { ParameterRecipe } from './llama-tensor-names.js';
 
 /** What the checks need of a stored tensor: its dtype and shape. */
 export interface StoredTensorInfo {
@@ -22,20 +20,6 @@ const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F16', 'BF16'];
 
 /** Most problems one error lists (the rest are counted). */
 const LISTED_PROBLEMS = 12;
-
-/**
- * How every parameter of `spec`'s model is built from a Llama-style Hugging Face checkpoint (see
- * `llamaParameterRecipe`), in the order of the model's parameters.
- *
- * @example
- * ```ts
- * for (const recipe of llamaCheckpointRecipes(spec)) console.log(recipe.name, recipe.parts.map((p) => p.source));
- * ```
- */
-export function llamaCheckpointRecipes(spec: ModelSpec): ParameterRecipe[] {
-  const { graph } = buildDecoderLmGraph(spec.config, { mode: 'forward' });
-  return graphParameters(graph).map((parameter) => llamaParameterRecipe(parameter, spec.config));
-}
 
 /**
  * Checks a checkpoint's tensors against the recipes before any data is read: every tensor a
@@ -92,7 +76,8 @@ export interface ReadCheckpointOptions {
 }
 
 /**
- * Reads the parameters of `spec`'s model from a Llama-style checkpoint, one tensor at a time:
+ * Reads the parameters of a mapped architecture's model from its checkpoint, one tensor at a
+ * time: the tensor names come from the mapping of its `model_type` (see `HF_ARCHITECTURES`);
  * after the checks of {@link checkCheckpointTensors}, each parameter is read from its file,
  * widened to float32 and transposed or concatenated straight into its own array, so memory holds
  * the float32 parameters plus one tensor in flight, never a second copy of the checkpoint.
@@ -102,21 +87,19 @@ export interface ReadCheckpointOptions {
  * @example
  * ```ts
  * const checkpoint = await openCheckpoint(dir);
- * const weights = await readCheckpointParameters(checkpoint, spec);
+ * const weights = await readCheckpointParameters(checkpoint, await readHuggingFaceConfig(dir));
  * await checkpoint.close();
  * ```
  */
 export async function readCheckpointParameters(
   checkpoint: Checkpoint,
-  spec: ModelSpec,
+  architecture: Pick<HuggingFaceArchitecture, 'modelType' | 'spec'>,
   options: ReadCheckpointOptions = {},
 ): Promise<Record<string, Float32Array>> {
-  return readRecipeParameters(
-    checkpoint,
-    llamaCheckpointRecipes(spec),
-    (name) => ignoredLlamaTensor(name, spec.config),
-    options,
-  );
+  const { spec } = architecture;
+  const mapping = huggingFaceMapping(architecture.modelType);
+  const recipes = mapping.recipes(spec, new Set(checkpoint.tensors.keys()));
+  return readRecipeParameters(checkpoint, recipes, (name) => mapping.ignored(name, spec), options);
 }
 
 /**

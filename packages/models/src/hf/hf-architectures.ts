@@ -1,14 +1,37 @@
 import { SpecError, UnsupportedError } from '@weft/ir';
-import { parseModelSpec } from '../spec/model-spec-json.js';
-import type { ModelSpec } from '../spec/model-spec-types.js';
+import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { ConfigReader } from './config-reader.js';
-import { INERT_CONFIG_FIELDS } from './inert-config-fields.js';
+import { GPT2_MAPPING } from './gpt2.js';
+import type { HuggingFaceMapping } from './hf-mapping.js';
+import { LLAMA_MAPPING } from './llama.js';
 
-/** The `model_type`s Weft loads: Llama-style decoders with Hugging Face's `LlamaForCausalLM` names. */
-export const SUPPORTED_HF_MODEL_TYPES = ['llama', 'mistral'] as const;
+/**
+ * The architectures Weft loads, by `model_type`: each maps `config.json` onto a spec and the
+ * checkpoint's tensors onto its parameters (see {@link HuggingFaceMapping}).
+ */
+export const HF_ARCHITECTURES = {
+  llama: LLAMA_MAPPING,
+  mistral: LLAMA_MAPPING,
+  gpt2: GPT2_MAPPING,
+} as const satisfies Readonly<Record<string, HuggingFaceMapping>>;
 
 /** A `model_type` Weft loads. */
-export type SupportedHfModelType = (typeof SUPPORTED_HF_MODEL_TYPES)[number];
+export type SupportedHfModelType = keyof typeof HF_ARCHITECTURES;
+
+/** The `model_type`s Weft loads (the keys of {@link HF_ARCHITECTURES}). */
+export const SUPPORTED_HF_MODEL_TYPES = Object.keys(HF_ARCHITECTURES) as readonly SupportedHfModelType[];
+
+/**
+ * The mapping of a supported `model_type`.
+ *
+ * @example
+ * ```ts
+ * huggingFaceMapping('gpt2').ignored('h.0.attn.bias', spec); // true: a causal-mask buffer
+ * ```
+ */
+export function huggingFaceMapping(modelType: SupportedHfModelType): HuggingFaceMapping {
+  return HF_ARCHITECTURES[modelType];
+}
 
 /**
  * Architectures Weft recognizes but cannot express with a version-1 model spec yet, and why.
@@ -19,7 +42,6 @@ export const UNSUPPORTED_HF_MODEL_TYPES: Readonly<Record<string, string>> = {
     'its q_proj, k_proj and v_proj carry biases (model.layers.N.self_attn.q_proj.bias) and a version-1 decoder-lm spec has no attention bias',
   qwen3:
     'it normalizes queries and keys per head (model.layers.N.self_attn.q_norm.weight, k_norm.weight) and a version-1 decoder-lm spec has no QK norm',
-  gpt2: 'its linear layers carry biases (h.N.attn.c_attn.bias, attn.c_proj.bias, mlp.c_fc.bias, mlp.c_proj.bias) and it uses the tanh GELU (activation_function "gelu_new"); a version-1 decoder-lm spec has neither',
   gemma2:
     'it needs logit softcapping, sliding-window layers and sandwich norms, which version-1 specs do not express (they come with the new blocks)',
   gemma:
@@ -45,8 +67,8 @@ export const DEFAULT_HF_MAX_SEQ = 2048;
 export interface HuggingFaceArchitecture {
   /** The config's `model_type`. */
   readonly modelType: SupportedHfModelType;
-  /** The equivalent version-1 model spec. */
-  readonly spec: ModelSpec;
+  /** The equivalent model spec (version 1 for Llama and Mistral, version 2 for GPT-2). */
+  readonly spec: AnyModelSpec;
   /** End-of-sequence token ids (`eos_token_id`, one or a list); empty when the config has none. */
   readonly eosTokenIds: readonly number[];
 }
@@ -65,7 +87,7 @@ export interface HuggingFaceArchitecture {
  * @example
  * ```ts
  * const { spec } = modelSpecFromHuggingFaceConfig(JSON.parse(configText), { maxSeq: 512 });
- * spec.config.kvHeads; // num_key_value_heads
+ * spec.config.maxSeq; // min(max_position_embeddings (n_positions for GPT-2), 512)
  * ```
  */
 export function modelSpecFromHuggingFaceConfig(
@@ -82,7 +104,7 @@ export function modelSpecFromHuggingFaceConfig(
       expected: `one of ${SUPPORTED_HF_MODEL_TYPES.join(', ')}`,
     });
   }
-  if (!(SUPPORTED_HF_MODEL_TYPES as readonly string[]).includes(modelType)) {
+  if (!Object.hasOwn(HF_ARCHITECTURES, modelType)) {
     const reason = UNSUPPORTED_HF_MODEL_TYPES[modelType];
     throw new UnsupportedError(
       reason === undefined
@@ -95,123 +117,10 @@ export function modelSpecFromHuggingFaceConfig(
   const maxSeqCap = options.maxSeq ?? DEFAULT_HF_MAX_SEQ;
   if (!(Number.isSafeInteger(maxSeqCap) && maxSeqCap >= 1))
     throw new SpecError('maxSeq must be a positive integer', { tensor: 'maxSeq', actual: maxSeqCap });
-  const spec = llamaStyleSpec(reader, maxSeqCap);
+  const spec = huggingFaceMapping(modelType as SupportedHfModelType).spec(reader, maxSeqCap);
   const eosTokenIds = tokenIds(reader.raw('eos_token_id'));
   reader.rejectUnread();
   return { modelType: modelType as SupportedHfModelType, spec, eosTokenIds };
-}
-
-function llamaStyleSpec(reader: ConfigReader, maxSeqCap: number): ModelSpec {
-  reader.inert(...INERT_CONFIG_FIELDS);
-  reader.requireNeutral('is_encoder_decoder', (value) => value === false, 'version-1 specs are decoder-only');
-  reader.requireNeutral(
-    'add_cross_attention',
-    (value) => value === false,
-    'version-1 decoder-lm specs have no cross-attention',
-  );
-  reader.requireNeutral(
-    'tie_encoder_decoder',
-    (value) => value === false,
-    'version-1 specs are decoder-only',
-  );
-  reader.requireNeutral(
-    'pruned_heads',
-    (value) => typeof value === 'object' && value !== null && Object.keys(value).length === 0,
-    'pruned heads leave layers with fewer heads than config.json says',
-  );
-  reader.requireNeutral(
-    'rope_interleaved',
-    (value) => value === false,
-    'interleaved RoPE pairs are not expressible in a version-1 spec (it rotates halves, as Hugging Face Llama does)',
-  );
-  const dModel = reader.positiveInteger('hidden_size');
-  const heads = reader.positiveInteger('num_attention_heads');
-  const kvHeads = reader.positiveInteger('num_key_value_heads', heads);
-  if (!reader.has('head_dim') && dModel % heads !== 0) {
-    throw new SpecError(
-      `config.json (${reader.modelType}): hidden_size is not a multiple of num_attention_heads and "head_dim" is missing`,
-      {
-        tensor: 'head_dim',
-        expected: `head_dim, or hidden_size divisible by ${heads}`,
-        actual: dModel,
-      },
-    );
-  }
-  const headDim = reader.positiveInteger('head_dim', dModel / heads);
-  const maxPositions = reader.positiveInteger('max_position_embeddings', 2048);
-  const maxSeq = Math.min(maxPositions, maxSeqCap);
-  reader.requireNeutral(
-    'attention_bias',
-    (value) => value === false,
-    'a version-1 decoder-lm spec has no attention bias',
-  );
-  reader.requireNeutral(
-    'mlp_bias',
-    (value) => value === false,
-    'a version-1 decoder-lm spec has no MLP bias',
-  );
-  reader.requireNeutral(
-    'rope_scaling',
-    () => false,
-    'RoPE scaling (linear, dynamic, YaRN, Llama 3) is not expressible in a version-1 spec',
-  );
-  if (reader.modelType === 'mistral') {
-    // A window at least as long as every sequence never masks anything.
-    reader.requireNeutral(
-      'sliding_window',
-      (window) => typeof window === 'number' && window >= maxSeq,
-      `the window is shorter than maxSeq (${maxSeq}) and version-1 specs have no sliding window; load with maxSeq ≤ the window`,
-    );
-  }
-  return parseModelSpec({
-    schemaVersion: 1,
-    kind: 'decoder-lm',
-    config: {
-      vocabSize: reader.positiveInteger('vocab_size'),
-      dModel,
-      layers: reader.positiveInteger('num_hidden_layers'),
-      heads,
-      kvHeads,
-      headDim,
-      mlp: { kind: gatedMlpKind(reader), hidden: reader.positiveInteger('intermediate_size') },
-      norm: { kind: 'rmsnorm', eps: reader.positiveNumber('rms_norm_eps', 1e-6), placement: 'pre' },
-      positions: { kind: 'rope', base: ropeBase(reader), fraction: 1 },
-      maxSeq,
-      tieEmbeddings: reader.boolean('tie_word_embeddings', false),
-    },
-  });
-}
-
-function gatedMlpKind(reader: ConfigReader): 'swiglu' | 'geglu' {
-  const activation = reader.string('hidden_act', 'silu');
-  if (activation === 'silu' || activation === 'swish') return 'swiglu';
-  // Hugging Face's "gelu" is the exact (erf) GELU, as is Weft's.
-  if (activation === 'gelu') return 'geglu';
-  throw reader.unsupported('hidden_act', 'Weft gates MLPs with silu or the exact (erf) gelu', activation);
-}
-
-/** `rope_theta`, or transformers 5's `rope_parameters` of the default kind. */
-function ropeBase(reader: ConfigReader): number {
-  if (!reader.has('rope_parameters')) return reader.positiveNumber('rope_theta', 10_000);
-  const parameters = reader.raw('rope_parameters') as Record<string, unknown>;
-  const { rope_type: ropeType, rope_theta: theta, ...rest } = parameters;
-  if (ropeType !== 'default' || Object.keys(rest).length > 0) {
-    throw reader.unsupported(
-      'rope_parameters',
-      'only the default RoPE (rope_type "default" with rope_theta) is expressible in a version-1 spec',
-      parameters,
-    );
-  }
-  if (typeof theta !== 'number' || !(theta > 0))
-    throw reader.unsupported('rope_parameters', 'rope_theta must be a positive number', parameters);
-  if (reader.has('rope_theta') && reader.raw('rope_theta') !== theta)
-    throw reader.unsupported(
-      'rope_theta',
-      `it disagrees with rope_parameters.rope_theta (${theta})`,
-      reader.raw('rope_theta'),
-    );
-  reader.inert('rope_theta');
-  return theta;
 }
 
 function tokenIds(value: unknown): number[] {

@@ -1,8 +1,9 @@
 /**
  * `@weft/models/hf`: Hugging Face model directories in Node — `config.json` mapped onto a Weft
- * model spec (decoders, `loadHuggingFaceModel`) or an encoder / ViT definition (BERT and ViT,
- * `loadHuggingFaceEncoder`), safetensors checkpoints (single or sharded, F32/F16/BF16) read tensor
- * by tensor, and `tokenizer.json` tokenizers with incremental decoding for streaming.
+ * model spec (decoders: Llama, Mistral, GPT-2; `loadHuggingFaceModel`) or an encoder / ViT
+ * definition (BERT and ViT, `loadHuggingFaceEncoder`), safetensors checkpoints (single or sharded,
+ * F32/F16/BF16) read tensor by tensor, and `tokenizer.json` tokenizers with incremental decoding for
+ * streaming.
  *
  * @example
  * ```ts
@@ -18,11 +19,16 @@
 
 export * from './checkpoint-files.js';
 export * from './checkpoint-parameters.js';
+export * from './config-reader.js';
+export * from './gpt2.js';
+export * from './gpt2-tensor-names.js';
 export * from './hf-architectures.js';
 export * from './hf-encoder-architecture.js';
 export { HF_ENCODER_MODEL_TYPES, type HuggingFaceEncoderModelType } from './hf-encoder-families.js';
+export * from './hf-mapping.js';
 export * from './hf-tokenizer.js';
 export * from './inert-config-fields.js';
+export * from './llama.js';
 export * from './llama-tensor-names.js';
 export * from './load-hugging-face-encoder.js';
 export * from './load-hugging-face-model.js';

@@ -1,5 +1,7 @@
 import { SpecError } from '@weft/ir';
-import type { DecoderLmConfig } from '../spec/model-spec-types.js';
+import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
+import { graphParameters } from '../model/model-parameters.js';
+import type { DecoderLmConfig, ModelSpec } from '../spec/model-spec-types.js';
 
 /** One tensor of a Hugging Face checkpoint that goes into a Weft parameter. */
 export interface CheckpointPart {
@@ -97,4 +99,18 @@ export function llamaParameterRecipe(
         expected: 'a parameter of a Llama-style decoder',
       });
   }
+}
+
+/**
+ * How every parameter of `spec`'s model is built from a Llama-style Hugging Face checkpoint (see
+ * `llamaParameterRecipe`), in the order of the model's parameters.
+ *
+ * @example
+ * ```ts
+ * for (const recipe of llamaCheckpointRecipes(spec)) console.log(recipe.name, recipe.parts.map((p) => p.source));
+ * ```
+ */
+export function llamaCheckpointRecipes(spec: ModelSpec): ParameterRecipe[] {
+  const { graph } = buildDecoderLmGraph(spec.config, { mode: 'forward' });
+  return graphParameters(graph).map((parameter) => llamaParameterRecipe(parameter, spec.config));
 }

@@ -41,11 +41,7 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
   const built = new Map<string, AttentionSpec>();
   return layerSections(config).map((sections, layer) => {
     const attention = attentionOf(sections, layer, built);
-    const mlp: MlpOptions = {
-      kind: sections.mlp.kind,
-      hidden: sections.mlp.hidden,
-      ...(sections.mlp.bias === undefined ? {} : { bias: sections.mlp.bias }),
-    };
+    const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
       attention: blockAttentionOf(attention, sections),
       mlp,
@@ -110,12 +106,27 @@ export function normLayerOfJSON(json: NormLayerJSON): NormLayer {
   }
 }
 
+function mlpOf(sections: LayerSections, layer: number): MlpOptions {
+  const { kind, hidden, bias, approximate } = sections.mlp;
+  if (approximate === 'tanh' && kind !== 'gelu' && kind !== 'geglu') {
+    throw new SpecError(
+      `layer ${layer}: ${sections.mlpPath}.approximate: "tanh" is for the gelu and geglu kinds, got kind "${kind}"`,
+    );
+  }
+  return {
+    kind,
+    hidden,
+    ...(bias === undefined ? {} : { bias }),
+    ...(approximate === undefined ? {} : { approximate }),
+  };
+}
+
 function attentionOf(
   sections: LayerSections,
   layer: number,
   built: Map<string, AttentionSpec>,
 ): AttentionSpec {
-  const { causal: _causal, bias: _bias, ...parts } = sections.attention;
+  const { causal: _causal, bias: _bias, outputBias: _outputBias, ...parts } = sections.attention;
   const key = JSON.stringify(parts);
   const known = built.get(key);
   if (known !== undefined) return known;
@@ -131,12 +142,13 @@ function attentionOf(
 
 /** The spec value as is (the block's defaults), or its options with the block settings given. */
 function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAttention {
-  const { causal, bias } = sections.attention;
-  if ((causal ?? true) && !(bias ?? false)) return spec;
+  const { causal, bias, outputBias } = sections.attention;
+  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false)) return spec;
   return {
     ...attentionOptionsOf(spec),
     ...(causal === undefined ? {} : { causal }),
     ...(bias === undefined ? {} : { bias }),
+    ...(outputBias === undefined ? {} : { outputBias }),
   };
 }
 

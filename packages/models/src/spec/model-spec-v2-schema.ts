@@ -35,6 +35,7 @@ const boundedHeadEntries = {
 const attentionBlockEntries = {
   causal: v.optional(v.boolean()),
   bias: v.optional(v.boolean()),
+  outputBias: v.optional(v.boolean()),
 };
 
 const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentionBlockEntries };
@@ -42,15 +43,21 @@ const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentio
 /**
  * A block's self-attention in a v2 spec: the attention spec in JSON of `attentionFromJSON` (every
  * part `{ "kind": <builder name>, ...options }`; no `outputs`, a block uses the output only) plus
- * the block settings `causal` (default true) and `bias` (a QKV bias, default false).
+ * the block settings `causal` (default true), `bias` (a QKV bias, default false) and `outputBias`
+ * (a bias of the output projection, default false).
  */
 export const blockAttentionSchema = v.strictObject(attentionEntries);
 
-/** The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units (and optional biases). */
+/**
+ * The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units, optional
+ * biases, and for `gelu`/`geglu` the GELU form (`approximate`: `"none"`, the exact GELU, default;
+ * `"tanh"`, its tanh approximation).
+ */
 export const blockMlpSchema = v.strictObject({
   kind: v.picklist(['gelu', 'relu2', 'swiglu', 'geglu']),
   hidden: positiveInteger(MODEL_SPEC_LIMITS.mlpHidden),
   bias: v.optional(v.boolean()),
+  approximate: v.optional(v.picklist(['none', 'tanh'])),
 });
 
 /**
@@ -142,6 +149,7 @@ const mlpPatchSchema = v.strictObject({
   kind: v.optional(blockMlpSchema.entries.kind),
   hidden: v.optional(blockMlpSchema.entries.hidden),
   bias: v.optional(v.nullable(v.boolean())),
+  approximate: v.optional(v.nullable(blockMlpSchema.entries.approximate.wrapped)),
 });
 
 /**

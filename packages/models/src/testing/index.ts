@@ -9,6 +9,8 @@ export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-ve
 export * from './hugging-face-checkpoint.js';
 export * from './hugging-face-encoder-forwards.js';
 export * from './hugging-face-encoders.js';
+export * from './hugging-face-gpt2-checkpoint.js';
+export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
@@ -18,6 +20,7 @@ export {
   TINY_VIT,
   TINY_VIT_ROPE,
 } from './tiny-architectures.js';
+export * from './tiny-gpt2-tokenizer.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
 export * from './tiny-tokenizer.js';
 export * from './tiny-word-piece-tokenizer.js';
