@@ -26,6 +26,8 @@ export function vitOnnx(definition: VitDefinition, weights: OnnxWeights, batch: 
   if ((definition.positions ?? 'learned') !== 'learned' || (definition.pool ?? 'cls') !== 'cls')
     throw new UnsupportedError('ViT ONNX model: written out with learned positions and a class token');
   const { patchSize, channels, dModel, classes } = definition;
+  if (classes === undefined)
+    throw new UnsupportedError('ViT ONNX model: written out with a classification head (`classes`)');
   const [height, width] =
     typeof definition.imageSize === 'number'
       ? [definition.imageSize, definition.imageSize]
