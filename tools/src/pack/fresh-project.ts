@@ -92,8 +92,15 @@ export function createFreshProject(
   };
 }
 
-/** The environment without what `pnpm run` adds for the workspace's own script (its package, its folder). */
+/**
+ * The environment without what `pnpm run` adds for the workspace's own script: its package, its
+ * folder and the workspace's pnpm settings as `npm_config_*` (which npm, behind `npx`, warns about),
+ * keeping those that say where the registry, the caches and the user's settings are.
+ */
 function withoutScriptVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const scriptVariable = /^(npm_package_|npm_lifecycle_|PNPM_SCRIPT_SRC_DIR$|INIT_CWD$)/;
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !scriptVariable.test(name)));
+  const scriptVariable = /^(npm_|PNPM_SCRIPT_SRC_DIR$|INIT_CWD$)/i;
+  const kept = /^npm_config_(registry|cache|userconfig|store_dir|https?_proxy|noproxy)$/i;
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => kept.test(name) || !scriptVariable.test(name)),
+  );
 }
