@@ -11,6 +11,7 @@ export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
   TINY_DIT,
+  TINY_DIT_CLASSES,
   TINY_ENCODER,
   TINY_ENCODER_DECODER,
   TINY_VIT,
