@@ -1,12 +1,15 @@
 import { SpecError } from '@weft/ir';
 import {
+  ARCHITECTURE_KINDS,
   type ArchitectureSpec,
   type ArchitectureSpecInput,
   isArchitectureDocument,
   parseArchitectureSpec,
 } from './kinds/architecture-spec.js';
 import { parseModelSpec } from './model-spec-json.js';
+import { MODEL_SPEC_V2_SCHEMA_VERSION } from './model-spec-v2-schema.js';
 import type { AnyModelSpec, AnyModelSpecInput } from './model-spec-v2-types.js';
+import { closestKind } from './parts/part-kinds.js';
 
 /**
  * Any spec document Weft reads: a decoder LM (schema version 1 or 2, what `compileModel` runs) or
@@ -43,7 +46,17 @@ export function isArchitectureSpec(spec: SpecDocument): spec is ArchitectureSpec
  * ```
  */
 export function parseSpecDocument(document: unknown): SpecDocument {
-  return isArchitectureDocument(document) ? parseArchitectureSpec(document) : parseModelSpec(document);
+  if (isArchitectureDocument(document)) return parseArchitectureSpec(document);
+  const { schemaVersion, kind } = (document ?? {}) as { schemaVersion?: unknown; kind?: unknown };
+  if (schemaVersion === MODEL_SPEC_V2_SCHEMA_VERSION && kind !== 'decoder-lm') {
+    // Neither a decoder nor an architecture: name every kind rather than the decoder's schema issues.
+    const kinds = ['decoder-lm', ...ARCHITECTURE_KINDS];
+    const closest = typeof kind === 'string' ? closestKind(kind, kinds) : undefined;
+    throw new SpecError(
+      `invalid model spec (1 problem):\n  kind: expected a model kind: ${kinds.join(', ')}; got ${JSON.stringify(kind) ?? 'nothing'}${closest === undefined ? '' : ` (did you mean "${closest}"?)`}`,
+    );
+  }
+  return parseModelSpec(document);
 }
 
 /**

@@ -10,6 +10,12 @@ export * from './hugging-face-checkpoint.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
+  TINY_DIT_SPEC,
+  TINY_ENCODER_DECODER_SPEC,
+  TINY_ENCODER_SPEC,
+  TINY_VIT_SPEC,
+} from './tiny-architecture-specs.js';
+export {
   TINY_DIT,
   TINY_DIT_CLASSES,
   TINY_ENCODER,

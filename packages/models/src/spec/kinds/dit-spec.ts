@@ -66,6 +66,9 @@ export const ditSpecSchema = v.strictObject({
 /** A validated DiT spec. */
 export type DitSpec = v.InferOutput<typeof ditSpecSchema>;
 
+/** A DiT spec as written in JSON. */
+export type DitSpecInput = v.InferInput<typeof ditSpecSchema>;
+
 /** The configuration of a DiT spec. */
 export type DitConfigJSON = v.InferOutput<typeof ditConfigSchema>;
 

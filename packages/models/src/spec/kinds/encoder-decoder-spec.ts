@@ -90,6 +90,9 @@ export const encoderDecoderSpecSchema = v.strictObject({
 /** A validated encoder–decoder spec. */
 export type EncoderDecoderSpec = v.InferOutput<typeof encoderDecoderSpecSchema>;
 
+/** An encoder–decoder spec as written in JSON. */
+export type EncoderDecoderSpecInput = v.InferInput<typeof encoderDecoderSpecSchema>;
+
 /** The configuration of an encoder–decoder spec. */
 export type EncoderDecoderConfigJSON = v.InferOutput<typeof encoderDecoderConfigSchema>;
 

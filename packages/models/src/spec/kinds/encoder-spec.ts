@@ -42,6 +42,9 @@ export const encoderSpecSchema = v.strictObject({
 /** A validated encoder spec. */
 export type EncoderSpec = v.InferOutput<typeof encoderSpecSchema>;
 
+/** An encoder spec as written in JSON. */
+export type EncoderSpecInput = v.InferInput<typeof encoderSpecSchema>;
+
 /** The configuration of an encoder spec. */
 export type EncoderConfigJSON = v.InferOutput<typeof encoderConfigSchema>;
 

@@ -80,6 +80,9 @@ export const vitSpecSchema = v.strictObject({
 /** A validated ViT spec. */
 export type VitSpec = v.InferOutput<typeof vitSpecSchema>;
 
+/** A ViT spec as written in JSON. */
+export type VitSpecInput = v.InferInput<typeof vitSpecSchema>;
+
 /** The configuration of a ViT spec. */
 export type VitConfigJSON = v.InferOutput<typeof vitConfigSchema>;
 
