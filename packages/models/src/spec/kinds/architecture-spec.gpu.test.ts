@@ -31,6 +31,8 @@ import { parseArchitectureSpec } from './architecture-spec.js';
 // rule of docs/guides/error-budget.md (≤ 2 × the same graph evaluated in f32 on the CPU, both
 // against float64, floor 1.2e-7). Fresh seeded random inputs and parameters; poisoned outputs.
 const FLOOR = 1.2e-7;
+// SwiftShader on a loaded machine takes minutes for the encoder–decoder's 31 kernels.
+const TIMEOUT_MS = 600_000;
 const rows: string[] = [];
 afterAll(() => console.info(`architecture specs on the device:\n${rows.join('\n')}`));
 
@@ -73,23 +75,27 @@ async function check(
 }
 
 describe('the example architecture specs on the device vs dense float64 forwards', () => {
-  it('encoder', async () => {
-    const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_ENCODER_SPEC), { batch: 2 });
-    const params = randomGraphParams(graph, 31);
-    const tokens = [
-      Array.from(randomIndices([10], 40, 32).data),
-      Array.from(randomIndices([10], 40, 33).data),
-    ];
-    const types = tokens.map((row) => row.map((_, i) => (i < 4 ? 0 : 1)));
-    const lengths = [10, 6];
-    const { hidden, pooled } = denseEncoder(TINY_ENCODER, dataOf(params), tokens, types, lengths);
-    const inputs = {
-      tokens: tensor64([2, 10], tokens.flat(), 'i32'),
-      tokenTypes: tensor64([2, 10], types.flat(), 'i32'),
-      lengths: tensor64([2], lengths, 'i32'),
-    };
-    await check('encoder', graph, params, inputs, { hidden, pooled }, { seq: 10 });
-  });
+  it(
+    'encoder',
+    async () => {
+      const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_ENCODER_SPEC), { batch: 2 });
+      const params = randomGraphParams(graph, 31);
+      const tokens = [
+        Array.from(randomIndices([10], 40, 32).data),
+        Array.from(randomIndices([10], 40, 33).data),
+      ];
+      const types = tokens.map((row) => row.map((_, i) => (i < 4 ? 0 : 1)));
+      const lengths = [10, 6];
+      const { hidden, pooled } = denseEncoder(TINY_ENCODER, dataOf(params), tokens, types, lengths);
+      const inputs = {
+        tokens: tensor64([2, 10], tokens.flat(), 'i32'),
+        tokenTypes: tensor64([2, 10], types.flat(), 'i32'),
+        lengths: tensor64([2], lengths, 'i32'),
+      };
+      await check('encoder', graph, params, inputs, { hidden, pooled }, { seq: 10 });
+    },
+    TIMEOUT_MS,
+  );
 
   it('vit', async () => {
     const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_VIT_SPEC));
@@ -104,24 +110,32 @@ describe('the example architecture specs on the device vs dense float64 forwards
     );
   });
 
-  it('dit (timestep and class labels, adaLN-Zero)', async () => {
-    const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_DIT_SPEC), { batch: 2 });
-    const params = randomGraphParams(graph, 36);
-    const x = randomTensor([2, 8, 12], { seed: 37, min: -1, max: 1 });
-    const timesteps = [11, 873];
-    const labels = [3, 9];
-    const inputs = { x, timestep: tensor64([2], timesteps), classLabels: tensor64([2], labels, 'i32') };
-    const output = denseDit(TINY_DIT_CLASSES, dataOf(params), x.data, timesteps, labels);
-    await check('dit', graph, params, inputs, { output });
-  });
+  it(
+    'dit (timestep and class labels, adaLN-Zero)',
+    async () => {
+      const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_DIT_SPEC), { batch: 2 });
+      const params = randomGraphParams(graph, 36);
+      const x = randomTensor([2, 8, 12], { seed: 37, min: -1, max: 1 });
+      const timesteps = [11, 873];
+      const labels = [3, 9];
+      const inputs = { x, timestep: tensor64([2], timesteps), classLabels: tensor64([2], labels, 'i32') };
+      const output = denseDit(TINY_DIT_CLASSES, dataOf(params), x.data, timesteps, labels);
+      await check('dit', graph, params, inputs, { output });
+    },
+    TIMEOUT_MS,
+  );
 
-  it('encoder-decoder', async () => {
-    const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_ENCODER_DECODER_SPEC));
-    const params = randomGraphParams(graph, 38);
-    const source = Array.from(randomIndices([9], 40, 39).data);
-    const target = Array.from(randomIndices([7], 48, 40).data);
-    const inputs = { source: tensor64([1, 9], source, 'i32'), target: tensor64([1, 7], target, 'i32') };
-    const logits = denseEncoderDecoder(TINY_ENCODER_DECODER, dataOf(params), [source], [target]);
-    await check('encoder-decoder', graph, params, inputs, { logits }, { sourceSeq: 9, seq: 7 });
-  });
+  it(
+    'encoder-decoder',
+    async () => {
+      const graph = buildArchitectureGraph(parseArchitectureSpec(TINY_ENCODER_DECODER_SPEC));
+      const params = randomGraphParams(graph, 38);
+      const source = Array.from(randomIndices([9], 40, 39).data);
+      const target = Array.from(randomIndices([7], 48, 40).data);
+      const inputs = { source: tensor64([1, 9], source, 'i32'), target: tensor64([1, 7], target, 'i32') };
+      const logits = denseEncoderDecoder(TINY_ENCODER_DECODER, dataOf(params), [source], [target]);
+      await check('encoder-decoder', graph, params, inputs, { logits }, { sourceSeq: 9, seq: 7 });
+    },
+    TIMEOUT_MS,
+  );
 });
