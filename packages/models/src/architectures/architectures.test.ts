@@ -184,7 +184,35 @@ describe('DiT blocks', () => {
     expect(relativeError(result.output!.data, dense)).toBeLessThan(1e-12);
   });
 
+  it.each([
+    ['adaLnZero', 'layers.0.attnResidual.modulation.weight', [32, 96]],
+    ['adaLn', 'layers.0.attnNorm.modulation.weight', [32, 64]],
+  ] as const)(
+    'matches a dense float64 forward with class labels and %s blocks',
+    (conditioningNorm, modulation, shape) => {
+      const definition = { ...TINY_DIT, classes: 5, conditioningNorm };
+      const conditioned = buildDitGraph(definition, { batch: 2 });
+      const shapes = paramShapes(conditioned);
+      expect(shapes.classEmbedding).toEqual([5, 32]);
+      expect(shapes[modulation]).toEqual(shape);
+      const params = randomGraphParams(conditioned, 12);
+      const x = randomTensor([2, 8, 12], { seed: 13, min: -1, max: 1 });
+      const timesteps = [41, 3.5];
+      const labels = [4, 1];
+      const result = interpret(conditioned, {
+        inputs: { x, timestep: tensor64([2], timesteps), classLabels: tensor64([2], labels, 'i32') },
+        params,
+      });
+      const dense = denseDit(definition, dataOf(params), x.data, timesteps, labels);
+      expect(relativeError(result.output!.data, dense)).toBeLessThan(1e-12);
+    },
+  );
+
   it('refuses bad definitions naming the block and the option', () => {
+    expect(() => buildDitGraph({ ...TINY_DIT, conditioningNorm: 'film' as never })).toThrow(
+      /dit: unknown conditioningNorm/,
+    );
+    expect(() => buildDitGraph({ ...TINY_DIT, classes: 0 })).toThrow(/dit: option "classes"/);
     expect(() => buildDitGraph({ ...TINY_DIT, timestepFrequencies: 15 })).toThrow(
       /dit: option "timestepFrequencies" must be even/,
     );

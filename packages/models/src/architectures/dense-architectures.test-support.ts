@@ -124,12 +124,17 @@ function denseVitTokens(
   return images;
 }
 
-/** DiT (`buildDitGraph`) densely: output `[B·tokens·outFeatures]`. */
+/**
+ * DiT (`buildDitGraph`) densely: output `[B·tokens·outFeatures]`. With `classes`, `labels` pick
+ * rows of `classEmbedding` added to the timestep embedding; `conditioningNorm: 'adaLn'` modulates
+ * each pre-norm (shift, scale) and adds the sublayer ungated.
+ */
 export function denseDit(
   def: DitDefinition,
   p: Params,
   x: ArrayLike<number>,
   timesteps: readonly number[],
+  labels: readonly number[] = [],
 ): number[] {
   const { tokens: s, dModel: d, inFeatures } = def;
   const { heads, headDim } = headsOf(def.attention);
@@ -149,6 +154,8 @@ export function denseDit(
       p['timestep.fc2.weight']!,
       p['timestep.fc2.bias'],
     );
+    if (def.classes !== undefined)
+      for (let k = 0; k < d; k++) c[k]! += p.classEmbedding![labels[b]! * d + k]!;
     const activated = c.map(silu);
     const xb = Array.from(x).slice(b * s * inFeatures, (b + 1) * s * inFeatures);
     const h = addInto(linear(xb, s, p['inputProj.weight']!, p['inputProj.bias']), p.positions!);
@@ -163,11 +170,12 @@ export function denseDit(
     };
     for (let l = 0; l < def.layers; l++) {
       for (const part of ['attn', 'mlp'] as const) {
-        const [shift, scale, gate] = modulate(`layers.${l}.${part}Residual`, 3) as [
-          Float64Array,
-          Float64Array,
-          Float64Array,
-        ];
+        const gated = (def.conditioningNorm ?? 'adaLnZero') === 'adaLnZero';
+        const [shift, scale, gate] = (
+          gated
+            ? modulate(`layers.${l}.${part}Residual`, 3)
+            : [...modulate(`layers.${l}.${part}Norm`, 2), new Float64Array(d).fill(1)]
+        ) as [Float64Array, Float64Array, Float64Array];
         const u = modulated(shift, scale);
         const f =
           part === 'attn'

@@ -16,13 +16,13 @@ import {
   transpose,
   withLabel,
 } from '@weft/ir';
-import { type BlockAttention, isAttentionSpec } from '../blocks/attention-part.js';
+import { type BlockAttention, isAttentionSpec, type SelfAttentionParts } from '../blocks/attention-part.js';
 import { linear } from '../blocks/linear.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import { type NormLayerLike, normLayer, toNormLayer } from '../blocks/norm-layer.js';
 import { layerNormLayer } from '../blocks/norm-layers.js';
 import { sliceAxis } from '../blocks/slice-axis.js';
-import { transformerStack } from '../blocks/stacks.js';
+import { layerAttention, type StackAttention, transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
 import type { ArchitectureGraphOptions } from './encoder.js';
 
@@ -46,8 +46,11 @@ export interface VitDefinition {
   readonly layers: number;
   /** Number of classes of the head (output `logits`). Absent: no head, the output is `hidden`. */
   readonly classes?: number;
-  /** Every block's attention (`attention({...})` or its options; ViT: `bias: true, outputBias: true`). Made bidirectional. */
-  readonly attention: BlockAttention;
+  /**
+   * Every block's attention (`attention({...})` or its options; ViT: `bias: true, outputBias: true`),
+   * or `(layer) => attention` for per-layer variants. Made bidirectional.
+   */
+  readonly attention: StackAttention;
   /** Every block's MLP (ViT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
   readonly mlp: MlpOptions;
   /** Every norm (pre-norm) and the final norm. Default `layerNormLayer({ eps: 1e-6 })`. */
@@ -189,28 +192,12 @@ export function buildVitGraph(definition: VitDefinition, options: ArchitectureGr
     return positions === 'learned' ? add(sequence, param('positions', [tokens, dModel])) : sequence;
   });
 
-  const attention =
-    positions === 'rope2d'
-      ? attentionWith(definition.attention, block, { positions: rope({ dims: 2, grid: [rows, columns] }) })
-      : attentionWith(definition.attention, block, {});
-  if (
-    positions === 'rope2d' &&
-    !isAttentionSpec(definition.attention) &&
-    definition.attention.positions !== undefined
-  ) {
-    throw new SpecError(
-      `${block}: positions 'rope2d' sets the attention's positions; remove attention.positions`,
-      {
-        block,
-        expected: 'no attention.positions',
-        actual: definition.attention.positions.name,
-      },
-    );
-  }
+  const layerAttentionOf = (layer: number) =>
+    vitAttention(layerAttention(definition.attention, layer), positions, [rows, columns], block);
   const { output } = transformerStack(
     embedded,
     definition.layers,
-    { attention: { ...attention, causal: false }, mlp: definition.mlp, norm },
+    { attention: (layer) => ({ ...layerAttentionOf(layer), causal: false }), mlp: definition.mlp, norm },
     'layers',
   );
   const normalized = normLayer(output, norm, 'finalNorm');
@@ -229,4 +216,25 @@ export function buildVitGraph(definition: VitDefinition, options: ArchitectureGr
     );
   }
   return makeGraph(outputs);
+}
+
+/** One layer's attention: with `rope2d` the grid's RoPE, which the attention must not set itself. */
+function vitAttention(
+  attention: BlockAttention,
+  positions: 'learned' | 'rope2d',
+  grid: readonly [number, number],
+  block: string,
+): SelfAttentionParts {
+  if (positions !== 'rope2d') return attentionWith(attention, block, {});
+  if (!isAttentionSpec(attention) && attention.positions !== undefined) {
+    throw new SpecError(
+      `${block}: positions 'rope2d' sets the attention's positions; remove attention.positions`,
+      {
+        block,
+        expected: 'no attention.positions',
+        actual: attention.positions.name,
+      },
+    );
+  }
+  return attentionWith(attention, block, { positions: rope({ dims: 2, grid: [...grid] }) });
 }

@@ -152,7 +152,16 @@ function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAt
   };
 }
 
-function blockNormOf(norm: BlockNormJSON): BlockNorm {
+/**
+ * The block norm of a block norm in JSON: `{ layer, placement }` with the layer made by
+ * {@link normLayerOfJSON} (placement `pre` when absent), or nGPT's hypersphere block.
+ *
+ * @example
+ * ```ts
+ * blockNormOf({ layer: { kind: 'layernorm' }, placement: 'post' }); // { layer: layerNormLayer({}), placement: 'post' }
+ * ```
+ */
+export function blockNormOf(norm: BlockNormJSON): BlockNorm {
   if ('kind' in norm)
     return norm.alphaScale === undefined
       ? { kind: 'hypersphere' }

@@ -14,7 +14,14 @@ export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
+  TINY_DIT_SPEC,
+  TINY_ENCODER_DECODER_SPEC,
+  TINY_ENCODER_SPEC,
+  TINY_VIT_SPEC,
+} from './tiny-architecture-specs.js';
+export {
   TINY_DIT,
+  TINY_DIT_CLASSES,
   TINY_ENCODER,
   TINY_ENCODER_DECODER,
   TINY_VIT,
