@@ -47,6 +47,8 @@ export function mountPlayground(root: HTMLElement, options: PlaygroundOptions = 
   root.classList.add('playground');
   const text = options.text ?? specFromHash(location.hash) ?? DEFAULT_SPEC;
   const debounceMs = options.debounceMs ?? 400;
+  const updateHash = options.updateHash ?? true;
+  if (updateHash) history.replaceState(null, '', specToHash(text));
   const worker = new Worker(new URL('./worker/compile-worker.ts', import.meta.url), { type: 'module' });
 
   const left = document.createElement('section');
@@ -72,7 +74,7 @@ export function mountPlayground(root: HTMLElement, options: PlaygroundOptions = 
     worker.postMessage(request);
   };
   const schedule = (source: string) => {
-    if (options.updateHash ?? true) history.replaceState(null, '', specToHash(source));
+    if (updateHash) history.replaceState(null, '', specToHash(source));
     clearTimeout(timer);
     requestId++; // a reply to an older text is no longer the settled one
     timer = setTimeout(() => submit(source), debounceMs);

@@ -1,5 +1,5 @@
 import type { Completion, CompletionContext, CompletionResult } from '@codemirror/autocomplete';
-import { syntaxTree } from '@codemirror/language';
+import { ensureSyntaxTree, syntaxTree } from '@codemirror/language';
 
 /** A node of the JSON syntax tree (Lezer's `SyntaxNode`, reached through CodeMirror's API). */
 type SyntaxNode = ReturnType<ReturnType<typeof syntaxTree>['resolveInner']>;
@@ -30,7 +30,9 @@ export function schemaCompletion(
   return (context) => {
     const root = schemaOf(context.state.doc.toString());
     if (root === undefined) return null;
-    const node = syntaxTree(context.state).resolveInner(context.pos, -1);
+    // Finish parsing the (small) document first: a partial tree would place the cursor wrongly.
+    const tree = ensureSyntaxTree(context.state, context.state.doc.length, 200) ?? syntaxTree(context.state);
+    const node = tree.resolveInner(context.pos, -1);
     const place = placeOf(node, context);
     if (place === undefined) return null;
     const schemas = place.path.reduce<JsonSchema[]>(
