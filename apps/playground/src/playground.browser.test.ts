@@ -118,7 +118,7 @@ describe('playground (headless Chromium, WebGPU)', () => {
       true,
     );
 
-    await page.viewport(1500, 1250);
+    await page.viewport(1500, 1900);
     playground.setText(DEFAULT_SPEC);
     await settledResult(playground);
     const path = await page.screenshot({ path: SCREENSHOT });

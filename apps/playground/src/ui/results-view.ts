@@ -83,7 +83,10 @@ export function resultsView(parent: HTMLElement): ResultsView {
           'backend',
           result.backend === 'webgpu' ? `WebGPU: ${result.device}` : `No WebGPU run — ${result.device}`,
         ),
-        line('error', `max relative error vs float64: ${result.maxRelativeError.toExponential(2)}${within}`),
+        line(
+          'accuracy',
+          `max relative error vs float64: ${result.maxRelativeError.toExponential(2)}${within}`,
+        ),
         line(
           'size',
           `${result.kernels.length} kernel(s), arena ${formatBytes(result.arenaBytes)}, profiled run ${result.wallMs.toFixed(1)} ms`,
