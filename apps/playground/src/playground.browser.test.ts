@@ -1,4 +1,4 @@
-import { ROPE_TOLERANCE } from '@weft/zoo';
+import { ROPE_TOLERANCE, ZOO } from '@weft/zoo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import type { AnalysisResult } from './analysis/analysis-result.js';
@@ -107,8 +107,11 @@ describe('playground (headless Chromium, WebGPU)', () => {
   it('opens a zoo entry from the gallery and keeps a screenshot', async () => {
     const { root, playground } = mount({ text: DEFAULT_SPEC });
     await settledResult(playground);
-    const buttons = root.querySelectorAll<HTMLButtonElement>('.gallery button[data-entry]');
-    expect(buttons.length).toBeGreaterThanOrEqual(50);
+    // The gallery loads the zoo after the page; it lists every entry.
+    await expect
+      .poll(() => root.querySelectorAll('.gallery button[data-entry]').length, { timeout: 60_000 })
+      .toBe(ZOO.length);
+    expect(ZOO.length).toBeGreaterThanOrEqual(50);
     root.querySelector<HTMLButtonElement>('.gallery button[data-entry="layer-norm"]')!.click();
     const result = await settledResult(playground);
     expect(result.title).toMatch(/^zoo entry layer-norm/);
