@@ -12,6 +12,8 @@ const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export default defineConfig({
   test: {
+    // Browser sessions: Chromium and the page's first transform are slow on a loaded 2-core machine.
+    browser: { connectTimeout: 300_000 },
     projects: [
       {
         ...nodeProject,
