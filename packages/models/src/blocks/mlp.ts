@@ -1,4 +1,4 @@
-import { gelu, mul, type Node, relu, SpecError, silu, withLabel } from '@weft/ir';
+import { gelu, geluTanh, mul, type Node, relu, SpecError, silu, withLabel } from '@weft/ir';
 import { checkExactOptions } from './exact-options.js';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
@@ -7,6 +7,13 @@ import { staticDimOf } from './static-dim.js';
 
 /** The feed-forward variants. */
 export type MlpKind = 'gelu' | 'relu2' | 'swiglu' | 'geglu';
+
+/**
+ * Which GELU the `gelu` and `geglu` kinds use, named as PyTorch's `nn.GELU(approximate=...)`:
+ * `none`, the exact `x · Φ(x)`; `tanh`, `x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))` (GPT-2's
+ * `gelu_new`, Gemma's `gelu_pytorch_tanh`).
+ */
+export type GeluApproximation = 'none' | 'tanh';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
@@ -20,9 +27,12 @@ export interface MlpOptions {
   readonly hidden: number;
   /** Add biases (`${name}.bUp`, `${name}.bDown`, gated: `${name}.bGateUp`). Default false. */
   readonly bias?: boolean;
+  /** The GELU of the `gelu` and `geglu` kinds (see {@link GeluApproximation}). Default `none`. */
+  readonly approximate?: GeluApproximation;
 }
 
-const MLP_OPTIONS = ['kind', 'hidden', 'bias'];
+/** The option names of {@link MlpOptions}, for exactness checks. */
+export const MLP_OPTIONS: readonly string[] = ['kind', 'hidden', 'bias', 'approximate'];
 
 /**
  * The position-wise feed-forward block. Gated variants compute gate and up projections with one
@@ -40,6 +50,7 @@ const MLP_OPTIONS = ['kind', 'hidden', 'bias'];
  * ```ts
  * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
  * const z = mlp(x, { kind: 'relu2', hidden: 512 }, 'layers.1.mlp'); // Primer's squared ReLU
+ * const g = mlp(x, { kind: 'geglu', hidden: 512, approximate: 'tanh' }, 'layers.2.mlp'); // Gemma 2
  * ```
  */
 export function mlp(x: Node, options: MlpOptions, name: string): Node {
@@ -51,6 +62,7 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   checkExactOptions(`mlp "${name}"`, name, options, MLP_OPTIONS);
   const width = staticDimOf(x, -1, `mlp "${name}"`);
   const { kind, hidden } = options;
+  const geluOf = geluFunction(options, name);
   const bias = (part: string) => (options.bias === true ? { bias: childPath(name, part) } : {});
   let activated: Node;
   if (kind === 'gelu' || kind === 'relu2') {
@@ -58,7 +70,7 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
       linear(x, { outFeatures: hidden, weight: childPath(name, 'wUp'), ...bias('bUp') }),
     );
     activated = part('act', () => {
-      if (kind === 'gelu') return gelu(up);
+      if (kind === 'gelu') return geluOf(up);
       const rectified = relu(up);
       return mul(rectified, rectified);
     });
@@ -70,7 +82,7 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
     activated = part('act', () => {
       const gate = sliceAxis(both, last, 0, hidden);
       const up = sliceAxis(both, last, hidden, 2 * hidden);
-      return mul(kind === 'swiglu' ? silu(gate) : gelu(gate), up);
+      return mul(kind === 'swiglu' ? silu(gate) : geluOf(gate), up);
     });
   } else {
     throw new SpecError(`mlp "${name}": unknown kind`, {
@@ -82,4 +94,24 @@ function buildMlp(x: Node, options: MlpOptions, name: string): Node {
   return part('down', () =>
     linear(activated, { outFeatures: width, weight: childPath(name, 'wDown'), ...bias('bDown') }),
   );
+}
+
+/** The GELU `options.approximate` names; refused for kinds without a GELU. */
+function geluFunction(options: MlpOptions, name: string): (x: Node) => Node {
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new SpecError(`mlp "${name}": unknown option value approximate`, {
+      block: name,
+      expected: "'none' | 'tanh'",
+      actual: String(approximate),
+    });
+  }
+  if (approximate === 'tanh' && options.kind !== 'gelu' && options.kind !== 'geglu') {
+    throw new SpecError(`mlp "${name}": approximate 'tanh' is for the gelu and geglu kinds`, {
+      block: name,
+      expected: "kind 'gelu' or 'geglu'",
+      actual: options.kind,
+    });
+  }
+  return approximate === 'tanh' ? geluTanh : gelu;
 }

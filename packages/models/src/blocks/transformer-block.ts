@@ -5,7 +5,7 @@ import { type BlockNorm, type ResolvedBlockNorm, resolveBlockNorm } from './bloc
 import { type CrossAttentionOptions, type CrossAttentionParts, crossAttention } from './cross-attention.js';
 import { checkExactOptions } from './exact-options.js';
 import type { KvCacheOptions } from './kv-cache.js';
-import { type MlpOptions, mlp } from './mlp.js';
+import { MLP_OPTIONS, type MlpOptions, mlp } from './mlp.js';
 import { childPath } from './parameter-path.js';
 import { type ResidualKind, residualBranch, type Sublayer } from './residual.js';
 import { type CacheState, selfAttentionWithCache } from './self-attention.js';
@@ -112,7 +112,7 @@ function buildTransformerBlock(
     const missing = (['attention', 'mlp', 'norm'] as const).find((key) => options[key] === undefined)!;
     throw new SpecError(`${block}: option "${missing}" is missing`, { block: name, expected: missing });
   }
-  checkExactOptions(block, name, options.mlp, ['kind', 'hidden', 'bias'], 'mlp');
+  checkExactOptions(block, name, options.mlp, MLP_OPTIONS, 'mlp');
   const norm = resolveBlockNorm(options.norm, block, name);
   const residual = resolveResidual(options, block, name);
   let cache: TransformerBlockResult['cache'];

@@ -41,11 +41,7 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
   const built = new Map<string, AttentionSpec>();
   return layerSections(config).map((sections, layer) => {
     const attention = attentionOf(sections, layer, built);
-    const mlp: MlpOptions = {
-      kind: sections.mlp.kind,
-      hidden: sections.mlp.hidden,
-      ...(sections.mlp.bias === undefined ? {} : { bias: sections.mlp.bias }),
-    };
+    const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
       attention: blockAttentionOf(attention, sections),
       mlp,
@@ -79,6 +75,8 @@ export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefin
     ...(finalNorm === undefined ? {} : { finalNorm }),
     ...(config.positions === undefined ? {} : { embeddingPositions: config.positions }),
     tieEmbeddings: config.tieEmbeddings,
+    ...(config.embeddingScale === undefined ? {} : { embeddingScale: config.embeddingScale }),
+    ...(config.logitSoftcap === undefined ? {} : { logitSoftcap: config.logitSoftcap }),
   };
 }
 
@@ -108,6 +106,21 @@ export function normLayerOfJSON(json: NormLayerJSON): NormLayer {
     case 'hypersphere':
       return hypersphereNormLayer(optionsOf(json));
   }
+}
+
+function mlpOf(sections: LayerSections, layer: number): MlpOptions {
+  const { kind, hidden, bias, approximate } = sections.mlp;
+  if (approximate === 'tanh' && kind !== 'gelu' && kind !== 'geglu') {
+    throw new SpecError(
+      `layer ${layer}: ${sections.mlpPath}.approximate: "tanh" is for the gelu and geglu kinds, got kind "${kind}"`,
+    );
+  }
+  return {
+    kind,
+    hidden,
+    ...(bias === undefined ? {} : { bias }),
+    ...(approximate === undefined ? {} : { approximate }),
+  };
 }
 
 function attentionOf(

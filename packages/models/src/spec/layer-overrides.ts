@@ -16,6 +16,8 @@ export interface LayerSections {
   readonly attentionPath: string;
   /** The merged MLP section. */
   readonly mlp: BlockMlpJSON;
+  /** `config.mlp`, or the last override that changed this layer's MLP. */
+  readonly mlpPath: string;
   /** The norm section. */
   readonly norm: BlockNormJSON;
   /** The residual section, when one is given. */
@@ -67,6 +69,7 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
     attention: config.attention,
     attentionPath: 'config.attention',
     mlp: config.mlp,
+    mlpPath: 'config.mlp',
     norm: config.norm,
     residual: config.residual,
   }));
@@ -79,6 +82,7 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
           override.attention === undefined ? current.attention : merge(current.attention, override.attention),
         attentionPath: override.attention === undefined ? current.attentionPath : `${path}.attention`,
         mlp: override.mlp === undefined ? current.mlp : merge(current.mlp, override.mlp),
+        mlpPath: override.mlp === undefined ? current.mlpPath : `${path}.mlp`,
         norm: override.norm ?? current.norm,
         residual: override.residual ?? current.residual,
       };

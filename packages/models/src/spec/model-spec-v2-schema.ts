@@ -46,11 +46,16 @@ const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentio
  */
 export const blockAttentionSchema = v.strictObject(attentionEntries);
 
-/** The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units (and optional biases). */
+/**
+ * The feed-forward block: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units, optional
+ * biases, and for `gelu`/`geglu` the GELU form (`approximate`: `"none"`, the exact GELU, default;
+ * `"tanh"`, its tanh approximation).
+ */
 export const blockMlpSchema = v.strictObject({
   kind: v.picklist(['gelu', 'relu2', 'swiglu', 'geglu']),
   hidden: positiveInteger(MODEL_SPEC_LIMITS.mlpHidden),
   bias: v.optional(v.boolean()),
+  approximate: v.optional(v.picklist(['none', 'tanh'])),
 });
 
 /**
@@ -142,6 +147,7 @@ const mlpPatchSchema = v.strictObject({
   kind: v.optional(blockMlpSchema.entries.kind),
   hidden: v.optional(blockMlpSchema.entries.hidden),
   bias: v.optional(v.nullable(v.boolean())),
+  approximate: v.optional(v.nullable(blockMlpSchema.entries.approximate.wrapped)),
 });
 
 /**
@@ -158,7 +164,11 @@ export const layerOverrideSchema = v.strictObject({
   residual: v.optional(blockResidualSchema),
 });
 
-/** The configuration of a v2 decoder-only LM. */
+/**
+ * The configuration of a v2 decoder-only LM. Besides the blocks: `embeddingScale` multiplies the
+ * token embeddings (Gemma's `√dModel`), `logitSoftcap` `c` caps the logits softly,
+ * `c · tanh(logits / c)` (Gemma 2).
+ */
 export const decoderLmConfigV2Schema = v.pipe(
   v.strictObject({
     vocabSize: positiveInteger(MODEL_SPEC_LIMITS.vocabSize),
@@ -172,6 +182,8 @@ export const decoderLmConfigV2Schema = v.pipe(
     finalNorm: v.optional(v.nullable(normLayerSchema)),
     positions: v.optional(embeddingPositionsSchema),
     tieEmbeddings: v.optional(v.boolean(), false),
+    embeddingScale: v.optional(positiveNumber()),
+    logitSoftcap: v.optional(positiveNumber()),
     overrides: v.optional(v.pipe(v.array(layerOverrideSchema), v.maxLength(MAX_OVERRIDES))),
   }),
   v.forward(
