@@ -2,7 +2,7 @@ import { InputError } from '@weft/ir';
 import {
   checkModelMemory,
   compileModel,
-  estimateModelMemory,
+  estimateSpecMemory,
   memoryLimitsOf,
   resolveModelDevice,
 } from '@weft/models';
@@ -43,7 +43,7 @@ export async function runHuggingFaceDirectory(dir: string, options: RunOptions, 
   const { spec } = await readHuggingFaceConfig(dir, { maxSeq });
   const { device, fallbackReason } = await resolveModelDevice(deviceOption(options));
   const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
-  checkModelMemory(estimateModelMemory(spec.config), memoryLimitsOf(gpuDevice));
+  checkModelMemory(estimateSpecMemory(spec), memoryLimitsOf(gpuDevice));
   let loadBar: ProgressBar | undefined;
   const hf = await loadHuggingFaceModel(dir, {
     maxSeq,

@@ -1,10 +1,20 @@
+import { basename } from 'node:path';
 import { SpecError } from '@weft/ir';
-import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
+import { buildModelGraph } from '../model/model-definition.js';
 import { graphParameters } from '../model/model-parameters.js';
-import type { ModelSpec } from '../spec/model-spec-types.js';
+import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import type { SafetensorsDType } from '../weights/safetensors-dtypes.js';
 import type { Checkpoint } from './checkpoint-files.js';
-import { ignoredLlamaTensor, llamaParameterRecipe, type ParameterRecipe } from './llama-tensor-names.js';
+import { HF_FAMILIES, type SupportedHfModelType } from './hf-families.js';
+import type { ParameterRecipe } from './parameter-recipe.js';
+
+/** A spec and the family whose checkpoint names fill it (what `modelSpecFromHuggingFaceConfig` returns). */
+export interface CheckpointArchitecture {
+  /** The `model_type` whose tensor names the checkpoint uses. */
+  readonly modelType: SupportedHfModelType;
+  /** The spec whose parameters are read. */
+  readonly spec: AnyModelSpec;
+}
 
 /** What the checks need of a stored tensor: its dtype and shape. */
 export interface StoredTensorInfo {
@@ -12,6 +22,8 @@ export interface StoredTensorInfo {
   readonly dtype: SafetensorsDType;
   /** The shape in the file. */
   readonly shape: readonly number[];
+  /** The file that holds it (named in the problems of unexpected tensors), when known. */
+  readonly file?: string;
 }
 
 /** The dtypes that load as float32. */
@@ -21,17 +33,19 @@ const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F16', 'BF16'];
 const LISTED_PROBLEMS = 12;
 
 /**
- * How every parameter of `spec`'s model is built from a Llama-style Hugging Face checkpoint (see
- * `llamaParameterRecipe`), in the order of the model's parameters.
+ * How every parameter of the spec's model is built from a checkpoint of its family (see
+ * `HF_FAMILIES`), in the order of the model's parameters.
  *
  * @example
  * ```ts
- * for (const recipe of llamaCheckpointRecipes(spec)) console.log(recipe.name, recipe.parts.map((p) => p.source));
+ * for (const recipe of checkpointRecipes(modelSpecFromHuggingFaceConfig(config)))
+ *   console.log(recipe.name, recipe.parts.map((p) => p.source));
  * ```
  */
-export function llamaCheckpointRecipes(spec: ModelSpec): ParameterRecipe[] {
-  const { graph } = buildDecoderLmGraph(spec.config, { mode: 'forward' });
-  return graphParameters(graph).map((parameter) => llamaParameterRecipe(parameter, spec.config));
+export function checkpointRecipes(architecture: CheckpointArchitecture): ParameterRecipe[] {
+  const { graph } = buildModelGraph(architecture.spec, { mode: 'forward' });
+  const family = HF_FAMILIES[architecture.modelType];
+  return graphParameters(graph).map((parameter) => family.parameterRecipe(parameter, architecture.spec));
 }
 
 /**
@@ -69,9 +83,11 @@ export function checkCheckpointTensors(
       }
     }
   }
-  for (const name of stored.keys()) {
+  for (const [name, tensor] of stored) {
     if (!used.has(name) && !ignored(name))
-      problems.push(`${name} is not a tensor of this model (unexpected)`);
+      problems.push(
+        `${name} is not a tensor of this model (unexpected${tensor.file === undefined ? '' : `, in ${tensor.file}`})`,
+      );
   }
   if (problems.length === 0) return;
   const listed = problems.slice(0, LISTED_PROBLEMS);
@@ -89,7 +105,7 @@ export interface ReadCheckpointOptions {
 }
 
 /**
- * Reads the parameters of `spec`'s model from a Llama-style checkpoint, one tensor at a time:
+ * Reads the parameters of the spec's model from a checkpoint of its family, one tensor at a time:
  * after the checks of {@link checkCheckpointTensors}, each parameter is read from its file,
  * widened to float32 and transposed or concatenated straight into its own array, so memory holds
  * the float32 parameters plus one tensor in flight, never a second copy of the checkpoint.
@@ -99,18 +115,21 @@ export interface ReadCheckpointOptions {
  * @example
  * ```ts
  * const checkpoint = await openCheckpoint(dir);
- * const weights = await readCheckpointParameters(checkpoint, spec);
+ * const weights = await readCheckpointParameters(checkpoint, modelSpecFromHuggingFaceConfig(config));
  * await checkpoint.close();
  * ```
  */
 export async function readCheckpointParameters(
   checkpoint: Checkpoint,
-  spec: ModelSpec,
+  architecture: CheckpointArchitecture,
   options: ReadCheckpointOptions = {},
 ): Promise<Record<string, Float32Array>> {
-  const recipes = llamaCheckpointRecipes(spec);
-  const stored = new Map([...checkpoint.tensors].map(([name, { entry }]) => [name, entry]));
-  checkCheckpointTensors(stored, recipes, (name) => ignoredLlamaTensor(name, spec.config));
+  const recipes = checkpointRecipes(architecture);
+  const stored = new Map(
+    [...checkpoint.tensors].map(([name, { entry, file }]) => [name, { ...entry, file: basename(file.path) }]),
+  );
+  const family = HF_FAMILIES[architecture.modelType];
+  checkCheckpointTensors(stored, recipes, (name) => family.ignoredTensor(name, architecture.spec));
   const parameters: Record<string, Float32Array> = {};
   for (const [index, recipe] of recipes.entries()) {
     parameters[recipe.name] = await assemble(checkpoint, recipe);
@@ -122,13 +141,13 @@ export async function readCheckpointParameters(
 async function assemble(checkpoint: Checkpoint, recipe: ParameterRecipe): Promise<Float32Array> {
   const [only] = recipe.parts;
   if (recipe.parts.length === 1 && only !== undefined && !only.transpose)
-    return checkpoint.readFloat32(only.source);
+    return withOffset(await checkpoint.readFloat32(only.source), only.offset);
   const columns = recipe.shape[recipe.shape.length - 1]!;
   const rows = recipe.shape.slice(0, -1).reduce((product, dim) => product * dim, 1);
   const result = new Float32Array(rows * columns);
   let firstColumn = 0;
   for (const part of recipe.parts) {
-    const data = await checkpoint.readFloat32(part.source);
+    const data = withOffset(await checkpoint.readFloat32(part.source), part.offset);
     // Transposed parts are `[width, rows]`; plain parts `[rows, width]`.
     const width = part.transpose ? part.shape[0]! : part.shape[part.shape.length - 1]!;
     if (part.transpose) transposeInto(result, columns, firstColumn, data, width, rows);
@@ -138,6 +157,12 @@ async function assemble(checkpoint: Checkpoint, recipe: ParameterRecipe): Promis
     firstColumn += width;
   }
   return result;
+}
+
+/** `data` with `offset` added in place (each sum rounded to float32, as a float32 add). */
+function withOffset(data: Float32Array, offset = 0): Float32Array {
+  if (offset !== 0) for (let i = 0; i < data.length; i++) data[i] = data[i]! + offset;
+  return data;
 }
 
 /** Tile edge of the blocked transpose: both tiles stay in cache. */

@@ -6,7 +6,7 @@ import { relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
-import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
+import { buildModelGraph } from '../model/model-definition.js';
 import { llamaForwardFloat64, tinyHuggingFaceLlama } from '../testing/index.js';
 import { loadHuggingFaceModel } from './load-hugging-face-model.js';
 
@@ -38,7 +38,7 @@ describe('a Hugging Face checkpoint on the device', () => {
       expect(model.backend).toBe('webgpu');
       const exact = llamaForwardFloat64(checkpoint.config, checkpoint.tensors, PROMPT);
       const { data } = await model.run(PROMPT);
-      const { graph } = buildDecoderLmGraph(hf.spec.config, { mode: 'forward' });
+      const { graph } = buildModelGraph(hf.spec, { mode: 'forward' });
       const single = interpret(graph, {
         inputs: { tokens: tensor64([1, PROMPT.length], PROMPT, 'i32') },
         params: hf.weights,

@@ -1,15 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '@weft/ir';
-import type { ModelSpec } from '../spec/model-spec-types.js';
+import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { openCheckpoint } from './checkpoint-files.js';
 import { readCheckpointParameters } from './checkpoint-parameters.js';
 import {
   type HuggingFaceArchitecture,
   type HuggingFaceSpecOptions,
   modelSpecFromHuggingFaceConfig,
-  type SupportedHfModelType,
 } from './hf-architectures.js';
+import type { SupportedHfModelType } from './hf-families.js';
 import { type HuggingFaceTokenizer, loadHuggingFaceTokenizer, TOKENIZER_FILE } from './hf-tokenizer.js';
 
 /** The config file of a Hugging Face model directory. */
@@ -32,8 +32,8 @@ export interface HuggingFaceModel {
   readonly dir: string;
   /** Its `model_type`. */
   readonly modelType: SupportedHfModelType;
-  /** The equivalent Weft model spec. */
-  readonly spec: ModelSpec;
+  /** The equivalent Weft model spec (version 1 for Llama and Mistral, version 2 for the others). */
+  readonly spec: AnyModelSpec;
   /** The parameters by Weft name, float32 (pass as `weights` to `compileModel`). */
   readonly weights: Record<string, Float32Array>;
   /** The tokenizer, when the directory has a `tokenizer.json` (and it was asked for). */
@@ -69,7 +69,7 @@ export async function loadHuggingFaceModel(
   const checkpoint = await openCheckpoint(dir);
   let weights: Record<string, Float32Array>;
   try {
-    weights = await readCheckpointParameters(checkpoint, architecture.spec, {
+    weights = await readCheckpointParameters(checkpoint, architecture, {
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
   } finally {

@@ -85,7 +85,7 @@ export function tinyHuggingFaceLlama(options: TinyHuggingFaceLlamaOptions = {}):
   const add = (name: string, shape: number[], scale: number, offset = 0) => {
     const count = shape.reduce((product, dim) => product * dim, 1);
     const data = new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = roundTo(dtype, offset + scale * random.nextNormal());
+    for (let i = 0; i < count; i++) data[i] = roundToDType(dtype, offset + scale * random.nextNormal());
     tensors.set(name, { shape, data });
   };
   add('model.embed_tokens.weight', [config.vocab_size, d], 1);
@@ -106,14 +106,18 @@ export function tinyHuggingFaceLlama(options: TinyHuggingFaceLlamaOptions = {}):
   return {
     files: {
       'config.json': JSON.stringify(config, null, 2),
-      ...safetensorsFiles(tensors, dtype, options.shards ?? 1),
+      ...checkpointSafetensorsFiles(tensors, dtype, options.shards ?? 1),
     },
     config,
     tensors,
   };
 }
 
-function safetensorsFiles(
+/**
+ * The safetensors files of a checkpoint's tensors: `model.safetensors`, or `shards` files
+ * (tensors dealt round-robin) with a `model.safetensors.index.json`.
+ */
+export function checkpointSafetensorsFiles(
   tensors: ReadonlyMap<string, { shape: number[]; data: Float64Array }>,
   dtype: SafetensorsFloatDType,
   shards: number,
@@ -135,7 +139,7 @@ function safetensorsFiles(
 }
 
 /** The value `dtype` stores for `value` (what a loader reads back). */
-function roundTo(dtype: SafetensorsFloatDType, value: number): number {
+export function roundToDType(dtype: SafetensorsFloatDType, value: number): number {
   if (dtype === 'F16') return float16BitsToFloat32(float32ToFloat16Bits(value));
   if (dtype === 'BF16') return bfloat16BitsToFloat32(float32ToBfloat16Bits(value));
   return Math.fround(value);

@@ -7,6 +7,8 @@
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
 export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-decoder-checkpoint.js';
+export * from './hugging-face-decoder-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
