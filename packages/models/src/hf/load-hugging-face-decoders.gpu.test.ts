@@ -36,7 +36,8 @@ describe.each<[TinyDecoderFamily, TinyHuggingFaceDecoderOptions]>([
     const checkpoint = tinyHuggingFaceDecoder(family, options);
     const dir = await mkdtemp(join(tmpdir(), 'weft-hf-decoder-gpu-'));
     dirs.push(dir);
-    for (const [name, contents] of Object.entries(checkpoint.files)) await writeFile(join(dir, name), contents);
+    for (const [name, contents] of Object.entries(checkpoint.files))
+      await writeFile(join(dir, name), contents);
     const hf = await loadHuggingFaceModel(dir);
     const model = await compileModel(hf.spec, { device: await getTestDevice(), weights: hf.weights });
     try {

@@ -135,7 +135,7 @@ export function decoderForwardFloat64(
               (scores[t]! / total) * v[(t * kvHeads + kvHead) * headDim + i]!;
       }
     }
-    let attentionOut = linear(attended, `${prefix}.self_attn.o_proj.weight`, heads * headDim);
+    let attentionOut: Float64Array = linear(attended, `${prefix}.self_attn.o_proj.weight`, heads * headDim);
     if (gemma) attentionOut = rmsNorm(attentionOut, `${prefix}.post_attention_layernorm.weight`);
     hidden = hidden.map((value, index) => value + attentionOut[index]!);
     const normed2 = rmsNorm(
@@ -145,7 +145,7 @@ export function decoderForwardFloat64(
     const gate = linear(normed2, `${prefix}.mlp.gate_proj.weight`, d);
     const up = linear(normed2, `${prefix}.mlp.up_proj.weight`, d);
     const activated = gate.map((g, index) => (gemma ? geluTanh(g) : g / (1 + Math.exp(-g))) * up[index]!);
-    let mlpOut = linear(activated, `${prefix}.mlp.down_proj.weight`, config.intermediate_size);
+    let mlpOut: Float64Array = linear(activated, `${prefix}.mlp.down_proj.weight`, config.intermediate_size);
     if (gemma) mlpOut = rmsNorm(mlpOut, `${prefix}.post_feedforward_layernorm.weight`);
     hidden = hidden.map((value, index) => value + mlpOut[index]!);
   }
