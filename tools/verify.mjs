@@ -24,7 +24,9 @@ const steps = [
   // kernels fails. `pnpm replay` (strict, with diffs) is the check to run before committing.
   ['replay', 'pnpm', ['replay', '--report', '--no-diffs']],
   ['docs', 'pnpm', ['run', 'docs']],
-  ['packages', 'node', ['tools/check-packages.mjs']],
+  // Packs every published package, lints the tarballs, installs them in a fresh project outside the
+  // workspace, type-checks and runs a program there and `npx weft --help` (tools/src/pack/main.ts).
+  ['packages', 'pnpm', ['--silent', 'check:packages']],
 ];
 
 rmSync(resultsFile, { force: true });

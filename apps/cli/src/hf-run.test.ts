@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { compileModel } from '@weft/models';
 import { loadHuggingFaceModel } from '@weft/models/hf';
 import {
+  TINY_GPT2_END_OF_TEXT_ID,
+  TINY_GPT2_TOKENIZER_VOCAB_SIZE,
   TINY_TOKENIZER_VOCAB_SIZE,
   tinyByteLevelTokenizerJson,
+  tinyGpt2TokenizerJson,
+  tinyHuggingFaceGpt2,
   tinyHuggingFaceLlama,
 } from '@weft/models/test';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +28,24 @@ function writeModelDir(name: string, withTokenizer = true): string {
   mkdirSync(dir);
   for (const [file, contents] of Object.entries(checkpoint.files)) writeFileSync(join(dir, file), contents);
   if (withTokenizer) writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tinyByteLevelTokenizerJson()));
+  return dir;
+}
+
+/** A tiny GPT-2 directory as `GPT2LMHeadModel.save_pretrained` writes it, with a GPT-2 tokenizer.json. */
+function writeGpt2Dir(name: string): string {
+  const dir = join(scratch, name);
+  const checkpoint = tinyHuggingFaceGpt2({
+    dtype: 'BF16',
+    prefixed: true,
+    config: {
+      vocab_size: TINY_GPT2_TOKENIZER_VOCAB_SIZE,
+      eos_token_id: TINY_GPT2_END_OF_TEXT_ID,
+      bos_token_id: TINY_GPT2_END_OF_TEXT_ID,
+    },
+  });
+  mkdirSync(dir);
+  for (const [file, contents] of Object.entries(checkpoint.files)) writeFileSync(join(dir, file), contents);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tinyGpt2TokenizerJson()));
   return dir;
 }
 
@@ -98,5 +120,41 @@ describe('weft run <Hugging Face model dir>', () => {
     expect(withWeights.stderr).toContain('--weights does not go with a model directory');
     const noPrompt = await weft('run', dir, '--device', 'cpu');
     expect(noPrompt.stderr).toContain('--prompt is required with a model directory');
+  });
+
+  it('runs a GPT-2 directory: the prompt in, text out (CPU)', async () => {
+    const dir = writeGpt2Dir('tiny-gpt2');
+    const prompt = 'hello the world';
+    const { code, stdout, stderr, chunks } = await weft(
+      'run',
+      dir,
+      '--prompt',
+      prompt,
+      '--tokens',
+      '6',
+      '--device',
+      'cpu',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`model ${dir}: gpt2 (config.json)`);
+    const hf = await loadHuggingFaceModel(dir);
+    const model = await compileModel(hf.spec, { device: 'cpu', weights: hf.weights });
+    const { tokens } = await model.generate(hf.tokenizer!.encode(prompt), {
+      maxTokens: 6,
+      stop: [TINY_GPT2_END_OF_TEXT_ID],
+    });
+    model.destroy();
+    expect(chunks.join('')).toBe(`${prompt}${hf.tokenizer!.decode(tokens)}\n`);
+  });
+
+  it("plan reads a GPT-2 directory's config.json", async () => {
+    const { code, stdout } = await weft('plan', writeGpt2Dir('plan-gpt2'));
+    expect(code).toBe(0);
+    const kernels = /kernel plan \(decode step, KV cache on the device\): (\d+) IR ops -> (\d+) kernels/.exec(
+      stdout,
+    );
+    expect(kernels).not.toBeNull();
+    console.info(`tiny GPT-2 decode step: ${kernels![1]} IR ops -> ${kernels![2]} kernels`);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '@weft/ir';
-import { type AnyModelSpec, parseModelSpecJSON } from '@weft/models';
+import { parseSpecDocumentJSON, type SpecDocument } from '@weft/models';
 import { readHuggingFaceConfig } from '@weft/models/hf';
 import { refuseBinarySpec } from './refuse-binary-spec.js';
 
@@ -8,7 +8,7 @@ import { refuseBinarySpec } from './refuse-binary-spec.js';
 const MAX_SPEC_BYTES = 10_000_000;
 
 /**
- * Reads and validates a model spec file (schema version 1 or 2), or maps the `config.json` of a
+ * Reads and validates a model spec file (schema version 1 or 2, any kind), or maps the `config.json` of a
  * Hugging Face model directory onto a spec (weights are not read).
  *
  * @throws InputError when the file cannot be read; SpecError (with JSON paths) when it is invalid;
@@ -17,7 +17,7 @@ const MAX_SPEC_BYTES = 10_000_000;
 export async function loadSpecFile(
   path: string,
   options: { readonly maxSeq?: number } = {},
-): Promise<AnyModelSpec> {
+): Promise<SpecDocument> {
   if (await isDirectory(path)) return (await readHuggingFaceConfig(path, options)).spec;
   let text: string;
   try {
@@ -36,7 +36,7 @@ export async function loadSpecFile(
       `cannot read spec file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  return parseModelSpecJSON(text);
+  return parseSpecDocumentJSON(text);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { runCli } from './cli.js';
 import { processIo } from './cli-io.js';

@@ -55,7 +55,10 @@ function overridden(spec: ModelSpecV2, section: 'mlp' | 'norm'): string {
     : '';
 }
 
-function describeAttention(attention: BlockAttentionJSON): string {
+/** One attention in a line: heads, positions, score mods, mask, normalizer, `bidirectional`. */
+export function describeAttention(
+  attention: Omit<BlockAttentionJSON, 'causal'> & { readonly causal?: boolean | undefined },
+): string {
   const heads = typeof attention.heads === 'number' ? attention.heads : attention.heads.heads;
   const kvHeads =
     typeof attention.heads === 'number' ? (attention.kvHeads ?? heads) : attention.heads.kvHeads;
@@ -70,7 +73,7 @@ function describeAttention(attention: BlockAttentionJSON): string {
 }
 
 /** `slidingWindow(window 4)`, `rope`, `rmsnorm(eps 0.000001)`. */
-function describePart(part: { readonly kind: string }): string {
+export function describePart(part: { readonly kind: string }): string {
   const options = Object.entries(part)
     .filter(([key, value]) => key !== 'kind' && (typeof value === 'number' || typeof value === 'string'))
     .map(([key, value]) => `${key} ${value}`);

@@ -1,6 +1,7 @@
 import { formatTable } from '@weft/ir';
-import type { AnyModelSpec, DecoderLmConfig } from '@weft/models';
+import { type DecoderLmConfig, isArchitectureSpec, type SpecDocument } from '@weft/models';
 import { formatBytes } from './format-bytes.js';
+import { summarizeArchitecture } from './spec-summary-architecture.js';
 import { summarizeSpecV2 } from './spec-summary-v2.js';
 
 /**
@@ -21,8 +22,9 @@ export function countDecoderParameters(config: DecoderLmConfig): number {
   return vocabSize * dModel + config.layers * perLayer + finalNorm + learnedPositions + head;
 }
 
-/** Describes a model spec (version 1 or 2) in a few aligned lines for the terminal. */
-export function summarizeSpec(spec: AnyModelSpec): string[] {
+/** Describes a model spec (version 1 or 2, any kind) in a few aligned lines for the terminal. */
+export function summarizeSpec(spec: SpecDocument): string[] {
+  if (isArchitectureSpec(spec)) return summarizeArchitecture(spec);
   if (spec.schemaVersion === 2) return summarizeSpecV2(spec);
   const config = spec.config;
   const { positions, norm, mlp } = config;

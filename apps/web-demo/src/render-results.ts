@@ -27,7 +27,7 @@ export function renderResults(
     if (!row.passed) line.className = 'fail';
     const cells = [
       [row.mechanism, false],
-      [`${row.paper.id} (${row.paper.group})`, false],
+      [`${row.paper.id ?? '—'} (${row.paper.group})`, false],
       [String(row.kernels), true],
       [row.maxRelativeError.toExponential(2), true],
       [row.tolerance.toExponential(0), true],

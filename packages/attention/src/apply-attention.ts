@@ -47,7 +47,8 @@ export interface AttentionResult {
 
 /**
  * Applies an attention spec to query, key and value nodes: one `attention` IR node (one more for
- * each requested extra output: log-sum-exp, row max), after ops that prepare Q and K when
+ * each requested extra output: log-sum-exp, row max; the fused plan computes them all in one
+ * kernel, one pass over the keys), after ops that prepare Q and K when
  * `options.qkTransforms` places QK norm and RoPE before the kernel. The nodes it builds are
  * labelled with the spec's name (see `withLabel` in `@weft/ir`), so its kernel is named after the
  * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. Throws a `WeftError` naming the block for shape mismatches, a missing
@@ -119,8 +120,11 @@ function buildAttention(
     return applyAttention(hoisted.spec, hoisted.inputs, { qkTransforms: 'inKernel' });
   }
   if (spec.mask !== undefined) recordMaskDescription(output, spec.mask.description);
+  // Labelled `${name}.logSumExp`, `${name}.rowMax`: their buffers are named after what they hold.
   const extra = (kind: 'logSumExp' | 'rowMax') => {
-    const node = makeNode(op, operands, { ...attrs, output: kind }, spec.name);
+    const node = withLabel(`${spec.name}.${kind}`, () =>
+      makeNode(op, operands, { ...attrs, output: kind }, spec.name),
+    );
     if (spec.mask !== undefined) recordMaskDescription(node, spec.mask.description);
     return node;
   };

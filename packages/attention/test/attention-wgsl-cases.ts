@@ -107,6 +107,19 @@ export const ATTENTION_WGSL_CASES: readonly AttentionWgslCase[] = [
     queries: 1,
   },
   { name: 'decode logSumExp', options: { outputs: { logSumExp: true } }, queries: 1 },
+  {
+    name: 'softmax sink logSumExp rowMax',
+    options: {
+      normalizer: softmax({ sink: 0.5 }),
+      mask: causal(),
+      outputs: { logSumExp: true, rowMax: true },
+    },
+  },
+  {
+    name: 'decode sink logSumExp rowMax',
+    options: { normalizer: softmax({ sink: 0.5 }), outputs: { logSumExp: true, rowMax: true } },
+    queries: 1,
+  },
 ];
 
 /** The WGSL of every attention kernel of `testCase` on `profile` (N = 128 queries and keys, symbolic). */
@@ -139,6 +152,7 @@ export function attentionWgsl(testCase: AttentionWgslCase, profile: DeviceProfil
   );
   const outputs: Record<string, Node> = { output: result.output };
   if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
+  if (result.rowMax !== undefined) outputs.rowMax = result.rowMax;
   const { plan } = runPipeline(makeGraph(outputs));
   return generateProgram(plan, profile, { extensions: [attentionKernels] })
     .filter((kernel) => kernel.kernel.anchor.op === ATTENTION_OP)

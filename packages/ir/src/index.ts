@@ -18,7 +18,7 @@ export { applyBinary, applyCast, applyUnary, isComparison, roundHalfEven } from 
 export { simplifyExpr, simplifyNode } from './expr/simplify-expr.js';
 export * from './expr/substitute-expr.js';
 export * from './graph/graph.js';
-export { fnv1a64 } from './graph/hash.js';
+export { canonicalAttrs, fnv1a64 } from './graph/hash.js';
 export { inheritLabel, labelOf, nearestLabel, setLabel, withLabel } from './graph/label.js';
 export { makeNode } from './graph/make-node.js';
 export * from './graph/node.js';

@@ -2,7 +2,8 @@
  * `@weft/models`: the model level of Weft — blocks (embeddings, attention with a KV cache, MLPs,
  * transformer blocks with the norm placement as a value, cross-attention, encoder and decoder
  * stacks, LM head), `compileModel` with prefill + decode generation on the GPU, model specs as
- * typed values and as versioned, schema-validated JSON; attention specs and norm layers as JSON
+ * typed values and as versioned, schema-validated JSON (decoder LMs, and the encoder, ViT, DiT and
+ * encoder–decoder kinds of `parseSpecDocument`); attention specs and norm layers as JSON
  * (`attentionFromJSON`, `normLayerFromJSON`, with published JSON Schema files); weights I/O in
  * the safetensors format with strict header checks; names mapped from PyTorch-style state dicts;
  * seeded initialization.
@@ -73,6 +74,8 @@ export * from './blocks/token-embedding.js';
 export * from './blocks/transformer-block.js';
 export * from './generate/generate-tokens.js';
 export * from './generate/sampling.js';
+export * from './model/architecture-graph.js';
+export * from './model/compile-architecture.js';
 export * from './model/compile-model.js';
 export * from './model/decoder-definition-v2.js';
 export * from './model/decoder-lm-graph.js';
@@ -81,6 +84,7 @@ export * from './model/model-definition.js';
 export * from './model/model-parameters.js';
 
 export { formatPath } from './spec/format-issues.js';
+export * from './spec/kinds/index.js';
 export * from './spec/layer-overrides.js';
 export * from './spec/model-spec-json.js';
 export { MODEL_SPEC_LIMITS, MODEL_SPEC_SCHEMA_VERSION } from './spec/model-spec-schema.js';
@@ -88,6 +92,7 @@ export * from './spec/model-spec-types.js';
 export * from './spec/model-spec-v2-schema.js';
 export * from './spec/model-spec-v2-types.js';
 export * from './spec/parts/index.js';
+export * from './spec/spec-document.js';
 export * from './weights/float-bits.js';
 export * from './weights/fuse-projections.js';
 export * from './weights/model-weights.js';

@@ -9,8 +9,12 @@ export type CatalogGroup = 'G1' | 'G2' | 'G3' | 'G4' | 'G5' | 'G6' | 'G7';
 
 /** The published paper a zoo entry implements, as the catalog numbers and names it. */
 export interface ZooPaper {
-  /** Catalog number (1–119), the heading number in `shared/catalog/papers-*.md`. */
-  readonly id: number;
+  /**
+   * Catalog number (1–119), the heading number in `shared/catalog/papers-*.md`; `null` for a
+   * mechanism from outside the catalog, whose {@link ZooPaper.title} then names its source and says
+   * that it is not a catalog paper.
+   */
+  readonly id: number | null;
   /** Title as the catalog heading gives it, with authors. */
   readonly title: string;
   /** The catalog group that lists this paper for the entry's mechanism. */

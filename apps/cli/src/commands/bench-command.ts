@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { formatTable } from '@weft/ir';
-import { compileModel } from '@weft/models';
-import { median } from '@weft/zoo';
+import { compileModel, isArchitectureSpec } from '@weft/models';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
+import { benchArchitecture } from './bench-architecture.js';
 import { checkBenchOptions } from './check-command-options.js';
+import { medianMs } from './median-time.js';
 
 /** Options of `weft bench`. */
 export interface BenchOptions {
@@ -39,7 +40,8 @@ export interface ModelBenchResult {
 /**
  * Registers `weft bench <spec.json>`: compiles the model fused and unfused (one kernel per op)
  * with seeded weights, and measures the median prefill and decode-step times, dispatches per token
- * and arena bytes. Kernel-level comparisons against other WebGPU runtimes are `pnpm bench`.
+ * and arena bytes (for the encoder, ViT, DiT and encoder–decoder kinds: the forward pass, see
+ * `benchArchitecture`). Kernel-level comparisons against other WebGPU runtimes are `pnpm bench`.
  */
 export function registerBenchCommand(cli: CAC, io: CliIo): void {
   cli
@@ -54,9 +56,11 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
     })
     .option('--json <file>', 'Write the results as JSON to this file')
     .example('weft bench examples/tiny-decoder.json --repeats 3')
+    .example('weft bench examples/bert-encoder.json')
     .action(async (specPath: string, givenOptions: BenchOptions) => {
       const options = checkBenchOptions(givenOptions);
       const spec = await loadSpecFile(specPath);
+      if (isArchitectureSpec(spec)) return benchArchitecture(specPath, spec, options, io);
       const promptLength = Math.min(Number(options.prompt ?? 8), spec.config.maxSeq - 1);
       const repeats = Math.max(1, Number(options.repeats ?? 5));
       const prompt = Array.from(
@@ -109,16 +113,4 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
       );
       if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify(results, null, 2)}\n`);
     });
-}
-
-/** Median wall time of `run` over `repeats` runs, after one warm-up run. */
-async function medianMs(repeats: number, run: () => Promise<unknown>): Promise<number> {
-  await run();
-  const times: number[] = [];
-  for (let index = 0; index < repeats; index++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return median(times);
 }

@@ -1,6 +1,11 @@
 import { attention } from '@weft/attention/kernels';
 import { formatFusionDecisions, formatKernelPlan, graphNodes, InputError, runPipeline } from '@weft/ir';
-import { buildModelGraph, modelSpecToJSON } from '@weft/models';
+import {
+  buildArchitectureGraph,
+  buildModelGraph,
+  isArchitectureSpec,
+  specDocumentToJSON,
+} from '@weft/models';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile, fusionCostModelOf, generateProgram } from '@weft/wgsl';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
@@ -30,7 +35,8 @@ const SOURCES = new Set(['input', 'param', 'constant', 'literal']);
 
 /**
  * Registers `weft plan <spec.json>`: validates a spec and prints the kernel plan of its decode
- * step program (IR ops → fused kernels, the tensors each reads and writes, arena bytes), with
+ * step program, or of its forward pass for the encoder, ViT, DiT and encoder–decoder kinds (IR
+ * ops → fused kernels, the tensors each reads and writes, arena bytes), with
  * `--explain` the fusion cost model's decisions, and with `--wgsl` the generated WGSL, for the
  * adapter `--adapter` names (no GPU needed).
  */
@@ -48,6 +54,7 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
     })
     .example('weft plan examples/small-decoder.json --wgsl')
     .example('weft plan examples/hybrid-decoder.json')
+    .example('weft plan examples/dit-block.json')
     .example('weft plan examples/small-decoder.json --explain --adapter software')
     .action(async (specPath: string, options: PlanOptions) => {
       const profile = ADAPTER_PROFILES[options.adapter ?? 'hardware'];
@@ -59,18 +66,23 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
       }
       const spec = await loadSpecFile(specPath);
       if (options.json === true) {
-        io.out(modelSpecToJSON(spec).trimEnd());
+        io.out(specDocumentToJSON(spec).trimEnd());
         return;
       }
       io.out(`spec ${specPath}: valid`);
       for (const line of summarizeSpec(spec)) io.out(`  ${line}`);
-      const { graph } = buildModelGraph(spec, { mode: 'step' });
+      // Decoder LMs plan their decode step; the other kinds their forward pass (one sample).
+      const architecture = isArchitectureSpec(spec);
+      const graph = architecture
+        ? buildArchitectureGraph(spec)
+        : buildModelGraph(spec, { mode: 'step' }).graph;
       const ops = graphNodes(graph).filter((node) => !SOURCES.has(node.op)).length;
       const costs = fusionCostModelOf(profile);
       const { plan, memory } = runPipeline(graph, { fuse: true, fusionCosts: costs });
       io.out(
-        `kernel plan (decode step, KV cache on the device): ${ops} IR ops -> ${plan.kernels.length} kernels, ` +
-          `${plan.kernels.length} dispatches per token, arena ${formatBytes(memory.arenaBytes)}`,
+        `kernel plan (${architecture ? 'forward pass, batch 1' : 'decode step, KV cache on the device'}): ` +
+          `${ops} IR ops -> ${plan.kernels.length} kernels, ` +
+          `${plan.kernels.length} dispatches per ${architecture ? 'forward' : 'token'}, arena ${formatBytes(memory.arenaBytes)}`,
       );
       for (const line of formatKernelPlan(plan, memory).trimEnd().split('\n')) io.out(`  ${line}`);
       if (options.explain === true) {

@@ -1,15 +1,16 @@
 import { stat } from 'node:fs/promises';
-import { compileModel, type LoadedTensor } from '@weft/models';
+import { compileModel, isArchitectureSpec } from '@weft/models';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
-import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
 import { createProgressBar } from '../progress-bar.js';
 import { summarizeSpec } from '../spec-summary.js';
 import { checkRunOptions } from './check-command-options.js';
+import { runArchitecture } from './run-architecture.js';
 import {
   backendLine,
+  describeWeights,
   deviceOption,
   parsePrompt,
   positiveInteger,
@@ -46,7 +47,8 @@ export interface RunOptions {
 /**
  * Registers `weft run <spec.json | model-dir>`: compiles the model (a JSON spec with its weights
  * or seeded random ones, or a Hugging Face model directory) on WebGPU or the CPU fallback and
- * generates from a prompt, with progress bars on stderr. A directory's prompt is text when it has
+ * generates from a prompt, with progress bars on stderr. An architecture spec (encoder, ViT, DiT,
+ * encoder–decoder) runs its forward pass on inputs that fit its kind (see `runArchitecture`). A directory's prompt is text when it has
  * a `tokenizer.json`, and the generated text is printed as it is produced.
  */
 export function registerRunCommand(cli: CAC, io: CliIo): void {
@@ -77,11 +79,13 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .option('--top-p <p>', 'Sample from the smallest set with this probability (0 < p ≤ 1)')
     .option('--sample-seed <n>', 'Seed of the sampler (an integer ≥ 0)', { default: 0 })
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
+    .example('weft run examples/vit.json')
     .example('weft run ./SmolLM-135M --prompt "The capital of France is" --tokens 20')
     .action(async (specPath: string, givenOptions: RunOptions) => {
       const options = checkRunOptions(givenOptions);
       if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, io);
       const spec = await loadSpecFile(specPath);
+      if (isArchitectureSpec(spec)) return runArchitecture(specPath, spec, options, io);
       const prompt = parsePrompt(options.prompt ?? '1', spec.config.vocabSize);
       const maxTokens = positiveInteger(options.tokens ?? 16, '--tokens');
       const device = deviceOption(options);
@@ -128,17 +132,4 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function describeWeights(io: CliIo, path: string, tensors: ReadonlyMap<string, LoadedTensor>): void {
-  let elements = 0;
-  const dtypes = new Set<string>();
-  for (const tensor of tensors.values()) {
-    elements += tensor.data.length;
-    dtypes.add(tensor.dtype);
-  }
-  io.out(
-    `weights ${path}: ${tensors.size} tensors, ${elements.toLocaleString('en-US')} values ` +
-      `(${[...dtypes].sort().join(', ') || 'none'}; ${formatBytes(elements * 4)} loaded)`,
-  );
 }

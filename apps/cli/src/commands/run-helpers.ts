@@ -1,5 +1,7 @@
 import { InputError } from '@weft/ir';
-import type { CompiledModel, Sampling } from '@weft/models';
+import type { CompiledModel, LoadedTensor, Sampling } from '@weft/models';
+import type { CliIo } from '../cli-io.js';
+import { formatBytes } from '../format-bytes.js';
 import type { ProgressStream } from '../progress-bar.js';
 import type { RunOptions } from './run-command.js';
 
@@ -79,4 +81,18 @@ export function backendLine(model: CompiledModel): string {
 export function timingLine(result: { prefillMs: number; decodeMs: number; decodeSteps: number }): string {
   const perToken = result.decodeSteps === 0 ? 0 : result.decodeMs / result.decodeSteps;
   return `prefill ${result.prefillMs.toFixed(1)} ms, ${perToken.toFixed(1)} ms per token`;
+}
+
+/** One line about a weights file: tensors, values, dtypes and the bytes loaded. */
+export function describeWeights(io: CliIo, path: string, tensors: ReadonlyMap<string, LoadedTensor>): void {
+  let elements = 0;
+  const dtypes = new Set<string>();
+  for (const tensor of tensors.values()) {
+    elements += tensor.data.length;
+    dtypes.add(tensor.dtype);
+  }
+  io.out(
+    `weights ${path}: ${tensors.size} tensors, ${elements.toLocaleString('en-US')} values ` +
+      `(${[...dtypes].sort().join(', ') || 'none'}; ${formatBytes(elements * 4)} loaded)`,
+  );
 }

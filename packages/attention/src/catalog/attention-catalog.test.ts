@@ -5,7 +5,7 @@ import { ATTENTION_CATALOG } from './attention-catalog.js';
 
 describe('ATTENTION_CATALOG', () => {
   for (const entry of ATTENTION_CATALOG) {
-    it(`${entry.mechanism} (paper ${entry.paper}): reference = decomposition, finite`, () => {
+    it(`${entry.mechanism} (paper ${entry.paper ?? 'none'}): reference = decomposition, finite`, () => {
       const { graph, params, inputs, dims } = entry.build();
       const reference = interpret(graph, { inputs, params, dims });
       const decomposed = interpret(decomposeExtensionOps(graph), { inputs, params, dims });

@@ -52,8 +52,8 @@ export interface AttentionCatalogInstance {
 export interface AttentionCatalogEntry {
   /** Mechanism name (the zoo file name). */
   readonly mechanism: string;
-  /** Catalog paper id. */
-  readonly paper: number;
+  /** Catalog paper id; `null` for a mechanism from outside the catalog (the learned sink logit). */
+  readonly paper: number | null;
   /** Builds the graph and its data. */
   build(): AttentionCatalogInstance;
 }
@@ -192,8 +192,9 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     outputs: { logSumExp: true },
   }),
   entry(
+    // gpt-oss's learned sink logit: not a catalog paper (paper 25, ACT, calibrates sinks otherwise).
     'softmax-sink',
-    25,
+    null,
     { heads: HEADS, headDim: DIM, mask: causal(), normalizer: softmax({ sink: tensorRef('sink', [HEADS]) }) },
     { params: { sink: [0, 0.5, 1, -1] } },
   ),
@@ -289,7 +290,7 @@ function comateformerScore(alpha: number, beta: number) {
 
 function entry(
   mechanism: string,
-  paper: number,
+  paper: number | null,
   options: AttentionOptions,
   extra: EntryOptions = {},
 ): AttentionCatalogEntry {

@@ -16,6 +16,7 @@ import { ATTENTION_OP, type AttentionAttrs } from '../op/attention-attrs.js';
 import { decodeAttentionNode } from '../op/attention-node.js';
 import { VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import { chooseAttentionStrategy } from './attention-strategy.js';
+import { attentionWrites } from './attention-writes.js';
 import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
@@ -59,6 +60,8 @@ export function generateAttention(
 ): GeneratedKernel {
   const node = kernel.anchor;
   const attrs = decodeAttentionNode(node);
+  // Output, log-sum-exp and row max: whichever of them the graph asks for, written by this one pass.
+  const writes = attentionWrites(kernel);
   const context = new KernelContext(kernel, profile, options);
   const [query, key] = node.inputs as [Kernel['anchor'], Kernel['anchor']];
   const {
@@ -149,7 +152,7 @@ export function generateAttention(
       attrs,
       query,
       key,
-      output: kernel.outputs[0]!,
+      writes,
       rows,
       score,
       mask,
@@ -167,7 +170,7 @@ export function generateAttention(
   // Plain softmax may compute several query rows per invocation (see `blockedSoftmaxCode`).
   const rowsPerInvocation =
     attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
-    attrs.output === 'output' &&
+    writes.output !== undefined &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
       ? blockedRows
@@ -260,7 +263,6 @@ export function generateAttention(
       `return Score(${score.values[0]}, true);`,
     ],
   });
-  const output = kernel.outputs[0]!;
   const workgroupCount = (dims: DimBindings) =>
     resolveDim(query.shape[0]!, dims) *
     attrs.heads *
@@ -287,7 +289,28 @@ export function generateAttention(
       loadQueryRow,
       scoreKey,
       stagedKey: tiles.stagedKey,
-      store: (flat, value) => context.store(output, flat, value),
+      store: (flat, value) => context.store(writes.output!, flat, value),
+      // Plain softmax has no sink: the running max m is the largest kept score wherever l > 0.
+      rowStatistics: [
+        ...(writes.logSumExp === undefined
+          ? []
+          : [
+              context.store(
+                writes.logSumExp,
+                'bh * nq + row',
+                useInfinity(context, 'select(-weft_inf(), m + log(l), l > 0.0)'),
+              ),
+            ]),
+        ...(writes.rowMax === undefined
+          ? []
+          : [
+              context.store(
+                writes.rowMax,
+                'bh * nq + row',
+                useInfinity(context, 'select(-weft_inf(), m, l > 0.0)'),
+              ),
+            ]),
+      ],
     });
     const body = [
       'let first_row = block_q0 + i32(local_index);',
@@ -330,9 +353,35 @@ export function generateAttention(
     keyBlock,
     valueDim,
     functions,
-    logSumExp: attrs.output === 'logSumExp',
+    logSumExp: writes.logSumExp !== undefined,
   });
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
+  const outputStore =
+    writes.output === undefined
+      ? []
+      : [
+          `let out_flat = (bh * nq + row) * ${valueDim};`,
+          ...normalizer.finish,
+          `for (var d = 0; d < ${valueDim}; d++) {`,
+          `  ${context.store(writes.output, 'out_flat + d', `acc[d] * ${normalizer.outputScale}`)}`,
+          '}',
+        ];
+  const rowStatistics = [
+    ...(writes.rowMax === undefined
+      ? []
+      : [
+          context.store(
+            writes.rowMax,
+            'bh * nq + row',
+            useInfinity(context, 'select(-weft_inf(), score_max, any_kept)'),
+          ),
+        ]),
+    ...(writes.logSumExp === undefined
+      ? []
+      : normalizer.logSumExp === undefined
+        ? unsupported(attrs)
+        : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
+  ];
   const body = [
     'let row = block_q0 + i32(local_index);',
     '// Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.',
@@ -341,14 +390,14 @@ export function generateAttention(
     `var acc: array<f32, ${valueDim}>;`,
     `var scores: array<f32, ${keyBlock}>;`,
     ...normalizer.setup,
-    ...(attrs.output === 'rowMax' ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
+    ...(writes.rowMax !== undefined ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
     ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
       // A pass may run inside a loop its `before` opens (α-entmax's bisection).
       ...indent(
         keyPass(
           pass.withValues,
-          tileBody(index === 0 && attrs.output === 'rowMax' ? [...ROW_MAX, ...pass.tile] : pass.tile),
+          tileBody(index === 0 && writes.rowMax !== undefined ? [...ROW_MAX, ...pass.tile] : pass.tile),
           false,
         ),
         openBraces(pass.before),
@@ -356,25 +405,11 @@ export function generateAttention(
       ...pass.after,
     ]),
     'if (row < nq) {',
-    ...(attrs.output === 'rowMax'
-      ? [
-          `  ${context.store(output, 'bh * nq + row', useInfinity(context, 'select(-weft_inf(), score_max, any_kept)'))}`,
-        ]
-      : attrs.output === 'logSumExp'
-        ? normalizer.logSumExp === undefined
-          ? unsupported(attrs)
-          : [`  ${context.store(output, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))}`]
-        : [
-            `  let out_flat = (bh * nq + row) * ${valueDim};`,
-            ...indent(normalizer.finish, 1),
-            `  for (var d = 0; d < ${valueDim}; d++) {`,
-            `    ${context.store(output, 'out_flat + d', `acc[d] * ${normalizer.outputScale}`)}`,
-            '  }',
-          ]),
+    ...indent([...outputStore, ...rowStatistics], 1),
     '}',
   ];
-  if (attrs.output === 'output' && normalizer.finish.length === 0) {
-    // The plain store, as a helper: the entry ends with one call.
+  if (writes.output !== undefined && normalizer.finish.length === 0) {
+    // The plain store, as a helper: the entry ends with its call (and the row statistics' stores).
     const storeRow = functions.define({
       name: 'store_output_row',
       comment: 'Stores query row `row` (when in range): its accumulator times `scale`.',
@@ -389,7 +424,7 @@ export function generateAttention(
         '}',
         `let out_flat = (bh * nq + row) * ${valueDim};`,
         `for (var d = 0; d < ${valueDim}; d++) {`,
-        `  ${context.store(output, 'out_flat + d', '(*acc)[d] * scale')}`,
+        `  ${context.store(writes.output, 'out_flat + d', '(*acc)[d] * scale')}`,
         '}',
       ],
     });
@@ -397,6 +432,7 @@ export function generateAttention(
       body.lastIndexOf('if (row < nq) {'),
       Number.POSITIVE_INFINITY,
       `${storeRow({ acc: '&acc', scale: normalizer.outputScale })};`,
+      ...(rowStatistics.length === 0 ? [] : ['if (row < nq) {', ...indent(rowStatistics, 1), '}']),
     );
   }
   return buildKernel(context, functions, prologue, body, {

@@ -23,6 +23,11 @@ export interface BlockedSoftmaxContext {
   readonly stagedKey: string;
   /** WGSL statement storing `value` at element `flat` of the output. */
   store(flat: string, value: string): string;
+  /**
+   * WGSL statements storing the row statistics the kernel also writes (log-sum-exp, row max) of
+   * query row `row` in range, from its running max `m` and sum `l`; empty when it writes none.
+   */
+  readonly rowStatistics: readonly string[];
 }
 
 /** Calls of the blocked softmax helpers, in the order the entry point makes them. */
@@ -48,6 +53,7 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
   const { functions, keyBlock, keyVectors, valueVectors, valueDim } = context;
   const count = context.rows;
   const rows = Array.from({ length: count }, (_, row) => row);
+  const statistics = context.rowStatistics.length > 0;
   const rowOf = (row: number) => (row === 0 ? 'first_row' : `first_row + ${row * context.invocations}`);
   functions.state([
     `// Per-invocation state of its ${count} query rows (row r: first_row + ${context.invocations}·r): query index`,
@@ -154,10 +160,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
   });
   const storeRow = functions.define({
     name: 'store_output_row',
-    comment: 'Stores query row `row` (when in range): its accumulator over its sum.',
+    comment: statistics
+      ? 'Stores query row `row` (when in range): its accumulator over its sum, and its row statistics.'
+      : 'Stores query row `row` (when in range): its accumulator over its sum.',
     params: [
       ['row', 'i32'],
       ['acc_row', `array<vec4<f32>, ${valueVectors}>`],
+      ...(statistics ? [['m', 'f32'] as const] : []),
       ['l', 'f32'],
     ],
     body: [
@@ -171,13 +180,17 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
       `for (var d = 0; d < ${valueDim}; d++) {`,
       `  ${context.store('out_flat + d', 'row_values[d / 4][d % 4] * scale')}`,
       '}',
+      ...context.rowStatistics,
     ],
   });
   const store = functions.define({
     name: 'store_rows',
     comment: 'Stores the rows of the invocation.',
     params: [['first_row', 'i32']],
-    body: rows.map((row) => `${storeRow({ row: rowOf(row), acc_row: `acc[${row}]`, l: `l_run[${row}]` })};`),
+    body: rows.map(
+      (row) =>
+        `${storeRow({ row: rowOf(row), acc_row: `acc[${row}]`, m: `m_run[${row}]`, l: `l_run[${row}]` })};`,
+    ),
   });
   return { start: start(), scoreTile: scoreTile(), softmaxStep: softmaxStep(), store: store() };
 }

@@ -1,6 +1,7 @@
-import { type DimBindings, type Node, resolveDim } from '@weft/ir';
+import { type DimBindings, type Node, resolveDim, UnsupportedError } from '@weft/ir';
 import type { KernelContext, RenderedExprs } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
+import type { AttentionWrites } from './attention-writes.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { type NormalizerContext, splitNormalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
@@ -17,8 +18,8 @@ export interface SplitKeysParts {
   readonly query: Node;
   /** Key operand. */
   readonly key: Node;
-  /** The kernel's output. */
-  readonly output: Node;
+  /** What the kernel writes: output, log-sum-exp, row max. */
+  readonly writes: AttentionWrites;
   /** Row loads: weighted-GQA mixing, QK norm and RoPE. */
   readonly rows: RowCode;
   /** The rendered score. */
@@ -51,11 +52,12 @@ export interface SplitKeysKernel {
  * skipped and full ones run without the predicate) into a partial (max, sum, accumulator) in
  * registers, writes it to workgroup memory, and after one barrier the invocations merge the
  * partials per value dim: O = Σ_c e^{m_c − M} acc_c / Σ_c e^{m_c − M} l_c (M = max_c m_c) for
- * softmax, plain sums for the others (identity's output norm then runs on the merged row). K and V
- * rows are read once each, straight from storage.
+ * softmax, plain sums for the others (identity's output norm then runs on the merged row). The row
+ * log-sum-exp M + log Σ_c e^{m_c − M} l_c and the row max come from the same merged partials, in
+ * the same kernel. K and V rows are read once each, straight from storage.
  */
 export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
-  const { context, attrs, query, output, splits } = parts;
+  const { context, attrs, query, writes, splits } = parts;
   const headDim = attrs.headDim;
   const valueDim = attrs.valueDim;
   const normalizer = splitNormalizerCode(
@@ -183,8 +185,9 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
         ]
       : []),
   ];
-  let store: string[];
-  if (attrs.output === 'output' && normalizer.outputNorm !== undefined) {
+  const output = writes.output;
+  let store: string[] = [];
+  if (output !== undefined && normalizer.outputNorm !== undefined) {
     // The norm needs every merged value dim: each invocation merges the whole row, then stores its dims.
     store = [
       ...merge,
@@ -199,7 +202,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, `merged_row[d] * ${normalizer.outputScale}`)}`,
       '}',
     ];
-  } else if (attrs.output === 'output') {
+  } else if (output !== undefined) {
     store = [
       ...merge,
       ...(normalizer.outputFinish ?? []),
@@ -211,22 +214,35 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, normalizer.outputValue?.('total', 'd') ?? `total * ${normalizer.outputScale}`)}`,
       '}',
     ];
-  } else {
-    context.helpers.add('weft_inf');
-    const value =
-      attrs.output === 'rowMax'
-        ? 'select(-weft_inf(), row_max, row_max > -3.0e38)'
-        : (normalizer.logSumExp ?? '0.0');
-    store = [
-      'if (local_index == 0u) {',
-      ...merge.map((line) => `  ${line}`),
-      `  var row_max = ${LOWEST_F32};`,
-      `  for (var c = 0; c < ${splits}; c++) {`,
-      '    row_max = max(row_max, part_max[c]);',
-      '  }',
-      `  ${context.store(output, 'bh * nq + q_i', value)}`,
+  }
+  // The row statistics, from the same merged partials (every invocation holds them; one stores).
+  const statistics: string[] = [];
+  if (writes.rowMax !== undefined) {
+    statistics.push(
+      `var row_max = ${LOWEST_F32};`,
+      `for (var c = 0; c < ${splits}; c++) {`,
+      '  row_max = max(row_max, part_max[c]);',
       '}',
-    ];
+      context.store(writes.rowMax, 'bh * nq + q_i', 'select(-weft_inf(), row_max, row_max > -3.0e38)'),
+    );
+  }
+  if (writes.logSumExp !== undefined) {
+    if (normalizer.logSumExp === undefined) {
+      throw new UnsupportedError(`attention "${attrs.block}": log-sum-exp exists for softmax only`, {
+        block: attrs.block,
+        expected: 'softmax',
+        actual: attrs.normalizer.name,
+      });
+    }
+    statistics.push(context.store(writes.logSumExp, 'bh * nq + q_i', normalizer.logSumExp));
+  }
+  if (statistics.length > 0) {
+    context.helpers.add('weft_inf');
+    store.push(
+      'if (local_index == 0u) {',
+      ...indent([...(output === undefined ? merge : []), ...statistics], 1),
+      '}',
+    );
   }
   const body = [
     `let chunk = (nk + ${splits - 1}) / ${splits};`,

@@ -1,5 +1,6 @@
 import {
   type Attrs,
+  canonicalAttrs,
   type Dim,
   DTypeError,
   declaredReadShape,
@@ -32,7 +33,8 @@ export type AttentionOpDef = OpDef & {
  * `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`, then the tensors its
  * score, mask and normalizer read, in the order of its `tensors` attribute. Result:
  * `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`. Opaque for
- * the fusion planner: it runs as its own fused template, `attention` (see `@weft/attention/kernels`).
+ * the fusion planner: it runs as its own fused template, `attention` (see `@weft/attention/kernels`);
+ * nodes that differ only in `output` share one kernel, which writes each of them in one pass.
  * A plain value: nodes carry it, so building one registers nothing.
  */
 export function attentionOpFor(normalizers: NormalizerTable): AttentionOpDef {
@@ -45,6 +47,11 @@ export function attentionOpFor(normalizers: NormalizerTable): AttentionOpDef {
     evaluate: (inputs, attrs) => evaluateAttention(inputs, decode(attrs)),
     decompose: (node) => decomposeAttention(node, decode(node.attrs)),
     describe: describeAttention,
+    // Output, log-sum-exp and row max of one attention are one pass over the keys: one kernel.
+    sharedKernelKey: (node) => {
+      const { output: _, ...rest } = node.attrs;
+      return canonicalAttrs(rest);
+    },
     normalizers,
   };
 }

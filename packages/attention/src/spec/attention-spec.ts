@@ -11,7 +11,11 @@ import { checkBoolean, checkOptions, checkPart, describeValue, I32_MAX } from '.
 
 /** What an attention op returns besides O. */
 export interface AttentionOutputs {
-  /** Also return the row log-sum-exp `[batch, heads, queries]` (softmax only; −∞ on fully masked rows). */
+  /**
+   * Also return the row log-sum-exp `[batch, heads, queries]` (softmax only; −∞ on fully masked
+   * rows), written by the kernel that computes O. Results over disjoint key sets merge with
+   * `mergeAttention`.
+   */
   readonly logSumExp?: boolean;
   /**
    * Also return the row max `[batch, heads, queries]`: m_i = max over kept keys of the final score

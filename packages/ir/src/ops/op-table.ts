@@ -90,6 +90,13 @@ export interface OpDef {
    * (`causal, softmax` for attention); absent: the kernel label shows the template alone.
    */
   describe?(node: Node): string;
+  /**
+   * For `opaque` ops whose template can write several results of one pass: nodes of this op over
+   * the same operands whose keys are equal (and not `undefined`) are computed by one kernel that
+   * writes each of them (attention's output, its row log-sum-exp and row max). The fused planner
+   * merges their kernels; the template finds every result among `kernel.outputs`.
+   */
+  sharedKernelKey?(node: Node): string | undefined;
 }
 
 /** Where an operand element lands in an op's output (see {@link OpDef.placeElement}). */

@@ -58,12 +58,14 @@
  *    adapter ({@link FusionOptions.costs}) than a kernel of its own (a dispatch and a round trip of
  *    the operand), the operand is realized — a norm becomes a `row` kernel, a view or activation an
  *    `elementwise` one. Each decision, with its estimates, is kept in `KernelPlan.decisions`.
- * Three passes then merge kernels: a `row` kernel into the first later kernel that reads it when
+ * Four passes then merge kernels: a `row` kernel into the first later kernel that reads it when
  * that is a `row` kernel of the same domain (one kernel writes several per-row statistics:
  * AdaLIN's layer mean and variance); an `elementwise` kernel that reads only sources and one
  * matmul kernel's outputs into that kernel, as epilogue outputs (adaLN-Zero's gate chunk); and
  * `elementwise` kernels of one iteration space that do not depend on each other into one kernel
- * with several outputs (a decoder step's K- and V-cache updates).
+ * with several outputs (a decoder step's K- and V-cache updates); and opaque nodes over the same
+ * operands that their op computes in one pass (`OpDef.sharedKernelKey`: attention's output, row
+ * log-sum-exp and row max) into one kernel that writes them all.
  * Kernels are dispatched in the topological order of their roots (a merged kernel takes the place
  * that keeps it valid): a kernel reads only sources and outputs of earlier kernels. With
  * `fuse: false` every non-source node is a kernel of its own (the unfused baseline). Each kernel
@@ -84,6 +86,7 @@ import type { KernelPlan } from './kernel-plan.js';
 import { scheduleKernel } from './kernel-schedule.js';
 import { mergeEpilogueKernels } from './merge-epilogue-kernels.js';
 import { mergeRowKernels } from './merge-row-kernels.js';
+import { mergeSharedOpaqueKernels } from './merge-shared-opaque-kernels.js';
 import { mergeSiblingKernels } from './merge-sibling-kernels.js';
 import { PlannerState } from './planner-state.js';
 import { DEFAULT_MAX_KERNEL_OUTPUTS, splitWideKernels } from './split-wide-kernels.js';
@@ -155,5 +158,5 @@ function fusedRound(state: PlannerState): KernelDraft[] {
     state.outputs,
     sort,
   );
-  return mergeSiblingKernels(merged, sort);
+  return mergeSharedOpaqueKernels(mergeSiblingKernels(merged, sort), sort);
 }

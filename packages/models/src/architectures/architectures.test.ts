@@ -10,7 +10,13 @@ import {
   TINY_VIT,
   TINY_VIT_ROPE,
 } from '../testing/tiny-architectures.js';
-import { denseDit, denseEncoder, denseEncoderDecoder, denseVit } from './dense-architectures.test-support.js';
+import {
+  denseDit,
+  denseEncoder,
+  denseEncoderDecoder,
+  denseVit,
+  denseVitBackbone,
+} from './dense-architectures.test-support.js';
 import { buildDitGraph } from './dit.js';
 import { buildEncoderGraph } from './encoder.js';
 import { buildEncoderDecoderGraph } from './encoder-decoder.js';
@@ -113,6 +119,27 @@ describe('ViT', () => {
     expect(relativeError(result.logits!.data, dense)).toBeLessThan(1e-12);
   });
 
+  it('without classes is a backbone: final-normed tokens and the pooled class token (ViTModel)', () => {
+    const { classes: _classes, ...backbone } = TINY_VIT;
+    const definition = { ...backbone, pooler: true };
+    const built = buildVitGraph(definition, { batch: 2 });
+    const shapes = paramShapes(built);
+    expect(shapes['head.weight']).toBeUndefined();
+    expect(shapes['pooler.weight']).toEqual([32, 32]);
+    expect(Object.keys(built.outputs).sort()).toEqual(['hidden', 'pooled']);
+    expect(built.outputs.hidden!.shape).toEqual([2, 7, 32]);
+    const params = randomGraphParams(built, 6);
+    const pixels = randomTensor([2, 3, 8, 12], { seed: 10, min: -1, max: 1 });
+    const result = interpret(built, { inputs: { pixels }, params });
+    const dense = denseVitBackbone(definition, dataOf(params), pixels.data, 2);
+    expect(relativeError(result.hidden!.data, dense.hidden)).toBeLessThan(1e-12);
+    expect(relativeError(result.pooled!.data, dense.pooled)).toBeLessThan(1e-12);
+    expect(() => buildVitGraph({ ...TINY_VIT_ROPE, pooler: true })).toThrow(
+      /vit: the pooler reads the class token/,
+    );
+    expect(() => buildVitGraph({ ...TINY_VIT, pooler: 1 as never })).toThrow(/vit: option "pooler"/);
+  });
+
   it('uses 2-D RoPE on the patch grid with mean pooling', () => {
     const built = buildVitGraph(TINY_VIT_ROPE);
     const shapes = paramShapes(built);
@@ -157,7 +184,35 @@ describe('DiT blocks', () => {
     expect(relativeError(result.output!.data, dense)).toBeLessThan(1e-12);
   });
 
+  it.each([
+    ['adaLnZero', 'layers.0.attnResidual.modulation.weight', [32, 96]],
+    ['adaLn', 'layers.0.attnNorm.modulation.weight', [32, 64]],
+  ] as const)(
+    'matches a dense float64 forward with class labels and %s blocks',
+    (conditioningNorm, modulation, shape) => {
+      const definition = { ...TINY_DIT, classes: 5, conditioningNorm };
+      const conditioned = buildDitGraph(definition, { batch: 2 });
+      const shapes = paramShapes(conditioned);
+      expect(shapes.classEmbedding).toEqual([5, 32]);
+      expect(shapes[modulation]).toEqual(shape);
+      const params = randomGraphParams(conditioned, 12);
+      const x = randomTensor([2, 8, 12], { seed: 13, min: -1, max: 1 });
+      const timesteps = [41, 3.5];
+      const labels = [4, 1];
+      const result = interpret(conditioned, {
+        inputs: { x, timestep: tensor64([2], timesteps), classLabels: tensor64([2], labels, 'i32') },
+        params,
+      });
+      const dense = denseDit(definition, dataOf(params), x.data, timesteps, labels);
+      expect(relativeError(result.output!.data, dense)).toBeLessThan(1e-12);
+    },
+  );
+
   it('refuses bad definitions naming the block and the option', () => {
+    expect(() => buildDitGraph({ ...TINY_DIT, conditioningNorm: 'film' as never })).toThrow(
+      /dit: unknown conditioningNorm/,
+    );
+    expect(() => buildDitGraph({ ...TINY_DIT, classes: 0 })).toThrow(/dit: option "classes"/);
     expect(() => buildDitGraph({ ...TINY_DIT, timestepFrequencies: 15 })).toThrow(
       /dit: option "timestepFrequencies" must be even/,
     );

@@ -54,13 +54,47 @@ export function denseEncoder(
 
 /** The ViT (`buildVitGraph`, learned positions, class token) densely: logits `[B·classes]`. */
 export function denseVit(def: VitDefinition, p: Params, pixels: ArrayLike<number>, batch: number): number[] {
+  const d = def.dModel;
+  const logits: number[] = [];
+  for (const normed of denseVitTokens(def, p, pixels, batch))
+    logits.push(...linear(normed.slice(0, d), 1, p['head.weight']!, p['head.bias']));
+  return logits;
+}
+
+/**
+ * The ViT backbone (no `classes`, `pooler: true`) densely: `hidden` `[B·tokens·d]` (final-normed)
+ * and `pooled` `[B·d]`, `tanh(W h_CLS + b)`.
+ */
+export function denseVitBackbone(
+  def: VitDefinition,
+  p: Params,
+  pixels: ArrayLike<number>,
+  batch: number,
+): { hidden: number[]; pooled: number[] } {
+  const d = def.dModel;
+  const hidden: number[] = [];
+  const pooled: number[] = [];
+  for (const normed of denseVitTokens(def, p, pixels, batch)) {
+    hidden.push(...normed);
+    pooled.push(...linear(normed.slice(0, d), 1, p['pooler.weight']!, p['pooler.bias']).map(Math.tanh));
+  }
+  return { hidden, pooled };
+}
+
+/** The final-normed tokens `[tokens·d]` of each image (class token first). */
+function denseVitTokens(
+  def: VitDefinition,
+  p: Params,
+  pixels: ArrayLike<number>,
+  batch: number,
+): Float64Array[] {
   const [height, width] = typeof def.imageSize === 'number' ? [def.imageSize, def.imageSize] : def.imageSize;
   const { patchSize: P, channels: C, dModel: d } = def;
   const { heads, headDim } = headsOf(def.attention);
   const rows = height! / P;
   const cols = width! / P;
   const s = rows * cols + 1;
-  const logits: number[] = [];
+  const images: Float64Array[] = [];
   for (let b = 0; b < batch; b++) {
     const h = new Float64Array(s * d);
     for (let c = 0; c < d; c++) h[c] = p.cls![c]!;
@@ -85,18 +119,22 @@ export function denseVit(def: VitDefinition, p: Params, pixels: ArrayLike<number
       );
       addInto(h, geluMlp(p, `layers.${l}.mlp`, namedLayerNorm(p, `layers.${l}.mlpNorm`, h, d, 1e-6), s));
     }
-    const cls = namedLayerNorm(p, 'finalNorm', h, d, 1e-6).slice(0, d);
-    logits.push(...linear(cls, 1, p['head.weight']!, p['head.bias']));
+    images.push(namedLayerNorm(p, 'finalNorm', h, d, 1e-6));
   }
-  return logits;
+  return images;
 }
 
-/** DiT (`buildDitGraph`) densely: output `[B·tokens·outFeatures]`. */
+/**
+ * DiT (`buildDitGraph`) densely: output `[B·tokens·outFeatures]`. With `classes`, `labels` pick
+ * rows of `classEmbedding` added to the timestep embedding; `conditioningNorm: 'adaLn'` modulates
+ * each pre-norm (shift, scale) and adds the sublayer ungated.
+ */
 export function denseDit(
   def: DitDefinition,
   p: Params,
   x: ArrayLike<number>,
   timesteps: readonly number[],
+  labels: readonly number[] = [],
 ): number[] {
   const { tokens: s, dModel: d, inFeatures } = def;
   const { heads, headDim } = headsOf(def.attention);
@@ -116,6 +154,8 @@ export function denseDit(
       p['timestep.fc2.weight']!,
       p['timestep.fc2.bias'],
     );
+    if (def.classes !== undefined)
+      for (let k = 0; k < d; k++) c[k]! += p.classEmbedding![labels[b]! * d + k]!;
     const activated = c.map(silu);
     const xb = Array.from(x).slice(b * s * inFeatures, (b + 1) * s * inFeatures);
     const h = addInto(linear(xb, s, p['inputProj.weight']!, p['inputProj.bias']), p.positions!);
@@ -130,11 +170,12 @@ export function denseDit(
     };
     for (let l = 0; l < def.layers; l++) {
       for (const part of ['attn', 'mlp'] as const) {
-        const [shift, scale, gate] = modulate(`layers.${l}.${part}Residual`, 3) as [
-          Float64Array,
-          Float64Array,
-          Float64Array,
-        ];
+        const gated = (def.conditioningNorm ?? 'adaLnZero') === 'adaLnZero';
+        const [shift, scale, gate] = (
+          gated
+            ? modulate(`layers.${l}.${part}Residual`, 3)
+            : [...modulate(`layers.${l}.${part}Norm`, 2), new Float64Array(d).fill(1)]
+        ) as [Float64Array, Float64Array, Float64Array];
         const u = modulated(shift, scale);
         const f =
           part === 'attn'

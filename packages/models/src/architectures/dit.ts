@@ -3,6 +3,7 @@ import {
   concat,
   cos,
   type Graph,
+  gather,
   input,
   literal,
   makeGraph,
@@ -15,13 +16,12 @@ import {
   sin,
   withLabel,
 } from '@weft/ir';
-import type { BlockAttention } from '../blocks/attention-part.js';
 import { adaptiveLayerNorm } from '../blocks/conditional-norm-layers.js';
 import { linear } from '../blocks/linear.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import { normLayer } from '../blocks/norm-layer.js';
 import { layerNormLayer } from '../blocks/norm-layers.js';
-import { transformerStack } from '../blocks/stacks.js';
+import { layerAttention, type StackAttention, transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
 import type { ArchitectureGraphOptions } from './encoder.js';
 
@@ -42,15 +42,33 @@ export interface DitDefinition {
   readonly layers: number;
   /** Features per output token (DiT: p²·2C with the learned variance). */
   readonly outFeatures: number;
-  /** Every block's attention (`attention({...})` or its options). Made bidirectional. */
-  readonly attention: BlockAttention;
+  /**
+   * Every block's attention (`attention({...})` or its options), or `(layer) => attention` for
+   * per-layer variants. Made bidirectional.
+   */
+  readonly attention: StackAttention;
   /** Every block's MLP (DiT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
   readonly mlp: MlpOptions;
   /** Sinusoid channels of the timestep embedding (even). Default 256. */
   readonly timestepFrequencies?: number;
   /** The longest period of the timestep sinusoids. Default 10 000. */
   readonly maxPeriod?: number;
+  /**
+   * Class-label conditioning: rows of the label table `classEmbedding` `[classes, d]` (DiT: 1000
+   * ImageNet classes + 1 null class for classifier-free guidance). The input `classLabels`
+   * `[batch]` i32 picks a row, added to the timestep embedding (`c = t + y`). None when absent.
+   */
+  readonly classes?: number;
+  /**
+   * How the condition enters the blocks: `adaLnZero` (default; per-sublayer shift, scale and a
+   * gate on the residual branch) or `adaLn` (the adaptive LayerNorm `adaptiveLayerNorm()` in
+   * each pre-norm slot, shift and scale only, plain residual adds).
+   */
+  readonly conditioningNorm?: DitConditioningNorm;
 }
+
+/** How a DiT block's sublayers read the condition (Peebles & Xie 2023, §3.2). */
+export type DitConditioningNorm = 'adaLnZero' | 'adaLn';
 
 const DIT_KEYS = [
   'inFeatures',
@@ -62,6 +80,8 @@ const DIT_KEYS = [
   'mlp',
   'timestepFrequencies',
   'maxPeriod',
+  'classes',
+  'conditioningNorm',
 ];
 
 /**
@@ -84,8 +104,8 @@ export function timestepEmbedding(timestep: Node, frequencies: number, maxPeriod
 /**
  * Builds a DiT graph from a {@link DitDefinition}.
  *
- * Inputs: `x` `[batch, tokens, inFeatures]` and `timestep` `[batch]` (f32). Output: `output`
- * `[batch, tokens, outFeatures]`.
+ * Inputs: `x` `[batch, tokens, inFeatures]`, `timestep` `[batch]` (f32), and `classLabels`
+ * `[batch]` i32 with `classes`. Output: `output` `[batch, tokens, outFeatures]`.
  *
  * Parameters: `inputProj.weight` `[inFeatures, d]`, `inputProj.bias`, `positions` `[tokens, d]`;
  * the timestep MLP `timestep.fc1.weight` `[F, d]`, `timestep.fc1.bias`, `timestep.fc2.weight`
@@ -111,7 +131,7 @@ export function buildDitGraph(definition: DitDefinition, options: ArchitectureGr
     block,
     definition,
     ['inFeatures', 'tokens', 'dModel', 'layers', 'outFeatures'],
-    ['timestepFrequencies'],
+    ['timestepFrequencies', 'classes'],
   );
   const batch = options.batch ?? 1;
   checkPositiveIntegers(block, { batch }, ['batch']);
@@ -131,6 +151,14 @@ export function buildDitGraph(definition: DitDefinition, options: ArchitectureGr
       actual: maxPeriod,
     });
 
+  const conditioningNorm = definition.conditioningNorm ?? 'adaLnZero';
+  if (conditioningNorm !== 'adaLnZero' && conditioningNorm !== 'adaLn')
+    throw new SpecError(`${block}: unknown conditioningNorm`, {
+      block,
+      expected: "'adaLnZero' | 'adaLn'",
+      actual: String(conditioningNorm),
+    });
+
   const x = input('x', [batch, tokens, inFeatures]);
   const timestep = input('timestep', [batch]);
   const stream = withLabel('inputProj', () =>
@@ -139,23 +167,41 @@ export function buildDitGraph(definition: DitDefinition, options: ArchitectureGr
       param('positions', [tokens, dModel]),
     ),
   );
-  const condition = withLabel('timestep', () => {
+  const timestepCondition = withLabel('timestep', () => {
     const embedded = timestepEmbedding(timestep, frequencies, maxPeriod);
     const hidden = silu(
       linear(embedded, { outFeatures: dModel, weight: 'timestep.fc1.weight', bias: 'timestep.fc1.bias' }),
     );
     return linear(hidden, { outFeatures: dModel, weight: 'timestep.fc2.weight', bias: 'timestep.fc2.bias' });
   });
-  const attention = attentionWith(definition.attention, block, {});
+  const classes = definition.classes;
+  const condition =
+    classes === undefined
+      ? timestepCondition
+      : withLabel('classEmbedding', () =>
+          add(
+            timestepCondition,
+            gather(param('classEmbedding', [classes, dModel]), input('classLabels', [batch], 'i32')),
+          ),
+        );
+  const blockNorm =
+    conditioningNorm === 'adaLn'
+      ? { norm: adaptiveLayerNorm() }
+      : {
+          // adaLN-Zero replaces the pre-norm by the modulated LayerNorm: this layer makes no parameters.
+          norm: layerNormLayer({ affine: false, eps: 1e-6 }),
+          residual: { kind: 'adaLnZero' } as const,
+        };
   const { output } = transformerStack(
     stream,
     definition.layers,
     {
-      attention: { ...attention, causal: false },
+      attention: (layer) => ({
+        ...attentionWith(layerAttention(definition.attention, layer), block, {}),
+        causal: false,
+      }),
       mlp: definition.mlp,
-      // adaLN-Zero replaces the pre-norm by the modulated LayerNorm: this layer makes no parameters.
-      norm: layerNormLayer({ affine: false, eps: 1e-6 }),
-      residual: { kind: 'adaLnZero' },
+      ...blockNorm,
       condition,
     },
     'layers',

@@ -16,12 +16,11 @@ import {
   variable,
   withLabel,
 } from '@weft/ir';
-import type { BlockAttention } from '../blocks/attention-part.js';
 import { linear } from '../blocks/linear.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import { type NormLayerLike, normLayer, toNormLayer } from '../blocks/norm-layer.js';
 import { layerNormLayer } from '../blocks/norm-layers.js';
-import { transformerStack } from '../blocks/stacks.js';
+import { layerAttention, type StackAttention, transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
 
 /**
@@ -39,10 +38,11 @@ export interface EncoderDefinition {
   /** Longest sequence (rows of the learned position table). */
   readonly maxSeq: number;
   /**
-   * Every block's attention (`attention({...})` or its options; BERT: `bias: true, outputBias: true`).
+   * Every block's attention (`attention({...})` or its options; BERT: `bias: true, outputBias: true`),
+   * or `(layer) => attention` for per-layer variants (ModernBERT's global and local layers).
    * Made bidirectional; the key padding mask is added after the attention's own mask.
    */
-  readonly attention: BlockAttention;
+  readonly attention: StackAttention;
   /** Every block's MLP (BERT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
   readonly mlp: MlpOptions;
   /** The norm after the embeddings and after every sublayer (post-norm). Default `layerNormLayer({ eps: 1e-12 })`. */
@@ -125,11 +125,9 @@ export function buildEncoderGraph(
   const stream = normLayer(embedded, norm, 'embedding.norm');
 
   const padding = keyPadding(tensorRef('lengths', [batch], 'i32'));
-  const attention = attentionWith(definition.attention, block, {}, [padding]);
-  const blockAttention = {
-    ...attention,
-    causal: false,
-    tensors: { ...(attention.tensors ?? {}), lengths },
+  const blockAttention = (layer: number) => {
+    const attention = attentionWith(layerAttention(definition.attention, layer), block, {}, [padding]);
+    return { ...attention, causal: false, tensors: { ...(attention.tensors ?? {}), lengths } };
   };
   const { output: hidden } = transformerStack(
     stream,

@@ -8,26 +8,30 @@ import {
   input,
   makeGraph,
   mean,
+  type Node,
   param,
   reshape,
   SpecError,
+  tanh,
   transpose,
   withLabel,
 } from '@weft/ir';
-import { type BlockAttention, isAttentionSpec } from '../blocks/attention-part.js';
+import { type BlockAttention, isAttentionSpec, type SelfAttentionParts } from '../blocks/attention-part.js';
 import { linear } from '../blocks/linear.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import { type NormLayerLike, normLayer, toNormLayer } from '../blocks/norm-layer.js';
 import { layerNormLayer } from '../blocks/norm-layers.js';
 import { sliceAxis } from '../blocks/slice-axis.js';
-import { transformerStack } from '../blocks/stacks.js';
+import { layerAttention, type StackAttention, transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
 import type { ArchitectureGraphOptions } from './encoder.js';
 
 /**
  * A Vision Transformer as plain data (Dosovitskiy et al. 2021): a convolutional patch embedding,
  * a class token, learned positions or axial 2-D RoPE, pre-norm bidirectional blocks, a final norm
- * and a classification head on the class token (or on the mean of the patch tokens).
+ * and a classification head on the class token (or on the mean of the patch tokens). Without
+ * `classes` it is a backbone: the final-normed tokens are the output `hidden`, and `pooler` adds
+ * Hugging Face `ViTModel`'s pooled output.
  */
 export interface VitDefinition {
   /** Image height and width in pixels (one number for a square image). */
@@ -40,10 +44,13 @@ export interface VitDefinition {
   readonly dModel: number;
   /** Number of blocks (`layers.{i}`). */
   readonly layers: number;
-  /** Number of classes of the head. */
-  readonly classes: number;
-  /** Every block's attention (`attention({...})` or its options; ViT: `bias: true, outputBias: true`). Made bidirectional. */
-  readonly attention: BlockAttention;
+  /** Number of classes of the head (output `logits`). Absent: no head, the output is `hidden`. */
+  readonly classes?: number;
+  /**
+   * Every block's attention (`attention({...})` or its options; ViT: `bias: true, outputBias: true`),
+   * or `(layer) => attention` for per-layer variants. Made bidirectional.
+   */
+  readonly attention: StackAttention;
   /** Every block's MLP (ViT: `{ kind: 'gelu', hidden: 4d, bias: true }`). */
   readonly mlp: MlpOptions;
   /** Every norm (pre-norm) and the final norm. Default `layerNormLayer({ eps: 1e-6 })`. */
@@ -56,6 +63,11 @@ export interface VitDefinition {
   readonly positions?: 'learned' | 'rope2d';
   /** What the head reads: the class token `cls` (default) or the mean of the patch tokens (no class token). */
   readonly pool?: 'cls' | 'mean';
+  /**
+   * Compute the pooled output `pooled = tanh(W h_CLS + b)` on the final-normed class token
+   * (Hugging Face `ViTPooler`; needs `pool: 'cls'`). Default false.
+   */
+  readonly pooler?: boolean;
 }
 
 const VIT_KEYS = [
@@ -70,18 +82,22 @@ const VIT_KEYS = [
   'norm',
   'positions',
   'pool',
+  'pooler',
 ];
 
 /**
  * Builds a ViT graph from a {@link VitDefinition}.
  *
- * Input: `pixels` `[batch, channels, height, width]`. Output: `logits` `[batch, classes]`.
+ * Input: `pixels` `[batch, channels, height, width]`. Outputs: `logits` `[batch, classes]` with
+ * `classes`, otherwise `hidden` `[batch, tokens, d]` (the final-normed tokens); `pooled`
+ * `[batch, d]` with `pooler`.
  *
  * Parameters: `patch.weight` `[d, channels, P, P]` and `patch.bias` `[d]` (a stride-P `conv2d`),
  * `cls` `[1, 1, d]` (with `pool: 'cls'`), `positions` `[tokens, d]` (learned positions; tokens =
  * patches + 1 with the class token), per block `layers.{i}.attnNorm.*`, `layers.{i}.attn.*`,
- * `layers.{i}.mlpNorm.*`, `layers.{i}.mlp.*`, then `finalNorm.*`, `head.weight` `[d, classes]`,
- * `head.bias` `[classes]`.
+ * `layers.{i}.mlpNorm.*`, `layers.{i}.mlp.*`, then `finalNorm.*`, `head.weight` `[d, classes]` and
+ * `head.bias` `[classes]` (with `classes`), `pooler.weight` `[d, d]` and `pooler.bias` `[d]` (with
+ * `pooler`).
  *
  * @example
  * ```ts
@@ -95,10 +111,17 @@ const VIT_KEYS = [
 export function buildVitGraph(definition: VitDefinition, options: ArchitectureGraphOptions = {}): Graph {
   const block = 'vit';
   checkDefinitionKeys(block, definition, VIT_KEYS, ['imageSize', 'attention', 'mlp']);
-  checkPositiveIntegers(block, definition, ['patchSize', 'channels', 'dModel', 'layers', 'classes']);
+  checkPositiveIntegers(block, definition, ['patchSize', 'channels', 'dModel', 'layers'], ['classes']);
   const batch = options.batch ?? 1;
   checkPositiveIntegers(block, { batch }, ['batch']);
   const { patchSize, channels, dModel, classes } = definition;
+  const pooler = definition.pooler ?? false;
+  if (typeof pooler !== 'boolean')
+    throw new SpecError(`${block}: option "pooler" must be true or false`, {
+      block,
+      expected: 'boolean',
+      actual: String(pooler),
+    });
   const [height, width] =
     typeof definition.imageSize === 'number'
       ? [definition.imageSize, definition.imageSize]
@@ -141,6 +164,13 @@ export function buildVitGraph(definition: VitDefinition, options: ArchitectureGr
       },
     );
   }
+  if (pooler && pool !== 'cls') {
+    throw new SpecError(`${block}: the pooler reads the class token; pool 'mean' has none`, {
+      block,
+      expected: "pool: 'cls' with pooler: true",
+      actual: `pool: '${pool}'`,
+    });
+  }
   const rows = height! / patchSize;
   const columns = width! / patchSize;
   const patches = rows * columns;
@@ -162,36 +192,49 @@ export function buildVitGraph(definition: VitDefinition, options: ArchitectureGr
     return positions === 'learned' ? add(sequence, param('positions', [tokens, dModel])) : sequence;
   });
 
-  const attention =
-    positions === 'rope2d'
-      ? attentionWith(definition.attention, block, { positions: rope({ dims: 2, grid: [rows, columns] }) })
-      : attentionWith(definition.attention, block, {});
-  if (
-    positions === 'rope2d' &&
-    !isAttentionSpec(definition.attention) &&
-    definition.attention.positions !== undefined
-  ) {
+  const layerAttentionOf = (layer: number) =>
+    vitAttention(layerAttention(definition.attention, layer), positions, [rows, columns], block);
+  const { output } = transformerStack(
+    embedded,
+    definition.layers,
+    { attention: (layer) => ({ ...layerAttentionOf(layer), causal: false }), mlp: definition.mlp, norm },
+    'layers',
+  );
+  const normalized = normLayer(output, norm, 'finalNorm');
+  const classToken = () => reshape(sliceAxis(normalized, 1, 0, 1), [batch, dModel]);
+  const outputs: Record<string, Node> = {};
+  if (classes === undefined) outputs.hidden = normalized;
+  else {
+    const pooled = withLabel('pool', () => (pool === 'cls' ? classToken() : mean(normalized, [1])));
+    outputs.logits = withLabel('head', () =>
+      linear(pooled, { outFeatures: classes, weight: 'head.weight', bias: 'head.bias' }),
+    );
+  }
+  if (pooler) {
+    outputs.pooled = withLabel('pooler', () =>
+      tanh(linear(classToken(), { outFeatures: dModel, weight: 'pooler.weight', bias: 'pooler.bias' })),
+    );
+  }
+  return makeGraph(outputs);
+}
+
+/** One layer's attention: with `rope2d` the grid's RoPE, which the attention must not set itself. */
+function vitAttention(
+  attention: BlockAttention,
+  positions: 'learned' | 'rope2d',
+  grid: readonly [number, number],
+  block: string,
+): SelfAttentionParts {
+  if (positions !== 'rope2d') return attentionWith(attention, block, {});
+  if (!isAttentionSpec(attention) && attention.positions !== undefined) {
     throw new SpecError(
       `${block}: positions 'rope2d' sets the attention's positions; remove attention.positions`,
       {
         block,
         expected: 'no attention.positions',
-        actual: definition.attention.positions.name,
+        actual: attention.positions.name,
       },
     );
   }
-  const { output } = transformerStack(
-    embedded,
-    definition.layers,
-    { attention: { ...attention, causal: false }, mlp: definition.mlp, norm },
-    'layers',
-  );
-  const normalized = normLayer(output, norm, 'finalNorm');
-  const pooled = withLabel('pool', () =>
-    pool === 'cls' ? reshape(sliceAxis(normalized, 1, 0, 1), [batch, dModel]) : mean(normalized, [1]),
-  );
-  const logits = withLabel('head', () =>
-    linear(pooled, { outFeatures: classes, weight: 'head.weight', bias: 'head.bias' }),
-  );
-  return makeGraph({ logits });
+  return attentionWith(attention, block, { positions: rope({ dims: 2, grid: [...grid] }) });
 }

@@ -1,20 +1,9 @@
 import { basename } from 'node:path';
 import { SpecError } from '@weft/ir';
-import { buildModelGraph } from '../model/model-definition.js';
-import { graphParameters } from '../model/model-parameters.js';
-import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import type { SafetensorsDType } from '../weights/safetensors-dtypes.js';
 import type { Checkpoint } from './checkpoint-files.js';
-import { HF_FAMILIES, type SupportedHfModelType } from './hf-families.js';
-import type { ParameterRecipe } from './parameter-recipe.js';
-
-/** A spec and the family whose checkpoint names fill it (what `modelSpecFromHuggingFaceConfig` returns). */
-export interface CheckpointArchitecture {
-  /** The `model_type` whose tensor names the checkpoint uses. */
-  readonly modelType: SupportedHfModelType;
-  /** The spec whose parameters are read. */
-  readonly spec: AnyModelSpec;
-}
+import { type HuggingFaceArchitecture, huggingFaceMapping } from './hf-architectures.js';
+import type { ParameterRecipe } from './recipe-parts.js';
 
 /** What the checks need of a stored tensor: its dtype and shape. */
 export interface StoredTensorInfo {
@@ -22,7 +11,7 @@ export interface StoredTensorInfo {
   readonly dtype: SafetensorsDType;
   /** The shape in the file. */
   readonly shape: readonly number[];
-  /** The file that holds it (named in the problems of unexpected tensors), when known. */
+  /** The file that holds it (named in the problems listed). */
   readonly file?: string;
 }
 
@@ -31,22 +20,6 @@ const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F16', 'BF16'];
 
 /** Most problems one error lists (the rest are counted). */
 const LISTED_PROBLEMS = 12;
-
-/**
- * How every parameter of the spec's model is built from a checkpoint of its family (see
- * `HF_FAMILIES`), in the order of the model's parameters.
- *
- * @example
- * ```ts
- * for (const recipe of checkpointRecipes(modelSpecFromHuggingFaceConfig(config)))
- *   console.log(recipe.name, recipe.parts.map((p) => p.source));
- * ```
- */
-export function checkpointRecipes(architecture: CheckpointArchitecture): ParameterRecipe[] {
-  const { graph } = buildModelGraph(architecture.spec, { mode: 'forward' });
-  const family = HF_FAMILIES[architecture.modelType];
-  return graphParameters(graph).map((parameter) => family.parameterRecipe(parameter, architecture.spec));
-}
 
 /**
  * Checks a checkpoint's tensors against the recipes before any data is read: every tensor a
@@ -76,18 +49,16 @@ export function checkCheckpointTensors(
         problems.push(`${part.source} is missing`);
       } else if (!sameShape(tensor.shape, part.shape)) {
         problems.push(
-          `${part.source} has shape [${tensor.shape.join(', ')}], expected [${part.shape.join(', ')}]`,
+          `${part.source} has shape [${tensor.shape.join(', ')}], expected [${part.shape.join(', ')}]${inFile(tensor)}`,
         );
       } else if (!FLOAT_DTYPES.includes(tensor.dtype)) {
-        problems.push(`${part.source} is ${tensor.dtype}, expected F32, F16 or BF16`);
+        problems.push(`${part.source} is ${tensor.dtype}, expected F32, F16 or BF16${inFile(tensor)}`);
       }
     }
   }
   for (const [name, tensor] of stored) {
     if (!used.has(name) && !ignored(name))
-      problems.push(
-        `${name} is not a tensor of this model (unexpected${tensor.file === undefined ? '' : `, in ${tensor.file}`})`,
-      );
+      problems.push(`${name} is not a tensor of this model (unexpected)${inFile(tensor)}`);
   }
   if (problems.length === 0) return;
   const listed = problems.slice(0, LISTED_PROBLEMS);
@@ -105,7 +76,8 @@ export interface ReadCheckpointOptions {
 }
 
 /**
- * Reads the parameters of the spec's model from a checkpoint of its family, one tensor at a time:
+ * Reads the parameters of a mapped architecture's model from its checkpoint, one tensor at a
+ * time: the tensor names come from the mapping of its `model_type` (see `HF_ARCHITECTURES`);
  * after the checks of {@link checkCheckpointTensors}, each parameter is read from its file,
  * widened to float32 and transposed or concatenated straight into its own array, so memory holds
  * the float32 parameters plus one tensor in flight, never a second copy of the checkpoint.
@@ -115,21 +87,47 @@ export interface ReadCheckpointOptions {
  * @example
  * ```ts
  * const checkpoint = await openCheckpoint(dir);
- * const weights = await readCheckpointParameters(checkpoint, modelSpecFromHuggingFaceConfig(config));
+ * const weights = await readCheckpointParameters(checkpoint, await readHuggingFaceConfig(dir));
  * await checkpoint.close();
  * ```
  */
 export async function readCheckpointParameters(
   checkpoint: Checkpoint,
-  architecture: CheckpointArchitecture,
+  architecture: Pick<HuggingFaceArchitecture, 'modelType' | 'spec'>,
   options: ReadCheckpointOptions = {},
 ): Promise<Record<string, Float32Array>> {
-  const recipes = checkpointRecipes(architecture);
+  const { spec } = architecture;
+  const mapping = huggingFaceMapping(architecture.modelType);
+  const recipes = mapping.recipes(spec, new Set(checkpoint.tensors.keys()));
+  return readRecipeParameters(checkpoint, recipes, (name) => mapping.ignored(name, spec), options);
+}
+
+/**
+ * Reads parameters from a checkpoint by their recipes, whatever the architecture: the checks of
+ * {@link checkCheckpointTensors} on the headers first, then one tensor at a time as
+ * {@link readCheckpointParameters} does.
+ *
+ * @param ignored Stored tensors the model does not read but may be present (buffers, task heads).
+ * @throws SpecError from the checks; InputError when a file cannot be read.
+ *
+ * @example
+ * ```ts
+ * const weights = await readRecipeParameters(checkpoint, recipes, (name) => name.endsWith('.position_ids'));
+ * ```
+ */
+export async function readRecipeParameters(
+  checkpoint: Checkpoint,
+  recipes: readonly ParameterRecipe[],
+  ignored: (name: string) => boolean,
+  options: ReadCheckpointOptions = {},
+): Promise<Record<string, Float32Array>> {
   const stored = new Map(
-    [...checkpoint.tensors].map(([name, { entry, file }]) => [name, { ...entry, file: basename(file.path) }]),
+    [...checkpoint.tensors].map(([name, { entry, file }]) => [
+      name,
+      { dtype: entry.dtype, shape: entry.shape, file: basename(file.path) },
+    ]),
   );
-  const family = HF_FAMILIES[architecture.modelType];
-  checkCheckpointTensors(stored, recipes, (name) => family.ignoredTensor(name, architecture.spec));
+  checkCheckpointTensors(stored, recipes, ignored);
   const parameters: Record<string, Float32Array> = {};
   for (const [index, recipe] of recipes.entries()) {
     parameters[recipe.name] = await assemble(checkpoint, recipe);
@@ -159,12 +157,6 @@ async function assemble(checkpoint: Checkpoint, recipe: ParameterRecipe): Promis
   return result;
 }
 
-/** `data` with `offset` added in place (each sum rounded to float32, as a float32 add). */
-function withOffset(data: Float32Array, offset = 0): Float32Array {
-  if (offset !== 0) for (let i = 0; i < data.length; i++) data[i] = data[i]! + offset;
-  return data;
-}
-
 /** Tile edge of the blocked transpose: both tiles stay in cache. */
 const TILE = 32;
 
@@ -191,6 +183,16 @@ function transposeInto(
       }
     }
   }
+}
+
+/** `data` with `offset` added in place (each sum rounded to float32, as a float32 add). */
+function withOffset(data: Float32Array, offset = 0): Float32Array {
+  if (offset !== 0) for (let i = 0; i < data.length; i++) data[i] = data[i]! + offset;
+  return data;
+}
+
+function inFile(tensor: StoredTensorInfo): string {
+  return tensor.file === undefined ? '' : `, in ${tensor.file}`;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

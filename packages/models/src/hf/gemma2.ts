@@ -8,14 +8,14 @@ import {
   slidingLayersOf,
   slidingWindowOverrides,
 } from './decoder-config-fields.js';
-import type { HuggingFaceFamily } from './hf-family.js';
+import type { HuggingFaceMapping } from './hf-mapping.js';
 import {
+  decoderCheckpointRecipes,
   decoderTensorSizes,
   ignoredLlamaTensor,
   llamaParameterRecipe,
-  unnamedParameter,
 } from './llama-tensor-names.js';
-import { plainRecipe } from './parameter-recipe.js';
+import { offsetFrom } from './recipe-parts.js';
 
 /** Gemma 2's four norms of a layer, by Weft parameter: sandwich norms around attention and MLP. */
 const GEMMA2_LAYER_NORMS: Readonly<Record<string, string>> = {
@@ -35,19 +35,20 @@ const GEMMA2_LAYER_NORMS: Readonly<Record<string, string>> = {
  * says); a GeGLU MLP with the tanh GELU (`gelu_pytorch_tanh`); logits soft-capped by
  * `final_logit_softcapping`; the head tied to the embedding by default.
  */
-export const GEMMA2_FAMILY: HuggingFaceFamily = {
+export const GEMMA2_MAPPING: HuggingFaceMapping<ModelSpecV2> = {
   spec: (reader, maxSeq) => gemma2Spec(reader, maxSeq),
-  parameterRecipe: (parameter, spec) => {
-    const layerNorm = /^layers\.(\d+)\.(\w+\.gamma)$/.exec(parameter.name);
-    const stored = layerNorm === null ? undefined : GEMMA2_LAYER_NORMS[layerNorm[2]!];
-    if (stored !== undefined)
-      return plainRecipe(parameter, `model.layers.${layerNorm![1]}.${stored}.weight`, 1);
-    if (parameter.name === 'finalNorm.gamma') return plainRecipe(parameter, 'model.norm.weight', 1);
-    const recipe = llamaParameterRecipe(parameter, decoderTensorSizes(spec));
-    if (recipe === undefined) throw unnamedParameter(parameter, 'Gemma 2');
-    return recipe;
+  recipes: (spec) => {
+    const sizes = decoderTensorSizes(spec);
+    return decoderCheckpointRecipes(spec, 'Gemma 2', (parameter) => {
+      const layerNorm = /^layers\.(\d+)\.(\w+\.gamma)$/.exec(parameter.name);
+      const stored = layerNorm === null ? undefined : GEMMA2_LAYER_NORMS[layerNorm[2]!];
+      if (stored !== undefined)
+        return offsetFrom(parameter, `model.layers.${layerNorm![1]}.${stored}.weight`, 1);
+      if (parameter.name === 'finalNorm.gamma') return offsetFrom(parameter, 'model.norm.weight', 1);
+      return llamaParameterRecipe(parameter, sizes);
+    });
   },
-  ignoredTensor: (name, spec) => ignoredLlamaTensor(name, spec.config.tieEmbeddings),
+  ignored: (name, spec) => ignoredLlamaTensor(name, spec.config.tieEmbeddings),
 };
 
 /** A softcapping field: its value, the default when absent, none when null (transformers skips it). */

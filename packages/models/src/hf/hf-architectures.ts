@@ -2,22 +2,58 @@ import { SpecError, UnsupportedError } from '@weft/ir';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { ConfigReader } from './config-reader.js';
 import { tokenIds } from './decoder-config-fields.js';
-import {
-  HF_FAMILIES,
-  isSupportedHfModelType,
-  SUPPORTED_HF_MODEL_TYPES,
-  type SupportedHfModelType,
-} from './hf-families.js';
+import { GEMMA2_MAPPING } from './gemma2.js';
+import { GPT2_MAPPING } from './gpt2.js';
+import type { HuggingFaceMapping } from './hf-mapping.js';
+import { LLAMA_MAPPING } from './llama.js';
+import { QWEN2_MAPPING } from './qwen2.js';
+import { QWEN3_MAPPING } from './qwen3.js';
+
+/**
+ * The decoder architectures Weft loads, by `model_type`, one line per family: each maps
+ * `config.json` onto a spec and the checkpoint's tensors onto its parameters (see
+ * {@link HuggingFaceMapping}; each family lives in a file of its own).
+ */
+export const HF_ARCHITECTURES = {
+  llama: LLAMA_MAPPING,
+  mistral: LLAMA_MAPPING,
+  gpt2: GPT2_MAPPING,
+  qwen2: QWEN2_MAPPING,
+  qwen3: QWEN3_MAPPING,
+  gemma2: GEMMA2_MAPPING,
+} as const satisfies Readonly<Record<string, HuggingFaceMapping>>;
+
+/** A `model_type` Weft loads. */
+export type SupportedHfModelType = keyof typeof HF_ARCHITECTURES;
+
+/** The `model_type`s Weft loads (the keys of {@link HF_ARCHITECTURES}). */
+export const SUPPORTED_HF_MODEL_TYPES = Object.keys(HF_ARCHITECTURES) as readonly SupportedHfModelType[];
+
+/** Whether Weft loads `modelType`. */
+export function isSupportedHfModelType(modelType: string): modelType is SupportedHfModelType {
+  return Object.hasOwn(HF_ARCHITECTURES, modelType);
+}
+
+/**
+ * The mapping of a supported `model_type`.
+ *
+ * @example
+ * ```ts
+ * huggingFaceMapping('gpt2').ignored('h.0.attn.bias', spec); // true: a causal-mask buffer
+ * ```
+ */
+export function huggingFaceMapping(modelType: SupportedHfModelType): HuggingFaceMapping {
+  return HF_ARCHITECTURES[modelType];
+}
 
 /**
  * Architectures Weft recognizes but does not load yet, and why. Loading one is an
  * UnsupportedError with this reason, never a model with some part left out.
  */
 export const UNSUPPORTED_HF_MODEL_TYPES: Readonly<Record<string, string>> = {
-  gpt2: 'its linear layers carry biases (h.N.attn.c_attn.bias, attn.c_proj.bias, mlp.c_fc.bias, mlp.c_proj.bias) and it uses the tanh GELU (activation_function "gelu_new"); a version-1 decoder-lm spec has neither',
   gemma: 'Gemma 1 is not mapped yet (Gemma 2, model_type gemma2, loads)',
-  bert: 'it is an encoder; version-1 specs describe decoder-only language models',
-  vit: 'it is an image encoder; version-1 specs describe decoder-only language models',
+  bert: 'it is an encoder: load it with loadHuggingFaceEncoder',
+  vit: 'it is an image encoder: load it with loadHuggingFaceEncoder',
 };
 
 /** Options of {@link modelSpecFromHuggingFaceConfig}. */
@@ -58,7 +94,7 @@ export interface HuggingFaceArchitecture {
  * @example
  * ```ts
  * const { spec } = modelSpecFromHuggingFaceConfig(JSON.parse(configText), { maxSeq: 512 });
- * spec.config.kvHeads; // num_key_value_heads
+ * spec.config.maxSeq; // min(max_position_embeddings (n_positions for GPT-2), 512)
  * ```
  */
 export function modelSpecFromHuggingFaceConfig(
@@ -88,7 +124,7 @@ export function modelSpecFromHuggingFaceConfig(
   const maxSeqCap = options.maxSeq ?? DEFAULT_HF_MAX_SEQ;
   if (!(Number.isSafeInteger(maxSeqCap) && maxSeqCap >= 1))
     throw new SpecError('maxSeq must be a positive integer', { tensor: 'maxSeq', actual: maxSeqCap });
-  const spec = HF_FAMILIES[modelType].spec(reader, maxSeqCap);
+  const spec = huggingFaceMapping(modelType).spec(reader, maxSeqCap);
   const eosTokenIds = tokenIds(reader.raw('eos_token_id'));
   reader.rejectUnread();
   return { modelType, spec, eosTokenIds };

@@ -1,6 +1,8 @@
 import { SpecError } from '@weft/ir';
+import { buildModelGraph } from '../model/model-definition.js';
+import { graphParameters } from '../model/model-parameters.js';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
-import { type GraphParameter, linearRecipe, type ParameterRecipe, plainRecipe } from './parameter-recipe.js';
+import { copiedFrom, linearFrom, type ParameterRecipe, type WeftParameter } from './recipe-parts.js';
 
 /** The sizes that shape a decoder's checkpoint tensors (the same in every layer). */
 export interface DecoderTensorSizes {
@@ -66,24 +68,24 @@ export function ignoredLlamaTensor(name: string, tieEmbeddings: boolean): boolea
  * ```
  */
 export function llamaParameterRecipe(
-  parameter: GraphParameter,
+  parameter: WeftParameter,
   sizes: DecoderTensorSizes,
 ): ParameterRecipe | undefined {
   const { name } = parameter;
   const { dModel: d, heads, kvHeads, headDim, mlpHidden: hidden } = sizes;
-  if (name === 'embedding.tokens') return plainRecipe(parameter, 'model.embed_tokens.weight');
-  if (name === 'head.weight') return plainRecipe(parameter, 'lm_head.weight');
-  if (name === 'finalNorm.gamma') return plainRecipe(parameter, 'model.norm.weight');
+  if (name === 'embedding.tokens') return copiedFrom(parameter, 'model.embed_tokens.weight');
+  if (name === 'head.weight') return copiedFrom(parameter, 'lm_head.weight');
+  if (name === 'finalNorm.gamma') return copiedFrom(parameter, 'model.norm.weight');
   const match = /^layers\.(\d+)\.(.+)$/.exec(name);
   if (match === null) return undefined;
   const layer = `model.layers.${match[1]}`;
   switch (match[2]) {
     case 'attnNorm.gamma':
-      return plainRecipe(parameter, `${layer}.input_layernorm.weight`);
+      return copiedFrom(parameter, `${layer}.input_layernorm.weight`);
     case 'mlpNorm.gamma':
-      return plainRecipe(parameter, `${layer}.post_attention_layernorm.weight`);
+      return copiedFrom(parameter, `${layer}.post_attention_layernorm.weight`);
     case 'attn.wqkv':
-      return linearRecipe(
+      return linearFrom(
         parameter,
         d,
         [`${layer}.self_attn.q_proj.weight`, heads * headDim],
@@ -91,16 +93,16 @@ export function llamaParameterRecipe(
         [`${layer}.self_attn.v_proj.weight`, kvHeads * headDim],
       );
     case 'attn.wo':
-      return linearRecipe(parameter, heads * headDim, [`${layer}.self_attn.o_proj.weight`, d]);
+      return linearFrom(parameter, heads * headDim, [`${layer}.self_attn.o_proj.weight`, d]);
     case 'mlp.wGateUp':
-      return linearRecipe(
+      return linearFrom(
         parameter,
         d,
         [`${layer}.mlp.gate_proj.weight`, hidden],
         [`${layer}.mlp.up_proj.weight`, hidden],
       );
     case 'mlp.wDown':
-      return linearRecipe(parameter, hidden, [`${layer}.mlp.down_proj.weight`, d]);
+      return linearFrom(parameter, hidden, [`${layer}.mlp.down_proj.weight`, d]);
     default:
       return undefined;
   }
@@ -110,9 +112,46 @@ export function llamaParameterRecipe(
  * The SpecError of a Weft parameter a family's naming does not cover (a spec its loader cannot
  * fill from a Hugging Face checkpoint).
  */
-export function unnamedParameter(parameter: GraphParameter, family: string): SpecError {
+export function unnamedParameter(parameter: WeftParameter, family: string): SpecError {
   return new SpecError(`Hugging Face loader: no checkpoint name for Weft parameter "${parameter.name}"`, {
     tensor: parameter.name,
     expected: `a parameter of a ${family} decoder`,
   });
+}
+
+/**
+ * How every parameter of a decoder spec's model is built from a checkpoint, in the order of the
+ * model's parameters: `recipeOf` gives each parameter's tensors, `undefined` for one the
+ * family's naming does not cover (a SpecError naming it and `family`).
+ *
+ * @example
+ * ```ts
+ * decoderCheckpointRecipes(spec, 'Llama-style', (parameter) => llamaParameterRecipe(parameter, decoderTensorSizes(spec)));
+ * ```
+ */
+export function decoderCheckpointRecipes(
+  spec: AnyModelSpec,
+  family: string,
+  recipeOf: (parameter: WeftParameter) => ParameterRecipe | undefined,
+): ParameterRecipe[] {
+  const { graph } = buildModelGraph(spec, { mode: 'forward' });
+  return graphParameters(graph).map((parameter) => {
+    const recipe = recipeOf(parameter);
+    if (recipe === undefined) throw unnamedParameter(parameter, family);
+    return recipe;
+  });
+}
+
+/**
+ * How every parameter of a Llama-style spec's model is built from a `LlamaForCausalLM`
+ * checkpoint (see {@link llamaParameterRecipe}), in the order of the model's parameters.
+ *
+ * @example
+ * ```ts
+ * for (const recipe of llamaCheckpointRecipes(spec)) console.log(recipe.name, recipe.parts.map((p) => p.source));
+ * ```
+ */
+export function llamaCheckpointRecipes(spec: AnyModelSpec): ParameterRecipe[] {
+  const sizes = decoderTensorSizes(spec);
+  return decoderCheckpointRecipes(spec, 'Llama-style', (parameter) => llamaParameterRecipe(parameter, sizes));
 }

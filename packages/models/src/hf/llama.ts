@@ -2,36 +2,33 @@ import { parseModelSpec } from '../spec/model-spec-json.js';
 import type { ModelSpec, ModelSpecInput } from '../spec/model-spec-types.js';
 import type { ConfigReader } from './config-reader.js';
 import { gatedMlpOf, headDimOf, readCommonDecoderFields, ropeBase } from './decoder-config-fields.js';
-import type { HuggingFaceFamily } from './hf-family.js';
-import {
-  decoderTensorSizes,
-  ignoredLlamaTensor,
-  llamaParameterRecipe,
-  unnamedParameter,
-} from './llama-tensor-names.js';
+import type { HuggingFaceMapping } from './hf-mapping.js';
+import { ignoredLlamaTensor, llamaCheckpointRecipes } from './llama-tensor-names.js';
 
 /**
- * `llama` (`LlamaForCausalLM`): RoPE, GQA, RMSNorm, a SwiGLU or GeGLU MLP, mapped onto a
- * version-1 spec. Biases (`attention_bias`, `mlp_bias`) and RoPE scaling are refused.
+ * `llama` (`LlamaForCausalLM`) and `mistral`: RoPE, GQA, RMSNorm, a SwiGLU or GeGLU MLP, mapped
+ * onto a version-1 spec (see {@link llamaStyleSpec}). Biases (`attention_bias`, `mlp_bias`) and
+ * RoPE scaling are refused; Mistral loads when `sliding_window` is null or at least the compiled
+ * `maxSeq` (the window then never masks anything).
  */
-export const LLAMA_FAMILY: HuggingFaceFamily = {
-  spec: (reader, maxSeq) => llamaStyleSpec(reader, maxSeq),
-  parameterRecipe: (parameter, spec) =>
-    llamaParameterRecipe(parameter, decoderTensorSizes(spec)) ?? throwUnnamed(parameter, 'Llama-style'),
-  ignoredTensor: (name, spec) => ignoredLlamaTensor(name, spec.config.tieEmbeddings),
+export const LLAMA_MAPPING: HuggingFaceMapping<ModelSpec> = {
+  spec: llamaStyleSpec,
+  recipes: (spec) => llamaCheckpointRecipes(spec),
+  ignored: (name, spec) => ignoredLlamaTensor(name, spec.config.tieEmbeddings),
 };
 
 /**
- * `mistral`: Llama's names and math, loaded when `sliding_window` is null or at least the
- * compiled `maxSeq` (the window then never masks anything).
+ * Maps a Llama or Mistral `config.json` onto a version-1 spec: RMSNorm, RoPE (`rope_theta` or a
+ * default `rope_parameters`), GQA, a SwiGLU (or exact-GELU gated) MLP. Fields the v1 spec cannot
+ * express (`rope_scaling`, `attention_bias`, a Mistral window shorter than `maxSeq`, ...) are an
+ * UnsupportedError naming them.
+ *
+ * @example
+ * ```ts
+ * const spec = llamaStyleSpec(new ConfigReader(JSON.parse(configText), 'llama'), 2048);
+ * ```
  */
-export const MISTRAL_FAMILY: HuggingFaceFamily = LLAMA_FAMILY;
-
-function throwUnnamed(parameter: { name: string; shape: readonly number[] }, family: string): never {
-  throw unnamedParameter(parameter, family);
-}
-
-function llamaStyleSpec(reader: ConfigReader, maxSeqCap: number): ModelSpec {
+export function llamaStyleSpec(reader: ConfigReader, maxSeqCap: number): ModelSpec {
   readCommonDecoderFields(reader);
   const dModel = reader.positiveInteger('hidden_size');
   const heads = reader.positiveInteger('num_attention_heads');

@@ -125,7 +125,7 @@ describe('loadHuggingFaceModel: decoder checkpoints checked before reading data'
     const failure = loadHuggingFaceModel(dir);
     await expect(failure).rejects.toThrow('model.layers.2.pre_feedforward_layernorm.weight is missing');
     await expect(failure).rejects.toThrow(
-      'model.layers.0.self_attn.q_norm.weight is not a tensor of this model (unexpected, in model.safetensors)',
+      'model.layers.0.self_attn.q_norm.weight is not a tensor of this model (unexpected), in model.safetensors',
     );
   });
 

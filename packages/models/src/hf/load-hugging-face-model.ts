@@ -4,12 +4,12 @@ import { InputError } from '@weft/ir';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { openCheckpoint } from './checkpoint-files.js';
 import { readCheckpointParameters } from './checkpoint-parameters.js';
+import type { SupportedHfModelType } from './hf-architectures.js';
 import {
   type HuggingFaceArchitecture,
   type HuggingFaceSpecOptions,
   modelSpecFromHuggingFaceConfig,
 } from './hf-architectures.js';
-import type { SupportedHfModelType } from './hf-families.js';
 import { type HuggingFaceTokenizer, loadHuggingFaceTokenizer, TOKENIZER_FILE } from './hf-tokenizer.js';
 
 /** The config file of a Hugging Face model directory. */
@@ -32,7 +32,7 @@ export interface HuggingFaceModel {
   readonly dir: string;
   /** Its `model_type`. */
   readonly modelType: SupportedHfModelType;
-  /** The equivalent Weft model spec (version 1 for Llama and Mistral, version 2 for the others). */
+  /** The equivalent Weft model spec (version 1 or 2, see `HuggingFaceArchitecture`). */
   readonly spec: AnyModelSpec;
   /** The parameters by Weft name, float32 (pass as `weights` to `compileModel`). */
   readonly weights: Record<string, Float32Array>;
@@ -122,6 +122,20 @@ export async function readHuggingFaceConfig(
   dir: string,
   options: HuggingFaceSpecOptions = {},
 ): Promise<HuggingFaceArchitecture> {
+  return modelSpecFromHuggingFaceConfig(await readHuggingFaceConfigJson(dir), options);
+}
+
+/**
+ * Reads and parses a model directory's `config.json`, whatever the architecture.
+ *
+ * @throws InputError when the directory has no readable `config.json` or it is not JSON.
+ *
+ * @example
+ * ```ts
+ * const config = await readHuggingFaceConfigJson('./bert-base-uncased');
+ * ```
+ */
+export async function readHuggingFaceConfigJson(dir: string): Promise<unknown> {
   if (!(await isDirectory(dir)))
     throw new InputError(`"${dir}" is not a directory`, { expected: 'a Hugging Face model directory' });
   const path = join(dir, HF_CONFIG_FILE);
@@ -144,13 +158,11 @@ export async function readHuggingFaceConfig(
       { expected: `${HF_CONFIG_FILE} with model.safetensors (or model.safetensors.index.json)` },
     );
   }
-  let config: unknown;
   try {
-    config = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new InputError(`"${path}" is not JSON: ${(cause as Error).message}`);
   }
-  return modelSpecFromHuggingFaceConfig(config, options);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

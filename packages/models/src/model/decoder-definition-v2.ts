@@ -128,7 +128,7 @@ function attentionOf(
   layer: number,
   built: Map<string, AttentionSpec>,
 ): AttentionSpec {
-  const { causal: _causal, bias: _bias, ...parts } = sections.attention;
+  const { causal: _causal, bias: _bias, outputBias: _outputBias, ...parts } = sections.attention;
   const key = JSON.stringify(parts);
   const known = built.get(key);
   if (known !== undefined) return known;
@@ -144,16 +144,26 @@ function attentionOf(
 
 /** The spec value as is (the block's defaults), or its options with the block settings given. */
 function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAttention {
-  const { causal, bias } = sections.attention;
-  if ((causal ?? true) && !(bias ?? false)) return spec;
+  const { causal, bias, outputBias } = sections.attention;
+  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false)) return spec;
   return {
     ...attentionOptionsOf(spec),
     ...(causal === undefined ? {} : { causal }),
     ...(bias === undefined ? {} : { bias }),
+    ...(outputBias === undefined ? {} : { outputBias }),
   };
 }
 
-function blockNormOf(norm: BlockNormJSON): BlockNorm {
+/**
+ * The block norm of a block norm in JSON: `{ layer, placement }` with the layer made by
+ * {@link normLayerOfJSON} (placement `pre` when absent), or nGPT's hypersphere block.
+ *
+ * @example
+ * ```ts
+ * blockNormOf({ layer: { kind: 'layernorm' }, placement: 'post' }); // { layer: layerNormLayer({}), placement: 'post' }
+ * ```
+ */
+export function blockNormOf(norm: BlockNormJSON): BlockNorm {
   if ('kind' in norm)
     return norm.alphaScale === undefined
       ? { kind: 'hypersphere' }

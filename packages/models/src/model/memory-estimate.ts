@@ -85,7 +85,7 @@ export function estimateSpecMemory(spec: AnyModelSpec, batch = 1): ModelMemoryEs
     : estimateModelMemory(spec.config, batch);
 }
 
-/** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms, four with sandwich norms, counted as an upper bound). */
+/** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms, four with sandwich norms, counted as an upper bound; output biases where a layer has one). */
 function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemoryEstimate {
   const { vocabSize: V, dModel: d, maxSeq } = config;
   const rows = batch * maxSeq;
@@ -96,7 +96,8 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
   for (const { attention, mlp, block } of resolveDecoderLayers(config)) {
     const { heads, kvHeads, valueHeads, headDim, valueDim } = attention;
     const projected = (heads + kvHeads) * headDim + valueHeads * valueDim;
-    const attentionParameters = d * projected + heads * valueDim * d + projected;
+    const outputBias = (block.attention as { readonly outputBias?: boolean }).outputBias === true ? d : 0;
+    const attentionParameters = d * projected + heads * valueDim * d + projected + outputBias;
     const mlpParameters =
       (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
     const norms = 'placement' in block.norm && block.norm.placement === 'sandwich' ? 4 : 3;

@@ -79,9 +79,11 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
       const current = sections[layer]!;
       sections[layer] = {
         attention:
-          override.attention === undefined ? current.attention : merge(current.attention, override.attention),
+          override.attention === undefined
+            ? current.attention
+            : mergeSection(current.attention, override.attention),
         attentionPath: override.attention === undefined ? current.attentionPath : `${path}.attention`,
-        mlp: override.mlp === undefined ? current.mlp : merge(current.mlp, override.mlp),
+        mlp: override.mlp === undefined ? current.mlp : mergeSection(current.mlp, override.mlp),
         mlpPath: override.mlp === undefined ? current.mlpPath : `${path}.mlp`,
         norm: override.norm ?? current.norm,
         residual: override.residual ?? current.residual,
@@ -91,8 +93,16 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
   return sections;
 }
 
-/** `base` with each key of `patch` set (or removed, where the patch holds `null`). */
-function merge<T extends object>(base: T, patch: object): T {
+/**
+ * `base` with each key of `patch` set (or removed, where the patch holds `null`): how an
+ * override's section patch applies.
+ *
+ * @example
+ * ```ts
+ * mergeSection({ heads: 4, headDim: 8, mask: m }, { mask: null, headDim: 16 }); // { heads: 4, headDim: 16 }
+ * ```
+ */
+export function mergeSection<T extends object>(base: T, patch: object): T {
   const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;

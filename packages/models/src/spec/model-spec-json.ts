@@ -2,6 +2,7 @@ import { SpecError } from '@weft/ir';
 import * as v from 'valibot';
 import { resolveDecoderLayers } from '../model/decoder-definition-v2.js';
 import { formatIssues } from './format-issues.js';
+import { isArchitectureDocument } from './kinds/architecture-spec.js';
 import { modelSpecSchema } from './model-spec-schema.js';
 import type { ModelSpec, ModelSpecInput } from './model-spec-types.js';
 import { MODEL_SPEC_V2_SCHEMA_VERSION, modelSpecV2Schema } from './model-spec-v2-schema.js';
@@ -27,6 +28,12 @@ export function parseModelSpec(document: unknown): AnyModelSpec {
       expected: '{ schemaVersion, kind, config }',
       actual: Array.isArray(document) ? 'an array' : document === null ? 'null' : typeof document,
     });
+  }
+  if (isArchitectureDocument(document)) {
+    throw new SpecError(
+      `kind "${(document as { kind: string }).kind}" is not a decoder LM: read it with parseSpecDocument`,
+      { expected: 'kind "decoder-lm"', actual: (document as { kind: string }).kind },
+    );
   }
   if ((document as { schemaVersion?: unknown }).schemaVersion === MODEL_SPEC_V2_SCHEMA_VERSION) {
     const result = v.safeParse(modelSpecV2Schema, document, { abortPipeEarly: true });

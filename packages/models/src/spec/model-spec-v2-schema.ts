@@ -35,6 +35,7 @@ const boundedHeadEntries = {
 const attentionBlockEntries = {
   causal: v.optional(v.boolean()),
   bias: v.optional(v.boolean()),
+  outputBias: v.optional(v.boolean()),
 };
 
 const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentionBlockEntries };
@@ -42,7 +43,8 @@ const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentio
 /**
  * A block's self-attention in a v2 spec: the attention spec in JSON of `attentionFromJSON` (every
  * part `{ "kind": <builder name>, ...options }`; no `outputs`, a block uses the output only) plus
- * the block settings `causal` (default true) and `bias` (a QKV bias, default false).
+ * the block settings `causal` (default true), `bias` (a QKV bias, default false) and `outputBias`
+ * (a bias of the output projection, default false).
  */
 export const blockAttentionSchema = v.strictObject(attentionEntries);
 

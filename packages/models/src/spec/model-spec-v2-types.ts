@@ -24,7 +24,7 @@ export type ModelSpecV2Input = v.InferInput<typeof modelSpecV2Schema>;
 /** The configuration of a v2 decoder LM (see `decoderLmConfigV2Schema`). */
 export type DecoderLmConfigV2 = v.InferOutput<typeof decoderLmConfigV2Schema>;
 
-/** A block's self-attention in a v2 spec: an attention spec in JSON plus `causal` and `bias`. */
+/** A block's self-attention in a v2 spec: an attention spec in JSON plus `causal`, `bias` and `outputBias`. */
 export type BlockAttentionJSON = v.InferOutput<typeof blockAttentionSchema>;
 
 /** A block's MLP in a v2 spec. */

@@ -1,12 +1,14 @@
-import { graphNodes, WeftError } from '@weft/ir';
+import { graphNodes, interpret, tensor64, WeftError } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph } from '../model/decoder-graph.js';
 import { buildDecoderLmGraph } from '../model/decoder-lm-graph.js';
 import { estimateSpecMemory } from '../model/memory-estimate.js';
 import { buildModelGraph } from '../model/model-definition.js';
+import { graphParameters } from '../model/model-parameters.js';
 import { decodeVersusRecompute } from '../testing/decode-versus-recompute.js';
 import { HYBRID_DECODER, HYBRID_DECODER_SPEC } from '../testing/hybrid-decoder.js';
+import { randomGraphParams } from '../testing/random-graph-params.js';
 import { TINY_GPT, TINY_LLAMA } from '../testing/tiny-specs.js';
 import { selectedLayers } from './layer-overrides.js';
 import { modelSpecToJSON, parseModelSpec, parseModelSpecJSON } from './model-spec-json.js';
@@ -168,5 +170,95 @@ describe('model spec v2', () => {
     });
     expect(generated).toHaveLength(4);
     model.destroy();
+  });
+
+  describe('GPT-2 vocabulary: tanh GELU MLP, QKV and output biases, LayerNorm with bias', () => {
+    const gpt2Style = (approximate: 'none' | 'tanh', outputBias: boolean): ModelSpecV2Input => ({
+      schemaVersion: 2,
+      kind: 'decoder-lm',
+      config: {
+        vocabSize: 24,
+        dModel: 16,
+        layers: 1,
+        maxSeq: 8,
+        attention: { heads: 2, headDim: 8, positions: { kind: 'nope' }, bias: true, outputBias },
+        mlp: { kind: 'gelu', hidden: 32, bias: true, approximate },
+        norm: { layer: { kind: 'layernorm', eps: 1e-5 } },
+        positions: { kind: 'learned', max: 8 },
+        tieEmbeddings: true,
+      },
+    });
+
+    it('names the biases and the LayerNorm shifts as parameters', () => {
+      const { graph } = buildModelGraph(parseModelSpec(gpt2Style('tanh', true)), { mode: 'forward' });
+      expect(graphParameters(graph).map(({ name, shape }) => `${name} [${shape.join(', ')}]`)).toEqual([
+        'embedding.positions [8, 16]',
+        'embedding.tokens [24, 16]',
+        'finalNorm.beta [16]',
+        'finalNorm.gamma [16]',
+        'layers.0.attn.bo [16]',
+        'layers.0.attn.bqkv [48]',
+        'layers.0.attn.wo [16, 16]',
+        'layers.0.attn.wqkv [16, 48]',
+        'layers.0.attnNorm.beta [16]',
+        'layers.0.attnNorm.gamma [16]',
+        'layers.0.mlp.bDown [16]',
+        'layers.0.mlp.bUp [32]',
+        'layers.0.mlp.wDown [32, 16]',
+        'layers.0.mlp.wUp [16, 32]',
+        'layers.0.mlpNorm.beta [16]',
+        'layers.0.mlpNorm.gamma [16]',
+      ]);
+      const withoutBias = buildModelGraph(parseModelSpec(gpt2Style('tanh', false)), { mode: 'forward' });
+      expect(graphParameters(withoutBias.graph).map(({ name }) => name)).not.toContain('layers.0.attn.bo');
+    });
+
+    it('approximate "tanh" is the tanh approximation: the MLP differs from exact GELU by its (small) error', () => {
+      const build = (kind: 'none' | 'tanh') =>
+        buildModelGraph(parseModelSpec(gpt2Style(kind, true)), { mode: 'forward' }).graph;
+      const tanhGraph = build('tanh');
+      const usesTanhGelu = (graph: typeof tanhGraph) =>
+        graphNodes(graph).some((node) => node.attrs.fn === 'geluTanh');
+      expect(usesTanhGelu(tanhGraph)).toBe(true);
+      expect(usesTanhGelu(build('none'))).toBe(false);
+      const params = randomGraphParams(tanhGraph, 5);
+      const inputs = { tokens: tensor64([1, 4], [3, 1, 20, 7], 'i32') };
+      const run = (graph: typeof tanhGraph) =>
+        interpret(graph, { inputs, params, dims: { seq: 4 } }).logits!.data;
+      const tanhLogits = run(tanhGraph);
+      const exactLogits = run(build('none'));
+      let difference = 0;
+      for (let i = 0; i < tanhLogits.length; i++)
+        difference = Math.max(difference, Math.abs(tanhLogits[i]! - exactLogits[i]!));
+      // |gelu_tanh − gelu| < 5e-4 everywhere: the logits move, but only a little.
+      expect(difference).toBeGreaterThan(0);
+      expect(difference).toBeLessThan(0.05);
+    });
+
+    it('refuses an unknown GELU form and a non-boolean outputBias with their paths', () => {
+      const spec = gpt2Style('tanh', true) as { config: Record<string, unknown> };
+      expect(
+        messageOf({
+          ...spec,
+          config: { ...spec.config, mlp: { kind: 'gelu', hidden: 32, approximate: 'gelu_new' } },
+        }),
+      ).toContain('config.mlp.approximate');
+      const attention = { heads: 2, headDim: 8, outputBias: 'yes' };
+      expect(messageOf({ ...spec, config: { ...spec.config, attention } })).toContain(
+        'config.attention.outputBias',
+      );
+    });
+
+    it('a per-layer override turns outputBias off', () => {
+      const base = gpt2Style('tanh', true) as { config: Record<string, unknown> };
+      const document = {
+        ...base,
+        config: { ...base.config, layers: 2, overrides: [{ layers: [1], attention: { outputBias: null } }] },
+      };
+      const { graph } = buildModelGraph(parseModelSpec(document), { mode: 'forward' });
+      const names = graphParameters(graph).map(({ name }) => name);
+      expect(names).toContain('layers.0.attn.bo');
+      expect(names).not.toContain('layers.1.attn.bo');
+    });
   });
 });

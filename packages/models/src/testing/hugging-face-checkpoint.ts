@@ -85,7 +85,7 @@ export function tinyHuggingFaceLlama(options: TinyHuggingFaceLlamaOptions = {}):
   const add = (name: string, shape: number[], scale: number, offset = 0) => {
     const count = shape.reduce((product, dim) => product * dim, 1);
     const data = new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = roundToDType(dtype, offset + scale * random.nextNormal());
+    for (let i = 0; i < count; i++) data[i] = roundTo(dtype, offset + scale * random.nextNormal());
     tensors.set(name, { shape, data });
   };
   add('model.embed_tokens.weight', [config.vocab_size, d], 1);
@@ -106,7 +106,7 @@ export function tinyHuggingFaceLlama(options: TinyHuggingFaceLlamaOptions = {}):
   return {
     files: {
       'config.json': JSON.stringify(config, null, 2),
-      ...checkpointSafetensorsFiles(tensors, dtype, options.shards ?? 1),
+      ...safetensorsFiles(tensors, dtype, options.shards ?? 1),
     },
     config,
     tensors,
@@ -114,16 +114,30 @@ export function tinyHuggingFaceLlama(options: TinyHuggingFaceLlamaOptions = {}):
 }
 
 /**
- * The safetensors files of a checkpoint's tensors: `model.safetensors`, or `shards` files
- * (tensors dealt round-robin) with a `model.safetensors.index.json`.
+ * The safetensors files of a checkpoint in the Hugging Face layout: `model.safetensors`, or
+ * `shards` files with a `model.safetensors.index.json`. Tensors are stored as `dtype` unless they
+ * name their own (an I64 buffer, say).
+ *
+ * @example
+ * ```ts
+ * const files = safetensorsFiles(new Map([['w', { shape: [2], data: new Float64Array([1, 2]) }]]), 'BF16', 1);
+ * ```
  */
-export function checkpointSafetensorsFiles(
-  tensors: ReadonlyMap<string, { shape: number[]; data: Float64Array }>,
+export function safetensorsFiles(
+  tensors: ReadonlyMap<
+    string,
+    { shape: readonly number[]; data: ArrayLike<number>; dtype?: TensorToWrite['dtype'] }
+  >,
   dtype: SafetensorsFloatDType,
   shards: number,
 ): Record<string, Uint8Array | string> {
   const toWrite = (names: readonly string[]) =>
-    new Map<string, TensorToWrite>(names.map((name) => [name, { dtype, ...tensors.get(name)! }]));
+    new Map<string, TensorToWrite>(
+      names.map((name) => {
+        const tensor = tensors.get(name)!;
+        return [name, { dtype: tensor.dtype ?? dtype, shape: tensor.shape, data: tensor.data }];
+      }),
+    );
   const names = [...tensors.keys()];
   if (shards === 1) return { 'model.safetensors': writeSafetensors(toWrite(names), { format: 'pt' }) };
   const files: Record<string, Uint8Array | string> = {};
@@ -138,8 +152,15 @@ export function checkpointSafetensorsFiles(
   return files;
 }
 
-/** The value `dtype` stores for `value` (what a loader reads back). */
-export function roundToDType(dtype: SafetensorsFloatDType, value: number): number {
+/**
+ * The value `dtype` stores for `value` (what a loader reads back).
+ *
+ * @example
+ * ```ts
+ * roundTo('BF16', 0.1); // 0.10009765625
+ * ```
+ */
+export function roundTo(dtype: SafetensorsFloatDType, value: number): number {
   if (dtype === 'F16') return float16BitsToFloat32(float32ToFloat16Bits(value));
   if (dtype === 'BF16') return bfloat16BitsToFloat32(float32ToBfloat16Bits(value));
   return Math.fround(value);

@@ -1,6 +1,6 @@
 import type { SafetensorsFloatDType } from '../weights/safetensors-dtypes.js';
 import { createSeededRandom } from '../weights/seeded-random.js';
-import { checkpointSafetensorsFiles, roundToDType } from './hugging-face-checkpoint.js';
+import { roundTo, safetensorsFiles } from './hugging-face-checkpoint.js';
 
 /** The decoder families {@link tinyHuggingFaceDecoder} writes. */
 export type TinyDecoderFamily = 'qwen2' | 'qwen3' | 'gemma2';
@@ -151,7 +151,7 @@ export function tinyHuggingFaceDecoder(
   const add = (name: string, shape: number[], scale: number, offset = 0) => {
     const count = shape.reduce((product, dim) => product * dim, 1);
     const data = new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = roundToDType(dtype, offset + scale * random.nextNormal());
+    for (let i = 0; i < count; i++) data[i] = roundTo(dtype, offset + scale * random.nextNormal());
     tensors.set(name, { shape, data });
   };
   // Gemma stores w of the gain 1 + w.
@@ -188,7 +188,7 @@ export function tinyHuggingFaceDecoder(
   return {
     files: {
       'config.json': JSON.stringify(config, null, 2),
-      ...checkpointSafetensorsFiles(tensors, dtype, options.shards ?? 1),
+      ...safetensorsFiles(tensors, dtype, options.shards ?? 1),
     },
     config,
     tensors,

@@ -9,14 +9,27 @@ export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-ve
 export * from './hugging-face-checkpoint.js';
 export * from './hugging-face-decoder-checkpoint.js';
 export * from './hugging-face-decoder-forward.js';
+export * from './hugging-face-encoder-forwards.js';
+export * from './hugging-face-encoders.js';
+export * from './hugging-face-gpt2-checkpoint.js';
+export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
 export {
+  TINY_DIT_SPEC,
+  TINY_ENCODER_DECODER_SPEC,
+  TINY_ENCODER_SPEC,
+  TINY_VIT_SPEC,
+} from './tiny-architecture-specs.js';
+export {
   TINY_DIT,
+  TINY_DIT_CLASSES,
   TINY_ENCODER,
   TINY_ENCODER_DECODER,
   TINY_VIT,
   TINY_VIT_ROPE,
 } from './tiny-architectures.js';
+export * from './tiny-gpt2-tokenizer.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
 export * from './tiny-tokenizer.js';
+export * from './tiny-word-piece-tokenizer.js';

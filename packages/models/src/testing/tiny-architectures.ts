@@ -42,6 +42,9 @@ export const TINY_DIT: DitDefinition = {
   timestepFrequencies: 16,
 };
 
+/** {@link TINY_DIT} conditioned on class labels too (10 classes), adaLN-Zero blocks. */
+export const TINY_DIT_CLASSES: DitDefinition = { ...TINY_DIT, classes: 10, conditioningNorm: 'adaLnZero' };
+
 /** A tiny pre-norm encoder–decoder with learned positions (2 + 2 layers). */
 export const TINY_ENCODER_DECODER: EncoderDecoderDefinition = {
   sourceVocabSize: 40,

@@ -79,8 +79,11 @@ const TINY_MERGES = [
   'Ġt he',
 ];
 
-/** GPT-2's `bytes_to_unicode`: printable bytes stand for themselves, the rest map past U+0100. */
-function byteSymbols(): string[] {
+/**
+ * GPT-2's `bytes_to_unicode`, indexed by byte: printable bytes stand for themselves, the rest
+ * map past U+0100 in byte order.
+ */
+export function byteSymbols(): string[] {
   const printable = (byte: number) =>
     (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || (byte >= 0xae && byte <= 0xff);
   const symbols: string[] = [];

@@ -20,7 +20,8 @@ const HEADINGS = [
 export function formatZooTable(measurements: readonly ZooMeasurement[]): string {
   const rows = measurements.map((measurement) => [
     measurement.mechanism,
-    String(measurement.paper.id),
+    // A mechanism from outside the catalog has no paper number.
+    measurement.paper.id === null ? '—' : String(measurement.paper.id),
     measurement.paper.group,
     String(measurement.kernels),
     measurement.maxRelativeError.toExponential(2),

@@ -32,7 +32,8 @@ export interface AttentionCase {
 
 /**
  * The WGSL of `attention(options)` applied to q [1, 2, queries, 4], k and v [1, 2, keys, 4], for
- * `profile`; checks that the plan is one attention kernel.
+ * `profile`, with the log-sum-exp and row max as graph outputs where the spec asks for them;
+ * checks that the plan is one attention kernel.
  */
 export function attentionWgsl(
   options: AttentionOptions,
@@ -45,13 +46,19 @@ export function attentionWgsl(
   const query = input('q', [1, spec.heads, queries, spec.headDim]);
   const key = input('k', [1, spec.kvHeads, keys, spec.headDim]);
   const value = input('v', [1, spec.valueHeads, keys, spec.valueDim]);
-  const { output } = applyAttention(spec, {
+  const { output, logSumExp, rowMax } = applyAttention(spec, {
     query,
     key,
     value,
     ...(shape.tensors === undefined ? {} : { tensors: shape.tensors({ query }) }),
   });
-  const { plan, kernels } = generateGraphKernels(makeGraph({ output }), profile, {
+  // The row statistics the spec asks for are outputs too: the same kernel writes them.
+  const outputs = {
+    output,
+    ...(logSumExp === undefined ? {} : { logSumExp }),
+    ...(rowMax === undefined ? {} : { rowMax }),
+  };
+  const { plan, kernels } = generateGraphKernels(makeGraph(outputs), profile, {
     extensions: [attentionKernels],
   });
   const templates = plan.kernels.map((kernel) => kernel.template);

@@ -1,0 +1,96 @@
+import { writeFile } from 'node:fs/promises';
+import { formatTable } from '@weft/ir';
+import { type ArchitectureSpec, compileArchitecture } from '@weft/models';
+import { architectureInputs } from '../architecture-inputs.js';
+import type { CliIo } from '../cli-io.js';
+import { formatBytes } from '../format-bytes.js';
+import type { BenchOptions } from './bench-command.js';
+import { medianMs } from './median-time.js';
+
+/** One row of `weft bench`'s results for an architecture spec. */
+export interface ArchitectureBenchResult {
+  /** `fused` or `unfused`. */
+  readonly variant: string;
+  /** Where it ran. */
+  readonly backend: string;
+  /** Median time of one forward pass in ms. */
+  readonly forwardMs: number;
+  /** Dispatches of one forward pass. */
+  readonly dispatchesPerForward: number;
+  /** Bytes of the program's arena. */
+  readonly arenaBytes: number;
+}
+
+/**
+ * `weft bench` for an architecture spec: compiles its forward program fused and unfused (one
+ * kernel per op) with seeded weights, and measures the median forward time on the inputs
+ * `weft run` feeds it (an encoder–decoder: the source and the decoder start token), with
+ * dispatches per forward and arena bytes. `--prompt` sets the token count of the encoder kinds.
+ */
+export async function benchArchitecture(
+  specPath: string,
+  spec: ArchitectureSpec,
+  options: BenchOptions,
+  io: CliIo,
+): Promise<void> {
+  const repeats = Number(options.repeats ?? 5);
+  const max =
+    spec.kind === 'encoder'
+      ? spec.config.maxSeq
+      : spec.kind === 'encoder-decoder'
+        ? spec.config.maxSourceSeq
+        : 0;
+  const length = Math.min(Number(options.prompt ?? 8), max);
+  const vocab =
+    spec.kind === 'encoder'
+      ? spec.config.vocabSize
+      : spec.kind === 'encoder-decoder'
+        ? spec.config.sourceVocabSize
+        : 0;
+  const tokens = max === 0 ? undefined : Array.from({ length }, (_, index) => (index * 7 + 1) % vocab);
+  const inputs = architectureInputs(spec, { seed: 0, ...(tokens === undefined ? {} : { tokens }) });
+  const results: ArchitectureBenchResult[] = [];
+  for (const fuse of [true, false]) {
+    const { program } = await compileArchitecture(spec, {
+      device: options.device === 'cpu' ? 'cpu' : 'auto',
+      seed: 0,
+      batch: inputs.batch,
+      fuse,
+    });
+    try {
+      const forward = await medianMs(repeats, () => program.run(inputs.feeds, { dims: inputs.dims }));
+      results.push({
+        variant: fuse ? 'fused' : 'unfused',
+        backend: program.backend,
+        forwardMs: forward,
+        dispatchesPerForward: program.stats.dispatchesPerRun,
+        arenaBytes: program.stats.arenaBytes,
+      });
+    } finally {
+      program.destroy();
+    }
+  }
+  io.out(
+    `model: ${specPath} (${spec.kind}), batch ${inputs.batch}, median of ${repeats} runs after a warm-up`,
+  );
+  for (const line of inputs.lines) io.out(`  ${line}`);
+  io.out(
+    formatTable(
+      results.map((row) => [
+        row.variant,
+        row.backend,
+        row.forwardMs.toFixed(1),
+        String(row.dispatchesPerForward),
+        formatBytes(row.arenaBytes),
+      ]),
+      {
+        header: ['variant', 'backend', 'forward ms', 'dispatches/forward', 'arena'],
+        align: ['left', 'left', 'right', 'right', 'right'],
+        rule: false,
+      },
+    ),
+  );
+  const [fused, unfused] = results as [ArchitectureBenchResult, ArchitectureBenchResult];
+  io.out(`fused vs unfused: forward ${(unfused.forwardMs / fused.forwardMs).toFixed(2)}x`);
+  if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify(results, null, 2)}\n`);
+}

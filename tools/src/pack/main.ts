@@ -1,0 +1,75 @@
+// The package check (`pnpm check:packages`, a step of `pnpm verify`; needs `pnpm build` first): packs
+// every published package as `pnpm publish` would, lints each tarball (publint, Are The Types Wrong),
+// then installs the tarballs in a fresh project outside the workspace and uses them as a user would:
+// type-checks a strict TypeScript program (tools/src/pack/fixture/attention-smoke.ts) and the
+// packages' README examples, runs the program in Node (WebGPU through Dawn, or the CPU backend) and
+// runs `npx weft --help`. Prints each tarball's size and the time of each stage; exits 1 on any
+// failure.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createFreshProject } from './fresh-project.js';
+import { lintTarballs } from './lint-tarballs.js';
+import { packTarballs } from './pack-tarballs.js';
+import { publishablePackages } from './publishable-packages.js';
+import { readmeExamples } from './readme-examples.js';
+
+const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const program = fileURLToPath(new URL('fixture/attention-smoke.ts', import.meta.url));
+const keep = process.argv.includes('--keep');
+// For a quicker loop while editing READMEs or the program: pack and install, without the linters.
+const lint = !process.argv.includes('--no-lint');
+const failures: string[] = [];
+const started = Date.now();
+const stage = (name: string, since: number) =>
+  console.log(`--- ${name}: ${((Date.now() - since) / 1000).toFixed(1)}s`);
+
+const work = mkdtempSync(join(tmpdir(), 'weft-packages-'));
+try {
+  let since = Date.now();
+  const packages = publishablePackages(root);
+  const packed = packTarballs(root, packages, join(work, 'tarballs'));
+  for (const entry of packed) {
+    const size = `${(entry.bytes / 1024).toFixed(0)} KiB`.padStart(9);
+    console.log(`${entry.name.padEnd(16)} ${size}  ${String(entry.fileCount).padStart(4)} files`);
+    if (!entry.hasReadme) failures.push(`${entry.name}: the tarball has no README.md`);
+  }
+  stage('pack', since);
+
+  since = Date.now();
+  if (lint) {
+    failures.push(...(await lintTarballs(root, packed)));
+    stage('publint and attw', since);
+  }
+
+  since = Date.now();
+  const examples = readmeExamples(root, packages);
+  const project = createFreshProject(root, work, packed, program, examples);
+  const steps: [string, string, string[]][] = [
+    ['install', 'pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only']],
+    ['tsc (strict)', 'node_modules/.bin/tsc', ['-p', '.']],
+    ['node program', 'node', ['dist/main.js']],
+    ['npx weft --help', 'npx', ['weft', '--help']],
+  ];
+  for (const [name, command, args] of steps) {
+    const stepStarted = Date.now();
+    console.log(`--- ${name}: ${command} ${args.join(' ')} (in ${project.directory})`);
+    const { status, output } = project.run(command, args);
+    // npx finds the installed bin in node_modules/.bin (no download); the usage line is weft's own.
+    const helpless = name === 'npx weft --help' && !output.includes('$ weft <command>');
+    if (status !== 0 || helpless) {
+      failures.push(`${name}: ${status !== 0 ? `exit ${status}` : 'no usage text'}`);
+      break;
+    }
+    stage(name, stepStarted);
+  }
+  stage('fresh project', since);
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+stage('package check', started);
+for (const failure of failures) console.log(`FAILED ${failure}`);
+process.exit(failures.length > 0 ? 1 : 0);
