@@ -66,7 +66,7 @@ function gemma2Spec(reader: ConfigReader, maxSeqCap: number): ModelSpecV2 {
   reader.requireNeutral(
     'attention_bias',
     (value) => value === false,
-    'it adds a bias to o_proj too, and a version-2 spec has a QKV bias only',
+    'its biases on q_proj, k_proj, v_proj and o_proj are not mapped yet (they would be attention.bias and outputBias)',
   );
   reader.requireNeutral(
     'use_bidirectional_attention',

@@ -122,7 +122,7 @@ describe('modelSpecFromHuggingFaceConfig', () => {
       );
     }
     expect(() => modelSpecFromHuggingFaceConfig({ ...llama, model_type: 'mamba' })).toThrow(
-      /model_type "mamba" is not supported.*one of llama, mistral, qwen2, qwen3, gemma2/,
+      /model_type "mamba" is not supported.*one of llama, mistral, gpt2, qwen2, qwen3, gemma2/,
     );
     expect(() => modelSpecFromHuggingFaceConfig([])).toThrow(/must hold a JSON object/);
   });

@@ -128,7 +128,7 @@ describe('modelSpecFromHuggingFaceConfig: Qwen2, Qwen3, Gemma 2', () => {
       expect(() => modelSpecFromHuggingFaceConfig(config)).toThrow(message);
     rejects(
       { ...qwen3, attention_bias: true },
-      /"attention_bias" is not supported: it adds a bias to o_proj too/,
+      /"attention_bias" is not supported: its biases on q_proj, k_proj, v_proj and o_proj are not mapped yet/,
     );
     rejects({ ...gemma2, attention_bias: true }, /"attention_bias" is not supported/);
     rejects(

@@ -38,11 +38,11 @@ export function qwenDecoderSpec(reader: ConfigReader, maxSeqCap: number, variant
   const layers = reader.positiveInteger('num_hidden_layers');
   const maxSeq = Math.min(reader.positiveInteger('max_position_embeddings', 32768), maxSeqCap);
   if (!variant.qkvBias) {
-    // Qwen3's attention_bias puts biases on q, k, v and o; v2 specs have no output bias.
+    // Qwen3's attention_bias puts biases on q, k, v and o; the loader does not map them yet.
     reader.requireNeutral(
       'attention_bias',
       (value) => value === false,
-      'it adds a bias to o_proj too, and a version-2 spec has a QKV bias only',
+      'its biases on q_proj, k_proj, v_proj and o_proj are not mapped yet (they would be attention.bias and outputBias)',
     );
   }
   const eps = reader.positiveNumber('rms_norm_eps', 1e-6);
