@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildDecoderLmGraph,
+  buildModelGraph,
   graphParameters,
   parametersFromWeights,
   readSafetensors,
@@ -84,7 +84,7 @@ function generate(target: string, dtype: 'F32' | 'BF16'): void {
 async function loadWholeFile(target: string) {
   const { spec } = await readHuggingFaceConfig(target);
   const tensors = readSafetensors(readFileSync(join(target, 'model.safetensors')));
-  const expected = graphParameters(buildDecoderLmGraph(spec.config, { mode: 'forward' }).graph);
+  const expected = graphParameters(buildModelGraph(spec, { mode: 'forward' }).graph);
   return { weights: parametersFromWeights(tensors, expected) };
 }
 

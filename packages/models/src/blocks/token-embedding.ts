@@ -29,6 +29,11 @@ export interface TokenEmbeddingOptions {
   readonly dModel: number;
   /** Absolute positions to add; none by default. */
   readonly positions?: EmbeddingPositions;
+  /**
+   * Multiply the token embeddings by this factor (Gemma's `√d`: the factor is rounded to float32,
+   * as Hugging Face rounds it to the model dtype). Default none.
+   */
+  readonly scale?: number;
   /** Position of each token, `[batch, seq]` i32: required with `positions`. */
   readonly positionIds?: Node;
   /** Block path. Default `embedding`. */
@@ -36,7 +41,7 @@ export interface TokenEmbeddingOptions {
 }
 
 /**
- * Token embedding `E[tokens]` (one `gather` from `${name}.tokens` `[V, d]`), plus learned
+ * Token embedding `E[tokens]` (one `gather` from `${name}.tokens` `[V, d]`), times `scale` when given, plus learned
  * (`${name}.positions[positionIds]`) or sinusoidal absolute positions
  * (`PE(p, 2i) = sin(p / 10000^(2i/d))`, `PE(p, 2i+1) = cos(p / 10000^(2i/d))`).
  *
@@ -55,7 +60,8 @@ export function tokenEmbedding(tokens: Node, options: TokenEmbeddingOptions): No
 function buildTokenEmbedding(tokens: Node, options: TokenEmbeddingOptions): Node {
   const name = options.name ?? 'embedding';
   const { vocabSize, dModel, positions } = options;
-  const embedded = gather(param(childPath(name, 'tokens'), [vocabSize, dModel]), tokens);
+  const gathered = gather(param(childPath(name, 'tokens'), [vocabSize, dModel]), tokens);
+  const embedded = options.scale === undefined ? gathered : scaled(gathered, options.scale, name);
   if (positions === undefined) return embedded;
   const ids = options.positionIds;
   if (ids === undefined) {
@@ -71,6 +77,17 @@ function buildTokenEmbedding(tokens: Node, options: TokenEmbeddingOptions): Node
     [embedded, reshape(ids, [...ids.shape, 1])],
     variable('$0').add(sinusoid(variable('$1', 'i32'), variable('i2', 'i32'), dModel)),
   );
+}
+
+function scaled(x: Node, scale: number, name: string): Node {
+  if (!(Number.isFinite(scale) && scale > 0)) {
+    throw new SpecError(`embedding "${name}": option "scale" must be a positive number`, {
+      block: name,
+      expected: 'a finite number > 0',
+      actual: scale,
+    });
+  }
+  return mapElements([x], variable('$0').mul(constant(Math.fround(scale), 'f32')));
 }
 
 /** The sinusoidal position value at integer position `position` and channel `channel` of `width`. */

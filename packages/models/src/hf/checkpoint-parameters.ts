@@ -3,7 +3,7 @@ import { SpecError } from '@weft/ir';
 import type { SafetensorsDType } from '../weights/safetensors-dtypes.js';
 import type { Checkpoint } from './checkpoint-files.js';
 import { type HuggingFaceArchitecture, huggingFaceMapping } from './hf-architectures.js';
-import type { ParameterRecipe } from './llama-tensor-names.js';
+import type { ParameterRecipe } from './recipe-parts.js';
 
 /** What the checks need of a stored tensor: its dtype and shape. */
 export interface StoredTensorInfo {
@@ -139,13 +139,13 @@ export async function readRecipeParameters(
 async function assemble(checkpoint: Checkpoint, recipe: ParameterRecipe): Promise<Float32Array> {
   const [only] = recipe.parts;
   if (recipe.parts.length === 1 && only !== undefined && !only.transpose)
-    return checkpoint.readFloat32(only.source);
+    return withOffset(await checkpoint.readFloat32(only.source), only.offset);
   const columns = recipe.shape[recipe.shape.length - 1]!;
   const rows = recipe.shape.slice(0, -1).reduce((product, dim) => product * dim, 1);
   const result = new Float32Array(rows * columns);
   let firstColumn = 0;
   for (const part of recipe.parts) {
-    const data = await checkpoint.readFloat32(part.source);
+    const data = withOffset(await checkpoint.readFloat32(part.source), part.offset);
     // Transposed parts are `[width, rows]`; plain parts `[rows, width]`.
     const width = part.transpose ? part.shape[0]! : part.shape[part.shape.length - 1]!;
     if (part.transpose) transposeInto(result, columns, firstColumn, data, width, rows);
@@ -183,6 +183,12 @@ function transposeInto(
       }
     }
   }
+}
+
+/** `data` with `offset` added in place (each sum rounded to float32, as a float32 add). */
+function withOffset(data: Float32Array, offset = 0): Float32Array {
+  if (offset !== 0) for (let i = 0; i < data.length; i++) data[i] = data[i]! + offset;
+  return data;
 }
 
 function inFile(tensor: StoredTensorInfo): string {

@@ -2,7 +2,7 @@ import { SpecError } from '@weft/ir';
 import { buildModelGraph } from '../model/model-definition.js';
 import { graphParameters } from '../model/model-parameters.js';
 import type { ModelSpecV2 } from '../spec/model-spec-v2-types.js';
-import type { ParameterRecipe } from './llama-tensor-names.js';
+import type { ParameterRecipe } from './recipe-parts.js';
 
 /** The prefix `GPT2LMHeadModel` checkpoints put before the body's names (`GPT2Model` ones have none). */
 export const GPT2_BODY_PREFIX = 'transformer.';

@@ -1,18 +1,26 @@
 import { SpecError, UnsupportedError } from '@weft/ir';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { ConfigReader } from './config-reader.js';
+import { tokenIds } from './decoder-config-fields.js';
+import { GEMMA2_MAPPING } from './gemma2.js';
 import { GPT2_MAPPING } from './gpt2.js';
 import type { HuggingFaceMapping } from './hf-mapping.js';
 import { LLAMA_MAPPING } from './llama.js';
+import { QWEN2_MAPPING } from './qwen2.js';
+import { QWEN3_MAPPING } from './qwen3.js';
 
 /**
- * The architectures Weft loads, by `model_type`: each maps `config.json` onto a spec and the
- * checkpoint's tensors onto its parameters (see {@link HuggingFaceMapping}).
+ * The decoder architectures Weft loads, by `model_type`, one line per family: each maps
+ * `config.json` onto a spec and the checkpoint's tensors onto its parameters (see
+ * {@link HuggingFaceMapping}; each family lives in a file of its own).
  */
 export const HF_ARCHITECTURES = {
   llama: LLAMA_MAPPING,
   mistral: LLAMA_MAPPING,
   gpt2: GPT2_MAPPING,
+  qwen2: QWEN2_MAPPING,
+  qwen3: QWEN3_MAPPING,
+  gemma2: GEMMA2_MAPPING,
 } as const satisfies Readonly<Record<string, HuggingFaceMapping>>;
 
 /** A `model_type` Weft loads. */
@@ -20,6 +28,11 @@ export type SupportedHfModelType = keyof typeof HF_ARCHITECTURES;
 
 /** The `model_type`s Weft loads (the keys of {@link HF_ARCHITECTURES}). */
 export const SUPPORTED_HF_MODEL_TYPES = Object.keys(HF_ARCHITECTURES) as readonly SupportedHfModelType[];
+
+/** Whether Weft loads `modelType`. */
+export function isSupportedHfModelType(modelType: string): modelType is SupportedHfModelType {
+  return Object.hasOwn(HF_ARCHITECTURES, modelType);
+}
 
 /**
  * The mapping of a supported `model_type`.
@@ -34,18 +47,11 @@ export function huggingFaceMapping(modelType: SupportedHfModelType): HuggingFace
 }
 
 /**
- * Architectures Weft recognizes but cannot express with a version-1 model spec yet, and why.
- * Loading one is an UnsupportedError with this reason, never a model with some part left out.
+ * Architectures Weft recognizes but does not load yet, and why. Loading one is an
+ * UnsupportedError with this reason, never a model with some part left out.
  */
 export const UNSUPPORTED_HF_MODEL_TYPES: Readonly<Record<string, string>> = {
-  qwen2:
-    'its q_proj, k_proj and v_proj carry biases (model.layers.N.self_attn.q_proj.bias) and a version-1 decoder-lm spec has no attention bias',
-  qwen3:
-    'it normalizes queries and keys per head (model.layers.N.self_attn.q_norm.weight, k_norm.weight) and a version-1 decoder-lm spec has no QK norm',
-  gemma2:
-    'it needs logit softcapping, sliding-window layers and sandwich norms, which version-1 specs do not express (they come with the new blocks)',
-  gemma:
-    'it scales embeddings by √d and stores RMSNorm gains as (1 + w), which version-1 specs do not express',
+  gemma: 'Gemma 1 is not mapped yet (Gemma 2, model_type gemma2, loads)',
   bert: 'it is an encoder: load it with loadHuggingFaceEncoder',
   vit: 'it is an image encoder: load it with loadHuggingFaceEncoder',
 };
@@ -67,18 +73,19 @@ export const DEFAULT_HF_MAX_SEQ = 2048;
 export interface HuggingFaceArchitecture {
   /** The config's `model_type`. */
   readonly modelType: SupportedHfModelType;
-  /** The equivalent model spec (version 1 for Llama and Mistral, version 2 for GPT-2). */
+  /** The equivalent model spec (version 1 for Llama and Mistral, version 2 for the others). */
   readonly spec: AnyModelSpec;
   /** End-of-sequence token ids (`eos_token_id`, one or a list); empty when the config has none. */
   readonly eosTokenIds: readonly number[];
 }
 
 /**
- * Maps a Hugging Face `config.json` onto a Weft model spec. Every field is either mapped, known
- * not to change the math (ids, training settings, versions), or rejected: a field that would
- * change the math in a way the spec cannot express (`rope_scaling`, `attention_bias`, a sliding
- * window shorter than `maxSeq`, ...) is an UnsupportedError naming the field, and so is a field
- * Weft does not know.
+ * Maps a Hugging Face `config.json` onto a Weft model spec through the family of its
+ * `model_type` (see `HF_FAMILIES`). Every field is either mapped, known not to change the math
+ * (ids, training settings, versions), or rejected: a field that would change the math in a way
+ * the spec cannot express (`rope_scaling`, Llama's `attention_bias`, Mistral's sliding window
+ * shorter than `maxSeq`, ...) is an UnsupportedError naming the field, and so is a field Weft
+ * does not know.
  *
  * @param config The parsed `config.json`.
  * @throws UnsupportedError for an unsupported `model_type` (with the reason, see
@@ -104,7 +111,7 @@ export function modelSpecFromHuggingFaceConfig(
       expected: `one of ${SUPPORTED_HF_MODEL_TYPES.join(', ')}`,
     });
   }
-  if (!Object.hasOwn(HF_ARCHITECTURES, modelType)) {
+  if (!isSupportedHfModelType(modelType)) {
     const reason = UNSUPPORTED_HF_MODEL_TYPES[modelType];
     throw new UnsupportedError(
       reason === undefined
@@ -117,13 +124,8 @@ export function modelSpecFromHuggingFaceConfig(
   const maxSeqCap = options.maxSeq ?? DEFAULT_HF_MAX_SEQ;
   if (!(Number.isSafeInteger(maxSeqCap) && maxSeqCap >= 1))
     throw new SpecError('maxSeq must be a positive integer', { tensor: 'maxSeq', actual: maxSeqCap });
-  const spec = huggingFaceMapping(modelType as SupportedHfModelType).spec(reader, maxSeqCap);
+  const spec = huggingFaceMapping(modelType).spec(reader, maxSeqCap);
   const eosTokenIds = tokenIds(reader.raw('eos_token_id'));
   reader.rejectUnread();
-  return { modelType: modelType as SupportedHfModelType, spec, eosTokenIds };
-}
-
-function tokenIds(value: unknown): number[] {
-  const ids = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return ids.filter((id): id is number => Number.isSafeInteger(id) && (id as number) >= 0);
+  return { modelType, spec, eosTokenIds };
 }

@@ -1,6 +1,6 @@
 import type { ConfigReader } from './config-reader.js';
 import type { HuggingFaceEncoderArchitecture } from './hf-encoder-architecture.js';
-import type { ParameterRecipe } from './llama-tensor-names.js';
+import type { ParameterRecipe } from './recipe-parts.js';
 
 /** What an encoder family makes of a checkpoint directory. */
 export interface HuggingFaceEncoderPlan {

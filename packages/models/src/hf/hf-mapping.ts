@@ -1,6 +1,6 @@
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import type { ConfigReader } from './config-reader.js';
-import type { ParameterRecipe } from './llama-tensor-names.js';
+import type { ParameterRecipe } from './recipe-parts.js';
 
 /**
  * How Weft loads one family of Hugging Face checkpoints: its `config.json` mapped onto a model

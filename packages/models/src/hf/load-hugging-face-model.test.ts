@@ -83,7 +83,7 @@ describe('loadHuggingFaceModel: checks before reading data', () => {
     const failure = loadHuggingFaceModel(dir);
     await expect(failure).rejects.toThrow('model.layers.1.mlp.up_proj.weight is missing');
     await expect(failure).rejects.toThrow(
-      'model.layers.0.self_attn.q_proj.bias is not a tensor of this model (unexpected)',
+      'model.layers.0.self_attn.q_proj.bias is not a tensor of this model (unexpected), in model.safetensors',
     );
   });
 

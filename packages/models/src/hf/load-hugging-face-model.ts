@@ -4,11 +4,11 @@ import { InputError } from '@weft/ir';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { openCheckpoint } from './checkpoint-files.js';
 import { readCheckpointParameters } from './checkpoint-parameters.js';
+import type { SupportedHfModelType } from './hf-architectures.js';
 import {
   type HuggingFaceArchitecture,
   type HuggingFaceSpecOptions,
   modelSpecFromHuggingFaceConfig,
-  type SupportedHfModelType,
 } from './hf-architectures.js';
 import { type HuggingFaceTokenizer, loadHuggingFaceTokenizer, TOKENIZER_FILE } from './hf-tokenizer.js';
 

@@ -1,8 +1,13 @@
 import { SpecError } from '@weft/ir';
 import type { VitDefinition } from '../architectures/vit.js';
 import { modelPrefix } from './hf-encoder-family.js';
-import type { ParameterRecipe } from './llama-tensor-names.js';
-import { concatenatedFrom, copiedFrom, linearFrom, type WeftParameter } from './recipe-parts.js';
+import {
+  concatenatedFrom,
+  copiedFrom,
+  linearFrom,
+  type ParameterRecipe,
+  type WeftParameter,
+} from './recipe-parts.js';
 
 /** How a ViT checkpoint names its tensors, read from the names themselves. */
 export interface VitCheckpointLayout {

@@ -75,6 +75,8 @@ export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefin
     ...(finalNorm === undefined ? {} : { finalNorm }),
     ...(config.positions === undefined ? {} : { embeddingPositions: config.positions }),
     tieEmbeddings: config.tieEmbeddings,
+    ...(config.embeddingScale === undefined ? {} : { embeddingScale: config.embeddingScale }),
+    ...(config.logitSoftcap === undefined ? {} : { logitSoftcap: config.logitSoftcap }),
   };
 }
 

@@ -79,6 +79,10 @@ export interface DecoderLmDefinition {
   readonly embeddingPositions?: EmbeddingPositions;
   /** Reuse the token embedding as the LM head. Default false. */
   readonly tieEmbeddings?: boolean;
+  /** Multiply the token embeddings by this factor (Gemma: `√dModel`). Default none. */
+  readonly embeddingScale?: number;
+  /** Cap the logits softly, `c · tanh(logits / c)` (Gemma 2's final logit softcapping). Default none. */
+  readonly logitSoftcap?: number;
 }
 
 const DEFINITION_OPTIONS = [
@@ -90,12 +94,15 @@ const DEFINITION_OPTIONS = [
   'finalNorm',
   'embeddingPositions',
   'tieEmbeddings',
+  'embeddingScale',
+  'logitSoftcap',
 ];
 
 /**
- * Builds a decoder-only LM from a {@link DecoderLmDefinition}: token embedding (+ learned or
- * sinusoidal positions), `layers` transformer blocks (`layers.{i}`), the final norm
- * (`finalNorm`) and the LM head (`head.weight`, or tied to `embedding.tokens`).
+ * Builds a decoder-only LM from a {@link DecoderLmDefinition}: token embedding (scaled by
+ * `embeddingScale`, + learned or sinusoidal positions), `layers` transformer blocks
+ * (`layers.{i}`), the final norm (`finalNorm`), the LM head (`head.weight`, or tied to
+ * `embedding.tokens`) and the logit softcap `c · tanh(logits / c)` when `logitSoftcap` is `c`.
  *
  * In `step` mode every attention appends its new keys and values to caches of `maxSeq` slots
  * (state inputs `layers.{i}.attn.cache.key|value`, outputs with `.next` appended) and only the
@@ -137,6 +144,7 @@ export function buildDecoderGraph(
   const embedded = tokenEmbedding(tokens, {
     vocabSize: definition.vocabSize,
     dModel: definition.dModel,
+    ...(definition.embeddingScale === undefined ? {} : { scale: definition.embeddingScale }),
     ...(embeddingPositions === undefined ? {} : { positions: embeddingPositions, positionIds }),
   });
   const cache: KvCacheOptions | undefined =
@@ -162,10 +170,12 @@ export function buildDecoderGraph(
   });
   const normalized =
     definition.finalNorm === undefined ? hidden : normLayer(hidden, definition.finalNorm, 'finalNorm');
-  const logits = lmHead(normalized, {
+  const headLogits = lmHead(normalized, {
     vocabSize: definition.vocabSize,
     tied: definition.tieEmbeddings ?? false,
   });
+  const cap = definition.logitSoftcap;
+  const logits = cap === undefined ? headLogits : softcapLogits(headLogits, cap);
   const outputs: Record<string, Node> = { logits };
   const state: Record<string, string> = {};
   for (const { key, value } of caches) {
@@ -176,4 +186,18 @@ export function buildDecoderGraph(
     }
   }
   return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
+}
+
+/** `c · tanh(logits / c)`, labelled `logitSoftcap`. */
+function softcapLogits(logits: Node, cap: number): Node {
+  if (!(Number.isFinite(cap) && cap > 0)) {
+    throw new SpecError('decoder: option "logitSoftcap" must be a positive number', {
+      block: 'decoder',
+      expected: 'a finite number > 0',
+      actual: cap,
+    });
+  }
+  return withLabel('logitSoftcap', () =>
+    mapElements([logits], variable('$0').div(cap).apply('tanh').mul(cap)),
+  );
 }

@@ -85,7 +85,7 @@ export function estimateSpecMemory(spec: AnyModelSpec, batch = 1): ModelMemoryEs
     : estimateModelMemory(spec.config, batch);
 }
 
-/** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms counted as an upper bound; output biases where a layer has one). */
+/** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms, four with sandwich norms, counted as an upper bound; output biases where a layer has one). */
 function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemoryEstimate {
   const { vocabSize: V, dModel: d, maxSeq } = config;
   const rows = batch * maxSeq;
@@ -100,7 +100,8 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
     const attentionParameters = d * projected + heads * valueDim * d + projected + outputBias;
     const mlpParameters =
       (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
-    layerParameters += attentionParameters + mlpParameters + 3 * 2 * d;
+    const norms = 'placement' in block.norm && block.norm.placement === 'sandwich' ? 4 : 3;
+    layerParameters += attentionParameters + mlpParameters + norms * 2 * d;
     cacheElements += (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
     rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);
     largest = Math.max(

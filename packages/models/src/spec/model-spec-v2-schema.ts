@@ -166,7 +166,11 @@ export const layerOverrideSchema = v.strictObject({
   residual: v.optional(blockResidualSchema),
 });
 
-/** The configuration of a v2 decoder-only LM. */
+/**
+ * The configuration of a v2 decoder-only LM. Besides the blocks: `embeddingScale` multiplies the
+ * token embeddings (Gemma's `√dModel`), `logitSoftcap` `c` caps the logits softly,
+ * `c · tanh(logits / c)` (Gemma 2).
+ */
 export const decoderLmConfigV2Schema = v.pipe(
   v.strictObject({
     vocabSize: positiveInteger(MODEL_SPEC_LIMITS.vocabSize),
@@ -180,6 +184,8 @@ export const decoderLmConfigV2Schema = v.pipe(
     finalNorm: v.optional(v.nullable(normLayerSchema)),
     positions: v.optional(embeddingPositionsSchema),
     tieEmbeddings: v.optional(v.boolean(), false),
+    embeddingScale: v.optional(positiveNumber()),
+    logitSoftcap: v.optional(positiveNumber()),
     overrides: v.optional(v.pipe(v.array(layerOverrideSchema), v.maxLength(MAX_OVERRIDES))),
   }),
   v.forward(

@@ -7,6 +7,8 @@
 
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
 export * from './hugging-face-checkpoint.js';
+export * from './hugging-face-decoder-checkpoint.js';
+export * from './hugging-face-decoder-forward.js';
 export * from './hugging-face-encoder-forwards.js';
 export * from './hugging-face-encoders.js';
 export * from './hugging-face-gpt2-checkpoint.js';
