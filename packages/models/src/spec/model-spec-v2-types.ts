@@ -141,12 +141,12 @@ export type LayerSelectorJSON =
       readonly offset?: number | undefined;
     };
 
-/** The keys an override cannot remove (required in a block's attention). */
-type RequiredAttentionKey = 'heads' | 'headDim';
-
-/** The attention keys an override changes: a new value, or `null` to remove an optional key. */
+/**
+ * The attention keys an override changes: a new value, or `null` to remove an optional key
+ * (`heads` and `headDim` are required, so they cannot be removed).
+ */
 export type AttentionPatchJSON = {
-  readonly [K in keyof BlockAttentionJSON]?: K extends RequiredAttentionKey
+  readonly [K in keyof BlockAttentionJSON]?: K extends 'heads' | 'headDim'
     ? BlockAttentionJSON[K] | undefined
     : Exclude<BlockAttentionJSON[K], undefined> | null | undefined;
 };
