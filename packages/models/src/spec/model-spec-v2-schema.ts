@@ -1,5 +1,18 @@
 import * as v from 'valibot';
 import { MODEL_SPEC_LIMITS } from './model-spec-schema.js';
+import type {
+  BlockAttentionJSON,
+  BlockMlpJSON,
+  BlockNormJSON,
+  BlockResidualJSON,
+  DecoderLmConfigV2,
+  DecoderLmConfigV2Input,
+  EmbeddingPositionsJSON,
+  LayerOverrideJSON,
+  LayerSelectorJSON,
+  ModelSpecV2,
+  ModelSpecV2Input,
+} from './model-spec-v2-types.js';
 import { positiveInteger, positiveNumber } from './number-schemas.js';
 import { attentionSpecSchema, weightedGqaSchema } from './parts/attention-json-schema.js';
 import { normLayerSchema } from './parts/norm-layer-json.js';
@@ -207,3 +220,21 @@ export const modelSpecV2Schema = v.strictObject({
   kind: v.literal('decoder-lm'),
   config: decoderLmConfigV2Schema,
 });
+
+// The declared types (model-spec-v2-types.ts) must be exactly what the schemas accept and produce.
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<Condition extends true> = Condition;
+// biome-ignore lint/correctness/noUnusedVariables: a compile-time check, never used.
+type DeclaredTypesMatchSchemas = [
+  Holds<SameType<v.InferOutput<typeof blockAttentionSchema>, BlockAttentionJSON>>,
+  Holds<SameType<v.InferOutput<typeof blockMlpSchema>, BlockMlpJSON>>,
+  Holds<SameType<v.InferOutput<typeof blockNormSchema>, BlockNormJSON>>,
+  Holds<SameType<v.InferOutput<typeof blockResidualSchema>, BlockResidualJSON>>,
+  Holds<SameType<v.InferOutput<typeof embeddingPositionsSchema>, EmbeddingPositionsJSON>>,
+  Holds<SameType<v.InferOutput<typeof layerSelectorSchema>, LayerSelectorJSON>>,
+  Holds<SameType<v.InferOutput<typeof layerOverrideSchema>, LayerOverrideJSON>>,
+  Holds<SameType<v.InferInput<typeof decoderLmConfigV2Schema>, DecoderLmConfigV2Input>>,
+  Holds<SameType<v.InferOutput<typeof decoderLmConfigV2Schema>, DecoderLmConfigV2>>,
+  Holds<SameType<v.InferInput<typeof modelSpecV2Schema>, ModelSpecV2Input>>,
+  Holds<SameType<v.InferOutput<typeof modelSpecV2Schema>, ModelSpecV2>>,
+];

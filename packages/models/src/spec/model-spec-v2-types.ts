@@ -1,49 +1,236 @@
-import type * as v from 'valibot';
+/**
+ * The version-2 model spec as TypeScript types. They are declared here, field by field, rather than
+ * inferred from the valibot schema: an inferred type is written out whole in the published
+ * declaration files, where a user's compiler gives up on it as too deep. `model-spec-v2-schema.ts`
+ * checks that they are exactly what the schema accepts and produces, so the two cannot drift apart.
+ */
+
 import type { ModelSpec, ModelSpecInput } from './model-spec-types.js';
-import type {
-  blockAttentionSchema,
-  blockMlpSchema,
-  blockNormSchema,
-  blockResidualSchema,
-  decoderLmConfigV2Schema,
-  embeddingPositionsSchema,
-  layerOverrideSchema,
-  layerSelectorSchema,
-  modelSpecV2Schema,
-} from './model-spec-v2-schema.js';
+import type { MaskJSON } from './parts/mask-json.js';
+import type { NormLayerJSON } from './parts/norm-layer-json.js';
+import type { NormalizerJSON } from './parts/normalizer-json.js';
+import type { PositionJSON } from './parts/position-json.js';
+import type { ScoreModJSON } from './parts/score-json.js';
+
+/** A part of the user's own kind in JSON: its `kind` and any options (its factory checks them). */
+export interface UserPartJSON {
+  /** The name the part was registered under. */
+  readonly kind: string;
+  /** The part's options. */
+  readonly [option: string]: unknown;
+}
+
+/** Weighted GQA in JSON: `{ "kind": "weightedGqa", "heads": 8, "kvHeads": 2, "weights": "learned" }`. */
+export interface WeightedGqaJSON {
+  /** Discriminator. */
+  readonly kind: 'weightedGqa';
+  /** Number of query heads. */
+  readonly heads: number;
+  /** Number of key/value heads. */
+  readonly kvHeads: number;
+  /** How the heads of a group are weighted. */
+  readonly weights: 'learned';
+}
+
+/** QK normalization in JSON: the options of `qkNorm()` (`{ "kind": "rms", "scale": "vector", "eps": 1e-6 }`). */
+export interface QkNormJSON {
+  /** The norm applied to queries and keys. */
+  readonly kind?: 'l2' | 'rms' | 'layer' | undefined;
+  /** The learned scale after the norm. */
+  readonly scale?: 'none' | 'scalar' | 'vector' | undefined;
+  /** Added to the variance before the square root. */
+  readonly eps?: number | undefined;
+  /** Whether the norm has a bias. */
+  readonly bias?: boolean | undefined;
+}
+
+/**
+ * A block's self-attention in a v2 spec: an attention spec in JSON (every part
+ * `{ "kind": <builder name>, ...options }`, no `outputs`) plus `causal` (default true), `bias` (a QKV
+ * bias, default false) and `outputBias` (a bias of the output projection, default false).
+ */
+export interface BlockAttentionJSON {
+  /** Number of query heads, or a weighted GQA head layout. */
+  readonly heads: number | WeightedGqaJSON;
+  /** Number of key/value heads. */
+  readonly kvHeads?: number | undefined;
+  /** Number of value heads. */
+  readonly valueHeads?: number | undefined;
+  /** Width of each query/key head. */
+  readonly headDim: number;
+  /** Width of each value head. */
+  readonly valueDim?: number | undefined;
+  /** How positions enter the scores (RoPE, ALiBi, NoPE). */
+  readonly positions?: PositionJSON | undefined;
+  /** Normalization of queries and keys. */
+  readonly qkNorm?: QkNormJSON | undefined;
+  /** One score mod or several, applied in order. */
+  readonly score?: ScoreModJSON | UserPartJSON | (ScoreModJSON | UserPartJSON)[] | undefined;
+  /** Which scores are kept. */
+  readonly mask?: MaskJSON | undefined;
+  /** What turns scores into weights (default softmax). */
+  readonly normalizer?: NormalizerJSON | UserPartJSON | undefined;
+  /** Whether the block's attention is causal; default true. */
+  readonly causal?: boolean | undefined;
+  /** Whether the QKV projections have a bias; default false. */
+  readonly bias?: boolean | undefined;
+  /** Whether the output projection has a bias; default false. */
+  readonly outputBias?: boolean | undefined;
+}
+
+/** A block's MLP in a v2 spec: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units. */
+export interface BlockMlpJSON {
+  /** The feed-forward form. */
+  readonly kind: 'gelu' | 'relu2' | 'swiglu' | 'geglu';
+  /** Width of the hidden layer. */
+  readonly hidden: number;
+  /** Whether the projections have biases. */
+  readonly bias?: boolean | undefined;
+  /** For `gelu`/`geglu`: the exact GELU (`none`, default) or its tanh approximation. */
+  readonly approximate?: 'none' | 'tanh' | undefined;
+}
+
+/** A block's norm in a v2 spec: `{ layer, placement? }` or `{ kind: 'hypersphere', alphaScale? }`. */
+export type BlockNormJSON = BlockNormLayerJSON | HypersphereBlockJSON;
+
+/** A norm layer and where it sits in the block. */
+export interface BlockNormLayerJSON {
+  /** The norm layer. */
+  readonly layer: NormLayerJSON;
+  /** `pre` (default), `post` or `sandwich`. */
+  readonly placement?: 'pre' | 'post' | 'sandwich' | undefined;
+}
+
+/** nGPT's hypersphere block. */
+export interface HypersphereBlockJSON {
+  /** Discriminator. */
+  readonly kind: 'hypersphere';
+  /** Scale of the learned step sizes. */
+  readonly alphaScale?: number | undefined;
+}
+
+/** A block's residual rule in a v2 spec: `add` or `layerScale` (a learned per-channel scale). */
+export interface BlockResidualJSON {
+  /** The residual rule. */
+  readonly kind: 'add' | 'layerScale';
+}
+
+/** Absolute positions added to the token embeddings in a v2 spec. */
+export type EmbeddingPositionsJSON =
+  | {
+      /** Learned position embeddings. */
+      readonly kind: 'learned';
+      /** Number of positions with an embedding (at least `maxSeq`). */
+      readonly max: number;
+    }
+  | {
+      /** Sinusoidal position embeddings. */
+      readonly kind: 'sinusoidal';
+    };
+
+/** The layers an override selects: `"all"`, `"even"`, `"odd"`, layer indices, or every `every`-th layer from `offset`. */
+export type LayerSelectorJSON =
+  | 'all'
+  | 'even'
+  | 'odd'
+  | number[]
+  | {
+      /** The stride. */
+      readonly every: number;
+      /** The first layer selected; default 0. */
+      readonly offset?: number | undefined;
+    };
+
+/**
+ * The attention keys an override changes: a new value, or `null` to remove an optional key
+ * (`heads` and `headDim` are required, so they cannot be removed).
+ */
+export type AttentionPatchJSON = {
+  readonly [K in keyof BlockAttentionJSON]?: K extends 'heads' | 'headDim'
+    ? BlockAttentionJSON[K] | undefined
+    : Exclude<BlockAttentionJSON[K], undefined> | null | undefined;
+};
+
+/** The MLP keys an override changes: a new value, or `null` to remove an optional key. */
+export interface MlpPatchJSON {
+  /** The feed-forward form. */
+  readonly kind?: BlockMlpJSON['kind'] | undefined;
+  /** Width of the hidden layer. */
+  readonly hidden?: number | undefined;
+  /** Whether the projections have biases. */
+  readonly bias?: boolean | null | undefined;
+  /** The GELU form. */
+  readonly approximate?: 'none' | 'tanh' | null | undefined;
+}
+
+/** A per-layer override of a v2 spec: the layers it selects and the block sections it changes there. */
+export interface LayerOverrideJSON {
+  /** The layers it applies to. */
+  readonly layers: LayerSelectorJSON;
+  /** Attention keys merged into the block's attention. */
+  readonly attention?: AttentionPatchJSON | undefined;
+  /** MLP keys merged into the block's MLP. */
+  readonly mlp?: MlpPatchJSON | undefined;
+  /** Replaces the block's norm. */
+  readonly norm?: BlockNormJSON | undefined;
+  /** Replaces the block's residual rule. */
+  readonly residual?: BlockResidualJSON | undefined;
+}
+
+/** The configuration of a v2 decoder LM as written in JSON (see `decoderLmConfigV2Schema`). */
+export interface DecoderLmConfigV2Input {
+  /** Number of tokens in the vocabulary. */
+  readonly vocabSize: number;
+  /** Width of the residual stream. */
+  readonly dModel: number;
+  /** Number of transformer layers. */
+  readonly layers: number;
+  /** Longest sequence the model is compiled for. */
+  readonly maxSeq: number;
+  /** Each block's self-attention. */
+  readonly attention: BlockAttentionJSON;
+  /** Each block's MLP. */
+  readonly mlp: BlockMlpJSON;
+  /** Each block's norm. */
+  readonly norm: BlockNormJSON;
+  /** Each block's residual rule; default `add`. */
+  readonly residual?: BlockResidualJSON | undefined;
+  /** The norm before the LM head; `null` for none. */
+  readonly finalNorm?: NormLayerJSON | null | undefined;
+  /** Absolute positions added to the token embeddings. */
+  readonly positions?: EmbeddingPositionsJSON | undefined;
+  /** Whether the LM head reuses the token embedding matrix; default false. */
+  readonly tieEmbeddings?: boolean | undefined;
+  /** Per-layer overrides, applied in order. */
+  readonly overrides?: LayerOverrideJSON[] | undefined;
+}
+
+/** The configuration of a v2 decoder LM, with defaults filled in. */
+export interface DecoderLmConfigV2 extends Omit<DecoderLmConfigV2Input, 'tieEmbeddings'> {
+  /** Whether the LM head reuses the token embedding matrix. */
+  readonly tieEmbeddings: boolean;
+}
+
+/** A version-2 model spec as written in JSON (fields with defaults may be omitted). */
+export interface ModelSpecV2Input {
+  /** The JSON Schema an editor validates the file with (ignored by Weft). */
+  readonly $schema?: string | undefined;
+  /** Version of the document format. */
+  readonly schemaVersion: 2;
+  /** The model family. */
+  readonly kind: 'decoder-lm';
+  /** The model's configuration. */
+  readonly config: DecoderLmConfigV2Input;
+}
 
 /**
  * A validated version-2 model spec (what `parseModelSpec` returns for `"schemaVersion": 2`): a
  * decoder LM whose blocks use the whole parts vocabulary, with per-layer overrides.
  */
-export type ModelSpecV2 = v.InferOutput<typeof modelSpecV2Schema>;
-
-/** A version-2 model spec as written in JSON (fields with defaults may be omitted). */
-export type ModelSpecV2Input = v.InferInput<typeof modelSpecV2Schema>;
-
-/** The configuration of a v2 decoder LM (see `decoderLmConfigV2Schema`). */
-export type DecoderLmConfigV2 = v.InferOutput<typeof decoderLmConfigV2Schema>;
-
-/** A block's self-attention in a v2 spec: an attention spec in JSON plus `causal`, `bias` and `outputBias`. */
-export type BlockAttentionJSON = v.InferOutput<typeof blockAttentionSchema>;
-
-/** A block's MLP in a v2 spec. */
-export type BlockMlpJSON = v.InferOutput<typeof blockMlpSchema>;
-
-/** A block's norm in a v2 spec: `{ layer, placement? }` or `{ kind: 'hypersphere', alphaScale? }`. */
-export type BlockNormJSON = v.InferOutput<typeof blockNormSchema>;
-
-/** A block's residual rule in a v2 spec. */
-export type BlockResidualJSON = v.InferOutput<typeof blockResidualSchema>;
-
-/** Absolute positions added to the token embeddings in a v2 spec. */
-export type EmbeddingPositionsJSON = v.InferOutput<typeof embeddingPositionsSchema>;
-
-/** A per-layer override of a v2 spec. */
-export type LayerOverrideJSON = v.InferOutput<typeof layerOverrideSchema>;
-
-/** The layers an override selects. */
-export type LayerSelectorJSON = v.InferOutput<typeof layerSelectorSchema>;
+export interface ModelSpecV2 extends Omit<ModelSpecV2Input, 'config'> {
+  /** The model's configuration. */
+  readonly config: DecoderLmConfigV2;
+}
 
 /** A validated model spec of either version. */
 export type AnyModelSpec = ModelSpec | ModelSpecV2;

@@ -236,7 +236,7 @@ describe('model spec v2', () => {
     });
 
     it('refuses an unknown GELU form and a non-boolean outputBias with their paths', () => {
-      const spec = gpt2Style('tanh', true) as { config: Record<string, unknown> };
+      const spec = gpt2Style('tanh', true);
       expect(
         messageOf({
           ...spec,
@@ -250,7 +250,7 @@ describe('model spec v2', () => {
     });
 
     it('a per-layer override turns outputBias off', () => {
-      const base = gpt2Style('tanh', true) as { config: Record<string, unknown> };
+      const base = gpt2Style('tanh', true);
       const document = {
         ...base,
         config: { ...base.config, layers: 2, overrides: [{ layers: [1], attention: { outputBias: null } }] },
