@@ -201,6 +201,10 @@ export interface DecoderLmConfigV2Input {
   readonly positions?: EmbeddingPositionsJSON | undefined;
   /** Whether the LM head reuses the token embedding matrix; default false. */
   readonly tieEmbeddings?: boolean | undefined;
+  /** Factor on the token embeddings (Gemma's `√dModel`); absent: 1. */
+  readonly embeddingScale?: number | undefined;
+  /** Soft cap `c` of the logits, `c·tanh(logits / c)`; absent: none. */
+  readonly logitSoftcap?: number | undefined;
   /** Per-layer overrides, applied in order. */
   readonly overrides?: LayerOverrideJSON[] | undefined;
 }
