@@ -2,10 +2,10 @@ import { SpecError } from '@weft/ir';
 import type { EncoderDefinition } from '../architectures/encoder.js';
 import { modelPrefix } from './hf-encoder-family.js';
 import {
-  concatenatedFrom,
   copiedFrom,
   linearFrom,
   type ParameterRecipe,
+  queryKeyValueFrom,
   type WeftParameter,
 } from './recipe-parts.js';
 
@@ -93,20 +93,9 @@ export function bertParameterRecipe(
   const self = `${layer}.attention.self`;
   switch (match?.[2]) {
     case 'attn.wqkv':
-      return linearFrom(
-        parameter,
-        d,
-        [`${self}.query.weight`, d],
-        [`${self}.key.weight`, d],
-        [`${self}.value.weight`, d],
-      );
+      return queryKeyValueFrom(parameter, d, self, 'weight');
     case 'attn.bqkv':
-      return concatenatedFrom(
-        parameter,
-        [`${self}.query.bias`, d],
-        [`${self}.key.bias`, d],
-        [`${self}.value.bias`, d],
-      );
+      return queryKeyValueFrom(parameter, d, self, 'bias');
     case 'attn.wo':
       return linearFrom(parameter, d, [`${layer}.attention.output.dense.weight`, d]);
     case 'attn.bo':

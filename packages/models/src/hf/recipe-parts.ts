@@ -105,3 +105,24 @@ export function concatenatedFrom(
     parts: parts.map(([source, size]) => ({ source, shape: [size], transpose: false })),
   };
 }
+
+/**
+ * The fused `wqkv` `[d, 3d]` or `bqkv` `[3d]` of a BERT-style self-attention, whose checkpoint keeps
+ * `{self}.query`, `{self}.key` and `{self}.value` as separate `nn.Linear`s (BERT, ViT).
+ *
+ * @example
+ * ```ts
+ * queryKeyValueFrom({ name: 'layers.0.attn.bqkv', shape: [96] }, 32, 'encoder.layer.0.attention.self', 'bias');
+ * ```
+ */
+export function queryKeyValueFrom(
+  parameter: WeftParameter,
+  d: number,
+  self: string,
+  tensor: 'weight' | 'bias',
+): ParameterRecipe {
+  const parts = (['query', 'key', 'value'] as const).map(
+    (projection) => [`${self}.${projection}.${tensor}`, d] as const,
+  );
+  return tensor === 'weight' ? linearFrom(parameter, d, ...parts) : concatenatedFrom(parameter, ...parts);
+}

@@ -2,10 +2,10 @@ import { SpecError } from '@weft/ir';
 import type { VitDefinition } from '../architectures/vit.js';
 import { modelPrefix } from './hf-encoder-family.js';
 import {
-  concatenatedFrom,
   copiedFrom,
   linearFrom,
   type ParameterRecipe,
+  queryKeyValueFrom,
   type WeftParameter,
 } from './recipe-parts.js';
 
@@ -91,20 +91,9 @@ export function vitParameterRecipe(
     case 'attnNorm.beta':
       return layerNorm(`${layer}.layernorm_before`);
     case 'attn.wqkv':
-      return linearFrom(
-        parameter,
-        d,
-        [`${self}.query.weight`, d],
-        [`${self}.key.weight`, d],
-        [`${self}.value.weight`, d],
-      );
+      return queryKeyValueFrom(parameter, d, self, 'weight');
     case 'attn.bqkv':
-      return concatenatedFrom(
-        parameter,
-        [`${self}.query.bias`, d],
-        [`${self}.key.bias`, d],
-        [`${self}.value.bias`, d],
-      );
+      return queryKeyValueFrom(parameter, d, self, 'bias');
     case 'attn.wo':
       return linearFrom(parameter, d, [`${layer}.attention.output.dense.weight`, d]);
     case 'attn.bo':
