@@ -26,7 +26,7 @@ export interface NormSample extends SampleValues {
 export interface NormCatalogEntry {
   /** Mechanism name, e.g. `LayerNorm`. */
   readonly mechanism: string;
-  /** Catalog paper id(s) (`/shared/catalog`), e.g. `34`; several as `3, 4`. */
+  /** Catalog paper id(s) (`docs/catalog/`), e.g. `34`; several as `3, 4`. */
   readonly paper: string;
   /** Builds the graph with small static shapes and seeded values. */
   readonly build: () => NormSample;

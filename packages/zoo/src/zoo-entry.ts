@@ -1,7 +1,7 @@
 import type { Graph } from '@weft/ir';
 
 /**
- * A capability group of the catalog (`shared/catalog/README.md`): G1 fused softmax attention,
+ * A capability group of the catalog (`docs/catalog/README.md`): G1 fused softmax attention,
  * G2 normalizers other than softmax, G3 normalization layers, G4 linear attention, G5 structure
  * and approximation, G6 sparse and inference-time attention, G7 readouts.
  */
@@ -10,7 +10,7 @@ export type CatalogGroup = 'G1' | 'G2' | 'G3' | 'G4' | 'G5' | 'G6' | 'G7';
 /** The published paper a zoo entry implements, as the catalog numbers and names it. */
 export interface ZooPaper {
   /**
-   * Catalog number (1–119), the heading number in `shared/catalog/papers-*.md`; `null` for a
+   * Catalog number (1–119), the heading number in `docs/catalog/papers-*.md`; `null` for a
    * mechanism from outside the catalog, whose {@link ZooPaper.title} then names its source and says
    * that it is not a catalog paper.
    */

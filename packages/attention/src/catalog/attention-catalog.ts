@@ -48,7 +48,7 @@ export interface AttentionCatalogInstance {
   readonly dims: Readonly<Record<string, number>>;
 }
 
-/** One supported G1/G2 mechanism of the catalog (`shared/catalog`). */
+/** One supported G1/G2 mechanism of the catalog (`docs/catalog/`). */
 export interface AttentionCatalogEntry {
   /** Mechanism name (the zoo file name). */
   readonly mechanism: string;
