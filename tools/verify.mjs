@@ -14,6 +14,10 @@ const steps = [
   ['lint', 'pnpm', ['biome', 'check', '.']],
   ['architecture', 'pnpm', ['--silent', 'check:architecture']],
   ['build', 'pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only']],
+  // Every code block of the docs (front page, guides, generated cookbook pages): TypeScript
+  // type-checked under strict TS against the built packages, `runnable` blocks run and their output
+  // compared, JSON specs validated against the schemas (tools/src/docs/blocks).
+  ['guide code blocks', 'pnpm', ['--silent', 'check:guides']],
   [
     'tests',
     'pnpm',

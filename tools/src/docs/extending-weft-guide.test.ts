@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // `// ...` aside, is a line of the file, in order.
 const root = new URL('../../../', import.meta.url);
 const guide = readFileSync(new URL('docs/guides/extending-weft.md', root), 'utf8');
-const quotes = [...guide.matchAll(/```ts\n\/\/ file: (\S+)\n([\s\S]*?)```/g)].map(([, file, body]) => ({
+const quotes = [...guide.matchAll(/```ts[^\n]*\n\/\/ file: (\S+)\n([\s\S]*?)```/g)].map(([, file, body]) => ({
   file: file!,
   lines: body!
     .split('\n')

@@ -98,7 +98,7 @@ export function cookbookPage(catalog: Catalog, facts: CookbookFacts): string {
     lines.push(
       `From \`packages/zoo/src/entries/${entry.id}.ts\` (its inputs come from the entry's \`build()\`):`,
       '',
-      '```ts',
+      '```ts fragment',
       facts.specExample,
       '```',
       '',
