@@ -55,7 +55,7 @@ export function readCatalog(directory: string): Catalog {
     readme: readFileSync(join(directory, 'README.md'), 'utf8'),
     papers: files.flatMap((file) => file.papers),
     notes: files.map((file) => file.notes),
-    index: files.flatMap((file) => file.index),
+    index: files.flatMap((file) => file.index).sort((a, b) => a.id - b.id),
   };
 }
 
@@ -100,11 +100,29 @@ export function parseCatalogFile(
     }
   }
   close();
+  // A file without a quick index (papers 41–80) gets its rows from each section's Category and
+  // Priority lines.
+  const index = quickIndexRows(preamble);
+  for (const paper of papers) {
+    for (const id of paper.ids)
+      if (!index.some((row) => row.id === id)) index.push(sectionIndexRow(id, paper));
+  }
   return {
     papers,
     notes: { file, title, preamble: trimRules(preamble.join('\n')), summary: trimRules(summary.join('\n')) },
-    index: quickIndexRows(preamble),
+    index,
   };
+}
+
+function sectionIndexRow(id: number, paper: CatalogPaper): CatalogIndexRow {
+  const body = paper.body.replaceAll('**', '');
+  const category =
+    /Category:\s*([^\n]*)/
+      .exec(body)?.[1]
+      ?.split(/ — | \(/)[0]
+      ?.trim() ?? '—';
+  const priority = /Priority:\s*(P\d(?:\s*\/\s*P\d)?|N\/A)/.exec(body)?.[1] ?? '—';
+  return { id, shortName: paper.heading.replace(/^\d+\.\s*/, ''), category, priority };
 }
 
 /** `3. DurIAN-E 2 (Gu et al. 2024) and 4. DurIAN-E (Gu et al. 2023)` → [3, 4]. */
