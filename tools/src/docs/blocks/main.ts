@@ -3,7 +3,7 @@
 // under strict TS against the built packages, `runnable` ones are run and their printed output
 // compared, fragments are syntax-checked, JSON blocks are parsed and specs validated against the
 // schemas. Exits 1 listing each problem at its page line.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDocPages } from '../pages/generate-pages.js';
@@ -21,6 +21,15 @@ import {
 const started = Date.now();
 const repository = fileURLToPath(new URL('../../../../', import.meta.url));
 const workDirectory = fileURLToPath(new URL('../../../.code-blocks/', import.meta.url));
+
+// The blocks are checked against what users install: the built packages.
+const unbuilt = ['ir', 'attention', 'runtime', 'models', 'norms', 'zoo', 'wgsl'].filter(
+  (name) => !existsSync(join(repository, `packages/${name}/dist/index.d.ts`)),
+);
+if (unbuilt.length > 0) {
+  console.log(`check:guides needs the built packages; run pnpm build first (no dist: ${unbuilt.join(', ')})`);
+  process.exit(1);
+}
 
 // Optional arguments: parts of page paths, to check only those pages (`pnpm check:guides cookbook`).
 const only = process.argv.slice(2);
@@ -44,7 +53,7 @@ const pages = allPages().filter((page) => selected(page.file));
 
 const problems: BlockProblem[] = [];
 const programs: { program: BlockProgram; pageBlocks: CodeBlock[] }[] = [];
-const counts = { blocks: 0, fragments: 0, unchecked: 0 };
+const counts = { blocks: 0, fragments: 0, outputs: 0, unchecked: 0 };
 const jsonKinds = new Map<JsonBlockKind, number>();
 for (const page of pages) {
   const blocks = extractCodeBlocks(page.text, page.file);
@@ -61,6 +70,8 @@ for (const page of pages) {
       const { kind, problems: found } = checkJsonBlock(block);
       jsonKinds.set(kind, (jsonKinds.get(kind) ?? 0) + 1);
       problems.push(...found);
+    } else if (block.flags.has('output')) {
+      counts.outputs += 1;
     } else if (!isTypeScript(block)) {
       counts.unchecked += 1;
     }
@@ -85,7 +96,7 @@ console.log(
   `${pages.length} pages, ${counts.blocks} code blocks: ${typeChecked} TypeScript blocks type-checked as ` +
     `${programs.length} programs (${runnable.length} run), ${counts.fragments} fragments syntax-checked, ` +
     `${[...jsonKinds].map(([kind, count]) => `${count} JSON ${kind}`).join(', ') || 'no JSON'}, ` +
-    `${counts.unchecked} others (shell, text, WGSL) not checked`,
+    `${counts.outputs} output blocks compared, ${counts.unchecked} others (shell, text, WGSL) not checked`,
 );
 for (const problem of problems) {
   const where = problem.file.startsWith('/') ? relative(repository, problem.file) : problem.file;
