@@ -49,7 +49,11 @@ function playgroundLink(id: string): string {
 function paperLink(catalog: Catalog, entry: ZooEntry, prefix = '../catalog/'): string {
   const { id, title } = entry.paper;
   const paper = id === null ? undefined : catalogPaper(catalog, id);
-  if (paper === undefined) return `${markdownCell(title)} (not a catalog paper)`;
+  if (paper === undefined) {
+    return /not a catalog paper/.test(title)
+      ? markdownCell(title)
+      : `${markdownCell(title)} (not a catalog paper)`;
+  }
   return `[${id}. ${markdownCell(title)}](${prefix}${paperPageName(paper)})`;
 }
 
@@ -80,7 +84,7 @@ export function cookbookPage(catalog: Catalog, facts: CookbookFacts): string {
     `| paper | ${paperLink(catalog, entry)} |`,
     `| catalog group | ${GROUP_TITLES[entry.paper.group]} |`,
     `| kernels | ${facts.kernels} (the fused plan generated for the software profile, SwiftShader's limits) |`,
-    `| tolerance | ${entry.tolerance} (normwise relative error against float64, as \`pnpm zoo\` checks) |`,
+    `| tolerance | ${entry.tolerance.toExponential()} (normwise relative error against float64, as \`pnpm zoo\` checks) |`,
     `| measured f32 error | ${budgetSummary(facts.budget)} |`,
     '',
     `[Open it in the playground](${playgroundLink(entry.id)}) — the playground document \`{ "zoo": "${entry.id}" }\`.`,
