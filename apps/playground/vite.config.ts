@@ -3,6 +3,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   // Workspace packages resolve to their TypeScript sources, as in the tests: no package build needed.
   resolve: { conditions: ['@weft/source', 'browser', 'module', 'import', 'default'] },
+  // Relative asset URLs: the same build serves at a site's root and under the docs site's /playground/.
+  base: './',
   build: {
     target: 'es2022',
     rolldownOptions: {

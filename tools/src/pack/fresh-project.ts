@@ -101,7 +101,10 @@ export function createFreshProject(
 function withoutScriptVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const scriptVariable = /^(npm_|PNPM_SCRIPT_SRC_DIR$|INIT_CWD$)/i;
   const kept = /^npm_config_(registry|cache|userconfig|store_dir|https?_proxy|noproxy)$/i;
+  // Nor NODE_ENV (Vitest sets `test`): Vite gives its browser warnings only to production builds.
   return Object.fromEntries(
-    Object.entries(env).filter(([name]) => kept.test(name) || !scriptVariable.test(name)),
+    Object.entries(env).filter(
+      ([name]) => name !== 'NODE_ENV' && (kept.test(name) || !scriptVariable.test(name)),
+    ),
   );
 }
