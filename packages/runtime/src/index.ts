@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 export * from './device/adapter-description.js';
-export { SWIFTSHADER_ICD } from './device/node-gpu.js';
 export * from './device/request-weft-device.js';
 export * from './device/saxpy-check.js';
+export { SWIFTSHADER_ICD } from './device/swiftshader-icd.js';
 export * from './program/compile.js';
 export { type DeviceProfileOptions, deviceProfileOf } from './program/device-profile.js';
 export * from './program/generate-kernels.js';

@@ -107,7 +107,7 @@ export const KNOWN_LAYER_VIOLATIONS: readonly KnownLayerViolation[] = [
   },
   // The production-bundle test launches Chromium with the WebGPU flags the browser tests share.
   {
-    file: 'apps/web-demo/src/saved-attention-bundle.gpu.test.ts',
+    file: 'apps/playground/src/saved-graph/saved-attention-bundle.gpu.test.ts',
     imports: 'tools',
     reason: 'launches Chromium with chromiumWebGpuArgs',
   },

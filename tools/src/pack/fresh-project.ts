@@ -5,8 +5,8 @@ import { catalogVersions } from './catalog-versions.js';
 import type { PackedPackage } from './pack-tarballs.js';
 import type { ReadmeExample } from './readme-examples.js';
 
-/** What a user installs beside Weft: the compiler, the WebGPU types, Node's types, Dawn's binding. */
-const companions = ['typescript', '@webgpu/types', '@types/node', 'webgpu'] as const;
+/** What a user installs beside Weft: the compiler, the WebGPU types, Node's types, Dawn's binding, a bundler. */
+const companions = ['typescript', '@webgpu/types', '@types/node', 'webgpu', 'vite'] as const;
 
 /**
  * The strict settings of `tsc --init` (TypeScript 5.9) for a Node program, plus the one line Weft's
@@ -64,6 +64,7 @@ export function createFreshProject(
       typescript: versions.typescript,
       '@webgpu/types': versions['@webgpu/types'],
       '@types/node': versions['@types/node'],
+      vite: versions.vite,
     },
     pnpm: { overrides: tarballs },
   };
@@ -100,7 +101,10 @@ export function createFreshProject(
 function withoutScriptVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const scriptVariable = /^(npm_|PNPM_SCRIPT_SRC_DIR$|INIT_CWD$)/i;
   const kept = /^npm_config_(registry|cache|userconfig|store_dir|https?_proxy|noproxy)$/i;
+  // Nor NODE_ENV (Vitest sets `test`): Vite gives its browser warnings only to production builds.
   return Object.fromEntries(
-    Object.entries(env).filter(([name]) => kept.test(name) || !scriptVariable.test(name)),
+    Object.entries(env).filter(
+      ([name]) => name !== 'NODE_ENV' && (kept.test(name) || !scriptVariable.test(name)),
+    ),
   );
 }

@@ -3,7 +3,9 @@
 // then installs the tarballs in a fresh project outside the workspace and uses them as a user would:
 // type-checks a strict TypeScript program (tools/src/pack/fixture/attention-smoke.ts) and the
 // packages' README examples, runs the program in Node (WebGPU through Dawn, or the CPU backend) and
-// runs `npx weft --help`. Prints each tarball's size and the time of each stage; exits 1 on any
+// runs `npx weft --help`; then builds a Vite page from the tarballs (tools/src/pack/fixture/web, with
+// every browser entry point beside it), failing on any build warning, and loads it in headless
+// Chromium, where it runs a custom attention variant on WebGPU against float64. Prints each tarball's size and the time of each stage; exits 1 on any
 // failure.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { lintTarballs } from './lint-tarballs.js';
 import { packTarballs } from './pack-tarballs.js';
 import { publishablePackages } from './publishable-packages.js';
 import { readmeExamples } from './readme-examples.js';
+import { checkVitePage } from './vite-page.js';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const program = fileURLToPath(new URL('fixture/attention-smoke.ts', import.meta.url));
@@ -52,6 +55,7 @@ try {
     ['node program', 'node', ['dist/main.js']],
     ['npx weft --help', 'npx', ['weft', '--help']],
   ];
+  let installed = true;
   for (const [name, command, args] of steps) {
     const stepStarted = Date.now();
     console.log(`--- ${name}: ${command} ${args.join(' ')} (in ${project.directory})`);
@@ -60,10 +64,12 @@ try {
     const helpless = name === 'npx weft --help' && !output.includes('$ weft <command>');
     if (status !== 0 || helpless) {
       failures.push(`${name}: ${status !== 0 ? `exit ${status}` : 'no usage text'}`);
+      installed = name !== 'install';
       break;
     }
     stage(name, stepStarted);
   }
+  if (installed) failures.push(...(await checkVitePage(project, stage)));
   stage('fresh project', since);
 } finally {
   if (keep) console.log(`kept ${work}`);

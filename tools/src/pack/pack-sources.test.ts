@@ -14,7 +14,7 @@ describe('the package check inputs', () => {
     expect(names).toEqual(
       expect.arrayContaining(['@weft/ir', '@weft/attention', '@weft/runtime', '@weft/cli']),
     );
-    expect(names).not.toContain('@weft/web-demo');
+    expect(names).not.toContain('@weft/playground');
     expect(packages.find((entry) => entry.name === '@weft/cli')?.library).toBe(false);
     expect(packages.find((entry) => entry.name === '@weft/ir')?.library).toBe(true);
   });

@@ -1,7 +1,13 @@
 import { WeftError } from '@weft/ir';
+import type { PlatformGpu } from './platform-gpu.js';
+import { SWIFTSHADER_ICD } from './swiftshader-icd.js';
 
-/** Where Debian's `chromium` package installs SwiftShader's Vulkan driver manifest. */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** In Node (the `node` condition of `#platform-gpu`), the `GPU` comes from Dawn's binding. */
+export const platformGpu: PlatformGpu = {
+  source: 'node-dawn',
+  create: () =>
+    typeof process !== 'undefined' && process.versions?.node !== undefined ? createNodeGpu() : undefined,
+};
 
 const SYSTEM_ICD_FOLDERS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 

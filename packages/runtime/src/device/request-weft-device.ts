@@ -1,6 +1,7 @@
 import { WeftError } from '@weft/ir';
+import { platformGpu } from '#platform-gpu';
 import type { AdapterDescription } from './adapter-description.js';
-import { createNodeGpu, SWIFTSHADER_ICD } from './node-gpu.js';
+import { SWIFTSHADER_ICD } from './swiftshader-icd.js';
 
 /** Options of {@link requestWeftDevice}. */
 export interface WeftDeviceOptions {
@@ -114,9 +115,8 @@ async function locateGpu(
   if (provided !== undefined) return { gpu: provided, source: 'provided' };
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu !== undefined) return { gpu: browserGpu, source: 'browser' };
-  if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
-    return { gpu: await createNodeGpu(), source: 'node-dawn' };
-  }
+  const created = platformGpu.create();
+  if (created !== undefined) return { gpu: await created, source: platformGpu.source };
   throw new WeftError(
     'no-webgpu',
     'this environment has no WebGPU (`navigator.gpu` is undefined): use a browser with WebGPU enabled, or Node with the `webgpu` package',
