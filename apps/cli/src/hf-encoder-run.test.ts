@@ -22,8 +22,11 @@ import { runCli } from './cli.js';
 const scratch = mkdtempSync(join(tmpdir(), 'weft-cli-hf-encoder-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The CPU program computes in float32: a few ulps through two layers against the dense float64 HF forward. */
-const CPU_F32_BUDGET = 1e-5;
+/**
+ * The CPU backend is the float64 reference interpreter with outputs rounded to float32: against the
+ * dense float64 HF forward, about one f32 rounding.
+ */
+const CPU_BUDGET = 1e-6;
 
 function writeDir(name: string, files: Readonly<Record<string, string | Uint8Array>>): string {
   const dir = join(scratch, name);
@@ -170,10 +173,10 @@ describe('weft run <Hugging Face encoder dir>', () => {
       attentionMask: [ids.map(() => 1)],
     });
     expect(relativeError(Float64Array.from(written.hidden.data), exact.lastHiddenState)).toBeLessThan(
-      CPU_F32_BUDGET,
+      CPU_BUDGET,
     );
     expect(relativeError(Float64Array.from(written.pooled!.data), exact.poolerOutput!)).toBeLessThan(
-      CPU_F32_BUDGET,
+      CPU_BUDGET,
     );
   });
 
