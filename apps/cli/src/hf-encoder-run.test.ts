@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { attention } from '@weft/attention/kernels';
 import { relativeError } from '@weft/ir/test';
 import { buildHuggingFaceEncoderGraph, loadHuggingFaceEncoder } from '@weft/models/hf';
@@ -8,6 +9,7 @@ import {
   bertModelForwardFloat64,
   TINY_WORD_PIECE_VOCAB_SIZE,
   tinyHuggingFaceBert,
+  tinyHuggingFaceLlama,
   tinyHuggingFaceVit,
   tinyWordPieceTokenizerJson,
   vitModelForwardFloat64,
@@ -301,6 +303,24 @@ describe('weft run <Hugging Face encoder dir>', () => {
     const sized = await weft('run', mismatch, '--image', png, '--device', 'cpu');
     expect(sized.stderr).toContain(
       "preprocessor_config.json: size 224×224 is not config.json's image_size 8×12",
+    );
+    const noResize = writeDir('no-resize', {
+      ...tinyHuggingFaceVit().files,
+      'preprocessor_config.json': JSON.stringify({ do_resize: false, size: { height: 8, width: 12 } }),
+    });
+    const large = join(scratch, 'large.png');
+    writeFileSync(large, pngBytes(24, 16, randomRgba(24, 16, 2)));
+    const unresized = await weft('run', noResize, '--image', large, '--device', 'cpu');
+    expect(unresized.stderr).toContain(
+      '--image is 16×24; the processor does not resize and the model takes 8×12',
+    );
+    const decoder = writeDir('decoder', tinyHuggingFaceLlama().files);
+    const onDecoder = await weft('run', decoder, '--prompt', '1 2', '--image', png, '--device', 'cpu');
+    expect(onDecoder.stderr).toContain('--image does not go with a decoder directory');
+    const vitSpec = fileURLToPath(new URL('../examples/vit.json', import.meta.url));
+    const spec = await weft('run', vitSpec, '--output', join(scratch, 'o.json'), '--device', 'cpu');
+    expect(spec.stderr).toContain(
+      '--output goes with a Hugging Face encoder directory (BERT or ViT), not a spec file',
     );
   });
 });

@@ -70,12 +70,15 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     )
     .option(
       '--prompt <prompt>',
-      'Prompt token ids, e.g. "1 2 3" (default 1); text for a model directory with a tokenizer.json',
+      'Prompt token ids, e.g. "1 2 3" (default 1); text for a model directory with a tokenizer.json (a decoder generates from it, BERT encodes it)',
     )
-    .option('--image <file>', 'An image (PNG or JPEG) for a ViT model directory')
+    .option(
+      '--image <file>',
+      'An image (PNG or JPEG) for a ViT model directory, resized and normalized as its preprocessor_config.json says',
+    )
     .option('--output <file>', "Write an encoder directory's hidden states and pooled output as JSON")
     .option('--max-seq <n>', 'Longest sequence to compile a model directory for', { default: 2048 })
-    .option('--tokens <n>', 'Tokens to generate (n ≥ 1; default 16)')
+    .option('--tokens <n>', 'Tokens to generate (n ≥ 1; default 16; not for BERT or ViT directories)')
     .option('--seed <n>', 'Seed of the random weights when no --weights are given (an integer ≥ 0)', {
       default: 0,
     })

@@ -236,7 +236,7 @@ function describeDefinition(hf: HuggingFaceEncoder): string {
   if (hf.modelType === 'bert')
     return `BERT: ${layers} layers, hidden size ${dModel}, vocabulary ${hf.definition.vocabSize}, up to ${hf.definition.maxSeq} tokens${hf.definition.pooler ? ', pooler' : ''}`;
   const { imageSize, patchSize } = hf.definition;
-  return `ViT: ${layers} layers, hidden size ${dModel}, images ${JSON.stringify(imageSize)} in ${patchSize}×${patchSize} patches`;
+  return `ViT: ${layers} layers, hidden size ${dModel}, images ${typeof imageSize === 'number' ? `${imageSize}×${imageSize}` : imageSize.join('×')} (height×width) in ${patchSize}×${patchSize} patches`;
 }
 
 function backendLine(program: Program): string {
