@@ -41,10 +41,8 @@ export interface EncoderDecoderSteps {
 }
 
 /**
- * Runs the prefill and three decoding steps of TINY_ENCODER_DECODER for two sequences on `device`
- * and on onnxruntime, and compares each step's logits. Weft's step program takes one sequence
- * (`step` mode is batch 1), so the two sequences run one after the other, the cache reset between
- * them; onnxruntime decodes both as a batch of two.
+ * Runs the prefill and three decoding steps of TINY_ENCODER_DECODER for a batch of two sequences
+ * on `device` and on onnxruntime, and compares each step's logits.
  */
 export async function compareEncoderDecoderSteps(
   device: CompileOptions['device'],
@@ -55,7 +53,7 @@ export async function compareEncoderDecoderSteps(
   const { heads, headDim } = plainAttention(definition.encoderBlock.attention, 'encoder-decoder');
   const forward = buildEncoderDecoderGraph(definition, { mode: 'forward', batch: BATCH });
   const encode = buildEncoderDecoderGraph(definition, { mode: 'encode', batch: BATCH });
-  const step = buildEncoderDecoderGraph(definition, { mode: 'step' });
+  const step = buildEncoderDecoderGraph(definition, { mode: 'step', batch: BATCH });
   const params = f32Params(forward.graph, seed);
   const own = (graph: Graph) => {
     const names = new Set(graphNodes(graph).flatMap((n) => (n.op === 'param' ? [String(n.attrs.name)] : [])));
@@ -67,7 +65,7 @@ export async function compareEncoderDecoderSteps(
   const targets = [0, 1].map((b) => Array.from(randomIndices([TARGET_SEQ], vocab, seed + 3 + b).data));
   const lengths = [PREFILL, ...Array.from({ length: TARGET_SEQ - PREFILL }, (_, i) => PREFILL + i + 1)];
 
-  // Weft: the memory of both sequences, then each sequence's steps through the cached step program.
+  // Weft: the memory of both sequences, then both decoded as a batch by the cached step program.
   const common = { device, extensions: [attention] };
   const encodeProgram = await compile(encode.graph, { ...common, params: own(encode.graph) });
   const stepProgram = await compile(step.graph, { ...common, params: own(step.graph), state: step.state });
@@ -79,22 +77,19 @@ export async function compareEncoderDecoderSteps(
         { dims: { sourceSeq: SOURCE_SEQ }, poisonOutputs: true },
       )
     ).memory!.data;
-    const width = SOURCE_SEQ * definition.dModel;
-    for (let b = 0; b < BATCH; b++) {
-      stepProgram.resetState();
-      let past = 0;
-      for (const [index, length] of lengths.entries()) {
-        const { logits } = await stepProgram.run(
-          {
-            memory: Float32Array.from(memory.subarray(b * width, (b + 1) * width)),
-            target: Int32Array.from(targets[b]!.slice(past, length)),
-            past: Int32Array.of(past),
-          },
-          { dims: { sourceSeq: SOURCE_SEQ, seq: length - past }, outputs: ['logits'], poisonOutputs: true },
-        );
-        weftLogits[index]!.set(logits!.data, b * vocab);
-        past = length;
-      }
+    stepProgram.resetState();
+    let past = 0;
+    for (const [index, length] of lengths.entries()) {
+      const { logits } = await stepProgram.run(
+        {
+          memory: Float32Array.from(memory),
+          target: Int32Array.from(targets.flatMap((row) => row.slice(past, length))),
+          past: Int32Array.of(past, past),
+        },
+        { dims: { sourceSeq: SOURCE_SEQ, seq: length - past }, outputs: ['logits'], poisonOutputs: true },
+      );
+      weftLogits[index]!.set(logits!.data);
+      past = length;
     }
   } finally {
     encodeProgram.destroy();
