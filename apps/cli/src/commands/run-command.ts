@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { InputError } from '@weft/ir';
 import { compileModel, isArchitectureSpec } from '@weft/models';
 import type { CAC } from 'cac';
 import type { CliIo } from '../cli-io.js';
@@ -26,6 +27,10 @@ export interface RunOptions {
   readonly weights?: string;
   /** Prompt token ids separated by spaces or commas; text for a model directory with a tokenizer. */
   readonly prompt?: string;
+  /** An image (PNG or JPEG) for a ViT model directory. */
+  readonly image?: string;
+  /** A JSON file to write an encoder directory's hidden states and pooled output to. */
+  readonly output?: string;
   /** Longest sequence to compile a model directory for (caps `max_position_embeddings`). */
   readonly maxSeq?: number;
   /** Tokens to generate. */
@@ -48,15 +53,16 @@ export interface RunOptions {
  * Registers `weft run <spec.json | model-dir>`: compiles the model (a JSON spec with its weights
  * or seeded random ones, or a Hugging Face model directory) on WebGPU or the CPU fallback and
  * generates from a prompt, with progress bars on stderr. An architecture spec (encoder, ViT, DiT,
- * encoder–decoder) runs its forward pass on inputs that fit its kind (see `runArchitecture`). A directory's prompt is text when it has
- * a `tokenizer.json`, and the generated text is printed as it is produced.
+ * encoder–decoder) runs its forward pass on inputs that fit its kind (see `runArchitecture`). A
+ * decoder directory's prompt is text when it has a `tokenizer.json`, and the generated text is
+ * printed as it is produced; a BERT directory encodes `--prompt`, a ViT directory `--image`.
  */
 export function registerRunCommand(cli: CAC, io: CliIo): void {
   const progressStream = io.progress;
   cli
     .command(
       'run <model>',
-      'Compile a model spec (JSON) or a Hugging Face model directory and generate from a prompt',
+      'Compile a model spec (JSON) or a Hugging Face model directory and generate from a prompt (decoders) or encode it (BERT: --prompt, ViT: --image)',
     )
     .option(
       '--weights <file>',
@@ -64,10 +70,15 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     )
     .option(
       '--prompt <prompt>',
-      'Prompt token ids, e.g. "1 2 3" (default 1); text for a model directory with a tokenizer.json',
+      'Prompt token ids, e.g. "1 2 3" (default 1); text for a model directory with a tokenizer.json (a decoder generates from it, BERT encodes it)',
     )
+    .option(
+      '--image <file>',
+      'An image (PNG or JPEG) for a ViT model directory, resized and normalized as its preprocessor_config.json says',
+    )
+    .option('--output <file>', "Write an encoder directory's hidden states and pooled output as JSON")
     .option('--max-seq <n>', 'Longest sequence to compile a model directory for', { default: 2048 })
-    .option('--tokens <n>', 'Tokens to generate (n ≥ 1)', { default: 16 })
+    .option('--tokens <n>', 'Tokens to generate (n ≥ 1; default 16; not for BERT or ViT directories)')
     .option('--seed <n>', 'Seed of the random weights when no --weights are given (an integer ≥ 0)', {
       default: 0,
     })
@@ -81,9 +92,12 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
     .example('weft run examples/vit.json')
     .example('weft run ./SmolLM-135M --prompt "The capital of France is" --tokens 20')
+    .example('weft run ./bert-base-uncased --prompt "Hello world" --output bert.json')
+    .example('weft run ./vit-base-patch16-224 --image cat.jpg')
     .action(async (specPath: string, givenOptions: RunOptions) => {
       const options = checkRunOptions(givenOptions);
-      if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, io);
+      if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, givenOptions, io);
+      refuseDirectoryOnlyOptions(options);
       const spec = await loadSpecFile(specPath);
       if (isArchitectureSpec(spec)) return runArchitecture(specPath, spec, options, io);
       const prompt = parsePrompt(options.prompt ?? '1', spec.config.vocabSize);
@@ -124,6 +138,23 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
         model.destroy();
       }
     });
+}
+
+/** `--image` and `--output` belong to encoder model directories. */
+function refuseDirectoryOnlyOptions(options: RunOptions): void {
+  for (const [flag, value] of [
+    ['--image', options.image],
+    ['--output', options.output],
+  ] as const) {
+    if (value !== undefined)
+      throw new InputError(
+        `${flag} goes with a Hugging Face encoder directory (${flag === '--image' ? 'ViT' : 'BERT or ViT'}), not a spec file`,
+        {
+          expected: `weft run ./model-dir ${flag} ${flag === '--image' ? 'photo.png' : 'out.json'}`,
+          actual: `${flag} ${value}`,
+        },
+      );
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -6,7 +6,14 @@ import {
   memoryLimitsOf,
   resolveModelDevice,
 } from '@weft/models';
-import { type HuggingFaceModel, loadHuggingFaceModel, readHuggingFaceConfig } from '@weft/models/hf';
+import {
+  HF_ENCODER_MODEL_TYPES,
+  type HuggingFaceEncoderModelType,
+  type HuggingFaceModel,
+  loadHuggingFaceModel,
+  readHuggingFaceConfig,
+  readHuggingFaceConfigJson,
+} from '@weft/models/hf';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
@@ -21,13 +28,31 @@ import {
   streamOption,
   timingLine,
 } from './run-helpers.js';
+import { runHuggingFaceEncoderDirectory } from './run-hugging-face-encoder.js';
 
 /**
  * `weft run <model-dir>`: loads a Hugging Face model directory (config, weights, tokenizer),
- * compiles it and generates from the prompt, printing the text as tokens arrive. Without a
+ * compiles it and generates (an encoder directory goes to `runHuggingFaceEncoderDirectory`) from the prompt, printing the text as tokens arrive. Without a
  * `tokenizer.json` the prompt is token ids and the output token ids.
  */
-export async function runHuggingFaceDirectory(dir: string, options: RunOptions, io: CliIo): Promise<void> {
+export async function runHuggingFaceDirectory(
+  dir: string,
+  options: RunOptions,
+  given: RunOptions,
+  io: CliIo,
+): Promise<void> {
+  const encoder = encoderModelType(await readHuggingFaceConfigJson(dir));
+  if (encoder !== undefined) return runHuggingFaceEncoderDirectory(dir, encoder, options, given, io);
+  for (const [flag, value] of [
+    ['--image', options.image],
+    ['--output', options.output],
+  ] as const) {
+    if (value !== undefined)
+      throw new InputError(`${flag} does not go with a decoder directory: it takes --prompt and generates`, {
+        expected: `an encoder directory (${HF_ENCODER_MODEL_TYPES.join(', ')}) for ${flag}`,
+        actual: `${flag} ${value}`,
+      });
+  }
   if (options.weights !== undefined) {
     throw new InputError('--weights does not go with a model directory: its weights are read from it', {
       expected: 'a JSON spec with --weights, or a model directory alone',
@@ -99,6 +124,27 @@ export async function runHuggingFaceDirectory(dir: string, options: RunOptions, 
   } finally {
     model.destroy();
   }
+}
+
+/**
+ * The encoder family of a directory's `config.json`: its `model_type` when that is an encoder
+ * Weft loads, else one named by `architectures` (`BertForMaskedLM`, `ViTModel`, …) so that a config
+ * without `model_type` still reaches the encoder loader and its message; undefined for decoders.
+ */
+export function encoderModelType(config: unknown): HuggingFaceEncoderModelType | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  const { model_type: modelType, architectures } = config as Record<string, unknown>;
+  if (typeof modelType === 'string')
+    return (HF_ENCODER_MODEL_TYPES as readonly string[]).includes(modelType)
+      ? (modelType as HuggingFaceEncoderModelType)
+      : undefined;
+  if (!Array.isArray(architectures)) return undefined;
+  for (const name of architectures) {
+    if (typeof name !== 'string') continue;
+    if (/^Bert(Model|For)/.test(name)) return 'bert';
+    if (/^ViT(Model|For)/.test(name)) return 'vit';
+  }
+  return undefined;
 }
 
 function describeModel(io: CliIo, dir: string, hf: HuggingFaceModel): void {

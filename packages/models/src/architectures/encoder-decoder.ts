@@ -9,6 +9,7 @@ import {
   type Node,
   reshape,
   SpecError,
+  slice,
   symbolicDim,
   variable,
   withLabel,
@@ -66,14 +67,18 @@ export type EncoderDecoderMode =
   | 'forward'
   /** `source [B, sourceSeq]` → `memory [B, sourceSeq, d]`: the encoder alone. */
   | 'encode'
-  /** `memory [1, sourceSeq, d]`, `target [1, seq]`, `past [1]` → `logits [1, 1, V]` of the last position, with self-attention KV caches. */
+  /**
+   * `memory [B, sourceSeq, d]`, `target [B, seq]`, `past [B]` → `logits [B, 1, V]` of the last
+   * position, with self-attention KV caches `[B, H, maxTargetSeq, dk]`: every sequence takes `seq`
+   * new tokens per run (the tests decode batches whose sequences have the same `past`).
+   */
   | 'step';
 
 /** Options of {@link buildEncoderDecoderGraph}. */
 export interface EncoderDecoderGraphOptions {
   /** Which program. */
   readonly mode: EncoderDecoderMode;
-  /** Sequences per run in `forward` and `encode` modes. Default 1 (`step` is always 1). */
+  /** Sequences per run. Default 1. */
   readonly batch?: number;
 }
 
@@ -151,7 +156,7 @@ export function buildEncoderDecoderGraph(
       expected: "'forward' | 'encode' | 'step'",
       actual: String(mode),
     });
-  const batch = mode === 'step' ? 1 : (options.batch ?? 1);
+  const batch = options.batch ?? 1;
   checkPositiveIntegers(block, { batch }, ['batch']);
   const { dModel } = definition;
   const positions = definition.embeddingPositions;
@@ -162,7 +167,7 @@ export function buildEncoderDecoderGraph(
     const positionIds =
       offset === undefined
         ? mapElements([tokens], step)
-        : mapElements([tokens, reshape(offset, [1, 1])], variable('$1', 'i32').add(step));
+        : mapElements([tokens, reshape(offset, [batch, 1])], variable('$1', 'i32').add(step));
     if (positions?.kind === 'learned' && !(positions.max >= max)) {
       throw new SpecError(
         `${block}: learned positions of ${positions.max} rows are fewer than ${name}'s ${max} tokens`,
@@ -197,10 +202,10 @@ export function buildEncoderDecoderGraph(
   };
   if (mode === 'encode') return { graph: makeGraph({ memory: encode() }), state: {} };
 
-  const memory = mode === 'step' ? input('memory', [1, sourceSeq, dModel]) : encode();
+  const memory = mode === 'step' ? input('memory', [batch, sourceSeq, dModel]) : encode();
   const seq = symbolicDim('seq', { max: definition.maxTargetSeq });
   const target = input('target', [batch, seq], 'i32');
-  const past = mode === 'step' ? input('past', [1], 'i32') : undefined;
+  const past = mode === 'step' ? input('past', [batch], 'i32') : undefined;
   const embedded = embed(
     target,
     definition.targetVocabSize,
@@ -233,7 +238,8 @@ export function buildEncoderDecoderGraph(
     },
     'decoder.layers',
   );
-  // Step mode reads out the last position only (index seq − 1; the body reads `past` so the kernel binds it).
+  // Step mode reads out the last position only (index seq − 1, the same for every sequence; the
+  // body reads `past` so the kernel binds it).
   const hidden =
     past === undefined
       ? output
@@ -241,7 +247,7 @@ export function buildEncoderDecoderGraph(
           gather(
             output,
             mapElements(
-              [past],
+              [batch === 1 ? past : slice(past, [0], [1])],
               variable('$0', 'i32')
                 .ge(constant(0, 'i32'))
                 .select(dimExpr(seq).sub(constant(1, 'i32')), constant(0, 'i32')),

@@ -59,11 +59,12 @@ export function appendToCache(cache: Node, fresh: Node): Node {
 
 /**
  * The mask that hides the empty slots of a right-aligned cache: keeps keys `k ≥ Nk − Nq − past[b]`
- * (`past` is the captured `[batch]` i32 tensor {@link PAST_TENSOR}). Combine it with `causal()`.
+ * (`past` is the captured `[batch]` i32 tensor {@link PAST_TENSOR}, one count per sequence).
+ * Combine it with `causal()`.
  * Its block rule lets the attention kernel skip the empty leading blocks.
  */
-export function cacheWindow(): Mask {
-  const past = tensorRef(PAST_TENSOR, [1], 'i32');
+export function cacheWindow(batch = 1): Mask {
+  const past = tensorRef(PAST_TENSOR, [batch], 'i32');
   const { b, k, keyLength, queryLength } = ATTENTION_INDICES;
   const start = keyLength.sub(queryLength).sub(past.at(b));
   return makeMask(

@@ -107,7 +107,7 @@ function buildCachedAttention(
     path: name,
     where,
     causalByDefault: true,
-    ...(cache === undefined ? {} : { extraMasks: [cacheWindow()] }),
+    ...(cache === undefined ? {} : { extraMasks: [cacheWindow(staticDimOf(x, 0, `attention "${name}"`))] }),
   });
   const { heads, kvHeads, valueHeads, headDim, valueDim } = spec;
   const queryWidth = heads * headDim;

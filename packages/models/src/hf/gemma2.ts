@@ -33,7 +33,8 @@ const GEMMA2_LAYER_NORMS: Readonly<Record<string, string>> = {
  * by `query_pre_attn_scalar^(−1/2)` and soft-capped by `attn_logit_softcapping`; a sliding window
  * of `sliding_window` keys on the even layers (`layer_idx % 2 == 0`, or where `layer_types`
  * says); a GeGLU MLP with the tanh GELU (`gelu_pytorch_tanh`); logits soft-capped by
- * `final_logit_softcapping`; the head tied to the embedding by default.
+ * `final_logit_softcapping`; the head tied to the embedding by default; with `attention_bias`,
+ * biases on `q_proj`, `k_proj`, `v_proj` and `o_proj` (→ `layers.N.attn.bqkv`, `attn.bo`).
  */
 export const GEMMA2_MAPPING: HuggingFaceMapping<ModelSpecV2> = {
   spec: (reader, maxSeq) => gemma2Spec(reader, maxSeq),
@@ -63,11 +64,8 @@ function gemma2Spec(reader: ConfigReader, maxSeqCap: number): ModelSpecV2 {
   readCommonDecoderFields(reader);
   // Gemma2MLP reads hidden_activation; hidden_act is left over from Gemma 1 configs.
   reader.inert('hidden_act', 'cache_implementation');
-  reader.requireNeutral(
-    'attention_bias',
-    (value) => value === false,
-    'its biases on q_proj, k_proj, v_proj and o_proj are not mapped yet (they would be attention.bias and outputBias)',
-  );
+  // Gemma2Attention gives q_proj, k_proj, v_proj and o_proj all bias=config.attention_bias.
+  const attentionBias = reader.boolean('attention_bias', false);
   reader.requireNeutral(
     'use_bidirectional_attention',
     (value) => value === false,
@@ -101,6 +99,7 @@ function gemma2Spec(reader: ConfigReader, maxSeqCap: number): ModelSpecV2 {
           { kind: 'scale', value: reader.positiveNumber('query_pre_attn_scalar', 256) ** -0.5 },
           ...(attentionCap === undefined ? [] : [{ kind: 'softcap' as const, cap: attentionCap }]),
         ],
+        ...(attentionBias ? { bias: true, outputBias: true } : {}),
       },
       mlp: {
         ...gatedMlpOf(reader, 'hidden_activation', 'gelu_pytorch_tanh', true),

@@ -123,14 +123,18 @@ describe('modelSpecFromHuggingFaceConfig: Qwen2, Qwen3, Gemma 2', () => {
     ).not.toHaveProperty('overrides');
   });
 
+  it('maps attention_bias of Qwen3 and Gemma 2 to QKV and output-projection biases', () => {
+    for (const config of [qwen3, gemma2]) {
+      const biased = modelSpecFromHuggingFaceConfig({ ...config, attention_bias: true }).spec;
+      expect(biased).toMatchObject({ config: { attention: { bias: true, outputBias: true } } });
+      const plain = modelSpecFromHuggingFaceConfig(config).spec;
+      expect(plain).not.toHaveProperty('config.attention.outputBias');
+    }
+  });
+
   it('rejects fields that change the math in ways the spec cannot express, naming them', () => {
     const rejects = (config: Record<string, unknown>, message: RegExp) =>
       expect(() => modelSpecFromHuggingFaceConfig(config)).toThrow(message);
-    rejects(
-      { ...qwen3, attention_bias: true },
-      /"attention_bias" is not supported: its biases on q_proj, k_proj, v_proj and o_proj are not mapped yet/,
-    );
-    rejects({ ...gemma2, attention_bias: true }, /"attention_bias" is not supported/);
     rejects(
       { ...gemma2, use_bidirectional_attention: true },
       /"use_bidirectional_attention" is not supported/,

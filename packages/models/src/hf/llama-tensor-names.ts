@@ -2,7 +2,13 @@ import { SpecError } from '@weft/ir';
 import { buildModelGraph } from '../model/model-definition.js';
 import { graphParameters } from '../model/model-parameters.js';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
-import { copiedFrom, linearFrom, type ParameterRecipe, type WeftParameter } from './recipe-parts.js';
+import {
+  concatenatedFrom,
+  copiedFrom,
+  linearFrom,
+  type ParameterRecipe,
+  type WeftParameter,
+} from './recipe-parts.js';
 
 /** The sizes that shape a decoder's checkpoint tensors (the same in every layer). */
 export interface DecoderTensorSizes {
@@ -59,7 +65,10 @@ export function ignoredLlamaTensor(name: string, tieEmbeddings: boolean): boolea
  * The checkpoint tensors behind a Weft parameter of a Llama-style decoder, with Hugging Face's
  * `LlamaForCausalLM` names (shared by Mistral, Qwen2, Qwen3 and, but for the norms, Gemma 2):
  * the embedding, the head, the final norm, the two pre-norms, the fused `q, k, v` and `o`
- * projections and the fused `gate, up` and `down` projections. `undefined` for other parameters.
+ * projections and their biases when the spec has them (`q_proj.bias`, `k_proj.bias`,
+ * `v_proj.bias` fused into `attn.bqkv`; `o_proj.bias` → `attn.bo`: Qwen2's, or `attention_bias`
+ * of Qwen3 and Gemma 2), and the fused `gate, up` and `down` projections. `undefined` for other
+ * parameters.
  *
  * @example
  * ```ts
@@ -92,8 +101,17 @@ export function llamaParameterRecipe(
         [`${layer}.self_attn.k_proj.weight`, kvHeads * headDim],
         [`${layer}.self_attn.v_proj.weight`, kvHeads * headDim],
       );
+    case 'attn.bqkv':
+      return concatenatedFrom(
+        parameter,
+        [`${layer}.self_attn.q_proj.bias`, heads * headDim],
+        [`${layer}.self_attn.k_proj.bias`, kvHeads * headDim],
+        [`${layer}.self_attn.v_proj.bias`, kvHeads * headDim],
+      );
     case 'attn.wo':
       return linearFrom(parameter, heads * headDim, [`${layer}.self_attn.o_proj.weight`, d]);
+    case 'attn.bo':
+      return copiedFrom(parameter, `${layer}.self_attn.o_proj.bias`);
     case 'mlp.wGateUp':
       return linearFrom(
         parameter,

@@ -31,11 +31,13 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describe.each<[TinyDecoderFamily, TinyHuggingFaceDecoderOptions]>([
-  ['qwen2', { seed: 2 }],
-  ['qwen3', { dtype: 'BF16', seed: 3 }],
-  ['gemma2', { dtype: 'BF16', shards: 2, seed: 4 }],
-])('a Hugging Face %s checkpoint on the device', (family, options) => {
+describe.each<[TinyDecoderFamily, string, TinyHuggingFaceDecoderOptions]>([
+  ['qwen2', 'F32', { seed: 2 }],
+  ['qwen3', 'BF16', { dtype: 'BF16', seed: 3 }],
+  ['gemma2', 'BF16, two shards', { dtype: 'BF16', shards: 2, seed: 4 }],
+  ['qwen3', 'attention_bias', { seed: 5, config: { attention_bias: true } }],
+  ['gemma2', 'attention_bias', { dtype: 'BF16', seed: 6, config: { attention_bias: true } }],
+])('a Hugging Face %s checkpoint (%s) on the device', (family, label, options) => {
   it(
     'logits within the f32 budget of the float64 transformers forward; the KV cache equals recomputing',
     async () => {
@@ -62,7 +64,7 @@ describe.each<[TinyDecoderFamily, TinyHuggingFaceDecoderOptions]>([
         const steps = await decodeVersusRecompute(model, PROMPT, 4);
         const { kernels, dispatchesPerRun } = model.decoder.stats;
         console.info(
-          `HF tiny ${family}: device err ${device.toExponential(2)}, CPU f32 err ${cpu.toExponential(2)}, ratio ${(device / Math.max(cpu, 1.2e-7)).toFixed(2)}; decode step: ${kernels} kernels, ${dispatchesPerRun} dispatches; step vs recompute max ${Math.max(...steps).toExponential(1)}`,
+          `HF tiny ${family} (${label}): device err ${device.toExponential(2)}, CPU f32 err ${cpu.toExponential(2)}, ratio ${(device / Math.max(cpu, 1.2e-7)).toFixed(2)}; decode step: ${kernels} kernels, ${dispatchesPerRun} dispatches; step vs recompute max ${Math.max(...steps).toExponential(1)}`,
         );
         expect(device).toBeLessThanOrEqual(2 * Math.max(cpu, 1.2e-7));
         expect(steps).toHaveLength(PROMPT.length - 3);

@@ -40,6 +40,12 @@ describe.each<[TinyDecoderFamily, string, TinyHuggingFaceDecoderOptions]>([
   ['qwen2', 'one F32 file', {}],
   ['qwen3', 'BF16, three shards', { dtype: 'BF16', shards: 3, seed: 4 }],
   ['gemma2', 'F16, two shards', { dtype: 'F16', shards: 2, seed: 5 }],
+  ['qwen3', 'attention_bias (q, k, v, o biases), F32', { seed: 6, config: { attention_bias: true } }],
+  [
+    'gemma2',
+    'attention_bias (q, k, v, o biases), BF16',
+    { dtype: 'BF16', seed: 7, config: { attention_bias: true } },
+  ],
 ])('loadHuggingFaceModel: a tiny %s checkpoint, %s', (family, _, options) => {
   it("gives the logits of transformers' forward pass (float64 reference path, CPU float32 program)", async () => {
     const checkpoint = tinyHuggingFaceDecoder(family, options);
@@ -127,6 +133,41 @@ describe('loadHuggingFaceModel: decoder checkpoints checked before reading data'
     await expect(failure).rejects.toThrow(
       'model.layers.0.self_attn.q_norm.weight is not a tensor of this model (unexpected), in model.safetensors',
     );
+  });
+
+  it('reads attention_bias of Qwen3 and Gemma 2: all four biases are required, and they change the logits', async () => {
+    for (const family of ['qwen3', 'gemma2'] as const) {
+      const biased = tinyHuggingFaceDecoder(family, { config: { attention_bias: true } });
+      expect(biased.tensors.has('model.layers.1.self_attn.o_proj.bias')).toBe(true);
+      const zeroed = new Map(
+        [...biased.tensors].map(([name, tensor]) => [
+          name,
+          name.endsWith('_proj.bias') ? { ...tensor, data: new Float64Array(tensor.data.length) } : tensor,
+        ]),
+      );
+      const withBiases = decoderForwardFloat64(biased.config, biased.tensors, PROMPT);
+      expect(maxError(withBiases, decoderForwardFloat64(biased.config, zeroed, PROMPT))).toBeGreaterThan(
+        1e-3,
+      );
+      // Without the o_proj biases in the file: named as the checkpoint names them.
+      const withoutOutputBias = new Map(
+        [...biased.tensors]
+          .filter(([name]) => !name.endsWith('o_proj.bias'))
+          .map(([name, tensor]) => [name, { dtype: 'F32' as const, ...tensor }]),
+      );
+      const dir = await writeCheckpoint({
+        'config.json': biased.files['config.json']!,
+        'model.safetensors': writeSafetensors(withoutOutputBias),
+      });
+      await expect(loadHuggingFaceModel(dir)).rejects.toThrow(
+        'model.layers.0.self_attn.o_proj.bias is missing',
+      );
+      // Biases in the file while config.json says attention_bias false: unexpected.
+      const plain = JSON.stringify({ ...biased.config, attention_bias: false });
+      await expect(
+        loadHuggingFaceModel(await writeCheckpoint({ ...biased.files, 'config.json': plain })),
+      ).rejects.toThrow('model.layers.0.self_attn.q_proj.bias is not a tensor of this model (unexpected)');
+    }
   });
 
   it('checks the Qwen2 biases and the Qwen3 norms against config.json', async () => {

@@ -12,8 +12,11 @@ import {
 
 /** What tells Qwen2 and Qwen3 apart in the spec. */
 export interface QwenVariant {
-  /** Qwen2: `q_proj`, `k_proj`, `v_proj` always carry biases. */
-  readonly qkvBias: boolean;
+  /**
+   * Qwen2: `q_proj`, `k_proj`, `v_proj` always carry biases (`'always'`); Qwen3: `q_proj`,
+   * `k_proj`, `v_proj` and `o_proj` carry them when `attention_bias` is true (`'attention_bias'`).
+   */
+  readonly qkvBias: 'always' | 'attention_bias';
   /** Qwen3: per-head RMSNorm of queries and keys (`q_norm`, `k_norm`) before RoPE. */
   readonly qkNorm: boolean;
   /** `head_dim` when the config has none: Qwen3Config's 128, or `undefined` for hidden / heads. */
@@ -22,7 +25,8 @@ export interface QwenVariant {
 
 /**
  * The version-2 spec of a Qwen2 or Qwen3 config: Llama's pre-norm RMSNorm decoder with RoPE,
- * GQA and a SwiGLU MLP, plus Qwen2's QKV biases or Qwen3's QK norm, and sliding-window layers
+ * GQA and a SwiGLU MLP, plus Qwen2's QKV biases or Qwen3's QK norm (and its q, k, v, o biases
+ * when `attention_bias`), and sliding-window layers
  * where `use_sliding_window` (from `max_window_layers` on) or `layer_types` put them. Absent
  * fields take the defaults of transformers' `Qwen2Config` / `Qwen3Config`.
  */
@@ -37,14 +41,8 @@ export function qwenDecoderSpec(reader: ConfigReader, maxSeqCap: number, variant
       : reader.positiveInteger('head_dim', variant.defaultHeadDim);
   const layers = reader.positiveInteger('num_hidden_layers');
   const maxSeq = Math.min(reader.positiveInteger('max_position_embeddings', 32768), maxSeqCap);
-  if (!variant.qkvBias) {
-    // Qwen3's attention_bias puts biases on q, k, v and o; the loader does not map them yet.
-    reader.requireNeutral(
-      'attention_bias',
-      (value) => value === false,
-      'its biases on q_proj, k_proj, v_proj and o_proj are not mapped yet (they would be attention.bias and outputBias)',
-    );
-  }
+  // Qwen3Attention gives q_proj, k_proj, v_proj and o_proj all bias=config.attention_bias.
+  const attentionBias = variant.qkvBias === 'attention_bias' && reader.boolean('attention_bias', false);
   const eps = reader.positiveNumber('rms_norm_eps', 1e-6);
   const useWindow = reader.boolean('use_sliding_window', false);
   const window =
@@ -73,7 +71,8 @@ export function qwenDecoderSpec(reader: ConfigReader, maxSeqCap: number, variant
         headDim,
         positions: { kind: 'rope', base: ropeBase(reader) },
         ...(variant.qkNorm ? { qkNorm: { kind: 'rms', scale: 'vector', eps } } : {}),
-        ...(variant.qkvBias ? { bias: true } : {}),
+        ...(variant.qkvBias === 'always' ? { bias: true } : {}),
+        ...(attentionBias ? { bias: true, outputBias: true } : {}),
       },
       mlp: { ...mlp, hidden: reader.positiveInteger('intermediate_size') },
       norm: { layer: { kind: 'rmsnorm', eps }, placement: 'pre' },

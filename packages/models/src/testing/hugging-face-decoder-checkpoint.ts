@@ -127,7 +127,8 @@ export interface TinyDecoderCheckpoint {
 
 /**
  * Writes a tiny Qwen2, Qwen3 or Gemma 2 checkpoint with transformers' tensor names and seeded
- * weights: projections with variance 1/fan-in, biases and Gemma's stored norm gains `w` (acting
+ * weights (with `config: { attention_bias: true }`, Qwen3 and Gemma 2 get biases on `q_proj`,
+ * `k_proj`, `v_proj` and `o_proj`): projections with variance 1/fan-in, biases and Gemma's stored norm gains `w` (acting
  * as `1 + w`) around 0 with spread 0.3, other norm gains around 1.
  *
  * @example
@@ -147,6 +148,8 @@ export function tinyHuggingFaceDecoder(
   const kvHeads = config.num_key_value_heads;
   const headDim = config.head_dim ?? d / heads;
   const hidden = config.intermediate_size;
+  // Qwen3 and Gemma 2 bias all four attention projections when the config says attention_bias.
+  const attentionBias = family !== 'qwen2' && config.attention_bias === true;
   const tensors = new Map<string, { shape: number[]; data: Float64Array }>();
   const add = (name: string, shape: number[], scale: number, offset = 0) => {
     const count = shape.reduce((product, dim) => product * dim, 1);
@@ -164,7 +167,7 @@ export function tinyHuggingFaceDecoder(
     add(`${prefix}.self_attn.q_proj.weight`, [heads * headDim, d], d ** -0.5);
     add(`${prefix}.self_attn.k_proj.weight`, [kvHeads * headDim, d], d ** -0.5);
     add(`${prefix}.self_attn.v_proj.weight`, [kvHeads * headDim, d], d ** -0.5);
-    if (family === 'qwen2') {
+    if (family === 'qwen2' || attentionBias) {
       add(`${prefix}.self_attn.q_proj.bias`, [heads * headDim], 0.3);
       add(`${prefix}.self_attn.k_proj.bias`, [kvHeads * headDim], 0.3);
       add(`${prefix}.self_attn.v_proj.bias`, [kvHeads * headDim], 0.3);
@@ -174,6 +177,7 @@ export function tinyHuggingFaceDecoder(
       norm(`${prefix}.self_attn.k_norm.weight`, headDim);
     }
     add(`${prefix}.self_attn.o_proj.weight`, [d, heads * headDim], (heads * headDim) ** -0.5);
+    if (attentionBias) add(`${prefix}.self_attn.o_proj.bias`, [d], 0.3);
     norm(`${prefix}.post_attention_layernorm.weight`);
     if (family === 'gemma2') {
       norm(`${prefix}.pre_feedforward_layernorm.weight`);

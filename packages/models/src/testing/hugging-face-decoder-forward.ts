@@ -8,7 +8,8 @@ import type { HfTensors } from './hugging-face-llama-forward.js';
  *
  * - Qwen2: Llama's decoder (RMSNorm `x · rsqrt(mean(x²) + eps) · w`, RoPE with `rotate_half`,
  *   GQA, SwiGLU) with biases on `q_proj`, `k_proj`, `v_proj`; scores scaled by `head_dim^(−1/2)`.
- * - Qwen3: no biases; `q_norm`/`k_norm` (RMSNorm over each head's `head_dim`) before RoPE.
+ * - Qwen3: `q_norm`/`k_norm` (RMSNorm over each head's `head_dim`) before RoPE; biases on
+ *   `q_proj`, `k_proj`, `v_proj` and `o_proj` only when `attention_bias` (as Gemma 2).
  * - Gemma 2: embeddings times `√hidden_size` rounded to float32 (transformers makes the factor a
  *   tensor of the model dtype, float32 here); RMSNorm times `1 + w` computed in float32 (as
  *   `1.0 + self.weight.float()`); scores times `query_pre_attn_scalar^(−1/2)`, then
@@ -41,7 +42,11 @@ export function decoderForwardFloat64(
     if (tensor === undefined) throw new Error(`reference forward: no tensor ${name}`);
     return tensor.data;
   };
-  const has = (name: string) => tensors.has(name);
+  // Qwen2Attention: q, k, v always biased, o never; Qwen3Attention and Gemma2Attention give all four
+  // projections bias=config.attention_bias.
+  const attentionBias = config.model_type !== 'qwen2' && config.attention_bias === true;
+  const projectionBias = (projection: 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj') =>
+    config.model_type === 'qwen2' ? projection !== 'o_proj' : attentionBias;
   // `x @ Wᵀ (+ b)` for a torch Linear weight W `[out, in]`, over the rows of x `[seq, in]`.
   const linear = (x: Float64Array, name: string, inFeatures: number, bias?: string) => {
     const w = weight(name);
@@ -93,8 +98,8 @@ export function decoderForwardFloat64(
   });
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     const prefix = `model.layers.${layer}`;
-    const bias = (projection: string) =>
-      has(`${prefix}.self_attn.${projection}.bias`) ? `${prefix}.self_attn.${projection}.bias` : undefined;
+    const bias = (projection: 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj') =>
+      projectionBias(projection) ? `${prefix}.self_attn.${projection}.bias` : undefined;
     const normed = rmsNorm(hidden, `${prefix}.input_layernorm.weight`);
     const q = linear(normed, `${prefix}.self_attn.q_proj.weight`, d, bias('q_proj'));
     const k = linear(normed, `${prefix}.self_attn.k_proj.weight`, d, bias('k_proj'));
@@ -135,7 +140,12 @@ export function decoderForwardFloat64(
               (scores[t]! / total) * v[(t * kvHeads + kvHead) * headDim + i]!;
       }
     }
-    let attentionOut: Float64Array = linear(attended, `${prefix}.self_attn.o_proj.weight`, heads * headDim);
+    let attentionOut: Float64Array = linear(
+      attended,
+      `${prefix}.self_attn.o_proj.weight`,
+      heads * headDim,
+      bias('o_proj'),
+    );
     if (gemma) attentionOut = rmsNorm(attentionOut, `${prefix}.post_attention_layernorm.weight`);
     hidden = hidden.map((value, index) => value + attentionOut[index]!);
     const normed2 = rmsNorm(
