@@ -4,6 +4,7 @@ import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } f
 import { mergeHeads, splitHeads } from './heads.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
+import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { childPath } from './parameter-path.js';
 import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
@@ -107,7 +108,7 @@ function buildCachedAttention(
     path: name,
     where,
     causalByDefault: true,
-    ...(cache === undefined ? {} : { extraMasks: [cacheWindow()] }),
+    ...(cache === undefined || cache.rolling !== undefined ? {} : { extraMasks: [cacheWindow()] }),
   });
   const { heads, kvHeads, valueHeads, headDim, valueDim } = spec;
   const queryWidth = heads * headDim;
@@ -151,6 +152,11 @@ function buildCachedAttention(
       tensor: PAST_TENSOR,
       expected: `a name other than "${PAST_TENSOR}"`,
     });
+  }
+  if (cache.rolling !== undefined) {
+    const rolling = { ...cache, rolling: cache.rolling };
+    const { output, cache: states } = rollingCacheAttention(spec, { query, key, value, tensors }, rolling, name);
+    return { output: project(output), cache: states };
   }
   const batch = x.shape[0]!;
   const keyState = input(childPath(name, 'cache.key'), [batch, kvHeads, cache.maxSeq, headDim]);

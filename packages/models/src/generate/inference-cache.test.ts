@@ -1,0 +1,181 @@
+import { ATTENTION_INDICES, BLOCK_BOUNDS, makeMask, type Mask } from '@weft/attention';
+import { constant, interpret, SpecError, tensor64 } from '@weft/ir';
+import { describe, expect, it } from 'vitest';
+import { compileModel } from '../model/compile-model.js';
+import { buildDecoderGraph, type DecoderLmDefinition } from '../model/decoder-graph.js';
+import { layerBlockOptions } from '../blocks/stacks.js';
+import { modelDefinitionOf } from '../model/model-definition.js';
+import { parseModelSpec } from '../spec/model-spec-json.js';
+import { TINY_GPT, TINY_LLAMA } from '../testing/tiny-specs.js';
+import { createSeededRandom } from '../weights/seeded-random.js';
+import { type CachePolicy, rollingWindow, sinkPlusWindow } from './cache-policy.js';
+import { InferenceCache } from './inference-cache.js';
+
+/** Longest sequence the float64 references run (the model's own maxSeq is 16). */
+const REFERENCE_LENGTH = 40;
+
+/**
+ * The mask a cache policy is equivalent to, written from the policy's definition over absolute
+ * positions (bottom-right query position q + Nk − Nq of a full-sequence run), independently of the
+ * cache's slot arithmetic: keep k ≤ p and (k < sinks or k > p − window).
+ */
+function equivalentMask(sinks: number, window: number): Mask {
+  const { q, k, keyLength, queryLength } = ATTENTION_INDICES;
+  const position = q.add(keyLength).sub(queryLength);
+  const recent = k.gt(position.sub(constant(window, 'i32')));
+  const keep = k.le(position).and(sinks > 0 ? recent.or(k.lt(constant(sinks, 'i32'))) : recent);
+  const never = BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32'));
+  return makeMask(`window(${sinks}, ${window})`, keep, { empty: never, full: never });
+}
+
+/** Float64 logits of the last position of `tokens` from the cache-free graph under `mask` (dense attention). */
+function denseReference(
+  parameters: Readonly<Record<string, Float32Array>>,
+  mask: Mask | undefined,
+  tokens: readonly number[],
+): Float64Array {
+  const base = modelDefinitionOf(parseModelSpec(TINY_LLAMA));
+  const definition: DecoderLmDefinition = {
+    ...base,
+    maxSeq: REFERENCE_LENGTH,
+    block: (layer) => {
+      const block = layerBlockOptions(base.block, layer);
+      const attention = block.attention as Record<string, unknown>;
+      return mask === undefined ? block : { ...block, attention: { ...attention, mask } };
+    },
+  };
+  const { graph } = buildDecoderGraph(definition, { mode: 'forward' });
+  const { logits } = interpret(graph, {
+    inputs: { tokens: tensor64([1, tokens.length], Array.from(tokens), 'i32') },
+    params: parameters,
+    dims: { seq: tokens.length },
+  });
+  const vocab = base.vocabSize;
+  return logits!.data.slice((tokens.length - 1) * vocab, tokens.length * vocab);
+}
+
+function normwiseError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let difference = 0;
+  let scale = 0;
+  for (let index = 0; index < expected.length; index++) {
+    difference = Math.max(difference, Math.abs(actual[index]! - expected[index]!));
+    scale = Math.max(scale, Math.abs(expected[index]!));
+  }
+  return difference / scale;
+}
+
+function randomTokens(count: number, seed: number): number[] {
+  const random = createSeededRandom(seed);
+  return Array.from({ length: count }, () => random.nextUint32() % 48);
+}
+
+/**
+ * Host-side simulation of a policy, step by step: the set of positions each cache slot holds
+ * (written in order, one slot per position, a ring after the sinks), and the positions the next
+ * query attends to, read from the slots.
+ */
+function simulateSlots(capacity: number, sinks: number, window: number | undefined, length: number) {
+  const slots = new Array<number>(capacity).fill(-1);
+  let ring = 0;
+  for (let position = 0; position < length; position++) {
+    if (position < sinks) slots[position] = position;
+    else {
+      slots[sinks + ring] = position;
+      ring = (ring + 1) % (capacity - sinks);
+    }
+  }
+  const attended = slots
+    .filter((p) => p >= 0 && (window === undefined || p < sinks || p > length - window))
+    .sort((a, b) => a - b);
+  return { slots, attended };
+}
+
+describe('inference cache (CPU float64 backend)', () => {
+  it('keeping every key, it equals the right-aligned cache and a full recompute at every step', async () => {
+    const tokens = randomTokens(16, 3);
+    const current = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 4, cache: { policy: 'error' } });
+    const legacy = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 4 });
+    expect(current.cache!.capacity).toBe(16);
+    expect(legacy.cache).toBeUndefined();
+    for (let length = 5; length <= tokens.length; length++) {
+      const fresh = length === 5 ? tokens.slice(0, 5) : [tokens[length - 1]!];
+      const a = await current.step(fresh, length - fresh.length);
+      const b = await legacy.step(fresh, length - fresh.length);
+      // Both float64 inside, rounded to f32 at the end.
+      expect(normwiseError(a, current.referenceLogits(tokens.slice(0, length)))).toBeLessThan(1e-6);
+      expect(normwiseError(a, b)).toBeLessThan(1e-6);
+    }
+    expect(current.cache!.length).toBe(16);
+    expect(current.cache!.evicted).toBe(0);
+    await expect(current.step([1], 16)).rejects.toThrow(/past must be/);
+    current.destroy();
+    legacy.destroy();
+  });
+
+  for (const [label, policy, sinks, window] of [
+    ['rollingWindow(6)', rollingWindow(6), 0, 6],
+    ['sinkPlusWindow(2, 5)', sinkPlusWindow(2, 5), 2, 5],
+  ] as const) {
+    it(`${label}: each step equals dense attention under the equivalent mask, past the capacity`, async () => {
+      const model = await compileModel(TINY_LLAMA, {
+        device: 'cpu',
+        seed: 9,
+        cache: { policy: policy as CachePolicy, prefillChunk: 4 },
+      });
+      const cache = model.cache!;
+      expect(cache.capacity).toBe(sinks + window + 3);
+      const mask = equivalentMask(sinks, window);
+      const tokens = randomTokens(REFERENCE_LENGTH, 11);
+      // Prefill 10 tokens in chunks of 4, then one token per step up to 40 (past maxSeq 16).
+      let length = 0;
+      while (length < REFERENCE_LENGTH) {
+        const count = length < 10 ? Math.min(4, 10 - length) : 1;
+        const logits = await model.step(tokens.slice(length, length + count), length);
+        length += count;
+        const expected = denseReference(model.parameters, mask, tokens.slice(0, length));
+        expect(normwiseError(logits, expected), `length ${length}`).toBeLessThan(1e-6);
+        const simulated = simulateSlots(cache.capacity, sinks, window, length);
+        expect(cache.keptPositions(), `length ${length}`).toEqual(simulated.attended);
+        for (const [slot, position] of simulated.slots.entries()) {
+          if (position >= 0) expect(cache.slotOf(position)).toBe(slot);
+        }
+        expect(cache.evicted).toBe(length - simulated.attended.length);
+      }
+      // The dense causal model differs once keys fall out of the window: the mask matters.
+      const causalOnly = denseReference(model.parameters, undefined, tokens);
+      const windowed = denseReference(model.parameters, mask, tokens);
+      expect(normwiseError(windowed, causalOnly)).toBeGreaterThan(1e-3);
+      model.destroy();
+    });
+  }
+
+  it('generate keeps going past the capacity under a window and reports the evictions', async () => {
+    const model = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2, cache: { policy: rollingWindow(6) } });
+    const prompt = randomTokens(20, 5);
+    const result = await model.generate(prompt, { maxTokens: 12 });
+    expect(result.tokens).toHaveLength(12);
+    expect(result.stopReason).toBe('maxTokens');
+    // 20 + 11 positions written; the next query sees the last 5 of them and itself.
+    expect(result.evictedTokens).toBe(31 - 5);
+    expect(result.cachePolicy).toBe('rollingWindow(6), 21 slots');
+    const bounded = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2, cache: { policy: 'error' } });
+    const stopped = await bounded.generate(prompt.slice(0, 10), { maxTokens: 12 });
+    expect(stopped.stopReason).toBe('maxSeq');
+    expect(stopped.evictedTokens).toBe(0);
+    model.destroy();
+    bounded.destroy();
+  });
+
+  it('refuses what a rolling cache cannot hold, naming it', async () => {
+    await expect(
+      compileModel(TINY_GPT, { device: 'cpu', cache: { policy: rollingWindow(4), prefillChunk: 40 } }),
+    ).rejects.toThrow(/prefillChunk must be an integer in 1\.\.maxSeq \(expected an integer in 1\.\.16/);
+    const alibi = { ...TINY_LLAMA, config: { ...TINY_LLAMA.config, positions: { kind: 'alibi' } } };
+    const refusal = compileModel(alibi as typeof TINY_LLAMA, { device: 'cpu', cache: { policy: rollingWindow(4) } });
+    await expect(refusal).rejects.toThrow(SpecError);
+    await expect(refusal).rejects.toThrow(/rolling KV cache cannot hold in-kernel positions/);
+    expect(() => rollingWindow(0)).toThrow(/window must be an integer/);
+    expect(() => sinkPlusWindow(-1, 4)).toThrow(/sinks must be an integer/);
+    expect(() => new InferenceCache(16, { policy: { kind: 'bogus' } as never })).toThrow(/policy must be/);
+  });
+});
