@@ -1,94 +1,17 @@
-import { ATTENTION_INDICES, BLOCK_BOUNDS, makeMask, type Mask } from '@weft/attention';
-import { constant, interpret, SpecError, tensor64 } from '@weft/ir';
+import { SpecError } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
-import { buildDecoderGraph, type DecoderLmDefinition } from '../model/decoder-graph.js';
-import { layerBlockOptions } from '../blocks/stacks.js';
-import { modelDefinitionOf } from '../model/model-definition.js';
-import { parseModelSpec } from '../spec/model-spec-json.js';
 import { TINY_GPT, TINY_LLAMA } from '../testing/tiny-specs.js';
-import { createSeededRandom } from '../weights/seeded-random.js';
+import {
+  denseReference,
+  equivalentMask,
+  normwiseError,
+  REFERENCE_LENGTH,
+  randomTokens,
+  simulateSlots,
+} from '../testing/windowed-reference.js';
 import { type CachePolicy, rollingWindow, sinkPlusWindow } from './cache-policy.js';
 import { InferenceCache } from './inference-cache.js';
-
-/** Longest sequence the float64 references run (the model's own maxSeq is 16). */
-const REFERENCE_LENGTH = 40;
-
-/**
- * The mask a cache policy is equivalent to, written from the policy's definition over absolute
- * positions (bottom-right query position q + Nk − Nq of a full-sequence run), independently of the
- * cache's slot arithmetic: keep k ≤ p and (k < sinks or k > p − window).
- */
-function equivalentMask(sinks: number, window: number): Mask {
-  const { q, k, keyLength, queryLength } = ATTENTION_INDICES;
-  const position = q.add(keyLength).sub(queryLength);
-  const recent = k.gt(position.sub(constant(window, 'i32')));
-  const keep = k.le(position).and(sinks > 0 ? recent.or(k.lt(constant(sinks, 'i32'))) : recent);
-  const never = BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32'));
-  return makeMask(`window(${sinks}, ${window})`, keep, { empty: never, full: never });
-}
-
-/** Float64 logits of the last position of `tokens` from the cache-free graph under `mask` (dense attention). */
-function denseReference(
-  parameters: Readonly<Record<string, Float32Array>>,
-  mask: Mask | undefined,
-  tokens: readonly number[],
-): Float64Array {
-  const base = modelDefinitionOf(parseModelSpec(TINY_LLAMA));
-  const definition: DecoderLmDefinition = {
-    ...base,
-    maxSeq: REFERENCE_LENGTH,
-    block: (layer) => {
-      const block = layerBlockOptions(base.block, layer);
-      const attention = block.attention as Record<string, unknown>;
-      return mask === undefined ? block : { ...block, attention: { ...attention, mask } };
-    },
-  };
-  const { graph } = buildDecoderGraph(definition, { mode: 'forward' });
-  const { logits } = interpret(graph, {
-    inputs: { tokens: tensor64([1, tokens.length], Array.from(tokens), 'i32') },
-    params: parameters,
-    dims: { seq: tokens.length },
-  });
-  const vocab = base.vocabSize;
-  return logits!.data.slice((tokens.length - 1) * vocab, tokens.length * vocab);
-}
-
-function normwiseError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let index = 0; index < expected.length; index++) {
-    difference = Math.max(difference, Math.abs(actual[index]! - expected[index]!));
-    scale = Math.max(scale, Math.abs(expected[index]!));
-  }
-  return difference / scale;
-}
-
-function randomTokens(count: number, seed: number): number[] {
-  const random = createSeededRandom(seed);
-  return Array.from({ length: count }, () => random.nextUint32() % 48);
-}
-
-/**
- * Host-side simulation of a policy, step by step: the set of positions each cache slot holds
- * (written in order, one slot per position, a ring after the sinks), and the positions the next
- * query attends to, read from the slots.
- */
-function simulateSlots(capacity: number, sinks: number, window: number | undefined, length: number) {
-  const slots = new Array<number>(capacity).fill(-1);
-  let ring = 0;
-  for (let position = 0; position < length; position++) {
-    if (position < sinks) slots[position] = position;
-    else {
-      slots[sinks + ring] = position;
-      ring = (ring + 1) % (capacity - sinks);
-    }
-  }
-  const attended = slots
-    .filter((p) => p >= 0 && (window === undefined || p < sinks || p > length - window))
-    .sort((a, b) => a - b);
-  return { slots, attended };
-}
 
 describe('inference cache (CPU float64 backend)', () => {
   it('keeping every key, it equals the right-aligned cache and a full recompute at every step', async () => {
