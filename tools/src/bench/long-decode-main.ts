@@ -16,6 +16,9 @@ async function main(): Promise<number> {
   for (const contender of contenders) for (let i = 0; i < 3; i++) await contender.run();
   const results = await measureInterleaved(contenders, { repeats });
   console.log(formatLongDecodeTable(contenders, results));
+  if (process.env.LONG_DECODE_KERNELS !== undefined) {
+    for (const contender of contenders) console.log(`${contender.label}:\n  ${contender.kernels.join('\n  ')}`);
+  }
   for (const contender of contenders) contender.destroy();
   weft.destroy();
   return 0;

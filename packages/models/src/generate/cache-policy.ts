@@ -6,7 +6,8 @@ import { SpecError } from '@weft/ir';
  *   (`stopReason: 'maxSeq'`) and a longer step is refused with an `InputError`;
  * - {@link RollingWindowPolicy}: keep the last `window` positions (sliding-window attention);
  * - {@link SinkPlusWindowPolicy}: keep the first `sinks` positions for ever plus the last `window`
- *   (attention sinks, StreamingLLM-style).
+ *   (attention sinks: the visibility rule `j ≤ i ∧ (i − j < window ∨ j < sinks)` of the catalog's
+ *   learnable token eviction, #82, without its learned keep set).
  */
 export type CachePolicy = 'error' | RollingWindowPolicy | SinkPlusWindowPolicy;
 
@@ -21,7 +22,7 @@ export interface RollingWindowPolicy {
 /**
  * Keep the first `sinks` positions and the last `window`: the query at position p attends to keys
  * k ≤ p with k < sinks or k > p − window. Positions stay the tokens' original ones (keys are stored
- * rotated and never re-encoded), unlike StreamingLLM's positions-within-the-cache.
+ * rotated and never re-encoded), not positions counted within the cache.
  */
 export interface SinkPlusWindowPolicy {
   /** Discriminant. */

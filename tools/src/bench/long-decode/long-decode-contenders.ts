@@ -16,6 +16,10 @@ export interface LongDecodeContender extends InterleavedRun {
   readonly label: string;
   /** KV slots per layer the step reads. */
   readonly slots: number;
+  /** Compute dispatches of one step. */
+  readonly dispatches: number;
+  /** The step's kernels, in dispatch order. */
+  readonly kernels: readonly string[];
   /** Frees the model. */
   destroy(): void;
 }
@@ -73,6 +77,8 @@ export async function longDecodeContenders(
     return {
       label,
       slots: model.cache?.capacity ?? maxSeq,
+      dispatches: model.decoder.stats.dispatchesPerRun,
+      kernels: model.decoder.stats.perKernel.map((row) => row.label),
       async run() {
         const { logits } = await model.decoder.run(
           { tokens: Int32Array.of(7), past: Int32Array.of(past) },
