@@ -17,7 +17,8 @@ async function main(): Promise<number> {
   const results = await measureInterleaved(contenders, { repeats });
   console.log(formatLongDecodeTable(contenders, results));
   if (process.env.LONG_DECODE_KERNELS !== undefined) {
-    for (const contender of contenders) console.log(`${contender.label}:\n  ${contender.kernels.join('\n  ')}`);
+    for (const contender of contenders)
+      console.log(`${contender.label}:\n  ${contender.kernels.join('\n  ')}`);
   }
   for (const contender of contenders) contender.destroy();
   weft.destroy();

@@ -7,7 +7,7 @@ import {
   SCORE,
   VARIABLE_NAMES,
 } from '@weft/attention';
-import { exprNodes, input, type Node, SpecError } from '@weft/ir';
+import { exprNodes, input, type Node, SpecError, withLabel } from '@weft/ir';
 import { attentionOptionsOf } from './attention-part.js';
 import type { KvCacheOptions } from './kv-cache.js';
 import { PAST_TENSOR } from './kv-cache.js';
@@ -52,20 +52,30 @@ export function rollingCacheAttention(
   name: string,
 ): RollingCacheAttention {
   checkRollingCacheSpec(spec);
-  const masked = attention({ ...attentionOptionsOf(spec), mask: rollingCacheMask(cache.rolling), name: spec.name });
+  const masked = attention({
+    ...attentionOptionsOf(spec),
+    mask: rollingCacheMask(cache.rolling),
+    name: spec.name,
+  });
   const tensors = { ...inputs.tensors, [PAST_TENSOR]: cache.past };
-  const hoisted = hoistQkTransforms(
-    masked,
-    { query: inputs.query, key: inputs.key, value: inputs.value, tensors },
-    { positionOffset: cache.past },
+  const hoisted = withLabel(`${name}.qk`, () =>
+    hoistQkTransforms(
+      masked,
+      { query: inputs.query, key: inputs.key, value: inputs.value, tensors },
+      { positionOffset: cache.past },
+    ),
   );
   const { key, value } = hoisted.inputs;
   const batch = key.shape[0]!;
   const slots = cache.rolling.capacity;
   const keyState = input(`${name}.cache.key`, [batch, key.shape[1]!, slots, key.shape[3]!]);
   const valueState = input(`${name}.cache.value`, [batch, value.shape[1]!, slots, value.shape[3]!]);
-  const keys = writeToRollingCache(keyState, key, cache.rolling, cache.past);
-  const values = writeToRollingCache(valueState, value, cache.rolling, cache.past);
+  const keys = withLabel(`${name}.cache.key`, () =>
+    writeToRollingCache(keyState, key, cache.rolling, cache.past),
+  );
+  const values = withLabel(`${name}.cache.value`, () =>
+    writeToRollingCache(valueState, value, cache.rolling, cache.past),
+  );
   const { output } = applyAttention(
     hoisted.spec,
     { ...hoisted.inputs, key: keys, value: values },

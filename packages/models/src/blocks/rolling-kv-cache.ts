@@ -95,8 +95,13 @@ export function rollingCacheMask(layout: RollingCacheLayout): Mask {
   // Slot s holds a position ≥ s, so a key block starting after the block's last query position is empty.
   const empty = BLOCK_BOUNDS.keyStart.gt(pastTokens.add(BLOCK_BOUNDS.queryEnd));
   const window = layout.window === undefined ? 'all' : `${layout.sinks} sinks + ${layout.window}`;
-  return makeMask(`rollingCache(${layout.capacity} slots, ${window})`, keep, {
-    empty,
-    full: BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32')),
-  }, { roles: { [PAST_TENSOR]: ['batch'] } });
+  return makeMask(
+    `rollingCache(${layout.capacity} slots, ${window})`,
+    keep,
+    {
+      empty,
+      full: BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32')),
+    },
+    { roles: { [PAST_TENSOR]: ['batch'] } },
+  );
 }

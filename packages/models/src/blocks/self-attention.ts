@@ -4,8 +4,8 @@ import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } f
 import { mergeHeads, splitHeads } from './heads.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
-import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { childPath } from './parameter-path.js';
+import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
 
@@ -47,7 +47,8 @@ export interface SelfAttentionResult {
  * (unless `causal: false`) with the spec's mask. With `cache`, the new keys and values are
  * appended to state inputs `${name}.cache.key` `[B, Hkv, maxSeq, dk]` and `${name}.cache.value`
  * `[B, Hv, maxSeq, dv]`, and the queries attend over the whole cache, masked by `causal()`, the
- * spec's mask and {@link cacheWindow}.
+ * spec's mask and {@link cacheWindow}. With `cache.rolling`, the caches are rolling caches of that
+ * layout instead (keys stored after QK norm and RoPE, see `rollingCacheAttention`).
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
@@ -155,7 +156,12 @@ function buildCachedAttention(
   }
   if (cache.rolling !== undefined) {
     const rolling = { ...cache, rolling: cache.rolling };
-    const { output, cache: states } = rollingCacheAttention(spec, { query, key, value, tensors }, rolling, name);
+    const { output, cache: states } = rollingCacheAttention(
+      spec,
+      { query, key, value, tensors },
+      rolling,
+      name,
+    );
     return { output: project(output), cache: states };
   }
   const batch = x.shape[0]!;

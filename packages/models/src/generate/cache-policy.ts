@@ -85,11 +85,14 @@ export function checkCachePolicy(policy: unknown): CachePolicy {
   const value = policy as { kind?: unknown; sinks?: unknown; window?: unknown } | null;
   if (value?.kind === 'rollingWindow') return rollingWindow(value.window as number);
   if (value?.kind === 'sinkPlusWindow') return sinkPlusWindow(value.sinks as number, value.window as number);
-  throw new SpecError('cache: policy must be "error", rollingWindow(window) or sinkPlusWindow(sinks, window)', {
-    block: 'cache',
-    expected: '"error" | rollingWindow | sinkPlusWindow',
-    actual: typeof policy === 'string' ? policy : JSON.stringify(policy),
-  });
+  throw new SpecError(
+    'cache: policy must be "error", rollingWindow(window) or sinkPlusWindow(sinks, window)',
+    {
+      block: 'cache',
+      expected: '"error" | rollingWindow | sinkPlusWindow',
+      actual: typeof policy === 'string' ? policy : JSON.stringify(policy),
+    },
+  );
 }
 
 function checkCount(block: string, key: string, value: number, least: number): void {

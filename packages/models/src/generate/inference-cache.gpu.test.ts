@@ -12,7 +12,11 @@ import {
 import { rollingWindow, sinkPlusWindow } from './cache-policy.js';
 
 /** One step on the device with the logits poisoned first, so a kernel that skips a write cannot pass. */
-async function poisonedStep(model: CompiledModel, tokens: readonly number[], past: number): Promise<Float32Array> {
+async function poisonedStep(
+  model: CompiledModel,
+  tokens: readonly number[],
+  past: number,
+): Promise<Float32Array> {
   const { logits } = await model.decoder.run(
     { tokens: Int32Array.from(tokens), past: Int32Array.of(past) },
     { dims: { seq: tokens.length }, outputs: ['logits'], poisonOutputs: true },

@@ -73,7 +73,11 @@ describe('inference cache (CPU float64 backend)', () => {
   }
 
   it('generate keeps going past the capacity under a window and reports the evictions', async () => {
-    const model = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2, cache: { policy: rollingWindow(6) } });
+    const model = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 2,
+      cache: { policy: rollingWindow(6) },
+    });
     const prompt = randomTokens(20, 5);
     const result = await model.generate(prompt, { maxTokens: 12 });
     expect(result.tokens).toHaveLength(12);
@@ -94,7 +98,10 @@ describe('inference cache (CPU float64 backend)', () => {
       compileModel(TINY_GPT, { device: 'cpu', cache: { policy: rollingWindow(4), prefillChunk: 40 } }),
     ).rejects.toThrow(/prefillChunk must be an integer in 1\.\.maxSeq \(expected an integer in 1\.\.16/);
     const alibi = { ...TINY_LLAMA, config: { ...TINY_LLAMA.config, positions: { kind: 'alibi' } } };
-    const refusal = compileModel(alibi as typeof TINY_LLAMA, { device: 'cpu', cache: { policy: rollingWindow(4) } });
+    const refusal = compileModel(alibi as typeof TINY_LLAMA, {
+      device: 'cpu',
+      cache: { policy: rollingWindow(4) },
+    });
     await expect(refusal).rejects.toThrow(SpecError);
     await expect(refusal).rejects.toThrow(/rolling KV cache cannot hold in-kernel positions/);
     expect(() => rollingWindow(0)).toThrow(/window must be an integer/);

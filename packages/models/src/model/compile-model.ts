@@ -7,14 +7,20 @@ import {
   type GenerateResult,
   generateTokens,
 } from '../generate/generate-tokens.js';
-import { type InferenceCacheOptions, InferenceCache } from '../generate/inference-cache.js';
+import { InferenceCache, type InferenceCacheOptions } from '../generate/inference-cache.js';
 import { createSerialQueue } from '../generate/serial-queue.js';
 import { parseModelSpec } from '../spec/model-spec-json.js';
 import type { AnyModelSpec, AnyModelSpecInput } from '../spec/model-spec-v2-types.js';
 import type { WeightTensor } from '../weights/fuse-projections.js';
 import { type ExpectedParameter, parametersFromWeights } from '../weights/model-weights.js';
 import type { LoadedTensor } from '../weights/safetensors.js';
-import { buildDecoderGraph, type DecoderLmDefinition, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-graph.js';
+import {
+  buildDecoderGraph,
+  type DecoderLmDefinition,
+  PAST_INPUT,
+  SEQ_DIM,
+  TOKENS_INPUT,
+} from './decoder-graph.js';
 import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
 import { modelDefinitionOf } from './model-definition.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
@@ -228,7 +234,10 @@ export async function compileModel(
     },
     ...(inferenceCache === undefined
       ? {}
-      : { cachePolicy: inferenceCache.describe(), evictedAt: (length: number) => inferenceCache.evictedAt(length) }),
+      : {
+          cachePolicy: inferenceCache.describe(),
+          evictedAt: (length: number) => inferenceCache.evictedAt(length),
+        }),
   };
   // One generation or step at a time: they share the decoder's KV caches.
   const exclusive = createSerialQueue();

@@ -16,8 +16,8 @@ import {
 import { checkExactOptions } from '../blocks/exact-options.js';
 import type { KvCacheOptions } from '../blocks/kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
-import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
+import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { layerBlockOptions, type StackBlockOptions, transformerStack } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';
 

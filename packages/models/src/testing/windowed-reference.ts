@@ -1,5 +1,6 @@
 import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask } from '@weft/attention';
 import { constant, interpret, tensor64 } from '@weft/ir';
+import { attentionOptionsOf, isAttentionSpec } from '../blocks/attention-part.js';
 import { layerBlockOptions } from '../blocks/stacks.js';
 import { buildDecoderGraph, type DecoderLmDefinition } from '../model/decoder-graph.js';
 import { modelDefinitionOf } from '../model/model-definition.js';
@@ -36,8 +37,8 @@ export function denseReference(
     maxSeq: REFERENCE_LENGTH,
     block: (layer) => {
       const block = layerBlockOptions(base.block, layer);
-      const attention = block.attention as Record<string, unknown>;
-      return mask === undefined ? block : { ...block, attention: { ...attention, mask } };
+      const parts = isAttentionSpec(block.attention) ? attentionOptionsOf(block.attention) : block.attention;
+      return mask === undefined ? block : { ...block, attention: { ...parts, mask } };
     },
   };
   const { graph } = buildDecoderGraph(definition, { mode: 'forward' });
@@ -87,4 +88,3 @@ export function simulateSlots(capacity: number, sinks: number, window: number | 
     .sort((a, b) => a - b);
   return { slots, attended };
 }
-

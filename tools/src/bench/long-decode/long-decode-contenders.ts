@@ -1,4 +1,10 @@
-import { type CompiledModel, compileModel, type InferenceCacheOptions, type ModelSpecInput, rollingWindow } from '@weft/models';
+import {
+  type CompiledModel,
+  compileModel,
+  type InferenceCacheOptions,
+  type ModelSpecInput,
+  rollingWindow,
+} from '@weft/models';
 import type { WeftDevice } from '@weft/runtime';
 import type { InterleavedRun } from '../measure-interleaved.js';
 

@@ -14,7 +14,9 @@ export function formatLongDecodeTable(
   for (const [index, contender] of contenders.entries()) {
     const result = results[index]!;
     if (!('timing' in result)) {
-      lines.push(`${contender.label} | ${contender.slots} | ${contender.dispatches} | failed: ${String(result.error)}`);
+      lines.push(
+        `${contender.label} | ${contender.slots} | ${contender.dispatches} | failed: ${String(result.error)}`,
+      );
       continue;
     }
     const { medianMs, minMs, p90Ms, samplesMs } = result.timing;
