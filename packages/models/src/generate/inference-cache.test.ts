@@ -1,6 +1,11 @@
+import { qkNorm, rope } from '@weft/attention';
+import { attention as kernels } from '@weft/attention/kernels';
 import { SpecError } from '@weft/ir';
+import { compile } from '@weft/runtime';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
+import { buildDecoderGraph, type DecoderLmDefinition } from '../model/decoder-graph.js';
+import { randomParameters } from '../model/model-parameters.js';
 import { TINY_GPT, TINY_LLAMA } from '../testing/tiny-specs.js';
 import {
   denseReference,
@@ -72,6 +77,44 @@ describe('inference cache (CPU float64 backend)', () => {
     });
   }
 
+  it('a QK-norm decoder (keys stored after QK norm and RoPE) equals dense attention under the window mask', async () => {
+    const definition: DecoderLmDefinition = {
+      vocabSize: 48,
+      dModel: 32,
+      layers: 2,
+      maxSeq: REFERENCE_LENGTH,
+      block: {
+        attention: { heads: 4, kvHeads: 2, headDim: 8, positions: rope(), qkNorm: qkNorm() },
+        mlp: { kind: 'swiglu', hidden: 48 },
+        norm: { kind: 'rmsnorm', eps: 1e-6, placement: 'pre' },
+      },
+      finalNorm: { kind: 'rmsnorm', eps: 1e-6 },
+    };
+    const cache = new InferenceCache(16, { policy: rollingWindow(5), prefillChunk: 3 });
+    const step = buildDecoderGraph(definition, {
+      mode: 'step',
+      cache: { layout: cache.layout, maxStepTokens: cache.maxStepTokens },
+    });
+    const params = randomParameters(buildDecoderGraph(definition, { mode: 'forward' }).graph, 5);
+    // The QK-norm gains are not all ones: keys stored unnormalized would differ.
+    for (const [name, values] of Object.entries(params))
+      if (name.includes('Norm.gamma')) values.forEach((_, i) => (values[i] = 0.5 + ((i * 7) % 5) / 5));
+    const program = await compile(step.graph, { device: 'cpu', params, state: step.state, extensions: [kernels] });
+    const tokens = randomTokens(24, 17);
+    const mask = equivalentMask(0, 5);
+    for (let length = 0; length < tokens.length; ) {
+      const count = length < 6 ? 3 : 1;
+      const { logits } = await program.run(
+        { tokens: Int32Array.from(tokens.slice(length, length + count)), past: Int32Array.of(length) },
+        { dims: { seq: count }, outputs: ['logits'] },
+      );
+      length += count;
+      const expected = denseReference(params, mask, tokens.slice(0, length), definition);
+      expect(normwiseError(logits!.data, expected), `length ${length}`).toBeLessThan(1e-6);
+    }
+    program.destroy();
+  });
+
   it('generate keeps going past the capacity under a window and reports the evictions', async () => {
     const model = await compileModel(TINY_LLAMA, {
       device: 'cpu',
@@ -104,6 +147,9 @@ describe('inference cache (CPU float64 backend)', () => {
     });
     await expect(refusal).rejects.toThrow(SpecError);
     await expect(refusal).rejects.toThrow(/rolling KV cache cannot hold in-kernel positions/);
+    const windowed = await compileModel(TINY_LLAMA, { device: 'cpu', cache: { policy: rollingWindow(4), prefillChunk: 2 } });
+    await expect(windowed.step([1, 2, 3], 0)).rejects.toThrow(/too many tokens for one step/);
+    windowed.destroy();
     expect(() => rollingWindow(0)).toThrow(/window must be an integer/);
     expect(() => sinkPlusWindow(-1, 4)).toThrow(/sinks must be an integer/);
     expect(() => new InferenceCache(16, { policy: { kind: 'bogus' } as never })).toThrow(/policy must be/);

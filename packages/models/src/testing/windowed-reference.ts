@@ -25,13 +25,16 @@ export function equivalentMask(sinks: number, window: number): Mask {
   return makeMask(`window(${sinks}, ${window})`, keep, { empty: never, full: never });
 }
 
-/** Float64 logits of the last position of `tokens` from the cache-free graph under `mask` (dense attention). */
+/**
+ * Float64 logits of the last position of `tokens` from the cache-free graph of `base` (TINY_LLAMA by
+ * default) with `mask` added to every attention (dense attention under that mask).
+ */
 export function denseReference(
   parameters: Readonly<Record<string, Float32Array>>,
   mask: Mask | undefined,
   tokens: readonly number[],
+  base: DecoderLmDefinition = modelDefinitionOf(parseModelSpec(TINY_LLAMA)),
 ): Float64Array {
-  const base = modelDefinitionOf(parseModelSpec(TINY_LLAMA));
   const definition: DecoderLmDefinition = {
     ...base,
     maxSeq: REFERENCE_LENGTH,
