@@ -5,7 +5,14 @@ import { attention, causal, hoistQkTransforms, qkNorm, rope } from './index.js';
 
 describe('hoistQkTransforms with a positionOffset tensor', () => {
   it('rotates row i of Q and K at position offset + i: the rows of a longer sequence at those positions', () => {
-    const spec = attention({ heads: 2, headDim: 8, positions: rope(), qkNorm: qkNorm(), mask: causal(), name: 'a' });
+    const spec = attention({
+      heads: 2,
+      headDim: 8,
+      positions: rope(),
+      qkNorm: qkNorm(),
+      mask: causal(),
+      name: 'a',
+    });
     const total = 11;
     const past = 7;
     const fresh = total - past;
@@ -16,11 +23,16 @@ describe('hoistQkTransforms with a positionOffset tensor', () => {
     // Reference: the default placement rotates key row k at position k, over the whole sequence.
     const whole = input('x', [1, 2, total, 8]);
     const reference = hoistQkTransforms(spec, { query: whole, key: whole, value: whole });
-    const expected = interpret(makeGraph({ key: reference.inputs.key }), { inputs: { x: full }, params }).key!;
+    const expected = interpret(makeGraph({ key: reference.inputs.key }), { inputs: { x: full }, params })
+      .key!;
     // With the offset: only the last rows, their positions read from a `[1]` i32 tensor.
     const rows = input('x', [1, 2, fresh, 8]);
     const offset = input('past', [1], 'i32');
-    const hoisted = hoistQkTransforms(spec, { query: rows, key: rows, value: rows }, { positionOffset: offset });
+    const hoisted = hoistQkTransforms(
+      spec,
+      { query: rows, key: rows, value: rows },
+      { positionOffset: offset },
+    );
     const { query, key } = interpret(makeGraph({ query: hoisted.inputs.query, key: hoisted.inputs.key }), {
       inputs: { x: tail, past: tensor64([1], [past], 'i32') },
       params,
@@ -39,6 +51,7 @@ function sliceRows(tensor: Tensor64, from: number, to: number): number[] {
   const [, heads, rows, dim] = tensor.shape as [number, number, number, number];
   const values: number[] = [];
   for (let h = 0; h < heads; h++)
-    for (let r = from; r < to; r++) for (let d = 0; d < dim; d++) values.push(tensor.data[(h * rows + r) * dim + d]!);
+    for (let r = from; r < to; r++)
+      for (let d = 0; d < dim; d++) values.push(tensor.data[(h * rows + r) * dim + d]!);
   return values;
 }

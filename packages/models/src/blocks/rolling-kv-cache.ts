@@ -8,6 +8,8 @@ import {
   mapElements,
   type Node,
   reshape,
+  ShapeError,
+  SpecError,
   tensorRef,
   variable,
   where,
@@ -33,6 +35,32 @@ export interface RollingCacheLayout {
    * plus the sinks); `undefined` keeps every key (the cache then never wraps).
    */
   readonly window: number | undefined;
+}
+
+/**
+ * Checks a layout: `capacity ≥ 1`, `0 ≤ sinks < capacity`, and a window (when given) of at least one
+ * position that fits beside the sinks. Throws a `SpecError` naming the offending field.
+ *
+ * @example
+ * ```ts
+ * checkRollingCacheLayout({ capacity: 527, sinks: 0, window: 512 });
+ * ```
+ */
+export function checkRollingCacheLayout(layout: RollingCacheLayout): RollingCacheLayout {
+  const { capacity, sinks, window } = layout;
+  const refuse = (key: string, expected: string, actual: unknown) => {
+    throw new SpecError(`rolling kv cache: layout field "${key}" is out of range`, {
+      block: 'rolling kv cache',
+      expected,
+      actual: actual as number,
+    });
+  };
+  if (!(Number.isSafeInteger(capacity) && capacity >= 1)) refuse('capacity', 'an integer ≥ 1', capacity);
+  if (!(Number.isSafeInteger(sinks) && sinks >= 0 && sinks < capacity))
+    refuse('sinks', `an integer in 0..${capacity - 1}`, sinks);
+  if (window !== undefined && !(Number.isSafeInteger(window) && window >= 1 && sinks + window <= capacity))
+    refuse('window', `an integer in 1..${capacity - sinks}`, window);
+  return layout;
 }
 
 /**
@@ -63,7 +91,16 @@ export function slotPositionExpr(layout: RollingCacheLayout, slot: Expr, end: Ex
  * ```
  */
 export function writeToRollingCache(cache: Node, fresh: Node, layout: RollingCacheLayout, past: Node): Node {
+  checkRollingCacheLayout(layout);
   const capacity = staticDimOf(cache, 2, 'rolling kv cache');
+  if (capacity !== layout.capacity) {
+    throw new ShapeError('rolling kv cache: the cache must have one slot per layout slot', {
+      block: 'rolling kv cache',
+      dimension: 2,
+      expected: layout.capacity,
+      actual: capacity,
+    });
+  }
   const seq = dimExpr(fresh.shape[2]!);
   const slots = full(0, [capacity], 'i32');
   const pastValue = variable('$1', 'i32');
@@ -82,6 +119,7 @@ export function writeToRollingCache(cache: Node, fresh: Node, layout: RollingCac
  * {@link PAST_TENSOR}. Its block rule skips key blocks past the last written slot.
  */
 export function rollingCacheMask(layout: RollingCacheLayout): Mask {
+  checkRollingCacheLayout(layout);
   const past = tensorRef(PAST_TENSOR, [1], 'i32');
   const { b, q, k, queryLength } = ATTENTION_INDICES;
   const pastTokens = past.at(b);

@@ -3,6 +3,7 @@ import { attention as kernels } from '@weft/attention/kernels';
 import { SpecError } from '@weft/ir';
 import { compile } from '@weft/runtime';
 import { describe, expect, it } from 'vitest';
+import { checkRollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph, type DecoderLmDefinition } from '../model/decoder-graph.js';
 import { randomParameters } from '../model/model-parameters.js';
@@ -97,9 +98,16 @@ describe('inference cache (CPU float64 backend)', () => {
     });
     const params = randomParameters(buildDecoderGraph(definition, { mode: 'forward' }).graph, 5);
     // The QK-norm gains are not all ones: keys stored unnormalized would differ.
-    for (const [name, values] of Object.entries(params))
-      if (name.includes('Norm.gamma')) values.forEach((_, i) => (values[i] = 0.5 + ((i * 7) % 5) / 5));
-    const program = await compile(step.graph, { device: 'cpu', params, state: step.state, extensions: [kernels] });
+    for (const [name, values] of Object.entries(params)) {
+      if (!name.includes('Norm.gamma')) continue;
+      for (let i = 0; i < values.length; i++) values[i] = 0.5 + ((i * 7) % 5) / 5;
+    }
+    const program = await compile(step.graph, {
+      device: 'cpu',
+      params,
+      state: step.state,
+      extensions: [kernels],
+    });
     const tokens = randomTokens(24, 17);
     const mask = equivalentMask(0, 5);
     for (let length = 0; length < tokens.length; ) {
@@ -147,10 +155,19 @@ describe('inference cache (CPU float64 backend)', () => {
     });
     await expect(refusal).rejects.toThrow(SpecError);
     await expect(refusal).rejects.toThrow(/rolling KV cache cannot hold in-kernel positions/);
-    const windowed = await compileModel(TINY_LLAMA, { device: 'cpu', cache: { policy: rollingWindow(4), prefillChunk: 2 } });
+    const windowed = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      cache: { policy: rollingWindow(4), prefillChunk: 2 },
+    });
     await expect(windowed.step([1, 2, 3], 0)).rejects.toThrow(/too many tokens for one step/);
     windowed.destroy();
     expect(() => rollingWindow(0)).toThrow(/window must be an integer/);
+    expect(() => checkRollingCacheLayout({ capacity: 8, sinks: 8, window: 4 })).toThrow(
+      /"sinks" is out of range/,
+    );
+    expect(() => checkRollingCacheLayout({ capacity: 8, sinks: 2, window: 7 })).toThrow(
+      /"window" is out of range/,
+    );
     expect(() => sinkPlusWindow(-1, 4)).toThrow(/sinks must be an integer/);
     expect(() => new InferenceCache(16, { policy: { kind: 'bogus' } as never })).toThrow(/policy must be/);
   });
