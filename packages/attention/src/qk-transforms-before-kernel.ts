@@ -65,6 +65,17 @@ export interface HoistedAttention {
   readonly inputs: AttentionInputs;
 }
 
+/** Options of {@link hoistQkTransforms}. */
+export interface HoistQkTransformsOptions {
+  /**
+   * A `[1]` i32 node: rotate query row i and key row i both at position `positionOffset + i`
+   * (absolute positions of a step's new tokens after that many cached ones), instead of the
+   * bottom-right alignment (query i at `i + Nk − Nq`, key k at `k`). For a KV cache that stores
+   * keys already rotated, so that each key is rotated once, when written.
+   */
+  readonly positionOffset?: Node;
+}
+
 /**
  * Moves the spec's weighted-GQA mix, QK norm (with γ and β) and RoPE out of the attention op, in
  * that order, as primitive ops on Q and K (the same ops as the op's decomposition). The learned
@@ -73,7 +84,11 @@ export interface HoistedAttention {
  * weighted-GQA spec whose score mods or masks read the KV or value head throws an
  * `UnsupportedError`).
  */
-export function hoistQkTransforms(spec: AttentionSpec, inputs: AttentionInputs): HoistedAttention {
+export function hoistQkTransforms(
+  spec: AttentionSpec,
+  inputs: AttentionInputs,
+  options: HoistQkTransformsOptions = {},
+): HoistedAttention {
   const [, , queries] = inputs.query.shape as [Dim, Dim, Dim];
   const keys = inputs.key.shape[2] ?? 1;
   const attrs = decodeAttention(
@@ -107,7 +122,11 @@ export function hoistQkTransforms(spec: AttentionSpec, inputs: AttentionInputs):
     query = normalizeRows(query, attrs.qkNorm, attrs.qkNorm.query, parameter);
     key = normalizeRows(key, attrs.qkNorm, attrs.qkNorm.key, parameter);
   }
-  if (attrs.rope !== null) {
+  const offset = options.positionOffset;
+  if (attrs.rope !== null && offset !== undefined) {
+    query = rotate(query, attrs.rope, constant(0, 'i32'), offset);
+    key = rotate(key, attrs.rope, constant(0, 'i32'), offset);
+  } else if (attrs.rope !== null) {
     query = rotate(query, attrs.rope, dimExpr(keys).sub(dimExpr(queries)));
     key = rotate(key, attrs.rope, constant(0, 'i32'));
   }

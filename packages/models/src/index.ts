@@ -61,6 +61,8 @@ export {
 } from './blocks/norm-layers.js';
 export * from './blocks/parameter-path.js';
 export * from './blocks/residual.js';
+export * from './blocks/rolling-cache-attention.js';
+export * from './blocks/rolling-kv-cache.js';
 export {
   type CacheState,
   type SelfAttentionOptions,
@@ -72,7 +74,9 @@ export * from './blocks/stacks.js';
 export * from './blocks/static-dim.js';
 export * from './blocks/token-embedding.js';
 export * from './blocks/transformer-block.js';
+export * from './generate/cache-policy.js';
 export * from './generate/generate-tokens.js';
+export * from './generate/inference-cache.js';
 export * from './generate/sampling.js';
 export * from './model/architecture-graph.js';
 export * from './model/compile-architecture.js';

@@ -6,7 +6,7 @@
 // feature detection and records the entries it could not build as `skipped`.
 import type { Graph } from '@weft/ir';
 import { runPipeline } from '@weft/ir';
-import { buildDecoderLmGraph, parseModelSpec } from '@weft/models';
+import { buildDecoderLmGraph, InferenceCache, parseModelSpec, rollingWindow } from '@weft/models';
 import * as runtime from '@weft/runtime';
 import {
   DEFAULT_DEVICE_PROFILE,
@@ -148,13 +148,24 @@ export function zooGraphs(): CorpusGraph[] {
 
 /**
  * The demo decoder LM's programs: `demo/step`, the program that runs prefill and every decode step
- * against the KV caches (`compileModel`'s decoder, what `weft plan` prints), and `demo/forward`,
- * the cache-free full-sequence program (`compileModel`'s `forwardProgram`).
+ * against the KV caches (`compileModel`'s decoder, what `weft plan` prints), `demo/step-rolling`,
+ * the same against a rolling inference cache (`cache: { policy: rollingWindow(maxSeq / 2) }`), and
+ * `demo/forward`, the cache-free full-sequence program (`compileModel`'s `forwardProgram`).
  */
 export function demoGraphs(): CorpusGraph[] {
   const { config } = parseModelSpec(DEMO_SPEC);
+  const rolling = () => {
+    const cache = new InferenceCache(config.maxSeq, {
+      policy: rollingWindow(Math.max(1, Math.floor(config.maxSeq / 2))),
+    });
+    return { layout: cache.layout, maxStepTokens: cache.maxStepTokens };
+  };
   return [
     { entry: 'demo/step', build: () => buildDecoderLmGraph(config, { mode: 'step' }).graph },
+    {
+      entry: 'demo/step-rolling',
+      build: () => buildDecoderLmGraph(config, { mode: 'step', cache: rolling() }).graph,
+    },
     { entry: 'demo/forward', build: () => buildDecoderLmGraph(config, { mode: 'forward' }).graph },
   ];
 }

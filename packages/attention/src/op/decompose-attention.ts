@@ -139,12 +139,13 @@ export function normalizeRows(
 }
 
 /**
- * RoPE of `[batch, heads, length, dim]` rows: x·cos(θ) + sign·partner(x)·sin(θ), positions p from
- * `offset`; θ = p·f for 1-D, ⌊p/W⌋·f_row + (p − W⌊p/W⌋)·f_column for 2-D (each dim has one of the
+ * RoPE of `[batch, heads, length, dim]` rows: x·cos(θ) + sign·partner(x)·sin(θ), position p of row
+ * i is i + `offset` (+ the value of `offsetTensor`, a `[1]` i32 node read on the device, when
+ * given: a KV cache's count of earlier tokens); θ = p·f for 1-D, ⌊p/W⌋·f_row + (p − W⌊p/W⌋)·f_column for 2-D (each dim has one of the
  * two). The angle is taken modulo one turn from the split frequencies of {@link ropeTurns}
  * (2π(frac(p·hi) + frac(p·mid) + p·lo)), so f32 kernels keep ~1e-7 of it at large positions.
  */
-export function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
+export function rotate(x: Node, rope: RopeAttrs, offset: Expr, offsetTensor?: Node): Node {
   const dim = x.shape[3] as number;
   const axisDims = rope.grid === null ? rope.rotaryDims : rope.rotaryDims / 2;
   const half = axisDims / 2;
@@ -179,7 +180,12 @@ export function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
     sign.push(first ? -1 : 1);
   }
   const partnerValues = gather(x, literal(partner, [dim], 'i32'), 3);
-  const position = variable('i2', 'i32').add(offset);
+  // The offset tensor is the last operand: `$6`, or `$7` after the 2-D RoPE column table.
+  const offsetOperand = `$${rope.grid === null ? 6 : 7}`;
+  const position =
+    offsetTensor === undefined
+      ? variable('i2', 'i32').add(offset)
+      : variable('i2', 'i32').add(offset).add(variable(offsetOperand, 'i32'));
   let axisPosition = position;
   if (rope.grid !== null) {
     const width = constant(rope.grid[1], 'i32');
@@ -205,6 +211,7 @@ export function rotate(x: Node, rope: RopeAttrs, offset: Expr): Node {
       literal(mid, [dim]),
       literal(lo, [dim]),
       ...(rope.grid === null ? [] : [literal(column, [dim], 'i32')]),
+      ...(offsetTensor === undefined ? [] : [reshape(offsetTensor, [1, 1, 1, 1])]),
     ],
     body,
   );

@@ -11,6 +11,7 @@ import {
   variable,
   where,
 } from '@weft/ir';
+import type { RollingCacheLayout } from './rolling-kv-cache.js';
 import { staticDimOf } from './static-dim.js';
 
 /**
@@ -27,6 +28,12 @@ export interface KvCacheOptions {
   readonly maxSeq: number;
   /** Tokens already in the cache, `[batch]` i32 (a run-time input). */
   readonly past: Node;
+  /**
+   * Keep the cache as a rolling cache of this layout instead (`maxSeq` is then unused): keys
+   * stored after RoPE and QK norm, written into their ring slots without a shift (see
+   * {@link RollingCacheLayout}).
+   */
+  readonly rolling?: RollingCacheLayout;
 }
 
 /** Name of the captured `past` tensor read by {@link cacheWindow}. */

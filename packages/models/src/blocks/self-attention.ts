@@ -5,6 +5,7 @@ import { mergeHeads, splitHeads } from './heads.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
 import { childPath } from './parameter-path.js';
+import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { sliceAxis } from './slice-axis.js';
 import { staticDimOf } from './static-dim.js';
 
@@ -46,7 +47,8 @@ export interface SelfAttentionResult {
  * (unless `causal: false`) with the spec's mask. With `cache`, the new keys and values are
  * appended to state inputs `${name}.cache.key` `[B, Hkv, maxSeq, dk]` and `${name}.cache.value`
  * `[B, Hv, maxSeq, dv]`, and the queries attend over the whole cache, masked by `causal()`, the
- * spec's mask and {@link cacheWindow}.
+ * spec's mask and {@link cacheWindow}. With `cache.rolling`, the caches are rolling caches of that
+ * layout instead (keys stored after QK norm and RoPE, see `rollingCacheAttention`).
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
@@ -107,7 +109,9 @@ function buildCachedAttention(
     path: name,
     where,
     causalByDefault: true,
-    ...(cache === undefined ? {} : { extraMasks: [cacheWindow(staticDimOf(x, 0, `attention "${name}"`))] }),
+    ...(cache === undefined || cache.rolling !== undefined
+      ? {}
+      : { extraMasks: [cacheWindow(staticDimOf(x, 0, `attention "${name}"`))] }),
   });
   const { heads, kvHeads, valueHeads, headDim, valueDim } = spec;
   const queryWidth = heads * headDim;
@@ -151,6 +155,16 @@ function buildCachedAttention(
       tensor: PAST_TENSOR,
       expected: `a name other than "${PAST_TENSOR}"`,
     });
+  }
+  if (cache.rolling !== undefined) {
+    const rolling = { ...cache, rolling: cache.rolling };
+    const { output, cache: states } = rollingCacheAttention(
+      spec,
+      { query, key, value, tensors },
+      rolling,
+      name,
+    );
+    return { output: project(output), cache: states };
   }
   const batch = x.shape[0]!;
   const keyState = input(childPath(name, 'cache.key'), [batch, kvHeads, cache.maxSeq, headDim]);

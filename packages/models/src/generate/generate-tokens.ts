@@ -3,8 +3,14 @@ import { createSampler, type Sampling } from './sampling.js';
 
 /** One forward step of a cached decoder: new tokens in, the last position's logits out. */
 export interface DecodeStepper {
-  /** Longest sequence the caches hold. */
+  /** Longest sequence a generation may reach (the caches' capacity, or the position limit of a windowed cache). */
   readonly maxSeq: number;
+  /** Most tokens per step (a longer prompt is prefilled in chunks of this many). Default `maxSeq`. */
+  readonly maxStepTokens?: number;
+  /** The cache's eviction policy, described (e.g. `rollingWindow(512), 527 slots`); absent for a cache that never evicts. */
+  readonly cachePolicy?: string;
+  /** Positions the cache policy has evicted once `length` positions are written. Default none. */
+  evictedAt?(length: number): number;
   /** Empties the caches. */
   reset(): void;
   /** Runs `tokens` after `past` cached tokens and returns the logits of the last one (`[V]`). */
@@ -40,12 +46,21 @@ export interface GenerateResult {
   readonly decodeSteps: number;
   /** Logits of the last prompt position (what the first token was chosen from). */
   readonly prefillLogits: Float32Array;
+  /**
+   * Positions the KV cache's policy evicted by the end (no later token attends to them): 0 when
+   * everything fitted. Past the capacity a windowed policy keeps generating and says so here.
+   */
+  readonly evictedTokens: number;
+  /** The cache policy that ran, when the model has an inference cache (e.g. `rollingWindow(512), 527 slots`). */
+  readonly cachePolicy?: string;
 }
 
 /**
  * Prefill + decode: runs the whole prompt once (filling the caches), then one step per new token
- * with only that token as input, sampling each token from the last position's logits. Ends at
- * `maxTokens`, a stop token, a callback returning `false`, or when the caches are full.
+ * with only that token as input, sampling each token from the last position's logits (a prompt
+ * longer than `maxStepTokens` is prefilled in chunks). Ends at `maxTokens`, a stop token, a
+ * callback returning `false`, or when the caches are full; a windowed cache policy never fills,
+ * and the result counts the positions it evicted (`evictedTokens`).
  *
  * @throws InputError for an empty prompt or one longer than the caches, a non-integer token, or
  * a `maxTokens` that is negative or not an integer.
@@ -89,7 +104,13 @@ export async function generateTokens(
   const tokens: number[] = [];
   stepper.reset();
   let started = performance.now();
-  const prefillLogits = await stepper.step(Int32Array.from(prompt), 0);
+  // A prompt longer than one step is prefilled in chunks; only the last chunk's logits are used.
+  const chunk = stepper.maxStepTokens ?? stepper.maxSeq;
+  let prefillLogits: Float32Array = new Float32Array(0);
+  for (let start = 0; start < prompt.length; start += chunk) {
+    const part = prompt.slice(start, Math.min(prompt.length, start + chunk));
+    prefillLogits = await stepper.step(Int32Array.from(part), start);
+  }
   const prefillMs = performance.now() - started;
   let logits = prefillLogits;
   let past = prompt.length;
@@ -117,5 +138,14 @@ export async function generateTokens(
       break;
     }
   }
-  return { tokens, stopReason, prefillMs, decodeMs: performance.now() - started, decodeSteps, prefillLogits };
+  return {
+    tokens,
+    stopReason,
+    prefillMs,
+    decodeMs: performance.now() - started,
+    decodeSteps,
+    prefillLogits,
+    evictedTokens: stepper.evictedAt?.(past) ?? 0,
+    ...(stepper.cachePolicy === undefined ? {} : { cachePolicy: stepper.cachePolicy }),
+  };
 }

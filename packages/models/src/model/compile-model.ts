@@ -7,13 +7,20 @@ import {
   type GenerateResult,
   generateTokens,
 } from '../generate/generate-tokens.js';
+import { InferenceCache, type InferenceCacheOptions } from '../generate/inference-cache.js';
 import { createSerialQueue } from '../generate/serial-queue.js';
 import { parseModelSpec } from '../spec/model-spec-json.js';
 import type { AnyModelSpec, AnyModelSpecInput } from '../spec/model-spec-v2-types.js';
 import type { WeightTensor } from '../weights/fuse-projections.js';
 import { type ExpectedParameter, parametersFromWeights } from '../weights/model-weights.js';
 import type { LoadedTensor } from '../weights/safetensors.js';
-import { buildDecoderGraph, PAST_INPUT, SEQ_DIM, TOKENS_INPUT } from './decoder-graph.js';
+import {
+  buildDecoderGraph,
+  type DecoderLmDefinition,
+  PAST_INPUT,
+  SEQ_DIM,
+  TOKENS_INPUT,
+} from './decoder-graph.js';
 import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
 import { modelDefinitionOf } from './model-definition.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
@@ -51,6 +58,13 @@ export interface CompileModelOptions {
   readonly fallbackReason?: string;
   /** Called after each compile stage (for progress bars). */
   readonly onProgress?: (progress: CompileProgress) => void;
+  /**
+   * Keep the KV cache as an {@link InferenceCache} with this policy: keys stored after RoPE,
+   * each position in its own slot (no shift per step), and generation past the capacity by a
+   * rolling window or sinks plus a window. Default: the right-aligned caches of `maxSeq` slots.
+   * The attention must be causal with RoPE or no positions (`SpecError` otherwise).
+   */
+  readonly cache?: InferenceCacheOptions;
 }
 
 /** Logits of a full-sequence run. */
@@ -90,6 +104,8 @@ export interface CompiledModel {
   readonly graphs: { readonly forward: Graph; readonly decoder: Graph };
   /** The parameter values, by Weft name. */
   readonly parameters: Readonly<Record<string, Float32Array>>;
+  /** The inference cache, when compiled with `cache` (its policy, layout, length and evictions). */
+  readonly cache?: InferenceCache;
   /** Logits for every position of `tokens` (`batch · seq` ids, row-major). */
   run(tokens: ArrayLike<number>): Promise<ModelLogits>;
   /**
@@ -149,7 +165,16 @@ export async function compileModel(
   checkModelMemory(estimateSpecMemory(validated, batch), memoryLimitsOf(gpuDevice));
   const definition = modelDefinitionOf(validated);
   const forwardGraph = buildDecoderGraph(definition, { mode: 'forward', batch });
-  const stepGraph = buildDecoderGraph(definition, { mode: 'step' });
+  const inferenceCache =
+    options.cache === undefined
+      ? undefined
+      : new InferenceCache(config.maxSeq, options.cache, positionLimitOf(definition));
+  const stepGraph = buildDecoderGraph(definition, {
+    mode: 'step',
+    ...(inferenceCache === undefined
+      ? {}
+      : { cache: { layout: inferenceCache.layout, maxStepTokens: inferenceCache.maxStepTokens } }),
+  });
   const parameters =
     options.weights === undefined
       ? randomParameters(forwardGraph.graph, options.seed ?? 0)
@@ -172,17 +197,30 @@ export async function compileModel(
     forward ??= compile(forwardGraph.graph, common);
     return forward;
   };
+  const maxSeq = inferenceCache?.maxLength ?? config.maxSeq;
+  const maxStepTokens = inferenceCache?.maxStepTokens ?? config.maxSeq;
   const stepper: DecodeStepper = {
-    maxSeq: config.maxSeq,
-    reset: () => decoder.resetState(),
+    maxSeq,
+    maxStepTokens,
+    reset: () => {
+      decoder.resetState();
+      inferenceCache?.setLength(0);
+    },
     async step(tokens, past) {
+      if (tokens.length > maxStepTokens) {
+        throw new InputError('model.step: too many tokens for one step of the inference cache', {
+          tensor: TOKENS_INPUT,
+          expected: `1..${maxStepTokens} tokens (the cache's prefillChunk)`,
+          actual: tokens.length,
+        });
+      }
       // `past` is read on the device (RoPE angles, the cache window): check it on the host.
-      if (!(Number.isInteger(past) && past >= 0 && past + tokens.length <= config.maxSeq)) {
+      if (!(Number.isInteger(past) && past >= 0 && past + tokens.length <= maxSeq)) {
         throw new InputError(
           'model.step: past must be a whole number of cached tokens that leaves room for tokens',
           {
             tensor: PAST_INPUT,
-            expected: `an integer in 0..${config.maxSeq - tokens.length} (maxSeq ${config.maxSeq} − ${tokens.length} new tokens)`,
+            expected: `an integer in 0..${maxSeq - tokens.length} (maxSeq ${maxSeq} − ${tokens.length} new tokens)`,
             actual: past,
           },
         );
@@ -191,8 +229,15 @@ export async function compileModel(
         { [TOKENS_INPUT]: tokens, [PAST_INPUT]: Int32Array.of(past) },
         { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits'] },
       );
+      inferenceCache?.setLength(past + tokens.length);
       return logits!.data as Float32Array;
     },
+    ...(inferenceCache === undefined
+      ? {}
+      : {
+          cachePolicy: inferenceCache.describe(),
+          evictedAt: (length: number) => inferenceCache.evictedAt(length),
+        }),
   };
   // One generation or step at a time: they share the decoder's KV caches.
   const exclusive = createSerialQueue();
@@ -213,6 +258,7 @@ export async function compileModel(
     decoder,
     graphs: { forward: forwardGraph.graph, decoder: stepGraph.graph },
     parameters,
+    ...(inferenceCache === undefined ? {} : { cache: inferenceCache }),
     async run(tokens) {
       if (tokens.length === 0 || tokens.length % batch !== 0) {
         throw new InputError('model.run: tokens must fill whole sequences of the batch', {
@@ -287,6 +333,17 @@ export async function resolveModelDevice(device: CompileModelOptions['device']):
     if (!WeftError.isInstance(error) || error.code !== 'no-webgpu') throw error;
     return { device: 'cpu', fallbackReason: error.message };
   }
+}
+
+/**
+ * Float32 holds every integer position exactly up to 2^24: the most positions a windowed cache
+ * may reach with RoPE or no positions; a learned position table ends at its size.
+ */
+const POSITION_LIMIT = 2 ** 24;
+
+function positionLimitOf(definition: DecoderLmDefinition): number {
+  const positions = definition.embeddingPositions;
+  return positions?.kind === 'learned' ? positions.max : POSITION_LIMIT;
 }
 
 /** Plain records hold flat arrays under Weft names: they take the shapes the model expects. */

@@ -17,6 +17,7 @@ import { checkExactOptions } from '../blocks/exact-options.js';
 import type { KvCacheOptions } from '../blocks/kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
+import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { layerBlockOptions, type StackBlockOptions, transformerStack } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';
 
@@ -33,6 +34,12 @@ export interface DecoderLmGraphOptions {
   readonly mode: DecoderGraphMode;
   /** Sequences per run in `forward` mode. Default 1 (`step` is always 1). */
   readonly batch?: number;
+  /**
+   * `step` mode: keep rolling KV caches of this layout (keys stored after RoPE, ring slots, see
+   * `RollingCacheLayout`) instead of right-aligned caches of `maxSeq` slots; a step then takes at
+   * most `maxStepTokens` tokens. Default: right-aligned caches.
+   */
+  readonly cache?: { readonly layout: RollingCacheLayout; readonly maxStepTokens: number };
 }
 
 /** A decoder LM as a graph, with what compiling it needs. */
@@ -131,7 +138,8 @@ export function buildDecoderGraph(
   }
   const step = options.mode === 'step';
   const batch = step ? 1 : (options.batch ?? 1);
-  const seq = symbolicDim(SEQ_DIM, { max: definition.maxSeq });
+  const rolling = step ? options.cache : undefined;
+  const seq = symbolicDim(SEQ_DIM, { max: rolling?.maxStepTokens ?? definition.maxSeq });
   const tokens = input(TOKENS_INPUT, [batch, seq], 'i32');
   const past = step ? input(PAST_INPUT, [1], 'i32') : undefined;
   // Position of token (b, i): i, plus the cached tokens when stepping.
@@ -148,7 +156,9 @@ export function buildDecoderGraph(
     ...(embeddingPositions === undefined ? {} : { positions: embeddingPositions, positionIds }),
   });
   const cache: KvCacheOptions | undefined =
-    past === undefined ? undefined : { maxSeq: definition.maxSeq, past };
+    past === undefined
+      ? undefined
+      : { maxSeq: definition.maxSeq, past, ...(rolling === undefined ? {} : { rolling: rolling.layout }) };
   const blockOf = (layer: number) => {
     const options = layerBlockOptions(definition.block, layer);
     return cache === undefined ? options : { ...options, cache };

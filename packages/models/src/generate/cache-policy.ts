@@ -1,0 +1,106 @@
+import { SpecError } from '@weft/ir';
+
+/**
+ * What a KV cache does when a generation outgrows it:
+ * - `'error'`: keep every key and never evict; a generation ends at the cache's capacity
+ *   (`stopReason: 'maxSeq'`) and a longer step is refused with an `InputError`;
+ * - {@link RollingWindowPolicy}: keep the last `window` positions (sliding-window attention);
+ * - {@link SinkPlusWindowPolicy}: keep the first `sinks` positions for ever plus the last `window`
+ *   (attention sinks: the visibility rule `j ≤ i ∧ (i − j < window ∨ j < sinks)` of the catalog's
+ *   learnable token eviction, #82, without its learned keep set).
+ */
+export type CachePolicy = 'error' | RollingWindowPolicy | SinkPlusWindowPolicy;
+
+/** Keep the last `window` positions: the query at position p attends to keys p − window < k ≤ p. */
+export interface RollingWindowPolicy {
+  /** Discriminant. */
+  readonly kind: 'rollingWindow';
+  /** Positions attended to, the query's own included. */
+  readonly window: number;
+}
+
+/**
+ * Keep the first `sinks` positions and the last `window`: the query at position p attends to keys
+ * k ≤ p with k < sinks or k > p − window. Positions stay the tokens' original ones (keys are stored
+ * rotated and never re-encoded), not positions counted within the cache.
+ */
+export interface SinkPlusWindowPolicy {
+  /** Discriminant. */
+  readonly kind: 'sinkPlusWindow';
+  /** Leading positions kept for ever. */
+  readonly sinks: number;
+  /** Recent positions attended to, the query's own included. */
+  readonly window: number;
+}
+
+/**
+ * A rolling-window cache policy.
+ *
+ * @throws SpecError when `window` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: rollingWindow(512) } });
+ * ```
+ */
+export function rollingWindow(window: number): RollingWindowPolicy {
+  checkCount('rollingWindow', 'window', window, 1);
+  return { kind: 'rollingWindow', window };
+}
+
+/**
+ * A sinks-plus-window cache policy.
+ *
+ * @throws SpecError when `sinks` or `window` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: sinkPlusWindow(4, 508) } });
+ * ```
+ */
+export function sinkPlusWindow(sinks: number, window: number): SinkPlusWindowPolicy {
+  checkCount('sinkPlusWindow', 'sinks', sinks, 1);
+  checkCount('sinkPlusWindow', 'window', window, 1);
+  return { kind: 'sinkPlusWindow', sinks, window };
+}
+
+/**
+ * A short description of a policy, e.g. `rollingWindow(512)`.
+ *
+ * @example
+ * ```ts
+ * describeCachePolicy(sinkPlusWindow(4, 508)); // 'sinkPlusWindow(4, 508)'
+ * ```
+ */
+export function describeCachePolicy(policy: CachePolicy): string {
+  if (policy === 'error') return 'error';
+  return policy.kind === 'rollingWindow'
+    ? `rollingWindow(${policy.window})`
+    : `sinkPlusWindow(${policy.sinks}, ${policy.window})`;
+}
+
+/** Checks a policy value (it may come from untyped code); returns it. */
+export function checkCachePolicy(policy: unknown): CachePolicy {
+  if (policy === 'error') return policy;
+  const value = policy as { kind?: unknown; sinks?: unknown; window?: unknown } | null;
+  if (value?.kind === 'rollingWindow') return rollingWindow(value.window as number);
+  if (value?.kind === 'sinkPlusWindow') return sinkPlusWindow(value.sinks as number, value.window as number);
+  throw new SpecError(
+    'cache: policy must be "error", rollingWindow(window) or sinkPlusWindow(sinks, window)',
+    {
+      block: 'cache',
+      expected: '"error" | rollingWindow | sinkPlusWindow',
+      actual: typeof policy === 'string' ? policy : JSON.stringify(policy),
+    },
+  );
+}
+
+function checkCount(block: string, key: string, value: number, least: number): void {
+  if (!(Number.isSafeInteger(value) && value >= least)) {
+    throw new SpecError(`${block}: ${key} must be an integer ≥ ${least}`, {
+      block,
+      expected: `an integer ≥ ${least}`,
+      actual: value,
+    });
+  }
+}

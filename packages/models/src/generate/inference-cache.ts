@@ -1,0 +1,120 @@
+import { SpecError } from '@weft/ir';
+import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
+import { type CachePolicy, checkCachePolicy, describeCachePolicy } from './cache-policy.js';
+
+/** Options of a model's inference cache (`compileModel`'s `cache`). */
+export interface InferenceCacheOptions {
+  /** What happens past the capacity. Default `'error'` (keep every key, up to `maxSeq`). */
+  readonly policy?: CachePolicy;
+  /**
+   * Most new tokens per step under a windowed policy (a longer prompt is prefilled in chunks of
+   * this many). The ring holds `window + prefillChunk − 1` slots (plus the sinks), so that every
+   * query of a chunk still finds its whole window. Default 16; `'error'` takes up to `maxSeq`.
+   */
+  readonly prefillChunk?: number;
+}
+
+/** Default {@link InferenceCacheOptions.prefillChunk} of windowed policies. */
+export const DEFAULT_PREFILL_CHUNK = 16;
+
+/**
+ * A decoder's KV cache as a typed object: its policy, its layout on the device (slots per layer,
+ * where each position sits), how long the sequence it holds is, and how many positions the policy
+ * evicted. Keys are stored after QK norm and RoPE (rotated once, at their absolute position, when
+ * written); nothing is shifted: each position has its slot (see {@link RollingCacheLayout}).
+ *
+ * The compiled model owns one (`model.cache`); its `length` follows the model's steps.
+ *
+ * @example
+ * ```ts
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: rollingWindow(256) } });
+ * await model.generate(prompt, { maxTokens: 1000 });
+ * console.log(model.cache.length, model.cache.evicted, model.cache.capacity);
+ * ```
+ */
+export class InferenceCache {
+  /** The policy. */
+  readonly policy: CachePolicy;
+  /** Where the device cache keeps each position. */
+  readonly layout: RollingCacheLayout;
+  /** Most new tokens per step. */
+  readonly maxStepTokens: number;
+  /** Most positions a sequence may reach (the capacity under `'error'`, the model's position limit otherwise). */
+  readonly maxLength: number;
+  #length = 0;
+
+  /**
+   * @param maxSeq the model's `maxSeq` (the capacity under `'error'`).
+   * @param positionLimit the most positions the model can encode (learned position tables end).
+   * @throws SpecError for an invalid policy or chunk, or a window the position limit cannot reach.
+   */
+  constructor(maxSeq: number, options: InferenceCacheOptions = {}, positionLimit = maxSeq) {
+    this.policy = checkCachePolicy(options.policy ?? 'error');
+    const chunk = options.prefillChunk ?? (this.policy === 'error' ? maxSeq : DEFAULT_PREFILL_CHUNK);
+    if (!(Number.isSafeInteger(chunk) && chunk >= 1 && chunk <= maxSeq)) {
+      throw new SpecError('cache: prefillChunk must be an integer in 1..maxSeq', {
+        block: 'cache',
+        expected: `an integer in 1..${maxSeq}`,
+        actual: chunk,
+      });
+    }
+    this.maxStepTokens = chunk;
+    if (this.policy === 'error') {
+      this.layout = { capacity: maxSeq, sinks: 0, window: undefined };
+      this.maxLength = maxSeq;
+      return;
+    }
+    const sinks = this.policy.kind === 'sinkPlusWindow' ? this.policy.sinks : 0;
+    this.layout = { capacity: sinks + this.policy.window + chunk - 1, sinks, window: this.policy.window };
+    this.maxLength = positionLimit;
+  }
+
+  /** Slots per layer (keys and values each). */
+  get capacity(): number {
+    return this.layout.capacity;
+  }
+
+  /** Positions written so far (the next token's position). */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Positions the policy has evicted: no later query attends to them. */
+  get evicted(): number {
+    return this.evictedAt(this.#length);
+  }
+
+  /** Positions evicted once `length` positions are written. */
+  evictedAt(length: number): number {
+    const { window, sinks } = this.layout;
+    if (window === undefined) return 0;
+    return Math.max(0, length - sinks - window + 1);
+  }
+
+  /** The slot position `position` is written to. */
+  slotOf(position: number): number {
+    const { sinks, capacity } = this.layout;
+    return position < sinks ? position : sinks + ((position - sinks) % (capacity - sinks));
+  }
+
+  /** The cached positions the next query (at position `length`) attends to, ascending. */
+  keptPositions(): number[] {
+    const length = this.#length;
+    const { window, sinks } = this.layout;
+    const kept: number[] = [];
+    for (let position = 0; position < length; position++) {
+      if (window === undefined || position < sinks || position > length - window) kept.push(position);
+    }
+    return kept;
+  }
+
+  /** A short description, e.g. `rollingWindow(512), 527 slots`. */
+  describe(): string {
+    return `${describeCachePolicy(this.policy)}, ${this.capacity} slots`;
+  }
+
+  /** Records that the sequence now holds `length` positions (the model calls it after each step). */
+  setLength(length: number): void {
+    this.#length = length;
+  }
+}
