@@ -55,6 +55,7 @@ import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
 import { topThetaEntry } from './entries/top-theta.js';
+import { transnormerDiagAttentionEntry } from './entries/transnormer-diag-attention.js';
 import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
@@ -106,7 +107,7 @@ export const ZOO: readonly ZooEntry[] = [
   softmaxSinkEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,
-  transnormerNormAttentionEntry,
+  transnormerDiagAttentionEntry,
   lightningAttentionEntry,
   patternInjectedHeadsEntry,
   probabilisticAttentionEntry,
@@ -124,6 +125,7 @@ export const ZOO: readonly ZooEntry[] = [
   linearTransformerElu1DecodeEntry,
   lightningAttentionChunkedEntry,
   retentionDecayStandInEntry,
+  transnormerNormAttentionEntry,
 ];
 
 /**

@@ -2,6 +2,7 @@ import { input, makeNode, type Node, SpecError } from '@weft/ir';
 import { linearAttentionAttrs, linearStateAttrs } from './linear-attention-attrs.js';
 import { linearAttentionOp, linearStateOp } from './linear-attention-op.js';
 import type { LinearAttentionSpec } from './linear-attention-spec.js';
+import { applyOutputNorm } from './output-norm-op.js';
 
 /** A recurrent state of linear attention: S `[B, H, d_k, d_v]` and, with a denominator, z `[B, H, d_k]`. */
 export interface LinearAttentionState {
@@ -35,7 +36,7 @@ export interface AppliedLinearAttention {
 
 /**
  * Builds the nodes of `spec` over `query`, `key`, `value`: one `linearAttention` node (one fused
- * kernel), and with `state`/`returnState` the `linearAttention.state` nodes of the next state (one
+ * kernel; with `outputNorm`, followed by the norm's nodes, one fused row kernel), and with `state`/`returnState` the `linearAttention.state` nodes of the next state (one
  * kernel each). A decode step is the same call on one position with the state as graph inputs and
  * the returned state as outputs, kept on the device by `compile(graph, { state })`.
  *
@@ -73,12 +74,13 @@ export function applyLinearAttention(
     );
   const stateOperands =
     state === undefined ? [] : [state.values, ...(state.keys === undefined ? [] : [state.keys])];
-  const output = makeNode(
+  const attended = makeNode(
     linearAttentionOp,
     [query, key, value, ...stateOperands],
     linearAttentionAttrs(spec, state !== undefined),
     block,
   );
+  const output = spec.outputNorm === null ? attended : applyOutputNorm(attended, spec.outputNorm, block);
   if (state === undefined && operands.returnState !== true) return { output };
   const withState = state !== undefined;
   const values = makeNode(

@@ -1,6 +1,7 @@
 import { SpecError } from '@weft/ir';
 import { elu1, type FeatureMap } from './feature-maps.js';
 import type { LinearDecay } from './linear-decay.js';
+import { checkOutputNorm, type LinearOutputNorm } from './output-norm.js';
 
 /** The denominator of linear attention: o_i = num_i / (Σ_j w_ij + ε). */
 export interface LinearDenominator {
@@ -22,6 +23,11 @@ export interface LinearAttentionOptions {
   readonly denominator?: LinearDenominator | false;
   /** A constant decay per head (causal only; default none). */
   readonly decay?: LinearDecay;
+  /**
+   * Normalize each position's output (TransNormer's NormAttention, usually without a
+   * denominator; default none): a fused norm kernel after the linear-attention kernel.
+   */
+  readonly outputNorm?: LinearOutputNorm;
   /** Query i sees keys j ≤ i (default false: every key). */
   readonly causal?: boolean;
   /**
@@ -51,6 +57,8 @@ export interface LinearAttentionSpec {
   readonly denominator: LinearDenominator | null;
   /** The decay, or `null` for none. */
   readonly decay: LinearDecay | null;
+  /** The output norm, or `null` for none. */
+  readonly outputNorm: LinearOutputNorm | null;
   /** Whether query i sees only keys j ≤ i. */
   readonly causal: boolean;
   /** Positions per chunk of the causal sweep. */
@@ -67,7 +75,8 @@ export const MAX_LINEAR_HEAD_DIM = 256;
 /**
  * Linear attention as a value: with the denominator on,
  * o_i = Σ_{j∈K(i)} γ^(i−j) φ(q_i)·φ(k_j) v_j / (Σ_{j∈K(i)} γ^(i−j) φ(q_i)·φ(k_j) + ε),
- * K(i) = every key, or j ≤ i when causal; without it, the numerator alone. It runs as O(N·d²)
+ * K(i) = every key, or j ≤ i when causal; without it, the numerator alone; with `outputNorm`,
+ * each position's output then normalized (TransNormer's NormAttention). It runs as O(N·d²)
  * kernels: non-causal through the state S = Σ φ(k_j) v_jᵀ, z = Σ φ(k_j); causal as a chunked sweep
  * (quadratic inside a chunk, state passed between chunks); and as a recurrent step on a state
  * `[B, H, d_k, d_v]` (+ `[B, H, d_k]`) for decoding (see `applyLinearAttention`).
@@ -108,6 +117,8 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     if (decay.rates.length !== options.heads)
       throw fail('decay', `one rate per head (${options.heads})`, `${decay.rates.length} rates`);
   }
+  const outputNorm = options.outputNorm ?? null;
+  if (outputNorm !== null) checkOutputNorm(outputNorm, name);
   return {
     kind: 'linear-attention',
     name,
@@ -117,6 +128,7 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     featureMap: options.featureMap ?? elu1(),
     denominator,
     decay,
+    outputNorm,
     causal,
     chunkSize,
   };

@@ -5,6 +5,7 @@ import { applyLinearAttention } from './apply-linear-attention.js';
 import { elu1, identity } from './feature-maps.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
+import { transnormerOutputNorm } from './output-norm.js';
 
 const HEADS = 4;
 const LENGTH = 24;
@@ -41,8 +42,8 @@ const elu1Spec = (causal: boolean, name: string) =>
 /**
  * The G4 instances of `@weft/attention/linear` for the zoo (batch 1, 4 heads, 24 positions, dim
  * 16, chunks of 8): the linear transformer's ELU+1 attention with a denominator (non-causal, causal,
- * and one decode step on a seeded state), Lightning attention's chunked form, and retention's
- * decay (RetNet's γ_h) without its GroupNorm.
+ * and one decode step on a seeded state), Lightning attention's chunked form, retention's
+ * decay (RetNet's γ_h) without its GroupNorm, and TransNormer's causal NormAttention.
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -104,6 +105,20 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       causal: true,
       chunkSize: CHUNK,
       name: 'retention-decay-stand-in',
+    }),
+  ),
+  sequenceEntry(
+    'transnormer-norm-attention',
+    49,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: elu1(),
+      denominator: false,
+      outputNorm: transnormerOutputNorm(),
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'transnormer-norm-attention',
     }),
   ),
 ];

@@ -55,5 +55,6 @@ export * from './star-attention-lse.js';
 export * from './style-adaptive-instance-norm.js';
 export * from './task-layer-norm.js';
 export * from './top-theta.js';
+export * from './transnormer-diag-attention.js';
 export * from './transnormer-norm-attention.js';
 export * from './weighted-gqa.js';
