@@ -54,8 +54,11 @@ export function applyLinearAttention(
   spec: LinearAttentionSpec,
   operands: LinearAttentionOperands,
 ): AppliedLinearAttention {
-  const { query, key, value, state } = operands;
+  const { value, state } = operands;
   const block = spec.name;
+  const expansion = spec.featureExpansion;
+  const query = expansion === null ? operands.query : expansion.expand(operands.query, block);
+  const key = expansion === null ? operands.key : expansion.expand(operands.key, block);
   if ((state !== undefined || operands.returnState === true) && !spec.causal)
     throw new SpecError(`linear attention "${block}": a recurrent state needs causal: true`, {
       block,
@@ -101,7 +104,7 @@ export function applyLinearAttention(
 
 /**
  * Graph inputs for a state of `spec` with batch `batch`: `${prefix}.state` `[B, H, d_k, d_v]` and,
- * with a denominator, `${prefix}.keyState` `[B, H, d_k]`.
+ * with a denominator, `${prefix}.keyState` `[B, H, d_k]` (d_k: the spec's `featureDim`).
  *
  * @example
  * ```ts
@@ -113,7 +116,7 @@ export function linearAttentionStateInputs(
   batch: number,
   prefix: string,
 ): LinearAttentionState {
-  const values = input(`${prefix}.state`, [batch, spec.heads, spec.headDim, spec.valueDim]);
+  const values = input(`${prefix}.state`, [batch, spec.heads, spec.featureDim, spec.valueDim]);
   if (spec.denominator === null) return { values };
-  return { values, keys: input(`${prefix}.keyState`, [batch, spec.heads, spec.headDim]) };
+  return { values, keys: input(`${prefix}.keyState`, [batch, spec.heads, spec.featureDim]) };
 }

@@ -1,4 +1,5 @@
 import { SpecError } from '@weft/ir';
+import type { FeatureExpansion } from './feature-expansions.js';
 import { elu1, type FeatureMap } from './feature-maps.js';
 import type { LinearDecay } from './linear-decay.js';
 import { checkOutputNorm, type LinearOutputNorm } from './output-norm.js';
@@ -19,6 +20,11 @@ export interface LinearAttentionOptions {
   readonly valueDim?: number;
   /** φ, applied to queries and keys (default {@link elu1}). */
   readonly featureMap?: FeatureMap;
+  /**
+   * A row-wise feature map (Taylor features, …) applied to queries and keys before φ: the op
+   * then works on its `featureDim(headDim)` features (default none).
+   */
+  readonly featureExpansion?: FeatureExpansion;
   /** Divide by Σ_j w_ij + ε (default `{ epsilon: 1e-6 }`), or `false` for none (retention, Lightning). */
   readonly denominator?: LinearDenominator | false;
   /** A constant decay per head (causal only; default none). */
@@ -53,6 +59,10 @@ export interface LinearAttentionSpec {
   readonly valueDim: number;
   /** φ. */
   readonly featureMap: FeatureMap;
+  /** The row-wise feature map before φ, or `null` for none. */
+  readonly featureExpansion: FeatureExpansion | null;
+  /** Features per query/key row that the op sees: `headDim`, or the expansion's feature count. */
+  readonly featureDim: number;
   /** The denominator, or `null` for none. */
   readonly denominator: LinearDenominator | null;
   /** The decay, or `null` for none. */
@@ -69,7 +79,7 @@ export interface LinearAttentionSpec {
 export const DEFAULT_LINEAR_CHUNK = 32;
 /** Largest chunk: one invocation per query of a chunk, in a workgroup of 64. */
 export const MAX_LINEAR_CHUNK = 64;
-/** Largest d_k: each invocation keeps its φ(q) row in registers. */
+/** Largest d_k (or feature count of an expansion): each invocation keeps its φ(q) row in registers. */
 export const MAX_LINEAR_HEAD_DIM = 256;
 
 /**
@@ -107,6 +117,10 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
   integerIn('valueDim', valueDim, 1, 4096);
   const chunkSize = options.chunkSize ?? DEFAULT_LINEAR_CHUNK;
   integerIn('chunkSize', chunkSize, 1, MAX_LINEAR_CHUNK);
+  const featureExpansion = options.featureExpansion ?? null;
+  const featureDim = featureExpansion === null ? options.headDim : featureExpansion.featureDim(options.headDim);
+  if (featureExpansion !== null)
+    integerIn(`features of ${featureExpansion.name} (headDim ${options.headDim})`, featureDim, 1, MAX_LINEAR_HEAD_DIM);
   const denominator = options.denominator === false ? null : (options.denominator ?? { epsilon: 1e-6 });
   if (denominator !== null && !(Number.isFinite(denominator.epsilon) && denominator.epsilon >= 0))
     throw fail('denominator.epsilon', 'a finite number >= 0', denominator.epsilon);
@@ -126,6 +140,8 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     headDim: options.headDim,
     valueDim,
     featureMap: options.featureMap ?? elu1(),
+    featureExpansion,
+    featureDim,
     denominator,
     decay,
     outputNorm,

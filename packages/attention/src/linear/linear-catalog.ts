@@ -1,7 +1,9 @@
 import { input, makeGraph, type Node } from '@weft/ir';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
+import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
@@ -12,8 +14,16 @@ const LENGTH = 24;
 const DIM = 16;
 const CHUNK = 8;
 
-/** q, k, v `[1, 4, 24, 16]` seeded 1, 2, 3 (the attention catalog's seeds), and the output. */
-function sequenceEntry(mechanism: string, paper: number, spec: LinearAttentionSpec): AttentionCatalogEntry {
+/**
+ * q, k, v `[1, 4, 24, 16]` seeded 1, 2, 3 (the attention catalog's seeds), and the output; `rows`
+ * maps the query and key inputs first (Fastmax's normalization).
+ */
+function sequenceEntry(
+  mechanism: string,
+  paper: number,
+  spec: LinearAttentionSpec,
+  rows: (x: Node) => Node = (x) => x,
+): AttentionCatalogEntry {
   return {
     mechanism,
     paper,
@@ -21,8 +31,8 @@ function sequenceEntry(mechanism: string, paper: number, spec: LinearAttentionSp
       const shape = [1, HEADS, LENGTH, DIM];
       const operand = (name: string): Node => input(name, shape);
       const { output } = applyLinearAttention(spec, {
-        query: operand('q'),
-        key: operand('k'),
+        query: rows(operand('q')),
+        key: rows(operand('k')),
         value: operand('v'),
       });
       const count = HEADS * LENGTH * DIM;
@@ -43,7 +53,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * The G4 instances of `@weft/attention/linear` for the zoo (batch 1, 4 heads, 24 positions, dim
  * 16, chunks of 8): the linear transformer's ELU+1 attention with a denominator (non-causal, causal,
  * and one decode step on a seeded state), Lightning attention's chunked form, retention's
- * decay (RetNet's γ_h) without its GroupNorm, and TransNormer's causal NormAttention.
+ * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
+ * linear form (degree-2 Taylor features on its normalized queries and keys).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -120,5 +131,20 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       chunkSize: CHUNK,
       name: 'transnormer-norm-attention',
     }),
+  ),
+  sequenceEntry(
+    'fastmax-linear',
+    26,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: taylorFeatures({ degree: 2 }),
+      denominator: { epsilon: 0 },
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'fastmax-linear',
+    }),
+    fastmaxQueryKeyNorm,
   ),
 ];
