@@ -22,8 +22,8 @@ import { generateLinearOutputNorm } from './linear-kernel/output-norm-template.j
 
 export { generateLinearAttention } from './linear-kernel/linear-attention-template.js';
 export { generateLinearState } from './linear-kernel/linear-state-template.js';
-export { generateLinearOutputNorm } from './linear-kernel/output-norm-template.js';
 export { type LinearTiles, linearTiles, MAX_VALUE_SLICE } from './linear-kernel/linear-tiles.js';
+export { generateLinearOutputNorm } from './linear-kernel/output-norm-template.js';
 
 /**
  * The linear-attention extension: the `linearAttention`, `linearAttention.state` and

@@ -80,7 +80,9 @@ export function normalizeMergedHeads(
       const mean = norm.kind === 'layer' ? row.reduce((s, x) => s + x, 0) / row.length : 0;
       const meanSquare = row.reduce((s, x) => s + (x - mean) ** 2, 0) / row.length;
       const divisor =
-        norm.kind === 'rms-outside' ? Math.sqrt(meanSquare) + norm.epsilon : Math.sqrt(meanSquare + norm.epsilon);
+        norm.kind === 'rms-outside'
+          ? Math.sqrt(meanSquare) + norm.epsilon
+          : Math.sqrt(meanSquare + norm.epsilon);
       for (let h = 0; h < heads; h++)
         for (let c = 0; c < e; c++) out[at(h, c)] = (raw[at(h, c)]! - mean) / divisor;
     }
@@ -112,7 +114,8 @@ export function denseDiagAttention(
       const weights = logits.map((s) => Math.exp(s - top));
       const total = weights.reduce((s, w) => s + w, 0);
       weights.forEach((w, t) => {
-        for (let c = 0; c < e; c++) out[(bh * n + i) * e + c]! += (w / total) * v[(bh * n + start + t) * e + c]!;
+        for (let c = 0; c < e; c++)
+          out[(bh * n + i) * e + c]! += (w / total) * v[(bh * n + start + t) * e + c]!;
       });
     }
   }

@@ -10,6 +10,7 @@ import { documentMaskEntry } from './entries/document-mask.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
 import { fastmaxEntry } from './entries/fastmax.js';
+import { fastmaxLinearEntry } from './entries/fastmax-linear.js';
 import { fixNormEntry } from './entries/fix-norm.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
 import { gaamEntry } from './entries/gaam.js';
@@ -126,6 +127,7 @@ export const ZOO: readonly ZooEntry[] = [
   lightningAttentionChunkedEntry,
   retentionDecayStandInEntry,
   transnormerNormAttentionEntry,
+  fastmaxLinearEntry,
 ];
 
 /**

@@ -9,7 +9,9 @@ const FLOAT64_TOLERANCE = 1e-12;
 
 describe('TransNormer DiagAttention (catalog #49) on the device', () => {
   it('matches the float64 reference and the paper’s softmax inside diagonal blocks', async () => {
-    const instance = ATTENTION_CATALOG.find((entry) => entry.mechanism === 'transnormer-diag-attention')!.build();
+    const instance = ATTENTION_CATALOG.find(
+      (entry) => entry.mechanism === 'transnormer-diag-attention',
+    )!.build();
     const sizes = { batch: 1, heads: 4, length: 24, headDim: 16, valueDim: 16 };
     const check = await checkCatalogInstance(instance, (values) => ({
       output: denseDiagAttention(sizes, values.q!, values.k!, values.v!, { block: 8, causal: true }),

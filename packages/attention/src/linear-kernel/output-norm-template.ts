@@ -28,7 +28,8 @@ export function generateLinearOutputNorm(
   const count = spanHeads * width;
   const spansPerPosition = heads / spanHeads;
   // Entry e of the span: head h0 + e / d_v, column e % d_v.
-  const at = (entry: string) => `((b * ${heads} + h0 + ${entry} / ${width}) * n + t) * ${width} + ${entry} % ${width}`;
+  const at = (entry: string) =>
+    `((b * ${heads} + h0 + ${entry} / ${width}) * n + t) * ${width} + ${entry} % ${width}`;
   const value = (entry: string) => context.load(x, at(entry));
   const eps = f32Literal(norm.epsilon);
   const body = [

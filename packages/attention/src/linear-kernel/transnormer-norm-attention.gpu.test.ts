@@ -2,7 +2,11 @@ import { input, makeGraph } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { denseNormAttention, type MergedHeadsNorm, type TransnormerSizes } from '../../test/dense-transnormer.js';
+import {
+  denseNormAttention,
+  type MergedHeadsNorm,
+  type TransnormerSizes,
+} from '../../test/dense-transnormer.js';
 import { compileLinear, runLinear } from '../../test/run-linear.js';
 import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
 import { elu1 } from '../linear/feature-maps.js';
@@ -15,18 +19,16 @@ import { type LinearOutputNorm, transnormerOutputNorm } from '../linear/output-n
 const TOLERANCE = 1e-5;
 const SEED = Math.floor(Math.random() * 2 ** 30);
 const measured: string[] = [];
-afterAll(() => console.log(`TransNormer NormAttention on the device vs float64 (seed ${SEED})\n${measured.join('\n')}`));
+afterAll(() =>
+  console.log(`TransNormer NormAttention on the device vs float64 (seed ${SEED})\n${measured.join('\n')}`),
+);
 
 const SIZES: TransnormerSizes = { batch: 2, heads: 3, length: 21, headDim: 8, valueDim: 12 };
 const { batch: B, heads: H, length: N, headDim: D, valueDim: E } = SIZES;
 
 const NORMS: readonly (readonly [string, LinearOutputNorm, MergedHeadsNorm])[] = [
   ['RMSNorm, ε outside (reference code)', transnormerOutputNorm(), { kind: 'rms-outside', epsilon: 1e-8 }],
-  [
-    'LayerNorm, ε 1e-5',
-    { kind: 'layer', epsilon: 1e-5, across: 'heads' },
-    { kind: 'layer', epsilon: 1e-5 },
-  ],
+  ['LayerNorm, ε 1e-5', { kind: 'layer', epsilon: 1e-5, across: 'heads' }, { kind: 'layer', epsilon: 1e-5 }],
 ];
 
 function spec(norm: LinearOutputNorm, causal: boolean) {
@@ -58,27 +60,32 @@ const operands = (length: number) => ({
 });
 
 describe(`TransNormer NormAttention (catalog #49) on a WebGPU device (seed ${SEED})`, () => {
-  it.each(NORMS)('%s: non-causal state form and causal chunk sweep match the paper in float64', async (label, norm, dense) => {
-    const { device } = await getTestDevice();
-    const values = data(SEED);
-    for (const causal of [false, true]) {
-      const applied = applyLinearAttention(spec(norm, causal), { ...operands(N), returnState: causal });
-      const program = await compileLinear(
-        device,
-        makeGraph({ output: applied.output, ...(causal ? { state: applied.state!.values } : {}) }),
-      );
-      const result = await runLinear(program, values);
-      const kernels = program.stats.kernels;
-      program.destroy();
-      const expected = denseNormAttention(SIZES, values.q, values.k, values.v, { causal, norm: dense });
-      const error = relativeError(result.output!, expected.output);
-      measured.push(`  ${label}, ${causal ? 'causal chunks of 8' : 'non-causal'}: ${error.toExponential(2)}, ${kernels} kernels`);
-      expect(error).toBeLessThan(TOLERANCE);
-      if (causal) expect(relativeError(result.state!, expected.state)).toBeLessThan(TOLERANCE);
-      // The linear-attention kernel, the fused norm (and the state kernel).
-      expect(kernels).toBe(causal ? 3 : 2);
-    }
-  });
+  it.each(NORMS)(
+    '%s: non-causal state form and causal chunk sweep match the paper in float64',
+    async (label, norm, dense) => {
+      const { device } = await getTestDevice();
+      const values = data(SEED);
+      for (const causal of [false, true]) {
+        const applied = applyLinearAttention(spec(norm, causal), { ...operands(N), returnState: causal });
+        const program = await compileLinear(
+          device,
+          makeGraph({ output: applied.output, ...(causal ? { state: applied.state!.values } : {}) }),
+        );
+        const result = await runLinear(program, values);
+        const kernels = program.stats.kernels;
+        program.destroy();
+        const expected = denseNormAttention(SIZES, values.q, values.k, values.v, { causal, norm: dense });
+        const error = relativeError(result.output!, expected.output);
+        measured.push(
+          `  ${label}, ${causal ? 'causal chunks of 8' : 'non-causal'}: ${error.toExponential(2)}, ${kernels} kernels`,
+        );
+        expect(error).toBeLessThan(TOLERANCE);
+        if (causal) expect(relativeError(result.state!, expected.state)).toBeLessThan(TOLERANCE);
+        // The linear-attention kernel, the fused norm (and the state kernel).
+        expect(kernels).toBe(causal ? 3 : 2);
+      }
+    },
+  );
 
   it('decode steps on a device-held state equal the chunk sweep and the paper', async () => {
     const { device } = await getTestDevice();
@@ -105,8 +112,13 @@ describe(`TransNormer NormAttention (catalog #49) on a WebGPU device (seed ${SEE
     };
     const stepped = new Float64Array(whole.length);
     for (let t = 0; t < N; t++) {
-      const out = (await runLinear(program, { q: rowOf(values.q, D, t), k: rowOf(values.k, D, t), v: rowOf(values.v, E, t) }))
-        .output!;
+      const out = (
+        await runLinear(program, {
+          q: rowOf(values.q, D, t),
+          k: rowOf(values.k, D, t),
+          v: rowOf(values.v, E, t),
+        })
+      ).output!;
       for (let bh = 0; bh < B * H; bh++) stepped.set(out.subarray(bh * E, (bh + 1) * E), (bh * N + t) * E);
     }
     const kernels = program.stats.kernels;

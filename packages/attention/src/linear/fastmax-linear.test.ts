@@ -20,9 +20,12 @@ describe(`Fastmax's linear form (catalog #26), float64 (seed ${SEED})`, () => {
   ] as const)('degree %i, T %d: φ(q)·φ(k) = f(q·k / T) for random rows', (degree, temperature) => {
     const d = 6;
     const rows = randomTensor([1, 1, 2, d], { seed: SEED + degree });
-    const features = interpret(makeGraph({ phi: taylorFeatures({ degree, temperature }).expand(input('x', [1, 1, 2, d]), 'test') }), {
-      inputs: { x: rows.data },
-    }).phi!;
+    const features = interpret(
+      makeGraph({ phi: taylorFeatures({ degree, temperature }).expand(input('x', [1, 1, 2, d]), 'test') }),
+      {
+        inputs: { x: rows.data },
+      },
+    ).phi!;
     const count = features.shape[3] as number;
     expect(count).toBe(degree === 2 ? ((d + 1) * (d + 2)) / 2 : d + 1);
     let product = 0;
@@ -42,9 +45,12 @@ describe(`Fastmax's linear form (catalog #26), float64 (seed ${SEED})`, () => {
     const expected = denseFastmax(sizes, q, k, inputs.v!, { degree: 2, temperature: 1, causal: true });
     const linear = interpret(graph, { inputs }).output!.data;
     expect(relativeError(linear, expected)).toBeLessThan(F64);
-    expect(relativeError(interpret(decomposeExtensionOps(graph), { inputs }).output!.data, expected)).toBeLessThan(F64);
+    expect(
+      relativeError(interpret(decomposeExtensionOps(graph), { inputs }).output!.data, expected),
+    ).toBeLessThan(F64);
     const quadratic = ATTENTION_CATALOG.find((candidate) => candidate.mechanism === 'fastmax')!.build();
-    const reference = interpret(quadratic.graph, { inputs: quadratic.inputs, params: quadratic.params }).output!.data;
+    const reference = interpret(quadratic.graph, { inputs: quadratic.inputs, params: quadratic.params })
+      .output!.data;
     expect(relativeError(linear, reference)).toBeLessThan(F64);
   });
 
@@ -66,8 +72,13 @@ describe(`Fastmax's linear form (catalog #26), float64 (seed ${SEED})`, () => {
       key: input('k', k.shape),
       value: input('v', v.shape),
     });
-    const actual = interpret(makeGraph({ output }), { inputs: { q: q.data, k: k.data, v: v.data } }).output!.data;
-    const expected = denseFastmax(sizes, q.data, k.data, v.data, { degree: 2, temperature: 2, causal: false });
+    const actual = interpret(makeGraph({ output }), { inputs: { q: q.data, k: k.data, v: v.data } }).output!
+      .data;
+    const expected = denseFastmax(sizes, q.data, k.data, v.data, {
+      degree: 2,
+      temperature: 2,
+      causal: false,
+    });
     expect(relativeError(actual, expected)).toBeLessThan(F64);
   });
 
@@ -75,7 +86,12 @@ describe(`Fastmax's linear form (catalog #26), float64 (seed ${SEED})`, () => {
     expect(() => taylorFeatures({ degree: 3 as 2 })).toThrow(SpecError);
     expect(() => taylorFeatures({ degree: 2, temperature: 0 })).toThrow(/temperature/);
     expect(() =>
-      linearAttention({ heads: 1, headDim: 22, featureExpansion: taylorFeatures({ degree: 2 }), name: 'wide' }),
+      linearAttention({
+        heads: 1,
+        headDim: 22,
+        featureExpansion: taylorFeatures({ degree: 2 }),
+        name: 'wide',
+      }),
     ).toThrow(/wide.*taylor\(2, T 1\)/);
   });
 });

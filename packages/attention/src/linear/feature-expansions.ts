@@ -41,7 +41,10 @@ export function taylorFeatures(options: TaylorFeatureOptions): FeatureExpansion 
   const { degree } = options;
   const temperature = options.temperature ?? 1;
   if (degree !== 1 && degree !== 2)
-    throw new SpecError('taylorFeatures: degree must be 1 or 2', { expected: '1, 2', actual: String(degree) });
+    throw new SpecError('taylorFeatures: degree must be 1 or 2', {
+      expected: '1, 2',
+      actual: String(degree),
+    });
   if (!(Number.isFinite(temperature) && temperature > 0))
     throw new SpecError('taylorFeatures: temperature must be a finite number > 0', {
       expected: 'T > 0',
@@ -52,12 +55,15 @@ export function taylorFeatures(options: TaylorFeatureOptions): FeatureExpansion 
     featureDim: (d) => (degree === 1 ? d + 1 : ((d + 1) * (d + 2)) / 2),
     expand(x, block) {
       if (x.rank !== 4 || typeof x.shape[3] !== 'number')
-        throw new ShapeError(`linear attention "${block}": Taylor features need [B, H, N, d_k] rows of a static d_k`, {
-          block,
-          tensor: 'query/key',
-          expected: 'rank 4, static d_k',
-          actual: `[${x.shape.join(', ')}]`,
-        });
+        throw new ShapeError(
+          `linear attention "${block}": Taylor features need [B, H, N, d_k] rows of a static d_k`,
+          {
+            block,
+            tensor: 'query/key',
+            expected: 'rank 4, static d_k',
+            actual: `[${x.shape.join(', ')}]`,
+          },
+        );
       const d = x.shape[3];
       // x' = [1, x]: every monomial of degree ≤ 2 is x'_a·x'_b for a ≤ b (a = 0 gives 1 and x).
       const padded = concat([full(1, [...x.shape.slice(0, 3), 1]), x], 3);
@@ -71,7 +77,13 @@ export function taylorFeatures(options: TaylorFeatureOptions): FeatureExpansion 
           first.push(a);
           second.push(b);
           // 1; x_b/√T; x_a²/(√2·T); x_a·x_b·√2/(√2·T) = x_a·x_b/T for a < b.
-          weights.push(order === 0 ? 1 : order === 1 ? 1 / Math.sqrt(temperature) : (a === b ? Math.SQRT1_2 : 1) / temperature);
+          weights.push(
+            order === 0
+              ? 1
+              : order === 1
+                ? 1 / Math.sqrt(temperature)
+                : (a === b ? Math.SQRT1_2 : 1) / temperature,
+          );
         }
       const select = (indices: number[]) => indexSelect(padded, 3, literal(indices, [indices.length], 'i32'));
       return mul(mul(select(first), select(second)), literal(weights, [weights.length]));

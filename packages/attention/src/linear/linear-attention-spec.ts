@@ -118,9 +118,15 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
   const chunkSize = options.chunkSize ?? DEFAULT_LINEAR_CHUNK;
   integerIn('chunkSize', chunkSize, 1, MAX_LINEAR_CHUNK);
   const featureExpansion = options.featureExpansion ?? null;
-  const featureDim = featureExpansion === null ? options.headDim : featureExpansion.featureDim(options.headDim);
+  const featureDim =
+    featureExpansion === null ? options.headDim : featureExpansion.featureDim(options.headDim);
   if (featureExpansion !== null)
-    integerIn(`features of ${featureExpansion.name} (headDim ${options.headDim})`, featureDim, 1, MAX_LINEAR_HEAD_DIM);
+    integerIn(
+      `features of ${featureExpansion.name} (headDim ${options.headDim})`,
+      featureDim,
+      1,
+      MAX_LINEAR_HEAD_DIM,
+    );
   const denominator = options.denominator === false ? null : (options.denominator ?? { epsilon: 1e-6 });
   if (denominator !== null && !(Number.isFinite(denominator.epsilon) && denominator.epsilon >= 0))
     throw fail('denominator.epsilon', 'a finite number >= 0', denominator.epsilon);

@@ -32,10 +32,7 @@ export function transnormerOutputNorm(): LinearOutputNorm {
 }
 
 /** The norm with every option spelled out; a `SpecError` naming the block when one is malformed. */
-export function checkOutputNorm(
-  given: LinearOutputNorm | Attrs,
-  block: string,
-): Required<LinearOutputNorm> {
+export function checkOutputNorm(given: LinearOutputNorm | Attrs, block: string): Required<LinearOutputNorm> {
   const norm = given as Readonly<Record<string, unknown>>;
   const fail = (option: string, expected: string, actual: unknown) =>
     new SpecError(`linear attention "${block}": outputNorm.${option} must be ${expected}`, {
@@ -65,4 +62,3 @@ export function decodeOutputNorm(attrs: Attrs): Required<LinearOutputNorm> & { r
   const block = typeof attrs.block === 'string' ? attrs.block : 'linear-attention';
   return { block, ...checkOutputNorm(attrs, block) };
 }
-

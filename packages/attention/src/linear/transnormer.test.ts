@@ -64,21 +64,28 @@ function normAttention(norm: LinearOutputNorm, causal: boolean) {
 describe(`TransNormer (catalog #49), float64 (seed ${SEED})`, () => {
   it.each([
     ['RMSNorm ε outside', transnormerOutputNorm(), { kind: 'rms-outside', epsilon: 1e-8 }],
-    ['RMSNorm ε inside', { kind: 'rms', epsilon: 1e-6, across: 'heads' }, { kind: 'rms-inside', epsilon: 1e-6 }],
+    [
+      'RMSNorm ε inside',
+      { kind: 'rms', epsilon: 1e-6, across: 'heads' },
+      { kind: 'rms-inside', epsilon: 1e-6 },
+    ],
     ['LayerNorm', { kind: 'layer', epsilon: 1e-5, across: 'heads' }, { kind: 'layer', epsilon: 1e-5 }],
-  ] as const)('NormAttention with %s: reference and decomposition = the paper, causal and not', (_, norm, dense) => {
-    for (const causal of [false, true]) {
-      const { graph, inputs, values } = normAttention(norm, causal);
-      const reference = interpret(graph, { inputs }).output!.data;
-      const decomposed = interpret(decomposeExtensionOps(graph), { inputs }).output!.data;
-      const expected = denseNormAttention(SIZES, values.q.data, values.k.data, values.v.data, {
-        causal,
-        norm: dense as MergedHeadsNorm,
-      }).output;
-      expect(relativeError(reference, expected)).toBeLessThan(F64);
-      expect(relativeError(decomposed, expected)).toBeLessThan(F64);
-    }
-  });
+  ] as const)(
+    'NormAttention with %s: reference and decomposition = the paper, causal and not',
+    (_, norm, dense) => {
+      for (const causal of [false, true]) {
+        const { graph, inputs, values } = normAttention(norm, causal);
+        const reference = interpret(graph, { inputs }).output!.data;
+        const decomposed = interpret(decomposeExtensionOps(graph), { inputs }).output!.data;
+        const expected = denseNormAttention(SIZES, values.q.data, values.k.data, values.v.data, {
+          causal,
+          norm: dense as MergedHeadsNorm,
+        }).output;
+        expect(relativeError(reference, expected)).toBeLessThan(F64);
+        expect(relativeError(decomposed, expected)).toBeLessThan(F64);
+      }
+    },
+  );
 
   it('a norm per head normalizes each head’s d_v columns alone', () => {
     const { graph, inputs, values } = normAttention({ kind: 'rms', epsilon: 1e-6, across: 'head' }, true);
@@ -88,17 +95,19 @@ describe(`TransNormer (catalog #49), float64 (seed ${SEED})`, () => {
       norm: { kind: 'rms-inside', epsilon: 1e-6 },
     });
     // The raw sums of a norm-free graph, normalized head by head.
-    const unnormalized = interpret(
-      normAttentionRaw(values),
-      { inputs: { q: values.q.data, k: values.k.data, v: values.v.data } },
-    ).output!.data;
+    const unnormalized = interpret(normAttentionRaw(values), {
+      inputs: { q: values.q.data, k: values.k.data, v: values.v.data },
+    }).output!.data;
     const perHead = new Float64Array(unnormalized.length);
     for (let h = 0; h < SIZES.heads; h++) {
       const one = { ...SIZES, heads: 1 };
       for (let b = 0; b < SIZES.batch; b++) {
         const offset = (b * SIZES.heads + h) * SIZES.length * SIZES.valueDim;
         const slice = unnormalized.subarray(offset, offset + SIZES.length * SIZES.valueDim);
-        perHead.set(normalizeMergedHeads({ ...one, batch: 1 }, slice, { kind: 'rms-inside', epsilon: 1e-6 }), offset);
+        perHead.set(
+          normalizeMergedHeads({ ...one, batch: 1 }, slice, { kind: 'rms-inside', epsilon: 1e-6 }),
+          offset,
+        );
       }
     }
     expect(relativeError(reference, perHead)).toBeLessThan(F64);
@@ -106,7 +115,9 @@ describe(`TransNormer (catalog #49), float64 (seed ${SEED})`, () => {
   });
 
   it('the zoo instance of NormAttention is the paper’s causal NormAttention', () => {
-    const entry = LINEAR_ATTENTION_CATALOG.find((candidate) => candidate.mechanism === 'transnormer-norm-attention')!;
+    const entry = LINEAR_ATTENTION_CATALOG.find(
+      (candidate) => candidate.mechanism === 'transnormer-norm-attention',
+    )!;
     const { graph, inputs } = entry.build();
     const sizes = { batch: 1, heads: 4, length: 24, headDim: 16, valueDim: 16 };
     const expected = denseNormAttention(sizes, inputs.q!, inputs.k!, inputs.v!, {
@@ -117,7 +128,9 @@ describe(`TransNormer (catalog #49), float64 (seed ${SEED})`, () => {
   });
 
   it('the zoo instance of DiagAttention is softmax inside causal diagonal blocks of 8', () => {
-    const entry = ATTENTION_CATALOG.find((candidate) => candidate.mechanism === 'transnormer-diag-attention')!;
+    const entry = ATTENTION_CATALOG.find(
+      (candidate) => candidate.mechanism === 'transnormer-diag-attention',
+    )!;
     const { graph, inputs, params } = entry.build();
     const sizes = { batch: 1, heads: 4, length: 24, headDim: 16, valueDim: 16 };
     const expected = denseDiagAttention(sizes, inputs.q!, inputs.k!, inputs.v!, { block: 8, causal: true });
@@ -127,14 +140,23 @@ describe(`TransNormer (catalog #49), float64 (seed ${SEED})`, () => {
   it('saves to JSON and loads with the extension’s ops', () => {
     const { graph, inputs } = normAttention(transnormerOutputNorm(), true);
     const loaded = graphFromJSON(graphToJSON(graph), { extensions: [OPS] });
-    expect(relativeError(interpret(loaded, { inputs }).output!.data, interpret(graph, { inputs }).output!.data)).toBe(0);
+    expect(
+      relativeError(interpret(loaded, { inputs }).output!.data, interpret(graph, { inputs }).output!.data),
+    ).toBe(0);
   });
 
   it('rejects a malformed output norm, naming the block and the option', () => {
     const build = (outputNorm: unknown) => () =>
-      linearAttention({ heads: 2, headDim: 4, outputNorm: outputNorm as LinearOutputNorm, name: 'layers.1.attn' });
+      linearAttention({
+        heads: 2,
+        headDim: 4,
+        outputNorm: outputNorm as LinearOutputNorm,
+        name: 'layers.1.attn',
+      });
     expect(build({ kind: 'group', epsilon: 1e-5, across: 'heads' })).toThrow(SpecError);
-    expect(build({ kind: 'rms', epsilon: -1, across: 'heads' })).toThrow(/layers\.1\.attn.*outputNorm\.epsilon/);
+    expect(build({ kind: 'rms', epsilon: -1, across: 'heads' })).toThrow(
+      /layers\.1\.attn.*outputNorm\.epsilon/,
+    );
     expect(build({ kind: 'rms', epsilon: 1e-6, across: 'rows' })).toThrow(/outputNorm\.across/);
     expect(build({ kind: 'rms', epsilon: 1e-6, across: 'heads', epsilonPlacement: 'under' })).toThrow(
       /outputNorm\.epsilonPlacement/,

@@ -10,6 +10,7 @@ export * from './document-mask.js';
 export * from './entmax-1-5.js';
 export * from './faithful-key-mask.js';
 export * from './fastmax.js';
+export * from './fastmax-linear.js';
 export * from './fix-norm.js';
 export * from './found-in-the-middle-key-bias.js';
 export * from './gaam.js';
