@@ -57,8 +57,8 @@ export function applyLinearAttention(
   const { value, state } = operands;
   const block = spec.name;
   const expansion = spec.featureExpansion;
-  const query = expansion === null ? operands.query : expansion.expand(operands.query, block);
-  const key = expansion === null ? operands.key : expansion.expand(operands.key, block);
+  const query = expansion === null ? operands.query : expansion.expand(operands.query, block, 'query');
+  const key = expansion === null ? operands.key : expansion.expand(operands.key, block, 'key');
   if ((state !== undefined || operands.returnState === true) && !spec.causal)
     throw new SpecError(`linear attention "${block}": a recurrent state needs causal: true`, {
       block,

@@ -21,7 +21,9 @@ describe(`Fastmax's linear form (catalog #26), float64 (seed ${SEED})`, () => {
     const d = 6;
     const rows = randomTensor([1, 1, 2, d], { seed: SEED + degree });
     const features = interpret(
-      makeGraph({ phi: taylorFeatures({ degree, temperature }).expand(input('x', [1, 1, 2, d]), 'test') }),
+      makeGraph({
+        phi: taylorFeatures({ degree, temperature }).expand(input('x', [1, 1, 2, d]), 'test', 'query'),
+      }),
       {
         inputs: { x: rows.data },
       },

@@ -11,8 +11,8 @@ export interface FeatureExpansion {
   readonly name: string;
   /** Features per row for d_k entries. */
   featureDim(headDim: number): number;
-  /** φ of every row of `x` `[B, H, N, d_k]` → `[B, H, N, featureDim]`. */
-  expand(x: Node, block: string): Node;
+  /** φ of every row of `x` `[B, H, N, d_k]` → `[B, H, N, featureDim]` (`role`: queries or keys). */
+  expand(x: Node, block: string, role: 'query' | 'key'): Node;
 }
 
 /** Options of {@link taylorFeatures}. */
@@ -53,13 +53,13 @@ export function taylorFeatures(options: TaylorFeatureOptions): FeatureExpansion 
   return {
     name: `taylor(${degree}, T ${temperature})`,
     featureDim: (d) => (degree === 1 ? d + 1 : ((d + 1) * (d + 2)) / 2),
-    expand(x, block) {
+    expand(x, block, role) {
       if (x.rank !== 4 || typeof x.shape[3] !== 'number')
         throw new ShapeError(
           `linear attention "${block}": Taylor features need [B, H, N, d_k] rows of a static d_k`,
           {
             block,
-            tensor: 'query/key',
+            tensor: role,
             expected: 'rank 4, static d_k',
             actual: `[${x.shape.join(', ')}]`,
           },

@@ -3,6 +3,7 @@ import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { favorFeatures } from './favor-features.js';
 import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
@@ -54,7 +55,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * 16, chunks of 8): the linear transformer's ELU+1 attention with a denominator (non-causal, causal,
  * and one decode step on a seeded state), Lightning attention's chunked form, retention's
  * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
- * linear form (degree-2 Taylor features on its normalized queries and keys).
+ * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
+ * FAVOR+ (64 seeded orthogonal random features, non-causal).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -146,5 +148,17 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       name: 'fastmax-linear',
     }),
     fastmaxQueryKeyNorm,
+  ),
+  sequenceEntry(
+    'performer-favor',
+    78,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: favorFeatures({ headDim: DIM, features: 64, seed: 78 }),
+      denominator: { epsilon: 0 },
+      name: 'performer-favor',
+    }),
   ),
 ];
