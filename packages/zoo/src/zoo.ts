@@ -35,6 +35,7 @@ import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
+import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
@@ -128,6 +129,7 @@ export const ZOO: readonly ZooEntry[] = [
   retentionDecayStandInEntry,
   transnormerNormAttentionEntry,
   fastmaxLinearEntry,
+  performerFavorEntry,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { add, exp, literal, matmul, max, mul, type Node, ShapeError, SpecError, sub, sum } from '@weft/ir';
+import { add, exp, literal, matmul, max, mul, ShapeError, SpecError, sub, sum } from '@weft/ir';
 import type { FeatureExpansion } from './feature-expansions.js';
 
 /** Options of {@link favorFeatures}. */

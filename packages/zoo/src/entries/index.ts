@@ -35,6 +35,7 @@ export * from './ngpt-spherical-residual.js';
 export * from './nope-head-temperature.js';
 export * from './p-laplacian-adapter.js';
 export * from './pattern-injected-heads.js';
+export * from './performer-favor.js';
 export * from './probabilistic-attention.js';
 export * from './qk-l2-norm.js';
 export * from './qk-norm.js';
