@@ -32,5 +32,6 @@ export { linearAttentionOp, linearStateOp } from './linear/linear-attention-op.j
 export * from './linear/linear-attention-spec.js';
 export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
 export * from './linear/linear-decay.js';
+export * from './linear/lln-features.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';

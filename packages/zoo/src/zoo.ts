@@ -23,6 +23,8 @@ import { lightningAttentionChunkedEntry } from './entries/lightning-attention-ch
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
 import { linearTransformerElu1CausalEntry } from './entries/linear-transformer-elu1-causal.js';
 import { linearTransformerElu1DecodeEntry } from './entries/linear-transformer-elu1-decode.js';
+import { llnAttentionEntry } from './entries/lln-attention.js';
+import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
@@ -130,6 +132,8 @@ export const ZOO: readonly ZooEntry[] = [
   transnormerNormAttentionEntry,
   fastmaxLinearEntry,
   performerFavorEntry,
+  llnAttentionEntry,
+  llnDiagAttentionEntry,
 ];
 
 /**

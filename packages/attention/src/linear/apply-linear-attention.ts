@@ -57,8 +57,8 @@ export function applyLinearAttention(
   const { value, state } = operands;
   const block = spec.name;
   const expansion = spec.featureExpansion;
-  const query = expansion === null ? operands.query : expansion.expand(operands.query, block, 'query');
-  const key = expansion === null ? operands.key : expansion.expand(operands.key, block, 'key');
+  const { query, key } =
+    expansion === null ? operands : expansion.expand(operands.query, operands.key, block);
   if ((state !== undefined || operands.returnState === true) && !spec.causal)
     throw new SpecError(`linear attention "${block}": a recurrent state needs causal: true`, {
       block,

@@ -22,7 +22,11 @@ describe(`Fastmax's linear form (catalog #26), float64 (seed ${SEED})`, () => {
     const rows = randomTensor([1, 1, 2, d], { seed: SEED + degree });
     const features = interpret(
       makeGraph({
-        phi: taylorFeatures({ degree, temperature }).expand(input('x', [1, 1, 2, d]), 'test', 'query'),
+        phi: taylorFeatures({ degree, temperature }).expand(
+          input('x', [1, 1, 2, d]),
+          input('y', [1, 1, 2, d]),
+          'test',
+        ).query,
       }),
       {
         inputs: { x: rows.data },

@@ -1,5 +1,5 @@
-import { add, exp, literal, matmul, max, mul, ShapeError, SpecError, sub, sum } from '@weft/ir';
-import type { FeatureExpansion } from './feature-expansions.js';
+import { add, exp, literal, matmul, max, mul, type Node, SpecError, sub, sum } from '@weft/ir';
+import { expectRows, type FeatureExpansion } from './feature-expansions.js';
 
 /** Options of {@link favorFeatures}. */
 export interface FavorFeatureOptions {
@@ -75,21 +75,18 @@ export function favorFeatures(options: FavorFeatureOptions): FavorFeatures {
     epsilon,
     keyStabilizer,
     featureDim: () => m,
-    expand(x, block, role) {
-      if (x.rank !== 4 || x.shape[3] !== d)
-        throw new ShapeError(`linear attention "${block}": FAVOR+ features need [B, H, N, ${d}] rows`, {
-          block,
-          tensor: role,
-          expected: `[B, H, N, ${d}]`,
-          actual: `[${x.shape.join(', ')}]`,
-        });
-      const scaled = mul(x, d ** -0.25);
-      const dash = matmul(scaled, literal([...projection], [m, d]), { transposeB: true });
-      const halfNorm = mul(sum(mul(scaled, scaled), -1, { keepDims: true }), 0.5);
-      const rowMax = max(dash, -1, { keepDims: true });
-      const stabilizer =
-        role === 'key' && keyStabilizer === 'sequence' ? max(rowMax, 2, { keepDims: true }) : rowMax;
-      return mul(add(exp(sub(sub(dash, halfNorm), stabilizer)), epsilon), m ** -0.5);
+    expand(query, key, block) {
+      const rows = (x: Node, role: 'query' | 'key') => {
+        expectRows(x, block, role, 'FAVOR+', d);
+        const scaled = mul(x, d ** -0.25);
+        const dash = matmul(scaled, literal([...projection], [m, d]), { transposeB: true });
+        const halfNorm = mul(sum(mul(scaled, scaled), -1, { keepDims: true }), 0.5);
+        const rowMax = max(dash, -1, { keepDims: true });
+        const stabilizer =
+          role === 'key' && keyStabilizer === 'sequence' ? max(rowMax, 2, { keepDims: true }) : rowMax;
+        return mul(add(exp(sub(sub(dash, halfNorm), stabilizer)), epsilon), m ** -0.5);
+      };
+      return { query: rows(query, 'query'), key: rows(key, 'key') };
     },
   };
 }

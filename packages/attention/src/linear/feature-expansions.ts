@@ -11,8 +11,38 @@ export interface FeatureExpansion {
   readonly name: string;
   /** Features per row for d_k entries. */
   featureDim(headDim: number): number;
-  /** φ of every row of `x` `[B, H, N, d_k]` → `[B, H, N, featureDim]` (`role`: queries or keys). */
-  expand(x: Node, block: string, role: 'query' | 'key'): Node;
+  /**
+   * φ of the query rows `[B, H, Nq, d_k]` and the key rows `[B, H, Nk, d_k]` → `featureDim`
+   * columns each (one call: a map may read statistics of both, as LLN's moment matching does).
+   */
+  expand(query: Node, key: Node, block: string): ExpandedRows;
+}
+
+/** Query and key features of a {@link FeatureExpansion}. */
+export interface ExpandedRows {
+  /** `[B, H, Nq, featureDim]`. */
+  readonly query: Node;
+  /** `[B, H, Nk, featureDim]`. */
+  readonly key: Node;
+}
+
+/** A `ShapeError` unless `x` is `[B, H, N, d]` with a static d (and d = `headDim` when given). */
+export function expectRows(
+  x: Node,
+  block: string,
+  role: 'query' | 'key',
+  map: string,
+  headDim?: number,
+): number {
+  const d = x.shape[3];
+  if (x.rank !== 4 || typeof d !== 'number' || (headDim !== undefined && d !== headDim))
+    throw new ShapeError(`linear attention "${block}": ${map} features need [B, H, N, d_k] ${role} rows`, {
+      block,
+      tensor: role,
+      expected: `[B, H, N, ${headDim ?? 'd_k (static)'}]`,
+      actual: `[${x.shape.join(', ')}]`,
+    });
+  return d;
 }
 
 /** Options of {@link taylorFeatures}. */
@@ -53,40 +83,37 @@ export function taylorFeatures(options: TaylorFeatureOptions): FeatureExpansion 
   return {
     name: `taylor(${degree}, T ${temperature})`,
     featureDim: (d) => (degree === 1 ? d + 1 : ((d + 1) * (d + 2)) / 2),
-    expand(x, block, role) {
-      if (x.rank !== 4 || typeof x.shape[3] !== 'number')
-        throw new ShapeError(
-          `linear attention "${block}": Taylor features need [B, H, N, d_k] rows of a static d_k`,
-          {
-            block,
-            tensor: role,
-            expected: 'rank 4, static d_k',
-            actual: `[${x.shape.join(', ')}]`,
-          },
-        );
-      const d = x.shape[3];
-      // x' = [1, x]: every monomial of degree ≤ 2 is x'_a·x'_b for a ≤ b (a = 0 gives 1 and x).
-      const padded = concat([full(1, [...x.shape.slice(0, 3), 1]), x], 3);
-      const first: number[] = [];
-      const second: number[] = [];
-      const weights: number[] = [];
-      for (let a = 0; a <= d; a++)
-        for (let b = a; b <= d; b++) {
-          const order = (a === 0 ? 0 : 1) + (b === 0 ? 0 : 1);
-          if (order > degree) continue;
-          first.push(a);
-          second.push(b);
-          // 1; x_b/√T; x_a²/(√2·T); x_a·x_b·√2/(√2·T) = x_a·x_b/T for a < b.
-          weights.push(
-            order === 0
-              ? 1
-              : order === 1
-                ? 1 / Math.sqrt(temperature)
-                : (a === b ? Math.SQRT1_2 : 1) / temperature,
-          );
-        }
-      const select = (indices: number[]) => indexSelect(padded, 3, literal(indices, [indices.length], 'i32'));
-      return mul(mul(select(first), select(second)), literal(weights, [weights.length]));
+    expand(query, key, block) {
+      return {
+        query: taylorRows(query, degree, temperature, block, 'query'),
+        key: taylorRows(key, degree, temperature, block, 'key'),
+      };
     },
   };
+}
+
+function taylorRows(x: Node, degree: 1 | 2, temperature: number, block: string, role: 'query' | 'key'): Node {
+  const d = expectRows(x, block, role, 'Taylor');
+  // x' = [1, x]: every monomial of degree ≤ 2 is x'_a·x'_b for a ≤ b (a = 0 gives 1 and x).
+  const padded = concat([full(1, [...x.shape.slice(0, 3), 1]), x], 3);
+  const first: number[] = [];
+  const second: number[] = [];
+  const weights: number[] = [];
+  for (let a = 0; a <= d; a++)
+    for (let b = a; b <= d; b++) {
+      const order = (a === 0 ? 0 : 1) + (b === 0 ? 0 : 1);
+      if (order > degree) continue;
+      first.push(a);
+      second.push(b);
+      // 1; x_b/√T; x_a²/(√2·T); x_a·x_b·√2/(√2·T) = x_a·x_b/T for a < b.
+      weights.push(
+        order === 0
+          ? 1
+          : order === 1
+            ? 1 / Math.sqrt(temperature)
+            : (a === b ? Math.SQRT1_2 : 1) / temperature,
+      );
+    }
+  const select = (indices: number[]) => indexSelect(padded, 3, literal(indices, [indices.length], 'i32'));
+  return mul(mul(select(first), select(second)), literal(weights, [weights.length]));
 }

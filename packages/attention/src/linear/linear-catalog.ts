@@ -1,13 +1,18 @@
-import { input, makeGraph, type Node } from '@weft/ir';
+import { add, input, makeGraph, mul, type Node } from '@weft/ir';
+import { applyAttention } from '../apply-attention.js';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
+import { causal, chunked } from '../masks/builtin-masks.js';
+import { and } from '../masks/combine-masks.js';
+import { attention } from '../spec/attention-spec.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
 import { favorFeatures } from './favor-features.js';
 import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
+import { llnFeatures } from './lln-features.js';
 import { transnormerOutputNorm } from './output-norm.js';
 
 const HEADS = 4;
@@ -56,7 +61,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * and one decode step on a seeded state), Lightning attention's chunked form, retention's
  * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
  * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
- * FAVOR+ (64 seeded orthogonal random features, non-causal).
+ * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
+ * half and half with its diagonal-block softmax (LLN+Diag).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -161,4 +167,43 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       name: 'performer-favor',
     }),
   ),
+  sequenceEntry('lln-attention', 17, llnSpec('lln-attention')),
+  {
+    mechanism: 'lln-diag-attention',
+    paper: 17,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const operands = { query: input('q', shape), key: input('k', shape), value: input('v', shape) };
+      const lln = applyLinearAttention(llnSpec('lln-diag-attention.lln'), operands).output;
+      // softmax(QKᵀ/√d) inside diagonal blocks of D = head dim, causal inside a block.
+      const diagonal = attention({
+        heads: HEADS,
+        headDim: DIM,
+        mask: and(causal(), chunked(DIM)),
+        name: 'lln-diag-attention.diag',
+      });
+      const diag = applyAttention(diagonal, operands).output;
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output: add(mul(lln, 0.5), mul(diag, 0.5)) }),
+        params: {},
+        inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },
+        dims: {},
+      };
+    },
+  },
 ];
+
+/** Causal LLN attention with the reference module's ε 1e-8. */
+function llnSpec(name: string): LinearAttentionSpec {
+  return linearAttention({
+    heads: HEADS,
+    headDim: DIM,
+    featureMap: identity(),
+    featureExpansion: llnFeatures(),
+    denominator: { epsilon: 1e-8 },
+    causal: true,
+    chunkSize: CHUNK,
+    name,
+  });
+}

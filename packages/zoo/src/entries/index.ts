@@ -23,6 +23,8 @@ export * from './lightning-attention-chunked.js';
 export * from './linear-transformer-elu1.js';
 export * from './linear-transformer-elu1-causal.js';
 export * from './linear-transformer-elu1-decode.js';
+export * from './lln-attention.js';
+export * from './lln-diag-attention.js';
 export * from './local-chunk-attention.js';
 export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
