@@ -17,6 +17,7 @@
  */
 
 export * from './linear/apply-linear-attention.js';
+export * from './linear/exp-features.js';
 export * from './linear/favor-features.js';
 export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';

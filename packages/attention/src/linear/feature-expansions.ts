@@ -4,7 +4,8 @@ import { concat, full, indexSelect, literal, mul, type Node, ShapeError, SpecErr
  * A feature map that is not elementwise: it maps each query and key row of d_k entries to a row
  * of `featureDim(d_k)` features (so that φ(q)·φ(k) is a chosen kernel of q and k). It runs as
  * graph ops on the rows before the `linearAttention` node, whose state then has `featureDim` rows.
- * It must act on each row alone, so that the three forms (state, chunk sweep, decode step) agree.
+ * A map that acts on each row alone gives the same three forms (state, chunk sweep, decode step);
+ * one that reads statistics of the call (LLN's moments) is for full sequences.
  */
 export interface FeatureExpansion {
   /** For descriptions (`taylor(2, T 1)`). */

@@ -7,6 +7,7 @@ import { causal, chunked } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { attention } from '../spec/attention-spec.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { expFeatures, reglaScale } from './exp-features.js';
 import { favorFeatures } from './favor-features.js';
 import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
@@ -62,7 +63,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
  * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
  * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
- * half and half with its diagonal-block softmax (LLN+Diag).
+ * half and half with its diagonal-block softmax (LLN+Diag), and ReGLA's feature maps and output
+ * LayerNorm without its gate (a stand-in).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -192,6 +194,23 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       };
     },
   },
+  // ReGLA's φ_q, φ_k, scale c and LayerNorm in place of the denominator, without its refined
+  // data-dependent gate F_t (the op has constant decays only): a stand-in for ReGLA.
+  sequenceEntry(
+    'regla-features-stand-in',
+    22,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: expFeatures({ keyMax: 'sequence', queryScale: reglaScale(DIM) }),
+      denominator: false,
+      outputNorm: { kind: 'layer', epsilon: 1e-5, across: 'heads' },
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'regla-features-stand-in',
+    }),
+  ),
 ];
 
 /** Causal LLN attention with the reference module's ε 1e-8. */
