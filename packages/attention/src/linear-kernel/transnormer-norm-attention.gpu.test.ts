@@ -1,4 +1,4 @@
-import { input, makeGraph } from '@weft/ir';
+import { input, interpret, makeGraph } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,22 @@ describe(`TransNormer NormAttention (catalog #49) on a WebGPU device (seed ${SEE
       }
     },
   );
+
+  it('a norm per head (ε inside) matches the float64 reference, causal and not', async () => {
+    const { device } = await getTestDevice();
+    const values = data(SEED + 5);
+    for (const causal of [false, true]) {
+      const norm: LinearOutputNorm = { kind: 'rms', epsilon: 1e-6, across: 'head' };
+      const graph = makeGraph({ output: applyLinearAttention(spec(norm, causal), operands(N)).output });
+      const program = await compileLinear(device, graph);
+      const result = (await runLinear(program, values)).output!;
+      program.destroy();
+      // The reference is checked against the paper-side formula per head in transnormer.test.ts.
+      const error = relativeError(result, interpret(graph, { inputs: values }).output!.data);
+      measured.push(`  RMSNorm per head, ${causal ? 'causal' : 'non-causal'}: ${error.toExponential(2)}`);
+      expect(error).toBeLessThan(TOLERANCE);
+    }
+  });
 
   it('decode steps on a device-held state equal the chunk sweep and the paper', async () => {
     const { device } = await getTestDevice();
