@@ -17,6 +17,9 @@
  */
 
 export * from './linear/apply-linear-attention.js';
+export * from './linear/exp-features.js';
+export * from './linear/favor-features.js';
+export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
 export {
   decodeLinearAttention,
@@ -30,3 +33,6 @@ export { linearAttentionOp, linearStateOp } from './linear/linear-attention-op.j
 export * from './linear/linear-attention-spec.js';
 export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
 export * from './linear/linear-decay.js';
+export * from './linear/lln-features.js';
+export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
+export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';

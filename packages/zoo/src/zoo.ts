@@ -10,6 +10,7 @@ import { documentMaskEntry } from './entries/document-mask.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
 import { fastmaxEntry } from './entries/fastmax.js';
+import { fastmaxLinearEntry } from './entries/fastmax-linear.js';
 import { fixNormEntry } from './entries/fix-norm.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
 import { gaamEntry } from './entries/gaam.js';
@@ -22,6 +23,8 @@ import { lightningAttentionChunkedEntry } from './entries/lightning-attention-ch
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
 import { linearTransformerElu1CausalEntry } from './entries/linear-transformer-elu1-causal.js';
 import { linearTransformerElu1DecodeEntry } from './entries/linear-transformer-elu1-decode.js';
+import { llnAttentionEntry } from './entries/lln-attention.js';
+import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
@@ -34,9 +37,11 @@ import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
+import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
+import { reglaFeaturesStandInEntry } from './entries/regla-features-stand-in.js';
 import { retentionDecayStandInEntry } from './entries/retention-decay-stand-in.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
@@ -55,6 +60,7 @@ import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
 import { topThetaEntry } from './entries/top-theta.js';
+import { transnormerDiagAttentionEntry } from './entries/transnormer-diag-attention.js';
 import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
@@ -106,7 +112,7 @@ export const ZOO: readonly ZooEntry[] = [
   softmaxSinkEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,
-  transnormerNormAttentionEntry,
+  transnormerDiagAttentionEntry,
   lightningAttentionEntry,
   patternInjectedHeadsEntry,
   probabilisticAttentionEntry,
@@ -124,6 +130,12 @@ export const ZOO: readonly ZooEntry[] = [
   linearTransformerElu1DecodeEntry,
   lightningAttentionChunkedEntry,
   retentionDecayStandInEntry,
+  transnormerNormAttentionEntry,
+  fastmaxLinearEntry,
+  performerFavorEntry,
+  llnAttentionEntry,
+  llnDiagAttentionEntry,
+  reglaFeaturesStandInEntry,
 ];
 
 /**

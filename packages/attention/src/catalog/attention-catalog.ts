@@ -204,14 +204,14 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     { heads: HEADS, headDim: DIM, normalizer: entmax({ alpha: tensorRef('entmax.alpha', [HEADS]) }) },
     { params: { 'entmax.alpha': [1.2, 1.5, 1.8, 2] } },
   ),
-  // NormAttention's quadratic causal form restricted to DiagAttention's diagonal blocks (the
-  // intra-chunk term of the chunked scan): no 1/√d, no denominator, SRMSNorm over the output row.
-  entry('transnormer-norm-attention', 49, {
+  // TransNormer's DiagAttention (paper 49, the early layers): softmax(QKᵀ/√d) restricted to
+  // non-overlapping diagonal blocks of 8, causal inside a block. Its NormAttention (the later
+  // layers) is linear attention: `transnormer-norm-attention` in `@weft/attention/linear`.
+  entry('transnormer-diag-attention', 49, {
     heads: HEADS,
     headDim: DIM,
-    score: [scale(1)],
+    score: [scale(1 / Math.sqrt(DIM))],
     mask: and(causal(), chunked(8)),
-    normalizer: identity({ outputNorm: 'rms' }),
   }),
   entry('entmax-1.5', 90, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: entmax({ alpha: 1.5 }) }),
   diffQkvCatalogEntry,

@@ -2,6 +2,7 @@ import { input, makeNode, type Node, SpecError } from '@weft/ir';
 import { linearAttentionAttrs, linearStateAttrs } from './linear-attention-attrs.js';
 import { linearAttentionOp, linearStateOp } from './linear-attention-op.js';
 import type { LinearAttentionSpec } from './linear-attention-spec.js';
+import { applyOutputNorm } from './output-norm-op.js';
 
 /** A recurrent state of linear attention: S `[B, H, d_k, d_v]` and, with a denominator, z `[B, H, d_k]`. */
 export interface LinearAttentionState {
@@ -35,7 +36,7 @@ export interface AppliedLinearAttention {
 
 /**
  * Builds the nodes of `spec` over `query`, `key`, `value`: one `linearAttention` node (one fused
- * kernel), and with `state`/`returnState` the `linearAttention.state` nodes of the next state (one
+ * kernel; with `outputNorm`, followed by the norm's nodes, one fused row kernel), and with `state`/`returnState` the `linearAttention.state` nodes of the next state (one
  * kernel each). A decode step is the same call on one position with the state as graph inputs and
  * the returned state as outputs, kept on the device by `compile(graph, { state })`.
  *
@@ -53,8 +54,11 @@ export function applyLinearAttention(
   spec: LinearAttentionSpec,
   operands: LinearAttentionOperands,
 ): AppliedLinearAttention {
-  const { query, key, value, state } = operands;
+  const { value, state } = operands;
   const block = spec.name;
+  const expansion = spec.featureExpansion;
+  const { query, key } =
+    expansion === null ? operands : expansion.expand(operands.query, operands.key, block);
   if ((state !== undefined || operands.returnState === true) && !spec.causal)
     throw new SpecError(`linear attention "${block}": a recurrent state needs causal: true`, {
       block,
@@ -73,12 +77,13 @@ export function applyLinearAttention(
     );
   const stateOperands =
     state === undefined ? [] : [state.values, ...(state.keys === undefined ? [] : [state.keys])];
-  const output = makeNode(
+  const attended = makeNode(
     linearAttentionOp,
     [query, key, value, ...stateOperands],
     linearAttentionAttrs(spec, state !== undefined),
     block,
   );
+  const output = spec.outputNorm === null ? attended : applyOutputNorm(attended, spec.outputNorm, block);
   if (state === undefined && operands.returnState !== true) return { output };
   const withState = state !== undefined;
   const values = makeNode(
@@ -99,7 +104,7 @@ export function applyLinearAttention(
 
 /**
  * Graph inputs for a state of `spec` with batch `batch`: `${prefix}.state` `[B, H, d_k, d_v]` and,
- * with a denominator, `${prefix}.keyState` `[B, H, d_k]`.
+ * with a denominator, `${prefix}.keyState` `[B, H, d_k]` (d_k: the spec's `featureDim`).
  *
  * @example
  * ```ts
@@ -111,7 +116,7 @@ export function linearAttentionStateInputs(
   batch: number,
   prefix: string,
 ): LinearAttentionState {
-  const values = input(`${prefix}.state`, [batch, spec.heads, spec.headDim, spec.valueDim]);
+  const values = input(`${prefix}.state`, [batch, spec.heads, spec.featureDim, spec.valueDim]);
   if (spec.denominator === null) return { values };
-  return { values, keys: input(`${prefix}.keyState`, [batch, spec.heads, spec.headDim]) };
+  return { values, keys: input(`${prefix}.keyState`, [batch, spec.heads, spec.featureDim]) };
 }

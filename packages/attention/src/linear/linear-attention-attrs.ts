@@ -14,7 +14,7 @@ export interface LinearAttentionAttrs {
   readonly block: string;
   /** Heads. */
   readonly heads: number;
-  /** d_k. */
+  /** d_k (the feature count when the spec has a feature expansion). */
   readonly headDim: number;
   /** d_v. */
   readonly valueDim: number;
@@ -57,7 +57,7 @@ export function linearAttentionAttrs(spec: LinearAttentionSpec, withState: boole
   return {
     block: spec.name,
     heads: spec.heads,
-    headDim: spec.headDim,
+    headDim: spec.featureDim,
     valueDim: spec.valueDim,
     featureMap: spec.featureMap.name,
     epsilon: spec.denominator === null ? null : spec.denominator.epsilon,
@@ -77,7 +77,7 @@ export function linearStateAttrs(
   return {
     block: spec.name,
     heads: spec.heads,
-    headDim: spec.headDim,
+    headDim: spec.featureDim,
     valueDim: spec.valueDim,
     featureMap: spec.featureMap.name,
     decay: spec.decay === null ? null : [...spec.decay.rates],

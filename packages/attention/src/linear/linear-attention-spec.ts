@@ -1,6 +1,8 @@
 import { SpecError } from '@weft/ir';
+import type { FeatureExpansion } from './feature-expansions.js';
 import { elu1, type FeatureMap } from './feature-maps.js';
 import type { LinearDecay } from './linear-decay.js';
+import { checkOutputNorm, type LinearOutputNorm } from './output-norm.js';
 
 /** The denominator of linear attention: o_i = num_i / (Σ_j w_ij + ε). */
 export interface LinearDenominator {
@@ -18,10 +20,20 @@ export interface LinearAttentionOptions {
   readonly valueDim?: number;
   /** φ, applied to queries and keys (default {@link elu1}). */
   readonly featureMap?: FeatureMap;
+  /**
+   * A row-wise feature map (Taylor features, …) applied to queries and keys before φ: the op
+   * then works on its `featureDim(headDim)` features (default none).
+   */
+  readonly featureExpansion?: FeatureExpansion;
   /** Divide by Σ_j w_ij + ε (default `{ epsilon: 1e-6 }`), or `false` for none (retention, Lightning). */
   readonly denominator?: LinearDenominator | false;
   /** A constant decay per head (causal only; default none). */
   readonly decay?: LinearDecay;
+  /**
+   * Normalize each position's output (TransNormer's NormAttention, usually without a
+   * denominator; default none): a fused norm kernel after the linear-attention kernel.
+   */
+  readonly outputNorm?: LinearOutputNorm;
   /** Query i sees keys j ≤ i (default false: every key). */
   readonly causal?: boolean;
   /**
@@ -47,10 +59,16 @@ export interface LinearAttentionSpec {
   readonly valueDim: number;
   /** φ. */
   readonly featureMap: FeatureMap;
+  /** The row-wise feature map before φ, or `null` for none. */
+  readonly featureExpansion: FeatureExpansion | null;
+  /** Features per query/key row that the op sees: `headDim`, or the expansion's feature count. */
+  readonly featureDim: number;
   /** The denominator, or `null` for none. */
   readonly denominator: LinearDenominator | null;
   /** The decay, or `null` for none. */
   readonly decay: LinearDecay | null;
+  /** The output norm, or `null` for none. */
+  readonly outputNorm: LinearOutputNorm | null;
   /** Whether query i sees only keys j ≤ i. */
   readonly causal: boolean;
   /** Positions per chunk of the causal sweep. */
@@ -61,13 +79,14 @@ export interface LinearAttentionSpec {
 export const DEFAULT_LINEAR_CHUNK = 32;
 /** Largest chunk: one invocation per query of a chunk, in a workgroup of 64. */
 export const MAX_LINEAR_CHUNK = 64;
-/** Largest d_k: each invocation keeps its φ(q) row in registers. */
+/** Largest d_k (or feature count of an expansion): each invocation keeps its φ(q) row in registers. */
 export const MAX_LINEAR_HEAD_DIM = 256;
 
 /**
  * Linear attention as a value: with the denominator on,
  * o_i = Σ_{j∈K(i)} γ^(i−j) φ(q_i)·φ(k_j) v_j / (Σ_{j∈K(i)} γ^(i−j) φ(q_i)·φ(k_j) + ε),
- * K(i) = every key, or j ≤ i when causal; without it, the numerator alone. It runs as O(N·d²)
+ * K(i) = every key, or j ≤ i when causal; without it, the numerator alone; with `outputNorm`,
+ * each position's output then normalized (TransNormer's NormAttention). It runs as O(N·d²)
  * kernels: non-causal through the state S = Σ φ(k_j) v_jᵀ, z = Σ φ(k_j); causal as a chunked sweep
  * (quadratic inside a chunk, state passed between chunks); and as a recurrent step on a state
  * `[B, H, d_k, d_v]` (+ `[B, H, d_k]`) for decoding (see `applyLinearAttention`).
@@ -98,6 +117,16 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
   integerIn('valueDim', valueDim, 1, 4096);
   const chunkSize = options.chunkSize ?? DEFAULT_LINEAR_CHUNK;
   integerIn('chunkSize', chunkSize, 1, MAX_LINEAR_CHUNK);
+  const featureExpansion = options.featureExpansion ?? null;
+  const featureDim =
+    featureExpansion === null ? options.headDim : featureExpansion.featureDim(options.headDim);
+  if (featureExpansion !== null)
+    integerIn(
+      `features of ${featureExpansion.name} (headDim ${options.headDim})`,
+      featureDim,
+      1,
+      MAX_LINEAR_HEAD_DIM,
+    );
   const denominator = options.denominator === false ? null : (options.denominator ?? { epsilon: 1e-6 });
   if (denominator !== null && !(Number.isFinite(denominator.epsilon) && denominator.epsilon >= 0))
     throw fail('denominator.epsilon', 'a finite number >= 0', denominator.epsilon);
@@ -108,6 +137,8 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     if (decay.rates.length !== options.heads)
       throw fail('decay', `one rate per head (${options.heads})`, `${decay.rates.length} rates`);
   }
+  const outputNorm = options.outputNorm ?? null;
+  if (outputNorm !== null) checkOutputNorm(outputNorm, name);
   return {
     kind: 'linear-attention',
     name,
@@ -115,8 +146,11 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     headDim: options.headDim,
     valueDim,
     featureMap: options.featureMap ?? elu1(),
+    featureExpansion,
+    featureDim,
     denominator,
     decay,
+    outputNorm,
     causal,
     chunkSize,
   };

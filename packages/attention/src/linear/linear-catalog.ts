@@ -1,18 +1,36 @@
-import { input, makeGraph, type Node } from '@weft/ir';
+import { add, input, makeGraph, mul, type Node } from '@weft/ir';
+import { applyAttention } from '../apply-attention.js';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
+import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
+import { causal, chunked } from '../masks/builtin-masks.js';
+import { and } from '../masks/combine-masks.js';
+import { attention } from '../spec/attention-spec.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { expFeatures, reglaScale } from './exp-features.js';
+import { favorFeatures } from './favor-features.js';
+import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
+import { llnFeatures } from './lln-features.js';
+import { transnormerOutputNorm } from './output-norm.js';
 
 const HEADS = 4;
 const LENGTH = 24;
 const DIM = 16;
 const CHUNK = 8;
 
-/** q, k, v `[1, 4, 24, 16]` seeded 1, 2, 3 (the attention catalog's seeds), and the output. */
-function sequenceEntry(mechanism: string, paper: number, spec: LinearAttentionSpec): AttentionCatalogEntry {
+/**
+ * q, k, v `[1, 4, 24, 16]` seeded 1, 2, 3 (the attention catalog's seeds), and the output; `rows`
+ * maps the query and key inputs first (Fastmax's normalization).
+ */
+function sequenceEntry(
+  mechanism: string,
+  paper: number,
+  spec: LinearAttentionSpec,
+  rows: (x: Node) => Node = (x) => x,
+): AttentionCatalogEntry {
   return {
     mechanism,
     paper,
@@ -20,8 +38,8 @@ function sequenceEntry(mechanism: string, paper: number, spec: LinearAttentionSp
       const shape = [1, HEADS, LENGTH, DIM];
       const operand = (name: string): Node => input(name, shape);
       const { output } = applyLinearAttention(spec, {
-        query: operand('q'),
-        key: operand('k'),
+        query: rows(operand('q')),
+        key: rows(operand('k')),
         value: operand('v'),
       });
       const count = HEADS * LENGTH * DIM;
@@ -41,8 +59,12 @@ const elu1Spec = (causal: boolean, name: string) =>
 /**
  * The G4 instances of `@weft/attention/linear` for the zoo (batch 1, 4 heads, 24 positions, dim
  * 16, chunks of 8): the linear transformer's ELU+1 attention with a denominator (non-causal, causal,
- * and one decode step on a seeded state), Lightning attention's chunked form, and retention's
- * decay (RetNet's γ_h) without its GroupNorm.
+ * and one decode step on a seeded state), Lightning attention's chunked form, retention's
+ * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
+ * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
+ * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
+ * half and half with its diagonal-block softmax (LLN+Diag), and ReGLA's feature maps and output
+ * LayerNorm without its gate (a stand-in).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -106,4 +128,101 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       name: 'retention-decay-stand-in',
     }),
   ),
+  sequenceEntry(
+    'transnormer-norm-attention',
+    49,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: elu1(),
+      denominator: false,
+      outputNorm: transnormerOutputNorm(),
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'transnormer-norm-attention',
+    }),
+  ),
+  sequenceEntry(
+    'fastmax-linear',
+    26,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: taylorFeatures({ degree: 2 }),
+      denominator: { epsilon: 0 },
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'fastmax-linear',
+    }),
+    fastmaxQueryKeyNorm,
+  ),
+  sequenceEntry(
+    'performer-favor',
+    78,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: favorFeatures({ headDim: DIM, features: 64, seed: 78 }),
+      denominator: { epsilon: 0 },
+      name: 'performer-favor',
+    }),
+  ),
+  sequenceEntry('lln-attention', 17, llnSpec('lln-attention')),
+  {
+    mechanism: 'lln-diag-attention',
+    paper: 17,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const operands = { query: input('q', shape), key: input('k', shape), value: input('v', shape) };
+      const lln = applyLinearAttention(llnSpec('lln-diag-attention.lln'), operands).output;
+      // softmax(QKᵀ/√d) inside diagonal blocks of D = head dim, causal inside a block.
+      const diagonal = attention({
+        heads: HEADS,
+        headDim: DIM,
+        mask: and(causal(), chunked(DIM)),
+        name: 'lln-diag-attention.diag',
+      });
+      const diag = applyAttention(diagonal, operands).output;
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output: add(mul(lln, 0.5), mul(diag, 0.5)) }),
+        params: {},
+        inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },
+        dims: {},
+      };
+    },
+  },
+  // ReGLA's φ_q, φ_k, scale c and LayerNorm in place of the denominator, without its refined
+  // data-dependent gate F_t (the op has constant decays only): a stand-in for ReGLA.
+  sequenceEntry(
+    'regla-features-stand-in',
+    22,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: expFeatures({ keyMax: 'sequence', queryScale: reglaScale(DIM) }),
+      denominator: false,
+      outputNorm: { kind: 'layer', epsilon: 1e-5, across: 'heads' },
+      causal: true,
+      chunkSize: CHUNK,
+      name: 'regla-features-stand-in',
+    }),
+  ),
 ];
+
+/** Causal LLN attention with the reference module's ε 1e-8. */
+function llnSpec(name: string): LinearAttentionSpec {
+  return linearAttention({
+    heads: HEADS,
+    headDim: DIM,
+    featureMap: identity(),
+    featureExpansion: llnFeatures(),
+    denominator: { epsilon: 1e-8 },
+    causal: true,
+    chunkSize: CHUNK,
+    name,
+  });
+}

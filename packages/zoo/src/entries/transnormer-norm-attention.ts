@@ -1,31 +1,30 @@
-import { attentionZooEntry } from '../package-catalog-entry.js';
+import { linearAttentionZooEntry } from '../package-catalog-entry.js';
 import { DEFAULT_TOLERANCE } from '../tolerances.js';
 
 /**
- * TransNormer's NormAttention: no softmax and no division by the row sum; the weights are the
- * unscaled scores themselves, o_i = Σ_{j kept} (q_i·k_j) v_j, and each output row is normalized
- * over the value dim (SRMSNorm, o/√(mean(o²) + 1e-5)). The mask is causal within DiagAttention's
- * diagonal blocks of 8 (the intra-block term of the chunked causal scan). The feature map φ of
- * the paper is applied to Q and K before the op.
+ * TransNormer's NormAttention, the paper's later layers: φ = 1 + elu on queries and keys, no
+ * division by Σ_j φ(q_i)·φ(k_j) (the scaling the paper removes), causal O = XNorm([(φ(Q)φ(K)ᵀ) ⊙ M] V)
+ * as a chunk sweep (chunks of 8: quadratic inside a chunk, state S = Σ φ(k_j) v_jᵀ between chunks,
+ * the recurrent decode step on the same state), then XNorm over each position's merged heads
+ * (the reference code's RMSNorm without gain, x / (√mean(x²) + 1e-8)) as a fused row kernel.
+ * DiagAttention, the early layers, is `transnormer-diag-attention`.
  *
- * Catalog paper 49: TransNormer — The Devil in Linear Transformer (NormAttention + DiagAttention);
- * the same quadratic form is Lightning attention's intra-block term (paper 63, without its decay).
+ * Catalog paper 49: TransNormer — The Devil in Linear Transformer (NormAttention + DiagAttention).
  *
  * @example
  * ```ts
- * const spec = attention({
- *   heads: 4, headDim: 16, score: scale(1),
- *   mask: and(causal(), chunked(8)),
- *   normalizer: identity({ outputNorm: 'rms' }),
+ * const spec = linearAttention({
+ *   heads: 4, headDim: 16, featureMap: elu1(), denominator: false,
+ *   outputNorm: transnormerOutputNorm(), causal: true, chunkSize: 8,
  * });
- * const { output } = applyAttention(spec, { query, key, value });
+ * const { output } = applyLinearAttention(spec, { query, key, value });
  * ```
  */
-export const transnormerNormAttentionEntry = attentionZooEntry({
+export const transnormerNormAttentionEntry = linearAttentionZooEntry({
   id: 'transnormer-norm-attention',
   mechanism: 'transnormer-norm-attention',
-  paper: { id: 49, title: 'TransNormer — The Devil in Linear Transformer (NormAttention)', group: 'G2' },
+  paper: { id: 49, title: 'TransNormer — The Devil in Linear Transformer (NormAttention)', group: 'G4' },
   description:
-    'Identity normalizer with an RMS output norm, causal within chunks of 8, 4 heads × 24 positions × dim 16.',
+    'Causal NormAttention: 1+elu features, no denominator, RMSNorm over the merged heads, chunk sweep with chunks of 8, 4 heads × 24 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -80,11 +80,10 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
   'star-attention-lse': { ...base, mask: causal, outputs: { logSumExp: true } },
   'softmax-sink': { ...base, mask: causal, normalizer: { kind: 'softmax', sink: t('sink', [4]) } },
   'adaptive-sparse-entmax': { ...base, normalizer: { kind: 'entmax', alpha: t('entmax.alpha', [4]) } },
-  'transnormer-norm-attention': {
+  'transnormer-diag-attention': {
     ...base,
-    score: [{ kind: 'scale', value: 1 }],
+    score: [{ kind: 'scale', value: 0.25 }],
     mask: { kind: 'and', masks: [causal, { kind: 'chunked', size: 8 }] },
-    normalizer: { kind: 'identity', outputNorm: 'rms' },
   },
   'entmax-1.5': { ...base, mask: causal, normalizer: { kind: 'entmax', alpha: 1.5 } },
   'sigma-diff-qkv': {
