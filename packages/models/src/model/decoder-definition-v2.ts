@@ -1,5 +1,5 @@
 import type { AttentionSpec } from '@weft/attention';
-import { SpecError } from '@weft/ir';
+import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
 import type { MlpOptions } from '../blocks/mlp.js';
@@ -15,7 +15,11 @@ import {
 } from '../blocks/norm-layers.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
 import type { BlockNormJSON, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
-import { attentionFromJSON } from '../spec/parts/attention-json.js';
+import {
+  hasTensorRefs,
+  type ModelAttention,
+  modelAttentionFromJSON,
+} from '../spec/parts/model-attention-tensors.js';
 import type { NormLayerJSON } from '../spec/parts/norm-layer-json.js';
 import { optionsOf } from '../spec/parts/options-of.js';
 import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.js';
@@ -32,18 +36,19 @@ export interface ResolvedDecoderLayer {
 
 /**
  * Resolves every layer of a v2 config: the overrides merged (see `layerSections`), each layer's
- * attention built by `attentionFromJSON` (equal sections share one spec), norm layers made by the
+ * attention built by `modelAttentionFromJSON` (a tensor reference is the per-layer parameter
+ * `layers.{i}.attn.<name>`; equal sections without one share one spec), norm layers made by the
  * `@weft/norms`-backed constructors.
  *
  * @throws SpecError with the JSON path of the section whose builder refused it and the layer.
  */
 export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoderLayer[] {
-  const built = new Map<string, AttentionSpec>();
+  const built = new Map<string, ModelAttention>();
   return layerSections(config).map((sections, layer) => {
-    const attention = attentionOf(sections, layer, built);
+    const { spec: attention, tensors } = attentionOf(sections, layer, built);
     const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
-      attention: blockAttentionOf(attention, sections),
+      attention: blockAttentionOf(attention, tensors, sections),
       mlp,
       norm: blockNormOf(sections.norm),
       ...(sections.residual === undefined ? {} : { residual: { kind: sections.residual.kind } }),
@@ -123,31 +128,37 @@ function mlpOf(sections: LayerSections, layer: number): MlpOptions {
   };
 }
 
+/** The layer's attention; sections without tensor references (which name per-layer parameters) are built once. */
 function attentionOf(
   sections: LayerSections,
   layer: number,
-  built: Map<string, AttentionSpec>,
-): AttentionSpec {
+  built: Map<string, ModelAttention>,
+): ModelAttention {
   const { causal: _causal, bias: _bias, outputBias: _outputBias, ...parts } = sections.attention;
-  const key = JSON.stringify(parts);
-  const known = built.get(key);
+  const key = hasTensorRefs(parts) ? undefined : JSON.stringify(parts);
+  const known = key === undefined ? undefined : built.get(key);
   if (known !== undefined) return known;
-  try {
-    const spec = attentionFromJSON(parts, { path: sections.attentionPath });
-    built.set(key, spec);
-    return spec;
-  } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
-    throw new SpecError(`layer ${layer}: ${error.message}`);
-  }
+  const attention = modelAttentionFromJSON(parts, {
+    path: sections.attentionPath,
+    block: `layers.${layer}.attn`,
+    layer,
+  });
+  if (key !== undefined) built.set(key, attention);
+  return attention;
 }
 
-/** The spec value as is (the block's defaults), or its options with the block settings given. */
-function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAttention {
+/** The spec value as is (the block's defaults), or its options with the block settings and parameters given. */
+function blockAttentionOf(
+  spec: AttentionSpec,
+  tensors: Readonly<Record<string, Node>>,
+  sections: LayerSections,
+): BlockAttention {
   const { causal, bias, outputBias } = sections.attention;
-  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false)) return spec;
+  const hasTensors = Object.keys(tensors).length > 0;
+  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false) && !hasTensors) return spec;
   return {
     ...attentionOptionsOf(spec),
+    ...(hasTensors ? { tensors } : {}),
     ...(causal === undefined ? {} : { causal }),
     ...(bias === undefined ? {} : { bias }),
     ...(outputBias === undefined ? {} : { outputBias }),

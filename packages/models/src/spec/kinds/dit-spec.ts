@@ -91,7 +91,7 @@ export function ditDefinitionOfJSON(config: DitConfigJSON): DitDefinition {
     dModel: config.dModel,
     layers: config.layers,
     outFeatures: config.outFeatures,
-    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config'),
+    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config', 'layers'),
     mlp: mlpOptionsOfJSON(config.mlp),
     ...(timestep?.frequencies === undefined ? {} : { timestepFrequencies: timestep.frequencies }),
     ...(timestep?.maxPeriod === undefined ? {} : { maxPeriod: timestep.maxPeriod }),
