@@ -72,10 +72,18 @@ export function describeAttention(
   return parts.join(', ');
 }
 
-/** `slidingWindow(window 4)`, `rope`, `rmsnorm(eps 0.000001)`. */
+/**
+ * `slidingWindow(window 4)`, `rope`, `rmsnorm(eps 0.000001)`; a tensor reference, which a model
+ * learns per layer, as `softmax(sink learned [4])`.
+ */
 export function describePart(part: { readonly kind: string }): string {
-  const options = Object.entries(part)
-    .filter(([key, value]) => key !== 'kind' && (typeof value === 'number' || typeof value === 'string'))
-    .map(([key, value]) => `${key} ${value}`);
+  const options = Object.entries(part).flatMap(([key, value]) => {
+    if (key === 'kind') return [];
+    if (typeof value === 'number' || typeof value === 'string') return [`${key} ${value}`];
+    const shape = (value as { tensor?: unknown; shape?: unknown } | null)?.shape;
+    const isTensorRef =
+      typeof (value as { tensor?: unknown } | null)?.tensor === 'string' && Array.isArray(shape);
+    return isTensorRef ? [`${key} learned [${(shape as number[]).join(', ')}]`] : [];
+  });
   return options.length === 0 ? part.kind : `${part.kind}(${options.join(', ')})`;
 }

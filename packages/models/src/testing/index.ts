@@ -15,6 +15,8 @@ export * from './hugging-face-gpt2-checkpoint.js';
 export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
+export { SINK_DECODER, SINK_DECODER_SPEC, SINK_DECODER_WINDOW_LAYER } from './sink-decoder.js';
+export { type NamedParameters, sinkDecoderForwardFloat64 } from './sink-decoder-forward.js';
 export {
   TINY_DIT_SPEC,
   TINY_ENCODER_DECODER_SPEC,
