@@ -77,6 +77,7 @@ export * from './generate/sampling.js';
 export * from './model/architecture-graph.js';
 export * from './model/compile-architecture.js';
 export * from './model/compile-model.js';
+export * from './model/decoder-conditioning.js';
 export * from './model/decoder-definition-v2.js';
 export * from './model/decoder-lm-graph.js';
 export * from './model/memory-estimate.js';

@@ -2,6 +2,7 @@ import type { AttentionSpec } from '@weft/attention';
 import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
+import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
 import {
@@ -13,15 +14,17 @@ import {
   scaleNormLayer,
   simpleRmsNormLayer,
 } from '../blocks/norm-layers.js';
+import type { DecoderConditioningJSON } from '../spec/conditioning-schema.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
-import type { BlockNormJSON, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
+import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
 import {
   hasTensorRefs,
   type ModelAttention,
   modelAttentionFromJSON,
 } from '../spec/parts/model-attention-tensors.js';
 import type { NormLayerJSON } from '../spec/parts/norm-layer-json.js';
-import { optionsOf } from '../spec/parts/options-of.js';
+import { optionsOf, withoutUndefined } from '../spec/parts/options-of.js';
+import type { DecoderConditioning } from './decoder-conditioning.js';
 import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.js';
 
 /** One layer of a v2 spec, resolved: its block options and the sizes the memory estimate needs. */
@@ -50,7 +53,7 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
     const block: DecoderBlockOptions = {
       attention: blockAttentionOf(attention, tensors, sections),
       mlp,
-      norm: blockNormOf(sections.norm),
+      norm: decoderBlockNormOf(sections.norm, config.conditioning, `${sections.normPath}.layer`, layer),
       ...(sections.residual === undefined ? {} : { residual: { kind: sections.residual.kind } }),
     };
     return { block, attention, mlp };
@@ -71,6 +74,7 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
 export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefinition {
   const layers = resolveDecoderLayers(config);
   const finalNorm = finalNormOf(config);
+  const conditioning = decoderConditioningOf(config.conditioning);
   return {
     vocabSize: config.vocabSize,
     dModel: config.dModel,
@@ -82,6 +86,66 @@ export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefin
     tieEmbeddings: config.tieEmbeddings,
     ...(config.embeddingScale === undefined ? {} : { embeddingScale: config.embeddingScale }),
     ...(config.logitSoftcap === undefined ? {} : { logitSoftcap: config.logitSoftcap }),
+    ...(conditioning === undefined ? {} : { conditioning }),
+  };
+}
+
+/** The `DecoderConditioning` of a v2 config's `conditioning`. */
+function decoderConditioningOf(json: DecoderConditioningJSON | undefined): DecoderConditioning | undefined {
+  if (json === undefined) return undefined;
+  const { timestep, classLabels, taskIds } = json;
+  return {
+    ...(timestep === undefined ? {} : { timestep: withoutUndefined(timestep) }),
+    ...(classLabels === undefined ? {} : { classes: classLabels.classes }),
+    ...(taskIds === undefined ? {} : { taskIds: true }),
+  };
+}
+
+/**
+ * The norm layer of a `decoder-lm` norm layer in JSON: the conditional kinds `adaLn` →
+ * `adaptiveLayerNorm(options)` and `taskLayerNorm` → `taskLayerNormLayer({ tasks, eps })` with the
+ * tasks of `conditioning.taskIds`, any other kind by {@link normLayerOfJSON}.
+ *
+ * @throws SpecError naming `path` (and the layer) when the input the layer reads is not in `conditioning`.
+ */
+export function decoderNormLayerOfJSON(
+  json: DecoderNormLayerJSON,
+  conditioning: DecoderConditioningJSON | undefined,
+  path: string,
+  layer?: number,
+): NormLayer {
+  const fail = (message: string): never => {
+    throw new SpecError(`${layer === undefined ? '' : `layer ${layer}: `}${path}: ${message}`);
+  };
+  switch (json.kind) {
+    case 'adaLn':
+      if (conditioning?.timestep === undefined && conditioning?.classLabels === undefined)
+        fail(
+          'adaLn reads the conditioning vector: declare config.conditioning.timestep or config.conditioning.classLabels',
+        );
+      return adaptiveLayerNorm(optionsOf(json));
+    case 'taskLayerNorm': {
+      const tasks = conditioning?.taskIds?.tasks;
+      if (tasks === undefined)
+        return fail('taskLayerNorm reads task ids: declare config.conditioning.taskIds');
+      return taskLayerNormLayer({ tasks: tasks as number, ...optionsOf(json) });
+    }
+    default:
+      return normLayerOfJSON(json);
+  }
+}
+
+/** {@link blockNormOf} for a `decoder-lm` block, whose norm layer may be conditional (see {@link decoderNormLayerOfJSON}). */
+function decoderBlockNormOf(
+  norm: BlockNormJSON<DecoderNormLayerJSON>,
+  conditioning: DecoderConditioningJSON | undefined,
+  path: string,
+  layer: number,
+): BlockNorm {
+  if ('kind' in norm) return blockNormOf(norm);
+  return {
+    layer: decoderNormLayerOfJSON(norm.layer, conditioning, path, layer),
+    placement: norm.placement ?? 'pre',
   };
 }
 
@@ -184,8 +248,9 @@ export function blockNormOf(norm: BlockNormJSON): BlockNorm {
 
 function finalNormOf(config: DecoderLmConfigV2): NormLayer | undefined {
   if (config.finalNorm === null) return undefined;
-  if (config.finalNorm !== undefined) return normLayerOfJSON(config.finalNorm);
+  if (config.finalNorm !== undefined)
+    return decoderNormLayerOfJSON(config.finalNorm, config.conditioning, 'config.finalNorm');
   const { norm } = config;
   if ('kind' in norm || norm.placement === 'post') return undefined;
-  return normLayerOfJSON(norm.layer);
+  return decoderNormLayerOfJSON(norm.layer, config.conditioning, 'config.norm.layer');
 }

@@ -5,6 +5,7 @@ import type {
   BlockNormJSON,
   BlockResidualJSON,
   DecoderLmConfigV2,
+  DecoderNormLayerJSON,
   LayerSelectorJSON,
 } from './model-spec-v2-types.js';
 
@@ -19,7 +20,9 @@ export interface LayerSections {
   /** `config.mlp`, or the last override that changed this layer's MLP. */
   readonly mlpPath: string;
   /** The norm section. */
-  readonly norm: BlockNormJSON;
+  readonly norm: BlockNormJSON<DecoderNormLayerJSON>;
+  /** `config.norm`, or the last override that replaced this layer's norm. */
+  readonly normPath: string;
   /** The residual section, when one is given. */
   readonly residual: BlockResidualJSON | undefined;
 }
@@ -71,6 +74,7 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
     mlp: config.mlp,
     mlpPath: 'config.mlp',
     norm: config.norm,
+    normPath: 'config.norm',
     residual: config.residual,
   }));
   (config.overrides ?? []).forEach((override, position) => {
@@ -86,6 +90,7 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
         mlp: override.mlp === undefined ? current.mlp : mergeSection(current.mlp, override.mlp),
         mlpPath: override.mlp === undefined ? current.mlpPath : `${path}.mlp`,
         norm: override.norm ?? current.norm,
+        normPath: override.norm === undefined ? current.normPath : `${path}.norm`,
         residual: override.residual ?? current.residual,
       };
     }
