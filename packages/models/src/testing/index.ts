@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 
+export {
+  CONDITIONED_DECODER,
+  CONDITIONED_DECODER_SPEC,
+  CONDITIONED_DECODER_TASK_LAYER,
+} from './conditioned-decoder.js';
+export { type ConditionedSample, conditionedDecoderForwardFloat64 } from './conditioned-decoder-forward.js';
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
 export * from './hugging-face-checkpoint.js';
 export * from './hugging-face-decoder-checkpoint.js';
