@@ -42,11 +42,25 @@ export function summarizeSpecV2(spec: ModelSpecV2): string[] {
     ['mlp', `${config.mlp.kind}, hidden ${config.mlp.hidden}${overridden(spec, 'mlp')}`],
     ['norm', `${norm}${overridden(spec, 'norm')}`],
     ['positions', config.positions === undefined ? 'in attention' : describePart(config.positions)],
+    ...(config.conditioning === undefined
+      ? []
+      : [['conditioning', describeConditioning(config.conditioning)] as [string, string]]),
     ['max sequence', String(config.maxSeq)],
     ['embeddings', config.tieEmbeddings ? 'tied to the LM head' : 'separate LM head'],
     ['parameters', `${parameters.toLocaleString('en-US')} (${formatBytes(parameters * 4)} as f32)`],
   ];
   return formatTable(rows).split('\n');
+}
+
+/** `timestep (16 frequencies), classLabels (10 classes), taskIds (3 tasks)`: the inputs a conditioned decoder takes. */
+function describeConditioning(conditioning: NonNullable<ModelSpecV2['config']['conditioning']>): string {
+  const inputs: string[] = [];
+  if (conditioning.timestep !== undefined)
+    inputs.push(`timestep (${conditioning.timestep.frequencies ?? 256} frequencies)`);
+  if (conditioning.classLabels !== undefined)
+    inputs.push(`classLabels (${conditioning.classLabels.classes} classes)`);
+  if (conditioning.taskIds !== undefined) inputs.push(`taskIds (${conditioning.taskIds.tasks} tasks)`);
+  return inputs.join(', ');
 }
 
 function overridden(spec: ModelSpecV2, section: 'mlp' | 'norm'): string {
