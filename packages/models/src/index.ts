@@ -84,6 +84,7 @@ export * from './model/memory-estimate.js';
 export * from './model/model-definition.js';
 export * from './model/model-parameters.js';
 
+export * from './spec/conditioning-schema.js';
 export { formatPath } from './spec/format-issues.js';
 export * from './spec/kinds/index.js';
 export * from './spec/layer-overrides.js';
