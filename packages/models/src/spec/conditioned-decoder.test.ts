@@ -14,7 +14,7 @@ import {
 import { randomGraphParams } from '../testing/random-graph-params.js';
 import { TINY_ENCODER_DECODER_SPEC } from '../testing/tiny-architecture-specs.js';
 import { parseArchitectureSpec } from './kinds/architecture-spec.js';
-import { parseModelSpec } from './model-spec-json.js';
+import { modelSpecToJSON, parseModelSpec, parseModelSpecJSON } from './model-spec-json.js';
 
 const hashes = (graph: { outputs: Readonly<Record<string, { hash: string }>> }) =>
   Object.fromEntries(Object.entries(graph.outputs).map(([name, node]) => [name, node.hash]));
@@ -73,6 +73,12 @@ describe('decoder-lm with conditioning inputs and conditional norm layers', () =
         hashes(buildDecoderGraph(CONDITIONED_DECODER, options).graph),
       );
     }
+  });
+
+  it('round-trips through modelSpecToJSON', () => {
+    const text = modelSpecToJSON(spec);
+    expect(parseModelSpecJSON(text)).toEqual(spec);
+    expect(modelSpecToJSON(parseModelSpecJSON(text))).toBe(text);
   });
 
   it('the reference interpreter agrees with a float64 forward in plain loops, per sample', () => {
