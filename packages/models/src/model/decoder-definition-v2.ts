@@ -54,7 +54,9 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
       attention: blockAttentionOf(attention, tensors, sections),
       mlp,
       norm: decoderBlockNormOf(sections.norm, config.conditioning, `${sections.normPath}.layer`, layer),
-      ...(sections.residual === undefined ? {} : { residual: { kind: sections.residual.kind } }),
+      ...(sections.residual === undefined
+        ? {}
+        : { residual: residualOf(sections, config.conditioning, layer) }),
     };
     return { block, attention, mlp };
   });
@@ -133,6 +135,20 @@ export function decoderNormLayerOfJSON(
     default:
       return normLayerOfJSON(json);
   }
+}
+
+/** A layer's residual rule; `adaLnZero` reads the conditioning vector, which `conditioning` must declare. */
+function residualOf(
+  sections: LayerSections,
+  conditioning: DecoderConditioningJSON | undefined,
+  layer: number,
+): { readonly kind: 'add' | 'layerScale' | 'adaLnZero' } {
+  const kind = sections.residual!.kind;
+  if (kind === 'adaLnZero' && conditioning?.timestep === undefined && conditioning?.classLabels === undefined)
+    throw new SpecError(
+      `layer ${layer}: ${sections.residualPath}: adaLnZero reads the conditioning vector: declare config.conditioning.timestep or config.conditioning.classLabels`,
+    );
+  return { kind };
 }
 
 /** {@link blockNormOf} for a `decoder-lm` block, whose norm layer may be conditional (see {@link decoderNormLayerOfJSON}). */

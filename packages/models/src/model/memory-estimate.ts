@@ -136,6 +136,8 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
       attentionParameters +
       mlpParameters +
       norms * normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1) +
+      // adaLN-Zero: a shift, scale and gate modulation [d, 3d] + [3d] per sublayer.
+      (block.residual?.kind === 'adaLnZero' ? 2 * (3 * d * d + 3 * d) : 0) +
       tensorParameters(block.attention as BlockAttention);
     cacheElements += (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
     rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);

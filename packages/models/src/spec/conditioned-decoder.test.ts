@@ -1,6 +1,8 @@
+import { attention, rope } from '@weft/attention';
 import { interpret, tensor64, WeftError } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
+import { layerNormLayer } from '../blocks/norm-layers.js';
 import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph } from '../model/decoder-graph.js';
 import { estimateSpecMemory } from '../model/memory-estimate.js';
@@ -101,6 +103,51 @@ describe('decoder-lm with conditioning inputs and conditional norm layers', () =
     const { graph } = buildModelGraph(spec, { mode: 'forward' });
     const elements = graphParameters(graph).reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
     expect(estimateSpecMemory(spec).parameterBytes).toBeGreaterThanOrEqual(elements * 4);
+  });
+
+  it('takes DiT’s adaLN-Zero residual, gated by the conditioning vector, as the TS form does', () => {
+    const adaLnZero = parseModelSpec(
+      withConfig({
+        norm: { layer: { kind: 'layernorm', affine: false, eps: 1e-6 } },
+        residual: { kind: 'adaLnZero' },
+        finalNorm: { kind: 'adaLn' },
+        conditioning: { timestep: { frequencies: 16 } },
+        overrides: undefined,
+      }),
+    );
+    const definition = {
+      ...CONDITIONED_DECODER,
+      block: {
+        attention: attention({ heads: 4, headDim: 8, positions: rope() }),
+        mlp: { kind: 'swiglu', hidden: 48 },
+        norm: { layer: layerNormLayer({ affine: false, eps: 1e-6 }), placement: 'pre' },
+        residual: { kind: 'adaLnZero' },
+      },
+      conditioning: { timestep: { frequencies: 16 } },
+    } as const;
+    for (const options of [{ mode: 'forward', batch: 2 }, { mode: 'step' }] as const)
+      expect(hashes(buildModelGraph(adaLnZero, options).graph)).toEqual(
+        hashes(buildDecoderGraph(definition, options).graph),
+      );
+    const { graph } = buildModelGraph(adaLnZero, { mode: 'forward' });
+    const names = graphParameters(graph).map((parameter) => parameter.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'layers.2.attnResidual.modulation.weight',
+        'layers.0.mlpResidual.modulation.bias',
+      ]),
+    );
+    expect(
+      errorOf(() =>
+        parseModelSpec(
+          withConfig({
+            overrides: [{ layers: [2], residual: { kind: 'adaLnZero' } }],
+            conditioning: { taskIds: { tasks: 3 } },
+            norm: { layer: { kind: 'rmsnorm' } },
+          }),
+        ),
+      ),
+    ).toContain('layer 2: config.overrides[0].residual: adaLnZero reads the conditioning vector');
   });
 
   it('names the norm slot whose conditioning input is not declared', () => {

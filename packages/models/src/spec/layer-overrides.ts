@@ -3,9 +3,9 @@ import type {
   BlockAttentionJSON,
   BlockMlpJSON,
   BlockNormJSON,
-  BlockResidualJSON,
   DecoderLmConfigV2,
   DecoderNormLayerJSON,
+  DecoderResidualJSON,
   LayerSelectorJSON,
 } from './model-spec-v2-types.js';
 
@@ -24,7 +24,9 @@ export interface LayerSections {
   /** `config.norm`, or the last override that replaced this layer's norm. */
   readonly normPath: string;
   /** The residual section, when one is given. */
-  readonly residual: BlockResidualJSON | undefined;
+  readonly residual: DecoderResidualJSON | undefined;
+  /** `config.residual`, or the last override that replaced this layer's residual. */
+  readonly residualPath: string;
 }
 
 /**
@@ -76,6 +78,7 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
     norm: config.norm,
     normPath: 'config.norm',
     residual: config.residual,
+    residualPath: 'config.residual',
   }));
   (config.overrides ?? []).forEach((override, position) => {
     const path = `config.overrides[${position}]`;
@@ -92,6 +95,7 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
         norm: override.norm ?? current.norm,
         normPath: override.norm === undefined ? current.normPath : `${path}.norm`,
         residual: override.residual ?? current.residual,
+        residualPath: override.residual === undefined ? current.residualPath : `${path}.residual`,
       };
     }
   });

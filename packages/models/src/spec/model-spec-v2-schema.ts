@@ -9,6 +9,7 @@ import type {
   DecoderLmConfigV2,
   DecoderLmConfigV2Input,
   DecoderNormLayerJSON,
+  DecoderResidualJSON,
   EmbeddingPositionsJSON,
   LayerOverrideJSON,
   LayerSelectorJSON,
@@ -124,6 +125,15 @@ export const blockResidualSchema = v.strictObject({
   kind: v.picklist(['add', 'layerScale']),
 });
 
+/**
+ * How a `decoder-lm` block's sublayers join the residual stream: `add`, `layerScale`, or DiT's
+ * `adaLnZero` (a shift, scale and gate per sublayer from the conditioning vector, which
+ * `conditioning` must declare; pair it with a LayerNorm without affine, as DiT does).
+ */
+export const decoderResidualSchema = v.strictObject({
+  kind: v.picklist(['add', 'layerScale', 'adaLnZero']),
+});
+
 /** Absolute positions added to the token embeddings (RoPE and ALiBi live in the attention part). */
 export const embeddingPositionsSchema = v.variant('kind', [
   v.strictObject({
@@ -203,7 +213,7 @@ export const layerOverrideSchema = v.strictObject({
   attention: v.optional(attentionPatchSchema),
   mlp: v.optional(mlpPatchSchema),
   norm: v.optional(decoderBlockNormSchema),
-  residual: v.optional(blockResidualSchema),
+  residual: v.optional(decoderResidualSchema),
 });
 
 /**
@@ -221,7 +231,7 @@ export const decoderLmConfigV2Schema = v.pipe(
     attention: blockAttentionSchema,
     mlp: blockMlpSchema,
     norm: decoderBlockNormSchema,
-    residual: v.optional(blockResidualSchema),
+    residual: v.optional(decoderResidualSchema),
     finalNorm: v.optional(v.nullable(decoderNormLayerSchema)),
     positions: v.optional(embeddingPositionsSchema),
     tieEmbeddings: v.optional(v.boolean(), false),
@@ -260,6 +270,7 @@ type DeclaredTypesMatchSchemas = [
   Holds<SameType<v.InferOutput<typeof blockNormSchema>, BlockNormJSON>>,
   Holds<SameType<v.InferOutput<typeof decoderBlockNormSchema>, BlockNormJSON<DecoderNormLayerJSON>>>,
   Holds<SameType<v.InferOutput<typeof blockResidualSchema>, BlockResidualJSON>>,
+  Holds<SameType<v.InferOutput<typeof decoderResidualSchema>, DecoderResidualJSON>>,
   Holds<SameType<v.InferOutput<typeof embeddingPositionsSchema>, EmbeddingPositionsJSON>>,
   Holds<SameType<v.InferOutput<typeof layerSelectorSchema>, LayerSelectorJSON>>,
   Holds<SameType<v.InferOutput<typeof layerOverrideSchema>, LayerOverrideJSON>>,

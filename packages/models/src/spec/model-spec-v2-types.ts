@@ -119,6 +119,12 @@ export interface BlockResidualJSON {
   readonly kind: 'add' | 'layerScale';
 }
 
+/** A `decoder-lm` block's residual rule: those of {@link BlockResidualJSON} or DiT's `adaLnZero` (gates from the conditioning vector). */
+export interface DecoderResidualJSON {
+  /** The residual rule. */
+  readonly kind: 'add' | 'layerScale' | 'adaLnZero';
+}
+
 /** Absolute positions added to the token embeddings in a v2 spec. */
 export type EmbeddingPositionsJSON =
   | {
@@ -178,7 +184,7 @@ export interface LayerOverrideJSON {
   /** Replaces the block's norm. */
   readonly norm?: BlockNormJSON<DecoderNormLayerJSON> | undefined;
   /** Replaces the block's residual rule. */
-  readonly residual?: BlockResidualJSON | undefined;
+  readonly residual?: DecoderResidualJSON | undefined;
 }
 
 /** The configuration of a v2 decoder LM as written in JSON (see `decoderLmConfigV2Schema`). */
@@ -198,7 +204,7 @@ export interface DecoderLmConfigV2Input {
   /** Each block's norm. */
   readonly norm: BlockNormJSON<DecoderNormLayerJSON>;
   /** Each block's residual rule; default `add`. */
-  readonly residual?: BlockResidualJSON | undefined;
+  readonly residual?: DecoderResidualJSON | undefined;
   /** The norm before the LM head; `null` for none. */
   readonly finalNorm?: DecoderNormLayerJSON | null | undefined;
   /** Absolute positions added to the token embeddings. */
