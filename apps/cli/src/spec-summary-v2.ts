@@ -42,11 +42,25 @@ export function summarizeSpecV2(spec: ModelSpecV2): string[] {
     ['mlp', `${config.mlp.kind}, hidden ${config.mlp.hidden}${overridden(spec, 'mlp')}`],
     ['norm', `${norm}${overridden(spec, 'norm')}`],
     ['positions', config.positions === undefined ? 'in attention' : describePart(config.positions)],
+    ...(config.conditioning === undefined
+      ? []
+      : [['conditioning', describeConditioning(config.conditioning)] as [string, string]]),
     ['max sequence', String(config.maxSeq)],
     ['embeddings', config.tieEmbeddings ? 'tied to the LM head' : 'separate LM head'],
     ['parameters', `${parameters.toLocaleString('en-US')} (${formatBytes(parameters * 4)} as f32)`],
   ];
   return formatTable(rows).split('\n');
+}
+
+/** `timestep (16 frequencies), classLabels (10 classes), taskIds (3 tasks)`: the inputs a conditioned decoder takes. */
+function describeConditioning(conditioning: NonNullable<ModelSpecV2['config']['conditioning']>): string {
+  const inputs: string[] = [];
+  if (conditioning.timestep !== undefined)
+    inputs.push(`timestep (${conditioning.timestep.frequencies ?? 256} frequencies)`);
+  if (conditioning.classLabels !== undefined)
+    inputs.push(`classLabels (${conditioning.classLabels.classes} classes)`);
+  if (conditioning.taskIds !== undefined) inputs.push(`taskIds (${conditioning.taskIds.tasks} tasks)`);
+  return inputs.join(', ');
 }
 
 function overridden(spec: ModelSpecV2, section: 'mlp' | 'norm'): string {
@@ -72,10 +86,18 @@ export function describeAttention(
   return parts.join(', ');
 }
 
-/** `slidingWindow(window 4)`, `rope`, `rmsnorm(eps 0.000001)`. */
+/**
+ * `slidingWindow(window 4)`, `rope`, `rmsnorm(eps 0.000001)`; a tensor reference, which a model
+ * learns per layer, as `softmax(sink learned [4])`.
+ */
 export function describePart(part: { readonly kind: string }): string {
-  const options = Object.entries(part)
-    .filter(([key, value]) => key !== 'kind' && (typeof value === 'number' || typeof value === 'string'))
-    .map(([key, value]) => `${key} ${value}`);
+  const options = Object.entries(part).flatMap(([key, value]) => {
+    if (key === 'kind') return [];
+    if (typeof value === 'number' || typeof value === 'string') return [`${key} ${value}`];
+    const shape = (value as { tensor?: unknown; shape?: unknown } | null)?.shape;
+    const isTensorRef =
+      typeof (value as { tensor?: unknown } | null)?.tensor === 'string' && Array.isArray(shape);
+    return isTensorRef ? [`${key} learned [${(shape as number[]).join(', ')}]`] : [];
+  });
   return options.length === 0 ? part.kind : `${part.kind}(${options.join(', ')})`;
 }

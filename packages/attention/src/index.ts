@@ -47,6 +47,7 @@ export {
   attentionOpForNormalizer,
   inferAttention,
 } from './op/attention-op.js';
+export { type CapturedTensor, capturedTensors } from './op/captured-tensors.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
 export * from './qk-transforms-before-kernel.js';

@@ -2,7 +2,7 @@ import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/t
 import * as v from 'valibot';
 import { ARCHITECTURE_SPEC_SCHEMAS } from '../src/spec/kinds/architecture-spec.js';
 import { modelSpecSchema } from '../src/spec/model-spec-schema.js';
-import { modelSpecV2Schema } from '../src/spec/model-spec-v2-schema.js';
+import { decoderNormLayerSchema, modelSpecV2Schema } from '../src/spec/model-spec-v2-schema.js';
 import {
   attentionMaskSchema,
   attentionSpecSchema,
@@ -32,12 +32,17 @@ export function jsonSchemaFiles(): Readonly<Record<string, string>> {
     ),
     'model.schema.json': render(
       'Weft model spec',
-      'A model spec file for weft plan|run|bench and parseSpecDocument of @weft/models: schemaVersion 2 (kind decoder-lm, encoder, vit, dit or encoder-decoder, whose blocks use the attention and norm-layer vocabulary, with per-layer overrides) or schemaVersion 1 (the Llama-style decoder config). Cross-field rules (kvHeads dividing heads, overrides selecting existing layers, a patch size dividing the image) are checked by Weft, not by this schema.',
+      'A model spec file for weft plan|run|bench and parseSpecDocument of @weft/models: schemaVersion 2 (kind decoder-lm, encoder, vit, dit or encoder-decoder, whose blocks use the attention and norm-layer vocabulary, with per-layer overrides; decoder-lm also takes conditioning inputs and conditional norm layers) or schemaVersion 1 (the Llama-style decoder config). A tensor reference { "tensor": "sink", "shape": [4] } in a block\'s attention is a learned parameter of each layer (layers.{i}.attn.sink). Cross-field rules (kvHeads dividing heads, overrides selecting existing layers, a patch size dividing the image, a conditional norm\'s conditioning input) are checked by Weft, not by this schema.',
       toJsonSchema(v.union([modelSpecV2Schema, ...ARCHITECTURE_SPEC_SCHEMAS, modelSpecSchema]), {
         ...CONVERSION,
         // `check` holds the cross-field rules, which JSON Schema cannot state.
         ignoreActions: ['finite', 'check'],
-        definitions: { mask: attentionMaskSchema, tensorRef: tensorRefSchema, normLayer: normLayerSchema },
+        definitions: {
+          mask: attentionMaskSchema,
+          tensorRef: tensorRefSchema,
+          normLayer: normLayerSchema,
+          decoderNormLayer: decoderNormLayerSchema,
+        },
       }),
     ),
   };

@@ -81,12 +81,14 @@ export * from './generate/sampling.js';
 export * from './model/architecture-graph.js';
 export * from './model/compile-architecture.js';
 export * from './model/compile-model.js';
+export * from './model/decoder-conditioning.js';
 export * from './model/decoder-definition-v2.js';
 export * from './model/decoder-lm-graph.js';
 export * from './model/memory-estimate.js';
 export * from './model/model-definition.js';
 export * from './model/model-parameters.js';
 
+export * from './spec/conditioning-schema.js';
 export { formatPath } from './spec/format-issues.js';
 export * from './spec/kinds/index.js';
 export * from './spec/layer-overrides.js';

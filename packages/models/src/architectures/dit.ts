@@ -1,22 +1,6 @@
-import {
-  add,
-  concat,
-  cos,
-  type Graph,
-  gather,
-  input,
-  literal,
-  makeGraph,
-  mul,
-  type Node,
-  param,
-  reshape,
-  SpecError,
-  silu,
-  sin,
-  withLabel,
-} from '@weft/ir';
+import { add, type Graph, input, makeGraph, param, SpecError, withLabel } from '@weft/ir';
 import { adaptiveLayerNorm } from '../blocks/conditional-norm-layers.js';
+import { conditioningVector } from '../blocks/conditioning-vector.js';
 import { linear } from '../blocks/linear.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import { normLayer } from '../blocks/norm-layer.js';
@@ -24,6 +8,8 @@ import { layerNormLayer } from '../blocks/norm-layers.js';
 import { layerAttention, type StackAttention, transformerStack } from '../blocks/stacks.js';
 import { attentionWith, checkDefinitionKeys, checkPositiveIntegers } from './definition-checks.js';
 import type { ArchitectureGraphOptions } from './encoder.js';
+
+export { timestepEmbedding } from '../blocks/conditioning-vector.js';
 
 /**
  * A stack of DiT blocks as plain data (Peebles & Xie 2023): tokens (patchified latents) projected
@@ -85,23 +71,6 @@ const DIT_KEYS = [
 ];
 
 /**
- * The sinusoidal timestep embedding of DiT (and of ADM / Stable Diffusion with `flip_sin_to_cos`):
- * with half = F/2 and `f_i = maxPeriod^(−i/half)`, `emb(t) = [cos(t·f), sin(t·f)]`, `[B]` → `[B, F]`.
- *
- * @example
- * ```ts
- * const embedded = timestepEmbedding(input('timestep', [2]), 256); // [2, 256]
- * ```
- */
-export function timestepEmbedding(timestep: Node, frequencies: number, maxPeriod = 10_000): Node {
-  const half = frequencies / 2;
-  const rates = Array.from({ length: half }, (_, i) => Math.exp((-Math.log(maxPeriod) * i) / half));
-  const batch = timestep.shape[0]!;
-  const angles = mul(reshape(timestep, [batch, 1]), literal(rates, [1, half]));
-  return concat([cos(angles), sin(angles)], 1);
-}
-
-/**
  * Builds a DiT graph from a {@link DitDefinition}.
  *
  * Inputs: `x` `[batch, tokens, inFeatures]`, `timestep` `[batch]` (f32), and `classLabels`
@@ -160,30 +129,18 @@ export function buildDitGraph(definition: DitDefinition, options: ArchitectureGr
     });
 
   const x = input('x', [batch, tokens, inFeatures]);
-  const timestep = input('timestep', [batch]);
   const stream = withLabel('inputProj', () =>
     add(
       linear(x, { outFeatures: dModel, weight: 'inputProj.weight', bias: 'inputProj.bias' }),
       param('positions', [tokens, dModel]),
     ),
   );
-  const timestepCondition = withLabel('timestep', () => {
-    const embedded = timestepEmbedding(timestep, frequencies, maxPeriod);
-    const hidden = silu(
-      linear(embedded, { outFeatures: dModel, weight: 'timestep.fc1.weight', bias: 'timestep.fc1.bias' }),
-    );
-    return linear(hidden, { outFeatures: dModel, weight: 'timestep.fc2.weight', bias: 'timestep.fc2.bias' });
-  });
-  const classes = definition.classes;
-  const condition =
-    classes === undefined
-      ? timestepCondition
-      : withLabel('classEmbedding', () =>
-          add(
-            timestepCondition,
-            gather(param('classEmbedding', [classes, dModel]), input('classLabels', [batch], 'i32')),
-          ),
-        );
+  const condition = conditioningVector({
+    batch,
+    dModel,
+    timestep: { frequencies, maxPeriod },
+    ...(definition.classes === undefined ? {} : { classes: definition.classes }),
+  })!;
   const blockNorm =
     conditioningNorm === 'adaLn'
       ? { norm: adaptiveLayerNorm() }

@@ -1,5 +1,13 @@
 import { attention } from '@weft/attention/kernels';
-import { type FusionCostOverrides, type Graph, InputError, interpret, tensor64, WeftError } from '@weft/ir';
+import {
+  type FusionCostOverrides,
+  type Graph,
+  InputError,
+  interpret,
+  SpecError,
+  tensor64,
+  WeftError,
+} from '@weft/ir';
 import { compile, type Program, requestWeftDevice, type WeftDevice } from '@weft/runtime';
 import {
   type DecodeStepper,
@@ -149,6 +157,13 @@ export async function compileModel(
 ): Promise<CompiledModel> {
   const validated = parseModelSpec(spec as unknown);
   const { config } = validated;
+  if ('conditioning' in config && config.conditioning !== undefined) {
+    // Generation feeds tokens only; a conditioned decoder's inputs come with its own programs.
+    throw new SpecError(
+      `compileModel: config.conditioning declares inputs (${Object.keys(config.conditioning).join(', ')}) that generation does not feed; build the programs with buildModelGraph and compile them`,
+      { expected: 'a decoder-lm without conditioning', actual: 'config.conditioning' },
+    );
+  }
   const total = 3;
   const report = (done: number, stage: string) => options.onProgress?.({ done, total, stage });
   const batch = options.batch ?? 1;

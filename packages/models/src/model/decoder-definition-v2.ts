@@ -1,7 +1,8 @@
 import type { AttentionSpec } from '@weft/attention';
-import { SpecError } from '@weft/ir';
+import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
+import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
 import {
@@ -13,11 +14,17 @@ import {
   scaleNormLayer,
   simpleRmsNormLayer,
 } from '../blocks/norm-layers.js';
+import type { DecoderConditioningJSON } from '../spec/conditioning-schema.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
-import type { BlockNormJSON, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
-import { attentionFromJSON } from '../spec/parts/attention-json.js';
+import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
+import {
+  hasTensorRefs,
+  type ModelAttention,
+  modelAttentionFromJSON,
+} from '../spec/parts/model-attention-tensors.js';
 import type { NormLayerJSON } from '../spec/parts/norm-layer-json.js';
-import { optionsOf } from '../spec/parts/options-of.js';
+import { optionsOf, withoutUndefined } from '../spec/parts/options-of.js';
+import type { DecoderConditioning } from './decoder-conditioning.js';
 import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.js';
 
 /** One layer of a v2 spec, resolved: its block options and the sizes the memory estimate needs. */
@@ -32,21 +39,24 @@ export interface ResolvedDecoderLayer {
 
 /**
  * Resolves every layer of a v2 config: the overrides merged (see `layerSections`), each layer's
- * attention built by `attentionFromJSON` (equal sections share one spec), norm layers made by the
+ * attention built by `modelAttentionFromJSON` (a tensor reference is the per-layer parameter
+ * `layers.{i}.attn.<name>`; equal sections without one share one spec), norm layers made by the
  * `@weft/norms`-backed constructors.
  *
  * @throws SpecError with the JSON path of the section whose builder refused it and the layer.
  */
 export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoderLayer[] {
-  const built = new Map<string, AttentionSpec>();
+  const built = new Map<string, ModelAttention>();
   return layerSections(config).map((sections, layer) => {
-    const attention = attentionOf(sections, layer, built);
+    const { spec: attention, tensors } = attentionOf(sections, layer, built);
     const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
-      attention: blockAttentionOf(attention, sections),
+      attention: blockAttentionOf(attention, tensors, sections),
       mlp,
-      norm: blockNormOf(sections.norm),
-      ...(sections.residual === undefined ? {} : { residual: { kind: sections.residual.kind } }),
+      norm: decoderBlockNormOf(sections.norm, config.conditioning, `${sections.normPath}.layer`, layer),
+      ...(sections.residual === undefined
+        ? {}
+        : { residual: residualOf(sections, config.conditioning, layer) }),
     };
     return { block, attention, mlp };
   });
@@ -66,6 +76,7 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
 export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefinition {
   const layers = resolveDecoderLayers(config);
   const finalNorm = finalNormOf(config);
+  const conditioning = decoderConditioningOf(config.conditioning);
   return {
     vocabSize: config.vocabSize,
     dModel: config.dModel,
@@ -77,6 +88,80 @@ export function decoderDefinitionOfV2(config: DecoderLmConfigV2): DecoderLmDefin
     tieEmbeddings: config.tieEmbeddings,
     ...(config.embeddingScale === undefined ? {} : { embeddingScale: config.embeddingScale }),
     ...(config.logitSoftcap === undefined ? {} : { logitSoftcap: config.logitSoftcap }),
+    ...(conditioning === undefined ? {} : { conditioning }),
+  };
+}
+
+/** The `DecoderConditioning` of a v2 config's `conditioning`. */
+function decoderConditioningOf(json: DecoderConditioningJSON | undefined): DecoderConditioning | undefined {
+  if (json === undefined) return undefined;
+  const { timestep, classLabels, taskIds } = json;
+  return {
+    ...(timestep === undefined ? {} : { timestep: withoutUndefined(timestep) }),
+    ...(classLabels === undefined ? {} : { classes: classLabels.classes }),
+    ...(taskIds === undefined ? {} : { taskIds: true }),
+  };
+}
+
+/**
+ * The norm layer of a `decoder-lm` norm layer in JSON: the conditional kinds `adaLn` →
+ * `adaptiveLayerNorm(options)` and `taskLayerNorm` → `taskLayerNormLayer({ tasks, eps })` with the
+ * tasks of `conditioning.taskIds`, any other kind by {@link normLayerOfJSON}.
+ *
+ * @throws SpecError naming `path` (and the layer) when the input the layer reads is not in `conditioning`.
+ */
+export function decoderNormLayerOfJSON(
+  json: DecoderNormLayerJSON,
+  conditioning: DecoderConditioningJSON | undefined,
+  path: string,
+  layer?: number,
+): NormLayer {
+  const fail = (message: string): never => {
+    throw new SpecError(`${layer === undefined ? '' : `layer ${layer}: `}${path}: ${message}`);
+  };
+  switch (json.kind) {
+    case 'adaLn':
+      if (conditioning?.timestep === undefined && conditioning?.classLabels === undefined)
+        fail(
+          'adaLn reads the conditioning vector: declare config.conditioning.timestep or config.conditioning.classLabels',
+        );
+      return adaptiveLayerNorm(optionsOf(json));
+    case 'taskLayerNorm': {
+      const tasks = conditioning?.taskIds?.tasks;
+      if (tasks === undefined)
+        return fail('taskLayerNorm reads task ids: declare config.conditioning.taskIds');
+      return taskLayerNormLayer({ tasks: tasks as number, ...optionsOf(json) });
+    }
+    default:
+      return normLayerOfJSON(json);
+  }
+}
+
+/** A layer's residual rule; `adaLnZero` reads the conditioning vector, which `conditioning` must declare. */
+function residualOf(
+  sections: LayerSections,
+  conditioning: DecoderConditioningJSON | undefined,
+  layer: number,
+): { readonly kind: 'add' | 'layerScale' | 'adaLnZero' } {
+  const kind = sections.residual!.kind;
+  if (kind === 'adaLnZero' && conditioning?.timestep === undefined && conditioning?.classLabels === undefined)
+    throw new SpecError(
+      `layer ${layer}: ${sections.residualPath}: adaLnZero reads the conditioning vector: declare config.conditioning.timestep or config.conditioning.classLabels`,
+    );
+  return { kind };
+}
+
+/** {@link blockNormOf} for a `decoder-lm` block, whose norm layer may be conditional (see {@link decoderNormLayerOfJSON}). */
+function decoderBlockNormOf(
+  norm: BlockNormJSON<DecoderNormLayerJSON>,
+  conditioning: DecoderConditioningJSON | undefined,
+  path: string,
+  layer: number,
+): BlockNorm {
+  if ('kind' in norm) return blockNormOf(norm);
+  return {
+    layer: decoderNormLayerOfJSON(norm.layer, conditioning, path, layer),
+    placement: norm.placement ?? 'pre',
   };
 }
 
@@ -123,31 +208,37 @@ function mlpOf(sections: LayerSections, layer: number): MlpOptions {
   };
 }
 
+/** The layer's attention; sections without tensor references (which name per-layer parameters) are built once. */
 function attentionOf(
   sections: LayerSections,
   layer: number,
-  built: Map<string, AttentionSpec>,
-): AttentionSpec {
+  built: Map<string, ModelAttention>,
+): ModelAttention {
   const { causal: _causal, bias: _bias, outputBias: _outputBias, ...parts } = sections.attention;
-  const key = JSON.stringify(parts);
-  const known = built.get(key);
+  const key = hasTensorRefs(parts) ? undefined : JSON.stringify(parts);
+  const known = key === undefined ? undefined : built.get(key);
   if (known !== undefined) return known;
-  try {
-    const spec = attentionFromJSON(parts, { path: sections.attentionPath });
-    built.set(key, spec);
-    return spec;
-  } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
-    throw new SpecError(`layer ${layer}: ${error.message}`);
-  }
+  const attention = modelAttentionFromJSON(parts, {
+    path: sections.attentionPath,
+    block: `layers.${layer}.attn`,
+    layer,
+  });
+  if (key !== undefined) built.set(key, attention);
+  return attention;
 }
 
-/** The spec value as is (the block's defaults), or its options with the block settings given. */
-function blockAttentionOf(spec: AttentionSpec, sections: LayerSections): BlockAttention {
+/** The spec value as is (the block's defaults), or its options with the block settings and parameters given. */
+function blockAttentionOf(
+  spec: AttentionSpec,
+  tensors: Readonly<Record<string, Node>>,
+  sections: LayerSections,
+): BlockAttention {
   const { causal, bias, outputBias } = sections.attention;
-  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false)) return spec;
+  const hasTensors = Object.keys(tensors).length > 0;
+  if ((causal ?? true) && !(bias ?? false) && !(outputBias ?? false) && !hasTensors) return spec;
   return {
     ...attentionOptionsOf(spec),
+    ...(hasTensors ? { tensors } : {}),
     ...(causal === undefined ? {} : { causal }),
     ...(bias === undefined ? {} : { bias }),
     ...(outputBias === undefined ? {} : { outputBias }),
@@ -173,8 +264,9 @@ export function blockNormOf(norm: BlockNormJSON): BlockNorm {
 
 function finalNormOf(config: DecoderLmConfigV2): NormLayer | undefined {
   if (config.finalNorm === null) return undefined;
-  if (config.finalNorm !== undefined) return normLayerOfJSON(config.finalNorm);
+  if (config.finalNorm !== undefined)
+    return decoderNormLayerOfJSON(config.finalNorm, config.conditioning, 'config.finalNorm');
   const { norm } = config;
   if ('kind' in norm || norm.placement === 'post') return undefined;
-  return normLayerOfJSON(norm.layer);
+  return decoderNormLayerOfJSON(norm.layer, config.conditioning, 'config.norm.layer');
 }

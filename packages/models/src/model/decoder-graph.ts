@@ -20,6 +20,12 @@ import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { layerBlockOptions, type StackBlockOptions, transformerStack } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';
+import {
+  conditionOf,
+  type DecoderConditioning,
+  decoderConditions,
+  normLayerOfSlot,
+} from './decoder-conditioning.js';
 
 /** Which program of a decoder LM to build. */
 export type DecoderGraphMode =
@@ -90,6 +96,11 @@ export interface DecoderLmDefinition {
   readonly embeddingScale?: number;
   /** Cap the logits softly, `c · tanh(logits / c)` (Gemma 2's final logit softcapping). Default none. */
   readonly logitSoftcap?: number;
+  /**
+   * The conditioning inputs that conditional norm layers (`adaptiveLayerNorm()`,
+   * `taskLayerNormLayer()`) in the blocks and the final norm read; none by default.
+   */
+  readonly conditioning?: DecoderConditioning;
 }
 
 const DEFINITION_OPTIONS = [
@@ -103,6 +114,7 @@ const DEFINITION_OPTIONS = [
   'tieEmbeddings',
   'embeddingScale',
   'logitSoftcap',
+  'conditioning',
 ];
 
 /**
@@ -110,6 +122,8 @@ const DEFINITION_OPTIONS = [
  * `embeddingScale`, + learned or sinusoidal positions), `layers` transformer blocks
  * (`layers.{i}`), the final norm (`finalNorm`), the LM head (`head.weight`, or tied to
  * `embedding.tokens`) and the logit softcap `c · tanh(logits / c)` when `logitSoftcap` is `c`.
+ * With `conditioning`, the programs take its inputs too (`timestep`, `classLabels`, `taskIds`,
+ * each `[batch]`), and each conditional norm layer reads its condition (see `DecoderConditioning`).
  *
  * In `step` mode every attention appends its new keys and values to caches of `maxSeq` slots
  * (state inputs `layers.{i}.attn.cache.key|value`, outputs with `.next` appended) and only the
@@ -159,9 +173,19 @@ export function buildDecoderGraph(
     past === undefined
       ? undefined
       : { maxSeq: definition.maxSeq, past, ...(rolling === undefined ? {} : { rolling: rolling.layout }) };
+  const conditions = decoderConditions(definition.conditioning, batch, definition.dModel);
   const blockOf = (layer: number) => {
     const options = layerBlockOptions(definition.block, layer);
-    return cache === undefined ? options : { ...options, cache };
+    // adaLN-Zero residuals read the vector c when the norm layer reads no condition of its own.
+    const condition =
+      options.condition ??
+      conditionOf(normLayerOfSlot(options.norm), conditions, `layers.${layer}.norm`) ??
+      (options.residual?.kind === 'adaLnZero' ? conditions.vector : undefined);
+    return {
+      ...options,
+      ...(condition === undefined ? {} : { condition }),
+      ...(cache === undefined ? {} : { cache }),
+    };
   };
   const { output, caches } = transformerStack(embedded, definition.layers, blockOf, 'layers');
   // Step mode reads out the last position only: index seq − 1 along the sequence axis. The body
@@ -178,8 +202,16 @@ export function buildDecoderGraph(
           );
     return lastIndex === undefined ? output : gather(output, lastIndex, 1);
   });
+  const finalNorm = definition.finalNorm;
   const normalized =
-    definition.finalNorm === undefined ? hidden : normLayer(hidden, definition.finalNorm, 'finalNorm');
+    finalNorm === undefined
+      ? hidden
+      : normLayer(
+          hidden,
+          finalNorm,
+          'finalNorm',
+          conditionOf(normLayerOfSlot(finalNorm), conditions, 'finalNorm'),
+        );
   const headLogits = lmHead(normalized, {
     vocabSize: definition.vocabSize,
     tied: definition.tieEmbeddings ?? false,

@@ -1,6 +1,9 @@
-import { MemoryLimitError } from '@weft/ir';
+import { MemoryLimitError, type Node } from '@weft/ir';
+import type { BlockAttention } from '../blocks/attention-part.js';
+import type { BlockNorm } from '../blocks/block-norm.js';
 import type { DecoderLmConfig } from '../spec/model-spec-types.js';
 import type { AnyModelSpec, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
+import { normLayerOfSlot } from './decoder-conditioning.js';
 import { resolveDecoderLayers } from './decoder-definition-v2.js';
 
 /**
@@ -85,6 +88,34 @@ export function estimateSpecMemory(spec: AnyModelSpec, batch = 1): ModelMemoryEs
     : estimateModelMemory(spec.config, batch);
 }
 
+/** Parameters of one norm slot: a gain and bias, the adaLN modulation `[d, 2d]` + `[2d]`, or `tasks` gains and biases. */
+function normParameters(norm: BlockNorm, d: number, tasks: number): number {
+  const layer = normLayerOfSlot(norm);
+  if (layer?.name === 'adaptiveLayerNorm') return 2 * d * d + 2 * d;
+  if (layer?.name === 'taskLayerNorm') return tasks * 2 * d;
+  return 2 * d;
+}
+
+/** Elements of the parameters bound to an attention's tensor references (learned sinks, slopes). */
+function tensorParameters(attention: BlockAttention): number {
+  const tensors = (attention as { readonly tensors?: Readonly<Record<string, Node>> }).tensors ?? {};
+  return Object.values(tensors).reduce(
+    (sum, node) =>
+      sum + node.shape.reduce<number>((product, dim) => product * (typeof dim === 'number' ? dim : 1), 1),
+    0,
+  );
+}
+
+/** The conditioning's parameters: the timestep MLP, the label table, and an adaLN final norm's modulation (an upper bound). */
+function conditioningParameters(config: DecoderLmConfigV2): number {
+  const { conditioning, dModel: d } = config;
+  if (conditioning === undefined) return 0;
+  const frequencies = conditioning.timestep?.frequencies ?? 256;
+  const timestep = conditioning.timestep === undefined ? 0 : frequencies * d + d + d * d + d;
+  const classes = (conditioning.classLabels?.classes ?? 0) * d;
+  const tasks = (conditioning.taskIds?.tasks ?? 0) * 2 * d;
+  return timestep + classes + tasks + 2 * d * d + 2 * d;
+}
 /** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms, four with sandwich norms, counted as an upper bound; output biases where a layer has one). */
 function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemoryEstimate {
   const { vocabSize: V, dModel: d, maxSeq } = config;
@@ -101,7 +132,13 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
     const mlpParameters =
       (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
     const norms = 'placement' in block.norm && block.norm.placement === 'sandwich' ? 4 : 3;
-    layerParameters += attentionParameters + mlpParameters + norms * 2 * d;
+    layerParameters +=
+      attentionParameters +
+      mlpParameters +
+      norms * normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1) +
+      // adaLN-Zero: a shift, scale and gate modulation [d, 3d] + [3d] per sublayer.
+      (block.residual?.kind === 'adaLnZero' ? 2 * (3 * d * d + 3 * d) : 0) +
+      tensorParameters(block.attention as BlockAttention);
     cacheElements += (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
     rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);
     largest = Math.max(
@@ -113,7 +150,8 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
   }
   const learned = config.positions?.kind === 'learned' ? config.positions.max * d : 0;
   const head = config.tieEmbeddings ? 0 : V * d;
-  const parameterBytes = (V * d + learned + head + layerParameters + 2 * d) * 4;
+  const parameterBytes =
+    (V * d + learned + head + layerParameters + conditioningParameters(config) + 2 * d) * 4;
   const cacheBytes = cacheElements * 2 * 4;
   const activationBytes = rows * rowWidth * 4;
   return {

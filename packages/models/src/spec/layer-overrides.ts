@@ -3,8 +3,9 @@ import type {
   BlockAttentionJSON,
   BlockMlpJSON,
   BlockNormJSON,
-  BlockResidualJSON,
   DecoderLmConfigV2,
+  DecoderNormLayerJSON,
+  DecoderResidualJSON,
   LayerSelectorJSON,
 } from './model-spec-v2-types.js';
 
@@ -19,9 +20,13 @@ export interface LayerSections {
   /** `config.mlp`, or the last override that changed this layer's MLP. */
   readonly mlpPath: string;
   /** The norm section. */
-  readonly norm: BlockNormJSON;
+  readonly norm: BlockNormJSON<DecoderNormLayerJSON>;
+  /** `config.norm`, or the last override that replaced this layer's norm. */
+  readonly normPath: string;
   /** The residual section, when one is given. */
-  readonly residual: BlockResidualJSON | undefined;
+  readonly residual: DecoderResidualJSON | undefined;
+  /** `config.residual`, or the last override that replaced this layer's residual. */
+  readonly residualPath: string;
 }
 
 /**
@@ -71,7 +76,9 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
     mlp: config.mlp,
     mlpPath: 'config.mlp',
     norm: config.norm,
+    normPath: 'config.norm',
     residual: config.residual,
+    residualPath: 'config.residual',
   }));
   (config.overrides ?? []).forEach((override, position) => {
     const path = `config.overrides[${position}]`;
@@ -86,7 +93,9 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
         mlp: override.mlp === undefined ? current.mlp : mergeSection(current.mlp, override.mlp),
         mlpPath: override.mlp === undefined ? current.mlpPath : `${path}.mlp`,
         norm: override.norm ?? current.norm,
+        normPath: override.norm === undefined ? current.normPath : `${path}.norm`,
         residual: override.residual ?? current.residual,
+        residualPath: override.residual === undefined ? current.residualPath : `${path}.residual`,
       };
     }
   });

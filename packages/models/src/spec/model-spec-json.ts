@@ -1,6 +1,6 @@
 import { SpecError } from '@weft/ir';
 import * as v from 'valibot';
-import { resolveDecoderLayers } from '../model/decoder-definition-v2.js';
+import { decoderDefinitionOfV2 } from '../model/decoder-definition-v2.js';
 import { formatIssues } from './format-issues.js';
 import { isArchitectureDocument } from './kinds/architecture-spec.js';
 import { modelSpecSchema } from './model-spec-schema.js';
@@ -38,9 +38,10 @@ export function parseModelSpec(document: unknown): AnyModelSpec {
   if ((document as { schemaVersion?: unknown }).schemaVersion === MODEL_SPEC_V2_SCHEMA_VERSION) {
     const result = v.safeParse(modelSpecV2Schema, document, { abortPipeEarly: true });
     if (!result.success) throw invalidSpec(formatIssues(expandUnionIssues(result.issues)));
-    // The builders' own checks (kvHeads dividing heads, a rope leaving no pair) with their paths.
+    // The builders' own checks (kvHeads dividing heads, a rope leaving no pair, a conditional norm
+    // without its conditioning input) with their paths.
     try {
-      resolveDecoderLayers(result.output.config);
+      decoderDefinitionOfV2(result.output.config);
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       throw invalidSpec([error.message]);

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { conditionalNormLayerSchema, decoderConditioningSchema } from './conditioning-schema.js';
 import { MODEL_SPEC_LIMITS } from './model-spec-schema.js';
 import type {
   BlockAttentionJSON,
@@ -7,6 +8,8 @@ import type {
   BlockResidualJSON,
   DecoderLmConfigV2,
   DecoderLmConfigV2Input,
+  DecoderNormLayerJSON,
+  DecoderResidualJSON,
   EmbeddingPositionsJSON,
   LayerOverrideJSON,
   LayerSelectorJSON,
@@ -15,7 +18,8 @@ import type {
 } from './model-spec-v2-types.js';
 import { positiveInteger, positiveNumber } from './number-schemas.js';
 import { attentionSpecSchema, weightedGqaSchema } from './parts/attention-json-schema.js';
-import { normLayerSchema } from './parts/norm-layer-json.js';
+import { NORM_LAYER_KINDS, normLayerSchema } from './parts/norm-layer-json.js';
+import { unknownKindMessage } from './parts/part-kinds.js';
 
 /** The version of the model spec format with the parts vocabulary and per-layer overrides. */
 export const MODEL_SPEC_V2_SCHEMA_VERSION = 2;
@@ -73,28 +77,61 @@ export const blockMlpSchema = v.strictObject({
   approximate: v.optional(v.picklist(['none', 'tanh'])),
 });
 
+/** The block norm schema whose `layer` is a `layer` in JSON: `{ layer, placement? }` or nGPT's hypersphere block. */
+function blockNormSchemaOf<Layer extends v.GenericSchema>(layer: Layer, what: string) {
+  return v.union(
+    [
+      v.strictObject({
+        layer,
+        placement: v.optional(v.picklist(['pre', 'post', 'sandwich'])),
+      }),
+      v.strictObject({
+        kind: v.literal('hypersphere'),
+        alphaScale: v.optional(positiveNumber()),
+      }),
+    ],
+    (issue) =>
+      `expected { "layer": <${what}>, "placement"? } or { "kind": "hypersphere", "alphaScale"? }, got ${issue.received}`,
+  );
+}
+
 /**
  * A block's normalization: a norm layer in JSON (see `normLayerSchema`) and where it sits
  * (`pre`, default; `post`; `sandwich`), or nGPT's hypersphere block (`{ "kind": "hypersphere" }`).
  */
-export const blockNormSchema = v.union(
-  [
-    v.strictObject({
-      layer: normLayerSchema,
-      placement: v.optional(v.picklist(['pre', 'post', 'sandwich'])),
-    }),
-    v.strictObject({
-      kind: v.literal('hypersphere'),
-      alphaScale: v.optional(positiveNumber()),
-    }),
-  ],
-  (issue) =>
-    `expected { "layer": <norm layer>, "placement"? } or { "kind": "hypersphere", "alphaScale"? }, got ${issue.received}`,
+export const blockNormSchema = blockNormSchemaOf(normLayerSchema, 'norm layer');
+
+/** The norm layer kinds of a `decoder-lm` block: those of `normLayerSchema` and the conditional `adaLn`, `taskLayerNorm`. */
+export const DECODER_NORM_LAYER_KINDS = [
+  ...NORM_LAYER_KINDS,
+  ...conditionalNormLayerSchema.options.map((schema) => schema.entries.kind.literal),
+];
+
+/**
+ * A norm layer of a `decoder-lm`: one of `normLayerSchema`, or a conditional norm layer
+ * (`conditionalNormLayerSchema`: `adaLn`, `taskLayerNorm`) fed by the spec's `conditioning`.
+ */
+export const decoderNormLayerSchema = v.variant(
+  'kind',
+  [...normLayerSchema.options, ...conditionalNormLayerSchema.options],
+  unknownKindMessage('norm layer', DECODER_NORM_LAYER_KINDS),
 );
+
+/** A `decoder-lm` block's normalization: {@link blockNormSchema} whose layer may be conditional. */
+export const decoderBlockNormSchema = blockNormSchemaOf(decoderNormLayerSchema, 'norm layer');
 
 /** How sublayers join the residual stream: `add` (default) or `layerScale` (a learned per-channel scale). */
 export const blockResidualSchema = v.strictObject({
   kind: v.picklist(['add', 'layerScale']),
+});
+
+/**
+ * How a `decoder-lm` block's sublayers join the residual stream: `add`, `layerScale`, or DiT's
+ * `adaLnZero` (a shift, scale and gate per sublayer from the conditioning vector, which
+ * `conditioning` must declare; pair it with a LayerNorm without affine, as DiT does).
+ */
+export const decoderResidualSchema = v.strictObject({
+  kind: v.picklist(['add', 'layerScale', 'adaLnZero']),
 });
 
 /** Absolute positions added to the token embeddings (RoPE and ALiBi live in the attention part). */
@@ -175,14 +212,15 @@ export const layerOverrideSchema = v.strictObject({
   layers: layerSelectorSchema,
   attention: v.optional(attentionPatchSchema),
   mlp: v.optional(mlpPatchSchema),
-  norm: v.optional(blockNormSchema),
-  residual: v.optional(blockResidualSchema),
+  norm: v.optional(decoderBlockNormSchema),
+  residual: v.optional(decoderResidualSchema),
 });
 
 /**
  * The configuration of a v2 decoder-only LM. Besides the blocks: `embeddingScale` multiplies the
  * token embeddings (Gemma's `√dModel`), `logitSoftcap` `c` caps the logits softly,
- * `c · tanh(logits / c)` (Gemma 2).
+ * `c · tanh(logits / c)` (Gemma 2); `conditioning` declares the inputs that conditional norm
+ * layers read (timestep, class labels, task ids; see `decoderConditioningSchema`).
  */
 export const decoderLmConfigV2Schema = v.pipe(
   v.strictObject({
@@ -192,14 +230,15 @@ export const decoderLmConfigV2Schema = v.pipe(
     maxSeq: positiveInteger(MODEL_SPEC_LIMITS.maxSeq),
     attention: blockAttentionSchema,
     mlp: blockMlpSchema,
-    norm: blockNormSchema,
-    residual: v.optional(blockResidualSchema),
-    finalNorm: v.optional(v.nullable(normLayerSchema)),
+    norm: decoderBlockNormSchema,
+    residual: v.optional(decoderResidualSchema),
+    finalNorm: v.optional(v.nullable(decoderNormLayerSchema)),
     positions: v.optional(embeddingPositionsSchema),
     tieEmbeddings: v.optional(v.boolean(), false),
     embeddingScale: v.optional(positiveNumber()),
     logitSoftcap: v.optional(positiveNumber()),
     overrides: v.optional(v.pipe(v.array(layerOverrideSchema), v.maxLength(MAX_OVERRIDES))),
+    conditioning: v.optional(decoderConditioningSchema),
   }),
   v.forward(
     v.check(
@@ -229,7 +268,9 @@ type DeclaredTypesMatchSchemas = [
   Holds<SameType<v.InferOutput<typeof blockAttentionSchema>, BlockAttentionJSON>>,
   Holds<SameType<v.InferOutput<typeof blockMlpSchema>, BlockMlpJSON>>,
   Holds<SameType<v.InferOutput<typeof blockNormSchema>, BlockNormJSON>>,
+  Holds<SameType<v.InferOutput<typeof decoderBlockNormSchema>, BlockNormJSON<DecoderNormLayerJSON>>>,
   Holds<SameType<v.InferOutput<typeof blockResidualSchema>, BlockResidualJSON>>,
+  Holds<SameType<v.InferOutput<typeof decoderResidualSchema>, DecoderResidualJSON>>,
   Holds<SameType<v.InferOutput<typeof embeddingPositionsSchema>, EmbeddingPositionsJSON>>,
   Holds<SameType<v.InferOutput<typeof layerSelectorSchema>, LayerSelectorJSON>>,
   Holds<SameType<v.InferOutput<typeof layerOverrideSchema>, LayerOverrideJSON>>,

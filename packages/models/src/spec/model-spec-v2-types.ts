@@ -5,6 +5,7 @@
  * checks that they are exactly what the schema accepts and produces, so the two cannot drift apart.
  */
 
+import type { ConditionalNormLayerJSON, DecoderConditioningJSON } from './conditioning-schema.js';
 import type { ModelSpec, ModelSpecInput } from './model-spec-types.js';
 import type { MaskJSON } from './parts/mask-json.js';
 import type { NormLayerJSON } from './parts/norm-layer-json.js';
@@ -91,12 +92,15 @@ export interface BlockMlpJSON {
 }
 
 /** A block's norm in a v2 spec: `{ layer, placement? }` or `{ kind: 'hypersphere', alphaScale? }`. */
-export type BlockNormJSON = BlockNormLayerJSON | HypersphereBlockJSON;
+export type BlockNormJSON<Layer = NormLayerJSON> = BlockNormLayerJSON<Layer> | HypersphereBlockJSON;
+
+/** A norm layer of a `decoder-lm` block: one of the norm-layer vocabulary or a conditional one (`adaLn`, `taskLayerNorm`). */
+export type DecoderNormLayerJSON = NormLayerJSON | ConditionalNormLayerJSON;
 
 /** A norm layer and where it sits in the block. */
-export interface BlockNormLayerJSON {
+export interface BlockNormLayerJSON<Layer = NormLayerJSON> {
   /** The norm layer. */
-  readonly layer: NormLayerJSON;
+  readonly layer: Layer;
   /** `pre` (default), `post` or `sandwich`. */
   readonly placement?: 'pre' | 'post' | 'sandwich' | undefined;
 }
@@ -113,6 +117,12 @@ export interface HypersphereBlockJSON {
 export interface BlockResidualJSON {
   /** The residual rule. */
   readonly kind: 'add' | 'layerScale';
+}
+
+/** A `decoder-lm` block's residual rule: those of {@link BlockResidualJSON} or DiT's `adaLnZero` (gates from the conditioning vector). */
+export interface DecoderResidualJSON {
+  /** The residual rule. */
+  readonly kind: 'add' | 'layerScale' | 'adaLnZero';
 }
 
 /** Absolute positions added to the token embeddings in a v2 spec. */
@@ -172,9 +182,9 @@ export interface LayerOverrideJSON {
   /** MLP keys merged into the block's MLP. */
   readonly mlp?: MlpPatchJSON | undefined;
   /** Replaces the block's norm. */
-  readonly norm?: BlockNormJSON | undefined;
+  readonly norm?: BlockNormJSON<DecoderNormLayerJSON> | undefined;
   /** Replaces the block's residual rule. */
-  readonly residual?: BlockResidualJSON | undefined;
+  readonly residual?: DecoderResidualJSON | undefined;
 }
 
 /** The configuration of a v2 decoder LM as written in JSON (see `decoderLmConfigV2Schema`). */
@@ -192,11 +202,11 @@ export interface DecoderLmConfigV2Input {
   /** Each block's MLP. */
   readonly mlp: BlockMlpJSON;
   /** Each block's norm. */
-  readonly norm: BlockNormJSON;
+  readonly norm: BlockNormJSON<DecoderNormLayerJSON>;
   /** Each block's residual rule; default `add`. */
-  readonly residual?: BlockResidualJSON | undefined;
+  readonly residual?: DecoderResidualJSON | undefined;
   /** The norm before the LM head; `null` for none. */
-  readonly finalNorm?: NormLayerJSON | null | undefined;
+  readonly finalNorm?: DecoderNormLayerJSON | null | undefined;
   /** Absolute positions added to the token embeddings. */
   readonly positions?: EmbeddingPositionsJSON | undefined;
   /** Whether the LM head reuses the token embedding matrix; default false. */
@@ -207,6 +217,8 @@ export interface DecoderLmConfigV2Input {
   readonly logitSoftcap?: number | undefined;
   /** Per-layer overrides, applied in order. */
   readonly overrides?: LayerOverrideJSON[] | undefined;
+  /** The conditioning inputs that conditional norm layers read (timestep, class labels, task ids). */
+  readonly conditioning?: DecoderConditioningJSON | undefined;
 }
 
 /** The configuration of a v2 decoder LM, with defaults filled in. */

@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 
+export {
+  CONDITIONED_DECODER,
+  CONDITIONED_DECODER_SPEC,
+  CONDITIONED_DECODER_TASK_LAYER,
+} from './conditioned-decoder.js';
+export { type ConditionedSample, conditionedDecoderForwardFloat64 } from './conditioned-decoder-forward.js';
 export { type DecoderPrograms, decodeVersusRecomputePrograms } from './decode-versus-recompute.js';
 export * from './hugging-face-checkpoint.js';
 export * from './hugging-face-decoder-checkpoint.js';
@@ -15,6 +21,8 @@ export * from './hugging-face-gpt2-checkpoint.js';
 export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
+export { SINK_DECODER, SINK_DECODER_SPEC, SINK_DECODER_WINDOW_LAYER } from './sink-decoder.js';
+export { type NamedParameters, sinkDecoderForwardFloat64 } from './sink-decoder-forward.js';
 export {
   TINY_DIT_SPEC,
   TINY_ENCODER_DECODER_SPEC,

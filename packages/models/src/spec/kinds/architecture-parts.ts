@@ -1,5 +1,3 @@
-import type { AttentionSpec } from '@weft/attention';
-import { SpecError } from '@weft/ir';
 import * as v from 'valibot';
 import { attentionOptionsOf, type BlockAttention } from '../../blocks/attention-part.js';
 import type { MlpOptions } from '../../blocks/mlp.js';
@@ -7,21 +5,9 @@ import type { StackAttention } from '../../blocks/stacks.js';
 import { mergeSection, selectedLayers } from '../layer-overrides.js';
 import { blockAttentionSchema, layerSelectorSchema, MAX_OVERRIDES } from '../model-spec-v2-schema.js';
 import type { BlockMlpJSON } from '../model-spec-v2-types.js';
-import { attentionFromJSON } from '../parts/attention-json.js';
+import { hasTensorRefs, modelAttentionFromJSON } from '../parts/model-attention-tensors.js';
 
-/**
- * Upper bounds of the sizes the architecture kinds add to `MODEL_SPEC_LIMITS`: image sides,
- * channels, patch sides, classes, tokens per sample and features per token.
- */
-export const ARCHITECTURE_LIMITS = Object.freeze({
-  imageSide: 2 ** 15,
-  channels: 2 ** 12,
-  patchSize: 2 ** 10,
-  classes: 2 ** 20,
-  tokens: 2 ** 20,
-  features: 2 ** 16,
-  timestepFrequencies: 2 ** 14,
-});
+export { ARCHITECTURE_LIMITS } from '../architecture-limits.js';
 
 const { causal: _causal, ...selfAttentionEntries } = blockAttentionSchema.entries;
 
@@ -76,15 +62,16 @@ export const attentionOverridesSchema = v.optional(
 /**
  * The `StackAttention` of a stack whose base attention is `base` (at JSON path `path`) with the
  * per-layer `overrides`: one value for every layer when no override applies, else a function of
- * the layer index. Each distinct attention is built once by `attentionFromJSON`; `bias` and
- * `outputBias` make it the options form.
+ * the layer index. Each distinct attention is built once by `modelAttentionFromJSON`; `bias`,
+ * `outputBias` and tensor references make it the options form. A tensor reference is a learned
+ * parameter of each layer, `${blocks}.{i}.attn.<name>` (`blocks` is the stack's path, e.g. `layers`).
  *
  * @throws SpecError with the JSON path of the section whose builder refused it (and the layer),
  * or of a selector that picks no layer or one outside the stack.
  *
  * @example
  * ```ts
- * const attention = stackAttentionOf(config.attention, config.overrides, config.layers, 'config');
+ * const attention = stackAttentionOf(config.attention, config.overrides, config.layers, 'config', 'layers');
  * buildEncoderGraph({ ...definition, attention });
  * ```
  */
@@ -93,14 +80,19 @@ export function stackAttentionOf(
   overrides: readonly AttentionOverrideJSON[] | undefined,
   layers: number,
   path: string,
+  blocks: string,
 ): StackAttention {
   const sections = stackAttentionSections(base, overrides, layers, path);
   const built = new Map<string, BlockAttention>();
   const perLayer = sections.map(({ json, path: sectionPath }, layer) => {
-    const key = JSON.stringify(json);
+    // A section with tensor references names per-layer parameters: built for each layer.
+    const key = hasTensorRefs(json) ? `${layer}` : JSON.stringify(json);
     const known = built.get(key);
     if (known !== undefined) return known;
-    const attention = blockAttentionOfJSON(json, sectionPath, overrides === undefined ? undefined : layer);
+    const attention = blockAttentionOfJSON(json, sectionPath, {
+      block: `${blocks}.${layer}.attn`,
+      ...(overrides === undefined ? {} : { layer }),
+    });
     built.set(key, attention);
     return attention;
   });
@@ -149,28 +141,32 @@ export function stackAttentionSections(
   return sections;
 }
 
+/** Where a block's attention sits: its parameter path and, for per-layer sections, the layer. */
+export interface BlockAttentionPlace {
+  /** The attention block's parameter path, e.g. `layers.3.attn`. */
+  readonly block: string;
+  /** The layer, named first in errors. */
+  readonly layer?: number;
+}
+
 /**
- * The block attention of an attention in JSON: the spec value of `attentionFromJSON`, or its
- * options with `bias` and `outputBias` when either is set.
+ * The block attention of an attention in JSON: the spec value of `modelAttentionFromJSON`, or its
+ * options with `bias`, `outputBias` and the parameters of its tensor references when any is set.
  *
  * @throws SpecError with `path` (and `layer N:` first when given).
  */
 export function blockAttentionOfJSON(
   json: ArchitectureAttentionJSON,
   path: string,
-  layer?: number,
+  place: BlockAttentionPlace,
 ): BlockAttention {
   const { bias, outputBias, ...parts } = json;
-  let spec: AttentionSpec;
-  try {
-    spec = attentionFromJSON(parts, { path });
-  } catch (error) {
-    if (!(error instanceof SpecError) || layer === undefined) throw error;
-    throw new SpecError(`layer ${layer}: ${error.message}`);
-  }
-  if (bias === undefined && outputBias === undefined) return spec;
+  const { spec, tensors } = modelAttentionFromJSON(parts, { path, ...place });
+  const hasTensors = Object.keys(tensors).length > 0;
+  if (bias === undefined && outputBias === undefined && !hasTensors) return spec;
   return {
     ...attentionOptionsOf(spec),
+    ...(hasTensors ? { tensors } : {}),
     ...(bias === undefined ? {} : { bias }),
     ...(outputBias === undefined ? {} : { outputBias }),
   };

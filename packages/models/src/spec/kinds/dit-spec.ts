@@ -1,8 +1,9 @@
 import * as v from 'valibot';
 import type { DitDefinition } from '../../architectures/dit.js';
+import { classLabelsConditioningSchema, timestepConditioningSchema } from '../conditioning-schema.js';
 import { MODEL_SPEC_LIMITS } from '../model-spec-schema.js';
 import { blockMlpSchema, MODEL_SPEC_V2_SCHEMA_VERSION } from '../model-spec-v2-schema.js';
-import { numberAbove, positiveInteger } from '../number-schemas.js';
+import { positiveInteger } from '../number-schemas.js';
 import {
   ARCHITECTURE_LIMITS,
   architectureAttentionSchema,
@@ -10,9 +11,6 @@ import {
   mlpOptionsOfJSON,
   stackAttentionOf,
 } from './architecture-parts.js';
-
-const evenMessage = (issue: v.BaseIssue<unknown>) =>
-  `expected an even positive integer (cos and sin halves), got ${issue.received}`;
 
 /**
  * What conditions a DiT and how the blocks read it: the timestep input (`timestep` `[batch]`,
@@ -22,18 +20,8 @@ const evenMessage = (issue: v.BaseIssue<unknown>) =>
  * residual gate) or `adaLn` (the adaptive LayerNorm, shift and scale only).
  */
 export const ditConditioningSchema = v.strictObject({
-  timestep: v.optional(
-    v.strictObject({
-      frequencies: v.optional(
-        v.pipe(
-          positiveInteger(ARCHITECTURE_LIMITS.timestepFrequencies),
-          v.check((frequencies) => frequencies % 2 === 0, evenMessage),
-        ),
-      ),
-      maxPeriod: v.optional(numberAbove(1)),
-    }),
-  ),
-  classLabels: v.optional(v.strictObject({ classes: positiveInteger(ARCHITECTURE_LIMITS.classes) })),
+  timestep: v.optional(timestepConditioningSchema),
+  classLabels: v.optional(classLabelsConditioningSchema),
   norm: v.optional(v.picklist(['adaLnZero', 'adaLn'])),
 });
 
@@ -91,7 +79,7 @@ export function ditDefinitionOfJSON(config: DitConfigJSON): DitDefinition {
     dModel: config.dModel,
     layers: config.layers,
     outFeatures: config.outFeatures,
-    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config'),
+    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config', 'layers'),
     mlp: mlpOptionsOfJSON(config.mlp),
     ...(timestep?.frequencies === undefined ? {} : { timestepFrequencies: timestep.frequencies }),
     ...(timestep?.maxPeriod === undefined ? {} : { maxPeriod: timestep.maxPeriod }),

@@ -11,6 +11,7 @@ import {
   MODEL_SPEC_V2_SCHEMA_VERSION,
 } from '../model-spec-v2-schema.js';
 import { positiveInteger } from '../number-schemas.js';
+import { hasTensorRefs } from '../parts/model-attention-tensors.js';
 import { normLayerSchema } from '../parts/norm-layer-json.js';
 import {
   architectureAttentionSchema,
@@ -112,12 +113,29 @@ export type EncoderDecoderConfigJSON = v.InferOutput<typeof encoderDecoderConfig
 export function encoderDecoderDefinitionOfJSON(config: EncoderDecoderConfigJSON): EncoderDecoderDefinition {
   const { encoder, decoder } = config;
   const encoderBlock: EncoderDecoderBlockOptions = {
-    attention: stackAttentionOf(encoder.attention, encoder.overrides, encoder.layers, 'config.encoder'),
+    attention: stackAttentionOf(
+      encoder.attention,
+      encoder.overrides,
+      encoder.layers,
+      'config.encoder',
+      'encoder.layers',
+    ),
     mlp: mlpOptionsOfJSON(encoder.mlp),
     norm: blockNormOf(encoder.norm),
     ...(encoder.residual === undefined ? {} : { residual: { kind: encoder.residual.kind } }),
   };
+  // Tensor references name per-layer parameters of each stack: a decoder like the encoder then
+  // builds its own blocks, with the encoder's overrides, so that its parameters are its own.
+  const likeEncoder = [
+    decoder.attention,
+    decoder.mlp,
+    decoder.norm,
+    decoder.residual,
+    decoder.overrides,
+  ].every((section) => section === undefined);
+  const encoderTensors = hasTensorRefs([encoder.attention, encoder.overrides ?? []]);
   const ownDecoder =
+    (likeEncoder && encoderTensors) ||
     decoder.attention !== undefined ||
     decoder.mlp !== undefined ||
     decoder.norm !== undefined ||
@@ -128,9 +146,10 @@ export function encoderDecoderDefinitionOfJSON(config: EncoderDecoderConfigJSON)
     ? {
         attention: stackAttentionOf(
           decoder.attention ?? encoder.attention,
-          decoder.overrides,
+          likeEncoder ? encoder.overrides : decoder.overrides,
           decoder.layers,
           'config.decoder',
+          'decoder.layers',
         ),
         mlp: mlpOptionsOfJSON(decoder.mlp ?? encoder.mlp),
         norm: blockNormOf(decoder.norm ?? encoder.norm),

@@ -65,7 +65,7 @@ export function encoderDefinitionOfJSON(config: EncoderConfigJSON): EncoderDefin
     dModel: config.dModel,
     layers: config.layers,
     maxSeq: config.maxSeq,
-    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config'),
+    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config', 'layers'),
     mlp: mlpOptionsOfJSON(config.mlp),
     ...(config.norm === undefined ? {} : { norm: normLayerOfJSON(config.norm) }),
     ...(config.typeVocabSize === undefined ? {} : { typeVocabSize: config.typeVocabSize }),

@@ -105,7 +105,7 @@ export function vitDefinitionOfJSON(config: VitConfigJSON): VitDefinition {
     dModel: config.dModel,
     layers: config.layers,
     classes: config.classes,
-    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config'),
+    attention: stackAttentionOf(config.attention, config.overrides, config.layers, 'config', 'layers'),
     mlp: mlpOptionsOfJSON(config.mlp),
     ...(config.norm === undefined ? {} : { norm: normLayerOfJSON(config.norm) }),
     ...(config.positions === undefined ? {} : { positions: config.positions }),
