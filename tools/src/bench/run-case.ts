@@ -7,15 +7,15 @@ import {
   type SystemFactory,
   type SystemName,
 } from './bench-case.js';
-import { countDispatches } from './dispatch-counter.js';
-import { openGpuMemoryWindow } from './gpu-memory-tracker.js';
-import { maxRelativeError } from './max-relative-error.js';
-import type { Timing } from './measure.js';
 import {
   type InterleavedOptions,
   type InterleavedResult,
   measureInterleaved,
-} from './measure-interleaved.js';
+  type Timing,
+} from '@weft/zoo/runner';
+import { countDispatches } from './dispatch-counter.js';
+import { openGpuMemoryWindow } from './gpu-memory-tracker.js';
+import { maxRelativeError } from './max-relative-error.js';
 
 /** The outcome of one system on one case. */
 export interface SystemResult {

@@ -18,3 +18,4 @@
 export * from './measure-error-budget.js';
 export * from './measure-zoo-entry.js';
 export * from './zoo-device.js';
+export * from '../measure/measure-interleaved.js';
