@@ -170,10 +170,11 @@ describe('weft bench on an architecture example (CPU backend)', () => {
       json,
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^fused\s+cpu\s+[\d.]+\s+0/m);
+    expect(stdout).toMatch(/^fused\s+cpu\s+[\d.]+ ± 0\.0\s+0/m);
     expect(stdout).toMatch(/^unfused\s+cpu/m);
     const rows = JSON.parse(readFileSync(json, 'utf8'));
     expect(rows.map((row: { variant: string }) => row.variant)).toEqual(['fused', 'unfused']);
     expect(rows[0].forwardMs).toBeGreaterThan(0);
+    expect(rows[0]).toMatchObject({ runs: 1, forwardMadMs: 0 });
   });
 });

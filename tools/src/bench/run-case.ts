@@ -1,4 +1,10 @@
 import {
+  type InterleavedOptions,
+  type InterleavedResult,
+  measureInterleaved,
+  type Timing,
+} from '@weft/zoo/runner';
+import {
   type BenchCase,
   type CaseContext,
   type ReportedGpuBytes,
@@ -7,12 +13,6 @@ import {
   type SystemFactory,
   type SystemName,
 } from './bench-case.js';
-import {
-  type InterleavedOptions,
-  type InterleavedResult,
-  measureInterleaved,
-  type Timing,
-} from '@weft/zoo/runner';
 import { countDispatches } from './dispatch-counter.js';
 import { openGpuMemoryWindow } from './gpu-memory-tracker.js';
 import { maxRelativeError } from './max-relative-error.js';

@@ -74,7 +74,13 @@ export async function measureInterleaved(
 ): Promise<InterleavedResult[]> {
   const repeats = Math.max(1, Math.floor(options.repeats));
   const turns = new RoundRobinTurns(contenders.length);
-  const bench = new Bench({ iterations: repeats, time: 0, warmup: false, retainSamples: true, throws: false });
+  const bench = new Bench({
+    iterations: repeats,
+    time: 0,
+    warmup: false,
+    retainSamples: true,
+    throws: false,
+  });
   const inOrder = contenders.map((): number[] => []);
   const total = repeats * contenders.length;
   let done = 0;
@@ -97,7 +103,11 @@ export async function measureInterleaved(
         inOrder[index]!.push(elapsed);
         spent += elapsed;
         options.onRun?.(++done, total);
-        if (options.budgetMs !== undefined && spent > options.budgetMs && inOrder[index]!.length >= MIN_SAMPLES)
+        if (
+          options.budgetMs !== undefined &&
+          spent > options.budgetMs &&
+          inOrder[index]!.length >= MIN_SAMPLES
+        )
           budget.abort();
         return { overriddenDuration: elapsed };
       },

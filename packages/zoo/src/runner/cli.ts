@@ -7,5 +7,5 @@
 
 export * from './command-line.js';
 export { usePrivateRuntimeDir } from './private-runtime-dir.js';
-export { type RunZooOptions, runZoo } from './zoo-command.js';
 export * from './progress.js';
+export { type RunZooOptions, runZoo } from './zoo-command.js';

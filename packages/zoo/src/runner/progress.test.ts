@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { startProgress } from './progress.js';
 
 /** A stream that keeps what is written, a terminal or not. */
-function capture(isTTY: boolean): { stream: { isTTY: boolean; write(text: string): boolean }; text(): string } {
+function capture(isTTY: boolean): {
+  stream: { isTTY: boolean; write(text: string): boolean };
+  text(): string;
+} {
   let written = '';
   return {
     stream: {
@@ -58,7 +61,7 @@ describe('startProgress', () => {
     expect(text).toContain('zoo [████████████████████████] 4/4 entries | 0s | done');
     expect(text.endsWith('\n')).toBe(true);
     // Redrawn in place: the terminal's cursor goes back to the line's start, no newline between.
-    expect(out.text()).toMatch(/\u001b\[1G|\u001b\[0G|\r/);
+    expect(out.text()).toContain('\u001b[1G');
   });
 
   it('stops a bar without completing it (a step that threw)', () => {

@@ -100,7 +100,11 @@ function plainLines(options: ProgressOptions, stream: ProgressStream): Progress 
   return {
     update: (done, detail) => {
       if (done === lastWritten) return;
-      if (options.total <= EVERY_STEP_UP_TO || tenth(done) !== tenth(Math.max(lastWritten, 0)) || done === options.total)
+      if (
+        options.total <= EVERY_STEP_UP_TO ||
+        tenth(done) !== tenth(Math.max(lastWritten, 0)) ||
+        done === options.total
+      )
         write(done, detail);
     },
     finish: (detail) => {
@@ -108,4 +112,22 @@ function plainLines(options: ProgressOptions, stream: ProgressStream): Progress 
     },
     stop: () => {},
   };
+}
+
+/**
+ * `work`'s result, after finishing `progress` (with `detail` of the result as the last step's
+ * text) — or, when `work` throws, after stopping it where it is.
+ */
+export async function finishProgressWith<T>(
+  progress: Progress | undefined,
+  work: Promise<T>,
+  detail?: (result: T) => string,
+): Promise<T> {
+  try {
+    const result = await work;
+    progress?.finish(detail?.(result));
+    return result;
+  } finally {
+    progress?.stop();
+  }
 }
