@@ -1,15 +1,56 @@
 import * as ort from 'onnxruntime-node';
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { randomValues } from '../random-values.js';
 import { encodeOnnxModel } from './onnx-model.js';
-import { encodeVarint } from './protobuf-writer.js';
+import { ONNX_PROTO_SUBSET } from './onnx-schema.js';
+import { randomTensor } from './random.js';
 
-describe('encodeVarint', () => {
-  it('writes the protobuf varint form, including values above 2^31', () => {
-    expect([...encodeVarint(1)]).toEqual([1]);
-    expect([...encodeVarint(300)]).toEqual([0xac, 0x02]);
-    expect([...encodeVarint(2 ** 35)]).toEqual([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
-    expect(() => encodeVarint(-1)).toThrow(RangeError);
+const values = (count: number, seed: number, min = -1, max = 1) =>
+  Float32Array.from(randomTensor([count], { seed, min, max }).data);
+
+describe('encodeOnnxModel', () => {
+  it('writes a ModelProto that decodes back to the graph it was given (IR 9, opsets, symbolic dims)', () => {
+    const bytes = encodeOnnxModel({
+      opset: 17,
+      domainOpsets: { 'com.microsoft': 1 },
+      inputs: [{ name: 'x', shape: ['rows', 3] }],
+      outputs: [{ name: 'y', type: 'int64', shape: ['rows'] }],
+      initializers: [{ name: 'axes', type: 'int64', shape: [1], values: [-1] }],
+      nodes: [
+        { opType: 'ArgMax', inputs: ['x'], outputs: ['y'], attributes: { axis: { int: -1 }, keepdims: { int: 0 } } },
+      ],
+    });
+    const modelProto = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
+    const decoded = modelProto.toObject(modelProto.decode(bytes), { longs: Number, bytes: Array });
+    expect(decoded.ir_version).toBe(9);
+    expect(decoded.opset_import).toEqual([
+      { domain: '', version: 17 },
+      { domain: 'com.microsoft', version: 1 },
+    ]);
+    expect(decoded.graph.node[0]).toMatchObject({
+      op_type: 'ArgMax',
+      attribute: [
+        { name: 'axis', type: 2, i: -1 },
+        { name: 'keepdims', type: 2 },
+      ],
+    });
+    expect(decoded.graph.input[0].type.tensor_type).toEqual({
+      elem_type: 1,
+      shape: { dim: [{ dim_param: 'rows' }, { dim_value: 3 }] },
+    });
+    // int64 -1 as eight little-endian bytes of raw data.
+    expect(decoded.graph.initializer[0]).toMatchObject({ dims: [1], data_type: 7, raw_data: Array(8).fill(255) });
+  });
+
+  it('refuses a value that does not fit its field, naming it', () => {
+    expect(() =>
+      encodeOnnxModel({
+        opset: 17,
+        inputs: [],
+        outputs: [],
+        nodes: [{ opType: 'Relu', inputs: ['x'], outputs: ['y'], attributes: { alpha: { int: 0.5 } } }],
+      }),
+    ).toThrow(/encodeOnnxModel: .*i: integer\|Long expected/);
   });
 });
 
@@ -18,18 +59,19 @@ describe('encodeOnnxModel (run on onnxruntime-node CPU)', () => {
     const rows = 5;
     const inner = 7;
     const columns = 6;
-    const x = randomValues(rows * inner, 1);
-    const w = randomValues(inner * columns, 2);
-    const gamma = randomValues(columns, 3, 0.5, 1.5);
-    const beta = randomValues(columns, 4);
+    const x = values(rows * inner, 1);
+    const w = values(inner * columns, 2);
+    const gamma = values(columns, 3, 0.5, 1.5);
+    const beta = values(columns, 4);
     const epsilon = 1e-3;
     const bytes = encodeOnnxModel({
+      opset: 17,
       inputs: [{ name: 'x', shape: ['rows', inner] }],
       outputs: [{ name: 'y', shape: ['rows', columns] }],
       initializers: [
-        { name: 'w', shape: [inner, columns], data: w },
-        { name: 'gamma', shape: [columns], data: gamma },
-        { name: 'beta', shape: [columns], data: beta },
+        { name: 'w', shape: [inner, columns], values: w },
+        { name: 'gamma', shape: [columns], values: gamma },
+        { name: 'beta', shape: [columns], values: beta },
       ],
       nodes: [
         { opType: 'MatMul', inputs: ['x', 'w'], outputs: ['h'] },
@@ -45,7 +87,7 @@ describe('encodeOnnxModel (run on onnxruntime-node CPU)', () => {
     const { y } = await session.run({ x: new ort.Tensor('float32', x, [rows, inner]) });
     expect(y?.dims).toEqual([rows, columns]);
     const actual = y?.data as Float32Array;
-
+    // Dense float64 check: (x·w − mean) / sqrt(var + ε) · γ + β per row; f32 budget 1e-4 absolute.
     for (let row = 0; row < rows; row++) {
       const h = Array.from({ length: columns }, (_, column) => {
         let sum = 0;
@@ -65,14 +107,15 @@ describe('encodeOnnxModel (run on onnxruntime-node CPU)', () => {
 
   it('encodes a com.microsoft contrib op (BiasGelu) with its opset', async () => {
     const count = 24;
-    const x = randomValues(count, 5, -3, 3);
-    const bias = randomValues(8, 6);
+    const x = values(count, 5, -3, 3);
+    const bias = values(8, 6);
     const bytes = encodeOnnxModel({
+      opset: 17,
+      domainOpsets: { 'com.microsoft': 1 },
       inputs: [{ name: 'x', shape: [3, 8] }],
       outputs: [{ name: 'y', shape: [3, 8] }],
-      initializers: [{ name: 'bias', shape: [8], data: bias }],
+      initializers: [{ name: 'bias', shape: [8], values: bias }],
       nodes: [{ opType: 'BiasGelu', domain: 'com.microsoft', inputs: ['x', 'bias'], outputs: ['y'] }],
-      opsets: { '': 17, 'com.microsoft': 1 },
     });
     const session = await ort.InferenceSession.create(bytes);
     const { y } = await session.run({ x: new ort.Tensor('float32', x, [3, 8]) });
