@@ -43,7 +43,9 @@ async function main(): Promise<number> {
   const started = performance.now();
   for (const [index, benchCase] of cases.entries()) {
     const elapsed = ((performance.now() - started) / 1000).toFixed(0);
-    console.log(`▸ case ${index + 1}/${cases.length} (${elapsed} s) ${benchCase.name}: ${benchCase.description}`);
+    console.log(
+      `▸ case ${index + 1}/${cases.length} (${elapsed} s) ${benchCase.name}: ${benchCase.description}`,
+    );
     // The timed rounds of the case: a bar on a terminal, a line per tenth of the runs otherwise.
     let rounds: Progress | undefined;
     const result = await runCase(
@@ -107,7 +109,8 @@ async function main(): Promise<number> {
 const MEASUREMENT = {
   timing:
     'wall time of one run from host inputs to host output (readback included); median of the timed runs, taken after every system of the case was warmed up, in rounds that run each system once in an order rotating from round to round (statistics by tinybench)',
-  spread: 'madMs: median absolute deviation of the timed runs from their median; runs: the timed runs behind the median (fewer than asked when a slow system used up its time budget)',
+  spread:
+    'madMs: median absolute deviation of the timed runs from their median; runs: the timed runs behind the median (fewer than asked when a slow system used up its time budget)',
   ratio: "a system's median over the case's reference system's median (> 1: slower)",
   dispatches: 'compute dispatches of one run, counted on GPUComputePassEncoder for every system',
   peakGpuBytes:

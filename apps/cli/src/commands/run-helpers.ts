@@ -34,7 +34,8 @@ export function parsePrompt(text: string, vocabSize: number): number[] {
     .filter((part) => part !== '');
   if (tokens.length === 0) throw new InputError('--prompt has no token ids (give them as "1 2 3")');
   return tokens.map((token, index) => {
-    const id = Number(token);
+    // Decimal digits only: Number() would also take "1e3", "0x3" or "1.0".
+    const id = /^-?\d+$/.test(token) ? Number(token) : Number.NaN;
     if (!Number.isSafeInteger(id)) {
       throw new InputError(
         `--prompt: token ${index + 1} "${token}" is not an integer token id; pass text with a tokenizer directory (weft run ./model-dir --prompt "text")`,

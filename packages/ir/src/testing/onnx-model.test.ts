@@ -17,10 +17,17 @@ describe('encodeOnnxModel', () => {
       outputs: [{ name: 'y', type: 'int64', shape: ['rows'] }],
       initializers: [{ name: 'axes', type: 'int64', shape: [1], values: [-1] }],
       nodes: [
-        { opType: 'ArgMax', inputs: ['x'], outputs: ['y'], attributes: { axis: { int: -1 }, keepdims: { int: 0 } } },
+        {
+          opType: 'ArgMax',
+          inputs: ['x'],
+          outputs: ['y'],
+          attributes: { axis: { int: -1 }, keepdims: { int: 0 } },
+        },
       ],
     });
-    const modelProto = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
+    const modelProto = protobuf
+      .parse(ONNX_PROTO_SUBSET, { keepCase: true })
+      .root.lookupType('onnx.ModelProto');
     const decoded = modelProto.toObject(modelProto.decode(bytes), { longs: Number, bytes: Array });
     expect(decoded.ir_version).toBe(9);
     expect(decoded.opset_import).toEqual([
@@ -39,7 +46,11 @@ describe('encodeOnnxModel', () => {
       shape: { dim: [{ dim_param: 'rows' }, { dim_value: 3 }] },
     });
     // int64 -1 as eight little-endian bytes of raw data.
-    expect(decoded.graph.initializer[0]).toMatchObject({ dims: [1], data_type: 7, raw_data: Array(8).fill(255) });
+    expect(decoded.graph.initializer[0]).toMatchObject({
+      dims: [1],
+      data_type: 7,
+      raw_data: Array(8).fill(255),
+    });
   });
 
   it('refuses a value that does not fit its field, naming it', () => {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export { closestNames } from './closest-names.js';
 export * from './command-line.js';
 export { usePrivateRuntimeDir } from './private-runtime-dir.js';
 export * from './progress.js';

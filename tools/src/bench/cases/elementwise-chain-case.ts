@@ -1,5 +1,5 @@
-import type { BenchCase } from '../bench-case.js';
 import { encodeOnnxModel } from '@weft/ir/test';
+import type { BenchCase } from '../bench-case.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';

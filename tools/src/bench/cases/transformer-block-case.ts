@@ -1,6 +1,6 @@
 import type { Node } from '@weft/ir';
-import { type BenchCase, once } from '../bench-case.js';
 import { encodeOnnxModel } from '@weft/ir/test';
+import { type BenchCase, once } from '../bench-case.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';
