@@ -3,6 +3,7 @@ import { formatTable } from '@weft/ir';
 import { type CompiledModel, compileModel, isArchitectureSpec } from '@weft/models';
 import { startProgress } from '@weft/zoo/cli';
 import type { CAC } from 'cac';
+import { resolveSpecPath } from '../bundled-examples.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
@@ -65,8 +66,9 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
     .option('--json <file>', 'Write the results as JSON to this file')
     .example('weft bench examples/tiny-decoder.json --repeats 3')
     .example('weft bench examples/bert-encoder.json')
-    .action(async (specPath: string, givenOptions: BenchOptions) => {
+    .action(async (givenPath: string, givenOptions: BenchOptions) => {
       const options = checkBenchOptions(givenOptions);
+      const specPath = await resolveSpecPath(givenPath, io);
       const spec = await loadSpecFile(specPath);
       if (isArchitectureSpec(spec)) return benchArchitecture(specPath, spec, options, io);
       const promptLength = Math.min(Number(options.prompt ?? 8), spec.config.maxSeq - 1);

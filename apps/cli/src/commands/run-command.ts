@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { compileModel, isArchitectureSpec } from '@weft/models';
 import { finishProgressWith, startProgress } from '@weft/zoo/cli';
 import type { CAC } from 'cac';
+import { resolveSpecPath } from '../bundled-examples.js';
 import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
@@ -81,9 +82,10 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .option('--sample-seed <n>', 'Seed of the sampler (an integer ≥ 0)', { default: 0 })
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
     .example('weft run examples/vit.json')
-    .example('weft run ./SmolLM-135M --prompt "The capital of France is" --tokens 20')
-    .action(async (specPath: string, givenOptions: RunOptions) => {
+    .example('weft run path/to/SmolLM-135M --prompt "The capital of France is" --tokens 20')
+    .action(async (givenPath: string, givenOptions: RunOptions) => {
       const options = checkRunOptions(givenOptions);
+      const specPath = await resolveSpecPath(givenPath, io);
       if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, io);
       const spec = await loadSpecFile(specPath);
       if (isArchitectureSpec(spec)) return runArchitecture(specPath, spec, options, io);
