@@ -10,7 +10,7 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
  * reaches the option's own check, which names the flag and its allowed range.
  */
 export function joinNegativeOptionValues(cli: CAC, args: readonly string[]): string[] {
-  const valueFlags = valueFlagsOf(cli);
+  const valueFlags = valueFlagsOf(cli, args);
   const joined: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const argument = args[index]!;

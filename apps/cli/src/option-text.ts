@@ -7,10 +7,14 @@ import type { CAC } from 'cac';
  */
 const TEXT_MARK = '\u0000';
 
-/** The flags (`--tokens`, `-t`) of every option that takes a value. */
-export function valueFlagsOf(cli: CAC): Set<string> {
+/**
+ * The flags (`--tokens`, `-t`) of the options that take a value in the command `args` invoke (its
+ * name first) and the global ones: `--json` takes a file in `weft bench` but is a flag in `weft plan`.
+ */
+export function valueFlagsOf(cli: CAC, args: readonly string[]): Set<string> {
+  const invoked = cli.commands.filter((command) => args[0] !== undefined && command.isMatched(args[0]));
   return new Set(
-    [cli.globalCommand, ...cli.commands]
+    [cli.globalCommand, ...invoked]
       .flatMap((command) => command.options)
       .filter((option) => option.required !== undefined)
       .flatMap((option) => option.rawName.split(/[\s,]+/).filter((part) => part.startsWith('-'))),
@@ -22,7 +26,7 @@ export function valueFlagsOf(cli: CAC): Set<string> {
  * (unless it is another option) or the part after `=` (`--json=out.json`).
  */
 export function markOptionValues(cli: CAC, args: readonly string[]): string[] {
-  const flags = valueFlagsOf(cli);
+  const flags = valueFlagsOf(cli, args);
   return args.map((argument, index) => {
     const previous = args[index - 1];
     if (previous !== undefined && flags.has(previous) && !argument.startsWith('-'))
