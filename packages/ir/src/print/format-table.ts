@@ -6,8 +6,8 @@
 // runtime dependency and runs in browsers, the tables are plain aligned columns (no borders, no
 // colour, no wrapping), and the layout rule the tables rely on — a free-text last column that is
 // not padded — is one line here. cli-table3 draws borders by default and brings string-width and its
-// four dependencies, `table` brings ajv, and text-table (the borderless one) has not been released
-// since 2013.
+// four dependencies, `table` brings ajv, and text-table (the borderless one) is a 0.2.0 release
+// without types that aligns right only by a per-column option string.
 
 /** How a column's cells align: text left, numbers right. */
 export type ColumnAlign = 'left' | 'right';
