@@ -7,7 +7,7 @@
 // colour, no wrapping), and the layout rule the tables rely on — a free-text last column that is
 // not padded — is one line here. cli-table3 draws borders by default and brings string-width and its
 // four dependencies, `table` brings ajv, and text-table (the borderless one) is a 0.2.0 release
-// without types that aligns right only by a per-column option string.
+// that ships no types.
 
 /** How a column's cells align: text left, numbers right. */
 export type ColumnAlign = 'left' | 'right';
