@@ -117,6 +117,16 @@ function plainLines(options: ProgressOptions, stream: ProgressStream): Progress 
 /**
  * `work`'s result, after finishing `progress` (with `detail` of the result as the last step's
  * text) — or, when `work` throws, after stopping it where it is.
+ *
+ * @example
+ * ```ts
+ * const generating = startProgress({ label: 'generating', total: 16, unit: 'tokens' });
+ * const result = await finishProgressWith(
+ *   generating,
+ *   model.generate(prompt, { maxTokens: 16, onToken: (_token, index) => generating.update(index + 1) }),
+ *   (generated) => generated.stopReason,
+ * );
+ * ```
  */
 export async function finishProgressWith<T>(
   progress: Progress | undefined,
