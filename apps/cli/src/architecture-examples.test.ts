@@ -30,15 +30,18 @@ const example = (name: string) => fileURLToPath(new URL(`../examples/${name}.jso
 const scratch = mkdtempSync(join(tmpdir(), 'weft-architectures-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function weft(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string; progress: string }> {
   const out: string[] = [];
   const err: string[] = [];
+  let progress = '';
   const code = await runCli(args, {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
-    progress: { isTTY: false, write: () => {} },
+    progress: { isTTY: false, write: (text) => (progress += text) },
   });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  return { code, stdout: out.join('\n'), stderr: err.join('\n'), progress };
 }
 
 const hashes = (graph: Graph) =>
@@ -129,7 +132,7 @@ describe('weft run on the architecture examples (CPU backend)', () => {
   });
 
   it('encoder–decoder: greedy target tokens from the source', async () => {
-    const { code, stdout } = await weft(
+    const { code, stdout, progress } = await weft(
       'run',
       example('encoder-decoder'),
       '--device',
@@ -145,6 +148,10 @@ describe('weft run on the architecture examples (CPU backend)', () => {
     expect(generated).not.toBeNull();
     for (const id of generated!.slice(1)) expect(Number(id)).toBeLessThan(48);
     expect(stdout).toContain('logits [1, 3, 48] of the last step');
+    // Off a terminal: one plain progress line per generated token, with the elapsed time.
+    expect(progress).toMatch(
+      /^generating: 1\/3 tokens \([\d.]+ s\)\ngenerating: 2\/3 tokens .*\ngenerating: 3\/3 tokens .*\n$/,
+    );
   });
 
   it('refuses a prompt for a kind without tokens, and one longer than the spec takes', async () => {
@@ -170,10 +177,11 @@ describe('weft bench on an architecture example (CPU backend)', () => {
       json,
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^fused\s+cpu\s+[\d.]+\s+0/m);
+    expect(stdout).toMatch(/^fused\s+cpu\s+[\d.]+ ± 0\.0\s+0/m);
     expect(stdout).toMatch(/^unfused\s+cpu/m);
     const rows = JSON.parse(readFileSync(json, 'utf8'));
     expect(rows.map((row: { variant: string }) => row.variant)).toEqual(['fused', 'unfused']);
     expect(rows[0].forwardMs).toBeGreaterThan(0);
+    expect(rows[0]).toMatchObject({ runs: 1, forwardMadMs: 0 });
   });
 });

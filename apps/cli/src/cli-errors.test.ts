@@ -61,6 +61,24 @@ const CASES: readonly (readonly [args: readonly string[], message: string])[] = 
   ],
   [['run', tiny, '--prompt', '1 99'], '--prompt: token 2 (99) is outside the vocabulary: ids are 0..63'],
   [['run', tiny, '--prompt', '-1'], '--prompt: token 1 (-1) is outside the vocabulary: ids are 0..63'],
+  // An empty prompt is an error, not token 0 (cac alone reads "" as the number 0).
+  [
+    ['run', tiny, '--prompt', ''],
+    '--prompt is empty: give token ids ("1 2 3"), or text for a model directory with a tokenizer.json',
+  ],
+  [
+    ['run', tiny, '--prompt=  '],
+    '--prompt is empty: give token ids ("1 2 3"), or text for a model directory with a tokenizer.json',
+  ],
+  // Values stay the text typed, and token ids are decimal: "1e3" is not 1000, nor "0x3" 3.
+  [
+    ['run', tiny, '--prompt', '1e3'],
+    '--prompt: token 1 "1e3" is not an integer token id; pass text with a tokenizer directory (weft run ./model-dir --prompt "text")',
+  ],
+  [
+    ['run', tiny, '--prompt', '0x3'],
+    '--prompt: token 1 "0x3" is not an integer token id; pass text with a tokenizer directory (weft run ./model-dir --prompt "text")',
+  ],
   [['bench', tiny, '--repeats', '0'], '--repeats must be an integer ≥ 1, got 0'],
   [['bench', tiny, '--prompt', '-4'], '--prompt must be an integer ≥ 1, got -4'],
   [['plan', weights], `${weights} is a safetensors weights file; ${PASS_INSTEAD}`],
@@ -84,6 +102,36 @@ describe('weft: bad input exits with 1 and names the flag and what it allows', (
     expect(second).toMatch(/^the \d+ zoo ids:$/);
     expect(ids[0]).toMatch(/^ {2}layer-norm, rms-norm, /);
     for (const line of ids) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('a misspelled command or option exits with 2 and suggests the nearest names', async () => {
+    expect(await weft(['rn', tiny])).toMatchObject({
+      code: 2,
+      stderr: 'weft: unknown command "rn"; did you mean "run"?\nRun `weft --help` for the commands.',
+    });
+    expect(await weft(['benchmark', tiny])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^weft: unknown command "benchmark"; did you mean "bench"\?/),
+    });
+    expect(await weft(['run', tiny, '--tokns', '3'])).toMatchObject({
+      code: 2,
+      stderr: 'weft: Unknown option `--tokns`; did you mean "--tokens"?\nRun `weft --help` for usage.',
+    });
+    expect(await weft(['run', tiny, '--top-pp', '0.5'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^weft: Unknown option `--topPp`; did you mean "--top-p"( or "--top-k")?\?/,
+      ),
+    });
+    expect(await weft(['--hlep'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^weft: Unknown option `--hlep`; did you mean "--help"\?/),
+    });
+    // Nothing near: no suggestion.
+    expect(await weft(['run', tiny, '--xyzzy'])).toMatchObject({
+      code: 2,
+      stderr: 'weft: Unknown option `--xyzzy`\nRun `weft --help` for usage.',
+    });
   });
 
   it('weft zoo --runs -3 is a wrong value of --runs, not an unknown option -3', async () => {

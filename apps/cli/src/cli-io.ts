@@ -1,8 +1,11 @@
-import type { ProgressStream } from './progress-bar.js';
+import type { ProgressStream } from '@weft/zoo/cli';
 
 /** Where the CLI writes: one line per call. */
 export interface CliIo {
-  /** Where progress bars are drawn (default `process.stderr`; bars appear only on terminals). */
+  /**
+   * Where progress goes (default `process.stderr`): a bar redrawn in place on a terminal, plain
+   * lines elsewhere.
+   */
   readonly progress?: ProgressStream;
   /** Writes a line of regular output (stdout). */
   out(line: string): void;

@@ -181,10 +181,17 @@ describe('weft (in process)', () => {
       json,
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/fused\s+cpu/);
-    expect(stdout).toMatch(/unfused\s+cpu/);
-    const rows = JSON.parse(readFileSync(json, 'utf8')) as { variant: string; prefillMs: number }[];
+    expect(stdout).toContain('median ± MAD of 1 runs after a warm-up, fused and unfused interleaved');
+    expect(stdout).toMatch(/^fused\s+cpu\s+[\d.]+ ± [\d.]+\s+[\d.]+ ± [\d.]+\s+\d+/m);
+    expect(stdout).toMatch(/^unfused\s+cpu/m);
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as {
+      variant: string;
+      prefillMs: number;
+      prefillMadMs: number;
+      runs: number;
+    }[];
     expect(rows.map((row) => row.variant)).toEqual(['fused', 'unfused']);
+    for (const row of rows) expect(row).toMatchObject({ runs: 1, prefillMadMs: 0 });
     for (const row of rows) expect(row.prefillMs).toBeGreaterThan(0);
   });
 
@@ -221,7 +228,7 @@ describe('weft (in process)', () => {
     }
   });
 
-  it('run compiles a tiny spec on the CPU and generates, drawing progress bars', async () => {
+  it('run compiles a tiny spec on the CPU and generates, drawing progress bars with counts and time', async () => {
     const { code, stdout, progress } = await weftInProcess(
       'run',
       tiny,
@@ -237,8 +244,11 @@ describe('weft (in process)', () => {
     const generated = /generated \(5, maxTokens\): ((?:\d+ ?){5})$/m.exec(stdout);
     expect(generated).not.toBeNull();
     for (const id of generated![1]!.trim().split(' ')) expect(Number(id)).toBeLessThan(64);
-    expect(progress).toContain('100% compiling');
-    expect(progress).toContain('100% generating');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal escapes
+    const drawn = progress.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
+    expect(drawn).toMatch(/compiling \[█+\] 3\/3 stages \| \d+s \| ready/);
+    expect(drawn).toMatch(/generating \[░+\] 0\/5 tokens \| \d+s \|/);
+    expect(drawn).toMatch(/generating \[█+\] 5\/5 tokens \| \d+s \| maxTokens/);
     const again = await weftInProcess('run', tiny, '--device', 'cpu', '--prompt', '3 1 4', '--tokens', '5');
     expect(again.stdout).toBe(stdout.replace(/prefill .*$/m, again.stdout.match(/prefill .*$/m)![0]));
   });

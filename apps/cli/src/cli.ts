@@ -7,6 +7,8 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerZooCommand } from './commands/zoo-command.js';
 import { EXIT } from './exit-codes.js';
 import { joinNegativeOptionValues } from './negative-option-values.js';
+import { markOptionValues, unmarkOptionValues } from './option-text.js';
+import { unknownCommandMessage, withOptionSuggestion } from './suggest-names.js';
 
 /** The version `weft --version` prints. */
 export const CLI_VERSION = '0.1.0';
@@ -25,10 +27,20 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   cli.help();
   cli.version(CLI_VERSION);
   try {
-    cli.parse(['node', 'weft', ...joinNegativeOptionValues(cli, args)], { run: false });
+    cli.parse(['node', 'weft', ...markOptionValues(cli, joinNegativeOptionValues(cli, args))], {
+      run: false,
+    });
+    unmarkOptionValues(cli.options);
     if (cli.options.help === true || cli.options.version === true) return EXIT.ok;
     if (cli.matchedCommand === undefined) {
-      io.err(args.length > 0 ? `weft: unknown command "${args[0]}"` : 'weft: no command given');
+      const given = args[0];
+      io.err(
+        given === undefined
+          ? 'weft: no command given'
+          : given.startsWith('-')
+            ? `weft: ${withOptionSuggestion(cli, `Unknown option \`${given.split('=')[0]}\``)}`
+            : unknownCommandMessage(cli, given),
+      );
       io.err('Run `weft --help` for the commands.');
       return EXIT.usage;
     }
@@ -45,7 +57,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return EXIT.invalidInput;
     }
     if (error instanceof Error && error.name === 'CACError') {
-      io.err(`weft: ${error.message}`);
+      io.err(`weft: ${withOptionSuggestion(cli, error.message)}`);
       io.err('Run `weft --help` for usage.');
       return EXIT.usage;
     }

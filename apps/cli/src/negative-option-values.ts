@@ -1,4 +1,5 @@
 import type { CAC } from 'cac';
+import { valueFlagsOf } from './option-text.js';
 
 /** A negative number (`-3`, `-0.5`, `-1 2`): a value, not an option of its own. */
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
@@ -9,12 +10,7 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
  * reaches the option's own check, which names the flag and its allowed range.
  */
 export function joinNegativeOptionValues(cli: CAC, args: readonly string[]): string[] {
-  const valueFlags = new Set(
-    [cli.globalCommand, ...cli.commands]
-      .flatMap((command) => command.options)
-      .filter((option) => option.required !== undefined)
-      .flatMap((option) => option.rawName.split(/[\s,]+/).filter((part) => part.startsWith('-'))),
-  );
+  const valueFlags = valueFlagsOf(cli, args);
   const joined: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const argument = args[index]!;

@@ -21,7 +21,6 @@ export * from './budget/budget-rule.js';
 export * from './budget/known-over-budget.js';
 export * from './entries/index.js';
 export { maxRelativeError } from './measure/max-relative-error.js';
-export { median } from './measure/median.js';
 export { DEFAULT_TOLERANCE, ROPE_TOLERANCE } from './tolerances.js';
 export * from './zoo.js';
 export type * from './zoo-entry.js';

@@ -1,7 +1,19 @@
+import type { Timing } from '@weft/zoo/runner';
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatResultsTable } from './format-table.js';
-import { summarizeTimes } from './measure.js';
 import type { CaseResult } from './run-case.js';
+
+/** A timing as measureInterleaved reports it (median, spread, runs). */
+function timing(samplesMs: number[], medianMs: number, madMs: number): Timing {
+  return {
+    medianMs,
+    madMs,
+    minMs: Math.min(...samplesMs),
+    maxMs: Math.max(...samplesMs),
+    runs: samplesMs.length,
+    samplesMs,
+  };
+}
 
 describe('formatBytes', () => {
   it('uses bytes, KiB and MiB with three significant digits', () => {
@@ -22,7 +34,7 @@ describe('formatResultsTable', () => {
         {
           system: 'weft-fused',
           status: 'ok',
-          timing: summarizeTimes([80, 90, 100]),
+          timing: timing([80, 90, 100], 90, 10),
           dispatches: 25,
           peakGpuBytes: 2_894_848,
           maxRelativeError: 2.2e-4,
@@ -31,7 +43,7 @@ describe('formatResultsTable', () => {
         {
           system: 'tfjs',
           status: 'ok',
-          timing: summarizeTimes([1800]),
+          timing: timing([1800], 1800, 0),
           dispatches: 227,
           maxRelativeError: 8e-7,
           tolerance: 2e-3,
@@ -41,9 +53,9 @@ describe('formatResultsTable', () => {
       ],
     };
     const [header, , fused, tfjs, ort] = formatResultsTable([result]).split('\n');
-    expect(header).toMatch(/dispatches +peak GPU +max rel err/);
-    expect(fused).toMatch(/weft-fused +90\.0 +ref +25 +2\.76 MiB +2\.2e-4/);
-    expect(tfjs).toMatch(/tfjs +1800 +20\.0× +227 +n\/a +8\.0e-7/);
+    expect(header).toMatch(/median ms +± MAD +runs +vs ref +GFLOP\/s +dispatches +peak GPU +max rel err/);
+    expect(fused).toMatch(/weft-fused +90\.0 +10\.0 +3 +ref +25 +2\.76 MiB +2\.2e-4/);
+    expect(tfjs).toMatch(/tfjs +1800 +0 +1 +20\.0× +227 +n\/a +8\.0e-7/);
     expect(ort).toMatch(/ort-jsep +absent: no graph$/);
   });
 });

@@ -2,8 +2,9 @@ import { formatTable } from '@weft/ir';
 import type { CaseResult, SystemResult } from './run-case.js';
 
 /**
- * The results as an aligned text table, one row per system and case: median time, ratio to the
- * case's reference system (`ref` marks it), GFLOP/s, dispatches per run, peak GPU bytes (`n/a`
+ * The results as an aligned text table, one row per system and case: median time, its spread
+ * (median absolute deviation) and the number of timed runs, ratio to the case's reference system
+ * (`ref` marks it), GFLOP/s, dispatches per run, peak GPU bytes (`n/a`
  * where a system ran but its bytes could not be tracked), error vs float64, note.
  * A wrong result shows its time but no ratio or GFLOP/s, and says WRONG.
  */
@@ -12,6 +13,8 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
     'benchmark',
     'system',
     'median ms',
+    '± MAD',
+    'runs',
     'vs ref',
     'GFLOP/s',
     'dispatches',
@@ -26,7 +29,7 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
   );
   return formatTable(rows, {
     header,
-    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   });
 }
 
@@ -49,6 +52,8 @@ function row(benchmark: string, result: SystemResult, referenceSystem: string | 
     benchmark,
     result.system,
     timed ? formatNumber(result.timing!.medianMs) : '',
+    timed ? formatNumber(result.timing!.madMs) : '',
+    timed ? String(result.timing!.runs) : '',
     ratio,
     result.gflops === undefined ? '' : formatNumber(result.gflops),
     result.dispatches === undefined ? '' : String(result.dispatches),
@@ -60,6 +65,7 @@ function row(benchmark: string, result: SystemResult, referenceSystem: string | 
 
 /** Three significant digits, without exponent notation for the usual ranges. */
 function formatNumber(value: number): string {
+  if (value === 0) return '0';
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
   if (value >= 1) return value.toFixed(2);

@@ -5,7 +5,7 @@ import { usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { benchGpu } from './bench-gpu.js';
 import { longDecodeContenders } from './long-decode/long-decode-contenders.js';
 import { formatLongDecodeTable } from './long-decode/long-decode-table.js';
-import { measureInterleaved } from './measure-interleaved.js';
+import { measureInterleaved } from '@weft/zoo/runner';
 
 async function main(): Promise<number> {
   const repeats = Number(process.env.LONG_DECODE_REPEATS ?? 30);

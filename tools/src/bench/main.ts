@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
-import { UsageError, usePrivateRuntimeDir } from '@weft/zoo/cli';
+import { type Progress, startProgress, UsageError, usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { benchCases, selectCases } from './bench-catalog.js';
 import { benchGpu } from './bench-gpu.js';
 import { BENCH_USAGE, parseBenchOptions } from './bench-options.js';
@@ -40,8 +40,14 @@ async function main(): Promise<number> {
 
   const results: CaseResult[] = [];
   const budgetMs = options.quick ? 3_000 : 10_000;
-  for (const benchCase of cases) {
-    console.log(`▸ ${benchCase.name}: ${benchCase.description}`);
+  const started = performance.now();
+  for (const [index, benchCase] of cases.entries()) {
+    const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+    console.log(
+      `▸ case ${index + 1}/${cases.length} (${elapsed} s) ${benchCase.name}: ${benchCase.description}`,
+    );
+    // The timed rounds of the case: a bar on a terminal, a line per tenth of the runs otherwise.
+    let rounds: Progress | undefined;
     const result = await runCase(
       benchCase,
       { weft, gpu },
@@ -50,14 +56,22 @@ async function main(): Promise<number> {
         repeats: options.repeats,
         budgetMs,
         systems: options.systems,
+        onRun: (done, total) => {
+          rounds ??= startProgress({ label: `  ${benchCase.name}`, total, unit: 'timed runs' });
+          rounds.update(done);
+        },
         onSystem: (_, system) => {
-          const time = system.timing === undefined ? '' : ` ${system.timing.medianMs.toFixed(2)} ms`;
+          rounds?.stop();
+          const time =
+            system.timing === undefined
+              ? ''
+              : ` ${system.timing.medianMs.toFixed(2)} ± ${system.timing.madMs.toFixed(2)} ms (${system.timing.runs} runs)`;
           console.log(
             `    ${system.system}: ${system.status}${time}${system.note === undefined ? '' : ` (${system.note})`}`,
           );
         },
       },
-    );
+    ).finally(() => rounds?.stop());
     results.push(result);
   }
 
@@ -94,7 +108,9 @@ async function main(): Promise<number> {
 /** What the report's numbers mean, written into the JSON next to them. */
 const MEASUREMENT = {
   timing:
-    'wall time of one run from host inputs to host output (readback included); median of the timed runs, taken after every system of the case was warmed up, in rounds that run each system once in an order rotating from round to round',
+    'wall time of one run from host inputs to host output (readback included); median of the timed runs, taken after every system of the case was warmed up, in rounds that run each system once in an order rotating from round to round (statistics by tinybench)',
+  spread:
+    'madMs: median absolute deviation of the timed runs from their median; runs: the timed runs behind the median (fewer than asked when a slow system used up its time budget)',
   ratio: "a system's median over the case's reference system's median (> 1: slower)",
   dispatches: 'compute dispatches of one run, counted on GPUComputePassEncoder for every system',
   peakGpuBytes:

@@ -1,4 +1,10 @@
 import {
+  type InterleavedOptions,
+  type InterleavedResult,
+  measureInterleaved,
+  type Timing,
+} from '@weft/zoo/runner';
+import {
   type BenchCase,
   type CaseContext,
   type ReportedGpuBytes,
@@ -10,12 +16,6 @@ import {
 import { countDispatches } from './dispatch-counter.js';
 import { openGpuMemoryWindow } from './gpu-memory-tracker.js';
 import { maxRelativeError } from './max-relative-error.js';
-import type { Timing } from './measure.js';
-import {
-  type InterleavedOptions,
-  type InterleavedResult,
-  measureInterleaved,
-} from './measure-interleaved.js';
 
 /** The outcome of one system on one case. */
 export interface SystemResult {

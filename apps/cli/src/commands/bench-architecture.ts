@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { formatTable } from '@weft/ir';
-import { type ArchitectureSpec, compileArchitecture } from '@weft/models';
+import { type ArchitectureSpec, type CompiledArchitecture, compileArchitecture } from '@weft/models';
+import { startProgress } from '@weft/zoo/cli';
 import { architectureInputs } from '../architecture-inputs.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import type { BenchOptions } from './bench-command.js';
-import { medianMs } from './median-time.js';
+import { formatBenchTime, timeVariants, VARIANTS } from './bench-variants.js';
 
 /** One row of `weft bench`'s results for an architecture spec. */
 export interface ArchitectureBenchResult {
@@ -15,6 +16,10 @@ export interface ArchitectureBenchResult {
   readonly backend: string;
   /** Median time of one forward pass in ms. */
   readonly forwardMs: number;
+  /** Spread of the forward times: median absolute deviation, in ms. */
+  readonly forwardMadMs: number;
+  /** Timed runs behind the median. */
+  readonly runs: number;
   /** Dispatches of one forward pass. */
   readonly dispatchesPerForward: number;
   /** Bytes of the program's arena. */
@@ -23,7 +28,8 @@ export interface ArchitectureBenchResult {
 
 /**
  * `weft bench` for an architecture spec: compiles its forward program fused and unfused (one
- * kernel per op) with seeded weights, and measures the median forward time on the inputs
+ * kernel per op) with seeded weights, and times the forward pass of both, interleaved round by
+ * round (median, spread and run count; statistics by tinybench), on the inputs
  * `weft run` feeds it (an encoder–decoder: the source and the decoder start token), with
  * dispatches per forward and arena bytes. `--prompt` sets the token count of the encoder kinds.
  */
@@ -49,29 +55,52 @@ export async function benchArchitecture(
         : 0;
   const tokens = max === 0 ? undefined : Array.from({ length }, (_, index) => (index * 7 + 1) % vocab);
   const inputs = architectureInputs(spec, { seed: 0, ...(tokens === undefined ? {} : { tokens }) });
-  const results: ArchitectureBenchResult[] = [];
-  for (const fuse of [true, false]) {
-    const { program } = await compileArchitecture(spec, {
-      device: options.device === 'cpu' ? 'cpu' : 'auto',
-      seed: 0,
-      batch: inputs.batch,
-      fuse,
-    });
-    try {
-      const forward = await medianMs(repeats, () => program.run(inputs.feeds, { dims: inputs.dims }));
-      results.push({
-        variant: fuse ? 'fused' : 'unfused',
-        backend: program.backend,
-        forwardMs: forward,
-        dispatchesPerForward: program.stats.dispatchesPerRun,
-        arenaBytes: program.stats.arenaBytes,
-      });
-    } finally {
-      program.destroy();
+  const shown = startProgress({
+    label: 'bench',
+    total: VARIANTS.length * (1 + repeats),
+    unit: 'steps',
+    ...(io.progress === undefined ? {} : { stream: io.progress }),
+  });
+  const compiled: CompiledArchitecture[] = [];
+  let results: ArchitectureBenchResult[];
+  try {
+    for (const variant of VARIANTS) {
+      compiled.push(
+        await compileArchitecture(spec, {
+          device: options.device === 'cpu' ? 'cpu' : 'auto',
+          seed: 0,
+          batch: inputs.batch,
+          fuse: variant === 'fused',
+        }),
+      );
+      shown.update(compiled.length, `compiled ${variant}`);
     }
+    let done = compiled.length;
+    const forward = await timeVariants(
+      compiled.map(
+        ({ program }) =>
+          () =>
+            program.run(inputs.feeds, { dims: inputs.dims }),
+      ),
+      repeats,
+      () => shown.update(++done, 'forward'),
+    );
+    shown.finish();
+    results = compiled.map(({ program }, index) => ({
+      variant: VARIANTS[index]!,
+      backend: program.backend,
+      forwardMs: forward[index]!.medianMs,
+      forwardMadMs: forward[index]!.madMs,
+      runs: forward[index]!.runs,
+      dispatchesPerForward: program.stats.dispatchesPerRun,
+      arenaBytes: program.stats.arenaBytes,
+    }));
+  } finally {
+    shown.stop();
+    for (const { program } of compiled) program.destroy();
   }
   io.out(
-    `model: ${specPath} (${spec.kind}), batch ${inputs.batch}, median of ${repeats} runs after a warm-up`,
+    `model: ${specPath} (${spec.kind}), batch ${inputs.batch}; median ± MAD of ${repeats} runs after a warm-up, fused and unfused interleaved`,
   );
   for (const line of inputs.lines) io.out(`  ${line}`);
   io.out(
@@ -79,7 +108,7 @@ export async function benchArchitecture(
       results.map((row) => [
         row.variant,
         row.backend,
-        row.forwardMs.toFixed(1),
+        formatBenchTime({ medianMs: row.forwardMs, madMs: row.forwardMadMs, runs: row.runs }),
         String(row.dispatchesPerForward),
         formatBytes(row.arenaBytes),
       ]),

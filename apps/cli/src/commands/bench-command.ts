@@ -1,13 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { formatTable } from '@weft/ir';
-import { compileModel, isArchitectureSpec } from '@weft/models';
+import { type CompiledModel, compileModel, isArchitectureSpec } from '@weft/models';
+import { startProgress } from '@weft/zoo/cli';
 import type { CAC } from 'cac';
+import { resolveSpecPath } from '../bundled-examples.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { benchArchitecture } from './bench-architecture.js';
+import { formatBenchTime, timeVariants, VARIANTS } from './bench-variants.js';
 import { checkBenchOptions } from './check-command-options.js';
-import { medianMs } from './median-time.js';
 
 /** Options of `weft bench`. */
 export interface BenchOptions {
@@ -29,8 +31,14 @@ export interface ModelBenchResult {
   readonly backend: string;
   /** Median prefill time in ms. */
   readonly prefillMs: number;
+  /** Spread of the prefill times: median absolute deviation, in ms. */
+  readonly prefillMadMs: number;
   /** Median time of one decode step in ms. */
   readonly decodeMs: number;
+  /** Spread of the decode-step times: median absolute deviation, in ms. */
+  readonly decodeMadMs: number;
+  /** Timed runs behind each median. */
+  readonly runs: number;
   /** Dispatches of one decode step. */
   readonly dispatchesPerToken: number;
   /** Bytes of the decoder program's arena. */
@@ -39,8 +47,9 @@ export interface ModelBenchResult {
 
 /**
  * Registers `weft bench <spec.json>`: compiles the model fused and unfused (one kernel per op)
- * with seeded weights, and measures the median prefill and decode-step times, dispatches per token
- * and arena bytes (for the encoder, ViT, DiT and encoder–decoder kinds: the forward pass, see
+ * with seeded weights, and times prefill and one decode step of both, interleaved round by round
+ * (median, spread and run count; statistics by tinybench), with dispatches per token and arena
+ * bytes, and the progress on stderr (for the encoder, ViT, DiT and encoder–decoder kinds: the forward pass, see
  * `benchArchitecture`). Kernel-level comparisons against other WebGPU runtimes are `pnpm bench`.
  */
 export function registerBenchCommand(cli: CAC, io: CliIo): void {
@@ -57,8 +66,9 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
     .option('--json <file>', 'Write the results as JSON to this file')
     .example('weft bench examples/tiny-decoder.json --repeats 3')
     .example('weft bench examples/bert-encoder.json')
-    .action(async (specPath: string, givenOptions: BenchOptions) => {
+    .action(async (givenPath: string, givenOptions: BenchOptions) => {
       const options = checkBenchOptions(givenOptions);
+      const specPath = await resolveSpecPath(givenPath, io);
       const spec = await loadSpecFile(specPath);
       if (isArchitectureSpec(spec)) return benchArchitecture(specPath, spec, options, io);
       const promptLength = Math.min(Number(options.prompt ?? 8), spec.config.maxSeq - 1);
@@ -67,36 +77,65 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
         { length: promptLength },
         (_, index) => (index * 7 + 1) % spec.config.vocabSize,
       );
+      const shown = startProgress({
+        label: 'bench',
+        total: VARIANTS.length * (1 + 2 * repeats),
+        unit: 'steps',
+        ...(io.progress === undefined ? {} : { stream: io.progress }),
+      });
+      const models: CompiledModel[] = [];
       const results: ModelBenchResult[] = [];
-      for (const fuse of [true, false]) {
-        const model = await compileModel(spec, {
-          device: options.device === 'cpu' ? 'cpu' : 'auto',
-          seed: 0,
-          fuse,
-        });
-        try {
-          const prefill = await medianMs(repeats, () => model.step(prompt, 0));
-          const decode = await medianMs(repeats, () => model.step([prompt[0]!], promptLength));
+      try {
+        for (const variant of VARIANTS) {
+          models.push(
+            await compileModel(spec, {
+              device: options.device === 'cpu' ? 'cpu' : 'auto',
+              seed: 0,
+              fuse: variant === 'fused',
+            }),
+          );
+          shown.update(models.length, `compiled ${variant}`);
+        }
+        let done = models.length;
+        const step = (phase: string) => () => shown.update(++done, phase);
+        const prefill = await timeVariants(
+          models.map((model) => () => model.step(prompt, 0)),
+          repeats,
+          step('prefill'),
+        );
+        const decode = await timeVariants(
+          models.map((model) => () => model.step([prompt[0]!], promptLength)),
+          repeats,
+          step('decode'),
+        );
+        shown.finish();
+        for (const [index, model] of models.entries()) {
           results.push({
-            variant: fuse ? 'fused' : 'unfused',
+            variant: VARIANTS[index]!,
             backend: model.backend,
-            prefillMs: prefill,
-            decodeMs: decode,
+            prefillMs: prefill[index]!.medianMs,
+            prefillMadMs: prefill[index]!.madMs,
+            decodeMs: decode[index]!.medianMs,
+            decodeMadMs: decode[index]!.madMs,
+            runs: prefill[index]!.runs,
             dispatchesPerToken: model.decoder.stats.dispatchesPerRun,
             arenaBytes: model.decoder.stats.arenaBytes,
           });
-        } finally {
-          model.destroy();
         }
+      } finally {
+        shown.stop();
+        for (const model of models) model.destroy();
       }
-      io.out(`model: ${specPath}, prompt ${promptLength} tokens, median of ${repeats} runs after a warm-up`);
+      io.out(
+        `model: ${specPath}, prompt ${promptLength} tokens; median ± MAD of ${repeats} runs after a warm-up, fused and unfused interleaved`,
+      );
       io.out(
         formatTable(
           results.map((row) => [
             row.variant,
             row.backend,
-            row.prefillMs.toFixed(1),
-            row.decodeMs.toFixed(1),
+            formatBenchTime({ medianMs: row.prefillMs, madMs: row.prefillMadMs, runs: row.runs }),
+            formatBenchTime({ medianMs: row.decodeMs, madMs: row.decodeMadMs, runs: row.runs }),
             String(row.dispatchesPerToken),
             formatBytes(row.arenaBytes),
           ]),

@@ -1,3 +1,4 @@
+import { InputError } from '@weft/ir';
 import { choiceOption, integerOption, numberOption } from '../option-values.js';
 import type { BenchOptions } from './bench-command.js';
 import type { RunOptions } from './run-command.js';
@@ -12,6 +13,11 @@ const DEVICES = ['auto', 'cpu'] as const;
  */
 export function checkRunOptions(options: RunOptions): RunOptions {
   const { temperature, topK, topP, weights, prompt } = options;
+  // An empty prompt has nothing to generate from (no token ids; no text to tokenize).
+  if (prompt !== undefined && String(prompt).trim() === '')
+    throw new InputError(
+      '--prompt is empty: give token ids ("1 2 3"), or text for a model directory with a tokenizer.json',
+    );
   return {
     ...options,
     ...(weights === undefined ? {} : { weights: String(weights) }),

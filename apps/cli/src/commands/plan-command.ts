@@ -8,6 +8,7 @@ import {
 } from '@weft/models';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile, fusionCostModelOf, generateProgram } from '@weft/wgsl';
 import type { CAC } from 'cac';
+import { resolveSpecPath } from '../bundled-examples.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
@@ -56,7 +57,7 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
     .example('weft plan examples/hybrid-decoder.json')
     .example('weft plan examples/dit-block.json')
     .example('weft plan examples/small-decoder.json --explain --adapter software')
-    .action(async (specPath: string, options: PlanOptions) => {
+    .action(async (givenPath: string, options: PlanOptions) => {
       const profile = ADAPTER_PROFILES[options.adapter ?? 'hardware'];
       if (profile === undefined) {
         throw new InputError('--adapter must be hardware or software', {
@@ -64,6 +65,7 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
           actual: options.adapter,
         });
       }
+      const specPath = await resolveSpecPath(givenPath, io);
       const spec = await loadSpecFile(specPath);
       if (options.json === true) {
         io.out(specDocumentToJSON(spec).trimEnd());

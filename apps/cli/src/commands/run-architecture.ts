@@ -5,6 +5,7 @@ import {
   compileArchitecture,
   type EncoderDecoderSpec,
 } from '@weft/models';
+import { startProgress } from '@weft/zoo/cli';
 import {
   architectureInputs,
   DECODER_START_TOKEN,
@@ -115,17 +116,29 @@ async function generate(
   const target = [DECODER_START_TOKEN];
   const started = performance.now();
   let last: { data: ArrayLike<number>; shape: readonly number[] } | undefined;
-  for (let step = 0; step < steps; step++) {
-    const { logits } = await program.run(
-      { source, target: Int32Array.from(target) },
-      { dims: { sourceSeq: source.length, seq: target.length } },
-    );
-    last = logits!;
-    const offset = (target.length - 1) * targetVocabSize;
-    let best = 0;
-    for (let token = 1; token < targetVocabSize; token++)
-      if (logits!.data[offset + token]! > logits!.data[offset + best]!) best = token;
-    target.push(best);
+  const generating = startProgress({
+    label: 'generating',
+    total: steps,
+    unit: 'tokens',
+    ...(io.progress === undefined ? {} : { stream: io.progress }),
+  });
+  try {
+    for (let step = 0; step < steps; step++) {
+      const { logits } = await program.run(
+        { source, target: Int32Array.from(target) },
+        { dims: { sourceSeq: source.length, seq: target.length } },
+      );
+      last = logits!;
+      const offset = (target.length - 1) * targetVocabSize;
+      let best = 0;
+      for (let token = 1; token < targetVocabSize; token++)
+        if (logits!.data[offset + token]! > logits!.data[offset + best]!) best = token;
+      target.push(best);
+      generating.update(step + 1);
+    }
+    generating.finish();
+  } finally {
+    generating.stop();
   }
   const elapsed = performance.now() - started;
   io.out('outputs:');

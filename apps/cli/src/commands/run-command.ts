@@ -1,16 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { InputError } from '@weft/ir';
 import { compileModel, isArchitectureSpec } from '@weft/models';
+import { finishProgressWith, startProgress } from '@weft/zoo/cli';
 import type { CAC } from 'cac';
+import { resolveSpecPath } from '../bundled-examples.js';
 import type { CliIo } from '../cli-io.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
-import { createProgressBar } from '../progress-bar.js';
 import { summarizeSpec } from '../spec-summary.js';
 import { checkRunOptions } from './check-command-options.js';
 import { runArchitecture } from './run-architecture.js';
 import {
   backendLine,
+  compileWithProgress,
   describeWeights,
   deviceOption,
   parsePrompt,
@@ -52,7 +54,7 @@ export interface RunOptions {
 /**
  * Registers `weft run <spec.json | model-dir>`: compiles the model (a JSON spec with its weights
  * or seeded random ones, or a Hugging Face model directory) on WebGPU or the CPU fallback and
- * generates from a prompt, with progress bars on stderr. An architecture spec (encoder, ViT, DiT,
+ * generates from a prompt, with the progress on stderr. An architecture spec (encoder, ViT, DiT,
  * encoder–decoder) runs its forward pass on inputs that fit its kind (see `runArchitecture`). A
  * decoder directory's prompt is text when it has a `tokenizer.json`, and the generated text is
  * printed as it is produced; a BERT directory encodes `--prompt`, a ViT directory `--image`.
@@ -91,11 +93,12 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .option('--sample-seed <n>', 'Seed of the sampler (an integer ≥ 0)', { default: 0 })
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
     .example('weft run examples/vit.json')
-    .example('weft run ./SmolLM-135M --prompt "The capital of France is" --tokens 20')
-    .example('weft run ./bert-base-uncased --prompt "Hello world" --output bert.json')
-    .example('weft run ./vit-base-patch16-224 --image cat.jpg')
-    .action(async (specPath: string, givenOptions: RunOptions) => {
+    .example('weft run path/to/SmolLM-135M --prompt "The capital of France is" --tokens 20')
+    .example('weft run path/to/bert-base-uncased --prompt "Hello world" --output bert.json')
+    .example('weft run path/to/vit-base-patch16-224 --image cat.jpg')
+    .action(async (givenPath: string, givenOptions: RunOptions) => {
       const options = checkRunOptions(givenOptions);
+      const specPath = await resolveSpecPath(givenPath, io);
       if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, givenOptions, io);
       refuseDirectoryOnlyOptions(options);
       const spec = await loadSpecFile(specPath);
@@ -110,27 +113,31 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
         describeWeights(io, options.weights, weights);
       else io.out(`weights: seeded random (seed ${options.seed ?? 0}; pass --weights FILE for real ones)`);
 
-      const compileBar = createProgressBar({ total: 3, label: 'compiling', ...streamOption(progressStream) });
-      const model = await compileModel(spec, {
-        device,
-        seed: options.seed ?? 0,
-        ...(weights === undefined ? {} : { weights }),
-        onProgress: ({ done }) => compileBar.update(done),
-      });
-      compileBar.finish();
+      const model = await compileWithProgress(progressStream, (onProgress) =>
+        compileModel(spec, {
+          device,
+          seed: options.seed ?? 0,
+          ...(weights === undefined ? {} : { weights }),
+          onProgress,
+        }),
+      );
       try {
         io.out(backendLine(model));
-        const generationBar = createProgressBar({
-          total: maxTokens,
+        const generating = startProgress({
           label: 'generating',
+          total: maxTokens,
+          unit: 'tokens',
           ...streamOption(progressStream),
         });
-        const result = await model.generate(prompt, {
-          maxTokens,
-          sampling: samplingOf(options),
-          onToken: (_token, index) => generationBar.update(index + 1),
-        });
-        generationBar.finish();
+        const result = await finishProgressWith(
+          generating,
+          model.generate(prompt, {
+            maxTokens,
+            sampling: samplingOf(options),
+            onToken: (_token, index) => generating.update(index + 1),
+          }),
+          (generated) => generated.stopReason,
+        );
         io.out(`prompt: ${prompt.join(' ')}`);
         io.out(`generated (${result.tokens.length}, ${result.stopReason}): ${result.tokens.join(' ')}`);
         io.out(timingLine(result));

@@ -1,8 +1,8 @@
 import { InputError } from '@weft/ir';
-import type { CompiledModel, LoadedTensor, Sampling } from '@weft/models';
+import type { CompiledModel, CompileProgress, LoadedTensor, Sampling } from '@weft/models';
+import { type Progress, type ProgressStream, startProgress } from '@weft/zoo/cli';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
-import type { ProgressStream } from '../progress-bar.js';
 import type { RunOptions } from './run-command.js';
 
 /**
@@ -34,7 +34,8 @@ export function parsePrompt(text: string, vocabSize: number): number[] {
     .filter((part) => part !== '');
   if (tokens.length === 0) throw new InputError('--prompt has no token ids (give them as "1 2 3")');
   return tokens.map((token, index) => {
-    const id = Number(token);
+    // Decimal digits only: Number() would also take "1e3", "0x3" or "1.0".
+    const id = /^-?\d+$/.test(token) ? Number(token) : Number.NaN;
     if (!Number.isSafeInteger(id)) {
       throw new InputError(
         `--prompt: token ${index + 1} "${token}" is not an integer token id; pass text with a tokenizer directory (weft run ./model-dir --prompt "text")`,
@@ -57,9 +58,29 @@ export function positiveInteger(value: number, option: string): number {
   return number;
 }
 
-/** `{ stream }` when a progress stream is set (the bars' option). */
+/** `{ stream }` when a progress stream is set (the progress display's option). */
 export function streamOption(stream: ProgressStream | undefined): { stream?: ProgressStream } {
   return stream === undefined ? {} : { stream };
+}
+
+/**
+ * Runs `compile` (which reports its stages to `onProgress`) with a progress display of the stages:
+ * their count, the stage just finished and the elapsed time. The display ends even when it throws.
+ */
+export async function compileWithProgress<T>(
+  stream: ProgressStream | undefined,
+  compile: (onProgress: (progress: CompileProgress) => void) => Promise<T>,
+): Promise<T> {
+  let shown: Progress | undefined;
+  try {
+    return await compile(({ done, total, stage }) => {
+      shown ??= startProgress({ label: 'compiling', total, unit: 'stages', ...streamOption(stream) });
+      shown.update(done, stage);
+    });
+  } finally {
+    // compileModel reports its last stage itself: stopping leaves it drawn complete.
+    shown?.stop();
+  }
 }
 
 /** The `--device` option, checked. */

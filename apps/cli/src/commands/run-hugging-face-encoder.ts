@@ -10,10 +10,10 @@ import {
 } from '@weft/models/hf';
 import { compile, type Program } from '@weft/runtime';
 import { formatValues } from '../architecture-inputs.js';
+import { type Progress, startProgress } from '@weft/zoo/cli';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { imagePixels, readImageFile } from '../image-input.js';
-import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { readVitPreprocessing } from '../vit-preprocessing.js';
 import type { RunOptions } from './run-command.js';
 import { deviceOption, parsePrompt, streamOption } from './run-helpers.js';
@@ -52,14 +52,13 @@ export async function runHuggingFaceEncoderDirectory(
 ): Promise<void> {
   checkEncoderOptions(modelType, options, given);
   const stream = streamOption(io.progress);
-  let loadBar: ProgressBar | undefined;
+  let loading: Progress | undefined;
   const hf = await loadHuggingFaceEncoder(dir, {
     onProgress: (done, total) => {
-      loadBar ??= createProgressBar({ total, label: 'loading', ...stream });
-      loadBar.update(done);
+      loading ??= startProgress({ label: 'loading', total, unit: 'tensors', ...stream });
+      loading.update(done);
     },
-  });
-  loadBar?.finish();
+  }).finally(() => loading?.stop());
   const values = Object.values(hf.weights).reduce((total, data) => total + data.length, 0);
   io.out(`model ${dir}: ${hf.modelType} (config.json), encoder`);
   io.out(`  ${describeDefinition(hf)}`);

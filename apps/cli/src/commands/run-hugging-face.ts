@@ -14,13 +14,14 @@ import {
   readHuggingFaceConfig,
   readHuggingFaceConfigJson,
 } from '@weft/models/hf';
+import { type Progress, startProgress } from '@weft/zoo/cli';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
-import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { summarizeSpec } from '../spec-summary.js';
 import type { RunOptions } from './run-command.js';
 import {
   backendLine,
+  compileWithProgress,
   deviceOption,
   parsePrompt,
   positiveInteger,
@@ -69,15 +70,16 @@ export async function runHuggingFaceDirectory(
   const { device, fallbackReason } = await resolveModelDevice(deviceOption(options));
   const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
   checkModelMemory(estimateSpecMemory(spec), memoryLimitsOf(gpuDevice));
-  let loadBar: ProgressBar | undefined;
+  let loading: Progress | undefined;
+  // The display starts with the first report (which gives the total); the loader reports the last
+  // tensor itself, so stopping leaves the display complete.
   const hf = await loadHuggingFaceModel(dir, {
     maxSeq,
     onProgress: (done, total) => {
-      loadBar ??= createProgressBar({ total, label: 'loading', ...stream });
-      loadBar.update(done);
+      loading ??= startProgress({ label: 'loading', total, unit: 'tensors', ...stream });
+      loading.update(done);
     },
-  });
-  loadBar?.finish();
+  }).finally(() => loading?.stop());
   describeModel(io, dir, hf);
   const tokenizer = hf.tokenizer;
   const prompt =
@@ -92,14 +94,14 @@ export async function runHuggingFaceDirectory(
       actual: outside,
     });
   }
-  const compileBar = createProgressBar({ total: 3, label: 'compiling', ...stream });
-  const model = await compileModel(hf.spec, {
-    device,
-    weights: hf.weights,
-    ...(fallbackReason === undefined ? {} : { fallbackReason }),
-    onProgress: ({ done }) => compileBar.update(done),
-  });
-  compileBar.finish();
+  const model = await compileWithProgress(io.progress, (onProgress) =>
+    compileModel(hf.spec, {
+      device,
+      weights: hf.weights,
+      ...(fallbackReason === undefined ? {} : { fallbackReason }),
+      onProgress,
+    }),
+  );
   try {
     io.out(backendLine(model));
     io.out(`prompt: ${prompt.length} tokens${tokenizer === undefined ? '' : ` (${prompt.join(' ')})`}`);

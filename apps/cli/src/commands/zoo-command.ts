@@ -21,9 +21,10 @@ export interface ZooOptions {
 
 /**
  * Registers `weft zoo`: runs every ready-made catalog mechanism of `@weft/zoo` on the available
- * device and prints mechanism, paper, kernels, error vs float64 and median ms.
+ * device and prints mechanism, paper, kernels, error vs float64, median ms and its spread, with
+ * the progress per entry on stderr.
  */
-export function registerZooCommand(cli: CAC, _io: CliIo): void {
+export function registerZooCommand(cli: CAC, io: CliIo): void {
   cli
     .command('zoo', 'Run every catalog mechanism of the zoo and print kernels, error vs float64 and timings')
     .option('--only <ids>', 'Comma-separated entry ids or mechanisms')
@@ -44,7 +45,12 @@ export function registerZooCommand(cli: CAC, _io: CliIo): void {
         ...(options.cpu === true ? ['--cpu'] : []),
         ...(options.budget === true ? ['--budget'] : []),
       ];
-      if ((await runZoo(argv, { command: 'weft zoo' })) !== 0) {
+      if (
+        (await runZoo(argv, {
+          command: 'weft zoo',
+          ...(io.progress === undefined ? {} : { progress: io.progress }),
+        })) !== 0
+      ) {
         throw new WeftError(
           'zoo-tolerance',
           options.budget === true

@@ -2,6 +2,12 @@
 // `pnpm soak`). It lives in `@weft/ir` because that is the lowest package every one of them already
 // imports (apps, zoo and tools all sit above it), and it needs nothing but strings: putting it in
 // `@weft/runtime` would make a text helper depend on the device layer for no reason.
+// It is the one table formatter of the project, and kept rather than a library: `@weft/ir` has no
+// runtime dependency and runs in browsers, the tables are plain aligned columns (no borders, no
+// colour, no wrapping), and the layout rule the tables rely on — a free-text last column that is
+// not padded — is one line here. cli-table3 draws borders by default and brings string-width and its
+// four dependencies, `table` brings ajv, and text-table (the borderless one) is a 0.2.0 release
+// that ships no types.
 
 /** How a column's cells align: text left, numbers right. */
 export type ColumnAlign = 'left' | 'right';

@@ -1,7 +1,8 @@
 /**
  * `@weft/ir/test`: helpers for tests of Weft kernels and models — seeded random tensors that are
- * never zero, `expectClose` with a useful failure message, a normwise relative error, and a tiny
- * ONNX model encoder for comparing against onnxruntime.
+ * never zero, `expectClose` with a useful failure message, a normwise relative error, and an
+ * ONNX model encoder (protobufjs with ONNX's schema; `protobufjs` is an optional peer dependency
+ * needed only by `encodeOnnxModel`) for comparing against onnxruntime.
  *
  * @packageDocumentation
  */

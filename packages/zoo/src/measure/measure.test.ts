@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { maxRelativeError } from './max-relative-error.js';
-import { median } from './median.js';
 
 describe('maxRelativeError', () => {
   it('is the largest difference over the largest reference magnitude', () => {
@@ -13,13 +12,5 @@ describe('maxRelativeError', () => {
     expect(maxRelativeError([Number.NaN, 1], [1, 1])).toBeNaN();
     expect(maxRelativeError([1], [1, 2])).toBeNaN();
     expect(maxRelativeError([Number.NaN, 1.5], [Number.NaN, 1])).toBeCloseTo(0.5, 15);
-  });
-});
-
-describe('median', () => {
-  it('takes the middle value, or the mean of the middle two', () => {
-    expect(median([5, 1, 3])).toBe(3);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(median([])).toBeNaN();
   });
 });

@@ -91,6 +91,7 @@ describe('formatZooTable', () => {
     tolerance: 1e-5,
     passed,
     medianMs: 0.4567,
+    madMs: 0.0123,
     timedRuns: 5,
   });
 
@@ -101,10 +102,10 @@ describe('formatZooTable', () => {
     ]);
     const lines = table.split('\n');
     expect(lines[0]).toMatch(
-      /^mechanism\s+paper\s+group\s+kernels\s+max rel\. error\s+tolerance\s+median ms$/,
+      /^mechanism\s+paper\s+group\s+kernels\s+max rel\. error\s+tolerance\s+median ms\s+± MAD$/,
     );
-    expect(lines[2]).toMatch(/^LayerNorm\s+34\s+G3\s+1\s+1\.23e-7\s+1e-5\s+0\.457$/);
-    expect(lines[3]).toMatch(/^RMSNorm\s+34\s+G3\s+1\s+3\.00e-4\s+1e-5\s+0\.457\s+FAIL$/);
+    expect(lines[2]).toMatch(/^LayerNorm\s+34\s+G3\s+1\s+1\.23e-7\s+1e-5\s+0\.457\s+0\.012$/);
+    expect(lines[3]).toMatch(/^RMSNorm\s+34\s+G3\s+1\s+3\.00e-4\s+1e-5\s+0\.457\s+0\.012\s+FAIL$/);
     // Numbers align right under their headings.
     const paperEnd = lines[0]!.indexOf('paper') + 'paper'.length;
     expect(lines[2]!.indexOf(' 34 ') + 3).toBe(paperEnd);
@@ -118,16 +119,16 @@ describe('runZoo', () => {
     const file = join(folder, 'zoo.json');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      const status = await runZoo([
-        '--cpu',
-        '--only',
-        'layer-norm,softmax-sink',
-        '--runs',
-        '5',
-        '--json',
-        file,
-      ]);
+      let progress = '';
+      const status = await runZoo(
+        ['--cpu', '--only', 'layer-norm,softmax-sink', '--runs', '5', '--json', file],
+        { progress: { isTTY: false, write: (text: string) => (progress += text) } },
+      );
       expect(status).toBe(0);
+      // Off a terminal, one plain progress line per entry: count, entry, elapsed seconds.
+      expect(progress).toMatch(
+        /^zoo: 1\/2 entries layer-norm \(\d+\.\d s\)\nzoo: 2\/2 entries softmax-sink \(\d+\.\d s\)\n$/,
+      );
       const printed = log.mock.calls.map((call) => String(call[0])).join('\n');
       expect(printed).toMatch(/CPU reference backend \(--cpu\)/);
       expect(printed).toMatch(/^LayerNorm\s+34\s+G3\s+1\s/m);

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export { closestNames } from './closest-names.js';
 export * from './command-line.js';
 export { usePrivateRuntimeDir } from './private-runtime-dir.js';
+export * from './progress.js';
 export { type RunZooOptions, runZoo } from './zoo-command.js';

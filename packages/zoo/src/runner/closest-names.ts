@@ -3,6 +3,11 @@ import { editDistance } from '@weft/ir';
  * The names nearest to `given` (edit distance, case ignored), closest first, at most `count`:
  * those that it, or one of their dash-separated parts, is near enough to be a typo of (a third of
  * its length, at least 2 edits), or that contain it or are contained in it.
+ *
+ * @example
+ * ```ts
+ * closestNames('LayerNrom', ['layer-norm', 'rms-norm', 'softmax']); // ['layer-norm']
+ * ```
  */
 export function closestNames(given: string, names: readonly string[], count = 3): string[] {
   const wanted = given.toLowerCase();

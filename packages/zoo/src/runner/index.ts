@@ -15,6 +15,7 @@
  * @packageDocumentation
  */
 
+export * from '../measure/measure-interleaved.js';
 export * from './measure-error-budget.js';
 export * from './measure-zoo-entry.js';
 export * from './zoo-device.js';

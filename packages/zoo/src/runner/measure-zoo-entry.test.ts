@@ -18,6 +18,8 @@ describe('measureZooEntry on the CPU backend', () => {
     expect(result.maxRelativeError).toBeGreaterThan(0);
     expect(result.maxRelativeError).toBeLessThan(2e-7);
     expect(result.medianMs).toBeGreaterThan(0);
+    expect(result.madMs).toBeGreaterThanOrEqual(0);
+    expect(result.madMs).toBeLessThanOrEqual(result.medianMs);
   });
 
   it('fails an entry whose tolerance is below the error it measures', async () => {

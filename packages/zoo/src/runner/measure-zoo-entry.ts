@@ -1,7 +1,7 @@
 import { interpret } from '@weft/ir';
 import { compile, type WeftDevice } from '@weft/runtime';
 import { maxRelativeError } from '../measure/max-relative-error.js';
-import { median } from '../measure/median.js';
+import { measureInterleaved } from '../measure/measure-interleaved.js';
 import type { ZooEntry, ZooPaper } from '../zoo-entry.js';
 import { ZOO_EXTENSIONS } from '../zoo-extensions.js';
 
@@ -11,7 +11,7 @@ export interface MeasureZooEntryOptions {
   readonly device: WeftDevice | 'cpu';
   /** Untimed runs before timing (pipeline warm-up, first-use allocations). Default 2. */
   readonly warmupRuns?: number;
-  /** Timed runs; the median is reported. Default 7. */
+  /** Timed runs; their median and spread are reported. Default 7. */
   readonly timedRuns?: number;
   /** Fuse operations into shared kernels (default) or run one kernel per op. */
   readonly fuse?: boolean;
@@ -39,6 +39,8 @@ export interface ZooMeasurement {
   readonly passed: boolean;
   /** Median wall time of one run (upload, dispatches, wait for completion; no readback), in ms. */
   readonly medianMs: number;
+  /** Spread of the timed runs: their median absolute deviation from the median, in ms. */
+  readonly madMs: number;
   /** Timed runs behind the median. */
   readonly timedRuns: number;
 }
@@ -46,7 +48,8 @@ export interface ZooMeasurement {
 /**
  * Builds a zoo entry, compiles it with `compile`, checks one run (outputs poisoned with NaN first)
  * against the float64 reference interpreter, then times `warmupRuns` + `timedRuns` runs and reports
- * the median. The program is destroyed before returning.
+ * the median, the spread and the run count of the timed ones (statistics by tinybench, see
+ * `measureInterleaved`). The program is destroyed before returning.
  *
  * @example
  * ```ts
@@ -74,13 +77,11 @@ export async function measureZooEntry(
       const outputError = actual === undefined ? Number.NaN : maxRelativeError(actual.data, expected.data);
       error = Number.isNaN(outputError) || Number.isNaN(error) ? Number.NaN : Math.max(error, outputError);
     }
-    const timedRuns = Math.max(1, options.timedRuns ?? 7);
-    const times: number[] = [];
-    for (let run = 0; run < (options.warmupRuns ?? 2) + timedRuns; run++) {
-      const started = performance.now();
-      await program.dispatch(inputs, { dims });
-      times.push(performance.now() - started);
-    }
+    for (let run = 0; run < (options.warmupRuns ?? 2); run++) await program.dispatch(inputs, { dims });
+    const [timed] = await measureInterleaved([{ run: () => program.dispatch(inputs, { dims }) }], {
+      repeats: Math.max(1, options.timedRuns ?? 7),
+    });
+    if (timed === undefined || 'error' in timed) throw timed?.error;
     return {
       id: entry.id,
       mechanism: entry.mechanism,
@@ -91,8 +92,9 @@ export async function measureZooEntry(
       maxRelativeError: error,
       tolerance: entry.tolerance,
       passed: error <= entry.tolerance,
-      medianMs: median(times.slice(-timedRuns)),
-      timedRuns,
+      medianMs: timed.timing.medianMs,
+      madMs: timed.timing.madMs,
+      timedRuns: timed.timing.runs,
     };
   } finally {
     program.destroy();

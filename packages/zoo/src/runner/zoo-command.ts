@@ -6,6 +6,7 @@ import { formatBudgetSummary, formatBudgetTable } from './format-budget-table.js
 import { formatZooTable } from './format-zoo-table.js';
 import { type BudgetMeasurement, measureErrorBudget } from './measure-error-budget.js';
 import { measureZooEntry, type ZooMeasurement } from './measure-zoo-entry.js';
+import { type Progress, type ProgressStream, startProgress } from './progress.js';
 import { selectZooEntries } from './select-zoo-entries.js';
 import { parseZooArguments, ZOO_USAGE } from './zoo-arguments.js';
 import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
@@ -14,6 +15,11 @@ import { acquireZooDevice, type ZooDevice } from './zoo-device.js';
 export interface RunZooOptions {
   /** The command as the user typed it, named in errors (default `pnpm zoo`; `weft zoo` from the CLI). */
   readonly command?: string;
+  /**
+   * Where the progress goes (default `process.stderr`): a bar with the entry count and the elapsed
+   * time on a terminal, one plain line per entry elsewhere.
+   */
+  readonly progress?: ProgressStream;
 }
 
 /**
@@ -30,17 +36,31 @@ export async function runZoo(argv: readonly string[], runOptions: RunZooOptions 
   }
   const entries = selectZooEntries(options.only, runOptions.command);
   const zooDevice = await acquireZooDevice(options.cpu);
-  if (options.budget) return runBudget(entries, zooDevice, options.json);
+  const progress = (label: string) =>
+    startProgress({
+      label,
+      total: entries.length,
+      unit: 'entries',
+      ...(runOptions.progress === undefined ? {} : { stream: runOptions.progress }),
+    });
+  if (options.budget) return runBudget(entries, zooDevice, options.json, progress('zoo --budget'));
   console.log(`${zooDevice.summary}\n${options.warmup} warm-up + ${options.runs} timed runs per entry\n`);
   const measurements: ZooMeasurement[] = [];
-  for (const entry of entries) {
-    measurements.push(
-      await measureZooEntry(entry, {
-        device: zooDevice.device,
-        warmupRuns: options.warmup,
-        timedRuns: options.runs,
-      }),
-    );
+  const shown = progress('zoo');
+  try {
+    for (const entry of entries) {
+      measurements.push(
+        await measureZooEntry(entry, {
+          device: zooDevice.device,
+          warmupRuns: options.warmup,
+          timedRuns: options.runs,
+        }),
+      );
+      shown.update(measurements.length, entry.id);
+    }
+    shown.finish();
+  } finally {
+    shown.stop();
   }
   if (zooDevice.device !== 'cpu') zooDevice.device.destroy();
   console.log(formatZooTable(measurements));
@@ -62,10 +82,19 @@ async function runBudget(
   entries: readonly ZooEntry[],
   zooDevice: ZooDevice,
   json: string | undefined,
+  progress: Progress,
 ): Promise<number> {
   console.log(`${zooDevice.summary}\nf32 error budget: normal, offset and long-position inputs\n`);
   const rows: BudgetMeasurement[] = [];
-  for (const entry of entries) rows.push(...(await measureErrorBudget(entry, { device: zooDevice.device })));
+  try {
+    for (const [index, entry] of entries.entries()) {
+      rows.push(...(await measureErrorBudget(entry, { device: zooDevice.device })));
+      progress.update(index + 1, entry.id);
+    }
+    progress.finish();
+  } finally {
+    progress.stop();
+  }
   if (zooDevice.device !== 'cpu') zooDevice.device.destroy();
   console.log(formatBudgetTable(rows));
   console.log(`\n${formatBudgetSummary(rows)}`);

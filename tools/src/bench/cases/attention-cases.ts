@@ -1,5 +1,5 @@
+import { encodeOnnxModel } from '@weft/ir/test';
 import { type BenchCase, once } from '../bench-case.js';
-import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';
@@ -41,10 +41,11 @@ function attentionCase(shape: AttentionShape): BenchCase {
         (_, index) => mask[index % mask.length]!,
       );
       const model = encodeOnnxModel({
+        opset: 17,
         inputs: ['query', 'key', 'value'].map((name) => ({ name, shape: dims })),
         outputs: [{ name: 'output', shape: dims }],
         initializers: causal
-          ? [{ name: 'mask', shape: [batch, heads, sequence, sequence], data: maskBias }]
+          ? [{ name: 'mask', shape: [batch, heads, sequence, sequence], values: maskBias }]
           : [],
         nodes: [
           {
@@ -56,7 +57,7 @@ function attentionCase(shape: AttentionShape): BenchCase {
             attributes: { num_heads: { int: heads } },
           },
         ],
-        opsets: { '': 17, 'com.microsoft': 1 },
+        domainOpsets: { 'com.microsoft': 1 },
       });
       const feeds = {
         query: { data: query, dims },

@@ -1,5 +1,5 @@
+import { encodeOnnxModel } from '@weft/ir/test';
 import type { BenchCase } from '../bench-case.js';
-import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';
@@ -25,12 +25,13 @@ export function elementwiseChainCase(rows: number, columns: number): BenchCase {
       }
       const shape = [rows, columns];
       const model = encodeOnnxModel({
+        opset: 17,
         inputs: [
           { name: 'x', shape },
           { name: 'z', shape },
         ],
         outputs: [{ name: 'y', shape }],
-        initializers: [{ name: 'half', shape: [], data: new Float32Array([0.5]) }],
+        initializers: [{ name: 'half', shape: [], values: new Float32Array([0.5]) }],
         nodes: [
           { opType: 'Mul', inputs: ['x', 'z'], outputs: ['t1'] },
           { opType: 'Add', inputs: ['t1', 'x'], outputs: ['t2'] },

@@ -1,5 +1,5 @@
+import { encodeOnnxModel } from '@weft/ir/test';
 import type { BenchCase } from '../bench-case.js';
-import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';
@@ -23,11 +23,12 @@ export function layerNormCase(rows: number, columns: number): BenchCase {
       const gamma = randomValues(columns, 32, 0.5, 1.5);
       const beta = randomValues(columns, 33, -0.5, 0.5);
       const model = encodeOnnxModel({
+        opset: 17,
         inputs: [{ name: 'x', shape: [rows, columns] }],
         outputs: [{ name: 'y', shape: [rows, columns] }],
         initializers: [
-          { name: 'gamma', shape: [columns], data: gamma },
-          { name: 'beta', shape: [columns], data: beta },
+          { name: 'gamma', shape: [columns], values: gamma },
+          { name: 'beta', shape: [columns], values: beta },
         ],
         nodes: [
           {

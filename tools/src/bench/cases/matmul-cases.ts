@@ -1,5 +1,5 @@
+import { encodeOnnxModel } from '@weft/ir/test';
 import { type BenchCase, once } from '../bench-case.js';
-import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';
@@ -19,6 +19,7 @@ export function matmulCases(sizes: readonly number[]): BenchCase[] {
       const a = randomValues(size * size, 11);
       const b = randomValues(size * size, 12);
       const model = encodeOnnxModel({
+        opset: 17,
         inputs: [
           { name: 'a', shape: [size, size] },
           { name: 'b', shape: [size, size] },

@@ -1,6 +1,6 @@
 import type { Node } from '@weft/ir';
+import { encodeOnnxModel } from '@weft/ir/test';
 import { type BenchCase, once } from '../bench-case.js';
-import { encodeOnnxModel } from '../onnx/onnx-model.js';
 import { ortSystem } from '../peers/onnxruntime-web.js';
 import { tfjsSystem } from '../peers/tfjs.js';
 import { randomValues } from '../random-values.js';
@@ -37,24 +37,25 @@ export function transformerBlockCase(shape: TransformerBlockShape): BenchCase {
           for (let j = i + 1; j < tokens; j++) mask[(h * tokens + i) * tokens + j] = -10_000;
       }
       const model = encodeOnnxModel({
+        opset: 17,
         inputs: [{ name: 'x', shape: dims }],
         outputs: [{ name: 'y', shape: dims }],
         initializers: [
-          { name: 'ln1.gamma', shape: [width], data: weights.ln1Gamma },
-          { name: 'ln1.beta', shape: [width], data: weights.ln1Beta },
-          { name: 'wq', shape: [width, width], data: weights.wq },
-          { name: 'wk', shape: [width, width], data: weights.wk },
-          { name: 'wv', shape: [width, width], data: weights.wv },
-          { name: 'bqkv', shape: [3 * width], data: weights.bqkv },
-          { name: 'mask', shape: [1, heads, tokens, tokens], data: mask },
-          { name: 'wo', shape: [width, width], data: weights.wo },
-          { name: 'bo', shape: [width], data: weights.bo },
-          { name: 'ln2.gamma', shape: [width], data: weights.ln2Gamma },
-          { name: 'ln2.beta', shape: [width], data: weights.ln2Beta },
-          { name: 'w1', shape: [width, hidden], data: weights.w1 },
-          { name: 'b1', shape: [hidden], data: weights.b1 },
-          { name: 'w2', shape: [hidden, width], data: weights.w2 },
-          { name: 'b2', shape: [width], data: weights.b2 },
+          { name: 'ln1.gamma', shape: [width], values: weights.ln1Gamma },
+          { name: 'ln1.beta', shape: [width], values: weights.ln1Beta },
+          { name: 'wq', shape: [width, width], values: weights.wq },
+          { name: 'wk', shape: [width, width], values: weights.wk },
+          { name: 'wv', shape: [width, width], values: weights.wv },
+          { name: 'bqkv', shape: [3 * width], values: weights.bqkv },
+          { name: 'mask', shape: [1, heads, tokens, tokens], values: mask },
+          { name: 'wo', shape: [width, width], values: weights.wo },
+          { name: 'bo', shape: [width], values: weights.bo },
+          { name: 'ln2.gamma', shape: [width], values: weights.ln2Gamma },
+          { name: 'ln2.beta', shape: [width], values: weights.ln2Beta },
+          { name: 'w1', shape: [width, hidden], values: weights.w1 },
+          { name: 'b1', shape: [hidden], values: weights.b1 },
+          { name: 'w2', shape: [hidden, width], values: weights.w2 },
+          { name: 'b2', shape: [width], values: weights.b2 },
         ],
         nodes: [
           {
@@ -89,7 +90,7 @@ export function transformerBlockCase(shape: TransformerBlockShape): BenchCase {
           { opType: 'Add', inputs: ['down', 'b2'], outputs: ['mlp'] },
           { opType: 'Add', inputs: ['x2', 'mlp'], outputs: ['y'] },
         ],
-        opsets: { '': 17, 'com.microsoft': 1 },
+        domainOpsets: { 'com.microsoft': 1 },
       });
       const buildWeft = async () => {
         const ir = await import('@weft/ir');

@@ -6,7 +6,7 @@ import {
   rollingWindow,
 } from '@weft/models';
 import type { WeftDevice } from '@weft/runtime';
-import type { InterleavedRun } from '../measure-interleaved.js';
+import type { InterleavedRun } from '@weft/zoo/runner';
 
 /** Options of {@link longDecodeContenders}. */
 export interface LongDecodeOptions {

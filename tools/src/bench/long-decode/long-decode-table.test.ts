@@ -3,7 +3,18 @@ import { formatLongDecodeTable } from './long-decode-table.js';
 
 const timing = (samplesMs: number[]) => {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { timing: { medianMs: sorted[1]!, minMs: sorted[0]!, p90Ms: sorted[2]!, samplesMs } };
+  const medianMs = sorted[1]!;
+  const deviations = sorted.map((x) => Math.abs(x - medianMs)).sort((a, b) => a - b);
+  return {
+    timing: {
+      medianMs,
+      madMs: deviations[1]!,
+      minMs: sorted[0]!,
+      maxMs: sorted[2]!,
+      runs: samplesMs.length,
+      samplesMs,
+    },
+  };
 };
 
 describe('formatLongDecodeTable', () => {
@@ -17,8 +28,8 @@ describe('formatLongDecodeTable', () => {
       [timing([3, 6, 9]), timing([4, 5, 8]), { error: new Error('lost') }],
     );
     const lines = table.split('\n');
-    expect(lines[1]).toBe('long | 527 | 9 | 6.000 | 3.000–9.000 | 3 | 1.20×');
-    expect(lines[2]).toBe('short | 513 | 9 | 5.000 | 4.000–8.000 | 3 | 1.00×');
+    expect(lines[1]).toBe('long | 527 | 9 | 6.000 | 3.000 | 3.000–9.000 | 3 | 1.20×');
+    expect(lines[2]).toBe('short | 513 | 9 | 5.000 | 1.000 | 4.000–8.000 | 3 | 1.00×');
     expect(lines[3]).toBe('broken | 4097 | 8 | failed: Error: lost');
   });
 });

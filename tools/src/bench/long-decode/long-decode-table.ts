@@ -1,7 +1,7 @@
-import type { InterleavedResult } from '../measure-interleaved.js';
+import type { InterleavedResult } from '@weft/zoo/runner';
 
 /**
- * A table of the contenders' timings: median, min–p90 spread, and each one's ratio to contender 1
+ * A table of the contenders' timings: median, spread (median absolute deviation) and range, and each one's ratio to contender 1
  * (the short baseline); the first line is the ratio the issue targets (contender 0 over 1).
  */
 export function formatLongDecodeTable(
@@ -10,7 +10,7 @@ export function formatLongDecodeTable(
 ): string {
   const baseline = results[1];
   const baselineMs = baseline !== undefined && 'timing' in baseline ? baseline.timing.medianMs : undefined;
-  const lines = ['contender | KV slots | dispatches | median ms | min–p90 ms | runs | ratio to baseline'];
+  const lines = ['contender | KV slots | dispatches | median ms | ± MAD ms | min–max ms | runs | ratio to baseline'];
   for (const [index, contender] of contenders.entries()) {
     const result = results[index]!;
     if (!('timing' in result)) {
@@ -19,10 +19,10 @@ export function formatLongDecodeTable(
       );
       continue;
     }
-    const { medianMs, minMs, p90Ms, samplesMs } = result.timing;
+    const { medianMs, madMs, minMs, maxMs, runs } = result.timing;
     const ratio = baselineMs === undefined ? 'n/a' : `${(medianMs / baselineMs).toFixed(2)}×`;
     lines.push(
-      `${contender.label} | ${contender.slots} | ${contender.dispatches} | ${medianMs.toFixed(3)} | ${minMs.toFixed(3)}–${p90Ms.toFixed(3)} | ${samplesMs.length} | ${ratio}`,
+      `${contender.label} | ${contender.slots} | ${contender.dispatches} | ${medianMs.toFixed(3)} | ${madMs.toFixed(3)} | ${minMs.toFixed(3)}–${maxMs.toFixed(3)} | ${runs} | ${ratio}`,
     );
   }
   return lines.join('\n');

@@ -97,7 +97,7 @@ export class OnnxGraphBuilder {
     return {
       opset: MODEL_OPSET,
       inputs,
-      outputs: outputs.map(({ name, type, shape }) => ({ name, type, shape })),
+      outputs: outputs.map(({ value: _value, ...output }) => output),
       nodes: [...this.#nodes, ...renames],
       initializers: this.#initializers,
     };

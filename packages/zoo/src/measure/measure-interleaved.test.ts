@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Timing } from './measure.js';
-import { type InterleavedResult, measureInterleaved } from './measure-interleaved.js';
+import { type InterleavedResult, measureInterleaved, type Timing } from './measure-interleaved.js';
+
+/** The median written out here, independently of tinybench: the middle value, or the mean of the middle two. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 describe('measureInterleaved', () => {
   it('runs the contenders in rounds whose order rotates, each the asked number of times', async () => {
@@ -51,6 +57,33 @@ describe('measureInterleaved', () => {
     for (const sample of timingOf(result).samplesMs) expect(sample).toBeLessThan(25);
   });
 
+  it('reports the median, the spread and the count of the runs it took', async () => {
+    const delays = [4, 1, 7, 2, 9, 3, 5];
+    let call = 0;
+    const [result] = await measureInterleaved(
+      [{ run: () => new Promise((resolve) => setTimeout(resolve, delays[call++ % delays.length])) }],
+      { repeats: delays.length },
+    );
+    const timing = timingOf(result);
+    expect(timing.runs).toBe(7);
+    expect(timing.samplesMs).toHaveLength(7);
+    // The statistics are of the samples taken, recomputed here independently of tinybench.
+    expect(timing.medianMs).toBeCloseTo(median(timing.samplesMs), 9);
+    const deviations = timing.samplesMs.map((sample) => Math.abs(sample - timing.medianMs));
+    expect(timing.madMs).toBeCloseTo(median(deviations), 9);
+    expect(timing.minMs).toBe(Math.min(...timing.samplesMs));
+    expect(timing.maxMs).toBe(Math.max(...timing.samplesMs));
+  });
+
+  it('reports each finished run to onRun with the total', async () => {
+    const seen: string[] = [];
+    await measureInterleaved([{ run: async () => 0 }, { run: async () => 0 }], {
+      repeats: 2,
+      onRun: (done, total) => seen.push(`${done}/${total}`),
+    });
+    expect(seen).toEqual(['1/4', '2/4', '3/4', '4/4']);
+  });
+
   it('takes a contender whose run throws out of the rounds and reports its error', async () => {
     let failingCalls = 0;
     let otherCalls = 0;
@@ -66,6 +99,7 @@ describe('measureInterleaved', () => {
     expect(failingCalls).toBe(1);
     expect(otherCalls).toBe(4);
     expect(failed).toEqual({ error: new Error('device lost') });
+    expect(timingOf(other).runs).toBe(4);
     expect(timingOf(other).samplesMs).toHaveLength(4);
   });
 });
