@@ -2,10 +2,10 @@
 // rolling window against past = 512 (issue target: within 1.2×), in interleaved rounds.
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { usePrivateRuntimeDir } from '@weft/zoo/cli';
+import { measureInterleaved } from '@weft/zoo/runner';
 import { benchGpu } from './bench-gpu.js';
 import { longDecodeContenders } from './long-decode/long-decode-contenders.js';
 import { formatLongDecodeTable } from './long-decode/long-decode-table.js';
-import { measureInterleaved } from '@weft/zoo/runner';
 
 async function main(): Promise<number> {
   const repeats = Number(process.env.LONG_DECODE_REPEATS ?? 30);

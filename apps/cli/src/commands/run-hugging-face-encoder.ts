@@ -9,8 +9,8 @@ import {
   loadHuggingFaceEncoder,
 } from '@weft/models/hf';
 import { compile, type Program } from '@weft/runtime';
-import { formatValues } from '../architecture-inputs.js';
 import { type Progress, startProgress } from '@weft/zoo/cli';
+import { formatValues } from '../architecture-inputs.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { imagePixels, readImageFile } from '../image-input.js';

@@ -10,7 +10,9 @@ export function formatLongDecodeTable(
 ): string {
   const baseline = results[1];
   const baselineMs = baseline !== undefined && 'timing' in baseline ? baseline.timing.medianMs : undefined;
-  const lines = ['contender | KV slots | dispatches | median ms | ± MAD ms | min–max ms | runs | ratio to baseline'];
+  const lines = [
+    'contender | KV slots | dispatches | median ms | ± MAD ms | min–max ms | runs | ratio to baseline',
+  ];
   for (const [index, contender] of contenders.entries()) {
     const result = results[index]!;
     if (!('timing' in result)) {
