@@ -70,7 +70,8 @@ export function generateLinearOutputNorm(
           '}',
           `let inverse = 1.0 / (divisor * sqrt(squares / f32(${count})) + ${eps});`,
           `for (var e = 0; e < ${count}; e++) {`,
-          `  ${context.store(node, at('e'), `(${value('e')} - mean) * inverse`)}`,
+          `  let index = ${at('e')};`,
+          `  ${context.store(node, 'index', `(${context.load(x, 'index')} - mean) * inverse`)}`,
           '}',
         ]
       : [
@@ -84,7 +85,8 @@ export function generateLinearOutputNorm(
           `let root = squares / f32(${count}) + ${eps} / divisor / divisor;`,
           'let inverse = select(0.0, inverseSqrt(root), root > 0.0);',
           `for (var e = 0; e < ${count}; e++) {`,
-          `  ${context.store(node, at('e'), `(${value('e')} - mean) / divisor * inverse`)}`,
+          `  let index = ${at('e')};`,
+          `  ${context.store(node, 'index', `(${context.load(x, 'index')} - mean) / divisor * inverse`)}`,
           '}',
         ]),
   ];
