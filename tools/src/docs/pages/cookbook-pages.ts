@@ -9,10 +9,11 @@ import { frontMatter, markdownCell } from './markdown.js';
 import { type BudgetRow, playgroundHash, zooDocument } from './zoo-facts.js';
 
 /**
- * Where the docs site serves the playground (`apps/playground`'s build), from the site's root; a
- * playground link is this and the hash that opens a zoo entry.
+ * The page that opens the playground (`docs/playground.html`, which typedoc copies to `site/media/`
+ * and which keeps the hash on its way to `site/playground/`), relative to a generated cookbook page;
+ * a playground link is this and the hash that opens a zoo entry.
  */
-export const PLAYGROUND_HREF = '/playground/';
+export const PLAYGROUND_HREF = '../../playground.html';
 
 /** What the cookbook needs to know of one entry beyond its `ZooEntry` value. */
 export interface CookbookFacts {

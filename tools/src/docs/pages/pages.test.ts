@@ -124,7 +124,7 @@ describe('the cookbook', () => {
     expect(page).toContain('(../catalog/paper-054.md)');
     expect(page).toContain('| kernels | 1 ');
     expect(page).toContain('normal 1.10e-07 (CPU f32 9.19e-08, ratio 0.92*)');
-    expect(page).toContain(`(/playground/${playgroundHash(zooDocument('multi-query-attention'))})`);
+    expect(page).toContain(`(../../playground.html${playgroundHash(zooDocument('multi-query-attention'))})`);
     expect(page).toContain('```ts fragment\nconst spec = attention(');
     expect(page).toContain("The paper's math (catalog 54)");
   });
