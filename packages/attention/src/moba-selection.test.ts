@@ -7,7 +7,7 @@ import { seeded } from './catalog/seeded-values.js';
 import { blockTable } from './masks/block-table.js';
 import { causal } from './masks/builtin-masks.js';
 import { and } from './masks/combine-masks.js';
-import { mobaSelection } from './masks/moba-selection.js';
+import { mobaBlockTables, mobaSelection } from './masks/moba-selection.js';
 import { attention } from './spec/attention-spec.js';
 
 const HEADS = 2;
@@ -22,9 +22,13 @@ function instance(topK: number, gate: 'token' | 'block' = 'token') {
     ReturnType<typeof input>,
     ReturnType<typeof input>,
   ];
-  const moba = mobaSelection(query, key, { blockSize: BLOCK, topK, gate });
-  const spec = attention({ heads: HEADS, headDim: DIM, mask: and(causal(), moba.mask) });
-  const { output } = applyAttention(spec, { query, key, value, tensors: moba.tensors });
+  const moba = mobaBlockTables(query, key, { blockSize: BLOCK, topK, gate });
+  const spec = attention({
+    heads: HEADS,
+    headDim: DIM,
+    mask: and(causal(), mobaSelection({ blockSize: BLOCK, topK, gate })),
+  });
+  const { output } = applyAttention(spec, { query, key, value });
   const dense = applyAttention(attention({ heads: HEADS, headDim: DIM, mask: causal() }), {
     query,
     key,
@@ -32,7 +36,12 @@ function instance(topK: number, gate: 'token' | 'block' = 'token') {
   }).output;
   const count = HEADS * LENGTH * DIM;
   const values = { q: seeded(count, 21), k: seeded(count, 22), v: seeded(count, 23) };
-  const graph = makeGraph({ output, dense, table: moba.table, ...(moba.tokens ? { tokens: moba.tokens } : {}) });
+  const graph = makeGraph({
+    output,
+    dense,
+    table: moba.table,
+    ...(moba.tokens ? { tokens: moba.tokens } : {}),
+  });
   return { values, result: interpret(graph, { inputs: values }) };
 }
 
@@ -65,7 +74,9 @@ describe('mobaSelection (float64 interpreter)', () => {
         }
       // Some query keeps fewer blocks than it could see: the selection drops blocks.
       expect(relativeError(result.output!.data, result.dense!.data)).toBeGreaterThan(1e-3);
-      expect(relativeError(result.output!.data, denseMoba(sizes(2, gate))(values).output)).toBeLessThan(1e-12);
+      expect(relativeError(result.output!.data, denseMoba(sizes(2, gate))(values).output)).toBeLessThan(
+        1e-12,
+      );
     });
   }
 
@@ -89,9 +100,14 @@ describe('mobaSelection (float64 interpreter)', () => {
 
   it('refuses block sizes that the kernel tiles do not divide, and sequences the blocks do not divide', () => {
     const q = input('q', [1, 2, 96, 8]);
-    expect(() => mobaSelection(q, q, { blockSize: 48, topK: 2 })).toThrow(SpecError);
-    expect(() => mobaSelection(q, q, { blockSize: 64, topK: 2 })).toThrow(/divides the sequence/);
-    expect(() => blockTable(tensorRef('t', [1, 2, 3, 3], 'i32'), { blockSize: 20 })).toThrow(/multiple of 32/);
+    expect(() => mobaSelection({ blockSize: 48, topK: 2 })).toThrow(SpecError);
+    expect(() => mobaBlockTables(q, q, { blockSize: 64, topK: 2 })).toThrow(/must divide the sequence/);
+    // Inside a spec, the error comes when the table is built for the attention's own q and k.
+    const spec = attention({ heads: 2, headDim: 8, mask: mobaSelection({ blockSize: 64, topK: 2 }) });
+    expect(() => applyAttention(spec, { query: q, key: q, value: q })).toThrow(/must divide the sequence/);
+    expect(() => blockTable(tensorRef('t', [1, 2, 3, 3], 'i32'), { blockSize: 20 })).toThrow(
+      /multiple of 32/,
+    );
     expect(() => blockTable(tensorRef('t', [2, 3, 3], 'i32'), { blockSize: 32 })).toThrow(/rank 4/);
   });
 });

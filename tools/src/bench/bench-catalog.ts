@@ -1,8 +1,8 @@
 import { DEMO_SPEC } from '../demo/demo-spec.js';
 import type { BenchCase } from './bench-case.js';
 import { attentionCases } from './cases/attention-cases.js';
-import { blockSparseCases } from './cases/block-sparse-cases.js';
 import { attentionRopeQkNormCases } from './cases/attention-rope-qknorm-cases.js';
+import { blockSparseCases } from './cases/block-sparse-cases.js';
 import { decoderLmCases } from './cases/decoder-lm-cases.js';
 import { elementwiseChainCase } from './cases/elementwise-chain-case.js';
 import { layerNormCase } from './cases/layer-norm-case.js';

@@ -28,9 +28,12 @@ export const mobaCatalogEntry: AttentionCatalogEntry = {
       ReturnType<typeof input>,
       ReturnType<typeof input>,
     ];
-    const moba = mobaSelection(query, key, { blockSize, topK });
-    const spec = attention({ name: 'moba', heads, headDim, mask: and(causal(), moba.mask) });
-    const { output } = applyAttention(spec, { query, key, value, tensors: moba.tensors });
+    const mask = and(causal(), mobaSelection({ blockSize, topK }));
+    const { output } = applyAttention(attention({ name: 'moba', heads, headDim, mask }), {
+      query,
+      key,
+      value,
+    });
     const count = heads * length * headDim;
     return {
       graph: makeGraph({ output }),

@@ -29,13 +29,8 @@ async function mobaVersusDense(topK: number, gate: 'token' | 'block') {
     ReturnType<typeof input>,
     ReturnType<typeof input>,
   ];
-  const moba = mobaSelection(query, key, { blockSize, topK, gate });
-  const sparse = applyAttention(attention({ heads, headDim, mask: and(causal(), moba.mask) }), {
-    query,
-    key,
-    value,
-    tensors: moba.tensors,
-  }).output;
+  const mask = and(causal(), mobaSelection({ blockSize, topK, gate }));
+  const sparse = applyAttention(attention({ heads, headDim, mask }), { query, key, value }).output;
   const dense = applyAttention(attention({ heads, headDim, mask: causal() }), { query, key, value }).output;
   const count = heads * length * headDim;
   const values = { q: seeded(count, 31), k: seeded(count, 32), v: seeded(count, 33) };
@@ -76,10 +71,13 @@ describe('MoBA (#115) on the device', () => {
     expect(relativeError(run.outputs.dense!, expected)).toBeGreaterThan(1e-3);
   }, 120_000);
 
-  it("the attention kernel classifies each key tile from the table before loading it", async () => {
+  it('the attention kernel classifies each key tile from the table before loading it', async () => {
     const { run } = await mobaVersusDense(2, 'block');
     const kernel = run.wgsl.find((wgsl) => wgsl.includes('fn begin_tile('))!;
-    const beginTile = kernel.slice(kernel.indexOf('fn begin_tile('), kernel.indexOf('fn ', kernel.indexOf('fn begin_tile(') + 3));
+    const beginTile = kernel.slice(
+      kernel.indexOf('fn begin_tile('),
+      kernel.indexOf('fn ', kernel.indexOf('fn begin_tile(') + 3),
+    );
     // The class is computed from a table read (a storage binding), and staging waits on it.
     expect(beginTile).toMatch(/tile_class\[0\] = /);
     expect(kernel).toMatch(/if \(tile\.kind != 0u\) \{\s*stage_key_tile/);

@@ -3,7 +3,7 @@ import { QUERY_BLOCK } from '../query-block.js';
 import { BLOCK_BOUNDS as B, ATTENTION_INDICES as I } from '../spec/attention-variables.js';
 import type { AxisRole } from '../spec/tensor-use.js';
 import { checkOptions, checkSize, checkTensorRef, describeValue } from '../spec/validate.js';
-import { type Mask, makeMask } from './mask.js';
+import { type MakeMaskOptions, type Mask, makeMask } from './mask.js';
 
 /**
  * The block sizes a block table may use: multiples of the attention kernel's largest tile (32
@@ -63,17 +63,47 @@ export function blockTable(table: TensorRef, options: BlockTableOptions): Mask {
         actual: tokens.shape[3],
       });
   }
+  const source = (ref: TensorRef): TableSource => ({
+    name: ref.name,
+    at: (row, column) => ref.at(...leading(ref), row, column),
+  });
+  return blockTableMask(size, source(table), tokens === undefined ? undefined : source(tokens), {
+    roles: {
+      [table.name]: roles(table, table.shape[2]!, table.shape[3]!),
+      ...(tokens === undefined ? {} : { [tokens.name]: roles(tokens, 'queries', tokens.shape[3]!) }),
+    },
+  });
+}
+
+/** A table a block-sparse mask reads: its name and its element at (row, key block) for the current b, h. */
+export interface TableSource {
+  /** Name the tensor is bound under. */
+  readonly name: string;
+  /** Element (row, column) of the current batch and head. */
+  at(row: Expr, column: Expr): Expr;
+}
+
+/**
+ * The mask of {@link blockTable} over any table source (a captured tensor, or one the mask derives
+ * itself). `options` go to `makeMask` (roles, derived tensors).
+ */
+export function blockTableMask(
+  size: number,
+  table: TableSource,
+  tokens: TableSource | undefined,
+  options: MakeMaskOptions,
+): Mask {
   const s = constant(size, 'i32');
   const block = (index: Expr) => index.div(s);
   const nonZero = (value: Expr) => (value.dtype === 'bool' ? value : value.ne(0));
-  const entry = (ref: TensorRef, row: Expr, column: Expr) => nonZero(ref.at(...leading(ref), row, column));
-  const predicate =
-    tokens === undefined ? entry(table, block(I.q), block(I.k)) : entry(tokens, I.q, block(I.k));
+  const predicate = nonZero(
+    tokens === undefined ? table.at(block(I.q), block(I.k)) : tokens.at(I.q, block(I.k)),
+  );
   // A tile spanning two blocks (a tiling that does not divide the block size) stays partial.
   const inOneBlock = block(B.queryStart)
     .eq(block(B.queryEnd))
     .and(block(B.keyStart).eq(block(B.keyEnd)));
-  const kept = entry(table, block(B.queryStart), block(B.keyStart));
+  const kept = nonZero(table.at(block(B.queryStart), block(B.keyStart)));
   const description = `blockTable(${table.name}, ${size}${tokens === undefined ? '' : `, tokens ${tokens.name}`})`;
   return makeMask(
     description,
@@ -83,12 +113,7 @@ export function blockTable(table: TensorRef, options: BlockTableOptions): Mask {
       // With a per-query selection a kept block may still drop some queries' keys: never full.
       full: tokens === undefined ? inOneBlock.and(kept) : constant(0, 'bool'),
     },
-    {
-      roles: {
-        [table.name]: roles(table, table.shape[2]!, table.shape[3]!),
-        ...(tokens === undefined ? {} : { [tokens.name]: roles(tokens, 'queries', tokens.shape[3]!) }),
-      },
-    },
+    options,
   );
 }
 

@@ -38,7 +38,9 @@ function mobaCase(sequence: number, gate: 'token' | 'block'): BenchCase {
     referenceSystem: 'weft-dense-causal',
     setup({ weft }) {
       if (!Number.isInteger(blocks) || blocks < 8)
-        throw new Error(`block-sparse bench: N = ${sequence} must be a multiple of ${blockSize}, at least ${8 * blockSize}`);
+        throw new Error(
+          `block-sparse bench: N = ${sequence} must be a multiple of ${blockSize}, at least ${8 * blockSize}`,
+        );
       const count = HEADS * sequence * HEAD_DIM;
       const query = randomValues(count, 51);
       const key = randomValues(count, 52);
@@ -47,23 +49,27 @@ function mobaCase(sequence: number, gate: 'token' | 'block'): BenchCase {
       const rows = gate === 'token' ? sequence : blocks;
       const kept = (h: number, i: number, j: number) =>
         j <= i &&
-        selection()[(h * rows + (gate === 'token' ? i : Math.floor(i / blockSize))) * blocks + Math.floor(j / blockSize)] === 1;
+        selection()[
+          (h * rows + (gate === 'token' ? i : Math.floor(i / blockSize))) * blocks + Math.floor(j / blockSize)
+        ] === 1;
       const table = once(() => blockTableOf(selection(), shape));
       const build = (what: 'sparse' | 'dense' | 'table') => async (): Promise<WeftCaseProgram> => {
         const { input, makeGraph } = await import('@weft/ir');
-        const { and, applyAttention, attention, causal, mobaSelection } = await import('@weft/attention');
+        const { and, applyAttention, attention, causal, mobaBlockTables, mobaSelection } = await import(
+          '@weft/attention'
+        );
         const dims = [1, HEADS, sequence, HEAD_DIM];
         const [q, k, v] = [input('query', dims), input('key', dims), input('value', dims)];
-        const moba = mobaSelection(q, k, { blockSize, topK, gate });
-        if (what === 'table') return { graph: makeGraph({ table: moba.table }), inputs: { query, key } };
-        const mask = what === 'dense' ? causal() : and(causal(), moba.mask);
+        const options = { blockSize, topK, gate };
+        if (what === 'table')
+          return {
+            graph: makeGraph({ table: mobaBlockTables(q, k, options).table }),
+            inputs: { query, key },
+          };
+        // The sparse spec builds its block table inside applyAttention, from q and k.
+        const mask = what === 'dense' ? causal() : and(causal(), mobaSelection(options));
         const spec = attention({ name: `moba-${what}`, heads: HEADS, headDim: HEAD_DIM, mask });
-        const { output } = applyAttention(spec, {
-          query: q,
-          key: k,
-          value: v,
-          ...(what === 'dense' ? {} : { tensors: moba.tensors }),
-        });
+        const { output } = applyAttention(spec, { query: q, key: k, value: v });
         return { graph: makeGraph({ output }), inputs: { query, key, value } };
       };
       return {
@@ -71,15 +77,16 @@ function mobaCase(sequence: number, gate: 'token' | 'block'): BenchCase {
           return maskedAttentionReference(query, key, value, shape, kept);
         },
         systemReferences: {
-          'weft-dense-causal': once(() => maskedAttentionReference(query, key, value, shape, (_, i, j) => j <= i)),
+          'weft-dense-causal': once(() =>
+            maskedAttentionReference(query, key, value, shape, (_, i, j) => j <= i),
+          ),
           'weft-table-build': table,
         },
         // The dense causal FLOPs for every system: GFLOP/s compare as the time ratios do.
         flops: (4 * HEADS * sequence * sequence * HEAD_DIM) / 2,
         systems: {
-          'weft-fused': withNote(
-            weftSystem(weft, true, build('sparse'), { note: buildShareNote }),
-            () => visitedNote(table(), shape),
+          'weft-fused': withNote(weftSystem(weft, true, build('sparse'), { note: buildShareNote }), () =>
+            visitedNote(table(), shape),
           ),
           'weft-dense-causal': weftSystem(weft, true, build('dense')),
           'weft-table-build': weftSystem(weft, true, build('table')),
@@ -126,7 +133,8 @@ async function buildShareNote(program: Program, spec: WeftCaseProgram): Promise<
     const profile = await program.profile(spec.inputs);
     if (!profile.gpuTimed) return 'no timestamp queries: build share not measured';
     const attention = profile.kernels.filter((kernel) => kernel.template === 'attention');
-    const sum = (kernels: typeof profile.kernels) => kernels.reduce((total, kernel) => total + kernel.gpuMs!, 0);
+    const sum = (kernels: typeof profile.kernels) =>
+      kernels.reduce((total, kernel) => total + kernel.gpuMs!, 0);
     attentions.push(sum(attention));
     builds.push(sum(profile.kernels) - sum(attention));
   }
