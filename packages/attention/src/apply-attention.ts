@@ -77,7 +77,9 @@ function buildAttention(
   options: ApplyAttentionOptions,
 ): AttentionResult {
   // Tensors the mask builds from q and k (MoBA's block table) see them after RoPE and QK norm.
-  const derived = (spec.mask?.derived ?? []).filter((entry) => inputs.tensors?.[entry.name] === undefined);
+  const derived = (spec.mask?.derived ?? []).filter(
+    (entry) => inputs.tensors === undefined || !Object.hasOwn(inputs.tensors, entry.name),
+  );
   if (derived.length > 0 && hasQkTransforms(spec)) {
     const hoisted = withLabel(`${spec.name}.qk`, () => hoistQkTransforms(spec, inputs));
     return applyAttention(hoisted.spec, hoisted.inputs, { qkTransforms: 'inKernel' });
@@ -92,7 +94,7 @@ function buildAttention(
   const bound = new Map<string, Node>(Object.entries(given));
   for (const entry of derived) {
     const node = withLabel(`${spec.name}.${entry.name}`, () =>
-      entry.build({ query: inputs.query, key: inputs.key }),
+      entry.build({ query: inputs.query, key: inputs.key, tensor: (name) => bound.get(name) }),
     );
     bound.set(entry.name, node);
   }

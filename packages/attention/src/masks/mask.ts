@@ -59,8 +59,16 @@ export interface BlockRule {
 export interface DerivedTensor {
   /** Name the mask reads it under. */
   readonly name: string;
-  /** Its graph, from the attention's query `[batch, heads, queries, d]` and key `[batch, kvHeads, keys, d]`. */
-  build(inputs: { readonly query: Node; readonly key: Node }): Node;
+  /**
+   * Its graph, from the attention's query `[batch, heads, queries, d]` and key
+   * `[batch, kvHeads, keys, d]`, and the tensors bound by name (`tensor(name)`: the bound node, or
+   * undefined).
+   */
+  build(inputs: {
+    readonly query: Node;
+    readonly key: Node;
+    readonly tensor: (name: string) => Node | undefined;
+  }): Node;
 }
 
 /**

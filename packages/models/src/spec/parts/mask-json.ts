@@ -61,7 +61,11 @@ export const LEAF_MASK_SCHEMAS = [
     selected: tensorRefSchema,
     prefix: v.optional(nonNegativeInteger()),
   }),
-  v.strictObject({ kind: v.literal('maskFrom'), tensor: tensorRefSchema }),
+  v.strictObject({
+    kind: v.literal('maskFrom'),
+    tensor: tensorRefSchema,
+    skipEmptyTiles: v.optional(v.boolean()),
+  }),
   v.strictObject({
     kind: v.literal('blockTable'),
     table: tensorRefSchema,
@@ -196,7 +200,10 @@ function builtinMask(json: LeafMaskJSON): Mask | undefined {
         json.prefix === undefined ? {} : { prefix: json.prefix },
       );
     case 'maskFrom':
-      return maskFrom(tensorRefFromJSON(json.tensor));
+      return maskFrom(
+        tensorRefFromJSON(json.tensor),
+        json.skipEmptyTiles === undefined ? {} : { skipEmptyTiles: json.skipEmptyTiles },
+      );
     case 'blockTable':
       return blockTable(tensorRefFromJSON(json.table), {
         blockSize: json.blockSize,
