@@ -70,13 +70,13 @@ describe('maskFrom with skipEmptyTiles', () => {
     console.log('maskFrom skipEmptyTiles vs float64', errors, 'kernels', run.kernels);
     expect(errors.skipping).toBeLessThan(TOLERANCE);
     expect(errors.plain).toBeLessThan(TOLERANCE);
-    // Only the skipping kernel classifies tiles from the tile table (the plain one calls every tile partial).
+    // Only the skipping kernel lists its tiles from the tile table (the plain one calls every tile partial).
     const attentionKernels = run.wgsl.filter((wgsl) => wgsl.includes('fn begin_tile('));
-    const beginTile = (wgsl: string) => {
-      const start = wgsl.indexOf('fn begin_tile(');
-      return wgsl.slice(start, wgsl.indexOf('\n}', start));
+    const listTiles = (wgsl: string) => {
+      const start = wgsl.indexOf('fn list_tiles(');
+      return start < 0 ? '' : wgsl.slice(start, wgsl.indexOf('\n}', start));
     };
-    expect(attentionKernels.map((wgsl) => /keep_tiles\[/.test(beginTile(wgsl))).sort()).toEqual([
+    expect(attentionKernels.map((wgsl) => /keep_tiles\[/.test(listTiles(wgsl))).sort()).toEqual([
       false,
       true,
     ]);

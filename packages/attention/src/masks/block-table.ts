@@ -113,7 +113,7 @@ export function blockTableMask(
       // With a per-query selection a kept block may still drop some queries' keys: never full.
       full: tokens === undefined ? inOneBlock.and(kept) : constant(0, 'bool'),
     },
-    options,
+    { ...options, listsTiles: true },
   );
 }
 

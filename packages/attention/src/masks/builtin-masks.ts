@@ -374,6 +374,7 @@ export function maskFrom(tensor: TensorRef, options: MaskFromOptions = {}): Mask
     { empty: tiles.blockRule.empty, full: UNKNOWN_BLOCK_RULE.full },
     {
       roles: { [tensor.name]: roles },
+      listsTiles: true,
       derived: [
         {
           name: tilesName,

@@ -91,6 +91,11 @@ export interface Mask {
   /** Tensors among `tensors` that the mask builds itself from the query and key (see {@link DerivedTensor}). */
   readonly derived: readonly DerivedTensor[];
   /**
+   * The block rule reads a table that may call most tiles empty (block tables): the fused kernel
+   * classifies every key tile before its loop and visits only the non-empty ones.
+   */
+  readonly listsTiles: boolean;
+  /**
    * Classifies the pair (query block `queryBlock`, key block `keyBlock`) of a tiling with
    * `blockSizes` for sequences of `lengths`. Built-in masks answer from their block rule;
    * custom predicates are evaluated over the block and the answer cached.
@@ -119,6 +124,8 @@ export interface MakeMaskOptions {
   readonly parts?: readonly Mask[];
   /** Tensors the mask builds itself (see {@link DerivedTensor}). */
   readonly derived?: readonly DerivedTensor[];
+  /** See {@link Mask.listsTiles} (default: whether a part lists its tiles). */
+  readonly listsTiles?: boolean;
 }
 
 /** Builds a mask from its predicate and block rule. */
@@ -150,6 +157,7 @@ export function makeMask(
       blockRule,
       tensors,
       derived,
+      listsTiles: options.listsTiles ?? (options.parts ?? []).some((part) => part.listsTiles),
       blockSparsity(queryBlock, keyBlock, blockSizes, lengths, where = {}) {
         const bounds = blockBounds(queryBlock, keyBlock, blockSizes, lengths);
         if (bounds === undefined) return 'empty';
