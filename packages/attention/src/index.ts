@@ -24,6 +24,7 @@ export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
+export * from './masks/mask-from.js';
 export * from './masks/mask-tiles.js';
 export * from './masks/moba-selection.js';
 export * from './merge-attention.js';

@@ -6,7 +6,7 @@ import { dot, rowOf, softmaxRow, weightedValues } from '../test/dense-heads.js';
 import { runKernels } from '../test/run-kernels.js';
 import { applyAttention } from './apply-attention.js';
 import { seeded } from './catalog/seeded-values.js';
-import { maskFrom } from './masks/builtin-masks.js';
+import { maskFrom } from './masks/mask-from.js';
 import { attention } from './spec/attention-spec.js';
 
 /** f32 kernel vs float64: softmax rows of at most 80 keys (measured near 1e-7). */

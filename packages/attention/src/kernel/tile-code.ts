@@ -57,9 +57,7 @@ export function tileFunctions(context: TileContext): TileFunctions {
     '}',
   ]);
   // A listed kernel's tile comes as a `tile_list` entry: its index, and its kind in the high half.
-  const tileParams: [string, string][] = context.listed
-    ? [['entry', 'u32']]
-    : [['tile_index', 'i32']];
+  const tileParams: [string, string][] = context.listed ? [['entry', 'u32']] : [['tile_index', 'i32']];
   const beginTile = functions.define({
     name: 'begin_tile',
     comment:

@@ -516,6 +516,7 @@ describe('attentionFromJSON: the vocabulary', () => {
       'lightningSlopes',
       'blockTableMask',
       'mobaBlockTables',
+      'maskTileTable',
     ];
     const builders = (files: readonly string[]) =>
       files.flatMap(exported).filter((name) => !notParts.includes(name));
@@ -526,6 +527,7 @@ describe('attentionFromJSON: the vocabulary', () => {
           'masks/combine-masks.ts',
           'masks/block-table.ts',
           'masks/moba-selection.ts',
+          'masks/mask-from.ts',
         ]),
       ),
     );
