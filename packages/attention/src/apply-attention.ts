@@ -49,7 +49,9 @@ export interface AttentionResult {
  * Applies an attention spec to query, key and value nodes: one `attention` IR node (one more for
  * each requested extra output: log-sum-exp, row max; the fused plan computes them all in one
  * kernel, one pass over the keys), after ops that prepare Q and K when
- * `options.qkTransforms` places QK norm and RoPE before the kernel. The nodes it builds are
+ * `options.qkTransforms` places QK norm and RoPE before the kernel (always, when the mask builds
+ * tensors from them: `mobaSelection`), and the ops that build the mask's derived tensors (its
+ * block table) unless `inputs.tensors` binds them. The nodes it builds are
  * labelled with the spec's name (see `withLabel` in `@weft/ir`), so its kernel is named after the
  * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. Throws a `WeftError` naming the block for shape mismatches, a missing
  * or unused captured tensor, or a captured tensor of the wrong shape.
@@ -74,6 +76,14 @@ function buildAttention(
   inputs: AttentionInputs,
   options: ApplyAttentionOptions,
 ): AttentionResult {
+  // Tensors the mask builds from q and k (MoBA's block table) see them after RoPE and QK norm.
+  const derived = (spec.mask?.derived ?? []).filter(
+    (entry) => inputs.tensors === undefined || !Object.hasOwn(inputs.tensors, entry.name),
+  );
+  if (derived.length > 0 && hasQkTransforms(spec)) {
+    const hoisted = withLabel(`${spec.name}.qk`, () => hoistQkTransforms(spec, inputs));
+    return applyAttention(hoisted.spec, hoisted.inputs, { qkTransforms: 'inKernel' });
+  }
   const keyLength = inputs.key.shape[2];
   const maxKeys = keyLength === undefined ? 1 : maxDim(keyLength);
   const attrs = encodeAttention(spec, maxKeys, 'output');
@@ -82,6 +92,12 @@ function buildAttention(
   // A Map: tensors named `constructor`, `toString` or `__proto__` are ordinary names.
   const given = inputs.tensors ?? {};
   const bound = new Map<string, Node>(Object.entries(given));
+  for (const entry of derived) {
+    const node = withLabel(`${spec.name}.${entry.name}`, () =>
+      entry.build({ query: inputs.query, key: inputs.key, tensor: (name) => bound.get(name) }),
+    );
+    bound.set(entry.name, node);
+  }
   for (const name of ownedParameters(attrs)) {
     const roles = uses.find((use) => use.name === name)!.roles!;
     if (!bound.has(name)) bound.set(name, param(name, roles));

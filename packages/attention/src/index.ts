@@ -20,9 +20,13 @@
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
 export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
+export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
+export * from './masks/mask-from.js';
+export * from './masks/mask-tiles.js';
+export * from './masks/moba-selection.js';
 export * from './merge-attention.js';
 export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
 export { defineNormalizer, type NormalizerBuilder } from './normalizers/define-normalizer.js';

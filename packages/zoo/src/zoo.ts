@@ -30,6 +30,7 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { mobaEntry } from './entries/moba.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
@@ -67,7 +68,7 @@ import type { ZooEntry } from './zoo-entry.js';
 
 /**
  * Every zoo entry: the G3 normalization layers of `@weft/norms`, then the G1/G2 attention
- * mechanisms of `@weft/attention` (and the attention sink of G6), in catalog order of their package,
+ * mechanisms of `@weft/attention` (and MoBA and the attention sink of G6), in catalog order of their package,
  * then the G4 linear attention of `@weft/attention/linear`.
  */
 export const ZOO: readonly ZooEntry[] = [
@@ -107,6 +108,7 @@ export const ZOO: readonly ZooEntry[] = [
   localChunkAttentionEntry,
   foundInTheMiddleKeyBiasEntry,
   faithfulKeyMaskEntry,
+  mobaEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

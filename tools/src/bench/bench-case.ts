@@ -5,6 +5,8 @@ export const SYSTEM_NAMES = [
   'weft-fused',
   'weft-hoisted',
   'weft-unfused',
+  'weft-dense-causal',
+  'weft-table-build',
   'tfjs',
   'ort-jsep',
   'ort-webgpu',
@@ -54,6 +56,11 @@ export type SystemFactory = () => Promise<RunnableSystem>;
 export interface CaseSetup {
   /** The float64 reference output, in the layout every system's output has. */
   readonly reference: Float64Array;
+  /**
+   * A reference of its own for a system that computes something else than the case's output (a
+   * block-sparse case's dense baseline, its block table alone); the others use `reference`.
+   */
+  readonly systemReferences?: Partial<Record<SystemName, () => Float64Array>>;
   /** The systems that implement this case. */
   readonly systems: Partial<Record<SystemName, SystemFactory>>;
   /** Floating-point operations of one run, for GFLOP/s; omitted where not meaningful. */

@@ -2,6 +2,7 @@ import { DEMO_SPEC } from '../demo/demo-spec.js';
 import type { BenchCase } from './bench-case.js';
 import { attentionCases } from './cases/attention-cases.js';
 import { attentionRopeQkNormCases } from './cases/attention-rope-qknorm-cases.js';
+import { blockSparseCases } from './cases/block-sparse-cases.js';
 import { decoderLmCases } from './cases/decoder-lm-cases.js';
 import { elementwiseChainCase } from './cases/elementwise-chain-case.js';
 import { layerNormCase } from './cases/layer-norm-case.js';
@@ -9,7 +10,11 @@ import { matmulCases } from './cases/matmul-cases.js';
 import { transformerBlockCase } from './cases/transformer-block-case.js';
 
 /** Every benchmark case, at full or `--quick` sizes, in the order they run. */
-export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
+export function benchCases(options: {
+  readonly quick: boolean;
+  /** N of the block-sparse cases (default 4096, 1024 with `quick`). */
+  readonly blockSparseN?: number;
+}): BenchCase[] {
   const { quick } = options;
   return [
     ...matmulCases(quick ? [64, 128, 256] : [64, 128, 256, 512]),
@@ -17,6 +22,7 @@ export function benchCases(options: { readonly quick: boolean }): BenchCase[] {
     layerNormCase(512, 256),
     ...attentionCases(quick ? [128] : [128, 512]),
     ...attentionRopeQkNormCases([64, 128, 256, 512]),
+    ...blockSparseCases(options.blockSparseN ?? (quick ? 1024 : 4096)),
     transformerBlockCase({ tokens: 128, width: 128, heads: 4 }),
     ...decoderLmCases({ spec: DEMO_SPEC, promptLength: 32 }),
   ];

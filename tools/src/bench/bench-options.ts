@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly warmup: number;
   /** Smaller sizes and fewer runs (a few minutes on a software adapter). */
   readonly quick: boolean;
+  /** N of the block-sparse (MoBA) cases; default 4096, 1024 with `quick`. */
+  readonly blockSparseN?: number;
   /** Print the usage and exit. */
   readonly help: boolean;
 }
@@ -52,6 +54,11 @@ const BENCH_COMMAND_LINE: CommandLineSpec = {
       description: 'untimed warm-up runs per system (default 5; 3 with --quick)',
     },
     { name: 'quick', description: 'smaller sizes and fewer runs' },
+    {
+      name: 'block-sparse-n',
+      value: 'N',
+      description: 'sequence length of the block-sparse MoBA cases (default 4096; 1024 with --quick)',
+    },
   ],
 };
 
@@ -77,6 +84,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     repeats: count('repeats', quick ? 7 : 11, 1),
     warmup: count('warmup', quick ? 3 : 5, 0),
     quick,
+    ...(line.string('block-sparse-n') === undefined
+      ? {}
+      : { blockSparseN: count('block-sparse-n', 4096, 512) }),
     help: line.flag('help'),
   };
 }

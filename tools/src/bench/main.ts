@@ -25,7 +25,13 @@ async function main(): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
-  const cases = selectCases(benchCases({ quick: options.quick }), options.only);
+  const cases = selectCases(
+    benchCases({
+      quick: options.quick,
+      ...(options.blockSparseN === undefined ? {} : { blockSparseN: options.blockSparseN }),
+    }),
+    options.only,
+  );
 
   const gpu = await benchGpu();
   installDispatchCounter();

@@ -104,7 +104,13 @@ export async function runCase(
       const outcome =
         factory === undefined
           ? ({ system, status: 'skipped', tolerance, note: `absent: ${absence}` } as const)
-          : await readySystem(system, factory, setup.reference, tolerance, options.warmup);
+          : await readySystem(
+              system,
+              factory,
+              setup.systemReferences?.[system]?.() ?? setup.reference,
+              tolerance,
+              options.warmup,
+            );
       if ('runnable' in outcome) ready.push(outcome);
       else settled.set(system, outcome);
     }

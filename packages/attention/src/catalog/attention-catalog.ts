@@ -29,6 +29,7 @@ import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
+import { mobaCatalogEntry } from './moba-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
@@ -184,6 +185,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     },
   ),
   faithfulKeyMaskCatalogEntry,
+  mobaCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   entry('star-attention-lse', 99, {
     heads: HEADS,

@@ -5,6 +5,7 @@ import {
   dimExpr,
   type Expr,
   type Kernel,
+  maxDim,
   read,
   resolveDim,
   strideExprs,
@@ -64,11 +65,15 @@ export function generateAttention(
   const writes = attentionWrites(kernel);
   const context = new KernelContext(kernel, profile, options);
   const [query, key] = node.inputs as [Kernel['anchor'], Kernel['anchor']];
+  // A mask whose block rule reads a table (a block table, a tile table) may call most tiles empty:
+  // the tiled kernel lists the non-empty ones before its loop instead of visiting every tile.
+  const listed = attrs.maskListsTiles && attrs.maskEmpty !== null && attrs.maskFull !== null;
+  const maxKeys = maxDim(key.shape[2]!);
   const {
     queryBlock,
     keyBlock,
     rowsPerInvocation: blockedRows,
-  } = attentionTiles(profile, attrs.headDim, attrs.valueDim);
+  } = attentionTiles(profile, attrs.headDim, attrs.valueDim, listed ? maxKeys : undefined);
   const size = (dim: Dim): string =>
     typeof dim === 'number' ? String(dim) : `i32(${context.dim(dim.name)})`;
   const headDim = attrs.headDim;
@@ -187,6 +192,7 @@ export function generateAttention(
   context.workgroupArray('key_tile', 'vec4<f32>', keyBlock * keyVectors);
   context.workgroupArray('value_tile', 'vec4<f32>', keyBlock * valueVectors);
   if (blockRule !== undefined) context.workgroupArray('tile_class', 'u32', 1);
+  if (listed) context.workgroupArray('tile_list', 'u32', Math.ceil(maxKeys / keyBlock));
 
   const tiles = tileFunctions({
     functions,
@@ -198,6 +204,7 @@ export function generateAttention(
     headDim,
     valueDim,
     invocations,
+    listed,
   });
   const loadQueryRow = functions.define({
     name: 'load_query_row',
@@ -263,14 +270,21 @@ export function generateAttention(
       `return Score(${score.values[0]}, true);`,
     ],
   });
+  const listTiles = listed ? [`let listed_tiles = ${tiles.listTiles()};`] : [];
   const workgroupCount = (dims: DimBindings) =>
     resolveDim(query.shape[0]!, dims) *
     attrs.heads *
     Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock);
   // The loop over key tiles: each staged in workgroup memory, then `body`.
   // (The one-row kernel scores nothing in a skipped tile: no `continue` needed.)
+  // (A listed kernel walks tile_list, `listed_tiles` entries counted once before the first pass.)
   const keyPass = (withValues: boolean, body: readonly string[], skip = true): string[] => [
-    'for (var tile_index = 0; tile_index < key_tiles; tile_index++) {',
+    ...(listed
+      ? [
+          'for (var listed = 0u; listed < listed_tiles; listed++) {',
+          '  let entry = workgroupUniformLoad(&tile_list[listed]);',
+        ]
+      : ['for (var tile_index = 0; tile_index < key_tiles; tile_index++) {']),
     `  let tile = ${withValues ? tiles.loadTile() : tiles.loadKeyTile()};`,
     ...(blockRule === undefined || !skip ? [] : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
     ...indent(body, 1),
@@ -313,6 +327,7 @@ export function generateAttention(
       ],
     });
     const body = [
+      ...listTiles,
       'let first_row = block_q0 + i32(local_index);',
       `${blocked.start};`,
       ...keyPass(true, [`${blocked.scoreTile};`, `${blocked.softmaxStep};`]),
@@ -383,6 +398,7 @@ export function generateAttention(
         : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
   ];
   const body = [
+    ...listTiles,
     'let row = block_q0 + i32(local_index);',
     '// Rows past the end compute on the last row (loads in bounds, barriers uniform) and store nothing.',
     'let q_i = min(row, nq - 1);',

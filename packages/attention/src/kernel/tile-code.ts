@@ -17,6 +17,11 @@ export interface TileContext {
   readonly valueDim: number;
   /** Invocations per workgroup (they stage a tile together). */
   readonly invocations: number;
+  /**
+   * Classify every key tile before the loop and visit only the non-empty ones (`list_tiles`, the
+   * `tile_list` workgroup array): for block rules that read a table, whose empty tiles are many.
+   */
+  readonly listed: boolean;
 }
 
 /** Calls of the key-tile helpers (see {@link tileFunctions}). */
@@ -29,6 +34,8 @@ export interface TileFunctions {
   loadKeyTile(): string;
   /** Name of the helper returning staged key row j as vec4s. */
   readonly stagedKey: string;
+  /** `list_tiles(…)`: lists the non-empty key tiles in `tile_list` and returns their count (listed kernels). */
+  listTiles(): string;
 }
 
 /**
@@ -49,35 +56,70 @@ export function tileFunctions(context: TileContext): TileFunctions {
     '  kind: u32,',
     '}',
   ]);
+  // A listed kernel's tile comes as a `tile_list` entry: its index, and its kind in the high half.
+  const tileParams: [string, string][] = context.listed ? [['entry', 'u32']] : [['tile_index', 'i32']];
   const beginTile = functions.define({
     name: 'begin_tile',
     comment:
-      'Key tile tile_index, once every invocation is done with the previous one. (nk is a parameter of\n' +
-      'its own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)',
-    params: [
-      ['tile_index', 'i32'],
-      ['local_index', 'u32'],
-      ['nk', 'i32'],
-    ],
+      (context.listed
+        ? 'Key tile `entry` of tile_list (index, kind << 16), once every invocation is done with the previous\none. '
+        : 'Key tile tile_index, once every invocation is done with the previous one. ') +
+      '(nk is a parameter of\nits own: the tile must be uniform, and Block may hold values the uniformity analysis does not trust.)',
+    params: [...tileParams, ['local_index', 'u32'], ['nk', 'i32']],
     returns: 'Tile',
     body: [
+      ...(context.listed ? ['let tile_index = i32(entry & 0xffffu);'] : []),
       `let tile_k0 = tile_index * ${keyBlock};`,
       `let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
       'workgroupBarrier();',
       // Without a block rule every tile is partial: no classification, no extra barrier.
-      ...(blockRule === undefined
-        ? ['return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);']
-        : [
-            'if (local_index == 0u) {',
-            ...blockRule.lines.map((line) => `  ${line}`),
-            `  let full = ${blockRule.values[1]};`,
-            `  let empty = ${blockRule.values[0]};`,
-            '  tile_class[0] = select(select(1u, 2u, full), 0u, empty);',
-            '}',
-            'return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));',
-          ]),
+      ...(context.listed
+        ? ['return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, entry >> 16u);']
+        : blockRule === undefined
+          ? ['return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, 1u);']
+          : [
+              'if (local_index == 0u) {',
+              ...blockRule.lines.map((line) => `  ${line}`),
+              `  let full = ${blockRule.values[1]};`,
+              `  let empty = ${blockRule.values[0]};`,
+              '  tile_class[0] = select(select(1u, 2u, full), 0u, empty);',
+              '}',
+              'return Tile(tile_k0, tile_k1, tile_k1 - tile_k0 + 1, workgroupUniformLoad(&tile_class[0]));',
+            ]),
     ],
   });
+  const listTiles =
+    context.listed && blockRule !== undefined
+      ? functions.define({
+          name: 'list_tiles',
+          comment:
+            'Classifies every key tile with the block rule (invocation 0) and lists the non-empty ones in\n' +
+            'tile_list, in order, as index | kind << 16 (1: partial, 2: full); returns their count.',
+          params: [
+            ['local_index', 'u32'],
+            ['nk', 'i32'],
+          ],
+          returns: 'u32',
+          body: [
+            'if (local_index == 0u) {',
+            '  var count = 0u;',
+            `  let key_tiles = (nk + ${keyBlock - 1}) / ${keyBlock};`,
+            '  for (var tile_index = 0; tile_index < key_tiles; tile_index++) {',
+            `    let tile_k0 = tile_index * ${keyBlock};`,
+            `    let tile_k1 = min(tile_k0 + ${keyBlock}, nk) - 1;`,
+            ...blockRule.lines.map((line) => `    ${line}`),
+            `    let full = ${blockRule.values[1]};`,
+            `    if (!(${blockRule.values[0]})) {`,
+            '      tile_list[count] = u32(tile_index) | (select(1u, 2u, full) << 16u);',
+            '      count++;',
+            '    }',
+            '  }',
+            '  tile_class[0] = count;',
+            '}',
+            'return workgroupUniformLoad(&tile_class[0]);',
+          ],
+        })
+      : undefined;
   let keyElementCall: ((args?: Readonly<Record<string, string>>) => string) | undefined;
   // Defined on first use: a kernel with QK norm prepares whole key rows instead.
   const keyElement = () =>
@@ -194,12 +236,8 @@ export function tileFunctions(context: TileContext): TileFunctions {
   const load = (values: boolean) =>
     functions.define({
       name: values ? 'load_tile' : 'load_key_tile',
-      comment: `Key tile tile_index with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
-      params: [
-        ['tile_index', 'i32'],
-        ['local_index', 'u32'],
-        ['nk', 'i32'],
-      ],
+      comment: `Key tile ${context.listed ? 'entry' : 'tile_index'} with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
+      params: [...tileParams, ['local_index', 'u32'], ['nk', 'i32']],
       returns: 'Tile',
       body: [
         `let tile = ${beginTile()};`,
@@ -226,5 +264,9 @@ export function tileFunctions(context: TileContext): TileFunctions {
       return loadKeyTile();
     },
     stagedKey: 'staged_key',
+    listTiles: () => {
+      if (listTiles === undefined) throw new Error('list_tiles: the kernel does not list its tiles');
+      return listTiles();
+    },
   };
 }

@@ -36,9 +36,15 @@ const EXTRA_WORKGROUP_BYTES = 16;
  * two ≤ 32 whose K and V tiles (vec4 rows, zero-padded) fit the device's workgroup storage (16 KiB
  * by default, 32 KiB on SwiftShader). Equal blocks make the diagonal tiles the only partial ones
  * under a causal mask. A software adapter computes `SOFTWARE_ROWS_PER_INVOCATION` query rows per
- * invocation.
+ * invocation. `listedKeys` (the most keys) reserves the list of non-empty key tiles of a kernel that
+ * classifies its tiles before the loop (block rules that read a table).
  */
-export function attentionTiles(profile: DeviceProfile, headDim: number, valueDim: number): AttentionTiles {
+export function attentionTiles(
+  profile: DeviceProfile,
+  headDim: number,
+  valueDim: number,
+  listedKeys?: number,
+): AttentionTiles {
   const limits = profile.limits;
   const queryBlock = Math.min(
     QUERY_BLOCK,
@@ -47,13 +53,14 @@ export function attentionTiles(profile: DeviceProfile, headDim: number, valueDim
   );
   // K and V rows are staged as vec4s: both dims round up to a multiple of 4.
   const bytesPerKey = 16 * (Math.ceil(headDim / 4) + Math.ceil(valueDim / 4));
+  // A kernel that lists its non-empty key tiles first (`listedKeys` keys at most) keeps one u32 per tile.
+  const bytes = (keys: number) =>
+    keys * bytesPerKey +
+    EXTRA_WORKGROUP_BYTES +
+    (listedKeys === undefined ? 0 : 4 * Math.ceil(listedKeys / keys));
   let keyBlock = 32;
-  while (
-    keyBlock > 1 &&
-    keyBlock * bytesPerKey + EXTRA_WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize
-  )
-    keyBlock /= 2;
-  if (keyBlock * bytesPerKey + EXTRA_WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize) {
+  while (keyBlock > 1 && bytes(keyBlock) > limits.maxComputeWorkgroupStorageSize) keyBlock /= 2;
+  if (bytes(keyBlock) > limits.maxComputeWorkgroupStorageSize) {
     throw new UnsupportedError(
       'attention: one key and value row exceed the workgroup storage of this device',
       {

@@ -304,41 +304,6 @@ export function keySelection(selected: TensorRef, options: KeySelectionOptions =
   );
 }
 
-/**
- * A mask read from a tensor: keeps (b, h, q, k) where `tensor` is non-zero. `tensor`: `[queries, keys]`
- * or `[batch | 1, heads | 1, queries, keys]` (size-1 axes broadcast).
- */
-export function maskFrom(tensor: TensorRef): Mask {
-  checkTensorRef('maskFrom', 'the mask tensor', tensor);
-  const rank = tensor.shape.length;
-  if (rank !== 2 && rank !== 4) {
-    throw new SpecError(
-      'maskFrom: the mask tensor must be [queries, keys] or [batch, heads, queries, keys]',
-      {
-        tensor: tensor.name,
-        expected: 'rank 2 or 4',
-        actual: `rank ${rank}`,
-      },
-    );
-  }
-  const zero = constant(0, 'i32');
-  const leading = rank === 4 ? [tensor.shape[0] === 1 ? zero : I.b, tensor.shape[1] === 1 ? zero : I.h] : [];
-  const roles =
-    rank === 4
-      ? ([
-          tensor.shape[0] === 1 ? 'one' : 'batch',
-          tensor.shape[1] === 1 ? 'one' : 'heads',
-          'queries',
-          'keys',
-        ] as const)
-      : (['queries', 'keys'] as const);
-  const value = tensor.at(...leading, I.q, I.k);
-  const predicate = value.dtype === 'bool' ? value : value.ne(0);
-  return makeMask(`maskFrom(${tensor.name})`, predicate, UNKNOWN_BLOCK_RULE, {
-    roles: { [tensor.name]: roles },
-  });
-}
-
 /** The bounds of a (query block, key block) pair and the attention indices, for a custom block rule. */
 export type BlockRuleVariables = AttentionIndices & typeof B;
 

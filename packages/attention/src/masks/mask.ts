@@ -1,4 +1,4 @@
-import { compileExpr, constant, type Expr } from '@weft/ir';
+import { compileExpr, constant, type Expr, type Node } from '@weft/ir';
 import { ATTENTION_INDICES, type AttentionIndices } from '../spec/attention-variables.js';
 import { type AxisRole, type TensorUse, tensorUses } from '../spec/tensor-use.js';
 import { genuinePart } from '../spec/validate.js';
@@ -52,6 +52,26 @@ export interface BlockRule {
 }
 
 /**
+ * A tensor a mask reads that the mask computes itself from the attention's query and key (MoBA's
+ * block table): `applyAttention` builds it with graph ops before the attention node, unless
+ * `inputs.tensors` binds the name.
+ */
+export interface DerivedTensor {
+  /** Name the mask reads it under. */
+  readonly name: string;
+  /**
+   * Its graph, from the attention's query `[batch, heads, queries, d]` and key
+   * `[batch, kvHeads, keys, d]`, and the tensors bound by name (`tensor(name)`: the bound node, or
+   * undefined).
+   */
+  build(inputs: {
+    readonly query: Node;
+    readonly key: Node;
+    readonly tensor: (name: string) => Node | undefined;
+  }): Node;
+}
+
+/**
  * An attention mask: a predicate over (batch, head, query, key) that keeps a pair when true,
  * with a block rule the fused kernel evaluates to skip empty blocks and drop the predicate on
  * full ones. Build masks with the factories (`causal`, `slidingWindow`, ...) and combine them
@@ -68,6 +88,13 @@ export interface Mask {
   readonly blockRule: BlockRule;
   /** Tensors the predicate or block rule reads. */
   readonly tensors: readonly TensorUse[];
+  /** Tensors among `tensors` that the mask builds itself from the query and key (see {@link DerivedTensor}). */
+  readonly derived: readonly DerivedTensor[];
+  /**
+   * The block rule reads a table that may call most tiles empty (block tables): the fused kernel
+   * classifies every key tile before its loop and visits only the non-empty ones.
+   */
+  readonly listsTiles: boolean;
   /**
    * Classifies the pair (query block `queryBlock`, key block `keyBlock`) of a tiling with
    * `blockSizes` for sequences of `lengths`. Built-in masks answer from their block rule;
@@ -93,8 +120,12 @@ export interface MakeMaskOptions {
   readonly exhaustive?: boolean;
   /** Required axis sizes of the tensors the mask reads, by name. */
   readonly roles?: Readonly<Record<string, readonly AxisRole[]>>;
-  /** Tensor uses of the parts of a combined mask (keeps their roles). */
+  /** Tensor uses of the parts of a combined mask (keeps their roles and derived tensors). */
   readonly parts?: readonly Mask[];
+  /** Tensors the mask builds itself (see {@link DerivedTensor}). */
+  readonly derived?: readonly DerivedTensor[];
+  /** See {@link Mask.listsTiles} (default: whether a part lists its tiles). */
+  readonly listsTiles?: boolean;
 }
 
 /** Builds a mask from its predicate and block rule. */
@@ -111,6 +142,10 @@ export function makeMask(
     ),
   );
   const tensors = tensorUses([predicate, blockRule.empty, blockRule.full], { ...roles, ...options.roles });
+  const derived = [
+    ...(options.parts ?? []).flatMap((part) => part.derived),
+    ...(options.derived ?? []),
+  ].filter((entry, index, all) => all.findIndex((other) => other.name === entry.name) === index);
   const rule = { empty: compileExpr(blockRule.empty), full: compileExpr(blockRule.full) };
   const keep = compileExpr(predicate);
   const cache = new Map<string, BlockClass>();
@@ -121,6 +156,8 @@ export function makeMask(
       predicate,
       blockRule,
       tensors,
+      derived,
+      listsTiles: options.listsTiles ?? (options.parts ?? []).some((part) => part.listsTiles),
       blockSparsity(queryBlock, keyBlock, blockSizes, lengths, where = {}) {
         const bounds = blockBounds(queryBlock, keyBlock, blockSizes, lengths);
         if (bounds === undefined) return 'empty';

@@ -74,6 +74,8 @@ export interface AttentionAttrs {
   readonly maskEmpty: Expr | null;
   /** Block rule of the mask (null without a mask). */
   readonly maskFull: Expr | null;
+  /** The mask's block rule reads a table that may call most tiles empty (see `Mask.listsTiles`). */
+  readonly maskListsTiles: boolean;
   /** Normalizer, as stored. */
   readonly normalizer: NormalizerAttrs;
   /** The normalizer's def (found by name in the normalizer table). */
@@ -119,6 +121,8 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     mask: mask?.predicate ?? null,
     maskEmpty: mask?.blockRule.empty ?? null,
     maskFull: mask?.blockRule.full ?? null,
+    // Stored only when set: the nodes of every other mask keep their attrs (and hashes).
+    ...(mask?.listsTiles === true ? { maskListsTiles: true } : {}),
     normalizer: normalizer as AttrValue,
     output,
     tensors: tensors.map((use) => ({
@@ -179,6 +183,7 @@ export function decodeAttention(
     mask: expr('mask', true),
     maskEmpty: expr('maskEmpty', true),
     maskFull: expr('maskFull', true),
+    maskListsTiles: attrs.maskListsTiles === true,
     normalizer,
     normalizerDef,
     output,

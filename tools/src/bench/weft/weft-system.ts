@@ -26,6 +26,7 @@ export function weftSystem(
   weft: WeftDevice,
   fuse: boolean,
   build: () => Promise<WeftCaseProgram>,
+  options: WeftSystemOptions = {},
 ): SystemFactory {
   const factory = async (): Promise<RunnableSystem> => {
     const spec = await build();
@@ -37,6 +38,8 @@ export function weftSystem(
     });
     const outputName = spec.output ?? onlyOutput(spec.graph);
     const runOptions = spec.dims === undefined ? {} : { dims: spec.dims };
+    const kernels = `${program.stats.kernels} kernel${program.stats.kernels === 1 ? '' : 's'}`;
+    const extra = options.note === undefined ? undefined : await options.note(program, spec);
     return {
       async run() {
         const outputs = await program.run(spec.inputs, runOptions);
@@ -46,10 +49,16 @@ export function weftSystem(
       },
       reportedGpuBytes: () => weftArenaBytes(program),
       dispose: () => program.destroy(),
-      note: `${program.stats.kernels} kernel${program.stats.kernels === 1 ? '' : 's'}`,
+      note: extra === undefined ? kernels : `${kernels}; ${extra}`,
     };
   };
   return withWeftGraph(factory, async () => ({ graph: (await build()).graph, fuse }));
+}
+
+/** Options of {@link weftSystem}. */
+export interface WeftSystemOptions {
+  /** Something measured on the compiled program (before the warm-up) to add to the system's note. */
+  readonly note?: (program: Program, spec: WeftCaseProgram) => Promise<string>;
 }
 
 /** The graph a Weft system compiles, and whether it compiles it fused. */

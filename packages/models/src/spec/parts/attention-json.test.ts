@@ -6,6 +6,7 @@ import {
   attention,
   BUILTIN_NORMALIZERS,
   blockCausal,
+  blockTable,
   causal,
   chunked,
   documentMask,
@@ -19,6 +20,7 @@ import {
   keySelection,
   lightningDecay,
   maskFrom,
+  mobaSelection,
   nap,
   nope,
   not,
@@ -73,6 +75,12 @@ const precision = tensor('precision', [batch, H, N]);
 const logPrior = tensor('logPrior', [batch, H, N]);
 const tokenIds = tensor('tokenIds', [batch, N], 'i32');
 const sentenceIds = tensor('sentenceIds', [batch, N], 'i32');
+// Block tables of one block of 32 (N = 24); MoBA's own tables bound by name, so the graph is built
+// without the routing ops (which need N a multiple of the block size).
+const table = tensor('table', [batch, H, 1, 1], 'i32');
+const tokens = tensor('tokens', [batch, H, N, 1], 'i32');
+const mobaTable = tensor('moba.table', [batch, H, 1, 1], 'i32');
+const mobaTokens = tensor('moba.tokens', [batch, H, N, 1], 'i32');
 const segments = tensor('segments', [batch, N], 'i32');
 const keySegments = tensor('keySegments', [batch, N], 'i32');
 const lengths = tensor('lengths', [batch], 'i32');
@@ -289,6 +297,7 @@ const CASES: readonly Case[] = [
           { kind: 'documentMask', segmentIds: segments.json },
           { kind: 'keyPadding', lengths: lengths.json },
           { kind: 'maskFrom', tensor: keep.json },
+          { kind: 'maskFrom', tensor: keep.json, skipEmptyTiles: true },
           { kind: 'keySelection', selected: selected.json, prefix: 2 },
         ],
       },
@@ -300,10 +309,32 @@ const CASES: readonly Case[] = [
         documentMask(segments.ref),
         keyPadding(lengths.ref),
         maskFrom(keep.ref),
+        maskFrom(keep.ref, { skipEmptyTiles: true }),
         keySelection(selected.ref, { prefix: 2 }),
       ),
     },
     tensors: [segments, keySegments, lengths, keep, selected],
+  },
+  {
+    name: 'blockTable, mobaSelection',
+    json: {
+      ...base,
+      mask: {
+        kind: 'and',
+        masks: [
+          { kind: 'blockTable', table: table.json, blockSize: 32, tokens: tokens.json },
+          { kind: 'mobaSelection', blockSize: 64, topK: 3, gate: 'token', name: 'moba' },
+        ],
+      },
+    },
+    options: {
+      ...base,
+      mask: and(
+        blockTable(table.ref, { blockSize: 32, tokens: tokens.ref }),
+        mobaSelection({ blockSize: 64, topK: 3, gate: 'token', name: 'moba' }),
+      ),
+    },
+    tensors: [table, tokens, mobaTable, mobaTokens],
   },
   {
     name: 'softmax with a sink, log-sum-exp and row max',
@@ -483,11 +514,22 @@ describe('attentionFromJSON: the vocabulary', () => {
       'alibiBias',
       'scoreMod',
       'lightningSlopes',
+      'blockTableMask',
+      'mobaBlockTables',
+      'maskTileTable',
     ];
     const builders = (files: readonly string[]) =>
       files.flatMap(exported).filter((name) => !notParts.includes(name));
     expect(MASK_KINDS).toEqual(
-      expect.arrayContaining(builders(['masks/builtin-masks.ts', 'masks/combine-masks.ts'])),
+      expect.arrayContaining(
+        builders([
+          'masks/builtin-masks.ts',
+          'masks/combine-masks.ts',
+          'masks/block-table.ts',
+          'masks/moba-selection.ts',
+          'masks/mask-from.ts',
+        ]),
+      ),
     );
     expect(POSITION_KINDS).toEqual(expect.arrayContaining(builders(['spec/positions.ts'])));
     expect(SCORE_MOD_KINDS).toEqual(

@@ -1,6 +1,7 @@
 import {
   and,
   blockCausal,
+  blockTable,
   causal,
   chunked,
   documentMask,
@@ -9,6 +10,7 @@ import {
   keySelection,
   type Mask,
   maskFrom,
+  mobaSelection,
   not,
   or,
   overlappingChunks,
@@ -59,7 +61,24 @@ export const LEAF_MASK_SCHEMAS = [
     selected: tensorRefSchema,
     prefix: v.optional(nonNegativeInteger()),
   }),
-  v.strictObject({ kind: v.literal('maskFrom'), tensor: tensorRefSchema }),
+  v.strictObject({
+    kind: v.literal('maskFrom'),
+    tensor: tensorRefSchema,
+    skipEmptyTiles: v.optional(v.boolean()),
+  }),
+  v.strictObject({
+    kind: v.literal('blockTable'),
+    table: tensorRefSchema,
+    blockSize: positiveInteger(),
+    tokens: v.optional(tensorRefSchema),
+  }),
+  v.strictObject({
+    kind: v.literal('mobaSelection'),
+    blockSize: positiveInteger(),
+    topK: positiveInteger(),
+    gate: v.optional(v.picklist(['token', 'block'])),
+    name: v.optional(v.string()),
+  }),
   patternInjectedHeadsSchema,
 ] as const;
 
@@ -181,7 +200,17 @@ function builtinMask(json: LeafMaskJSON): Mask | undefined {
         json.prefix === undefined ? {} : { prefix: json.prefix },
       );
     case 'maskFrom':
-      return maskFrom(tensorRefFromJSON(json.tensor));
+      return maskFrom(
+        tensorRefFromJSON(json.tensor),
+        json.skipEmptyTiles === undefined ? {} : { skipEmptyTiles: json.skipEmptyTiles },
+      );
+    case 'blockTable':
+      return blockTable(tensorRefFromJSON(json.table), {
+        blockSize: json.blockSize,
+        ...(json.tokens === undefined ? {} : { tokens: tensorRefFromJSON(json.tokens) }),
+      });
+    case 'mobaSelection':
+      return mobaSelection(optionsOf(json));
     case 'patternInjectedHeads':
       return patternInjectedHeads(patternOptions(json)).mask;
     default:
