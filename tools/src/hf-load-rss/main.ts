@@ -1,6 +1,7 @@
 /**
- * Peak memory of loading a Hugging Face checkpoint: `generate <dir> [F32|BF16]` writes a Llama
- * checkpoint of about 200 MB (in a process of its own), `load <dir>` loads it with
+ * Peak memory of loading a Hugging Face checkpoint: `generate <dir> [F32|BF16] [LAYERS]` writes a
+ * Llama checkpoint of about 200 MB (in a process of its own; LAYERS decoder layers instead of the
+ * default 10 or 5 — 78 BF16 layers make a file of about 1 GB), `load <dir>` loads it with
  * `loadHuggingFaceModel` and prints the process's peak RSS before and after, next to the file and
  * parameter sizes (`load-whole-file <dir>`: the same through `readSafetensors` of the whole file
  * and `parametersFromWeights`, for comparison). Run: `pnpm --filter @weft/tools hf-load-rss generate /tmp/ckpt BF16`, then
@@ -18,21 +19,21 @@ import {
 } from '@weft/models';
 import { loadHuggingFaceModel, readHuggingFaceConfig } from '@weft/models/hf';
 
-const [command, dir, dtypeArgument] = process.argv.slice(2);
+const [command, dir, dtypeArgument, layersArgument] = process.argv.slice(2);
 if (dir === undefined || !['generate', 'load', 'load-whole-file'].includes(command ?? '')) {
-  console.error('usage: hf-load-rss generate <dir> [F32|BF16] | load <dir> | load-whole-file <dir>');
+  console.error('usage: hf-load-rss generate <dir> [F32|BF16] [LAYERS] | load <dir> | load-whole-file <dir>');
   process.exit(2);
 }
 
 /** About 200 MB in BF16 (112M parameters), or about 200 MB in F32 with half the layers and vocabulary. */
-function config(dtype: 'F32' | 'BF16') {
+function config(dtype: 'F32' | 'BF16', layers?: number) {
   const half = dtype === 'F32';
   return {
     model_type: 'llama',
     vocab_size: half ? 16000 : 32000,
     hidden_size: 768,
     intermediate_size: 2048,
-    num_hidden_layers: half ? 5 : 10,
+    num_hidden_layers: layers ?? (half ? 5 : 10),
     num_attention_heads: 12,
     num_key_value_heads: 4,
     rms_norm_eps: 1e-6,
@@ -42,8 +43,8 @@ function config(dtype: 'F32' | 'BF16') {
   };
 }
 
-function generate(target: string, dtype: 'F32' | 'BF16'): void {
-  const c = config(dtype);
+function generate(target: string, dtype: 'F32' | 'BF16', layers?: number): void {
+  const c = config(dtype, layers);
   const d = c.hidden_size;
   const kv = (c.num_key_value_heads * d) / c.num_attention_heads;
   const shapes: [string, number[]][] = [
@@ -91,7 +92,12 @@ async function loadWholeFile(target: string) {
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 if (command === 'generate') {
-  generate(dir, dtypeArgument === 'F32' ? 'F32' : 'BF16');
+  const layers = layersArgument === undefined ? undefined : Number(layersArgument);
+  if (layers !== undefined && !(Number.isInteger(layers) && layers >= 1)) {
+    console.error(`LAYERS must be an integer ≥ 1, got ${layersArgument}`);
+    process.exit(2);
+  }
+  generate(dir, dtypeArgument === 'F32' ? 'F32' : 'BF16', layers);
   console.log(`wrote ${mib(statSync(join(dir, 'model.safetensors')).size)} to ${dir}`);
 } else {
   const before = process.resourceUsage().maxRSS * 1024;
