@@ -24,25 +24,11 @@ import {
   TINY_VIT_SPEC,
 } from '@weft/models/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runWeft as weft } from './test-support/run-weft.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}.json`, import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'weft-architectures-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function weft(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string; progress: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  let progress = '';
-  const code = await runCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    progress: { isTTY: false, write: (text) => (progress += text) },
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n'), progress };
-}
 
 const hashes = (graph: Graph) =>
   Object.fromEntries(Object.entries(graph.outputs).map(([name, node]) => [name, node.hash]));

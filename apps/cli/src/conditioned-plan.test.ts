@@ -3,18 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONDITIONED_DECODER_SPEC } from '@weft/models/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
-
-async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    progress: { isTTY: false, write: () => {} },
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+import { runWeft as weft } from './test-support/run-weft.js';
 
 describe('a conditioned decoder-lm spec on the command line', () => {
   const directory = mkdtempSync(join(tmpdir(), 'weft-conditioned-'));

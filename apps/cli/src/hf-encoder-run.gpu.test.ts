@@ -11,7 +11,7 @@ import {
   tinyWordPieceTokenizerJson,
 } from '@weft/models/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runWeft as weft } from './test-support/run-weft.js';
 
 // `weft run` on a BERT directory with --device auto compiles for the WebGPU adapter (SwiftShader
 // here). f32 budget (docs/guides/error-budget.md): the device's pooled output and hidden states
@@ -26,17 +26,6 @@ interface OutputFile {
   inputs: { tokens: number[] };
   hidden: { data: number[] };
   pooled: { data: number[] };
-}
-
-async function weft(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    progress: { isTTY: false, write: () => {} },
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
 describe('weft run <BERT dir> on the device', () => {

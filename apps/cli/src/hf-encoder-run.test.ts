@@ -19,7 +19,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatValues } from './architecture-inputs.js';
-import { runCli } from './cli.js';
+import { runWeft as weft } from './test-support/run-weft.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'weft-cli-hf-encoder-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -35,17 +35,6 @@ function writeDir(name: string, files: Readonly<Record<string, string | Uint8Arr
   mkdirSync(dir);
   for (const [file, contents] of Object.entries(files)) writeFileSync(join(dir, file), contents);
   return dir;
-}
-
-async function weft(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    progress: { isTTY: false, write: () => {} },
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
 interface OutputFile {

@@ -3,20 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { buildDecoderGraph, buildModelGraph, parseModelSpec, parseModelSpecJSON } from '@weft/models';
 import { SINK_DECODER, SINK_DECODER_SPEC } from '@weft/models/test';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runWeft as weft } from './test-support/run-weft.js';
 
 const example = fileURLToPath(new URL('../examples/sink-decoder.json', import.meta.url));
-
-async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    progress: { isTTY: false, write: () => {} },
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('examples/sink-decoder.json (learned attention sinks as per-layer parameters)', () => {
   const spec = parseModelSpecJSON(readFileSync(example, 'utf8'));
