@@ -29,3 +29,37 @@ export async function runLinear(
     Object.entries(results).map(([name, result]) => [name, Float64Array.from(result.data)]),
   );
 }
+
+/** Sizes of the `[B, H, N, D]` queries/keys and `[B, H, N, E]` values that {@link decodeTokenByToken} feeds. */
+export interface DecodeSizes {
+  readonly B: number;
+  readonly H: number;
+  readonly N: number;
+  readonly D: number;
+  readonly E: number;
+}
+
+/**
+ * Runs a one-token decode program (state kept on the device between runs) at each position of the
+ * whole sequences `q`, `k`, `v` in turn, and gathers its `output` rows back into `[B, H, N, E]`:
+ * what the recurrent form returns, to compare with the sweep and the dense formula.
+ */
+export async function decodeTokenByToken(
+  program: Program,
+  values: { readonly q: ArrayLike<number>; readonly k: ArrayLike<number>; readonly v: ArrayLike<number> },
+  { B, H, N, D, E }: DecodeSizes,
+): Promise<Float64Array> {
+  const rowOf = (tensor: ArrayLike<number>, width: number, t: number) => {
+    const row = new Float64Array(B * H * width);
+    for (let bh = 0; bh < B * H; bh++)
+      for (let c = 0; c < width; c++) row[bh * width + c] = tensor[(bh * N + t) * width + c]!;
+    return row;
+  };
+  const stepped = new Float64Array(B * H * N * E);
+  for (let t = 0; t < N; t++) {
+    const inputs = { q: rowOf(values.q, D, t), k: rowOf(values.k, D, t), v: rowOf(values.v, E, t) };
+    const out = (await runLinear(program, inputs)).output!;
+    for (let bh = 0; bh < B * H; bh++) stepped.set(out.subarray(bh * E, (bh + 1) * E), (bh * N + t) * E);
+  }
+  return stepped;
+}

@@ -3,7 +3,7 @@ import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseFastmax, denseFastmaxNormalize, type FastmaxSizes } from '../../test/dense-fastmax.js';
-import { compileLinear, runLinear } from '../../test/run-linear.js';
+import { compileLinear, decodeTokenByToken, runLinear } from '../../test/run-linear.js';
 import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
 import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
 import { taylorFeatures } from '../linear/feature-expansions.js';
@@ -99,23 +99,7 @@ describe(`Fastmax (catalog #26) linear form on a WebGPU device (seed ${SEED})`, 
       }),
       { 'layer.state': 'layer.state', 'layer.keyState': 'layer.keyState' },
     );
-    const rowOf = (tensor: ArrayLike<number>, width: number, t: number) => {
-      const row = new Float64Array(B * H * width);
-      for (let bh = 0; bh < B * H; bh++)
-        for (let c = 0; c < width; c++) row[bh * width + c] = tensor[(bh * N + t) * width + c]!;
-      return row;
-    };
-    const stepped = new Float64Array(whole.length);
-    for (let t = 0; t < N; t++) {
-      const out = (
-        await runLinear(program, {
-          q: rowOf(values.q, D, t),
-          k: rowOf(values.k, D, t),
-          v: rowOf(values.v, E, t),
-        })
-      ).output!;
-      for (let bh = 0; bh < B * H; bh++) stepped.set(out.subarray(bh * E, (bh + 1) * E), (bh * N + t) * E);
-    }
+    const stepped = await decodeTokenByToken(program, values, { B, H, N, D, E });
     const kernels = program.stats.kernels;
     program.destroy();
     const expected = denseFastmax(SIZES, values.q, values.k, values.v, {

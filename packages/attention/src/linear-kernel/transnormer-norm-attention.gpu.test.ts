@@ -7,7 +7,7 @@ import {
   type MergedHeadsNorm,
   type TransnormerSizes,
 } from '../../test/dense-transnormer.js';
-import { compileLinear, runLinear } from '../../test/run-linear.js';
+import { compileLinear, decodeTokenByToken, runLinear } from '../../test/run-linear.js';
 import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
 import { elu1 } from '../linear/feature-maps.js';
 import { linearAttention } from '../linear/linear-attention-spec.js';
@@ -120,23 +120,7 @@ describe(`TransNormer NormAttention (catalog #49) on a WebGPU device (seed ${SEE
       makeGraph({ output: step.output, 'layer.state': step.state!.values }),
       { 'layer.state': 'layer.state' },
     );
-    const rowOf = (tensor: ArrayLike<number>, width: number, t: number) => {
-      const row = new Float64Array(B * H * width);
-      for (let bh = 0; bh < B * H; bh++)
-        for (let c = 0; c < width; c++) row[bh * width + c] = tensor[(bh * N + t) * width + c]!;
-      return row;
-    };
-    const stepped = new Float64Array(whole.length);
-    for (let t = 0; t < N; t++) {
-      const out = (
-        await runLinear(program, {
-          q: rowOf(values.q, D, t),
-          k: rowOf(values.k, D, t),
-          v: rowOf(values.v, E, t),
-        })
-      ).output!;
-      for (let bh = 0; bh < B * H; bh++) stepped.set(out.subarray(bh * E, (bh + 1) * E), (bh * N + t) * E);
-    }
+    const stepped = await decodeTokenByToken(program, values, { B, H, N, D, E });
     const kernels = program.stats.kernels;
     program.destroy();
     const expected = denseNormAttention(SIZES, values.q, values.k, values.v, { causal: true, norm: dense });
