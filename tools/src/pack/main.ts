@@ -16,6 +16,7 @@ import { lintTarballs } from './lint-tarballs.js';
 import { packTarballs } from './pack-tarballs.js';
 import { publishablePackages } from './publishable-packages.js';
 import { readmeExamples } from './readme-examples.js';
+import { type Bundler, bundlerCompanions, checkBundlerPage } from './bundler-pages.js';
 import { checkVitePage } from './vite-page.js';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -23,6 +24,14 @@ const program = fileURLToPath(new URL('fixture/attention-smoke.ts', import.meta.
 const keep = process.argv.includes('--keep');
 // For a quicker loop while editing READMEs or the program: pack and install, without the linters.
 const lint = !process.argv.includes('--no-lint');
+// The bundlers checked besides Vite: `--bundlers=esbuild,webpack` (the default), `--bundlers=` for none.
+const bundlersFlag = process.argv.find((arg) => arg.startsWith('--bundlers='));
+const bundlers = (bundlersFlag?.slice('--bundlers='.length) ?? 'esbuild,webpack')
+  .split(',')
+  .filter((name) => name !== '') as Bundler[];
+for (const name of bundlers) {
+  if (!(name in bundlerCompanions)) throw new Error(`--bundlers: unknown bundler ${name} (esbuild, webpack)`);
+}
 const failures: string[] = [];
 const started = Date.now();
 const stage = (name: string, since: number) =>
@@ -48,7 +57,14 @@ try {
 
   since = Date.now();
   const examples = readmeExamples(root, packages);
-  const project = createFreshProject(root, work, packed, program, examples);
+  const project = createFreshProject(
+    root,
+    work,
+    packed,
+    program,
+    examples,
+    bundlers.flatMap((name) => bundlerCompanions[name]),
+  );
   const steps: [string, string, string[]][] = [
     ['install', 'pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only']],
     ['tsc (strict)', 'node_modules/.bin/tsc', ['-p', '.']],
@@ -69,7 +85,10 @@ try {
     }
     stage(name, stepStarted);
   }
-  if (installed) failures.push(...(await checkVitePage(project, stage)));
+  if (installed) {
+    failures.push(...(await checkVitePage(project, stage)));
+    for (const bundler of bundlers) failures.push(...(await checkBundlerPage(project, bundler, stage)));
+  }
   stage('fresh project', since);
 } finally {
   if (keep) console.log(`kept ${work}`);
