@@ -22,7 +22,13 @@ const builds: Record<Bundler, { files: Record<string, string>; command: string; 
   esbuild: {
     files: { 'index.html': 'esbuild/index.html', 'main.ts': 'web/main.ts' },
     command: 'node_modules/.bin/esbuild',
-    args: ['esbuild/main.ts', 'esbuild/browser-entries.ts', '--bundle', '--format=esm', '--outdir=esbuild/dist'],
+    args: [
+      'esbuild/main.ts',
+      'esbuild/browser-entries.ts',
+      '--bundle',
+      '--format=esm',
+      '--outdir=esbuild/dist',
+    ],
   },
   webpack: {
     files: {
@@ -53,7 +59,8 @@ export async function checkBundlerPage(
   const folder = join(project.directory, bundler);
   mkdirSync(folder);
   const build = builds[bundler];
-  for (const [file, source] of Object.entries(build.files)) copyFileSync(new URL(source, fixture), join(folder, file));
+  for (const [file, source] of Object.entries(build.files))
+    copyFileSync(new URL(source, fixture), join(folder, file));
   copyFileSync(new URL('browser-entries.ts', fixture), join(folder, 'browser-entries.ts'));
   if (bundler === 'webpack') writeFileSync(join(folder, 'webpack.check.config.js'), webpackCheckConfig);
 

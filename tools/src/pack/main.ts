@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Bundler, bundlerCompanions, checkBundlerPage } from './bundler-pages.js';
 import { createFreshProject } from './fresh-project.js';
 import { lintTarballs } from './lint-tarballs.js';
 import { packTarballs } from './pack-tarballs.js';
 import { publishablePackages } from './publishable-packages.js';
 import { readmeExamples } from './readme-examples.js';
-import { type Bundler, bundlerCompanions, checkBundlerPage } from './bundler-pages.js';
 import { checkVitePage } from './vite-page.js';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));

@@ -3,13 +3,23 @@
 import { relative } from 'node:path';
 import ts from 'typescript';
 
-/** One exported function and its `@example` code (each tag's fenced block, without the fence). */
+/** The code of one `@example` tag: its fenced block, without the fence. */
+export interface Example {
+  readonly code: string;
+  /**
+   * Fenced as ```` ```ts fragment ````: it uses names of its surroundings (a `query` node, a
+   * `device`...) that it does not declare, as the guides' fragments do; not type-checked.
+   */
+  readonly fragment: boolean;
+}
+
+/** One exported function and its `@example` tags. */
 export interface ExportedFunction {
   readonly packageName: string;
   readonly name: string;
   /** `path:line` of its declaration, relative to the repository root. */
   readonly location: string;
-  readonly examples: readonly string[];
+  readonly examples: readonly Example[];
 }
 
 /** The compiler settings of the workspace: sources through the `@weft/source` condition. */
@@ -51,8 +61,7 @@ export function exportedFunctions(
       exports.map((exported) => exported.name),
     );
     for (const exported of exports) {
-      const symbol =
-        exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       if (!(symbol.flags & ts.SymbolFlags.Function)) continue;
       const declaration = symbol.declarations?.[0];
       if (declaration === undefined) continue;
@@ -70,10 +79,14 @@ export function exportedFunctions(
 }
 
 /** The fenced code of each `@example` tag of any of the symbol's declarations. */
-function exampleCode(symbol: ts.Symbol, checker: ts.TypeChecker): string[] {
+function exampleCode(symbol: ts.Symbol, checker: ts.TypeChecker): Example[] {
   return symbol
     .getJsDocTags(checker)
     .filter((tag) => tag.name === 'example')
     .map((tag) => ts.displayPartsToString(tag.text))
-    .map((text) => /```\w*\n([\s\S]*?)```/.exec(text)?.[1] ?? text);
+    .map((text) => {
+      const fenced = /```([^\n]*)\n([\s\S]*?)```/.exec(text);
+      const info = fenced?.[1]?.trim().split(/\s+/) ?? [];
+      return { code: fenced?.[2] ?? text, fragment: info.includes('fragment') };
+    });
 }

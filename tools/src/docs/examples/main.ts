@@ -18,13 +18,16 @@ const blocks = new Map(
 );
 const userFacing = functions.filter((fn) => !blocks.get(fn.packageName as never)?.has(fn.name));
 for (const fn of userFacing) {
-  if (fn.examples.length === 0) failures.push(`@weft/${fn.packageName} ${fn.name} (${fn.location}): no @example`);
+  if (fn.examples.length === 0)
+    failures.push(`@weft/${fn.packageName} ${fn.name} (${fn.location}): no @example`);
 }
 for (const [packageName, names] of blocks) {
   const exported = new Set(functions.filter((fn) => fn.packageName === packageName).map((fn) => fn.name));
   for (const name of names) {
     if (!exported.has(name))
-      failures.push(`user-facing.ts lists @weft/${packageName} ${name}, which the main entry does not export`);
+      failures.push(
+        `user-facing.ts lists @weft/${packageName} ${name}, which the main entry does not export`,
+      );
   }
 }
 // Inside the workspace, so that `@weft/*` resolve through tools' dependencies.

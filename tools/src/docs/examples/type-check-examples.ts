@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { compilerOptions, type ExportedFunction } from './exported-functions.js';
 
 /**
- * Type-checks every example of `functions`, with each package's export names from `packageExports`.
+ * Type-checks every example of `functions` but the fragments, with each package's export names from `packageExports`.
  * The modules are written to `folder` (inside the workspace, so that `@weft/*` resolve) and removed
  * after. Returns one message per error, naming the function and its declaration.
  */
@@ -21,10 +21,13 @@ export function typeCheckExamples(
   const files = new Map<string, ExportedFunction>();
   try {
     for (const fn of functions) {
-      fn.examples.forEach((code, index) => {
+      fn.examples.forEach(({ code, fragment }, index) => {
+        if (fragment) return;
         const imported = new Set(importedNames(code));
         const own = (packageExports.get(fn.packageName) ?? []).filter((name) => !imported.has(name));
-        const graph = (packageExports.get('ir') ?? []).filter((name) => !imported.has(name) && !own.includes(name));
+        const graph = (packageExports.get('ir') ?? []).filter(
+          (name) => !imported.has(name) && !own.includes(name),
+        );
         const prelude =
           `import { ${own.join(', ')} } from '@weft/${fn.packageName}';\n` +
           (fn.packageName === 'ir' ? '' : `import { ${graph.join(', ')} } from '@weft/ir';\n`);
@@ -54,7 +57,14 @@ function importedNames(code: string): string[] {
   return [...code.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((match) =>
     match[1]!
       .split(',')
-      .map((part) => part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).at(-1)!)
+      .map(
+        (part) =>
+          part
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)
+            .at(-1)!,
+      )
       .filter((name) => name !== ''),
   );
 }

@@ -86,6 +86,7 @@ export const BUILDING_BLOCKS: Record<(typeof USER_PACKAGES)[number], Record<stri
       'generateKernels',
       'arrayTypeFor',
       'checkInputRecord',
+      'toTypedArray',
     ],
   },
   ir: {
