@@ -33,7 +33,8 @@ const steps = [
   ['docs', 'pnpm', ['run', 'docs']],
   // Packs every published package, lints the tarballs, installs them in a fresh project outside the
   // workspace, type-checks and runs a program there and `npx weft --help`, and builds the getting
-  // started page with Vite, esbuild and webpack and loads each in Chromium (tools/src/pack/main.ts).
+  // started page with Vite and esbuild and loads each in Chromium (tools/src/pack/main.ts; webpack's
+  // build of the page is in `pnpm check:packages:long`).
   ['packages', 'pnpm', ['--silent', 'check:packages']],
 ];
 
