@@ -18,7 +18,7 @@ export function typeCheckExamples(
 ): string[] {
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
-  const files = new Map<string, ExportedFunction>();
+  const files = new Map<string, { fn: ExportedFunction; preludeLines: number }>();
   try {
     for (const fn of functions) {
       fn.examples.forEach(({ code, fragment }, index) => {
@@ -33,19 +33,22 @@ export function typeCheckExamples(
           (fn.packageName === 'ir' ? '' : `import { ${graph.join(', ')} } from '@weft/ir';\n`);
         const file = join(folder, `${fn.packageName}-${fn.name}-${index}.ts`);
         writeFileSync(file, `${prelude}${code}\nexport {};\n`);
-        files.set(file, fn);
+        files.set(file, { fn, preludeLines: prelude.split('\n').length - 1 });
       });
     }
     // Unused prelude names are fine; verbatimModuleSyntax would demand `type` on the type-only ones.
     const program = ts.createProgram([...files.keys()], { ...compilerOptions, noUnusedLocals: false });
     return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
-      const fn = diagnostic.file && files.get(diagnostic.file.fileName);
+      const written = diagnostic.file && files.get(diagnostic.file.fileName);
       const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-      if (fn === undefined || diagnostic.file === undefined || diagnostic.start === undefined)
+      if (written === undefined || diagnostic.file === undefined || diagnostic.start === undefined)
         return `example check: ${text}`;
+      const { fn, preludeLines } = written;
       const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
       const source = diagnostic.file.text.split('\n')[line]?.trim();
-      return `@weft/${fn.packageName} ${fn.name} (${fn.location}): @example line ${line}: ${text}\n    ${source}`;
+      // Lines of the example itself, from 1 (line 0 and up are the imports written for it).
+      const exampleLine = line - preludeLines + 1;
+      return `@weft/${fn.packageName} ${fn.name} (${fn.location}): @example line ${exampleLine}: ${text}\n    ${source}`;
     });
   } finally {
     rmSync(folder, { recursive: true, force: true });
