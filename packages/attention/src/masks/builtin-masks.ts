@@ -77,7 +77,7 @@ export function slidingWindow(requested: number, options: AlignmentOptions = {})
  *
  * @example
  * ```ts
- * attention({ heads: 8, headDim: 64, mask: prefixLM(16) }); // the first 16 positions see each other, the rest is causal
+ * attention({ heads: 8, headDim: 64, mask: prefixLM(16) }); // every query sees the first 16 keys, the rest causally
  * ```
  */
 export function prefixLM(requested: number, options: AlignmentOptions = {}): Mask {
@@ -98,7 +98,7 @@ export function prefixLM(requested: number, options: AlignmentOptions = {}): Mas
  *
  * @example
  * ```ts
- * attention({ heads: 8, headDim: 64, mask: chunked(256) }); // causal inside chunks of 256 (Llama 4's local layers)
+ * attention({ heads: 8, headDim: 64, mask: and(causal(), chunked(256)) }); // causal inside chunks of 256 (Llama 4)
  * ```
  */
 export function chunked(requested: number, options: AlignmentOptions = {}): Mask {
@@ -208,7 +208,7 @@ export function stridedSparse(requested: number, options: AlignmentOptions = {})
  *
  * @example
  * ```ts
- * attention({ heads: 8, headDim: 64, mask: fixedSparse(128, 8) }); // blocks of 128 plus each block's last 8 summary keys
+ * attention({ heads: 8, headDim: 64, mask: fixedSparse(128, 8) }); // causal: its own block of 128, the last 8 of every block
  * ```
  */
 export function fixedSparse(stride: number, summary: number, options: AlignmentOptions = {}): Mask {

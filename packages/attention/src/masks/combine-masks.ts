@@ -30,7 +30,8 @@ export function and(...masks: readonly Mask[]): Mask {
  *
  * @example
  * ```ts
- * attention({ heads: 8, headDim: 64, mask: or(slidingWindow(128), prefixLM(4)) }); // a window plus 4 global tokens
+ * const allowed = tensorRef('allowed', [512, 512], 'bool'); // extra [queries, keys] pairs
+ * attention({ heads: 8, headDim: 64, mask: or(slidingWindow(128), maskFrom(allowed)) });
  * ```
  */
 export function or(...masks: readonly Mask[]): Mask {
