@@ -18,6 +18,9 @@ const steps = [
   // type-checked under strict TS against the built packages, `runnable` blocks run and their output
   // compared, JSON specs validated against the schemas (tools/src/docs/blocks).
   ['guide code blocks', 'pnpm', ['--silent', 'check:guides']],
+  // Every function a user calls directly carries an `@example`, and each one (but the `fragment`s)
+  // type-checks as a module of its own (tools/src/docs/examples; the rule in user-facing.ts).
+  ['api examples', 'pnpm', ['--silent', 'check:examples']],
   [
     'tests',
     'pnpm',
@@ -29,7 +32,9 @@ const steps = [
   ['replay', 'pnpm', ['replay', '--report', '--no-diffs']],
   ['docs', 'pnpm', ['run', 'docs']],
   // Packs every published package, lints the tarballs, installs them in a fresh project outside the
-  // workspace, type-checks and runs a program there and `npx weft --help` (tools/src/pack/main.ts).
+  // workspace, type-checks and runs a program there and `npx weft --help`, and builds the getting
+  // started page with Vite and esbuild and loads each in Chromium (tools/src/pack/main.ts; webpack's
+  // build of the page is in `pnpm check:packages:long`).
   ['packages', 'pnpm', ['--silent', 'check:packages']],
 ];
 

@@ -57,7 +57,7 @@ export interface AttentionResult {
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const q = input('q', [1, 8, seq, 64]);
  * const { output } = applyAttention(attention({ heads: 8, headDim: 64, mask: causal() }), { query: q, key: k, value: v });
  * ```

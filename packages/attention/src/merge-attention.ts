@@ -55,7 +55,7 @@ export interface MergeAttentionOptions {
  * a `ShapeError` naming the partial whose shape differs.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = attention({ heads: 4, headDim: 64, outputs: { logSumExp: true } });
  * const past = applyAttention(spec, { query, key: cachedKeys, value: cachedValues });
  * const local = applyAttention(causalSpec, { query, key: chunkKeys, value: chunkValues });

@@ -26,7 +26,15 @@ export type DimBindings = Readonly<Record<string, number>>;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Declares a symbolic dim. `name` must be an identifier; `max` a positive integer. */
+/**
+ * Declares a symbolic dim. `name` must be an identifier; `max` a positive integer.
+ *
+ * @example
+ * ```ts
+ * const tokens = symbolicDim('tokens', { max: 2048 }); // bound at run time: program.run(data, { dims: { tokens: 10 } })
+ * const x = input('x', [tokens, 64]);
+ * ```
+ */
 export function symbolicDim(name: string, options: { max: number }): SymbolicDim {
   if (!IDENTIFIER.test(name)) {
     throw new ShapeError('a symbolic dim name must be an identifier', { dimension: name, actual: name });

@@ -33,7 +33,7 @@ export interface AdaLnZeroResult {
  * `${name}.modulation.bias` `[3D]`. Shapes: `x` is `[B, ..., D]` (tokens in between), `c` is `[B, d_c]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const x = input('tokens', [2, 256, 384]);
  * const { modulated, gate } = adaLnZero(x, input('c', [2, 384]), { name: 'blocks.0.adaLn1' });
  * const next = gatedResidual(x, gate, attentionBranch(modulated));

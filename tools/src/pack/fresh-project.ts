@@ -42,6 +42,7 @@ export interface FreshProject {
  * Creates a project in `parent` (a temporary folder, outside the workspace, so nothing resolves
  * through workspace links) whose dependencies are the tarballs, with `program` as `src/main.ts`
  * and the README examples under `src/readme/` (type-checked with it, not run), and installs it with pnpm, preferring the store (no network where every package is there).
+ * `bundlers` are the packages of the other bundlers to check (esbuild, webpack and its loader).
  * The tarballs' own `^0.1.0` ranges on each other are pointed at the tarballs by overrides, since
  * the versions are not published yet.
  */
@@ -51,10 +52,11 @@ export function createFreshProject(
   packages: readonly PackedPackage[],
   program: string,
   examples: readonly ReadmeExample[],
+  bundlers: readonly string[] = [],
 ): FreshProject {
   const directory = mkdtempSync(join(parent, 'weft-install-'));
   const tarballs = Object.fromEntries(packages.map((entry) => [entry.name, `file:${entry.tarball}`]));
-  const versions = catalogVersions(root, companions);
+  const versions = catalogVersions(root, [...companions, ...bundlers]);
   const manifest = {
     name: 'weft-install-check',
     private: true,
@@ -65,6 +67,7 @@ export function createFreshProject(
       '@webgpu/types': versions['@webgpu/types'],
       '@types/node': versions['@types/node'],
       vite: versions.vite,
+      ...Object.fromEntries(bundlers.map((name) => [name, versions[name]])),
     },
     pnpm: { overrides: tarballs },
   };

@@ -5,12 +5,15 @@
 // packages' README examples, runs the program in Node (WebGPU through Dawn, or the CPU backend) and
 // runs `npx weft --help`; then builds a Vite page from the tarballs (tools/src/pack/fixture/web, with
 // every browser entry point beside it), failing on any build warning, and loads it in headless
-// Chromium, where it runs a custom attention variant on WebGPU against float64. Prints each tarball's size and the time of each stage; exits 1 on any
-// failure.
+// Chromium, where it runs a custom attention variant on WebGPU against float64; then builds the same
+// page with esbuild (and webpack with `--bundlers=esbuild,webpack`) and loads each build the same
+// way (tools/src/pack/bundler-pages.ts). Prints each tarball's size and the time of each stage;
+// exits 1 on any failure.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Bundler, bundlerCompanions, checkBundlerPage } from './bundler-pages.js';
 import { createFreshProject } from './fresh-project.js';
 import { lintTarballs } from './lint-tarballs.js';
 import { packTarballs } from './pack-tarballs.js';
@@ -23,6 +26,15 @@ const program = fileURLToPath(new URL('fixture/attention-smoke.ts', import.meta.
 const keep = process.argv.includes('--keep');
 // For a quicker loop while editing READMEs or the program: pack and install, without the linters.
 const lint = !process.argv.includes('--no-lint');
+// The bundlers checked besides Vite: esbuild by default (seconds); `--bundlers=esbuild,webpack` adds
+// webpack (`pnpm check:packages:long`: its install and build add about a minute), `--bundlers=` none.
+const bundlersFlag = process.argv.find((arg) => arg.startsWith('--bundlers='));
+const bundlers = (bundlersFlag?.slice('--bundlers='.length) ?? 'esbuild')
+  .split(',')
+  .filter((name) => name !== '') as Bundler[];
+for (const name of bundlers) {
+  if (!(name in bundlerCompanions)) throw new Error(`--bundlers: unknown bundler ${name} (esbuild, webpack)`);
+}
 const failures: string[] = [];
 const started = Date.now();
 const stage = (name: string, since: number) =>
@@ -48,7 +60,14 @@ try {
 
   since = Date.now();
   const examples = readmeExamples(root, packages);
-  const project = createFreshProject(root, work, packed, program, examples);
+  const project = createFreshProject(
+    root,
+    work,
+    packed,
+    program,
+    examples,
+    bundlers.flatMap((name) => bundlerCompanions[name]),
+  );
   const steps: [string, string, string[]][] = [
     ['install', 'pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only']],
     ['tsc (strict)', 'node_modules/.bin/tsc', ['-p', '.']],
@@ -69,7 +88,10 @@ try {
     }
     stage(name, stepStarted);
   }
-  if (installed) failures.push(...(await checkVitePage(project, stage)));
+  if (installed) {
+    failures.push(...(await checkVitePage(project, stage)));
+    for (const bundler of bundlers) failures.push(...(await checkBundlerPage(project, bundler, stage)));
+  }
   stage('fresh project', since);
 } finally {
   if (keep) console.log(`kept ${work}`);

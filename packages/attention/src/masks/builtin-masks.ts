@@ -47,6 +47,11 @@ export function causal(options: AlignmentOptions = {}): Mask {
 /**
  * Causal sliding window of `window` keys *including the query itself*: keeps p − window < k ≤ p
  * (Mistral and ONNX Runtime count this way; some code uses window + 1).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: slidingWindow(4096) }); // each query sees itself and the 4095 keys before it
+ * ```
  */
 export function slidingWindow(requested: number, options: AlignmentOptions = {}): Mask {
   const window = i32Size(requested, 'slidingWindow', 'window');
@@ -67,7 +72,14 @@ export function slidingWindow(requested: number, options: AlignmentOptions = {})
   );
 }
 
-/** Prefix-LM: the first `prefix` keys are visible to every query, the rest causally (k < prefix or k ≤ p). */
+/**
+ * Prefix-LM: the first `prefix` keys are visible to every query, the rest causally (k < prefix or k ≤ p).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: prefixLM(16) }); // every query sees the first 16 keys, the rest causally
+ * ```
+ */
 export function prefixLM(requested: number, options: AlignmentOptions = {}): Mask {
   const prefix = i32Size(requested, 'prefixLM', 'prefix', 0);
   const align = alignment(options, 'prefixLM');
@@ -83,6 +95,11 @@ export function prefixLM(requested: number, options: AlignmentOptions = {}): Mas
  * Chunked (block-diagonal) attention: query position p and key k see each other when they lie in
  * the same chunk of `size` positions (⌊p/size⌋ = ⌊k/size⌋). Combine with {@link causal} for
  * block-local causal attention (Llama 4's chunked attention, TransNormer's DiagAttention).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: and(causal(), chunked(256)) }); // causal inside chunks of 256 (Llama 4)
+ * ```
  */
 export function chunked(requested: number, options: AlignmentOptions = {}): Mask {
   const size = i32Size(requested, 'chunked', 'size');
@@ -138,7 +155,14 @@ export function overlappingChunks(requested: number, overlap: number, options: A
   });
 }
 
-/** Block-causal: key k is visible from query position p when ⌊k/size⌋ ≤ ⌊p/size⌋ (whole chunks at a time). */
+/**
+ * Block-causal: key k is visible from query position p when ⌊k/size⌋ ≤ ⌊p/size⌋ (whole chunks at a time).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: blockCausal(64) }); // whole blocks of 64 see each other and every earlier block
+ * ```
+ */
 export function blockCausal(requested: number, options: AlignmentOptions = {}): Mask {
   const size = i32Size(requested, 'blockCausal', 'size');
   const align = alignment(options, 'blockCausal');
@@ -153,6 +177,11 @@ export function blockCausal(requested: number, options: AlignmentOptions = {}): 
 /**
  * Sparse Transformer strided pattern (Child et al. 2019, catalog #53), causal: the union of the
  * local band p − stride < k ≤ p and the columns with (p − k) mod stride = 0.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: stridedSparse(128) }); // Sparse Transformer's strided pattern
+ * ```
  */
 export function stridedSparse(requested: number, options: AlignmentOptions = {}): Mask {
   const stride = i32Size(requested, 'stridedSparse', 'stride');
@@ -176,6 +205,11 @@ export function stridedSparse(requested: number, options: AlignmentOptions = {})
  * Sparse Transformer fixed pattern (catalog #53), causal: keys in the query's own block of
  * `stride` positions, plus the last `summary` positions of every block (k mod stride ≥ stride − summary).
  * The paper and OpenAI's code use `summary` = c columns (fairseq uses c + 1).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: fixedSparse(128, 8) }); // causal: its own block of 128, the last 8 of every block
+ * ```
  */
 export function fixedSparse(stride: number, summary: number, options: AlignmentOptions = {}): Mask {
   positiveInteger(stride, 'fixedSparse', 'stride');
@@ -221,7 +255,15 @@ export interface DocumentMaskOptions {
   readonly sorted?: boolean;
 }
 
-/** Document (segment) mask for packed sequences: keeps pairs whose segment ids are equal. `segmentIds`: `[batch, queries]` i32. */
+/**
+ * Document (segment) mask for packed sequences: keeps pairs whose segment ids are equal. `segmentIds`: `[batch, queries]` i32.
+ *
+ * @example
+ * ```ts
+ * const segments = tensorRef('segments', [2, 512], 'i32'); // [batch, tokens]
+ * attention({ heads: 8, headDim: 64, mask: and(causal(), documentMask(segments, { sorted: true })) });
+ * ```
+ */
 export function documentMask(segmentIds: TensorRef, options: DocumentMaskOptions = {}): Mask {
   checkTensorRef('documentMask', 'the segment ids', segmentIds);
   checkOptions('documentMask', options, ['keySegmentIds', 'sorted']);
@@ -251,7 +293,15 @@ export function documentMask(segmentIds: TensorRef, options: DocumentMaskOptions
   );
 }
 
-/** Key padding: batch b keeps keys k < lengths[b]. `lengths`: `[batch]` i32. */
+/**
+ * Key padding: batch b keeps keys k < lengths[b]. `lengths`: `[batch]` i32.
+ *
+ * @example
+ * ```ts
+ * const lengths = tensorRef('lengths', [4], 'i32'); // batch b keeps keys k < lengths[b]
+ * attention({ heads: 8, headDim: 64, mask: keyPadding(lengths) });
+ * ```
+ */
 export function keyPadding(lengths: TensorRef): Mask {
   checkTensorRef('keyPadding', 'the lengths', lengths);
   const length = lengths.at(I.b);
@@ -276,7 +326,7 @@ export interface KeySelectionOptions {
  * {@link keyPadding} the kept keys need not form a prefix. A row with no kept key outputs 0.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * // 1 CLS + 4 registers always kept, patches by the stage-1 selection m.
  * attention({ heads: 6, headDim: 64, mask: keySelection(tensorRef('m', [batch, 1 + 4 + 196], 'i32'), { prefix: 5 }) });
  * ```
@@ -392,7 +442,7 @@ function boolExpr(value: Expr | undefined, description: string, what: string, ex
  * Masks that read captured tensors are checked with `where.read`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * checkBlockRule(myMask, { queries: 100, keys: 130 }, [{ query: 16, key: 16 }, { query: 1, key: 64 }]);
  * ```
  */

@@ -2,7 +2,14 @@ import { SpecError } from '@weft/ir';
 import { checkPart } from '../spec/validate.js';
 import { type Mask, makeMask } from './mask.js';
 
-/** Keeps a pair when every mask keeps it. Block rule: empty if any part is empty, full if all are full. */
+/**
+ * Keeps a pair when every mask keeps it. Block rule: empty if any part is empty, full if all are full.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: and(causal(), slidingWindow(512)) });
+ * ```
+ */
 export function and(...masks: readonly Mask[]): Mask {
   const [first, ...rest] = requireMasks('and', masks);
   if (rest.length === 0) return first;
@@ -18,7 +25,15 @@ export function and(...masks: readonly Mask[]): Mask {
   );
 }
 
-/** Keeps a pair when any mask keeps it. Block rule: empty if all parts are empty, full if any is full. */
+/**
+ * Keeps a pair when any mask keeps it. Block rule: empty if all parts are empty, full if any is full.
+ *
+ * @example
+ * ```ts
+ * const allowed = tensorRef('allowed', [512, 512], 'bool'); // extra [queries, keys] pairs
+ * attention({ heads: 8, headDim: 64, mask: or(slidingWindow(128), maskFrom(allowed)) });
+ * ```
+ */
 export function or(...masks: readonly Mask[]): Mask {
   const [first, ...rest] = requireMasks('or', masks);
   if (rest.length === 0) return first;
@@ -34,7 +49,14 @@ export function or(...masks: readonly Mask[]): Mask {
   );
 }
 
-/** Keeps exactly the pairs `mask` drops. Block rule: empty where `mask` is full, full where it is empty. */
+/**
+ * Keeps exactly the pairs `mask` drops. Block rule: empty where `mask` is full, full where it is empty.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: and(causal(), not(slidingWindow(4))) }); // only keys at least 4 positions back
+ * ```
+ */
 export function not(mask: Mask): Mask {
   checkPart<Mask>('not', 'the mask', mask, 'mask', 'a mask factory (causal, slidingWindow, ...)');
   return makeMask(

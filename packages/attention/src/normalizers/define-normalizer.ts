@@ -18,7 +18,7 @@ export type NormalizerBuilder<Options = never> = ((options?: Options) => Normali
  * (`@weft/attention/kernels`). A built-in's name is refused with a `SpecError`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const scaledRelu = defineNormalizer<{ scale: number }, { name: 'scaledRelu'; scale: number }>({
  *   name: 'scaledRelu',
  *   options: (options) => ({ scale: options?.scale ?? 1 }),

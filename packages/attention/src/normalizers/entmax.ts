@@ -32,6 +32,11 @@ const ENTMAX_STEPS = 60;
  * α-entmax (Correia et al., catalog #90): p = [(α−1)s − τ]₊^{1/(α−1)}, τ such that Σp = 1, found by
  * bisection. α in (1, 2]; a number or a learned `[heads]` tensor (values outside (1, 2] are clamped
  * to [1.01, 2] at run time, like the reference code's `AlphaChooser`).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, normalizer: entmax({ alpha: 1.5 }) });
+ * ```
  */
 export function entmax(options: { alpha: HeadParameter }): Normalizer {
   checkOptions('entmax', options, ['alpha'], true);
@@ -45,7 +50,14 @@ export function entmax(options: { alpha: HeadParameter }): Normalizer {
   return normalizerOf(ENTMAX, { alpha });
 }
 
-/** Sparsemax (Martins & Astudillo): α-entmax with α = 2, the Euclidean projection onto the simplex. */
+/**
+ * Sparsemax (Martins & Astudillo): α-entmax with α = 2, the Euclidean projection onto the simplex.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, normalizer: sparsemax() });
+ * ```
+ */
 export function sparsemax(): Normalizer {
   return entmax({ alpha: 2 });
 }

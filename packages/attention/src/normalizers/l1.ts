@@ -7,7 +7,14 @@ import type { Normalizer, NormalizerDef } from './normalizer-def.js';
 import { normalizerOf } from './normalizer-value.js';
 import { checkStoredAttrs } from './stored-attrs.js';
 
-/** ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0). */
+/**
+ * ReLU with l1 row normalization: relu(s) / Σ relu(s) (rows with no positive score give 0).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: causal(), normalizer: reluNormalized() });
+ * ```
+ */
 export function reluNormalized(): Normalizer {
   return l1Normalizer('relu', 'none', undefined);
 }

@@ -10,7 +10,14 @@ export interface ReluSquaredAttrs {
   readonly name: 'reluSquared';
 }
 
-/** ReLU² attention: weights relu(s)² / Nk (Nk = keys of the call). */
+/**
+ * ReLU² attention: weights relu(s)² / Nk (Nk = keys of the call).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: causal(), normalizer: reluSquared() });
+ * ```
+ */
 export function reluSquared(): Normalizer {
   return RELU_SQUARED_PART;
 }

@@ -17,6 +17,11 @@ export interface SigmoidAttrs {
  * Sigmoid attention (Ramapuram et al., catalog #21): weights σ(s + bias), no normalization.
  * Default bias −log(n) with n the maximum key length of the graph (Apple's code uses the configured
  * maximum sequence length, not the keys of one call). Without the bias the output grows with n.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, normalizer: sigmoid({ bias: -Math.log(1024) }) }); // bias −log(n)
+ * ```
  */
 export function sigmoid(options: { bias?: HeadParameter } = {}): Normalizer {
   checkOptions('sigmoid', options, ['bias']);

@@ -22,6 +22,12 @@ export interface SoftmaxAttrs {
 /**
  * Softmax over keys (online, FlashAttention-2 style). `sink`: a learned sink logit per head (or one
  * number) added to the denominator only, as in gpt-oss and "off-by-one" softmax (sink 0).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, normalizer: softmax() }); // the default
+ * attention({ heads: 8, headDim: 64, normalizer: softmax({ sink: 0 }) }); // an attention sink with logit 0
+ * ```
  */
 export function softmax(options: { sink?: HeadParameter } = {}): Normalizer {
   checkOptions('softmax', options, ['sink']);

@@ -19,7 +19,7 @@ export interface NewtonSchulzOptions {
  * semi-definite B; after k steps the error is (1 − α σ_min(P)²)^(2^k).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const inverse = newtonSchulzInverse(kernel); // kernel [B, H, m, m]
  * ```
  */

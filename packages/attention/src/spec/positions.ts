@@ -123,6 +123,11 @@ export interface AlibiOptions {
  * slope_h·(k − p) (`form: 'causal'`, as the original ALiBi code; the same under a causal mask),
  * with the standard geometric slopes 2^(−8(h+1)/H) (interpolated as in the reference code when H
  * is not a power of two), or the given `[heads]` slope tensor.
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: causal(), positions: alibi() });
+ * ```
  */
 export function alibi(options: AlibiOptions = {}): Position {
   checkOptions('alibi', options, ['slopes', 'form']);
@@ -133,7 +138,14 @@ export function alibi(options: AlibiOptions = {}): Position {
   return genuinePart(Object.freeze({ kind: 'position', name: 'alibi', slopes: options.slopes, form }));
 }
 
-/** No positional encoding (NoPE). */
+/**
+ * No positional encoding (NoPE).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: causal(), positions: nope() }); // no positional signal
+ * ```
+ */
 export function nope(): Position {
   return NOPE;
 }

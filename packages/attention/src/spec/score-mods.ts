@@ -20,6 +20,11 @@ export interface ScoreMod {
 /**
  * Multiplies the raw score q·k by `value`, replacing the default 1/√headDim: a number, a learned
  * scalar (`[1]` tensor, QKNorm's g) or a per-head temperature (`[heads]` tensor).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, score: scale(0.1) }); // replaces the default 1/√headDim
+ * ```
  */
 export function scale(value: number | TensorRef): ScoreMod {
   if (typeof value === 'number') {
@@ -38,7 +43,14 @@ export function scale(value: number | TensorRef): ScoreMod {
   return scoreModOf(`scale(${value.name})`, (score) => score.mul(value.at(index)), true);
 }
 
-/** Soft-capping (Gemma 2, Grok): score ← cap · tanh(score / cap). */
+/**
+ * Soft-capping (Gemma 2, Grok): score ← cap · tanh(score / cap).
+ *
+ * @example
+ * ```ts
+ * attention({ heads: 8, headDim: 64, mask: causal(), score: softcap(50) }); // Gemma 2
+ * ```
+ */
 export function softcap(cap: number): ScoreMod {
   checkNumber('softcap', 'the cap', cap, { above: 0 });
   if (!(cap > 0) || !Number.isFinite(cap))
@@ -46,7 +58,15 @@ export function softcap(cap: number): ScoreMod {
   return scoreModOf(`softcap(${cap})`, (score) => score.div(cap).apply('tanh').mul(cap));
 }
 
-/** Adds a per-key bias `bias[k]` (`[keys]` tensor), e.g. a log-prior on key segments (Found in the Middle). */
+/**
+ * Adds a per-key bias `bias[k]` (`[keys]` tensor), e.g. a log-prior on key segments (Found in the Middle).
+ *
+ * @example
+ * ```ts
+ * const bias = tensorRef('keyBias', [128]); // one additive bias per key position
+ * attention({ heads: 8, headDim: 64, score: keyBias(bias) });
+ * ```
+ */
 export function keyBias(bias: TensorRef): ScoreMod {
   checkTensorRef('keyBias', 'the bias', bias);
   return scoreModOf(`keyBias(${bias.name})`, (score) => score.add(bias.at(ATTENTION_INDICES.k)));

@@ -288,7 +288,17 @@ export interface TensorRef {
 
 const declaredShapes = new WeakMap<Expr, readonly number[]>();
 
-/** Declares a captured tensor for use inside expressions. */
+/**
+ * Declares a captured tensor for use inside expressions.
+ *
+ * @example
+ * ```ts
+ * import { attention, scoreMod } from '@weft/attention';
+ *
+ * const slopes = tensorRef('slopes', [8]); // becomes an input of the graph that applies the spec
+ * attention({ heads: 8, headDim: 64, score: scoreMod((score, { h }) => score.mul(slopes.at(h))) });
+ * ```
+ */
 export function tensorRef(name: string, shape: readonly number[], dtype: DType = 'f32'): TensorRef {
   if (typeof name !== 'string' || name === '')
     throw new SpecError(`tensorRef: the name must be a non-empty string`, {

@@ -16,7 +16,7 @@ import {
  * operands are not visited further). Shared subexpressions are rewritten once.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * // Inline operand 0 of a map body as a tensor read at the output index.
  * substituteExpr(body, (e) => (e.kind === 'var' && e.payload === '$0' ? read('$0', index) : undefined));
  * ```

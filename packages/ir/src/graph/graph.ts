@@ -10,7 +10,15 @@ export interface Graph {
   readonly outputs: Readonly<Record<string, Node>>;
 }
 
-/** Builds a graph from its named outputs. */
+/**
+ * Builds a graph from its named outputs.
+ *
+ * @example
+ * ```ts
+ * const x = input('x', [4, 8]);
+ * const graph = makeGraph({ y: reduce('sum', x, 1), z: elementwiseUnary('exp', x) });
+ * ```
+ */
 export function makeGraph(outputs: Readonly<Record<string, Node>>): Graph {
   if (typeof outputs !== 'object' || outputs === null) {
     throw new GraphError('makeGraph takes an object of output nodes by name', {

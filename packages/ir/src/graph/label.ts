@@ -27,7 +27,7 @@ let scopeLabel: string | undefined;
  * they are used, so any text is allowed.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const q = withLabel('layers.0.attn.q', () => matmul(x, param('layers.0.attn.wq', [64, 64])));
  * labelOf(q); // 'layers.0.attn.q'
  * ```
@@ -40,7 +40,7 @@ export function withLabel<T>(label: string, build: () => T): T {
  * The label of `node`: the user name it was built under, or `undefined` for an unlabelled node.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const y = withLabel('layers.0.mlp.down', () => matmul(h, w));
  * labelOf(y); // 'layers.0.mlp.down'
  * ```
@@ -54,7 +54,7 @@ export function labelOf(node: Node): string | undefined {
  * For code that builds nodes outside a {@link withLabel} scope, or names a result afterwards.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const logits = setLabel(matmul(h, embedding), 'lmHead');
  * ```
  */
@@ -69,7 +69,7 @@ export function setLabel(node: Node, label: string): Node {
  * Returns `to`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const folded = inheritLabel(makeNode('constant', [], attrs), original);
  * ```
  */
@@ -84,7 +84,7 @@ export function inheritLabel(to: Node, from: Node): Node {
  * most `depth` levels down): a readable block name for a node that was built outside any scope.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * nearestLabel(add(withLabel('a', () => exp(x)), one)); // 'a'
  * ```
  */

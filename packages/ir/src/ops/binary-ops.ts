@@ -49,6 +49,11 @@ export const logicalOr = (a: Operand, b: Operand): Node => elementwiseBinary('or
 /**
  * Applies any binary Expr function with NumPy broadcasting. A number operand becomes a scalar
  * constant of the other operand's dtype; operands must otherwise share a dtype (no promotion).
+ *
+ * @example
+ * ```ts
+ * const y = elementwiseBinary('mul', input('x', [4, 8]), 0.5);
+ * ```
  */
 export function elementwiseBinary(fn: BinaryFunction, a: Operand, b: Operand): Node {
   if (typeof a === 'number' && typeof b === 'number') {

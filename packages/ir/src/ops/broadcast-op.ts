@@ -9,7 +9,14 @@ import { broadcastIndex } from './index-math.js';
 import type { OpDef } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
-/** Broadcasts `x` to `shape` by NumPy rules (right-aligned; each dim of `x` equals the target's or is 1). */
+/**
+ * Broadcasts `x` to `shape` by NumPy rules (right-aligned; each dim of `x` equals the target's or is 1).
+ *
+ * @example
+ * ```ts
+ * const y = broadcastTo(input('bias', [1, 8]), [4, 8]);
+ * ```
+ */
 export function broadcastTo(x: Node, shape: readonly Dim[]): Node {
   return internNode(broadcastOp, [x], { shape: [...shape] });
 }

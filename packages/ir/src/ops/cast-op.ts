@@ -8,6 +8,11 @@ import type { OpDef } from './op-table.js';
 /**
  * Converts `x` to `dtype` elementwise (WGSL rules: float → integer truncates toward zero and
  * saturates; anything → bool is `x != 0`; bool → number is 0 or 1).
+ *
+ * @example
+ * ```ts
+ * const y = astype(input('tokens', [4], 'i32'), 'f32');
+ * ```
  */
 export function astype(x: Node, dtype: DType): Node {
   return internNode(castOp, [x], { dtype });

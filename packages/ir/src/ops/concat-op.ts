@@ -9,7 +9,14 @@ import { clampIndex, indexConstant, subIndex } from './index-math.js';
 import type { OpDef } from './op-table.js';
 import { expectSameDType, operandContext, staticDim } from './operand-checks.js';
 
-/** Joins tensors along `axis` (negative counts from the end); other dims must agree. */
+/**
+ * Joins tensors along `axis` (negative counts from the end); other dims must agree.
+ *
+ * @example
+ * ```ts
+ * const y = concat([input('a', [2, 8]), input('b', [3, 8])], 0); // [5, 8]
+ * ```
+ */
 export function concat(tensors: readonly Node[], axis = 0): Node {
   return internNode(concatOp, tensors, { axis });
 }

@@ -32,6 +32,12 @@ export interface Conv2dOptions {
  * 1-D convolution (cross-correlation, as PyTorch and ONNX): input `[B, Cin, L]`, weight
  * `[Cout, Cin/groups, K]`, optional bias `[Cout]` → `[B, Cout, Lout]`,
  * `out[b, o, t] = bias[o] + Σ_{c,k} x[b, g·Cin/groups + c, t·stride − left + k·dilation] · w[o, c, k]`.
+ *
+ * @example
+ * ```ts
+ * const x = input('x', [1, 16, 100]); // [batch, channels, length]
+ * const y = conv1d(x, param('conv.w', [32, 16, 3]), param('conv.b', [32]), { padding: 'causal' }); // [1, 32, 100]
+ * ```
  */
 export function conv1d(x: Node, weight: Node, bias?: Node, options: Conv1dOptions = {}): Node {
   const dilation = options.dilation ?? 1;
@@ -46,7 +52,15 @@ export function conv1d(x: Node, weight: Node, bias?: Node, options: Conv1dOption
   return internNode(conv1dOp, bias === undefined ? [x, weight] : [x, weight, bias], attrs);
 }
 
-/** 2-D convolution: input `[B, Cin, H, W]`, weight `[Cout, Cin/groups, KH, KW]`, optional bias `[Cout]`. */
+/**
+ * 2-D convolution: input `[B, Cin, H, W]`, weight `[Cout, Cin/groups, KH, KW]`, optional bias `[Cout]`.
+ *
+ * @example
+ * ```ts
+ * const x = input('image', [1, 3, 32, 32]); // [batch, channels, height, width]
+ * const y = conv2d(x, param('conv.w', [16, 3, 3, 3]), undefined, { padding: 1 }); // [1, 16, 32, 32]
+ * ```
+ */
 export function conv2d(x: Node, weight: Node, bias?: Node, options: Conv2dOptions = {}): Node {
   const pair = (value: number | readonly number[] | undefined, fallback: number): number[] =>
     typeof value === 'number' ? [value, value] : [...(value ?? [fallback, fallback])];

@@ -13,12 +13,24 @@ import { expectDType, operandContext } from './operand-checks.js';
  * out shape = `table.shape[:axis] ++ indices.shape ++ table.shape[axis+1:]`. An embedding lookup is
  * `gather(embeddings [vocab, d], tokens [b, s])` → `[b, s, d]`. Indices must lie in `0..size-1`:
  * the reference throws otherwise, GPU kernels clamp.
+ *
+ * @example
+ * ```ts
+ * const rows = gather(param('embedding', [1000, 64]), input('tokens', [1, 12], 'i32')); // [1, 12, 64]
+ * ```
  */
 export function gather(table: Node, indices: Node, axis = 0): Node {
   return internNode(gatherOp, [table, indices], { axis });
 }
 
-/** Selects entries of `table` along `axis` at the 1-D `indices` (PyTorch `index_select`). */
+/**
+ * Selects entries of `table` along `axis` at the 1-D `indices` (PyTorch `index_select`).
+ *
+ * @example
+ * ```ts
+ * const picked = indexSelect(input('x', [10, 64]), 0, input('rows', [3], 'i32')); // [3, 64]
+ * ```
+ */
 export function indexSelect(table: Node, axis: number, indices: Node): Node {
   if (indices.rank !== 1) {
     throw new ShapeError('indexSelect takes 1-D indices', {

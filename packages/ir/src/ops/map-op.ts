@@ -15,7 +15,7 @@ import { operandContext } from './operand-checks.js';
  * and symbolic sizes `dim:<name>` (i32). The result has the body's dtype.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * // x * sigmoid(gate), fused into one elementwise node
  * mapElements([x, gate], variable('$0').mul(variable('$1').apply('sigmoid')));
  * ```

@@ -18,6 +18,12 @@ export interface MatmulOptions {
 /**
  * Batched matrix product `out[..., m, n] = Σ_k a[..., m, k] · b[..., k, n]` of `a: [..., M, K]` and
  * `b: [..., K, N]` (both rank >= 2), with NumPy broadcasting of the batch dims `...`.
+ *
+ * @example
+ * ```ts
+ * const y = matmul(input('x', [4, 64]), param('w', [64, 128])); // [4, 128]
+ * const scores = matmul(input('q', [8, 16]), input('k', [8, 16]), { transposeB: true }); // [8, 8]
+ * ```
  */
 export function matmul(a: Node, b: Node, options: MatmulOptions = {}): Node {
   return internNode(matmulOp, [a, b], {

@@ -11,6 +11,11 @@ import { operandContext } from './operand-checks.js';
 /**
  * Constant padding: axis `d` gets `before[d]` elements of `value` in front and `after[d]` behind
  * (one entry per axis, each >= 0). Output dim `d` is `before[d] + x.shape[d] + after[d]`.
+ *
+ * @example
+ * ```ts
+ * const y = pad(input('x', [4, 8]), [0, 2], [0, 2]); // [4, 12], zeros on both sides of the last axis
+ * ```
  */
 export function pad(x: Node, before: readonly number[], after: readonly number[], value = 0): Node {
   return internNode(padOp, [x], { before: [...before], after: [...after], value });

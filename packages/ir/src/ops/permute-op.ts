@@ -6,12 +6,26 @@ import { evaluateByLowering } from './evaluate-lowered.js';
 import type { OpDef, PlacedIndex } from './op-table.js';
 import { operandContext } from './operand-checks.js';
 
-/** Reorders axes: output axis `i` is input axis `perm[i]` (NumPy `transpose(x, perm)`). */
+/**
+ * Reorders axes: output axis `i` is input axis `perm[i]` (NumPy `transpose(x, perm)`).
+ *
+ * @example
+ * ```ts
+ * const y = permute(input('x', [2, 3, 4]), [0, 2, 1]); // [2, 4, 3]
+ * ```
+ */
 export function permute(x: Node, perm: readonly number[]): Node {
   return internNode(permuteOp, [x], { perm: [...perm] });
 }
 
-/** Transposes `x`: reverses its axes, or applies `perm` when given. */
+/**
+ * Transposes `x`: reverses its axes, or applies `perm` when given.
+ *
+ * @example
+ * ```ts
+ * const y = transpose(input('x', [3, 4])); // [4, 3]
+ * ```
+ */
 export function transpose(x: Node, perm?: readonly number[]): Node {
   return permute(x, perm ?? x.shape.map((_, axis) => x.rank - 1 - axis));
 }

@@ -37,7 +37,16 @@ export const prod = (x: Node, axes?: number | readonly number[], options?: Reduc
 export const logsumexp = (x: Node, axes?: number | readonly number[], options?: ReduceOptions): Node =>
   reduce('logsumexp', x, axes, options);
 
-/** Applies reduction `fn` over `axes` (default all); axes are normalized and sorted. */
+/**
+ * Applies reduction `fn` over `axes` (default all); axes are normalized and sorted.
+ *
+ * @example
+ * ```ts
+ * const x = input('x', [4, 8]);
+ * const total = reduce('sum', x); // every axis: []
+ * const rowMax = reduce('max', x, 1, { keepDims: true }); // [4, 1]
+ * ```
+ */
 export function reduce(
   fn: ReduceFunction,
   x: Node,
@@ -53,7 +62,14 @@ export function reduce(
   });
 }
 
-/** Index of the first maximum along `axis` (i32). */
+/**
+ * Index of the first maximum along `axis` (i32).
+ *
+ * @example
+ * ```ts
+ * const best = argmax(input('logits', [1, 1000])); // [1], i32
+ * ```
+ */
 export function argmax(x: Node, axis = -1, options: ReduceOptions = {}): Node {
   return internNode(argmaxOp, [x], {
     axis: normalizeAxis(axis, x.rank, { tensor: 'argmax operand 0' }),

@@ -12,6 +12,11 @@ import { operandContext } from './operand-checks.js';
 /**
  * Row-major reshape. One entry of `shape` may be `-1`, inferred from the element count.
  * Symbolic dims must appear on both sides (the counts must agree for every binding).
+ *
+ * @example
+ * ```ts
+ * const y = reshape(input('x', [2, 3, 4]), [2, -1]); // [2, 12]
+ * ```
  */
 export function reshape(x: Node, shape: readonly (Dim | -1)[]): Node {
   return internNode(reshapeOp, [x], { shape: inferWildcard(x.shape, shape) });

@@ -34,6 +34,11 @@ export interface ScanOptions {
 /**
  * Cumulative scan along an axis: `out[j] = x[0] ⊕ x[1] ⊕ … ⊕ x[j]` (inclusive), with `⊕` one of
  * sum/prod/max/min or a custom associative Expr over `a` and `b`.
+ *
+ * @example
+ * ```ts
+ * const running = scan(input('x', [4, 16]), { fn: 'max' }); // running maximum along the last axis
+ * ```
  */
 export function scan(x: Node, options: ScanOptions = {}): Node {
   const attrs: Record<string, Attrs[string]> = {
@@ -47,7 +52,15 @@ export function scan(x: Node, options: ScanOptions = {}): Node {
   return internNode(scanOp, [x], attrs);
 }
 
-/** Cumulative sum along `axis` (ONNX `CumSum`, NumPy `cumsum`). */
+/**
+ * Cumulative sum along `axis` (ONNX `CumSum`, NumPy `cumsum`).
+ *
+ * @example
+ * ```ts
+ * const y = cumsum(input('x', [4, 16])); // along the last axis
+ * const before = cumsum(input('x', [4, 16]), -1, { exclusive: true });
+ * ```
+ */
 export function cumsum(x: Node, axis = -1, options: { exclusive?: boolean; reverse?: boolean } = {}): Node {
   return scan(x, { axis, fn: 'sum', ...options });
 }

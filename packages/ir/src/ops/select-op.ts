@@ -10,6 +10,12 @@ import { full } from './source-ops.js';
 /**
  * `condition ? ifTrue : ifFalse` elementwise, with NumPy broadcasting over all three. A number
  * branch becomes a scalar of the other branch's dtype.
+ *
+ * @example
+ * ```ts
+ * const x = input('x', [4, 8]);
+ * const positive = where(elementwiseBinary('gt', x, 0), x, 0);
+ * ```
  */
 export function where(condition: Node, ifTrue: Node | number, ifFalse: Node | number): Node {
   const dtype =

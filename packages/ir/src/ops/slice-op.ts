@@ -15,6 +15,12 @@ export const SLICE_END = Number.MAX_SAFE_INTEGER;
  * Python-style slicing per axis: `x[starts[0]:ends[0]:steps[0], ...]`; negative starts/ends count
  * from the end, out-of-range bounds clamp, negative steps walk backwards. Arrays shorter than the
  * rank leave the remaining axes whole. A symbolic axis can only be kept whole.
+ *
+ * @example
+ * ```ts
+ * const y = slice(input('x', [4, 16]), [0, 4], [4, 12]); // [4, 8]
+ * const evens = slice(input('x', [4, 16]), [0, 0], [4, 16], [1, 2]); // [4, 8]
+ * ```
  */
 export function slice(
   x: Node,
@@ -30,7 +36,14 @@ export function slice(
   });
 }
 
-/** The first source index and element count of a slice of an axis of size `size` (Python `slice.indices`). */
+/**
+ * The first source index and element count of a slice of an axis of size `size` (Python `slice.indices`).
+ *
+ * @example
+ * ```ts
+ * sliceRange(16, -4, 16, 1); // { start: 12, length: 4 }
+ * ```
+ */
 export function sliceRange(
   size: number,
   start: number,

@@ -9,22 +9,52 @@ import { resolveShape } from '../shape.js';
 import { choiceAttr, dimsAttr, integersAttr, numberAttr, numbersAttr, stringAttr } from './attr-readers.js';
 import type { OpDef } from './op-table.js';
 
-/** A run-time input tensor, bound by name for each run. Shape may hold symbolic dims. */
+/**
+ * A run-time input tensor, bound by name for each run. Shape may hold symbolic dims.
+ *
+ * @example
+ * ```ts
+ * const tokens = input('tokens', [1, 12], 'i32');
+ * const x = input('x', [symbolicDim('seq', { max: 512 }), 64]); // f32 by default
+ * ```
+ */
 export function input(name: string, shape: readonly Dim[], dtype: DType = 'f32'): Node {
   return internNode(inputOp, [], { name, shape: [...shape], dtype });
 }
 
-/** A parameter (weight) tensor, uploaded once and looked up by name. */
+/**
+ * A parameter (weight) tensor, uploaded once and looked up by name.
+ *
+ * @example
+ * ```ts
+ * const w = param('layers.0.mlp.up', [64, 256]); // bound through compile(graph, { params })
+ * ```
+ */
 export function param(name: string, shape: readonly Dim[], dtype: DType = 'f32'): Node {
   return internNode(paramOp, [], { name, shape: [...shape], dtype });
 }
 
-/** A tensor of `shape` (default scalar `[]`) filled with `value`. */
+/**
+ * A tensor of `shape` (default scalar `[]`) filled with `value`.
+ *
+ * @example
+ * ```ts
+ * const ones = full(1, [4, 8]);
+ * const half = full(0.5); // a scalar
+ * ```
+ */
 export function full(value: number, shape: readonly Dim[] = [], dtype: DType = 'f32'): Node {
   return internNode(constantOp, [], { value, shape: [...shape], dtype });
 }
 
-/** A small constant tensor with the given row-major `values`. */
+/**
+ * A small constant tensor with the given row-major `values`.
+ *
+ * @example
+ * ```ts
+ * const table = literal([1, 2, 3, 4, 5, 6], [2, 3]);
+ * ```
+ */
 export function literal(values: readonly number[], shape: readonly number[], dtype: DType = 'f32'): Node {
   return internNode(literalOp, [], { values: [...values], shape: [...shape], dtype });
 }

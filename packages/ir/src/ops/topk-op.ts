@@ -19,6 +19,11 @@ export interface TopkOptions {
  * The `k` largest (or smallest) entries along an axis, sorted, ties broken by the lower index
  * (ONNX `TopK`). Returns two nodes of shape `x.shape` with `axis` replaced by `k`: the values
  * (dtype of `x`) and their indices (i32).
+ *
+ * @example
+ * ```ts
+ * const { values, indices } = topk(input('logits', [1, 1000]), 5); // each [1, 5]
+ * ```
  */
 export function topk(x: Node, k: number, options: TopkOptions = {}): { values: Node; indices: Node } {
   const axis = normalizeAxis(options.axis ?? -1, x.rank, { tensor: 'topk operand 0' });

@@ -56,7 +56,14 @@ export const logicalNot = (x: Node): Node => elementwiseUnary('not', x);
 /** Whether each element is NaN (bool result). */
 export const isNan = (x: Node): Node => elementwiseUnary('isNan', x);
 
-/** Applies any unary Expr function elementwise: `elementwiseUnary('exp', x)`. */
+/**
+ * Applies any unary Expr function elementwise: `elementwiseUnary('exp', x)`.
+ *
+ * @example
+ * ```ts
+ * const y = elementwiseUnary('tanh', input('x', [4, 8]));
+ * ```
+ */
 export function elementwiseUnary(fn: UnaryFunction, x: Node): Node {
   return internNode(unaryOp, [x], { fn });
 }

@@ -65,7 +65,7 @@ export interface PipelineResult {
  * 6. `plan-memory`: place every tensor in one arena with liveness-based reuse.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { plan, memory } = runPipeline(makeGraph({ y: softmax }), { alignment: 256 });
  * console.log(formatKernelPlan(plan, memory));
  * ```

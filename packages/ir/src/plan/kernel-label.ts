@@ -8,7 +8,7 @@ import type { Kernel } from './kernel-plan.js';
  * nearest labelled operand of its anchor; `undefined` when nothing in reach has a label.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const plan = planFusion(graph);
  * plan.kernels.map(kernelBlockLabel); // ['layers.0.attn.qkv', 'layers.0.attn', ...]
  * ```
@@ -30,7 +30,7 @@ export function kernelBlockLabel(kernel: Kernel): string | undefined {
  * Raw user text: sanitize it before printing it into code.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * planFusion(graph).kernels.map((kernel) => kernelTitle(kernel));
  * // ['layers.0.attn.qkv · matmul', 'layers.0.attn · attention (causal, softmax)', ...]
  * ```
@@ -46,7 +46,7 @@ export function kernelTitle(kernel: Kernel, separator = ' · '): string {
  * `row (mean)`, `attention (causal(bottom-right), softmax)`. The ops' `describe` gives the options.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const [kernel] = planFusion(makeGraph({ y: layerNorm(x, { name: 'ln' }) })).kernels;
  * kernelSummary(kernel!); // 'row (mean)'
  * ```

@@ -28,7 +28,7 @@ export interface MemoryOptions {
  * gap left by the placed tensors whose lifetimes overlap its own, or above them all.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const memory = planMemory(planFusion(graph), { alignment: 256 });
  * memory.arenaBytes; // bytes of the one GPU buffer
  * ```

@@ -19,6 +19,11 @@ import { nodeNames } from './node-names.js';
  *
  * Ops with a function attribute print it after a dot (`unary.exp`, `reduce.sum`); sources print
  * their name or value; other attributes follow in braces, sorted by key.
+ *
+ * @example
+ * ```ts
+ * console.log(formatGraph(makeGraph({ y: reduce('sum', input('x', [4, 8]), 1) })));
+ * ```
  */
 export function formatGraph(graph: Graph): string {
   const names = nodeNames(graph);

@@ -57,6 +57,12 @@ export interface GraphJSON {
  * Serializes a graph to plain JSON data (pass it to `JSON.stringify`). Round-trips exactly:
  * `graphFromJSON(graphToJSON(g))` rebuilds the same nodes (same hashes), including Exprs,
  * symbolic dims and non-finite constants.
+ *
+ * @example
+ * ```ts
+ * const json = graphToJSON(makeGraph({ y: reduce('sum', input('x', [4, 8]), 1) }));
+ * const text = JSON.stringify(json); // graphFromJSON(text) reads it back
+ * ```
  */
 export function graphToJSON(graph: Graph): GraphJSON {
   const exprs = new ExprTableWriter();
@@ -102,7 +108,7 @@ export interface GraphFromJSONOptions {
  * the op and the extension that provides it.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * import { attention } from '@weft/attention/kernels';
  * const graph = graphFromJSON(text, { extensions: [attention] });
  * ```

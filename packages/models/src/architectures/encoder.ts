@@ -87,7 +87,7 @@ export const ARCHITECTURE_SEQ_DIM = 'seq';
  * `layers.{i}.mlpNorm.*`; `pooler.weight` `[d, d]`, `pooler.bias` `[d]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const graph = buildEncoderGraph({
  *   vocabSize: 30522, dModel: 768, layers: 12, maxSeq: 512, typeVocabSize: 2,
  *   attention: { heads: 12, headDim: 64, bias: true, outputBias: true },

@@ -63,7 +63,7 @@ export const SELF_ATTENTION_PART_KEYS: readonly string[] = [
  * Whether a block's attention slot holds a spec value (rather than options).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * isAttentionSpec(attention({ heads: 4, headDim: 16 })); // true
  * isAttentionSpec({ heads: 4, headDim: 16 }); // false
  * ```
@@ -78,7 +78,7 @@ export function isAttentionSpec(value: unknown): value is AttentionSpec {
  * Throws a `SpecError` for a spec with extra outputs, which a block would drop.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = attention({ heads: 4, headDim: 16, normalizer: sigmoid() });
  * encoderStack(x, 2, { attention: { ...attentionOptionsOf(spec), causal: false }, mlp, norm }, 'encoder');
  * ```

@@ -36,7 +36,7 @@ export interface AdaptiveLayerNormOptions {
  * residual `{ kind: 'adaLnZero' }`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const c = input('timestep', [1, 64]);
  * transformerBlock(x, { attention, mlp, norm: adaptiveLayerNorm(), condition: c }, 'blocks.0');
  * ```
@@ -84,7 +84,7 @@ export type TaskLayerNormLayerOptions = Omit<TaskLayerNormOptions, 'name'>;
  * ids `[B]` i32 (`taskLayerNorm` in `@weft/norms`). Parameters `${path}.gamma`, `${path}.beta` `[K, d]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const task = input('task', [1], 'i32');
  * transformerBlock(x, { attention, mlp, norm: taskLayerNormLayer({ tasks: 4 }), condition: task }, 'layers.0');
  * ```

@@ -32,7 +32,7 @@ export type CrossAttentionOptions = AttentionSpec | CrossAttentionParts;
  * `${name}`, `${name}.out`).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const y = crossAttention(decoderStates, encoderOutput, { heads: 4, headDim: 32 }, 'decoder.0.cross');
  * ```
  */

@@ -21,7 +21,7 @@ export interface LmHeadOptions {
  * Shapes: `x` `[..., d]` → `[..., V]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const logits = lmHead(hidden, { vocabSize: 256, tied: true });
  * ```
  */

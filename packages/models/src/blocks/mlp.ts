@@ -47,7 +47,7 @@ export const MLP_OPTIONS: readonly string[] = ['kind', 'hidden', 'bias', 'approx
  * `${name}.down`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
  * const z = mlp(x, { kind: 'relu2', hidden: 512 }, 'layers.1.mlp'); // Primer's squared ReLU
  * const g = mlp(x, { kind: 'geglu', hidden: 512, approximate: 'tanh' }, 'layers.2.mlp'); // Gemma 2

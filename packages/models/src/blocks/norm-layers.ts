@@ -64,7 +64,7 @@ export function rowNormLayer<Options extends object>(
  * `${path}.gamma` `[d]`. ε defaults to `1e-6` (`rmsNorm`'s default).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * transformerBlock(x, { attention, mlp, norm: rmsNormLayer({ eps: 1e-6 }) }, 'layers.0');
  * ```
  */

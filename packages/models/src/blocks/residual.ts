@@ -33,7 +33,7 @@ export type Sublayer = (normalized: Node) => Node;
  * add (and modulation) is labelled `name`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const h = residualBranch(x, (u) => mlp(u, { kind: 'gelu', hidden: 512 }, 'blocks.0.mlp'), {
  *   residual: { kind: 'layerScale' }, norm: (u) => layerNorm(u, { name: 'blocks.0.norm2' }), name: 'blocks.0.mlpResidual',
  * });

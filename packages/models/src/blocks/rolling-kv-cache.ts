@@ -86,7 +86,7 @@ export function slotPositionExpr(layout: RollingCacheLayout, slot: Expr, end: Ex
  * `capacity − sinks`, so no slot is written twice).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const next = writeToRollingCache(input('layers.0.attn.cache.key', [1, 2, 64, 16]), rotatedKeys, layout, past);
  * ```
  */

@@ -57,7 +57,7 @@ export interface SelfAttentionResult {
  * `${name}.cache.value`, the attention `${name}` and the projection `${name}.out`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { output } = selfAttention(x, { heads: 8, kvHeads: 2, headDim: 16, positions: rope() }, 'layers.0.attn');
  * const sigmoidAlibi = attention({ heads: 8, headDim: 16, positions: alibi(), normalizer: sigmoid() });
  * const other = selfAttention(x, sigmoidAlibi, 'layers.1.attn');

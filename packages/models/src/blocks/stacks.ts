@@ -30,7 +30,7 @@ export interface TransformerStackResult {
  * then the attention called with the index when it is one.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const third = layerBlockOptions({ attention: (layer) => specs[layer]!, mlp, norm }, 2); // attention: specs[2]
  * ```
  */
@@ -46,7 +46,7 @@ export function layerBlockOptions(
  * The attention of layer `index`: `attention(index)` for a per-layer function, else `attention`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * layerAttention((layer) => (layer % 2 === 0 ? global : local), 3); // local
  * ```
  */
@@ -60,7 +60,7 @@ export function layerAttention(attention: StackAttention, index: number): BlockA
  * function of the layer index, for hybrids such as sliding-window RoPE layers between global NoPE ones.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { output } = transformerStack(x, 4, {
  *   attention: (layer) =>
  *     layer % 4 === 3
@@ -101,7 +101,7 @@ export type EncoderDecoderBlockOptions = Omit<StackBlockOptions, 'cache' | 'cros
  * An encoder stack: bidirectional blocks (`causal: false`, also for spec values) over `x`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const memory = encoderStack(source, 2, { attention: { heads: 4, headDim: 16 }, mlp, norm }, 'encoder');
  * ```
  */
@@ -121,7 +121,7 @@ export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlock
  * `memory` (with the self-attention's heads and head dim), then the MLP, in every block.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const y = decoderStack(target, memory, 2, { attention: { heads: 4, headDim: 16 }, mlp, norm }, 'decoder');
  * ```
  */

@@ -73,7 +73,7 @@ const BLOCK_OPTIONS = ['attention', 'mlp', 'norm', 'residual', 'cache', 'crossAt
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { output } = transformerBlock(x, {
  *   attention: attention({ heads: 8, kvHeads: 2, headDim: 16, positions: rope(), score: softcap(50) }),
  *   mlp: { kind: 'swiglu', hidden: 344 },

@@ -39,7 +39,7 @@ export interface SinkPlusWindowPolicy {
  * @throws SpecError when `window` is not a positive integer.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const model = await compileModel(spec, { device: 'auto', cache: { policy: rollingWindow(512) } });
  * ```
  */
@@ -54,7 +54,7 @@ export function rollingWindow(window: number): RollingWindowPolicy {
  * @throws SpecError when `sinks` or `window` is not a positive integer.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const model = await compileModel(spec, { device: 'auto', cache: { policy: sinkPlusWindow(4, 508) } });
  * ```
  */

@@ -66,7 +66,7 @@ export interface GenerateResult {
  * a `maxTokens` that is negative or not an integer.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { tokens } = await generateTokens(stepper, [1, 2, 3], { maxTokens: 16, sampling: { kind: 'greedy' } });
  * ```
  */

@@ -41,7 +41,7 @@ export interface TokenSampler {
  * @throws SpecError for a temperature ≤ 0, a topK < 1 or a topP outside (0, 1].
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const sampler = createSampler({ temperature: 0.8, topK: 40, topP: 0.95, seed: 7 });
  * const token = sampler.next(logits);
  * ```
@@ -80,7 +80,14 @@ export function createSampler(sampling: Sampling): TokenSampler {
   };
 }
 
-/** Index of the largest logit (the first one on ties). */
+/**
+ * Index of the largest logit (the first one on ties).
+ *
+ * @example
+ * ```ts
+ * const next = argmax(new Float32Array([0.1, 2.5, -1])); // 1
+ * ```
+ */
 export function argmax(logits: Float32Array): number {
   let best = 0;
   for (let index = 1; index < logits.length; index++) if (logits[index]! > logits[best]!) best = index;

@@ -17,7 +17,7 @@ export interface ArchitectureSpecGraphOptions {
  * `forward` mode (teacher forcing: source and target tokens to logits).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseSpecDocumentJSON(readFileSync('examples/vit.json', 'utf8'));
  * if (isArchitectureSpec(spec)) {
  *   const graph = buildArchitectureGraph(spec, { batch: 2 });

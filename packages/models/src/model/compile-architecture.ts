@@ -45,7 +45,7 @@ export interface CompiledArchitecture {
  * missing or misshapen weights; InputError for a batch that is not a positive integer.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { program } = await compileArchitecture(spec, { device: 'auto', seed: 1 });
  * const { logits } = await program.run({ pixels });
  * program.destroy();

@@ -145,7 +145,7 @@ export interface CompiledModel {
  * allocated; the weight loader's errors for missing or misshapen weights.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const model = await compileModel(spec, { device: 'auto', seed: 1 });
  * const { tokens } = await model.generate([1, 2, 3], { maxTokens: 32, sampling: { kind: 'greedy' } });
  * model.destroy();

@@ -68,7 +68,7 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
  * post-norm or hypersphere blocks.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseModelSpecJSON(readFileSync('hybrid-decoder.json', 'utf8'));
  * if (spec.schemaVersion === 2) buildDecoderGraph(decoderDefinitionOfV2(spec.config), { mode: 'step' });
  * ```

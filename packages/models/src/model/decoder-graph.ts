@@ -130,7 +130,7 @@ const DEFINITION_OPTIONS = [
  * last position goes through the head.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { graph, state } = buildDecoderGraph(HYBRID_DECODER, { mode: 'step' });
  * const program = await compile(graph, { device, params, state, extensions: [attention] });
  * ```

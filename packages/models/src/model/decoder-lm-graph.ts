@@ -22,7 +22,7 @@ import {
  * last position goes through the head.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * import { attention } from '@weft/attention/kernels';
  *
  * const { graph, state } = buildDecoderLmGraph(spec.config, { mode: 'step' });
@@ -38,7 +38,7 @@ export function buildDecoderLmGraph(config: DecoderLmConfig, options: DecoderLmG
  * final norm unless the norms are post-norm.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const definition = decoderDefinitionOf(parseModelSpec(TINY_LLAMA).config);
  * ```
  */

@@ -42,7 +42,7 @@ export interface MemoryLimits {
  * sequences of `maxSeq` tokens. Cheap: arithmetic on the sizes, nothing is built.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { totalBytes } = estimateModelMemory(spec.config, 1);
  * ```
  */
@@ -78,7 +78,7 @@ export function estimateModelMemory(config: DecoderLmConfig, batch = 1): ModelMe
  * layer by layer (each layer's heads, value heads, dims and MLP after the overrides).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { totalBytes } = estimateSpecMemory(parseModelSpecJSON(text));
  * ```
  */

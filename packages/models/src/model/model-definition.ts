@@ -13,7 +13,7 @@ import { decoderDefinitionOf } from './decoder-lm-graph.js';
  * `decoderDefinitionOf`, v2 through `decoderDefinitionOfV2`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const definition = modelDefinitionOf(parseModelSpecJSON(text));
  * ```
  */
@@ -26,7 +26,7 @@ export function modelDefinitionOf(spec: AnyModelSpec): DecoderLmDefinition {
  * full-sequence program in `forward` mode, the KV-cached step program in `step` mode.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { graph, state } = buildModelGraph(parseModelSpecJSON(text), { mode: 'step' });
  * ```
  */

@@ -8,7 +8,7 @@ import { initializeParameters, type ParameterToInitialize } from '../weights/ran
  * normal with variance 1/fan-in (the width `d` for `[V, d]` tables).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const parameters = graphParameters(buildDecoderLmGraph(config, { mode: 'forward' }).graph);
  * ```
  */
@@ -27,7 +27,7 @@ export function graphParameters(graph: Graph): ParameterToInitialize[] {
  * Seeded random values for every parameter of `graph` (see {@link graphParameters} for the rules).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const params = randomParameters(graph, 42); // Record<string, Float32Array>
  * ```
  */

@@ -18,6 +18,15 @@ import { expandUnionIssues } from './parts/union-issues.js';
  * `config.kvHeads: expected a positive integer dividing heads (8), got 3`.
  *
  * @throws SpecError listing every problem found.
+ *
+ * @example
+ * ```ts
+ * const spec = parseModelSpec({
+ *   schemaVersion: 1,
+ *   kind: 'decoder-lm',
+ *   config: { vocabSize: 48, dModel: 32, layers: 2, heads: 4, kvHeads: 2, headDim: 8, mlp: { kind: 'swiglu', hidden: 48 }, norm: { kind: 'rmsnorm', eps: 1e-6 }, positions: { kind: 'rope' }, maxSeq: 16 },
+ * });
+ * ```
  */
 export function parseModelSpec(document: ModelSpec | ModelSpecInput): ModelSpec;
 export function parseModelSpec(document: ModelSpecV2 | ModelSpecV2Input): ModelSpecV2;
@@ -63,6 +72,13 @@ function invalidSpec(lines: readonly string[]): SpecError {
  * Parses JSON text and validates it as a model spec (see {@link parseModelSpec}).
  *
  * @throws SpecError when the text is not JSON or the document is not a valid spec.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('small-decoder.json', 'utf8')); // a SpecError names the bad key
+ * ```
  */
 export function parseModelSpecJSON(text: string): AnyModelSpec {
   let document: unknown;
@@ -80,6 +96,14 @@ export function parseModelSpecJSON(text: string): AnyModelSpec {
  * `modelSpecToJSON` of that result is the same text.
  *
  * @throws SpecError when `spec` is not a valid spec (an invalid one is never written).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('small-decoder.json', 'utf8'));
+ * writeFileSync('normalized.json', modelSpecToJSON(spec)); // with every default written out
+ * ```
  */
 export function modelSpecToJSON(spec: AnyModelSpec): string {
   return `${JSON.stringify(parseModelSpec(spec as unknown), null, 2)}\n`;

@@ -24,7 +24,7 @@ export type SpecDocumentInput = AnyModelSpecInput | ArchitectureSpecInput;
  * Whether a validated spec document is of an architecture kind (not a decoder LM).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseSpecDocumentJSON(text);
  * if (isArchitectureSpec(spec)) buildArchitectureGraph(spec); else await compileModel(spec, options);
  * ```
@@ -41,7 +41,7 @@ export function isArchitectureSpec(spec: SpecDocument): spec is ArchitectureSpec
  * @throws SpecError listing every problem found.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * parseSpecDocument({ schemaVersion: 2, kind: 'vit', config: { ... } }).kind; // 'vit'
  * ```
  */
@@ -63,6 +63,14 @@ export function parseSpecDocument(document: unknown): SpecDocument {
  * Parses JSON text and validates it as a spec document of any kind (see {@link parseSpecDocument}).
  *
  * @throws SpecError when the text is not JSON or the document is not a valid spec.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseSpecDocumentJSON(readFileSync('vit.json', 'utf8')); // any kind: decoder-lm, vit, encoder...
+ * console.log(spec.kind);
+ * ```
  */
 export function parseSpecDocumentJSON(text: string): SpecDocument {
   let document: unknown;
@@ -79,6 +87,13 @@ export function parseSpecDocumentJSON(text: string): SpecDocument {
  * decoder LMs with their defaults written out), so that parsing the text gives `spec` again.
  *
  * @throws SpecError when `spec` is not valid.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const text = specDocumentToJSON(parseSpecDocumentJSON(readFileSync('vit.json', 'utf8')));
+ * ```
  */
 export function specDocumentToJSON(spec: SpecDocument | SpecDocumentInput): string {
   return `${JSON.stringify(parseSpecDocument(spec as unknown), null, 2)}\n`;

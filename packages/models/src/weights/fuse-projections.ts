@@ -34,7 +34,7 @@ export const FUSED_PROJECTIONS: readonly FusedProjection[] = [
  * @throws SpecError when the parts of a group disagree on their leading dims.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const fused = fuseProjections(new Map([['layers.0.attn.wq', wq], ['layers.0.attn.wk', wk], ['layers.0.attn.wv', wv]]));
  * fused.get('layers.0.attn.wqkv'); // [d, (H + 2·Hkv)·dh]
  * ```

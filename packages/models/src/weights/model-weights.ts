@@ -21,7 +21,7 @@ export interface ExpectedParameter {
  * InputError for integer tensors.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const params = parametersFromWeights(readSafetensors(bytes), graphParameters(graph));
  * ```
  */

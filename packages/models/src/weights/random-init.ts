@@ -37,6 +37,17 @@ export interface InitializeParametersOptions {
  *
  * @throws SpecError on a duplicate name, a shape that is not a list of non-negative integers, or
  * a `fanIn` that is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * const params = initializeParameters(
+ *   [
+ *     { name: 'mlp.up', shape: [64, 256], init: 'normal' },
+ *     { name: 'norm.gamma', shape: [64], init: 'ones' },
+ *   ],
+ *   { seed: 1 },
+ * );
+ * ```
  */
 export function initializeParameters(
   parameters: readonly ParameterToInitialize[],

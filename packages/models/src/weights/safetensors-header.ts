@@ -90,7 +90,7 @@ export function parseSafetensorsHeader(
  * @throws InputError when fewer than 8 bytes are given, or the length exceeds the cap or the file.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const headerLength = readSafetensorsHeaderLength(firstEightBytes, fileSize);
  * ```
  */

@@ -70,6 +70,14 @@ const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  *
  * @throws InputError / SpecError for malformed files (each names the tensor and field), and
  * UnsupportedError for dtypes the format defines but Weft does not load (e.g. U8, F64).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const tensors = readSafetensors(readFileSync('model.safetensors')); // Map of name → { dtype, shape, data }
+ * for (const [name, tensor] of tensors) console.log(name, tensor.shape);
+ * ```
  */
 export function readSafetensors(
   bytes: Uint8Array,
@@ -115,6 +123,12 @@ export function readSafetensors(
  * @param metadata Optional `__metadata__` strings.
  * @throws SpecError when a tensor's data length does not match its shape, or a name is reserved.
  * @throws InputError when an integer value does not fit its dtype.
+ *
+ * @example
+ * ```ts
+ * const bytes = writeSafetensors({ 'mlp.up': { dtype: 'F16', shape: [2, 2], data: [0.5, -1, 2, 0.25] } });
+ * const back = readSafetensors(bytes);
+ * ```
  */
 export function writeSafetensors(
   tensors: ReadonlyMap<string, TensorToWrite> | Readonly<Record<string, TensorToWrite>>,

@@ -12,6 +12,12 @@ export interface SeededRandom {
  * Creates a seeded stream. Equal seeds give equal streams on every platform. A string seed is
  * hashed (FNV-1a), so `createSeededRandom(\`${seed}:${name}\`)` gives each named tensor its own
  * stream, independent of the order tensors are initialized in.
+ *
+ * @example
+ * ```ts
+ * const random = createSeededRandom(42); // or a string seed
+ * const noise = Float32Array.from({ length: 8 }, () => random.nextNormal());
+ * ```
  */
 export function createSeededRandom(seed: number | string): SeededRandom {
   let state = typeof seed === 'number' ? seed >>> 0 : fnv1a32(seed);

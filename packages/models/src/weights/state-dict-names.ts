@@ -116,6 +116,14 @@ export function mapStateDictNames(
  * unknown names at once. Transposition is left to the caller (see {@link StateDictMapping}).
  *
  * @throws SpecError listing the unknown names, or from {@link mapStateDictNames}.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * // Hugging Face Llama names (model.layers.0.self_attn.q_proj.weight, ...) to Weft's.
+ * const renamed = renameStateDict(readSafetensors(readFileSync('model.safetensors')));
+ * ```
  */
 export function renameStateDict<T>(
   tensors: ReadonlyMap<string, T>,

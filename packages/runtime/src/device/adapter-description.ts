@@ -16,7 +16,15 @@ export interface AdapterDescription {
   readonly limits: Readonly<Record<string, number>>;
 }
 
-/** A one-line text form: `google swiftshader (software), features: subgroups, timestamp-query`. */
+/**
+ * A one-line text form: `google swiftshader (software), features: subgroups, timestamp-query`.
+ *
+ * @example
+ * ```ts
+ * const { adapter } = await requestWeftDevice();
+ * console.log(formatAdapter(adapter)); // e.g. google swiftshader (software) via node-dawn, features: ...
+ * ```
+ */
 export function formatAdapter(adapter: AdapterDescription): string {
   const name = [adapter.vendor, adapter.architecture, adapter.description]
     .filter((part) => part !== '')

@@ -67,7 +67,7 @@ export interface CompileOptions {
  * plan and uploads the parameters once.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const x = input('x', [seq, 64]);
  * const graph = makeGraph({ y: softmax(x) });
  * const program = await compile(graph, { device: await requestWeftDevice() });

@@ -11,7 +11,15 @@ export interface DeviceProfileOptions {
   readonly software?: boolean;
 }
 
-/** The code generator's view of a device: the limits that shape kernels, and the features it may use. */
+/**
+ * The code generator's view of a device: the limits that shape kernels, and the features it may use.
+ *
+ * @example
+ * ```ts
+ * const { device } = await requestWeftDevice();
+ * const profile = deviceProfileOf(device); // the limits the kernel generator plans with
+ * ```
+ */
 export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions = {}): DeviceProfile {
   const limits = device.limits;
   return {

@@ -51,7 +51,7 @@ export function generateKernels(
  * {@link generateKernels}. Used by tools that inspect or compare kernels (`pnpm replay`).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { kernels } = generateGraphKernels(makeGraph({ y: softmax(input('x', [4, 8])) }), DEFAULT_DEVICE_PROFILE);
  * console.log(kernels[0]!.wgsl);
  * ```

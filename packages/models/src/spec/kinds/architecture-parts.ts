@@ -70,7 +70,7 @@ export const attentionOverridesSchema = v.optional(
  * or of a selector that picks no layer or one outside the stack.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const attention = stackAttentionOf(config.attention, config.overrides, config.layers, 'config', 'layers');
  * buildEncoderGraph({ ...definition, attention });
  * ```
@@ -115,7 +115,7 @@ export interface AttentionSection {
  * @throws SpecError naming the override of a selector that picks no layer or one out of range.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * stackAttentionSections(config.attention, config.overrides, config.layers, 'config')[3].json;
  * ```
  */

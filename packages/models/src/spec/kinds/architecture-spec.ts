@@ -72,7 +72,7 @@ export function isArchitectureDocument(document: unknown): boolean {
  * @throws SpecError with the JSON path of an attention section whose builder refused it.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { kind, definition } = architectureDefinitionOf(spec);
  * if (kind === 'vit') buildVitGraph(definition);
  * ```
@@ -98,7 +98,7 @@ export function architectureDefinitionOf(spec: ArchitectureSpec): ArchitectureDe
  * @throws SpecError listing every problem found.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseArchitectureSpec(JSON.parse(readFileSync('vit.json', 'utf8')));
  * ```
  */

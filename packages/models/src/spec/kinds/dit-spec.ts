@@ -66,7 +66,7 @@ export type DitConfigJSON = v.InferOutput<typeof ditConfigSchema>;
  * @throws SpecError with the JSON path of an attention section whose builder refused it.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseSpecDocumentJSON(readFileSync('dit-block.json', 'utf8'));
  * if (spec.kind === 'dit') buildDitGraph(ditDefinitionOfJSON(spec.config), { batch: 2 });
  * ```

@@ -104,7 +104,7 @@ export type EncoderDecoderConfigJSON = v.InferOutput<typeof encoderDecoderConfig
  * @throws SpecError with the JSON path of an attention section whose builder refused it.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseSpecDocumentJSON(readFileSync('encoder-decoder.json', 'utf8'));
  * if (spec.kind === 'encoder-decoder')
  *   buildEncoderDecoderGraph(encoderDecoderDefinitionOfJSON(spec.config), { mode: 'forward' });

@@ -54,7 +54,7 @@ export type EncoderConfigJSON = v.InferOutput<typeof encoderConfigSchema>;
  * @throws SpecError with the JSON path of an attention section whose builder refused it.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseSpecDocumentJSON(readFileSync('bert-encoder.json', 'utf8'));
  * if (spec.kind === 'encoder') buildEncoderGraph(encoderDefinitionOfJSON(spec.config), { batch: 2 });
  * ```

@@ -92,7 +92,7 @@ export type VitConfigJSON = v.InferOutput<typeof vitConfigSchema>;
  * @throws SpecError with the JSON path of an attention section whose builder refused it.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const spec = parseSpecDocumentJSON(readFileSync('vit.json', 'utf8'));
  * if (spec.kind === 'vit') buildVitGraph(vitDefinitionOfJSON(spec.config));
  * ```
