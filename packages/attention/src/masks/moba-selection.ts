@@ -60,8 +60,9 @@ const BIG = 3e38;
  *
  * @example
  * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 1024, 64]));
  * const spec = attention({ heads: 4, headDim: 64, mask: and(causal(), mobaSelection({ blockSize: 64, topK: 2 })) });
- * const { output } = applyAttention(spec, { query: q, key: k, value: v }); // the table is built inside
+ * const { output } = applyAttention(spec, { query: q!, key: k!, value: v! }); // the table is built inside
  * ```
  */
 export function mobaSelection(options: MobaSelectionOptions): Mask {
@@ -91,6 +92,8 @@ export function mobaSelection(options: MobaSelectionOptions): Mask {
  *
  * @example
  * ```ts
+ * const q = input('q', [1, 4, 1024, 64]);
+ * const k = input('k', [1, 4, 1024, 64]);
  * const { table, tokens } = mobaBlockTables(q, k, { blockSize: 64, topK: 2 });
  * const mask = blockTable(tensorRef('table', [1, 4, 16, 16], 'i32'), { blockSize: 64, tokens: tensorRef('tokens', [1, 4, 1024, 16], 'i32') });
  * ```

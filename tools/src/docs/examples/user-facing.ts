@@ -26,6 +26,7 @@ export const BUILDING_BLOCKS: Record<(typeof USER_PACKAGES)[number], Record<stri
     ],
     'for defining new masks and normalizers (docs/guides/extending-weft.md)': [
       'makeMask',
+      'blockTableMask',
       'predicateOf',
       'softmaxWeights',
       'softmaxRow',
@@ -187,7 +188,6 @@ export const BUILDING_BLOCKS: Record<(typeof USER_PACKAGES)[number], Record<stri
   zoo: {
     "the zoo's own error budgets and statistics, used by its runner and tests": [
       'maxRelativeError',
-      'median',
       'budgetFamily',
       'budgetInstance',
       'budgetVerdict',
