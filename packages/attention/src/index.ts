@@ -55,6 +55,7 @@ export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';
 export * from './spec/attention-spec.js';
 export * from './spec/attention-variables.js';
+export * from './spec/additive-score.js';
 export * from './spec/gaussian-kernel-score.js';
 export * from './spec/heads.js';
 export * from './spec/lightning-decay.js';

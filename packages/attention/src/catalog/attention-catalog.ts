@@ -24,6 +24,7 @@ import {
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
@@ -229,6 +230,9 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   probabilisticAttentionCatalogEntry,
   softGaussianKernelCatalogEntry,
   softNystromCatalogEntry,
+  // Papers 10 and 15: additive (tanh) and MLP (ReLU) scores, Σ_c v_c σ(a_ic + b_jc) in the score hook.
+  additiveAttentionCatalogEntry,
+  mlpScoreAttentionCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,
