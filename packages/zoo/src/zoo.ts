@@ -1,4 +1,5 @@
 import { adaInEntry } from './entries/ada-in.js';
+import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
@@ -32,6 +33,7 @@ import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweightin
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
+import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
@@ -117,6 +119,8 @@ export const ZOO: readonly ZooEntry[] = [
   patternInjectedHeadsEntry,
   probabilisticAttentionEntry,
   softGaussianKernelEntry,
+  additiveAttentionEntry,
+  mlpScoreAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,
