@@ -24,6 +24,7 @@ export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
 export * from './masks/mask.js';
 export * from './merge-attention.js';
+export * from './visual-sentinel.js';
 export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
 export { defineNormalizer, type NormalizerBuilder } from './normalizers/define-normalizer.js';
 export type * from './normalizers/normalizer-def.js';

@@ -36,6 +36,7 @@ import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-en
 import { seeded } from './seeded-values.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
+import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
 export interface AttentionCatalogInstance {
@@ -233,6 +234,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   // Papers 10 and 15: additive (tanh) and MLP (ReLU) scores, Σ_c v_c σ(a_ic + b_jc) in the score hook.
   additiveAttentionCatalogEntry,
   mlpScoreAttentionCatalogEntry,
+  // Paper 108: the additive score plus a per-query sentinel slot, merged through the log-sum-exp.
+  visualSentinelCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,

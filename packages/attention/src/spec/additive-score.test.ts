@@ -1,7 +1,10 @@
-import { interpret, SpecError, tensorRef } from '@weft/ir';
+import { input, interpret, SpecError, tensorRef } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { denseAdditiveAttention } from '../../test/dense-additive-score.js';
+import { denseVisualSentinel } from '../../test/dense-visual-sentinel.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from '../catalog/additive-score-entry.js';
+import { visualSentinelCatalogEntry } from '../catalog/visual-sentinel-entry.js';
+import { withSentinel } from '../visual-sentinel.js';
 import { additiveScore } from './additive-score.js';
 
 const projections = {
@@ -45,4 +48,27 @@ describe('additiveScore', () => {
       expect(worst / norm).toBeLessThan(1e-12);
     });
   }
+});
+
+describe('withSentinel (catalog #108)', () => {
+  it('the float64 reference equals the dense (k + 1)-slot softmax of the paper', () => {
+    const instance = visualSentinelCatalogEntry.build();
+    const reference = interpret(instance.graph, instance);
+    const dense = denseVisualSentinel({ ...instance.inputs, ...instance.params });
+    for (const name of ['output', 'sentinelWeight'] as const) {
+      const actual = reference[name]!.data;
+      const scale = Math.max(...Array.from(dense[name], Math.abs));
+      const worst = Math.max(...Array.from(dense[name], (x, i) => Math.abs(x - Number(actual[i]))));
+      expect(worst / scale, name).toBeLessThan(1e-12);
+    }
+    // β is neither 0 nor 1 anywhere: the sentinel genuinely competes with the regions.
+    expect(Array.from(dense.sentinelWeight).every((beta) => beta > 0.01 && beta < 0.99)).toBe(true);
+  });
+
+  it('rejects a logit of the wrong shape, naming it', () => {
+    const attended = { output: input('o', [1, 2, 6, 16]), logSumExp: input('l', [1, 2, 6]) };
+    expect(() => withSentinel(attended, { logit: input('z', [1, 2, 5]), value: input('s', [1, 2, 6, 16]) })).toThrow(
+      /sentinel logit must be \[batch, heads, queries\]/,
+    );
+  });
 });
