@@ -34,6 +34,7 @@ import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
+import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
@@ -64,6 +65,7 @@ import { taskLayerNormEntry } from './entries/task-layer-norm.js';
 import { topThetaEntry } from './entries/top-theta.js';
 import { transnormerDiagAttentionEntry } from './entries/transnormer-diag-attention.js';
 import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
+import { visualSentinelEntry } from './entries/visual-sentinel.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
 
@@ -121,6 +123,8 @@ export const ZOO: readonly ZooEntry[] = [
   softGaussianKernelEntry,
   additiveAttentionEntry,
   mlpScoreAttentionEntry,
+  visualSentinelEntry,
+  nestedAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,

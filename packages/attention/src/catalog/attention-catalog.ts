@@ -30,6 +30,7 @@ import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
+import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
@@ -236,6 +237,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   mlpScoreAttentionCatalogEntry,
   // Paper 108: the additive score plus a per-query sentinel slot, merged through the log-sum-exp.
   visualSentinelCatalogEntry,
+  // Paper 68: the subject token's per-query value through the same slot, its probability exported.
+  nestedAttentionCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,

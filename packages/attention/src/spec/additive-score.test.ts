@@ -1,8 +1,10 @@
 import { input, interpret, SpecError, tensorRef } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { denseAdditiveAttention } from '../../test/dense-additive-score.js';
+import { denseNestedAttention } from '../../test/dense-nested-attention.js';
 import { denseVisualSentinel } from '../../test/dense-visual-sentinel.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from '../catalog/additive-score-entry.js';
+import { nestedAttentionCatalogEntry } from '../catalog/nested-attention-entry.js';
 import { visualSentinelCatalogEntry } from '../catalog/visual-sentinel-entry.js';
 import { withSentinel } from '../visual-sentinel.js';
 import { additiveScore } from './additive-score.js';
@@ -70,5 +72,20 @@ describe('withSentinel (catalog #108)', () => {
     expect(() => withSentinel(attended, { logit: input('z', [1, 2, 5]), value: input('s', [1, 2, 6, 16]) })).toThrow(
       /sentinel logit must be \[batch, heads, queries\]/,
     );
+  });
+});
+
+describe('a per-query value for one key through withSentinel (catalog #68)', () => {
+  it('the float64 reference equals the dense nested-attention formula, the column probability too', () => {
+    const instance = nestedAttentionCatalogEntry.build();
+    const reference = interpret(instance.graph, instance);
+    const dense = denseNestedAttention({ ...instance.inputs, ...instance.params });
+    for (const name of ['output', 'subjectWeight'] as const) {
+      const actual = reference[name]!.data;
+      const scale = Math.max(...Array.from(dense[name], Math.abs));
+      const worst = Math.max(...Array.from(dense[name], (x, i) => Math.abs(x - Number(actual[i]))));
+      expect(worst / scale, name).toBeLessThan(1e-12);
+    }
+    expect(Array.from(dense.subjectWeight).every((weight) => weight > 0.001 && weight < 0.999)).toBe(true);
   });
 });
