@@ -33,7 +33,11 @@ export interface SentinelResult extends AttentionPartial {
  * );
  * ```
  */
-export function withSentinel(attended: AttentionPartial, slot: SentinelSlot, name = 'sentinel'): SentinelResult {
+export function withSentinel(
+  attended: AttentionPartial,
+  slot: SentinelSlot,
+  name = 'sentinel',
+): SentinelResult {
   const rows = attended.logSumExp.shape;
   if (slot.logit.shape.length !== rows.length || slot.logit.shape.some((dim, axis) => dim !== rows[axis]))
     throw new ShapeError(`${name}: the sentinel logit must be [batch, heads, queries] like the log-sum-exp`, {

@@ -30,7 +30,9 @@ export function denseVisualSentinel(values: Readonly<Record<string, ArrayLike<nu
     for (let t = 0; t < steps; t++) {
       const state = rowOf(values.q!, { heads, length: steps, dim }, 0, h, t);
       const sentinel = rowOf(values.s!, { heads, length: steps, dim }, 0, h, t);
-      const rows = Array.from({ length: regions }, (_, i) => rowOf(values.k!, { heads, length: regions, dim }, 0, h, i));
+      const rows = Array.from({ length: regions }, (_, i) =>
+        rowOf(values.k!, { heads, length: regions, dim }, 0, h, i),
+      );
       const z = rows.map((region) => score(h, state, region, 'regionWeights'));
       const zSentinel = score(h, state, sentinel, 'sentinelWeights');
       // α̂ over k + 1 slots, and the plain α over the k regions for c_t.

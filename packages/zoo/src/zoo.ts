@@ -1,8 +1,8 @@
 import { adaInEntry } from './entries/ada-in.js';
-import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
+import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
@@ -31,9 +31,9 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
-import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { denseAdditiveAttention } from '../../test/dense-additive-score.js';
 import { denseNestedAttention } from '../../test/dense-nested-attention.js';
 import { denseVisualSentinel } from '../../test/dense-visual-sentinel.js';
-import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from '../catalog/additive-score-entry.js';
+import {
+  additiveAttentionCatalogEntry,
+  mlpScoreAttentionCatalogEntry,
+} from '../catalog/additive-score-entry.js';
 import { nestedAttentionCatalogEntry } from '../catalog/nested-attention-entry.js';
 import { visualSentinelCatalogEntry } from '../catalog/visual-sentinel-entry.js';
 import { withSentinel } from '../visual-sentinel.js';
@@ -40,7 +43,12 @@ describe('additiveScore', () => {
       const values = { ...instance.inputs, ...instance.params };
       const reference = interpret(instance.graph, instance).output!.data;
       const sizes = { batch: 1, heads: 4, queries, keys: 24, headDim: 16, valueDim: 16 };
-      const dense = denseAdditiveAttention(values, sizes, { mechanism: entry.mechanism, activation, causal, width: 8 });
+      const dense = denseAdditiveAttention(values, sizes, {
+        mechanism: entry.mechanism,
+        activation,
+        causal,
+        width: 8,
+      });
       let worst = 0;
       let norm = 0;
       dense.forEach((x, i) => {
@@ -69,9 +77,9 @@ describe('withSentinel (catalog #108)', () => {
 
   it('rejects a logit of the wrong shape, naming it', () => {
     const attended = { output: input('o', [1, 2, 6, 16]), logSumExp: input('l', [1, 2, 6]) };
-    expect(() => withSentinel(attended, { logit: input('z', [1, 2, 5]), value: input('s', [1, 2, 6, 16]) })).toThrow(
-      /sentinel logit must be \[batch, heads, queries\]/,
-    );
+    expect(() =>
+      withSentinel(attended, { logit: input('z', [1, 2, 5]), value: input('s', [1, 2, 6, 16]) }),
+    ).toThrow(/sentinel logit must be \[batch, heads, queries\]/);
   });
 });
 

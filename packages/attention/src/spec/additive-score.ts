@@ -68,12 +68,15 @@ export function additiveScore(options: AdditiveScoreOptions): readonly ScoreMod[
   expectRank('weights', weights, 2, '[heads, C]');
   const width = weights.shape[1];
   if (width === undefined || width < 1 || width > MAX_ADDITIVE_WIDTH)
-    throw new SpecError(`${name}: the hidden width C (weights' last dim) must be a number in [1, ${MAX_ADDITIVE_WIDTH}]`, {
-      tensor: weights.name,
-      dimension: 'C',
-      expected: `1..${MAX_ADDITIVE_WIDTH}`,
-      actual: describeValue(width),
-    });
+    throw new SpecError(
+      `${name}: the hidden width C (weights' last dim) must be a number in [1, ${MAX_ADDITIVE_WIDTH}]`,
+      {
+        tensor: weights.name,
+        dimension: 'C',
+        expected: `1..${MAX_ADDITIVE_WIDTH}`,
+        actual: describeValue(width),
+      },
+    );
   for (const [option, tensor] of [
     ['queryProjection', queryProjection],
     ['keyProjection', keyProjection],

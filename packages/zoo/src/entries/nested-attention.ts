@@ -21,6 +21,7 @@ export const nestedAttentionEntry = attentionZooEntry({
   id: 'nested-attention',
   mechanism: 'nested-attention',
   paper: { id: 68, title: 'Nested Attention — query-dependent subject values', group: 'G5' },
-  description: '8 queries over 10 text tokens and a subject token valued by attention over 6 subject tokens, 2 heads × dim 16.',
+  description:
+    '8 queries over 10 text tokens and a subject token valued by attention over 6 subject tokens, 2 heads × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

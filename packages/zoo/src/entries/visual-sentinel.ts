@@ -20,7 +20,12 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 export const visualSentinelEntry = attentionZooEntry({
   id: 'visual-sentinel',
   mechanism: 'visual-sentinel',
-  paper: { id: 108, title: 'Knowing When to Look: adaptive attention with a visual sentinel (Lu et al.)', group: 'G5' },
-  description: 'Additive scores over 12 regions plus a per-step sentinel slot, 2 heads × 6 steps × dim 16, C = 8.',
+  paper: {
+    id: 108,
+    title: 'Knowing When to Look: adaptive attention with a visual sentinel (Lu et al.)',
+    group: 'G5',
+  },
+  description:
+    'Additive scores over 12 regions plus a per-step sentinel slot, 2 heads × 6 steps × dim 16, C = 8.',
   tolerance: DEFAULT_TOLERANCE,
 });

@@ -148,10 +148,12 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
     mask: causal,
   },
   'visual-sentinel': {
-    notExpressible: 'the sentinel slot is merged after the attention op (withSentinel), a composition of IR ops',
+    notExpressible:
+      'the sentinel slot is merged after the attention op (withSentinel), a composition of IR ops',
   },
   'nested-attention': {
-    notExpressible: 'the subject value is a second attention op merged through withSentinel, a composition of IR ops',
+    notExpressible:
+      'the subject value is a second attention op merged through withSentinel, a composition of IR ops',
   },
   'soft-gaussian-kernel': {
     ...base,
