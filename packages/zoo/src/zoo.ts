@@ -2,6 +2,7 @@ import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
+import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
@@ -30,9 +31,11 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { mobaEntry } from './entries/moba.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
+import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
@@ -63,6 +66,7 @@ import { taskLayerNormEntry } from './entries/task-layer-norm.js';
 import { topThetaEntry } from './entries/top-theta.js';
 import { transnormerDiagAttentionEntry } from './entries/transnormer-diag-attention.js';
 import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
+import { visualSentinelEntry } from './entries/visual-sentinel.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
 
@@ -119,6 +123,10 @@ export const ZOO: readonly ZooEntry[] = [
   patternInjectedHeadsEntry,
   probabilisticAttentionEntry,
   softGaussianKernelEntry,
+  additiveAttentionEntry,
+  mlpScoreAttentionEntry,
+  visualSentinelEntry,
+  nestedAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,

@@ -24,18 +24,21 @@ import {
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
+import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
 import { seeded } from './seeded-values.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
+import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
 export interface AttentionCatalogInstance {
@@ -231,6 +234,13 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   probabilisticAttentionCatalogEntry,
   softGaussianKernelCatalogEntry,
   softNystromCatalogEntry,
+  // Papers 10 and 15: additive (tanh) and MLP (ReLU) scores, Σ_c v_c σ(a_ic + b_jc) in the score hook.
+  additiveAttentionCatalogEntry,
+  mlpScoreAttentionCatalogEntry,
+  // Paper 108: the additive score plus a per-query sentinel slot, merged through the log-sum-exp.
+  visualSentinelCatalogEntry,
+  // Paper 68: the subject token's per-query value through the same slot, its probability exported.
+  nestedAttentionCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   type AttentionOptions,
+  additiveScore,
   alibi,
   and,
   attention,
@@ -73,6 +74,9 @@ const slopes = tensor('slopes', [H]);
 const norms = tensor('normSquared', [batch, H, N]);
 const precision = tensor('precision', [batch, H, N]);
 const logPrior = tensor('logPrior', [batch, H, N]);
+const additiveQuery = tensor('additiveQuery', [batch, H, N, 4]);
+const additiveKey = tensor('additiveKey', [batch, H, N, 4]);
+const additiveWeights = tensor('additiveWeights', [H, 4]);
 const tokenIds = tensor('tokenIds', [batch, N], 'i32');
 const sentenceIds = tensor('sentenceIds', [batch, N], 'i32');
 // Block tables of one block of 32 (N = 24); MoBA's own tables bound by name, so the graph is built
@@ -218,6 +222,29 @@ const CASES: readonly Case[] = [
       ],
     },
     tensors: [precision, logPrior, norms],
+  },
+  {
+    name: 'additiveScore (relu), per key head',
+    json: {
+      ...base,
+      score: {
+        kind: 'additiveScore',
+        queryProjection: additiveQuery.json,
+        keyProjection: additiveKey.json,
+        weights: additiveWeights.json,
+        activation: 'relu',
+      },
+    },
+    options: {
+      ...base,
+      score: additiveScore({
+        queryProjection: additiveQuery.ref,
+        keyProjection: additiveKey.ref,
+        weights: additiveWeights.ref,
+        activation: 'relu',
+      }),
+    },
+    tensors: [additiveQuery, additiveKey, additiveWeights],
   },
   {
     name: 'patternInjectedHeads (score and mask)',
@@ -538,6 +565,7 @@ describe('attentionFromJSON: the vocabulary', () => {
           'spec/score-mods.ts',
           'spec/lightning-decay.ts',
           'spec/gaussian-kernel-score.ts',
+          'spec/additive-score.ts',
           'spec/probabilistic-attention-score.ts',
           'spec/pattern-injected-heads.ts',
         ]),

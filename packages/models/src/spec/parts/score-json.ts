@@ -1,4 +1,5 @@
 import {
+  additiveScore,
   gaussianKernelScore,
   keyBias,
   lightningDecay,
@@ -47,6 +48,13 @@ export const SCORE_MOD_SCHEMAS = [
     logPrior: tensor,
     queryNormSquared: tensor,
     keyNormSquared: tensor,
+  }),
+  v.strictObject({
+    kind: v.literal('additiveScore'),
+    queryProjection: tensor,
+    keyProjection: tensor,
+    weights: tensor,
+    activation: v.optional(v.picklist(['tanh', 'relu'])),
   }),
   patternInjectedHeadsSchema,
 ] as const;
@@ -109,6 +117,13 @@ function builtinScoreMod(json: ScoreModJSON): ScoreMod | readonly ScoreMod[] | u
         logPrior: tensorRefFromJSON(json.logPrior),
         queryNormSquared: tensorRefFromJSON(json.queryNormSquared),
         keyNormSquared: tensorRefFromJSON(json.keyNormSquared),
+      });
+    case 'additiveScore':
+      return additiveScore({
+        queryProjection: tensorRefFromJSON(json.queryProjection),
+        keyProjection: tensorRefFromJSON(json.keyProjection),
+        weights: tensorRefFromJSON(json.weights),
+        ...(json.activation === undefined ? {} : { activation: json.activation }),
       });
     case 'patternInjectedHeads':
       return patternInjectedHeads(patternOptions(json)).score;
