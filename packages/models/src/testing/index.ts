@@ -41,3 +41,10 @@ export * from './tiny-gpt2-tokenizer.js';
 export { TINY_GPT, TINY_LLAMA } from './tiny-specs.js';
 export * from './tiny-tokenizer.js';
 export * from './tiny-word-piece-tokenizer.js';
+export {
+  LINEAR_HYBRID_DECAY_LAYER,
+  LINEAR_HYBRID_DECODER,
+  LINEAR_HYBRID_DECODER_SPEC,
+  LINEAR_HYBRID_SOFTMAX_LAYER,
+} from './linear-hybrid-decoder.js';
+export { linearHybridForwardFloat64 } from './linear-hybrid-decoder-forward.js';
