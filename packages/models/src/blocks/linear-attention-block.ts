@@ -79,7 +79,8 @@ export function linearSelfAttention(
   );
   const project = (attended: Node) =>
     part('out', () => linear(mergeHeads(attended), { outFeatures: width, weight: childPath(name, 'wo') }));
-  if (cache === undefined) return { output: project(applyLinearAttention(named, { query, key, value }).output) };
+  if (cache === undefined)
+    return { output: project(applyLinearAttention(named, { query, key, value }).output) };
   const batch = staticDimOf(x, 0, `attention "${name}"`);
   const state = linearAttentionStateInputs(named, batch, childPath(name, 'cache'));
   const applied = applyLinearAttention(named, { query, key, value, state });

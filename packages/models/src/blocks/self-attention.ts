@@ -102,7 +102,8 @@ function buildSelfAttention(
   options: SelfAttentionSlot | SelfAttentionOptions,
   name: string,
 ): SelfAttentionResult {
-  if (isLinearAttentionSpec(options)) return buildCachedAttention(x, options, undefined, name, '', `self-attention "${name}"`);
+  if (isLinearAttentionSpec(options))
+    return buildCachedAttention(x, options, undefined, name, '', `self-attention "${name}"`);
   if (typeof options === 'object' && options !== null && 'cache' in options) {
     const { cache, ...part } = options as SelfAttentionOptions;
     return buildCachedAttention(x, part, cache, name, '', `self-attention "${name}"`);
@@ -199,5 +200,9 @@ function buildCachedAttention(
   );
   const keyCache = { input: keyState, output: keys };
   const valueCache = { input: valueState, output: values };
-  return { output: project(output), cache: { key: keyCache, value: valueCache }, states: [keyCache, valueCache] };
+  return {
+    output: project(output),
+    cache: { key: keyCache, value: valueCache },
+    states: [keyCache, valueCache],
+  };
 }

@@ -1,6 +1,6 @@
 import type { AttentionSpec } from '@weft/attention';
 import { type Node, SpecError } from '@weft/ir';
-import { attentionOptionsOf, type BlockAttention, isAttentionSpec } from './attention-part.js';
+import { attentionOptionsOf, isAttentionSpec } from './attention-part.js';
 import { isLinearAttentionSpec } from './linear-attention-block.js';
 import { childPath } from './parameter-path.js';
 import type { CacheState, SelfAttentionSlot } from './self-attention.js';
@@ -115,11 +115,14 @@ export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlock
   const bidirectional = (layer: number): SelfAttentionSlot => {
     const attention = layerAttention(block.attention, layer);
     if (isLinearAttentionSpec(attention)) {
-      throw new SpecError(`encoder stack "${name}": layer ${layer} has linear attention (causal only in blocks)`, {
-        block: childPath(name, String(layer)),
-        expected: 'a softmax attention spec or its options',
-        actual: 'linear-attention',
-      });
+      throw new SpecError(
+        `encoder stack "${name}": layer ${layer} has linear attention (causal only in blocks)`,
+        {
+          block: childPath(name, String(layer)),
+          expected: 'a softmax attention spec or its options',
+          actual: 'linear-attention',
+        },
+      );
     }
     return isAttentionSpec(attention)
       ? { ...attentionOptionsOf(attention), causal: false }

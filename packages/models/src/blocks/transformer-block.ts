@@ -1,6 +1,6 @@
 import { type Node, SpecError, withLabel } from '@weft/ir';
 import { sphericalResidual } from '@weft/norms';
-import { type BlockAttention, SELF_ATTENTION_PART_KEYS } from './attention-part.js';
+import { SELF_ATTENTION_PART_KEYS } from './attention-part.js';
 import { type BlockNorm, type ResolvedBlockNorm, resolveBlockNorm } from './block-norm.js';
 import { type CrossAttentionOptions, type CrossAttentionParts, crossAttention } from './cross-attention.js';
 import { checkExactOptions } from './exact-options.js';

@@ -18,13 +18,13 @@ import {
 import type { DecoderConditioningJSON } from '../spec/conditioning-schema.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
 import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
+import { linearAttentionOfJSON } from '../spec/parts/linear-attention-json.js';
 import {
   hasTensorRefs,
   type ModelAttention,
   modelAttentionFromJSON,
 } from '../spec/parts/model-attention-tensors.js';
 import type { NormLayerJSON } from '../spec/parts/norm-layer-json.js';
-import { linearAttentionOfJSON } from '../spec/parts/linear-attention-json.js';
 import { optionsOf, withoutUndefined } from '../spec/parts/options-of.js';
 import type { DecoderConditioning } from './decoder-conditioning.js';
 import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.js';

@@ -21,11 +21,11 @@ const TOKENS = Array.from(randomIndices([16], vocabSize, 2027).data);
 const PROMPT = 5;
 const RATES = lightningLinearDecay(4, LINEAR_HYBRID_DECAY_LAYER, 3).rates;
 // f32 budget: three layers of O(d) sums over ≤ 16 positions and a 48-way head; the logits are
-// checked normwise (max|Δ| / max|ref|). Measured ~1e-6 on SwiftShader; 1e-4 leaves room for
+// checked normwise (max|Δ| / max|ref|). Measured 3.2e-7 on SwiftShader; 1e-5 leaves room for
 // other adapters' exp/sqrt without hiding a wrong term (those give errors of order 1).
-const FORWARD_BUDGET = 1e-4;
+const FORWARD_BUDGET = 1e-5;
 // Step vs recompute: the same f32 math in another order (state carried vs chunk sweep).
-const STEP_BUDGET = 1e-4;
+const STEP_BUDGET = 1e-5;
 
 const normwise = (actual: ArrayLike<number>, expected: ArrayLike<number>) => {
   let diff = 0;
@@ -64,7 +64,11 @@ describe('a hybrid decoder of linear and softmax layers on the device', () => {
       TOKENS,
       RATES,
     );
-    const program = await compile(forward.graph, { device: await getTestDevice(), extensions, params: params32 });
+    const program = await compile(forward.graph, {
+      device: await getTestDevice(),
+      extensions,
+      params: params32,
+    });
     try {
       const actual = (
         await program.run(
@@ -93,7 +97,9 @@ describe('a hybrid decoder of linear and softmax layers on the device', () => {
         TOKENS,
         PROMPT,
       );
-      console.info(`linear hybrid decoder: step vs recompute ${errors.map((e) => e.toExponential(1)).join(' ')}`);
+      console.info(
+        `linear hybrid decoder: step vs recompute ${errors.map((e) => e.toExponential(1)).join(' ')}`,
+      );
       expect(errors).toHaveLength(TOKENS.length - PROMPT + 1);
       for (const error of errors) expect(error).toBeLessThan(STEP_BUDGET);
     } finally {

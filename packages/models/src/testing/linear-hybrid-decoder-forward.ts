@@ -1,7 +1,6 @@
 import { LINEAR_HYBRID_DECAY_LAYER, LINEAR_HYBRID_SOFTMAX_LAYER } from './linear-hybrid-decoder.js';
 import type { NamedParameters } from './sink-decoder-forward.js';
 
-
 /**
  * The forward pass of `LINEAR_HYBRID_DECODER` written out in float64 loops from the math,
  * independent of Weft's graph, interpreter and linear-attention reference: embedding; per layer
@@ -94,7 +93,8 @@ export function linearHybridForwardFloat64(
             dot += phi(q[(p * heads + h) * headDim + i]!) * phi(k[(t * heads + h) * headDim + i]!);
           const w = rates === undefined ? dot : rates[h]! ** (p - t) * dot;
           denominator += w;
-          for (let i = 0; i < headDim; i++) out[(p * heads + h) * headDim + i]! += w * v[(t * heads + h) * headDim + i]!;
+          for (let i = 0; i < headDim; i++)
+            out[(p * heads + h) * headDim + i]! += w * v[(t * heads + h) * headDim + i]!;
         }
         if (rates === undefined)
           for (let i = 0; i < headDim; i++) out[(p * heads + h) * headDim + i]! /= denominator + 1e-6;

@@ -92,17 +92,17 @@ export function linearAttentionOfJSON(
   const heads = section.heads as number;
   // The builder's own refusals name the layer's block (`layers.1.attn`).
   return linearAttention({
-      heads,
-      headDim: section.headDim,
-      ...(section.valueDim === undefined ? {} : { valueDim: section.valueDim }),
-      featureMap: FEATURE_MAPS[json.featureMap?.kind ?? 'elu1'](),
-      ...(json.denominator === undefined ? {} : { denominator: json.denominator }),
-      ...(json.decay === undefined ? {} : { decay: decayOf(json.decay, heads, place) }),
-      ...(json.outputNorm === undefined ? {} : { outputNorm: transnormerOutputNorm() }),
-      ...(json.chunkSize === undefined ? {} : { chunkSize: json.chunkSize }),
-      causal: true,
-      name,
-    });
+    heads,
+    headDim: section.headDim,
+    ...(section.valueDim === undefined ? {} : { valueDim: section.valueDim }),
+    featureMap: FEATURE_MAPS[json.featureMap?.kind ?? 'elu1'](),
+    ...(json.denominator === undefined ? {} : { denominator: json.denominator }),
+    ...(json.decay === undefined ? {} : { decay: decayOf(json.decay, heads, place) }),
+    ...(json.outputNorm === undefined ? {} : { outputNorm: transnormerOutputNorm() }),
+    ...(json.chunkSize === undefined ? {} : { chunkSize: json.chunkSize }),
+    causal: true,
+    name,
+  });
 }
 
 function decayOf(
