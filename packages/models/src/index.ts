@@ -68,6 +68,7 @@ export {
   type CacheState,
   type SelfAttentionOptions,
   type SelfAttentionResult,
+  type SelfAttentionSlot,
   selfAttention,
 } from './blocks/self-attention.js';
 export * from './blocks/slice-axis.js';

@@ -44,8 +44,15 @@ export interface LinearSelfAttentionResult {
  * and replaces them, so its cost does not grow with the past; `cache.past` and `maxSeq` are not
  * read (a zeroed state is an empty prefix).
  *
- * @throws SpecError naming the block when the spec is not causal in a decoder block, or decodes
- * without `causal: true`.
+ * `block` starts error messages (`transformer block "layers.0"`); `causalBlock` is whether the
+ * block is causal (a decoder's), which needs a causal spec.
+ *
+ * @example
+ * ```ts
+ * const spec = linearAttention({ heads: 4, headDim: 16, causal: true });
+ * const { output } = linearSelfAttention(x, spec, undefined, 'layers.0.attn', 'block "layers.0"', true);
+ * ```
+ * @throws SpecError naming the block when a causal block gets a spec without `causal: true`.
  */
 export function linearSelfAttention(
   x: Node,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph } from '../model/decoder-graph.js';
+import { decodeVersusRecompute } from '../testing/decode-versus-recompute.js';
 import { buildModelGraph } from '../model/model-definition.js';
 import { LINEAR_HYBRID_DECODER, LINEAR_HYBRID_DECODER_SPEC } from '../testing/linear-hybrid-decoder.js';
 import { parseModelSpec } from './model-spec-json.js';
@@ -48,5 +50,21 @@ describe('linear attention layers in a decoder-lm v2 spec', () => {
     // [4, 16, 8]; two copies, f32.
     const elements = 4 * 8 * 9 + 4 * 8 * 8 + 2 * 4 * 16 * 8;
     expect(estimate.cacheBytes).toBe(elements * 2 * 4);
+  });
+
+  it('compileModel decodes with the recurrent state as recomputing the prefix, and resets it (CPU)', async () => {
+    const model = await compileModel(LINEAR_HYBRID_DECODER_SPEC, { device: 'cpu', seed: 5 });
+    try {
+      const errors = await decodeVersusRecompute(model, [5, 17, 2, 40, 11, 9, 33, 1], 3);
+      for (const error of errors) expect(error).toBeLessThan(1e-6);
+      // Each generation starts from a zeroed state: the same prompt gives the same tokens.
+      const greedy = { maxTokens: 5, sampling: { kind: 'greedy' as const } };
+      const first = await model.generate([1, 2, 3], greedy);
+      const second = await model.generate([1, 2, 3], greedy);
+      expect(second.tokens).toEqual(first.tokens);
+      expect(first.tokens).toHaveLength(5);
+    } finally {
+      model.destroy();
+    }
   });
 });
