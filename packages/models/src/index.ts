@@ -39,6 +39,7 @@ export * from './blocks/cross-attention.js';
 export * from './blocks/heads.js';
 export * from './blocks/kv-cache.js';
 export * from './blocks/linear.js';
+export * from './blocks/linear-attention-block.js';
 export * from './blocks/lm-head.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
@@ -67,6 +68,7 @@ export {
   type CacheState,
   type SelfAttentionOptions,
   type SelfAttentionResult,
+  type SelfAttentionSlot,
   selfAttention,
 } from './blocks/self-attention.js';
 export * from './blocks/slice-axis.js';

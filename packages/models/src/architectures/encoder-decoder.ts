@@ -217,7 +217,7 @@ export function buildEncoderDecoderGraph(
     past === undefined ? undefined : { maxSeq: definition.maxTargetSeq, past };
   const decoderBlock = definition.decoderBlock ?? definition.encoderBlock;
   const selfAttention = checkedAttention(decoderBlock, 'decoder');
-  const { output, caches } = transformerStack(
+  const { output, states } = transformerStack(
     embedded,
     definition.decoderLayers,
     (layer) => {
@@ -262,12 +262,10 @@ export function buildEncoderDecoderGraph(
   });
   const outputs: Record<string, Node> = { logits };
   const state: Record<string, string> = {};
-  for (const { key, value } of caches) {
-    for (const entry of [key, value]) {
-      const name = String(entry.input.attrs.name);
-      outputs[`${name}.next`] = entry.output;
-      state[name] = `${name}.next`;
-    }
+  for (const entry of states) {
+    const name = String(entry.input.attrs.name);
+    outputs[`${name}.next`] = entry.output;
+    state[name] = `${name}.next`;
   }
   return { graph: makeGraph(outputs), state };
 }

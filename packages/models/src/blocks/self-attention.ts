@@ -1,9 +1,11 @@
 import { applyAttention } from '@weft/attention';
+import type { LinearAttentionSpec } from '@weft/attention/linear';
 import { input, type Node, SpecError, withLabel } from '@weft/ir';
 import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } from './attention-part.js';
 import { mergeHeads, splitHeads } from './heads.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
+import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
 import { childPath } from './parameter-path.js';
 import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { sliceAxis } from './slice-axis.js';
@@ -33,7 +35,19 @@ export interface SelfAttentionResult {
   readonly output: Node;
   /** The cache states, when decoding with a cache. */
   readonly cache?: { readonly key: CacheState; readonly value: CacheState };
+  /**
+   * Every persistent tensor of the step, when decoding with a cache: the KV cache's key and value,
+   * or a linear-attention layer's recurrent state (S, and z with a denominator).
+   */
+  readonly states?: readonly CacheState[];
 }
+
+/**
+ * What a self-attention slot takes: a softmax attention (spec value or options, see
+ * {@link BlockAttention}) or a linear-attention spec (`linearAttention({...})` of
+ * `@weft/attention/linear`, causal in a decoder), whose decode state is S (and z), not a KV cache.
+ */
+export type SelfAttentionSlot = BlockAttention | LinearAttentionSpec;
 
 /**
  * Multi-head self-attention: one fused QKV projection `${name}.wqkv`
@@ -65,7 +79,7 @@ export interface SelfAttentionResult {
  */
 export function selfAttention(
   x: Node,
-  options: BlockAttention | SelfAttentionOptions,
+  options: SelfAttentionSlot | SelfAttentionOptions,
   name: string,
 ): SelfAttentionResult {
   return withLabel(name, () => buildSelfAttention(x, options, name));
@@ -74,7 +88,7 @@ export function selfAttention(
 /** {@link selfAttention} with the cache given apart from the attention (how transformer blocks call it). */
 export function selfAttentionWithCache(
   x: Node,
-  part: BlockAttention,
+  part: SelfAttentionSlot,
   cache: KvCacheOptions | undefined,
   name: string,
   where = '',
@@ -85,9 +99,11 @@ export function selfAttentionWithCache(
 
 function buildSelfAttention(
   x: Node,
-  options: BlockAttention | SelfAttentionOptions,
+  options: SelfAttentionSlot | SelfAttentionOptions,
   name: string,
 ): SelfAttentionResult {
+  if (isLinearAttentionSpec(options))
+    return buildCachedAttention(x, options, undefined, name, '', `self-attention "${name}"`);
   if (typeof options === 'object' && options !== null && 'cache' in options) {
     const { cache, ...part } = options as SelfAttentionOptions;
     return buildCachedAttention(x, part, cache, name, '', `self-attention "${name}"`);
@@ -97,12 +113,16 @@ function buildSelfAttention(
 
 function buildCachedAttention(
   x: Node,
-  slot: BlockAttention,
+  slot: SelfAttentionSlot,
   cache: KvCacheOptions | undefined,
   name: string,
   where: string,
   block: string,
 ): SelfAttentionResult {
+  if (isLinearAttentionSpec(slot)) {
+    const { output, states } = linearSelfAttention(x, slot, cache, name, block, true);
+    return states === undefined ? { output } : { output, states };
+  }
   const width = staticDimOf(x, -1, `attention "${name}"`);
   const { spec, bias, outputBias, tensors } = resolveBlockAttention(slot, {
     block,
@@ -164,7 +184,7 @@ function buildCachedAttention(
       rolling,
       name,
     );
-    return { output: project(output), cache: states };
+    return { output: project(output), cache: states, states: [states.key, states.value] };
   }
   const batch = x.shape[0]!;
   const keyState = input(childPath(name, 'cache.key'), [batch, kvHeads, cache.maxSeq, headDim]);
@@ -178,8 +198,11 @@ function buildCachedAttention(
     { query, key: keys, value: values, tensors: { ...tensors, [PAST_TENSOR]: cache.past } },
     { qkTransforms: 'inKernel' },
   );
+  const keyCache = { input: keyState, output: keys };
+  const valueCache = { input: valueState, output: values };
   return {
     output: project(output),
-    cache: { key: { input: keyState, output: keys }, value: { input: valueState, output: values } },
+    cache: { key: keyCache, value: valueCache },
+    states: [keyCache, valueCache],
   };
 }

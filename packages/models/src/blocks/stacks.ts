@@ -1,7 +1,9 @@
 import type { AttentionSpec } from '@weft/attention';
 import { type Node, SpecError } from '@weft/ir';
-import { attentionOptionsOf, type BlockAttention, isAttentionSpec } from './attention-part.js';
+import { attentionOptionsOf, isAttentionSpec } from './attention-part.js';
+import { isLinearAttentionSpec } from './linear-attention-block.js';
 import { childPath } from './parameter-path.js';
+import type { CacheState, SelfAttentionSlot } from './self-attention.js';
 import {
   type TransformerBlockOptions,
   type TransformerBlockResult,
@@ -9,7 +11,7 @@ import {
 } from './transformer-block.js';
 
 /** A block's attention in a stack: one for every layer, or a function of the layer index (per-layer hybrids). */
-export type StackAttention = BlockAttention | ((layer: number) => BlockAttention);
+export type StackAttention = SelfAttentionSlot | ((layer: number) => SelfAttentionSlot);
 
 /** Options of each block of a stack: {@link TransformerBlockOptions}, whose attention may depend on the layer. */
 export type StackBlockOptions = Omit<TransformerBlockOptions, 'attention'> & {
@@ -23,6 +25,8 @@ export interface TransformerStackResult {
   readonly output: Node;
   /** Each block's KV cache states, in layer order (decoders with a cache). */
   readonly caches: readonly NonNullable<TransformerBlockResult['cache']>[];
+  /** Every persistent tensor of every block (KV caches, linear layers' S and z), in layer order. */
+  readonly states: readonly CacheState[];
 }
 
 /**
@@ -50,7 +54,7 @@ export function layerBlockOptions(
  * layerAttention((layer) => (layer % 2 === 0 ? global : local), 3); // local
  * ```
  */
-export function layerAttention(attention: StackAttention, index: number): BlockAttention {
+export function layerAttention(attention: StackAttention, index: number): SelfAttentionSlot {
   return typeof attention === 'function' ? attention(index) : attention;
 }
 
@@ -86,12 +90,14 @@ export function transformerStack(
   }
   let stream = x;
   const caches: NonNullable<TransformerBlockResult['cache']>[] = [];
+  const states: CacheState[] = [];
   for (let index = 0; index < layers; index++) {
     const result = transformerBlock(stream, layerBlockOptions(block, index), childPath(name, String(index)));
     stream = result.output;
     if (result.cache !== undefined) caches.push(result.cache);
+    if (result.states !== undefined) states.push(...result.states);
   }
-  return { output: stream, caches };
+  return { output: stream, caches, states };
 }
 
 /** Options of a block of {@link encoderStack} or {@link decoderStack}: no cache, no cross-attention of its own. */
@@ -106,8 +112,18 @@ export type EncoderDecoderBlockOptions = Omit<StackBlockOptions, 'cache' | 'cros
  * ```
  */
 export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlockOptions, name: string): Node {
-  const bidirectional = (layer: number): BlockAttention => {
+  const bidirectional = (layer: number): SelfAttentionSlot => {
     const attention = layerAttention(block.attention, layer);
+    if (isLinearAttentionSpec(attention)) {
+      throw new SpecError(
+        `encoder stack "${name}": layer ${layer} has linear attention (causal only in blocks)`,
+        {
+          block: childPath(name, String(layer)),
+          expected: 'a softmax attention spec or its options',
+          actual: 'linear-attention',
+        },
+      );
+    }
     return isAttentionSpec(attention)
       ? { ...attentionOptionsOf(attention), causal: false }
       : { ...attention, causal: false };
@@ -144,7 +160,8 @@ export function decoderStack(
 }
 
 /** The head layout of a cross-attention matching a self-attention: heads, key/value heads, head dim. */
-function crossHeadsOf(attention: BlockAttention): { heads: number; headDim: number; kvHeads?: number } {
+function crossHeadsOf(attention: SelfAttentionSlot): { heads: number; headDim: number; kvHeads?: number } {
+  if (isLinearAttentionSpec(attention)) return { heads: attention.heads, headDim: attention.headDim };
   const spec: Pick<AttentionSpec, 'heads' | 'headDim'> & { kvHeads?: number | undefined } = isAttentionSpec(
     attention,
   )

@@ -1,6 +1,6 @@
 import { type Node, SpecError, withLabel } from '@weft/ir';
 import { sphericalResidual } from '@weft/norms';
-import { type BlockAttention, SELF_ATTENTION_PART_KEYS } from './attention-part.js';
+import { SELF_ATTENTION_PART_KEYS } from './attention-part.js';
 import { type BlockNorm, type ResolvedBlockNorm, resolveBlockNorm } from './block-norm.js';
 import { type CrossAttentionOptions, type CrossAttentionParts, crossAttention } from './cross-attention.js';
 import { checkExactOptions } from './exact-options.js';
@@ -8,7 +8,7 @@ import type { KvCacheOptions } from './kv-cache.js';
 import { MLP_OPTIONS, type MlpOptions, mlp } from './mlp.js';
 import { childPath } from './parameter-path.js';
 import { type ResidualKind, residualBranch, type Sublayer } from './residual.js';
-import { type CacheState, selfAttentionWithCache } from './self-attention.js';
+import { type CacheState, type SelfAttentionSlot, selfAttentionWithCache } from './self-attention.js';
 
 /**
  * A transformer block's cross-attention: the encoder output `memory` and the attention, either
@@ -30,9 +30,10 @@ export type BlockCrossAttention =
 export interface TransformerBlockOptions {
   /**
    * Self-attention (causal unless `causal: false`): the value `attention({...})` of
-   * `@weft/attention` returns, or its options with the block settings `causal`, `bias`, `tensors`.
+   * `@weft/attention` returns, or its options with the block settings `causal`, `bias`, `tensors`;
+   * or a causal `linearAttention({...})` spec of `@weft/attention/linear` (its decode state is S and z).
    */
-  readonly attention: BlockAttention;
+  readonly attention: SelfAttentionSlot;
   /** Feed-forward block. */
   readonly mlp: MlpOptions;
   /** Normalization and its placement: a norm layer, `{ layer, placement }`, legacy options or the hypersphere. */
@@ -54,8 +55,10 @@ export interface TransformerBlockOptions {
 export interface TransformerBlockResult {
   /** The block output, same shape as its input. */
   readonly output: Node;
-  /** The KV cache states, when decoding with a cache. */
+  /** The KV cache states, when decoding with a cache (softmax attention). */
   readonly cache?: { readonly key: CacheState; readonly value: CacheState };
+  /** Every persistent tensor of the step (KV caches or a linear layer's S and z), when decoding with a cache. */
+  readonly states?: readonly CacheState[];
 }
 
 const BLOCK_OPTIONS = ['attention', 'mlp', 'norm', 'residual', 'cache', 'crossAttention', 'condition'];
@@ -116,6 +119,7 @@ function buildTransformerBlock(
   const norm = resolveBlockNorm(options.norm, block, name);
   const residual = resolveResidual(options, block, name);
   let cache: TransformerBlockResult['cache'];
+  let states: TransformerBlockResult['states'];
   const attend: Sublayer = (normalized) => {
     const result = selfAttentionWithCache(
       normalized,
@@ -126,6 +130,7 @@ function buildTransformerBlock(
       block,
     );
     cache = result.cache;
+    states = result.states;
     return result.output;
   };
   const sublayers: [string, Sublayer][] = [['attn', attend]];
@@ -142,7 +147,11 @@ function buildTransformerBlock(
   let stream = x;
   for (const [part, sublayer] of sublayers)
     stream = applySublayer(stream, sublayer, part, { norm, residual, condition: options.condition }, name);
-  return cache === undefined ? { output: stream } : { output: stream, cache };
+  return {
+    output: stream,
+    ...(cache === undefined ? {} : { cache }),
+    ...(states === undefined ? {} : { states }),
+  };
 }
 
 function resolveResidual(options: TransformerBlockOptions, block: string, name: string): ResidualKind {

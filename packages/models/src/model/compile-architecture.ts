@@ -1,4 +1,5 @@
 import { attention } from '@weft/attention/kernels';
+import { linearAttentionExtension } from '@weft/attention/linear-kernels';
 import { type Graph, InputError } from '@weft/ir';
 import { compile, type Program } from '@weft/runtime';
 import type { ArchitectureSpec, ArchitectureSpecInput } from '../spec/kinds/architecture-spec.js';
@@ -72,7 +73,7 @@ export async function compileArchitecture(
   const program = await compile(graph, {
     device,
     params: parameters,
-    extensions: [attention],
+    extensions: [attention, linearAttentionExtension],
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
   });

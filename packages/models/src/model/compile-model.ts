@@ -1,4 +1,5 @@
 import { attention } from '@weft/attention/kernels';
+import { linearAttentionExtension } from '@weft/attention/linear-kernels';
 import {
   type FusionCostOverrides,
   type Graph,
@@ -200,7 +201,7 @@ export async function compileModel(
     device,
     params: parameters,
     // The decoder's attention blocks compile with the attention kernels: callers pass nothing.
-    extensions: [attention],
+    extensions: [attention, linearAttentionExtension],
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
     ...(options.fusionCosts === undefined ? {} : { fusionCosts: options.fusionCosts }),
     ...(fallbackReason === undefined ? {} : { fallbackReason }),

@@ -1,4 +1,5 @@
 import type { AttentionSpec } from '@weft/attention';
+import type { LinearAttentionSpec } from '@weft/attention/linear';
 import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
@@ -17,6 +18,7 @@ import {
 import type { DecoderConditioningJSON } from '../spec/conditioning-schema.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
 import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
+import { linearAttentionOfJSON } from '../spec/parts/linear-attention-json.js';
 import {
   hasTensorRefs,
   type ModelAttention,
@@ -31,8 +33,8 @@ import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.j
 export interface ResolvedDecoderLayer {
   /** The transformer block's options. */
   readonly block: DecoderBlockOptions;
-  /** The attention spec (before the block adds `causal()` and names it). */
-  readonly attention: AttentionSpec;
+  /** The attention spec (before the block adds `causal()` and names it), or a linear layer's spec. */
+  readonly attention: AttentionSpec | LinearAttentionSpec;
   /** The MLP. */
   readonly mlp: MlpOptions;
 }
@@ -48,10 +50,16 @@ export interface ResolvedDecoderLayer {
 export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoderLayer[] {
   const built = new Map<string, ModelAttention>();
   return layerSections(config).map((sections, layer) => {
-    const { spec: attention, tensors } = attentionOf(sections, layer, built);
+    const place = { layer, layers: config.layers };
+    const linear =
+      sections.attention.linear === undefined
+        ? undefined
+        : linearAttentionOfJSON(sections.attention, sections.attentionPath, `layers.${layer}.attn`, place);
+    const { spec: attention, tensors } =
+      linear === undefined ? attentionOf(sections, layer, built) : { spec: linear, tensors: {} };
     const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
-      attention: blockAttentionOf(attention, tensors, sections),
+      attention: linear ?? blockAttentionOf(attention as AttentionSpec, tensors, sections),
       mlp,
       norm: decoderBlockNormOf(sections.norm, config.conditioning, `${sections.normPath}.layer`, layer),
       ...(sections.residual === undefined

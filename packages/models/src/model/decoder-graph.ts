@@ -127,7 +127,8 @@ const DEFINITION_OPTIONS = [
  *
  * In `step` mode every attention appends its new keys and values to caches of `maxSeq` slots
  * (state inputs `layers.{i}.attn.cache.key|value`, outputs with `.next` appended) and only the
- * last position goes through the head.
+ * last position goes through the head; a linear-attention layer keeps its recurrent state
+ * instead (`layers.{i}.attn.cache.state`, and `.cache.keyState` with a denominator).
  *
  * @example
  * ```ts fragment
@@ -187,7 +188,7 @@ export function buildDecoderGraph(
       ...(cache === undefined ? {} : { cache }),
     };
   };
-  const { output, caches } = transformerStack(embedded, definition.layers, blockOf, 'layers');
+  const { output, states } = transformerStack(embedded, definition.layers, blockOf, 'layers');
   // Step mode reads out the last position only: index seq − 1 along the sequence axis. The body
   // reads `past` (always ≥ 0) so that the kernel binds only tensors it reads.
   const hidden = withLabel('lastToken', () => {
@@ -220,12 +221,11 @@ export function buildDecoderGraph(
   const logits = cap === undefined ? headLogits : softcapLogits(headLogits, cap);
   const outputs: Record<string, Node> = { logits };
   const state: Record<string, string> = {};
-  for (const { key, value } of caches) {
-    for (const entry of [key, value]) {
-      const inputName = String(entry.input.attrs.name);
-      outputs[`${inputName}.next`] = entry.output;
-      state[inputName] = `${inputName}.next`;
-    }
+  // KV caches, and the recurrent S (and z) of linear-attention layers, kept on the device.
+  for (const entry of states) {
+    const inputName = String(entry.input.attrs.name);
+    outputs[`${inputName}.next`] = entry.output;
+    state[inputName] = `${inputName}.next`;
   }
   return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
 }

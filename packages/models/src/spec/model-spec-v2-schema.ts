@@ -18,6 +18,7 @@ import type {
 } from './model-spec-v2-types.js';
 import { positiveInteger, positiveNumber } from './number-schemas.js';
 import { attentionSpecSchema, weightedGqaSchema } from './parts/attention-json-schema.js';
+import { linearAttentionJSONSchema } from './parts/linear-attention-json.js';
 import { NORM_LAYER_KINDS, normLayerSchema } from './parts/norm-layer-json.js';
 import { unknownKindMessage } from './parts/part-kinds.js';
 
@@ -53,6 +54,7 @@ const attentionBlockEntries = {
   causal: v.optional(v.boolean()),
   bias: v.optional(v.boolean()),
   outputBias: v.optional(v.boolean()),
+  linear: v.optional(linearAttentionJSONSchema),
 };
 
 const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentionBlockEntries };

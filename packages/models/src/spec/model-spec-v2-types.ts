@@ -77,6 +77,29 @@ export interface BlockAttentionJSON {
   readonly bias?: boolean | undefined;
   /** Whether the output projection has a bias; default false. */
   readonly outputBias?: boolean | undefined;
+  /**
+   * Makes the layer a causal linear attention (decoder-lm only): heads, headDim and valueDim
+   * from this section, no softmax keys beside it. Decoding keeps its state S (and z), not a KV cache.
+   */
+  readonly linear?: LinearAttentionJSON | undefined;
+}
+
+/** A decoder layer's linear attention in JSON (see `linearAttention` of `@weft/attention/linear`). */
+export interface LinearAttentionJSON {
+  /** φ applied to queries and keys; default ELU+1. */
+  readonly featureMap?: { readonly kind: 'elu1' | 'relu' | 'identity' } | undefined;
+  /** `false` for none (retention, Lightning), or the ε of Σ w + ε; default `{ epsilon: 1e-6 }`. */
+  readonly denominator?: false | { readonly epsilon: number } | undefined;
+  /** A constant decay per head: Lightning's slopes (by layer), RetNet's, or given rates in (0, 1]. */
+  readonly decay?:
+    | { readonly kind: 'lightning' }
+    | { readonly kind: 'retention' }
+    | { readonly kind: 'constant'; readonly rates: number[] }
+    | undefined;
+  /** TransNormer's NormAttention output norm. */
+  readonly outputNorm?: { readonly kind: 'transnormer' } | undefined;
+  /** Positions per chunk of the causal sweep (1–64). */
+  readonly chunkSize?: number | undefined;
 }
 
 /** A block's MLP in a v2 spec: `gelu`, `relu2`, `swiglu` or `geglu` with `hidden` units. */

@@ -21,6 +21,13 @@ export * from './hugging-face-gpt2-checkpoint.js';
 export * from './hugging-face-gpt2-forward.js';
 export * from './hugging-face-llama-forward.js';
 export { HYBRID_DECODER, HYBRID_DECODER_SPEC } from './hybrid-decoder.js';
+export {
+  LINEAR_HYBRID_DECAY_LAYER,
+  LINEAR_HYBRID_DECODER,
+  LINEAR_HYBRID_DECODER_SPEC,
+  LINEAR_HYBRID_SOFTMAX_LAYER,
+} from './linear-hybrid-decoder.js';
+export { linearHybridForwardFloat64 } from './linear-hybrid-decoder-forward.js';
 export { SINK_DECODER, SINK_DECODER_SPEC, SINK_DECODER_WINDOW_LAYER } from './sink-decoder.js';
 export { type NamedParameters, sinkDecoderForwardFloat64 } from './sink-decoder-forward.js';
 export {

@@ -9,7 +9,8 @@ import { hasTensorRefs, modelAttentionFromJSON } from '../parts/model-attention-
 
 export { ARCHITECTURE_LIMITS } from '../architecture-limits.js';
 
-const { causal: _causal, ...selfAttentionEntries } = blockAttentionSchema.entries;
+// Linear layers (`linear`) are for decoder-lm stacks, whose decode keeps their state.
+const { causal: _causal, linear: _linear, ...selfAttentionEntries } = blockAttentionSchema.entries;
 
 const architectureAttentionEntries = {
   ...selfAttentionEntries,
