@@ -4,10 +4,10 @@
 // one decode step at past = 128 and 8192. Interleaved rounds, medians, ratios beside the targets.
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { usePrivateRuntimeDir } from '@weft/zoo/cli';
+import { measureInterleaved } from '@weft/zoo/runner';
 import { benchGpu } from './bench-gpu.js';
 import { linearBenchContenders } from './linear-attention/linear-attention-contenders.js';
 import { formatLinearBenchTable } from './linear-attention/linear-attention-table.js';
-import { measureInterleaved } from './measure-interleaved.js';
 
 async function main(): Promise<number> {
   const long = process.argv.includes('--long');

@@ -12,7 +12,7 @@ import {
 import { linearAttentionExtension } from '@weft/attention/linear-kernels';
 import { decomposeExtensionOps, type Graph, input, makeGraph, symbolicDim } from '@weft/ir';
 import { compile, type Program, type WeftDevice } from '@weft/runtime';
-import type { InterleavedRun } from '../measure-interleaved.js';
+import type { InterleavedRun } from '@weft/zoo/runner';
 
 /** B = 1, H = 4, d_k = d_v = 64: the shape. */
 const HEADS = 4;

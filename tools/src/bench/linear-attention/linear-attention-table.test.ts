@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { timingOf as timing } from '../timing-fixture.js';
 import { formatLinearBenchTable } from './linear-attention-table.js';
-
-const timing = (samplesMs: number[]) => {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { timing: { medianMs: sorted[1]!, minMs: sorted[0]!, p90Ms: sorted[2]!, samplesMs } };
-};
 
 describe('formatLinearBenchTable', () => {
   it('lists each contender, then each ratio of medians beside its target', () => {
@@ -21,7 +17,7 @@ describe('formatLinearBenchTable', () => {
       ],
     );
     const lines = table.split('\n');
-    expect(lines[1]).toBe('softmax | 1 | 12.000 | 10.000–20.000 | 3');
+    expect(lines[1]).toBe('softmax | 1 | 12.000 | 2.000 | 10.000–20.000 | 3');
     expect(lines[3]).toBe('broken | 3 | failed: Error: lost');
     expect(lines[6]).toBe('softmax / chunked | 4.00× | ≥ 4×');
     expect(lines[7]).toBe('broken / chunked | n/a | ≤ 1.25×');

@@ -1,7 +1,7 @@
-import type { InterleavedResult } from '../measure-interleaved.js';
+import type { InterleavedResult } from '@weft/zoo/runner';
 
 /**
- * The contenders' timings (median, min–p90 spread, runs, dispatches), then each targeted ratio of
+ * The contenders' timings (median, spread as the median absolute deviation, range, runs, dispatches), then each targeted ratio of
  * medians (slower over faster) beside its target.
  */
 export function formatLinearBenchTable(
@@ -15,17 +15,17 @@ export function formatLinearBenchTable(
   }[],
 ): string {
   const median = new Map<string, number>();
-  const lines = ['contender | dispatches | median ms | min–p90 ms | runs'];
+  const lines = ['contender | dispatches | median ms | ± MAD ms | min–max ms | runs'];
   for (const [index, contender] of contenders.entries()) {
     const result = results[index]!;
     if (!('timing' in result)) {
       lines.push(`${contender.label} | ${contender.dispatches} | failed: ${String(result.error)}`);
       continue;
     }
-    const { medianMs, minMs, p90Ms, samplesMs } = result.timing;
+    const { medianMs, madMs, minMs, maxMs, runs } = result.timing;
     median.set(contender.label, medianMs);
     lines.push(
-      `${contender.label} | ${contender.dispatches} | ${medianMs.toFixed(3)} | ${minMs.toFixed(3)}–${p90Ms.toFixed(3)} | ${samplesMs.length}`,
+      `${contender.label} | ${contender.dispatches} | ${medianMs.toFixed(3)} | ${madMs.toFixed(3)} | ${minMs.toFixed(3)}–${maxMs.toFixed(3)} | ${runs}`,
     );
   }
   lines.push('', 'ratio | measured | target');

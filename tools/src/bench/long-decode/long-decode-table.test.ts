@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { timingOf as timing } from '../timing-fixture.js';
 import { formatLongDecodeTable } from './long-decode-table.js';
-
-const timing = (samplesMs: number[]) => {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  const medianMs = sorted[1]!;
-  const deviations = sorted.map((x) => Math.abs(x - medianMs)).sort((a, b) => a - b);
-  return {
-    timing: {
-      medianMs,
-      madMs: deviations[1]!,
-      minMs: sorted[0]!,
-      maxMs: sorted[2]!,
-      runs: samplesMs.length,
-      samplesMs,
-    },
-  };
-};
 
 describe('formatLongDecodeTable', () => {
   it('gives each contender its median, spread and ratio to contender 1', () => {
