@@ -30,6 +30,7 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { lokiEntry } from './entries/loki.js';
 import { mobaEntry } from './entries/moba.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
@@ -109,6 +110,7 @@ export const ZOO: readonly ZooEntry[] = [
   foundInTheMiddleKeyBiasEntry,
   faithfulKeyMaskEntry,
   mobaEntry,
+  lokiEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

@@ -30,6 +30,7 @@ export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
 export * from './lssa-softplus-reweighting.js';
 export * from './masked-instance-norm.js';
+export * from './loki.js';
 export * from './moba.js';
 export * from './multi-query-attention.js';
 export * from './nap-standardized-attention.js';
