@@ -23,6 +23,7 @@ export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
+export * from './masks/loki-selection.js';
 export * from './masks/mask.js';
 export * from './masks/mask-from.js';
 export * from './masks/mask-tiles.js';

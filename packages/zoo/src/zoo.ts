@@ -27,6 +27,7 @@ import { linearTransformerElu1DecodeEntry } from './entries/linear-transformer-e
 import { llnAttentionEntry } from './entries/lln-attention.js';
 import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
+import { lokiEntry } from './entries/loki.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
@@ -113,6 +114,7 @@ export const ZOO: readonly ZooEntry[] = [
   foundInTheMiddleKeyBiasEntry,
   faithfulKeyMaskEntry,
   mobaEntry,
+  lokiEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

@@ -30,6 +30,7 @@ import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
+import { lokiCatalogEntry } from './loki-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
 import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
@@ -189,6 +190,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   ),
   faithfulKeyMaskCatalogEntry,
   mobaCatalogEntry,
+  lokiCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   entry('star-attention-lse', 99, {
     heads: HEADS,

@@ -27,6 +27,7 @@ export * from './linear-transformer-elu1-decode.js';
 export * from './lln-attention.js';
 export * from './lln-diag-attention.js';
 export * from './local-chunk-attention.js';
+export * from './loki.js';
 export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
 export * from './lssa-softplus-reweighting.js';
