@@ -23,6 +23,7 @@ import {
 import { scaledInverseRoot, standardize, unitNormalize } from '@weft/norms';
 import { groupHeadOf, readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
 import type { AttentionAttrs, QkNormAttrs, QkNormSideAttrs, RopeAttrs } from './attention-attrs.js';
+import { decomposeReadout } from './decompose-readout.js';
 import { ropeTurns } from './rope-turns.js';
 
 /**
@@ -74,6 +75,8 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
     lower: (expr, like) => lower.map(expr, like),
     tensor: (name) => captured.get(name)!,
   });
+  if (attrs.output === 'entropy' || attrs.output === 'diagonal' || attrs.output === 'segmentMass')
+    return decomposeReadout(attrs.output, attrs, weights.probabilities, node.shape);
   if (attrs.output === 'logSumExp') {
     if (weights.logSumExp === undefined)
       throw new UnsupportedError('log-sum-exp exists for softmax only', {
