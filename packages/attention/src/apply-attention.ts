@@ -49,6 +49,8 @@ export interface AttentionResult {
   readonly diagonal?: Node;
   /** Probability mass per key segment `[batch, heads, queries, segments]`, when asked for. */
   readonly segmentMass?: Node;
+  /** Probabilities of the probed query rows `[batch, heads, rows, keys]`, when asked for. */
+  readonly probeRows?: Node;
 }
 
 /**
@@ -141,6 +143,7 @@ function buildAttention(
     ...(spec.outputs.entropy ? { entropy: extra('entropy') } : {}),
     ...(spec.outputs.diagonal ? { diagonal: extra('diagonal') } : {}),
     ...(spec.outputs.segmentMass.length > 0 ? { segmentMass: extra('segmentMass') } : {}),
+    ...(spec.outputs.probeRows.length > 0 ? { probeRows: extra('probeRows') } : {}),
   };
 }
 

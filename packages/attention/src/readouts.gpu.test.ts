@@ -18,6 +18,7 @@ const PROBABILITY_BUDGET = 2e-5;
 /** O, normwise relative (as the other attention kernel tests). */
 const OUTPUT_BUDGET = 2e-5;
 const SEGMENTS = [0, 7, 20, 33];
+const PROBES = [-1, 0];
 
 const errors: Record<string, number> = {};
 
@@ -38,10 +39,13 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
       { batch: 1, heads: 2, kvHeads: 2, queries: 1, keys: 48, headDim: 16, valueDim: 8 },
     ],
   ] as const satisfies readonly (readonly [string, CaseShape])[]) {
-    it(`${label}: entropy, diagonal and segment mass match the dense formulas; one kernel`, async () => {
+    it(`${label}: entropy, diagonal, segment mass and probes match the dense formulas; one kernel`, async () => {
       const testCase = buildCase(
         shape,
-        { mask: causal(), outputs: { entropy: true, diagonal: true, segmentMass: SEGMENTS } },
+        {
+          mask: causal(),
+          outputs: { entropy: true, diagonal: true, segmentMass: SEGMENTS, probeRows: PROBES },
+        },
         {},
         29,
       );
@@ -56,6 +60,7 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
         key: testCase.inputs.k!.data,
         keep,
         segmentStarts: SEGMENTS,
+        probeRows: PROBES,
       });
       const naive = naiveAttention({
         ...shape,
@@ -64,7 +69,7 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
         value: testCase.inputs.v!.data,
         keep: (_b, _h, i, j) => keep(i, j),
       });
-      for (const name of ['output', 'entropy', 'diagonal', 'segmentMass'] as const)
+      for (const name of ['output', 'entropy', 'diagonal', 'segmentMass', 'probeRows'] as const)
         expect(Array.from(outputs[name]!).some(Number.isNaN), `${label} ${name} has NaN`).toBe(false);
       const output = relativeError(outputs.output!, naive.output);
       errors[`${label} output (normwise rel)`] = output;
@@ -73,6 +78,7 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
         ['entropy', ENTROPY_BUDGET],
         ['diagonal', PROBABILITY_BUDGET],
         ['segmentMass', PROBABILITY_BUDGET],
+        ['probeRows', PROBABILITY_BUDGET],
       ] as const) {
         const error = maxAbsoluteError(outputs[name]!, dense[name]);
         errors[`${label} ${name} (max abs)`] = error;

@@ -7,7 +7,8 @@ import { applyAttention, attention, causal, sigmoid, softmax } from './index.js'
 import { ATTENTION_OP } from './op/attention-attrs.js';
 
 const SEGMENTS = [0, 5, 11];
-const READOUTS = { entropy: true, diagonal: true, segmentMass: SEGMENTS } as const;
+const PROBES = [-1, 0];
+const READOUTS = { entropy: true, diagonal: true, segmentMass: SEGMENTS, probeRows: PROBES } as const;
 
 describe('fused readouts: float64 reference and decomposition against the papers’ formulas', () => {
   for (const [label, shape] of [
@@ -17,7 +18,7 @@ describe('fused readouts: float64 reference and decomposition against the papers
       { batch: 1, heads: 2, kvHeads: 2, queries: 5, keys: 17, headDim: 8, valueDim: 4 },
     ],
   ] as const satisfies readonly (readonly [string, CaseShape])[]) {
-    it(`${label}: entropy (88), diagonal (79), segment mass (14, 116) under a causal mask`, () => {
+    it(`${label}: entropy (88), diagonal (79), segment mass (14, 116), probes (42, 45) under a causal mask`, () => {
       const testCase = buildCase(shape, { mask: causal(), outputs: READOUTS }, {}, 11);
       const dense = denseReadouts({
         ...shape,
@@ -25,10 +26,11 @@ describe('fused readouts: float64 reference and decomposition against the papers
         key: testCase.inputs.k!.data,
         keep: (i, j) => j <= i + shape.keys - shape.queries,
         segmentStarts: SEGMENTS,
+        probeRows: PROBES,
       });
       const reference = referenceOf(testCase);
       const decomposed = decomposedOf(testCase);
-      for (const name of ['entropy', 'diagonal', 'segmentMass'] as const) {
+      for (const name of ['entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
         expectClose(reference[name]!, dense[name], { rtol: 1e-10, atol: 1e-12, label: `${label} ${name}` });
         expectClose(decomposed[name]!, dense[name], {
           rtol: 1e-9,
@@ -78,7 +80,7 @@ describe('requesting readouts adds no kernel', () => {
     ['prefill', 64],
     ['decoding', 1],
   ] as const) {
-    it(`${name}: O with every readout and row statistic is one kernel (unfused: six)`, () => {
+    it(`${name}: O with every readout and row statistic is one kernel (unfused: seven)`, () => {
       const all = { logSumExp: true, rowMax: true, ...READOUTS };
       const fused = attentionKernels(queries, all);
       expect(attentionKernels(queries, undefined)).toHaveLength(1);
@@ -88,10 +90,11 @@ describe('requesting readouts adds no kernel', () => {
         'entropy',
         'logSumExp',
         'output',
+        'probeRows',
         'rowMax',
         'segmentMass',
       ]);
-      expect(attentionKernels(queries, all, false)).toHaveLength(6);
+      expect(attentionKernels(queries, all, false)).toHaveLength(7);
     });
   }
   it('a spec without readouts keeps the attributes it had (no segment attribute)', () => {

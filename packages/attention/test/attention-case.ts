@@ -41,6 +41,7 @@ export interface AttentionCase {
   readonly entropy?: Node;
   readonly diagonal?: Node;
   readonly segmentMass?: Node;
+  readonly probeRows?: Node;
   readonly inputs: Record<string, Tensor64>;
   readonly dims: Record<string, number>;
 }
@@ -96,6 +97,7 @@ export function buildCase(
     ...(result.entropy === undefined ? {} : { entropy: result.entropy }),
     ...(result.diagonal === undefined ? {} : { diagonal: result.diagonal }),
     ...(result.segmentMass === undefined ? {} : { segmentMass: result.segmentMass }),
+    ...(result.probeRows === undefined ? {} : { probeRows: result.probeRows }),
     inputs,
     dims,
   };
@@ -157,7 +159,7 @@ export { tensorRef };
 /** O and whichever extra outputs (row statistics, readouts) the case's spec asks for, by name. */
 export function caseOutputs(testCase: AttentionCase): Record<string, Node> {
   const outputs: Record<string, Node> = { output: testCase.output };
-  for (const name of ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass'] as const) {
+  for (const name of ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
     const node = testCase[name];
     if (node !== undefined) outputs[name] = node;
   }

@@ -16,6 +16,8 @@ export interface DenseReadoutCase {
   readonly keep?: (i: number, j: number) => boolean;
   /** Segment starts of the segment mass. */
   readonly segmentStarts: readonly number[];
+  /** Probed rows (negative: from the end). */
+  readonly probeRows: readonly number[];
 }
 
 /** The dense readouts: each `[B, H, Nq]` (segment mass `[B, H, Nq, S]`), and A itself `[B, H, Nq, Nk]`. */
@@ -27,6 +29,8 @@ export interface DenseReadouts {
   readonly diagonal: Float64Array;
   /** Attention Basin (14) / Pruthi et al. (116): M_is = Σ_{j∈segment s} a_ij. */
   readonly segmentMass: Float64Array;
+  /** Sentinel (42) / Attention Sorting (45): the rows a_{r,·} of the probed queries `[B, H, R, Nk]`. */
+  readonly probeRows: Float64Array;
 }
 
 /** A = softmax(q·kᵀ/√d) over the kept keys, then each readout from its formula. */
@@ -67,5 +71,14 @@ export function denseReadouts(c: DenseReadoutCase): DenseReadouts {
         });
       }
     }
-  return { probabilities, entropy, diagonal, segmentMass };
+  const rows = c.probeRows.map((row) => (row < 0 ? row + nq : row));
+  const probeRows = new Float64Array(batch * heads * rows.length * nk);
+  for (let bh = 0; bh < batch * heads; bh++)
+    rows.forEach((row, r) => {
+      probeRows.set(
+        probabilities.subarray((bh * nq + row) * nk, (bh * nq + row + 1) * nk),
+        (bh * rows.length + r) * nk,
+      );
+    });
+  return { probabilities, entropy, diagonal, segmentMass, probeRows };
 }

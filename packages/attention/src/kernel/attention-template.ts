@@ -411,7 +411,9 @@ export function generateAttention(
       ),
       ...pass.after,
     ]),
-    ...(readouts === undefined ? [] : [...readouts.setup, ...keyPass(false, tileBody(readouts.tile))]),
+    ...(readouts === undefined
+      ? []
+      : [...readouts.setup, ...keyPass(false, tileBody(readouts.tile), !readouts.everyTile)]),
     'if (row < nq) {',
     ...indent([...outputStore, ...rowStatistics], 1),
     '}',

@@ -18,7 +18,7 @@ export const ATTENTION_OP = 'attention';
 export type AttentionOutputKind = 'output' | 'logSumExp' | 'rowMax' | AttentionReadoutKind;
 
 /** The readouts of the probabilities that the kernel computing O writes (softmax only). */
-export type AttentionReadoutKind = 'entropy' | 'diagonal' | 'segmentMass';
+export type AttentionReadoutKind = 'entropy' | 'diagonal' | 'segmentMass' | 'probeRows';
 
 /** Every output kind, in the order kernels declare them. */
 export const ATTENTION_OUTPUT_KINDS: readonly AttentionOutputKind[] = [
@@ -28,6 +28,7 @@ export const ATTENTION_OUTPUT_KINDS: readonly AttentionOutputKind[] = [
   'entropy',
   'diagonal',
   'segmentMass',
+  'probeRows',
 ];
 
 /** The readout kinds (see {@link AttentionReadoutKind}). */
@@ -35,6 +36,7 @@ export const ATTENTION_READOUT_KINDS: readonly AttentionReadoutKind[] = [
   'entropy',
   'diagonal',
   'segmentMass',
+  'probeRows',
 ];
 
 /** Rotary settings as stored on a node. */
@@ -105,6 +107,8 @@ export interface AttentionAttrs {
   readonly output: AttentionOutputKind;
   /** First key of each segment of the segment-mass readout, or null when the spec asks for none. */
   readonly keySegments: readonly number[] | null;
+  /** Query rows of the probe readout (negative: from the end), or null when the spec asks for none. */
+  readonly probeRows: readonly number[] | null;
   /** Captured tensors in operand order (operand 3 onwards). */
   readonly tensors: readonly TensorUse[];
 }
@@ -148,6 +152,7 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     output,
     // Present only when requested: nodes of specs without it keep their attributes (and kernels).
     ...(spec.outputs.segmentMass.length === 0 ? {} : { keySegments: [...spec.outputs.segmentMass] }),
+    ...(spec.outputs.probeRows.length === 0 ? {} : { probeRows: [...spec.outputs.probeRows] }),
     tensors: tensors.map((use) => ({
       name: use.name,
       rank: use.rank,
@@ -192,6 +197,13 @@ export function decodeAttention(
         ? (attrs.keySegments as number[])
         : fail('keySegments', 'an array of integers');
   if (output === 'segmentMass' && keySegments === null) fail('keySegments', 'segment starts (segment mass)');
+  const probeRows =
+    attrs.probeRows === undefined
+      ? null
+      : Array.isArray(attrs.probeRows) && attrs.probeRows.every((row) => Number.isInteger(row))
+        ? (attrs.probeRows as number[])
+        : fail('probeRows', 'an array of integers');
+  if (output === 'probeRows' && probeRows === null) fail('probeRows', 'query rows (probes)');
   const normalizerDef = normalizerDefOf(block, attrs.normalizer, table);
   const stored = attrs.normalizer as unknown as NormalizerAttrs;
   const normalizer = normalizerDef.decode?.(stored, block) ?? stored;
@@ -216,6 +228,7 @@ export function decodeAttention(
     normalizerDef,
     output,
     keySegments,
+    probeRows,
     tensors: tensors.map((use) => ({
       name: use.name,
       rank: use.rank,

@@ -1,5 +1,6 @@
 import {
   type Dim,
+  gather,
   greater,
   isSymbolic,
   literal,
@@ -18,8 +19,8 @@ import type { AttentionAttrs, AttentionReadoutKind } from './attention-attrs.js'
 /**
  * A readout of the materialized probabilities `P [B, H, Nq, Nk]` as primitive ops (the unfused
  * baseline): entropy −Σ_j p log p (0 log 0 = 0), the diagonal as Σ_j p_ij·[j = i + Nk − Nq], the
- * segment mass as P times the one-hot `[Nk, S]` key-to-segment matrix. The diagonal and segment
- * mass need static query and key lengths.
+ * segment mass as P times the one-hot `[Nk, S]` key-to-segment matrix, the probes as a gather of
+ * rows. The diagonal, segment mass and probes need static query and key lengths.
  */
 export function decomposeReadout(
   kind: AttentionReadoutKind,
@@ -44,6 +45,10 @@ export function decomposeReadout(
     );
   const nq = queries as number;
   const nk = keys as number;
+  if (kind === 'probeRows') {
+    const rows = attrs.probeRows!.map((row) => (row < 0 ? row + nq : row));
+    return gather(probabilities, literal(rows, [rows.length], 'i32'), 2);
+  }
   if (kind === 'diagonal') {
     const own = Array.from({ length: nq * nk }, (_, flat) =>
       flat % nk === Math.floor(flat / nk) + nk - nq ? 1 : 0,

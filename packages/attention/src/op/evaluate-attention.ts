@@ -54,12 +54,15 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   const lse = attrs.output === 'logSumExp' || attrs.output === 'rowMax';
   const readout = lse || attrs.output === 'output' ? undefined : attrs.output;
   const width = readoutWidth(attrs);
+  const probes = attrs.output === 'probeRows' ? attrs.probeRows! : [];
   const result = emptyTensor64(
     attrs.output === 'output'
       ? [batch, heads, queries, valueDim]
-      : width === 1
-        ? [batch, heads, queries]
-        : [batch, heads, queries, width],
+      : attrs.output === 'probeRows'
+        ? [batch, heads, probes.length, keys]
+        : width === 1
+          ? [batch, heads, queries]
+          : [batch, heads, queries, width],
     'f32',
   );
   const scores: number[] = [];
@@ -105,6 +108,16 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
               value.data[((b * valueHeads + valueHead) * keys + kept[position]!) * valueDim + d]!,
           },
         });
+        if (readout === 'probeRows') {
+          probes.forEach((probe, index) => {
+            if ((probe < 0 ? probe + queries : probe) !== q) return;
+            const probeRow = ((b * heads + h) * probes.length + index) * keys;
+            kept.forEach((k, position) => {
+              result.data[probeRow + k] = row.weights[position]!;
+            });
+          });
+          continue;
+        }
         if (readout !== undefined) {
           const offset = ((b * heads + h) * queries + q) * width;
           writeReadoutRow(readout, attrs, row.weights, kept, q + keys - queries, result.data, offset);

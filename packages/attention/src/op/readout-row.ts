@@ -12,7 +12,7 @@ export function readoutWidth(attrs: AttentionAttrs): number {
  * mass of each key segment.
  */
 export function writeReadoutRow(
-  kind: AttentionReadoutKind,
+  kind: Exclude<AttentionReadoutKind, 'probeRows'>,
   attrs: AttentionAttrs,
   weights: readonly number[],
   keyIndices: readonly number[],

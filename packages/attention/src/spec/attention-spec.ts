@@ -40,6 +40,13 @@ export interface AttentionOutputs {
    * keys `[starts[s], starts[s+1])` and the last one running to the end. Softmax only.
    */
   readonly segmentMass?: readonly number[];
+  /**
+   * Also return the probabilities of selected query rows `[batch, heads, R, keys]` (attention
+   * probes: Sentinel's and Attention Sorting's last row is `[-1]`): row indices, a negative one
+   * counting from the end. Every row (`[0, 1, ..., Nq − 1]`) gives the full map, N×N in memory, as
+   * attention rollout needs. Softmax only.
+   */
+  readonly probeRows?: readonly number[];
 }
 
 /** The readouts an attention spec asks for, besides O, as stored on the spec. */
@@ -50,6 +57,8 @@ export interface ResolvedAttentionOutputs {
   readonly diagonal: boolean;
   /** Segment starts, empty when the segment mass is not requested. */
   readonly segmentMass: readonly number[];
+  /** Probed query rows, empty when no probe is requested. */
+  readonly probeRows: readonly number[];
 }
 
 /** Options of {@link attention}: the parts of an attention variant. */
@@ -263,8 +272,16 @@ export function attention(options: AttentionOptions): AttentionSpec {
   const segmentMass = outputs.segmentMass === undefined ? [] : checkSegmentStarts(outputs.segmentMass, fail);
   if (logSumExp && normalizer.def.logSumExp !== true)
     fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
-  if ((entropy || diagonal || segmentMass.length > 0) && normalizer.def.logSumExp !== true)
-    fail('the entropy, diagonal and segment-mass outputs exist for softmax only', 'softmax', normalizer.name);
+  const probeRows = outputs.probeRows === undefined ? [] : checkProbeRows(outputs.probeRows, fail);
+  if (
+    (entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0) &&
+    normalizer.def.logSumExp !== true
+  )
+    fail(
+      'the entropy, diagonal, segment-mass and probe outputs exist for softmax only',
+      'softmax',
+      normalizer.name,
+    );
   return Object.freeze({
     kind: 'attention',
     name,
@@ -279,13 +296,20 @@ export function attention(options: AttentionOptions): AttentionSpec {
     score: Object.freeze(score),
     mask,
     normalizer,
-    outputs: Object.freeze({ logSumExp, rowMax, entropy, diagonal, segmentMass: Object.freeze(segmentMass) }),
+    outputs: Object.freeze({
+      logSumExp,
+      rowMax,
+      entropy,
+      diagonal,
+      segmentMass: Object.freeze(segmentMass),
+      probeRows: Object.freeze(probeRows),
+    }),
   });
 }
 
-const OUTPUT_KEYS = ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass'];
+const OUTPUT_KEYS = ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass', 'probeRows'];
 const OUTPUTS_FORM =
-  '{ logSumExp?: boolean, rowMax?: boolean, entropy?: boolean, diagonal?: boolean, segmentMass?: number[] }';
+  '{ logSumExp?: boolean, rowMax?: boolean, entropy?: boolean, diagonal?: boolean, segmentMass?: number[], probeRows?: number[] }';
 
 /** Segment starts: a non-empty array of ascending non-negative integers whose first is 0. */
 function checkSegmentStarts(
@@ -308,4 +332,19 @@ function checkSegmentStarts(
       fail(`outputs.segmentMass[${index}] is invalid`, form, describeValue(start));
   });
   return starts as number[];
+}
+
+/** Probed rows: a non-empty array of integers (negative ones count from the end). */
+function checkProbeRows(
+  value: unknown,
+  fail: (message: string, expected: string, actual: unknown) => never,
+): number[] {
+  const form = 'row indices, e.g. [-1] for the last row';
+  if (!Array.isArray(value) || value.length === 0)
+    fail('outputs.probeRows must list query rows', form, describeValue(value));
+  (value as unknown[]).forEach((row, index) => {
+    if (typeof row !== 'number' || !Number.isInteger(row) || Math.abs(row) > I32_MAX)
+      fail(`outputs.probeRows[${index}] is invalid`, form, describeValue(row));
+  });
+  return value as number[];
 }
