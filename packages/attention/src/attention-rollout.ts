@@ -39,7 +39,7 @@ export function attentionRollout(maps: readonly Node[], options: AttentionRollou
     });
   const first = maps[0]!;
   const size = first.shape[2]!;
-  maps.forEach((map, layer) => checkMap(map, layer, first.shape, size));
+  for (const [layer, map] of maps.entries()) checkMap(map, layer, first.shape, size);
   const n = size as number;
   const identity = literal(
     Array.from({ length: n * n }, (_, flat) => (flat % n === Math.floor(flat / n) ? 1 : 0)),
