@@ -51,9 +51,13 @@ export interface AttentionOutputs {
 
 /** The readouts an attention spec asks for, besides O, as stored on the spec. */
 export interface ResolvedAttentionOutputs {
+  /** Whether the row log-sum-exp is returned. */
   readonly logSumExp: boolean;
+  /** Whether the row max is returned. */
   readonly rowMax: boolean;
+  /** Whether the row entropy is returned. */
   readonly entropy: boolean;
+  /** Whether the diagonal is returned. */
   readonly diagonal: boolean;
   /** Segment starts, empty when the segment mass is not requested. */
   readonly segmentMass: readonly number[];
