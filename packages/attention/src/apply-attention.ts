@@ -1,5 +1,5 @@
 import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
-import { encodeAttention } from './op/attention-attrs.js';
+import { type AttentionOutputKind, encodeAttention } from './op/attention-attrs.js';
 import { recordMaskDescription } from './op/attention-description.js';
 import { attentionOpForNormalizer } from './op/attention-op.js';
 import {
@@ -43,6 +43,14 @@ export interface AttentionResult {
   readonly logSumExp?: Node;
   /** Row max of the kept scores `[batch, heads, queries]`, when the spec asks for it. */
   readonly rowMax?: Node;
+  /** Row entropy −Σ_j p_ij log p_ij `[batch, heads, queries]`, when the spec asks for it. */
+  readonly entropy?: Node;
+  /** Weight of each query on its own key position `[batch, heads, queries]`, when asked for. */
+  readonly diagonal?: Node;
+  /** Probability mass per key segment `[batch, heads, queries, segments]`, when asked for. */
+  readonly segmentMass?: Node;
+  /** Probabilities of the probed query rows `[batch, heads, rows, keys]`, when asked for. */
+  readonly probeRows?: Node;
 }
 
 /**
@@ -137,7 +145,7 @@ function buildAttention(
   }
   if (spec.mask !== undefined) recordMaskDescription(output, spec.mask.description);
   // Labelled `${name}.logSumExp`, `${name}.rowMax`: their buffers are named after what they hold.
-  const extra = (kind: 'logSumExp' | 'rowMax') => {
+  const extra = (kind: Exclude<AttentionOutputKind, 'output'>) => {
     const node = withLabel(`${spec.name}.${kind}`, () =>
       makeNode(op, operands, { ...attrs, output: kind }, spec.name),
     );
@@ -148,6 +156,10 @@ function buildAttention(
     output,
     ...(spec.outputs.logSumExp ? { logSumExp: extra('logSumExp') } : {}),
     ...(spec.outputs.rowMax ? { rowMax: extra('rowMax') } : {}),
+    ...(spec.outputs.entropy ? { entropy: extra('entropy') } : {}),
+    ...(spec.outputs.diagonal ? { diagonal: extra('diagonal') } : {}),
+    ...(spec.outputs.segmentMass.length > 0 ? { segmentMass: extra('segmentMass') } : {}),
+    ...(spec.outputs.probeRows.length > 0 ? { probeRows: extra('probeRows') } : {}),
   };
 }
 

@@ -18,6 +18,7 @@
  */
 
 export * from './apply-attention.js';
+export * from './attention-rollout.js';
 export * from './catalog/attention-catalog.js';
 export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/block-table.js';
@@ -39,6 +40,7 @@ export {
   ATTENTION_OP,
   type AttentionAttrs,
   type AttentionOutputKind,
+  type AttentionReadoutKind,
   decodeAttention,
   type NormalizerAttrs,
   type QkNormAttrs,

@@ -38,6 +38,10 @@ export interface AttentionCase {
   readonly output: Node;
   readonly logSumExp?: Node;
   readonly rowMax?: Node;
+  readonly entropy?: Node;
+  readonly diagonal?: Node;
+  readonly segmentMass?: Node;
+  readonly probeRows?: Node;
   readonly inputs: Record<string, Tensor64>;
   readonly dims: Record<string, number>;
 }
@@ -90,6 +94,10 @@ export function buildCase(
     output: result.output,
     ...(result.logSumExp === undefined ? {} : { logSumExp: result.logSumExp }),
     ...(result.rowMax === undefined ? {} : { rowMax: result.rowMax }),
+    ...(result.entropy === undefined ? {} : { entropy: result.entropy }),
+    ...(result.diagonal === undefined ? {} : { diagonal: result.diagonal }),
+    ...(result.segmentMass === undefined ? {} : { segmentMass: result.segmentMass }),
+    ...(result.probeRows === undefined ? {} : { probeRows: result.probeRows }),
     inputs,
     dims,
   };
@@ -97,9 +105,7 @@ export function buildCase(
 
 /** The float64 reference (the op's `evaluate`) of a case's outputs. */
 export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
-  const outputs: Record<string, Node> = { output: testCase.output };
-  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
-  if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
+  const outputs = caseOutputs(testCase);
   return interpret(makeGraph(outputs), {
     inputs: testCase.inputs,
     params: testCase.inputs,
@@ -109,9 +115,7 @@ export function referenceOf(testCase: AttentionCase): Record<string, Tensor64> {
 
 /** The decomposition into primitive ops, interpreted in float64. */
 export function decomposedOf(testCase: AttentionCase): Record<string, Tensor64> {
-  const outputs: Record<string, Node> = { output: testCase.output };
-  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
-  if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
+  const outputs = caseOutputs(testCase);
   return interpret(decomposeExtensionOps(makeGraph(outputs)), {
     inputs: testCase.inputs,
     params: testCase.inputs,
@@ -141,9 +145,7 @@ export function expectReferenceAgrees(
 
 /** The graph of a case: O and whichever extra outputs the spec asks for. */
 export function graphOf(testCase: AttentionCase): Graph {
-  const outputs: Record<string, Node> = { output: testCase.output };
-  if (testCase.logSumExp !== undefined) outputs.logSumExp = testCase.logSumExp;
-  if (testCase.rowMax !== undefined) outputs.rowMax = testCase.rowMax;
+  const outputs = caseOutputs(testCase);
   return makeGraph(outputs);
 }
 
@@ -153,3 +155,13 @@ export function intTensor(shape: readonly number[], values: readonly number[]): 
 }
 
 export { tensorRef };
+
+/** O and whichever extra outputs (row statistics, readouts) the case's spec asks for, by name. */
+export function caseOutputs(testCase: AttentionCase): Record<string, Node> {
+  const outputs: Record<string, Node> = { output: testCase.output };
+  for (const name of ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
+    const node = testCase[name];
+    if (node !== undefined) outputs[name] = node;
+  }
+  return outputs;
+}

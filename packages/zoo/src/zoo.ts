@@ -3,10 +3,13 @@ import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
 import { additiveAttentionEntry } from './entries/additive-attention.js';
+import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
+import { attentionEntropyReadoutEntry } from './entries/attention-entropy-readout.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
+import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
@@ -52,6 +55,7 @@ import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
 import { rope2dImageGridEntry } from './entries/rope-2d-image-grid.js';
 import { scaleNormEntry } from './entries/scale-norm.js';
+import { sentinelLastRowProbeEntry } from './entries/sentinel-last-row-probe.js';
 import { sigmaDiffQkvEntry } from './entries/sigma-diff-qkv.js';
 import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
 import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
@@ -100,6 +104,10 @@ export const ZOO: readonly ZooEntry[] = [
   rope2dImageGridEntry,
   qkNormEntry,
   lseOutputEntry,
+  attentionBasinSegmentMassEntry,
+  sentinelLastRowProbeEntry,
+  dittoDiagonalReadoutEntry,
+  attentionEntropyReadoutEntry,
   sigmoidAttentionEntry,
   rnopeSwaEntry,
   nopeHeadTemperatureEntry,

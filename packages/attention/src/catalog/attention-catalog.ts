@@ -43,7 +43,7 @@ import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
 export interface AttentionCatalogInstance {
-  /** The graph (outputs `output`, and `logSumExp` where the mechanism needs it). */
+  /** The graph (outputs `output`, and `logSumExp` or a readout where the mechanism needs it). */
   readonly graph: Graph;
   /** Parameter values by name. */
   readonly params: Readonly<Record<string, Float32Array>>;
@@ -98,6 +98,26 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     { params: { 'qkNorm.gain': [Math.log2(LENGTH * LENGTH - LENGTH)] } },
   ),
   entry('lse-output', 18, { heads: HEADS, headDim: DIM, outputs: { logSumExp: true } }),
+  // Readouts (G7), written by the kernel that computes O.
+  entry('attention-entropy-readout', 88, {
+    heads: HEADS,
+    headDim: DIM,
+    mask: causal(),
+    outputs: { entropy: true },
+  }),
+  entry('ditto-diagonal-readout', 79, { heads: HEADS, headDim: DIM, outputs: { diagonal: true } }),
+  entry('sentinel-last-row-probe', 42, {
+    heads: HEADS,
+    headDim: DIM,
+    mask: causal(),
+    outputs: { probeRows: [-1] },
+  }),
+  entry('attention-basin-segment-mass', 14, {
+    heads: HEADS,
+    headDim: DIM,
+    mask: causal(),
+    outputs: { segmentMass: [0, 6, 12, 18] },
+  }),
   entry('sigmoid-attention', 21, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: sigmoid() }),
   entry('rnope-swa', 24, {
     heads: HEADS,
@@ -333,6 +353,10 @@ function entry(
       const outputs: Record<string, Node> = { output: result.output };
       if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
       if (result.rowMax !== undefined) outputs.rowMax = result.rowMax;
+      for (const readout of ['entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
+        const node = result[readout];
+        if (node !== undefined) outputs[readout] = node;
+      }
       return {
         graph: makeGraph(outputs),
         params: Object.fromEntries(

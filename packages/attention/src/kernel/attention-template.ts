@@ -22,6 +22,7 @@ import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
+import { readoutCode, writesReadouts } from './readout-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { tileFunctions } from './tile-code.js';
@@ -92,7 +93,10 @@ export function generateAttention(
       ? undefined
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
 
-  const strategy = chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
+  // Readouts need the row's final log-sum-exp before their pass: the tiled one-row kernel has it.
+  const strategy = writesReadouts(writes)
+    ? ({ kind: 'tiled' } as const)
+    : chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
   const heads = attrs.heads;
   const batchHeads =
     typeof query.shape[0] === 'number'
@@ -176,6 +180,7 @@ export function generateAttention(
   const rowsPerInvocation =
     attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
     writes.output !== undefined &&
+    !writesReadouts(writes) &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
       ? blockedRows
@@ -368,8 +373,9 @@ export function generateAttention(
     keyBlock,
     valueDim,
     functions,
-    logSumExp: writes.logSumExp !== undefined,
+    logSumExp: writes.logSumExp !== undefined || writesReadouts(writes),
   });
+  const readouts = readoutCode(context, attrs, writes, normalizer.logSumExp);
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   const outputStore =
     writes.output === undefined
@@ -396,6 +402,7 @@ export function generateAttention(
       : normalizer.logSumExp === undefined
         ? unsupported(attrs)
         : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
+    ...(readouts?.stores ?? []),
   ];
   const body = [
     ...listTiles,
@@ -420,6 +427,9 @@ export function generateAttention(
       ),
       ...pass.after,
     ]),
+    ...(readouts === undefined
+      ? []
+      : [...readouts.setup, ...keyPass(false, tileBody(readouts.tile), !readouts.everyTile)]),
     'if (row < nq) {',
     ...indent([...outputStore, ...rowStatistics], 1),
     '}',

@@ -11,8 +11,33 @@ export type { NormalizerAttrs } from '../normalizers/normalizer-def.js';
 /** The name of the attention op in the op table (and of its fused template). */
 export const ATTENTION_OP = 'attention';
 
-/** What an attention node computes: O, the row log-sum-exp, or the row max of the kept scores. */
-export type AttentionOutputKind = 'output' | 'logSumExp' | 'rowMax';
+/**
+ * What an attention node computes: O, the row log-sum-exp, the row max of the kept scores, or a
+ * readout of the probabilities (row entropy, diagonal, mass per key segment).
+ */
+export type AttentionOutputKind = 'output' | 'logSumExp' | 'rowMax' | AttentionReadoutKind;
+
+/** The readouts of the probabilities that the kernel computing O writes (softmax only). */
+export type AttentionReadoutKind = 'entropy' | 'diagonal' | 'segmentMass' | 'probeRows';
+
+/** Every output kind, in the order kernels declare them. */
+export const ATTENTION_OUTPUT_KINDS: readonly AttentionOutputKind[] = [
+  'output',
+  'logSumExp',
+  'rowMax',
+  'entropy',
+  'diagonal',
+  'segmentMass',
+  'probeRows',
+];
+
+/** The readout kinds (see {@link AttentionReadoutKind}). */
+export const ATTENTION_READOUT_KINDS: readonly AttentionReadoutKind[] = [
+  'entropy',
+  'diagonal',
+  'segmentMass',
+  'probeRows',
+];
 
 /** Rotary settings as stored on a node. */
 export interface RopeAttrs {
@@ -82,6 +107,10 @@ export interface AttentionAttrs {
   readonly normalizerDef: AnyNormalizerDef;
   /** What the node computes. */
   readonly output: AttentionOutputKind;
+  /** First key of each segment of the segment-mass readout, or null when the spec asks for none. */
+  readonly keySegments: readonly number[] | null;
+  /** Query rows of the probe readout (negative: from the end), or null when the spec asks for none. */
+  readonly probeRows: readonly number[] | null;
   /** Captured tensors in operand order (operand 3 onwards). */
   readonly tensors: readonly TensorUse[];
 }
@@ -125,6 +154,9 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     ...(mask?.listsTiles === true ? { maskListsTiles: true } : {}),
     normalizer: normalizer as AttrValue,
     output,
+    // Present only when requested: nodes of specs without it keep their attributes (and kernels).
+    ...(spec.outputs.segmentMass.length === 0 ? {} : { keySegments: [...spec.outputs.segmentMass] }),
+    ...(spec.outputs.probeRows.length === 0 ? {} : { probeRows: [...spec.outputs.probeRows] }),
     tensors: tensors.map((use) => ({
       name: use.name,
       rank: use.rank,
@@ -159,10 +191,23 @@ export function decodeAttention(
     if (value instanceof Expr || (nullable && value === null)) return value as Expr | null;
     return fail(key, nullable ? 'an Expr or null' : 'an Expr');
   };
-  const output =
-    attrs.output === 'output' || attrs.output === 'logSumExp' || attrs.output === 'rowMax'
-      ? attrs.output
-      : fail('output', "'output' | 'logSumExp' | 'rowMax'");
+  const output = ATTENTION_OUTPUT_KINDS.includes(attrs.output as AttentionOutputKind)
+    ? (attrs.output as AttentionOutputKind)
+    : fail('output', ATTENTION_OUTPUT_KINDS.map((kind) => `'${kind}'`).join(' | '));
+  const keySegments =
+    attrs.keySegments === undefined
+      ? null
+      : Array.isArray(attrs.keySegments) && attrs.keySegments.every((start) => Number.isInteger(start))
+        ? (attrs.keySegments as number[])
+        : fail('keySegments', 'an array of integers');
+  if (output === 'segmentMass' && keySegments === null) fail('keySegments', 'segment starts (segment mass)');
+  const probeRows =
+    attrs.probeRows === undefined
+      ? null
+      : Array.isArray(attrs.probeRows) && attrs.probeRows.every((row) => Number.isInteger(row))
+        ? (attrs.probeRows as number[])
+        : fail('probeRows', 'an array of integers');
+  if (output === 'probeRows' && probeRows === null) fail('probeRows', 'query rows (probes)');
   const normalizerDef = normalizerDefOf(block, attrs.normalizer, table);
   const stored = attrs.normalizer as unknown as NormalizerAttrs;
   const normalizer = normalizerDef.decode?.(stored, block) ?? stored;
@@ -187,6 +232,8 @@ export function decodeAttention(
     normalizer,
     normalizerDef,
     output,
+    keySegments,
+    probeRows,
     tensors: tensors.map((use) => ({
       name: use.name,
       rank: use.rank,

@@ -8,6 +8,7 @@ import {
   type Expr,
   exprNodes,
   formatDim,
+  isSymbolic,
   maxDim,
   type OpDef,
   ShapeError,
@@ -32,7 +33,8 @@ export type AttentionOpDef = OpDef & {
  * The `attention` op whose nodes find their normalizer's def in `normalizers`. Operands
  * `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`, then the tensors its
  * score, mask and normalizer read, in the order of its `tensors` attribute. Result:
- * `O [B, H, Nq, dv]` (f32), or `[B, H, Nq]` when `output` is `logSumExp` or `rowMax`. Opaque for
+ * `O [B, H, Nq, dv]` (f32), `[B, H, Nq]` when `output` is `logSumExp`, `rowMax`, `entropy` or
+ * `diagonal`, `[B, H, Nq, S]` for `segmentMass` over S key segments, `[B, H, R, Nk]` for `probeRows` (R rows). Opaque for
  * the fusion planner: it runs as its own fused template, `attention` (see `@weft/attention/kernels`);
  * nodes that differ only in `output` share one kernel, which writes each of them in one pass.
  * A plain value: nodes carry it, so building one registers nothing.
@@ -47,7 +49,7 @@ export function attentionOpFor(normalizers: NormalizerTable): AttentionOpDef {
     evaluate: (inputs, attrs) => evaluateAttention(inputs, decode(attrs)),
     decompose: (node) => decomposeAttention(node, decode(node.attrs)),
     describe: describeAttention,
-    // Output, log-sum-exp and row max of one attention are one pass over the keys: one kernel.
+    // O, the row statistics and the readouts of one attention are written by one kernel.
     sharedKernelKey: (node) => {
       const { output: _, ...rest } = node.attrs;
       return canonicalAttrs(rest);
@@ -175,7 +177,24 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
     q: maxDim(queries),
     k: maxDim(keys),
   });
-  const shape = spec.output === 'output' ? [batch, heads, queries, spec.valueDim] : [batch, heads, queries];
+  if (spec.output === 'probeRows' && !isSymbolic(queries))
+    for (const row of spec.probeRows!)
+      if (row < -queries || row >= queries)
+        throw new ShapeError(`attention "${block}": probed row ${row} is out of range`, {
+          block,
+          tensor: 'query',
+          dimension: 2,
+          expected: `a row in [${-queries}, ${queries - 1}]`,
+          actual: row,
+        });
+  const shape =
+    spec.output === 'output'
+      ? [batch, heads, queries, spec.valueDim]
+      : spec.output === 'segmentMass'
+        ? [batch, heads, queries, spec.keySegments!.length]
+        : spec.output === 'probeRows'
+          ? [batch, heads, spec.probeRows!.length, keys]
+          : [batch, heads, queries];
   return { shape, dtype: 'f32' };
 }
 

@@ -22,7 +22,15 @@ import {
 } from '@weft/ir';
 import { scaledInverseRoot, standardize, unitNormalize } from '@weft/norms';
 import { groupHeadOf, readsL1Distance, VARIABLE_NAMES as V } from '../spec/attention-variables.js';
-import type { AttentionAttrs, QkNormAttrs, QkNormSideAttrs, RopeAttrs } from './attention-attrs.js';
+import {
+  ATTENTION_READOUT_KINDS,
+  type AttentionAttrs,
+  type AttentionReadoutKind,
+  type QkNormAttrs,
+  type QkNormSideAttrs,
+  type RopeAttrs,
+} from './attention-attrs.js';
+import { decomposeReadout } from './decompose-readout.js';
 import { ropeTurns } from './rope-turns.js';
 
 /**
@@ -74,6 +82,8 @@ export function decomposeAttention(node: Node, attrs: AttentionAttrs): Node {
     lower: (expr, like) => lower.map(expr, like),
     tensor: (name) => captured.get(name)!,
   });
+  if (ATTENTION_READOUT_KINDS.includes(attrs.output as AttentionReadoutKind))
+    return decomposeReadout(attrs.output as AttentionReadoutKind, attrs, weights.probabilities, node.shape);
   if (attrs.output === 'logSumExp') {
     if (weights.logSumExp === undefined)
       throw new UnsupportedError('log-sum-exp exists for softmax only', {

@@ -2,6 +2,7 @@ import { compileExpr, type Expr, emptyTensor64, InputError, type Tensor64 } from
 import { readsL1Distance } from '../spec/attention-variables.js';
 import type { AttentionAttrs } from './attention-attrs.js';
 import { mixHeads, normalizeRows, rotateRows } from './prepare-rows.js';
+import { readoutWidth, writeReadoutRow } from './readout-row.js';
 
 /**
  * The float64 reference of the attention op: it mixes key and value heads (weighted GQA),
@@ -50,8 +51,20 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
   };
   const rotatedQuery = prepare(query, 'query', keys - queries);
   const rotatedKey = prepare(key, 'key', 0);
-  const lse = attrs.output !== 'output';
-  const result = emptyTensor64(lse ? [batch, heads, queries] : [batch, heads, queries, valueDim], 'f32');
+  const lse = attrs.output === 'logSumExp' || attrs.output === 'rowMax';
+  const readout = lse || attrs.output === 'output' ? undefined : attrs.output;
+  const width = readoutWidth(attrs);
+  const probes = attrs.output === 'probeRows' ? attrs.probeRows! : [];
+  const result = emptyTensor64(
+    attrs.output === 'output'
+      ? [batch, heads, queries, valueDim]
+      : attrs.output === 'probeRows'
+        ? [batch, heads, probes.length, keys]
+        : width === 1
+          ? [batch, heads, queries]
+          : [batch, heads, queries, width],
+    'f32',
+  );
   const scores: number[] = [];
   const kept: number[] = [];
   for (let b = 0; b < batch; b++) {
@@ -95,6 +108,21 @@ export function evaluateAttention(inputs: readonly Tensor64[], attrs: AttentionA
               value.data[((b * valueHeads + valueHead) * keys + kept[position]!) * valueDim + d]!,
           },
         });
+        if (readout === 'probeRows') {
+          probes.forEach((probe, index) => {
+            if ((probe < 0 ? probe + queries : probe) !== q) return;
+            const probeRow = ((b * heads + h) * probes.length + index) * keys;
+            kept.forEach((k, position) => {
+              result.data[probeRow + k] = row.weights[position]!;
+            });
+          });
+          continue;
+        }
+        if (readout !== undefined) {
+          const offset = ((b * heads + h) * queries + q) * width;
+          writeReadoutRow(readout, attrs, row.weights, kept, q + keys - queries, result.data, offset);
+          continue;
+        }
         if (lse) {
           result.data[(b * heads + h) * queries + q] =
             attrs.output === 'logSumExp' ? row.logSumExp : Math.max(-Infinity, ...scores);
