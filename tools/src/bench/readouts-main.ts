@@ -2,8 +2,8 @@
 // readout requested against the plain kernel (issue target: < 1.3×), in interleaved rounds.
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { usePrivateRuntimeDir } from '@weft/zoo/cli';
+import { measureInterleaved } from '@weft/zoo/runner';
 import { benchGpu } from './bench-gpu.js';
-import { measureInterleaved } from './measure-interleaved.js';
 import { readoutContenders } from './readouts/readout-contenders.js';
 
 async function main(): Promise<number> {
@@ -17,17 +17,17 @@ async function main(): Promise<number> {
   const results = await measureInterleaved(contenders, { repeats });
   const baseline = results[1];
   const baselineMs = baseline !== undefined && 'timing' in baseline ? baseline.timing.medianMs : undefined;
-  console.log('contender | dispatches | median ms | min–p90 ms | runs | ratio to plain');
+  console.log('contender | dispatches | median ms | ± MAD ms | min–max ms | runs | ratio to plain');
   for (const [index, contender] of contenders.entries()) {
     const result = results[index]!;
     if (!('timing' in result)) {
       console.log(`${contender.label} | ${contender.dispatches} | failed: ${String(result.error)}`);
       continue;
     }
-    const { medianMs, minMs, p90Ms, samplesMs } = result.timing;
+    const { medianMs, madMs, minMs, maxMs, runs } = result.timing;
     const ratio = baselineMs === undefined ? 'n/a' : `${(medianMs / baselineMs).toFixed(2)}×`;
     console.log(
-      `${contender.label} | ${contender.dispatches} | ${medianMs.toFixed(2)} | ${minMs.toFixed(2)}–${p90Ms.toFixed(2)} | ${samplesMs.length} | ${ratio}`,
+      `${contender.label} | ${contender.dispatches} | ${medianMs.toFixed(2)} | ${madMs.toFixed(2)} | ${minMs.toFixed(2)}–${maxMs.toFixed(2)} | ${runs} | ${ratio}`,
     );
   }
   for (const contender of contenders) contender.destroy();

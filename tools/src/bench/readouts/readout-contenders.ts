@@ -1,7 +1,7 @@
 import type { AttentionOutputs } from '@weft/attention';
 import { attention as attentionKernels } from '@weft/attention/kernels';
 import { compile, type WeftDevice } from '@weft/runtime';
-import type { InterleavedRun } from '../measure-interleaved.js';
+import type { InterleavedRun } from '@weft/zoo/runner';
 import { randomValues } from '../random-values.js';
 
 /** Every readout the attention spec offers, as the readout benchmark requests them. */
