@@ -36,3 +36,4 @@ export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';
+export { reglaRefinedGate } from './linear/regla-gate.js';

@@ -41,7 +41,7 @@ import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
-import { reglaFeaturesStandInEntry } from './entries/regla-features-stand-in.js';
+import { reglaEntry } from './entries/regla.js';
 import { retentionDecayStandInEntry } from './entries/retention-decay-stand-in.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
@@ -135,7 +135,7 @@ export const ZOO: readonly ZooEntry[] = [
   performerFavorEntry,
   llnAttentionEntry,
   llnDiagAttentionEntry,
-  reglaFeaturesStandInEntry,
+  reglaEntry,
 ];
 
 /**

@@ -15,6 +15,7 @@ import { type LinearAttentionSpec, linearAttention } from './linear-attention-sp
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
 import { llnFeatures } from './lln-features.js';
 import { transnormerOutputNorm } from './output-norm.js';
+import { reglaRefinedGate } from './regla-gate.js';
 
 const HEADS = 4;
 const LENGTH = 24;
@@ -63,8 +64,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
  * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
  * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
- * half and half with its diagonal-block softmax (LLN+Diag), and ReGLA's feature maps and output
- * LayerNorm without its gate (a stand-in).
+ * half and half with its diagonal-block softmax (LLN+Diag), and ReGLA (its feature maps, refined
+ * data-dependent gate and output LayerNorm).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -194,24 +195,56 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       };
     },
   },
-  // ReGLA's φ_q, φ_k, scale c and LayerNorm in place of the denominator, without its refined
-  // data-dependent gate F_t (the op has constant decays only): a stand-in for ReGLA.
-  sequenceEntry(
-    'regla-features-stand-in',
-    22,
-    linearAttention({
-      heads: HEADS,
-      headDim: DIM,
-      featureMap: identity(),
-      featureExpansion: expFeatures({ keyMax: 'sequence', queryScale: reglaScale(DIM) }),
-      denominator: false,
-      outputNorm: { kind: 'layer', epsilon: 1e-5, across: 'heads' },
-      causal: true,
-      chunkSize: CHUNK,
-      name: 'regla-features-stand-in',
-    }),
-  ),
+  // ReGLA: φ_q, φ_k, scale c, the refined gate F_t on the state and LayerNorm in place of the
+  // denominator; the gate's pre-activations (W_g x + b_g, W_r x + b_r) are seeded inputs.
+  {
+    mechanism: 'regla',
+    paper: 22,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const operand = (name: string): Node => input(name, shape);
+      const { output } = applyLinearAttention(reglaSpec('regla'), {
+        query: operand('q'),
+        key: operand('k'),
+        value: operand('v'),
+        gate: reglaRefinedGate(operand('gateLogits'), operand('refineLogits')),
+      });
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: {},
+        inputs: {
+          q: seeded(count, 1),
+          k: seeded(count, 2),
+          v: seeded(count, 3),
+          gateLogits: seeded(count, 4),
+          refineLogits: seeded(count, 5),
+        },
+        dims: {},
+      };
+    },
+  },
 ];
+
+/**
+ * ReGLA (catalog paper 22): exp features (query row max, key max over the sequence), the
+ * variance-reduction scale c on the queries, the gated state, no denominator, LayerNorm of the
+ * merged heads.
+ */
+export function reglaSpec(name: string): LinearAttentionSpec {
+  return linearAttention({
+    heads: HEADS,
+    headDim: DIM,
+    featureMap: identity(),
+    featureExpansion: expFeatures({ keyMax: 'sequence', queryScale: reglaScale(DIM) }),
+    denominator: false,
+    gated: true,
+    outputNorm: { kind: 'layer', epsilon: 1e-5, across: 'heads' },
+    causal: true,
+    chunkSize: CHUNK,
+    name,
+  });
+}
 
 /** Causal LLN attention with the reference module's ε 1e-8. */
 function llnSpec(name: string): LinearAttentionSpec {

@@ -41,7 +41,7 @@ export * from './performer-favor.js';
 export * from './probabilistic-attention.js';
 export * from './qk-l2-norm.js';
 export * from './qk-norm.js';
-export * from './regla-features-stand-in.js';
+export * from './regla.js';
 export * from './retention-decay-stand-in.js';
 export * from './rms-norm.js';
 export * from './rnope-swa.js';
