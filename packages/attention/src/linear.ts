@@ -17,10 +17,12 @@
  */
 
 export * from './linear/apply-linear-attention.js';
+export * from './linear/efficient-attention.js';
 export * from './linear/exp-features.js';
 export * from './linear/favor-features.js';
 export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
+export * from './linear/galerkin-attention.js';
 export {
   decodeLinearAttention,
   decodeLinearState,

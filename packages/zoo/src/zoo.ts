@@ -7,6 +7,7 @@ import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { documentMaskEntry } from './entries/document-mask.js';
+import { efficientAttentionEntry } from './entries/efficient-attention.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
 import { fastmaxEntry } from './entries/fastmax.js';
@@ -14,6 +15,7 @@ import { fastmaxLinearEntry } from './entries/fastmax-linear.js';
 import { fixNormEntry } from './entries/fix-norm.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
 import { gaamEntry } from './entries/gaam.js';
+import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
@@ -136,6 +138,8 @@ export const ZOO: readonly ZooEntry[] = [
   llnAttentionEntry,
   llnDiagAttentionEntry,
   reglaEntry,
+  efficientAttentionEntry,
+  galerkinAttentionEntry,
 ];
 
 /**

@@ -7,10 +7,12 @@ import { causal, chunked } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { attention } from '../spec/attention-spec.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { efficientAttentionFeatures } from './efficient-attention.js';
 import { expFeatures, reglaScale } from './exp-features.js';
 import { favorFeatures } from './favor-features.js';
 import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
+import { galerkinOperands } from './galerkin-attention.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
 import { llnFeatures } from './lln-features.js';
@@ -64,8 +66,9 @@ const elu1Spec = (causal: boolean, name: string) =>
  * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
  * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
  * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
- * half and half with its diagonal-block softmax (LLN+Diag), and ReGLA (its feature maps, refined
- * data-dependent gate and output LayerNorm).
+ * half and half with its diagonal-block softmax (LLN+Diag), ReGLA (its feature maps, refined
+ * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
+ * Galerkin attention (per-head LayerNorm on K and V, 1/n).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -220,6 +223,50 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
           gateLogits: seeded(count, 4),
           refineLogits: seeded(count, 5),
         },
+        dims: {},
+      };
+    },
+  },
+  // Efficient Attention: softmax of each query over its features, of each key feature over the
+  // positions, then ρ_q(Q)(ρ_k(K)ᵀV) (non-causal, no denominator).
+  sequenceEntry(
+    'efficient-attention',
+    111,
+    linearAttention({
+      heads: HEADS,
+      headDim: DIM,
+      featureMap: identity(),
+      featureExpansion: efficientAttentionFeatures(),
+      denominator: false,
+      name: 'efficient-attention',
+    }),
+  ),
+  // Galerkin attention: Q(LN_K(K)ᵀ LN_V(V))/n with seeded per-head LayerNorm gains and biases.
+  {
+    mechanism: 'galerkin-attention',
+    paper: 89,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: DIM,
+        featureMap: identity(),
+        denominator: false,
+        name: 'galerkin-attention',
+      });
+      const operands = galerkinOperands(input('q', shape), input('k', shape), input('v', shape), 'galerkin');
+      const { output } = applyLinearAttention(spec, operands);
+      const count = HEADS * LENGTH * DIM;
+      const norm = HEADS * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: {
+          'galerkin.key.gamma': seededInRange(norm, 6, 0.5, 1.5),
+          'galerkin.key.beta': seededInRange(norm, 7, -0.2, 0.2),
+          'galerkin.value.gamma': seededInRange(norm, 8, 0.5, 1.5),
+          'galerkin.value.beta': seededInRange(norm, 9, -0.2, 0.2),
+        },
+        inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },
         dims: {},
       };
     },
