@@ -1,11 +1,10 @@
 import { decomposeExtensionOps } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
-import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseEfficientAttention, denseGalerkinAttention } from '../../test/dense-efficient-galerkin.js';
+import { compileLinear, runLinear } from '../../test/run-linear.js';
 import { LINEAR_ATTENTION_CATALOG } from '../linear/linear-catalog.js';
-import { linearAttentionExtension } from '../linear-kernels.js';
 
 // f32 kernels vs float64: state sums of 24 products, softmax and LayerNorm rows of 16–24; 1e-5 is
 // the f32 budget of the error-budget guide.
@@ -46,9 +45,9 @@ describe('non-causal linear attention with input normalizers on a WebGPU device'
         ['fused', graph],
         ['quadratic', decomposeExtensionOps(graph)],
       ] as const) {
-        const program = await compile(built, { device, extensions: [linearAttentionExtension], params });
-        const result = await program.run(inputs, { poisonOutputs: true });
-        const error = relativeError(Float64Array.from(result.output!.data), expected);
+        const program = await compileLinear(device, built, undefined, params);
+        const result = await runLinear(program, inputs);
+        const error = relativeError(result.output!, expected);
         measured.push(`  ${mechanism}, ${form}: ${error.toExponential(2)}, ${program.stats.kernels} kernels`);
         program.destroy();
         expect(error).toBeLessThan(TOLERANCE);
