@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 
+export * from './linear/aaren-attention.js';
 export * from './linear/apply-linear-attention.js';
 export * from './linear/efficient-attention.js';
 export * from './linear/exp-features.js';

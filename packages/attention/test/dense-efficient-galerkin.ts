@@ -98,3 +98,36 @@ export function denseGalerkinAttention(
   const vTilde = perHeadLayerNorm(v, rows, heads, n, e, norms.valueGain, norms.valueBias);
   return associative(sizes, q, kTilde, vTilde).map((x) => x / n);
 }
+
+/**
+ * Aaren (Feng et al. 2024, catalog paper 100) by its parallel prefix scan: leaves (m, u, w) =
+ * (s_i, 1, v_i), s_i = q·k_i, combined left to right by
+ * (m_a, u_a, w_a) ⊕ (m_b, u_b, w_b) = (m, u_a e^(m_a−m) + u_b e^(m_b−m), w_a e^(m_a−m) + w_b e^(m_b−m)),
+ * m = max(m_a, m_b); o_t = w_t / u_t. `query` is the learned token `[H, d]`.
+ */
+export function denseAaren(
+  sizes: ExpSizes,
+  query: ArrayLike<number>,
+  k: ArrayLike<number>,
+  v: ArrayLike<number>,
+): Float64Array {
+  const { batch, heads, length: n, headDim: d, valueDim: e } = sizes;
+  const out = new Float64Array(batch * heads * n * e);
+  for (let bh = 0; bh < batch * heads; bh++) {
+    const h = bh % heads;
+    let m = -Infinity;
+    let u = 0;
+    let w = new Float64Array(e);
+    for (let t = 0; t < n; t++) {
+      let s = 0;
+      for (let a = 0; a < d; a++) s += query[h * d + a]! * k[(bh * n + t) * d + a]!;
+      const next = Math.max(m, s);
+      const [left, right] = [Math.exp(m - next), Math.exp(s - next)];
+      u = u * left + right;
+      w = w.map((x, c) => x * left + v[(bh * n + t) * e + c]! * right);
+      m = next;
+      for (let c = 0; c < e; c++) out[(bh * n + t) * e + c] = w[c]! / u;
+    }
+  }
+  return out;
+}

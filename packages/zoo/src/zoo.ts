@@ -1,3 +1,4 @@
+import { aarenEntry } from './entries/aaren.js';
 import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
@@ -140,6 +141,7 @@ export const ZOO: readonly ZooEntry[] = [
   reglaEntry,
   efficientAttentionEntry,
   galerkinAttentionEntry,
+  aarenEntry,
 ];
 
 /**

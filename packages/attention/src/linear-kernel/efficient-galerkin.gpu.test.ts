@@ -2,7 +2,11 @@ import { decomposeExtensionOps } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { denseEfficientAttention, denseGalerkinAttention } from '../../test/dense-efficient-galerkin.js';
+import {
+  denseAaren,
+  denseEfficientAttention,
+  denseGalerkinAttention,
+} from '../../test/dense-efficient-galerkin.js';
 import { compileLinear, runLinear } from '../../test/run-linear.js';
 import { LINEAR_ATTENTION_CATALOG } from '../linear/linear-catalog.js';
 
@@ -12,13 +16,16 @@ const TOLERANCE = 1e-5;
 const SIZES = { batch: 1, heads: 4, length: 24, headDim: 16, valueDim: 16 };
 const measured: string[] = [];
 afterAll(() =>
-  console.log(`Efficient Attention and Galerkin attention on the device vs float64\n${measured.join('\n')}`),
+  console.log(
+    `Efficient Attention, Galerkin attention and Aaren on the device vs float64\n${measured.join('\n')}`,
+  ),
 );
 
 const EXPECTED: Record<
   string,
   (inputs: Record<string, Float32Array>, params: Record<string, Float32Array>) => Float64Array
 > = {
+  aaren: (inputs, params) => denseAaren(SIZES, params['aaren.query']!, inputs.k!, inputs.v!),
   'efficient-attention': (inputs) => denseEfficientAttention(SIZES, inputs.q!, inputs.k!, inputs.v!),
   'galerkin-attention': (inputs, params) =>
     denseGalerkinAttention(SIZES, inputs.q!, inputs.k!, inputs.v!, {
@@ -29,7 +36,7 @@ const EXPECTED: Record<
     }),
 };
 
-describe('non-causal linear attention with input normalizers on a WebGPU device', () => {
+describe('linear attention after input maps (Efficient, Galerkin, Aaren) on a WebGPU device', () => {
   it.each(Object.keys(EXPECTED))(
     '%s: the fused state form and the quadratic form = the paper’s formula',
     async (mechanism) => {

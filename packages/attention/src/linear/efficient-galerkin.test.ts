@@ -1,7 +1,11 @@
 import { decomposeExtensionOps, input, interpret, makeGraph, SpecError } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
-import { denseEfficientAttention, denseGalerkinAttention } from '../../test/dense-efficient-galerkin.js';
+import {
+  denseAaren,
+  denseEfficientAttention,
+  denseGalerkinAttention,
+} from '../../test/dense-efficient-galerkin.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
 import { efficientAttentionFeatures } from './efficient-attention.js';
 import { identity } from './feature-maps.js';
@@ -14,7 +18,7 @@ const SIZES = { batch: 1, heads: 4, length: 24, headDim: 16, valueDim: 16 };
 const build = (mechanism: string) =>
   LINEAR_ATTENTION_CATALOG.find((entry) => entry.mechanism === mechanism)!.build();
 
-describe('Efficient Attention and Galerkin attention, float64', () => {
+describe('Efficient Attention, Galerkin attention and Aaren, float64', () => {
   it('Efficient Attention (zoo graph, reference and decomposition) = ρ_q(Q)(ρ_k(K)ᵀV)', () => {
     const { graph, inputs } = build('efficient-attention');
     const expected = denseEfficientAttention(SIZES, inputs.q!, inputs.k!, inputs.v!);
@@ -32,6 +36,15 @@ describe('Efficient Attention and Galerkin attention, float64', () => {
       valueGain: params['galerkin.value.gamma']!,
       valueBias: params['galerkin.value.beta']!,
     });
+    expect(relativeError(interpret(graph, { inputs, params }).output!.data, expected)).toBeLessThan(F64);
+    expect(
+      relativeError(interpret(decomposeExtensionOps(graph), { inputs, params }).output!.data, expected),
+    ).toBeLessThan(F64);
+  });
+
+  it('Aaren (zoo graph, reference and decomposition) = its prefix scan over (m, u, w)', () => {
+    const { graph, inputs, params } = build('aaren');
+    const expected = denseAaren(SIZES, params['aaren.query']!, inputs.k!, inputs.v!);
     expect(relativeError(interpret(graph, { inputs, params }).output!.data, expected)).toBeLessThan(F64);
     expect(
       relativeError(interpret(decomposeExtensionOps(graph), { inputs, params }).output!.data, expected),

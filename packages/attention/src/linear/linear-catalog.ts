@@ -6,6 +6,7 @@ import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
 import { causal, chunked } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { attention } from '../spec/attention-spec.js';
+import { aarenOperands } from './aaren-attention.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
 import { efficientAttentionFeatures } from './efficient-attention.js';
 import { expFeatures, reglaScale } from './exp-features.js';
@@ -68,7 +69,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
  * half and half with its diagonal-block softmax (LLN+Diag), ReGLA (its feature maps, refined
  * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
- * Galerkin attention (per-head LayerNorm on K and V, 1/n).
+ * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
+ * softmax as a one-feature prefix scan).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -267,6 +269,36 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
           'galerkin.value.beta': seededInRange(norm, 9, -0.2, 0.2),
         },
         inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },
+        dims: {},
+      };
+    },
+  },
+  // Aaren: a learned query token per head (seeded), causal softmax over s_i = q·k_i as a
+  // one-feature linear attention (the chunked sweep is its prefix scan).
+  {
+    mechanism: 'aaren',
+    paper: 100,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: 1,
+        valueDim: DIM,
+        featureMap: identity(),
+        denominator: { epsilon: 0 },
+        causal: true,
+        chunkSize: CHUNK,
+        name: 'aaren',
+      });
+      const { output } = applyLinearAttention(
+        spec,
+        aarenOperands(input('k', shape), input('v', shape), 'aaren'),
+      );
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: { 'aaren.query': seeded(HEADS * DIM, 10) },
+        inputs: { k: seeded(count, 2), v: seeded(count, 3) },
         dims: {},
       };
     },

@@ -1,3 +1,4 @@
+export * from './aaren.js';
 export * from './ada-in.js';
 export * from './ada-lin.js';
 export * from './ada-ln-zero.js';
