@@ -16,11 +16,14 @@
  * @packageDocumentation
  */
 
+export * from './linear/aaren-attention.js';
 export * from './linear/apply-linear-attention.js';
+export * from './linear/efficient-attention.js';
 export * from './linear/exp-features.js';
 export * from './linear/favor-features.js';
 export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
+export * from './linear/galerkin-attention.js';
 export {
   decodeLinearAttention,
   decodeLinearState,
@@ -36,3 +39,4 @@ export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';
+export { reglaRefinedGate } from './linear/regla-gate.js';

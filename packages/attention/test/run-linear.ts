@@ -2,16 +2,18 @@ import type { Graph } from '@weft/ir';
 import { compile, type Program } from '@weft/runtime';
 import { linearAttentionExtension } from '../src/linear-kernels.js';
 
-/** Compiles a linear-attention graph for `device` (with persistent `state` pairs, if any). */
+/** Compiles a linear-attention graph for `device` (with persistent `state` pairs and params, if any). */
 export function compileLinear(
   device: GPUDevice,
   graph: Graph,
   state?: Readonly<Record<string, string>>,
+  params?: Readonly<Record<string, ArrayLike<number>>>,
 ): Promise<Program> {
   return compile(graph, {
     device,
     extensions: [linearAttentionExtension],
     ...(state === undefined ? {} : { state }),
+    ...(params === undefined ? {} : { params }),
   });
 }
 

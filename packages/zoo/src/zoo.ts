@@ -1,3 +1,4 @@
+import { aarenEntry } from './entries/aaren.js';
 import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
@@ -11,6 +12,7 @@ import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-at
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
+import { efficientAttentionEntry } from './entries/efficient-attention.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
 import { fastmaxEntry } from './entries/fastmax.js';
@@ -18,6 +20,7 @@ import { fastmaxLinearEntry } from './entries/fastmax-linear.js';
 import { fixNormEntry } from './entries/fix-norm.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
 import { gaamEntry } from './entries/gaam.js';
+import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
@@ -49,7 +52,7 @@ import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
-import { reglaFeaturesStandInEntry } from './entries/regla-features-stand-in.js';
+import { reglaEntry } from './entries/regla.js';
 import { retentionDecayStandInEntry } from './entries/retention-decay-stand-in.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
@@ -155,7 +158,10 @@ export const ZOO: readonly ZooEntry[] = [
   performerFavorEntry,
   llnAttentionEntry,
   llnDiagAttentionEntry,
-  reglaFeaturesStandInEntry,
+  reglaEntry,
+  efficientAttentionEntry,
+  galerkinAttentionEntry,
+  aarenEntry,
 ];
 
 /**

@@ -1,6 +1,11 @@
 import { type DimBindings, type Kernel, type Node, resolveDim } from '@weft/ir';
 import { type DeviceProfile, type GeneratedKernel, type GenerateOptions, KernelContext } from '@weft/wgsl';
-import { decodeLinearAttention, LINEAR_ATTENTION_OP } from '../linear/linear-attention-attrs.js';
+import {
+  decodeLinearAttention,
+  GATE_FLOOR,
+  LINEAR_ATTENTION_OP,
+  stateOperandIndex,
+} from '../linear/linear-attention-attrs.js';
 import { decayPowerTable } from './decay-power-table.js';
 import {
   dimText,
@@ -21,7 +26,10 @@ const W = LINEAR_WORKGROUP;
  *   quadratic Σ_{s≤t} γ^(t−s) φ(q)·φ(k_s) v_s (intra-chunk), then the workgroup folds the chunk into
  *   the state, S ← γ^C S + Σ_s γ^(C−1−s) φ(k_s) v_sᵀ;
  * - non-causal: the sweep only accumulates S and z; a second loop reads them for every query.
- * Decay powers come from e^(log γ · m) for m = 0 … C (never repeated products). Memory is
+ * Decay powers come from e^(log γ · m) for m = 0 … C (never repeated products). With a gate
+ * (GLA-style), the chunk's cumulative log-gates b_s = Σ_{u≤s} log g_u (per key dimension) replace
+ * the powers: e^(b_t) on the state read, e^(b_t − b_s) inside the chunk, e^(b_last − b_s) in the
+ * fold; only differences with s ≤ t are exponentiated, so no factor exceeds 1. Memory is
  * O(d_k·d_v) per workgroup: no N×N buffer exists.
  */
 export function generateLinearAttention(
@@ -33,8 +41,10 @@ export function generateLinearAttention(
   const attrs = decodeLinearAttention(node.attrs);
   const context = new KernelContext(kernel, profile, options);
   const [query, key, value] = node.inputs as [Node, Node, Node];
-  const state = attrs.withState ? node.inputs[3] : undefined;
-  const keyState = attrs.withState && attrs.epsilon !== null ? node.inputs[4] : undefined;
+  const first = stateOperandIndex(attrs);
+  const state = attrs.withState ? node.inputs[first] : undefined;
+  const keyState = attrs.withState && attrs.epsilon !== null ? node.inputs[first + 1] : undefined;
+  const gate = attrs.gated ? node.inputs[3] : undefined;
   const dk = staticDim(kernel, attrs.block, 'query', query.shape[3]!, 3);
   const dv = staticDim(kernel, attrs.block, 'value', value.shape[3]!, 3);
   const heads = attrs.heads;
@@ -45,6 +55,7 @@ export function generateLinearAttention(
     dk,
     dv,
     attrs.causal ? attrs.chunkSize : W,
+    gate !== undefined,
   );
   const slices = Math.ceil(dv / vs);
   const decay = attrs.decay;
@@ -56,6 +67,10 @@ export function generateLinearAttention(
   context.workgroupArray('key_tile', 'f32', chunk * dk);
   context.workgroupArray('value_tile', 'f32', chunk * vs);
   if (decay !== null) context.workgroupArray('decay_pow', 'f32', chunk + 1);
+  if (gate !== undefined) context.workgroupArray('gate_tile', 'f32', chunk * dk);
+  // Per key dimension d: the gate product between positions s ≤ t of the chunk, e^(b_t − b_s).
+  const gated = (t: string, s: string, d: string) =>
+    gate === undefined ? '' : ` * exp(gate_tile[${t} * ${dk} + ${d}] - gate_tile[${s} * ${dk} + ${d}])`;
 
   const batchHeads =
     typeof query.shape[0] === 'number'
@@ -113,6 +128,15 @@ export function generateLinearAttention(
     `    feature = feature_map(${context.load(key, `(bh * nk + c0 + s) * ${dk} + e % ${dk}`)});`,
     '  }',
     '  key_tile[e] = feature;',
+    ...(gate === undefined
+      ? []
+      : [
+          '  var log_gate = 0.0;',
+          '  if (s < count) {',
+          `    log_gate = log(max(${context.load(gate, `(bh * nk + c0 + s) * ${dk} + e % ${dk}`)}, ${f32Literal(GATE_FLOOR)}));`,
+          '  }',
+          '  gate_tile[e] = log_gate;',
+        ]),
     '}',
     `for (var e = li; e < ${chunk * vs}; e += ${W}) {`,
     `  let s = e / ${vs};`,
@@ -124,24 +148,37 @@ export function generateLinearAttention(
     '  value_tile[e] = element;',
     '}',
     'workgroupBarrier();',
+    // Cumulative log-gates inside the chunk, one invocation per key dimension.
+    ...(gate === undefined
+      ? []
+      : [
+          `for (var d = li; d < ${dk}; d += ${W}) {`,
+          '  var running = 0.0;',
+          '  for (var s = 0; s < count; s++) {',
+          `    running += gate_tile[s * ${dk} + d];`,
+          `    gate_tile[s * ${dk} + d] = running;`,
+          '  }',
+          '}',
+          'workgroupBarrier();',
+        ]),
   ];
   // Fold the staged chunk into the state: S ← γ^count S + Σ_s γ^(count−1−s) φ(k_s) v_sᵀ.
   const fold = [
     `for (var e = li; e < ${dk * vs}; e += ${W}) {`,
     `  let d = e / ${vs};`,
     `  let j = e % ${vs};`,
-    `  var total = state_s[e]${power('count')};`,
+    `  var total = state_s[e]${power('count')}${gate === undefined ? '' : ` * exp(gate_tile[(count - 1) * ${dk} + d])`};`,
     '  for (var s = 0; s < count; s++) {',
-    `    total += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j]${power('count - 1 - s')};`,
+    `    total += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j]${power('count - 1 - s')}${gated('(count - 1)', 's', 'd')};`,
     '  }',
     '  state_s[e] = total;',
     '}',
     ...(denominator
       ? [
           `for (var d = li; d < ${dk}; d += ${W}) {`,
-          `  var total = key_sum[d]${power('count')};`,
+          `  var total = key_sum[d]${power('count')}${gate === undefined ? '' : ` * exp(gate_tile[(count - 1) * ${dk} + d])`};`,
           '  for (var s = 0; s < count; s++) {',
-          `    total += key_tile[s * ${dk} + d]${power('count - 1 - s')};`,
+          `    total += key_tile[s * ${dk} + d]${power('count - 1 - s')}${gated('(count - 1)', 's', 'd')};`,
           '  }',
           '  key_sum[d] = total;',
           '}',
@@ -152,7 +189,7 @@ export function generateLinearAttention(
   // One query row `row` (flat over (bh, position)): φ(q) in registers, the state read into `acc`.
   // Explicit initializers: a `var` declared in a loop without one is not zeroed again on every
   // iteration by every WebGPU implementation (SwiftShader keeps the previous chunk's sums).
-  const readState = (row: string) => [
+  const readState = (row: string, position?: string) => [
     `var phi_q = array<f32, ${dk}>();`,
     `for (var d = 0; d < ${dk}; d++) {`,
     `  phi_q[d] = feature_map(${context.load(query, `${row} * ${dk} + d`)});`,
@@ -160,7 +197,9 @@ export function generateLinearAttention(
     `var acc = array<f32, ${vs}>();`,
     ...(denominator ? ['var den = 0.0;'] : []),
     `for (var d = 0; d < ${dk}; d++) {`,
-    '  let qd = phi_q[d];',
+    gate === undefined || position === undefined
+      ? '  let qd = phi_q[d];'
+      : `  let qd = phi_q[d] * exp(gate_tile[${position} * ${dk} + d]);`,
     `  for (var j = 0; j < ${vs}; j++) {`,
     `    acc[j] += qd * state_s[d * ${vs} + j];`,
     '  }',
@@ -186,7 +225,7 @@ export function generateLinearAttention(
     '  if (li < count) {',
     '    let t = li;',
     '    let row = bh * nq + c0 + t;',
-    ...indent(readState('row'), 2),
+    ...indent(readState('row', 't'), 2),
     ...(decay === null
       ? []
       : [
@@ -199,7 +238,7 @@ export function generateLinearAttention(
     '    for (var s = 0; s <= t; s++) {',
     '      var w = 0.0;',
     `      for (var d = 0; d < ${dk}; d++) {`,
-    `        w += phi_q[d] * key_tile[s * ${dk} + d];`,
+    `        w += phi_q[d] * key_tile[s * ${dk} + d]${gated('t', 's', 'd')};`,
     '      }',
     ...(decay === null ? [] : ['      w *= decay_pow[t - s];']),
     ...(denominator ? ['      den += w;'] : []),

@@ -19,7 +19,7 @@ const MIN_VALUE_SLICE = 8;
 /**
  * The chunk and value slice for d_k, d_v and a requested chunk size: workgroup memory holds the
  * state (d_k × slice), the key sums (d_k), the chunk's φ(K) (chunk × d_k) and V (chunk × slice) and
- * the decay powers (chunk + 1). The slice starts at min(d_v, 32) and halves down to 8, then the
+ * the decay powers (chunk + 1), and with `gated` the chunk's cumulative log-gates (chunk × d_k). The slice starts at min(d_v, 32) and halves down to 8, then the
  * chunk halves (the result does not depend on the chunk size), then the slice again, until they
  * fit the device. An `UnsupportedError` names the block when even a chunk of 1 does not fit.
  */
@@ -29,9 +29,10 @@ export function linearTiles(
   headDim: number,
   valueDim: number,
   requestedChunk: number,
+  gated = false,
 ): LinearTiles {
   const bytesFor = (chunk: number, slice: number) =>
-    4 * (headDim * slice + headDim + chunk * headDim + chunk * slice + chunk + 1);
+    4 * (headDim * slice + headDim + chunk * headDim * (gated ? 2 : 1) + chunk * slice + chunk + 1);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
   let chunk = requestedChunk;
   let valueSlice = Math.min(valueDim, MAX_VALUE_SLICE);

@@ -20,6 +20,11 @@ export interface LinearAttentionOperands {
   readonly key: Node;
   /** `[B, H, Nk, d_v]`. */
   readonly value: Node;
+  /**
+   * Gates g_t `[B, H, Nk, d_k]` in (0, 1], one per position and key dimension, when the spec is
+   * `gated` (ReGLA's refined gate: `reglaRefinedGate`): S_t = diag(g_t) S_{t−1} + φ(k_t) v_tᵀ.
+   */
+  readonly gate?: Node;
   /** The state before the first position (causal only): the step continues a sequence. */
   readonly state?: LinearAttentionState;
   /** Also return the state after the last position (implied by `state`). */
@@ -48,7 +53,8 @@ export interface AppliedLinearAttention {
  * const graph = makeGraph({ output: step.output, 'layer0.state': step.state!.values, 'layer0.keyState': step.state!.keys! });
  * const program = await compile(graph, { device, extensions: [linearAttentionExtension], state: { 'layer0.state': 'layer0.state', 'layer0.keyState': 'layer0.keyState' } });
  * ```
- * @throws SpecError when a state is used without `causal`, or lacks the key sums a denominator needs.
+ * @throws SpecError when a state is used without `causal`, or lacks the key sums a denominator needs,
+ * or a gate is given to an ungated spec (or missing from a gated one).
  */
 export function applyLinearAttention(
   spec: LinearAttentionSpec,
@@ -75,11 +81,23 @@ export function applyLinearAttention(
         actual: state.keys === undefined ? 'none' : 'given',
       },
     );
+  const gate = operands.gate;
+  if (spec.gated !== (gate !== undefined))
+    throw new SpecError(
+      `linear attention "${block}": a gate operand is given exactly when the spec is gated`,
+      {
+        block,
+        tensor: 'gate',
+        expected: spec.gated ? 'gate [B, H, N, d_k]' : 'no gate (gated: false)',
+        actual: gate === undefined ? 'none' : 'given',
+      },
+    );
+  const gates = gate === undefined ? [] : [gate];
   const stateOperands =
     state === undefined ? [] : [state.values, ...(state.keys === undefined ? [] : [state.keys])];
   const attended = makeNode(
     linearAttentionOp,
-    [query, key, value, ...stateOperands],
+    [query, key, value, ...gates, ...stateOperands],
     linearAttentionAttrs(spec, state !== undefined),
     block,
   );
@@ -88,14 +106,14 @@ export function applyLinearAttention(
   const withState = state !== undefined;
   const values = makeNode(
     linearStateOp,
-    [key, value, ...(withState ? [state.values] : [])],
+    [key, value, ...gates, ...(withState ? [state.values] : [])],
     linearStateAttrs(spec, 'values', withState),
     block,
   );
   if (spec.denominator === null) return { output, state: { values } };
   const keys = makeNode(
     linearStateOp,
-    [key, ...(withState ? [state.keys!] : [])],
+    [key, ...gates, ...(withState ? [state.keys!] : [])],
     linearStateAttrs(spec, 'keys', withState),
     block,
   );

@@ -1,5 +1,6 @@
 import {
   add,
+  cumsum,
   type Dim,
   dimExpr,
   div,
@@ -11,10 +12,16 @@ import {
   mul,
   type Node,
   reshape,
+  sub,
   sum,
   variable,
 } from '@weft/ir';
-import type { LinearAttentionAttrs, LinearStateAttrs } from './linear-attention-attrs.js';
+import {
+  GATE_FLOOR,
+  type LinearAttentionAttrs,
+  type LinearStateAttrs,
+  stateOperandIndex,
+} from './linear-attention-attrs.js';
 
 const OPERAND = variable('$0');
 const LOG_RATE = variable('$1');
@@ -40,16 +47,35 @@ function decayGrid(rates: Node, rows: Dim, columns: Dim, exponent: Expr, keep?: 
   );
 }
 
+/** log max(g, floor) elementwise. */
+function logGate(gate: Node): Node {
+  return mapElements([gate], OPERAND.max(GATE_FLOOR).apply('log'));
+}
+
+/** e^x elementwise. */
+function exponential(x: Node): Node {
+  return mapElements([x], OPERAND.apply('exp'));
+}
+
 /**
  * `linearAttention` as built-in ops, in the quadratic form of its definition: the scores
  * φ(Q)φ(K)ᵀ (`[B, H, Nq, Nk]`), times γ^(i−j) masked to j ≤ i when causal, times V, plus the
  * state read γ^(i+1) φ(q_i)ᵀ S₀, divided by the row sums (+ γ^(i+1) φ(q_i)·z₀) + ε. The unfused
- * baseline and the f32 yardstick; it materializes N×N scores, which the kernels never do.
+ * baseline and the f32 yardstick; it materializes N×N scores, which the kernels never do. With a
+ * gate, B = cumsum(log g) along positions and the scores are (φ(Q) ⊙ e^B)(φ(K) ⊙ e^(−B))ᵀ: exact
+ * in float64, but e^(−B) overflows f32 once the gates' product falls below ~1e-38 (long
+ * sequences, small gates), which the chunked kernel never forms.
  */
 export function decomposeLinearAttention(node: Node, attrs: LinearAttentionAttrs): Node {
   const [query, key, value] = node.inputs as [Node, Node, Node];
-  const phiQ = featureMapped(query, attrs);
-  const phiK = featureMapped(key, attrs);
+  let phiQ = featureMapped(query, attrs);
+  let phiK = featureMapped(key, attrs);
+  if (attrs.gated) {
+    const cumulative = cumsum(logGate(node.inputs[3]!), 2);
+    phiQ = mul(phiQ, exponential(cumulative));
+    phiK = mul(phiK, exponential(mapElements([cumulative], OPERAND.neg())));
+  }
+  const first = stateOperandIndex(attrs);
   const queries = query.shape[2]!;
   const rates = logRates(attrs.decay, attrs.heads);
   let scores = matmul(phiQ, phiK, { transposeB: true });
@@ -59,9 +85,9 @@ export function decomposeLinearAttention(node: Node, attrs: LinearAttentionAttrs
   let denominator = attrs.epsilon === null ? undefined : sum(scores, 3, { keepDims: true });
   if (attrs.withState) {
     const carried = mul(phiQ, decayGrid(rates, queries, 1, ROW.add(1)));
-    numerator = add(numerator, matmul(carried, node.inputs[3]!));
+    numerator = add(numerator, matmul(carried, node.inputs[first]!));
     if (denominator !== undefined) {
-      const keyState = node.inputs[4]!;
+      const keyState = node.inputs[first + 1]!;
       denominator = add(denominator, matmul(carried, reshape(keyState, [...keyState.shape, 1])));
     }
   }
@@ -70,7 +96,8 @@ export function decomposeLinearAttention(node: Node, attrs: LinearAttentionAttrs
 
 /**
  * `linearAttention.state` as built-in ops: φ(K) weighted by γ^(T−1−t), then Kᵀ V (`values`) or a
- * sum over positions (`keys`), plus γ^T times the previous state.
+ * sum over positions (`keys`), plus γ^T times the previous state. A gate weighs φ(k_t) by
+ * e^(B_T − B_t) (the gates after t) and the previous state by e^(B_T).
  */
 export function decomposeLinearState(node: Node, attrs: LinearStateAttrs): Node {
   const [key] = node.inputs as [Node];
@@ -78,9 +105,22 @@ export function decomposeLinearState(node: Node, attrs: LinearStateAttrs): Node 
   const rates = logRates(attrs.decay, attrs.heads);
   let phiK = featureMapped(key, attrs);
   if (attrs.decay !== null) phiK = mul(phiK, decayGrid(rates, length, 1, dimExpr(length).sub(1).sub(ROW)));
+  let total: Node | undefined;
+  if (attrs.gated) {
+    const logs = logGate(node.inputs[attrs.part === 'values' ? 2 : 1]!);
+    total = sum(logs, 2, { keepDims: true }); // [B, H, 1, d_k]
+    phiK = mul(phiK, exponential(sub(total, cumsum(logs, 2))));
+  }
   let state = attrs.part === 'values' ? matmul(phiK, node.inputs[1]!, { transposeA: true }) : sum(phiK, 2);
   if (attrs.withState) {
     const previous = node.inputs[node.inputs.length - 1]!;
+    if (total !== undefined) {
+      const [batch, heads, , dk] = total.shape;
+      const carried = exponential(
+        reshape(total, attrs.part === 'values' ? [batch!, heads!, dk!, 1] : [batch!, heads!, dk!]),
+      );
+      return add(state, mul(previous, carried));
+    }
     const carried = decayGrid(rates, 1, 1, dimExpr(length));
     state = add(state, mul(previous, attrs.part === 'values' ? carried : reshape(carried, [attrs.heads, 1])));
   }

@@ -24,11 +24,13 @@ export interface LinearAttentionAttrs {
   readonly epsilon: number | null;
   /** γ_h per head, or `null` for none. */
   readonly decay: readonly number[] | null;
+  /** Whether a gate `[B, H, N, d_k]` (operand 3) multiplies the state at every position. */
+  readonly gated: boolean;
   /** Whether query i sees only keys j ≤ i. */
   readonly causal: boolean;
   /** Positions per chunk of the causal sweep. */
   readonly chunkSize: number;
-  /** Whether the node reads a state before its first position (operands 3 and, with ε, 4). */
+  /** Whether the node reads a state before its first position (after the gate; with ε, two). */
   readonly withState: boolean;
 }
 
@@ -46,10 +48,17 @@ export interface LinearStateAttrs {
   readonly featureMap: FeatureMap;
   /** γ_h per head, or `null` for none. */
   readonly decay: readonly number[] | null;
+  /** Whether a gate `[B, H, T, d_k]` follows the key (and value) operands. */
+  readonly gated: boolean;
   /** `values`: S = Σ γ^(T−1−t) φ(k_t) v_tᵀ `[B, H, d_k, d_v]`; `keys`: z = Σ γ^(T−1−t) φ(k_t) `[B, H, d_k]`. */
   readonly part: 'values' | 'keys';
   /** Whether the node adds γ^T times a previous state (its last operand). */
   readonly withState: boolean;
+}
+
+/** Operand index of the first state operand of a `linearAttention` node (after q, k, v and the gate). */
+export function stateOperandIndex(attrs: LinearAttentionAttrs): number {
+  return attrs.gated ? 4 : 3;
 }
 
 /** The node attributes of a spec. */
@@ -62,6 +71,7 @@ export function linearAttentionAttrs(spec: LinearAttentionSpec, withState: boole
     featureMap: spec.featureMap.name,
     epsilon: spec.denominator === null ? null : spec.denominator.epsilon,
     decay: spec.decay === null ? null : [...spec.decay.rates],
+    ...(spec.gated ? { gated: true } : {}),
     causal: spec.causal,
     chunkSize: spec.chunkSize,
     withState,
@@ -81,6 +91,7 @@ export function linearStateAttrs(
     valueDim: spec.valueDim,
     featureMap: spec.featureMap.name,
     decay: spec.decay === null ? null : [...spec.decay.rates],
+    ...(spec.gated ? { gated: true } : {}),
     part,
     withState,
   };
@@ -98,6 +109,7 @@ export function decodeLinearAttention(attrs: Attrs): LinearAttentionAttrs {
     featureMap: featureMapNamed(attrs.featureMap, block),
     epsilon: attrs.epsilon === null ? null : read.number('epsilon'),
     decay: read.decay(),
+    gated: read.flag('gated'),
     causal: read.boolean('causal'),
     chunkSize: read.integer('chunkSize'),
     withState: read.boolean('withState'),
@@ -121,6 +133,7 @@ export function decodeLinearState(attrs: Attrs): LinearStateAttrs {
     valueDim: read.integer('valueDim'),
     featureMap: featureMapNamed(attrs.featureMap, block),
     decay: read.decay(),
+    gated: read.flag('gated'),
     part: attrs.part,
     withState: read.boolean('withState'),
   };
@@ -160,6 +173,11 @@ class AttrReader {
     return value;
   }
 
+  /** An optional boolean: absent is false. */
+  flag(name: string): boolean {
+    return this.attrs[name] === undefined ? false : this.boolean(name);
+  }
+
   decay(): readonly number[] | null {
     const value = this.attrs.decay;
     if (value === null || value === undefined) return null;
@@ -172,3 +190,9 @@ class AttrReader {
     return value as readonly number[];
   }
 }
+
+/**
+ * Smallest gate value: gates are clamped to it before their logarithm (log 1e-30 ≈ −69), so a gate
+ * of exactly 0 forgets the past (e^(−69) of it) without a −∞ − (−∞) in a chunk's differences.
+ */
+export const GATE_FLOOR = 1e-30;

@@ -30,6 +30,12 @@ export interface LinearAttentionOptions {
   /** A constant decay per head (causal only; default none). */
   readonly decay?: LinearDecay;
   /**
+   * A data-dependent gate per position and key dimension (GLA, ReGLA; causal only, default
+   * false): S_t = diag(g_t) S_{t−1} + φ(k_t) v_tᵀ, with g_t `[B, H, N, d_k]` in (0, 1] passed to
+   * `applyLinearAttention` as `gate`. Not with `decay` (fold a constant rate into the gate).
+   */
+  readonly gated?: boolean;
+  /**
    * Normalize each position's output (TransNormer's NormAttention, usually without a
    * denominator; default none): a fused norm kernel after the linear-attention kernel.
    */
@@ -67,6 +73,8 @@ export interface LinearAttentionSpec {
   readonly denominator: LinearDenominator | null;
   /** The decay, or `null` for none. */
   readonly decay: LinearDecay | null;
+  /** Whether the state is gated per position and key dimension by a `gate` operand. */
+  readonly gated: boolean;
   /** The output norm, or `null` for none. */
   readonly outputNorm: LinearOutputNorm | null;
   /** Whether query i sees only keys j ≤ i. */
@@ -137,6 +145,11 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     if (decay.rates.length !== options.heads)
       throw fail('decay', `one rate per head (${options.heads})`, `${decay.rates.length} rates`);
   }
+  const gated = options.gated ?? false;
+  if (gated && !causal)
+    throw fail('gated', 'used with causal: true (the gate runs along positions)', 'causal: false');
+  if (gated && decay !== null)
+    throw fail('gated', 'used without decay (fold the rate into the gate)', 'a decay');
   const outputNorm = options.outputNorm ?? null;
   if (outputNorm !== null) checkOutputNorm(outputNorm, name);
   return {
@@ -150,6 +163,7 @@ export function linearAttention(options: LinearAttentionOptions): LinearAttentio
     featureDim,
     denominator,
     decay,
+    gated,
     outputNorm,
     causal,
     chunkSize,

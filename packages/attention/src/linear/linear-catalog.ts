@@ -6,15 +6,19 @@ import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
 import { causal, chunked } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { attention } from '../spec/attention-spec.js';
+import { aarenOperands } from './aaren-attention.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { efficientAttentionFeatures } from './efficient-attention.js';
 import { expFeatures, reglaScale } from './exp-features.js';
 import { favorFeatures } from './favor-features.js';
 import { taylorFeatures } from './feature-expansions.js';
 import { elu1, identity } from './feature-maps.js';
+import { galerkinOperands } from './galerkin-attention.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
 import { llnFeatures } from './lln-features.js';
 import { transnormerOutputNorm } from './output-norm.js';
+import { reglaRefinedGate } from './regla-gate.js';
 
 const HEADS = 4;
 const LENGTH = 24;
@@ -63,8 +67,10 @@ const elu1Spec = (causal: boolean, name: string) =>
  * decay (RetNet's γ_h) without its GroupNorm, TransNormer's causal NormAttention, and Fastmax's
  * linear form (degree-2 Taylor features on its normalized queries and keys), and Performer's
  * FAVOR+ (64 seeded orthogonal random features, non-causal), and LLN attention alone and mixed
- * half and half with its diagonal-block softmax (LLN+Diag), and ReGLA's feature maps and output
- * LayerNorm without its gate (a stand-in).
+ * half and half with its diagonal-block softmax (LLN+Diag), ReGLA (its feature maps, refined
+ * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
+ * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
+ * softmax as a one-feature prefix scan).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -194,24 +200,130 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       };
     },
   },
-  // ReGLA's φ_q, φ_k, scale c and LayerNorm in place of the denominator, without its refined
-  // data-dependent gate F_t (the op has constant decays only): a stand-in for ReGLA.
+  // ReGLA: φ_q, φ_k, scale c, the refined gate F_t on the state and LayerNorm in place of the
+  // denominator; the gate's pre-activations (W_g x + b_g, W_r x + b_r) are seeded inputs.
+  {
+    mechanism: 'regla',
+    paper: 22,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const operand = (name: string): Node => input(name, shape);
+      const { output } = applyLinearAttention(reglaSpec('regla'), {
+        query: operand('q'),
+        key: operand('k'),
+        value: operand('v'),
+        gate: reglaRefinedGate(operand('gateLogits'), operand('refineLogits')),
+      });
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: {},
+        inputs: {
+          q: seeded(count, 1),
+          k: seeded(count, 2),
+          v: seeded(count, 3),
+          gateLogits: seeded(count, 4),
+          refineLogits: seeded(count, 5),
+        },
+        dims: {},
+      };
+    },
+  },
+  // Efficient Attention: softmax of each query over its features, of each key feature over the
+  // positions, then ρ_q(Q)(ρ_k(K)ᵀV) (non-causal, no denominator).
   sequenceEntry(
-    'regla-features-stand-in',
-    22,
+    'efficient-attention',
+    111,
     linearAttention({
       heads: HEADS,
       headDim: DIM,
       featureMap: identity(),
-      featureExpansion: expFeatures({ keyMax: 'sequence', queryScale: reglaScale(DIM) }),
+      featureExpansion: efficientAttentionFeatures(),
       denominator: false,
-      outputNorm: { kind: 'layer', epsilon: 1e-5, across: 'heads' },
-      causal: true,
-      chunkSize: CHUNK,
-      name: 'regla-features-stand-in',
+      name: 'efficient-attention',
     }),
   ),
+  // Galerkin attention: Q(LN_K(K)ᵀ LN_V(V))/n with seeded per-head LayerNorm gains and biases.
+  {
+    mechanism: 'galerkin-attention',
+    paper: 89,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: DIM,
+        featureMap: identity(),
+        denominator: false,
+        name: 'galerkin-attention',
+      });
+      const operands = galerkinOperands(input('q', shape), input('k', shape), input('v', shape), 'galerkin');
+      const { output } = applyLinearAttention(spec, operands);
+      const count = HEADS * LENGTH * DIM;
+      const norm = HEADS * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: {
+          'galerkin.key.gamma': seededInRange(norm, 6, 0.5, 1.5),
+          'galerkin.key.beta': seededInRange(norm, 7, -0.2, 0.2),
+          'galerkin.value.gamma': seededInRange(norm, 8, 0.5, 1.5),
+          'galerkin.value.beta': seededInRange(norm, 9, -0.2, 0.2),
+        },
+        inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },
+        dims: {},
+      };
+    },
+  },
+  // Aaren: a learned query token per head (seeded), causal softmax over s_i = q·k_i as a
+  // one-feature linear attention (the chunked sweep is its prefix scan).
+  {
+    mechanism: 'aaren',
+    paper: 100,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: 1,
+        valueDim: DIM,
+        featureMap: identity(),
+        denominator: { epsilon: 0 },
+        causal: true,
+        chunkSize: CHUNK,
+        name: 'aaren',
+      });
+      const { output } = applyLinearAttention(
+        spec,
+        aarenOperands(input('k', shape), input('v', shape), 'aaren'),
+      );
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: { 'aaren.query': seeded(HEADS * DIM, 10) },
+        inputs: { k: seeded(count, 2), v: seeded(count, 3) },
+        dims: {},
+      };
+    },
+  },
 ];
+
+/**
+ * ReGLA (catalog paper 22): exp features (query row max, key max over the sequence), the
+ * variance-reduction scale c on the queries, the gated state, no denominator, LayerNorm of the
+ * merged heads.
+ */
+export function reglaSpec(name: string): LinearAttentionSpec {
+  return linearAttention({
+    heads: HEADS,
+    headDim: DIM,
+    featureMap: identity(),
+    featureExpansion: expFeatures({ keyMax: 'sequence', queryScale: reglaScale(DIM) }),
+    denominator: false,
+    gated: true,
+    outputNorm: { kind: 'layer', epsilon: 1e-5, across: 'heads' },
+    causal: true,
+    chunkSize: CHUNK,
+    name,
+  });
+}
 
 /** Causal LLN attention with the reference module's ε 1e-8. */
 function llnSpec(name: string): LinearAttentionSpec {

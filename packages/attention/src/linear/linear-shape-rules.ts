@@ -44,7 +44,7 @@ function checkOperands(block: string, inputs: readonly TensorType[], expected: r
 
 /**
  * Shape rule of `linearAttention`: query `[B, H, Nq, d_k]`, key `[B, H, Nk, d_k]`, value
- * `[B, H, Nk, d_v]` (Nq = Nk when causal), then with a state `[B, H, d_k, d_v]` and, with a
+ * `[B, H, Nk, d_v]` (Nq = Nk when causal), then the gate `[B, H, Nk, d_k]` when gated, then with a state `[B, H, d_k, d_v]` and, with a
  * denominator, `[B, H, d_k]`. Result `[B, H, Nq, d_v]`.
  */
 export function inferLinearAttention(inputs: readonly TensorType[], attrs: LinearAttentionAttrs): TensorType {
@@ -82,6 +82,16 @@ export function inferLinearAttention(inputs: readonly TensorType[], attrs: Linea
       ],
     },
   ];
+  if (attrs.gated)
+    expected.push({
+      tensor: 'gate',
+      axes: [
+        [batch, 'batch (query batch)'],
+        [heads, 'heads'],
+        [keys, 'length (key length)'],
+        [headDim, 'head dim'],
+      ],
+    });
   if (attrs.withState) {
     if (!attrs.causal)
       throw new SpecError(`linear attention "${block}": a state needs causal: true`, {
@@ -139,6 +149,16 @@ export function inferLinearState(inputs: readonly TensorType[], attrs: LinearSta
         [heads, 'heads'],
         [length, 'length (key length)'],
         [valueDim, 'value dim'],
+      ],
+    });
+  if (attrs.gated)
+    expected.push({
+      tensor: 'gate',
+      axes: [
+        [batch, 'batch (key batch)'],
+        [heads, 'heads'],
+        [length, 'length (key length)'],
+        [headDim, 'head dim'],
       ],
     });
   if (attrs.withState) {
