@@ -95,6 +95,7 @@ export type {
   RowStatisticSchedule,
 } from './plan/kernel-schedule.js';
 export * from './plan/memory-planner.js';
+export type { StrideTerm, StridedView } from './plan/strided-view.js';
 export type { ReductionDomain } from './plan/reduction-domain.js';
 export * from './print/format-fusion-decisions.js';
 export * from './print/format-graph.js';
