@@ -95,8 +95,8 @@ export type {
   RowStatisticSchedule,
 } from './plan/kernel-schedule.js';
 export * from './plan/memory-planner.js';
-export type { StrideTerm, StridedView } from './plan/strided-view.js';
 export type { ReductionDomain } from './plan/reduction-domain.js';
+export type { StridedView, StrideTerm } from './plan/strided-view.js';
 export * from './print/format-fusion-decisions.js';
 export * from './print/format-graph.js';
 export * from './print/format-kernel-plan.js';
