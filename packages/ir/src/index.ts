@@ -96,6 +96,7 @@ export type {
 } from './plan/kernel-schedule.js';
 export * from './plan/memory-planner.js';
 export type { ReductionDomain } from './plan/reduction-domain.js';
+export type { StridedView, StrideTerm } from './plan/strided-view.js';
 export * from './print/format-fusion-decisions.js';
 export * from './print/format-graph.js';
 export * from './print/format-kernel-plan.js';

@@ -1,4 +1,5 @@
 import {
+  type Dim,
   type DimBindings,
   type Expr,
   formatShape,
@@ -9,6 +10,9 @@ import {
   kernelTitle,
   type Node,
   resolveDim,
+  type Shape,
+  type StridedView,
+  type StrideTerm,
   type SymbolicDim,
   UnsupportedError,
 } from '@weft/ir';
@@ -134,7 +138,10 @@ export class KernelContext {
     return renderExprs(roots, this.environment(variables, letPrefix));
   }
 
-  /** WGSL text loading element `flat` (i32 text) of kernel input or output `node`. */
+  /**
+   * WGSL text loading element `flat` (i32 text) of kernel input or output `node`; for a view (see
+   * {@link KernelContext.viewOf}), `flat` is an offset in the tensor under it.
+   */
   load(node: Node, flat: string): string {
     return loadText(this.slot(node), flat);
   }
@@ -142,6 +149,41 @@ export class KernelContext {
   /** WGSL statement storing `value` at element `flat` of kernel output `node`. */
   store(node: Node, flat: string, value: string): string {
     return storeText(this.slot(node), flat, value);
+  }
+
+  /**
+   * WGSL i32 text of the flat offset of element `coords` (i32 texts, one per axis) of `node`, in
+   * the tensor that holds it: row-major in `node` itself, or through the strided view the plan
+   * gives the kernel's opaque op for it (an operand read from a packed tensor, a result written
+   * into its consumer's layout; `OpaqueSchedule.views`).
+   */
+  elementOffset(node: Node, coords: readonly string[]): string {
+    const view = this.viewOf(node);
+    const strides = view?.strides ?? rowMajorTerms(node.shape);
+    const terms = [
+      ...(view?.offset ?? []).map((term) => this.termText(term)),
+      ...coords.flatMap((coord, axis) => {
+        const stride = strides[axis]!;
+        if (stride.coefficient === 0 || node.shape[axis] === 1 || coord === '0') return [];
+        const text = this.termText(stride);
+        return [text === '1' ? `${coord}` : `(${coord}) * ${text}`];
+      }),
+    ];
+    return terms.length === 0 ? '0' : terms.join(' + ');
+  }
+
+  /** The strided view the kernel reads or writes `node` through, if any. */
+  viewOf(node: Node): StridedView | undefined {
+    const schedule = this.kernel.schedule;
+    return schedule.kind === 'opaque' ? schedule.views.get(node) : undefined;
+  }
+
+  private termText(term: StrideTerm): string {
+    const factors = term.factors.map((dim) =>
+      typeof dim === 'number' ? String(dim) : `i32(${this.dim(dim.name)})`,
+    );
+    if (term.coefficient !== 1 || factors.length === 0) factors.unshift(String(term.coefficient));
+    return factors.join(' * ');
   }
 
   /** Declares `var<workgroup> name: array<elementType, length>;` (templates check the storage size). */
@@ -189,7 +231,8 @@ export class KernelContext {
   }
 
   private slot(node: Node) {
-    const slot = this.layout.slots.get(node);
+    // A view's elements lie in the tensor under it (the caller's offset is already there).
+    const slot = this.layout.slots.get(this.viewOf(node)?.base ?? node);
     if (slot === undefined) {
       throw new UnsupportedError(
         `kernel ${this.kernel.id} (${kernelTitle(this.kernel)}): tensor is neither an input nor an output`,
@@ -338,4 +381,17 @@ function nodeSummary(node: Node): string {
   }
   const suffix = details.length > 0 ? ` ${details.join(' ')}` : '';
   return `${nodeName(node)}${suffix} -> ${formatShape(node.shape)} ${node.dtype}`;
+}
+
+function rowMajorTerms(shape: Shape): StrideTerm[] {
+  const strides: StrideTerm[] = new Array(shape.length);
+  let coefficient = 1;
+  let factors: Dim[] = [];
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    strides[axis] = { coefficient, factors };
+    const dim = shape[axis]!;
+    if (typeof dim === 'number') coefficient *= dim;
+    else factors = [...factors, dim];
+  }
+  return strides;
 }

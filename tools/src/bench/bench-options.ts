@@ -36,7 +36,8 @@ const BENCH_COMMAND_LINE: CommandLineSpec = {
     {
       name: 'only',
       value: 'NAME[,NAME]',
-      description: 'run only these cases or groups (e.g. matmul, layer-norm, attention-n128-causal)',
+      description:
+        'run only these cases or groups (e.g. matmul, layer-norm, attention-n128-causal, compile-time)',
     },
     {
       name: 'systems',

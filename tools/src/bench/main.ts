@@ -6,6 +6,7 @@ import { type Progress, startProgress, UsageError, usePrivateRuntimeDir } from '
 import { benchCases, selectCases } from './bench-catalog.js';
 import { benchGpu } from './bench-gpu.js';
 import { BENCH_USAGE, parseBenchOptions } from './bench-options.js';
+import { COMPILE_TIME_CASE, formatCompileTime, measureCompileTime } from './compile-time.js';
 import { installDispatchCounter } from './dispatch-counter.js';
 import { formatResultsTable } from './format-table.js';
 import { installGpuMemoryTracker } from './gpu-memory-tracker.js';
@@ -25,13 +26,19 @@ async function main(): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
-  const cases = selectCases(
-    benchCases({
-      quick: options.quick,
-      ...(options.blockSparseN === undefined ? {} : { blockSparseN: options.blockSparseN }),
-    }),
-    options.only,
-  );
+  // `compile-time` names the compile-time case, which runs apart from the timed-run cases.
+  const compileTimeOnly = options.only.length > 0 && options.only.every((name) => name === COMPILE_TIME_CASE);
+  const runCompileTime = options.only.length === 0 || options.only.includes(COMPILE_TIME_CASE);
+  const caseNames = options.only.filter((name) => name !== COMPILE_TIME_CASE);
+  const cases = compileTimeOnly
+    ? []
+    : selectCases(
+        benchCases({
+          quick: options.quick,
+          ...(options.blockSparseN === undefined ? {} : { blockSparseN: options.blockSparseN }),
+        }),
+        caseNames,
+      );
 
   const gpu = await benchGpu();
   installDispatchCounter();
@@ -81,7 +88,11 @@ async function main(): Promise<number> {
     results.push(result);
   }
 
-  console.log(`\n${formatResultsTable(results)}`);
+  if (results.length > 0) console.log(`\n${formatResultsTable(results)}`);
+  const compileTime = runCompileTime
+    ? await measureCompileTime(gpu, { layers: 12, runs: options.quick ? 5 : 11 })
+    : undefined;
+  if (compileTime !== undefined) console.log(`\n${formatCompileTime(compileTime)}`);
   const peerDevices = {
     'ort-jsep': await ortDeviceFeatures('jsep'),
     'ort-webgpu': await ortDeviceFeatures('webgpu'),
@@ -103,6 +114,7 @@ async function main(): Promise<number> {
       measurement: MEASUREMENT,
       peerDeviceFeatures: peerDevices,
       results,
+      ...(compileTime === undefined ? {} : { compileTime }),
     };
     await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`Wrote ${options.json}`);
@@ -124,6 +136,8 @@ const MEASUREMENT = {
   reportedGpuBytes:
     "the system's own count where it has one: Weft program.stats.arenaBytes, tfjs tf.memory().numBytesInGPU",
   maxRelativeError: 'max |actual − float64 reference| / max |reference|',
+  compileTime:
+    'the demo decoder with 12 layers, decode-step program: host stages (spec → graph, passes + planning, WGSL) as medians of repeated runs; compile() on a fresh device (cold: every pipeline created in parallel) and again on the same device (warm: pipelines from the per-device cache)',
 };
 
 // Dawn and onnxruntime-web keep handles open: exit explicitly once the results are out.

@@ -28,6 +28,7 @@ import { splitKeysKernel } from './split-keys-kernel.js';
 import { tileFunctions } from './tile-code.js';
 import { attentionTiles } from './tile-sizes.js';
 import { accumulateValueTileFunction } from './value-tile-code.js';
+import { rowOffset } from './view-offsets.js';
 import {
   type BlockField,
   constantNotes,
@@ -217,7 +218,7 @@ export function generateAttention(
     params: [['q_i', 'i32']],
     returns: keyArray,
     body: [
-      `let query_flat = (bh * nq + q_i) * ${headDim};`,
+      `let query_flat = ${rowOffset(context, query, 'b_i', 'h_i', 'q_i', `(bh * nq + q_i) * ${headDim}`)};`,
       `var row: array<f32, ${headDim}>;`,
       ...rows.fillRow(
         'query',
@@ -309,6 +310,8 @@ export function generateAttention(
       scoreKey,
       stagedKey: tiles.stagedKey,
       store: (flat, value) => context.store(writes.output!, flat, value),
+      outputRow: (row) =>
+        rowOffset(context, writes.output!, 'b_i', 'h_i', row, `(bh * nq + ${row}) * ${valueDim}`),
       // Plain softmax has no sink: the running max m is the largest kept score wherever l > 0.
       rowStatistics: [
         ...(writes.logSumExp === undefined
@@ -381,7 +384,7 @@ export function generateAttention(
     writes.output === undefined
       ? []
       : [
-          `let out_flat = (bh * nq + row) * ${valueDim};`,
+          `let out_flat = ${rowOffset(context, writes.output, 'b_i', 'h_i', 'row', `(bh * nq + row) * ${valueDim}`)};`,
           ...normalizer.finish,
           `for (var d = 0; d < ${valueDim}; d++) {`,
           `  ${context.store(writes.output, 'out_flat + d', `acc[d] * ${normalizer.outputScale}`)}`,
@@ -448,7 +451,7 @@ export function generateAttention(
         'if (row >= nq) {',
         '  return;',
         '}',
-        `let out_flat = (bh * nq + row) * ${valueDim};`,
+        `let out_flat = ${rowOffset(context, writes.output, 'b_i', 'h_i', 'row', `(bh * nq + row) * ${valueDim}`)};`,
         `for (var d = 0; d < ${valueDim}; d++) {`,
         `  ${context.store(writes.output, 'out_flat + d', '(*acc)[d] * scale')}`,
         '}',

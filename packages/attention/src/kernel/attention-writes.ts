@@ -13,7 +13,9 @@ export type AttentionWrites = Readonly<Partial<Record<AttentionOutputKind, Node>
 export function attentionWrites(kernel: Kernel): AttentionWrites {
   const writes: Partial<Record<AttentionOutputKind, Node>> = {};
   const anchor = kernel.anchor;
-  for (const output of kernel.outputs) {
+  // A result written through a view (merged heads) is listed by the schedule as the op's node.
+  const results = kernel.schedule.kind === 'opaque' ? kernel.schedule.outputs : kernel.outputs;
+  for (const output of results) {
     const sameOperands =
       output.inputs.length === anchor.inputs.length &&
       output.inputs.every((operand, index) => operand === anchor.inputs[index]);

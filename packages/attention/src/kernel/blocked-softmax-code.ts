@@ -23,6 +23,8 @@ export interface BlockedSoftmaxContext {
   readonly stagedKey: string;
   /** WGSL statement storing `value` at element `flat` of the output. */
   store(flat: string, value: string): string;
+  /** WGSL i32 text of the flat offset of output row `row` (element `d` lies at it plus `d`). */
+  outputRow(row: string): string;
   /**
    * WGSL statements storing the row statistics the kernel also writes (log-sum-exp, row max) of
    * query row `row` in range, from its running max `m` and sum `l`; empty when it writes none.
@@ -173,7 +175,7 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
       'if (row >= nq) {',
       '  return;',
       '}',
-      `let out_flat = (bh * nq + row) * ${valueDim};`,
+      `let out_flat = ${context.outputRow('row')};`,
       'let scale = select(0.0, 1.0 / l, l > 0.0);',
       // The accumulator is a copy here: a dynamic index into it reads memory once per dim.
       `var row_values = acc_row;`,

@@ -2,6 +2,7 @@ import type { Node } from '@weft/ir';
 import type { KernelContext } from '@weft/wgsl';
 import type { AttentionAttrs, QkNormSideAttrs } from '../op/attention-attrs.js';
 import { ropeTurns } from '../op/rope-turns.js';
+import { rowOffset } from './view-offsets.js';
 import { indent, type KernelFunctions } from './wgsl-functions.js';
 
 /** WGSL of the query/key/value row loads shared by the tiled and split-keys attention kernels. */
@@ -72,12 +73,16 @@ export function rowCode(
     const source = tensor === 'key' ? key : value;
     const dim = tensor === 'key' ? headDim : attrs.valueDim;
     const row = tensor === 'key' ? 'kv_row' : valueRow;
-    if (weights === undefined) return context.load(source, `(${row} + ${keyIndex}) * ${dim} + ${index}`);
-    const terms = Array.from(
-      { length: attrs.kvHeads },
-      (_, j) =>
-        `kv_weight_${j} * ${context.load(source, `((kv_batch${j === 0 ? '' : ` + ${j}`}) * nk + ${keyIndex}) * ${dim} + ${index}`)}`,
-    );
+    const head = tensor === 'value' && valueRow === 'value_row' ? 'value_head_i' : 'kv_head_i';
+    if (weights === undefined) {
+      const base = rowOffset(context, source, 'b_i', head, keyIndex, `(${row} + ${keyIndex}) * ${dim}`);
+      return context.load(source, `${base} + ${index}`);
+    }
+    const terms = Array.from({ length: attrs.kvHeads }, (_, j) => {
+      const rowMajor = `((kv_batch${j === 0 ? '' : ` + ${j}`}) * nk + ${keyIndex}) * ${dim}`;
+      const base = rowOffset(context, source, 'b_i', String(j), keyIndex, rowMajor);
+      return `kv_weight_${j} * ${context.load(source, `${base} + ${index}`)}`;
+    });
     return `(${terms.join(' + ')})`;
   };
 

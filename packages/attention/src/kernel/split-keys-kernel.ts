@@ -6,6 +6,7 @@ import { l1DistanceCode } from './l1-distance-code.js';
 import { type NormalizerContext, splitNormalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
 import type { RowCode } from './row-code.js';
+import { rowOffset } from './view-offsets.js';
 import { constantNotes, indent, type KernelFunctions, SCORE_STRUCT } from './wgsl-functions.js';
 
 /** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
@@ -80,7 +81,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     comment: 'Query row q_i, prepared (QK norm, RoPE).',
     returns: rowArray,
     body: [
-      `let query_flat = (bh * nq + q_i) * ${headDim};`,
+      `let query_flat = ${rowOffset(context, query, 'b_i', 'h_i', 'q_i', `(bh * nq + q_i) * ${headDim}`)};`,
       `var row: ${rowArray};`,
       ...parts.rows.fillRow(
         'query',
@@ -186,6 +187,10 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       : []),
   ];
   const output = writes.output;
+  const outputRow =
+    output === undefined
+      ? ''
+      : rowOffset(context, output, 'b_i', 'h_i', 'q_i', `(bh * nq + q_i) * ${valueDim}`);
   let store: string[] = [];
   if (output !== undefined && normalizer.outputNorm !== undefined) {
     // The norm needs every merged value dim: each invocation merges the whole row, then stores its dims.
@@ -199,7 +204,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       '}',
       ...normalizer.outputNorm,
       `for (var d = i32(local_index); d < ${valueDim}; d += ${splits}) {`,
-      `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, `merged_row[d] * ${normalizer.outputScale}`)}`,
+      `  ${context.store(output, `${outputRow} + d`, `merged_row[d] * ${normalizer.outputScale}`)}`,
       '}',
     ];
   } else if (output !== undefined) {
@@ -211,7 +216,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       `  for (var c = 0; c < ${splits}; c++) {`,
       `    total += part_acc[c * ${valueDim} + d] * ${factor('c')};`,
       '  }',
-      `  ${context.store(output, `(bh * nq + q_i) * ${valueDim} + d`, normalizer.outputValue?.('total', 'd') ?? `total * ${normalizer.outputScale}`)}`,
+      `  ${context.store(output, `${outputRow} + d`, normalizer.outputValue?.('total', 'd') ?? `total * ${normalizer.outputScale}`)}`,
       '}',
     ];
   }

@@ -54,6 +54,10 @@ export function attentionOpFor(normalizers: NormalizerTable): AttentionOpDef {
       const { output: _, ...rest } = node.attrs;
       return canonicalAttrs(rest);
     },
+    // The templates index Q, K, V and the output row by row with strides (`view-offsets.ts`):
+    // packed [B, N, H·d] projections are read in place, merged heads written in place.
+    viewOperands: () => [0, 1, 2],
+    writesThroughView: (node) => node.attrs.output === 'output',
     normalizers,
   };
 }

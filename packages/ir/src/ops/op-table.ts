@@ -97,6 +97,20 @@ export interface OpDef {
    * merges their kernels; the template finds every result among `kernel.outputs`.
    */
   sharedKernelKey?(node: Node): string | undefined;
+  /**
+   * For `opaque` ops whose template indexes operands with strides (`KernelContext.elementOffset`):
+   * the positions of the operands it may read through a view, a chain of reshapes, permutes and
+   * slices over a tensor in memory (attention reads packed `[B, N, H·d]` projections as
+   * `[B, H, N, d]` heads). The fused planner then reads the tensor under the view, and no kernel
+   * copies it.
+   */
+  viewOperands?(node: Node): readonly number[];
+  /**
+   * For `opaque` ops whose template stores its result with strides: whether it may write `node`
+   * straight into the layout of the reshapes and permutes that alone read it (attention's output
+   * as merged heads `[B, N, H·d_v]`).
+   */
+  writesThroughView?(node: Node): boolean;
 }
 
 /** Where an operand element lands in an op's output (see {@link OpDef.placeElement}). */

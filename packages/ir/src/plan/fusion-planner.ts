@@ -66,6 +66,10 @@
  * with several outputs (a decoder step's K- and V-cache updates); and opaque nodes over the same
  * operands that their op computes in one pass (`OpDef.sharedKernelKey`: attention's output, row
  * log-sum-exp and row max) into one kernel that writes them all.
+ * Opaque ops read operands and write results through strided views where their op allows it
+ * (`OpDef.viewOperands`, `OpDef.writesThroughView`; `opaque-views.ts`): attention reads packed
+ * `[B, N, H·d]` heads through their reshape and permute, and writes merged heads, so neither
+ * view gets a kernel of its own.
  * Kernels are dispatched in the topological order of their roots (a merged kernel takes the place
  * that keeps it valid): a kernel reads only sources and outputs of earlier kernels. With
  * `fuse: false` every non-source node is a kernel of its own (the unfused baseline). Each kernel
@@ -88,6 +92,7 @@ import { mergeEpilogueKernels } from './merge-epilogue-kernels.js';
 import { mergeRowKernels } from './merge-row-kernels.js';
 import { mergeSharedOpaqueKernels } from './merge-shared-opaque-kernels.js';
 import { mergeSiblingKernels } from './merge-sibling-kernels.js';
+import { realizeOpaque } from './opaque-views.js';
 import { PlannerState } from './planner-state.js';
 import { DEFAULT_MAX_KERNEL_OUTPUTS, splitWideKernels } from './split-wide-kernels.js';
 
@@ -114,7 +119,11 @@ export function planFusion(graph: Graph, options: FusionOptions = {}): KernelPla
   const kernels = splitWideKernels(planned, options.maxKernelOutputs ?? DEFAULT_MAX_KERNEL_OUTPUTS);
   return {
     graph,
-    kernels: kernels.map((kernel, id) => ({ ...kernel, id, schedule: scheduleKernel(kernel) })),
+    kernels: kernels.map(({ views, ...kernel }, id) => ({
+      ...kernel,
+      id,
+      schedule: scheduleKernel({ ...kernel, ...(views === undefined ? {} : { views }) }),
+    })),
     decisions: state.decisions,
   };
 }
@@ -141,16 +150,14 @@ function fusedRound(state: PlannerState): KernelDraft[] {
   for (const node of state.nodes) {
     const role = state.role(node);
     if (role === 'source') continue;
-    if (role === 'opaque') {
-      state.realized.add(node);
-      for (const operand of node.inputs) if (state.role(operand) !== 'source') state.realized.add(operand);
-    }
+    if (role === 'opaque') realizeOpaque(state, node);
     if (state.outputs.has(node) && state.users.get(node)!.length === 0) state.realized.add(node);
   }
   const kernels: KernelDraft[] = [];
   for (let index = state.nodes.length - 1; index >= 0; index--) {
     const node = state.nodes[index]!;
-    if (state.realized.has(node)) kernels.push(growKernel(state, node));
+    // A view target (merged heads) is written by its opaque op's kernel.
+    if (state.realized.has(node) && !state.viewWrites.has(node)) kernels.push(growKernel(state, node));
   }
   const sort = (nodes: Iterable<Node>): Node[] => state.sorted(nodes);
   const merged = mergeEpilogueKernels(

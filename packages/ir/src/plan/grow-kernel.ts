@@ -22,10 +22,7 @@ export function growKernel(state: PlannerState, root: Node): KernelDraft {
     reductions: [],
   };
   const reads = new Set<Node>();
-  if (state.role(root) === 'opaque') {
-    for (const operand of root.inputs) (operand.op === 'constant' ? kernel.members : reads).add(operand);
-    return finish(state, kernel, reads);
-  }
+  if (state.role(root) === 'opaque') return opaqueKernel(state, kernel, reads);
   if (state.role(root) === 'matmul') takeMatmul(state, kernel, root);
   if (state.role(root) === 'reduction') takeReduction(kernel, root, reductionDomain(root)!);
   const needed = new Set(root.inputs);
@@ -52,6 +49,39 @@ export function singleNodeKernel(state: PlannerState, node: Node): KernelDraft {
   const domain = role === 'reduction' ? reductionDomain(node) : undefined;
   const matmul = role === 'matmul' ? node : undefined;
   return draft(state, node, [...constants, node], reads, domain === undefined ? [] : [node], matmul, domain);
+}
+
+/**
+ * The kernel of an opaque root: its filled constants are literals; an operand read through a
+ * strided view joins with its view chain (the tensor under it is read), and a result written
+ * through a view makes the chain members and its end the output.
+ */
+function opaqueKernel(state: PlannerState, kernel: Growing, reads: Set<Node>): KernelDraft {
+  const root = kernel.root;
+  const views = state.views.get(root);
+  for (const operand of root.inputs) {
+    const view = views?.get(operand);
+    if (operand.op === 'constant') kernel.members.add(operand);
+    else if (view === undefined) reads.add(operand);
+    else {
+      reads.add(view.base);
+      for (let node = operand; node !== view.base; node = node.inputs[0]!) kernel.members.add(node);
+    }
+  }
+  const written = views?.get(root);
+  const chain = written === undefined ? undefined : state.viewWrites.get(written.base)?.chain;
+  for (const node of chain ?? []) kernel.members.add(node);
+  const drafted = draft(
+    state,
+    root,
+    state.sorted(kernel.members),
+    state.sorted(reads),
+    [],
+    undefined,
+    undefined,
+    written === undefined ? [root] : [written.base],
+  );
+  return views === undefined ? drafted : { ...drafted, views };
 }
 
 function finish(state: PlannerState, kernel: Growing, reads: ReadonlySet<Node>): KernelDraft {

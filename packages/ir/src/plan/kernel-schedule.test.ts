@@ -77,6 +77,7 @@ describe('kernel schedules', () => {
       op: scan.anchor,
       operands: [kernels[0]!.outputs[0] as Node],
       outputs: [scan.anchor],
+      views: new Map(),
     });
   });
 });

@@ -3,6 +3,7 @@ import { type Shape, shapesEqual } from '../shape.js';
 import { defOf } from './def-of.js';
 import { epilogueLayout } from './epilogue-layout.js';
 import { isRowReshape, type ReductionDomain, reductionDomain } from './reduction-domain.js';
+import type { StridedView } from './strided-view.js';
 
 /**
  * What a template needs to know of a kernel beyond its nodes: the fusion planner's decisions about
@@ -85,10 +86,15 @@ export interface OpaqueSchedule {
   readonly kind: 'opaque';
   /** The op node. */
   readonly op: Node;
-  /** The tensors its template reads: the op's operands, as they are (no view is fused into them). */
+  /** The op's operands (an operand read through a view is the view; see {@link OpaqueSchedule.views}). */
   readonly operands: readonly Node[];
-  /** The tensors it writes. */
+  /** The op's results it computes (a result written through a view is the op node, not the view's end). */
   readonly outputs: readonly Node[];
+  /**
+   * Operands read and results written through strided views, by operand or result: the template
+   * indexes them with `KernelContext.elementOffset`, which addresses the tensor under the view.
+   */
+  readonly views: ReadonlyMap<Node, StridedView>;
 }
 
 /** The parts of a kernel its schedule is derived from. */
@@ -97,6 +103,7 @@ export interface ScheduledParts {
   readonly anchor: Node;
   readonly nodes: readonly Node[];
   readonly outputs: readonly Node[];
+  readonly views?: ReadonlyMap<Node, StridedView>;
 }
 
 /**
@@ -114,13 +121,23 @@ export function scheduleKernel(kernel: ScheduledParts): KernelSchedule {
     default:
       if (kernel.template === 'reduce' || defOf(kernel.anchor).fusion === 'reduction')
         return reductionSchedule(kernel, 'reduce');
-      return {
-        kind: 'opaque',
-        op: kernel.anchor,
-        operands: kernel.anchor.inputs,
-        outputs: kernel.outputs,
-      };
+      return opaqueSchedule(kernel);
   }
+}
+
+function opaqueSchedule(kernel: ScheduledParts): OpaqueSchedule {
+  const views = kernel.views ?? new Map<Node, StridedView>();
+  // A view's end written by the kernel stands for the op result written through it.
+  const resultOf = new Map<Node, Node>();
+  for (const view of views.values())
+    if (kernel.outputs.includes(view.base)) resultOf.set(view.base, view.view);
+  return {
+    kind: 'opaque',
+    op: kernel.anchor,
+    operands: kernel.anchor.inputs,
+    outputs: kernel.outputs.map((output) => resultOf.get(output) ?? output),
+    views,
+  };
 }
 
 function reductionSchedule(kernel: ScheduledParts, kind: 'row' | 'reduce'): ReductionSchedule {

@@ -27,6 +27,7 @@ export function mergeSharedOpaqueKernels(
       ...earlier,
       nodes: sort(new Set([...earlier.nodes, ...kernel.nodes])),
       outputs: sort(new Set([...earlier.outputs, ...kernel.outputs])),
+      ...mergedViews(earlier, kernel),
     };
   }
   return result;
@@ -40,4 +41,10 @@ function sharedKey(node: Node): string | undefined {
   return key === undefined
     ? undefined
     : `${def.name}(${node.inputs.map((input) => input.hash).join(',')})${key}`;
+}
+
+/** The strided views of both kernels (each result's own, the operands' shared). */
+function mergedViews(earlier: KernelDraft, later: KernelDraft): Pick<KernelDraft, 'views'> {
+  if (earlier.views === undefined && later.views === undefined) return {};
+  return { views: new Map([...(earlier.views ?? []), ...(later.views ?? [])]) };
 }

@@ -14,18 +14,21 @@ export function mergeSiblingKernels(
   sort: (nodes: Iterable<Node>) => Node[],
 ): KernelDraft[] {
   const result = [...kernels];
+  // Which kernel writes each tensor (by position in `result`), refreshed after each merge: the
+  // checks below run for many sibling pairs, and lookups keep them linear in the kernels between.
+  let producer = producersOf(result);
   for (let first = 0; first < result.length; first++) {
     for (let second = first + 1; second < result.length; second++) {
       const earlier = result[first]!;
       const later = result[second]!;
       if (!siblings(earlier, later)) continue;
-      const between = result.slice(first + 1, second);
-      const before = result.slice(0, first);
-      const writtenBefore = new Set(before.flatMap((kernel) => kernel.outputs));
-      const readyEarly = later.inputs.every((input) => input.inputs.length === 0 || writtenBefore.has(input));
-      const unreadBetween = between.every(
-        (kernel) => !kernel.inputs.some((input) => earlier.outputs.includes(input)),
+      const readyEarly = later.inputs.every(
+        (input) => input.inputs.length === 0 || (producer.get(input) ?? first) < first,
       );
+      let unreadBetween = true;
+      for (let between = first + 1; between < second && unreadBetween; between++) {
+        unreadBetween = !result[between]!.inputs.some((input) => producer.get(input) === first);
+      }
       if (!readyEarly && !unreadBetween) continue;
       const merged: KernelDraft = {
         template: 'elementwise',
@@ -41,11 +44,20 @@ export function mergeSiblingKernels(
         result[second] = merged;
         result.splice(first, 1);
       }
+      producer = producersOf(result);
       first--;
       break;
     }
   }
   return result;
+}
+
+function producersOf(kernels: readonly KernelDraft[]): Map<Node, number> {
+  const producer = new Map<Node, number>();
+  kernels.forEach((kernel, position) => {
+    for (const output of kernel.outputs) producer.set(output, position);
+  });
+  return producer;
 }
 
 function siblings(earlier: KernelDraft, later: KernelDraft): boolean {

@@ -4,6 +4,7 @@ import { type FusionCostModel, HARDWARE_FUSION_COSTS } from './cost/fusion-cost-
 import type { FusionDecision } from './cost/fusion-decision.js';
 import { type NodeRole, nodeRole } from './node-role.js';
 import type { ReductionDomain } from './reduction-domain.js';
+import type { StridedView } from './strided-view.js';
 
 /** The kernel being grown around one root. */
 export interface Growing {
@@ -28,6 +29,10 @@ export class PlannerState {
   realized = new Set<Node>();
   /** Nodes the cost rule decided to write to memory; kept from one planning round to the next. */
   readonly materialized = new Set<Node>();
+  /** Strided views an opaque node reads or writes, by view (operands and results; see `opaque-views.ts`). */
+  readonly views = new Map<Node, Map<Node, StridedView>>();
+  /** The opaque node that writes each view target (merged heads) and the view chain up to it. */
+  readonly viewWrites = new Map<Node, { readonly op: Node; readonly chain: readonly Node[] }>();
   /** The cost model's decisions of the current round. */
   decisions: FusionDecision[] = [];
 

@@ -68,25 +68,45 @@ function exprUnits(expr: Expr): number {
  * `inlined` are computed in the same kernel, in registers). 0 for ops without a lowering.
  */
 export function nodeElementUnits(node: Node, inlined: ReadonlySet<Node>): number {
-  const lower = defOf(node).lowerElement;
-  if (lower === undefined) return 0;
-  const index = node.shape.map((_, axis) => indexVariable(`i${axis}`));
-  let units = 0;
-  for (const expr of exprNodes(lower(node, index))) {
-    if (expr.kind === 'read') {
-      const operand = node.inputs[Number(String(expr.payload).slice(1))];
-      if (operand !== undefined && (inlined.has(operand) || operand.op === 'constant')) continue;
-    }
-    units += exprUnits(expr);
+  const { units, reads } = loweredUnits(node);
+  let total = units;
+  for (const read of reads) {
+    const operand = node.inputs[read.operand];
+    if (operand !== undefined && (inlined.has(operand) || operand.op === 'constant')) continue;
+    total += read.units;
   }
-  return units;
+  return total;
 }
 
-/**
- * Op units of evaluating every node of `nodes` once per element of `per`: each node counts in
- * proportion to its element count, so a per-row value of a norm adds a fraction of a unit to each
- * element of the rows. Values in `held` (row statistics kept in registers) cost no load.
- */
+/** A node's op units apart from its operand reads, and each read (by operand position). */
+interface LoweredUnits {
+  readonly units: number;
+  readonly reads: readonly { readonly operand: number; readonly units: number }[];
+}
+
+// Lowering a node's element is the planner's most repeated work (every prologue is priced in
+// every planning round): each node is lowered once.
+const loweredUnitsCache = new WeakMap<Node, LoweredUnits>();
+
+function loweredUnits(node: Node): LoweredUnits {
+  const known = loweredUnitsCache.get(node);
+  if (known !== undefined) return known;
+  const lower = defOf(node).lowerElement;
+  let units = 0;
+  const reads: { operand: number; units: number }[] = [];
+  if (lower !== undefined) {
+    const index = node.shape.map((_, axis) => indexVariable(`i${axis}`));
+    for (const expr of exprNodes(lower(node, index))) {
+      const operand = expr.kind === 'read' ? Number(String(expr.payload).slice(1)) : Number.NaN;
+      if (Number.isInteger(operand)) reads.push({ operand, units: exprUnits(expr) });
+      else units += exprUnits(expr);
+    }
+  }
+  const result = { units, reads };
+  loweredUnitsCache.set(node, result);
+  return result;
+}
+
 export function coneUnitsPerElement(
   nodes: ReadonlySet<Node>,
   per: Node,
