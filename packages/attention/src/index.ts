@@ -19,6 +19,8 @@
 
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
+export * from './compose/linformer.js';
+export * from './compose/nystromformer.js';
 export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';

@@ -23,6 +23,7 @@ import { lightningAttentionChunkedEntry } from './entries/lightning-attention-ch
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
 import { linearTransformerElu1CausalEntry } from './entries/linear-transformer-elu1-causal.js';
 import { linearTransformerElu1DecodeEntry } from './entries/linear-transformer-elu1-decode.js';
+import { linformerEntry } from './entries/linformer.js';
 import { llnAttentionEntry } from './entries/lln-attention.js';
 import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
@@ -35,6 +36,7 @@ import { napStandardizedAttentionEntry } from './entries/nap-standardized-attent
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { nystromformerEntry } from './entries/nystromformer.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
 import { performerFavorEntry } from './entries/performer-favor.js';
@@ -123,6 +125,8 @@ export const ZOO: readonly ZooEntry[] = [
   fastmaxEntry,
   landmarkGroupedSoftmaxEntry,
   pLaplacianAdapterEntry,
+  linformerEntry,
+  nystromformerEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

@@ -29,6 +29,8 @@ import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
+import { linformerCatalogEntry } from './linformer-entry.js';
+import { nystromformerCatalogEntry } from './nystromformer-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
@@ -251,6 +253,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   fastmaxCatalogEntry,
   landmarkGroupedSoftmaxCatalogEntry,
   pLaplacianAdapterCatalogEntry,
+  linformerCatalogEntry,
+  nystromformerCatalogEntry,
 ];
 
 interface EntryOptions {

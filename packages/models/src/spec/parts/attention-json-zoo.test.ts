@@ -138,6 +138,12 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
   'soft-nystrom-attention': {
     notExpressible: 'the Nyström form is a chain of IR ops around a pseudo-inverse, not an attention op',
   },
+  linformer: {
+    notExpressible: 'sequence projections E K, F V are matmuls before the attention op, outside its spec',
+  },
+  nystromformer: {
+    notExpressible: 'landmarks, the m×m softmax and its pseudo-inverse are IR ops around two attention ops',
+  },
   'lssa-softplus-reweighting': {
     ...base,
     mask: causal,
