@@ -19,8 +19,13 @@
 
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
+export * from './compose/attention-free-ffn.js';
+export * from './compose/head-embeddings.js';
+export * from './compose/layerwise-shortcuts.js';
 export * from './compose/linformer.js';
+export * from './compose/mixture-of-heads.js';
 export * from './compose/nystromformer.js';
+export * from './compose/set-transformer.js';
 export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';

@@ -2,6 +2,7 @@ import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
+import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
@@ -18,6 +19,7 @@ import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
+import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
@@ -31,6 +33,8 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
+import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
@@ -49,6 +53,7 @@ import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
 import { rope2dImageGridEntry } from './entries/rope-2d-image-grid.js';
 import { scaleNormEntry } from './entries/scale-norm.js';
+import { setTransformerEntry } from './entries/set-transformer.js';
 import { sigmaDiffQkvEntry } from './entries/sigma-diff-qkv.js';
 import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
 import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
@@ -127,6 +132,11 @@ export const ZOO: readonly ZooEntry[] = [
   pLaplacianAdapterEntry,
   linformerEntry,
   nystromformerEntry,
+  setTransformerEntry,
+  mixtureOfHeadsEntry,
+  multiHeadEmbeddingsEntry,
+  attentionFreeFfnEntry,
+  layerwiseShortcutsEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

@@ -24,9 +24,14 @@ import {
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import {
+  layerwiseShortcutsCatalogEntry,
+  sequenceFeedForwardCatalogEntry,
+} from './block-composition-entries.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
+import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
@@ -35,6 +40,7 @@ import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
 import { seeded } from './seeded-values.js';
+import { setTransformerCatalogEntry } from './set-transformer-entry.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
 
@@ -255,6 +261,11 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   pLaplacianAdapterCatalogEntry,
   linformerCatalogEntry,
   nystromformerCatalogEntry,
+  setTransformerCatalogEntry,
+  mixtureOfHeadsCatalogEntry,
+  headEmbeddingsCatalogEntry,
+  sequenceFeedForwardCatalogEntry,
+  layerwiseShortcutsCatalogEntry,
 ];
 
 interface EntryOptions {

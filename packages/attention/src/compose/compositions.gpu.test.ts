@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalogInstance, worst } from '../../test/check-catalog-entry.js';
+import { denseLayerwiseShortcuts, denseSequenceFeedForward } from '../../test/dense-block-compositions.js';
+import { denseHeadEmbeddings, denseMixtureOfHeads } from '../../test/dense-head-structure.js';
 import { denseLinformer } from '../../test/dense-linformer.js';
 import { denseNystromformer } from '../../test/dense-nystromformer.js';
+import { denseSetTransformer } from '../../test/dense-set-transformer.js';
+import {
+  layerwiseShortcutsCatalogEntry,
+  sequenceFeedForwardCatalogEntry,
+} from '../catalog/block-composition-entries.js';
+import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from '../catalog/head-structure-entries.js';
 import { linformerCatalogEntry } from '../catalog/linformer-entry.js';
 import { nystromformerCatalogEntry } from '../catalog/nystromformer-entry.js';
+import { setTransformerCatalogEntry } from '../catalog/set-transformer-entry.js';
 
 /** Float64 reference interpreter vs the loops written from the paper: rounding only. */
 const FLOAT64_TOLERANCE = 1e-10;
@@ -29,5 +38,49 @@ describe('compositions of IR ops and fused attention on the device', () => {
     expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
     // Measured 36: 4 matmuls × 6 steps, 2 attention kernels, landmarks, A, Z₀ and Z·(B̃V).
     expect(check.kernels).toBeLessThanOrEqual(4 * 6 + 12);
+  });
+
+  it('Set Transformer (catalog #55): SAB, ISAB, PMA f32 vs float64 within 1e-5; one kernel per attention', async () => {
+    const check = await checkCatalogInstance(setTransformerCatalogEntry.build(), (values) =>
+      denseSetTransformer(values, { batch: 2, set: 12, width: 16, heads: 4 }),
+    );
+    console.log('set-transformer', check);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
+    // Measured 37 for the four MABs: about 9 each (projections, attention, W^O, two LayerNorms, rFF).
+    expect(check.kernels).toBeLessThanOrEqual(4 * 10);
+  });
+
+  it('MAE head gating (catalog #52) and MHE-ADD/MUL (catalog #73): f32 vs float64 within 1e-5', async () => {
+    const mixture = await checkCatalogInstance(mixtureOfHeadsCatalogEntry.build(), (values) =>
+      denseMixtureOfHeads(values, { batch: 2, rows: 12, width: 16, heads: 4 }),
+    );
+    const embeddings = await checkCatalogInstance(headEmbeddingsCatalogEntry.build(), (values) =>
+      denseHeadEmbeddings(values, { batch: 2, rows: 12, width: 16, heads: 4, headDim: 8 }),
+    );
+    console.log('mixture-of-heads', mixture, 'multi-head-embeddings', embeddings);
+    for (const check of [mixture, embeddings]) {
+      expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+      expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
+    }
+    expect(mixture.kernels).toBeLessThanOrEqual(12);
+    // Measured 10 (MAE: projections, attention, gate MLP and softmax, W^O) and 12 (two MHE blocks).
+    expect(embeddings.kernels).toBeLessThanOrEqual(2 * 6);
+  });
+
+  it('the FFN in place of attention (catalog #32) and layerwise shortcuts (catalog #37): f32 vs float64 within 1e-5', async () => {
+    const feedForward = await checkCatalogInstance(sequenceFeedForwardCatalogEntry.build(), (values) => ({
+      output: denseSequenceFeedForward(values, 2),
+    }));
+    const shortcuts = await checkCatalogInstance(layerwiseShortcutsCatalogEntry.build(), (values) => ({
+      output: denseLayerwiseShortcuts(values, { batch: 2, rows: 12, width: 16, heads: 4, taps: 2 }),
+    }));
+    console.log('attention-free-ffn', feedForward, 'layerwise-shortcuts', shortcuts);
+    for (const check of [feedForward, shortcuts]) {
+      expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+      expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
+    }
+    expect(feedForward.kernels).toBeLessThanOrEqual(2);
+    expect(shortcuts.kernels).toBeLessThanOrEqual(10);
   });
 });

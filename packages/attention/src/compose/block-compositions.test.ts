@@ -1,0 +1,48 @@
+import { input, interpret, SpecError } from '@weft/ir';
+import { relativeError } from '@weft/ir/test';
+import { describe, expect, it } from 'vitest';
+import { denseLayerwiseShortcuts, denseSequenceFeedForward } from '../../test/dense-block-compositions.js';
+import {
+  layerwiseShortcutsCatalogEntry,
+  sequenceFeedForwardCatalogEntry,
+} from '../catalog/block-composition-entries.js';
+import { sequenceFeedForward } from './attention-free-ffn.js';
+import { layerwiseShortcutAttention } from './layerwise-shortcuts.js';
+
+describe('sequenceFeedForward (catalog #32, ALR)', () => {
+  it('maps [batch, L, d] to [batch, L, d] and names the block in its errors', () => {
+    expect(sequenceFeedForward(input('x', [3, 5, 4]), { hidden: 7 }).shape).toEqual([3, 5, 4]);
+    expect(() => sequenceFeedForward(input('x', [5, 4]), { hidden: 7, name: 'l.2.alr' })).toThrow(
+      /l\.2\.alr/,
+    );
+    expect(() => sequenceFeedForward(input('x', [3, 5, 4]), { hidden: 0 })).toThrow(SpecError);
+  });
+
+  it('float64: matches reshape(W₂ ReLU(W₁ vec(X) + b₁) + b₂) written with loops', () => {
+    const { graph, inputs, params } = sequenceFeedForwardCatalogEntry.build();
+    const reference = interpret(graph, { inputs, params }).output!.data;
+    expect(relativeError(reference, denseSequenceFeedForward({ ...inputs, ...params }, 2))).toBeLessThan(
+      1e-12,
+    );
+  });
+});
+
+describe('layerwiseShortcutAttention (catalog #37)', () => {
+  const x = input('x', [2, 6, 8]);
+
+  it('attends from x to the concatenated taps and names taps in its errors', () => {
+    expect(layerwiseShortcutAttention(x, [x, x, x], { heads: 2 }).shape).toEqual([2, 6, 8]);
+    expect(() => layerwiseShortcutAttention(x, [], { heads: 2, name: 'last' })).toThrow(/last.*tap/);
+    expect(() => layerwiseShortcutAttention(x, [input('t', [2, 5, 8])], { heads: 2 })).toThrow(/taps\[0\]/);
+  });
+
+  it('float64: matches the masked cross-attention to [f_0(h0); f_1(h1)] written with loops', () => {
+    const { graph, inputs, params } = layerwiseShortcutsCatalogEntry.build();
+    const reference = interpret(graph, { inputs, params }).output!.data;
+    const dense = denseLayerwiseShortcuts(
+      { ...inputs, ...params },
+      { batch: 2, rows: 12, width: 16, heads: 4, taps: 2 },
+    );
+    expect(relativeError(reference, dense)).toBeLessThan(1e-12);
+  });
+});

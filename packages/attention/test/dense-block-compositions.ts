@@ -1,0 +1,106 @@
+type Matrix = number[][];
+type Values = Readonly<Record<string, ArrayLike<number>>>;
+
+/**
+ * Catalog #32's ALR network in float64 with plain loops: Y = reshape(W₂ ReLU(W₁ vec(X) + b₁) + b₂)
+ * per sequence, parameters named as `sequenceFeedForward`'s with name `ffn`.
+ */
+export function denseSequenceFeedForward(values: Values, batch: number): Float64Array {
+  const w1 = values['ffn.hidden.weight']!;
+  const b1 = values['ffn.hidden.bias']!;
+  const w2 = values['ffn.output.weight']!;
+  const b2 = values['ffn.output.bias']!;
+  const flat = b2.length;
+  const hidden = b1.length;
+  const out = new Float64Array(batch * flat);
+  for (let b = 0; b < batch; b++) {
+    const h = Array.from({ length: hidden }, (_, j) => {
+      let a = Number(b1[j]);
+      for (let i = 0; i < flat; i++) a += Number(values.x![b * flat + i]) * Number(w1[i * hidden + j]);
+      return Math.max(0, a);
+    });
+    for (let i = 0; i < flat; i++) {
+      let a = Number(b2[i]);
+      for (let j = 0; j < hidden; j++) a += h[j]! * Number(w2[j * flat + i]);
+      out[b * flat + i] = a;
+    }
+  }
+  return out;
+}
+
+/**
+ * Catalog #37's layerwise shortcut in float64 with plain loops: M = [f_0(tap0); f_1(tap1)] with
+ * f_l(h) = ReLU(h W₁ + b₁) W₂ + b₂; per head, token t attends to memory rows (l, j) with j ≤ t by
+ * softmax(q·k/√d_h); the concatenated heads meet W_O. Parameters named as
+ * `layerwiseShortcutAttention`'s with name `shortcuts`.
+ */
+export function denseLayerwiseShortcuts(
+  values: Values,
+  sizes: { batch: number; rows: number; width: number; heads: number; taps: number },
+): Float64Array {
+  const { batch, rows, width, heads, taps } = sizes;
+  const headDim = width / heads;
+  const out: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const x = block(values.x!, b, rows, width);
+    const memory: { row: number[]; position: number }[] = [];
+    for (let l = 0; l < taps; l++) {
+      const name = `shortcuts.tap${l}`;
+      const hiddenBias = values[`${name}.hidden.bias`]!;
+      const inner = product(
+        block(values[`tap${l}`]!, b, rows, width),
+        matrix(values, `${name}.hidden.weight`, hiddenBias.length),
+      ).map((row) => row.map((a, c) => Math.max(0, a + Number(hiddenBias[c]))));
+      const outputBias = values[`${name}.output.bias`]!;
+      product(inner, matrix(values, `${name}.output.weight`, width)).forEach((row, j) => {
+        memory.push({ row: row.map((a, c) => a + Number(outputBias[c])), position: j });
+      });
+    }
+    const q = product(x, matrix(values, 'shortcuts.query', width));
+    const k = product(
+      memory.map((m) => m.row),
+      matrix(values, 'shortcuts.key', width),
+    );
+    const v = product(
+      memory.map((m) => m.row),
+      matrix(values, 'shortcuts.value', width),
+    );
+    const concatenated = q.map((query, t) => {
+      const row = new Array<number>(width).fill(0);
+      for (let h = 0; h < heads; h++) {
+        const visible = memory.map((_, r) => r).filter((r) => memory[r]!.position <= t);
+        const scores = visible.map((r) => {
+          let dot = 0;
+          for (let c = h * headDim; c < (h + 1) * headDim; c++) dot += query[c]! * k[r]![c]!;
+          return dot / Math.sqrt(headDim);
+        });
+        const top = Math.max(...scores);
+        const weights = scores.map((s) => Math.exp(s - top));
+        const total = weights.reduce((s, w) => s + w, 0);
+        visible.forEach((r, i) => {
+          for (let c = h * headDim; c < (h + 1) * headDim; c++) row[c]! += (weights[i]! / total) * v[r]![c]!;
+        });
+      }
+      return row;
+    });
+    out.push(...product(concatenated, matrix(values, 'shortcuts.output', width)).flat());
+  }
+  return Float64Array.from(out);
+}
+
+function block(data: ArrayLike<number>, b: number, rows: number, width: number): Matrix {
+  return Array.from({ length: rows }, (_, t) =>
+    Array.from({ length: width }, (_, c) => Number(data[(b * rows + t) * width + c])),
+  );
+}
+
+function matrix(values: Values, name: string, columns: number): Matrix {
+  const data = values[name]!;
+  return block(data, 0, data.length / columns, columns);
+}
+
+function product(a: Matrix, b: Matrix): Matrix {
+  return a.map((row) =>
+    Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
+  );
+}
