@@ -88,6 +88,40 @@ export function denseLayerwiseShortcuts(
   return Float64Array.from(out);
 }
 
+/**
+ * Catalog #58's LAMA pooling in float64 with plain loops: e_{k,t} = tanh((p_kᵀc)(q_kᵀh_t)), divided
+ * inside the tanh by ‖c‖‖h_t‖ when `normalize`; a_k = softmax_t(e_k); M_k = Σ_t a_{k,t} h_t.
+ * Parameters `${name}.p`, `${name}.q` `[d, K]`, `${name}.context` `[d]`; returns `[batch, K, d]`.
+ */
+export function denseLamaPooling(
+  values: Values,
+  name: string,
+  sizes: { batch: number; rows: number; width: number; heads: number; normalize: boolean },
+): Float64Array {
+  const { batch, rows, width, heads, normalize } = sizes;
+  const p = matrix(values, `${name}.p`, heads);
+  const q = matrix(values, `${name}.q`, heads);
+  const c = Array.from({ length: width }, (_, i) => Number(values[`${name}.context`]![i]));
+  const norm = (x: number[]) => Math.sqrt(x.reduce((s, a) => s + a * a, 0));
+  const out: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const h = block(values.h!, b, rows, width);
+    for (let k = 0; k < heads; k++) {
+      const context = c.reduce((s, a, i) => s + p[i]![k]! * a, 0);
+      const energies = h.map((row) => {
+        const bilinear = context * row.reduce((s, a, i) => s + q[i]![k]! * a, 0);
+        return Math.tanh(normalize ? bilinear / (norm(c) * norm(row)) : bilinear);
+      });
+      const top = Math.max(...energies);
+      const weights = energies.map((e) => Math.exp(e - top));
+      const total = weights.reduce((s, w) => s + w, 0);
+      for (let i = 0; i < width; i++)
+        out.push(h.reduce((s, row, t) => s + (weights[t]! / total) * row[i]!, 0));
+    }
+  }
+  return Float64Array.from(out);
+}
+
 function block(data: ArrayLike<number>, b: number, rows: number, width: number): Matrix {
   return Array.from({ length: rows }, (_, t) =>
     Array.from({ length: width }, (_, c) => Number(data[(b * rows + t) * width + c])),

@@ -17,6 +17,7 @@ import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-
 import { gaamEntry } from './entries/gaam.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
+import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
@@ -137,6 +138,7 @@ export const ZOO: readonly ZooEntry[] = [
   multiHeadEmbeddingsEntry,
   attentionFreeFfnEntry,
   layerwiseShortcutsEntry,
+  lamaPoolingEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

@@ -25,6 +25,7 @@ import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 import {
+  lamaPoolingCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
@@ -266,6 +267,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   headEmbeddingsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
   layerwiseShortcutsCatalogEntry,
+  lamaPoolingCatalogEntry,
 ];
 
 interface EntryOptions {

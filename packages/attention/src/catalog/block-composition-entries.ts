@@ -1,5 +1,6 @@
 import { input, makeGraph } from '@weft/ir';
 import { sequenceFeedForward } from '../compose/attention-free-ffn.js';
+import { lamaPooling } from '../compose/lama-pooling.js';
 import { layerwiseShortcutAttention } from '../compose/layerwise-shortcuts.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
 import { seededBlockParams } from './seeded-block-params.js';
@@ -39,5 +40,22 @@ export const layerwiseShortcutsCatalogEntry: AttentionCatalogEntry = {
       inputs: { x: seeded(count, 1), tap0: seeded(count, 2), tap1: seeded(count, 3) },
       dims: {},
     };
+  },
+};
+
+/**
+ * Catalog paper 58's pooling of 2 sequences of 12 × width 16 into 4 heads, in the paper's
+ * normalized form (`paper`) and the public port's (`port`).
+ */
+export const lamaPoolingCatalogEntry: AttentionCatalogEntry = {
+  mechanism: 'lama-pooling',
+  paper: 58,
+  build() {
+    const h = input('h', [2, 12, 16]);
+    const graph = makeGraph({
+      paper: lamaPooling(h, { heads: 4, name: 'lama' }),
+      port: lamaPooling(h, { heads: 4, normalize: false, name: 'lamaPort' }),
+    });
+    return { graph, params: seededBlockParams(graph), inputs: { h: seeded(2 * 12 * 16, 1) }, dims: {} };
   },
 };

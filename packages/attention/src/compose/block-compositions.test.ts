@@ -1,12 +1,18 @@
 import { input, interpret, SpecError } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
-import { denseLayerwiseShortcuts, denseSequenceFeedForward } from '../../test/dense-block-compositions.js';
 import {
+  denseLamaPooling,
+  denseLayerwiseShortcuts,
+  denseSequenceFeedForward,
+} from '../../test/dense-block-compositions.js';
+import {
+  lamaPoolingCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from '../catalog/block-composition-entries.js';
 import { sequenceFeedForward } from './attention-free-ffn.js';
+import { lamaPooling } from './lama-pooling.js';
 import { layerwiseShortcutAttention } from './layerwise-shortcuts.js';
 
 describe('sequenceFeedForward (catalog #32, ALR)', () => {
@@ -44,5 +50,24 @@ describe('layerwiseShortcutAttention (catalog #37)', () => {
       { batch: 2, rows: 12, width: 16, heads: 4, taps: 2 },
     );
     expect(relativeError(reference, dense)).toBeLessThan(1e-12);
+  });
+});
+
+describe('lamaPooling (catalog #58)', () => {
+  it('pools [batch, n, d] into [batch, K, d] and names the block in its errors', () => {
+    expect(lamaPooling(input('h', [3, 7, 8]), { heads: 5 }).shape).toEqual([3, 5, 8]);
+    expect(() => lamaPooling(input('h', [7, 8]), { heads: 5, name: 'pool' })).toThrow(/pool.*h must/);
+    expect(() => lamaPooling(input('h', [3, 7, 8]), { heads: 0 })).toThrow(SpecError);
+  });
+
+  it('float64: matches softmax_t(tanh((p_kᵀc)(q_kᵀh_t)[/‖c‖‖h_t‖])) H written with loops', () => {
+    const { graph, inputs, params } = lamaPoolingCatalogEntry.build();
+    const reference = interpret(graph, { inputs, params });
+    const values = { ...inputs, ...params };
+    const sizes = { batch: 2, rows: 12, width: 16, heads: 4 };
+    const paper = denseLamaPooling(values, 'lama', { ...sizes, normalize: true });
+    const port = denseLamaPooling(values, 'lamaPort', { ...sizes, normalize: false });
+    expect(relativeError(reference.paper!.data, paper)).toBeLessThan(1e-12);
+    expect(relativeError(reference.port!.data, port)).toBeLessThan(1e-12);
   });
 });

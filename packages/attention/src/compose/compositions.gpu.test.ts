@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalogInstance, worst } from '../../test/check-catalog-entry.js';
-import { denseLayerwiseShortcuts, denseSequenceFeedForward } from '../../test/dense-block-compositions.js';
+import {
+  denseLamaPooling,
+  denseLayerwiseShortcuts,
+  denseSequenceFeedForward,
+} from '../../test/dense-block-compositions.js';
 import { denseHeadEmbeddings, denseMixtureOfHeads } from '../../test/dense-head-structure.js';
 import { denseLinformer } from '../../test/dense-linformer.js';
 import { denseNystromformer } from '../../test/dense-nystromformer.js';
 import { denseSetTransformer } from '../../test/dense-set-transformer.js';
 import {
+  lamaPoolingCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from '../catalog/block-composition-entries.js';
@@ -82,5 +87,17 @@ describe('compositions of IR ops and fused attention on the device', () => {
     }
     expect(feedForward.kernels).toBeLessThanOrEqual(2);
     expect(shortcuts.kernels).toBeLessThanOrEqual(10);
+  });
+
+  it('LAMA pooling (catalog #58), paper and port forms: f32 vs float64 within 1e-5', async () => {
+    const sizes = { batch: 2, rows: 12, width: 16, heads: 4 };
+    const check = await checkCatalogInstance(lamaPoolingCatalogEntry.build(), (values) => ({
+      paper: denseLamaPooling(values, 'lama', { ...sizes, normalize: true }),
+      port: denseLamaPooling(values, 'lamaPort', { ...sizes, normalize: false }),
+    }));
+    console.log('lama-pooling', check);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
+    expect(check.kernels).toBeLessThanOrEqual(8);
   });
 });

@@ -17,6 +17,7 @@ export * from './found-in-the-middle-key-bias.js';
 export * from './gaam.js';
 export * from './group-norm.js';
 export * from './instance-layer-norm.js';
+export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
 export * from './layer-norm.js';
 export * from './layerwise-shortcuts.js';
