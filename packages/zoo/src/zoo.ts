@@ -44,6 +44,7 @@ import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
 import { nystromformerEntry } from './entries/nystromformer.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
+import { payBetterAttentionEntry } from './entries/pay-better-attention.js';
 import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
@@ -58,6 +59,7 @@ import { setTransformerEntry } from './entries/set-transformer.js';
 import { sigmaDiffQkvEntry } from './entries/sigma-diff-qkv.js';
 import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
 import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
+import { skimAttentionEntry } from './entries/skim-attention.js';
 import { softGaussianKernelEntry } from './entries/soft-gaussian-kernel.js';
 import { softNystromAttentionEntry } from './entries/soft-nystrom-attention.js';
 import { softmaxSinkEntry } from './entries/softmax-sink.js';
@@ -139,6 +141,8 @@ export const ZOO: readonly ZooEntry[] = [
   attentionFreeFfnEntry,
   layerwiseShortcutsEntry,
   lamaPoolingEntry,
+  payBetterAttentionEntry,
+  skimAttentionEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

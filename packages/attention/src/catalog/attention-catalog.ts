@@ -24,6 +24,7 @@ import {
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import { payBetterAttentionCatalogEntry, skimAttentionCatalogEntry } from './attention-variant-entries.js';
 import {
   lamaPoolingCatalogEntry,
   layerwiseShortcutsCatalogEntry,
@@ -268,6 +269,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceFeedForwardCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   lamaPoolingCatalogEntry,
+  payBetterAttentionCatalogEntry,
+  skimAttentionCatalogEntry,
 ];
 
 interface EntryOptions {

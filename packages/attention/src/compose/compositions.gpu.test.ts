@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalogInstance, worst } from '../../test/check-catalog-entry.js';
+import { densePayBetterAttention, denseSkimAttention } from '../../test/dense-attention-variants.js';
 import {
   denseLamaPooling,
   denseLayerwiseShortcuts,
@@ -9,6 +10,10 @@ import { denseHeadEmbeddings, denseMixtureOfHeads } from '../../test/dense-head-
 import { denseLinformer } from '../../test/dense-linformer.js';
 import { denseNystromformer } from '../../test/dense-nystromformer.js';
 import { denseSetTransformer } from '../../test/dense-set-transformer.js';
+import {
+  payBetterAttentionCatalogEntry,
+  skimAttentionCatalogEntry,
+} from '../catalog/attention-variant-entries.js';
 import {
   lamaPoolingCatalogEntry,
   layerwiseShortcutsCatalogEntry,
@@ -99,5 +104,20 @@ describe('compositions of IR ops and fused attention on the device', () => {
     expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
     expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
     expect(check.kernels).toBeLessThanOrEqual(8);
+  });
+
+  it('Optimised/Efficient/Super attention (catalog #13) and Skim-Attention (catalog #62): f32 vs float64 within 1e-5', async () => {
+    const variants = await checkCatalogInstance(
+      payBetterAttentionCatalogEntry.build(),
+      densePayBetterAttention,
+    );
+    const skim = await checkCatalogInstance(skimAttentionCatalogEntry.build(), denseSkimAttention);
+    console.log('pay-better-attention', variants, 'skim-attention', skim);
+    for (const check of [variants, skim]) {
+      expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+      expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
+    }
+    expect(variants.kernels).toBeLessThanOrEqual(4 * 5);
+    expect(skim.kernels).toBeLessThanOrEqual(12);
   });
 });
