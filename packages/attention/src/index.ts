@@ -20,6 +20,7 @@
 export * from './apply-attention.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
+export * from './compose/dual-attention.js';
 export * from './compose/head-embeddings.js';
 export * from './compose/lama-pooling.js';
 export * from './compose/layerwise-shortcuts.js';

@@ -126,3 +126,59 @@ function product(a: Matrix, b: Matrix): Matrix {
     Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
   );
 }
+
+/**
+ * Catalog #36's dual attention in float64 with plain loops, from the paper's form (the relations
+ * r(x_i, x_j) formed explicitly per pair, not by the fusion identity): standard heads, then relational
+ * heads out_i = Σ_j α_ij (r(x_i, x_j) W_r^h + s_j W_s^h), concatenated → W_o. Parameters named as
+ * `dualAttention`'s with name `dual`; 2 + 2 heads of 4, 4 relations of dim 4.
+ */
+export function denseDualAttention(values: Values): Float64Array {
+  const { batch, rows, width } = SIZES;
+  const [selfHeads, relationalHeads, relations, relationDim] = [2, 2, 4, 4];
+  const headDim = width / (selfHeads + relationalHeads);
+  const symbols = product(
+    matrix(values, 'dual.symbols', width),
+    matrix(values, 'dual.symbolValue', relationalHeads * headDim),
+  );
+  const relationOut = values['dual.relationOut']!;
+  const out: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const x = block(values.x!, b, rows, width);
+    const selfPart = attend(
+      product(x, matrix(values, 'dual.query', selfHeads * headDim)),
+      product(x, matrix(values, 'dual.key', selfHeads * headDim)),
+      product(x, matrix(values, 'dual.value', selfHeads * headDim)),
+      selfHeads,
+      headDim,
+      false,
+    );
+    const q = product(x, matrix(values, 'dual.relational.query', relationalHeads * headDim));
+    const k = product(x, matrix(values, 'dual.relational.key', relationalHeads * headDim));
+    const rq = product(x, matrix(values, 'dual.relations.query', relations * relationDim));
+    const rk = product(x, matrix(values, 'dual.relations.key', relations * relationDim));
+    const relation = (i: number, j: number, l: number) =>
+      dotSlice(rq[i]!, rk[j]!, l * relationDim, relationDim) / Math.sqrt(relationDim);
+    const concatenated = x.map((_, i) => {
+      const row = [...selfPart[i]!];
+      for (let h = 0; h < relationalHeads; h++) {
+        const alpha = softmax(
+          k.map((key) => dotSlice(q[i]!, key, h * headDim, headDim) / Math.sqrt(headDim)),
+        );
+        for (let c = 0; c < headDim; c++) {
+          let total = 0;
+          for (let j = 0; j < rows; j++) {
+            let message = symbols[j]![h * headDim + c]!;
+            for (let l = 0; l < relations; l++)
+              message += relation(i, j, l) * Number(relationOut[(h * relations + l) * headDim + c]);
+            total += alpha[j]! * message;
+          }
+          row.push(total);
+        }
+      }
+      return row;
+    });
+    out.push(...product(concatenated, matrix(values, 'dual.output', width)).flat());
+  }
+  return Float64Array.from(out);
+}

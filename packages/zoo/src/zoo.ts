@@ -8,6 +8,7 @@ import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { documentMaskEntry } from './entries/document-mask.js';
+import { dualAttentionEntry } from './entries/dual-attention.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
 import { fastmaxEntry } from './entries/fastmax.js';
@@ -143,6 +144,7 @@ export const ZOO: readonly ZooEntry[] = [
   lamaPoolingEntry,
   payBetterAttentionEntry,
   skimAttentionEntry,
+  dualAttentionEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

@@ -24,7 +24,11 @@ import {
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
-import { payBetterAttentionCatalogEntry, skimAttentionCatalogEntry } from './attention-variant-entries.js';
+import {
+  dualAttentionCatalogEntry,
+  payBetterAttentionCatalogEntry,
+  skimAttentionCatalogEntry,
+} from './attention-variant-entries.js';
 import {
   lamaPoolingCatalogEntry,
   layerwiseShortcutsCatalogEntry,
@@ -271,6 +275,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   lamaPoolingCatalogEntry,
   payBetterAttentionCatalogEntry,
   skimAttentionCatalogEntry,
+  dualAttentionCatalogEntry,
 ];
 
 interface EntryOptions {

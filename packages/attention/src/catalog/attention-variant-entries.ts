@@ -1,4 +1,5 @@
 import { input, makeGraph } from '@weft/ir';
+import { dualAttention } from '../compose/dual-attention.js';
 import { payBetterAttention } from '../compose/pay-better-attention.js';
 import { skimAttentionLayer, skimLayout } from '../compose/skim-attention.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
@@ -45,5 +46,25 @@ export const skimAttentionCatalogEntry: AttentionCatalogEntry = {
       inputs: { layout: seeded(COUNT, 1), h: seeded(COUNT, 2) },
       dims: {},
     };
+  },
+};
+
+/**
+ * Catalog paper 36: dual attention with 2 standard and 2 relational heads (dim 4), 4 relations of
+ * dim 4 and positional symbols, on 2 sequences of 12 × width 16: output `output`.
+ */
+export const dualAttentionCatalogEntry: AttentionCatalogEntry = {
+  mechanism: 'dual-attention',
+  paper: 36,
+  build() {
+    const output = dualAttention(input('x', SHAPE), {
+      selfHeads: 2,
+      relationalHeads: 2,
+      relations: 4,
+      relationDim: 4,
+      name: 'dual',
+    });
+    const graph = makeGraph({ output });
+    return { graph, params: seededBlockParams(graph), inputs: { x: seeded(COUNT, 1) }, dims: {} };
   },
 };

@@ -1,11 +1,17 @@
 import { input, interpret, SpecError } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
-import { densePayBetterAttention, denseSkimAttention } from '../../test/dense-attention-variants.js';
 import {
+  denseDualAttention,
+  densePayBetterAttention,
+  denseSkimAttention,
+} from '../../test/dense-attention-variants.js';
+import {
+  dualAttentionCatalogEntry,
   payBetterAttentionCatalogEntry,
   skimAttentionCatalogEntry,
 } from '../catalog/attention-variant-entries.js';
+import { dualAttention } from './dual-attention.js';
 import { payBetterAttention } from './pay-better-attention.js';
 import { skimAttentionLayer, skimLayout } from './skim-attention.js';
 
@@ -40,5 +46,22 @@ describe('Skim-Attention (catalog #62)', () => {
     const dense = denseSkimAttention({ ...inputs, ...params });
     expect(relativeError(reference.layer0!.data, dense.layer0!)).toBeLessThan(1e-12);
     expect(relativeError(reference.layer1!.data, dense.layer1!)).toBeLessThan(1e-12);
+  });
+});
+
+describe('dualAttention (catalog #36)', () => {
+  it('keeps [batch, n, d] and names the block in its errors', () => {
+    const x = input('x', [2, 6, 8]);
+    const sizes = { selfHeads: 1, relationalHeads: 1, relations: 3, relationDim: 2 };
+    expect(dualAttention(x, sizes).shape).toEqual([2, 6, 8]);
+    expect(dualAttention(x, { ...sizes, selfHeads: 0 }).shape).toEqual([2, 6, 8]);
+    expect(() => dualAttention(x, { ...sizes, selfHeads: 2, name: 'l.3' })).toThrow(/l\.3.*dividing/);
+    expect(() => dualAttention(x, { ...sizes, relations: 0 })).toThrow(SpecError);
+  });
+
+  it('float64: the fused identity matches relations formed per pair, written with loops', () => {
+    const { graph, inputs, params } = dualAttentionCatalogEntry.build();
+    const reference = interpret(graph, { inputs, params }).output!.data;
+    expect(relativeError(reference, denseDualAttention({ ...inputs, ...params }))).toBeLessThan(1e-12);
   });
 });

@@ -8,6 +8,7 @@ export * from './batch-norm-inference.js';
 export * from './comateformer-quasi-attention.js';
 export * from './cross-attention-decoupled-dims.js';
 export * from './document-mask.js';
+export * from './dual-attention.js';
 export * from './entmax-1-5.js';
 export * from './faithful-key-mask.js';
 export * from './fastmax.js';
