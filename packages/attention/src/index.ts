@@ -23,6 +23,7 @@ export * from './compose/attention-free-ffn.js';
 export * from './compose/dual-attention.js';
 export * from './compose/head-embeddings.js';
 export * from './compose/lama-pooling.js';
+export * from './compose/layer-stack-attention.js';
 export * from './compose/layerwise-shortcuts.js';
 export * from './compose/linformer.js';
 export * from './compose/mixture-of-heads.js';

@@ -122,6 +122,33 @@ export function denseLamaPooling(
   return Float64Array.from(out);
 }
 
+/**
+ * Catalog #98 (architecture 2) in float64 with plain loops: for each token t,
+ * h̃_t = Σ_j softmax_j((x_t W_q)·(h^(j)_t W_k)/√d) h^(j)_t W_v over the earlier layers j.
+ */
+export function denseLayerStackAttention(
+  values: Values,
+  sizes: { batch: number; rows: number; width: number; depth: number },
+): Float64Array {
+  const { batch, rows, width, depth } = sizes;
+  const out: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const q = product(block(values.x!, b, rows, width), matrix(values, 'aila.query', width));
+    const layers = Array.from({ length: depth }, (_, j) => block(values[`layer${j}`]!, b, rows, width));
+    const k = layers.map((layer) => product(layer, matrix(values, 'aila.key', width)));
+    const v = layers.map((layer) => product(layer, matrix(values, 'aila.value', width)));
+    for (let t = 0; t < rows; t++) {
+      const scores = k.map((keys) => keys[t]!.reduce((s, a, c) => s + a * q[t]![c]!, 0) / Math.sqrt(width));
+      const top = Math.max(...scores);
+      const weights = scores.map((s) => Math.exp(s - top));
+      const total = weights.reduce((s, w) => s + w, 0);
+      for (let c = 0; c < width; c++)
+        out.push(v.reduce((s, values, j) => s + (weights[j]! / total) * values[t]![c]!, 0));
+    }
+  }
+  return Float64Array.from(out);
+}
+
 function block(data: ArrayLike<number>, b: number, rows: number, width: number): Matrix {
   return Array.from({ length: rows }, (_, t) =>
     Array.from({ length: width }, (_, c) => Number(data[(b * rows + t) * width + c])),

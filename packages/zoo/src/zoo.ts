@@ -21,6 +21,7 @@ import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
+import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
@@ -145,6 +146,7 @@ export const ZOO: readonly ZooEntry[] = [
   payBetterAttentionEntry,
   skimAttentionEntry,
   dualAttentionEntry,
+  layerStackAttentionEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

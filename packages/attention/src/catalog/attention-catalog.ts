@@ -31,6 +31,7 @@ import {
 } from './attention-variant-entries.js';
 import {
   lamaPoolingCatalogEntry,
+  layerStackAttentionCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
@@ -276,6 +277,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   payBetterAttentionCatalogEntry,
   skimAttentionCatalogEntry,
   dualAttentionCatalogEntry,
+  layerStackAttentionCatalogEntry,
 ];
 
 interface EntryOptions {

@@ -1,6 +1,7 @@
 import { input, makeGraph } from '@weft/ir';
 import { sequenceFeedForward } from '../compose/attention-free-ffn.js';
 import { lamaPooling } from '../compose/lama-pooling.js';
+import { layerStackAttention } from '../compose/layer-stack-attention.js';
 import { layerwiseShortcutAttention } from '../compose/layerwise-shortcuts.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
 import { seededBlockParams } from './seeded-block-params.js';
@@ -57,5 +58,31 @@ export const lamaPoolingCatalogEntry: AttentionCatalogEntry = {
       port: lamaPooling(h, { heads: 4, normalize: false, name: 'lamaPort' }),
     });
     return { graph, params: seededBlockParams(graph), inputs: { h: seeded(2 * 12 * 16, 1) }, dims: {} };
+  },
+};
+
+/**
+ * Catalog paper 98 (architecture 2, as the catalog reads it): 2 sequences of 12 × width 16 whose
+ * tokens attend over 3 earlier layers at their position: output `output`.
+ */
+export const layerStackAttentionCatalogEntry: AttentionCatalogEntry = {
+  mechanism: 'layer-stack-attention',
+  paper: 98,
+  build() {
+    const shape = [2, 12, 16];
+    const earlier = [0, 1, 2].map((j) => input(`layer${j}`, shape));
+    const graph = makeGraph({ output: layerStackAttention(input('x', shape), earlier) });
+    const count = 2 * 12 * 16;
+    return {
+      graph,
+      params: seededBlockParams(graph),
+      inputs: {
+        x: seeded(count, 1),
+        layer0: seeded(count, 2),
+        layer1: seeded(count, 3),
+        layer2: seeded(count, 4),
+      },
+      dims: {},
+    };
   },
 };

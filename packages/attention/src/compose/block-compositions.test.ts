@@ -3,16 +3,19 @@ import { relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import {
   denseLamaPooling,
+  denseLayerStackAttention,
   denseLayerwiseShortcuts,
   denseSequenceFeedForward,
 } from '../../test/dense-block-compositions.js';
 import {
   lamaPoolingCatalogEntry,
+  layerStackAttentionCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from '../catalog/block-composition-entries.js';
 import { sequenceFeedForward } from './attention-free-ffn.js';
 import { lamaPooling } from './lama-pooling.js';
+import { layerStackAttention } from './layer-stack-attention.js';
 import { layerwiseShortcutAttention } from './layerwise-shortcuts.js';
 
 describe('sequenceFeedForward (catalog #32, ALR)', () => {
@@ -69,5 +72,24 @@ describe('lamaPooling (catalog #58)', () => {
     const port = denseLamaPooling(values, 'lamaPort', { ...sizes, normalize: false });
     expect(relativeError(reference.paper!.data, paper)).toBeLessThan(1e-12);
     expect(relativeError(reference.port!.data, port)).toBeLessThan(1e-12);
+  });
+});
+
+describe('layerStackAttention (catalog #98, architecture 2)', () => {
+  it('keeps [batch, n, d] and names the block in its errors', () => {
+    const x = input('x', [2, 6, 8]);
+    expect(layerStackAttention(x, [x, x]).shape).toEqual([2, 6, 8]);
+    expect(() => layerStackAttention(x, [], { name: 'l.4' })).toThrow(/l\.4.*earlier/);
+    expect(() => layerStackAttention(x, [input('h', [2, 5, 8])])).toThrow(/earlier\[0\]/);
+  });
+
+  it('float64: matches the per-token softmax over earlier layers written with loops', () => {
+    const { graph, inputs, params } = layerStackAttentionCatalogEntry.build();
+    const reference = interpret(graph, { inputs, params }).output!.data;
+    const dense = denseLayerStackAttention(
+      { ...inputs, ...params },
+      { batch: 2, rows: 12, width: 16, depth: 3 },
+    );
+    expect(relativeError(reference, dense)).toBeLessThan(1e-12);
   });
 });

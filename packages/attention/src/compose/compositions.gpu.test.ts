@@ -7,6 +7,7 @@ import {
 } from '../../test/dense-attention-variants.js';
 import {
   denseLamaPooling,
+  denseLayerStackAttention,
   denseLayerwiseShortcuts,
   denseSequenceFeedForward,
 } from '../../test/dense-block-compositions.js';
@@ -21,6 +22,7 @@ import {
 } from '../catalog/attention-variant-entries.js';
 import {
   lamaPoolingCatalogEntry,
+  layerStackAttentionCatalogEntry,
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from '../catalog/block-composition-entries.js';
@@ -135,5 +137,15 @@ describe('compositions of IR ops and fused attention on the device', () => {
     expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
     expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
     expect(check.kernels).toBeLessThanOrEqual(14);
+  });
+
+  it('AILA layered attention (catalog #98, architecture 2): attention along depth, f32 vs float64 within 1e-5', async () => {
+    const check = await checkCatalogInstance(layerStackAttentionCatalogEntry.build(), (values) => ({
+      output: denseLayerStackAttention(values, { batch: 2, rows: 12, width: 16, depth: 3 }),
+    }));
+    console.log('layer-stack-attention', check);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(1e-5);
+    expect(check.kernels).toBeLessThanOrEqual(8);
   });
 });

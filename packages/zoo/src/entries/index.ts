@@ -21,6 +21,7 @@ export * from './instance-layer-norm.js';
 export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
 export * from './layer-norm.js';
+export * from './layer-stack-attention.js';
 export * from './layerwise-shortcuts.js';
 export * from './lightning-attention.js';
 export * from './lightning-attention-chunked.js';
