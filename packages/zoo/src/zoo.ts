@@ -6,12 +6,14 @@ import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
 import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
 import { attentionEntropyReadoutEntry } from './entries/attention-entropy-readout.js';
+import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
+import { dualAttentionEntry } from './entries/dual-attention.js';
 import { efficientAttentionEntry } from './entries/efficient-attention.js';
 import { entmax15Entry } from './entries/entmax-1-5.js';
 import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
@@ -23,13 +25,17 @@ import { gaamEntry } from './entries/gaam.js';
 import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
+import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
+import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
+import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
 import { linearTransformerElu1CausalEntry } from './entries/linear-transformer-elu1-causal.js';
 import { linearTransformerElu1DecodeEntry } from './entries/linear-transformer-elu1-decode.js';
+import { linformerEntry } from './entries/linformer.js';
 import { llnAttentionEntry } from './entries/lln-attention.js';
 import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
@@ -38,16 +44,20 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { mobaEntry } from './entries/moba.js';
+import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { nystromformerEntry } from './entries/nystromformer.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
+import { payBetterAttentionEntry } from './entries/pay-better-attention.js';
 import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
@@ -59,9 +69,11 @@ import { rnopeSwaEntry } from './entries/rnope-swa.js';
 import { rope2dImageGridEntry } from './entries/rope-2d-image-grid.js';
 import { scaleNormEntry } from './entries/scale-norm.js';
 import { sentinelLastRowProbeEntry } from './entries/sentinel-last-row-probe.js';
+import { setTransformerEntry } from './entries/set-transformer.js';
 import { sigmaDiffQkvEntry } from './entries/sigma-diff-qkv.js';
 import { sigmoidAttentionEntry } from './entries/sigmoid-attention.js';
 import { simpleRmsNormEntry } from './entries/simple-rms-norm.js';
+import { skimAttentionEntry } from './entries/skim-attention.js';
 import { softGaussianKernelEntry } from './entries/soft-gaussian-kernel.js';
 import { softNystromAttentionEntry } from './entries/soft-nystrom-attention.js';
 import { softmaxSinkEntry } from './entries/softmax-sink.js';
@@ -146,6 +158,18 @@ export const ZOO: readonly ZooEntry[] = [
   fastmaxEntry,
   landmarkGroupedSoftmaxEntry,
   pLaplacianAdapterEntry,
+  linformerEntry,
+  nystromformerEntry,
+  setTransformerEntry,
+  mixtureOfHeadsEntry,
+  multiHeadEmbeddingsEntry,
+  attentionFreeFfnEntry,
+  layerwiseShortcutsEntry,
+  lamaPoolingEntry,
+  payBetterAttentionEntry,
+  skimAttentionEntry,
+  dualAttentionEntry,
+  layerStackAttentionEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

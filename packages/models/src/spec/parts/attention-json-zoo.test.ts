@@ -176,6 +176,46 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
   'soft-nystrom-attention': {
     notExpressible: 'the Nyström form is a chain of IR ops around a pseudo-inverse, not an attention op',
   },
+  linformer: {
+    notExpressible: 'sequence projections E K, F V are matmuls before the attention op, outside its spec',
+  },
+  nystromformer: {
+    notExpressible: 'landmarks, the m×m softmax and its pseudo-inverse are IR ops around two attention ops',
+  },
+  'set-transformer': {
+    notExpressible:
+      'MAB, SAB, ISAB and PMA are blocks of projections, LayerNorm and rFF around attention ops',
+  },
+  'mixture-of-heads': {
+    notExpressible: 'the per-sequence head gate is an MLP and softmax over heads outside the attention op',
+  },
+  'multi-head-embeddings': {
+    notExpressible:
+      'the head axis comes from broadcasting one projection against per-head embeddings before the op',
+  },
+  'attention-free-ffn': {
+    notExpressible: 'a feed-forward network over the flattened sequence, no attention op',
+  },
+  'layerwise-shortcuts': {
+    notExpressible:
+      'the feature maps and the sequence concatenation of tapped layers are IR ops before the op',
+  },
+  'lama-pooling': {
+    notExpressible: 'the per-head queries s_k q_k and the normalized keys are IR ops before the op',
+  },
+  'pay-better-attention': {
+    notExpressible: 'identity key/value slices and the W_A token mix are IR ops before the op',
+  },
+  'skim-attention': {
+    notExpressible: 'the shared layout projections and per-layer V/O/LayerNorm are IR ops around the ops',
+  },
+  'dual-attention': {
+    notExpressible:
+      'relational heads need values built from relation keys and symbols, and a query-side epilogue',
+  },
+  'layer-stack-attention': {
+    notExpressible: 'tokens become the batch and earlier layers the keys by reshapes before the op',
+  },
   'lssa-softplus-reweighting': {
     ...base,
     mask: causal,
