@@ -59,7 +59,14 @@ export function attentionSchemasFor(user: UserPartKinds) {
     mask: v.optional(mask),
     normalizer: v.optional(normalizerSchemaFor(user.normalizers)),
     outputs: v.optional(
-      v.strictObject({ logSumExp: v.optional(v.boolean()), rowMax: v.optional(v.boolean()) }),
+      v.strictObject({
+        logSumExp: v.optional(v.boolean()),
+        rowMax: v.optional(v.boolean()),
+        entropy: v.optional(v.boolean()),
+        diagonal: v.optional(v.boolean()),
+        segmentMass: v.optional(v.array(v.pipe(v.number(), v.integer()))),
+        probeRows: v.optional(v.array(v.pipe(v.number(), v.integer()))),
+      }),
     ),
   });
   return { attention, mask };
