@@ -24,6 +24,13 @@ export interface AttentionRolloutOptions {
  * Ā = mean_h A; mixed with the residual, Ã = (1 − r)·Ā + r·I; its rows renormalized; and the layers
  * multiplied, R = Ã⁽ᴸ⁾ ⋯ Ã⁽¹⁾ `[B, N, N]` (`maps[0]` is layer 1). Attention flow, the paper's
  * max-flow variant, is a graph algorithm and not provided. Needs a static N (the identity).
+ *
+ * @example
+ * ```ts
+ * // One [batch, heads, N, N] probability map per layer (e.g. `outputs: { probeRows: [...all rows] }`).
+ * const maps = [0, 1, 2].map((layer) => input(`layers.${layer}.probabilities`, [1, 4, 16, 16]));
+ * const rollout = attentionRollout(maps); // [1, 16, 16]: how much each token draws on each input token
+ * ```
  */
 export function attentionRollout(maps: readonly Node[], options: AttentionRolloutOptions = {}): Node {
   const residual = options.residual ?? 0.5;

@@ -25,7 +25,7 @@ export interface SentinelResult extends AttentionPartial {
  * `softmax({ sink })` is the in-kernel slot without a value). Also returns β.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const attended = applyAttention(attention({ heads: 4, headDim: 16, outputs: { logSumExp: true } }), { query, key, value });
  * const { output, sentinelWeight } = withSentinel(
  *   { output: attended.output, logSumExp: attended.logSumExp! },

@@ -25,33 +25,19 @@ import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
-import {
-  dualAttentionCatalogEntry,
-  payBetterAttentionCatalogEntry,
-  skimAttentionCatalogEntry,
-} from './attention-variant-entries.js';
-import {
-  lamaPoolingCatalogEntry,
-  layerStackAttentionCatalogEntry,
-  layerwiseShortcutsCatalogEntry,
-  sequenceFeedForwardCatalogEntry,
-} from './block-composition-entries.js';
+import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
-import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
-import { linformerCatalogEntry } from './linformer-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
 import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
-import { nystromformerCatalogEntry } from './nystromformer-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
 import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-entry.js';
 import { seeded } from './seeded-values.js';
-import { setTransformerCatalogEntry } from './set-transformer-entry.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
 import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
@@ -300,18 +286,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   fastmaxCatalogEntry,
   landmarkGroupedSoftmaxCatalogEntry,
   pLaplacianAdapterCatalogEntry,
-  linformerCatalogEntry,
-  nystromformerCatalogEntry,
-  setTransformerCatalogEntry,
-  mixtureOfHeadsCatalogEntry,
-  headEmbeddingsCatalogEntry,
-  sequenceFeedForwardCatalogEntry,
-  layerwiseShortcutsCatalogEntry,
-  lamaPoolingCatalogEntry,
-  payBetterAttentionCatalogEntry,
-  skimAttentionCatalogEntry,
-  dualAttentionCatalogEntry,
-  layerStackAttentionCatalogEntry,
+  ...COMPOSITION_CATALOG,
 ];
 
 interface EntryOptions {

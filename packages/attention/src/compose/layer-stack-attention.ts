@@ -12,7 +12,7 @@ import { attention } from '../spec/attention-spec.js';
  * `[batch, n, d]` → `[batch, n, d]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const mixed = layerStackAttention(x, [h0, h1, h2], { name: 'layers.3.aila' });
  * ```
  */

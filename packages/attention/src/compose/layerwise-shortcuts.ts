@@ -27,7 +27,7 @@ export interface LayerwiseShortcutOptions {
  * Shapes: `x` and each tap `[batch, n, d]`, static.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const y = layerwiseShortcutAttention(last, [layer2, layer5], { heads: 4 }); // [batch, n, d]
  * ```
  */

@@ -42,7 +42,7 @@ export interface LinformerResult {
  * all static.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { output } = linformerAttention(q, k, v, { projectedLength: 8 }); // q, k, v [1, 4, 32, 16]
  * ```
  */

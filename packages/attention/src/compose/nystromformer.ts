@@ -47,7 +47,7 @@ export interface NystromformerResult {
  * Shapes: `query`, `key` `[batch, heads, n, d]`, `value` `[batch, heads, n, dv]`, static.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const { output } = nystromformerAttention(q, k, v, { landmarks: 8 }); // q, k, v [1, 2, 32, 16]
  * ```
  */

@@ -33,7 +33,7 @@ export interface SetBlockOptions {
  * Shapes: `x` `[batch, n, d]`, `y` `[batch, m, d]` → `[batch, n, d]`, static.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const h = multiheadAttentionBlock(x, y, { heads: 4, name: 'mab' }); // x [2, 12, 16], y [2, 5, 16]
  * ```
  */
@@ -75,7 +75,7 @@ export function multiheadAttentionBlock(x: Node, y: Node, options: SetBlockOptio
  * SAB(X) = MAB(X, X): self-attention over the set (paper 55).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const encoded = setAttentionBlock(x, { heads: 4, name: 'sab' });
  * ```
  */
@@ -89,7 +89,7 @@ export function setAttentionBlock(x: Node, options: SetBlockOptions): Node {
  * The inner block's parameters are under `${name}.induce`, the outer's under `${name}.attend`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const encoded = inducedSetAttentionBlock(x, 4, { heads: 4, name: 'isab' });
  * ```
  */
@@ -106,7 +106,7 @@ export function inducedSetAttentionBlock(x: Node, inducingPoints: number, option
  * rows into k (paper 55). The rFF on Z is `${name}.rff`, the block's parameters `${name}.pool`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const pooled = poolingByMultiheadAttention(z, 1, { heads: 4, name: 'pma' }); // [batch, 1, d]
  * ```
  */

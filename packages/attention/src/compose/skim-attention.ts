@@ -56,7 +56,7 @@ export function skimLayout(
  * (γ, β `[d]`). Shapes: `h` `[batch, n, d]` → `[batch, n, d]`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const h1 = skimAttentionLayer(h0, layout, { name: 'layers.0.skim' });
  * const h2 = skimAttentionLayer(h1, layout, { name: 'layers.1.skim' });
  * ```

@@ -46,7 +46,7 @@ const BIG = 3e38;
  * keeps. Self-attention prefill, after RoPE (the spec applies RoPE as ops first).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const projection = input('pca', [64, 16]); // 16 leading principal directions of the keys
  * const mask = and(causal(), lokiSelection({ projection, topK: 256 }));
  * const { output } = applyAttention(attention({ heads: 4, headDim: 64, mask }), { query: q, key: k, value: v });
@@ -84,7 +84,7 @@ export function lokiSelection(options: LokiSelectionOptions): Mask {
  * `[batch, heads, N, N]` i32 selection (1 where query i keeps key j).
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const keep = lokiKeySelection(q, k, { projection: input('pca', [64, 16]), topK: 256 });
  * ```
  */

@@ -18,6 +18,8 @@ import { staticDimOf } from './static-dim.js';
  *
  * @example
  * ```ts
+ * import { linearAttention } from '@weft/attention/linear';
+ *
  * isLinearAttentionSpec(linearAttention({ heads: 4, headDim: 16, causal: true })); // true
  * ```
  */
@@ -49,6 +51,9 @@ export interface LinearSelfAttentionResult {
  *
  * @example
  * ```ts
+ * import { linearAttention } from '@weft/attention/linear';
+ *
+ * const x = input('x', [1, 8, 64]); // [batch, positions, width]
  * const spec = linearAttention({ heads: 4, headDim: 16, causal: true });
  * const { output } = linearSelfAttention(x, spec, undefined, 'layers.0.attn', 'block "layers.0"', true);
  * ```

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph } from '../model/decoder-graph.js';
-import { decodeVersusRecompute } from '../testing/decode-versus-recompute.js';
 import { buildModelGraph } from '../model/model-definition.js';
+import { decodeVersusRecompute } from '../testing/decode-versus-recompute.js';
 import { LINEAR_HYBRID_DECODER, LINEAR_HYBRID_DECODER_SPEC } from '../testing/linear-hybrid-decoder.js';
 import { parseModelSpec } from './model-spec-json.js';
 
