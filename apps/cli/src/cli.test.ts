@@ -140,10 +140,11 @@ describe('weft (in process)', () => {
     expect(stdout.match(/^ {2}kernel \d+:/gm)).toHaveLength(kernels);
     const withWgsl = await weftInProcess('plan', '--wgsl', tiny);
     expect(withWgsl.stdout.match(/@compute @workgroup_size/g)).toHaveLength(kernels);
-    // The user's block names reach the plan, the kernels' headers and the WGSL bindings; no hashes.
+    // The user's block names reach the plan, the kernels' headers and the WGSL bindings (attention reads
+    // the packed qkv through a view); no hashes.
     expect(stdout).toContain('block="layers.0.attn"');
     expect(withWgsl.stdout).toContain('// Weft kernel 2: layers.0.attn - attention (');
-    for (const name of ['in_layers_0_attn_q', 'out_layers_0_attn', 'out_layers_0_mlp_gateUp'])
+    for (const name of ['in_layers_0_attn_qkv', 'out_layers_0_attn_out', 'out_layers_0_mlp_gateUp'])
       expect(withWgsl.stdout).toContain(`${name}: array<f32>;`);
     expect(withWgsl.stdout).not.toMatch(/#[0-9a-f]{6}|_[0-9a-f]{6}\b/);
   });

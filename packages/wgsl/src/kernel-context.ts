@@ -276,8 +276,13 @@ export class KernelContext {
   private header(template: string): string {
     const kernel = this.kernel;
     const block = kernelBlockLabel(kernel);
-    const describeTensor = (node: Node, name: string) =>
-      `//   ${name}: ${sanitizeComment(`${nodeName(node)} ${formatShape(node.shape)} ${node.dtype}`)}`;
+    // A line over 120 characters (a long label) keeps the binding, shape and dtype and drops the label.
+    const describeTensor = (node: Node, name: string) => {
+      const line = `//   ${name}: ${sanitizeComment(`${nodeName(node)} ${formatShape(node.shape)} ${node.dtype}`)}`;
+      return line.length <= 120
+        ? line
+        : `//   ${name}: ${sanitizeComment(`${formatShape(node.shape)} ${node.dtype}`)}`;
+    };
     const title = `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`;
     const lines = [
       // Generated lines stay under 120 characters; a long title (a combined mask) is cut.

@@ -57,10 +57,22 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
   const rows = Array.from({ length: count }, (_, row) => row);
   const statistics = context.rowStatistics.length > 0;
   const rowOf = (row: number) => (row === 0 ? 'first_row' : `first_row + ${row * context.invocations}`);
+  // A query broadcast over its rows, scored without the mask or positions, reads no query index.
+  const probe = 'query_index[0]';
+  const readsQueryIndex = [
+    context.loadQueryRow({ q_i: probe }),
+    context.scoreKey({
+      q_i: probe,
+      query: 'query_vectors[0]',
+      tile_kind: 'tile.kind',
+      tile_k0: 'tile.k0',
+      tile_k1: 'tile.k1',
+    }),
+  ].some((code) => code.includes(probe));
   functions.state([
     `// Per-invocation state of its ${count} query rows (row r: first_row + ${context.invocations}·r): query index`,
     '// and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.',
-    `var<private> query_index: array<i32, ${count}>;`,
+    ...(readsQueryIndex ? [`var<private> query_index: array<i32, ${count}>;`] : []),
     `var<private> query_vectors: array<array<vec4<f32>, ${keyVectors}>, ${count}>;`,
     `var<private> m_run: array<f32, ${count}>;`,
     `var<private> l_run: array<f32, ${count}>;`,
@@ -77,7 +89,7 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
     params: [['first_row', 'i32']],
     body: [
       ...rows.flatMap((row) => [
-        `query_index[${row}] = min(${rowOf(row)}, nq - 1);`,
+        ...(readsQueryIndex ? [`query_index[${row}] = min(${rowOf(row)}, nq - 1);`] : []),
         `query_vectors[${row}] = ${context.loadQueryRow({ q_i: `query_index[${row}]` })};`,
       ]),
       ...rows.map((row) => `m_run[${row}] = ${LOWEST_F32};`),

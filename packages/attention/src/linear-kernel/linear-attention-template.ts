@@ -163,22 +163,24 @@ export function generateLinearAttention(
         ]),
   ];
   // Fold the staged chunk into the state: S ← γ^count S + Σ_s γ^(count−1−s) φ(k_s) v_sᵀ.
+  // The gated fold reads the chunk's last row of cumulative log-gates, `last`.
   const fold = [
+    ...(gate === undefined ? [] : ['let last = count - 1;']),
     `for (var e = li; e < ${dk * vs}; e += ${W}) {`,
     `  let d = e / ${vs};`,
     `  let j = e % ${vs};`,
-    `  var total = state_s[e]${power('count')}${gate === undefined ? '' : ` * exp(gate_tile[(count - 1) * ${dk} + d])`};`,
+    `  var total = state_s[e]${power('count')}${gate === undefined ? '' : ` * exp(gate_tile[last * ${dk} + d])`};`,
     '  for (var s = 0; s < count; s++) {',
-    `    total += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j]${power('count - 1 - s')}${gated('(count - 1)', 's', 'd')};`,
+    `    total += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j]${power('count - 1 - s')}${gated('last', 's', 'd')};`,
     '  }',
     '  state_s[e] = total;',
     '}',
     ...(denominator
       ? [
           `for (var d = li; d < ${dk}; d += ${W}) {`,
-          `  var total = key_sum[d]${power('count')}${gate === undefined ? '' : ` * exp(gate_tile[(count - 1) * ${dk} + d])`};`,
+          `  var total = key_sum[d]${power('count')}${gate === undefined ? '' : ` * exp(gate_tile[last * ${dk} + d])`};`,
           '  for (var s = 0; s < count; s++) {',
-          `    total += key_tile[s * ${dk} + d]${power('count - 1 - s')}${gated('(count - 1)', 's', 'd')};`,
+          `    total += key_tile[s * ${dk} + d]${power('count - 1 - s')}${gated('last', 's', 'd')};`,
           '  }',
           '  key_sum[d] = total;',
           '}',

@@ -163,6 +163,14 @@ export function directMatmulBody(
       new RegExp(`\\b${/let (\w+)/.exec(line)![1]}\\b`).test(afterRows),
     ),
   );
+  // The clamped columns the rest of the body reads (a B operand of one column reads none).
+  const unreadColumns = body.filter((line) => {
+    const name = /^\s*let (column\d+) = /.exec(line)?.[1];
+    return (
+      name !== undefined && !body.some((other) => other !== line && new RegExp(`\\b${name}\\b`).test(other))
+    );
+  });
+  for (const line of unreadColumns) body.splice(body.indexOf(line), 1);
   // The batch indices the rest of the body reads.
   const at = body.indexOf(BATCH_INDICES);
   body.splice(

@@ -54,12 +54,14 @@ export function generateTopk(
     : valueType === operand.dtype
       ? 'best'
       : `${operand.dtype}(best)`;
+  // The line's coordinates that the element and target read (a size-1 or unread axis gets none).
+  const readers = [...element.lines, ...element.values, ...target.lines, ...target.values].join('\n');
   const body = [
     `let line = i32(workgroup_index * ${width}u + local_index);`,
     `if (line >= ${countText(context, layout.lineShape)}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'line', layout.lineShape, 'l'),
+    ...unflattenLines(context, 'line', layout.lineShape, 'l', readers),
     `var previous: ${valueType} = ${formatLiteral(0, valueType, new Set())};`,
     'var previous_index = -1;',
     `for (var rank = 0; rank < ${k}; rank++) {`,
