@@ -277,11 +277,9 @@ export class KernelContext {
     const kernel = this.kernel;
     const block = kernelBlockLabel(kernel);
     // A line over 120 characters (a long label) keeps the binding, shape and dtype and drops the label.
-    const describeTensor = (node: Node, name: string) => {
-      const line = `//   ${name}: ${sanitizeComment(`${nodeName(node)} ${formatShape(node.shape)} ${node.dtype}`)}`;
-      return line.length <= 120
-        ? line
-        : `//   ${name}: ${sanitizeComment(`${formatShape(node.shape)} ${node.dtype}`)}`;
+    const describeTensor = (node: Node, name: string, label = `${nodeName(node)} `): string => {
+      const line = `//   ${name}: ${sanitizeComment(`${label}${formatShape(node.shape)} ${node.dtype}`)}`;
+      return line.length > 120 && label !== '' ? describeTensor(node, name, '') : line;
     };
     const title = `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`;
     const lines = [
