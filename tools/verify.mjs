@@ -59,6 +59,17 @@ if (existsSync(resultsFile)) {
     (file) => file.status === 'failed' && file.assertionResults.length === 0,
   ).length;
   failed = results.numFailedTests + unloadedFiles;
+  // CI keeps only the tail of the log: name every failed test (and its first message line) here.
+  for (const file of results.testResults) {
+    if (file.status !== 'failed') continue;
+    const where = file.name.replace(`${process.cwd()}/`, '');
+    if (file.assertionResults.length === 0)
+      console.log(`\nFAILED to load: ${where}\n  ${firstLine(file.message)}`);
+    for (const test of file.assertionResults) {
+      if (test.status !== 'failed') continue;
+      console.log(`\nFAILED ${where} > ${test.fullName}\n  ${firstLine(test.failureMessages?.[0])}`);
+    }
+  }
   if (results.numTotalTests === 0) failedSteps.push('tests (none ran)');
 } else if (!failedSteps.includes('tests')) {
   failedSteps.push('tests (no results)');
@@ -67,3 +78,9 @@ const nonTestFailures = failedSteps.filter((name) => name !== 'tests').length;
 if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
 console.log(`\n${passed} passed, ${failed + nonTestFailures} failed`);
 process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);
+
+/** The first non-empty line of a failure message, cut to 300 characters. */
+function firstLine(message) {
+  const line = (message ?? '').split('\n').find((text) => text.trim() !== '') ?? '(no message)';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
