@@ -11,19 +11,19 @@ function withConfig(config: Record<string, unknown>): ModelSpecInput {
   return { ...TINY_LLAMA, config: { ...TINY_LLAMA.config, ...config } } as ModelSpecInput;
 }
 
-async function rejectionOf(spec: ModelSpecInput): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  const error = await compileModel(spec, { device: 'cpu' }).then(
+// The error's class says where the refusal happened (the schema: SpecError; the size check before
+// any weight is made: MemoryLimitError). No wall-clock bound: it would be flaky on a loaded machine.
+async function rejectionOf(spec: ModelSpecInput): Promise<Error> {
+  return compileModel(spec, { device: 'cpu' }).then(
     (model) => {
       model.destroy();
       throw new Error('expected compileModel to reject');
     },
     (caught: unknown) => caught as Error,
   );
-  return { error, ms: performance.now() - started };
 }
 
-describe('schema-valid but huge model specs are refused quickly with a WeftError', () => {
+describe('schema-valid but huge model specs are refused with a WeftError', () => {
   it.each([
     [
       'maxSeq',
@@ -39,22 +39,20 @@ describe('schema-valid but huge model specs are refused quickly with a WeftError
     ['layers', { layers: 1e5 }, /config\.layers: expected a positive integer at most 1024/],
     ['vocabSize 1e8', { vocabSize: 1e8 }, /config\.vocabSize/],
   ])('%s beyond the schema bound is a SpecError', async (_label, config, pattern) => {
-    const { error, ms } = await rejectionOf(withConfig(config));
+    const error = await rejectionOf(withConfig(config));
     expect(error).toBeInstanceOf(SpecError);
     expect(error.message).toMatch(pattern);
-    expect(ms).toBeLessThan(2000);
   });
 
   it('a spec within the bounds but beyond the device limit is refused before any weight is made', async () => {
     const spec = withConfig({ vocabSize: MODEL_SPEC_LIMITS.vocabSize, dModel: 4096 });
-    const { error, ms } = await rejectionOf(spec);
+    const error = await rejectionOf(spec);
     expect(WeftError.isInstance(error)).toBe(true);
     expect(error).toBeInstanceOf(MemoryLimitError);
     expect(error.message).toMatch(
       /needs about \d.* GiB \(parameters .* \+ KV caches .* \+ activations .*\).*maxBufferSize/,
     );
     expect(error.message).toMatch(/expected at most 2147483648 bytes/);
-    expect(ms).toBeLessThan(2000);
   });
 
   it('the KV cache computes its slot indices in the kernel: no host literal of maxSeq values', () => {
