@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** N of the block-sparse (MoBA) cases; default 4096, 1024 with `quick`. */
   readonly blockSparseN?: number;
+  /** Run the cases in headless Chromium (its WebGPU, the peers loaded in the page) instead of Node. */
+  readonly browser: boolean;
   /** Print the usage and exit. */
   readonly help: boolean;
 }
@@ -55,6 +57,10 @@ const BENCH_COMMAND_LINE: CommandLineSpec = {
       description: 'untimed warm-up runs per system (default 5; 3 with --quick)',
     },
     { name: 'quick', description: 'smaller sizes and fewer runs' },
+    {
+      name: 'browser',
+      description: "run the cases in headless Chromium's WebGPU, with tfjs and onnxruntime-web in the page",
+    },
     {
       name: 'block-sparse-n',
       value: 'N',
@@ -88,6 +94,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ...(line.string('block-sparse-n') === undefined
       ? {}
       : { blockSparseN: count('block-sparse-n', 4096, 512) }),
+    browser: line.flag('browser'),
     help: line.flag('help'),
   };
 }

@@ -124,6 +124,9 @@ async function importOrt(build: OrtBuild): Promise<Ort> {
     build === 'jsep' ? await import('onnxruntime-web/all') : await import('onnxruntime-web/webgpu');
   // Worker threads would add their own scheduling noise; the GPU does the work here.
   ort.env.wasm.numThreads = 1;
+  // In the browser page of `pnpm bench --browser` the wasm files are served from a folder of their own.
+  const wasmPaths = (globalThis as { weftOrtWasmPaths?: string }).weftOrtWasmPaths;
+  if (wasmPaths !== undefined) ort.env.wasm.wasmPaths = wasmPaths;
   ort.env.logLevel = 'error';
   // The same adapter Weft uses; ORT then creates its own device with the features it wants.
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
