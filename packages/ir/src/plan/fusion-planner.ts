@@ -83,6 +83,7 @@
  */
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import { epilogueOfProducer } from './admit/materialize.js';
 import { type FusionCostModel, HARDWARE_FUSION_COSTS } from './cost/fusion-cost-model.js';
 import { growKernel, singleNodeKernel } from './grow-kernel.js';
 import type { KernelDraft } from './kernel-draft.js';
@@ -141,6 +142,23 @@ function fused(state: PlannerState): KernelDraft[] {
     const decided = state.materialized.size;
     const kernels = fusedRound(state);
     if (state.materialized.size === decided) return kernels;
+    promoteDeferred(state);
+  }
+}
+
+/**
+ * Materializes, in topological order, each deferred value that is now the epilogue of one matmul.
+ * A residual stream decides one layer per round otherwise: the sum of layer k is the epilogue of
+ * one matmul only once the sum of layer k − 1 is materialized, and kernels are grown from the
+ * last layer back, so each round would add one layer's sums (14 rounds for 12 layers).
+ */
+function promoteDeferred(state: PlannerState): void {
+  // As the next round starts: only materialized values are realized.
+  state.realized = new Set(state.materialized);
+  for (const node of state.sorted(state.deferred)) {
+    if (state.materialized.has(node) || !epilogueOfProducer(state, node)) continue;
+    state.materialized.add(node);
+    state.realized.add(node);
   }
 }
 
