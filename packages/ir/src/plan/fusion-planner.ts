@@ -20,7 +20,9 @@
  *    residual sum `x + (attn · Wo + bo)` under a norm), is *materialized*: that matmul's kernel
  *    writes it at the cost of a store and no extra dispatch, and every kernel reads it, so no later
  *    kernel repeats earlier residual adds. Planning runs again with those decisions known from the
- *    start until it adds none (a kernel grown earlier may have recomputed the value).
+ *    start until it adds none (a kernel grown earlier may have recomputed the value); between
+ *    rounds, values evaluated many times whose cone the new decisions cut down to one matmul's
+ *    epilogue are materialized too, so a residual stream settles in two rounds, not one per layer.
  * 3. Otherwise a candidate with a user outside the kernel is taken in (recomputed in each kernel that
  *    needs it) only if it is cheap: elementwise/injective, with at most {@link CHEAP_CONE_LIMIT} such
  *    nodes in its unrealized cone; reductions and matmuls at the edge of that cone are realized.
@@ -147,10 +149,11 @@ function fused(state: PlannerState): KernelDraft[] {
 }
 
 /**
- * Materializes, in topological order, each deferred value that is now the epilogue of one matmul.
- * A residual stream decides one layer per round otherwise: the sum of layer k is the epilogue of
- * one matmul only once the sum of layer k − 1 is materialized, and kernels are grown from the
- * last layer back, so each round would add one layer's sums (14 rounds for 12 layers).
+ * Materializes, in topological order, each deferred value (one some kernel evaluates many times)
+ * that is the epilogue of one matmul once the values materialized before it are realized, as the
+ * next round would find it. A residual stream decides one layer per round otherwise: the sum of
+ * layer k is the epilogue of one matmul only once the sum of layer k − 1 is materialized, and
+ * kernels are grown from the last layer back (the 12-layer demo decoder: 2 rounds instead of 14).
  */
 function promoteDeferred(state: PlannerState): void {
   // As the next round starts: only materialized values are realized.

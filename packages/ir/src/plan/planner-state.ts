@@ -30,9 +30,9 @@ export class PlannerState {
   /** Nodes the cost rule decided to write to memory; kept from one planning round to the next. */
   readonly materialized = new Set<Node>();
   /**
-   * Elementwise values a kernel would evaluate many times but that were not then the epilogue of
-   * one matmul (their cone reached a second one, not yet materialized): candidates to materialize
-   * once the values under them are.
+   * Elementwise values a kernel evaluates many times that were not materialized when it met them
+   * (their cone reached a second matmul, or another kernel had realized them): candidates to
+   * materialize between rounds, once the values under them are.
    */
   readonly deferred = new Set<Node>();
   /** Strided views an opaque node reads or writes, by view (operands and results; see `opaque-views.ts`). */

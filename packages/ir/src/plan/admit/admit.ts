@@ -17,7 +17,12 @@ export function admit(state: PlannerState, kernel: Growing, candidate: Node): bo
   if (candidate.op === 'constant') return true;
   const role = state.role(candidate);
   if (role === 'source') return false;
-  if (state.realized.has(candidate)) return false;
+  if (state.realized.has(candidate)) {
+    // Realized this round but evaluated many times here: materialized if it becomes an epilogue.
+    if (role === 'pointwise' && !state.materialized.has(candidate) && repeats(state, kernel, candidate))
+      state.deferred.add(candidate);
+    return false;
+  }
   // Rule 2: an epilogue value this kernel would evaluate many times is written by its producer.
   if (role === 'pointwise' && repeats(state, kernel, candidate)) {
     if (epilogueOfProducer(state, candidate)) {
