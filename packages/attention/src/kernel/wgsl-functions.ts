@@ -3,8 +3,19 @@ import type { WgslFunctionSpec } from '../normalizers/kernel-hooks.js';
 /** Whether WGSL `lines` mention identifier `name`. */
 export function mentions(lines: readonly string[] | string, name: string): boolean {
   const text = typeof lines === 'string' ? lines : lines.join('\n');
-  return new RegExp(`(?<![A-Za-z0-9_.])${name}(?![A-Za-z0-9_])`).test(text);
+  let pattern = MENTION_PATTERNS.get(name);
+  if (pattern === undefined) {
+    pattern = new RegExp(`(?<![A-Za-z0-9_.])${name}(?![A-Za-z0-9_])`);
+    MENTION_PATTERNS.set(name, pattern);
+  }
+  return pattern.test(text);
 }
+
+/** The pattern of each name `mentions` was asked about (a kernel asks about the same few names). */
+const MENTION_PATTERNS = new Map<string, RegExp>();
+
+/** An identifier that is not a member (`.name`): what `mentions` and `dropUnusedLets` count. */
+const FREE_IDENTIFIER = /(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** One value a helper function can read from the entry point (a `let` of the prologue). */
 export interface BlockField {
@@ -120,12 +131,15 @@ export function dropUnusedLets(
 ): string[] {
   let current = [...lines];
   for (;;) {
-    const text = [...current, ...scope].join('\n');
+    // Occurrences of each identifier, counted once per pass rather than searched once per let.
+    const counts = new Map<string, number>();
+    for (const [word] of [...current, ...scope].join('\n').matchAll(FREE_IDENTIFIER)) {
+      counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
     const next = current.filter((line) => {
       const match = /^\s*let ([A-Za-z_][A-Za-z0-9_]*)(?:: [^=]+)? = (.*);$/.exec(line);
       if (match === null || effects.some((name) => match[2]!.includes(`${name}(`))) return true;
-      const pattern = new RegExp(`(?<![A-Za-z0-9_.])${match[1]}(?![A-Za-z0-9_])`, 'g');
-      return (text.match(pattern)?.length ?? 0) > 1;
+      return (counts.get(match[1]!) ?? 0) > 1;
     });
     if (next.length === current.length) return next;
     current = next;

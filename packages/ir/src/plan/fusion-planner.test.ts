@@ -156,6 +156,25 @@ describe('norm → matmul prologue', () => {
     expect(result.kernels[0]!.outputs.map((node) => node.op)).toEqual(['binary', 'matmul']);
   });
 
+  it('writes every residual sum of a deep pre-norm stack from the matmul whose epilogue it is', () => {
+    const layers = 6;
+    const sums: Node[] = [];
+    let hidden: Node = x;
+    for (let layer = 0; layer < layers; layer++) {
+      const normalized = layerNorm(hidden);
+      hidden = add(hidden, matmul(normalized, param(`w${layer}`, [16, 16])));
+      sums.push(hidden);
+    }
+    const result = plan(makeGraph({ y: matmul(layerNorm(hidden), w) }));
+    expect(result.kernels).toHaveLength(layers + 1);
+    for (const value of sums) {
+      const owners = result.kernels.filter((kernel) => kernel.nodes.includes(value));
+      expect(owners).toHaveLength(1);
+      expect(owners[0]!.template).toBe('matmul');
+      expect(owners[0]!.outputs).toContain(value);
+    }
+  });
+
   it('keeps the statistics in a row kernel when A is transposed, B needs them, or the epilogue does', () => {
     const square = input('square', [16, 16]);
     const transposed = matmul(layerNorm(square), param('t', [16, 4]), { transposeA: true });

@@ -20,7 +20,9 @@
  *    residual sum `x + (attn · Wo + bo)` under a norm), is *materialized*: that matmul's kernel
  *    writes it at the cost of a store and no extra dispatch, and every kernel reads it, so no later
  *    kernel repeats earlier residual adds. Planning runs again with those decisions known from the
- *    start until it adds none (a kernel grown earlier may have recomputed the value).
+ *    start until it adds none (a kernel grown earlier may have recomputed the value); between
+ *    rounds, values evaluated many times whose cone the new decisions cut down to one matmul's
+ *    epilogue are materialized too, so a residual stream settles in two rounds, not one per layer.
  * 3. Otherwise a candidate with a user outside the kernel is taken in (recomputed in each kernel that
  *    needs it) only if it is cheap: elementwise/injective, with at most {@link CHEAP_CONE_LIMIT} such
  *    nodes in its unrealized cone; reductions and matmuls at the edge of that cone are realized.
@@ -83,6 +85,7 @@
  */
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
+import { epilogueOfProducer } from './admit/materialize.js';
 import { type FusionCostModel, HARDWARE_FUSION_COSTS } from './cost/fusion-cost-model.js';
 import { growKernel, singleNodeKernel } from './grow-kernel.js';
 import type { KernelDraft } from './kernel-draft.js';
@@ -141,6 +144,24 @@ function fused(state: PlannerState): KernelDraft[] {
     const decided = state.materialized.size;
     const kernels = fusedRound(state);
     if (state.materialized.size === decided) return kernels;
+    promoteDeferred(state);
+  }
+}
+
+/**
+ * Materializes, in topological order, each deferred value (one some kernel evaluates many times)
+ * that is the epilogue of one matmul once the values materialized before it are realized, as the
+ * next round would find it. A residual stream decides one layer per round otherwise: the sum of
+ * layer k is the epilogue of one matmul only once the sum of layer k − 1 is materialized, and
+ * kernels are grown from the last layer back (the 12-layer demo decoder: 2 rounds instead of 14).
+ */
+function promoteDeferred(state: PlannerState): void {
+  // As the next round starts: only materialized values are realized.
+  state.realized = new Set(state.materialized);
+  for (const node of state.sorted(state.deferred)) {
+    if (state.materialized.has(node) || !epilogueOfProducer(state, node)) continue;
+    state.materialized.add(node);
+    state.realized.add(node);
   }
 }
 

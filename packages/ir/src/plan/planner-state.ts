@@ -29,6 +29,12 @@ export class PlannerState {
   realized = new Set<Node>();
   /** Nodes the cost rule decided to write to memory; kept from one planning round to the next. */
   readonly materialized = new Set<Node>();
+  /**
+   * Elementwise values a kernel evaluates many times that were not materialized when it met them
+   * (their cone reached a second matmul, or another kernel had realized them): candidates to
+   * materialize between rounds, once the values under them are.
+   */
+  readonly deferred = new Set<Node>();
   /** Strided views an opaque node reads or writes, by view (operands and results; see `opaque-views.ts`). */
   readonly views = new Map<Node, Map<Node, StridedView>>();
   /** The opaque node that writes each view target (merged heads) and the view chain up to it. */

@@ -1,4 +1,4 @@
-import { fnv1a64 } from '@weft/ir';
+import { structuralPipelineKey } from './pipeline-key.js';
 
 /**
  * Most compute pipelines kept per device. The least recently used one is dropped beyond it (a
@@ -10,8 +10,11 @@ export const PIPELINE_CACHE_SIZE = 256;
 const cachesByDevice = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
 /**
- * Compute pipelines by the hash of their WGSL source and entry point, per device: a kernel that
- * two programs (or two compilations of one model) share is compiled once. Creation is asynchronous
+ * Compute pipelines by the structure of their WGSL source and entry point, per device
+ * (`structuralPipelineKey`: comments and storage-variable names left out): a kernel that two
+ * programs (or two compilations of one model) share is compiled once, and so is a kernel repeated
+ * under other names (each layer of a decoder), which then runs the pipeline, and carries the label,
+ * of the first one compiled. Creation is asynchronous
  * so that many pipelines compile in parallel. The cache is a least-recently-used map of at most
  * {@link PIPELINE_CACHE_SIZE} pipelines per device.
  */
@@ -26,7 +29,7 @@ export function cachedPipeline(
     cache = new Map();
     cachesByDevice.set(device, cache);
   }
-  const key = `${fnv1a64(wgsl)}:${entryPoint}`;
+  const key = structuralPipelineKey(wgsl, entryPoint);
   let pipeline = cache.get(key);
   if (pipeline !== undefined) {
     // Most recently used last: Map iteration follows insertion order.

@@ -166,9 +166,9 @@ export function directMatmulBody(
   // The clamped columns the rest of the body reads (a B operand of one column reads none).
   const unreadColumns = body.filter((line) => {
     const name = /^\s*let (column\d+) = /.exec(line)?.[1];
-    return (
-      name !== undefined && !body.some((other) => other !== line && new RegExp(`\\b${name}\\b`).test(other))
-    );
+    if (name === undefined) return false;
+    const word = new RegExp(`\\b${name}\\b`);
+    return !body.some((other) => other !== line && word.test(other));
   });
   for (const line of unreadColumns) body.splice(body.indexOf(line), 1);
   // The batch indices the rest of the body reads.

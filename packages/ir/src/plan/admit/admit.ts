@@ -3,7 +3,7 @@ import { shapesEqual } from '../../shape.js';
 import type { Growing, PlannerState } from '../planner-state.js';
 import { isPerElement, matmulRowDomain, reductionDomain } from '../reduction-domain.js';
 import { recomputable } from './cones.js';
-import { materializes } from './materialize.js';
+import { epilogueOfProducer, repeats } from './materialize.js';
 import { fitsMatmul } from './matmul-epilogue.js';
 import { fitsPrologue, takeMatmul } from './matmul-prologue.js';
 import { fitsReduction, inDomain, takeReduction } from './reduction-row.js';
@@ -17,11 +17,19 @@ export function admit(state: PlannerState, kernel: Growing, candidate: Node): bo
   if (candidate.op === 'constant') return true;
   const role = state.role(candidate);
   if (role === 'source') return false;
-  if (state.realized.has(candidate)) return false;
+  if (state.realized.has(candidate)) {
+    // Realized this round but evaluated many times here: materialized if it becomes an epilogue.
+    if (role === 'pointwise' && !state.materialized.has(candidate) && repeats(state, kernel, candidate))
+      state.deferred.add(candidate);
+    return false;
+  }
   // Rule 2: an epilogue value this kernel would evaluate many times is written by its producer.
-  if (role === 'pointwise' && materializes(state, kernel, candidate)) {
-    state.materialized.add(candidate);
-    return state.realize(candidate);
+  if (role === 'pointwise' && repeats(state, kernel, candidate)) {
+    if (epilogueOfProducer(state, candidate)) {
+      state.materialized.add(candidate);
+      return state.realize(candidate);
+    }
+    state.deferred.add(candidate);
   }
   // Rule 3: a value with users outside the kernel is recomputed only when cheap.
   const sharedOutside = state.users.get(candidate)!.some((user) => !kernel.members.has(user));

@@ -4,20 +4,11 @@ import type { Growing, PlannerState } from '../planner-state.js';
 import { hasOperandPath, pointwiseCone } from './cones.js';
 
 /**
- * Rule 2 (cost): whether the kernel writes elementwise `candidate` to memory instead of
- * recomputing it: it would evaluate it many times ({@link repeats}) and the value is the epilogue
- * of one matmul ({@link epilogueOfProducer}), whose kernel writes it for one store.
- */
-export function materializes(state: PlannerState, kernel: Growing, candidate: Node): boolean {
-  return repeats(state, kernel, candidate) && epilogueOfProducer(state, candidate);
-}
-
-/**
- * Whether a kernel evaluates `candidate` more than once per element: something in it that
+ * Rule 2 (cost), first half: whether a kernel evaluates `candidate` more than once per element: something in it that
  * depends on the candidate is a matmul (each operand element is loaded once per output block of
  * the other axis) or a reduction (each element is read by every statistics pass).
  */
-function repeats(state: PlannerState, kernel: Growing, candidate: Node): boolean {
+export function repeats(state: PlannerState, kernel: Growing, candidate: Node): boolean {
   return state.dependents(kernel, candidate).some((node) => {
     const role = state.role(node);
     return role === 'matmul' || role === 'reduction';
