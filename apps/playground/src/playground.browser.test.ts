@@ -6,6 +6,12 @@ import { DEFAULT_SPEC, TYPESCRIPT_EXAMPLE } from './document/default-spec.js';
 import { specFromHash } from './document/spec-hash.js';
 import { mountPlayground, type Playground } from './playground.js';
 import './playground.css';
+// Loaded by the page only for TypeScript specs. The dev server optimizes a dependency when it is
+// first imported and then reloads the page's modules: importing these here has it happen before the
+// tests, not while one runs (where the page's own dynamic import of it then fails).
+import '@codemirror/lang-javascript';
+import 'acorn';
+import 'sucrase';
 
 /** Where the screenshot of the page is kept (gitignored): apps/playground/test-artifacts/. */
 const SCREENSHOT = '../test-artifacts/playground.png';

@@ -41,10 +41,14 @@ export function specEditor(parent: HTMLElement, text: string, onChange: (text: s
     if (isTypeScriptModule(source) === typescript) return;
     typescript = !typescript;
     const chosen = typescript;
-    void (typescript ? typescriptLanguage() : Promise.resolve(jsonLanguage)).then((extension) => {
-      // A later edit may have switched back while the language loaded.
-      if (chosen === typescript) view.dispatch({ effects: language.reconfigure(extension) });
-    });
+    (typescript ? typescriptLanguage() : Promise.resolve(jsonLanguage)).then(
+      (extension) => {
+        // A later edit may have switched back while the language loaded.
+        if (chosen === typescript) view.dispatch({ effects: language.reconfigure(extension) });
+      },
+      // Without its chunk (a failed load) the text stays unhighlighted; it still compiles.
+      () => undefined,
+    );
   };
   const view = new EditorView({
     parent,
