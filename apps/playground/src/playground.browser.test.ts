@@ -2,10 +2,16 @@ import { ROPE_TOLERANCE, ZOO } from '@weft/zoo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import type { AnalysisResult } from './analysis/analysis-result.js';
-import { DEFAULT_SPEC } from './document/default-spec.js';
+import { DEFAULT_SPEC, TYPESCRIPT_EXAMPLE } from './document/default-spec.js';
 import { specFromHash } from './document/spec-hash.js';
 import { mountPlayground, type Playground } from './playground.js';
 import './playground.css';
+// Loaded by the page only for TypeScript specs. The dev server optimizes a dependency when it is
+// first imported and then reloads the page's modules: importing these here has it happen before the
+// tests, not while one runs (where the page's own dynamic import of it then fails).
+import '@codemirror/lang-javascript';
+import 'acorn';
+import 'sucrase';
 
 /** Where the screenshot of the page is kept (gitignored): apps/playground/test-artifacts/. */
 const SCREENSHOT = '../test-artifacts/playground.png';
@@ -102,6 +108,46 @@ describe('playground (headless Chromium, WebGPU)', () => {
     expect(result.maxRelativeError).toBeLessThanOrEqual(result.tolerance!);
     expect(result.kernels.map((kernel) => kernel.label).join()).toMatch(/attention/);
     expect(specFromHash(location.hash)).toMatch(/sigmoid/);
+  });
+
+  it('runs a TypeScript spec from the example button, and shows its syntax and export errors', async () => {
+    const { root, playground } = mount({ text: DEFAULT_SPEC });
+    const fromJson = await settledResult(playground);
+    root.querySelector<HTMLButtonElement>('.examples button[data-example="typescript"]')!.click();
+    expect(playground.editor.state.doc.toString()).toBe(TYPESCRIPT_EXAMPLE);
+    // The editor switched to TypeScript: `import` is highlighted as a keyword.
+    await expect
+      .poll(() => root.querySelector('.editor .cm-line')?.querySelector('span')?.textContent)
+      .toBe('import');
+    const result = await settledResult(playground);
+    // The module is the opening JSON spec written with the API: the same plan, the same weights.
+    expect(result.title).toBe(fromJson.title);
+    expect(result.kernels.map((kernel) => kernel.label)).toEqual(
+      fromJson.kernels.map((kernel) => kernel.label),
+    );
+    expect(result.maxRelativeError).toBeLessThanOrEqual(result.tolerance!);
+    expect(Array.from(result.heatMap!.values)).toEqual(Array.from(fromJson.heatMap!.values));
+    expect(specFromHash(location.hash)).toBe(TYPESCRIPT_EXAMPLE);
+
+    const error = root.querySelector<HTMLElement>('[data-role="error"]')!;
+    playground.setText(TYPESCRIPT_EXAMPLE.replace('headDim: 16,', 'headDim: 16 ]'));
+    expect((await playground.settled()).ok).toBe(false);
+    expect(error.textContent).toMatch(
+      /^SpecError: the TypeScript spec does not parse: .*\(line 8, column 15\)/,
+    );
+    expect(root.querySelectorAll('svg.plan [data-kernel]')).toHaveLength(result.kernels.length);
+
+    playground.setText("import { causal } from '@weft/attention';\nexport default causal;\n");
+    expect((await playground.settled()).ok).toBe(false);
+    expect(error.textContent).toMatch(/^SpecError: the spec module's export "default" is not a spec/);
+
+    playground.setText(TYPESCRIPT_EXAMPLE.replace('kvHeads: 2', 'kvHeads: 3'));
+    expect((await playground.settled()).ok).toBe(false);
+    expect(error.textContent).toMatch(/^SpecError: .*kvHeads \(3\) must divide heads \(4\)/);
+
+    playground.setText(TYPESCRIPT_EXAMPLE);
+    await settledResult(playground);
+    expect(error.hidden).toBe(true);
   });
 
   it('opens a zoo entry from the gallery and keeps a screenshot', async () => {

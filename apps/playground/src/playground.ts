@@ -1,5 +1,5 @@
 import type { EditorView } from '@codemirror/view';
-import { DEFAULT_SPEC } from './document/default-spec.js';
+import { DEFAULT_SPEC, TYPESCRIPT_EXAMPLE } from './document/default-spec.js';
 import { specFromHash, specToHash } from './document/spec-hash.js';
 import { gallery } from './ui/gallery.js';
 import { resultsView } from './ui/results-view.js';
@@ -55,6 +55,19 @@ export function mountPlayground(root: HTMLElement, options: PlaygroundOptions = 
   left.className = 'left';
   const editorHost = document.createElement('div');
   editorHost.className = 'editor';
+  const examples = document.createElement('p');
+  examples.className = 'examples';
+  for (const [label, source] of [
+    ['JSON example', DEFAULT_SPEC],
+    ['TypeScript example', TYPESCRIPT_EXAMPLE],
+  ] as const) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.example = label.split(' ')[0]!.toLowerCase();
+    button.textContent = label;
+    button.addEventListener('click', () => setText(source));
+    examples.append(button);
+  }
   const galleryTitle = document.createElement('h2');
   galleryTitle.textContent = 'Gallery: the zoo';
   const right = document.createElement('section');
@@ -93,6 +106,7 @@ export function mountPlayground(root: HTMLElement, options: PlaygroundOptions = 
   const editor = specEditor(editorHost, text, schedule);
   left.append(
     editorHost,
+    examples,
     galleryTitle,
     gallery((source) => setText(source)),
   );

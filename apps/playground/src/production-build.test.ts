@@ -2,7 +2,7 @@
 // it) logs no warning: no Node module reaches the page or its worker, and no chunk passes Vite's
 // 500 kB warning. Vite gives these warnings only to production builds, which it recognises by
 // NODE_ENV (Vitest sets `test`).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ const out = mkdtempSync(path.join(tmpdir(), 'weft-playground-build-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the playground production build', () => {
-  it('logs no warning and writes the page, its worker and the editor chunk', async () => {
+  it('logs no warning and writes the page, its worker, the editor chunk and the transpiler apart', async () => {
     const warnings: string[] = [];
     const logger = createLogger('warn');
     logger.warn = (message) => warnings.push(message);
@@ -31,5 +31,12 @@ describe('the playground production build', () => {
     const assets = readdirSync(path.join(out, 'assets'));
     expect(assets.some((file) => file.startsWith('compile-worker-'))).toBe(true);
     expect(assets.some((file) => file.startsWith('editor-'))).toBe(true);
+    // The TypeScript transpiler (Sucrase; `jsxPragma` is one of its option names) is a chunk of its
+    // own that the worker loads for the first TypeScript spec, not part of the worker's first load.
+    const holdingSucrase = assets.filter((file) =>
+      readFileSync(path.join(out, 'assets', file), 'utf8').includes('jsxPragma'),
+    );
+    expect(holdingSucrase).toHaveLength(1);
+    expect(holdingSucrase[0]).not.toMatch(/^compile-worker-/);
   }, 300_000);
 });

@@ -65,8 +65,11 @@ export interface AttentionResult {
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const seq = symbolicDim('seq', { max: 512 });
  * const q = input('q', [1, 8, seq, 64]);
+ * const k = input('k', [1, 8, seq, 64]);
+ * const v = input('v', [1, 8, seq, 64]);
  * const { output } = applyAttention(attention({ heads: 8, headDim: 64, mask: causal() }), { query: q, key: k, value: v });
  * ```
  */

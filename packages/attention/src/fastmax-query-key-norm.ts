@@ -10,7 +10,8 @@ import { div, equal, max, mul, type Node, rsqrt, sub, sum, where } from '@weft/i
  * head) stays zero.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 24, 16])) as [Node, Node, Node];
  * const spec = attention({ heads: 4, headDim: 16, score: scale(1), mask: causal(), normalizer: polynomialNormalized({ degree: 2 }) });
  * const { output } = applyAttention(spec, { query: fastmaxQueryKeyNorm(q), key: fastmaxQueryKeyNorm(k), value: v });
  * ```

@@ -55,8 +55,12 @@ export interface MergeAttentionOptions {
  * a `ShapeError` naming the partial whose shape differs.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const query = input('q', [1, 4, 8, 64]);
+ * const [cachedKeys, cachedValues] = ['cachedK', 'cachedV'].map((name) => input(name, [1, 4, 120, 64])) as [Node, Node];
+ * const [chunkKeys, chunkValues] = ['chunkK', 'chunkV'].map((name) => input(name, [1, 4, 8, 64])) as [Node, Node];
  * const spec = attention({ heads: 4, headDim: 64, outputs: { logSumExp: true } });
+ * const causalSpec = attention({ heads: 4, headDim: 64, mask: causal(), outputs: { logSumExp: true } });
  * const past = applyAttention(spec, { query, key: cachedKeys, value: cachedValues });
  * const local = applyAttention(causalSpec, { query, key: chunkKeys, value: chunkValues });
  * const { output } = mergeAttention([

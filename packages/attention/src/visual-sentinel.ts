@@ -25,7 +25,10 @@ export interface SentinelResult extends AttentionPartial {
  * `softmax({ sink })` is the in-kernel slot without a value). Also returns β.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 16, 16])) as [Node, Node, Node];
+ * const sentinelLogit = input('sentinelLogit', [1, 4, 16]); // the slot's score per query row
+ * const sentinel = input('sentinel', [1, 4, 16, 16]); // the slot's value per query row
  * const attended = applyAttention(attention({ heads: 4, headDim: 16, outputs: { logSumExp: true } }), { query, key, value });
  * const { output, sentinelWeight } = withSentinel(
  *   { output: attended.output, logSumExp: attended.logSumExp! },

@@ -33,10 +33,13 @@ export interface AdaLnZeroResult {
  * `${name}.modulation.bias` `[3D]`. Shapes: `x` is `[B, ..., D]` (tokens in between), `c` is `[B, d_c]`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { linear } from '@weft/models';
+ *
  * const x = input('tokens', [2, 256, 384]);
  * const { modulated, gate } = adaLnZero(x, input('c', [2, 384]), { name: 'blocks.0.adaLn1' });
- * const next = gatedResidual(x, gate, attentionBranch(modulated));
+ * const branch = linear(modulated, { outFeatures: 384, weight: 'blocks.0.proj' }); // DiT: the attention branch
+ * const next = gatedResidual(x, gate, branch);
  * ```
  */
 export function adaLnZero(x: Node, condition: Node, options: AdaLnZeroOptions = {}): AdaLnZeroResult {

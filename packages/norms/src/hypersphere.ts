@@ -54,8 +54,9 @@ export interface SphericalResidualOptions extends HypersphereNormalizeOptions {
  * Shapes: `h` and `update` are `[..., d]`; the output has their shape.
  *
  * @example
- * ```ts fragment
+ * ```ts
  * const h = input('h', [2, 64, 512]);
+ * const attentionOutput = input('attentionOutput', [2, 64, 512]);
  * const next = sphericalResidual(h, attentionOutput, { name: 'blocks.0.attnAlpha', alphaScale: 0.05 * Math.sqrt(512) });
  * ```
  */

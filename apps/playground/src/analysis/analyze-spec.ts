@@ -1,9 +1,11 @@
 import { type Graph, graphNodes, interpret, resolveShape, stridesOf, WeftError } from '@weft/ir';
 import { compile, formatAdapter, requestWeftDevice, type WeftDevice } from '@weft/runtime';
 import { maxRelativeError, ZOO_EXTENSIONS } from '@weft/zoo';
+import { isTypeScriptModule } from '../document/document-language.js';
 import { parsePlaygroundDocument } from '../document/playground-document.js';
 import { buildInstance } from '../instance/build-instance.js';
 import type { InstanceData } from '../instance/playground-instance.js';
+import { typescriptDocument } from '../typescript/spec-document.js';
 import type { AnalysisResult, HeatMap } from './analysis-result.js';
 import { maskTiles } from './mask-tiles.js';
 import { planSummary } from './plan-summary.js';
@@ -26,14 +28,17 @@ export async function acquireBackend(forceCpu: boolean): Promise<Backend> {
 }
 
 /**
- * Compiles the editor's text on `backend` and measures what the page shows: the plan and WGSL,
+ * Compiles the editor's text (a JSON document or a TypeScript spec module) on `backend` and measures what the page shows: the plan and WGSL,
  * one run (outputs poisoned with NaN first) against the float64 reference interpreter, a profiled
  * run, the mask's tile map and a heat map (attention weights where the spec is attention).
  *
  * @throws SpecError (or another WeftError) when the text is not a spec that compiles.
  */
 export async function analyzeSpec(text: string, backend: Backend): Promise<AnalysisResult> {
-  const instance = buildInstance(parsePlaygroundDocument(text));
+  const document = isTypeScriptModule(text)
+    ? await typescriptDocument(text, (await import('../typescript/spec-modules.js')).PLAYGROUND_SPEC_MODULES)
+    : parsePlaygroundDocument(text);
+  const instance = buildInstance(document);
   const device = 'device' in backend ? backend.device : 'cpu';
   const program = await compile(instance.graph, {
     device,

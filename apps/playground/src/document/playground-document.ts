@@ -1,13 +1,17 @@
-import { SpecError } from '@weft/ir';
+import type { AttentionSpec } from '@weft/attention';
+import { type Graph, SpecError } from '@weft/ir';
 
 /**
- * What the editor holds, by the shape of its JSON: a model spec (it has `schemaVersion`), a zoo
- * entry by id (`{ "zoo": "layer-norm" }`, what the gallery opens), or else an attention spec.
+ * What the editor holds. A JSON document, by its shape: a model spec (it has `schemaVersion`), a
+ * zoo entry by id (`{ "zoo": "layer-norm" }`, what the gallery opens), or else an attention spec.
+ * A TypeScript module exports one of those, or an `AttentionSpec` (`attention(...)`) or a graph.
  */
 export type PlaygroundDocument =
   | { readonly kind: 'attention'; readonly json: Record<string, unknown> }
   | { readonly kind: 'model'; readonly json: Record<string, unknown> }
-  | { readonly kind: 'zoo'; readonly id: string };
+  | { readonly kind: 'zoo'; readonly id: string }
+  | { readonly kind: 'attention-spec'; readonly spec: AttentionSpec }
+  | { readonly kind: 'graph'; readonly graph: Graph };
 
 /**
  * Parses the editor's text into a {@link PlaygroundDocument}. Only the JSON syntax and the
@@ -22,6 +26,15 @@ export function parsePlaygroundDocument(text: string): PlaygroundDocument {
   } catch (error) {
     throw new SpecError(`the spec is not valid JSON: ${syntaxMessage(text, error)}`);
   }
+  return jsonDocument(value);
+}
+
+/**
+ * The document of a parsed JSON value (or a plain object a TypeScript spec exports).
+ *
+ * @throws SpecError for a top level that is not an object, or a zoo document with more keys.
+ */
+export function jsonDocument(value: unknown): PlaygroundDocument {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new SpecError('the spec must be a JSON object', {
       expected: 'an attention spec, a model spec or { "zoo": <entry id> }',

@@ -17,9 +17,24 @@ export const ATTENTION_LENGTH = 128;
  */
 export function attentionInstance(json: Record<string, unknown>): PlaygroundInstance {
   const spec = attentionFromJSON(json, { name: 'attention' });
-  const refs = tensorRefsIn(json);
-  const main = applyToSeeded(spec, refs, spec.valueDim, seededValue(spec));
   const weightsSpec = spec.valueDim === ATTENTION_LENGTH ? spec : withValueDim(json, spec);
+  return attentionSpecInstance(spec, tensorRefsIn(json), weightsSpec);
+}
+
+/**
+ * Builds an attention spec (an `AttentionSpec`, as a TypeScript spec exports it) into a graph over
+ * seeded `q`, `k`, `v` of batch 1 and {@link ATTENTION_LENGTH} positions, with `refs` the tensors
+ * it captures, and its weights view from `weightsSpec` (the spec with value dim
+ * {@link ATTENTION_LENGTH}; by default the spec with that value dim put in its place).
+ *
+ * @throws SpecError from `applyAttention` (a captured tensor not in `refs`, a bad shape).
+ */
+export function attentionSpecInstance(
+  spec: AttentionSpec,
+  refs: ReadonlyMap<string, TensorRef> = new Map(),
+  weightsSpec: AttentionSpec | undefined = { ...spec, valueDim: ATTENTION_LENGTH },
+): PlaygroundInstance {
+  const main = applyToSeeded(spec, refs, spec.valueDim, seededValue(spec));
   return {
     title: `attention: ${spec.heads} heads (${spec.kvHeads} key/value), head dim ${spec.headDim}, ${ATTENTION_LENGTH} positions`,
     ...main,
@@ -33,7 +48,8 @@ export function attentionInstance(json: Record<string, unknown>): PlaygroundInst
   };
 }
 
-interface TensorRef {
+/** A tensor an attention spec captures: its shape and dtype. */
+export interface TensorRef {
   readonly shape: readonly number[];
   readonly dtype: DType;
 }

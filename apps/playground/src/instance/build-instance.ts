@@ -1,5 +1,6 @@
 import type { PlaygroundDocument } from '../document/playground-document.js';
-import { attentionInstance } from './attention-instance.js';
+import { attentionInstance, attentionSpecInstance } from './attention-instance.js';
+import { graphInstance } from './graph-instance.js';
 import { modelInstance } from './model-instance.js';
 import type { PlaygroundInstance } from './playground-instance.js';
 import { zooInstance } from './zoo-instance.js';
@@ -13,5 +14,9 @@ export function buildInstance(document: PlaygroundDocument): PlaygroundInstance 
       return modelInstance(document.json);
     case 'zoo':
       return zooInstance(document.id);
+    case 'attention-spec':
+      return attentionSpecInstance(document.spec);
+    case 'graph':
+      return graphInstance(document.graph);
   }
 }

@@ -12,7 +12,8 @@ import { attention } from '../spec/attention-spec.js';
  * `[batch, n, d]` → `[batch, n, d]`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const [x, h0, h1, h2] = ['x', 'h0', 'h1', 'h2'].map((name) => input(name, [1, 16, 32])) as [Node, Node, Node, Node];
  * const mixed = layerStackAttention(x, [h0, h1, h2], { name: 'layers.3.aila' });
  * ```
  */

@@ -27,8 +27,9 @@ export interface LayerwiseShortcutOptions {
  * Shapes: `x` and each tap `[batch, n, d]`, static.
  *
  * @example
- * ```ts fragment
- * const y = layerwiseShortcutAttention(last, [layer2, layer5], { heads: 4 }); // [batch, n, d]
+ * ```ts
+ * const [last, layer2, layer5] = ['last', 'layer2', 'layer5'].map((name) => input(name, [1, 16, 32])) as [Node, Node, Node];
+ * const y = layerwiseShortcutAttention(last, [layer2, layer5], { heads: 4 }); // [1, 16, 32]
  * ```
  */
 export function layerwiseShortcutAttention(

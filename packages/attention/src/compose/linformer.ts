@@ -42,8 +42,9 @@ export interface LinformerResult {
  * all static.
  *
  * @example
- * ```ts fragment
- * const { output } = linformerAttention(q, k, v, { projectedLength: 8 }); // q, k, v [1, 4, 32, 16]
+ * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 32, 16])) as [Node, Node, Node];
+ * const { output } = linformerAttention(q, k, v, { projectedLength: 8 });
  * ```
  */
 export function linformerAttention(

@@ -47,8 +47,9 @@ export interface NystromformerResult {
  * Shapes: `query`, `key` `[batch, heads, n, d]`, `value` `[batch, heads, n, dv]`, static.
  *
  * @example
- * ```ts fragment
- * const { output } = nystromformerAttention(q, k, v, { landmarks: 8 }); // q, k, v [1, 2, 32, 16]
+ * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 2, 32, 16])) as [Node, Node, Node];
+ * const { output } = nystromformerAttention(q, k, v, { landmarks: 8 });
  * ```
  */
 export function nystromformerAttention(

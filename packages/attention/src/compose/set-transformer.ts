@@ -33,8 +33,10 @@ export interface SetBlockOptions {
  * Shapes: `x` `[batch, n, d]`, `y` `[batch, m, d]` → `[batch, n, d]`, static.
  *
  * @example
- * ```ts fragment
- * const h = multiheadAttentionBlock(x, y, { heads: 4, name: 'mab' }); // x [2, 12, 16], y [2, 5, 16]
+ * ```ts
+ * const x = input('x', [2, 12, 16]);
+ * const y = input('y', [2, 5, 16]);
+ * const h = multiheadAttentionBlock(x, y, { heads: 4, name: 'mab' }); // [2, 12, 16]
  * ```
  */
 export function multiheadAttentionBlock(x: Node, y: Node, options: SetBlockOptions): Node {
@@ -75,7 +77,8 @@ export function multiheadAttentionBlock(x: Node, y: Node, options: SetBlockOptio
  * SAB(X) = MAB(X, X): self-attention over the set (paper 55).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [2, 12, 16]);
  * const encoded = setAttentionBlock(x, { heads: 4, name: 'sab' });
  * ```
  */
@@ -89,7 +92,8 @@ export function setAttentionBlock(x: Node, options: SetBlockOptions): Node {
  * The inner block's parameters are under `${name}.induce`, the outer's under `${name}.attend`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [2, 12, 16]);
  * const encoded = inducedSetAttentionBlock(x, 4, { heads: 4, name: 'isab' });
  * ```
  */
@@ -106,8 +110,9 @@ export function inducedSetAttentionBlock(x: Node, inducingPoints: number, option
  * rows into k (paper 55). The rFF on Z is `${name}.rff`, the block's parameters `${name}.pool`.
  *
  * @example
- * ```ts fragment
- * const pooled = poolingByMultiheadAttention(z, 1, { heads: 4, name: 'pma' }); // [batch, 1, d]
+ * ```ts
+ * const z = input('z', [2, 12, 16]);
+ * const pooled = poolingByMultiheadAttention(z, 1, { heads: 4, name: 'pma' }); // [2, 1, 16]
  * ```
  */
 export function poolingByMultiheadAttention(z: Node, seeds: number, options: SetBlockOptions): Node {

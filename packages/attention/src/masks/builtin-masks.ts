@@ -326,7 +326,8 @@ export interface KeySelectionOptions {
  * {@link keyPadding} the kept keys need not form a prefix. A row with no kept key outputs 0.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const batch = 2;
  * // 1 CLS + 4 registers always kept, patches by the stage-1 selection m.
  * attention({ heads: 6, headDim: 64, mask: keySelection(tensorRef('m', [batch, 1 + 4 + 196], 'i32'), { prefix: 5 }) });
  * ```
@@ -442,7 +443,8 @@ function boolExpr(value: Expr | undefined, description: string, what: string, ex
  * Masks that read captured tensors are checked with `where.read`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const myMask = and(causal(), slidingWindow(40));
  * checkBlockRule(myMask, { queries: 100, keys: 130 }, [{ query: 16, key: 16 }, { query: 1, key: 64 }]);
  * ```
  */

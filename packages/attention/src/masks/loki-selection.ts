@@ -46,7 +46,8 @@ const BIG = 3e38;
  * keeps. Self-attention prefill, after RoPE (the spec applies RoPE as ops first).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 1024, 64])) as [Node, Node, Node];
  * const projection = input('pca', [64, 16]); // 16 leading principal directions of the keys
  * const mask = and(causal(), lokiSelection({ projection, topK: 256 }));
  * const { output } = applyAttention(attention({ heads: 4, headDim: 64, mask }), { query: q, key: k, value: v });
@@ -84,7 +85,9 @@ export function lokiSelection(options: LokiSelectionOptions): Mask {
  * `[batch, heads, N, N]` i32 selection (1 where query i keeps key j).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const q = input('q', [1, 4, 1024, 64]);
+ * const k = input('k', [1, 4, 1024, 64]);
  * const keep = lokiKeySelection(q, k, { projection: input('pca', [64, 16]), topK: 256 });
  * ```
  */

@@ -19,8 +19,9 @@ export interface NewtonSchulzOptions {
  * semi-definite B; after k steps the error is (1 − α σ_min(P)²)^(2^k).
  *
  * @example
- * ```ts fragment
- * const inverse = newtonSchulzInverse(kernel); // kernel [B, H, m, m]
+ * ```ts
+ * const kernel = input('kernel', [1, 2, 8, 8]); // [B, H, m, m]
+ * const inverse = newtonSchulzInverse(kernel);
  * ```
  */
 export function newtonSchulzInverse(matrix: Node, options: NewtonSchulzOptions = {}): Node {

@@ -47,7 +47,8 @@ export interface QkNorm {
  * learned logit gain g (replacing 1/√d) is a score `scale(tensorRef(...))`, not part of this norm.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const gain = tensorRef('gain', [8]); // a learned scale per head
  * attention({ heads: 8, headDim: 64, qkNorm: qkNorm({ kind: 'l2', scale: 'none' }), score: [scale(gain)] });
  * ```
  */

@@ -27,7 +27,8 @@ let scopeLabel: string | undefined;
  * they are used, so any text is allowed.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [16, 64]);
  * const q = withLabel('layers.0.attn.q', () => matmul(x, param('layers.0.attn.wq', [64, 64])));
  * labelOf(q); // 'layers.0.attn.q'
  * ```
@@ -40,7 +41,9 @@ export function withLabel<T>(label: string, build: () => T): T {
  * The label of `node`: the user name it was built under, or `undefined` for an unlabelled node.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const h = input('h', [16, 256]);
+ * const w = param('layers.0.mlp.down', [256, 64]);
  * const y = withLabel('layers.0.mlp.down', () => matmul(h, w));
  * labelOf(y); // 'layers.0.mlp.down'
  * ```
@@ -54,7 +57,9 @@ export function labelOf(node: Node): string | undefined {
  * For code that builds nodes outside a {@link withLabel} scope, or names a result afterwards.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const h = input('h', [16, 64]);
+ * const embedding = param('embedding.tokensT', [64, 256]);
  * const logits = setLabel(matmul(h, embedding), 'lmHead');
  * ```
  */
@@ -84,7 +89,9 @@ export function inheritLabel(to: Node, from: Node): Node {
  * most `depth` levels down): a readable block name for a node that was built outside any scope.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [4]);
+ * const one = input('one', [4]);
  * nearestLabel(add(withLabel('a', () => exp(x)), one)); // 'a'
  * ```
  */

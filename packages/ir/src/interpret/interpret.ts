@@ -41,9 +41,9 @@ export interface InterpretOptions {
  * Throws an {@link InputError} naming an input or parameter that is missing or has the wrong size.
  *
  * @example
- * ```ts fragment
+ * ```ts
  * const x = input('x', [2, 3]);
- * interpret(makeGraph({ y: exp(x) }), { inputs: { x: [1, 2, 3, 4, 5, 6] } }).y.data;
+ * interpret(makeGraph({ y: exp(x) }), { inputs: { x: [1, 2, 3, 4, 5, 6] } }).y!.data;
  * ```
  */
 export function interpret(graph: Graph, options: InterpretOptions = {}): Record<string, Tensor64> {

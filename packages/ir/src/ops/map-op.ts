@@ -15,7 +15,9 @@ import { operandContext } from './operand-checks.js';
  * and symbolic sizes `dim:<name>` (i32). The result has the body's dtype.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [4, 8]);
+ * const gate = input('gate', [4, 8]);
  * // x * sigmoid(gate), fused into one elementwise node
  * mapElements([x, gate], variable('$0').mul(variable('$1').apply('sigmoid')));
  * ```

@@ -65,8 +65,9 @@ export interface PipelineResult {
  * 6. `plan-memory`: place every tensor in one arena with liveness-based reuse.
  *
  * @example
- * ```ts fragment
- * const { plan, memory } = runPipeline(makeGraph({ y: softmax }), { alignment: 256 });
+ * ```ts
+ * const x = input('x', [4, 8]);
+ * const { plan, memory } = runPipeline(makeGraph({ y: exp(x) }), { alignment: 256 });
  * console.log(formatKernelPlan(plan, memory));
  * ```
  */

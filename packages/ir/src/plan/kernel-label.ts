@@ -8,9 +8,11 @@ import type { Kernel } from './kernel-plan.js';
  * nearest labelled operand of its anchor; `undefined` when nothing in reach has a label.
  *
  * @example
- * ```ts fragment
- * const plan = planFusion(graph);
- * plan.kernels.map(kernelBlockLabel); // ['layers.0.attn.qkv', 'layers.0.attn', ...]
+ * ```ts
+ * const x = input('x', [16, 64]);
+ * const q = withLabel('layers.0.attn.q', () => matmul(x, param('layers.0.attn.wq', [64, 64])));
+ * const plan = planFusion(makeGraph({ q }));
+ * plan.kernels.map(kernelBlockLabel); // ['layers.0.attn.q']
  * ```
  */
 export function kernelBlockLabel(kernel: Kernel): string | undefined {
@@ -30,9 +32,10 @@ export function kernelBlockLabel(kernel: Kernel): string | undefined {
  * Raw user text: sanitize it before printing it into code.
  *
  * @example
- * ```ts fragment
- * planFusion(graph).kernels.map((kernel) => kernelTitle(kernel));
- * // ['layers.0.attn.qkv · matmul', 'layers.0.attn · attention (causal, softmax)', ...]
+ * ```ts
+ * const x = input('x', [16, 64]);
+ * const y = withLabel('layers.0.mlp.up', () => matmul(x, param('layers.0.mlp.wUp', [64, 256])));
+ * planFusion(makeGraph({ y })).kernels.map((kernel) => kernelTitle(kernel)); // ['layers.0.mlp.up · matmul']
  * ```
  */
 export function kernelTitle(kernel: Kernel, separator = ' · '): string {
@@ -46,7 +49,10 @@ export function kernelTitle(kernel: Kernel, separator = ' · '): string {
  * `row (mean)`, `attention (causal(bottom-right), softmax)`. The ops' `describe` gives the options.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { layerNorm } from '@weft/norms';
+ *
+ * const x = input('x', [16, 64]);
  * const [kernel] = planFusion(makeGraph({ y: layerNorm(x, { name: 'ln' }) })).kernels;
  * kernelSummary(kernel!); // 'row (mean)'
  * ```

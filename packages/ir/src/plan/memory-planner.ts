@@ -28,7 +28,8 @@ export interface MemoryOptions {
  * gap left by the placed tensors whose lifetimes overlap its own, or above them all.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const graph = makeGraph({ y: exp(input('x', [4, 8])) });
  * const memory = planMemory(planFusion(graph), { alignment: 256 });
  * memory.arenaBytes; // bytes of the one GPU buffer
  * ```

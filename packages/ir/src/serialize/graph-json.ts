@@ -108,8 +108,11 @@ export interface GraphFromJSONOptions {
  * the op and the extension that provides it.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
  * import { attention } from '@weft/attention/kernels';
+ *
+ * const text = readFileSync('graph.json', 'utf8');
  * const graph = graphFromJSON(text, { extensions: [attention] });
  * ```
  */

@@ -63,7 +63,9 @@ export const SELF_ATTENTION_PART_KEYS: readonly string[] = [
  * Whether a block's attention slot holds a spec value (rather than options).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { attention } from '@weft/attention';
+ *
  * isAttentionSpec(attention({ heads: 4, headDim: 16 })); // true
  * isAttentionSpec({ heads: 4, headDim: 16 }); // false
  * ```
@@ -78,9 +80,13 @@ export function isAttentionSpec(value: unknown): value is AttentionSpec {
  * Throws a `SpecError` for a spec with extra outputs, which a block would drop.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { attention, sigmoid } from '@weft/attention';
+ *
+ * const x = input('x', [1, 12, 64]);
  * const spec = attention({ heads: 4, headDim: 16, normalizer: sigmoid() });
- * encoderStack(x, 2, { attention: { ...attentionOptionsOf(spec), causal: false }, mlp, norm }, 'encoder');
+ * const feedForward = { kind: 'gelu', hidden: 256 } as const;
+ * encoderStack(x, 2, { attention: { ...attentionOptionsOf(spec), causal: false }, mlp: feedForward, norm: layerNormLayer() }, 'encoder');
  * ```
  */
 export function attentionOptionsOf(spec: AttentionSpec, block = spec.name): AttentionParts {

@@ -36,9 +36,11 @@ export interface AdaptiveLayerNormOptions {
  * residual `{ kind: 'adaLnZero' }`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [1, 16, 64]);
  * const c = input('timestep', [1, 64]);
- * transformerBlock(x, { attention, mlp, norm: adaptiveLayerNorm(), condition: c }, 'blocks.0');
+ * const feedForward = { kind: 'gelu', hidden: 256 } as const;
+ * transformerBlock(x, { attention: { heads: 4, headDim: 16 }, mlp: feedForward, norm: adaptiveLayerNorm(), condition: c }, 'blocks.0');
  * ```
  */
 export function adaptiveLayerNorm(options: AdaptiveLayerNormOptions = {}): NormLayer {
@@ -84,9 +86,12 @@ export type TaskLayerNormLayerOptions = Omit<TaskLayerNormOptions, 'name'>;
  * ids `[B]` i32 (`taskLayerNorm` in `@weft/norms`). Parameters `${path}.gamma`, `${path}.beta` `[K, d]`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [1, 16, 64]);
  * const task = input('task', [1], 'i32');
- * transformerBlock(x, { attention, mlp, norm: taskLayerNormLayer({ tasks: 4 }), condition: task }, 'layers.0');
+ * const feedForward = { kind: 'gelu', hidden: 256 } as const;
+ * const norm = taskLayerNormLayer({ tasks: 4 });
+ * transformerBlock(x, { attention: { heads: 4, headDim: 16 }, mlp: feedForward, norm, condition: task }, 'layers.0');
  * ```
  */
 export function taskLayerNormLayer(options: TaskLayerNormLayerOptions): NormLayer {

@@ -32,7 +32,9 @@ export type CrossAttentionOptions = AttentionSpec | CrossAttentionParts;
  * `${name}`, `${name}.out`).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const decoderStates = input('decoderStates', [1, 8, 128]);
+ * const encoderOutput = input('encoderOutput', [1, 12, 128]);
  * const y = crossAttention(decoderStates, encoderOutput, { heads: 4, headDim: 32 }, 'decoder.0.cross');
  * ```
  */

@@ -45,7 +45,8 @@ export const PAST_TENSOR = 'past';
  * a `where` over slot indices (one fused injective kernel on the GPU); `seq` may be symbolic.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const freshKeys = input('freshKeys', [1, 2, symbolicDim('seq', { max: 64 }), 16]);
  * const keysNext = appendToCache(input('layers.0.attn.cache.key', [1, 2, 64, 16]), freshKeys);
  * ```
  */

@@ -20,7 +20,8 @@ const LINEAR_OPTIONS = ['outFeatures', 'weight', 'bias'];
  * Throws a `SpecError` naming the option for a missing or misspelled option (`name` for `weight`).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const seq = symbolicDim('seq', { max: 128 });
  * const y = linear(input('x', [1, seq, 128]), { outFeatures: 256, weight: 'layers.0.mlp.wUp' });
  * ```
  */

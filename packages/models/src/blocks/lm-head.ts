@@ -21,8 +21,9 @@ export interface LmHeadOptions {
  * Shapes: `x` `[..., d]` → `[..., V]`.
  *
  * @example
- * ```ts fragment
- * const logits = lmHead(hidden, { vocabSize: 256, tied: true });
+ * ```ts
+ * const hidden = input('hidden', [1, 16, 128]);
+ * const logits = lmHead(hidden, { vocabSize: 256, tied: true }); // reads the embedding.tokens parameter
  * ```
  */
 export function lmHead(x: Node, options: LmHeadOptions): Node {

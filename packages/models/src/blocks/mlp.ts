@@ -47,7 +47,8 @@ export const MLP_OPTIONS: readonly string[] = ['kind', 'hidden', 'bias', 'approx
  * `${name}.down`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [1, 16, 128]);
  * const y = mlp(x, { kind: 'swiglu', hidden: 344 }, 'layers.0.mlp');
  * const z = mlp(x, { kind: 'relu2', hidden: 512 }, 'layers.1.mlp'); // Primer's squared ReLU
  * const g = mlp(x, { kind: 'geglu', hidden: 512, approximate: 'tanh' }, 'layers.2.mlp'); // Gemma 2

@@ -82,7 +82,8 @@ export function toNormLayer(norm: NormLayerLike, block: string): NormLayer {
  * kernel. `condition` feeds a conditioned layer.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const x = input('x', [1, 16, 128]);
  * const h = normLayer(x, { kind: 'rmsnorm', eps: 1e-6 }, 'layers.0.attnNorm'); // param layers.0.attnNorm.gamma
  * const g = normLayer(x, scaleNormLayer(), 'layers.0.mlpNorm'); // param layers.0.mlpNorm.scale
  * ```

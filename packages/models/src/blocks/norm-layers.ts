@@ -64,8 +64,10 @@ export function rowNormLayer<Options extends object>(
  * `${path}.gamma` `[d]`. ε defaults to `1e-6` (`rmsNorm`'s default).
  *
  * @example
- * ```ts fragment
- * transformerBlock(x, { attention, mlp, norm: rmsNormLayer({ eps: 1e-6 }) }, 'layers.0');
+ * ```ts
+ * const x = input('x', [1, 16, 128]);
+ * const feedForward = { kind: 'swiglu', hidden: 344 } as const;
+ * transformerBlock(x, { attention: { heads: 8, headDim: 16 }, mlp: feedForward, norm: rmsNormLayer({ eps: 1e-6 }) }, 'layers.0');
  * ```
  */
 export function rmsNormLayer(options: RmsNormLayerOptions = {}): NormLayer {

@@ -71,7 +71,10 @@ export type SelfAttentionSlot = BlockAttention | LinearAttentionSpec;
  * `${name}.cache.value`, the attention `${name}` and the projection `${name}.out`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { alibi, attention, rope, sigmoid } from '@weft/attention';
+ *
+ * const x = input('x', [1, 16, 128]);
  * const { output } = selfAttention(x, { heads: 8, kvHeads: 2, headDim: 16, positions: rope() }, 'layers.0.attn');
  * const sigmoidAlibi = attention({ heads: 8, headDim: 16, positions: alibi(), normalizer: sigmoid() });
  * const other = selfAttention(x, sigmoidAlibi, 'layers.1.attn');

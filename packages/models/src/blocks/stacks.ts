@@ -34,8 +34,12 @@ export interface TransformerStackResult {
  * then the attention called with the index when it is one.
  *
  * @example
- * ```ts fragment
- * const third = layerBlockOptions({ attention: (layer) => specs[layer]!, mlp, norm }, 2); // attention: specs[2]
+ * ```ts
+ * import { attention, causal, rope } from '@weft/attention';
+ *
+ * const specs = [1, 2, 4].map((kvHeads) => attention({ heads: 8, kvHeads, headDim: 16, positions: rope(), mask: causal() }));
+ * const feedForward = { kind: 'swiglu', hidden: 344 } as const;
+ * const third = layerBlockOptions({ attention: (layer) => specs[layer]!, mlp: feedForward, norm: rmsNormLayer() }, 2); // attention: specs[2]
  * ```
  */
 export function layerBlockOptions(
@@ -50,7 +54,11 @@ export function layerBlockOptions(
  * The attention of layer `index`: `attention(index)` for a per-layer function, else `attention`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { attention, slidingWindow } from '@weft/attention';
+ *
+ * const global = attention({ heads: 8, headDim: 16 });
+ * const local = attention({ heads: 8, headDim: 16, mask: slidingWindow(128) });
  * layerAttention((layer) => (layer % 2 === 0 ? global : local), 3); // local
  * ```
  */
@@ -64,7 +72,10 @@ export function layerAttention(attention: StackAttention, index: number): SelfAt
  * function of the layer index, for hybrids such as sliding-window RoPE layers between global NoPE ones.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { attention, rope, slidingWindow } from '@weft/attention';
+ *
+ * const x = input('x', [1, 256, 128]);
  * const { output } = transformerStack(x, 4, {
  *   attention: (layer) =>
  *     layer % 4 === 3
@@ -107,8 +118,10 @@ export type EncoderDecoderBlockOptions = Omit<StackBlockOptions, 'cache' | 'cros
  * An encoder stack: bidirectional blocks (`causal: false`, also for spec values) over `x`.
  *
  * @example
- * ```ts fragment
- * const memory = encoderStack(source, 2, { attention: { heads: 4, headDim: 16 }, mlp, norm }, 'encoder');
+ * ```ts
+ * const source = input('source', [1, 12, 64]);
+ * const feedForward = { kind: 'gelu', hidden: 256 } as const;
+ * const memory = encoderStack(source, 2, { attention: { heads: 4, headDim: 16 }, mlp: feedForward, norm: layerNormLayer() }, 'encoder');
  * ```
  */
 export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlockOptions, name: string): Node {
@@ -137,8 +150,11 @@ export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlock
  * `memory` (with the self-attention's heads and head dim), then the MLP, in every block.
  *
  * @example
- * ```ts fragment
- * const y = decoderStack(target, memory, 2, { attention: { heads: 4, headDim: 16 }, mlp, norm }, 'decoder');
+ * ```ts
+ * const target = input('target', [1, 8, 64]);
+ * const memory = input('memory', [1, 12, 64]); // the encoder's output
+ * const feedForward = { kind: 'gelu', hidden: 256 } as const;
+ * const y = decoderStack(target, memory, 2, { attention: { heads: 4, headDim: 16 }, mlp: feedForward, norm: layerNormLayer() }, 'decoder');
  * ```
  */
 export function decoderStack(

@@ -48,7 +48,8 @@ export interface TokenEmbeddingOptions {
  * Shapes: `tokens` `[batch, seq]` (i32) → `[batch, seq, d]`. Its nodes are labelled `name`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const seq = symbolicDim('seq', { max: 512 });
  * const tokens = input('tokens', [1, seq], 'i32');
  * const x = tokenEmbedding(tokens, { vocabSize: 256, dModel: 128 }); // param embedding.tokens: [256, 128]
  * ```

@@ -76,7 +76,10 @@ const BLOCK_OPTIONS = ['attention', 'mlp', 'norm', 'residual', 'cache', 'crossAt
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { attention, rope, softcap } from '@weft/attention';
+ *
+ * const x = input('x', [1, 16, 128]);
  * const { output } = transformerBlock(x, {
  *   attention: attention({ heads: 8, kvHeads: 2, headDim: 16, positions: rope(), score: softcap(50) }),
  *   mlp: { kind: 'swiglu', hidden: 344 },

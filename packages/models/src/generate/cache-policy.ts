@@ -39,7 +39,10 @@ export interface SinkPlusWindowPolicy {
  * @throws SpecError when `window` is not a positive integer.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
  * const model = await compileModel(spec, { device: 'auto', cache: { policy: rollingWindow(512) } });
  * ```
  */
@@ -54,7 +57,10 @@ export function rollingWindow(window: number): RollingWindowPolicy {
  * @throws SpecError when `sinks` or `window` is not a positive integer.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
  * const model = await compileModel(spec, { device: 'auto', cache: { policy: sinkPlusWindow(4, 508) } });
  * ```
  */

@@ -41,7 +41,8 @@ export interface TokenSampler {
  * @throws SpecError for a temperature ≤ 0, a topK < 1 or a topP outside (0, 1].
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const logits = Float32Array.from({ length: 256 }, (_, token) => Math.sin(token));
  * const sampler = createSampler({ temperature: 0.8, topK: 40, topP: 0.95, seed: 7 });
  * const token = sampler.next(logits);
  * ```

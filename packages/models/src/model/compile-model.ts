@@ -146,7 +146,10 @@ export interface CompiledModel {
  * allocated; the weight loader's errors for missing or misshapen weights.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
  * const model = await compileModel(spec, { device: 'auto', seed: 1 });
  * const { tokens } = await model.generate([1, 2, 3], { maxTokens: 32, sampling: { kind: 'greedy' } });
  * model.destroy();

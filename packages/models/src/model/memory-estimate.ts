@@ -78,7 +78,10 @@ export function estimateModelMemory(config: DecoderLmConfig, batch = 1): ModelMe
  * layer by layer (each layer's heads, value heads, dims and MLP after the overrides).
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const text = readFileSync('model.json', 'utf8');
  * const { totalBytes } = estimateSpecMemory(parseModelSpecJSON(text));
  * ```
  */

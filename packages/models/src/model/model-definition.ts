@@ -13,7 +13,10 @@ import { decoderDefinitionOf } from './decoder-lm-graph.js';
  * `decoderDefinitionOf`, v2 through `decoderDefinitionOfV2`.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const text = readFileSync('model.json', 'utf8');
  * const definition = modelDefinitionOf(parseModelSpecJSON(text));
  * ```
  */
@@ -26,7 +29,10 @@ export function modelDefinitionOf(spec: AnyModelSpec): DecoderLmDefinition {
  * full-sequence program in `forward` mode, the KV-cached step program in `step` mode.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const text = readFileSync('model.json', 'utf8');
  * const { graph, state } = buildModelGraph(parseModelSpecJSON(text), { mode: 'step' });
  * ```
  */

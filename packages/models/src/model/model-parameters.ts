@@ -27,8 +27,9 @@ export function graphParameters(graph: Graph): ParameterToInitialize[] {
  * Seeded random values for every parameter of `graph` (see {@link graphParameters} for the rules).
  *
  * @example
- * ```ts fragment
- * const params = randomParameters(graph, 42); // Record<string, Float32Array>
+ * ```ts
+ * const graph = makeGraph({ y: linear(input('x', [4, 64]), { outFeatures: 32, weight: 'proj' }) });
+ * const params = randomParameters(graph, 42); // Record<string, Float32Array>: proj [64, 32]
  * ```
  */
 export function randomParameters(graph: Graph, seed: number): Record<string, Float32Array> {

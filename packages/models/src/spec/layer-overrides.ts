@@ -107,7 +107,8 @@ export function layerSections(config: DecoderLmConfigV2): LayerSections[] {
  * override's section patch applies.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const m = { kind: 'causal' };
  * mergeSection({ heads: 4, headDim: 8, mask: m }, { mask: null, headDim: 16 }); // { heads: 4, headDim: 16 }
  * ```
  */

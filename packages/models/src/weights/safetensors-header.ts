@@ -90,8 +90,11 @@ export function parseSafetensorsHeader(
  * @throws InputError when fewer than 8 bytes are given, or the length exceeds the cap or the file.
  *
  * @example
- * ```ts fragment
- * const headerLength = readSafetensorsHeaderLength(firstEightBytes, fileSize);
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const bytes = readFileSync('model.safetensors');
+ * const headerLength = readSafetensorsHeaderLength(bytes.subarray(0, 8), bytes.length);
  * ```
  */
 export function readSafetensorsHeaderLength(bytes: Uint8Array, fileLength: number = bytes.length): number {

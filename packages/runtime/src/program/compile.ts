@@ -67,11 +67,12 @@ export interface CompileOptions {
  * plan and uploads the parameters once.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * const seq = symbolicDim('seq', { max: 128 });
  * const x = input('x', [seq, 64]);
- * const graph = makeGraph({ y: softmax(x) });
+ * const graph = makeGraph({ y: elementwiseUnary('exp', x) });
  * const program = await compile(graph, { device: await requestWeftDevice() });
- * const { y } = await program.run({ x: data }, { dims: { seq: 10 } });
+ * const { y } = await program.run({ x: new Float32Array(10 * 64).fill(0.5) }, { dims: { seq: 10 } });
  * ```
  */
 export async function compile(graph: Graph, options: CompileOptions): Promise<Program> {

@@ -51,8 +51,11 @@ export function generateKernels(
  * {@link generateKernels}. Used by tools that inspect or compare kernels (`pnpm replay`).
  *
  * @example
- * ```ts fragment
- * const { kernels } = generateGraphKernels(makeGraph({ y: softmax(input('x', [4, 8])) }), DEFAULT_DEVICE_PROFILE);
+ * ```ts
+ * import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
+ *
+ * const graph = makeGraph({ y: reduce('sum', elementwiseUnary('exp', input('x', [4, 8])), 1) });
+ * const { kernels } = generateGraphKernels(graph, DEFAULT_DEVICE_PROFILE);
  * console.log(kernels[0]!.wgsl);
  * ```
  */

@@ -22,6 +22,8 @@ export interface CookbookFacts {
   readonly docText: string;
   /** Its TSDoc example (the spec), if any. */
   readonly specExample: string | undefined;
+  /** The TypeScript module that opens its spec in the playground's editor, where one fits (`entryTypeScriptSpec`). */
+  readonly typescriptSpec?: string | undefined;
   /** Kernels of its fused plan on the software profile. */
   readonly kernels: number;
   /** Its rows of the error-budget guide, if recorded. */
@@ -89,6 +91,13 @@ export function cookbookPage(catalog: Catalog, facts: CookbookFacts): string {
     `| measured f32 error | ${budgetSummary(facts.budget)} |`,
     '',
     `[Open it in the playground](${playgroundLink(entry.id)}) — the playground document \`{ "zoo": "${entry.id}" }\`.`,
+    ...(facts.typescriptSpec === undefined
+      ? []
+      : [
+          '',
+          `[Open its spec as TypeScript in the playground](${PLAYGROUND_HREF}${playgroundHash(facts.typescriptSpec)}) — the`,
+          "spec below as a module to edit, run over the playground's own 128 positions.",
+        ]),
     '',
     '## What it computes',
     '',

@@ -3,10 +3,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as attentionApi from '@weft/attention';
 import { ZOO } from '@weft/zoo';
 import { catalogPages, type GeneratedPage } from './catalog-pages.js';
 import { readCatalog } from './catalog-source.js';
 import { type CookbookFacts, cookbookPages } from './cookbook-pages.js';
+import { entryTypeScriptSpec } from './entry-typescript-spec.js';
 import {
   entryDocText,
   entrySpecExample,
@@ -22,12 +24,15 @@ const entriesDirectory = new URL('../../../../packages/zoo/src/entries/', import
 export function generateDocPages(): GeneratedPage[] {
   const catalog = readCatalog(join(repository, 'docs/catalog'));
   const budget = recordedBudgetRows(readFileSync(join(repository, 'docs/guides/error-budget.md'), 'utf8'));
+  const attentionExports = new Set(Object.keys(attentionApi));
   const facts: CookbookFacts[] = ZOO.map((entry) => {
     const source = readEntrySource(entriesDirectory, entry.id);
+    const specExample = entrySpecExample(source);
     return {
       entry,
       docText: entryDocText(source),
-      specExample: entrySpecExample(source),
+      specExample,
+      typescriptSpec: entryTypeScriptSpec(specExample, attentionExports),
       kernels: softwareKernelCount(entry),
       budget: budget.get(entry.id) ?? [],
     };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogPages } from './catalog-pages.js';
 import { parseCatalogFile, readCatalog } from './catalog-source.js';
 import { type CookbookFacts, cookbookIndexPage, cookbookPage } from './cookbook-pages.js';
+import { entryTypeScriptSpec } from './entry-typescript-spec.js';
 import {
   entryDocText,
   entrySpecExample,
@@ -23,6 +24,7 @@ function facts(id: string, kernels: number): CookbookFacts {
     entry: findZooEntry(id)!,
     docText: entryDocText(source),
     specExample: entrySpecExample(source),
+    typescriptSpec: entryTypeScriptSpec(entrySpecExample(source), new Set(['attention', 'causal'])),
     kernels,
     budget: [{ inputClass: 'normal', kernelError: '1.10e-07', cpuF32Error: '9.19e-08', ratio: '0.92\\*' }],
   };
@@ -126,6 +128,7 @@ describe('the cookbook', () => {
     expect(page).toContain('normal 1.10e-07 (CPU f32 9.19e-08, ratio 0.92*)');
     expect(page).toContain(`(../../playground.html${playgroundHash(zooDocument('multi-query-attention'))})`);
     expect(page).toContain('```ts fragment\nconst spec = attention(');
+    expect(page).toContain('[Open its spec as TypeScript in the playground](../../playground.html#spec=');
     expect(page).toContain("The paper's math (catalog 54)");
   });
 

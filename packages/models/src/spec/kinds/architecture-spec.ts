@@ -98,7 +98,9 @@ export function architectureDefinitionOf(spec: ArchitectureSpec): ArchitectureDe
  * @throws SpecError listing every problem found.
  *
  * @example
- * ```ts fragment
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
  * const spec = parseArchitectureSpec(JSON.parse(readFileSync('vit.json', 'utf8')));
  * ```
  */
