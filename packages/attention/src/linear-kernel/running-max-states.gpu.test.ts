@@ -15,7 +15,9 @@ const TOLERANCE = 1e-5;
 const SEED = Math.floor(Math.random() * 2 ** 30);
 const measured: string[] = [];
 afterAll(() =>
-  console.log(`running-max states (Aaren, Latte) on the device vs float64 (seed ${SEED})\n${measured.join('\n')}`),
+  console.log(
+    `running-max states (Aaren, Latte) on the device vs float64 (seed ${SEED})\n${measured.join('\n')}`,
+  ),
 );
 
 const B = 1;
@@ -47,7 +49,12 @@ async function decodeAll(
   operands: Record<string, { data: ArrayLike<number>; width: number }>,
   params?: Record<string, ArrayLike<number>>,
 ): Promise<{ output: Float64Array; kernels: number }> {
-  const program = await compileLinear(device, step, Object.fromEntries(stateNames.map((n) => [n, n])), params);
+  const program = await compileLinear(
+    device,
+    step,
+    Object.fromEntries(stateNames.map((n) => [n, n])),
+    params,
+  );
   const out = new Float64Array(B * H * N * E);
   for (let t = 0; t < N; t++) {
     const inputs: Record<string, ArrayLike<number>> = t === 0 ? { ...initial } : {};
@@ -174,17 +181,22 @@ describe('running-max linear-attention states on a WebGPU device', () => {
     }
   });
 
-  it.each(['aaren-decode', 'latte', 'latte-decode'])('%s zoo graph = its float64 interpretation', async (mechanism) => {
-    const { device } = await getTestDevice();
-    const { graph, inputs, params } = LINEAR_ATTENTION_CATALOG.find((entry) => entry.mechanism === mechanism)!.build();
-    const reference = interpret(graph, { inputs, params });
-    const program = await compileLinear(device, graph, undefined, params);
-    const result = await runLinear(program, inputs);
-    program.destroy();
-    for (const [name, tensor] of Object.entries(reference)) {
-      const error = relativeError(result[name]!, tensor.data);
-      measured.push(`  ${mechanism} ${name}: ${error.toExponential(2)} vs f64 interpreter`);
-      expect(error).toBeLessThan(TOLERANCE);
-    }
-  });
+  it.each(['aaren-decode', 'latte', 'latte-decode'])(
+    '%s zoo graph = its float64 interpretation',
+    async (mechanism) => {
+      const { device } = await getTestDevice();
+      const { graph, inputs, params } = LINEAR_ATTENTION_CATALOG.find(
+        (entry) => entry.mechanism === mechanism,
+      )!.build();
+      const reference = interpret(graph, { inputs, params });
+      const program = await compileLinear(device, graph, undefined, params);
+      const result = await runLinear(program, inputs);
+      program.destroy();
+      for (const [name, tensor] of Object.entries(reference)) {
+        const error = relativeError(result[name]!, tensor.data);
+        measured.push(`  ${mechanism} ${name}: ${error.toExponential(2)} vs f64 interpreter`);
+        expect(error).toBeLessThan(TOLERANCE);
+      }
+    },
+  );
 });

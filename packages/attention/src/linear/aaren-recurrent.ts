@@ -44,7 +44,12 @@ export interface AppliedAaren {
  * const spec = aarenSpec(4, 16, 'aaren');
  * ```
  */
-export function aarenSpec(heads: number, valueDim: number, name: string, chunkSize?: number): LinearAttentionSpec {
+export function aarenSpec(
+  heads: number,
+  valueDim: number,
+  name: string,
+  chunkSize?: number,
+): LinearAttentionSpec {
   return linearAttention({
     heads,
     headDim: 1,

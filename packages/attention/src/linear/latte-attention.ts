@@ -98,12 +98,15 @@ export function applyLatte(query: Node, key: Node, value: Node, options: LatteOp
     typeof latents !== 'number' ||
     typeof valueDim !== 'number'
   )
-    throw new ShapeError(`Latte "${name}": q, k, v must be [B, H, N, L] and [B, H, N, d_v] with static H, L, d_v`, {
-      block: name,
-      tensor: 'query',
-      expected: '[B, H, N, L]',
-      actual: `[${query.shape.join(', ')}]`,
-    });
+    throw new ShapeError(
+      `Latte "${name}": q, k, v must be [B, H, N, L] and [B, H, N, d_v] with static H, L, d_v`,
+      {
+        block: name,
+        tensor: 'query',
+        expected: '[B, H, N, L]',
+        actual: `[${query.shape.join(', ')}]`,
+      },
+    );
   if (!causal && (state !== undefined || options.returnState === true))
     throw new ShapeError(`Latte "${name}": a state needs the causal form`, {
       block: name,

@@ -55,7 +55,9 @@ describe('Aaren with a running max (m, u, w), float64', () => {
     const graph = makeGraph({ output });
     const expected = denseAarenSoftmax(SIZES, query, k, v);
     const params = { 'aaren.query': query };
-    expect(relativeError(interpret(graph, { inputs: { k, v }, params }).output!.data, expected)).toBeLessThan(F64);
+    expect(relativeError(interpret(graph, { inputs: { k, v }, params }).output!.data, expected)).toBeLessThan(
+      F64,
+    );
     const quadratic = interpret(decomposeExtensionOps(graph), { inputs: { k, v }, params }).output!.data;
     expect(relativeError(quadratic, expected)).toBeLessThan(F64);
   });
@@ -74,15 +76,25 @@ describe('Aaren with a running max (m, u, w), float64', () => {
     });
     // Decode cost: the state is (1 + 1 + d_v) numbers per head, whatever the past length.
     const { max, keys, values } = step.state!;
-    expect([max.shape, keys.shape, values.shape]).toEqual([[B, H, 1, 1], [B, H, 1], [B, H, 1, E]]);
+    expect([max.shape, keys.shape, values.shape]).toEqual([
+      [B, H, 1, 1],
+      [B, H, 1],
+      [B, H, 1, E],
+    ]);
     const initial = {
       'aaren.max': new Float64Array(B * H).fill(-1e30),
       'aaren.keyState': new Float64Array(B * H),
       'aaren.state': new Float64Array(B * H * E),
     };
-    const stepped = stepThrough(graph, names, initial, { k: { data: k, width: D }, v: { data: v, width: E } }, {
-      'aaren.query': query,
-    });
+    const stepped = stepThrough(
+      graph,
+      names,
+      initial,
+      { k: { data: k, width: D }, v: { data: v, width: E } },
+      {
+        'aaren.query': query,
+      },
+    );
     expect(relativeError(stepped, denseAarenSoftmax(SIZES, query, k, v))).toBeLessThan(F64);
   });
 
@@ -99,10 +111,16 @@ describe('Aaren with a running max (m, u, w), float64', () => {
     const slice = (data: ArrayLike<number>, width: number, from: number, to: number) => {
       const out: number[] = [];
       for (let bh = 0; bh < B * H; bh++)
-        for (let t = from; t < to; t++) for (let c = 0; c < width; c++) out.push(data[(bh * N + t) * width + c]!);
+        for (let t = from; t < to; t++)
+          for (let c = 0; c < width; c++) out.push(data[(bh * N + t) * width + c]!);
       return Float64Array.from(out);
     };
-    const inputs = { k: slice(k, D, 0, 8), v: slice(v, E, 0, 8), k2: slice(k, D, 8, 12), v2: slice(v, E, 8, 12) };
+    const inputs = {
+      k: slice(k, D, 0, 8),
+      v: slice(v, E, 0, 8),
+      k2: slice(k, D, 8, 12),
+      v2: slice(v, E, 8, 12),
+    };
     const got = interpret(makeGraph({ output: rest.output }), { inputs, params: { 'aaren.query': query } });
     const expected = slice(denseAarenSoftmax(SIZES, query, k, v), E, 8, 12);
     expect(relativeError(got.output!.data, expected)).toBeLessThan(F64);
@@ -126,18 +144,23 @@ describe('Latte with running-max and log-sum-exp states, float64', () => {
   const v = seeded(B * H * N * E, 3);
   const scale = 1 / Math.sqrt(D);
 
-  it.each([true, false])('causal %s (the op and its quadratic decomposition) = the dense formula', (causal) => {
-    const { output } = applyLatte(input('q', rows(D)), input('k', rows(D)), input('v', rows(E)), {
-      name: 'latte',
-      causal,
-      chunkSize: 4,
-    });
-    const graph = makeGraph({ output });
-    const expected = denseLatte(SIZES, q, k, v, { causal, scale });
-    expect(relativeError(interpret(graph, { inputs: { q, k, v } }).output!.data, expected)).toBeLessThan(F64);
-    const quadratic = interpret(decomposeExtensionOps(graph), { inputs: { q, k, v } }).output!.data;
-    expect(relativeError(quadratic, expected)).toBeLessThan(F64);
-  });
+  it.each([true, false])(
+    'causal %s (the op and its quadratic decomposition) = the dense formula',
+    (causal) => {
+      const { output } = applyLatte(input('q', rows(D)), input('k', rows(D)), input('v', rows(E)), {
+        name: 'latte',
+        causal,
+        chunkSize: 4,
+      });
+      const graph = makeGraph({ output });
+      const expected = denseLatte(SIZES, q, k, v, { causal, scale });
+      expect(relativeError(interpret(graph, { inputs: { q, k, v } }).output!.data, expected)).toBeLessThan(
+        F64,
+      );
+      const quadratic = interpret(decomposeExtensionOps(graph), { inputs: { q, k, v } }).output!.data;
+      expect(relativeError(quadratic, expected)).toBeLessThan(F64);
+    },
+  );
 
   it('decode steps from the empty state = the causal dense formula; keys 300 apart stay finite', () => {
     const step = applyLatte(input('q', row(D)), input('k', row(D)), input('v', row(E)), {
@@ -161,7 +184,9 @@ describe('Latte with running-max and log-sum-exp states, float64', () => {
       const operands = { q: { data: q, width: D }, k: { data: keys, width: D }, v: { data: v, width: E } };
       const stepped = stepThrough(graph, names, initial, operands);
       expect(stepped.every(Number.isFinite)).toBe(true);
-      expect(relativeError(stepped, denseLatte(SIZES, q, keys, v, { causal: true, scale }))).toBeLessThan(F64);
+      expect(relativeError(stepped, denseLatte(SIZES, q, keys, v, { causal: true, scale }))).toBeLessThan(
+        F64,
+      );
     }
   });
 

@@ -1,4 +1,5 @@
 export * from './aaren.js';
+export * from './aaren-decode.js';
 export * from './ada-in.js';
 export * from './ada-lin.js';
 export * from './ada-ln-zero.js';
@@ -27,6 +28,8 @@ export * from './group-norm.js';
 export * from './instance-layer-norm.js';
 export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
+export * from './latte.js';
+export * from './latte-decode.js';
 export * from './layer-norm.js';
 export * from './layer-stack-attention.js';
 export * from './layerwise-shortcuts.js';
