@@ -39,6 +39,7 @@ export * from './linear/linear-attention-spec.js';
 export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
 export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
+export * from './linear/mega-ema.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';
 export { reglaRefinedGate } from './linear/regla-gate.js';

@@ -47,6 +47,7 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { mobaEntry } from './entries/moba.js';
@@ -192,6 +193,7 @@ export const ZOO: readonly ZooEntry[] = [
   aarenDecodeEntry,
   latteEntry,
   latteDecodeEntry,
+  megaEmaEntry,
 ];
 
 /**

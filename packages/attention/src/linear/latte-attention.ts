@@ -123,7 +123,7 @@ export function applyLatte(query: Node, key: Node, value: Node, options: LatteOp
     const columnMax = max(scaledKey, 2, { keepDims: true });
     const keyExp = exp(sub(scaledKey, columnMax));
     const keyWeights = div(keyExp, sum(keyExp, 2, { keepDims: true }));
-    return applyLinearAttention(spec, { query: latentWeights, key: keyWeights, value });
+    return { output: applyLinearAttention(spec, { query: latentWeights, key: keyWeights, value }).output };
   }
   const running = runningMaxOperands(scaledKey, state?.max);
   const logSums = logCumSumExp(scaledKey, state?.logSum);

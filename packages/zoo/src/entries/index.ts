@@ -47,6 +47,7 @@ export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
 export * from './lssa-softplus-reweighting.js';
 export * from './masked-instance-norm.js';
+export * from './mega-ema.js';
 export * from './mixture-of-heads.js';
 export * from './mlp-score-attention.js';
 export * from './moba.js';

@@ -3,6 +3,7 @@ import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { aarenStateInputs, applyAaren } from './aaren-recurrent.js';
 import { applyLatte, latteStateInputs } from './latte-attention.js';
+import { megaEma } from './mega-ema.js';
 
 const HEADS = 4;
 const LENGTH = 24;
@@ -10,12 +11,12 @@ const DIM = 16;
 const CHUNK = 8;
 
 /**
- * The running-max (online-softmax) states of `@weft/attention/linear` for the zoo (batch 1, 4
- * heads, dim 16, chunks of 8): one Aaren decode step on a seeded state (m, u, w) (paper 100), and
- * Latte's causal form over 24 positions (16 latents) and one Latte decode step on a seeded state
- * (m, λ, S) (paper 81).
+ * Recurrent states built on the gated op, for the zoo (batch 1, 4 heads, dim 16, chunks of 8): one
+ * Aaren decode step on a seeded running-max state (m, u, w) (paper 100), Latte's causal form over
+ * 24 positions (16 latents) and one Latte decode step on a seeded state (m, λ, S) (paper 81), and
+ * Mega's damped EMA over 24 positions × 16 channels × 8 components (paper 70).
  */
-export const RUNNING_MAX_CATALOG: readonly AttentionCatalogEntry[] = [
+export const RECURRENT_STATE_CATALOG: readonly AttentionCatalogEntry[] = [
   {
     mechanism: 'aaren-decode',
     paper: 100,
@@ -93,6 +94,32 @@ export const RUNNING_MAX_CATALOG: readonly AttentionCatalogEntry[] = [
           'latte.logSum': logSum,
           'latte.state': seeded(HEADS * DIM * DIM, 6),
         },
+        dims: {},
+      };
+    },
+  },
+  {
+    mechanism: 'mega-ema',
+    paper: 70,
+    build() {
+      const channels = 16;
+      const components = 8;
+      const { output } = megaEma(input('x', [1, LENGTH, channels]), {
+        name: 'mega-ema',
+        components,
+        chunkSize: CHUNK,
+      });
+      const perChannel = channels * components;
+      return {
+        graph: makeGraph({ output }),
+        params: {
+          'mega-ema.delta': seeded(perChannel, 11),
+          'mega-ema.alpha': seeded(perChannel, 12),
+          'mega-ema.beta': seeded(perChannel, 13),
+          'mega-ema.gamma': seeded(perChannel, 14),
+          'mega-ema.omega': seeded(channels, 15),
+        },
+        inputs: { x: seeded(LENGTH * channels, 1) },
         dims: {},
       };
     },
