@@ -17,6 +17,7 @@
  */
 
 export * from './linear/aaren-attention.js';
+export * from './linear/aaren-recurrent.js';
 export * from './linear/apply-linear-attention.js';
 export * from './linear/efficient-attention.js';
 export * from './linear/exp-features.js';
@@ -24,6 +25,7 @@ export * from './linear/favor-features.js';
 export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
 export * from './linear/galerkin-attention.js';
+export * from './linear/latte-attention.js';
 export {
   decodeLinearAttention,
   decodeLinearState,
@@ -37,6 +39,13 @@ export * from './linear/linear-attention-spec.js';
 export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
 export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
+export * from './linear/mega-ema.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';
 export { reglaRefinedGate } from './linear/regla-gate.js';
+export {
+  logCumSumExp,
+  logSumExpOverPositions,
+  type RunningMaxOperands,
+  runningMaxOperands,
+} from './linear/running-max.js';

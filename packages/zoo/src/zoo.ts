@@ -1,4 +1,5 @@
 import { aarenEntry } from './entries/aaren.js';
+import { aarenDecodeEntry } from './entries/aaren-decode.js';
 import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
@@ -27,6 +28,8 @@ import { groupNormEntry } from './entries/group-norm.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
+import { latteEntry } from './entries/latte.js';
+import { latteDecodeEntry } from './entries/latte-decode.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
@@ -44,6 +47,7 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { mobaEntry } from './entries/moba.js';
@@ -186,6 +190,10 @@ export const ZOO: readonly ZooEntry[] = [
   efficientAttentionEntry,
   galerkinAttentionEntry,
   aarenEntry,
+  aarenDecodeEntry,
+  latteEntry,
+  latteDecodeEntry,
+  megaEmaEntry,
 ];
 
 /**

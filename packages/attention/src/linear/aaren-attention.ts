@@ -17,8 +17,7 @@ export interface AarenOperands {
  * φ(k_i) = e^(s_i − c) and φ(q) = 1: feed these operands to a causal spec with `headDim: 1`,
  * identity φ and the denominator at ε 0, and the chunked sweep is Aaren's prefix scan
  * (the state (z, S) is its (u, w)). c is the max of s over the call (per batch and head), so a
- * prefill is stable; the paper's decoder instead carries a running max m, which this state does
- * not: a decode step continuing this state must keep the prefill's c.
+ * prefill is stable; the paper's running max m, which a decoder carries, is `applyAaren`'s.
  *
  * @example
  * ```ts
@@ -28,6 +27,22 @@ export interface AarenOperands {
  * @throws ShapeError when the key is not `[B, H, N, d]` with static H and d.
  */
 export function aarenOperands(key: Node, value: Node, name: string): AarenOperands {
+  const scores = aarenScores(key, name);
+  const features = exp(sub(scores, max(scores, 2, { keepDims: true })));
+  return { query: onesLike(scores), key: features, value };
+}
+
+/**
+ * Aaren's scores s_i = q·k_i `[B, H, N, 1]` for a key `[B, H, N, d]`, q the learned query
+ * (parameter `${name}.query` `[H, d]`).
+ *
+ * @example
+ * ```ts
+ * const scores = aarenScores(key, 'aaren'); // [B, H, N, 1]
+ * ```
+ * @throws ShapeError when the key is not `[B, H, N, d]` with static H and d.
+ */
+export function aarenScores(key: Node, name: string): Node {
   const [, heads, , d] = key.shape;
   if (key.rank !== 4 || typeof heads !== 'number' || typeof d !== 'number')
     throw new ShapeError(`Aaren "${name}": key must be [B, H, N, d] with static H and d`, {
@@ -37,9 +52,13 @@ export function aarenOperands(key: Node, value: Node, name: string): AarenOperan
       actual: `rank ${key.rank}`,
     });
   const query = param(`${name}.query`, [heads, d]);
-  const scores = sum(mul(key, reshape(query, [heads, 1, d])), 3, { keepDims: true });
-  const features = exp(sub(scores, max(scores, 2, { keepDims: true })));
-  // Ones computed from the (finite) scores: the op's kernel reads its operands from buffers, and
-  // a constant node has none.
-  return { query: add(mul(scores, 0), 1), key: features, value };
+  return sum(mul(key, reshape(query, [heads, 1, d])), 3, { keepDims: true });
+}
+
+/**
+ * Ones shaped like `scores`, computed from them (finite): the op's kernel reads its operands from
+ * buffers, and a constant node has none.
+ */
+export function onesLike(scores: Node): Node {
+  return add(mul(scores, 0), 1);
 }

@@ -18,6 +18,7 @@ import { type LinearAttentionSpec, linearAttention } from './linear-attention-sp
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
 import { llnFeatures } from './lln-features.js';
 import { transnormerOutputNorm } from './output-norm.js';
+import { RECURRENT_STATE_CATALOG } from './recurrent-state-catalog.js';
 import { reglaRefinedGate } from './regla-gate.js';
 
 const HEADS = 4;
@@ -70,7 +71,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * half and half with its diagonal-block softmax (LLN+Diag), ReGLA (its feature maps, refined
  * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
  * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
- * softmax as a one-feature prefix scan).
+ * softmax as a one-feature prefix scan), then the recurrent states on the gated op
+ * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -303,6 +305,7 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       };
     },
   },
+  ...RECURRENT_STATE_CATALOG,
 ];
 
 /**

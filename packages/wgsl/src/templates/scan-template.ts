@@ -55,16 +55,20 @@ export function generateScan(
   const combined = combineText(context, scan.attrs, fn);
   const stored = accumulator === scan.dtype ? 'acc' : `${wgslType(scan.dtype)}(acc)`;
   const value = element.values[0]!;
+  // Declare only the line coordinates and the position that the element's index reads (a size-1
+  // axis or a one-position scan reads none of them).
+  const readers = [...element.lines, ...element.values].join('\n');
+  const readsPosition = /\bposition\b/.test(readers);
   const body = [
     `let line = i32(workgroup_index * ${width}u + local_index);`,
     `if (line >= ${countText(context, layout.lineShape)}) {`,
     '  return;',
     '}',
-    ...unflattenLines(context, 'line', layout.lineShape, 'l'),
+    ...unflattenLines(context, 'line', layout.lineShape, 'l', readers),
     `var acc: ${accumulator} = ${identityText(context, scan.attrs, fn, accumulator)};`,
     `for (var step = 0; step < ${length}; step++) {`,
     ...indent([
-      reverse ? `let position = ${length} - 1 - step;` : 'let position = step;',
+      ...(readsPosition ? [reverse ? `let position = ${length} - 1 - step;` : 'let position = step;'] : []),
       ...element.lines,
       `let x = ${accumulator === scan.dtype ? value : `${accumulator}(${value})`};`,
       `let flat = ${element.values[1]};`,

@@ -71,7 +71,8 @@ export function budgetInstance(entry: ZooEntry, inputClass: BudgetInputClass): B
     const names =
       family === 'norm'
         ? NORM_OFFSET_INPUTS.filter((name) => name in instance.inputs)
-        : ['k' in instance.inputs ? 'k' : 'q'];
+        : ['k', 'q', 'x'].filter((name) => name in instance.inputs).slice(0, 1);
+    if (names.length === 0) return { skipped: 'no k, q or x input to shift' };
     const inputs = { ...instance.inputs };
     for (const name of names) {
       inputs[name] = Float32Array.from(instance.inputs[name]!, (value) => value + BUDGET_OFFSET);

@@ -5,7 +5,8 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
  * Aaren (attention as an RNN): a learned query token per head (seeded), s_i = q·k_i, and
  * o_t = Σ_{i≤t} e^(s_i) v_i / Σ_{i≤t} e^(s_i), as causal linear attention with one feature
  * φ(k_i) = e^(s_i − max s) and φ(q) = 1, denominator at ε 0: the chunked sweep (chunks of 8) is its
- * prefix scan. The paper's running-max decode state is not built (the max is the call's).
+ * prefix scan, with the call's max; the paper's running-max form and decode state (m, u, w) are
+ * `applyAaren` (entry `aaren-decode`).
  *
  * Catalog paper 100: Attention as an RNN (Aaren).
  *
