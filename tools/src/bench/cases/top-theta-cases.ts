@@ -10,15 +10,17 @@ const KEPT = 64;
 const TILE = 32;
 /** Amplitude of the positional part of q and k (sets how local the scores are). */
 const AMPLITUDE = 2;
-/** Low frequencies of the positional part: q_i·k_j ≈ A²·Σ cos(ω(i − j)) peaks near j = i. */
-const FREQUENCIES = 8;
+/** Frequencies of the positional part (all 64 dims): q_i·k_j ≈ A²·Σ cos(ω(i − j)) peaks near j = i. */
+const FREQUENCIES = 32;
+/** Rank window around KEPT in which θ takes the widest score gap (f32 scores then keep the same keys). */
+const RANK_WINDOW = 8;
 
 /**
- * Causal Top-θ (catalog #114, no compensation) at B=1, H=4, d=64, with θ per row set to its 64th
- * largest score (as calibrated offline for causal prefill), the fused kernel skipping the V tiles
+ * Causal Top-θ (catalog #114, no compensation) at B=1, H=4, d=64, with θ per row set to keep about
+ * its 64 largest scores (as calibrated offline for causal prefill), the fused kernel skipping the V tiles
  * no row of a workgroup keeps (`weft-fused`) against the same kernel loading every V tile
  * (`weft-unskipped`, `valueTiles: 'loadAll'`), interleaved in one run. q and k are seeded noise
- * plus a sinusoidal position code of low frequencies, so that scores are local like a trained
+ * plus a sinusoidal position code over all 64 dims, so that scores are local like a trained
  * model's (with i.i.d. scores nearly every 32×32 block holds a kept key and nothing is skipped);
  * the note gives the share of causal V tiles that still load.
  */
@@ -83,7 +85,7 @@ function positional(values: Float32Array, sequence: number): Float32Array {
   for (let h = 0; h < HEADS; h++)
     for (let p = 0; p < sequence; p++)
       for (let f = 0; f < FREQUENCIES; f++) {
-        const omega = (Math.PI / 64) * 0.5 ** (f / 2);
+        const omega = (Math.PI / 128) * 0.5 ** ((4 * f) / FREQUENCIES);
         const row = (h * sequence + p) * HEAD_DIM;
         values[row + 2 * f] = values[row + 2 * f]! + AMPLITUDE * Math.cos(omega * p);
         values[row + 2 * f + 1] = values[row + 2 * f + 1]! + AMPLITUDE * Math.sin(omega * p);
@@ -109,13 +111,18 @@ function causalScores(query: Float32Array, key: Float32Array, sequence: number):
 }
 
 /**
- * θ_{h,i} between the KEPT-th and the next largest score of the row, in f32 (so that f32 scores keep
- * the keys float64 keeps); a row with at most KEPT keys keeps all.
+ * θ_{h,i} in the widest gap between consecutive sorted scores of ranks KEPT ± RANK_WINDOW (about
+ * KEPT keys kept, as the paper's calibration targets), in f32, so that f32 scores keep the keys
+ * float64 keeps; a row with at most KEPT keys keeps all.
  */
 function rowThresholds(scores: readonly Float64Array[], sequence: number): Float64Array {
   return Float64Array.from({ length: HEADS * sequence }, (_, row) => {
     const sorted = Array.from(scores[row]!).sort((a, b) => b - a);
-    return sorted.length <= KEPT ? -3e38 : Math.fround((sorted[KEPT - 1]! + sorted[KEPT]!) / 2);
+    if (sorted.length <= KEPT + RANK_WINDOW) return -3e38;
+    let best = KEPT;
+    for (let rank = KEPT - RANK_WINDOW; rank <= KEPT + RANK_WINDOW; rank++)
+      if (sorted[rank - 1]! - sorted[rank]! > sorted[best - 1]! - sorted[best]!) best = rank;
+    return Math.fround((sorted[best - 1]! + sorted[best]!) / 2);
   });
 }
 
