@@ -36,6 +36,8 @@ export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
+export * from './masks/flex-prefill-selection.js';
+export type { FlexPrefillBlockTables } from './masks/flex-prefill-tables.js';
 export * from './masks/loki-selection.js';
 export * from './masks/mask.js';
 export * from './masks/mask-from.js';

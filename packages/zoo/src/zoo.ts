@@ -21,6 +21,7 @@ import { faithfulKeyMaskEntry } from './entries/faithful-key-mask.js';
 import { fastmaxEntry } from './entries/fastmax.js';
 import { fastmaxLinearEntry } from './entries/fastmax-linear.js';
 import { fixNormEntry } from './entries/fix-norm.js';
+import { flexPrefillEntry } from './entries/flex-prefill.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
 import { gaamEntry } from './entries/gaam.js';
 import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
@@ -141,6 +142,7 @@ export const ZOO: readonly ZooEntry[] = [
   foundInTheMiddleKeyBiasEntry,
   faithfulKeyMaskEntry,
   mobaEntry,
+  flexPrefillEntry,
   lokiEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,

@@ -7,6 +7,7 @@ export const SYSTEM_NAMES = [
   'weft-unfused',
   'weft-dense-causal',
   'weft-table-build',
+  'weft-unskipped',
   'tfjs',
   'ort-jsep',
   'ort-webgpu',
@@ -17,6 +18,7 @@ export const SYSTEM_NAMES = [
  * A system under benchmark: `weft-fused` / `weft-unfused` (Weft with and without fusion),
  * `weft-hoisted` (Weft fused, with per-row Q/K transforms such as RoPE and QK norm applied as
  * separate ops before the attention kernel instead of inside it; only cases that compare the two),
+ * `weft-unskipped` (Weft fused with a skip of the mechanism turned off, e.g. Top-θ loading every V tile),
  * `tfjs` (tfjs-backend-webgpu), `ort-jsep` (onnxruntime-web/all, its JavaScript WebGPU kernels),
  * `ort-webgpu` (onnxruntime-web/webgpu, its C++ WebGPU execution provider) and
  * `ort-webgpu-nosubgroups` (the same on a device of the same adapter without subgroup features;

@@ -7,6 +7,7 @@ import { decoderLmCases } from './cases/decoder-lm-cases.js';
 import { elementwiseChainCase } from './cases/elementwise-chain-case.js';
 import { layerNormCase } from './cases/layer-norm-case.js';
 import { matmulCases } from './cases/matmul-cases.js';
+import { topThetaCases } from './cases/top-theta-cases.js';
 import { transformerBlockCase } from './cases/transformer-block-case.js';
 
 /** Every benchmark case, at full or `--quick` sizes, in the order they run. */
@@ -23,6 +24,7 @@ export function benchCases(options: {
     ...attentionCases(quick ? [128] : [128, 512]),
     ...attentionRopeQkNormCases([64, 128, 256, 512]),
     ...blockSparseCases(options.blockSparseN ?? (quick ? 1024 : 4096)),
+    ...topThetaCases(quick ? 512 : 1024),
     transformerBlockCase({ tokens: 128, width: 128, heads: 4 }),
     ...decoderLmCases({ spec: DEMO_SPEC, promptLength: 32 }),
   ];

@@ -29,6 +29,7 @@ import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
+import { flexPrefillCatalogEntry } from './flex-prefill-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
@@ -211,6 +212,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   ),
   faithfulKeyMaskCatalogEntry,
   mobaCatalogEntry,
+  flexPrefillCatalogEntry,
   lokiCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   entry('star-attention-lse', 99, {

@@ -20,8 +20,8 @@ import { chooseAttentionStrategy } from './attention-strategy.js';
 import { attentionWrites } from './attention-writes.js';
 import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
-import { normalizerCode } from './normalizer-code.js';
-import { LOWEST_F32 } from './online-tile-code.js';
+import { type KeyPass, normalizerCode } from './normalizer-code.js';
+import { eachKeptKey, LOWEST_F32 } from './online-tile-code.js';
 import { readoutCode, writesReadouts } from './readout-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
@@ -284,13 +284,19 @@ export function generateAttention(
   // The loop over key tiles: each staged in workgroup memory, then `body`.
   // (The one-row kernel scores nothing in a skipped tile: no `continue` needed.)
   // (A listed kernel walks tile_list, `listed_tiles` entries counted once before the first pass.)
-  const keyPass = (withValues: boolean, body: readonly string[], skip = true): string[] => [
+  const keyPass = (
+    withValues: boolean,
+    body: readonly string[],
+    skip = true,
+    prelude: string[] = [],
+  ): string[] => [
     ...(listed
       ? [
           'for (var listed = 0u; listed < listed_tiles; listed++) {',
           '  let entry = workgroupUniformLoad(&tile_list[listed]);',
         ]
       : ['for (var tile_index = 0; tile_index < key_tiles; tile_index++) {']),
+    ...indent(prelude, 1),
     `  let tile = ${withValues ? tiles.loadTile() : tiles.loadKeyTile()};`,
     ...(blockRule === undefined || !skip ? [] : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
     ...indent(body, 1),
@@ -380,6 +386,31 @@ export function generateAttention(
   });
   const readouts = readoutCode(context, attrs, writes, normalizer.logSumExp);
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
+  // A pass that reads V only for some keys (Top-θ) stages a V tile only when a row of the
+  // workgroup needs it: each row votes after scoring, the vote is reset before the next tile's barrier.
+  const votes = normalizer.passes.some((pass) => pass.withValues && pass.valuesWhen !== undefined);
+  if (votes) context.workgroupArray('value_vote', 'atomic<u32>', 1);
+  const normalizerPass = (pass: KeyPass, body: readonly string[]): string[] =>
+    pass.withValues && pass.valuesWhen !== undefined
+      ? keyPass(
+          false,
+          [
+            `let kept = ${scoreTile({ scores: '&scores' })};`,
+            'var needs_values = false;',
+            ...eachKeptKey([`if (${pass.valuesWhen}) {`, '  needs_values = true;', '}']),
+            'if (needs_values) {',
+            '  atomicOr(&value_vote[0], 1u);',
+            '}',
+            'if (workgroupUniformLoad(&value_vote[0]) != 0u) {',
+            `  ${tiles.stageValueTile()};`,
+            '  workgroupBarrier();',
+            '}',
+            ...body,
+          ],
+          false,
+          ['if (local_index == 0u) {', '  atomicStore(&value_vote[0], 0u);', '}'],
+        )
+      : keyPass(pass.withValues, tileBody(body), false);
   const outputStore =
     writes.output === undefined
       ? []
@@ -421,10 +452,9 @@ export function generateAttention(
       ...pass.before,
       // A pass may run inside a loop its `before` opens (α-entmax's bisection).
       ...indent(
-        keyPass(
-          pass.withValues,
-          tileBody(index === 0 && writes.rowMax !== undefined ? [...ROW_MAX, ...pass.tile] : pass.tile),
-          false,
+        normalizerPass(
+          pass,
+          index === 0 && writes.rowMax !== undefined ? [...ROW_MAX, ...pass.tile] : pass.tile,
         ),
         openBraces(pass.before),
       ),

@@ -32,6 +32,8 @@ export interface TileFunctions {
   loadTile(): string;
   /** `load_key_tile(…)`: the next tile, its K rows staged (unless the tile is skipped). */
   loadKeyTile(): string;
+  /** `stage_value_tile(tile.k0, …)`: stages the V rows of the current tile (no barrier). */
+  stageValueTile(): string;
   /** Name of the helper returning staged key row j as vec4s. */
   readonly stagedKey: string;
   /** `list_tiles(…)`: lists the non-empty key tiles in `tile_list` and returns their count (listed kernels). */
@@ -263,6 +265,7 @@ export function tileFunctions(context: TileContext): TileFunctions {
       loadKeyTile ??= load(false);
       return loadKeyTile();
     },
+    stageValueTile: () => stageValues({ tile_k0: 'tile.k0' }),
     stagedKey: 'staged_key',
     listTiles: () => {
       if (listTiles === undefined) throw new Error('list_tiles: the kernel does not list its tiles');

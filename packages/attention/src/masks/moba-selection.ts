@@ -1,12 +1,9 @@
 import {
-  broadcastTo,
   constant,
   type Expr,
-  isSymbolic,
   mapElements,
   matmul,
   max,
-  mean,
   type Node,
   read,
   reshape,
@@ -18,6 +15,7 @@ import {
 } from '@weft/ir';
 import { ATTENTION_INDICES as I } from '../spec/attention-variables.js';
 import { checkOneOf, checkOptions, checkSize, describeValue } from '../spec/validate.js';
+import { blockMean, perQueryHead, staticShape4 } from './block-pooling.js';
 import { BLOCK_TABLE_MULTIPLE, blockTableMask, type TableSource } from './block-table.js';
 import type { Mask } from './mask.js';
 
@@ -100,8 +98,8 @@ export function mobaSelection(options: MobaSelectionOptions): Mask {
  */
 export function mobaBlockTables(query: Node, key: Node, options: MobaSelectionOptions): MobaBlockTables {
   const { size, topK, gate } = checkMobaOptions(options);
-  const [batch, heads, length, headDim] = shapeOf(query, 'the query');
-  const [keyBatch, kvHeads, keys] = shapeOf(key, 'the key');
+  const [batch, heads, length, headDim] = staticShape4('mobaSelection', query, 'the query');
+  const [keyBatch, kvHeads, keys] = staticShape4('mobaSelection', key, 'the key');
   if (keyBatch !== batch || keys !== length || heads % kvHeads !== 0 || key.shape[3] !== headDim)
     throw new SpecError('mobaSelection: the key must be [batch, kvHeads, N, headDim] like the query', {
       tensor: 'key',
@@ -162,42 +160,4 @@ function checkMobaOptions(options: MobaSelectionOptions) {
       },
     );
   return { size, topK, gate, name };
-}
-
-/** Mean of each block of `size` rows: `[b, h, N, d]` → `[b, h, N/size, d]`. */
-function blockMean(x: Node, size: number): Node {
-  const [batch, heads, length, dim] = x.shape as number[];
-  return mean(reshape(x, [batch!, heads!, length! / size, size, dim!]), 3);
-}
-
-/** Pooled keys of the KV heads, repeated for the query heads of each group (GQA). */
-function perQueryHead(pooled: Node, heads: number): Node {
-  const [batch, kvHeads, blocks, dim] = pooled.shape as number[];
-  if (kvHeads === heads) return pooled;
-  const group = heads / kvHeads!;
-  const repeated = broadcastTo(reshape(pooled, [batch!, kvHeads!, 1, blocks!, dim!]), [
-    batch!,
-    kvHeads!,
-    group,
-    blocks!,
-    dim!,
-  ]);
-  return reshape(repeated, [batch!, heads, blocks!, dim!]);
-}
-
-function shapeOf(node: Node, what: string): [number, number, number, number] {
-  if (node.rank !== 4)
-    throw new SpecError(`mobaSelection: ${what} must be [batch, heads, N, headDim]`, {
-      expected: 'rank 4',
-      actual: `rank ${node.rank}`,
-    });
-  return node.shape.map((dim, axis) => {
-    if (!isSymbolic(dim)) return dim;
-    throw new SpecError(`mobaSelection: ${what} needs static sizes`, {
-      tensor: what,
-      dimension: axis,
-      expected: 'a static dim',
-      actual: `symbolic dim ${dim.name}`,
-    });
-  }) as [number, number, number, number];
 }

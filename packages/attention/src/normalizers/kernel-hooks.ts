@@ -7,6 +7,12 @@ export interface KeyPass {
   /** Whether the pass needs V tiles. */
   readonly withValues: boolean;
   /**
+   * WGSL condition on a kept key's score `s` under which the pass reads that key's value row (and
+   * nothing else of the tile's V). With it, the kernel stages a V tile only when some row of the
+   * workgroup has a kept key meeting it: a tile whose every weight is pruned is never loaded.
+   */
+  readonly valuesWhen?: string;
+  /**
    * Per-tile body; in scope: `scores[j]`, the `kept` bitmask, `tile` (`tile.keys` keys from `tile.k0`), `value_tile` (vec4 rows:
    * read it through `accumulate`), `acc`.
    */

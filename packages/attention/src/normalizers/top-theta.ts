@@ -44,6 +44,14 @@ export interface TopThetaOptions {
   readonly threshold: TensorRef;
   /** Compensation policy (default `none`). */
   readonly compensation?: ThresholdCompensation;
+  /**
+   * V tiles of the fused kernel (default `skipPruned`): under `none` and `denominator` a V tile is
+   * loaded only when some query row of the workgroup keeps a key of it (s ≥ θ), so the value rows of
+   * pruned keys are never read (the paper's saving); `loadAll` loads every visible V tile, as for
+   * softmax (the same result, for comparisons). `valueMean` reads every visible value row for v̄
+   * and always loads them.
+   */
+  readonly valueTiles?: 'skipPruned' | 'loadAll';
 }
 
 /**
@@ -64,7 +72,7 @@ export interface TopThetaOptions {
  * ```
  */
 export function topTheta(options: TopThetaOptions): Normalizer {
-  checkOptions('topTheta', options, ['threshold', 'compensation'], true);
+  checkOptions('topTheta', options, ['threshold', 'compensation', 'valueTiles'], true);
   const threshold = checkTensorRef('topTheta', 'option "threshold"', options.threshold);
   if (threshold.shape.length !== 1 && threshold.shape.length !== 2)
     throw new SpecError('topTheta: threshold is a [heads] or [heads, queries] tensor', {
@@ -85,7 +93,14 @@ export function topTheta(options: TopThetaOptions): Normalizer {
       expected: "'none' | 'denominator' | 'valueMean'",
       actual: String(compensation),
     });
-  return normalizerOf(TOP_THETA, { threshold, compensation });
+  const valueTiles = options.valueTiles ?? 'skipPruned';
+  if (valueTiles !== 'skipPruned' && valueTiles !== 'loadAll')
+    throw new SpecError('topTheta: unknown valueTiles', {
+      tensor: threshold.name,
+      expected: "'skipPruned' | 'loadAll'",
+      actual: String(valueTiles),
+    });
+  return normalizerOf(TOP_THETA, { threshold, compensation, valueTiles });
 }
 
 /** Top-θ as stored on a node. */
@@ -96,19 +111,27 @@ export interface TopThetaAttrs {
   readonly threshold: Expr;
   /** How the pruned scores are accounted for. */
   readonly compensation: ThresholdCompensation;
+  /** `loadAll` where the kernel loads every V tile (absent: V tiles of pruned keys are skipped). */
+  readonly valueTiles?: 'loadAll';
 }
 
 /** The Top-θ normalizer (see {@link topTheta}). */
 export const TOP_THETA: NormalizerDef<
-  { readonly threshold: TensorRef; readonly compensation: ThresholdCompensation },
+  {
+    readonly threshold: TensorRef;
+    readonly compensation: ThresholdCompensation;
+    readonly valueTiles: 'skipPruned' | 'loadAll';
+  },
   TopThetaAttrs
 > = {
   name: 'topTheta',
   decode: (stored, block) =>
-    checkStoredAttrs(stored, block, {
-      threshold: 'expr',
-      compensation: ['none', 'denominator', 'valueMean'],
-    }),
+    checkStoredAttrs(
+      stored,
+      block,
+      { threshold: 'expr', compensation: ['none', 'denominator', 'valueMean'], valueTiles: ['loadAll'] },
+      ['valueTiles'],
+    ),
   attrs(options, context) {
     const threshold = options.threshold;
     if (threshold.shape[0] !== context.heads)
@@ -121,7 +144,13 @@ export const TOP_THETA: NormalizerDef<
       });
     const index =
       threshold.shape.length === 1 ? [ATTENTION_INDICES.h] : [ATTENTION_INDICES.h, ATTENTION_INDICES.q];
-    return { name: 'topTheta', threshold: threshold.at(...index), compensation: options.compensation };
+    // The default is not stored: graphs saved before the option keep their hashes.
+    return {
+      name: 'topTheta',
+      threshold: threshold.at(...index),
+      compensation: options.compensation,
+      ...(options.valueTiles === 'loadAll' ? { valueTiles: 'loadAll' as const } : {}),
+    };
   },
   // The threshold is `[heads]` or `[heads, queries]`.
   roles: (options) => ({

@@ -21,6 +21,7 @@ export * from './faithful-key-mask.js';
 export * from './fastmax.js';
 export * from './fastmax-linear.js';
 export * from './fix-norm.js';
+export * from './flex-prefill.js';
 export * from './found-in-the-middle-key-bias.js';
 export * from './gaam.js';
 export * from './galerkin-attention.js';

@@ -6,6 +6,7 @@ import {
   chunked,
   documentMask,
   fixedSparse,
+  flexPrefillSelection,
   keyPadding,
   keySelection,
   type Mask,
@@ -20,7 +21,7 @@ import {
   stridedSparse,
 } from '@weft/attention';
 import * as v from 'valibot';
-import { nonNegativeInteger, positiveInteger } from '../number-schemas.js';
+import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../number-schemas.js';
 import { buildAt, childPath } from './build-at.js';
 import { optionsOf } from './options-of.js';
 import { unknownKindMessage } from './part-kinds.js';
@@ -71,6 +72,15 @@ export const LEAF_MASK_SCHEMAS = [
     table: tensorRefSchema,
     blockSize: positiveInteger(),
     tokens: v.optional(tensorRefSchema),
+  }),
+  v.strictObject({
+    kind: v.literal('flexPrefillSelection'),
+    blockSize: positiveInteger(),
+    gamma: positiveNumber(),
+    tau: v.optional(nonNegativeNumber()),
+    minBudget: v.optional(positiveInteger()),
+    maxBudget: v.optional(positiveInteger()),
+    name: v.optional(v.string()),
   }),
   v.strictObject({
     kind: v.literal('mobaSelection'),
@@ -211,6 +221,8 @@ function builtinMask(json: LeafMaskJSON): Mask | undefined {
       });
     case 'mobaSelection':
       return mobaSelection(optionsOf(json));
+    case 'flexPrefillSelection':
+      return flexPrefillSelection(optionsOf(json));
     case 'patternInjectedHeads':
       return patternInjectedHeads(patternOptions(json)).mask;
     default:
