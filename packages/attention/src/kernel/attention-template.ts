@@ -383,6 +383,7 @@ export function generateAttention(
     valueDim,
     functions,
     logSumExp: writes.logSumExp !== undefined || writesReadouts(writes),
+    software: profile.software === true,
   });
   const readouts = readoutCode(context, attrs, writes, normalizer.logSumExp);
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];

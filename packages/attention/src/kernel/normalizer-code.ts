@@ -27,6 +27,8 @@ export interface NormalizerContext {
   readonly functions: KernelFunctions;
   /** Whether the kernel writes the row log-sum-exp (state only it reads is kept only then). */
   readonly logSumExp?: boolean;
+  /** Whether the adapter is a software one (see `DeviceProfile.software`). */
+  readonly software?: boolean;
 }
 
 /** The tiled kernel's WGSL of `normalizer` through its def's hook (see {@link NormalizerCode}). */
@@ -38,6 +40,7 @@ export function normalizerCode(
   const hooks: KernelHookContext = {
     ...wgslHookContext(context),
     keyBlock: context.keyBlock,
+    software: context.software === true,
     eachKeptKey,
     onlineSoftmaxTile: (sums, keyBody) => onlineSoftmaxTile(sums, context.valueDim, keyBody),
     accumulate: (weight, target) => accumulateValueTile(weight, context.valueDim, target),

@@ -120,6 +120,11 @@ export interface WgslHookContext {
 export interface KernelHookContext extends WgslHookContext {
   /** Keys per tile. */
   readonly keyBlock: number;
+  /**
+   * Whether the adapter emulates the GPU on the CPU (SwiftShader): there a workgroup barrier costs
+   * more than a tile copy, so a hook may choose a form without one.
+   */
+  readonly software: boolean;
   /** WGSL running `body` for every kept key of the current tile, with `s` its score. */
   eachKeptKey(body: readonly string[]): string[];
   /**

@@ -5,10 +5,15 @@ import type { TopThetaAttrs } from './top-theta.js';
  * The WGSL of Top-θ in the fused kernel, one online pass: the running max m over the visible
  * scores rescales the full sum `l_all`, the kept sum `l_kept` and the kept accumulator; keys with
  * s ≥ θ add to `l_kept` and `acc`; VMC also sums the visible value rows and counts them. Without
- * VMC a V tile is loaded only when a row of the workgroup keeps one of its keys (`valuesWhen`).
+ * VMC (and unless `loadAll`, or `auto` on a software adapter) a V tile is loaded only when a row of
+ * the workgroup keeps one of its keys (`valuesWhen`).
  */
 export function topThetaCode(normalizer: TopThetaAttrs, context: KernelHookContext): NormalizerCode {
   const valueMean = normalizer.compensation === 'valueMean';
+  // `auto` skips on hardware only: on a software adapter the per-tile vote costs more than the copy.
+  const skipValues =
+    !valueMean &&
+    (normalizer.valueTiles === 'skipPruned' || (normalizer.valueTiles === undefined && !context.software));
   const threshold = context.render([normalizer.threshold], 'theta_');
   return {
     setup: [
@@ -24,7 +29,7 @@ export function topThetaCode(normalizer: TopThetaAttrs, context: KernelHookConte
         before: [],
         withValues: true,
         // Only kept keys (s ≥ θ) read a value row, unless v̄ needs them all.
-        ...(valueMean || normalizer.valueTiles === 'loadAll' ? {} : { valuesWhen: 's >= theta' }),
+        ...(skipValues ? { valuesWhen: 's >= theta' } : {}),
         tile: context.onlineSoftmaxTile(
           ['l_all', 'l_kept'],
           [
