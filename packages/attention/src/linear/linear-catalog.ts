@@ -16,6 +16,7 @@ import { elu1, identity } from './feature-maps.js';
 import { galerkinOperands } from './galerkin-attention.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
+import { LINEAR_MAPS_CATALOG } from './linear-maps-catalog.js';
 import { llnFeatures } from './lln-features.js';
 import { transnormerOutputNorm } from './output-norm.js';
 import { reglaRefinedGate } from './regla-gate.js';
@@ -70,7 +71,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * half and half with its diagonal-block softmax (LLN+Diag), ReGLA (its feature maps, refined
  * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
  * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
- * softmax as a one-feature prefix scan).
+ * softmax as a one-feature prefix scan), then NaLaFormer's norm-aware features, TransNormerLLM's
+ * LRPE and MALA (`LINEAR_MAPS_CATALOG`).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -303,6 +305,7 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
       };
     },
   },
+  ...LINEAR_MAPS_CATALOG,
 ];
 
 /**

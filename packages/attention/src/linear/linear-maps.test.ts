@@ -6,6 +6,7 @@ import { applyLinearAttention, linearAttentionStateInputs } from './apply-linear
 import { identity } from './feature-maps.js';
 import { linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay } from './linear-decay.js';
+import { LINEAR_MAPS_CATALOG } from './linear-maps-catalog.js';
 import { lrpeFeatures, lrpeThetaInit } from './lrpe-features.js';
 import { applyMalaAttention, malaAttention } from './mala-attention.js';
 import { nalaFeatures } from './nala-features.js';
@@ -150,5 +151,34 @@ describe(`norm-aware, LRPE and magnitude-aware linear attention, float64 (seed $
       inputs: ones,
     }).output!.data;
     expect(relativeError(flat, ones.v)).toBeLessThan(F64);
+  });
+});
+
+describe('the zoo instances of NaLaFormer, TransNormerLLM + LRPE and MALA = the papers', () => {
+  const sizes: MapSizes = { batch: 1, heads: 4, length: 24, headDim: 16, valueDim: 16 };
+  const build = (mechanism: string) =>
+    LINEAR_MAPS_CATALOG.find((entry) => entry.mechanism === mechanism)!.build();
+  const outputOf = (instance: ReturnType<typeof build>) =>
+    interpret(instance.graph, { inputs: instance.inputs, params: instance.params }).output!.data;
+
+  it('nala-attention: the reference mean form with 1e−6', () => {
+    const { inputs, ...rest } = build('nala-attention');
+    const expected = denseNala(sizes, inputs.q!, inputs.k!, inputs.v!, { causal: false, epsilon: 1e-6 });
+    expect(relativeError(outputOf({ inputs, ...rest }), expected)).toBeLessThan(F64);
+  });
+
+  it('transnormerllm-lrpe: Σ λ^(i−j) Σ q k cos(θ(i−j)) v of the SiLU-mapped rows', () => {
+    const instance = build('transnormerllm-lrpe');
+    const { q, k, v } = instance.inputs;
+    const theta = instance.params['transnormerllm-lrpe.lrpe.theta']!;
+    const expected = denseTransnormerLrpe(sizes, q!, k!, v!, theta, lightningLinearDecay(4, 2, 6).rates);
+    expect(relativeError(outputOf(instance), expected)).toBeLessThan(F64);
+  });
+
+  it('mala-attention: β_i φ(q)·φ(k) − γ_i', () => {
+    const instance = build('mala-attention');
+    const { q, k, v } = instance.inputs;
+    const expected = denseMala(sizes, q!, k!, v!, { causal: false, epsilon: 1e-6 });
+    expect(relativeError(outputOf(instance), expected)).toBeLessThan(F64);
   });
 });
