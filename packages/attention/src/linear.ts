@@ -24,6 +24,7 @@ export * from './linear/favor-features.js';
 export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
 export * from './linear/galerkin-attention.js';
+export * from './linear/lawcat.js';
 export {
   decodeLinearAttention,
   decodeLinearState,

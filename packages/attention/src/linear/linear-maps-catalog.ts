@@ -2,7 +2,8 @@ import { input, makeGraph, silu } from '@weft/ir';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
-import { identity } from './feature-maps.js';
+import { elu1, identity } from './feature-maps.js';
+import { glaGate, lawcatCausalConv } from './lawcat.js';
 import { linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay } from './linear-decay.js';
 import { lrpeFeatures } from './lrpe-features.js';
@@ -23,7 +24,8 @@ const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(C
  * The norm- and magnitude-aware maps and LRPE for the zoo (batch 1, 4 heads, 24 positions, dim 16,
  * the linear catalog's seeds): NaLaFormer's features with the reference's mean-form ε (non-causal),
  * TransNormerLLM's token mixer with LRPE and Lightning's decay (causal sweep, seeded θ), and MALA
- * (non-causal, the reference's form).
+ * (non-causal, the reference's form), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
+ * denominator; seeded conv taps and gate pre-activations).
  */
 export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
   {
@@ -76,6 +78,35 @@ export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
       const spec = malaAttention({ heads: HEADS, headDim: DIM, name: 'mala-attention' });
       const { output } = applyMalaAttention(spec, operands());
       return { graph: makeGraph({ output }), params: {}, inputs: seededQkv(), dims: {} };
+    },
+  },
+  {
+    mechanism: 'lawcat',
+    paper: 97,
+    build() {
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: DIM,
+        featureMap: elu1(),
+        gated: true,
+        causal: true,
+        chunkSize: CHUNK,
+        name: 'lawcat',
+      });
+      const { query, key, value } = operands();
+      const { output } = applyLinearAttention(spec, {
+        query: lawcatCausalConv(query, 'lawcat.qConv').rows,
+        key: lawcatCausalConv(key, 'lawcat.kConv').rows,
+        value,
+        gate: glaGate(input('gateLogits', SHAPE)),
+      });
+      const taps = HEADS * DIM * 4;
+      return {
+        graph: makeGraph({ output }),
+        params: { 'lawcat.qConv': seeded(taps, 12), 'lawcat.kConv': seeded(taps, 13) },
+        inputs: { ...seededQkv(), gateLogits: seeded(COUNT, 4) },
+        dims: {},
+      };
     },
   },
 ];
