@@ -29,6 +29,7 @@ import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
+import { lawcatEntry } from './entries/lawcat.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
@@ -192,6 +193,7 @@ export const ZOO: readonly ZooEntry[] = [
   nalaAttentionEntry,
   transnormerllmLrpeEntry,
   malaAttentionEntry,
+  lawcatEntry,
 ];
 
 /**

@@ -93,6 +93,6 @@ export function glaGate(logits: Node, temperature = 16): Node {
       expected: 'τ > 0',
       actual: temperature,
     });
-  // σ(x)^(1/τ) = exp(−softplus(−x)/τ), without forming a tiny σ first.
-  return mapElements([logits], variable('$0').neg().apply('softplus').neg().div(temperature).apply('exp'));
+  // σ(x)^(1/τ) = exp(log σ(x) / τ): σ stays a normal f32 for logits above −87.
+  return mapElements([logits], variable('$0').apply('sigmoid').apply('log').div(temperature).apply('exp'));
 }

@@ -29,6 +29,7 @@ export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
 export * from './layer-norm.js';
 export * from './layer-stack-attention.js';
+export * from './lawcat.js';
 export * from './layerwise-shortcuts.js';
 export * from './lightning-attention.js';
 export * from './lightning-attention-chunked.js';
