@@ -1,6 +1,5 @@
 import { type Graph, input, makeGraph, type Node, silu } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
-import type { Program } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseMala, denseNala, denseTransnormerLrpe, type MapSizes } from '../../test/dense-linear-maps.js';
@@ -53,7 +52,11 @@ async function runOnce(graph: Graph, inputs: Values, params?: Record<string, Arr
 }
 
 /** One-row steps on device-held state (`state`: output → input), `past` = t at step t when asked. */
-async function stepThrough(program: Program, values: Values, withPast: boolean): Promise<Float64Array> {
+async function stepThrough(
+  program: Awaited<ReturnType<typeof compileLinear>>,
+  values: Values,
+  withPast: boolean,
+): Promise<Float64Array> {
   const rowOf = (tensor: ArrayLike<number>, width: number, t: number) => {
     const out = new Float64Array(B * H * width);
     for (let bh = 0; bh < B * H; bh++)
