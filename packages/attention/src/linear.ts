@@ -26,6 +26,7 @@ export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
 export * from './linear/galerkin-attention.js';
 export * from './linear/latte-attention.js';
+export * from './linear/lawcat.js';
 export {
   decodeLinearAttention,
   decodeLinearState,
@@ -40,6 +41,9 @@ export { LINEAR_ATTENTION_CATALOG } from './linear/linear-catalog.js';
 export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export * from './linear/mega-ema.js';
+export * from './linear/lrpe-features.js';
+export * from './linear/mala-attention.js';
+export * from './linear/nala-features.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';
 export { reglaRefinedGate } from './linear/regla-gate.js';

@@ -31,6 +31,7 @@ import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
 import { latteEntry } from './entries/latte.js';
 import { latteDecodeEntry } from './entries/latte-decode.js';
+import { lawcatEntry } from './entries/lawcat.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
@@ -47,6 +48,7 @@ import { lokiEntry } from './entries/loki.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
+import { malaAttentionEntry } from './entries/mala-attention.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
@@ -54,6 +56,7 @@ import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
 import { mobaEntry } from './entries/moba.js';
 import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
+import { nalaAttentionEntry } from './entries/nala-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
@@ -91,6 +94,7 @@ import { taskLayerNormEntry } from './entries/task-layer-norm.js';
 import { topThetaEntry } from './entries/top-theta.js';
 import { transnormerDiagAttentionEntry } from './entries/transnormer-diag-attention.js';
 import { transnormerNormAttentionEntry } from './entries/transnormer-norm-attention.js';
+import { transnormerllmLrpeEntry } from './entries/transnormerllm-lrpe.js';
 import { visualSentinelEntry } from './entries/visual-sentinel.js';
 import { weightedGqaEntry } from './entries/weighted-gqa.js';
 import type { ZooEntry } from './zoo-entry.js';
@@ -196,6 +200,10 @@ export const ZOO: readonly ZooEntry[] = [
   latteEntry,
   latteDecodeEntry,
   megaEmaEntry,
+  nalaAttentionEntry,
+  transnormerllmLrpeEntry,
+  malaAttentionEntry,
+  lawcatEntry,
 ];
 
 /**

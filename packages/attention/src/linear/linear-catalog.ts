@@ -16,6 +16,7 @@ import { elu1, identity } from './feature-maps.js';
 import { galerkinOperands } from './galerkin-attention.js';
 import { type LinearAttentionSpec, linearAttention } from './linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
+import { LINEAR_MAPS_CATALOG } from './linear-maps-catalog.js';
 import { llnFeatures } from './lln-features.js';
 import { transnormerOutputNorm } from './output-norm.js';
 import { RECURRENT_STATE_CATALOG } from './recurrent-state-catalog.js';
@@ -72,7 +73,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
  * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
  * softmax as a one-feature prefix scan), then the recurrent states on the gated op
- * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA).
+ * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA), then
+ * NaLaFormer's norm-aware features, TransNormerLLM's LRPE, MALA and LAWCAT (`LINEAR_MAPS_CATALOG`).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),
@@ -306,6 +308,7 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     },
   },
   ...RECURRENT_STATE_CATALOG,
+  ...LINEAR_MAPS_CATALOG,
 ];
 
 /**

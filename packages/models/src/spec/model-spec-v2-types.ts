@@ -88,6 +88,8 @@ export interface BlockAttentionJSON {
 export interface LinearAttentionJSON {
   /** φ applied to queries and keys; default ELU+1. */
   readonly featureMap?: { readonly kind: 'elu1' | 'relu' | 'identity' } | undefined;
+  /** A row-wise feature expansion before φ: NaLaFormer's norm-aware features (2·d_k per row). */
+  readonly featureExpansion?: { readonly kind: 'nala' } | undefined;
   /** `false` for none (retention, Lightning), or the ε of Σ w + ε; default `{ epsilon: 1e-6 }`. */
   readonly denominator?: false | { readonly epsilon: number } | undefined;
   /** A constant decay per head: Lightning's slopes (by layer), RetNet's, or given rates in (0, 1]. */

@@ -6,6 +6,7 @@ import {
   type LinearDecay,
   lightningLinearDecay,
   linearAttention,
+  nalaFeatures,
   relu,
   retentionDecay,
   transnormerOutputNorm,
@@ -19,12 +20,14 @@ const FEATURE_MAPS = { elu1, relu, identity } as const;
 
 /**
  * A decoder block's linear attention in JSON (the `linear` key of its attention): the feature map
- * φ (`{ "kind": "elu1" | "relu" | "identity" }`, default ELU+1), the denominator (`false` for none,
+ * φ (`{ "kind": "elu1" | "relu" | "identity" }`, default ELU+1), a row-wise feature expansion before it
+ * (`{ "kind": "nala" }`: NaLaFormer's norm-aware features, 2·d_k per row), the denominator (`false` for none,
  * or `{ "epsilon" }`), the decay (`{ "kind": "lightning" }`, `{ "kind": "retention" }` or
  * `{ "kind": "constant", "rates": [...] }`), TransNormer's output norm and the chunk size.
  */
 export const linearAttentionJSONSchema = v.strictObject({
   featureMap: v.optional(v.strictObject({ kind: v.picklist(['elu1', 'relu', 'identity']) })),
+  featureExpansion: v.optional(v.strictObject({ kind: v.literal('nala') })),
   denominator: v.optional(v.union([v.literal(false), v.strictObject({ epsilon: nonNegativeNumber() })])),
   decay: v.optional(
     v.variant('kind', [
@@ -96,6 +99,7 @@ export function linearAttentionOfJSON(
     headDim: section.headDim,
     ...(section.valueDim === undefined ? {} : { valueDim: section.valueDim }),
     featureMap: FEATURE_MAPS[json.featureMap?.kind ?? 'elu1'](),
+    ...(json.featureExpansion === undefined ? {} : { featureExpansion: nalaFeatures() }),
     ...(json.denominator === undefined ? {} : { denominator: json.denominator }),
     ...(json.decay === undefined ? {} : { decay: decayOf(json.decay, heads, place) }),
     ...(json.outputNorm === undefined ? {} : { outputNorm: transnormerOutputNorm() }),

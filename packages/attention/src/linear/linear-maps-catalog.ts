@@ -1,0 +1,112 @@
+import { input, makeGraph, silu } from '@weft/ir';
+import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
+import { seeded, seededInRange } from '../catalog/seeded-values.js';
+import { applyLinearAttention } from './apply-linear-attention.js';
+import { elu1, identity } from './feature-maps.js';
+import { glaGate, lawcatCausalConv } from './lawcat.js';
+import { linearAttention } from './linear-attention-spec.js';
+import { lightningLinearDecay } from './linear-decay.js';
+import { lrpeFeatures } from './lrpe-features.js';
+import { applyMalaAttention, malaAttention } from './mala-attention.js';
+import { nalaFeatures } from './nala-features.js';
+
+const HEADS = 4;
+const LENGTH = 24;
+const DIM = 16;
+const CHUNK = 8;
+const SHAPE = [1, HEADS, LENGTH, DIM];
+const COUNT = HEADS * LENGTH * DIM;
+
+const operands = () => ({ query: input('q', SHAPE), key: input('k', SHAPE), value: input('v', SHAPE) });
+const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(COUNT, 3) });
+
+/**
+ * The norm- and magnitude-aware maps and LRPE for the zoo (batch 1, 4 heads, 24 positions, dim 16,
+ * the linear catalog's seeds): NaLaFormer's features with the reference's mean-form ε (non-causal),
+ * TransNormerLLM's token mixer with LRPE and Lightning's decay (causal sweep, seeded θ), and MALA
+ * (non-causal, the reference's form), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
+ * denominator; seeded conv taps and gate pre-activations).
+ */
+export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
+  {
+    mechanism: 'nala-attention',
+    paper: 16,
+    build() {
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: DIM,
+        featureMap: identity(),
+        featureExpansion: nalaFeatures(),
+        // The reference's 1/(φ_q · mean_j φ_k + 1e−6) over 24 keys.
+        denominator: { epsilon: LENGTH * 1e-6 },
+        name: 'nala-attention',
+      });
+      const { output } = applyLinearAttention(spec, operands());
+      return { graph: makeGraph({ output }), params: {}, inputs: seededQkv(), dims: {} };
+    },
+  },
+  {
+    mechanism: 'transnormerllm-lrpe',
+    paper: 19,
+    build() {
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: DIM,
+        featureMap: identity(),
+        featureExpansion: lrpeFeatures(),
+        denominator: false,
+        decay: lightningLinearDecay(HEADS, 2, 6),
+        causal: true,
+        chunkSize: CHUNK,
+        name: 'transnormerllm-lrpe',
+      });
+      const { query, key, value } = operands();
+      const { output } = applyLinearAttention(spec, { query: silu(query), key: silu(key), value });
+      return {
+        graph: makeGraph({ output }),
+        // Learned θ: seeded in [0.05, 1] so that every head's angles turn within 24 positions.
+        params: { 'transnormerllm-lrpe.lrpe.theta': seededInRange(HEADS * DIM, 11, 0.05, 1) },
+        inputs: seededQkv(),
+        dims: {},
+      };
+    },
+  },
+  {
+    mechanism: 'mala-attention',
+    paper: 103,
+    build() {
+      const spec = malaAttention({ heads: HEADS, headDim: DIM, name: 'mala-attention' });
+      const { output } = applyMalaAttention(spec, operands());
+      return { graph: makeGraph({ output }), params: {}, inputs: seededQkv(), dims: {} };
+    },
+  },
+  {
+    mechanism: 'lawcat',
+    paper: 97,
+    build() {
+      const spec = linearAttention({
+        heads: HEADS,
+        headDim: DIM,
+        featureMap: elu1(),
+        gated: true,
+        causal: true,
+        chunkSize: CHUNK,
+        name: 'lawcat',
+      });
+      const { query, key, value } = operands();
+      const { output } = applyLinearAttention(spec, {
+        query: lawcatCausalConv(query, 'lawcat.qConv').rows,
+        key: lawcatCausalConv(key, 'lawcat.kConv').rows,
+        value,
+        gate: glaGate(input('gateLogits', SHAPE)),
+      });
+      const taps = HEADS * DIM * 4;
+      return {
+        graph: makeGraph({ output }),
+        params: { 'lawcat.qConv': seeded(taps, 12), 'lawcat.kConv': seeded(taps, 13) },
+        inputs: { ...seededQkv(), gateLogits: seeded(COUNT, 4) },
+        dims: {},
+      };
+    },
+  },
+];
