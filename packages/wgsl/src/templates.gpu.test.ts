@@ -38,6 +38,7 @@ import {
   symbolicDim,
   tanh,
   topk,
+  variable,
 } from '@weft/ir';
 import { expectClose, randomIndices, randomTensor } from '@weft/ir/test';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -177,6 +178,13 @@ function cases(): Record<string, Case> {
   const cumulative = makeKernel('opaque', [cumsum(lines, 1)], [lines]);
   const reversed = makeKernel('opaque', [cumsum(lines, 0, { exclusive: true, reverse: true })], [lines]);
   const runningMax = makeKernel('opaque', [scan(lines, { axis: 1, fn: 'max' })], [lines]);
+  // A custom inclusive scan without an identity starts from the line's first element (max(0, x₀)
+  // would differ for a negative x₀).
+  const customMax = makeKernel(
+    'opaque',
+    [scan(lines, { axis: 1, combine: variable('a').max(variable('b')) })],
+    [lines],
+  );
 
   const signal = input('signal', [2, 4, 30]);
   const filters = param('filters', [6, 2, 3]);
@@ -296,6 +304,7 @@ function cases(): Record<string, Case> {
     'scan cumsum': { kernel: cumulative, rtol: 1e-5, atol: 1e-5 },
     'scan exclusive reversed cumsum': { kernel: reversed, rtol: 1e-5, atol: 1e-6 },
     'scan running max': { kernel: runningMax, rtol: 0 },
+    'scan custom running max, no identity': { kernel: customMax, rtol: 0 },
     'conv1d grouped, strided, dilated, padded, bias': { kernel: conv1, rtol: 1e-5, atol: 1e-5 },
     'conv2d strided, dilated, padded': { kernel: conv2, rtol: 1e-5, atol: 1e-5 },
     'conv2d depthwise': { kernel: depthwise, rtol: 1e-5, atol: 1e-5 },

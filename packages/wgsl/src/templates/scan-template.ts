@@ -74,7 +74,11 @@ export function generateScan(
       `let flat = ${element.values[1]};`,
       ...(exclusive
         ? [context.store(scan, 'flat', stored), ...combined.lines, `acc = ${combined.value};`]
-        : [...combined.lines, `acc = ${combined.value};`, context.store(scan, 'flat', stored)]),
+        : [
+            ...combined.lines,
+            `acc = ${inclusiveStart(scan.attrs, fn, combined.value)};`,
+            context.store(scan, 'flat', stored),
+          ]),
     ]),
     '}',
   ];
@@ -83,6 +87,14 @@ export function generateScan(
     workgroupCount: (dims) => Math.ceil(countFor(layout.lineShape, dims) / width),
     body,
   });
+}
+
+/**
+ * The running value after an inclusive step: a custom combine without an identity starts from the
+ * line's first element (as the reference does), not from a placeholder identity of 0.
+ */
+function inclusiveStart(attrs: Kernel['anchor']['attrs'], fn: string, combined: string): string {
+  return fn === 'custom' && attrs.identity === undefined ? `select(${combined}, x, step == 0)` : combined;
 }
 
 /** Statements and expression combining `acc` with `x`. */
