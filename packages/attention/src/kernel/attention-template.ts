@@ -22,7 +22,7 @@ import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
-import { readoutCode, writesReadouts } from './readout-code.js';
+import { onlineReadouts, writesReadouts } from './readout-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { tileFunctions } from './tile-code.js';
@@ -94,7 +94,7 @@ export function generateAttention(
       ? undefined
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
 
-  // Readouts need the row's final log-sum-exp before their pass: the tiled one-row kernel has it.
+  // Readouts are folded into the tiled kernel's online pass (split keys would have to merge them).
   const strategy = writesReadouts(writes)
     ? ({ kind: 'tiled' } as const)
     : chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
@@ -181,7 +181,6 @@ export function generateAttention(
   const rowsPerInvocation =
     attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
     writes.output !== undefined &&
-    !writesReadouts(writes) &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
       ? blockedRows
@@ -297,8 +296,17 @@ export function generateAttention(
     '}',
   ];
 
+  // Readouts (softmax only): a sink (one-row kernel only) makes l_run differ from the keys' sum.
+  const readouts = onlineReadouts(
+    context,
+    attrs,
+    writes,
+    attrs.normalizerDef.logSumExp === true,
+    rowsPerInvocation === 1 && attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) !== true,
+  );
   if (rowsPerInvocation > 1) {
     const blocked = blockedSoftmaxCode({
+      readouts,
       functions,
       rows: rowsPerInvocation,
       invocations,
@@ -371,14 +379,36 @@ export function generateAttention(
       'return kept;',
     ],
   });
+  const self = (name: string) => name;
   const normalizer = normalizerCode(attrs.normalizerDef, attrs.normalizer, {
     render,
     keyBlock,
     valueDim,
     functions,
-    logSumExp: writes.logSumExp !== undefined || writesReadouts(writes),
+    logSumExp: writes.logSumExp !== undefined || readouts !== undefined,
+    ...(readouts === undefined
+      ? {}
+      : {
+          readouts: {
+            rescale: readouts.rescale(self, 'correction', 'm_run', 'tile_max', readouts.keyMass ? 'key_mass' : 'l_run'),
+            key: [
+              ...readouts.segmentOf('tile.k0 + j'),
+              ...readouts.key(self, 'p', '(s - m_run)', 'true', 'tile.k0 + j', 'own_key'),
+            ],
+          },
+        }),
   });
-  const readouts = readoutCode(context, attrs, writes, normalizer.logSumExp);
+  const probeIndices = Array.from({ length: readouts?.probes ?? 0 }, (_, index) => index);
+  // A probing row stores its kept keys' raw scores during the pass (see `onlineReadouts`).
+  const probeScores = probeIndices.flatMap((index) => [
+    `if (probed_${index}) {`,
+    '  for (var j = 0; j < tile.keys; j++) {',
+    '    if (((kept >> u32(j)) & 1u) != 0u) {',
+    ...indent(readouts!.probeScore(index, 'tile.k0 + j', 'scores[j]'), 3),
+    '    }',
+    '  }',
+    '}',
+  ]);
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   const outputStore =
     writes.output === undefined
@@ -405,7 +435,9 @@ export function generateAttention(
       : normalizer.logSumExp === undefined
         ? unsupported(attrs)
         : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
-    ...(readouts?.stores ?? []),
+    ...(readouts === undefined
+      ? []
+      : readouts.stores(self, 'row', 'l_run', normalizer.logSumExp!, (index) => `probed_${index}`)),
   ];
   const body = [
     ...listTiles,
@@ -417,22 +449,30 @@ export function generateAttention(
     `var scores: array<f32, ${keyBlock}>;`,
     ...normalizer.setup,
     ...(writes.rowMax !== undefined ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
+    ...(readouts === undefined ? [] : [...readouts.locals(), 'let own_key = q_i + nk - nq;']),
+    ...probeIndices.flatMap((index) => [
+      `let probed_${index} = ${readouts!.probed('row', 'q_i', index)};`,
+      `if (probed_${index}) {`,
+      ...indent(readouts!.startProbe(index), 1),
+      '}',
+    ]),
     ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
       // A pass may run inside a loop its `before` opens (α-entmax's bisection).
       ...indent(
         keyPass(
           pass.withValues,
-          tileBody(index === 0 && writes.rowMax !== undefined ? [...ROW_MAX, ...pass.tile] : pass.tile),
+          tileBody([
+            ...(index === 0 && writes.rowMax !== undefined ? ROW_MAX : []),
+            ...(index === 0 ? probeScores : []),
+            ...pass.tile,
+          ]),
           false,
         ),
         openBraces(pass.before),
       ),
       ...pass.after,
     ]),
-    ...(readouts === undefined
-      ? []
-      : [...readouts.setup, ...keyPass(false, tileBody(readouts.tile), !readouts.everyTile)]),
     'if (row < nq) {',
     ...indent([...outputStore, ...rowStatistics], 1),
     '}',

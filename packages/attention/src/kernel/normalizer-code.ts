@@ -9,7 +9,13 @@ import type {
   SplitNormalizerCode,
   WgslHookContext,
 } from '../normalizers/normalizer-def.js';
-import { eachKeptKey, LOWEST_F32, onlineSoftmaxKey, onlineSoftmaxTile } from './online-tile-code.js';
+import {
+  eachKeptKey,
+  LOWEST_F32,
+  onlineSoftmaxKey,
+  onlineSoftmaxTile,
+  type ReadoutTileLines,
+} from './online-tile-code.js';
 import { accumulateValueTile, valueTileSquaredDistance } from './value-tile-code.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
@@ -27,6 +33,8 @@ export interface NormalizerContext {
   readonly functions: KernelFunctions;
   /** Whether the kernel writes the row log-sum-exp (state only it reads is kept only then). */
   readonly logSumExp?: boolean;
+  /** Readout lines the online-softmax tile step also runs (softmax with readouts). */
+  readonly readouts?: ReadoutTileLines;
 }
 
 /** The tiled kernel's WGSL of `normalizer` through its def's hook (see {@link NormalizerCode}). */
@@ -39,7 +47,7 @@ export function normalizerCode(
     ...wgslHookContext(context),
     keyBlock: context.keyBlock,
     eachKeptKey,
-    onlineSoftmaxTile: (sums, keyBody) => onlineSoftmaxTile(sums, context.valueDim, keyBody),
+    onlineSoftmaxTile: (sums, keyBody) => onlineSoftmaxTile(sums, context.valueDim, keyBody, context.readouts),
     accumulate: (weight, target) => accumulateValueTile(weight, context.valueDim, target),
     valueTileSquaredDistance: (row, result) => valueTileSquaredDistance(row, context.valueDim, result),
   };
