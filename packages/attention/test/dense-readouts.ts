@@ -62,7 +62,8 @@ export function denseReadouts(c: DenseReadoutCase): DenseReadouts {
         const keyTop = Math.max(...logits);
         const top = c.sink === undefined ? keyTop : Math.max(keyTop, c.sink);
         const exps = logits.map((s) => (s === Number.NEGATIVE_INFINITY ? 0 : Math.exp(s - top)));
-        const sinkTerm = c.sink === undefined || keyTop === Number.NEGATIVE_INFINITY ? 0 : Math.exp(c.sink - top);
+        const sinkTerm =
+          c.sink === undefined || keyTop === Number.NEGATIVE_INFINITY ? 0 : Math.exp(c.sink - top);
         const total = exps.reduce((a, x) => a + x, 0) + sinkTerm;
         exps.forEach((e, j) => {
           const a = total > 0 ? e / total : 0;

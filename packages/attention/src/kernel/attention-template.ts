@@ -181,6 +181,8 @@ export function generateAttention(
   const rowsPerInvocation =
     attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
     writes.output !== undefined &&
+    // Each row marks the probes it is in one bit of a u32 (see `blockedSoftmaxCode`).
+    (writes.probeRows === undefined || attrs.probeRows!.length <= 32) &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
       ? blockedRows
@@ -390,9 +392,15 @@ export function generateAttention(
       ? {}
       : {
           readouts: {
-            rescale: readouts.rescale(self, 'correction', 'm_run', 'tile_max', readouts.keyMass ? 'key_mass' : 'l_run'),
+            rescale: readouts.rescale(
+              self,
+              'correction',
+              'm_run',
+              'tile_max',
+              readouts.keyMass ? 'key_mass' : 'l_run',
+            ),
             key: [
-              ...readouts.segmentOf('tile.k0 + j'),
+              ...readouts.segmentStep('tile.k0 + j', [self]),
               ...readouts.key(self, 'p', '(s - m_run)', 'true', 'tile.k0 + j', 'own_key'),
             ],
           },
@@ -437,7 +445,11 @@ export function generateAttention(
         : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
     ...(readouts === undefined
       ? []
-      : readouts.stores(self, 'row', 'l_run', normalizer.logSumExp!, (index) => `probed_${index}`)),
+      : [
+          ...readouts.stores(self, 'row', 'l_run'),
+          ...(readouts.probes === 0 ? [] : [`let row_lse = ${normalizer.logSumExp!};`]),
+          ...readouts.finishProbes('row_lse', (index) => `probed_${index}`),
+        ]),
   ];
   const body = [
     ...listTiles,

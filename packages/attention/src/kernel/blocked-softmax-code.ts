@@ -65,16 +65,19 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
   const at = (row: number) => (name: string) => `${name}[${row}]`;
   // A query broadcast over its rows, scored without the mask or positions, reads no query index.
   const probe = 'query_index[0]';
-  const readsQueryIndex = [
-    context.loadQueryRow({ q_i: probe }),
-    context.scoreKey({
-      q_i: probe,
-      query: 'query_vectors[0]',
-      tile_kind: 'tile.kind',
-      tile_k0: 'tile.k0',
-      tile_k1: 'tile.k1',
-    }),
-  ].some((code) => code.includes(probe)) || readouts !== undefined;
+  const readsQueryIndex =
+    [
+      context.loadQueryRow({ q_i: probe }),
+      context.scoreKey({
+        q_i: probe,
+        query: 'query_vectors[0]',
+        tile_kind: 'tile.kind',
+        tile_k0: 'tile.k0',
+        tile_k1: 'tile.k1',
+      }),
+    ].some((code) => code.includes(probe)) || readouts !== undefined;
+  const probeHelpers =
+    readouts === undefined || probes.length === 0 ? undefined : probeFunctions(functions, readouts);
   functions.state([
     `// Per-invocation state of its ${count} query rows (row r: first_row + ${context.invocations}·r): query index`,
     '// and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.',
@@ -106,14 +109,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         `query_vectors[${row}] = ${context.loadQueryRow({ q_i: `query_index[${row}]` })};`,
       ]),
       ...rows.map((row) => `m_run[${row}] = ${LOWEST_F32};`),
-      ...rows.flatMap((row) =>
-        probes.flatMap((index) => [
-          `if (${readouts!.probed(rowOf(row), `query_index[${row}]`, index)}) {`,
-          `  probe_bits[${row}] |= ${1 << index}u;`,
-          ...readouts!.startProbe(index).map((line) => `  ${line}`),
-          '}',
-        ]),
-      ),
+      ...(readouts?.segmentStart() ?? []),
+      ...(probeHelpers === undefined
+        ? []
+        : rows.map(
+            (row) =>
+              `probe_bits[${row}] = ${probeHelpers.start({ row: rowOf(row), q_i: `query_index[${row}]` })};`,
+          )),
     ],
   });
   const scoreTile = functions.define({
@@ -139,11 +141,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         `    scores[${row}][j] = score_${row}.value;`,
         `    tile_max[${row}] = max(tile_max[${row}], score_${row}.value);`,
         `    kept[${row}] |= bit;`,
-        ...probes.flatMap((index) => [
-          `    if ((probe_bits[${row}] & ${1 << index}u) != 0u) {`,
-          ...readouts!.probeScore(index, 'key_i', `score_${row}.value`).map((line) => `      ${line}`),
-          '    }',
-        ]),
+        ...(probeHelpers === undefined
+          ? []
+          : [
+              `    if (probe_bits[${row}] != 0u) {`,
+              `      ${probeHelpers.score({ bits: `probe_bits[${row}]`, score: `score_${row}.value` })};`,
+              '    }',
+            ]),
         '  }',
       ]),
       '}',
@@ -197,7 +201,9 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
       '  }',
       // A row that masks this key adds nothing (its score slot may be stale, hence select, not exp).
       '  // A row that masks key j adds nothing (its score slot may be stale: select, not exp).',
-      ...(readouts === undefined ? [] : readouts.segmentOf('tile.k0 + j').map((line) => `  ${line}`)),
+      ...(readouts === undefined
+        ? []
+        : readouts.segmentStep('tile.k0 + j', rows.map(at)).map((line) => `  ${line}`)),
       ...rows.flatMap((row) => [
         `  let p_${row} = select(0.0, exp(scores[${row}][j] - m_run[${row}]), (kept[${row}] & bit) != 0u);`,
         `  l_run[${row}] += p_${row};`,
@@ -251,18 +257,74 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         ? []
         : [
             `if (${rowOf(row)} < nq) {`,
-            ...readouts
-              .stores(
-                at(row),
-                rowOf(row),
-                `l_run[${row}]`,
-                `select(-weft_inf(), m_run[${row}] + log(l_run[${row}]), l_run[${row}] > 0.0)`,
-                (index) => `(probe_bits[${row}] & ${1 << index}u) != 0u`,
-              )
-              .map((line) => `  ${line}`),
+            ...readouts.stores(at(row), rowOf(row), `l_run[${row}]`).map((line) => `  ${line}`),
+            ...(probeHelpers === undefined
+              ? []
+              : [
+                  `  if (probe_bits[${row}] != 0u) {`,
+                  `    ${probeHelpers.finish({
+                    bits: `probe_bits[${row}]`,
+                    probe_lse: `m_run[${row}] + log(l_run[${row}])`,
+                  })};`,
+                  '  }',
+                ]),
             '}',
           ]),
     ]),
   });
   return { start: start(), scoreTile: scoreTile(), softmaxStep: softmaxStep(), store: store() };
+}
+
+/**
+ * The helpers of the probe readout (see `onlineReadouts`): `start` marks the probes a row is (bit k:
+ * probe k) and fills their rows with the "no key" mark, `score` stores a kept key's raw score in the
+ * probes of `bits`, `finish` rewrites them as exp(s − lse) with lse = m + log l (a row without kept
+ * keys holds only marks, which become 0 whatever that gives).
+ */
+function probeFunctions(functions: KernelFunctions, readouts: OnlineReadouts) {
+  const probes = Array.from({ length: readouts.probes }, (_, index) => index);
+  const start = functions.define({
+    name: 'start_probes',
+    comment:
+      'The probes query row `row` (query index q_i) is, one bit each; fills their rows with the "no key" mark.',
+    params: [
+      ['row', 'i32'],
+      ['q_i', 'i32'],
+    ],
+    returns: 'u32',
+    body: [
+      'var bits = 0u;',
+      ...probes.flatMap((index) => [
+        `if (${readouts.probed('row', 'q_i', index)}) {`,
+        `  bits |= ${2 ** index}u;`,
+        ...readouts.startProbe(index).map((line) => `  ${line}`),
+        '}',
+      ]),
+      'return bits;',
+    ],
+  });
+  const score = functions.define({
+    name: 'store_probe_score',
+    comment: 'Stores the raw score of kept key key_i in the probe rows of `bits`.',
+    params: [
+      ['bits', 'u32'],
+      ['key_i', 'i32'],
+      ['score', 'f32'],
+    ],
+    body: probes.flatMap((index) => [
+      `if ((bits & ${2 ** index}u) != 0u) {`,
+      ...readouts.probeScore(index, 'key_i', 'score').map((line) => `  ${line}`),
+      '}',
+    ]),
+  });
+  const finish = functions.define({
+    name: 'finish_probes',
+    comment: 'Rewrites the probe rows of `bits` from raw scores to exp(s − lse).',
+    params: [
+      ['bits', 'u32'],
+      ['probe_lse', 'f32'],
+    ],
+    body: readouts.finishProbes('probe_lse', (index) => `(bits & ${2 ** index}u) != 0u`),
+  });
+  return { start, score, finish };
 }

@@ -47,7 +47,8 @@ export function normalizerCode(
     ...wgslHookContext(context),
     keyBlock: context.keyBlock,
     eachKeptKey,
-    onlineSoftmaxTile: (sums, keyBody) => onlineSoftmaxTile(sums, context.valueDim, keyBody, context.readouts),
+    onlineSoftmaxTile: (sums, keyBody) =>
+      onlineSoftmaxTile(sums, context.valueDim, keyBody, context.readouts),
     accumulate: (weight, target) => accumulateValueTile(weight, context.valueDim, target),
     valueTileSquaredDistance: (row, result) => valueTileSquaredDistance(row, context.valueDim, result),
   };

@@ -27,8 +27,14 @@ export interface OnlineReadouts {
    * is Σ e^{s − old} over the keys so far. Runs before the running max and sums change.
    */
   rescale(at: ReadoutState, correction: string, old: string, next: string, keySum: string): string[];
-  /** Key index `key`'s segment as `let segment` (shared by the rows of one key). */
-  segmentOf(key: string): string[];
+  /**
+   * Before key `key` joins the rows `rows`: when it starts a new key segment, moves each row's
+   * running mass of the segment it leaves into that segment's slot (keys come in ascending order, so
+   * this runs at most once per segment; the rows of one invocation share the segment position).
+   */
+  segmentStep(key: string, rows: readonly ReadoutState[]): string[];
+  /** Starts the shared segment position (before the first key). */
+  segmentStart(): string[];
   /**
    * Folds one key into the state: `p` = e^{s−m} (0 for a masked key), `centered` = s − m (read only
    * where `kept`), `key` its index, `ownKey` the row's own key j = i + Nk − Nq.
@@ -40,11 +46,13 @@ export interface OnlineReadouts {
   startProbe(index: number): string[];
   /** Stores the raw score `score` of kept key `key` in probe `index`'s row (the probing row only). */
   probeScore(index: number, key: string, score: string): string[];
+  /** The stores of the finished row `row` (in range): `sum` is its running sum l (sink included). */
+  stores(at: ReadoutState, row: string, sum: string): string[];
   /**
-   * The stores of the finished row `row` (in range): `sum` is its running sum l (sink included),
-   * `logSumExp` its final log-sum-exp, `probed(k)` whether it is probe k.
+   * Rewrites the probe rows of a finished row (in range) from raw scores to p = exp(s − lse):
+   * `logSumExp` is its final log-sum-exp, `probed(k)` whether it is probe k.
    */
-  stores(at: ReadoutState, row: string, sum: string, logSumExp: string, probed: (index: number) => string): string[];
+  finishProbes(logSumExp: string, probed: (index: number) => string): string[];
 }
 
 /** Whether the kernel writes any readout of the probabilities. */
@@ -105,30 +113,64 @@ export function onlineReadouts(
     probes: probes.length,
     locals: () => [
       ...scalars.map((name) => `var ${name} = 0.0;`),
-      ...(segments === 0 ? [] : [`var segment_mass: array<f32, ${segments}>;`]),
+      ...(segments === 0
+        ? []
+        : [
+            `var segment_mass: array<f32, ${segments}>;`,
+            'var segment_run = 0.0;',
+            'var segment_now = 0;',
+            `var segment_next = ${nextStart(starts, '0')};`,
+          ]),
     ],
     privates: (rows) => [
       ...scalars.map((name) => `var<private> ${name}: array<f32, ${rows}>;`),
-      ...(segments === 0 ? [] : [`var<private> segment_mass: array<array<f32, ${segments}>, ${rows}>;`]),
+      ...(segments === 0
+        ? []
+        : [
+            `var<private> segment_mass: array<array<f32, ${segments}>, ${rows}>;`,
+            `var<private> segment_run: array<f32, ${rows}>;`,
+            // The segment of the keys being visited, and the first key of the next one.
+            'var<private> segment_now: i32;',
+            'var<private> segment_next: i32;',
+          ]),
     ],
     rescale: (at, correction, old, next, keySum) => [
       ...(entropy
-        ? [`${at('entropy_shift')} = ${correction} * (${at('entropy_shift')} + (${old} - ${next}) * ${keySum});`]
+        ? [
+            `${at('entropy_shift')} = ${correction} * (${at('entropy_shift')} + (${old} - ${next}) * ${keySum});`,
+          ]
         : []),
       ...(tracksKeys ? [`${at('key_mass')} *= ${correction};`] : []),
       ...(diagonal ? [`${at('diagonal_mass')} *= ${correction};`] : []),
       ...(segments === 0
         ? []
         : [
+            `${at('segment_run')} *= ${correction};`,
             `for (var seg_i = 0; seg_i < ${segments}; seg_i++) {`,
             `  ${at('segment_mass')}[seg_i] *= ${correction};`,
             '}',
           ]),
     ],
-    segmentOf: (key) =>
+    segmentStart: () =>
+      segments === 0 ? [] : ['segment_now = 0;', `segment_next = ${nextStart(starts, '0')};`],
+    segmentStep: (key, rows) =>
       segments === 0
         ? []
-        : [`let segment = ${starts.slice(1).map((start) => `select(0, 1, ${key} >= ${start})`).join(' + ') || '0'};`],
+        : [
+            `if (${key} >= segment_next) {`,
+            ...rows.flatMap((at) => [
+              `  ${at('segment_mass')}[segment_now] += ${at('segment_run')};`,
+              `  ${at('segment_run')} = 0.0;`,
+            ]),
+            `  segment_now = ${
+              starts
+                .slice(1)
+                .map((start) => `select(0, 1, ${key} >= ${start})`)
+                .join(' + ') || '0'
+            };`,
+            `  segment_next = ${nextStart(starts, key)};`,
+            '}',
+          ],
     key: (at, p, centered, kept, key, ownKey) => [
       ...(entropy
         ? [
@@ -138,8 +180,10 @@ export function onlineReadouts(
           ]
         : []),
       ...(tracksKeys ? [`${at('key_mass')} += ${p};`] : []),
-      ...(diagonal ? [`if (${key} == ${ownKey}) {`, `  ${at('diagonal_mass')} = ${p};`, '}'] : []),
-      ...(segments === 0 ? [] : [`${at('segment_mass')}[segment] += ${p};`]),
+      ...(diagonal
+        ? [`${at('diagonal_mass')} = select(${at('diagonal_mass')}, ${p}, ${key} == ${ownKey});`]
+        : []),
+      ...(segments === 0 ? [] : [`${at('segment_run')} += ${p};`]),
     ],
     probed: (row, queryIndex, index) => {
       const probe = probes[index]!;
@@ -153,7 +197,7 @@ export function onlineReadouts(
     probeScore: (index, key, score) => [
       context.store(writes.probeRows!, `${probeFlat(index)} + ${key}`, score),
     ],
-    stores(at, row, sum, logSumExp, probed) {
+    stores(at, row, sum) {
       const flat = `bh * nq + ${row}`;
       const scale = `select(0.0, 1.0 / ${sum}, ${sum} > 0.0)`;
       const keys = tracksKeys ? at('key_mass') : sum;
@@ -174,21 +218,29 @@ export function onlineReadouts(
           ? []
           : [
               `for (var seg_i = 0; seg_i < ${segments}; seg_i++) {`,
-              `  ${context.store(writes.segmentMass!, `(${flat}) * ${segments} + seg_i`, `${at('segment_mass')}[seg_i] * ${scale}`)}`,
+              `  let mass = ${at('segment_mass')}[seg_i] + select(0.0, ${at('segment_run')}, seg_i == segment_now);`,
+              `  ${context.store(writes.segmentMass!, `(${flat}) * ${segments} + seg_i`, `mass * ${scale}`)}`,
               '}',
             ]),
-        ...probes.flatMap((_, index) => [
-          // Raw scores become p = exp(s − lse); the "no key" mark (−3.4e38) becomes 0.
-          `if (${probed(index)}) {`,
-          `  let probe_lse = ${logSumExp};`,
-          '  for (var probe_j = 0; probe_j < nk; probe_j++) {',
-          `    let probe_flat = ${probeFlat(index)} + probe_j;`,
-          `    let probe_score = ${context.load(writes.probeRows!, 'probe_flat')};`,
-          `    ${context.store(writes.probeRows!, 'probe_flat', 'select(0.0, exp(probe_score - probe_lse), probe_score > -3.0e38)')}`,
-          '  }',
-          '}',
-        ]),
       ];
     },
+    finishProbes: (logSumExp, probed) =>
+      probes.flatMap((_, index) => [
+        // Raw scores become p = exp(s − lse); the "no key" mark (−3.4e38) becomes 0.
+        `if (${probed(index)}) {`,
+        '  for (var probe_j = 0; probe_j < nk; probe_j++) {',
+        `    let probe_flat = ${probeFlat(index)} + probe_j;`,
+        `    let probe_score = ${context.load(writes.probeRows!, 'probe_flat')};`,
+        `    ${context.store(writes.probeRows!, 'probe_flat', `select(0.0, exp(probe_score - ${logSumExp}), probe_score > -3.0e38)`)}`,
+        '  }',
+        '}',
+      ]),
   };
+}
+
+/** WGSL i32 of the first segment start after key `key` (the i32 max past the last segment). */
+function nextStart(starts: readonly number[], key: string): string {
+  let next = '2147483647';
+  for (const start of starts.slice(1).reverse()) next = `select(${next}, ${start}, ${key} < ${start})`;
+  return next;
 }
