@@ -19,6 +19,7 @@
 
 export * from './apply-attention.js';
 export * from './attention-rollout.js';
+export * from './attention-column-sums.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
 export * from './compose/dual-attention.js';

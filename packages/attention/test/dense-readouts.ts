@@ -20,6 +20,8 @@ export interface DenseReadoutCase {
   readonly probeRows: readonly number[];
   /** A sink logit (gpt-oss): one more term e^{sink} in every row's denominator, no key of its own. */
   readonly sink?: number;
+  /** A map of each score q·k/√d (a softcap), default none. */
+  readonly scoreMap?: (score: number) => number;
 }
 
 /** The dense readouts: each `[B, H, Nq]` (segment mass `[B, H, Nq, S]`), and A itself `[B, H, Nq, Nk]`. */
@@ -57,7 +59,7 @@ export function denseReadouts(c: DenseReadoutCase): DenseReadouts {
           let dot = 0;
           for (let x = 0; x < d; x++)
             dot += c.query[row * d + x]! * c.key[((b * c.kvHeads + kvHead) * nk + j) * d + x]!;
-          logits.push(dot / Math.sqrt(d));
+          logits.push(c.scoreMap === undefined ? dot / Math.sqrt(d) : c.scoreMap(dot / Math.sqrt(d)));
         }
         const keyTop = Math.max(...logits);
         const top = c.sink === undefined ? keyTop : Math.max(keyTop, c.sink);
