@@ -98,6 +98,31 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
       }
     }, 120_000);
   }
+  it('probes alone (one-row form: a sink, no other readout) are rewritten to probabilities', async () => {
+    const shape = { batch: 1, heads: 2, kvHeads: 1, queries: 40, keys: 40, headDim: 16, valueDim: 8 };
+    const testCase = buildCase(
+      shape,
+      { mask: causal(), normalizer: softmax({ sink: 0.5 }), outputs: { probeRows: PROBES } },
+      {},
+      31,
+    );
+    const { device } = await getTestDevice();
+    const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
+    const { outputs, kernels } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+    expect(kernels).toBe(1);
+    const dense = denseReadouts({
+      ...shape,
+      query: testCase.inputs.q!.data,
+      key: testCase.inputs.k!.data,
+      keep: (i, j) => j <= i,
+      segmentStarts: [0],
+      probeRows: PROBES,
+      sink: 0.5,
+    });
+    const error = maxAbsoluteError(outputs.probeRows!, dense.probeRows);
+    errors['probes alone, sink: probeRows (max abs)'] = error;
+    expect(error).toBeLessThan(PROBABILITY_BUDGET);
+  }, 120_000);
   afterAll(() => {
     console.log('readout errors vs float64:', errors);
   });

@@ -22,7 +22,7 @@ import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { normalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
-import { onlineReadouts, writesReadouts } from './readout-code.js';
+import { onlineReadouts, probeHelpers, writesReadouts } from './readout-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { tileFunctions } from './tile-code.js';
@@ -381,42 +381,44 @@ export function generateAttention(
       'return kept;',
     ],
   });
-  const self = (name: string) => name;
+  const rowReadouts = readouts?.accumulates === true ? readouts.rowHelpers(functions) : undefined;
   const normalizer = normalizerCode(attrs.normalizerDef, attrs.normalizer, {
     render,
     keyBlock,
     valueDim,
     functions,
     logSumExp: writes.logSumExp !== undefined || readouts !== undefined,
-    ...(readouts === undefined
+    ...(rowReadouts === undefined
       ? {}
-      : {
-          readouts: {
-            rescale: readouts.rescale(
-              self,
-              'correction',
-              'm_run',
-              'tile_max',
-              readouts.keyMass ? 'key_mass' : 'l_run',
-            ),
-            key: [
-              ...readouts.segmentStep('tile.k0 + j', [self]),
-              ...readouts.key(self, 'p', '(s - m_run)', 'true', 'tile.k0 + j', 'own_key'),
-            ],
-          },
-        }),
+      : { readouts: { rescale: rowReadouts.rescale, key: rowReadouts.key } }),
   });
-  const probeIndices = Array.from({ length: readouts?.probes ?? 0 }, (_, index) => index);
+  const probing =
+    readouts === undefined || readouts.probes === 0 ? undefined : probeHelpers(functions, readouts);
   // A probing row stores its kept keys' raw scores during the pass (see `onlineReadouts`).
-  const probeScores = probeIndices.flatMap((index) => [
-    `if (probed_${index}) {`,
-    '  for (var j = 0; j < tile.keys; j++) {',
-    '    if (((kept >> u32(j)) & 1u) != 0u) {',
-    ...indent(readouts!.probeScore(index, 'tile.k0 + j', 'scores[j]'), 3),
-    '    }',
-    '  }',
-    '}',
-  ]);
+  const probeTile =
+    probing === undefined
+      ? undefined
+      : functions.define({
+          name: 'store_probe_tile',
+          comment: 'Stores the raw scores of the kept keys of the tile in the probe rows of `bits`.',
+          params: [
+            ['bits', 'u32'],
+            ['tile', 'Tile'],
+            ['kept', 'u32'],
+            ['scores', `ptr<function, array<f32, ${keyBlock}>>`],
+          ],
+          body: [
+            'for (var j = 0; j < tile.keys; j++) {',
+            '  if (((kept >> u32(j)) & 1u) != 0u) {',
+            `    ${probing.score({ bits: 'bits', key_i: 'tile.k0 + j', score: '(*scores)[j]' })};`,
+            '  }',
+            '}',
+          ],
+        });
+  const probeScores =
+    probeTile === undefined
+      ? []
+      : ['if (probe_bits != 0u) {', `  ${probeTile({ bits: 'probe_bits', scores: '&scores' })};`, '}'];
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   const outputStore =
     writes.output === undefined
@@ -443,12 +445,13 @@ export function generateAttention(
       : normalizer.logSumExp === undefined
         ? unsupported(attrs)
         : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
-    ...(readouts === undefined
+    ...(rowReadouts?.stores ?? []),
+    ...(probing === undefined
       ? []
       : [
-          ...readouts.stores(self, 'row', 'l_run'),
-          ...(readouts.probes === 0 ? [] : [`let row_lse = ${normalizer.logSumExp!};`]),
-          ...readouts.finishProbes('row_lse', (index) => `probed_${index}`),
+          'if (probe_bits != 0u) {',
+          `  ${probing.finish({ bits: 'probe_bits', probe_lse: useInfinity(context, normalizer.logSumExp!) })};`,
+          '}',
         ]),
   ];
   const body = [
@@ -461,13 +464,10 @@ export function generateAttention(
     `var scores: array<f32, ${keyBlock}>;`,
     ...normalizer.setup,
     ...(writes.rowMax !== undefined ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
-    ...(readouts === undefined ? [] : [...readouts.locals(), 'let own_key = q_i + nk - nq;']),
-    ...probeIndices.flatMap((index) => [
-      `let probed_${index} = ${readouts!.probed('row', 'q_i', index)};`,
-      `if (probed_${index}) {`,
-      ...indent(readouts!.startProbe(index), 1),
-      '}',
-    ]),
+    ...(rowReadouts === undefined
+      ? []
+      : ['var row_readouts: RowReadouts;', ...rowReadouts.start, 'let own_key = q_i + nk - nq;']),
+    ...(probing === undefined ? [] : [`let probe_bits = ${probing.start({ row: 'row', q_i: 'q_i' })};`]),
     ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
       // A pass may run inside a loop its `before` opens (α-entmax's bisection).

@@ -1,5 +1,5 @@
 import { LOWEST_F32 } from './online-tile-code.js';
-import type { OnlineReadouts } from './readout-code.js';
+import { type OnlineReadouts, probeHelpers } from './readout-code.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
 /** What {@link blockedSoftmaxCode} needs from the template. */
@@ -76,8 +76,8 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         tile_k1: 'tile.k1',
       }),
     ].some((code) => code.includes(probe)) || readouts !== undefined;
-  const probeHelpers =
-    readouts === undefined || probes.length === 0 ? undefined : probeFunctions(functions, readouts);
+  const probing =
+    readouts === undefined || probes.length === 0 ? undefined : probeHelpers(functions, readouts);
   functions.state([
     `// Per-invocation state of its ${count} query rows (row r: first_row + ${context.invocations}·r): query index`,
     '// and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.',
@@ -110,11 +110,11 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
       ]),
       ...rows.map((row) => `m_run[${row}] = ${LOWEST_F32};`),
       ...(readouts?.segmentStart() ?? []),
-      ...(probeHelpers === undefined
+      ...(probing === undefined
         ? []
         : rows.map(
             (row) =>
-              `probe_bits[${row}] = ${probeHelpers.start({ row: rowOf(row), q_i: `query_index[${row}]` })};`,
+              `probe_bits[${row}] = ${probing.start({ row: rowOf(row), q_i: `query_index[${row}]` })};`,
           )),
     ],
   });
@@ -141,11 +141,11 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         `    scores[${row}][j] = score_${row}.value;`,
         `    tile_max[${row}] = max(tile_max[${row}], score_${row}.value);`,
         `    kept[${row}] |= bit;`,
-        ...(probeHelpers === undefined
+        ...(probing === undefined
           ? []
           : [
               `    if (probe_bits[${row}] != 0u) {`,
-              `      ${probeHelpers.score({ bits: `probe_bits[${row}]`, score: `score_${row}.value` })};`,
+              `      ${probing.score({ bits: `probe_bits[${row}]`, score: `score_${row}.value` })};`,
               '    }',
             ]),
         '  }',
@@ -258,11 +258,11 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         : [
             `if (${rowOf(row)} < nq) {`,
             ...readouts.stores(at(row), rowOf(row), `l_run[${row}]`).map((line) => `  ${line}`),
-            ...(probeHelpers === undefined
+            ...(probing === undefined
               ? []
               : [
                   `  if (probe_bits[${row}] != 0u) {`,
-                  `    ${probeHelpers.finish({
+                  `    ${probing.finish({
                     bits: `probe_bits[${row}]`,
                     probe_lse: `m_run[${row}] + log(l_run[${row}])`,
                   })};`,
@@ -273,58 +273,4 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
     ]),
   });
   return { start: start(), scoreTile: scoreTile(), softmaxStep: softmaxStep(), store: store() };
-}
-
-/**
- * The helpers of the probe readout (see `onlineReadouts`): `start` marks the probes a row is (bit k:
- * probe k) and fills their rows with the "no key" mark, `score` stores a kept key's raw score in the
- * probes of `bits`, `finish` rewrites them as exp(s − lse) with lse = m + log l (a row without kept
- * keys holds only marks, which become 0 whatever that gives).
- */
-function probeFunctions(functions: KernelFunctions, readouts: OnlineReadouts) {
-  const probes = Array.from({ length: readouts.probes }, (_, index) => index);
-  const start = functions.define({
-    name: 'start_probes',
-    comment:
-      'The probes query row `row` (query index q_i) is, one bit each; fills their rows with the "no key" mark.',
-    params: [
-      ['row', 'i32'],
-      ['q_i', 'i32'],
-    ],
-    returns: 'u32',
-    body: [
-      'var bits = 0u;',
-      ...probes.flatMap((index) => [
-        `if (${readouts.probed('row', 'q_i', index)}) {`,
-        `  bits |= ${2 ** index}u;`,
-        ...readouts.startProbe(index).map((line) => `  ${line}`),
-        '}',
-      ]),
-      'return bits;',
-    ],
-  });
-  const score = functions.define({
-    name: 'store_probe_score',
-    comment: 'Stores the raw score of kept key key_i in the probe rows of `bits`.',
-    params: [
-      ['bits', 'u32'],
-      ['key_i', 'i32'],
-      ['score', 'f32'],
-    ],
-    body: probes.flatMap((index) => [
-      `if ((bits & ${2 ** index}u) != 0u) {`,
-      ...readouts.probeScore(index, 'key_i', 'score').map((line) => `  ${line}`),
-      '}',
-    ]),
-  });
-  const finish = functions.define({
-    name: 'finish_probes',
-    comment: 'Rewrites the probe rows of `bits` from raw scores to exp(s − lse).',
-    params: [
-      ['bits', 'u32'],
-      ['probe_lse', 'f32'],
-    ],
-    body: readouts.finishProbes('probe_lse', (index) => `(bits & ${2 ** index}u) != 0u`),
-  });
-  return { start, score, finish };
 }

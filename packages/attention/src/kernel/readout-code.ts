@@ -3,6 +3,7 @@ import type { KernelContext } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
 import type { AttentionWrites } from './attention-writes.js';
 import { LOWEST_F32 } from './online-tile-code.js';
+import type { KernelFunctions } from './wgsl-functions.js';
 
 /** WGSL l-value of readout state `name` for one row: a local, or that row's entry of a private array. */
 export type ReadoutState = (name: string) => string;
@@ -18,8 +19,6 @@ export interface OnlineReadouts {
   readonly keyMass: boolean;
   /** Number of probed rows. */
   readonly probes: number;
-  /** The row state as function-scope `var`s (the one-row kernel). */
-  locals(): string[];
   /** The row state as `var<private>` arrays of `rows` entries (the several-rows kernel). */
   privates(rows: number): string[];
   /**
@@ -32,7 +31,7 @@ export interface OnlineReadouts {
    * running mass of the segment it leaves into that segment's slot (keys come in ascending order, so
    * this runs at most once per segment; the rows of one invocation share the segment position).
    */
-  segmentStep(key: string, rows: readonly ReadoutState[]): string[];
+  segmentStep(key: string, rows: readonly ReadoutState[], shared?: ReadoutState): string[];
   /** Starts the shared segment position (before the first key). */
   segmentStart(): string[];
   /**
@@ -47,7 +46,17 @@ export interface OnlineReadouts {
   /** Stores the raw score `score` of kept key `key` in probe `index`'s row (the probing row only). */
   probeScore(index: number, key: string, score: string): string[];
   /** The stores of the finished row `row` (in range): `sum` is its running sum l (sink included). */
-  stores(at: ReadoutState, row: string, sum: string): string[];
+  stores(at: ReadoutState, row: string, sum: string, shared?: ReadoutState): string[];
+  /**
+   * The one-row kernel's readout state as one struct `RowReadouts` and its helpers: the entry
+   * declares `var row_readouts: RowReadouts;` plus `start`, and calls the returned lines.
+   */
+  rowHelpers(functions: KernelFunctions): {
+    readonly start: string[];
+    readonly rescale: string[];
+    readonly key: string[];
+    readonly stores: string[];
+  };
   /**
    * Rewrites the probe rows of a finished row (in range) from raw scores to p = exp(s − lse):
    * `logSumExp` is its final log-sum-exp, `probed(k)` whether it is probe k.
@@ -94,7 +103,6 @@ export function onlineReadouts(
       expected: 'softmax',
       actual: attrs.normalizer.name,
     });
-  context.helpers.add('weft_inf');
   const entropy = writes.entropy !== undefined;
   const diagonal = writes.diagonal !== undefined;
   const starts = writes.segmentMass === undefined ? [] : attrs.keySegments!;
@@ -106,22 +114,15 @@ export function onlineReadouts(
     ...(tracksKeys ? ['key_mass'] : []),
     ...(diagonal ? ['diagonal_mass'] : []),
   ];
-  const probeFlat = (index: number) => `(bh * ${probes.length} + ${index}) * nk`;
-  return {
+  // Probe k of batch·head bh starts at (bh·R + k)·Nk (no `* 1` or `+ 0` in the text).
+  const probeFlat = (index: number) => {
+    const first = probes.length === 1 ? 'bh' : `bh * ${probes.length}`;
+    return index === 0 ? `${first} * nk` : `(${first} + ${index}) * nk`;
+  };
+  const readouts: Omit<OnlineReadouts, 'rowHelpers'> = {
     accumulates: scalars.length > 0 || segments > 0,
     keyMass: tracksKeys,
     probes: probes.length,
-    locals: () => [
-      ...scalars.map((name) => `var ${name} = 0.0;`),
-      ...(segments === 0
-        ? []
-        : [
-            `var segment_mass: array<f32, ${segments}>;`,
-            'var segment_run = 0.0;',
-            'var segment_now = 0;',
-            `var segment_next = ${nextStart(starts, '0')};`,
-          ]),
-    ],
     privates: (rows) => [
       ...scalars.map((name) => `var<private> ${name}: array<f32, ${rows}>;`),
       ...(segments === 0
@@ -153,22 +154,22 @@ export function onlineReadouts(
     ],
     segmentStart: () =>
       segments === 0 ? [] : ['segment_now = 0;', `segment_next = ${nextStart(starts, '0')};`],
-    segmentStep: (key, rows) =>
+    segmentStep: (key, rows, shared = (name) => name) =>
       segments === 0
         ? []
         : [
-            `if (${key} >= segment_next) {`,
+            `if (${key} >= ${shared('segment_next')}) {`,
             ...rows.flatMap((at) => [
-              `  ${at('segment_mass')}[segment_now] += ${at('segment_run')};`,
+              `  ${at('segment_mass')}[${shared('segment_now')}] += ${at('segment_run')};`,
               `  ${at('segment_run')} = 0.0;`,
             ]),
-            `  segment_now = ${
+            `  ${shared('segment_now')} = ${
               starts
                 .slice(1)
                 .map((start) => `select(0, 1, ${key} >= ${start})`)
                 .join(' + ') || '0'
             };`,
-            `  segment_next = ${nextStart(starts, key)};`,
+            `  ${shared('segment_next')} = ${nextStart(starts, key)};`,
             '}',
           ],
     key: (at, p, centered, kept, key, ownKey) => [
@@ -197,7 +198,7 @@ export function onlineReadouts(
     probeScore: (index, key, score) => [
       context.store(writes.probeRows!, `${probeFlat(index)} + ${key}`, score),
     ],
-    stores(at, row, sum) {
+    stores(at, row, sum, shared = (name) => name) {
       const flat = `bh * nq + ${row}`;
       const scale = `select(0.0, 1.0 / ${sum}, ${sum} > 0.0)`;
       const keys = tracksKeys ? at('key_mass') : sum;
@@ -218,7 +219,7 @@ export function onlineReadouts(
           ? []
           : [
               `for (var seg_i = 0; seg_i < ${segments}; seg_i++) {`,
-              `  let mass = ${at('segment_mass')}[seg_i] + select(0.0, ${at('segment_run')}, seg_i == segment_now);`,
+              `  let mass = ${at('segment_mass')}[seg_i] + select(0.0, ${at('segment_run')}, seg_i == ${shared('segment_now')});`,
               `  ${context.store(writes.segmentMass!, `(${flat}) * ${segments} + seg_i`, `mass * ${scale}`)}`,
               '}',
             ]),
@@ -236,6 +237,69 @@ export function onlineReadouts(
         '}',
       ]),
   };
+  return { ...readouts, rowHelpers: (functions) => rowHelpers(functions, readouts, starts, scalars) };
+}
+
+/** See {@link OnlineReadouts.rowHelpers}. */
+function rowHelpers(
+  functions: KernelFunctions,
+  readouts: Omit<OnlineReadouts, 'rowHelpers'>,
+  starts: readonly number[],
+  scalars: readonly string[],
+) {
+  const segments = starts.length;
+  functions.add([
+    '// The readout sums of one row (see `onlineReadouts`).',
+    'struct RowReadouts {',
+    ...scalars.map((name) => `  ${name}: f32,`),
+    ...(segments === 0
+      ? []
+      : [
+          `  segment_mass: array<f32, ${segments}>,`,
+          '  segment_run: f32,',
+          '  segment_now: i32,',
+          '  segment_next: i32,',
+        ]),
+    '}',
+  ]);
+  const field = (name: string) => `(*r).${name}`;
+  const pointer = ['r', 'ptr<function, RowReadouts>'] as const;
+  const rescale = functions.define({
+    name: 'rescale_readouts',
+    comment: 'Moves the readout sums from reference max `old` to `next` (`sum`: l before the move).',
+    params: [pointer, ['correction', 'f32'], ['old', 'f32'], ['next', 'f32'], ['sum', 'f32']],
+    body: readouts.rescale(field, 'correction', 'old', 'next', readouts.keyMass ? field('key_mass') : 'sum'),
+  });
+  const key = functions.define({
+    name: 'add_readout_key',
+    comment: 'Folds kept key key_i (p = e^{s−m}, centered = s − m) into the readout sums of the row.',
+    params: [pointer, ['key_i', 'i32'], ['own_key', 'i32'], ['p', 'f32'], ['centered', 'f32']],
+    body: [
+      ...readouts.segmentStep('key_i', [field], field),
+      ...readouts.key(field, 'p', 'centered', 'true', 'key_i', 'own_key'),
+    ],
+  });
+  const store = functions.define({
+    name: 'store_readouts',
+    comment: 'Stores the readouts of row `row` (in range) from its sums and its l.',
+    params: [
+      ['row', 'i32'],
+      ['readouts', 'RowReadouts'],
+      ['l', 'f32'],
+    ],
+    body: readouts.stores(
+      (name) => `readouts.${name}`,
+      'row',
+      'l',
+      (name) => `readouts.${name}`,
+    ),
+  });
+  return {
+    start: segments === 0 ? [] : [`row_readouts.segment_next = ${nextStart(starts, '0')};`],
+    rescale: [`${rescale({ r: '&row_readouts', old: 'm_run', next: 'tile_max', sum: 'l_run' })};`],
+    key: [`${key({ r: '&row_readouts', key_i: 'tile.k0 + j', centered: 's - m_run' })};`],
+    stores: [`${store({ readouts: 'row_readouts', l: 'l_run' })};`],
+  };
 }
 
 /** WGSL i32 of the first segment start after key `key` (the i32 max past the last segment). */
@@ -243,4 +307,58 @@ function nextStart(starts: readonly number[], key: string): string {
   let next = '2147483647';
   for (const start of starts.slice(1).reverse()) next = `select(${next}, ${start}, ${key} < ${start})`;
   return next;
+}
+
+/**
+ * The helpers of the probe readout (see `onlineReadouts`): `start` marks the probes a row is (bit k:
+ * probe k) and fills their rows with the "no key" mark, `score` stores a kept key's raw score in the
+ * probes of `bits`, `finish` rewrites them as exp(s − lse) with lse = m + log l (a row without kept
+ * keys holds only marks, which become 0 whatever that gives).
+ */
+export function probeHelpers(functions: KernelFunctions, readouts: OnlineReadouts) {
+  const probes = Array.from({ length: readouts.probes }, (_, index) => index);
+  const start = functions.define({
+    name: 'start_probes',
+    comment:
+      'The probes query row `row` (query index q_i) is, one bit each; fills their rows with the "no key" mark.',
+    params: [
+      ['row', 'i32'],
+      ['q_i', 'i32'],
+    ],
+    returns: 'u32',
+    body: [
+      'var bits = 0u;',
+      ...probes.flatMap((index) => [
+        `if (${readouts.probed('row', 'q_i', index)}) {`,
+        `  bits |= ${2 ** index}u;`,
+        ...readouts.startProbe(index).map((line) => `  ${line}`),
+        '}',
+      ]),
+      'return bits;',
+    ],
+  });
+  const score = functions.define({
+    name: 'store_probe_score',
+    comment: 'Stores the raw score of kept key key_i in the probe rows of `bits`.',
+    params: [
+      ['bits', 'u32'],
+      ['key_i', 'i32'],
+      ['score', 'f32'],
+    ],
+    body: probes.flatMap((index) => [
+      `if ((bits & ${2 ** index}u) != 0u) {`,
+      ...readouts.probeScore(index, 'key_i', 'score').map((line) => `  ${line}`),
+      '}',
+    ]),
+  });
+  const finish = functions.define({
+    name: 'finish_probes',
+    comment: 'Rewrites the probe rows of `bits` from raw scores to exp(s − lse).',
+    params: [
+      ['bits', 'u32'],
+      ['probe_lse', 'f32'],
+    ],
+    body: readouts.finishProbes('probe_lse', (index) => `(bits & ${2 ** index}u) != 0u`),
+  });
+  return { start, score, finish };
 }
