@@ -49,6 +49,7 @@ const ROW_LSE = 'columnSums.rowLogSumExp';
  *
  * @example
  * ```ts
+ * const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 32, 16])) as [Node, Node, Node];
  * const spec = attention({ heads: 4, headDim: 16, mask: causal(), outputs: { logSumExp: true } });
  * const { logSumExp } = applyAttention(spec, { query, key, value });
  * const received = attentionColumnSums(spec, { query, key, logSumExp: logSumExp! }); // [B, H, Nk]
