@@ -18,6 +18,7 @@
  */
 
 export * from './apply-attention.js';
+export * from './attention-column-sums.js';
 export * from './attention-rollout.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';

@@ -5,7 +5,7 @@ import { buildCase, type CaseShape, graphOf } from '../test/attention-case.js';
 import { denseReadouts } from '../test/dense-readouts.js';
 import { naiveAttention } from '../test/naive-attention.js';
 import { runKernels } from '../test/run-kernels.js';
-import { causal } from './index.js';
+import { causal, softmax } from './index.js';
 
 /**
  * f32 budget of the readouts, absolute (each is a sum of probabilities p ≤ 1 or −Σ p (s − lse)):
@@ -29,21 +29,31 @@ function maxAbsoluteError(actual: ArrayLike<number>, expected: ArrayLike<number>
 }
 
 describe('the attention kernel writes its readouts in the same pass (device)', () => {
-  for (const [label, shape] of [
+  // Prefill runs the several-rows form on a software adapter; a sink (not plain softmax) and the
+  // decoding shape run the one-row form. Both fold the readouts into the online pass.
+  for (const [label, shape, sink] of [
     [
-      'prefill, three query blocks',
+      'prefill, two query blocks',
       { batch: 1, heads: 2, kvHeads: 1, queries: 40, keys: 40, headDim: 16, valueDim: 8 },
+      undefined,
+    ],
+    [
+      'prefill with a sink logit 0.5',
+      { batch: 1, heads: 2, kvHeads: 1, queries: 40, keys: 40, headDim: 16, valueDim: 8 },
+      0.5,
     ],
     [
       'decoding shape (one query, 48 keys)',
       { batch: 1, heads: 2, kvHeads: 2, queries: 1, keys: 48, headDim: 16, valueDim: 8 },
+      undefined,
     ],
-  ] as const satisfies readonly (readonly [string, CaseShape])[]) {
+  ] as const satisfies readonly (readonly [string, CaseShape, number | undefined])[]) {
     it(`${label}: entropy, diagonal, segment mass and probes match the dense formulas; one kernel`, async () => {
       const testCase = buildCase(
         shape,
         {
           mask: causal(),
+          ...(sink === undefined ? {} : { normalizer: softmax({ sink }) }),
           outputs: { entropy: true, diagonal: true, segmentMass: SEGMENTS, probeRows: PROBES },
         },
         {},
@@ -61,6 +71,7 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
         keep,
         segmentStarts: SEGMENTS,
         probeRows: PROBES,
+        ...(sink === undefined ? {} : { sink }),
       });
       const naive = naiveAttention({
         ...shape,
@@ -68,6 +79,7 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
         key: testCase.inputs.k!.data,
         value: testCase.inputs.v!.data,
         keep: (_b, _h, i, j) => keep(i, j),
+        ...(sink === undefined ? {} : { sink }),
       });
       for (const name of ['output', 'entropy', 'diagonal', 'segmentMass', 'probeRows'] as const)
         expect(Array.from(outputs[name]!).some(Number.isNaN), `${label} ${name} has NaN`).toBe(false);
@@ -86,6 +98,31 @@ describe('the attention kernel writes its readouts in the same pass (device)', (
       }
     }, 120_000);
   }
+  it('probes alone (one-row form: a sink, no other readout) are rewritten to probabilities', async () => {
+    const shape = { batch: 1, heads: 2, kvHeads: 1, queries: 40, keys: 40, headDim: 16, valueDim: 8 };
+    const testCase = buildCase(
+      shape,
+      { mask: causal(), normalizer: softmax({ sink: 0.5 }), outputs: { probeRows: PROBES } },
+      {},
+      31,
+    );
+    const { device } = await getTestDevice();
+    const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
+    const { outputs, kernels } = await runKernels(device, graphOf(testCase), inputs, testCase.dims);
+    expect(kernels).toBe(1);
+    const dense = denseReadouts({
+      ...shape,
+      query: testCase.inputs.q!.data,
+      key: testCase.inputs.k!.data,
+      keep: (i, j) => j <= i,
+      segmentStarts: [0],
+      probeRows: PROBES,
+      sink: 0.5,
+    });
+    const error = maxAbsoluteError(outputs.probeRows!, dense.probeRows);
+    errors['probes alone, sink: probeRows (max abs)'] = error;
+    expect(error).toBeLessThan(PROBABILITY_BUDGET);
+  }, 120_000);
   afterAll(() => {
     console.log('readout errors vs float64:', errors);
   });

@@ -120,6 +120,27 @@ export const ATTENTION_WGSL_CASES: readonly AttentionWgslCase[] = [
     options: { normalizer: softmax({ sink: 0.5 }), outputs: { logSumExp: true, rowMax: true } },
     queries: 1,
   },
+  {
+    name: 'softmax every readout',
+    options: {
+      mask: causal(),
+      outputs: {
+        logSumExp: true,
+        entropy: true,
+        diagonal: true,
+        segmentMass: [0, 5, 40],
+        probeRows: [-1, 0],
+      },
+    },
+  },
+  {
+    name: 'softmax sink readouts',
+    options: {
+      normalizer: softmax({ sink: 0.5 }),
+      mask: causal(),
+      outputs: { entropy: true, diagonal: true, segmentMass: [0, 40], probeRows: [-1] },
+    },
+  },
 ];
 
 /** The WGSL of every attention kernel of `testCase` on `profile` (N = 128 queries and keys, symbolic). */
@@ -153,6 +174,10 @@ export function attentionWgsl(testCase: AttentionWgslCase, profile: DeviceProfil
   const outputs: Record<string, Node> = { output: result.output };
   if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
   if (result.rowMax !== undefined) outputs.rowMax = result.rowMax;
+  for (const name of ['entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
+    const readout = result[name];
+    if (readout !== undefined) outputs[name] = readout;
+  }
   const { plan } = runPipeline(makeGraph(outputs));
   return generateProgram(plan, profile, { extensions: [attentionKernels] })
     .filter((kernel) => kernel.kernel.anchor.op === ATTENTION_OP)

@@ -18,6 +18,10 @@ export interface DenseReadoutCase {
   readonly segmentStarts: readonly number[];
   /** Probed rows (negative: from the end). */
   readonly probeRows: readonly number[];
+  /** A sink logit (gpt-oss): one more term e^{sink} in every row's denominator, no key of its own. */
+  readonly sink?: number;
+  /** A map of each score q·k/√d (a softcap), default none. */
+  readonly scoreMap?: (score: number) => number;
 }
 
 /** The dense readouts: each `[B, H, Nq]` (segment mass `[B, H, Nq, S]`), and A itself `[B, H, Nq, Nk]`. */
@@ -33,7 +37,7 @@ export interface DenseReadouts {
   readonly probeRows: Float64Array;
 }
 
-/** A = softmax(q·kᵀ/√d) over the kept keys, then each readout from its formula. */
+/** A = softmax(q·kᵀ/√d) over the kept keys (and the sink), then each readout from its formula. */
 export function denseReadouts(c: DenseReadoutCase): DenseReadouts {
   const { batch, heads, queries: nq, keys: nk, headDim: d } = c;
   const segments = c.segmentStarts.length;
@@ -55,11 +59,14 @@ export function denseReadouts(c: DenseReadoutCase): DenseReadouts {
           let dot = 0;
           for (let x = 0; x < d; x++)
             dot += c.query[row * d + x]! * c.key[((b * c.kvHeads + kvHead) * nk + j) * d + x]!;
-          logits.push(dot / Math.sqrt(d));
+          logits.push(c.scoreMap === undefined ? dot / Math.sqrt(d) : c.scoreMap(dot / Math.sqrt(d)));
         }
-        const top = Math.max(...logits);
+        const keyTop = Math.max(...logits);
+        const top = c.sink === undefined ? keyTop : Math.max(keyTop, c.sink);
         const exps = logits.map((s) => (s === Number.NEGATIVE_INFINITY ? 0 : Math.exp(s - top)));
-        const total = exps.reduce((a, x) => a + x, 0);
+        const sinkTerm =
+          c.sink === undefined || keyTop === Number.NEGATIVE_INFINITY ? 0 : Math.exp(c.sink - top);
+        const total = exps.reduce((a, x) => a + x, 0) + sinkTerm;
         exps.forEach((e, j) => {
           const a = total > 0 ? e / total : 0;
           probabilities[row * nk + j] = a;

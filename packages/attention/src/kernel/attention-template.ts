@@ -22,7 +22,7 @@ import { blockedSoftmaxCode } from './blocked-softmax-code.js';
 import { l1DistanceCode } from './l1-distance-code.js';
 import { type KeyPass, normalizerCode } from './normalizer-code.js';
 import { eachKeptKey, LOWEST_F32 } from './online-tile-code.js';
-import { readoutCode, writesReadouts } from './readout-code.js';
+import { onlineReadouts, probeHelpers, writesReadouts } from './readout-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { tileFunctions } from './tile-code.js';
@@ -94,7 +94,7 @@ export function generateAttention(
       ? undefined
       : render([attrs.maskEmpty, attrs.maskFull], 'block_');
 
-  // Readouts need the row's final log-sum-exp before their pass: the tiled one-row kernel has it.
+  // Readouts are folded into the tiled kernel's online pass (split keys would have to merge them).
   const strategy = writesReadouts(writes)
     ? ({ kind: 'tiled' } as const)
     : chooseAttentionStrategy(attrs, query.shape[2]!, key.shape[2]!, profile);
@@ -181,7 +181,8 @@ export function generateAttention(
   const rowsPerInvocation =
     attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) === true &&
     writes.output !== undefined &&
-    !writesReadouts(writes) &&
+    // Each row marks the probes it is in one bit of a u32 (see `blockedSoftmaxCode`).
+    (writes.probeRows === undefined || attrs.probeRows!.length <= 32) &&
     distance.declare.length === 0 &&
     queryBlock % blockedRows === 0
       ? blockedRows
@@ -303,8 +304,17 @@ export function generateAttention(
     '}',
   ];
 
+  // Readouts (softmax only): a sink (one-row kernel only) makes l_run differ from the keys' sum.
+  const readouts = onlineReadouts(
+    context,
+    attrs,
+    writes,
+    attrs.normalizerDef.logSumExp === true,
+    rowsPerInvocation === 1 && attrs.normalizerDef.plainSoftmax?.(attrs.normalizer) !== true,
+  );
   if (rowsPerInvocation > 1) {
     const blocked = blockedSoftmaxCode({
+      readouts,
       functions,
       rows: rowsPerInvocation,
       invocations,
@@ -377,15 +387,45 @@ export function generateAttention(
       'return kept;',
     ],
   });
+  const rowReadouts = readouts?.accumulates === true ? readouts.rowHelpers(functions) : undefined;
   const normalizer = normalizerCode(attrs.normalizerDef, attrs.normalizer, {
     render,
     keyBlock,
     valueDim,
     functions,
-    logSumExp: writes.logSumExp !== undefined || writesReadouts(writes),
+    logSumExp: writes.logSumExp !== undefined || readouts !== undefined,
     software: profile.software === true,
+    ...(rowReadouts === undefined
+      ? {}
+      : { readouts: { rescale: rowReadouts.rescale, key: rowReadouts.key } }),
   });
-  const readouts = readoutCode(context, attrs, writes, normalizer.logSumExp);
+  const probing =
+    readouts === undefined || readouts.probes === 0 ? undefined : probeHelpers(functions, readouts);
+  // A probing row stores its kept keys' raw scores during the pass (see `onlineReadouts`).
+  const probeTile =
+    probing === undefined
+      ? undefined
+      : functions.define({
+          name: 'store_probe_tile',
+          comment: 'Stores the raw scores of the kept keys of the tile in the probe rows of `bits`.',
+          params: [
+            ['bits', 'u32'],
+            ['tile', 'Tile'],
+            ['kept', 'u32'],
+            ['scores', `ptr<function, array<f32, ${keyBlock}>>`],
+          ],
+          body: [
+            'for (var j = 0; j < tile.keys; j++) {',
+            '  if (((kept >> u32(j)) & 1u) != 0u) {',
+            `    ${probing.score({ bits: 'bits', key_i: 'tile.k0 + j', score: '(*scores)[j]' })};`,
+            '  }',
+            '}',
+          ],
+        });
+  const probeScores =
+    probeTile === undefined
+      ? []
+      : ['if (probe_bits != 0u) {', `  ${probeTile({ bits: 'probe_bits', scores: '&scores' })};`, '}'];
   const tileBody = (body: readonly string[]) => [`let kept = ${scoreTile({ scores: '&scores' })};`, ...body];
   // A pass that reads V only for some keys (Top-θ) stages a V tile only when a row of the
   // workgroup needs it: each row votes after scoring, the vote is reset before the next tile's barrier.
@@ -437,7 +477,14 @@ export function generateAttention(
       : normalizer.logSumExp === undefined
         ? unsupported(attrs)
         : [context.store(writes.logSumExp, 'bh * nq + row', useInfinity(context, normalizer.logSumExp))]),
-    ...(readouts?.stores ?? []),
+    ...(rowReadouts?.stores ?? []),
+    ...(probing === undefined
+      ? []
+      : [
+          'if (probe_bits != 0u) {',
+          `  ${probing.finish({ bits: 'probe_bits', probe_lse: useInfinity(context, normalizer.logSumExp!) })};`,
+          '}',
+        ]),
   ];
   const body = [
     ...listTiles,
@@ -449,21 +496,23 @@ export function generateAttention(
     `var scores: array<f32, ${keyBlock}>;`,
     ...normalizer.setup,
     ...(writes.rowMax !== undefined ? [`var score_max = ${LOWEST_F32};`, 'var any_kept = false;'] : []),
+    ...(rowReadouts === undefined
+      ? []
+      : ['var row_readouts: RowReadouts;', ...rowReadouts.start, 'let own_key = q_i + nk - nq;']),
+    ...(probing === undefined ? [] : [`let probe_bits = ${probing.start({ row: 'row', q_i: 'q_i' })};`]),
     ...normalizer.passes.flatMap((pass, index) => [
       ...pass.before,
       // A pass may run inside a loop its `before` opens (α-entmax's bisection).
       ...indent(
-        normalizerPass(
-          pass,
-          index === 0 && writes.rowMax !== undefined ? [...ROW_MAX, ...pass.tile] : pass.tile,
-        ),
+        normalizerPass(pass, [
+          ...(index === 0 && writes.rowMax !== undefined ? ROW_MAX : []),
+          ...(index === 0 ? probeScores : []),
+          ...pass.tile,
+        ]),
         openBraces(pass.before),
       ),
       ...pass.after,
     ]),
-    ...(readouts === undefined
-      ? []
-      : [...readouts.setup, ...keyPass(false, tileBody(readouts.tile), !readouts.everyTile)]),
     'if (row < nq) {',
     ...indent([...outputStore, ...rowStatistics], 1),
     '}',

@@ -1,4 +1,5 @@
 import { LOWEST_F32 } from './online-tile-code.js';
+import { type OnlineReadouts, probeHelpers } from './readout-code.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
 /** What {@link blockedSoftmaxCode} needs from the template. */
@@ -30,6 +31,8 @@ export interface BlockedSoftmaxContext {
    * query row `row` in range, from its running max `m` and sum `l`; empty when it writes none.
    */
   readonly rowStatistics: readonly string[];
+  /** The readouts folded into the pass, if the kernel writes any. */
+  readonly readouts?: OnlineReadouts | undefined;
 }
 
 /** Calls of the blocked softmax helpers, in the order the entry point makes them. */
@@ -57,18 +60,24 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
   const rows = Array.from({ length: count }, (_, row) => row);
   const statistics = context.rowStatistics.length > 0;
   const rowOf = (row: number) => (row === 0 ? 'first_row' : `first_row + ${row * context.invocations}`);
+  const readouts = context.readouts;
+  const probes = Array.from({ length: readouts?.probes ?? 0 }, (_, index) => index);
+  const at = (row: number) => (name: string) => `${name}[${row}]`;
   // A query broadcast over its rows, scored without the mask or positions, reads no query index.
   const probe = 'query_index[0]';
-  const readsQueryIndex = [
-    context.loadQueryRow({ q_i: probe }),
-    context.scoreKey({
-      q_i: probe,
-      query: 'query_vectors[0]',
-      tile_kind: 'tile.kind',
-      tile_k0: 'tile.k0',
-      tile_k1: 'tile.k1',
-    }),
-  ].some((code) => code.includes(probe));
+  const readsQueryIndex =
+    [
+      context.loadQueryRow({ q_i: probe }),
+      context.scoreKey({
+        q_i: probe,
+        query: 'query_vectors[0]',
+        tile_kind: 'tile.kind',
+        tile_k0: 'tile.k0',
+        tile_k1: 'tile.k1',
+      }),
+    ].some((code) => code.includes(probe)) || readouts !== undefined;
+  const probing =
+    readouts === undefined || probes.length === 0 ? undefined : probeHelpers(functions, readouts);
   functions.state([
     `// Per-invocation state of its ${count} query rows (row r: first_row + ${context.invocations}·r): query index`,
     '// and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.',
@@ -80,6 +89,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
     `var<private> scores: array<array<f32, ${keyBlock}>, ${count}>;`,
     `var<private> tile_max: array<f32, ${count}>;`,
     `var<private> kept: array<u32, ${count}>;`,
+    ...(readouts === undefined
+      ? []
+      : [
+          '// Readout sums per row (see `onlineReadouts`), and which probes each row is (bit k: probe k).',
+          ...readouts.privates(count),
+          ...(probes.length === 0 ? [] : [`var<private> probe_bits: array<u32, ${count}>;`]),
+        ]),
   ]);
   const start = functions.define({
     name: 'start_rows',
@@ -93,6 +109,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         `query_vectors[${row}] = ${context.loadQueryRow({ q_i: `query_index[${row}]` })};`,
       ]),
       ...rows.map((row) => `m_run[${row}] = ${LOWEST_F32};`),
+      ...(readouts?.segmentStart() ?? []),
+      ...(probing === undefined
+        ? []
+        : rows.map(
+            (row) =>
+              `probe_bits[${row}] = ${probing.start({ row: rowOf(row), q_i: `query_index[${row}]` })};`,
+          )),
     ],
   });
   const scoreTile = functions.define({
@@ -118,6 +141,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
         `    scores[${row}][j] = score_${row}.value;`,
         `    tile_max[${row}] = max(tile_max[${row}], score_${row}.value);`,
         `    kept[${row}] |= bit;`,
+        ...(probing === undefined
+          ? []
+          : [
+              `    if (probe_bits[${row}] != 0u) {`,
+              `      ${probing.score({ bits: `probe_bits[${row}]`, score: `score_${row}.value` })};`,
+              '    }',
+            ]),
         '  }',
       ]),
       '}',
@@ -151,6 +181,13 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
       '}',
       ...rows.flatMap((row) => [
         `let correction_${row} = exp(m_run[${row}] - tile_max[${row}]);`,
+        ...(readouts?.rescale(
+          at(row),
+          `correction_${row}`,
+          `m_run[${row}]`,
+          `tile_max[${row}]`,
+          `l_run[${row}]`,
+        ) ?? []),
         `l_run[${row}] *= correction_${row};`,
         `m_run[${row}] = tile_max[${row}];`,
       ]),
@@ -164,9 +201,22 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
       '  }',
       // A row that masks this key adds nothing (its score slot may be stale, hence select, not exp).
       '  // A row that masks key j adds nothing (its score slot may be stale: select, not exp).',
+      ...(readouts === undefined
+        ? []
+        : readouts.segmentStep('tile.k0 + j', rows.map(at)).map((line) => `  ${line}`)),
       ...rows.flatMap((row) => [
         `  let p_${row} = select(0.0, exp(scores[${row}][j] - m_run[${row}]), (kept[${row}] & bit) != 0u);`,
         `  l_run[${row}] += p_${row};`,
+        ...(readouts
+          ?.key(
+            at(row),
+            `p_${row}`,
+            `(scores[${row}][j] - m_run[${row}])`,
+            `(kept[${row}] & bit) != 0u`,
+            'tile.k0 + j',
+            `query_index[${row}] + nk - nq`,
+          )
+          .map((line) => `  ${line}`) ?? []),
       ]),
       `  ${accumulate({ p: `array<f32, ${count}>(${rows.map((row) => `p_${row}`).join(', ')})` })};`,
       '}',
@@ -201,10 +251,26 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
     name: 'store_rows',
     comment: 'Stores the rows of the invocation.',
     params: [['first_row', 'i32']],
-    body: rows.map(
-      (row) =>
-        `${storeRow({ row: rowOf(row), acc_row: `acc[${row}]`, m: `m_run[${row}]`, l: `l_run[${row}]` })};`,
-    ),
+    body: rows.flatMap((row) => [
+      `${storeRow({ row: rowOf(row), acc_row: `acc[${row}]`, m: `m_run[${row}]`, l: `l_run[${row}]` })};`,
+      ...(readouts === undefined
+        ? []
+        : [
+            `if (${rowOf(row)} < nq) {`,
+            ...readouts.stores(at(row), rowOf(row), `l_run[${row}]`).map((line) => `  ${line}`),
+            ...(probing === undefined
+              ? []
+              : [
+                  `  if (probe_bits[${row}] != 0u) {`,
+                  `    ${probing.finish({
+                    bits: `probe_bits[${row}]`,
+                    probe_lse: `m_run[${row}] + log(l_run[${row}])`,
+                  })};`,
+                  '  }',
+                ]),
+            '}',
+          ]),
+    ]),
   });
   return { start: start(), scoreTile: scoreTile(), softmaxStep: softmaxStep(), store: store() };
 }

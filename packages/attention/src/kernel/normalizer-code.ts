@@ -9,7 +9,13 @@ import type {
   SplitNormalizerCode,
   WgslHookContext,
 } from '../normalizers/normalizer-def.js';
-import { eachKeptKey, LOWEST_F32, onlineSoftmaxKey, onlineSoftmaxTile } from './online-tile-code.js';
+import {
+  eachKeptKey,
+  LOWEST_F32,
+  onlineSoftmaxKey,
+  onlineSoftmaxTile,
+  type ReadoutTileLines,
+} from './online-tile-code.js';
 import { accumulateValueTile, valueTileSquaredDistance } from './value-tile-code.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
@@ -29,6 +35,8 @@ export interface NormalizerContext {
   readonly logSumExp?: boolean;
   /** Whether the adapter is a software one (see `DeviceProfile.software`). */
   readonly software?: boolean;
+  /** Readout lines the online-softmax tile step also runs (softmax with readouts). */
+  readonly readouts?: ReadoutTileLines;
 }
 
 /** The tiled kernel's WGSL of `normalizer` through its def's hook (see {@link NormalizerCode}). */
@@ -42,7 +50,8 @@ export function normalizerCode(
     keyBlock: context.keyBlock,
     software: context.software === true,
     eachKeptKey,
-    onlineSoftmaxTile: (sums, keyBody) => onlineSoftmaxTile(sums, context.valueDim, keyBody),
+    onlineSoftmaxTile: (sums, keyBody) =>
+      onlineSoftmaxTile(sums, context.valueDim, keyBody, context.readouts),
     accumulate: (weight, target) => accumulateValueTile(weight, context.valueDim, target),
     valueTileSquaredDistance: (row, result) => valueTileSquaredDistance(row, context.valueDim, result),
   };

@@ -18,6 +18,15 @@ export function eachKeptKey(body: readonly string[]): string[] {
 }
 
 /**
+ * Readout lines an online-softmax tile step also runs (see `onlineReadouts`): `rescale` after
+ * `correction` is known and before the running max and sums change, `key` after the key body.
+ */
+export interface ReadoutTileLines {
+  readonly rescale: readonly string[];
+  readonly key: readonly string[];
+}
+
+/**
  * WGSL of one online-softmax tile step: raises the running max `m_run` to the tile's largest kept
  * score and rescales the running `sums` and the accumulator `acc` by exp(old − new), so that every
  * exp(s − m_run) folded in afterwards shares one reference point; then runs `keyBody` per kept key.
@@ -27,6 +36,7 @@ export function onlineSoftmaxTile(
   sums: readonly string[],
   valueDim: number,
   keyBody: readonly string[],
+  readouts?: ReadoutTileLines,
 ): string[] {
   return [
     'if (kept != 0u) {',
@@ -37,12 +47,13 @@ export function onlineSoftmaxTile(
     '    }',
     '  }',
     '  let correction = exp(m_run - tile_max);',
+    ...(readouts?.rescale ?? []).map((line) => `  ${line}`),
     ...sums.map((sum) => `  ${sum} *= correction;`),
     `  for (var d = 0; d < ${valueDim}; d++) {`,
     '    acc[d] *= correction;',
     '  }',
     '  m_run = tile_max;',
-    ...eachKeptKey(keyBody).map((line) => `  ${line}`),
+    ...eachKeptKey([...keyBody, ...(readouts?.key ?? [])]).map((line) => `  ${line}`),
     '}',
   ];
 }
