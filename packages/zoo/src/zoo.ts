@@ -50,6 +50,7 @@ import { mobaEntry } from './entries/moba.js';
 import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
+import { nativeSparseAttentionEntry } from './entries/native-sparse-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
@@ -138,6 +139,7 @@ export const ZOO: readonly ZooEntry[] = [
   faithfulKeyMaskEntry,
   mobaEntry,
   lokiEntry,
+  nativeSparseAttentionEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,
