@@ -81,6 +81,7 @@ import { softmaxSinkEntry } from './entries/softmax-sink.js';
 import { spadeEntry } from './entries/spade.js';
 import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
 import { sparseTransformerStridedEntry } from './entries/sparse-transformer-strided.js';
+import { sparseKAttentionEntry } from './entries/sparsek-attention.js';
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
@@ -140,6 +141,7 @@ export const ZOO: readonly ZooEntry[] = [
   mobaEntry,
   lokiEntry,
   nativeSparseAttentionEntry,
+  sparseKAttentionEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

@@ -17,6 +17,7 @@ import { linformerCatalogEntry } from './linformer-entry.js';
 import { nsaCatalogEntry } from './nsa-entry.js';
 import { nystromformerCatalogEntry } from './nystromformer-entry.js';
 import { setTransformerCatalogEntry } from './set-transformer-entry.js';
+import { sparseKCatalogEntry } from './sparsek-entry.js';
 
 /** The composition entries of the attention catalog, in catalog order. */
 export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
@@ -33,4 +34,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   dualAttentionCatalogEntry,
   layerStackAttentionCatalogEntry,
   nsaCatalogEntry,
+  sparseKCatalogEntry,
 ];

@@ -81,6 +81,7 @@ export * from './softmax-sink.js';
 export * from './spade.js';
 export * from './sparse-transformer-fixed.js';
 export * from './sparse-transformer-strided.js';
+export * from './sparsek-attention.js';
 export * from './star-attention-lse.js';
 export * from './style-adaptive-instance-norm.js';
 export * from './task-layer-norm.js';
