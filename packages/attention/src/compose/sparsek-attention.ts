@@ -1,10 +1,13 @@
 import {
   add,
   broadcastTo,
+  concat,
   constant,
   exp,
   mapElements,
   matmul,
+  max,
+  min,
   mul,
   type Node,
   permute,
@@ -108,9 +111,15 @@ export function sparseKAttention(
     const mass = sum(mapElements([candidates, middle], $(0).sub($(1)).max(0).min(1)), [3], {
       keepDims: true,
     });
-    // Too much mass: τ is above the middle.
-    low = mapElements([mass, middle, low], select($(0).gt(constant(keep)), $(1), $(2)));
-    high = mapElements([mass, high, middle], select($(0).gt(constant(keep)), $(1), $(2)));
+    // Too much mass: τ is above the middle. Each bound is a reduction (over itself and its
+    // candidate) so every step's bracket is written once, not re-inlined into the next step.
+    const tooMuch = $(0).gt(constant(keep));
+    low = max(concat([low, mapElements([mass, middle, low], select(tooMuch, $(1), $(2)))], 3), [3], {
+      keepDims: true,
+    });
+    high = min(concat([high, mapElements([mass, high, middle], select(tooMuch, $(1), $(2)))], 3), [3], {
+      keepDims: true,
+    });
   }
   const threshold = mul(add(low, high), 0.5);
   const few = row.add(constant(1, 'i32')).le(constant(keep, 'i32'));
