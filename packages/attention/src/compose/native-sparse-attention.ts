@@ -60,7 +60,7 @@ export interface NativeSparseAttentionResult {
   readonly branches: { readonly compressed: Node; readonly selected: Node; readonly window: Node };
   /** The gates σ(x W + b), `[batch, heads, N, 3]` (compressed, selected, window). */
   readonly gates: Node;
-  /** The selection tables built on the device (see {@link nsaBlockTables}). */
+  /** The selection tables built on the device (the NSA selection of the compressed branch). */
   readonly selection: NsaBlockTables;
 }
 

@@ -27,7 +27,7 @@ export interface NsaSelectionGeometry {
   readonly selectCount: number;
 }
 
-/** What {@link nsaBlockTables} builds. */
+/** The selection tables of NSA, built by graph ops from the compressed branch. */
 export interface NsaBlockTables {
   /** p^slc summed over each GQA group, `[batch, kvHeads, N, N/l′]` (0 where nothing is attended). */
   readonly importance: Node;
