@@ -58,6 +58,7 @@ import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { nalaAttentionEntry } from './entries/nala-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
+import { nativeSparseAttentionEntry } from './entries/native-sparse-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
@@ -88,6 +89,7 @@ import { softmaxSinkEntry } from './entries/softmax-sink.js';
 import { spadeEntry } from './entries/spade.js';
 import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
 import { sparseTransformerStridedEntry } from './entries/sparse-transformer-strided.js';
+import { sparseKAttentionEntry } from './entries/sparsek-attention.js';
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
@@ -148,6 +150,8 @@ export const ZOO: readonly ZooEntry[] = [
   mobaEntry,
   flexPrefillEntry,
   lokiEntry,
+  nativeSparseAttentionEntry,
+  sparseKAttentionEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

@@ -14,8 +14,10 @@ import {
 } from './block-composition-entries.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
+import { nsaCatalogEntry } from './nsa-entry.js';
 import { nystromformerCatalogEntry } from './nystromformer-entry.js';
 import { setTransformerCatalogEntry } from './set-transformer-entry.js';
+import { sparseKCatalogEntry } from './sparsek-entry.js';
 
 /** The composition entries of the attention catalog, in catalog order. */
 export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
@@ -31,4 +33,6 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   skimAttentionCatalogEntry,
   dualAttentionCatalogEntry,
   layerStackAttentionCatalogEntry,
+  nsaCatalogEntry,
+  sparseKCatalogEntry,
 ];
