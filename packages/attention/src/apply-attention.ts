@@ -1,4 +1,5 @@
 import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
+import { applyMultiToken } from './apply-multi-token.js';
 import { type AttentionOutputKind, encodeAttention } from './op/attention-attrs.js';
 import { recordMaskDescription } from './op/attention-description.js';
 import { attentionOpForNormalizer } from './op/attention-op.js';
@@ -84,6 +85,8 @@ function buildAttention(
   inputs: AttentionInputs,
   options: ApplyAttentionOptions,
 ): AttentionResult {
+  // Multi-Token Attention's score map has kernels of its own (see applyMultiToken).
+  if (spec.scoreMap !== undefined) return applyMultiToken(spec, inputs);
   // Tensors the mask builds from q and k (MoBA's block table) see them after RoPE and QK norm.
   const derived = (spec.mask?.derived ?? []).filter(
     (entry) => inputs.tensors === undefined || !Object.hasOwn(inputs.tensors, entry.name),
