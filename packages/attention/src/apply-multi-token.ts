@@ -56,7 +56,7 @@ export function applyMultiToken(spec: AttentionSpec, inputs: AttentionInputs): A
   const post = scoreMap.headMixing?.placement === 'postSoftmax';
   const stats = post
     ? withLabel(`${spec.name}.stats`, () =>
-        makeNode(multiTokenOp, present([inputs.query, inputs.key, kernel, headMix]), encodeMultiToken(attrs('stats')), spec.name),
+        makeNode(multiTokenOp, present([inputs.query, inputs.key, kernel]), encodeMultiToken(attrs('stats')), spec.name),
       )
     : undefined;
   const output = makeNode(

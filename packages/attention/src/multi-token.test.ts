@@ -2,9 +2,10 @@ import { input, interpret, makeGraph, ShapeError, SpecError } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import { denseMultiToken } from '../test/dense-multi-token.js';
+import { denseOptionsOf, MULTI_TOKEN_CASES } from '../test/multi-token-cases.js';
 import { applyAttention } from './apply-attention.js';
 import { multiTokenParameterNames } from './apply-multi-token.js';
-import { type MultiTokenInstanceOptions, multiTokenInstance } from './catalog/multi-token-attention-entry.js';
+import { multiTokenInstance } from './catalog/multi-token-attention-entry.js';
 import { causal, slidingWindow } from './masks/builtin-masks.js';
 import { attention } from './spec/attention-spec.js';
 import { multiTokenConvolution } from './spec/multi-token.js';
@@ -13,39 +14,6 @@ import { softcap } from './spec/score-mods.js';
 
 /** Both float64: the op's row-at-a-time loops vs the dense map differ in summation order only. */
 const FLOAT64_TOLERANCE = 1e-12;
-
-const BASE = { heads: 4, length: 10, headDim: 8, queryKernel: 3, keyKernel: 5 } as const;
-
-export const MULTI_TOKEN_CASES: readonly MultiTokenInstanceOptions[] = [
-  { ...BASE, name: 'mta.post', causal: true, headMixing: { groupSize: 2 }, groupNorm: true },
-  { ...BASE, name: 'mta.pre', causal: true, headMixing: { groupSize: 4, placement: 'preSoftmax' } },
-  { ...BASE, name: 'mta.conv', causal: true, queryKernel: 2, keyKernel: 3 },
-  { ...BASE, name: 'mta.full', causal: false, headMixing: { groupSize: 2 }, groupNorm: { epsilon: 1e-3 } },
-];
-
-/** The dense formula's options for a case. */
-export function denseOptionsOf(options: MultiTokenInstanceOptions) {
-  const epsilon = options.groupNorm === undefined || options.groupNorm === false
-    ? null
-    : options.groupNorm === true
-      ? 1e-5
-      : (options.groupNorm.epsilon ?? 1e-5);
-  return {
-    batch: 1,
-    heads: options.heads,
-    length: options.length,
-    headDim: options.headDim,
-    valueDim: options.headDim,
-    queryKernel: options.queryKernel,
-    keyKernel: options.keyKernel,
-    causal: options.causal,
-    mixing:
-      options.headMixing === undefined
-        ? null
-        : { group: options.headMixing.groupSize, placement: options.headMixing.placement ?? 'postSoftmax' },
-    groupNormEpsilon: epsilon,
-  } as const;
-}
 
 describe('Multi-Token Attention (catalog #43) in float64', () => {
   for (const options of MULTI_TOKEN_CASES) {

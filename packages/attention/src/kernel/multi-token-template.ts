@@ -74,13 +74,15 @@ export function generateMultiToken(
     '  }',
     '}',
   ];
-  // out_to = Σ_from W_g[from, to] · in_from over the group's heads.
+  // out_to = Σ_src W_g[src, to] · in_src over the group's heads.
   const mix = (into: string, from: string) => [
     `var ${into}: array<f32, ${G}>;`,
     `for (var to = 0; to < ${G}; to++) {`,
-    `  for (var from = 0; from < ${G}; from++) {`,
-    `    ${into}[to] += ${load(at.headMix, `((g * ${G} + from) * ${G}) + to`)} * ${from}[from];`,
+    '  var total = 0.0;',
+    `  for (var src = 0; src < ${G}; src++) {`,
+    `    total += ${load(at.headMix, `(g * ${G} + src) * ${G} + to`)} * ${from}[src];`,
     '  }',
+    `  ${into}[to] = total;`,
     '}',
   ];
   const logits = attrs.mixPlacement === 'preSoftmax' ? 'mixed' : 'convolved';
@@ -102,7 +104,7 @@ export function generateMultiToken(
         ]),
     '}',
   ];
-  const fromStats = [
+  const fromStats = () => [
     `var probability: array<f32, ${G}>;`,
     `for (var c = 0; c < ${G}; c++) {`,
     `  probability[c] = exp(${logits}[c] - row_max[c]) / row_sum[c];`,
@@ -159,15 +161,17 @@ export function generateMultiToken(
       ...fillColumn(`j + ${half}`),
       `var convolved: array<f32, ${G}>;`,
       `for (var c = 0; c < ${G}; c++) {`,
+      '  var total = 0.0;',
       `  for (var a = 0; a < ${CQ}; a++) {`,
       `    for (var t = 0; t < ${CK}; t++) {`,
       `      let theta = ${load(at.kernel, `((g * ${G} + c) * ${CQ} + a) * ${CK} + t`)};`,
-      `      convolved[c] += theta * ring[(c * ${CQ} + a) * ${CK} + (j + ${CK - half} + t) % ${CK}];`,
+      `      total += theta * ring[(c * ${CQ} + a) * ${CK} + (j + ${CK - half} + t) % ${CK}];`,
       '    }',
       '  }',
+      '  convolved[c] = total;',
       '}',
       ...(attrs.mixPlacement === 'preSoftmax' ? mix('mixed', 'convolved') : []),
-      ...(post && !stats ? fromStats : online),
+      ...(post && !stats ? fromStats() : online),
     ]),
     '}',
     ...finish,

@@ -44,7 +44,8 @@ export interface MultiTokenOperands {
 }
 
 /**
- * Operand order: q, k, (v), θ, (W), (γ), (stats). The statistics node reads q, k, θ and W; the
+ * Operand order: q, k, (v), θ, (W), (γ), (stats). The statistics node reads q, k, θ and a
+ * pre-softmax W; the
  * output node all of them, the statistics only with post-softmax mixing (else it runs an online
  * softmax itself).
  */
@@ -56,7 +57,8 @@ export function multiTokenOperands(attrs: MultiTokenAttrs): MultiTokenOperands {
   const key = take(true);
   const value = take(output);
   const kernel = take(true);
-  const headMix = take(attrs.mixPlacement !== null);
+  // The statistics of post-softmax mixing are each head's own: they read no mix.
+  const headMix = take(attrs.mixPlacement === 'preSoftmax' || (output && attrs.mixPlacement !== null));
   const normGain = take(output && attrs.groupNormEpsilon !== null);
   const stats = take(output && attrs.mixPlacement === 'postSoftmax');
   return { query, key, value, kernel, headMix, normGain, stats, count: next };
