@@ -50,6 +50,7 @@ import { mobaEntry } from './entries/moba.js';
 import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
+import { multiTokenAttentionEntry } from './entries/multi-token-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
@@ -152,6 +153,7 @@ export const ZOO: readonly ZooEntry[] = [
   mlpScoreAttentionEntry,
   visualSentinelEntry,
   nestedAttentionEntry,
+  multiTokenAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,

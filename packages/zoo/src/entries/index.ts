@@ -50,6 +50,7 @@ export * from './moba.js';
 export * from './multi-head-embeddings.js';
 export * from './multi-query-attention.js';
 export * from './nap-standardized-attention.js';
+export * from './multi-token-attention.js';
 export * from './nested-attention.js';
 export * from './ngpt-normalize.js';
 export * from './ngpt-spherical-residual.js';
