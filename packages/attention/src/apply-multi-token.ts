@@ -6,7 +6,15 @@ import { hasQkTransforms, hoistQkTransforms } from './qk-transforms-before-kerne
 import type { AttentionSpec } from './spec/attention-spec.js';
 import type { MultiTokenConvolution } from './spec/multi-token.js';
 
-/** Names of the learned tensors of a block's score-map stage. */
+/**
+ * Names of the learned tensors of a block's score-map stage (`multiTokenConvolution`): the kernel θ
+ * `[H, c_q, c_k]`, the head mix `[H / c_h, c_h, c_h]` and the group-norm gain `[d_v]`.
+ *
+ * @example
+ * ```ts
+ * const { kernel, headMix } = multiTokenParameterNames('layers.2.attn'); // 'layers.2.attn.scoreMap.kernel', ...
+ * ```
+ */
 export function multiTokenParameterNames(block: string) {
   return {
     kernel: `${block}.scoreMap.kernel`,

@@ -86,8 +86,8 @@ export function generateMultiToken(
     '}',
   ];
   const logits = attrs.mixPlacement === 'preSoftmax' ? 'mixed' : 'convolved';
-  const valueAt = (e: string) =>
-    load(at.value, `((b * ${valueHeads} + ((g * ${G} + c) * ${valueHeads}) / ${H}) * nk + j) * ${DV} + ${e}`);
+  const valueBase = `  let v_base = ((b * ${valueHeads} + ((g * ${G} + c) * ${valueHeads}) / ${H}) * nk + j) * ${DV};`;
+  const valueAt = (e: string) => load(at.value, `v_base + ${e}`);
   const online = [
     `for (var c = 0; c < ${G}; c++) {`,
     `  let top = max(row_max[c], ${logits}[c]);`,
@@ -98,6 +98,7 @@ export function generateMultiToken(
     ...(stats
       ? []
       : [
+          valueBase,
           `  for (var e = 0; e < ${DV}; e++) {`,
           `    acc[c * ${DV} + e] = acc[c * ${DV} + e] * rescale + weight * ${valueAt('e')};`,
           '  }',
@@ -111,6 +112,7 @@ export function generateMultiToken(
     '}',
     ...mix('weights', 'probability'),
     `for (var c = 0; c < ${G}; c++) {`,
+    valueBase,
     `  for (var e = 0; e < ${DV}; e++) {`,
     `    acc[c * ${DV} + e] += weights[c] * ${valueAt('e')};`,
     '  }',
@@ -122,8 +124,9 @@ export function generateMultiToken(
         `var row_max: array<f32, ${G}>;`,
         `var row_sum: array<f32, ${G}>;`,
         `for (var c = 0; c < ${G}; c++) {`,
-        `  row_max[c] = ${load(at.stats, `${rowAt} * 2`)};`,
-        `  row_sum[c] = ${load(at.stats, `${rowAt} * 2 + 1`)};`,
+        `  let row_at = ${rowAt} * 2;`,
+        `  row_max[c] = ${load(at.stats, 'row_at')};`,
+        `  row_sum[c] = ${load(at.stats, 'row_at + 1')};`,
         '}',
       ]
     : [
@@ -136,8 +139,9 @@ export function generateMultiToken(
   const finish = stats
     ? [
         `for (var c = 0; c < ${G}; c++) {`,
-        `  ${context.store(node, `${rowAt} * 2`, 'row_max[c]')}`,
-        `  ${context.store(node, `${rowAt} * 2 + 1`, 'row_sum[c]')}`,
+        `  let row_at = ${rowAt} * 2;`,
+        `  ${context.store(node, 'row_at', 'row_max[c]')}`,
+        `  ${context.store(node, 'row_at + 1', 'row_sum[c]')}`,
         '}',
       ]
     : outputLines(context, node, attrs.groupNormEpsilon, at.normGain, { G, DV, rowAt, post });
@@ -199,7 +203,7 @@ function outputLines(
   return [
     `for (var c = 0; c < ${G}; c++) {`,
     ...(epsilon === null
-      ? ['  let inverse = 1.0;']
+      ? []
       : [
           '  var squares = 0.0;',
           `  for (var e = 0; e < ${DV}; e++) {`,
@@ -208,8 +212,10 @@ function outputLines(
           '  }',
           `  let inverse = inverseSqrt(squares / ${DV}.0 + ${floatLiteral(Math.fround(epsilon))});`,
         ]),
+    `  let out_base = ${rowAt} * ${DV};`,
     `  for (var e = 0; e < ${DV}; e++) {`,
-    `    ${context.store(node, `${rowAt} * ${DV} + e`, `${value} * inverse${epsilon === null ? '' : ` * ${gain('e')}`}`)}`,
+    `    let o = ${epsilon === null ? value : `${value} * inverse * ${gain('e')}`};`,
+    `    ${context.store(node, 'out_base + e', 'o')}`,
     '  }',
     '}',
   ];
