@@ -52,7 +52,10 @@ export function applyMultiToken(spec: AttentionSpec, inputs: AttentionInputs): A
       throw new SpecError(`attention "${spec.name}": tensor "${name}" is not read by the spec`, {
         block: spec.name,
         tensor: name,
-        expected: wanted.filter(([, , used]) => used).map(([known]) => known).join(', '),
+        expected: wanted
+          .filter(([, , used]) => used)
+          .map(([known]) => known)
+          .join(', '),
       });
   const tensor = (name: string, shape: readonly Dim[]): Node =>
     Object.hasOwn(given, name) ? given[name]! : param(name, shape);
@@ -60,11 +63,17 @@ export function applyMultiToken(spec: AttentionSpec, inputs: AttentionInputs): A
     used ? tensor(name, shape) : undefined,
   ) as [Node, Node | undefined, Node | undefined];
   const attrs = (result: MultiTokenResult) => multiTokenAttrs(spec, scoreMap, result);
-  const present = (nodes: readonly (Node | undefined)[]) => nodes.filter((node): node is Node => node !== undefined);
+  const present = (nodes: readonly (Node | undefined)[]) =>
+    nodes.filter((node): node is Node => node !== undefined);
   const post = scoreMap.headMixing?.placement === 'postSoftmax';
   const stats = post
     ? withLabel(`${spec.name}.stats`, () =>
-        makeNode(multiTokenOp, present([inputs.query, inputs.key, kernel]), encodeMultiToken(attrs('stats')), spec.name),
+        makeNode(
+          multiTokenOp,
+          present([inputs.query, inputs.key, kernel]),
+          encodeMultiToken(attrs('stats')),
+          spec.name,
+        ),
       )
     : undefined;
   const output = makeNode(
@@ -76,7 +85,11 @@ export function applyMultiToken(spec: AttentionSpec, inputs: AttentionInputs): A
   return { output };
 }
 
-function multiTokenAttrs(spec: AttentionSpec, scoreMap: MultiTokenConvolution, result: MultiTokenResult): MultiTokenAttrs {
+function multiTokenAttrs(
+  spec: AttentionSpec,
+  scoreMap: MultiTokenConvolution,
+  result: MultiTokenResult,
+): MultiTokenAttrs {
   return {
     block: spec.name,
     heads: spec.heads,

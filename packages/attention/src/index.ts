@@ -69,9 +69,9 @@ export {
 } from './op/attention-op.js';
 export { type CapturedTensor, capturedTensors } from './op/captured-tensors.js';
 export { decomposeAttention } from './op/decompose-attention.js';
+export { evaluateAttention } from './op/evaluate-attention.js';
 export { MULTI_TOKEN_OP, type MultiTokenAttrs, type MultiTokenResult } from './op/multi-token-attrs.js';
 export { multiTokenOp } from './op/multi-token-op.js';
-export { evaluateAttention } from './op/evaluate-attention.js';
 export * from './qk-transforms-before-kernel.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';

@@ -41,8 +41,11 @@ describe('Multi-Token Attention (catalog #43) in float64', () => {
       value: v!,
     }).output;
     const identityKernel = Float32Array.from({ length: 4 * 6 }, (_, index) => (index % 6 === 4 ? 1 : 0));
-    const identityMix = Float32Array.from({ length: 2 * 4 }, (_, index) => (index % 4 === 0 || index % 4 === 3 ? 1 : 0));
-    const data = (seed: number) => Float32Array.from({ length: 4 * 9 * 8 }, (_, i) => Math.sin(seed * 7 + i * 1.3));
+    const identityMix = Float32Array.from({ length: 2 * 4 }, (_, index) =>
+      index % 4 === 0 || index % 4 === 3 ? 1 : 0,
+    );
+    const data = (seed: number) =>
+      Float32Array.from({ length: 4 * 9 * 8 }, (_, i) => Math.sin(seed * 7 + i * 1.3));
     const results = interpret(makeGraph({ plain, mta }), {
       inputs: { q: data(1), k: data(2), v: data(3) },
       params: { 'mta.scoreMap.kernel': identityKernel, 'mta.scoreMap.headMix': identityMix },
@@ -62,14 +65,20 @@ describe('Multi-Token Attention: bad input', () => {
     expect(() => multiTokenConvolution({ queryKernel: 2.5, keyKernel: 3 })).toThrow(/queryKernel/);
     expect(() => multiTokenConvolution({ queryKernel: 32, keyKernel: 31 })).toThrow(/at most 256/);
     expect(() =>
-      multiTokenConvolution({ queryKernel: 2, keyKernel: 3, headMixing: { groupSize: 2, placement: 'after' as never } }),
+      multiTokenConvolution({
+        queryKernel: 2,
+        keyKernel: 3,
+        headMixing: { groupSize: 2, placement: 'after' as never },
+      }),
     ).toThrow(/placement/);
   });
 
   it('refuses head groups that do not divide the heads, naming the block and the part', () => {
     const scoreMap = multiTokenConvolution({ queryKernel: 2, keyKernel: 3, headMixing: { groupSize: 4 } });
     expect(() => spec(scoreMap)).toThrow(SpecError);
-    expect(() => spec(scoreMap)).toThrow(/layers\.0\.attn.*scoreMap\.headMixing\.groupSize \(4\) must divide heads \(6\)/);
+    expect(() => spec(scoreMap)).toThrow(
+      /layers\.0\.attn.*scoreMap\.headMixing\.groupSize \(4\) must divide heads \(6\)/,
+    );
   });
 
   it('refuses parts the kernels do not compute, and forged parts', () => {
@@ -96,7 +105,12 @@ describe('Multi-Token Attention: bad input', () => {
     const scoreMap = multiTokenConvolution({ queryKernel: 2, keyKernel: 3 });
     const x = input('x', [1, 6, 4, 8]);
     expect(() =>
-      applyAttention(spec(scoreMap), { query: x, key: x, value: x, tensors: { 'layers.0.attn.scoreMap.headMix': x } }),
+      applyAttention(spec(scoreMap), {
+        query: x,
+        key: x,
+        value: x,
+        tensors: { 'layers.0.attn.scoreMap.headMix': x },
+      }),
     ).toThrow(/not read by the spec/);
   });
 });

@@ -65,7 +65,8 @@ export function denseMultiToken(
         }),
       ),
     );
-    if (o.mixing?.placement === 'preSoftmax') logits = headConvolution(logits, values[names.headMix]!, o.mixing.group);
+    if (o.mixing?.placement === 'preSoftmax')
+      logits = headConvolution(logits, values[names.headMix]!, o.mixing.group);
     let probabilities: Maps = logits.map((map) =>
       map.map((row, i) => {
         const shifted = row.map((x, j) => (masked(i, j) ? -Infinity : x));
@@ -80,12 +81,13 @@ export function denseMultiToken(
     for (let h = 0; h < H; h++)
       for (let i = 0; i < N; i++) {
         const row = range(DV).map((e) =>
-          range(N).reduce((s, j) => s + probabilities[h]![i]![j]! * Number(v[((b * H + h) * N + j) * DV + e]), 0),
+          range(N).reduce(
+            (s, j) => s + probabilities[h]![i]![j]! * Number(v[((b * H + h) * N + j) * DV + e]),
+            0,
+          ),
         );
         const normed =
-          o.groupNormEpsilon === null
-            ? row
-            : rmsNorm(row, o.groupNormEpsilon, values[names.normGain]!);
+          o.groupNormEpsilon === null ? row : rmsNorm(row, o.groupNormEpsilon, values[names.normGain]!);
         out.set(normed, ((b * H + h) * N + i) * DV);
       }
   }

@@ -13,11 +13,12 @@ export const MULTI_TOKEN_CASES: readonly MultiTokenInstanceOptions[] = [
 
 /** The dense formula's options for a case. */
 export function denseOptionsOf(options: MultiTokenInstanceOptions): DenseMultiTokenOptions {
-  const epsilon = options.groupNorm === undefined || options.groupNorm === false
-    ? null
-    : options.groupNorm === true
-      ? 1e-5
-      : (options.groupNorm.epsilon ?? 1e-5);
+  const epsilon =
+    options.groupNorm === undefined || options.groupNorm === false
+      ? null
+      : options.groupNorm === true
+        ? 1e-5
+        : (options.groupNorm.epsilon ?? 1e-5);
   return {
     batch: 1,
     heads: options.heads,
@@ -34,4 +35,3 @@ export function denseOptionsOf(options: MultiTokenInstanceOptions): DenseMultiTo
     groupNormEpsilon: epsilon,
   };
 }
-

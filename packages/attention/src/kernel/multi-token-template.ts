@@ -43,11 +43,14 @@ export function generateMultiToken(
     ['accumulators c_h·d_v', G * DV],
   ] as const)
     if (size > MAX_PRIVATE_FLOATS)
-      throw new UnsupportedError(`kernel ${kernel.id}: attention "${attrs.block}": the Multi-Token ${what} (${size}) exceeds ${MAX_PRIVATE_FLOATS} floats`, {
-        block: attrs.block,
-        expected: `<= ${MAX_PRIVATE_FLOATS}`,
-        actual: size,
-      });
+      throw new UnsupportedError(
+        `kernel ${kernel.id}: attention "${attrs.block}": the Multi-Token ${what} (${size}) exceeds ${MAX_PRIVATE_FLOATS} floats`,
+        {
+          block: attrs.block,
+          expected: `<= ${MAX_PRIVATE_FLOATS}`,
+          actual: size,
+        },
+      );
   const batch = q.shape[0]!;
   const stats = attrs.result === 'stats';
   const post = attrs.mixPlacement === 'postSoftmax';
@@ -119,23 +122,24 @@ export function generateMultiToken(
     '}',
   ];
   const rowAt = `((b * ${H} + g * ${G} + c) * nq + i)`;
-  const start = post && !stats
-    ? [
-        `var row_max: array<f32, ${G}>;`,
-        `var row_sum: array<f32, ${G}>;`,
-        `for (var c = 0; c < ${G}; c++) {`,
-        `  let row_at = ${rowAt} * 2;`,
-        `  row_max[c] = ${load(at.stats, 'row_at')};`,
-        `  row_sum[c] = ${load(at.stats, 'row_at + 1')};`,
-        '}',
-      ]
-    : [
-        `var row_max: array<f32, ${G}>;`,
-        `var row_sum: array<f32, ${G}>;`,
-        `for (var c = 0; c < ${G}; c++) {`,
-        '  row_max[c] = -3.4028234e38;',
-        '}',
-      ];
+  const start =
+    post && !stats
+      ? [
+          `var row_max: array<f32, ${G}>;`,
+          `var row_sum: array<f32, ${G}>;`,
+          `for (var c = 0; c < ${G}; c++) {`,
+          `  let row_at = ${rowAt} * 2;`,
+          `  row_max[c] = ${load(at.stats, 'row_at')};`,
+          `  row_sum[c] = ${load(at.stats, 'row_at + 1')};`,
+          '}',
+        ]
+      : [
+          `var row_max: array<f32, ${G}>;`,
+          `var row_sum: array<f32, ${G}>;`,
+          `for (var c = 0; c < ${G}; c++) {`,
+          '  row_max[c] = -3.4028234e38;',
+          '}',
+        ];
   const finish = stats
     ? [
         `for (var c = 0; c < ${G}; c++) {`,
@@ -156,7 +160,9 @@ export function generateMultiToken(
     `let g = (flat / nq) % ${groups};`,
     `let b = flat / (nq * ${groups});`,
     `var ring: array<f32, ${G * CQ * CK}>;`,
-    ...(half > 0 ? [`for (var first = 0; first < ${half}; first++) {`, ...indent(fillColumn('first')), '}'] : []),
+    ...(half > 0
+      ? [`for (var first = 0; first < ${half}; first++) {`, ...indent(fillColumn('first')), '}']
+      : []),
     ...start,
     ...(stats ? [] : [`var acc: array<f32, ${G * DV}>;`]),
     `let last = ${attrs.causal ? 'min(i, nk - 1)' : 'nk - 1'};`,

@@ -69,7 +69,16 @@ export function encodeMultiToken(attrs: MultiTokenAttrs): Attrs {
   return { ...attrs };
 }
 
-const NUMBERS = ['heads', 'kvHeads', 'valueHeads', 'headDim', 'valueDim', 'queryKernel', 'keyKernel', 'mixGroup'];
+const NUMBERS = [
+  'heads',
+  'kvHeads',
+  'valueHeads',
+  'headDim',
+  'valueDim',
+  'queryKernel',
+  'keyKernel',
+  'mixGroup',
+];
 
 /** Reads stored attrs back, refusing a malformed set (a hand-edited graph) with a `SpecError`. */
 export function decodeMultiToken(attrs: Attrs): MultiTokenAttrs {

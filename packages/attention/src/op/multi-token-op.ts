@@ -45,7 +45,11 @@ export const multiTokenOp: OpDef = {
     expect(at.normGain, 'scoreMap.normGain', [attrs.valueDim]);
     expect(at.stats, 'stats', [batch, attrs.heads, queries, 2]);
     if (attrs.causal && !dimsEqual(queries, keys))
-      fail('key', `as long as the queries (${shapeText([queries])}) under the causal mask`, shapeText([keys]));
+      fail(
+        'key',
+        `as long as the queries (${shapeText([queries])}) under the causal mask`,
+        shapeText([keys]),
+      );
     return {
       dtype: 'f32',
       shape: [batch, attrs.heads, queries, attrs.result === 'stats' ? 2 : attrs.valueDim],

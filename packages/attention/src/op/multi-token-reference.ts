@@ -53,9 +53,19 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
         const z = members.map((h) => columns.map((j) => convolved(b, h, i, j)));
         const logits =
           attrs.mixPlacement === 'preSoftmax'
-            ? members.map((_, to) => columns.map((_, n) => mixed(g, z.map((row) => row[n]!), to)))
+            ? members.map((_, to) =>
+                columns.map((_, n) =>
+                  mixed(
+                    g,
+                    z.map((row) => row[n]!),
+                    to,
+                  ),
+                ),
+              )
             : z;
-        const rows = members.map((h, c) => rowStats(logits[c]!, inputs, at.stats, ((b * heads + h) * queries + i) * 2));
+        const rows = members.map((h, c) =>
+          rowStats(logits[c]!, inputs, at.stats, ((b * heads + h) * queries + i) * 2),
+        );
         if (stats) {
           members.forEach((h, c) => {
             out[((b * heads + h) * queries + i) * 2] = rows[c]!.max;
@@ -63,10 +73,20 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
           });
           continue;
         }
-        const probabilities = logits.map((row, c) => row.map((x) => Math.exp(x - rows[c]!.max) / rows[c]!.sum));
+        const probabilities = logits.map((row, c) =>
+          row.map((x) => Math.exp(x - rows[c]!.max) / rows[c]!.sum),
+        );
         const weights =
           attrs.mixPlacement === 'postSoftmax'
-            ? members.map((_, to) => columns.map((_, n) => mixed(g, probabilities.map((row) => row[n]!), to)))
+            ? members.map((_, to) =>
+                columns.map((_, n) =>
+                  mixed(
+                    g,
+                    probabilities.map((row) => row[n]!),
+                    to,
+                  ),
+                ),
+              )
             : probabilities;
         members.forEach((h, c) => {
           const o = new Float64Array(dv);
@@ -74,7 +94,11 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
             const base = ((b * attrs.valueHeads + valueHead(h)) * keys + j) * dv;
             for (let e = 0; e < dv; e++) o[e]! += weights[c]![n]! * inputs[at.value]!.data[base + e]!;
           });
-          const norm = groupNorm(o, attrs.groupNormEpsilon, at.normGain < 0 ? undefined : inputs[at.normGain]!.data);
+          const norm = groupNorm(
+            o,
+            attrs.groupNormEpsilon,
+            at.normGain < 0 ? undefined : inputs[at.normGain]!.data,
+          );
           out.set(norm, ((b * heads + h) * queries + i) * dv);
         });
       }
@@ -97,7 +121,11 @@ function rowStats(
 }
 
 /** RMSNorm over d_v with gain γ (the paper's `subln`), or `o` itself without a group norm. */
-function groupNorm(o: Float64Array, epsilon: number | null, gain: ArrayLike<number> | undefined): Float64Array {
+function groupNorm(
+  o: Float64Array,
+  epsilon: number | null,
+  gain: ArrayLike<number> | undefined,
+): Float64Array {
   if (epsilon === null) return o;
   const meanSquare = o.reduce((total, x) => total + x * x, 0) / o.length;
   const inverse = 1 / Math.sqrt(meanSquare + epsilon);

@@ -3,11 +3,11 @@ import type { Mask } from '../masks/mask.js';
 import { readsL1Distance } from './attention-variables.js';
 import { checkScoreMap } from './check-score-map.js';
 import type { WeightedGqa } from './heads.js';
+import type { MultiTokenConvolution } from './multi-token.js';
 import type { Normalizer } from './normalizers.js';
 import { softmax } from './normalizers.js';
 import { nope, type Position } from './positions.js';
 import type { QkNorm } from './qk-norm.js';
-import type { MultiTokenConvolution } from './multi-token.js';
 import type { ScoreMod } from './score-mods.js';
 import { checkBoolean, checkOptions, checkPart, describeValue, I32_MAX } from './validate.js';
 
@@ -307,7 +307,8 @@ export function attention(options: AttentionOptions): AttentionSpec {
           score,
           mask,
           normalizer,
-          extraOutputs: logSumExp || rowMax || entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0,
+          extraOutputs:
+            logSumExp || rowMax || entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0,
           fail,
         });
   return Object.freeze({

@@ -23,7 +23,11 @@ export interface ScoreMapContext {
  * one, the default 1/√d scale, plain or grouped heads, NoPE or RoPE, no extra outputs). Each refusal
  * is a `SpecError` naming `scoreMap` and the part in the way.
  */
-export function checkScoreMap(builder: string, value: unknown, context: ScoreMapContext): MultiTokenConvolution {
+export function checkScoreMap(
+  builder: string,
+  value: unknown,
+  context: ScoreMapContext,
+): MultiTokenConvolution {
   const scoreMap = checkPart<MultiTokenConvolution>(
     builder,
     'scoreMap',
@@ -43,9 +47,17 @@ export function checkScoreMap(builder: string, value: unknown, context: ScoreMap
   if (context.normalizer.name !== 'softmax' || sink !== undefined)
     fail('scoreMap needs the softmax normalizer without a sink', 'softmax()', context.normalizer.name);
   if (context.mask !== undefined && !context.mask.description.startsWith('causal('))
-    fail('scoreMap supports no mask or causal() (masked logits are 0 in the convolution)', 'causal()', context.mask.description);
+    fail(
+      'scoreMap supports no mask or causal() (masked logits are 0 in the convolution)',
+      'causal()',
+      context.mask.description,
+    );
   if (context.score.length > 0)
-    fail('scoreMap takes the default 1/√d scale: no score mods', 'no score option', `${context.score.length} score mods`);
+    fail(
+      'scoreMap takes the default 1/√d scale: no score mods',
+      'no score option',
+      `${context.score.length} score mods`,
+    );
   if (context.weighted) fail('scoreMap does not take weightedGqa heads', 'a head count', 'weightedGqa');
   if (context.positions.name === 'alibi')
     fail('scoreMap takes NoPE or RoPE positions', 'rope() or nope()', context.positions.name);

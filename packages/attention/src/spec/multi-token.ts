@@ -113,10 +113,19 @@ export function multiTokenConvolution(options: MultiTokenOptions): MultiTokenCon
     checkOptions(what, options.groupNorm, ['epsilon']);
     const epsilon = options.groupNorm.epsilon ?? GROUP_NORM_EPSILON;
     groupNorm = { epsilon: checkNumber(what, 'option "epsilon"', epsilon, { above: 0 }) };
-  } else if (options.groupNorm !== undefined && checkBoolean(BUILDER, 'option "groupNorm"', options.groupNorm))
+  } else if (
+    options.groupNorm !== undefined &&
+    checkBoolean(BUILDER, 'option "groupNorm"', options.groupNorm)
+  )
     groupNorm = { epsilon: GROUP_NORM_EPSILON };
   return genuinePart(
-    Object.freeze({ kind: 'scoreMap', queryKernel, keyKernel, headMixing, groupNorm }) as MultiTokenConvolution,
+    Object.freeze({
+      kind: 'scoreMap',
+      queryKernel,
+      keyKernel,
+      headMixing,
+      groupNorm,
+    }) as MultiTokenConvolution,
   );
 }
 

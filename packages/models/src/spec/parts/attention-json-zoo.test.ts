@@ -276,10 +276,9 @@ describe('the attention zoo in JSON', () => {
 
   it.each(
     ATTENTION_CATALOG.filter(
-      (entry) => !('notExpressible' in ZOO_JSON[entry.mechanism]!) && entry.mechanism !== 'multi-token-attention',
-    ).map(
-      (entry) => [entry.mechanism, entry] as const,
-    ),
+      (entry) =>
+        !('notExpressible' in ZOO_JSON[entry.mechanism]!) && entry.mechanism !== 'multi-token-attention',
+    ).map((entry) => [entry.mechanism, entry] as const),
   )('%s: its JSON spec builds the same attention node', (mechanism, entry) => {
     const nodes = graphNodes(entry.build().graph).filter(
       (node) => node.op === ATTENTION_OP && node.attrs.output === 'output',
