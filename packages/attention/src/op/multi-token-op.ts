@@ -55,7 +55,9 @@ export const multiTokenOp: OpDef = {
       shape: [batch, attrs.heads, queries, attrs.result === 'stats' ? 2 : attrs.valueDim],
     };
   },
-  evaluate: (inputs, stored) => evaluateMultiToken(inputs, decodeMultiToken(stored)),
+  evaluate: (inputs, stored, _node, env) =>
+    evaluateMultiToken(inputs, decodeMultiToken(stored), env.precision === 'f32' ? 'f32' : 'f64'),
+  evaluatesF32: true,
   describe(node) {
     const attrs = decodeMultiToken(node.attrs);
     const mix = attrs.mixPlacement === null ? '' : `, ${attrs.mixPlacement} mix ${attrs.mixGroup}`;

@@ -9,7 +9,13 @@ import { type MultiTokenAttrs, multiTokenOperands } from './multi-token-attrs.js
  * statistics operand's row max and sum, as the device's second kernel), O = A V and the optional
  * group norm. The `stats` result holds (max, Σ exp(z − max)) of each row's mixed logits.
  */
-export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiTokenAttrs): Tensor64 {
+export function evaluateMultiToken(
+  inputs: readonly Tensor64[],
+  attrs: MultiTokenAttrs,
+  precision: 'f64' | 'f32' = 'f64',
+): Tensor64 {
+  // f32: every intermediate rounded and every sum accumulated in f32, in order (OpDef.evaluatesF32).
+  const r = precision === 'f32' ? Math.fround : (x: number) => x;
   const at = multiTokenOperands(attrs);
   const q = inputs[at.query]!;
   const k = inputs[at.key]!;
@@ -28,19 +34,19 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
     let dot = 0;
     const qBase = ((b * heads + h) * queries + row) * dim;
     const kBase = ((b * attrs.kvHeads + kvHead(h)) * keys + col) * dim;
-    for (let e = 0; e < dim; e++) dot += q.data[qBase + e]! * k.data[kBase + e]!;
-    return dot * scale;
+    for (let e = 0; e < dim; e++) dot = r(dot + r(q.data[qBase + e]! * k.data[kBase + e]!));
+    return r(dot * r(scale));
   };
   const convolved = (b: number, h: number, i: number, j: number): number => {
     let total = 0;
     for (let a = 0; a < cq; a++)
       for (let c = 0; c < ck; c++)
-        total += theta[(h * cq + a) * ck + c]! * logit(b, h, i - cq + 1 + a, j - half + c);
+        total = r(total + r(theta[(h * cq + a) * ck + c]! * logit(b, h, i - cq + 1 + a, j - half + c)));
     return total;
   };
   /** W_g[from, to] mixes `values` (one per head of group g) into head `to`. */
   const mixed = (g: number, values: readonly number[], to: number) =>
-    values.reduce((total, value, from) => total + mix![(g * group + from) * group + to]! * value, 0);
+    values.reduce((total, value, from) => r(total + r(mix![(g * group + from) * group + to]! * value)), 0);
   const groups = heads / group;
   const stats = attrs.result === 'stats';
   const out = new Float64Array(batch * heads * queries * (stats ? 2 : dv));
@@ -64,7 +70,7 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
               )
             : z;
         const rows = members.map((h, c) =>
-          rowStats(logits[c]!, inputs, at.stats, ((b * heads + h) * queries + i) * 2),
+          rowStats(logits[c]!, inputs, at.stats, ((b * heads + h) * queries + i) * 2, r),
         );
         if (stats) {
           members.forEach((h, c) => {
@@ -74,7 +80,7 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
           continue;
         }
         const probabilities = logits.map((row, c) =>
-          row.map((x) => Math.exp(x - rows[c]!.max) / rows[c]!.sum),
+          row.map((x) => r(r(Math.exp(r(x - rows[c]!.max))) / rows[c]!.sum)),
         );
         const weights =
           attrs.mixPlacement === 'postSoftmax'
@@ -92,12 +98,14 @@ export function evaluateMultiToken(inputs: readonly Tensor64[], attrs: MultiToke
           const o = new Float64Array(dv);
           columns.forEach((j, n) => {
             const base = ((b * attrs.valueHeads + valueHead(h)) * keys + j) * dv;
-            for (let e = 0; e < dv; e++) o[e]! += weights[c]![n]! * inputs[at.value]!.data[base + e]!;
+            for (let e = 0; e < dv; e++)
+              o[e] = r(o[e]! + r(weights[c]![n]! * inputs[at.value]!.data[base + e]!));
           });
           const norm = groupNorm(
             o,
             attrs.groupNormEpsilon,
             at.normGain < 0 ? undefined : inputs[at.normGain]!.data,
+            r,
           );
           out.set(norm, ((b * heads + h) * queries + i) * dv);
         });
@@ -111,13 +119,14 @@ function rowStats(
   inputs: readonly Tensor64[],
   statsOperand: number,
   offset: number,
+  r: (x: number) => number,
 ): { max: number; sum: number } {
   if (statsOperand >= 0) {
     const stats = inputs[statsOperand]!.data;
     return { max: stats[offset]!, sum: stats[offset + 1]! };
   }
   const max = row.reduce((m, x) => Math.max(m, x), -Infinity);
-  return { max, sum: row.reduce((total, x) => total + Math.exp(x - max), 0) };
+  return { max, sum: row.reduce((total, x) => r(total + r(Math.exp(r(x - max)))), 0) };
 }
 
 /** RMSNorm over d_v with gain γ (the paper's `subln`), or `o` itself without a group norm. */
@@ -125,9 +134,10 @@ function groupNorm(
   o: Float64Array,
   epsilon: number | null,
   gain: ArrayLike<number> | undefined,
+  r: (x: number) => number,
 ): Float64Array {
   if (epsilon === null) return o;
-  const meanSquare = o.reduce((total, x) => total + x * x, 0) / o.length;
-  const inverse = 1 / Math.sqrt(meanSquare + epsilon);
-  return o.map((x, e) => x * inverse * gain![e]!);
+  const meanSquare = r(o.reduce((total, x) => r(total + r(x * x)), 0) / o.length);
+  const inverse = r(1 / r(Math.sqrt(r(meanSquare + epsilon))));
+  return o.map((x, e) => r(r(x * inverse) * gain![e]!));
 }
