@@ -5,6 +5,8 @@ import type { Position } from './positions.js';
 import type { ScoreMod } from './score-mods.js';
 import { checkPart } from './validate.js';
 
+const CAUSAL = /^(causal\([^()]*\)|and\(causal\([^()]*\)(, causal\([^()]*\))*\))$/;
+
 /** The other parts of the spec a score-map stage must fit. */
 export interface ScoreMapContext {
   readonly heads: number;
@@ -46,7 +48,8 @@ export function checkScoreMap(
   const sink = (context.normalizer.options as { sink?: unknown } | undefined)?.sink;
   if (context.normalizer.name !== 'softmax' || sink !== undefined)
     fail('scoreMap needs the softmax normalizer without a sink', 'softmax()', context.normalizer.name);
-  if (context.mask !== undefined && !context.mask.description.startsWith('causal('))
+  // A model block adds causal() to the spec's own: and(causal(…), causal(…)) is still causal.
+  if (context.mask !== undefined && !CAUSAL.test(context.mask.description))
     fail(
       'scoreMap supports no mask or causal() (masked logits are 0 in the convolution)',
       'causal()',
