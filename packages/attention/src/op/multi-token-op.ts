@@ -9,7 +9,7 @@ const shapeText = (shape: readonly Dim[]) =>
  * The Multi-Token Attention op (`attention.multiToken`, catalog paper 43). Its `stats` node holds
  * each row's max and Σ exp of the convolved, mixed logits `[B, H, N, 2]`; its `output` node O
  * `[B, H, N, d_v]`. Each is one kernel of `@weft/attention/kernels`; the float64 definition is
- * {@link evaluateMultiToken}.
+ * `evaluateMultiToken` (`op/multi-token-reference.ts`).
  */
 export const multiTokenOp: OpDef = {
   name: MULTI_TOKEN_OP,
