@@ -62,7 +62,9 @@ export interface AttentionResult {
  * tensors from them: `mobaSelection`), and the ops that build the mask's derived tensors (its
  * block table) unless `inputs.tensors` binds them. The nodes it builds are
  * labelled with the spec's name (see `withLabel` in `@weft/ir`), so its kernel is named after the
- * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. Throws a `WeftError` naming the block for shape mismatches, a missing
+ * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. A spec with a `scoreMap` (Multi-Token
+ * Attention) becomes `attention.multiToken` nodes instead: one kernel, two with post-softmax head
+ * mixing, no N×N buffer. Throws a `WeftError` naming the block for shape mismatches, a missing
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
