@@ -1,4 +1,5 @@
 import { makeNode, maxDim, type Node, param, SpecError, withLabel } from '@weft/ir';
+import { applyMultiToken } from './apply-multi-token.js';
 import { type AttentionOutputKind, encodeAttention } from './op/attention-attrs.js';
 import { recordMaskDescription } from './op/attention-description.js';
 import { attentionOpForNormalizer } from './op/attention-op.js';
@@ -61,7 +62,9 @@ export interface AttentionResult {
  * tensors from them: `mobaSelection`), and the ops that build the mask's derived tensors (its
  * block table) unless `inputs.tensors` binds them. The nodes it builds are
  * labelled with the spec's name (see `withLabel` in `@weft/ir`), so its kernel is named after the
- * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. Throws a `WeftError` naming the block for shape mismatches, a missing
+ * block: `layers.0.attn · attention (causal(bottom-right), softmax)`. A spec with a `scoreMap` (Multi-Token
+ * Attention) becomes `attention.multiToken` nodes instead: one kernel, two with post-softmax head
+ * mixing, no N×N buffer. Throws a `WeftError` naming the block for shape mismatches, a missing
  * or unused captured tensor, or a captured tensor of the wrong shape.
  *
  * @example
@@ -87,6 +90,8 @@ function buildAttention(
   inputs: AttentionInputs,
   options: ApplyAttentionOptions,
 ): AttentionResult {
+  // Multi-Token Attention's score map has kernels of its own (see applyMultiToken).
+  if (spec.scoreMap !== undefined) return applyMultiToken(spec, inputs);
   // Tensors the mask builds from q and k (MoBA's block table) see them after RoPE and QK norm.
   const derived = (spec.mask?.derived ?? []).filter(
     (entry) => inputs.tensors === undefined || !Object.hasOwn(inputs.tensors, entry.name),

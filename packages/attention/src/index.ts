@@ -19,6 +19,7 @@
 
 export * from './apply-attention.js';
 export * from './attention-column-sums.js';
+export { multiTokenParameterNames } from './apply-multi-token.js';
 export * from './attention-rollout.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
@@ -76,6 +77,8 @@ export {
 export { type CapturedTensor, capturedTensors } from './op/captured-tensors.js';
 export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
+export { MULTI_TOKEN_OP, type MultiTokenAttrs, type MultiTokenResult } from './op/multi-token-attrs.js';
+export { multiTokenOp } from './op/multi-token-op.js';
 export * from './qk-transforms-before-kernel.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';
@@ -85,6 +88,7 @@ export * from './spec/attention-variables.js';
 export * from './spec/gaussian-kernel-score.js';
 export * from './spec/heads.js';
 export * from './spec/lightning-decay.js';
+export * from './spec/multi-token.js';
 export * from './spec/normalizers.js';
 export * from './spec/pattern-injected-heads.js';
 export * from './spec/positions.js';

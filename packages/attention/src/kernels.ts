@@ -18,11 +18,14 @@
 import type { Attrs, OpDef } from '@weft/ir';
 import type { KernelExtension } from '@weft/wgsl';
 import { generateAttention } from './kernel/attention-template.js';
+import { generateMultiToken } from './kernel/multi-token-template.js';
 import type { NormalizerBuilder } from './normalizers/define-normalizer.js';
 import type { AnyNormalizerDef } from './normalizers/normalizer-def.js';
 import { BUILTIN_NORMALIZER_TABLE, type NormalizerTable } from './normalizers/normalizer-table.js';
 import { ATTENTION_OP } from './op/attention-attrs.js';
 import { attentionOp, attentionOpForNormalizer } from './op/attention-op.js';
+import { MULTI_TOKEN_OP } from './op/multi-token-attrs.js';
+import { multiTokenOp } from './op/multi-token-op.js';
 
 export {
   type AttentionStrategy,
@@ -32,6 +35,7 @@ export {
   SPLIT_MIN_KEYS_PER_CHUNK,
 } from './kernel/attention-strategy.js';
 export { generateAttention } from './kernel/attention-template.js';
+export { generateMultiToken } from './kernel/multi-token-template.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export { ENTMAX_KERNEL_STEPS } from './normalizers/entmax.js';
 
@@ -66,8 +70,8 @@ export function attentionExtension(options: AttentionExtensionOptions = {}): Ker
   );
   return {
     name: 'attention',
-    ops: [attentionOp],
-    templates: { [ATTENTION_OP]: generateAttention },
+    ops: [attentionOp, multiTokenOp],
+    templates: { [ATTENTION_OP]: generateAttention, [MULTI_TOKEN_OP]: generateMultiToken },
     // An unknown normalizer gets the base op, whose decoding names it and says how to load it.
     resolveOp(op: string, attrs: Attrs): OpDef | undefined {
       if (op !== ATTENTION_OP) return undefined;

@@ -57,6 +57,7 @@ import { mobaEntry } from './entries/moba.js';
 import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { nalaAttentionEntry } from './entries/nala-attention.js';
+import { multiTokenAttentionEntry } from './entries/multi-token-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { nativeSparseAttentionEntry } from './entries/native-sparse-attention.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
@@ -166,6 +167,7 @@ export const ZOO: readonly ZooEntry[] = [
   mlpScoreAttentionEntry,
   visualSentinelEntry,
   nestedAttentionEntry,
+  multiTokenAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,

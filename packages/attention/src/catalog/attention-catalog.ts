@@ -34,6 +34,7 @@ import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-e
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
+import { multiTokenAttentionCatalogEntry } from './multi-token-attention-entry.js';
 import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
@@ -266,6 +267,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   visualSentinelCatalogEntry,
   // Paper 68: the subject token's per-query value through the same slot, its probability exported.
   nestedAttentionCatalogEntry,
+  // Paper 43: the score map convolved over (query, key), heads mixed after the softmax (two kernels).
+  multiTokenAttentionCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,

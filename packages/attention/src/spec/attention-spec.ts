@@ -1,7 +1,9 @@
 import { SpecError } from '@weft/ir';
 import type { Mask } from '../masks/mask.js';
 import { readsL1Distance } from './attention-variables.js';
+import { checkScoreMap } from './check-score-map.js';
 import type { WeightedGqa } from './heads.js';
+import type { MultiTokenConvolution } from './multi-token.js';
 import type { Normalizer } from './normalizers.js';
 import { softmax } from './normalizers.js';
 import { nope, type Position } from './positions.js';
@@ -90,6 +92,12 @@ export interface AttentionOptions {
   readonly score?: ScoreMod | readonly ScoreMod[];
   /** Which (query, key) pairs are kept (default: all). */
   readonly mask?: Mask;
+  /**
+   * A stage over the whole pre-softmax score map (default none): `multiTokenConvolution(...)`, Multi-Token
+   * Attention's key–query convolution and head mixing. Needs softmax, no mask or `causal()`, the
+   * default scale, and no extra outputs.
+   */
+  readonly scoreMap?: MultiTokenConvolution;
   /** Row normalizer (default softmax). */
   readonly normalizer?: Normalizer;
   /** Extra outputs. */
@@ -124,6 +132,8 @@ export interface AttentionSpec {
   readonly score: readonly ScoreMod[];
   /** Mask, if any. */
   readonly mask: Mask | undefined;
+  /** Score-map stage (Multi-Token Attention), if any. */
+  readonly scoreMap?: MultiTokenConvolution;
   /** Row normalizer. */
   readonly normalizer: Normalizer;
   /** Extra outputs. */
@@ -140,6 +150,7 @@ const KNOWN_OPTIONS = new Set([
   'qkNorm',
   'score',
   'mask',
+  'scoreMap',
   'normalizer',
   'outputs',
   'name',
@@ -286,6 +297,20 @@ export function attention(options: AttentionOptions): AttentionSpec {
       'softmax',
       normalizer.name,
     );
+  const scoreMap =
+    options.scoreMap === undefined
+      ? undefined
+      : checkScoreMap(builder, options.scoreMap, {
+          heads,
+          weighted: layout !== undefined,
+          positions,
+          score,
+          mask,
+          normalizer,
+          extraOutputs:
+            logSumExp || rowMax || entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0,
+          fail,
+        });
   return Object.freeze({
     kind: 'attention',
     name,
@@ -299,6 +324,7 @@ export function attention(options: AttentionOptions): AttentionSpec {
     qkNorm: qkNormPart,
     score: Object.freeze(score),
     mask,
+    ...(scoreMap === undefined ? {} : { scoreMap }),
     normalizer,
     outputs: Object.freeze({
       logSumExp,

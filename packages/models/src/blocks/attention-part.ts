@@ -13,7 +13,7 @@ import { checkExactOptions } from './exact-options.js';
 /**
  * The parts of an attention variant in options form: the options of `attention()` from
  * `@weft/attention` (heads, kvHeads, valueHeads, headDim, valueDim, positions, qkNorm, score,
- * mask, normalizer), less `name` (a block names its attention after its own path) and `outputs`
+ * mask, scoreMap, normalizer), less `name` (a block names its attention after its own path) and `outputs`
  * (a block uses the attention output only).
  */
 export type AttentionParts = Omit<AttentionOptions, 'name' | 'outputs'>;
@@ -52,6 +52,7 @@ export const SELF_ATTENTION_PART_KEYS: readonly string[] = [
   'qkNorm',
   'score',
   'mask',
+  'scoreMap',
   'normalizer',
   'causal',
   'bias',
@@ -109,6 +110,7 @@ export function attentionOptionsOf(spec: AttentionSpec, block = spec.name): Atte
     ...(spec.qkNorm === undefined ? {} : { qkNorm: spec.qkNorm }),
     ...(spec.score.length === 0 ? {} : { score: spec.score }),
     ...(spec.mask === undefined ? {} : { mask: spec.mask }),
+    ...(spec.scoreMap === undefined ? {} : { scoreMap: spec.scoreMap }),
     normalizer: spec.normalizer,
   };
 }

@@ -57,6 +57,7 @@ export * from './moba.js';
 export * from './multi-head-embeddings.js';
 export * from './multi-query-attention.js';
 export * from './nala-attention.js';
+export * from './multi-token-attention.js';
 export * from './nap-standardized-attention.js';
 export * from './native-sparse-attention.js';
 export * from './nested-attention.js';

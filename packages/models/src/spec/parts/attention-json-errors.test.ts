@@ -29,6 +29,25 @@ describe('attentionFromJSON: junk gives a SpecError with the JSON path', () => {
     expect(message).toMatch(/^invalid attention spec \(3 problems\)/);
   });
 
+  it('names the score map: an even key kernel, head groups not dividing the heads, unknown keys', () => {
+    const scoreMap = (options: object) => ({
+      ...base,
+      mask: { kind: 'causal' },
+      scoreMap: { kind: 'multiTokenConvolution', queryKernel: 6, keyKernel: 11, ...options },
+    });
+    expect(errorOf(scoreMap({ keyKernel: 10 }))).toMatch(/layers\[2\]\.attention\.scoreMap.*keyKernel.*odd/);
+    expect(errorOf(scoreMap({ headMixing: { groupSize: 3 } }))).toMatch(
+      /layers\[2\]\.attention.*scoreMap\.headMixing\.groupSize \(3\) must divide heads \(8\)/,
+    );
+    expect(errorOf(scoreMap({ headMixing: { groupSize: 2, mode: 'post' } }))).toContain(
+      'layers[2].attention.scoreMap.headMixing.mode: unknown key',
+    );
+    expect(attentionFromJSON(scoreMap({ headMixing: { groupSize: 8 } })).scoreMap?.headMixing).toEqual({
+      groupSize: 8,
+      placement: 'postSoftmax',
+    });
+  });
+
   it('names wrong types and missing keys', () => {
     const message = errorOf({
       heads: '8',

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { nonNegativeNumber, positiveInteger } from '../number-schemas.js';
+import { nonNegativeNumber, positiveInteger, positiveNumber } from '../number-schemas.js';
 import { maskSchemaFor } from './mask-json.js';
 import { normalizerSchemaFor } from './normalizer-json.js';
 import { positionSchema } from './position-json.js';
@@ -22,6 +22,23 @@ export const qkNormSchema = v.strictObject({
   scale: v.optional(v.picklist(['none', 'scalar', 'vector'])),
   eps: v.optional(nonNegativeNumber()),
   bias: v.optional(v.boolean()),
+});
+
+/**
+ * Multi-Token Attention's score-map stage in JSON: the options of `multiTokenConvolution()`
+ * (`{ "kind": "multiTokenConvolution", "queryKernel": 6, "keyKernel": 11, "headMixing": { "groupSize": 2 }, "groupNorm": true }`).
+ */
+export const scoreMapSchema = v.strictObject({
+  kind: v.literal('multiTokenConvolution'),
+  queryKernel: positiveInteger(I32_MAX),
+  keyKernel: positiveInteger(I32_MAX),
+  headMixing: v.optional(
+    v.strictObject({
+      groupSize: positiveInteger(I32_MAX),
+      placement: v.optional(v.picklist(['preSoftmax', 'postSoftmax'])),
+    }),
+  ),
+  groupNorm: v.optional(v.union([v.boolean(), v.strictObject({ epsilon: v.optional(positiveNumber()) })])),
 });
 
 /** The kinds of the user's own parts an attention schema accepts besides the built-in ones. */
@@ -57,6 +74,7 @@ export function attentionSchemasFor(user: UserPartKinds) {
       ),
     ),
     mask: v.optional(mask),
+    scoreMap: v.optional(scoreMapSchema),
     normalizer: v.optional(normalizerSchemaFor(user.normalizers)),
     outputs: v.optional(
       v.strictObject({

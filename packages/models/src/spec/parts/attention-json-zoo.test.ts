@@ -1,4 +1,4 @@
-import { ATTENTION_CATALOG, ATTENTION_OP, applyAttention } from '@weft/attention';
+import { ATTENTION_CATALOG, ATTENTION_OP, applyAttention, MULTI_TOKEN_OP } from '@weft/attention';
 import { graphNodes, type Node } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { attentionFromJSON } from './attention-json.js';
@@ -252,6 +252,19 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
     normalizer: { kind: 'polynomialNormalized', degree: 2 },
   },
   'landmark-grouped-softmax': { ...base, mask: causal, normalizer: { kind: 'groupedSoftmax', blockSize: 5 } },
+  // Its nodes are `attention.multiToken` nodes, rebuilt by the test of their own below.
+  'multi-token-attention': {
+    heads: 4,
+    headDim: 8,
+    mask: causal,
+    scoreMap: {
+      kind: 'multiTokenConvolution',
+      queryKernel: 3,
+      keyKernel: 5,
+      headMixing: { groupSize: 2, placement: 'postSoftmax' },
+      groupNorm: true,
+    },
+  },
   'p-laplacian-adapter': {
     ...base,
     normalizer: { kind: 'pLaplacian', features: t('q', [1, 4, 24, 16]), p: 1.5, mu: 0.5 },
@@ -277,9 +290,10 @@ describe('the attention zoo in JSON', () => {
   });
 
   it.each(
-    ATTENTION_CATALOG.filter((entry) => !('notExpressible' in ZOO_JSON[entry.mechanism]!)).map(
-      (entry) => [entry.mechanism, entry] as const,
-    ),
+    ATTENTION_CATALOG.filter(
+      (entry) =>
+        !('notExpressible' in ZOO_JSON[entry.mechanism]!) && entry.mechanism !== 'multi-token-attention',
+    ).map((entry) => [entry.mechanism, entry] as const),
   )('%s: its JSON spec builds the same attention node', (mechanism, entry) => {
     const nodes = graphNodes(entry.build().graph).filter(
       (node) => node.op === ATTENTION_OP && node.attrs.output === 'output',
@@ -288,8 +302,19 @@ describe('the attention zoo in JSON', () => {
     expect(rebuiltFromJSON(nodes[0]!, ZOO_JSON[mechanism]!, mechanism).hash).toBe(nodes[0]!.hash);
   });
 
-  it('expresses 40 of the 60 mechanisms (the other twenty need code)', () => {
+  it('multi-token-attention: its JSON spec builds the same statistics and output nodes', () => {
+    const entry = ATTENTION_CATALOG.find((candidate) => candidate.mechanism === 'multi-token-attention')!;
+    const output = entry.build().graph.outputs.output!;
+    expect(output.op).toBe(MULTI_TOKEN_OP);
+    const spec = attentionFromJSON(JSON.parse(JSON.stringify(ZOO_JSON['multi-token-attention'])), {
+      name: 'multi-token-attention',
+    });
+    const [query, key, value] = output.inputs;
+    expect(applyAttention(spec, { query: query!, key: key!, value: value! }).output.hash).toBe(output.hash);
+  });
+
+  it('expresses 41 of the 61 mechanisms (the other twenty need code)', () => {
     const expressible = Object.values(ZOO_JSON).filter((json) => !('notExpressible' in json));
-    expect([expressible.length, ATTENTION_CATALOG.length]).toEqual([40, 60]);
+    expect([expressible.length, ATTENTION_CATALOG.length]).toEqual([41, 61]);
   });
 });

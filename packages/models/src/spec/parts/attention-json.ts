@@ -1,4 +1,4 @@
-import { type AttentionSpec, attention, qkNorm, weightedGqa } from '@weft/attention';
+import { type AttentionSpec, attention, multiTokenConvolution, qkNorm, weightedGqa } from '@weft/attention';
 import { SpecError } from '@weft/ir';
 import { type AttentionJSON, attentionSchemasFor, attentionSpecSchema } from './attention-json-schema.js';
 import { buildAt, childPath } from './build-at.js';
@@ -110,6 +110,19 @@ function buildSpec(
         : buildAt(at('qkNorm'), () => qkNorm(withoutUndefined(json.qkNorm!))),
     score,
     mask: json.mask === undefined ? undefined : maskFromJSON(json.mask as MaskJSON, at('mask'), user.masks),
+    scoreMap:
+      json.scoreMap === undefined
+        ? undefined
+        : buildAt(at('scoreMap'), () => {
+            const { headMixing, groupNorm, ...sizes } = optionsOf(json.scoreMap!);
+            return multiTokenConvolution({
+              ...sizes,
+              ...(headMixing === undefined ? {} : { headMixing: withoutUndefined(headMixing) }),
+              ...(groupNorm === undefined
+                ? {}
+                : { groupNorm: typeof groupNorm === 'boolean' ? groupNorm : withoutUndefined(groupNorm) }),
+            });
+          }),
     normalizer:
       json.normalizer === undefined
         ? undefined
