@@ -18,8 +18,8 @@
  */
 
 export * from './apply-attention.js';
-export * from './attention-column-sums.js';
 export { multiTokenParameterNames } from './apply-multi-token.js';
+export * from './attention-column-sums.js';
 export * from './attention-rollout.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
