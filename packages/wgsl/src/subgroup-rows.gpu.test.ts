@@ -122,17 +122,6 @@ describe.skipIf(!hasSubgroups)('row statistics through subgroups match float64',
     });
   }
 
-  test('the same inputs give the same bits on every run (subgroup results combined in a fixed order)', async () => {
-    const kernel = softmax(3, 1000);
-    const generated = generateKernel(kernel, profile);
-    const data = new Map<Node, ArrayLike<number>>([
-      [kernel.inputs[0]!, randomTensor([3, 1000], { seed: 5, min: -3, max: 3 }).data],
-    ]);
-    const first = (await runKernel(device, generated, data)).get(kernel.outputs[0]!)!;
-    const second = (await runKernel(device, generated, data)).get(kernel.outputs[0]!)!;
-    expect(Array.from(second)).toEqual(Array.from(first));
-  });
-
   // Workgroups that are not a multiple of the subgroup size (30, 7) or smaller than one subgroup
   // (2, 1): partially filled subgroups, and a subgroup count the kernel cannot know in advance.
   for (const width of [30, 7, 2, 1]) {

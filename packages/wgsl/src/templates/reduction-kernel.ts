@@ -221,7 +221,6 @@ class ReductionBodyWriter {
   }
 
   private subgroupCombine(combine: string, accumulator: DType, partial: string, result: string): string[] {
-    const words = this.leaderWords();
     return subgroupCombineLines({
       combine,
       accumulator,
@@ -229,14 +228,8 @@ class ReductionBodyWriter {
       result,
       scratch: this.scratch(accumulator),
       identity: this.identity(combine, accumulator),
-      firstWord: this.subgroupPasses++ * words,
-      words,
+      counter: this.subgroupPasses++,
     });
-  }
-
-  /** u32 words of one pass's mask of subgroup leaders (one bit per invocation). */
-  private leaderWords(): number {
-    return Math.ceil(this.width / 32);
   }
 
   private argmax(element: Expr, accumulator: DType, position: number): string[] {
@@ -366,8 +359,7 @@ class ReductionBodyWriter {
 
   private declareWorkgroupMemory(): void {
     const limit = this.context.profile.limits.maxComputeWorkgroupStorageSize;
-    const leaderWords = this.subgroupPasses * this.leaderWords();
-    const bytes = this.scratchTypes.size * this.width * 4 + leaderWords * 4;
+    const bytes = this.scratchTypes.size * this.width * 4 + this.subgroupPasses * 4;
     if (bytes > limit) {
       throw new UnsupportedError(
         `kernel ${this.kernel.id}: reduction scratch exceeds the workgroup storage size`,
@@ -380,7 +372,8 @@ class ReductionBodyWriter {
     for (const type of [...this.scratchTypes].sort()) {
       this.context.workgroupArray(`scratch_${type}`, type === 'index' ? 'i32' : (type as DType), this.width);
     }
-    if (leaderWords > 0) this.context.workgroupArray('subgroup_leaders', 'atomic<u32>', leaderWords);
+    if (this.subgroupPasses > 0)
+      this.context.workgroupArray('subgroup_slots', 'atomic<u32>', this.subgroupPasses);
   }
 }
 
