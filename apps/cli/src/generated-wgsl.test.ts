@@ -25,6 +25,7 @@ const EXCUSED_FINDINGS = /: let raw is never read$/;
 const PROFILES: Readonly<Record<string, DeviceProfile>> = {
   hardware: DEFAULT_DEVICE_PROFILE,
   software: { ...DEFAULT_DEVICE_PROFILE, software: true },
+  'hardware with subgroups': { ...DEFAULT_DEVICE_PROFILE, subgroups: true },
 };
 
 const example = (file: string) =>

@@ -770,16 +770,23 @@ describe('device limits', () => {
 });
 
 describe('features', () => {
-  test('the subgroup path is opt-in and never assumes a subgroup size', () => {
-    const tree = generateKernel(layerNorm(), SUBGROUP_PROFILE).wgsl;
-    expect(tree).not.toContain('subgroupAdd');
-    const fast = generateKernel(layerNorm(), SUBGROUP_PROFILE, { subgroupReductions: true }).wgsl;
+  test('row statistics use subgroup builtins exactly when the profile has subgroups', () => {
+    const fast = generateKernel(layerNorm(), SUBGROUP_PROFILE).wgsl;
     expect(fast).toContain('enable subgroups;');
-    expect(fast).toContain('subgroupAdd(');
-    expect(fast).not.toMatch(/\b32u?\b.*subgroup|subgroup.*\b32u?\b/);
-    expect(
-      generateKernel(layerNorm(), DEFAULT_DEVICE_PROFILE, { subgroupReductions: true }).wgsl,
-    ).not.toContain('subgroupAdd');
+    expect(fast).toContain('@builtin(subgroup_size) subgroup_size: u32');
+    // Mean and variance: a subgroup sum each, then one step over the subgroups' partials.
+    expect(fast.match(/subgroupAdd\(/g)).toHaveLength(2);
+    expect(fast).toContain('subgroupElect()');
+    // No subgroup size is assumed: no literal size next to a subgroup builtin.
+    const subgroupLines = fast.split('\n').filter((line) => /subgroup/.test(line));
+    expect(subgroupLines.filter((line) => /\b(4|8|16|32|64|128)u?\b/.test(line))).toEqual([]);
+    for (const wgsl of [
+      generateKernel(layerNorm(), SUBGROUP_PROFILE, { subgroupReductions: false }).wgsl,
+      generateKernel(layerNorm(), DEFAULT_DEVICE_PROFILE).wgsl,
+      generateKernel(layerNorm(), { ...SUBGROUP_PROFILE, software: true }).wgsl,
+    ]) {
+      expect(wgsl).not.toMatch(/subgroup/);
+    }
   });
 
   test('f16 tensors enable f16 and accumulate in f32', () => {

@@ -4,8 +4,10 @@ import type { KernelExtension } from './kernel-extension.js';
 /** Code-generation choices that are not device facts. */
 export interface GenerateOptions {
   /**
-   * Row reductions combine with subgroup operations when the profile has `subgroups`
-   * (default `false`: the workgroup-memory tree).
+   * Cooperative row reductions (one workgroup per row) combine each statistic with a subgroup
+   * reduce, then one step over the subgroups' partials in workgroup memory, when the profile has
+   * `subgroups` (default `true`; `false`: a tree in workgroup memory). The subgroup size is taken
+   * from the device at run time, never assumed.
    */
   readonly subgroupReductions?: boolean;
   /**

@@ -152,7 +152,6 @@ export const LONG_FILES: Readonly<Record<string, string>> = {
     'every mask constructor shares the alignment helpers; customMask and checkBlockRule could move out',
   'packages/runtime/src/program/gpu-program.ts':
     'the GPU program class: compile, run and destroy share buffers',
-  'packages/wgsl/src/templates/reduction-kernel.ts': 'the reduction kernel template: one WGSL program',
   'tools/src/fuzz/invalid-specs.ts': 'the junk tables and mutations of the invalid-spec fuzzer',
   'tools/src/fuzz/attention-cases.ts': 'the attention fuzz recipe: drawing and building share its types',
 };

@@ -6,6 +6,7 @@ import type { DeviceProfile, GeneratedKernel } from '../generated-kernel.js';
 import { KernelContext } from '../kernel-context.js';
 import { accumulatorType, formatLiteral, wgslType } from '../wgsl-types.js';
 import { analyzeReductions, type ReductionAnalysis, type ReductionStep } from './reduction-analysis.js';
+import { combineText, subgroupCombineLines } from './subgroup-combine.js';
 import {
   countFor,
   countText,
@@ -219,25 +220,16 @@ class ReductionBodyWriter {
     ];
   }
 
-  // Subgroups may have any size and layout: each subgroup claims a scratch slot atomically.
   private subgroupCombine(combine: string, accumulator: DType, partial: string, result: string): string[] {
-    const scratch = this.scratch(accumulator);
-    const counter = `subgroup_slots[${this.subgroupPasses++}]`;
-    const operation = { sum: 'subgroupAdd', prod: 'subgroupMul', max: 'subgroupMax', min: 'subgroupMin' }[
-      combine
-    ]!;
-    return [
-      `let subgroup_${result} = ${operation}(${partial});`,
-      'if (subgroupElect()) {',
-      `  ${scratch}[atomicAdd(&${counter}, 1u)] = subgroup_${result};`,
-      '}',
-      'workgroupBarrier();',
-      `var ${result}: ${accumulator} = ${this.identity(combine, accumulator)};`,
-      `for (var slot = 0u; slot < atomicLoad(&${counter}); slot++) {`,
-      `  ${result} = ${combineText(combine, result, `${scratch}[slot]`)};`,
-      '}',
-      'workgroupBarrier();',
-    ];
+    return subgroupCombineLines({
+      combine,
+      accumulator,
+      partial,
+      result,
+      scratch: this.scratch(accumulator),
+      identity: this.identity(combine, accumulator),
+      counter: this.subgroupPasses++,
+    });
   }
 
   private argmax(element: Expr, accumulator: DType, position: number): string[] {
@@ -387,17 +379,6 @@ class ReductionBodyWriter {
 
 /** Characters beyond which an accumulated term is bound with `let term` first. */
 const LONG_TERM = 64;
-
-function combineText(combine: string, a: string, b: string): string {
-  switch (combine) {
-    case 'sum':
-      return `${a} + ${b}`;
-    case 'prod':
-      return `${a} * ${b}`;
-    default:
-      return `${combine}(${a}, ${b})`;
-  }
-}
 
 function cast(text: string, from: DType, to: DType): string {
   return from === to ? text : `${to}(${text})`;

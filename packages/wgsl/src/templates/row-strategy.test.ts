@@ -27,14 +27,18 @@ describe('chooseRowStrategy', () => {
     }
   });
 
-  test('a hardware GPU splits rows longer than 32 over a workgroup, with subgroups when asked', () => {
+  test('a hardware GPU splits rows longer than 32 over a workgroup, with subgroups where it has them', () => {
     expect(chooseRowStrategy(softmaxKernel(512, 33), DEFAULT_DEVICE_PROFILE)).toEqual({
       cooperative: true,
       subgroups: false,
     });
+    expect(chooseRowStrategy(softmaxKernel(512, 256), SUBGROUP_PROFILE)).toEqual({
+      cooperative: true,
+      subgroups: true,
+    });
     expect(
-      chooseRowStrategy(softmaxKernel(512, 256), SUBGROUP_PROFILE, { subgroupReductions: true }),
-    ).toEqual({ cooperative: true, subgroups: true });
+      chooseRowStrategy(softmaxKernel(512, 256), SUBGROUP_PROFILE, { subgroupReductions: false }),
+    ).toEqual({ cooperative: true, subgroups: false });
   });
 
   test('rows of at most 32 elements run one per invocation on every device', () => {

@@ -33,8 +33,8 @@ export const SERIAL_UNROLL = 4;
  *   coroutine switch per invocation and a 256-wide tree reduction costs hundreds of times the
  *   arithmetic; and on any device when rows have at most {@link SERIAL_ROW_LENGTH} elements;
  * - **cooperative** otherwise: one workgroup per row, columns split over up to 256 invocations,
- *   combined by a tree in workgroup memory, or by subgroup operations when
- *   `options.subgroupReductions` and `profile.subgroups`.
+ *   combined by subgroup operations when `profile.subgroups` (unless
+ *   `options.subgroupReductions` is `false`), otherwise by a tree in workgroup memory.
  *
  * Both variants compute the same reductions in the same order per invocation, so every output
  * kind (per-row, per-element, argmax) and symbolic lengths work in either.
@@ -53,5 +53,5 @@ export function chooseRowStrategy(
       unroll: SERIAL_UNROLL,
     };
   }
-  return { cooperative: true, subgroups: profile.subgroups && options.subgroupReductions === true };
+  return { cooperative: true, subgroups: profile.subgroups && options.subgroupReductions !== false };
 }

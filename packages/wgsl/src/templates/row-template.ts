@@ -9,8 +9,8 @@ import { chooseRowStrategy } from './row-strategy.js';
  * each row, then the per-element outputs — softmax, every norm — are written. The row length may
  * be symbolic. `chooseRowStrategy` picks the variant from the row length and the device:
  * one workgroup per row with the columns split across invocations and combined by a tree in
- * workgroup memory (or by subgroup operations of any subgroup size, when
- * `options.subgroupReductions` and `profile.subgroups`), or one invocation per row with no
+ * workgroup memory (or by subgroup operations of any subgroup size when `profile.subgroups`,
+ * unless `options.subgroupReductions` is `false`), or one invocation per row with no
  * barriers (short rows, software adapters).
  */
 export function generateRow(
