@@ -1,8 +1,8 @@
 import { param } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { causal, topTheta } from '../index.js';
-import { attentionWgsl, HARDWARE, perHead, SOFTWARE } from './snapshots/snapshot-support.js';
 import type { TopThetaValueTiles } from '../normalizers/top-theta.js';
+import { attentionWgsl, HARDWARE, perHead, SOFTWARE } from './snapshots/snapshot-support.js';
 
 const VOTE = 'workgroupUniformLoad(&value_vote[0])';
 
