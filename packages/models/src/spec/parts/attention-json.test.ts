@@ -13,6 +13,7 @@ import {
   documentMask,
   entmax,
   fixedSparse,
+  flexPrefillSelection,
   gaussianKernelScore,
   groupedSoftmax,
   identity,
@@ -85,6 +86,7 @@ const table = tensor('table', [batch, H, 1, 1], 'i32');
 const tokens = tensor('tokens', [batch, H, N, 1], 'i32');
 const mobaTable = tensor('moba.table', [batch, H, 1, 1], 'i32');
 const mobaTokens = tensor('moba.tokens', [batch, H, N, 1], 'i32');
+const flexTable = tensor('flexPrefill.table', [batch, H, 1, 1], 'i32');
 const segments = tensor('segments', [batch, N], 'i32');
 const keySegments = tensor('keySegments', [batch, N], 'i32');
 const lengths = tensor('lengths', [batch], 'i32');
@@ -362,6 +364,12 @@ const CASES: readonly Case[] = [
       ),
     },
     tensors: [table, tokens, mobaTable, mobaTokens],
+  },
+  {
+    name: 'flexPrefillSelection',
+    json: { ...base, mask: { kind: 'flexPrefillSelection', blockSize: 32, gamma: 0.7, tau: 0.1 } },
+    options: { ...base, mask: flexPrefillSelection({ blockSize: 32, gamma: 0.7, tau: 0.1 }) },
+    tensors: [flexTable],
   },
   {
     name: 'softmax with a sink, log-sum-exp and row max',
