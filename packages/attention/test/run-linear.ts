@@ -1,5 +1,7 @@
-import type { Graph } from '@weft/ir';
+import { type Graph, makeGraph } from '@weft/ir';
 import { compile, type Program } from '@weft/runtime';
+import { applyLinearAttention, linearAttentionStateInputs } from '../src/linear/apply-linear-attention.js';
+import type { LinearAttentionSpec } from '../src/linear/linear-attention-spec.js';
 import { linearAttentionExtension } from '../src/linear-kernels.js';
 
 /** Compiles a linear-attention graph for `device` (with persistent `state` pairs and params, if any). */
@@ -15,6 +17,31 @@ export function compileLinear(
     ...(state === undefined ? {} : { state }),
     ...(params === undefined ? {} : { params }),
   });
+}
+
+/**
+ * Compiles the one-token decode step of `spec` for `device`: `operands` are the step's inputs (one
+ * position); the state S (and the key sums z where the spec has a denominator) persist on the
+ * device as `layer.state` / `layer.keyState`.
+ */
+export function compileLinearDecodeStep(
+  device: GPUDevice,
+  spec: LinearAttentionSpec,
+  operands: Omit<Parameters<typeof applyLinearAttention>[1], 'state'>,
+  batch: number,
+): Promise<Program> {
+  const state = linearAttentionStateInputs(spec, batch, 'layer');
+  const step = applyLinearAttention(spec, { ...operands, state });
+  const keys = step.state!.keys;
+  return compileLinear(
+    device,
+    makeGraph({
+      output: step.output,
+      'layer.state': step.state!.values,
+      ...(keys === undefined ? {} : { 'layer.keyState': keys }),
+    }),
+    { 'layer.state': 'layer.state', ...(keys === undefined ? {} : { 'layer.keyState': 'layer.keyState' }) },
+  );
 }
 
 /** Runs once with NaN-poisoned outputs and returns every output as a Float64Array. */

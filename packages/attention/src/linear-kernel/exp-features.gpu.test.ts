@@ -3,8 +3,13 @@ import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseExpFeatures, denseFeatureAttention, type ExpSizes } from '../../test/dense-exp-features.js';
-import { compileLinear, decodeTokenByToken, runLinear } from '../../test/run-linear.js';
-import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
+import {
+  compileLinear,
+  compileLinearDecodeStep,
+  decodeTokenByToken,
+  runLinear,
+} from '../../test/run-linear.js';
+import { applyLinearAttention } from '../linear/apply-linear-attention.js';
 import { expFeatures } from '../linear/exp-features.js';
 import { identity } from '../linear/feature-maps.js';
 import { linearAttention } from '../linear/linear-attention-spec.js';
@@ -72,17 +77,7 @@ describe(`softmax over features (row-wise exp map) on a WebGPU device (seed ${SE
       expect(error).toBeLessThan(TOLERANCE);
     }
     const causal = spec(true);
-    const state = linearAttentionStateInputs(causal, B, 'layer');
-    const step = applyLinearAttention(causal, { ...operands(1), state });
-    const program = await compileLinear(
-      device,
-      makeGraph({
-        output: step.output,
-        'layer.state': step.state!.values,
-        'layer.keyState': step.state!.keys!,
-      }),
-      { 'layer.state': 'layer.state', 'layer.keyState': 'layer.keyState' },
-    );
+    const program = await compileLinearDecodeStep(device, causal, operands(1), B);
     const stepped = await decodeTokenByToken(program, values, { B, H, N, D, E });
     program.destroy();
     const versusDense = relativeError(stepped, dense(values, true));

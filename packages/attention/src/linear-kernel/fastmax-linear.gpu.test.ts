@@ -3,9 +3,14 @@ import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseFastmax, denseFastmaxNormalize, type FastmaxSizes } from '../../test/dense-fastmax.js';
-import { compileLinear, decodeTokenByToken, runLinear } from '../../test/run-linear.js';
+import {
+  compileLinear,
+  compileLinearDecodeStep,
+  decodeTokenByToken,
+  runLinear,
+} from '../../test/run-linear.js';
 import { fastmaxQueryKeyNorm } from '../fastmax-query-key-norm.js';
-import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
+import { applyLinearAttention } from '../linear/apply-linear-attention.js';
 import { taylorFeatures } from '../linear/feature-expansions.js';
 import { identity } from '../linear/feature-maps.js';
 import { linearAttention } from '../linear/linear-attention-spec.js';
@@ -88,17 +93,7 @@ describe(`Fastmax (catalog #26) linear form on a WebGPU device (seed ${SEED})`, 
     const whole = (await runLinear(sweepProgram, values)).output!;
     sweepProgram.destroy();
 
-    const state = linearAttentionStateInputs(causal, B, 'layer');
-    const step = applyLinearAttention(causal, { ...operands(1, false), state });
-    const program = await compileLinear(
-      device,
-      makeGraph({
-        output: step.output,
-        'layer.state': step.state!.values,
-        'layer.keyState': step.state!.keys!,
-      }),
-      { 'layer.state': 'layer.state', 'layer.keyState': 'layer.keyState' },
-    );
+    const program = await compileLinearDecodeStep(device, causal, operands(1, false), B);
     const stepped = await decodeTokenByToken(program, values, { B, H, N, D, E });
     const kernels = program.stats.kernels;
     program.destroy();

@@ -3,8 +3,8 @@ import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseLinearAttention, type LinearSizes, PHI } from '../../test/dense-linear-attention.js';
-import { compileLinear, runLinear } from '../../test/run-linear.js';
-import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
+import { compileLinear, compileLinearDecodeStep, runLinear } from '../../test/run-linear.js';
+import { applyLinearAttention } from '../linear/apply-linear-attention.js';
 import { elu1, type FeatureMap, identity, relu } from '../linear/feature-maps.js';
 import { linearAttention } from '../linear/linear-attention-spec.js';
 import { lightningLinearDecay, retentionDecay } from '../linear/linear-decay.js';
@@ -159,23 +159,16 @@ describe(`linear attention kernels on a WebGPU device (seed ${SEED})`, () => {
       const whole = (await runLinear(wholeProgram, data)).output!;
       wholeProgram.destroy();
 
-      const state = linearAttentionStateInputs(spec, b, 'layer');
-      const step = applyLinearAttention(spec, {
-        query: input('q', [b, h, 1, dk]),
-        key: input('k', [b, h, 1, dk]),
-        value: input('v', [b, h, 1, dv]),
-        state,
-      });
-      const denominator = step.state!.keys !== undefined;
-      const stepGraph = makeGraph({
-        output: step.output,
-        'layer.state': step.state!.values,
-        ...(denominator ? { 'layer.keyState': step.state!.keys! } : {}),
-      });
-      const program = await compileLinear(device, stepGraph, {
-        'layer.state': 'layer.state',
-        ...(denominator ? { 'layer.keyState': 'layer.keyState' } : {}),
-      });
+      const program = await compileLinearDecodeStep(
+        device,
+        spec,
+        {
+          query: input('q', [b, h, 1, dk]),
+          key: input('k', [b, h, 1, dk]),
+          value: input('v', [b, h, 1, dv]),
+        },
+        b,
+      );
       const rowOf = (tensor: Float64Array, width: number, t: number) => {
         const row = new Float64Array(b * h * width);
         for (let bh = 0; bh < b * h; bh++)
@@ -203,7 +196,7 @@ describe(`linear attention kernels on a WebGPU device (seed ${SEED})`, () => {
       expect(error).toBeLessThan(TOLERANCE);
       expect(relativeError(stepped, whole)).toBeLessThan(TOLERANCE);
       expect(relativeError(last['layer.state']!, expected.state)).toBeLessThan(TOLERANCE);
-      expect(kernels).toBe(denominator ? 3 : 2);
+      expect(kernels).toBe(spec.denominator === null ? 2 : 3);
     },
   );
 

@@ -3,7 +3,7 @@ import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseMala, denseNala, denseTransnormerLrpe, type MapSizes } from '../../test/dense-linear-maps.js';
-import { compileLinear, runLinear } from '../../test/run-linear.js';
+import { compileLinear, compileLinearDecodeStep, runLinear } from '../../test/run-linear.js';
 import { applyLinearAttention, linearAttentionStateInputs } from '../linear/apply-linear-attention.js';
 import { identity } from '../linear/feature-maps.js';
 import { type LinearAttentionSpec, linearAttention } from '../linear/linear-attention-spec.js';
@@ -220,18 +220,8 @@ describe(`NaLaFormer (#16), LRPE (#19), MALA (#103) on a WebGPU device (seed ${S
 
 /** Decode steps of a plain linear-attention spec with a denominator (state S and z held on the device). */
 async function stepLinear(spec: LinearAttentionSpec, values: Values, withPast: boolean) {
-  const state = linearAttentionStateInputs(spec, B, 'layer');
-  const step = applyLinearAttention(spec, { ...operands(1), state });
   const { device } = await getTestDevice();
-  const program = await compileLinear(
-    device,
-    makeGraph({
-      output: step.output,
-      'layer.state': step.state!.values,
-      'layer.keyState': step.state!.keys!,
-    }),
-    { 'layer.state': 'layer.state', 'layer.keyState': 'layer.keyState' },
-  );
+  const program = await compileLinearDecodeStep(device, spec, operands(1), B);
   const result = await stepThrough(program, values, withPast);
   const kernels = program.stats.kernels;
   program.destroy();
