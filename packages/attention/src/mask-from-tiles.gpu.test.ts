@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { dot, rowOf, softmaxRow, weightedValues } from '../test/dense-heads.js';
 import { runKernels } from '../test/run-kernels.js';
 import { applyAttention } from './apply-attention.js';
+import { qkvInputs } from './catalog/qkv-inputs.js';
 import { seeded } from './catalog/seeded-values.js';
 import { maskFrom } from './masks/mask-from.js';
 import { attention } from './spec/attention-spec.js';
@@ -29,11 +30,7 @@ function keepTensor(): Int32Array {
 describe('maskFrom with skipEmptyTiles', () => {
   it('skips the empty tiles on the device and equals dense attention under the tensor (float64)', async () => {
     const shape = [1, HEADS, LENGTH, DIM];
-    const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-    ];
+    const [query, key, value] = qkvInputs(shape);
     const keepShape = [1, 1, LENGTH, LENGTH];
     const keepNode = input('keep', keepShape, 'i32');
     const outputOf = (skipEmptyTiles: boolean) =>

@@ -1,10 +1,11 @@
-import { input, makeGraph } from '@weft/ir';
+import { makeGraph } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { causal } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { flexPrefillBlockTables, flexPrefillSelection } from '../masks/flex-prefill-selection.js';
 import { attention } from '../spec/attention-spec.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
+import { qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 /**
@@ -36,11 +37,7 @@ export const flexPrefillCatalogEntry: AttentionCatalogEntry = {
   build() {
     const { heads, headDim, length, blockSize, gamma, tau, inputScale } = FLEX_PREFILL_SHAPE;
     const shape = [1, heads, length, headDim];
-    const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-    ];
+    const [query, key, value] = qkvInputs(shape);
     const options = { blockSize, gamma, tau };
     const mask = and(causal(), flexPrefillSelection(options));
     const { output } = applyAttention(attention({ name: 'flex-prefill', heads, headDim, mask }), {

@@ -12,6 +12,7 @@ import { flexPrefillBlockTables, flexPrefillSelection } from '../masks/flex-pref
 import { attention } from '../spec/attention-spec.js';
 import { ATTENTION_CATALOG } from './attention-catalog.js';
 import { FLEX_PREFILL_SHAPE } from './flex-prefill-entry.js';
+import { qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 /** f32 kernels vs float64: softmax rows of at most 256 keys (measured near 1e-7). */
@@ -50,11 +51,7 @@ describe('FlexPrefill (#105) on the device', () => {
 
   it('with every block kept (γ near 1, or the short-sequence fallback) the sparse path is dense causal', async () => {
     const shape = [1, heads, length, headDim];
-    const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-    ];
+    const [query, key, value] = qkvInputs(shape);
     // Unscaled inputs: the last block's attention is flat, so γ = 0.999 covers every column block.
     const covering = { blockSize, gamma: 0.999, tau: 0, name: 'covering' };
     // A minimum budget of the whole sequence: the reference falls back to dense attention.

@@ -6,6 +6,7 @@ import { lokiSelection } from '../masks/loki-selection.js';
 import { attention } from '../spec/attention-spec.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
 import { principalDirections } from './principal-directions.js';
+import { qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 /** Loki's instance: 128 tokens, keys scored in 4 of 16 principal directions, 32 keys kept per query. */
@@ -29,11 +30,7 @@ export const lokiCatalogEntry: AttentionCatalogEntry = {
   build() {
     const { heads, headDim, length, rank, topK } = LOKI_SHAPE;
     const shape = [1, heads, length, headDim];
-    const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-    ];
+    const [query, key, value] = qkvInputs(shape);
     const projection = input('projection', [headDim, rank]);
     const mask = and(causal(), lokiSelection({ projection, topK }));
     const { output } = applyAttention(attention({ name: 'loki', heads, headDim, mask }), {

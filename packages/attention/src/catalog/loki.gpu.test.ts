@@ -13,6 +13,7 @@ import { attention } from '../spec/attention-spec.js';
 import { ATTENTION_CATALOG } from './attention-catalog.js';
 import { LOKI_SHAPE, lokiKeys } from './loki-entry.js';
 import { principalDirections } from './principal-directions.js';
+import { qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 /** f32 kernels vs float64: softmax rows of at most 128 keys (MoBA's measured near 1e-7). */
@@ -37,11 +38,7 @@ describe('Loki (#59) on the device', () => {
 
   it('with every key kept the selection is dense causal attention; with 32 kept it is not', async () => {
     const shape = [1, heads, length, headDim];
-    const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-    ];
+    const [query, key, value] = qkvInputs(shape);
     const projection = input('projection', [headDim, rank]);
     const sparse = (topK: number, name: string) =>
       applyAttention(

@@ -1,10 +1,11 @@
-import { input, makeGraph } from '@weft/ir';
+import { makeGraph } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { causal } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { mobaSelection } from '../masks/moba-selection.js';
 import { attention } from '../spec/attention-spec.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
+import { qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 /** MoBA's instance: 4 blocks of 32, each query routed to its own block and 1 earlier one. */
@@ -23,11 +24,7 @@ export const mobaCatalogEntry: AttentionCatalogEntry = {
   build() {
     const { heads, headDim, length, blockSize, topK } = MOBA_SHAPE;
     const shape = [1, heads, length, headDim];
-    const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-      ReturnType<typeof input>,
-    ];
+    const [query, key, value] = qkvInputs(shape);
     const mask = and(causal(), mobaSelection({ blockSize, topK }));
     const { output } = applyAttention(attention({ name: 'moba', heads, headDim, mask }), {
       query,

@@ -1,4 +1,4 @@
-import { input, makeGraph } from '@weft/ir';
+import { makeGraph } from '@weft/ir';
 import { relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { mobaSelection } from '../masks/moba-selection.js';
 import { attention } from '../spec/attention-spec.js';
 import { ATTENTION_CATALOG } from './attention-catalog.js';
 import { MOBA_SHAPE } from './moba-entry.js';
+import { qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 /** f32 kernels vs float64: softmax rows of at most 128 keys (measured near 1e-7). */
@@ -24,11 +25,7 @@ const { heads, headDim, length, blockSize } = MOBA_SHAPE;
 /** MoBA and dense causal attention of the same seeded q, k, v, on the device. */
 async function mobaVersusDense(topK: number, gate: 'token' | 'block') {
   const shape = [1, heads, length, headDim];
-  const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, shape)) as [
-    ReturnType<typeof input>,
-    ReturnType<typeof input>,
-    ReturnType<typeof input>,
-  ];
+  const [query, key, value] = qkvInputs(shape);
   const mask = and(causal(), mobaSelection({ blockSize, topK, gate }));
   const sparse = applyAttention(attention({ heads, headDim, mask }), { query, key, value }).output;
   const dense = applyAttention(attention({ heads, headDim, mask: causal() }), { query, key, value }).output;
