@@ -1,5 +1,5 @@
-type Matrix = number[][];
-type Values = Readonly<Record<string, ArrayLike<number>>>;
+import { block, type Matrix, matrix, product, type Values } from './dense-matrix.js';
+
 const SIZES = { batch: 2, rows: 12, width: 16, heads: 4 };
 
 /**
@@ -108,23 +108,6 @@ function layerNorm(values: Values, name: string, x: Matrix): Matrix {
     const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length;
     return row.map((a, c) => ((a - mean) / Math.sqrt(variance + 1e-5)) * Number(gamma[c]) + Number(beta[c]));
   });
-}
-
-function block(data: ArrayLike<number>, b: number, rows: number, width: number): Matrix {
-  return Array.from({ length: rows }, (_, t) =>
-    Array.from({ length: width }, (_, c) => Number(data[(b * rows + t) * width + c])),
-  );
-}
-
-function matrix(values: Values, name: string, columns: number): Matrix {
-  const data = values[name]!;
-  return block(data, 0, data.length / columns, columns);
-}
-
-function product(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) =>
-    Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
-  );
 }
 
 /**

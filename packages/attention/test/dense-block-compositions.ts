@@ -1,5 +1,4 @@
-type Matrix = number[][];
-type Values = Readonly<Record<string, ArrayLike<number>>>;
+import { block, matrix, product, type Values } from './dense-matrix.js';
 
 /**
  * Catalog #32's ALR network in float64 with plain loops: Y = reshape(W₂ ReLU(W₁ vec(X) + b₁) + b₂)
@@ -147,21 +146,4 @@ export function denseLayerStackAttention(
     }
   }
   return Float64Array.from(out);
-}
-
-function block(data: ArrayLike<number>, b: number, rows: number, width: number): Matrix {
-  return Array.from({ length: rows }, (_, t) =>
-    Array.from({ length: width }, (_, c) => Number(data[(b * rows + t) * width + c])),
-  );
-}
-
-function matrix(values: Values, name: string, columns: number): Matrix {
-  const data = values[name]!;
-  return block(data, 0, data.length / columns, columns);
-}
-
-function product(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) =>
-    Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
-  );
 }

@@ -1,5 +1,4 @@
-type Matrix = number[][];
-type Values = Readonly<Record<string, ArrayLike<number>>>;
+import { block, type Matrix, matrix, product, type Values } from './dense-matrix.js';
 
 /** Sizes of the dense head-structure formulas. */
 export interface DenseHeadSizes {
@@ -112,21 +111,4 @@ function softmax(row: number[]): number[] {
   const weights = row.map((a) => Math.exp(a - top));
   const total = weights.reduce((s, w) => s + w, 0);
   return weights.map((w) => w / total);
-}
-
-function block(data: ArrayLike<number>, b: number, rows: number, width: number): Matrix {
-  return Array.from({ length: rows }, (_, t) =>
-    Array.from({ length: width }, (_, c) => Number(data[(b * rows + t) * width + c])),
-  );
-}
-
-function matrix(values: Values, name: string, columns: number): Matrix {
-  const data = values[name]!;
-  return block(data, 0, data.length / columns, columns);
-}
-
-function product(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) =>
-    Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
-  );
 }

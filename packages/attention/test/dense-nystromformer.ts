@@ -1,4 +1,4 @@
-type Matrix = number[][];
+import { type Matrix, product } from './dense-matrix.js';
 
 /**
  * Nyströmformer in float64 with plain loops, from the paper (Xiong et al., eqs. 13–15), independently
@@ -70,12 +70,6 @@ function paperPseudoInverse(a: Matrix, iterations: number): Matrix {
     z = product(z, shifted(13, middle)).map((row) => row.map((x) => x / 4));
   }
   return z;
-}
-
-function product(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) =>
-    Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
-  );
 }
 
 function transpose(a: Matrix): Matrix {

@@ -1,5 +1,4 @@
-type Matrix = number[][];
-type Values = Readonly<Record<string, ArrayLike<number>>>;
+import { type Matrix, product, type Values } from './dense-matrix.js';
 
 /** Sizes of {@link denseSetTransformer}. */
 export interface DenseSetSizes {
@@ -99,12 +98,6 @@ function rows(values: Values, name: string, columns: number): Matrix {
   const data = values[name]!;
   return Array.from({ length: data.length / columns }, (_, r) =>
     Array.from({ length: columns }, (_, c) => Number(data[r * columns + c])),
-  );
-}
-
-function product(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) =>
-    Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
   );
 }
 
