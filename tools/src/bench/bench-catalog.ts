@@ -9,6 +9,7 @@ import { layerNormCase } from './cases/layer-norm-case.js';
 import { matmulCases } from './cases/matmul-cases.js';
 import { topThetaCases } from './cases/top-theta-cases.js';
 import { transformerBlockCase } from './cases/transformer-block-case.js';
+import { COMPILE_TIME_CASE } from './compile-time.js';
 
 /** Every benchmark case, at full or `--quick` sizes, in the order they run. */
 export function benchCases(options: {
@@ -39,4 +40,27 @@ export function selectCases(cases: readonly BenchCase[], only: readonly string[]
     throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   }
   return cases.filter((benchCase) => only.includes(benchCase.name) || only.includes(benchCase.group));
+}
+
+/**
+ * What `only` selects for a run (Node or the browser page): the timed cases, and whether the
+ * compile-time case, which runs apart from them, runs too. Unknown names throw.
+ */
+export function selectBenchWork(options: {
+  readonly quick: boolean;
+  readonly only: readonly string[];
+  readonly blockSparseN?: number | undefined;
+}): { readonly cases: BenchCase[]; readonly compileTime: boolean } {
+  const { only } = options;
+  const compileTimeOnly = only.length > 0 && only.every((name) => name === COMPILE_TIME_CASE);
+  const cases = compileTimeOnly
+    ? []
+    : selectCases(
+        benchCases({
+          quick: options.quick,
+          ...(options.blockSparseN === undefined ? {} : { blockSparseN: options.blockSparseN }),
+        }),
+        only.filter((name) => name !== COMPILE_TIME_CASE),
+      );
+  return { cases, compileTime: only.length === 0 || only.includes(COMPILE_TIME_CASE) };
 }

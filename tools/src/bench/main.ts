@@ -2,12 +2,12 @@
 import os from 'node:os';
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
 import { startProgress, UsageError, usePrivateRuntimeDir } from '@weft/zoo/cli';
-import { benchCases, selectCases } from './bench-catalog.js';
+import { selectBenchWork } from './bench-catalog.js';
 import { benchGpu } from './bench-gpu.js';
 import { BENCH_USAGE, type BenchOptions, parseBenchOptions } from './bench-options.js';
 import { finishReport } from './bench-report.js';
 import { runBenchInChromium } from './browser/run-in-chromium.js';
-import { COMPILE_TIME_CASE, measureCompileTime } from './compile-time.js';
+import { measureCompileTime } from './compile-time.js';
 import { installDispatchCounter } from './dispatch-counter.js';
 import { installGpuMemoryTracker } from './gpu-memory-tracker.js';
 import { ortDeviceFeatures, ortDeviceWithoutSubgroupsFeatures } from './peers/onnxruntime-web.js';
@@ -26,21 +26,9 @@ async function main(): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
-  // `compile-time` names the compile-time case, which runs apart from the timed-run cases.
-  const compileTimeOnly = options.only.length > 0 && options.only.every((name) => name === COMPILE_TIME_CASE);
-  const runCompileTime = options.only.length === 0 || options.only.includes(COMPILE_TIME_CASE);
-  const caseNames = options.only.filter((name) => name !== COMPILE_TIME_CASE);
-  const cases = compileTimeOnly
-    ? []
-    : selectCases(
-        benchCases({
-          quick: options.quick,
-          ...(options.blockSparseN === undefined ? {} : { blockSparseN: options.blockSparseN }),
-        }),
-        caseNames,
-      );
+  const { cases, compileTime: runCompileTime } = selectBenchWork(options);
 
-  // The case names were checked above (selectCases throws on an unknown one).
+  // The case names were checked above (selectBenchWork throws on an unknown one).
   if (options.browser) return runInBrowser(options);
 
   const gpu = await benchGpu();

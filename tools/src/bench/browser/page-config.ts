@@ -1,6 +1,5 @@
 import type { SystemName } from '../bench-case.js';
-import type { CompileTimeResult } from '../compile-time.js';
-import type { CaseResult } from '../run-case.js';
+import type { BenchRun } from '../bench-report.js';
 
 /** What the Node side asks of the benchmark page (in the page URL's hash, as JSON). */
 export interface BrowserBenchConfig {
@@ -15,13 +14,5 @@ export interface BrowserBenchConfig {
   readonly ortWasmPaths: string;
 }
 
-/** What the page leaves on `window.weftBenchReport` when it is done. */
-export type BrowserBenchReport =
-  | {
-      readonly adapter: Readonly<Record<string, unknown>> & { readonly line: string };
-      readonly host: { readonly userAgent: string; readonly cpus: number };
-      readonly results: readonly CaseResult[];
-      readonly compileTime?: CompileTimeResult;
-      readonly peerDeviceFeatures: Readonly<Record<string, readonly string[]>>;
-    }
-  | { readonly error: string };
+/** What the page leaves on `window.weftBenchReport` when it is done: a run's report, or its error. */
+export type BrowserBenchReport = Omit<BenchRun, 'environment'> | { readonly error: string };

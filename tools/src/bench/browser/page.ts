@@ -1,8 +1,8 @@
 // The page of `pnpm bench --browser`: the same cases and harness as `pnpm bench`, with tfjs and
 // onnxruntime-web loaded in the page, on the browser's own `navigator.gpu`.
 import { formatAdapter, requestWeftDevice } from '@weft/runtime';
-import { benchCases, selectCases } from '../bench-catalog.js';
-import { COMPILE_TIME_CASE, measureCompileTime } from '../compile-time.js';
+import { selectBenchWork } from '../bench-catalog.js';
+import { measureCompileTime } from '../compile-time.js';
 import { installDispatchCounter } from '../dispatch-counter.js';
 import { installGpuMemoryTracker } from '../gpu-memory-tracker.js';
 import { ortDeviceFeatures, ortDeviceWithoutSubgroupsFeatures } from '../peers/onnxruntime-web.js';
@@ -17,17 +17,7 @@ function log(line: string): void {
 
 async function run(config: BrowserBenchConfig): Promise<BrowserBenchReport> {
   (globalThis as { weftOrtWasmPaths?: string }).weftOrtWasmPaths = config.ortWasmPaths;
-  const compileTimeOnly = config.only.length > 0 && config.only.every((name) => name === COMPILE_TIME_CASE);
-  const runCompileTime = config.only.length === 0 || config.only.includes(COMPILE_TIME_CASE);
-  const cases = compileTimeOnly
-    ? []
-    : selectCases(
-        benchCases({
-          quick: config.quick,
-          ...(config.blockSparseN === undefined ? {} : { blockSparseN: config.blockSparseN }),
-        }),
-        config.only.filter((name) => name !== COMPILE_TIME_CASE),
-      );
+  const { cases, compileTime: runCompileTime } = selectBenchWork(config);
   const gpu = navigator.gpu;
   installDispatchCounter();
   installGpuMemoryTracker();
