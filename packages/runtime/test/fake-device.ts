@@ -48,6 +48,8 @@ export function fakeDevice(): FakeDevice {
     },
     lost,
     createShaderModule: () => ({}),
+    createBindGroupLayout: () => ({}),
+    createPipelineLayout: () => ({}),
     createComputePipelineAsync: () => Promise.resolve({ getBindGroupLayout: () => ({}) }),
     createBuffer: buffer,
     createBindGroup: () => ({}),
@@ -87,4 +89,5 @@ function installGpuConstants(): void {
     QUERY_RESOLVE: 512,
   };
   scope.GPUMapMode ??= { READ: 1, WRITE: 2 };
+  scope.GPUShaderStage ??= { VERTEX: 1, FRAGMENT: 2, COMPUTE: 4 };
 }

@@ -135,14 +135,16 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
   return withErrorScopes(device, async () => {
     const pipelines = await Promise.all(
       kernels.map((kernel) =>
-        cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint).catch((error: unknown) => {
-          throw new WeftError(
-            'gpu-pipeline',
-            `kernel ${kernel.kernel.id} "${kernel.label}" failed to compile: ${error instanceof Error ? error.message : String(error)}`,
-            kernel.block === undefined ? {} : { block: kernel.block },
-            { cause: error },
-          );
-        }),
+        cachedPipeline(device, kernel.label, kernel.wgsl, kernel.entryPoint, kernel.bindings).catch(
+          (error: unknown) => {
+            throw new WeftError(
+              'gpu-pipeline',
+              `kernel ${kernel.kernel.id} "${kernel.label}" failed to compile: ${error instanceof Error ? error.message : String(error)}`,
+              kernel.block === undefined ? {} : { block: kernel.block },
+              { cause: error },
+            );
+          },
+        ),
       ),
     );
     const sources = device.createBuffer({

@@ -303,6 +303,8 @@ export class GpuProgram implements Program {
     });
     const queue = this.#device.queue;
     for (const { node, data } of uploads) {
+      // An input that no kernel reads (the body of its only consumer ignores it) has no buffer.
+      if (!this.memory.slots.has(node)) continue;
       const { buffer, offset } = this.#locate(node);
       queue.writeBuffer(buffer, offset, data);
     }

@@ -1,3 +1,5 @@
+import type { KernelBinding } from '@weft/wgsl';
+import { bindGroupLayoutEntries } from './bind-group-layout.js';
 import { structuralPipelineKey } from './pipeline-key.js';
 
 /**
@@ -16,13 +18,16 @@ const cachesByDevice = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipe
  * under other names (each layer of a decoder), which then runs the pipeline, and carries the label,
  * of the first one compiled. Creation is asynchronous
  * so that many pipelines compile in parallel. The cache is a least-recently-used map of at most
- * {@link PIPELINE_CACHE_SIZE} pipelines per device.
+ * {@link PIPELINE_CACHE_SIZE} pipelines per device. The pipeline's layout holds every binding the
+ * kernel declares (`bindings`), read or not; the WGSL's declarations fix the bindings, so the key
+ * needs nothing more.
  */
 export function cachedPipeline(
   device: GPUDevice,
   label: string,
   wgsl: string,
   entryPoint: string,
+  bindings: readonly KernelBinding[],
 ): Promise<GPUComputePipeline> {
   let cache = cachesByDevice.get(device);
   if (cache === undefined) {
@@ -38,9 +43,13 @@ export function cachedPipeline(
     return pipeline;
   }
   const module = device.createShaderModule({ label, code: wgsl });
+  const bindGroupLayout = device.createBindGroupLayout({
+    label,
+    entries: bindGroupLayoutEntries(bindings),
+  });
   const created = device.createComputePipelineAsync({
     label,
-    layout: 'auto',
+    layout: device.createPipelineLayout({ label, bindGroupLayouts: [bindGroupLayout] }),
     compute: { module, entryPoint },
   });
   pipeline = created;

@@ -59,16 +59,16 @@ describe('programs do not outlive destroy() while their device lives', () => {
   it('the pipeline cache keeps at most PIPELINE_CACHE_SIZE pipelines per device, least recently used out', async () => {
     const fake = fakeDevice();
     const source = (i: number) => `@compute @workgroup_size(1) fn main() { let unused = ${i}; }`;
-    const first = cachedPipeline(fake.device, 'k0', source(0), 'main');
+    const first = cachedPipeline(fake.device, 'k0', source(0), 'main', []);
     for (let i = 1; i < PIPELINE_CACHE_SIZE + 100; i++) {
-      cachedPipeline(fake.device, `k${i}`, source(i), 'main');
+      cachedPipeline(fake.device, `k${i}`, source(i), 'main', []);
       // Keep kernel 0 recently used: it must survive the evictions.
-      if (i % 50 === 0) expect(cachedPipeline(fake.device, 'k0', source(0), 'main')).toBe(first);
+      if (i % 50 === 0) expect(cachedPipeline(fake.device, 'k0', source(0), 'main', [])).toBe(first);
     }
     expect(cachedPipelineCount(fake.device)).toBe(PIPELINE_CACHE_SIZE);
-    expect(cachedPipeline(fake.device, 'k0', source(0), 'main')).toBe(first);
-    expect(cachedPipeline(fake.device, 'k1', source(1), 'main')).not.toBe(
-      cachedPipeline(fake.device, 'k2', source(2), 'main'),
+    expect(cachedPipeline(fake.device, 'k0', source(0), 'main', [])).toBe(first);
+    expect(cachedPipeline(fake.device, 'k1', source(1), 'main', [])).not.toBe(
+      cachedPipeline(fake.device, 'k2', source(2), 'main', []),
     );
   });
 });
