@@ -8,6 +8,7 @@ import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
 import { attentionEntropyReadoutEntry } from './entries/attention-entropy-readout.js';
 import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
+import { attentionSortingScoresEntry } from './entries/attention-sorting-scores.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
@@ -50,6 +51,7 @@ import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { malaAttentionEntry } from './entries/mala-attention.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { massiveValuesQkNormsEntry } from './entries/massive-values-qk-norms.js';
 import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
@@ -133,6 +135,8 @@ export const ZOO: readonly ZooEntry[] = [
   lseOutputEntry,
   attentionBasinSegmentMassEntry,
   sentinelLastRowProbeEntry,
+  attentionSortingScoresEntry,
+  massiveValuesQkNormsEntry,
   dittoDiagonalReadoutEntry,
   attentionEntropyReadoutEntry,
   sigmoidAttentionEntry,
