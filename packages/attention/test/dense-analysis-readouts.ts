@@ -79,3 +79,69 @@ export function denseMassiveValues(
     rotatedKeyNorms: norms(rotated(k)),
   };
 }
+
+/** A = softmax(q kᵀ/√d) over all keys (bidirectional) of one head: `[N, N]` rows. */
+function denseMap(q: ArrayLike<number>, k: ArrayLike<number>, head: number, length: number, headDim: number) {
+  return Array.from({ length }, (_, i) => {
+    const logits = Array.from({ length }, (_, j) => {
+      let dot = 0;
+      for (let x = 0; x < headDim; x++)
+        dot += q[(head * length + i) * headDim + x]! * k[(head * length + j) * headDim + x]!;
+      return dot / Math.sqrt(headDim);
+    });
+    const top = Math.max(...logits);
+    const weights = logits.map((logit) => Math.exp(logit - top));
+    const total = weights.reduce((a, b) => a + b, 0);
+    return weights.map((weight) => weight / total);
+  });
+}
+
+/**
+ * Abnar & Zuidema's rollout: Ā = mean_h A, Ã = ½Ā + ½I with rows renormalized, R = Ã⁽ᴸ⁾⋯Ã⁽¹⁾.
+ */
+export function denseAttentionRollout(
+  values: Values,
+  shape: { heads: number; length: number; headDim: number; layers: number },
+): Record<string, Float64Array> {
+  const { heads, length, headDim, layers } = shape;
+  let rollout: number[][] | undefined;
+  for (let layer = 0; layer < layers; layer++) {
+    const maps = Array.from({ length: heads }, (_, h) =>
+      denseMap(values[`q${layer}`]!, values[`k${layer}`]!, h, length, headDim),
+    );
+    const mixed = Array.from({ length }, (_, i) => {
+      const row = Array.from(
+        { length },
+        (_, j) => (0.5 * maps.reduce((total, map) => total + map[i]![j]!, 0)) / heads + (i === j ? 0.5 : 0),
+      );
+      const total = row.reduce((a, b) => a + b, 0);
+      return row.map((value) => value / total);
+    });
+    const previous = rollout;
+    rollout =
+      previous === undefined
+        ? mixed
+        : mixed.map((row) =>
+            Array.from({ length }, (_, j) =>
+              row.reduce((total, value, m) => total + value * previous[m]![j]!, 0),
+            ),
+          );
+  }
+  return { rollout: Float64Array.from(rollout!.flat()) };
+}
+
+/** Pruthi et al.: m_h = Σ_{j∈I} a_{h,0,j} (the [CLS] row), R = −(λ/|H|) Σ_h log(1 − m_h). */
+export function denseDeceptionPenalty(
+  values: Values,
+  shape: { heads: number; length: number; headDim: number; weight: number },
+): Record<string, Float64Array> {
+  const { heads, length, headDim, weight } = shape;
+  const subsetMass = Float64Array.from({ length: heads }, (_, h) =>
+    denseMap(values.q!, values.k!, h, length, headDim)[0]!.reduce(
+      (total, a, j) => total + (values.impermissible![j] === 1 ? a : 0),
+      0,
+    ),
+  );
+  const penalty = (-weight / heads) * subsetMass.reduce((total, mass) => total + Math.log(1 - mass), 0);
+  return { subsetMass, penalty: Float64Array.of(penalty) };
+}

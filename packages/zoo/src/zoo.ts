@@ -8,11 +8,13 @@ import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
 import { attentionEntropyReadoutEntry } from './entries/attention-entropy-readout.js';
 import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
+import { attentionRolloutEntry } from './entries/attention-rollout.js';
 import { attentionSortingScoresEntry } from './entries/attention-sorting-scores.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
+import { deceptiveAttentionPenaltyEntry } from './entries/deceptive-attention-penalty.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
 import { dualAttentionEntry } from './entries/dual-attention.js';
@@ -137,6 +139,8 @@ export const ZOO: readonly ZooEntry[] = [
   sentinelLastRowProbeEntry,
   attentionSortingScoresEntry,
   massiveValuesQkNormsEntry,
+  attentionRolloutEntry,
+  deceptiveAttentionPenaltyEntry,
   dittoDiagonalReadoutEntry,
   attentionEntropyReadoutEntry,
   sigmoidAttentionEntry,

@@ -1,5 +1,6 @@
-import { input, makeGraph } from '@weft/ir';
+import { input, log, makeGraph, matmul, mean, mul, reshape, sub } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
+import { attentionRollout } from '../attention-rollout.js';
 import { attentionSortingScores } from '../attention-sorting.js';
 import { causal } from '../masks/builtin-masks.js';
 import { queryKeyMagnitudes } from '../query-key-magnitudes.js';
@@ -69,6 +70,76 @@ export const massiveValuesCatalogEntry: AttentionCatalogEntry = {
       }),
       params: {},
       inputs: { q: seeded(COUNT, 41), k: seeded(COUNT, 42) },
+      dims: {},
+    };
+  },
+};
+
+/**
+ * Attention rollout (Abnar & Zuidema, catalog paper 38) over two bidirectional layers (inputs
+ * `q0, k0, v0, q1, k1, v1`): each layer's full map from the `probeRows` readout over all 24 rows,
+ * then R = Ã⁽²⁾Ã⁽¹⁾ with Ã = ½·mean_h A + ½·I, rows renormalized: `rollout` `[1, 24, 24]`.
+ */
+export const attentionRolloutCatalogEntry: AttentionCatalogEntry = {
+  mechanism: 'attention-rollout',
+  paper: 38,
+  build() {
+    const spec = attention({
+      name: 'attention-rollout',
+      heads: HEADS,
+      headDim: DIM,
+      outputs: { probeRows: Array.from({ length: LENGTH }, (_, row) => row) },
+    });
+    const maps = [0, 1].map((layer) => {
+      const [query, key, value] = ['q', 'k', 'v'].map((part) => input(`${part}${layer}`, SHAPE));
+      return applyAttention(spec, { query: query!, key: key!, value: value! }).probeRows!;
+    });
+    const names = [0, 1].flatMap((layer) => ['q', 'k', 'v'].map((part) => `${part}${layer}`));
+    return {
+      graph: makeGraph({ rollout: attentionRollout(maps) }),
+      params: {},
+      inputs: Object.fromEntries(names.map((name, index) => [name, seeded(COUNT, 51 + index)])),
+      dims: {},
+    };
+  },
+};
+
+/** Weight λ of Pruthi et al.'s penalty in the catalog instance. */
+export const DECEPTION_PENALTY_WEIGHT = 0.1;
+
+/**
+ * The attention penalty of "Learning to Deceive with Attention-Based Explanations" (Pruthi et al.,
+ * catalog paper 116) for a BERT-style classifier: the [CLS] row (query 0) of bidirectional
+ * attention as a `probeRows` readout, its mass on the impermissible key set I (`impermissible`, a
+ * `[24]` 0/1 mask) a_hᵀm per head (`subsetMass` `[1, 4]`), and
+ * R = −(λ/|H|)·Σ_h log(1 − a_hᵀm) with λ = 0.1 (`penalty` `[1]`), one layer (the catalog marks the
+ * layer aggregation to verify).
+ */
+export const deceptionPenaltyCatalogEntry: AttentionCatalogEntry = {
+  mechanism: 'deceptive-attention-penalty',
+  paper: 116,
+  build() {
+    const spec = attention({
+      name: 'deceptive-attention',
+      heads: HEADS,
+      headDim: DIM,
+      outputs: { probeRows: [0] },
+    });
+    const [query, key, value] = ['q', 'k', 'v'].map((part) => input(part, SHAPE));
+    const clsRow = applyAttention(spec, { query: query!, key: key!, value: value! }).probeRows!;
+    const impermissible = input('impermissible', [LENGTH]);
+    const subsetMass = reshape(matmul(clsRow, reshape(impermissible, [LENGTH, 1])), [1, HEADS]);
+    const penalty = mul(mean(log(sub(1, subsetMass)), 1), -DECEPTION_PENALTY_WEIGHT);
+    return {
+      graph: makeGraph({ subsetMass, penalty }),
+      params: {},
+      inputs: {
+        q: seeded(COUNT, 61),
+        k: seeded(COUNT, 62),
+        v: seeded(COUNT, 63),
+        // Tokens 3, 4, 5 and 17 are impermissible (say, gender words).
+        impermissible: Float32Array.from({ length: LENGTH }, (_, t) => ([3, 4, 5, 17].includes(t) ? 1 : 0)),
+      },
       dims: {},
     };
   },

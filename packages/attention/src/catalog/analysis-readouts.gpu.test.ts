@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalogInstance, worst } from '../../test/check-catalog-entry.js';
-import { denseAttentionSorting, denseMassiveValues } from '../../test/dense-analysis-readouts.js';
+import {
+  denseAttentionRollout,
+  denseAttentionSorting,
+  denseDeceptionPenalty,
+  denseMassiveValues,
+} from '../../test/dense-analysis-readouts.js';
 import {
   ATTENTION_SORTING_SEGMENTS,
+  attentionRolloutCatalogEntry,
   attentionSortingCatalogEntry,
+  DECEPTION_PENALTY_WEIGHT,
+  deceptionPenaltyCatalogEntry,
   massiveValuesCatalogEntry,
 } from './analysis-readout-entries.js';
 
@@ -42,5 +50,25 @@ describe('analysis readouts on the device', () => {
     expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);
     // One reduction kernel per output (the rotation fuses into the rotated norms' kernels).
     expect(check.kernels).toBe(4);
+  }, 120_000);
+
+  it('attention rollout (#38): R = Ã⁽²⁾Ã⁽¹⁾ from the kernels’ full maps, Ã = ½·mean_h A + ½·I', async () => {
+    const check = await checkCatalogInstance(attentionRolloutCatalogEntry.build(), (values) =>
+      denseAttentionRollout(values, { heads: 4, length: 24, headDim: 16, layers: 2 }),
+    );
+    console.log('attention-rollout', check);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusReference)).toBeLessThan(TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);
+  }, 120_000);
+
+  it('deceptive attention (#116): the [CLS] row’s mass on the impermissible keys and R = −(λ/|H|)Σ_h log(1 − a_hᵀm)', async () => {
+    const check = await checkCatalogInstance(deceptionPenaltyCatalogEntry.build(), (values) =>
+      denseDeceptionPenalty(values, { heads: 4, length: 24, headDim: 16, weight: DECEPTION_PENALTY_WEIGHT }),
+    );
+    console.log('deceptive-attention-penalty', check);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusReference)).toBeLessThan(TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);
   }, 120_000);
 });

@@ -25,7 +25,12 @@ import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
-import { attentionSortingCatalogEntry, massiveValuesCatalogEntry } from './analysis-readout-entries.js';
+import {
+  attentionRolloutCatalogEntry,
+  attentionSortingCatalogEntry,
+  deceptionPenaltyCatalogEntry,
+  massiveValuesCatalogEntry,
+} from './analysis-readout-entries.js';
 import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
@@ -124,6 +129,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   }),
   attentionSortingCatalogEntry,
   massiveValuesCatalogEntry,
+  attentionRolloutCatalogEntry,
+  deceptionPenaltyCatalogEntry,
   entry('sigmoid-attention', 21, { heads: HEADS, headDim: DIM, mask: causal(), normalizer: sigmoid() }),
   entry('rnope-swa', 24, {
     heads: HEADS,
