@@ -36,30 +36,13 @@ export function denseAttentionSorting(
   return { scores };
 }
 
-/**
- * M_{h,d} = (Σ_t x_{t,h,d}²)^½ of q and k, and of RoFormer's rotation in the `half` pairing:
- * token t turns dims (i, i + d/2) by t·10000^(−2i/d).
- */
+/** M_{h,d} = (Σ_t x_{t,h,d}²)^½ of q and k, before and after {@link denseRope}. */
 export function denseMassiveValues(
   values: Values,
   shape: { heads: number; length: number; headDim: number },
 ): Record<string, Float64Array> {
   const { heads, length, headDim } = shape;
-  const half = headDim / 2;
-  const rotated = (x: ArrayLike<number>) => {
-    const out = new Float64Array(x.length);
-    for (let h = 0; h < heads; h++)
-      for (let t = 0; t < length; t++) {
-        const row = (h * length + t) * headDim;
-        for (let i = 0; i < half; i++) {
-          const angle = t * 10000 ** ((-2 * i) / headDim);
-          const [a, b] = [x[row + i]!, x[row + i + half]!];
-          out[row + i] = a * Math.cos(angle) - b * Math.sin(angle);
-          out[row + i + half] = b * Math.cos(angle) + a * Math.sin(angle);
-        }
-      }
-    return out;
-  };
+  const rotated = (x: ArrayLike<number>) => denseRope(x, heads, length, headDim);
   const norms = (x: ArrayLike<number>) => {
     const out = new Float64Array(heads * headDim);
     for (let h = 0; h < heads; h++)
@@ -144,4 +127,26 @@ export function denseDeceptionPenalty(
   );
   const penalty = (-weight / heads) * subsetMass.reduce((total, mass) => total + Math.log(1 - mass), 0);
   return { subsetMass, penalty: Float64Array.of(penalty) };
+}
+
+/** RoFormer's rotation in the `half` pairing, base 10 000: token t turns dims (i, i + d/2) by t·10000^(−2i/d). */
+export function denseRope(
+  x: ArrayLike<number>,
+  heads: number,
+  length: number,
+  headDim: number,
+): Float64Array {
+  const half = headDim / 2;
+  const out = new Float64Array(x.length);
+  for (let h = 0; h < heads; h++)
+    for (let t = 0; t < length; t++) {
+      const row = (h * length + t) * headDim;
+      for (let i = 0; i < half; i++) {
+        const angle = t * 10000 ** ((-2 * i) / headDim);
+        const [a, b] = [x[row + i]!, x[row + i + half]!];
+        out[row + i] = a * Math.cos(angle) - b * Math.sin(angle);
+        out[row + i + half] = b * Math.cos(angle) + a * Math.sin(angle);
+      }
+    }
+  return out;
 }

@@ -95,6 +95,7 @@ import { spadeEntry } from './entries/spade.js';
 import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
 import { sparseTransformerStridedEntry } from './entries/sparse-transformer-strided.js';
 import { sparseKAttentionEntry } from './entries/sparsek-attention.js';
+import { starAttentionEntry } from './entries/star-attention.js';
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
@@ -163,6 +164,7 @@ export const ZOO: readonly ZooEntry[] = [
   sparseKAttentionEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
+  starAttentionEntry,
   softmaxSinkEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,

@@ -48,6 +48,7 @@ import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-en
 import { seeded } from './seeded-values.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
+import { starAttentionCatalogEntry } from './star-attention-entry.js';
 import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
@@ -232,6 +233,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     mask: causal(),
     outputs: { logSumExp: true },
   }),
+  starAttentionCatalogEntry,
   entry(
     // gpt-oss's learned sink logit: not a catalog paper (paper 25, ACT, calibrates sinks otherwise).
     'softmax-sink',

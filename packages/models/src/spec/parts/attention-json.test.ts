@@ -3,6 +3,7 @@ import {
   type AttentionOptions,
   additiveScore,
   alibi,
+  anchorBlocks,
   and,
   attention,
   BUILTIN_NORMALIZERS,
@@ -282,7 +283,7 @@ const CASES: readonly Case[] = [
     options: { ...base, mask: causal({ align: 'top-left' }) },
   },
   {
-    name: 'slidingWindow, prefixLM, chunked, blockCausal, stridedSparse, fixedSparse, overlappingChunks under or/and/not',
+    name: 'slidingWindow, prefixLM, chunked, blockCausal, anchorBlocks, stridedSparse, fixedSparse, overlappingChunks under or/and/not',
     json: {
       ...base,
       mask: {
@@ -297,6 +298,7 @@ const CASES: readonly Case[] = [
           },
           { kind: 'not', mask: { kind: 'chunked', size: 5 } },
           { kind: 'blockCausal', size: 6 },
+          { kind: 'anchorBlocks', size: 4, align: 'top-left' },
           { kind: 'stridedSparse', stride: 4 },
           { kind: 'fixedSparse', stride: 6, summary: 2, align: 'bottom-right' },
           { kind: 'overlappingChunks', size: 5, overlap: 2, align: 'top-left' },
@@ -309,6 +311,7 @@ const CASES: readonly Case[] = [
         and(slidingWindow(8, { align: 'top-left' }), prefixLM(3)),
         not(chunked(5)),
         blockCausal(6),
+        anchorBlocks(4, { align: 'top-left' }),
         stridedSparse(4),
         fixedSparse(6, 2, { align: 'bottom-right' }),
         overlappingChunks(5, 2, { align: 'top-left' }),

@@ -1,4 +1,5 @@
 import {
+  anchorBlocks,
   and,
   blockCausal,
   blockTable,
@@ -43,6 +44,7 @@ export const LEAF_MASK_SCHEMAS = [
     align,
   }),
   v.strictObject({ kind: v.literal('blockCausal'), size: positiveInteger(), align }),
+  v.strictObject({ kind: v.literal('anchorBlocks'), size: positiveInteger(), align }),
   v.strictObject({ kind: v.literal('stridedSparse'), stride: positiveInteger(), align }),
   v.strictObject({
     kind: v.literal('fixedSparse'),
@@ -188,6 +190,10 @@ function builtinMask(json: LeafMaskJSON): Mask | undefined {
     case 'blockCausal': {
       const { size, ...options } = optionsOf(json);
       return blockCausal(size, options);
+    }
+    case 'anchorBlocks': {
+      const { size, ...options } = optionsOf(json);
+      return anchorBlocks(size, options);
     }
     case 'stridedSparse': {
       const { stride, ...options } = optionsOf(json);
