@@ -83,6 +83,7 @@ export { MULTI_TOKEN_OP, type MultiTokenAttrs, type MultiTokenResult } from './o
 export { multiTokenOp } from './op/multi-token-op.js';
 export * from './qk-transforms-before-kernel.js';
 export * from './query-key-magnitudes.js';
+export * from './shift-rope-positions.js';
 export * from './soft/newton-schulz-inverse.js';
 export * from './soft/soft-nystrom-attention.js';
 export * from './spec/additive-score.js';

@@ -2,6 +2,29 @@ import { denseRope } from './dense-analysis-readouts.js';
 
 type Values = Readonly<Record<string, ArrayLike<number>>>;
 
+/** One output row Σ_j softmax_j(q_p·k_j/√d) v_j over the visible keys j of head h, in float64. */
+function softmaxRow(
+  q: ArrayLike<number>,
+  k: ArrayLike<number>,
+  v: ArrayLike<number>,
+  at: { h: number; p: number; length: number; headDim: number; visible: (j: number) => boolean },
+): number[] {
+  const { h, p, length, headDim, visible } = at;
+  const keys = Array.from({ length }, (_, j) => j).filter(visible);
+  const logits = keys.map((j) => {
+    let dot = 0;
+    for (let x = 0; x < headDim; x++)
+      dot += q[(h * length + p) * headDim + x]! * k[(h * length + j) * headDim + x]!;
+    return dot / Math.sqrt(headDim);
+  });
+  const top = Math.max(...logits);
+  const weights = logits.map((logit) => Math.exp(logit - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return Array.from({ length: headDim }, (_, x) =>
+    keys.reduce((sum, j, n) => sum + (weights[n]! / total) * v[(h * length + j) * headDim + x]!, 0),
+  );
+}
+
 /**
  * Star Attention written from the paper over one sequence of `context + queries` tokens with RoPE
  * at global positions, in float64: phase 1, host ⌊p/b⌋ attends causally over [anchor block; its
@@ -16,37 +39,45 @@ export function denseStarAttention(
   const length = context + queries;
   const q = denseRope(values.q!, heads, length, headDim);
   const k = denseRope(values.k!, heads, length, headDim);
-  const v = values.v!;
-  const attend = (h: number, p: number, visible: (j: number) => boolean) => {
-    const keys = Array.from({ length }, (_, j) => j).filter(visible);
-    const logits = keys.map((j) => {
-      let dot = 0;
-      for (let x = 0; x < headDim; x++)
-        dot += q[(h * length + p) * headDim + x]! * k[(h * length + j) * headDim + x]!;
-      return dot / Math.sqrt(headDim);
-    });
-    const top = Math.max(...logits);
-    const weights = logits.map((logit) => Math.exp(logit - top));
-    const total = weights.reduce((a, b) => a + b, 0);
-    return Array.from({ length: headDim }, (_, x) =>
-      keys.reduce((sum, j, n) => sum + (weights[n]! / total) * v[(h * length + j) * headDim + x]!, 0),
-    );
-  };
   const contextOut = new Float64Array(heads * context * headDim);
   const queryOut = new Float64Array(heads * queries * headDim);
-  for (let h = 0; h < heads; h++) {
-    for (let p = 0; p < context; p++) {
+  for (let h = 0; h < heads; h++)
+    for (let p = 0; p < length; p++) {
       const host = Math.floor(p / block);
-      const row = attend(h, p, (j) => j <= p && (j < block || Math.floor(j / block) === host));
-      contextOut.set(row, (h * context + p) * headDim);
+      const inContext = p < context;
+      const visible = (j: number) => j <= p && (!inContext || j < block || Math.floor(j / block) === host);
+      const row = softmaxRow(q, k, values.v!, { h, p, length, headDim, visible });
+      if (inContext) contextOut.set(row, (h * context + p) * headDim);
+      else queryOut.set(row, (h * queries + p - context) * headDim);
     }
-    for (let i = 0; i < queries; i++) {
-      const p = context + i;
-      queryOut.set(
-        attend(h, p, (j) => j <= p),
-        (h * queries + i) * headDim,
-      );
-    }
-  }
   return { context: contextOut, query: queryOut };
+}
+
+/**
+ * Block-Attention for RAG in one sequence, float64, RoPE at global positions: a token of passage
+ * i < K attends causally within its passage, a question token causally to everything. (A passage's
+ * own attention depends only on relative positions, so encoding it from position 0 and shifting its
+ * keys later gives the same numbers.)
+ */
+export function denseBlockAttentionRag(
+  values: Values,
+  shape: { heads: number; headDim: number; block: number; blocks: number },
+): Record<string, Float64Array> {
+  const { heads, headDim, block, blocks } = shape;
+  const length = block * blocks;
+  const questionStart = (blocks - 1) * block;
+  const q = denseRope(values.q!, heads, length, headDim);
+  const k = denseRope(values.k!, heads, length, headDim);
+  const passages = new Float64Array(heads * questionStart * headDim);
+  const question = new Float64Array(heads * block * headDim);
+  for (let h = 0; h < heads; h++)
+    for (let p = 0; p < length; p++) {
+      const inQuestion = p >= questionStart;
+      const visible = (j: number) =>
+        j <= p && (inQuestion || Math.floor(j / block) === Math.floor(p / block));
+      const row = softmaxRow(q, k, values.v!, { h, p, length, headDim, visible });
+      if (inQuestion) question.set(row, (h * block + p - questionStart) * headDim);
+      else passages.set(row, (h * questionStart + p) * headDim);
+    }
+  return { passages, question };
 }

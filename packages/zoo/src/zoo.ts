@@ -12,6 +12,7 @@ import { attentionRolloutEntry } from './entries/attention-rollout.js';
 import { attentionSortingScoresEntry } from './entries/attention-sorting-scores.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
+import { blockAttentionRagEntry } from './entries/block-attention-rag.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { deceptiveAttentionPenaltyEntry } from './entries/deceptive-attention-penalty.js';
@@ -165,6 +166,7 @@ export const ZOO: readonly ZooEntry[] = [
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   starAttentionEntry,
+  blockAttentionRagEntry,
   softmaxSinkEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,

@@ -31,6 +31,7 @@ import {
   deceptionPenaltyCatalogEntry,
   massiveValuesCatalogEntry,
 } from './analysis-readout-entries.js';
+import { blockAttentionRagCatalogEntry } from './block-attention-rag-entry.js';
 import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
@@ -234,6 +235,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     outputs: { logSumExp: true },
   }),
   starAttentionCatalogEntry,
+  blockAttentionRagCatalogEntry,
   entry(
     // gpt-oss's learned sink logit: not a catalog paper (paper 25, ACT, calibrates sinks otherwise).
     'softmax-sink',
