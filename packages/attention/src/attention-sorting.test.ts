@@ -15,7 +15,7 @@ describe('attentionSortingScores', () => {
     });
     const { scores } = interpret(graph, { inputs: { a: one, b: two } });
     const expected = [(0.2 + 0.6 + 0.1) / 3, (0.8 + 0.4 + 0.9) / 3];
-    expected.forEach((value, segment) => expect(scores!.data[segment]).toBeCloseTo(value, 6));
+    for (const [segment, value] of expected.entries()) expect(scores!.data[segment]).toBeCloseTo(value, 6);
   });
 
   it('names the layer whose readout has the wrong shape', () => {

@@ -21,7 +21,7 @@ describe('shiftRopePositions', () => {
         ).inputs.key;
       const graph = makeGraph({ direct: rotated(37), shifted: shiftRopePositions(spec, rotated(0), 37) });
       const { direct, shifted } = interpret(graph, { inputs: { k: values(80, 1) } });
-      direct!.data.forEach((value, i) => expect(shifted!.data[i]).toBeCloseTo(value, 9));
+      for (const [i, value] of direct!.data.entries()) expect(shifted!.data[i]).toBeCloseTo(value, 9);
     });
 
   it('refuses a spec without 1-D RoPE and keys of another head dim, naming the attention', () => {

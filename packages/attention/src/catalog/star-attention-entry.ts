@@ -38,7 +38,7 @@ export const starAttentionCatalogEntry: AttentionCatalogEntry = {
       key: k,
       value: v,
     }).inputs;
-    const { block, context, queries } = STAR_SHAPE;
+    const { block, context } = STAR_SHAPE;
     const contextPart = (x: Node) => positions(x, 0, context);
     const phase1 = applyAttention(spec('context', { mask: anchorBlocks(block) }), {
       query: contextPart(rotated.query),
