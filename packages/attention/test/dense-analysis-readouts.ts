@@ -4,6 +4,8 @@
  * analysis entries. Layout `[1, H, N, d]`.
  */
 
+import { denseSoftmaxRow } from './dense-softmax-rows.js';
+
 type Values = Readonly<Record<string, ArrayLike<number>>>;
 
 /** score(D) = Σ_{t∈D} mean_{l,h} A^{l,h}_{last,t}, A = causal softmax(q kᵀ/√d), per key segment. */
@@ -18,19 +20,9 @@ export function denseAttentionSorting(
     const q = values[`q${layer}`]!;
     const k = values[`k${layer}`]!;
     for (let h = 0; h < heads; h++) {
-      const last = (h * length + length - 1) * headDim;
       // The last query sees every key under the causal mask.
-      const logits = Array.from({ length }, (_, t) => {
-        let dot = 0;
-        for (let x = 0; x < headDim; x++) dot += q[last + x]! * k[(h * length + t) * headDim + x]!;
-        return dot / Math.sqrt(headDim);
-      });
-      const top = Math.max(...logits);
-      const weights = logits.map((logit) => Math.exp(logit - top));
-      const total = weights.reduce((a, b) => a + b, 0);
-      weights.forEach((weight, t) => {
-        scores[segmentOf(t)]! += weight / total / (layers * heads);
-      });
+      const weights = denseSoftmaxRow(q, k, { h, p: length - 1, length, headDim, visible: () => true });
+      for (const [t, weight] of weights.entries()) scores[segmentOf(t)]! += weight / (layers * heads);
     }
   }
   return { scores };
@@ -64,19 +56,10 @@ export function denseMassiveValues(
 }
 
 /** A = softmax(q kᵀ/√d) over all keys (bidirectional) of one head: `[N, N]` rows. */
-function denseMap(q: ArrayLike<number>, k: ArrayLike<number>, head: number, length: number, headDim: number) {
-  return Array.from({ length }, (_, i) => {
-    const logits = Array.from({ length }, (_, j) => {
-      let dot = 0;
-      for (let x = 0; x < headDim; x++)
-        dot += q[(head * length + i) * headDim + x]! * k[(head * length + j) * headDim + x]!;
-      return dot / Math.sqrt(headDim);
-    });
-    const top = Math.max(...logits);
-    const weights = logits.map((logit) => Math.exp(logit - top));
-    const total = weights.reduce((a, b) => a + b, 0);
-    return weights.map((weight) => weight / total);
-  });
+function denseMap(q: ArrayLike<number>, k: ArrayLike<number>, h: number, length: number, headDim: number) {
+  return Array.from({ length }, (_, p) =>
+    denseSoftmaxRow(q, k, { h, p, length, headDim, visible: () => true }),
+  );
 }
 
 /**

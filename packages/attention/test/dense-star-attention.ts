@@ -1,29 +1,7 @@
 import { denseRope } from './dense-analysis-readouts.js';
+import { denseAttentionRow } from './dense-softmax-rows.js';
 
 type Values = Readonly<Record<string, ArrayLike<number>>>;
-
-/** One output row Σ_j softmax_j(q_p·k_j/√d) v_j over the visible keys j of head h, in float64. */
-function softmaxRow(
-  q: ArrayLike<number>,
-  k: ArrayLike<number>,
-  v: ArrayLike<number>,
-  at: { h: number; p: number; length: number; headDim: number; visible: (j: number) => boolean },
-): number[] {
-  const { h, p, length, headDim, visible } = at;
-  const keys = Array.from({ length }, (_, j) => j).filter(visible);
-  const logits = keys.map((j) => {
-    let dot = 0;
-    for (let x = 0; x < headDim; x++)
-      dot += q[(h * length + p) * headDim + x]! * k[(h * length + j) * headDim + x]!;
-    return dot / Math.sqrt(headDim);
-  });
-  const top = Math.max(...logits);
-  const weights = logits.map((logit) => Math.exp(logit - top));
-  const total = weights.reduce((a, b) => a + b, 0);
-  return Array.from({ length: headDim }, (_, x) =>
-    keys.reduce((sum, j, n) => sum + (weights[n]! / total) * v[(h * length + j) * headDim + x]!, 0),
-  );
-}
 
 /**
  * Star Attention written from the paper over one sequence of `context + queries` tokens with RoPE
@@ -46,7 +24,7 @@ export function denseStarAttention(
       const host = Math.floor(p / block);
       const inContext = p < context;
       const visible = (j: number) => j <= p && (!inContext || j < block || Math.floor(j / block) === host);
-      const row = softmaxRow(q, k, values.v!, { h, p, length, headDim, visible });
+      const row = denseAttentionRow(q, k, values.v!, { h, p, length, headDim, visible });
       if (inContext) contextOut.set(row, (h * context + p) * headDim);
       else queryOut.set(row, (h * queries + p - context) * headDim);
     }
@@ -75,7 +53,7 @@ export function denseBlockAttentionRag(
       const inQuestion = p >= questionStart;
       const visible = (j: number) =>
         j <= p && (inQuestion || Math.floor(j / block) === Math.floor(p / block));
-      const row = softmaxRow(q, k, values.v!, { h, p, length, headDim, visible });
+      const row = denseAttentionRow(q, k, values.v!, { h, p, length, headDim, visible });
       if (inQuestion) question.set(row, (h * block + p - questionStart) * headDim);
       else passages.set(row, (h * questionStart + p) * headDim);
     }

@@ -15,6 +15,18 @@ const DIM = 16;
 const SHAPE = [1, HEADS, LENGTH, DIM];
 const COUNT = HEADS * LENGTH * DIM;
 
+/** Two layers' operands `q0, k0, v0, q1, k1, v1` `[1, 4, 24, 16]` and their seeded values. */
+function twoLayers(seed: number) {
+  const names = [0, 1].map((layer) => ['q', 'k', 'v'].map((part) => `${part}${layer}`));
+  const operands = names.map(([query, key, value]) => ({
+    query: input(query!, SHAPE),
+    key: input(key!, SHAPE),
+    value: input(value!, SHAPE),
+  }));
+  const inputs = Object.fromEntries(names.flat().map((name, index) => [name, seeded(COUNT, seed + index)]));
+  return { operands, inputs };
+}
+
 /** Three documents of 6 tokens, then a question of 6: one key segment each. */
 export const ATTENTION_SORTING_SEGMENTS = [0, 6, 12, 18] as const;
 
@@ -35,15 +47,12 @@ export const attentionSortingCatalogEntry: AttentionCatalogEntry = {
       mask: causal(),
       outputs: { segmentMass: ATTENTION_SORTING_SEGMENTS },
     });
-    const names = [0, 1].flatMap((layer) => ['q', 'k', 'v'].map((part) => `${part}${layer}`));
-    const masses = [0, 1].map((layer) => {
-      const [query, key, value] = ['q', 'k', 'v'].map((part) => input(`${part}${layer}`, SHAPE));
-      return applyAttention(spec, { query: query!, key: key!, value: value! }).segmentMass!;
-    });
+    const layers = twoLayers(31);
+    const masses = layers.operands.map((operands) => applyAttention(spec, operands).segmentMass!);
     return {
       graph: makeGraph({ scores: attentionSortingScores(masses) }),
       params: {},
-      inputs: Object.fromEntries(names.map((name, index) => [name, seeded(COUNT, 31 + index)])),
+      inputs: layers.inputs,
       dims: {},
     };
   },
@@ -90,15 +99,12 @@ export const attentionRolloutCatalogEntry: AttentionCatalogEntry = {
       headDim: DIM,
       outputs: { probeRows: Array.from({ length: LENGTH }, (_, row) => row) },
     });
-    const maps = [0, 1].map((layer) => {
-      const [query, key, value] = ['q', 'k', 'v'].map((part) => input(`${part}${layer}`, SHAPE));
-      return applyAttention(spec, { query: query!, key: key!, value: value! }).probeRows!;
-    });
-    const names = [0, 1].flatMap((layer) => ['q', 'k', 'v'].map((part) => `${part}${layer}`));
+    const layers = twoLayers(51);
+    const maps = layers.operands.map((operands) => applyAttention(spec, operands).probeRows!);
     return {
       graph: makeGraph({ rollout: attentionRollout(maps) }),
       params: {},
-      inputs: Object.fromEntries(names.map((name, index) => [name, seeded(COUNT, 51 + index)])),
+      inputs: layers.inputs,
       dims: {},
     };
   },

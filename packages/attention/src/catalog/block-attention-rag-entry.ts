@@ -1,4 +1,4 @@
-import { concat, literal, makeGraph, type Node, slice } from '@weft/ir';
+import { concat, literal, makeGraph } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { causal } from '../masks/builtin-masks.js';
 import { hoistQkTransforms } from '../qk-transforms-before-kernel.js';
@@ -6,7 +6,7 @@ import { shiftRopePositions } from '../shift-rope-positions.js';
 import { attention } from '../spec/attention-spec.js';
 import { rope } from '../spec/positions.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
-import { qkvInputs } from './qkv-inputs.js';
+import { qkvInputs, positionRange as rows } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 const HEADS = 4;
@@ -14,8 +14,6 @@ const DIM = 16;
 /** Three retrieved passages of 6 tokens, then the question's 6 tokens. */
 export const BLOCK_RAG_SHAPE = { heads: HEADS, headDim: DIM, block: 6, blocks: 4 } as const;
 const LENGTH = BLOCK_RAG_SHAPE.block * BLOCK_RAG_SHAPE.blocks;
-
-const rows = (x: Node, from: number, to: number) => slice(x, [0, 0, from, 0], [1, HEADS, to, DIM]);
 
 /**
  * Block-Attention for RAG (catalog paper 106) over 3 passages of 6 tokens and a question of 6 (raw

@@ -1,4 +1,4 @@
-import { makeGraph, type Node, slice } from '@weft/ir';
+import { makeGraph, type Node } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { anchorBlocks } from '../masks/anchor-blocks.js';
 import { causal } from '../masks/builtin-masks.js';
@@ -7,7 +7,7 @@ import { hoistQkTransforms } from '../qk-transforms-before-kernel.js';
 import { type AttentionOptions, attention } from '../spec/attention-spec.js';
 import { rope } from '../spec/positions.js';
 import type { AttentionCatalogEntry } from './attention-catalog.js';
-import { qkvInputs } from './qkv-inputs.js';
+import { positionRange as positions, qkvInputs } from './qkv-inputs.js';
 import { seeded } from './seeded-values.js';
 
 const HEADS = 4;
@@ -15,9 +15,6 @@ const DIM = 16;
 /** Context blocks of 6 tokens (4 hosts), then 4 query tokens. */
 export const STAR_SHAPE = { heads: HEADS, headDim: DIM, block: 6, context: 24, queries: 4 } as const;
 const LENGTH = STAR_SHAPE.context + STAR_SHAPE.queries;
-
-/** Positions [from, to) of `x` `[1, H, N, d]`. */
-const positions = (x: Node, from: number, to: number) => slice(x, [0, 0, from, 0], [1, HEADS, to, DIM]);
 
 /**
  * Star Attention (catalog paper 99) over 24 context tokens in 4 blocks of 6 and 4 query tokens, RoPE
