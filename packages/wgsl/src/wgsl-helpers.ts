@@ -105,8 +105,8 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
     requires: [],
     code: `fn weft_log1p(x: f32) -> f32 {
   if (abs(x) < 0.1) {
-    let series = 0.14285714285714285 - x * (0.125 - x * 0.1111111111111111);
-    return x * (1.0 - x * (0.5 - x * (0.3333333333333333 - x * (0.25 - x * (0.2 - x * (0.16666666666666666 - x * series))))));
+    let tail = 0.16666666666666666 - x * (0.14285714285714285 - x * (0.125 - x * 0.1111111111111111));
+    return x * (1.0 - x * (0.5 - x * (0.3333333333333333 - x * (0.25 - x * (0.2 - x * tail)))));
   }
   return log(1.0 + x);
 }`,

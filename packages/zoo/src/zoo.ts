@@ -48,6 +48,8 @@ import { linformerEntry } from './entries/linformer.js';
 import { llnAttentionEntry } from './entries/lln-attention.js';
 import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
+import { logLinearMamba2Entry } from './entries/log-linear-mamba2.js';
+import { logLinearMamba2DecodeEntry } from './entries/log-linear-mamba2-decode.js';
 import { lokiEntry } from './entries/loki.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
@@ -218,6 +220,8 @@ export const ZOO: readonly ZooEntry[] = [
   latteEntry,
   latteDecodeEntry,
   megaEmaEntry,
+  logLinearMamba2Entry,
+  logLinearMamba2DecodeEntry,
   nalaAttentionEntry,
   transnormerllmLrpeEntry,
   malaAttentionEntry,

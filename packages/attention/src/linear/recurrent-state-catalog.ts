@@ -1,20 +1,34 @@
-import { input, makeGraph } from '@weft/ir';
+import { input, makeGraph, type Node, neg, softplus } from '@weft/ir';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { aarenStateInputs, applyAaren } from './aaren-recurrent.js';
 import { applyLatte, latteStateInputs } from './latte-attention.js';
+import { logLinearAttention } from './log-linear-attention.js';
+import { logLinearDecodeStep, logLinearStateInputs } from './log-linear-decode.js';
 import { megaEma } from './mega-ema.js';
 
 const HEADS = 4;
 const LENGTH = 24;
 const DIM = 16;
 const CHUNK = 8;
+/** Log-linear attention's levels for 24 positions: 0 … ⌈log2 24⌉. */
+const LEVELS = 6;
+
+/**
+ * Log-linear Mamba-2's data-dependent operands from seeded pre-activations: λ = softplus(·) ≥ 0
+ * per level and a = −softplus(·) ≤ 0 (stand-ins for the paper's projections of x_t, whose
+ * activations the catalog leaves to verify).
+ */
+function logLinearGates(levelLogits: Node, decayLogits: Node): { levelWeights: Node; logDecay: Node } {
+  return { levelWeights: softplus(levelLogits), logDecay: neg(softplus(decayLogits)) };
+}
 
 /**
  * Recurrent states built on the gated op, for the zoo (batch 1, 4 heads, dim 16, chunks of 8): one
  * Aaren decode step on a seeded running-max state (m, u, w) (paper 100), Latte's causal form over
  * 24 positions (16 latents) and one Latte decode step on a seeded state (m, λ, S) (paper 81), and
- * Mega's damped EMA over 24 positions × 16 channels × 8 components (paper 70).
+ * Mega's damped EMA over 24 positions × 16 channels × 8 components (paper 70), and log-linear
+ * Mamba-2's chunked form over 24 positions and one decode step on a seeded Fenwick state (paper 109).
  */
 export const RECURRENT_STATE_CATALOG: readonly AttentionCatalogEntry[] = [
   {
@@ -120,6 +134,81 @@ export const RECURRENT_STATE_CATALOG: readonly AttentionCatalogEntry[] = [
           'mega-ema.omega': seeded(channels, 15),
         },
         inputs: { x: seeded(LENGTH * channels, 1) },
+        dims: {},
+      };
+    },
+  },
+  {
+    mechanism: 'log-linear-mamba2',
+    paper: 109,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const gates = logLinearGates(
+        input('levelLogits', [1, HEADS, LENGTH, LEVELS]),
+        input('decayLogits', [1, HEADS, LENGTH]),
+      );
+      const { output } = logLinearAttention(
+        input('q', shape),
+        input('k', shape),
+        input('v', shape),
+        gates.levelWeights,
+        {
+          name: 'log-linear-mamba2',
+          logDecay: gates.logDecay,
+          chunkSize: CHUNK,
+        },
+      );
+      const count = HEADS * LENGTH * DIM;
+      return {
+        graph: makeGraph({ output }),
+        params: {},
+        inputs: {
+          q: seeded(count, 1),
+          k: seeded(count, 2),
+          v: seeded(count, 3),
+          levelLogits: seeded(HEADS * LENGTH * LEVELS, 4),
+          decayLogits: seeded(HEADS * LENGTH, 5),
+        },
+        dims: {},
+      };
+    },
+  },
+  {
+    mechanism: 'log-linear-mamba2-decode',
+    paper: 109,
+    build() {
+      const row = [1, HEADS, 1, DIM];
+      const gates = logLinearGates(
+        input('levelLogits', [1, HEADS, 1, LEVELS]),
+        input('decayLogits', [1, HEADS, 1]),
+      );
+      const step = logLinearDecodeStep(
+        {
+          query: input('q', row),
+          key: input('k', row),
+          value: input('v', row),
+          ...gates,
+          state: logLinearStateInputs(1, HEADS, LEVELS - 1, DIM, DIM, 'log-linear'),
+        },
+        'log-linear-mamba2-decode',
+      );
+      return {
+        graph: makeGraph({
+          output: step.output,
+          'log-linear.levels': step.state.levels,
+          'log-linear.position': step.state.position,
+        }),
+        params: {},
+        inputs: {
+          q: seeded(HEADS * DIM, 1),
+          k: seeded(HEADS * DIM, 2),
+          v: seeded(HEADS * DIM, 3),
+          levelLogits: seeded(HEADS * LEVELS, 4),
+          decayLogits: seeded(HEADS, 5),
+          'log-linear.levels': seeded(HEADS * (LEVELS - 1) * DIM * DIM, 6),
+          // Position 11 (binary 1011): the step reads every level and merges levels 1, 2 into 3.
+          'log-linear.position': Float32Array.of(11),
+        },
         dims: {},
       };
     },

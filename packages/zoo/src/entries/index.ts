@@ -44,6 +44,8 @@ export * from './linformer.js';
 export * from './lln-attention.js';
 export * from './lln-diag-attention.js';
 export * from './local-chunk-attention.js';
+export * from './log-linear-mamba2.js';
+export * from './log-linear-mamba2-decode.js';
 export * from './loki.js';
 export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
