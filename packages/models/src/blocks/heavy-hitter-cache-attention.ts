@@ -75,11 +75,14 @@ export function heavyHitterCacheAttention(
     scores: input(`${name}.cache.scores`, [batch, kvHeads, slots]),
   };
   if (spec.valueHeads !== kvHeads) {
-    throw new SpecError(`attention "${spec.name}": a heavy-hitter cache needs as many value heads as key heads`, {
-      block: spec.name,
-      expected: `${kvHeads} value heads`,
-      actual: spec.valueHeads,
-    });
+    throw new SpecError(
+      `attention "${spec.name}": a heavy-hitter cache needs as many value heads as key heads`,
+      {
+        block: spec.name,
+        expected: `${kvHeads} value heads`,
+        actual: spec.valueHeads,
+      },
+    );
   }
   const candidates = withLabel(`${name}.cache.candidates`, () =>
     heavyHitterCandidates(state, { keys: key, values: value }, layout, cache.past),

@@ -19,7 +19,9 @@ describe('heavy-hitter KV cache on the device', () => {
       expect(step.kept, label).toEqual(step.simulated.kept);
       expect(step.simulated.margin, label).toBeGreaterThan(100 * TOLERANCE);
       outputErrors.push(normwiseError(step.output, step.simulated.output));
-      step.scores.forEach((scores, g) => scoreErrors.push(normwiseError(scores, step.simulated.scores[g]!)));
+      for (const [g, scores] of step.scores.entries()) {
+        scoreErrors.push(normwiseError(scores, step.simulated.scores[g]!));
+      }
     }
     const margins = steps.map((step) => step.simulated.margin);
     console.info(

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BLOCK, compileHeavyHitterBlock, runHeavyHitterSteps, stepLengths } from '../testing/heavy-hitter-block.js';
+import {
+  BLOCK,
+  compileHeavyHitterBlock,
+  runHeavyHitterSteps,
+  stepLengths,
+} from '../testing/heavy-hitter-block.js';
 import { heavyHitterLayout } from './heavy-hitter-kv-cache.js';
 
 /** max|a − b| / max|b|. */
@@ -28,9 +33,13 @@ describe('heavy-hitter KV cache (CPU float64 backend)', () => {
         expect(normwise(scores, step.simulated.scores[g]!), label).toBeLessThan(1e-6);
       });
       const slots = BLOCK.heavy + BLOCK.recent;
-      expect(step.kept.every((kept) => kept.length === Math.min(step.length, slots)), label).toBe(true);
+      expect(
+        step.kept.every((kept) => kept.length === Math.min(step.length, slots)),
+        label,
+      ).toBe(true);
       // Past the capacity, the heavy hitters are not simply the oldest positions.
-      if (step.kept.some((kept) => kept.slice(0, BLOCK.heavy).some((p, i) => p !== i))) evictedSomewhere = true;
+      if (step.kept.some((kept) => kept.slice(0, BLOCK.heavy).some((p, i) => p !== i)))
+        evictedSomewhere = true;
       if (JSON.stringify(step.kept[0]) !== JSON.stringify(step.kept[1])) headsDiffer = true;
     }
     expect(evictedSomewhere).toBe(true);

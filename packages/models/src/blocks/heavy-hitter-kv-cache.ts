@@ -171,7 +171,11 @@ export function evictHeavyHitters(
   const other = variable('$0');
   const own = variable('$1');
   const beats = mapElements(
-    [reshape(scores, [batch, kvHeads, 1, slots]), reshape(scores, [batch, kvHeads, slots, 1]), reshape(eligible, [batch, kvHeads, 1, slots])],
+    [
+      reshape(scores, [batch, kvHeads, 1, slots]),
+      reshape(scores, [batch, kvHeads, slots, 1]),
+      reshape(eligible, [batch, kvHeads, 1, slots]),
+    ],
     variable('$2')
       .gt(constant(0, 'f32'))
       .and(other.gt(own).or(other.eq(own).and(variable('i3', 'i32').lt(variable('i2', 'i32')))))
@@ -183,7 +187,11 @@ export function evictHeavyHitters(
     [recent, eligible, rank],
     variable('$0')
       .gt(constant(0, 'f32'))
-      .or(variable('$1').gt(constant(0, 'f32')).and(variable('$2').lt(constant(layout.heavy, 'f32'))))
+      .or(
+        variable('$1')
+          .gt(constant(0, 'f32'))
+          .and(variable('$2').lt(constant(layout.heavy, 'f32'))),
+      )
       .select(1, 0)
       .cast('f32'),
   );
@@ -203,7 +211,11 @@ export function evictHeavyHitters(
       .mul(constant(kvHeads, 'i32'))
       .add(variable('i1', 'i32'))
       .mul(constant(slots, 'i32'))
-      .add(variable('$0').cast('i32').min(constant(slots - 1, 'i32'))),
+      .add(
+        variable('$0')
+          .cast('i32')
+          .min(constant(slots - 1, 'i32')),
+      ),
   );
   const present = mapElements([source], variable('$0').lt(constant(slots, 'f32')));
   const rows = batch * kvHeads * slots;

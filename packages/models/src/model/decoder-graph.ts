@@ -14,10 +14,10 @@ import {
   withLabel,
 } from '@weft/ir';
 import { checkExactOptions } from '../blocks/exact-options.js';
+import type { HeavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import type { KvCacheOptions } from '../blocks/kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
-import type { HeavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { layerBlockOptions, type StackBlockOptions, transformerStack } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';

@@ -5,7 +5,11 @@ import { type CompileOptions, compile, type Program } from '@weft/runtime';
 import { heavyHitterCacheAttention } from '../blocks/heavy-hitter-cache-attention.js';
 import { heavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import { createSeededRandom } from '../weights/seeded-random.js';
-import { HeavyHitterSimulation, type SimulatedResult, type SimulatedStep } from './heavy-hitter-simulation.js';
+import {
+  HeavyHitterSimulation,
+  type SimulatedResult,
+  type SimulatedStep,
+} from './heavy-hitter-simulation.js';
 
 /** Shape of the tested attention layer and its cache. */
 export const BLOCK = { heads: 4, kvHeads: 2, headDim: 8, heavy: 4, recent: 3, stepTokens: 3 } as const;

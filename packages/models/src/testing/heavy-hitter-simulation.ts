@@ -56,7 +56,12 @@ export class HeavyHitterSimulation {
     const past = this.#length;
     for (let g = 0; g < this.kvHeads; g++) {
       for (let i = 0; i < seq; i++) {
-        this.#entries[g]!.push({ position: past + i, key: rows.key[g]![i]!, value: rows.value[g]![i]!, score: 0 });
+        this.#entries[g]!.push({
+          position: past + i,
+          key: rows.key[g]![i]!,
+          value: rows.value[g]![i]!,
+          score: 0,
+        });
       }
     }
     const valueDim = rows.value[0]![0]!.length;
