@@ -62,6 +62,8 @@ export {
 } from './blocks/norm-layers.js';
 export * from './blocks/parameter-path.js';
 export * from './blocks/residual.js';
+export * from './blocks/heavy-hitter-cache-attention.js';
+export * from './blocks/heavy-hitter-kv-cache.js';
 export * from './blocks/rolling-cache-attention.js';
 export * from './blocks/rolling-kv-cache.js';
 export {

@@ -11,6 +11,7 @@ import {
   variable,
   where,
 } from '@weft/ir';
+import type { HeavyHitterLayout } from './heavy-hitter-kv-cache.js';
 import type { RollingCacheLayout } from './rolling-kv-cache.js';
 import { staticDimOf } from './static-dim.js';
 
@@ -34,6 +35,12 @@ export interface KvCacheOptions {
    * {@link RollingCacheLayout}).
    */
   readonly rolling?: RollingCacheLayout;
+  /**
+   * Keep the cache as a heavy-hitter cache of this layout instead (`maxSeq` and `rolling` are then
+   * unused): per-KV-head slots compacted after each step's score-driven eviction (see
+   * {@link HeavyHitterLayout}).
+   */
+  readonly heavyHitter?: HeavyHitterLayout;
 }
 
 /** Name of the captured `past` tensor read by {@link cacheWindow}. */

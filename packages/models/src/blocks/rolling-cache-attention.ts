@@ -94,7 +94,8 @@ const INDEX_VARIABLES: readonly string[] = [
   VARIABLE_NAMES.keyLength,
 ];
 
-function checkRollingCacheSpec(spec: AttentionSpec): void {
+/** Refuses a spec whose kernel would read slot indices as positions (a `SpecError` naming the block). */
+export function checkRollingCacheSpec(spec: AttentionSpec): void {
   const refuse = (what: string, actual: string) => {
     throw new SpecError(`attention "${spec.name}": a rolling KV cache cannot hold ${what}`, {
       block: spec.name,

@@ -3,6 +3,7 @@ import type { LinearAttentionSpec } from '@weft/attention/linear';
 import { input, type Node, SpecError, withLabel } from '@weft/ir';
 import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } from './attention-part.js';
 import { mergeHeads, splitHeads } from './heads.js';
+import { heavyHitterCacheAttention } from './heavy-hitter-cache-attention.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
 import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
@@ -132,7 +133,7 @@ function buildCachedAttention(
     path: name,
     where,
     causalByDefault: true,
-    ...(cache === undefined || cache.rolling !== undefined
+    ...(cache === undefined || cache.rolling !== undefined || cache.heavyHitter !== undefined
       ? {}
       : { extraMasks: [cacheWindow(staticDimOf(x, 0, `attention "${name}"`))] }),
   });
@@ -178,6 +179,11 @@ function buildCachedAttention(
       tensor: PAST_TENSOR,
       expected: `a name other than "${PAST_TENSOR}"`,
     });
+  }
+  if (cache.heavyHitter !== undefined) {
+    const scored = { past: cache.past, heavyHitter: cache.heavyHitter };
+    const built = heavyHitterCacheAttention(spec, { query, key, value, tensors }, scored, name);
+    return { output: project(built.output), cache: built.cache, states: built.states };
   }
   if (cache.rolling !== undefined) {
     const rolling = { ...cache, rolling: cache.rolling };

@@ -7,9 +7,11 @@ import { SpecError } from '@weft/ir';
  * - {@link RollingWindowPolicy}: keep the last `window` positions (sliding-window attention);
  * - {@link SinkPlusWindowPolicy}: keep the first `sinks` positions for ever plus the last `window`
  *   (attention sinks: the visibility rule `j ≤ i ∧ (i − j < window ∨ j < sinks)` of the catalog's
- *   learnable token eviction, #82, without its learned keep set).
+ *   learnable token eviction, #82, without its learned keep set);
+ * - {@link HeavyHitterPolicy}: keep the last `recent` positions plus the `heavy` others that have
+ *   received the most attention so far, per KV head (H2O's score-driven eviction).
  */
-export type CachePolicy = 'error' | RollingWindowPolicy | SinkPlusWindowPolicy;
+export type CachePolicy = 'error' | RollingWindowPolicy | SinkPlusWindowPolicy | HeavyHitterPolicy;
 
 /** Keep the last `window` positions: the query at position p attends to keys p − window < k ≤ p. */
 export interface RollingWindowPolicy {
@@ -31,6 +33,44 @@ export interface SinkPlusWindowPolicy {
   readonly sinks: number;
   /** Recent positions attended to, the query's own included. */
   readonly window: number;
+}
+
+/**
+ * Heavy-hitter eviction (H2O, Zhang et al. 2023, "Heavy-Hitter Oracle"; not a catalog paper: the
+ * catalog's score-driven policies (#119, #77, #29, #31) are not specified to the formula, and #11,
+ * #82 score keys by learned weights, not by attention). Each KV head keeps its own set: every
+ * query's attention probability on a cached key is added to the key's score (summed over the query
+ * heads that share the KV head, and over a step's rows); after each step, each KV head keeps its
+ * `recent` latest positions and the `heavy` other positions of highest score (ties to the older),
+ * and evicts the rest for ever.
+ */
+export interface HeavyHitterPolicy {
+  /** Discriminant. */
+  readonly kind: 'heavyHitter';
+  /** Positions kept by accumulated attention, besides the recent ones. */
+  readonly heavy: number;
+  /** Latest positions always kept. */
+  readonly recent: number;
+}
+
+/**
+ * A heavy-hitter cache policy: `heavy + recent` cached positions per KV head.
+ *
+ * @throws SpecError when `heavy` or `recent` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: heavyHitter(256, 256) } });
+ * const { evictedTokens, cachePolicy } = await model.generate([1, 2, 3], { maxTokens: 2000 });
+ * ```
+ */
+export function heavyHitter(heavy: number, recent: number): HeavyHitterPolicy {
+  checkCount('heavyHitter', 'heavy', heavy, 1);
+  checkCount('heavyHitter', 'recent', recent, 1);
+  return { kind: 'heavyHitter', heavy, recent };
 }
 
 /**
@@ -80,6 +120,7 @@ export function sinkPlusWindow(sinks: number, window: number): SinkPlusWindowPol
  */
 export function describeCachePolicy(policy: CachePolicy): string {
   if (policy === 'error') return 'error';
+  if (policy.kind === 'heavyHitter') return `heavyHitter(${policy.heavy}, ${policy.recent})`;
   return policy.kind === 'rollingWindow'
     ? `rollingWindow(${policy.window})`
     : `sinkPlusWindow(${policy.sinks}, ${policy.window})`;
@@ -88,14 +129,21 @@ export function describeCachePolicy(policy: CachePolicy): string {
 /** Checks a policy value (it may come from untyped code); returns it. */
 export function checkCachePolicy(policy: unknown): CachePolicy {
   if (policy === 'error') return policy;
-  const value = policy as { kind?: unknown; sinks?: unknown; window?: unknown } | null;
+  const value = policy as {
+    kind?: unknown;
+    sinks?: unknown;
+    window?: unknown;
+    heavy?: unknown;
+    recent?: unknown;
+  } | null;
+  if (value?.kind === 'heavyHitter') return heavyHitter(value.heavy as number, value.recent as number);
   if (value?.kind === 'rollingWindow') return rollingWindow(value.window as number);
   if (value?.kind === 'sinkPlusWindow') return sinkPlusWindow(value.sinks as number, value.window as number);
   throw new SpecError(
-    'cache: policy must be "error", rollingWindow(window) or sinkPlusWindow(sinks, window)',
+    'cache: policy must be "error", rollingWindow(window), sinkPlusWindow(sinks, window) or heavyHitter(heavy, recent)',
     {
       block: 'cache',
-      expected: '"error" | rollingWindow | sinkPlusWindow',
+      expected: '"error" | rollingWindow | sinkPlusWindow | heavyHitter',
       actual: typeof policy === 'string' ? policy : JSON.stringify(policy),
     },
   );

@@ -1,4 +1,5 @@
 import { SpecError } from '@weft/ir';
+import { type HeavyHitterLayout, heavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { type CachePolicy, checkCachePolicy, describeCachePolicy } from './cache-policy.js';
 
@@ -35,8 +36,11 @@ export const DEFAULT_PREFILL_CHUNK = 16;
 export class InferenceCache {
   /** The policy. */
   readonly policy: CachePolicy;
-  /** Where the device cache keeps each position. */
-  readonly layout: RollingCacheLayout;
+  /**
+   * Where the device cache keeps each position: ring slots ({@link RollingCacheLayout}), or
+   * per-KV-head compacted slots under `heavyHitter` ({@link HeavyHitterLayout}).
+   */
+  readonly layout: RollingCacheLayout | HeavyHitterLayout;
   /** Most new tokens per step. */
   readonly maxStepTokens: number;
   /** Most positions a sequence may reach (the capacity under `'error'`, the model's position limit otherwise). */
@@ -64,12 +68,16 @@ export class InferenceCache {
       this.maxLength = maxSeq;
       return;
     }
+    this.maxLength = positionLimit;
+    if (this.policy.kind === 'heavyHitter') {
+      this.layout = heavyHitterLayout(this.policy.heavy, this.policy.recent, chunk);
+      return;
+    }
     const sinks = this.policy.kind === 'sinkPlusWindow' ? this.policy.sinks : 0;
     this.layout = { capacity: sinks + this.policy.window + chunk - 1, sinks, window: this.policy.window };
-    this.maxLength = positionLimit;
   }
 
-  /** Slots per layer (keys and values each). */
+  /** Slots per layer (keys and values each; per KV head under `heavyHitter`, which reads `maxStepTokens` more in a step). */
   get capacity(): number {
     return this.layout.capacity;
   }
@@ -86,21 +94,23 @@ export class InferenceCache {
 
   /** Positions evicted once `length` positions are written. */
   evictedAt(length: number): number {
-    const { window, sinks } = this.layout;
+    // A heavy-hitter cache keeps `capacity` positions per KV head (which ones, the device knows).
+    if ('kind' in this.layout) return Math.max(0, length - this.layout.capacity);
+    const { window, sinks } = this.#ringLayout('evictedAt');
     if (window === undefined) return 0;
     return Math.max(0, length - sinks - window + 1);
   }
 
   /** The slot position `position` is written to. */
   slotOf(position: number): number {
-    const { sinks, capacity } = this.layout;
+    const { sinks, capacity } = this.#ringLayout('slotOf');
     return position < sinks ? position : sinks + ((position - sinks) % (capacity - sinks));
   }
 
   /** The cached positions the next query (at position `length`) attends to, ascending. */
   keptPositions(): number[] {
     const length = this.#length;
-    const { window, sinks } = this.layout;
+    const { window, sinks } = this.#ringLayout('keptPositions');
     const kept: number[] = [];
     for (let position = 0; position < length; position++) {
       if (window === undefined || position < sinks || position > length - window) kept.push(position);
@@ -110,7 +120,18 @@ export class InferenceCache {
 
   /** A short description, e.g. `rollingWindow(512), 527 slots`. */
   describe(): string {
-    return `${describeCachePolicy(this.policy)}, ${this.capacity} slots`;
+    const perHead = 'kind' in this.layout ? ' per KV head' : '';
+    return `${describeCachePolicy(this.policy)}, ${this.capacity} slots${perHead}`;
+  }
+
+  /** The ring layout; a heavy-hitter cache's positions are chosen on the device, per KV head. */
+  #ringLayout(what: string): RollingCacheLayout {
+    if (!('kind' in this.layout)) return this.layout;
+    throw new SpecError(`cache: ${what} is known on the device only under a score-driven policy`, {
+      block: 'cache',
+      expected: 'rollingWindow, sinkPlusWindow or "error"',
+      actual: describeCachePolicy(this.policy),
+    });
   }
 
   /** Records that the sequence now holds `length` positions (the model calls it after each step). */

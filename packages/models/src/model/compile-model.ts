@@ -70,7 +70,8 @@ export interface CompileModelOptions {
   /**
    * Keep the KV cache as an {@link InferenceCache} with this policy: keys stored after RoPE,
    * each position in its own slot (no shift per step), and generation past the capacity by a
-   * rolling window or sinks plus a window. Default: the right-aligned caches of `maxSeq` slots.
+   * rolling window, sinks plus a window, or score-driven eviction per KV head (`heavyHitter`).
+   * Default: the right-aligned caches of `maxSeq` slots.
    * The attention must be causal with RoPE or no positions (`SpecError` otherwise).
    */
   readonly cache?: InferenceCacheOptions;

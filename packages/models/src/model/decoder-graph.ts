@@ -14,6 +14,7 @@ import {
   withLabel,
 } from '@weft/ir';
 import { checkExactOptions } from '../blocks/exact-options.js';
+import type { HeavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import type { KvCacheOptions } from '../blocks/kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
@@ -42,10 +43,14 @@ export interface DecoderLmGraphOptions {
   readonly batch?: number;
   /**
    * `step` mode: keep rolling KV caches of this layout (keys stored after RoPE, ring slots, see
-   * `RollingCacheLayout`) instead of right-aligned caches of `maxSeq` slots; a step then takes at
-   * most `maxStepTokens` tokens. Default: right-aligned caches.
+   * `RollingCacheLayout`), or heavy-hitter caches (`HeavyHitterLayout`: per-KV-head slots,
+   * score-driven eviction and compaction), instead of right-aligned caches of `maxSeq` slots; a
+   * step then takes at most `maxStepTokens` tokens. Default: right-aligned caches.
    */
-  readonly cache?: { readonly layout: RollingCacheLayout; readonly maxStepTokens: number };
+  readonly cache?: {
+    readonly layout: RollingCacheLayout | HeavyHitterLayout;
+    readonly maxStepTokens: number;
+  };
 }
 
 /** A decoder LM as a graph, with what compiling it needs. */
@@ -173,7 +178,7 @@ export function buildDecoderGraph(
   const cache: KvCacheOptions | undefined =
     past === undefined
       ? undefined
-      : { maxSeq: definition.maxSeq, past, ...(rolling === undefined ? {} : { rolling: rolling.layout }) };
+      : { maxSeq: definition.maxSeq, past, ...cacheLayoutOption(rolling?.layout) };
   const conditions = decoderConditions(definition.conditioning, batch, definition.dModel);
   const blockOf = (layer: number) => {
     const options = layerBlockOptions(definition.block, layer);
@@ -228,6 +233,12 @@ export function buildDecoderGraph(
     state[inputName] = `${inputName}.next`;
   }
   return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
+}
+
+/** The layout option of the KV caches: rolling, heavy-hitter, or none (right-aligned). */
+function cacheLayoutOption(layout: RollingCacheLayout | HeavyHitterLayout | undefined) {
+  if (layout === undefined) return {};
+  return 'kind' in layout ? { heavyHitter: layout } : { rolling: layout };
 }
 
 /** `c · tanh(logits / c)`, labelled `logitSoftcap`. */

@@ -1,6 +1,7 @@
 import {
   type CompiledModel,
   compileModel,
+  heavyHitter,
   type InferenceCacheOptions,
   type ModelSpecInput,
   rollingWindow,
@@ -59,7 +60,9 @@ export function longDecodeSpec(maxSeq: number): ModelSpecInput {
  * past = `longPast` (the case the issue targets); (1) an inference cache that keeps every key
  * (`'error'`, `window + 1` slots) at past = `window` (the baseline of the ratio); (2) and (3) the
  * right-aligned cache (a shift per step, keys re-rotated in the kernel) at the two pasts, with
- * `maxSeq` = past + 1: what the long run cost before.
+ * `maxSeq` = past + 1: what the long run cost before; (4) and (5) a heavy-hitter cache of `window`
+ * slots per KV head (`heavyHitter(window/2, window/2)`, one-token steps) at past = 4·`window` and at
+ * past = `window`: score-driven eviction, whose step reads a fixed number of slots.
  *
  * Each run is one decode step (one token in, its logits read back). The cache contents are what
  * earlier runs left (zeros at first): a step's cost does not depend on them.
@@ -102,5 +105,13 @@ export async function longDecodeContenders(
     await contender(`keep-all @ past ${window}`, window + 1, window, { policy: 'error' }),
     await contender(`right-aligned @ past ${longPast}`, longPast + 1, longPast, undefined),
     await contender(`right-aligned @ past ${window}`, window + 1, window, undefined),
+    ...(await Promise.all(
+      [4 * window, window].map((past) =>
+        contender(`heavyHitter ${window} slots @ past ${past}`, window + 1, past, {
+          policy: heavyHitter(window / 2, window / 2),
+          prefillChunk: 1,
+        }),
+      ),
+    )),
   ];
 }
