@@ -42,6 +42,7 @@ export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export * from './linear/lrpe-features.js';
 export * from './linear/mala-attention.js';
+export * from './linear/mega-block.js';
 export * from './linear/mega-ema.js';
 export * from './linear/nala-features.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';

@@ -50,6 +50,8 @@ import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { malaAttentionEntry } from './entries/mala-attention.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
+import { megaBlockEntry } from './entries/mega-block.js';
+import { megaBlockCausalLaplaceEntry } from './entries/mega-block-causal-laplace.js';
 import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
@@ -206,6 +208,8 @@ export const ZOO: readonly ZooEntry[] = [
   latteEntry,
   latteDecodeEntry,
   megaEmaEntry,
+  megaBlockEntry,
+  megaBlockCausalLaplaceEntry,
   nalaAttentionEntry,
   transnormerllmLrpeEntry,
   malaAttentionEntry,

@@ -50,6 +50,8 @@ export * from './lse-output.js';
 export * from './lssa-softplus-reweighting.js';
 export * from './mala-attention.js';
 export * from './masked-instance-norm.js';
+export * from './mega-block.js';
+export * from './mega-block-causal-laplace.js';
 export * from './mega-ema.js';
 export * from './mixture-of-heads.js';
 export * from './mlp-score-attention.js';
