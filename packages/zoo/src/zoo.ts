@@ -52,6 +52,7 @@ import { malaAttentionEntry } from './entries/mala-attention.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { megaBlockEntry } from './entries/mega-block.js';
 import { megaBlockCausalLaplaceEntry } from './entries/mega-block-causal-laplace.js';
+import { megaBlockDecodeEntry } from './entries/mega-block-decode.js';
 import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
@@ -210,6 +211,7 @@ export const ZOO: readonly ZooEntry[] = [
   megaEmaEntry,
   megaBlockEntry,
   megaBlockCausalLaplaceEntry,
+  megaBlockDecodeEntry,
   nalaAttentionEntry,
   transnormerllmLrpeEntry,
   malaAttentionEntry,

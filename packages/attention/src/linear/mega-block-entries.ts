@@ -1,11 +1,56 @@
-import { input, makeGraph } from '@weft/ir';
+import { type Graph, input, makeGraph } from '@weft/ir';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seededBlockParams } from '../catalog/seeded-block-params.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
-import { type MegaBlockOptions, megaBlock } from './mega-block.js';
+import { applyMegaBlock, type MegaBlockOptions, megaBlock, megaBlockStateInputs } from './mega-block.js';
 
 const LENGTH = 24;
 const WIDTH = 16;
+const SIZES = { zDim: 8, hDim: 32, components: 8, chunkSize: 8 } as const;
+
+function megaParams(graph: Graph, name: string): Record<string, Float32Array> {
+  const params = seededBlockParams(graph);
+  // EMA logits over ±2: dampings q = 1 − σ(δ)σ(α) from about 0.2 to 0.99.
+  for (const [suffix, seed] of [
+    ['ema.delta', 3],
+    ['ema.alpha', 4],
+  ] as const)
+    params[`${name}.${suffix}`] = seededInRange(params[`${name}.${suffix}`]!.length, seed, -2, 2);
+  return params;
+}
+
+/** One causal decode step after 23 positions: the EMA's h and a 23-position KV cache, seeded. */
+const megaBlockDecodeEntry: AttentionCatalogEntry = {
+  mechanism: 'mega-block-decode',
+  paper: 70,
+  build() {
+    const name = 'mega-block-decode';
+    const options = { ...SIZES, name, causal: true, maxPositions: LENGTH };
+    const past = LENGTH - 1;
+    const step = applyMegaBlock(input('x', [1, 1, WIDTH]), {
+      ...options,
+      state: megaBlockStateInputs(1, WIDTH, past, options),
+    });
+    const graph = makeGraph({
+      output: step.output,
+      [`${name}.ema`]: step.state!.ema,
+      [`${name}.keys`]: step.state!.keys,
+      [`${name}.values`]: step.state!.values,
+    });
+    return {
+      graph,
+      params: megaParams(graph, name),
+      inputs: {
+        x: seeded(WIDTH, 1),
+        [`${name}.ema`]: seeded(WIDTH * SIZES.components, 2),
+        [`${name}.keys`]: seeded(past * SIZES.zDim, 3),
+        // Values are SiLU outputs: ≥ −0.28.
+        [`${name}.values`]: seededInRange(past * SIZES.hDim, 4, -0.25, 1),
+      },
+      dims: {},
+    };
+  },
+};
 
 function megaBlockEntry(
   mechanism: string,
@@ -15,25 +60,14 @@ function megaBlockEntry(
     mechanism,
     paper: 70,
     build() {
-      const output = megaBlock(input('x', [1, LENGTH, WIDTH]), {
-        name: mechanism,
-        zDim: 8,
-        hDim: 32,
-        components: 8,
-        chunkSize: 8,
-        ...options,
-      });
+      const output = megaBlock(input('x', [1, LENGTH, WIDTH]), { ...SIZES, name: mechanism, ...options });
       const graph = makeGraph({ output });
-      const params = seededBlockParams(graph);
-      // EMA logits over ±2: dampings q = 1 − σ(δ)σ(α) from about 0.2 to 0.99.
-      for (const [suffix, seed] of [
-        ['ema.delta', 3],
-        ['ema.alpha', 4],
-      ] as const) {
-        const name = `${mechanism}.${suffix}`;
-        params[name] = seededInRange(params[name]!.length, seed, -2, 2);
-      }
-      return { graph, params, inputs: { x: seeded(LENGTH * WIDTH, 1) }, dims: {} };
+      return {
+        graph,
+        params: megaParams(graph, mechanism),
+        inputs: { x: seeded(LENGTH * WIDTH, 1) },
+        dims: {},
+      };
     },
   };
 }
@@ -41,9 +75,11 @@ function megaBlockEntry(
 /**
  * Mega's moving-average gated attention block (paper 70) on 24 positions × width 16 (zDim 8,
  * hDim 32, 8 EMA components, chunks of 8): the encoder form (bidirectional EMA, softmax with the
- * relative-position bias) and the decoder form (causal EMA and mask, laplace attention).
+ * relative-position bias), the decoder form (causal EMA and mask, laplace attention) and one
+ * softmax decode step on a seeded EMA state and KV cache.
  */
 export const MEGA_BLOCK_CATALOG: readonly AttentionCatalogEntry[] = [
   megaBlockEntry('mega-block', { bidirectional: true }),
   megaBlockEntry('mega-block-causal-laplace', { causal: true, attentionFunction: 'laplace' }),
+  megaBlockDecodeEntry,
 ];

@@ -5,7 +5,7 @@ import { denseMegaBlock } from '../../test/dense-mega-block.js';
 import { denseMegaEma } from '../../test/dense-mega-ema.js';
 import { megaBlockValues } from '../../test/mega-block-values.js';
 import { seeded } from '../catalog/seeded-values.js';
-import { type MegaBlockOptions, megaBlock } from './mega-block.js';
+import { applyMegaBlock, type MegaBlockOptions, megaBlock, megaBlockStateInputs } from './mega-block.js';
 import { megaEma } from './mega-ema.js';
 
 const F64 = 1e-12;
@@ -76,6 +76,73 @@ describe("Mega's moving-average gated attention block, float64", () => {
     expect(errors.chunked).toBeLessThan(F64);
     expect(errors.quadratic).toBeLessThan(F64);
   });
+
+  it.each(['softmax', 'laplace', 'relu2'] as const)(
+    '%s, causal: a prefill with returnState, then one-position steps on the EMA h and the KV cache = the dense block',
+    (attentionFunction) => {
+      const { batch, length, width, ...sizes } = SHAPE;
+      const options = { name: 'mega', ...sizes, causal: true, attentionFunction, maxPositions: length };
+      const prefix = length - 3;
+      const prefill = applyMegaBlock(input('x', [batch, prefix, width]), { ...options, returnState: true });
+      const state = prefill.state!;
+      const graph = makeGraph({
+        output: prefill.output,
+        'mega.ema': state.ema,
+        'mega.keys': state.keys,
+        'mega.values': state.values,
+      });
+      const whole = makeGraph({ output: megaBlock(input('x', [batch, length, width]), options) });
+      const values = megaBlockValues(whole, 300);
+      const { x, ...params } = values;
+      const rows = (from: number, to: number) => {
+        const out = new Float64Array(batch * (to - from) * width);
+        for (let b = 0; b < batch; b++)
+          out.set(
+            x!.subarray((b * length + from) * width, (b * length + to) * width),
+            b * (to - from) * width,
+          );
+        return out;
+      };
+      const outputs: Float64Array[] = [];
+      let results = interpret(graph, { inputs: { x: rows(0, prefix) }, params });
+      outputs.push(Float64Array.from(results.output!.data));
+      for (let t = prefix; t < length; t++) {
+        const step = applyMegaBlock(input('x', [batch, 1, width]), {
+          ...options,
+          state: megaBlockStateInputs(batch, width, t, options),
+        });
+        expect(step.state!.keys.shape).toEqual([batch, 1, t + 1, SHAPE.zDim]);
+        const stepGraph = makeGraph({
+          output: step.output,
+          'mega.ema': step.state!.ema,
+          'mega.keys': step.state!.keys,
+          'mega.values': step.state!.values,
+        });
+        results = interpret(stepGraph, {
+          inputs: {
+            x: rows(t, t + 1),
+            'mega.ema': results['mega.ema']!.data,
+            'mega.keys': results['mega.keys']!.data,
+            'mega.values': results['mega.values']!.data,
+          },
+          params,
+        });
+        outputs.push(Float64Array.from(results.output!.data));
+      }
+      // Reassemble [B, L, D] from the prefill [B, L − 3, D] and the steps [B, 1, D].
+      const stepped = new Float64Array(batch * length * width);
+      for (let b = 0; b < batch; b++) {
+        stepped.set(outputs[0]!.subarray(b * prefix * width, (b + 1) * prefix * width), b * length * width);
+        for (let s = 1; s < outputs.length; s++)
+          stepped.set(
+            outputs[s]!.subarray(b * width, (b + 1) * width),
+            (b * length + prefix + s - 1) * width,
+          );
+      }
+      const expected = denseMegaBlock(values, 'mega', { ...SHAPE, causal: true, attentionFunction });
+      expect(relativeError(stepped, expected)).toBeLessThan(F64);
+    },
+  );
 
   it('bad input is named', () => {
     const x = input('x', [1, 8, 6]);

@@ -1,7 +1,7 @@
 import {
   add,
-  constant,
-  type Expr,
+  concat,
+  input,
   matmul,
   mul,
   type Node,
@@ -13,18 +13,12 @@ import {
   silu,
   slice,
   sub,
-  tensorRef,
 } from '@weft/ir';
 import { layerNorm } from '@weft/norms';
-import { applyAttention } from '../apply-attention.js';
-import { causal } from '../masks/builtin-masks.js';
-import { identity as unnormalized } from '../normalizers/identity.js';
-import { attention } from '../spec/attention-spec.js';
-import { scale, scoreMod } from '../spec/score-mods.js';
+import { type MegaAttentionFunction, megaAttention } from './mega-attention.js';
 import { megaEma } from './mega-ema.js';
 
-/** Mega's attention function: softmax, or an element-wise f(q kᵀ / n + b) with no row sum. */
-export type MegaAttentionFunction = 'softmax' | 'laplace' | 'relu2';
+export type { MegaAttentionFunction } from './mega-attention.js';
 
 /** Options of {@link megaBlock}. */
 export interface MegaBlockOptions {
@@ -42,7 +36,10 @@ export interface MegaBlockOptions {
   readonly causal?: boolean;
   /** Default `softmax`. */
   readonly attentionFunction?: MegaAttentionFunction;
-  /** Size P of the relative-position table `[2P − 1]` (fairseq `max_positions`). Default L. */
+  /**
+   * Size P of the relative-position table `[2P − 1]` (fairseq `max_positions`). Default the keys of
+   * the call (L, plus the cached ones); fix it when decoding, so that every step reads one table.
+   */
   readonly maxPositions?: number;
   /** LayerNorm before the block (fairseq `prenorm`, default true) or after its residual (false). */
   readonly prenorm?: boolean;
@@ -50,9 +47,31 @@ export interface MegaBlockOptions {
   readonly chunkSize?: number;
 }
 
-// fairseq's laplace: ½[1 + erf((x − μ)/(σ√2))], μ = √(1/2), σ = √(1/(4π)).
-const LAPLACE_MEAN = Math.sqrt(0.5);
-const LAPLACE_STD = Math.sqrt(1 / (4 * Math.PI));
+/** What a causal Mega block carries from one call to the next. */
+export interface MegaBlockState {
+  /** The EMA's h `[B, D, N, 1]`. */
+  readonly ema: Node;
+  /** The keys so far `[B, 1, past, zDim]`. */
+  readonly keys: Node;
+  /** The values so far `[B, 1, past, hDim]`. */
+  readonly values: Node;
+}
+
+/** Options of {@link applyMegaBlock}: a causal block may continue from a state and return one. */
+export interface MegaBlockStepOptions extends MegaBlockOptions {
+  /** The state after the positions before x (requires `causal`). */
+  readonly state?: MegaBlockState;
+  /** Also return the state after the last position (requires `causal`; implied by `state`). */
+  readonly returnState?: boolean;
+}
+
+/** What {@link applyMegaBlock} builds. */
+export interface AppliedMegaBlock {
+  /** y `[B, L, D]`. */
+  readonly output: Node;
+  /** The state after the last position, when a state was given or asked for. */
+  readonly state?: MegaBlockState;
+}
 
 /**
  * Mega's moving-average gated attention block (Ma et al. 2023, catalog paper 70; fairseq
@@ -80,9 +99,122 @@ const LAPLACE_STD = Math.sqrt(1 / (4 * Math.PI));
  * ```
  * @throws ShapeError when x is not `[B, L, D]` with static sizes.
  * @throws SpecError on a non-integer width, `causal` with `bidirectional`, an unknown attention
- *   function, or a position table shorter than L.
+ *   function, or a position table shorter than L. {@link applyMegaBlock} decodes the causal form.
  */
 export function megaBlock(x: Node, options: MegaBlockOptions): Node {
+  return applyMegaBlock(x, options).output;
+}
+
+/**
+ * {@link megaBlock} with a state, for causal decoding: the EMA's h and the keys and values of the
+ * positions before x (a KV cache of the single head). One call on the whole sequence with
+ * `returnState`, then calls on one position with the state, compute the causal block over the
+ * whole sequence; the EMA step does not grow with the past, the attention reads every cached key.
+ *
+ * @example
+ * ```ts
+ * const options = { name: 'mega', zDim: 8, hDim: 32, components: 4, causal: true, maxPositions: 64 };
+ * const step = applyMegaBlock(input('x', [1, 1, 16]), {
+ *   ...options,
+ *   state: megaBlockStateInputs(1, 16, 10, options),
+ * }); // step.state: the EMA's h and 11 keys and values
+ * ```
+ * @throws ShapeError when x is not `[B, L, D]` with static sizes, or a state tensor has the wrong shape.
+ * @throws SpecError as {@link megaBlock}, and on a state without `causal`.
+ */
+export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedMegaBlock {
+  const { name, zDim, hDim, components } = options;
+  const [batch, length, width] = checkBlock(x, options);
+  const { state } = options;
+  const withState = state !== undefined || options.returnState === true;
+  if (state !== undefined) checkState(state, [batch, width, zDim, hDim, components], name);
+  const past = state === undefined ? 0 : (state.keys.shape[2] as number);
+  const positions = options.maxPositions ?? past + length;
+  if (!Number.isInteger(positions) || positions < past + length)
+    throw new SpecError(`Mega block "${name}": maxPositions must be an integer >= the keys of the call`, {
+      block: name,
+      tensor: `${name}.relPosBias`,
+      expected: `>= ${past + length}`,
+      actual: positions,
+    });
+
+  const prenorm = options.prenorm !== false;
+  const norm = (node: Node) => layerNorm(node, { name: `${name}.norm` });
+  const linear = (node: Node, part: string, inWidth: number, outWidth: number) =>
+    add(
+      matmul(node, param(`${name}.${part}.weight`, [inWidth, outWidth])),
+      param(`${name}.${part}.bias`, [outWidth]),
+    );
+  const columns = (node: Node, from: number, to: number) => slice(node, [0, 0, from], [batch, length, to]);
+
+  const normed = prenorm ? norm(x) : x;
+  const moved = megaEma(normed, {
+    name: `${name}.ema`,
+    components,
+    ...(options.bidirectional === true ? { bidirectional: true } : {}),
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+    ...(state === undefined ? {} : { state: state.ema }),
+    ...(withState ? { returnState: true } : {}),
+  });
+  const base = linear(moved.output, 'mx', width, 2 * width + zDim + hDim);
+  const update = sigmoid(columns(base, 0, width));
+  const gates = silu(columns(base, width, width + zDim + hDim));
+  const shared = columns(gates, 0, zDim);
+  const reset = columns(gates, zDim, zDim + hDim);
+  const candidate = columns(base, width + zDim + hDim, 2 * width + zDim + hDim);
+  // q, k and v are built in the head layout [B, 1, L, ·] by elementwise ops (not reshaped after), so
+  // the keys and values a state returns are computed tensors, not views.
+  const heads = (node: Node, dim: number) => reshape(node, [batch, 1, length, dim]);
+  const row = (part: 'gamma' | 'beta', index: number) =>
+    reshape(slice(param(`${name}.qk.${part}`, [2, zDim]), [index], [index + 1]), [zDim]);
+  const sharedHead = heads(shared, zDim);
+  const query = add(mul(sharedHead, row('gamma', 0)), row('beta', 0));
+  const newKeys = add(mul(sharedHead, row('gamma', 1)), row('beta', 1));
+  const newValues = silu(heads(linear(normed, 'v', width, hDim), hDim));
+  const keys = state === undefined ? newKeys : concat([state.keys, newKeys], 2);
+  const values = state === undefined ? newValues : concat([state.values, newValues], 2);
+
+  const attended = megaAttention(
+    { query, key: keys, value: values },
+    {
+      name,
+      causal: options.causal === true,
+      attentionFunction: options.attentionFunction ?? 'softmax',
+      maxPositions: positions,
+    },
+  );
+  const hidden = silu(
+    add(candidate, linear(mul(reshape(attended, [batch, length, hDim]), reset), 'h', hDim, width)),
+  );
+  const out = add(x, mul(update, sub(hidden, x)));
+  const output = prenorm ? out : norm(out);
+  return withState ? { output, state: { ema: moved.state!, keys, values } } : { output };
+}
+
+/**
+ * Graph inputs for a causal Mega block's state after `past` positions: `${prefix}.ema` `[B, D, N, 1]`,
+ * `${prefix}.keys` `[B, 1, past, zDim]`, `${prefix}.values` `[B, 1, past, hDim]`.
+ *
+ * @example
+ * ```ts
+ * const state = megaBlockStateInputs(1, 16, 10, { name: 'mega', zDim: 8, hDim: 32, components: 4 });
+ * ```
+ */
+export function megaBlockStateInputs(
+  batch: number,
+  width: number,
+  past: number,
+  options: Pick<MegaBlockOptions, 'name' | 'zDim' | 'hDim' | 'components'>,
+): MegaBlockState {
+  const { name, zDim, hDim, components } = options;
+  return {
+    ema: input(`${name}.ema`, [batch, width, components, 1]),
+    keys: input(`${name}.keys`, [batch, 1, past, zDim]),
+    values: input(`${name}.values`, [batch, 1, past, hDim]),
+  };
+}
+
+function checkBlock(x: Node, options: MegaBlockStepOptions): [number, number, number] {
   const { name, zDim, hDim, components } = options;
   if (x.rank !== 3 || !x.shape.every((size) => typeof size === 'number'))
     throw new ShapeError(`Mega block "${name}": x must be [B, L, D] with static sizes`, {
@@ -91,7 +223,6 @@ export function megaBlock(x: Node, options: MegaBlockOptions): Node {
       expected: '[B, L, D]',
       actual: `[${x.shape.join(', ')}]`,
     });
-  const [batch, length, width] = x.shape as [number, number, number];
   for (const [key, value] of Object.entries({ zDim, hDim, components }))
     if (!Number.isInteger(value) || value < 1)
       throw new SpecError(`Mega block "${name}": ${key} must be an integer >= 1`, {
@@ -106,6 +237,12 @@ export function megaBlock(x: Node, options: MegaBlockOptions): Node {
       expected: 'causal or bidirectional, not both',
       actual: 'both',
     });
+  if (!isCausal && (options.state !== undefined || options.returnState === true))
+    throw new SpecError(`Mega block "${name}": only a causal block carries a state`, {
+      block: name,
+      expected: 'causal: true with state or returnState',
+      actual: 'causal: false',
+    });
   const fn = options.attentionFunction ?? 'softmax';
   if (fn !== 'softmax' && fn !== 'laplace' && fn !== 'relu2')
     throw new SpecError(`Mega block "${name}": unknown attention function`, {
@@ -113,86 +250,29 @@ export function megaBlock(x: Node, options: MegaBlockOptions): Node {
       expected: "'softmax' | 'laplace' | 'relu2'",
       actual: String(fn),
     });
-  const positions = options.maxPositions ?? length;
-  if (!Number.isInteger(positions) || positions < length)
-    throw new SpecError(`Mega block "${name}": maxPositions must be an integer >= L`, {
-      block: name,
-      tensor: `${name}.relPosBias`,
-      expected: `>= ${length}`,
-      actual: positions,
-    });
-
-  const prenorm = options.prenorm !== false;
-  const norm = (node: Node) => layerNorm(node, { name: `${name}.norm` });
-  const linear = (node: Node, part: string, inWidth: number, outWidth: number) =>
-    add(
-      matmul(node, param(`${name}.${part}.weight`, [inWidth, outWidth])),
-      param(`${name}.${part}.bias`, [outWidth]),
-    );
-  const columns = (node: Node, from: number, to: number) => slice(node, [0, 0, from], [batch, length, to]);
-
-  const normed = prenorm ? norm(x) : x;
-  const value = silu(linear(normed, 'v', width, hDim));
-  const moved = megaEma(normed, {
-    name: `${name}.ema`,
-    components,
-    ...(options.bidirectional === true ? { bidirectional: true } : {}),
-    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
-  }).output;
-  const base = linear(moved, 'mx', width, 2 * width + zDim + hDim);
-  const update = sigmoid(columns(base, 0, width));
-  const gates = silu(columns(base, width, width + zDim + hDim));
-  const shared = columns(gates, 0, zDim);
-  const reset = columns(gates, zDim, zDim + hDim);
-  const candidate = columns(base, width + zDim + hDim, 2 * width + zDim + hDim);
-  const row = (part: 'gamma' | 'beta', index: number) =>
-    reshape(slice(param(`${name}.qk.${part}`, [2, zDim]), [index], [index + 1]), [zDim]);
-  const heads = (node: Node, dim: number) => reshape(node, [batch, 1, length, dim]);
-  const query = heads(add(mul(shared, row('gamma', 0)), row('beta', 0)), zDim);
-  const key = heads(add(mul(shared, row('gamma', 1)), row('beta', 1)), zDim);
-
-  const biasName = `${name}.relPosBias`;
-  const table = tensorRef(biasName, [2 * positions - 1]);
-  const relativeBias = (k: Expr, q: Expr) => table.at(k.sub(q).add(positions - 1));
-  const spec = attention({
-    heads: 1,
-    headDim: zDim,
-    valueDim: hDim,
-    name: `${name}.attention`,
-    ...(isCausal ? { mask: causal() } : {}),
-    ...(fn === 'softmax'
-      ? { score: scoreMod((score, { q, k }) => score.add(relativeBias(k, q)), 'megaRelativeBias') }
-      : {
-          score: [scale(1), elementScore(fn, isCausal, relativeBias)],
-          normalizer: unnormalized({ outputNorm: 'none' }),
-        }),
-  });
-  const attended = applyAttention(spec, {
-    query,
-    key,
-    value: heads(value, hDim),
-    tensors: { [biasName]: param(biasName, [2 * positions - 1]) },
-  }).output;
-  const hidden = silu(
-    add(candidate, linear(mul(reshape(attended, [batch, length, hDim]), reset), 'h', hDim, width)),
-  );
-  const out = add(x, mul(update, sub(hidden, x)));
-  return prenorm ? out : norm(out);
+  return x.shape as [number, number, number];
 }
 
-/** f(s / n + b_rel) for Mega's element attention: n = the keys a query sees. */
-function elementScore(fn: 'laplace' | 'relu2', isCausal: boolean, relativeBias: (k: Expr, q: Expr) => Expr) {
-  return scoreMod(
-    (score, { q, k, keyLength }) => {
-      const visible = (isCausal ? q.add(1) : keyLength).cast('f32');
-      const s = score.div(visible).add(relativeBias(k, q));
-      if (fn === 'relu2') {
-        const positive = s.max(0);
-        return positive.mul(positive);
-      }
-      const standardized = s.sub(LAPLACE_MEAN).div(LAPLACE_STD * Math.SQRT2);
-      return constant(1).add(standardized.apply('erf')).mul(0.5);
-    },
-    `mega${fn === 'relu2' ? 'Relu2' : 'Laplace'}`,
-  );
+function checkState(state: MegaBlockState, sizes: readonly number[], name: string): void {
+  const [batch, width, zDim, hDim, components] = sizes as [number, number, number, number, number];
+  const past = state.keys.shape[2];
+  const expected: Record<keyof MegaBlockState, readonly unknown[]> = {
+    ema: [batch, width, components, 1],
+    keys: [batch, 1, past, zDim],
+    values: [batch, 1, past, hDim],
+  };
+  for (const key of ['ema', 'keys', 'values'] as const) {
+    const shape = state[key].shape;
+    if (
+      typeof past !== 'number' ||
+      shape.length !== 4 ||
+      shape.some((size, axis) => size !== expected[key][axis])
+    )
+      throw new ShapeError(`Mega block "${name}": the state's ${key} has the wrong shape`, {
+        block: name,
+        tensor: `${name}.${key}`,
+        expected: `[${expected[key].join(', ')}] with a static past`,
+        actual: `[${shape.join(', ')}]`,
+      });
+  }
 }

@@ -52,6 +52,7 @@ export * from './mala-attention.js';
 export * from './masked-instance-norm.js';
 export * from './mega-block.js';
 export * from './mega-block-causal-laplace.js';
+export * from './mega-block-decode.js';
 export * from './mega-ema.js';
 export * from './mixture-of-heads.js';
 export * from './mlp-score-attention.js';
