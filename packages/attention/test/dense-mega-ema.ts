@@ -1,9 +1,11 @@
 // Mega's damped EMA (Ma et al. 2023, catalog paper 70; fairseq `MultiHeadEMA`, unidirectional) in
 // float64, written from the paper's convolution form, independently of the op: per channel d the
 // kernel k_d[t] = Σ_n p_dn β_dn q_dn^t γ_dn / √N (p = σ(δ), q = 1 − p σ(α)), then
-// y_t,d = SiLU(Σ_{j≤t} k_d[t − j] x_j,d + ω_d x_t,d).
+// y_t,d = SiLU(Σ_{j≤t} k_d[t − j] x_j,d + ω_d x_t,d). Bidirectional (fairseq's two-sided kernel,
+// the backward kernel k'_d from rows D..2D−1 of the parameters):
+// y_t,d = SiLU(Σ_{j≤t} k_d[t − j] x_j,d + Σ_{j≥t} k'_d[j − t] x_j,d + ω_d x_t,d).
 
-/** Mega's EMA parameters, row-major: δ, α, β, γ `[D, N]`, ω `[D]`. */
+/** Mega's EMA parameters, row-major: δ, α, β, γ `[D, N]` (`[2D, N]` bidirectional), ω `[D]`. */
 export interface MegaEmaParams {
   readonly delta: ArrayLike<number>;
   readonly alpha: ArrayLike<number>;
@@ -21,12 +23,14 @@ export function denseMegaEma(
     length,
     channels,
     components,
-  }: { batch: number; length: number; channels: number; components: number },
+    bidirectional = false,
+  }: { batch: number; length: number; channels: number; components: number; bidirectional?: boolean },
   x: ArrayLike<number>,
   params: MegaEmaParams,
 ): Float64Array {
-  const kernel = new Float64Array(channels * length);
-  for (let d = 0; d < channels; d++)
+  const rows = bidirectional ? 2 * channels : channels;
+  const kernel = new Float64Array(rows * length);
+  for (let d = 0; d < rows; d++)
     for (let n = 0; n < components; n++) {
       const at = d * components + n;
       const p = sigmoid(params.delta[at]!);
@@ -41,6 +45,9 @@ export function denseMegaEma(
       for (let d = 0; d < channels; d++) {
         let y = params.omega[d]! * x[(b * length + t) * channels + d]!;
         for (let j = 0; j <= t; j++) y += kernel[d * length + t - j]! * x[(b * length + j) * channels + d]!;
+        if (bidirectional)
+          for (let j = t; j < length; j++)
+            y += kernel[(channels + d) * length + j - t]! * x[(b * length + j) * channels + d]!;
         out[(b * length + t) * channels + d] = y * sigmoid(y);
       }
   return out;

@@ -1,17 +1,19 @@
 import { type DimBindings, type Graph, graphNodes } from '@weft/ir';
 import { compile } from '@weft/runtime';
+import type { KernelExtension } from '@weft/wgsl';
 import { attention } from '../src/kernels.js';
 
 /**
  * Compiles `graph` with the runtime and runs it once on `device` with NaN-poisoned outputs.
- * `values` holds inputs and parameters by name (split here by the graph's own nodes).
+ * `values` holds inputs and parameters by name (split here by the graph's own nodes); `extensions`
+ * are compiled in next to the attention kernels (the linear-attention op, for compositions).
  */
 export async function runKernels(
   device: GPUDevice,
   graph: Graph,
   values: Readonly<Record<string, ArrayLike<number>>>,
   dims: DimBindings,
-  options: { subgroups?: boolean } = {},
+  options: { subgroups?: boolean; extensions?: readonly KernelExtension[] } = {},
 ): Promise<{ outputs: Record<string, Float32Array>; kernels: number; wgsl: string[] }> {
   const paramNames = new Set(
     graphNodes(graph).flatMap((node) => (node.op === 'param' ? [String(node.attrs.name)] : [])),
@@ -22,7 +24,7 @@ export async function runKernels(
   const program = await compile(graph, {
     device,
     params,
-    extensions: [attention],
+    extensions: [attention, ...(options.extensions ?? [])],
     ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
   });
   try {

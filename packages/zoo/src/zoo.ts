@@ -57,6 +57,9 @@ import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweightin
 import { malaAttentionEntry } from './entries/mala-attention.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { massiveValuesQkNormsEntry } from './entries/massive-values-qk-norms.js';
+import { megaBlockEntry } from './entries/mega-block.js';
+import { megaBlockCausalLaplaceEntry } from './entries/mega-block-causal-laplace.js';
+import { megaBlockDecodeEntry } from './entries/mega-block-decode.js';
 import { megaEmaEntry } from './entries/mega-ema.js';
 import { mixtureOfHeadsEntry } from './entries/mixture-of-heads.js';
 import { mlpScoreAttentionEntry } from './entries/mlp-score-attention.js';
@@ -222,6 +225,9 @@ export const ZOO: readonly ZooEntry[] = [
   megaEmaEntry,
   logLinearMamba2Entry,
   logLinearMamba2DecodeEntry,
+  megaBlockEntry,
+  megaBlockCausalLaplaceEntry,
+  megaBlockDecodeEntry,
   nalaAttentionEntry,
   transnormerllmLrpeEntry,
   malaAttentionEntry,

@@ -18,6 +18,7 @@ import { type LinearAttentionSpec, linearAttention } from './linear-attention-sp
 import { lightningLinearDecay, retentionDecay } from './linear-decay.js';
 import { LINEAR_MAPS_CATALOG } from './linear-maps-catalog.js';
 import { llnFeatures } from './lln-features.js';
+import { MEGA_BLOCK_CATALOG } from './mega-block-entries.js';
 import { transnormerOutputNorm } from './output-norm.js';
 import { RECURRENT_STATE_CATALOG } from './recurrent-state-catalog.js';
 import { reglaRefinedGate } from './regla-gate.js';
@@ -73,7 +74,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
  * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
  * softmax as a one-feature prefix scan), then the recurrent states on the gated op
- * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA), then
+ * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA), Mega's whole
+ * gated block around its EMA (`MEGA_BLOCK_CATALOG`: encoder and causal forms), then
  * NaLaFormer's norm-aware features, TransNormerLLM's LRPE, MALA and LAWCAT (`LINEAR_MAPS_CATALOG`).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
@@ -308,6 +310,7 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     },
   },
   ...RECURRENT_STATE_CATALOG,
+  ...MEGA_BLOCK_CATALOG,
   ...LINEAR_MAPS_CATALOG,
 ];
 

@@ -1,14 +1,13 @@
-import { input, makeGraph, silu } from '@weft/ir';
+import { input, makeGraph } from '@weft/ir';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
 import { elu1, identity } from './feature-maps.js';
 import { glaGate, lawcatCausalConv } from './lawcat.js';
 import { linearAttention } from './linear-attention-spec.js';
-import { lightningLinearDecay } from './linear-decay.js';
-import { lrpeFeatures } from './lrpe-features.js';
 import { applyMalaAttention, malaAttention } from './mala-attention.js';
 import { nalaFeatures } from './nala-features.js';
+import { normLinearAttention } from './norm-linear-attention.js';
 
 const HEADS = 4;
 const LENGTH = 24;
@@ -23,7 +22,8 @@ const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(C
 /**
  * The norm- and magnitude-aware maps and LRPE for the zoo (batch 1, 4 heads, 24 positions, dim 16,
  * the linear catalog's seeds): NaLaFormer's features with the reference's mean-form ε (non-causal),
- * TransNormerLLM's token mixer with LRPE and Lightning's decay (causal sweep, seeded θ), and MALA
+ * TransNormerLLM's NormLinearAttention token mixer (projections, SiLU, LRPE, Lightning's decay in a
+ * causal sweep, SRMSNorm, the u gate and the output projection; seeded θ and weights), MALA
  * (non-causal, the reference's form), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
  * denominator; seeded conv taps and gate pre-activations).
  */
@@ -49,24 +49,25 @@ export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
     mechanism: 'transnormerllm-lrpe',
     paper: 19,
     build() {
-      const spec = linearAttention({
+      const name = 'transnormerllm-lrpe';
+      const width = HEADS * DIM;
+      const output = normLinearAttention(input('x', [1, LENGTH, width]), {
+        name,
         heads: HEADS,
-        headDim: DIM,
-        featureMap: identity(),
-        featureExpansion: lrpeFeatures(),
-        denominator: false,
-        decay: lightningLinearDecay(HEADS, 2, 6),
-        causal: true,
+        layer: 2,
+        layers: 6,
         chunkSize: CHUNK,
-        name: 'transnormerllm-lrpe',
       });
-      const { query, key, value } = operands();
-      const { output } = applyLinearAttention(spec, { query: silu(query), key: silu(key), value });
+      const weight = (count: number, seed: number) => seeded(count, seed).map((w) => w / Math.sqrt(width));
       return {
         graph: makeGraph({ output }),
-        // Learned θ: seeded in [0.05, 1] so that every head's angles turn within 24 positions.
-        params: { 'transnormerllm-lrpe.lrpe.theta': seededInRange(HEADS * DIM, 11, 0.05, 1) },
-        inputs: seededQkv(),
+        params: {
+          [`${name}.qkvu.weight`]: weight(width * 4 * width, 12),
+          [`${name}.out.weight`]: weight(width * width, 13),
+          // Learned θ: seeded in [0.05, 1] so that every head's angles turn within 24 positions.
+          [`${name}.lrpe.theta`]: seededInRange(HEADS * DIM, 11, 0.05, 1),
+        },
+        inputs: { x: seeded(LENGTH * width, 1) },
         dims: {},
       };
     },

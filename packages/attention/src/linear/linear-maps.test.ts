@@ -2,6 +2,7 @@ import { decomposeExtensionOps, type Graph, input, interpret, makeGraph, silu, t
 import { randomTensor, relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import { denseMala, denseNala, denseTransnormerLrpe, type MapSizes } from '../../test/dense-linear-maps.js';
+import { denseNormLinearAttention } from '../../test/dense-norm-linear-attention.js';
 import { applyLinearAttention, linearAttentionStateInputs } from './apply-linear-attention.js';
 import { identity } from './feature-maps.js';
 import { linearAttention } from './linear-attention-spec.js';
@@ -167,11 +168,15 @@ describe('the zoo instances of NaLaFormer, TransNormerLLM + LRPE and MALA = the 
     expect(relativeError(outputOf({ inputs, ...rest }), expected)).toBeLessThan(F64);
   });
 
-  it('transnormerllm-lrpe: Σ λ^(i−j) Σ q k cos(θ(i−j)) v of the SiLU-mapped rows', () => {
+  it('transnormerllm-lrpe: NormLinearAttention, (SRMSNorm(Σ λ^(i−j) Σ q k cos(θ(i−j)) v) ⊙ u) W_out', () => {
     const instance = build('transnormerllm-lrpe');
-    const { q, k, v } = instance.inputs;
-    const theta = instance.params['transnormerllm-lrpe.lrpe.theta']!;
-    const expected = denseTransnormerLrpe(sizes, q!, k!, v!, theta, lightningLinearDecay(4, 2, 6).rates);
+    const param = (suffix: string) => instance.params[`transnormerllm-lrpe.${suffix}`]!;
+    const expected = denseNormLinearAttention(
+      { batch: 1, length: 24, heads: 4, headDim: 16 },
+      instance.inputs.x!,
+      { qkvu: param('qkvu.weight'), out: param('out.weight'), theta: param('lrpe.theta') },
+      lightningLinearDecay(4, 2, 6).rates,
+    );
     expect(relativeError(outputOf(instance), expected)).toBeLessThan(F64);
   });
 

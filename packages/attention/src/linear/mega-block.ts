@@ -1,0 +1,278 @@
+import {
+  add,
+  concat,
+  input,
+  matmul,
+  mul,
+  type Node,
+  param,
+  reshape,
+  ShapeError,
+  SpecError,
+  sigmoid,
+  silu,
+  slice,
+  sub,
+} from '@weft/ir';
+import { layerNorm } from '@weft/norms';
+import { type MegaAttentionFunction, megaAttention } from './mega-attention.js';
+import { megaEma } from './mega-ema.js';
+
+export type { MegaAttentionFunction } from './mega-attention.js';
+
+/** Options of {@link megaBlock}. */
+export interface MegaBlockOptions {
+  /** Block name prefixing every parameter (see {@link megaBlock}). */
+  readonly name: string;
+  /** Width of the shared query/key representation Z (fairseq `zdim`). */
+  readonly zDim: number;
+  /** Width of the values and of the reset gate r (fairseq `hdim`). */
+  readonly hDim: number;
+  /** EMA components per channel (fairseq `ndim`, typically 16). */
+  readonly components: number;
+  /** Forward plus backward EMA (fairseq `bidirectional`); non-causal. Default false. */
+  readonly bidirectional?: boolean;
+  /** Causal attention mask (a decoder layer); excludes `bidirectional`. Default false. */
+  readonly causal?: boolean;
+  /** Default `softmax`. */
+  readonly attentionFunction?: MegaAttentionFunction;
+  /**
+   * Size P of the relative-position table `[2P − 1]` (fairseq `max_positions`). Default the keys of
+   * the call (L, plus the cached ones); fix it when decoding, so that every step reads one table.
+   */
+  readonly maxPositions?: number;
+  /** LayerNorm before the block (fairseq `prenorm`, default true) or after its residual (false). */
+  readonly prenorm?: boolean;
+  /** Positions per chunk of the EMA's causal sweeps (default the op's). */
+  readonly chunkSize?: number;
+}
+
+/** What a causal Mega block carries from one call to the next. */
+export interface MegaBlockState {
+  /** The EMA's h `[B, D, N, 1]`. */
+  readonly ema: Node;
+  /** The keys so far `[B, 1, past, zDim]`. */
+  readonly keys: Node;
+  /** The values so far `[B, 1, past, hDim]`. */
+  readonly values: Node;
+}
+
+/** Options of {@link applyMegaBlock}: a causal block may continue from a state and return one. */
+export interface MegaBlockStepOptions extends MegaBlockOptions {
+  /** The state after the positions before x (requires `causal`). */
+  readonly state?: MegaBlockState;
+  /** Also return the state after the last position (requires `causal`; implied by `state`). */
+  readonly returnState?: boolean;
+}
+
+/** What {@link applyMegaBlock} builds. */
+export interface AppliedMegaBlock {
+  /** y `[B, L, D]`. */
+  readonly output: Node;
+  /** The state after the last position, when a state was given or asked for. */
+  readonly state?: MegaBlockState;
+}
+
+/**
+ * Mega's moving-average gated attention block (Ma et al. 2023, catalog paper 70; fairseq
+ * `MovingAverageGatedAttention`) over x `[B, L, D]`, as graph ops around the EMA's linear-attention
+ * op and one fused single-head attention kernel:
+ *
+ * x' = LayerNorm(x) (pre-norm); v = SiLU(x' W_v + b_v) `[B, L, hDim]`;
+ * m = SiLU(EMA(x') + ω ⊙ x') ({@link megaEma}, bidirectional or not);
+ * [u, z, r, ĥ] = m W_mx + b_mx, u = σ(u), (z, r) = SiLU; q = z ⊙ γ₀ + β₀, k = z ⊙ γ₁ + β₁;
+ * softmax: A = softmax(q kᵀ/√zDim + b_rel); laplace / relu2: A = f(q kᵀ / n + b_rel) with n the
+ * visible keys (L, or i + 1 under `causal`) and masked entries 0, no row normalization;
+ * b_rel(i, j) = relPosBias[j − i + P − 1]; H = SiLU(ĥ + ((A v) ⊙ r) W_h + b_h);
+ * y = x + u ⊙ (H − x) (post-norm: LayerNorm(y)). Dropout and fairseq's attention chunking are
+ * left out (inference, one chunk); the normalized FFN that follows in a Mega layer is not part of it.
+ *
+ * Parameters (x·W layout, `[in, out]`): `${name}.norm.gamma|beta` `[D]`, `${name}.v.weight`
+ * `[D, hDim]` and `.bias`, the EMA's `${name}.ema.delta|alpha|beta|gamma` `[D or 2D, N]` and
+ * `.omega` `[D]`, `${name}.mx.weight` `[D, 2D + zDim + hDim]` (columns u, z, r, ĥ, fairseq's
+ * order) and `.bias`, `${name}.qk.gamma|beta` `[2, zDim]`, `${name}.relPosBias` `[2P − 1]`,
+ * `${name}.h.weight` `[hDim, D]` and `.bias`.
+ *
+ * @example
+ * ```ts
+ * const y = megaBlock(input('x', [1, 32, 16]), { name: 'layers.0.mega', zDim: 8, hDim: 32, components: 4 });
+ * ```
+ * @throws ShapeError when x is not `[B, L, D]` with static sizes.
+ * @throws SpecError on a non-integer width, `causal` with `bidirectional`, an unknown attention
+ *   function, or a position table shorter than L. {@link applyMegaBlock} decodes the causal form.
+ */
+export function megaBlock(x: Node, options: MegaBlockOptions): Node {
+  return applyMegaBlock(x, options).output;
+}
+
+/**
+ * {@link megaBlock} with a state, for causal decoding: the EMA's h and the keys and values of the
+ * positions before x (a KV cache of the single head). One call on the whole sequence with
+ * `returnState`, then calls on one position with the state, compute the causal block over the
+ * whole sequence; the EMA step does not grow with the past, the attention reads every cached key.
+ *
+ * @example
+ * ```ts
+ * const options = { name: 'mega', zDim: 8, hDim: 32, components: 4, causal: true, maxPositions: 64 };
+ * const step = applyMegaBlock(input('x', [1, 1, 16]), {
+ *   ...options,
+ *   state: megaBlockStateInputs(1, 16, 10, options),
+ * }); // step.state: the EMA's h and 11 keys and values
+ * ```
+ * @throws ShapeError when x is not `[B, L, D]` with static sizes, or a state tensor has the wrong shape.
+ * @throws SpecError as {@link megaBlock}, and on a state without `causal`.
+ */
+export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedMegaBlock {
+  const { name, zDim, hDim, components } = options;
+  const [batch, length, width] = checkBlock(x, options);
+  const { state } = options;
+  const withState = state !== undefined || options.returnState === true;
+  if (state !== undefined) checkState(state, [batch, width, zDim, hDim, components], name);
+  const past = state === undefined ? 0 : (state.keys.shape[2] as number);
+  const positions = options.maxPositions ?? past + length;
+  if (!Number.isInteger(positions) || positions < past + length)
+    throw new SpecError(`Mega block "${name}": maxPositions must be an integer >= the keys of the call`, {
+      block: name,
+      tensor: `${name}.relPosBias`,
+      expected: `>= ${past + length}`,
+      actual: positions,
+    });
+
+  const prenorm = options.prenorm !== false;
+  const norm = (node: Node) => layerNorm(node, { name: `${name}.norm` });
+  const linear = (node: Node, part: string, inWidth: number, outWidth: number) =>
+    add(
+      matmul(node, param(`${name}.${part}.weight`, [inWidth, outWidth])),
+      param(`${name}.${part}.bias`, [outWidth]),
+    );
+  const columns = (node: Node, from: number, to: number) => slice(node, [0, 0, from], [batch, length, to]);
+
+  const normed = prenorm ? norm(x) : x;
+  const moved = megaEma(normed, {
+    name: `${name}.ema`,
+    components,
+    ...(options.bidirectional === true ? { bidirectional: true } : {}),
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+    ...(state === undefined ? {} : { state: state.ema }),
+    ...(withState ? { returnState: true } : {}),
+  });
+  const base = linear(moved.output, 'mx', width, 2 * width + zDim + hDim);
+  const update = sigmoid(columns(base, 0, width));
+  const gates = silu(columns(base, width, width + zDim + hDim));
+  const shared = columns(gates, 0, zDim);
+  const reset = columns(gates, zDim, zDim + hDim);
+  const candidate = columns(base, width + zDim + hDim, 2 * width + zDim + hDim);
+  // q, k and v are built in the head layout [B, 1, L, ·] by elementwise ops (not reshaped after), so
+  // the keys and values a state returns are computed tensors, not views.
+  const heads = (node: Node, dim: number) => reshape(node, [batch, 1, length, dim]);
+  const row = (part: 'gamma' | 'beta', index: number) =>
+    reshape(slice(param(`${name}.qk.${part}`, [2, zDim]), [index], [index + 1]), [zDim]);
+  const sharedHead = heads(shared, zDim);
+  const query = add(mul(sharedHead, row('gamma', 0)), row('beta', 0));
+  const newKeys = add(mul(sharedHead, row('gamma', 1)), row('beta', 1));
+  const newValues = silu(heads(linear(normed, 'v', width, hDim), hDim));
+  const keys = state === undefined ? newKeys : concat([state.keys, newKeys], 2);
+  const values = state === undefined ? newValues : concat([state.values, newValues], 2);
+
+  const attended = megaAttention(
+    { query, key: keys, value: values },
+    {
+      name,
+      causal: options.causal === true,
+      attentionFunction: options.attentionFunction ?? 'softmax',
+      maxPositions: positions,
+    },
+  );
+  const hidden = silu(
+    add(candidate, linear(mul(reshape(attended, [batch, length, hDim]), reset), 'h', hDim, width)),
+  );
+  const out = add(x, mul(update, sub(hidden, x)));
+  const output = prenorm ? out : norm(out);
+  return withState ? { output, state: { ema: moved.state!, keys, values } } : { output };
+}
+
+/**
+ * Graph inputs for a causal Mega block's state after `past` positions: `${prefix}.ema` `[B, D, N, 1]`,
+ * `${prefix}.keys` `[B, 1, past, zDim]`, `${prefix}.values` `[B, 1, past, hDim]`.
+ *
+ * @example
+ * ```ts
+ * const state = megaBlockStateInputs(1, 16, 10, { name: 'mega', zDim: 8, hDim: 32, components: 4 });
+ * ```
+ */
+export function megaBlockStateInputs(
+  batch: number,
+  width: number,
+  past: number,
+  options: Pick<MegaBlockOptions, 'name' | 'zDim' | 'hDim' | 'components'>,
+): MegaBlockState {
+  const { name, zDim, hDim, components } = options;
+  return {
+    ema: input(`${name}.ema`, [batch, width, components, 1]),
+    keys: input(`${name}.keys`, [batch, 1, past, zDim]),
+    values: input(`${name}.values`, [batch, 1, past, hDim]),
+  };
+}
+
+function checkBlock(x: Node, options: MegaBlockStepOptions): [number, number, number] {
+  const { name, zDim, hDim, components } = options;
+  if (x.rank !== 3 || !x.shape.every((size) => typeof size === 'number'))
+    throw new ShapeError(`Mega block "${name}": x must be [B, L, D] with static sizes`, {
+      block: name,
+      tensor: 'x',
+      expected: '[B, L, D]',
+      actual: `[${x.shape.join(', ')}]`,
+    });
+  for (const [key, value] of Object.entries({ zDim, hDim, components }))
+    if (!Number.isInteger(value) || value < 1)
+      throw new SpecError(`Mega block "${name}": ${key} must be an integer >= 1`, {
+        block: name,
+        expected: 'an integer >= 1',
+        actual: value,
+      });
+  const isCausal = options.causal === true;
+  if (isCausal && options.bidirectional === true)
+    throw new SpecError(`Mega block "${name}": a causal block cannot use the bidirectional EMA`, {
+      block: name,
+      expected: 'causal or bidirectional, not both',
+      actual: 'both',
+    });
+  if (!isCausal && (options.state !== undefined || options.returnState === true))
+    throw new SpecError(`Mega block "${name}": only a causal block carries a state`, {
+      block: name,
+      expected: 'causal: true with state or returnState',
+      actual: 'causal: false',
+    });
+  const fn = options.attentionFunction ?? 'softmax';
+  if (fn !== 'softmax' && fn !== 'laplace' && fn !== 'relu2')
+    throw new SpecError(`Mega block "${name}": unknown attention function`, {
+      block: name,
+      expected: "'softmax' | 'laplace' | 'relu2'",
+      actual: String(fn),
+    });
+  return x.shape as [number, number, number];
+}
+
+function checkState(state: MegaBlockState, sizes: readonly number[], name: string): void {
+  const [batch, width, zDim, hDim, components] = sizes as [number, number, number, number, number];
+  const past = state.keys.shape[2];
+  const expected: Record<keyof MegaBlockState, readonly unknown[]> = {
+    ema: [batch, width, components, 1],
+    keys: [batch, 1, past, zDim],
+    values: [batch, 1, past, hDim],
+  };
+  for (const key of ['ema', 'keys', 'values'] as const) {
+    const shape = state[key].shape;
+    if (
+      typeof past !== 'number' ||
+      shape.length !== 4 ||
+      shape.some((size, axis) => size !== expected[key][axis])
+    )
+      throw new ShapeError(`Mega block "${name}": the state's ${key} has the wrong shape`, {
+        block: name,
+        tensor: `${name}.${key}`,
+        expected: `[${expected[key].join(', ')}] with a static past`,
+        actual: `[${shape.join(', ')}]`,
+      });
+  }
+}
