@@ -31,6 +31,7 @@ export * from './compose/layerwise-shortcuts.js';
 export * from './compose/linformer.js';
 export * from './compose/mixture-of-heads.js';
 export * from './compose/native-sparse-attention.js';
+export * from './compose/normalized-attention-guidance.js';
 export type { NsaCompressionMlp } from './compose/nsa-compression.js';
 export type { NsaBlockTables } from './compose/nsa-selection.js';
 export * from './compose/nystromformer.js';

@@ -64,6 +64,7 @@ import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { normalizedAttentionGuidanceEntry } from './entries/normalized-attention-guidance.js';
 import { nystromformerEntry } from './entries/nystromformer.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
@@ -153,6 +154,7 @@ export const ZOO: readonly ZooEntry[] = [
   lokiEntry,
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
+  normalizedAttentionGuidanceEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

@@ -14,6 +14,7 @@ import {
 } from './block-composition-entries.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
+import { nagCatalogEntry } from './nag-entry.js';
 import { nsaCatalogEntry } from './nsa-entry.js';
 import { nystromformerCatalogEntry } from './nystromformer-entry.js';
 import { setTransformerCatalogEntry } from './set-transformer-entry.js';
@@ -35,4 +36,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   layerStackAttentionCatalogEntry,
   nsaCatalogEntry,
   sparseKCatalogEntry,
+  nagCatalogEntry,
 ];

@@ -64,6 +64,7 @@ export * from './nested-attention.js';
 export * from './ngpt-normalize.js';
 export * from './ngpt-spherical-residual.js';
 export * from './nope-head-temperature.js';
+export * from './normalized-attention-guidance.js';
 export * from './nystromformer.js';
 export * from './p-laplacian-adapter.js';
 export * from './pattern-injected-heads.js';
