@@ -12,6 +12,7 @@ import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaus
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
+import { deltaAttentionEntry } from './entries/delta-attention.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
 import { dualAttentionEntry } from './entries/dual-attention.js';
@@ -155,6 +156,7 @@ export const ZOO: readonly ZooEntry[] = [
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
   normalizedAttentionGuidanceEntry,
+  deltaAttentionEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

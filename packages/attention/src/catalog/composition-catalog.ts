@@ -12,6 +12,7 @@ import {
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
+import { deltaAttentionCatalogEntry } from './delta-attention-entry.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
 import { nagCatalogEntry } from './nag-entry.js';
@@ -37,4 +38,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   nsaCatalogEntry,
   sparseKCatalogEntry,
   nagCatalogEntry,
+  deltaAttentionCatalogEntry,
 ];
