@@ -24,6 +24,7 @@ export * from './attention-rollout.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
 export * from './compose/delta-attention.js';
+export * from './compose/dhsa.js';
 export * from './compose/dual-attention.js';
 export * from './compose/head-embeddings.js';
 export * from './compose/lama-pooling.js';

@@ -13,6 +13,7 @@ import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { deltaAttentionEntry } from './entries/delta-attention.js';
+import { dhsaEntry } from './entries/dhsa.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
 import { dualAttentionEntry } from './entries/dual-attention.js';
@@ -157,6 +158,7 @@ export const ZOO: readonly ZooEntry[] = [
   sparseKAttentionEntry,
   normalizedAttentionGuidanceEntry,
   deltaAttentionEntry,
+  dhsaEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,

@@ -13,6 +13,7 @@ import {
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
 import { deltaAttentionCatalogEntry } from './delta-attention-entry.js';
+import { dhsaCatalogEntry } from './dhsa-entry.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
 import { nagCatalogEntry } from './nag-entry.js';
@@ -39,4 +40,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   sparseKCatalogEntry,
   nagCatalogEntry,
   deltaAttentionCatalogEntry,
+  dhsaCatalogEntry,
 ];

@@ -13,6 +13,7 @@ export * from './batch-norm-inference.js';
 export * from './comateformer-quasi-attention.js';
 export * from './cross-attention-decoupled-dims.js';
 export * from './delta-attention.js';
+export * from './dhsa.js';
 export * from './ditto-diagonal-readout.js';
 export * from './document-mask.js';
 export * from './dual-attention.js';
