@@ -16,6 +16,8 @@ import { blockAttentionRagEntry } from './entries/block-attention-rag.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { deceptiveAttentionPenaltyEntry } from './entries/deceptive-attention-penalty.js';
+import { deltaAttentionEntry } from './entries/delta-attention.js';
+import { dhsaEntry } from './entries/dhsa.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
 import { dualAttentionEntry } from './entries/dual-attention.js';
@@ -74,6 +76,7 @@ import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
 import { nopeHeadTemperatureEntry } from './entries/nope-head-temperature.js';
+import { normalizedAttentionGuidanceEntry } from './entries/normalized-attention-guidance.js';
 import { nystromformerEntry } from './entries/nystromformer.js';
 import { pLaplacianAdapterEntry } from './entries/p-laplacian-adapter.js';
 import { patternInjectedHeadsEntry } from './entries/pattern-injected-heads.js';
@@ -168,6 +171,9 @@ export const ZOO: readonly ZooEntry[] = [
   lokiEntry,
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
+  normalizedAttentionGuidanceEntry,
+  deltaAttentionEntry,
+  dhsaEntry,
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   starAttentionEntry,

@@ -12,8 +12,11 @@ import {
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
+import { deltaAttentionCatalogEntry } from './delta-attention-entry.js';
+import { dhsaCatalogEntry } from './dhsa-entry.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
+import { nagCatalogEntry } from './nag-entry.js';
 import { nsaCatalogEntry } from './nsa-entry.js';
 import { nystromformerCatalogEntry } from './nystromformer-entry.js';
 import { setTransformerCatalogEntry } from './set-transformer-entry.js';
@@ -35,4 +38,7 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   layerStackAttentionCatalogEntry,
   nsaCatalogEntry,
   sparseKCatalogEntry,
+  nagCatalogEntry,
+  deltaAttentionCatalogEntry,
+  dhsaCatalogEntry,
 ];
