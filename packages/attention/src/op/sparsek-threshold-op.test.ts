@@ -2,8 +2,7 @@ import { graphFromJSON, graphToJSON, input, interpret, makeGraph, ShapeError, Sp
 import { describe, expect, it } from 'vitest';
 import { sparseKThreshold as denseThreshold } from '../../test/dense-sparsek.js';
 import { seededInRange } from '../catalog/seeded-values.js';
-import { attention } from '../kernels.js';
-import { sparseKThreshold, sparseKThresholdRow } from './sparsek-threshold-op.js';
+import { sparseKThreshold, sparseKThresholdOp, sparseKThresholdRow } from './sparsek-threshold-op.js';
 
 const mass = (z: readonly number[], tau: number) =>
   z.reduce((s, value) => s + Math.min(1, Math.max(0, value - tau)), 0);
@@ -45,7 +44,9 @@ describe('sparseKThreshold (#86), float64', () => {
         expect(result.data[row * 20 + i]).toBe(
           sparseKThresholdRow(Array.from(values.subarray(row * 20, row * 20 + i + 1)), 5),
         );
-    const loaded = graphFromJSON(graphToJSON(graph), { extensions: [attention] });
+    const loaded = graphFromJSON(graphToJSON(graph), {
+      extensions: [{ name: 'sparsek', ops: [sparseKThresholdOp] }],
+    });
     expect(interpret(loaded, { inputs: { u: values } }).tau!.data).toEqual(result.data);
   });
 
