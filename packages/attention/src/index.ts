@@ -80,7 +80,6 @@ export { evaluateAttention } from './op/evaluate-attention.js';
 export { MULTI_TOKEN_OP, type MultiTokenAttrs, type MultiTokenResult } from './op/multi-token-attrs.js';
 export { multiTokenOp } from './op/multi-token-op.js';
 export {
-  decodeSparseKThreshold,
   SPARSEK_THRESHOLD_OP,
   type SparseKThresholdAttrs,
   sparseKThreshold,

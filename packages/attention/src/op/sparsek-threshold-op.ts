@@ -44,6 +44,11 @@ export function decodeSparseKThreshold(attrs: Attrs): SparseKThresholdAttrs {
  * the sum is piecewise linear in τ with breakpoints u_j (a key enters the linear part) and u_j − 1
  * (it saturates), so walking the breakpoints downwards finds the segment where it reaches k. A
  * prefix of at most k keys gets min u − 1, where every clip is 1 (SparseK keeps all of them).
+ *
+ * @example
+ * ```ts
+ * const tau = sparseKThresholdRow([1, 1, 1, 1], 2); // 0.5: each clip(1 − τ, 0, 1) is 1/2
+ * ```
  */
 export function sparseKThresholdRow(prefix: ArrayLike<number>, k: number): number {
   const events: [number, number][] = [];
