@@ -84,6 +84,13 @@ export { decomposeAttention } from './op/decompose-attention.js';
 export { evaluateAttention } from './op/evaluate-attention.js';
 export { MULTI_TOKEN_OP, type MultiTokenAttrs, type MultiTokenResult } from './op/multi-token-attrs.js';
 export { multiTokenOp } from './op/multi-token-op.js';
+export {
+  SPARSEK_THRESHOLD_OP,
+  type SparseKThresholdAttrs,
+  sparseKThreshold,
+  sparseKThresholdOp,
+  sparseKThresholdRow,
+} from './op/sparsek-threshold-op.js';
 export * from './qk-transforms-before-kernel.js';
 export * from './query-key-magnitudes.js';
 export * from './shift-rope-positions.js';

@@ -19,6 +19,7 @@ import type { Attrs, OpDef } from '@weft/ir';
 import type { KernelExtension } from '@weft/wgsl';
 import { generateAttention } from './kernel/attention-template.js';
 import { generateMultiToken } from './kernel/multi-token-template.js';
+import { generateSparseKThreshold } from './kernel/sparsek-threshold-template.js';
 import type { NormalizerBuilder } from './normalizers/define-normalizer.js';
 import type { AnyNormalizerDef } from './normalizers/normalizer-def.js';
 import { BUILTIN_NORMALIZER_TABLE, type NormalizerTable } from './normalizers/normalizer-table.js';
@@ -26,6 +27,7 @@ import { ATTENTION_OP } from './op/attention-attrs.js';
 import { attentionOp, attentionOpForNormalizer } from './op/attention-op.js';
 import { MULTI_TOKEN_OP } from './op/multi-token-attrs.js';
 import { multiTokenOp } from './op/multi-token-op.js';
+import { SPARSEK_THRESHOLD_OP, sparseKThresholdOp } from './op/sparsek-threshold-op.js';
 
 export {
   type AttentionStrategy,
@@ -36,6 +38,7 @@ export {
 } from './kernel/attention-strategy.js';
 export { generateAttention } from './kernel/attention-template.js';
 export { generateMultiToken } from './kernel/multi-token-template.js';
+export { generateSparseKThreshold } from './kernel/sparsek-threshold-template.js';
 export { type AttentionTiles, attentionTiles } from './kernel/tile-sizes.js';
 export { ENTMAX_KERNEL_STEPS } from './normalizers/entmax.js';
 
@@ -46,7 +49,8 @@ export interface AttentionExtensionOptions {
 }
 
 /**
- * The attention extension: the `attention` op and its fused WGSL template, and the normalizers of
+ * The attention extension: the `attention` op and its fused WGSL template (and those of the
+ * Multi-Token and SparseK threshold ops), and the normalizers of
  * your own that graphs read from JSON may use (`graphFromJSON` finds an attention node's normalizer
  * among the built-ins and these; compiling a graph you built needs none of them, since its nodes
  * carry their op). Two normalizers of one name are refused with a `SpecError`.
@@ -70,8 +74,12 @@ export function attentionExtension(options: AttentionExtensionOptions = {}): Ker
   );
   return {
     name: 'attention',
-    ops: [attentionOp, multiTokenOp],
-    templates: { [ATTENTION_OP]: generateAttention, [MULTI_TOKEN_OP]: generateMultiToken },
+    ops: [attentionOp, multiTokenOp, sparseKThresholdOp],
+    templates: {
+      [ATTENTION_OP]: generateAttention,
+      [MULTI_TOKEN_OP]: generateMultiToken,
+      [SPARSEK_THRESHOLD_OP]: generateSparseKThreshold,
+    },
     // An unknown normalizer gets the base op, whose decoding names it and says how to load it.
     resolveOp(op: string, attrs: Attrs): OpDef | undefined {
       if (op !== ATTENTION_OP) return undefined;

@@ -17,8 +17,9 @@ export const SPARSEK_SHAPE = {
 
 /**
  * SparseK attention (catalog #86) at small sizes, forward: a linear scoring network on x, the top 12
- * keys of each causal prefix kept and their values weighted by the SparseK operator (τ by
- * bisection on the device), two fused attention kernels over the kept keys. Output `output`.
+ * keys of each causal prefix kept and their values weighted by the SparseK operator (τ of every
+ * prefix by one `sparseKThreshold` kernel), two fused attention kernels over the kept keys: 12
+ * kernels in all. Output `output`.
  */
 export const sparseKCatalogEntry: AttentionCatalogEntry = {
   mechanism: 'sparsek-attention',

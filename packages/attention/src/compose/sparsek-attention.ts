@@ -1,13 +1,10 @@
 import {
   add,
   broadcastTo,
-  concat,
   constant,
   exp,
   mapElements,
   matmul,
-  max,
-  min,
   mul,
   type Node,
   permute,
@@ -16,13 +13,13 @@ import {
   select,
   slice,
   sub,
-  sum,
   tensorRef,
   topk,
   variable,
 } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { maskFrom } from '../masks/mask-from.js';
+import { sparseKThreshold } from '../op/sparsek-threshold-op.js';
 import { attention } from '../spec/attention-spec.js';
 import { scale, scoreMod } from '../spec/score-mods.js';
 import { checkNumber, checkOptions, checkSize } from '../spec/validate.js';
@@ -45,7 +42,10 @@ export interface SparseKAttentionOptions {
   readonly k: number;
   /** The scoring network (see {@link SparseKScore}). */
   readonly score: SparseKScore;
-  /** Bisection steps for the threshold τ (default 40: τ within 2⁻⁴⁰ of its bracket). */
+  /**
+   * Bisection steps of the threshold kernel at most (default 40; it stops once its f32 bracket
+   * cannot shrink). The float64 reference is exact.
+   */
   readonly iterations?: number;
   /** Block name: prefixes the kernels' labels and the bound selections. Default `sparsek`. */
   readonly name?: string;
@@ -73,8 +73,9 @@ const column = variable('i3', 'i32');
  * network gives each key a query-independent score u_j; query i keeps the top k of u_{≤i} (I_i)
  * and weighs their values by the SparseK operator m^(i) = clip(u − τ, 0, 1), the projection of u_{≤i}
  * onto {p ∈ [0,1]^m, Σp = k} (m = 1 where i has at most k keys):
- * o_i = softmax(q_i K_Iᵀ/√d)(m_I ⊙ V_I). τ is found by bisection in graph ops on the device (the
- * paper sorts, Algorithm 1; same τ to f32 precision). Two fused kernels over the kept keys (tiles no
+ * o_i = softmax(q_i K_Iᵀ/√d)(m_I ⊙ V_I). τ comes from {@link sparseKThreshold}: one kernel bisecting
+ * every prefix's f32 bracket on the device (the paper sorts, Algorithm 1; same τ to f32 precision),
+ * exact in the float64 reference. Two fused kernels over the kept keys (tiles no
  * query keeps skipped): one with score s + log m (output and LSE A), one for the LSE B of s alone;
  * o = O_A · exp(A − B), exact since Σ_I e^s m v / Σ_I e^s = O_A · Σ_I e^{s + log m} / Σ_I e^s.
  *
@@ -100,28 +101,14 @@ export function sparseKAttention(
     select(column.le(row), $(0), constant(-BIG)),
   );
   const kk = Math.min(keep, n);
-  const top = topk(candidates, kk).values;
-  const first = slice(top, [0, 0, 0, 0], [batch, heads, n, 1]);
-  const kth = slice(top, [0, 0, 0, kk - 1], [batch, heads, n, kk]);
-  // Σ_j clip(u_j − τ, 0, 1) is k at τ in [u_(k) − 1, u_(1)]: bisect that bracket.
-  let low = sub(kth, 1);
-  let high = first;
-  for (let step = 0; step < iterations; step++) {
-    const middle = mul(add(low, high), 0.5);
-    const mass = sum(mapElements([candidates, middle], $(0).sub($(1)).max(0).min(1)), [3], {
-      keepDims: true,
-    });
-    // Too much mass: τ is above the middle. Each bound is a reduction (over itself and its
-    // candidate) so every step's bracket is written once, not re-inlined into the next step.
-    const tooMuch = $(0).gt(constant(keep));
-    low = max(concat([low, mapElements([mass, middle, low], select(tooMuch, $(1), $(2)))], 3), [3], {
-      keepDims: true,
-    });
-    high = min(concat([high, mapElements([mass, high, middle], select(tooMuch, $(1), $(2)))], 3), [3], {
-      keepDims: true,
-    });
-  }
-  const threshold = mul(add(low, high), 0.5);
+  const kth = slice(topk(candidates, kk).values, [0, 0, 0, kk - 1], [batch, heads, n, kk]);
+  // τ_i of each causal prefix u_{≤i}, exact to f32 by one fused bisection kernel.
+  const threshold = reshape(sparseKThreshold(scores, keep, { iterations, block: name }), [
+    batch,
+    heads,
+    n,
+    1,
+  ]);
   const few = row.add(constant(1, 'i32')).le(constant(keep, 'i32'));
   const valid = column.le(row);
   const softMask = mapElements(

@@ -284,7 +284,9 @@ export function generateAttention(
     Math.ceil(resolveDim(query.shape[2]!, dims) / queryBlock);
   // The loop over key tiles: each staged in workgroup memory, then `body`.
   // (The one-row kernel scores nothing in a skipped tile: no `continue` needed.)
-  // (A listed kernel walks tile_list, `listed_tiles` entries counted once before the first pass.)
+  // (A listed kernel walks tile_list, `listed_tiles` entries counted once before the first pass:
+  // written before list_tiles' barrier and never again, each entry is a plain read, no barrier, and
+  // never empty, so nothing is skipped.)
   const keyPass = (
     withValues: boolean,
     body: readonly string[],
@@ -292,14 +294,13 @@ export function generateAttention(
     prelude: string[] = [],
   ): string[] => [
     ...(listed
-      ? [
-          'for (var listed = 0u; listed < listed_tiles; listed++) {',
-          '  let entry = workgroupUniformLoad(&tile_list[listed]);',
-        ]
+      ? ['for (var listed = 0u; listed < listed_tiles; listed++) {', '  let entry = tile_list[listed];']
       : ['for (var tile_index = 0; tile_index < key_tiles; tile_index++) {']),
     ...indent(prelude, 1),
     `  let tile = ${withValues ? tiles.loadTile() : tiles.loadKeyTile()};`,
-    ...(blockRule === undefined || !skip ? [] : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
+    ...(blockRule === undefined || !skip || listed
+      ? []
+      : ['  if (tile.kind == 0u) {', '    continue;', '  }']),
     ...indent(body, 1),
     '}',
   ];
@@ -375,7 +376,7 @@ export function generateAttention(
     ],
     returns: 'u32',
     body: [
-      ...(blockRule === undefined ? [] : ['if (tile.kind == 0u) {', '  return 0u;', '}']),
+      ...(blockRule === undefined || listed ? [] : ['if (tile.kind == 0u) {', '  return 0u;', '}']),
       'var kept = 0u;',
       'for (var j = 0; j < tile.keys; j++) {',
       `  let score = ${scoreKey({ key_i: 'tile.k0 + j', key: `${tiles.stagedKey}(j)`, ...TILE_ARGS })};`,

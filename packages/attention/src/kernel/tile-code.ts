@@ -235,21 +235,27 @@ export function tileFunctions(context: TileContext): TileFunctions {
       ');',
     ],
   });
+  // A listed tile is never empty: it is staged unconditionally (its entry, read from tile_list by
+  // every invocation, is uniform in value but not to the uniformity analysis: no branch may guard
+  // the barrier on it).
+  const classified = blockRule !== undefined && !context.listed;
   const load = (values: boolean) =>
     functions.define({
       name: values ? 'load_tile' : 'load_key_tile',
-      comment: `Key tile ${context.listed ? 'entry' : 'tile_index'} with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
+      comment: context.listed
+        ? `Key tile entry with its K${values ? ' and V' : ''} rows staged (a listed tile is never empty).`
+        : `Key tile tile_index with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
       params: [...tileParams, ['local_index', 'u32'], ['nk', 'i32']],
       returns: 'Tile',
       body: [
         `let tile = ${beginTile()};`,
-        ...(blockRule === undefined ? [] : ['if (tile.kind != 0u) {']),
+        ...(classified ? ['if (tile.kind != 0u) {'] : []),
         ...[
           `${stageKeys({ tile_k0: 'tile.k0' })};`,
           ...(values ? [`${stageValues({ tile_k0: 'tile.k0' })};`] : []),
           'workgroupBarrier();',
-        ].map((line) => (blockRule === undefined ? line : `  ${line}`)),
-        ...(blockRule === undefined ? [] : ['}']),
+        ].map((line) => (classified ? `  ${line}` : line)),
+        ...(classified ? ['}'] : []),
         'return tile;',
       ],
     });

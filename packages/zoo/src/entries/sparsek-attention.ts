@@ -4,7 +4,8 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
 /**
  * SparseK attention, forward: a scoring network gives each key one score, each query keeps the top k
  * keys of its causal prefix and weighs their values by the SparseK operator (the projection of the
- * scores onto the capped simplex, threshold τ by bisection on the device), then softmax attention
+ * scores onto the capped simplex, threshold τ of every prefix by one fused bisection kernel, exact
+ * in the float64 reference), then softmax attention
  * over the kept keys in two fused kernels whose log-sum-exps rescale the output.
  *
  * Catalog paper 86: SparseK Attention: Sparser is Faster and Less is More (Lou, Jia, Zheng, Tu).
@@ -24,6 +25,6 @@ export const sparseKAttentionEntry = attentionZooEntry({
     group: 'G6',
   },
   description:
-    'SparseK forward: linear key scores on x (+0.01·j), top 12 keys of each causal prefix with values weighted by the SparseK operator (τ by 40 bisection steps), 2 heads × 64 positions × dim 16.',
+    'SparseK forward: linear key scores on x (+0.01·j), top 12 keys of each causal prefix with values weighted by the SparseK operator (τ of every prefix by one sparseKThreshold kernel), 2 heads × 64 positions × dim 16.',
   tolerance: DEFAULT_TOLERANCE,
 });

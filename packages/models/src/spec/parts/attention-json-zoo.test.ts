@@ -211,7 +211,7 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
   },
   'sparsek-attention': {
     notExpressible:
-      'the SparseK threshold is a bisection of IR ops feeding two attention ops whose LSEs rescale the output',
+      'the SparseK threshold is an op of its own over IR-op scores, feeding two attention ops whose LSEs rescale the output',
   },
   'normalized-attention-guidance': {
     notExpressible:
