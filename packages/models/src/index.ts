@@ -37,6 +37,8 @@ export type {
 export * from './blocks/conditional-norm-layers.js';
 export * from './blocks/cross-attention.js';
 export * from './blocks/heads.js';
+export * from './blocks/heavy-hitter-cache-attention.js';
+export * from './blocks/heavy-hitter-kv-cache.js';
 export * from './blocks/kv-cache.js';
 export * from './blocks/linear.js';
 export * from './blocks/linear-attention-block.js';
@@ -62,8 +64,6 @@ export {
 } from './blocks/norm-layers.js';
 export * from './blocks/parameter-path.js';
 export * from './blocks/residual.js';
-export * from './blocks/heavy-hitter-cache-attention.js';
-export * from './blocks/heavy-hitter-kv-cache.js';
 export * from './blocks/rolling-cache-attention.js';
 export * from './blocks/rolling-kv-cache.js';
 export {

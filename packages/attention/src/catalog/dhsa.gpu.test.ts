@@ -50,8 +50,8 @@ describe('DHSA (#30) on the device', () => {
       expect(worst(check.deviceVersusReference)).toBeLessThan(TOLERANCE);
       expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);
       // The attention kernel and 10 that build the selection and its tile table.
-    expect(check.kernels).toBe(11);
-    // The selection leaves whole tiles empty, which the kernel skips.
+      expect(check.kernels).toBe(11);
+      // The selection leaves whole tiles empty, which the kernel skips.
       expect(tiles.visited).toBeLessThan(tiles.causalTiles);
     },
     300_000,
