@@ -150,7 +150,14 @@ function cutAtNames(
   const starts: number[] = [];
   const ends: number[] = [];
   let from = 0;
-  body.replace(TOKEN, (token: string, offset: number) => {
+  // Quoted texts, and the storage variables as whole identifiers (scanning for these few words is
+  // much faster than visiting every identifier).
+  const variables = [...bindings.keys()].sort((a, b) => b.length - a.length);
+  const tokens = new RegExp(
+    variables.length === 0 ? QUOTED : `${QUOTED}|(?<![A-Za-z0-9_])(?:${variables.join('|')})(?![A-Za-z0-9_])`,
+    'g',
+  );
+  body.replace(tokens, (token: string, offset: number) => {
     const slot = token.charCodeAt(0) === QUOTE ? quotedNames.get(token) : bindings.get(token);
     if (slot === undefined) return token;
     pieces.push(body.slice(from, offset));
@@ -183,8 +190,8 @@ function insideSlot(at: number, length: number, starts: readonly number[], ends:
   return false;
 }
 
-/** A quoted name (comments quote names; WGSL has no strings) or an identifier. */
-const TOKEN = /"[^"\n]*"|[A-Za-z_][A-Za-z0-9_]*/g;
+/** A quoted text (comments quote names; WGSL has no strings). */
+const QUOTED = '"[^"\\n]*"';
 const QUOTE = '"'.charCodeAt(0);
 
 /**
