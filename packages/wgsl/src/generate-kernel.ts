@@ -11,7 +11,14 @@ import { generateRow } from './templates/row-template.js';
 import { generateScan } from './templates/scan-template.js';
 import { generateTopk } from './templates/topk-template.js';
 
-/** A kernel template: renders one kernel of a plan for a device. Must be pure and deterministic. */
+/**
+ * A kernel template: renders one kernel of a plan for a device. Must be pure and deterministic, and
+ * depend only on the kernel (its nodes, inputs, outputs, schedule), the profile and the options.
+ * Tensor names reach the text through the storage variables of `KernelContext` and quoted in
+ * comments (`describe`); `generateProgram` then renders kernels that differ only in those names
+ * once. A template that prints a name any other way stays correct: such kernels are rendered on
+ * their own.
+ */
 export type TemplateGenerator = (
   kernel: Kernel,
   profile: DeviceProfile,

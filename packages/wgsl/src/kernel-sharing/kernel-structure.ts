@@ -48,7 +48,7 @@ export function kernelStructure(kernel: Kernel): KernelStructure {
     if (typeof block === 'string') names.push(block);
     else if (block !== undefined) attrs.block = block;
     const blockName = typeof block === 'string' ? `block ${names.length - 1}` : '';
-    return `${node.op}(${operands}){${canonicalAttrs(attrs)}}${blockName}:${node.dtype}${canonical(node.shape, ref)}`;
+    return `${node.op}(${operands}){${canonicalAttrs(attrs)}}${blockName}:${node.dtype}${shapeText(node.shape, ref)}`;
   });
   const key = [
     kernel.template,
@@ -72,6 +72,7 @@ export function kernelStructure(kernel: Kernel): KernelStructure {
  */
 export function nameSignature(name: string | undefined): string | null {
   if (name === undefined) return null;
+  if (!/[0-9]/.test(name)) return name;
   return name.replace(DIGIT_SEGMENT, (digits) => '#'.repeat(digits.length));
 }
 
@@ -88,6 +89,11 @@ function sameNamePartition(names: readonly (string | undefined)[]): string {
       return String(first.get(name));
     })
     .join(',');
+}
+
+/** Canonical text of a shape: a static shape's sizes joined, as `canonical` for the others. */
+function shapeText(shape: readonly unknown[], ref: (node: Node) => string): string {
+  return shape.every((dim) => typeof dim === 'number') ? shape.join(',') : canonical(shape, ref);
 }
 
 /** Canonical text of a schedule value: nodes by `ref`, maps as entry lists, Exprs by their key. */
