@@ -2,6 +2,7 @@ import { type Kernel, type KernelPlan, kernelBlockLabel, kernelTitle, Unsupporte
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
 import type { KernelExtension } from './kernel-extension.js';
+import { SharedKernelRenderer } from './kernel-sharing/shared-kernels.js';
 import { generateConv } from './templates/conv-template.js';
 import { generateElementwise } from './templates/elementwise-template.js';
 import { generateMatmul } from './templates/matmul-template.js';
@@ -10,7 +11,14 @@ import { generateRow } from './templates/row-template.js';
 import { generateScan } from './templates/scan-template.js';
 import { generateTopk } from './templates/topk-template.js';
 
-/** A kernel template: renders one kernel of a plan for a device. Must be pure and deterministic. */
+/**
+ * A kernel template: renders one kernel of a plan for a device. Must be pure and deterministic, and
+ * depend only on the kernel (its nodes, inputs, outputs, schedule), the profile and the options.
+ * Tensor names reach the text through the storage variables of `KernelContext` and quoted in
+ * comments (`describe`); `generateProgram` then renders kernels that differ only in those names
+ * once. A template that prints a name any other way stays correct: such kernels are rendered on
+ * their own.
+ */
 export type TemplateGenerator = (
   kernel: Kernel,
   profile: DeviceProfile,
@@ -30,20 +38,38 @@ export function generateKernel(
   profile: DeviceProfile,
   options: GenerateOptions = {},
 ): GeneratedKernel {
-  const extensions = options.extensions ?? [];
-  const name = kernel.template === 'opaque' ? opaqueTemplate(kernel, extensions) : kernel.template;
-  const generator = builtInTemplate(name) ?? extensionTemplate(name, extensions);
-  if (generator === undefined) throw missingTemplate(kernel, name, extensions);
-  return generator(kernel, profile, options);
+  return renderKernel(kernel, profile, options).generated;
 }
 
-/** Renders every kernel of a plan, in dispatch order. */
+/**
+ * Renders every kernel of a plan, in dispatch order. Kernels that differ only in their tensors'
+ * names (the layers of a decoder) are rendered once and renamed (`SharedKernelRenderer`): the
+ * WGSL of each is the text {@link generateKernel} gives it.
+ */
 export function generateProgram(
   plan: KernelPlan,
   profile: DeviceProfile,
   options: GenerateOptions = {},
 ): GeneratedKernel[] {
-  return plan.kernels.map((kernel) => generateKernel(kernel, profile, options));
+  if (options.shareKernels === false)
+    return plan.kernels.map((kernel) => generateKernel(kernel, profile, options));
+  const renderer = new SharedKernelRenderer(profile, options, (kernel) =>
+    renderKernel(kernel, profile, options),
+  );
+  return plan.kernels.map((kernel) => renderer.generate(kernel));
+}
+
+/** Renders one kernel, and names the template that rendered it. */
+function renderKernel(
+  kernel: Kernel,
+  profile: DeviceProfile,
+  options: GenerateOptions,
+): { generated: GeneratedKernel; template: string } {
+  const extensions = options.extensions ?? [];
+  const name = kernel.template === 'opaque' ? opaqueTemplate(kernel, extensions) : kernel.template;
+  const generator = builtInTemplate(name) ?? extensionTemplate(name, extensions);
+  if (generator === undefined) throw missingTemplate(kernel, name, extensions);
+  return { generated: generator(kernel, profile, options), template: name };
 }
 
 const BUILT_IN: Readonly<Record<string, TemplateGenerator>> = {

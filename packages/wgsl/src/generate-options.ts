@@ -25,6 +25,12 @@ export interface GenerateOptions {
    */
   readonly inputAccess?: InputAccess;
   /**
+   * `generateProgram` renders kernels that differ only in their tensors' names (the layers of a
+   * decoder) once and renames the text for the others (default `true`); the WGSL is the same
+   * either way. `false` renders every kernel on its own (to measure what sharing saves).
+   */
+  readonly shareKernels?: boolean;
+  /**
    * Extensions whose templates render the `opaque` kernels of their ops (for example `attention`
    * from `@weft/attention/kernels`). Built-in templates are used first.
    */

@@ -2,11 +2,9 @@ import {
   type Dim,
   type DimBindings,
   type Expr,
-  formatShape,
   InputError,
   type Kernel,
   kernelBlockLabel,
-  kernelSummary,
   kernelTitle,
   type Node,
   resolveDim,
@@ -20,14 +18,14 @@ import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
-import { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
+import { kernelHeader } from './kernel-header.js';
+import { sanitizeComment, sanitizeIdentifier, sanitizeLabel } from './sanitize.js';
 import {
   allocateBindings,
   loadText,
   storeText,
   type TensorBindingLayout,
   tensorDescription,
-  tensorUserName,
 } from './tensor-bindings.js';
 import { HelperSet } from './wgsl-helpers.js';
 
@@ -202,7 +200,7 @@ export class KernelContext {
     const fields = this.uniformFields();
     const bindings = this.bindingList(fields.length > 0);
     const wgsl = [
-      this.header(template),
+      kernelHeader(this.kernel, this.layout, template),
       sectionText([...this.enables].sort().map((extension) => `enable ${extension};`)),
       fields.length > 0 ? paramsStruct(fields.map((field) => field.name)) : '',
       sectionText(this.bindingDeclarations(fields.length > 0)),
@@ -271,29 +269,6 @@ export class KernelContext {
     if (withParams)
       lines.push(`@group(0) @binding(${this.layout.storage.length}) var<uniform> params: Params;`);
     return lines;
-  }
-
-  private header(template: string): string {
-    const kernel = this.kernel;
-    const block = kernelBlockLabel(kernel);
-    // A line over 120 characters (a long label) keeps the binding, shape and dtype and drops the label.
-    const describeTensor = (node: Node, name: string, label = `${nodeName(node)} `): string => {
-      const line = `//   ${name}: ${sanitizeComment(`${label}${formatShape(node.shape)} ${node.dtype}`)}`;
-      return line.length > 120 && label !== '' ? describeTensor(node, name, '') : line;
-    };
-    const title = `// Weft kernel ${kernel.id}: ${block === undefined ? '' : `${sanitizeName(block)} - `}${sanitizeComment(kernelSummary(kernel))}${template === kernel.template ? '' : `, template ${sanitizeComment(template)}`}`;
-    const lines = [
-      // Generated lines stay under 120 characters; a long title (a combined mask) is cut.
-      title.length > 120 ? `${title.slice(0, 117)}...` : title,
-      `// fuses ${kernel.nodes.length} node(s):`,
-      ...kernel.nodes.map((node) => `//   ${sanitizeComment(nodeSummary(node))}`),
-    ];
-    if (this.layout.storage.length > 0) lines.push('// tensors:');
-    for (const storage of this.layout.storage) {
-      for (const node of storage.tensors)
-        lines.push(describeTensor(node, `${storage.name} (${storage.access})`));
-    }
-    return lines.join('\n');
   }
 }
 
@@ -368,22 +343,6 @@ function entryText(entry: EntryPoint): string {
 
 function sectionText(lines: readonly string[]): string {
   return lines.join('\n');
-}
-
-/** `op "user name"` (the name of an input or parameter, else its label), or the op alone. */
-function nodeName(node: Node): string {
-  const name = tensorUserName(node);
-  return name === undefined ? node.op : `${node.op} "${sanitizeName(name)}"`;
-}
-
-function nodeSummary(node: Node): string {
-  const details: string[] = [];
-  for (const key of ['fn', 'axes', 'axis', 'perm']) {
-    const value = node.attrs[key];
-    if (value !== undefined) details.push(`${key}=${JSON.stringify(value)}`);
-  }
-  const suffix = details.length > 0 ? ` ${details.join(' ')}` : '';
-  return `${nodeName(node)}${suffix} -> ${formatShape(node.shape)} ${node.dtype}`;
 }
 
 function rowMajorTerms(shape: Shape): StrideTerm[] {

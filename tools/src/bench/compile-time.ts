@@ -24,8 +24,23 @@ export interface CompileTimeResult {
   readonly passesMs: number;
   /** Plan → WGSL for the device's profile (`generateProgram`). */
   readonly wgslMs: number;
+  /**
+   * Plan → WGSL with every kernel rendered on its own (`shareKernels: false`), in the same runs,
+   * the two orders alternating: what sharing the rendering of identical layers saves.
+   */
+  readonly wgslUnsharedMs: number;
   /** The three stages together (the < 50 ms target). */
   readonly hostMs: number;
+  /** Median absolute deviation of each stage and of the total, in the same order (ms). */
+  readonly spreadMs: {
+    readonly graph: number;
+    readonly passes: number;
+    readonly wgsl: number;
+    readonly wgslUnshared: number;
+    readonly host: number;
+  };
+  /** The three stages of the first run (cold: the first compilation of the process). */
+  readonly firstHostMs: number;
   /** `compile` on a fresh device (every pipeline created, in parallel). */
   readonly coldCompileMs: number;
   /** `compile` of the same graph again on that device (pipelines from the per-device cache). */
@@ -34,8 +49,9 @@ export interface CompileTimeResult {
 
 /**
  * Measures the compile time of the demo decoder's decode-step program with `layers` layers: the
- * host stages `runs` times each (medians), then `compile` on a fresh device (cold) and once more
- * on the same device (warm: its pipeline cache holds every kernel).
+ * host stages `runs` times each (medians and spread; WGSL also without sharing across layers, the
+ * two alternating), then `compile` on a fresh device (cold) and again on the same device (warm:
+ * its pipeline cache holds every kernel).
  */
 export async function measureCompileTime(
   gpu: GPU,
@@ -45,7 +61,12 @@ export async function measureCompileTime(
   const probe = await requestWeftDevice({ gpu });
   const profile = deviceProfileOf(probe.device, { software: probe.adapter.software });
   probe.destroy();
-  const stages = { graph: [] as number[], passes: [] as number[], wgsl: [] as number[] };
+  const stages = {
+    graph: [] as number[],
+    passes: [] as number[],
+    wgsl: [] as number[],
+    wgslUnshared: [] as number[],
+  };
   let built: ReturnType<typeof buildModelGraph> | undefined;
   let kernels = 0;
   for (let run = 0; run < options.runs; run++) {
@@ -54,11 +75,19 @@ export async function measureCompileTime(
     const t1 = performance.now();
     const { plan } = runPipeline(built.graph, { fusionCosts: fusionCostModelOf(profile) });
     const t2 = performance.now();
-    kernels = generateProgram(plan, profile, { extensions: [attention] }).length;
-    const t3 = performance.now();
+    const timedWgsl = (shareKernels: boolean): number => {
+      const started = performance.now();
+      kernels = generateProgram(plan, profile, { extensions: [attention], shareKernels }).length;
+      return performance.now() - started;
+    };
+    // The shared rendering is the one the host total counts; the other runs before or after it.
+    const unsharedFirst = run % 2 === 1;
+    const unsharedBefore = unsharedFirst ? timedWgsl(false) : undefined;
+    const shared = timedWgsl(true);
+    stages.wgslUnshared.push(unsharedBefore ?? timedWgsl(false));
     stages.graph.push(t1 - t0);
     stages.passes.push(t2 - t1);
-    stages.wgsl.push(t3 - t2);
+    stages.wgsl.push(shared);
   }
   const { graph, state } = built!;
   const params = randomParameters(graph, 0);
@@ -74,17 +103,24 @@ export async function measureCompileTime(
     const coldCompileMs = await timedCompile();
     const warm: number[] = [];
     for (let run = 0; run < Math.max(1, Math.min(options.runs, 5)); run++) warm.push(await timedCompile());
-    const graphMs = median(stages.graph);
-    const passesMs = median(stages.passes);
-    const wgslMs = median(stages.wgsl);
+    const host = stages.graph.map((value, index) => value + stages.passes[index]! + stages.wgsl[index]!);
     return {
       layers: options.layers,
       kernels,
       runs: options.runs,
-      graphMs,
-      passesMs,
-      wgslMs,
-      hostMs: median(stages.graph.map((value, index) => value + stages.passes[index]! + stages.wgsl[index]!)),
+      graphMs: median(stages.graph),
+      passesMs: median(stages.passes),
+      wgslMs: median(stages.wgsl),
+      wgslUnsharedMs: median(stages.wgslUnshared),
+      hostMs: median(host),
+      spreadMs: {
+        graph: medianDeviation(stages.graph),
+        passes: medianDeviation(stages.passes),
+        wgsl: medianDeviation(stages.wgsl),
+        wgslUnshared: medianDeviation(stages.wgslUnshared),
+        host: medianDeviation(host),
+      },
+      firstHostMs: host[0]!,
       coldCompileMs,
       warmCompileMs: median(warm),
     };
@@ -96,11 +132,20 @@ export async function measureCompileTime(
 /** One line per figure, for the bench's console report. */
 export function formatCompileTime(result: CompileTimeResult): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const spread = result.spreadMs;
+  const withSpread = (value: number, deviation: number) => `${value.toFixed(1)} ± ${deviation.toFixed(1)} ms`;
   return [
-    `Compile time, demo decoder with ${result.layers} layers (decode step, ${result.kernels} kernels; medians of ${result.runs} runs):`,
-    `  spec → graph ${ms(result.graphMs)}, passes + planning ${ms(result.passesMs)}, WGSL ${ms(result.wgslMs)}: host total ${ms(result.hostMs)}`,
+    `Compile time, demo decoder with ${result.layers} layers (decode step, ${result.kernels} kernels; medians ± MAD of ${result.runs} runs):`,
+    `  spec → graph ${withSpread(result.graphMs, spread.graph)}, passes + planning ${withSpread(result.passesMs, spread.passes)}, WGSL ${withSpread(result.wgslMs, spread.wgsl)}: host total ${withSpread(result.hostMs, spread.host)} (first run ${ms(result.firstHostMs)})`,
+    `  WGSL with every kernel rendered on its own (no sharing across layers): ${withSpread(result.wgslUnsharedMs, spread.wgslUnshared)}`,
     `  compile (host stages + pipelines): cold ${ms(result.coldCompileMs)}, warm ${ms(result.warmCompileMs)} (per-device pipeline cache)`,
   ].join('\n');
+}
+
+/** Median absolute deviation from the median. */
+function medianDeviation(values: readonly number[]): number {
+  const middle = median(values);
+  return median(values.map((value) => Math.abs(value - middle)));
 }
 
 function median(values: readonly number[]): number {

@@ -58,12 +58,25 @@ export function makeGraph(outputs: Readonly<Record<string, Node>>): Graph {
 
 /** All nodes reachable from the outputs, operands before users, in a deterministic order. */
 export function topoSort(roots: readonly Node[]): Node[] {
+  return topoSortExcept(roots, NOTHING);
+}
+
+const NOTHING: { has(node: Node): boolean } = { has: () => false };
+
+/**
+ * {@link topoSort} without the nodes of `done` and whatever is reachable only through them: the
+ * same order with those left out, when `done` holds whole cones (every operand of a node in `done`
+ * is in `done`), as a pass's table of finished nodes does.
+ *
+ * @internal
+ */
+export function topoSortExcept(roots: readonly Node[], done: { has(node: Node): boolean }): Node[] {
   const order: Node[] = [];
   const seen = new Set<Node>();
   // Iterative DFS: graphs of deep models exceed the JS call stack.
   const stack: { node: Node; next: number }[] = [];
   for (const root of roots) {
-    if (seen.has(root)) continue;
+    if (seen.has(root) || done.has(root)) continue;
     seen.add(root);
     stack.push({ node: root, next: 0 });
     while (stack.length > 0) {
@@ -72,7 +85,7 @@ export function topoSort(roots: readonly Node[]): Node[] {
       if (operand === undefined) {
         order.push(top.node);
         stack.pop();
-      } else if (!seen.has(operand)) {
+      } else if (!seen.has(operand) && !done.has(operand)) {
         seen.add(operand);
         stack.push({ node: operand, next: 0 });
       }

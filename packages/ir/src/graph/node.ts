@@ -74,6 +74,16 @@ const registry = new FinalizationRegistry<string>((hash) => {
 });
 
 /**
+ * Whether `node` is the live node {@link internNode} built for its hash: its type was inferred and
+ * its hash computed from its (frozen) operands and attributes when it was built.
+ *
+ * @internal
+ */
+export function isInternedNode(node: Node): boolean {
+  return interned.get(node.hash)?.deref() === node;
+}
+
+/**
  * Builds (or finds) the node for op `def` applied to `inputs` with `attrs`: what `makeNode` does
  * once the op is known. Op builders call it with their own definition.
  *

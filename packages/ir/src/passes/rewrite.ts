@@ -1,5 +1,5 @@
 import { GraphError } from '../errors.js';
-import { type Graph, makeGraph, topoSort } from '../graph/graph.js';
+import { type Graph, makeGraph, topoSortExcept } from '../graph/graph.js';
 import { inheritLabel, inLabelScope, labelOf } from '../graph/label.js';
 import { makeNode } from '../graph/make-node.js';
 import type { Node } from '../graph/node.js';
@@ -64,7 +64,8 @@ class Rewriter {
 
   rewrite(root: Node): Node {
     // Operands before users, iteratively: deep graphs exceed the call stack.
-    for (const node of topoSort([root])) {
+    // Settled nodes are skipped with their cones (every operand of a settled node is settled).
+    for (const node of topoSortExcept([root], this.memo)) {
       if (this.memo.has(node)) continue;
       this.memo.set(node, this.settle(node));
     }

@@ -2,7 +2,7 @@ import type { SymbolicDim } from '../dim.js';
 import { GraphError, WeftError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import { structuralHash } from '../graph/hash.js';
-import { Node } from '../graph/node.js';
+import { isInternedNode, Node } from '../graph/node.js';
 import { isNamedSource } from '../ops/source-groups.js';
 import { formatShape, shapesEqual } from '../shape.js';
 
@@ -13,7 +13,9 @@ import { formatShape, shapesEqual } from '../shape.js';
  * - the graph is acyclic;
  * - every op is registered and receives its arity;
  * - every node's stored shape and dtype equal what its op's rule infers now, and its hash is
- *   the structural hash of its op, operands, attributes and type;
+ *   the structural hash of its op, operands, attributes and type (re-derived for nodes built
+ *   elsewhere — deserialized, another copy of `@weft/ir`, constructed directly; a node `makeNode`
+ *   interned was derived so when it was built);
  * - graph inputs and parameters are unambiguous (one node per name), and a symbolic dim name
  *   means one maximum everywhere.
  *
@@ -103,6 +105,8 @@ function checkNode(node: Node, name: string): void {
       actual: node.inputs.length,
     });
   }
+  // A node this package interned had its type inferred and its hash computed when it was built.
+  if (isInternedNode(node)) return;
   let inferred: { shape: Node['shape']; dtype: Node['dtype'] };
   try {
     inferred = def.infer(node.inputs, node.attrs, { op: node.op });

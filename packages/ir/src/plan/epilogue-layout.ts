@@ -22,8 +22,7 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
     const def = defOf(node);
     if (dependent.length === 0) return undefined;
     if (def.placeElement !== undefined && node.inputs.length === 1) {
-      const probe = node.inputs[0]!.shape.map((_, axis) => variable(`i${axis}`, 'i32'));
-      if (def.placeElement(node, probe) === undefined) return undefined;
+      if (!placesEveryElement(node)) return undefined;
       layouts.set(node, node);
       continue;
     }
@@ -36,3 +35,19 @@ export function epilogueLayout(matmul: Node, epilogue: readonly Node[]): Map<Nod
   }
   return layouts;
 }
+
+/**
+ * Whether `node`'s op places each operand element at one result element (a pure function of the
+ * node; the planner asks it of the same nodes over and over, so the answer is kept per node).
+ */
+function placesEveryElement(node: Node): boolean {
+  let places = PLACES_EVERY_ELEMENT.get(node);
+  if (places === undefined) {
+    const probe = node.inputs[0]!.shape.map((_, axis) => variable(`i${axis}`, 'i32'));
+    places = defOf(node).placeElement!(node, probe) !== undefined;
+    PLACES_EVERY_ELEMENT.set(node, places);
+  }
+  return places;
+}
+
+const PLACES_EVERY_ELEMENT = new WeakMap<Node, boolean>();

@@ -1,0 +1,115 @@
+import { type AttrValue, canonicalAttrs, Expr, isNamedSource, type Kernel, Node } from '@weft/ir';
+import { tensorUserName } from '../tensor-bindings.js';
+
+/**
+ * A kernel described without its names: {@link KernelStructure.key} is equal for two kernels that
+ * differ only in the user names of their tensors (the same layer of a decoder, `layers.0.…` and
+ * `layers.1.…`), where each name may differ only in its all-digit `.` segments, digit for digit
+ * (`layers.3.attn` and `layers.7.attn`, not `layers.9.attn` and `layers.10.attn`). Everything else a
+ * template can read — ops, attributes, shapes, dtypes, operand wiring, inputs and outputs in order,
+ * the anchor, the template and the schedule — is in the key.
+ */
+export interface KernelStructure {
+  /** Equal for kernels that render to the same WGSL up to their names. */
+  readonly key: string;
+  /** The kernel's tensors in a fixed order: inputs, then computed nodes; equal keys align them. */
+  readonly nodes: readonly Node[];
+  /**
+   * The names the key compares by signature, aligned between kernels of one key: each tensor's user
+   * name (`undefined` when it has none), then the `block` attribute of each node that has one.
+   */
+  readonly names: readonly (string | undefined)[];
+}
+
+/** The structure of `kernel` (see {@link KernelStructure}). */
+export function kernelStructure(kernel: Kernel): KernelStructure {
+  const local = new Map<Node, number>();
+  const nodes: Node[] = [];
+  for (const node of [...kernel.inputs, ...kernel.nodes]) {
+    if (local.has(node)) continue;
+    local.set(node, nodes.length);
+    nodes.push(node);
+  }
+  const ref = (node: Node): string => {
+    const index = local.get(node);
+    // A tensor outside the kernel is one node shared by both kernels only if its hash is equal.
+    return index === undefined ? `ext:${node.hash}` : `#${index}`;
+  };
+  const inputs = new Set(kernel.inputs);
+  const names: (string | undefined)[] = nodes.map(tensorUserName);
+  const described = nodes.map((node) => {
+    const operands = inputs.has(node) ? '' : node.inputs.map(ref).join(',');
+    // Names in attributes — a named source's `name`, an op's `block` label — are compared as names.
+    const { name, block, ...rest } = node.attrs;
+    const attrs: Record<string, AttrValue> = {
+      ...rest,
+      ...(isNamedSource(node) || name === undefined ? {} : { name }),
+    };
+    if (typeof block === 'string') names.push(block);
+    else if (block !== undefined) attrs.block = block;
+    const blockName = typeof block === 'string' ? `block ${names.length - 1}` : '';
+    return `${node.op}(${operands}){${canonicalAttrs(attrs)}}${blockName}:${node.dtype}${shapeText(node.shape, ref)}`;
+  });
+  const key = [
+    kernel.template,
+    `anchor ${ref(kernel.anchor)}`,
+    `inputs ${kernel.inputs.map(ref).join(',')}`,
+    `outputs ${kernel.outputs.map(ref).join(',')}`,
+    `nodes ${kernel.nodes.map(ref).join(',')}`,
+    ...described,
+    `names ${canonical(names.map(nameSignature), ref)}`,
+    `same names ${sameNamePartition(names)}`,
+    `schedule ${canonical(kernel.schedule, ref)}`,
+  ].join('\n');
+  return { key, nodes, names };
+}
+
+/**
+ * A user name with each all-digit `.` segment replaced by as many `#` (`layers.12.attn` →
+ * `layers.##.attn`); `undefined` for an unnamed tensor. Equal signatures have equal lengths, so a
+ * substituted name never moves a line past a length limit, and the digits are never an identifier
+ * of their own, so the text analyses of the templates (unused `let`s) cannot tell them apart.
+ */
+export function nameSignature(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  if (!/[0-9]/.test(name)) return name;
+  return name.replace(DIGIT_SEGMENT, (digits) => '#'.repeat(digits.length));
+}
+
+/** An all-digit `.` segment. */
+const DIGIT_SEGMENT = /(?<![^.])[0-9]+(?![^.])/g;
+
+/** For each name, the index of the first equal one. */
+function sameNamePartition(names: readonly (string | undefined)[]): string {
+  const first = new Map<string, number>();
+  return names
+    .map((name, index) => {
+      if (name === undefined) return '-';
+      if (!first.has(name)) first.set(name, index);
+      return String(first.get(name));
+    })
+    .join(',');
+}
+
+/** Canonical text of a shape: a static shape's sizes joined, as `canonical` for the others. */
+function shapeText(shape: readonly unknown[], ref: (node: Node) => string): string {
+  return shape.every((dim) => typeof dim === 'number') ? shape.join(',') : canonical(shape, ref);
+}
+
+/** Canonical text of a schedule value: nodes by `ref`, maps as entry lists, Exprs by their key. */
+function canonical(value: unknown, ref: (node: Node) => string): string {
+  if (value === undefined) return 'u';
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  if (value instanceof Node) return ref(value);
+  if (value instanceof Expr) return `expr:${value.key}`;
+  if (value instanceof Map) {
+    return `map{${[...value].map(([key, entry]) => `${canonical(key, ref)}=>${canonical(entry, ref)}`).join(';')}}`;
+  }
+  if (Array.isArray(value)) return `[${value.map((entry) => canonical(entry, ref)).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .sort()
+    .map((key) => `${key}:${canonical(record[key], ref)}`)
+    .join(',')}}`;
+}
