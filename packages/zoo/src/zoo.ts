@@ -8,6 +8,7 @@ import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
 import { attentionEntropyReadoutEntry } from './entries/attention-entropy-readout.js';
 import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
+import { attentionSinkCalibrationEntry } from './entries/attention-sink-calibration.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
@@ -156,6 +157,7 @@ export const ZOO: readonly ZooEntry[] = [
   sparseTransformerFixedEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,
+  attentionSinkCalibrationEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,
   transnormerDiagAttentionEntry,

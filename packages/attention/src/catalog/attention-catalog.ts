@@ -25,6 +25,7 @@ import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
+import { attentionSinkCalibrationCatalogEntry } from './attention-sink-calibration-entry.js';
 import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
@@ -229,6 +230,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     { heads: HEADS, headDim: DIM, mask: causal(), normalizer: softmax({ sink: tensorRef('sink', [HEADS]) }) },
     { params: { sink: [0, 0.5, 1, -1] } },
   ),
+  // Paper 25 (ACT): sinks found from column scores on the device, their weight redistributed.
+  attentionSinkCalibrationCatalogEntry,
   entry(
     'adaptive-sparse-entmax',
     2,

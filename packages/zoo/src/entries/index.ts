@@ -8,6 +8,7 @@ export * from './additive-attention.js';
 export * from './attention-basin-segment-mass.js';
 export * from './attention-entropy-readout.js';
 export * from './attention-free-ffn.js';
+export * from './attention-sink-calibration.js';
 export * from './bam-generalized-gaussian-prior.js';
 export * from './batch-norm-inference.js';
 export * from './comateformer-quasi-attention.js';
