@@ -26,6 +26,7 @@ export * from './compose/attention-free-ffn.js';
 export * from './compose/attention-sink-calibration.js';
 export * from './compose/dual-attention.js';
 export * from './compose/head-embeddings.js';
+export * from './compose/hyper-attention.js';
 export * from './compose/lama-pooling.js';
 export * from './compose/layer-stack-attention.js';
 export * from './compose/layerwise-shortcuts.js';

@@ -27,6 +27,7 @@ import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-
 import { gaamEntry } from './entries/gaam.js';
 import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
 import { groupNormEntry } from './entries/group-norm.js';
+import { hyperAttentionEntry } from './entries/hyper-attention.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
@@ -155,6 +156,7 @@ export const ZOO: readonly ZooEntry[] = [
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
   sparseTransformerFixedEntry,
+  hyperAttentionEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,
   attentionSinkCalibrationEntry,

@@ -27,6 +27,7 @@ export * from './found-in-the-middle-key-bias.js';
 export * from './gaam.js';
 export * from './galerkin-attention.js';
 export * from './group-norm.js';
+export * from './hyper-attention.js';
 export * from './instance-layer-norm.js';
 export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
