@@ -28,6 +28,7 @@ import { gaamEntry } from './entries/gaam.js';
 import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { hyperAttentionEntry } from './entries/hyper-attention.js';
+import { hyperAttentionCausalEntry } from './entries/hyper-attention-causal.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
@@ -157,6 +158,7 @@ export const ZOO: readonly ZooEntry[] = [
   sparseKAttentionEntry,
   sparseTransformerFixedEntry,
   hyperAttentionEntry,
+  hyperAttentionCausalEntry,
   starAttentionLseEntry,
   softmaxSinkEntry,
   attentionSinkCalibrationEntry,

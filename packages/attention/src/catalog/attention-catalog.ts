@@ -31,7 +31,7 @@ import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { flexPrefillCatalogEntry } from './flex-prefill-entry.js';
-import { hyperAttentionCatalogEntry } from './hyper-attention-entry.js';
+import { hyperAttentionCatalogEntry, hyperAttentionCausalCatalogEntry } from './hyper-attention-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
@@ -218,8 +218,9 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   flexPrefillCatalogEntry,
   lokiCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
-  // Paper 18's non-causal forward: sortLSH, diagonal blocks of the sorted order, sampled residual.
+  // Paper 18's forward: sortLSH, diagonal blocks of the sorted order, sampled residual; causal by halving.
   hyperAttentionCatalogEntry,
+  hyperAttentionCausalCatalogEntry,
   entry('star-attention-lse', 99, {
     heads: HEADS,
     headDim: DIM,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalogInstance, worst } from '../../test/check-catalog-entry.js';
 import { denseHyperAttention } from '../../test/dense-hyper-attention.js';
-import { HYPER_ATTENTION_SHAPE, hyperAttentionCatalogEntry } from './hyper-attention-entry.js';
+import {
+  HYPER_ATTENTION_CAUSAL_SHAPE,
+  HYPER_ATTENTION_SHAPE,
+  hyperAttentionCatalogEntry,
+  hyperAttentionCausalCatalogEntry,
+} from './hyper-attention-entry.js';
 
 /**
  * f32 kernels vs float64: softmax rows of 32 keys (the diagonal blocks and the samples), merged by
@@ -22,6 +27,18 @@ describe('HyperAttention (#18) on the device', () => {
     // The hashes and the sort are integers: the device's orders must be the paper's exactly.
     expect(check.deviceVersusDense.queryOrder).toBe(0);
     expect(check.deviceVersusDense.keyOrder).toBe(0);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusReference)).toBeLessThan(TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);
+  }, 600_000);
+
+  it('the causal instance matches the float64 recursive halving written from the paper', async () => {
+    const dense = denseHyperAttention(HYPER_ATTENTION_CAUSAL_SHAPE, true);
+    const check = await checkCatalogInstance(
+      hyperAttentionCausalCatalogEntry.build(),
+      (values) => dense(values).outputs,
+    );
+    console.log('hyper-attention-causal', check);
     expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
     expect(worst(check.deviceVersusReference)).toBeLessThan(TOLERANCE);
     expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);

@@ -28,6 +28,7 @@ export * from './gaam.js';
 export * from './galerkin-attention.js';
 export * from './group-norm.js';
 export * from './hyper-attention.js';
+export * from './hyper-attention-causal.js';
 export * from './instance-layer-norm.js';
 export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
