@@ -87,8 +87,9 @@ const NO_EXTRA_OUTPUTS: ResolvedAttentionOutputs = {
  *
  * @example
  * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 512, 16]));
  * const spec = attention({ heads: 4, headDim: 16, mask: causal() });
- * const { output, sinks } = attentionSinkCalibration(spec, { query, key, value }, { threshold: 0.1, beta: 0.4 });
+ * const { output, sinks } = attentionSinkCalibration(spec, { query: q!, key: k!, value: v! }, { threshold: 0.1, beta: 0.4 });
  * ```
  */
 export function attentionSinkCalibration(

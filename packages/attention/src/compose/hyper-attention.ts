@@ -69,9 +69,10 @@ export interface HyperAttentionResult {
  *
  * @example
  * ```ts
+ * const [q, k, v] = ['q', 'k', 'v'].map((name) => input(name, [1, 8, 4096, 64]));
  * const projections = input('lsh.projections', [64, 7]); // seeded N(0, 1) values
  * const samples = input('hyper.samples', [1, 8, 256], 'i32'); // seeded uniform ints in [0, 4096)
- * const { output } = hyperAttention({ query, key, value }, { blockSize: 256, projections, samples });
+ * const { output } = hyperAttention({ query: q!, key: k!, value: v! }, { blockSize: 256, projections, samples });
  * ```
  */
 export function hyperAttention(
