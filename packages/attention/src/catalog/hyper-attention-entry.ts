@@ -57,7 +57,7 @@ export const hyperAttentionCatalogEntry: AttentionCatalogEntry = {
         blockSize,
         projections: input('hyper.projections', [headDim, projections]),
         samples: input('hyper.sampled', [1, heads, samples], 'i32'),
-        name: 'hyper-attention',
+        name: 'hyper',
       },
     );
     const { output, logSumExp, queryOrder, keyOrder } = result;
@@ -126,7 +126,7 @@ export const hyperAttentionCausalCatalogEntry: AttentionCatalogEntry = {
         samples: [0, 1].map((depth) =>
           input(`hyper.sampled${depth}`, [1, heads * 2 ** depth, samples], 'i32'),
         ),
-        name: 'hyper-attention-causal',
+        name: 'hyperc',
       },
     );
     return {
