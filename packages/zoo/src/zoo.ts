@@ -9,6 +9,7 @@ import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segmen
 import { attentionEntropyReadoutEntry } from './entries/attention-entropy-readout.js';
 import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
 import { attentionRolloutEntry } from './entries/attention-rollout.js';
+import { attentionSinkCalibrationEntry } from './entries/attention-sink-calibration.js';
 import { attentionSortingScoresEntry } from './entries/attention-sorting-scores.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
@@ -32,6 +33,8 @@ import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-
 import { gaamEntry } from './entries/gaam.js';
 import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
 import { groupNormEntry } from './entries/group-norm.js';
+import { hyperAttentionEntry } from './entries/hyper-attention.js';
+import { hyperAttentionCausalEntry } from './entries/hyper-attention-causal.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
@@ -175,10 +178,13 @@ export const ZOO: readonly ZooEntry[] = [
   deltaAttentionEntry,
   dhsaEntry,
   sparseTransformerFixedEntry,
+  hyperAttentionEntry,
+  hyperAttentionCausalEntry,
   starAttentionLseEntry,
   starAttentionEntry,
   blockAttentionRagEntry,
   softmaxSinkEntry,
+  attentionSinkCalibrationEntry,
   adaptiveSparseEntmaxEntry,
   entmax15Entry,
   transnormerDiagAttentionEntry,

@@ -31,12 +31,14 @@ import {
   deceptionPenaltyCatalogEntry,
   massiveValuesCatalogEntry,
 } from './analysis-readout-entries.js';
+import { attentionSinkCalibrationCatalogEntry } from './attention-sink-calibration-entry.js';
 import { blockAttentionRagCatalogEntry } from './block-attention-rag-entry.js';
 import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
 import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { flexPrefillCatalogEntry } from './flex-prefill-entry.js';
+import { hyperAttentionCatalogEntry, hyperAttentionCausalCatalogEntry } from './hyper-attention-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
@@ -228,6 +230,9 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   flexPrefillCatalogEntry,
   lokiCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
+  // Paper 18's forward: sortLSH, diagonal blocks of the sorted order, sampled residual; causal by halving.
+  hyperAttentionCatalogEntry,
+  hyperAttentionCausalCatalogEntry,
   entry('star-attention-lse', 99, {
     heads: HEADS,
     headDim: DIM,
@@ -243,6 +248,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     { heads: HEADS, headDim: DIM, mask: causal(), normalizer: softmax({ sink: tensorRef('sink', [HEADS]) }) },
     { params: { sink: [0, 0.5, 1, -1] } },
   ),
+  // Paper 25 (ACT): sinks found from column scores on the device, their weight redistributed.
+  attentionSinkCalibrationCatalogEntry,
   entry(
     'adaptive-sparse-entmax',
     2,

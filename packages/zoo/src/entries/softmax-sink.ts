@@ -7,12 +7,10 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
  * σ = 0 is the "off-by-one" softmax). Not a catalog paper.
  *
  * It is not catalog paper 25 (Unveiling and Harnessing Hidden Attention Sinks — ACT, Yu et al.),
- * which Weft does not support: ACT is a training-free edit of the softmax probabilities of
- * calibrated heads — column scores c_j = Σ_i A_ij / (n − j) over all queries, the sink set
- * S = {j : c_j > τ} minus its first element, then per row the weight of S scaled by β and the
- * freed mass (1 − β)·Σ_{j∈S} A_ij spread over the other keys in proportion to their weights. The
- * column statistics need every query's probabilities before any output row is final (three passes,
- * prefill only), and the attention kernel is a single pass over the keys of each query row.
+ * whose entry is `attention-sink-calibration`: ACT edits the softmax probabilities of calibrated
+ * heads after the fact — column scores c_j = Σ_i A_ij / (n − j) over all queries, the sink set
+ * S = {j : c_j > τ} minus its first element, then per row the weight of S scaled by β and the freed
+ * mass spread over the other keys — while the sink logit here is a learned term of the denominator.
  *
  * @example
  * ```ts
