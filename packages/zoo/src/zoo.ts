@@ -91,6 +91,7 @@ import { spadeEntry } from './entries/spade.js';
 import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
 import { sparseTransformerStridedEntry } from './entries/sparse-transformer-strided.js';
 import { sparseKAttentionEntry } from './entries/sparsek-attention.js';
+import { sqTransformerSalEntry } from './entries/sq-transformer-sal.js';
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
 import { taskLayerNormEntry } from './entries/task-layer-norm.js';
@@ -168,6 +169,7 @@ export const ZOO: readonly ZooEntry[] = [
   visualSentinelEntry,
   nestedAttentionEntry,
   multiTokenAttentionEntry,
+  sqTransformerSalEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,

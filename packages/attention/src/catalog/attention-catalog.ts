@@ -42,6 +42,7 @@ import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-en
 import { seeded } from './seeded-values.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
+import { sqTransformerCatalogEntry } from './sq-transformer-entry.js';
 import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
 
 /** A ready-to-run instance of one catalog mechanism, with small shapes and seeded data. */
@@ -269,6 +270,9 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   nestedAttentionCatalogEntry,
   // Paper 43: the score map convolved over (query, key), heads mixed after the softmax (two kernels).
   multiTokenAttentionCatalogEntry,
+  // Paper 46: SAL, scores from the quantized stream over two value streams, Shaw relative keys (a
+  // score mod) and values (the kernel's relative-offset mass times r^V).
+  sqTransformerCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,

@@ -9,7 +9,7 @@ import { softmax } from './normalizers.js';
 import { nope, type Position } from './positions.js';
 import type { QkNorm } from './qk-norm.js';
 import type { ScoreMod } from './score-mods.js';
-import { checkBoolean, checkOptions, checkPart, describeValue, I32_MAX } from './validate.js';
+import { checkBoolean, checkNumber, checkOptions, checkPart, describeValue, I32_MAX } from './validate.js';
 
 /** What an attention op returns besides O. */
 export interface AttentionOutputs {
@@ -49,6 +49,15 @@ export interface AttentionOutputs {
    * attention rollout needs. Softmax only.
    */
   readonly probeRows?: readonly number[];
+  /**
+   * Also return the mass per clipped relative offset `[batch, heads, queries, 2K + 1]` for the clip
+   * distance K given here: M_{i,r+K} = Σ_{j: clip(i' − j, −K, K) = r} p_ij with i' = i + Nk − Nq the
+   * query's key position (bottom-right aligned, as the causal mask). Shaw et al.'s relative value
+   * term Σ_j p_ij r^V_{clip(i−j)} is then M R^V, a `[queries, 2K + 1] × [2K + 1, valueDim]` product
+   * (SQ-Transformer, catalog paper 46): the kernel keeps 2K + 1 sums per row in the same pass.
+   * Softmax only.
+   */
+  readonly relativeMass?: number;
 }
 
 /** The readouts an attention spec asks for, besides O, as stored on the spec. */
@@ -65,6 +74,8 @@ export interface ResolvedAttentionOutputs {
   readonly segmentMass: readonly number[];
   /** Probed query rows, empty when no probe is requested. */
   readonly probeRows: readonly number[];
+  /** Clip distance K of the relative-offset mass, 0 when it is not requested. */
+  readonly relativeMass: number;
 }
 
 /** Options of {@link attention}: the parts of an attention variant. */
@@ -288,12 +299,18 @@ export function attention(options: AttentionOptions): AttentionSpec {
   if (logSumExp && normalizer.def.logSumExp !== true)
     fail('the log-sum-exp output exists for softmax only', 'softmax', normalizer.name);
   const probeRows = outputs.probeRows === undefined ? [] : checkProbeRows(outputs.probeRows, fail);
-  if (
-    (entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0) &&
-    normalizer.def.logSumExp !== true
-  )
+  const relativeMass =
+    outputs.relativeMass === undefined
+      ? 0
+      : checkNumber(builder, 'outputs.relativeMass', outputs.relativeMass, {
+          integer: true,
+          min: 1,
+          max: MAX_RELATIVE_CLIP,
+        });
+  const readouts = entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0 || relativeMass > 0;
+  if (readouts && normalizer.def.logSumExp !== true)
     fail(
-      'the entropy, diagonal, segment-mass and probe outputs exist for softmax only',
+      'the entropy, diagonal, segment-mass, probe and relative-mass outputs exist for softmax only',
       'softmax',
       normalizer.name,
     );
@@ -307,8 +324,7 @@ export function attention(options: AttentionOptions): AttentionSpec {
           score,
           mask,
           normalizer,
-          extraOutputs:
-            logSumExp || rowMax || entropy || diagonal || segmentMass.length > 0 || probeRows.length > 0,
+          extraOutputs: logSumExp || rowMax || readouts,
           fail,
         });
   return Object.freeze({
@@ -333,13 +349,26 @@ export function attention(options: AttentionOptions): AttentionSpec {
       diagonal,
       segmentMass: Object.freeze(segmentMass),
       probeRows: Object.freeze(probeRows),
+      relativeMass,
     }),
   });
 }
 
-const OUTPUT_KEYS = ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass', 'probeRows'];
+const OUTPUT_KEYS = [
+  'logSumExp',
+  'rowMax',
+  'entropy',
+  'diagonal',
+  'segmentMass',
+  'probeRows',
+  'relativeMass',
+];
 const OUTPUTS_FORM =
-  '{ logSumExp?: boolean, rowMax?: boolean, entropy?: boolean, diagonal?: boolean, segmentMass?: number[], probeRows?: number[] }';
+  '{ logSumExp?: boolean, rowMax?: boolean, entropy?: boolean, diagonal?: boolean, segmentMass?: number[], ' +
+  'probeRows?: number[], relativeMass?: number }';
+
+/** The largest clip distance K of the relative-offset mass: 2K + 1 sums per row stay in registers. */
+export const MAX_RELATIVE_CLIP = 32;
 
 /** Segment starts: a non-empty array of ascending non-negative integers whose first is 0. */
 function checkSegmentStarts(
