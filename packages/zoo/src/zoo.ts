@@ -3,6 +3,7 @@ import { aarenDecodeEntry } from './entries/aaren-decode.js';
 import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
+import { adaptiveFilterAttentionEntry } from './entries/adaptive-filter-attention.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
 import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
@@ -170,6 +171,7 @@ export const ZOO: readonly ZooEntry[] = [
   nestedAttentionEntry,
   multiTokenAttentionEntry,
   sqTransformerSalEntry,
+  adaptiveFilterAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,

@@ -24,6 +24,7 @@ import {
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
 import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import { adaptiveFilterCatalogEntry } from './adaptive-filter-entry.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
 import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
@@ -273,6 +274,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   // Paper 46: SAL, scores from the quantized stream over two value streams, Shaw relative keys (a
   // score mod) and values (the kernel's relative-offset mass times r^V).
   sqTransformerCatalogEntry,
+  // Paper 20: the isotropic AFA score over the rotated dot product, norms, Δ and per-head scalars.
+  adaptiveFilterCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,
