@@ -23,6 +23,7 @@ export * from './attention-column-sums.js';
 export * from './attention-rollout.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
+export * from './compose/channel-attention.js';
 export * from './compose/dual-attention.js';
 export * from './compose/head-embeddings.js';
 export * from './compose/lama-pooling.js';

@@ -12,6 +12,7 @@ import { attentionFreeFfnEntry } from './entries/attention-free-ffn.js';
 import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaussian-prior.js';
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
+import { coreReidChannelSpatialEntry } from './entries/core-reid-channel-spatial.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { dittoDiagonalReadoutEntry } from './entries/ditto-diagonal-readout.js';
 import { documentMaskEntry } from './entries/document-mask.js';
@@ -190,6 +191,7 @@ export const ZOO: readonly ZooEntry[] = [
   skimAttentionEntry,
   dualAttentionEntry,
   layerStackAttentionEntry,
+  coreReidChannelSpatialEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

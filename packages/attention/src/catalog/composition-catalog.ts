@@ -12,6 +12,7 @@ import {
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
+import { coreReidCatalogEntry } from './core-reid-entry.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
 import { linformerCatalogEntry } from './linformer-entry.js';
 import { nsaCatalogEntry } from './nsa-entry.js';
@@ -35,4 +36,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   layerStackAttentionCatalogEntry,
   nsaCatalogEntry,
   sparseKCatalogEntry,
+  coreReidCatalogEntry,
 ];
