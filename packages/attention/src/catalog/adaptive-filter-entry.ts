@@ -82,7 +82,7 @@ function rotate(x: Node, angle: Node, sign: 1 | -1): Node {
  * Attention as an Adaptive Filter (catalog paper 20), isotropic variant, on causal self-attention
  * over 24 tokens, 4 heads of dim 16 (8 complex features): eigenvalues λ = −μ + iω with learnable
  * frequencies ω `[1, 4, 1, 8]` per head; Q̃_i = e^{−iωt_i} q_i and K̃_j = e^{−iωt_j} k_j (t_i = i) by
- * IR ops before the op; the AFA score (see {@link adaptiveFilterScore}) in the kernel's score hook;
+ * IR ops before the op; the AFA score (see `adaptiveFilterScore` above) in the kernel's score hook;
  * causal softmax. Outputs `output` = A V and `pulledForward`, the values pulled forward to the
  * query time (rotate_values): Σ_j a_ij e^{λ(t_i − t_j)} v_j = e^{iωt_i} Σ_j a_ij E_ij (e^{−iωt_j} v_j),
  * exactly, by a second attention kernel over the rotated values with the decay folded into its
