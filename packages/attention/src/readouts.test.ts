@@ -129,8 +129,8 @@ describe('requesting readouts adds no kernel', () => {
     ['prefill', 64],
     ['decoding', 1],
   ] as const) {
-    it(`${name}: O with every readout and row statistic is one kernel (unfused: seven)`, () => {
-      const all = { logSumExp: true, rowMax: true, ...READOUTS };
+    it(`${name}: O with every readout and row statistic is one kernel (unfused: eight)`, () => {
+      const all = { logSumExp: true, rowMax: true, relativeMass: 4, ...READOUTS };
       const fused = attentionKernels(queries, all);
       expect(attentionKernels(queries, undefined)).toHaveLength(1);
       expect(fused).toHaveLength(1);
@@ -140,10 +140,11 @@ describe('requesting readouts adds no kernel', () => {
         'logSumExp',
         'output',
         'probeRows',
+        'relativeMass',
         'rowMax',
         'segmentMass',
       ]);
-      expect(attentionKernels(queries, all, false)).toHaveLength(7);
+      expect(attentionKernels(queries, all, false)).toHaveLength(8);
     });
   }
   it('a spec without readouts keeps the attributes it had (no segment attribute)', () => {
