@@ -25,6 +25,8 @@ import { seeded, seededInRange } from './seeded-values.js';
 import { squaredNorms } from './squared-norms.js';
 
 const NAME = 'adaptive-filter-attention';
+/** Prefix of the parameters and block names (short: it names the kernels' bindings). */
+const PREFIX = 'afa';
 const HEADS = 4;
 const LENGTH = 24;
 const DIM = 16;
@@ -99,13 +101,13 @@ export const adaptiveFilterCatalogEntry: AttentionCatalogEntry = {
       [1, 1, LENGTH, 1],
       'f32',
     );
-    const angle = mul(param(`${NAME}.omega`, [1, HEADS, 1, HALF]), positions);
+    const angle = mul(param(`${PREFIX}.omega`, [1, HEADS, 1, HALF]), positions);
     const [rotatedQuery, rotatedKey, rotatedValue] = [query, key, value].map((x) => rotate(x, angle, 1)) as [
       Node,
       Node,
       Node,
     ];
-    const names = Object.fromEntries(SCALARS.map((scalar) => [scalar, `${NAME}.${scalar}`])) as Record<
+    const names = Object.fromEntries(SCALARS.map((scalar) => [scalar, `${PREFIX}.${scalar}`])) as Record<
       (typeof SCALARS)[number],
       string
     >;
@@ -120,7 +122,7 @@ export const adaptiveFilterCatalogEntry: AttentionCatalogEntry = {
     const score = adaptiveFilterScore(names);
     const filtered = applyAttention(
       attention({
-        name: NAME,
+        name: PREFIX,
         heads: HEADS,
         headDim: DIM,
         score,
@@ -136,7 +138,7 @@ export const adaptiveFilterCatalogEntry: AttentionCatalogEntry = {
     );
     const pulled = applyAttention(
       attention({
-        name: `${NAME}.pulled`,
+        name: `${PREFIX}.pulled`,
         heads: HEADS,
         headDim: DIM,
         score: [...score, decayed],
@@ -163,7 +165,7 @@ export const adaptiveFilterCatalogEntry: AttentionCatalogEntry = {
     return {
       graph: makeGraph({ output: filtered.output, pulledForward }),
       params: {
-        [`${NAME}.omega`]: seededInRange(HEADS * HALF, 30, 0.01, 1),
+        [`${PREFIX}.omega`]: seededInRange(HEADS * HALF, 30, 0.01, 1),
         ...Object.fromEntries(SCALARS.map((scalar) => [names[scalar], scalarValues[scalar]])),
       },
       inputs: { q: seeded(count, 1), k: seeded(count, 2), v: seeded(count, 3) },

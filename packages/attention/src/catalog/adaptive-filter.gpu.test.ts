@@ -16,7 +16,7 @@ const FLOAT64_TOLERANCE = 1e-12;
 describe('Attention as an Adaptive Filter (catalog #20) on the device', () => {
   it('matches the float64 reference and the dense isotropic AFA score, causal softmax, values pulled forward', async () => {
     const check = await checkCatalogInstance(adaptiveFilterCatalogEntry.build(), (values) =>
-      denseAdaptiveFilter(values, { heads: 4, length: 24, dim: 16 }, adaptiveFilterCatalogEntry.mechanism),
+      denseAdaptiveFilter(values, { heads: 4, length: 24, dim: 16 }, 'afa'),
     );
     console.log('adaptive-filter-attention', check);
     expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
