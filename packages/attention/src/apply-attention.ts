@@ -52,6 +52,8 @@ export interface AttentionResult {
   readonly segmentMass?: Node;
   /** Probabilities of the probed query rows `[batch, heads, rows, keys]`, when asked for. */
   readonly probeRows?: Node;
+  /** Mass per clipped relative offset `[batch, heads, queries, 2K + 1]`, when asked for. */
+  readonly relativeMass?: Node;
 }
 
 /**
@@ -168,6 +170,7 @@ function buildAttention(
     ...(spec.outputs.diagonal ? { diagonal: extra('diagonal') } : {}),
     ...(spec.outputs.segmentMass.length > 0 ? { segmentMass: extra('segmentMass') } : {}),
     ...(spec.outputs.probeRows.length > 0 ? { probeRows: extra('probeRows') } : {}),
+    ...(spec.outputs.relativeMass > 0 ? { relativeMass: extra('relativeMass') } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ export * from './attention-sorting.js';
 export * from './catalog/attention-catalog.js';
 export * from './compose/attention-free-ffn.js';
 export * from './compose/attention-sink-calibration.js';
+export * from './compose/channel-attention.js';
 export * from './compose/delta-attention.js';
 export * from './compose/dhsa.js';
 export * from './compose/dual-attention.js';

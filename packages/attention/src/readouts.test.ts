@@ -49,6 +49,55 @@ describe('fused readouts: float64 reference and decomposition against the papers
   }
 });
 
+describe('relative-offset mass (Shaw relative values, catalog #46)', () => {
+  it('float64 reference and decomposition: M_ir = Σ_{j: clip(i + Nk − Nq − j, −K, K) = r} p_ij', () => {
+    const shape = { batch: 1, heads: 2, kvHeads: 2, queries: 6, keys: 11, headDim: 8, valueDim: 4 };
+    const clip = 3;
+    const testCase = buildCase(shape, { outputs: { relativeMass: clip } }, {}, 5);
+    const { probabilities } = denseReadouts({
+      ...shape,
+      query: testCase.inputs.q!.data,
+      key: testCase.inputs.k!.data,
+      keep: () => true,
+      segmentStarts: [0],
+      probeRows: [],
+    });
+    const width = 2 * clip + 1;
+    const expected = new Float64Array(shape.heads * shape.queries * width);
+    for (let row = 0; row < shape.heads * shape.queries; row++)
+      for (let j = 0; j < shape.keys; j++) {
+        const i = row % shape.queries;
+        const offset = Math.min(clip, Math.max(-clip, i + shape.keys - shape.queries - j));
+        expected[row * width + offset + clip]! += probabilities[row * shape.keys + j]!;
+      }
+    expectClose(referenceOf(testCase).relativeMass!, expected, {
+      rtol: 1e-10,
+      atol: 1e-12,
+      label: 'reference',
+    });
+    expectClose(decomposedOf(testCase).relativeMass!, expected, {
+      rtol: 1e-9,
+      atol: 1e-12,
+      label: 'decomposed',
+    });
+    // Not trivial: every row's buckets sum to 1, and every bucket holds mass in some row.
+    for (let row = 0; row < shape.heads * shape.queries; row++)
+      expect(expected.slice(row * width, (row + 1) * width).reduce((a, x) => a + x, 0)).toBeCloseTo(1, 12);
+    for (let r = 0; r < width; r++)
+      expect(expected.some((mass, flat) => flat % width === r && mass > 0.01)).toBe(true);
+  });
+
+  it('rejects a clip distance that is not an integer in [1, 32], and non-softmax normalizers', () => {
+    for (const clip of [0, 1.5, 33])
+      expect(() => attention({ heads: 2, headDim: 8, outputs: { relativeMass: clip } })).toThrow(
+        /outputs.relativeMass/,
+      );
+    expect(() =>
+      attention({ heads: 2, headDim: 8, normalizer: sigmoid(), outputs: { relativeMass: 2 } }),
+    ).toThrow(/softmax only/);
+  });
+});
+
 /** The attention kernels of the plan of causal attention over N keys, with `outputs`. */
 function attentionKernels(queries: number, outputs: Parameters<typeof attention>[0]['outputs'], fuse = true) {
   const result = applyAttention(
@@ -80,8 +129,8 @@ describe('requesting readouts adds no kernel', () => {
     ['prefill', 64],
     ['decoding', 1],
   ] as const) {
-    it(`${name}: O with every readout and row statistic is one kernel (unfused: seven)`, () => {
-      const all = { logSumExp: true, rowMax: true, ...READOUTS };
+    it(`${name}: O with every readout and row statistic is one kernel (unfused: eight)`, () => {
+      const all = { logSumExp: true, rowMax: true, relativeMass: 4, ...READOUTS };
       const fused = attentionKernels(queries, all);
       expect(attentionKernels(queries, undefined)).toHaveLength(1);
       expect(fused).toHaveLength(1);
@@ -91,10 +140,11 @@ describe('requesting readouts adds no kernel', () => {
         'logSumExp',
         'output',
         'probeRows',
+        'relativeMass',
         'rowMax',
         'segmentMass',
       ]);
-      expect(attentionKernels(queries, all, false)).toHaveLength(7);
+      expect(attentionKernels(queries, all, false)).toHaveLength(8);
     });
   }
   it('a spec without readouts keeps the attributes it had (no segment attribute)', () => {

@@ -42,6 +42,7 @@ export interface AttentionCase {
   readonly diagonal?: Node;
   readonly segmentMass?: Node;
   readonly probeRows?: Node;
+  readonly relativeMass?: Node;
   readonly inputs: Record<string, Tensor64>;
   readonly dims: Record<string, number>;
 }
@@ -97,6 +98,7 @@ export function buildCase(
     ...(result.entropy === undefined ? {} : { entropy: result.entropy }),
     ...(result.diagonal === undefined ? {} : { diagonal: result.diagonal }),
     ...(result.segmentMass === undefined ? {} : { segmentMass: result.segmentMass }),
+    ...(result.relativeMass === undefined ? {} : { relativeMass: result.relativeMass }),
     ...(result.probeRows === undefined ? {} : { probeRows: result.probeRows }),
     inputs,
     dims,
@@ -159,7 +161,16 @@ export { tensorRef };
 /** O and whichever extra outputs (row statistics, readouts) the case's spec asks for, by name. */
 export function caseOutputs(testCase: AttentionCase): Record<string, Node> {
   const outputs: Record<string, Node> = { output: testCase.output };
-  for (const name of ['logSumExp', 'rowMax', 'entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
+  const names = [
+    'logSumExp',
+    'rowMax',
+    'entropy',
+    'diagonal',
+    'segmentMass',
+    'probeRows',
+    'relativeMass',
+  ] as const;
+  for (const name of names) {
     const node = testCase[name];
     if (node !== undefined) outputs[name] = node;
   }

@@ -141,6 +141,10 @@ export const ATTENTION_WGSL_CASES: readonly AttentionWgslCase[] = [
       outputs: { entropy: true, diagonal: true, segmentMass: [0, 40], probeRows: [-1] },
     },
   },
+  {
+    name: 'softmax relative mass',
+    options: { outputs: { relativeMass: 4 } },
+  },
 ];
 
 /** The WGSL of every attention kernel of `testCase` on `profile` (N = 128 queries and keys, symbolic). */
@@ -174,7 +178,7 @@ export function attentionWgsl(testCase: AttentionWgslCase, profile: DeviceProfil
   const outputs: Record<string, Node> = { output: result.output };
   if (result.logSumExp !== undefined) outputs.logSumExp = result.logSumExp;
   if (result.rowMax !== undefined) outputs.rowMax = result.rowMax;
-  for (const name of ['entropy', 'diagonal', 'segmentMass', 'probeRows'] as const) {
+  for (const name of ['entropy', 'diagonal', 'segmentMass', 'probeRows', 'relativeMass'] as const) {
     const readout = result[name];
     if (readout !== undefined) outputs[name] = readout;
   }

@@ -101,6 +101,7 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   // log1p by its series below |x| = 0.1 (truncation x^10/10, relative 1e-10), log(1 + x) above
   // (the rounding of 1 + x is then at most 6e-7 of the result). Goldberg's log(u) * x / (u - 1)
   // is not used: compilers fold (1 + x) - 1 to x (SwiftShader does), which turns it into log(u).
+  // The Horner chain is split in two lets only to keep lines under 120 characters.
   weft_log1p: {
     requires: [],
     code: `fn weft_log1p(x: f32) -> f32 {

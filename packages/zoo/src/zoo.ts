@@ -3,6 +3,7 @@ import { aarenDecodeEntry } from './entries/aaren-decode.js';
 import { adaInEntry } from './entries/ada-in.js';
 import { adaLinEntry } from './entries/ada-lin.js';
 import { adaLnZeroEntry } from './entries/ada-ln-zero.js';
+import { adaptiveFilterAttentionEntry } from './entries/adaptive-filter-attention.js';
 import { adaptiveSparseEntmaxEntry } from './entries/adaptive-sparse-entmax.js';
 import { additiveAttentionEntry } from './entries/additive-attention.js';
 import { attentionBasinSegmentMassEntry } from './entries/attention-basin-segment-mass.js';
@@ -15,6 +16,7 @@ import { bamGeneralizedGaussianPriorEntry } from './entries/bam-generalized-gaus
 import { batchNormInferenceEntry } from './entries/batch-norm-inference.js';
 import { blockAttentionRagEntry } from './entries/block-attention-rag.js';
 import { comateformerQuasiAttentionEntry } from './entries/comateformer-quasi-attention.js';
+import { coreReidChannelSpatialEntry } from './entries/core-reid-channel-spatial.js';
 import { crossAttentionDecoupledDimsEntry } from './entries/cross-attention-decoupled-dims.js';
 import { deceptiveAttentionPenaltyEntry } from './entries/deceptive-attention-penalty.js';
 import { deltaAttentionEntry } from './entries/delta-attention.js';
@@ -107,6 +109,7 @@ import { spadeEntry } from './entries/spade.js';
 import { sparseTransformerFixedEntry } from './entries/sparse-transformer-fixed.js';
 import { sparseTransformerStridedEntry } from './entries/sparse-transformer-strided.js';
 import { sparseKAttentionEntry } from './entries/sparsek-attention.js';
+import { sqTransformerSalEntry } from './entries/sq-transformer-sal.js';
 import { starAttentionEntry } from './entries/star-attention.js';
 import { starAttentionLseEntry } from './entries/star-attention-lse.js';
 import { styleAdaptiveInstanceNormEntry } from './entries/style-adaptive-instance-norm.js';
@@ -197,6 +200,8 @@ export const ZOO: readonly ZooEntry[] = [
   visualSentinelEntry,
   nestedAttentionEntry,
   multiTokenAttentionEntry,
+  sqTransformerSalEntry,
+  adaptiveFilterAttentionEntry,
   softNystromAttentionEntry,
   lssaSoftplusReweightingEntry,
   topThetaEntry,
@@ -215,6 +220,7 @@ export const ZOO: readonly ZooEntry[] = [
   skimAttentionEntry,
   dualAttentionEntry,
   layerStackAttentionEntry,
+  coreReidChannelSpatialEntry,
   sigmaDiffQkvEntry,
   comateformerQuasiAttentionEntry,
   linearTransformerElu1Entry,

@@ -23,7 +23,8 @@ import {
 } from '../spec/normalizers.js';
 import { nope, rope } from '../spec/positions.js';
 import { qkNorm } from '../spec/qk-norm.js';
-import { keyBias, scale, scoreMod } from '../spec/score-mods.js';
+import { keyBias, scale } from '../spec/score-mods.js';
+import { adaptiveFilterCatalogEntry } from './adaptive-filter-entry.js';
 import { additiveAttentionCatalogEntry, mlpScoreAttentionCatalogEntry } from './additive-score-entry.js';
 import {
   attentionRolloutCatalogEntry,
@@ -33,6 +34,7 @@ import {
 } from './analysis-readout-entries.js';
 import { attentionSinkCalibrationCatalogEntry } from './attention-sink-calibration-entry.js';
 import { blockAttentionRagCatalogEntry } from './block-attention-rag-entry.js';
+import { bamPrior, comateformerScore } from './catalog-score-mods.js';
 import { COMPOSITION_CATALOG } from './composition-catalog.js';
 import { diffQkvCatalogEntry } from './diff-qkv-entry.js';
 import { faithfulKeyMaskCatalogEntry } from './faithful-key-mask-entry.js';
@@ -51,6 +53,7 @@ import { probabilisticAttentionCatalogEntry } from './probabilistic-attention-en
 import { seeded } from './seeded-values.js';
 import { softGaussianKernelCatalogEntry } from './soft-gaussian-kernel-entry.js';
 import { softNystromCatalogEntry } from './soft-nystrom-entry.js';
+import { sqTransformerCatalogEntry } from './sq-transformer-entry.js';
 import { starAttentionCatalogEntry } from './star-attention-entry.js';
 import { visualSentinelCatalogEntry } from './visual-sentinel-entry.js';
 
@@ -159,7 +162,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   entry(
     'bam-generalized-gaussian-prior',
     41,
-    { heads: HEADS, headDim: DIM, mask: causal(), score: [bamPrior()] },
+    { heads: HEADS, headDim: DIM, mask: causal(), score: [bamPrior(HEADS)] },
     {
       params: {
         'bam.logScale': [-1, -2, -3, -4],
@@ -290,6 +293,11 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   nestedAttentionCatalogEntry,
   // Paper 43: the score map convolved over (query, key), heads mixed after the softmax (two kernels).
   multiTokenAttentionCatalogEntry,
+  // Paper 46: SAL, scores from the quantized stream over two value streams, Shaw relative keys (a
+  // score mod) and values (the kernel's relative-offset mass times r^V).
+  sqTransformerCatalogEntry,
+  // Paper 20: the isotropic AFA score over the rotated dot product, norms, Δ and per-head scalars.
+  adaptiveFilterCatalogEntry,
   // LSSAR (paper 113): c_i = ln N_i, then g = A² renormalized (the unverified defaults).
   entry('lssa-softplus-reweighting', 113, {
     heads: HEADS,
@@ -324,30 +332,6 @@ interface EntryOptions {
   /** Values of parameters the spec owns (`param` nodes made by `applyAttention`, any shape). */
   readonly ownedParams?: Readonly<Record<string, readonly number[]>>;
   readonly inputs?: Readonly<Record<string, Float32Array | Int32Array>>;
-}
-
-/** BAM's prior (catalog #41): −exp(σ_h)·(|(k − q) − μ_h| + 1e-5)^β_h, per-head parameters. */
-function bamPrior() {
-  const logScale = tensorRef('bam.logScale', [HEADS]);
-  const shape = tensorRef('bam.shape', [HEADS]);
-  const location = tensorRef('bam.location', [HEADS]);
-  return scoreMod((score, { h, q, k }) => {
-    const offset = k.sub(q).cast('f32').sub(location.at(h)).apply('abs').add(1e-5);
-    return score.sub(
-      logScale
-        .at(h)
-        .apply('exp')
-        .mul(offset.pow(shape.at(h))),
-    );
-  }, 'bamPrior');
-}
-
-/** Comateformer's affinity (catalog #23) on the scaled score s = q·k/√d: tanh(α·s)·σ(−β·‖q − k‖₁). */
-function comateformerScore(alpha: number, beta: number) {
-  return scoreMod(
-    (score, { l1Distance }) => score.mul(alpha).apply('tanh').mul(l1Distance.mul(-beta).apply('sigmoid')),
-    `comateformer(α=${alpha}, β=${beta})`,
-  );
 }
 
 function entry(

@@ -12,6 +12,7 @@ import {
   layerwiseShortcutsCatalogEntry,
   sequenceFeedForwardCatalogEntry,
 } from './block-composition-entries.js';
+import { coreReidCatalogEntry } from './core-reid-entry.js';
 import { deltaAttentionCatalogEntry } from './delta-attention-entry.js';
 import { dhsaCatalogEntry } from './dhsa-entry.js';
 import { headEmbeddingsCatalogEntry, mixtureOfHeadsCatalogEntry } from './head-structure-entries.js';
@@ -41,4 +42,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   nagCatalogEntry,
   deltaAttentionCatalogEntry,
   dhsaCatalogEntry,
+  coreReidCatalogEntry,
 ];

@@ -61,6 +61,7 @@ const NO_EXTRA_OUTPUTS: ResolvedAttentionOutputs = {
   diagonal: false,
   segmentMass: [],
   probeRows: [],
+  relativeMass: 0,
 };
 
 /**

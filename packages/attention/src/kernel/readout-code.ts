@@ -70,7 +70,8 @@ export function writesReadouts(writes: AttentionWrites): boolean {
     writes.entropy !== undefined ||
     writes.diagonal !== undefined ||
     writes.segmentMass !== undefined ||
-    writes.probeRows !== undefined
+    writes.probeRows !== undefined ||
+    writes.relativeMass !== undefined
   );
 }
 
@@ -84,6 +85,8 @@ export function writesReadouts(writes: AttentionWrites): boolean {
  *   sink); the terms e^{x}·x (x ≤ 0) are bounded by 1/e and both parts are ≥ 0, so nothing cancels;
  * - diagonal: D = e^{s_own − m}; a_ii = D/l;
  * - segment mass: one sum per key segment, M_s = Σ_{j∈s} e^{s−m}; mass M_s/l;
+ * - relative mass: one sum per clipped offset r = clip(own − j, −K, K), R_r = Σ e^{s−m}; mass R_r/l
+ *   (the extra accumulator of Shaw relative values: 2K + 1 sums in place of a second d_v one);
  * - probes: the probing row stores each kept key's raw score in its probe row (pre-filled with the
  *   lowest f32 for masked and skipped keys), then rewrites the row as exp(s − lse) once lse is known:
  *   O(Nk) per probe instead of a key pass.
@@ -108,6 +111,8 @@ export function onlineReadouts(
   const starts = writes.segmentMass === undefined ? [] : attrs.keySegments!;
   const segments = starts.length;
   const probes = writes.probeRows === undefined ? [] : attrs.probeRows!;
+  const clip = writes.relativeMass === undefined ? 0 : attrs.relativeClip!;
+  const offsets = clip === 0 ? 0 : 2 * clip + 1;
   const tracksKeys = entropy && keyMass;
   const scalars = [
     ...(entropy ? ['entropy_shift'] : []),
@@ -120,7 +125,7 @@ export function onlineReadouts(
     return index === 0 ? `${first} * nk` : `(${first} + ${index}) * nk`;
   };
   const readouts: Omit<OnlineReadouts, 'rowHelpers'> = {
-    accumulates: scalars.length > 0 || segments > 0,
+    accumulates: scalars.length > 0 || segments > 0 || offsets > 0,
     keyMass: tracksKeys,
     probes: probes.length,
     privates: (rows) => [
@@ -134,6 +139,7 @@ export function onlineReadouts(
             'var<private> segment_now: i32;',
             'var<private> segment_next: i32;',
           ]),
+      ...(offsets === 0 ? [] : [`var<private> relative_mass: array<array<f32, ${offsets}>, ${rows}>;`]),
     ],
     rescale: (at, correction, old, next, keySum) => [
       ...(entropy
@@ -149,6 +155,13 @@ export function onlineReadouts(
             `${at('segment_run')} *= ${correction};`,
             `for (var seg_i = 0; seg_i < ${segments}; seg_i++) {`,
             `  ${at('segment_mass')}[seg_i] *= ${correction};`,
+            '}',
+          ]),
+      ...(offsets === 0
+        ? []
+        : [
+            `for (var rel_i = 0; rel_i < ${offsets}; rel_i++) {`,
+            `  ${at('relative_mass')}[rel_i] *= ${correction};`,
             '}',
           ]),
     ],
@@ -185,6 +198,9 @@ export function onlineReadouts(
         ? [`${at('diagonal_mass')} = select(${at('diagonal_mass')}, ${p}, ${key} == ${ownKey});`]
         : []),
       ...(segments === 0 ? [] : [`${at('segment_run')} += ${p};`]),
+      ...(offsets === 0
+        ? []
+        : [`${at('relative_mass')}[clamp(${ownKey} - (${key}), -${clip}, ${clip}) + ${clip}] += ${p};`]),
     ],
     probed: (row, queryIndex, index) => {
       const probe = probes[index]!;
@@ -223,6 +239,13 @@ export function onlineReadouts(
               `  ${context.store(writes.segmentMass!, `(${flat}) * ${segments} + seg_i`, `mass * ${scale}`)}`,
               '}',
             ]),
+        ...(offsets === 0
+          ? []
+          : [
+              `for (var rel_i = 0; rel_i < ${offsets}; rel_i++) {`,
+              `  ${context.store(writes.relativeMass!, `(${flat}) * ${offsets} + rel_i`, `${at('relative_mass')}[rel_i] * ${scale}`)}`,
+              '}',
+            ]),
       ];
     },
     finishProbes: (logSumExp, probed) =>
@@ -237,7 +260,10 @@ export function onlineReadouts(
         '}',
       ]),
   };
-  return { ...readouts, rowHelpers: (functions) => rowHelpers(functions, readouts, starts, scalars) };
+  return {
+    ...readouts,
+    rowHelpers: (functions) => rowHelpers(functions, readouts, starts, scalars, offsets),
+  };
 }
 
 /** See {@link OnlineReadouts.rowHelpers}. */
@@ -246,6 +272,7 @@ function rowHelpers(
   readouts: Omit<OnlineReadouts, 'rowHelpers'>,
   starts: readonly number[],
   scalars: readonly string[],
+  offsets: number,
 ) {
   const segments = starts.length;
   functions.add([
@@ -260,6 +287,7 @@ function rowHelpers(
           '  segment_now: i32,',
           '  segment_next: i32,',
         ]),
+    ...(offsets === 0 ? [] : [`  relative_mass: array<f32, ${offsets}>,`]),
     '}',
   ]);
   const field = (name: string) => `(*r).${name}`;

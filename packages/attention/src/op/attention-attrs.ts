@@ -18,7 +18,7 @@ export const ATTENTION_OP = 'attention';
 export type AttentionOutputKind = 'output' | 'logSumExp' | 'rowMax' | AttentionReadoutKind;
 
 /** The readouts of the probabilities that the kernel computing O writes (softmax only). */
-export type AttentionReadoutKind = 'entropy' | 'diagonal' | 'segmentMass' | 'probeRows';
+export type AttentionReadoutKind = 'entropy' | 'diagonal' | 'segmentMass' | 'probeRows' | 'relativeMass';
 
 /** Every output kind, in the order kernels declare them. */
 export const ATTENTION_OUTPUT_KINDS: readonly AttentionOutputKind[] = [
@@ -29,6 +29,7 @@ export const ATTENTION_OUTPUT_KINDS: readonly AttentionOutputKind[] = [
   'diagonal',
   'segmentMass',
   'probeRows',
+  'relativeMass',
 ];
 
 /** The readout kinds (see {@link AttentionReadoutKind}). */
@@ -37,6 +38,7 @@ export const ATTENTION_READOUT_KINDS: readonly AttentionReadoutKind[] = [
   'diagonal',
   'segmentMass',
   'probeRows',
+  'relativeMass',
 ];
 
 /** Rotary settings as stored on a node. */
@@ -111,6 +113,8 @@ export interface AttentionAttrs {
   readonly keySegments: readonly number[] | null;
   /** Query rows of the probe readout (negative: from the end), or null when the spec asks for none. */
   readonly probeRows: readonly number[] | null;
+  /** Clip distance K of the relative-offset mass readout, or null when the spec asks for none. */
+  readonly relativeClip: number | null;
   /** Captured tensors in operand order (operand 3 onwards). */
   readonly tensors: readonly TensorUse[];
 }
@@ -157,6 +161,7 @@ export function encodeAttention(spec: AttentionSpec, maxKeys: number, output: At
     // Present only when requested: nodes of specs without it keep their attributes (and kernels).
     ...(spec.outputs.segmentMass.length === 0 ? {} : { keySegments: [...spec.outputs.segmentMass] }),
     ...(spec.outputs.probeRows.length === 0 ? {} : { probeRows: [...spec.outputs.probeRows] }),
+    ...(spec.outputs.relativeMass === 0 ? {} : { relativeClip: spec.outputs.relativeMass }),
     tensors: tensors.map((use) => ({
       name: use.name,
       rank: use.rank,
@@ -208,6 +213,9 @@ export function decodeAttention(
         ? (attrs.probeRows as number[])
         : fail('probeRows', 'an array of integers');
   if (output === 'probeRows' && probeRows === null) fail('probeRows', 'query rows (probes)');
+  const relativeClip = attrs.relativeClip === undefined ? null : integer('relativeClip');
+  if (output === 'relativeMass' && relativeClip === null)
+    fail('relativeClip', 'a clip distance (relative mass)');
   const normalizerDef = normalizerDefOf(block, attrs.normalizer, table);
   const stored = attrs.normalizer as unknown as NormalizerAttrs;
   const normalizer = normalizerDef.decode?.(stored, block) ?? stored;
@@ -234,6 +242,7 @@ export function decodeAttention(
     output,
     keySegments,
     probeRows,
+    relativeClip,
     tensors: tensors.map((use) => ({
       name: use.name,
       rank: use.rank,

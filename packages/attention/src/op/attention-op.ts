@@ -34,7 +34,8 @@ export type AttentionOpDef = OpDef & {
  * `query [B, H, Nq, dk]`, `key [B, Hk, Nk, dk]`, `value [B, Hv, Nk, dv]`, then the tensors its
  * score, mask and normalizer read, in the order of its `tensors` attribute. Result:
  * `O [B, H, Nq, dv]` (f32), `[B, H, Nq]` when `output` is `logSumExp`, `rowMax`, `entropy` or
- * `diagonal`, `[B, H, Nq, S]` for `segmentMass` over S key segments, `[B, H, R, Nk]` for `probeRows` (R rows). Opaque for
+ * `diagonal`, `[B, H, Nq, S]` for `segmentMass` over S key segments, `[B, H, Nq, 2K + 1]` for `relativeMass`
+ * (clip distance K), `[B, H, R, Nk]` for `probeRows` (R rows). Opaque for
  * the fusion planner: it runs as its own fused template, `attention` (see `@weft/attention/kernels`);
  * nodes that differ only in `output` share one kernel, which writes each of them in one pass.
  * A plain value: nodes carry it, so building one registers nothing.
@@ -196,9 +197,11 @@ export function inferAttention(inputs: readonly TensorType[], spec: AttentionAtt
       ? [batch, heads, queries, spec.valueDim]
       : spec.output === 'segmentMass'
         ? [batch, heads, queries, spec.keySegments!.length]
-        : spec.output === 'probeRows'
-          ? [batch, heads, spec.probeRows!.length, keys]
-          : [batch, heads, queries];
+        : spec.output === 'relativeMass'
+          ? [batch, heads, queries, 2 * spec.relativeClip! + 1]
+          : spec.output === 'probeRows'
+            ? [batch, heads, spec.probeRows!.length, keys]
+            : [batch, heads, queries];
   return { shape, dtype: 'f32' };
 }
 

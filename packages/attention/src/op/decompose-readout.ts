@@ -19,8 +19,8 @@ import type { AttentionAttrs, AttentionReadoutKind } from './attention-attrs.js'
 /**
  * A readout of the materialized probabilities `P [B, H, Nq, Nk]` as primitive ops (the unfused
  * baseline): entropy −Σ_j p log p (0 log 0 = 0), the diagonal as Σ_j p_ij·[j = i + Nk − Nq], the
- * segment mass as P times the one-hot `[Nk, S]` key-to-segment matrix, the probes as a gather of
- * rows. The diagonal, segment mass and probes need static query and key lengths.
+ * segment mass as P times the one-hot `[Nk, S]` key-to-segment matrix, the relative mass as P times
+ * a per-query one-hot of the clipped offset, the probes as a gather of rows. The diagonal, segment mass and probes need static query and key lengths.
  */
 export function decomposeReadout(
   kind: AttentionReadoutKind,
@@ -54,6 +54,20 @@ export function decomposeReadout(
       flat % nk === Math.floor(flat / nk) + nk - nq ? 1 : 0,
     );
     return reshape(sum(mul(probabilities, literal(own, [nq, nk], 'f32')), -1), shape);
+  }
+  if (kind === 'relativeMass') {
+    // P [.., Nq, 1, Nk] times the per-query one-hot [Nq, Nk, 2K + 1] of clip(i + Nk − Nq − j).
+    const clip = attrs.relativeClip!;
+    const width = 2 * clip + 1;
+    const oneHot = Array.from({ length: nq * nk * width }, (_, flat) => {
+      const bucket = flat % width;
+      const key = Math.floor(flat / width) % nk;
+      const query = Math.floor(flat / (width * nk));
+      return Math.min(clip, Math.max(-clip, query + nk - nq - key)) + clip === bucket ? 1 : 0;
+    });
+    const [batch, heads] = probabilities.shape as [Dim, Dim];
+    const rows = reshape(probabilities, [batch, heads, nq, 1, nk]);
+    return reshape(matmul(rows, literal(oneHot, [nq, nk, width], 'f32')), shape);
   }
   const starts = attrs.keySegments!;
   const segments = starts.length;

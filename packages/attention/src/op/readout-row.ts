@@ -1,15 +1,16 @@
 import type { AttentionAttrs, AttentionReadoutKind } from './attention-attrs.js';
 
-/** Values per row of a readout: 1, or one per key segment. */
+/** Values per row of a readout: 1, one per key segment, or one per clipped relative offset. */
 export function readoutWidth(attrs: AttentionAttrs): number {
-  return attrs.output === 'segmentMass' ? attrs.keySegments!.length : 1;
+  if (attrs.output === 'segmentMass') return attrs.keySegments!.length;
+  return attrs.output === 'relativeMass' ? 2 * attrs.relativeClip! + 1 : 1;
 }
 
 /**
  * Writes the float64 readout `kind` of one row of probabilities into `target` from `offset`:
  * `weights[n]` is the weight on key `keyIndices[n]` (the kept keys), `ownKey` the key position of
- * the query (its diagonal). Entropy −Σ p log p (0 log 0 = 0), the weight on the own key, or the
- * mass of each key segment.
+ * the query (its diagonal). Entropy −Σ p log p (0 log 0 = 0), the weight on the own key, the
+ * mass of each key segment, or the mass of each clipped relative offset clip(own − j, −K, K).
  */
 export function writeReadoutRow(
   kind: Exclude<AttentionReadoutKind, 'probeRows'>,
@@ -29,6 +30,15 @@ export function writeReadoutRow(
   if (kind === 'diagonal') {
     const position = keyIndices.indexOf(ownKey);
     target[offset] = position < 0 ? 0 : weights[position]!;
+    return;
+  }
+  if (kind === 'relativeMass') {
+    const clip = attrs.relativeClip!;
+    for (let r = 0; r <= 2 * clip; r++) target[offset + r] = 0;
+    keyIndices.forEach((key, position) => {
+      const bucket = offset + Math.min(clip, Math.max(-clip, ownKey - key)) + clip;
+      target[bucket] = target[bucket]! + weights[position]!;
+    });
     return;
   }
   const starts = attrs.keySegments!;

@@ -84,6 +84,7 @@ export function attentionSchemasFor(user: UserPartKinds) {
         diagonal: v.optional(v.boolean()),
         segmentMass: v.optional(v.array(v.pipe(v.number(), v.integer()))),
         probeRows: v.optional(v.array(v.pipe(v.number(), v.integer()))),
+        relativeMass: v.optional(v.pipe(v.number(), v.integer())),
       }),
     ),
   });
