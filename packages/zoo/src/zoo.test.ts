@@ -70,6 +70,8 @@ describe('ZOO', () => {
         ).toBe(true);
       }
     },
+    // The float64 interpreter of the largest entries (256 positions) takes seconds, more under load.
+    120_000,
   );
 
   it('builds a fresh graph and fresh values on every call', () => {
