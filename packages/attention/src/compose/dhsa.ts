@@ -11,10 +11,8 @@ import {
   rsqrt,
   SpecError,
   select,
-  slice,
   sum,
   tensorRef,
-  topk,
   variable,
   where,
 } from '@weft/ir';
@@ -22,11 +20,9 @@ import { applyAttention } from '../apply-attention.js';
 import { causal } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { maskFrom } from '../masks/mask-from.js';
+import { EXCLUDED_SCORE, topKKeep } from '../masks/top-k-keep.js';
 import { attention } from '../spec/attention-spec.js';
 import { checkOptions, checkSize } from '../spec/validate.js';
-
-/** A score no key reaches: keys after the query get −BIG. */
-const BIG = 3e38;
 
 /** Options of {@link dynamicHierarchicalSparseAttention}. */
 export interface DhsaOptions {
@@ -98,20 +94,9 @@ export function dynamicHierarchicalSparseAttention(
   const row = variable('i2', 'i32');
   const causalScores = mapElements(
     [tokenScores],
-    select(column.gt(row), constant(-BIG), variable('$0', 'f32')),
+    select(column.gt(row), constant(-EXCLUDED_SCORE), variable('$0', 'f32')),
   );
-  const k = Math.min(topK, n);
-  const kth = slice(topk(causalScores, k).values, [0, 0, 0, k - 1], [batch, heads, n, k]);
-  const keep = mapElements(
-    [causalScores, kth],
-    select(
-      variable('$0', 'f32')
-        .ge(variable('$1', 'f32'))
-        .and(variable('$0', 'f32').gt(constant(-BIG))),
-      constant(1, 'i32'),
-      constant(0, 'i32'),
-    ),
-  );
+  const keep = topKKeep(causalScores, topK);
   const keepName = `${name}.keep`;
   const mask = and(
     causal(),

@@ -9,11 +9,10 @@ import {
   type Node,
   reshape,
   select,
-  slice,
   sum,
-  topk,
   variable,
 } from '@weft/ir';
+import { EXCLUDED_SCORE, topKKeep } from '../masks/top-k-keep.js';
 
 /** The block sizes and counts of NSA's selection branch. */
 export interface NsaSelectionGeometry {
@@ -36,9 +35,6 @@ export interface NsaBlockTables {
   /** Its union over each query block of l′, `[batch, heads, N/l′, N/l′]` i32 (the kernel's tile table). */
   readonly table: Node;
 }
-
-/** A score no block reaches: forced blocks get +BIG, blocks after the query's own −BIG. */
-const BIG = 3e38;
 
 const at = (axis: number) => variable(`i${axis}`, 'i32');
 const i32 = (value: number) => constant(value, 'i32');
@@ -89,20 +85,13 @@ export function nsaBlockTables(
     .or(column.eq(i32(0)));
   const ranked = mapElements(
     [importance],
-    select(forced, constant(BIG), select(column.gt(own), constant(-BIG), variable('$0', 'f32'))),
-  );
-  const k = Math.min(selectCount, blocks);
-  const kth = slice(topk(ranked, k).values, [0, 0, 0, k - 1], [batch, kvHeads, n, k]);
-  const picked = mapElements(
-    [ranked, kth],
     select(
-      variable('$0', 'f32')
-        .ge(variable('$1', 'f32'))
-        .and(variable('$0', 'f32').gt(constant(-BIG))),
-      i32(1),
-      i32(0),
+      forced,
+      constant(EXCLUDED_SCORE),
+      select(column.gt(own), constant(-EXCLUDED_SCORE), variable('$0', 'f32')),
     ),
   );
+  const picked = topKKeep(ranked, selectCount);
   const perHead = reshape(
     broadcastTo(reshape(picked, [batch, kvHeads, 1, n, blocks]), [batch, kvHeads, group, n, blocks]),
     [batch, heads, n, blocks],

@@ -9,8 +9,6 @@ import {
   reshape,
   SpecError,
   select,
-  slice,
-  topk,
   variable,
 } from '@weft/ir';
 import { ATTENTION_INDICES as I } from '../spec/attention-variables.js';
@@ -18,6 +16,7 @@ import { checkOptions, checkSize, describeValue } from '../spec/validate.js';
 import { BLOCK_TABLE_MULTIPLE, blockTableMask } from './block-table.js';
 import { type Mask, makeMask, UNKNOWN_BLOCK_RULE } from './mask.js';
 import { maskTileTable } from './mask-tiles.js';
+import { EXCLUDED_SCORE, topKKeep } from './top-k-keep.js';
 
 /** Options of {@link lokiSelection}. */
 export interface LokiSelectionOptions {
@@ -32,9 +31,6 @@ export interface LokiSelectionOptions {
   /** Prefix of the names the selection is bound under (`${name}.keep`, `${name}.keep.tiles`). Default `loki`. */
   readonly name?: string;
 }
-
-/** A score no key reaches: keys after the query get −BIG (causal prefill). */
-const BIG = 3e38;
 
 /**
  * Loki's key selection (Singhania et al. 2024, catalog #59) as an attention mask: approximate
@@ -106,19 +102,11 @@ export function lokiKeySelection(query: Node, key: Node, options: LokiSelectionO
   const approximate = matmul(matmul(query, basis), matmul(key, basis), { transposeB: true });
   const column = variable('i3', 'i32');
   const row = variable('i2', 'i32');
-  const scores = mapElements([approximate], select(column.gt(row), constant(-BIG), variable('$0', 'f32')));
-  const k = Math.min(topK, length);
-  const kth = slice(topk(scores, k).values, [0, 0, 0, k - 1], [batch, heads, length, k]);
-  return mapElements(
-    [scores, kth],
-    select(
-      variable('$0', 'f32')
-        .ge(variable('$1', 'f32'))
-        .and(variable('$0', 'f32').gt(constant(-BIG))),
-      constant(1, 'i32'),
-      constant(0, 'i32'),
-    ),
+  const scores = mapElements(
+    [approximate],
+    select(column.gt(row), constant(-EXCLUDED_SCORE), variable('$0', 'f32')),
   );
+  return topKKeep(scores, topK);
 }
 
 /** The projection as `[batch, heads, headDim, r]`. */

@@ -9,8 +9,6 @@ import {
   reshape,
   SpecError,
   select,
-  slice,
-  topk,
   variable,
 } from '@weft/ir';
 import { ATTENTION_INDICES as I } from '../spec/attention-variables.js';
@@ -18,6 +16,7 @@ import { checkOneOf, checkOptions, checkSize, describeValue } from '../spec/vali
 import { blockMean, perQueryHead, staticShape4 } from './block-pooling.js';
 import { BLOCK_TABLE_MULTIPLE, blockTableMask, type TableSource } from './block-table.js';
 import type { Mask } from './mask.js';
+import { EXCLUDED_SCORE, topKKeep } from './top-k-keep.js';
 
 /** Options of {@link mobaSelection}. */
 export interface MobaSelectionOptions {
@@ -42,9 +41,6 @@ export interface MobaBlockTables {
   /** Per-query selection `[batch, heads, queries, blocks]` i32 (`gate: 'token'` only). */
   readonly tokens?: Node;
 }
-
-/** A gate no block reaches: the own block is forced in with +BIG, future blocks out with −BIG. */
-const BIG = 3e38;
 
 /**
  * MoBA's block routing (Lu et al. 2025, catalog #115) as an attention mask: keys are mean-pooled per
@@ -122,20 +118,13 @@ export function mobaBlockTables(query: Node, key: Node, options: MobaSelectionOp
   const own = rowBlock(variable('i2', 'i32'));
   const gates = mapElements(
     [matmul(rows, pooledKeys, { transposeB: true })],
-    select(column.eq(own), constant(BIG), select(column.gt(own), constant(-BIG), variable('$0', 'f32'))),
-  );
-  const k = Math.min(topK, blocks);
-  const kth = slice(topk(gates, k).values, [0, 0, 0, k - 1], [batch, heads, rows.shape[2] as number, k]);
-  const selected = mapElements(
-    [gates, kth],
     select(
-      variable('$0', 'f32')
-        .ge(variable('$1', 'f32'))
-        .and(variable('$0', 'f32').gt(constant(-BIG))),
-      constant(1, 'i32'),
-      constant(0, 'i32'),
+      column.eq(own),
+      constant(EXCLUDED_SCORE),
+      select(column.gt(own), constant(-EXCLUDED_SCORE), variable('$0', 'f32')),
     ),
   );
+  const selected = topKKeep(gates, topK);
   if (gate === 'block') return { table: selected };
   // A query block keeps a key block where any of its queries does.
   return { table: max(reshape(selected, [batch, heads, blocks, size, blocks]), 3), tokens: selected };
