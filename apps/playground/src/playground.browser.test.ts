@@ -1,5 +1,5 @@
 import { ROPE_TOLERANCE, ZOO } from '@weft/zoo';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import type { AnalysisResult } from './analysis/analysis-result.js';
 import { DEFAULT_SPEC, TYPESCRIPT_EXAMPLE } from './document/default-spec.js';
@@ -48,6 +48,16 @@ function canvasHasContent(canvas: HTMLCanvasElement): boolean {
 }
 
 describe('playground (headless Chromium, WebGPU)', () => {
+  // The first page load makes the dev server transform the worker's whole module graph (every
+  // package's sources), minutes on a cold cache under a loaded CI machine: paid here, once, so
+  // that each test's own limit measures the playground rather than the server's first build.
+  beforeAll(async () => {
+    const { playground } = mount({ text: DEFAULT_SPEC });
+    await playground.settled();
+    mounted?.destroy();
+    mounted = undefined;
+  }, 600_000);
+
   it('compiles the opening spec on WebGPU and shows plan, WGSL, mask map, weights and error', async () => {
     const { root, playground } = mount({ text: DEFAULT_SPEC });
     const result = await settledResult(playground);
