@@ -1,6 +1,7 @@
-import { type AttentionSpec, applyAttention, attention, hoistQkTransforms } from '@weft/attention';
+import { type AttentionSpec, applyAttention, attention } from '@weft/attention';
 import { add, dimExpr, input, mapElements, type Node, SpecError, variable, withLabel } from '@weft/ir';
 import { attentionOptionsOf } from './attention-part.js';
+import { hoistAtCachePosition } from './cache-qk-hoist.js';
 import {
   evictHeavyHitters,
   HEAVY_HITTER_POSITIONS,
@@ -58,14 +59,7 @@ export function heavyHitterCacheAttention(
     outputs: { probeRows: Array.from({ length: layout.stepTokens }, (_, row) => row) },
     name: spec.name,
   });
-  const tensors = { ...inputs.tensors, [PAST_TENSOR]: cache.past };
-  const hoisted = withLabel(`${name}.qk`, () =>
-    hoistQkTransforms(
-      masked,
-      { query: inputs.query, key: inputs.key, value: inputs.value, tensors },
-      { positionOffset: cache.past },
-    ),
-  );
+  const hoisted = hoistAtCachePosition(masked, inputs, cache.past, name);
   const { key, value } = hoisted.inputs;
   const slots = layout.capacity;
   const state: HeavyHitterEntries = {

@@ -3,14 +3,13 @@ import {
   applyAttention,
   attention,
   causal,
-  hoistQkTransforms,
   SCORE,
   VARIABLE_NAMES,
 } from '@weft/attention';
 import { exprNodes, input, type Node, SpecError, withLabel } from '@weft/ir';
 import { attentionOptionsOf } from './attention-part.js';
+import { hoistAtCachePosition } from './cache-qk-hoist.js';
 import type { KvCacheOptions } from './kv-cache.js';
-import { PAST_TENSOR } from './kv-cache.js';
 import { type RollingCacheLayout, rollingCacheMask, writeToRollingCache } from './rolling-kv-cache.js';
 import type { CacheState } from './self-attention.js';
 
@@ -57,14 +56,7 @@ export function rollingCacheAttention(
     mask: rollingCacheMask(cache.rolling),
     name: spec.name,
   });
-  const tensors = { ...inputs.tensors, [PAST_TENSOR]: cache.past };
-  const hoisted = withLabel(`${name}.qk`, () =>
-    hoistQkTransforms(
-      masked,
-      { query: inputs.query, key: inputs.key, value: inputs.value, tensors },
-      { positionOffset: cache.past },
-    ),
-  );
+  const hoisted = hoistAtCachePosition(masked, inputs, cache.past, name);
   const { key, value } = hoisted.inputs;
   const batch = key.shape[0]!;
   const slots = cache.rolling.capacity;
