@@ -42,6 +42,7 @@ export type { NsaCompressionMlp } from './compose/nsa-compression.js';
 export type { NsaBlockTables } from './compose/nsa-selection.js';
 export * from './compose/nystromformer.js';
 export * from './compose/pay-better-attention.js';
+export * from './compose/recurrent-memory-block.js';
 export * from './compose/set-transformer.js';
 export * from './compose/skim-attention.js';
 export * from './compose/sparsek-attention.js';

@@ -1,4 +1,4 @@
-import { block, type Matrix, matrix, product, type Values } from './dense-matrix.js';
+import { block, layerNormRows, type Matrix, matrix, product, type Values } from './dense-matrix.js';
 
 const SIZES = { batch: 2, rows: 12, width: 16, heads: 4 };
 
@@ -101,13 +101,7 @@ function softmax(row: number[]): number[] {
 }
 
 function layerNorm(values: Values, name: string, x: Matrix): Matrix {
-  const gamma = values[`${name}.gamma`]!;
-  const beta = values[`${name}.beta`]!;
-  return x.map((row) => {
-    const mean = row.reduce((a, b) => a + b, 0) / row.length;
-    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length;
-    return row.map((a, c) => ((a - mean) / Math.sqrt(variance + 1e-5)) * Number(gamma[c]) + Number(beta[c]));
-  });
+  return layerNormRows(x, values[`${name}.gamma`]!, values[`${name}.beta`]!);
 }
 
 /**

@@ -26,3 +26,14 @@ export function product(a: Matrix, b: Matrix): Matrix {
     Array.from({ length: b[0]!.length }, (_, j) => row.reduce((total, x, t) => total + x * b[t]![j]!, 0)),
   );
 }
+
+/** LayerNorm of each row (biased variance, ε = 1e-5) with gain γ and bias β. */
+export function layerNormRows(rows: Matrix, gamma: ArrayLike<number>, beta: ArrayLike<number>): Matrix {
+  return rows.map((row) => {
+    const mean = row.reduce((a, b) => a + b, 0) / row.length;
+    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length;
+    return row.map(
+      (value, c) => ((value - mean) / Math.sqrt(variance + 1e-5)) * Number(gamma[c]) + Number(beta[c]),
+    );
+  });
+}

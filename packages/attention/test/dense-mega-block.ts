@@ -6,7 +6,7 @@
 // f(q kᵀ/n + b_rel) (laplace, relu²; n = visible keys); H = SiLU(ĥ + ((A v) ⊙ r) W_h + b_h);
 // y = x + u (H − x), or LayerNorm of it (post-norm).
 
-import { block, type Matrix, matrix, product, type Values } from './dense-matrix.js';
+import { block, layerNormRows, type Matrix, matrix, product, type Values } from './dense-matrix.js';
 import { denseMegaEma } from './dense-mega-ema.js';
 
 /** Sizes and switches of {@link denseMegaBlock}, as `megaBlock`'s options. */
@@ -46,14 +46,6 @@ function erf(x: number): number {
   for (let n = 60; n >= 1; n--) fraction = n / 2 / (a + fraction);
   const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + fraction);
   return Math.sign(x) * (1 - erfc);
-}
-
-function layerNormRows(rows: Matrix, gamma: ArrayLike<number>, beta: ArrayLike<number>): Matrix {
-  return rows.map((row) => {
-    const mean = row.reduce((a, b) => a + b, 0) / row.length;
-    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length;
-    return row.map((value, c) => ((value - mean) / Math.sqrt(variance + 1e-5)) * gamma[c]! + beta[c]!);
-  });
 }
 
 /** y `[B, L, D]` of the block for `values` (inputs and parameters by `megaBlock`'s names, `name`). */

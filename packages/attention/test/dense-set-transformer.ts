@@ -1,4 +1,4 @@
-import { type Matrix, product, type Values } from './dense-matrix.js';
+import { layerNormRows, type Matrix, product, type Values } from './dense-matrix.js';
 
 /** Sizes of {@link denseSetTransformer}. */
 export interface DenseSetSizes {
@@ -84,13 +84,7 @@ function feedForward(values: Values, name: string, x: Matrix): Matrix {
 }
 
 function layerNorm(values: Values, name: string, x: Matrix): Matrix {
-  const gamma = values[`${name}.gamma`]!;
-  const beta = values[`${name}.beta`]!;
-  return x.map((row) => {
-    const mean = row.reduce((a, b) => a + b, 0) / row.length;
-    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length;
-    return row.map((a, c) => ((a - mean) / Math.sqrt(variance + 1e-5)) * Number(gamma[c]) + Number(beta[c]));
-  });
+  return layerNormRows(x, values[`${name}.gamma`]!, values[`${name}.beta`]!);
 }
 
 /** A row-major parameter as rows of `columns` values. */

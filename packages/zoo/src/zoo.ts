@@ -91,6 +91,7 @@ import { probabilisticAttentionEntry } from './entries/probabilistic-attention.j
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
 import { reglaEntry } from './entries/regla.js';
+import { recurrentMemoryStandInEntry } from './entries/recurrent-memory-stand-in.js';
 import { retentionDecayStandInEntry } from './entries/retention-decay-stand-in.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
@@ -179,6 +180,7 @@ export const ZOO: readonly ZooEntry[] = [
   sparseKAttentionEntry,
   normalizedAttentionGuidanceEntry,
   deltaAttentionEntry,
+  recurrentMemoryStandInEntry,
   dhsaEntry,
   sparseTransformerFixedEntry,
   hyperAttentionEntry,

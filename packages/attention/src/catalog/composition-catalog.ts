@@ -20,6 +20,7 @@ import { linformerCatalogEntry } from './linformer-entry.js';
 import { nagCatalogEntry } from './nag-entry.js';
 import { nsaCatalogEntry } from './nsa-entry.js';
 import { nystromformerCatalogEntry } from './nystromformer-entry.js';
+import { recurrentMemoryCatalogEntry } from './recurrent-memory-entry.js';
 import { setTransformerCatalogEntry } from './set-transformer-entry.js';
 import { sparseKCatalogEntry } from './sparsek-entry.js';
 
@@ -43,4 +44,5 @@ export const COMPOSITION_CATALOG: readonly AttentionCatalogEntry[] = [
   deltaAttentionCatalogEntry,
   dhsaCatalogEntry,
   coreReidCatalogEntry,
+  recurrentMemoryCatalogEntry,
 ];

@@ -84,6 +84,7 @@ export * from './probabilistic-attention.js';
 export * from './qk-l2-norm.js';
 export * from './qk-norm.js';
 export * from './regla.js';
+export * from './recurrent-memory-stand-in.js';
 export * from './retention-decay-stand-in.js';
 export * from './rms-norm.js';
 export * from './rnope-swa.js';

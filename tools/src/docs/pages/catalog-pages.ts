@@ -3,6 +3,7 @@
 import type { ZooEntry } from '@weft/zoo';
 import { type Catalog, type CatalogFileNotes, type CatalogPaper, paperPageName } from './catalog-source.js';
 import { frontMatter, markdownCell } from './markdown.js';
+import { isStandIn } from './stand-ins.js';
 
 /** A generated page: its path below the generated folder and its Markdown. */
 export interface GeneratedPage {
@@ -73,11 +74,17 @@ function catalogIndexPage(catalog: Catalog, zoo: readonly ZooEntry[]): string {
 }
 
 function paperPage(paper: CatalogPaper, zoo: readonly ZooEntry[]): string {
-  const entries = zoo.filter((entry) => entry.paper.id !== null && paper.ids.includes(entry.paper.id));
-  const implemented =
+  const citing = zoo.filter((entry) => entry.paper.id !== null && paper.ids.includes(entry.paper.id));
+  const link = (entry: ZooEntry) => `[\`${entry.id}\`](../cookbook/${entry.id}.md)`;
+  // A stand-in cites the paper it stands in for but does not implement it.
+  const entries = citing.filter((entry) => !isStandIn(entry));
+  const standIns = citing.filter(isStandIn);
+  const implemented = [
     entries.length === 0
       ? 'No zoo entry implements this paper (see [what the zoo does not support](../cookbook/index.md#not-supported)).'
-      : `Zoo entries: ${entries.map((entry) => `[\`${entry.id}\`](../cookbook/${entry.id}.md)`).join(', ')}.`;
+      : `Zoo entries: ${entries.map(link).join(', ')}.`,
+    ...(standIns.length === 0 ? [] : [`Simplified stand-ins: ${standIns.map(link).join(', ')}.`]),
+  ].join(' ');
   return [
     frontMatter({ title: paper.heading }),
     `# ${paper.heading}`,

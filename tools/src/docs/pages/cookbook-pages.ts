@@ -6,6 +6,7 @@ import type { GeneratedPage } from './catalog-pages.js';
 import { demoteHeadings } from './catalog-pages.js';
 import { type Catalog, catalogPaper, paperPageName } from './catalog-source.js';
 import { frontMatter, markdownCell } from './markdown.js';
+import { isStandIn } from './stand-ins.js';
 import { type BudgetRow, playgroundHash, zooDocument } from './zoo-facts.js';
 
 /**
@@ -39,11 +40,6 @@ const GROUP_TITLES: Readonly<Record<CatalogGroup, string>> = {
   G6: 'G6 — Sparse and inference-time attention',
   G7: 'G7 — Readouts from attention',
 };
-
-/** A simplified stand-in for a mechanism, named as such by its id or description. */
-export function isStandIn(entry: ZooEntry): boolean {
-  return /stand-in/i.test(entry.id) || /^stand-in\b/i.test(entry.description);
-}
 
 function playgroundLink(id: string): string {
   return `${PLAYGROUND_HREF}${playgroundHash(zooDocument(id))}`;
@@ -191,7 +187,13 @@ export function cookbookIndexPage(catalog: Catalog, facts: readonly CookbookFact
 }
 
 function unsupportedSection(catalog: Catalog, facts: readonly CookbookFacts[]): string[] {
-  const cited = new Set(facts.map(({ entry }) => entry.paper.id).filter((id): id is number => id !== null));
+  // A stand-in does not make its paper supported.
+  const cited = new Set(
+    facts
+      .filter(({ entry }) => !isStandIn(entry))
+      .map(({ entry }) => entry.paper.id)
+      .filter((id): id is number => id !== null),
+  );
   // Papers sharing a catalog section (3 and 4) are covered by an entry citing either.
   for (const paper of catalog.papers)
     if (paper.ids.some((id) => cited.has(id))) for (const id of paper.ids) cited.add(id);

@@ -89,9 +89,11 @@ describe('the catalog source', () => {
     expect(paper54).toContain('[`multi-query-attention`](../cookbook/multi-query-attention.md)');
     const paper25 = pages.find((page) => page.path === 'catalog/paper-025.md')!.text;
     expect(paper25).toContain('[`attention-sink-calibration`](../cookbook/attention-sink-calibration.md)');
-    // Recurrent memory (#93) publishes no code and the catalog marks its equations to verify.
+    // Recurrent memory (#93) publishes no code and the catalog marks its equations to verify: its
+    // entry is a stand-in, listed as such and not counted as implementing the paper.
     const paper93 = pages.find((page) => page.path === 'catalog/paper-093.md')!.text;
     expect(paper93).toContain('No zoo entry implements this paper');
+    expect(paper93).toContain('Simplified stand-ins: [`recurrent-memory-stand-in`]');
   });
 });
 
