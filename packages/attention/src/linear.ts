@@ -45,6 +45,7 @@ export * from './linear/log-linear-attention.js';
 export * from './linear/log-linear-decode.js';
 export * from './linear/lrpe-features.js';
 export * from './linear/mala-attention.js';
+export * from './linear/mala-vision-block.js';
 export * from './linear/mega-block.js';
 export * from './linear/mega-ema.js';
 export * from './linear/nala-features.js';

@@ -62,6 +62,7 @@ import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-he
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
 import { malaAttentionEntry } from './entries/mala-attention.js';
+import { malaVisionBlockEntry } from './entries/mala-vision-block.js';
 import { maskedInstanceNormEntry } from './entries/masked-instance-norm.js';
 import { massiveValuesQkNormsEntry } from './entries/massive-values-qk-norms.js';
 import { megaBlockEntry } from './entries/mega-block.js';
@@ -90,8 +91,8 @@ import { performerFavorEntry } from './entries/performer-favor.js';
 import { probabilisticAttentionEntry } from './entries/probabilistic-attention.js';
 import { qkL2NormEntry } from './entries/qk-l2-norm.js';
 import { qkNormEntry } from './entries/qk-norm.js';
-import { reglaEntry } from './entries/regla.js';
 import { recurrentMemoryStandInEntry } from './entries/recurrent-memory-stand-in.js';
+import { reglaEntry } from './entries/regla.js';
 import { retentionDecayStandInEntry } from './entries/retention-decay-stand-in.js';
 import { rmsNormEntry } from './entries/rms-norm.js';
 import { rnopeSwaEntry } from './entries/rnope-swa.js';
@@ -251,6 +252,7 @@ export const ZOO: readonly ZooEntry[] = [
   nalaAttentionEntry,
   transnormerllmLrpeEntry,
   malaAttentionEntry,
+  malaVisionBlockEntry,
   lawcatEntry,
 ];
 

@@ -6,6 +6,7 @@ import { elu1, identity } from './feature-maps.js';
 import { glaGate, lawcatCausalConv } from './lawcat.js';
 import { linearAttention } from './linear-attention-spec.js';
 import { applyMalaAttention, malaAttention } from './mala-attention.js';
+import { malaRopeTables, malaVisionBlock } from './mala-vision-block.js';
 import { nalaFeatures } from './nala-features.js';
 import { normLinearAttention } from './norm-linear-attention.js';
 
@@ -16,6 +17,9 @@ const CHUNK = 8;
 const SHAPE = [1, HEADS, LENGTH, DIM];
 const COUNT = HEADS * LENGTH * DIM;
 
+/** MALA's vision block instance: one 6 × 6 image of 32 channels, 2 heads of 16. */
+export const MALA_VISION_SHAPE = { batch: 1, channels: 32, height: 6, width: 6, heads: 2 } as const;
+
 const operands = () => ({ query: input('q', SHAPE), key: input('k', SHAPE), value: input('v', SHAPE) });
 const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(COUNT, 3) });
 
@@ -24,7 +28,8 @@ const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(C
  * the linear catalog's seeds): NaLaFormer's features with the reference's mean-form ε (non-causal),
  * TransNormerLLM's NormLinearAttention token mixer (projections, SiLU, LRPE, Lightning's decay in a
  * causal sweep, SRMSNorm, the u gate and the output projection; seeded θ and weights), MALA
- * (non-causal, the reference's form), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
+ * (non-causal, the reference's form), MALA's whole vision block (1×1 convs, 2-D RoPE on the
+ * numerator, LePE, gate; a 6 × 6 image of 32 channels), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
  * denominator; seeded conv taps and gate pre-activations).
  */
 export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
@@ -79,6 +84,32 @@ export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
       const spec = malaAttention({ heads: HEADS, headDim: DIM, name: 'mala-attention' });
       const { output } = applyMalaAttention(spec, operands());
       return { graph: makeGraph({ output }), params: {}, inputs: seededQkv(), dims: {} };
+    },
+  },
+  {
+    mechanism: 'mala-vision-block',
+    paper: 103,
+    build() {
+      const { batch, channels, height, width, heads } = MALA_VISION_SHAPE;
+      const headDim = channels / heads;
+      const sin = input('sin', [height * width, headDim]);
+      const cos = input('cos', [height * width, headDim]);
+      const output = malaVisionBlock(input('x', [batch, channels, height, width]), sin, cos, { heads });
+      const tables = malaRopeTables(height, width, headDim);
+      const scaled = (count: number, seed: number, by: number) => seeded(count, seed).map((w) => w / by);
+      return {
+        graph: makeGraph({ output }),
+        params: {
+          'mala.qkvo.weight': scaled(4 * channels * channels, 21, Math.sqrt(channels)),
+          'mala.qkvo.bias': scaled(4 * channels, 22, 10),
+          'mala.lepe.weight': scaled(channels * 25, 23, 5),
+          'mala.lepe.bias': scaled(channels, 24, 10),
+          'mala.proj.weight': scaled(channels * channels, 25, Math.sqrt(channels)),
+          'mala.proj.bias': scaled(channels, 26, 10),
+        },
+        inputs: { x: seeded(batch * channels * height * width, 1), sin: tables.sin, cos: tables.cos },
+        dims: {},
+      };
     },
   },
   {

@@ -62,7 +62,8 @@ export interface MalaSpec {
  * D_i = Σ φ(q_i)·φ(k_j) at once (values [v, 1], no denominator); the readout is elementwise.
  * Causal: the sums and means run over j ≤ i (N → i + 1), the catalog's prefix-sum form, with the
  * three forms (a decode step carries Σ v and the position besides the op's state). Not included:
- * the vision block's 2-D RoPE on the numerator's features, LePE and the output gate.
+ * the vision block's 2-D RoPE on the numerator's features, LePE and the output gate, which
+ * `malaVisionBlock` builds around its own numerator.
  *
  * @example
  * ```ts

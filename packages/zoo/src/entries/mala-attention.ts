@@ -5,7 +5,7 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
  * Magnitude-Aware Linear Attention: φ = ELU+1, s = d^(−1/2), z_i = s·φ(q_i)·mean_j φ(k_j),
  * y_i = (1 + 1/(z_i + 1e−6))·(s/N)·Σ_j φ(q_i)·φ(k_j) v_j − z_i·mean_j v_j — weights that sum to 1
  * and sharpen with ‖φ(q_i)‖ — as one non-causal linear-attention kernel over [v, 1] and an
- * elementwise readout. The 2-D RoPE, LePE and output gate of the vision block are not in the entry.
+ * elementwise readout. The vision block around it (2-D RoPE, LePE, gate) is `mala-vision-block`.
  *
  * Catalog paper 103: MALA — Magnitude-Aware Linear Attention.
  *
