@@ -1,6 +1,5 @@
 import { input, makeGraph, type Node } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
-import type { Program } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseGatedDeltaNet, denseLogLinearGatedDeltaNet } from '../../test/dense-gated-deltanet.js';
@@ -51,7 +50,10 @@ function sequence(length: number) {
 }
 
 /** Runs a decode program (state held on the device) at every position; gathers `output`. */
-async function decodeOnDevice(program: Program, levels: boolean): Promise<Float64Array> {
+async function decodeOnDevice(
+  program: Awaited<ReturnType<typeof compileLinear>>,
+  levels: boolean,
+): Promise<Float64Array> {
   const row = (x: ArrayLike<number>, width: number, t: number) => {
     const out = new Float64Array(B * H * width);
     for (let bh = 0; bh < B * H; bh++)
