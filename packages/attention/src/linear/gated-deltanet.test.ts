@@ -206,6 +206,33 @@ describe('Gated DeltaNet and log-linear Gated DeltaNet (paper 109), float64', ()
     }
   });
 
+  it('normalizeQueryKey: false and scale take q and k as given (pre-normalized here = the default)', () => {
+    const sizes = { B: 1, H: 2, N: 9, D: 4, E: 3, L: 5 };
+    const { B, H, N, D } = sizes;
+    const values = operands(sizes, 55);
+    const normalized = (x: ArrayLike<number>, scale: number) =>
+      Float64Array.from({ length: B * H * N * D }, (_, i) => {
+        const row = Math.floor(i / D) * D;
+        let squares = 1e-6;
+        for (let d = 0; d < D; d++) squares += x[row + d]! ** 2;
+        return (x[i]! / Math.sqrt(squares)) * scale;
+      });
+    const x = sequenceInputs(sizes, N, true);
+    const gates = { beta: x.beta, logDecay: x.g! };
+    const raw = { normalizeQueryKey: false, scale: 1 };
+    const graph = makeGraph({
+      gdn: gatedDeltaNet(x.q, x.k, x.v, { name: 'gdn', ...gates, ...raw }).output,
+      logLinear: logLinearGatedDeltaNet(x.q, x.k, x.v, x.lambda, { name: 'll', ...gates, ...raw }).output,
+    });
+    const given = interpret(graph, {
+      inputs: { ...values, q: normalized(values.q, 1 / Math.sqrt(D)), k: normalized(values.k, 1) },
+    });
+    expect(relativeError(given.gdn!.data, denseGatedDeltaNet(sizes, values))).toBeLessThan(F64);
+    expect(relativeError(given.logLinear!.data, denseLogLinearGatedDeltaNet(sizes, values))).toBeLessThan(
+      F64,
+    );
+  });
+
   it('bad input is named', () => {
     const q = input('q', [1, 2, 24, 4]);
     const beta = input('beta', [1, 2, 24]);
