@@ -46,7 +46,7 @@ export interface AppliedGatedDeltaNet {
  * o_t = S_t q_t, with q and k L2-normalized and q scaled by d_k^(−1/2) as fla's `chunk_gated_delta_rule`.
  * Built in its parallel form: the pseudo-values U = (I + A)⁻¹ diag(β) V (A_ts = β_t (k_t·k_s)
  * exp(c_t − c_s) on s < t, a unit lower-triangular solve by repeated squaring), then
- * O = (QKᵀ ⊙ Γ) U with Γ_ts = exp(c_t − c_s) on s ≤ t, c = cumsum(g). O(N² (d + log N · N)) work:
+ * O = (QKᵀ ⊙ Γ) U with Γ_ts = exp(c_t − c_s) on s ≤ t, c = cumsum(g). O(N² d + N³ log N) work:
  * a form for prefill of short sequences and for checking; decode runs on the d_k × d_v state.
  *
  * @example

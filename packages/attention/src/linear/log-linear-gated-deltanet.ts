@@ -59,7 +59,7 @@ export interface AppliedLogLinearGatedDeltaNet {
  * ((QKᵀ)·(I + A)⁻¹)_ts by exp(g_t − g_s) β_s λ_t^(ℓ(t,s)) before the product with V. With λ ≡ 1 it is
  * Gated DeltaNet. Recurrently, each level holds a d_k × d_v state that every step's transition
  * carries, and the buckets merge by the binary carry of t (`logLinearGatedDeltaNetDecodeStep`).
- * Quadratic form, O(N² (d + N log N)).
+ * Quadratic form, O(N² d + N³ log N) work per head.
  *
  * @example
  * ```ts
