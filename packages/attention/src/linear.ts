@@ -26,6 +26,7 @@ export * from './linear/feature-expansions.js';
 export * from './linear/feature-maps.js';
 export { fenwickLevelCount } from './linear/fenwick-levels.js';
 export * from './linear/galerkin-attention.js';
+export * from './linear/gated-deltanet.js';
 export * from './linear/latte-attention.js';
 export * from './linear/lawcat.js';
 export {
@@ -43,6 +44,7 @@ export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export * from './linear/log-linear-attention.js';
 export * from './linear/log-linear-decode.js';
+export * from './linear/log-linear-gated-deltanet.js';
 export * from './linear/lrpe-features.js';
 export * from './linear/mala-attention.js';
 export * from './linear/mala-vision-block.js';

@@ -34,6 +34,8 @@ import { flexPrefillEntry } from './entries/flex-prefill.js';
 import { foundInTheMiddleKeyBiasEntry } from './entries/found-in-the-middle-key-bias.js';
 import { gaamEntry } from './entries/gaam.js';
 import { galerkinAttentionEntry } from './entries/galerkin-attention.js';
+import { gatedDeltaNetEntry } from './entries/gated-deltanet.js';
+import { gatedDeltaNetDecodeEntry } from './entries/gated-deltanet-decode.js';
 import { groupNormEntry } from './entries/group-norm.js';
 import { hyperAttentionEntry } from './entries/hyper-attention.js';
 import { hyperAttentionCausalEntry } from './entries/hyper-attention-causal.js';
@@ -55,6 +57,8 @@ import { linformerEntry } from './entries/linformer.js';
 import { llnAttentionEntry } from './entries/lln-attention.js';
 import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
+import { logLinearGatedDeltaNetEntry } from './entries/log-linear-gated-deltanet.js';
+import { logLinearGatedDeltaNetDecodeEntry } from './entries/log-linear-gated-deltanet-decode.js';
 import { logLinearMamba2Entry } from './entries/log-linear-mamba2.js';
 import { logLinearMamba2DecodeEntry } from './entries/log-linear-mamba2-decode.js';
 import { lokiEntry } from './entries/loki.js';
@@ -246,6 +250,10 @@ export const ZOO: readonly ZooEntry[] = [
   megaEmaEntry,
   logLinearMamba2Entry,
   logLinearMamba2DecodeEntry,
+  gatedDeltaNetEntry,
+  gatedDeltaNetDecodeEntry,
+  logLinearGatedDeltaNetEntry,
+  logLinearGatedDeltaNetDecodeEntry,
   megaBlockEntry,
   megaBlockCausalLaplaceEntry,
   megaBlockDecodeEntry,

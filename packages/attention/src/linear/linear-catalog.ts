@@ -8,6 +8,7 @@ import { and } from '../masks/combine-masks.js';
 import { attention } from '../spec/attention-spec.js';
 import { aarenOperands } from './aaren-attention.js';
 import { applyLinearAttention } from './apply-linear-attention.js';
+import { DELTA_RULE_CATALOG } from './delta-rule-catalog.js';
 import { efficientAttentionFeatures } from './efficient-attention.js';
 import { expFeatures, reglaScale } from './exp-features.js';
 import { favorFeatures } from './favor-features.js';
@@ -74,7 +75,9 @@ const elu1Spec = (causal: boolean, name: string) =>
  * data-dependent gate and output LayerNorm), Efficient Attention's softmax normalizers and
  * Galerkin attention (per-head LayerNorm on K and V, 1/n), and Aaren (a learned query's causal
  * softmax as a one-feature prefix scan), then the recurrent states on the gated op
- * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA), Mega's whole
+ * (`RECURRENT_STATE_CATALOG`: Aaren's running-max decode step, Latte, Mega's EMA, log-linear
+ * Mamba-2), the gated delta rule (`DELTA_RULE_CATALOG`: Gated DeltaNet and log-linear Gated
+ * DeltaNet, parallel forms and decode steps), Mega's whole
  * gated block around its EMA (`MEGA_BLOCK_CATALOG`: encoder and causal forms), then
  * NaLaFormer's norm-aware features, TransNormerLLM's LRPE, MALA and LAWCAT (`LINEAR_MAPS_CATALOG`).
  */
@@ -310,6 +313,7 @@ export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
     },
   },
   ...RECURRENT_STATE_CATALOG,
+  ...DELTA_RULE_CATALOG,
   ...MEGA_BLOCK_CATALOG,
   ...LINEAR_MAPS_CATALOG,
 ];

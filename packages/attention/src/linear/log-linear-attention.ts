@@ -1,10 +1,8 @@
 import {
   add,
-  constant,
   cumsum,
   exp,
   full,
-  gather,
   literal,
   mapElements,
   matmul,
@@ -18,7 +16,7 @@ import {
   sub,
   variable,
 } from '@weft/ir';
-import { fenwickLevelCount, fenwickLevelExpr, fenwickPrefixBuckets } from './fenwick-levels.js';
+import { fenwickLevelCount, fenwickLevelWeights, fenwickPrefixBuckets } from './fenwick-levels.js';
 
 /** Options of {@link logLinearAttention}. */
 export interface LogLinearOptions {
@@ -117,7 +115,7 @@ export function logLinearAttention(
 /** (QKᵀ ⊙ H) V with H gathered from λ by the level of each (t, s): one N × N product. */
 function quadraticForm(q: Node, k: Node, v: Node, lambda: Node, a: Node | undefined, s: Sizes): Node {
   const scores = matmul(q, k, { transposeB: true });
-  const weights = gatherLevelWeights(lambda, [s.B, s.H, s.N, s.N], s, s.N);
+  const weights = fenwickLevelWeights(lambda, [s.B, s.H, s.N, s.N], s.N);
   const c = a === undefined ? undefined : cumsum(a, 2);
   const masked = maskedWeights(
     scores,
@@ -143,7 +141,7 @@ function chunkedForm(
   const nc = Math.ceil(N / C);
   const rows = (x: Node, width: number) => reshape(padPositions(x, nc * C), [B, H, nc, C, width]);
   const scores = matmul(rows(q, dk), rows(k, dk), { transposeB: true });
-  const weights = gatherLevelWeights(padPositions(lambda, nc * C), [B, H, nc, C, C], s, nc * C);
+  const weights = fenwickLevelWeights(padPositions(lambda, nc * C), [B, H, nc, C, C], nc * C);
   const c = a === undefined ? undefined : cumsum(reshape(padPositions(a, nc * C), [B, H, nc, C]), 3);
   const masked = maskedWeights(
     scores,
@@ -194,23 +192,6 @@ function levelAboveChunks(
   const upper = reshape(matmul(queries, state), [B, H, segments, 1, half, dv]);
   const both = pad(upper, [0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0]);
   return firstPositions(reshape(both, [B, H, length, dv]), N);
-}
-
-/**
- * λ_t^(ℓ(t,s)) over `shape` (`[…, t, s]` the last two axes, the rows of λ `[B, H, rows, L]`
- * numbered along the axes before them): one gather from λ flattened.
- */
-function gatherLevelWeights(lambda: Node, shape: readonly number[], s: Sizes, rows: number): Node {
-  const rank = shape.length;
-  const i = (axis: number) => variable(`i${axis}`, 'i32');
-  const positions = shape[rank - 1]!;
-  // The row of λ: the flat index of (b, h, …, t) in its [B, H, rows] rows.
-  let row = i(0);
-  for (let axis = 1; axis < rank - 1; axis++) row = row.mul(constant(shape[axis]!, 'i32')).add(i(axis));
-  const levels = fenwickLevelCount(positions);
-  const index = row.mul(constant(s.L, 'i32')).add(fenwickLevelExpr(i(rank - 2), i(rank - 1), levels));
-  const indices = mapElements([full(0, shape, 'i32')], index);
-  return gather(reshape(lambda, [s.B * s.H * rows * s.L]), indices, 0);
 }
 
 /** scores ⊙ λ ⊙ exp(c_t − c_s) on s ≤ t, 0 above the diagonal (min(·, 0) keeps exp finite there). */

@@ -1,19 +1,5 @@
-import {
-  add,
-  cumsum,
-  exp,
-  input,
-  literal,
-  mapElements,
-  matmul,
-  mul,
-  type Node,
-  reshape,
-  ShapeError,
-  slice,
-  sum,
-  variable,
-} from '@weft/ir';
+import { add, exp, input, matmul, mul, type Node, reshape, ShapeError, slice, sum } from '@weft/ir';
+import { fenwickCarry } from './fenwick-levels.js';
 import type { LogLinearState } from './log-linear-attention.js';
 
 /** Operands of {@link logLinearDecodeStep}: one position. */
@@ -88,26 +74,8 @@ export function logLinearDecodeStep(operands: LogLinearStepOperands, name: strin
   );
   const output = add(diagonal, past);
 
-  // The carry of t + 1: level ℓ is emptied when 2^ℓ divides t + 1, and receives the merge when
-  // 2^(ℓ−1) does but 2^ℓ does not (its lowest set bit).
-  const scales = literal(
-    Array.from({ length: L! }, (_, level) => 2 ** (level + 1)),
-    [L!],
-  );
-  const next = variable('$0').add(1);
-  const emptied = next.mod(variable('$1')).eq(0);
-  const keep = mapElements([state.position, scales], emptied.select(0, 1));
-  const receive = mapElements(
-    [state.position, scales],
-    emptied
-      .not()
-      .and(next.mod(variable('$1').mul(0.5)).eq(0))
-      .select(1, 0),
-  );
   const outer = reshape(matmul(key, value, { transposeA: true }), [B!, H!, 1, dk!, dv!]);
-  const merged = add(outer, cumsum(levels, 2, { exclusive: true }));
-  const perLevel = (x: Node) => reshape(x, [1, 1, L!, 1, 1]);
-  const nextLevels = add(mul(levels, perLevel(keep)), mul(merged, perLevel(receive)));
+  const nextLevels = fenwickCarry(levels, outer, state.position);
   return { output, state: { levels: nextLevels, position: add(state.position, 1) } };
 }
 
