@@ -43,6 +43,8 @@ export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export * from './linear/log-linear-attention.js';
 export * from './linear/log-linear-decode.js';
+export * from './linear/log-linear-gates.js';
+export * from './linear/log-linear-chunk-step.js';
 export * from './linear/lrpe-features.js';
 export * from './linear/mala-attention.js';
 export * from './linear/mega-block.js';
