@@ -33,7 +33,16 @@ describe('examples/log-linear-hybrid-decoder.json (log-linear layers, model spec
   });
 
   it('weft run generates with the level states on the CPU fallback', async () => {
-    const { code, stdout } = await weft('run', example, '--device', 'cpu', '--prompt', '3 1 4', '--tokens', '4');
+    const { code, stdout } = await weft(
+      'run',
+      example,
+      '--device',
+      'cpu',
+      '--prompt',
+      '3 1 4',
+      '--tokens',
+      '4',
+    );
     expect(code).toBe(0);
     const generated = /generated \(4, maxTokens\): ((?:\d+ ?){4})$/m.exec(stdout);
     expect(generated).not.toBeNull();

@@ -88,10 +88,14 @@ export function describeAttention(
 }
 
 /** A linear layer: `4 heads × 8, log-linear (chunk 4)` or `4 heads × 8, linear (elu1, lightning decay, no denominator)`. */
-function describeLinear(heads: number, headDim: number, linear: NonNullable<BlockAttentionJSON['linear']>): string {
+function describeLinear(
+  heads: number,
+  headDim: number,
+  linear: NonNullable<BlockAttentionJSON['linear']>,
+): string {
   const head = `${heads} heads × ${headDim}`;
   if (linear.kind === 'log-linear') return `${head}, log-linear (chunk ${linear.chunkSize ?? 16})`;
-  const parts = [linear.featureMap?.kind ?? 'elu1'];
+  const parts: string[] = [linear.featureMap?.kind ?? 'elu1'];
   if (linear.featureExpansion !== undefined) parts.push(`${linear.featureExpansion.kind} features`);
   if (linear.decay !== undefined) parts.push(`${linear.decay.kind} decay`);
   if (linear.denominator === false) parts.push('no denominator');

@@ -42,8 +42,8 @@ export * from './blocks/heavy-hitter-kv-cache.js';
 export * from './blocks/kv-cache.js';
 export * from './blocks/linear.js';
 export * from './blocks/linear-attention-block.js';
-export * from './blocks/log-linear-attention-block.js';
 export * from './blocks/lm-head.js';
+export * from './blocks/log-linear-attention-block.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
 export {

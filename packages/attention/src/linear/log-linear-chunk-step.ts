@@ -75,7 +75,11 @@ export function logLinearChunkStep(operands: LogLinearChunkOperands, name: strin
   const count = operands.count ?? full(C, [1], 'i32');
   const p = (operand: number): Expr => variable(`$${operand}`).cast('i32');
   const n = (operand: number): Expr => variable(`$${operand}`, 'i32');
-  const scalar = (x: Node, rank: number) => reshape(x, Array.from({ length: rank }, () => 1));
+  const scalar = (x: Node, rank: number) =>
+    reshape(
+      x,
+      Array.from({ length: rank }, () => 1),
+    );
   const i32 = (value: number) => constant(value, 'i32');
   const position = state.position;
 
@@ -85,8 +89,7 @@ export function logLinearChunkStep(operands: LogLinearChunkOperands, name: strin
     variable('i2', 'i32').lt(n(1)).select(1, 0),
   );
   const key = mul(operands.key, valid);
-  const a =
-    operands.logDecay === undefined ? undefined : mul(operands.logDecay, reshape(valid, [1, 1, C]));
+  const a = operands.logDecay === undefined ? undefined : mul(operands.logDecay, reshape(valid, [1, 1, C]));
   // g_i = Σ_{r ≤ i} a_r: the decay from the state's last position p − 1 to p + i.
   const g = a === undefined ? undefined : cumsum(a, 2);
 
@@ -139,10 +142,7 @@ export function logLinearChunkStep(operands: LogLinearChunkOperands, name: strin
     .lt(n(2))
     .and(fenwickLevelExpr(m, p(1).add(variable('i3', 'i32')), L + 2).eq(variable('i2', 'i32').add(i32(1))))
     .select(1, 0);
-  let join = mapElements(
-    [full(0, [1, 1, L, C, 1], 'i32'), scalar(position, 5), scalar(count, 5)],
-    joinBody,
-  );
+  let join = mapElements([full(0, [1, 1, L, C, 1], 'i32'), scalar(position, 5), scalar(count, 5)], joinBody);
   if (a !== undefined) {
     // exp(c_{m−1} − c_s) = exp(Σ_{r > s} a_r) inside the chunk (padding adds 0); the state decays by exp(g_last).
     const after = cumsum(a, 2, { exclusive: true, reverse: true });
@@ -201,7 +201,8 @@ function checkChunkOperands(operands: LogLinearChunkOperands, name: string): Chu
   if (!same(value, [B!, H!, C, dv!])) throw fail('value', `[${B}, ${H}, ${C}, ${dv}]`, value);
   if (!same(levelWeights, [B!, H!, C, L! + 1]))
     throw fail('levelWeights', `[${B}, ${H}, ${C}, ${L! + 1}] (the state's levels + level 0)`, levelWeights);
-  if (logDecay !== undefined && !same(logDecay, [B!, H!, C])) throw fail('logDecay', `[${B}, ${H}, ${C}]`, logDecay);
+  if (logDecay !== undefined && !same(logDecay, [B!, H!, C]))
+    throw fail('logDecay', `[${B}, ${H}, ${C}]`, logDecay);
   if (count !== undefined && (!same(count, [1]) || count.dtype !== 'i32'))
     throw fail('count', '[1] i32', count);
   return { B: B!, H: H!, C, L: L!, dk: dk!, dv: dv! };

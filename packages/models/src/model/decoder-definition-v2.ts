@@ -3,8 +3,8 @@ import type { LinearAttentionSpec } from '@weft/attention/linear';
 import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
-import type { LogLinearLayerSpec } from '../blocks/log-linear-attention-block.js';
 import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
+import type { LogLinearLayerSpec } from '../blocks/log-linear-attention-block.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
 import {

@@ -2,7 +2,10 @@ import { interpret, type Tensor64 } from '@weft/ir';
 import { randomIndices } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from '../spec/model-spec-json.js';
-import { LOG_LINEAR_HYBRID_DECODER, LOG_LINEAR_HYBRID_DECODER_SPEC } from '../testing/log-linear-hybrid-decoder.js';
+import {
+  LOG_LINEAR_HYBRID_DECODER,
+  LOG_LINEAR_HYBRID_DECODER_SPEC,
+} from '../testing/log-linear-hybrid-decoder.js';
 import { logLinearHybridForwardFloat64 } from '../testing/log-linear-hybrid-decoder-forward.js';
 import { randomGraphParams } from '../testing/random-graph-params.js';
 import { buildDecoderGraph } from './decoder-graph.js';
@@ -79,7 +82,9 @@ describe('log-linear attention layers in a decoder (float64)', () => {
       tokens,
     );
     const error = normwise(forwardLogits(tokens), exact);
-    console.info(`log-linear hybrid, ${n} tokens: graph (float64) vs catalog loops ${error.toExponential(2)}`);
+    console.info(
+      `log-linear hybrid, ${n} tokens: graph (float64) vs catalog loops ${error.toExponential(2)}`,
+    );
     expect(error).toBeLessThanOrEqual(1e-10);
   });
 

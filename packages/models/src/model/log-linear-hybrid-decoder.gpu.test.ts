@@ -49,7 +49,11 @@ describe('a hybrid decoder of log-linear and softmax layers on the device', () =
       Object.fromEntries(Object.entries(params).map(([name, tensor]) => [name, tensor.data])),
       TOKENS,
     );
-    const program = await compile(forward.graph, { device: await getTestDevice(), extensions, params: params32 });
+    const program = await compile(forward.graph, {
+      device: await getTestDevice(),
+      extensions,
+      params: params32,
+    });
     try {
       const actual = (
         await program.run(
@@ -67,7 +71,9 @@ describe('a hybrid decoder of log-linear and softmax layers on the device', () =
     }
   });
 
-  it('prefill then decode with the level states on the device equals the forward pass', { timeout: 300_000 }, async () => {
+  it('prefill then decode with the level states on the device equals the forward pass', {
+    timeout: 300_000,
+  }, async () => {
     const device = await getTestDevice();
     const common = { device, extensions, params: params32 };
     const stepProgram = await compile(step.graph, { ...common, state: step.state });

@@ -1,5 +1,5 @@
-import { MemoryLimitError, type Node } from '@weft/ir';
 import { fenwickLevelCount } from '@weft/attention/linear';
+import { MemoryLimitError, type Node } from '@weft/ir';
 import type { BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
 import type { DecoderLmConfig } from '../spec/model-spec-types.js';

@@ -18,15 +18,15 @@ describe('log-linear attention layers in a decoder-lm v2 spec', () => {
     expect(
       build({ heads: 4, headDim: 8, linear: { kind: 'log-linear', featureMap: { kind: 'elu1' } } }),
     ).toThrow(/config\.attention\.linear\.featureMap: a log-linear layer .* takes only "chunkSize"/);
-    expect(build({ heads: 4, headDim: 8, linear: { kind: 'log-linear', decay: { kind: 'retention' } } })).toThrow(
-      /config\.attention\.linear\.decay/,
-    );
+    expect(
+      build({ heads: 4, headDim: 8, linear: { kind: 'log-linear', decay: { kind: 'retention' } } }),
+    ).toThrow(/config\.attention\.linear\.decay/);
   });
 
   it('refuses softmax keys, a non-causal layer and a chunk size that is not a power of two', () => {
-    expect(build({ heads: 4, headDim: 8, positions: { kind: 'rope' }, linear: { kind: 'log-linear' } })).toThrow(
-      /config\.attention\.positions: a log-linear layer/,
-    );
+    expect(
+      build({ heads: 4, headDim: 8, positions: { kind: 'rope' }, linear: { kind: 'log-linear' } }),
+    ).toThrow(/config\.attention\.positions: a log-linear layer/);
     expect(build({ heads: 4, headDim: 8, causal: false, linear: { kind: 'log-linear' } })).toThrow(
       /config\.attention\.causal: a log-linear layer .* is causal in a decoder/,
     );
@@ -36,9 +36,9 @@ describe('log-linear attention layers in a decoder-lm v2 spec', () => {
   });
 
   it('refuses an unknown kind and a chunk size over 64 when parsing, naming the key', () => {
-    expect(() => parseModelSpec(withAttention({ heads: 4, headDim: 8, linear: { kind: 'loglinear' } }))).toThrow(
-      /attention\.linear\.kind/,
-    );
+    expect(() =>
+      parseModelSpec(withAttention({ heads: 4, headDim: 8, linear: { kind: 'loglinear' } })),
+    ).toThrow(/attention\.linear\.kind/);
     expect(() =>
       parseModelSpec(withAttention({ heads: 4, headDim: 8, linear: { kind: 'log-linear', chunkSize: 128 } })),
     ).toThrow(/attention\.linear\.chunkSize/);
@@ -51,7 +51,10 @@ describe('log-linear attention layers in a decoder-lm v2 spec', () => {
     const elements = 2 * (4 * 4 * 8 * 8 + 1) + 2 * 4 * 16 * 8;
     expect(estimate.cacheBytes).toBe(elements * 2 * 4);
     // The log-linear layers' state does not grow with maxSeq like a KV cache: ×4 positions, +2 levels.
-    const longer = { ...LOG_LINEAR_HYBRID_DECODER_SPEC, config: { ...LOG_LINEAR_HYBRID_DECODER_SPEC.config, maxSeq: 64 } };
+    const longer = {
+      ...LOG_LINEAR_HYBRID_DECODER_SPEC,
+      config: { ...LOG_LINEAR_HYBRID_DECODER_SPEC.config, maxSeq: 64 },
+    };
     const grown = 2 * (4 * 6 * 8 * 8 + 1) + 2 * 4 * 64 * 8;
     expect(estimateSpecMemory(parseModelSpec(longer), 1).cacheBytes).toBe(grown * 2 * 4);
   });

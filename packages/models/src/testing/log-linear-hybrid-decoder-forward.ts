@@ -42,7 +42,10 @@ function catalogLevel(t: number, s: number): number {
  * from `wgates` (per head a decay logit, then 5 level logits): a = −softplus, λ = softplus; the
  * output projection, SwiGLU; final RMSNorm; logits `x Eᵀ`. Returns `[seq, vocab]` row-major.
  */
-export function logLinearHybridForwardFloat64(params: NamedParameters, tokens: readonly number[]): Float64Array {
+export function logLinearHybridForwardFloat64(
+  params: NamedParameters,
+  tokens: readonly number[],
+): Float64Array {
   const [d, hidden, vocab, layers] = [32, 48, 48, 3];
   const layout = { heads: 4, kvHeads: 4, headDim: 8 };
   const { heads, headDim } = layout;
@@ -90,7 +93,13 @@ export function logLinearHybridForwardFloat64(params: NamedParameters, tokens: r
       attended = logLinearLoops(q, k, v, gates);
     }
     stream = addRows(stream, matmulRows(attended, seq, at('attn.wo'), heads * headDim, d));
-    const gateUp = matmulRows(rmsNormRows(stream, at('mlpNorm.gamma'), d), seq, at('mlp.wGateUp'), d, 2 * hidden);
+    const gateUp = matmulRows(
+      rmsNormRows(stream, at('mlpNorm.gamma'), d),
+      seq,
+      at('mlp.wGateUp'),
+      d,
+      2 * hidden,
+    );
     stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);

@@ -57,7 +57,13 @@ const SOFTMAX_ONLY_KEYS = [
 ] as const;
 
 /** Throws the SpecError of a linear layer's key at `path.key`. */
-export function refuseLinearKey(path: string, key: string, name: string, expected: string, actual: unknown): never {
+export function refuseLinearKey(
+  path: string,
+  key: string,
+  name: string,
+  expected: string,
+  actual: unknown,
+): never {
   throw new SpecError(`${path}.${key}: ${expected}`, { block: name, dimension: key, expected, actual });
 }
 
@@ -67,7 +73,12 @@ export function refuseLinearKey(path: string, key: string, name: string, expecte
  *
  * @throws SpecError at `path.<key>` naming the layer kind `what` and the block `name`.
  */
-export function checkLinearSection(section: BlockAttentionJSON, path: string, name: string, what: string): number {
+export function checkLinearSection(
+  section: BlockAttentionJSON,
+  path: string,
+  name: string,
+  what: string,
+): number {
   const refuse = (key: string, expected: string, actual: unknown): never =>
     refuseLinearKey(path, key, name, `${what} ${expected}`, actual);
   for (const key of SOFTMAX_ONLY_KEYS)
@@ -105,7 +116,8 @@ export function linearAttentionOfJSON(
 ): LinearAttentionSpec {
   const json = section.linear as LinearAttentionJSON;
   const heads = checkLinearSection(section, path, name, 'a linear-attention layer ("linear")');
-  if (json.kind !== undefined) refuseLinearKey(path, 'linear.kind', name, 'is "log-linear" or absent', json.kind);
+  if (json.kind !== undefined)
+    refuseLinearKey(path, 'linear.kind', name, 'is "log-linear" or absent', json.kind);
   // The builder's own refusals name the layer's block (`layers.1.attn`).
   return linearAttention({
     heads,
