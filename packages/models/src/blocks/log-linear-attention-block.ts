@@ -2,6 +2,7 @@ import {
   fenwickLevelCount,
   logLinearAttention,
   logLinearChunkStep,
+  logLinearDecodeStep,
   logLinearGates,
   logLinearStateInputs,
 } from '@weft/attention/linear';
@@ -118,7 +119,8 @@ export function isLogLinearLayerSpec(value: unknown): value is LogLinearLayerSpe
  * layer is causal, so padding after the real positions changes none of their outputs). With
  * `cache`, the layer keeps its Fenwick state instead of keys and values: `${name}.cache.levels`
  * `[B, H, L − 1, dk, dv]` and `${name}.cache.position` `[1]` (f32), read and replaced by each step
- * (`logLinearChunkStep` over the step's tokens, padded to the step's maximum).
+ * (`logLinearChunkStep` over the step's tokens, padded to the step's maximum; `logLinearDecodeStep`
+ * when a step holds one token at most).
  *
  * @example
  * ```ts
@@ -187,10 +189,24 @@ export function logLinearSelfAttention(
     return { output: project(output) };
   }
   const state = logLinearStateInputs(batch, heads, levels - 1, headDim, valueDim, childPath(name, 'cache'));
-  const count = isSymbolic(sequence)
-    ? mapElements([full(0, [1], 'i32')], dimExpr(sequence))
-    : full(length, [1], 'i32');
-  const step = logLinearChunkStep({ query, key, value, levelWeights, logDecay, state, count }, name);
+  // A program of one token per step takes the op's decode step; longer steps the chunk step.
+  const step =
+    length === 1
+      ? logLinearDecodeStep({ query, key, value, levelWeights, logDecay, state }, name)
+      : logLinearChunkStep(
+          {
+            query,
+            key,
+            value,
+            levelWeights,
+            logDecay,
+            state,
+            count: isSymbolic(sequence)
+              ? mapElements([full(0, [1], 'i32')], dimExpr(sequence))
+              : full(length, [1], 'i32'),
+          },
+          name,
+        );
   const states: CacheState[] = [
     { input: state.levels, output: step.state.levels },
     { input: state.position, output: step.state.position },

@@ -39,7 +39,8 @@ const forwardLogits = (tokens: readonly number[]) =>
   }).logits!.data;
 
 /** Runs the step graph in float64 over `chunks` of tokens, carrying the state; the logits of each step. */
-function stepLogits(chunks: readonly (readonly number[])[]): Float64Array[] {
+function stepLogits(chunks: readonly (readonly number[])[], program = step): Float64Array[] {
+  const step = program;
   let state: Record<string, Tensor64 | Float64Array> = {};
   for (const [name, next] of Object.entries(step.state)) {
     const shape = step.graph.outputs[next]!.shape as number[];
@@ -116,6 +117,24 @@ describe('log-linear attention layers in a decoder (float64)', () => {
       const error = normwise(logits, full.subarray((end - 1) * vocabSize, end * vocabSize));
       expect(error).toBeLessThanOrEqual(1e-10);
     });
+  });
+
+  it('a program of one token per step (the op decode step) decodes as the forward pass', () => {
+    // Right-aligned-equivalent softmax slots (capacity maxSeq, no window), one token per step.
+    const layout = { capacity: maxSeq, sinks: 0, window: undefined };
+    const single = buildDecoderGraph(LOG_LINEAR_HYBRID_DECODER, {
+      mode: 'step',
+      cache: { layout, maxStepTokens: 1 },
+    });
+    const full = forwardLogits(TOKENS);
+    const errors = stepLogits(
+      TOKENS.map((token) => [token]),
+      single,
+    ).map((logits, index) => normwise(logits, full.subarray(index * vocabSize, (index + 1) * vocabSize)));
+    console.info(
+      `log-linear hybrid: one-token steps vs forward (float64), max ${Math.max(...errors).toExponential(2)}`,
+    );
+    for (const error of errors) expect(error).toBeLessThanOrEqual(1e-10);
   });
 
   it('the JSON spec builds the TS graphs', () => {

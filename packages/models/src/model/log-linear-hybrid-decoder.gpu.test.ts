@@ -43,6 +43,11 @@ describe('a hybrid decoder of log-linear and softmax layers on the device', () =
     Object.entries(params).map(([name, tensor]) => [name, Float32Array.from(tensor.data)]),
   );
   const extensions = [attention, linearAttentionExtension];
+  // One token per step: the op's decode step (logLinearDecodeStep) instead of the chunk step.
+  const singleStep = buildDecoderGraph(LOG_LINEAR_HYBRID_DECODER, {
+    mode: 'step',
+    cache: { layout: { capacity: 16, sinks: 0, window: undefined }, maxStepTokens: 1 },
+  });
 
   it('forward logits match the catalog formula in float64 loops', { timeout: 300_000 }, async () => {
     const exact = logLinearHybridForwardFloat64(
@@ -88,6 +93,30 @@ describe('a hybrid decoder of log-linear and softmax layers on the device', () =
         `log-linear hybrid decoder: ${stepProgram.kernels.length} kernels per step, step vs forward ${errors.map((e) => e.toExponential(1)).join(' ')}`,
       );
       expect(errors).toHaveLength(TOKENS.length - PROMPT + 1);
+      for (const error of errors) expect(error).toBeLessThan(STEP_BUDGET);
+    } finally {
+      stepProgram.destroy();
+      forwardProgram.destroy();
+    }
+  });
+
+  it('one token per step (the decode step on the level states) equals the forward pass', {
+    timeout: 300_000,
+  }, async () => {
+    const device = await getTestDevice();
+    const common = { device, extensions, params: params32 };
+    const stepProgram = await compile(singleStep.graph, { ...common, state: singleStep.state });
+    const forwardProgram = await compile(forward.graph, common);
+    try {
+      const errors = await decodeVersusRecomputePrograms(
+        { step: stepProgram, forward: forwardProgram, vocabSize },
+        TOKENS,
+        1,
+      );
+      console.info(
+        `log-linear hybrid decoder: ${stepProgram.kernels.length} kernels per one-token step, max step vs forward ${Math.max(...errors).toExponential(1)}`,
+      );
+      expect(errors).toHaveLength(TOKENS.length);
       for (const error of errors) expect(error).toBeLessThan(STEP_BUDGET);
     } finally {
       stepProgram.destroy();
