@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rollingWindow } from '../generate/cache-policy.js';
 import { compileModel } from '../model/compile-model.js';
 import { estimateSpecMemory } from '../model/memory-estimate.js';
 import { buildModelGraph } from '../model/model-definition.js';
@@ -72,5 +73,11 @@ describe('log-linear attention layers in a decoder-lm v2 spec', () => {
     } finally {
       model.destroy();
     }
+  });
+
+  it('refuses a windowed cache policy, which would take the level states past maxSeq', async () => {
+    await expect(
+      compileModel(LOG_LINEAR_HYBRID_DECODER_SPEC, { device: 'cpu', cache: { policy: rollingWindow(8) } }),
+    ).rejects.toThrow(/layer 0 is log-linear attention, whose level states serve 16 positions/);
   });
 });
