@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { buildDecoderGraph, buildModelGraph, parseModelSpec, parseModelSpecJSON } from '@weft/models';
 import { LOG_LINEAR_HYBRID_DECODER, LOG_LINEAR_HYBRID_DECODER_SPEC } from '@weft/models/test';
 import { describe, expect, it } from 'vitest';
+import { describeAttention } from './spec-summary-v2.js';
 import { runWeft as weft } from './test-support/run-weft.js';
 
 const example = fileURLToPath(new URL('../examples/log-linear-hybrid-decoder.json', import.meta.url));
@@ -47,5 +48,12 @@ describe('examples/log-linear-hybrid-decoder.json (log-linear layers, model spec
     const generated = /generated \(4, maxTokens\): ((?:\d+ ?){4})$/m.exec(stdout);
     expect(generated).not.toBeNull();
     for (const id of generated![1]!.trim().split(' ')) expect(Number(id)).toBeLessThan(48);
+  });
+
+  it('the summary names a plain linear layer by its parts, not as softmax', () => {
+    const linear = { decay: { kind: 'lightning' as const }, denominator: false as const };
+    expect(describeAttention({ heads: 4, headDim: 8, linear })).toBe(
+      '4 heads × 8, linear (elu1, lightning decay, no denominator)',
+    );
   });
 });

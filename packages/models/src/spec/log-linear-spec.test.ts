@@ -80,4 +80,20 @@ describe('log-linear attention layers in a decoder-lm v2 spec', () => {
       compileModel(LOG_LINEAR_HYBRID_DECODER_SPEC, { device: 'cpu', cache: { policy: rollingWindow(8) } }),
     ).rejects.toThrow(/layer 0 is log-linear attention, whose level states serve 16 positions/);
   });
+
+  it('compiles a one-token step with cache.prefillChunk 1, which prefills token by token (CPU)', async () => {
+    const model = await compileModel(LOG_LINEAR_HYBRID_DECODER_SPEC, {
+      device: 'cpu',
+      seed: 5,
+      cache: { prefillChunk: 1 },
+    });
+    try {
+      const errors = await decodeVersusRecompute(model, [5, 17, 2, 40, 11, 9], 1);
+      for (const error of errors) expect(error).toBeLessThan(1e-5);
+      const { tokens } = await model.generate([1, 2, 3], { maxTokens: 3, sampling: { kind: 'greedy' } });
+      expect(tokens).toHaveLength(3);
+    } finally {
+      model.destroy();
+    }
+  });
 });
