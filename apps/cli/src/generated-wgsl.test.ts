@@ -32,8 +32,9 @@ const example = (file: string) =>
   parseModelSpecJSON(readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8'));
 const tinyDecoder = example('tiny-decoder.json');
 const hybridDecoder = example('hybrid-decoder.json');
+const logLinearDecoder = example('log-linear-hybrid-decoder.json');
 
-/** The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs. */
+/** The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs (softmax, hybrid, log-linear). */
 function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
   return [
     ...ZOO.map((entry) => ({ name: `zoo ${entry.id}`, graph: entry.build().graph })),
@@ -44,6 +45,11 @@ function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['gr
     { name: 'tiny decoder step', graph: buildModelGraph(tinyDecoder, { mode: 'step' }).graph },
     { name: 'hybrid decoder forward', graph: buildModelGraph(hybridDecoder, { mode: 'forward' }).graph },
     { name: 'hybrid decoder step', graph: buildModelGraph(hybridDecoder, { mode: 'step' }).graph },
+    {
+      name: 'log-linear decoder forward',
+      graph: buildModelGraph(logLinearDecoder, { mode: 'forward' }).graph,
+    },
+    { name: 'log-linear decoder step', graph: buildModelGraph(logLinearDecoder, { mode: 'step' }).graph },
   ];
 }
 

@@ -76,6 +76,7 @@ export function describeAttention(
   const heads = typeof attention.heads === 'number' ? attention.heads : attention.heads.heads;
   const kvHeads =
     typeof attention.heads === 'number' ? (attention.kvHeads ?? heads) : attention.heads.kvHeads;
+  if (attention.linear !== undefined) return describeLinear(heads, attention.headDim, attention.linear);
   const parts = [`${heads} heads × ${attention.headDim}, ${kvHeads} KV heads`];
   if (attention.positions !== undefined) parts.push(describePart(attention.positions));
   const score = attention.score === undefined ? [] : [attention.score].flat();
@@ -84,6 +85,22 @@ export function describeAttention(
   parts.push(attention.normalizer === undefined ? 'softmax' : describePart(attention.normalizer));
   if (attention.causal === false) parts.push('bidirectional');
   return parts.join(', ');
+}
+
+/** A linear layer: `4 heads × 8, log-linear (chunk 4)` or `4 heads × 8, linear (elu1, lightning decay, no denominator)`. */
+function describeLinear(
+  heads: number,
+  headDim: number,
+  linear: NonNullable<BlockAttentionJSON['linear']>,
+): string {
+  const head = `${heads} heads × ${headDim}`;
+  if (linear.kind === 'log-linear') return `${head}, log-linear (chunk ${linear.chunkSize ?? 16})`;
+  const parts: string[] = [linear.featureMap?.kind ?? 'elu1'];
+  if (linear.featureExpansion !== undefined) parts.push(`${linear.featureExpansion.kind} features`);
+  if (linear.decay !== undefined) parts.push(`${linear.decay.kind} decay`);
+  if (linear.denominator === false) parts.push('no denominator');
+  if (linear.outputNorm !== undefined) parts.push(`${linear.outputNorm.kind} output norm`);
+  return `${head}, linear (${parts.join(', ')})`;
 }
 
 /**

@@ -43,6 +43,7 @@ export * from './blocks/kv-cache.js';
 export * from './blocks/linear.js';
 export * from './blocks/linear-attention-block.js';
 export * from './blocks/lm-head.js';
+export * from './blocks/log-linear-attention-block.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
 export {

@@ -1,10 +1,11 @@
-import { input, makeGraph, type Node, neg, softplus } from '@weft/ir';
+import { input, makeGraph } from '@weft/ir';
 import type { AttentionCatalogEntry } from '../catalog/attention-catalog.js';
 import { seeded, seededInRange } from '../catalog/seeded-values.js';
 import { aarenStateInputs, applyAaren } from './aaren-recurrent.js';
 import { applyLatte, latteStateInputs } from './latte-attention.js';
 import { logLinearAttention } from './log-linear-attention.js';
 import { logLinearDecodeStep, logLinearStateInputs } from './log-linear-decode.js';
+import { logLinearGates } from './log-linear-gates.js';
 import { megaEma } from './mega-ema.js';
 
 const HEADS = 4;
@@ -13,15 +14,6 @@ const DIM = 16;
 const CHUNK = 8;
 /** Log-linear attention's levels for 24 positions: 0 … ⌈log2 24⌉. */
 const LEVELS = 6;
-
-/**
- * Log-linear Mamba-2's data-dependent operands from seeded pre-activations: λ = softplus(·) ≥ 0
- * per level and a = −softplus(·) ≤ 0 (stand-ins for the paper's projections of x_t, whose
- * activations the catalog leaves to verify).
- */
-function logLinearGates(levelLogits: Node, decayLogits: Node): { levelWeights: Node; logDecay: Node } {
-  return { levelWeights: softplus(levelLogits), logDecay: neg(softplus(decayLogits)) };
-}
 
 /**
  * Recurrent states built on the gated op, for the zoo (batch 1, 4 heads, dim 16, chunks of 8): one

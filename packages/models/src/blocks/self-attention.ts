@@ -7,6 +7,11 @@ import { heavyHitterCacheAttention } from './heavy-hitter-cache-attention.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
 import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
+import {
+  isLogLinearLayerSpec,
+  type LogLinearLayerSpec,
+  logLinearSelfAttention,
+} from './log-linear-attention-block.js';
 import { childPath } from './parameter-path.js';
 import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { sliceAxis } from './slice-axis.js';
@@ -46,9 +51,10 @@ export interface SelfAttentionResult {
 /**
  * What a self-attention slot takes: a softmax attention (spec value or options, see
  * {@link BlockAttention}) or a linear-attention spec (`linearAttention({...})` of
- * `@weft/attention/linear`, causal in a decoder), whose decode state is S (and z), not a KV cache.
+ * `@weft/attention/linear`, causal in a decoder), whose decode state is S (and z), not a KV cache,
+ * or a log-linear layer (`logLinearLayer({...})`), whose decode state is its Fenwick levels.
  */
-export type SelfAttentionSlot = BlockAttention | LinearAttentionSpec;
+export type SelfAttentionSlot = BlockAttention | LinearAttentionSpec | LogLinearLayerSpec;
 
 /**
  * Multi-head self-attention: one fused QKV projection `${name}.wqkv`
@@ -106,7 +112,7 @@ function buildSelfAttention(
   options: SelfAttentionSlot | SelfAttentionOptions,
   name: string,
 ): SelfAttentionResult {
-  if (isLinearAttentionSpec(options))
+  if (isLinearAttentionSpec(options) || isLogLinearLayerSpec(options))
     return buildCachedAttention(x, options, undefined, name, '', `self-attention "${name}"`);
   if (typeof options === 'object' && options !== null && 'cache' in options) {
     const { cache, ...part } = options as SelfAttentionOptions;
@@ -125,6 +131,10 @@ function buildCachedAttention(
 ): SelfAttentionResult {
   if (isLinearAttentionSpec(slot)) {
     const { output, states } = linearSelfAttention(x, slot, cache, name, block, true);
+    return states === undefined ? { output } : { output, states };
+  }
+  if (isLogLinearLayerSpec(slot)) {
+    const { output, states } = logLinearSelfAttention(x, slot, cache, name, block);
     return states === undefined ? { output } : { output, states };
   }
   const width = staticDimOf(x, -1, `attention "${name}"`);

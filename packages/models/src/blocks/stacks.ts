@@ -2,6 +2,7 @@ import type { AttentionSpec } from '@weft/attention';
 import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, isAttentionSpec } from './attention-part.js';
 import { isLinearAttentionSpec } from './linear-attention-block.js';
+import { isLogLinearLayerSpec } from './log-linear-attention-block.js';
 import { childPath } from './parameter-path.js';
 import type { CacheState, SelfAttentionSlot } from './self-attention.js';
 import {
@@ -127,13 +128,13 @@ export type EncoderDecoderBlockOptions = Omit<StackBlockOptions, 'cache' | 'cros
 export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlockOptions, name: string): Node {
   const bidirectional = (layer: number): SelfAttentionSlot => {
     const attention = layerAttention(block.attention, layer);
-    if (isLinearAttentionSpec(attention)) {
+    if (isLinearAttentionSpec(attention) || isLogLinearLayerSpec(attention)) {
       throw new SpecError(
         `encoder stack "${name}": layer ${layer} has linear attention (causal only in blocks)`,
         {
           block: childPath(name, String(layer)),
           expected: 'a softmax attention spec or its options',
-          actual: 'linear-attention',
+          actual: attention.kind,
         },
       );
     }
@@ -177,7 +178,8 @@ export function decoderStack(
 
 /** The head layout of a cross-attention matching a self-attention: heads, key/value heads, head dim. */
 function crossHeadsOf(attention: SelfAttentionSlot): { heads: number; headDim: number; kvHeads?: number } {
-  if (isLinearAttentionSpec(attention)) return { heads: attention.heads, headDim: attention.headDim };
+  if (isLinearAttentionSpec(attention) || isLogLinearLayerSpec(attention))
+    return { heads: attention.heads, headDim: attention.headDim };
   const spec: Pick<AttentionSpec, 'heads' | 'headDim'> & { kvHeads?: number | undefined } = isAttentionSpec(
     attention,
   )

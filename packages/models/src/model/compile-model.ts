@@ -30,6 +30,7 @@ import {
   SEQ_DIM,
   TOKENS_INPUT,
 } from './decoder-graph.js';
+import { checkLogLinearReach } from './log-linear-reach.js';
 import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
 import { modelDefinitionOf } from './model-definition.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
@@ -189,6 +190,7 @@ export async function compileModel(
     options.cache === undefined
       ? undefined
       : new InferenceCache(config.maxSeq, options.cache, positionLimitOf(definition));
+  if (inferenceCache !== undefined) checkLogLinearReach(definition, inferenceCache.maxLength);
   const stepGraph = buildDecoderGraph(definition, {
     mode: 'step',
     ...(inferenceCache === undefined

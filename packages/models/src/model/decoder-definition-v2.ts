@@ -4,6 +4,7 @@ import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
 import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
+import type { LogLinearLayerSpec } from '../blocks/log-linear-attention-block.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
 import {
@@ -19,6 +20,7 @@ import type { DecoderConditioningJSON } from '../spec/conditioning-schema.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
 import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
 import { linearAttentionOfJSON } from '../spec/parts/linear-attention-json.js';
+import { isLogLinearSection, logLinearLayerOfJSON } from '../spec/parts/log-linear-attention-json.js';
 import {
   hasTensorRefs,
   type ModelAttention,
@@ -33,8 +35,8 @@ import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.j
 export interface ResolvedDecoderLayer {
   /** The transformer block's options. */
   readonly block: DecoderBlockOptions;
-  /** The attention spec (before the block adds `causal()` and names it), or a linear layer's spec. */
-  readonly attention: AttentionSpec | LinearAttentionSpec;
+  /** The attention spec (before the block adds `causal()` and names it), or a (log-)linear layer's spec. */
+  readonly attention: AttentionSpec | LinearAttentionSpec | LogLinearLayerSpec;
   /** The MLP. */
   readonly mlp: MlpOptions;
 }
@@ -51,10 +53,14 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
   const built = new Map<string, ModelAttention>();
   return layerSections(config).map((sections, layer) => {
     const place = { layer, layers: config.layers };
+    const name = `layers.${layer}.attn`;
+    const { attention: section, attentionPath } = sections;
     const linear =
-      sections.attention.linear === undefined
+      section.linear === undefined
         ? undefined
-        : linearAttentionOfJSON(sections.attention, sections.attentionPath, `layers.${layer}.attn`, place);
+        : isLogLinearSection(section)
+          ? logLinearLayerOfJSON(section, attentionPath, name, config.maxSeq)
+          : linearAttentionOfJSON(section, attentionPath, name, place);
     const { spec: attention, tensors } =
       linear === undefined ? attentionOf(sections, layer, built) : { spec: linear, tensors: {} };
     const mlp = mlpOf(sections, layer);

@@ -1,3 +1,4 @@
+import { fenwickLevelCount } from '@weft/attention/linear';
 import { MemoryLimitError, type Node } from '@weft/ir';
 import type { BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
@@ -128,11 +129,13 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
   let rowWidth = 0;
   let largest = Math.max(V * d, rows * V);
   for (const { attention, mlp, block } of resolveDecoderLayers(config)) {
-    // A linear layer: H key/value heads, and a state [H, d_k, d_v] (+ [H, d_k]) in place of the KV cache.
-    const linear = attention.kind === 'linear-attention';
+    // A linear layer: H key/value heads, and a state [H, d_k, d_v] (+ [H, d_k]) in place of the KV
+    // cache; a log-linear layer: L − 1 such states (its Fenwick levels), a position, and the gates.
+    const logLinear = attention.kind === 'log-linear-attention';
+    const linear = logLinear || attention.kind === 'linear-attention';
     const { heads, headDim, valueDim } = attention;
-    const kvHeads = linear ? heads : attention.kvHeads;
-    const valueHeads = linear ? heads : attention.valueHeads;
+    const kvHeads = attention.kind === 'attention' ? attention.kvHeads : heads;
+    const valueHeads = attention.kind === 'attention' ? attention.valueHeads : heads;
     const projected = (heads + kvHeads) * headDim + valueHeads * valueDim;
     const outputBias = (block.attention as { readonly outputBias?: boolean }).outputBias === true ? d : 0;
     const attentionParameters = d * projected + heads * valueDim * d + projected + outputBias;
@@ -145,10 +148,13 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
       norms * normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1) +
       // adaLN-Zero: a shift, scale and gate modulation [d, 3d] + [3d] per sublayer.
       (block.residual?.kind === 'adaLnZero' ? 2 * (3 * d * d + 3 * d) : 0) +
-      (linear ? 0 : tensorParameters(block.attention as BlockAttention));
-    cacheElements += linear
-      ? heads * attention.featureDim * (valueDim + (attention.denominator === null ? 0 : 1))
-      : (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
+      (linear ? 0 : tensorParameters(block.attention as BlockAttention)) +
+      (logLinear ? d * heads * fenwickLevelCount(maxSeq) + d * heads : 0);
+    cacheElements += logLinear
+      ? heads * (fenwickLevelCount(maxSeq) - 1) * headDim * valueDim + 1
+      : attention.kind === 'linear-attention'
+        ? heads * attention.featureDim * (valueDim + (attention.denominator === null ? 0 : 1))
+        : (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
     rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);
     largest = Math.max(
       largest,

@@ -86,6 +86,8 @@ export interface BlockAttentionJSON {
 
 /** A decoder layer's linear attention in JSON (see `linearAttention` of `@weft/attention/linear`). */
 export interface LinearAttentionJSON {
+  /** `"log-linear"`: log-linear attention (catalog paper 109), which takes `chunkSize` only. */
+  readonly kind?: 'log-linear' | undefined;
   /** φ applied to queries and keys; default ELU+1. */
   readonly featureMap?: { readonly kind: 'elu1' | 'relu' | 'identity' } | undefined;
   /** A row-wise feature expansion before φ: NaLaFormer's norm-aware features (2·d_k per row). */

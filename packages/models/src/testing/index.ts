@@ -28,6 +28,13 @@ export {
   LINEAR_HYBRID_SOFTMAX_LAYER,
 } from './linear-hybrid-decoder.js';
 export { linearHybridForwardFloat64 } from './linear-hybrid-decoder-forward.js';
+export {
+  LOG_LINEAR_HYBRID_CHUNKS,
+  LOG_LINEAR_HYBRID_DECODER,
+  LOG_LINEAR_HYBRID_DECODER_SPEC,
+  LOG_LINEAR_HYBRID_SOFTMAX_LAYER,
+} from './log-linear-hybrid-decoder.js';
+export { logLinearHybridForwardFloat64 } from './log-linear-hybrid-decoder-forward.js';
 export { SINK_DECODER, SINK_DECODER_SPEC, SINK_DECODER_WINDOW_LAYER } from './sink-decoder.js';
 export { type NamedParameters, sinkDecoderForwardFloat64 } from './sink-decoder-forward.js';
 export {

@@ -23,9 +23,12 @@ const FEATURE_MAPS = { elu1, relu, identity } as const;
  * φ (`{ "kind": "elu1" | "relu" | "identity" }`, default ELU+1), a row-wise feature expansion before it
  * (`{ "kind": "nala" }`: NaLaFormer's norm-aware features, 2·d_k per row), the denominator (`false` for none,
  * or `{ "epsilon" }`), the decay (`{ "kind": "lightning" }`, `{ "kind": "retention" }` or
- * `{ "kind": "constant", "rates": [...] }`), TransNormer's output norm and the chunk size.
+ * `{ "kind": "constant", "rates": [...] }`), TransNormer's output norm and the chunk size. With
+ * `"kind": "log-linear"` the layer is log-linear attention instead (see `logLinearLayerOfJSON`),
+ * which takes the chunk size only.
  */
 export const linearAttentionJSONSchema = v.strictObject({
+  kind: v.optional(v.literal('log-linear')),
   featureMap: v.optional(v.strictObject({ kind: v.picklist(['elu1', 'relu', 'identity']) })),
   featureExpansion: v.optional(v.strictObject({ kind: v.literal('nala') })),
   denominator: v.optional(v.union([v.literal(false), v.strictObject({ epsilon: nonNegativeNumber() })])),
@@ -52,6 +55,38 @@ const SOFTMAX_ONLY_KEYS = [
   'bias',
   'outputBias',
 ] as const;
+
+/** Throws the SpecError of a linear layer's key at `path.key`. */
+export function refuseLinearKey(
+  path: string,
+  key: string,
+  name: string,
+  expected: string,
+  actual: unknown,
+): never {
+  throw new SpecError(`${path}.${key}: ${expected}`, { block: name, dimension: key, expected, actual });
+}
+
+/**
+ * Checks what every linear kind of layer (`linear`, `linear: { kind: "log-linear" }`) asks of its
+ * attention section: no softmax-only key, causal, a plain head count (returned).
+ *
+ * @throws SpecError at `path.<key>` naming the layer kind `what` and the block `name`.
+ */
+export function checkLinearSection(
+  section: BlockAttentionJSON,
+  path: string,
+  name: string,
+  what: string,
+): number {
+  const refuse = (key: string, expected: string, actual: unknown): never =>
+    refuseLinearKey(path, key, name, `${what} ${expected}`, actual);
+  for (const key of SOFTMAX_ONLY_KEYS)
+    if (section[key] !== undefined) refuse(key, 'takes no softmax-attention key (set it to null)', key);
+  if (section.causal === false) refuse('causal', 'is causal in a decoder', false);
+  if (typeof section.heads !== 'number') refuse('heads', 'takes a number of heads', 'a weighted head layout');
+  return section.heads as number;
+}
 
 /** Where a layer sits in its stack (Lightning's decay depends on it). */
 export interface LinearLayerPlace {
@@ -80,19 +115,9 @@ export function linearAttentionOfJSON(
   place: LinearLayerPlace,
 ): LinearAttentionSpec {
   const json = section.linear as LinearAttentionJSON;
-  const refuse = (key: string, expected: string, actual: unknown): never => {
-    throw new SpecError(`${path}.${key}: a linear-attention layer ("linear") ${expected}`, {
-      block: name,
-      dimension: key,
-      expected,
-      actual,
-    });
-  };
-  for (const key of SOFTMAX_ONLY_KEYS)
-    if (section[key] !== undefined) refuse(key, 'takes no softmax-attention key (set it to null)', key);
-  if (section.causal === false) refuse('causal', 'is causal in a decoder', false);
-  if (typeof section.heads !== 'number') refuse('heads', 'takes a number of heads', 'a weighted head layout');
-  const heads = section.heads as number;
+  const heads = checkLinearSection(section, path, name, 'a linear-attention layer ("linear")');
+  if (json.kind !== undefined)
+    refuseLinearKey(path, 'linear.kind', name, 'is "log-linear" or absent', json.kind);
   // The builder's own refusals name the layer's block (`layers.1.attn`).
   return linearAttention({
     heads,
