@@ -31,4 +31,5 @@ export { generateScan } from './templates/scan-template.js';
 export { generateTopk } from './templates/topk-template.js';
 export type { StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
 export { tensorDescription, tensorLabel, tensorUserName } from './tensor-bindings.js';
+export { HALF_PRELUDE_END, HALF_PRELUDE_MARK, type HalfHooks, halfHooks } from './half-precision.js';
 export { HelperSet } from './wgsl-helpers.js';

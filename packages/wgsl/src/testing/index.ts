@@ -6,3 +6,4 @@
  */
 
 export * from './wgsl-lint.js';
+export * from './half-tier.js';
