@@ -2,7 +2,13 @@ import { roundToDType, type Tensor64 } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
 import { getTestDevice } from '@weft/runtime/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AttentionCase, buildCase, type CaseShape, graphOf, referenceOf } from '../test/attention-case.js';
+import {
+  type AttentionCase,
+  buildCase,
+  type CaseShape,
+  graphOf,
+  referenceOf,
+} from '../test/attention-case.js';
 import { runKernels } from '../test/run-kernels.js';
 import { causal, qkNorm, sigmoid } from './index.js';
 import { queryPrescale } from './kernel/attention-template.js';
@@ -38,7 +44,10 @@ async function errorOf(testCase: AttentionCase, precision: 'f32' | 'f16' | 'f16-
   const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
   const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims, { precision });
   const actual = outputs.output!;
-  expect(Array.from(actual).some((value) => !Number.isFinite(value)), 'a non-finite output').toBe(false);
+  expect(
+    Array.from(actual).some((value) => !Number.isFinite(value)),
+    'a non-finite output',
+  ).toBe(false);
   return { error: relativeError(actual, referenceOf(testCase).output!), wgsl };
 }
 
@@ -110,7 +119,8 @@ function f16DotOverflows(q: Tensor64, k: Tensor64, headDim: number, scale: numbe
       for (let j = 0; j < keys; j++) {
         const kRow = (h * keys + j) * headDim;
         let sum = 0;
-        for (let d = 0; d < headDim; d++) sum = h16(sum + h16(h16(scale * q.data[qRow + d]!) * k.data[kRow + d]!));
+        for (let d = 0; d < headDim; d++)
+          sum = h16(sum + h16(h16(scale * q.data[qRow + d]!) * k.data[kRow + d]!));
         if (Math.abs(sum) > F16_MAX) overflows++;
       }
     }
@@ -123,19 +133,24 @@ describe('f16 tier on shader-f16', async () => {
   const { device } = await getTestDevice();
   const hasF16 = device.features.has('shader-f16');
   if (!hasF16) console.warn('f16 tier (real f16 kernels): skipped, the adapter has no `shader-f16` feature');
-  it.skipIf(!hasF16)('softmax causal N=128 d=64 and N=256 d=32: within budget, as the emulation', {
-    timeout: 300_000,
-  }, async () => {
-    for (const [label, caseShape] of [
-      ['N=128 d=64', shape(128, 128, 64)],
-      ['N=256 d=32', shape(256, 256, 32)],
-    ] as const) {
-      const testCase = f16Case(buildCase(caseShape, { mask: causal() }), 3, 11);
-      const real = await errorOf(testCase, 'f16');
-      const emulated = await errorOf(testCase, 'f16-emulated');
-      errors[`shader-f16 ${label}`] = `f16 ${real.error.toExponential(2)}, emulated ${emulated.error.toExponential(2)}`;
-      for (const text of real.wgsl) expect(text).toMatch(/^enable f16;$/m);
-      expect(real.error).toBeLessThan(F16_BUDGET);
-    }
-  });
+  it.skipIf(!hasF16)(
+    'softmax causal N=128 d=64 and N=256 d=32: within budget, as the emulation',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      for (const [label, caseShape] of [
+        ['N=128 d=64', shape(128, 128, 64)],
+        ['N=256 d=32', shape(256, 256, 32)],
+      ] as const) {
+        const testCase = f16Case(buildCase(caseShape, { mask: causal() }), 3, 11);
+        const real = await errorOf(testCase, 'f16');
+        const emulated = await errorOf(testCase, 'f16-emulated');
+        errors[`shader-f16 ${label}`] =
+          `f16 ${real.error.toExponential(2)}, emulated ${emulated.error.toExponential(2)}`;
+        for (const text of real.wgsl) expect(text).toMatch(/^enable f16;$/m);
+        expect(real.error).toBeLessThan(F16_BUDGET);
+      }
+    },
+  );
 });

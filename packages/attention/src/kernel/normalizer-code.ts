@@ -55,7 +55,8 @@ export function normalizerCode(
     onlineSoftmaxTile: (sums, keyBody) =>
       onlineSoftmaxTile(sums, context.valueDim, keyBody, context.readouts),
     accumulate: (weight, target) => accumulateValueTile(weight, context.valueDim, target),
-    valueTileSquaredDistance: (row, result) => valueTileSquaredDistance(row, context.valueDim, result, context.widen4),
+    valueTileSquaredDistance: (row, result) =>
+      valueTileSquaredDistance(row, context.valueDim, result, context.widen4),
   };
   return def.kernel(normalizer, hooks);
 }

@@ -174,14 +174,15 @@ export function tileFunctions(context: TileContext): TileFunctions {
         `    key_tile[j * ${keyVectors} + v] = ${half.half4}(0.0);`,
         '  }',
         '  if (key_i < nk) {',
-        ...(rounded ? roundedKeyRow(rows, headDim, keyVectors, half) : rows
-          .fillRow(
-            'key',
-            (index) => rows.kvLoad('key', 'key_i', index),
-            'key_i',
-            (d) => `key_tile[j * ${keyVectors} + ${d} / 4][${d} % 4]`,
-          ))
-          .map((line) => `    ${line}`),
+        ...(rounded
+          ? roundedKeyRow(rows, headDim, keyVectors, half)
+          : rows.fillRow(
+              'key',
+              (index) => rows.kvLoad('key', 'key_i', index),
+              'key_i',
+              (d) => `key_tile[j * ${keyVectors} + ${d} / 4][${d} % 4]`,
+            )
+        ).map((line) => `    ${line}`),
         '  }',
         '}',
       ]
@@ -294,7 +295,12 @@ function roundedKeyRow(rows: RowCode, headDim: number, keyVectors: number, half:
   const lane = (d: number) => (d < headDim ? `key_row[${d}]` : '0.0');
   return [
     `var key_row: array<f32, ${headDim}>;`,
-    ...rows.fillRow('key', (index) => rows.kvLoad('key', 'key_i', index), 'key_i', (d) => `key_row[${d}]`),
+    ...rows.fillRow(
+      'key',
+      (index) => rows.kvLoad('key', 'key_i', index),
+      'key_i',
+      (d) => `key_row[${d}]`,
+    ),
     ...Array.from(
       { length: keyVectors },
       (_, v) =>

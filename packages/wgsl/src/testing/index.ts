@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 
-export * from './wgsl-lint.js';
 export * from './half-tier.js';
+export * from './wgsl-lint.js';
