@@ -9,6 +9,7 @@ import {
   graphOf,
   referenceOf,
 } from '../test/attention-case.js';
+import { ATTENTION_WGSL_CASES, attentionWgsl, PROFILES } from '../test/attention-wgsl-cases.js';
 import { runKernels } from '../test/run-kernels.js';
 import { causal, qkNorm, sigmoid } from './index.js';
 import { queryPrescale } from './kernel/attention-template.js';
@@ -39,8 +40,10 @@ function f16Case(testCase: AttentionCase, magnitude: number, seed: number): Atte
   return { ...testCase, inputs };
 }
 
-async function errorOf(testCase: AttentionCase, precision: 'f32' | 'f16' | 'f16-emulated') {
-  const { device } = await getTestDevice();
+/** Runs the case's kernels; `hardware` generates them for a hardware GPU's profile (one row per invocation). */
+async function errorOf(testCase: AttentionCase, precision: 'f32' | 'f16' | 'f16-emulated', hardware = false) {
+  const weft = await getTestDevice();
+  const device = hardware ? { ...weft, adapter: { ...weft.adapter, software: false } } : weft;
   const inputs = Object.fromEntries(Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]));
   const { outputs, wgsl } = await runKernels(device, graphOf(testCase), inputs, testCase.dims, { precision });
   const actual = outputs.output!;
@@ -70,6 +73,17 @@ const CASES: [string, CaseShape, Parameters<typeof buildCase>[1], number][] = [
   ['softmax QK norm N=64 d=32 (whole key rows)', shape(64, 64, 32), { qkNorm: qkNorm({ scale: 'none' }) }, 3],
   ['softmax decode 1 query, 256 keys d=64 (split keys)', shape(1, 256, 64), {}, 3],
 ];
+
+it('softmax causal N=128 d=64, hardware-GPU kernels (one row per invocation): within budget', {
+  timeout: 300_000,
+}, async () => {
+  const testCase = f16Case(buildCase(shape(128, 128, 64), { mask: causal() }), 3, 13);
+  const { error, wgsl } = await errorOf(testCase, 'f16-emulated', true);
+  errors['softmax causal N=128 d=64 (hardware kernels)'] = `f16-emulated ${error.toExponential(2)}`;
+  for (const text of wgsl) expect(text).not.toContain('fn start_rows(');
+  expect(error).toBeLessThan(F16_BUDGET);
+  expect(error).toBeGreaterThan(1e-4);
+});
 
 describe('f16 tier, emulated: attention vs float64', () => {
   for (const [label, caseShape, options, magnitude] of CASES) {
@@ -153,4 +167,26 @@ describe('f16 tier on shader-f16', async () => {
       }
     },
   );
+});
+
+describe('f16 tier, emulated: every attention kernel of the WGSL corpus compiles on the device', () => {
+  it('Dawn accepts the emulated kernels of every case and profile', { timeout: 300_000 }, async () => {
+    const { device } = await getTestDevice();
+    const failures: string[] = [];
+    let kernels = 0;
+    for (const testCase of ATTENTION_WGSL_CASES) {
+      for (const [name, profile] of Object.entries(PROFILES)) {
+        for (const code of attentionWgsl(testCase, { ...profile, precision: 'f16-emulated' })) {
+          kernels++;
+          const messages = (await device.createShaderModule({ code }).getCompilationInfo()).messages;
+          for (const message of messages.filter((entry) => entry.type === 'error'))
+            failures.push(
+              `${testCase.name} (${name}) ${message.lineNum}:${message.linePos} ${message.message}`,
+            );
+        }
+      }
+    }
+    console.info(`f16 tier: ${kernels} emulated attention kernels compiled`);
+    expect(failures).toEqual([]);
+  });
 });

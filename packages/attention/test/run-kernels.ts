@@ -1,5 +1,5 @@
 import { type DimBindings, type Graph, graphNodes } from '@weft/ir';
-import { compile } from '@weft/runtime';
+import { compile, type WeftDevice } from '@weft/runtime';
 import type { KernelExtension, KernelPrecision } from '@weft/wgsl';
 import { attention } from '../src/kernels.js';
 
@@ -9,7 +9,7 @@ import { attention } from '../src/kernels.js';
  * are compiled in next to the attention kernels (the linear-attention op, for compositions).
  */
 export async function runKernels(
-  device: GPUDevice,
+  device: GPUDevice | WeftDevice,
   graph: Graph,
   values: Readonly<Record<string, ArrayLike<number>>>,
   dims: DimBindings,
