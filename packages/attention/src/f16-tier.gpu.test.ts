@@ -12,7 +12,6 @@ import {
 import { ATTENTION_WGSL_CASES, attentionWgsl, PROFILES } from '../test/attention-wgsl-cases.js';
 import { runKernels } from '../test/run-kernels.js';
 import { causal, qkNorm, sigmoid } from './index.js';
-import { queryPrescale } from './kernel/attention-template.js';
 
 // The f16 tier's attention numerics, through its emulation (`precision: 'f16-emulated'`: the same
 // kernels as `f16`, f32 storage, every f16-stored value rounded by quantizeToF16) on any device,
@@ -21,6 +20,8 @@ import { queryPrescale } from './kernel/attention-template.js';
 /** The f16 tier's budget: max-norm relative error vs float64 (f16 storage: ≈ 4.9e-4 per rounding). */
 const F16_BUDGET = 2e-3;
 const F16_MAX = 65504;
+/** The kernels' Q pre-scale: the power of two nearest 1/√d (`queryPrescale`, checked in f16-tier-wgsl.test.ts). */
+const QUERY_PRESCALE: Readonly<Record<number, number>> = { 32: 0.25, 64: 0.125 };
 
 const errors: Record<string, string> = {};
 afterAll(() => console.info(`f16 tier attention errors vs float64:\n${JSON.stringify(errors, null, 1)}`));
@@ -104,7 +105,7 @@ describe('f16 tier, emulated: attention vs float64', () => {
     for (const headDim of [32, 64]) {
       const testCase = f16Case(buildCase(shape(256, 256, headDim), {}), 100, 29);
       const { q, k } = testCase.inputs as { q: Tensor64; k: Tensor64 };
-      const scale = queryPrescale(headDim);
+      const scale = QUERY_PRESCALE[headDim]!;
       const unscaled = f16DotOverflows(q, k, headDim, 1);
       const prescaled = f16DotOverflows(q, k, headDim, scale);
       // The class of failure: QKᵀ accumulated in f16 reaches ±∞ (then NaN after the max subtraction).

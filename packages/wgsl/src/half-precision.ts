@@ -31,7 +31,16 @@ export interface HalfHooks {
   readonly enables: readonly string[];
 }
 
-/** The hooks of `precision` (see {@link HalfHooks}). */
+/**
+ * The hooks of `precision` (see {@link HalfHooks}). Templates get them as `KernelContext.half`.
+ *
+ * @example
+ * ```ts
+ * const half = halfHooks('f16-emulated');
+ * half.toHalf4('packed'); // 'to_half4(packed)': quantizeToF16 in the emulation, an f16 conversion with shader-f16
+ * halfHooks('f32').toHalf4('packed'); // 'packed': f32 kernels carry no hooks
+ * ```
+ */
 export function halfHooks(precision: KernelPrecision): HalfHooks {
   if (precision === 'f32') {
     return {
