@@ -199,8 +199,10 @@ export function generateAttention(
   const half = context.half;
   context.workgroupArray('key_tile', half.half4, keyBlock * keyVectors);
   context.workgroupArray('value_tile', half.half4, keyBlock * valueVectors);
-  // The f16 tier stores the query row scaled by a power of two near 1/√d (exact in f16), so that
-  // the f16 row and every f16 product of QKᵀ stay in range; the raw score is scaled back in f32.
+  // The f16 tier holds the query row in f16 scaled by a power of two near 1/√d (exact in f16): the
+  // scaled row, and a QKᵀ partial sum of it in f16, stay far inside the f16 range (a QKᵀ accumulated
+  // in f16 without it overflows once |q·k| > 65504). Dots accumulate in f32; the raw score is
+  // scaled back there, so every score mod sees the same value.
   const queryScale = half.precision === 'f32' ? 1 : queryPrescale(headDim);
   if (blockRule !== undefined) context.workgroupArray('tile_class', 'u32', 1);
   if (listed) context.workgroupArray('tile_list', 'u32', Math.ceil(maxKeys / keyBlock));
