@@ -1,6 +1,6 @@
 import { type DimBindings, type Graph, graphNodes } from '@weft/ir';
-import { compile } from '@weft/runtime';
-import type { KernelExtension } from '@weft/wgsl';
+import { compile, type WeftDevice } from '@weft/runtime';
+import type { KernelExtension, KernelPrecision } from '@weft/wgsl';
 import { attention } from '../src/kernels.js';
 
 /**
@@ -9,11 +9,15 @@ import { attention } from '../src/kernels.js';
  * are compiled in next to the attention kernels (the linear-attention op, for compositions).
  */
 export async function runKernels(
-  device: GPUDevice,
+  device: GPUDevice | WeftDevice,
   graph: Graph,
   values: Readonly<Record<string, ArrayLike<number>>>,
   dims: DimBindings,
-  options: { subgroups?: boolean; extensions?: readonly KernelExtension[] } = {},
+  options: {
+    subgroups?: boolean;
+    extensions?: readonly KernelExtension[];
+    precision?: KernelPrecision;
+  } = {},
 ): Promise<{ outputs: Record<string, Float32Array>; kernels: number; wgsl: string[] }> {
   const paramNames = new Set(
     graphNodes(graph).flatMap((node) => (node.op === 'param' ? [String(node.attrs.name)] : [])),
@@ -26,6 +30,7 @@ export async function runKernels(
     params,
     extensions: [attention, ...(options.extensions ?? [])],
     ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
+    ...(options.precision === undefined ? {} : { precision: options.precision }),
   });
   try {
     const results = await program.run(inputs, { dims, poisonOutputs: true });

@@ -27,7 +27,19 @@ export interface DeviceProfile {
    * invocation per row. Absent means a hardware GPU.
    */
   readonly software?: boolean;
+  /**
+   * How kernels store and compute floats (absent: `f32`). `f16` (needs {@link DeviceProfile.shaderF16})
+   * and `f16-emulated` are the f16 tier: every f32 tensor a kernel reads or writes holds f16 values
+   * (rounded at each load and store), attention stages its K and V tiles in f16 and scales Q by a
+   * power of two before QKᵀ; products, accumulators and row statistics stay f32. `f16-emulated`
+   * renders the same kernels with f32 storage and `quantizeToF16` at each rounding, for testing the
+   * numerics on a device without `shader-f16`.
+   */
+  readonly precision?: KernelPrecision;
 }
+
+/** See {@link DeviceProfile.precision}. */
+export type KernelPrecision = 'f32' | 'f16' | 'f16-emulated';
 
 /** The WebGPU core defaults: what every adapter offers. */
 export const DEFAULT_DEVICE_PROFILE: DeviceProfile = {

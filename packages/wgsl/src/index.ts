@@ -18,6 +18,7 @@ export {
 } from './generate-kernel.js';
 export type { GenerateOptions, InputAccess } from './generate-options.js';
 export * from './generated-kernel.js';
+export { HALF_PRELUDE_END, HALF_PRELUDE_MARK, type HalfHooks, halfHooks } from './half-precision.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
 export type { KernelExtension } from './kernel-extension.js';
 export { constantDeclaration, type NamedConstant, namedConstant } from './named-constants.js';

@@ -18,6 +18,7 @@ import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
+import { type HalfHooks, halfHooks } from './half-precision.js';
 import { kernelHeader } from './kernel-header.js';
 import { sanitizeComment, sanitizeIdentifier, sanitizeLabel } from './sanitize.js';
 import {
@@ -61,6 +62,8 @@ export class KernelContext {
   private readonly usedDims = new Map<string, string>();
   private readonly knownDims = new Map<string, SymbolicDim>();
   private readonly workgroupVariables: string[] = [];
+  /** The f16 tier's type and rounding hooks for this kernel's precision (plain f32 texts by default). */
+  readonly half: HalfHooks;
 
   /** @throws UnsupportedError when a tensor does not fit the device (size, dtype, binding count). */
   constructor(
@@ -71,6 +74,14 @@ export class KernelContext {
     options: GenerateOptions = {},
   ) {
     this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read');
+    this.half = halfHooks(profile.precision ?? 'f32');
+    if (this.half.precision === 'f16' && !profile.shaderF16) {
+      throw new UnsupportedError('precision f16 needs the shader-f16 feature, which this device lacks', {
+        expected: "a device with shader-f16, or precision 'f16-emulated'",
+        actual: 'f16',
+      });
+    }
+    for (const extension of this.half.enables) this.enables.add(extension);
     for (const node of [...kernel.nodes, ...kernel.inputs, ...kernel.outputs]) {
       for (const dim of node.shape) if (typeof dim !== 'number') this.knownDims.set(dim.name, dim);
       if (node.dtype === 'f16') this.enables.add('f16');
@@ -141,12 +152,19 @@ export class KernelContext {
    * {@link KernelContext.viewOf}), `flat` is an offset in the tensor under it.
    */
   load(node: Node, flat: string): string {
-    return loadText(this.slot(node), flat);
+    const text = loadText(this.slot(node), flat);
+    return this.roundsStorage(node) ? this.half.widen(this.half.toHalf(text)) : text;
   }
 
   /** WGSL statement storing `value` at element `flat` of kernel output `node`. */
   store(node: Node, flat: string, value: string): string {
-    return storeText(this.slot(node), flat, value);
+    const stored = this.roundsStorage(node) ? this.half.widen(this.half.toHalf(value)) : value;
+    return storeText(this.slot(node), flat, stored);
+  }
+
+  // The f16 tier holds every f32 tensor in f16: its values are rounded where they are loaded and stored.
+  private roundsStorage(node: Node): boolean {
+    return this.half.precision !== 'f32' && node.dtype === 'f32';
   }
 
   /**
@@ -203,6 +221,7 @@ export class KernelContext {
       kernelHeader(this.kernel, this.layout, template),
       sectionText([...this.enables].sort().map((extension) => `enable ${extension};`)),
       fields.length > 0 ? paramsStruct(fields.map((field) => field.name)) : '',
+      this.half.prelude.join('\n'),
       sectionText(this.bindingDeclarations(fields.length > 0)),
       sectionText(this.workgroupVariables),
       this.helpers.code().join('\n\n'),

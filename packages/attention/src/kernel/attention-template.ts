@@ -196,8 +196,14 @@ export function generateAttention(
   // V rows likewise: `accumulate_value_tile` reads them a vec4 at a time.
   const valueVectors = Math.ceil(valueDim / 4);
   const keyArray = `array<vec4<f32>, ${keyVectors}>`;
-  context.workgroupArray('key_tile', 'vec4<f32>', keyBlock * keyVectors);
-  context.workgroupArray('value_tile', 'vec4<f32>', keyBlock * valueVectors);
+  const half = context.half;
+  context.workgroupArray('key_tile', half.half4, keyBlock * keyVectors);
+  context.workgroupArray('value_tile', half.half4, keyBlock * valueVectors);
+  // The f16 tier holds the query row in f16 scaled by a power of two near 1/√d (exact in f16): the
+  // scaled row, and a QKᵀ partial sum of it in f16, stay far inside the f16 range (a QKᵀ accumulated
+  // in f16 without it overflows once |q·k| > 65504). Dots accumulate in f32; the raw score is
+  // scaled back there, so every score mod sees the same value.
+  const queryScale = half.precision === 'f32' ? 1 : queryPrescale(headDim);
   if (blockRule !== undefined) context.workgroupArray('tile_class', 'u32', 1);
   if (listed) context.workgroupArray('tile_list', 'u32', Math.ceil(maxKeys / keyBlock));
 
@@ -212,6 +218,7 @@ export function generateAttention(
     valueDim,
     invocations,
     listed,
+    half,
   });
   const loadQueryRow = functions.define({
     name: 'load_query_row',
@@ -228,11 +235,10 @@ export function generateAttention(
         (d) => `row[${d}]`,
       ),
       `return ${keyArray}(`,
-      ...Array.from(
-        { length: keyVectors },
-        (_, vector) =>
-          `  vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `row[${4 * vector + lane}]` : '0.0')).join(', ')}),`,
-      ),
+      ...Array.from({ length: keyVectors }, (_, vector) => {
+        const lanes = `vec4<f32>(${Array.from({ length: 4 }, (_, lane) => (4 * vector + lane < headDim ? `row[${4 * vector + lane}]` : '0.0')).join(', ')})`;
+        return `  ${queryScale === 1 ? lanes : half.widen4(half.toHalf4(`${literalOf(queryScale)} * ${lanes}`))},`;
+      }),
       ');',
     ],
   });
@@ -270,9 +276,10 @@ export function generateAttention(
       ).flat(),
       ...constantNotes(score.lines.concat(score.values), headDim),
       ...wrapSum(
-        'let raw = ',
+        queryScale === 1 ? 'let raw = ' : 'let scaled_raw = ',
         Array.from({ length: keyVectors }, (_, vector) => `dot(query[${vector}], key[${vector}])`),
       ),
+      ...(queryScale === 1 ? [] : [`let raw = scaled_raw * ${literalOf(1 / queryScale)};`]),
       ...score.lines,
       `return Score(${score.values[0]}, true);`,
     ],
@@ -316,6 +323,7 @@ export function generateAttention(
   if (rowsPerInvocation > 1) {
     const blocked = blockedSoftmaxCode({
       readouts,
+      widen4: (value) => half.widen4(value),
       functions,
       rows: rowsPerInvocation,
       invocations,
@@ -396,6 +404,7 @@ export function generateAttention(
     functions,
     logSumExp: writes.logSumExp !== undefined || readouts !== undefined,
     software: profile.software === true,
+    widen4: (value) => half.widen4(value),
     ...(rowReadouts === undefined
       ? {}
       : { readouts: { rescale: rowReadouts.rescale, key: rowReadouts.key } }),
@@ -567,7 +576,7 @@ function buildKernel(
     body.some((line) => line.includes('accumulate_value_tile('))
   ) {
     const valueDim = decodeAttentionNode(context.kernel.anchor).valueDim;
-    functions.add(accumulateValueTileFunction(valueDim));
+    functions.add(accumulateValueTileFunction(valueDim, (value) => context.half.widen4(value)));
   }
   const { functions: declarations, blockValue } = functions.declarations();
   const lines = dropUnusedLets([...prologue, ...blockValue, ...body]).flatMap((line) => wrapLine(line, 116));
@@ -692,4 +701,18 @@ function unsupported(attrs: AttentionAttrs): never {
     expected: 'softmax',
     actual: attrs.normalizer.name,
   });
+}
+
+/**
+ * The power of two nearest 1/√headDim: the f16 tier's query pre-scale. A power of two scales an
+ * f16 value exactly (short of the subnormals), so pre-scaling adds no rounding.
+ */
+export function queryPrescale(headDim: number): number {
+  return 2 ** Math.round(-0.5 * Math.log2(headDim));
+}
+
+/** WGSL f32 literal of a power of two. */
+function literalOf(value: number): string {
+  const text = String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
 }

@@ -33,6 +33,8 @@ export interface BlockedSoftmaxContext {
   readonly rowStatistics: readonly string[];
   /** The readouts folded into the pass, if the kernel writes any. */
   readonly readouts?: OnlineReadouts | undefined;
+  /** Widens a staged value vec4 to f32 (the f16 tier's `widen4`; identity at f32). */
+  widen4(value: string): string;
 }
 
 /** Calls of the blocked softmax helpers, in the order the entry point makes them. */
@@ -163,7 +165,7 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
     body: [
       ...(valueVectors === 1 ? [] : [`let value_base = j * ${valueVectors};`]),
       ...Array.from({ length: valueVectors }, (_, vector) => [
-        `let value_${vector} = value_tile[${valueVectors === 1 ? 'j' : vector === 0 ? 'value_base' : `value_base + ${vector}`}];`,
+        `let value_${vector} = ${context.widen4(`value_tile[${valueVectors === 1 ? 'j' : vector === 0 ? 'value_base' : `value_base + ${vector}`}]`)};`,
         ...rows.map((row) => `acc[${row}][${vector}] += p[${row}] * value_${vector};`),
       ]).flat(),
     ],

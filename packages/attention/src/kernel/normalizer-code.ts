@@ -35,6 +35,8 @@ export interface NormalizerContext {
   readonly logSumExp?: boolean;
   /** Whether the adapter is a software one (see `DeviceProfile.software`). */
   readonly software?: boolean;
+  /** Widens a staged value vec4 to f32 (the f16 tier's `widen4`; identity at f32). */
+  readonly widen4?: (value: string) => string;
   /** Readout lines the online-softmax tile step also runs (softmax with readouts). */
   readonly readouts?: ReadoutTileLines;
 }
@@ -53,7 +55,8 @@ export function normalizerCode(
     onlineSoftmaxTile: (sums, keyBody) =>
       onlineSoftmaxTile(sums, context.valueDim, keyBody, context.readouts),
     accumulate: (weight, target) => accumulateValueTile(weight, context.valueDim, target),
-    valueTileSquaredDistance: (row, result) => valueTileSquaredDistance(row, context.valueDim, result),
+    valueTileSquaredDistance: (row, result) =>
+      valueTileSquaredDistance(row, context.valueDim, result, context.widen4),
   };
   return def.kernel(normalizer, hooks);
 }

@@ -1,4 +1,4 @@
-import type { RenderedExprs } from '@weft/wgsl';
+import type { HalfHooks, RenderedExprs } from '@weft/wgsl';
 import type { RowCode } from './row-code.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
@@ -22,6 +22,8 @@ export interface TileContext {
    * `tile_list` workgroup array): for block rules that read a table, whose empty tiles are many.
    */
   readonly listed: boolean;
+  /** The f16 tier's hooks: the tiles hold `half4`s (plain `vec4<f32>` at f32 precision). */
+  readonly half: HalfHooks;
 }
 
 /** Calls of the key-tile helpers (see {@link tileFunctions}). */
@@ -48,6 +50,8 @@ export interface TileFunctions {
 export function tileFunctions(context: TileContext): TileFunctions {
   const { functions, rows, blockRule, keyBlock, keyVectors, valueVectors, headDim, valueDim } = context;
   const inv = context.invocations;
+  const half = context.half;
+  const rounded = half.precision !== 'f32';
   functions.add([
     '// Key tile bounds [k0, k1], its key count and its kind under the mask block rule',
     '// (0: every pair masked, the tile is skipped; 1: partial, the mask runs; 2: every pair kept).',
@@ -167,17 +171,18 @@ export function tileFunctions(context: TileContext): TileFunctions {
         `for (var j = i32(local_index); j < ${keyBlock}; j += ${inv}) {`,
         '  let key_i = tile_k0 + j;',
         `  for (var v = 0; v < ${keyVectors}; v++) {`,
-        `    key_tile[j * ${keyVectors} + v] = vec4<f32>(0.0);`,
+        `    key_tile[j * ${keyVectors} + v] = ${half.half4}(0.0);`,
         '  }',
         '  if (key_i < nk) {',
-        ...rows
-          .fillRow(
-            'key',
-            (index) => rows.kvLoad('key', 'key_i', index),
-            'key_i',
-            (d) => `key_tile[j * ${keyVectors} + ${d} / 4][${d} % 4]`,
-          )
-          .map((line) => `    ${line}`),
+        ...(rounded
+          ? roundedKeyRow(rows, headDim, keyVectors, half)
+          : rows.fillRow(
+              'key',
+              (index) => rows.kvLoad('key', 'key_i', index),
+              'key_i',
+              (d) => `key_tile[j * ${keyVectors} + ${d} / 4][${d} % 4]`,
+            )
+        ).map((line) => `    ${line}`),
         '  }',
         '}',
       ]
@@ -189,7 +194,7 @@ export function tileFunctions(context: TileContext): TileFunctions {
         '  if (key_i < nk) {',
         ...packed('packed', headDim, (d) => keyElement()({ d })).map((line) => `    ${line}`),
         '  }',
-        '  key_tile[index] = packed;',
+        `  key_tile[index] = ${half.toHalf4('packed')};`,
         '}',
       ];
   const stageKeys = functions.define({
@@ -216,7 +221,7 @@ export function tileFunctions(context: TileContext): TileFunctions {
       '  if (key_i < nk) {',
       ...packed('loaded', valueDim, (d) => valueElement({ d })).map((line) => `    ${line}`),
       '  }',
-      '  value_tile[index] = loaded;',
+      `  value_tile[index] = ${half.toHalf4('loaded')};`,
       '}',
     ],
   });
@@ -230,7 +235,9 @@ export function tileFunctions(context: TileContext): TileFunctions {
       ...(keyVectors === 1 ? [] : [`let key_base = j * ${keyVectors};`]),
       `return ${keyArray}(`,
       ...Array.from({ length: keyVectors }, (_, vector) =>
-        keyVectors === 1 ? `  key_tile[j],` : `  key_tile[key_base${vector === 0 ? '' : ` + ${vector}`}],`,
+        keyVectors === 1
+          ? `  ${half.widen4('key_tile[j]')},`
+          : `  ${half.widen4(`key_tile[key_base${vector === 0 ? '' : ` + ${vector}`}]`)},`,
       ),
       ');',
     ],
@@ -278,4 +285,26 @@ export function tileFunctions(context: TileContext): TileFunctions {
       return listTiles();
     },
   };
+}
+
+/**
+ * The f16 tier's whole-row key staging (QK norm): the prepared row in f32, then stored as rounded
+ * vec4s (a `half4` lane cannot take an f32).
+ */
+function roundedKeyRow(rows: RowCode, headDim: number, keyVectors: number, half: HalfHooks): string[] {
+  const lane = (d: number) => (d < headDim ? `key_row[${d}]` : '0.0');
+  return [
+    `var key_row: array<f32, ${headDim}>;`,
+    ...rows.fillRow(
+      'key',
+      (index) => rows.kvLoad('key', 'key_i', index),
+      'key_i',
+      (d) => `key_row[${d}]`,
+    ),
+    ...Array.from(
+      { length: keyVectors },
+      (_, v) =>
+        `key_tile[j * ${keyVectors} + ${v}] = ${half.toHalf4(`vec4<f32>(${[0, 1, 2, 3].map((l) => lane(4 * v + l)).join(', ')})`)};`,
+    ),
+  ];
 }

@@ -10,7 +10,7 @@ import {
   runPipeline,
   WeftError,
 } from '@weft/ir';
-import { fusionCostModelOf, type KernelExtension } from '@weft/wgsl';
+import { fusionCostModelOf, type KernelExtension, type KernelPrecision } from '@weft/wgsl';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
 import { bufferLayout } from './buffer-layout.js';
 import { CpuProgram } from './cpu-program.js';
@@ -38,6 +38,13 @@ export interface CompileOptions {
   readonly fuse?: boolean;
   /** Let kernels use subgroup operations where the device has them. Default true. */
   readonly subgroups?: boolean;
+  /**
+   * How kernels store and compute floats (default `f32`; see `DeviceProfile.precision` in
+   * `@weft/wgsl`). `f16` is the f16 tier (needs a device created with `shader-f16`; an
+   * `UnsupportedError` otherwise); `f16-emulated` computes the same rounding in f32 storage on any
+   * device. Never chosen automatically. The CPU backend always computes in float64.
+   */
+  readonly precision?: KernelPrecision;
   /**
    * Persistent tensors, as `{ inputName: outputName }`: the input's buffer lives across runs (it may
    * be left out of `run`'s inputs, and starts as zeros), and after each run the output's value is
@@ -96,6 +103,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       ? undefined
       : deviceProfileOf(device, {
           ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
+          ...(options.precision === undefined ? {} : { precision: options.precision }),
           ...(options.device !== 'cpu' && 'adapter' in options.device
             ? { software: options.device.adapter.software }
             : {}),

@@ -1,4 +1,5 @@
-import type { DeviceProfile } from '@weft/wgsl';
+import { UnsupportedError } from '@weft/ir';
+import type { DeviceProfile, KernelPrecision } from '@weft/wgsl';
 
 /** Options of {@link deviceProfileOf}. */
 export interface DeviceProfileOptions {
@@ -9,6 +10,11 @@ export interface DeviceProfileOptions {
    * device's `adapterInfo` says (a fallback adapter or SwiftShader), false when it says nothing.
    */
   readonly software?: boolean;
+  /**
+   * How kernels store and compute floats (default `f32`): `f16` needs the device's `shader-f16`
+   * feature; `f16-emulated` runs anywhere (see `DeviceProfile.precision`).
+   */
+  readonly precision?: KernelPrecision;
 }
 
 /**
@@ -22,6 +28,14 @@ export interface DeviceProfileOptions {
  */
 export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions = {}): DeviceProfile {
   const limits = device.limits;
+  const shaderF16 = device.features.has('shader-f16');
+  const precision = options.precision ?? 'f32';
+  if (precision === 'f16' && !shaderF16) {
+    throw new UnsupportedError("precision 'f16' needs a device with the shader-f16 feature", {
+      expected: "a device created with 'shader-f16', or precision 'f16-emulated'",
+      actual: 'a device without shader-f16',
+    });
+  }
   return {
     limits: {
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
@@ -33,9 +47,10 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       minStorageBufferOffsetAlignment: limits.minStorageBufferOffsetAlignment,
     },
-    shaderF16: device.features.has('shader-f16'),
+    shaderF16,
     subgroups: (options.subgroups ?? true) && device.features.has('subgroups'),
     software: options.software ?? isSoftwareAdapter(device),
+    ...(precision === 'f32' ? {} : { precision }),
   };
 }
 

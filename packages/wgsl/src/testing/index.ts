@@ -5,4 +5,5 @@
  * @packageDocumentation
  */
 
+export * from './half-tier.js';
 export * from './wgsl-lint.js';
