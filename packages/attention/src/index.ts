@@ -58,6 +58,7 @@ export * from './masks/mask-from.js';
 export * from './masks/mask-tiles.js';
 export * from './masks/moba-selection.js';
 export * from './merge-attention.js';
+export * from './landmark-retrieval.js';
 export { BUILTIN_NORMALIZERS } from './normalizers/builtin-normalizers.js';
 export { defineNormalizer, type NormalizerBuilder } from './normalizers/define-normalizer.js';
 export type * from './normalizers/normalizer-def.js';
