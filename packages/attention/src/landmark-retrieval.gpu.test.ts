@@ -2,9 +2,15 @@ import { relativeError } from '@weft/ir/test';
 import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
+import { checkCatalogInstance, worst } from '../test/check-catalog-entry.js';
 import { denseLandmarkStep, type RetrievalSizes } from '../test/dense-landmark-retrieval.js';
 import { retrievalCase, selectedBlocks } from '../test/landmark-retrieval-case.js';
+import { ATTENTION_CATALOG } from './catalog/attention-catalog.js';
+import { LANDMARK_RETRIEVAL_SHAPE } from './catalog/landmark-retrieval-entry.js';
 import { attention } from './kernels.js';
+
+/** The reference interpreter and the rule written from the paper are both float64. */
+const FLOAT64_TOLERANCE = 1e-12;
 
 /** f32 kernels vs float64: scores of dim 16, softmaxes over at most 3 blocks of 8 (measured near 1e-7). */
 const TOLERANCE = 1e-5;
@@ -48,4 +54,18 @@ describe('landmarkRetrieval on the device', () => {
       program.destroy();
     }
   }, 600_000);
+
+  it('the catalog instance matches the float64 rule written from the paper', async () => {
+    const entry = ATTENTION_CATALOG.find((candidate) => candidate.mechanism === 'landmark-retrieval-decode')!;
+    const { heads, headDim, slots, blockSize, topK, position } = LANDMARK_RETRIEVAL_SHAPE;
+    const sizes = { batch: 1, heads, kvHeads: heads, slots, dim: headDim, valueDim: headDim, blockSize, topK };
+    const check = await checkCatalogInstance(entry.build(), (values) => ({
+      output: denseLandmarkStep(sizes, values as { q: Float32Array; k: Float32Array; v: Float32Array }, [position])
+        .output,
+    }));
+    console.log('landmark-retrieval-decode', check);
+    expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);
+    expect(worst(check.deviceVersusReference)).toBeLessThan(TOLERANCE);
+    expect(worst(check.deviceVersusDense)).toBeLessThan(TOLERANCE);
+  }, 120_000);
 });

@@ -307,6 +307,10 @@ const ZOO_JSON: Readonly<Record<string, object | { readonly notExpressible: stri
     normalizer: { kind: 'polynomialNormalized', degree: 2 },
   },
   'landmark-grouped-softmax': { ...base, mask: causal, normalizer: { kind: 'groupedSoftmax', blockSize: 5 } },
+  'landmark-retrieval-decode': {
+    notExpressible:
+      'the retrieval (landmark scores, topk, gathers of the chosen blocks) is IR ops around the attention op',
+  },
   // Its nodes are `attention.multiToken` nodes, rebuilt by the test of their own below.
   'multi-token-attention': {
     heads: 4,
