@@ -49,7 +49,12 @@ describe('landmarkRetrieval on the device', () => {
         expect(error, `position ${position}`).toBeLessThan(TOLERANCE);
         worst = Math.max(worst, error);
       }
-      console.log('landmark retrieval decode: worst error vs float64', worst, 'kernels', program.stats.kernels);
+      console.log(
+        'landmark retrieval decode: worst error vs float64',
+        worst,
+        'kernels',
+        program.stats.kernels,
+      );
     } finally {
       program.destroy();
     }
@@ -58,10 +63,20 @@ describe('landmarkRetrieval on the device', () => {
   it('the catalog instance matches the float64 rule written from the paper', async () => {
     const entry = ATTENTION_CATALOG.find((candidate) => candidate.mechanism === 'landmark-retrieval-decode')!;
     const { heads, headDim, slots, blockSize, topK, position } = LANDMARK_RETRIEVAL_SHAPE;
-    const sizes = { batch: 1, heads, kvHeads: heads, slots, dim: headDim, valueDim: headDim, blockSize, topK };
+    const sizes = {
+      batch: 1,
+      heads,
+      kvHeads: heads,
+      slots,
+      dim: headDim,
+      valueDim: headDim,
+      blockSize,
+      topK,
+    };
     const check = await checkCatalogInstance(entry.build(), (values) => ({
-      output: denseLandmarkStep(sizes, values as { q: Float32Array; k: Float32Array; v: Float32Array }, [position])
-        .output,
+      output: denseLandmarkStep(sizes, values as { q: Float32Array; k: Float32Array; v: Float32Array }, [
+        position,
+      ]).output,
     }));
     console.log('landmark-retrieval-decode', check);
     expect(worst(check.referenceVersusDense)).toBeLessThan(FLOAT64_TOLERANCE);

@@ -67,7 +67,11 @@ describe('landmarkRetrieval (float64 interpreter)', () => {
       const query = input('q', [1, sizes.heads, 1, sizes.dim]);
       const keys = position + 1;
       const past = (name: string, width: number) =>
-        slice(input(name, [1, sizes.kvHeads, sizes.slots, width]), [0, 0, 0, 0], [1, sizes.kvHeads, keys, width]);
+        slice(
+          input(name, [1, sizes.kvHeads, sizes.slots, width]),
+          [0, 0, 0, 0],
+          [1, sizes.kvHeads, keys, width],
+        );
       const spec = attention({
         heads: sizes.heads,
         kvHeads: sizes.kvHeads,
@@ -76,7 +80,11 @@ describe('landmarkRetrieval (float64 interpreter)', () => {
         mask: causal(),
         normalizer: groupedSoftmax({ blockSize: sizes.blockSize }),
       });
-      const training = applyAttention(spec, { query, key: past('k', sizes.dim), value: past('v', sizes.valueDim) });
+      const training = applyAttention(spec, {
+        query,
+        key: past('k', sizes.dim),
+        value: past('v', sizes.valueDim),
+      });
       const whole = interpret(makeGraph({ output: training.output }), { inputs: values });
       expect(relativeError(step.output!.data, whole.output!.data), `position ${position}`).toBeLessThan(
         FLOAT64_TOLERANCE,
@@ -90,14 +98,22 @@ describe('landmarkRetrieval (float64 interpreter)', () => {
     const position = input('position', [1], 'i32');
     const query = input('q', [1, 2, 1, 8]);
     expect(() =>
-      landmarkRetrieval({ query: input('q2', [1, 2, 2, 8]), key, value, position }, { blockSize: 5, topK: 1 }),
+      landmarkRetrieval(
+        { query: input('q2', [1, 2, 2, 8]), key, value, position },
+        { blockSize: 5, topK: 1 },
+      ),
     ).toThrow(SpecError);
     expect(() => landmarkRetrieval({ query, key, value, position }, { blockSize: 4, topK: 1 })).toThrow(
       /whole blocks/,
     );
     expect(() =>
-      landmarkRetrieval({ query, key, value: input('v3', [1, 2, 6, 8]), position }, { blockSize: 5, topK: 1 }),
+      landmarkRetrieval(
+        { query, key, value: input('v3', [1, 2, 6, 8]), position },
+        { blockSize: 5, topK: 1 },
+      ),
     ).toThrow(ShapeError);
-    expect(() => landmarkRetrieval({ query, key, value, position }, { blockSize: 5, topK: 0 })).toThrow(SpecError);
+    expect(() => landmarkRetrieval({ query, key, value, position }, { blockSize: 5, topK: 0 })).toThrow(
+      SpecError,
+    );
   });
 });

@@ -3,8 +3,8 @@ import {
   constant,
   full,
   gather,
-  matmul,
   mapElements,
+  matmul,
   type Node,
   reshape,
   ShapeError,
@@ -117,10 +117,11 @@ export function landmarkRetrieval(
         .lt(variable('$1', 'i32').div(constant(period, 'i32')))
         .select(variable('$0', 'f32').mul(constant(scale)), constant(-EXCLUDED_SCORE)),
     );
-    return topk(scores, kept);
+    return topk(scores, kept).indices;
   });
-  // An excluded block (no complete previous block left to take) scores −EXCLUDED_SCORE.
-  const valid = variable('$0', 'f32').gt(constant(-EXCLUDED_SCORE / 2));
+  // Excluded blocks (g ≥ c) score −EXCLUDED_SCORE, below every complete block, so a pick is valid
+  // exactly when it precedes the current block: only the indices are needed (one topk kernel).
+  const valid = variable('$0', 'i32').lt(variable('$1', 'i32').div(constant(period, 'i32')));
 
   // Compact row (v, o) of a head: view block v < K is retrieved block indices[v], view block K the
   // current block c; o is the offset within the block. Kept: a valid retrieved block, or a slot of
@@ -131,9 +132,12 @@ export function landmarkRetrieval(
       [full(0, [batch, heads, 1, 1], 'i32'), position],
       variable('$1', 'i32').div(constant(period, 'i32')),
     );
-    const viewBlocks = concat([retrieval.indices, current], 3);
+    const viewBlocks = concat([retrieval, current], 3);
     const retrieved = concat(
-      [mapElements([retrieval.values], valid.select(constant(1, 'i32'), constant(0, 'i32'))), full(1, [batch, heads, 1, 1], 'i32')],
+      [
+        mapElements([retrieval, position], valid.select(constant(1, 'i32'), constant(0, 'i32'))),
+        full(1, [batch, heads, 1, 1], 'i32'),
+      ],
       3,
     );
     const operands = [
@@ -148,7 +152,9 @@ export function landmarkRetrieval(
       .add(variable('i1', 'i32').div(constant(heads / kvHeads, 'i32')))
       .mul(constant(slots, 'i32'))
       .add(slot.min(constant(slots - 1, 'i32')));
-    const keep = variable('$1', 'i32').gt(constant(0, 'i32')).and(slot.le(variable('$2', 'i32')));
+    const keep = variable('$1', 'i32')
+      .gt(constant(0, 'i32'))
+      .and(slot.le(variable('$2', 'i32')));
     return {
       flat: reshape(mapElements(operands, flat), [batch, heads, rows]),
       keep: reshape(mapElements(operands, keep.select(constant(1, 'i32'), constant(0, 'i32'))), [
@@ -177,8 +183,8 @@ export function landmarkRetrieval(
     tensors: { [keepName]: layout.keep },
   });
   const selected = mapElements(
-    [reshape(retrieval.values, [batch, heads, kept]), reshape(retrieval.indices, [batch, heads, kept])],
-    valid.select(variable('$1', 'i32'), constant(-1, 'i32')),
+    [reshape(retrieval, [batch, heads, kept]), reshape(inputs.position, [batch, 1, 1])],
+    valid.select(variable('$0', 'i32'), constant(-1, 'i32')),
   );
   return { output, selected };
 }

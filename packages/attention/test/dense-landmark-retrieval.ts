@@ -45,14 +45,18 @@ export function denseLandmarkStep(
     for (let h = 0; h < heads; h++) {
       const g = Math.floor(h / (heads / kvHeads));
       const q = rowOf(values.q, { heads, length: 1, dim }, b, h, 0);
-      const score = (j: number) => dot(q, rowOf(values.k, { heads: kvHeads, length: slots, dim }, b, g, j)) * scale;
+      const score = (j: number) =>
+        dot(q, rowOf(values.k, { heads: kvHeads, length: slots, dim }, b, g, j)) * scale;
       const value = (j: number) => rowOf(values.v, { heads: kvHeads, length: slots, dim: valueDim }, b, g, j);
       const ranked = Array.from({ length: current }, (_, block) => ({
         block,
         s: score(block * period + blockSize),
       })).sort((x, y) => y.s - x.s);
       const retrieved = ranked.slice(0, topK);
-      chosen.set(`${b},${h}`, retrieved.map((entry) => entry.block));
+      chosen.set(
+        `${b},${h}`,
+        retrieved.map((entry) => entry.block),
+      );
       const own = Array.from({ length: p - current * period + 1 }, (_, r) => current * period + r).filter(
         (j) => (j + 1) % period !== 0,
       );
@@ -71,7 +75,9 @@ export function denseLandmarkStep(
         const inner = members.map(score);
         const innerMax = Math.max(...inner);
         const innerSum = inner.reduce((sum, x) => sum + Math.exp(x - innerMax), 0);
-        members.forEach((j, r) => addRow((gate * Math.exp(inner[r]! - innerMax)) / innerSum, value(j)));
+        members.forEach((j, r) => {
+          addRow((gate * Math.exp(inner[r]! - innerMax)) / innerSum, value(j));
+        });
       }
       output.set(out, (b * heads + h) * valueDim);
     }

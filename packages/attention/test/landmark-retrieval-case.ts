@@ -20,7 +20,12 @@ export function retrievalCase(sizes: RetrievalSizes, seed: number) {
 }
 
 /** The retrieved blocks of head (b, h) as a sorted list (−1 entries dropped). */
-export function selectedBlocks(data: ArrayLike<number>, sizes: RetrievalSizes, b: number, h: number): number[] {
+export function selectedBlocks(
+  data: ArrayLike<number>,
+  sizes: RetrievalSizes,
+  b: number,
+  h: number,
+): number[] {
   const kept = Math.min(sizes.topK, sizes.slots / (sizes.blockSize + 1));
   const start = (b * sizes.heads + h) * kept;
   return Array.from({ length: kept }, (_, i) => Number(data[start + i]))
