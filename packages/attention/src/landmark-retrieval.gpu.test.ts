@@ -1,13 +1,11 @@
 import { relativeError } from '@weft/ir/test';
-import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
 import { checkCatalogInstance, worst } from '../test/check-catalog-entry.js';
 import { denseLandmarkStep, type RetrievalSizes } from '../test/dense-landmark-retrieval.js';
-import { retrievalCase, selectedBlocks } from '../test/landmark-retrieval-case.js';
+import { compileStep, retrievalCase, selectedBlocks } from '../test/landmark-retrieval-case.js';
 import { ATTENTION_CATALOG } from './catalog/attention-catalog.js';
 import { LANDMARK_RETRIEVAL_SHAPE } from './catalog/landmark-retrieval-entry.js';
-import { attention } from './kernels.js';
 
 /** The reference interpreter and the rule written from the paper are both float64. */
 const FLOAT64_TOLERANCE = 1e-12;
@@ -31,7 +29,7 @@ describe('landmarkRetrieval on the device', () => {
   it('every decode step, past the retrieved block count, retrieves the blocks of the paper and matches its rule', async () => {
     const { device } = await getTestDevice();
     const { graph, values } = retrievalCase(SIZES, 690);
-    const program = await compile(graph, { device, extensions: [attention] });
+    const program = await compileStep(device, graph);
     let worst = 0;
     try {
       // One compiled step, run at every position of the cache (selection stays on the device).

@@ -1,5 +1,7 @@
-import { input, makeGraph, type Node } from '@weft/ir';
+import { type Graph, input, makeGraph, type Node } from '@weft/ir';
+import { compile, type Program } from '@weft/runtime';
 import { seeded } from '../src/catalog/seeded-values.js';
+import { attention } from '../src/kernels.js';
 import { landmarkRetrieval } from '../src/landmark-retrieval.js';
 import type { RetrievalSizes } from './dense-landmark-retrieval.js';
 
@@ -31,4 +33,9 @@ export function selectedBlocks(
   return Array.from({ length: kept }, (_, i) => Number(data[start + i]))
     .filter((block) => block >= 0)
     .sort((x, y) => x - y);
+}
+
+/** Compiles a step once with the attention kernels, to run it at many positions. */
+export function compileStep(device: GPUDevice, graph: Graph): Promise<Program> {
+  return compile(graph, { device, extensions: [attention] });
 }
