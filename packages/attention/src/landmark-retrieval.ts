@@ -1,15 +1,22 @@
 import {
+  broadcastTo,
   concat,
   constant,
+  div,
+  exp,
   full,
   gather,
   mapElements,
   matmul,
+  max,
+  mul,
   type Node,
   reshape,
   ShapeError,
   SpecError,
   slice,
+  sub,
+  sum,
   tensorRef,
   topk,
   variable,
@@ -20,7 +27,6 @@ import { perQueryHead, staticShape4 } from './masks/block-pooling.js';
 import { maskFrom } from './masks/mask-from.js';
 import { EXCLUDED_SCORE } from './masks/top-k-keep.js';
 import { attention } from './spec/attention-spec.js';
-import { groupedSoftmax } from './spec/normalizers.js';
 import { checkOptions, checkSize, describeValue } from './spec/validate.js';
 
 /** Options of {@link landmarkRetrieval}. */
@@ -61,13 +67,17 @@ export interface LandmarkRetrieval {
  * all on the device. Per query head, the query scores the landmark keys of the cache's complete
  * previous blocks (q·k_λg/√d; blocks g < c, c = ⌊position/(ℓ + 1)⌋ the query's own block), `topk`
  * keeps the K best, and two gathers copy those K blocks (ℓ + 1 slots each, landmark included) and
- * the current block into a compact key/value set of (K + 1)(ℓ + 1) rows per head. The fused kernel
- * then runs the training form's grouped softmax over that set: a top-level softmax over the
- * retrieved blocks' landmarks and the current block's tokens up to the query, times the softmax
- * within each retrieved block. This is the gating the reference inference code uses
- * (epfml/landmark-attention, `llama/llama_mem.py`, `LlamaAttention.forward` with `mem_freq` and
- * `cache_top_k`: per head and per token, `topk` over `q·mem_key`, then `landmark_grouped_softmax`
- * over the selected blocks and the incomplete last block), not a plain softmax over the retrieved
+ * the current block into a compact key/value set of (K + 1)(ℓ + 1) rows per head. Then the paper's
+ * gating, p^top over the retrieved landmarks and the current block's tokens up to the query, times
+ * the softmax within each retrieved block, in its log-sum-exp form: one fused softmax kernel treats
+ * each of the K + 1 view blocks as a head (the within-block softmax over its regular tokens, o_v,
+ * with its lse_v), and the top level is a softmax over the gate logits s_λv (retrieved blocks) and
+ * lse_K (the current block's mass), out = Σ_v softmax(gates)_v · o_v. This equals the training
+ * form's grouped softmax over the compact set (exp(s_j − L) = exp(lse_K − L)·softmax_K(s)_j), the
+ * gating the reference inference code uses (epfml/landmark-attention, `llama/llama_mem.py`,
+ * `LlamaAttention.forward` with `mem_freq` and `cache_top_k`: per head and per token, `topk` over
+ * `q·mem_key`, then `landmark_grouped_softmax` over the selected blocks and the incomplete last
+ * block), not a plain softmax over the retrieved
  * tokens. The step reads O(C/(ℓ + 1)) landmark keys and O(K·ℓ) keys, not the whole cache.
  *
  * Model-free and without positions: the keys are used as stored. The reference re-rotates the
@@ -97,7 +107,8 @@ export function landmarkRetrieval(
   const period = blockSize + 1;
   const blocks = slots / period;
   const kept = Math.min(topK, blocks);
-  const rows = (kept + 1) * period;
+  const views = kept + 1;
+  const rows = views * period;
   const scale = 1 / Math.sqrt(headDim);
   const position = reshape(inputs.position, [batch, 1, 1, 1]);
 
@@ -155,32 +166,76 @@ export function landmarkRetrieval(
     const keep = variable('$1', 'i32')
       .gt(constant(0, 'i32'))
       .and(slot.le(variable('$2', 'i32')));
+    const regular = keep.and(variable('i4', 'i32').lt(constant(blockSize, 'i32')));
     return {
       flat: reshape(mapElements(operands, flat), [batch, heads, rows]),
-      keep: reshape(mapElements(operands, keep.select(constant(1, 'i32'), constant(0, 'i32'))), [
-        batch,
-        heads,
-        1,
-        rows,
-      ]),
+      regular: mapElements(operands, regular.select(constant(1, 'i32'), constant(0, 'i32'))),
+      retrieved,
     };
   });
   const compact = (cache: Node, width: number) =>
-    gather(reshape(cache, [batch * kvHeads * slots, width]), layout.flat, 0);
+    reshape(gather(reshape(cache, [batch * kvHeads * slots, width]), layout.flat, 0), [
+      batch,
+      heads * views,
+      period,
+      width,
+    ]);
+  const keys = withLabel(`${name}.keys`, () => compact(inputs.key, headDim));
+  const values = withLabel(`${name}.values`, () => compact(inputs.value, valueDim));
+  // Each view block is one "head" of a plain softmax over its regular tokens: the within-block
+  // softmax of a retrieved block, the current block's tokens up to the query.
   const keepName = `${name}.keep`;
-  const spec = attention({
-    heads,
+  const blockSoftmax = attention({
+    heads: heads * views,
     headDim,
     valueDim,
-    normalizer: groupedSoftmax({ blockSize }),
-    mask: maskFrom(tensorRef(keepName, [batch, heads, 1, rows], 'i32')),
+    mask: maskFrom(tensorRef(keepName, [batch, heads * views, 1, period], 'i32')),
+    outputs: { logSumExp: true },
     name,
   });
-  const { output } = applyAttention(spec, {
-    query: inputs.query,
-    key: withLabel(`${name}.keys`, () => compact(inputs.key, headDim)),
-    value: withLabel(`${name}.values`, () => compact(inputs.value, valueDim)),
-    tensors: { [keepName]: layout.keep },
+  const perBlock = applyAttention(blockSoftmax, {
+    query: reshape(
+      broadcastTo(reshape(inputs.query, [batch, heads, 1, 1, headDim]), [batch, heads, views, 1, headDim]),
+      [batch, heads * views, 1, headDim],
+    ),
+    key: keys,
+    value: values,
+    tensors: { [keepName]: reshape(layout.regular, [batch, heads * views, 1, period]) },
+  });
+  // The top level: a softmax over the retrieved landmarks (s_λ) and the current block's tokens,
+  // whose mass is exp(lse) of its block softmax; each view block's output weighs its gate.
+  const output = withLabel(`${name}.gates`, () => {
+    const landmarkKeys = reshape(
+      slice(
+        reshape(keys, [batch, heads, views, period, headDim]),
+        [0, 0, 0, blockSize, 0],
+        [batch, heads, views, period, headDim],
+      ),
+      [batch, heads, views, headDim],
+    );
+    const landmarkScores = sum(mul(reshape(inputs.query, [batch, heads, 1, headDim]), landmarkKeys), -1);
+    const lse = reshape(perBlock.logSumExp!, [batch, heads, views]);
+    const logits = mapElements(
+      [landmarkScores, lse, reshape(layout.retrieved, [batch, heads, views])],
+      variable('i2', 'i32')
+        .lt(constant(kept, 'i32'))
+        .select(
+          variable('$2', 'i32')
+            .gt(constant(0, 'i32'))
+            .select(variable('$0', 'f32').mul(constant(scale)), constant(-Infinity)),
+          variable('$1', 'f32'),
+        ),
+    );
+    const top = max(logits, -1, { keepDims: true });
+    const weights = exp(sub(logits, top));
+    const gates = div(weights, sum(weights, -1, { keepDims: true }));
+    const blockOutputs = reshape(perBlock.output, [batch, heads, views, valueDim]);
+    return reshape(sum(mul(reshape(gates, [batch, heads, views, 1]), blockOutputs), 2), [
+      batch,
+      heads,
+      1,
+      valueDim,
+    ]);
   });
   const selected = mapElements(
     [reshape(retrieval, [batch, heads, kept]), reshape(inputs.position, [batch, 1, 1])],

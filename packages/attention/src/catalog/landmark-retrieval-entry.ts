@@ -17,7 +17,7 @@ export const LANDMARK_RETRIEVAL_SHAPE = {
 /**
  * Catalog paper 66's inference form, one decode step: per head, the query scores the landmark keys
  * of the 9 complete blocks before its own, the top 2 blocks are gathered on the device with the
- * current block, and the grouped softmax (landmark gates × within-block softmax) runs over them.
+ * current block, and the grouped softmax (landmark gates × within-block softmax) weighs them.
  */
 export const landmarkRetrievalCatalogEntry: AttentionCatalogEntry = {
   mechanism: 'landmark-retrieval-decode',
