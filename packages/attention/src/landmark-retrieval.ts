@@ -213,7 +213,9 @@ export function landmarkRetrieval(
       ),
       [batch, heads, views, headDim],
     );
-    const landmarkScores = sum(mul(reshape(inputs.query, [batch, heads, 1, headDim]), landmarkKeys), -1);
+    // The query `[B, H, 1, d]` broadcasts over the view blocks as it is (a reshape of it would be
+    // shared with other graphs, and take this label).
+    const landmarkScores = sum(mul(inputs.query, landmarkKeys), -1);
     const lse = reshape(perBlock.logSumExp!, [batch, heads, views]);
     const logits = mapElements(
       [landmarkScores, lse, reshape(layout.retrieved, [batch, heads, views])],
