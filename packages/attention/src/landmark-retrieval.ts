@@ -136,8 +136,9 @@ export function landmarkRetrieval(
 
   // Compact row (v, o) of a head: view block v < K is retrieved block indices[v], view block K the
   // current block c; o is the offset within the block. Kept: a valid retrieved block, or a slot of
-  // the current block at or before the query (its landmark, at offset ℓ, is never a key of its own
-  // block's top level: the grouped softmax excludes it).
+  // the current block at or before the query; `regular` drops the landmark slot (offset ℓ), whose
+  // value is never mixed in (a retrieved landmark enters as its block's gate; the current block's
+  // own landmark, when it is the query, not at all).
   const layout = withLabel(`${name}.layout`, () => {
     const current = mapElements(
       [full(0, [batch, heads, 1, 1], 'i32'), position],
