@@ -47,6 +47,7 @@ export * from './compose/set-transformer.js';
 export * from './compose/skim-attention.js';
 export * from './compose/sparsek-attention.js';
 export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
+export * from './landmark-retrieval.js';
 export * from './masks/anchor-blocks.js';
 export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';

@@ -42,6 +42,7 @@ import { hyperAttentionCausalEntry } from './entries/hyper-attention-causal.js';
 import { instanceLayerNormEntry } from './entries/instance-layer-norm.js';
 import { lamaPoolingEntry } from './entries/lama-pooling.js';
 import { landmarkGroupedSoftmaxEntry } from './entries/landmark-grouped-softmax.js';
+import { landmarkRetrievalDecodeEntry } from './entries/landmark-retrieval-decode.js';
 import { latteEntry } from './entries/latte.js';
 import { latteDecodeEntry } from './entries/latte-decode.js';
 import { lawcatEntry } from './entries/lawcat.js';
@@ -214,6 +215,7 @@ export const ZOO: readonly ZooEntry[] = [
   topThetaEntry,
   fastmaxEntry,
   landmarkGroupedSoftmaxEntry,
+  landmarkRetrievalDecodeEntry,
   pLaplacianAdapterEntry,
   linformerEntry,
   nystromformerEntry,

@@ -42,6 +42,7 @@ import { fastmaxCatalogEntry } from './fastmax-entry.js';
 import { flexPrefillCatalogEntry } from './flex-prefill-entry.js';
 import { hyperAttentionCatalogEntry, hyperAttentionCausalCatalogEntry } from './hyper-attention-entry.js';
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
+import { landmarkRetrievalCatalogEntry } from './landmark-retrieval-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
@@ -319,6 +320,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   ),
   fastmaxCatalogEntry,
   landmarkGroupedSoftmaxCatalogEntry,
+  landmarkRetrievalCatalogEntry,
   pLaplacianAdapterCatalogEntry,
   ...COMPOSITION_CATALOG,
 ];

@@ -36,8 +36,8 @@ export interface GroupedSoftmaxOptions {
  * mask and landmarks every ℓ tokens both agree with this definition. The fused kernel makes two
  * passes over the keys in order (the log-sum-exp over T_i, then the gated per-block softmaxes with
  * one running block state), O(N) memory, any ℓ; it does not use the split-keys decode kernel.
- * Inference-time retrieval (top-k landmark blocks from a KV cache) is out of scope: this is the
- * dense form over the keys of the call.
+ * This is the dense form over the keys of the call; inference-time retrieval of the top-k landmark
+ * blocks from a KV cache is `landmarkRetrieval`, which runs this normalizer over the retrieved blocks.
  *
  * @example
  * ```ts

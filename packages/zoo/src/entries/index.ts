@@ -36,6 +36,7 @@ export * from './hyper-attention-causal.js';
 export * from './instance-layer-norm.js';
 export * from './lama-pooling.js';
 export * from './landmark-grouped-softmax.js';
+export * from './landmark-retrieval-decode.js';
 export * from './latte.js';
 export * from './latte-decode.js';
 export * from './lawcat.js';
