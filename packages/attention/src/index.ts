@@ -49,6 +49,8 @@ export { fastmaxQueryKeyNorm } from './fastmax-query-key-norm.js';
 export * from './masks/anchor-blocks.js';
 export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';
+export * from './masks/key-lifetime.js';
+export * from './masks/nats-key-lifetimes.js';
 export * from './masks/combine-masks.js';
 export * from './masks/flex-prefill-selection.js';
 export type { FlexPrefillBlockTables } from './masks/flex-prefill-tables.js';

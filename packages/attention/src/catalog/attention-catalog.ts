@@ -44,6 +44,7 @@ import { hyperAttentionCatalogEntry, hyperAttentionCausalCatalogEntry } from './
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
+import { natsCatalogEntry } from './nats-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
 import { multiTokenAttentionCatalogEntry } from './multi-token-attention-entry.js';
 import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
@@ -232,6 +233,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   mobaCatalogEntry,
   flexPrefillCatalogEntry,
   lokiCatalogEntry,
+  natsCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   // Paper 18's forward: sortLSH, diagonal blocks of the sorted order, sampled residual; causal by halving.
   hyperAttentionCatalogEntry,
