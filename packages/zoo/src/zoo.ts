@@ -58,6 +58,7 @@ import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
 import { logLinearMamba2Entry } from './entries/log-linear-mamba2.js';
 import { logLinearMamba2DecodeEntry } from './entries/log-linear-mamba2-decode.js';
 import { lokiEntry } from './entries/loki.js';
+import { natsEntry } from './entries/nats.js';
 import { lowRankBottleneckHeadDimsEntry } from './entries/low-rank-bottleneck-head-dims.js';
 import { lseOutputEntry } from './entries/lse-output.js';
 import { lssaSoftplusReweightingEntry } from './entries/lssa-softplus-reweighting.js';
@@ -175,6 +176,7 @@ export const ZOO: readonly ZooEntry[] = [
   mobaEntry,
   flexPrefillEntry,
   lokiEntry,
+  natsEntry,
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
   normalizedAttentionGuidanceEntry,

@@ -52,6 +52,7 @@ export * from './local-chunk-attention.js';
 export * from './log-linear-mamba2.js';
 export * from './log-linear-mamba2-decode.js';
 export * from './loki.js';
+export * from './nats.js';
 export * from './low-rank-bottleneck-head-dims.js';
 export * from './lse-output.js';
 export * from './lssa-softplus-reweighting.js';
