@@ -4,8 +4,7 @@ import { denseNats, denseNatsMask, denseNatsTypes } from '../test/dense-nats.js'
 import { ATTENTION_CATALOG } from './catalog/attention-catalog.js';
 import { NATS_SHAPE, natsFeatures, natsTypeLogits, natsTypeWeight } from './catalog/nats-entry.js';
 import { seeded } from './catalog/seeded-values.js';
-import { causal } from './masks/builtin-masks.js';
-import { checkBlockRule } from './masks/builtin-masks.js';
+import { causal, checkBlockRule } from './masks/builtin-masks.js';
 import { and } from './masks/combine-masks.js';
 import { keyLifetime, longestLifetimePerBlock } from './masks/key-lifetime.js';
 import { natsKeyLifetimes } from './masks/nats-key-lifetimes.js';
@@ -15,7 +14,10 @@ const FLOAT64_TOLERANCE = 1e-10;
 const { heads, length, features, window, headDim } = NATS_SHAPE;
 
 function lifetimes(xSeed: number, weightSeed: number) {
-  const typeLogits = natsTypeLogits(input('x', [1, length, features]), input('typeWeight', [features, heads * 3]));
+  const typeLogits = natsTypeLogits(
+    input('x', [1, length, features]),
+    input('typeWeight', [features, heads * 3]),
+  );
   const lastQuery = natsKeyLifetimes(typeLogits, { window });
   const tiles = longestLifetimePerBlock(lastQuery, 32);
   const x = natsFeatures(xSeed);
@@ -36,15 +38,19 @@ describe('NAtS (#11): key lifetimes from the type logits', () => {
             expect([h, i, j, j <= i && i <= lastQuery[h * length + j]!]).toEqual([h, i, j, expected[i]![j]]);
       }
       // Every type occurs, Global rarely (the bias row): the instance exercises each rule.
-      const counts = types.flat().reduce<Record<string, number>>((c, t) => ({ ...c, [t]: (c[t] ?? 0) + 1 }), {});
+      const counts: Record<string, number> = {};
+      for (const type of types.flat()) counts[type] = (counts[type] ?? 0) + 1;
       expect(Object.keys(counts).sort()).toEqual(['global', 'local', 'slidingWindow']);
       expect(counts.global!).toBeLessThan(counts.local!);
     }
   });
 
-  it("the skipEmptyTiles block rule never calls a tile with a kept pair empty, and skips some", () => {
+  it('the skipEmptyTiles block rule never calls a tile with a kept pair empty, and skips some', () => {
     const { lastQuery, tiles } = lifetimes(35, 31);
-    const mask = and(causal(), keyLifetime(tensorRef('lastQuery', [1, heads, length], 'i32'), { skipEmptyTiles: true }));
+    const mask = and(
+      causal(),
+      keyLifetime(tensorRef('lastQuery', [1, heads, length], 'i32'), { skipEmptyTiles: true }),
+    );
     let empty = 0;
     for (let head = 0; head < heads; head++) {
       const read = (tensor: string, index: readonly number[]) => {
@@ -52,13 +58,29 @@ describe('NAtS (#11): key lifetimes from the type logits', () => {
         const keys = tensor === 'lastQuery' ? length : length / 32;
         return source[index[1]! * keys + index[2]!]!;
       };
-      checkBlockRule(mask, { queries: length, keys: length }, [{ query: 32, key: 32 }, { query: 16, key: 8 }], {
-        head,
-        read,
-      });
+      checkBlockRule(
+        mask,
+        { queries: length, keys: length },
+        [
+          { query: 32, key: 32 },
+          { query: 16, key: 8 },
+        ],
+        {
+          head,
+          read,
+        },
+      );
       for (let q = 0; q < length / 32; q++)
         for (let k = 0; k < q; k++)
-          if (mask.blockSparsity(q, k, { query: 32, key: 32 }, { queries: length, keys: length }, { head, read }) === 'empty')
+          if (
+            mask.blockSparsity(
+              q,
+              k,
+              { query: 32, key: 32 },
+              { queries: length, keys: length },
+              { head, read },
+            ) === 'empty'
+          )
             empty++;
     }
     console.log('NAtS instance: below-diagonal 32×32 tiles skipped', empty, 'of', heads * 6);

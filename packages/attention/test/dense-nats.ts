@@ -16,14 +16,19 @@ export type NatsType = 'global' | 'local' | 'slidingWindow';
  * NAtS's types written from the paper (Deng & Lindauer 2025), float64: z_j = W_type x_j per head
  * (W_type `[features, heads · 3]`, column h·3 + c), t_j = argmax_c z_j (first on ties).
  */
-export function denseNatsTypes(sizes: NatsSizes, x: ArrayLike<number>, weight: ArrayLike<number>): NatsType[][] {
+export function denseNatsTypes(
+  sizes: NatsSizes,
+  x: ArrayLike<number>,
+  weight: ArrayLike<number>,
+): NatsType[][] {
   const { heads, length, features } = sizes;
   const names: NatsType[] = ['global', 'local', 'slidingWindow'];
   return Array.from({ length: heads }, (_, h) =>
     Array.from({ length }, (_, j) => {
       const logits = [0, 1, 2].map((c) => {
         let total = 0;
-        for (let f = 0; f < features; f++) total += Number(x[j * features + f]) * Number(weight[f * heads * 3 + h * 3 + c]);
+        for (let f = 0; f < features; f++)
+          total += Number(x[j * features + f]) * Number(weight[f * heads * 3 + h * 3 + c]);
         return total;
       });
       let best = 0;

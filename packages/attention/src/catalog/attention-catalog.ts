@@ -44,9 +44,9 @@ import { hyperAttentionCatalogEntry, hyperAttentionCausalCatalogEntry } from './
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
-import { natsCatalogEntry } from './nats-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
 import { multiTokenAttentionCatalogEntry } from './multi-token-attention-entry.js';
+import { natsCatalogEntry } from './nats-entry.js';
 import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';

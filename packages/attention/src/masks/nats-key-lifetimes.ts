@@ -1,4 +1,14 @@
-import { argmax, constant, indexVariable, mapElements, type Node, scan, SpecError, select, variable } from '@weft/ir';
+import {
+  argmax,
+  constant,
+  indexVariable,
+  mapElements,
+  type Node,
+  SpecError,
+  scan,
+  select,
+  variable,
+} from '@weft/ir';
 import { i32Size } from './mask-sizes.js';
 
 /** NAtS token types, the argmax of the three type logits (this order). */

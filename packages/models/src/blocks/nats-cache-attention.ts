@@ -69,7 +69,12 @@ export function natsCacheAttention(
     types: input(`${name}.cache.types`, [batch, kvHeads, slots], 'i32'),
   };
   const { candidates, lifetimes, rows } = withLabel(`${name}.cache.candidates`, () => {
-    const built = natsCandidates(state, { keys: key, values: value, typeLogits: inputs.typeLogits }, layout, cache.past);
+    const built = natsCandidates(
+      state,
+      { keys: key, values: value, typeLogits: inputs.typeLogits },
+      layout,
+      cache.past,
+    );
     const lived = natsCandidateLifetimes(built, layout.window);
     return { candidates: built, lifetimes: lived, rows: natsCandidateRows(built, lived, cache.past) };
   });
@@ -81,7 +86,9 @@ export function natsCacheAttention(
       value: candidates.values,
       // `past` served RoPE (hoisted); the kernel's mask reads the candidates' rows instead.
       tensors: {
-        ...Object.fromEntries(Object.entries(hoisted.inputs.tensors ?? {}).filter(([n]) => n !== PAST_TENSOR)),
+        ...Object.fromEntries(
+          Object.entries(hoisted.inputs.tensors ?? {}).filter(([n]) => n !== PAST_TENSOR),
+        ),
         [NATS_CACHE_ROWS.first]: rows.first,
         [NATS_CACHE_ROWS.last]: rows.last,
       },

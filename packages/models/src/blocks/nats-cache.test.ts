@@ -24,7 +24,9 @@ describe('NAtS KV cache (CPU float64 backend)', () => {
       if (JSON.stringify(step.kept[0]) !== JSON.stringify(step.kept[1])) headsDiffer = true;
     }
     const last = steps[steps.length - 1]!;
-    console.info(`NAtS cache after 24 positions: live keys per KV head ${last.kept.map((k) => k.length).join(', ')}`);
+    console.info(
+      `NAtS cache after 24 positions: live keys per KV head ${last.kept.map((k) => k.length).join(', ')}`,
+    );
     expect(evicted).toBeGreaterThan(8);
     expect(headsDiffer).toBe(true);
     program.destroy();

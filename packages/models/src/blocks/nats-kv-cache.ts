@@ -1,4 +1,11 @@
-import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask, NATS_TYPES, NEVER_EXPIRES } from '@weft/attention';
+import {
+  ATTENTION_INDICES,
+  BLOCK_BOUNDS,
+  type Mask,
+  makeMask,
+  NATS_TYPES,
+  NEVER_EXPIRES,
+} from '@weft/attention';
 import {
   argmax,
   constant,
@@ -87,7 +94,12 @@ export function natsCandidates(
   const appended = appendFreshSlots(state, fresh, layout.stepTokens, past, {
     types: { retained: state.types, fresh: argmax(fresh.typeLogits, -1) },
   });
-  return { keys: appended.keys, values: appended.values, positions: appended.positions, types: appended.perToken.types! };
+  return {
+    keys: appended.keys,
+    values: appended.values,
+    positions: appended.positions,
+    types: appended.perToken.types!,
+  };
 }
 
 /**
@@ -123,7 +135,10 @@ export function natsCandidateLifetimes(candidates: NatsCacheEntries, window: num
       .select(
         isType(type, 'global').select(
           never,
-          isType(type, 'local').select(variable('$2', 'i32'), tag.sub(constant(1, 'i32')).add(constant(window, 'i32'))),
+          isType(type, 'local').select(
+            variable('$2', 'i32'),
+            tag.sub(constant(1, 'i32')).add(constant(window, 'i32')),
+          ),
         ),
         constant(-1, 'i32'),
       ),
@@ -157,7 +172,10 @@ export function natsCacheMask(layout: NatsCacheLayout, batch: number, kvHeads: n
   const never = BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32'));
   return makeMask(
     `natsCache(${layout.capacity} slots, w ${layout.window})`,
-    first.at(b, kvHead, k).le(q).and(q.le(last.at(b, kvHead, k))),
+    first
+      .at(b, kvHead, k)
+      .le(q)
+      .and(q.le(last.at(b, kvHead, k))),
     { empty: never, full: never },
     {
       roles: {

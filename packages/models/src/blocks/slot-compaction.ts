@@ -26,7 +26,12 @@ export function appendFreshSlots(
   stepTokens: number,
   past: Node,
   perToken: Readonly<Record<string, { readonly retained: Node; readonly fresh: Node }>> = {},
-): { readonly keys: Node; readonly values: Node; readonly positions: Node; readonly perToken: Record<string, Node> } {
+): {
+  readonly keys: Node;
+  readonly values: Node;
+  readonly positions: Node;
+  readonly perToken: Record<string, Node>;
+} {
   const seq = dimExpr(fresh.keys.shape[2]!);
   const [batch, kvHeads] = retained.positions.shape as [number, number];
   const slots = full(0, [stepTokens], 'i32');
@@ -43,7 +48,10 @@ export function appendFreshSlots(
     values: concat([retained.values, padded(fresh.values)], 2),
     positions: concat([retained.positions, tags], 2),
     perToken: Object.fromEntries(
-      Object.entries(perToken).map(([name, parts]) => [name, concat([parts.retained, padded(parts.fresh)], 2)]),
+      Object.entries(perToken).map(([name, parts]) => [
+        name,
+        concat([parts.retained, padded(parts.fresh)], 2),
+      ]),
     ),
   };
 }

@@ -8,7 +8,14 @@ import { createSeededRandom } from '../weights/seeded-random.js';
 import { NatsCacheSimulation, type NatsSimulatedResult, type NatsStepRows } from './nats-cache-simulation.js';
 
 /** Shape of the tested attention layer and its cache. */
-export const NATS_BLOCK = { heads: 4, kvHeads: 2, headDim: 8, capacity: 24, window: 2, stepTokens: 3 } as const;
+export const NATS_BLOCK = {
+  heads: 4,
+  kvHeads: 2,
+  headDim: 8,
+  capacity: 24,
+  window: 2,
+  stepTokens: 3,
+} as const;
 const NAME = 'attn';
 
 /** The NAtS cache of one attention layer as a stateful program (inputs query, key, value, typeLogits, past). */
@@ -59,7 +66,8 @@ export async function runNatsCacheSteps(
 ): Promise<NatsComparedStep[]> {
   const { heads, kvHeads, headDim, capacity, window } = NATS_BLOCK;
   const random = createSeededRandom(seed);
-  const row = (width: number) => Float64Array.from({ length: width }, () => 2 * random.nextUniform() - 1 || 0.5);
+  const row = (width: number) =>
+    Float64Array.from({ length: width }, () => 2 * random.nextUniform() - 1 || 0.5);
   const simulation = new NatsCacheSimulation(heads, kvHeads, window);
   const rounded = (parts: readonly (readonly Float64Array[])[]) =>
     parts.map((rowsOfHead) => rowsOfHead.map((values) => Float64Array.from(Float32Array.from(values))));
@@ -96,7 +104,9 @@ export async function runNatsCacheSteps(
     });
     const tags = result[`${NAME}.cache.positions.next`]!.data;
     const kept = Array.from({ length: kvHeads }, (_, g) =>
-      Array.from({ length: capacity }, (_, s) => Number(tags[g * capacity + s]) - 1).filter((position) => position >= 0),
+      Array.from({ length: capacity }, (_, s) => Number(tags[g * capacity + s]) - 1).filter(
+        (position) => position >= 0,
+      ),
     );
     steps.push({ length, output: result.output!.data as Float32Array, kept, simulated });
     past = length;

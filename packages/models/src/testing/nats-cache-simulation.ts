@@ -33,7 +33,12 @@ export interface NatsSimulatedResult {
 }
 
 /** Whether query position i keeps key j of `history` (the NAtS rule over the full history). */
-export function natsKeeps(history: readonly { type: NatsTokenType }[], i: number, j: number, window: number): boolean {
+export function natsKeeps(
+  history: readonly { type: NatsTokenType }[],
+  i: number,
+  j: number,
+  window: number,
+): boolean {
   if (j > i) return false;
   const type = history[j]!.type;
   if (type === 0) return true;
@@ -89,7 +94,9 @@ export class NatsCacheSimulation {
     }
     const length = past + seq;
     const live = this.#history.map((history) =>
-      history.filter((token) => natsKeeps(history, length, token.position, this.window)).map((token) => token.position),
+      history
+        .filter((token) => natsKeeps(history, length, token.position, this.window))
+        .map((token) => token.position),
     );
     return { output, live };
   }
