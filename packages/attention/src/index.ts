@@ -54,6 +54,7 @@ export * from './masks/flex-prefill-selection.js';
 export type { FlexPrefillBlockTables } from './masks/flex-prefill-tables.js';
 export * from './masks/key-lifetime.js';
 export * from './masks/loki-selection.js';
+export * from './masks/lte-key-lifetimes.js';
 export * from './masks/mask.js';
 export * from './masks/mask-from.js';
 export * from './masks/mask-tiles.js';

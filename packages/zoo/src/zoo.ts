@@ -46,6 +46,7 @@ import { lawcatEntry } from './entries/lawcat.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
+import { learnableTokenEvictionEntry } from './entries/learnable-token-eviction.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
@@ -177,6 +178,7 @@ export const ZOO: readonly ZooEntry[] = [
   flexPrefillEntry,
   lokiEntry,
   natsEntry,
+  learnableTokenEvictionEntry,
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
   normalizedAttentionGuidanceEntry,

@@ -44,6 +44,7 @@ import { hyperAttentionCatalogEntry, hyperAttentionCausalCatalogEntry } from './
 import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
+import { lteCatalogEntry } from './lte-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
 import { multiTokenAttentionCatalogEntry } from './multi-token-attention-entry.js';
 import { natsCatalogEntry } from './nats-entry.js';
@@ -234,6 +235,7 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   flexPrefillCatalogEntry,
   lokiCatalogEntry,
   natsCatalogEntry,
+  lteCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   // Paper 18's forward: sortLSH, diagonal blocks of the sorted order, sampled residual; causal by halving.
   hyperAttentionCatalogEntry,

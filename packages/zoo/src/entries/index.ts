@@ -40,6 +40,7 @@ export * from './lawcat.js';
 export * from './layer-norm.js';
 export * from './layer-stack-attention.js';
 export * from './layerwise-shortcuts.js';
+export * from './learnable-token-eviction.js';
 export * from './lightning-attention.js';
 export * from './lightning-attention-chunked.js';
 export * from './linear-transformer-elu1.js';
