@@ -84,6 +84,11 @@ export function keyLifetime(lastQuery: TensorRef, options: KeyLifetimeOptions = 
 /**
  * The largest entry of each block of `size` keys: `lastQuery` `[…, keys]` i32 → `[…, ⌈keys/size⌉]`.
  * A partial last block is padded with −1 (a key no query sees).
+ *
+ * @example
+ * ```ts
+ * const longest = longestLifetimePerBlock(input('lastQuery', [1, 4, 100], 'i32'), 32); // [1, 4, 4]
+ * ```
  */
 export function longestLifetimePerBlock(lastQuery: Node, size: number): Node {
   const shape = lastQuery.shape.map((dim, axis) => {

@@ -39,7 +39,17 @@ export interface LteRouterWeights {
  *
  * @example
  * ```ts
- * const logits = lteRouterLogits(key, value, weights); // [1, 2, 128]
+ * const [kvHeads, d] = [2, 16];
+ * const conv = (name: string, out: number, inPerGroup: number, taps: number) => ({
+ *   weight: param(`${name}.weight`, [out, inPerGroup, taps]),
+ *   bias: param(`${name}.bias`, [out]),
+ * });
+ * const logits = lteRouterLogits(input('k', [1, kvHeads, 128, d]), input('v', [1, kvHeads, 128, d]), {
+ *   conv1: conv('conv1', kvHeads * d, 2 * d, 3),
+ *   conv2: conv('conv2', (kvHeads * d) / 2, d, 3),
+ *   conv3: conv('conv3', (kvHeads * d) / 4, d / 2, 3),
+ *   projection: conv('projection', kvHeads, d / 4, 1),
+ * }); // [1, 2, 128]
  * const lastQuery = lteKeyLifetimes(logits, { window: 16, sinks: 4 });
  * ```
  */

@@ -37,10 +37,10 @@ export interface NatsKeyLifetimesOptions {
  *
  * @example
  * ```ts
- * const logits = input('typeLogits', [1, 4, 256, 3]); // W_type x_j per head
- * const lastQuery = natsKeyLifetimes(logits, { window: 4 });
+ * const [query, key, value] = ['q', 'k', 'v'].map((name) => input(name, [1, 4, 256, 64]));
+ * const lastQuery = natsKeyLifetimes(input('typeLogits', [1, 4, 256, 3]), { window: 4 }); // W_type x_j per head
  * const spec = attention({ heads: 4, headDim: 64, mask: and(causal(), keyLifetime(tensorRef('lastQuery', [1, 4, 256], 'i32'))) });
- * const { output } = applyAttention(spec, { query, key, value, tensors: { lastQuery } });
+ * const { output } = applyAttention(spec, { query: query!, key: key!, value: value!, tensors: { lastQuery } });
  * ```
  */
 export function natsKeyLifetimes(typeLogits: Node, options: NatsKeyLifetimesOptions = {}): Node {
