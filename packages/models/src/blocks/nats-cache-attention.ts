@@ -36,6 +36,25 @@ export interface NatsCacheAttention {
  *
  * `spec` must be a causal spec with RoPE or no positions and index-free score mods, with as many
  * value heads as key heads.
+ *
+ * @example
+ * ```ts
+ * import { attention, causal } from '@weft/attention';
+ *
+ * const seq = symbolicDim('seq', { max: 16 });
+ * const { output, states } = natsCacheAttention(
+ *   attention({ heads: 4, kvHeads: 2, headDim: 16, mask: causal(), name: 'attn' }),
+ *   {
+ *     query: input('q', [1, 4, seq, 16]),
+ *     key: input('k', [1, 2, seq, 16]),
+ *     value: input('v', [1, 2, seq, 16]),
+ *     typeLogits: input('typeLogits', [1, 2, seq, 3]), // W_type x of the step's tokens
+ *     tensors: {},
+ *   },
+ *   { past: input('past', [1], 'i32'), nats: natsCacheLayout(64, 4, 16) },
+ *   'attn',
+ * ); // states: keys, values, positions and types, each `${name}.cache.*` in and out
+ * ```
  */
 export function natsCacheAttention(
   spec: AttentionSpec,
