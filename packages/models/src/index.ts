@@ -45,6 +45,8 @@ export * from './blocks/linear-attention-block.js';
 export * from './blocks/lm-head.js';
 export * from './blocks/log-linear-attention-block.js';
 export * from './blocks/mlp.js';
+export * from './blocks/nats-cache-attention.js';
+export * from './blocks/nats-kv-cache.js';
 export * from './blocks/norm-layer.js';
 export {
   type FixNormLayerOptions,
@@ -75,6 +77,7 @@ export {
   selfAttention,
 } from './blocks/self-attention.js';
 export * from './blocks/slice-axis.js';
+export * from './blocks/slot-compaction.js';
 export * from './blocks/stacks.js';
 export * from './blocks/static-dim.js';
 export * from './blocks/token-embedding.js';

@@ -49,6 +49,7 @@ import { lawcatEntry } from './entries/lawcat.js';
 import { layerNormEntry } from './entries/layer-norm.js';
 import { layerStackAttentionEntry } from './entries/layer-stack-attention.js';
 import { layerwiseShortcutsEntry } from './entries/layerwise-shortcuts.js';
+import { learnableTokenEvictionEntry } from './entries/learnable-token-eviction.js';
 import { lightningAttentionEntry } from './entries/lightning-attention.js';
 import { lightningAttentionChunkedEntry } from './entries/lightning-attention-chunked.js';
 import { linearTransformerElu1Entry } from './entries/linear-transformer-elu1.js';
@@ -83,6 +84,7 @@ import { multiTokenAttentionEntry } from './entries/multi-token-attention.js';
 import { nalaAttentionEntry } from './entries/nala-attention.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { nativeSparseAttentionEntry } from './entries/native-sparse-attention.js';
+import { natsEntry } from './entries/nats.js';
 import { nestedAttentionEntry } from './entries/nested-attention.js';
 import { ngptNormalizeEntry } from './entries/ngpt-normalize.js';
 import { ngptSphericalResidualEntry } from './entries/ngpt-spherical-residual.js';
@@ -182,6 +184,8 @@ export const ZOO: readonly ZooEntry[] = [
   mobaEntry,
   flexPrefillEntry,
   lokiEntry,
+  natsEntry,
+  learnableTokenEvictionEntry,
   nativeSparseAttentionEntry,
   sparseKAttentionEntry,
   normalizedAttentionGuidanceEntry,

@@ -45,8 +45,10 @@ import { landmarkGroupedSoftmaxCatalogEntry } from './landmark-grouped-softmax-e
 import { landmarkRetrievalCatalogEntry } from './landmark-retrieval-entry.js';
 import { lightningAttentionCatalogEntry } from './lightning-attention-entry.js';
 import { lokiCatalogEntry } from './loki-entry.js';
+import { lteCatalogEntry } from './lte-entry.js';
 import { mobaCatalogEntry } from './moba-entry.js';
 import { multiTokenAttentionCatalogEntry } from './multi-token-attention-entry.js';
+import { natsCatalogEntry } from './nats-entry.js';
 import { nestedAttentionCatalogEntry } from './nested-attention-entry.js';
 import { pLaplacianAdapterCatalogEntry } from './p-laplacian-adapter-entry.js';
 import { patternInjectedHeadsCatalogEntry } from './pattern-injected-heads-entry.js';
@@ -233,6 +235,8 @@ export const ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   mobaCatalogEntry,
   flexPrefillCatalogEntry,
   lokiCatalogEntry,
+  natsCatalogEntry,
+  lteCatalogEntry,
   entry('sparse-transformer-fixed', 53, { heads: HEADS, headDim: DIM, mask: fixedSparse(6, 2) }),
   // Paper 18's forward: sortLSH, diagonal blocks of the sorted order, sampled residual; causal by halving.
   hyperAttentionCatalogEntry,

@@ -2,10 +2,8 @@ import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask } from '@weft/atte
 import {
   concat,
   constant,
-  cumsum,
   dimExpr,
   full,
-  gather,
   mapElements,
   type Node,
   reshape,
@@ -13,8 +11,8 @@ import {
   sum,
   tensorRef,
   variable,
-  where,
 } from '@weft/ir';
+import { appendFreshSlots, compactSlots } from './slot-compaction.js';
 
 /**
  * The slots of a heavy-hitter KV cache (H2O's policy, see `heavyHitter` in `@weft/models`): each
@@ -89,21 +87,12 @@ export function heavyHitterCandidates(
   layout: HeavyHitterLayout,
   past: Node,
 ): HeavyHitterEntries {
-  const seq = dimExpr(fresh.keys.shape[2]!);
   const [batch, kvHeads] = state.positions.shape as [number, number];
-  const slots = full(0, [layout.stepTokens], 'i32');
-  const freshRow = mapElements([slots], variable('i0', 'i32').min(seq.sub(constant(1, 'i32'))));
-  const padded = (rows: Node) => gather(rows, freshRow, 2);
-  const tags = mapElements(
-    [full(0, [batch, kvHeads, layout.stepTokens], 'i32'), reshape(past, [1, 1, 1])],
-    variable('i2', 'i32')
-      .lt(seq)
-      .select(variable('$1', 'i32').add(variable('i2', 'i32')).add(constant(1, 'i32')), constant(0, 'i32')),
-  );
+  const appended = appendFreshSlots(state, fresh, layout.stepTokens, past);
   return {
-    keys: concat([state.keys, padded(fresh.keys)], 2),
-    values: concat([state.values, padded(fresh.values)], 2),
-    positions: concat([state.positions, tags], 2),
+    keys: appended.keys,
+    values: appended.values,
+    positions: appended.positions,
     scores: concat([state.scores, full(0, [batch, kvHeads, layout.stepTokens])], 2),
   };
 }
@@ -195,39 +184,5 @@ export function evictHeavyHitters(
       .select(1, 0)
       .cast('f32'),
   );
-  // Kept slot s goes to slot incl_s − 1; slot d takes the source #{s : incl_s ≤ d} (= slots when empty).
-  const inclusive = cumsum(keep, 2);
-  const source = sum(
-    mapElements(
-      [reshape(inclusive, [batch, kvHeads, 1, slots]), full(0, [batch, kvHeads, layout.capacity, 1])],
-      variable('$0').le(variable('i2', 'i32').cast('f32')).select(1, 0).cast('f32'),
-    ),
-    3,
-  );
-  // One flat gather per tensor: slot d of row (b, g) reads flat row (b·Hkv + g)·slots + source.
-  const flatIndex = mapElements(
-    [source],
-    variable('i0', 'i32')
-      .mul(constant(kvHeads, 'i32'))
-      .add(variable('i1', 'i32'))
-      .mul(constant(slots, 'i32'))
-      .add(
-        variable('$0')
-          .cast('i32')
-          .min(constant(slots - 1, 'i32')),
-      ),
-  );
-  const present = mapElements([source], variable('$0').lt(constant(slots, 'f32')));
-  const rows = batch * kvHeads * slots;
-  const take = (tensor: Node) => {
-    const width = tensor.shape[3];
-    const flat = reshape(tensor, width === undefined ? [rows] : [rows, width]);
-    return gather(flat, flatIndex, 0);
-  };
-  return {
-    keys: take(candidates.keys),
-    values: take(candidates.values),
-    positions: where(present, take(positions), 0),
-    scores: where(present, take(scores), 0),
-  };
+  return compactSlots(candidates, keep, layout.capacity, ['positions', 'scores']);
 }
