@@ -43,6 +43,7 @@ export * from './linear/linear-decay.js';
 export * from './linear/lln-features.js';
 export * from './linear/log-linear-attention.js';
 export * from './linear/log-linear-decode.js';
+export { decodeLogLinear, LOG_LINEAR_OP, type LogLinearAttrs, logLinearOp } from './linear/log-linear-op.js';
 export * from './linear/lrpe-features.js';
 export * from './linear/mala-attention.js';
 export * from './linear/mega-block.js';
