@@ -28,8 +28,8 @@ function stateLevelsFor(length: number, chunk: number): number {
 
 /**
  * The chunk and value slice: workgroup memory holds the level states (levels × d_k × slice), the
- * chunk's K (chunk × d_k), V (chunk × slice), cumulative log decays (chunk) and weighted scores
- * (chunk × chunk). The slice halves first, then the chunk (which adds a level).
+ * chunk's Q and K (chunk × d_k each), V (chunk × slice), its decay factors (2 × chunk), each
+ * query's weights of the levels (chunk × levels) and the weighted scores (chunk × chunk). The slice halves first, then the chunk (which adds a level).
  */
 export function logLinearTiles(
   profile: DeviceProfile,
@@ -41,10 +41,10 @@ export function logLinearTiles(
 ): LogLinearTiles {
   const bytesFor = (chunk: number, slice: number) =>
     4 *
-    (Math.max(1, stateLevelsFor(length, chunk)) * headDim * slice +
-      chunk * headDim +
+    (Math.max(1, stateLevelsFor(length, chunk)) * (headDim * slice + chunk) +
+      2 * chunk * headDim +
       chunk * slice +
-      chunk +
+      2 * chunk +
       chunk * chunk);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
   let chunk = requestedChunk;
@@ -101,9 +101,12 @@ export function generateLogLinear(
   const chunkBits = Math.log2(C);
 
   context.workgroupArray('states', 'f32', Math.max(1, M) * dk * vs);
+  context.workgroupArray('query_tile', 'f32', C * dk);
   context.workgroupArray('key_tile', 'f32', C * dk);
   context.workgroupArray('value_tile', 'f32', C * vs);
   context.workgroupArray('log_decay', 'f32', C);
+  context.workgroupArray('fold_decay', 'f32', C);
+  context.workgroupArray('level_weight', 'f32', Math.max(1, M) * C);
   context.workgroupArray('scores', 'f32', C * C);
 
   const setup = [
@@ -118,14 +121,18 @@ export function generateLogLinear(
     '  states[e] = 0.0;',
     '}',
   ];
-  // K_c, V_c (zeros past the end) and b_t = Σ_{u ≤ t} a_u inside the chunk.
+  // Q_c, K_c, V_c (zeros past the end); per position t of the chunk, b_t = Σ_{u ≤ t} a_u, the fold's
+  // e^(b_last − b_t) and the level weights λ_t^(m+1+log2 C) e^(b_t) of the set bits m of the chunk.
   const stage = [
     `for (var e = li; e < ${C * dk}; e += ${W}) {`,
-    '  var element = 0.0;',
+    '  var q_e = 0.0;',
+    '  var k_e = 0.0;',
     `  if (e / ${dk} < count) {`,
-    `    element = ${context.load(key, `(bh * ${n} + c0) * ${dk} + e`)};`,
+    `    q_e = ${context.load(query, `(bh * ${n} + c0) * ${dk} + e`)};`,
+    `    k_e = ${context.load(key, `(bh * ${n} + c0) * ${dk} + e`)};`,
     '  }',
-    '  key_tile[e] = element;',
+    '  query_tile[e] = q_e;',
+    '  key_tile[e] = k_e;',
     '}',
     `for (var e = li; e < ${C * vs}; e += ${W}) {`,
     `  let j = j0 + e % ${vs};`,
@@ -137,14 +144,32 @@ export function generateLogLinear(
     '}',
     `if (li < ${C}) {`,
     '  var running = 0.0;',
+    '  var total = 0.0;',
     ...(decay === undefined
       ? []
       : [
-          '  for (var u = 0; u <= min(li, count - 1); u++) {',
-          `    running += ${context.load(decay, `bh * ${n} + c0 + u`)};`,
+          '  for (var u = 0; u < count; u++) {',
+          `    let a_u = ${context.load(decay, `bh * ${n} + c0 + u`)};`,
+          '    total += a_u;',
+          '    if (u <= li) {',
+          '      running += a_u;',
+          '    }',
           '  }',
         ]),
     '  log_decay[li] = running;',
+    '  fold_decay[li] = exp(total - running);',
+    ...(M === 0
+      ? []
+      : [
+          '  let carried = exp(running);',
+          `  for (var m = 0; m < ${M}; m++) {`,
+          '    var weight = 0.0;',
+          '    if (li < count && ((c >> u32(m)) & 1u) == 1u) {',
+          `      weight = carried * ${context.load(lambda, `(bh * ${n} + c0 + li) * ${levels} + m + ${chunkBits + 1}`)};`,
+          '    }',
+          `    level_weight[m * ${C} + li] = weight;`,
+          '  }',
+        ]),
     '}',
     'workgroupBarrier();',
   ];
@@ -159,7 +184,7 @@ export function generateLogLinear(
     '  if (s <= t && t < count) {',
     '    var dot = 0.0;',
     `    for (var d = 0; d < ${dk}; d++) {`,
-    `      dot += ${context.load(query, `(bh * ${n} + c0 + t) * ${dk} + d`)} * key_tile[s * ${dk} + d];`,
+    `      dot += query_tile[t * ${dk} + d] * key_tile[s * ${dk} + d];`,
     '    }',
     '    let level = 32 - i32(countLeadingZeros(u32(t ^ s)));',
     `    weight = dot * ${lambdaAt('t', 'level')} * exp(log_decay[t] - log_decay[s]);`,
@@ -181,15 +206,13 @@ export function generateLogLinear(
     ...(M === 0
       ? []
       : [
-          '    let carried = exp(log_decay[t]);',
           `    for (var m = 0; m < ${M}; m++) {`,
           '      if (((c >> u32(m)) & 1u) == 1u) {',
           '        var dot = 0.0;',
           `        for (var d = 0; d < ${dk}; d++) {`,
-          `          let q_d = ${context.load(query, `(bh * ${n} + c0 + t) * ${dk} + d`)};`,
-          `          dot += q_d * states[(m * ${dk} + d) * ${vs} + j];`,
+          `          dot += query_tile[t * ${dk} + d] * states[(m * ${dk} + d) * ${vs} + j];`,
           '        }',
-          `        acc += dot * carried * ${lambdaAt('t', `m + ${chunkBits + 1}`)};`,
+          `        acc += dot * level_weight[m * ${C} + t];`,
           '      }',
           '    }',
         ]),
@@ -203,12 +226,11 @@ export function generateLogLinear(
     `for (var e = li; e < ${dk * vs}; e += ${W}) {`,
     `  let d = e / ${vs};`,
     `  let j = e % ${vs};`,
-    '  let last = log_decay[count - 1];',
     '  var merged = 0.0;',
     '  for (var s = 0; s < count; s++) {',
-    `    merged += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j] * exp(last - log_decay[s]);`,
+    `    merged += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j] * fold_decay[s];`,
     '  }',
-    '  let total = exp(last);',
+    '  let total = exp(log_decay[count - 1]);',
     '  let carry = i32(countTrailingZeros(~c));',
     `  for (var m = 0; m < ${M}; m++) {`,
     `    let at = m * ${dk * vs} + e;`,
