@@ -4,9 +4,15 @@ import { decodeLogLinear, LOG_LINEAR_OP } from '../linear/log-linear-op.js';
 import { staticDim } from './linear-kernel-support.js';
 
 /** Invocations per workgroup of the log-linear kernel. */
-const W = 128;
+const W = 64;
 /** Value columns per workgroup to start from: more workgroups per head, fewer outputs each. */
 const START_SLICE = 8;
+/** Value columns travel as vec4s: a slice is a multiple of 4 (columns past d_v are zeros). */
+const LANES = 4;
+/** Queries per invocation of the output step (each state read serves them all). */
+const QUERY_GROUP = 4;
+/** The components of a vec4, one state row each in the fold. */
+const COMPONENTS = ['x', 'y', 'z', 'w'] as const;
 
 /** How the log-linear kernel splits its work. */
 export interface LogLinearTiles {
@@ -29,7 +35,9 @@ function stateLevelsFor(length: number, chunk: number): number {
 /**
  * The chunk and value slice: workgroup memory holds the level states (levels × d_k × slice), the
  * chunk's Q and K (chunk × d_k each), V (chunk × slice), its decay factors (2 × chunk), each
- * query's weights of the levels (chunk × levels) and the weighted scores (chunk × chunk). The slice halves first, then the chunk (which adds a level).
+ * query's weights of the levels (chunk × levels) and the weighted scores (chunk × chunk). The
+ * slice (a multiple of 4, from min(d_v, 8) rounded up) halves down to 4 first, then the chunk
+ * halves (which adds a level).
  */
 export function logLinearTiles(
   profile: DeviceProfile,
@@ -39,23 +47,24 @@ export function logLinearTiles(
   valueDim: number,
   requestedChunk: number,
 ): LogLinearTiles {
+  const padded = Math.ceil(headDim / LANES) * LANES;
   const bytesFor = (chunk: number, slice: number) =>
     4 *
-    (Math.max(1, stateLevelsFor(length, chunk)) * (headDim * slice + chunk) +
-      2 * chunk * headDim +
+    (Math.max(1, stateLevelsFor(length, chunk)) * (padded * slice + chunk) +
+      2 * chunk * padded +
       chunk * slice +
       2 * chunk +
       chunk * chunk);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
   let chunk = requestedChunk;
-  let slice = Math.min(valueDim, START_SLICE);
+  let slice = Math.ceil(Math.min(valueDim, START_SLICE) / LANES) * LANES;
   while (bytesFor(chunk, slice) > limit) {
-    if (slice > 1) slice = Math.ceil(slice / 2);
+    if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
     else if (chunk > 1) chunk /= 2;
     else
       throw new UnsupportedError(
         `log-linear attention "${block}": a head dim of ${headDim} does not fit workgroup memory`,
-        { block, expected: `<= ${limit} bytes`, actual: `${bytesFor(1, 1)} bytes` },
+        { block, expected: `<= ${limit} bytes`, actual: `${bytesFor(1, LANES)} bytes` },
       );
   }
   return {
@@ -98,12 +107,16 @@ export function generateLogLinear(
   const tiles = logLinearTiles(profile, attrs.block, n, dk, dv, attrs.chunkSize);
   const { chunk: C, valueSlice: vs, stateLevels: M } = tiles;
   const slices = Math.ceil(dv / vs);
+  const vq = vs / LANES;
+  // Q and K rows travel as vec4s too, d_k padded to a multiple of 4 with zeros (so are the states' rows).
+  const dq = Math.ceil(dk / LANES);
+  const dkPad = dq * LANES;
   const chunkBits = Math.log2(C);
 
-  context.workgroupArray('states', 'f32', Math.max(1, M) * dk * vs);
-  context.workgroupArray('query_tile', 'f32', C * dk);
-  context.workgroupArray('key_tile', 'f32', C * dk);
-  context.workgroupArray('value_tile', 'f32', C * vs);
+  context.workgroupArray('states', 'vec4<f32>', Math.max(1, M) * dkPad * vq);
+  context.workgroupArray('query_tile', 'vec4<f32>', C * dq);
+  context.workgroupArray('key_tile', 'vec4<f32>', C * dq);
+  context.workgroupArray('value_tile', 'vec4<f32>', C * vq);
   context.workgroupArray('log_decay', 'f32', C);
   context.workgroupArray('fold_decay', 'f32', C);
   context.workgroupArray('level_weight', 'f32', Math.max(1, M) * C);
@@ -117,28 +130,35 @@ export function generateLogLinear(
     '}',
     'let li = i32(local_index);',
     `let j0 = slice * ${vs};`,
-    `for (var e = li; e < ${Math.max(1, M) * dk * vs}; e += ${W}) {`,
-    '  states[e] = 0.0;',
+    `for (var e = li; e < ${Math.max(1, M) * dkPad * vq}; e += ${W}) {`,
+    '  states[e] = vec4<f32>();',
     '}',
   ];
   // Q_c, K_c, V_c (zeros past the end); per position t of the chunk, b_t = Σ_{u ≤ t} a_u, the fold's
   // e^(b_last − b_t) and the level weights λ_t^(m+1+log2 C) e^(b_t) of the set bits m of the chunk.
   const stage = [
-    `for (var e = li; e < ${C * dk}; e += ${W}) {`,
-    '  var q_e = 0.0;',
-    '  var k_e = 0.0;',
-    `  if (e / ${dk} < count) {`,
-    `    q_e = ${context.load(query, `(bh * ${n} + c0) * ${dk} + e`)};`,
-    `    k_e = ${context.load(key, `(bh * ${n} + c0) * ${dk} + e`)};`,
+    `for (var e = li; e < ${C * dq}; e += ${W}) {`,
+    `  let d = e % ${dq} * ${LANES};`,
+    `  let row = (bh * ${n} + c0 + e / ${dq}) * ${dk};`,
+    '  var q_e = vec4<f32>();',
+    '  var k_e = vec4<f32>();',
+    `  for (var lane = 0; lane < ${LANES}; lane++) {`,
+    `    if (e / ${dq} < count && d + lane < ${dk}) {`,
+    `      q_e[lane] = ${context.load(query, 'row + d + lane')};`,
+    `      k_e[lane] = ${context.load(key, 'row + d + lane')};`,
+    '    }',
     '  }',
     '  query_tile[e] = q_e;',
     '  key_tile[e] = k_e;',
     '}',
-    `for (var e = li; e < ${C * vs}; e += ${W}) {`,
-    `  let j = j0 + e % ${vs};`,
-    '  var element = 0.0;',
-    `  if (e / ${vs} < count && j < ${dv}) {`,
-    `    element = ${context.load(value, `(bh * ${n} + c0 + e / ${vs}) * ${dv} + j`)};`,
+    `for (var e = li; e < ${C * vq}; e += ${W}) {`,
+    `  let j = j0 + e % ${vq} * ${LANES};`,
+    `  let row = (bh * ${n} + c0 + e / ${vq}) * ${dv};`,
+    '  var element = vec4<f32>();',
+    `  for (var lane = 0; lane < ${LANES}; lane++) {`,
+    `    if (e / ${vq} < count && j + lane < ${dv}) {`,
+    `      element[lane] = ${context.load(value, 'row + j + lane')};`,
+    '    }',
     '  }',
     '  value_tile[e] = element;',
     '}',
@@ -182,66 +202,95 @@ export function generateLogLinear(
     `  let s = e % ${C};`,
     '  var weight = 0.0;',
     '  if (s <= t && t < count) {',
-    '    var dot = 0.0;',
-    `    for (var d = 0; d < ${dk}; d++) {`,
-    `      dot += query_tile[t * ${dk} + d] * key_tile[s * ${dk} + d];`,
+    '    var qk = 0.0;',
+    `    for (var d = 0; d < ${dq}; d++) {`,
+    `      qk += dot(query_tile[t * ${dq} + d], key_tile[s * ${dq} + d]);`,
     '    }',
     '    let level = 32 - i32(countLeadingZeros(u32(t ^ s)));',
-    `    weight = dot * ${lambdaAt('t', 'level')} * exp(log_decay[t] - log_decay[s]);`,
+    `    weight = qk * ${lambdaAt('t', 'level')} * exp(log_decay[t] - log_decay[s]);`,
     '  }',
     '  scores[e] = weight;',
     '}',
     'workgroupBarrier();',
   ];
   // One output element (t, j): the chunk's weighted scores times V, plus each level state read.
+  // G queries × 4 value columns per item: each state vec4 read serves G queries.
+  const G = Math.min(QUERY_GROUP, C);
+  const each = (line: (i: number) => string) => Array.from({ length: G }, (_, i) => line(i));
   const output = [
-    `for (var e = li; e < ${C * vs}; e += ${W}) {`,
-    `  let t = e / ${vs};`,
-    `  let j = e % ${vs};`,
-    `  if (t < count && j0 + j < ${dv}) {`,
-    '    var acc = 0.0;',
-    '    for (var s = 0; s <= t; s++) {',
-    `      acc += scores[t * ${C} + s] * value_tile[s * ${vs} + j];`,
+    `for (var e = li; e < ${(C / G) * vq}; e += ${W}) {`,
+    `  let t0 = e / ${vq} * ${G};`,
+    `  let jq = e % ${vq};`,
+    '  if (t0 < count) {',
+    ...each((i) => `    var acc_${i} = vec4<f32>();`),
+    `    for (var s = 0; s < min(t0 + ${G}, count); s++) {`,
+    `      let v_s = value_tile[s * ${vq} + jq];`,
+    ...each((i) => `      acc_${i} += scores[(t0 + ${i}) * ${C} + s] * v_s;`),
     '    }',
     ...(M === 0
       ? []
       : [
           `    for (var m = 0; m < ${M}; m++) {`,
           '      if (((c >> u32(m)) & 1u) == 1u) {',
-          '        var dot = 0.0;',
-          `        for (var d = 0; d < ${dk}; d++) {`,
-          `          dot += query_tile[t * ${dk} + d] * states[(m * ${dk} + d) * ${vs} + j];`,
+          ...each((i) => `        var read_${i} = vec4<f32>();`),
+          `        for (var d = 0; d < ${dq}; d++) {`,
+          `          let at = (m * ${dkPad} + d * ${LANES}) * ${vq} + jq;`,
+          '          let s_x = states[at];',
+          `          let s_y = states[at + ${vq}];`,
+          `          let s_z = states[at + ${2 * vq}];`,
+          `          let s_w = states[at + ${3 * vq}];`,
+          ...each((i) => `          let q_${i} = query_tile[(t0 + ${i}) * ${dq} + d];`),
+          ...each(
+            (i) =>
+              `          read_${i} += q_${i}.x * s_x + q_${i}.y * s_y + q_${i}.z * s_z + q_${i}.w * s_w;`,
+          ),
           '        }',
-          `        acc += dot * level_weight[m * ${C} + t];`,
+          ...each((i) => `        acc_${i} += read_${i} * level_weight[m * ${C} + t0 + ${i}];`),
           '      }',
           '    }',
         ]),
-    `    ${context.store(node, `(bh * ${n} + c0 + t) * ${dv} + j0 + j`, 'acc')}`,
+    `    let j = j0 + jq * ${LANES};`,
+    ...each((i) =>
+      [
+        `    if (t0 + ${i} < count) {`,
+        `      for (var lane = 0; lane < ${LANES}; lane++) {`,
+        `        if (j + lane < ${dv}) {`,
+        `          ${context.store(node, `(bh * ${n} + c0 + t0 + ${i}) * ${dv} + j + lane`, `acc_${i}[lane]`)}`,
+        '        }',
+        '      }',
+        '    }',
+      ].join('\n'),
+    ).flatMap((block) => block.split('\n')),
     '  }',
     '}',
     'workgroupBarrier();',
   ];
   // Decay every state to the next chunk's start, then the Fenwick carry of chunk index c.
+  // One item per (4 state rows, 4 value columns): each K vec4 and V vec4 read serves 16 products.
   const fold = [
-    `for (var e = li; e < ${dk * vs}; e += ${W}) {`,
-    `  let d = e / ${vs};`,
-    `  let j = e % ${vs};`,
-    '  var merged = 0.0;',
+    `for (var e = li; e < ${dq * vq}; e += ${W}) {`,
+    `  let dg = e / ${vq};`,
+    `  let jq = e % ${vq};`,
+    ...COMPONENTS.map((x) => `  var merged_${x} = vec4<f32>();`),
     '  for (var s = 0; s < count; s++) {',
-    `    merged += key_tile[s * ${dk} + d] * value_tile[s * ${vs} + j] * fold_decay[s];`,
+    `    let k_s = key_tile[s * ${dq} + dg] * fold_decay[s];`,
+    `    let v_s = value_tile[s * ${vq} + jq];`,
+    ...COMPONENTS.map((x) => `    merged_${x} += k_s.${x} * v_s;`),
     '  }',
     '  let total = exp(log_decay[count - 1]);',
     '  let carry = i32(countTrailingZeros(~c));',
     `  for (var m = 0; m < ${M}; m++) {`,
-    `    let at = m * ${dk * vs} + e;`,
-    '    if (m < carry) {',
-    '      merged += total * states[at];',
-    '      states[at] = 0.0;',
-    '    } else if (m == carry) {',
-    '      states[at] = merged;',
-    '    } else {',
-    '      states[at] *= total;',
-    '    }',
+    ...COMPONENTS.flatMap((x, row) => [
+      `    let at_${x} = (m * ${dkPad} + dg * ${LANES} + ${row}) * ${vq} + jq;`,
+      '    if (m < carry) {',
+      `      merged_${x} += total * states[at_${x}];`,
+      `      states[at_${x}] = vec4<f32>();`,
+      '    } else if (m == carry) {',
+      `      states[at_${x}] = merged_${x};`,
+      '    } else {',
+      `      states[at_${x}] *= total;`,
+      '    }',
+    ]),
     '  }',
     '}',
     'workgroupBarrier();',
