@@ -11,6 +11,11 @@ const START_SLICE = 8;
 const LANES = 4;
 /** Queries per invocation of the output step (each state read serves them all). */
 const QUERY_GROUP = 4;
+/**
+ * Chunks above this halve before the slice does: a chunk's tiles grow as C·d_k and C², and a
+ * narrower slice adds workgroups that each recompute the chunk's scores.
+ */
+const PREFERRED_CHUNK = 16;
 /** The components of a vec4, one state row each in the fold. */
 const COMPONENTS = ['x', 'y', 'z', 'w'] as const;
 
@@ -36,8 +41,8 @@ function stateLevelsFor(length: number, chunk: number): number {
  * The chunk and value slice: workgroup memory holds the level states (levels × d_k × slice), the
  * chunk's Q and K (chunk × d_k each), V (chunk × slice), its decay factors (2 × chunk), each
  * query's weights of the levels (chunk × levels) and the weighted scores (chunk × chunk). The
- * slice (a multiple of 4, from min(d_v, 8) rounded up) halves down to 4 first, then the chunk
- * halves (which adds a level).
+ * chunk halves down to 16 first, then the slice (a multiple of 4, from min(d_v, 8) rounded up)
+ * down to 4, then the chunk again (each halving of the chunk adds at most one level).
  */
 export function logLinearTiles(
   profile: DeviceProfile,
@@ -59,7 +64,8 @@ export function logLinearTiles(
   let chunk = requestedChunk;
   let slice = Math.ceil(Math.min(valueDim, START_SLICE) / LANES) * LANES;
   while (bytesFor(chunk, slice) > limit) {
-    if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
+    if (chunk > PREFERRED_CHUNK) chunk /= 2;
+    else if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
     else if (chunk > 1) chunk /= 2;
     else
       throw new UnsupportedError(
