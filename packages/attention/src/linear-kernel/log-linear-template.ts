@@ -69,7 +69,7 @@ export function logLinearTiles(
     else if (chunk > 1) chunk /= 2;
     else
       throw new UnsupportedError(
-        `log-linear attention "${block}": a head dim of ${headDim} does not fit workgroup memory`,
+        `log-linear attention "${block}": a head dim of ${headDim} over ${length} positions does not fit workgroup memory`,
         { block, expected: `<= ${limit} bytes`, actual: `${bytesFor(1, LANES)} bytes` },
       );
   }
