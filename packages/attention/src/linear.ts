@@ -47,6 +47,7 @@ export * from './linear/log-linear-chunk-step.js';
 export * from './linear/log-linear-decode.js';
 export * from './linear/log-linear-gated-deltanet.js';
 export * from './linear/log-linear-gates.js';
+export { decodeLogLinear, LOG_LINEAR_OP, type LogLinearAttrs, logLinearOp } from './linear/log-linear-op.js';
 export * from './linear/lrpe-features.js';
 export * from './linear/mala-attention.js';
 export * from './linear/mala-vision-block.js';

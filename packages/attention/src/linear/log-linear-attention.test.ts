@@ -5,6 +5,7 @@ import { denseLogLinear, inLevel, type LogLinearSizes } from '../../test/dense-l
 import { fenwickLevelCount } from './fenwick-levels.js';
 import { logLinearAttention } from './log-linear-attention.js';
 import { logLinearDecodeStep, logLinearStateInputs } from './log-linear-decode.js';
+import { logLinearOp } from './log-linear-op.js';
 
 const F64 = 1e-12;
 
@@ -24,7 +25,7 @@ function operands(sizes: LogLinearSizes, seed: number) {
 
 function wholeSequence(
   sizes: LogLinearSizes,
-  options: { decay: boolean; form: 'chunked' | 'quadratic'; chunkSize?: number },
+  options: { decay: boolean; form: 'chunked' | 'fused' | 'quadratic'; chunkSize?: number },
 ) {
   const { B, H, N, D, E, L } = sizes;
   const { output } = logLinearAttention(
@@ -68,6 +69,8 @@ describe('log-linear attention (paper 109), float64', () => {
         const forms = [
           wholeSequence(sizes, { decay, form: 'quadratic' }),
           ...[1, 2, 8, 64].map((chunkSize) => wholeSequence(sizes, { decay, form: 'chunked', chunkSize })),
+          // The fused op's float64 definition: its decomposition.
+          wholeSequence(sizes, { decay, form: 'fused', chunkSize: 4 }),
         ];
         for (const graph of forms) {
           expect(relativeError(interpret(graph, feed).output!.data, expected)).toBeLessThan(F64);
@@ -186,6 +189,14 @@ describe('log-linear attention (paper 109), float64', () => {
     expect(() =>
       logLinearAttention(q, q, v, input('lambda', [1, 2, 24, 6]), { name: 'll', chunkSize: 12 }),
     ).toThrow(SpecError);
+    const fused = logLinearAttention(q, q, v, input('lambda', [1, 2, 24, 6]), { name: 'll', form: 'fused' });
+    expect(() => logLinearOp.infer([], { ...fused.output.attrs, chunkSize: 3 }, {} as never)).toThrow(
+      /"ll": chunkSize must be a power of two/,
+    );
+    const types = fused.output.inputs.map((operand) => ({ shape: operand.shape, dtype: operand.dtype }));
+    expect(() => logLinearOp.infer(types.slice(0, 3), fused.output.attrs, {} as never)).toThrow(
+      /"ll": expected 4 operands/,
+    );
     const state = logLinearStateInputs(1, 2, 4, 4, 4, 'll');
     const row = input('q', [1, 2, 1, 4]);
     expect(() =>

@@ -20,7 +20,7 @@ const LEVELS = 6;
  * Aaren decode step on a seeded running-max state (m, u, w) (paper 100), Latte's causal form over
  * 24 positions (16 latents) and one Latte decode step on a seeded state (m, λ, S) (paper 81), and
  * Mega's damped EMA over 24 positions × 16 channels × 8 components (paper 70), and log-linear
- * Mamba-2's chunked form over 24 positions and one decode step on a seeded Fenwick state (paper 109).
+ * Mamba-2's fused chunk sweep over 24 positions and one decode step on a seeded Fenwick state (paper 109).
  */
 export const RECURRENT_STATE_CATALOG: readonly AttentionCatalogEntry[] = [
   {
@@ -148,6 +148,8 @@ export const RECURRENT_STATE_CATALOG: readonly AttentionCatalogEntry[] = [
           name: 'log-linear-mamba2',
           logDecay: gates.logDecay,
           chunkSize: CHUNK,
+          // One kernel; its decomposition (the unfused baseline) is the IR chunked form.
+          form: 'fused',
         },
       );
       const count = HEADS * LENGTH * DIM;

@@ -77,7 +77,8 @@ function randomInputs(n: number): Record<string, Float32Array> {
   return { q: tensor(), k: tensor(), v: tensor() };
 }
 
-async function contender(
+/** Compiles `graph` with the attention and linear-attention extensions into a timed contender. */
+export async function linearBenchContender(
   weft: WeftDevice,
   label: string,
   graph: Graph,
@@ -109,14 +110,14 @@ async function forwardContenders(weft: WeftDevice, n: number): Promise<LinearBen
   const inputs = randomInputs(n);
   const softmax = attention({ heads: HEADS, headDim: HEAD_DIM, mask: causal(), name: 'softmax' });
   return [
-    await contender(
+    await linearBenchContender(
       weft,
       `softmax flash N=${n}`,
       makeGraph({ output: applyAttention(softmax, qkv(n)).output }),
       inputs,
     ),
-    await contender(weft, `elu+1 chunked N=${n}`, linearGraph(elu1Spec(), n), inputs),
-    await contender(weft, `lightning chunked N=${n}`, linearGraph(lightningSpec(), n), inputs),
+    await linearBenchContender(weft, `elu+1 chunked N=${n}`, linearGraph(elu1Spec(), n), inputs),
+    await linearBenchContender(weft, `lightning chunked N=${n}`, linearGraph(lightningSpec(), n), inputs),
   ];
 }
 
@@ -155,7 +156,7 @@ async function decodeContender(
       .filter((name) => name !== 'output')
       .map((next) => [next.replace(/\.next$/, ''), next]),
   );
-  const made = await contender(weft, label, makeGraph(outputs), randomInputs(1), {
+  const made = await linearBenchContender(weft, label, makeGraph(outputs), randomInputs(1), {
     state: pairs,
     dims: { seq: 1 },
   });
@@ -186,10 +187,10 @@ export async function linearBenchContenders(
   }
   const m = options.quadraticLength;
   const quadratic = decomposeExtensionOps(linearGraph(elu1Spec(), m));
-  contenders.push(await contender(weft, `elu+1 quadratic N=${m}`, quadratic, randomInputs(m)));
+  contenders.push(await linearBenchContender(weft, `elu+1 quadratic N=${m}`, quadratic, randomInputs(m)));
   if (!options.lengths.includes(m))
     contenders.push(
-      await contender(weft, `elu+1 chunked N=${m}`, linearGraph(elu1Spec(), m), randomInputs(m)),
+      await linearBenchContender(weft, `elu+1 chunked N=${m}`, linearGraph(elu1Spec(), m), randomInputs(m)),
     );
   ratios.push({
     label: `quadratic / chunked (elu+1), N=${m}`,
