@@ -1,6 +1,9 @@
 import { constant, type Expr, type Node, param, tensorRef } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { causal } from '../masks/builtin-masks.js';
+import { and } from '../masks/combine-masks.js';
+import { type Mask, makeMask } from '../masks/mask.js';
+import { ATTENTION_INDICES, BLOCK_BOUNDS } from '../spec/attention-variables.js';
 import { identity as unnormalized } from '../normalizers/identity.js';
 import { attention } from '../spec/attention-spec.js';
 import { scale, scoreMod } from '../spec/score-mods.js';
@@ -18,6 +21,10 @@ const LAPLACE_STD = Math.sqrt(1 / (4 * Math.PI));
  * `SimpleRelativePositionalBias`). A query's position i is its index plus Nk − Nq (the last Nq
  * positions, as in decoding against cached keys). Softmax: softmax(q kᵀ/√zDim + b); laplace and
  * relu2: f(q kᵀ/n + b) with n the keys the query sees (Nk, or i + 1 when causal), masked weights 0.
+ *
+ * With `past` (`[B]` i32, causal only), the keys are a right-aligned cache of Nk slots whose last
+ * past[b] + Nq hold the sequence: the leading empty slots are masked, and n counts the positions
+ * of the sequence (past[b] + q + 1), not the slots. Distances, hence the bias, are the same in slots.
  */
 export function megaAttention(
   operands: { readonly query: Node; readonly key: Node; readonly value: Node },
@@ -26,9 +33,13 @@ export function megaAttention(
     readonly causal: boolean;
     readonly attentionFunction: MegaAttentionFunction;
     readonly maxPositions: number;
+    readonly past?: Node;
   },
 ): Node {
   const { name, attentionFunction: fn, maxPositions: positions } = options;
+  const pastName = `${name}.past`;
+  const past =
+    options.past === undefined ? undefined : tensorRef(pastName, [options.past.shape[0] as number], 'i32');
   const [, , , zDim] = operands.query.shape as number[];
   const [, , , hDim] = operands.value.shape as number[];
   const biasName = `${name}.relPosBias`;
@@ -39,7 +50,7 @@ export function megaAttention(
     headDim: zDim!,
     valueDim: hDim!,
     name: `${name}.attention`,
-    ...(options.causal ? { mask: causal() } : {}),
+    ...(options.causal ? { mask: past === undefined ? causal() : and(causal(), filledSlots(past)) } : {}),
     ...(fn === 'softmax'
       ? {
           score: scoreMod(
@@ -49,22 +60,44 @@ export function megaAttention(
           ),
         }
       : {
-          score: [scale(1), elementScore(fn, options.causal, biasOf)],
+          score: [scale(1), elementScore(fn, options.causal, biasOf, past)],
           normalizer: unnormalized({ outputNorm: 'none' }),
         }),
   });
   return applyAttention(spec, {
     ...operands,
-    tensors: { [biasName]: param(biasName, [2 * positions - 1]) },
+    tensors: {
+      [biasName]: param(biasName, [2 * positions - 1]),
+      ...(options.past === undefined ? {} : { [pastName]: options.past }),
+    },
   }).output;
 }
 
+/** The slots of a right-aligned cache that hold positions: k ≥ Nk − Nq − past[b]. */
+function filledSlots(past: ReturnType<typeof tensorRef>): Mask {
+  const { b, k, keyLength, queryLength } = ATTENTION_INDICES;
+  const start = keyLength.sub(queryLength).sub(past.at(b));
+  return makeMask(
+    'megaCacheSlots(past)',
+    k.ge(start),
+    { empty: BLOCK_BOUNDS.keyEnd.lt(start), full: BLOCK_BOUNDS.keyStart.ge(start) },
+    { roles: { [past.name]: ['batch'] } },
+  );
+}
+
 /** f(s / n + b) for Mega's element attention: n = the keys a query sees. */
-function elementScore(fn: 'laplace' | 'relu2', isCausal: boolean, biasOf: (position: Expr, k: Expr) => Expr) {
+function elementScore(
+  fn: 'laplace' | 'relu2',
+  isCausal: boolean,
+  biasOf: (position: Expr, k: Expr) => Expr,
+  past: ReturnType<typeof tensorRef> | undefined,
+) {
   return scoreMod(
-    (score, { q, k, queryLength, keyLength }) => {
+    (score, { b, q, k, queryLength, keyLength }) => {
       const position = q.add(keyLength).sub(queryLength);
-      const visible = (isCausal ? position.add(1) : keyLength).cast('f32');
+      // Under a cache, the query's place in the sequence is past[b] + q (its slot is `position`).
+      const seen = past === undefined ? position.add(1) : past.at(b).add(q).add(1);
+      const visible = (isCausal ? seen : keyLength).cast('f32');
       const s = score.div(visible).add(biasOf(position, k));
       if (fn === 'relu2') {
         const positive = s.max(0);
