@@ -156,19 +156,19 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
   if (state !== undefined) checkState(state, [batch, width, zDim, hDim, components], name);
   if (cache !== undefined) checkCache(cache, [batch, width, zDim, hDim, components], options);
   // The keys the attention reads: the cache's slots, or the past and new positions.
+  // (a symbolic L counts its largest binding).
   const keyCount =
     cache !== undefined
       ? (cache.keys.shape[2] as number)
-      : typeof length === 'number'
-        ? (state === undefined ? 0 : (state.keys.shape[2] as number)) + length
-        : undefined;
+      : (state === undefined ? 0 : (state.keys.shape[2] as number)) +
+        (typeof length === 'number' ? length : length.max);
   const positions = options.maxPositions ?? keyCount;
-  if (!Number.isInteger(positions) || keyCount === undefined || (positions as number) < keyCount)
+  if (!Number.isInteger(positions) || positions < keyCount)
     throw new SpecError(`Mega block "${name}": maxPositions must be an integer >= the keys of the call`, {
       block: name,
       tensor: `${name}.relPosBias`,
-      expected: keyCount === undefined ? 'a static L, or a cache' : `>= ${keyCount}`,
-      actual: positions ?? 'none',
+      expected: `>= ${keyCount}`,
+      actual: positions,
     });
 
   const prenorm = options.prenorm !== false;
@@ -219,7 +219,7 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
       name,
       causal: options.causal === true,
       attentionFunction: options.attentionFunction ?? 'softmax',
-      maxPositions: positions as number,
+      maxPositions: positions,
       ...(cache === undefined ? {} : { past: cache.past }),
     },
   );
