@@ -3,6 +3,7 @@ import type { LinearAttentionSpec } from '@weft/attention/linear';
 import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
+import type { MegaLayerSpec } from '../blocks/mega-layer.js';
 import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
@@ -19,6 +20,7 @@ import type { DecoderConditioningJSON } from '../spec/conditioning-schema.js';
 import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
 import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
 import { linearAttentionOfJSON } from '../spec/parts/linear-attention-json.js';
+import { megaLayerOfJSON } from '../spec/parts/mega-layer-json.js';
 import {
   hasTensorRefs,
   type ModelAttention,
@@ -33,8 +35,8 @@ import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.j
 export interface ResolvedDecoderLayer {
   /** The transformer block's options. */
   readonly block: DecoderBlockOptions;
-  /** The attention spec (before the block adds `causal()` and names it), or a linear layer's spec. */
-  readonly attention: AttentionSpec | LinearAttentionSpec;
+  /** The attention spec (before the block adds `causal()` and names it), a linear layer's spec, or a Mega layer. */
+  readonly attention: AttentionSpec | LinearAttentionSpec | MegaLayerSpec;
   /** The MLP. */
   readonly mlp: MlpOptions;
 }
@@ -51,15 +53,12 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
   const built = new Map<string, ModelAttention>();
   return layerSections(config).map((sections, layer) => {
     const place = { layer, layers: config.layers };
-    const linear =
-      sections.attention.linear === undefined
-        ? undefined
-        : linearAttentionOfJSON(sections.attention, sections.attentionPath, `layers.${layer}.attn`, place);
+    const recurrent = recurrentLayerOf(sections, layer, place);
     const { spec: attention, tensors } =
-      linear === undefined ? attentionOf(sections, layer, built) : { spec: linear, tensors: {} };
+      recurrent === undefined ? attentionOf(sections, layer, built) : { spec: recurrent, tensors: {} };
     const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
-      attention: linear ?? blockAttentionOf(attention as AttentionSpec, tensors, sections),
+      attention: recurrent ?? blockAttentionOf(attention as AttentionSpec, tensors, sections),
       mlp,
       norm: decoderBlockNormOf(sections.norm, config.conditioning, `${sections.normPath}.layer`, layer),
       ...(sections.residual === undefined
@@ -68,6 +67,20 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
     };
     return { block, attention, mlp };
   });
+}
+
+/** A layer's linear attention (`linear`) or Mega block (`mega`), which keep a state, not only a KV cache. */
+function recurrentLayerOf(
+  sections: LayerSections,
+  layer: number,
+  place: { readonly layer: number; readonly layers: number },
+): LinearAttentionSpec | MegaLayerSpec | undefined {
+  const { attention, attentionPath } = sections;
+  if (attention.mega !== undefined)
+    return megaLayerOfJSON(attention, attentionPath, `layers.${layer}.mega`);
+  if (attention.linear !== undefined)
+    return linearAttentionOfJSON(attention, attentionPath, `layers.${layer}.attn`, place);
+  return undefined;
 }
 
 /**
