@@ -43,6 +43,7 @@ export * from './blocks/kv-cache.js';
 export * from './blocks/linear.js';
 export * from './blocks/linear-attention-block.js';
 export * from './blocks/lm-head.js';
+export * from './blocks/mega-layer.js';
 export * from './blocks/mlp.js';
 export * from './blocks/norm-layer.js';
 export {
@@ -67,6 +68,7 @@ export * from './blocks/residual.js';
 export * from './blocks/rolling-cache-attention.js';
 export * from './blocks/rolling-kv-cache.js';
 export {
+  type BlockSelfAttention,
   type CacheState,
   type SelfAttentionOptions,
   type SelfAttentionResult,

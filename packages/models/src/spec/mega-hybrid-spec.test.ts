@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rollingWindow } from '../generate/cache-policy.js';
 import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph } from '../model/decoder-graph.js';
 import { estimateSpecMemory } from '../model/memory-estimate.js';
@@ -83,6 +84,12 @@ describe('Mega layers in a decoder-lm v2 spec', () => {
     // [4, 16, 4] each; two copies, f32.
     const elements = 2 * (16 * 4 + 16 * (8 + 24)) + 2 * 4 * 16 * 4;
     expect(estimate.cacheBytes).toBe(elements * 2 * 4);
+  });
+
+  it('refuses a rolling cache policy: a Mega layer keeps every key', async () => {
+    await expect(
+      compileModel(MEGA_HYBRID_DECODER_SPEC, { device: 'cpu', seed: 5, cache: { policy: rollingWindow(8) } }),
+    ).rejects.toThrow(/layers\.0.*a Mega layer keeps every key/);
   });
 
   it('compileModel decodes with the EMA state and KV caches as recomputing the prefix, and resets them (CPU)', async () => {
