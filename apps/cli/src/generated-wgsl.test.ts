@@ -32,6 +32,7 @@ const example = (file: string) =>
   parseModelSpecJSON(readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8'));
 const tinyDecoder = example('tiny-decoder.json');
 const hybridDecoder = example('hybrid-decoder.json');
+const megaDecoder = example('mega-decoder.json');
 
 /** The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs. */
 function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
@@ -44,6 +45,8 @@ function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['gr
     { name: 'tiny decoder step', graph: buildModelGraph(tinyDecoder, { mode: 'step' }).graph },
     { name: 'hybrid decoder forward', graph: buildModelGraph(hybridDecoder, { mode: 'forward' }).graph },
     { name: 'hybrid decoder step', graph: buildModelGraph(hybridDecoder, { mode: 'step' }).graph },
+    { name: 'Mega decoder forward', graph: buildModelGraph(megaDecoder, { mode: 'forward' }).graph },
+    { name: 'Mega decoder step', graph: buildModelGraph(megaDecoder, { mode: 'step' }).graph },
   ];
 }
 

@@ -3,9 +3,9 @@ import { applyAttention } from '../apply-attention.js';
 import { causal } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
 import { type Mask, makeMask } from '../masks/mask.js';
-import { ATTENTION_INDICES, BLOCK_BOUNDS } from '../spec/attention-variables.js';
 import { identity as unnormalized } from '../normalizers/identity.js';
 import { attention } from '../spec/attention-spec.js';
+import { ATTENTION_INDICES, BLOCK_BOUNDS } from '../spec/attention-variables.js';
 import { scale, scoreMod } from '../spec/score-mods.js';
 
 /** Mega's attention function: softmax, or an element-wise f(q kᵀ / n + b) with no row sum. */

@@ -19,8 +19,8 @@ import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
 import {
   type EncoderDecoderBlockOptions,
-  encoderStack,
   encoderDecoderAttention,
+  encoderStack,
   transformerStack,
 } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';

@@ -132,11 +132,14 @@ function buildCachedAttention(
   block: string,
 ): SelfAttentionResult {
   if (isMegaLayerSpec(slot))
-    throw new SpecError(`${block}: a Mega layer replaces the attention and its residual: put it in a transformer block`, {
-      block: name,
-      expected: 'a softmax or linear attention',
-      actual: 'megaLayer',
-    });
+    throw new SpecError(
+      `${block}: a Mega layer replaces the attention and its residual: put it in a transformer block`,
+      {
+        block: name,
+        expected: 'a softmax or linear attention',
+        actual: 'megaLayer',
+      },
+    );
   if (isLinearAttentionSpec(slot)) {
     const { output, states } = linearSelfAttention(x, slot, cache, name, block, true);
     return states === undefined ? { output } : { output, states };

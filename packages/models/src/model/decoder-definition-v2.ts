@@ -3,8 +3,8 @@ import type { LinearAttentionSpec } from '@weft/attention/linear';
 import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
-import type { MegaLayerSpec } from '../blocks/mega-layer.js';
 import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
+import type { MegaLayerSpec } from '../blocks/mega-layer.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
 import {
@@ -76,8 +76,7 @@ function recurrentLayerOf(
   place: { readonly layer: number; readonly layers: number },
 ): LinearAttentionSpec | MegaLayerSpec | undefined {
   const { attention, attentionPath } = sections;
-  if (attention.mega !== undefined)
-    return megaLayerOfJSON(attention, attentionPath, `layers.${layer}.mega`);
+  if (attention.mega !== undefined) return megaLayerOfJSON(attention, attentionPath, `layers.${layer}.mega`);
   if (attention.linear !== undefined)
     return linearAttentionOfJSON(attention, attentionPath, `layers.${layer}.attn`, place);
   return undefined;

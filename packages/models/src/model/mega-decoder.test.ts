@@ -31,8 +31,11 @@ describe('a hybrid decoder of Mega blocks and softmax attention, float64', () =>
   const params = randomGraphParams(forward.graph, 31);
   const data = Object.fromEntries(Object.entries(params).map(([name, tensor]) => [name, tensor.data]));
   const logitsOf = (tokens: readonly number[]) =>
-    interpret(forward.graph, { inputs: { tokens: Int32Array.from(tokens) }, params, dims: { seq: tokens.length } })
-      .logits!.data;
+    interpret(forward.graph, {
+      inputs: { tokens: Int32Array.from(tokens) },
+      params,
+      dims: { seq: tokens.length },
+    }).logits!.data;
 
   it('keeps the EMA state and the head keys and values of Mega layers, a KV cache for softmax', () => {
     expect(step.state).toEqual({
@@ -74,11 +77,15 @@ describe('a hybrid decoder of Mega blocks and softmax attention, float64', () =>
         params,
         dims: { seq: fresh.length },
       });
-      state = Object.fromEntries(Object.keys(step.state).map((name) => [name, results[`${name}.next`]!.data]));
+      state = Object.fromEntries(
+        Object.keys(step.state).map((name) => [name, results[`${name}.next`]!.data]),
+      );
       const full = logitsOf(TOKENS.slice(0, length)).subarray((length - 1) * vocabSize, length * vocabSize);
       errors.push(normwise(results.logits!.data, full));
     }
-    console.info(`Mega hybrid decoder, float64 step vs recompute: ${errors.map((e) => e.toExponential(1)).join(' ')}`);
+    console.info(
+      `Mega hybrid decoder, float64 step vs recompute: ${errors.map((e) => e.toExponential(1)).join(' ')}`,
+    );
     expect(errors).toHaveLength(TOKENS.length - PROMPT + 1);
     for (const error of errors) expect(error).toBeLessThan(F64_BUDGET);
   });

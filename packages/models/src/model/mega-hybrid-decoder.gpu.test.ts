@@ -50,7 +50,11 @@ describe('a hybrid decoder of Mega blocks and softmax attention on the device', 
       Object.fromEntries(Object.entries(params).map(([name, tensor]) => [name, tensor.data])),
       TOKENS,
     );
-    const program = await compile(forward.graph, { device: await getTestDevice(), extensions, params: params32 });
+    const program = await compile(forward.graph, {
+      device: await getTestDevice(),
+      extensions,
+      params: params32,
+    });
     try {
       const actual = (
         await program.run(
@@ -68,7 +72,9 @@ describe('a hybrid decoder of Mega blocks and softmax attention on the device', 
     }
   });
 
-  it('decode with the EMA state and KV caches on the device equals recomputing the prefix', { timeout: 300_000 }, async () => {
+  it('decode with the EMA state and KV caches on the device equals recomputing the prefix', {
+    timeout: 300_000,
+  }, async () => {
     const device = await getTestDevice();
     const common = { device, extensions, params: params32 };
     const stepProgram = await compile(step.graph, { ...common, state: step.state });

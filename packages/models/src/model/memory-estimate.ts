@@ -155,7 +155,10 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
       const mega = megaLayerSizes(attention, d, maxSeq);
       // The block's own LayerNorm (2d) and the MLP's norm.
       layerParameters +=
-        mega.parameters + mlpParameters + 2 * d + normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1);
+        mega.parameters +
+        mlpParameters +
+        2 * d +
+        normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1);
       cacheElements += mega.cache;
       rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + mega.rowWidth);
       largest = Math.max(largest, rows * 2 * mlp.hidden, mega.cache);

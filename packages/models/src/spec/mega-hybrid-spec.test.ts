@@ -41,7 +41,9 @@ describe('Mega layers in a decoder-lm v2 spec', () => {
   });
 
   it('refuses several heads, a missing valueDim and a non-causal Mega layer', () => {
-    expect(build({ heads: 2, headDim: 8, valueDim: 24, mega })).toThrow(/config\.attention\.heads: .*one head/);
+    expect(build({ heads: 2, headDim: 8, valueDim: 24, mega })).toThrow(
+      /config\.attention\.heads: .*one head/,
+    );
     expect(build({ heads: 1, headDim: 8, mega })).toThrow(/config\.attention\.valueDim: .*hDim/);
     expect(build({ heads: 1, headDim: 8, valueDim: 24, causal: false, mega })).toThrow(
       /config\.attention\.causal: .*causal/,
@@ -67,7 +69,12 @@ describe('Mega layers in a decoder-lm v2 spec', () => {
     );
     expect(() =>
       parseModelSpec(
-        withAttention({ heads: 1, headDim: 8, valueDim: 24, mega: { components: 4, attentionFunction: 'tanh' } }),
+        withAttention({
+          heads: 1,
+          headDim: 8,
+          valueDim: 24,
+          mega: { components: 4, attentionFunction: 'tanh' },
+        }),
       ),
     ).toThrow(/mega\.attentionFunction/);
     expect(() =>

@@ -11,7 +11,11 @@ import {
   splitQkvRows,
   swiGluRows,
 } from './float64-loops.js';
-import { MEGA_HYBRID_LAPLACE_LAYER, MEGA_HYBRID_SIZES, MEGA_HYBRID_SOFTMAX_LAYER } from './mega-hybrid-decoder.js';
+import {
+  MEGA_HYBRID_LAPLACE_LAYER,
+  MEGA_HYBRID_SIZES,
+  MEGA_HYBRID_SOFTMAX_LAYER,
+} from './mega-hybrid-decoder.js';
 import { megaLayerFloat64 } from './mega-layer-float64.js';
 
 /**
@@ -48,7 +52,13 @@ export function megaHybridForwardFloat64(params: NamedParameters, tokens: readon
         attentionFunction: layer === MEGA_HYBRID_LAPLACE_LAYER ? 'laplace' : 'softmax',
       });
     }
-    const gateUp = matmulRows(rmsNormRows(stream, at('mlpNorm.gamma'), d), seq, at('mlp.wGateUp'), d, 2 * hidden);
+    const gateUp = matmulRows(
+      rmsNormRows(stream, at('mlpNorm.gamma'), d),
+      seq,
+      at('mlp.wGateUp'),
+      d,
+      2 * hidden,
+    );
     stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);

@@ -40,7 +40,8 @@ function erf(x: number): number {
 }
 
 /** fairseq's laplace: ½[1 + erf((x − μ)/(σ√2))], μ = √½, σ = √(1/4π). */
-const laplace = (x: number) => 0.5 * (1 + erf((x - Math.sqrt(0.5)) / (Math.sqrt(1 / (4 * Math.PI)) * Math.SQRT2)));
+const laplace = (x: number) =>
+  0.5 * (1 + erf((x - Math.sqrt(0.5)) / (Math.sqrt(1 / (4 * Math.PI)) * Math.SQRT2)));
 
 /**
  * The causal block over the stream `x [L, D]` (row-major) with parameters `${name}.*` (the names of
