@@ -30,8 +30,15 @@ const shiftIn = (slots: Node, fresh: Node) => {
   return concat([kept, fresh], 2);
 };
 
-function decode(attentionFunction: 'softmax' | 'laplace') {
-  const options = { name: 'mega', ...SIZES, causal: true, maxPositions: SLOTS, attentionFunction } as const;
+function decode(attentionFunction: 'softmax' | 'laplace', attentionChunk?: number) {
+  const options = {
+    name: 'mega',
+    ...SIZES,
+    causal: true,
+    maxPositions: SLOTS,
+    attentionFunction,
+    ...(attentionChunk === undefined ? {} : { attentionChunk }),
+  } as const;
   const whole = applyMegaBlock(input('x', [B, LENGTH, D]), options).output;
   const values = megaBlockValues(makeGraph({ output: whole }), 7);
   const { x, ...params } = values;
@@ -79,6 +86,14 @@ describe("Mega's block against fixed cache slots, float64", () => {
   it.each(['softmax', 'laplace'] as const)('%s: prefill then steps = one causal call', (fn) => {
     expect(decode(fn)).toBeLessThan(1e-12);
   });
+
+  it.each(['softmax', 'laplace'] as const)(
+    '%s, attention chunks of 3: prefill then steps = one call',
+    (fn) => {
+      // Chunks of 3 over 9 positions, the prefill of 4 crossing a chunk boundary.
+      expect(decode(fn, 3)).toBeLessThan(1e-12);
+    },
+  );
 
   it('takes a symbolic L with a cache', () => {
     const seq = symbolicDim('seq', { max: 8 });

@@ -47,6 +47,12 @@ export interface MegaBlockOptions {
   readonly prenorm?: boolean;
   /** Positions per chunk of the EMA's causal sweeps (default the op's). */
   readonly chunkSize?: number;
+  /**
+   * fairseq's chunked attention (Mega-chunk): the attention sees only the keys of the query's own
+   * chunk of this many positions (block-diagonal; the EMA still spans the whole sequence). Then
+   * `maxPositions` defaults to (and needs only cover) the chunk. Default: one chunk, every key.
+   */
+  readonly attentionChunk?: number;
 }
 
 /** What a causal Mega block carries from one call to the next. */
@@ -110,8 +116,9 @@ export interface AppliedMegaBlock {
  * softmax: A = softmax(q kᵀ/√zDim + b_rel); laplace / relu2: A = f(q kᵀ / n + b_rel) with n the
  * visible keys (L, or i + 1 under `causal`) and masked entries 0, no row normalization;
  * b_rel(i, j) = relPosBias[j − i + P − 1]; H = SiLU(ĥ + ((A v) ⊙ r) W_h + b_h);
- * y = x + u ⊙ (H − x) (post-norm: LayerNorm(y)). Dropout and fairseq's attention chunking are
- * left out (inference, one chunk); the normalized FFN that follows in a Mega layer is not part of it.
+ * y = x + u ⊙ (H − x) (post-norm: LayerNorm(y)). fairseq's attention chunking is `attentionChunk`
+ * (then n counts the keys of the query's chunk); dropout is left out (inference); the normalized FFN
+ * that follows in a Mega layer is not part of it.
  *
  * Parameters (x·W layout, `[in, out]`): `${name}.norm.gamma|beta` `[D]`, `${name}.v.weight`
  * `[D, hDim]` and `.bias`, the EMA's `${name}.ema.delta|alpha|beta|gamma` `[D or 2D, N]` and
@@ -162,12 +169,14 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
       ? (cache.keys.shape[2] as number)
       : (state === undefined ? 0 : (state.keys.shape[2] as number)) +
         (typeof length === 'number' ? length : length.max);
-  const positions = options.maxPositions ?? keyCount;
-  if (!Number.isInteger(positions) || positions < keyCount)
+  // Under chunked attention, a query sees keys at most one chunk back.
+  const span = Math.min(keyCount, options.attentionChunk ?? keyCount);
+  const positions = options.maxPositions ?? span;
+  if (!Number.isInteger(positions) || positions < span)
     throw new SpecError(`Mega block "${name}": maxPositions must be an integer >= the keys of the call`, {
       block: name,
       tensor: `${name}.relPosBias`,
-      expected: `>= ${keyCount}`,
+      expected: `>= ${span}`,
       actual: positions,
     });
 
@@ -221,6 +230,7 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
       attentionFunction: options.attentionFunction ?? 'softmax',
       maxPositions: positions,
       ...(cache === undefined ? {} : { past: cache.past }),
+      ...(options.attentionChunk === undefined ? {} : { chunk: options.attentionChunk }),
     },
   );
   const hidden = silu(
@@ -265,7 +275,13 @@ function checkBlock(x: Node, options: MegaBlockStepOptions): [number, Dim, numbe
       expected: options.bidirectional === true ? '[B, L, D], all static' : '[B, L, D], B and D static',
       actual: `[${x.shape.join(', ')}]`,
     });
-  for (const [key, value] of Object.entries({ zDim, hDim, components }))
+  const chunk = options.attentionChunk;
+  for (const [key, value] of Object.entries({
+    zDim,
+    hDim,
+    components,
+    ...(chunk === undefined ? {} : { attentionChunk: chunk }),
+  }))
     if (!Number.isInteger(value) || value < 1)
       throw new SpecError(`Mega block "${name}": ${key} must be an integer >= 1`, {
         block: name,
@@ -319,13 +335,17 @@ function checkCache(cache: MegaBlockCache, sizes: readonly number[], options: Me
       expected: `[${sizes[0]}] i32`,
       actual: `[${past.join(', ')}] ${cache.past.dtype}`,
     });
-  if (options.maxPositions === undefined || options.maxPositions < (slots as number))
-    throw new SpecError(`Mega block "${name}": a cached block needs maxPositions >= its slots`, {
-      block: name,
-      tensor: `${name}.relPosBias`,
-      expected: `>= ${String(slots)}`,
-      actual: options.maxPositions ?? 'none',
-    });
+  const span = Math.min(slots as number, options.attentionChunk ?? (slots as number));
+  if (options.maxPositions === undefined || options.maxPositions < span)
+    throw new SpecError(
+      `Mega block "${name}": a cached block needs maxPositions >= its slots (or its chunk)`,
+      {
+        block: name,
+        tensor: `${name}.relPosBias`,
+        expected: `>= ${span}`,
+        actual: options.maxPositions ?? 'none',
+      },
+    );
 }
 
 function checkState(state: MegaBlockState, sizes: readonly number[], name: string): void {
