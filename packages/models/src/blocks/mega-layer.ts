@@ -19,6 +19,11 @@ export interface MegaLayerOptions {
   readonly maxPositions?: number;
   /** Positions per chunk of the EMA's causal sweep (default the op's). */
   readonly chunkSize?: number;
+  /**
+   * fairseq's chunked attention (Mega-chunk): a query sees only the keys of its own chunk of this
+   * many positions; `maxPositions` then defaults to the chunk. Default: every earlier key.
+   */
+  readonly attentionChunk?: number;
 }
 
 /** A decoder layer's Mega block, as a self-attention slot holds it (see {@link megaLayer}). */
@@ -27,7 +32,15 @@ export interface MegaLayerSpec extends MegaLayerOptions {
   readonly kind: 'mega-block';
 }
 
-const MEGA_LAYER_OPTIONS = ['zDim', 'hDim', 'components', 'attentionFunction', 'maxPositions', 'chunkSize'];
+const MEGA_LAYER_OPTIONS = [
+  'zDim',
+  'hDim',
+  'components',
+  'attentionFunction',
+  'maxPositions',
+  'chunkSize',
+  'attentionChunk',
+];
 
 /**
  * Mega's moving-average gated attention block (catalog paper 70) as a decoder layer: put it in a
@@ -52,7 +65,7 @@ export function megaLayer(options: MegaLayerOptions): MegaLayerSpec {
         expected: MEGA_LAYER_OPTIONS.join(' | '),
         actual: key,
       });
-  for (const key of ['zDim', 'hDim', 'components', 'maxPositions', 'chunkSize'] as const) {
+  for (const key of ['zDim', 'hDim', 'components', 'maxPositions', 'chunkSize', 'attentionChunk'] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1))
       throw new SpecError(`megaLayer: option "${key}" must be an integer >= 1`, {
@@ -112,15 +125,22 @@ export function megaLayerBlock(
     });
   const { zDim, hDim, components } = spec;
   const width = staticDimOf(x, -1, `Mega layer "${name}"`);
-  const slots = cache?.maxSeq ?? maxLengthOf(x.shape[1]!);
-  const maxPositions = spec.maxPositions ?? slots;
-  if (maxPositions < slots)
-    throw new SpecError(`${block}: the Mega layer's maxPositions must cover the model's maxSeq`, {
-      block: name,
-      tensor: `${name}.relPosBias`,
-      expected: `>= ${slots}`,
-      actual: maxPositions,
-    });
+  // The farthest key a query sees: maxSeq back, or its chunk's start.
+  const span = Math.min(
+    cache?.maxSeq ?? maxLengthOf(x.shape[1]!),
+    spec.attentionChunk ?? Number.POSITIVE_INFINITY,
+  );
+  const maxPositions = spec.maxPositions ?? span;
+  if (maxPositions < span)
+    throw new SpecError(
+      `${block}: the Mega layer's maxPositions must cover the model's maxSeq (or its attention chunk)`,
+      {
+        block: name,
+        tensor: `${name}.relPosBias`,
+        expected: `>= ${span}`,
+        actual: maxPositions,
+      },
+    );
   const options = {
     name,
     zDim,
@@ -130,6 +150,7 @@ export function megaLayerBlock(
     maxPositions,
     ...(spec.attentionFunction === undefined ? {} : { attentionFunction: spec.attentionFunction }),
     ...(spec.chunkSize === undefined ? {} : { chunkSize: spec.chunkSize }),
+    ...(spec.attentionChunk === undefined ? {} : { attentionChunk: spec.attentionChunk }),
   };
   return withLabel(name, () => {
     if (cache === undefined) return { output: applyMegaBlock(x, options).output };

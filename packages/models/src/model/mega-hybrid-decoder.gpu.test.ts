@@ -5,6 +5,7 @@ import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
 import { decodeVersusRecomputePrograms } from '../testing/decode-versus-recompute.js';
+import { MEGA_CHUNKED_DECODER, megaChunkedForwardFloat64 } from '../testing/mega-chunked-decoder.js';
 import { MEGA_HYBRID_DECODER } from '../testing/mega-hybrid-decoder.js';
 import { megaHybridForwardFloat64 } from '../testing/mega-hybrid-decoder-forward.js';
 import { randomGraphParams } from '../testing/random-graph-params.js';
@@ -90,6 +91,51 @@ describe('a hybrid decoder of Mega blocks and softmax attention on the device', 
       );
       expect(errors).toHaveLength(TOKENS.length - PROMPT + 1);
       for (const error of errors) expect(error).toBeLessThan(STEP_BUDGET);
+    } finally {
+      stepProgram.destroy();
+      forwardProgram.destroy();
+    }
+  });
+});
+
+describe("Mega layers with fairseq's chunked attention on the device", () => {
+  const forward = buildDecoderGraph(MEGA_CHUNKED_DECODER, { mode: 'forward' });
+  const step = buildDecoderGraph(MEGA_CHUNKED_DECODER, { mode: 'step' });
+  const params = randomGraphParams(forward.graph, 23);
+  const params32 = Object.fromEntries(
+    Object.entries(params).map(([name, tensor]) => [name, Float32Array.from(tensor.data)]),
+  );
+  const extensions = [attention, linearAttentionExtension];
+
+  it('forward logits match float64 loops, and decode across chunk boundaries equals recomputing', {
+    timeout: 300_000,
+  }, async () => {
+    const device = await getTestDevice();
+    const common = { device, extensions, params: params32 };
+    const stepProgram = await compile(step.graph, { ...common, state: step.state });
+    const forwardProgram = await compile(forward.graph, common);
+    try {
+      const exact = megaChunkedForwardFloat64(
+        Object.fromEntries(Object.entries(params).map(([name, tensor]) => [name, tensor.data])),
+        TOKENS,
+      );
+      const actual = (
+        await forwardProgram.run(
+          { tokens: Int32Array.from(TOKENS) },
+          { dims: { seq: TOKENS.length }, poisonOutputs: true },
+        )
+      ).logits!.data;
+      const error = normwise(actual, exact);
+      const errors = await decodeVersusRecomputePrograms(
+        { step: stepProgram, forward: forwardProgram, vocabSize },
+        TOKENS,
+        PROMPT,
+      );
+      console.info(
+        `Mega-chunk decoder: forward ${error.toExponential(2)}, step vs recompute ≤ ${Math.max(...errors).toExponential(1)}`,
+      );
+      expect(error).toBeLessThan(FORWARD_BUDGET);
+      for (const stepError of errors) expect(stepError).toBeLessThan(STEP_BUDGET);
     } finally {
       stepProgram.destroy();
       forwardProgram.destroy();

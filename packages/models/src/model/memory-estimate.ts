@@ -132,7 +132,7 @@ function megaLayerSizes(
 ): { parameters: number; cache: number; rowWidth: number } {
   const { zDim: z, hDim: h, components: n } = mega;
   const mixed = 2 * d + z + h;
-  const positions = mega.maxPositions ?? maxSeq;
+  const positions = mega.maxPositions ?? Math.min(maxSeq, mega.attentionChunk ?? maxSeq);
   return {
     parameters: d * h + h + 4 * d * n + d + d * mixed + mixed + 4 * z + 2 * positions - 1 + h * d + d,
     cache: d * n + maxSeq * (z + h),

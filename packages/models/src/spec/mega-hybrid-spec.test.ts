@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { megaLayer } from '../blocks/mega-layer.js';
+import { rmsNormLayer } from '../blocks/norm-layers.js';
 import { rollingWindow } from '../generate/cache-policy.js';
 import { compileModel } from '../model/compile-model.js';
 import { buildDecoderGraph } from '../model/decoder-graph.js';
@@ -83,6 +85,33 @@ describe('Mega layers in a decoder-lm v2 spec', () => {
     expect(build({ heads: 1, headDim: 8, valueDim: 24, mega: { components: 4, maxPositions: 8 } })).toThrow(
       /maxPositions must cover the model's maxSeq/,
     );
+  });
+
+  it("takes fairseq's chunked attention (attentionChunk): the TS layer's graph, a table of the chunk", () => {
+    const chunked = parseModelSpec(
+      withAttention({ heads: 1, headDim: 8, valueDim: 24, mega: { components: 4, attentionChunk: 4 } }),
+    );
+    const { graph } = buildModelGraph(chunked, { mode: 'step' });
+    const fromTs = buildDecoderGraph(
+      {
+        ...MEGA_HYBRID_DECODER,
+        block: {
+          attention: megaLayer({ zDim: 8, hDim: 24, components: 4, attentionChunk: 4 }),
+          mlp: { kind: 'swiglu', hidden: 32 },
+          norm: rmsNormLayer({ eps: 1e-6 }),
+        },
+      },
+      { mode: 'step' },
+    ).graph;
+    expect(hashes(graph)).toEqual(hashes(fromTs));
+    expect(estimateSpecMemory(chunked, 1).parameterBytes).toBeLessThan(
+      estimateSpecMemory(spec, 1).parameterBytes * 2,
+    );
+    expect(() =>
+      parseModelSpec(
+        withAttention({ heads: 1, headDim: 8, valueDim: 24, mega: { components: 4, attentionChunk: 0 } }),
+      ),
+    ).toThrow(/mega\.attentionChunk/);
   });
 
   it('sizes the EMA state and the head keys and values of Mega layers in the memory estimate', () => {

@@ -100,6 +100,8 @@ export interface MegaLayerJSON {
   readonly maxPositions?: number | undefined;
   /** Positions per chunk of the EMA's causal sweep (1–64). */
   readonly chunkSize?: number | undefined;
+  /** fairseq's chunked attention (Mega-chunk): a query sees the keys of its chunk of this many positions only. */
+  readonly attentionChunk?: number | undefined;
 }
 
 /** A decoder layer's linear attention in JSON (see `linearAttention` of `@weft/attention/linear`). */

@@ -15,6 +15,8 @@ export interface MegaLayerSizes {
   /** P of the relative-position table `[2P − 1]`. */
   readonly maxPositions: number;
   readonly attentionFunction: 'softmax' | 'laplace' | 'relu2';
+  /** fairseq's chunked attention: the keys of the query's chunk of this many positions only. */
+  readonly attentionChunk?: number;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -49,7 +51,7 @@ const laplace = (x: number) =>
  * p = σ(δ), q = 1 − p σ(α), h_t = q h_{t−1} + p β x'_t, m = SiLU(Σ_n γ h_t / √N + ω x'_t);
  * [u, z, r, ĥ] = m W_mx + b_mx, u = σ(u), z, r = SiLU; q_i = z γ₀ + β₀, k_j = z γ₁ + β₁;
  * A_ij (j ≤ i) = softmax_j(q_i·k_j/√zDim + b[j − i + P − 1]), or f(q_i·k_j/(i + 1) + b) for
- * laplace / relu²; H = SiLU(ĥ + ((A v) ⊙ r) W_h + b_h); y = x + u ⊙ (H − x).
+ * laplace / relu² (with `attentionChunk` c: only j of i's chunk, n = i − its start + 1); H = SiLU(ĥ + ((A v) ⊙ r) W_h + b_h); y = x + u ⊙ (H − x).
  */
 export function megaLayerFloat64(
   params: NamedParameters,
@@ -94,15 +96,18 @@ export function megaLayerFloat64(
   const query = (t: number, c: number) => z(t, c) * p('qk.gamma')[c]! + p('qk.beta')[c]!;
   const key = (t: number, c: number) => z(t, c) * p('qk.gamma')[zDim + c]! + p('qk.beta')[zDim + c]!;
   const gated = new Float64Array(L * hDim);
+  const chunk = sizes.attentionChunk ?? L;
   for (let i = 0; i < L; i++) {
+    // The keys of the query's chunk, causal inside: first..i.
+    const first = Math.floor(i / chunk) * chunk;
     const weights: number[] = [];
-    for (let j = 0; j <= i; j++) {
+    for (let j = first; j <= i; j++) {
       let dot = 0;
       for (let c = 0; c < zDim; c++) dot += query(i, c) * key(j, c);
       const bias = p('relPosBias')[j - i + P - 1]!;
       if (fn === 'softmax') weights.push(dot / Math.sqrt(zDim) + bias);
       else {
-        const s = dot / (i + 1) + bias;
+        const s = dot / (i - first + 1) + bias;
         weights.push(fn === 'laplace' ? laplace(s) : Math.max(s, 0) ** 2);
       }
     }
@@ -116,7 +121,7 @@ export function megaLayerFloat64(
     }
     for (let c = 0; c < hDim; c++) {
       let sum = 0;
-      for (let j = 0; j <= i; j++) sum += weights[j]! * v[j * hDim + c]!;
+      for (let j = first; j <= i; j++) sum += weights[j - first]! * v[j * hDim + c]!;
       gated[i * hDim + c] = sum * silu(col(i, D + zDim + c));
     }
   }

@@ -8,7 +8,8 @@ import { positiveInteger } from '../number-schemas.js';
 /**
  * A decoder layer's Mega block in JSON (the `mega` key of its attention; catalog paper 70): the EMA
  * components per channel, the attention function (`softmax`, `laplace`, `relu2`; default softmax),
- * the relative-position table size P (default the model's `maxSeq`) and the EMA's chunk size.
+ * the relative-position table size P (default the model's `maxSeq`, or the attention chunk), the
+ * EMA's chunk size and fairseq's chunked attention (`attentionChunk`: the keys of the query's chunk only).
  * The section gives the head: `heads` 1, `headDim` = zDim, `valueDim` = hDim.
  */
 export const megaLayerJSONSchema = v.strictObject({
@@ -16,6 +17,7 @@ export const megaLayerJSONSchema = v.strictObject({
   attentionFunction: v.optional(v.picklist(['softmax', 'laplace', 'relu2'])),
   maxPositions: v.optional(positiveInteger(MODEL_SPEC_LIMITS.maxSeq)),
   chunkSize: v.optional(positiveInteger(64)),
+  attentionChunk: v.optional(positiveInteger(MODEL_SPEC_LIMITS.maxSeq)),
 });
 
 /** The softmax-attention keys a Mega layer's attention section must not carry. */
@@ -66,5 +68,6 @@ export function megaLayerOfJSON(section: BlockAttentionJSON, path: string, name:
     ...(json.attentionFunction === undefined ? {} : { attentionFunction: json.attentionFunction }),
     ...(json.maxPositions === undefined ? {} : { maxPositions: json.maxPositions }),
     ...(json.chunkSize === undefined ? {} : { chunkSize: json.chunkSize }),
+    ...(json.attentionChunk === undefined ? {} : { attentionChunk: json.attentionChunk }),
   });
 }
