@@ -33,6 +33,7 @@ const example = (file: string) =>
 const tinyDecoder = example('tiny-decoder.json');
 const hybridDecoder = example('hybrid-decoder.json');
 const logLinearDecoder = example('log-linear-hybrid-decoder.json');
+const megaDecoder = example('mega-decoder.json');
 
 /** The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs (softmax, hybrid, log-linear). */
 function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
@@ -50,6 +51,8 @@ function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['gr
       graph: buildModelGraph(logLinearDecoder, { mode: 'forward' }).graph,
     },
     { name: 'log-linear decoder step', graph: buildModelGraph(logLinearDecoder, { mode: 'step' }).graph },
+    { name: 'Mega decoder forward', graph: buildModelGraph(megaDecoder, { mode: 'forward' }).graph },
+    { name: 'Mega decoder step', graph: buildModelGraph(megaDecoder, { mode: 'step' }).graph },
   ];
 }
 

@@ -69,10 +69,15 @@ function overridden(spec: ModelSpecV2, section: 'mlp' | 'norm'): string {
     : '';
 }
 
-/** One attention in a line: heads, positions, score mods, mask, normalizer, `bidirectional`. */
+/** One attention in a line: heads, positions, score mods, mask, normalizer, `bidirectional`; or a Mega block's sizes. */
 export function describeAttention(
   attention: Omit<BlockAttentionJSON, 'causal'> & { readonly causal?: boolean | undefined },
 ): string {
+  const { mega } = attention;
+  if (mega !== undefined)
+    return `Mega block: zDim ${attention.headDim}, hDim ${attention.valueDim}, ${mega.components} EMA components, ${
+      mega.attentionFunction ?? 'softmax'
+    }`;
   const heads = typeof attention.heads === 'number' ? attention.heads : attention.heads.heads;
   const kvHeads =
     typeof attention.heads === 'number' ? (attention.kvHeads ?? heads) : attention.heads.kvHeads;

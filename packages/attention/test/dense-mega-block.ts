@@ -22,6 +22,8 @@ export interface DenseMegaBlockShape {
   readonly attentionFunction?: 'softmax' | 'laplace' | 'relu2';
   readonly maxPositions?: number;
   readonly prenorm?: boolean;
+  /** fairseq's chunked attention: keys of the query's chunk of this many positions only. */
+  readonly attentionChunk?: number;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -52,7 +54,7 @@ function erf(x: number): number {
 export function denseMegaBlock(values: Values, name: string, shape: DenseMegaBlockShape): Float64Array {
   const { batch, length: L, width: D, zDim, hDim, components } = shape;
   const fn = shape.attentionFunction ?? 'softmax';
-  const positions = shape.maxPositions ?? L;
+  const positions = shape.maxPositions ?? Math.min(L, shape.attentionChunk ?? L);
   const prenorm = shape.prenorm !== false;
   const at = (suffix: string) => values[`${name}.${suffix}`]!;
   const affine = (rows: Matrix, part: string): Matrix => {
@@ -87,8 +89,13 @@ export function denseMegaBlock(values: Values, name: string, shape: DenseMegaBlo
     const bias = at('relPosBias');
     const attended: Matrix = [];
     for (let i = 0; i < L; i++) {
-      const visible = shape.causal === true ? i + 1 : L;
-      const scores = Array.from({ length: visible }, (_, j) => {
+      // The keys the query sees: [first, last) — its chunk's (fairseq chunks the sequence), causal inside.
+      const size = shape.attentionChunk ?? L;
+      const first = Math.floor(i / size) * size;
+      const last = shape.causal === true ? i + 1 : Math.min(first + size, L);
+      const visible = last - first;
+      const scores = Array.from({ length: visible }, (_, offset) => {
+        const j = first + offset;
         const dot = q[i]!.reduce((total, value, c) => total + value * k[j]![c]!, 0);
         const relative = bias[j - i + positions - 1]!;
         return fn === 'softmax' ? dot / Math.sqrt(zDim) + relative : dot / visible + relative;
@@ -105,7 +112,9 @@ export function denseMegaBlock(values: Values, name: string, shape: DenseMegaBlo
           (s) => 0.5 * (1 + erf((s - Math.sqrt(0.5)) / (Math.sqrt(1 / (4 * Math.PI)) * Math.SQRT2))),
         );
       attended.push(
-        Array.from({ length: hDim }, (_, c) => weights.reduce((total, w, j) => total + w * v[j]![c]!, 0)),
+        Array.from({ length: hDim }, (_, c) =>
+          weights.reduce((total, w, offset) => total + w * v[first + offset]![c]!, 0),
+        ),
       );
     }
     const gated = attended.map((row, i) => row.map((value, c) => value * silu(base[i]![D + zDim + c]!)));

@@ -44,6 +44,7 @@ export * from './blocks/linear.js';
 export * from './blocks/linear-attention-block.js';
 export * from './blocks/lm-head.js';
 export * from './blocks/log-linear-attention-block.js';
+export * from './blocks/mega-layer.js';
 export * from './blocks/mlp.js';
 export * from './blocks/nats-cache-attention.js';
 export * from './blocks/nats-kv-cache.js';
@@ -70,6 +71,7 @@ export * from './blocks/residual.js';
 export * from './blocks/rolling-cache-attention.js';
 export * from './blocks/rolling-kv-cache.js';
 export {
+  type BlockSelfAttention,
   type CacheState,
   type SelfAttentionOptions,
   type SelfAttentionResult,

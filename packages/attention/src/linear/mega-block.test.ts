@@ -71,6 +71,16 @@ describe("Mega's moving-average gated attention block, float64", () => {
       'relu², post-norm, a longer position table',
       { attentionFunction: 'relu2', prenorm: false, maxPositions: 12 },
     ],
+    // fairseq's chunked attention (Mega-chunk): chunks of 4 over 9 positions (the last one partial).
+    ['softmax, causal, attention chunks of 4', { causal: true, attentionChunk: 4 }],
+    [
+      'laplace, causal, attention chunks of 4',
+      { attentionFunction: 'laplace', causal: true, attentionChunk: 4 },
+    ],
+    [
+      'relu², bidirectional, attention chunks of 4',
+      { attentionFunction: 'relu2', bidirectional: true, attentionChunk: 4 },
+    ],
   ] as const)('%s: the graph (chunked and quadratic EMA) = the dense block formula', (_, options) => {
     const errors = check(options, 100);
     expect(errors.chunked).toBeLessThan(F64);

@@ -1,6 +1,7 @@
 import {
   add,
   concat,
+  type Dim,
   input,
   matmul,
   mul,
@@ -8,6 +9,7 @@ import {
   param,
   reshape,
   ShapeError,
+  SLICE_END,
   SpecError,
   sigmoid,
   silu,
@@ -45,6 +47,12 @@ export interface MegaBlockOptions {
   readonly prenorm?: boolean;
   /** Positions per chunk of the EMA's causal sweeps (default the op's). */
   readonly chunkSize?: number;
+  /**
+   * fairseq's chunked attention (Mega-chunk): the attention sees only the keys of the query's own
+   * chunk of this many positions (block-diagonal; the EMA still spans the whole sequence). Then
+   * `maxPositions` defaults to (and needs only cover) the chunk. Default: one chunk, every key.
+   */
+  readonly attentionChunk?: number;
 }
 
 /** What a causal Mega block carries from one call to the next. */
@@ -57,10 +65,34 @@ export interface MegaBlockState {
   readonly values: Node;
 }
 
+/**
+ * A causal Mega block's state held in fixed slots, as a decoder keeps it on the device between
+ * steps: the EMA's h and a KV cache of the single head whose last `past[b]` slots hold the
+ * positions before x (right-aligned, empty slots first). The call appends its keys and values
+ * with `append`, so L and `past` may change from call to call while every shape stays fixed.
+ */
+export interface MegaBlockCache {
+  /** The EMA's h `[B, D, N, 1]` after the cached positions (zeros: an empty prefix). */
+  readonly ema: Node;
+  /** The key slots `[B, 1, S, zDim]`. */
+  readonly keys: Node;
+  /** The value slots `[B, 1, S, hDim]`. */
+  readonly values: Node;
+  /** The positions already cached, `[B]` i32 (a run-time input). */
+  readonly past: Node;
+  /** The slots after writing `fresh` `[B, 1, L, ·]` into them (the caller's cache layout). */
+  readonly append: (slots: Node, fresh: Node) => Node;
+}
+
 /** Options of {@link applyMegaBlock}: a causal block may continue from a state and return one. */
 export interface MegaBlockStepOptions extends MegaBlockOptions {
   /** The state after the positions before x (requires `causal`). */
   readonly state?: MegaBlockState;
+  /**
+   * The state in fixed cache slots instead of `state` (requires `causal` and `maxPositions` ≥ S);
+   * the returned state holds the updated slots. x may then have a symbolic L.
+   */
+  readonly cache?: MegaBlockCache;
   /** Also return the state after the last position (requires `causal`; implied by `state`). */
   readonly returnState?: boolean;
 }
@@ -84,8 +116,9 @@ export interface AppliedMegaBlock {
  * softmax: A = softmax(q kᵀ/√zDim + b_rel); laplace / relu2: A = f(q kᵀ / n + b_rel) with n the
  * visible keys (L, or i + 1 under `causal`) and masked entries 0, no row normalization;
  * b_rel(i, j) = relPosBias[j − i + P − 1]; H = SiLU(ĥ + ((A v) ⊙ r) W_h + b_h);
- * y = x + u ⊙ (H − x) (post-norm: LayerNorm(y)). Dropout and fairseq's attention chunking are
- * left out (inference, one chunk); the normalized FFN that follows in a Mega layer is not part of it.
+ * y = x + u ⊙ (H − x) (post-norm: LayerNorm(y)). fairseq's attention chunking is `attentionChunk`
+ * (then n counts the keys of the query's chunk); dropout is left out (inference); the normalized FFN
+ * that follows in a Mega layer is not part of it.
  *
  * Parameters (x·W layout, `[in, out]`): `${name}.norm.gamma|beta` `[D]`, `${name}.v.weight`
  * `[D, hDim]` and `.bias`, the EMA's `${name}.ema.delta|alpha|beta|gamma` `[D or 2D, N]` and
@@ -125,16 +158,25 @@ export function megaBlock(x: Node, options: MegaBlockOptions): Node {
 export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedMegaBlock {
   const { name, zDim, hDim, components } = options;
   const [batch, length, width] = checkBlock(x, options);
-  const { state } = options;
-  const withState = state !== undefined || options.returnState === true;
+  const { state, cache } = options;
+  const withState = state !== undefined || cache !== undefined || options.returnState === true;
   if (state !== undefined) checkState(state, [batch, width, zDim, hDim, components], name);
-  const past = state === undefined ? 0 : (state.keys.shape[2] as number);
-  const positions = options.maxPositions ?? past + length;
-  if (!Number.isInteger(positions) || positions < past + length)
+  if (cache !== undefined) checkCache(cache, [batch, width, zDim, hDim, components], options);
+  // The keys the attention reads: the cache's slots, or the past and new positions.
+  // (a symbolic L counts its largest binding).
+  const keyCount =
+    cache !== undefined
+      ? (cache.keys.shape[2] as number)
+      : (state === undefined ? 0 : (state.keys.shape[2] as number)) +
+        (typeof length === 'number' ? length : length.max);
+  // Under chunked attention, a query sees keys at most one chunk back.
+  const span = Math.min(keyCount, options.attentionChunk ?? keyCount);
+  const positions = options.maxPositions ?? span;
+  if (!Number.isInteger(positions) || positions < span)
     throw new SpecError(`Mega block "${name}": maxPositions must be an integer >= the keys of the call`, {
       block: name,
       tensor: `${name}.relPosBias`,
-      expected: `>= ${past + length}`,
+      expected: `>= ${span}`,
       actual: positions,
     });
 
@@ -145,7 +187,8 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
       matmul(node, param(`${name}.${part}.weight`, [inWidth, outWidth])),
       param(`${name}.${part}.bias`, [outWidth]),
     );
-  const columns = (node: Node, from: number, to: number) => slice(node, [0, 0, from], [batch, length, to]);
+  const columns = (node: Node, from: number, to: number) =>
+    slice(node, [0, 0, from], [SLICE_END, SLICE_END, to]);
 
   const normed = prenorm ? norm(x) : x;
   const moved = megaEma(normed, {
@@ -154,6 +197,7 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
     ...(options.bidirectional === true ? { bidirectional: true } : {}),
     ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
     ...(state === undefined ? {} : { state: state.ema }),
+    ...(cache === undefined ? {} : { state: cache.ema }),
     ...(withState ? { returnState: true } : {}),
   });
   const base = linear(moved.output, 'mx', width, 2 * width + zDim + hDim);
@@ -171,8 +215,12 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
   const query = add(mul(sharedHead, row('gamma', 0)), row('beta', 0));
   const newKeys = add(mul(sharedHead, row('gamma', 1)), row('beta', 1));
   const newValues = silu(heads(linear(normed, 'v', width, hDim), hDim));
-  const keys = state === undefined ? newKeys : concat([state.keys, newKeys], 2);
-  const values = state === undefined ? newValues : concat([state.values, newValues], 2);
+  const joined = (slots: Node | undefined, fresh: Node): Node => {
+    if (cache !== undefined) return cache.append(slots!, fresh);
+    return slots === undefined ? fresh : concat([slots, fresh], 2);
+  };
+  const keys = joined(cache?.keys ?? state?.keys, newKeys);
+  const values = joined(cache?.values ?? state?.values, newValues);
 
   const attended = megaAttention(
     { query, key: keys, value: values },
@@ -181,6 +229,8 @@ export function applyMegaBlock(x: Node, options: MegaBlockStepOptions): AppliedM
       causal: options.causal === true,
       attentionFunction: options.attentionFunction ?? 'softmax',
       maxPositions: positions,
+      ...(cache === undefined ? {} : { past: cache.past }),
+      ...(options.attentionChunk === undefined ? {} : { chunk: options.attentionChunk }),
     },
   );
   const hidden = silu(
@@ -214,16 +264,24 @@ export function megaBlockStateInputs(
   };
 }
 
-function checkBlock(x: Node, options: MegaBlockStepOptions): [number, number, number] {
+function checkBlock(x: Node, options: MegaBlockStepOptions): [number, Dim, number] {
   const { name, zDim, hDim, components } = options;
-  if (x.rank !== 3 || !x.shape.every((size) => typeof size === 'number'))
+  // L may be symbolic (a decoder's tokens per run), except under the bidirectional EMA.
+  const staticAxes = options.bidirectional === true ? [0, 1, 2] : [0, 2];
+  if (x.rank !== 3 || staticAxes.some((axis) => typeof x.shape[axis] !== 'number'))
     throw new ShapeError(`Mega block "${name}": x must be [B, L, D] with static sizes`, {
       block: name,
       tensor: 'x',
-      expected: '[B, L, D]',
+      expected: options.bidirectional === true ? '[B, L, D], all static' : '[B, L, D], B and D static',
       actual: `[${x.shape.join(', ')}]`,
     });
-  for (const [key, value] of Object.entries({ zDim, hDim, components }))
+  const chunk = options.attentionChunk;
+  for (const [key, value] of Object.entries({
+    zDim,
+    hDim,
+    components,
+    ...(chunk === undefined ? {} : { attentionChunk: chunk }),
+  }))
     if (!Number.isInteger(value) || value < 1)
       throw new SpecError(`Mega block "${name}": ${key} must be an integer >= 1`, {
         block: name,
@@ -243,6 +301,12 @@ function checkBlock(x: Node, options: MegaBlockStepOptions): [number, number, nu
       expected: 'causal: true with state or returnState',
       actual: 'causal: false',
     });
+  if (!isCausal && options.cache !== undefined)
+    throw new SpecError(`Mega block "${name}": only a causal block carries a cache`, {
+      block: name,
+      expected: 'causal: true with cache',
+      actual: 'causal: false',
+    });
   const fn = options.attentionFunction ?? 'softmax';
   if (fn !== 'softmax' && fn !== 'laplace' && fn !== 'relu2')
     throw new SpecError(`Mega block "${name}": unknown attention function`, {
@@ -250,7 +314,38 @@ function checkBlock(x: Node, options: MegaBlockStepOptions): [number, number, nu
       expected: "'softmax' | 'laplace' | 'relu2'",
       actual: String(fn),
     });
-  return x.shape as [number, number, number];
+  if (options.state !== undefined && options.cache !== undefined)
+    throw new SpecError(`Mega block "${name}": give the state or the cache, not both`, {
+      block: name,
+      expected: 'state or cache',
+      actual: 'both',
+    });
+  return x.shape as [number, Dim, number];
+}
+
+function checkCache(cache: MegaBlockCache, sizes: readonly number[], options: MegaBlockStepOptions): void {
+  const { name } = options;
+  const slots = cache.keys.shape[2];
+  checkState(cache, sizes, name);
+  const past = cache.past.shape;
+  if (past.length !== 1 || past[0] !== sizes[0] || cache.past.dtype !== 'i32')
+    throw new ShapeError(`Mega block "${name}": the cache's past must be [B] i32`, {
+      block: name,
+      tensor: `${name}.past`,
+      expected: `[${sizes[0]}] i32`,
+      actual: `[${past.join(', ')}] ${cache.past.dtype}`,
+    });
+  const span = Math.min(slots as number, options.attentionChunk ?? (slots as number));
+  if (options.maxPositions === undefined || options.maxPositions < span)
+    throw new SpecError(
+      `Mega block "${name}": a cached block needs maxPositions >= its slots (or its chunk)`,
+      {
+        block: name,
+        tensor: `${name}.relPosBias`,
+        expected: `>= ${span}`,
+        actual: options.maxPositions ?? 'none',
+      },
+    );
 }
 
 function checkState(state: MegaBlockState, sizes: readonly number[], name: string): void {

@@ -19,8 +19,8 @@ import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
 import {
   type EncoderDecoderBlockOptions,
+  encoderDecoderAttention,
   encoderStack,
-  layerAttention,
   transformerStack,
 } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';
@@ -221,7 +221,7 @@ export function buildEncoderDecoderGraph(
     embedded,
     definition.decoderLayers,
     (layer) => {
-      const attention = layerAttention(selfAttention, layer);
+      const attention = encoderDecoderAttention(selfAttention, layer, `decoder.layers.${layer}`);
       const { heads, headDim, kvHeads } = attentionWith(attention, 'decoder', {});
       const cross = {
         memory,

@@ -12,6 +12,7 @@ import {
   type LogLinearLayerSpec,
   logLinearSelfAttention,
 } from './log-linear-attention-block.js';
+import { isMegaLayerSpec, type MegaLayerSpec } from './mega-layer.js';
 import { childPath } from './parameter-path.js';
 import { rollingCacheAttention } from './rolling-cache-attention.js';
 import { sliceAxis } from './slice-axis.js';
@@ -57,6 +58,13 @@ export interface SelfAttentionResult {
 export type SelfAttentionSlot = BlockAttention | LinearAttentionSpec | LogLinearLayerSpec;
 
 /**
+ * What a transformer block's `attention` takes: a {@link SelfAttentionSlot}, or a Mega layer
+ * (`megaLayer({...})`: it replaces the attention sublayer and its residual; its decode state is
+ * the EMA's h and its single head's keys and values).
+ */
+export type BlockSelfAttention = SelfAttentionSlot | MegaLayerSpec;
+
+/**
  * Multi-head self-attention: one fused QKV projection `${name}.wqkv`
  * `[d, H·dk + Hkv·dk + Hv·dv]` (query columns, then key, then value), slices into heads, one
  * `attention` op carrying every part of the spec (positions, QK norm, score mods, masks,
@@ -98,7 +106,7 @@ export function selfAttention(
 /** {@link selfAttention} with the cache given apart from the attention (how transformer blocks call it). */
 export function selfAttentionWithCache(
   x: Node,
-  part: SelfAttentionSlot,
+  part: BlockSelfAttention,
   cache: KvCacheOptions | undefined,
   name: string,
   where = '',
@@ -123,12 +131,21 @@ function buildSelfAttention(
 
 function buildCachedAttention(
   x: Node,
-  slot: SelfAttentionSlot,
+  slot: BlockSelfAttention,
   cache: KvCacheOptions | undefined,
   name: string,
   where: string,
   block: string,
 ): SelfAttentionResult {
+  if (isMegaLayerSpec(slot))
+    throw new SpecError(
+      `${block}: a Mega layer replaces the attention and its residual: put it in a transformer block`,
+      {
+        block: name,
+        expected: 'a softmax or linear attention',
+        actual: 'megaLayer',
+      },
+    );
   if (isLinearAttentionSpec(slot)) {
     const { output, states } = linearSelfAttention(x, slot, cache, name, block, true);
     return states === undefined ? { output } : { output, states };

@@ -3,8 +3,9 @@ import { type Node, SpecError } from '@weft/ir';
 import { attentionOptionsOf, isAttentionSpec } from './attention-part.js';
 import { isLinearAttentionSpec } from './linear-attention-block.js';
 import { isLogLinearLayerSpec } from './log-linear-attention-block.js';
+import { isMegaLayerSpec } from './mega-layer.js';
 import { childPath } from './parameter-path.js';
-import type { CacheState, SelfAttentionSlot } from './self-attention.js';
+import type { BlockSelfAttention, CacheState, SelfAttentionSlot } from './self-attention.js';
 import {
   type TransformerBlockOptions,
   type TransformerBlockResult,
@@ -17,7 +18,7 @@ export type StackAttention = SelfAttentionSlot | ((layer: number) => SelfAttenti
 /** Options of each block of a stack: {@link TransformerBlockOptions}, whose attention may depend on the layer. */
 export type StackBlockOptions = Omit<TransformerBlockOptions, 'attention'> & {
   /** The attention of every layer, or `(layer) => attention` for per-layer variants. */
-  readonly attention: StackAttention;
+  readonly attention: StackAttention | BlockSelfAttention | ((layer: number) => BlockSelfAttention);
 };
 
 /** What {@link transformerStack} returns. */
@@ -63,7 +64,10 @@ export function layerBlockOptions(
  * layerAttention((layer) => (layer % 2 === 0 ? global : local), 3); // local
  * ```
  */
-export function layerAttention(attention: StackAttention, index: number): SelfAttentionSlot {
+export function layerAttention<Slot extends BlockSelfAttention = SelfAttentionSlot>(
+  attention: Slot | ((layer: number) => Slot),
+  index: number,
+): Slot {
   return typeof attention === 'function' ? attention(index) : attention;
 }
 
@@ -127,7 +131,7 @@ export type EncoderDecoderBlockOptions = Omit<StackBlockOptions, 'cache' | 'cros
  */
 export function encoderStack(x: Node, layers: number, block: EncoderDecoderBlockOptions, name: string): Node {
   const bidirectional = (layer: number): SelfAttentionSlot => {
-    const attention = layerAttention(block.attention, layer);
+    const attention = encoderDecoderAttention(block.attention, layer, childPath(name, String(layer)));
     if (isLinearAttentionSpec(attention) || isLogLinearLayerSpec(attention)) {
       throw new SpecError(
         `encoder stack "${name}": layer ${layer} has linear attention (causal only in blocks)`,
@@ -169,7 +173,7 @@ export function decoderStack(
     x,
     layers,
     (layer) => {
-      const attention = layerAttention(block.attention, layer);
+      const attention = encoderDecoderAttention(block.attention, layer, childPath(name, String(layer)));
       return { ...block, attention, crossAttention: { memory, ...crossHeadsOf(attention) } };
     },
     name,
@@ -194,4 +198,29 @@ function crossHeadsOf(attention: SelfAttentionSlot): { heads: number; headDim: n
     headDim: spec.headDim,
     ...(spec.kvHeads === undefined ? {} : { kvHeads: spec.kvHeads }),
   };
+}
+
+/**
+ * A layer's attention in an encoder or an encoder-decoder's decoder stack: a Mega layer is refused
+ * (decoder-only models keep its state).
+ *
+ * @example
+ * ```ts
+ * encoderDecoderAttention({ heads: 4, headDim: 16 }, 0, 'encoder.0'); // the options as given
+ * ```
+ * @throws SpecError naming the block for a Mega layer.
+ */
+export function encoderDecoderAttention(
+  attention: StackBlockOptions['attention'],
+  layer: number,
+  block: string,
+): SelfAttentionSlot {
+  const slot = layerAttention<BlockSelfAttention>(attention, layer);
+  if (isMegaLayerSpec(slot))
+    throw new SpecError(`stack layer "${block}": a Mega layer is for decoder-only models`, {
+      block,
+      expected: 'a softmax or linear attention',
+      actual: 'megaLayer',
+    });
+  return slot;
 }

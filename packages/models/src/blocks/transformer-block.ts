@@ -5,10 +5,11 @@ import { type BlockNorm, type ResolvedBlockNorm, resolveBlockNorm } from './bloc
 import { type CrossAttentionOptions, type CrossAttentionParts, crossAttention } from './cross-attention.js';
 import { checkExactOptions } from './exact-options.js';
 import type { KvCacheOptions } from './kv-cache.js';
+import { isMegaLayerSpec, megaLayerBlock } from './mega-layer.js';
 import { MLP_OPTIONS, type MlpOptions, mlp } from './mlp.js';
 import { childPath } from './parameter-path.js';
 import { type ResidualKind, residualBranch, type Sublayer } from './residual.js';
-import { type CacheState, type SelfAttentionSlot, selfAttentionWithCache } from './self-attention.js';
+import { type BlockSelfAttention, type CacheState, selfAttentionWithCache } from './self-attention.js';
 
 /**
  * A transformer block's cross-attention: the encoder output `memory` and the attention, either
@@ -31,9 +32,11 @@ export interface TransformerBlockOptions {
   /**
    * Self-attention (causal unless `causal: false`): the value `attention({...})` of
    * `@weft/attention` returns, or its options with the block settings `causal`, `bias`, `tensors`;
-   * or a causal `linearAttention({...})` spec of `@weft/attention/linear` (its decode state is S and z).
+   * or a causal `linearAttention({...})` spec of `@weft/attention/linear` (its decode state is S and z),
+   * or `megaLayer({...})`: Mega's block in place of the attention sublayer and its residual
+   * (parameters `${name}.mega.*`; its decode state is the EMA's h and its head's keys and values).
    */
-  readonly attention: SelfAttentionSlot;
+  readonly attention: BlockSelfAttention;
   /** Feed-forward block. */
   readonly mlp: MlpOptions;
   /** Normalization and its placement: a norm layer, `{ layer, placement }`, legacy options or the hypersphere. */
@@ -136,7 +139,8 @@ function buildTransformerBlock(
     states = result.states;
     return result.output;
   };
-  const sublayers: [string, Sublayer][] = [['attn', attend]];
+  const mega = isMegaLayerSpec(options.attention) ? options.attention : undefined;
+  const sublayers: [string, Sublayer][] = mega === undefined ? [['attn', attend]] : [];
   const cross = options.crossAttention;
   if (cross !== undefined) {
     const { memory, attention } = splitCrossAttention(cross, block, name);
@@ -148,6 +152,12 @@ function buildTransformerBlock(
   sublayers.push(['mlp', (normalized) => mlp(normalized, options.mlp, childPath(name, 'mlp'))]);
 
   let stream = x;
+  if (mega !== undefined) {
+    // Mega's block has its own pre-LayerNorm and gated residual: it takes the stream as is.
+    const result = megaLayerBlock(x, mega, options.cache, childPath(name, 'mega'), block);
+    stream = result.output;
+    states = result.states;
+  }
   for (const [part, sublayer] of sublayers)
     stream = applySublayer(stream, sublayer, part, { norm, residual, condition: options.condition }, name);
   return {

@@ -5,6 +5,7 @@ import { attentionOptionsOf, type BlockAttention } from '../blocks/attention-par
 import type { BlockNorm } from '../blocks/block-norm.js';
 import { adaptiveLayerNorm, taskLayerNormLayer } from '../blocks/conditional-norm-layers.js';
 import type { LogLinearLayerSpec } from '../blocks/log-linear-attention-block.js';
+import type { MegaLayerSpec } from '../blocks/mega-layer.js';
 import type { MlpOptions } from '../blocks/mlp.js';
 import type { NormLayer } from '../blocks/norm-layer.js';
 import {
@@ -21,6 +22,7 @@ import { type LayerSections, layerSections } from '../spec/layer-overrides.js';
 import type { BlockNormJSON, DecoderLmConfigV2, DecoderNormLayerJSON } from '../spec/model-spec-v2-types.js';
 import { linearAttentionOfJSON } from '../spec/parts/linear-attention-json.js';
 import { isLogLinearSection, logLinearLayerOfJSON } from '../spec/parts/log-linear-attention-json.js';
+import { megaLayerOfJSON } from '../spec/parts/mega-layer-json.js';
 import {
   hasTensorRefs,
   type ModelAttention,
@@ -35,8 +37,11 @@ import type { DecoderBlockOptions, DecoderLmDefinition } from './decoder-graph.j
 export interface ResolvedDecoderLayer {
   /** The transformer block's options. */
   readonly block: DecoderBlockOptions;
-  /** The attention spec (before the block adds `causal()` and names it), or a (log-)linear layer's spec. */
-  readonly attention: AttentionSpec | LinearAttentionSpec | LogLinearLayerSpec;
+  /**
+   * The attention spec (before the block adds `causal()` and names it), a (log-)linear layer's
+   * spec, or a Mega layer.
+   */
+  readonly attention: AttentionSpec | LinearAttentionSpec | LogLinearLayerSpec | MegaLayerSpec;
   /** The MLP. */
   readonly mlp: MlpOptions;
 }
@@ -53,19 +58,12 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
   const built = new Map<string, ModelAttention>();
   return layerSections(config).map((sections, layer) => {
     const place = { layer, layers: config.layers };
-    const name = `layers.${layer}.attn`;
-    const { attention: section, attentionPath } = sections;
-    const linear =
-      section.linear === undefined
-        ? undefined
-        : isLogLinearSection(section)
-          ? logLinearLayerOfJSON(section, attentionPath, name, config.maxSeq)
-          : linearAttentionOfJSON(section, attentionPath, name, place);
+    const recurrent = recurrentLayerOf(sections, layer, place, config.maxSeq);
     const { spec: attention, tensors } =
-      linear === undefined ? attentionOf(sections, layer, built) : { spec: linear, tensors: {} };
+      recurrent === undefined ? attentionOf(sections, layer, built) : { spec: recurrent, tensors: {} };
     const mlp = mlpOf(sections, layer);
     const block: DecoderBlockOptions = {
-      attention: linear ?? blockAttentionOf(attention as AttentionSpec, tensors, sections),
+      attention: recurrent ?? blockAttentionOf(attention as AttentionSpec, tensors, sections),
       mlp,
       norm: decoderBlockNormOf(sections.norm, config.conditioning, `${sections.normPath}.layer`, layer),
       ...(sections.residual === undefined
@@ -74,6 +72,25 @@ export function resolveDecoderLayers(config: DecoderLmConfigV2): ResolvedDecoder
     };
     return { block, attention, mlp };
   });
+}
+
+/**
+ * A layer's linear or log-linear attention (`linear`) or Mega block (`mega`), which keep a state,
+ * not only a KV cache.
+ */
+function recurrentLayerOf(
+  sections: LayerSections,
+  layer: number,
+  place: { readonly layer: number; readonly layers: number },
+  maxSeq: number,
+): LinearAttentionSpec | LogLinearLayerSpec | MegaLayerSpec | undefined {
+  const { attention, attentionPath } = sections;
+  const name = `layers.${layer}.attn`;
+  if (attention.mega !== undefined) return megaLayerOfJSON(attention, attentionPath, `layers.${layer}.mega`);
+  if (attention.linear === undefined) return undefined;
+  return isLogLinearSection(attention)
+    ? logLinearLayerOfJSON(attention, attentionPath, name, maxSeq)
+    : linearAttentionOfJSON(attention, attentionPath, name, place);
 }
 
 /**

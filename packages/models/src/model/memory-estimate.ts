@@ -2,6 +2,7 @@ import { fenwickLevelCount } from '@weft/attention/linear';
 import { MemoryLimitError, type Node } from '@weft/ir';
 import type { BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
+import type { MegaLayerSpec } from '../blocks/mega-layer.js';
 import type { DecoderLmConfig } from '../spec/model-spec-types.js';
 import type { AnyModelSpec, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
 import { normLayerOfSlot } from './decoder-conditioning.js';
@@ -120,6 +121,26 @@ function conditioningParameters(config: DecoderLmConfigV2): number {
   const tasks = (conditioning.taskIds?.tasks ?? 0) * 2 * d;
   return timestep + classes + tasks + 2 * d * d + 2 * d;
 }
+/**
+ * A Mega layer's terms: its parameters (v, the EMA's δ α β γ [d, N] and ω, mx [d, 2d + z + h], the
+ * QK offsets, the relative-position table [2P − 1], h [h, d], biases), the state a decode keeps
+ * (the EMA's h [d, N] and the head's keys [maxSeq, z] and values [maxSeq, h]) and its widest rows.
+ */
+function megaLayerSizes(
+  mega: MegaLayerSpec,
+  d: number,
+  maxSeq: number,
+): { parameters: number; cache: number; rowWidth: number } {
+  const { zDim: z, hDim: h, components: n } = mega;
+  const mixed = 2 * d + z + h;
+  const positions = mega.maxPositions ?? Math.min(maxSeq, mega.attentionChunk ?? maxSeq);
+  return {
+    parameters: d * h + h + 4 * d * n + d + d * mixed + mixed + 4 * z + 2 * positions - 1 + h * d + d,
+    cache: d * n + maxSeq * (z + h),
+    rowWidth: 2 * mixed + 3 * h + 4 * d + maxSeq,
+  };
+}
+
 /** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms, four with sandwich norms, counted as an upper bound; output biases where a layer has one). */
 function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemoryEstimate {
   const { vocabSize: V, dModel: d, maxSeq } = config;
@@ -129,6 +150,21 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
   let rowWidth = 0;
   let largest = Math.max(V * d, rows * V);
   for (const { attention, mlp, block } of resolveDecoderLayers(config)) {
+    const mlpParameters =
+      (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
+    if (attention.kind === 'mega-block') {
+      const mega = megaLayerSizes(attention, d, maxSeq);
+      // The block's own LayerNorm (2d) and the MLP's norm.
+      layerParameters +=
+        mega.parameters +
+        mlpParameters +
+        2 * d +
+        normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1);
+      cacheElements += mega.cache;
+      rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + mega.rowWidth);
+      largest = Math.max(largest, rows * 2 * mlp.hidden, mega.cache);
+      continue;
+    }
     // A linear layer: H key/value heads, and a state [H, d_k, d_v] (+ [H, d_k]) in place of the KV
     // cache; a log-linear layer: L − 1 such states (its Fenwick levels), a position, and the gates.
     const logLinear = attention.kind === 'log-linear-attention';
@@ -139,8 +175,6 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
     const projected = (heads + kvHeads) * headDim + valueHeads * valueDim;
     const outputBias = (block.attention as { readonly outputBias?: boolean }).outputBias === true ? d : 0;
     const attentionParameters = d * projected + heads * valueDim * d + projected + outputBias;
-    const mlpParameters =
-      (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
     const norms = 'placement' in block.norm && block.norm.placement === 'sandwich' ? 4 : 3;
     layerParameters +=
       attentionParameters +

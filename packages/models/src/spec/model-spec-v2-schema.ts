@@ -19,6 +19,7 @@ import type {
 import { positiveInteger, positiveNumber } from './number-schemas.js';
 import { attentionSpecSchema, weightedGqaSchema } from './parts/attention-json-schema.js';
 import { linearAttentionJSONSchema } from './parts/linear-attention-json.js';
+import { megaLayerJSONSchema } from './parts/mega-layer-json.js';
 import { NORM_LAYER_KINDS, normLayerSchema } from './parts/norm-layer-json.js';
 import { unknownKindMessage } from './parts/part-kinds.js';
 
@@ -55,6 +56,7 @@ const attentionBlockEntries = {
   bias: v.optional(v.boolean()),
   outputBias: v.optional(v.boolean()),
   linear: v.optional(linearAttentionJSONSchema),
+  mega: v.optional(megaLayerJSONSchema),
 };
 
 const attentionEntries = { ...attentionParts, ...boundedHeadEntries, ...attentionBlockEntries };

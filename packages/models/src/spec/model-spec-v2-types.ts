@@ -82,6 +82,26 @@ export interface BlockAttentionJSON {
    * from this section, no softmax keys beside it. Decoding keeps its state S (and z), not a KV cache.
    */
   readonly linear?: LinearAttentionJSON | undefined;
+  /**
+   * Makes the layer Mega's moving-average gated attention block (decoder-lm only): one head
+   * (`heads` 1) with zDim = `headDim` and hDim = `valueDim`, no softmax keys beside it; the block
+   * replaces the attention sublayer and its residual. Decoding keeps the EMA's h and the head's keys and values.
+   */
+  readonly mega?: MegaLayerJSON | undefined;
+}
+
+/** A decoder layer's Mega block in JSON (see `megaLayer`). */
+export interface MegaLayerJSON {
+  /** EMA components per channel (fairseq `ndim`). */
+  readonly components: number;
+  /** `softmax` (default), `laplace` or `relu2`. */
+  readonly attentionFunction?: 'softmax' | 'laplace' | 'relu2' | undefined;
+  /** Size P of the relative-position table `[2P − 1]`; default and least the model's `maxSeq`. */
+  readonly maxPositions?: number | undefined;
+  /** Positions per chunk of the EMA's causal sweep (1–64). */
+  readonly chunkSize?: number | undefined;
+  /** fairseq's chunked attention (Mega-chunk): a query sees the keys of its chunk of this many positions only. */
+  readonly attentionChunk?: number | undefined;
 }
 
 /** A decoder layer's linear attention in JSON (see `linearAttention` of `@weft/attention/linear`). */

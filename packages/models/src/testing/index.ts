@@ -35,6 +35,14 @@ export {
   LOG_LINEAR_HYBRID_SOFTMAX_LAYER,
 } from './log-linear-hybrid-decoder.js';
 export { logLinearHybridForwardFloat64 } from './log-linear-hybrid-decoder-forward.js';
+export {
+  MEGA_HYBRID_DECODER,
+  MEGA_HYBRID_DECODER_SPEC,
+  MEGA_HYBRID_LAPLACE_LAYER,
+  MEGA_HYBRID_SIZES,
+  MEGA_HYBRID_SOFTMAX_LAYER,
+} from './mega-hybrid-decoder.js';
+export { megaHybridForwardFloat64 } from './mega-hybrid-decoder-forward.js';
 export { SINK_DECODER, SINK_DECODER_SPEC, SINK_DECODER_WINDOW_LAYER } from './sink-decoder.js';
 export { type NamedParameters, sinkDecoderForwardFloat64 } from './sink-decoder-forward.js';
 export {

@@ -9,8 +9,13 @@ import { hasTensorRefs, modelAttentionFromJSON } from '../parts/model-attention-
 
 export { ARCHITECTURE_LIMITS } from '../architecture-limits.js';
 
-// Linear layers (`linear`) are for decoder-lm stacks, whose decode keeps their state.
-const { causal: _causal, linear: _linear, ...selfAttentionEntries } = blockAttentionSchema.entries;
+// Linear layers (`linear`) and Mega blocks (`mega`) are for decoder-lm stacks, whose decode keeps their state.
+const {
+  causal: _causal,
+  linear: _linear,
+  mega: _mega,
+  ...selfAttentionEntries
+} = blockAttentionSchema.entries;
 
 const architectureAttentionEntries = {
   ...selfAttentionEntries,
