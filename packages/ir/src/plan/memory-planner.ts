@@ -44,8 +44,12 @@ export function planMemory(plan: KernelPlan, options: MemoryOptions = {}): Memor
   }
   const lifetimes = collectLifetimes(plan);
   const placed: BufferSlot[] = [];
+  // The same slots by offset, ties in placement order (what a stable sort of `placed` gives).
+  const byOffset: BufferSlot[] = [];
   for (const lifetime of placementOrder(lifetimes, alignment)) {
-    placed.push({ ...lifetime, offset: bestFitOffset(lifetime, placed, alignment) });
+    const slot = { ...lifetime, offset: bestFitOffset(lifetime, byOffset, alignment) };
+    placed.push(slot);
+    byOffset.splice(upperBound(byOffset, slot.offset), 0, slot);
   }
   const align = (bytes: number) => alignUp(bytes, alignment);
   const top = placed.reduce((end, slot) => Math.max(end, slot.offset + slot.bytes), 0);
@@ -146,20 +150,33 @@ function placementOrder(lifetimes: readonly Lifetime[], alignment: number): Life
     .map(({ lifetime }) => lifetime);
 }
 
-/** The start of the smallest aligned gap that fits, among slots live at the same time; else above them. */
-function bestFitOffset(lifetime: Lifetime, placed: readonly BufferSlot[], alignment: number): number {
-  const overlapping = placed
-    .filter((slot) => slot.liveFrom <= lifetime.liveTo && lifetime.liveFrom <= slot.liveTo)
-    .sort((a, b) => a.offset - b.offset);
+/**
+ * The start of the smallest aligned gap that fits, among slots live at the same time; else above
+ * them. `byOffset`: the placed slots sorted by offset.
+ */
+function bestFitOffset(lifetime: Lifetime, byOffset: readonly BufferSlot[], alignment: number): number {
   let best: { offset: number; gap: number } | undefined;
   let cursor = 0;
-  for (const slot of overlapping) {
+  for (const slot of byOffset) {
+    if (slot.liveFrom > lifetime.liveTo || lifetime.liveFrom > slot.liveTo) continue;
     const start = alignUp(cursor, alignment);
     const gap = slot.offset - start;
     if (gap >= lifetime.bytes && (best === undefined || gap < best.gap)) best = { offset: start, gap };
     cursor = Math.max(cursor, slot.offset + slot.bytes);
   }
   return best?.offset ?? alignUp(cursor, alignment);
+}
+
+/** The index after the last slot of `sorted` (by offset) whose offset is at most `offset`. */
+function upperBound(sorted: readonly BufferSlot[], offset: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]!.offset <= offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function orderLikePlan(placed: readonly BufferSlot[], lifetimes: readonly Lifetime[]): BufferSlot[] {
