@@ -129,30 +129,21 @@ export function dropUnusedLets(
   scope: readonly string[] = [],
   effects: readonly string[] = [],
 ): string[] {
-  // Occurrences of each identifier, counted once; dropping a line takes its own away, which may
-  // leave another let unread. Counts only fall, so the lines dropped are those the passes of
-  // "drop every let nothing else mentions" drop, in whatever order they are found.
-  const counts = new Map<string, number>();
-  const words = lines.map((line) => Array.from(line.matchAll(FREE_IDENTIFIER), ([word]) => word));
-  for (const [word] of scope.join('\n').matchAll(FREE_IDENTIFIER))
-    counts.set(word, (counts.get(word) ?? 0) + 1);
-  for (const lineWords of words) for (const word of lineWords) counts.set(word, (counts.get(word) ?? 0) + 1);
-  const names = lines.map((line) => {
-    const match = /^\s*let ([A-Za-z_][A-Za-z0-9_]*)(?:: [^=]+)? = (.*);$/.exec(line);
-    if (match === null || effects.some((name) => match[2]!.includes(`${name}(`))) return undefined;
-    return match[1]!;
-  });
-  const dropped = lines.map(() => false);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [index, name] of names.entries()) {
-      if (dropped[index] || name === undefined || (counts.get(name) ?? 0) > 1) continue;
-      dropped[index] = true;
-      changed = true;
-      for (const word of words[index]!) counts.set(word, counts.get(word)! - 1);
+  let current = [...lines];
+  for (;;) {
+    // Occurrences of each identifier, counted once per pass rather than searched once per let.
+    const counts = new Map<string, number>();
+    for (const [word] of [...current, ...scope].join('\n').matchAll(FREE_IDENTIFIER)) {
+      counts.set(word, (counts.get(word) ?? 0) + 1);
     }
+    const next = current.filter((line) => {
+      const match = /^\s*let ([A-Za-z_][A-Za-z0-9_]*)(?:: [^=]+)? = (.*);$/.exec(line);
+      if (match === null || effects.some((name) => match[2]!.includes(`${name}(`))) return true;
+      return (counts.get(match[1]!) ?? 0) > 1;
+    });
+    if (next.length === current.length) return next;
+    current = next;
   }
-  return lines.filter((_, index) => !dropped[index]);
 }
 
 /** Splits `a + b + c` over lines of at most `width` characters, continuation lines indented. */

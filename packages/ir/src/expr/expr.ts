@@ -61,10 +61,6 @@ export type ExprKind = 'const' | 'var' | 'read' | 'unary' | 'binary' | 'select' 
 /** What can stand where an Expr is expected: an Expr, or a JS number (an f32 literal). */
 export type ExprLike = Expr | number;
 
-let nextSerial = 0;
-/** An Expr's serial (set by the class's static block: the field is private). */
-let serialOf: (expr: Expr) => number;
-
 /**
  * A node of Weft's scalar expression language: the one language for every code hole
  * (elementwise bodies, matmul prologues and epilogues, attention score and mask mods, feature maps).
@@ -81,13 +77,8 @@ let serialOf: (expr: Expr) => number;
  * ```
  */
 export class Expr {
-  /** Creation order, unique among live Exprs: what interning keys an Expr's operands by. */
-  readonly #serial = nextSerial++;
-  #key: string | undefined;
-
-  static {
-    serialOf = (expr) => expr.#serial;
-  }
+  /** Structural key; equal keys mean the same object. */
+  readonly key: string;
 
   /** @internal Use the factory functions ({@link constant}, {@link variable}, ...). */
   constructor(
@@ -102,15 +93,9 @@ export class Expr {
      * the function name (`unary`, `binary`); empty for `select` and `cast`.
      */
     readonly payload: string | number,
-  ) {}
-
-  /**
-   * Structural key; equal keys mean the same object. Built on first use (most Exprs a code
-   * generator builds are never asked for it, and it grows with the depth of the tree).
-   */
-  get key(): string {
-    this.#key ??= structuralKey(this);
-    return this.#key;
+    key: string,
+  ) {
+    this.key = key;
   }
 
   /** `this + other`. */
@@ -203,32 +188,6 @@ export class Expr {
   }
 }
 
-/** The structural key of `expr` (see {@link Expr.key}). */
-function structuralKey(expr: Expr): string {
-  const { kind, dtype, args, payload } = expr;
-  switch (kind) {
-    case 'const':
-      return `${Object.is(payload, -0) ? '-0' : String(payload)}:${dtype}`;
-    case 'var':
-      return `${payload}:${dtype}`;
-    case 'read':
-      return `${payload}[${args.map((a) => a.key).join(', ')}]:${dtype}`;
-    case 'unary':
-      return `${payload}(${args[0]!.key})`;
-    case 'binary':
-      return `${payload}(${args[0]!.key}, ${args[1]!.key})`;
-    case 'select':
-      return `select(${args[0]!.key}, ${args[1]!.key}, ${args[2]!.key})`;
-    case 'cast':
-      return `${dtype}(${args[0]!.key})`;
-  }
-}
-
-/**
- * Live Exprs by identity: a leaf by `l` and its structural key, any other Expr by `c`, its operands'
- * serials, kind, dtype and payload (its operands are interned, so equal serials mean equal operands,
- * and a live Expr keeps its operands alive). Short keys, where structural keys grow with the tree.
- */
 const interned = new Map<string, WeakRef<Expr>>();
 const registry = new FinalizationRegistry<string>((key) => {
   const ref = interned.get(key);
@@ -244,17 +203,10 @@ function intern(
 ): Expr {
   const existing = interned.get(key)?.deref();
   if (existing !== undefined) return existing;
-  const expr = new Expr(kind, dtype, Object.freeze([...args]), payload);
+  const expr = new Expr(kind, dtype, Object.freeze([...args]), payload, key);
   interned.set(key, new WeakRef(expr));
   registry.register(expr, key);
   return expr;
-}
-
-/** The identity key of an Expr with operands: serials first (digits and commas), then the rest. */
-function compositeKey(kind: ExprKind, dtype: DType, args: readonly Expr[], payload: string | number): string {
-  let serials = 'c';
-  for (const arg of args) serials += `${serialOf(arg)},`;
-  return `${serials}${kind}:${dtype}:${payload}`;
 }
 
 /** Lifts a number to an f32 literal; passes Exprs through. */
@@ -265,7 +217,7 @@ export function toExpr(value: ExprLike): Expr {
 /** A literal of the given dtype (default `f32`). */
 export function constant(value: number, dtype: DType = 'f32'): Expr {
   const literal = Object.is(value, -0) ? '-0' : String(value);
-  return intern('const', dtype, [], value, `l${literal}:${dtype}`);
+  return intern('const', dtype, [], value, `${literal}:${dtype}`);
 }
 
 /**
@@ -273,20 +225,20 @@ export function constant(value: number, dtype: DType = 'f32'): Expr {
  * (`score`, `x`). Its value is supplied by whoever evaluates or generates code for the expression.
  */
 export function variable(name: string, dtype: DType = 'f32'): Expr {
-  return intern('var', dtype, [], name, `l${name}:${dtype}`);
+  return intern('var', dtype, [], name, `${name}:${dtype}`);
 }
 
 /** Reads element `index` (one Expr per axis) of captured tensor `tensor`. */
 export function read(tensor: string, index: readonly ExprLike[], dtype: DType = 'f32'): Expr {
   const args = index.map(toExpr);
-  return intern('read', dtype, args, tensor, compositeKey('read', dtype, args, tensor));
+  return intern('read', dtype, args, tensor, `${tensor}[${args.map((a) => a.key).join(', ')}]:${dtype}`);
 }
 
 /** Applies a unary function. Result dtype: `bool` for `not`/`isNan`, else the operand's. */
 export function unary(fn: UnaryFunction, operand: ExprLike): Expr {
   const a = toExpr(operand);
   const dtype: DType = fn === 'not' || fn === 'isNan' ? 'bool' : a.dtype;
-  return intern('unary', dtype, [a], fn, compositeKey('unary', dtype, [a], fn));
+  return intern('unary', dtype, [a], fn, `${fn}(${a.key})`);
 }
 
 /**
@@ -299,7 +251,7 @@ export function binary(fn: BinaryFunction, left: ExprLike, right: ExprLike): Exp
   if (typeof left === 'number' && typeof right !== 'number') a = constant(left, b.dtype);
   if (typeof right === 'number' && typeof left !== 'number') b = constant(right, a.dtype);
   const dtype: DType = isComparison(fn) ? 'bool' : a.dtype;
-  return intern('binary', dtype, [a, b], fn, compositeKey('binary', dtype, [a, b], fn));
+  return intern('binary', dtype, [a, b], fn, `${fn}(${a.key}, ${b.key})`);
 }
 
 /** `condition ? ifTrue : ifFalse`, elementwise. */
@@ -309,14 +261,14 @@ export function select(condition: ExprLike, ifTrue: ExprLike, ifFalse: ExprLike)
   let f = toExpr(ifFalse);
   if (typeof ifTrue === 'number' && typeof ifFalse !== 'number') t = constant(ifTrue, f.dtype);
   if (typeof ifFalse === 'number' && typeof ifTrue !== 'number') f = constant(ifFalse, t.dtype);
-  return intern('select', t.dtype, [c, t, f], '', compositeKey('select', t.dtype, [c, t, f], ''));
+  return intern('select', t.dtype, [c, t, f], '', `select(${c.key}, ${t.key}, ${f.key})`);
 }
 
 /** Converts `operand` to `dtype`. A cast to the same dtype returns the operand. */
 export function cast(operand: ExprLike, dtype: DType): Expr {
   const a = toExpr(operand);
   if (a.dtype === dtype) return a;
-  return intern('cast', dtype, [a], '', compositeKey('cast', dtype, [a], ''));
+  return intern('cast', dtype, [a], '', `${dtype}(${a.key})`);
 }
 
 /**
