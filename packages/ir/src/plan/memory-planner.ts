@@ -54,13 +54,18 @@ export function planMemory(plan: KernelPlan, options: MemoryOptions = {}): Memor
   const align = (bytes: number) => alignUp(bytes, alignment);
   const top = placed.reduce((end, slot) => Math.max(end, slot.offset + slot.bytes), 0);
   const lastKernel = Math.max(plan.kernels.length - 1, 0);
+  // Bytes live at each kernel, as changes at the kernels where slots start and end living.
+  const change = new Array<number>(lastKernel + 2).fill(0);
+  for (const slot of placed) {
+    if (slot.liveFrom > lastKernel || slot.liveTo < 0 || slot.liveFrom > slot.liveTo) continue;
+    change[Math.max(slot.liveFrom, 0)]! += align(slot.bytes);
+    change[Math.min(slot.liveTo, lastKernel) + 1]! -= align(slot.bytes);
+  }
   let peakLiveBytes = 0;
+  let liveBytes = 0;
   for (let kernel = 0; kernel <= lastKernel; kernel++) {
-    const live = placed.filter((slot) => slot.liveFrom <= kernel && kernel <= slot.liveTo);
-    peakLiveBytes = Math.max(
-      peakLiveBytes,
-      live.reduce((sum, slot) => sum + align(slot.bytes), 0),
-    );
+    liveBytes += change[kernel]!;
+    peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
   }
   return {
     alignment,
