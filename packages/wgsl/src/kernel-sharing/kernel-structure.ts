@@ -123,8 +123,8 @@ function shapeText(shape: readonly unknown[], ref: (node: Node) => string): stri
 }
 
 /**
- * Canonical texts of deeply frozen objects and arrays that hold no node (symbolic dims, shapes):
- * one symbolic dim appears in most shapes of a decode step, and such a value's text never changes.
+ * Canonical texts of deeply frozen records that hold no node (symbolic dims): one symbolic dim
+ * appears in most shapes of a decode step, and such a value's text never changes.
  */
 const frozenTexts = new WeakMap<object, string>();
 /**
@@ -143,7 +143,8 @@ function canonical(value: unknown, ref: (node: Node) => string): string {
     return ref(value);
   }
   if (value instanceof Expr) return `expr:${value.key}`;
-  const stable = !(value instanceof Map) && Object.isFrozen(value);
+  // Records only: a frozen shape array is one node's own, so keeping its text would not pay.
+  const stable = !Array.isArray(value) && !(value instanceof Map) && Object.isFrozen(value);
   if (stable) {
     const known = frozenTexts.get(value);
     if (known !== undefined) return known;
