@@ -164,7 +164,10 @@ describe('kernelStructure', () => {
     expect(key(seq)).not.toBe(key(symbolicDim('seq', { max: 64 })));
     expect(key(seq)).not.toBe(key(symbolicDim('len', { max: 32 })));
     const mutable = { rows: [1, 2] };
-    const kernel = { ...kernelOf(seq), schedule: { ...kernelOf(seq).schedule, extra: mutable } } as Kernel;
+    const kernel = {
+      ...kernelOf(seq),
+      schedule: { ...kernelOf(seq).schedule, extra: mutable },
+    } as unknown as Kernel;
     const before = kernelStructure(kernel).key;
     mutable.rows.push(3);
     expect(kernelStructure(kernel).key).not.toBe(before);
