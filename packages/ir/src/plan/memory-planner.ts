@@ -44,19 +44,28 @@ export function planMemory(plan: KernelPlan, options: MemoryOptions = {}): Memor
   }
   const lifetimes = collectLifetimes(plan);
   const placed: BufferSlot[] = [];
+  // The same slots by offset, ties in placement order (what a stable sort of `placed` gives).
+  const byOffset: BufferSlot[] = [];
   for (const lifetime of placementOrder(lifetimes, alignment)) {
-    placed.push({ ...lifetime, offset: bestFitOffset(lifetime, placed, alignment) });
+    const slot = { ...lifetime, offset: bestFitOffset(lifetime, byOffset, alignment) };
+    placed.push(slot);
+    byOffset.splice(upperBound(byOffset, slot.offset), 0, slot);
   }
   const align = (bytes: number) => alignUp(bytes, alignment);
   const top = placed.reduce((end, slot) => Math.max(end, slot.offset + slot.bytes), 0);
   const lastKernel = Math.max(plan.kernels.length - 1, 0);
+  // Bytes live at each kernel, as changes at the kernels where slots start and end living.
+  const change = new Array<number>(lastKernel + 2).fill(0);
+  for (const slot of placed) {
+    if (slot.liveFrom > lastKernel || slot.liveTo < 0 || slot.liveFrom > slot.liveTo) continue;
+    change[Math.max(slot.liveFrom, 0)]! += align(slot.bytes);
+    change[Math.min(slot.liveTo, lastKernel) + 1]! -= align(slot.bytes);
+  }
   let peakLiveBytes = 0;
+  let liveBytes = 0;
   for (let kernel = 0; kernel <= lastKernel; kernel++) {
-    const live = placed.filter((slot) => slot.liveFrom <= kernel && kernel <= slot.liveTo);
-    peakLiveBytes = Math.max(
-      peakLiveBytes,
-      live.reduce((sum, slot) => sum + align(slot.bytes), 0),
-    );
+    liveBytes += change[kernel]!;
+    peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
   }
   return {
     alignment,
@@ -146,20 +155,33 @@ function placementOrder(lifetimes: readonly Lifetime[], alignment: number): Life
     .map(({ lifetime }) => lifetime);
 }
 
-/** The start of the smallest aligned gap that fits, among slots live at the same time; else above them. */
-function bestFitOffset(lifetime: Lifetime, placed: readonly BufferSlot[], alignment: number): number {
-  const overlapping = placed
-    .filter((slot) => slot.liveFrom <= lifetime.liveTo && lifetime.liveFrom <= slot.liveTo)
-    .sort((a, b) => a.offset - b.offset);
+/**
+ * The start of the smallest aligned gap that fits, among slots live at the same time; else above
+ * them. `byOffset`: the placed slots sorted by offset.
+ */
+function bestFitOffset(lifetime: Lifetime, byOffset: readonly BufferSlot[], alignment: number): number {
   let best: { offset: number; gap: number } | undefined;
   let cursor = 0;
-  for (const slot of overlapping) {
+  for (const slot of byOffset) {
+    if (slot.liveFrom > lifetime.liveTo || lifetime.liveFrom > slot.liveTo) continue;
     const start = alignUp(cursor, alignment);
     const gap = slot.offset - start;
     if (gap >= lifetime.bytes && (best === undefined || gap < best.gap)) best = { offset: start, gap };
     cursor = Math.max(cursor, slot.offset + slot.bytes);
   }
   return best?.offset ?? alignUp(cursor, alignment);
+}
+
+/** The index after the last slot of `sorted` (by offset) whose offset is at most `offset`. */
+function upperBound(sorted: readonly BufferSlot[], offset: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]!.offset <= offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function orderLikePlan(placed: readonly BufferSlot[], lifetimes: readonly Lifetime[]): BufferSlot[] {

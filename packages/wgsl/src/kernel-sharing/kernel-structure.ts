@@ -1,4 +1,4 @@
-import { type AttrValue, canonicalAttrs, Expr, isNamedSource, type Kernel, Node } from '@weft/ir';
+import { type Attrs, canonicalAttrs, Expr, isNamedSource, type Kernel, Node } from '@weft/ir';
 import { tensorUserName } from '../tensor-bindings.js';
 
 /**
@@ -39,14 +39,9 @@ export function kernelStructure(kernel: Kernel): KernelStructure {
   const names: (string | undefined)[] = nodes.map(tensorUserName);
   const described = nodes.map((node) => {
     const operands = inputs.has(node) ? '' : node.inputs.map(ref).join(',');
-    // Names in attributes — a named source's `name`, an op's `block` label — are compared as names.
-    const { name, block, ...rest } = node.attrs;
-    const attrs: Record<string, AttrValue> = {
-      ...rest,
-      ...(isNamedSource(node) || name === undefined ? {} : { name }),
-    };
+    const attrs = structureAttrs(node);
+    const block = node.attrs.block;
     if (typeof block === 'string') names.push(block);
-    else if (block !== undefined) attrs.block = block;
     const blockName = typeof block === 'string' ? `block ${names.length - 1}` : '';
     return `${node.op}(${operands}){${canonicalAttrs(attrs)}}${blockName}:${node.dtype}${shapeText(node.shape, ref)}`;
   });
@@ -57,7 +52,7 @@ export function kernelStructure(kernel: Kernel): KernelStructure {
     `outputs ${kernel.outputs.map(ref).join(',')}`,
     `nodes ${kernel.nodes.map(ref).join(',')}`,
     ...described,
-    `names ${canonical(names.map(nameSignature), ref)}`,
+    `names ${names.map((name) => (name === undefined ? 'null' : JSON.stringify(nameSignature(name)))).join(',')}`,
     `same names ${sameNamePartition(names)}`,
     `schedule ${canonical(kernel.schedule, ref)}`,
   ].join('\n');
@@ -72,12 +67,38 @@ export function kernelStructure(kernel: Kernel): KernelStructure {
  */
 export function nameSignature(name: string | undefined): string | null {
   if (name === undefined) return null;
-  if (!/[0-9]/.test(name)) return name;
-  return name.replace(DIGIT_SEGMENT, (digits) => '#'.repeat(digits.length));
+  let signature = signatures.get(name);
+  if (signature === undefined) {
+    if (signatures.size >= 4096) signatures.clear();
+    signature = /[0-9]/.test(name)
+      ? name.replace(DIGIT_SEGMENT, (digits) => '#'.repeat(digits.length))
+      : name;
+    signatures.set(name, signature);
+  }
+  return signature;
 }
 
 /** An all-digit `.` segment. */
 const DIGIT_SEGMENT = /(?<![^.])[0-9]+(?![^.])/g;
+
+/** `nameSignature` of recent names: the kernels of a decoder repeat a few hundred names. */
+const signatures = new Map<string, string>();
+
+/**
+ * The attributes the key prints of a node as they are, without the names it compares by signature:
+ * a named source's `name` and a string `block` label.
+ */
+function structureAttrs(node: Node): Attrs {
+  const { name, block } = node.attrs;
+  const namedSource = name !== undefined && isNamedSource(node);
+  if (!namedSource && typeof block !== 'string') return node.attrs;
+  const { name: _name, block: _block, ...rest } = node.attrs;
+  return {
+    ...rest,
+    ...(namedSource || name === undefined ? {} : { name }),
+    ...(typeof block === 'string' || block === undefined ? {} : { block }),
+  };
+}
 
 /** For each name, the index of the first equal one. */
 function sameNamePartition(names: readonly (string | undefined)[]): string {
@@ -93,16 +114,49 @@ function sameNamePartition(names: readonly (string | undefined)[]): string {
 
 /** Canonical text of a shape: a static shape's sizes joined, as `canonical` for the others. */
 function shapeText(shape: readonly unknown[], ref: (node: Node) => string): string {
-  return shape.every((dim) => typeof dim === 'number') ? shape.join(',') : canonical(shape, ref);
+  let text = '';
+  for (const [axis, dim] of shape.entries()) {
+    if (typeof dim !== 'number') return canonical(shape, ref);
+    text += axis === 0 ? String(dim) : `,${dim}`;
+  }
+  return text;
 }
+
+/**
+ * Canonical texts of deeply frozen records that hold no node (symbolic dims): one symbolic dim
+ * appears in most shapes of a decode step, and such a value's text never changes.
+ */
+const frozenTexts = new WeakMap<object, string>();
+/**
+ * What `canonical` has printed so far: nodes (their text depends on `ref`) and values that may
+ * change (maps, unfrozen objects). A text whose printing counted neither can be kept.
+ */
+let unstablePrinted = 0;
 
 /** Canonical text of a schedule value: nodes by `ref`, maps as entry lists, Exprs by their key. */
 function canonical(value: unknown, ref: (node: Node) => string): string {
   if (value === undefined) return 'u';
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
-  if (value instanceof Node) return ref(value);
+  if (value instanceof Node) {
+    unstablePrinted++;
+    return ref(value);
+  }
   if (value instanceof Expr) return `expr:${value.key}`;
+  // Records only: a frozen shape array is one node's own, so keeping its text would not pay.
+  const stable = !Array.isArray(value) && !(value instanceof Map) && Object.isFrozen(value);
+  if (stable) {
+    const known = frozenTexts.get(value);
+    if (known !== undefined) return known;
+  } else unstablePrinted++;
+  const before = unstablePrinted;
+  const text = composite(value, ref);
+  if (stable && unstablePrinted === before) frozenTexts.set(value, text);
+  return text;
+}
+
+/** `canonical` of a map, an array or a record. */
+function composite(value: object, ref: (node: Node) => string): string {
   if (value instanceof Map) {
     return `map{${[...value].map(([key, entry]) => `${canonical(key, ref)}=>${canonical(entry, ref)}`).join(';')}}`;
   }

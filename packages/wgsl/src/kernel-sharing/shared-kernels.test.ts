@@ -150,6 +150,28 @@ describe('kernelStructure', () => {
       kernelStructure(matmulOf('w.2', { columns: 16 })).key,
     );
   });
+
+  test('symbolic dims are structure by name and maximum; a schedule value that may change is read anew', () => {
+    const kernelOf = (dim: ReturnType<typeof symbolicDim>) => {
+      const x = input('x', [dim, 32]);
+      const w = param('w.1', [32, 8]);
+      return makeKernel('matmul', [matmul(x, w)], [x, w]);
+    };
+    const key = (dim: ReturnType<typeof symbolicDim>) => kernelStructure(kernelOf(dim)).key;
+    // The text of a frozen dim is kept after its first use: later keys must still tell dims apart.
+    expect(key(seq)).toBe(key(seq));
+    expect(key(seq)).toBe(key(symbolicDim('seq', { max: 32 })));
+    expect(key(seq)).not.toBe(key(symbolicDim('seq', { max: 64 })));
+    expect(key(seq)).not.toBe(key(symbolicDim('len', { max: 32 })));
+    const mutable = { rows: [1, 2] };
+    const kernel = {
+      ...kernelOf(seq),
+      schedule: { ...kernelOf(seq).schedule, extra: mutable },
+    } as unknown as Kernel;
+    const before = kernelStructure(kernel).key;
+    mutable.rows.push(3);
+    expect(kernelStructure(kernel).key).not.toBe(before);
+  });
 });
 
 function nameOf(node: Node): string | undefined {

@@ -164,11 +164,14 @@ export function directMatmulBody(
     ),
   );
   // The clamped columns the rest of the body reads (a B operand of one column reads none).
+  // Each column is counted in one scan of the body (a pattern per column searched every line cost
+  // more than the rest of the template): a column is unread when its own lines hold every mention.
+  const columnMentions = wordCounts(body.join('\n'), COLUMN_WORD);
   const unreadColumns = body.filter((line) => {
     const name = /^\s*let (column\d+) = /.exec(line)?.[1];
     if (name === undefined) return false;
-    const word = new RegExp(`\\b${name}\\b`);
-    return !body.some((other) => other !== line && word.test(other));
+    const copies = body.filter((other) => other === line).length;
+    return columnMentions.get(name) === copies * (wordCounts(line, COLUMN_WORD).get(name) ?? 0);
   });
   for (const line of unreadColumns) body.splice(body.indexOf(line), 1);
   // The batch indices the rest of the body reads.
@@ -189,4 +192,14 @@ export function directMatmulBody(
     },
     body,
   };
+}
+
+/** A clamped column's variable as a whole word (`\b` as in `\bcolumn3\b`). */
+const COLUMN_WORD = /\bcolumn\d+\b/g;
+
+/** How often each match of `word` (a global pattern) occurs in `text`. */
+function wordCounts(text: string, word: RegExp): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [match] of text.matchAll(word)) counts.set(match, (counts.get(match) ?? 0) + 1);
+  return counts;
 }
