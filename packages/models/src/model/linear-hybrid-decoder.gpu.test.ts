@@ -2,10 +2,15 @@ import { attention } from '@weft/attention/kernels';
 import { lightningLinearDecay } from '@weft/attention/linear';
 import { linearAttentionExtension } from '@weft/attention/linear-kernels';
 import { randomIndices, relativeError } from '@weft/ir/test';
-import { compile } from '@weft/runtime';
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
-import { decodeVersusRecomputePrograms } from '../testing/decode-versus-recompute.js';
+import {
+  float32Params,
+  float64Values,
+  forwardLogitsOnDevice,
+  normwiseError,
+  stepVersusForwardOnDevice,
+} from '../testing/decoder-device-check.js';
 import { LINEAR_HYBRID_DECAY_LAYER, LINEAR_HYBRID_DECODER } from '../testing/linear-hybrid-decoder.js';
 import { linearHybridForwardFloat64 } from '../testing/linear-hybrid-decoder-forward.js';
 import { randomGraphParams } from '../testing/random-graph-params.js';
@@ -27,23 +32,11 @@ const FORWARD_BUDGET = 1e-5;
 // Step vs recompute: the same f32 math in another order (state carried vs chunk sweep).
 const STEP_BUDGET = 1e-5;
 
-const normwise = (actual: ArrayLike<number>, expected: ArrayLike<number>) => {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-};
-
 describe('a hybrid decoder of linear and softmax layers on the device', () => {
   const forward = buildDecoderGraph(LINEAR_HYBRID_DECODER, { mode: 'forward' });
   const step = buildDecoderGraph(LINEAR_HYBRID_DECODER, { mode: 'step' });
   const params = randomGraphParams(forward.graph, 14);
-  const params32 = Object.fromEntries(
-    Object.entries(params).map(([name, tensor]) => [name, Float32Array.from(tensor.data)]),
-  );
+  const params32 = float32Params(params);
   const extensions = [attention, linearAttentionExtension];
 
   it('keeps S and z of linear layers as state, a KV cache for the softmax layer', () => {
@@ -59,52 +52,24 @@ describe('a hybrid decoder of linear and softmax layers on the device', () => {
   });
 
   it('forward logits match float64 loops of the math', { timeout: 300_000 }, async () => {
-    const exact = linearHybridForwardFloat64(
-      Object.fromEntries(Object.entries(params).map(([name, tensor]) => [name, tensor.data])),
-      TOKENS,
-      RATES,
+    const exact = linearHybridForwardFloat64(float64Values(params), TOKENS, RATES);
+    const setup = { device: await getTestDevice(), extensions, params: params32 };
+    const { logits: actual, kernels } = await forwardLogitsOnDevice(setup, forward.graph, TOKENS);
+    const error = normwiseError(actual, exact);
+    console.info(
+      `linear hybrid decoder: ${kernels} kernels, normwise err ${error.toExponential(2)} (elementwise ${relativeError(actual, exact).toExponential(2)})`,
     );
-    const program = await compile(forward.graph, {
-      device: await getTestDevice(),
-      extensions,
-      params: params32,
-    });
-    try {
-      const actual = (
-        await program.run(
-          { tokens: Int32Array.from(TOKENS) },
-          { dims: { seq: TOKENS.length }, poisonOutputs: true },
-        )
-      ).logits!.data;
-      const error = normwise(actual, exact);
-      console.info(
-        `linear hybrid decoder: ${program.kernels.length} kernels, normwise err ${error.toExponential(2)} (elementwise ${relativeError(actual, exact).toExponential(2)})`,
-      );
-      expect(error).toBeLessThan(FORWARD_BUDGET);
-    } finally {
-      program.destroy();
-    }
+    expect(error).toBeLessThan(FORWARD_BUDGET);
   });
 
   it('decode with the recurrent state equals recomputing the prefix', { timeout: 300_000 }, async () => {
-    const device = await getTestDevice();
-    const common = { device, extensions, params: params32 };
-    const stepProgram = await compile(step.graph, { ...common, state: step.state });
-    const forwardProgram = await compile(forward.graph, common);
-    try {
-      const errors = await decodeVersusRecomputePrograms(
-        { step: stepProgram, forward: forwardProgram, vocabSize },
-        TOKENS,
-        PROMPT,
-      );
-      console.info(
-        `linear hybrid decoder: step vs recompute ${errors.map((e) => e.toExponential(1)).join(' ')}`,
-      );
-      expect(errors).toHaveLength(TOKENS.length - PROMPT + 1);
-      for (const error of errors) expect(error).toBeLessThan(STEP_BUDGET);
-    } finally {
-      stepProgram.destroy();
-      forwardProgram.destroy();
-    }
+    const setup = { device: await getTestDevice(), extensions, params: params32 };
+    const graphs = { step, forward: forward.graph };
+    const { errors, stepKernels } = await stepVersusForwardOnDevice(setup, graphs, vocabSize, TOKENS, PROMPT);
+    console.info(
+      `linear hybrid decoder: ${stepKernels} step kernels, step vs recompute ${errors.map((e) => e.toExponential(1)).join(' ')}`,
+    );
+    expect(errors).toHaveLength(TOKENS.length - PROMPT + 1);
+    for (const error of errors) expect(error).toBeLessThan(STEP_BUDGET);
   });
 });

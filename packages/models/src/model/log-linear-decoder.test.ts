@@ -2,6 +2,7 @@ import { interpret, type Tensor64 } from '@weft/ir';
 import { randomIndices } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from '../spec/model-spec-json.js';
+import { normwiseError } from '../testing/decoder-device-check.js';
 import {
   LOG_LINEAR_HYBRID_DECODER,
   LOG_LINEAR_HYBRID_DECODER_SPEC,
@@ -20,16 +21,6 @@ const TOKENS = Array.from(randomIndices([maxSeq], vocabSize, 4099).data);
 const forward = buildDecoderGraph(LOG_LINEAR_HYBRID_DECODER, { mode: 'forward' });
 const step = buildDecoderGraph(LOG_LINEAR_HYBRID_DECODER, { mode: 'step' });
 const params = randomGraphParams(forward.graph, 21);
-
-const normwise = (actual: ArrayLike<number>, expected: ArrayLike<number>) => {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-};
 
 const forwardLogits = (tokens: readonly number[]) =>
   interpret(forward.graph, {
@@ -82,7 +73,7 @@ describe('log-linear attention layers in a decoder (float64)', () => {
       Object.fromEntries(Object.entries(params).map(([name, tensor]) => [name, tensor.data])),
       tokens,
     );
-    const error = normwise(forwardLogits(tokens), exact);
+    const error = normwiseError(forwardLogits(tokens), exact);
     console.info(
       `log-linear hybrid, ${n} tokens: graph (float64) vs catalog loops ${error.toExponential(2)}`,
     );
@@ -95,7 +86,7 @@ describe('log-linear attention layers in a decoder (float64)', () => {
     const full = forwardLogits(TOKENS);
     const errors = stepLogits(chunks).map((logits, index) => {
       const last = prompt + index - 1;
-      return normwise(logits, full.subarray(last * vocabSize, (last + 1) * vocabSize));
+      return normwiseError(logits, full.subarray(last * vocabSize, (last + 1) * vocabSize));
     });
     console.info(`log-linear hybrid: step vs forward (float64), max ${Math.max(...errors).toExponential(2)}`);
     expect(errors).toHaveLength(maxSeq - prompt + 1);
@@ -114,7 +105,7 @@ describe('log-linear attention layers in a decoder (float64)', () => {
     let end = 0;
     stepLogits(chunks).forEach((logits, index) => {
       end += sizes[index]!;
-      const error = normwise(logits, full.subarray((end - 1) * vocabSize, end * vocabSize));
+      const error = normwiseError(logits, full.subarray((end - 1) * vocabSize, end * vocabSize));
       expect(error).toBeLessThanOrEqual(1e-10);
     });
   });
@@ -130,7 +121,9 @@ describe('log-linear attention layers in a decoder (float64)', () => {
     const errors = stepLogits(
       TOKENS.map((token) => [token]),
       single,
-    ).map((logits, index) => normwise(logits, full.subarray(index * vocabSize, (index + 1) * vocabSize)));
+    ).map((logits, index) =>
+      normwiseError(logits, full.subarray(index * vocabSize, (index + 1) * vocabSize)),
+    );
     console.info(
       `log-linear hybrid: one-token steps vs forward (float64), max ${Math.max(...errors).toExponential(2)}`,
     );

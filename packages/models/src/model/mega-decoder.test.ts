@@ -1,6 +1,7 @@
 import { interpret } from '@weft/ir';
 import { randomIndices } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
+import { normwiseError } from '../testing/decoder-device-check.js';
 import { MEGA_CHUNKED_DECODER, megaChunkedForwardFloat64 } from '../testing/mega-chunked-decoder.js';
 import { MEGA_HYBRID_DECODER } from '../testing/mega-hybrid-decoder.js';
 import { megaHybridForwardFloat64 } from '../testing/mega-hybrid-decoder-forward.js';
@@ -15,16 +16,6 @@ const F64_BUDGET = 1e-10;
 const { vocabSize } = MEGA_HYBRID_DECODER;
 const TOKENS = Array.from(randomIndices([12], vocabSize, 4099).data);
 const PROMPT = 4;
-
-const normwise = (actual: ArrayLike<number>, expected: ArrayLike<number>) => {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-};
 
 describe('a hybrid decoder of Mega blocks and softmax attention, float64', () => {
   const forward = buildDecoderGraph(MEGA_HYBRID_DECODER, { mode: 'forward' });
@@ -57,7 +48,7 @@ describe('a hybrid decoder of Mega blocks and softmax attention, float64', () =>
   });
 
   it('forward logits equal loops written from the paper', () => {
-    const error = normwise(logitsOf(TOKENS), megaHybridForwardFloat64(data, TOKENS));
+    const error = normwiseError(logitsOf(TOKENS), megaHybridForwardFloat64(data, TOKENS));
     console.info(`Mega hybrid decoder, float64 forward vs loops: ${error.toExponential(2)}`);
     expect(error).toBeLessThan(F64_BUDGET);
   });
@@ -106,7 +97,7 @@ function decodeVersusForward(
       params,
       dims: { seq: length },
     }).logits!.data.subarray((length - 1) * vocab, length * vocab);
-    errors.push(normwise(results.logits!.data, full));
+    errors.push(normwiseError(results.logits!.data, full));
   }
   return errors;
 }
@@ -124,7 +115,7 @@ describe("Mega layers with fairseq's chunked attention (Mega-chunk), float64", (
       params,
       dims: { seq: tokens.length },
     }).logits!.data;
-    const error = normwise(logits, megaChunkedForwardFloat64(data, tokens));
+    const error = normwiseError(logits, megaChunkedForwardFloat64(data, tokens));
     console.info(`Mega-chunk decoder, float64 forward vs loops: ${error.toExponential(2)}`);
     expect(error).toBeLessThan(F64_BUDGET);
   });

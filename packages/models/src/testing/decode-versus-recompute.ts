@@ -1,5 +1,6 @@
 import type { Program } from '@weft/runtime';
 import type { CompiledModel } from '../model/compile-model.js';
+import { normwiseError } from './normwise-error.js';
 
 /**
  * Runs `tokens` through the cached decoder one step at a time (the first `promptLength` tokens as
@@ -20,14 +21,7 @@ export async function decodeVersusRecompute(
         ? await model.step(tokens.slice(0, promptLength), 0)
         : await model.step([tokens[length - 1]!], length - 1);
     const full = await model.run(tokens.slice(0, length));
-    const last = full.data.subarray((length - 1) * vocab, length * vocab);
-    let difference = 0;
-    let scale = 0;
-    for (let index = 0; index < vocab; index++) {
-      difference = Math.max(difference, Math.abs(stepLogits[index]! - last[index]!));
-      scale = Math.max(scale, Math.abs(last[index]!));
-    }
-    errors.push(difference / scale);
+    errors.push(normwiseError(stepLogits, full.data.subarray((length - 1) * vocab, length * vocab)));
   }
   return errors;
 }
@@ -68,14 +62,7 @@ export async function decodeVersusRecomputePrograms(
       { tokens: Int32Array.from(tokens.slice(0, length)) },
       { dims: { seq: length }, poisonOutputs: true },
     );
-    const last = full.logits!.data.subarray((length - 1) * vocab, length * vocab);
-    let difference = 0;
-    let scale = 0;
-    for (let index = 0; index < vocab; index++) {
-      difference = Math.max(difference, Math.abs(stepLogits[index]! - last[index]!));
-      scale = Math.max(scale, Math.abs(last[index]!));
-    }
-    errors.push(difference / scale);
+    errors.push(normwiseError(stepLogits, full.logits!.data.subarray((length - 1) * vocab, length * vocab)));
   }
   return errors;
 }
