@@ -1,10 +1,10 @@
 import { attention, causal } from '@weft/attention';
-import { attention as kernels } from '@weft/attention/kernels';
-import { input, makeGraph, symbolicDim } from '@weft/ir';
-import { type CompileOptions, compile, type Program } from '@weft/runtime';
+import { input, symbolicDim } from '@weft/ir';
+import type { CompileOptions, Program } from '@weft/runtime';
 import { lteCacheAttention } from '../blocks/lte-cache-attention.js';
 import { lteCacheLayout } from '../blocks/lte-kv-cache.js';
 import { createSeededRandom } from '../weights/seeded-random.js';
+import { compileCacheBlock } from './cache-block-program.js';
 import { LteCacheSimulation, type LteSimulatedResult, type LteStepRows } from './lte-cache-simulation.js';
 
 /** Shape of the tested attention layer and its cache. */
@@ -31,14 +31,7 @@ export async function compileLteCacheBlock(
     { past: input('past', [1], 'i32'), lte: lteCacheLayout({ window, budget, sinks, stepTokens }) },
     NAME,
   );
-  const outputs: Record<string, ReturnType<typeof input>> = { output: built.output };
-  const state: Record<string, string> = {};
-  for (const entry of built.states) {
-    const name = String(entry.input.attrs.name);
-    outputs[`${name}.next`] = entry.output;
-    state[name] = `${name}.next`;
-  }
-  return compile(makeGraph(outputs), { device, state, extensions: [kernels] });
+  return compileCacheBlock(device, built.output, built.states);
 }
 
 /** One compared step: the program's output and cached positions next to the simulation's. */
