@@ -4,6 +4,7 @@ import {
   cumsum,
   type Expr,
   exp,
+  full,
   mapElements,
   matmul,
   mul,
@@ -31,7 +32,8 @@ import { type DeltaRuleSizes, unitLowerInverse } from './delta-rule-parts.js';
  * O `[B, H, N, d_v]` and the state after the last position h `[B, H, d_k, d_v]` of the gated delta
  * rule by chunks of C positions (q, k already read: normalized, q scaled). Everything inside a chunk
  * (the C × C solves, W, U, the masked scores) is built for all chunks at once; the state then passes
- * through the chunks in an unrolled loop of ⌈N/C⌉ − 1 steps, four products each. Positions past N pad
+ * through the chunks in an unrolled loop of ⌈N/C⌉ steps, two products each, and the outputs of all
+ * chunks are two batched products. Positions past N pad
  * with k = 0, β = 0, g = 0: they write nothing and keep the state. O(N·C·d + N·d² + N·C² log C) work.
  */
 export function chunkedDeltaRule(
@@ -88,21 +90,25 @@ export function chunkedDeltaRule(
   }
   // Chunk `index`, kept as a size-1 axis.
   const at = (x: Node, index: number) => slice(x, [0, 0, index], [B, H, index + 1]);
-  // Chunk 0 starts from h = 0: U' = U, O = (QKᵀ ⊙ Γ) U.
-  let deltas = at(pseudoValues, 0);
-  const outputs = [matmul(at(scores, 0), deltas)];
-  let state = matmul(at(writeKeys, 0), deltas, { transposeA: true }); // [B, H, 1, d_k, d_v]
-  for (let index = 1; index < nc; index++) {
-    deltas = sub(at(pseudoValues, index), matmul(at(weights, index), state));
-    outputs.push(add(matmul(at(readQueries, index), state), matmul(at(scores, index), deltas)));
+  // The loop carries only what the next chunk needs (U' and h); the outputs of all chunks are
+  // then two batched products, O = (QKᵀ ⊙ Γ) U' + (exp(c) ⊙ Q) h_before.
+  let state = full(0, [B, H, 1, dk, dv]); // h before chunk 0
+  const before = [state];
+  const deltas = [at(pseudoValues, 0)]; // U' = U where h = 0
+  for (let index = 0; index < nc - 1; index++) {
     const kept = chunkDecay === undefined ? state : mul(state, at(chunkDecay, index));
-    state = add(kept, matmul(at(writeKeys, index), deltas, { transposeA: true }));
+    state = add(kept, matmul(at(writeKeys, index), deltas[index]!, { transposeA: true }));
+    before.push(state);
+    deltas.push(sub(at(pseudoValues, index + 1), matmul(at(weights, index + 1), state)));
   }
-  const all = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
+  const finalKept = chunkDecay === undefined ? state : mul(state, at(chunkDecay, nc - 1));
+  const finalState = add(finalKept, matmul(at(writeKeys, nc - 1), deltas[nc - 1]!, { transposeA: true }));
+  const stack = (parts: Node[]) => (parts.length === 1 ? parts[0]! : concat(parts, 2));
+  const all = add(matmul(scores, stack(deltas)), matmul(readQueries, stack(before)));
   const output = reshape(all, [B, H, nc * C, dv]);
   return {
     output: nc * C === N ? output : slice(output, [0, 0, 0], [B, H, N]),
-    state: reshape(state, [B, H, dk, dv]),
+    state: reshape(finalState, [B, H, dk, dv]),
   };
 }
 
