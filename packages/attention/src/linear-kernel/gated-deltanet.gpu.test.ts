@@ -109,7 +109,10 @@ describe(`Gated DeltaNet and log-linear Gated DeltaNet (catalog #109) on a WebGP
     );
     // C = 4 on 13 positions: four chunks, the last padded, the state carried through three.
     await check('gated-deltanet chunked (C 4)', gdnExpected, () =>
-      whole(gatedDeltaNet(x.q, x.k, x.v, { name: 'gdn', ...gates, form: 'chunked', chunkSize: 4 }).output, false),
+      whole(
+        gatedDeltaNet(x.q, x.k, x.v, { name: 'gdn', ...gates, form: 'chunked', chunkSize: 4 }).output,
+        false,
+      ),
     );
     await check('log-linear gated-deltanet parallel', logLinearExpected, () =>
       whole(logLinearGatedDeltaNet(x.q, x.k, x.v, x.lambda, { name: 'll', ...gates }).output, true),
