@@ -88,7 +88,7 @@ async function check(
 }
 
 describe(`Gated DeltaNet and log-linear Gated DeltaNet (catalog #109) on a WebGPU device (seed ${SEED})`, () => {
-  it('parallel forms and decode steps on device-held states = the recurrence in float64', async () => {
+  it('parallel and chunked forms and decode steps on device-held states = the recurrence in float64', async () => {
     const { device } = await getTestDevice();
     const { g, lambda: _, ...plain } = values;
     const gdnExpected = denseGatedDeltaNet(SIZES, { ...plain, g });
@@ -106,6 +106,13 @@ describe(`Gated DeltaNet and log-linear Gated DeltaNet (catalog #109) on a WebGP
     const gates = { beta: x.beta, logDecay: x.g };
     await check('gated-deltanet parallel', gdnExpected, () =>
       whole(gatedDeltaNet(x.q, x.k, x.v, { name: 'gdn', ...gates }).output, false),
+    );
+    // C = 4 on 13 positions: four chunks, the last padded, the state carried through three.
+    await check('gated-deltanet chunked (C 4)', gdnExpected, () =>
+      whole(
+        gatedDeltaNet(x.q, x.k, x.v, { name: 'gdn', ...gates, form: 'chunked', chunkSize: 4 }).output,
+        false,
+      ),
     );
     await check('log-linear gated-deltanet parallel', logLinearExpected, () =>
       whole(logLinearGatedDeltaNet(x.q, x.k, x.v, x.lambda, { name: 'll', ...gates }).output, true),

@@ -1,4 +1,5 @@
-import { add, exp, input, matmul, mul, type Node, reshape, ShapeError, sub } from '@weft/ir';
+import { add, exp, input, matmul, mul, type Node, reshape, ShapeError, SpecError, sub } from '@weft/ir';
+import { chunkedDeltaRule } from './delta-rule-chunked.js';
 import {
   checkDeltaRuleOperands,
   checkStepShapes,
@@ -22,6 +23,15 @@ export interface GatedDeltaNetOptions extends DeltaRuleReadout {
    * Omitted: α = 1, plain DeltaNet.
    */
   readonly logDecay?: Node;
+  /**
+   * `parallel` (default): the whole-sequence WY form, an N × N unit lower-triangular solve,
+   * O(N² d + N³ log N); `chunked`: the same solve per chunk of `chunkSize` positions, then the state
+   * carried from chunk to chunk (fla's `chunk_gated_delta_rule`), O(N·C·d + N·d² + N·C² log C),
+   * with about four products per chunk after the first.
+   */
+  readonly form?: 'parallel' | 'chunked';
+  /** Positions per chunk of the chunked form: an integer in [1, 64] (default 16). */
+  readonly chunkSize?: number;
   /** Also return the state after the last position (`gatedDeltaNetDecodeStep` continues it). */
   readonly returnState?: boolean;
 }
@@ -48,12 +58,15 @@ export interface AppliedGatedDeltaNet {
  * exp(c_t − c_s) on s < t, a unit lower-triangular solve by repeated squaring), then
  * O = (QKᵀ ⊙ Γ) U with Γ_ts = exp(c_t − c_s) on s ≤ t, c = cumsum(g). O(N² d + N³ log N) work:
  * a form for prefill of short sequences and for checking; decode runs on the d_k × d_v state.
+ * `form: 'chunked'` does the solve per chunk of C positions and carries the state between chunks.
  *
  * @example
  * ```ts
  * const { output } = gatedDeltaNet(q, k, v, { name: 'layer.0', beta: sigmoid(b), logDecay: g });
+ * const chunked = gatedDeltaNet(q, k, v, { name: 'layer.0', beta, logDecay: g, form: 'chunked', chunkSize: 16 });
  * ```
  * @throws ShapeError when an operand's shape is not the one above (static dims).
+ * @throws SpecError when `chunkSize` is not an integer in [1, 64].
  */
 export function gatedDeltaNet(
   query: Node,
@@ -65,6 +78,20 @@ export function gatedDeltaNet(
   const sizes = checkDeltaRuleOperands({ query, key, value, beta, logDecay }, 'Gated DeltaNet', name);
   const { B, H, N } = sizes;
   const read = deltaRuleQueryKey(query, key, options);
+  if (options.form === 'chunked') {
+    const chunk = options.chunkSize ?? 16;
+    if (!Number.isInteger(chunk) || chunk < 1 || chunk > 64)
+      throw new SpecError(`Gated DeltaNet "${name}": chunkSize must be an integer in [1, 64]`, {
+        block: name,
+        dimension: 'chunkSize',
+        expected: 'an integer in [1, 64]',
+        actual: chunk,
+      });
+    const chunked = chunkedDeltaRule(read.query, read.key, value, beta, logDecay, sizes, chunk);
+    return options.returnState === true
+      ? { output: chunked.output, state: { values: chunked.state } }
+      : { output: chunked.output };
+  }
   const { scores, solve } = deltaRuleParts(read.query, read.key, beta, cumulativeDecay(logDecay), sizes);
   const pseudoValues = matmul(solve, mul(value, reshape(beta, [B, H, N, 1])));
   const output = matmul(scores, pseudoValues);
