@@ -12,8 +12,11 @@ const LANES = 4;
 /** Queries per invocation of the output step (each state read serves them all). */
 const QUERY_GROUP = 4;
 /**
- * Chunks above this halve before the slice does: a chunk's tiles grow as C·d_k and C², and a
- * narrower slice adds workgroups that each recompute the chunk's scores.
+ * The largest chunk the kernel sweeps, whatever the op asks (the result does not depend on it):
+ * a chunk's scores cost C/2 dot products per position and every value slice recomputes them,
+ * while a halving of C adds one level state per query; 16 is the fastest balance measured
+ * (`bench:linear`). Above it the slice would shrink first, as a narrower slice adds workgroups
+ * that each recompute the chunk's scores.
  */
 const PREFERRED_CHUNK = 16;
 /** The components of a vec4, one state row each in the fold. */
@@ -21,7 +24,7 @@ const COMPONENTS = ['x', 'y', 'z', 'w'] as const;
 
 /** How the log-linear kernel splits its work. */
 export interface LogLinearTiles {
-  /** Positions per chunk (the op's chunk size, lowered until the tiles fit). */
+  /** Positions per chunk (the op's chunk size capped at 16, lowered until the tiles fit). */
   readonly chunk: number;
   /** Value columns per workgroup. */
   readonly valueSlice: number;
@@ -41,8 +44,9 @@ function stateLevelsFor(length: number, chunk: number): number {
  * The chunk and value slice: workgroup memory holds the level states (levels × d_k × slice), the
  * chunk's Q and K (chunk × d_k each), V (chunk × slice), its decay factors (2 × chunk), each
  * query's weights of the levels (chunk × levels) and the weighted scores (chunk × chunk). The
- * chunk halves down to 16 first, then the slice (a multiple of 4, from min(d_v, 8) rounded up)
- * down to 4, then the chunk again (each halving of the chunk adds at most one level).
+ * chunk starts at min(requested, 16) (the fastest sweep; the IR form keeps the requested chunk),
+ * then the slice halves (a multiple of 4, from min(d_v, 8) rounded up) down to 4, then the chunk
+ * (each halving of the chunk adds at most one level).
  */
 export function logLinearTiles(
   profile: DeviceProfile,
@@ -61,11 +65,10 @@ export function logLinearTiles(
       2 * chunk +
       chunk * chunk);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
-  let chunk = requestedChunk;
+  let chunk = Math.min(requestedChunk, PREFERRED_CHUNK);
   let slice = Math.ceil(Math.min(valueDim, START_SLICE) / LANES) * LANES;
   while (bytesFor(chunk, slice) > limit) {
-    if (chunk > PREFERRED_CHUNK) chunk /= 2;
-    else if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
+    if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
     else if (chunk > 1) chunk /= 2;
     else
       throw new UnsupportedError(
@@ -257,8 +260,7 @@ export function generateLogLinear(
           `        let s_w = states[at + ${3 * vq}];`,
           ...each((i) => `        let q_${i} = query_tile[(t0 + ${i}) * ${dq} + d];`),
           ...each(
-            (i) =>
-              `        read_${i} += q_${i}.x * s_x + q_${i}.y * s_y + q_${i}.z * s_z + q_${i}.w * s_w;`,
+            (i) => `        read_${i} += q_${i}.x * s_x + q_${i}.y * s_y + q_${i}.z * s_z + q_${i}.w * s_w;`,
           ),
           '      }',
           ...each((i) => `      acc_${i} += read_${i} * level_weight[m * ${C} + t0 + ${i}];`),
