@@ -18,7 +18,8 @@ afterAll(() =>
 );
 
 // N = 1, 5, 37, 100 (none a multiple of its chunk but 1), chunks 1 … 16; d_v 12 splits the value
-// columns into a full slice of 8 and a partial one. One case without the decay (A = 1).
+// columns into a full slice of 8 and a partial one. One case without the decay (A = 1). Chunk 64:
+// the kernel sweeps in chunks of 16 while its float64 definition (the IR form) keeps 64.
 const CASES = [
   { n: 1, chunk: 4, decayed: true },
   { n: 5, chunk: 2, decayed: true },
@@ -26,6 +27,7 @@ const CASES = [
   { n: 37, chunk: 1, decayed: false },
   { n: 100, chunk: 16, decayed: true },
   { n: 100, chunk: 4, decayed: false },
+  { n: 100, chunk: 64, decayed: true },
 ] as const;
 const B = 1;
 const H = 2;

@@ -12,8 +12,11 @@ const LANES = 4;
 /** Queries per invocation of the output step (each state read serves them all). */
 const QUERY_GROUP = 4;
 /**
- * Chunks above this halve before the slice does: a chunk's tiles grow as C·d_k and C², and a
- * narrower slice adds workgroups that each recompute the chunk's scores.
+ * The largest chunk the kernel sweeps, whatever the op asks (the result does not depend on it):
+ * a chunk's scores cost C/2 dot products per position and every value slice recomputes them,
+ * while a halving of C adds one level state per query; 16 is the fastest balance measured
+ * (`bench:linear`). Above it the slice would shrink first, as a narrower slice adds workgroups
+ * that each recompute the chunk's scores.
  */
 const PREFERRED_CHUNK = 16;
 /** The components of a vec4, one state row each in the fold. */
@@ -21,7 +24,7 @@ const COMPONENTS = ['x', 'y', 'z', 'w'] as const;
 
 /** How the log-linear kernel splits its work. */
 export interface LogLinearTiles {
-  /** Positions per chunk (the op's chunk size, lowered until the tiles fit). */
+  /** Positions per chunk (the op's chunk size capped at 16, lowered until the tiles fit). */
   readonly chunk: number;
   /** Value columns per workgroup. */
   readonly valueSlice: number;
@@ -41,8 +44,9 @@ function stateLevelsFor(length: number, chunk: number): number {
  * The chunk and value slice: workgroup memory holds the level states (levels × d_k × slice), the
  * chunk's Q and K (chunk × d_k each), V (chunk × slice), its decay factors (2 × chunk), each
  * query's weights of the levels (chunk × levels) and the weighted scores (chunk × chunk). The
- * chunk halves down to 16 first, then the slice (a multiple of 4, from min(d_v, 8) rounded up)
- * down to 4, then the chunk again (each halving of the chunk adds at most one level).
+ * chunk starts at min(requested, 16) (the fastest sweep; the IR form keeps the requested chunk),
+ * then the slice halves (a multiple of 4, from min(d_v, 8) rounded up) down to 4, then the chunk
+ * (each halving of the chunk adds at most one level).
  */
 export function logLinearTiles(
   profile: DeviceProfile,
@@ -61,11 +65,10 @@ export function logLinearTiles(
       2 * chunk +
       chunk * chunk);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
-  let chunk = requestedChunk;
+  let chunk = Math.min(requestedChunk, PREFERRED_CHUNK);
   let slice = Math.ceil(Math.min(valueDim, START_SLICE) / LANES) * LANES;
   while (bytesFor(chunk, slice) > limit) {
-    if (chunk > PREFERRED_CHUNK) chunk /= 2;
-    else if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
+    if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
     else if (chunk > 1) chunk /= 2;
     else
       throw new UnsupportedError(
@@ -139,6 +142,10 @@ export function generateLogLinear(
     `for (var e = li; e < ${Math.max(1, M) * dkPad * vq}; e += ${W}) {`,
     '  states[e] = vec4<f32>();',
     '}',
+    // The score step writes only s ≤ t: the upper triangle stays zero for every chunk.
+    `for (var e = li; e < ${C * C}; e += ${W}) {`,
+    '  scores[e] = 0.0;',
+    '}',
   ];
   // Q_c, K_c, V_c (zeros past the end); per position t of the chunk, b_t = Σ_{u ≤ t} a_u, the fold's
   // e^(b_last − b_t) and the level weights λ_t^(m+1+log2 C) e^(b_t) of the set bits m of the chunk.
@@ -201,13 +208,16 @@ export function generateLogLinear(
   ];
   const lambdaAt = (t: string, level: string) =>
     context.load(lambda, `(bh * ${n} + c0 + ${t}) * ${levels} + ${level}`);
-  // P_ts for s ≤ t < count, 0 elsewhere.
+  // P_ts for s ≤ t < count, 0 for t ≥ count. Only the C(C+1)/2 lower-triangle items run: item e
+  // of row pair p = e / (C+1) is (p, r) for r = e % (C+1) ≤ p, else (C−1−p, r−p−1).
   const score = [
-    `for (var e = li; e < ${C * C}; e += ${W}) {`,
-    `  let t = e / ${C};`,
-    `  let s = e % ${C};`,
+    `for (var e = li; e < ${(C * (C + 1)) / 2}; e += ${W}) {`,
+    `  let p = e / ${C + 1};`,
+    `  let r = e % ${C + 1};`,
+    `  let t = select(${C - 1} - p, p, r <= p);`,
+    '  let s = select(r - p - 1, r, r <= p);',
     '  var weight = 0.0;',
-    '  if (s <= t && t < count) {',
+    '  if (t < count) {',
     '    var qk = 0.0;',
     `    for (var d = 0; d < ${dq}; d++) {`,
     `      qk += dot(query_tile[t * ${dq} + d], key_tile[s * ${dq} + d]);`,
@@ -215,7 +225,7 @@ export function generateLogLinear(
     '    let level = 32 - i32(countLeadingZeros(u32(t ^ s)));',
     `    weight = qk * ${lambdaAt('t', 'level')} * exp(log_decay[t] - log_decay[s]);`,
     '  }',
-    '  scores[e] = weight;',
+    `  scores[t * ${C} + s] = weight;`,
     '}',
     'workgroupBarrier();',
   ];
@@ -236,23 +246,24 @@ export function generateLogLinear(
     ...(M === 0
       ? []
       : [
-          `    for (var m = 0; m < ${M}; m++) {`,
-          '      if (((c >> u32(m)) & 1u) == 1u) {',
-          ...each((i) => `        var read_${i} = vec4<f32>();`),
-          `        for (var d = 0; d < ${dq}; d++) {`,
-          `          let at = (m * ${dkPad} + d * ${LANES}) * ${vq} + jq;`,
-          '          let s_x = states[at];',
-          `          let s_y = states[at + ${vq}];`,
-          `          let s_z = states[at + ${2 * vq}];`,
-          `          let s_w = states[at + ${3 * vq}];`,
-          ...each((i) => `          let q_${i} = query_tile[(t0 + ${i}) * ${dq} + d];`),
+          // Only the set bits of the chunk index: a loop of popcount(c) steps, not M masked ones.
+          '    var bits = c;',
+          '    while (bits != 0u) {',
+          '      let m = i32(countTrailingZeros(bits));',
+          '      bits &= bits - 1u;',
+          ...each((i) => `      var read_${i} = vec4<f32>();`),
+          `      for (var d = 0; d < ${dq}; d++) {`,
+          `        let at = (m * ${dkPad} + d * ${LANES}) * ${vq} + jq;`,
+          '        let s_x = states[at];',
+          `        let s_y = states[at + ${vq}];`,
+          `        let s_z = states[at + ${2 * vq}];`,
+          `        let s_w = states[at + ${3 * vq}];`,
+          ...each((i) => `        let q_${i} = query_tile[(t0 + ${i}) * ${dq} + d];`),
           ...each(
-            (i) =>
-              `          read_${i} += q_${i}.x * s_x + q_${i}.y * s_y + q_${i}.z * s_z + q_${i}.w * s_w;`,
+            (i) => `        read_${i} += q_${i}.x * s_x + q_${i}.y * s_y + q_${i}.z * s_z + q_${i}.w * s_w;`,
           ),
-          '        }',
-          ...each((i) => `        acc_${i} += read_${i} * level_weight[m * ${C} + t0 + ${i}];`),
           '      }',
+          ...each((i) => `      acc_${i} += read_${i} * level_weight[m * ${C} + t0 + ${i}];`),
           '    }',
         ]),
     `    let j = j0 + jq * ${LANES};`,

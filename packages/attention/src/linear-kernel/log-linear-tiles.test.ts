@@ -22,7 +22,7 @@ describe('logLinearTiles', () => {
     [16384, 2048, 32, 64, 16],
     [8192, 100, 8, 3, 4],
   ])(
-    'limit %i, N %i, d_k %i, d_v %i, chunk %i: halves a chunk above 16, then the slice (a multiple of 4), then the chunk',
+    'limit %i, N %i, d_k %i, d_v %i, chunk %i: caps the chunk at 16, halves the slice (a multiple of 4), then the chunk',
     (limit, n, dk, dv, chunk) => {
       const tiles = logLinearTiles(withLimit(limit), 'b', n, dk, dv, chunk);
       expect(tiles.bytes).toBeLessThanOrEqual(limit);
@@ -34,6 +34,13 @@ describe('logLinearTiles', () => {
       if (tiles.chunk < Math.min(chunk, 16)) expect(tiles.valueSlice).toBe(4);
     },
   );
+
+  it('sweeps a requested chunk above 16 in chunks of 16, its fastest, even when the larger one fits', () => {
+    for (const requested of [32, 64]) {
+      const tiles = logLinearTiles(withLimit(1 << 20), 'b', 2048, 64, 64, requested);
+      expect(tiles).toMatchObject({ chunk: 16, valueSlice: 8, stateLevels: 7 });
+    }
+  });
 
   it('names the block when even a chunk of 1 does not fit', () => {
     expect(() => logLinearTiles(withLimit(1024), 'layers.3', 4096, 256, 64, 16)).toThrow(UnsupportedError);
