@@ -1,4 +1,4 @@
-import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask, NEVER_EXPIRES } from '@weft/attention';
+import { type Mask, NEVER_EXPIRES } from '@weft/attention';
 import {
   constant,
   cumsum,
@@ -8,10 +8,10 @@ import {
   type Node,
   reshape,
   SpecError,
-  tensorRef,
   variable,
 } from '@weft/ir';
-import { appendFreshSlots, compactSlots } from './slot-compaction.js';
+import { appendFreshSlots } from './slot-compaction.js';
+import { evictExpiredSlots, slotLifetimeMask } from './slot-lifetimes.js';
 
 /**
  * The slots of an LTE KV cache (He & Garner, catalog #82): per KV head the first `sinks` tokens,
@@ -184,25 +184,8 @@ export function lteCandidateRows(candidates: LteCacheEntries, lifetimes: Node, p
 
 /** The mask over the candidates: step row q keeps slot k when `first[k] ≤ q ≤ last[k]` (per KV head). */
 export function lteCacheMask(layout: LteCacheLayout, batch: number, kvHeads: number): Mask {
-  const slots = layout.capacity + layout.stepTokens;
-  const first = tensorRef(LTE_CACHE_ROWS.first, [batch, kvHeads, slots], 'i32');
-  const last = tensorRef(LTE_CACHE_ROWS.last, [batch, kvHeads, slots], 'i32');
-  const { b, kvHead, q, k } = ATTENTION_INDICES;
-  const never = BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32'));
-  return makeMask(
-    `lteCache(w ${layout.window}, budget ${layout.budget}, sinks ${layout.sinks})`,
-    first
-      .at(b, kvHead, k)
-      .le(q)
-      .and(q.le(last.at(b, kvHead, k))),
-    { empty: never, full: never },
-    {
-      roles: {
-        [LTE_CACHE_ROWS.first]: ['batch', kvHeads, slots],
-        [LTE_CACHE_ROWS.last]: ['batch', kvHeads, slots],
-      },
-    },
-  );
+  const description = `lteCache(w ${layout.window}, budget ${layout.budget}, sinks ${layout.sinks})`;
+  return slotLifetimeMask(description, LTE_CACHE_ROWS, layout.capacity + layout.stepTokens, batch, kvHeads);
 }
 
 /**
@@ -215,9 +198,5 @@ export function evictLteKeys(
   layout: LteCacheLayout,
   length: Node,
 ): LteCacheEntries {
-  const keep = mapElements(
-    [lifetimes, reshape(length, [1, 1, 1])],
-    variable('$0', 'i32').ge(variable('$1', 'i32')).select(1, 0).cast('f32'),
-  );
-  return compactSlots({ ...candidates }, keep, layout.capacity, ['positions', 'scores']);
+  return evictExpiredSlots(candidates, lifetimes, layout.capacity, length, ['positions', 'scores']);
 }

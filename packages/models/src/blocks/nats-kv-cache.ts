@@ -1,11 +1,4 @@
-import {
-  ATTENTION_INDICES,
-  BLOCK_BOUNDS,
-  type Mask,
-  makeMask,
-  NATS_TYPES,
-  NEVER_EXPIRES,
-} from '@weft/attention';
+import { type Mask, NATS_TYPES, NEVER_EXPIRES } from '@weft/attention';
 import {
   argmax,
   constant,
@@ -16,10 +9,10 @@ import {
   type Node,
   reshape,
   SpecError,
-  tensorRef,
   variable,
 } from '@weft/ir';
-import { appendFreshSlots, compactSlots } from './slot-compaction.js';
+import { appendFreshSlots } from './slot-compaction.js';
+import { evictExpiredSlots, slotLifetimeMask } from './slot-lifetimes.js';
 
 /**
  * The slots of a NAtS KV cache (Deng & Lindauer 2025, catalog #11): each KV head keeps the keys a
@@ -165,25 +158,8 @@ export function natsCandidateRows(candidates: NatsCacheEntries, lifetimes: Node,
  * `first[k] ≤ q ≤ last[k]` (per KV head). Every block is partial.
  */
 export function natsCacheMask(layout: NatsCacheLayout, batch: number, kvHeads: number): Mask {
-  const slots = layout.capacity + layout.stepTokens;
-  const first = tensorRef(NATS_CACHE_ROWS.first, [batch, kvHeads, slots], 'i32');
-  const last = tensorRef(NATS_CACHE_ROWS.last, [batch, kvHeads, slots], 'i32');
-  const { b, kvHead, q, k } = ATTENTION_INDICES;
-  const never = BLOCK_BOUNDS.keyStart.lt(constant(0, 'i32'));
-  return makeMask(
-    `natsCache(${layout.capacity} slots, w ${layout.window})`,
-    first
-      .at(b, kvHead, k)
-      .le(q)
-      .and(q.le(last.at(b, kvHead, k))),
-    { empty: never, full: never },
-    {
-      roles: {
-        [NATS_CACHE_ROWS.first]: ['batch', kvHeads, slots],
-        [NATS_CACHE_ROWS.last]: ['batch', kvHeads, slots],
-      },
-    },
-  );
+  const description = `natsCache(${layout.capacity} slots, w ${layout.window})`;
+  return slotLifetimeMask(description, NATS_CACHE_ROWS, layout.capacity + layout.stepTokens, batch, kvHeads);
 }
 
 /**
@@ -197,11 +173,7 @@ export function evictExpiredKeys(
   layout: NatsCacheLayout,
   length: Node,
 ): NatsCacheEntries {
-  const keep = mapElements(
-    [lifetimes, reshape(length, [1, 1, 1])],
-    variable('$0', 'i32').ge(variable('$1', 'i32')).select(1, 0).cast('f32'),
-  );
-  return compactSlots({ ...candidates }, keep, layout.capacity, ['positions', 'types']);
+  return evictExpiredSlots(candidates, lifetimes, layout.capacity, length, ['positions', 'types']);
 }
 
 /** Positions written after a step: `past + seq` (i32 `[1]`). */
