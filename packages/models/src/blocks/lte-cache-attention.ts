@@ -1,8 +1,7 @@
-import { type AttentionSpec, applyAttention, attention } from '@weft/attention';
+import { type AttentionSpec, attention } from '@weft/attention';
 import { input, type Node, SpecError, withLabel } from '@weft/ir';
 import { attentionOptionsOf } from './attention-part.js';
 import { hoistAtCachePosition } from './cache-qk-hoist.js';
-import { PAST_TENSOR } from './kv-cache.js';
 import {
   evictLteKeys,
   LTE_CACHE_ROWS,
@@ -16,6 +15,7 @@ import {
 import { lengthAfterStep } from './nats-kv-cache.js';
 import { checkRollingCacheSpec, type RollingCacheInputs } from './rolling-cache-attention.js';
 import type { CacheState } from './self-attention.js';
+import { attendOverSlotRows } from './slot-lifetimes.js';
 
 /** What {@link lteCacheAttention} builds. */
 export interface LteCacheAttention {
@@ -113,23 +113,7 @@ export function lteCacheAttention(
     const lived = lteCandidateLifetimes(built, layout);
     return { candidates: built, lifetimes: lived, rows: lteCandidateRows(built, lived, cache.past) };
   });
-  const { output } = applyAttention(
-    hoisted.spec,
-    {
-      ...hoisted.inputs,
-      key: candidates.keys,
-      value: candidates.values,
-      // `past` served RoPE (hoisted); the kernel's mask reads the candidates' rows instead.
-      tensors: {
-        ...Object.fromEntries(
-          Object.entries(hoisted.inputs.tensors ?? {}).filter(([n]) => n !== PAST_TENSOR),
-        ),
-        [LTE_CACHE_ROWS.first]: rows.first,
-        [LTE_CACHE_ROWS.last]: rows.last,
-      },
-    },
-    { qkTransforms: 'inKernel' },
-  );
+  const output = attendOverSlotRows(hoisted, candidates, rows, LTE_CACHE_ROWS);
   const next = withLabel(`${name}.cache.evict`, () =>
     evictLteKeys(candidates, lifetimes, layout, lengthAfterStep(cache.past, inputs.query.shape[2]!)),
   );

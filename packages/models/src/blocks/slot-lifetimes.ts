@@ -1,5 +1,13 @@
-import { ATTENTION_INDICES, BLOCK_BOUNDS, type Mask, makeMask } from '@weft/attention';
+import {
+  ATTENTION_INDICES,
+  applyAttention,
+  BLOCK_BOUNDS,
+  type HoistedAttention,
+  type Mask,
+  makeMask,
+} from '@weft/attention';
 import { constant, mapElements, type Node, reshape, tensorRef, variable } from '@weft/ir';
+import { PAST_TENSOR } from './kv-cache.js';
 import { compactSlots } from './slot-compaction.js';
 
 /** The names of the two per-slot row tensors a lifetime cache's mask reads. */
@@ -58,4 +66,30 @@ export function evictExpiredSlots<T extends { readonly [name in keyof T]: Node }
     variable('$0', 'i32').ge(variable('$1', 'i32')).select(1, 0).cast('f32'),
   );
   return compactSlots({ ...candidates }, keep, capacity, zeroed);
+}
+
+/**
+ * The attention of a step's hoisted queries over a lifetime cache's candidate keys and values,
+ * its mask reading each candidate's `first`/`last` step rows: `past` served RoPE when the QK
+ * transforms were hoisted, so it is not passed to the kernel.
+ */
+export function attendOverSlotRows(
+  hoisted: HoistedAttention,
+  candidates: { readonly keys: Node; readonly values: Node },
+  rows: { readonly first: Node; readonly last: Node },
+  names: SlotRowNames,
+): Node {
+  const tensors = Object.fromEntries(
+    Object.entries(hoisted.inputs.tensors ?? {}).filter(([name]) => name !== PAST_TENSOR),
+  );
+  return applyAttention(
+    hoisted.spec,
+    {
+      ...hoisted.inputs,
+      key: candidates.keys,
+      value: candidates.values,
+      tensors: { ...tensors, [names.first]: rows.first, [names.last]: rows.last },
+    },
+    { qkTransforms: 'inKernel' },
+  ).output;
 }
