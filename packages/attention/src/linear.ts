@@ -54,6 +54,7 @@ export * from './linear/mala-vision-block.js';
 export * from './linear/mega-block.js';
 export * from './linear/mega-ema.js';
 export * from './linear/nala-features.js';
+export * from './linear/nala-vision-block.js';
 export * from './linear/norm-linear-attention.js';
 export { type LinearOutputNorm, transnormerOutputNorm } from './linear/output-norm.js';
 export { applyOutputNorm, LINEAR_OUTPUT_NORM_OP, linearOutputNormOp } from './linear/output-norm-op.js';

@@ -82,6 +82,7 @@ import { multiHeadEmbeddingsEntry } from './entries/multi-head-embeddings.js';
 import { multiQueryAttentionEntry } from './entries/multi-query-attention.js';
 import { multiTokenAttentionEntry } from './entries/multi-token-attention.js';
 import { nalaAttentionEntry } from './entries/nala-attention.js';
+import { nalaformerVisionBlockEntry } from './entries/nalaformer-vision-block.js';
 import { napStandardizedAttentionEntry } from './entries/nap-standardized-attention.js';
 import { nativeSparseAttentionEntry } from './entries/native-sparse-attention.js';
 import { natsEntry } from './entries/nats.js';
@@ -267,6 +268,7 @@ export const ZOO: readonly ZooEntry[] = [
   transnormerllmLrpeEntry,
   malaAttentionEntry,
   malaVisionBlockEntry,
+  nalaformerVisionBlockEntry,
   lawcatEntry,
 ];
 

@@ -79,7 +79,8 @@ const elu1Spec = (causal: boolean, name: string) =>
  * Mamba-2), the gated delta rule (`DELTA_RULE_CATALOG`: Gated DeltaNet and log-linear Gated
  * DeltaNet, parallel forms and decode steps), Mega's whole
  * gated block around its EMA (`MEGA_BLOCK_CATALOG`: encoder and causal forms), then
- * NaLaFormer's norm-aware features, TransNormerLLM's LRPE, MALA and LAWCAT (`LINEAR_MAPS_CATALOG`).
+ * NaLaFormer's norm-aware features and vision block, TransNormerLLM's LRPE, MALA and LAWCAT
+ * (`LINEAR_MAPS_CATALOG`).
  */
 export const LINEAR_ATTENTION_CATALOG: readonly AttentionCatalogEntry[] = [
   sequenceEntry('linear-transformer-elu1', 78, elu1Spec(false, 'linear-transformer-elu1')),

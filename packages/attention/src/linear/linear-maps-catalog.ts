@@ -8,6 +8,7 @@ import { linearAttention } from './linear-attention-spec.js';
 import { applyMalaAttention, malaAttention } from './mala-attention.js';
 import { malaRopeTables, malaVisionBlock } from './mala-vision-block.js';
 import { nalaFeatures } from './nala-features.js';
+import { nalaVisionBlock } from './nala-vision-block.js';
 import { normLinearAttention } from './norm-linear-attention.js';
 
 const HEADS = 4;
@@ -20,6 +21,9 @@ const COUNT = HEADS * LENGTH * DIM;
 /** MALA's vision block instance: one 6 × 6 image of 32 channels, 2 heads of 16. */
 export const MALA_VISION_SHAPE = { batch: 1, channels: 32, height: 6, width: 6, heads: 2 } as const;
 
+/** NaLaFormer's vision block instance: the same image and heads as MALA's (32 features per head). */
+export const NALA_VISION_SHAPE = MALA_VISION_SHAPE;
+
 const operands = () => ({ query: input('q', SHAPE), key: input('k', SHAPE), value: input('v', SHAPE) });
 const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(COUNT, 3) });
 
@@ -29,7 +33,9 @@ const seededQkv = () => ({ q: seeded(COUNT, 1), k: seeded(COUNT, 2), v: seeded(C
  * TransNormerLLM's NormLinearAttention token mixer (projections, SiLU, LRPE, Lightning's decay in a
  * causal sweep, SRMSNorm, the u gate and the output projection; seeded θ and weights), MALA
  * (non-causal, the reference's form), MALA's whole vision block (1×1 convs, 2-D RoPE on the
- * numerator, LePE, gate; a 6 × 6 image of 32 channels), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
+ * numerator, LePE, gate; a 6 × 6 image of 32 channels), NaLaFormer's whole vision block (Linear to
+ * q, k, v, g, the norm-aware features, 2-D RoPE on the numerator's, LePE, LayerNorm ⊙ SiLU gate,
+ * out_proj; the same image), and LAWCAT (causal conv on q and k, GLA gate, ELU+1 with the
  * denominator; seeded conv taps and gate pre-activations).
  */
 export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
@@ -106,6 +112,34 @@ export const LINEAR_MAPS_CATALOG: readonly AttentionCatalogEntry[] = [
           'mala.lepe.bias': scaled(channels, 24, 10),
           'mala.proj.weight': scaled(channels * channels, 25, Math.sqrt(channels)),
           'mala.proj.bias': scaled(channels, 26, 10),
+        },
+        inputs: { x: seeded(batch * channels * height * width, 1), sin: tables.sin, cos: tables.cos },
+        dims: {},
+      };
+    },
+  },
+  {
+    mechanism: 'nalaformer-vision-block',
+    paper: 16,
+    build() {
+      const { batch, channels, height, width, heads } = NALA_VISION_SHAPE;
+      const headDim = channels / heads;
+      const sin = input('sin', [height * width, headDim]);
+      const cos = input('cos', [height * width, headDim]);
+      const output = nalaVisionBlock(input('x', [batch, channels, height, width]), sin, cos, { heads });
+      const tables = malaRopeTables(height, width, headDim);
+      const scaled = (count: number, seed: number, by: number) => seeded(count, seed).map((w) => w / by);
+      return {
+        graph: makeGraph({ output }),
+        params: {
+          'nala.qkvg.weight': scaled(4 * channels * channels, 31, Math.sqrt(channels)),
+          'nala.qkvg.bias': scaled(4 * channels, 32, 10),
+          'nala.lepe.weight': scaled(channels * 25, 33, 5),
+          'nala.lepe.bias': scaled(channels, 34, 10),
+          'nala.ln.gamma': seededInRange(channels, 35, 0.5, 1.5),
+          'nala.ln.beta': scaled(channels, 36, 10),
+          'nala.out_proj.weight': scaled(channels * channels, 37, Math.sqrt(channels)),
+          'nala.out_proj.bias': scaled(channels, 38, 10),
         },
         inputs: { x: seeded(batch * channels * height * width, 1), sin: tables.sin, cos: tables.cos },
         dims: {},

@@ -1,6 +1,5 @@
 import {
   add,
-  concat,
   conv2d,
   div,
   exp,
@@ -8,7 +7,6 @@ import {
   mean,
   mul,
   type Node,
-  neg,
   param,
   permute,
   reshape,
@@ -21,6 +19,7 @@ import {
 import { applyLinearAttention } from './apply-linear-attention.js';
 import { identity } from './feature-maps.js';
 import { linearAttention } from './linear-attention-spec.js';
+import { rotatePairs } from './rotate-pairs.js';
 
 /** Options of {@link malaVisionBlock}. */
 export interface MalaVisionOptions {
@@ -150,16 +149,6 @@ export function malaVisionBlock(x: Node, sin: Node, cos: Node, options: MalaVisi
     param(`${name}.proj.weight`, [channels, channels, 1, 1]),
     param(`${name}.proj.bias`, [channels]),
   );
-}
-
-/** x·cos + rot(x)·sin with rot pairing (2i, 2i + 1) → (−x_{2i+1}, x_{2i}) (`theta_shift`). */
-function rotatePairs(rows: Node, sin: Node, cos: Node): Node {
-  const [batch, heads, positions, dim] = rows.shape as [number, number, number, number];
-  const pairs = reshape(rows, [batch, heads, positions, dim / 2, 2]);
-  const even = slice(pairs, [0, 0, 0, 0, 0], [batch, heads, positions, dim / 2, 1]);
-  const odd = slice(pairs, [0, 0, 0, 0, 1], [batch, heads, positions, dim / 2, 2]);
-  const rotated = reshape(concat([neg(odd), even], 4), [batch, heads, positions, dim]);
-  return add(mul(rows, cos), mul(rotated, sin));
 }
 
 function checkMalaVision(x: Node, sin: Node, cos: Node, options: MalaVisionOptions) {

@@ -1,5 +1,5 @@
-import { add, concat, div, greater, mul, type Node, neg, pow, relu, sqrt, sum, tanh, where } from '@weft/ir';
 import { expectRows, type FeatureExpansion } from './feature-expansions.js';
+import { nalaKeyRows, nalaQueryRows } from './nala-rows.js';
 
 /**
  * NaLaFormer's norm-aware feature maps (Meng et al. 2025, catalog paper 16), each row of d_k
@@ -10,9 +10,9 @@ import { expectRows, type FeatureExpansion } from './feature-expansions.js';
  * - key: φ(k) = [ReLU(k³) ; ReLU(−k³)].
  * Pair it with `identity()` and the denominator: the reference's `z_i = 1/(φ_q,i · mean_j φ_k,j + 1e−6)`
  * over N keys is the op's sum form with ε = N·1e−6. Each row is mapped alone, so the causal sweep
- * and the decode step hold (the causal language variant: prefix sums). Not included: the vision
- * block's 2-D RoPE on the numerator's features only (the op shares φ between numerator and
- * denominator), its LePE depthwise conv and its LayerNorm ⊙ SiLU gate.
+ * and the decode step hold (the causal language variant: prefix sums). The vision block — 2-D RoPE
+ * on the numerator's features only, LePE, LayerNorm ⊙ SiLU gate — is `nalaVisionBlock` (the
+ * op shares φ between numerator and denominator, so the block builds the denominator itself).
  *
  * @example
  * ```ts
@@ -29,17 +29,4 @@ export function nalaFeatures(): FeatureExpansion {
       return { query: nalaQueryRows(query), key: nalaKeyRows(key) };
     },
   };
-}
-
-function nalaQueryRows(q: Node): Node {
-  const norm = sqrt(sum(mul(q, q), 3, { keepDims: true }));
-  const power = mul(add(tanh(norm), 0.5), 3);
-  // x^p for x ≥ 0 with an exact 0 at x = 0 (pow(0, p) is left undefined by WGSL).
-  const powered = (signed: Node) => where(greater(signed, 0), pow(div(relu(signed), norm), power), 0);
-  return concat([powered(q), powered(neg(q))], 3);
-}
-
-function nalaKeyRows(k: Node): Node {
-  const cube = mul(mul(k, k), k);
-  return concat([relu(cube), relu(neg(cube))], 3);
 }

@@ -75,6 +75,7 @@ export * from './multi-head-embeddings.js';
 export * from './multi-query-attention.js';
 export * from './multi-token-attention.js';
 export * from './nala-attention.js';
+export * from './nalaformer-vision-block.js';
 export * from './nap-standardized-attention.js';
 export * from './native-sparse-attention.js';
 export * from './nats.js';

@@ -6,8 +6,9 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
  * query-norm-dependent power p = 3(0.5 + tanh ‖q‖), φ(k) = [ReLU(k³) ; ReLU(−k³)] (a sign split:
  * only same-sign coordinates interact), 32 features per row, and the reference's
  * o_i = φ_q·mean φ_k v / (φ_q·mean φ_k + 1e−6) (the op's sum form with ε = 24·1e−6), non-causal.
- * The vision block's 2-D RoPE on the numerator's features, LePE and the LN ⊙ SiLU gate are not in
- * the entry (the op shares φ between numerator and denominator).
+ * The vision block's 2-D RoPE on the numerator's features, LePE and the LN ⊙ SiLU gate are the
+ * `nalaformer-vision-block` entry (the op shares φ between numerator and denominator; the block
+ * builds z itself).
  *
  * Catalog paper 16: NaLaFormer — Norm-Aware Linear Attention.
  *
