@@ -7,8 +7,10 @@ import { DEFAULT_TOLERANCE } from '../tolerances.js';
  * G_t = σ(a_t)^(1/16) per key dimension (seeded pre-activations), and the normalized gated
  * recurrence S_t = G_t ⊙ S_{t−1} + φ(k̃_t)v_tᵀ, z_t = G_t ⊙ z_{t−1} + φ(k̃_t),
  * y_t = φ(q̃_t)ᵀS_t/(φ(q̃_t)ᵀz_t + 1e−6) as a chunk sweep (chunks of 8). φ is ELU+1, a stand-in
- * for the paper's learnable positive map (the catalog leaves its parametrization to verify); any
- * row-wise feature expansion takes its place.
+ * for the paper's learnable positive map: its code (zeyuliu1037/LAWCAT) could not be obtained, and
+ * summaries of the paper describe φ only as φ(x) = σ(xW), one linear layer shared by q̃ and k̃
+ * after the convolution, without naming the nonlinearity σ or the feature width. Any row-wise feature
+ * expansion takes its place.
  *
  * Catalog paper 97: LAWCAT — Linear Attention with Convolution Across Time.
  *
