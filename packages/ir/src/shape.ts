@@ -11,7 +11,10 @@ export function formatShape(shape: Shape): string {
 
 /** Structural equality of two shapes. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((dim, i) => dimsEqual(dim, b[i]!));
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let axis = 0; axis < a.length; axis++) if (!dimsEqual(a[axis]!, b[axis]!)) return false;
+  return true;
 }
 
 /** Number of elements at the dims' maxima (what a buffer must hold). */

@@ -90,6 +90,24 @@ export class PlannerState {
     return [...found];
   }
 
+  /**
+   * Whether a kernel member that depends on `node` passes `test`: {@link dependents} searched
+   * only until one does.
+   */
+  someDependent(kernel: Growing, node: Node, test: (dependent: Node) => boolean): boolean {
+    const found = new Set<Node>();
+    const stack = [node];
+    while (stack.length > 0) {
+      for (const user of this.users.get(stack.pop()!)!) {
+        if (!kernel.members.has(user) || found.has(user)) continue;
+        if (test(user)) return true;
+        found.add(user);
+        stack.push(user);
+      }
+    }
+    return false;
+  }
+
   /** Members the kernel writes: its root and the graph outputs among them. */
   writtenMembers(kernel: Growing): Node[] {
     return [...kernel.members].filter((node) => node === kernel.root || this.outputs.has(node));

@@ -9,7 +9,7 @@ import { hasOperandPath, pointwiseCone } from './cones.js';
  * the other axis) or a reduction (each element is read by every statistics pass).
  */
 export function repeats(state: PlannerState, kernel: Growing, candidate: Node): boolean {
-  return state.dependents(kernel, candidate).some((node) => {
+  return state.someDependent(kernel, candidate, (node) => {
     const role = state.role(node);
     return role === 'matmul' || role === 'reduction';
   });
