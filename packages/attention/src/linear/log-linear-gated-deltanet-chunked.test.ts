@@ -1,4 +1,4 @@
-import { input, interpret, literal, makeGraph, mul, SpecError } from '@weft/ir';
+import { input, interpret, literal, makeGraph, mul, ShapeError, SpecError } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
 import { describe, expect, it } from 'vitest';
 import { denseLogLinearGatedDeltaNet } from '../../test/dense-gated-deltanet.js';
@@ -121,5 +121,18 @@ describe('log-linear Gated DeltaNet (paper 109), chunked form (float64)', () => 
     expect(() =>
       logLinearGatedDeltaNet(q, q, q, lambda, { name: 'layer.3', beta, form: 'chunked', chunkSize: 12 }),
     ).toThrow(/layer\.3.*chunkSize/);
+  });
+
+  it('asks for a λ column past level 0 before it returns a state, naming the block and tensor', () => {
+    const q = input('q', [1, 1, 1, 2]);
+    const beta = input('beta', [1, 1, 1]);
+    const lambda = input('lambda', [1, 1, 1, 1]);
+    for (const form of ['parallel', 'chunked'] as const)
+      expect(() =>
+        logLinearGatedDeltaNet(q, q, q, lambda, { name: 'layer.3', beta, form, returnState: true }),
+      ).toThrow(ShapeError);
+    expect(() =>
+      logLinearGatedDeltaNet(q, q, q, lambda, { name: 'layer.3', beta, returnState: true }),
+    ).toThrow(/layer\.3.*levelWeights/);
   });
 });

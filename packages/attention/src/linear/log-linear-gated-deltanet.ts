@@ -85,8 +85,8 @@ export interface AppliedLogLinearGatedDeltaNet {
  *   chunkSize: 16,
  * });
  * ```
- * @throws ShapeError when an operand's shape is not the one above (static dims), or λ has fewer than
- *   ⌈log2 N⌉ + 1 levels.
+ * @throws ShapeError when an operand's shape is not the one above (static dims), λ has fewer than
+ *   ⌈log2 N⌉ + 1 levels, or fewer than 2 with `returnState`.
  * @throws SpecError when `chunkSize` is not a power of two in [1, 64].
  */
 export function logLinearGatedDeltaNet(
@@ -112,6 +112,14 @@ export function logLinearGatedDeltaNet(
       block: name,
       tensor: 'levelWeights',
       expected: `[${B}, ${H}, ${N}, L] with L >= ${needed} (⌈log2 N⌉ + 1 levels)`,
+      actual: `[${levelWeights.shape.join(', ')}]`,
+    });
+  // The decode state holds levels 1 … L − 1: λ needs a column past level 0 to carry one.
+  if (options.returnState === true && L < 2)
+    throw new ShapeError(`${what} "${name}": returnState needs levelWeights with L >= 2 columns`, {
+      block: name,
+      tensor: 'levelWeights',
+      expected: `[${B}, ${H}, ${N}, L] with L >= 2 (level 0 and at least one state level)`,
       actual: `[${levelWeights.shape.join(', ')}]`,
     });
   const read = deltaRuleQueryKey(query, key, options);
