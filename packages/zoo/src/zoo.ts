@@ -60,6 +60,7 @@ import { llnAttentionEntry } from './entries/lln-attention.js';
 import { llnDiagAttentionEntry } from './entries/lln-diag-attention.js';
 import { localChunkAttentionEntry } from './entries/local-chunk-attention.js';
 import { logLinearGatedDeltaNetEntry } from './entries/log-linear-gated-deltanet.js';
+import { logLinearGatedDeltaNetChunkedEntry } from './entries/log-linear-gated-deltanet-chunked.js';
 import { logLinearGatedDeltaNetDecodeEntry } from './entries/log-linear-gated-deltanet-decode.js';
 import { logLinearMamba2Entry } from './entries/log-linear-mamba2.js';
 import { logLinearMamba2DecodeEntry } from './entries/log-linear-mamba2-decode.js';
@@ -260,6 +261,7 @@ export const ZOO: readonly ZooEntry[] = [
   gatedDeltaNetEntry,
   gatedDeltaNetDecodeEntry,
   logLinearGatedDeltaNetEntry,
+  logLinearGatedDeltaNetChunkedEntry,
   logLinearGatedDeltaNetDecodeEntry,
   megaBlockEntry,
   megaBlockCausalLaplaceEntry,

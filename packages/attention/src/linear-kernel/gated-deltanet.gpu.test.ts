@@ -117,6 +117,19 @@ describe(`Gated DeltaNet and log-linear Gated DeltaNet (catalog #109) on a WebGP
     await check('log-linear gated-deltanet parallel', logLinearExpected, () =>
       whole(logLinearGatedDeltaNet(x.q, x.k, x.v, x.lambda, { name: 'll', ...gates }).output, true),
     );
+    // C = 4 on 13 positions: levels 0 … 2 inside the chunks, chunk levels 1, 2 (λ columns 3, 4)
+    // carried as delta-rule states through three chunk transitions and merged after chunk 1.
+    await check('log-linear gated-deltanet chunked (C 4)', logLinearExpected, () =>
+      whole(
+        logLinearGatedDeltaNet(x.q, x.k, x.v, x.lambda, {
+          name: 'll',
+          ...gates,
+          form: 'chunked',
+          chunkSize: 4,
+        }).output,
+        true,
+      ),
+    );
 
     const r = sequence(1);
     const operands = { query: r.q, key: r.k, value: r.v, beta: r.beta, logDecay: r.g };

@@ -10,6 +10,8 @@ const LENGTH = 24;
 const DIM = 16;
 /** Log-linear attention's levels for 24 positions: 0 … ⌈log2 24⌉. */
 const LEVELS = 6;
+/** Positions per chunk of the chunked log-linear entry. */
+const CHUNK = 4;
 
 /**
  * The gates from seeded pre-activations as Gated DeltaNet's layer makes them: β = sigmoid(·) and
@@ -38,8 +40,8 @@ function qkv(positions: number): Record<string, Float32Array> {
 /**
  * The gated delta rule for the zoo (batch 1, 4 heads, dim 16): Gated DeltaNet's parallel form over
  * 24 positions with its prefill state, and one decode step on a seeded state (the layers of paper
- * 82's hybrids); log-linear Gated DeltaNet's parallel form over 24 positions (6 Fenwick levels) and
- * one decode step at position 11 on seeded level states (paper 109's second instance).
+ * 82's hybrids); log-linear Gated DeltaNet's parallel form over 24 positions (6 Fenwick levels), its
+ * chunked form (chunks of 4, with its prefill level states) and one decode step at position 11 on seeded level states (paper 109's second instance).
  */
 export const DELTA_RULE_CATALOG: readonly AttentionCatalogEntry[] = [
   {
@@ -97,6 +99,38 @@ export const DELTA_RULE_CATALOG: readonly AttentionCatalogEntry[] = [
       );
       return {
         graph: makeGraph({ output }),
+        params: {},
+        inputs: {
+          ...qkv(LENGTH),
+          ...gateInputs(LENGTH),
+          levelLogits: seeded(HEADS * LENGTH * LEVELS, 7),
+        },
+        dims: {},
+      };
+    },
+  },
+  {
+    // Chunks of 4 on 24 positions: 6 chunks, levels 0 … 2 inside them, chunk levels 1 … 3 (λ
+    // columns 3 … 5) carried as delta-rule states and merged after chunks 1, 3 and 5.
+    mechanism: 'log-linear-gated-deltanet-chunked',
+    paper: 109,
+    build() {
+      const shape = [1, HEADS, LENGTH, DIM];
+      const { output, state } = logLinearGatedDeltaNet(
+        input('q', shape),
+        input('k', shape),
+        input('v', shape),
+        softplus(input('levelLogits', [1, HEADS, LENGTH, LEVELS])),
+        {
+          name: 'log-linear-gated-deltanet-chunked',
+          ...gates([1, HEADS, LENGTH]),
+          form: 'chunked',
+          chunkSize: CHUNK,
+          returnState: true,
+        },
+      );
+      return {
+        graph: makeGraph({ output, levels: state!.levels }),
         params: {},
         inputs: {
           ...qkv(LENGTH),

@@ -28,24 +28,44 @@ import { type DeltaRuleSizes, unitLowerInverse } from './delta-rule-parts.js';
 // Derivation: with h the state before the chunk, the delta at t is u'_t = β_t (v_t − exp(c_t) hᵀ k_t
 // − Σ_{s<t} exp(c_t − c_s) (k_t·k_s) u'_s), i.e. (I + A) U' = β ⊙ (V − exp(c) ⊙ K h).
 
+/** The per-chunk pieces of the gated delta rule's chunked form, all chunks at once (`[B, H, nc, C, …]`). */
+export interface DeltaRuleChunks {
+  /** Positions per chunk. */
+  readonly C: number;
+  /** Chunks: ⌈N / C⌉ (the last padded). */
+  readonly nc: number;
+  /** (QKᵀ ⊙ Γ) inside each chunk `[B, H, nc, C, C]`, Γ_ts = exp(c_t − c_s) on s ≤ t, else 0. */
+  readonly scores: Node;
+  /** T = (I + A)⁻¹ `[B, H, nc, C, C]`. */
+  readonly solve: Node;
+  /** β ⊙ V `[B, H, nc, C, d_v]`. */
+  readonly betaValues: Node;
+  /** U = T (β ⊙ V) `[B, H, nc, C, d_v]`: the chunk's own deltas from a zero state. */
+  readonly pseudoValues: Node;
+  /** W = T (β ⊙ exp(c) ⊙ K) `[B, H, nc, C, d_k]`: the deltas a state h entering the chunk adds, −W h. */
+  readonly weights: Node;
+  /** exp(c) ⊙ Q `[B, H, nc, C, d_k]`: how queries read the entering state directly. */
+  readonly readQueries: Node;
+  /** K ⊙ exp(c_{C−1} − c) `[B, H, nc, C, d_k]`: the keys that write the deltas into the exiting state. */
+  readonly writeKeys: Node;
+  /** exp(c_{C−1}) `[B, H, nc, 1, 1]`, the entering state's decay over the chunk; undefined for α = 1. */
+  readonly chunkDecay?: Node;
+}
+
 /**
- * O `[B, H, N, d_v]` and the state after the last position h `[B, H, d_k, d_v]` of the gated delta
- * rule by chunks of C positions (q, k already read: normalized, q scaled). Everything inside a chunk
- * (the C × C solves, W, U, the masked scores) is built for all chunks at once; the state then passes
- * through the chunks in an unrolled loop of ⌈N/C⌉ steps, two products each, and the outputs of all
- * chunks are two batched products. Positions past N pad
- * with k = 0, β = 0, g = 0: they write nothing and keep the state. O(N·C·d + N·d² + N·C² log C) work.
+ * The intra-chunk pieces of the chunked form (q, k already read: normalized, q scaled) for chunks
+ * of `C` positions; positions past N pad with k = 0, β = 0, g = 0, which write nothing and keep
+ * the state (T is the identity there). O(N·C·d + N·C² log C) work.
  */
-export function chunkedDeltaRule(
+export function deltaRuleChunks(
   query: Node,
   key: Node,
   value: Node,
   beta: Node,
   logDecay: Node | undefined,
   { B, H, N, dk, dv }: DeltaRuleSizes,
-  chunk: number,
-): { readonly output: Node; readonly state: Node } {
-  const C = Math.min(chunk, N);
+  C: number,
+): DeltaRuleChunks {
   const nc = Math.ceil(N / C);
   const rows = (x: Node, width: number) => reshape(padPositions(x, nc * C), [B, H, nc, C, width]);
   const q = rows(query, dk);
@@ -78,18 +98,54 @@ export function chunkedDeltaRule(
   );
   const solve = unitLowerInverse(lower, C);
   const betaKeys = mul(k, betaRows);
-  const pseudoValues = matmul(solve, mul(rows(value, dv), betaRows)); // U
-  const weights = matmul(solve, c === undefined ? betaKeys : mul(betaKeys, exp(c))); // W
+  const betaValues = mul(rows(value, dv), betaRows);
+  const pseudoValues = matmul(solve, betaValues);
+  const weights = matmul(solve, c === undefined ? betaKeys : mul(betaKeys, exp(c)));
   const readQueries = c === undefined ? q : mul(q, exp(c));
-  let writeKeys = k;
-  let chunkDecay: Node | undefined;
-  if (c !== undefined) {
-    const last = slice(c, [0, 0, 0, C - 1], [B, H, nc, C]); // c_{C−1} `[B, H, nc, 1, 1]`
-    writeKeys = mul(k, exp(sub(last, c)));
-    chunkDecay = exp(last);
-  }
-  // Chunk `index`, kept as a size-1 axis.
-  const at = (x: Node, index: number) => slice(x, [0, 0, index], [B, H, index + 1]);
+  if (c === undefined)
+    return { C, nc, scores, solve, betaValues, pseudoValues, weights, readQueries, writeKeys: k };
+  const last = slice(c, [0, 0, 0, C - 1], [B, H, nc, C]); // c_{C−1} `[B, H, nc, 1, 1]`
+  const writeKeys = mul(k, exp(sub(last, c)));
+  return {
+    C,
+    nc,
+    scores,
+    solve,
+    betaValues,
+    pseudoValues,
+    weights,
+    readQueries,
+    writeKeys,
+    chunkDecay: exp(last),
+  };
+}
+
+/** Chunk `index` of `[B, H, nc, …]`, kept as a size-1 axis. */
+export function chunkAt(x: Node, index: number): Node {
+  return slice(x, [0, 0, index], [x.shape[0] as number, x.shape[1] as number, index + 1]);
+}
+
+/**
+ * O `[B, H, N, d_v]` and the state after the last position h `[B, H, d_k, d_v]` of the gated delta
+ * rule by chunks of C positions (q, k already read: normalized, q scaled). Everything inside a chunk
+ * (the C × C solves, W, U, the masked scores) is built for all chunks at once; the state then passes
+ * through the chunks in an unrolled loop of ⌈N/C⌉ steps, two products each, and the outputs of all
+ * chunks are two batched products. Positions past N pad
+ * with k = 0, β = 0, g = 0: they write nothing and keep the state. O(N·C·d + N·d² + N·C² log C) work.
+ */
+export function chunkedDeltaRule(
+  query: Node,
+  key: Node,
+  value: Node,
+  beta: Node,
+  logDecay: Node | undefined,
+  sizes: DeltaRuleSizes,
+  chunk: number,
+): { readonly output: Node; readonly state: Node } {
+  const { B, H, N, dk, dv } = sizes;
+  const parts = deltaRuleChunks(query, key, value, beta, logDecay, sizes, Math.min(chunk, N));
+  const { C, nc, scores, pseudoValues, weights, readQueries, writeKeys, chunkDecay } = parts;
+  const at = chunkAt;
   // The loop carries only what the next chunk needs (U' and h); the outputs of all chunks are
   // then two batched products, O = (QKᵀ ⊙ Γ) U' + (exp(c) ⊙ Q) h_before.
   let state = full(0, [B, H, 1, dk, dv]); // h before chunk 0
@@ -103,7 +159,7 @@ export function chunkedDeltaRule(
   }
   const finalKept = chunkDecay === undefined ? state : mul(state, at(chunkDecay, nc - 1));
   const finalState = add(finalKept, matmul(at(writeKeys, nc - 1), deltas[nc - 1]!, { transposeA: true }));
-  const stack = (parts: Node[]) => (parts.length === 1 ? parts[0]! : concat(parts, 2));
+  const stack = (pieces: Node[]) => (pieces.length === 1 ? pieces[0]! : concat(pieces, 2));
   const all = add(matmul(scores, stack(deltas)), matmul(readQueries, stack(before)));
   const output = reshape(all, [B, H, nc * C, dv]);
   return {
@@ -113,7 +169,7 @@ export function chunkedDeltaRule(
 }
 
 /** Zero-pads axis 2 (positions) of `[B, H, N, …]` to `length`. */
-function padPositions(x: Node, length: number): Node {
+export function padPositions(x: Node, length: number): Node {
   const extra = length - (x.shape[2] as number);
   if (extra === 0) return x;
   const zeros = x.shape.map(() => 0);

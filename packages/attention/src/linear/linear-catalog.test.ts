@@ -33,4 +33,16 @@ describe('LINEAR_ATTENTION_CATALOG', () => {
     // The quadratic entry reads its slopes from an f32 parameter; the linear one keeps λ in f64.
     expect(relativeError(a, b)).toBeLessThan(1e-6);
   });
+
+  it('log-linear-gated-deltanet-chunked computes what the parallel log-linear-gated-deltanet entry computes', () => {
+    const build = (mechanism: string) => {
+      const { graph, inputs } = LINEAR_ATTENTION_CATALOG.find(
+        (entry) => entry.mechanism === mechanism,
+      )!.build();
+      return interpret(graph, { inputs }).output!.data;
+    };
+    expect(
+      relativeError(build('log-linear-gated-deltanet-chunked'), build('log-linear-gated-deltanet')),
+    ).toBeLessThan(1e-10);
+  });
 });

@@ -8,10 +8,12 @@ import {
   type Node,
   reshape,
   ShapeError,
+  SpecError,
   slice,
   sub,
   sum,
 } from '@weft/ir';
+import { deltaRuleChunks } from './delta-rule-chunked.js';
 import {
   checkDeltaRuleOperands,
   checkStepShapes,
@@ -28,6 +30,7 @@ import {
   fenwickPrefixBuckets,
 } from './fenwick-levels.js';
 import type { LogLinearState } from './log-linear-attention.js';
+import { chunkedLogLinearDeltaRule } from './log-linear-delta-rule-chunked.js';
 
 /** Options of {@link logLinearGatedDeltaNet}. */
 export interface LogLinearGatedDeltaNetOptions extends DeltaRuleReadout {
@@ -37,6 +40,15 @@ export interface LogLinearGatedDeltaNetOptions extends DeltaRuleReadout {
   readonly beta: Node;
   /** g_t ≤ 0 `[B, H, N]` (α_t = exp(g_t)); omitted: α = 1. */
   readonly logDecay?: Node;
+  /**
+   * `parallel` (default): the whole-sequence quadratic form, O(N² d + N³ log N); `chunked`: the
+   * C × C WY solve per chunk of `chunkSize` positions with λ applied per Fenwick level inside it,
+   * then one delta-rule state per Fenwick level above the chunk carried from chunk to chunk and
+   * merged at chunk boundaries, O(N·C·d + N·d² log(N/C) + N·C² log C).
+   */
+  readonly form?: 'parallel' | 'chunked';
+  /** Positions per chunk of the chunked form: a power of two in [1, 64] (default 16). */
+  readonly chunkSize?: number;
   /** Also return the Fenwick level states after the last position (`logLinearGatedDeltaNetDecodeStep`). */
   readonly returnState?: boolean;
 }
@@ -59,14 +71,23 @@ export interface AppliedLogLinearGatedDeltaNet {
  * ((QKᵀ)·(I + A)⁻¹)_ts by exp(g_t − g_s) β_s λ_t^(ℓ(t,s)) before the product with V. With λ ≡ 1 it is
  * Gated DeltaNet. Recurrently, each level holds a d_k × d_v state that every step's transition
  * carries, and the buckets merge by the binary carry of t (`logLinearGatedDeltaNetDecodeStep`).
- * Quadratic form, O(N² d + N³ log N) work per head.
+ * Quadratic form by default, O(N² d + N³ log N) work per head; `form: 'chunked'` solves per chunk
+ * of C positions and carries one delta-rule state per Fenwick level above the chunk.
  *
  * @example
  * ```ts
  * const { output } = logLinearGatedDeltaNet(q, k, v, levelWeights, { name: 'layer.0', beta, logDecay: g });
+ * const chunked = logLinearGatedDeltaNet(q, k, v, levelWeights, {
+ *   name: 'layer.0',
+ *   beta,
+ *   logDecay: g,
+ *   form: 'chunked',
+ *   chunkSize: 16,
+ * });
  * ```
- * @throws ShapeError when an operand's shape is not the one above (static dims), or λ has fewer than
- *   ⌈log2 N⌉ + 1 levels.
+ * @throws ShapeError when an operand's shape is not the one above (static dims), λ has fewer than
+ *   ⌈log2 N⌉ + 1 levels, or fewer than 2 with `returnState`.
+ * @throws SpecError when `chunkSize` is not a power of two in [1, 64].
  */
 export function logLinearGatedDeltaNet(
   query: Node,
@@ -93,7 +114,29 @@ export function logLinearGatedDeltaNet(
       expected: `[${B}, ${H}, ${N}, L] with L >= ${needed} (⌈log2 N⌉ + 1 levels)`,
       actual: `[${levelWeights.shape.join(', ')}]`,
     });
+  // The decode state holds levels 1 … L − 1: λ needs a column past level 0 to carry one.
+  if (options.returnState === true && L < 2)
+    throw new ShapeError(`${what} "${name}": returnState needs levelWeights with L >= 2 columns`, {
+      block: name,
+      tensor: 'levelWeights',
+      expected: `[${B}, ${H}, ${N}, L] with L >= 2 (level 0 and at least one state level)`,
+      actual: `[${levelWeights.shape.join(', ')}]`,
+    });
   const read = deltaRuleQueryKey(query, key, options);
+  if (options.form === 'chunked') {
+    const chunk = options.chunkSize ?? 16;
+    if (!Number.isInteger(Math.log2(chunk)) || chunk < 1 || chunk > 64)
+      throw new SpecError(`${what} "${name}": chunkSize must be a power of two in [1, 64]`, {
+        block: name,
+        dimension: 'chunkSize',
+        expected: '1, 2, 4, … 64',
+        actual: chunk,
+      });
+    // Chunks aligned at multiples of C keep the Fenwick levels ≤ log2 C inside a chunk.
+    const C = Math.min(chunk, 2 ** (needed - 1));
+    const parts = deltaRuleChunks(read.query, read.key, value, beta, logDecay, sizes, C);
+    return chunkedLogLinearDeltaRule(parts, levelWeights, { ...sizes, L }, options.returnState === true);
+  }
   const { scores, solve } = deltaRuleParts(read.query, read.key, beta, cumulativeDecay(logDecay), sizes);
   const transfer = mul(matmul(scores, solve), reshape(beta, [B, H, 1, N]));
   const masked = mul(transfer, fenwickLevelWeights(levelWeights, [B, H, N, N], N));

@@ -54,6 +54,7 @@ export * from './lln-attention.js';
 export * from './lln-diag-attention.js';
 export * from './local-chunk-attention.js';
 export * from './log-linear-gated-deltanet.js';
+export * from './log-linear-gated-deltanet-chunked.js';
 export * from './log-linear-gated-deltanet-decode.js';
 export * from './log-linear-mamba2.js';
 export * from './log-linear-mamba2-decode.js';
