@@ -33,7 +33,7 @@ import {
 import { checkLogLinearReach } from './log-linear-reach.js';
 import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
 import { modelDefinitionOf } from './model-definition.js';
-import { graphParameters, randomParameters } from './model-parameters.js';
+import { modelGraphParameters, randomModelParameters } from './model-parameters.js';
 
 /** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
 export type ModelWeights =
@@ -199,8 +199,8 @@ export async function compileModel(
   });
   const parameters =
     options.weights === undefined
-      ? randomParameters(forwardGraph.graph, options.seed ?? 0)
-      : loadParameters(options.weights, graphParameters(forwardGraph.graph));
+      ? randomModelParameters(forwardGraph.graph, stepGraph.graph, options.seed ?? 0)
+      : loadParameters(options.weights, modelGraphParameters(forwardGraph.graph, stepGraph.graph));
   report(1, 'graphs and parameters');
   const fallbackReason = resolved.fallbackReason ?? options.fallbackReason;
   const common = {
@@ -220,6 +220,10 @@ export async function compileModel(
     return forward;
   };
   const maxSeq = inferenceCache?.maxLength ?? config.maxSeq;
+  // Learned eviction keeps a number of positions the device decides: read the slot tags back.
+  const keptOutputs = inferenceCache?.readsKeptCounts
+    ? Object.values(stepGraph.state).filter((name) => name.endsWith('.cache.positions.next'))
+    : [];
   const maxStepTokens = inferenceCache?.maxStepTokens ?? config.maxSeq;
   const stepper: DecodeStepper = {
     maxSeq,
@@ -247,11 +251,12 @@ export async function compileModel(
           },
         );
       }
-      const { logits } = await decoder.run(
+      const { logits, ...kept } = await decoder.run(
         { [TOKENS_INPUT]: tokens, [PAST_INPUT]: Int32Array.of(past) },
-        { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits'] },
+        { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits', ...keptOutputs] },
       );
       inferenceCache?.setLength(past + tokens.length);
+      if (keptOutputs.length > 0) inferenceCache?.recordKept(Object.values(kept).map((tags) => tags.data));
       return logits!.data as Float32Array;
     },
     ...(inferenceCache === undefined
