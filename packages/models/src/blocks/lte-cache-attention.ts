@@ -12,7 +12,12 @@ import {
   lteCandidateRows,
   lteCandidates,
 } from './lte-kv-cache.js';
-import { LTE_ROUTER_CONTEXT, LTE_ROUTER_REACH, lteStepRouterLogits, reviseRecentLogits } from './lte-router-step.js';
+import {
+  LTE_ROUTER_CONTEXT,
+  LTE_ROUTER_REACH,
+  lteStepRouterLogits,
+  reviseRecentLogits,
+} from './lte-router-step.js';
 import { lengthAfterStep } from './nats-kv-cache.js';
 import { checkRollingCacheSpec, type RollingCacheInputs } from './rolling-cache-attention.js';
 import type { CacheState } from './self-attention.js';
@@ -103,7 +108,9 @@ export function lteCacheAttention(
   };
   const dim = inputs.key.shape[3] as number;
   const context =
-    'router' in inputs ? input(`${name}.cache.routerContext`, [batch, kvHeads, LTE_ROUTER_CONTEXT, 2 * dim]) : undefined;
+    'router' in inputs
+      ? input(`${name}.cache.routerContext`, [batch, kvHeads, LTE_ROUTER_CONTEXT, 2 * dim])
+      : undefined;
   const routed =
     context === undefined || !('router' in inputs)
       ? undefined

@@ -35,11 +35,14 @@ export const LTE_ROUTER_CONTEXT = 2 * LTE_ROUTER_REACH;
  */
 export function lteRouterParameters(path: string, kvHeads: number, headDim: number): LteRouterWeights {
   if (!(Number.isSafeInteger(headDim) && headDim >= 4 && headDim % 4 === 0)) {
-    throw new SpecError(`${path}: the LTE router halves the channels twice: headDim must be a multiple of 4`, {
-      block: path,
-      expected: 'a multiple of 4',
-      actual: headDim,
-    });
+    throw new SpecError(
+      `${path}: the LTE router halves the channels twice: headDim must be a multiple of 4`,
+      {
+        block: path,
+        expected: 'a multiple of 4',
+        actual: headDim,
+      },
+    );
   }
   const conv = (name: string, out: number, inPerGroup: number, taps: number) => ({
     weight: param(`${path}.${name}.weight`, [out, inPerGroup, taps]),
@@ -80,7 +83,10 @@ export function lteStepRouterLogits(
   const seq = dimExpr(fresh.key.shape[2]!);
   const dim = fresh.key.shape[3] as number;
   // Fresh rows padded to `stepTokens` (past `seq` they repeat the last row, and read 0 below).
-  const rows = mapElements([full(0, [stepTokens], 'i32')], variable('i0', 'i32').min(seq.sub(constant(1, 'i32'))));
+  const rows = mapElements(
+    [full(0, [stepTokens], 'i32')],
+    variable('i0', 'i32').min(seq.sub(constant(1, 'i32'))),
+  );
   const features = concat([context, gather(concat([fresh.key, fresh.value], 3), rows, 2)], 2);
   const columns = LTE_ROUTER_CONTEXT + stepTokens;
   // Column c holds position past − 6 + c.
@@ -113,7 +119,9 @@ export function lteStepRouterLogits(
  * values `revised` `[B, Hkv, 3]` (slots tagged position + 1; empty slots keep theirs).
  */
 export function reviseRecentLogits(positions: Node, scores: Node, revised: Node, past: Node): Node {
-  const offset = variable('$0', 'i32').sub(variable('$2', 'i32')).add(constant(LTE_ROUTER_REACH - 1, 'i32'));
+  const offset = variable('$0', 'i32')
+    .sub(variable('$2', 'i32'))
+    .add(constant(LTE_ROUTER_REACH - 1, 'i32'));
   let expression = variable('$1');
   for (let m = LTE_ROUTER_REACH - 1; m >= 0; m--) {
     expression = offset

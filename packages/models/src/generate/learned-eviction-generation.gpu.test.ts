@@ -1,7 +1,11 @@
 import { getTestDevice } from '@weft/runtime/test';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../model/compile-model.js';
-import { lteVisibility, natsVisibility, tinyLlamaForwardFloat64 } from '../testing/learned-eviction-forward.js';
+import {
+  lteVisibility,
+  natsVisibility,
+  tinyLlamaForwardFloat64,
+} from '../testing/learned-eviction-forward.js';
 import { TINY_LLAMA } from '../testing/tiny-specs.js';
 import { normwiseError, randomTokens } from '../testing/windowed-reference.js';
 import { lte, nats } from './cache-policy.js';
@@ -24,7 +28,11 @@ describe('NAtS and LTE cache policies on the device', () => {
       },
     ];
     for (const [index, { policy, rule }] of cases.entries()) {
-      const model = await compileModel(TINY_LLAMA, { device, seed: 9 + index, cache: { policy, prefillChunk: 4 } });
+      const model = await compileModel(TINY_LLAMA, {
+        device,
+        seed: 9 + index,
+        cache: { policy, prefillChunk: 4 },
+      });
       const tokens = randomTokens(12, 5 + index);
       const visibility = rule(model.parameters);
       const errors: number[] = [];

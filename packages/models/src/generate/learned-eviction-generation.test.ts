@@ -16,9 +16,16 @@ const VOCAB = 48;
 const STEPS = [4, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 
 /** Each step's last logits through compileModel's step program against the float64 forward of the prefix. */
-async function compareSteps(policy: CachePolicy, rule: (params: Record<string, Float32Array>) => VisibilityRule, seed: number) {
+async function compareSteps(
+  policy: CachePolicy,
+  rule: (params: Record<string, Float32Array>) => VisibilityRule,
+  seed: number,
+) {
   const model = await compileModel(TINY_LLAMA, { device: 'cpu', seed, cache: { policy, prefillChunk: 4 } });
-  const tokens = randomTokens(STEPS.reduce((a, b) => a + b, 0), seed + 11);
+  const tokens = randomTokens(
+    STEPS.reduce((a, b) => a + b, 0),
+    seed + 11,
+  );
   const visibility = rule(model.parameters);
   const errors: number[] = [];
   let causalGap = 0;
@@ -87,7 +94,9 @@ describe('NAtS and LTE cache policies through compileModel (CPU float64 backend)
       (params) => lteVisibility(params, options),
       7,
     );
-    console.info(`lte(3, 2, 2) vs float64 LTE forward with budget: max ${Math.max(...errors).toExponential(1)}`);
+    console.info(
+      `lte(3, 2, 2) vs float64 LTE forward with budget: max ${Math.max(...errors).toExponential(1)}`,
+    );
     for (const error of errors) expect(error).toBeLessThan(1e-7);
     // 18 positions, at most sinks + budget + window = 7 kept per KV head.
     expect(model.cache!.evicted).toBeGreaterThanOrEqual(18 - 7);
@@ -96,7 +105,11 @@ describe('NAtS and LTE cache policies through compileModel (CPU float64 backend)
 
   it('generate keeps going past the capacity under both policies and reports the evictions', async () => {
     for (const policy of [nats(6, 1), lte(3, 2, 1)]) {
-      const model = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 8, cache: { policy, prefillChunk: 4 } });
+      const model = await compileModel(TINY_LLAMA, {
+        device: 'cpu',
+        seed: 8,
+        cache: { policy, prefillChunk: 4 },
+      });
       const result = await model.generate(randomTokens(9, 3), { maxTokens: 12 });
       expect(result.tokens).toHaveLength(12);
       expect(result.stopReason).toBe('maxTokens');

@@ -71,7 +71,8 @@ export interface CompileModelOptions {
   /**
    * Keep the KV cache as an {@link InferenceCache} with this policy: keys stored after RoPE,
    * each position in its own slot (no shift per step), and generation past the capacity by a
-   * rolling window, sinks plus a window, or score-driven eviction per KV head (`heavyHitter`).
+   * rolling window, sinks plus a window, or eviction per KV head by score (`heavyHitter`) or by
+   * learned weights the layers read as parameters (`nats`, `lte`).
    * Default: the right-aligned caches of `maxSeq` slots.
    * The attention must be causal with RoPE or no positions (`SpecError` otherwise).
    */

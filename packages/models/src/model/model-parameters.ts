@@ -53,7 +53,11 @@ export function modelGraphParameters(forward: Graph, step: Graph): ParameterToIn
  * graph's exactly as {@link randomParameters} gives them (a cache policy leaves the model's other
  * weights unchanged), those only the step program reads drawn from `seed` on their own.
  */
-export function randomModelParameters(forward: Graph, step: Graph, seed: number): Record<string, Float32Array> {
+export function randomModelParameters(
+  forward: Graph,
+  step: Graph,
+  seed: number,
+): Record<string, Float32Array> {
   const parameters = randomParameters(forward, seed);
   const stepOnly = graphParameters(step).filter((parameter) => !(parameter.name in parameters));
   return { ...parameters, ...Object.fromEntries(initializeParameters(stepOnly, { seed })) };

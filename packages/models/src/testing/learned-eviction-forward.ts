@@ -48,7 +48,13 @@ export function tinyLlamaForwardFloat64(
     }
     const attended = visibleAttentionRows(q, rotated, v, layout, visible);
     stream = addRows(stream, matmulRows(attended, seq, at('attn.wo'), heads * headDim, d));
-    const gateUp = matmulRows(rmsNormRows(stream, at('mlpNorm.gamma'), d), seq, at('mlp.wGateUp'), d, 2 * hidden);
+    const gateUp = matmulRows(
+      rmsNormRows(stream, at('mlpNorm.gamma'), d),
+      seq,
+      at('mlp.wGateUp'),
+      d,
+      2 * hidden,
+    );
     stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);
@@ -70,7 +76,8 @@ function visibleAttentionRows(
       const keys = Array.from({ length: i + 1 }, (_, j) => j).filter((j) => visible(g, i, j));
       const scores = keys.map((j) => {
         let dot = 0;
-        for (let c = 0; c < headDim; c++) dot += q[(i * heads + h) * headDim + c]! * k[(j * kvHeads + g) * headDim + c]!;
+        for (let c = 0; c < headDim; c++)
+          dot += q[(i * heads + h) * headDim + c]! * k[(j * kvHeads + g) * headDim + c]!;
         return dot / Math.sqrt(headDim);
       });
       const top = Math.max(...scores);
@@ -78,7 +85,8 @@ function visibleAttentionRows(
       const total = weights.reduce((sum, w) => sum + w, 0);
       keys.forEach((j, n) => {
         for (let c = 0; c < headDim; c++)
-          attended[(i * heads + h) * headDim + c]! += (weights[n]! / total) * v[(j * kvHeads + g) * headDim + c]!;
+          attended[(i * heads + h) * headDim + c]! +=
+            (weights[n]! / total) * v[(j * kvHeads + g) * headDim + c]!;
       });
     }
   }
@@ -98,7 +106,8 @@ export function natsVisibility(params: NamedParameters, window: number): Visibil
     const types = Array.from({ length: kvHeads }, (_, g) =>
       Array.from({ length: seq }, (_, j) => {
         let best = 0;
-        for (let t = 1; t < 3; t++) if (z[j * 3 * kvHeads + 3 * g + t]! > z[j * 3 * kvHeads + 3 * g + best]!) best = t;
+        for (let t = 1; t < 3; t++)
+          if (z[j * 3 * kvHeads + 3 * g + t]! > z[j * 3 * kvHeads + 3 * g + best]!) best = t;
         return best;
       }),
     );
@@ -148,7 +157,12 @@ export function lteVisibility(
 }
 
 /** The router logits `[Hkv][seq]` of one layer (PyTorch cross-correlation, grouped per KV head). */
-export function lteRouterFloat64(params: NamedParameters, path: string, k: Float64Array, v: Float64Array): number[][] {
+export function lteRouterFloat64(
+  params: NamedParameters,
+  path: string,
+  k: Float64Array,
+  v: Float64Array,
+): number[][] {
   const { kvHeads, headDim } = TINY;
   const seq = k.length / (kvHeads * headDim);
   // features[g][c][t]: channel c < dh the key, dh ≤ c < 2dh the value.
