@@ -119,6 +119,27 @@ describe('NAtS and LTE cache policies through compileModel (CPU float64 backend)
     }
   });
 
+  it('loads the scorers with the other weights by name, and refuses weights without them', async () => {
+    const policy = lte(3, 4, 1);
+    const drawn = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 12, cache: { policy } });
+    const router = Object.keys(drawn.parameters).filter((name) => name.includes('.attn.lte.'));
+    expect(router).toContain('layers.1.attn.lte.conv1.weight');
+    expect(router).toHaveLength(2 * 8);
+    const loaded = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      weights: drawn.parameters,
+      cache: { policy },
+    });
+    const tokens = randomTokens(6, 1);
+    expect(normwiseError(await loaded.step(tokens, 0), await drawn.step(tokens, 0))).toBe(0);
+    const { 'layers.0.attn.lte.conv2.bias': _dropped, ...without } = drawn.parameters;
+    await expect(
+      compileModel(TINY_LLAMA, { device: 'cpu', weights: without, cache: { policy } }),
+    ).rejects.toThrow(/layers\.0\.attn\.lte\.conv2\.bias/);
+    drawn.destroy();
+    loaded.destroy();
+  });
+
   it('refuses invalid policies, naming the field', async () => {
     expect(() => nats(0)).toThrow(/nats: capacity must be an integer ≥ 1/);
     expect(() => nats(8, -1)).toThrow(/nats: window must be an integer ≥ 0/);

@@ -40,6 +40,14 @@ export function randomParameters(graph: Graph, seed: number): Record<string, Flo
  * The parameters of a model's forward and step graphs together: the forward graph's, then those
  * only the step program reads (a cache policy's learned scorer: NAtS type projections, LTE
  * routers), sorted by name.
+ *
+ * @example
+ * ```ts fragment
+ * const config = parseModelSpec(spec).config;
+ * const forward = buildDecoderLmGraph(config, { mode: 'forward' }).graph;
+ * const step = buildDecoderLmGraph(config, { mode: 'step' }).graph;
+ * const expected = modelGraphParameters(forward, step); // what a weights file must hold
+ * ```
  */
 export function modelGraphParameters(forward: Graph, step: Graph): ParameterToInitialize[] {
   const parameters = graphParameters(forward);
@@ -52,6 +60,11 @@ export function modelGraphParameters(forward: Graph, step: Graph): ParameterToIn
  * Seeded random values for the parameters of a model's forward and step graphs: the forward
  * graph's exactly as {@link randomParameters} gives them (a cache policy leaves the model's other
  * weights unchanged), those only the step program reads drawn from `seed` on their own.
+ *
+ * @example
+ * ```ts fragment
+ * const params = randomModelParameters(forwardGraph, stepGraph, 42); // Record<string, Float32Array>
+ * ```
  */
 export function randomModelParameters(
   forward: Graph,

@@ -70,7 +70,6 @@ export const BUILDING_BLOCKS: Record<(typeof USER_PACKAGES)[number], Record<stri
       'evictLteKeys',
       'lteStepRouterLogits',
       'reviseRecentLogits',
-      'learnedEvictionAttention',
       'isLayoutCache',
       'lengthAfterStep',
       'appendFreshSlots',
