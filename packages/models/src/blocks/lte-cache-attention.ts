@@ -117,7 +117,7 @@ export function lteCacheAttention(
       : withLabel(`${name}.router`, () =>
           lteStepRouterLogits(context, inputs, inputs.router, cache.past, layout.stepTokens),
         );
-  const { candidates, lifetimes, rows } = withLabel(`${name}.cache.candidates`, () => {
+  const { candidates, lifetimes, rows } = withLabel(`${name}.slots`, () => {
     const retained =
       routed === undefined
         ? state
@@ -128,7 +128,7 @@ export function lteCacheAttention(
     return { candidates: built, lifetimes: lived, rows: lteCandidateRows(built, lived, cache.past) };
   });
   const output = attendOverSlotRows(hoisted, candidates, rows, LTE_CACHE_ROWS);
-  const next = withLabel(`${name}.cache.evict`, () =>
+  const next = withLabel(`${name}.evict`, () =>
     evictLteKeys(candidates, lifetimes, layout, lengthAfterStep(cache.past, inputs.query.shape[2]!)),
   );
   return {
