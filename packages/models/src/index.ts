@@ -46,6 +46,7 @@ export * from './blocks/lm-head.js';
 export * from './blocks/log-linear-attention-block.js';
 export * from './blocks/lte-cache-attention.js';
 export * from './blocks/lte-kv-cache.js';
+export * from './blocks/lte-router-step.js';
 export * from './blocks/mega-layer.js';
 export * from './blocks/mlp.js';
 export * from './blocks/nats-cache-attention.js';

@@ -4,6 +4,7 @@ import {
   conv1d,
   indexVariable,
   mapElements,
+  mul,
   type Node,
   permute,
   reshape,
@@ -37,6 +38,12 @@ export interface LteRouterWeights {
  * then the grouped 1×1 projection. Non-causal: c_t reads tokens t − 3 … t + 3. The keep score is
  * r = sigmoid(c) − 0.5, so r > 0 exactly when c > 0 (as with the `relu` routing).
  *
+ * `options.valid` (f32 0/1, broadcast against `[B, Hkv·2d, L]`, e.g. `[1, 1, L]`) marks the columns
+ * that hold tokens of the sequence: the features and every layer's output read 0 elsewhere, as the
+ * `'same'` zero padding of each layer does at the ends of a whole sequence. A window of a longer
+ * sequence (a decode step's last tokens and the fresh ones) then gives the logits the whole
+ * sequence would at the columns whose ±3 reach lies inside the window.
+ *
  * @example
  * ```ts
  * const [kvHeads, d] = [2, 16];
@@ -53,7 +60,12 @@ export interface LteRouterWeights {
  * const lastQuery = lteKeyLifetimes(logits, { window: 16, sinks: 4 });
  * ```
  */
-export function lteRouterLogits(key: Node, value: Node, weights: LteRouterWeights): Node {
+export function lteRouterLogits(
+  key: Node,
+  value: Node,
+  weights: LteRouterWeights,
+  options: { readonly valid?: Node } = {},
+): Node {
   if (key.rank !== 4 || value.rank !== 4 || key.shape[3] !== value.shape[3])
     throw new SpecError('lteRouterLogits: key and value must be [batch, kvHeads, length, d] of one d', {
       tensor: 'key',
@@ -68,14 +80,15 @@ export function lteRouterLogits(key: Node, value: Node, weights: LteRouterWeight
       actual: dim,
     });
   // [B, Hkv, L, 2d] → [B, Hkv·2d, L]: channel h·2d + c, keys first (the source's 'b l (h d)').
+  const inSequence = (x: Node) => (options.valid === undefined ? x : mul(x, options.valid));
   const features = reshape(permute(concat([key, value], 3), [0, 1, 3, 2]), [
     batch,
     kvHeads * 2 * dim,
     length,
   ]);
   const layer = (x: Node, conv: { weight: Node; bias: Node }) =>
-    silu(conv1d(x, conv.weight, conv.bias, { padding: 1, groups: kvHeads }));
-  const hidden = layer(layer(layer(features, weights.conv1), weights.conv2), weights.conv3);
+    inSequence(silu(conv1d(x, conv.weight, conv.bias, { padding: 1, groups: kvHeads })));
+  const hidden = layer(layer(layer(inSequence(features), weights.conv1), weights.conv2), weights.conv3);
   return conv1d(hidden, weights.projection.weight, weights.projection.bias, { groups: kvHeads });
 }
 

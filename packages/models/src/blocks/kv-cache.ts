@@ -12,6 +12,8 @@ import {
   where,
 } from '@weft/ir';
 import type { HeavyHitterLayout } from './heavy-hitter-kv-cache.js';
+import type { LteCacheLayout } from './lte-kv-cache.js';
+import type { NatsCacheLayout } from './nats-kv-cache.js';
 import type { RollingCacheLayout } from './rolling-kv-cache.js';
 import { staticDimOf } from './static-dim.js';
 
@@ -41,6 +43,30 @@ export interface KvCacheOptions {
    * {@link HeavyHitterLayout}).
    */
   readonly heavyHitter?: HeavyHitterLayout;
+  /**
+   * Keep the cache as a NAtS cache of this layout instead: each token's type from the layer's own
+   * projection `wType` of its input (see {@link NatsCacheLayout}).
+   */
+  readonly nats?: NatsCacheLayout;
+  /**
+   * Keep the cache as an LTE cache of this layout instead: each token's keep logit from the layer's
+   * own router over its keys and values (see {@link LteCacheLayout}).
+   */
+  readonly lte?: LteCacheLayout;
+}
+
+/** The layout of a step program's KV caches when not right-aligned `maxSeq` slots. */
+export type CacheLayout = RollingCacheLayout | HeavyHitterLayout | NatsCacheLayout | LteCacheLayout;
+
+/** Whether `cache` keeps its keys after RoPE in slots of its own layout (not right-aligned `maxSeq` slots). */
+export function isLayoutCache(cache: KvCacheOptions | undefined): boolean {
+  return (
+    cache !== undefined &&
+    (cache.rolling !== undefined ||
+      cache.heavyHitter !== undefined ||
+      cache.nats !== undefined ||
+      cache.lte !== undefined)
+  );
 }
 
 /** Name of the captured `past` tensor read by {@link cacheWindow}. */

@@ -7,6 +7,7 @@ import { lteMaskKeeps } from '../testing/lte-cache-simulation.js';
 import { normwiseError } from '../testing/windowed-reference.js';
 import { lteCacheAttention } from './lte-cache-attention.js';
 import { lteCacheLayout } from './lte-kv-cache.js';
+import { lteRouterParameters } from './lte-router-step.js';
 
 const LENGTH = 26;
 
@@ -90,5 +91,23 @@ describe('LTE KV cache (CPU float64 backend)', () => {
         'attn',
       ),
     ).toThrow(/router logits must be \[batch, kvHeads, seq\]/);
+    // The router reads 3 tokens ahead: a window under 3 would read a provisional keep decision.
+    expect(() =>
+      lteCacheAttention(
+        spec,
+        {
+          query: input('q', [1, 2, 2, 8]),
+          key: input('k', [1, 1, 2, 8]),
+          value: input('v', [1, 1, 2, 8]),
+          router: lteRouterParameters('attn.lte', 1, 8),
+          tensors: {},
+        },
+        { past: input('past', [1], 'i32'), lte: lteCacheLayout({ window: 2, budget: 2, stepTokens: 2 }) },
+        'attn',
+      ),
+    ).toThrow(/reads 3 tokens ahead: window must be ≥ 3/);
+    expect(() => lteRouterParameters('attn.lte', 1, 6)).toThrow(
+      /attn\.lte: .*headDim must be a multiple of 4/,
+    );
   });
 });

@@ -87,7 +87,7 @@ export function natsCacheAttention(
     positions: input(`${name}.cache.positions`, [batch, kvHeads, slots], 'i32'),
     types: input(`${name}.cache.types`, [batch, kvHeads, slots], 'i32'),
   };
-  const { candidates, lifetimes, rows } = withLabel(`${name}.cache.candidates`, () => {
+  const { candidates, lifetimes, rows } = withLabel(`${name}.slots`, () => {
     const built = natsCandidates(
       state,
       { keys: key, values: value, typeLogits: inputs.typeLogits },
@@ -98,7 +98,7 @@ export function natsCacheAttention(
     return { candidates: built, lifetimes: lived, rows: natsCandidateRows(built, lived, cache.past) };
   });
   const output = attendOverSlotRows(hoisted, candidates, rows, NATS_CACHE_ROWS);
-  const next = withLabel(`${name}.cache.evict`, () =>
+  const next = withLabel(`${name}.evict`, () =>
     evictExpiredKeys(candidates, lifetimes, layout, lengthAfterStep(cache.past, inputs.query.shape[2]!)),
   );
   return {

@@ -4,7 +4,8 @@ import { input, type Node, SpecError, withLabel } from '@weft/ir';
 import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } from './attention-part.js';
 import { mergeHeads, splitHeads } from './heads.js';
 import { heavyHitterCacheAttention } from './heavy-hitter-cache-attention.js';
-import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
+import { appendToCache, cacheWindow, isLayoutCache, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
+import { learnedEvictionAttention } from './learned-eviction-attention.js';
 import { linear } from './linear.js';
 import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
 import {
@@ -77,7 +78,9 @@ export type BlockSelfAttention = SelfAttentionSlot | MegaLayerSpec;
  * appended to state inputs `${name}.cache.key` `[B, Hkv, maxSeq, dk]` and `${name}.cache.value`
  * `[B, Hv, maxSeq, dv]`, and the queries attend over the whole cache, masked by `causal()`, the
  * spec's mask and {@link cacheWindow}. With `cache.rolling`, the caches are rolling caches of that
- * layout instead (keys stored after QK norm and RoPE, see `rollingCacheAttention`).
+ * layout instead (keys stored after QK norm and RoPE, see `rollingCacheAttention`); with
+ * `cache.heavyHitter`, `cache.nats` or `cache.lte`, per-KV-head caches that evict by score (the
+ * last two with the layer's learned scorer, see `learnedEvictionAttention`).
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
@@ -160,7 +163,7 @@ function buildCachedAttention(
     path: name,
     where,
     causalByDefault: true,
-    ...(cache === undefined || cache.rolling !== undefined || cache.heavyHitter !== undefined
+    ...(cache === undefined || isLayoutCache(cache)
       ? {}
       : { extraMasks: [cacheWindow(staticDimOf(x, 0, `attention "${name}"`))] }),
   });
@@ -211,6 +214,10 @@ function buildCachedAttention(
     const scored = { past: cache.past, heavyHitter: cache.heavyHitter };
     const built = heavyHitterCacheAttention(spec, { query, key, value, tensors }, scored, name);
     return { output: project(built.output), cache: built.cache, states: built.states };
+  }
+  if (cache.nats !== undefined || cache.lte !== undefined) {
+    const built = learnedEvictionAttention(x, spec, { query, key, value, tensors }, cache, name);
+    return { output: project(built.output), states: built.states };
   }
   if (cache.rolling !== undefined) {
     const rolling = { ...cache, rolling: cache.rolling };

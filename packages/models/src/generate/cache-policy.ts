@@ -9,9 +9,17 @@ import { SpecError } from '@weft/ir';
  *   (attention sinks: the visibility rule `j ≤ i ∧ (i − j < window ∨ j < sinks)` of the catalog's
  *   learnable token eviction, #82, without its learned keep set);
  * - {@link HeavyHitterPolicy}: keep the last `recent` positions plus the `heavy` others that have
- *   received the most attention so far, per KV head (H2O's score-driven eviction).
+ *   received the most attention so far, per KV head (H2O's score-driven eviction);
+ * - {@link NatsPolicy}: NAtS token types from each layer's learned projection, per KV head;
+ * - {@link LtePolicy}: LTE's learned router keeps tokens beyond a window, within a budget.
  */
-export type CachePolicy = 'error' | RollingWindowPolicy | SinkPlusWindowPolicy | HeavyHitterPolicy;
+export type CachePolicy =
+  | 'error'
+  | RollingWindowPolicy
+  | SinkPlusWindowPolicy
+  | HeavyHitterPolicy
+  | NatsPolicy
+  | LtePolicy;
 
 /** Keep the last `window` positions: the query at position p attends to keys p − window < k ≤ p. */
 export interface RollingWindowPolicy {
@@ -51,6 +59,85 @@ export interface HeavyHitterPolicy {
   readonly heavy: number;
   /** Latest positions always kept. */
   readonly recent: number;
+}
+
+/**
+ * Neural Attention Search's eviction (Deng & Lindauer 2025, catalog #11): each layer's projection
+ * `wType` types every token per KV head (argmax of W_type x: Global, Local, SlidingWindow); a
+ * Global key stays, a Local key until the next Global token, a SlidingWindow key for `window` more
+ * queries. Each KV head keeps the keys a later query can still see, in `capacity` slots (Global
+ * keys never expire: past the capacity the newest live keys are dropped, a departure from the
+ * paper, which has no cap).
+ */
+export interface NatsPolicy {
+  /** Discriminant. */
+  readonly kind: 'nats';
+  /** Slots per KV head. */
+  readonly capacity: number;
+  /** `w`: a SlidingWindow key j is seen by queries j ≤ i ≤ j + w. */
+  readonly window: number;
+}
+
+/**
+ * Learnable token eviction (He & Garner, catalog #82): each layer's router (three grouped
+ * convolutions over concat(k, v) per KV head, then a projection to one logit c) keeps a token for
+ * ever when c > 0; every token is seen by the `window` queries after it, the first `sinks` always;
+ * at most `budget` kept tokens stay beyond the window per KV head, the lowest-scored leaving first.
+ */
+export interface LtePolicy {
+  /** Discriminant. */
+  readonly kind: 'lte';
+  /** `w`: key j is seen by queries j ≤ i ≤ j + w whatever its score (≥ 3: the router reads 3 tokens ahead). */
+  readonly window: number;
+  /** Kept tokens beyond the window and the sinks, per KV head. */
+  readonly budget: number;
+  /** Leading positions kept for ever. */
+  readonly sinks: number;
+}
+
+/**
+ * A NAtS cache policy: `capacity` slots per KV head, SlidingWindow tokens seen for `window` more
+ * queries (the NAtS kernel's default 4). The model's layers read their type projections
+ * `layers.{i}.attn.nats.wType` `[dModel, 3·kvHeads]`.
+ *
+ * @throws SpecError when `capacity` is not a positive integer or `window` a non-negative one.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: nats(512, 4) } });
+ * const { evictedTokens, cachePolicy } = await model.generate([1, 2, 3], { maxTokens: 2000 });
+ * ```
+ */
+export function nats(capacity: number, window = 4): NatsPolicy {
+  checkCount('nats', 'capacity', capacity, 1);
+  checkCount('nats', 'window', window, 0);
+  return { kind: 'nats', capacity, window };
+}
+
+/**
+ * An LTE cache policy: `sinks + budget + window` slots per KV head. The model's layers read their
+ * router weights `layers.{i}.attn.lte.conv1|conv2|conv3|projection.weight|bias` (see
+ * `lteRouterParameters`; the head dim must be a multiple of 4).
+ *
+ * @throws SpecError when `window` is not an integer ≥ 3, `budget` a positive one or `sinks` a
+ * non-negative one.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: lte(512, 512, 4) } });
+ * ```
+ */
+export function lte(window: number, budget: number, sinks = 4): LtePolicy {
+  checkCount('lte', 'window', window, 3);
+  checkCount('lte', 'budget', budget, 1);
+  checkCount('lte', 'sinks', sinks, 0);
+  return { kind: 'lte', window, budget, sinks };
 }
 
 /**
@@ -121,6 +208,8 @@ export function sinkPlusWindow(sinks: number, window: number): SinkPlusWindowPol
 export function describeCachePolicy(policy: CachePolicy): string {
   if (policy === 'error') return 'error';
   if (policy.kind === 'heavyHitter') return `heavyHitter(${policy.heavy}, ${policy.recent})`;
+  if (policy.kind === 'nats') return `nats(${policy.capacity}, ${policy.window})`;
+  if (policy.kind === 'lte') return `lte(${policy.window}, ${policy.budget}, ${policy.sinks})`;
   return policy.kind === 'rollingWindow'
     ? `rollingWindow(${policy.window})`
     : `sinkPlusWindow(${policy.sinks}, ${policy.window})`;
@@ -135,15 +224,20 @@ export function checkCachePolicy(policy: unknown): CachePolicy {
     window?: unknown;
     heavy?: unknown;
     recent?: unknown;
+    capacity?: unknown;
+    budget?: unknown;
   } | null;
+  if (value?.kind === 'nats') return nats(value.capacity as number, (value.window ?? 4) as number);
+  if (value?.kind === 'lte')
+    return lte(value.window as number, value.budget as number, (value.sinks ?? 4) as number);
   if (value?.kind === 'heavyHitter') return heavyHitter(value.heavy as number, value.recent as number);
   if (value?.kind === 'rollingWindow') return rollingWindow(value.window as number);
   if (value?.kind === 'sinkPlusWindow') return sinkPlusWindow(value.sinks as number, value.window as number);
   throw new SpecError(
-    'cache: policy must be "error", rollingWindow(window), sinkPlusWindow(sinks, window) or heavyHitter(heavy, recent)',
+    'cache: policy must be "error", rollingWindow(window), sinkPlusWindow(sinks, window), heavyHitter(heavy, recent), nats(capacity, window) or lte(window, budget, sinks)',
     {
       block: 'cache',
-      expected: '"error" | rollingWindow | sinkPlusWindow | heavyHitter',
+      expected: '"error" | rollingWindow | sinkPlusWindow | heavyHitter | nats | lte',
       actual: typeof policy === 'string' ? policy : JSON.stringify(policy),
     },
   );

@@ -1,5 +1,8 @@
 import { SpecError } from '@weft/ir';
 import { type HeavyHitterLayout, heavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
+import type { CacheLayout } from '../blocks/kv-cache.js';
+import { lteCacheLayout } from '../blocks/lte-kv-cache.js';
+import { natsCacheLayout } from '../blocks/nats-kv-cache.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { type CachePolicy, checkCachePolicy, describeCachePolicy } from './cache-policy.js';
 
@@ -38,14 +41,17 @@ export class InferenceCache {
   readonly policy: CachePolicy;
   /**
    * Where the device cache keeps each position: ring slots ({@link RollingCacheLayout}), or
-   * per-KV-head compacted slots under `heavyHitter` ({@link HeavyHitterLayout}).
+   * per-KV-head compacted slots under `heavyHitter` ({@link HeavyHitterLayout}), `nats` and `lte`
+   * (`NatsCacheLayout`, `LteCacheLayout`).
    */
-  readonly layout: RollingCacheLayout | HeavyHitterLayout;
+  readonly layout: CacheLayout;
   /** Most new tokens per step. */
   readonly maxStepTokens: number;
   /** Most positions a sequence may reach (the capacity under `'error'`, the model's position limit otherwise). */
   readonly maxLength: number;
   #length = 0;
+  /** Under `nats` and `lte`: the most positions any layer's KV head held after the last step. */
+  #mostKept = 0;
 
   /**
    * @param maxSeq the model's `maxSeq` (the capacity under `'error'`).
@@ -73,6 +79,15 @@ export class InferenceCache {
       this.layout = heavyHitterLayout(this.policy.heavy, this.policy.recent, chunk);
       return;
     }
+    if (this.policy.kind === 'nats') {
+      this.layout = natsCacheLayout(this.policy.capacity, this.policy.window, chunk);
+      return;
+    }
+    if (this.policy.kind === 'lte') {
+      const { window, budget, sinks } = this.policy;
+      this.layout = lteCacheLayout({ window, budget, sinks, stepTokens: chunk });
+      return;
+    }
     const sinks = this.policy.kind === 'sinkPlusWindow' ? this.policy.sinks : 0;
     this.layout = { capacity: sinks + this.policy.window + chunk - 1, sinks, window: this.policy.window };
   }
@@ -92,8 +107,13 @@ export class InferenceCache {
     return this.evictedAt(this.#length);
   }
 
-  /** Positions evicted once `length` positions are written. */
+  /**
+   * Positions evicted once `length` positions are written. Under `nats` and `lte` the device decides
+   * how many each KV head keeps: the count is that of the KV head (of any layer) that evicted the
+   * fewest, read back after the last step (see {@link recordKept}).
+   */
   evictedAt(length: number): number {
+    if ('kind' in this.layout && this.readsKeptCounts) return Math.max(0, length - this.#mostKept);
     // A heavy-hitter cache keeps `capacity` positions per KV head (which ones, the device knows).
     if ('kind' in this.layout) return Math.max(0, length - this.layout.capacity);
     const { window, sinks } = this.#ringLayout('evictedAt');
@@ -124,7 +144,7 @@ export class InferenceCache {
     return `${describeCachePolicy(this.policy)}, ${this.capacity} slots${perHead}`;
   }
 
-  /** The ring layout; a heavy-hitter cache's positions are chosen on the device, per KV head. */
+  /** The ring layout; a per-KV-head cache's positions are chosen on the device. */
   #ringLayout(what: string): RollingCacheLayout {
     if (!('kind' in this.layout)) return this.layout;
     throw new SpecError(`cache: ${what} is known on the device only under a score-driven policy`, {
@@ -137,5 +157,27 @@ export class InferenceCache {
   /** Records that the sequence now holds `length` positions (the model calls it after each step). */
   setLength(length: number): void {
     this.#length = length;
+    if (length === 0) this.#mostKept = 0;
+  }
+
+  /** Whether the model reads the kept counts back after each step (`nats`, `lte`: learned eviction). */
+  get readsKeptCounts(): boolean {
+    return this.policy !== 'error' && (this.policy.kind === 'nats' || this.policy.kind === 'lte');
+  }
+
+  /**
+   * Records the slot tags (position + 1, 0 when empty) of every layer's cache after a step, each
+   * `[1, Hkv, capacity]`: the model calls it under `nats` and `lte` with the states it read back.
+   */
+  recordKept(tags: readonly ArrayLike<number>[]): void {
+    const capacity = this.layout.capacity;
+    let most = 0;
+    for (const layer of tags)
+      for (let head = 0; head < layer.length / capacity; head++) {
+        let kept = 0;
+        for (let slot = 0; slot < capacity; slot++) if (Number(layer[head * capacity + slot]) > 0) kept++;
+        most = Math.max(most, kept);
+      }
+    this.#mostKept = most;
   }
 }

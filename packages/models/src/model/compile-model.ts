@@ -33,7 +33,7 @@ import {
 import { checkLogLinearReach } from './log-linear-reach.js';
 import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
 import { modelDefinitionOf } from './model-definition.js';
-import { graphParameters, randomParameters } from './model-parameters.js';
+import { modelGraphParameters, randomModelParameters } from './model-parameters.js';
 
 /** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
 export type ModelWeights =
@@ -71,7 +71,8 @@ export interface CompileModelOptions {
   /**
    * Keep the KV cache as an {@link InferenceCache} with this policy: keys stored after RoPE,
    * each position in its own slot (no shift per step), and generation past the capacity by a
-   * rolling window, sinks plus a window, or score-driven eviction per KV head (`heavyHitter`).
+   * rolling window, sinks plus a window, or eviction per KV head by score (`heavyHitter`) or by
+   * learned weights the layers read as parameters (`nats`, `lte`).
    * Default: the right-aligned caches of `maxSeq` slots.
    * The attention must be causal with RoPE or no positions (`SpecError` otherwise).
    */
@@ -199,8 +200,8 @@ export async function compileModel(
   });
   const parameters =
     options.weights === undefined
-      ? randomParameters(forwardGraph.graph, options.seed ?? 0)
-      : loadParameters(options.weights, graphParameters(forwardGraph.graph));
+      ? randomModelParameters(forwardGraph.graph, stepGraph.graph, options.seed ?? 0)
+      : loadParameters(options.weights, modelGraphParameters(forwardGraph.graph, stepGraph.graph));
   report(1, 'graphs and parameters');
   const fallbackReason = resolved.fallbackReason ?? options.fallbackReason;
   const common = {
@@ -220,6 +221,10 @@ export async function compileModel(
     return forward;
   };
   const maxSeq = inferenceCache?.maxLength ?? config.maxSeq;
+  // Learned eviction keeps a number of positions the device decides: read the slot tags back.
+  const keptOutputs = inferenceCache?.readsKeptCounts
+    ? Object.values(stepGraph.state).filter((name) => name.endsWith('.cache.positions.next'))
+    : [];
   const maxStepTokens = inferenceCache?.maxStepTokens ?? config.maxSeq;
   const stepper: DecodeStepper = {
     maxSeq,
@@ -247,11 +252,12 @@ export async function compileModel(
           },
         );
       }
-      const { logits } = await decoder.run(
+      const { logits, ...kept } = await decoder.run(
         { [TOKENS_INPUT]: tokens, [PAST_INPUT]: Int32Array.of(past) },
-        { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits'] },
+        { dims: { [SEQ_DIM]: tokens.length }, outputs: ['logits', ...keptOutputs] },
       );
       inferenceCache?.setLength(past + tokens.length);
+      if (keptOutputs.length > 0) inferenceCache?.recordKept(Object.values(kept).map((tags) => tags.data));
       return logits!.data as Float32Array;
     },
     ...(inferenceCache === undefined

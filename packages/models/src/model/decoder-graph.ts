@@ -14,11 +14,10 @@ import {
   withLabel,
 } from '@weft/ir';
 import { checkExactOptions } from '../blocks/exact-options.js';
-import type { HeavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
-import type { KvCacheOptions } from '../blocks/kv-cache.js';
+import type { CacheLayout, KvCacheOptions } from '../blocks/kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
-import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
+
 import { layerBlockOptions, type StackBlockOptions, transformerStack } from '../blocks/stacks.js';
 import { type EmbeddingPositions, tokenEmbedding } from '../blocks/token-embedding.js';
 import {
@@ -43,12 +42,13 @@ export interface DecoderLmGraphOptions {
   readonly batch?: number;
   /**
    * `step` mode: keep rolling KV caches of this layout (keys stored after RoPE, ring slots, see
-   * `RollingCacheLayout`), or heavy-hitter caches (`HeavyHitterLayout`: per-KV-head slots,
-   * score-driven eviction and compaction), instead of right-aligned caches of `maxSeq` slots; a
+   * `RollingCacheLayout`), or heavy-hitter, NAtS or LTE caches (`HeavyHitterLayout`,
+   * `NatsCacheLayout`, `LteCacheLayout`: per-KV-head slots, score-driven eviction and compaction;
+   * NAtS and LTE score with each layer's own learned weights), instead of right-aligned caches of `maxSeq` slots; a
    * step then takes at most `maxStepTokens` tokens. Default: right-aligned caches.
    */
   readonly cache?: {
-    readonly layout: RollingCacheLayout | HeavyHitterLayout;
+    readonly layout: CacheLayout;
     readonly maxStepTokens: number;
   };
 }
@@ -235,10 +235,12 @@ export function buildDecoderGraph(
   return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
 }
 
-/** The layout option of the KV caches: rolling, heavy-hitter, or none (right-aligned). */
-function cacheLayoutOption(layout: RollingCacheLayout | HeavyHitterLayout | undefined) {
+/** The layout option of the KV caches: rolling, per-KV-head (by kind), or none (right-aligned). */
+function cacheLayoutOption(layout: CacheLayout | undefined): Partial<KvCacheOptions> {
   if (layout === undefined) return {};
-  return 'kind' in layout ? { heavyHitter: layout } : { rolling: layout };
+  if (!('kind' in layout)) return { rolling: layout };
+  if (layout.kind === 'heavyHitter') return { heavyHitter: layout };
+  return layout.kind === 'nats' ? { nats: layout } : { lte: layout };
 }
 
 /** `c · tanh(logits / c)`, labelled `logitSoftcap`. */

@@ -36,6 +36,46 @@ export function randomParameters(graph: Graph, seed: number): Record<string, Flo
   return Object.fromEntries(initializeParameters(graphParameters(graph), { seed }));
 }
 
+/**
+ * The parameters of a model's forward and step graphs together: the forward graph's, then those
+ * only the step program reads (a cache policy's learned scorer: NAtS type projections, LTE
+ * routers), sorted by name.
+ *
+ * @example
+ * ```ts fragment
+ * const config = parseModelSpec(spec).config;
+ * const forward = buildDecoderLmGraph(config, { mode: 'forward' }).graph;
+ * const step = buildDecoderLmGraph(config, { mode: 'step' }).graph;
+ * const expected = modelGraphParameters(forward, step); // what a weights file must hold
+ * ```
+ */
+export function modelGraphParameters(forward: Graph, step: Graph): ParameterToInitialize[] {
+  const parameters = graphParameters(forward);
+  const known = new Set(parameters.map((parameter) => parameter.name));
+  const stepOnly = graphParameters(step).filter((parameter) => !known.has(parameter.name));
+  return [...parameters, ...stepOnly].sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/**
+ * Seeded random values for the parameters of a model's forward and step graphs: the forward
+ * graph's exactly as {@link randomParameters} gives them (a cache policy leaves the model's other
+ * weights unchanged), those only the step program reads drawn from `seed` on their own.
+ *
+ * @example
+ * ```ts fragment
+ * const params = randomModelParameters(forwardGraph, stepGraph, 42); // Record<string, Float32Array>
+ * ```
+ */
+export function randomModelParameters(
+  forward: Graph,
+  step: Graph,
+  seed: number,
+): Record<string, Float32Array> {
+  const parameters = randomParameters(forward, seed);
+  const stepOnly = graphParameters(step).filter((parameter) => !(parameter.name in parameters));
+  return { ...parameters, ...Object.fromEntries(initializeParameters(stepOnly, { seed })) };
+}
+
 const TABLES = /(^|\.)(tokens|positions|head\.weight)$/;
 const BIASES = /(\.beta|\.bias|\.b[A-Za-z]+)$/;
 const UNIT = /(\.gamma|\.scale|\.alpha)$/;
