@@ -84,6 +84,7 @@ export * from './plan/cost/fusion-cost-model.js';
 export type { FusionDecision } from './plan/cost/fusion-decision.js';
 export { type FusionOptions, planFusion } from './plan/fusion-planner.js';
 export { kernelBlockLabel, kernelSummary, kernelTitle } from './plan/kernel-label.js';
+export * from './plan/half-storage.js';
 export * from './plan/kernel-plan.js';
 export type {
   ElementwiseSchedule,

@@ -73,7 +73,7 @@ export class KernelContext {
     readonly profile: DeviceProfile,
     options: GenerateOptions = {},
   ) {
-    this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read');
+    this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read', options.halfStored);
     this.half = halfHooks(profile.precision ?? 'f32');
     if (this.half.precision === 'f16' && !profile.shaderF16) {
       throw new UnsupportedError('precision f16 needs the shader-f16 feature, which this device lacks', {
@@ -152,14 +152,20 @@ export class KernelContext {
    * {@link KernelContext.viewOf}), `flat` is an offset in the tensor under it.
    */
   load(node: Node, flat: string): string {
-    const text = loadText(this.slot(node), flat);
+    const slot = this.slot(node);
+    const text = loadText(slot, flat);
+    // f16 storage holds f16 values already: widening is exact, no rounding on the way in.
+    if (slot.half !== undefined) return this.half.widen(text);
     return this.roundsStorage(node) ? this.half.widen(this.half.toHalf(text)) : text;
   }
 
   /** WGSL statement storing `value` at element `flat` of kernel output `node`. */
   store(node: Node, flat: string, value: string): string {
+    const slot = this.slot(node);
+    if (slot.half === 'packed') this.helpers.add('weft_half_word');
+    if (slot.half !== undefined) return storeText(slot, flat, this.half.toHalf(value));
     const stored = this.roundsStorage(node) ? this.half.widen(this.half.toHalf(value)) : value;
-    return storeText(this.slot(node), flat, stored);
+    return storeText(slot, flat, stored);
   }
 
   // The f16 tier holds every f32 tensor in f16: its values are rounded where they are loaded and stored.
