@@ -236,9 +236,7 @@ export function loadText(slot: TensorSlot, flat: string): string {
  * set with two atomics, as the word's other half may be written by another invocation at the same time).
  */
 export function storeText(slot: TensorSlot, flat: string, value: string): string {
-  if (slot.half === 'packed') {
-    return `{ let half_word = weft_half_word(${flat}, ${value}); atomicAnd(&${slot.name}[half_word.x], half_word.y); atomicOr(&${slot.name}[half_word.x], half_word.z); }`;
-  }
+  if (slot.half === 'packed') return `${halfFunctionName(slot, 'store')}(${flat}, ${value});`;
   const stored = slot.node.dtype === 'bool' ? `select(0u, 1u, ${value})` : value;
   return `${slot.name}[${flat}] = ${stored};`;
 }
@@ -303,9 +301,39 @@ function halfLoadText(slot: TensorSlot, flat: string): string {
       : `unpack2x16float(${word})[u32(${flat}) % 2u]`;
   }
   if (slot.half === 'f16') return `${slot.name}[${flat}]`;
-  // A kernel's own output is an array of atomics: its words are read with atomicLoad.
-  const word = slot.atomic === true ? `atomicLoad(&${slot.name}[${index}])` : `${slot.name}[${index}]`;
-  return `unpack2x16float(${word})[u32(${flat}) % 2u]`;
+  return `${halfFunctionName(slot, 'load')}(${flat})`;
+}
+
+/**
+ * The module function that loads (`load`) or stores (`store`) one element of a tensor held in
+ * `packed` f16 storage in its own binding, named by binding number (so a kernel shared between
+ * tensors of other names keeps it); {@link halfStorageFunction} declares it.
+ */
+export function halfFunctionName(slot: TensorSlot, kind: 'load' | 'store'): string {
+  return `weft_${kind}_half_${slot.binding}`;
+}
+
+/**
+ * The declaration of {@link halfFunctionName}: a load unpacks the element's half of its word
+ * (`atomicLoad` from a kernel's own output); a store clears the element's half with `atomicAnd`,
+ * then sets it with `atomicOr`, since the other half of the word may belong to an element another
+ * invocation stores at the same time. `value` is already rounded to f16 (`to_half`).
+ */
+export function halfStorageFunction(slot: TensorSlot, kind: 'load' | 'store'): string {
+  const name = halfFunctionName(slot, kind);
+  if (kind === 'load') {
+    const word =
+      slot.atomic === true ? `atomicLoad(&${slot.name}[u32(flat) / 2u])` : `${slot.name}[u32(flat) / 2u]`;
+    return `fn ${name}(flat: i32) -> f32 {\n  return unpack2x16float(${word})[u32(flat) % 2u];\n}`;
+  }
+  return [
+    `fn ${name}(flat: i32, value: f32) {`,
+    '  let word = u32(flat) / 2u;',
+    '  let shift = (u32(flat) % 2u) * 16u;',
+    `  atomicAnd(&${slot.name}[word], ~(0xffffu << shift));`,
+    `  atomicOr(&${slot.name}[word], (pack2x16float(vec2<f32>(value, 0.0)) & 0xffffu) << shift);`,
+    '}',
+  ].join('\n');
 }
 
 function packedWordAs(word: string, dtype: DType): string {

@@ -84,16 +84,6 @@ const HELPERS: Readonly<Record<string, HelperDefinition>> = {
   return 0.5 * x * (1.0 + weft_tanh(inner));
 }`,
   },
-  // Packed f16 storage (two f16 values per u32 word): for element `flat` holding `value`, the word
-  // index, the mask that keeps the word's other half, and `value`'s f16 bits shifted into its half.
-  weft_half_word: {
-    requires: [],
-    code: `fn weft_half_word(flat: i32, value: f32) -> vec3<u32> {
-  let shift = (u32(flat) % 2u) * 16u;
-  let bits = pack2x16float(vec2<f32>(value, 0.0)) & 0xffffu;
-  return vec3<u32>(u32(flat) / 2u, ~(0xffffu << shift), bits << shift);
-}`,
-  },
   // exp of a non-positive argument only: no overflow for either sign.
   weft_sigmoid: {
     requires: [],

@@ -3,8 +3,8 @@ import { makeGraph } from '../graph/graph.js';
 import { matmul } from '../ops/matmul-op.js';
 import { input, param } from '../ops/source-ops.js';
 import { exp, tanh } from '../ops/unary-ops.js';
-import { halfStoredBytes, halfStoredTensors } from './half-storage.js';
 import { planFusion } from './fusion-planner.js';
+import { halfStoredBytes, halfStoredTensors } from './half-storage.js';
 import { planMemory } from './memory-planner.js';
 
 // An unfused chain: every op a kernel, every tensor between kernels an f32 intermediate; a narrow output.
@@ -32,7 +32,9 @@ describe('f16 storage in the memory plan', () => {
     const full = planMemory(plan, { alignment: 256 });
     const half = planMemory(plan, { alignment: 256, halfStorage: true });
     const bytesOf = (memory: typeof full, role: string) =>
-      [...memory.slots.values()].filter((slot) => slot.role === role).reduce((sum, slot) => sum + slot.bytes, 0);
+      [...memory.slots.values()]
+        .filter((slot) => slot.role === role)
+        .reduce((sum, slot) => sum + slot.bytes, 0);
     expect(bytesOf(half, 'intermediate')).toBe(bytesOf(full, 'intermediate') / 2);
     for (const role of ['input', 'param', 'output']) expect(bytesOf(half, role)).toBe(bytesOf(full, role));
     const sources = (64 * 128 + 128 * 128 + 128 * 2) * 4;
