@@ -31,6 +31,11 @@ export function halfStoredTensors(plan: KernelPlan): Set<Node> {
  * Bytes of a tensor of `node`'s shape (at its dims' maxima) stored as f16: 2 per element, rounded
  * up to whole 4-byte words, since WebGPU binds storage in multiples of 4 bytes and the emulation
  * (`pack2x16float`) packs two elements per `u32` word, so an odd count leaves half a word unused.
+ *
+ * @example
+ * ```ts
+ * halfStoredBytes(input('x', [3, 5])); // 32: 15 elements in 8 words (f32: 60 bytes)
+ * ```
  */
 export function halfStoredBytes(node: Node): number {
   return Math.ceil(maxElementCount(node.shape) / 2) * 4;
