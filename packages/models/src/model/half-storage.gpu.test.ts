@@ -1,5 +1,6 @@
 import { attention } from '@weft/attention/kernels';
 import {
+  add,
   elementwiseUnary,
   type Graph,
   input,
@@ -134,6 +135,7 @@ async function check(
       const f32Bytes = full.memory.slots.get(slot.node)!.bytes;
       expect(slot.bytes).toBe(slot.halfStored === true ? Math.ceil(f32Bytes / 8) * 4 : f32Bytes);
     }
+    return wgsl;
   } finally {
     half.destroy();
     full.destroy();
@@ -192,6 +194,26 @@ describe('f16 storage, emulated in packed u32 words: vs float64', () => {
       dims: { seq: 6 },
       fuse: false,
     });
+  });
+
+  it('a kernel over the storage-binding limit reads f16-stored inputs from its packed binding', {
+    timeout: 300_000,
+  }, async () => {
+    // More matmul results (intermediates) than the device has storage bindings, summed by one kernel.
+    const device = await getTestDevice();
+    const count = device.device.limits.maxStorageBuffersPerShaderStage + 2;
+    const x = input('x', [5, 12]);
+    const products = Array.from({ length: count }, (_, i) => matmul(x, param(`w${i}`, [12, 7])));
+    const graph = makeGraph({ y: products.reduce((sum, product) => add(sum, product)) });
+    const packed = await check(
+      `${count} matmuls summed (packed inputs)`,
+      graph,
+      {
+        x: randomTensor([5, 12], { seed: 13, min: -2, max: 2 }),
+      },
+      { paramScale: 1 },
+    );
+    expect(packed).toMatch(/unpack2x16float\(packed_inputs\[params\.offset_\w+ \+ u32\(/);
   });
 
   it('f16 storage at precision f32 is a SpecError', async () => {
