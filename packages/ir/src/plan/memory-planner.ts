@@ -48,7 +48,10 @@ export function planMemory(plan: KernelPlan, options: MemoryOptions = {}): Memor
       actual: alignment,
     });
   }
-  const lifetimes = collectLifetimes(plan, options.halfStorage === true ? halfStoredTensors(plan) : new Set());
+  const lifetimes = collectLifetimes(
+    plan,
+    options.halfStorage === true ? halfStoredTensors(plan) : new Set(),
+  );
   const placed: BufferSlot[] = [];
   // The same slots by offset, ties in placement order (what a stable sort of `placed` gives).
   const byOffset: BufferSlot[] = [];
