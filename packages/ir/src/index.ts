@@ -83,6 +83,7 @@ export { EXPR_OP_UNITS } from './plan/cost/element-cost.js';
 export * from './plan/cost/fusion-cost-model.js';
 export type { FusionDecision } from './plan/cost/fusion-decision.js';
 export { type FusionOptions, planFusion } from './plan/fusion-planner.js';
+export * from './plan/half-storage.js';
 export { kernelBlockLabel, kernelSummary, kernelTitle } from './plan/kernel-label.js';
 export * from './plan/kernel-plan.js';
 export type {

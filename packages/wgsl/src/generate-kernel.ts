@@ -1,4 +1,11 @@
-import { type Kernel, type KernelPlan, kernelBlockLabel, kernelTitle, UnsupportedError } from '@weft/ir';
+import {
+  halfStoredTensors,
+  type Kernel,
+  type KernelPlan,
+  kernelBlockLabel,
+  kernelTitle,
+  UnsupportedError,
+} from '@weft/ir';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
 import type { KernelExtension } from './kernel-extension.js';
@@ -49,8 +56,12 @@ export function generateKernel(
 export function generateProgram(
   plan: KernelPlan,
   profile: DeviceProfile,
-  options: GenerateOptions = {},
+  programOptions: GenerateOptions = {},
 ): GeneratedKernel[] {
+  const options: GenerateOptions =
+    profile.halfStorage === true && programOptions.halfStored === undefined
+      ? { ...programOptions, halfStored: halfStoredTensors(plan) }
+      : programOptions;
   if (options.shareKernels === false)
     return plan.kernels.map((kernel) => generateKernel(kernel, profile, options));
   const renderer = new SharedKernelRenderer(profile, options, (kernel) =>

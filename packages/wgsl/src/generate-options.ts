@@ -35,6 +35,12 @@ export interface GenerateOptions {
    * from `@weft/attention/kernels`). Built-in templates are used first.
    */
   readonly extensions?: readonly KernelExtension[];
+  /**
+   * The tensors held in f16 storage (see `halfStoredTensors` in `@weft/ir`): bound as `array<f16>`
+   * at precision `f16`, as `u32` words of two f16 values at `f16-emulated`. `generateProgram` fills
+   * it from the plan when the profile has `halfStorage`; empty by default.
+   */
+  readonly halfStored?: ReadonlySet<Node>;
 }
 
 /** See {@link GenerateOptions.inputAccess}. */

@@ -30,6 +30,6 @@ export { generateReduce } from './templates/reduce-template.js';
 export { generateRow } from './templates/row-template.js';
 export { generateScan } from './templates/scan-template.js';
 export { generateTopk } from './templates/topk-template.js';
-export type { StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
+export type { HalfStorage, StorageBinding, TensorBindingLayout, TensorSlot } from './tensor-bindings.js';
 export { tensorDescription, tensorLabel, tensorUserName } from './tensor-bindings.js';
 export { HelperSet } from './wgsl-helpers.js';

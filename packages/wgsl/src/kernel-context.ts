@@ -23,9 +23,12 @@ import { kernelHeader } from './kernel-header.js';
 import { sanitizeComment, sanitizeIdentifier, sanitizeLabel } from './sanitize.js';
 import {
   allocateBindings,
+  halfFunctionName,
+  halfStorageFunction,
   loadText,
   storeText,
   type TensorBindingLayout,
+  type TensorSlot,
   tensorDescription,
 } from './tensor-bindings.js';
 import { HelperSet } from './wgsl-helpers.js';
@@ -62,6 +65,8 @@ export class KernelContext {
   private readonly usedDims = new Map<string, string>();
   private readonly knownDims = new Map<string, SymbolicDim>();
   private readonly workgroupVariables: string[] = [];
+  /** Loads and stores of tensors in packed f16 storage, by function name. */
+  private readonly halfFunctions = new Map<string, string>();
   /** The f16 tier's type and rounding hooks for this kernel's precision (plain f32 texts by default). */
   readonly half: HalfHooks;
 
@@ -73,7 +78,7 @@ export class KernelContext {
     readonly profile: DeviceProfile,
     options: GenerateOptions = {},
   ) {
-    this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read');
+    this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read', options.halfStored);
     this.half = halfHooks(profile.precision ?? 'f32');
     if (this.half.precision === 'f16' && !profile.shaderF16) {
       throw new UnsupportedError('precision f16 needs the shader-f16 feature, which this device lacks', {
@@ -152,14 +157,26 @@ export class KernelContext {
    * {@link KernelContext.viewOf}), `flat` is an offset in the tensor under it.
    */
   load(node: Node, flat: string): string {
-    const text = loadText(this.slot(node), flat);
+    const slot = this.slot(node);
+    if (slot.half === 'packed' && slot.offsetField === undefined) this.useHalfFunction(slot, 'load');
+    const text = loadText(slot, flat);
+    // f16 storage holds f16 values already: widening is exact, no rounding on the way in.
+    if (slot.half !== undefined) return this.half.widen(text);
     return this.roundsStorage(node) ? this.half.widen(this.half.toHalf(text)) : text;
   }
 
   /** WGSL statement storing `value` at element `flat` of kernel output `node`. */
   store(node: Node, flat: string, value: string): string {
+    const slot = this.slot(node);
+    if (slot.half === 'packed') this.useHalfFunction(slot, 'store');
+    if (slot.half !== undefined) return storeText(slot, flat, this.half.toHalf(value));
     const stored = this.roundsStorage(node) ? this.half.widen(this.half.toHalf(value)) : value;
-    return storeText(this.slot(node), flat, stored);
+    return storeText(slot, flat, stored);
+  }
+
+  private useHalfFunction(slot: TensorSlot, kind: 'load' | 'store'): void {
+    const name = halfFunctionName(slot, kind);
+    if (!this.halfFunctions.has(name)) this.halfFunctions.set(name, halfStorageFunction(slot, kind));
   }
 
   // The f16 tier holds every f32 tensor in f16: its values are rounded where they are loaded and stored.
@@ -225,6 +242,7 @@ export class KernelContext {
       sectionText(this.bindingDeclarations(fields.length > 0)),
       sectionText(this.workgroupVariables),
       this.helpers.code().join('\n\n'),
+      [...this.halfFunctions.values()].join('\n\n'),
       (entry.functions ?? []).join('\n\n'),
       entryText(entry),
     ]

@@ -23,8 +23,11 @@ export function kernelHeader(kernel: Kernel, layout: TensorBindingLayout, templa
   ];
   if (layout.storage.length > 0) lines.push('// tensors:');
   for (const storage of layout.storage) {
-    for (const node of storage.tensors)
-      lines.push(describeTensor(node, `${storage.name} (${storage.access})`));
+    for (const node of storage.tensors) {
+      // f16 storage: the tensor is an f32 of the graph held in 2 bytes per element.
+      const stored = layout.slots.get(node)?.half === undefined ? '' : ', f16 storage';
+      lines.push(describeTensor(node, `${storage.name} (${storage.access}${stored})`));
+    }
   }
   return lines.join('\n');
 }

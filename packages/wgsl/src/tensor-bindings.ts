@@ -24,7 +24,19 @@ export interface TensorSlot {
   readonly name: string;
   /** For a tensor packed with others: the `params` field holding its word offset in the binding. */
   readonly offsetField?: string;
+  /**
+   * How an f32 tensor under f16 storage is held (absent: as its dtype): `f16`, an `array<f16>`
+   * (precision `f16`); `packed`, two f16 values per `u32` word (`pack2x16float`, precision
+   * `f16-emulated`), written through atomics so the two halves of a word can be stored by different
+   * invocations.
+   */
+  readonly half?: HalfStorage;
+  /** Whether the binding is an `array<atomic<u32>>` (an output under `packed` f16 storage). */
+  readonly atomic?: true;
 }
+
+/** See {@link TensorSlot.half}. */
+export type HalfStorage = 'f16' | 'packed';
 
 /** The storage bindings of one kernel: every input and output, packed when over the device limit. */
 export interface TensorBindingLayout {
@@ -42,7 +54,7 @@ export interface StorageBinding {
   readonly name: string;
   /** `read` for inputs, `read_write` for outputs. */
   readonly access: 'read' | 'read_write';
-  /** WGSL element type (`u32` for packed inputs and bools). */
+  /** WGSL element type (`u32` for packed inputs and bools; `f16`, `u32` or `atomic<u32>` under f16 storage). */
   readonly elementType: string;
   /** The tensors it holds, in order (several only when packed). */
   readonly tensors: readonly Node[];
@@ -60,8 +72,11 @@ export function allocateBindings(
   kernel: Kernel,
   profile: DeviceProfile,
   inputAccess: InputAccess,
+  halfStored: ReadonlySet<Node> = new Set(),
 ): TensorBindingLayout {
   const limits = profile.limits;
+  const halfOf = (node: Node): HalfStorage | undefined =>
+    halfStored.has(node) ? halfStorageOf(profile) : undefined;
   for (const node of [...kernel.inputs, ...kernel.outputs]) {
     requireStorableDType(node.dtype, profile.shaderF16, tensorDescription(node));
     checkSize(node, maxTensorBytes(node), limits.maxStorageBufferBindingSize);
@@ -103,37 +118,47 @@ export function allocateBindings(
       tensors: kernel.inputs,
     });
     for (const node of kernel.inputs) {
+      const half = halfOf(node);
       slots.set(node, {
         node,
         binding: 0,
         name: PACKED_BINDING_NAME,
         offsetField: bindingName(node),
+        ...(half === undefined ? {} : { half }),
       });
     }
   } else {
     kernel.inputs.forEach((node, position) => {
       const name = bindingName(node);
+      const half = halfOf(node);
       storage.push({
         binding: position,
         name,
         access: inputBindingAccess(node, inputAccess),
-        elementType: storageType(node.dtype),
+        elementType: half === undefined ? storageType(node.dtype) : half === 'f16' ? 'f16' : 'u32',
         tensors: [node],
       });
-      slots.set(node, { node, binding: position, name });
+      slots.set(node, { node, binding: position, name, ...(half === undefined ? {} : { half }) });
     });
   }
   for (const node of kernel.outputs) {
     const binding = storage.length;
     const name = bindingName(node);
+    const half = halfOf(node);
     storage.push({
       binding,
       name,
       access: 'read_write',
-      elementType: storageType(node.dtype),
+      elementType: half === undefined ? storageType(node.dtype) : half === 'f16' ? 'f16' : 'atomic<u32>',
       tensors: [node],
     });
-    slots.set(node, { node, binding, name });
+    slots.set(node, {
+      node,
+      binding,
+      name,
+      ...(half === undefined ? {} : { half }),
+      ...(half === 'packed' ? { atomic: true as const } : {}),
+    });
   }
   return { slots, storage };
 }
@@ -171,9 +196,28 @@ function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
   return names;
 }
 
-/** WGSL text loading element `flat` (an i32 expression) of `slot`'s tensor as a value of its dtype. */
+/**
+ * How `profile` holds f16-stored tensors: `array<f16>` with precision `f16`, packed `u32` words
+ * with `f16-emulated` (core WGSL, so the layout runs and is tested on any device).
+ * @throws UnsupportedError at precision `f32`, which has no f16 storage.
+ */
+export function halfStorageOf(profile: DeviceProfile): HalfStorage {
+  if (profile.precision === 'f16') return 'f16';
+  if (profile.precision === 'f16-emulated') return 'packed';
+  throw new UnsupportedError('f16 storage needs precision f16 or f16-emulated', {
+    expected: "precision 'f16' or 'f16-emulated'",
+    actual: profile.precision ?? 'f32',
+  });
+}
+
+/**
+ * WGSL text loading element `flat` (an i32 expression) of `slot`'s tensor as a value of its dtype;
+ * under f16 storage ({@link TensorSlot.half}), an `f16` value (`f16`) or the f16 value as an `f32`
+ * (`packed`).
+ */
 export function loadText(slot: TensorSlot, flat: string): string {
   const dtype = slot.node.dtype;
+  if (slot.half !== undefined) return halfLoadText(slot, flat);
   if (slot.offsetField === undefined) {
     const element = `${slot.name}[${flat}]`;
     return dtype === 'bool' ? `(${element} != 0u)` : element;
@@ -186,8 +230,13 @@ export function loadText(slot: TensorSlot, flat: string): string {
   return packedWordAs(word, dtype);
 }
 
-/** WGSL statement storing `value` at element `flat` of `slot`'s tensor. */
+/**
+ * WGSL statement storing `value` at element `flat` of `slot`'s tensor. Under f16 storage `value` is
+ * an `f16` (`f16`) or an `f32` already rounded to f16 (`packed`: its half of the word is cleared and
+ * set with two atomics, as the word's other half may be written by another invocation at the same time).
+ */
 export function storeText(slot: TensorSlot, flat: string, value: string): string {
+  if (slot.half === 'packed') return `${halfFunctionName(slot, 'store')}(${flat}, ${value});`;
   const stored = slot.node.dtype === 'bool' ? `select(0u, 1u, ${value})` : value;
   return `${slot.name}[${flat}] = ${stored};`;
 }
@@ -241,6 +290,50 @@ export function tensorDescription(node: Node): string {
 /** Bytes a tensor occupies at its dims' maxima. */
 export function maxTensorBytes(node: Node): number {
   return maxElementCount(node.shape) * byteSize(node.dtype);
+}
+
+function halfLoadText(slot: TensorSlot, flat: string): string {
+  const index = `u32(${flat}) / 2u`;
+  if (slot.offsetField !== undefined) {
+    const word = `${slot.name}[params.${slot.offsetField} + ${index}]`;
+    return slot.half === 'f16'
+      ? `bitcast<vec2<f16>>(${word})[u32(${flat}) % 2u]`
+      : `unpack2x16float(${word})[u32(${flat}) % 2u]`;
+  }
+  if (slot.half === 'f16') return `${slot.name}[${flat}]`;
+  return `${halfFunctionName(slot, 'load')}(${flat})`;
+}
+
+/**
+ * The module function that loads (`load`) or stores (`store`) one element of a tensor held in
+ * `packed` f16 storage in its own binding, named by binding number (so a kernel shared between
+ * tensors of other names keeps it); {@link halfStorageFunction} declares it.
+ */
+export function halfFunctionName(slot: TensorSlot, kind: 'load' | 'store'): string {
+  return `weft_${kind}_half_${slot.binding}`;
+}
+
+/**
+ * The declaration of {@link halfFunctionName}: a load unpacks the element's half of its word
+ * (`atomicLoad` from a kernel's own output); a store clears the element's half with `atomicAnd`,
+ * then sets it with `atomicOr`, since the other half of the word may belong to an element another
+ * invocation stores at the same time. `value` is already rounded to f16 (`to_half`).
+ */
+export function halfStorageFunction(slot: TensorSlot, kind: 'load' | 'store'): string {
+  const name = halfFunctionName(slot, kind);
+  if (kind === 'load') {
+    const word =
+      slot.atomic === true ? `atomicLoad(&${slot.name}[u32(flat) / 2u])` : `${slot.name}[u32(flat) / 2u]`;
+    return `fn ${name}(flat: i32) -> f32 {\n  return unpack2x16float(${word})[u32(flat) % 2u];\n}`;
+  }
+  return [
+    `fn ${name}(flat: i32, value: f32) {`,
+    '  let word = u32(flat) / 2u;',
+    '  let shift = (u32(flat) % 2u) * 16u;',
+    `  atomicAnd(&${slot.name}[word], ~(0xffffu << shift));`,
+    `  atomicOr(&${slot.name}[word], (pack2x16float(vec2<f32>(value, 0.0)) & 0xffffu) << shift);`,
+    '}',
+  ].join('\n');
 }
 
 function packedWordAs(word: string, dtype: DType): string {

@@ -20,6 +20,8 @@ export interface PipelineOptions {
   readonly fuse?: boolean;
   /** Byte alignment of every arena offset, a power of two. Default 256. */
   readonly alignment?: number;
+  /** Store f32 intermediates as f16 (see `MemoryOptions.halfStorage`). Default false. */
+  readonly halfStorage?: boolean;
   /** Most outputs one kernel may write (see `FusionOptions.maxKernelOutputs`). Default 7. */
   readonly maxKernelOutputs?: number;
   /** What work costs on the target adapter (see `FusionOptions.costs`). Default `HARDWARE_FUSION_COSTS`. */
@@ -106,7 +108,10 @@ export function runPipeline(graph: Graph, options: PipelineOptions = {}): Pipeli
     reason: 'group nodes into template kernels: fewer dispatches, fewer round trips to memory',
     result: `${plan.kernels.length} kernels`,
   });
-  const memory = planMemory(plan, options.alignment === undefined ? {} : { alignment: options.alignment });
+  const memory = planMemory(plan, {
+    ...(options.alignment === undefined ? {} : { alignment: options.alignment }),
+    ...(options.halfStorage === true ? { halfStorage: true } : {}),
+  });
   log.push({
     step: 'plan-memory',
     reason: 'place every tensor in one arena, reusing bytes of tensors that are no longer live',

@@ -70,6 +70,11 @@ export interface BufferSlot {
   readonly liveFrom: number;
   /** Index of the last kernel that touches it (liveness interval, inclusive). */
   readonly liveTo: number;
+  /**
+   * Present when the f32 tensor is stored as f16 (2 bytes per element, in 4-byte words; see
+   * `halfStoredTensors` and `MemoryOptions.halfStorage`).
+   */
+  readonly halfStored?: true;
 }
 
 /** The memory planner's result: one arena with liveness-based reuse. */

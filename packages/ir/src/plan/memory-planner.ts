@@ -3,6 +3,7 @@ import { SpecError } from '../errors.js';
 import type { Node } from '../graph/node.js';
 import { isValueSource } from '../ops/source-groups.js';
 import { maxElementCount } from '../shape.js';
+import { halfStoredBytes, halfStoredTensors } from './half-storage.js';
 import type { BufferSlot, KernelPlan, MemoryPlan } from './kernel-plan.js';
 
 /** Options of {@link planMemory}. */
@@ -12,6 +13,11 @@ export interface MemoryOptions {
    * `minStorageBufferOffsetAlignment` default, so each tensor can be bound at its offset).
    */
   readonly alignment?: number;
+  /**
+   * f16 storage: the f32 intermediates ({@link halfStoredTensors}) take 2 bytes per element, rounded
+   * up to 4-byte words, and their slots are marked `halfStored`. Default false.
+   */
+  readonly halfStorage?: boolean;
 }
 
 /**
@@ -42,7 +48,10 @@ export function planMemory(plan: KernelPlan, options: MemoryOptions = {}): Memor
       actual: alignment,
     });
   }
-  const lifetimes = collectLifetimes(plan);
+  const lifetimes = collectLifetimes(
+    plan,
+    options.halfStorage === true ? halfStoredTensors(plan) : new Set(),
+  );
   const placed: BufferSlot[] = [];
   // The same slots by offset, ties in placement order (what a stable sort of `placed` gives).
   const byOffset: BufferSlot[] = [];
@@ -98,19 +107,21 @@ export function isSourceTensor(node: Node): boolean {
 }
 
 /** Each tensor's role, size and live interval, in first-touch order. */
-function collectLifetimes(plan: KernelPlan): Lifetime[] {
+function collectLifetimes(plan: KernelPlan, halfStored: ReadonlySet<Node>): Lifetime[] {
   const last = Math.max(plan.kernels.length - 1, 0);
   const graphOutputs = new Set(Object.values(plan.graph.outputs));
   const lifetimes = new Map<Node, { -readonly [K in keyof Lifetime]: Lifetime[K] }>();
   const touch = (node: Node, role: BufferSlot['role'], from: number, to: number) => {
     const existing = lifetimes.get(node);
     if (existing === undefined) {
+      const half = halfStored.has(node);
       lifetimes.set(node, {
         node,
         role,
-        bytes: maxElementCount(node.shape) * byteSize(node.dtype),
+        bytes: half ? halfStoredBytes(node) : maxElementCount(node.shape) * byteSize(node.dtype),
         liveFrom: from,
         liveTo: to,
+        ...(half ? { halfStored: true as const } : {}),
       });
     } else {
       existing.liveFrom = Math.min(existing.liveFrom, from);

@@ -46,6 +46,14 @@ export interface CompileOptions {
    */
   readonly precision?: KernelPrecision;
   /**
+   * f16 storage (default false; needs precision `f16` or `f16-emulated`, a `SpecError` otherwise):
+   * the f32 intermediates between kernels take 2 bytes per element in the arena, as `array<f16>` at
+   * precision `f16` and as pairs packed in `u32` words at `f16-emulated` (the same bytes, on any
+   * device). Graph inputs, parameters and outputs stay f32: what `run` takes and returns is unchanged.
+   * The CPU backend ignores it.
+   */
+  readonly halfStorage?: boolean;
+  /**
    * Persistent tensors, as `{ inputName: outputName }`: the input's buffer lives across runs (it may
    * be left out of `run`'s inputs, and starts as zeros), and after each run the output's value is
    * copied into it on the device — a KV cache or a recurrent state that never leaves the GPU.
@@ -104,6 +112,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
       : deviceProfileOf(device, {
           ...(options.subgroups === undefined ? {} : { subgroups: options.subgroups }),
           ...(options.precision === undefined ? {} : { precision: options.precision }),
+          ...(options.halfStorage === undefined ? {} : { halfStorage: options.halfStorage }),
           ...(options.device !== 'cpu' && 'adapter' in options.device
             ? { software: options.device.adapter.software }
             : {}),
@@ -115,6 +124,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
   } = runPipeline(graph, {
     fuse: options.fuse ?? true,
     alignment,
+    ...(profile?.halfStorage === true ? { halfStorage: true } : {}),
     ...(maxKernelOutputs === undefined ? {} : { maxKernelOutputs }),
     ...(profile === undefined ? {} : { fusionCosts: fusionCostModelOf(profile, options.fusionCosts) }),
   });

@@ -1,4 +1,4 @@
-import { UnsupportedError } from '@weft/ir';
+import { SpecError, UnsupportedError } from '@weft/ir';
 import type { DeviceProfile, KernelPrecision } from '@weft/wgsl';
 
 /** Options of {@link deviceProfileOf}. */
@@ -15,6 +15,11 @@ export interface DeviceProfileOptions {
    * feature; `f16-emulated` runs anywhere (see `DeviceProfile.precision`).
    */
   readonly precision?: KernelPrecision;
+  /**
+   * Store the f32 intermediates between kernels in 2 bytes per element (default false; needs
+   * precision `f16` or `f16-emulated`; see `DeviceProfile.halfStorage`).
+   */
+  readonly halfStorage?: boolean;
 }
 
 /**
@@ -36,6 +41,13 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
       actual: 'a device without shader-f16',
     });
   }
+  const halfStorage = options.halfStorage ?? false;
+  if (halfStorage && precision === 'f32') {
+    throw new SpecError('f16 storage (halfStorage) needs precision f16 or f16-emulated', {
+      expected: "precision 'f16' (array<f16> storage) or 'f16-emulated' (f16 pairs in u32 words)",
+      actual: "precision 'f32'",
+    });
+  }
   return {
     limits: {
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
@@ -51,6 +63,7 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
     subgroups: (options.subgroups ?? true) && device.features.has('subgroups'),
     software: options.software ?? isSoftwareAdapter(device),
     ...(precision === 'f32' ? {} : { precision }),
+    ...(halfStorage ? { halfStorage } : {}),
   };
 }
 

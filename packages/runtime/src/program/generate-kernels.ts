@@ -67,6 +67,7 @@ export function generateGraphKernels(
   const result = runPipeline(graph, {
     fuse: options.fuse ?? true,
     alignment: profile.limits.minStorageBufferOffsetAlignment,
+    ...(profile.halfStorage === true ? { halfStorage: true } : {}),
     fusionCosts: fusionCostModelOf(profile, options.fusionCosts),
   });
   return { ...result, kernels: generateKernels(result.plan, profile, options.extensions) };

@@ -68,7 +68,12 @@ export class SharedKernelRenderer {
     const longestOp = Math.max(...structure.nodes.map((node) => node.op.length));
     if (!structure.names.every((name) => nameSurvivesIntact(name, longestOp))) return null;
     const kernel = generated.kernel;
-    const layout = allocateBindings(kernel, this.profile, this.options.inputAccess ?? 'read');
+    const layout = allocateBindings(
+      kernel,
+      this.profile,
+      this.options.inputAccess ?? 'read',
+      this.options.halfStored,
+    );
     if ([...layout.slots.values()].some((slot) => slot.offsetField !== undefined)) return null;
     for (const name of new Set([kernel.template, template])) {
       const header = `${kernelHeader(kernel, layout, name)}\n\n`;
@@ -84,12 +89,19 @@ export class SharedKernelRenderer {
     kernel: Kernel,
     structure: KernelStructure,
   ): GeneratedKernel | undefined {
-    const layout = allocateBindings(kernel, this.profile, this.options.inputAccess ?? 'read');
+    const layout = allocateBindings(
+      kernel,
+      this.profile,
+      this.options.inputAccess ?? 'read',
+      this.options.halfStored,
+    );
     if (layout.storage.length !== first.layout.storage.length) return undefined;
     for (const [binding, storage] of layout.storage.entries()) {
       const before = first.layout.storage[binding]!;
       // Equal lengths keep every line length, and with it every wrapping decision, as it was.
       if (before.name.length !== storage.name.length || before.access !== storage.access) return undefined;
+      // f16 storage changes how the tensor is read and written (a graph output stays f32).
+      if (before.elementType !== storage.elementType) return undefined;
     }
     const parts: string[] = [kernelHeader(kernel, layout, first.template), '\n\n'];
     first.slots.forEach((slot, index) => {
