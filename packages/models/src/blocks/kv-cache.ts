@@ -12,6 +12,7 @@ import {
   where,
 } from '@weft/ir';
 import type { HeavyHitterLayout } from './heavy-hitter-kv-cache.js';
+import type { LandmarkCacheLayout } from './landmark-kv-cache.js';
 import type { RollingCacheLayout } from './rolling-kv-cache.js';
 import { staticDimOf } from './static-dim.js';
 
@@ -41,6 +42,12 @@ export interface KvCacheOptions {
    * {@link HeavyHitterLayout}).
    */
   readonly heavyHitter?: HeavyHitterLayout;
+  /**
+   * Keep the cache as a landmark cache of this layout instead (`maxSeq` and `rolling` are then
+   * unused): blocks with a landmark slot each, one token per step, each query attending to its
+   * block and its retrieved blocks (see {@link LandmarkCacheLayout}).
+   */
+  readonly landmark?: LandmarkCacheLayout;
 }
 
 /** Name of the captured `past` tensor read by {@link cacheWindow}. */

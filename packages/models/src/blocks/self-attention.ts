@@ -4,6 +4,7 @@ import { input, type Node, SpecError, withLabel } from '@weft/ir';
 import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } from './attention-part.js';
 import { mergeHeads, splitHeads } from './heads.js';
 import { heavyHitterCacheAttention } from './heavy-hitter-cache-attention.js';
+import { landmarkCacheAttention } from './landmark-cache-attention.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
 import { linear } from './linear.js';
 import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
@@ -160,7 +161,10 @@ function buildCachedAttention(
     path: name,
     where,
     causalByDefault: true,
-    ...(cache === undefined || cache.rolling !== undefined || cache.heavyHitter !== undefined
+    ...(cache === undefined ||
+    cache.rolling !== undefined ||
+    cache.heavyHitter !== undefined ||
+    cache.landmark !== undefined
       ? {}
       : { extraMasks: [cacheWindow(staticDimOf(x, 0, `attention "${name}"`))] }),
   });
@@ -210,6 +214,11 @@ function buildCachedAttention(
   if (cache.heavyHitter !== undefined) {
     const scored = { past: cache.past, heavyHitter: cache.heavyHitter };
     const built = heavyHitterCacheAttention(spec, { query, key, value, tensors }, scored, name);
+    return { output: project(built.output), cache: built.cache, states: built.states };
+  }
+  if (cache.landmark !== undefined) {
+    const retrieval = { past: cache.past, landmark: cache.landmark };
+    const built = landmarkCacheAttention(spec, { query, key, value, tensors }, retrieval, name);
     return { output: project(built.output), cache: built.cache, states: built.states };
   }
   if (cache.rolling !== undefined) {

@@ -1,5 +1,6 @@
 import { SpecError } from '@weft/ir';
 import { type HeavyHitterLayout, heavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
+import { type LandmarkCacheLayout, landmarkCacheLayout } from '../blocks/landmark-kv-cache.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
 import { type CachePolicy, checkCachePolicy, describeCachePolicy } from './cache-policy.js';
 
@@ -37,10 +38,11 @@ export class InferenceCache {
   /** The policy. */
   readonly policy: CachePolicy;
   /**
-   * Where the device cache keeps each position: ring slots ({@link RollingCacheLayout}), or
-   * per-KV-head compacted slots under `heavyHitter` ({@link HeavyHitterLayout}).
+   * Where the device cache keeps each position: ring slots ({@link RollingCacheLayout}),
+   * per-KV-head compacted slots under `heavyHitter` ({@link HeavyHitterLayout}), or blocks with a
+   * landmark slot each under `landmark` ({@link LandmarkCacheLayout}).
    */
-  readonly layout: RollingCacheLayout | HeavyHitterLayout;
+  readonly layout: RollingCacheLayout | HeavyHitterLayout | LandmarkCacheLayout;
   /** Most new tokens per step. */
   readonly maxStepTokens: number;
   /** Most positions a sequence may reach (the capacity under `'error'`, the model's position limit otherwise). */
@@ -54,7 +56,16 @@ export class InferenceCache {
    */
   constructor(maxSeq: number, options: InferenceCacheOptions = {}, positionLimit = maxSeq) {
     this.policy = checkCachePolicy(options.policy ?? 'error');
-    const chunk = options.prefillChunk ?? (this.policy === 'error' ? maxSeq : DEFAULT_PREFILL_CHUNK);
+    const landmark = this.policy !== 'error' && this.policy.kind === 'landmark';
+    const chunk =
+      options.prefillChunk ?? (this.policy === 'error' ? maxSeq : landmark ? 1 : DEFAULT_PREFILL_CHUNK);
+    if (landmark && chunk !== 1) {
+      throw new SpecError('cache: prefillChunk must be 1 under landmark (each step retrieves for one query)', {
+        block: 'cache',
+        expected: 1,
+        actual: chunk,
+      });
+    }
     if (!(Number.isSafeInteger(chunk) && chunk >= 1 && chunk <= maxSeq)) {
       throw new SpecError('cache: prefillChunk must be an integer in 1..maxSeq', {
         block: 'cache',
@@ -68,6 +79,12 @@ export class InferenceCache {
       this.maxLength = maxSeq;
       return;
     }
+    if (this.policy.kind === 'landmark') {
+      // Every block stays: the sequence ends at maxSeq, as under 'error'.
+      this.layout = landmarkCacheLayout(this.policy.blockSize, this.policy.topK, maxSeq);
+      this.maxLength = maxSeq;
+      return;
+    }
     this.maxLength = positionLimit;
     if (this.policy.kind === 'heavyHitter') {
       this.layout = heavyHitterLayout(this.policy.heavy, this.policy.recent, chunk);
@@ -77,7 +94,10 @@ export class InferenceCache {
     this.layout = { capacity: sinks + this.policy.window + chunk - 1, sinks, window: this.policy.window };
   }
 
-  /** Slots per layer (keys and values each; per KV head under `heavyHitter`, which reads `maxStepTokens` more in a step). */
+  /**
+   * Slots per layer (keys and values each; per KV head under `heavyHitter`, which reads
+   * `maxStepTokens` more in a step; landmark slots included under `landmark`).
+   */
   get capacity(): number {
     return this.layout.capacity;
   }
@@ -94,8 +114,10 @@ export class InferenceCache {
 
   /** Positions evicted once `length` positions are written. */
   evictedAt(length: number): number {
-    // A heavy-hitter cache keeps `capacity` positions per KV head (which ones, the device knows).
-    if ('kind' in this.layout) return Math.max(0, length - this.layout.capacity);
+    // A landmark cache keeps every block (each query retrieves some); a heavy-hitter cache keeps
+    // `capacity` positions per KV head (which ones, the device knows).
+    if ('kind' in this.layout)
+      return this.layout.kind === 'landmark' ? 0 : Math.max(0, length - this.layout.capacity);
     const { window, sinks } = this.#ringLayout('evictedAt');
     if (window === undefined) return 0;
     return Math.max(0, length - sinks - window + 1);
@@ -120,11 +142,14 @@ export class InferenceCache {
 
   /** A short description, e.g. `rollingWindow(512), 527 slots`. */
   describe(): string {
-    const perHead = 'kind' in this.layout ? ' per KV head' : '';
+    const perHead = 'kind' in this.layout && this.layout.kind === 'heavyHitter' ? ' per KV head' : '';
     return `${describeCachePolicy(this.policy)}, ${this.capacity} slots${perHead}`;
   }
 
-  /** The ring layout; a heavy-hitter cache's positions are chosen on the device, per KV head. */
+  /**
+   * The ring layout; a heavy-hitter cache's positions, and the blocks a landmark query retrieves,
+   * are chosen on the device, per head.
+   */
   #ringLayout(what: string): RollingCacheLayout {
     if (!('kind' in this.layout)) return this.layout;
     throw new SpecError(`cache: ${what} is known on the device only under a score-driven policy`, {

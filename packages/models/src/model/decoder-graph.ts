@@ -16,6 +16,7 @@ import {
 import { checkExactOptions } from '../blocks/exact-options.js';
 import type { HeavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import type { KvCacheOptions } from '../blocks/kv-cache.js';
+import type { LandmarkCacheLayout } from '../blocks/landmark-kv-cache.js';
 import { lmHead } from '../blocks/lm-head.js';
 import { type NormLayerLike, normLayer } from '../blocks/norm-layer.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
@@ -44,11 +45,12 @@ export interface DecoderLmGraphOptions {
   /**
    * `step` mode: keep rolling KV caches of this layout (keys stored after RoPE, ring slots, see
    * `RollingCacheLayout`), or heavy-hitter caches (`HeavyHitterLayout`: per-KV-head slots,
-   * score-driven eviction and compaction), instead of right-aligned caches of `maxSeq` slots; a
+   * score-driven eviction and compaction), or landmark caches (`LandmarkCacheLayout`: blocks with a
+   * landmark slot, top-k block retrieval), instead of right-aligned caches of `maxSeq` slots; a
    * step then takes at most `maxStepTokens` tokens. Default: right-aligned caches.
    */
   readonly cache?: {
-    readonly layout: RollingCacheLayout | HeavyHitterLayout;
+    readonly layout: RollingCacheLayout | HeavyHitterLayout | LandmarkCacheLayout;
     readonly maxStepTokens: number;
   };
 }
@@ -235,10 +237,11 @@ export function buildDecoderGraph(
   return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
 }
 
-/** The layout option of the KV caches: rolling, heavy-hitter, or none (right-aligned). */
-function cacheLayoutOption(layout: RollingCacheLayout | HeavyHitterLayout | undefined) {
+/** The layout option of the KV caches: rolling, heavy-hitter, landmark, or none (right-aligned). */
+function cacheLayoutOption(layout: RollingCacheLayout | HeavyHitterLayout | LandmarkCacheLayout | undefined) {
   if (layout === undefined) return {};
-  return 'kind' in layout ? { heavyHitter: layout } : { rolling: layout };
+  if (!('kind' in layout)) return { rolling: layout };
+  return layout.kind === 'landmark' ? { landmark: layout } : { heavyHitter: layout };
 }
 
 /** `c · tanh(logits / c)`, labelled `logitSoftcap`. */
