@@ -14,6 +14,8 @@ import type { CacheState } from './self-attention.js';
 export interface LandmarkCacheAttention {
   /** The attention output `[B, H, seq, dv]` (seq is 1: one token per step). */
   readonly output: Node;
+  /** Retrieved block indices `[B, H, K]` i32 per query head, by score; −1 marks none. */
+  readonly selected: Node;
   /** The key and value cache states. */
   readonly cache: { readonly key: CacheState; readonly value: CacheState };
   /** Every state: the keys and the values. */
@@ -67,7 +69,12 @@ export function landmarkCacheAttention(
   const output = gather(retrieved.output, full(0, [inputs.query.shape[2]!], 'i32'), 2);
   const keyCache = { input: keyState, output: nextKeys };
   const valueCache = { input: valueState, output: nextValues };
-  return { output, cache: { key: keyCache, value: valueCache }, states: [keyCache, valueCache] };
+  return {
+    output,
+    selected: retrieved.selected,
+    cache: { key: keyCache, value: valueCache },
+    states: [keyCache, valueCache],
+  };
 }
 
 function checkLandmarkSpec(spec: AttentionSpec): void {
@@ -85,7 +92,11 @@ function checkLandmarkSpec(spec: AttentionSpec): void {
   if (spec.normalizer.name !== 'softmax')
     refuse('another normalizer (its grouped softmax is a softmax)', 'softmax', spec.normalizer.name);
   if (spec.score.length > 0 || spec.scoreMap !== undefined)
-    refuse('score mods (retrieval scores q·k/√d)', 'no score mods', spec.score.map((m) => m.description).join(', '));
+    refuse(
+      'score mods (retrieval scores q·k/√d)',
+      'no score mods',
+      spec.score.map((m) => m.description).join(', '),
+    );
   if (spec.weightedHeads) refuse('weighted GQA', 'plain heads', 'weighted heads');
   if (spec.valueHeads !== spec.kvHeads)
     refuse('decoupled value heads', `${spec.kvHeads} value heads`, spec.valueHeads);

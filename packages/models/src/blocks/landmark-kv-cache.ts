@@ -63,7 +63,10 @@ export function landmarkCacheLayout(blockSize: number, topK: number, maxSeq: num
 /** The slot of position `position` (i32 Expr): `⌊p/ℓ⌋(ℓ + 1) + p mod ℓ`, the landmark slots skipped. */
 export function landmarkSlotExpr(position: Expr, blockSize: number): Expr {
   const size = constant(blockSize, 'i32');
-  return position.div(size).mul(constant(blockSize + 1, 'i32')).add(position.mod(size));
+  return position
+    .div(size)
+    .mul(constant(blockSize + 1, 'i32'))
+    .add(position.mod(size));
 }
 
 /**

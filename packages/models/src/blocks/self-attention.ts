@@ -4,8 +4,8 @@ import { input, type Node, SpecError, withLabel } from '@weft/ir';
 import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } from './attention-part.js';
 import { mergeHeads, splitHeads } from './heads.js';
 import { heavyHitterCacheAttention } from './heavy-hitter-cache-attention.js';
-import { landmarkCacheAttention } from './landmark-cache-attention.js';
 import { appendToCache, cacheWindow, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
+import { landmarkCacheAttention } from './landmark-cache-attention.js';
 import { linear } from './linear.js';
 import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
 import {

@@ -60,11 +60,14 @@ export class InferenceCache {
     const chunk =
       options.prefillChunk ?? (this.policy === 'error' ? maxSeq : landmark ? 1 : DEFAULT_PREFILL_CHUNK);
     if (landmark && chunk !== 1) {
-      throw new SpecError('cache: prefillChunk must be 1 under landmark (each step retrieves for one query)', {
-        block: 'cache',
-        expected: 1,
-        actual: chunk,
-      });
+      throw new SpecError(
+        'cache: prefillChunk must be 1 under landmark (each step retrieves for one query)',
+        {
+          block: 'cache',
+          expected: 1,
+          actual: chunk,
+        },
+      );
     }
     if (!(Number.isSafeInteger(chunk) && chunk >= 1 && chunk <= maxSeq)) {
       throw new SpecError('cache: prefillChunk must be an integer in 1..maxSeq', {

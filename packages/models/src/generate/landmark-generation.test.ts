@@ -9,7 +9,11 @@ describe('landmark inference cache (CPU float64 backend)', () => {
   it('within the first block (nothing to retrieve) each step equals the plain cache', async () => {
     const tokens = randomTokens(6, 8);
     // Blocks of 6: every query sees only its own block, which is causal attention.
-    const retrieving = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 3, cache: { policy: landmark(6, 2) } });
+    const retrieving = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 3,
+      cache: { policy: landmark(6, 2) },
+    });
     const plain = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 3 });
     let worst = 0;
     for (let past = 0; past < tokens.length; past++) {
