@@ -76,7 +76,9 @@ export async function runLandmarkSteps(
       key: Array.from({ length: kvHeads }, (_, g) => along(row(), hot(g, block) ? 1.5 : 0)),
       value: Array.from({ length: kvHeads }, row),
     };
-    rows.key.forEach((key, g) => keys[g]!.push(key));
+    rows.key.forEach((key, g) => {
+      keys[g]!.push(key);
+    });
     const flat = (parts: readonly Float64Array[]) =>
       Float32Array.from(parts.flatMap((values) => Array.from(values)));
     const result = await program.run(

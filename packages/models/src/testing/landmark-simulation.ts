@@ -83,10 +83,10 @@ export class LandmarkSimulation {
         ...localRows.map((r) => dot(q, r.key) * scale),
       ]);
       const out = output.subarray(h * valueDim, (h + 1) * valueDim);
-      localRows.forEach((row, j) => addScaled(out, row.value, top[retrieved.length + j]!));
+      for (const [j, row] of localRows.entries()) addScaled(out, row.value, top[retrieved.length + j]!);
       retrieved.forEach((g, n) => {
         const within = softmax(blockRows(g).map((row) => dot(q, row.key) * scale));
-        blockRows(g).forEach((row, j) => addScaled(out, row.value, top[n]! * within[j]!));
+        for (const [j, row] of blockRows(g).entries()) addScaled(out, row.value, top[n]! * within[j]!);
       });
     }
     return { output, retrieved: retrievedByHead, margin };
