@@ -28,7 +28,11 @@ describe('landmark inference cache (CPU float64 backend)', () => {
   });
 
   it('generates through retrieval up to maxSeq, reporting the policy and no eviction', async () => {
-    const model = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2, cache: { policy: landmark(3, 1) } });
+    const model = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 2,
+      cache: { policy: landmark(3, 1) },
+    });
     const plain = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2 });
     const tokens = randomTokens(9, 4);
     let differs = 0;
