@@ -1,12 +1,7 @@
 import { type AttentionSpec, causal, landmarkRetrieval } from '@weft/attention';
 import { full, gather, input, mapElements, type Node, SpecError, variable, withLabel } from '@weft/ir';
 import { hoistAtCachePosition } from './cache-qk-hoist.js';
-import {
-  type LandmarkCacheLayout,
-  landmarkSlotExpr,
-  writeLandmarkMean,
-  writeLandmarkToken,
-} from './landmark-kv-cache.js';
+import { type LandmarkCacheLayout, landmarkSlotExpr, writeLandmarkStep } from './landmark-kv-cache.js';
 import type { RollingCacheInputs } from './rolling-cache-attention.js';
 import type { CacheState } from './self-attention.js';
 
@@ -29,9 +24,9 @@ export interface LandmarkCacheAttention {
  * blocks); the key and value go to their slot; `landmarkRetrieval` of `@weft/attention` scores the
  * landmarks of the complete previous blocks, gathers the top `topK` blocks per query head with the
  * current block, and applies the grouped softmax (p^top over the retrieved landmarks and the current
- * block's tokens, times the softmax within each retrieved block); when the token completes its
- * block, the block's landmark slot takes the mean of its keys (a stand-in for the trained landmark
- * token). State inputs `${name}.cache.key` `[B, Hkv, capacity, d]` and `${name}.cache.value`.
+ * block's tokens, times the softmax within each retrieved block). When the token opens a block, the
+ * same write gives the block before it its landmark, the mean of its keys (a stand-in for the
+ * trained landmark token; see `writeLandmarkStep`). State inputs `${name}.cache.key` `[B, Hkv, capacity, d]` and `${name}.cache.value`.
  *
  * `spec` must be a causal softmax spec with RoPE or no positions, no score mods, unweighted heads
  * and as many value heads as key heads.
@@ -53,22 +48,20 @@ export function landmarkCacheAttention(
   const keyState = input(`${name}.cache.key`, [batch, kvHeads, layout.capacity, headDim]);
   const valueState = input(`${name}.cache.value`, [batch, kvHeads, layout.capacity, valueDim]);
   const keys = withLabel(`${name}.cache.key`, () =>
-    writeLandmarkToken(keyState, row(hoisted.inputs.key), layout, past),
+    writeLandmarkStep(keyState, row(hoisted.inputs.key), layout, past),
   );
   const values = withLabel(`${name}.cache.value`, () =>
-    writeLandmarkToken(valueState, row(hoisted.inputs.value), layout, past),
+    writeLandmarkStep(valueState, row(hoisted.inputs.value), layout, past),
   );
   const position = mapElements([past], landmarkSlotExpr(variable('$0', 'i32'), layout.blockSize));
   const retrieved = landmarkRetrieval(
     { query: row(hoisted.inputs.query), key: keys, value: values, position },
     { blockSize: layout.blockSize, topK: layout.topK, name: spec.name },
   );
-  const nextKeys = withLabel(`${name}.cache.landmark`, () => writeLandmarkMean(keys, layout, past));
-  const nextValues = withLabel(`${name}.cache.landmark`, () => writeLandmarkMean(values, layout, past));
   // Back onto the step axis (its one row).
   const output = gather(retrieved.output, full(0, [inputs.query.shape[2]!], 'i32'), 2);
-  const keyCache = { input: keyState, output: nextKeys };
-  const valueCache = { input: valueState, output: nextValues };
+  const keyCache = { input: keyState, output: keys };
+  const valueCache = { input: valueState, output: values };
   return {
     output,
     selected: retrieved.selected,

@@ -70,40 +70,41 @@ export function landmarkSlotExpr(position: Expr, blockSize: number): Expr {
 }
 
 /**
- * The cache after writing the step's row `fresh` `[B, H, 1, d]` (position `past`, `[1]` i32) into
- * its slot; every other slot keeps its value. One fused injective kernel.
+ * The cache after a step at position `past` (`[1]` i32): the step's row `fresh` `[B, H, 1, d]` goes
+ * to its slot, and when `past` opens a block (`past mod ℓ = 0`, `past ≥ ℓ`), the block before it,
+ * complete in `cache`, gets its landmark: the mean of its ℓ rows — the stand-in landmark (the paper
+ * trains a landmark token; a model without one gets the block's mean key, and its mean value,
+ * which attention never mixes in). Writing a landmark when the next block opens, not when its own
+ * block closes, lets one pass over the slots do both writes; no query reads it earlier (a block's
+ * landmark is read by queries of later blocks only). Every other slot keeps its value.
  */
-export function writeLandmarkToken(cache: Node, fresh: Node, layout: LandmarkCacheLayout, past: Node): Node {
-  const capacity = checkedCapacity(cache, layout);
-  const slot = landmarkSlotExpr(variable('$1', 'i32'), layout.blockSize);
-  const isFresh = mapElements([full(0, [capacity], 'i32'), past], variable('i0', 'i32').eq(slot));
-  return where(reshape(isFresh, [capacity, 1]), gather(fresh, full(0, [capacity], 'i32'), 2), cache);
-}
-
-/**
- * The cache after a step that wrote position `past`: when that position completes its block
- * (`past mod ℓ = ℓ − 1`), the block's landmark slot takes the mean of its ℓ rows — the stand-in
- * landmark (the paper trains a landmark token; a model without one gets the block's mean key,
- * and its mean value, which attention never mixes in). Else the cache is unchanged.
- */
-export function writeLandmarkMean(cache: Node, layout: LandmarkCacheLayout, past: Node): Node {
+export function writeLandmarkStep(cache: Node, fresh: Node, layout: LandmarkCacheLayout, past: Node): Node {
   const capacity = checkedCapacity(cache, layout);
   const { blockSize, blocks } = layout;
   const [batch, heads, , width] = cache.shape as [number, number, number, number];
   const period = blockSize + 1;
   const size = constant(blockSize, 'i32');
-  const block = mapElements([past], variable('$0', 'i32').div(size));
-  const rows = gather(reshape(cache, [batch, heads, blocks, period, width]), block, 2);
+  const previous = mapElements(
+    [past],
+    variable('$0', 'i32').div(size).sub(constant(1, 'i32')).max(constant(0, 'i32')),
+  );
+  const rows = gather(reshape(cache, [batch, heads, blocks, period, width]), previous, 2);
   const regular = slice(rows, [0, 0, 0, 0, 0], [batch, heads, 1, blockSize, width]);
   const mean = mapElements([sum(regular, 3)], variable('$0').mul(constant(1 / blockSize)));
   const position = variable('$1', 'i32');
-  const landmarkSlot = position.div(size).mul(constant(period, 'i32')).add(size);
-  const completes = position.mod(size).eq(constant(blockSize - 1, 'i32'));
-  const isLandmark = mapElements(
-    [full(0, [capacity], 'i32'), past],
-    variable('i0', 'i32').eq(landmarkSlot).and(completes),
+  const slot = variable('i0', 'i32');
+  const opens = position.mod(size).eq(constant(0, 'i32')).and(position.ge(size));
+  // Block c − 1's landmark slot is (c − 1)(ℓ + 1) + ℓ = c(ℓ + 1) − 1.
+  const landmarkSlot = position.div(size).mul(constant(period, 'i32')).sub(constant(1, 'i32'));
+  const slots = full(0, [capacity], 'i32');
+  const isFresh = mapElements([slots, past], slot.eq(landmarkSlotExpr(position, blockSize)));
+  const isLandmark = mapElements([slots, past], slot.eq(landmarkSlot).and(opens));
+  const everySlot = full(0, [capacity], 'i32');
+  return where(
+    reshape(isFresh, [capacity, 1]),
+    gather(fresh, everySlot, 2),
+    where(reshape(isLandmark, [capacity, 1]), gather(mean, everySlot, 2), cache),
   );
-  return where(reshape(isLandmark, [capacity, 1]), gather(mean, full(0, [capacity], 'i32'), 2), cache);
 }
 
 function checkedCapacity(cache: Node, layout: LandmarkCacheLayout): number {
