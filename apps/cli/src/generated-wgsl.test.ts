@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { attention } from '@weft/attention/kernels';
 import { runPipeline } from '@weft/ir';
-import { buildModelGraph, parseModelSpecJSON } from '@weft/models';
+import { buildModelGraph, landmarkCacheLayout, parseModelSpecJSON } from '@weft/models';
 import {
   DEFAULT_DEVICE_PROFILE,
   type DeviceProfile,
@@ -22,6 +22,15 @@ const EXCUSED_TEMPLATES = new Set<string>();
  */
 const EXCUSED_FINDINGS = /: let raw is never read$/;
 
+/**
+ * In a decoder with a landmark cache, the retrieval's block gathers (`landmarkRetrieval`'s
+ * `.keys`/`.values` kernels) fuse the map of `past` to the query's slot and both halves of the view
+ * layout's concat; the gather's index simplifies to one half and no use of the slot, but the kernel
+ * still binds `past` and the other half (unread bindings, results unaffected; pending in fusion).
+ */
+const EXCUSED_LANDMARK_BINDINGS =
+  /landmark cache: layers\.\d+\.attn\.(keys|values) · elementwise line \d+: binding in_(past|layers_\d+_attn_layout_2) is never read$/;
+
 const PROFILES: Readonly<Record<string, DeviceProfile>> = {
   hardware: DEFAULT_DEVICE_PROFILE,
   software: { ...DEFAULT_DEVICE_PROFILE, software: true },
@@ -35,7 +44,10 @@ const hybridDecoder = example('hybrid-decoder.json');
 const logLinearDecoder = example('log-linear-hybrid-decoder.json');
 const megaDecoder = example('mega-decoder.json');
 
-/** The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs (softmax, hybrid, log-linear). */
+/**
+ * The corpus: every zoo entry, and the example decoders' full forward and cached-step graphs
+ * (softmax, with a landmark cache too, hybrid, log-linear).
+ */
 function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
   return [
     ...ZOO.map((entry) => ({ name: `zoo ${entry.id}`, graph: entry.build().graph })),
@@ -44,6 +56,13 @@ function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['gr
       graph: buildModelGraph(tinyDecoder, { mode: 'forward' }).graph,
     },
     { name: 'tiny decoder step', graph: buildModelGraph(tinyDecoder, { mode: 'step' }).graph },
+    {
+      name: 'tiny decoder step, landmark cache',
+      graph: buildModelGraph(tinyDecoder, {
+        mode: 'step',
+        cache: { layout: landmarkCacheLayout(4, 2, tinyDecoder.config.maxSeq), maxStepTokens: 1 },
+      }).graph,
+    },
     { name: 'hybrid decoder forward', graph: buildModelGraph(hybridDecoder, { mode: 'forward' }).graph },
     { name: 'hybrid decoder step', graph: buildModelGraph(hybridDecoder, { mode: 'step' }).graph },
     {
@@ -71,7 +90,9 @@ describe('generated WGSL of the corpus reads cleanly', () => {
         kernels += program.length;
         const result = lintKernels(program, EXCUSED_TEMPLATES);
         const named = result.findings.map((finding) => `${name}: ${finding}`);
-        const kept = named.filter((finding) => !EXCUSED_FINDINGS.test(finding));
+        const kept = named.filter(
+          (finding) => !EXCUSED_FINDINGS.test(finding) && !EXCUSED_LANDMARK_BINDINGS.test(finding),
+        );
         findings.push(...kept);
         excused += named.length - kept.length;
         excused += result.excused.length;
