@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { attention } from '@weft/attention/kernels';
 import { runPipeline } from '@weft/ir';
-import { buildModelGraph, type CachePolicy, InferenceCache, lte, parseModelSpecJSON } from '@weft/models';
+import {
+  buildModelGraph,
+  type CachePolicy,
+  InferenceCache,
+  landmark,
+  lte,
+  parseModelSpecJSON,
+} from '@weft/models';
 import {
   DEFAULT_DEVICE_PROFILE,
   type DeviceProfile,
@@ -22,6 +29,15 @@ const EXCUSED_TEMPLATES = new Set<string>();
  */
 const EXCUSED_FINDINGS = /: let raw is never read$/;
 
+/**
+ * In a decoder with a landmark cache, the retrieval's block gathers (`landmarkRetrieval`'s
+ * `.keys`/`.values` kernels) fuse the map of `past` to the query's slot and both halves of the view
+ * layout's concat; the gather's index simplifies to one half and no use of the slot, but the kernel
+ * still binds `past` and the other half (unread bindings, results unaffected; pending in fusion).
+ */
+const EXCUSED_LANDMARK_BINDINGS =
+  /landmark cache: layers\.\d+\.attn\.(keys|values) · elementwise line \d+: binding in_(past|layers_\d+_attn_layout_2) is never read$/;
+
 const PROFILES: Readonly<Record<string, DeviceProfile>> = {
   hardware: DEFAULT_DEVICE_PROFILE,
   software: { ...DEFAULT_DEVICE_PROFILE, software: true },
@@ -40,15 +56,15 @@ const megaDecoder = example('mega-decoder.json');
  * kernel writes a line over 120 characters (a nested select under a long tensor name), pending
  * line wrapping in the row-reduction emitter.
  */
-function tinyStepUnder(policy: CachePolicy) {
-  const cache = new InferenceCache(tinyDecoder.config.maxSeq, { policy, prefillChunk: 4 });
+function tinyStepUnder(policy: CachePolicy, prefillChunk = 4) {
+  const cache = new InferenceCache(tinyDecoder.config.maxSeq, { policy, prefillChunk });
   const layout = { layout: cache.layout, maxStepTokens: cache.maxStepTokens };
   return buildModelGraph(tinyDecoder, { mode: 'step', cache: layout }).graph;
 }
 
 /**
  * The corpus: every zoo entry, the example decoders' full forward and cached-step graphs (softmax,
- * hybrid, log-linear), and the tiny decoder's step under the LTE cache policy.
+ * hybrid, log-linear), and the tiny decoder's step under the LTE and landmark cache policies.
  */
 function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
   return [
@@ -68,6 +84,7 @@ function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['gr
     { name: 'Mega decoder forward', graph: buildModelGraph(megaDecoder, { mode: 'forward' }).graph },
     { name: 'Mega decoder step', graph: buildModelGraph(megaDecoder, { mode: 'step' }).graph },
     { name: 'tiny decoder step, lte cache', graph: tinyStepUnder(lte(4, 8, 2)) },
+    { name: 'tiny decoder step, landmark cache', graph: tinyStepUnder(landmark(4, 2), 1) },
   ];
 }
 
@@ -86,7 +103,9 @@ describe('generated WGSL of the corpus reads cleanly', () => {
         kernels += program.length;
         const result = lintKernels(program, EXCUSED_TEMPLATES);
         const named = result.findings.map((finding) => `${name}: ${finding}`);
-        const kept = named.filter((finding) => !EXCUSED_FINDINGS.test(finding));
+        const kept = named.filter(
+          (finding) => !EXCUSED_FINDINGS.test(finding) && !EXCUSED_LANDMARK_BINDINGS.test(finding),
+        );
         findings.push(...kept);
         excused += named.length - kept.length;
         excused += result.excused.length;

@@ -82,8 +82,8 @@ export interface LandmarkRetrieval {
  *
  * Model-free and without positions: the keys are used as stored. The reference re-rotates the
  * retrieved blocks with RoPE at "stingy" positions (the K retrieved blocks laid out just before the
- * current block); that placement, inserting landmark tokens into a generated stream, and a
- * `@weft/models` cache policy are not part of this op.
+ * current block); that placement and inserting landmark tokens into a generated stream are not
+ * part of this op. `@weft/models` runs it in generation with the cache policy `landmark`.
  *
  * @throws SpecError when an option is out of range, the step has more than one query, or the
  * cache length is not a multiple of ℓ + 1; ShapeError when the tensors disagree.

@@ -40,6 +40,8 @@ export * from './blocks/heads.js';
 export * from './blocks/heavy-hitter-cache-attention.js';
 export * from './blocks/heavy-hitter-kv-cache.js';
 export * from './blocks/kv-cache.js';
+export * from './blocks/landmark-cache-attention.js';
+export * from './blocks/landmark-kv-cache.js';
 export * from './blocks/linear.js';
 export * from './blocks/linear-attention-block.js';
 export * from './blocks/lm-head.js';

@@ -12,6 +12,7 @@ import {
   where,
 } from '@weft/ir';
 import type { HeavyHitterLayout } from './heavy-hitter-kv-cache.js';
+import type { LandmarkCacheLayout } from './landmark-kv-cache.js';
 import type { LteCacheLayout } from './lte-kv-cache.js';
 import type { NatsCacheLayout } from './nats-kv-cache.js';
 import type { RollingCacheLayout } from './rolling-kv-cache.js';
@@ -53,10 +54,21 @@ export interface KvCacheOptions {
    * own router over its keys and values (see {@link LteCacheLayout}).
    */
   readonly lte?: LteCacheLayout;
+  /**
+   * Keep the cache as a landmark cache of this layout instead (`maxSeq` and `rolling` are then
+   * unused): blocks with a landmark slot each, one token per step, each query attending to its
+   * block and its retrieved blocks (see {@link LandmarkCacheLayout}).
+   */
+  readonly landmark?: LandmarkCacheLayout;
 }
 
 /** The layout of a step program's KV caches when not right-aligned `maxSeq` slots. */
-export type CacheLayout = RollingCacheLayout | HeavyHitterLayout | NatsCacheLayout | LteCacheLayout;
+export type CacheLayout =
+  | RollingCacheLayout
+  | HeavyHitterLayout
+  | NatsCacheLayout
+  | LteCacheLayout
+  | LandmarkCacheLayout;
 
 /** Whether `cache` keeps its keys after RoPE in slots of its own layout (not right-aligned `maxSeq` slots). */
 export function isLayoutCache(cache: KvCacheOptions | undefined): boolean {
@@ -65,7 +77,8 @@ export function isLayoutCache(cache: KvCacheOptions | undefined): boolean {
     (cache.rolling !== undefined ||
       cache.heavyHitter !== undefined ||
       cache.nats !== undefined ||
-      cache.lte !== undefined)
+      cache.lte !== undefined ||
+      cache.landmark !== undefined)
   );
 }
 

@@ -108,7 +108,7 @@ export interface MegaLayerResult {
  * ```ts
  * const { output } = megaLayerBlock(input('x', [1, 8, 16]), megaLayer({ zDim: 8, hDim: 16, components: 4 }), undefined, 'layers.0.mega', 'block "layers.0"');
  * ```
- * @throws SpecError naming the block under a rolling or evicting cache (a Mega layer keeps every key).
+ * @throws SpecError naming the block under a rolling, evicting (heavy-hitter, NAtS, LTE) or landmark cache (a Mega layer keeps every key).
  */
 export function megaLayerBlock(
   x: Node,
@@ -121,7 +121,7 @@ export function megaLayerBlock(
     throw new SpecError(`${block}: a Mega layer keeps every key; use the cache policy 'error'`, {
       block: name,
       expected: "cache policy 'error'",
-      actual: cache.rolling !== undefined ? 'a rolling cache' : 'an evicting cache',
+      actual: cache.rolling !== undefined ? 'a rolling cache' : 'an evicting or retrieving cache',
     });
   const { zDim, hDim, components } = spec;
   const width = staticDimOf(x, -1, `Mega layer "${name}"`);

@@ -5,6 +5,7 @@ import { type BlockAttention, resolveBlockAttention, type SelfAttentionParts } f
 import { mergeHeads, splitHeads } from './heads.js';
 import { heavyHitterCacheAttention } from './heavy-hitter-cache-attention.js';
 import { appendToCache, cacheWindow, isLayoutCache, type KvCacheOptions, PAST_TENSOR } from './kv-cache.js';
+import { landmarkCacheAttention } from './landmark-cache-attention.js';
 import { learnedEvictionAttention } from './learned-eviction-attention.js';
 import { linear } from './linear.js';
 import { isLinearAttentionSpec, linearSelfAttention } from './linear-attention-block.js';
@@ -80,7 +81,8 @@ export type BlockSelfAttention = SelfAttentionSlot | MegaLayerSpec;
  * spec's mask and {@link cacheWindow}. With `cache.rolling`, the caches are rolling caches of that
  * layout instead (keys stored after QK norm and RoPE, see `rollingCacheAttention`); with
  * `cache.heavyHitter`, `cache.nats` or `cache.lte`, per-KV-head caches that evict by score (the
- * last two with the layer's learned scorer, see `learnedEvictionAttention`).
+ * last two with the layer's learned scorer, see `learnedEvictionAttention`); with `cache.landmark`,
+ * blocks with a landmark key each, retrieved by score (see `landmarkCacheAttention`).
  *
  * Shapes: `x` `[B, S, d]` → `[B, S, d]`.
  *
@@ -218,6 +220,11 @@ function buildCachedAttention(
   if (cache.nats !== undefined || cache.lte !== undefined) {
     const built = learnedEvictionAttention(x, spec, { query, key, value, tensors }, cache, name);
     return { output: project(built.output), states: built.states };
+  }
+  if (cache.landmark !== undefined) {
+    const retrieval = { past: cache.past, landmark: cache.landmark };
+    const built = landmarkCacheAttention(spec, { query, key, value, tensors }, retrieval, name);
+    return { output: project(built.output), cache: built.cache, states: built.states };
   }
   if (cache.rolling !== undefined) {
     const rolling = { ...cache, rolling: cache.rolling };

@@ -11,7 +11,10 @@ import { SpecError } from '@weft/ir';
  * - {@link HeavyHitterPolicy}: keep the last `recent` positions plus the `heavy` others that have
  *   received the most attention so far, per KV head (H2O's score-driven eviction);
  * - {@link NatsPolicy}: NAtS token types from each layer's learned projection, per KV head;
- * - {@link LtePolicy}: LTE's learned router keeps tokens beyond a window, within a budget.
+ * - {@link LtePolicy}: LTE's learned router keeps tokens beyond a window, within a budget;
+ * - {@link LandmarkPolicy}: keep every position in blocks with a landmark key each, and let each
+ *   query attend to its current block plus the `topK` blocks of best landmark score (Landmark
+ *   Attention's retrieval; nothing is evicted, a generation ends at `maxSeq`).
  */
 export type CachePolicy =
   | 'error'
@@ -19,7 +22,8 @@ export type CachePolicy =
   | SinkPlusWindowPolicy
   | HeavyHitterPolicy
   | NatsPolicy
-  | LtePolicy;
+  | LtePolicy
+  | LandmarkPolicy;
 
 /** Keep the last `window` positions: the query at position p attends to keys p − window < k ≤ p. */
 export interface RollingWindowPolicy {
@@ -161,6 +165,50 @@ export function heavyHitter(heavy: number, recent: number): HeavyHitterPolicy {
 }
 
 /**
+ * Landmark retrieval (Landmark Attention, Mohtashami & Jaggi 2023, catalog #66, inference form):
+ * the cache is cut into blocks of `blockSize` positions, each with a landmark key; at every step each
+ * query head scores the landmarks of the complete previous blocks, retrieves the `topK` best, and
+ * attends over them and its own block with the paper's grouped softmax (a softmax over the
+ * retrieved landmarks and the current block's tokens, times the softmax within each retrieved
+ * block). Nothing is evicted: the cache holds every block (`maxSeq` positions, a generation ends
+ * there), a step reads the landmarks and `topK + 1` blocks.
+ *
+ * Two stand-ins, named: the landmark key of a block is the mean of its keys (the paper inserts a
+ * trained landmark token after each block; a model trained without one has none), and keys keep
+ * their actual RoPE positions (the paper's exact placement; its default "stingy" mapping of
+ * retrieved blocks into a prefix segment is not built). Steps take one token (`prefillChunk` 1): a
+ * prompt is fed token by token, each with retrieval.
+ */
+export interface LandmarkPolicy {
+  /** Discriminant. */
+  readonly kind: 'landmark';
+  /** ℓ, the positions per block (the paper's LM runs use 50). */
+  readonly blockSize: number;
+  /** Blocks retrieved per query head and step (the paper uses 2 to 4). */
+  readonly topK: number;
+}
+
+/**
+ * A landmark-retrieval cache policy: blocks of `blockSize` positions, `topK` retrieved per query head.
+ *
+ * @throws SpecError when `blockSize` or `topK` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
+ * const model = await compileModel(spec, { device: 'auto', cache: { policy: landmark(50, 4), prefillChunk: 1 } });
+ * const { cachePolicy } = await model.generate([1, 2, 3], { maxTokens: 200 });
+ * ```
+ */
+export function landmark(blockSize: number, topK: number): LandmarkPolicy {
+  checkCount('landmark', 'blockSize', blockSize, 1);
+  checkCount('landmark', 'topK', topK, 1);
+  return { kind: 'landmark', blockSize, topK };
+}
+
+/**
  * A rolling-window cache policy.
  *
  * @throws SpecError when `window` is not a positive integer.
@@ -210,6 +258,7 @@ export function describeCachePolicy(policy: CachePolicy): string {
   if (policy.kind === 'heavyHitter') return `heavyHitter(${policy.heavy}, ${policy.recent})`;
   if (policy.kind === 'nats') return `nats(${policy.capacity}, ${policy.window})`;
   if (policy.kind === 'lte') return `lte(${policy.window}, ${policy.budget}, ${policy.sinks})`;
+  if (policy.kind === 'landmark') return `landmark(${policy.blockSize}, ${policy.topK})`;
   return policy.kind === 'rollingWindow'
     ? `rollingWindow(${policy.window})`
     : `sinkPlusWindow(${policy.sinks}, ${policy.window})`;
@@ -226,7 +275,10 @@ export function checkCachePolicy(policy: unknown): CachePolicy {
     recent?: unknown;
     capacity?: unknown;
     budget?: unknown;
+    blockSize?: unknown;
+    topK?: unknown;
   } | null;
+  if (value?.kind === 'landmark') return landmark(value.blockSize as number, value.topK as number);
   if (value?.kind === 'nats') return nats(value.capacity as number, (value.window ?? 4) as number);
   if (value?.kind === 'lte')
     return lte(value.window as number, value.budget as number, (value.sinks ?? 4) as number);
@@ -234,10 +286,10 @@ export function checkCachePolicy(policy: unknown): CachePolicy {
   if (value?.kind === 'rollingWindow') return rollingWindow(value.window as number);
   if (value?.kind === 'sinkPlusWindow') return sinkPlusWindow(value.sinks as number, value.window as number);
   throw new SpecError(
-    'cache: policy must be "error", rollingWindow(window), sinkPlusWindow(sinks, window), heavyHitter(heavy, recent), nats(capacity, window) or lte(window, budget, sinks)',
+    'cache: policy must be "error", rollingWindow(window), sinkPlusWindow(sinks, window), heavyHitter(heavy, recent), nats(capacity, window), lte(window, budget, sinks) or landmark(blockSize, topK)',
     {
       block: 'cache',
-      expected: '"error" | rollingWindow | sinkPlusWindow | heavyHitter | nats | lte',
+      expected: '"error" | rollingWindow | sinkPlusWindow | heavyHitter | nats | lte | landmark',
       actual: typeof policy === 'string' ? policy : JSON.stringify(policy),
     },
   );

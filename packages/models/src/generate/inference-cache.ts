@@ -1,6 +1,7 @@
 import { SpecError } from '@weft/ir';
 import { type HeavyHitterLayout, heavyHitterLayout } from '../blocks/heavy-hitter-kv-cache.js';
 import type { CacheLayout } from '../blocks/kv-cache.js';
+import { type LandmarkCacheLayout, landmarkCacheLayout } from '../blocks/landmark-kv-cache.js';
 import { lteCacheLayout } from '../blocks/lte-kv-cache.js';
 import { natsCacheLayout } from '../blocks/nats-kv-cache.js';
 import type { RollingCacheLayout } from '../blocks/rolling-kv-cache.js';
@@ -40,9 +41,10 @@ export class InferenceCache {
   /** The policy. */
   readonly policy: CachePolicy;
   /**
-   * Where the device cache keeps each position: ring slots ({@link RollingCacheLayout}), or
+   * Where the device cache keeps each position: ring slots ({@link RollingCacheLayout}),
    * per-KV-head compacted slots under `heavyHitter` ({@link HeavyHitterLayout}), `nats` and `lte`
-   * (`NatsCacheLayout`, `LteCacheLayout`).
+   * (`NatsCacheLayout`, `LteCacheLayout`), or blocks with a landmark slot each under `landmark`
+   * ({@link LandmarkCacheLayout}).
    */
   readonly layout: CacheLayout;
   /** Most new tokens per step. */
@@ -60,7 +62,19 @@ export class InferenceCache {
    */
   constructor(maxSeq: number, options: InferenceCacheOptions = {}, positionLimit = maxSeq) {
     this.policy = checkCachePolicy(options.policy ?? 'error');
-    const chunk = options.prefillChunk ?? (this.policy === 'error' ? maxSeq : DEFAULT_PREFILL_CHUNK);
+    const landmark = this.policy !== 'error' && this.policy.kind === 'landmark';
+    const chunk =
+      options.prefillChunk ?? (this.policy === 'error' ? maxSeq : landmark ? 1 : DEFAULT_PREFILL_CHUNK);
+    if (landmark && chunk !== 1) {
+      throw new SpecError(
+        'cache: prefillChunk must be 1 under landmark (each step retrieves for one query)',
+        {
+          block: 'cache',
+          expected: 1,
+          actual: chunk,
+        },
+      );
+    }
     if (!(Number.isSafeInteger(chunk) && chunk >= 1 && chunk <= maxSeq)) {
       throw new SpecError('cache: prefillChunk must be an integer in 1..maxSeq', {
         block: 'cache',
@@ -71,6 +85,12 @@ export class InferenceCache {
     this.maxStepTokens = chunk;
     if (this.policy === 'error') {
       this.layout = { capacity: maxSeq, sinks: 0, window: undefined };
+      this.maxLength = maxSeq;
+      return;
+    }
+    if (this.policy.kind === 'landmark') {
+      // Every block stays: the sequence ends at maxSeq, as under 'error'.
+      this.layout = landmarkCacheLayout(this.policy.blockSize, this.policy.topK, maxSeq);
       this.maxLength = maxSeq;
       return;
     }
@@ -92,7 +112,10 @@ export class InferenceCache {
     this.layout = { capacity: sinks + this.policy.window + chunk - 1, sinks, window: this.policy.window };
   }
 
-  /** Slots per layer (keys and values each; per KV head under `heavyHitter`, which reads `maxStepTokens` more in a step). */
+  /**
+   * Slots per layer (keys and values each; per KV head under `heavyHitter`, which reads
+   * `maxStepTokens` more in a step; landmark slots included under `landmark`).
+   */
   get capacity(): number {
     return this.layout.capacity;
   }
@@ -114,8 +137,10 @@ export class InferenceCache {
    */
   evictedAt(length: number): number {
     if ('kind' in this.layout && this.readsKeptCounts) return Math.max(0, length - this.#mostKept);
-    // A heavy-hitter cache keeps `capacity` positions per KV head (which ones, the device knows).
-    if ('kind' in this.layout) return Math.max(0, length - this.layout.capacity);
+    // A landmark cache keeps every block (each query retrieves some); a heavy-hitter cache keeps
+    // `capacity` positions per KV head (which ones, the device knows).
+    if ('kind' in this.layout)
+      return this.layout.kind === 'landmark' ? 0 : Math.max(0, length - this.layout.capacity);
     const { window, sinks } = this.#ringLayout('evictedAt');
     if (window === undefined) return 0;
     return Math.max(0, length - sinks - window + 1);
@@ -140,11 +165,14 @@ export class InferenceCache {
 
   /** A short description, e.g. `rollingWindow(512), 527 slots`. */
   describe(): string {
-    const perHead = 'kind' in this.layout ? ' per KV head' : '';
+    const perHead = 'kind' in this.layout && this.layout.kind !== 'landmark' ? ' per KV head' : '';
     return `${describeCachePolicy(this.policy)}, ${this.capacity} slots${perHead}`;
   }
 
-  /** The ring layout; a per-KV-head cache's positions are chosen on the device. */
+  /**
+   * The ring layout; a per-KV-head cache's positions, and the blocks a landmark query retrieves,
+   * are chosen on the device.
+   */
   #ringLayout(what: string): RollingCacheLayout {
     if (!('kind' in this.layout)) return this.layout;
     throw new SpecError(`cache: ${what} is known on the device only under a score-driven policy`, {

@@ -44,8 +44,10 @@ export interface DecoderLmGraphOptions {
    * `step` mode: keep rolling KV caches of this layout (keys stored after RoPE, ring slots, see
    * `RollingCacheLayout`), or heavy-hitter, NAtS or LTE caches (`HeavyHitterLayout`,
    * `NatsCacheLayout`, `LteCacheLayout`: per-KV-head slots, score-driven eviction and compaction;
-   * NAtS and LTE score with each layer's own learned weights), instead of right-aligned caches of `maxSeq` slots; a
-   * step then takes at most `maxStepTokens` tokens. Default: right-aligned caches.
+   * NAtS and LTE score with each layer's own learned weights), or landmark caches
+   * (`LandmarkCacheLayout`: blocks with a landmark slot, top-k block retrieval), instead of
+   * right-aligned caches of `maxSeq` slots; a step then takes at most `maxStepTokens` tokens.
+   * Default: right-aligned caches.
    */
   readonly cache?: {
     readonly layout: CacheLayout;
@@ -235,11 +237,12 @@ export function buildDecoderGraph(
   return { graph: makeGraph(outputs), state, seqDim: SEQ_DIM };
 }
 
-/** The layout option of the KV caches: rolling, per-KV-head (by kind), or none (right-aligned). */
+/** The layout option of the KV caches: rolling, per-KV-head or landmark (by kind), or none (right-aligned). */
 function cacheLayoutOption(layout: CacheLayout | undefined): Partial<KvCacheOptions> {
   if (layout === undefined) return {};
   if (!('kind' in layout)) return { rolling: layout };
   if (layout.kind === 'heavyHitter') return { heavyHitter: layout };
+  if (layout.kind === 'landmark') return { landmark: layout };
   return layout.kind === 'nats' ? { nats: layout } : { lte: layout };
 }
 

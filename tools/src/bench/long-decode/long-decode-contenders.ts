@@ -3,6 +3,7 @@ import {
   compileModel,
   heavyHitter,
   type InferenceCacheOptions,
+  landmark,
   type ModelSpecInput,
   rollingWindow,
 } from '@weft/models';
@@ -62,7 +63,10 @@ export function longDecodeSpec(maxSeq: number): ModelSpecInput {
  * right-aligned cache (a shift per step, keys re-rotated in the kernel) at the two pasts, with
  * `maxSeq` = past + 1: what the long run cost before; (4) and (5) a heavy-hitter cache of `window`
  * slots per KV head (`heavyHitter(window/2, window/2)`, one-token steps) at past = 4·`window` and at
- * past = `window`: score-driven eviction, whose step reads a fixed number of slots.
+ * past = `window`: score-driven eviction, whose step reads a fixed number of slots; (6) and (7) a
+ * landmark cache (`landmark(63, 4)`: blocks of 64 slots with their landmark, 4 retrieved per head)
+ * at past = `longPast` and at past = `window` (`maxSeq` = past + 1): every block kept, a step reads
+ * the landmarks and 5 blocks.
  *
  * Each run is one decode step (one token in, its logits read back). The cache contents are what
  * earlier runs left (zeros at first): a step's cost does not depend on them.
@@ -111,6 +115,11 @@ export async function longDecodeContenders(
           policy: heavyHitter(window / 2, window / 2),
           prefillChunk: 1,
         }),
+      ),
+    )),
+    ...(await Promise.all(
+      [longPast, window].map((past) =>
+        contender(`landmark ℓ=63 top 4 @ past ${past}`, past + 1, past, { policy: landmark(63, 4) }),
       ),
     )),
   ];

@@ -1,0 +1,31 @@
+import { getTestDevice } from '@weft/runtime/test';
+import { describe, expect, it } from 'vitest';
+import { compileLandmarkBlock, runLandmarkSteps } from '../testing/landmark-block.js';
+import { normwiseError } from '../testing/windowed-reference.js';
+
+// f32 budget against float64: per head a softmax over ≤ 3 landmark scores, ≤ 3 within-block
+// softmaxes over 3 keys of width 8, and the gated sum (a few roundings each). The retrieved blocks
+// must match exactly: the float64 loops' smallest relative gap between the k-th and (k+1)-th
+// landmark scores is checked to be far above it.
+const TOLERANCE = 2e-5;
+
+describe('landmark KV cache on the device', () => {
+  it('retrieves the blocks of the float64 paper loops at every step; outputs within the f32 budget', async () => {
+    const program = await compileLandmarkBlock(await getTestDevice());
+    const steps = await runLandmarkSteps(program, 15, 17);
+    const errors: number[] = [];
+    for (const step of steps) {
+      const label = `position ${step.position}`;
+      expect(step.simulated.margin, label).toBeGreaterThan(100 * TOLERANCE);
+      expect(step.selected, label).toEqual(step.simulated.retrieved);
+      errors.push(normwiseError(step.output, step.simulated.output));
+    }
+    const margins = steps.map((step) => step.simulated.margin);
+    console.info(
+      `landmark block vs float64: output max ${Math.max(...errors).toExponential(1)}, smallest ` +
+        `retrieval margin ${Math.min(...margins).toExponential(1)}, kernels ${program.kernels.length}`,
+    );
+    for (const error of errors) expect(error).toBeLessThan(TOLERANCE);
+    program.destroy();
+  }, 120_000);
+});
