@@ -7,6 +7,7 @@ import {
   InferenceCache,
   landmark,
   lte,
+  nats,
   parseModelSpecJSON,
 } from '@weft/models';
 import {
@@ -51,11 +52,7 @@ const hybridDecoder = example('hybrid-decoder.json');
 const logLinearDecoder = example('log-linear-hybrid-decoder.json');
 const megaDecoder = example('mega-decoder.json');
 
-/**
- * The tiny decoder's step graph under an inference-cache policy. Not yet `nats`: its lifetime
- * kernel writes a line over 120 characters (a nested select under a long tensor name), pending
- * line wrapping in the row-reduction emitter.
- */
+/** The tiny decoder's step graph under an inference-cache policy. */
 function tinyStepUnder(policy: CachePolicy, prefillChunk = 4) {
   const cache = new InferenceCache(tinyDecoder.config.maxSeq, { policy, prefillChunk });
   const layout = { layout: cache.layout, maxStepTokens: cache.maxStepTokens };
@@ -64,7 +61,7 @@ function tinyStepUnder(policy: CachePolicy, prefillChunk = 4) {
 
 /**
  * The corpus: every zoo entry, the example decoders' full forward and cached-step graphs (softmax,
- * hybrid, log-linear), and the tiny decoder's step under the LTE and landmark cache policies.
+ * hybrid, log-linear), and the tiny decoder's step under the NAtS, LTE and landmark cache policies.
  */
 function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['graph'] }[] {
   return [
@@ -83,6 +80,7 @@ function corpus(): { name: string; graph: ReturnType<typeof buildModelGraph>['gr
     { name: 'log-linear decoder step', graph: buildModelGraph(logLinearDecoder, { mode: 'step' }).graph },
     { name: 'Mega decoder forward', graph: buildModelGraph(megaDecoder, { mode: 'forward' }).graph },
     { name: 'Mega decoder step', graph: buildModelGraph(megaDecoder, { mode: 'step' }).graph },
+    { name: 'tiny decoder step, nats cache', graph: tinyStepUnder(nats(8, 2)) },
     { name: 'tiny decoder step, lte cache', graph: tinyStepUnder(lte(4, 8, 2)) },
     { name: 'tiny decoder step, landmark cache', graph: tinyStepUnder(landmark(4, 2), 1) },
   ];

@@ -8,6 +8,7 @@ import {
   countText,
   indent,
   indexVariables,
+  storeStatements,
   unflattenLines,
   variableNames,
   workgroupWidth,
@@ -46,7 +47,9 @@ export function generateElementwise(
   );
   const element = [
     ...rendered.lines,
-    ...kernel.outputs.map((output, position) => context.store(output, 'index', rendered.values[position]!)),
+    ...kernel.outputs.flatMap((output, position) =>
+      storeStatements(context, output, 'index', rendered.values[position]!, `stored${position}`),
+    ),
   ];
   const body = [
     `let index = i32(workgroup_index * ${width}u + local_index);`,

@@ -11,6 +11,7 @@ import {
   countFor,
   countText,
   indent,
+  storeStatements,
   unflattenLines,
   variableNames,
   workgroupWidth,
@@ -295,8 +296,14 @@ class ReductionBodyWriter {
         flatIndex(output.index, output.node.shape),
       ]);
       const rendered = this.context.render(roots, this.variables, 'w');
-      const stores = rowOutputs.map((output, position) =>
-        this.context.store(output.node, rendered.values[2 * position + 1]!, rendered.values[2 * position]!),
+      const stores = rowOutputs.flatMap((output, position) =>
+        storeStatements(
+          this.context,
+          output.node,
+          rendered.values[2 * position + 1]!,
+          rendered.values[2 * position]!,
+          `stored${position}`,
+        ),
       );
       const statements = [...rendered.lines, ...stores];
       lines.push(

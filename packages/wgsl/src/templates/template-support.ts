@@ -4,6 +4,7 @@ import {
   elementCount,
   elementCountExpr,
   indexVariable,
+  type Node,
   resolveShape,
   type Shape,
 } from '@weft/ir';
@@ -89,4 +90,25 @@ export function workgroupWidth(profile: DeviceProfile, preferred = 256): number 
 export function indent(lines: readonly string[], levels = 1): string[] {
   const pad = '  '.repeat(levels);
   return lines.map((line) => (line === '' ? '' : `${pad}${line}`));
+}
+
+/** Characters of a store statement past which its value is bound with `let` first (lines stay under 120). */
+const LONG_STORE = 108;
+
+/**
+ * WGSL statements storing `value` at element `flat` of `node`: the store alone, or, when its line
+ * would pass 108 characters, `value` bound as `let <name>` first (rendered expressions stay under
+ * 80 characters, but a long output name and index come on top). `name` must be unique in the
+ * statements' scope.
+ */
+export function storeStatements(
+  context: KernelContext,
+  node: Node,
+  flat: string,
+  value: string,
+  name: string,
+): string[] {
+  const statement = context.store(node, flat, value);
+  if (statement.length <= LONG_STORE) return [statement];
+  return [`let ${name} = ${value};`, context.store(node, flat, name)];
 }
