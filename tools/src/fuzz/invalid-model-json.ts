@@ -52,6 +52,18 @@ const MODEL_STRING_FIELDS = [
   'config.positions.kind',
 ];
 
+/** A numeric field of the model spec and junk it must refuse. */
+function numberJunk(r: Prng): { path: string; junk: Junk } {
+  const [path, invalid] = r.pick(MODEL_NUMBER_FIELDS);
+  return { path, junk: r.pick(NUMBER_JUNK.filter(invalid)) };
+}
+
+/** A name field of the model spec and junk for it. */
+function stringJunk(r: Prng): { path: string; junk: Junk } {
+  const path = r.pick(MODEL_STRING_FIELDS);
+  return { path, junk: r.pick(STRING_JUNK) };
+}
+
 function setPath(document: Record<string, unknown>, path: string, value: unknown, remove = false): void {
   const keys = path.split('.');
   let target = document;
@@ -76,21 +88,9 @@ export function jsonModelCase(seed: number): InvalidCase {
   ]);
   const build = (doc: unknown) => () => buildParsed(parseModelSpec(doc));
   switch (strategy) {
-    case 'number': {
-      const [path, invalid] = r.pick(MODEL_NUMBER_FIELDS);
-      const junk = r.pick(NUMBER_JUNK.filter(invalid));
-      setPath(document, path, junk.value);
-      return {
-        source: 'json-model',
-        seed,
-        mutation: `${path} = ${junk.label}`,
-        junk: junk.kind,
-        run: build(document),
-      };
-    }
+    case 'number':
     case 'string': {
-      const path = r.pick(MODEL_STRING_FIELDS);
-      const junk = r.pick(STRING_JUNK);
+      const { path, junk } = strategy === 'number' ? numberJunk(r) : stringJunk(r);
       setPath(document, path, junk.value);
       return {
         source: 'json-model',
