@@ -52,6 +52,7 @@ export * from './masks/anchor-blocks.js';
 export * from './masks/block-table.js';
 export * from './masks/builtin-masks.js';
 export * from './masks/combine-masks.js';
+export * from './masks/custom-mask.js';
 export * from './masks/flex-prefill-selection.js';
 export type { FlexPrefillBlockTables } from './masks/flex-prefill-tables.js';
 export * from './masks/key-lifetime.js';

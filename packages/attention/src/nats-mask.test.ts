@@ -4,8 +4,9 @@ import { denseNats, denseNatsMask, denseNatsTypes } from '../test/dense-nats.js'
 import { ATTENTION_CATALOG } from './catalog/attention-catalog.js';
 import { NATS_SHAPE, natsFeatures, natsTypeLogits, natsTypeWeight } from './catalog/nats-entry.js';
 import { seeded } from './catalog/seeded-values.js';
-import { causal, checkBlockRule } from './masks/builtin-masks.js';
+import { causal } from './masks/builtin-masks.js';
 import { and } from './masks/combine-masks.js';
+import { checkBlockRule } from './masks/custom-mask.js';
 import { keyLifetime, longestLifetimePerBlock } from './masks/key-lifetime.js';
 import { natsKeyLifetimes } from './masks/nats-key-lifetimes.js';
 

@@ -146,12 +146,4 @@ export function isTestFile(file: string): boolean {
 export const MAX_LINES = 400;
 
 /** Source files allowed over {@link MAX_LINES}, each with why it stays one file. */
-export const LONG_FILES: Readonly<Record<string, string>> = {
-  'packages/attention/src/kernel/attention-template.ts': 'the attention kernel template: one WGSL program',
-  'packages/attention/src/masks/builtin-masks.ts':
-    'every mask constructor shares the alignment helpers; customMask and checkBlockRule could move out',
-  'packages/runtime/src/program/gpu-program.ts':
-    'the GPU program class: compile, run and destroy share buffers',
-  'tools/src/fuzz/invalid-specs.ts': 'the junk tables and mutations of the invalid-spec fuzzer',
-  'tools/src/fuzz/attention-cases.ts': 'the attention fuzz recipe: drawing and building share its types',
-};
+export const LONG_FILES: Readonly<Record<string, string>> = {};

@@ -2,7 +2,7 @@ import { interpret } from '@weft/ir';
 import { UsageError } from '@weft/zoo/cli';
 import { describe, expect, it } from 'vitest';
 import { staysFlat } from '../soak/resource-sampler.js';
-import { attentionRecipe } from './attention-cases.js';
+import { attentionRecipe } from './attention-recipe.js';
 import { cpuF32Error } from './f32-rule.js';
 import { parseFuzzOptions } from './fuzz-options.js';
 import { caseSeed, Prng } from './prng.js';

@@ -1,7 +1,8 @@
 import { attention as attentionKernels } from '@weft/attention/kernels';
 import { interpret, WeftError } from '@weft/ir';
 import { compile, type Program, type WeftDevice } from '@weft/runtime';
-import { attentionRecipe, buildAttentionCase } from './attention-cases.js';
+import { buildAttentionCase } from './attention-cases.js';
+import { attentionRecipe } from './attention-recipe.js';
 import { cpuF32Error, F32_RULE_FACTOR } from './f32-rule.js';
 import type { BuiltCase, CaseRecipe, DeviceCaseKind } from './fuzz-case.js';
 import { buildModelCase, modelRecipe } from './model-cases.js';

@@ -1,7 +1,8 @@
 import { add, constant, type Node, reshape, SpecError, slice, sub } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
-import { causal, customMask, slidingWindow } from '../masks/builtin-masks.js';
+import { causal, slidingWindow } from '../masks/builtin-masks.js';
 import { and, or } from '../masks/combine-masks.js';
+import { customMask } from '../masks/custom-mask.js';
 import type { Mask } from '../masks/mask.js';
 import { attention } from '../spec/attention-spec.js';
 import { checkOptions, checkSize } from '../spec/validate.js';

@@ -1,6 +1,6 @@
 import { add, concat, matmul, type Node, param, relu, SpecError } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
-import { customMask } from '../masks/builtin-masks.js';
+import { customMask } from '../masks/custom-mask.js';
 import { attention } from '../spec/attention-spec.js';
 import { mergeHeads, splitHeads } from './head-layout.js';
 

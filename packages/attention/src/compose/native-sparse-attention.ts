@@ -13,8 +13,9 @@ import {
 } from '@weft/ir';
 import { applyAttention } from '../apply-attention.js';
 import { BLOCK_TABLE_MULTIPLE, blockTable } from '../masks/block-table.js';
-import { causal, customMask, slidingWindow } from '../masks/builtin-masks.js';
+import { causal, slidingWindow } from '../masks/builtin-masks.js';
 import { and } from '../masks/combine-masks.js';
+import { customMask } from '../masks/custom-mask.js';
 import { attention } from '../spec/attention-spec.js';
 import { checkOptions, checkSize } from '../spec/validate.js';
 import { compressBlocks, compressedBlockCount, type NsaCompressionMlp } from './nsa-compression.js';

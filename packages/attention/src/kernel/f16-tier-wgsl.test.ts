@@ -3,7 +3,7 @@ import type { DeviceProfile } from '@weft/wgsl';
 import { longLines, withoutHalfTier } from '@weft/wgsl/test';
 import { describe, expect, it } from 'vitest';
 import { ATTENTION_WGSL_CASES, attentionWgsl, PROFILES } from '../../test/attention-wgsl-cases.js';
-import { queryPrescale } from './attention-template.js';
+import { queryPrescale } from './query-score-code.js';
 
 // The f16 tier renders every attention kernel through the same template code as f32; `f16` and
 // `f16-emulated` differ only in the prelude that defines the hooks (and `enable f16;`).

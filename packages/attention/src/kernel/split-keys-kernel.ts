@@ -1,4 +1,4 @@
-import { type DimBindings, type Node, resolveDim, UnsupportedError } from '@weft/ir';
+import { type DimBindings, type Node, resolveDim } from '@weft/ir';
 import type { KernelContext, RenderedExprs } from '@weft/wgsl';
 import type { AttentionAttrs } from '../op/attention-attrs.js';
 import type { AttentionWrites } from './attention-writes.js';
@@ -6,7 +6,8 @@ import { l1DistanceCode } from './l1-distance-code.js';
 import { type NormalizerContext, splitNormalizerCode } from './normalizer-code.js';
 import { LOWEST_F32 } from './online-tile-code.js';
 import type { RowCode } from './row-code.js';
-import { rowOffset } from './view-offsets.js';
+import { unsupportedLogSumExp } from './row-epilogue-code.js';
+import { headRowOffset } from './view-offsets.js';
 import { constantNotes, indent, type KernelFunctions, SCORE_STRUCT } from './wgsl-functions.js';
 
 /** What the split-keys kernel shares with the tiled one: rendered hooks and load helpers. */
@@ -81,7 +82,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
     comment: 'Query row q_i, prepared (QK norm, RoPE).',
     returns: rowArray,
     body: [
-      `let query_flat = ${rowOffset(context, query, 'b_i', 'h_i', 'q_i', `(bh * nq + q_i) * ${headDim}`)};`,
+      `let query_flat = ${headRowOffset(context, query, 'q_i', headDim)};`,
       `var row: ${rowArray};`,
       ...parts.rows.fillRow(
         'query',
@@ -187,10 +188,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
       : []),
   ];
   const output = writes.output;
-  const outputRow =
-    output === undefined
-      ? ''
-      : rowOffset(context, output, 'b_i', 'h_i', 'q_i', `(bh * nq + q_i) * ${valueDim}`);
+  const outputRow = output === undefined ? '' : headRowOffset(context, output, 'q_i', valueDim);
   let store: string[] = [];
   if (output !== undefined && normalizer.outputNorm !== undefined) {
     // The norm needs every merged value dim: each invocation merges the whole row, then stores its dims.
@@ -233,11 +231,7 @@ export function splitKeysKernel(parts: SplitKeysParts): SplitKeysKernel {
   }
   if (writes.logSumExp !== undefined) {
     if (normalizer.logSumExp === undefined) {
-      throw new UnsupportedError(`attention "${attrs.block}": log-sum-exp exists for softmax only`, {
-        block: attrs.block,
-        expected: 'softmax',
-        actual: attrs.normalizer.name,
-      });
+      unsupportedLogSumExp(attrs);
     }
     statistics.push(context.store(writes.logSumExp, 'bh * nq + q_i', normalizer.logSumExp));
   }

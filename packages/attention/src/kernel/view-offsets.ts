@@ -19,3 +19,11 @@ export function rowOffset(
   if (context.viewOf(node) === undefined) return rowMajor;
   return context.elementOffset(node, [batch, head, position, '0']);
 }
+
+/**
+ * WGSL i32 text of the flat offset of row `position` of the workgroup's (batch, head) in a
+ * `[B, H, Nq, dim]` operand or result (`rowOffset` with the entry's `b_i`, `h_i`, `bh` and `nq`).
+ */
+export function headRowOffset(context: KernelContext, node: Node, position: string, dim: number): string {
+  return rowOffset(context, node, 'b_i', 'h_i', position, `(bh * nq + ${position}) * ${dim}`);
+}

@@ -1,7 +1,7 @@
 import { SpecError } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
 import { anchorBlocks } from './anchor-blocks.js';
-import { checkBlockRule } from './builtin-masks.js';
+import { checkBlockRule } from './custom-mask.js';
 import type { Mask } from './mask.js';
 
 const TILINGS = [

@@ -1,5 +1,5 @@
 import { constant, type Expr, SpecError, type TensorRef } from '@weft/ir';
-import { customMask } from '../masks/builtin-masks.js';
+import { customMask } from '../masks/custom-mask.js';
 import type { Mask } from '../masks/mask.js';
 import { ATTENTION_INDICES as I } from './attention-variables.js';
 import { type ScoreMod, scoreMod } from './score-mods.js';

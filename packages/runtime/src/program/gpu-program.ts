@@ -12,22 +12,18 @@ import {
   UnsupportedError,
   WeftError,
 } from '@weft/ir';
-import { type GeneratedKernel, type KernelBinding, tensorDescription } from '@weft/wgsl';
+import { type GeneratedKernel, tensorDescription } from '@weft/wgsl';
 import { type BufferLayout, locate } from './buffer-layout.js';
-import { type DeviceLossState, deviceLossOf } from './device-loss.js';
+import { type DeviceLossState, deviceLossOf, gpuFailure } from './device-loss.js';
 import { withErrorScopes } from './error-scopes.js';
 import { checkDims, checkIndexValues, checkInputNames, type GraphSignature } from './graph-signature.js';
+import { align4, type KernelResources, kernelResources, type TensorPlacement } from './kernel-resources.js';
 import { kernelStats } from './kernel-stats.js';
 import { timeKernels } from './kernel-timer.js';
+import { OutputReadback } from './output-readback.js';
 import type { GpuTensorLocation, ProfileResult, Program, ProgramStats, RunOptions } from './program.js';
 import type { StatePair } from './program-state.js';
-import {
-  arrayTypeFor,
-  checkInputRecord,
-  type TensorInput,
-  type TensorResult,
-  toTypedArray,
-} from './tensor-data.js';
+import { checkInputRecord, type TensorInput, type TensorResult, toTypedArray } from './tensor-data.js';
 
 /** Everything a GPU program is made of; built by `compile`. */
 export interface GpuProgramParts {
@@ -48,30 +44,6 @@ export interface GpuProgramParts {
   readonly state: readonly StatePair[];
 }
 
-interface KernelResources {
-  readonly kernel: GeneratedKernel;
-  readonly pipeline: GPUComputePipeline;
-  readonly bindGroup: GPUBindGroup;
-  readonly uniformBuffer: GPUBuffer | undefined;
-  /**
-   * For kernels that pack several inputs into one binding: a side buffer holding copies of them,
-   * and the copies to make before the dispatch. (The packed binding is one `read` binding, and a
-   * range of the arena cannot be bound read-only while the kernel writes another range of it.)
-   */
-  readonly packed: PackedInputs | undefined;
-}
-
-interface PackedInputs {
-  readonly buffer: GPUBuffer;
-  readonly copies: readonly {
-    readonly source: GPUBuffer;
-    readonly from: number;
-    readonly to: number;
-    readonly bytes: number;
-  }[];
-  readonly offsets: ReadonlyMap<Node, number>;
-}
-
 /**
  * A program on a WebGPU device: a read-only sources buffer and an arena, one pipeline and bind group
  * per kernel, one encoder per run.
@@ -88,7 +60,7 @@ export class GpuProgram implements Program {
   readonly #arena: GPUBuffer;
   readonly #sources: GPUBuffer;
   readonly #layout: BufferLayout;
-  readonly #staging: GPUBuffer;
+  readonly #readback: OutputReadback;
   readonly #resources: readonly KernelResources[];
   readonly #signature: GraphSignature;
   readonly #outputs: Readonly<Record<string, Node>>;
@@ -114,9 +86,13 @@ export class GpuProgram implements Program {
     this.#outputs = parts.outputs;
     this.#state = parts.state;
     this.#stateInputs = new Set(parts.state.map((pair) => pair.input));
+    const placement: TensorPlacement = {
+      locate: (node) => this.#locate(node),
+      bytes: (node) => this.#slot(node).bytes,
+    };
     // A scratch buffer only for a state output that is itself a source (an input passed through).
     const sameBuffer = parts.state.filter((pair) => isSourceTensor(pair.outputNode));
-    const stateBytes = Math.max(0, ...sameBuffer.map((pair) => align4(this.#slot(pair.outputNode).bytes)));
+    const stateBytes = Math.max(0, ...sameBuffer.map((pair) => align4(placement.bytes(pair.outputNode))));
     this.#stateScratch =
       stateBytes === 0
         ? undefined
@@ -125,17 +101,9 @@ export class GpuProgram implements Program {
             size: stateBytes,
             usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
           });
-    const stagingBytes = Object.values(parts.outputs).reduce(
-      (total, node) => total + align4(this.#slot(node).bytes),
-      0,
-    );
-    this.#staging = parts.device.createBuffer({
-      label: 'weft-readback',
-      size: Math.max(4, stagingBytes),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
+    this.#readback = new OutputReadback(parts.device, parts.outputs, placement);
     this.#resources = parts.kernels.map((kernel, index) =>
-      this.#kernelResources(kernel, parts.pipelines[index]!),
+      kernelResources(parts.device, kernel, parts.pipelines[index]!, parts.signature, placement),
     );
     this.stats = {
       kernels: parts.kernels.length,
@@ -157,7 +125,7 @@ export class GpuProgram implements Program {
   ): Promise<Record<string, TensorResult>> {
     return this.#serialized(async () => {
       const { dims, selected } = this.#encodeAndSubmit(inputs, options, undefined);
-      return this.#readOutputs(dims, selected);
+      return this.#readback.read(dims, selected);
     });
   }
 
@@ -170,13 +138,7 @@ export class GpuProgram implements Program {
 
   outputLocation(name: string): GpuTensorLocation {
     const node = this.#outputs[name];
-    if (node === undefined) {
-      throw new InputError('unknown output', {
-        tensor: name,
-        expected: Object.keys(this.#outputs).join(', '),
-        actual: name,
-      });
-    }
+    if (node === undefined) throw unknownOutput(name, this.#outputs);
     const shape = resolveShape(node.shape, this.#lastDims ?? {});
     const { buffer, offset } = this.#locate(node);
     return { buffer, offset, size: elementCount(shape) * 4, shape };
@@ -189,7 +151,7 @@ export class GpuProgram implements Program {
         ? timeKernels(this.#device, this.#resources.length)
         : undefined;
       const { dims, selected } = this.#encodeAndSubmit(inputs, options, timer);
-      await this.#readOutputs(dims, selected);
+      await this.#readback.read(dims, selected);
       const gpuTimes = timer === undefined ? undefined : await timer.read();
       const wallMs = performance.now() - started;
       const kernels = this.#resources.map(({ kernel }, index) => ({
@@ -228,7 +190,7 @@ export class GpuProgram implements Program {
     this.#destroyed = true;
     this.#arena.destroy();
     this.#sources.destroy();
-    this.#staging.destroy();
+    this.#readback.destroy();
     this.#stateScratch?.destroy();
     for (const resource of this.#resources) {
       resource.uniformBuffer?.destroy();
@@ -252,34 +214,11 @@ export class GpuProgram implements Program {
       try {
         return await withErrorScopes(this.#device, work);
       } catch (error) {
-        throw WeftError.isInstance(error) ? error : this.#gpuFailure(error);
+        throw WeftError.isInstance(error) ? error : gpuFailure(error, this.#loss.lost);
       }
     });
     this.#queue = result.catch(() => undefined);
     return result;
-  }
-
-  /**
-   * A WebGPU rejection of a run (a `mapAsync` aborted because the device was lost: a DOMException
-   * `AbortError`, often with an empty message) as a WeftError that says what happened.
-   */
-  #gpuFailure(error: unknown): WeftError {
-    const name = error instanceof Error ? error.name : typeof error;
-    const message = error instanceof Error && error.message !== '' ? error.message : 'no message';
-    if (this.#loss.lost !== undefined || name === 'AbortError') {
-      return new WeftError(
-        'device-lost',
-        `the run was aborted: ${this.#loss.lost ?? 'the WebGPU device was lost or destroyed'} (${name}: ${message})`,
-        {},
-        { cause: error },
-      );
-    }
-    return new WeftError(
-      'gpu-error',
-      `the run failed on the device (${name}: ${message})`,
-      {},
-      { cause: error },
-    );
   }
 
   #encodeAndSubmit(
@@ -342,15 +281,7 @@ export class GpuProgram implements Program {
     });
     pass?.end();
     timer?.resolve(encoder);
-    let stagingOffset = 0;
-    for (const [name, node] of Object.entries(this.#outputs)) {
-      const bytes = align4(elementCount(resolveShape(node.shape, dims)) * 4);
-      if (selected.has(name)) {
-        const { buffer, offset } = this.#locate(node);
-        encoder.copyBufferToBuffer(buffer, offset, this.#staging, stagingOffset, bytes);
-      }
-      stagingOffset += align4(this.#slot(node).bytes);
-    }
+    this.#readback.copy(encoder, dims, selected);
     // State outputs become next run's state inputs, entirely on the GPU: from the arena into the
     // sources buffer (through a scratch buffer where both are in one buffer, as for an input passed
     // through as the output: a copy within one buffer is not allowed).
@@ -391,42 +322,9 @@ export class GpuProgram implements Program {
   #selectedOutputs(options: RunOptions): ReadonlySet<string> {
     const names = options.outputs ?? Object.keys(this.#outputs);
     for (const name of names) {
-      if (this.#outputs[name] === undefined) {
-        throw new InputError('unknown output', {
-          tensor: name,
-          expected: Object.keys(this.#outputs).join(', '),
-          actual: name,
-        });
-      }
+      if (this.#outputs[name] === undefined) throw unknownOutput(name, this.#outputs);
     }
     return new Set(names);
-  }
-
-  async #readOutputs(
-    dims: DimBindings,
-    selected: ReadonlySet<string>,
-  ): Promise<Record<string, TensorResult>> {
-    await this.#staging.mapAsync(GPUMapMode.READ);
-    const results: Record<string, TensorResult> = Object.create(null);
-    try {
-      const bytes = this.#staging.getMappedRange();
-      let offset = 0;
-      for (const [name, node] of Object.entries(this.#outputs)) {
-        const shape = resolveShape(node.shape, dims);
-        const ArrayType = arrayTypeFor(node.dtype);
-        if (selected.has(name)) {
-          results[name] = {
-            data: new ArrayType(bytes.slice(offset, offset + elementCount(shape) * 4)),
-            shape,
-            dtype: node.dtype,
-          };
-        }
-        offset += align4(this.#slot(node).bytes);
-      }
-    } finally {
-      this.#staging.unmap();
-    }
-    return results;
   }
 
   #slot(node: Node): BufferSlot {
@@ -442,65 +340,13 @@ export class GpuProgram implements Program {
   #locate(node: Node): { readonly buffer: GPUBuffer; readonly offset: number } {
     return locate(this.#layout, this.#slot(node), { sources: this.#sources, arena: this.#arena });
   }
-
-  #kernelResources(kernel: GeneratedKernel, pipeline: GPUComputePipeline): KernelResources {
-    const packedBinding = kernel.bindings.find(
-      (binding) => binding.kind === 'storage' && binding.tensors.length > 1,
-    );
-    const packed =
-      packedBinding?.kind === 'storage' ? this.#packedInputs(kernel, packedBinding.tensors) : undefined;
-    const maximumDims = maxDims(this.#signature);
-    let uniformBuffer: GPUBuffer | undefined;
-    const entries: GPUBindGroupEntry[] = kernel.bindings.map((binding: KernelBinding) => {
-      if (binding.kind === 'uniform') {
-        uniformBuffer = this.#device.createBuffer({
-          label: `${kernel.label}-params`,
-          size: Math.max(16, kernel.uniforms(maximumDims, packed?.offsets).byteLength),
-          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-        });
-        return { binding: binding.binding, resource: { buffer: uniformBuffer } };
-      }
-      if (binding.tensors.length > 1)
-        return { binding: binding.binding, resource: { buffer: packed!.buffer } };
-      const tensor = binding.tensors[0]!;
-      const { buffer, offset } = this.#locate(tensor);
-      return {
-        binding: binding.binding,
-        resource: { buffer, offset, size: align4(this.#slot(tensor).bytes) },
-      };
-    });
-    const bindGroup = this.#device.createBindGroup({
-      label: kernel.label,
-      layout: pipeline.getBindGroupLayout(0),
-      entries,
-    });
-    return { kernel, pipeline, bindGroup, uniformBuffer, packed };
-  }
-
-  #packedInputs(kernel: GeneratedKernel, tensors: readonly Node[]): PackedInputs {
-    const offsets = new Map<Node, number>();
-    const copies: { source: GPUBuffer; from: number; to: number; bytes: number }[] = [];
-    let size = 0;
-    for (const tensor of tensors) {
-      const slot = this.#slot(tensor);
-      const { buffer, offset } = this.#locate(tensor);
-      offsets.set(tensor, size);
-      copies.push({ source: buffer, from: offset, to: size, bytes: align4(slot.bytes) });
-      size += align4(slot.bytes);
-    }
-    const buffer = this.#device.createBuffer({
-      label: `${kernel.label}-packed`,
-      size: Math.max(16, size),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-    });
-    return { buffer, copies, offsets };
-  }
 }
 
-function align4(bytes: number): number {
-  return Math.ceil(bytes / 4) * 4;
-}
-
-function maxDims(signature: GraphSignature): DimBindings {
-  return Object.fromEntries([...signature.dims.values()].map((dim) => [dim.name, dim.max]));
+/** The error of an output name the program does not have. */
+function unknownOutput(name: string, outputs: Readonly<Record<string, Node>>): InputError {
+  return new InputError('unknown output', {
+    tensor: name,
+    expected: Object.keys(outputs).join(', '),
+    actual: name,
+  });
 }
