@@ -20,6 +20,7 @@ import { applyLinearAttention } from './apply-linear-attention.js';
 import { identity } from './feature-maps.js';
 import { linearAttention } from './linear-attention-spec.js';
 import { rotatePairs } from './rotate-pairs.js';
+import { checkVisionBlockOperands } from './vision-block-operands.js';
 
 /** Options of {@link malaVisionBlock}. */
 export interface MalaVisionOptions {
@@ -107,7 +108,14 @@ export function malaRopeTables(height: number, width: number, headDim: number): 
  * not split C into head dims that are multiples of 4, or the tables are not `[H·W, d]`.
  */
 export function malaVisionBlock(x: Node, sin: Node, cos: Node, options: MalaVisionOptions): Node {
-  const { name, batch, channels, height, width, heads, headDim } = checkMalaVision(x, sin, cos, options);
+  const { name, batch, channels, height, width, heads, headDim } = checkVisionBlockOperands(
+    x,
+    sin,
+    cos,
+    options.heads,
+    options.name ?? 'mala',
+    'MALA vision block',
+  );
   const positions = height * width;
   const scale = headDim ** -0.5;
   const qkvo = conv2d(
@@ -149,41 +157,4 @@ export function malaVisionBlock(x: Node, sin: Node, cos: Node, options: MalaVisi
     param(`${name}.proj.weight`, [channels, channels, 1, 1]),
     param(`${name}.proj.bias`, [channels]),
   );
-}
-
-function checkMalaVision(x: Node, sin: Node, cos: Node, options: MalaVisionOptions) {
-  const name = options.name ?? 'mala';
-  const fail = (tensor: string, message: string, expected: string, actual: unknown): never => {
-    throw new SpecError(`MALA vision block "${name}": ${message}`, { block: name, tensor, expected, actual });
-  };
-  const shape = x.shape;
-  if (shape.length !== 4 || !shape.every((size) => typeof size === 'number'))
-    fail(
-      'x',
-      'x must be a static [batch, channels, height, width] image',
-      '[B, C, H, W]',
-      `[${shape.join(', ')}]`,
-    );
-  const [batch, channels, height, width] = shape as [number, number, number, number];
-  const heads = options.heads;
-  if (!Number.isInteger(heads) || heads < 1 || channels % heads !== 0 || (channels / heads) % 4 !== 0)
-    fail(
-      'x',
-      'heads must split the channels into head dims that are multiples of 4',
-      `a divisor of ${channels}`,
-      heads,
-    );
-  const headDim = channels / heads;
-  for (const [tensor, table] of [
-    ['sin', sin],
-    ['cos', cos],
-  ] as const)
-    if (table.shape.length !== 2 || table.shape[0] !== height * width || table.shape[1] !== headDim)
-      fail(
-        tensor,
-        `${tensor} must be [H·W, headDim]`,
-        `[${height * width}, ${headDim}]`,
-        `[${table.shape.join(', ')}]`,
-      );
-  return { name, batch, channels, height, width, heads, headDim };
 }

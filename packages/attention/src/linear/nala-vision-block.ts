@@ -10,7 +10,6 @@ import {
   param,
   permute,
   reshape,
-  SpecError,
   silu,
   slice,
   sum,
@@ -21,6 +20,7 @@ import { identity } from './feature-maps.js';
 import { linearAttention } from './linear-attention-spec.js';
 import { nalaKeyRows, nalaQueryRows } from './nala-rows.js';
 import { rotatePairs } from './rotate-pairs.js';
+import { checkVisionBlockOperands } from './vision-block-operands.js';
 
 /** Options of {@link nalaVisionBlock}. */
 export interface NalaVisionOptions {
@@ -60,7 +60,14 @@ export interface NalaVisionOptions {
  * not split C into head dims that are multiples of 4, or the tables are not `[H·W, d]`.
  */
 export function nalaVisionBlock(x: Node, sin: Node, cos: Node, options: NalaVisionOptions): Node {
-  const { name, batch, channels, height, width, heads, headDim } = checkNalaVision(x, sin, cos, options);
+  const { name, batch, channels, height, width, heads, headDim } = checkVisionBlockOperands(
+    x,
+    sin,
+    cos,
+    options.heads,
+    options.name ?? 'nala',
+    'NaLaFormer vision block',
+  );
   const positions = height * width;
   // 'b c h w -> b (h w) c'
   const tokens = permute(reshape(x, [batch, channels, positions]), [0, 2, 1]);
@@ -109,46 +116,4 @@ export function nalaVisionBlock(x: Node, sin: Node, cos: Node, options: NalaVisi
   const out = linear(gated, 'out_proj', channels);
   // 'b (h w) c -> b c h w'
   return reshape(permute(out, [0, 2, 1]), [batch, channels, height, width]);
-}
-
-function checkNalaVision(x: Node, sin: Node, cos: Node, options: NalaVisionOptions) {
-  const name = options.name ?? 'nala';
-  const fail = (tensor: string, message: string, expected: string, actual: unknown): never => {
-    throw new SpecError(`NaLaFormer vision block "${name}": ${message}`, {
-      block: name,
-      tensor,
-      expected,
-      actual,
-    });
-  };
-  const shape = x.shape;
-  if (shape.length !== 4 || !shape.every((size) => typeof size === 'number'))
-    fail(
-      'x',
-      'x must be a static [batch, channels, height, width] image',
-      '[B, C, H, W]',
-      `[${shape.join(', ')}]`,
-    );
-  const [batch, channels, height, width] = shape as [number, number, number, number];
-  const heads = options.heads;
-  if (!Number.isInteger(heads) || heads < 1 || channels % heads !== 0 || (channels / heads) % 4 !== 0)
-    fail(
-      'x',
-      'heads must split the channels into head dims that are multiples of 4',
-      `a divisor of ${channels}`,
-      heads,
-    );
-  const headDim = channels / heads;
-  for (const [tensor, table] of [
-    ['sin', sin],
-    ['cos', cos],
-  ] as const)
-    if (table.shape.length !== 2 || table.shape[0] !== height * width || table.shape[1] !== headDim)
-      fail(
-        tensor,
-        `${tensor} must be [H·W, headDim]`,
-        `[${height * width}, ${headDim}]`,
-        `[${table.shape.join(', ')}]`,
-      );
-  return { name, batch, channels, height, width, heads, headDim };
 }

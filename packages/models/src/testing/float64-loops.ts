@@ -189,3 +189,24 @@ export function swiGluRows(gateUp: Float64Array, hidden: number): Float64Array {
 export function addRows(stream: Float64Array, delta: Float64Array): Float64Array {
   return stream.map((value, index) => value + delta[index]!);
 }
+
+/**
+ * A layer's pre-norm SwiGLU MLP with its residual, `stream + SwiGLU(RMSNorm(stream) W_gateUp) W_down`,
+ * reading `mlpNorm.gamma`, `mlp.wGateUp` `[d, 2·hidden]` and `mlp.wDown` `[hidden, d]` through `at`.
+ */
+export function swiGluMlpResidualRows(
+  stream: Float64Array,
+  at: (name: string) => ArrayLike<number>,
+  seq: number,
+  d: number,
+  hidden: number,
+): Float64Array {
+  const gateUp = matmulRows(
+    rmsNormRows(stream, at('mlpNorm.gamma'), d),
+    seq,
+    at('mlp.wGateUp'),
+    d,
+    2 * hidden,
+  );
+  return addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+}

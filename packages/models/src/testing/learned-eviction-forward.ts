@@ -9,7 +9,7 @@ import {
   rmsNormRows,
   rotateHalves,
   splitQkvRows,
-  swiGluRows,
+  swiGluMlpResidualRows,
 } from './float64-loops.js';
 
 /** Which key j (≤ i) query i sees on KV head g of a layer. */
@@ -48,14 +48,7 @@ export function tinyLlamaForwardFloat64(
     }
     const attended = visibleAttentionRows(q, rotated, v, layout, visible);
     stream = addRows(stream, matmulRows(attended, seq, at('attn.wo'), heads * headDim, d));
-    const gateUp = matmulRows(
-      rmsNormRows(stream, at('mlpNorm.gamma'), d),
-      seq,
-      at('mlp.wGateUp'),
-      d,
-      2 * hidden,
-    );
-    stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+    stream = swiGluMlpResidualRows(stream, at, seq, d, hidden);
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);
 }

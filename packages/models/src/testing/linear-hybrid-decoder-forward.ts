@@ -9,7 +9,7 @@ import {
   rmsNormRows,
   rotateHalves,
   splitQkvRows,
-  swiGluRows,
+  swiGluMlpResidualRows,
 } from './float64-loops.js';
 import { LINEAR_HYBRID_DECAY_LAYER, LINEAR_HYBRID_SOFTMAX_LAYER } from './linear-hybrid-decoder.js';
 
@@ -77,14 +77,7 @@ export function linearHybridForwardFloat64(
       attended = linearAttentionLoops(q, k, v, layer === LINEAR_HYBRID_DECAY_LAYER ? decayRates : undefined);
     }
     stream = addRows(stream, matmulRows(attended, seq, at('attn.wo'), heads * headDim, d));
-    const gateUp = matmulRows(
-      rmsNormRows(stream, at('mlpNorm.gamma'), d),
-      seq,
-      at('mlp.wGateUp'),
-      d,
-      2 * hidden,
-    );
-    stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+    stream = swiGluMlpResidualRows(stream, at, seq, d, hidden);
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);
 }

@@ -9,7 +9,7 @@ import {
   rmsNormRows,
   rotateHalves,
   splitQkvRows,
-  swiGluRows,
+  swiGluMlpResidualRows,
 } from './float64-loops.js';
 import { LOG_LINEAR_HYBRID_SOFTMAX_LAYER } from './log-linear-hybrid-decoder.js';
 
@@ -93,14 +93,7 @@ export function logLinearHybridForwardFloat64(
       attended = logLinearLoops(q, k, v, gates);
     }
     stream = addRows(stream, matmulRows(attended, seq, at('attn.wo'), heads * headDim, d));
-    const gateUp = matmulRows(
-      rmsNormRows(stream, at('mlpNorm.gamma'), d),
-      seq,
-      at('mlp.wGateUp'),
-      d,
-      2 * hidden,
-    );
-    stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+    stream = swiGluMlpResidualRows(stream, at, seq, d, hidden);
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);
 }

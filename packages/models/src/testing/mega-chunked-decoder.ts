@@ -2,13 +2,11 @@ import { megaLayer } from '../blocks/mega-layer.js';
 import { rmsNormLayer } from '../blocks/norm-layers.js';
 import type { DecoderLmDefinition } from '../model/decoder-graph.js';
 import {
-  addRows,
   embedTokens,
   logitsRows,
-  matmulRows,
   type NamedParameters,
   rmsNormRows,
-  swiGluRows,
+  swiGluMlpResidualRows,
 } from './float64-loops.js';
 import { MEGA_HYBRID_SIZES } from './mega-hybrid-decoder.js';
 import { megaLayerFloat64 } from './mega-layer-float64.js';
@@ -50,14 +48,7 @@ export function megaChunkedForwardFloat64(params: NamedParameters, tokens: reado
       attentionFunction: layer === 1 ? 'laplace' : 'softmax',
       attentionChunk: MEGA_CHUNKS[layer]!,
     });
-    const gateUp = matmulRows(
-      rmsNormRows(stream, at('mlpNorm.gamma'), d),
-      seq,
-      at('mlp.wGateUp'),
-      d,
-      2 * hidden,
-    );
-    stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+    stream = swiGluMlpResidualRows(stream, at, seq, d, hidden);
   }
   return logitsRows(rmsNormRows(stream, params['finalNorm.gamma']!, d), params['head.weight']!, d, 40);
 }

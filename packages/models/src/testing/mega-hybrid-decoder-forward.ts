@@ -9,7 +9,7 @@ import {
   rmsNormRows,
   rotateHalves,
   splitQkvRows,
-  swiGluRows,
+  swiGluMlpResidualRows,
 } from './float64-loops.js';
 import {
   MEGA_HYBRID_LAPLACE_LAYER,
@@ -52,14 +52,7 @@ export function megaHybridForwardFloat64(params: NamedParameters, tokens: readon
         attentionFunction: layer === MEGA_HYBRID_LAPLACE_LAYER ? 'laplace' : 'softmax',
       });
     }
-    const gateUp = matmulRows(
-      rmsNormRows(stream, at('mlpNorm.gamma'), d),
-      seq,
-      at('mlp.wGateUp'),
-      d,
-      2 * hidden,
-    );
-    stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+    stream = swiGluMlpResidualRows(stream, at, seq, d, hidden);
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);
 }

@@ -9,7 +9,7 @@ import {
   rmsNormRows,
   rotateHalves,
   splitQkvRows,
-  swiGluRows,
+  swiGluMlpResidualRows,
 } from './float64-loops.js';
 import { SINK_DECODER_WINDOW_LAYER } from './sink-decoder.js';
 
@@ -49,14 +49,7 @@ export function sinkDecoderForwardFloat64(params: NamedParameters, tokens: reado
     const window = layer === SINK_DECODER_WINDOW_LAYER ? 4 : Number.POSITIVE_INFINITY;
     const attended = causalSoftmaxAttentionRows(q, k, v, layout, { window, sink: at('attn.sink') });
     stream = addRows(stream, matmulRows(attended, seq, at('attn.wo'), heads * headDim, d));
-    const gateUp = matmulRows(
-      rmsNormRows(stream, at('mlpNorm.gamma'), d),
-      seq,
-      at('mlp.wGateUp'),
-      d,
-      2 * hidden,
-    );
-    stream = addRows(stream, matmulRows(swiGluRows(gateUp, hidden), seq, at('mlp.wDown'), hidden, d));
+    stream = swiGluMlpResidualRows(stream, at, seq, d, hidden);
   }
   return logitsRows(rmsNormRows(stream, weight('finalNorm.gamma'), d), weight('head.weight'), d, vocab);
 }
