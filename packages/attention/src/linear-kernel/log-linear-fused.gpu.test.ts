@@ -17,7 +17,7 @@ afterAll(() =>
   console.log(`fused log-linear attention on the device vs float64 (seed ${SEED})\n${measured.join('\n')}`),
 );
 
-// N = 1, 5, 37, 100 (none a multiple of its chunk but 1), chunks 1 … 16; d_v 12 splits the value
+// N = 1, 5, 37, 100, 300 (none a multiple of its chunk but 1), chunks 1 … 16; d_v 12 splits the value
 // columns into a full slice of 8 and a partial one. One case without the decay (A = 1). Chunk 64:
 // the kernel sweeps in chunks of 16 while its float64 definition (the IR form) keeps 64.
 const CASES = [
@@ -28,6 +28,8 @@ const CASES = [
   { n: 100, chunk: 16, decayed: true },
   { n: 100, chunk: 4, decayed: false },
   { n: 100, chunk: 64, decayed: true },
+  // 19 chunks of 16: five level states, carries of up to four levels, a partial last chunk.
+  { n: 300, chunk: 16, decayed: true },
 ] as const;
 const B = 1;
 const H = 2;
