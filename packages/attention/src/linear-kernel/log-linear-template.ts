@@ -70,7 +70,7 @@ export function logLinearTiles(
   const bytesFor = (chunk: number, slice: number) =>
     4 *
     (Math.max(1, stateLevelsFor(length, chunk)) * (padded * slice + chunk) +
-      2 * chunk * padded +
+      2 * Math.max(chunk, LANES) * padded +
       2 * chunk * slice +
       2 * chunk +
       chunk * chunk);
@@ -108,9 +108,10 @@ export function logLinearTiles(
  *
  * Layouts are chosen so that neighbouring invocations read either the same workgroup element (one
  * broadcast) or consecutive f32s (one vector load on SwiftShader, no bank conflict on a GPU), never
- * a strided vec4 (a per-lane gather on SwiftShader): Q is staged transposed (d-major) and read by
- * query, K by rows, V as vec4 rows shared by a step's invocations, the scores transposed (s-major)
- * and each level state column-major (d fastest) so the fold's invocations walk d.
+ * a strided vec4 (a per-lane gather on SwiftShader): Q and K are staged d-major (the score step
+ * multiplies 4 × 4 blocks, the output step reads 8 or 4 queries per state row), V as vec4 rows
+ * shared by a step's invocations, the scores s-major and each level state d-fastest, so the fold's
+ * invocations walk d in 4 × 4 items.
  */
 export function generateLogLinear(
   kernel: Kernel,
@@ -141,8 +142,10 @@ export function generateLogLinear(
 
   // states[(m · slice + j) · d_kPad + d]: level m, value column j of the slice, key row d.
   context.workgroupArray('states', 'f32', Math.max(1, M) * vs * dkPad);
-  context.workgroupArray('query_columns', 'f32', dkPad * C);
-  context.workgroupArray('key_rows', 'vec4<f32>', C * dq);
+  // Q and K staged d-major, rows of CP ≥ 4 positions (the score step reads 4 at a time; zeros past C).
+  const CP = Math.max(C, LANES);
+  context.workgroupArray('query_columns', 'f32', dkPad * CP);
+  context.workgroupArray('key_columns', 'f32', dkPad * CP);
   context.workgroupArray('value_tile', 'vec4<f32>', C * vq);
   // V's rows times the fold's decay e^(b_last − b_s): what the fold adds to the states.
   context.workgroupArray('folded_values', 'vec4<f32>', C * vq);
@@ -162,24 +165,26 @@ export function generateLogLinear(
     `for (var e = li; e < ${Math.max(1, M) * vs * dkPad}; e += ${W}) {`,
     '  states[e] = 0.0;',
     '}',
+    `for (var e = li; e < ${dkPad * CP}; e += ${W}) {`,
+    '  query_columns[e] = 0.0;',
+    '  key_columns[e] = 0.0;',
+    '}',
   ];
   // Q_c (transposed), K_c, V_c (zeros past the end); per position t of the chunk, b_t = Σ_{u ≤ t} a_u,
   // the fold's e^(b_last − b_t) and the level weights λ_t^(m+1+log2 C) e^(b_t) of the set bits m of c.
   const stage = [
-    `for (var e = li; e < ${C * dq}; e += ${W}) {`,
-    `  let t = e / ${dq};`,
-    `  let d = e % ${dq} * ${LANES};`,
-    '  var k_e = vec4<f32>();',
-    `  for (var lane = 0; lane < ${LANES}; lane++) {`,
-    '    var q_e = 0.0;',
-    `    if (t < count && d + lane < ${dk}) {`,
-    `      let at = (bh * ${n} + c0 + t) * ${dk} + d + lane;`,
-    `      q_e = ${context.load(query, 'at')};`,
-    `      k_e[lane] = ${context.load(key, 'at')};`,
-    '    }',
-    `    query_columns[(d + lane) * ${C} + t] = q_e;`,
+    `for (var e = li; e < ${C * dk}; e += ${W}) {`,
+    `  let t = e / ${dk};`,
+    `  let d = e % ${dk};`,
+    '  var q_e = 0.0;',
+    '  var k_e = 0.0;',
+    '  if (t < count) {',
+    `    let at = (bh * ${n} + c0) * ${dk} + e;`,
+    `    q_e = ${context.load(query, 'at')};`,
+    `    k_e = ${context.load(key, 'at')};`,
     '  }',
-    '  key_rows[e] = k_e;',
+    `  query_columns[d * ${CP} + t] = q_e;`,
+    `  key_columns[d * ${CP} + t] = k_e;`,
     '}',
     `for (var e = li; e < ${C * vq}; e += ${W}) {`,
     `  let j = j0 + e % ${vq} * ${LANES};`,
@@ -232,24 +237,36 @@ export function generateLogLinear(
     `for (var e = li; e < ${C * vq}; e += ${W}) {`,
     `  folded_values[e] = value_tile[e] * fold_decay[e / ${vq}];`,
     '}',
-    `for (var e = li; e < ${C * C}; e += ${W}) {`,
-    `  let s = e / ${C};`,
-    `  let t = e % ${C};`,
-    '  var weight = 0.0;',
-    '  if (s <= t && t < count) {',
-    '    var qk = 0.0;',
-    `    for (var d = 0; d < ${dq}; d++) {`,
-    '      let q_t = vec4<f32>(',
-    ...COMPONENTS.map(
-      (_, lane) => `        query_columns[(d * ${LANES} + ${lane}) * ${C} + t]${lane < LANES - 1 ? ',' : ''}`,
-    ),
+    // 4 × 4 blocks (t = 4·tb + r, s = 4·sb + x) on and below the diagonal: each Q and K read
+    // serves four products.
+    `for (var e = li; e < ${(CP / LANES) ** 2}; e += ${W}) {`,
+    `  let tb = e % ${CP / LANES};`,
+    `  let sb = e / ${CP / LANES};`,
+    ...COMPONENTS.map((x) => `  var qk_${x} = vec4<f32>();`),
+    '  if (sb <= tb) {',
+    `    for (var d = 0; d < ${dk}; d++) {`,
+    `      let q_at = d * ${CP} + tb * ${LANES};`,
+    `      let k_at = d * ${CP} + sb * ${LANES};`,
+    '      let k_d = vec4<f32>(',
+    ...COMPONENTS.map((_, x) => `        key_columns[k_at + ${x}]${x < LANES - 1 ? ',' : ''}`),
     '      );',
-    `      qk += dot(q_t, key_rows[s * ${dq} + d]);`,
+    ...COMPONENTS.map((x, r) => `      qk_${x} += query_columns[q_at + ${r}] * k_d;`),
     '    }',
-    '    let level = 32 - i32(countLeadingZeros(u32(t ^ s)));',
-    `    weight = qk * ${lambdaAt('t', 'level')} * exp(log_decay[t] - log_decay[s]);`,
     '  }',
-    '  scores[e] = weight;',
+    ...COMPONENTS.flatMap((x, r) => [
+      `  let t_${x} = tb * ${LANES} + ${r};`,
+      `  for (var lane = 0; lane < ${LANES}; lane++) {`,
+      `    let s = sb * ${LANES} + lane;`,
+      `    if (s < ${C} && t_${x} < ${C}) {`,
+      '      var weight = 0.0;',
+      `      if (s <= t_${x} && t_${x} < count) {`,
+      `        let level = 32 - i32(countLeadingZeros(u32(t_${x} ^ s)));`,
+      `        weight = qk_${x}[lane] * ${lambdaAt(`t_${x}`, 'level')} * exp(log_decay[t_${x}] - log_decay[s]);`,
+      '      }',
+      `      scores[s * ${C} + t_${x}] = weight;`,
+      '    }',
+      '  }',
+    ]),
     '}',
     'workgroupBarrier();',
   ];
@@ -285,7 +302,7 @@ export function generateLogLinear(
             (_, lane) => `          states[column + ${lane * dkPad} + d]${lane < LANES - 1 ? ',' : ''}`,
           ),
           '        );',
-          ...each((i) => `        read_${i} += query_columns[d * ${C} + ${at(i)}] * row;`),
+          ...each((i) => `        read_${i} += query_columns[d * ${CP} + ${at(i)}] * row;`),
           '      }',
           ...each((i) => `      acc_${i} += read_${i} * level_weight[m * ${C} + ${at(i)}];`),
           '    }',
@@ -314,7 +331,11 @@ export function generateLogLinear(
     `  let jq = e / ${dq};`,
     ...COMPONENTS.map((x) => `  var merged_${x} = vec4<f32>();`),
     '  for (var s = 0; s < count; s++) {',
-    `    let k_s = key_rows[s * ${dq} + dg];`,
+    '    let k_s = vec4<f32>(',
+    ...COMPONENTS.map(
+      (_, r) => `      key_columns[(dg * ${LANES} + ${r}) * ${CP} + s]${r < LANES - 1 ? ',' : ''}`,
+    ),
+    '    );',
     `    let v_s = folded_values[s * ${vq} + jq];`,
     ...COMPONENTS.map((x) => `    merged_${x} += v_s.${x} * k_s;`),
     '  }',
