@@ -9,7 +9,11 @@ import { staticDim } from './linear-kernel-support.js';
  * (16 measured ~1.2× faster than 64 on SwiftShader, `bench:linear`).
  */
 const workgroupWidth = (profile: DeviceProfile) => (profile.software === true ? 16 : 64);
-/** Value columns per workgroup to start from: more workgroups per head, fewer outputs each. */
+/**
+ * Value columns per workgroup to start from on a GPU: more workgroups per head, fewer outputs each.
+ * A software adapter starts from all of d_v (its few CPU threads need few workgroups, and each
+ * slice recomputes the chunk's scores).
+ */
 const START_SLICE = 8;
 /** Value columns travel as vec4s: a slice is a multiple of 4 (columns past d_v are zeros). */
 const LANES = 4;
@@ -55,7 +59,7 @@ function stateLevelsFor(length: number, chunk: number): number {
  * decay factors (2 × chunk), each query's weights of the levels (chunk × levels) and the weighted
  * scores (chunk × chunk). The
  * chunk starts at min(requested, 16) (the fastest sweep; the IR form keeps the requested chunk),
- * then the slice halves (a multiple of 4, from min(d_v, 8) rounded up) down to 4, then the chunk
+ * then the slice halves (a multiple of 4, from min(d_v, 8) rounded up, from d_v on a software adapter) down to 4, then the chunk
  * (each halving of the chunk adds at most one level).
  */
 export function logLinearTiles(
@@ -76,7 +80,8 @@ export function logLinearTiles(
       chunk * chunk);
   const limit = profile.limits.maxComputeWorkgroupStorageSize;
   let chunk = Math.min(requestedChunk, PREFERRED_CHUNK);
-  let slice = Math.ceil(Math.min(valueDim, START_SLICE) / LANES) * LANES;
+  const start = profile.software === true ? valueDim : Math.min(valueDim, START_SLICE);
+  let slice = Math.ceil(start / LANES) * LANES;
   while (bytesFor(chunk, slice) > limit) {
     if (slice > LANES) slice = Math.ceil(slice / 2 / LANES) * LANES;
     else if (chunk > 1) chunk /= 2;
