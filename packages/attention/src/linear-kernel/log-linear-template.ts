@@ -27,7 +27,7 @@ const queryGroup = (profile: DeviceProfile) => (profile.software === true ? 8 : 
  * The largest chunk the kernel sweeps, whatever the op asks (the result does not depend on it):
  * a chunk's scores cost C/2 dot products per position and every value slice recomputes them,
  * while a halving of C adds one level state per query; 16 is the fastest balance measured
- * (`bench:linear`; re-measured with the current layouts on SwiftShader: 8 and 32 are slower at
+ * (`bench:linear`; re-measured on SwiftShader with d-major Q and K: 8 and 32 no faster at
  * N = 512 and 2048). Above it the slice would shrink first, as a narrower slice adds workgroups
  * that each recompute the chunk's scores.
  */
