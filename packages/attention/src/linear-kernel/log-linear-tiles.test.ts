@@ -42,6 +42,14 @@ describe('logLinearTiles', () => {
     }
   });
 
+  it('on a software adapter starts the slice from all of d_v and halves it until the tiles fit', () => {
+    const software = { ...withLimit(32768), software: true };
+    expect(logLinearTiles(software, 'b', 512, 64, 64, 16)).toMatchObject({ chunk: 16, valueSlice: 16 });
+    expect(logLinearTiles(software, 'b', 2048, 64, 64, 16)).toMatchObject({ chunk: 16, valueSlice: 8 });
+    expect(logLinearTiles(software, 'b', 100, 8, 12, 16)).toMatchObject({ chunk: 16, valueSlice: 12 });
+    expect(logLinearTiles(software, 'b', 300, 64, 60, 16).valueSlice).toBe(16);
+  });
+
   it('names the block when even a chunk of 1 does not fit', () => {
     expect(() => logLinearTiles(withLimit(1024), 'layers.3', 4096, 256, 64, 16)).toThrow(UnsupportedError);
     expect(() => logLinearTiles(withLimit(1024), 'layers.3', 4096, 256, 64, 16)).toThrow(/layers\.3/);
