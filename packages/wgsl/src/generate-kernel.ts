@@ -6,6 +6,7 @@ import {
   kernelTitle,
   UnsupportedError,
 } from '@weft/ir';
+import { renderReadInputsOnly } from './bound-inputs.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
 import type { KernelExtension } from './kernel-extension.js';
@@ -80,7 +81,9 @@ function renderKernel(
   const name = kernel.template === 'opaque' ? opaqueTemplate(kernel, extensions) : kernel.template;
   const generator = builtInTemplate(name) ?? extensionTemplate(name, extensions);
   if (generator === undefined) throw missingTemplate(kernel, name, extensions);
-  return { generated: generator(kernel, profile, options), template: name };
+  // Rendered again, binding only the inputs it reads, when simplification dropped some reads.
+  const generated = renderReadInputsOnly(kernel, options, (bound) => generator(kernel, profile, bound));
+  return { generated, template: name };
 }
 
 const BUILT_IN: Readonly<Record<string, TemplateGenerator>> = {
