@@ -5,7 +5,7 @@ import { compile } from './compile.js';
 
 // A kernel binds only the tensors its body reads (an operand no element reads is left out of its
 // bindings); the program binds the tensors the kernel declares, and its inputs still upload.
-it('a map whose body reads only its output index runs (its operand bound but never read)', async () => {
+it('a map whose body reads only its output index runs (its unread operand left unbound)', async () => {
   const x = input('x', [8]);
   const graph = makeGraph({ y: mapElements([x], variable('i0', 'i32').cast('f32').mul(0.5)) });
   const program = await compile(graph, { device: await getTestDevice() });
