@@ -36,7 +36,8 @@ export type TemplateGenerator = (
 /**
  * Renders one kernel of a plan, choosing the template from `kernel.template` (`opaque` kernels by
  * their anchor's op) among the built-in templates, then those of `options.extensions`. Same
- * inputs, same WGSL.
+ * inputs, same WGSL. The kernel binds only the inputs its body reads: an input whose reads the
+ * index simplification dropped is left out of its declarations and `bindings`.
  *
  * @throws UnsupportedError for a template or op no generator handles (naming the op, the kernel
  *   and the extension to pass), or a kernel beyond the device's limits.
