@@ -6,6 +6,7 @@ import {
   kernelTitle,
   UnsupportedError,
 } from '@weft/ir';
+import { renderReadInputsOnly } from './bound-inputs.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel } from './generated-kernel.js';
 import type { KernelExtension } from './kernel-extension.js';
@@ -35,7 +36,8 @@ export type TemplateGenerator = (
 /**
  * Renders one kernel of a plan, choosing the template from `kernel.template` (`opaque` kernels by
  * their anchor's op) among the built-in templates, then those of `options.extensions`. Same
- * inputs, same WGSL.
+ * inputs, same WGSL. The kernel binds only the inputs its body reads: an input whose reads the
+ * index simplification dropped is left out of its declarations and `bindings`.
  *
  * @throws UnsupportedError for a template or op no generator handles (naming the op, the kernel
  *   and the extension to pass), or a kernel beyond the device's limits.
@@ -80,7 +82,9 @@ function renderKernel(
   const name = kernel.template === 'opaque' ? opaqueTemplate(kernel, extensions) : kernel.template;
   const generator = builtInTemplate(name) ?? extensionTemplate(name, extensions);
   if (generator === undefined) throw missingTemplate(kernel, name, extensions);
-  return { generated: generator(kernel, profile, options), template: name };
+  // Rendered again, binding only the inputs it reads, when simplification dropped some reads.
+  const generated = renderReadInputsOnly(kernel, options, (bound) => generator(kernel, profile, bound));
+  return { generated, template: name };
 }
 
 const BUILT_IN: Readonly<Record<string, TemplateGenerator>> = {

@@ -2,24 +2,24 @@ import {
   type Dim,
   type DimBindings,
   type Expr,
-  InputError,
   type Kernel,
   kernelBlockLabel,
   kernelTitle,
   type Node,
-  resolveDim,
   type Shape,
   type StridedView,
   type StrideTerm,
   type SymbolicDim,
   UnsupportedError,
 } from '@weft/ir';
+import { type BoundInputsOptions, recordInputsLoaded } from './bound-inputs.js';
 import { foldWorkgroups } from './dispatch-grid.js';
 import { type ExprEnvironment, type RenderedExprs, renderExprs } from './expr-to-wgsl.js';
 import type { GenerateOptions } from './generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from './generated-kernel.js';
 import { type HalfHooks, halfHooks } from './half-precision.js';
 import { kernelHeader } from './kernel-header.js';
+import { packUniforms, paramsStruct, type UniformField } from './params-uniform.js';
 import { sanitizeComment, sanitizeIdentifier, sanitizeLabel } from './sanitize.js';
 import {
   allocateBindings,
@@ -69,6 +69,8 @@ export class KernelContext {
   private readonly halfFunctions = new Map<string, string>();
   /** The f16 tier's type and rounding hooks for this kernel's precision (plain f32 texts by default). */
   readonly half: HalfHooks;
+  /** The kernel inputs the body loads (`bound-inputs.ts` binds only these). */
+  private readonly inputsLoaded = new Set<Node>();
 
   /** @throws UnsupportedError when a tensor does not fit the device (size, dtype, binding count). */
   constructor(
@@ -78,7 +80,8 @@ export class KernelContext {
     readonly profile: DeviceProfile,
     options: GenerateOptions = {},
   ) {
-    this.layout = allocateBindings(kernel, profile, options.inputAccess ?? 'read', options.halfStored);
+    const { inputAccess = 'read', halfStored, boundInputs } = options as BoundInputsOptions;
+    this.layout = allocateBindings(kernel, profile, inputAccess, halfStored, boundInputs);
     this.half = halfHooks(profile.precision ?? 'f32');
     if (this.half.precision === 'f16' && !profile.shaderF16) {
       throw new UnsupportedError('precision f16 needs the shader-f16 feature, which this device lacks', {
@@ -252,7 +255,7 @@ export class KernelContext {
     const maxPerDimension = this.profile.limits.maxComputeWorkgroupsPerDimension;
     const knownDims = this.knownDims;
     const block = kernelBlockLabel(kernel);
-    return {
+    const generated: GeneratedKernel = {
       kernel,
       label: sanitizeLabel(kernelTitle(kernel)),
       ...(block === undefined ? {} : { block }),
@@ -263,17 +266,21 @@ export class KernelContext {
       workgroups: (dims) => foldWorkgroups(entry.workgroupCount(dims), maxPerDimension),
       uniforms: (dims, packedOffsets) => packUniforms(fields, dims, knownDims, packedOffsets),
     };
+    recordInputsLoaded(generated, this.inputsLoaded);
+    return generated;
   }
 
   private slot(node: Node) {
     // A view's elements lie in the tensor under it (the caller's offset is already there).
-    const slot = this.layout.slots.get(this.viewOf(node)?.base ?? node);
+    const tensor = this.viewOf(node)?.base ?? node;
+    const slot = this.layout.slots.get(tensor);
     if (slot === undefined) {
       throw new UnsupportedError(
         `kernel ${this.kernel.id} (${kernelTitle(this.kernel)}): tensor is neither an input nor an output`,
         { tensor: tensorDescription(node) },
       );
     }
+    if (this.kernel.inputs.includes(tensor)) this.inputsLoaded.add(tensor);
     return slot;
   }
 
@@ -307,51 +314,6 @@ export class KernelContext {
       lines.push(`@group(0) @binding(${this.layout.storage.length}) var<uniform> params: Params;`);
     return lines;
   }
-}
-
-interface UniformField {
-  readonly name: string;
-  readonly dim?: string;
-  readonly tensor?: Node;
-}
-
-function packUniforms(
-  fields: readonly UniformField[],
-  dims: DimBindings,
-  knownDims: ReadonlyMap<string, SymbolicDim>,
-  packedOffsets: ReadonlyMap<Node, number> | undefined,
-): Uint32Array<ArrayBuffer> {
-  const words = new Uint32Array(Math.max(4, Math.ceil(fields.length / 4) * 4));
-  fields.forEach((field, position) => {
-    if (field.dim !== undefined) {
-      const known = knownDims.get(field.dim);
-      const value = known !== undefined ? resolveDim(known, dims) : dims[field.dim];
-      if (value === undefined)
-        throw new InputError('symbolic dim is not bound for this run', { dimension: field.dim });
-      words[position] = value;
-      return;
-    }
-    const tensor = field.tensor!;
-    const offset = packedOffsets?.get(tensor);
-    if (offset === undefined || offset % 4 !== 0 || offset < 0) {
-      throw new InputError(
-        'a packed tensor needs a non-negative byte offset, a multiple of 4, in its binding',
-        {
-          tensor: tensorDescription(tensor),
-          expected: 'packedOffsets entry (bytes from the start of the bound range)',
-          actual: offset ?? 'none',
-        },
-      );
-    }
-    words[position] = offset / 4;
-  });
-  return words;
-}
-
-function paramsStruct(names: readonly string[]): string {
-  const padded = [...names];
-  for (let pad = 0; padded.length % 4 !== 0; pad++) padded.push(`pad${pad}`);
-  return ['struct Params {', ...padded.map((name) => `  ${name}: u32,`), '}'].join('\n');
 }
 
 function entryText(entry: EntryPoint): string {

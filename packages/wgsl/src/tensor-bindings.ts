@@ -66,22 +66,25 @@ export const PACKED_BINDING_NAME = 'packed_inputs';
 /**
  * Assigns bindings: inputs first (access per `inputAccess`), then outputs (read_write). When the kernel needs more
  * storage bindings than `maxStorageBuffersPerShaderStage`, all inputs share one `array<u32>`
- * binding and are addressed by word offsets from the `params` uniform.
+ * binding and are addressed by word offsets from the `params` uniform. `bound` limits the inputs
+ * bound to those the kernel's body reads (default: every input; see `bound-inputs.ts`).
  */
 export function allocateBindings(
   kernel: Kernel,
   profile: DeviceProfile,
   inputAccess: InputAccess,
   halfStored: ReadonlySet<Node> = new Set(),
+  bound?: ReadonlySet<Node>,
 ): TensorBindingLayout {
   const limits = profile.limits;
+  const inputs = bound === undefined ? kernel.inputs : kernel.inputs.filter((node) => bound.has(node));
   const halfOf = (node: Node): HalfStorage | undefined =>
     halfStored.has(node) ? halfStorageOf(profile) : undefined;
-  for (const node of [...kernel.inputs, ...kernel.outputs]) {
+  for (const node of [...inputs, ...kernel.outputs]) {
     requireStorableDType(node.dtype, profile.shaderF16, tensorDescription(node));
     checkSize(node, maxTensorBytes(node), limits.maxStorageBufferBindingSize);
   }
-  const pack = kernel.inputs.length + kernel.outputs.length > limits.maxStorageBuffersPerShaderStage;
+  const pack = inputs.length + kernel.outputs.length > limits.maxStorageBuffersPerShaderStage;
   if (pack && kernel.outputs.length + 1 > limits.maxStorageBuffersPerShaderStage) {
     throw new UnsupportedError(
       `kernel ${kernel.id} writes more tensors than the device has storage bindings`,
@@ -91,16 +94,13 @@ export function allocateBindings(
       },
     );
   }
-  const names = bindingNames(kernel, pack);
+  const names = bindingNames(inputs, kernel.outputs, pack);
   const bindingName = (node: Node): string => names.get(node)!;
   const slots = new Map<Node, TensorSlot>();
   const storage: StorageBinding[] = [];
-  if (pack && kernel.inputs.length > 0) {
+  if (pack && inputs.length > 0) {
     const alignment = limits.minStorageBufferOffsetAlignment;
-    const packedBytes = kernel.inputs.reduce(
-      (total, node) => total + alignUp(maxTensorBytes(node), alignment),
-      0,
-    );
+    const packedBytes = inputs.reduce((total, node) => total + alignUp(maxTensorBytes(node), alignment), 0);
     if (packedBytes > limits.maxStorageBufferBindingSize) {
       throw new UnsupportedError(
         `kernel ${kernel.id}: its packed inputs exceed the device's maximum storage binding size`,
@@ -115,9 +115,9 @@ export function allocateBindings(
       name: PACKED_BINDING_NAME,
       access: packedBindingAccess(inputAccess),
       elementType: 'u32',
-      tensors: kernel.inputs,
+      tensors: inputs,
     });
-    for (const node of kernel.inputs) {
+    for (const node of inputs) {
       const half = halfOf(node);
       slots.set(node, {
         node,
@@ -128,7 +128,7 @@ export function allocateBindings(
       });
     }
   } else {
-    kernel.inputs.forEach((node, position) => {
+    inputs.forEach((node, position) => {
       const name = bindingName(node);
       const half = halfOf(node);
       storage.push({
@@ -171,11 +171,15 @@ export function allocateBindings(
  * per kernel (`out_matmul_1`, `in_literal_2`). Clashes
  * (names equal after sanitizing, `a.b` and `a_b`) get `_2`, `_3`, ... in binding order.
  */
-function bindingNames(kernel: Kernel, pack: boolean): Map<Node, string> {
+function bindingNames(
+  inputs: readonly Node[],
+  kernelOutputs: readonly Node[],
+  pack: boolean,
+): Map<Node, string> {
   const taken = new Set<string>(pack ? [PACKED_BINDING_NAME] : []);
   const names = new Map<Node, string>();
-  const tensors = [...kernel.inputs, ...kernel.outputs];
-  const outputs = new Set(kernel.outputs);
+  const tensors = [...inputs, ...kernelOutputs];
+  const outputs = new Set(kernelOutputs);
   const prefix = (node: Node) => (outputs.has(node) ? 'out' : pack ? 'offset' : 'in');
   const assign = (node: Node, label: string) => {
     // Always prefixed, so a keyword's escape (`fn_`) is not needed: `in_fn`, then `in_fn_2`.

@@ -1,4 +1,5 @@
 import { type Kernel, kernelBlockLabel, kernelTitle, type Node } from '@weft/ir';
+import { boundInputsOf } from '../bound-inputs.js';
 import type { GenerateOptions } from '../generate-options.js';
 import type { DeviceProfile, GeneratedKernel, KernelBinding } from '../generated-kernel.js';
 import { kernelHeader } from '../kernel-header.js';
@@ -73,6 +74,7 @@ export class SharedKernelRenderer {
       this.profile,
       this.options.inputAccess ?? 'read',
       this.options.halfStored,
+      boundInputsOf(generated),
     );
     if ([...layout.slots.values()].some((slot) => slot.offsetField !== undefined)) return null;
     for (const name of new Set([kernel.template, template])) {
@@ -89,11 +91,16 @@ export class SharedKernelRenderer {
     kernel: Kernel,
     structure: KernelStructure,
   ): GeneratedKernel | undefined {
+    const tensors = new Map<Node, Node>();
+    for (const [index, node] of structure.nodes.entries()) tensors.set(first.structure.nodes[index]!, node);
+    // The first kernel's unread inputs are unread here too: the structure fixes the body.
+    const bound = new Set([...boundInputsOf(first.generated)].map((input) => tensors.get(input)!));
     const layout = allocateBindings(
       kernel,
       this.profile,
       this.options.inputAccess ?? 'read',
       this.options.halfStored,
+      bound,
     );
     if (layout.storage.length !== first.layout.storage.length) return undefined;
     for (const [binding, storage] of layout.storage.entries()) {
@@ -113,8 +120,6 @@ export class SharedKernelRenderer {
       );
     });
     parts.push(first.pieces[first.slots.length]!);
-    const tensors = new Map<Node, Node>();
-    for (const [index, node] of structure.nodes.entries()) tensors.set(first.structure.nodes[index]!, node);
     const block = kernelBlockLabel(kernel);
     const generated = first.generated;
     return {
