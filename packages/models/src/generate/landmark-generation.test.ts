@@ -12,7 +12,7 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     const retrieving = await compileModel(TINY_LLAMA, {
       device: 'cpu',
       seed: 3,
-      cache: { policy: landmark(6, 2) },
+      cache: { policy: landmark(6, 2, { positions: 'exact' }) },
     });
     const plain = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 3 });
     let worst = 0;
@@ -31,7 +31,7 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     const model = await compileModel(TINY_LLAMA, {
       device: 'cpu',
       seed: 2,
-      cache: { policy: landmark(3, 1) },
+      cache: { policy: landmark(3, 1, { positions: 'exact' }) },
     });
     const plain = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2 });
     const tokens = randomTokens(9, 4);
@@ -50,7 +50,7 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     expect(result.tokens).toHaveLength(16 - 5 + 1);
     expect(result.evictedTokens).toBe(0);
     // 6 blocks of 3 positions plus a landmark slot each.
-    expect(result.cachePolicy).toBe('landmark(3, 1), 24 slots');
+    expect(result.cachePolicy).toBe('landmark(3, 1, exact positions), 24 slots');
     expect(model.cache!.evicted).toBe(0);
     expect(() => model.cache!.keptPositions()).toThrow(/known on the device only/);
     model.destroy();
