@@ -57,6 +57,29 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     plain.destroy();
   });
 
+  it('stingy (the default) equals exact within the first block and differs once blocks are retrieved', async () => {
+    const stingy = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2, cache: { policy: landmark(3, 1) } });
+    const exact = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 2,
+      cache: { policy: landmark(3, 1, { positions: 'exact' }) },
+    });
+    const tokens = randomTokens(9, 4);
+    const gaps: number[] = [];
+    for (let past = 0; past < tokens.length; past++) {
+      const a = await stingy.step(tokens.slice(past, past + 1), past);
+      const b = await exact.step(tokens.slice(past, past + 1), past);
+      gaps.push(normwiseError(a, b));
+    }
+    console.info(`landmark stingy vs exact through compileModel: ${gaps.map((g) => g.toExponential(1)).join(' ')}`);
+    for (const gap of gaps.slice(0, 3)) expect(gap).toBeLessThan(1e-7);
+    expect(Math.max(...gaps.slice(3))).toBeGreaterThan(1e-3);
+    const result = await stingy.generate(randomTokens(5, 6), { maxTokens: 4 });
+    expect(result.cachePolicy).toBe('landmark(3, 1), 24 slots');
+    stingy.destroy();
+    exact.destroy();
+  });
+
   it('refuses what it cannot hold, naming it', async () => {
     expect(() => landmark(0, 2)).toThrow(/blockSize must be an integer ≥ 1/);
     expect(() => landmark(4, 0)).toThrow(/topK must be an integer ≥ 1/);
