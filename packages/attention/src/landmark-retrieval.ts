@@ -23,11 +23,11 @@ import {
   withLabel,
 } from '@weft/ir';
 import { applyAttention } from './apply-attention.js';
+import { stingyBlockPositions, stingyLandmarkShift, stingyRopeAttrs } from './landmark-stingy-positions.js';
 import { perQueryHead, staticShape4 } from './masks/block-pooling.js';
 import { maskFrom } from './masks/mask-from.js';
 import { EXCLUDED_SCORE } from './masks/top-k-keep.js';
 import { rotate } from './op/decompose-attention.js';
-import { stingyBlockPositions, stingyLandmarkShift, stingyRopeAttrs } from './landmark-stingy-positions.js';
 import { attention } from './spec/attention-spec.js';
 import type { Position } from './spec/positions.js';
 import { checkOptions, checkSize, describeValue } from './spec/validate.js';

@@ -1,4 +1,15 @@
-import { concat, constant, type Expr, full, mapElements, type Node, reshape, SpecError, sum, variable } from '@weft/ir';
+import {
+  concat,
+  constant,
+  type Expr,
+  full,
+  mapElements,
+  type Node,
+  reshape,
+  SpecError,
+  sum,
+  variable,
+} from '@weft/ir';
 import type { RopeAttrs } from './op/attention-attrs.js';
 import { type Position, rotaryDims } from './spec/positions.js';
 import { describeValue } from './spec/validate.js';
@@ -14,7 +25,12 @@ export function stingyRopeAttrs(position: Position, headDim: number): RopeAttrs 
       actual: position?.name === 'rope' ? '2-D RoPE' : describeValue(position?.name ?? position),
     });
   const settings = position.rope;
-  return { base: settings.base, rotaryDims: rotaryDims(settings, headDim), layout: settings.layout, grid: null };
+  return {
+    base: settings.base,
+    rotaryDims: rotaryDims(settings, headDim),
+    layout: settings.layout,
+    grid: null,
+  };
 }
 
 /** c, the query's block, K' = min(K, c) and c − K', the first of the latest K' blocks, from slot `$slot`. */

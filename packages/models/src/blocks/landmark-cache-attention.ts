@@ -55,9 +55,7 @@ export function landmarkCacheAttention(
   const { kvHeads, headDim, valueDim } = spec;
   const keyState = input(`${name}.cache.key`, [batch, kvHeads, layout.capacity, headDim]);
   const valueState = input(`${name}.cache.value`, [batch, kvHeads, layout.capacity, valueDim]);
-  const keys = withLabel(`${name}.cache.key`, () =>
-    writeLandmarkStep(keyState, row(rawKey), layout, past),
-  );
+  const keys = withLabel(`${name}.cache.key`, () => writeLandmarkStep(keyState, row(rawKey), layout, past));
   const values = withLabel(`${name}.cache.value`, () =>
     writeLandmarkStep(valueState, row(hoisted.inputs.value), layout, past),
   );

@@ -42,7 +42,9 @@ describe('landmark KV cache with stingy positions (CPU float64 backend)', () => 
   });
 
   it('refuses unknown placements and non-RoPE stingy positions, naming the field', () => {
-    expect(() => landmark(3, 2, { positions: 'near' as 'exact' })).toThrow(/positions must be 'stingy' or 'exact'/);
+    expect(() => landmark(3, 2, { positions: 'near' as 'exact' })).toThrow(
+      /positions must be 'stingy' or 'exact'/,
+    );
     expect(landmark(3, 2).positions).toBe('stingy');
     expect(() => landmarkCacheLayout(3, 2, 8, 'near' as 'exact')).toThrow(/positions must be/);
     const query = input('q', [1, 2, 1, 8]);

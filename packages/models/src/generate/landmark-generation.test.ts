@@ -58,7 +58,11 @@ describe('landmark inference cache (CPU float64 backend)', () => {
   });
 
   it('stingy (the default) equals exact within the first block and differs once blocks are retrieved', async () => {
-    const stingy = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2, cache: { policy: landmark(3, 1) } });
+    const stingy = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 2,
+      cache: { policy: landmark(3, 1) },
+    });
     const exact = await compileModel(TINY_LLAMA, {
       device: 'cpu',
       seed: 2,
@@ -71,7 +75,9 @@ describe('landmark inference cache (CPU float64 backend)', () => {
       const b = await exact.step(tokens.slice(past, past + 1), past);
       gaps.push(normwiseError(a, b));
     }
-    console.info(`landmark stingy vs exact through compileModel: ${gaps.map((g) => g.toExponential(1)).join(' ')}`);
+    console.info(
+      `landmark stingy vs exact through compileModel: ${gaps.map((g) => g.toExponential(1)).join(' ')}`,
+    );
     for (const gap of gaps.slice(0, 3)) expect(gap).toBeLessThan(1e-7);
     expect(Math.max(...gaps.slice(3))).toBeGreaterThan(1e-3);
     const result = await stingy.generate(randomTokens(5, 6), { maxTokens: 4 });

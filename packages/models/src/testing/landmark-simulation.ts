@@ -105,7 +105,9 @@ export class LandmarkSimulation {
       const out = output.subarray(h * valueDim, (h + 1) * valueDim);
       for (const [j, row] of localRows.entries()) addScaled(out, row.value, top[retrieved.length + j]!);
       retrieved.forEach((g, n) => {
-        const within = softmax(blockRows(g).map((row, j) => dot(q, rotated(row.key, placedAt(g) + j)) * scale));
+        const within = softmax(
+          blockRows(g).map((row, j) => dot(q, rotated(row.key, placedAt(g) + j)) * scale),
+        );
         for (const [j, row] of blockRows(g).entries()) addScaled(out, row.value, top[n]! * within[j]!);
       });
     }
