@@ -23,10 +23,13 @@ import {
   withLabel,
 } from '@weft/ir';
 import { applyAttention } from './apply-attention.js';
+import { stingyBlockPositions, stingyLandmarkShift, stingyRopeAttrs } from './landmark-stingy-positions.js';
 import { perQueryHead, staticShape4 } from './masks/block-pooling.js';
 import { maskFrom } from './masks/mask-from.js';
 import { EXCLUDED_SCORE } from './masks/top-k-keep.js';
+import { rotate } from './op/decompose-attention.js';
 import { attention } from './spec/attention-spec.js';
+import type { Position } from './spec/positions.js';
 import { checkOptions, checkSize, describeValue } from './spec/validate.js';
 
 /** Options of {@link landmarkRetrieval}. */
@@ -37,6 +40,12 @@ export interface LandmarkRetrievalOptions {
   readonly topK: number;
   /** Prefix of the step's labels and of its mask tensor's name. Default `landmarkRetrieval`. */
   readonly name?: string;
+  /**
+   * A 1-D `rope()`: the cache holds keys before RoPE, and the op rotates them at the paper's
+   * "stingy" positions (see `landmarkRetrieval`); the query comes rotated at its own
+   * position. Without it the keys are used as stored (rotated when written, or no positions).
+   */
+  readonly stingyRope?: Position;
 }
 
 /** The tensors {@link landmarkRetrieval} reads. */
@@ -80,10 +89,12 @@ export interface LandmarkRetrieval {
  * block), not a plain softmax over the retrieved
  * tokens. The step reads O(C/(ℓ + 1)) landmark keys and O(K·ℓ) keys, not the whole cache.
  *
- * Model-free and without positions: the keys are used as stored. The reference re-rotates the
- * retrieved blocks with RoPE at "stingy" positions (the K retrieved blocks laid out just before the
- * current block); that placement and inserting landmark tokens into a generated stream are not
- * part of this op. `@weft/models` runs it in generation with the cache policy `landmark`.
+ * By default the keys are used as stored (rotated when written at their own positions, or none).
+ * With `stingyRope` the cache holds keys before RoPE and the op rotates them as the reference does
+ * by default (its "stingy" placement, its `mem_pos` and `selected_indices`): the retrieved blocks sit in a
+ * segment of K + 1 blocks just before the current block, the current block at its own positions.
+ * Inserting landmark tokens into a generated stream is not part of this op. `@weft/models` runs it
+ * in generation with the cache policy `landmark`.
  *
  * @throws SpecError when an option is out of range, the step has more than one query, or the
  * cache length is not a multiple of ℓ + 1; ShapeError when the tensors disagree.
@@ -104,6 +115,7 @@ export function landmarkRetrieval(
   const { blockSize, topK, name } = checkRetrievalOptions(options);
   const shapes = checkRetrievalShapes(inputs, blockSize);
   const { batch, heads, kvHeads, slots, headDim, valueDim } = shapes;
+  const rope = options.stingyRope === undefined ? null : stingyRopeAttrs(options.stingyRope, headDim);
   const period = blockSize + 1;
   const blocks = slots / period;
   const kept = Math.min(topK, blocks);
@@ -113,7 +125,7 @@ export function landmarkRetrieval(
   const position = reshape(inputs.position, [batch, 1, 1, 1]);
 
   const retrieval = withLabel(`${name}.select`, () => {
-    const landmarks = reshape(
+    const stored = reshape(
       slice(
         reshape(inputs.key, [batch, kvHeads, blocks, period, headDim]),
         [0, 0, 0, blockSize, 0],
@@ -121,6 +133,11 @@ export function landmarkRetrieval(
       ),
       [batch, kvHeads, blocks, headDim],
     );
+    // Row g of `stored` is block g: rotated at g + the shift, its stingy landmark position.
+    const landmarks =
+      rope === null
+        ? stored
+        : rotate(stored, rope, constant(0, 'i32'), stingyLandmarkShift(position, blocks, kept, blockSize));
     // Scores of the complete previous blocks g < c; the others can never be kept.
     const scores = mapElements(
       [matmul(inputs.query, perQueryHead(landmarks, heads), { transposeB: true }), position],
@@ -181,7 +198,17 @@ export function landmarkRetrieval(
       period,
       width,
     ]);
-  const keys = withLabel(`${name}.keys`, () => compact(inputs.key, headDim));
+  // Row o of a view block is its offset: rotated at o + the block's first stingy position.
+  const keys = withLabel(`${name}.keys`, () =>
+    rope === null
+      ? compact(inputs.key, headDim)
+      : rotate(
+          compact(inputs.key, headDim),
+          rope,
+          constant(0, 'i32'),
+          stingyBlockPositions(retrieval, position, { heads, kept, blockSize }),
+        ),
+  );
   const values = withLabel(`${name}.values`, () => compact(inputs.value, valueDim));
   // Each view block is one "head" of a plain softmax over its regular tokens: the within-block
   // softmax of a retrieved block, the current block's tokens up to the query.
@@ -248,7 +275,7 @@ export function landmarkRetrieval(
 }
 
 function checkRetrievalOptions(options: LandmarkRetrievalOptions) {
-  checkOptions('landmarkRetrieval', options, ['blockSize', 'topK', 'name'], true);
+  checkOptions('landmarkRetrieval', options, ['blockSize', 'topK', 'name', 'stingyRope'], true);
   const blockSize = checkSize('landmarkRetrieval', 'option "blockSize"', options.blockSize);
   const topK = checkSize('landmarkRetrieval', 'option "topK"', options.topK);
   const name = options.name ?? 'landmarkRetrieval';

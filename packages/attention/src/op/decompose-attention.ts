@@ -150,8 +150,8 @@ export function normalizeRows(
 
 /**
  * RoPE of `[batch, heads, length, dim]` rows: x·cos(θ) + sign·partner(x)·sin(θ), position p of row
- * i is i + `offset` (+ the value of `offsetTensor`, a `[1]` i32 node read on the device, when
- * given: a KV cache's count of earlier tokens); θ = p·f for 1-D, ⌊p/W⌋·f_row + (p − W⌊p/W⌋)·f_column for 2-D (each dim has one of the
+ * i is i + `offset` (+ the value of `offsetTensor`, an i32 node read on the device, when given:
+ * `[1]`, a KV cache's count of earlier tokens, or rank 4 broadcasting over x's rows, one per row); θ = p·f for 1-D, ⌊p/W⌋·f_row + (p − W⌊p/W⌋)·f_column for 2-D (each dim has one of the
  * two). The angle is taken modulo one turn from the split frequencies of {@link ropeTurns}
  * (2π(frac(p·hi) + frac(p·mid) + p·lo)), so f32 kernels keep ~1e-7 of it at large positions.
  */
@@ -221,7 +221,9 @@ export function rotate(x: Node, rope: RopeAttrs, offset: Expr, offsetTensor?: No
       literal(mid, [dim]),
       literal(lo, [dim]),
       ...(rope.grid === null ? [] : [literal(column, [dim], 'i32')]),
-      ...(offsetTensor === undefined ? [] : [reshape(offsetTensor, [1, 1, 1, 1])]),
+      ...(offsetTensor === undefined
+        ? []
+        : [offsetTensor.rank === 4 ? offsetTensor : reshape(offsetTensor, [1, 1, 1, 1])]),
     ],
     body,
   );

@@ -1,4 +1,4 @@
-import { type AttentionSpec, causal, landmarkRetrieval } from '@weft/attention';
+import { type AttentionSpec, causal, landmarkRetrieval, nope } from '@weft/attention';
 import { full, gather, input, mapElements, type Node, SpecError, variable, withLabel } from '@weft/ir';
 import { hoistAtCachePosition } from './cache-qk-hoist.js';
 import { type LandmarkCacheLayout, landmarkSlotExpr, writeLandmarkStep } from './landmark-kv-cache.js';
@@ -19,9 +19,12 @@ export interface LandmarkCacheAttention {
 
 /**
  * Attention of a one-token step against a landmark KV cache (see {@link LandmarkCacheLayout}).
- * QK norm and RoPE run before the kernel at the token's absolute position `past` (each key rotated
- * once, when written: the paper's actual position indices, not its "stingy" re-mapping of retrieved
- * blocks); the key and value go to their slot; `landmarkRetrieval` of `@weft/attention` scores the
+ * QK norm and RoPE run before the kernel at the token's absolute position `past`. Under the
+ * layout's `'exact'` positions each key is rotated once, when written (the paper's actual position
+ * indices, its Appendix E); under `'stingy'` the cache holds keys before RoPE and the retrieval
+ * rotates the current block at its own positions and the retrieved blocks in the prefix segment
+ * the paper's reference code places them in (`landmarkRetrieval`'s `stingyRope`). The key and
+ * value go to their slot; `landmarkRetrieval` of `@weft/attention` scores the
  * landmarks of the complete previous blocks, gathers the top `topK` blocks per query head with the
  * current block, and applies the grouped softmax (p^top over the retrieved landmarks and the current
  * block's tokens, times the softmax within each retrieved block). When the token opens a block, the
@@ -41,22 +44,30 @@ export function landmarkCacheAttention(
   const layout = cache.landmark;
   const { past } = cache;
   const hoisted = hoistAtCachePosition(spec, inputs, past, name);
+  const stingy = layout.positions === 'stingy' && spec.positions.name === 'rope';
+  // Stingy: the key after QK norm, before RoPE (the retrieval rotates it at every step).
+  const rawKey = stingy
+    ? hoistAtCachePosition({ ...spec, positions: nope() }, inputs, past, `${name}.raw`).inputs.key
+    : hoisted.inputs.key;
   // A step holds one token: row 0 of the (symbolic, at most 1) step axis, as a static row.
   const row = (x: Node) => gather(x, full(0, [1], 'i32'), 2);
   const batch = inputs.key.shape[0] as number;
   const { kvHeads, headDim, valueDim } = spec;
   const keyState = input(`${name}.cache.key`, [batch, kvHeads, layout.capacity, headDim]);
   const valueState = input(`${name}.cache.value`, [batch, kvHeads, layout.capacity, valueDim]);
-  const keys = withLabel(`${name}.cache.key`, () =>
-    writeLandmarkStep(keyState, row(hoisted.inputs.key), layout, past),
-  );
+  const keys = withLabel(`${name}.cache.key`, () => writeLandmarkStep(keyState, row(rawKey), layout, past));
   const values = withLabel(`${name}.cache.value`, () =>
     writeLandmarkStep(valueState, row(hoisted.inputs.value), layout, past),
   );
   const position = mapElements([past], landmarkSlotExpr(variable('$0', 'i32'), layout.blockSize));
   const retrieved = landmarkRetrieval(
     { query: row(hoisted.inputs.query), key: keys, value: values, position },
-    { blockSize: layout.blockSize, topK: layout.topK, name: spec.name },
+    {
+      blockSize: layout.blockSize,
+      topK: layout.topK,
+      name: spec.name,
+      ...(stingy ? { stingyRope: spec.positions } : {}),
+    },
   );
   // Back onto the step axis (its one row).
   const output = gather(retrieved.output, full(0, [inputs.query.shape[2]!], 'i32'), 2);

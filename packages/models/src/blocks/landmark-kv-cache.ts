@@ -31,18 +31,29 @@ export interface LandmarkCacheLayout {
   readonly blocks: number;
   /** Slots per layer, `blocks · (ℓ + 1)`. */
   readonly capacity: number;
+  /**
+   * RoPE placement: `'exact'` keys are stored rotated at their own positions; `'stingy'` keys are
+   * stored before RoPE and rotated at every step at the paper's stingy positions.
+   */
+  readonly positions: 'stingy' | 'exact';
 }
 
 /**
  * Checks the counts of a landmark layout (integers ≥ 1) and returns it for a sequence of at most
- * `maxSeq` positions. Throws a `SpecError` naming the field.
+ * `maxSeq` positions, keys placed at `positions` (default `'exact'`). Throws a `SpecError` naming
+ * the field.
  *
  * @example
  * ```ts
- * const layout = landmarkCacheLayout(50, 4, 4000); // 80 blocks of 51 slots
+ * const layout = landmarkCacheLayout(50, 4, 4000, 'stingy'); // 80 blocks of 51 slots
  * ```
  */
-export function landmarkCacheLayout(blockSize: number, topK: number, maxSeq: number): LandmarkCacheLayout {
+export function landmarkCacheLayout(
+  blockSize: number,
+  topK: number,
+  maxSeq: number,
+  positions: 'stingy' | 'exact' = 'exact',
+): LandmarkCacheLayout {
   for (const [key, value] of [
     ['blockSize', blockSize],
     ['topK', topK],
@@ -56,8 +67,14 @@ export function landmarkCacheLayout(blockSize: number, topK: number, maxSeq: num
       });
     }
   }
+  if (positions !== 'stingy' && positions !== 'exact')
+    throw new SpecError(`landmark kv cache: positions must be 'stingy' or 'exact'`, {
+      block: 'landmark kv cache',
+      expected: "'stingy' | 'exact'",
+      actual: String(positions),
+    });
   const blocks = Math.ceil(maxSeq / blockSize);
-  return { kind: 'landmark', blockSize, topK, blocks, capacity: blocks * (blockSize + 1) };
+  return { kind: 'landmark', blockSize, topK, blocks, capacity: blocks * (blockSize + 1), positions };
 }
 
 /** The slot of position `position` (i32 Expr): `⌊p/ℓ⌋(ℓ + 1) + p mod ℓ`, the landmark slots skipped. */

@@ -173,11 +173,17 @@ export function heavyHitter(heavy: number, recent: number): HeavyHitterPolicy {
  * block). Nothing is evicted: the cache holds every block (`maxSeq` positions, a generation ends
  * there), a step reads the landmarks and `topK + 1` blocks.
  *
- * Two stand-ins, named: the landmark key of a block is the mean of its keys (the paper inserts a
- * trained landmark token after each block; a model trained without one has none), and keys keep
- * their actual RoPE positions (the paper's exact placement; its default "stingy" mapping of
- * retrieved blocks into a prefix segment is not built). Steps take one token (`prefillChunk` 1): a
- * prompt is fed token by token, each with retrieval.
+ * Positions (`positions`, under RoPE): `'stingy'` (default, the paper's and its reference code's
+ * inference default) stores keys before RoPE and rotates them at every step: the current block at
+ * its own positions, the retrieved blocks, in block order, in a segment of `topK + 1` blocks just
+ * before it (the latest retrieved blocks keep their own places), older blocks' landmarks scored at
+ * the segment's first landmark position; `'exact'` (the paper's Appendix E) stores keys rotated
+ * once at their own positions.
+ *
+ * A stand-in, named: the landmark key of a block is the mean of its keys (the paper inserts a
+ * trained landmark token after each block; a model trained without one has none); under
+ * `'stingy'` it is the mean of the unrotated keys, placed right after its block's last token.
+ * Steps take one token (`prefillChunk` 1): a prompt is fed token by token, each with retrieval.
  */
 export interface LandmarkPolicy {
   /** Discriminant. */
@@ -186,12 +192,25 @@ export interface LandmarkPolicy {
   readonly blockSize: number;
   /** Blocks retrieved per query head and step (the paper uses 2 to 4). */
   readonly topK: number;
+  /** Where retrieved keys sit for RoPE: `'stingy'` (the paper's default) or `'exact'`. */
+  readonly positions: LandmarkPositions;
+}
+
+/** RoPE placement of a landmark cache's keys (see {@link LandmarkPolicy}). */
+export type LandmarkPositions = 'stingy' | 'exact';
+
+/** Options of {@link landmark}. */
+export interface LandmarkOptions {
+  /** RoPE placement of retrieved blocks: `'stingy'` (default) or `'exact'`. */
+  readonly positions?: LandmarkPositions;
 }
 
 /**
- * A landmark-retrieval cache policy: blocks of `blockSize` positions, `topK` retrieved per query head.
+ * A landmark-retrieval cache policy: blocks of `blockSize` positions, `topK` retrieved per query head,
+ * keys placed at the paper's `'stingy'` positions unless `options.positions` is `'exact'`.
  *
- * @throws SpecError when `blockSize` or `topK` is not a positive integer.
+ * @throws SpecError when `blockSize` or `topK` is not a positive integer, or `positions` is neither
+ * `'stingy'` nor `'exact'`.
  *
  * @example
  * ```ts
@@ -202,10 +221,17 @@ export interface LandmarkPolicy {
  * const { cachePolicy } = await model.generate([1, 2, 3], { maxTokens: 200 });
  * ```
  */
-export function landmark(blockSize: number, topK: number): LandmarkPolicy {
+export function landmark(blockSize: number, topK: number, options: LandmarkOptions = {}): LandmarkPolicy {
   checkCount('landmark', 'blockSize', blockSize, 1);
   checkCount('landmark', 'topK', topK, 1);
-  return { kind: 'landmark', blockSize, topK };
+  const positions = options?.positions ?? 'stingy';
+  if (positions !== 'stingy' && positions !== 'exact')
+    throw new SpecError(`landmark: positions must be 'stingy' or 'exact'`, {
+      block: 'landmark',
+      expected: "'stingy' | 'exact'",
+      actual: String(positions),
+    });
+  return { kind: 'landmark', blockSize, topK, positions };
 }
 
 /**
@@ -258,7 +284,8 @@ export function describeCachePolicy(policy: CachePolicy): string {
   if (policy.kind === 'heavyHitter') return `heavyHitter(${policy.heavy}, ${policy.recent})`;
   if (policy.kind === 'nats') return `nats(${policy.capacity}, ${policy.window})`;
   if (policy.kind === 'lte') return `lte(${policy.window}, ${policy.budget}, ${policy.sinks})`;
-  if (policy.kind === 'landmark') return `landmark(${policy.blockSize}, ${policy.topK})`;
+  if (policy.kind === 'landmark')
+    return `landmark(${policy.blockSize}, ${policy.topK}${policy.positions === 'exact' ? ', exact positions' : ''})`;
   return policy.kind === 'rollingWindow'
     ? `rollingWindow(${policy.window})`
     : `sinkPlusWindow(${policy.sinks}, ${policy.window})`;
@@ -277,8 +304,12 @@ export function checkCachePolicy(policy: unknown): CachePolicy {
     budget?: unknown;
     blockSize?: unknown;
     topK?: unknown;
+    positions?: unknown;
   } | null;
-  if (value?.kind === 'landmark') return landmark(value.blockSize as number, value.topK as number);
+  if (value?.kind === 'landmark')
+    return landmark(value.blockSize as number, value.topK as number, {
+      positions: (value.positions ?? 'stingy') as LandmarkPositions,
+    });
   if (value?.kind === 'nats') return nats(value.capacity as number, (value.window ?? 4) as number);
   if (value?.kind === 'lte')
     return lte(value.window as number, value.budget as number, (value.sinks ?? 4) as number);

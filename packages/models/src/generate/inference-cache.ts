@@ -90,7 +90,12 @@ export class InferenceCache {
     }
     if (this.policy.kind === 'landmark') {
       // Every block stays: the sequence ends at maxSeq, as under 'error'.
-      this.layout = landmarkCacheLayout(this.policy.blockSize, this.policy.topK, maxSeq);
+      this.layout = landmarkCacheLayout(
+        this.policy.blockSize,
+        this.policy.topK,
+        maxSeq,
+        this.policy.positions,
+      );
       this.maxLength = maxSeq;
       return;
     }

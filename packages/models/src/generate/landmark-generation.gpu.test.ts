@@ -13,7 +13,7 @@ describe('landmark inference cache on the device', () => {
   it('each one-token step, with retrieval from the second block on, equals the float64 decoder', async () => {
     const device = await getTestDevice();
     const tokens = randomTokens(14, 4);
-    const policy = landmark(3, 1);
+    const policy = landmark(3, 1, { positions: 'exact' });
     const model = await compileModel(TINY_LLAMA, { device, seed: 6, cache: { policy } });
     // The same model and cache on the float64 interpreter: the step program is the oracle.
     const oracle = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 6, cache: { policy } });
@@ -33,7 +33,7 @@ describe('landmark inference cache on the device', () => {
     const result = await model.generate(randomTokens(4, 9), { maxTokens: 6 });
     expect(result.tokens).toHaveLength(6);
     expect(result.evictedTokens).toBe(0);
-    expect(result.cachePolicy).toBe('landmark(3, 1), 24 slots');
+    expect(result.cachePolicy).toBe('landmark(3, 1, exact positions), 24 slots');
     model.destroy();
     oracle.destroy();
   }, 180_000);

@@ -12,7 +12,7 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     const retrieving = await compileModel(TINY_LLAMA, {
       device: 'cpu',
       seed: 3,
-      cache: { policy: landmark(6, 2) },
+      cache: { policy: landmark(6, 2, { positions: 'exact' }) },
     });
     const plain = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 3 });
     let worst = 0;
@@ -31,7 +31,7 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     const model = await compileModel(TINY_LLAMA, {
       device: 'cpu',
       seed: 2,
-      cache: { policy: landmark(3, 1) },
+      cache: { policy: landmark(3, 1, { positions: 'exact' }) },
     });
     const plain = await compileModel(TINY_LLAMA, { device: 'cpu', seed: 2 });
     const tokens = randomTokens(9, 4);
@@ -50,11 +50,40 @@ describe('landmark inference cache (CPU float64 backend)', () => {
     expect(result.tokens).toHaveLength(16 - 5 + 1);
     expect(result.evictedTokens).toBe(0);
     // 6 blocks of 3 positions plus a landmark slot each.
-    expect(result.cachePolicy).toBe('landmark(3, 1), 24 slots');
+    expect(result.cachePolicy).toBe('landmark(3, 1, exact positions), 24 slots');
     expect(model.cache!.evicted).toBe(0);
     expect(() => model.cache!.keptPositions()).toThrow(/known on the device only/);
     model.destroy();
     plain.destroy();
+  });
+
+  it('stingy (the default) equals exact within the first block and differs once blocks are retrieved', async () => {
+    const stingy = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 2,
+      cache: { policy: landmark(3, 1) },
+    });
+    const exact = await compileModel(TINY_LLAMA, {
+      device: 'cpu',
+      seed: 2,
+      cache: { policy: landmark(3, 1, { positions: 'exact' }) },
+    });
+    const tokens = randomTokens(9, 4);
+    const gaps: number[] = [];
+    for (let past = 0; past < tokens.length; past++) {
+      const a = await stingy.step(tokens.slice(past, past + 1), past);
+      const b = await exact.step(tokens.slice(past, past + 1), past);
+      gaps.push(normwiseError(a, b));
+    }
+    console.info(
+      `landmark stingy vs exact through compileModel: ${gaps.map((g) => g.toExponential(1)).join(' ')}`,
+    );
+    for (const gap of gaps.slice(0, 3)) expect(gap).toBeLessThan(1e-7);
+    expect(Math.max(...gaps.slice(3))).toBeGreaterThan(1e-3);
+    const result = await stingy.generate(randomTokens(5, 6), { maxTokens: 4 });
+    expect(result.cachePolicy).toBe('landmark(3, 1), 24 slots');
+    stingy.destroy();
+    exact.destroy();
   });
 
   it('refuses what it cannot hold, naming it', async () => {

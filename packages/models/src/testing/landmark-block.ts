@@ -1,4 +1,4 @@
-import { attention, causal } from '@weft/attention';
+import { attention, causal, rope } from '@weft/attention';
 import { input, symbolicDim } from '@weft/ir';
 import type { CompileOptions, Program } from '@weft/runtime';
 import { landmarkCacheAttention } from '../blocks/landmark-cache-attention.js';
@@ -17,12 +17,27 @@ export const LANDMARK_BLOCK = {
   maxSeq: 15,
 } as const;
 const NAME = 'attn';
+/** RoPE base of the positioned variants: small, so that every dim pair turns within a few blocks. */
+export const LANDMARK_ROPE_BASE = 100;
 
-/** The landmark cache of one attention layer (no positions) as a stateful program (q, k, v, past). */
-export async function compileLandmarkBlock(device: CompileOptions['device']): Promise<Program> {
+/**
+ * The landmark cache of one attention layer as a stateful program (q, k, v, past): without
+ * positions, or with RoPE (base {@link LANDMARK_ROPE_BASE}) and the given key placement.
+ */
+export async function compileLandmarkBlock(
+  device: CompileOptions['device'],
+  positions?: 'stingy' | 'exact',
+): Promise<Program> {
   const { heads, kvHeads, headDim, blockSize, topK, maxSeq } = LANDMARK_BLOCK;
   const seq = symbolicDim('seq', { max: 1 });
-  const spec = attention({ heads, kvHeads, headDim, mask: causal(), name: NAME });
+  const spec = attention({
+    heads,
+    kvHeads,
+    headDim,
+    mask: causal(),
+    name: NAME,
+    ...(positions === undefined ? {} : { positions: rope({ base: LANDMARK_ROPE_BASE }) }),
+  });
   const built = landmarkCacheAttention(
     spec,
     {
@@ -31,7 +46,10 @@ export async function compileLandmarkBlock(device: CompileOptions['device']): Pr
       value: input('value', [1, kvHeads, seq, headDim]),
       tensors: {},
     },
-    { past: input('past', [1], 'i32'), landmark: landmarkCacheLayout(blockSize, topK, maxSeq) },
+    {
+      past: input('past', [1], 'i32'),
+      landmark: landmarkCacheLayout(blockSize, topK, maxSeq, positions ?? 'exact'),
+    },
     NAME,
   );
   return compileCacheBlock(device, built.output, built.states, { selected: built.selected });
@@ -51,12 +69,15 @@ export interface LandmarkComparedStep {
 /**
  * Runs `steps` one-token steps on the program and the float64 simulation with the same fresh random
  * rows (seeded, never zero; rounded to f32 for both). Queries lean towards a direction u that the
- * keys of some blocks carry, so retrieval picks those and not the latest blocks.
+ * keys of some blocks carry, so retrieval picks those and not the latest blocks. `stingy`: the
+ * simulation places keys at the stingy positions under RoPE (for a program compiled with
+ * `'stingy'`).
  */
 export async function runLandmarkSteps(
   program: Program,
   steps: number,
   seed: number,
+  stingy = false,
 ): Promise<LandmarkComparedStep[]> {
   const { heads, kvHeads, headDim, blockSize, topK } = LANDMARK_BLOCK;
   const random = createSeededRandom(seed);
@@ -66,7 +87,13 @@ export async function runLandmarkSteps(
   const along = (values: Float64Array, amount: number) =>
     Float64Array.from(Float32Array.from(values.map((value, c) => value + amount * lean[c]!)));
   const hot = (g: number, block: number) => (block * 3 + g) % 4 === 1;
-  const simulation = new LandmarkSimulation(heads, kvHeads, blockSize, topK);
+  const simulation = new LandmarkSimulation(
+    heads,
+    kvHeads,
+    blockSize,
+    topK,
+    stingy ? { base: LANDMARK_ROPE_BASE } : undefined,
+  );
   const keys: Float64Array[][] = Array.from({ length: kvHeads }, () => []);
   const compared: LandmarkComparedStep[] = [];
   for (let position = 0; position < steps; position++) {

@@ -8,6 +8,15 @@
  * group 0 = {landmarks of retrieved blocks} ∪ {current block rows ≤ query}, group g = the rows of
  * retrieved block g; a current row's weight is S_ij, a retrieved row's is S_ij · S_{i,λ(g)}, a
  * landmark's own value gets 0.
+ *
+ * With `stingyRope` (RoPE base θ, every dim rotated, half-split pairs), the rows are kept before
+ * RoPE and placed as the paper's reference inference code does by default (its "stingy" mapping,
+ * epfml/landmark-attention `llama/llama_mem.py`): with K' = min(K, c) for current block c, the query
+ * and the current block's rows sit at their own positions; for scoring, landmark g sits right
+ * after its block (gℓ + ℓ) when g is one of the latest K' blocks, else at (c − K')ℓ (after block
+ * c − K' − 1); the retrieved blocks, sorted by index, fill a segment of K' + 1 blocks ending at block
+ * c − 1: the r-th goes to segment block r, or r + 1 when it is one of the latest K', its row o at
+ * (c − K' − 1 + segment block)ℓ + o and its landmark one past its last row.
  */
 
 /** A step's rows: `query[h]`, `key[g]`, `value[g]` (one token). */
@@ -44,6 +53,7 @@ export class LandmarkSimulation {
     private readonly kvHeads: number,
     private readonly blockSize: number,
     private readonly topK: number,
+    private readonly stingyRope?: { readonly base: number },
   ) {
     this.#rows = Array.from({ length: kvHeads }, () => []);
   }
@@ -54,20 +64,27 @@ export class LandmarkSimulation {
     const length = this.#rows[0]!.length;
     const ell = this.blockSize;
     const current = Math.floor((length - 1) / ell);
+    const rotated = (x: Float64Array, position: number) =>
+      this.stingyRope === undefined ? x : rotateHalf(x, position, this.stingyRope.base);
+    const start = current - Math.min(this.topK, current);
+    const scoredAt = (g: number) => (g >= start ? g : start - 1) * ell + ell;
     const valueDim = rows.value[0]!.length;
     const output = new Float64Array(this.heads * valueDim);
     const retrievedByHead: number[][] = [];
     let margin = Number.POSITIVE_INFINITY;
     for (let h = 0; h < this.heads; h++) {
       const entries = this.#rows[Math.floor((h * this.kvHeads) / this.heads)]!;
-      const q = rows.query[h]!;
+      const q = rotated(rows.query[h]!, length - 1);
       const scale = 1 / Math.sqrt(q.length);
       const blockRows = (g: number) => entries.slice(g * ell, (g + 1) * ell);
-      const landmarkScores = Array.from({ length: current }, (_, g) => {
+      const landmarkKey = (g: number) => {
         const keys = blockRows(g).map((row) => row.key);
-        const mean = keys[0]!.map((_, c) => keys.reduce((total, key) => total + key[c]!, 0) / ell);
-        return dot(q, mean) * scale;
-      });
+        return keys[0]!.map((_, c) => keys.reduce((total, key) => total + key[c]!, 0) / ell);
+      };
+      const landmarkScores = Array.from(
+        { length: current },
+        (_, g) => dot(q, rotated(landmarkKey(g), scoredAt(g))) * scale,
+      );
       const order = landmarkScores.map((_, g) => g).sort((a, b) => landmarkScores[b]! - landmarkScores[a]!);
       const retrieved = order.slice(0, this.topK);
       if (order.length > this.topK) {
@@ -76,16 +93,21 @@ export class LandmarkSimulation {
         margin = Math.min(margin, (kept - next) / Math.max(Math.abs(kept), 1e-30));
       }
       retrievedByHead.push(retrieved);
+      // Stingy: where the retrieved block's first row sits (the identity without positions).
+      const ascending = [...retrieved].sort((a, b) => a - b);
+      const placedAt = (g: number) => (start - 1 + ascending.indexOf(g) + (g >= start ? 1 : 0)) * ell;
       // Group 0: the retrieved landmarks, then the current block's rows up to the query.
       const localRows = entries.slice(current * ell, length);
       const top = softmax([
-        ...retrieved.map((g) => landmarkScores[g]!),
-        ...localRows.map((r) => dot(q, r.key) * scale),
+        ...retrieved.map((g) => dot(q, rotated(landmarkKey(g), placedAt(g) + ell)) * scale),
+        ...localRows.map((r, j) => dot(q, rotated(r.key, current * ell + j)) * scale),
       ]);
       const out = output.subarray(h * valueDim, (h + 1) * valueDim);
       for (const [j, row] of localRows.entries()) addScaled(out, row.value, top[retrieved.length + j]!);
       retrieved.forEach((g, n) => {
-        const within = softmax(blockRows(g).map((row) => dot(q, row.key) * scale));
+        const within = softmax(
+          blockRows(g).map((row, j) => dot(q, rotated(row.key, placedAt(g) + j)) * scale),
+        );
         for (const [j, row] of blockRows(g).entries()) addScaled(out, row.value, top[n]! * within[j]!);
       });
     }
@@ -102,6 +124,19 @@ function softmax(logits: readonly number[]): number[] {
 
 function addScaled(out: Float64Array, value: Float64Array, weight: number): void {
   for (let c = 0; c < out.length; c++) out[c]! += weight * value[c]!;
+}
+
+/** RoPE of a row at `position`: pairs (i, i + d/2) turned by position·θ^(−2i/d). */
+function rotateHalf(x: Float64Array, position: number, base: number): Float64Array {
+  const half = x.length / 2;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < half; i++) {
+    const angle = position * base ** ((-2 * i) / x.length);
+    const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+    out[i] = x[i]! * cos - x[i + half]! * sin;
+    out[i + half] = x[i + half]! * cos + x[i]! * sin;
+  }
+  return out;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
