@@ -14,6 +14,8 @@ import { InferenceCache, type InferenceCacheOptions } from '../generate/inferenc
 import { parseModelSpec, parseModelSpecJSON } from '../spec/model-spec-json.js';
 import type { AnyModelSpec } from '../spec/model-spec-v2-types.js';
 import { LINEAR_HYBRID_DECODER_SPEC } from '../testing/linear-hybrid-decoder.js';
+import { LOG_LINEAR_HYBRID_DECODER_SPEC } from '../testing/log-linear-hybrid-decoder.js';
+import { MEGA_HYBRID_DECODER_SPEC } from '../testing/mega-hybrid-decoder.js';
 import { estimateSpecMemory } from './memory-estimate.js';
 import { buildModelGraph } from './model-definition.js';
 
@@ -91,14 +93,21 @@ describe('the memory estimate sizes the KV caches of the cache policy', () => {
     expect(bytes(landmark(4, 2))).toBeGreaterThan(estimateSpecMemory(TINY_DECODER).cacheBytes);
   });
 
-  it('a v2 hybrid: the policy sizes the softmax layer, the linear layers keep their state', () => {
-    const spec = parseModelSpec(LINEAR_HYBRID_DECODER_SPEC);
-    for (const cache of [undefined, { policy: rollingWindow(4), prefillChunk: 2 }]) {
-      expect(estimateSpecMemory(spec, 1, cache === undefined ? {} : { cache }).cacheBytes).toBe(
-        stepStateBytes(spec, cache),
-      );
-    }
-  });
+  it.each([
+    ['linear', LINEAR_HYBRID_DECODER_SPEC, [{ policy: rollingWindow(4), prefillChunk: 2 }]],
+    ['log-linear', LOG_LINEAR_HYBRID_DECODER_SPEC, [{ prefillChunk: 1 }]],
+    ['Mega', MEGA_HYBRID_DECODER_SPEC, []],
+  ] as const)(
+    'a v2 %s hybrid: the policy sizes the softmax layers, the others keep their state',
+    (_name, json, caches: readonly InferenceCacheOptions[]) => {
+      const spec = parseModelSpec(json);
+      for (const cache of [undefined, ...caches]) {
+        expect(estimateSpecMemory(spec, 1, cache === undefined ? {} : { cache }).cacheBytes).toBe(
+          stepStateBytes(spec, cache),
+        );
+      }
+    },
+  );
 
   it('refuses an invalid cache option as compileModel would', () => {
     expect(() =>
