@@ -184,7 +184,10 @@ export async function compileModel(
   const { device } = resolved;
   // Refuse a model the device cannot hold before building graphs or generating weights.
   const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
-  checkModelMemory(estimateSpecMemory(validated, batch), memoryLimitsOf(gpuDevice));
+  checkModelMemory(
+    estimateSpecMemory(validated, batch, options.cache === undefined ? {} : { cache: options.cache }),
+    memoryLimitsOf(gpuDevice),
+  );
   const definition = modelDefinitionOf(validated);
   const forwardGraph = buildDecoderGraph(definition, { mode: 'forward', batch });
   const inferenceCache =

@@ -2,9 +2,12 @@ import { fenwickLevelCount } from '@weft/attention/linear';
 import { MemoryLimitError, type Node } from '@weft/ir';
 import type { BlockAttention } from '../blocks/attention-part.js';
 import type { BlockNorm } from '../blocks/block-norm.js';
+import type { CacheLayout } from '../blocks/kv-cache.js';
 import type { MegaLayerSpec } from '../blocks/mega-layer.js';
+import { InferenceCache, type InferenceCacheOptions } from '../generate/inference-cache.js';
 import type { DecoderLmConfig } from '../spec/model-spec-types.js';
 import type { AnyModelSpec, DecoderLmConfigV2 } from '../spec/model-spec-v2-types.js';
+import { attentionCacheElements } from './cache-memory.js';
 import { normLayerOfSlot } from './decoder-conditioning.js';
 import { resolveDecoderLayers } from './decoder-definition-v2.js';
 
@@ -18,14 +21,40 @@ export const CPU_MODEL_BYTES_LIMIT = 2 ** 31;
 export interface ModelMemoryEstimate {
   /** Parameters, f32. */
   readonly parameterBytes: number;
-  /** KV caches of the step program and their next values (two copies), f32. */
+  /**
+   * The step program's state and its next values (two copies), 4 bytes an element: the KV caches
+   * under the cache policy of {@link MemoryEstimateOptions.cache} (with what the policy tracks per
+   * slot), linear layers' recurrent states, Mega's EMA state. Exactly the bytes of the step
+   * program's state tensors.
+   */
   readonly cacheBytes: number;
-  /** Activations of a run at `maxSeq` tokens per sequence (an upper estimate; buffers are reused). */
+  /**
+   * Activations of a run at `maxSeq` tokens per sequence (an upper estimate; buffers are reused),
+   * f32, or 2 bytes an element but the logits' 4 under {@link MemoryEstimateOptions.halfStorage}.
+   */
   readonly activationBytes: number;
   /** The largest single tensor (one storage binding): an embedding table, the logits, a cache. */
   readonly largestTensorBytes: number;
   /** The largest program's arena: parameters + caches + activations. */
   readonly totalBytes: number;
+}
+
+/** What the programs are compiled with, as far as their memory depends on it. */
+export interface MemoryEstimateOptions {
+  /**
+   * The inference cache of `compileModel`'s `cache` option: its policy and `prefillChunk` set the
+   * slots per layer (and per KV head) and the tensors the policy keeps. Default: right-aligned
+   * caches of `maxSeq` slots.
+   *
+   * @throws SpecError for an invalid policy or chunk (as `compileModel` would).
+   */
+  readonly cache?: InferenceCacheOptions;
+  /**
+   * `compile`'s `halfStorage`: the intermediates between kernels take 2 bytes an element, so the
+   * activations halve but for the logits (a graph output, kept f32). Parameters and the step
+   * program's state stay f32. Default false.
+   */
+  readonly halfStorage?: boolean;
 }
 
 /** Memory limits a model must fit, in bytes. */
@@ -39,16 +68,22 @@ export interface MemoryLimits {
 }
 
 /**
- * Estimates the memory of a decoder LM from its config, in f32 bytes: parameters (embeddings,
- * per-layer projections, MLP, norms, head), the KV caches, and the activations of `batch`
- * sequences of `maxSeq` tokens. Cheap: arithmetic on the sizes, nothing is built.
+ * Estimates the memory of a decoder LM from its config, in bytes: parameters (embeddings,
+ * per-layer projections, MLP, norms, head), the KV caches of the step program (under the cache
+ * policy of `options.cache`), and the activations of `batch` sequences of `maxSeq` tokens (halved
+ * but for the logits under `options.halfStorage`). Cheap: arithmetic on the sizes, nothing is built.
  *
  * @example
  * ```ts fragment
  * const { totalBytes } = estimateModelMemory(spec.config, 1);
+ * const windowed = estimateModelMemory(spec.config, 1, { cache: { policy: rollingWindow(256) } });
  * ```
  */
-export function estimateModelMemory(config: DecoderLmConfig, batch = 1): ModelMemoryEstimate {
+export function estimateModelMemory(
+  config: DecoderLmConfig,
+  batch = 1,
+  options: MemoryEstimateOptions = {},
+): ModelMemoryEstimate {
   const { vocabSize: V, dModel: d, layers, heads, kvHeads, headDim, maxSeq } = config;
   const hidden = config.mlp.hidden;
   const attention =
@@ -58,39 +93,80 @@ export function estimateModelMemory(config: DecoderLmConfig, batch = 1): ModelMe
   const embedding = V * d + (config.positions.kind === 'learned' ? config.positions.max * d : 0);
   const head = config.tieEmbeddings ? 0 : V * d;
   const parameters = embedding + head + layers * (attention + mlp + norms) + 2 * d;
-  const cacheElements = layers * 2 * kvHeads * maxSeq * headDim;
+  const cache = attentionCacheElements(
+    { kvHeads, headDim, valueHeads: kvHeads, valueDim: headDim },
+    maxSeq,
+    cacheLayoutOf(maxSeq, options),
+  );
   const rows = batch * maxSeq;
   const rowWidth = V + 2 * hidden + 3 * (heads + 2 * kvHeads) * headDim + 4 * d;
-  const activations = rows * rowWidth;
-  const largest = Math.max(V * d, rows * V, rows * hidden, kvHeads * maxSeq * headDim);
-  const parameterBytes = parameters * 4;
-  const cacheBytes = cacheElements * 2 * 4;
-  const activationBytes = activations * 4;
+  return estimateOf({
+    parameters,
+    cacheElements: layers * cache.total,
+    activations: { rows, rowWidth, logitsWidth: V },
+    largest: { f32: Math.max(V * d, rows * V, cache.largest), intermediate: rows * hidden },
+    halfStorage: options.halfStorage === true,
+  });
+}
+
+/** The estimate's sizes, in elements, before they are counted in bytes. */
+interface EstimateTerms {
+  readonly parameters: number;
+  /** One copy of the step program's state. */
+  readonly cacheElements: number;
+  /** Activations: `rows` rows of `rowWidth` elements, `logitsWidth` of them the logits. */
+  readonly activations: { readonly rows: number; readonly rowWidth: number; readonly logitsWidth: number };
+  /** The largest tensor kept f32 (parameters, logits, state) and the largest intermediate. */
+  readonly largest: { readonly f32: number; readonly intermediate: number };
+  readonly halfStorage: boolean;
+}
+
+/** Counts the terms in bytes: 4 an element, 2 an intermediate element under f16 storage. */
+function estimateOf(terms: EstimateTerms): ModelMemoryEstimate {
+  const intermediateBytes = terms.halfStorage ? 2 : 4;
+  const { rows, rowWidth, logitsWidth } = terms.activations;
+  const parameterBytes = terms.parameters * 4;
+  const cacheBytes = terms.cacheElements * 2 * 4;
+  const activationBytes = rows * (logitsWidth * 4 + (rowWidth - logitsWidth) * intermediateBytes);
   return {
     parameterBytes,
     cacheBytes,
     activationBytes,
-    largestTensorBytes: largest * 4,
+    largestTensorBytes: Math.max(terms.largest.f32 * 4, terms.largest.intermediate * intermediateBytes),
     totalBytes: parameterBytes + cacheBytes + activationBytes,
   };
 }
 
+/** The step program's cache layout under `options.cache` (as `compileModel` makes it); none by default. */
+function cacheLayoutOf(maxSeq: number, options: MemoryEstimateOptions): CacheLayout | undefined {
+  return options.cache === undefined ? undefined : new InferenceCache(maxSeq, options.cache).layout;
+}
+
 /**
  * {@link estimateModelMemory} for a validated spec of either version. A v2 spec is estimated
- * layer by layer (each layer's heads, value heads, dims and MLP after the overrides).
+ * layer by layer (each layer's heads, value heads, dims and MLP after the overrides); a cache
+ * policy sizes its softmax layers' caches only (linear layers keep their state whatever it is).
+ * `cacheBytes` is exactly what the step program `compileModel(spec, { cache })` builds keeps as state.
+ *
+ * @throws SpecError for an invalid `options.cache` (policy or `prefillChunk`).
  *
  * @example
  * ```ts
  * import { readFileSync } from 'node:fs';
  *
- * const text = readFileSync('model.json', 'utf8');
- * const { totalBytes } = estimateSpecMemory(parseModelSpecJSON(text));
+ * const spec = parseModelSpecJSON(readFileSync('model.json', 'utf8'));
+ * const { totalBytes } = estimateSpecMemory(spec);
+ * const { cacheBytes } = estimateSpecMemory(spec, 1, { cache: { policy: heavyHitter(64, 64) } });
  * ```
  */
-export function estimateSpecMemory(spec: AnyModelSpec, batch = 1): ModelMemoryEstimate {
+export function estimateSpecMemory(
+  spec: AnyModelSpec,
+  batch = 1,
+  options: MemoryEstimateOptions = {},
+): ModelMemoryEstimate {
   return spec.schemaVersion === 2
-    ? estimateV2Memory(spec.config, batch)
-    : estimateModelMemory(spec.config, batch);
+    ? estimateV2Memory(spec.config, batch, options)
+    : estimateModelMemory(spec.config, batch, options);
 }
 
 /** Parameters of one norm slot: a gain and bias, the adaLN modulation `[d, 2d]` + `[2d]`, or `tasks` gains and biases. */
@@ -142,13 +218,19 @@ function megaLayerSizes(
 }
 
 /** The v1 estimate's terms, summed over the layers of a v2 config (QKV biases and three norms, four with sandwich norms, counted as an upper bound; output biases where a layer has one). */
-function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemoryEstimate {
+function estimateV2Memory(
+  config: DecoderLmConfigV2,
+  batch: number,
+  options: MemoryEstimateOptions,
+): ModelMemoryEstimate {
   const { vocabSize: V, dModel: d, maxSeq } = config;
   const rows = batch * maxSeq;
+  const layout = cacheLayoutOf(maxSeq, options);
   let layerParameters = 0;
   let cacheElements = 0;
   let rowWidth = 0;
   let largest = Math.max(V * d, rows * V);
+  let largestIntermediate = 0;
   for (const { attention, mlp, block } of resolveDecoderLayers(config)) {
     const mlpParameters =
       (mlp.kind === 'gelu' || mlp.kind === 'relu2' ? 2 : 3) * d * mlp.hidden + mlp.hidden + d;
@@ -162,7 +244,8 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
         normParameters(block.norm, d, config.conditioning?.taskIds?.tasks ?? 1);
       cacheElements += mega.cache;
       rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + mega.rowWidth);
-      largest = Math.max(largest, rows * 2 * mlp.hidden, mega.cache);
+      largest = Math.max(largest, mega.cache);
+      largestIntermediate = Math.max(largestIntermediate, rows * 2 * mlp.hidden);
       continue;
     }
     // A linear layer: H key/value heads, and a state [H, d_k, d_v] (+ [H, d_k]) in place of the KV
@@ -184,32 +267,31 @@ function estimateV2Memory(config: DecoderLmConfigV2, batch: number): ModelMemory
       (block.residual?.kind === 'adaLnZero' ? 2 * (3 * d * d + 3 * d) : 0) +
       (linear ? 0 : tensorParameters(block.attention as BlockAttention)) +
       (logLinear ? d * heads * fenwickLevelCount(maxSeq) + d * heads : 0);
-    cacheElements += logLinear
+    // A softmax layer keeps the KV cache of the policy's layout; linear layers keep their state whatever the policy.
+    const softmax =
+      attention.kind === 'attention'
+        ? attentionCacheElements({ kvHeads, headDim, valueHeads, valueDim }, maxSeq, layout)
+        : { total: 0, largest: 0 };
+    const state = logLinear
       ? heads * (fenwickLevelCount(maxSeq) - 1) * headDim * valueDim + 1
       : attention.kind === 'linear-attention'
         ? heads * attention.featureDim * (valueDim + (attention.denominator === null ? 0 : 1))
-        : (kvHeads * headDim + valueHeads * valueDim) * maxSeq;
+        : softmax.total;
+    cacheElements += state;
     rowWidth = Math.max(rowWidth, V + 2 * mlp.hidden + 3 * projected + 4 * d);
-    largest = Math.max(
-      largest,
-      rows * 2 * mlp.hidden,
-      kvHeads * maxSeq * headDim,
-      valueHeads * maxSeq * valueDim,
-    );
+    // A linear layer's largest state tensor is its S (the whole state bounds it).
+    largest = Math.max(largest, linear ? state : softmax.largest);
+    largestIntermediate = Math.max(largestIntermediate, rows * 2 * mlp.hidden);
   }
   const learned = config.positions?.kind === 'learned' ? config.positions.max * d : 0;
   const head = config.tieEmbeddings ? 0 : V * d;
-  const parameterBytes =
-    (V * d + learned + head + layerParameters + conditioningParameters(config) + 2 * d) * 4;
-  const cacheBytes = cacheElements * 2 * 4;
-  const activationBytes = rows * rowWidth * 4;
-  return {
-    parameterBytes,
-    cacheBytes,
-    activationBytes,
-    largestTensorBytes: largest * 4,
-    totalBytes: parameterBytes + cacheBytes + activationBytes,
-  };
+  return estimateOf({
+    parameters: V * d + learned + head + layerParameters + conditioningParameters(config) + 2 * d,
+    cacheElements,
+    activations: { rows, rowWidth, logitsWidth: V },
+    largest: { f32: largest, intermediate: largestIntermediate },
+    halfStorage: options.halfStorage === true,
+  });
 }
 
 /** The limits of a WebGPU device, or of the CPU backend (see {@link CPU_MODEL_BYTES_LIMIT}). */
