@@ -28,6 +28,6 @@ export const lawcatEntry = linearAttentionZooEntry({
   mechanism: 'lawcat',
   paper: { id: 97, title: 'LAWCAT: Linear Attention with Convolution Across Time (Liu et al.)', group: 'G4' },
   description:
-    'Causal LAWCAT: 4-tap causal depthwise conv on Q and K, GLA gate σ(a)^(1/16), ELU+1 (stand-in φ) gated linear attention with denominator ε 1e-6, chunks of 8, 4 heads × 24 positions × dim 16.',
+    "Stand-in φ (ELU+1) for LAWCAT's learnable map, otherwise causal LAWCAT: 4-tap causal depthwise conv on Q and K, GLA gate σ(a)^(1/16), gated linear attention with denominator ε 1e-6, chunks of 8, 4 heads × 24 positions × dim 16.",
   tolerance: DEFAULT_TOLERANCE,
 });
