@@ -57,10 +57,6 @@ const MAXIMUM_COMMENT_LENGTH = 80;
  * ```
  */
 export function sanitizeIdentifier(text: string): string {
-  return remembered(identifiers, text, identifierOf);
-}
-
-function identifierOf(text: string): string {
   let name = text
     .replace(/[^A-Za-z0-9_]+/g, '_')
     .replace(/_+/g, '_')
@@ -78,10 +74,6 @@ function identifierOf(text: string): string {
  * no comment delimiters, no line breaks, at most 80 characters.
  */
 export function sanitizeComment(text: string): string {
-  return remembered(comments, text, commentOf);
-}
-
-function commentOf(text: string): string {
   const printable = text.replace(/[^\x20-\x7e]/g, '?').replace(/\/\*|\*\/|\/\//g, '??');
   return printable.length > MAXIMUM_COMMENT_LENGTH
     ? `${printable.slice(0, MAXIMUM_COMMENT_LENGTH - 3)}...`
@@ -121,29 +113,6 @@ const MAXIMUM_NAME_LENGTH = 60;
  * ```
  */
 export function sanitizeName(text: string): string {
-  return remembered(names, text, nameOf);
-}
-
-function nameOf(text: string): string {
   const safe = text.replace(/[^A-Za-z0-9_.:-]/g, '?');
   return safe.length > MAXIMUM_NAME_LENGTH ? `${safe.slice(0, MAXIMUM_NAME_LENGTH - 3)}...` : safe;
-}
-
-/*
- * The results of recent calls: a program's kernels print the same few hundred names, identifiers
- * and comment lines once per layer, and each sanitizer is a pure function of its text.
- */
-const identifiers = new Map<string, string>();
-const comments = new Map<string, string>();
-const names = new Map<string, string>();
-const REMEMBERED = 4096;
-
-function remembered(table: Map<string, string>, text: string, sanitize: (text: string) => string): string {
-  let result = table.get(text);
-  if (result === undefined) {
-    if (table.size >= REMEMBERED) table.clear();
-    result = sanitize(text);
-    table.set(text, result);
-  }
-  return result;
 }

@@ -94,31 +94,9 @@ export function topoSortExcept(roots: readonly Node[], done: { has(node: Node): 
   return order;
 }
 
-/**
- * Nodes of a graph in topological order. The order is a function of the output nodes alone, and
- * every pass of the pipeline asks for it (most passes return a new graph of the same outputs), so
- * the last order found for a list of outputs is kept while its first output is alive.
- */
+/** Nodes of a graph in topological order. */
 export function graphNodes(graph: Graph): Node[] {
-  const roots = Object.values(graph.outputs);
-  const first = roots[0];
-  const known = first === undefined ? undefined : lastOrders.get(first);
-  if (known !== undefined && sameNodes(known.roots, roots)) return [...known.order];
-  const order = topoSort(roots);
-  // Only nodes whose operand lists are frozen (every node `makeNode` builds) keep their order.
-  if (first !== undefined && order.every((node) => Object.isFrozen(node.inputs))) {
-    lastOrders.set(first, { roots, order });
-  }
-  return [...order];
-}
-
-/** The last topological order found for a graph whose first output is the key (see `graphNodes`). */
-const lastOrders = new WeakMap<Node, { readonly roots: readonly Node[]; readonly order: readonly Node[] }>();
-
-function sameNodes(a: readonly Node[], b: readonly Node[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
+  return topoSort(Object.values(graph.outputs));
 }
 
 /** For each node, the nodes that use it (in topological order). */
