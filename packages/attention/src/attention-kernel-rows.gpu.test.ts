@@ -32,20 +32,43 @@ describe('tiled softmax kernel: query rows per invocation (software vs hardware 
     valueDim: 7,
   };
   const masks = { none: undefined, causal: causal(), 'sliding(9)': slidingWindow(9) };
-  for (const software of [true, false]) {
+  // The software form reads staged rows by subgroup broadcast where the adapter reports one
+  // subgroup size equal to its 4 invocations (SwiftShader), each invocation for itself otherwise.
+  const forms = [
+    { software: true, subgroups: true },
+    { software: true, subgroups: false },
+    { software: false, subgroups: true },
+  ];
+  for (const { software, subgroups } of forms) {
     for (const [maskName, mask] of Object.entries(masks)) {
-      const label = `${software ? 'software' : 'hardware'} ${maskName}`;
+      const label = `${software ? 'software' : 'hardware'}${subgroups ? '' : ' no subgroups'} ${maskName}`;
       it(`${label}: ${software ? '8 rows' : '1 row'} per invocation vs float64`, async () => {
         const weft = await getTestDevice();
         const testCase = buildCase(shape, mask === undefined ? {} : { mask }, {}, 91);
         const program = await compile(graphOf(testCase), {
           device: { ...weft, adapter: { ...weft.adapter, software } },
           extensions: [attentionKernels],
+          subgroups,
         });
         try {
           const [kernel] = program.kernels.filter((each) => each.wgsl.includes('key_tile'));
           expect(kernel, label).toBeDefined();
           expect(kernel!.wgsl, label).toContain(`@workgroup_size(${software ? 4 : 32}, 1, 1)`);
+          const info = (
+            weft.device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }
+          ).adapterInfo;
+          const broadcast =
+            software &&
+            subgroups &&
+            weft.device.features.has('subgroups') &&
+            info?.subgroupMinSize === 4 &&
+            info.subgroupMaxSize === 4;
+          if (software && subgroups && !broadcast) {
+            console.log(
+              `${label}: the adapter has no single subgroup size of 4; the broadcast form is not tested`,
+            );
+          }
+          expect(kernel!.wgsl.includes('subgroupBroadcast('), label).toBe(broadcast);
           const inputs = Object.fromEntries(
             Object.entries(testCase.inputs).map(([name, t]) => [name, t.data]),
           );

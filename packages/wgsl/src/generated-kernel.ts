@@ -21,6 +21,13 @@ export interface DeviceProfile {
    */
   readonly subgroups: boolean;
   /**
+   * The subgroup size, where the adapter reports a single one (`subgroupMinSize` =
+   * `subgroupMaxSize`; SwiftShader: 4); absent where the size may vary or is not reported. Kernels
+   * that need every subgroup full and of a known size (reading a row together by broadcast) use it
+   * only when their workgroup is exactly that size.
+   */
+  readonly subgroupSize?: number;
+  /**
    * Whether the adapter emulates the GPU on the CPU (SwiftShader, a fallback adapter). There a
    * workgroup runs on one CPU thread with its invocations as coroutines, so each
    * `workgroupBarrier()` costs a switch per invocation and cooperative reductions lose to one

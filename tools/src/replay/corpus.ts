@@ -66,6 +66,7 @@ export const REPLAY_PROFILES: Readonly<Record<string, DeviceProfile>> = {
     },
     shaderF16: false,
     subgroups: true,
+    subgroupSize: 4,
     software: true,
   },
 };

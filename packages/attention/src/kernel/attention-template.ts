@@ -14,7 +14,7 @@ import { onlineReadouts, writesReadouts } from './readout-code.js';
 import { rowCode } from './row-code.js';
 import { splitKeysKernel } from './split-keys-kernel.js';
 import { tileFunctions } from './tile-code.js';
-import { attentionTiles } from './tile-sizes.js';
+import { attentionTiles, sharedStagedReadLanes } from './tile-sizes.js';
 import type { TiledKernelParts } from './tiled-kernel-parts.js';
 import { KernelFunctions } from './wgsl-functions.js';
 
@@ -110,6 +110,9 @@ export function generateAttention(
       ? blockedRows
       : 1;
   const invocations = queryBlock / rowsPerInvocation;
+  // Several rows per invocation read each staged row once for all of them; a subgroup of known size
+  // reads it together too (one-row kernels keep their reads: their lanes are not a whole workgroup).
+  const sharedReadLanes = rowsPerInvocation > 1 ? sharedStagedReadLanes(profile, invocations) : undefined;
   const prologue = header.lets(rows.header, false);
   const functions = new KernelFunctions(header.declared(prologue), rowFunctions);
   // K rows are staged as vec4s (zero-padded past the head dim) so that each score is
@@ -135,8 +138,19 @@ export function generateAttention(
     invocations,
     listed,
     half,
+    sharedReadLanes,
   });
-  const queryScore = queryScoreFunctions({ context, functions, rows, query, headDim, score, mask, distance });
+  const queryScore = queryScoreFunctions({
+    context,
+    functions,
+    rows,
+    query,
+    headDim,
+    score,
+    mask,
+    distance,
+    branchFreeMask: rowsPerInvocation > 1,
+  });
   const listTiles = listed ? [`let listed_tiles = ${tiles.listTiles()};`] : [];
   const workgroupCount = (dims: DimBindings) =>
     resolveDim(query.shape[0]!, dims) *
@@ -168,10 +182,12 @@ export function generateAttention(
     valueDim,
     invocations,
     readouts,
+    sharedReadLanes,
   };
   const body = rowsPerInvocation > 1 ? blockedSoftmaxBody(parts, rowsPerInvocation) : oneRowBody(parts);
   return buildKernel(context, functions, prologue, body, {
     workgroupSize: [invocations, 1, 1],
     workgroupCount,
+    ...(sharedReadLanes === undefined ? {} : { subgroups: true }),
   });
 }

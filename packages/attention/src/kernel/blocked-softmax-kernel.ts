@@ -5,7 +5,8 @@ import { headRowOffset } from './view-offsets.js';
 
 /**
  * The entry body of the tiled kernel with `rows` plain-softmax query rows per invocation (see
- * `blockedSoftmaxCode`): one loop over the key tiles, each scored and folded for every row.
+ * `blockedSoftmaxCode`): one loop over the key tiles, each scored and folded for every row, a few
+ * keys at a time.
  */
 export function blockedSoftmaxBody(parts: TiledKernelParts, rows: number): string[] {
   const { context, writes, valueDim } = parts;
@@ -23,6 +24,7 @@ export function blockedSoftmaxBody(parts: TiledKernelParts, rows: number): strin
     loadQueryRow: parts.queryScore.loadQueryRow,
     scoreKey: parts.queryScore.scoreKey,
     stagedKey: parts.tiles.stagedKey,
+    sharedReadLanes: parts.sharedReadLanes,
     store: (flat, value) => context.store(output, flat, value),
     outputRow: (row) => headRowOffset(context, output, row, valueDim),
     // Plain softmax has no sink: the running max m is the largest kept score wherever l > 0.
@@ -39,7 +41,7 @@ export function blockedSoftmaxBody(parts: TiledKernelParts, rows: number): strin
     ...parts.listTiles,
     'let first_row = block_q0 + i32(local_index);',
     `${blocked.start};`,
-    ...keyPassCode(parts)(true, [`${blocked.scoreTile};`, `${blocked.softmaxStep};`]),
+    ...keyPassCode(parts)(true, [`${blocked.foldTile};`]),
     `${blocked.store};`,
   ];
 }

@@ -12,6 +12,8 @@ export interface AttentionEntry {
   readonly workgroupSize: [number, number, number];
   /** Workgroups for the run-time lengths. */
   readonly workgroupCount: (dims: DimBindings) => number;
+  /** Whether the body uses subgroup builtins (`subgroup_lane`) and functions. */
+  readonly subgroups?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function buildKernel(
   const generated = context.build(ATTENTION_OP, {
     workgroupSize: entry.workgroupSize,
     workgroupCount: entry.workgroupCount,
+    ...(entry.subgroups === true ? { subgroups: true } : {}),
     functions: [...constants, ...declarations],
     body: lines,
   });

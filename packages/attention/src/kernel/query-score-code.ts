@@ -20,6 +20,12 @@ export interface QueryScoreContext {
   readonly mask: RenderedExprs | undefined;
   /** The l1 distance the score may read. */
   readonly distance: L1DistanceCode;
+  /**
+   * Evaluate the mask without a branch (its verdict goes into `Score.kept`, the dot product runs
+   * anyway; the mask's and score's `&&`/`||` become `&`/`|`): for kernels that inline many `score_key` calls, where a branch in each multiplies the
+   * control flow the shader compiler must handle (the several-rows kernel scores rows × keys at once).
+   */
+  readonly branchFreeMask?: boolean;
 }
 
 /** Calls of the query row and score helpers (a parameter's argument defaults to its own name). */
@@ -86,7 +92,7 @@ export function queryScoreFunctions(parts: QueryScoreContext): QueryScoreFunctio
     ],
     returns: 'Score',
     body: [
-      ...(mask === undefined
+      ...(mask === undefined || parts.branchFreeMask === true
         ? []
         : [
             // The predicate runs first so that masked keys cost no dot product.
@@ -96,6 +102,13 @@ export function queryScoreFunctions(parts: QueryScoreContext): QueryScoreFunctio
             '    return Score(0.0, false);',
             '  }',
             '}',
+          ]),
+      ...(mask === undefined || parts.branchFreeMask !== true
+        ? []
+        : [
+            ...mask.lines.map(eagerLogic),
+            // Only a partial tile (kind 1) asks the mask; `|` evaluates both sides, no branch.
+            `let kept = (tile_kind != 1u) | (${eagerLogic(mask.values[0]!)});`,
           ]),
       ...distance.declare,
       ...Array.from({ length: headDim }, (_, d) =>
@@ -107,8 +120,8 @@ export function queryScoreFunctions(parts: QueryScoreContext): QueryScoreFunctio
         Array.from({ length: keyVectors }, (_, vector) => `dot(query[${vector}], key[${vector}])`),
       ),
       ...(queryScale === 1 ? [] : [`let raw = scaled_raw * ${literalOf(1 / queryScale)};`]),
-      ...score.lines,
-      `return Score(${score.values[0]}, true);`,
+      ...(parts.branchFreeMask === true ? score.lines.map(eagerLogic) : score.lines),
+      `return Score(${parts.branchFreeMask === true ? eagerLogic(score.values[0]!) : score.values[0]}, ${mask === undefined || parts.branchFreeMask !== true ? 'true' : 'kept'});`,
     ],
   });
   return { loadQueryRow, scoreKey, keyArray };
@@ -126,4 +139,13 @@ export function queryPrescale(headDim: number): number {
 function literalOf(value: number): string {
   const text = String(value);
   return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+/**
+ * Rendered boolean code with `&&` / `||` as `&` / `|`: the same value on bools (the renderer
+ * parenthesizes every compound operand, and mask operands have no effects) without a short-circuit
+ * branch each.
+ */
+function eagerLogic(code: string): string {
+  return code.replaceAll(' && ', ' & ').replaceAll(' || ', ' | ');
 }

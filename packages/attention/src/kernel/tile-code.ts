@@ -1,5 +1,6 @@
 import type { HalfHooks, RenderedExprs } from '@weft/wgsl';
 import type { RowCode } from './row-code.js';
+import { stagedRowReads } from './staged-row-reads.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
 /** What {@link tileFunctions} needs from the template. */
@@ -24,6 +25,11 @@ export interface TileContext {
   readonly listed: boolean;
   /** The f16 tier's hooks: the tiles hold `half4`s (plain `vec4<f32>` at f32 precision). */
   readonly half: HalfHooks;
+  /**
+   * The subgroup size when the workgroup's lanes read each staged key row together (`staged_key`
+   * takes `lane`; see `stagedRowReads`); absent: each invocation reads the whole row.
+   */
+  readonly sharedReadLanes?: number | undefined;
 }
 
 /** Calls of the key-tile helpers (see {@link tileFunctions}). */
@@ -226,19 +232,29 @@ export function tileFunctions(context: TileContext): TileFunctions {
     ],
   });
   const keyArray = `array<vec4<f32>, ${keyVectors}>`;
+  const keyRead = stagedRowReads(
+    'key_tile',
+    'j',
+    keyVectors,
+    'key',
+    (value) => half.widen4(value),
+    context.sharedReadLanes,
+  );
   functions.define({
     name: 'staged_key',
-    comment: 'Key row j of the staged tile.',
-    params: [['j', 'i32']],
+    comment:
+      context.sharedReadLanes === undefined
+        ? 'Key row j of the staged tile.'
+        : `Key row j of the staged tile, read by the ${context.sharedReadLanes} lanes of the subgroup together.`,
+    params: [
+      ['j', 'i32'],
+      ...(context.sharedReadLanes === undefined ? [] : [['lane', 'u32'] as [string, string]]),
+    ],
     returns: keyArray,
     body: [
-      ...(keyVectors === 1 ? [] : [`let key_base = j * ${keyVectors};`]),
+      ...keyRead.lines,
       `return ${keyArray}(`,
-      ...Array.from({ length: keyVectors }, (_, vector) =>
-        keyVectors === 1
-          ? `  ${half.widen4('key_tile[j]')},`
-          : `  ${half.widen4(`key_tile[key_base${vector === 0 ? '' : ` + ${vector}`}]`)},`,
-      ),
+      ...Array.from({ length: keyVectors }, (_, vector) => `  ${keyRead.vector(vector)},`),
       ');',
     ],
   });

@@ -72,3 +72,14 @@ export function attentionTiles(
   const rowsPerInvocation = profile.software === true ? SOFTWARE_ROWS_PER_INVOCATION : 1;
   return { queryBlock, keyBlock, rowsPerInvocation };
 }
+
+/**
+ * The lanes that read each staged K/V row together (see `stagedRowReads`), or undefined: the
+ * device's subgroup size when subgroups are enabled, the adapter reports that one size only
+ * (`DeviceProfile.subgroupSize`), and the workgroup (`invocations`) is exactly one subgroup, so
+ * every lane a broadcast reads from exists and runs. No size is assumed.
+ */
+export function sharedStagedReadLanes(profile: DeviceProfile, invocations: number): number | undefined {
+  const size = profile.subgroupSize;
+  return profile.subgroups && size !== undefined && size === invocations ? size : undefined;
+}

@@ -39,6 +39,8 @@ export interface TiledKernelParts {
   readonly invocations: number;
   /** The readouts folded into the online pass, if the kernel writes any. */
   readonly readouts: OnlineReadouts | undefined;
+  /** The subgroup size when the lanes read staged rows together (see `stagedRowReads`). */
+  readonly sharedReadLanes?: number | undefined;
 }
 
 /**

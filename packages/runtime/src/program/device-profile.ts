@@ -48,6 +48,8 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
       actual: "precision 'f32'",
     });
   }
+  const subgroups = (options.subgroups ?? true) && device.features.has('subgroups');
+  const subgroupSize = singleSubgroupSize(device);
   return {
     limits: {
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
@@ -60,7 +62,8 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
       minStorageBufferOffsetAlignment: limits.minStorageBufferOffsetAlignment,
     },
     shaderF16,
-    subgroups: (options.subgroups ?? true) && device.features.has('subgroups'),
+    subgroups,
+    ...(subgroups && subgroupSize !== undefined ? { subgroupSize } : {}),
     software: options.software ?? isSoftwareAdapter(device),
     ...(precision === 'f32' ? {} : { precision }),
     ...(halfStorage ? { halfStorage } : {}),
@@ -71,4 +74,13 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
 function isSoftwareAdapter(device: GPUDevice): boolean {
   const info = (device as { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
   return info?.isFallbackAdapter === true || info?.architecture === 'swiftshader';
+}
+
+// The subgroup size where the adapter reports exactly one (`GPUAdapterInfo.subgroupMinSize` and
+// `subgroupMaxSize` are recent; older implementations leave them out).
+function singleSubgroupSize(device: GPUDevice): number | undefined {
+  const info = (device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } })
+    .adapterInfo;
+  const min = info?.subgroupMinSize;
+  return min !== undefined && min > 0 && min === info?.subgroupMaxSize ? min : undefined;
 }

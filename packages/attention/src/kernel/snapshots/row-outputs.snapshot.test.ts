@@ -337,15 +337,12 @@ describe('attention kernel with its row statistics', () => {
       const lowest_f32 = -3.4028234e38;
 
       // Per-invocation state of its 8 query rows (row r: first_row + 4·r): query index
-      // and vec4s, running max and sum, output accumulator (vec4s), and the current tile: scores, max, kept keys.
+      // and vec4s, running max and sum, output accumulator (vec4s).
       var<private> query_index: array<i32, 8>;
       var<private> query_vectors: array<array<vec4<f32>, 1>, 8>;
       var<private> m_run: array<f32, 8>;
       var<private> l_run: array<f32, 8>;
       var<private> acc: array<array<vec4<f32>, 1>, 8>;
-      var<private> scores: array<array<f32, 32>, 8>;
-      var<private> tile_max: array<f32, 8>;
-      var<private> kept: array<u32, 8>;
 
       // What one workgroup works on: lengths, batch·head, query block and K/V rows.
       struct Block {
@@ -506,79 +503,6 @@ describe('attention kernel with its row statistics', () => {
         m_run[7] = lowest_f32;
       }
 
-      // Scores every row against the staged tile: scores, the tile's max (from the running max), kept keys.
-      fn score_tile(block: Block, tile: Tile) {
-        kept[0] = 0u;
-        tile_max[0] = m_run[0];
-        kept[1] = 0u;
-        tile_max[1] = m_run[1];
-        kept[2] = 0u;
-        tile_max[2] = m_run[2];
-        kept[3] = 0u;
-        tile_max[3] = m_run[3];
-        kept[4] = 0u;
-        tile_max[4] = m_run[4];
-        kept[5] = 0u;
-        tile_max[5] = m_run[5];
-        kept[6] = 0u;
-        tile_max[6] = m_run[6];
-        kept[7] = 0u;
-        tile_max[7] = m_run[7];
-        for (var j = 0; j < tile.keys; j++) {
-          let key_i = tile.k0 + j;
-          let key = staged_key(j);
-          let bit = 1u << u32(j);
-          let score_0 = score_key(block, query_index[0], query_vectors[0], key_i, key, tile.kind);
-          if (score_0.kept) {
-            scores[0][j] = score_0.value;
-            tile_max[0] = max(tile_max[0], score_0.value);
-            kept[0] |= bit;
-          }
-          let score_1 = score_key(block, query_index[1], query_vectors[1], key_i, key, tile.kind);
-          if (score_1.kept) {
-            scores[1][j] = score_1.value;
-            tile_max[1] = max(tile_max[1], score_1.value);
-            kept[1] |= bit;
-          }
-          let score_2 = score_key(block, query_index[2], query_vectors[2], key_i, key, tile.kind);
-          if (score_2.kept) {
-            scores[2][j] = score_2.value;
-            tile_max[2] = max(tile_max[2], score_2.value);
-            kept[2] |= bit;
-          }
-          let score_3 = score_key(block, query_index[3], query_vectors[3], key_i, key, tile.kind);
-          if (score_3.kept) {
-            scores[3][j] = score_3.value;
-            tile_max[3] = max(tile_max[3], score_3.value);
-            kept[3] |= bit;
-          }
-          let score_4 = score_key(block, query_index[4], query_vectors[4], key_i, key, tile.kind);
-          if (score_4.kept) {
-            scores[4][j] = score_4.value;
-            tile_max[4] = max(tile_max[4], score_4.value);
-            kept[4] |= bit;
-          }
-          let score_5 = score_key(block, query_index[5], query_vectors[5], key_i, key, tile.kind);
-          if (score_5.kept) {
-            scores[5][j] = score_5.value;
-            tile_max[5] = max(tile_max[5], score_5.value);
-            kept[5] |= bit;
-          }
-          let score_6 = score_key(block, query_index[6], query_vectors[6], key_i, key, tile.kind);
-          if (score_6.kept) {
-            scores[6][j] = score_6.value;
-            tile_max[6] = max(tile_max[6], score_6.value);
-            kept[6] |= bit;
-          }
-          let score_7 = score_key(block, query_index[7], query_vectors[7], key_i, key, tile.kind);
-          if (score_7.kept) {
-            scores[7][j] = score_7.value;
-            tile_max[7] = max(tile_max[7], score_7.value);
-            kept[7] |= bit;
-          }
-        }
-      }
-
       // acc[r] += p[r] · value row j of the staged tile, for every row: one read of each value vec4.
       fn accumulate_value_rows(j: i32, p: array<f32, 8>) {
         let value_0 = value_tile[j];
@@ -592,70 +516,220 @@ describe('attention kernel with its row statistics', () => {
         acc[7][0] += p[7] * value_0;
       }
 
-      // Online softmax over the scored tile: each row's running max rises to the tile's, rescaling its sum
-      // and accumulator by exp(old − new), then every kept key adds exp(s − max) and its weighted value row.
-      fn online_softmax_step(tile: Tile) {
-        let any_kept = kept[0] | kept[1] | kept[2] | kept[3] | kept[4] | kept[5] | kept[6] | kept[7];
-        if (any_kept == 0u) {
-          return;
-        }
-        let correction_0 = exp(m_run[0] - tile_max[0]);
+      // Folds keys j0 … j0 + 3 of the scored tile into every row: scores in registers, each row's running
+      // max rises to theirs (rescaling its sum and accumulator by exp(old − new)), then each kept key
+      // adds exp(s − max) and its weighted value row. Keys past the tile are not kept.
+      fn fold_keys(block: Block, tile: Tile, j0: i32) {
+        let key_0 = staged_key(j0);
+        let key_i_0 = tile.k0 + j0;
+        let score_0_0 = score_key(block, query_index[0], query_vectors[0], key_i_0, key_0, tile.kind);
+        let kept_0_0 = score_0_0.kept;
+        let score_1_0 = score_key(block, query_index[1], query_vectors[1], key_i_0, key_0, tile.kind);
+        let kept_1_0 = score_1_0.kept;
+        let score_2_0 = score_key(block, query_index[2], query_vectors[2], key_i_0, key_0, tile.kind);
+        let kept_2_0 = score_2_0.kept;
+        let score_3_0 = score_key(block, query_index[3], query_vectors[3], key_i_0, key_0, tile.kind);
+        let kept_3_0 = score_3_0.kept;
+        let score_4_0 = score_key(block, query_index[4], query_vectors[4], key_i_0, key_0, tile.kind);
+        let kept_4_0 = score_4_0.kept;
+        let score_5_0 = score_key(block, query_index[5], query_vectors[5], key_i_0, key_0, tile.kind);
+        let kept_5_0 = score_5_0.kept;
+        let score_6_0 = score_key(block, query_index[6], query_vectors[6], key_i_0, key_0, tile.kind);
+        let kept_6_0 = score_6_0.kept;
+        let score_7_0 = score_key(block, query_index[7], query_vectors[7], key_i_0, key_0, tile.kind);
+        let kept_7_0 = score_7_0.kept;
+        let key_1 = staged_key(j0 + 1);
+        let key_i_1 = tile.k0 + j0 + 1;
+        let score_0_1 = score_key(block, query_index[0], query_vectors[0], key_i_1, key_1, tile.kind);
+        let kept_0_1 = score_0_1.kept && j0 + 1 < tile.keys;
+        let score_1_1 = score_key(block, query_index[1], query_vectors[1], key_i_1, key_1, tile.kind);
+        let kept_1_1 = score_1_1.kept && j0 + 1 < tile.keys;
+        let score_2_1 = score_key(block, query_index[2], query_vectors[2], key_i_1, key_1, tile.kind);
+        let kept_2_1 = score_2_1.kept && j0 + 1 < tile.keys;
+        let score_3_1 = score_key(block, query_index[3], query_vectors[3], key_i_1, key_1, tile.kind);
+        let kept_3_1 = score_3_1.kept && j0 + 1 < tile.keys;
+        let score_4_1 = score_key(block, query_index[4], query_vectors[4], key_i_1, key_1, tile.kind);
+        let kept_4_1 = score_4_1.kept && j0 + 1 < tile.keys;
+        let score_5_1 = score_key(block, query_index[5], query_vectors[5], key_i_1, key_1, tile.kind);
+        let kept_5_1 = score_5_1.kept && j0 + 1 < tile.keys;
+        let score_6_1 = score_key(block, query_index[6], query_vectors[6], key_i_1, key_1, tile.kind);
+        let kept_6_1 = score_6_1.kept && j0 + 1 < tile.keys;
+        let score_7_1 = score_key(block, query_index[7], query_vectors[7], key_i_1, key_1, tile.kind);
+        let kept_7_1 = score_7_1.kept && j0 + 1 < tile.keys;
+        let key_2 = staged_key(j0 + 2);
+        let key_i_2 = tile.k0 + j0 + 2;
+        let score_0_2 = score_key(block, query_index[0], query_vectors[0], key_i_2, key_2, tile.kind);
+        let kept_0_2 = score_0_2.kept && j0 + 2 < tile.keys;
+        let score_1_2 = score_key(block, query_index[1], query_vectors[1], key_i_2, key_2, tile.kind);
+        let kept_1_2 = score_1_2.kept && j0 + 2 < tile.keys;
+        let score_2_2 = score_key(block, query_index[2], query_vectors[2], key_i_2, key_2, tile.kind);
+        let kept_2_2 = score_2_2.kept && j0 + 2 < tile.keys;
+        let score_3_2 = score_key(block, query_index[3], query_vectors[3], key_i_2, key_2, tile.kind);
+        let kept_3_2 = score_3_2.kept && j0 + 2 < tile.keys;
+        let score_4_2 = score_key(block, query_index[4], query_vectors[4], key_i_2, key_2, tile.kind);
+        let kept_4_2 = score_4_2.kept && j0 + 2 < tile.keys;
+        let score_5_2 = score_key(block, query_index[5], query_vectors[5], key_i_2, key_2, tile.kind);
+        let kept_5_2 = score_5_2.kept && j0 + 2 < tile.keys;
+        let score_6_2 = score_key(block, query_index[6], query_vectors[6], key_i_2, key_2, tile.kind);
+        let kept_6_2 = score_6_2.kept && j0 + 2 < tile.keys;
+        let score_7_2 = score_key(block, query_index[7], query_vectors[7], key_i_2, key_2, tile.kind);
+        let kept_7_2 = score_7_2.kept && j0 + 2 < tile.keys;
+        let key_3 = staged_key(j0 + 3);
+        let key_i_3 = tile.k0 + j0 + 3;
+        let score_0_3 = score_key(block, query_index[0], query_vectors[0], key_i_3, key_3, tile.kind);
+        let kept_0_3 = score_0_3.kept && j0 + 3 < tile.keys;
+        let score_1_3 = score_key(block, query_index[1], query_vectors[1], key_i_3, key_3, tile.kind);
+        let kept_1_3 = score_1_3.kept && j0 + 3 < tile.keys;
+        let score_2_3 = score_key(block, query_index[2], query_vectors[2], key_i_3, key_3, tile.kind);
+        let kept_2_3 = score_2_3.kept && j0 + 3 < tile.keys;
+        let score_3_3 = score_key(block, query_index[3], query_vectors[3], key_i_3, key_3, tile.kind);
+        let kept_3_3 = score_3_3.kept && j0 + 3 < tile.keys;
+        let score_4_3 = score_key(block, query_index[4], query_vectors[4], key_i_3, key_3, tile.kind);
+        let kept_4_3 = score_4_3.kept && j0 + 3 < tile.keys;
+        let score_5_3 = score_key(block, query_index[5], query_vectors[5], key_i_3, key_3, tile.kind);
+        let kept_5_3 = score_5_3.kept && j0 + 3 < tile.keys;
+        let score_6_3 = score_key(block, query_index[6], query_vectors[6], key_i_3, key_3, tile.kind);
+        let kept_6_3 = score_6_3.kept && j0 + 3 < tile.keys;
+        let score_7_3 = score_key(block, query_index[7], query_vectors[7], key_i_3, key_3, tile.kind);
+        let kept_7_3 = score_7_3.kept && j0 + 3 < tile.keys;
+        let next_0 = max(max(max(max(m_run[0], select(lowest_f32, score_0_0.value, kept_0_0)),
+            select(lowest_f32, score_0_1.value, kept_0_1)),
+            select(lowest_f32, score_0_2.value, kept_0_2)),
+            select(lowest_f32, score_0_3.value, kept_0_3));
+        let correction_0 = exp(m_run[0] - next_0);
         l_run[0] *= correction_0;
-        m_run[0] = tile_max[0];
-        let correction_1 = exp(m_run[1] - tile_max[1]);
+        m_run[0] = next_0;
+        acc[0][0] *= correction_0;
+        let next_1 = max(max(max(max(m_run[1], select(lowest_f32, score_1_0.value, kept_1_0)),
+            select(lowest_f32, score_1_1.value, kept_1_1)),
+            select(lowest_f32, score_1_2.value, kept_1_2)),
+            select(lowest_f32, score_1_3.value, kept_1_3));
+        let correction_1 = exp(m_run[1] - next_1);
         l_run[1] *= correction_1;
-        m_run[1] = tile_max[1];
-        let correction_2 = exp(m_run[2] - tile_max[2]);
+        m_run[1] = next_1;
+        acc[1][0] *= correction_1;
+        let next_2 = max(max(max(max(m_run[2], select(lowest_f32, score_2_0.value, kept_2_0)),
+            select(lowest_f32, score_2_1.value, kept_2_1)),
+            select(lowest_f32, score_2_2.value, kept_2_2)),
+            select(lowest_f32, score_2_3.value, kept_2_3));
+        let correction_2 = exp(m_run[2] - next_2);
         l_run[2] *= correction_2;
-        m_run[2] = tile_max[2];
-        let correction_3 = exp(m_run[3] - tile_max[3]);
+        m_run[2] = next_2;
+        acc[2][0] *= correction_2;
+        let next_3 = max(max(max(max(m_run[3], select(lowest_f32, score_3_0.value, kept_3_0)),
+            select(lowest_f32, score_3_1.value, kept_3_1)),
+            select(lowest_f32, score_3_2.value, kept_3_2)),
+            select(lowest_f32, score_3_3.value, kept_3_3));
+        let correction_3 = exp(m_run[3] - next_3);
         l_run[3] *= correction_3;
-        m_run[3] = tile_max[3];
-        let correction_4 = exp(m_run[4] - tile_max[4]);
+        m_run[3] = next_3;
+        acc[3][0] *= correction_3;
+        let next_4 = max(max(max(max(m_run[4], select(lowest_f32, score_4_0.value, kept_4_0)),
+            select(lowest_f32, score_4_1.value, kept_4_1)),
+            select(lowest_f32, score_4_2.value, kept_4_2)),
+            select(lowest_f32, score_4_3.value, kept_4_3));
+        let correction_4 = exp(m_run[4] - next_4);
         l_run[4] *= correction_4;
-        m_run[4] = tile_max[4];
-        let correction_5 = exp(m_run[5] - tile_max[5]);
+        m_run[4] = next_4;
+        acc[4][0] *= correction_4;
+        let next_5 = max(max(max(max(m_run[5], select(lowest_f32, score_5_0.value, kept_5_0)),
+            select(lowest_f32, score_5_1.value, kept_5_1)),
+            select(lowest_f32, score_5_2.value, kept_5_2)),
+            select(lowest_f32, score_5_3.value, kept_5_3));
+        let correction_5 = exp(m_run[5] - next_5);
         l_run[5] *= correction_5;
-        m_run[5] = tile_max[5];
-        let correction_6 = exp(m_run[6] - tile_max[6]);
+        m_run[5] = next_5;
+        acc[5][0] *= correction_5;
+        let next_6 = max(max(max(max(m_run[6], select(lowest_f32, score_6_0.value, kept_6_0)),
+            select(lowest_f32, score_6_1.value, kept_6_1)),
+            select(lowest_f32, score_6_2.value, kept_6_2)),
+            select(lowest_f32, score_6_3.value, kept_6_3));
+        let correction_6 = exp(m_run[6] - next_6);
         l_run[6] *= correction_6;
-        m_run[6] = tile_max[6];
-        let correction_7 = exp(m_run[7] - tile_max[7]);
+        m_run[6] = next_6;
+        acc[6][0] *= correction_6;
+        let next_7 = max(max(max(max(m_run[7], select(lowest_f32, score_7_0.value, kept_7_0)),
+            select(lowest_f32, score_7_1.value, kept_7_1)),
+            select(lowest_f32, score_7_2.value, kept_7_2)),
+            select(lowest_f32, score_7_3.value, kept_7_3));
+        let correction_7 = exp(m_run[7] - next_7);
         l_run[7] *= correction_7;
-        m_run[7] = tile_max[7];
-        for (var v = 0; v < 1; v++) {
-          acc[0][v] *= correction_0;
-          acc[1][v] *= correction_1;
-          acc[2][v] *= correction_2;
-          acc[3][v] *= correction_3;
-          acc[4][v] *= correction_4;
-          acc[5][v] *= correction_5;
-          acc[6][v] *= correction_6;
-          acc[7][v] *= correction_7;
-        }
-        for (var j = 0; j < tile.keys; j++) {
-          let bit = 1u << u32(j);
-          if ((any_kept & bit) == 0u) {
-            continue;
-          }
-          // A row that masks key j adds nothing (its score slot may be stale: select, not exp).
-          let p_0 = select(0.0, exp(scores[0][j] - m_run[0]), (kept[0] & bit) != 0u);
-          l_run[0] += p_0;
-          let p_1 = select(0.0, exp(scores[1][j] - m_run[1]), (kept[1] & bit) != 0u);
-          l_run[1] += p_1;
-          let p_2 = select(0.0, exp(scores[2][j] - m_run[2]), (kept[2] & bit) != 0u);
-          l_run[2] += p_2;
-          let p_3 = select(0.0, exp(scores[3][j] - m_run[3]), (kept[3] & bit) != 0u);
-          l_run[3] += p_3;
-          let p_4 = select(0.0, exp(scores[4][j] - m_run[4]), (kept[4] & bit) != 0u);
-          l_run[4] += p_4;
-          let p_5 = select(0.0, exp(scores[5][j] - m_run[5]), (kept[5] & bit) != 0u);
-          l_run[5] += p_5;
-          let p_6 = select(0.0, exp(scores[6][j] - m_run[6]), (kept[6] & bit) != 0u);
-          l_run[6] += p_6;
-          let p_7 = select(0.0, exp(scores[7][j] - m_run[7]), (kept[7] & bit) != 0u);
-          l_run[7] += p_7;
-          accumulate_value_rows(j, array<f32, 8>(p_0, p_1, p_2, p_3, p_4, p_5, p_6, p_7));
+        m_run[7] = next_7;
+        acc[7][0] *= correction_7;
+        let p_0_0 = select(0.0, exp(score_0_0.value - m_run[0]), kept_0_0);
+        l_run[0] += p_0_0;
+        let p_1_0 = select(0.0, exp(score_1_0.value - m_run[1]), kept_1_0);
+        l_run[1] += p_1_0;
+        let p_2_0 = select(0.0, exp(score_2_0.value - m_run[2]), kept_2_0);
+        l_run[2] += p_2_0;
+        let p_3_0 = select(0.0, exp(score_3_0.value - m_run[3]), kept_3_0);
+        l_run[3] += p_3_0;
+        let p_4_0 = select(0.0, exp(score_4_0.value - m_run[4]), kept_4_0);
+        l_run[4] += p_4_0;
+        let p_5_0 = select(0.0, exp(score_5_0.value - m_run[5]), kept_5_0);
+        l_run[5] += p_5_0;
+        let p_6_0 = select(0.0, exp(score_6_0.value - m_run[6]), kept_6_0);
+        l_run[6] += p_6_0;
+        let p_7_0 = select(0.0, exp(score_7_0.value - m_run[7]), kept_7_0);
+        l_run[7] += p_7_0;
+        accumulate_value_rows(j0, array<f32, 8>(p_0_0, p_1_0, p_2_0, p_3_0, p_4_0, p_5_0, p_6_0, p_7_0));
+        let p_0_1 = select(0.0, exp(score_0_1.value - m_run[0]), kept_0_1);
+        l_run[0] += p_0_1;
+        let p_1_1 = select(0.0, exp(score_1_1.value - m_run[1]), kept_1_1);
+        l_run[1] += p_1_1;
+        let p_2_1 = select(0.0, exp(score_2_1.value - m_run[2]), kept_2_1);
+        l_run[2] += p_2_1;
+        let p_3_1 = select(0.0, exp(score_3_1.value - m_run[3]), kept_3_1);
+        l_run[3] += p_3_1;
+        let p_4_1 = select(0.0, exp(score_4_1.value - m_run[4]), kept_4_1);
+        l_run[4] += p_4_1;
+        let p_5_1 = select(0.0, exp(score_5_1.value - m_run[5]), kept_5_1);
+        l_run[5] += p_5_1;
+        let p_6_1 = select(0.0, exp(score_6_1.value - m_run[6]), kept_6_1);
+        l_run[6] += p_6_1;
+        let p_7_1 = select(0.0, exp(score_7_1.value - m_run[7]), kept_7_1);
+        l_run[7] += p_7_1;
+        accumulate_value_rows(j0 + 1, array<f32, 8>(p_0_1, p_1_1, p_2_1, p_3_1, p_4_1, p_5_1, p_6_1, p_7_1));
+        let p_0_2 = select(0.0, exp(score_0_2.value - m_run[0]), kept_0_2);
+        l_run[0] += p_0_2;
+        let p_1_2 = select(0.0, exp(score_1_2.value - m_run[1]), kept_1_2);
+        l_run[1] += p_1_2;
+        let p_2_2 = select(0.0, exp(score_2_2.value - m_run[2]), kept_2_2);
+        l_run[2] += p_2_2;
+        let p_3_2 = select(0.0, exp(score_3_2.value - m_run[3]), kept_3_2);
+        l_run[3] += p_3_2;
+        let p_4_2 = select(0.0, exp(score_4_2.value - m_run[4]), kept_4_2);
+        l_run[4] += p_4_2;
+        let p_5_2 = select(0.0, exp(score_5_2.value - m_run[5]), kept_5_2);
+        l_run[5] += p_5_2;
+        let p_6_2 = select(0.0, exp(score_6_2.value - m_run[6]), kept_6_2);
+        l_run[6] += p_6_2;
+        let p_7_2 = select(0.0, exp(score_7_2.value - m_run[7]), kept_7_2);
+        l_run[7] += p_7_2;
+        accumulate_value_rows(j0 + 2, array<f32, 8>(p_0_2, p_1_2, p_2_2, p_3_2, p_4_2, p_5_2, p_6_2, p_7_2));
+        let p_0_3 = select(0.0, exp(score_0_3.value - m_run[0]), kept_0_3);
+        l_run[0] += p_0_3;
+        let p_1_3 = select(0.0, exp(score_1_3.value - m_run[1]), kept_1_3);
+        l_run[1] += p_1_3;
+        let p_2_3 = select(0.0, exp(score_2_3.value - m_run[2]), kept_2_3);
+        l_run[2] += p_2_3;
+        let p_3_3 = select(0.0, exp(score_3_3.value - m_run[3]), kept_3_3);
+        l_run[3] += p_3_3;
+        let p_4_3 = select(0.0, exp(score_4_3.value - m_run[4]), kept_4_3);
+        l_run[4] += p_4_3;
+        let p_5_3 = select(0.0, exp(score_5_3.value - m_run[5]), kept_5_3);
+        l_run[5] += p_5_3;
+        let p_6_3 = select(0.0, exp(score_6_3.value - m_run[6]), kept_6_3);
+        l_run[6] += p_6_3;
+        let p_7_3 = select(0.0, exp(score_7_3.value - m_run[7]), kept_7_3);
+        l_run[7] += p_7_3;
+        accumulate_value_rows(j0 + 3, array<f32, 8>(p_0_3, p_1_3, p_2_3, p_3_3, p_4_3, p_5_3, p_6_3, p_7_3));
+      }
+
+      // Folds the staged tile into every row, 4 keys at a time.
+      fn fold_tile(block: Block, tile: Tile) {
+        for (var j0 = 0; j0 < tile.keys; j0 += 4) {
+          fold_keys(block, tile, j0);
         }
       }
 
@@ -727,8 +801,7 @@ describe('attention kernel with its row statistics', () => {
           if (tile.kind == 0u) {
             continue;
           }
-          score_tile(block, tile);
-          online_softmax_step(tile);
+          fold_tile(block, tile);
         }
         store_rows(block, first_row);
       }"
