@@ -51,7 +51,7 @@ describe('tiled softmax kernel: query rows per invocation (software vs hardware 
           subgroups,
         });
         try {
-          const [kernel] = program.kernels.filter((each) => each.wgsl.includes('key_tile'));
+          const [kernel] = program.kernels.filter((each) => each.wgsl.includes('staged_key('));
           expect(kernel, label).toBeDefined();
           expect(kernel!.wgsl, label).toContain(`@workgroup_size(${software ? 4 : 32}, 1, 1)`);
           const info = (

@@ -113,6 +113,9 @@ export function generateAttention(
   // Several rows per invocation read each staged row once for all of them; a subgroup of known size
   // reads it together too (one-row kernels keep their reads: their lanes are not a whole workgroup).
   const sharedReadLanes = rowsPerInvocation > 1 ? sharedStagedReadLanes(profile, invocations) : undefined;
+  // Such lanes read K and V rows straight from their tensors unless a row needs its QK-norm
+  // statistic first: no tile is staged (see `TileContext.directReads`).
+  const directReads = sharedReadLanes !== undefined && !rows.needsWholeRow;
   const prologue = header.lets(rows.header, false);
   const functions = new KernelFunctions(header.declared(prologue), rowFunctions);
   // K rows are staged as vec4s (zero-padded past the head dim) so that each score is
@@ -121,8 +124,10 @@ export function generateAttention(
   // V rows likewise: `accumulate_value_tile` reads them a vec4 at a time.
   const valueVectors = Math.ceil(valueDim / 4);
   const half = context.half;
-  context.workgroupArray('key_tile', half.half4, keyBlock * keyVectors);
-  context.workgroupArray('value_tile', half.half4, keyBlock * valueVectors);
+  if (!directReads) {
+    context.workgroupArray('key_tile', half.half4, keyBlock * keyVectors);
+    context.workgroupArray('value_tile', half.half4, keyBlock * valueVectors);
+  }
   if (blockRule !== undefined) context.workgroupArray('tile_class', 'u32', 1);
   if (listed) context.workgroupArray('tile_list', 'u32', Math.ceil(maxKeys / keyBlock));
 
@@ -139,6 +144,7 @@ export function generateAttention(
     listed,
     half,
     sharedReadLanes,
+    directReads,
   });
   const queryScore = queryScoreFunctions({
     context,

@@ -1,6 +1,6 @@
 import { LOWEST_F32 } from './online-tile-code.js';
 import { type OnlineReadouts, probeHelpers } from './readout-code.js';
-import { stagedRowReads } from './staged-row-reads.js';
+import type { StagedRowReads } from './staged-row-reads.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
 /**
@@ -28,8 +28,10 @@ export interface BlockedSoftmaxContext {
   loadQueryRow(args: Readonly<Record<string, string>>): string;
   /** Call of `score_key` (arguments `q_i`, `query`, `key_i`, `key`, `tile_kind`). */
   scoreKey(args: Readonly<Record<string, string>>): string;
-  /** Name of the helper returning staged key row j (with `lane` as well under `sharedReadLanes`). */
-  readonly stagedKey: string;
+  /** The call of the helper returning key row `j` of the tile (key index `keyI`) as vec4s. */
+  stagedKeyCall(j: string, keyI: string): string;
+  /** The reads of value row `j` of the tile (key index `keyI`) as vec4s. */
+  valueRowReads(j: string, keyI: string): StagedRowReads;
   /**
    * The subgroup size when the workgroup's lanes read each staged K and V row together (see
    * `stagedRowReads`): the workgroup is one subgroup of exactly this size. Absent: each invocation
@@ -132,11 +134,11 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
   // With `sharedReadLanes` the subgroup reads each staged row together (see `stagedRowReads`).
   const lanes = context.sharedReadLanes;
   const laneParam: [string, string][] = lanes === undefined ? [] : [['lane', 'u32']];
-  const valueRead = stagedRowReads('value_tile', 'j', valueVectors, 'value', context.widen4, lanes);
+  const valueRead = context.valueRowReads('j', 'key_i');
   const accumulate = functions.define({
     name: 'accumulate_value_rows',
     comment: 'acc[r] += p[r] · value row j of the staged tile, for every row: one read of each value vec4.',
-    params: [['j', 'i32'], ['p', `array<f32, ${count}>`], ...laneParam],
+    params: [['j', 'i32'], ['key_i', 'i32'], ['p', `array<f32, ${count}>`], ...laneParam],
     body: [
       ...valueRead.lines,
       ...Array.from({ length: valueVectors }, (_, vector) => [
@@ -160,8 +162,8 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
     body: [
       // Each key row is scored for every row as soon as it is read (fewer vec4s live at once).
       ...keys.flatMap((key) => [
-        `let key_${key} = ${context.stagedKey}(${keyOf(key)}${lanes === undefined ? '' : ', lane'});`,
         `let key_i_${key} = tile.k0 + ${keyOf(key)};`,
+        `let key_${key} = ${context.stagedKeyCall(keyOf(key), `key_i_${key}`)};`,
         ...rows.flatMap((row) => [
           `let score_${row}_${key} = ${context.scoreKey({
             q_i: `query_index[${row}]`,
@@ -218,7 +220,7 @@ export function blockedSoftmaxCode(context: BlockedSoftmaxContext): BlockedSoftm
             `query_index[${row}] + nk - nq`,
           ) ?? []),
         ]),
-        `${accumulate({ j: keyOf(key), p: `array<f32, ${count}>(${rows.map((row) => `p_${row}_${key}`).join(', ')})` })};`,
+        `${accumulate({ j: keyOf(key), key_i: `key_i_${key}`, p: `array<f32, ${count}>(${rows.map((row) => `p_${row}_${key}`).join(', ')})` })};`,
       ]),
     ],
   });

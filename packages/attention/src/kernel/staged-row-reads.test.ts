@@ -1,6 +1,6 @@
 import { DEFAULT_DEVICE_PROFILE } from '@weft/wgsl';
 import { describe, expect, it } from 'vitest';
-import { causal } from '../index.js';
+import { causal, qkNorm } from '../index.js';
 import { attentionWgsl, DIM, HEADS, SOFTWARE } from './snapshots/snapshot-support.js';
 import { stagedRowReads } from './staged-row-reads.js';
 import { sharedStagedReadLanes } from './tile-sizes.js';
@@ -51,11 +51,24 @@ describe('the several-rows softmax kernel', () => {
     const wgsl = attentionWgsl({ heads: HEADS, headDim: DIM, mask: causal(), name: 'causal' }, broadcasting);
     expect(wgsl).toContain('enable subgroups;');
     expect(wgsl).toContain('@workgroup_size(4, 1, 1)');
-    expect(wgsl).toMatch(/fn staged_key\(j: i32, lane: u32\)/);
+    // Rows without QK norm are read straight from K and V: no workgroup tile.
+    expect(wgsl).toMatch(/fn staged_key\(block: Block, key_i: i32, lane: u32\)/);
+    expect(wgsl).not.toContain('var<workgroup> key_tile');
+    expect(wgsl).toContain('let key_row = min(key_i, nk - 1);');
     expect(wgsl).toContain('subgroupBroadcast(value_part_0, 0u)');
     // The mask runs without a branch and the key bound without a short-circuit.
     expect(wgsl).not.toContain('&&');
     expect(wgsl).toContain('let kept = (tile_kind != 1u) | (');
+  });
+
+  it('stages rows that need QK norm and reads the staged tile by broadcast', () => {
+    const wgsl = attentionWgsl(
+      { heads: HEADS, headDim: DIM, qkNorm: qkNorm(), name: 'normed' },
+      broadcasting,
+    );
+    expect(wgsl).toContain('var<workgroup> key_tile');
+    expect(wgsl).toMatch(/fn staged_key\(j: i32, lane: u32\)/);
+    expect(wgsl).toContain('subgroupBroadcast(key_part_0, 0u)');
   });
 
   it('keeps plain reads (no subgroup code) where the size may vary or is not reported', () => {

@@ -1,6 +1,6 @@
 import type { HalfHooks, RenderedExprs } from '@weft/wgsl';
 import type { RowCode } from './row-code.js';
-import { stagedRowReads } from './staged-row-reads.js';
+import { type StagedRowReads, stagedRowReads } from './staged-row-reads.js';
 import type { KernelFunctions } from './wgsl-functions.js';
 
 /** What {@link tileFunctions} needs from the template. */
@@ -30,6 +30,13 @@ export interface TileContext {
    * takes `lane`; see `stagedRowReads`); absent: each invocation reads the whole row.
    */
   readonly sharedReadLanes?: number | undefined;
+  /**
+   * Read K and V rows straight from their tensors instead of staging tiles (needs
+   * `sharedReadLanes`, whose lanes split each row, and rows without QK norm, which need the whole
+   * row first): `staged_key` takes the key index, `valueRowReads` gives the value reads, and no
+   * workgroup tile exists.
+   */
+  readonly directReads?: boolean;
 }
 
 /** Calls of the key-tile helpers (see {@link tileFunctions}). */
@@ -44,6 +51,13 @@ export interface TileFunctions {
   stageValueTile(): string;
   /** Name of the helper returning staged key row j as vec4s. */
   readonly stagedKey: string;
+  /**
+   * The call of `staged_key` for row `j` of the tile, key index `keyI` (with `lane` where the
+   * subgroup reads rows together).
+   */
+  stagedKeyCall(j: string, keyI: string): string;
+  /** The reads of value row `j` of the tile, key index `keyI`, as vec4s (`lane` in scope where shared). */
+  valueRowReads(j: string, keyI: string): StagedRowReads;
   /** `list_tiles(…)`: lists the non-empty key tiles in `tile_list` and returns their count (listed kernels). */
   listTiles(): string;
 }
@@ -203,53 +217,95 @@ export function tileFunctions(context: TileContext): TileFunctions {
         `  key_tile[index] = ${half.toHalf4('packed')};`,
         '}',
       ];
-  const stageKeys = functions.define({
-    name: 'stage_key_tile',
-    comment: `Stages the K rows of the tile from tile_k0 in key_tile (${keyVectors} vec4s per key, prepared).`,
-    params: [
-      ['tile_k0', 'i32'],
-      ['local_index', 'u32'],
-    ],
-    body: keyBody,
-  });
-  const stageValues = functions.define({
-    name: 'stage_value_tile',
-    comment: `Stages the V rows of the tile from tile_k0 in value_tile (${valueVectors} vec4s per key).`,
-    params: [
-      ['tile_k0', 'i32'],
-      ['local_index', 'u32'],
-    ],
-    body: [
-      `for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${inv}) {`,
-      `  let key_i = tile_k0 + index / ${valueVectors};`,
-      `  let d0 = (index % ${valueVectors}) * 4;`,
-      '  var loaded = vec4<f32>(0.0);',
-      '  if (key_i < nk) {',
-      ...packed('loaded', valueDim, (d) => valueElement({ d })).map((line) => `    ${line}`),
-      '  }',
-      `  value_tile[index] = ${half.toHalf4('loaded')};`,
-      '}',
-    ],
-  });
+  const direct = context.directReads === true;
+  const stageKeys = direct
+    ? undefined
+    : functions.define({
+        name: 'stage_key_tile',
+        comment: `Stages the K rows of the tile from tile_k0 in key_tile (${keyVectors} vec4s per key, prepared).`,
+        params: [
+          ['tile_k0', 'i32'],
+          ['local_index', 'u32'],
+        ],
+        body: keyBody,
+      });
+  const stageValues = direct
+    ? undefined
+    : functions.define({
+        name: 'stage_value_tile',
+        comment: `Stages the V rows of the tile from tile_k0 in value_tile (${valueVectors} vec4s per key).`,
+        params: [
+          ['tile_k0', 'i32'],
+          ['local_index', 'u32'],
+        ],
+        body: [
+          `for (var index = i32(local_index); index < ${keyBlock * valueVectors}; index += ${inv}) {`,
+          `  let key_i = tile_k0 + index / ${valueVectors};`,
+          `  let d0 = (index % ${valueVectors}) * 4;`,
+          '  var loaded = vec4<f32>(0.0);',
+          '  if (key_i < nk) {',
+          ...packed('loaded', valueDim, (d) => valueElement({ d })).map((line) => `    ${line}`),
+          '  }',
+          `  value_tile[index] = ${half.toHalf4('loaded')};`,
+          '}',
+        ],
+      });
   const keyArray = `array<vec4<f32>, ${keyVectors}>`;
-  const keyRead = stagedRowReads(
-    'key_tile',
-    'j',
-    keyVectors,
-    'key',
-    (value) => half.widen4(value),
-    context.sharedReadLanes,
-  );
-  functions.define({
+  const lanes = context.sharedReadLanes;
+  const laneParam: [string, string][] = lanes === undefined ? [] : [['lane', 'u32']];
+  // Direct reads: one vec4 of a row from its tensor, rounded as a staged tile would be.
+  const rowVector = (name: string, dim: number, element: (d: string) => string) =>
+    functions.define({
+      name: `${name}_vector`,
+      comment: `The vec4 of ${name} row key_i from element d0 (zero past the head dim).`,
+      params: [
+        ['key_i', 'i32'],
+        ['d0', 'i32'],
+      ],
+      returns: 'vec4<f32>',
+      body: [
+        // Lanes past the dim read its last element and keep zero (a select, no branch: the helper is
+        // inlined at every read of a fold).
+        `let packed = vec4<f32>(${Array.from({ length: 4 }, (_, index) => {
+          const d = index === 0 ? 'd0' : `d0 + ${index}`;
+          return dim % 4 === 0
+            ? element(d)
+            : `select(0.0, ${element(`min(${d}, ${dim - 1})`)}, ${d} < ${dim})`;
+        }).join(', ')});`,
+        `return ${rounded ? half.widen4(half.toHalf4('packed')) : 'packed'};`,
+      ],
+    });
+  const directRead =
+    (vector: (args: Readonly<Record<string, string>>) => string, vectors: number, name: string) =>
+    (keyI: string): StagedRowReads => {
+      const parts = Math.ceil(vectors / lanes!);
+      return {
+        lines: [
+          // Keys past the end read the last row (in bounds; they are not kept).
+          `let ${name}_row = min(${keyI}, nk - 1);`,
+          ...Array.from({ length: parts }, (_, part) => {
+            const chunk = part === 0 ? 'i32(lane)' : `i32(lane) + ${part * lanes!}`;
+            const index = (part + 1) * lanes! > vectors ? `min(${chunk}, ${vectors - 1})` : chunk;
+            return `let ${name}_part_${part} = ${vector({ key_i: `${name}_row`, d0: `(${index}) * 4` })};`;
+          }),
+        ],
+        vector: (index) =>
+          `subgroupBroadcast(${name}_part_${Math.floor(index / lanes!)}, ${index % lanes!}u)`,
+      };
+    };
+  const keyVector = direct ? rowVector('key', headDim, (d) => keyElement()({ d })) : undefined;
+  const valueVector = direct ? rowVector('value', valueDim, (d) => valueElement({ d })) : undefined;
+  const keyRead = direct
+    ? directRead(keyVector!, keyVectors, 'key')('key_i')
+    : stagedRowReads('key_tile', 'j', keyVectors, 'key', (value) => half.widen4(value), lanes);
+  const stagedKeyFunction = functions.define({
     name: 'staged_key',
-    comment:
-      context.sharedReadLanes === undefined
+    comment: direct
+      ? `Key row key_i, read from its tensor by the ${lanes} lanes of the subgroup together.`
+      : lanes === undefined
         ? 'Key row j of the staged tile.'
-        : `Key row j of the staged tile, read by the ${context.sharedReadLanes} lanes of the subgroup together.`,
-    params: [
-      ['j', 'i32'],
-      ...(context.sharedReadLanes === undefined ? [] : [['lane', 'u32'] as [string, string]]),
-    ],
+        : `Key row j of the staged tile, read by the ${lanes} lanes of the subgroup together.`,
+    params: [[direct ? 'key_i' : 'j', 'i32'], ...laneParam],
     returns: keyArray,
     body: [
       ...keyRead.lines,
@@ -263,25 +319,27 @@ export function tileFunctions(context: TileContext): TileFunctions {
   // the barrier on it).
   const classified = blockRule !== undefined && !context.listed;
   const load = (values: boolean) =>
-    functions.define({
-      name: values ? 'load_tile' : 'load_key_tile',
-      comment: context.listed
-        ? `Key tile entry with its K${values ? ' and V' : ''} rows staged (a listed tile is never empty).`
-        : `Key tile tile_index with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
-      params: [...tileParams, ['local_index', 'u32'], ['nk', 'i32']],
-      returns: 'Tile',
-      body: [
-        `let tile = ${beginTile()};`,
-        ...(classified ? ['if (tile.kind != 0u) {'] : []),
-        ...[
-          `${stageKeys({ tile_k0: 'tile.k0' })};`,
-          ...(values ? [`${stageValues({ tile_k0: 'tile.k0' })};`] : []),
-          'workgroupBarrier();',
-        ].map((line) => (classified ? `  ${line}` : line)),
-        ...(classified ? ['}'] : []),
-        'return tile;',
-      ],
-    });
+    direct
+      ? () => beginTile()
+      : functions.define({
+          name: values ? 'load_tile' : 'load_key_tile',
+          comment: context.listed
+            ? `Key tile entry with its K${values ? ' and V' : ''} rows staged (a listed tile is never empty).`
+            : `Key tile tile_index with its K${values ? ' and V' : ''} rows staged (unless every pair is masked).`,
+          params: [...tileParams, ['local_index', 'u32'], ['nk', 'i32']],
+          returns: 'Tile',
+          body: [
+            `let tile = ${beginTile()};`,
+            ...(classified ? ['if (tile.kind != 0u) {'] : []),
+            ...[
+              `${stageKeys!({ tile_k0: 'tile.k0' })};`,
+              ...(values ? [`${stageValues!({ tile_k0: 'tile.k0' })};`] : []),
+              'workgroupBarrier();',
+            ].map((line) => (classified ? `  ${line}` : line)),
+            ...(classified ? ['}'] : []),
+            'return tile;',
+          ],
+        });
   let loadTile: ReturnType<typeof load> | undefined;
   let loadKeyTile: ReturnType<typeof load> | undefined;
   return {
@@ -294,8 +352,16 @@ export function tileFunctions(context: TileContext): TileFunctions {
       loadKeyTile ??= load(false);
       return loadKeyTile();
     },
-    stageValueTile: () => stageValues({ tile_k0: 'tile.k0' }),
+    stageValueTile: () => {
+      if (stageValues === undefined) throw new Error('stage_value_tile: the kernel reads its rows directly');
+      return stageValues({ tile_k0: 'tile.k0' });
+    },
     stagedKey: 'staged_key',
+    stagedKeyCall: (j, keyI) => stagedKeyFunction(direct ? { key_i: keyI } : { j }),
+    valueRowReads: (j, keyI) =>
+      direct
+        ? directRead(valueVector!, valueVectors, 'value')(keyI)
+        : stagedRowReads('value_tile', j, valueVectors, 'value', (value) => half.widen4(value), lanes),
     listTiles: () => {
       if (listTiles === undefined) throw new Error('list_tiles: the kernel does not list its tiles');
       return listTiles();

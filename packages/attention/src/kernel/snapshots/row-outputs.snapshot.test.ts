@@ -464,13 +464,9 @@ describe('attention kernel with its row statistics', () => {
           tile_kind: u32) -> Score {
         let nq = block.nq;
         let nk = block.nk;
-        if (tile_kind == 1u) {
-          if (!(key_i <= (q_i + (nk - nq)))) {
-            return Score(0.0, false);
-          }
-        }
+        let kept = (tile_kind != 1u) | (key_i <= (q_i + (nk - nq)));
         let raw = dot(query[0], key[0]);
-        return Score(raw * 0.5, true);
+        return Score(raw * 0.5, kept);
       }
 
       // Loads the query rows of the invocation. Rows past the end compute on the last row (loads in
@@ -520,8 +516,8 @@ describe('attention kernel with its row statistics', () => {
       // max rises to theirs (rescaling its sum and accumulator by exp(old − new)), then each kept key
       // adds exp(s − max) and its weighted value row. Keys past the tile are not kept.
       fn fold_keys(block: Block, tile: Tile, j0: i32) {
-        let key_0 = staged_key(j0);
         let key_i_0 = tile.k0 + j0;
+        let key_0 = staged_key(j0);
         let score_0_0 = score_key(block, query_index[0], query_vectors[0], key_i_0, key_0, tile.kind);
         let kept_0_0 = score_0_0.kept;
         let score_1_0 = score_key(block, query_index[1], query_vectors[1], key_i_0, key_0, tile.kind);
@@ -538,60 +534,60 @@ describe('attention kernel with its row statistics', () => {
         let kept_6_0 = score_6_0.kept;
         let score_7_0 = score_key(block, query_index[7], query_vectors[7], key_i_0, key_0, tile.kind);
         let kept_7_0 = score_7_0.kept;
-        let key_1 = staged_key(j0 + 1);
         let key_i_1 = tile.k0 + j0 + 1;
+        let key_1 = staged_key(j0 + 1);
         let score_0_1 = score_key(block, query_index[0], query_vectors[0], key_i_1, key_1, tile.kind);
-        let kept_0_1 = score_0_1.kept && j0 + 1 < tile.keys;
+        let kept_0_1 = score_0_1.kept & (j0 + 1 < tile.keys);
         let score_1_1 = score_key(block, query_index[1], query_vectors[1], key_i_1, key_1, tile.kind);
-        let kept_1_1 = score_1_1.kept && j0 + 1 < tile.keys;
+        let kept_1_1 = score_1_1.kept & (j0 + 1 < tile.keys);
         let score_2_1 = score_key(block, query_index[2], query_vectors[2], key_i_1, key_1, tile.kind);
-        let kept_2_1 = score_2_1.kept && j0 + 1 < tile.keys;
+        let kept_2_1 = score_2_1.kept & (j0 + 1 < tile.keys);
         let score_3_1 = score_key(block, query_index[3], query_vectors[3], key_i_1, key_1, tile.kind);
-        let kept_3_1 = score_3_1.kept && j0 + 1 < tile.keys;
+        let kept_3_1 = score_3_1.kept & (j0 + 1 < tile.keys);
         let score_4_1 = score_key(block, query_index[4], query_vectors[4], key_i_1, key_1, tile.kind);
-        let kept_4_1 = score_4_1.kept && j0 + 1 < tile.keys;
+        let kept_4_1 = score_4_1.kept & (j0 + 1 < tile.keys);
         let score_5_1 = score_key(block, query_index[5], query_vectors[5], key_i_1, key_1, tile.kind);
-        let kept_5_1 = score_5_1.kept && j0 + 1 < tile.keys;
+        let kept_5_1 = score_5_1.kept & (j0 + 1 < tile.keys);
         let score_6_1 = score_key(block, query_index[6], query_vectors[6], key_i_1, key_1, tile.kind);
-        let kept_6_1 = score_6_1.kept && j0 + 1 < tile.keys;
+        let kept_6_1 = score_6_1.kept & (j0 + 1 < tile.keys);
         let score_7_1 = score_key(block, query_index[7], query_vectors[7], key_i_1, key_1, tile.kind);
-        let kept_7_1 = score_7_1.kept && j0 + 1 < tile.keys;
-        let key_2 = staged_key(j0 + 2);
+        let kept_7_1 = score_7_1.kept & (j0 + 1 < tile.keys);
         let key_i_2 = tile.k0 + j0 + 2;
+        let key_2 = staged_key(j0 + 2);
         let score_0_2 = score_key(block, query_index[0], query_vectors[0], key_i_2, key_2, tile.kind);
-        let kept_0_2 = score_0_2.kept && j0 + 2 < tile.keys;
+        let kept_0_2 = score_0_2.kept & (j0 + 2 < tile.keys);
         let score_1_2 = score_key(block, query_index[1], query_vectors[1], key_i_2, key_2, tile.kind);
-        let kept_1_2 = score_1_2.kept && j0 + 2 < tile.keys;
+        let kept_1_2 = score_1_2.kept & (j0 + 2 < tile.keys);
         let score_2_2 = score_key(block, query_index[2], query_vectors[2], key_i_2, key_2, tile.kind);
-        let kept_2_2 = score_2_2.kept && j0 + 2 < tile.keys;
+        let kept_2_2 = score_2_2.kept & (j0 + 2 < tile.keys);
         let score_3_2 = score_key(block, query_index[3], query_vectors[3], key_i_2, key_2, tile.kind);
-        let kept_3_2 = score_3_2.kept && j0 + 2 < tile.keys;
+        let kept_3_2 = score_3_2.kept & (j0 + 2 < tile.keys);
         let score_4_2 = score_key(block, query_index[4], query_vectors[4], key_i_2, key_2, tile.kind);
-        let kept_4_2 = score_4_2.kept && j0 + 2 < tile.keys;
+        let kept_4_2 = score_4_2.kept & (j0 + 2 < tile.keys);
         let score_5_2 = score_key(block, query_index[5], query_vectors[5], key_i_2, key_2, tile.kind);
-        let kept_5_2 = score_5_2.kept && j0 + 2 < tile.keys;
+        let kept_5_2 = score_5_2.kept & (j0 + 2 < tile.keys);
         let score_6_2 = score_key(block, query_index[6], query_vectors[6], key_i_2, key_2, tile.kind);
-        let kept_6_2 = score_6_2.kept && j0 + 2 < tile.keys;
+        let kept_6_2 = score_6_2.kept & (j0 + 2 < tile.keys);
         let score_7_2 = score_key(block, query_index[7], query_vectors[7], key_i_2, key_2, tile.kind);
-        let kept_7_2 = score_7_2.kept && j0 + 2 < tile.keys;
-        let key_3 = staged_key(j0 + 3);
+        let kept_7_2 = score_7_2.kept & (j0 + 2 < tile.keys);
         let key_i_3 = tile.k0 + j0 + 3;
+        let key_3 = staged_key(j0 + 3);
         let score_0_3 = score_key(block, query_index[0], query_vectors[0], key_i_3, key_3, tile.kind);
-        let kept_0_3 = score_0_3.kept && j0 + 3 < tile.keys;
+        let kept_0_3 = score_0_3.kept & (j0 + 3 < tile.keys);
         let score_1_3 = score_key(block, query_index[1], query_vectors[1], key_i_3, key_3, tile.kind);
-        let kept_1_3 = score_1_3.kept && j0 + 3 < tile.keys;
+        let kept_1_3 = score_1_3.kept & (j0 + 3 < tile.keys);
         let score_2_3 = score_key(block, query_index[2], query_vectors[2], key_i_3, key_3, tile.kind);
-        let kept_2_3 = score_2_3.kept && j0 + 3 < tile.keys;
+        let kept_2_3 = score_2_3.kept & (j0 + 3 < tile.keys);
         let score_3_3 = score_key(block, query_index[3], query_vectors[3], key_i_3, key_3, tile.kind);
-        let kept_3_3 = score_3_3.kept && j0 + 3 < tile.keys;
+        let kept_3_3 = score_3_3.kept & (j0 + 3 < tile.keys);
         let score_4_3 = score_key(block, query_index[4], query_vectors[4], key_i_3, key_3, tile.kind);
-        let kept_4_3 = score_4_3.kept && j0 + 3 < tile.keys;
+        let kept_4_3 = score_4_3.kept & (j0 + 3 < tile.keys);
         let score_5_3 = score_key(block, query_index[5], query_vectors[5], key_i_3, key_3, tile.kind);
-        let kept_5_3 = score_5_3.kept && j0 + 3 < tile.keys;
+        let kept_5_3 = score_5_3.kept & (j0 + 3 < tile.keys);
         let score_6_3 = score_key(block, query_index[6], query_vectors[6], key_i_3, key_3, tile.kind);
-        let kept_6_3 = score_6_3.kept && j0 + 3 < tile.keys;
+        let kept_6_3 = score_6_3.kept & (j0 + 3 < tile.keys);
         let score_7_3 = score_key(block, query_index[7], query_vectors[7], key_i_3, key_3, tile.kind);
-        let kept_7_3 = score_7_3.kept && j0 + 3 < tile.keys;
+        let kept_7_3 = score_7_3.kept & (j0 + 3 < tile.keys);
         let next_0 = max(max(max(max(m_run[0], select(lowest_f32, score_0_0.value, kept_0_0)),
             select(lowest_f32, score_0_1.value, kept_0_1)),
             select(lowest_f32, score_0_2.value, kept_0_2)),
