@@ -73,9 +73,7 @@ export function nameSignature(name: string | undefined): string | null {
   let signature = signatures.get(name);
   if (signature === undefined) {
     if (signatures.size >= 4096) signatures.clear();
-    signature = /[0-9]/.test(name)
-      ? name.replace(DIGIT_SEGMENT, '#')
-      : name;
+    signature = /[0-9]/.test(name) ? name.replace(DIGIT_SEGMENT, '#') : name;
     signatures.set(name, signature);
   }
   return signature;

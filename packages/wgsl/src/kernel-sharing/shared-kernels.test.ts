@@ -140,7 +140,9 @@ describe('kernels whose names differ in length', () => {
     });
     const shared = kernels.map((kernel) => renderer.generate(kernel));
     expect(rendered).toEqual([kernels[0]]);
-    expect(shared.map(comparable)).toEqual(kernels.map((kernel) => comparable(generateKernel(kernel, SOFTWARE))));
+    expect(shared.map(comparable)).toEqual(
+      kernels.map((kernel) => comparable(generateKernel(kernel, SOFTWARE))),
+    );
   });
 
   test('a longer name that a comment or an identifier cuts to length is rendered on its own', () => {
@@ -154,7 +156,9 @@ describe('kernels whose names differ in length', () => {
       return { generated: generateKernel(kernel, SOFTWARE), template: kernel.template };
     });
     const shared = kernels.map((kernel) => renderer.generate(kernel));
-    expect(shared.map(comparable)).toEqual(kernels.map((kernel) => comparable(generateKernel(kernel, SOFTWARE))));
+    expect(shared.map(comparable)).toEqual(
+      kernels.map((kernel) => comparable(generateKernel(kernel, SOFTWARE))),
+    );
     expect(rendered.length).toBe(2);
   });
 });
