@@ -21,6 +21,7 @@ export * from './generated-kernel.js';
 export { HALF_PRELUDE_END, HALF_PRELUDE_MARK, type HalfHooks, halfHooks } from './half-precision.js';
 export { type EntryPoint, KernelContext } from './kernel-context.js';
 export type { KernelExtension } from './kernel-extension.js';
+export { layoutLength } from './layout-length.js';
 export { constantDeclaration, type NamedConstant, namedConstant } from './named-constants.js';
 export { sanitizeComment, sanitizeIdentifier, sanitizeLabel, sanitizeName } from './sanitize.js';
 export { generateConv } from './templates/conv-template.js';

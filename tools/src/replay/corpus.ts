@@ -151,7 +151,9 @@ export function zooGraphs(): CorpusGraph[] {
  * The demo decoder LM's programs: `demo/step`, the program that runs prefill and every decode step
  * against the KV caches (`compileModel`'s decoder, what `weft plan` prints), `demo/step-rolling`,
  * the same against a rolling inference cache (`cache: { policy: rollingWindow(maxSeq / 2) }`), and
- * `demo/forward`, the cache-free full-sequence program (`compileModel`'s `forwardProgram`).
+ * `demo/forward`, the cache-free full-sequence program (`compileModel`'s `forwardProgram`), and
+ * `demo/step-12-layers`, the step program with 12 layers (the compile-time bench case: layer indices
+ * of two digits).
  */
 export function demoGraphs(): CorpusGraph[] {
   const { config } = parseModelSpec(DEMO_SPEC);
@@ -168,6 +170,10 @@ export function demoGraphs(): CorpusGraph[] {
       build: () => buildDecoderLmGraph(config, { mode: 'step', cache: rolling() }).graph,
     },
     { entry: 'demo/forward', build: () => buildDecoderLmGraph(config, { mode: 'forward' }).graph },
+    {
+      entry: 'demo/step-12-layers',
+      build: () => buildDecoderLmGraph({ ...config, layers: 12 }, { mode: 'step' }).graph,
+    },
   ];
 }
 

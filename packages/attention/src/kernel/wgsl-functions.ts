@@ -1,3 +1,4 @@
+import { layoutLength } from '@weft/wgsl';
 import type { WgslFunctionSpec } from '../normalizers/kernel-hooks.js';
 
 /** Whether WGSL `lines` mention identifier `name`. */
@@ -146,13 +147,16 @@ export function dropUnusedLets(
   }
 }
 
-/** Splits `a + b + c` over lines of at most `width` characters, continuation lines indented. */
+/**
+ * Splits `a + b + c` over lines of at most `width` characters (as `layoutLength` counts them),
+ * continuation lines indented.
+ */
 export function wrapSum(prefix: string, terms: readonly string[], suffix = ';', width = 100): string[] {
   const lines: string[] = [];
   let line = prefix;
   terms.forEach((term, index) => {
     const piece = index === 0 ? term : ` + ${term}`;
-    if (index > 0 && line.length + piece.length > width) {
+    if (index > 0 && longerThan(line + piece, width)) {
       lines.push(line);
       line = `    + ${term}`;
     } else line += piece;
@@ -175,11 +179,13 @@ export function wrapLines(text: string): string {
 }
 
 /**
- * Breaks a WGSL line longer than `width` at the `+`, `-`, `&&`, `||` and `,` of its outermost
- * bracket level that has any, continuation lines indented by 4 more spaces. Comments stay whole.
+ * Breaks a WGSL line longer than `width` (as `layoutLength` counts it: a layer index of any length
+ * is one character, so every layer's kernel breaks alike) at the `+`, `-`, `&&`, `||` and `,` of
+ * its outermost bracket level that has any, continuation lines indented by 4 more spaces. Comments
+ * stay whole.
  */
 export function wrapLine(line: string, width = 118): string[] {
-  if (line.length <= width || line.trimStart().startsWith('//')) return [line];
+  if (!longerThan(line, width) || line.trimStart().startsWith('//')) return [line];
   const indentation = /^\s*/.exec(line)![0];
   const breaks = new Map<number, number[]>();
   let depth = 0;
@@ -206,15 +212,20 @@ export function wrapLine(line: string, width = 118): string[] {
   for (const piece of pieces) {
     const text =
       current === '' && lines.length > 0 ? `${indentation}    ${piece.trimStart()}` : current + piece;
-    if (current !== '' && text.length > width) {
+    if (current !== '' && longerThan(text, width)) {
       lines.push(current.trimEnd());
       current = `${indentation}    ${piece.trimStart()}`;
     } else current = text;
   }
   lines.push(current.trimEnd());
   return lines.flatMap((part, index) =>
-    part.length > width && index >= 0 && part !== line ? wrapLine(part, width) : [part],
+    longerThan(part, width) && index >= 0 && part !== line ? wrapLine(part, width) : [part],
   );
+}
+
+/** Whether `line` is longer than `width` as `layoutLength` counts it (never more than its length). */
+function longerThan(line: string, width: number): boolean {
+  return line.length > width && layoutLength(line) > width;
 }
 
 /**

@@ -4,10 +4,11 @@ import { tensorUserName } from '../tensor-bindings.js';
 /**
  * A kernel described without its names: {@link KernelStructure.key} is equal for two kernels that
  * differ only in the user names of their tensors (the same layer of a decoder, `layers.0.…` and
- * `layers.1.…`), where each name may differ only in its all-digit `.` segments, digit for digit
- * (`layers.3.attn` and `layers.7.attn`, not `layers.9.attn` and `layers.10.attn`). Everything else a
- * template can read — ops, attributes, shapes, dtypes, operand wiring, inputs and outputs in order,
- * the anchor, the template and the schedule — is in the key.
+ * `layers.1.…`), where each name may differ only in its all-digit `.` segments (`layers.3.attn`,
+ * `layers.7.attn` and `layers.12.attn`; templates count such a segment as one character when they
+ * break lines, see `layoutLength`). Everything else a template can read — ops, attributes, shapes,
+ * dtypes, operand wiring, inputs and outputs in order, the anchor, the template and the schedule —
+ * is in the key.
  */
 export interface KernelStructure {
   /** Equal for kernels that render to the same WGSL up to their names. */
@@ -60,19 +61,19 @@ export function kernelStructure(kernel: Kernel): KernelStructure {
 }
 
 /**
- * A user name with each all-digit `.` segment replaced by as many `#` (`layers.12.attn` →
- * `layers.##.attn`); `undefined` for an unnamed tensor. Equal signatures have equal lengths, so a
- * substituted name never moves a line past a length limit, and the digits are never an identifier
- * of their own, so the text analyses of the templates (unused `let`s) cannot tell them apart.
+ * A user name with each all-digit `.` segment replaced by one `#` (`layers.12.attn` →
+ * `layers.#.attn`); `undefined` for an unnamed tensor. Templates make their length decisions on
+ * lengths that count such a segment as one character (`layoutLength`), and the digits are never an
+ * identifier of their own, so neither line breaks nor the text analyses of the templates (unused
+ * `let`s) can tell names of one signature apart. What a name's length still decides — a comment or
+ * identifier cut to length — `SharedKernelRenderer` checks for each kernel.
  */
 export function nameSignature(name: string | undefined): string | null {
   if (name === undefined) return null;
   let signature = signatures.get(name);
   if (signature === undefined) {
     if (signatures.size >= 4096) signatures.clear();
-    signature = /[0-9]/.test(name)
-      ? name.replace(DIGIT_SEGMENT, (digits) => '#'.repeat(digits.length))
-      : name;
+    signature = /[0-9]/.test(name) ? name.replace(DIGIT_SEGMENT, '#') : name;
     signatures.set(name, signature);
   }
   return signature;

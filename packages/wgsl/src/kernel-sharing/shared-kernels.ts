@@ -17,6 +17,8 @@ interface RenderedStructure {
   readonly layout: TensorBindingLayout;
   /** The template name its header was written with. */
   readonly template: string;
+  /** The longest op of the structure (comments print `op "name"`). */
+  readonly longestOp: number;
   readonly pieces: readonly string[];
   readonly slots: readonly Slot[];
 }
@@ -81,7 +83,7 @@ export class SharedKernelRenderer {
       const header = `${kernelHeader(kernel, layout, name)}\n\n`;
       if (!generated.wgsl.startsWith(header)) continue;
       const cut = cutAtNames(generated.wgsl.slice(header.length), structure, layout);
-      return cut === undefined ? null : { structure, generated, layout, template: name, ...cut };
+      return cut === undefined ? null : { structure, generated, layout, template: name, longestOp, ...cut };
     }
     return null;
   }
@@ -103,10 +105,14 @@ export class SharedKernelRenderer {
       bound,
     );
     if (layout.storage.length !== first.layout.storage.length) return undefined;
+    // A longer name may be cut in a comment where the first kernel's was not.
+    if (!structure.names.every((name) => nameSurvivesIntact(name, first.longestOp))) return undefined;
     for (const [binding, storage] of layout.storage.entries()) {
       const before = first.layout.storage[binding]!;
-      // Equal lengths keep every line length, and with it every wrapping decision, as it was.
-      if (before.name.length !== storage.name.length || before.access !== storage.access) return undefined;
+      // Names equal but for their layer indices break lines alike (see `layoutLength`); a name cut
+      // to the identifier length, or made unique by a suffix, differs here.
+      if (identifierSignature(before.name) !== identifierSignature(storage.name)) return undefined;
+      if (before.access !== storage.access) return undefined;
       // f16 storage changes how the tensor is read and written (a graph output stays f32).
       if (before.elementType !== storage.elementType) return undefined;
     }
@@ -206,6 +212,13 @@ function insideSlot(at: number, length: number, starts: readonly number[], ends:
   }
   return false;
 }
+
+/** A storage variable's name with each digit run after `_` as one `#` (`in_layers_12_q` → `in_layers_#_q`). */
+function identifierSignature(name: string): string {
+  return name.replace(IDENTIFIER_DIGIT_SEGMENT, '#');
+}
+
+const IDENTIFIER_DIGIT_SEGMENT = /(?<=_)[0-9]+(?![A-Za-z])/g;
 
 /** A quoted text (comments quote names; WGSL has no strings). */
 const QUOTED = '"[^"\\n]*"';

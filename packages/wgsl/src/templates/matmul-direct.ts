@@ -1,6 +1,7 @@
 import type { Dim } from '@weft/ir';
 import { describe } from '../element-composer.js';
 import type { EntryPoint } from '../kernel-context.js';
+import { layoutLength } from '../layout-length.js';
 import type { MatmulParts } from './matmul-parts.js';
 import { DIRECT_BLOCK_COLUMNS, MATMUL_BLOCK } from './matmul-strategy.js';
 import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
@@ -127,7 +128,7 @@ export function directMatmulBody(
           .slice(group * MATMUL_BLOCK, (group + 1) * MATMUL_BLOCK)
           .map((element) => element.value);
         const row = `let ${bRow(group)} = vec4<f32>(${values.join(', ')});`;
-        if (row.length <= 96) return [row];
+        if (row.length <= 96 || layoutLength(row) <= 96) return [row];
         // Long loads are named one by one, so that the line stays readable.
         const names = values.map((_, column) => `b_value${group * MATMUL_BLOCK + column}`);
         return [
