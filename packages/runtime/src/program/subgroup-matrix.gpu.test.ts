@@ -9,13 +9,19 @@ import {
   mean,
   mul,
   param,
+  planFusion,
   roundToDType,
   rsqrt,
   sub,
   type Tensor64,
 } from '@weft/ir';
 import { randomTensor, relativeError } from '@weft/ir/test';
-import type { KernelPrecision } from '@weft/wgsl';
+import {
+  DEFAULT_DEVICE_PROFILE,
+  type DeviceProfile,
+  generateProgram,
+  type KernelPrecision,
+} from '@weft/wgsl';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
 import { getTestDevice } from '../testing/index.js';
@@ -129,4 +135,73 @@ describe.skipIf(precisions.length === 0)('subgroup-matrix matmul vs float64', ()
       await check('matmul + GELU 100×72×50', cases(100, 72, 50)['matmul + GELU']!, precision, false);
     });
   }
+});
+
+/**
+ * A stand-in check that runs on any adapter with `subgroups` (SwiftShader included): the
+ * subgroup-matrix kernel with each matrix operation replaced by a subgroup operation of the same
+ * operands (`subgroupAdd`, which must also be called in subgroup-uniform control flow; the
+ * `subgroup_uniformity` diagnostic is raised to an error). Dawn then validates everything but the
+ * extension's own types and builtins: the bindings, the staging, the `subgroup_id` /
+ * `num_subgroups` ownership tests, their uniformity, the barriers and the epilogue.
+ */
+function withoutMatrices(wgsl: string): string {
+  return `diagnostic(error, subgroup_uniformity);\n${wgsl}`
+    .replace('enable chromium_experimental_subgroup_matrix;\n', '')
+    .replace(/^alias (Left|Right|Result)Matrix = .*;\n/gm, '')
+    .replace(/: ResultMatrix;/g, ': f32;')
+    .replace(
+      /subgroupMatrixLoad<(?:Left|Right)Matrix, row_major>\(&(\w+), (.+), (\d+u)\);/g,
+      'subgroupAdd(f32($1[$2]) + f32($3));',
+    )
+    .replace(/subgroupMatrixMultiplyAccumulate\(left, right, (\w+)\);/g, 'subgroupAdd(left * right) + $1;')
+    .replace(
+      /subgroupMatrixStore<row_major>\(&(\w+), (\d+u), (\w+), (\d+u)\);/g,
+      '$1[$2] = subgroupAdd($3) + f32($4);',
+    );
+}
+
+describe('subgroup-matrix matmul, matrices replaced by subgroup operations (a stand-in)', async () => {
+  const { device } = await getTestDevice();
+  const hasSubgroups = device.features.has('subgroups');
+  if (!hasSubgroups)
+    console.warn('subgroup-matrix stand-in: skipped, the adapter has no `subgroups` feature');
+  it.skipIf(!hasSubgroups)(
+    'Dawn accepts the rest of the kernel (f32 8×8×8 and 16×16×16 configs, widths 32 and 64)',
+    async () => {
+      const failures: string[] = [];
+      let checked = 0;
+      for (const [M, N, K] of [
+        [8, 8, 8],
+        [16, 16, 16],
+      ] as const) {
+        for (const subgroupMaxSize of [32, 64]) {
+          const profile: DeviceProfile = {
+            ...DEFAULT_DEVICE_PROFILE,
+            limits: { ...DEFAULT_DEVICE_PROFILE.limits, maxComputeWorkgroupStorageSize: 16384 },
+            subgroups: true,
+            subgroupMatrix: {
+              configs: [{ componentType: 'f32', resultComponentType: 'f32', M, N, K }],
+              subgroupMaxSize,
+            },
+          };
+          for (const testCase of Object.values(cases(64, 128, 96))) {
+            for (const kernel of generateProgram(planFusion(testCase.graph, {}), profile, {})) {
+              if (!kernel.wgsl.includes('subgroupMatrixMultiplyAccumulate')) continue;
+              checked++;
+              const code = withoutMatrices(kernel.wgsl);
+              expect(code).not.toMatch(/subgroupMatrix|subgroup_matrix/);
+              const info = await device.createShaderModule({ code }).getCompilationInfo();
+              for (const message of info.messages.filter((entry) => entry.type === 'error'))
+                failures.push(
+                  `${M}x${N}x${K} width ${subgroupMaxSize}: ${message.lineNum}:${message.linePos} ${message.message}`,
+                );
+            }
+          }
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(12);
+      expect(failures).toEqual([]);
+    },
+  );
 });
