@@ -22,8 +22,10 @@ import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-supp
  *
  * No subgroup size or count is assumed: the workgroup may hold one subgroup or several (Vulkan
  * may run smaller subgroups than the maximum), so ownership uses `subgroup_id` and
- * `num_subgroups`, and conditions on them are subgroup-uniform as the builtins require. Syntax
- * and argument order follow Dawn's src/dawn/tests/end2end/SubgroupMatrixTests.cpp and Tint's
+ * `num_subgroups`, and conditions on them are subgroup-uniform as the builtins require: the same
+ * distribution and zero-initialized accumulators as `SubgroupMatrix_TiledMatrixMultiplyTest` in
+ * Dawn's src/dawn/tests/end2end/SubgroupMatrixTests.cpp (whose must-pass case is a workgroup of
+ * `subgroupMaxSize`). Syntax and argument order follow that file and Tint's
  * src/tint/lang/wgsl/wgsl.def (`subgroupMatrixLoad<T, row_major>(ptr, offset, stride)`,
  * `subgroupMatrixStore<row_major>(ptr, offset, value, stride)`, offset and stride in elements;
  * `subgroup_matrix_left<T, K, M>` is columns first). The `workgroup_size` rule (x a multiple of
