@@ -64,7 +64,7 @@ describe('chooseSubgroupMatrix', () => {
   test('never chosen without the feature, subgroups, shader-f16 for f16, or on a software adapter', () => {
     const shape = dims(64, 64, 64);
     expect(
-      chooseSubgroupMatrix({ ...F16, subgroupMatrix: undefined } as DeviceProfile, shape),
+      chooseSubgroupMatrix({ ...F16_PROFILE, subgroups: true, precision: 'f16' }, shape),
     ).toBeUndefined();
     expect(chooseSubgroupMatrix({ ...F16, subgroups: false }, shape)).toBeUndefined();
     expect(chooseSubgroupMatrix({ ...F16, shaderF16: false }, shape)).toBeUndefined();
