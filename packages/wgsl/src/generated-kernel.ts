@@ -52,6 +52,42 @@ export interface DeviceProfile {
    * inputs, parameters and outputs stay f32 in both.
    */
   readonly halfStorage?: boolean;
+  /**
+   * Subgroup matrices (absent: none): set only when the device was created with Dawn's
+   * `chromium-experimental-subgroup-matrix` feature. The matmul uses them when one of `configs`
+   * fits its precision and shape (see `chooseMatmulStrategy`).
+   */
+  readonly subgroupMatrix?: SubgroupMatrixSupport;
+}
+
+/**
+ * One matrix shape an adapter's subgroup matrices support: Dawn's `GPUSubgroupMatrixConfig`
+ * (`adapter.info.subgroupMatrixConfigs`; docs/dawn/features/subgroup_matrix.md and
+ * src/dawn/node/interop/DawnExtensions.idl in the Dawn repository). A left matrix is `M`×`K` of
+ * `componentType`, a right one `K`×`N`, the result `M`×`N` of `resultComponentType`.
+ */
+export interface SubgroupMatrixConfig {
+  /** Component type of the left and right matrices: `f32`, `f16`, `u32`, `i32`, `u8` or `i8`. */
+  readonly componentType: string;
+  /** Component type of the result matrix. */
+  readonly resultComponentType: string;
+  /** Rows of the left and result matrices. */
+  readonly M: number;
+  /** Columns of the right and result matrices. */
+  readonly N: number;
+  /** Columns of the left matrix, rows of the right one. */
+  readonly K: number;
+}
+
+/** What a device offers for subgroup matrices (see {@link DeviceProfile.subgroupMatrix}). */
+export interface SubgroupMatrixSupport {
+  /** The adapter's configurations, in the adapter's order (Vulkan lists its preferred ones first). */
+  readonly configs: readonly SubgroupMatrixConfig[];
+  /**
+   * `GPUAdapterInfo.subgroupMaxSize`: a shader using subgroup matrices needs a workgroup whose x
+   * size is a multiple of it (a pipeline-creation error otherwise).
+   */
+  readonly subgroupMaxSize: number;
 }
 
 /** See {@link DeviceProfile.precision}. */

@@ -47,6 +47,11 @@ export interface EntryPoint {
   readonly body: readonly string[];
   /** Whether the body uses subgroup builtins and functions. */
   readonly subgroups?: boolean;
+  /**
+   * Whether the body reads `subgroup_id` (this invocation's subgroup in the workgroup) and
+   * `subgroup_count` (`num_subgroups`), both u32; implies `subgroups`.
+   */
+  readonly subgroupIds?: boolean;
   /** Module-scope functions the body calls (complete WGSL declarations), after the helpers. */
   readonly functions?: readonly string[];
 }
@@ -234,7 +239,7 @@ export class KernelContext {
 
   /** Assembles the module and the dispatch information. */
   build(template: string, entry: EntryPoint): GeneratedKernel {
-    if (entry.subgroups === true) this.enable('subgroups');
+    if (entry.subgroups === true || entry.subgroupIds === true) this.enable('subgroups');
     const fields = this.uniformFields();
     const bindings = this.bindingList(fields.length > 0);
     const wgsl = [
@@ -328,6 +333,9 @@ function entryText(entry: EntryPoint): string {
       '@builtin(subgroup_size) subgroup_size: u32',
       '@builtin(subgroup_invocation_id) subgroup_lane: u32',
     );
+  }
+  if (entry.subgroupIds === true) {
+    parameters.push('@builtin(subgroup_id) subgroup_id: u32', '@builtin(num_subgroups) subgroup_count: u32');
   }
   return [
     `@compute @workgroup_size(${x}, ${y}, ${z})`,

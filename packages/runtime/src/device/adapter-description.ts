@@ -1,3 +1,5 @@
+import type { SubgroupMatrixSupport } from '@weft/wgsl';
+
 /** What Weft learned about the adapter a device was created on. */
 export interface AdapterDescription {
   /** Where WebGPU came from: the page's `navigator.gpu`, Dawn's Node binding, or an explicitly given `GPU`. */
@@ -14,6 +16,12 @@ export interface AdapterDescription {
   readonly features: readonly string[];
   /** Limits the device was created with (the adapter's maxima for the limits Weft uses). */
   readonly limits: Readonly<Record<string, number>>;
+  /**
+   * The subgroup-matrix configurations and `subgroupMaxSize` of the adapter (`adapter.info`), when
+   * the device was created with Dawn's `chromium-experimental-subgroup-matrix`; absent otherwise.
+   * f16 configurations are left out unless the device has `shader-f16`.
+   */
+  readonly subgroupMatrix?: SubgroupMatrixSupport;
 }
 
 /**

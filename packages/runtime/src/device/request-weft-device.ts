@@ -1,6 +1,7 @@
 import { WeftError } from '@weft/ir';
 import { platformGpu } from '#platform-gpu';
 import type { AdapterDescription } from './adapter-description.js';
+import { SUBGROUP_MATRIX_FEATURE, subgroupMatrixSupportOf } from './subgroup-matrix-support.js';
 import { SWIFTSHADER_ICD } from './swiftshader-icd.js';
 
 /** Options of {@link requestWeftDevice}. */
@@ -11,7 +12,8 @@ export interface WeftDeviceOptions {
   readonly powerPreference?: GPUPowerPreference;
   /**
    * Features to enable when the adapter has them. Default: `timestamp-query`, `subgroups`,
-   * `shader-f16`. Pass `[]` to test the paths that need none.
+   * `shader-f16` and Dawn's `chromium-experimental-subgroup-matrix` (which Dawn offers only with its
+   * `allow_unsafe_apis` toggle). Pass `[]` to test the paths that need none.
    */
   readonly optionalFeatures?: readonly GPUFeatureName[];
   /** Features the device must have; a missing one is an error. Default none. */
@@ -44,7 +46,12 @@ const LIMITS_TO_RAISE = [
   'maxUniformBufferBindingSize',
 ] as const;
 
-const DEFAULT_OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+const DEFAULT_OPTIONAL_FEATURES: readonly GPUFeatureName[] = [
+  'timestamp-query',
+  'subgroups',
+  'shader-f16',
+  SUBGROUP_MATRIX_FEATURE,
+];
 
 /**
  * Acquires a WebGPU device: in a browser from `navigator.gpu`; in Node from Dawn's binding (npm
@@ -92,6 +99,8 @@ export async function requestWeftDevice(options: WeftDeviceOptions = {}): Promis
   for (const name of LIMITS_TO_RAISE) limits[name] = device.limits[name];
   limits.minStorageBufferOffsetAlignment = device.limits.minStorageBufferOffsetAlignment;
   const architecture = info.architecture ?? '';
+  // Dawn's Node binding lists the configurations in `adapter.info` only (not `device.adapterInfo`).
+  const subgroupMatrix = subgroupMatrixSupportOf(device, info);
   return {
     device,
     adapter: {
@@ -104,6 +113,7 @@ export async function requestWeftDevice(options: WeftDeviceOptions = {}): Promis
         (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
       features: [...device.features].sort(),
       limits,
+      ...(subgroupMatrix === undefined ? {} : { subgroupMatrix }),
     },
     destroy: () => device.destroy(),
   };

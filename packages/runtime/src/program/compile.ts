@@ -10,7 +10,12 @@ import {
   runPipeline,
   WeftError,
 } from '@weft/ir';
-import { fusionCostModelOf, type KernelExtension, type KernelPrecision } from '@weft/wgsl';
+import {
+  fusionCostModelOf,
+  type KernelExtension,
+  type KernelPrecision,
+  type SubgroupMatrixSupport,
+} from '@weft/wgsl';
 import { requestWeftDevice, type WeftDevice } from '../device/request-weft-device.js';
 import { bufferLayout } from './buffer-layout.js';
 import { CpuProgram } from './cpu-program.js';
@@ -38,6 +43,12 @@ export interface CompileOptions {
   readonly fuse?: boolean;
   /** Let kernels use subgroup operations where the device has them. Default true. */
   readonly subgroups?: boolean;
+  /**
+   * Let the matmul use subgroup matrices where the device was created with Dawn's
+   * `chromium-experimental-subgroup-matrix` and a configuration fits (see the performance guide).
+   * Default true; they also need `subgroups`.
+   */
+  readonly subgroupMatrix?: boolean;
   /**
    * How kernels store and compute floats (default `f32`; see `DeviceProfile.precision` in
    * `@weft/wgsl`). `f16` is the f16 tier (needs a device created with `shader-f16`; an
@@ -116,6 +127,7 @@ export async function compile(graph: Graph, options: CompileOptions): Promise<Pr
           ...(options.device !== 'cpu' && 'adapter' in options.device
             ? { software: options.device.adapter.software }
             : {}),
+          ...subgroupMatrixOption(options),
         });
   const {
     graph: optimized,
@@ -254,4 +266,14 @@ async function autoDevice(): Promise<Pick<CompileOptions, 'device' | 'fallbackRe
     if (!WeftError.isInstance(error) || error.code !== 'no-webgpu') throw error;
     return { device: 'cpu', fallbackReason: error.message };
   }
+}
+
+/** The subgroup-matrix option of `deviceProfileOf`: off, the adapter's configurations, or its default. */
+function subgroupMatrixOption(options: CompileOptions): { subgroupMatrix?: SubgroupMatrixSupport | false } {
+  if (options.subgroupMatrix === false || options.subgroups === false) return { subgroupMatrix: false };
+  const device = options.device;
+  if (typeof device === 'object' && 'adapter' in device && device.adapter.subgroupMatrix !== undefined) {
+    return { subgroupMatrix: device.adapter.subgroupMatrix };
+  }
+  return {};
 }

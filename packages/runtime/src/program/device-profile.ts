@@ -1,5 +1,6 @@
 import { SpecError, UnsupportedError } from '@weft/ir';
-import type { DeviceProfile, KernelPrecision } from '@weft/wgsl';
+import type { DeviceProfile, KernelPrecision, SubgroupMatrixSupport } from '@weft/wgsl';
+import { SUBGROUP_MATRIX_FEATURE, subgroupMatrixSupportOf } from '../device/subgroup-matrix-support.js';
 
 /** Options of {@link deviceProfileOf}. */
 export interface DeviceProfileOptions {
@@ -20,6 +21,14 @@ export interface DeviceProfileOptions {
    * precision `f16` or `f16-emulated`; see `DeviceProfile.halfStorage`).
    */
   readonly halfStorage?: boolean;
+  /**
+   * Subgroup matrices for the matmul, on a device created with Dawn's
+   * `chromium-experimental-subgroup-matrix`: `false` turns them off; a `SubgroupMatrixSupport`
+   * gives the adapter's configurations (`WeftDevice.adapter.subgroupMatrix`, which `compile`
+   * passes). Default: read from `device.adapterInfo` where it lists them (Dawn's Node binding
+   * lists them on the adapter's `info` only). Never used on a device without the feature.
+   */
+  readonly subgroupMatrix?: SubgroupMatrixSupport | false;
 }
 
 /**
@@ -50,6 +59,12 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
   }
   const subgroups = (options.subgroups ?? true) && device.features.has('subgroups');
   const subgroupSize = singleSubgroupSize(device);
+  const subgroupMatrix =
+    options.subgroupMatrix === false || !device.features.has('subgroups')
+      ? undefined
+      : device.features.has(SUBGROUP_MATRIX_FEATURE)
+        ? (options.subgroupMatrix ?? subgroupMatrixSupportOf(device, adapterInfoOf(device)))
+        : undefined;
   return {
     limits: {
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
@@ -67,7 +82,12 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
     software: options.software ?? isSoftwareAdapter(device),
     ...(precision === 'f32' ? {} : { precision }),
     ...(halfStorage ? { halfStorage } : {}),
+    ...(subgroupMatrix === undefined ? {} : { subgroupMatrix }),
   };
+}
+
+function adapterInfoOf(device: GPUDevice): GPUAdapterInfo | undefined {
+  return (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
 }
 
 // `GPUDevice.adapterInfo` is recent; older implementations leave it out.

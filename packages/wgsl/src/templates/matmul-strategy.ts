@@ -1,4 +1,9 @@
 import type { DeviceProfile } from '../generated-kernel.js';
+import {
+  chooseSubgroupMatrix,
+  type MatmulDims,
+  type SubgroupMatrixPlan,
+} from './subgroup-matrix-strategy.js';
 import { workgroupWidth } from './template-support.js';
 
 /** Output rows per invocation, and columns per `vec4<f32>` accumulator (the tiled variant's 4×4 block). */
@@ -39,7 +44,11 @@ export type MatmulStrategy =
       readonly variant: 'tiled';
       /** K columns per staged step. */
       readonly tileK: number;
-    };
+    }
+  | ({
+      /** Each workgroup stages tiles in workgroup memory and multiplies them with subgroup matrices. */
+      readonly variant: 'subgroup-matrix';
+    } & SubgroupMatrixPlan);
 
 /**
  * How a matmul kernel spreads its work, decided from the device's facts. Both variants compute a
@@ -54,9 +63,19 @@ export type MatmulStrategy =
  *   invocations per workgroup;
  * - **tiled** otherwise: 64 invocations compute a {@link MATMUL_TILE}² tile (4×4 per invocation)
  *   from A and B tiles staged in workgroup memory, {@link MATMUL_TILE_K} columns of K per step
- *   (two barriers each).
+ *   (two barriers each);
+ * - **subgroup-matrix** where the device has Dawn's `chromium-experimental-subgroup-matrix` and a
+ *   configuration fits the precision and the sizes `dims` (`chooseSubgroupMatrix` states the
+ *   rule): tiles staged in workgroup memory as above, multiplied by `subgroupMatrixMultiplyAccumulate`.
+ *   Without `dims` it is never chosen.
  */
-export function chooseMatmulStrategy(profile: DeviceProfile): MatmulStrategy {
+export function chooseMatmulStrategy(
+  profile: DeviceProfile,
+  dims?: MatmulDims,
+  statisticsBytes?: (rows: number, lanes: number) => number,
+): MatmulStrategy {
+  const matrices = dims === undefined ? undefined : chooseSubgroupMatrix(profile, dims, statisticsBytes);
+  if (matrices !== undefined) return { variant: 'subgroup-matrix', ...matrices };
   if (profile.software === true) {
     return { variant: 'direct', width: workgroupWidth(profile, MATMUL_DIRECT_WIDTH) };
   }

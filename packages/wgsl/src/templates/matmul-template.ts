@@ -23,6 +23,7 @@ import { directMatmulBody } from './matmul-direct.js';
 import type { MatmulParts, OperandElement } from './matmul-parts.js';
 import { MatmulRowStatistics } from './matmul-prologue.js';
 import { chooseMatmulStrategy, MATMUL_BLOCK } from './matmul-strategy.js';
+import { subgroupMatrixMatmulBody } from './matmul-subgroup-matrix.js';
 import { tiledMatmulBody } from './matmul-tiled.js';
 import { indent, sizeText, variableNames } from './template-support.js';
 
@@ -44,7 +45,6 @@ export function generateMatmul(
   options: GenerateOptions = {},
 ): GeneratedKernel {
   const context = new KernelContext(kernel, profile, options);
-  const strategy = chooseMatmulStrategy(profile);
   const schedule = matmulScheduleOf(kernel);
   const matmul = schedule.matmul;
   const [a, b] = matmul.inputs as [Node, Node];
@@ -55,6 +55,9 @@ export function generateMatmul(
   const [mDim, nDim] = outputShape.slice(-2) as [Dim, Dim];
   const kDim = a.shape[a.shape.length - (transposeA ? 2 : 1)]!;
   const statistics = new MatmulRowStatistics(kernel);
+  const strategy = chooseMatmulStrategy(profile, { rows: mDim, columns: nDim, depth: kDim }, (rows, lanes) =>
+    statistics.workgroupBytes(rows, lanes),
+  );
   const { prologueOutputs, epilogueOutputs, layouts } = schedule;
   for (const output of prologueOutputs) {
     if (transposeA || !shapesEqual(output.shape, a.shape)) {
@@ -192,8 +195,10 @@ export function generateMatmul(
   const entry =
     strategy.variant === 'direct'
       ? directMatmulBody(parts, strategy.width, [mDim, nDim])
-      : tiledMatmulBody(parts, strategy.tileK, [mDim, nDim]);
-  return context.build('matmul', { ...entry, functions: [storeFunction] });
+      : strategy.variant === 'subgroup-matrix'
+        ? subgroupMatrixMatmulBody(parts, strategy, [mDim, nDim])
+        : tiledMatmulBody(parts, strategy.tileK, [mDim, nDim]);
+  return context.build('matmul', { ...entry, functions: [...(entry.functions ?? []), storeFunction] });
 }
 
 /**
