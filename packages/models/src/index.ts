@@ -107,6 +107,7 @@ export * from './model/decoder-definition-v2.js';
 export * from './model/decoder-lm-graph.js';
 export * from './model/memory-estimate.js';
 export * from './model/model-definition.js';
+export * from './model/model-device.js';
 export * from './model/model-parameters.js';
 export * from './spec/conditioning-schema.js';
 export { formatPath } from './spec/format-issues.js';
