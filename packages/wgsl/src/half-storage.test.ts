@@ -66,8 +66,7 @@ describe('f16 storage in generated kernels', () => {
         for (const [name, type] of Object.entries(bindingTypes(kernel))) {
           // Graph inputs and the output stay f32 at the program's boundary; the weights are f16.
           const boundary =
-            /^(in_x|out_y)$/.test(name) ||
-            (name.startsWith('out_matmul') && kernel === kernels.at(-1));
+            /^(in_x|out_y)$/.test(name) || (name.startsWith('out_matmul') && kernel === kernels.at(-1));
           if (boundary) expect(type, `${name}`).toBe('f32');
           else {
             expect(type, `${name}`).toBe('f16');
