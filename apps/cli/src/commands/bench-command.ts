@@ -73,7 +73,6 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
     .option('--json <file>', 'Write the results as JSON to this file')
     .example('weft bench examples/tiny-decoder.json --repeats 3')
     .example('weft bench examples/bert-encoder.json')
-    .example('weft bench examples/tiny-decoder.json --precision f16-emulated --no-half-storage')
     .action(async (givenPath: string, givenOptions: BenchOptions) => {
       const options = checkBenchOptions(givenOptions);
       const precision = checkPrecisionFlags(options);

@@ -100,7 +100,6 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .option('--sample-seed <n>', 'Seed of the sampler (an integer ≥ 0)', { default: 0 })
     .example('weft run examples/small-decoder.json --prompt "1 2 3" --tokens 8')
     .example('weft run examples/vit.json')
-    .example('weft run examples/small-decoder.json --precision f16-emulated --half-storage')
     .example('weft run path/to/SmolLM-135M --prompt "The capital of France is" --tokens 20')
     .example('weft run path/to/bert-base-uncased --prompt "Hello world" --output bert.json')
     .example('weft run path/to/vit-base-patch16-224 --image cat.jpg')
