@@ -17,6 +17,7 @@ export * from './expr/format-expr.js';
 export { applyBinary, applyCast, applyUnary, isComparison, roundHalfEven } from './expr/scalar-functions.js';
 export { simplifyExpr, simplifyNode } from './expr/simplify-expr.js';
 export * from './expr/substitute-expr.js';
+export * from './float-bits.js';
 export * from './graph/graph.js';
 export { canonicalAttrs, fnv1a64 } from './graph/hash.js';
 export { inheritLabel, labelOf, nearestLabel, setLabel, withLabel } from './graph/label.js';

@@ -17,6 +17,12 @@
  * @packageDocumentation
  */
 
+export {
+  bfloat16BitsToFloat32,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+} from '@weft/ir';
 export * from './architectures/dit.js';
 export * from './architectures/encoder.js';
 export * from './architectures/encoder-decoder.js';
@@ -101,8 +107,8 @@ export * from './model/decoder-definition-v2.js';
 export * from './model/decoder-lm-graph.js';
 export * from './model/memory-estimate.js';
 export * from './model/model-definition.js';
+export * from './model/model-device.js';
 export * from './model/model-parameters.js';
-
 export * from './spec/conditioning-schema.js';
 export { formatPath } from './spec/format-issues.js';
 export * from './spec/kinds/index.js';
@@ -114,7 +120,6 @@ export * from './spec/model-spec-v2-schema.js';
 export * from './spec/model-spec-v2-types.js';
 export * from './spec/parts/index.js';
 export * from './spec/spec-document.js';
-export * from './weights/float-bits.js';
 export * from './weights/fuse-projections.js';
 export * from './weights/model-weights.js';
 export * from './weights/random-init.js';

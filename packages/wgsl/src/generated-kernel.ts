@@ -44,12 +44,12 @@ export interface DeviceProfile {
    */
   readonly precision?: KernelPrecision;
   /**
-   * f16 storage (absent: false; needs precision `f16` or `f16-emulated`): the f32 tensors only
-   * kernels see, the intermediates between kernels (`halfStoredTensors` in `@weft/ir`), are stored
-   * in 2 bytes per element, halving their part of the arena. At precision `f16` they are
-   * `array<f16>` bindings; at `f16-emulated` two f16 values share a `u32` word (`pack2x16float`,
-   * `unpack2x16float`; stores through `atomicAnd`/`atomicOr`), the same bytes on any device. Graph
-   * inputs, parameters and outputs stay f32 in both.
+   * f16 storage (absent: false; needs precision `f16` or `f16-emulated`; `compile` turns it on by
+   * default at `f16`): the f32 tensors only kernels see, the intermediates between kernels, and the
+   * f32 parameters (`halfStoredTensors` in `@weft/ir`) are stored in 2 bytes per element, halving
+   * their part of the memory. At precision `f16` they are `array<f16>` bindings; at `f16-emulated`
+   * two f16 values share a `u32` word (`pack2x16float`, `unpack2x16float`; stores through
+   * `atomicAnd`/`atomicOr`), the same bytes on any device. Graph inputs and outputs stay f32 in both.
    */
   readonly halfStorage?: boolean;
   /**

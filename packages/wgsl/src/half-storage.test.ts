@@ -55,7 +55,7 @@ function bindingTypes(kernel: GeneratedKernel): Record<string, string> {
 
 describe('f16 storage in generated kernels', () => {
   for (const fuse of [false, true]) {
-    test(`shader-f16 (${fuse ? 'fused' : 'unfused'}): intermediates are array<f16>, stored through to_half, read through widen`, () => {
+    test(`shader-f16 (${fuse ? 'fused' : 'unfused'}): intermediates and weights are array<f16>, stored through to_half, read through widen`, () => {
       const kernels = program(REAL, fuse);
       expect(kernels.length).toBeGreaterThan(1);
       let halfBindings = 0;
@@ -64,10 +64,9 @@ describe('f16 storage in generated kernels', () => {
         expect(kernel.wgsl).not.toContain('atomic');
         expect(kernel.wgsl).not.toContain('pack2x16float');
         for (const [name, type] of Object.entries(bindingTypes(kernel))) {
-          // Graph inputs, parameters and the output stay f32 at the program's boundary.
+          // Graph inputs and the output stay f32 at the program's boundary; the weights are f16.
           const boundary =
-            /^(in_x|in_w1|in_w2|out_y)$/.test(name) ||
-            (name.startsWith('out_matmul') && kernel === kernels.at(-1));
+            /^(in_x|out_y)$/.test(name) || (name.startsWith('out_matmul') && kernel === kernels.at(-1));
           if (boundary) expect(type, `${name}`).toBe('f32');
           else {
             expect(type, `${name}`).toBe('f16');
@@ -80,15 +79,22 @@ describe('f16 storage in generated kernels', () => {
         expect(lint(kernel), kernel.label).toEqual([]);
       }
       expect(halfBindings).toBeGreaterThan(fuse ? 1 : 4);
+      const weights = kernels.flatMap((kernel) =>
+        Object.entries(bindingTypes(kernel)).filter(([name]) => /^in_w[12]$/.test(name)),
+      );
+      expect(weights.length).toBeGreaterThanOrEqual(2);
+      for (const [name, type] of weights) expect(type, name).toBe('f16');
     });
   }
 
-  test('emulated: intermediates are u32 words of two f16, written with atomics, read with unpack2x16float', () => {
+  test('emulated: intermediates and weights are u32 words of two f16, written with atomics, read with unpack2x16float', () => {
     const kernels = program(EMULATED);
+    let weights = 0;
     for (const kernel of kernels) {
       expect(kernel.wgsl).not.toMatch(/enable f16|array<f16>|alias half = f16/);
       for (const [name, type] of Object.entries(bindingTypes(kernel))) {
-        if (/^(in_x|in_w1|in_w2)$/.test(name) || (kernel === kernels.at(-1) && name.startsWith('out_'))) {
+        if (/^in_w[12]$/.test(name)) weights++;
+        if (name === 'in_x' || (kernel === kernels.at(-1) && name.startsWith('out_'))) {
           expect(type, name).toBe('f32');
         } else if (name.startsWith('out_')) {
           expect(type, name).toBe('atomic<u32>');
@@ -104,7 +110,7 @@ describe('f16 storage in generated kernels', () => {
           expect(kernel.wgsl).toMatch(new RegExp(`^ +${store}\\(.+, to_half\\(.+\\)\\);$`, 'm'));
         } else {
           expect(type, name).toBe('u32');
-          const binding = new RegExp(`@binding\\((\\d+)\\) var<storage, read_write> ${name}:`).exec(
+          const binding = new RegExp(`@binding\\((\\d+)\\) var<storage, read(?:_write)?> ${name}:`).exec(
             kernel.wgsl,
           )![1];
           expect(kernel.wgsl).toContain(
@@ -115,6 +121,7 @@ describe('f16 storage in generated kernels', () => {
       }
       expect(lint(kernel), kernel.label).toEqual([]);
     }
+    expect(weights).toBeGreaterThanOrEqual(2);
   });
 
   test('inputs packed into one binding (over the storage-binding limit) are read as half words', () => {

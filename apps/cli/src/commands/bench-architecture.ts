@@ -1,12 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { formatTable } from '@weft/ir';
-import { type ArchitectureSpec, type CompiledArchitecture, compileArchitecture } from '@weft/models';
+import {
+  type ArchitectureSpec,
+  type CompileArchitectureOptions,
+  type CompiledArchitecture,
+  compileArchitecture,
+} from '@weft/models';
 import { startProgress } from '@weft/zoo/cli';
 import { architectureInputs } from '../architecture-inputs.js';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import type { BenchOptions } from './bench-command.js';
 import { formatBenchTime, timeVariants, VARIANTS } from './bench-variants.js';
+import { describePrecision } from './precision-option.js';
 
 /** One row of `weft bench`'s results for an architecture spec. */
 export interface ArchitectureBenchResult {
@@ -37,6 +43,7 @@ export async function benchArchitecture(
   specPath: string,
   spec: ArchitectureSpec,
   options: BenchOptions,
+  target: Pick<CompileArchitectureOptions, 'device' | 'precision' | 'halfStorage' | 'fallbackReason'>,
   io: CliIo,
 ): Promise<void> {
   const repeats = Number(options.repeats ?? 5);
@@ -67,7 +74,7 @@ export async function benchArchitecture(
     for (const variant of VARIANTS) {
       compiled.push(
         await compileArchitecture(spec, {
-          device: options.device === 'cpu' ? 'cpu' : 'auto',
+          ...target,
           seed: 0,
           batch: inputs.batch,
           fuse: variant === 'fused',
@@ -100,7 +107,7 @@ export async function benchArchitecture(
     for (const { program } of compiled) program.destroy();
   }
   io.out(
-    `model: ${specPath} (${spec.kind}), batch ${inputs.batch}; median ± MAD of ${repeats} runs after a warm-up, fused and unfused interleaved`,
+    `model: ${specPath} (${spec.kind}), batch ${inputs.batch}, ${describePrecision(target)}; median ± MAD of ${repeats} runs after a warm-up, fused and unfused interleaved`,
   );
   for (const line of inputs.lines) io.out(`  ${line}`);
   io.out(

@@ -10,9 +10,16 @@ import { loadSpecFile } from '../load-spec-file.js';
 import { benchArchitecture } from './bench-architecture.js';
 import { formatBenchTime, timeVariants, VARIANTS } from './bench-variants.js';
 import { checkBenchOptions } from './check-command-options.js';
+import {
+  checkPrecisionFlags,
+  describePrecision,
+  deviceForPrecision,
+  type PrecisionFlags,
+  withPrecisionOptions,
+} from './precision-option.js';
 
 /** Options of `weft bench`. */
-export interface BenchOptions {
+export interface BenchOptions extends PrecisionFlags {
   /** Prompt length of the prefill measurement. */
   readonly prompt?: number;
   /** Timed repetitions (after one warm-up). */
@@ -53,11 +60,11 @@ export interface ModelBenchResult {
  * `benchArchitecture`). Kernel-level comparisons against other WebGPU runtimes are `pnpm bench`.
  */
 export function registerBenchCommand(cli: CAC, io: CliIo): void {
-  cli
-    .command(
-      'bench <spec>',
-      'Benchmark a model (JSON spec or Hugging Face model directory): prefill and decode, fused vs one kernel per op',
-    )
+  const command = cli.command(
+    'bench <spec>',
+    'Benchmark a model (JSON spec or Hugging Face model directory): prefill and decode, fused vs one kernel per op',
+  );
+  withPrecisionOptions(command)
     .option('--prompt <n>', 'Prompt length of the prefill (n ≥ 1)', { default: 8 })
     .option('--repeats <n>', 'Timed repetitions after one warm-up (n ≥ 1)', { default: 5 })
     .option('--device <device>', 'auto (WebGPU when an adapter exists, else the CPU) or cpu', {
@@ -68,9 +75,15 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
     .example('weft bench examples/bert-encoder.json')
     .action(async (givenPath: string, givenOptions: BenchOptions) => {
       const options = checkBenchOptions(givenOptions);
+      const precision = checkPrecisionFlags(options);
       const specPath = await resolveSpecPath(givenPath, io);
       const spec = await loadSpecFile(specPath);
-      if (isArchitectureSpec(spec)) return benchArchitecture(specPath, spec, options, io);
+      const { device, fallbackReason } = await deviceForPrecision(
+        options.device === 'cpu' ? 'cpu' : 'auto',
+        precision,
+      );
+      const target = { device, ...precision, ...(fallbackReason === undefined ? {} : { fallbackReason }) };
+      if (isArchitectureSpec(spec)) return benchArchitecture(specPath, spec, options, target, io);
       const promptLength = Math.min(Number(options.prompt ?? 8), spec.config.maxSeq - 1);
       const repeats = Math.max(1, Number(options.repeats ?? 5));
       const prompt = Array.from(
@@ -89,7 +102,7 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
         for (const variant of VARIANTS) {
           models.push(
             await compileModel(spec, {
-              device: options.device === 'cpu' ? 'cpu' : 'auto',
+              ...target,
               seed: 0,
               fuse: variant === 'fused',
             }),
@@ -127,7 +140,7 @@ export function registerBenchCommand(cli: CAC, io: CliIo): void {
         for (const model of models) model.destroy();
       }
       io.out(
-        `model: ${specPath}, prompt ${promptLength} tokens; median ± MAD of ${repeats} runs after a warm-up, fused and unfused interleaved`,
+        `model: ${specPath}, prompt ${promptLength} tokens, ${describePrecision(precision)}; median ± MAD of ${repeats} runs after a warm-up, fused and unfused interleaved`,
       );
       io.out(
         formatTable(

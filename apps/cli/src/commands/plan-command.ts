@@ -6,6 +6,7 @@ import {
   isArchitectureSpec,
   specDocumentToJSON,
 } from '@weft/models';
+import { defaultHalfStorage } from '@weft/runtime';
 import { DEFAULT_DEVICE_PROFILE, type DeviceProfile, fusionCostModelOf, generateProgram } from '@weft/wgsl';
 import type { CAC } from 'cac';
 import { resolveSpecPath } from '../bundled-examples.js';
@@ -13,9 +14,16 @@ import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { loadSpecFile } from '../load-spec-file.js';
 import { summarizeSpec } from '../spec-summary.js';
+import {
+  checkPrecisionFlags,
+  describePrecision,
+  type PrecisionChoice,
+  type PrecisionFlags,
+  withPrecisionOptions,
+} from './precision-option.js';
 
 /** Options of `weft plan`. */
-export interface PlanOptions {
+export interface PlanOptions extends PrecisionFlags {
   /** Print the validated spec as normalized JSON (defaults written out) instead of the plan. */
   readonly json?: boolean;
   /** Also print the generated WGSL of every kernel. */
@@ -42,11 +50,11 @@ const SOURCES = new Set(['input', 'param', 'constant', 'literal']);
  * adapter `--adapter` names (no GPU needed).
  */
 export function registerPlanCommand(cli: CAC, io: CliIo): void {
-  cli
-    .command(
-      'plan <spec>',
-      'Validate a model spec (JSON, or a Hugging Face model directory) and print its kernel plan',
-    )
+  const command = cli.command(
+    'plan <spec>',
+    'Validate a model spec (JSON, or a Hugging Face model directory) and print its kernel plan',
+  );
+  withPrecisionOptions(command)
     .option('--json', 'Print the validated spec as normalized JSON, defaults filled in')
     .option('--wgsl', 'Also print the WGSL of every kernel')
     .option('--explain', "Also print the fusion cost model's decisions and why")
@@ -57,14 +65,17 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
     .example('weft plan examples/hybrid-decoder.json')
     .example('weft plan examples/dit-block.json')
     .example('weft plan examples/small-decoder.json --explain --adapter software')
+    .example('weft plan examples/small-decoder.json --precision f16')
     .action(async (givenPath: string, options: PlanOptions) => {
-      const profile = ADAPTER_PROFILES[options.adapter ?? 'hardware'];
-      if (profile === undefined) {
+      const adapterProfile = ADAPTER_PROFILES[options.adapter ?? 'hardware'];
+      if (adapterProfile === undefined) {
         throw new InputError('--adapter must be hardware or software', {
           expected: Object.keys(ADAPTER_PROFILES).join(' | '),
           actual: options.adapter,
         });
       }
+      const precision = checkPrecisionFlags(options);
+      const profile = withPrecision(adapterProfile, precision);
       const specPath = await resolveSpecPath(givenPath, io);
       const spec = await loadSpecFile(specPath);
       if (options.json === true) {
@@ -80,9 +91,14 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
         : buildModelGraph(spec, { mode: 'step' }).graph;
       const ops = graphNodes(graph).filter((node) => !SOURCES.has(node.op)).length;
       const costs = fusionCostModelOf(profile);
-      const { plan, memory } = runPipeline(graph, { fuse: true, fusionCosts: costs });
+      const { plan, memory } = runPipeline(graph, {
+        fuse: true,
+        fusionCosts: costs,
+        ...(profile.halfStorage === true ? { halfStorage: true } : {}),
+      });
       io.out(
-        `kernel plan (${architecture ? 'forward pass, batch 1' : 'decode step, KV cache on the device'}): ` +
+        `kernel plan (${architecture ? 'forward pass, batch 1' : 'decode step, KV cache on the device'}` +
+          `${(precision.precision ?? 'f32') === 'f32' ? '' : `; ${describePrecision(precision)}`}): ` +
           `${ops} IR ops -> ${plan.kernels.length} kernels, ` +
           `${plan.kernels.length} dispatches per ${architecture ? 'forward' : 'token'}, arena ${formatBytes(memory.arenaBytes)}`,
       );
@@ -101,4 +117,20 @@ export function registerPlanCommand(cli: CAC, io: CliIo): void {
         io.out(kernel.wgsl.trimEnd());
       }
     });
+}
+
+/**
+ * `profile` at the precision asked for: `--precision f16` plans for an adapter with `shader-f16`,
+ * and f16 storage follows `compile`'s default unless `--half-storage` or `--no-half-storage` says.
+ */
+function withPrecision(profile: DeviceProfile, choice: PrecisionChoice): DeviceProfile {
+  const precision = choice.precision ?? 'f32';
+  if (precision === 'f32') return profile;
+  const halfStorage = choice.halfStorage ?? defaultHalfStorage(precision);
+  return {
+    ...profile,
+    precision,
+    ...(precision === 'f16' ? { shaderF16: true } : {}),
+    ...(halfStorage ? { halfStorage } : {}),
+  };
 }

@@ -15,6 +15,7 @@ import {
 import type { CliIo } from '../cli-io.js';
 import { loadWeightsFile } from '../load-weights-file.js';
 import { summarizeSpec } from '../spec-summary.js';
+import { checkPrecisionFlags, deviceForPrecision } from './precision-option.js';
 import type { RunOptions } from './run-command.js';
 import { describeWeights, deviceOption, parsePrompt, positiveInteger } from './run-helpers.js';
 
@@ -30,7 +31,8 @@ export async function runArchitecture(
   options: RunOptions,
   io: CliIo,
 ): Promise<void> {
-  const device = deviceOption(options);
+  const precision = checkPrecisionFlags(options);
+  const { device, fallbackReason } = await deviceForPrecision(deviceOption(options), precision);
   const tokens = promptTokens(spec, options.prompt);
   const weights = options.weights === undefined ? undefined : await loadWeightsFile(options.weights);
   io.out(`spec ${specPath}: valid`);
@@ -46,6 +48,8 @@ export async function runArchitecture(
     seed: options.seed ?? 0,
     batch: inputs.batch,
     ...(weights === undefined ? {} : { weights }),
+    ...precision,
+    ...(fallbackReason === undefined ? {} : { fallbackReason }),
   });
   const { program } = compiled;
   try {

@@ -9,6 +9,13 @@ import { loadSpecFile } from '../load-spec-file.js';
 import { loadWeightsFile } from '../load-weights-file.js';
 import { summarizeSpec } from '../spec-summary.js';
 import { checkRunOptions } from './check-command-options.js';
+import {
+  checkPrecisionFlags,
+  describePrecision,
+  deviceForPrecision,
+  type PrecisionFlags,
+  withPrecisionOptions,
+} from './precision-option.js';
 import { runArchitecture } from './run-architecture.js';
 import {
   backendLine,
@@ -24,7 +31,7 @@ import {
 import { runHuggingFaceDirectory } from './run-hugging-face.js';
 
 /** Options of `weft run`. */
-export interface RunOptions {
+export interface RunOptions extends PrecisionFlags {
   /** Path of a safetensors file with the model's weights (seeded random weights otherwise). */
   readonly weights?: string;
   /** Prompt token ids separated by spaces or commas; text for a model directory with a tokenizer. */
@@ -61,11 +68,11 @@ export interface RunOptions {
  */
 export function registerRunCommand(cli: CAC, io: CliIo): void {
   const progressStream = io.progress;
-  cli
-    .command(
-      'run <model>',
-      'Compile a model spec (JSON) or a Hugging Face model directory and generate from a prompt (decoders) or encode it (BERT: --prompt, ViT: --image)',
-    )
+  const command = cli.command(
+    'run <model>',
+    'Compile a model spec (JSON) or a Hugging Face model directory and generate from a prompt (decoders) or encode it (BERT: --prompt, ViT: --image)',
+  );
+  withPrecisionOptions(command)
     .option(
       '--weights <file>',
       'Weights in safetensors format (F32, F16, BF16; PyTorch-style names are mapped)',
@@ -98,6 +105,7 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
     .example('weft run path/to/vit-base-patch16-224 --image cat.jpg')
     .action(async (givenPath: string, givenOptions: RunOptions) => {
       const options = checkRunOptions(givenOptions);
+      const precision = checkPrecisionFlags(options);
       const specPath = await resolveSpecPath(givenPath, io);
       if (await isDirectory(specPath)) return runHuggingFaceDirectory(specPath, options, givenOptions, io);
       refuseDirectoryOnlyOptions(options);
@@ -105,7 +113,7 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
       if (isArchitectureSpec(spec)) return runArchitecture(specPath, spec, options, io);
       const prompt = parsePrompt(options.prompt ?? '1', spec.config.vocabSize);
       const maxTokens = positiveInteger(options.tokens ?? 16, '--tokens');
-      const device = deviceOption(options);
+      const { device, fallbackReason } = await deviceForPrecision(deviceOption(options), precision);
       const weights = options.weights === undefined ? undefined : await loadWeightsFile(options.weights);
       io.out(`spec ${specPath}: valid`);
       for (const line of summarizeSpec(spec)) io.out(`  ${line}`);
@@ -118,11 +126,14 @@ export function registerRunCommand(cli: CAC, io: CliIo): void {
           device,
           seed: options.seed ?? 0,
           ...(weights === undefined ? {} : { weights }),
+          ...precision,
+          ...(fallbackReason === undefined ? {} : { fallbackReason }),
           onProgress,
         }),
       );
       try {
         io.out(backendLine(model));
+        if (model.backend !== 'cpu') io.out(describePrecision(precision));
         const generating = startProgress({
           label: 'generating',
           total: maxTokens,

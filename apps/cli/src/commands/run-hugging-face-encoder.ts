@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { attention } from '@weft/attention/kernels';
 import { InputError } from '@weft/ir';
-import { resolveModelDevice } from '@weft/models';
 import {
   buildHuggingFaceEncoderGraph,
   type HuggingFaceEncoder,
@@ -15,6 +14,7 @@ import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { imagePixels, readImageFile } from '../image-input.js';
 import { readVitPreprocessing } from '../vit-preprocessing.js';
+import { checkPrecisionFlags, deviceForPrecision } from './precision-option.js';
 import type { RunOptions } from './run-command.js';
 import { deviceOption, parsePrompt, streamOption } from './run-helpers.js';
 
@@ -73,11 +73,13 @@ export async function runHuggingFaceEncoderDirectory(
     hf.modelType === 'bert'
       ? await bertInputs(hf, String(options.prompt))
       : await vitInputs(hf, String(options.image));
-  const { device, fallbackReason } = await resolveModelDevice(deviceOption(options));
+  const precision = checkPrecisionFlags(options);
+  const { device, fallbackReason } = await deviceForPrecision(deviceOption(options), precision);
   const program = await compile(buildHuggingFaceEncoderGraph(hf, { batch: 1 }), {
     device,
     params: hf.weights,
     extensions: [attention],
+    ...precision,
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
   });
   try {

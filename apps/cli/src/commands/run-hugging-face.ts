@@ -1,11 +1,5 @@
 import { InputError } from '@weft/ir';
-import {
-  checkModelMemory,
-  compileModel,
-  estimateSpecMemory,
-  memoryLimitsOf,
-  resolveModelDevice,
-} from '@weft/models';
+import { checkModelMemory, compileModel, estimateSpecMemory, memoryLimitsOf } from '@weft/models';
 import {
   HF_ENCODER_MODEL_TYPES,
   type HuggingFaceEncoderModelType,
@@ -18,6 +12,7 @@ import { type Progress, startProgress } from '@weft/zoo/cli';
 import type { CliIo } from '../cli-io.js';
 import { formatBytes } from '../format-bytes.js';
 import { summarizeSpec } from '../spec-summary.js';
+import { checkPrecisionFlags, deviceForPrecision } from './precision-option.js';
 import type { RunOptions } from './run-command.js';
 import {
   backendLine,
@@ -67,7 +62,8 @@ export async function runHuggingFaceDirectory(
   const stream = streamOption(io.progress);
   // Refuse a model the device cannot hold before reading its weights.
   const { spec } = await readHuggingFaceConfig(dir, { maxSeq });
-  const { device, fallbackReason } = await resolveModelDevice(deviceOption(options));
+  const precision = checkPrecisionFlags(options);
+  const { device, fallbackReason } = await deviceForPrecision(deviceOption(options), precision);
   const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
   checkModelMemory(estimateSpecMemory(spec), memoryLimitsOf(gpuDevice));
   let loading: Progress | undefined;
@@ -98,6 +94,7 @@ export async function runHuggingFaceDirectory(
     compileModel(hf.spec, {
       device,
       weights: hf.weights,
+      ...precision,
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
       onProgress,
     }),

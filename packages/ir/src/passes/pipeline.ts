@@ -20,7 +20,7 @@ export interface PipelineOptions {
   readonly fuse?: boolean;
   /** Byte alignment of every arena offset, a power of two. Default 256. */
   readonly alignment?: number;
-  /** Store f32 intermediates as f16 (see `MemoryOptions.halfStorage`). Default false. */
+  /** Store f32 intermediates and parameters as f16 (see `MemoryOptions.halfStorage`). Default false. */
   readonly halfStorage?: boolean;
   /** Most outputs one kernel may write (see `FusionOptions.maxKernelOutputs`). Default 7. */
   readonly maxKernelOutputs?: number;

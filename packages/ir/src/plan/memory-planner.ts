@@ -14,7 +14,7 @@ export interface MemoryOptions {
    */
   readonly alignment?: number;
   /**
-   * f16 storage: the f32 intermediates ({@link halfStoredTensors}) take 2 bytes per element, rounded
+   * f16 storage: the f32 intermediates and parameters ({@link halfStoredTensors}) take 2 bytes per element, rounded
    * up to 4-byte words, and their slots are marked `halfStored`. Default false.
    */
   readonly halfStorage?: boolean;

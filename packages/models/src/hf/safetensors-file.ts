@@ -1,6 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { InputError, UnsupportedError } from '@weft/ir';
-import { float16BitsToFloat32 } from '../weights/float-bits.js';
+import { float16BitsToFloat32, InputError, UnsupportedError } from '@weft/ir';
 import {
   parseSafetensorsHeader,
   readSafetensorsHeaderLength,

@@ -8,7 +8,8 @@ import type { WeightTensor } from '../weights/fuse-projections.js';
 import { parametersFromWeights } from '../weights/model-weights.js';
 import type { LoadedTensor } from '../weights/safetensors.js';
 import { buildArchitectureGraph } from './architecture-graph.js';
-import { type CompileModelOptions, resolveModelDevice } from './compile-model.js';
+import type { CompileModelOptions } from './compile-model.js';
+import { type ModelPrecision, precisionOptions, resolveModelDevice } from './model-device.js';
 import { graphParameters, randomParameters } from './model-parameters.js';
 
 /** Options of {@link compileArchitecture}. */
@@ -23,6 +24,12 @@ export interface CompileArchitectureOptions {
   readonly batch?: number;
   /** Fuse kernels (default) or run one kernel per op. */
   readonly fuse?: boolean;
+  /** `compile`'s `precision` (see `CompileModelOptions.precision`). */
+  readonly precision?: ModelPrecision;
+  /** `compile`'s `halfStorage` (see `CompileModelOptions.halfStorage`). */
+  readonly halfStorage?: boolean;
+  /** Why `device` is the CPU, when the caller resolved `'auto'` itself (see `resolveModelDevice`). */
+  readonly fallbackReason?: string;
 }
 
 /** A compiled architecture spec: its forward program with the graph and parameters it was built from. */
@@ -69,12 +76,15 @@ export async function compileArchitecture(
     options.weights === undefined
       ? randomParameters(graph, options.seed ?? 0)
       : parametersFromWeights(options.weights, graphParameters(graph));
-  const { device, fallbackReason } = await resolveModelDevice(options.device);
+  const resolved = await resolveModelDevice(options.device);
+  const { device } = resolved;
+  const fallbackReason = resolved.fallbackReason ?? options.fallbackReason;
   const program = await compile(graph, {
     device,
     params: parameters,
     extensions: [attention, linearAttentionExtension],
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
+    ...precisionOptions(options),
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
   });
   return { spec: validated, graph, program, parameters };

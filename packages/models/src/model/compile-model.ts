@@ -9,7 +9,7 @@ import {
   tensor64,
   WeftError,
 } from '@weft/ir';
-import { compile, type Program, requestWeftDevice, type WeftDevice } from '@weft/runtime';
+import { compile, defaultHalfStorage, type Program, type WeftDevice } from '@weft/runtime';
 import {
   type DecodeStepper,
   type GenerateOptions,
@@ -33,6 +33,7 @@ import {
 import { checkLogLinearReach } from './log-linear-reach.js';
 import { checkModelMemory, estimateSpecMemory, memoryLimitsOf } from './memory-estimate.js';
 import { modelDefinitionOf } from './model-definition.js';
+import { type ModelPrecision, precisionOptions, resolveModelDevice } from './model-device.js';
 import { modelGraphParameters, randomModelParameters } from './model-parameters.js';
 
 /** Weights for {@link compileModel}: Weft or PyTorch-style names (see `parametersFromWeights`). */
@@ -64,6 +65,17 @@ export interface CompileModelOptions {
   readonly fuse?: boolean;
   /** Costs measured on the adapter for the fusion planner's cost model (`compile`'s `fusionCosts`). */
   readonly fusionCosts?: FusionCostOverrides;
+  /**
+   * How the kernels store and compute floats (`compile`'s `precision`; default `f32`): `f16` needs a
+   * device with `shader-f16` (an `UnsupportedError` otherwise), `f16-emulated` runs anywhere. The
+   * CPU backend ignores it.
+   */
+  readonly precision?: ModelPrecision;
+  /**
+   * f16 storage of the intermediates and the weights (`compile`'s `halfStorage`): default on at
+   * precision `f16`, off otherwise. The memory check counts it.
+   */
+  readonly halfStorage?: boolean;
   /** Why `device` is the CPU, when the caller resolved `'auto'` itself (see {@link resolveModelDevice}). */
   readonly fallbackReason?: string;
   /** Called after each compile stage (for progress bars). */
@@ -184,8 +196,13 @@ export async function compileModel(
   const { device } = resolved;
   // Refuse a model the device cannot hold before building graphs or generating weights.
   const gpuDevice = device === 'cpu' ? undefined : 'device' in device ? device.device : device;
+  const halfStorage =
+    gpuDevice !== undefined && (options.halfStorage ?? defaultHalfStorage(options.precision ?? 'f32'));
   checkModelMemory(
-    estimateSpecMemory(validated, batch, options.cache === undefined ? {} : { cache: options.cache }),
+    estimateSpecMemory(validated, batch, {
+      ...(options.cache === undefined ? {} : { cache: options.cache }),
+      halfStorage,
+    }),
     memoryLimitsOf(gpuDevice),
   );
   const definition = modelDefinitionOf(validated);
@@ -214,6 +231,7 @@ export async function compileModel(
     extensions: [attention, linearAttentionExtension],
     ...(options.fuse === undefined ? {} : { fuse: options.fuse }),
     ...(options.fusionCosts === undefined ? {} : { fusionCosts: options.fusionCosts }),
+    ...precisionOptions(options),
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
   };
   const decoder = await compile(stepGraph.graph, { ...common, state: stepGraph.state });
@@ -337,33 +355,6 @@ export async function compileModel(
       void forward?.then((program) => program.destroy());
     },
   };
-}
-
-/** A device chosen by {@link resolveModelDevice}, and why it is the CPU when it is. */
-export interface ResolvedDevice {
-  /** The device to compile for. */
-  readonly device: WeftDevice | GPUDevice | 'cpu';
-  /** Why the CPU backend was chosen (no adapter), when `'auto'` fell back. */
-  readonly fallbackReason?: string;
-}
-
-/**
- * Resolves `'auto'` to a WebGPU device when an adapter exists, else to the CPU backend with the
- * reason; other devices pass through. Lets a caller show the adapter before compiling.
- *
- * @example
- * ```ts
- * const { device, fallbackReason } = await resolveModelDevice('auto');
- * ```
- */
-export async function resolveModelDevice(device: CompileModelOptions['device']): Promise<ResolvedDevice> {
-  if (device !== 'auto') return { device };
-  try {
-    return { device: await requestWeftDevice() };
-  } catch (error) {
-    if (!WeftError.isInstance(error) || error.code !== 'no-webgpu') throw error;
-    return { device: 'cpu', fallbackReason: error.message };
-  }
 }
 
 /**

@@ -26,7 +26,8 @@ import { TINY_LLAMA } from '../testing/tiny-specs.js';
 import { buildDecoderLmGraph } from './decoder-lm-graph.js';
 
 // f16 storage (`halfStorage: true`) through its emulation: at precision 'f16-emulated' the f32
-// intermediates between kernels are two f16 values per u32 word (pack2x16float / unpack2x16float,
+// intermediates between kernels and the f32 parameters (converted to f16 bits once, at upload) are
+// two f16 values per u32 word (pack2x16float / unpack2x16float,
 // stores through atomicAnd/atomicOr), the same bytes as real f16 storage, on SwiftShader. Checked
 // against float64 on f16-rounded inputs and parameters. Every check runs the program twice: first
 // on other inputs (×8), so an element a kernel fails to write keeps a stale value, then on the
@@ -104,7 +105,13 @@ async function check(
       expect(opaque.length, `${label}: attention kernels`).toBeGreaterThan(0);
       for (const kernel of opaque) expect(kernel.wgsl).toMatch(/weft_(load|store)_half_\d+\(/);
     }
-    // The arena buffer: every tensor above the sources (graph inputs and parameters stay f32).
+    // The parameters are f16-stored: half their f32 bytes, in the read-only sources buffer.
+    const paramSlots = (program: Program) =>
+      [...program.memory.slots.values()].filter((slot) => slot.role === 'param');
+    expect(paramSlots(half).length, `${label}: parameters`).toBeGreaterThan(0);
+    for (const slot of paramSlots(half)) expect(slot.halfStored, String(slot.node.attrs.name)).toBe(true);
+    const paramBytes = (program: Program) => paramSlots(program).reduce((sum, slot) => sum + slot.bytes, 0);
+    // The arena buffer: every tensor above the sources (graph inputs stay f32).
     const arenaBuffer = (program: Program) =>
       program.memory.arenaBytes -
       Math.min(
@@ -125,12 +132,13 @@ async function check(
       results[`${label} ${name}`] =
         `${error.toExponential(2)} (f32 storage ${f32Storage.toExponential(2)}, ${differing} of ${actual.length} ` +
         `outputs differ); ${half.kernels.length} kernels; intermediates ${intermediates(half)} B vs ` +
-        `${intermediates(full)} B; arena buffer ${arenaBuffer(half)} B vs ${arenaBuffer(full)} B`;
+        `${intermediates(full)} B; parameters ${paramBytes(half)} B vs ${paramBytes(full)} B; ` +
+        `arena buffer ${arenaBuffer(half)} B vs ${arenaBuffer(full)} B`;
       expect(error, `${label} ${name}`).toBeLessThan(F16_BUDGET);
       // The stored values are the ones the f32-storage emulation rounds to: the same numerics.
       expect(error, `${label} ${name}: same numerics as f32 storage`).toBeLessThan(f32Storage * 1.5 + 1e-6);
     }
-    // Each f16-stored intermediate takes half its f32 bytes, rounded up to a whole 4-byte word.
+    // Each f16-stored intermediate or parameter takes half its f32 bytes, rounded up to a whole 4-byte word.
     for (const slot of half.memory.slots.values()) {
       const f32Bytes = full.memory.slots.get(slot.node)!.bytes;
       expect(slot.bytes).toBe(slot.halfStored === true ? Math.ceil(f32Bytes / 8) * 4 : f32Bytes);
@@ -268,6 +276,39 @@ describe('f16 storage on shader-f16 (array<f16> bindings)', async () => {
         const { y } = await runTwice(program, inputs, {});
         const error = relativeError(y!, exact);
         results['shader-f16 matmul chain y'] = error.toExponential(2);
+        expect(error).toBeLessThan(F16_BUDGET);
+      } finally {
+        program.destroy();
+      }
+    },
+  );
+  it.skipIf(!hasF16)(
+    'tiny Llama logits at precision f16: f16 storage of intermediates and weights by default',
+    { timeout: 300_000 },
+    async () => {
+      const weft = await getTestDevice();
+      const { graph } = buildDecoderLmGraph(parseModelSpec(TINY_LLAMA).config, { mode: 'forward' });
+      const tokens = [5, 17, 2, 40, 11, 9, 33, 1, 46, 20, 3, 28];
+      const params = Object.fromEntries(
+        Object.entries(randomGraphParams(graph, 7, 0.5)).map(([name, t]) => [name, toF16(t)]),
+      );
+      const inputs = { tokens: tensor64([1, tokens.length], tokens, 'i32') };
+      const dims = { seq: tokens.length };
+      const exact = interpret(graph, { inputs, params, dims }).logits!;
+      // No `halfStorage`: precision f16 turns it on.
+      const program = await compile(graph, {
+        device: weft,
+        extensions: [attention],
+        params: dataOf(params),
+        precision: 'f16',
+      });
+      try {
+        const slots = [...program.memory.slots.values()];
+        expect(slots.filter((slot) => slot.role === 'param').every((slot) => slot.halfStored)).toBe(true);
+        expect(program.kernels.map((kernel) => kernel.wgsl).join('\n')).toContain('array<f16>');
+        const { logits } = await runTwice(program, inputs, dims);
+        const error = relativeError(logits!, exact);
+        results['shader-f16 tiny Llama logits'] = error.toExponential(2);
         expect(error).toBeLessThan(F16_BUDGET);
       } finally {
         program.destroy();

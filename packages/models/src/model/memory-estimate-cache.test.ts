@@ -120,19 +120,22 @@ describe('the memory estimate sizes the KV caches of the cache policy', () => {
 });
 
 describe('the memory estimate under f16 storage', () => {
-  it('halves the activations but the f32 logits; parameters and caches stay f32', () => {
+  it('halves the activations but the f32 logits, and the parameters; caches stay f32', () => {
     const f32 = estimateSpecMemory(TINY_DECODER, 2);
     const half = estimateSpecMemory(TINY_DECODER, 2, { halfStorage: true });
     const logitBytes = 2 * 32 * 64 * 4;
     expect(half.activationBytes).toBe((f32.activationBytes - logitBytes) / 2 + logitBytes);
-    expect(half.parameterBytes).toBe(f32.parameterBytes);
+    expect(half.parameterBytes).toBe(f32.parameterBytes / 2);
     expect(half.cacheBytes).toBe(f32.cacheBytes);
-    expect(half.totalBytes).toBe(f32.totalBytes - (f32.activationBytes - half.activationBytes));
+    expect(half.totalBytes).toBe(
+      f32.totalBytes - (f32.activationBytes - half.activationBytes) - f32.parameterBytes / 2,
+    );
   });
 
   it('stays above the peak of live activations the memory planner places, with and without f16 storage', () => {
     const { graph } = buildModelGraph(TINY_DECODER, { mode: 'forward', batch: 2 });
     const peaks: number[] = [];
+    const paramBytes: number[] = [];
     for (const halfStorage of [false, true]) {
       const { plan, memory } = runPipeline(graph, { halfStorage });
       const activations = [...memory.slots.values()].filter(
@@ -147,12 +150,19 @@ describe('the memory estimate under f16 storage', () => {
           live.reduce((sum, slot) => sum + slot.bytes, 0),
         );
       }
-      expect(peak).toBeLessThanOrEqual(estimateSpecMemory(TINY_DECODER, 2, { halfStorage }).activationBytes);
+      const estimate = estimateSpecMemory(TINY_DECODER, 2, { halfStorage });
+      expect(peak).toBeLessThanOrEqual(estimate.activationBytes);
+      // The parameters' slots: 2 bytes an element under f16 storage, within the estimate.
+      const params = [...memory.slots.values()].filter((slot) => slot.role === 'param');
+      expect(params.every((slot) => (slot.halfStored === true) === halfStorage)).toBe(true);
+      paramBytes.push(params.reduce((sum, slot) => sum + slot.bytes, 0));
+      expect(paramBytes.at(-1)).toBeLessThanOrEqual(estimate.parameterBytes);
       peaks.push(peak);
     }
     console.info(
       `tiny decoder forward, batch 2: peak live activations f32 ${peaks[0]} B, f16 storage ${peaks[1]} B`,
     );
     expect(peaks[1]).toBeLessThan(peaks[0]!);
+    expect(paramBytes[1]).toBe(paramBytes[0]! / 2);
   });
 });

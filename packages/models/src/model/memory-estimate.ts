@@ -19,7 +19,7 @@ export const CPU_MODEL_BYTES_LIMIT = 2 ** 31;
 
 /** What a decoder LM needs, estimated from its config alone (nothing built or allocated). */
 export interface ModelMemoryEstimate {
-  /** Parameters, f32. */
+  /** Parameters: 4 bytes an element, 2 under {@link MemoryEstimateOptions.halfStorage}. */
   readonly parameterBytes: number;
   /**
    * The step program's state and its next values (two copies), 4 bytes an element: the KV caches
@@ -50,9 +50,12 @@ export interface MemoryEstimateOptions {
    */
   readonly cache?: InferenceCacheOptions;
   /**
-   * `compile`'s `halfStorage`: the intermediates between kernels take 2 bytes an element, so the
-   * activations halve but for the logits (a graph output, kept f32). Parameters and the step
-   * program's state stay f32. Default false.
+   * `compile`'s `halfStorage`: the intermediates between kernels and the parameters take 2 bytes
+   * an element, so the activations halve but for the logits (a graph output, kept f32), and so do
+   * the parameters. The step program's state (graph inputs and outputs) stays f32. Default false,
+   * as `compile`'s default at precision `f16-emulated`; pass true for precision `f16`, where
+   * `compile` turns it on by default. `largestTensorBytes` still counts an embedding table in f32
+   * (an upper bound).
    */
   readonly halfStorage?: boolean;
 }
@@ -121,11 +124,11 @@ interface EstimateTerms {
   readonly halfStorage: boolean;
 }
 
-/** Counts the terms in bytes: 4 an element, 2 an intermediate element under f16 storage. */
+/** Counts the terms in bytes: 4 an element, 2 an intermediate or parameter element under f16 storage. */
 function estimateOf(terms: EstimateTerms): ModelMemoryEstimate {
   const intermediateBytes = terms.halfStorage ? 2 : 4;
   const { rows, rowWidth, logitsWidth } = terms.activations;
-  const parameterBytes = terms.parameters * 4;
+  const parameterBytes = terms.parameters * intermediateBytes;
   const cacheBytes = terms.cacheElements * 2 * 4;
   const activationBytes = rows * (logitsWidth * 4 + (rowWidth - logitsWidth) * intermediateBytes);
   return {

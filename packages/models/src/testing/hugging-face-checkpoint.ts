@@ -3,7 +3,7 @@ import {
   float16BitsToFloat32,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
-} from '../weights/float-bits.js';
+} from '@weft/ir';
 import { type TensorToWrite, writeSafetensors } from '../weights/safetensors.js';
 import type { SafetensorsFloatDType } from '../weights/safetensors-dtypes.js';
 import { createSeededRandom } from '../weights/seeded-random.js';

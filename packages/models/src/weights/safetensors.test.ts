@@ -1,7 +1,6 @@
-import { roundToDType, WeftError } from '@weft/ir';
+import { bfloat16BitsToFloat32, float32ToBfloat16Bits, roundToDType, WeftError } from '@weft/ir';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bfloat16BitsToFloat32, float32ToBfloat16Bits } from './float-bits.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { createSeededRandom } from './seeded-random.js';
 

@@ -1,10 +1,12 @@
-import { InputError, SpecError, UnsupportedError } from '@weft/ir';
 import {
   bfloat16BitsToFloat32,
   float16BitsToFloat32,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
-} from './float-bits.js';
+  InputError,
+  SpecError,
+  UnsupportedError,
+} from '@weft/ir';
 import {
   isSafetensorsFloatDType,
   isSupportedSafetensorsDType,

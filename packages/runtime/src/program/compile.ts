@@ -1,5 +1,6 @@
 import {
   type FusionCostOverrides,
+  float32ToFloat16Bits,
   type Graph,
   InputError,
   interpret,
@@ -57,11 +58,12 @@ export interface CompileOptions {
    */
   readonly precision?: KernelPrecision;
   /**
-   * f16 storage (default false; needs precision `f16` or `f16-emulated`, a `SpecError` otherwise):
-   * the f32 intermediates between kernels take 2 bytes per element in the arena, as `array<f16>` at
-   * precision `f16` and as pairs packed in `u32` words at `f16-emulated` (the same bytes, on any
-   * device). Graph inputs, parameters and outputs stay f32: what `run` takes and returns is unchanged.
-   * The CPU backend ignores it.
+   * f16 storage (needs precision `f16` or `f16-emulated`, a `SpecError` otherwise; default on at
+   * precision `f16`, off at `f16-emulated`: see `defaultHalfStorage`; `false` opts out): the f32
+   * intermediates between kernels and the f32 parameters take 2 bytes per element, as `array<f16>`
+   * at precision `f16` and as pairs packed in `u32` words at `f16-emulated` (the same bytes, on any
+   * device). The parameters are given in f32 (`params`) and converted to f16 once, at upload. Graph
+   * inputs and outputs stay f32: what `run` takes and returns is unchanged. The CPU backend ignores it.
    */
   readonly halfStorage?: boolean;
   /**
@@ -232,7 +234,10 @@ function checkParams(
   return checked;
 }
 
-/** Writes parameters and materialized constants into their slots of the sources buffer, once. */
+/**
+ * Writes parameters and materialized constants into their slots of the sources buffer, once; an
+ * f16-stored parameter as its f16 bits (see `halfStoredTensors` in `@weft/ir`).
+ */
 function uploadConstants(
   device: GPUDevice,
   sources: GPUBuffer,
@@ -241,11 +246,19 @@ function uploadConstants(
 ): void {
   for (const slot of memory.slots.values()) {
     if (slot.role === 'param') {
-      device.queue.writeBuffer(sources, slot.offset, params[String(slot.node.attrs.name)]!);
+      const values = params[String(slot.node.attrs.name)]!;
+      device.queue.writeBuffer(sources, slot.offset, slot.halfStored === true ? halfBits(values) : values);
     } else if (slot.role === 'const') {
       device.queue.writeBuffer(sources, slot.offset, constantValues(slot.node));
     }
   }
+}
+
+/** `values` as f16 bits, padded to whole 4-byte words (the slot's size; see `halfStoredBytes`). */
+function halfBits(values: ArrayLike<number>): Uint16Array<ArrayBuffer> {
+  const bits = new Uint16Array(Math.ceil(values.length / 2) * 2);
+  for (let i = 0; i < values.length; i++) bits[i] = float32ToFloat16Bits(values[i]!);
+  return bits;
 }
 
 /** A constant node's values at its dims' maxima, computed by the reference interpreter. */

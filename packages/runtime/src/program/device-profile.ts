@@ -17,8 +17,9 @@ export interface DeviceProfileOptions {
    */
   readonly precision?: KernelPrecision;
   /**
-   * Store the f32 intermediates between kernels in 2 bytes per element (default false; needs
-   * precision `f16` or `f16-emulated`; see `DeviceProfile.halfStorage`).
+   * Store the f32 intermediates between kernels and the f32 parameters in 2 bytes per element
+   * (needs precision `f16` or `f16-emulated`; see `DeviceProfile.halfStorage`). Default: on at
+   * precision `f16`, off at `f16-emulated` and `f32` (see {@link defaultHalfStorage}).
    */
   readonly halfStorage?: boolean;
   /**
@@ -50,7 +51,7 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
       actual: 'a device without shader-f16',
     });
   }
-  const halfStorage = options.halfStorage ?? false;
+  const halfStorage = options.halfStorage ?? defaultHalfStorage(precision);
   if (halfStorage && precision === 'f32') {
     throw new SpecError('f16 storage (halfStorage) needs precision f16 or f16-emulated', {
       expected: "precision 'f16' (array<f16> storage) or 'f16-emulated' (f16 pairs in u32 words)",
@@ -88,6 +89,24 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
 
 function adapterInfoOf(device: GPUDevice): GPUAdapterInfo | undefined {
   return (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+}
+
+/**
+ * Whether f16 storage is on when the caller does not say: at precision `f16` (real `shader-f16`),
+ * yes, since `array<f16>` bindings halve the bytes every kernel moves at no cost in accuracy (the
+ * kernels round to f16 at each load and store either way). At `f16-emulated`, no: its packed
+ * stores take two atomics an element, slower than the f32 stores it replaces (measured in the
+ * performance guide), and the emulation exists to test the f16 numerics, which f32 storage keeps.
+ * Never at `f32`.
+ *
+ * @example
+ * ```ts
+ * defaultHalfStorage('f16'); // true
+ * defaultHalfStorage('f16-emulated'); // false
+ * ```
+ */
+export function defaultHalfStorage(precision: KernelPrecision): boolean {
+  return precision === 'f16';
 }
 
 // `GPUDevice.adapterInfo` is recent; older implementations leave it out.

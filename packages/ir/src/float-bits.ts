@@ -12,6 +12,12 @@ let halfTable: Float32Array | undefined;
 /**
  * Encodes `value` as IEEE half-precision bits, rounding to nearest even. Values beyond the half
  * range become ±Infinity, values below half of the smallest subnormal become ±0, NaN stays NaN.
+ *
+ * @example
+ * ```ts
+ * float32ToFloat16Bits(1); // 0x3c00
+ * float32ToFloat16Bits(1 + 2 ** -11); // 0x3c00: the tie rounds to the even pattern
+ * ```
  */
 export function float32ToFloat16Bits(value: number): number {
   scratchFloat[0] = value;
@@ -32,13 +38,27 @@ export function float32ToFloat16Bits(value: number): number {
   return sign | roundShiftRightEven((halfExponent << 23) | mantissa, 13);
 }
 
-/** Decodes IEEE half-precision bits to their (exactly representable) float32 value. */
+/**
+ * Decodes IEEE half-precision bits to their (exactly representable) float32 value.
+ *
+ * @example
+ * ```ts
+ * float16BitsToFloat32(0x3c00); // 1
+ * ```
+ */
 export function float16BitsToFloat32(bits: number): number {
   halfTable ??= buildHalfTable();
   return halfTable[bits & 0xffff]!;
 }
 
-/** Encodes `value` as bfloat16 bits (the top half of its float32 bits), rounding to nearest even. */
+/**
+ * Encodes `value` as bfloat16 bits (the top half of its float32 bits), rounding to nearest even.
+ *
+ * @example
+ * ```ts
+ * float32ToBfloat16Bits(1); // 0x3f80
+ * ```
+ */
 export function float32ToBfloat16Bits(value: number): number {
   scratchFloat[0] = value;
   const bits = scratchBits[0]!;
@@ -46,7 +66,14 @@ export function float32ToBfloat16Bits(value: number): number {
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-/** Decodes bfloat16 bits to their float32 value. */
+/**
+ * Decodes bfloat16 bits to their float32 value.
+ *
+ * @example
+ * ```ts
+ * bfloat16BitsToFloat32(0x3f80); // 1
+ * ```
+ */
 export function bfloat16BitsToFloat32(bits: number): number {
   scratchBits[0] = (bits & 0xffff) << 16;
   return scratchFloat[0]!;

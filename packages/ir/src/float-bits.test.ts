@@ -1,12 +1,12 @@
-import { roundToDType } from '@weft/ir';
 import { describe, expect, it } from 'vitest';
+import { roundToDType } from './dtype.js';
 import {
   bfloat16BitsToFloat32,
   float16BitsToFloat32,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
 } from './float-bits.js';
-import { createSeededRandom } from './seeded-random.js';
+import { seededRandom } from './testing/random.js';
 
 /** Float64 reference: the nearest of two candidate encodings, ties to the even bit pattern. */
 function nearestEven(value: number, lower: number, upper: number, decode: (bits: number) => number): number {
@@ -18,10 +18,10 @@ function nearestEven(value: number, lower: number, upper: number, decode: (bits:
 
 /** Values spread over many binades (subnormal to overflow), both signs, rounded to float32. */
 function sampleValues(seed: number, count: number): number[] {
-  const random = createSeededRandom(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, () => {
-    const sign = random.nextUniform() < 0.5 ? -1 : 1;
-    return Math.fround(sign * random.nextUniform() * 2 ** Math.floor(random.nextUniform() * 60 - 30));
+    const sign = random() < 0.5 ? -1 : 1;
+    return Math.fround(sign * random() * 2 ** Math.floor(random() * 60 - 30));
   });
 }
 
