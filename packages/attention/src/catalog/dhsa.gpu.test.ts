@@ -64,7 +64,7 @@ describe('DHSA (#30) on the device', () => {
     const kernel = run.wgsl.find((wgsl) => wgsl.includes('fn list_tiles('))!;
     expect(kernel).toMatch(/tile_list\[count\] = /);
     expect(kernel).toMatch(
-      /for \(var listed = 0u; listed < listed_tiles; listed\+\+\) \{\s*let entry = tile_list\[listed\];/,
+      /for \(var listed = 0u; listed < listed_tiles; listed\+\+\) \{\s*let entry = (?:workgroupUniformLoad\(&)?tile_list\[listed\]\)?;/,
     );
   }, 300_000);
 });

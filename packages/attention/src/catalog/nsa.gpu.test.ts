@@ -37,7 +37,7 @@ describe('Native Sparse Attention (#94) on the device', () => {
     expect(listing).toHaveLength(1);
     expect(listing[0]!).toMatch(/tile_list\[count\] = /);
     expect(listing[0]!).toMatch(
-      /for \(var listed = 0u; listed < listed_tiles; listed\+\+\) \{\s*let entry = tile_list\[listed\];/,
+      /for \(var listed = 0u; listed < listed_tiles; listed\+\+\) \{\s*let entry = (?:workgroupUniformLoad\(&)?tile_list\[listed\]\)?;/,
     );
   }, 600_000);
 });

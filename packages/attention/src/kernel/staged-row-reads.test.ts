@@ -54,7 +54,7 @@ describe('the several-rows softmax kernel', () => {
     // Rows without QK norm are read straight from K and V: no workgroup tile.
     expect(wgsl).toMatch(/fn staged_key\(block: Block, key_i: i32, lane: u32\)/);
     expect(wgsl).not.toContain('var<workgroup> key_tile');
-    expect(wgsl).toContain('let key_row = min(key_i, nk - 1);');
+    expect(wgsl).toContain('let key_at = min(key_i, nk - 1);');
     expect(wgsl).toContain('subgroupBroadcast(value_part_0, 0u)');
     // The mask runs without a branch and the key bound without a short-circuit.
     expect(wgsl).not.toContain('&&');

@@ -282,11 +282,11 @@ export function tileFunctions(context: TileContext): TileFunctions {
       return {
         lines: [
           // Keys past the end read the last row (in bounds; they are not kept).
-          `let ${name}_row = min(${keyI}, nk - 1);`,
+          `let ${name}_at = min(${keyI}, nk - 1);`,
           ...Array.from({ length: parts }, (_, part) => {
             const chunk = part === 0 ? 'i32(lane)' : `i32(lane) + ${part * lanes!}`;
             const index = (part + 1) * lanes! > vectors ? `min(${chunk}, ${vectors - 1})` : chunk;
-            return `let ${name}_part_${part} = ${vector({ key_i: `${name}_row`, d0: `(${index}) * 4` })};`;
+            return `let ${name}_part_${part} = ${vector({ key_i: `${name}_at`, d0: `(${index}) * 4` })};`;
           }),
         ],
         vector: (index) =>

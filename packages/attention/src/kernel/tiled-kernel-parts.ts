@@ -61,11 +61,17 @@ export type KeyPassCode = (
  * written before list_tiles' barrier and never again, each entry is a plain read, no barrier, and
  * never empty, so nothing is skipped.)
  */
-export function keyPassCode(parts: Pick<TiledKernelParts, 'tiles' | 'blockRule' | 'listed'>): KeyPassCode {
+export function keyPassCode(
+  parts: Pick<TiledKernelParts, 'tiles' | 'blockRule' | 'listed' | 'sharedReadLanes'>,
+): KeyPassCode {
   const { tiles, blockRule, listed } = parts;
+  // Lanes that read rows together need the tile uniform to the analysis too (a plain read of
+  // workgroup memory is not): a uniform load, at the cost of a barrier per tile.
+  const entry =
+    parts.sharedReadLanes === undefined ? 'tile_list[listed]' : 'workgroupUniformLoad(&tile_list[listed])';
   return (withValues, body, skip = true, prelude = []) => [
     ...(listed
-      ? ['for (var listed = 0u; listed < listed_tiles; listed++) {', '  let entry = tile_list[listed];']
+      ? ['for (var listed = 0u; listed < listed_tiles; listed++) {', `  let entry = ${entry};`]
       : ['for (var tile_index = 0; tile_index < key_tiles; tile_index++) {']),
     ...indent(prelude, 1),
     `  let tile = ${withValues ? tiles.loadTile() : tiles.loadKeyTile()};`,
