@@ -5,10 +5,11 @@ import type { KernelFunctions } from './wgsl-functions.js';
 
 /**
  * Keys folded at once: their scores stay in registers and the rows' running max moves once per
- * group. (SwiftShader, MHA H=4 N=128 d=32, kernel time: scores of a 32-key tile in a private array
- * 7.2 ms, groups of 4 in registers 5.2 ms; groups of 2 as fast as 4, of 8 slower.)
+ * group. (SwiftShader, MHA H=4 N=128 d=32, kernel CPU time: scores of a 32-key tile in a private
+ * array 7.2 ms, groups of 4 in registers 5.2 ms; groups of 2 as fast as 4 with a shader that
+ * compiles 1.4–1.7× faster (fewer values live at once), groups of 8 1.2–1.3× slower.)
  */
-const KEY_GROUP = 4;
+const KEY_GROUP = 2;
 
 /** What {@link blockedSoftmaxCode} needs from the template. */
 export interface BlockedSoftmaxContext {

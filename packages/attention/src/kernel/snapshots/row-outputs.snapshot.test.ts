@@ -512,7 +512,7 @@ describe('attention kernel with its row statistics', () => {
         acc[7][0] += p[7] * value_0;
       }
 
-      // Folds keys j0 … j0 + 3 of the scored tile into every row: scores in registers, each row's running
+      // Folds keys j0 … j0 + 1 of the scored tile into every row: scores in registers, each row's running
       // max rises to theirs (rescaling its sum and accumulator by exp(old − new)), then each kept key
       // adds exp(s − max) and its weighted value row. Keys past the tile are not kept.
       fn fold_keys(block: Block, tile: Tile, j0: i32) {
@@ -552,102 +552,50 @@ describe('attention kernel with its row statistics', () => {
         let kept_6_1 = score_6_1.kept & (j0 + 1 < tile.keys);
         let score_7_1 = score_key(block, query_index[7], query_vectors[7], key_i_1, key_1, tile.kind);
         let kept_7_1 = score_7_1.kept & (j0 + 1 < tile.keys);
-        let key_i_2 = tile.k0 + j0 + 2;
-        let key_2 = staged_key(j0 + 2);
-        let score_0_2 = score_key(block, query_index[0], query_vectors[0], key_i_2, key_2, tile.kind);
-        let kept_0_2 = score_0_2.kept & (j0 + 2 < tile.keys);
-        let score_1_2 = score_key(block, query_index[1], query_vectors[1], key_i_2, key_2, tile.kind);
-        let kept_1_2 = score_1_2.kept & (j0 + 2 < tile.keys);
-        let score_2_2 = score_key(block, query_index[2], query_vectors[2], key_i_2, key_2, tile.kind);
-        let kept_2_2 = score_2_2.kept & (j0 + 2 < tile.keys);
-        let score_3_2 = score_key(block, query_index[3], query_vectors[3], key_i_2, key_2, tile.kind);
-        let kept_3_2 = score_3_2.kept & (j0 + 2 < tile.keys);
-        let score_4_2 = score_key(block, query_index[4], query_vectors[4], key_i_2, key_2, tile.kind);
-        let kept_4_2 = score_4_2.kept & (j0 + 2 < tile.keys);
-        let score_5_2 = score_key(block, query_index[5], query_vectors[5], key_i_2, key_2, tile.kind);
-        let kept_5_2 = score_5_2.kept & (j0 + 2 < tile.keys);
-        let score_6_2 = score_key(block, query_index[6], query_vectors[6], key_i_2, key_2, tile.kind);
-        let kept_6_2 = score_6_2.kept & (j0 + 2 < tile.keys);
-        let score_7_2 = score_key(block, query_index[7], query_vectors[7], key_i_2, key_2, tile.kind);
-        let kept_7_2 = score_7_2.kept & (j0 + 2 < tile.keys);
-        let key_i_3 = tile.k0 + j0 + 3;
-        let key_3 = staged_key(j0 + 3);
-        let score_0_3 = score_key(block, query_index[0], query_vectors[0], key_i_3, key_3, tile.kind);
-        let kept_0_3 = score_0_3.kept & (j0 + 3 < tile.keys);
-        let score_1_3 = score_key(block, query_index[1], query_vectors[1], key_i_3, key_3, tile.kind);
-        let kept_1_3 = score_1_3.kept & (j0 + 3 < tile.keys);
-        let score_2_3 = score_key(block, query_index[2], query_vectors[2], key_i_3, key_3, tile.kind);
-        let kept_2_3 = score_2_3.kept & (j0 + 3 < tile.keys);
-        let score_3_3 = score_key(block, query_index[3], query_vectors[3], key_i_3, key_3, tile.kind);
-        let kept_3_3 = score_3_3.kept & (j0 + 3 < tile.keys);
-        let score_4_3 = score_key(block, query_index[4], query_vectors[4], key_i_3, key_3, tile.kind);
-        let kept_4_3 = score_4_3.kept & (j0 + 3 < tile.keys);
-        let score_5_3 = score_key(block, query_index[5], query_vectors[5], key_i_3, key_3, tile.kind);
-        let kept_5_3 = score_5_3.kept & (j0 + 3 < tile.keys);
-        let score_6_3 = score_key(block, query_index[6], query_vectors[6], key_i_3, key_3, tile.kind);
-        let kept_6_3 = score_6_3.kept & (j0 + 3 < tile.keys);
-        let score_7_3 = score_key(block, query_index[7], query_vectors[7], key_i_3, key_3, tile.kind);
-        let kept_7_3 = score_7_3.kept & (j0 + 3 < tile.keys);
-        let next_0 = max(max(max(max(m_run[0], select(lowest_f32, score_0_0.value, kept_0_0)),
-            select(lowest_f32, score_0_1.value, kept_0_1)),
-            select(lowest_f32, score_0_2.value, kept_0_2)),
-            select(lowest_f32, score_0_3.value, kept_0_3));
+        let next_0 = max(max(m_run[0], select(lowest_f32, score_0_0.value, kept_0_0)),
+            select(lowest_f32, score_0_1.value, kept_0_1));
         let correction_0 = exp(m_run[0] - next_0);
         l_run[0] *= correction_0;
         m_run[0] = next_0;
         acc[0][0] *= correction_0;
-        let next_1 = max(max(max(max(m_run[1], select(lowest_f32, score_1_0.value, kept_1_0)),
-            select(lowest_f32, score_1_1.value, kept_1_1)),
-            select(lowest_f32, score_1_2.value, kept_1_2)),
-            select(lowest_f32, score_1_3.value, kept_1_3));
+        let next_1 = max(max(m_run[1], select(lowest_f32, score_1_0.value, kept_1_0)),
+            select(lowest_f32, score_1_1.value, kept_1_1));
         let correction_1 = exp(m_run[1] - next_1);
         l_run[1] *= correction_1;
         m_run[1] = next_1;
         acc[1][0] *= correction_1;
-        let next_2 = max(max(max(max(m_run[2], select(lowest_f32, score_2_0.value, kept_2_0)),
-            select(lowest_f32, score_2_1.value, kept_2_1)),
-            select(lowest_f32, score_2_2.value, kept_2_2)),
-            select(lowest_f32, score_2_3.value, kept_2_3));
+        let next_2 = max(max(m_run[2], select(lowest_f32, score_2_0.value, kept_2_0)),
+            select(lowest_f32, score_2_1.value, kept_2_1));
         let correction_2 = exp(m_run[2] - next_2);
         l_run[2] *= correction_2;
         m_run[2] = next_2;
         acc[2][0] *= correction_2;
-        let next_3 = max(max(max(max(m_run[3], select(lowest_f32, score_3_0.value, kept_3_0)),
-            select(lowest_f32, score_3_1.value, kept_3_1)),
-            select(lowest_f32, score_3_2.value, kept_3_2)),
-            select(lowest_f32, score_3_3.value, kept_3_3));
+        let next_3 = max(max(m_run[3], select(lowest_f32, score_3_0.value, kept_3_0)),
+            select(lowest_f32, score_3_1.value, kept_3_1));
         let correction_3 = exp(m_run[3] - next_3);
         l_run[3] *= correction_3;
         m_run[3] = next_3;
         acc[3][0] *= correction_3;
-        let next_4 = max(max(max(max(m_run[4], select(lowest_f32, score_4_0.value, kept_4_0)),
-            select(lowest_f32, score_4_1.value, kept_4_1)),
-            select(lowest_f32, score_4_2.value, kept_4_2)),
-            select(lowest_f32, score_4_3.value, kept_4_3));
+        let next_4 = max(max(m_run[4], select(lowest_f32, score_4_0.value, kept_4_0)),
+            select(lowest_f32, score_4_1.value, kept_4_1));
         let correction_4 = exp(m_run[4] - next_4);
         l_run[4] *= correction_4;
         m_run[4] = next_4;
         acc[4][0] *= correction_4;
-        let next_5 = max(max(max(max(m_run[5], select(lowest_f32, score_5_0.value, kept_5_0)),
-            select(lowest_f32, score_5_1.value, kept_5_1)),
-            select(lowest_f32, score_5_2.value, kept_5_2)),
-            select(lowest_f32, score_5_3.value, kept_5_3));
+        let next_5 = max(max(m_run[5], select(lowest_f32, score_5_0.value, kept_5_0)),
+            select(lowest_f32, score_5_1.value, kept_5_1));
         let correction_5 = exp(m_run[5] - next_5);
         l_run[5] *= correction_5;
         m_run[5] = next_5;
         acc[5][0] *= correction_5;
-        let next_6 = max(max(max(max(m_run[6], select(lowest_f32, score_6_0.value, kept_6_0)),
-            select(lowest_f32, score_6_1.value, kept_6_1)),
-            select(lowest_f32, score_6_2.value, kept_6_2)),
-            select(lowest_f32, score_6_3.value, kept_6_3));
+        let next_6 = max(max(m_run[6], select(lowest_f32, score_6_0.value, kept_6_0)),
+            select(lowest_f32, score_6_1.value, kept_6_1));
         let correction_6 = exp(m_run[6] - next_6);
         l_run[6] *= correction_6;
         m_run[6] = next_6;
         acc[6][0] *= correction_6;
-        let next_7 = max(max(max(max(m_run[7], select(lowest_f32, score_7_0.value, kept_7_0)),
-            select(lowest_f32, score_7_1.value, kept_7_1)),
-            select(lowest_f32, score_7_2.value, kept_7_2)),
-            select(lowest_f32, score_7_3.value, kept_7_3));
+        let next_7 = max(max(m_run[7], select(lowest_f32, score_7_0.value, kept_7_0)),
+            select(lowest_f32, score_7_1.value, kept_7_1));
         let correction_7 = exp(m_run[7] - next_7);
         l_run[7] *= correction_7;
         m_run[7] = next_7;
@@ -686,45 +634,11 @@ describe('attention kernel with its row statistics', () => {
         let p_7_1 = select(0.0, exp(score_7_1.value - m_run[7]), kept_7_1);
         l_run[7] += p_7_1;
         accumulate_value_rows(j0 + 1, array<f32, 8>(p_0_1, p_1_1, p_2_1, p_3_1, p_4_1, p_5_1, p_6_1, p_7_1));
-        let p_0_2 = select(0.0, exp(score_0_2.value - m_run[0]), kept_0_2);
-        l_run[0] += p_0_2;
-        let p_1_2 = select(0.0, exp(score_1_2.value - m_run[1]), kept_1_2);
-        l_run[1] += p_1_2;
-        let p_2_2 = select(0.0, exp(score_2_2.value - m_run[2]), kept_2_2);
-        l_run[2] += p_2_2;
-        let p_3_2 = select(0.0, exp(score_3_2.value - m_run[3]), kept_3_2);
-        l_run[3] += p_3_2;
-        let p_4_2 = select(0.0, exp(score_4_2.value - m_run[4]), kept_4_2);
-        l_run[4] += p_4_2;
-        let p_5_2 = select(0.0, exp(score_5_2.value - m_run[5]), kept_5_2);
-        l_run[5] += p_5_2;
-        let p_6_2 = select(0.0, exp(score_6_2.value - m_run[6]), kept_6_2);
-        l_run[6] += p_6_2;
-        let p_7_2 = select(0.0, exp(score_7_2.value - m_run[7]), kept_7_2);
-        l_run[7] += p_7_2;
-        accumulate_value_rows(j0 + 2, array<f32, 8>(p_0_2, p_1_2, p_2_2, p_3_2, p_4_2, p_5_2, p_6_2, p_7_2));
-        let p_0_3 = select(0.0, exp(score_0_3.value - m_run[0]), kept_0_3);
-        l_run[0] += p_0_3;
-        let p_1_3 = select(0.0, exp(score_1_3.value - m_run[1]), kept_1_3);
-        l_run[1] += p_1_3;
-        let p_2_3 = select(0.0, exp(score_2_3.value - m_run[2]), kept_2_3);
-        l_run[2] += p_2_3;
-        let p_3_3 = select(0.0, exp(score_3_3.value - m_run[3]), kept_3_3);
-        l_run[3] += p_3_3;
-        let p_4_3 = select(0.0, exp(score_4_3.value - m_run[4]), kept_4_3);
-        l_run[4] += p_4_3;
-        let p_5_3 = select(0.0, exp(score_5_3.value - m_run[5]), kept_5_3);
-        l_run[5] += p_5_3;
-        let p_6_3 = select(0.0, exp(score_6_3.value - m_run[6]), kept_6_3);
-        l_run[6] += p_6_3;
-        let p_7_3 = select(0.0, exp(score_7_3.value - m_run[7]), kept_7_3);
-        l_run[7] += p_7_3;
-        accumulate_value_rows(j0 + 3, array<f32, 8>(p_0_3, p_1_3, p_2_3, p_3_3, p_4_3, p_5_3, p_6_3, p_7_3));
       }
 
-      // Folds the staged tile into every row, 4 keys at a time.
+      // Folds the staged tile into every row, 2 keys at a time.
       fn fold_tile(block: Block, tile: Tile) {
-        for (var j0 = 0; j0 < tile.keys; j0 += 4) {
+        for (var j0 = 0; j0 < tile.keys; j0 += 2) {
           fold_keys(block, tile, j0);
         }
       }
