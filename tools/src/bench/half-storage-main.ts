@@ -11,6 +11,7 @@ import { compile, formatAdapter, type Program, requestWeftDevice } from '@weft/r
 import { usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { measureInterleaved } from '@weft/zoo/runner';
 import { benchGpu } from './bench-gpu.js';
+import { printContenderTable } from './contender-table.js';
 import { maxRelativeError } from './max-relative-error.js';
 import { randomValues } from './random-values.js';
 
@@ -79,19 +80,12 @@ async function main(): Promise<number> {
     contenders.map(({ program }) => ({ run: () => program.run({ x }, { dims }) })),
     { repeats },
   );
-  const baseline = results[0];
-  const baselineMs = baseline !== undefined && 'timing' in baseline ? baseline.timing.medianMs : undefined;
-  console.log('contender | median ms | ± MAD ms | runs | time ratio to f16-emulated with f32 storage');
-  for (const [index, { label }] of contenders.entries()) {
-    const result = results[index]!;
-    if (!('timing' in result)) {
-      console.log(`${label} | failed: ${String(result.error)}`);
-      continue;
-    }
-    const { medianMs, madMs, runs } = result.timing;
-    const ratio = baselineMs === undefined ? 'n/a' : `${(medianMs / baselineMs).toFixed(2)}×`;
-    console.log(`${label} | ${medianMs.toFixed(2)} | ${madMs.toFixed(2)} | ${runs} | ${ratio}`);
-  }
+  printContenderTable(
+    contenders.map(({ label }) => label),
+    results,
+    0,
+    'f16-emulated with f32 storage',
+  );
   for (const { program } of contenders) program.destroy();
   weft.destroy();
   return 0;

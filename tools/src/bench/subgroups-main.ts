@@ -8,6 +8,7 @@ import { compile, formatAdapter, type Program, requestWeftDevice, type WeftDevic
 import { usePrivateRuntimeDir } from '@weft/zoo/cli';
 import { measureInterleaved } from '@weft/zoo/runner';
 import { benchGpu } from './bench-gpu.js';
+import { printContenderTable } from './contender-table.js';
 import { maxRelativeError } from './max-relative-error.js';
 import { randomValues } from './random-values.js';
 import { layerNormReference } from './reference/layer-norm-reference.js';
@@ -60,19 +61,12 @@ async function main(): Promise<number> {
     contenders.map(({ program }) => ({ run: () => program.run({ x }) })),
     { repeats },
   );
-  const baseline = results[1];
-  const baselineMs = baseline !== undefined && 'timing' in baseline ? baseline.timing.medianMs : undefined;
-  console.log('contender | median ms | ± MAD ms | runs | time ratio to the tree');
-  for (const [index, { label }] of contenders.entries()) {
-    const result = results[index]!;
-    if (!('timing' in result)) {
-      console.log(`${label} | failed: ${String(result.error)}`);
-      continue;
-    }
-    const { medianMs, madMs, runs } = result.timing;
-    const ratio = baselineMs === undefined ? 'n/a' : `${(medianMs / baselineMs).toFixed(2)}×`;
-    console.log(`${label} | ${medianMs.toFixed(2)} | ${madMs.toFixed(2)} | ${runs} | ${ratio}`);
-  }
+  printContenderTable(
+    contenders.map(({ label }) => label),
+    results,
+    1,
+    'the tree',
+  );
   for (const { program } of contenders) program.destroy();
   weft.destroy();
   return 0;

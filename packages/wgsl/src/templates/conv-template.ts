@@ -6,11 +6,11 @@ import { KernelContext } from '../kernel-context.js';
 import { wgslType } from '../wgsl-types.js';
 import {
   BATCH_INDICES,
+  bindBatchIndices,
   countFor,
   countText,
   indent,
   sizeText,
-  unflattenLines,
   variableNames,
   workgroupWidth,
 } from './template-support.js';
@@ -114,8 +114,7 @@ export function generateConv(
     ),
   ];
   // The output indices the rest of the body reads.
-  const at = body.indexOf(BATCH_INDICES);
-  body.splice(at, 1, ...unflattenLines(context, 'index', conv.shape, 'o', body.slice(at + 1).join('\n')));
+  bindBatchIndices(context, body, 'index', conv.shape, 'o');
   return context.build(conv.op, {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => Math.ceil(countFor(conv.shape, dims) / width),

@@ -4,7 +4,7 @@ import type { EntryPoint } from '../kernel-context.js';
 import { layoutLength } from '../layout-length.js';
 import type { MatmulParts } from './matmul-parts.js';
 import { DIRECT_BLOCK_COLUMNS, MATMUL_BLOCK } from './matmul-strategy.js';
-import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
+import { BATCH_INDICES, bindBatchIndices, countFor, indent } from './template-support.js';
 
 /** Placeholder where the clamped rows that the rest of the body reads are bound. */
 const ROW_INDICES = '// <clamped rows>';
@@ -176,12 +176,7 @@ export function directMatmulBody(
   });
   for (const line of unreadColumns) body.splice(body.indexOf(line), 1);
   // The batch indices the rest of the body reads.
-  const at = body.indexOf(BATCH_INDICES);
-  body.splice(
-    at,
-    1,
-    ...unflattenLines(context, 'batch', parts.batchShape, 'b', body.slice(at + 1).join('\n')),
-  );
+  bindBatchIndices(context, body, 'batch', parts.batchShape, 'b');
   return {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => {

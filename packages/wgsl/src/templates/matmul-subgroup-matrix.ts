@@ -4,7 +4,7 @@ import type { EntryPoint } from '../kernel-context.js';
 import type { MatmulParts, OperandElement } from './matmul-parts.js';
 import { MATMUL_BLOCK } from './matmul-strategy.js';
 import { SUBGROUP_MATRIX_EXTENSION, type SubgroupMatrixPlan } from './subgroup-matrix-strategy.js';
-import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
+import { BATCH_INDICES, bindBatchIndices, countFor, indent } from './template-support.js';
 
 /**
  * The subgroup-matrix matmul (Dawn's `chromium_experimental_subgroup_matrix`). Each workgroup of
@@ -156,12 +156,7 @@ export function subgroupMatrixMatmulBody(
     ]),
     '}',
   ];
-  const at = body.indexOf(BATCH_INDICES);
-  body.splice(
-    at,
-    1,
-    ...unflattenLines(context, 'batch', parts.batchShape, 'b', body.slice(at + 1).join('\n')),
-  );
+  bindBatchIndices(context, body, 'batch', parts.batchShape, 'b');
   return {
     workgroupSize: [width, 1, 1],
     workgroupCount: (dims) => {

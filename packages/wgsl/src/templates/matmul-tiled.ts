@@ -3,7 +3,7 @@ import { describe } from '../element-composer.js';
 import type { EntryPoint } from '../kernel-context.js';
 import type { MatmulParts, OperandElement } from './matmul-parts.js';
 import { MATMUL_BLOCK, MATMUL_TILE } from './matmul-strategy.js';
-import { BATCH_INDICES, countFor, indent, unflattenLines } from './template-support.js';
+import { BATCH_INDICES, bindBatchIndices, countFor, indent } from './template-support.js';
 
 /** Invocations per tile edge. */
 const THREADS = MATMUL_TILE / MATMUL_BLOCK;
@@ -112,12 +112,7 @@ export function tiledMatmulBody(
     ...rowsOfBlock.map((row) => parts.storeRow(row === 0 ? 'm0' : `m0 + ${row}`, 'n0', `acc${row}`)),
   ];
   // The batch indices the rest of the body reads.
-  const at = body.indexOf(BATCH_INDICES);
-  body.splice(
-    at,
-    1,
-    ...unflattenLines(context, 'batch', parts.batchShape, 'b', body.slice(at + 1).join('\n')),
-  );
+  bindBatchIndices(context, body, 'batch', parts.batchShape, 'b');
   return {
     workgroupSize: [THREADS * THREADS, 1, 1],
     workgroupCount: (dims) => {

@@ -53,6 +53,21 @@ export function unflattenLines(
 /** Placeholder line in a body where the indices that the rest of it reads are bound (see {@link unflattenLines}). */
 export const BATCH_INDICES = '// <batch indices>';
 
+/**
+ * Replaces the {@link BATCH_INDICES} line of `body` (in place) with the indices of `shape` unflattened
+ * from `flat` (names `prefix0`, `prefix1`, …), binding only those the lines after it read.
+ */
+export function bindBatchIndices(
+  context: KernelContext,
+  body: string[],
+  flat: string,
+  shape: Shape,
+  prefix: string,
+): void {
+  const at = body.indexOf(BATCH_INDICES);
+  body.splice(at, 1, ...unflattenLines(context, flat, shape, prefix, body.slice(at + 1).join('\n')));
+}
+
 /** The index variables `<prefix>0..` of a tensor of `rank`, as Exprs. */
 export function indexVariables(prefix: string, rank: number): Expr[] {
   return Array.from({ length: rank }, (_, axis) => indexVariable(`${prefix}${axis}`));
