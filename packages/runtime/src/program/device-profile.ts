@@ -87,8 +87,16 @@ export function deviceProfileOf(device: GPUDevice, options: DeviceProfileOptions
   };
 }
 
-function adapterInfoOf(device: GPUDevice): GPUAdapterInfo | undefined {
-  return (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+// `GPUDevice.adapterInfo` is recent; older implementations leave it out. So are its
+// `isFallbackAdapter`, `subgroupMinSize` and `subgroupMaxSize`.
+type RecentAdapterInfo = GPUAdapterInfo & {
+  isFallbackAdapter?: boolean;
+  subgroupMinSize?: number;
+  subgroupMaxSize?: number;
+};
+
+function adapterInfoOf(device: GPUDevice): RecentAdapterInfo | undefined {
+  return (device as { adapterInfo?: RecentAdapterInfo }).adapterInfo;
 }
 
 /**
@@ -109,17 +117,14 @@ export function defaultHalfStorage(precision: KernelPrecision): boolean {
   return precision === 'f16';
 }
 
-// `GPUDevice.adapterInfo` is recent; older implementations leave it out.
 function isSoftwareAdapter(device: GPUDevice): boolean {
-  const info = (device as { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  const info = adapterInfoOf(device);
   return info?.isFallbackAdapter === true || info?.architecture === 'swiftshader';
 }
 
-// The subgroup size where the adapter reports exactly one (`GPUAdapterInfo.subgroupMinSize` and
-// `subgroupMaxSize` are recent; older implementations leave them out).
+// The subgroup size where the adapter reports exactly one.
 function singleSubgroupSize(device: GPUDevice): number | undefined {
-  const info = (device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } })
-    .adapterInfo;
+  const info = adapterInfoOf(device);
   const min = info?.subgroupMinSize;
   return min !== undefined && min > 0 && min === info?.subgroupMaxSize ? min : undefined;
 }
